@@ -1,0 +1,94 @@
+import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
+import { SkuTakenError, VersionConflictError, type ProductRepository } from '../ports';
+import type { Product } from '../schemas';
+
+type ProductItem = Product & { listed?: string; listedCategory?: string };
+
+/** Only ACTIVE products carry the sparse index keys that listing reads. */
+const toItem = (p: Product): ProductItem =>
+  p.status === 'ACTIVE' ? { ...p, listed: 'ACTIVE', listedCategory: p.category } : { ...p };
+
+const fromItem = ({ listed: _l, listedCategory: _c, ...product }: ProductItem): Product => product;
+
+export class DynamoProductRepository implements ProductRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly skuTableName: string,
+  ) {}
+
+  async create(product: Product): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.skuTableName,
+                Item: { sku: product.sku, productId: product.id },
+                ConditionExpression: 'attribute_not_exists(sku)',
+              },
+            },
+            {
+              Put: { TableName: this.tableName, Item: toItem(product), ConditionExpression: 'attribute_not_exists(id)' },
+            },
+          ],
+        }),
+      );
+    } catch (e) {
+      if (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        throw new SkuTakenError(product.sku);
+      }
+      throw e;
+    }
+  }
+
+  async get(id: string): Promise<Product | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { id } }));
+    return Item ? fromItem(Item as ProductItem) : undefined;
+  }
+
+  async replace(product: Product, expectedVersion: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(product),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new VersionConflictError(product.id);
+      throw e;
+    }
+  }
+
+  async listActive({ category, limit, cursor }: { category?: string; limit: number; cursor?: string }): Promise<Page<Product>> {
+    const byCategory = category !== undefined;
+    const partitionKey = byCategory ? 'listedCategory' : 'listed';
+    const startKey = decodeCursor(cursor, ['id', partitionKey]);
+    // One item more than asked tells whether another page exists, so the last page carries no cursor.
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: byCategory ? 'activeByCategory' : 'activeById',
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':pk': byCategory ? category : 'ACTIVE' },
+        Limit: limit + 1,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const page = Items.slice(0, limit) as ProductItem[];
+    const last = page.at(-1);
+    const more = Items.length > limit && last;
+    return {
+      items: page.map(fromItem),
+      nextCursor: more ? encodeCursor({ id: last.id, [partitionKey]: last[partitionKey as 'listed'] }) : undefined,
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import * as z from 'zod/mini';
+import type { Route } from '../../../lib/routes';
+
+type JsonSchema = Record<string, unknown>;
+
+const schemaOf = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: {
+          type: 'string',
+          enum: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INSUFFICIENT_STOCK', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL', 'DEPENDENCY_UNAVAILABLE'],
+        },
+        message: { type: 'string' },
+        details: {
+          type: 'array',
+          items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  },
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const parametersOf = (schema: z.ZodMiniType | undefined, where: 'path' | 'query') => {
+  if (!schema) return [];
+  const json = schemaOf(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+};
+
+/** OpenAPI 3.1 of every route, from the same zod schemas that validate the requests. */
+export function buildOpenApi(routes: Route[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const secured = route.auth.kind !== 'none';
+    const responses: Record<string, unknown> = {
+      [route.response.status]: {
+        description: 'Success',
+        ...(route.response.schema ? { content: { 'application/json': { schema: schemaOf(route.response.schema, 'output') } } } : {}),
+      },
+      '400': errorResponse('Invalid request'),
+      '500': errorResponse('Internal error'),
+    };
+    if (secured) responses['401'] = errorResponse('Missing or invalid token');
+    if (route.auth.kind === 'groups') responses['403'] = errorResponse(`Requires the ${route.auth.groups.join(' or ')} group`);
+    if (route.request?.params) responses['404'] = errorResponse('Not found');
+    if (route.request?.body) {
+      responses['413'] = errorResponse('Body over 1 MiB');
+      responses['415'] = errorResponse('Body is not application/json');
+    }
+    (paths[route.path.replace(/^\/v1/, '')] ??= {})[route.method.toLowerCase()] = {
+      operationId: route.id,
+      summary: route.summary,
+      tags: [route.context],
+      parameters: [...parametersOf(route.request?.params, 'path'), ...parametersOf(route.request?.query, 'query')],
+      ...(route.request?.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.request.body, 'input') } } } }
+        : {}),
+      ...(secured ? { security: [{ cognito: [] }] } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { ...info, description: 'ECIComm public API, contract v1' },
+    servers: [{ url: '/v1' }],
+    paths,
+    components: {
+      schemas: { Error: errorSchema },
+      securitySchemes: {
+        cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito ID token' },
+      },
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import * as z from 'zod/mini';
+import { parseEnv } from '../../shared/env';
+import { httpHandler, json } from '../../shared/http';
+import { checkHealth } from '../domain/health';
+import { dynamoProbe, identityProbe } from '../adapters/probes';
+import type { HealthProbe } from '../ports';
+
+export const makeHandler = (probes: HealthProbe[]) =>
+  httpHandler(async () => {
+    const health = await checkHealth(probes);
+    return json(health.status === 'ok' ? 200 : 503, health, { 'cache-control': 'no-store' });
+  });
+
+const env = parseEnv(z.object({ PRODUCTS_TABLE: z.string(), USER_POOL_ID: z.string() }));
+// Probes fail fast: a health check that retries hides the outage it exists to report.
+export const handler = makeHandler([
+  dynamoProbe(new DynamoDBClient({ maxAttempts: 1 }), env.PRODUCTS_TABLE),
+  identityProbe(new CognitoIdentityProviderClient({ maxAttempts: 1 }), env.USER_POOL_ID),
+]);

@@ -1,0 +1,5 @@
+/** A component the platform depends on, able to say whether it answers. */
+export interface HealthProbe {
+  name: string;
+  check(signal: AbortSignal): Promise<void>;
+}

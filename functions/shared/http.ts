@@ -1,0 +1,134 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import { DomainError, errorBody, type ErrorCode, type ErrorDetail } from './errors';
+import { logger, tracer } from './observability';
+
+export type ApiEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
+export type ApiResult = APIGatewayProxyResult;
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+/** The contract caps request bodies at 1 MiB, in both substrates. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** Validates a value against a schema; a failure becomes a 400 through the error mapper. */
+export function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
+  return schema.parse(value);
+}
+
+export const pathParam = (event: ApiEvent, name: string): string => {
+  const value = event.pathParameters?.[name];
+  if (value === undefined || value === null) throw new DomainError('VALIDATION_ERROR', `Missing path parameter ${name}`);
+  return value;
+};
+
+export const query = (event: ApiEvent): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
+  return out;
+};
+
+interface ZodLikeIssue {
+  path: PropertyKey[];
+  message: string;
+}
+const isZodError = (e: unknown): e is { issues: ZodLikeIssue[] } =>
+  typeof e === 'object' && e !== null && (e as { name?: string }).name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues);
+
+const httpErrorCodes: Record<number, ErrorCode> = {
+  400: 'VALIDATION_ERROR',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'VALIDATION_ERROR',
+};
+
+/** The one place where errors become HTTP responses (API.md's error shape). */
+export function errorResponse(error: unknown): ApiResult {
+  if (error instanceof DomainError) return json(error.status, errorBody(error.code, error.message, error.details));
+  if (isZodError(error)) {
+    const details: ErrorDetail[] = error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
+    const first = details[0];
+    const message = first ? `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}` : 'Invalid request';
+    return json(400, errorBody('VALIDATION_ERROR', message, details));
+  }
+  // middy's parsers throw http-errors style errors (statusCode + expose) for unreadable bodies.
+  const statusCode = (error as { statusCode?: number })?.statusCode;
+  const code = statusCode ? httpErrorCodes[statusCode] : undefined;
+  if (code) {
+    const message =
+      code === 'UNSUPPORTED_MEDIA_TYPE'
+        ? 'Content-Type must be application/json'
+        : code === 'PAYLOAD_TOO_LARGE'
+          ? 'Request body exceeds 1 MiB'
+          : 'Request body is not valid JSON';
+    return json(code === 'VALIDATION_ERROR' ? 400 : statusCode!, errorBody(code, message));
+  }
+  logger.error('unhandled error', { error: error as Error });
+  return json(500, errorBody('INTERNAL', 'Internal error'));
+}
+
+const requestId = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
+  const idOf = (request: { event: ApiEvent; context: Context }) =>
+    request.event.headers?.['x-request-id'] ?? request.context.awsRequestId;
+  const stamp = (request: { event: ApiEvent; context: Context; response: ApiResult | undefined }) => {
+    if (!request.response) return;
+    request.response.headers = { ...request.response.headers, 'x-request-id': idOf(request) };
+  };
+  return {
+    before: (request) => {
+      logger.appendKeys({ requestId: idOf(request) });
+    },
+    after: stamp,
+    onError: (request) => {
+      request.response = errorResponse(request.error);
+      stamp(request);
+    },
+  };
+};
+
+const bodyLimit = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+  before: ({ event }) => {
+    if (typeof event.body === 'string') {
+      const bytes = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
+      if (bytes > MAX_BODY_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', 'Request body exceeds 1 MiB');
+    }
+  },
+});
+
+/** Routes without a body schema still refuse a body they would silently ignore. */
+const noBody = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+  before: ({ event }) => {
+    if (typeof event.body === 'string' && event.body.length > 0) {
+      throw new DomainError('VALIDATION_ERROR', 'This route takes no request body');
+    }
+  },
+});
+
+export interface HttpHandlerOptions {
+  /** Whether the route takes a JSON body. */
+  body?: boolean;
+}
+
+/** The middy stack every HTTP function uses: observability, request id, body limits and parsing, error mapping. */
+export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
+  const stack = middy<ApiEvent, ApiResult, Error, Context>(fn)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestId())
+    .use(httpHeaderNormalizer())
+    .use(bodyLimit());
+  return options.body ? stack.use(httpJsonBodyParser()) : stack.use(noBody());
+}

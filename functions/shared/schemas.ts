@@ -1,0 +1,81 @@
+import * as z from 'zod/mini';
+
+const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+// zod/mini ships no locale (that is what keeps handlers small); these are the messages clients see.
+z.config({
+  customError: (issue) => {
+    switch (issue.code) {
+      case 'invalid_type':
+        return issue.input === undefined ? 'Is required' : `Expected ${issue.expected}, received ${typeOf(issue.input)}`;
+      case 'unrecognized_keys':
+        return `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+      case 'invalid_value':
+        return `Must be one of ${issue.values.map(String).join(', ')}`;
+      case 'too_small':
+        return `Must be at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''}`;
+      case 'too_big':
+        return `Must be at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : ''}`;
+      case 'invalid_format':
+        return issue.format === 'email' ? 'Must be a valid email address' : `Must be a valid ${issue.format}`;
+      case 'invalid_union':
+        return 'Has an unsupported type';
+      default:
+        return undefined;
+    }
+  },
+});
+
+// Characters no legitimate text field needs: C0/C1 controls (NUL included) and markup brackets.
+const CONTROL_OR_MARKUP = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f<>]/;
+const CONTROL_OR_MARKUP_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f<>]/;
+
+/** Free text shown to shoppers: trimmed, bounded, no control characters or markup. */
+export const text = (max: number, { min = 1, multiline = false } = {}) =>
+  z.string().check(
+    z.trim(),
+    z.minLength(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`),
+    z.maxLength(max, `Must be at most ${max} characters`),
+    z.refine((s) => !(multiline ? CONTROL_OR_MARKUP : CONTROL_OR_MARKUP_SINGLE_LINE).test(s), {
+      message: 'Must not contain control characters or < >',
+    }),
+  );
+
+/** Opaque ids in paths and bodies: what DynamoDB keys and URLs carry safely. */
+export const Id = z.string().check(
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Must be 1-64 letters, digits, dot, dash or underscore'),
+);
+
+/** Money is integer minor units (API.md). */
+export const MinorUnits = z.int('Must be an integer number of minor units').check(
+  z.minimum(0, 'Must not be negative'),
+  z.maximum(100_000_000_00, 'Is too large'),
+);
+
+export const SUPPORTED_CURRENCIES = ['GBP', 'EUR', 'USD'] as const;
+export const Currency = z.enum(SUPPORTED_CURRENCIES, `Must be one of ${SUPPORTED_CURRENCIES.join(', ')}`);
+
+/** Query-string integers arrive as strings. */
+export const queryInt = (min: number, max: number, fallback: number) =>
+  z.prefault(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,9}$/, 'Must be a whole number')),
+      z.pipe(
+        z.transform((s: string) => Number(s)),
+        z.number().check(z.minimum(min, `Must be at least ${min}`), z.maximum(max, `Must be at most ${max}`)),
+      ),
+    ),
+    String(fallback),
+  );
+
+export const Limit = queryInt(1, 100, 20);
+export const Cursor = z.optional(
+  z.string().check(z.maxLength(2048, 'Cursor is too long'), z.regex(/^[A-Za-z0-9_-]+$/, 'Cursor is not valid')),
+);
+
+/** Flat attributes of a product or preferences of a user: small, scalar, safe keys. */
+export const ScalarRecord = (maxKeys: number) =>
+  z.record(
+    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'Keys are 1-40 letters, digits or underscores')),
+    z.union([text(500, { min: 0 }), z.number().check(z.refine(Number.isFinite, 'Must be finite')), z.boolean()]),
+  ).check(z.refine((r) => Object.keys(r).length <= maxKeys, `At most ${maxKeys} keys`));

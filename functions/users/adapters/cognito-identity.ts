@@ -1,0 +1,77 @@
+import {
+  AdminConfirmSignUpCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  EmailTakenError,
+  InvalidCredentialsError,
+  PasswordRejectedError,
+  TooManyAttemptsError,
+  type IdentityProvider,
+} from '../ports';
+import type { Tokens } from '../schemas';
+
+const nameOf = (e: unknown) => (e as { name?: string })?.name ?? '';
+
+export class CognitoIdentityProvider implements IdentityProvider {
+  constructor(
+    private readonly cognito: CognitoIdentityProviderClient,
+    private readonly userPoolId: string,
+    private readonly clientId: string,
+  ) {}
+
+  async register({ email, password, firstName, lastName }: { email: string; password: string; firstName: string; lastName: string }) {
+    let userSub: string | undefined;
+    try {
+      ({ UserSub: userSub } = await this.cognito.send(
+        new SignUpCommand({
+          ClientId: this.clientId,
+          Username: email,
+          Password: password,
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'given_name', Value: firstName },
+            { Name: 'family_name', Value: lastName },
+          ],
+        }),
+      ));
+    } catch (e) {
+      if (nameOf(e) === 'UsernameExistsException' || nameOf(e) === 'AliasExistsException') throw new EmailTakenError(email);
+      if (nameOf(e) === 'InvalidPasswordException') throw new PasswordRejectedError((e as Error).message);
+      if (nameOf(e) === 'TooManyRequestsException') throw new TooManyAttemptsError();
+      throw e;
+    }
+    if (!userSub) throw new Error('Cognito SignUp returned no UserSub');
+    // Registration is confirmed at once: the contract has no verification step.
+    await this.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: this.userPoolId, Username: email }));
+    return { userId: userSub };
+  }
+
+  async signIn(email: string, password: string): Promise<Tokens> {
+    try {
+      const { AuthenticationResult: result } = await this.cognito.send(
+        new InitiateAuthCommand({
+          ClientId: this.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
+      );
+      if (!result?.IdToken || !result.AccessToken || !result.RefreshToken) throw new InvalidCredentialsError();
+      return {
+        idToken: result.IdToken,
+        accessToken: result.AccessToken,
+        refreshToken: result.RefreshToken,
+        expiresIn: result.ExpiresIn ?? 3600,
+      };
+    } catch (e) {
+      const name = nameOf(e);
+      if (['NotAuthorizedException', 'UserNotFoundException', 'UserNotConfirmedException', 'PasswordResetRequiredException'].includes(name)) {
+        throw new InvalidCredentialsError();
+      }
+      if (name === 'TooManyRequestsException' || name === 'LimitExceededException') throw new TooManyAttemptsError();
+      throw e;
+    }
+  }
+}

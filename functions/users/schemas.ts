@@ -1,0 +1,57 @@
+import * as z from 'zod/mini';
+import { ScalarRecord, text } from '../shared/schemas';
+
+export const Email = z.pipe(
+  z.string().check(z.trim(), z.maxLength(254, 'Must be at most 254 characters'), z.toLowerCase()),
+  z.email('Must be a valid email address'),
+);
+
+/** API.md's password policy; the Cognito pool enforces the same rules (lib/contexts/users.ts). */
+export const PASSWORD_POLICY = { minLength: 8, maxLength: 30 } as const;
+export const Password = z.string().check(
+  z.minLength(PASSWORD_POLICY.minLength, `Must be at least ${PASSWORD_POLICY.minLength} characters`),
+  z.maxLength(PASSWORD_POLICY.maxLength, `Must be at most ${PASSWORD_POLICY.maxLength} characters`),
+  z.regex(/[A-Z]/, 'Must contain an upper-case letter'),
+  z.regex(/[a-z]/, 'Must contain a lower-case letter'),
+  z.regex(/[0-9]/, 'Must contain a digit'),
+  z.regex(/[^A-Za-z0-9\s]/, 'Must contain a special character'),
+  z.regex(/^\S+$/, 'Must not contain whitespace'),
+);
+
+const PersonName = text(100);
+export const PhoneNumber = z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'Must be in E.164 form, e.g. +447700900123'));
+
+export const Register = z.strictObject({ email: Email, password: Password, firstName: PersonName, lastName: PersonName });
+export type Register = z.infer<typeof Register>;
+
+export const Login = z.strictObject({
+  email: Email,
+  password: z.string().check(z.minLength(1, 'Must not be empty'), z.maxLength(256)),
+});
+export type Login = z.infer<typeof Login>;
+
+export const UpdateProfile = z
+  .strictObject({
+    firstName: z.optional(PersonName),
+    lastName: z.optional(PersonName),
+    phoneNumber: z.optional(PhoneNumber),
+    preferences: z.optional(ScalarRecord(30)),
+  })
+  .check(z.refine((p) => Object.keys(p).length > 0, 'Name at least one field to change'));
+export type UpdateProfile = z.infer<typeof UpdateProfile>;
+
+export const Registered = z.object({ userId: z.string(), email: z.string() });
+export const Tokens = z.object({ idToken: z.string(), accessToken: z.string(), refreshToken: z.string(), expiresIn: z.int() });
+export type Tokens = z.infer<typeof Tokens>;
+
+export const Profile = z.object({
+  userId: z.string(),
+  email: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  phoneNumber: z.optional(z.string()),
+  preferences: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  groups: z.array(z.string()),
+});
+export type Profile = z.infer<typeof Profile>;
+export type StoredProfile = Omit<Profile, 'groups'> & { createdAt: string; updatedAt: string };

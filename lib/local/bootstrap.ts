@@ -1,0 +1,154 @@
+/** Creates what the CDK app would deploy — tables, the user pool with its groups — in the emulators. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { PASSWORD_POLICY } from '../../functions/users/schemas';
+import type { TableSpec } from '../tables';
+
+export const physicalTableName = (prefix: string, spec: TableSpec) => `${prefix}-${spec.name}`;
+
+export async function ensureTables(client: DynamoDBClient, prefix: string, specs: TableSpec[]): Promise<void> {
+  await Promise.all(
+    specs.map(async (spec) => {
+      const TableName = physicalTableName(prefix, spec);
+      try {
+        await client.send(new DescribeTableCommand({ TableName }));
+        return;
+      } catch (e) {
+        if (!(e instanceof ResourceNotFoundException)) throw e;
+      }
+      const attributes = new Set<string>([spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])]);
+      for (const index of spec.indexes ?? []) {
+        attributes.add(index.partitionKey);
+        if (index.sortKey) attributes.add(index.sortKey);
+      }
+      await client.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          KeySchema: [
+            { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+            ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' as const }] : []),
+          ],
+          GlobalSecondaryIndexes: spec.indexes?.length
+            ? spec.indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: [
+                  { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                  ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
+                ],
+                Projection: { ProjectionType: 'ALL' as const },
+              }))
+            : undefined,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      );
+      if (spec.ttlAttribute) {
+        await client.send(
+          new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true } }),
+        );
+      }
+    }),
+  );
+}
+
+export interface UserPoolIds {
+  userPoolId: string;
+  clientId: string;
+}
+
+/** The pool's ids are kept in `stateFile`, so a restart finds the same users. */
+export async function ensureUserPool(client: CognitoIdentityProviderClient, stateFile: string): Promise<UserPoolIds> {
+  if (existsSync(stateFile)) {
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as UserPoolIds;
+    try {
+      await client.send(new DescribeUserPoolCommand({ UserPoolId: saved.userPoolId }));
+      return saved;
+    } catch {
+      // The pool is gone (its data directory was wiped): make a new one.
+    }
+  }
+  const { UserPool } = await client.send(
+    new CreateUserPoolCommand({
+      PoolName: 'ecicomm-local',
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: PASSWORD_POLICY.minLength,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+    }),
+  );
+  const userPoolId = UserPool!.Id!;
+  const { UserPoolClient } = await client.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: 'ecicomm-api',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }),
+  );
+  for (const GroupName of ['admin', 'analyst']) {
+    await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName }));
+  }
+  const ids = { userPoolId, clientId: UserPoolClient!.ClientId! };
+  writeFileSync(stateFile, JSON.stringify(ids, null, 2));
+  return ids;
+}
+
+/** A user with a known password and groups, as an operator would create one. Returns its `sub`. */
+export async function ensureUser(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  user: { email: string; password: string; groups: string[]; firstName: string; lastName: string },
+): Promise<string> {
+  let sub: string | undefined;
+  try {
+    const existing = await client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: user.email }));
+    sub = existing.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+  } catch {
+    const created = await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: user.email,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'given_name', Value: user.firstName },
+          { Name: 'family_name', Value: user.lastName },
+        ],
+      }),
+    );
+    sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
+  }
+  await client.send(
+    new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: user.email, Password: user.password, Permanent: true }),
+  );
+  for (const GroupName of user.groups) {
+    await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.email, GroupName }));
+  }
+  if (!sub) throw new Error(`Cognito returned no sub for ${user.email}`);
+  return sub;
+}

