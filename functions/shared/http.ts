@@ -43,7 +43,7 @@ interface ZodLikeIssue {
   message: string;
 }
 const isZodError = (e: unknown): e is { issues: ZodLikeIssue[] } =>
-  typeof e === 'object' && e !== null && (e as { name?: string }).name === 'ZodError' && Array.isArray((e as { issues?: unknown }).issues);
+  typeof e === 'object' && e !== null && ['ZodError', '$ZodError'].includes((e as { name?: string }).name ?? '') && Array.isArray((e as { issues?: unknown }).issues);
 
 const httpErrorCodes: Record<number, ErrorCode> = {
   400: 'VALIDATION_ERROR',

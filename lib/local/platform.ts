@@ -1,0 +1,217 @@
+/**
+ * The local substrate: emulators, resources as CDK would deploy them, the seeded catalog, and the HTTP
+ * edge over the same route table and handler modules. Used by `npm start`, the tests and the benchmarks.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { JwtRsaVerifier } from 'aws-jwt-verify';
+import { routes as allRoutes, type Route } from '../routes';
+import { tableList, tables } from '../tables';
+import { ensureTables, ensureUser, ensureUserPool, physicalTableName } from './bootstrap';
+import { createEdge, type EdgeOptions } from './edge';
+import { assertPortFree, startCognitoLocal, startDynamoDbLocal, type Emulator } from './emulators';
+import { isSeeded, seedCatalog } from './seed/seed';
+import { loadSeedCatalog } from './seed/catalog-source';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface PlatformOptions {
+  port?: number;
+  dynamoPort?: number;
+  cognitoPort?: number;
+  /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
+  dataDir: string;
+  persist?: boolean;
+  fresh?: boolean;
+  /** 'dataset' reads DATASET_DIR (demo catalog when absent); 'demo' forces the demo catalog; 'none' seeds nothing. */
+  seed?: 'dataset' | 'demo' | 'none';
+  datasetDir?: string;
+  admin?: { email: string; password: string };
+  routes?: Route[];
+  log?: (message: string) => void;
+  onSeedProgress?: (done: number, total: number) => void;
+  onRequest?: EdgeOptions['onRequest'];
+}
+
+export interface Platform {
+  apiUrl: string;
+  port: number;
+  dynamoEndpoint: string;
+  cognitoEndpoint: string;
+  userPoolId: string;
+  clientId: string;
+  region: string;
+  admin: { email: string; password: string; userId: string };
+  tableNames: Record<keyof typeof tables, string>;
+  /** The environment the handlers run with (also applied to this process). */
+  env: Record<string, string>;
+  seeded: { source: 'dataset' | 'demo' | 'existing' | 'none'; products: number };
+  pids: number[];
+  dynamo: DynamoDBDocumentClient;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
+const REGION = 'eu-west-2';
+const TABLE_PREFIX = 'ecicomm';
+
+const pidFile = (dataDir: string) => path.join(dataDir, 'pids.json');
+export const runtimeFile = (dataDir: string) => path.join(dataDir, 'runtime.json');
+
+/** A previous run killed hard leaves its emulators behind; stop them if they are still ours. */
+function stopOrphans(dataDir: string) {
+  if (!existsSync(pidFile(dataDir))) return;
+  const pids = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as number[];
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(pidFile(dataDir), { force: true });
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const log = options.log ?? (() => undefined);
+  const port = options.port ?? 3000;
+  const dynamoPort = options.dynamoPort ?? 8000;
+  const cognitoPort = options.cognitoPort ?? 9229;
+  const { dataDir } = options;
+  const persist = options.persist ?? true;
+
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  stopOrphans(dataDir);
+  await assertPortFree(port, 'HTTP API');
+
+  const emulators: Emulator[] = [];
+  const stopEmulators = async () => {
+    await Promise.all(emulators.map((e) => e.stop()));
+    rmSync(pidFile(dataDir), { force: true });
+  };
+  let server: Server | undefined;
+  try {
+    const started = await Promise.allSettled([
+      startDynamoDbLocal({ port: dynamoPort, dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined }),
+      startCognitoLocal({ port: cognitoPort, dataDir: path.join(dataDir, 'cognito') }),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') emulators.push(s.value);
+    writeFileSync(pidFile(dataDir), JSON.stringify(emulators.map((e) => e.pid)));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [dynamoEmu, cognitoEmu] = emulators as [Emulator, Emulator];
+    log(`DynamoDB Local on ${dynamoEmu.endpoint} (pid ${dynamoEmu.pid}); cognito-local on ${cognitoEmu.endpoint} (pid ${cognitoEmu.pid})`);
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const baseEnv: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEmu.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEmu.endpoint,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_DEV: 'true',
+    };
+    const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: dynamoEmu.endpoint, credentials });
+    const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+    const cognito = new CognitoIdentityProviderClient({ region: REGION, endpoint: cognitoEmu.endpoint, credentials });
+
+    await ensureTables(dynamoClient, TABLE_PREFIX, tableList);
+    const tableNames = Object.fromEntries(
+      Object.entries(tables).map(([key, spec]) => [key, physicalTableName(TABLE_PREFIX, spec)]),
+    ) as Platform['tableNames'];
+    const { userPoolId, clientId } = await ensureUserPool(cognito, path.join(dataDir, 'cognito', 'pool.json'));
+
+    const env: Record<string, string> = {
+      ...baseEnv,
+      ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
+      USER_POOL_ID: userPoolId,
+      USER_POOL_CLIENT_ID: clientId,
+    };
+    Object.assign(process.env, env);
+
+    const admin = options.admin ?? DEFAULT_ADMIN;
+    const adminId = await ensureUser(cognito, userPoolId, { ...admin, groups: ['admin', 'analyst'], firstName: 'Local', lastName: 'Admin' });
+    const now = new Date().toISOString();
+    await dynamo.send(
+      new PutCommand({
+        TableName: tableNames.users,
+        Item: { userId: adminId, email: admin.email, firstName: 'Local', lastName: 'Admin', createdAt: now, updatedAt: now },
+        ConditionExpression: 'attribute_not_exists(userId)',
+      }),
+    ).catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+
+    let seeded: Platform['seeded'] = { source: 'none', products: 0 };
+    const seedTables = { products: tableNames.products, productSkus: tableNames.productSkus, inventory: tableNames.inventory };
+    if (options.seed !== 'none') {
+      if (await isSeeded(dynamo, seedTables)) {
+        seeded = { source: 'existing', products: 0 };
+      } else {
+        const catalog = await loadSeedCatalog({ datasetDir: options.seed === 'demo' ? undefined : options.datasetDir });
+        await seedCatalog(dynamo, seedTables, catalog.products, options.onSeedProgress);
+        seeded = { source: catalog.source, products: catalog.products.length };
+      }
+    }
+
+    const issuer = `${cognitoEmu.endpoint}/${userPoolId}`;
+    const verifier = JwtRsaVerifier.create({ issuer, audience: clientId, tokenUse: 'id' });
+    const jwks = await (await fetch(`${issuer}/.well-known/jwks.json`)).json();
+    // aws-jwt-verify only fetches JWKS over https; the emulator serves http, so hand it the keys.
+    verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
+    const verifyToken = async (token: string) => {
+      try {
+        return (await verifier.verify(token)) as unknown as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+    };
+
+    server = createEdge({ routes: options.routes ?? allRoutes, projectRoot, verifyToken, onRequest: options.onRequest });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    const apiUrl = `http://127.0.0.1:${port}`;
+    // Lets `npm run replay` find and use this running platform.
+    writeFileSync(runtimeFile(dataDir), JSON.stringify({ apiUrl, env, pid: process.pid }, null, 2));
+
+    return {
+      apiUrl,
+      port,
+      dynamoEndpoint: dynamoEmu.endpoint,
+      cognitoEndpoint: cognitoEmu.endpoint,
+      userPoolId,
+      clientId,
+      region: REGION,
+      admin: { ...admin, userId: adminId },
+      tableNames,
+      env,
+      seeded,
+      pids: emulators.map((e) => e.pid),
+      dynamo,
+      stop: async () => {
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        server?.closeAllConnections();
+        dynamoClient.destroy();
+        cognito.destroy();
+        await stopEmulators();
+        rmSync(runtimeFile(dataDir), { force: true });
+      },
+    };
+  } catch (e) {
+    server?.close();
+    await stopEmulators();
+    throw e;
+  }
+}

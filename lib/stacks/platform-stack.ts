@@ -1,0 +1,54 @@
+import { CfnOutput, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from '../contexts/api';
+import { Data } from '../contexts/data';
+import { Identity } from '../contexts/users';
+import { routes as allRoutes, type Route } from '../routes';
+
+export interface EciCommStackProps extends StackProps {
+  /** Prefix of physical names (tables, user pool, API, web ACL), e.g. `ecicomm-prod`; lower case. */
+  readonly namePrefix: string;
+  /** The route table to serve; tests may pass a subset. */
+  readonly routes?: readonly Route[];
+}
+
+/** The whole platform of one stage: every context's resources, composed. */
+export class EciCommStack extends Stack {
+  readonly data: Data;
+  readonly identity: Identity;
+  readonly api: Api;
+
+  constructor(scope: Construct, id: string, props: EciCommStackProps) {
+    super(scope, id, { description: 'ECIComm serverless e-commerce platform', ...props });
+    if (!/^[a-z][a-z0-9-]{2,40}$/.test(props.namePrefix)) {
+      throw new Error(`namePrefix must be 3-41 lower-case letters, digits or dashes, got "${props.namePrefix}"`);
+    }
+
+    this.data = new Data(this, 'Data', { namePrefix: props.namePrefix });
+    this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
+    this.api = new Api(this, 'Api', {
+      namePrefix: props.namePrefix,
+      routes: props.routes ?? allRoutes,
+      tables: this.data.tables,
+      identity: this.identity,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
+  }
+}
+
+export interface EciCommStageProps extends StageProps {
+  readonly namePrefix: string;
+}
+
+/** One deployable copy of the platform (dev, prod); the pipeline deploys stages, not stacks. */
+export class EciCommStage extends Stage {
+  readonly platform: EciCommStack;
+
+  constructor(scope: Construct, id: string, props: EciCommStageProps) {
+    super(scope, id, props);
+    this.platform = new EciCommStack(this, 'Platform', { namePrefix: props.namePrefix, stackName: `${props.namePrefix}-platform` });
+  }
+}

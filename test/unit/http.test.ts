@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { parseGroups } from '../../functions/shared/auth';
+import { DomainError } from '../../functions/shared/errors';
+import { errorResponse } from '../../functions/shared/http';
+import { decodeCursor, encodeCursor } from '../../functions/shared/pagination';
+import { CreateProduct } from '../../functions/catalog/schemas';
+import { Password } from '../../functions/users/schemas';
+import '../../functions/shared/schemas';
+
+describe('error mapping', () => {
+  it('maps a zod error to 400 with a detail per issue', () => {
+    const result = CreateProduct.safeParse({ name: '', price: 1.5, extra: 1 });
+    const res = errorResponse(result.error);
+    expect(res.statusCode).toBe(400);
+    const body = JSON.parse(res.body);
+    expect(body.error.code).toBe('VALIDATION_ERROR');
+    expect(body.error.details).toEqual(
+      expect.arrayContaining([
+        { path: 'price', message: expect.stringContaining('integer') },
+        { path: '', message: 'Unknown field: extra' },
+        { path: 'category', message: 'Is required' },
+      ]),
+    );
+  });
+
+  it('carries a domain error code and status', () => {
+    const res = errorResponse(new DomainError('INSUFFICIENT_STOCK', 'Only 2 left'));
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'INSUFFICIENT_STOCK', message: 'Only 2 left' } });
+  });
+
+  it('never serializes an unexpected error to the client', () => {
+    const res = errorResponse(new Error('secret connection string xyz'));
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('secret');
+  });
+});
+
+describe('schemas', () => {
+  it('rejects NUL, markup and control characters in text fields', () => {
+    for (const name of ['a\u0000b', '<script>alert(1)</script>', 'line\u0007bell']) {
+      expect(CreateProduct.safeParse({ name, description: '', category: 'other', brand: 'b', price: 1, currency: 'GBP' }).success).toBe(false);
+    }
+  });
+
+  it('accepts a password meeting every rule and nothing less', () => {
+    expect(Password.safeParse('Good#Pass1').success).toBe(true);
+    expect(Password.safeParse('good#pass1').success).toBe(false);
+  });
+
+  it('uses zod mini, whose messages come from our own error map', () => {
+    expect(z.strictObject({}).safeParse({ a: 1 }).error?.issues[0]?.message).toBe('Unknown field: a');
+  });
+});
+
+describe('cursors', () => {
+  it('round-trips a key and refuses tampered or foreign cursors with 400', () => {
+    const cursor = encodeCursor({ id: 'p1', listed: 'ACTIVE' })!;
+    expect(decodeCursor(cursor, ['id', 'listed'])).toEqual({ id: 'p1', listed: 'ACTIVE' });
+    expect(() => decodeCursor('not-base64-json', ['id', 'listed'])).toThrow(DomainError);
+    expect(() => decodeCursor(encodeCursor({ id: 'p1' })!, ['id', 'listed'])).toThrow(DomainError);
+    expect(() => decodeCursor(encodeCursor({ id: { S: 'x' }, listed: 'A' })!, ['id', 'listed'])).toThrow(DomainError);
+  });
+});
+
+describe('groups claim', () => {
+  it('reads the spellings API Gateway and tokens use', () => {
+    expect(parseGroups('admin,analyst')).toEqual(['admin', 'analyst']);
+    expect(parseGroups('[admin analyst]')).toEqual(['admin', 'analyst']);
+    expect(parseGroups(['admin'])).toEqual(['admin']);
+    expect(parseGroups(undefined)).toEqual([]);
+  });
+});
