@@ -3,4 +3,3 @@ import { composeEciCommApp, environmentFromContext, pipelineSourceFromContext } 
 
 const app = new App();
 composeEciCommApp(app, { env: environmentFromContext(app), pipelineSource: pipelineSourceFromContext(app) });
-app.synth();

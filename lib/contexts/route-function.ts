@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
@@ -9,7 +10,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Route, TableAccess } from '../routes';
-import { tables as tableSpecs, type TableKey } from '../tables';
+import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
 
 /** Handler paths in the route table are relative to the project root, two levels above this file. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,6 +56,7 @@ export class RouteFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    requireLocalEsbuild(this);
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, route.handler),
       handler: 'handler',
@@ -88,7 +90,6 @@ export class RouteFunction extends Construct {
         sourcesContent: false,
         // The nodejs22.x runtime provides SDK v3; bundling it again would only slow the cold start.
         externalModules: ['@aws-sdk/*'],
-        // No Docker engine on the build machines: a missing local esbuild must fail the synth loudly.
         forceDockerBundling: false,
       },
     });
@@ -111,12 +112,13 @@ export class RouteFunction extends Construct {
   private grantTables({ route, tables }: RouteFunctionProps) {
     for (const [key, access] of tableEntries(route)) {
       const table = tables[key];
+      const spec: TableSpec = tableSpecs[key];
       grantAccess(table, access, this.function);
-      if (tableSpecs[key].indexes?.length) {
+      if (spec.indexes?.length) {
         // grant*Data covers the table's own indexes as `<table arn>/index/*`.
         Validations.of(this.role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
-          reason: `${route.id} queries the indexes of the ${tableSpecs[key].name} table its route names, and only that table's indexes.`,
+          reason: `${route.id} queries the indexes of the ${spec.name} table its route names, and only that table's indexes.`,
         });
       }
     }
@@ -154,6 +156,17 @@ function grantAccess(table: ITable, access: TableAccess, fn: NodejsFunction) {
       return table.grantWriteData(fn);
     case 'readwrite':
       return table.grantReadWriteData(fn);
+  }
+}
+
+/**
+ * NodejsFunction quietly falls back to Docker when it cannot find esbuild, and no Docker engine runs
+ * on the build machines: fail with the actual cause instead.
+ */
+function requireLocalEsbuild(scope: Construct) {
+  if (!Stack.of(scope).bundlingRequired) return;
+  if (!existsSync(join(PROJECT_ROOT, 'node_modules', 'esbuild', 'package.json'))) {
+    throw new Error('esbuild is not installed in node_modules: run `npm ci` (esbuild is a devDependency); Docker bundling is not supported');
   }
 }
 

@@ -63,19 +63,40 @@ const TABLE_PREFIX = 'ecicomm';
 const pidFile = (dataDir: string) => path.join(dataDir, 'pids.json');
 export const runtimeFile = (dataDir: string) => path.join(dataDir, 'runtime.json');
 
-/** A previous run killed hard leaves its emulators behind; stop them if they are still ours. */
-function stopOrphans(dataDir: string) {
-  if (!existsSync(pidFile(dataDir))) return;
-  const pids = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as number[];
-  for (const pid of pids) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
+interface PidRecord {
+  owner: number;
+  pids: number[];
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One platform per data directory. A live owner means another `npm start` uses it; a dead owner means a
+ * run was killed hard and left its emulators behind, which are stopped if they are still ours.
+ */
+function claimDataDir(dataDir: string) {
+  if (existsSync(pidFile(dataDir))) {
+    const record = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
+    if (record.owner !== process.pid && isAlive(record.owner)) {
+      throw new Error(`Another local platform (pid ${record.owner}) is using ${dataDir}; stop it or set LOCAL_DATA_DIR`);
+    }
+    for (const pid of record.pids ?? []) {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   }
-  rmSync(pidFile(dataDir), { force: true });
+  writeFileSync(pidFile(dataDir), JSON.stringify({ owner: process.pid, pids: [] } satisfies PidRecord));
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -88,8 +109,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  stopOrphans(dataDir);
   await assertPortFree(port, 'HTTP API');
+  claimDataDir(dataDir);
 
   const emulators: Emulator[] = [];
   const stopEmulators = async () => {
@@ -103,7 +124,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       startCognitoLocal({ port: cognitoPort, dataDir: path.join(dataDir, 'cognito') }),
     ]);
     for (const s of started) if (s.status === 'fulfilled') emulators.push(s.value);
-    writeFileSync(pidFile(dataDir), JSON.stringify(emulators.map((e) => e.pid)));
+    writeFileSync(pidFile(dataDir), JSON.stringify({ owner: process.pid, pids: emulators.map((e) => e.pid) } satisfies PidRecord));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const [dynamoEmu, cognitoEmu] = emulators as [Emulator, Emulator];

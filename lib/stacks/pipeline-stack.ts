@@ -1,6 +1,7 @@
 import { CfnElement, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { LinuxArmBuildImage } from 'aws-cdk-lib/aws-codebuild';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
+import { PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
@@ -44,10 +45,6 @@ export class PipelineStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the artifact bucket\'s server access logs; logging it into itself would loop.',
-    });
     // A customer-managed key on the artifact bucket is what CodeBuild then encrypts build outputs with.
     const artifactKey = new Key(this, 'ArtifactKey', {
       description: 'Encrypts the delivery pipeline\'s artifacts and build outputs',
@@ -68,6 +65,7 @@ export class PipelineStack extends Stack {
 
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: `${props.deployNamePrefix}-delivery`,
+      pipelineType: PipelineType.V2,
       artifactBucket: artifacts,
       synth: new ShellStep('Synth', {
         input: sourceOf(this, props.source),
@@ -120,22 +118,28 @@ export class PipelineStack extends Stack {
         'CodeBuild test report groups are created per run under the project\'s own name.',
       );
     }
-    acknowledge(
-      'Resource::arn:*:iam::<AWS::AccountId>:role/*',
-      'Self-mutation assumes the CDK bootstrap roles of this account, limited by the aws-cdk:bootstrap-role tag condition.',
-    );
-    acknowledge(
-      'Resource::*',
-      'Self-mutation reads cloudformation:DescribeStacks and s3:ListBucket, and the asset project starts its own builds; CDK Pipelines issues these without resource scoping.',
-    );
-    acknowledge(
-      'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/*',
-      'The asset-publishing role is shared by asset projects CDK Pipelines names at synthesis; it writes their CodeBuild logs.',
-    );
-    acknowledge(
-      'Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/*',
-      'The asset-publishing role is shared by asset projects CDK Pipelines names at synthesis; these are their report groups.',
-    );
+    const selfMutationRole = this.pipeline.selfMutationProject.role!;
+    Validations.of(selfMutationRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:*:iam::<AWS::AccountId>:role/*]',
+      reason: 'Self-mutation assumes the CDK bootstrap roles of this account, limited by the aws-cdk:bootstrap-role tag condition.',
+    });
+    Validations.of(selfMutationRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Self-mutation calls cloudformation:DescribeStacks and s3:ListBucket, which CDK Pipelines grants unscoped to find the stacks it updates.',
+    });
+    const assetRole = this.pipeline.node.findChild('Assets').node.findChild('FileRole');
+    Validations.of(assetRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'The asset-publishing role starts and polls the asset CodeBuild builds; CDK Pipelines grants codebuild:StartBuild/BatchGetBuilds unscoped.',
+    });
+    Validations.of(assetRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/*]',
+      reason: 'The asset-publishing role is shared by the asset projects CDK Pipelines creates; it writes their CodeBuild logs.',
+    });
+    Validations.of(assetRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/*]',
+      reason: 'The asset-publishing role is shared by the asset projects CDK Pipelines creates; these are their report groups.',
+    });
   }
 }
 

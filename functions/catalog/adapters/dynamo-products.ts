@@ -10,7 +10,24 @@ type ProductItem = Product & { listed?: string; listedCategory?: string };
 export const toItem = (p: Product): ProductItem =>
   p.status === 'ACTIVE' ? { ...p, listed: 'ACTIVE', listedCategory: p.category } : { ...p };
 
-const fromItem = ({ listed: _l, listedCategory: _c, ...product }: ProductItem): Product => product;
+/** Fields in the contract's order, whatever order the store returns them in. */
+const fromItem = (item: ProductItem): Product => ({
+  id: item.id,
+  sku: item.sku,
+  name: item.name,
+  description: item.description,
+  category: item.category,
+  brand: item.brand,
+  price: item.price,
+  currency: item.currency,
+  imageUrls: item.imageUrls ?? [],
+  attributes: item.attributes ?? {},
+  popularity: item.popularity ?? 0,
+  status: item.status,
+  version: item.version,
+  createdAt: item.createdAt,
+  updatedAt: item.updatedAt,
+});
 
 export class DynamoProductRepository implements ProductRepository {
   constructor(

@@ -61,7 +61,8 @@ export async function seedCatalog(
 ): Promise<void> {
   const batches = chunks(products, 8);
   let done = 0;
-  const inFlight = 4;
+  // DynamoDB Local takes parallel batches well; more than this only queues inside the JVM.
+  const inFlight = 12;
   for (let i = 0; i < batches.length; i += inFlight) {
     await Promise.all(
       batches.slice(i, i + inFlight).map(async (batch) => {

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/local/emulators';
+import { projectRoot } from '../../lib/local/platform';
+
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-start-'));
+const started: ChildProcess[] = [];
+
+interface Ports {
+  PORT: string;
+  DYNAMODB_PORT: string;
+  COGNITO_PORT: string;
+}
+const ports = async (): Promise<Ports> => ({ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), COGNITO_PORT: String(await freePort()) });
+
+/** Runs `npm start`'s program as a user would, and collects what it prints. */
+function start(env: Ports, args: string[] = []) {
+  const child = spawn(process.execPath, [tsxCli, 'bin/local.ts', '--quiet', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env, LOCAL_DATA_DIR: dataDir, DATASET_DIR: path.join(dataDir, 'no-dataset-here') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes('Press Ctrl-C to stop.')) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return { child, ready, exited, output: () => output };
+}
+
+const emulatorPids = (): number[] => {
+  const file = path.join(dataDir, 'pids.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { pids: number[] }).pids : [];
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+afterAll(() => {
+  // Whatever happened above, nothing this file started outlives it.
+  for (const pid of [...started.map((c) => c.pid!), ...emulatorPids()]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('boots seeded, prints URLs and credentials, keeps data across restarts, and stops its emulators on Ctrl-C', async () => {
+    const env = await ports();
+    const first = start(env);
+    const printed = await first.ready;
+    expect(printed).toContain(`http://127.0.0.1:${env.PORT}/v1`);
+    expect(printed).toContain('admin@example.com / Admin#2026local');
+    expect(printed).toMatch(/seeded \d+ products from the demo catalog/);
+
+    const api = `http://127.0.0.1:${env.PORT}/v1`;
+    expect((await fetch(`${api}/health`)).status).toBe(200);
+    const login = await (await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }) })).json();
+    const created = await (
+      await fetch(`${api}/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${login.idToken}` },
+        body: JSON.stringify({ name: 'Survives Restarts', description: '', category: 'other', brand: 'Test', price: 100, currency: 'GBP' }),
+      })
+    ).json();
+
+    // A second platform on the same port fails at once with one line naming the port.
+    const clash = start({ ...(await ports()), PORT: env.PORT });
+    expect(await clash.exited).toBe(1);
+    expect(clash.output().trim().split('\n')).toEqual([expect.stringContaining(`Port ${env.PORT}`)]);
+
+    const pids = emulatorPids();
+    expect(pids).toHaveLength(2);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+
+    const second = start(env);
+    expect(await second.ready).toContain('catalog already seeded');
+    expect((await fetch(`${api}/products/${created.id}`)).status).toBe(200);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+
+    const fresh = start(env, ['--fresh']);
+    expect(await fresh.ready).toMatch(/seeded \d+ products/);
+    expect((await fetch(`${api}/products/${created.id}`)).status).toBe(404);
+    fresh.child.kill('SIGTERM');
+    expect(await fresh.exited).toBe(0);
+  });
+});

@@ -1,0 +1,144 @@
+import { App, CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourcePathOf } from '../../lib/contexts/api';
+import { routes } from '../../lib/routes';
+import { EciCommStack } from '../../lib/stacks/platform-stack';
+
+type CfnResource = { Type: string; Properties: Record<string, any> };
+
+let stack: EciCommStack;
+let resources: Record<string, CfnResource>;
+
+/** Logical id of an L1 resource, or of the resource behind an L2 construct. */
+const logicalId = (construct: IConstruct) =>
+  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+
+/** Full path of every API Gateway resource, rebuilt from the template's parent links. */
+function resourcePaths(): Map<string, string> {
+  const parts = new Map(ofType('AWS::ApiGateway::Resource').map(([id, r]) => [id, r.Properties]));
+  const pathOf = (id: string): string => {
+    const { ParentId, PathPart } = parts.get(id)!;
+    return ParentId.Ref ? `${pathOf(ParentId.Ref)}/${PathPart}` : `/${PathPart}`;
+  };
+  return new Map([...parts.keys()].map((id) => [id, pathOf(id)]));
+}
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  stack = new EciCommStack(app, 'ApiTest', { namePrefix: 'ecicomm-test' });
+  resources = Template.fromStack(stack).toJSON().Resources;
+});
+
+describe('REST API built from the route table', () => {
+  it('serves the stage v1', () => {
+    const stages = ofType('AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(1);
+    expect(stages[0][1].Properties.StageName).toBe('v1');
+  });
+
+  it('has exactly one method per route, at the route path without /v1, integrated with that route\'s function', () => {
+    const paths = resourcePaths();
+    const methods = ofType('AWS::ApiGateway::Method');
+    expect(methods).toHaveLength(routes.length);
+    for (const route of routes) {
+      const matching = methods.filter(
+        ([, m]) => m.Properties.HttpMethod === route.method && paths.get(m.Properties.ResourceId.Ref) === resourcePathOf(route),
+      );
+      expect(matching, `${route.method} ${route.path}`).toHaveLength(1);
+      const integration = matching[0][1].Properties.Integration;
+      expect(integration.Type).toBe('AWS_PROXY');
+      expect(mentions(integration.Uri, logicalId(stack.api.functions.get(route.id)!.function)), route.id).toBe(true);
+    }
+  });
+
+  it('puts the Cognito authorizer on every route that is not public, and on no public one', () => {
+    const authorizerId = logicalId(stack.identity.authorizer);
+    const authorizer = resources[authorizerId];
+    expect(authorizer.Properties.Type).toBe('COGNITO_USER_POOLS');
+    expect(mentions(authorizer.Properties.ProviderARNs, logicalId(stack.identity.userPool))).toBe(true);
+    for (const route of routes) {
+      const method = resources[logicalId(stack.api.methods.get(route.id)!)].Properties;
+      if (route.auth.kind === 'none') {
+        expect(method.AuthorizationType, route.id).toBe('NONE');
+        expect(method.AuthorizerId, route.id).toBeUndefined();
+      } else {
+        expect(method.AuthorizationType, route.id).toBe('COGNITO_USER_POOLS');
+        expect(method.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+      }
+    }
+  });
+
+  it('writes access logs, execution errors and traces for the stage, and never request bodies', () => {
+    const stage = ofType('AWS::ApiGateway::Stage')[0][1].Properties;
+    expect(stage.AccessLogSetting.DestinationArn).toBeDefined();
+    expect(stage.TracingEnabled).toBe(true);
+    expect(stage.MethodSettings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false })]),
+    );
+  });
+
+  it('throttles the stage and has a usage plan with throttling on it', () => {
+    const stage = ofType('AWS::ApiGateway::Stage')[0];
+    const plans = ofType('AWS::ApiGateway::UsagePlan');
+    expect(plans).toHaveLength(1);
+    const plan = plans[0][1].Properties;
+    expect(plan.Throttle.RateLimit).toBeGreaterThan(0);
+    expect(plan.Throttle.BurstLimit).toBeGreaterThan(0);
+    expect(plan.ApiStages[0].Stage).toEqual({ Ref: stage[0] });
+    expect(stage[1].Properties.MethodSettings[0].ThrottlingRateLimit).toBe(plan.Throttle.RateLimit);
+  });
+});
+
+describe('gateway responses', () => {
+  const expected: Record<string, [status: string, code: string]> = {
+    DEFAULT_4XX: ['400', 'VALIDATION_ERROR'],
+    DEFAULT_5XX: ['500', 'INTERNAL'],
+    UNAUTHORIZED: ['401', 'UNAUTHORIZED'],
+    ACCESS_DENIED: ['403', 'FORBIDDEN'],
+    MISSING_AUTHENTICATION_TOKEN: ['404', 'NOT_FOUND'],
+    REQUEST_TOO_LARGE: ['413', 'PAYLOAD_TOO_LARGE'],
+    THROTTLED: ['429', 'RATE_LIMITED'],
+  };
+
+  it.each(Object.entries(expected))('answers %s with the contract error shape', (type, [status, code]) => {
+    const responses = ofType('AWS::ApiGateway::GatewayResponse').filter(([, r]) => r.Properties.ResponseType === type);
+    expect(responses).toHaveLength(1);
+    const { StatusCode, ResponseTemplates } = responses[0][1].Properties;
+    expect(StatusCode).toBe(status);
+    // API Gateway substitutes $context.error.messageString with an already quoted JSON string.
+    const body = JSON.parse(ResponseTemplates['application/json'].replace('$context.error.messageString', '"gateway message"'));
+    expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  it('keeps every gateway response valid JSON in the error shape', () => {
+    for (const [, response] of ofType('AWS::ApiGateway::GatewayResponse')) {
+      const template = response.Properties.ResponseTemplates['application/json'];
+      const body = JSON.parse(template.replace('$context.error.messageString', '"gateway message"'));
+      expect(Object.keys(body.error).sort(), response.Properties.ResponseType).toEqual(['code', 'message']);
+    }
+  });
+});
+
+describe('WAF', () => {
+  it('associates the web ACL with the v1 stage', () => {
+    const associations = ofType('AWS::WAFv2::WebACLAssociation');
+    expect(associations).toHaveLength(1);
+    const { ResourceArn, WebACLArn } = associations[0][1].Properties;
+    expect(mentions(ResourceArn, ofType('AWS::ApiGateway::Stage')[0][0])).toBe(true);
+    expect(WebACLArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.api.webAcl), 'Arn'] });
+  });
+
+  it('runs the common and SQL injection rule sets and a per-IP rate limit', () => {
+    const acl = resources[logicalId(stack.api.webAcl)].Properties;
+    expect(acl.Scope).toBe('REGIONAL');
+    const managed = acl.Rules.map((r: any) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
+    expect(managed).toEqual(expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesSQLiRuleSet']));
+    const rateRule = acl.Rules.find((r: any) => r.Statement.RateBasedStatement);
+    expect(rateRule.Statement.RateBasedStatement.AggregateKeyType).toBe('IP');
+    expect(rateRule.Action.Block.CustomResponse.ResponseCode).toBe(429);
+  });
+});
