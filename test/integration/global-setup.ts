@@ -15,6 +15,8 @@ export interface PlatformInfo {
   admin: { email: string; password: string; userId: string };
   tableNames: Platform['tableNames'];
   pids: number[];
+  /** The environment the handlers run with, for tests that invoke handler modules directly. */
+  env: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject) {
     admin: platform.admin,
     tableNames: platform.tableNames,
     pids: platform.pids,
+    env: platform.env,
   });
   return async () => {
     await platform.stop();

@@ -36,6 +36,19 @@ export const CATEGORY_RULES: CategoryRule[] = [
   { category: 'party-gifts', keywords: ['EASTER', 'HOT CROSS'] },
 
   // 2. Phrases.
+  {
+    category: 'lighting',
+    keywords: [
+      'T-? ?LIGHTS?', 'TEA ?LIGHTS?', 'TEALIGHTS?', 'CANDLES?', 'CANDLE ?HOLDERS?', 'CANDLEHOLDERS?', 'CANDLE ?STICKS?',
+      'CANDLE ?POTS?', 'CANDLESTAND', 'LANTERNS?', 'LAMP ?SHADES?', 'LAMPSHADE', 'NIGHT ?LIGHTS?', 'MATCHES', 'OIL BURNER',
+      'VOTIVE', 'INCENSE',
+    ],
+    unless: ['(?:BIRTHDAY|PARTY|CAKE|NUMBER) CANDLES?', 'CANDLES? SET'],
+  },
+  {
+    category: 'jewellery-accessories',
+    keywords: ['NECKLACES?', 'NECKLAC', 'NECKL', 'BRACELETS?', 'BRACLET', 'EARRINGS?', 'BANGLES?', 'BROOCH(?:ES)?', 'CHOKER', 'LARIAT'],
+  },
   { category: 'clocks', keywords: ['CLOCKS?', 'ALARM'], unless: ['CLOCK MAGNET'] },
   {
     category: 'bags',
@@ -44,14 +57,15 @@ export const CATEGORY_RULES: CategoryRule[] = [
       'BEACH BAG', 'PICNIC BAG', 'CHARLOTTE BAG', 'SHOULDER BAG', 'HAND ?BAG', 'BUM BAG', 'COOL(?:ER)? BAG',
     ],
   },
-  { category: 'toys-games', keywords: ['MARBLES', 'MONEY (?:BANK|BOX)', 'PIGGY BANK', 'PLAYING CARDS', 'SNAP CARDS', 'CARD GAME', 'KNITTING KIT', 'CRAFT KIT', 'SEWING KIT', 'PAINT SET', 'SOFT TOY', 'DOLLS? HOUSE', 'TOY', 'TOYS'] },
+  { category: 'toys-games', keywords: ['MARBLES', 'MONEY (?:BANK|BOX)', 'PIGGY BANK', 'PLAYING CARDS', 'SNAP CARDS', 'CARD GAME', 'KNITTING KIT', 'CRAFT KIT', 'PAINT SET', 'SOFT TOY', 'PUPPETS?', 'GAMES?', 'DOLLS? HOUSE', 'TOY', 'TOYS'] },
   {
     category: 'party-gifts',
     keywords: [
       'GIFT BAGS?', 'PARTY BAGS?', 'GIFT BOX(?:ES)?', 'GIFT SETS?', 'PAPER CHAIN', 'CHAIN KIT', 'PARTY (?:CONES|INVITES|PLATES|CUPS|NAPKINS|STRAWS|CANDLES|HATS|BAG)',
       'PAPER (?:PLATES|CUPS|NAPKINS|PARASOLS?|FAN|BALLS?|PARTY)', 'COCKTAIL (?:PARASOLS?|SWORDS|STICKS)', 'CAKE CANDLES', 'BIRTHDAY CANDLES?',
-      'BIRTHDAY BANNER',
+      'BIRTHDAY BANNER', 'HONEYCOMB', 'GRASS SKIRT', 'BUNTING',
     ],
+    unless: ['(?:IN|W|WITH) GIFT BOX'],
   },
   {
     category: 'kitchen-dining',
@@ -65,16 +79,22 @@ export const CATEGORY_RULES: CategoryRule[] = [
       'RECIPE (?:BOX|BOOK|CARDS?)', 'LOLLY (?:MOULDS?|MAKERS)', 'SALT AND PEPPER', 'SALT & PEPPER', '(?:WINE|CHAMPAGNE|TEA|SHOT|APERITIF) GLASS(?:ES)?',
       'BREAKFAST SET', 'TEA FOR ONE', 'STRAWS', 'POPCORN HOLDER', 'NAPKIN RINGS?', 'UTENSIL HOLDER', 'TOAST ?RACK', 'FRUIT ?BOWL',
       'WATER BOTTLE', 'DRINKS? BOTTLE', 'ICE CUBE', 'ICE LOLLY', 'SUGAR TONGS', 'TEA STRAINER', 'EGG CUPS?',
+      'NAPKIN (?:RINGS?|CHARMS?)', 'WASHING UP (?:GLOVES|BRUSH|BOWL|LIQUID)', 'PETIT FOUR CASES', 'BAKING CASES', 'MILKSHAKE GLASS',
+      'PAPER DOIL(?:Y|IES|EYS?)', 'DOIL(?:Y|IES)(?= (?:SET|PACK))',
     ],
-    unless: ['HOT WATER BOTTLE'],
+    unless: ['HOT WATER BOTTLE', 'MAGNETS?'],
   },
   {
     category: 'bathroom',
     keywords: [
       'BATHROOM', 'WASH ?BAGS?', 'SPONGE BAG', 'TOILET', 'SOAP (?:DISH|HOLDER)', '(?:HAND|BATH|GUEST) TOWEL', 'FLANNELS?',
       'LIP ?(?:GLOSS|BALM)', 'PLASTERS', 'HAND CREAM', 'BUBBLE BATH', 'BATH SALTS', 'SALLE DE BAIN', 'MAKE ?UP BAG', 'COSMETIC BAG',
-      'TOILETRY BAG', 'VANITY CASE', 'TISSUES', 'SHOWER CAP',
+      'TOILETRY BAG', 'VANITY CASE', 'TISSUES', 'TISSUE BOX', 'SHOWER CAP', 'SOAP RACK',
     ],
+  },
+  {
+    category: 'stationery',
+    keywords: ['BLANK CARDS?', 'GREETING CARDS?', 'BIRTHDAY CARDS?', 'RIBBON REELS?', 'GIFT WRAP', 'WRAPPING PAPER'],
   },
   {
     category: 'jewellery-accessories',
@@ -102,27 +122,31 @@ export const CATEGORY_RULES: CategoryRule[] = [
       'GARDEN (?:PARASOL|FORK|GLOVES?|TOOLS?|MARKERS?|SET|KNEELER|KNEELING|TRUG|SIGN|PLANT|THERMOMETER|SPADE|TROWEL|HOSE|BENCH)',
       'GARDENERS?', 'WATERING CANS?', 'BIRD ?FEEDERS?', 'BIRD ?HOUSES?', 'BIRD ?TABLE', 'BIRD ?BATH', 'NESTING BOX', 'DOVECOTE',
       'PLANT(?:ER)? POTS?', 'FLOWER ?POTS?', 'HERB (?:MARKERS?|POTS?|PLANTER)', 'PLANT LABELS?', 'WIND ?CHIMES?', 'DOOR ?MATS?',
-      'PLANT CAGE', 'FAIRY POLE', 'PLANTERS?', 'SEED (?:TIN|BOX|PACKETS?)', 'SEEDS',
+      'PLANT CAGE', 'FAIRY POLE', 'PLANTERS?', 'SEED (?:TIN|BOX|PACKETS?)', 'SEEDS', 'PLANT (?:POT )?HOLDER',
     ],
+    unless: ['PLAQUE', 'TILE', 'TRINKET', 'CUSHIONS?', 'HOT WATER BOTTLE'],
   },
-  { category: 'textiles', keywords: ['CUSHION COVERS?', 'HOT WATER BOTTLES?', 'FILLER PADS?', 'MEASURING TAPE', 'SEWING', 'SCARF KNITTING'] },
+  { category: 'textiles', keywords: ['CUSHION COVERS?', 'HOT WATER BOTTLES?', 'FILLER PADS?', 'MEASURING TAPE', 'TAPE MEASURE', 'SEWING', 'SCARF KNITTING'] },
+  { category: 'storage', keywords: ['TRINKET (?:BOX|POT|DISH|TRAY)S?', 'KEEPSAKE BOX', 'STORAGE (?:BOX|TIN|JAR|BAG)'] },
 
   // 3. Item nouns.
   {
     category: 'home-decor',
     keywords: [
       'SIGNS?', 'DOOR ?SIGN', 'DOORSIGN', 'PLAQUES?', 'WALL ART', 'PHOTO ?FRAMES?', 'PHOTOFRAME', 'PICTURE FRAMES?', 'FRAMES?',
-      'DOOR ?STOPS?', 'DOORSTOP', 'DECORATIONS?', 'WALL MIRROR', 'MIRRORS?', 'PRINTS?(?! (?:BAG|CUSHION|TOWEL|APRON))', 'POSTERS?',
-      'ORNAMENTS?', 'GARLANDS?', 'WREATHS?', 'VASES?', 'DOOR ?HANGERS?', 'WALL (?:HOOK|HANGING|STICKER|DECAL)S?',
+      'DOOR ?STOPS?', 'DOORSTOP', 'DECORATIONS?', 'WALL MIRROR', 'MIRRORS?', 'PRINTS?$', 'POSTERS?',
+      'ORNAMENTS?', 'GARLANDS?', 'WREATHS?', 'VASES?', 'DOOR ?HANGERS?', 'WALL (?:HOOK|HANGING|STICKER|DECAL)S?', 'MAGNETS?',
+      'DRAWER ?KNOBS?', 'KNOBS?', 'HOOKS?', 'COAT ?HANGERS?', 'CANVAS (?:ART|SCREEN)', 'ART PICTURE', 'KITCHEN PRINT',
+      'SUCTION (?:CUP )?HOOK', 'TILES?', 'SCREEN',
     ],
-    unless: ['LIGHT GARLAND', 'LIGHTS? GARLAND', 'GARLAND LIGHTS?', 'FRAME (?:BAG|PURSE)'],
+    unless: ['LIGHT GARLAND', 'LIGHTS? GARLAND', 'GARLAND LIGHTS?', 'FRAME (?:BAG|PURSE)', 'MIRROR BALL'],
   },
   {
     category: 'lighting',
     keywords: [
       'T-? ?LIGHTS?', 'TEA ?LIGHTS?', 'TEALIGHTS?', 'CANDLES?', 'CANDLEHOLDERS?', 'CANDLE ?STICKS?', 'CANDLE ?POTS?',
       'LANTERNS?', 'LAMPS?', 'LAMP ?SHADES?', 'LAMPSHADE', 'LIGHTS', 'LIGHT', 'NIGHT ?LIGHTS?', 'CHANDELIER', 'OIL BURNER',
-      'INCENSE', 'LED', 'TORCH', 'LIGHT ?BULBS?', 'BULB', 'SUNJAR', 'NIGHTLIGHT', 'CANDELABRA', 'VOTIVE', 'LIGHT GARLAND',
+      'INCENSE', 'LED', 'TORCH', 'FRAGRANCE OILS?', 'LIGHT ?BULBS?', 'BULB', 'SUNJAR', 'NIGHTLIGHT', 'CANDELABRA', 'VOTIVE', 'LIGHT GARLAND',
       'FAIRY LIGHTS', 'STRING LIGHTS', 'SHADE', 'GLOW', 'LUMINOUS',
     ],
     unless: ['LIGHT (?:BLUE|PINK|GREEN|GREY)', 'LIGHTWEIGHT', 'GLOW IN (?:THE )?DARK'],
@@ -130,7 +154,7 @@ export const CATEGORY_RULES: CategoryRule[] = [
   {
     category: 'bags',
     keywords: ['BAGS?', 'SHOPPERS?', 'PURSES?', 'HANDBAGS?', 'BACKPACKS?', 'RUCKSACK', 'SATCHEL', 'TOTE', 'WALLETS?', 'HOLDALL', 'CLUTCH', 'POUCH', 'BUMBAG'],
-    unless: ['TEA ?BAGS?', 'BEAN ?BAG', 'PEG BAG'],
+    unless: ['TEA ?BAGS?', 'BEAN ?BAG', 'PEG BAG', 'IN (?:A |COTTON |GAUZE )?BAG', 'BAG OF'],
   },
   {
     category: 'jewellery-accessories',
@@ -166,25 +190,26 @@ export const CATEGORY_RULES: CategoryRule[] = [
       'CORKSCREW', 'PEPPER', 'TOASTRACK', 'DISPENSER', 'CAKE FORK', 'EGG CUP', 'TEA INFUSER', 'ICE TRAY', 'COOKING SET',
       'FRYING', 'WASHING UP', 'DRYING RACK', 'CAFETIERE', 'SPICE', 'BREAD BOARD', 'SUGAR BOWL', 'BUTTER DISH',
     ],
-    unless: ['HOT WATER BOTTLE', 'SOAP DISH', 'TRINKET (?:DISH|TRAY|BOWL)', 'BATH'],
+    unless: ['HOT WATER BOTTLE', 'SOAP DISH', 'TRINKET (?:DISH|TRAY|BOWL)', 'BATH', 'SUCTION CUP', 'TOILETTE', 'PERFUME'],
   },
   {
     category: 'bathroom',
-    keywords: ['BATH', 'SOAPS?', 'TOWELS?', 'WASHBAGS?', 'SPONGE', 'TOOTHBRUSH', 'TOOTHPASTE', 'BALM', 'LOTION', 'SHAMPOO', 'SHOWER', 'LOO', 'RAZOR', 'HAIRBRUSH', 'COMB', 'MANICURE', 'NAIL (?:FILE|BRUSH|SET|KIT)', 'TISSUE BOX', 'COTTON WOOL'],
+    keywords: ['BATH', 'SOAPS?', 'TOWELS?', 'WASHBAGS?', 'TOILETTE', 'PERFUME', 'SPONGE', 'TOOTHBRUSH', 'TOOTHPASTE', 'BALM', 'LOTION', 'SHAMPOO', 'SHOWER', 'LOO', 'RAZOR', 'HAIRBRUSH', 'COMB', 'MANICURE', 'NAIL (?:FILE|BRUSH|SET|KIT)', 'TISSUE BOX', 'COTTON WOOL'],
   },
   {
     category: 'toys-games',
     keywords: [
-      'GAMES?', 'JIGSAWS?', 'PUZZLES?', 'DOMINOES', 'SPINNING TOPS?', 'SKIPP?ING ROPE', 'DOLLS?', 'DOLLY(?! GIRL)', 'RAG DOLL',
+      'GAMES?', 'JIGSAWS?', 'PUZZLES?', 'DOMINOES', 'SPINNING TOPS?', 'SKIPP?ING ROPE', 'DOLLS?', 'RAG DOLL',
       'PUPPETS?', 'KITES?', 'BUBBLES', 'YO-?YO', 'BALLOONS?', 'PISTOL', 'ROCKETS?', 'BLOCKS', 'NINJA', 'TATTOOS?', 'STENCILS?',
       'STENCIL', 'MODELLING', 'INFLATABLE', 'FLYING DISC', 'FRISBEE', 'SNAKES (?:AND|&) LADDERS', 'N[OA]UGHTS (?:AND|&) CROSSES',
-      'GLIDERS?', 'CREEPY CRAWL(?:Y|IES|IE)', 'SNAKE SET', 'TEDDY', 'TEDDIES', 'JACK IN THE BOX', 'SKITTLES', 'BINGO', 'CHESS',
+      'GLIDERS?', 'CREEPY CRAWL(?:Y|IES|IE)', 'SNAKE SET', 'TEDDY', 'TEDDIES', 'PUPPETS?', 'JACK IN THE BOX', 'SKITTLES', 'BINGO', 'CHESS',
       'DRAUGHTS', 'LUDO', 'SCRABBLE', 'BOOMERANG', 'STRESS BALL', 'HOPSCOTCH', 'SPACE ?SHIP', 'SPACESHIP', 'HELICOPTER',
       'WHEELBARROW FOR CHILDREN', 'TRAIN', 'CARS?', 'TRUCK', 'TRACTOR', 'ROBOT', 'MAGIC', 'TRICK', 'WATER PISTOL', 'SKATE',
       'BALL(?! ?(?:ROTATOR|ASHTRAY))', 'BALLS', 'PLAYHOUSE', 'DRESSING UP', 'FANCY DRESS', 'COLOURING', 'PAINTING SET', 'CRAFT',
       'PLAY', 'PLAYING', 'SNAP', 'KALEIDOSCOPE', 'SLINKY', 'MARACAS', 'DRUM', 'WHISTLE', 'HARMONICA', 'XYLOPHONE', 'RATTLE',
       'WIND ?UP', 'CLOCKWORK', 'SOLDIERS', 'DINOSAURS?',
     ],
+    unless: ['(?:DISCO|MIRROR|MIRRORED|CERAMIC|GLASS) BALL'],
   },
   {
     category: 'garden-outdoor',
@@ -203,7 +228,7 @@ export const CATEGORY_RULES: CategoryRule[] = [
       'KNITTED', 'KNITTING', 'WOOL', 'COTTON', 'LINEN', 'LACE', 'EMBROIDERED', 'EMBROIDERY', 'PILLOWS?', 'PILLOWCASES?',
       'DUVET', 'BEDSPREAD', 'RUGS?', 'HANDKERCHIEFS?', 'BUTTONS?', 'THREAD', 'NEEDLES?', 'PINCUSHION', 'TAPESTRY', 'VELVET',
       'SILK', 'SATIN', 'FLEECE', 'DRAUGHT EXCLUDER', 'BEAN ?BAG', 'POUFFE', 'COSY', 'BIBS?', 'ROMPER', 'BABY GROW', 'PYJAMAS',
-      'T-SHIRT', 'TEXTILES?', 'PATCHES', 'FELT', 'FELTCRAFT', 'TABLECLOTH', 'BUNTING', 'HAMMOCK', 'SLEEPING BAG', 'TEA COSY',
+      'T-SHIRT', 'TEXTILES?', 'PATCHES', 'FELT', 'FELTCRAFT', 'TABLECLOTH', 'HAMMOCK', 'SLEEPING BAG', 'TEA COSY',
       'PADDED', 'CANVAS', 'CLOTH', 'VOILE', 'DOOR STOP', 'DRESS', 'SKIRT',
     ],
   },
@@ -376,7 +401,7 @@ export const CATEGORY_LABELS: Record<Category, string> = {
 };
 
 /** Words kept in capitals. */
-const ACRONYMS = new Set(['LED', 'UK', 'USA', 'US', 'DIY', 'ABC', 'CD', 'DVD', 'USB', 'TV', 'OK', 'PVC', 'GB', 'NY', 'II', 'III', 'IV', 'XL', 'XXL', 'RSPB', 'WW2', 'WWII', 'HRH', 'CRUK']);
+const ACRONYMS = new Set(['LED', 'UK', 'USA', 'US', 'DIY', 'ABC', 'CD', 'DVD', 'USB', 'TV', 'OK', 'PVC', 'GB', 'NY', 'II', 'III', 'IV', 'XL', 'XXL', 'RSPB', 'WW2', 'WWII', 'HRH', 'CRUK', 'WC', 'VIP', 'MOP', 'B&B']);
 /** Words in lower case unless first or last. */
 const MINOR_WORDS = new Set(['OF', 'AND', 'IN', 'WITH', 'FOR', 'ON', 'THE', 'TO', 'AT', 'BY', 'OR', 'FROM', 'AN']);
 /** Units after a number, kept in lower case: '20cm', '125g', '40x40cm'. */
@@ -387,6 +412,7 @@ function titleWord(word: string, first: boolean, last: boolean): string {
   if (ACRONYMS.has(upper)) return upper;
   const measure = MEASURE.exec(upper);
   if (measure) return upper.toLowerCase();
+  if (/^\d+'S$/.test(upper)) return upper.toLowerCase(); // decades: "50's"
   if (/\d/.test(upper)) return upper; // codes and sizes: 'A5', '3D', 'S4'
   if (!first && !last && MINOR_WORDS.has(upper)) return upper.toLowerCase();
   return upper.charAt(0) + upper.slice(1).toLowerCase();
@@ -405,7 +431,7 @@ export function titleCase(description: string): string {
     .replace(/,(?=\S)/g, ', ')
     .replace(/\s+/g, ' ')
     .trim();
-  const words = [...cleaned.matchAll(/[A-Za-z0-9]+(?:['’.][A-Za-z0-9]+)*/g)];
+  const words = [...cleaned.matchAll(/[A-Za-z0-9]+(?:['’][A-Za-z0-9]+)*/g)];
   let out = '';
   let at = 0;
   words.forEach((m, i) => {

@@ -1,0 +1,137 @@
+/**
+ * The benchmark report: what each section returns, and how it becomes bench-results/report.json and
+ * report.md. Benchmarks report figures and ratios against targets; they never fail on time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export type Cell = string | number | boolean | null;
+
+export interface Table {
+  title?: string;
+  columns: string[];
+  rows: Cell[][];
+}
+
+/** A target the section checks its figures against; `pass` is reported, never asserted. */
+export interface Target {
+  name: string;
+  target: string;
+  actual: string;
+  pass: boolean;
+}
+
+export interface SectionResult {
+  /** How the figures were obtained, one bullet each. */
+  method: string[];
+  tables: Table[];
+  targets: Target[];
+  /** What stands out (failures, anomalies), one bullet each. */
+  findings: string[];
+  /** Raw figures for report.json. */
+  data: unknown;
+}
+
+export interface BenchOptions {
+  /** Cold-init runs per bundle (median reported). */
+  runs: number;
+  /** Seconds of measured load per side in the API section. */
+  duration: number;
+  /** Concurrent connections (API) and concurrent loops (raw GetItem). */
+  connections: number;
+  /** Seconds of unrecorded load per side before measuring. */
+  warmup: number;
+}
+
+export interface BenchContext {
+  projectRoot: string;
+  options: BenchOptions;
+  /** Progress to stderr; stdout carries only the report. */
+  log(message: string): void;
+  /** Registers async cleanup that runs when the section ends, fails, or the process is interrupted. */
+  defer(cleanup: () => Promise<void> | void): void;
+  /** Registers a synchronous last resort for process exit (e.g. SIGKILL by pid). */
+  onExit(kill: () => void): void;
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  run(ctx: BenchContext): Promise<SectionResult>;
+}
+
+export interface SectionReport extends Partial<SectionResult> {
+  id: string;
+  title: string;
+  durationMs: number;
+  error?: string;
+}
+
+export interface Report {
+  startedAt: string;
+  durationMs: number;
+  machine: { node: string; platform: string; arch: string; cpus: number; cpuModel: string; loadavgAtStart: number[] };
+  options: BenchOptions;
+  sections: SectionReport[];
+}
+
+export const machineInfo = (): Report['machine'] => ({
+  node: process.version,
+  platform: process.platform,
+  arch: process.arch,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  loadavgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+});
+
+const escapeCell = (cell: Cell): string => {
+  if (cell === null || cell === undefined) return '—';
+  if (typeof cell === 'boolean') return cell ? 'pass' : 'FAIL';
+  return String(cell).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+};
+
+export function markdownTable(table: Table): string {
+  const lines = [
+    `| ${table.columns.map(escapeCell).join(' | ')} |`,
+    `|${table.columns.map(() => '---').join('|')}|`,
+    ...table.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+  ];
+  return (table.title ? `**${table.title}**\n\n` : '') + lines.join('\n');
+}
+
+export function renderMarkdown(report: Report): string {
+  const { machine, options } = report;
+  const out: string[] = [
+    '# ECIComm benchmarks',
+    '',
+    `Run ${report.startedAt} in ${(report.durationMs / 1000).toFixed(1)} s on Node ${machine.node} (${machine.platform}/${machine.arch}), ` +
+      `${machine.cpus} × ${machine.cpuModel}, load average at start ${machine.loadavgAtStart.join(' / ')}. ` +
+      `Options: ${options.runs} init runs, ${options.duration} s × ${options.connections} connections, ${options.warmup} s warm-up. ` +
+      'Figures only: the machine is shared and noisy, targets are reported, never asserted.',
+  ];
+  report.sections.forEach((section, i) => {
+    out.push('', `## ${i + 1}. ${section.title}`, '', `_Section \`${section.id}\`, ${(section.durationMs / 1000).toFixed(1)} s._`);
+    if (section.error) {
+      out.push('', `**Section failed:** ${section.error}`);
+    }
+    if (section.targets?.length) {
+      out.push('', markdownTable({ title: 'Targets', columns: ['target', 'wanted', 'actual', 'result'], rows: section.targets.map((t) => [t.name, t.target, t.actual, t.pass]) }));
+    }
+    for (const table of section.tables ?? []) out.push('', markdownTable(table));
+    if (section.findings?.length) out.push('', '**Findings**', '', ...section.findings.map((f) => `- ${f}`));
+    if (section.method?.length) out.push('', '**Method**', '', ...section.method.map((m) => `- ${m}`));
+  });
+  return out.join('\n') + '\n';
+}
+
+export function writeReport(projectRoot: string, report: Report): { json: string; md: string; markdown: string } {
+  const dir = path.join(projectRoot, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const json = path.join(dir, 'report.json');
+  const md = path.join(dir, 'report.md');
+  const markdown = renderMarkdown(report);
+  writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(md, markdown);
+  return { json, md, markdown };
+}

@@ -1,0 +1,88 @@
+import { App, CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD_POLICY } from '../../functions/users/schemas';
+import { EciCommStack } from '../../lib/stacks/platform-stack';
+import { tables as tableSpecs, type TableKey, type TableSpec } from '../../lib/tables';
+
+type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+let stack: EciCommStack;
+let resources: Record<string, CfnResource>;
+
+const logicalId = (construct: IConstruct) =>
+  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const specs = Object.entries(tableSpecs) as [TableKey, TableSpec][];
+const tableOf = (key: TableKey) => resources[logicalId(stack.data.tables[key])];
+const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  stack = new EciCommStack(app, 'DataTest', { namePrefix: 'ecicomm-test' });
+  resources = Template.fromStack(stack).toJSON().Resources;
+});
+
+describe('tables from lib/tables.ts', () => {
+  it('builds one table per spec and no other', () => {
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(specs.length);
+  });
+
+  it.each(specs)('%s has the spec\'s name, keys and indexes', (key, spec) => {
+    const table = tableOf(key).Properties;
+    expect(table.TableName).toBe(`ecicomm-test-${spec.name}`);
+    const keySchema = [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }];
+    if (spec.sortKey) keySchema.push({ AttributeName: spec.sortKey, KeyType: 'RANGE' });
+    expect(table.KeySchema).toEqual(keySchema);
+    const indexes = (table.GlobalSecondaryIndexes ?? []).map((i: any) => ({
+      name: i.IndexName,
+      partitionKey: i.KeySchema[0].AttributeName,
+      ...(i.KeySchema[1] ? { sortKey: i.KeySchema[1].AttributeName } : {}),
+    }));
+    expect(indexes).toEqual(spec.indexes ?? []);
+    if (spec.ttlAttribute) expect(table.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
+    else expect(table.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it.each(specs)('%s is on demand, with PITR, NEW_AND_OLD_IMAGES streams, encryption and deletion protection', (key) => {
+    const table = tableOf(key);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('identity', () => {
+  it('uses the email as the username and the contract\'s password policy', () => {
+    const pool = resources[logicalId(stack.identity.userPool)].Properties;
+    expect(pool.UsernameAttributes).toEqual(['email']);
+    expect(pool.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: PASSWORD_POLICY.minLength,
+      RequireUppercase: true,
+      RequireLowercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
+  });
+
+  it('enforces threat protection on the Plus tier', () => {
+    const pool = resources[logicalId(stack.identity.userPool)].Properties;
+    expect(pool.UserPoolTier).toBe('PLUS');
+    expect(pool.UserPoolAddOns).toEqual({ AdvancedSecurityMode: 'ENFORCED' });
+    expect(pool.DeletionProtection).toBe('ACTIVE');
+  });
+
+  it('has the admin and analyst groups', () => {
+    expect(ofType('AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName).sort()).toEqual(['admin', 'analyst']);
+  });
+
+  it('has a public client for USER_PASSWORD_AUTH with refresh tokens', () => {
+    const client = resources[logicalId(stack.identity.userPoolClient)].Properties;
+    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.PreventUserExistenceErrors).toBe('ENABLED');
+  });
+});
