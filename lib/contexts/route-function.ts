@@ -102,7 +102,6 @@ export class RouteFunction extends Construct {
       reason:
         'Functions run on nodejs22.x on purpose: the local substrate runs the same handlers on Node 22 (DESIGN.md), and middy 7, Powertools and aws-local-stepfunctions are verified there.',
     });
-    // X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which only accept Resource "*".',
@@ -115,7 +114,7 @@ export class RouteFunction extends Construct {
       const spec: TableSpec = tableSpecs[key];
       grantAccess(table, access, this.function);
       if (spec.indexes?.length) {
-        // grant*Data covers the table's own indexes as `<table arn>/index/*`.
+        // grant*Data adds `<table arn>/index/*` for a table with indexes: that table's indexes only.
         Validations.of(this.role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
           reason: `${route.id} queries the indexes of the ${spec.name} table its route names, and only that table's indexes.`,

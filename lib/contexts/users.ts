@@ -90,9 +90,9 @@ export class Identity extends Construct {
     });
 
     this.authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      // It only authenticates: group checks happen in the functions (functions/shared/auth.ts), so ID
+      // tokens, which carry cognito:groups, are what clients send.
       cognitoUserPools: [this.userPool],
-      // Group checks happen in the functions (functions/shared/auth.ts); the authorizer authenticates.
-      resultsCacheTtl: Duration.minutes(5),
     });
   }
 }

@@ -1,5 +1,4 @@
 import { CfnElement, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { LinuxArmBuildImage } from 'aws-cdk-lib/aws-codebuild';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
 import { PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -40,6 +39,7 @@ export class PipelineStack extends Stack {
     const accessLogs = new Bucket(this, 'ArtifactAccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // S3 delivers server access logs through the log-delivery ACL, which needs ACLs to stay enabled.
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(365) }],
@@ -73,11 +73,7 @@ export class PipelineStack extends Stack {
         commands: ['npm ci', 'npm run synth'],
         primaryOutputDirectory: 'cdk.out',
       }),
-      codeBuildDefaults: {
-        // Functions are arm64; building on arm64 keeps esbuild's native binary and the target alike.
-        buildEnvironment: { buildImage: LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 },
-        timeout: Duration.minutes(30),
-      },
+      codeBuildDefaults: { timeout: Duration.minutes(30) },
       // One asset-publishing project instead of one per function: fewer projects, same result.
       publishAssetsInParallel: false,
       // Functions bundle with the local esbuild; no step needs a Docker daemon.
@@ -85,7 +81,7 @@ export class PipelineStack extends Stack {
       dockerEnabledForSelfMutation: false,
     });
 
-    this.stage = new EciCommStage(this, 'Prod', { namePrefix: props.deployNamePrefix });
+    this.stage = new EciCommStage(this, 'Prod', { env: props.env, namePrefix: props.deployNamePrefix });
     this.pipeline.addStage(this.stage);
     // Built now rather than at synthesis so that its resources exist for the nag checks and acknowledgements.
     this.pipeline.buildPipeline();

@@ -28,7 +28,8 @@ function resourcePaths(): Map<string, string> {
 }
 
 beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   stack = new EciCommStack(app, 'ApiTest', { namePrefix: 'ecicomm-test' });
   resources = Template.fromStack(stack).toJSON().Resources;
 });

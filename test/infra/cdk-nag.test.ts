@@ -27,4 +27,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThanOrEqual(60);
   });
+
+  it('synthesises like `npm run synth`, minus bundling: the nag plugin and CloudFormation validation both pass', () => {
+    const assembly = app.synth();
+    expect(assembly.stacksRecursively.map((s) => s.hierarchicalId).sort()).toEqual([
+      'Dev/Platform',
+      'EciCommPipeline',
+      'EciCommPipeline/Prod/Platform',
+    ]);
+  });
 });

@@ -18,7 +18,8 @@ const tableOf = (key: TableKey) => resources[logicalId(stack.data.tables[key])];
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 
 beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   stack = new EciCommStack(app, 'DataTest', { namePrefix: 'ecicomm-test' });
   resources = Template.fromStack(stack).toJSON().Resources;
 });

@@ -33,7 +33,8 @@ const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dy
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 beforeAll(() => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   stack = new EciCommStack(app, 'FunctionsTest', { namePrefix: 'ecicomm-test' });
   resources = Template.fromStack(stack).toJSON().Resources;
 });

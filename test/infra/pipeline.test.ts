@@ -7,7 +7,8 @@ import { PipelineStack, type PipelineSource } from '../../lib/stacks/pipeline-st
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111122223333:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 
 function synthPipeline(source: PipelineSource) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new PipelineStack(app, 'PipelineTest', { source, deployNamePrefix: 'ecicomm-test' });
   return { stack, assembly: app.synth(), template: Template.fromStack(stack) };
 }
