@@ -1,4 +1,4 @@
-import middy, { type MiddlewareObj } from '@middy/core';
+import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -81,9 +81,9 @@ export function errorResponse(error: unknown): ApiResult {
 }
 
 const requestId = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
-  const idOf = (request: { event: ApiEvent; context: Context }) =>
-    request.event.headers?.['x-request-id'] ?? request.context.awsRequestId;
-  const stamp = (request: { event: ApiEvent; context: Context; response: ApiResult | undefined }) => {
+  type ApiRequest = Request<ApiEvent, ApiResult, Error, Context>;
+  const idOf = (request: ApiRequest) => request.event.headers?.['x-request-id'] ?? request.context.awsRequestId;
+  const stamp = (request: ApiRequest) => {
     if (!request.response) return;
     request.response.headers = { ...request.response.headers, 'x-request-id': idOf(request) };
   };

@@ -84,14 +84,14 @@ describe('npm start', () => {
 
     const api = `http://127.0.0.1:${env.PORT}/v1`;
     expect((await fetch(`${api}/health`)).status).toBe(200);
-    const login = await (await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }) })).json();
+    const login = await (await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }) })).json() as { idToken: string };
     const created = await (
       await fetch(`${api}/products`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${login.idToken}` },
         body: JSON.stringify({ name: 'Survives Restarts', description: '', category: 'other', brand: 'Test', price: 100, currency: 'GBP' }),
       })
-    ).json();
+    ).json() as { id: string };
 
     // A second platform on the same port fails at once with one line naming the port.
     const clash = start({ ...(await ports()), PORT: env.PORT });
