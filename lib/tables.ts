@@ -34,6 +34,26 @@ export const tables = {
   productSkus: { name: 'product-skus', envVar: 'PRODUCT_SKUS_TABLE', partitionKey: 'sku' },
   inventory: { name: 'inventory', envVar: 'INVENTORY_TABLE', partitionKey: 'productId' },
   users: { name: 'users', envVar: 'USERS_TABLE', partitionKey: 'userId' },
+  /** A cart per owner (`user#<sub>` or `session#<uuid>`); DynamoDB TTL deletes it 24 h after its last change. */
+  carts: { name: 'carts', envVar: 'CARTS_TABLE', partitionKey: 'ownerId', ttlAttribute: 'ttl' },
+  promotions: { name: 'promotions', envVar: 'PROMOTIONS_TABLE', partitionKey: 'code' },
+  orders: {
+    name: 'orders',
+    envVar: 'ORDERS_TABLE',
+    partitionKey: 'orderId',
+    indexes: [{ name: 'byUser', partitionKey: 'userId', sortKey: 'createdAt' }],
+  },
+  /** One reservation per order; only HELD ones carry `held`, so the sweeper reads just those, oldest first. */
+  reservations: {
+    name: 'reservations',
+    envVar: 'RESERVATIONS_TABLE',
+    partitionKey: 'orderId',
+    indexes: [{ name: 'heldByExpiry', partitionKey: 'held', sortKey: 'expiresAt' }],
+  },
+  /** The payments ledger: charge and refund entries per order, and the test gateway's attempt counters. */
+  payments: { name: 'payments', envVar: 'PAYMENTS_TABLE', partitionKey: 'orderId', sortKey: 'entry' },
+  /** Powertools idempotency records (POST /v1/orders). */
+  idempotency: { name: 'idempotency', envVar: 'IDEMPOTENCY_TABLE', partitionKey: 'id', ttlAttribute: 'expiration' },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;

@@ -11,3 +11,24 @@ export interface StockRepository {
 export interface InventoryDeps {
   stock: StockRepository;
 }
+
+export type ReservationStatus = 'HELD' | 'COMMITTED' | 'RELEASED';
+
+export interface Reservation {
+  orderId: string;
+  lines: { productId: string; quantity: number }[];
+  status: ReservationStatus;
+  expiresAt: string;
+}
+
+export type HoldOutcome = { kind: 'held' } | { kind: 'exists' } | { kind: 'insufficient'; productIds: string[] };
+
+export interface ReservationStore {
+  get(orderId: string): Promise<Reservation | undefined>;
+  /** In one transaction: every line's stock moves from available to reserved, and the reservation is written. */
+  hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome>;
+  /** In one transaction, if still HELD: stock moves back to available; returns false when it was no longer HELD. */
+  release(reservation: Reservation): Promise<boolean>;
+  /** HELD reservations whose expiry is before `before`, oldest first. */
+  listExpired(before: string, limit: number): Promise<Reservation[]>;
+}

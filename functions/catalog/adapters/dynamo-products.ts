@@ -33,10 +33,12 @@ export class DynamoProductRepository implements ProductRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly skuTableName: string,
+    /** Only writers that create products need (and are granted) the SKU table. */
+    private readonly skuTableName?: string,
   ) {}
 
   async create(product: Product): Promise<void> {
+    if (!this.skuTableName) throw new Error('Creating products needs the SKU table');
     try {
       await this.db.send(
         new TransactWriteCommand({

@@ -1,0 +1,135 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HoldOutcome, Reservation, ReservationStore } from '../ports';
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+export interface ReservationTables {
+  inventory: string;
+  reservations: string;
+}
+
+/** Stock moves from reserved to sold: the transaction items that commit a reservation, for the order's confirmation. */
+export function commitReservationItems(tables: ReservationTables, reservation: Pick<Reservation, 'orderId' | 'lines'>, at: string): TransactItem[] {
+  return [
+    {
+      Update: {
+        TableName: tables.reservations,
+        Key: { orderId: reservation.orderId },
+        UpdateExpression: 'SET #status = :committed, committedAt = :at REMOVE held',
+        ConditionExpression: '#status = :held',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':committed': 'COMMITTED', ':held': 'HELD', ':at': at },
+      },
+    },
+    ...reservation.lines.map(
+      (line): TransactItem => ({
+        Update: {
+          TableName: tables.inventory,
+          Key: { productId: line.productId },
+          UpdateExpression: 'SET reserved = reserved - :q, sold = if_not_exists(sold, :zero) + :q',
+          ConditionExpression: 'reserved >= :q',
+          ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
+        },
+      }),
+    ),
+  ];
+}
+
+export class DynamoReservationStore implements ReservationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: ReservationTables,
+  ) {}
+
+  async get(orderId: string): Promise<Reservation | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.reservations, Key: { orderId }, ConsistentRead: true }));
+    return Item ? { orderId: Item.orderId, lines: Item.lines, status: Item.status, expiresAt: Item.expiresAt } : undefined;
+  }
+
+  async hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.reservations,
+                Item: { ...reservation, status: 'HELD', held: 'HELD' },
+                ConditionExpression: 'attribute_not_exists(orderId)',
+              },
+            },
+            ...reservation.lines.map(
+              (line): TransactItem => ({
+                Update: {
+                  TableName: this.tables.inventory,
+                  Key: { productId: line.productId },
+                  UpdateExpression: 'SET available = available - :q, reserved = if_not_exists(reserved, :zero) + :q',
+                  ConditionExpression: 'available >= :q',
+                  ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
+                },
+              }),
+            ),
+          ],
+        }),
+      );
+      return { kind: 'held' };
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const reasons = e.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'exists' };
+      const short = reservation.lines.filter((_, i) => reasons[i + 1]?.Code === 'ConditionalCheckFailed').map((l) => l.productId);
+      if (short.length) return { kind: 'insufficient', productIds: short };
+      throw e; // TransactionConflict and the like: transient, retried by the saga.
+    }
+  }
+
+  async release(reservation: Reservation): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.reservations,
+                Key: { orderId: reservation.orderId },
+                UpdateExpression: 'SET #status = :released, releasedAt = :at REMOVE held',
+                ConditionExpression: '#status = :held',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':released': 'RELEASED', ':held': 'HELD', ':at': new Date().toISOString() },
+              },
+            },
+            ...reservation.lines.map(
+              (line): TransactItem => ({
+                Update: {
+                  TableName: this.tables.inventory,
+                  Key: { productId: line.productId },
+                  UpdateExpression: 'SET available = available + :q, reserved = reserved - :q',
+                  ConditionExpression: 'reserved >= :q',
+                  ExpressionAttributeValues: { ':q': line.quantity },
+                },
+              }),
+            ),
+          ],
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  async listExpired(before: string, limit: number): Promise<Reservation[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.reservations,
+        IndexName: 'heldByExpiry',
+        KeyConditionExpression: 'held = :held AND expiresAt < :before',
+        ExpressionAttributeValues: { ':held': 'HELD', ':before': before },
+        Limit: limit,
+      }),
+    );
+    return Items.map((i) => ({ orderId: i.orderId, lines: i.lines, status: i.status, expiresAt: i.expiresAt }));
+  }
+}

@@ -1,0 +1,52 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import { logger } from './observability';
+
+/**
+ * Errors a saga Task throws are matched by name in the state machine's Retry and Catch (the Lambda
+ * runtime reports `error.name` as the error type; the local runner matches the same name).
+ */
+export class SagaError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Worth retrying: throttling, timeouts, a dependency's 5xx. The state machine retries it with backoff. */
+export const transient = (message: string) => new SagaError('TransientError', message);
+
+const isTransient = (e: unknown) => {
+  const err = e as { $retryable?: unknown; $fault?: string; name?: string; code?: string };
+  return (
+    Boolean(err?.$retryable) ||
+    err?.$fault === 'server' ||
+    ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError'].includes(err?.name ?? '') ||
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(err?.code ?? '')
+  );
+};
+
+/**
+ * A saga Task: parses its input, runs the step, and names its failure so the state machine can
+ * tell a business outcome (caught, compensated) from a transient fault (retried).
+ */
+export function sagaHandler<S extends z.ZodMiniType, R>(schema: S, step: (input: z.infer<S>, context: Context) => Promise<R>) {
+  return middy<unknown, R, Error, Context>(async (event: unknown, context: Context) => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      throw new SagaError('InvalidSagaInput', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    }
+    try {
+      return await step(parsed.data, context);
+    } catch (e) {
+      if (e instanceof SagaError) throw e;
+      if (isTransient(e)) {
+        logger.warn('transient failure in saga step', { error: e as Error });
+        throw transient((e as Error).message);
+      }
+      throw e;
+    }
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}

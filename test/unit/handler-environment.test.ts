@@ -1,0 +1,25 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { routes } from '../../lib/routes';
+import { tables } from '../../lib/tables';
+
+/** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */
+const environmentOf = (route: (typeof routes)[number]) => {
+  const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
+  for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[]) env[tables[key].envVar] = `table-${key}`;
+  if (route.userPoolActions !== undefined) Object.assign(env, { USER_POOL_ID: 'pool', USER_POOL_CLIENT_ID: 'client' });
+  return env;
+};
+
+describe('handler modules', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it.each(routes.map((r) => [r.id, r] as const))('%s loads with only the environment its route grants', async (_id, route) => {
+    vi.resetModules();
+    process.env = { PATH: saved.PATH, ...environmentOf(route) };
+    const module = (await import(`../../${route.handler}`)) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+});
