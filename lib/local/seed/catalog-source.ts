@@ -4,12 +4,11 @@
  * repository; the catalog is derived afresh on every load.
  *
  * The CSV reading is exported for other modules (analytics replay, recommendations): `parseCsvLine`,
- * `csvRecords` and `readInvoiceLines`.
+ * `csvRecordBatches`/`csvRecords`, and `readInvoiceLineBatches`/`readInvoiceLines`.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Category } from '../../../functions/catalog/domain/categories';
@@ -98,28 +97,9 @@ export function parseCsvLine(line: string): string[] {
   return fields;
 }
 
-/**
- * CSV records from a stream of text lines, joining lines while a quoted field is open (a field with a
- * line break in it). A byte-order mark on the first line is dropped.
- */
-export async function* csvRecords(lines: AsyncIterable<string>): AsyncGenerator<string[]> {
-  let pending: string | undefined;
-  let first = true;
-  for await (let line of lines) {
-    if (first) {
-      first = false;
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    }
-    const text = pending === undefined ? line : `${pending}\n${line}`;
-    const fields = tryParseCsvRecord(text);
-    if (fields) {
-      pending = undefined;
-      yield fields;
-    } else {
-      pending = text;
-    }
-  }
-  if (pending !== undefined) throw new Error(`Unterminated quoted field at end of CSV: ${pending.slice(0, 120)}`);
+/** CSV records of a text stream, one at a time (see `csvRecordBatches`). */
+export async function* csvRecords(text: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
+  for await (const batch of csvRecordBatches(text)) yield* batch;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -176,18 +156,69 @@ function toNumber(raw: string, column: string, where: () => string): number {
   return value;
 }
 
-/** Text lines of one file, gunzipped when its name ends in .gz; `onBytes` counts the bytes read from disk. */
-function fileLines(file: string, onBytes?: (n: number) => void): AsyncIterable<string> {
+/**
+ * Decoded text of one file in chunks, gunzipped when its name ends in .gz; `onBytes` counts the bytes
+ * read from disk.
+ */
+function fileText(file: string, onBytes?: (n: number) => void): Readable {
   const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
   if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
   let input: Readable = raw;
   if (file.endsWith('.gz')) {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     raw.on('error', (e) => gunzip.destroy(e));
     input = raw.pipe(gunzip);
   }
   input.setEncoding('utf8');
-  return createInterface({ input, crlfDelay: Infinity });
+  return input;
+}
+
+/**
+ * CSV records of a text stream, a batch per chunk read: lines split on LF (a CR before it dropped),
+ * lines joined while a quoted field is open, a byte-order mark dropped, blank lines skipped.
+ */
+export async function* csvRecordBatches(text: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[][]> {
+  let carry = '';
+  let pending: string | undefined;
+  let first = true;
+  const take = (line: string, batch: string[][]) => {
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    const record = pending === undefined ? line : `${pending}\n${line}`;
+    if (pending === undefined && record === '') return;
+    const fields = tryParseCsvRecord(record);
+    if (fields) {
+      pending = undefined;
+      batch.push(fields);
+    } else {
+      pending = record;
+    }
+  };
+  for await (let chunk of text) {
+    if (first) {
+      first = false;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    const batch: string[][] = [];
+    let from = 0;
+    let nl = chunk.indexOf('\n');
+    if (nl >= 0 && carry) {
+      take(carry + chunk.slice(0, nl), batch);
+      carry = '';
+      from = nl + 1;
+      nl = chunk.indexOf('\n', from);
+    }
+    while (nl >= 0) {
+      take(chunk.slice(from, nl), batch);
+      from = nl + 1;
+      nl = chunk.indexOf('\n', from);
+    }
+    carry += chunk.slice(from);
+    if (batch.length) yield batch;
+  }
+  const batch: string[][] = [];
+  if (carry) take(carry, batch);
+  if (pending !== undefined) throw new Error(`Unterminated quoted field at end of CSV: ${pending.slice(0, 120)}`);
+  if (batch.length) yield batch;
 }
 
 export interface ReadInvoiceLinesOptions {
@@ -195,56 +226,82 @@ export interface ReadInvoiceLinesOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+type ColumnIndex = Record<(typeof COLUMNS)[number], number>;
+
+function columnIndex(fields: string[], file: string): ColumnIndex {
+  const names = fields.map((f) => f.trim());
+  const index = {} as ColumnIndex;
+  for (const column of COLUMNS) {
+    index[column] = names.indexOf(column);
+    if (index[column] < 0) throw new Error(`${path.basename(file)}: header lacks column ${column}`);
+  }
+  return index;
+}
+
 /**
- * Every invoice line of the dataset, file after file in calendar order, typed. Columns are found by
- * their header names. Blank lines are skipped; a malformed line throws, naming the file and line.
+ * The dataset's invoice lines in batches (one per chunk read), file after file in calendar order,
+ * typed. Columns are found by their header names; a malformed line throws, naming file and record.
+ * The fast way through the whole set; `readInvoiceLines` gives the same lines one at a time.
  */
-export async function* readInvoiceLines(datasetDir: string, options: ReadInvoiceLinesOptions = {}): AsyncGenerator<InvoiceLine> {
+export async function* readInvoiceLineBatches(datasetDir: string, options: ReadInvoiceLinesOptions = {}): AsyncGenerator<InvoiceLine[]> {
   const files = await listDatasetFiles(datasetDir);
   const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;
-  const onBytes = options.onProgress
+  const { onProgress } = options;
+  const onBytes = onProgress
     ? (n: number) => {
         done += n;
-        options.onProgress!(Math.min(done, total), total);
+        onProgress(Math.min(done, total), total);
       }
     : undefined;
 
+  // Lines of one invoice share a timestamp: convert each distinct one once.
+  let lastRawDate = '';
+  let lastIsoDate = '';
+
   for (const file of files) {
-    let header: Record<(typeof COLUMNS)[number], number> | undefined;
-    let lineNo = 0;
-    const where = () => `${path.basename(file)} record ${lineNo}`;
-    for await (const fields of csvRecords(fileLines(file, onBytes))) {
-      lineNo++;
-      if (!header) {
-        const names = fields.map((f) => f.trim());
-        const index = {} as Record<(typeof COLUMNS)[number], number>;
-        for (const column of COLUMNS) {
-          index[column] = names.indexOf(column);
-          if (index[column] < 0) throw new Error(`${path.basename(file)}: header lacks column ${column}`);
+    let header: ColumnIndex | undefined;
+    let recordNo = 0;
+    for await (const records of csvRecordBatches(fileText(file, onBytes))) {
+      const lines: InvoiceLine[] = [];
+      for (const fields of records) {
+        recordNo++;
+        if (!header) {
+          header = columnIndex(fields, file);
+          continue;
         }
-        header = index;
-        continue;
+        const where = () => `${path.basename(file)} record ${recordNo}`;
+        if (fields.length < COLUMNS.length) throw new Error(`Expected ${COLUMNS.length} fields, found ${fields.length} at ${where()}`);
+        const invoiceNo = fields[header.InvoiceNo].trim();
+        const rawDate = fields[header.InvoiceDate].trim();
+        if (rawDate !== lastRawDate) {
+          lastIsoDate = toIsoUtc(rawDate);
+          lastRawDate = rawDate;
+        }
+        const customerId = fields[header.CustomerID].trim();
+        const line: InvoiceLine = {
+          invoiceNo,
+          stockCode: fields[header.StockCode].trim().toUpperCase(),
+          description: fields[header.Description].trim(),
+          quantity: toNumber(fields[header.Quantity], 'Quantity', where),
+          invoiceDate: lastIsoDate,
+          unitPrice: toNumber(fields[header.UnitPrice], 'UnitPrice', where),
+          country: fields[header.Country].trim(),
+          cancelled: invoiceNo.charCodeAt(0) === 67 || invoiceNo.charCodeAt(0) === 99, // 'C' or 'c'
+        };
+        if (customerId) line.customerId = customerId.endsWith('.0') ? customerId.slice(0, -2) : customerId;
+        lines.push(line);
       }
-      if (fields.length === 1 && fields[0] === '') continue;
-      const invoiceNo = fields[header.InvoiceNo].trim();
-      const customerId = fields[header.CustomerID]?.trim();
-      const line: InvoiceLine = {
-        invoiceNo,
-        stockCode: fields[header.StockCode].trim().toUpperCase(),
-        description: (fields[header.Description] ?? '').trim(),
-        quantity: toNumber(fields[header.Quantity], 'Quantity', where),
-        invoiceDate: toIsoUtc(fields[header.InvoiceDate].trim()),
-        unitPrice: toNumber(fields[header.UnitPrice], 'UnitPrice', where),
-        country: (fields[header.Country] ?? '').trim(),
-        cancelled: invoiceNo.startsWith('C') || invoiceNo.startsWith('c'),
-      };
-      if (customerId) line.customerId = customerId.replace(/\.0+$/, '');
-      yield line;
+      if (lines.length) yield lines;
     }
   }
-  if (onBytes && done < total) options.onProgress!(total, total);
+  if (onProgress && done < total) onProgress(total, total);
+}
+
+/** Every invoice line of the dataset, one at a time (see `readInvoiceLineBatches`). */
+export async function* readInvoiceLines(datasetDir: string, options: ReadInvoiceLinesOptions = {}): AsyncGenerator<InvoiceLine> {
+  for await (const batch of readInvoiceLineBatches(datasetDir, options)) yield* batch;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -274,35 +331,46 @@ export const isMerchandiseDescription = (description: string): boolean => !NON_M
 interface Tally {
   code: string;
   firstSeen: string;
+  /** Latest description on a line with a price (zero-priced lines carry notes such as 'ebay' or 'damaged'). */
   description: string;
   descriptionAt: string;
-  /** Fallback description from any line (zero-priced lines carry notes such as 'ebay' or 'damaged'). */
+  /** Latest description on any line: the fallback. */
   anyDescription: string;
   anyDescriptionAt: string;
   price: number;
   priceAt: string;
+  /** From cancellation lines: the fallbacks for a code only ever cancelled. */
+  cancelledPrice: number;
+  cancelledDescription: string;
   invoices: Set<number>;
-  /** Units sold per day (days since the epoch). */
+  /** Units sold per day (days since the epoch), net of cancellations. */
   unitsByDay: Map<number, number>;
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (iso: string) => Math.floor(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS);
+/** Days the recent demand is measured over, back from the last day of data. */
+export const DEMAND_WINDOW_DAYS = 30;
 
 /** Stock on hand at seeding: 1.5× the units sold in the last 30 days of data, between 10 and 5,000. */
 export const stockFromDemand = (recentUnits: number) => Math.min(5000, Math.max(10, Math.round(recentUnits * 1.5)));
 
-/** Builds the catalog from invoice lines (any source: the dataset, or lines a test makes up). */
-export async function buildCatalog(lines: AsyncIterable<InvoiceLine> | Iterable<InvoiceLine>): Promise<SeedProduct[]> {
-  const tallies = new Map<string, Tally>();
-  const invoiceIds = new Map<string, number>();
-  let lastDay = -Infinity;
+/**
+ * Folds invoice lines into one product per merchandise StockCode: latest description and latest price
+ * (lines priced at least half a penny), distinct invoices that sold it, first date seen, and units sold
+ * per day for the stock figure.
+ */
+export class CatalogBuilder {
+  private readonly tallies = new Map<string, Tally>();
+  private readonly invoiceIds = new Map<string, number>();
+  private lastDay = -Infinity;
+  private lastDate = '';
+  private lastDateDay = 0;
 
-  for await (const l of lines) {
+  add(l: InvoiceLine): void {
     const code = l.stockCode;
-    if (!isMerchandiseCode(code)) continue;
-    let t = tallies.get(code);
+    let t = this.tallies.get(code);
     if (!t) {
+      if (!isMerchandiseCode(code)) return;
       t = {
         code,
         firstSeen: l.invoiceDate,
@@ -312,10 +380,12 @@ export async function buildCatalog(lines: AsyncIterable<InvoiceLine> | Iterable<
         anyDescriptionAt: '',
         price: 0,
         priceAt: '',
+        cancelledPrice: 0,
+        cancelledDescription: '',
         invoices: new Set(),
         unitsByDay: new Map(),
       };
-      tallies.set(code, t);
+      this.tallies.set(code, t);
     }
     const at = l.invoiceDate;
     if (at < t.firstSeen) t.firstSeen = at;
@@ -324,7 +394,14 @@ export async function buildCatalog(lines: AsyncIterable<InvoiceLine> | Iterable<
       t.anyDescriptionAt = at;
     }
     // Prices under half a penny ('PADS' at £0.001) round to nothing: not a sale price.
-    if (!(l.unitPrice >= 0.005)) continue;
+    if (!(l.unitPrice >= 0.005)) return;
+    if (l.cancelled) {
+      // A cancellation takes back units sold (the 80,995 'PAPER CRAFT , LITTLE BIRDIE' of 9 Dec 2011).
+      if (!t.cancelledPrice) t.cancelledPrice = l.unitPrice;
+      if (!t.cancelledDescription) t.cancelledDescription = l.description;
+      if (l.quantity < 0) this.addUnits(t, at, l.quantity);
+      return;
+    }
     if (l.description && at >= t.descriptionAt) {
       t.description = l.description;
       t.descriptionAt = at;
@@ -333,46 +410,68 @@ export async function buildCatalog(lines: AsyncIterable<InvoiceLine> | Iterable<
       t.price = l.unitPrice;
       t.priceAt = at;
     }
-    if (l.cancelled || l.quantity <= 0) continue;
-    let invoice = invoiceIds.get(l.invoiceNo);
-    if (invoice === undefined) invoiceIds.set(l.invoiceNo, (invoice = invoiceIds.size));
+    if (l.quantity <= 0) return;
+    let invoice = this.invoiceIds.get(l.invoiceNo);
+    if (invoice === undefined) this.invoiceIds.set(l.invoiceNo, (invoice = this.invoiceIds.size));
     t.invoices.add(invoice);
-    const day = dayOf(at);
-    if (day > lastDay) lastDay = day;
-    t.unitsByDay.set(day, (t.unitsByDay.get(day) ?? 0) + l.quantity);
+    this.addUnits(t, at, l.quantity);
   }
 
-  const products: SeedProduct[] = [];
-  for (const t of tallies.values()) {
-    if (t.price <= 0) continue; // only ever billed at zero: adjustments, not products
-    const raw = t.description || t.anyDescription;
-    if (!raw || !isMerchandiseDescription(raw)) continue;
-    const name = titleCase(raw);
-    const category = categorize(raw);
-    const brand = brandOf(raw);
-    let recentUnits = 0;
-    for (const [day, units] of t.unitsByDay) if (day > lastDay - 30) recentUnits += units;
-    products.push({
-      id: t.code,
-      sku: t.code,
-      name,
-      description: describeProduct(name, category, brand),
-      category,
-      brand,
-      price: Math.round(t.price * 100),
-      currency: 'GBP',
-      popularity: t.invoices.size,
-      initialStock: stockFromDemand(recentUnits),
-      createdAt: t.firstSeen,
-    });
+  private addUnits(t: Tally, at: string, units: number): void {
+    if (at.slice(0, 10) !== this.lastDate) {
+      this.lastDate = at.slice(0, 10);
+      this.lastDateDay = Math.floor(Date.parse(`${this.lastDate}T00:00:00Z`) / DAY_MS);
+    }
+    const day = this.lastDateDay;
+    if (day > this.lastDay) this.lastDay = day;
+    t.unitsByDay.set(day, (t.unitsByDay.get(day) ?? 0) + units);
   }
-  products.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return products;
+
+  /** The products, by id. Codes never sold at a price, and service lines, are left out. */
+  products(): SeedProduct[] {
+    const products: SeedProduct[] = [];
+    const windowStart = this.lastDay - DEMAND_WINDOW_DAYS;
+    for (const t of this.tallies.values()) {
+      const price = Math.round((t.price || t.cancelledPrice) * 100);
+      if (price <= 0) continue; // only ever billed at zero: adjustments, not products
+      const raw = t.description || t.cancelledDescription || t.anyDescription;
+      if (!raw || !isMerchandiseDescription(raw)) continue;
+      const name = titleCase(raw);
+      if (!name) continue;
+      const category = categorize(raw);
+      const brand = brandOf(raw);
+      let recentUnits = 0;
+      for (const [day, units] of t.unitsByDay) if (day > windowStart) recentUnits += units;
+      recentUnits = Math.max(0, recentUnits);
+      products.push({
+        id: t.code,
+        sku: t.code,
+        name,
+        description: describeProduct(name, category, brand),
+        category,
+        brand,
+        price,
+        currency: 'GBP',
+        popularity: t.invoices.size,
+        initialStock: stockFromDemand(recentUnits),
+        createdAt: t.firstSeen,
+      });
+    }
+    return products.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+}
+
+/** Builds the catalog from invoice lines (any source: the dataset, or lines a test makes up). */
+export async function buildCatalog(lines: AsyncIterable<InvoiceLine> | Iterable<InvoiceLine>): Promise<SeedProduct[]> {
+  const builder = new CatalogBuilder();
+  if (Symbol.iterator in lines) for (const l of lines) builder.add(l);
+  else for await (const l of lines) builder.add(l);
+  return builder.products();
 }
 
 /**
  * The seed catalog: one product per StockCode of the dataset in `datasetDir` when it holds CSVs,
- * otherwise the demo catalog.
+ * otherwise (no directory given, directory absent, no CSVs in it) the demo catalog.
  */
 export async function loadSeedCatalog(options: LoadSeedCatalogOptions = {}): Promise<{ source: 'dataset' | 'demo'; products: SeedProduct[] }> {
   const { datasetDir, onProgress } = options;
@@ -380,6 +479,7 @@ export async function loadSeedCatalog(options: LoadSeedCatalogOptions = {}): Pro
   if (!datasetDir || files.length === 0) {
     return { source: 'demo', products: DEMO_CATALOG.map((p) => ({ ...p })) };
   }
-  const products = await buildCatalog(readInvoiceLines(datasetDir, { onProgress }));
-  return { source: 'dataset', products };
+  const builder = new CatalogBuilder();
+  for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress })) for (const line of batch) builder.add(line);
+  return { source: 'dataset', products: builder.products() };
 }
