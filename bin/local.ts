@@ -29,6 +29,9 @@ try {
     port,
     dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
     cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
+    sqsPort: Number(process.env.SQS_PORT ?? 9324),
+    stepFunctionsPort: Number(process.env.STEPFUNCTIONS_PORT ?? 8083),
+    sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,
     seed: values['no-seed'] ? 'none' : 'dataset',
@@ -57,6 +60,8 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, health: ${platform.apiUrl}/v1/health)
   DynamoDB Local ${platform.dynamoEndpoint}   (region ${platform.region}, access key "local", secret "local")
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})
+  Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})
+  SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
   Data           ${dataDir}
 
   Admin          ${platform.admin.email} / ${platform.admin.password}   (groups admin, analyst)

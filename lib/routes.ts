@@ -8,12 +8,17 @@ import * as catalog from '../functions/catalog/schemas';
 import * as inventory from '../functions/inventory/schemas';
 import * as users from '../functions/users/schemas';
 import * as platform from '../functions/platform/schemas';
+import * as cart from '../functions/cart/schemas';
+import * as orders from '../functions/orders/schemas';
 import type { TableKey } from './tables';
 
-export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory';
+export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments';
 export type Group = 'admin' | 'analyst';
-/** none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them. */
-export type Auth = { kind: 'none' } | { kind: 'user' } | { kind: 'groups'; groups: Group[] };
+/**
+ * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
+ * optional: anonymous or signed in (carts) — a token, when sent, must be valid.
+ */
+export type Auth = { kind: 'none' } | { kind: 'user' } | { kind: 'groups'; groups: Group[] } | { kind: 'optional' };
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type TableAccess = 'read' | 'write' | 'readwrite';
 
@@ -33,11 +38,18 @@ export interface Route {
   tables?: Partial<Record<TableKey, TableAccess>>;
   /** Cognito user-pool actions the function calls with IAM credentials (public ones need none). */
   userPoolActions?: string[];
+  /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution). */
+  startsSaga?: boolean;
+  /** Request headers the route reads, documented in OpenAPI. */
+  headers?: { name: string; required: boolean; description: string }[];
 }
 
 const none: Auth = { kind: 'none' };
 const user: Auth = { kind: 'user' };
 const admin: Auth = { kind: 'groups', groups: ['admin'] };
+const optional: Auth = { kind: 'optional' };
+const sessionHeader = { name: 'x-session-id', required: false, description: "A UUID naming an anonymous shopper's cart; ignored when signed in" };
+const cartTables = { carts: 'readwrite', products: 'read', inventory: 'read', promotions: 'read' } as const;
 
 export const routes: Route[] = [
   {
@@ -181,5 +193,120 @@ export const routes: Route[] = [
     request: { params: inventory.InventoryParams, body: inventory.SetStock },
     response: { status: 200, schema: inventory.StockLevel },
     tables: { inventory: 'readwrite' },
+  },
+  {
+    id: 'getCart',
+    method: 'GET',
+    path: '/v1/cart',
+    context: 'cart',
+    handler: 'functions/cart/handlers/get-cart.ts',
+    auth: optional,
+    summary: "The shopper's cart, priced from the live catalog",
+    request: { query: cart.CartQuery },
+    headers: [sessionHeader],
+    response: { status: 200, schema: cart.Cart },
+    tables: { carts: 'read', products: 'read', inventory: 'read', promotions: 'read' },
+  },
+  {
+    id: 'addCartItem',
+    method: 'POST',
+    path: '/v1/cart/items',
+    context: 'cart',
+    handler: 'functions/cart/handlers/add-item.ts',
+    auth: optional,
+    summary: 'Add a quantity of a product to the cart',
+    request: { body: cart.AddItem },
+    headers: [sessionHeader],
+    response: { status: 200, schema: cart.Cart },
+    tables: cartTables,
+  },
+  {
+    id: 'setCartItem',
+    method: 'PUT',
+    path: '/v1/cart/items/{productId}',
+    context: 'cart',
+    handler: 'functions/cart/handlers/set-item.ts',
+    auth: optional,
+    summary: "Set a line's quantity (0 removes it)",
+    request: { params: cart.CartItemParams, body: cart.SetQuantity },
+    headers: [sessionHeader],
+    response: { status: 200, schema: cart.Cart },
+    tables: cartTables,
+  },
+  {
+    id: 'removeCartItem',
+    method: 'DELETE',
+    path: '/v1/cart/items/{productId}',
+    context: 'cart',
+    handler: 'functions/cart/handlers/remove-item.ts',
+    auth: optional,
+    summary: 'Remove a line from the cart',
+    request: { params: cart.CartItemParams },
+    headers: [sessionHeader],
+    response: { status: 200, schema: cart.Cart },
+    tables: cartTables,
+  },
+  {
+    id: 'applyPromoCode',
+    method: 'POST',
+    path: '/v1/cart/promo',
+    context: 'cart',
+    handler: 'functions/cart/handlers/apply-promo.ts',
+    auth: optional,
+    summary: 'Apply a promotion code to the cart',
+    request: { body: cart.ApplyPromo },
+    headers: [sessionHeader],
+    response: { status: 200, schema: cart.Cart },
+    tables: cartTables,
+  },
+  {
+    id: 'mergeCarts',
+    method: 'POST',
+    path: '/v1/cart/merge',
+    context: 'cart',
+    handler: 'functions/cart/handlers/merge-carts.ts',
+    auth: user,
+    summary: "Move an anonymous session's cart into the signed-in user's",
+    request: { body: cart.MergeCarts },
+    response: { status: 200, schema: cart.Cart },
+    tables: cartTables,
+  },
+  {
+    id: 'placeOrder',
+    method: 'POST',
+    path: '/v1/orders',
+    context: 'orders',
+    handler: 'functions/orders/handlers/place-order.ts',
+    auth: user,
+    summary: 'Place an order from `items` or the cart; checkout runs as a saga (202, PENDING)',
+    request: { body: orders.PlaceOrder },
+    headers: [{ name: 'Idempotency-Key', required: true, description: 'A UUID; the same key returns the same order' }],
+    response: { status: 202, schema: orders.OrderAccepted },
+    tables: { orders: 'write', carts: 'read', products: 'read', promotions: 'read', idempotency: 'readwrite' },
+    startsSaga: true,
+  },
+  {
+    id: 'getOrder',
+    method: 'GET',
+    path: '/v1/orders/{orderId}',
+    context: 'orders',
+    handler: 'functions/orders/handlers/get-order.ts',
+    auth: user,
+    summary: 'One of your orders',
+    request: { params: orders.OrderIdParams },
+    response: { status: 200, schema: orders.Order },
+    tables: { orders: 'read' },
+  },
+  {
+    id: 'listOrders',
+    method: 'GET',
+    path: '/v1/orders',
+    context: 'orders',
+    handler: 'functions/orders/handlers/list-orders.ts',
+    auth: user,
+    summary: 'Your orders, newest first',
+    request: { query: orders.ListOrdersQuery },
+    response: { status: 200, schema: orders.OrderPage },
+    tables: { orders: 'read' },
   },
 ];

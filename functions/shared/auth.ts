@@ -22,8 +22,13 @@ export function parseGroups(raw: unknown): string[] {
     .filter(Boolean);
 }
 
+/**
+ * The Cognito authorizer passes the token's claims under `authorizer.claims`; the optional-auth Lambda
+ * authorizer (routes open to anonymous shoppers) passes the same claims flat in its context.
+ */
 export function callerOf(event: ApiEvent): Caller | undefined {
-  const claims = event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined;
+  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const claims = (authorizer?.claims ?? authorizer) as Record<string, unknown> | undefined;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || !sub) return undefined;
   return { userId: sub, email: String(claims?.email ?? ''), groups: parseGroups(claims?.['cognito:groups']) };

@@ -119,9 +119,10 @@ export function createEdge(options: EdgeOptions): Server {
       }
 
       let authorizer: { claims: Record<string, string> } | undefined;
-      if (route.auth.kind !== 'none') {
-        const header = req.headers.authorization ?? '';
-        const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const header = req.headers.authorization;
+      // Optional-auth routes (carts) serve anonymous shoppers, but a token that is sent must be valid.
+      if (route.auth.kind !== 'none' && (route.auth.kind !== 'optional' || header !== undefined)) {
+        const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
         const claims = token ? await options.verifyToken(token) : undefined;
         if (!claims) return fail(401, 'UNAUTHORIZED', token ? 'The token is invalid or expired' : 'A bearer token is required');
         authorizer = { claims: claimsForAuthorizer(claims) };

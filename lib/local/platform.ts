@@ -16,6 +16,10 @@ import { ensureTables, ensureUser, ensureUserPool, physicalTableName } from './b
 import { createEdge, type EdgeOptions } from './edge';
 import { assertPortFree, startCognitoLocal, startDynamoDbLocal, type Emulator } from './emulators';
 import { isSeeded, seedCatalog } from './seed/seed';
+import { seedPromotions } from './seed/promotions';
+import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
+import { startStepFunctionsEmulator, type StepFunctionsEmulator } from './stepfunctions-emulator';
+import { startCheckout } from './checkout';
 import { loadSeedCatalog } from './seed/catalog-source';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,6 +28,10 @@ export interface PlatformOptions {
   port?: number;
   dynamoPort?: number;
   cognitoPort?: number;
+  sqsPort?: number;
+  stepFunctionsPort?: number;
+  /** How often the reservation sweeper runs (seconds); 0 turns the timer off (tests sweep on demand). */
+  sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
   dataDir: string;
   persist?: boolean;
@@ -53,6 +61,14 @@ export interface Platform {
   seeded: { source: 'dataset' | 'demo' | 'existing' | 'none'; products: number };
   pids: number[];
   dynamo: DynamoDBDocumentClient;
+  sqsEndpoint: string;
+  stepFunctionsEndpoint: string;
+  orderSagaArn: string;
+  compensationDeadLetterQueueUrl: string;
+  /** Resolves when no saga execution is running. */
+  sagasIdle(timeoutMs?: number): Promise<void>;
+  /** Runs the reservation sweeper once, now. */
+  sweep(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +126,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   await assertPortFree(port, 'HTTP API');
+  await assertPortFree(options.sqsPort ?? 9324, 'local SQS');
+  await assertPortFree(options.stepFunctionsPort ?? 8083, 'local Step Functions');
   claimDataDir(dataDir);
 
   const emulators: Emulator[] = [];
@@ -118,6 +136,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     rmSync(pidFile(dataDir), { force: true });
   };
   let server: Server | undefined;
+  let sqs: SqsEmulator | undefined;
+  let stepFunctions: StepFunctionsEmulator | undefined;
+  let stopSweeper = () => undefined as void;
   try {
     const started = await Promise.allSettled([
       startDynamoDbLocal({ port: dynamoPort, dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined }),
@@ -152,8 +173,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ) as Platform['tableNames'];
     const { userPoolId, clientId } = await ensureUserPool(cognito, path.join(dataDir, 'cognito', 'pool.json'));
 
+    sqs = await startSqsEmulator({ port: options.sqsPort ?? 9324, region: REGION, dataFile: persist ? path.join(dataDir, 'sqs.json') : undefined });
+    const checkout = await startCheckout({
+      region: REGION,
+      projectRoot,
+      sqsEndpoint: sqs.endpoint,
+      stepFunctionsPort: options.stepFunctionsPort ?? 8083,
+      sweepEverySeconds: options.sweepEverySeconds ?? 60,
+      credentials,
+    });
+    stepFunctions = checkout.stepFunctions;
+    stopSweeper = checkout.stopSweeper;
+
     const env: Record<string, string> = {
       ...baseEnv,
+      ...checkout.env,
       ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
       USER_POOL_ID: userPoolId,
       USER_POOL_CLIENT_ID: clientId,
@@ -173,6 +207,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (e.name !== 'ConditionalCheckFailedException') throw e;
     });
 
+    await seedPromotions(dynamo, tableNames.promotions);
     let seeded: Platform['seeded'] = { source: 'none', products: 0 };
     const seedTables = { products: tableNames.products, productSkus: tableNames.productSkus, inventory: tableNames.inventory };
     if (options.seed !== 'none') {
@@ -221,9 +256,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       seeded,
       pids: emulators.map((e) => e.pid),
       dynamo,
+      sqsEndpoint: sqs.endpoint,
+      stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
+      orderSagaArn: checkout.env.ORDER_SAGA_ARN!,
+      compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
+      sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
+      sweep: checkout.sweep,
       stop: async () => {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
+        stopSweeper();
+        await checkout.stepFunctions.stop();
+        await sqs?.stop();
         dynamoClient.destroy();
         cognito.destroy();
         await stopEmulators();
@@ -232,6 +276,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     };
   } catch (e) {
     server?.close();
+    stopSweeper();
+    await stepFunctions?.stop().catch(() => undefined);
+    await sqs?.stop().catch(() => undefined);
     await stopEmulators();
     throw e;
   }

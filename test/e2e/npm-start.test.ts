@@ -15,8 +15,16 @@ interface Ports {
   PORT: string;
   DYNAMODB_PORT: string;
   COGNITO_PORT: string;
+  SQS_PORT: string;
+  STEPFUNCTIONS_PORT: string;
 }
-const ports = async (): Promise<Ports> => ({ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), COGNITO_PORT: String(await freePort()) });
+const ports = async (): Promise<Ports> => ({
+  PORT: String(await freePort()),
+  DYNAMODB_PORT: String(await freePort()),
+  COGNITO_PORT: String(await freePort()),
+  SQS_PORT: String(await freePort()),
+  STEPFUNCTIONS_PORT: String(await freePort()),
+});
 
 /** Runs `npm start`'s program as a user would, and collects what it prints. */
 function start(env: Ports, args: string[] = []) {

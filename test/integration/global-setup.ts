@@ -28,8 +28,8 @@ declare module 'vitest' {
 /** One local platform for the whole integration run, on free ports, stopped by pid however the run ends. */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
-  const [port, dynamoPort, cognitoPort] = [await freePort(), await freePort(), await freePort()];
-  const platform = await startPlatform({ port, dynamoPort, cognitoPort, dataDir, persist: false, seed: 'demo' });
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo' });
   const killAll = () => platform.pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
   process.once('exit', killAll);
   project.provide('platform', {

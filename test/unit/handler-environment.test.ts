@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../lib/routes';
 import { tables } from '../../lib/tables';
+import { orderSaga, scheduledJobs, type FunctionSpec } from '../../lib/saga';
 
 /** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */
-const environmentOf = (route: (typeof routes)[number]) => {
+const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: FunctionSpec['tables']; userPoolActions?: string[]; startsSaga?: boolean }) => {
   const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
   for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[]) env[tables[key].envVar] = `table-${key}`;
   if (route.userPoolActions !== undefined) Object.assign(env, { USER_POOL_ID: 'pool', USER_POOL_CLIENT_ID: 'client' });
+  if (route.startsSaga) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
   return env;
 };
 
@@ -20,6 +22,20 @@ describe('handler modules', () => {
     vi.resetModules();
     process.env = { PATH: saved.PATH, ...environmentOf(route) };
     const module = (await import(`../../${route.handler}`)) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+});
+
+describe('saga and scheduled functions', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it.each([...orderSaga.tasks, ...scheduledJobs].map((f) => [f.id, f] as const))('%s loads with only the environment its entry grants', async (_id, spec) => {
+    vi.resetModules();
+    process.env = { PATH: saved.PATH, ...environmentOf(spec) };
+    const module = (await import(`../../${spec.handler}`)) as { handler?: unknown };
     expect(typeof module.handler).toBe('function');
   });
 });

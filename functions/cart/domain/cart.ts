@@ -117,15 +117,16 @@ export async function removeItem(ownerId: string, productId: string, deps: CartD
   return present(ownerId, cart, deps);
 }
 
+/** Unknown, inactive, not yet started or expired → 404 (API.md); a code that exists but does not fit this cart → 409. */
 export async function applyPromo(ownerId: string, rawCode: string, deps: CartDeps): Promise<Cart> {
   const code = normalizePromoCode(rawCode);
   const promotion = await deps.promotions.get(code);
-  const now = deps.clock.now().getTime();
-  const unusable = !promotion || !promotion.active || Date.parse(promotion.expiresAt) <= now || (promotion.startsAt && Date.parse(promotion.startsAt) > now);
-  if (unusable) throw notFound('Promotion code (unknown or expired)');
+  if (!promotion) throw notFound('Promotion code (unknown or expired)');
   const cart = await change(ownerId, deps, async (cart) => {
     const priced = await priceLines(cart.lines, { destinationCountry: DEFAULT_DESTINATION, promoCode: code }, deps, { skipUnavailable: true });
-    if (priced.promoRejection) throw new DomainError('CONFLICT', priced.promoRejection.message);
+    const rejection = priced.promoRejection;
+    if (rejection && ['INACTIVE', 'NOT_STARTED', 'EXPIRED'].includes(rejection.reason)) throw notFound('Promotion code (unknown or expired)');
+    if (rejection) throw new DomainError('CONFLICT', rejection.message);
     return { ...cart, promoCode: code };
   });
   return present(ownerId, cart, deps);

@@ -70,11 +70,15 @@ export function buildOpenApi(routes: Route[], info: { title: string; version: st
       operationId: route.id,
       summary: route.summary,
       tags: [route.context],
-      parameters: [...parametersOf(route.request?.params, 'path'), ...parametersOf(route.request?.query, 'query')],
+      parameters: [
+        ...parametersOf(route.request?.params, 'path'),
+        ...parametersOf(route.request?.query, 'query'),
+        ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } })),
+      ],
       ...(route.request?.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.request.body, 'input') } } } }
         : {}),
-      ...(secured ? { security: [{ cognito: [] }] } : {}),
+      ...(secured ? { security: route.auth.kind === 'optional' ? [{}, { cognito: [] }] : [{ cognito: [] }] } : {}),
       responses,
     };
   }

@@ -1,0 +1,57 @@
+import { makeIdempotent, IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
+import { requireUser, type Caller } from '../../shared/auth';
+import { parseEnv } from '../../shared/env';
+import { DomainError } from '../../shared/errors';
+import { httpHandler, json, parse } from '../../shared/http';
+import { placeOrder } from '../domain/orders';
+import { cartGateway, catalogPricer, clock, newOrderId, orderRepository, sagaStarter } from '../deps';
+import type { OrdersDeps } from '../ports';
+import { IdempotencyKeyHeader, PlaceOrder, type OrderAccepted } from '../schemas';
+
+type Deps = Pick<OrdersDeps, 'orders' | 'saga' | 'carts' | 'pricer' | 'clock' | 'newId'>;
+
+interface PlaceOrderRequest {
+  /** The caller and their key together: two shoppers may happen to pick the same key. */
+  idempotencyKey: string;
+  caller: Caller;
+  order: PlaceOrder;
+}
+
+/**
+ * POST /v1/orders, made idempotent by Powertools: the same key returns the same order, a key reused
+ * with a different body is refused (409), and a retry while the first is still running waits its turn (409).
+ */
+export const makeHandler = (deps: Deps, persistenceStore: DynamoDBPersistenceLayer) => {
+  const config = new IdempotencyConfig({ eventKeyJmesPath: 'idempotencyKey', payloadValidationJmesPath: 'order', expiresAfterSeconds: 24 * 60 * 60 });
+  const placeOnce = makeIdempotent(
+    async (request: PlaceOrderRequest): Promise<OrderAccepted> => placeOrder(request.caller, request.order, deps),
+    { persistenceStore, config },
+  );
+  return httpHandler(
+    async (event, context) => {
+      const caller = requireUser(event);
+      const key = parse(IdempotencyKeyHeader, event.headers?.['idempotency-key'] ?? undefined);
+      const order = parse(PlaceOrder, event.body);
+      config.registerLambdaContext(context);
+      try {
+        const accepted = await placeOnce({ idempotencyKey: `${caller.userId}:${key.toLowerCase()}`, caller, order });
+        return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
+      } catch (e) {
+        const name = (e as Error).name;
+        if (name === 'IdempotencyValidationError') throw new DomainError('CONFLICT', 'This Idempotency-Key was used with a different request');
+        if (name === 'IdempotencyAlreadyInProgressError') throw new DomainError('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly');
+        throw (e as { cause?: unknown }).cause instanceof DomainError ? (e as { cause: DomainError }).cause : e;
+      }
+    },
+    { body: true },
+  );
+};
+
+const env = parseEnv(z.object({ IDEMPOTENCY_TABLE: z.string() }));
+export const handler = makeHandler(
+  { orders: orderRepository(), saga: sagaStarter(), carts: cartGateway(), pricer: catalogPricer(), clock, newId: newOrderId },
+  new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: new DynamoDBClient({}) }),
+);

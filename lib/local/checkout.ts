@@ -1,0 +1,87 @@
+/**
+ * The checkout saga on the local substrate: the same ASL file, its Task states bound to the same handler
+ * modules CDK deploys as functions, the compensation dead-letter queue on the local SQS, and the
+ * reservation sweeper on a timer instead of an EventBridge schedule.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
+import { lambdaContext } from './lambda-context';
+import { startStepFunctionsEmulator, type StepFunctionsEmulator, type TaskHandler } from './stepfunctions-emulator';
+
+const ACCOUNT_ID = '000000000000';
+
+/** Replaces `${Name}` placeholders as CloudFormation's definitionSubstitutions does. */
+export function substitute(definition: string, values: Record<string, string>): string {
+  return definition.replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`No substitution for ${placeholder} in the state machine definition`);
+    return value;
+  });
+}
+
+/** Invokes a function's handler module in-process, as the Lambda service would invoke it. */
+export function localInvoker(projectRoot: string, spec: Pick<FunctionSpec, 'id' | 'handler'>): TaskHandler {
+  let handler: Promise<(event: unknown, context: Context) => Promise<unknown>> | undefined;
+  return async (input) => {
+    handler ??= import(pathToFileURL(path.join(projectRoot, spec.handler)).href).then((m) => m.handler);
+    return (await handler)(input, lambdaContext(spec.id, 60_000));
+  };
+}
+
+export async function startCheckout(options: {
+  region: string;
+  projectRoot: string;
+  sqsEndpoint: string;
+  stepFunctionsPort: number;
+  sweepEverySeconds: number;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}): Promise<{ env: Record<string, string>; stepFunctions: StepFunctionsEmulator; deadLetterQueueUrl: string; sweep: () => Promise<unknown>; stopSweeper: () => void }> {
+  const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
+  const { QueueUrl: deadLetterQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: orderSaga.deadLetterQueueName, Attributes: { MessageRetentionPeriod: '1209600' } }));
+
+  const functionArn = (id: string) => `arn:aws:lambda:${options.region}:${ACCOUNT_ID}:function:${id}`;
+  const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: deadLetterQueueUrl! };
+  const taskHandlers: Record<string, TaskHandler> = {};
+  for (const task of orderSaga.tasks) {
+    substitutions[task.substitution] = functionArn(task.id);
+    taskHandlers[task.state] = localInvoker(options.projectRoot, task);
+  }
+  // The SQS service integration: Step Functions serialises a JSON MessageBody itself.
+  taskHandlers.CompensationFailed = async (input) => {
+    const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: unknown };
+    const body = typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody);
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    return { MessageId };
+  };
+
+  const definition = JSON.parse(substitute(readFileSync(path.join(options.projectRoot, orderSaga.definitionFile), 'utf8'), substitutions));
+  const stepFunctions = await startStepFunctionsEmulator({
+    port: options.stepFunctionsPort,
+    region: options.region,
+    machines: [{ name: orderSaga.name, definition, taskHandlers }],
+  });
+
+  const sweeper = scheduledJobs.find((j) => j.id === 'sweepReservations')!;
+  const sweep = localInvoker(options.projectRoot, sweeper);
+  let timer: NodeJS.Timeout | undefined;
+  if (options.sweepEverySeconds > 0) {
+    timer = setInterval(() => void sweep({ source: 'local.timer' }).catch((e) => console.error('sweeper failed', e)), options.sweepEverySeconds * 1000);
+    timer.unref();
+  }
+
+  return {
+    env: {
+      AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      ORDER_SAGA_ARN: stepFunctions.stateMachineArn(orderSaga.name),
+    },
+    stepFunctions,
+    deadLetterQueueUrl: deadLetterQueueUrl!,
+    sweep: () => sweep({ source: 'local.manual' }),
+    stopSweeper: () => clearInterval(timer),
+  };
+}
