@@ -17,6 +17,10 @@ export interface PlatformInfo {
   pids: number[];
   /** The environment the handlers run with, for tests that invoke handler modules directly. */
   env: Record<string, string>;
+  sqsEndpoint: string;
+  stepFunctionsEndpoint: string;
+  orderSagaArn: string;
+  compensationDeadLetterQueueUrl: string;
 }
 
 declare module 'vitest' {
@@ -43,6 +47,10 @@ export default async function setup(project: TestProject) {
     tableNames: platform.tableNames,
     pids: platform.pids,
     env: platform.env,
+    sqsEndpoint: platform.sqsEndpoint,
+    stepFunctionsEndpoint: platform.stepFunctionsEndpoint,
+    orderSagaArn: platform.orderSagaArn,
+    compensationDeadLetterQueueUrl: platform.compensationDeadLetterQueueUrl,
   });
   return async () => {
     await platform.stop();
