@@ -4,7 +4,7 @@ import type { SagaState } from './saga-schemas';
 import type { FailureReason, Order, PaymentStatus } from './schemas';
 
 export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'reservation-not-held' | 'not-pending';
-export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'not-pending';
+export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'not-pending' | 'not-found';
 
 export interface OrderRepository {
   create(order: Order): Promise<void>;

@@ -98,7 +98,7 @@ export class DynamoOrderRepository implements OrderRepository {
           TableName: this.tableName,
           Key: { orderId },
           UpdateExpression: 'SET #status = :cancelled, failureReason = :reason, payment = :payment, updatedAt = :at, history = list_append(history, :entry)',
-          ConditionExpression: '#status = :pending',
+          ConditionExpression: 'attribute_exists(orderId) AND #status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':cancelled': 'CANCELLED',
@@ -114,7 +114,8 @@ export class DynamoOrderRepository implements OrderRepository {
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const order = await this.get(orderId);
-      if (order?.status !== 'CANCELLED') return 'not-pending';
+      if (!order) return 'not-found';
+      if (order.status !== 'CANCELLED') return 'not-pending';
       // Cancelled already (e.g. by the sweeper) but a later compensation refunded: the order shows the refund.
       if (order.payment.status !== cancellation.payment.status && cancellation.payment.status === 'REFUNDED') {
         await this.db.send(

@@ -1,4 +1,5 @@
 import { SagaError } from '../../shared/saga';
+import { logger } from '../../shared/observability';
 import type { Clock } from '../../shared/clients';
 import type { CartGateway, OrderRepository } from '../ports';
 import type { SagaState } from '../saga-schemas';
@@ -30,6 +31,11 @@ export async function cancelOrder(state: SagaState, deps: { orders: OrderReposit
     payment: paymentStatusOf(state),
     at: deps.clock.now().toISOString(),
   });
+  // No order to cancel (a saga replayed from a fixture, say): the compensation has nothing left to undo.
+  if (outcome === 'not-found') {
+    logger.warn('cancelling an order that does not exist', { orderId: state.orderId });
+    return { status: 'NOT_FOUND' as const };
+  }
   // A confirmed order is never cancelled by a compensation: that would be a bug in the saga's wiring.
   if (outcome === 'not-pending') throw new SagaError('OrderNotPendingError', `Order ${state.orderId} cannot be cancelled now`);
   return { status: 'CANCELLED' as const };
