@@ -55,9 +55,15 @@ export async function priceLines(
  * Applies a change to the owner's cart with optimistic concurrency: on a concurrent write the change
  * is re-applied to the fresh cart, a few times, before giving up with 409.
  */
-async function change(ownerId: string, deps: Pick<CartDeps, 'carts' | 'clock'>, apply: (cart: StoredCart) => Promise<StoredCart> | StoredCart): Promise<StoredCart> {
+async function change(
+  ownerId: string,
+  deps: Pick<CartDeps, 'carts' | 'clock'>,
+  apply: (cart: StoredCart) => Promise<StoredCart> | StoredCart,
+  /** The cart as the caller just read it, saving the first read. */
+  alreadyLoaded?: StoredCart,
+): Promise<StoredCart> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await load(ownerId, deps);
+    const current = attempt === 0 && alreadyLoaded ? alreadyLoaded : await load(ownerId, deps);
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
     const base: StoredCart = current ?? { ownerId, lines: [], version: 0, updatedAt: '', ttl: 0 };
     const next = await apply({ ...base, lines: base.lines.map((l) => ({ ...l })) });
@@ -113,7 +119,7 @@ export async function setQuantity(ownerId: string, productId: string, quantity: 
 export async function removeItem(ownerId: string, productId: string, deps: CartDeps): Promise<Cart> {
   const existing = await load(ownerId, deps);
   if (!existing?.lines.some((l) => l.productId === productId)) return present(ownerId, existing, deps);
-  const cart = await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => l.productId !== productId) }));
+  const cart = await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => l.productId !== productId) }), existing);
   return present(ownerId, cart, deps);
 }
 
@@ -156,5 +162,5 @@ export async function mergeCarts(userOwnerId: string, sessionId: string, deps: C
 export async function removeOrderedLines(ownerId: string, productIds: string[], deps: Pick<CartDeps, 'carts' | 'clock'>): Promise<void> {
   const existing = await load(ownerId, deps);
   if (!existing?.lines.some((l) => productIds.includes(l.productId))) return;
-  await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => !productIds.includes(l.productId)) }));
+  await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => !productIds.includes(l.productId)) }), existing);
 }

@@ -21,8 +21,7 @@ export const mergeLines = (lines: ReservationRequest['lines']) => {
  * already made and changes nothing.
  */
 export async function reserveStock(request: ReservationRequest, deps: { reservations: ReservationStore; clock: Clock }) {
-  const existing = await deps.reservations.get(request.orderId);
-  if (existing) return { orderId: existing.orderId, expiresAt: existing.expiresAt };
+  // Hold first, look only on a conflict: the first delivery, by far the common case, costs one transaction.
   const expiresAt = new Date(deps.clock.now().getTime() + RESERVATION_TTL_MINUTES * 60_000).toISOString();
   const outcome = await deps.reservations.hold({ orderId: request.orderId, lines: mergeLines(request.lines), expiresAt });
   if (outcome.kind === 'insufficient') {

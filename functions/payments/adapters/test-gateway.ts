@@ -41,10 +41,11 @@ export class TestPaymentGateway implements PaymentGateway {
     }
   }
 
-  async charge({ token, amount, idempotencyKey }: { token: string; amount: number; currency: string; idempotencyKey: string }): Promise<ChargeResult> {
-    const previous = await this.remembered<ChargeResult>(idempotencyKey);
-    if (previous) return previous;
+  /** `remember` keeps the first answer for a key, so a repeated call returns it without a read first. */
+  async charge({ token, idempotencyKey }: { token: string; amount: number; currency: string; idempotencyKey: string }): Promise<ChargeResult> {
     if (token === 'tok_processingError') {
+      const previous = await this.remembered<ChargeResult>(idempotencyKey);
+      if (previous) return previous;
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,

@@ -2,15 +2,14 @@ import { SagaError } from '../../shared/saga';
 import type { PaymentsDeps } from '../ports';
 
 /**
- * Charges an order once. A redelivered step finds the ledger's charge and returns it; a crash between
- * the gateway call and the ledger write is safe because the gateway call is idempotent by key.
+ * Charges an order once. The gateway call is idempotent by key (a redelivery gets the first call's
+ * answer, never a second charge) and the ledger keeps one CHARGE per order (a redelivery finds it), so
+ * no read is needed first, and a crash between the two is repaired by the retry.
  */
 export async function chargeOrder(
   request: { orderId: string; amount: number; currency: string; paymentToken: string },
   deps: PaymentsDeps,
 ): Promise<{ chargeId: string }> {
-  const existing = (await deps.ledger.entries(request.orderId)).find((e) => e.kind === 'CHARGE');
-  if (existing) return { chargeId: existing.reference };
   const idempotencyKey = `charge:${request.orderId}`;
   const result = await deps.gateway.charge({ token: request.paymentToken, amount: request.amount, currency: request.currency, idempotencyKey });
   if (result.outcome === 'declined') throw new SagaError('PaymentDeclinedError', result.reason);
