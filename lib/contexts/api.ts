@@ -15,13 +15,14 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ErrorCode } from '../../functions/shared/errors';
 import type { Route } from '../routes';
 import type { TableKey } from '../tables';
-import { RouteFunction } from './route-function';
+import { PlatformFunction } from './platform-function';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -40,8 +41,13 @@ export interface ApiProps {
   readonly identity: {
     readonly userPool: IUserPool;
     readonly userPoolClient: IUserPoolClient;
+    /** Cognito's: for routes that need a signed-in user. */
     readonly authorizer: IAuthorizer;
+    /** For `optional` routes: anonymous, or a valid ID token when one is sent. */
+    readonly optionalAuthorizer: IAuthorizer;
   };
+  /** The checkout saga, for routes that start it. */
+  readonly saga?: IStateMachine;
   /** Steady-state and burst requests per second for the whole stage. */
   readonly throttle?: Required<ThrottleSettings>;
   /** Requests one client IP may send in five minutes before the firewall answers 429. */
@@ -50,13 +56,14 @@ export interface ApiProps {
 
 /**
  * The HTTP edge: the REST API stage `v1` with one method and one function per route of lib/routes.ts,
- * the Cognito authorizer on every non-public route, gateway-generated errors in the contract's error
- * shape, stage throttling with a usage plan, and a WAF web ACL in front.
+ * the Cognito authorizer on every route that needs a user and the optional-auth one on routes open to
+ * anonymous shoppers, gateway-generated errors in the contract's error shape, stage throttling with a
+ * usage plan, and a WAF web ACL in front.
  */
 export class Api extends Construct {
   readonly restApi: RestApi;
   readonly webAcl: CfnWebACL;
-  readonly functions: ReadonlyMap<string, RouteFunction>;
+  readonly functions: ReadonlyMap<string, PlatformFunction>;
   readonly methods: ReadonlyMap<string, Method>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
@@ -94,23 +101,31 @@ export class Api extends Construct {
         'Requests are validated in each function with the zod schemas of lib/routes.ts, so the cloud and the local edge answer invalid input with the same 400 VALIDATION_ERROR details (API.md).',
     });
 
-    const functions = new Map<string, RouteFunction>();
+    const functions = new Map<string, PlatformFunction>();
     const methods = new Map<string, Method>();
     for (const route of props.routes) {
       if (functions.has(route.id)) throw new Error(`Duplicate route id ${route.id}`);
-      const routeFunction = new RouteFunction(this, route.id, {
-        route,
+      const routeFunction = new PlatformFunction(this, route.id, {
+        definition: route,
+        description: `${route.method} ${route.path}`,
         tables: props.tables,
         identity: props.identity,
+        saga: props.saga,
       });
       const integration = new LambdaIntegration(routeFunction.function, { allowTestInvoke: false });
       const method = this.restApi.root
         .resourceForPath(resourcePathOf(route))
-        .addMethod(route.method, integration, { operationName: route.id, ...authorizationOf(route, props.identity.authorizer) });
+        .addMethod(route.method, integration, { operationName: route.id, ...authorizationOf(route, props.identity) });
       if (route.auth.kind === 'none') {
         const reason = `${route.method} ${route.path} is public by contract (API.md): ${route.summary}.`;
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+      }
+      if (route.auth.kind === 'optional') {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: `${route.method} ${route.path} also serves anonymous shoppers, which Cognito's authorizer cannot let through; its Lambda authorizer verifies the same Cognito ID tokens when one is sent.`,
+        });
       }
       functions.set(route.id, routeFunction);
       methods.set(route.id, method);
@@ -187,10 +202,16 @@ export class Api extends Construct {
   }
 }
 
-function authorizationOf(route: Route, authorizer: IAuthorizer): MethodOptions {
-  return route.auth.kind === 'none'
-    ? { authorizationType: AuthorizationType.NONE }
-    : { authorizationType: AuthorizationType.COGNITO, authorizer };
+function authorizationOf(route: Route, identity: ApiProps['identity']): MethodOptions {
+  switch (route.auth.kind) {
+    case 'none':
+      return { authorizationType: AuthorizationType.NONE };
+    case 'optional':
+      return { authorizationType: AuthorizationType.CUSTOM, authorizer: identity.optionalAuthorizer };
+    case 'user':
+    case 'groups':
+      return { authorizationType: AuthorizationType.COGNITO, authorizer: identity.authorizer };
+  }
 }
 
 interface WebFirewallProps {

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { CognitoUserPoolsAuthorizer } from 'aws-cdk-lib/aws-apigateway';
+import { CfnAuthorizer, CognitoUserPoolsAuthorizer, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -11,6 +11,19 @@ import {
 import { Construct } from 'constructs';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
 import type { Group } from '../routes';
+import { PlatformFunction, type FunctionDefinition } from './platform-function';
+
+/**
+ * The function behind the optional-auth authorizer. It verifies tokens itself, so it only needs the
+ * pool's and client's ids (an empty userPoolActions list) and no IAM permission on the pool.
+ */
+export const optionalAuthorizerFunction: FunctionDefinition = {
+  id: 'optionalAuthorizer',
+  context: 'users',
+  handler: 'functions/users/handlers/optional-authorizer.ts',
+  summary: 'API Gateway authorizer for routes open to anonymous shoppers: verifies a Cognito ID token when one is sent',
+  userPoolActions: [],
+};
 
 /** Every group the route table can require; API.md names these two. */
 const GROUPS: readonly Group[] = ['admin', 'analyst'];
@@ -23,12 +36,16 @@ export interface IdentityProps {
 /**
  * The users context's identity store: a Cognito user pool where the email is the username, the groups
  * that authorise admin and analyst routes, the client the login and registration functions call, and
- * the API Gateway authorizer that checks ID tokens before a non-public route's function runs.
+ * the API Gateway authorizers that check ID tokens before a non-public route's function runs: Cognito's
+ * own for routes that need a user, and a Lambda one for routes open to anonymous shoppers (carts).
  */
 export class Identity extends Construct {
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
   readonly authorizer: CognitoUserPoolsAuthorizer;
+  /** Lets a request without an Authorization header through anonymously; one with a header must hold a valid ID token. */
+  readonly optionalAuthorizer: RequestAuthorizer;
+  readonly optionalAuthorizerFunction: PlatformFunction;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
@@ -94,5 +111,26 @@ export class Identity extends Construct {
       // tokens, which carry cognito:groups, are what clients send.
       cognitoUserPools: [this.userPool],
     });
+
+    // Cognito's authorizer answers 401 to a request without a token, so routes that also serve anonymous
+    // shoppers need their own: it verifies the same ID tokens with the pool's JWKS, and passes the same
+    // claims (flat in its context, which functions/shared/auth.ts reads).
+    this.optionalAuthorizerFunction = new PlatformFunction(this, 'OptionalAuthorizerFunction', {
+      definition: optionalAuthorizerFunction,
+      identity: { userPool: this.userPool, userPoolClient: this.userPoolClient },
+      // It answers before every cart request, and API Gateway waits at most 10 s for an authorizer.
+      timeout: Duration.seconds(5),
+    });
+    this.optionalAuthorizer = new RequestAuthorizer(this, 'OptionalAuthorizer', {
+      handler: this.optionalAuthorizerFunction.function,
+      // API Gateway answers 401 without calling the authorizer when an identity source is missing, and the
+      // Authorization header is what anonymous shoppers do not send: no identity source, hence no caching
+      // (CDK allows an empty list only with a zero TTL; the decision is per token anyway).
+      identitySources: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+    // CDK joins the empty list into IdentitySource: ""; the property is optional for a REQUEST authorizer
+    // without caching, so it is left out rather than sent as an empty string.
+    (this.optionalAuthorizer.node.defaultChild as CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
   }
 }

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from '../contexts/api';
+import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
 import { Identity } from '../contexts/users';
 import { routes as allRoutes, type Route } from '../routes';
@@ -16,6 +17,7 @@ export interface EciCommStackProps extends StackProps {
 export class EciCommStack extends Stack {
   readonly data: Data;
   readonly identity: Identity;
+  readonly checkout: Checkout;
   readonly api: Api;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
@@ -26,16 +28,21 @@ export class EciCommStack extends Stack {
 
     this.data = new Data(this, 'Data', { namePrefix: props.namePrefix });
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
+    this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
       tables: this.data.tables,
       identity: this.identity,
+      saga: this.checkout.stateMachine,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'OrderSagaArn', { value: this.checkout.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CompensationDeadLetterQueueUrl', { value: this.checkout.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.checkout.alarmTopic.topicArn, description: 'Subscribe on-call to checkout alarms here' });
   }
 }
 

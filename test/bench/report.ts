@@ -42,6 +42,8 @@ export interface BenchOptions {
   connections: number;
   /** Seconds of unrecorded load per side before measuring. */
   warmup: number;
+  /** The API section's measured time per side is split into this many alternating slices. */
+  rounds: number;
 }
 
 export interface BenchContext {
@@ -65,6 +67,8 @@ export interface SectionReport extends Partial<SectionResult> {
   id: string;
   title: string;
   durationMs: number;
+  /** 1-, 5- and 15-minute load averages when the section started: how busy the shared machine was. */
+  loadavgAtStart: number[];
   error?: string;
 }
 
@@ -107,11 +111,19 @@ export function renderMarkdown(report: Report): string {
     '',
     `Run ${report.startedAt} in ${(report.durationMs / 1000).toFixed(1)} s on Node ${machine.node} (${machine.platform}/${machine.arch}), ` +
       `${machine.cpus} × ${machine.cpuModel}, load average at start ${machine.loadavgAtStart.join(' / ')}. ` +
-      `Options: ${options.runs} init runs, ${options.duration} s × ${options.connections} connections, ${options.warmup} s warm-up. ` +
+      `Options: ${options.runs} init runs; ${options.duration} s × ${options.connections} connections per side in ${options.rounds} alternating slices, ${options.warmup} s warm-up. ` +
       'Figures only: the machine is shared and noisy, targets are reported, never asserted.',
   ];
+  const busiest = Math.max(...report.sections.map((s) => s.loadavgAtStart[0] ?? 0), machine.loadavgAtStart[0] ?? 0);
+  if (busiest > machine.cpus) {
+    out.push(
+      '',
+      `> **Busy machine:** a 1-minute load average of up to ${busiest} on ${machine.cpus} cores during this run. Wall-clock figures are inflated and ratios noisy; ` +
+        'prefer the CPU-time columns and findings, and compare with a run on a quieter machine.',
+    );
+  }
   report.sections.forEach((section, i) => {
-    out.push('', `## ${i + 1}. ${section.title}`, '', `_Section \`${section.id}\`, ${(section.durationMs / 1000).toFixed(1)} s._`);
+    out.push('', `## ${i + 1}. ${section.title}`, '', `_Section \`${section.id}\`, ${(section.durationMs / 1000).toFixed(1)} s; load average at its start ${section.loadavgAtStart.join(' / ')}._`);
     if (section.error) {
       out.push('', `**Section failed:** ${section.error}`);
     }

@@ -56,21 +56,54 @@ describe('REST API built from the route table', () => {
     }
   });
 
-  it('puts the Cognito authorizer on every route that is not public, and on no public one', () => {
-    const authorizerId = logicalId(stack.identity.authorizer);
-    const authorizer = resources[authorizerId];
-    expect(authorizer.Properties.Type).toBe('COGNITO_USER_POOLS');
-    expect(mentions(authorizer.Properties.ProviderARNs, logicalId(stack.identity.userPool))).toBe(true);
+  it('puts the Cognito authorizer on every route that needs a user, the optional-auth one on routes open to anonymous shoppers, and none on public ones', () => {
+    const cognitoId = logicalId(stack.identity.authorizer);
+    const cognito = resources[cognitoId];
+    expect(cognito.Properties.Type).toBe('COGNITO_USER_POOLS');
+    expect(mentions(cognito.Properties.ProviderARNs, logicalId(stack.identity.userPool))).toBe(true);
+    const optionalId = logicalId(stack.identity.optionalAuthorizer);
+    expect(resources[optionalId].Properties.Type).toBe('REQUEST');
+    const byKind = new Map<string, string[]>();
     for (const route of routes) {
+      byKind.set(route.auth.kind, [...(byKind.get(route.auth.kind) ?? []), route.id]);
       const method = resources[logicalId(stack.api.methods.get(route.id)!)].Properties;
-      if (route.auth.kind === 'none') {
-        expect(method.AuthorizationType, route.id).toBe('NONE');
-        expect(method.AuthorizerId, route.id).toBeUndefined();
-      } else {
-        expect(method.AuthorizationType, route.id).toBe('COGNITO_USER_POOLS');
-        expect(method.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+      switch (route.auth.kind) {
+        case 'none':
+          expect(method.AuthorizationType, route.id).toBe('NONE');
+          expect(method.AuthorizerId, route.id).toBeUndefined();
+          break;
+        case 'optional':
+          expect(method.AuthorizationType, route.id).toBe('CUSTOM');
+          expect(method.AuthorizerId, route.id).toEqual({ Ref: optionalId });
+          break;
+        case 'user':
+        case 'groups':
+          expect(method.AuthorizationType, route.id).toBe('COGNITO_USER_POOLS');
+          expect(method.AuthorizerId, route.id).toEqual({ Ref: cognitoId });
+          break;
       }
     }
+    // The route table's own split, so that the cases above are not vacuous.
+    expect(byKind.get('optional')).toEqual(['getCart', 'addCartItem', 'setCartItem', 'removeCartItem', 'applyPromoCode']);
+    expect(byKind.get('user')).toEqual(expect.arrayContaining(['getMyProfile', 'updateMyProfile', 'mergeCarts', 'placeOrder', 'getOrder', 'listOrders']));
+  });
+
+  it('lets anonymous shoppers reach the optional-auth authorizer: no identity source, no caching', () => {
+    const authorizer = resources[logicalId(stack.identity.optionalAuthorizer)].Properties;
+    // With an identity source, API Gateway would answer 401 itself when the Authorization header is absent.
+    expect(authorizer).not.toHaveProperty('IdentitySource');
+    expect(authorizer.AuthorizerResultTtlInSeconds).toBe(0);
+    expect(mentions(authorizer.AuthorizerUri, logicalId(stack.identity.optionalAuthorizerFunction.function))).toBe(true);
+  });
+
+  it('lets only this API invoke the optional-auth authorizer function', () => {
+    const fnId = logicalId(stack.identity.optionalAuthorizerFunction.function);
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => mentions(p.Properties.FunctionName, fnId));
+    expect(permissions).toHaveLength(1);
+    const { Principal, SourceArn } = permissions[0][1].Properties;
+    expect(Principal).toBe('apigateway.amazonaws.com');
+    expect(mentions(SourceArn, logicalId(stack.api.restApi))).toBe(true);
+    expect(mentions(SourceArn, logicalId(stack.identity.optionalAuthorizer))).toBe(true);
   });
 
   it('writes access logs, execution errors and traces for the stage, and never request bodies', () => {

@@ -45,6 +45,20 @@ describe('tables from lib/tables.ts', () => {
     else expect(table.TimeToLiveSpecification).toBeUndefined();
   });
 
+  it('lets DynamoDB expire carts by `ttl` and idempotency records by `expiration`, and indexes orders by user', () => {
+    expect(tableOf('carts').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(tableOf('idempotency').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(tableOf('orders').Properties.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: 'byUser',
+        KeySchema: [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+      }),
+    ]);
+  });
+
   it.each(specs)('%s is on demand, with PITR, NEW_AND_OLD_IMAGES streams, encryption and deletion protection', (key) => {
     const table = tableOf(key);
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');

@@ -2,7 +2,10 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routes, type Route, type TableAccess } from '../../lib/routes';
+import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
+import { optionalAuthorizerFunction } from '../../lib/contexts/users';
+import { routes, type TableAccess } from '../../lib/routes';
+import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey } from '../../lib/tables';
 
@@ -18,12 +21,21 @@ const actionsOf = (s: Statement) => [s.Action].flat();
 const resourcesOf = (s: Statement) => [s.Resource].flat();
 const tableKeys = Object.keys(tableSpecs) as TableKey[];
 const tableIdOf = (key: TableKey) => logicalId(stack.data.tables[key]);
-const functionOf = (route: Route) => stack.api.functions.get(route.id)!;
-const propertiesOf = (route: Route) => resources[logicalId(functionOf(route).function)].Properties;
 
-/** Every statement of every policy attached to the route function's role. */
-function statementsOf(route: Route): Statement[] {
-  const roleId = logicalId(functionOf(route).role);
+/** Every function of the platform, whoever lists it, with where the stack built it. */
+type Built = readonly [kind: string, definition: FunctionDefinition, built: () => PlatformFunction];
+const definitions: Built[] = [
+  ...routes.map((r): Built => ['route', r, () => stack.api.functions.get(r.id)!]),
+  ...orderSaga.tasks.map((t): Built => ['saga task', t, () => stack.checkout.taskFunctions.get(t.id)!]),
+  ...scheduledJobs.map((j): Built => ['scheduled job', j, () => stack.checkout.scheduled.get(j.id)!.function]),
+  ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
+];
+const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
+const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
+
+/** Every statement of every policy attached to the function's role. */
+function statementsOf(built: () => PlatformFunction): Statement[] {
+  const roleId = logicalId(built().role);
   return Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
@@ -39,48 +51,50 @@ beforeAll(() => {
   resources = Template.fromStack(stack).toJSON().Resources;
 });
 
-describe('every route function', () => {
-  it('exists once per route, and there are no other functions', () => {
-    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(routes.length);
-    for (const route of routes) expect(propertiesOf(route).Handler, route.id).toBe('index.handler');
+describe('every function: routes, saga tasks, scheduled jobs and the authorizer', () => {
+  it('exists once per definition, and there are no other functions', () => {
+    expect(new Set(definitions.map(([, d]) => d.id)).size).toBe(definitions.length);
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(definitions.length);
+    for (const [name, , built] of cases) expect(propertiesOf(built).Handler, name).toBe('index.handler');
   });
 
-  it.each(routes.map((r) => [r.id, r] as const))('%s runs nodejs22.x on arm64 with active tracing', (_, route) => {
-    const fn = propertiesOf(route);
+  it.each(cases)('%s runs nodejs22.x on arm64 with active tracing', (_, __, built) => {
+    const fn = propertiesOf(built);
     expect(fn.Runtime).toBe('nodejs22.x');
     expect(fn.Architectures).toEqual(['arm64']);
     expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
-  it.each(routes.map((r) => [r.id, r] as const))('%s logs to its own log group with a retention', (_, route) => {
-    const logGroupId = logicalId(functionOf(route).logGroup);
-    expect(propertiesOf(route).LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });
+  it.each(cases)('%s logs to its own log group with a retention', (_, __, built) => {
+    const logGroupId = logicalId(built().logGroup);
+    expect(propertiesOf(built).LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });
     expect(resources[logGroupId].Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
-  it.each(routes.map((r) => [r.id, r] as const))('%s gets exactly the environment its route entry implies', (_, route) => {
-    const expected: Record<string, unknown> = { POWERTOOLS_SERVICE_NAME: route.context, NODE_OPTIONS: '--enable-source-maps' };
-    for (const key of Object.keys(route.tables ?? {}) as TableKey[]) expected[tableSpecs[key].envVar] = { Ref: tableIdOf(key) };
-    if (route.userPoolActions !== undefined) {
+  it.each(cases)('%s gets exactly the environment its definition implies', (_, definition, built) => {
+    const expected: Record<string, unknown> = { POWERTOOLS_SERVICE_NAME: definition.context, NODE_OPTIONS: '--enable-source-maps' };
+    for (const key of Object.keys(definition.tables ?? {}) as TableKey[]) expected[tableSpecs[key].envVar] = { Ref: tableIdOf(key) };
+    if (definition.userPoolActions !== undefined) {
       expected.USER_POOL_ID = { Ref: logicalId(stack.identity.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
     }
-    expect(propertiesOf(route).Environment.Variables).toEqual(expected);
+    if (definition.startsSaga) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
+    expect(propertiesOf(built).Environment.Variables).toEqual(expected);
   });
 });
 
 describe('least privilege', () => {
-  it.each(routes.map((r) => [r.id, r] as const))('%s may touch only the tables its route names, at the access it names', (_, route) => {
-    const named = (route.tables ?? {}) as Partial<Record<TableKey, TableAccess>>;
-    const dynamo = statementsOf(route).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+  it.each(cases)('%s may touch only the tables its definition names, at the access it names', (name, definition, built) => {
+    const named = (definition.tables ?? {}) as Partial<Record<TableKey, TableAccess>>;
+    const dynamo = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     for (const statement of dynamo) {
       for (const resource of resourcesOf(statement)) {
         // Only this app's tables (and their own indexes), never a literal ARN, let alone a wildcard one.
         expect(resource, JSON.stringify(resource)).not.toBe('*');
         expect(typeof resource, JSON.stringify(resource)).toBe('object');
         const key = tableKeys.find((k) => JSON.stringify(resource).includes(`"${tableIdOf(k)}"`));
-        expect(key, `${route.id}: ${JSON.stringify(resource)}`).toBeDefined();
-        expect(Object.keys(named), `${route.id} touches ${key}`).toContain(key);
+        expect(key, `${name}: ${JSON.stringify(resource)}`).toBeDefined();
+        expect(Object.keys(named), `${name} touches ${key}`).toContain(key);
       }
     }
     for (const key of tableKeys) {
@@ -90,14 +104,14 @@ describe('least privilege', () => {
       const access = named[key];
       const reads = access === 'read' || access === 'readwrite';
       const writes = access === 'write' || access === 'readwrite';
-      for (const action of READ_ACTIONS) expect(actions.includes(action), `${route.id} ${key} ${action}`).toBe(reads);
-      for (const action of WRITE_ACTIONS) expect(actions.includes(action), `${route.id} ${key} ${action}`).toBe(writes);
+      for (const action of READ_ACTIONS) expect(actions.includes(action), `${name} ${key} ${action}`).toBe(reads);
+      for (const action of WRITE_ACTIONS) expect(actions.includes(action), `${name} ${key} ${action}`).toBe(writes);
     }
   });
 
-  it.each(routes.map((r) => [r.id, r] as const))('%s may call exactly its user-pool actions, on the pool only', (_, route) => {
-    const cognito = statementsOf(route).filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
-    const actions = route.userPoolActions ?? [];
+  it.each(cases)('%s may call exactly its user-pool actions, on the pool only', (_, definition, built) => {
+    const cognito = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
+    const actions = definition.userPoolActions ?? [];
     if (actions.length === 0) {
       expect(cognito).toEqual([]);
       return;
@@ -108,19 +122,34 @@ describe('least privilege', () => {
     }
   });
 
-  it.each(routes.map((r) => [r.id, r] as const))('%s has no other permissions than logs, traces, tables and its user-pool actions', (_, route) => {
-    const logGroupArn = { 'Fn::GetAtt': [logicalId(functionOf(route).logGroup), 'Arn'] };
-    for (const statement of statementsOf(route)) {
+  it.each(cases)('%s may start executions of the saga, and only of it, exactly when its definition says so', (_, definition, built) => {
+    const states = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    if (!definition.startsSaga) {
+      expect(states).toEqual([]);
+      return;
+    }
+    expect(states.flatMap(actionsOf)).toEqual(['states:StartExecution']);
+    for (const statement of states) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
+  });
+
+  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions and starting the saga', (_, __, built) => {
+    const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
+    for (const statement of statementsOf(built)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         const service = action.split(':')[0];
-        expect(['logs', 'xray', 'dynamodb', 'cognito-idp'], action).toContain(service);
+        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states'], action).toContain(service);
         if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
         if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
       }
     }
-    const role = resources[logicalId(functionOf(route).role)].Properties;
+    const role = resources[logicalId(built().role)].Properties;
     expect(role.ManagedPolicyArns ?? []).toEqual([]);
     expect(role.Policies ?? []).toEqual([]);
+  });
+
+  it('only place-order may start the saga', () => {
+    const starters = definitions.filter(([, , built]) => statementsOf(built).some((s) => actionsOf(s).includes('states:StartExecution')));
+    expect(starters.map(([, d]) => d.id)).toEqual(['placeOrder']);
   });
 });

@@ -8,15 +8,19 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Route, TableAccess } from '../routes';
+import type { FunctionSpec } from '../saga';
+import type { TableAccess } from '../routes';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
 
-/** Handler paths in the route table are relative to the project root, two levels above this file. */
+/** Handler paths in the route table and lib/saga.ts are relative to the project root, two levels above this file. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
+/** API Gateway gives up after 29 s; a route that needs longer belongs behind the saga, not a request. */
+export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
 
 /**
  * middy 7 ships only ESM, so functions are ESM; a few CommonJS dependencies still call `require`,
@@ -24,27 +28,47 @@ export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
  */
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-export interface RouteFunctionProps {
-  readonly route: Route;
-  /** Every table of the app; the function receives and may touch only those its route names. */
-  readonly tables: Readonly<Record<TableKey, ITable>>;
-  /** Needed when the route lists userPoolActions (the users context and the health probe). */
+/**
+ * What any function of the platform is, whoever lists it: a route (lib/routes.ts), a saga Task or a
+ * scheduled job (lib/saga.ts), or the optional-auth authorizer. A Route is one, as is a FunctionSpec.
+ */
+export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
+  /** What the function may touch: each table it names is granted and passed in as an environment variable. */
+  readonly tables?: FunctionSpec['tables'];
+  /** Cognito user-pool actions called with IAM credentials; defined (even empty) means it gets the pool's ids. */
+  readonly userPoolActions?: readonly string[];
+  /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution on it only). */
+  readonly startsSaga?: boolean;
+}
+
+export interface PlatformFunctionProps {
+  readonly definition: FunctionDefinition;
+  /** Every table of the app; the function receives and may touch only those its definition names. */
+  readonly tables?: Readonly<Partial<Record<TableKey, ITable>>>;
+  /** Needed when the definition lists userPoolActions. */
   readonly identity?: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
+  /** Needed when the definition starts the saga. */
+  readonly saga?: IStateMachine;
+  /** The role's description; the definition's summary otherwise. */
+  readonly description?: string;
+  readonly timeout?: Duration;
 }
 
 /**
- * The one way a route becomes a Lambda function: the platform defaults (runtime, architecture, tracing,
- * log retention, ESM bundling with the local esbuild) plus the environment and grants its route entry
- * asks for, and nothing more.
+ * The one way a function of the platform is built: the defaults (runtime, architecture, tracing, log
+ * retention, ESM bundling with the local esbuild) plus the environment and grants its definition asks
+ * for, and nothing more.
  */
-export class RouteFunction extends Construct {
+export class PlatformFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  readonly definition: FunctionDefinition;
 
-  constructor(scope: Construct, id: string, props: RouteFunctionProps) {
+  constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
-    const { route } = props;
+    const { definition } = props;
+    this.definition = definition;
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: FUNCTION_LOG_RETENTION });
 
@@ -52,13 +76,13 @@ export class RouteFunction extends Construct {
     // pre-created log group makes unnecessary.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${route.id} function (${route.method} ${route.path})`,
+      description: `Runs the ${definition.id} function (${props.description ?? definition.summary})`.slice(0, 1000),
     });
     this.logGroup.grantWrite(this.role);
 
     requireLocalEsbuild(this);
     this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, route.handler),
+      entry: join(PROJECT_ROOT, definition.handler),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -66,16 +90,15 @@ export class RouteFunction extends Construct {
       architecture: Architecture.ARM_64,
       // Handlers import middy, Powertools and the SDK clients: a cold start is CPU-bound, and CPU scales with memory.
       memorySize: 512,
-      // API Gateway gives up after 29 s; a route that needs longer belongs behind the saga, not a request.
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? DEFAULT_FUNCTION_TIMEOUT,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
-      description: route.summary,
+      description: definition.summary,
       environment: {
-        POWERTOOLS_SERVICE_NAME: route.context,
+        POWERTOOLS_SERVICE_NAME: definition.context,
         NODE_OPTIONS: '--enable-source-maps',
-        ...environmentFor(route, props),
+        ...environmentFor(definition, props),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -96,6 +119,7 @@ export class RouteFunction extends Construct {
 
     this.grantTables(props);
     this.grantUserPoolActions(props);
+    if (definition.startsSaga) requireSaga(definition, props.saga).grantStartExecution(this.function);
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -108,42 +132,44 @@ export class RouteFunction extends Construct {
     });
   }
 
-  private grantTables({ route, tables }: RouteFunctionProps) {
-    for (const [key, access] of tableEntries(route)) {
-      const table = tables[key];
+  private grantTables({ definition, tables }: PlatformFunctionProps) {
+    for (const [key, access] of tableEntries(definition)) {
+      const table = requireTable(definition, key, tables);
       const spec: TableSpec = tableSpecs[key];
       grantAccess(table, access, this.function);
       if (spec.indexes?.length) {
         // grant*Data adds `<table arn>/index/*` for a table with indexes: that table's indexes only.
         Validations.of(this.role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
-          reason: `${route.id} queries the indexes of the ${spec.name} table its route names, and only that table's indexes.`,
+          reason: `${definition.id} queries the indexes of the ${spec.name} table its definition names, and only that table's indexes.`,
         });
       }
     }
   }
 
-  private grantUserPoolActions({ route, identity }: RouteFunctionProps) {
-    if (!route.userPoolActions?.length) return;
+  private grantUserPoolActions({ definition, identity }: PlatformFunctionProps) {
+    if (!definition.userPoolActions?.length) return;
     this.function.addToRolePolicy(
-      new PolicyStatement({ actions: [...route.userPoolActions], resources: [requireIdentity(route, identity).userPool.userPoolArn] }),
+      new PolicyStatement({ actions: [...definition.userPoolActions], resources: [requireIdentity(definition, identity).userPool.userPoolArn] }),
     );
   }
 }
 
-export function tableEntries(route: Route): [TableKey, TableAccess][] {
-  return Object.entries(route.tables ?? {}) as [TableKey, TableAccess][];
+export function tableEntries(definition: Pick<FunctionDefinition, 'tables'>): [TableKey, TableAccess][] {
+  return Object.entries(definition.tables ?? {}) as [TableKey, TableAccess][];
 }
 
-function environmentFor(route: Route, { tables, identity }: RouteFunctionProps): Record<string, string> {
+function environmentFor(definition: FunctionDefinition, { tables, identity, saga }: PlatformFunctionProps): Record<string, string> {
   const environment: Record<string, string> = {};
-  for (const [key] of tableEntries(route)) environment[tableSpecs[key].envVar] = tables[key].tableName;
-  // An empty list still means the function talks to the pool (public calls such as InitiateAuth).
-  if (route.userPoolActions !== undefined) {
-    const { userPool, userPoolClient } = requireIdentity(route, identity);
+  for (const [key] of tableEntries(definition)) environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
+  // An empty list still means the function talks to the pool (public calls such as InitiateAuth, or
+  // verifying its tokens).
+  if (definition.userPoolActions !== undefined) {
+    const { userPool, userPoolClient } = requireIdentity(definition, identity);
     environment.USER_POOL_ID = userPool.userPoolId;
     environment.USER_POOL_CLIENT_ID = userPoolClient.userPoolClientId;
   }
+  if (definition.startsSaga) environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
   return environment;
 }
 
@@ -169,9 +195,20 @@ function requireLocalEsbuild(scope: Construct) {
   }
 }
 
-function requireIdentity(route: Route, identity: RouteFunctionProps['identity']) {
-  if (!identity) throw new Error(`Route ${route.id} uses the user pool but no identity was given to its function`);
+function requireTable(definition: FunctionDefinition, key: TableKey, tables: PlatformFunctionProps['tables']): ITable {
+  const table = tables?.[key];
+  if (!table) throw new Error(`${definition.id} names the ${key} table but no such table was given to its function`);
+  return table;
+}
+
+function requireIdentity(definition: FunctionDefinition, identity: PlatformFunctionProps['identity']) {
+  if (!identity) throw new Error(`${definition.id} uses the user pool but no identity was given to its function`);
   return identity;
+}
+
+function requireSaga(definition: FunctionDefinition, saga: IStateMachine | undefined): IStateMachine {
+  if (!saga) throw new Error(`${definition.id} starts the saga but no state machine was given to its function`);
+  return saga;
 }
 
 const logicalIdOf = (construct: Construct) =>

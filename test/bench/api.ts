@@ -1,0 +1,318 @@
+/**
+ * Section 2: what the local HTTP edge and a handler cost on top of the DynamoDB call they make.
+ * GET /v1/products/{id} under autocannon against the same GetItem, same table, same concurrency, sent
+ * straight from this process through @aws-sdk/lib-dynamodb. The platform runs in a child process
+ * (test/bench/platform-child.ts) so the load generator does not share its event loop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
+import type { BenchContext, Section, SectionResult } from './report';
+import { percentile, round } from './stats';
+
+export const RATIO_TARGET = 0.5;
+const READY_TIMEOUT_MS = 180_000;
+const STOP_GRACE_MS = 15_000;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The child leads its own process group (detached), so the JVM and cognito-local it starts are in it too. */
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // The group is empty.
+  }
+};
+
+interface RunningPlatform {
+  info: ChildPlatformInfo;
+  child: ChildProcess;
+}
+
+async function startPlatformChild(ctx: BenchContext): Promise<RunningPlatform> {
+  const script = path.join(ctx.projectRoot, 'test', 'bench', 'platform-child.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ctx.projectRoot,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+  });
+  let info: ChildPlatformInfo | undefined;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+  });
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      ctx.log('api: stopping the platform child (SIGTERM)');
+      child.kill('SIGTERM');
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_GRACE_MS).unref())]);
+      if (timedOut) {
+        ctx.log('api: platform child did not stop in time: SIGKILL to its process group');
+        killGroup(child, 'SIGKILL');
+        await exited;
+      }
+    }
+    // Whatever is left in the child's process group can only be what it started (the emulators).
+    killGroup(child, 'SIGKILL');
+    for (const pid of info?.pids ?? []) killEmulator(pid);
+    if (info?.dataDir && existsSync(info.dataDir)) rmSync(info.dataDir, { recursive: true, force: true });
+    const left = (info?.pids ?? []).filter(alive);
+    if (left.length) ctx.log(`api: emulator pids still alive after stop: ${left.join(', ')}`);
+  };
+  ctx.defer(stop);
+  ctx.onExit(() => {
+    killGroup(child, 'SIGKILL');
+    for (const pid of info?.pids ?? []) killEmulator(pid);
+  });
+
+  let stderrTail = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-4000);
+    process.stderr.write(chunk);
+  });
+  child.stdout!.setEncoding('utf8');
+  let stdout = '';
+  const ready = new Promise<ChildPlatformInfo>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: string) => {
+      stdout += chunk;
+      const line = stdout.split('\n').find((l) => l.startsWith(READY_MARKER));
+      if (line && !info) {
+        info = JSON.parse(line.slice(READY_MARKER.length)) as ChildPlatformInfo;
+        resolve(info);
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`platform child exited (${code ?? signal}) before it was ready:\n${stderrTail}`)));
+    setTimeout(() => reject(new Error(`platform child not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderrTail}`)), READY_TIMEOUT_MS).unref();
+  });
+  return { info: await ready, child };
+}
+
+interface LoadFigures {
+  requests: number;
+  errors: number;
+  elapsedS: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  latencyMs: number[];
+  extra?: Record<string, unknown>;
+}
+
+const summarize = (requests: number, errors: number, elapsedS: number, latencyMs: number[], extra?: Record<string, unknown>): LoadFigures => ({
+  requests,
+  errors,
+  elapsedS,
+  rps: requests / elapsedS,
+  p50Ms: percentile(latencyMs, 50),
+  p99Ms: percentile(latencyMs, 99),
+  latencyMs,
+  extra,
+});
+
+/** autocannon against the API; latencies are taken from its per-response event (sub-ms), 2xx only. */
+async function loadApi(url: string, connections: number, duration: number): Promise<LoadFigures> {
+  const latencies: number[] = [];
+  let non2xx = 0;
+  const t0 = performance.now();
+  const instance = autocannon({ url, connections, duration, pipelining: 1, timeout: 10 });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    else non2xx++;
+  });
+  const result = await instance;
+  const elapsedS = (performance.now() - t0) / 1000;
+  return summarize(latencies.length, non2xx + result.errors + result.timeouts, elapsedS, latencies, {
+    autocannon: { rpsAverage: result.requests.average, latencyP50: result.latency.p50, latencyP99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts },
+  });
+}
+
+/** `connections` loops, each awaiting one GetItem after another until the deadline. */
+async function loadRaw(doc: DynamoDBDocumentClient, table: string, id: string, connections: number, duration: number): Promise<LoadFigures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  const deadline = t0 + duration * 1000;
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      const s = performance.now();
+      try {
+        const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { id } }));
+        if (!Item) throw new Error('item not found');
+        latencies.push(performance.now() - s);
+      } catch (e) {
+        errors++;
+        firstError ??= (e as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  const elapsedS = (performance.now() - t0) / 1000;
+  return summarize(latencies.length, errors, elapsedS, latencies, firstError ? { firstError } : undefined);
+}
+
+const cpuSeconds = (pid: number): number | undefined => {
+  try {
+    // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 Hz on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+};
+
+export const apiSection: Section = {
+  id: 'api',
+  title: 'Local API: GET /v1/products/{id} vs raw DynamoDB GetItem',
+  async run(ctx: BenchContext): Promise<SectionResult> {
+    const { connections, duration, warmup } = ctx.options;
+    const rounds = Math.max(1, ctx.options.rounds);
+    ctx.log('api: starting the local platform in a child process');
+    const s0 = performance.now();
+    const { info, child } = await startPlatformChild(ctx);
+    const startupS = (performance.now() - s0) / 1000;
+    ctx.log(`api: platform up in ${startupS.toFixed(1)} s at ${info.apiUrl} (child ${child.pid}, emulators ${info.pids.join(', ')})`);
+
+    const listing = await fetch(`${info.apiUrl}/v1/products?limit=1`);
+    if (listing.status !== 200) throw new Error(`GET /v1/products?limit=1 answered ${listing.status}: ${await listing.text()}`);
+    const id = ((await listing.json()) as { items: { id: string }[] }).items[0]?.id;
+    if (!id) throw new Error('the seeded catalog has no active product');
+    const url = `${info.apiUrl}/v1/products/${encodeURIComponent(id)}`;
+    const probe = await fetch(url);
+    const probeBody = await probe.text();
+    if (probe.status !== 200) throw new Error(`GET ${url} answered ${probe.status}: ${probeBody}`);
+
+    const client = new DynamoDBClient({ region: info.region, endpoint: info.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    ctx.defer(() => client.destroy());
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const table = info.tableNames.products;
+
+    if (warmup > 0) {
+      ctx.log(`api: warm-up ${warmup} s per side`);
+      await loadApi(url, connections, warmup);
+      await loadRaw(doc, table, id, connections, warmup);
+    }
+
+    // The JVM and the platform child share the cores with this process: CPU seconds show who was busy.
+    const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0]! };
+    const snapshot = () => ({ child: cpuSeconds(pids.platformChild), java: cpuSeconds(pids.dynamodbLocal), self: process.cpuUsage() });
+    type Side = 'api' | 'raw';
+    const cpuUsed = { api: { bench: 0, platformChild: 0, dynamodbLocal: 0 }, raw: { bench: 0, platformChild: 0, dynamodbLocal: 0 } };
+    const slices: Record<Side, LoadFigures[]> = { api: [], raw: [] };
+    const roundRatios: number[] = [];
+    // Alternate short slices (API, raw, raw, API, …) rather than one long run each: on a shared machine a
+    // burst of outside load then lands on both sides alike instead of skewing the ratio.
+    const slice = duration / rounds;
+    ctx.log(`api: ${rounds} rounds of ${slice} s per side, ${connections} connections / concurrent loops`);
+    for (let r = 0; r < rounds; r++) {
+      const order: Side[] = r % 2 === 0 ? ['api', 'raw'] : ['raw', 'api'];
+      for (const side of order) {
+        const a = snapshot();
+        const figures = side === 'api' ? await loadApi(url, connections, slice) : await loadRaw(doc, table, id, connections, slice);
+        const b = snapshot();
+        slices[side].push(figures);
+        cpuUsed[side].bench += (b.self.user + b.self.system - a.self.user - a.self.system) / 1e6;
+        cpuUsed[side].platformChild += (b.child ?? 0) - (a.child ?? 0);
+        cpuUsed[side].dynamodbLocal += (b.java ?? 0) - (a.java ?? 0);
+      }
+      roundRatios.push(slices.api[r]!.rps / slices.raw[r]!.rps);
+    }
+    const combine = (parts: LoadFigures[]): LoadFigures => {
+      const latencies = parts.flatMap((p) => p.latencyMs);
+      const firstError = parts.map((p) => p.extra?.firstError).find(Boolean);
+      return summarize(
+        parts.reduce((n, p) => n + p.requests, 0),
+        parts.reduce((n, p) => n + p.errors, 0),
+        parts.reduce((n, p) => n + p.elapsedS, 0),
+        latencies,
+        firstError ? { firstError } : undefined,
+      );
+    };
+    const api = combine(slices.api);
+    const raw = combine(slices.raw);
+
+    const ratio = api.rps / raw.rps;
+    /** Per process: share of one core over the side's measured time, and CPU ms per successful request. */
+    const cpu = (side: Side, load: LoadFigures) => {
+      const seconds = cpuUsed[side];
+      const describe = (name: string, s: number) => `${name} ${round((100 * s) / load.elapsedS, 0)} % (${round((1000 * s) / Math.max(1, load.requests), 2)} ms/request)`;
+      return {
+        seconds,
+        text: [describe('bench', seconds.bench), describe('platform child', seconds.platformChild), describe('DynamoDB Local', seconds.dynamodbLocal)].join(', '),
+      };
+    };
+    const cpuApi = cpu('api', api);
+    const cpuRaw = cpu('raw', raw);
+    // All processes' CPU per request: what throughput would compare as on an otherwise idle, CPU-bound machine.
+    const cpuMsPerRequest = (side: Side, load: LoadFigures) =>
+      (1000 * (cpuUsed[side].bench + cpuUsed[side].platformChild + cpuUsed[side].dynamodbLocal)) / Math.max(1, load.requests);
+    const cpuCost = { api: cpuMsPerRequest('api', api), raw: cpuMsPerRequest('raw', raw) };
+    const cpuRatio = cpuCost.raw / cpuCost.api;
+
+    const findings: string[] = [];
+    findings.push(
+      `API/raw = ${round(ratio, 2)} (target ≥ ${RATIO_TARGET}; per round ${roundRatios.map((x) => round(x, 2)).join(', ')}): through the edge (HTTP → API Gateway event → in-process handler) and the handler (middy, zod, SDK marshalling), a product read sustains ${round(100 * ratio, 0)} % of the requests/s of the bare GetItem it wraps, at ${connections}-way concurrency.`,
+    );
+    findings.push(`p50 added by edge + handler over raw GetItem: ${round(api.p50Ms - raw.p50Ms, 2)} ms.`);
+    if (api.errors || raw.errors) findings.push(`Errors: API ${api.errors} (non-2xx, socket errors or timeouts), raw ${raw.errors}${raw.extra?.firstError ? ` (first: ${String(raw.extra.firstError)})` : ''}.`);
+    findings.push(
+      `CPU cost per request, all three processes: API ${round(cpuCost.api, 2)} ms, raw ${round(cpuCost.raw, 2)} ms; their inverse ratio, ${round(cpuRatio, 2)}, is a second estimate of the ratio (the one to expect when CPU-bound on an otherwise idle machine) that does not depend on how much CPU time other processes left this run.`,
+    );
+    findings.push(`CPU during the API run: ${cpuApi.text}. During the raw run: ${cpuRaw.text}. (100 % = one core; this machine has ${os.cpus().length}.) When the shares add up to the core count, throughput is CPU-bound and the ratio is a ratio of CPU cost per request.`);
+
+    return {
+      method: [
+        `The platform (startPlatform: DynamoDB Local, cognito-local, HTTP edge; free ports, temp dataDir, persist false, seed 'demo') runs in a child process (\`node --import tsx test/bench/platform-child.ts\`, its own process group); load is generated in this process. Startup took ${round(startupS)} s; ${info.seeded.products} products seeded.`,
+        `Product id from GET /v1/products?limit=1 (\`${id}\`). API: autocannon, ${connections} connections, pipelining 1, GET /v1/products/{id}. Raw: ${connections} concurrent loops, each awaiting GetCommand (@aws-sdk/lib-dynamodb, the adapter's request) on table \`${table}\` at ${info.dynamoEndpoint}, region ${info.region}, credentials local/local.`,
+        `Both sides: ${warmup} s unrecorded warm-up first; requests/s = successful responses / measured elapsed time; p50/p99 nearest-rank over every successful request's latency (API latencies from autocannon's per-response event, not its 1-ms histogram).`,
+        `Each side gets ${duration} s in ${rounds} alternating slices of ${slice} s (API, raw; then raw, API; …), never both at once: outside load on this shared machine falls on both sides alike. Compare the ratio, not absolute figures. CPU time per process from /proc/<pid>/stat (platform child, JVM) and process.cpuUsage() (this process) around each slice.`,
+      ],
+      targets: [{ name: 'api_rps / raw_getitem_rps', target: `≥ ${RATIO_TARGET}`, actual: String(round(ratio, 2)), pass: ratio >= RATIO_TARGET }],
+      tables: [
+        {
+          title: `GET /v1/products/{id} vs GetItem, ${connections}-way concurrency, ${duration} s each (${rounds} alternating slices)`,
+          columns: ['load', 'requests', 'errors', 'requests/s', 'p50 ms', 'p99 ms'],
+          rows: [
+            ['API (autocannon → edge → handler → DynamoDB Local)', api.requests, api.errors, round(api.rps), round(api.p50Ms, 2), round(api.p99Ms, 2)],
+            ['raw GetItem (lib-dynamodb → DynamoDB Local)', raw.requests, raw.errors, round(raw.rps), round(raw.p50Ms, 2), round(raw.p99Ms, 2)],
+            ['ratio API / raw', '', '', round(ratio, 2), round(api.p50Ms / raw.p50Ms, 2), round(api.p99Ms / raw.p99Ms, 2)],
+          ],
+        },
+      ],
+      findings,
+      data: {
+        productId: id,
+        platformStartupS: startupS,
+        connections,
+        durationS: duration,
+        rounds,
+        roundRatios,
+        slices: { api: slices.api.map((x) => ({ ...x, latencyMs: undefined })), raw: slices.raw.map((x) => ({ ...x, latencyMs: undefined })) },
+        warmupS: warmup,
+        api: { ...api, latencyMs: undefined, cpuSeconds: cpuApi.seconds },
+        raw: { ...raw, latencyMs: undefined, cpuSeconds: cpuRaw.seconds },
+        ratio,
+        cpuMsPerRequest: cpuCost,
+        cpuCostRatio: cpuRatio,
+      },
+    };
+  },
+};

@@ -1,0 +1,27 @@
+/** What test/bench/platform-child.ts prints once the platform is up: one line, the marker then JSON. */
+import { readFileSync } from 'node:fs';
+import type { Platform } from '../../lib/local/platform';
+
+export const READY_MARKER = 'BENCH_PLATFORM ';
+
+export interface ChildPlatformInfo {
+  apiUrl: string;
+  dynamoEndpoint: string;
+  region: string;
+  tableNames: Platform['tableNames'];
+  seeded: Platform['seeded'];
+  /** The emulators' pids (DynamoDB Local's JVM, cognito-local): SIGKILLed by the parent as a last resort. */
+  pids: number[];
+  dataDir: string;
+  pid: number;
+}
+
+/** SIGKILL an emulator by pid, only while that pid still is an emulator (pids get reused). */
+export function killEmulator(pid: number): void {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}

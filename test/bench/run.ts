@@ -1,0 +1,154 @@
+/**
+ * `npm run bench [-- --only bundles|api[,…]] [--runs N] [--duration S] [--connections N] [--warmup S] [--rounds N]`
+ *
+ * Runs the benchmark sections, writes bench-results/report.json and report.md, and prints the markdown.
+ * A section is an id, a title and a run(ctx) that returns tables, targets and raw data; add one by
+ * appending it to `sections`. Targets are reported, never asserted: the exit code is non-zero only when a
+ * section could not run.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { apiSection } from './api';
+import { bundlesSection } from './bundles';
+import { machineInfo, writeReport, type BenchContext, type BenchOptions, type Report, type Section, type SectionReport } from './report';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const sections: Section[] = [bundlesSection, apiSection];
+
+export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** Cleanups of the running section, run in reverse order on success, failure or interruption. */
+const deferred: (() => Promise<void> | void)[] = [];
+const exitKills: (() => void)[] = [];
+
+async function runDeferred() {
+  while (deferred.length) {
+    const cleanup = deferred.pop()!;
+    try {
+      await cleanup();
+    } catch (e) {
+      log(`cleanup failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+const runExitKills = () => {
+  for (const kill of exitKills.splice(0)) {
+    try {
+      kill();
+    } catch {
+      // Best effort: the process is exiting.
+    }
+  }
+};
+
+export async function runBench(selected: Section[], options: BenchOptions): Promise<Report> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const report: Report = { startedAt: startedAt.toISOString(), durationMs: 0, machine: machineInfo(), options, sections: [] };
+  const ctx: BenchContext = {
+    projectRoot,
+    options,
+    log,
+    defer: (cleanup) => void deferred.push(cleanup),
+    onExit: (kill) => void exitKills.push(kill),
+  };
+  for (const section of selected) {
+    log(`section ${section.id}: ${section.title}`);
+    const s0 = performance.now();
+    const entry: SectionReport = { id: section.id, title: section.title, durationMs: 0, loadavgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+    try {
+      Object.assign(entry, await section.run(ctx));
+    } catch (e) {
+      entry.error = (e as Error).stack ?? String(e);
+      log(`section ${section.id} failed: ${entry.error}`);
+    } finally {
+      await runDeferred();
+      runExitKills();
+    }
+    entry.durationMs = Math.round(performance.now() - s0);
+    report.sections.push(entry);
+  }
+  report.durationMs = Math.round(performance.now() - t0);
+  return report;
+}
+
+function parseCli(argv: string[]): { selected: Section[]; options: BenchOptions } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+    },
+    strict: true,
+  });
+  const positive = (name: keyof BenchOptions, value: string | undefined, allowZero = false) => {
+    if (value === undefined) return defaultOptions[name];
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${value}"`);
+    return n;
+  };
+  const options: BenchOptions = {
+    runs: Math.max(1, Math.round(positive('runs', values.runs))),
+    duration: positive('duration', values.duration),
+    connections: Math.max(1, Math.round(positive('connections', values.connections))),
+    warmup: positive('warmup', values.warmup, true),
+    rounds: Math.max(1, Math.round(positive('rounds', values.rounds))),
+  };
+  let selected = sections;
+  if (values.only) {
+    const ids = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = ids.filter((id) => !sections.some((s) => s.id === id));
+    if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`);
+    selected = sections.filter((s) => ids.includes(s.id));
+  }
+  return { selected, options };
+}
+
+async function main() {
+  let cli: ReturnType<typeof parseCli>;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\nusage: npm run bench -- [--only ${sections.map((s) => s.id).join('|')}] [--runs N] [--duration S] [--connections N] [--warmup S] [--rounds N]\n`);
+    process.exit(2);
+  }
+  // Interrupted: stop what the running section started (child processes, DynamoDB Local) before leaving.
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping child processes`);
+    void runDeferred().finally(() => {
+      runExitKills();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', runExitKills);
+
+  const report = await runBench(cli.selected, cli.options);
+  const { json, md, markdown } = writeReport(projectRoot, report);
+  process.stdout.write(`${markdown}\n`);
+  log(`report written to ${path.relative(process.cwd(), md)} and ${path.relative(process.cwd(), json)} (${(report.durationMs / 1000).toFixed(1)} s)`);
+  if (report.sections.some((s) => s.error)) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((e) => {
+    log(`bench failed: ${(e as Error).stack ?? e}`);
+    runExitKills();
+    process.exit(1);
+  });
+}
