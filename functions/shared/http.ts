@@ -32,6 +32,14 @@ export const pathParam = (event: ApiEvent, name: string): string => {
   return value;
 };
 
+/** Validates one request header; a failure names the header in its details. */
+export function header<T extends z.ZodMiniType>(event: ApiEvent, name: string, schema: T): z.infer<T> {
+  const result = schema.safeParse(event.headers?.[name] ?? undefined);
+  if (result.success) return result.data;
+  const message = result.error.issues[0]?.message ?? 'Is invalid';
+  throw new DomainError('VALIDATION_ERROR', `Invalid ${name} header: ${message}`, [{ path: `headers.${name}`, message }]);
+}
+
 export const query = (event: ApiEvent): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v;
@@ -68,8 +76,10 @@ export function errorResponse(error: unknown): ApiResult {
   const statusCode = (error as { statusCode?: number })?.statusCode;
   const code = statusCode ? httpErrorCodes[statusCode] : undefined;
   if (code) {
-    const message =
-      code === 'UNSUPPORTED_MEDIA_TYPE'
+    const forbiddenKey = (error as Error).message === 'Forbidden key in JSON body';
+    const message = forbiddenKey
+      ? 'Request body uses a forbidden key (__proto__, constructor or prototype)'
+      : code === 'UNSUPPORTED_MEDIA_TYPE'
         ? 'Content-Type must be application/json'
         : code === 'PAYLOAD_TOO_LARGE'
           ? 'Request body exceeds 1 MiB'

@@ -27,9 +27,11 @@ z.config({
   },
 });
 
-// Characters no legitimate text field needs: C0/C1 controls (NUL included) and markup brackets.
-const CONTROL_OR_MARKUP = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f<>]/;
-const CONTROL_OR_MARKUP_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f<>]/;
+// Characters no legitimate text field needs: C0/C1 controls (NUL included), markup brackets, and the
+// bidi embedding/override/isolate controls that make text display other than it reads ("Trojan Source").
+// The plain direction marks U+200E/U+200F stay allowed: right-to-left names need them.
+const CONTROL_OR_MARKUP = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f<>\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_OR_MARKUP_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f<>\u202a-\u202e\u2066-\u2069]/;
 
 /** Free text shown to shoppers: trimmed, bounded, no control characters or markup. */
 export const text = (max: number, { min = 1, multiline = false } = {}) =>
@@ -38,7 +40,7 @@ export const text = (max: number, { min = 1, multiline = false } = {}) =>
     z.minLength(min, min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`),
     z.maxLength(max, `Must be at most ${max} characters`),
     z.refine((s) => !(multiline ? CONTROL_OR_MARKUP : CONTROL_OR_MARKUP_SINGLE_LINE).test(s), {
-      message: 'Must not contain control characters or < >',
+      message: 'Must not contain control characters, bidi overrides or < >',
     }),
   );
 

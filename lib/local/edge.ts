@@ -53,19 +53,39 @@ export const claimsForAuthorizer = (claims: Record<string, unknown>): Record<str
     Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)]),
   );
 
-class BodyTooLarge extends Error {}
+/** How much of an oversize body is read and dropped before the connection is cut. */
+const MAX_DRAIN_BYTES = 32 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads the body up to the 1 MiB limit. An oversize body resolves at once (declared or as soon as it
+ * is seen), so the 413 goes out without waiting; the rest keeps being read and dropped, up to a cap,
+ * because closing a socket the client is still writing to resets it and the client never sees the 413.
+ */
+function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const tooLarge = () => {
+      if (!settled) resolve({ body: Buffer.alloc(0), tooLarge: true });
+      settled = true;
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) tooLarge();
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DRAIN_BYTES) return req.socket.destroy();
+      if (size > MAX_BODY_BYTES) return tooLarge();
+      if (!settled) chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (!settled) resolve({ body: Buffer.concat(chunks), tooLarge: false });
+      settled = true;
+    });
+    req.once('error', (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+  });
 }
 
 export function createEdge(options: EdgeOptions): Server {
@@ -81,7 +101,9 @@ export function createEdge(options: EdgeOptions): Server {
     return handler;
   };
 
-  return createServer(async (req, res) => {
+  // Long hostile URLs still reach validation (a 400 in the contract shape, with the request id echoed)
+  // instead of Node's bare 431 at its 16 KiB default.
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, async (req, res) => {
     const started = performance.now();
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
     let matchedRoute: string | undefined;
@@ -128,13 +150,8 @@ export function createEdge(options: EdgeOptions): Server {
         authorizer = { claims: claimsForAuthorizer(claims) };
       }
 
-      let body: Buffer;
-      try {
-        body = await readBody(req);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) return fail(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 1 MiB', { connection: 'close' });
-        throw e;
-      }
+      const { body, tooLarge } = await readBody(req);
+      if (tooLarge) return fail(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 1 MiB');
 
       const headers: Record<string, string> = {};
       const multiValueHeaders: Record<string, string[]> = {};
@@ -193,4 +210,20 @@ export function createEdge(options: EdgeOptions): Server {
       if (!res.headersSent) fail(500, 'INTERNAL', 'Internal error');
     }
   });
+
+  // Node answers requests it cannot parse (URL or headers over its limit, malformed HTTP) on its own,
+  // with an empty body; answer them in the contract's shape instead.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (!socket.writable) return socket.destroy();
+    // The headers were never parsed; the client's request id is still in the raw bytes Node read.
+    const sentId = /\r\nx-request-id:[ \t]*([\x21-\x7e]{1,200})\r\n/i.exec(error.rawPacket?.toString('latin1') ?? '')?.[1];
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify(errorBody('VALIDATION_ERROR', tooLarge ? 'The URL or headers are too large' : 'The request is not valid HTTP'));
+    socket.end(
+      // 400 rather than Node's 431: the contract's error codes map to its own statuses.
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n` +
+        `x-request-id: ${sentId ?? randomUUID()}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 }

@@ -221,7 +221,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
 
     const issuer = `${cognitoEmu.endpoint}/${userPoolId}`;
-    const verifier = JwtRsaVerifier.create({ issuer, audience: clientId, tokenUse: 'id' });
+    // The generic RSA verifier has no notion of Cognito's token_use: the check is ours, as the Cognito authorizer's is.
+    const verifier = JwtRsaVerifier.create({
+      issuer,
+      audience: clientId,
+      customJwtCheck: ({ payload }) => {
+        if (payload.token_use !== 'id') throw new Error('Not an ID token');
+      },
+    });
     const jwks = await (await fetch(`${issuer}/.well-known/jwks.json`)).json();
     // aws-jwt-verify only fetches JWKS over https; the emulator serves http, so hand it the keys.
     verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);

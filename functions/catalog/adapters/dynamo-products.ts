@@ -1,6 +1,7 @@
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
+import { invalid } from '../../shared/errors';
+import { decodeCursor, encodeCursor, isStartKeyRejection, type Page } from '../../shared/pagination';
 import { SkuTakenError, VersionConflictError, type ProductRepository } from '../ports';
 import type { Product } from '../schemas';
 
@@ -89,19 +90,24 @@ export class DynamoProductRepository implements ProductRepository {
   async listActive({ category, limit, cursor }: { category?: string; limit: number; cursor?: string }): Promise<Page<Product>> {
     const byCategory = category !== undefined;
     const partitionKey = byCategory ? 'listedCategory' : 'listed';
-    const startKey = decodeCursor(cursor, ['id', partitionKey]);
+    const partition = byCategory ? category : 'ACTIVE';
+    const startKey = decodeCursor(cursor, ['id', partitionKey], { [partitionKey]: partition });
     // One item more than asked tells whether another page exists, so the last page carries no cursor.
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: byCategory ? 'activeByCategory' : 'activeById',
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: { ':pk': byCategory ? category : 'ACTIVE' },
-        Limit: limit + 1,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const { Items = [] } = await this.db
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: byCategory ? 'activeByCategory' : 'activeById',
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':pk': partition },
+          Limit: limit + 1,
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      .catch((e: unknown) => {
+        throw isStartKeyRejection(e) ? invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }]) : e;
+      });
     const page = Items.slice(0, limit) as ProductItem[];
     const last = page.at(-1);
     const more = Items.length > limit && last;

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
 import { commitReservationItems, type ReservationTables } from '../../inventory/adapters/dynamo-reservations';
 import type { CancelOutcome, ConfirmOutcome, OrderRepository } from '../ports';
@@ -29,10 +30,13 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async listByUser(userId: string, query: { from?: string; to?: string; limit: number; cursor?: string }): Promise<Page<Order>> {
-    const startKey = decodeCursor(query.cursor, ['orderId', 'userId', 'createdAt']);
     const from = query.from ? new Date(query.from).toISOString() : '0000';
     // A bare date as `to` means the whole of that day.
     const to = query.to ? (/^\d{4}-\d{2}-\d{2}$/.test(query.to) ? `${query.to}T23:59:59.999Z` : new Date(query.to).toISOString()) : '9999';
+    const startKey = decodeCursor(query.cursor, ['orderId', 'userId', 'createdAt'], { userId });
+    if (startKey && !(startKey.createdAt! >= from && startKey.createdAt! <= to)) {
+      throw invalid('Cursor is not valid', [{ path: 'cursor', message: 'The cursor lies outside the from/to window' }]);
+    }
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { requireUser, type Caller } from '../../shared/auth';
 import { parseEnv } from '../../shared/env';
 import { DomainError } from '../../shared/errors';
-import { httpHandler, json, parse } from '../../shared/http';
+import { header, httpHandler, json, parse } from '../../shared/http';
 import { placeOrder } from '../domain/orders';
 import { cartGateway, catalogPricer, clock, newOrderId, orderRepository, sagaStarter } from '../deps';
 import type { OrdersDeps } from '../ports';
@@ -33,7 +33,7 @@ export const makeHandler = (deps: Deps, persistenceStore: DynamoDBPersistenceLay
   return httpHandler(
     async (event, context) => {
       const caller = requireUser(event);
-      const key = parse(IdempotencyKeyHeader, event.headers?.['idempotency-key'] ?? undefined);
+      const key = header(event, 'idempotency-key', IdempotencyKeyHeader);
       const order = parse(PlaceOrder, event.body);
       config.registerLambdaContext(context);
       try {
