@@ -24,6 +24,8 @@ export interface CartRepository {
   /** Writes the cart if its stored version is still `expectedVersion` (0: none yet); else CartChangedError. */
   save(cart: StoredCart, expectedVersion: number): Promise<void>;
   delete(ownerId: string): Promise<void>;
+  /** Deletes the cart and returns what it held, atomically: of concurrent takers exactly one gets it. */
+  take(ownerId: string): Promise<StoredCart | undefined>;
 }
 
 export interface PromotionRepository {

@@ -29,6 +29,8 @@ export interface ReservationStore {
   hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome>;
   /** In one transaction, if still HELD: stock moves back to available; returns false when it was no longer HELD. */
   release(reservation: Reservation): Promise<boolean>;
+  /** Records a RELEASED reservation with no lines, unless one exists; false when one did. */
+  tombstone(orderId: string, at: string): Promise<boolean>;
   /** HELD reservations whose expiry is before `before`, oldest first. */
   listExpired(before: string, limit: number): Promise<Reservation[]>;
 }

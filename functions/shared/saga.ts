@@ -19,8 +19,15 @@ export class SagaError extends Error {
 export const transient = (message: string) => new SagaError('TransientError', message);
 
 const isTransient = (e: unknown) => {
-  const err = e as { $retryable?: unknown; $fault?: string; name?: string; code?: string };
+  const err = e as { $retryable?: unknown; $fault?: string; name?: string; code?: string; CancellationReasons?: { Code?: string }[] };
+  // A transaction cancelled only because another one touched the same items is worth another go.
+  const conflicted =
+    err?.name === 'TransactionCanceledException' &&
+    (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError') &&
+    !(err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
   return (
+    conflicted ||
+    err?.name === 'TransactionInProgressException' ||
     Boolean(err?.$retryable) ||
     err?.$fault === 'server' ||
     ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError'].includes(err?.name ?? '') ||

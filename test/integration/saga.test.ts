@@ -104,7 +104,8 @@ describe('saga paths through the platform', () => {
     expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK', payment: { status: 'NONE' } });
     expect(order.history.map((h: any) => h.status)).toEqual(['PENDING', 'CANCELLED']);
     expect(await inventoryRow(a)).toEqual({ available: 1, reserved: 0, sold: 0 });
-    expect(await reservationOf(order.orderId)).toBeUndefined();
+    // The compensation leaves a RELEASED tombstone holding nothing, so a late reservation cannot hold stock.
+    expect(await reservationOf(order.orderId)).toMatchObject({ status: 'RELEASED', lines: [] });
     expect((await ledgerOf(order.orderId)).entries).toEqual([]);
     expect(await gatewayRecord(order.orderId)).toEqual({}); // the gateway was never asked
     expect(await cartQuantities(s)).toEqual({ [a]: 1 });
@@ -455,8 +456,8 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED', payment: { status: 'DECLINED' } });
     expect(order!.history).toHaveLength(2);
     expect((await ledgerOf(orderId)).entries).toEqual([]);
-    // A late duplicate of ReserveInventory finds the released reservation and holds nothing again.
-    await reserve(input);
+    // A late duplicate of ReserveInventory finds the released reservation, fails by name, and holds nothing again.
+    expect(await attempt(reserve, input)).toMatchObject({ ok: false, error: 'ReservationReleasedError' });
     expect(await inventoryRow(a)).toEqual({ available: 4, reserved: 0, sold: 0 });
     expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED' });
   });
@@ -492,24 +493,26 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     expect((await ledgerOf(orderId)).entries).toHaveLength(2);
   });
 
-  // BUG: a ReserveInventory that failed OUT_OF_STOCK leaves no record, so its duplicate delivered after
-  // the saga cancelled the order (stock having come back meanwhile) holds stock for a CANCELLED order.
+  // A ReserveInventory that failed OUT_OF_STOCK is followed by ReleaseInventory (the OutOfStock path), which
+  // leaves a tombstone: its duplicate delivered after the saga cancelled the order (stock having come back
+  // meanwhile) must not hold stock for a CANCELLED order.
   it('a late duplicate of a ReserveInventory that failed OUT_OF_STOCK holds no stock for the cancelled order', async () => {
     const a = await productWithStock(1);
     const { orderId, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
     expect(await attempt(reserve, input)).toMatchObject({ ok: false, error: 'InsufficientStockError' });
+    expect(await release({ ...input, failureReason: 'OUT_OF_STOCK' })).toEqual({ released: false });
     expect(await cancel({ ...input, error: { Error: 'InsufficientStockError' }, failureReason: 'OUT_OF_STOCK' })).toEqual({ status: 'CANCELLED' });
     expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
     // Restocked: PUT /v1/inventory sets available to 5.
     expect((await api(`/v1/inventory/${a}`, { method: 'PUT', token: await adminSession(), body: { available: 5 } })).status).toBe(200);
 
-    await attempt(reserve, input); // the duplicate delivery
+    expect(await attempt(reserve, input)).toMatchObject({ ok: false, error: 'ReservationReleasedError' }); // the duplicate delivery
 
     const reservation = await reservationOf(orderId);
     const stock = await inventoryRow(a);
     // Leave no HELD stock behind for other tests, whatever the outcome.
     if (reservation?.status === 'HELD') await release(input);
-    expect({ reservation: reservation?.status ?? 'none', stock }).toEqual({ reservation: 'none', stock: { available: 5, reserved: 0, sold: 0 } });
+    expect({ reservation: reservation?.status ?? 'none', stock }).toEqual({ reservation: 'RELEASED', stock: { available: 5, reserved: 0, sold: 0 } });
   });
 });
 
@@ -584,16 +587,19 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
   // BUG: sweeper.ts reads the order (PENDING), then releases and refunds without checking that the release
   // happened; a ConfirmOrder landing between the read and the release commits the reservation, the
   // release is a no-op, and the refund still goes out: a CONFIRMED order with its charge refunded.
+  // ConfirmOrder refuses a reservation past its expiry, so the race needs a sweeper whose clock runs ahead
+  // of the confirming function's (clock skew between containers): it sees the reservation expired while
+  // ConfirmOrder, in between, still commits it.
   it('a sweep racing a late ConfirmOrder never refunds the order that got CONFIRMED', async () => {
     const a = await productWithStock(5, 3000);
     const { orderId, total, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 1 }] });
     const s1 = { ...input, reservation: await reserve(input) };
     const s2 = { ...s1, charge: await charge(s1) };
-    await expireReservation(orderId);
+    const skewedClock = { now: () => new Date(Date.now() + 20 * 60_000) };
 
     const { sweepExpiredReservations } = await import('../../functions/orders/domain/sweeper');
     const { reservationStore } = await import('../../functions/inventory/deps');
-    const { orderRepository, clock } = await import('../../functions/orders/deps');
+    const { orderRepository } = await import('../../functions/orders/deps');
     const { livePaymentsDeps } = await import('../../functions/payments/deps');
     const orders = orderRepository();
     const interleaved = {
@@ -609,7 +615,7 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
         return read;
       },
     };
-    await sweepExpiredReservations({ reservations: reservationStore(), orders: interleaved, payments: livePaymentsDeps(), clock });
+    await sweepExpiredReservations({ reservations: reservationStore(), orders: interleaved, payments: livePaymentsDeps(), clock: skewedClock });
 
     const order = await orderRow(orderId);
     const ledger = await ledgerOf(orderId);

@@ -31,6 +31,11 @@ export class DynamoCartRepository implements CartRepository {
     }
   }
 
+  async take(ownerId: string): Promise<StoredCart | undefined> {
+    const { Attributes } = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { ownerId }, ReturnValues: 'ALL_OLD' }));
+    return Attributes as StoredCart | undefined;
+  }
+
   async delete(ownerId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { ownerId } }));
   }

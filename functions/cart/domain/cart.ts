@@ -138,24 +138,30 @@ export async function applyPromo(ownerId: string, rawCode: string, deps: CartDep
   return present(ownerId, cart, deps);
 }
 
-/** On sign-in: the anonymous cart's lines join the user's cart, and the anonymous cart is gone. */
+/**
+ * On sign-in: the anonymous cart's lines join the user's cart, and the anonymous cart is gone. The
+ * anonymous cart is taken (deleted, returning its lines) first, so concurrent merges add its lines once.
+ */
 export async function mergeCarts(userOwnerId: string, sessionId: string, deps: CartDeps): Promise<Cart> {
   const sessionOwner = `session#${sessionId}`;
-  const anonymous = await load(sessionOwner, deps);
-  if (!anonymous || anonymous.lines.length === 0) {
-    if (anonymous) await deps.carts.delete(sessionOwner);
-    return viewCart(userOwnerId, deps);
+  const taken = await deps.carts.take(sessionOwner);
+  const anonymous = taken && taken.ttl > deps.clock.now().getTime() / 1000 ? taken : undefined;
+  if (!anonymous || anonymous.lines.length === 0) return viewCart(userOwnerId, deps);
+  try {
+    const cart = await change(userOwnerId, deps, (cart) => {
+      for (const incoming of anonymous.lines) {
+        const line = cart.lines.find((l) => l.productId === incoming.productId);
+        if (line) line.quantity = Math.min(999, line.quantity + incoming.quantity);
+        else cart.lines.push({ ...incoming });
+      }
+      return { ...cart, promoCode: cart.promoCode ?? anonymous.promoCode };
+    });
+    return present(userOwnerId, cart, deps);
+  } catch (e) {
+    // The lines were taken but not merged: give the session its cart back rather than lose it.
+    await deps.carts.save(anonymous, 0).catch(() => undefined);
+    throw e;
   }
-  const cart = await change(userOwnerId, deps, (cart) => {
-    for (const incoming of anonymous.lines) {
-      const line = cart.lines.find((l) => l.productId === incoming.productId);
-      if (line) line.quantity = Math.min(999, line.quantity + incoming.quantity);
-      else cart.lines.push({ ...incoming });
-    }
-    return { ...cart, promoCode: cart.promoCode ?? anonymous.promoCode };
-  });
-  await deps.carts.delete(sessionOwner);
-  return present(userOwnerId, cart, deps);
 }
 
 /** Removes lines an order bought (the orders context calls this when an order is confirmed). Idempotent. */

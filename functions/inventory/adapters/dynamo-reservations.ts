@@ -1,5 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HoldOutcome, Reservation, ReservationStore } from '../ports';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -17,7 +17,8 @@ export function commitReservationItems(tables: ReservationTables, reservation: P
         TableName: tables.reservations,
         Key: { orderId: reservation.orderId },
         UpdateExpression: 'SET #status = :committed, committedAt = :at REMOVE held',
-        ConditionExpression: '#status = :held',
+        // An expired reservation is not committed even if the sweeper has not reached it yet.
+        ConditionExpression: '#status = :held AND expiresAt > :at',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':committed': 'COMMITTED', ':held': 'HELD', ':at': at },
       },
@@ -116,6 +117,22 @@ export class DynamoReservationStore implements ReservationStore {
       return true;
     } catch (e) {
       if (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw e;
+    }
+  }
+
+  async tombstone(orderId: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tables.reservations,
+          Item: { orderId, lines: [], status: 'RELEASED', expiresAt: at, releasedAt: at },
+          ConditionExpression: 'attribute_not_exists(orderId)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
     }
   }

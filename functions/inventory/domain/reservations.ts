@@ -28,15 +28,26 @@ export async function reserveStock(request: ReservationRequest, deps: { reservat
     throw new SagaError('InsufficientStockError', `Not enough stock for ${outcome.productIds.join(', ')}`);
   }
   if (outcome.kind === 'exists') {
-    const again = await deps.reservations.get(request.orderId);
-    return { orderId: request.orderId, expiresAt: again?.expiresAt ?? expiresAt };
+    const existing = await deps.reservations.get(request.orderId);
+    // Released (or never held, and tombstoned by a compensation): this delivery arrived after the saga gave up.
+    if (existing && existing.status === 'RELEASED') throw new SagaError('ReservationReleasedError', `The reservation for ${request.orderId} was already released`);
+    return { orderId: request.orderId, expiresAt: existing?.expiresAt ?? expiresAt };
   }
   return { orderId: request.orderId, expiresAt };
 }
 
-/** Gives held stock back. A no-op when nothing is held (never reserved, already released, or committed). */
-export async function releaseStock(orderId: string, deps: { reservations: ReservationStore }) {
+/**
+ * Gives held stock back. When nothing was ever held it leaves a RELEASED tombstone, so that a late or
+ * duplicated ReserveInventory for the same order cannot hold stock for an order that is being cancelled.
+ * A no-op when already released or committed.
+ */
+export async function releaseStock(orderId: string, deps: { reservations: ReservationStore; clock?: Clock }) {
   const reservation = await deps.reservations.get(orderId);
-  if (!reservation || reservation.status !== 'HELD') return { released: false };
+  if (!reservation) {
+    const tombstoned = await deps.reservations.tombstone(orderId, (deps.clock?.now() ?? new Date()).toISOString());
+    if (tombstoned) return { released: false };
+    return releaseStock(orderId, deps); // A hold landed between the read and the tombstone: release it.
+  }
+  if (reservation.status !== 'HELD') return { released: false };
   return { released: await deps.reservations.release(reservation) };
 }

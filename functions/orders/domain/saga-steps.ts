@@ -14,7 +14,15 @@ export async function confirmOrder(state: SagaState, deps: { orders: OrderReposi
   const outcome = await deps.orders.confirm(state.orderId, { chargeId: state.charge.chargeId, at: deps.clock.now().toISOString(), lines: state.lines });
   if (outcome === 'reservation-not-held') throw new SagaError('ReservationExpiredError', `The reservation for ${state.orderId} is no longer held`);
   if (outcome === 'not-pending') throw new SagaError('OrderNotPendingError', `Order ${state.orderId} is no longer pending`);
-  if (state.cartOwnerId) await deps.carts.removeLines(state.cartOwnerId, state.lines.map((l) => l.productId));
+  // Past the commit nothing may fail the step: the state machine would compensate, refunding a confirmed
+  // order. A cart that keeps its lines is a nuisance the shopper can fix; it is logged for operators.
+  if (state.cartOwnerId) {
+    try {
+      await deps.carts.removeLines(state.cartOwnerId, state.lines.map((l) => l.productId));
+    } catch (error) {
+      logger.error('confirmed order left its cart lines', { orderId: state.orderId, error: error as Error });
+    }
+  }
   return { status: 'CONFIRMED' as const };
 }
 

@@ -1,15 +1,15 @@
 import type { Clock } from '../../shared/clients';
 import { logger } from '../../shared/observability';
 import type { ReservationStore } from '../../inventory/ports';
-import { releaseStock } from '../../inventory/domain/reservations';
 import type { PaymentsDeps } from '../../payments/ports';
 import { refundOrder } from '../../payments/domain/payments';
 import type { OrderRepository } from '../ports';
 
 /**
- * Reservations whose order never finished (its saga died, or is stuck past the expiry): the stock goes
- * back, any charge is refunded, and the order is CANCELLED with RESERVATION_EXPIRED. Each step is
- * idempotent, so a sweep racing a late saga step leaves the same end state whichever runs first.
+ * Reservations past their expiry whose order never finished (its saga died, or is stuck): the order is
+ * CANCELLED RESERVATION_EXPIRED first — which is what stops a late ConfirmOrder, whose transaction needs
+ * it PENDING — then the stock goes back and any charge is refunded. A reservation whose order was
+ * cancelled some other way is released too; one whose order is CONFIRMED is left alone.
  */
 export async function sweepExpiredReservations(
   deps: { reservations: ReservationStore; orders: OrderRepository; payments: PaymentsDeps; clock: Clock },
@@ -19,19 +19,24 @@ export async function sweepExpiredReservations(
   const expired = await deps.reservations.listExpired(now, batchSize);
   let swept = 0;
   for (const reservation of expired) {
-    const order = await deps.orders.get(reservation.orderId);
-    if (order && order.status !== 'PENDING') continue; // Confirmed or cancelled since: the saga finished it.
-    await releaseStock(reservation.orderId, deps);
-    const refund = await refundOrder(reservation.orderId, deps.payments);
+    const { orderId } = reservation;
+    const order = await deps.orders.get(orderId);
+    if (order?.status === 'PENDING') {
+      const outcome = await deps.orders.cancel(orderId, { reason: 'RESERVATION_EXPIRED', payment: { status: 'NONE' }, at: now });
+      // Confirmed between the read and the cancel: its saga finished after all.
+      if (outcome === 'not-pending') continue;
+    } else if (order?.status === 'CONFIRMED') {
+      continue;
+    }
+    await deps.reservations.release(reservation);
     if (order) {
-      await deps.orders.cancel(reservation.orderId, {
-        reason: 'RESERVATION_EXPIRED',
-        payment: refund.refunded ? { status: 'REFUNDED' } : { status: 'NONE' },
-        at: now,
-      });
+      const refund = await refundOrder(orderId, deps.payments);
+      if (refund.refunded) {
+        await deps.orders.cancel(orderId, { reason: 'RESERVATION_EXPIRED', payment: { status: 'REFUNDED', chargeId: order.payment.chargeId }, at: now });
+      }
     }
     swept += 1;
-    logger.info('expired reservation swept', { orderId: reservation.orderId, refunded: refund.refunded });
+    logger.info('expired reservation swept', { orderId, orderStatus: order?.status ?? 'missing' });
   }
   return { swept };
 }
