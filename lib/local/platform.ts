@@ -130,6 +130,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(options.stepFunctionsPort ?? 8083, 'local Step Functions');
   claimDataDir(dataDir);
 
+  // Reading the dataset is CPU work for Node while the JVM starts: do both at once on a first start.
+  const seedMarker = path.join(dataDir, 'seeded.json');
+  const loadCatalog = () => loadSeedCatalog({ datasetDir: options.seed === 'demo' ? undefined : options.datasetDir });
+  const catalogLoading = options.seed !== 'none' && !existsSync(seedMarker) ? loadCatalog() : undefined;
+  catalogLoading?.catch(() => undefined); // Awaited (and its error surfaced) where the catalog is seeded.
+
   const emulators: Emulator[] = [];
   const stopEmulators = async () => {
     await Promise.all(emulators.map((e) => e.stop()));
@@ -214,8 +220,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (await isSeeded(dynamo, seedTables)) {
         seeded = { source: 'existing', products: 0 };
       } else {
-        const catalog = await loadSeedCatalog({ datasetDir: options.seed === 'demo' ? undefined : options.datasetDir });
+        const catalog = await (catalogLoading ?? loadCatalog());
         await seedCatalog(dynamo, seedTables, catalog.products, options.onSeedProgress);
+        writeFileSync(seedMarker, JSON.stringify({ source: catalog.source, products: catalog.products.length, at: new Date().toISOString() }));
         seeded = { source: catalog.source, products: catalog.products.length };
       }
     }

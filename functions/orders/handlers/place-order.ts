@@ -1,8 +1,8 @@
 import { makeIdempotent, IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { requireUser, type Caller } from '../../shared/auth';
+import { dynamoClient } from '../../shared/clients';
 import { parseEnv } from '../../shared/env';
 import { DomainError } from '../../shared/errors';
 import { header, httpHandler, json, parse } from '../../shared/http';
@@ -53,5 +53,5 @@ export const makeHandler = (deps: Deps, persistenceStore: DynamoDBPersistenceLay
 const env = parseEnv(z.object({ IDEMPOTENCY_TABLE: z.string() }));
 export const handler = makeHandler(
   { orders: orderRepository(), saga: sagaStarter(), carts: cartGateway(), pricer: catalogPricer(), clock, newId: newOrderId },
-  new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: new DynamoDBClient({}) }),
+  new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient() }),
 );
