@@ -20,9 +20,10 @@ export const CartQuery = z.strictObject({
   country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'Must be an ISO 3166-1 alpha-2 country code, e.g. GB'))),
 });
 
-export const Cart = z.object({
-  cartId: z.string(),
-  items: z.array(z.object({ productId: z.string(), name: z.string(), quantity: z.int(), unitPrice: z.int(), lineTotal: z.int() })),
+/** The figures pricing produces, shared by a cart and the order placed from it. */
+export const PricedLine = z.object({ productId: z.string(), name: z.string(), quantity: z.int(), unitPrice: z.int(), lineTotal: z.int() });
+export const PriceFigures = {
+  items: z.array(PricedLine),
   subtotal: z.int(),
   discount: z.int(),
   tax: z.int(),
@@ -30,5 +31,7 @@ export const Cart = z.object({
   total: z.int(),
   currency: z.string(),
   promoCode: z.optional(z.string()),
-});
+};
+
+export const Cart = z.object({ cartId: z.string(), ...PriceFigures });
 export type Cart = z.infer<typeof Cart>;

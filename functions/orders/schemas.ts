@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Cursor, Id, Limit, text } from '../shared/schemas';
+import { PriceFigures } from '../cart/schemas';
 
 export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']);
 export const FailureReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'PAYMENT_ERROR', 'RESERVATION_EXPIRED', 'INTERNAL']);
@@ -43,20 +44,12 @@ export const ListOrdersQuery = z
   .check(z.refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: '`to` must not be before `from`', path: ['to'] }));
 export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;
 
-export const OrderLine = z.object({ productId: z.string(), name: z.string(), quantity: z.int(), unitPrice: z.int(), lineTotal: z.int() });
 
 export const Order = z.object({
   orderId: z.string(),
   userId: z.string(),
   status: OrderStatus,
-  items: z.array(OrderLine),
-  subtotal: z.int(),
-  discount: z.int(),
-  tax: z.int(),
-  shipping: z.int(),
-  total: z.int(),
-  currency: z.string(),
-  promoCode: z.optional(z.string()),
+  ...PriceFigures,
   shippingAddress: z.object({ name: z.string(), line1: z.string(), line2: z.optional(z.string()), city: z.string(), state: z.optional(z.string()), postalCode: z.string(), country: z.string() }),
   payment: z.object({ status: PaymentStatus, chargeId: z.optional(z.string()) }),
   failureReason: z.optional(FailureReason),
