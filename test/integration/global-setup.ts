@@ -31,6 +31,8 @@ declare module 'vitest' {
 
 /** One local platform for the whole integration run, on free ports, stopped by pid however the run ends. */
 export default async function setup(project: TestProject) {
+  // Handlers log expected failures (declined payments, compensations) at WARN; tests provoke thousands.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo' });
