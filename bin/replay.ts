@@ -13,7 +13,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routes } from '../lib/routes';
 import { orderSaga } from '../lib/saga';
-import { localInvoker } from '../lib/local/checkout';
+import { localInvoker } from '../lib/local/lambda-context';
 import { projectRoot, runtimeFile, startPlatform, type Platform } from '../lib/local/platform';
 
 const { positionals } = parseArgs({ allowPositionals: true });

@@ -5,11 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
-import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
-import { lambdaContext } from './lambda-context';
+import { orderSaga, scheduledJobs } from '../saga';
+import { localInvoker } from './lambda-context';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator, type TaskHandler } from './stepfunctions-emulator';
 
 const ACCOUNT_ID = '000000000000';
@@ -21,15 +19,6 @@ export function substitute(definition: string, values: Record<string, string>): 
     if (value === undefined) throw new Error(`No substitution for ${placeholder} in the state machine definition`);
     return value;
   });
-}
-
-/** Invokes a function's handler module in-process, as the Lambda service would invoke it. */
-export function localInvoker(projectRoot: string, spec: Pick<FunctionSpec, 'id' | 'handler'>): TaskHandler {
-  let handler: Promise<(event: unknown, context: Context) => Promise<unknown>> | undefined;
-  return async (input) => {
-    handler ??= import(pathToFileURL(path.join(projectRoot, spec.handler)).href).then((m) => m.handler);
-    return (await handler)(input, lambdaContext(spec.id, 60_000));
-  };
 }
 
 export async function startCheckout(options: {

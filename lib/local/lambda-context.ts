@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 
 /** A Lambda context for in-process invocations, shaped like the one the Lambda runtime passes. */
@@ -18,5 +20,21 @@ export function lambdaContext(functionName: string, timeoutMs = 29_000): Context
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
+  };
+}
+
+/**
+ * Invokes a function's handler module in-process, as the Lambda service would invoke it: the module is
+ * loaded once (its cold start), then each call gets a fresh context.
+ */
+export function localInvoker<E = unknown, R = unknown>(
+  projectRoot: string,
+  spec: { id: string; handler: string },
+  timeoutMs = 60_000,
+): (event: E) => Promise<R> {
+  let handler: Promise<(event: E, context: Context) => Promise<R>> | undefined;
+  return async (event) => {
+    handler ??= import(pathToFileURL(path.join(projectRoot, spec.handler)).href).then((m) => m.handler);
+    return (await handler)(event, lambdaContext(spec.id, timeoutMs));
   };
 }

@@ -1,13 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../lib/routes';
 import { orderSaga } from '../../lib/saga';
-import { localInvoker } from '../../lib/local/checkout';
-import { lambdaContext } from '../../lib/local/lambda-context';
+import { localInvoker } from '../../lib/local/lambda-context';
 import { projectRoot } from '../../lib/local/platform';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
 import { dynamo, platform } from '../support/api';
@@ -58,10 +56,7 @@ describe('fixtures in events/apigw', () => {
     const event = load(file);
     const route = routeOf(event);
     expect(route, `no route for ${event.httpMethod} ${event.resource}`).toBeDefined();
-    const { handler } = (await import(pathToFileURL(path.join(projectRoot, route!.handler)).href)) as {
-      handler: (e: APIGatewayProxyEvent, c: Context) => Promise<APIGatewayProxyResult>;
-    };
-    const result = await handler(event, lambdaContext(route!.id));
+    const result = await localInvoker<APIGatewayProxyEvent, APIGatewayProxyResult>(projectRoot, route!)(event);
     const expected = expectedStatus[file];
     if (expected) expect(result.statusCode, result.body).toBe(expected);
     else expect(result.statusCode, result.body).toBeLessThan(300);
