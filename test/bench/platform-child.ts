@@ -3,12 +3,19 @@
  * not share an event loop with the load generator. Prints one line `BENCH_PLATFORM <json>` on stdout when
  * ready; logs go to stderr. Stops the platform (and with it DynamoDB Local's JVM and cognito-local) on
  * SIGTERM/SIGINT, and when its stdin closes, which is what happens when the parent dies however it dies.
+ *
+ * Spawned with an 'ipc' channel (the checkout section), it also counts every DynamoDB request the
+ * handlers send (a middleware on the shared `dynamoClient()`), reports each order's CONFIRMED/CANCELLED
+ * write as it succeeds, and answers the requests of ./child-ipc.ts. Without the channel it adds nothing.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { freePort } from '../../lib/local/emulators';
 import { startPlatform, type Platform } from '../../lib/local/platform';
+import { dynamoClient } from '../../functions/shared/clients';
+import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
 
 // Once the parent is gone, writing to its pipes fails (EPIPE): that must not crash us before the JVM is stopped.
@@ -17,6 +24,122 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 const log = (message: string) => {
   if (!parentGone) process.stderr.write(`[platform-child] ${message}\n`);
 };
+
+/** Distinct free ports (freePort may hand the same one out twice in a row). */
+async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+const wallClockMs = () => performance.timeOrigin + performance.now();
+
+/** A string attribute as the document client (plain) or the bare client (`{ S }`) carries it. */
+const stringValue = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { S?: unknown }).S === 'string' ? (v as { S: string }).S : undefined;
+
+interface UpdateInput {
+  TableName?: string;
+  Key?: Record<string, unknown>;
+  UpdateExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** The order status an update on the orders table SETs, if any: `SET #status = :confirmed` → CONFIRMED. */
+function orderStatusWrite(update: UpdateInput, ordersTable: string): { orderId: string; status: 'CONFIRMED' | 'CANCELLED' } | undefined {
+  if (update.TableName !== ordersTable || !update.UpdateExpression) return undefined;
+  const orderId = stringValue(update.Key?.orderId);
+  if (!orderId) return undefined;
+  for (const m of update.UpdateExpression.matchAll(/(#?\w+)\s*=\s*(:\w+)/g)) {
+    const attribute = m[1]!.startsWith('#') ? update.ExpressionAttributeNames?.[m[1]!] : m[1];
+    if (attribute !== 'status') continue;
+    const status = stringValue(update.ExpressionAttributeValues?.[m[2]!]);
+    return status === 'CONFIRMED' || status === 'CANCELLED' ? { orderId, status } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Counts the handlers' DynamoDB requests: commands at the initialize step (once per `send`), attempts at
+ * the deserialize step (inside the SDK's retry loop). The document client shares the bare client's
+ * middleware stack, so both, and the Powertools idempotency layer, pass through here.
+ */
+function installDynamoTap(platform: Platform, send: (message: ChildMessage) => void) {
+  const empty = (): DynamoCounts => ({ commands: {}, attempts: {}, errors: {}, byTable: {}, msByTable: {}, transactItems: 0, windowMs: 0 });
+  let counts = empty();
+  const logical = new Map(Object.entries(platform.tableNames).map(([key, physical]) => [physical, key]));
+  const tableOf = (name: string, input: { TableName?: string; TransactItems?: Record<string, { TableName?: string }>[]; RequestItems?: Record<string, unknown> }) => {
+    const physical = input.TableName
+      ? [input.TableName]
+      : input.TransactItems
+        ? input.TransactItems.flatMap((t) => Object.values(t).map((op) => op.TableName ?? '?'))
+        : Object.keys(input.RequestItems ?? {});
+    return `${name} ${[...new Set(physical.map((t) => logical.get(t) ?? t))].join('+') || '?'}`;
+  };
+  let since = performance.now();
+  const bump = (record: Record<string, number>, key: string) => void (record[key] = (record[key] ?? 0) + 1);
+  const commandName = (context: { commandName?: string }) => (context.commandName ?? 'Unknown').replace(/Command$/, '');
+  const stack = dynamoClient().middlewareStack;
+  stack.add(
+    (next, context) => async (args) => {
+      const name = commandName(context);
+      bump(counts.commands, name);
+      const input = args.input as { TransactItems?: { Update?: UpdateInput }[] } & UpdateInput;
+      if (name === 'TransactWriteItems') counts.transactItems += input.TransactItems?.length ?? 0;
+      const signature = tableOf(name, input as Parameters<typeof tableOf>[1]);
+      bump(counts.byTable, signature);
+      const t0 = performance.now();
+      let result;
+      try {
+        result = await next(args);
+      } catch (e) {
+        bump(counts.errors, `${name}:${(e as Error).name}`);
+        throw e;
+      } finally {
+        // The counts may have been reset meanwhile: the time goes to the window the command ended in.
+        counts.msByTable[signature] = (counts.msByTable[signature] ?? 0) + performance.now() - t0;
+      }
+      const updates = name === 'TransactWriteItems' ? (input.TransactItems ?? []).map((t) => t.Update) : name === 'UpdateItem' ? [input] : [];
+      for (const update of updates) {
+        const write = update && orderStatusWrite(update, platform.tableNames.orders);
+        if (write) send({ type: 'order', ...write, at: wallClockMs() });
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchDynamoCommandTap' },
+  );
+  stack.add(
+    (next, context) => async (args) => {
+      bump(counts.attempts, commandName(context));
+      return next(args);
+    },
+    { step: 'deserialize', name: 'benchDynamoAttemptTap' },
+  );
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let elu = performance.eventLoopUtilization();
+  const read = (reset: boolean): DynamoCounts => {
+    const out: DynamoCounts = {
+      ...counts,
+      windowMs: performance.now() - since,
+      eventLoop: {
+        utilization: performance.eventLoopUtilization(elu).utilization,
+        // The histogram counts the sampling resolution itself as delay.
+        delayMeanMs: Math.max(0, delay.mean / 1e6 - 10),
+        delayP99Ms: Math.max(0, delay.percentile(99) / 1e6 - 10),
+      },
+    };
+    if (reset) {
+      counts = empty();
+      since = performance.now();
+      elu = performance.eventLoopUtilization();
+      delay.reset();
+    }
+    return out;
+  };
+  return { read };
+}
 
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-bench-platform-'));
@@ -69,15 +192,36 @@ async function main() {
     for (const pid of new Set([...knownPids, ...emulatorPids()])) killEmulator(pid);
   });
 
+  const ipc = typeof process.send === 'function';
+  if (ipc) process.once('disconnect', onParentGone);
+
   try {
-    const [port, dynamoPort, cognitoPort] = [await freePort(), await freePort(), await freePort()];
-    platform = await startPlatform({ port, dynamoPort, cognitoPort, dataDir, persist: false, seed: 'demo', log });
+    // Free ports for the in-process SQS and Step Functions emulators too: their defaults (9324, 8083) are
+    // those of a running `npm start`. No sweeper timer: it would add DynamoDB requests to what is measured.
+    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort] = await freePorts(5);
+    platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', log });
   } catch (e) {
     log(`start failed: ${(e as Error).stack ?? e}`);
     await shutdown('start failed', 1);
     return;
   }
   if (stopping) return;
+  if (ipc) {
+    const running = platform;
+    const send = (message: ChildMessage) => {
+      if (process.connected) process.send!(message, undefined, undefined, () => undefined);
+    };
+    const tap = installDynamoTap(running, send);
+    process.on('message', (request: ChildRequest) => {
+      if (request.type === 'counts') send({ type: 'counts', id: request.id, counts: tap.read(request.reset) });
+      else if (request.type === 'idle') {
+        running.sagasIdle(request.timeoutMs).then(
+          () => send({ type: 'idle', id: request.id, ok: true }),
+          (e: Error) => send({ type: 'idle', id: request.id, ok: false, error: e.message }),
+        );
+      }
+    });
+  }
   const info: ChildPlatformInfo = {
     apiUrl: platform.apiUrl,
     dynamoEndpoint: platform.dynamoEndpoint,
