@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '../lib/local/emulators';
-import { projectRoot, startPlatform } from '../lib/local/platform';
+import { projectRoot, startPlatform, type Platform } from '../lib/local/platform';
 
 const { values } = parseArgs({
   options: {
@@ -18,11 +18,26 @@ const { values } = parseArgs({
 });
 
 const started = performance.now();
+
+const modelStatus = (platform: Platform) => {
+  const state = platform.recommendations.state();
+  switch (state.status) {
+    case 'serving':
+      return `serving ${state.version}`;
+    case 'training':
+      return `training in the background, recommendations fall back to popularity meanwhile`;
+    case 'no-model':
+      return `no model: ${state.reason}`;
+    case 'failed':
+      return `training failed: ${state.error.split('\n')[0]}`;
+  }
+};
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
 const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
 const bar = new SingleBar({ format: 'Seeding catalog [{bar}] {value}/{total} products', hideCursor: true }, Presets.shades_classic);
 let barStarted = false;
+let trainingStage: string | undefined;
 
 try {
   const platform = await startPlatform({
@@ -46,6 +61,12 @@ try {
       if (done === total) bar.stop();
     },
     onRequest: values.quiet ? undefined : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
+    // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
+    model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
+    onTrainProgress: ([stage]) => {
+      // One line per training stage: the platform is serving meanwhile, and its request log must stay readable.
+      if (typeof stage === 'string' && stage !== trainingStage) console.log(`model: training — ${(trainingStage = stage)}…`);
+    },
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const seeded =
@@ -62,6 +83,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})
   Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
+  Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}
 
   Admin          ${platform.admin.email} / ${platform.admin.password}   (groups admin, analyst)

@@ -10,9 +10,10 @@ import * as users from '../functions/users/schemas';
 import * as platform from '../functions/platform/schemas';
 import * as cart from '../functions/cart/schemas';
 import * as orders from '../functions/orders/schemas';
+import * as recommendations from '../functions/recommendations/schemas';
 import type { TableKey } from './tables';
 
-export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments';
+export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments' | 'recommendations';
 export type Group = 'admin' | 'analyst';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
@@ -40,6 +41,8 @@ export interface Route {
   userPoolActions?: string[];
   /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution). */
   startsSaga?: boolean;
+  /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
+  sagemakerEndpoint?: boolean;
   /** Request headers the route reads, documented in OpenAPI. */
   headers?: { name: string; required: boolean; description: string }[];
 }
@@ -308,5 +311,21 @@ export const routes: Route[] = [
     request: { query: orders.ListOrdersQuery },
     response: { status: 200, schema: orders.OrderPage },
     tables: { orders: 'read' },
+  },
+  {
+    id: 'getRecommendations',
+    method: 'GET',
+    path: '/v1/recommendations',
+    context: 'recommendations',
+    handler: 'functions/recommendations/handlers/get-recommendations.ts',
+    auth: optional,
+    summary:
+      'Products to show: bought together with `productId`, personalised from a signed-in shopper\'s orders, else popular. ' +
+      'From the model endpoint (`source: model`), or from popularity when it fails or is slow (`source: fallback`)',
+    request: { query: recommendations.RecommendationsQuery },
+    response: { status: 200, schema: recommendations.Recommendations },
+    // The orders and products tables through their contexts' repositories, read-only: history and hydration.
+    tables: { orders: 'read', products: 'read', aggregates: 'read' },
+    sagemakerEndpoint: true,
   },
 ];

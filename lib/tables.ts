@@ -54,6 +54,12 @@ export const tables = {
   payments: { name: 'payments', envVar: 'PAYMENTS_TABLE', partitionKey: 'orderId', sortKey: 'entry' },
   /** Powertools idempotency records (POST /v1/orders). */
   idempotency: { name: 'idempotency', envVar: 'IDEMPOTENCY_TABLE', partitionKey: 'id', ttlAttribute: 'expiration' },
+  /**
+   * Small precomputed read models, one item per aggregate (`id`), e.g. `recommendations#popular`: the
+   * top products by popularity that recommendations fall back on when the model endpoint cannot answer.
+   * Written by whoever computes them (model training, the local substrate), read with one GetItem.
+   */
+  aggregates: { name: 'aggregates', envVar: 'AGGREGATES_TABLE', partitionKey: 'id' },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;

@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import type { ErrorCode } from '../../functions/shared/errors';
 import type { Route } from '../routes';
 import type { TableKey } from '../tables';
-import { PlatformFunction } from './platform-function';
+import { PlatformFunction, type ModelEndpointTarget } from './platform-function';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -48,6 +48,8 @@ export interface ApiProps {
   };
   /** The checkout saga, for routes that start it. */
   readonly saga?: IStateMachine;
+  /** The recommendations model endpoint, for routes that invoke it. */
+  readonly modelEndpoint?: ModelEndpointTarget;
   /** Steady-state and burst requests per second for the whole stage. */
   readonly throttle?: Required<ThrottleSettings>;
   /** Requests one client IP may send in five minutes before the firewall answers 429. */
@@ -111,6 +113,7 @@ export class Api extends Construct {
         tables: props.tables,
         identity: props.identity,
         saga: props.saga,
+        modelEndpoint: props.modelEndpoint,
       });
       const integration = new LambdaIntegration(routeFunction.function, { allowTestInvoke: false });
       const method = this.restApi.root

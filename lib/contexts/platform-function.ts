@@ -39,6 +39,8 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly userPoolActions?: readonly string[];
   /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution on it only). */
   readonly startsSaga?: boolean;
+  /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
+  readonly sagemakerEndpoint?: boolean;
 }
 
 export interface PlatformFunctionProps {
@@ -49,9 +51,16 @@ export interface PlatformFunctionProps {
   readonly identity?: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
   /** Needed when the definition starts the saga. */
   readonly saga?: IStateMachine;
+  /** Needed when the definition invokes the model endpoint: its name and ARN (lib/contexts/recommendations.ts). */
+  readonly modelEndpoint?: ModelEndpointTarget;
   /** The role's description; the definition's summary otherwise. */
   readonly description?: string;
   readonly timeout?: Duration;
+}
+
+export interface ModelEndpointTarget {
+  readonly endpointName: string;
+  readonly endpointArn: string;
 }
 
 /**
@@ -120,6 +129,9 @@ export class PlatformFunction extends Construct {
     this.grantTables(props);
     this.grantUserPoolActions(props);
     if (definition.startsSaga) requireSaga(definition, props.saga).grantStartExecution(this.function);
+    if (definition.sagemakerEndpoint) {
+      this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
+    }
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -159,7 +171,7 @@ export function tableEntries(definition: Pick<FunctionDefinition, 'tables'>): [T
   return Object.entries(definition.tables ?? {}) as [TableKey, TableAccess][];
 }
 
-function environmentFor(definition: FunctionDefinition, { tables, identity, saga }: PlatformFunctionProps): Record<string, string> {
+function environmentFor(definition: FunctionDefinition, { tables, identity, saga, modelEndpoint }: PlatformFunctionProps): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [key] of tableEntries(definition)) environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
   // An empty list still means the function talks to the pool (public calls such as InitiateAuth, or
@@ -170,6 +182,7 @@ function environmentFor(definition: FunctionDefinition, { tables, identity, saga
     environment.USER_POOL_CLIENT_ID = userPoolClient.userPoolClientId;
   }
   if (definition.startsSaga) environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
+  if (definition.sagemakerEndpoint) environment.SAGEMAKER_ENDPOINT_NAME = requireModelEndpoint(definition, modelEndpoint).endpointName;
   return environment;
 }
 
@@ -209,6 +222,11 @@ function requireIdentity(definition: FunctionDefinition, identity: PlatformFunct
 function requireSaga(definition: FunctionDefinition, saga: IStateMachine | undefined): IStateMachine {
   if (!saga) throw new Error(`${definition.id} starts the saga but no state machine was given to its function`);
   return saga;
+}
+
+function requireModelEndpoint(definition: FunctionDefinition, endpoint: ModelEndpointTarget | undefined): ModelEndpointTarget {
+  if (!endpoint) throw new Error(`${definition.id} invokes the model endpoint but no endpoint was given to its function`);
+  return endpoint;
 }
 
 const logicalIdOf = (construct: Construct) =>

@@ -20,7 +20,8 @@ import { seedPromotions } from './seed/promotions';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator } from './stepfunctions-emulator';
 import { startCheckout } from './checkout';
-import { loadSeedCatalog } from './seed/catalog-source';
+import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
+import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,6 +45,9 @@ export interface PlatformOptions {
   log?: (message: string) => void;
   onSeedProgress?: (done: number, total: number) => void;
   onRequest?: EdgeOptions['onRequest'];
+  /** The model server and its model (lib/local/recommendations.ts); by default a free port and no training. */
+  model?: LocalModelOptions;
+  onTrainProgress?: StartContext['onTrainProgress'];
 }
 
 export interface Platform {
@@ -65,6 +69,10 @@ export interface Platform {
   stepFunctionsEndpoint: string;
   orderSagaArn: string;
   compensationDeadLetterQueueUrl: string;
+  /** The model server: the SageMaker endpoint's local stand-in. */
+  modelUrl: string;
+  /** Whether a model is served yet (`served()` resolves with its version once it is). */
+  recommendations: Pick<LocalRecommendations, 'state' | 'served' | 'modelDir'>;
   /** Resolves when no saga execution is running. */
   sagasIdle(timeoutMs?: number): Promise<void>;
   /** Runs the reservation sweeper once, now. */
@@ -115,6 +123,16 @@ function claimDataDir(dataDir: string) {
   writeFileSync(pidFile(dataDir), JSON.stringify({ owner: process.pid, pids: [] } satisfies PidRecord));
 }
 
+/** Where an earlier run's catalog came from (its seed marker), for a restart that seeds nothing. */
+function seedSourceOf(marker: string): 'dataset' | 'demo' | 'none' {
+  try {
+    const source = (JSON.parse(readFileSync(marker, 'utf8')) as { source?: string }).source;
+    return source === 'dataset' || source === 'demo' ? source : 'none';
+  } catch {
+    return 'none';
+  }
+}
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const port = options.port ?? 3000;
@@ -128,6 +146,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(port, 'HTTP API');
   await assertPortFree(options.sqsPort ?? 9324, 'local SQS');
   await assertPortFree(options.stepFunctionsPort ?? 8083, 'local Step Functions');
+  if (options.model?.port) await assertPortFree(options.model.port, 'model server');
   claimDataDir(dataDir);
 
   // Reading the dataset is CPU work for Node while the JVM starts: do both at once on a first start.
@@ -145,6 +164,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let sqs: SqsEmulator | undefined;
   let stepFunctions: StepFunctionsEmulator | undefined;
   let stopSweeper = () => undefined as void;
+  let recommendations: LocalRecommendations | undefined;
   try {
     const started = await Promise.allSettled([
       startDynamoDbLocal({ port: dynamoPort, dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined }),
@@ -190,10 +210,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     stepFunctions = checkout.stepFunctions;
     stopSweeper = checkout.stopSweeper;
+    recommendations = await prepareLocalRecommendations({ ...options.model, dataDir });
 
     const env: Record<string, string> = {
       ...baseEnv,
       ...checkout.env,
+      ...recommendations.env,
       ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
       USER_POOL_ID: userPoolId,
       USER_POOL_CLIENT_ID: clientId,
@@ -215,6 +237,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     await seedPromotions(dynamo, tableNames.promotions);
     let seeded: Platform['seeded'] = { source: 'none', products: 0 };
+    let seedProducts: SeedProduct[] | undefined;
     const seedTables = { products: tableNames.products, productSkus: tableNames.productSkus, inventory: tableNames.inventory };
     if (options.seed !== 'none') {
       if (await isSeeded(dynamo, seedTables)) {
@@ -224,6 +247,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await seedCatalog(dynamo, seedTables, catalog.products, options.onSeedProgress);
         writeFileSync(seedMarker, JSON.stringify({ source: catalog.source, products: catalog.products.length, at: new Date().toISOString() }));
         seeded = { source: catalog.source, products: catalog.products.length };
+        seedProducts = catalog.products;
       }
     }
 
@@ -256,6 +280,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Lets `npm run replay` find and use this running platform.
     writeFileSync(runtimeFile(dataDir), JSON.stringify({ apiUrl, env, pid: process.pid }, null, 2));
 
+    // The platform is ready: serve the model, or train one in the background while the function falls back.
+    await recommendations.start({
+      dynamo,
+      aggregatesTable: tableNames.aggregates,
+      catalogSource: seeded.source === 'existing' ? seedSourceOf(seedMarker) : seeded.source,
+      catalog: seedProducts,
+      datasetDir: options.datasetDir,
+      projectRoot,
+      log,
+      onTrainProgress: options.onTrainProgress,
+    });
+    const model = recommendations;
+
     return {
       apiUrl,
       port,
@@ -274,12 +311,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
       orderSagaArn: checkout.env.ORDER_SAGA_ARN!,
       compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
+      modelUrl: model.modelUrl,
+      recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,
       stop: async () => {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         stopSweeper();
+        await model.stop();
         await checkout.stepFunctions.stop();
         await sqs?.stop();
         dynamoClient.destroy();
@@ -291,6 +331,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   } catch (e) {
     server?.close();
     stopSweeper();
+    await recommendations?.stop().catch(() => undefined);
     await stepFunctions?.stop().catch(() => undefined);
     await sqs?.stop().catch(() => undefined);
     await stopEmulators();

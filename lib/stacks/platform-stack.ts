@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from '../contexts/api';
 import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
+import { Recommendations } from '../contexts/recommendations';
 import { Identity } from '../contexts/users';
 import { routes as allRoutes, type Route } from '../routes';
 
@@ -18,6 +19,7 @@ export class EciCommStack extends Stack {
   readonly data: Data;
   readonly identity: Identity;
   readonly checkout: Checkout;
+  readonly recommendations: Recommendations;
   readonly api: Api;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
@@ -29,12 +31,14 @@ export class EciCommStack extends Stack {
     this.data = new Data(this, 'Data', { namePrefix: props.namePrefix });
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
     this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
       tables: this.data.tables,
       identity: this.identity,
       saga: this.checkout.stateMachine,
+      modelEndpoint: this.recommendations.invokeTarget,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
@@ -42,6 +46,7 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'OrderSagaArn', { value: this.checkout.stateMachine.stateMachineArn });
     new CfnOutput(this, 'CompensationDeadLetterQueueUrl', { value: this.checkout.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'RecommendationsEndpointName', { value: this.recommendations.endpoint.attrEndpointName, description: 'SageMaker endpoint serving the recommendation model (variants A/B)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.checkout.alarmTopic.topicArn, description: 'Subscribe on-call to checkout alarms here' });
   }
 }

@@ -10,6 +10,7 @@ declare module 'autocannon' {
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
+    body?: string | Buffer;
   }
 
   interface Histogram {

@@ -90,6 +90,7 @@ const mirroredFunctionEnv = (route: Route): Record<string, string> => {
     env.USER_POOL_CLIENT_ID = DUMMY;
   }
   if ((route as { startsSaga?: boolean }).startsSaga) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:000000000000:stateMachine:bench';
+  if (route.sagemakerEndpoint) env.SAGEMAKER_ENDPOINT_NAME = 'ecicomm-bench-recommendations';
   return env;
 };
 
@@ -131,6 +132,7 @@ const allHandlerEnv = (): Record<string, string> => ({
   ...Object.fromEntries((Object.values(tables) as { envVar: string; name: string }[]).map((t) => [t.envVar, `ecicomm-${t.name}`])),
   USER_POOL_ID: 'eu-west-2_bench',
   USER_POOL_CLIENT_ID: DUMMY,
+  SAGEMAKER_ENDPOINT_NAME: 'ecicomm-bench-recommendations',
 });
 
 /** A clean environment: nothing of this process (npm_*, tsx's loader) leaks into the measured child. */

@@ -17,6 +17,7 @@ interface Ports {
   COGNITO_PORT: string;
   SQS_PORT: string;
   STEPFUNCTIONS_PORT: string;
+  MODEL_PORT: string;
 }
 const ports = async (): Promise<Ports> => ({
   PORT: String(await freePort()),
@@ -24,6 +25,7 @@ const ports = async (): Promise<Ports> => ({
   COGNITO_PORT: String(await freePort()),
   SQS_PORT: String(await freePort()),
   STEPFUNCTIONS_PORT: String(await freePort()),
+  MODEL_PORT: String(await freePort()),
 });
 
 /** Runs `npm start`'s program as a user would, and collects what it prints. */
@@ -92,6 +94,20 @@ describe('npm start', () => {
 
     const api = `http://127.0.0.1:${env.PORT}/v1`;
     expect((await fetch(`${api}/health`)).status).toBe(200);
+
+    // No model yet: one is trained in the background on the demo catalog's history; recommendations fall
+    // back to popularity until the model server serves it, then come from the model.
+    expect(printed).toContain(`Model          http://127.0.0.1:${env.MODEL_PORT}`);
+    const recommendations = async () => (await (await fetch(`${api}/recommendations?limit=3`)).json()) as { source: string; items: unknown[] };
+    expect((await recommendations()).items).toHaveLength(3);
+    let answer = await recommendations();
+    for (let i = 0; i < 120 && answer.source !== 'model'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      answer = await recommendations();
+    }
+    expect(answer.source).toBe('model');
+    expect(first.output()).toMatch(/model: trained \S+ in [\d.]+ s/);
+    expect((await fetch(`http://127.0.0.1:${env.MODEL_PORT}/ping`)).status).toBe(200);
     const login = await (await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }) })).json() as { idToken: string };
     const created = await (
       await fetch(`${api}/products`, {
@@ -114,6 +130,8 @@ describe('npm start', () => {
 
     const second = start(env);
     expect(await second.ready).toContain('catalog already seeded');
+    // The model trained on the first start is served at once.
+    expect(second.output()).toMatch(/Model .*serving \S+/);
     expect((await fetch(`${api}/products/${created.id}`)).status).toBe(200);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);

@@ -79,6 +79,7 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
     }
     if (definition.startsSaga) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
+    if (definition.sagemakerEndpoint) expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
   });
 });
@@ -132,13 +133,23 @@ describe('least privilege', () => {
     for (const statement of states) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
   });
 
-  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions and starting the saga', (_, __, built) => {
+  it.each(cases)('%s may invoke the model endpoint, and only it, exactly when its definition says so', (_, definition, built) => {
+    const sagemaker = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')));
+    if (!definition.sagemakerEndpoint) {
+      expect(sagemaker).toEqual([]);
+      return;
+    }
+    expect(sagemaker.flatMap(actionsOf)).toEqual(['sagemaker:InvokeEndpoint']);
+    for (const statement of sagemaker) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
+  });
+
+  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga and invoking the model', (_, __, built) => {
     const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
     for (const statement of statementsOf(built)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         const service = action.split(':')[0];
-        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states'], action).toContain(service);
+        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker'], action).toContain(service);
         if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
         if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
       }
@@ -146,6 +157,11 @@ describe('least privilege', () => {
     const role = resources[logicalId(built().role)].Properties;
     expect(role.ManagedPolicyArns ?? []).toEqual([]);
     expect(role.Policies ?? []).toEqual([]);
+  });
+
+  it('only the recommendations function may invoke the model endpoint', () => {
+    const invokers = definitions.filter(([, , built]) => statementsOf(built).some((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:'))));
+    expect(invokers.map(([, d]) => d.id)).toEqual(['getRecommendations']);
   });
 
   it('only place-order may start the saga', () => {

@@ -33,6 +33,7 @@ import {
   type RawRequest,
   type RawResponse,
 } from '../support/hostile';
+import { resetSwitchboard, switchboardStatus } from '../support/recommendations';
 
 const PERSONAS = ['anonymous', 'shopper', 'otherShopper', 'analyst', 'admin'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -123,6 +124,7 @@ const BUILDERS: Record<string, Builder> = {
   placeOrder: (w) => ({ path: '/v1/orders', body: orderBody(w) }),
   getOrder: async (_w, who) => ({ path: `/v1/orders/${await orderOf(who)}` }),
   listOrders: () => ({ path: '/v1/orders?limit=5' }),
+  getRecommendations: () => ({ path: '/v1/recommendations?limit=3' }),
 };
 
 /** Values of the request headers routes declare, by lower-case name. */
@@ -281,6 +283,7 @@ describe("a shopper's own resources", () => {
     'placeOrder',
     'getOrder',
     'listOrders',
+    'getRecommendations',
   ];
 
   it('has a two-shopper isolation case for every route a user (or session) calls on their own things', () => {
@@ -292,6 +295,25 @@ describe("a shopper's own resources", () => {
     const OWNERSHIP_CHECKED = ['getOrder'];
     const addressed = routes.filter((r) => (r.auth.kind === 'user' || r.auth.kind === 'optional') && pathParamNames(r).some((p) => p !== 'productId')).map((r) => r.id);
     expect(addressed.filter((id) => !OWNERSHIP_CHECKED.includes(id))).toEqual([]);
+  });
+
+  it("GET /v1/recommendations personalises each shopper's answer from their own orders only", async () => {
+    const { shopper: a } = world;
+    await orderOf('shopper');
+    const b = await newShopper();
+    const historySent = async (token: string) => {
+      await resetSwitchboard();
+      expect((await api('/v1/recommendations?limit=3', { token })).status).toBe(200);
+      return ((await switchboardStatus()).lastBody as { history: { productId: string }[] }).history;
+    };
+    expect(await historySent(b.token), "a new shopper's request carries no one's history").toEqual([]);
+    const ordersA = (await api('/v1/orders?limit=100', { token: a.token })).body.items as { status: string; items: { productId: string }[] }[];
+    const boughtByA = new Set(ordersA.filter((o) => o.status !== 'CANCELLED').flatMap((o) => o.items.map((l) => l.productId)));
+    const sentForA = await historySent(a.token);
+    expect(sentForA.length).toBeGreaterThan(0);
+    expect(new Set(sentForA.map((l) => l.productId))).toEqual(boughtByA);
+    // A's orders do not leak into B's answer afterwards either.
+    expect(await historySent(b.token)).toEqual([]);
   });
 
   it('GET /v1/users/me shows each shopper their own profile, never the other one', async () => {
@@ -365,8 +387,11 @@ describe("a shopper's cart and orders", () => {
     expect(lineOf((await anon(sessionA, '/v1/cart')).body, productId)).toBe(2);
   });
 
-  it('answers an optional-auth route with neither a token nor a session with 400, in the contract shape', async () => {
-    for (const route of routes.filter((r) => r.auth.kind === 'optional')) {
+  it('answers a cart route (optional auth, x-session-id) with neither a token nor a session with 400, in the contract shape', async () => {
+    // Routes that name an anonymous shopper's things by session; others open to anonymous callers (recommendations) need none.
+    const sessionRoutes = routes.filter((r) => r.auth.kind === 'optional' && r.headers?.some((h) => h.name === 'x-session-id'));
+    expect(sessionRoutes.length).toBeGreaterThan(0);
+    for (const route of sessionRoutes) {
       const req = await build(route, 'anonymous');
       const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => k !== 'x-session-id'));
       const res = await rawRequest({ ...req, headers });

@@ -31,6 +31,7 @@ const expectedStatus: Record<string, number> = {
   'place-order.json': 202,
   'place-order-no-idempotency-key.json': 400,
   'get-order-unknown.json': 404,
+  'get-recommendations-bad-limit.json': 400,
 };
 
 describe('fixtures in events/apigw', () => {

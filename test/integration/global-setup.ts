@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../../lib/local/emulators';
 import { startPlatform, type Platform } from '../../lib/local/platform';
+import { startSwitchboard } from '../support/model-switchboard';
+import { writeTestModel } from '../support/recommendation-model';
 
 export interface PlatformInfo {
   apiUrl: string;
@@ -21,7 +23,12 @@ export interface PlatformInfo {
   stepFunctionsEndpoint: string;
   orderSagaArn: string;
   compensationDeadLetterQueueUrl: string;
+  /** The model server (serving test/support/recommendation-model.ts) and the switchboard in front of it. */
+  recommendations: { modelUrl: string; switchboardUrl: string; breakerHalfOpenMs: number };
 }
+
+/** Short, so the suite can watch the breaker open and close again; production waits 10 s. */
+const BREAKER_HALF_OPEN_MS = 1000;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,7 +42,15 @@ export default async function setup(project: TestProject) {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo' });
+  // The recommendations function calls the switchboard, which passes calls on to the model server (a
+  // hand-made model on a free port) unless a test makes it fail.
+  const switchboard = await startSwitchboard();
+  const model = { dir: writeTestModel(path.join(dataDir, 'test-model')), port: 0, endpointUrl: switchboard.endpointUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS };
+  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model }).catch(async (e: unknown) => {
+    await switchboard.stop();
+    throw e;
+  });
+  switchboard.setTarget(platform.modelUrl);
   const killAll = () => platform.pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
   process.once('exit', killAll);
   project.provide('platform', {
@@ -53,9 +68,11 @@ export default async function setup(project: TestProject) {
     stepFunctionsEndpoint: platform.stepFunctionsEndpoint,
     orderSagaArn: platform.orderSagaArn,
     compensationDeadLetterQueueUrl: platform.compensationDeadLetterQueueUrl,
+    recommendations: { modelUrl: platform.modelUrl, switchboardUrl: switchboard.controlUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS },
   });
   return async () => {
     await platform.stop();
+    await switchboard.stop();
     process.off('exit', killAll);
     rmSync(dataDir, { recursive: true, force: true });
   };

@@ -31,9 +31,27 @@ export class DynamoCartRepository implements CartRepository {
     }
   }
 
+  /**
+   * Read, then delete only if still that version: of concurrent takers exactly one wins. (A bare delete
+   * returning ALL_OLD is not enough: DynamoDB Local hands the old item to several racing deletes.)
+   */
   async take(ownerId: string): Promise<StoredCart | undefined> {
-    const { Attributes } = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { ownerId }, ReturnValues: 'ALL_OLD' }));
-    return Attributes as StoredCart | undefined;
+    const cart = await this.get(ownerId);
+    if (!cart) return undefined;
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { ownerId },
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': cart.version },
+        }),
+      );
+      return cart;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return undefined;
+      throw e;
+    }
   }
 
   async delete(ownerId: string): Promise<void> {

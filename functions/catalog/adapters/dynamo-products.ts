@@ -1,5 +1,5 @@
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, isStartKeyRejection, type Page } from '../../shared/pagination';
 import { SkuTakenError, VersionConflictError, type ProductRepository } from '../ports';
@@ -68,6 +68,30 @@ export class DynamoProductRepository implements ProductRepository {
   async get(id: string): Promise<Product | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { id } }));
     return Item ? fromItem(Item as ProductItem) : undefined;
+  }
+
+  /**
+   * Several products by id in as few requests as DynamoDB allows (100 keys each, in parallel), unprocessed
+   * keys retried; ids not in the table are absent from the map.
+   */
+  async getMany(ids: readonly string[]): Promise<Map<string, Product>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, Product>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let keys: Record<string, unknown>[] | undefined = chunk.map((id) => ({ id }));
+        for (let attempt = 0; keys?.length; attempt++) {
+          if (attempt === 5) throw new Error(`DynamoDB left ${keys.length} product keys unprocessed after ${attempt} attempts`);
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const output: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+          for (const item of output.Responses?.[this.tableName] ?? []) found.set(item.id as string, fromItem(item as ProductItem));
+          keys = output.UnprocessedKeys?.[this.tableName]?.Keys;
+        }
+      }),
+    );
+    return found;
   }
 
   async replace(product: Product, expectedVersion: number): Promise<void> {

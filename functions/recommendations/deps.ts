@@ -1,0 +1,66 @@
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import * as z from 'zod/mini';
+import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { parseEnv } from '../shared/env';
+import { logger } from '../shared/observability';
+import { productRepository } from '../catalog/deps';
+import { orderRepository } from '../orders/deps';
+import { DynamoPopularProducts } from './adapters/dynamo-popular';
+import { OrderPurchaseHistory } from './adapters/order-history';
+import { cached, firstWithItems } from './adapters/popular-chain';
+import { DEFAULT_RESILIENCE, SageMakerModel } from './adapters/sagemaker-model';
+import type { PopularProducts, RecommendationsDeps } from './ports';
+
+const positiveInt = (fallback: number) =>
+  z.pipe(
+    z._default(z.string().check(z.regex(/^\d{1,7}$/, 'Must be a whole number')), String(fallback)),
+    z.transform((s: string) => Number(s)),
+  );
+
+/**
+ * SAGEMAKER_ENDPOINT_NAME names the endpoint; its URL comes from the SDK's usual resolution, which the
+ * local substrate overrides with AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME (the model server in ml/). The
+ * timeout and breaker settings have the production defaults; tests shorten the breaker's pause.
+ */
+const env = () =>
+  parseEnv(
+    z.object({
+      SAGEMAKER_ENDPOINT_NAME: z.string().check(z.minLength(1)),
+      AGGREGATES_TABLE: z.string(),
+      MODEL_TIMEOUT_MS: positiveInt(DEFAULT_RESILIENCE.timeoutMs),
+      MODEL_BREAKER_FAILURES: positiveInt(DEFAULT_RESILIENCE.failuresToOpen),
+      MODEL_BREAKER_HALF_OPEN_MS: positiveInt(DEFAULT_RESILIENCE.halfOpenAfterMs),
+    }),
+  );
+
+/** The catalog's popularity field over its first page of active products: the ranking of last resort. */
+const catalogPopularity = (): PopularProducts => {
+  const products = productRepository();
+  return {
+    async top() {
+      const page = await products.listActive({ limit: 100 });
+      const items = page.items.sort((a, b) => b.popularity - a.popularity).map((p): [string, number] => [p.id, p.popularity]);
+      return { items, version: 'catalog-popularity' };
+    },
+  };
+};
+
+export function liveRecommendationsDeps(): RecommendationsDeps {
+  const config = env();
+  const products = productRepository();
+  // One attempt: a retry cannot fit in the deadline, and the breaker and the fallback handle failure.
+  const model = new SageMakerModel(new SageMakerRuntimeClient({ maxAttempts: 1 }), config.SAGEMAKER_ENDPOINT_NAME, {
+    timeoutMs: config.MODEL_TIMEOUT_MS,
+    failuresToOpen: config.MODEL_BREAKER_FAILURES,
+    halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS,
+  });
+  model.breaker.onBreak(() => logger.warn('model endpoint breaker opened: recommending by popularity without calling it', { halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS }));
+  model.breaker.onReset(() => logger.info('model endpoint breaker closed: the model answers again'));
+  return {
+    model,
+    popular: cached(firstWithItems(new DynamoPopularProducts(dynamoDocumentClient(), config.AGGREGATES_TABLE), catalogPopularity()), 60_000, systemClock),
+    products: { getMany: (ids) => products.getMany(ids) },
+    history: new OrderPurchaseHistory(orderRepository()),
+    log: { warn: (message, details) => logger.warn(message, details), debug: (message, details) => logger.debug(message, details) },
+  };
+}
