@@ -174,7 +174,7 @@ try {
   const p = parameters;
   const lines = [
     `Produced by \`${command}\` in ${totalSeconds.toFixed(0)} s (Node ${process.version}, ${new Date().toISOString().slice(0, 10)}).`,
-    `Data: ${datasetDir.replace(path.dirname(projectRoot), '..')}, invoices ${dataFrom} to ${dataTo}: ${history.invoices.length} invoices, ${history.customers.length} customers, ${productsOf(history).length} products after cleaning (${history.lines} lines).`,
+    `Data: ${path.relative(projectRoot, datasetDir) || '.'}, invoices ${dataFrom} to ${dataTo}: ${history.invoices.length} invoices, ${history.customers.length} customers, ${productsOf(history).length} products after cleaning (${history.lines} lines).`,
     '',
     `### Temporal protocol: train before ${values.test}, predict each customer's next invoice`,
     '',

@@ -45,8 +45,8 @@ export function alsRanker(split: TemporalSplit, options: AlsOptions, fallback: R
 }
 
 /**
- * EASE on the training window (binary customer × product). `repeatBoost` > 0 adds the customer's own
- * products' recency-free frequency, scaled, since EASE's zero diagonal never recommends a product for itself.
+ * EASE on the training window (binary customer × product). Its zero diagonal scores a customer's own
+ * products only through their other products.
  */
 export function easeRanker(split: TemporalSplit, lambda: number, fallback: Ranker): Ranker {
   const m = interactions(split.train);

@@ -16,7 +16,7 @@ import { evaluateTemporal, type TemporalSplit } from './temporal';
  */
 type Tuned = 'neighbourWeight' | 'popularityWeight' | 'recencyHalfLifeDays' | 'popularityHalfLifeDays' | 'neighbours' | 'neighbourShrink';
 export const SEARCH_SPACE: Partial<Pick<Required<TrainingParameters>, Tuned>>[][] = [
-  [0, 0.1, 0.2, 0.3, 0.5, 1].flatMap((neighbourWeight) => [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1].map((popularityWeight) => ({ neighbourWeight, popularityWeight }))),
+  [0, 0.1, 0.3, 0.5, 1, 2, 4, 8].flatMap((neighbourWeight) => [0.05, 0.1, 0.2, 0.5, 1, 2, 4].map((popularityWeight) => ({ neighbourWeight, popularityWeight }))),
   [90, 180, 365, 730, 3650].map((recencyHalfLifeDays) => ({ recencyHalfLifeDays })),
   [3, 5, 7, 10, 20, 40].map((popularityHalfLifeDays) => ({ popularityHalfLifeDays })),
   [5, 10, 20, 30, 50].map((neighbours) => ({ neighbours })),
