@@ -4,106 +4,16 @@
  * straight from this process through @aws-sdk/lib-dynamodb. The platform runs in a child process
  * (test/bench/platform-child.ts) so the load generator does not share its event loop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
+import { cpuSeconds, startPlatformChild } from './platform-process';
 import type { BenchContext, Section, SectionResult } from './report';
 import { percentile, round } from './stats';
 
 export const RATIO_TARGET = 0.5;
-const READY_TIMEOUT_MS = 180_000;
-const STOP_GRACE_MS = 15_000;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The child leads its own process group (detached), so the JVM and cognito-local it starts are in it too. */
-const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // The group is empty.
-  }
-};
-
-interface RunningPlatform {
-  info: ChildPlatformInfo;
-  child: ChildProcess;
-}
-
-async function startPlatformChild(ctx: BenchContext): Promise<RunningPlatform> {
-  const script = path.join(ctx.projectRoot, 'test', 'bench', 'platform-child.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ctx.projectRoot,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
-  });
-  let info: ChildPlatformInfo | undefined;
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    child.once('exit', () => resolve());
-  });
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      ctx.log('api: stopping the platform child (SIGTERM)');
-      child.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_GRACE_MS).unref())]);
-      if (timedOut) {
-        ctx.log('api: platform child did not stop in time: SIGKILL to its process group');
-        killGroup(child, 'SIGKILL');
-        await exited;
-      }
-    }
-    // Whatever is left in the child's process group can only be what it started (the emulators).
-    killGroup(child, 'SIGKILL');
-    for (const pid of info?.pids ?? []) killEmulator(pid);
-    if (info?.dataDir && existsSync(info.dataDir)) rmSync(info.dataDir, { recursive: true, force: true });
-    const left = (info?.pids ?? []).filter(alive);
-    if (left.length) ctx.log(`api: emulator pids still alive after stop: ${left.join(', ')}`);
-  };
-  ctx.defer(stop);
-  ctx.onExit(() => {
-    killGroup(child, 'SIGKILL');
-    for (const pid of info?.pids ?? []) killEmulator(pid);
-  });
-
-  let stderrTail = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4000);
-    process.stderr.write(chunk);
-  });
-  child.stdout!.setEncoding('utf8');
-  let stdout = '';
-  const ready = new Promise<ChildPlatformInfo>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith(READY_MARKER));
-      if (line && !info) {
-        info = JSON.parse(line.slice(READY_MARKER.length)) as ChildPlatformInfo;
-        resolve(info);
-      }
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`platform child exited (${code ?? signal}) before it was ready:\n${stderrTail}`)));
-    setTimeout(() => reject(new Error(`platform child not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderrTail}`)), READY_TIMEOUT_MS).unref();
-  });
-  return { info: await ready, child };
-}
 
 interface LoadFigures {
   requests: number;
@@ -169,16 +79,6 @@ async function loadRaw(doc: DynamoDBDocumentClient, table: string, id: string, c
   return summarize(latencies.length, errors, elapsedS, latencies, firstError ? { firstError } : undefined);
 }
 
-const cpuSeconds = (pid: number): number | undefined => {
-  try {
-    // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 Hz on Linux).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-};
-
 export const apiSection: Section = {
   id: 'api',
   title: 'Local API: GET /v1/products/{id} vs raw DynamoDB GetItem',
@@ -187,7 +87,7 @@ export const apiSection: Section = {
     const rounds = Math.max(1, ctx.options.rounds);
     ctx.log('api: starting the local platform in a child process');
     const s0 = performance.now();
-    const { info, child } = await startPlatformChild(ctx);
+    const { info, child } = await startPlatformChild(ctx, { label: 'api' });
     const startupS = (performance.now() - s0) / 1000;
     ctx.log(`api: platform up in ${startupS.toFixed(1)} s at ${info.apiUrl} (child ${child.pid}, emulators ${info.pids.join(', ')})`);
 

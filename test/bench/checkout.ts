@@ -8,23 +8,20 @@
  * and reports each order's CONFIRMED/CANCELLED write the moment it succeeds, so completion is observed
  * without status polling adding API and DynamoDB load to what is measured.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
-import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
+import type { ChildPlatformInfo } from './platform-info';
+import { cpuSeconds, startPlatformChild } from './platform-process';
 import type { BenchContext, Section, SectionResult, Table, Target } from './report';
 import { percentile, round } from './stats';
 
 export const RATIO_TARGET = 0.8;
 export const OPS_PER_ORDER_TARGET = 10;
-const READY_TIMEOUT_MS = 180_000;
-const STOP_GRACE_MS = 15_000;
 /** The contract: locally every order reaches CONFIRMED or CANCELLED within 10 s. Twice that, then it counts as a timeout. */
 const ORDER_TIMEOUT_MS = 20_000;
 const RAW_WARMUP_MAX_S = 20;
@@ -35,34 +32,6 @@ const ADDRESS = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'Lond
 
 const wallClockMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The child leads its own process group (detached), so the JVM and cognito-local it starts are in it too. */
-const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // The group is empty.
-  }
-};
-
-const cpuSeconds = (pid: number): number | undefined => {
-  try {
-    // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 Hz on Linux).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-};
 
 /** The platform child, with the IPC channel of ./child-ipc.ts. */
 interface LinkedPlatform {
@@ -80,42 +49,7 @@ interface LinkedPlatform {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 async function startLinkedPlatform(ctx: BenchContext): Promise<LinkedPlatform> {
-  const script = path.join(ctx.projectRoot, 'test', 'bench', 'platform-child.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ctx.projectRoot,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
-  });
-  let info: ChildPlatformInfo | undefined;
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    child.once('exit', () => resolve());
-  });
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      ctx.log('checkout: stopping the platform child (SIGTERM)');
-      child.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_GRACE_MS).unref())]);
-      if (timedOut) {
-        ctx.log('checkout: platform child did not stop in time: SIGKILL to its process group');
-        killGroup(child, 'SIGKILL');
-        await exited;
-      }
-    }
-    // Whatever is left in the child's process group can only be what it started (the emulators).
-    killGroup(child, 'SIGKILL');
-    for (const pid of info?.pids ?? []) killEmulator(pid);
-    if (info?.dataDir && existsSync(info.dataDir)) rmSync(info.dataDir, { recursive: true, force: true });
-    const left = (info?.pids ?? []).filter(alive);
-    if (left.length) ctx.log(`checkout: emulator pids still alive after stop: ${left.join(', ')}`);
-  };
-  ctx.defer(stop);
-  ctx.onExit(() => {
-    killGroup(child, 'SIGKILL');
-    for (const pid of info?.pids ?? []) killEmulator(pid);
-  });
+  const { info, child } = await startPlatformChild(ctx, { label: 'checkout', ipc: true });
 
   // IPC: answers to requests by id; order settlements into a map, waking whoever waits for them.
   let nextId = 0;
@@ -149,29 +83,8 @@ async function startLinkedPlatform(ctx: BenchContext): Promise<LinkedPlatform> {
       child.send({ ...req, id } as ChildRequest);
     });
 
-  let stderrTail = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-4000);
-    process.stderr.write(chunk);
-  });
-  child.stdout!.setEncoding('utf8');
-  let stdout = '';
-  const ready = new Promise<ChildPlatformInfo>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith(READY_MARKER));
-      if (line && !info) {
-        info = JSON.parse(line.slice(READY_MARKER.length)) as ChildPlatformInfo;
-        resolve(info);
-      }
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`platform child exited (${code ?? signal}) before it was ready:\n${stderrTail}`)));
-    setTimeout(() => reject(new Error(`platform child not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderrTail}`)), READY_TIMEOUT_MS).unref();
-  });
   return {
-    info: await ready,
+    info,
     child,
     request,
     counts: async (reset) => {

@@ -8,11 +8,12 @@
  * autocannon on POST /invocations, one run per kind of request the recommendations function sends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { cpuSeconds } from './platform-process';
 import type { ModelArtifact } from '../../ml/src/model';
 import { listDatasetFiles } from '../../lib/local/seed/catalog-source';
 import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
@@ -146,14 +147,6 @@ async function load(url: string, body: string, connections: number, duration: nu
   };
 }
 
-const cpuSeconds = (pid: number): number | undefined => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-};
 
 export const recommendationsSection: Section = {
   id: 'recommendations',
