@@ -18,6 +18,8 @@ import {
   DescribeUserPoolCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
 import type { TableSpec } from '../tables';
 
@@ -151,4 +153,52 @@ export async function ensureUser(
   }
   if (!sub) throw new Error(`Cognito returned no sub for ${user.email}`);
   return sub;
+}
+
+/** The local admin: a Cognito user in both groups, and its profile record (API.md). Returns its `sub`. */
+export async function ensureAdmin(
+  cognito: CognitoIdentityProviderClient,
+  dynamo: DynamoDBDocumentClient,
+  admin: { userPoolId: string; usersTable: string; email: string; password: string },
+): Promise<string> {
+  const names = { firstName: 'Local', lastName: 'Admin' };
+  const userId = await ensureUser(cognito, admin.userPoolId, { email: admin.email, password: admin.password, groups: ['admin', 'analyst'], ...names });
+  const now = new Date().toISOString();
+  await dynamo
+    .send(
+      new PutCommand({
+        TableName: admin.usersTable,
+        Item: { userId, email: admin.email, ...names, createdAt: now, updatedAt: now },
+        ConditionExpression: 'attribute_not_exists(userId)',
+      }),
+    )
+    .catch((e: Error) => {
+      if (e.name !== 'ConditionalCheckFailedException') throw e;
+    });
+  return userId;
+}
+
+/**
+ * Verifies Cognito ID tokens as API Gateway's Cognito authorizer does: signature against the pool's
+ * JWKS, issuer, audience (the app client), expiry, and token_use "id" (the generic RSA verifier has no
+ * notion of it, so the check is ours). Returns the claims, or undefined for any token it refuses.
+ */
+export async function cognitoIdTokenVerifier(issuer: string, clientId: string): Promise<(token: string) => Promise<Record<string, unknown> | undefined>> {
+  const verifier = JwtRsaVerifier.create({
+    issuer,
+    audience: clientId,
+    customJwtCheck: ({ payload }) => {
+      if (payload.token_use !== 'id') throw new Error('Not an ID token');
+    },
+  });
+  // aws-jwt-verify only fetches JWKS over https; the emulator serves http, so it is handed the keys.
+  const jwks = await (await fetch(`${issuer}/.well-known/jwks.json`)).json();
+  verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
+  return async (token) => {
+    try {
+      return (await verifier.verify(token)) as unknown as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  };
 }

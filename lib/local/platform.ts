@@ -7,18 +7,17 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { routes as allRoutes, type Route } from '../routes';
 import { tableList, tables } from '../tables';
-import { ensureTables, ensureUser, ensureUserPool, physicalTableName } from './bootstrap';
+import { cognitoIdTokenVerifier, ensureAdmin, ensureTables, ensureUserPool, physicalTableName } from './bootstrap';
 import { createEdge, type EdgeOptions } from './edge';
 import { assertPortFree, startCognitoLocal, startDynamoDbLocal, type Emulator } from './emulators';
 import { isSeeded, seedCatalog } from './seed/seed';
 import { seedPromotions } from './seed/promotions';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
-import { startStepFunctionsEmulator, type StepFunctionsEmulator } from './stepfunctions-emulator';
+import type { StepFunctionsEmulator } from './stepfunctions-emulator';
 import { startCheckout } from './checkout';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
@@ -223,17 +222,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     Object.assign(process.env, env);
 
     const admin = options.admin ?? DEFAULT_ADMIN;
-    const adminId = await ensureUser(cognito, userPoolId, { ...admin, groups: ['admin', 'analyst'], firstName: 'Local', lastName: 'Admin' });
-    const now = new Date().toISOString();
-    await dynamo.send(
-      new PutCommand({
-        TableName: tableNames.users,
-        Item: { userId: adminId, email: admin.email, firstName: 'Local', lastName: 'Admin', createdAt: now, updatedAt: now },
-        ConditionExpression: 'attribute_not_exists(userId)',
-      }),
-    ).catch((e: Error) => {
-      if (e.name !== 'ConditionalCheckFailedException') throw e;
-    });
+    const adminId = await ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin });
 
     await seedPromotions(dynamo, tableNames.promotions);
     let seeded: Platform['seeded'] = { source: 'none', products: 0 };
@@ -251,25 +240,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }
     }
 
-    const issuer = `${cognitoEmu.endpoint}/${userPoolId}`;
-    // The generic RSA verifier has no notion of Cognito's token_use: the check is ours, as the Cognito authorizer's is.
-    const verifier = JwtRsaVerifier.create({
-      issuer,
-      audience: clientId,
-      customJwtCheck: ({ payload }) => {
-        if (payload.token_use !== 'id') throw new Error('Not an ID token');
-      },
-    });
-    const jwks = await (await fetch(`${issuer}/.well-known/jwks.json`)).json();
-    // aws-jwt-verify only fetches JWKS over https; the emulator serves http, so hand it the keys.
-    verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
-    const verifyToken = async (token: string) => {
-      try {
-        return (await verifier.verify(token)) as unknown as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    };
+    const verifyToken = await cognitoIdTokenVerifier(`${cognitoEmu.endpoint}/${userPoolId}`, clientId);
 
     server = createEdge({ routes: options.routes ?? allRoutes, projectRoot, verifyToken, onRequest: options.onRequest });
     await new Promise<void>((resolve, reject) => {
