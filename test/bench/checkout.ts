@@ -19,6 +19,7 @@ import type { ChildPlatformInfo } from './platform-info';
 import { cpuSeconds, startPlatformChild } from './platform-process';
 import type { BenchContext, Section, SectionResult, Table, Target } from './report';
 import { percentile, round } from './stats';
+import { seededRandom } from '../../ml/src/random';
 
 export const RATIO_TARGET = 0.8;
 export const OPS_PER_ORDER_TARGET = 10;
@@ -137,17 +138,6 @@ function apiClient(baseUrl: string) {
   };
 }
 
-/** A small deterministic PRNG (mulberry32): the same order mix and raw op sequence on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Line {
   productId: string;
@@ -356,7 +346,7 @@ export const checkoutSection: Section = {
 
     const allOrders: OrderRecord[] = [];
     const postFailures: { status: number; body: string }[] = [];
-    const orderRandom = rng(20_261_125);
+    const orderRandom = seededRandom(20_261_125);
     const randomLines = (): Line[] => {
       const count = orderRandom() < 0.5 ? 1 : 2;
       const first = Math.floor(orderRandom() * products.length);
@@ -455,7 +445,7 @@ export const checkoutSection: Section = {
       const t0 = performance.now();
       const deadline = t0 + seconds * 1000;
       const loop = async (i: number) => {
-        const r = rng(seed * 1000 + i);
+        const r = seededRandom(seed * 1000 + i);
         while (performance.now() < deadline) {
           const op = workload.pick(r);
           const s = performance.now();

@@ -16,6 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SeedProduct } from './catalog-source';
+import { seededRandom } from '../../../ml/src/random';
 
 export interface DemoHistoryOptions {
   customers?: number;
@@ -34,17 +35,6 @@ export interface DemoHistory {
   until: string;
 }
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const csvField = (value: string) => `"${value.replace(/"/g, '""')}"`;
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -56,7 +46,7 @@ const naive = (t: number) => {
 
 export function demoHistory(products: readonly SeedProduct[], options: DemoHistoryOptions = {}): DemoHistory {
   if (products.length === 0) throw new Error('The demo history needs products');
-  const rand = random(options.seed ?? 2026);
+  const rand = seededRandom(options.seed ?? 2026);
   const from = Date.parse(`${options.from ?? '2025-01-01'}T00:00:00Z`);
   const until = Date.parse(`${options.until ?? '2025-12-31'}T00:00:00Z`);
   const customers = options.customers ?? 600;
