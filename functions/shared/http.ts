@@ -26,12 +26,6 @@ export function parse<T extends z.ZodMiniType>(schema: T, value: unknown): z.inf
   return schema.parse(value);
 }
 
-export const pathParam = (event: ApiEvent, name: string): string => {
-  const value = event.pathParameters?.[name];
-  if (value === undefined || value === null) throw new DomainError('VALIDATION_ERROR', `Missing path parameter ${name}`);
-  return value;
-};
-
 /** Validates one request header; a failure names the header in its details. */
 export function header<T extends z.ZodMiniType>(event: ApiEvent, name: string, schema: T): z.infer<T> {
   const result = schema.safeParse(event.headers?.[name] ?? undefined);
