@@ -1,0 +1,298 @@
+import type { Order } from '../../orders/schemas';
+import type { SqlValue, Statement, Warehouse } from './port';
+import { toSqlDate, toSqlTimestamp } from './sql';
+
+/**
+ * Idempotent loads. Redshift has no ON CONFLICT and does not enforce UNIQUE, so every fact load is
+ * `INSERT … SELECT … FROM (<rows>) s WHERE NOT EXISTS (SELECT 1 FROM <table> t WHERE t.event_id = s.event_id)`,
+ * run inside the load's transaction: a redelivered record or a replayed shard finds its event id already
+ * there and adds nothing. Duplicates inside one delivery are dropped before the SQL is built (first wins).
+ * The source rows are a UNION ALL of casted parameter rows, since Redshift takes no VALUES list in FROM.
+ * On Redshift two concurrent loads of the same event cannot both commit: serializable isolation aborts one,
+ * and the batch is retried by the event source mapping, where it then finds the row.
+ */
+
+export type FactKind = 'SALE' | 'REFUND';
+
+export interface SalesFactRow {
+  eventId: string;
+  orderId: string;
+  lineNo: number;
+  productId: string;
+  customerId: string;
+  /** ISO 8601 instant; the fact's day is its UTC date. */
+  orderTs: string;
+  /** Negative for a refund. */
+  quantity: number;
+  unitPricePence: number;
+  /** quantity × unit price as charged: negative for a refund. */
+  revenuePence: number;
+  currency: string;
+  kind: FactKind;
+}
+
+export interface UserBehaviorRow {
+  eventId: string;
+  sessionId: string;
+  userId?: string | null;
+  eventType: 'page_view' | 'product_view' | 'add_to_cart' | 'purchase' | 'search';
+  productId?: string | null;
+  query?: string | null;
+  valuePence?: number | null;
+  eventTs: string;
+}
+
+export interface InventorySnapshotRow {
+  eventId: string;
+  productId: string;
+  available: number;
+  reserved: number;
+  snapshotTs: string;
+}
+
+export interface ProductDimRow {
+  productId: string;
+  name: string;
+  category: string;
+  brand: string;
+  pricePence: number;
+  currency: string;
+  status: string;
+  updatedTs: string;
+}
+
+export interface LoadResult {
+  received: number;
+  /** Rows new to the warehouse; the rest were already there (redeliveries) or repeated in the input. */
+  inserted: number;
+}
+
+export interface LoadOptions {
+  /** Rows per INSERT statement: keeps each statement under the Data API's 100 KB SQL limit. */
+  rowsPerStatement?: number;
+  /** Statements per transaction (Redshift's BatchExecuteStatement takes at most 40). */
+  statementsPerBatch?: number;
+  now?: () => Date;
+}
+
+export interface Column {
+  name: string;
+  /** The SQL type each parameter is cast to, so both engines type the UNION ALL rows identically. */
+  type: string;
+}
+
+/** The rows as a derived table: `(SELECT CAST($1 AS t) AS c, … UNION ALL SELECT …)`, with its parameters. */
+export function unionSource(columns: readonly Column[], rows: readonly SqlValue[][]): Statement & { params: SqlValue[] } {
+  if (rows.length === 0) throw new Error('A load statement needs at least one row');
+  const params: SqlValue[] = [];
+  const selects = rows.map((row, r) => {
+    if (row.length !== columns.length) throw new Error(`Row ${r} has ${row.length} values for ${columns.length} columns`);
+    const cells = columns.map((c, i) => {
+      params.push(row[i]);
+      return r === 0 ? `CAST($${params.length} AS ${c.type}) AS ${c.name}` : `CAST($${params.length} AS ${c.type})`;
+    });
+    return `SELECT ${cells.join(', ')}`;
+  });
+  return { sql: `(${selects.join(' UNION ALL ')})`, params };
+}
+
+/** Builds one insert-if-absent statement for rows (already deduplicated) keyed by `key`. */
+export function insertIfAbsent(table: string, key: string, columns: readonly Column[], rows: readonly SqlValue[][]): Statement {
+  const source = unionSource(columns, rows);
+  const names = columns.map((c) => c.name).join(', ');
+  const sql =
+    `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`;
+  return { sql, params: source.params };
+}
+
+export const SALES_FACT_COLUMNS: readonly Column[] = [
+  { name: 'event_id', type: 'VARCHAR(160)' },
+  { name: 'order_id', type: 'VARCHAR(64)' },
+  { name: 'line_no', type: 'INTEGER' },
+  { name: 'product_id', type: 'VARCHAR(64)' },
+  { name: 'customer_id', type: 'VARCHAR(128)' },
+  { name: 'order_ts', type: 'TIMESTAMP' },
+  { name: 'order_date', type: 'DATE' },
+  { name: 'quantity', type: 'INTEGER' },
+  { name: 'unit_price_pence', type: 'BIGINT' },
+  { name: 'revenue_pence', type: 'BIGINT' },
+  { name: 'currency', type: 'VARCHAR(3)' },
+  { name: 'kind', type: 'VARCHAR(6)' },
+  { name: 'loaded_ts', type: 'TIMESTAMP' },
+];
+
+export const USER_BEHAVIOR_COLUMNS: readonly Column[] = [
+  { name: 'event_id', type: 'VARCHAR(160)' },
+  { name: 'session_id', type: 'VARCHAR(128)' },
+  { name: 'user_id', type: 'VARCHAR(128)' },
+  { name: 'event_type', type: 'VARCHAR(32)' },
+  { name: 'product_id', type: 'VARCHAR(64)' },
+  { name: 'query', type: 'VARCHAR(512)' },
+  { name: 'value_pence', type: 'BIGINT' },
+  { name: 'event_ts', type: 'TIMESTAMP' },
+  { name: 'event_date', type: 'DATE' },
+  { name: 'loaded_ts', type: 'TIMESTAMP' },
+];
+
+export const INVENTORY_SNAPSHOT_COLUMNS: readonly Column[] = [
+  { name: 'event_id', type: 'VARCHAR(160)' },
+  { name: 'product_id', type: 'VARCHAR(64)' },
+  { name: 'available', type: 'INTEGER' },
+  { name: 'reserved', type: 'INTEGER' },
+  { name: 'snapshot_ts', type: 'TIMESTAMP' },
+  { name: 'snapshot_date', type: 'DATE' },
+  { name: 'loaded_ts', type: 'TIMESTAMP' },
+];
+
+export const PRODUCT_DIM_COLUMNS: readonly Column[] = [
+  { name: 'product_id', type: 'VARCHAR(64)' },
+  { name: 'name', type: 'VARCHAR(256)' },
+  { name: 'category', type: 'VARCHAR(64)' },
+  { name: 'brand', type: 'VARCHAR(128)' },
+  { name: 'price_pence', type: 'BIGINT' },
+  { name: 'currency', type: 'VARCHAR(3)' },
+  { name: 'status', type: 'VARCHAR(16)' },
+  { name: 'updated_ts', type: 'TIMESTAMP' },
+];
+
+/** Redshift enforces no CHECK constraint, so the loader is where a malformed fact stops. */
+export function validateSalesFact(r: SalesFactRow): void {
+  const ints = [r.lineNo, r.quantity, r.unitPricePence, r.revenuePence];
+  if (!ints.every(Number.isSafeInteger)) throw new Error(`Sales fact ${r.eventId}: amounts and quantities must be integers`);
+  if (r.kind === 'SALE' && !(r.quantity > 0 && r.revenuePence >= 0)) {
+    throw new Error(`Sales fact ${r.eventId}: a SALE has a positive quantity and non-negative revenue`);
+  }
+  if (r.kind === 'REFUND' && !(r.quantity < 0 && r.revenuePence <= 0)) {
+    throw new Error(`Sales fact ${r.eventId}: a REFUND has a negative quantity and non-positive revenue`);
+  }
+  if (r.kind !== 'SALE' && r.kind !== 'REFUND') throw new Error(`Sales fact ${r.eventId}: unknown kind ${String(r.kind)}`);
+  if (!/^[A-Z]{3}$/.test(r.currency)) throw new Error(`Sales fact ${r.eventId}: currency must be ISO 4217`);
+}
+
+export function salesFactStatements(rows: readonly SalesFactRow[], options: LoadOptions = {}): Statement[] {
+  const loaded = toSqlTimestamp((options.now ?? (() => new Date()))());
+  const unique = dedupe(rows, (r) => r.eventId);
+  unique.forEach(validateSalesFact);
+  const values = unique.map((r): SqlValue[] => [
+    r.eventId, r.orderId, r.lineNo, r.productId, r.customerId, toSqlTimestamp(r.orderTs), toSqlDate(r.orderTs),
+    r.quantity, r.unitPricePence, r.revenuePence, r.currency, r.kind, loaded,
+  ]);
+  return chunk(values, options.rowsPerStatement ?? 100).map((c) => insertIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, c));
+}
+
+export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Statement[] {
+  const loaded = toSqlTimestamp((options.now ?? (() => new Date()))());
+  const values = dedupe(rows, (r) => r.eventId).map((r): SqlValue[] => {
+    if (r.valuePence != null && !Number.isSafeInteger(r.valuePence)) throw new Error(`Event ${r.eventId}: value must be integer pence`);
+    return [
+      r.eventId, r.sessionId, r.userId ?? null, r.eventType, r.productId ?? null, r.query ?? null, r.valuePence ?? null,
+      toSqlTimestamp(r.eventTs), toSqlDate(r.eventTs), loaded,
+    ];
+  });
+  return chunk(values, options.rowsPerStatement ?? 100).map((c) => insertIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, c));
+}
+
+export function inventorySnapshotStatements(rows: readonly InventorySnapshotRow[], options: LoadOptions = {}): Statement[] {
+  const loaded = toSqlTimestamp((options.now ?? (() => new Date()))());
+  const values = dedupe(rows, (r) => r.eventId).map((r): SqlValue[] => {
+    if (!Number.isSafeInteger(r.available) || !Number.isSafeInteger(r.reserved)) throw new Error(`Snapshot ${r.eventId}: counts must be integers`);
+    return [r.eventId, r.productId, r.available, r.reserved, toSqlTimestamp(r.snapshotTs), toSqlDate(r.snapshotTs), loaded];
+  });
+  return chunk(values, options.rowsPerStatement ?? 100).map((c) =>
+    insertIfAbsent('inventory_snapshots', 'event_id', INVENTORY_SNAPSHOT_COLUMNS, c),
+  );
+}
+
+/**
+ * Product dimension upsert without ON CONFLICT: delete the rows this load supersedes (same id, not newer),
+ * then insert the ids now absent. An out-of-order older image deletes nothing and inserts nothing.
+ */
+export function productDimStatements(rows: readonly ProductDimRow[], options: LoadOptions = {}): Statement[] {
+  const latest = new Map<string, ProductDimRow>();
+  for (const r of rows) {
+    const seen = latest.get(r.productId);
+    if (!seen || Date.parse(r.updatedTs) >= Date.parse(seen.updatedTs)) latest.set(r.productId, r);
+  }
+  const values = [...latest.values()].map((r): SqlValue[] => {
+    if (!Number.isSafeInteger(r.pricePence)) throw new Error(`Product ${r.productId}: price must be integer pence`);
+    return [r.productId, r.name, r.category, r.brand, r.pricePence, r.currency, r.status, toSqlTimestamp(r.updatedTs)];
+  });
+  return chunk(values, options.rowsPerStatement ?? 100).flatMap((c) => {
+    const source = unionSource(PRODUCT_DIM_COLUMNS, c);
+    // A correlated EXISTS rather than DELETE … USING (subquery): Redshift's USING takes table names only.
+    const del: Statement = {
+      sql:
+        `DELETE FROM dim_products WHERE EXISTS (SELECT 1 FROM ${source.sql} s ` +
+        'WHERE s.product_id = dim_products.product_id AND dim_products.updated_ts <= s.updated_ts)',
+      params: source.params,
+    };
+    return [del, insertIfAbsent('dim_products', 'product_id', PRODUCT_DIM_COLUMNS, c)];
+  });
+}
+
+/** Runs statements in transactions of at most `statementsPerBatch`; each statement is idempotent on its own. */
+async function run(warehouse: Warehouse, statements: Statement[], received: number, options: LoadOptions): Promise<LoadResult> {
+  let inserted = 0;
+  for (const group of chunk(statements, options.statementsPerBatch ?? 20)) {
+    const results = await warehouse.batch(group);
+    group.forEach((s, i) => {
+      if (s.sql.startsWith('INSERT')) inserted += results[i]?.rowsAffected ?? 0;
+    });
+  }
+  return { received, inserted };
+}
+
+export async function loadSalesFacts(warehouse: Warehouse, rows: readonly SalesFactRow[], options: LoadOptions = {}): Promise<LoadResult> {
+  return run(warehouse, salesFactStatements(rows, options), rows.length, options);
+}
+
+export async function loadUserBehavior(warehouse: Warehouse, rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Promise<LoadResult> {
+  return run(warehouse, userBehaviorStatements(rows, options), rows.length, options);
+}
+
+export async function loadInventorySnapshots(
+  warehouse: Warehouse,
+  rows: readonly InventorySnapshotRow[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
+  return run(warehouse, inventorySnapshotStatements(rows, options), rows.length, options);
+}
+
+export async function upsertProductDims(warehouse: Warehouse, rows: readonly ProductDimRow[], options: LoadOptions = {}): Promise<LoadResult> {
+  return run(warehouse, productDimStatements(rows, options), rows.length, options);
+}
+
+/**
+ * One fact per order line. A confirmed order yields SALE rows; a refund of it yields REFUND rows with negated
+ * quantity and revenue. Event ids are derived from the order, line and kind, so a redelivered stream record
+ * maps to the same ids and loads once.
+ */
+export function salesFactsFromOrder(order: Pick<Order, 'orderId' | 'userId' | 'items' | 'currency' | 'createdAt'>, kind: FactKind, at?: string): SalesFactRow[] {
+  const sign = kind === 'REFUND' ? -1 : 1;
+  return order.items.map((line, i) => ({
+    eventId: `${order.orderId}#${i + 1}#${kind}`,
+    orderId: order.orderId,
+    lineNo: i + 1,
+    productId: line.productId,
+    customerId: order.userId,
+    orderTs: at ?? order.createdAt,
+    quantity: sign * line.quantity,
+    unitPricePence: line.unitPrice,
+    revenuePence: sign * line.lineTotal,
+    currency: order.currency,
+    kind,
+  }));
+}
+
+function dedupe<T>(rows: readonly T[], key: (r: T) => string): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => (seen.has(key(r)) ? false : (seen.add(key(r)), true)));
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new Error('chunk size must be a positive integer');
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

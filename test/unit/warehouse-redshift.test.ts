@@ -1,0 +1,218 @@
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+} from '@aws-sdk/client-redshift-data';
+import { describe, expect, it } from 'vitest';
+import { loadUserBehavior } from '../../functions/analytics/warehouse/load';
+import { MIGRATIONS } from '../../functions/analytics/warehouse/migrations';
+import { WarehouseError } from '../../functions/analytics/warehouse/port';
+import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/warehouse/redshift-data';
+
+type Sent = { command: string; input: Record<string, unknown> };
+type Script = (command: string, input: Record<string, unknown>, sent: Sent[]) => unknown;
+
+/** Stands in for RedshiftDataClient: records every command and answers from a script. */
+function fakeClient(script: Script) {
+  const sent: Sent[] = [];
+  const client: RedshiftDataSender = {
+    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
+      const entry = { command: command.constructor.name, input: command.input };
+      sent.push(entry);
+      return script(entry.command, entry.input, sent);
+    },
+  };
+  return { client, sent };
+}
+
+const config = { workgroupName: 'ecicomm-analytics', database: 'analytics', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:wh-AbCdEf' };
+
+function warehouse(client: RedshiftDataSender, sleeps: number[] = []) {
+  return new RedshiftDataWarehouse(client, { ...config, sleep: async (ms) => void sleeps.push(ms) });
+}
+
+describe('Redshift Data API warehouse adapter', () => {
+  it('sends ExecuteStatement with named parameters, polls until FINISHED and pages through the result', async () => {
+    const statuses = ['SUBMITTED', 'STARTED', 'STARTED', 'FINISHED'];
+    const { client, sent } = fakeClient((command, input) => {
+      if (command === 'ExecuteStatementCommand') return { Id: 'stmt-1' };
+      if (command === 'DescribeStatementCommand') return { Id: 'stmt-1', Status: statuses.shift(), HasResultSet: true };
+      if (command === 'GetStatementResultCommand') {
+        const columns = [
+          { name: 'sales_date', typeName: 'date' },
+          { name: 'revenue_pence', typeName: 'int8' },
+          { name: 'conversion_rate', typeName: 'float8' },
+          { name: 'is_weekend', typeName: 'bool' },
+          { name: 'avg_price', typeName: 'numeric' },
+          { name: 'name', typeName: 'varchar' },
+        ];
+        return input.NextToken
+          ? { ColumnMetadata: columns, Records: [[{ stringValue: '2024-03-02' }, { longValue: -3000 }, { isNull: true }, { booleanValue: true }, { stringValue: '1.25' }, { isNull: true }]] }
+          : {
+              ColumnMetadata: columns,
+              Records: [[{ stringValue: '2024-03-01' }, { longValue: 3000 }, { doubleValue: 0.5 }, { booleanValue: false }, { stringValue: '12.50' }, { stringValue: 'Mug' }]],
+              NextToken: 'page-2',
+            };
+      }
+      throw new Error(`unexpected ${command}`);
+    });
+    const sleeps: number[] = [];
+    const rows = await warehouse(client, sleeps).query(
+      'SELECT * FROM daily_sales_summary WHERE sales_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE) AND currency = $3',
+      ['2024-03-01', '2024-03-02', 'GBP'],
+    );
+
+    expect(sent[0]).toEqual({
+      command: 'ExecuteStatementCommand',
+      input: {
+        Sql: 'SELECT * FROM daily_sales_summary WHERE sales_date BETWEEN CAST(:p1 AS DATE) AND CAST(:p2 AS DATE) AND currency = :p3',
+        Parameters: [{ name: 'p1', value: '2024-03-01' }, { name: 'p2', value: '2024-03-02' }, { name: 'p3', value: 'GBP' }],
+        WorkgroupName: 'ecicomm-analytics',
+        Database: 'analytics',
+        SecretArn: config.secretArn,
+      },
+    });
+    expect(sent.slice(1, 5)).toEqual(Array(4).fill({ command: 'DescribeStatementCommand', input: { Id: 'stmt-1' } }));
+    expect(sleeps).toEqual([50, 100, 200]);
+    expect(sent.slice(5)).toEqual([
+      { command: 'GetStatementResultCommand', input: { Id: 'stmt-1' } },
+      { command: 'GetStatementResultCommand', input: { Id: 'stmt-1', NextToken: 'page-2' } },
+    ]);
+    expect(rows).toEqual([
+      { sales_date: '2024-03-01', revenue_pence: 3000, conversion_rate: 0.5, is_weekend: false, avg_price: 12.5, name: 'Mug' },
+      { sales_date: '2024-03-02', revenue_pence: -3000, conversion_rate: null, is_weekend: true, avg_price: 1.25, name: null },
+    ]);
+  });
+
+  it('runs a batch as one BatchExecuteStatement whose statements share renumbered parameters', async () => {
+    const { client, sent } = fakeClient((command) => {
+      if (command === 'BatchExecuteStatementCommand') return { Id: 'batch-1' };
+      return { Id: 'batch-1', Status: 'FINISHED', SubStatements: [{ Id: 'batch-1:1', ResultRows: 2 }, { Id: 'batch-1:2', ResultRows: 1 }] };
+    });
+    const results = await warehouse(client).batch([
+      { sql: 'DELETE FROM dim_products WHERE product_id = $1 AND updated_ts <= CAST($2 AS TIMESTAMP)', params: ['p1', '2024-01-01 00:00:00.000'] },
+      { sql: 'INSERT INTO t (a, b, c) VALUES ($1, $2, $3)', params: ['p1', null, true] },
+    ]);
+    expect(sent[0]).toEqual({
+      command: 'BatchExecuteStatementCommand',
+      input: {
+        Sqls: [
+          'DELETE FROM dim_products WHERE product_id = :p1 AND updated_ts <= CAST(:p2 AS TIMESTAMP)',
+          'INSERT INTO t (a, b, c) VALUES (:p3, NULL, :p5)',
+        ],
+        Parameters: [
+          { name: 'p1', value: 'p1' },
+          { name: 'p2', value: '2024-01-01 00:00:00.000' },
+          { name: 'p3', value: 'p1' },
+          { name: 'p5', value: 'true' },
+        ],
+        WorkgroupName: 'ecicomm-analytics',
+        Database: 'analytics',
+        SecretArn: config.secretArn,
+      },
+    });
+    expect(sent[1]).toEqual({ command: 'DescribeStatementCommand', input: { Id: 'batch-1' } });
+    expect(results).toEqual([{ rowsAffected: 2 }, { rowsAffected: 1 }]);
+  });
+
+  it('surfaces a FAILED statement with the error Redshift reported', async () => {
+    const { client } = fakeClient((command) =>
+      command === 'ExecuteStatementCommand'
+        ? { Id: 'stmt-9' }
+        : { Id: 'stmt-9', Status: 'FAILED', Error: 'ERROR: relation "sales_factz" does not exist' },
+    );
+    const err = await warehouse(client).execute('DELETE FROM sales_factz').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WarehouseError);
+    expect((err as WarehouseError).message).toBe('Redshift statement stmt-9 FAILED: ERROR: relation "sales_factz" does not exist');
+    expect((err as WarehouseError).details).toMatchObject({ statementId: 'stmt-9', status: 'FAILED' });
+  });
+
+  it('reports the failing sub-statement of an ABORTED batch', async () => {
+    const { client } = fakeClient((command) =>
+      command === 'BatchExecuteStatementCommand'
+        ? { Id: 'b-2' }
+        : { Id: 'b-2', Status: 'ABORTED', SubStatements: [{ Id: 'b-2:1', Status: 'ABORTED', Error: 'serializable isolation violation' }] },
+    );
+    await expect(warehouse(client).batch([{ sql: 'SELECT 1' }])).rejects.toThrow('Redshift statement b-2 ABORTED: serializable isolation violation');
+  });
+
+  it('gives up on a statement that outlives its timeout', async () => {
+    const { client } = fakeClient((command) => (command === 'ExecuteStatementCommand' ? { Id: 's' } : { Id: 's', Status: 'STARTED' }));
+    const wh = new RedshiftDataWarehouse(client, { ...config, timeoutMs: 0, sleep: async () => {} });
+    await expect(wh.execute('SELECT 1')).rejects.toThrow(/still STARTED/);
+  });
+
+  it('applies each migration as one BatchExecuteStatement ending with its schema_migrations row', async () => {
+    const { client, sent } = fakeClient((command, input) => {
+      if (command === 'ExecuteStatementCommand' || command === 'BatchExecuteStatementCommand') return { Id: `id-${sent.length}` };
+      if (command === 'DescribeStatementCommand') return { Id: input.Id, Status: 'FINISHED', HasResultSet: true };
+      return { ColumnMetadata: [{ name: 'version' }], Records: [[{ longValue: 1 }]] };
+    });
+    const report = await new RedshiftDataWarehouse(client, { ...config, sleep: async () => {}, }).migrate();
+    expect(report).toEqual({ applied: MIGRATIONS.slice(1).map((m) => m.version), alreadyApplied: [1] });
+    const batches = sent.filter((s) => s.command === 'BatchExecuteStatementCommand').map((s) => s.input as { Sqls: string[]; Parameters: unknown[] });
+    expect(batches).toHaveLength(MIGRATIONS.length - 1);
+    for (const b of batches) {
+      expect(b.Sqls.length).toBeLessThanOrEqual(40);
+      expect(b.Sqls.join('\n')).not.toMatch(/\$\d|ON CONFLICT|SERIAL|CREATE INDEX|generate_series/i);
+      expect(b.Sqls.at(-1)).toBe('INSERT INTO schema_migrations (version, name, applied_ts) VALUES (:p1, :p2, CAST(:p3 AS TIMESTAMP))');
+    }
+    expect(batches[0].Parameters.slice(0, 2)).toEqual([{ name: 'p1', value: '2' }, { name: 'p2', value: 'populate dim_dates' }]);
+  });
+
+  it('loads clickstream rows with absent fields as NULL literals, not parameters', async () => {
+    const { client, sent } = fakeClient((command) =>
+      command === 'BatchExecuteStatementCommand' ? { Id: 'b' } : { Id: 'b', Status: 'FINISHED', SubStatements: [{ Id: 'b:1', ResultRows: 1 }] },
+    );
+    const result = await loadUserBehavior(
+      warehouse(client),
+      [{ eventId: 'e1', sessionId: 's1', eventType: 'page_view', eventTs: '2024-03-01T11:00:00Z' }],
+      { now: () => new Date('2024-03-01T11:00:05Z') },
+    );
+    expect(result).toEqual({ received: 1, inserted: 1 });
+    const input = sent[0].input as { Sqls: string[]; Parameters: unknown[] };
+    expect(input.Sqls).toEqual([
+      'INSERT INTO user_behavior (event_id, session_id, user_id, event_type, product_id, query, value_pence, event_ts, event_date, loaded_ts) ' +
+        'SELECT s.event_id, s.session_id, s.user_id, s.event_type, s.product_id, s.query, s.value_pence, s.event_ts, s.event_date, s.loaded_ts ' +
+        'FROM (SELECT CAST(:p1 AS VARCHAR(160)) AS event_id, CAST(:p2 AS VARCHAR(128)) AS session_id, CAST(NULL AS VARCHAR(128)) AS user_id, ' +
+        'CAST(:p4 AS VARCHAR(32)) AS event_type, CAST(NULL AS VARCHAR(64)) AS product_id, CAST(NULL AS VARCHAR(512)) AS query, ' +
+        'CAST(NULL AS BIGINT) AS value_pence, CAST(:p8 AS TIMESTAMP) AS event_ts, CAST(:p9 AS DATE) AS event_date, CAST(:p10 AS TIMESTAMP) AS loaded_ts) s ' +
+        'WHERE NOT EXISTS (SELECT 1 FROM user_behavior t WHERE t.event_id = s.event_id)',
+    ]);
+    expect(input.Parameters).toEqual([
+      { name: 'p1', value: 'e1' },
+      { name: 'p2', value: 's1' },
+      { name: 'p4', value: 'page_view' },
+      { name: 'p8', value: '2024-03-01 11:00:00.000' },
+      { name: 'p9', value: '2024-03-01' },
+      { name: 'p10', value: '2024-03-01 11:00:05.000' },
+    ]);
+  });
+
+  it('accepts the real RedshiftDataClient and sends the SDK command classes', () => {
+    const real: RedshiftDataSender = new RedshiftDataClient({ region: 'eu-west-2' });
+    expect(new RedshiftDataWarehouse(real, config)).toBeInstanceOf(RedshiftDataWarehouse);
+    expect([ExecuteStatementCommand, BatchExecuteStatementCommand, DescribeStatementCommand, GetStatementResultCommand].map((c) => c.name)).toEqual([
+      'ExecuteStatementCommand',
+      'BatchExecuteStatementCommand',
+      'DescribeStatementCommand',
+      'GetStatementResultCommand',
+    ]);
+  });
+});
+
+describe('positional to named parameters', () => {
+  it('leaves quoted text and comments alone and names a repeated parameter once', () => {
+    expect(toNamedParameters("SELECT '$1', \"$2\", $1 -- $2\n, $1, $2", ['a', ''])).toEqual({
+      sql: "SELECT '$1', \"$2\", :p1 -- $2\n, :p1, ''",
+      parameters: [{ name: 'p1', value: 'a' }],
+    });
+  });
+
+  it('refuses a placeholder without a value and a non-finite number', () => {
+    expect(() => toNamedParameters('SELECT $2', ['a'])).toThrow(/\$2/);
+    expect(() => toNamedParameters('SELECT $1', [Number.NaN])).toThrow(/finite/);
+  });
+});
