@@ -46,6 +46,7 @@ try {
     cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
     sqsPort: Number(process.env.SQS_PORT ?? 9324),
     stepFunctionsPort: Number(process.env.STEPFUNCTIONS_PORT ?? 8083),
+    kinesisPort: Number(process.env.KINESIS_PORT ?? 4567),
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,
@@ -83,6 +84,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})
   Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
+  Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}
 

@@ -11,9 +11,11 @@ import * as platform from '../functions/platform/schemas';
 import * as cart from '../functions/cart/schemas';
 import * as orders from '../functions/orders/schemas';
 import * as recommendations from '../functions/recommendations/schemas';
+import * as analytics from '../functions/analytics/schemas';
+import type { StreamAccess, StreamKey } from './streams';
 import type { TableKey } from './tables';
 
-export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments' | 'recommendations';
+export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments' | 'recommendations' | 'analytics';
 export type Group = 'admin' | 'analyst';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
@@ -37,6 +39,8 @@ export interface Route {
   response: { status: number; schema?: z.ZodMiniType };
   /** What the function may touch: each table it names is granted and passed in as an environment variable. */
   tables?: Partial<Record<TableKey, TableAccess>>;
+  /** The Kinesis streams it uses: each is granted (write: PutRecords) and passed in as an environment variable. */
+  streams?: Partial<Record<StreamKey, StreamAccess>>;
   /** Cognito user-pool actions the function calls with IAM credentials (public ones need none). */
   userPoolActions?: string[];
   /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution). */
@@ -327,5 +331,18 @@ export const routes: Route[] = [
     // The orders and products tables through their contexts' repositories, read-only: history and hydration.
     tables: { orders: 'read', products: 'read', aggregates: 'read' },
     sagemakerEndpoint: true,
+  },
+  {
+    id: 'putEvents',
+    method: 'POST',
+    path: '/v1/events',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/put-events.ts',
+    // Anonymous shoppers browse too: their clickstream counts as much as signed-in shoppers'.
+    auth: optional,
+    summary: 'Record a batch of 1-500 clickstream events (all or nothing)',
+    request: { body: analytics.PutEvents },
+    response: { status: 202, schema: analytics.EventsAccepted },
+    streams: { clickstream: 'write' },
   },
 ];

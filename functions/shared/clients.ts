@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
  * SDK clients, one per container. Endpoints come from the standard AWS_ENDPOINT_URL_<SERVICE>
@@ -18,6 +20,19 @@ export function dynamoClient(): DynamoDBClient {
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(dynamoClient(), { marshallOptions: { removeUndefinedValues: true } });
   return documentClient;
+}
+
+let kinesis: KinesisClient | undefined;
+
+/**
+ * The Kinesis client. It speaks HTTP/1.1 (NodeHttpHandler) in both substrates: the SDK's Kinesis default
+ * is HTTP/2, which only SubscribeToShard needs and which kinesalite cannot speak; PutRecords and the
+ * other request/response calls work over HTTP/1.1 against real Kinesis just as well, so one client
+ * setup serves AWS and the local emulator alike.
+ */
+export function kinesisClient(): KinesisClient {
+  kinesis ??= new KinesisClient({ maxAttempts: 3, requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }) });
+  return kinesis;
 }
 
 export interface Clock {

@@ -22,6 +22,8 @@ import { Construct } from 'constructs';
 import type { ErrorCode } from '../../functions/shared/errors';
 import type { Route } from '../routes';
 import type { TableKey } from '../tables';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import type { StreamKey } from '../streams';
 import { PlatformFunction, type ModelEndpointTarget } from './platform-function';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
@@ -46,6 +48,8 @@ export interface ApiProps {
     /** For `optional` routes: anonymous, or a valid ID token when one is sent. */
     readonly optionalAuthorizer: IAuthorizer;
   };
+  /** The Kinesis streams, for routes that name them. */
+  readonly streams?: Readonly<Partial<Record<StreamKey, IStream>>>;
   /** The checkout saga, for routes that start it. */
   readonly saga?: IStateMachine;
   /** The recommendations model endpoint, for routes that invoke it. */
@@ -111,6 +115,7 @@ export class Api extends Construct {
         definition: route,
         description: `${route.method} ${route.path}`,
         tables: props.tables,
+        streams: props.streams,
         identity: props.identity,
         saga: props.saga,
         modelEndpoint: props.modelEndpoint,

@@ -8,10 +8,12 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../saga';
 import type { TableAccess } from '../routes';
+import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
 
 /** Handler paths in the route table and lib/saga.ts are relative to the project root, two levels above this file. */
@@ -35,6 +37,8 @@ const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const requir
 export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   /** What the function may touch: each table it names is granted and passed in as an environment variable. */
   readonly tables?: FunctionSpec['tables'];
+  /** The Kinesis streams it uses: each is granted and passed in as an environment variable. */
+  readonly streams?: Readonly<Partial<Record<StreamKey, StreamAccess>>>;
   /** Cognito user-pool actions called with IAM credentials; defined (even empty) means it gets the pool's ids. */
   readonly userPoolActions?: readonly string[];
   /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution on it only). */
@@ -47,6 +51,8 @@ export interface PlatformFunctionProps {
   readonly definition: FunctionDefinition;
   /** Every table of the app; the function receives and may touch only those its definition names. */
   readonly tables?: Readonly<Partial<Record<TableKey, ITable>>>;
+  /** Every stream of the app; the function receives and may touch only those its definition names. */
+  readonly streams?: Readonly<Partial<Record<StreamKey, IStream>>>;
   /** Needed when the definition lists userPoolActions. */
   readonly identity?: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
   /** Needed when the definition starts the saga. */
@@ -127,6 +133,13 @@ export class PlatformFunction extends Construct {
     });
 
     this.grantTables(props);
+    for (const [key, access] of streamEntries(definition)) {
+      const stream = requireStream(definition, key, props.streams);
+      // grantWrite: PutRecord(s), ListShards and DescribeStreamSummary on this stream, plus its key's Encrypt
+      // when it has a customer-managed one; grantRead: the consumer's Get*/Describe*/List* on it.
+      if (access === 'write') stream.grantWrite(this.function);
+      else stream.grantRead(this.function);
+    }
     this.grantUserPoolActions(props);
     if (definition.startsSaga) requireSaga(definition, props.saga).grantStartExecution(this.function);
     if (definition.sagemakerEndpoint) {
@@ -171,9 +184,14 @@ export function tableEntries(definition: Pick<FunctionDefinition, 'tables'>): [T
   return Object.entries(definition.tables ?? {}) as [TableKey, TableAccess][];
 }
 
-function environmentFor(definition: FunctionDefinition, { tables, identity, saga, modelEndpoint }: PlatformFunctionProps): Record<string, string> {
+export function streamEntries(definition: Pick<FunctionDefinition, 'streams'>): [StreamKey, StreamAccess][] {
+  return Object.entries(definition.streams ?? {}) as [StreamKey, StreamAccess][];
+}
+
+function environmentFor(definition: FunctionDefinition, { tables, streams, identity, saga, modelEndpoint }: PlatformFunctionProps): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [key] of tableEntries(definition)) environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
+  for (const [key] of streamEntries(definition)) environment[streamSpecs[key].envVar] = requireStream(definition, key, streams).streamName;
   // An empty list still means the function talks to the pool (public calls such as InitiateAuth, or
   // verifying its tokens).
   if (definition.userPoolActions !== undefined) {
@@ -212,6 +230,12 @@ function requireTable(definition: FunctionDefinition, key: TableKey, tables: Pla
   const table = tables?.[key];
   if (!table) throw new Error(`${definition.id} names the ${key} table but no such table was given to its function`);
   return table;
+}
+
+function requireStream(definition: FunctionDefinition, key: StreamKey, streams: PlatformFunctionProps['streams']): IStream {
+  const stream = streams?.[key];
+  if (!stream) throw new Error(`${definition.id} names the ${key} stream but no such stream was given to its function`);
+  return stream;
 }
 
 function requireIdentity(definition: FunctionDefinition, identity: PlatformFunctionProps['identity']) {

@@ -19,6 +19,7 @@ import { seedPromotions } from './seed/promotions';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
 import type { StepFunctionsEmulator } from './stepfunctions-emulator';
 import { startCheckout } from './checkout';
+import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 
@@ -30,6 +31,8 @@ export interface PlatformOptions {
   cognitoPort?: number;
   sqsPort?: number;
   stepFunctionsPort?: number;
+  /** kinesalite's port (default 4567). */
+  kinesisPort?: number;
   /** How often the reservation sweeper runs (seconds); 0 turns the timer off (tests sweep on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
@@ -66,6 +69,9 @@ export interface Platform {
   dynamo: DynamoDBDocumentClient;
   sqsEndpoint: string;
   stepFunctionsEndpoint: string;
+  /** kinesalite, and the clickstream stream on it. */
+  kinesisEndpoint: string;
+  clickstreamStream: string;
   orderSagaArn: string;
   compensationDeadLetterQueueUrl: string;
   /** The model server: the SageMaker endpoint's local stand-in. */
@@ -145,6 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(port, 'HTTP API');
   await assertPortFree(options.sqsPort ?? 9324, 'local SQS');
   await assertPortFree(options.stepFunctionsPort ?? 8083, 'local Step Functions');
+  await assertPortFree(options.kinesisPort ?? 4567, 'local Kinesis');
   if (options.model?.port) await assertPortFree(options.model.port, 'model server');
   claimDataDir(dataDir);
 
@@ -162,6 +169,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let server: Server | undefined;
   let sqs: SqsEmulator | undefined;
   let stepFunctions: StepFunctionsEmulator | undefined;
+  let kinesis: LocalKinesis | undefined;
   let stopSweeper = () => undefined as void;
   let recommendations: LocalRecommendations | undefined;
   try {
@@ -199,6 +207,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const { userPoolId, clientId } = await ensureUserPool(cognito, path.join(dataDir, 'cognito', 'pool.json'));
 
     sqs = await startSqsEmulator({ port: options.sqsPort ?? 9324, region: REGION, dataFile: persist ? path.join(dataDir, 'sqs.json') : undefined });
+    kinesis = await startLocalKinesis({
+      port: options.kinesisPort ?? 4567,
+      region: REGION,
+      prefix: TABLE_PREFIX,
+      dataDir: persist ? path.join(dataDir, 'kinesis') : undefined,
+      credentials,
+    });
+    log(`kinesalite on ${kinesis.endpoint} (stream ${kinesis.streamNames.clickstream})`);
     const checkout = await startCheckout({
       region: REGION,
       projectRoot,
@@ -214,6 +230,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const env: Record<string, string> = {
       ...baseEnv,
       ...checkout.env,
+      ...kinesis.env,
       ...recommendations.env,
       ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
       USER_POOL_ID: userPoolId,
@@ -263,6 +280,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       onTrainProgress: options.onTrainProgress,
     });
     const model = recommendations;
+    const localKinesis = kinesis;
 
     return {
       apiUrl,
@@ -280,6 +298,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       dynamo,
       sqsEndpoint: sqs.endpoint,
       stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
+      kinesisEndpoint: localKinesis.endpoint,
+      clickstreamStream: localKinesis.streamNames.clickstream,
       orderSagaArn: checkout.env.ORDER_SAGA_ARN!,
       compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
       modelUrl: model.modelUrl,
@@ -293,6 +313,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await model.stop();
         await checkout.stepFunctions.stop();
         await sqs?.stop();
+        await localKinesis.stop();
         dynamoClient.destroy();
         cognito.destroy();
         await stopEmulators();
@@ -305,6 +326,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await recommendations?.stop().catch(() => undefined);
     await stepFunctions?.stop().catch(() => undefined);
     await sqs?.stop().catch(() => undefined);
+    await kinesis?.stop().catch(() => undefined);
     await stopEmulators();
     throw e;
   }

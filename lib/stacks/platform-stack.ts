@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Analytics } from '../contexts/analytics';
 import { Api } from '../contexts/api';
 import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
@@ -20,6 +21,7 @@ export class EciCommStack extends Stack {
   readonly identity: Identity;
   readonly checkout: Checkout;
   readonly recommendations: Recommendations;
+  readonly analytics: Analytics;
   readonly api: Api;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
@@ -32,10 +34,12 @@ export class EciCommStack extends Stack {
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
     this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
+    this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
       tables: this.data.tables,
+      streams: this.analytics.streams,
       identity: this.identity,
       saga: this.checkout.stateMachine,
       modelEndpoint: this.recommendations.invokeTarget,
@@ -47,6 +51,7 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'OrderSagaArn', { value: this.checkout.stateMachine.stateMachineArn });
     new CfnOutput(this, 'CompensationDeadLetterQueueUrl', { value: this.checkout.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'RecommendationsEndpointName', { value: this.recommendations.endpoint.attrEndpointName, description: 'SageMaker endpoint serving the recommendation model (variants A/B)' });
+    new CfnOutput(this, 'ClickstreamStreamName', { value: this.analytics.clickstream.streamName, description: 'Kinesis stream of POST /v1/events' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.checkout.alarmTopic.topicArn, description: 'Subscribe on-call to checkout alarms here' });
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -5,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../lib/local/emulators';
+import { readStream } from '../support/kinesis';
 import { projectRoot } from '../../lib/local/platform';
 
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
@@ -18,6 +20,7 @@ interface Ports {
   SQS_PORT: string;
   STEPFUNCTIONS_PORT: string;
   MODEL_PORT: string;
+  KINESIS_PORT: string;
 }
 const ports = async (): Promise<Ports> => ({
   PORT: String(await freePort()),
@@ -26,6 +29,7 @@ const ports = async (): Promise<Ports> => ({
   SQS_PORT: String(await freePort()),
   STEPFUNCTIONS_PORT: String(await freePort()),
   MODEL_PORT: String(await freePort()),
+  KINESIS_PORT: String(await freePort()),
 });
 
 /** Runs `npm start`'s program as a user would, and collects what it prints. */
@@ -117,6 +121,12 @@ describe('npm start', () => {
       })
     ).json() as { id: string };
 
+    // The clickstream lands on kinesalite, kept under LOCAL_DATA_DIR/kinesis across restarts.
+    expect(printed).toContain(`Kinesis        http://127.0.0.1:${env.KINESIS_PORT}`);
+    const sessionId = randomUUID();
+    const clicks = await fetch(`${api}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ type: 'page_view', sessionId }] }) });
+    expect([clicks.status, await clicks.json()]).toEqual([202, { accepted: 1 }]);
+
     // A second platform on the same port fails at once with one line naming the port.
     const clash = start({ ...(await ports()), PORT: env.PORT });
     expect(await clash.exited).toBe(1);
@@ -133,6 +143,8 @@ describe('npm start', () => {
     // The model trained on the first start is served at once.
     expect(second.output()).toMatch(/Model .*serving \S+/);
     expect((await fetch(`${api}/products/${created.id}`)).status).toBe(200);
+    const kept = await readStream(`http://127.0.0.1:${env.KINESIS_PORT}`, 'ecicomm-clickstream');
+    expect(kept.filter((r) => r.partitionKey === sessionId)).toHaveLength(1);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
 

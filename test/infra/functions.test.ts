@@ -79,6 +79,7 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
     }
     if (definition.startsSaga) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
+    if (definition.streams?.clickstream) expected.CLICKSTREAM_STREAM = { Ref: logicalId(stack.analytics.clickstream) };
     if (definition.sagemakerEndpoint) expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
   });
@@ -143,13 +144,23 @@ describe('least privilege', () => {
     for (const statement of sagemaker) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
   });
 
-  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga and invoking the model', (_, __, built) => {
+  it.each(cases)('%s may write to the clickstream, and only it, exactly when its definition says so', (_, definition, built) => {
+    const kinesis = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
+    if (!definition.streams?.clickstream) {
+      expect(kinesis).toEqual([]);
+      return;
+    }
+    expect(kinesis.flatMap(actionsOf)).toContain('kinesis:PutRecords');
+    for (const statement of kinesis) expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.analytics.clickstream), 'Arn'] }]);
+  });
+
+  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model and its streams', (_, __, built) => {
     const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
     for (const statement of statementsOf(built)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         const service = action.split(':')[0];
-        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker'], action).toContain(service);
+        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker', 'kinesis'], action).toContain(service);
         if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
         if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
       }

@@ -76,6 +76,7 @@ const VALID_BODIES: Record<string, (f: Fixture) => Record<string, unknown>> = {
   applyPromoCode: () => ({ code: 'WELCOME10' }),
   mergeCarts: () => ({ sessionId: randomUUID() }),
   placeOrder: (f) => ({ shippingAddress: address, paymentToken: 'tok_visa', items: [{ productId: f.productId, quantity: 1 }] }),
+  putEvents: (f) => ({ events: [{ type: 'add_to_cart', sessionId: randomUUID(), productId: f.productId, value: 1999, at: '2026-11-25T12:00:00Z' }] }),
 };
 
 /** Valid path parameters by name (an order id that exists is not needed: validation comes first). */

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { api, newShopper, platform } from '../support/api';
+import { readStream } from '../support/kinesis';
+
+const clickstream = () => readStream(platform().kinesisEndpoint, platform().clickstreamStream, platform().region);
+const sessionRecords = async (sessionIds: string[]) => (await clickstream()).filter((r) => sessionIds.includes(r.partitionKey));
+
+const TYPES = ['page_view', 'product_view', 'add_to_cart', 'purchase', 'search'] as const;
+/** A valid event of each type in turn. */
+const eventOf = (i: number, sessionId: string) => {
+  const type = TYPES[i % TYPES.length];
+  return {
+    type,
+    sessionId,
+    ...(type === 'product_view' || type === 'add_to_cart' || type === 'purchase' ? { productId: `P-${i}` } : {}),
+    ...(type === 'search' ? { query: 'heart t-light' } : {}),
+    ...(type === 'purchase' ? { value: 1299 } : {}),
+    ...(i % 2 === 0 ? { at: '2026-11-25T10:00:00+01:00' } : {}),
+  };
+};
+
+describe('POST /v1/events', () => {
+  it('accepts a valid batch (202 {accepted}) and puts every event on the stream, partitioned by session', async () => {
+    const sessions = [randomUUID(), randomUUID(), randomUUID()];
+    const events = Array.from({ length: 30 }, (_, i) => eventOf(i, sessions[i % sessions.length]));
+    const before = Date.now();
+    const res = await api('/v1/events', { method: 'POST', body: { events } });
+    expect([res.status, res.body]).toEqual([202, { accepted: 30 }]);
+
+    const records = await sessionRecords(sessions);
+    expect(records).toHaveLength(30);
+    for (const r of records) {
+      expect(r.partitionKey).toBe(r.data.sessionId);
+      expect(r.data.eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Date.parse(r.data.receivedAt)).toBeGreaterThanOrEqual(before - 1000);
+    }
+    expect(new Set(records.map((r) => r.data.eventId)).size).toBe(30);
+    // Events sent with a time keep it (normalised to UTC); the others get the server's.
+    const withTime = records.filter((r) => r.data.at === '2026-11-25T09:00:00.000Z');
+    expect(withTime).toHaveLength(15);
+    for (const r of records.filter((x) => x.data.at !== '2026-11-25T09:00:00.000Z')) expect(r.data.at).toBe(r.data.receivedAt);
+    // One session's events stay on one shard, in the order sent.
+    for (const s of sessions) {
+      const mine = records.filter((r) => r.partitionKey === s);
+      expect(new Set(mine.map((r) => r.shardId)).size).toBe(1);
+      expect(mine.map((r) => r.data.type)).toEqual(events.filter((e) => e.sessionId === s).map((e) => e.type));
+    }
+  });
+
+  it('rejects the whole batch when one event is invalid: 400 naming it, nothing written', async () => {
+    const sessionId = randomUUID();
+    const events: Record<string, unknown>[] = Array.from({ length: 10 }, (_, i) => eventOf(i, sessionId));
+    events[7] = { ...events[7], sessionId: 'not-a-uuid' };
+    const res = await api('/v1/events', { method: 'POST', body: { events } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.message).toContain('events.7.sessionId');
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(['events.7.sessionId']);
+    expect(await sessionRecords([sessionId, 'not-a-uuid'])).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown type', { type: 'click' }, 'events.3.type'],
+    ['a fractional value', { value: 12.5 }, 'events.3.value'],
+    ['a negative value', { value: -1 }, 'events.3.value'],
+    ['a time that is not ISO 8601', { at: '25/11/2026' }, 'events.3.at'],
+    ['a query over 200 characters', { type: 'search', query: 'x'.repeat(201) }, 'events.3.query'],
+    ['a bad product id', { productId: 'no spaces/allowed' }, 'events.3.productId'],
+    ['a product view without a product', { type: 'product_view', productId: undefined }, 'events.3.productId'],
+    ['an unknown field', { colour: 'red' }, 'events.3'],
+  ])('names the field of %s', async (_name, change, path) => {
+    const sessionId = randomUUID();
+    const events: Record<string, unknown>[] = Array.from({ length: 5 }, (_, i) => eventOf(i, sessionId));
+    events[3] = JSON.parse(JSON.stringify({ ...events[3], ...change }));
+    const res = await api('/v1/events', { method: 'POST', body: { events } });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.details[0].path).toBe(path);
+    expect(await sessionRecords([sessionId])).toEqual([]);
+  });
+
+  it('takes 1 to 500 events: 0 and 501 are 400, 500 is accepted', async () => {
+    const empty = await api('/v1/events', { method: 'POST', body: { events: [] } });
+    expect([empty.status, empty.body.error.details[0].path]).toEqual([400, 'events']);
+
+    const tooMany = randomUUID();
+    const over = await api('/v1/events', { method: 'POST', body: { events: Array.from({ length: 501 }, (_, i) => eventOf(i, tooMany)) } });
+    expect([over.status, over.body.error.details[0].path]).toEqual([400, 'events']);
+    expect(await sessionRecords([tooMany])).toEqual([]);
+
+    const full = randomUUID();
+    const ok = await api('/v1/events', { method: 'POST', body: { events: Array.from({ length: 500 }, (_, i) => eventOf(i, full)) } });
+    expect([ok.status, ok.body]).toEqual([202, { accepted: 500 }]);
+    expect(await sessionRecords([full])).toHaveLength(500);
+  });
+
+  it('accepts anonymous and signed-in shoppers alike; a bad token is still refused', async () => {
+    const [anonymous, signedIn] = [randomUUID(), randomUUID()];
+    const shopper = await newShopper();
+    expect((await api('/v1/events', { method: 'POST', body: { events: [eventOf(0, anonymous)] } })).status).toBe(202);
+    expect((await api('/v1/events', { method: 'POST', token: shopper.token, body: { events: [eventOf(0, signedIn)] } })).status).toBe(202);
+    expect((await api('/v1/events', { method: 'POST', token: 'not-a-token', body: { events: [eventOf(0, randomUUID())] } })).status).toBe(401);
+    expect((await sessionRecords([anonymous, signedIn])).map((r) => r.partitionKey).sort()).toEqual([anonymous, signedIn].sort());
+  });
+});
