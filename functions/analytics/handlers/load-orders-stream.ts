@@ -1,0 +1,7 @@
+import { makeOrdersStreamHandler, type LoaderDeps } from '../loaders/handlers';
+import { liveLoaderDeps } from '../loaders/warehouse-env';
+
+/** Orders table DynamoDB Stream (NEW_AND_OLD_IMAGES) → sales_facts; ReportBatchItemFailures. */
+export const makeHandler = (deps: LoaderDeps) => makeOrdersStreamHandler(deps);
+
+export const handler = makeHandler(liveLoaderDeps());

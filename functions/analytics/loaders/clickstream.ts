@@ -1,0 +1,49 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { EVENT_TYPES } from '../schemas';
+import type { UserBehaviorRow } from '../warehouse/load';
+import { MalformedRecordError } from './orders-stream';
+
+/**
+ * One clickstream record → one user_behavior row. The producer (domain/events.ts, adapters/kinesis-clickstream.ts)
+ * writes each stamped event as UTF-8 JSON; Lambda hands the data over base64-encoded. The row is keyed by the
+ * event's own eventId (stamped once at POST /v1/events), not the Kinesis sequence number, so a client's resent
+ * batch that landed twice on the stream still counts once, as does a redelivered or replayed shard.
+ */
+const StreamedClickEvent = z.object({
+  eventId: z.string().check(z.minLength(1), z.maxLength(160)),
+  type: z.enum(EVENT_TYPES),
+  sessionId: z.string().check(z.minLength(1), z.maxLength(128)),
+  /** Not stamped by the producer today; taken when present. */
+  userId: z.optional(z.nullable(z.string().check(z.maxLength(128)))),
+  productId: z.optional(z.string().check(z.maxLength(64))),
+  query: z.optional(z.string().check(z.maxLength(512))),
+  value: z.optional(z.int().check(z.nonnegative())),
+  at: z.iso.datetime({ offset: true }),
+});
+
+export function userBehaviorFromKinesisRecord(record: KinesisStreamRecord): UserBehaviorRow {
+  const where = `Kinesis record ${record.kinesis?.sequenceNumber ?? record.eventID ?? '?'}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+  } catch (cause) {
+    throw new MalformedRecordError(`${where}: data is not base64 JSON`, { cause });
+  }
+  const parsed = StreamedClickEvent.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new MalformedRecordError(`${where}: not a clickstream event (${issues})`);
+  }
+  const e = parsed.data;
+  return {
+    eventId: e.eventId,
+    sessionId: e.sessionId,
+    userId: e.userId ?? null,
+    eventType: e.type,
+    productId: e.productId ?? null,
+    query: e.query ?? null,
+    valuePence: e.value ?? null,
+    eventTs: new Date(e.at).toISOString(),
+  };
+}
