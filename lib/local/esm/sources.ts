@@ -1,0 +1,275 @@
+/**
+ * The two stream sources a local event source mapping polls: DynamoDB Local's Streams API and Kinesis
+ * (kinesalite). Each turns the service's records into the exact record shapes Lambda puts in its events.
+ *
+ * DynamoDB Streams: `@aws-sdk/client-dynamodb-streams` is not a dependency, so the four calls used are made
+ * with a tiny JSON-protocol client (POST, `X-Amz-Target: DynamoDBStreams_20120810.<Op>`,
+ * `application/x-amz-json-1.0`). DynamoDB Local never verifies signatures but refuses a request without an
+ * `Authorization` header naming an access key (MissingAuthenticationToken), so an unsigned SigV4-shaped
+ * header carrying the access key is sent. This is for emulators only; it would not work against AWS.
+ */
+import {
+  DescribeStreamSummaryCommand,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Where to start reading a shard. */
+export type StartPosition = { type: 'TRIM_HORIZON' } | { type: 'LATEST' } | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string };
+
+export interface ShardInfo {
+  shardId: string;
+  parentShardId?: string;
+}
+
+/** One record as read, with the Lambda event record it becomes. */
+export interface SourceRecord {
+  sequenceNumber: string;
+  /** When the record reached the stream, for the failure record's batch info. */
+  arrival: Date;
+  event: Record<string, unknown>;
+}
+
+export interface RecordsPage {
+  records: SourceRecord[];
+  /** Absent when the shard is closed and read to its end. */
+  nextIterator?: string;
+}
+
+export class IteratorExpired extends Error {}
+
+export interface StreamSource {
+  kind: 'dynamodb' | 'kinesis';
+  /** The stream's ARN (eventSourceARN). */
+  arn: string;
+  /** `DDBStreamBatchInfo` or `KinesisBatchInfo`, the key of the failure record's batch info. */
+  batchInfoKey: 'DDBStreamBatchInfo' | 'KinesisBatchInfo';
+  listShards(): Promise<ShardInfo[]>;
+  /** Undefined when the shard has nothing more to read from that position (a closed shard). */
+  getIterator(shardId: string, position: StartPosition): Promise<string | undefined>;
+  getRecords(shardId: string, iterator: string, limit: number): Promise<RecordsPage>;
+  close(): void;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DynamoDB Streams
+
+interface DdbStreamRecord {
+  eventID: string;
+  eventName: string;
+  eventVersion?: string;
+  eventSource?: string;
+  awsRegion?: string;
+  dynamodb: {
+    ApproximateCreationDateTime?: number;
+    Keys?: Record<string, unknown>;
+    NewImage?: Record<string, unknown>;
+    OldImage?: Record<string, unknown>;
+    SequenceNumber: string;
+    SizeBytes?: number;
+    StreamViewType?: string;
+  };
+  userIdentity?: unknown;
+}
+
+export class DynamoDbJsonError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(`${type}: ${message}`);
+  }
+}
+
+/** A minimal JSON-protocol client for DynamoDB (Local) and its Streams API. */
+export function dynamoDbJsonClient(endpoint: string, region: string, credentials: Credentials) {
+  const date = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  return async function call<T>(target: string, body: unknown): Promise<T> {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': target,
+        authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${date}/${region}/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-target, Signature=unsigned`,
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!response.ok) {
+      const type = String(json.__type ?? 'UnknownError').split('#').pop()!;
+      throw new DynamoDbJsonError(type, String(json.Message ?? json.message ?? text), response.status);
+    }
+    return json as T;
+  };
+}
+
+export async function dynamoDbStreamSource(options: { endpoint: string; tableName: string; region: string; credentials: Credentials }): Promise<StreamSource> {
+  const call = dynamoDbJsonClient(options.endpoint, options.region, options.credentials);
+  const { Table } = await call<{ Table: { LatestStreamArn?: string; StreamSpecification?: { StreamEnabled?: boolean } } }>('DynamoDB_20120810.DescribeTable', {
+    TableName: options.tableName,
+  });
+  const arn = Table.LatestStreamArn;
+  if (!arn || Table.StreamSpecification?.StreamEnabled === false) throw new Error(`Table ${options.tableName} has no stream enabled`);
+  return {
+    kind: 'dynamodb',
+    arn,
+    batchInfoKey: 'DDBStreamBatchInfo',
+    async listShards() {
+      const shards: ShardInfo[] = [];
+      let ExclusiveStartShardId: string | undefined;
+      do {
+        const { StreamDescription } = await call<{
+          StreamDescription: { Shards?: { ShardId: string; ParentShardId?: string }[]; LastEvaluatedShardId?: string };
+        }>('DynamoDBStreams_20120810.DescribeStream', { StreamArn: arn, ...(ExclusiveStartShardId ? { ExclusiveStartShardId } : {}) });
+        for (const s of StreamDescription.Shards ?? []) shards.push({ shardId: s.ShardId, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) });
+        ExclusiveStartShardId = StreamDescription.LastEvaluatedShardId;
+      } while (ExclusiveStartShardId);
+      return shards;
+    },
+    async getIterator(shardId, position) {
+      try {
+        const { ShardIterator } = await call<{ ShardIterator?: string }>('DynamoDBStreams_20120810.GetShardIterator', {
+          StreamArn: arn,
+          ShardId: shardId,
+          ShardIteratorType: position.type,
+          ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: position.sequenceNumber } : {}),
+        });
+        return ShardIterator ?? undefined;
+      } catch (e) {
+        // A shard that has been trimmed away entirely: nothing left to read.
+        if (e instanceof DynamoDbJsonError && e.type === 'ResourceNotFoundException') return undefined;
+        throw e;
+      }
+    },
+    async getRecords(shardId, iterator, limit) {
+      let page: { Records?: DdbStreamRecord[]; NextShardIterator?: string | null };
+      try {
+        page = await call('DynamoDBStreams_20120810.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) });
+      } catch (e) {
+        if (e instanceof DynamoDbJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
+        throw e;
+      }
+      const records = (page.Records ?? []).map((r): SourceRecord => {
+        const d = r.dynamodb;
+        const dynamodb: Record<string, unknown> = {};
+        if (d.ApproximateCreationDateTime !== undefined) dynamodb.ApproximateCreationDateTime = d.ApproximateCreationDateTime;
+        if (d.Keys) dynamodb.Keys = d.Keys;
+        if (d.NewImage) dynamodb.NewImage = d.NewImage;
+        if (d.OldImage) dynamodb.OldImage = d.OldImage;
+        dynamodb.SequenceNumber = d.SequenceNumber;
+        if (d.SizeBytes !== undefined) dynamodb.SizeBytes = d.SizeBytes;
+        if (d.StreamViewType) dynamodb.StreamViewType = d.StreamViewType;
+        const event: Record<string, unknown> = {
+          eventID: r.eventID,
+          eventName: r.eventName,
+          eventVersion: '1.1',
+          eventSource: 'aws:dynamodb',
+          awsRegion: options.region,
+          dynamodb,
+          eventSourceARN: arn,
+        };
+        if (r.userIdentity) event.userIdentity = r.userIdentity;
+        const arrival = d.ApproximateCreationDateTime !== undefined ? new Date(d.ApproximateCreationDateTime * 1000) : new Date();
+        return { sequenceNumber: d.SequenceNumber, arrival, event };
+      });
+      return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
+    },
+    close() {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Kinesis
+
+export async function kinesisStreamSource(options: {
+  endpoint: string;
+  streamName: string;
+  region: string;
+  credentials: Credentials;
+  invokeIdentityArn: string;
+}): Promise<StreamSource> {
+  const client = new KinesisClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, requestHandler: new NodeHttpHandler() });
+  const StreamName = options.streamName;
+  let arn: string;
+  try {
+    const { StreamDescriptionSummary } = await client.send(new DescribeStreamSummaryCommand({ StreamName }));
+    arn = StreamDescriptionSummary!.StreamARN!;
+  } catch (e) {
+    client.destroy();
+    throw e;
+  }
+  return {
+    kind: 'kinesis',
+    arn,
+    batchInfoKey: 'KinesisBatchInfo',
+    async listShards() {
+      const shards: Shard[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await client.send(new ListShardsCommand(NextToken ? { NextToken } : { StreamName }));
+        shards.push(...(page.Shards ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return shards.map((s) => ({ shardId: s.ShardId!, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) }));
+    },
+    async getIterator(shardId, position) {
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({
+          StreamName,
+          ShardId: shardId,
+          ShardIteratorType: position.type,
+          ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { StartingSequenceNumber: position.sequenceNumber } : {}),
+        }),
+      );
+      return ShardIterator ?? undefined;
+    },
+    async getRecords(shardId, iterator, limit) {
+      let page;
+      try {
+        page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) }));
+      } catch (e) {
+        if (e instanceof ExpiredIteratorException) throw new IteratorExpired(e.message);
+        throw e;
+      }
+      const records = (page.Records ?? []).map((r): SourceRecord => {
+        const arrival = r.ApproximateArrivalTimestamp ?? new Date();
+        return {
+          sequenceNumber: r.SequenceNumber!,
+          arrival,
+          event: {
+            kinesis: {
+              kinesisSchemaVersion: '1.0',
+              partitionKey: r.PartitionKey!,
+              sequenceNumber: r.SequenceNumber!,
+              data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+              approximateArrivalTimestamp: arrival.getTime() / 1000,
+            },
+            eventSource: 'aws:kinesis',
+            eventVersion: '1.0',
+            eventID: `${shardId}:${r.SequenceNumber}`,
+            eventName: 'aws:kinesis:record',
+            invokeIdentityArn: options.invokeIdentityArn,
+            awsRegion: options.region,
+            eventSourceARN: arn,
+          },
+        };
+      });
+      return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,332 @@
+/**
+ * Local event source mappings against real emulators: DynamoDB Local (its Streams), kinesalite and the SQS
+ * emulator as the on-failure destination. Each is started on a free port here and stopped in afterAll.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import kinesalite from 'kinesalite';
+import { freePort, startDynamoDbLocal, type Emulator } from '../../lib/local/emulators';
+import { startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs-emulator';
+import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings';
+
+const region = 'eu-west-2';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const fast = { pollIntervalMs: 50, retryDelayMs: 5, maxRetryDelayMs: 20, onError: () => undefined } as const;
+
+type Rec = Record<string, any>;
+
+let ddb: Emulator | undefined;
+let kinesisServer: Server | undefined;
+let kinesisEndpoint = '';
+let sqsEmulator: SqsEmulator | undefined;
+let dynamo: DynamoDBClient;
+let kinesis: KinesisClient;
+let sqs: SQSClient;
+const mappings: EventSourceMapping[] = [];
+const dir = mkdtempSync(path.join(tmpdir(), 'esm-test-'));
+
+beforeAll(async () => {
+  const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
+  kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    kinesisServer!.once('error', reject);
+    kinesisServer!.listen(0, '127.0.0.1', () => resolve());
+  });
+  kinesisEndpoint = `http://127.0.0.1:${(kinesisServer.address() as AddressInfo).port}`;
+  [ddb, sqsEmulator] = await Promise.all([startDynamoDbLocal({ port: dynamoPort }), startSqsEmulator({ port: sqsPort })]);
+  dynamo = new DynamoDBClient({ region, endpoint: ddb.endpoint, credentials });
+  kinesis = new KinesisClient({ region, endpoint: kinesisEndpoint, credentials, requestHandler: new NodeHttpHandler() });
+  sqs = new SQSClient({ region, endpoint: sqsEmulator.endpoint, credentials });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(mappings.map((m) => m.stop()));
+  dynamo?.destroy();
+  kinesis?.destroy();
+  sqs?.destroy();
+  await Promise.allSettled([
+    ddb?.stop(),
+    sqsEmulator?.stop(),
+    new Promise<void>((resolve) => {
+      if (!kinesisServer) return resolve();
+      kinesisServer.closeAllConnections();
+      kinesisServer.close(() => resolve());
+    }),
+  ]);
+  rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+async function createTable() {
+  const TableName = `esm-${randomUUID().slice(0, 8)}`;
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+  return TableName;
+}
+
+async function createStream(ShardCount: number) {
+  const StreamName = `esm-${randomUUID().slice(0, 8)}`;
+  await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount }));
+  for (;;) {
+    const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
+    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return StreamName;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function putRecords(StreamName: string, values: string[], partitionKey: (i: number) => string = () => 'pk') {
+  const out: { value: string; shardId: string; sequenceNumber: string }[] = [];
+  for (const [i, value] of values.entries()) {
+    const r = await kinesis.send(new PutRecordCommand({ StreamName, PartitionKey: partitionKey(i), Data: Buffer.from(value) }));
+    out.push({ value, shardId: r.ShardId!, sequenceNumber: r.SequenceNumber! });
+  }
+  return out;
+}
+
+const decode = (record: Rec) => Buffer.from(record.kinesis.data, 'base64').toString();
+
+async function start(options: Parameters<typeof startEventSourceMapping>[0]) {
+  const mapping = await startEventSourceMapping({ region, credentials, ...fast, ...options });
+  mappings.push(mapping);
+  return mapping;
+}
+
+describe('DynamoDB Streams', () => {
+  it('delivers a table’s changes in order with Lambda’s record shape and NEW/OLD images', { timeout: 30_000 }, async () => {
+    const tableName = await createTable();
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'a' }, v: { N: '1' } } }));
+    await dynamo.send(new UpdateItemCommand({ TableName: tableName, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { N: '2' } } }));
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'b' }, v: { N: '3' } } }));
+    await dynamo.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'a' } } }));
+    const batches: Rec[][] = [];
+    const mapping = await start({ source: { kind: 'dynamodb', endpoint: ddb!.endpoint, tableName }, batchSize: 3, handler: (e) => void batches.push(e.Records) });
+    await mapping.idle();
+    expect(batches.map((b) => b.length)).toEqual([3, 1]);
+    const records = batches.flat();
+    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'INSERT', 'REMOVE']);
+    const [insert, modify, , remove] = records;
+    expect(Object.keys(insert!)).toEqual(['eventID', 'eventName', 'eventVersion', 'eventSource', 'awsRegion', 'dynamodb', 'eventSourceARN']);
+    expect(insert).toMatchObject({ eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: region, eventSourceARN: mapping.stats().sourceArn });
+    expect(insert!.eventSourceARN).toMatch(new RegExp(`table/${tableName}/stream/`));
+    expect(insert!.dynamodb).toMatchObject({ Keys: { pk: { S: 'a' } }, NewImage: { pk: { S: 'a' }, v: { N: '1' } }, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(insert!.dynamodb.OldImage).toBeUndefined();
+    expect(typeof insert!.dynamodb.ApproximateCreationDateTime).toBe('number');
+    expect(typeof insert!.dynamodb.SizeBytes).toBe('number');
+    expect(modify!.dynamodb).toMatchObject({ NewImage: { v: { N: '2' } }, OldImage: { v: { N: '1' } } });
+    expect(remove!.dynamodb).toMatchObject({ OldImage: { v: { N: '2' } } });
+    expect(remove!.dynamodb.NewImage).toBeUndefined();
+    const sequence = records.map((r) => BigInt(r.dynamodb.SequenceNumber));
+    expect([...sequence].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequence);
+    // Later writes are picked up by the running poller.
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'c' } } }));
+    await mapping.idle();
+    expect(batches.flat().map((r) => r.dynamodb.Keys.pk.S)).toEqual(['a', 'a', 'b', 'a', 'c']);
+    await mapping.stop();
+  });
+
+  it('persists checkpoints so that a restart resumes without redelivery', { timeout: 30_000 }, async () => {
+    const tableName = await createTable();
+    const checkpointFile = path.join(dir, `${tableName}.json`);
+    const seen: string[] = [];
+    const options = { source: { kind: 'dynamodb' as const, endpoint: ddb!.endpoint, tableName }, checkpointFile, handler: (e: { Records: Rec[] }) => void seen.push(...e.Records.map((r) => r.dynamodb.Keys.pk.S as string)) };
+    for (const pk of ['1', '2', '3']) await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk } } }));
+    const first = await start(options);
+    await first.idle();
+    await first.stop();
+    expect(seen).toEqual(['1', '2', '3']);
+    const saved = JSON.parse(readFileSync(checkpointFile, 'utf8'));
+    expect(saved.sourceArn).toBe(first.stats().sourceArn);
+    expect(Object.values(saved.shards)).toEqual([{ sequenceNumber: first.stats().shards[0]!.checkpoint }]);
+    for (const pk of ['4', '5']) await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk } } }));
+    const second = await start(options);
+    await second.idle();
+    expect(seen).toEqual(['1', '2', '3', '4', '5']);
+    await second.stop();
+  });
+});
+
+describe('Kinesis', () => {
+  it('delivers each shard’s records in order with Lambda’s record shape', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(3);
+    const put = await putRecords(streamName, Array.from({ length: 30 }, (_, i) => `r${i}`), (i) => `key-${i % 7}`);
+    expect(new Set(put.map((p) => p.shardId)).size).toBeGreaterThan(1);
+    const received: Rec[] = [];
+    const inFlight = new Set<string>();
+    let overlapped = false;
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      batchSize: 4,
+      handler: async (e) => {
+        const shard = (e.Records[0]!.eventID as string).split(':')[0]!;
+        if (inFlight.has(shard)) overlapped = true;
+        inFlight.add(shard);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight.delete(shard);
+        expect(e.Records.length).toBeLessThanOrEqual(4);
+        received.push(...e.Records);
+      },
+    });
+    await mapping.idle();
+    expect(overlapped).toBe(false);
+    expect(received).toHaveLength(30);
+    for (const shardId of new Set(put.map((p) => p.shardId))) {
+      const expected = put.filter((p) => p.shardId === shardId);
+      const got = received.filter((r) => r.eventID.startsWith(`${shardId}:`));
+      expect(got.map(decode)).toEqual(expected.map((p) => p.value));
+      expect(got.map((r) => r.kinesis.sequenceNumber)).toEqual(expected.map((p) => p.sequenceNumber));
+    }
+    const first = received.find((r) => decode(r) === 'r0')!;
+    expect(Object.keys(first)).toEqual(['kinesis', 'eventSource', 'eventVersion', 'eventID', 'eventName', 'invokeIdentityArn', 'awsRegion', 'eventSourceARN']);
+    expect(first).toMatchObject({
+      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'key-0', sequenceNumber: put[0]!.sequenceNumber, data: Buffer.from('r0').toString('base64') },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${put[0]!.shardId}:${put[0]!.sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      awsRegion: region,
+      eventSourceARN: mapping.stats().sourceArn,
+    });
+    // As the emulator reports it (kinesalite names us-east-1 whatever the region).
+    expect(first.eventSourceARN).toMatch(new RegExp(`^arn:aws:kinesis:[a-z0-9-]+:\\d{12}:stream/${streamName}$`));
+    expect(first.kinesis.approximateArrivalTimestamp).toBeGreaterThan(Date.now() / 1000 - 60);
+    await mapping.stop();
+  });
+
+  it('gathers records for maximumBatchingWindowMs before invoking', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(1);
+    const batches: string[][] = [];
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      batchSize: 100,
+      maximumBatchingWindowMs: 1500,
+      handler: (e) => void batches.push(e.Records.map(decode)),
+    });
+    await putRecords(streamName, ['a', 'b']);
+    await new Promise((r) => setTimeout(r, 300));
+    await putRecords(streamName, ['c']);
+    await mapping.idle();
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    await mapping.stop();
+  });
+
+  it('with ReportBatchItemFailures retries from the first failed record only', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(1);
+    const put = await putRecords(streamName, Array.from({ length: 10 }, (_, i) => `r${i}`));
+    const batches: string[][] = [];
+    const failed = new Set<string>();
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      handler: (e) => {
+        batches.push(e.Records.map(decode));
+        // r5 and r7 fail once each; the earliest failure decides where the retry starts.
+        const failures = e.Records.filter((r) => ['r5', 'r7'].includes(decode(r)) && !failed.has(decode(r)));
+        for (const r of failures) failed.add(decode(r));
+        return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+      },
+    });
+    await mapping.idle();
+    expect(batches).toEqual([put.map((p) => p.value), ['r5', 'r6', 'r7', 'r8', 'r9']]);
+    expect(mapping.stats()).toMatchObject({ invocations: 2, partialFailures: 1, recordsDelivered: 10, batches: 1, shards: [{ checkpoint: put[9]!.sequenceNumber }] });
+    await mapping.stop();
+  });
+
+  it('bisects on a thrown error until the poison record is isolated, then sends it to the on-failure queue', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(1);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const put = await putRecords(streamName, Array.from({ length: 8 }, (_, i) => `r${i}`));
+    const invocations: string[][] = [];
+    const processed: string[] = [];
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      functionName: 'analytics-loader',
+      batchSize: 8,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 2,
+      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      handler: (e) => {
+        const values = e.Records.map(decode);
+        invocations.push(values);
+        if (values.includes('r5')) throw new Error('poison');
+        processed.push(...values);
+      },
+    });
+    await mapping.idle();
+    expect(processed).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r6', 'r7']);
+    expect(invocations).toEqual([
+      ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'],
+      ['r0', 'r1', 'r2', 'r3'],
+      ['r4', 'r5', 'r6', 'r7'],
+      ['r4', 'r5'],
+      ['r4'],
+      ['r5'],
+      ['r5'],
+      ['r5'],
+      ['r6', 'r7'],
+    ]);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages).toHaveLength(1);
+    const failure = JSON.parse(Messages[0]!.Body!);
+    expect(failure).toMatchObject({
+      requestContext: { functionArn: `arn:aws:lambda:${region}:000000000000:function:analytics-loader`, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      KinesisBatchInfo: {
+        shardId: put[5]!.shardId,
+        startSequenceNumber: put[5]!.sequenceNumber,
+        endSequenceNumber: put[5]!.sequenceNumber,
+        batchSize: 1,
+        streamArn: mapping.stats().sourceArn,
+      },
+    });
+    expect(typeof failure.requestContext.requestId).toBe('string');
+    expect(new Date(failure.KinesisBatchInfo.approximateArrivalOfFirstRecord).getTime()).not.toBeNaN();
+    expect(mapping.stats()).toMatchObject({ recordsToDestination: 1, destinationMessages: 1, shards: [{ checkpoint: put[7]!.sequenceNumber }] });
+    await mapping.stop();
+  });
+
+  it('starts at LATEST when told, and a DynamoDB batch that exhausts its retries is sent with DDBStreamBatchInfo', { timeout: 30_000 }, async () => {
+    const tableName = await createTable();
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'old' } } }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    let calls = 0;
+    const mapping = await start({
+      source: { kind: 'dynamodb', endpoint: ddb!.endpoint, tableName },
+      startingPosition: 'LATEST',
+      maximumRetryAttempts: 1,
+      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      reportBatchItemFailures: true,
+      handler: (e) => {
+        calls++;
+        return { batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.dynamodb.SequenceNumber })) };
+      },
+    });
+    await mapping.idle();
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'new' } } }));
+    await mapping.idle();
+    expect(calls).toBe(2);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages).toHaveLength(1);
+    const failure = JSON.parse(Messages[0]!.Body!);
+    expect(failure.responseContext.functionError).toBeUndefined();
+    expect(failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: mapping.stats().sourceArn });
+    expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(mapping.stats().shards[0]!.checkpoint);
+    await mapping.stop();
+  });
+});
