@@ -34,8 +34,11 @@ export interface PromotionRepository {
 
 /** The catalog and inventory as the cart sees them: live prices and what can still be sold. */
 export interface ProductLookup {
-  get(productId: string): Promise<{ id: string; name: string; price: number; currency: string; status: string } | undefined>;
+  get(productId: string): Promise<CatalogProduct | undefined>;
+  /** Several at once (one BatchGetItem): pricing reads every line's product. */
+  getMany(productIds: readonly string[]): Promise<Map<string, CatalogProduct>>;
 }
+export type CatalogProduct = { id: string; name: string; price: number; currency: string; status: string };
 export interface StockLookup {
   available(productId: string): Promise<number>;
 }

@@ -38,9 +38,9 @@ export async function priceLines(
   deps: Pick<CartDeps, 'products' | 'promotions' | 'clock'>,
   { skipUnavailable = false } = {},
 ): Promise<PricedCart> {
-  const products = await Promise.all(lines.map((l) => deps.products.get(l.productId)));
-  const priceable = lines.flatMap((line, i) => {
-    const product = products[i];
+  const products = lines.length ? await deps.products.getMany(lines.map((l) => l.productId)) : new Map();
+  const priceable = lines.flatMap((line) => {
+    const product = products.get(line.productId);
     if (!product || product.status !== 'ACTIVE') {
       if (skipUnavailable) return [];
       throw notFound(`Product ${line.productId}`);
