@@ -12,6 +12,7 @@ import * as cart from '../functions/cart/schemas';
 import * as orders from '../functions/orders/schemas';
 import * as recommendations from '../functions/recommendations/schemas';
 import * as analytics from '../functions/analytics/schemas';
+import type { WarehouseAccess } from './analytics';
 import type { StreamAccess, StreamKey } from './streams';
 import type { TableKey } from './tables';
 
@@ -47,6 +48,8 @@ export interface Route {
   startsSaga?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   sagemakerEndpoint?: boolean;
+  /** Reads the analytics warehouse (Redshift Data API in AWS, PGlite locally). */
+  warehouse?: WarehouseAccess;
   /** Request headers the route reads, documented in OpenAPI. */
   headers?: { name: string; required: boolean; description: string }[];
 }

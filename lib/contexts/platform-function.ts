@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { WarehouseAccess } from '../analytics';
 import type { FunctionSpec } from '../saga';
 import type { TableAccess } from '../routes';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
@@ -45,6 +46,8 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly startsSaga?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   readonly sagemakerEndpoint?: boolean;
+  /** Reads or loads the analytics warehouse (REDSHIFT_* environment, Data API and secret grants). */
+  readonly warehouse?: WarehouseAccess;
 }
 
 export interface PlatformFunctionProps {

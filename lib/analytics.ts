@@ -1,0 +1,92 @@
+/**
+ * The analytics context's stream consumers, as data — like the route table and the saga: the CDK app builds
+ * a function, an event source mapping, an on-failure queue and alarms per entry (lib/contexts/analytics.ts),
+ * and the local substrate runs the same handler modules behind pollers with the same settings
+ * (lib/local/event-source-mappings.ts).
+ */
+import type { FunctionSpec } from './saga';
+import type { StreamKey } from './streams';
+import type { TableKey } from './tables';
+
+/** What a function may do in the warehouse: read (the analytics API) or load (the consumers). */
+export type WarehouseAccess = 'read' | 'write';
+
+export type ConsumerSource = { kind: 'table'; table: TableKey } | { kind: 'stream'; stream: StreamKey };
+
+export interface StreamConsumer extends FunctionSpec {
+  source: ConsumerSource;
+  /** Lambda's ESM settings; the local pollers apply the same ones. */
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  bisectBatchOnFunctionError: boolean;
+  reportBatchItemFailures: boolean;
+  /** Retries of a failing batch (after bisecting) before its records go to the on-failure queue. */
+  maximumRetryAttempts: number;
+  /** Records older than this go to the on-failure queue unprocessed. */
+  maximumRecordAgeSeconds: number;
+  /** The SQS queue (logical name; physical `${prefix}-${name}`) the failure records go to. */
+  onFailureQueueName: string;
+  warehouse: WarehouseAccess;
+}
+
+/** The settings every consumer shares: small batches for freshness, and a poison record costs only itself. */
+const delivery = {
+  maximumBatchingWindowSeconds: 1,
+  startingPosition: 'TRIM_HORIZON',
+  bisectBatchOnFunctionError: true,
+  reportBatchItemFailures: true,
+  maximumRetryAttempts: 5,
+  maximumRecordAgeSeconds: 86_400,
+  warehouse: 'write',
+} as const;
+
+/** Consumers record when they loaded new rows, so the analytics API's cached answers know they are stale. */
+const cacheVersion = { aggregates: 'write' } as const;
+
+export const streamConsumers: StreamConsumer[] = [
+  {
+    id: 'loadOrdersStream',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/load-orders-stream.ts',
+    summary: 'Orders table stream → sales_facts (sales on confirmation, refunds on a refunded cancellation)',
+    source: { kind: 'table', table: 'orders' },
+    batchSize: 100,
+    onFailureQueueName: 'analytics-orders-stream-failures',
+    tables: cacheVersion,
+    ...delivery,
+  },
+  {
+    id: 'loadInventoryStream',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/load-inventory-stream.ts',
+    summary: 'Inventory table stream → inventory_snapshots',
+    source: { kind: 'table', table: 'inventory' },
+    batchSize: 100,
+    onFailureQueueName: 'analytics-inventory-stream-failures',
+    tables: cacheVersion,
+    ...delivery,
+  },
+  {
+    id: 'loadProductsStream',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/load-products-stream.ts',
+    summary: 'Products table stream → dim_products (names, categories and prices for reports)',
+    source: { kind: 'table', table: 'products' },
+    batchSize: 100,
+    onFailureQueueName: 'analytics-products-stream-failures',
+    tables: cacheVersion,
+    ...delivery,
+  },
+  {
+    id: 'loadClickstream',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/load-clickstream.ts',
+    summary: 'Kinesis clickstream → user_behavior',
+    source: { kind: 'stream', stream: 'clickstream' },
+    batchSize: 500,
+    onFailureQueueName: 'analytics-clickstream-failures',
+    tables: cacheVersion,
+    ...delivery,
+  },
+];
