@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorBody, type ErrorCode } from '../../functions/shared/errors';
 import { MAX_BODY_BYTES } from '../../functions/shared/http';
 import type { Route } from '../routes';
+import { dashboardResponse, isDashboardPath } from './dashboard/serve';
 import { localInvoker } from './lambda-context';
 
 /** Verifies a bearer ID token and returns its claims, or undefined when it is missing or invalid. */
@@ -95,7 +96,7 @@ export function createEdge(options: EdgeOptions): Server {
     const started = performance.now();
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
     let matchedRoute: string | undefined;
-    const send = (status: number, headers: Record<string, string | number | boolean>, body: string) => {
+    const send = (status: number, headers: Record<string, string | number | boolean>, body: string | Buffer) => {
       res.writeHead(status, { 'x-request-id': requestId, ...headers });
       res.end(body);
       options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status, ms: performance.now() - started, route: matchedRoute });
@@ -107,6 +108,11 @@ export function createEdge(options: EdgeOptions): Server {
       const url = new URL(req.url ?? '/', 'http://local');
       const page = options.pages?.[url.pathname];
       if (page && req.method === 'GET') return void (await page(req, res));
+      // The analysts' dashboard: static files only, beside the API on the same origin.
+      if (isDashboardPath(url.pathname)) {
+        const { status, headers, body } = await dashboardResponse(req.method ?? 'GET', url.pathname);
+        return send(status, headers, body);
+      }
 
       let pathname: string;
       try {
