@@ -13,13 +13,17 @@
  *   splitting does not count toward the retry quota (as in Lambda), so an isolated poison record is invoked
  *   1 + maximumRetryAttempts times;
  * - maximumRetryAttempts (-1, the default, retries forever), with exponential back-off between retries;
+ * - maximumRecordAgeSeconds (-1, the default, never expires): records older than that when a batch is about
+ *   to be invoked (or retried) go to the on-failure destination unprocessed, with the condition
+ *   `RecordAgeExceeded`; a record's age is counted from its arrival in the stream (DynamoDB Streams gives it
+ *   to the second);
  * - an on-failure destination: when retries are exhausted, a failure record shaped like Lambda's
  *   (requestContext, responseContext, version, timestamp, DDBStreamBatchInfo | KinesisBatchInfo) is sent to an
  *   SQS queue and the records are skipped; without a destination they are discarded;
  * - checkpoints (last processed sequence number per shard, and finished shards) in memory and, optionally,
  *   in a JSON file written after each batch, so a restart resumes after the last processed record.
  *
- * Not implemented: maximumRecordAgeInSeconds, parallelizationFactor (always 1), tumbling windows, filter
+ * Not implemented: parallelizationFactor (always 1), tumbling windows, filter
  * criteria, the 6 MB payload limit, the function's timeout/concurrency. Delivery is at least once: a batch
  * in flight when `stop()` is called is delivered again after a restart.
  */
@@ -68,8 +72,10 @@ export interface EventSourceMappingOptions {
   reportBatchItemFailures?: boolean;
   /** Default false. */
   bisectBatchOnFunctionError?: boolean;
-  /** -1 (default) retries until the records expire, i.e. forever here. */
+  /** -1 (default) retries until the records expire (maximumRecordAgeSeconds). */
   maximumRetryAttempts?: number;
+  /** Records older than this are sent to the on-failure destination instead of the function. -1 (default): never. */
+  maximumRecordAgeSeconds?: number;
   /** Where failure records go when retries are exhausted. */
   onFailure?: { queueUrl: string; endpoint?: string };
   /** A JSON file the checkpoints are kept in across restarts. */
@@ -110,6 +116,8 @@ export interface EventSourceMappingStats {
   recordsToDestination: number;
   destinationMessages: number;
   recordsDiscarded: number;
+  /** Records that reached maximumRecordAgeSeconds before they were handled (sent on, or discarded). */
+  recordsExpired: number;
   lastError?: string;
 }
 
@@ -158,6 +166,7 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
   const batchSize = options.batchSize ?? 100;
   const windowMs = options.maximumBatchingWindowMs ?? 0;
   const maxRetries = options.maximumRetryAttempts ?? -1;
+  const maxAgeMs = (options.maximumRecordAgeSeconds ?? -1) >= 0 ? options.maximumRecordAgeSeconds! * 1000 : -1;
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 5000;
   const retryDelayMs = options.retryDelayMs ?? 100;
@@ -191,6 +200,7 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     recordsToDestination: 0,
     destinationMessages: 0,
     recordsDiscarded: 0,
+    recordsExpired: 0,
   };
   const report = (e: unknown, where: string) => {
     stats.lastError = `${where}: ${(e as Error)?.message ?? String(e)}`;
@@ -262,7 +272,13 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     return { kind: 'partial', from };
   }
 
-  async function sendToDestination(shardId: string, records: SourceRecord[], attempts: number, unhandled: boolean) {
+  async function sendToDestination(
+    shardId: string,
+    records: SourceRecord[],
+    attempts: number,
+    unhandled: boolean,
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' = 'RetryAttemptsExhausted',
+  ) {
     if (!sqs || !options.onFailure) {
       stats.recordsDiscarded += records.length;
       return;
@@ -270,7 +286,7 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     const first = records[0]!;
     const last = records[records.length - 1]!;
     const message = {
-      requestContext: { requestId: randomUUID(), functionArn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: attempts },
+      requestContext: { requestId: randomUUID(), functionArn, condition, approximateInvokeCount: attempts },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(unhandled ? { functionError: 'Unhandled' } : {}) },
       version: '1.0',
       timestamp: new Date().toISOString(),
@@ -305,6 +321,25 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     while (queue.length) {
       if (stopping.aborted) return false;
       const item = queue[0]!;
+      if (maxAgeMs >= 0) {
+        // A shard's records arrive in order: the expired ones are a prefix.
+        const now = Date.now();
+        const live = item.records.findIndex((r) => now - r.arrival.getTime() <= maxAgeMs);
+        const expired = live === -1 ? item.records.length : live;
+        if (expired > 0) {
+          try {
+            await sendToDestination(shard.shardId, item.records.slice(0, expired), item.attempts, false, 'RecordAgeExceeded');
+          } catch {
+            return false;
+          }
+          stats.recordsExpired += expired;
+          item.records = item.records.slice(expired);
+          if (!item.records.length) {
+            queue.shift();
+            continue;
+          }
+        }
+      }
       const outcome = await invoke(item.records);
       if (outcome.kind === 'ok') {
         stats.recordsDelivered += item.records.length;

@@ -22,6 +22,7 @@ import { startCheckout } from './checkout';
 import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
+import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -78,6 +79,11 @@ export interface Platform {
   modelUrl: string;
   /** Whether a model is served yet (`served()` resolves with its version once it is). */
   recommendations: Pick<LocalRecommendations, 'state' | 'served' | 'modelDir'>;
+  /**
+   * The stream consumers (lib/analytics.ts) behind local event source mappings: `caughtUp()` resolves once
+   * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
+   */
+  analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string };
   /** Resolves when no saga execution is running. */
   sagasIdle(timeoutMs?: number): Promise<void>;
   /** Runs the reservation sweeper once, now. */
@@ -172,6 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let kinesis: LocalKinesis | undefined;
   let stopSweeper = () => undefined as void;
   let recommendations: LocalRecommendations | undefined;
+  let analytics: AnalyticsPipeline | undefined;
   try {
     const started = await Promise.allSettled([
       startDynamoDbLocal({ port: dynamoPort, dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined }),
@@ -226,12 +233,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stepFunctions = checkout.stepFunctions;
     stopSweeper = checkout.stopSweeper;
     recommendations = await prepareLocalRecommendations({ ...options.model, dataDir });
+    // One PGlite per process, shared by the consumers, the analytics API and the health check; it opens on
+    // first use (the first batch or query), so starting costs nothing here.
+    const warehouseDir = persist ? path.join(dataDir, 'warehouse') : 'memory://';
 
     const env: Record<string, string> = {
       ...baseEnv,
       ...checkout.env,
       ...kinesis.env,
       ...recommendations.env,
+      ...analyticsEnv(warehouseDir),
       ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
       USER_POOL_ID: userPoolId,
       USER_POOL_CLIENT_ID: clientId,
@@ -265,6 +276,26 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       server!.listen(port, '127.0.0.1', () => resolve());
     });
     const apiUrl = `http://127.0.0.1:${port}`;
+
+    // Started once the catalog is written, so seeding does not share the CPU with loading: the products and
+    // inventory streams then carry the whole seeded catalog into the warehouse in the background.
+    const analyticsStarted = performance.now();
+    analytics = await startAnalyticsPipeline({
+      projectRoot,
+      region: REGION,
+      credentials,
+      prefix: TABLE_PREFIX,
+      dynamoEndpoint: dynamoEmu.endpoint,
+      kinesisEndpoint: kinesis.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      tableNames,
+      streamNames: kinesis.streamNames,
+      warehouseDir,
+      checkpointDir: persist ? path.join(dataDir, 'esm') : undefined,
+      onError: (id, e, where) => log(`analytics ${id} (${where}): ${(e as Error)?.message ?? String(e)}`),
+    });
+    Object.assign(env, analytics.env);
+    log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${warehouseDir}, opened on the first batch`);
     // Lets `npm run replay` find and use this running platform.
     writeFileSync(runtimeFile(dataDir), JSON.stringify({ apiUrl, env, pid: process.pid }, null, 2));
 
@@ -281,6 +312,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     const model = recommendations;
     const localKinesis = kinesis;
+    const pipeline = analytics;
 
     return {
       apiUrl,
@@ -304,12 +336,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
       modelUrl: model.modelUrl,
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
+      analytics: {
+        caughtUp: pipeline.caughtUp,
+        stats: pipeline.stats,
+        failureQueueUrls: pipeline.failureQueueUrls,
+        consumers: pipeline.consumers,
+        warehouseDir,
+      },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,
       stop: async () => {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
         stopSweeper();
+        // Before the emulators it reads from and reports to; it closes the warehouse last.
+        await pipeline.stop();
         await model.stop();
         await checkout.stepFunctions.stop();
         await sqs?.stop();
@@ -323,6 +364,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   } catch (e) {
     server?.close();
     stopSweeper();
+    await analytics?.stop().catch(() => undefined);
     await recommendations?.stop().catch(() => undefined);
     await stepFunctions?.stop().catch(() => undefined);
     await sqs?.stop().catch(() => undefined);

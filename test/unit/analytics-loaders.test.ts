@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { userBehaviorFromKinesisRecord } from '../../functions/analytics/loaders/clickstream';
@@ -236,16 +236,24 @@ describe('live wiring', () => {
   const modules = {
     'load-orders-stream': () => import('../../functions/analytics/handlers/load-orders-stream'),
     'load-clickstream': () => import('../../functions/analytics/handlers/load-clickstream'),
+    'load-inventory-stream': () => import('../../functions/analytics/handlers/load-inventory-stream'),
+    'load-products-stream': () => import('../../functions/analytics/handlers/load-products-stream'),
   };
   it.each(Object.keys(modules) as (keyof typeof modules)[])('%s loads with a warehouse named by the environment, opening nothing yet', async (name) => {
+    const base = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', AGGREGATES_TABLE: 'ecicomm-aggregates' };
     for (const env of [{ WAREHOUSE_PGLITE_DIR: '/tmp/never-opened' }, { REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' }]) {
       vi.resetModules();
-      process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', ...env };
+      process.env = { ...base, ...env };
       const module = await modules[name]();
       expect(typeof module.handler).toBe('function');
     }
+    expect(existsSync('/tmp/never-opened')).toBe(false);
     vi.resetModules();
-    process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', REDSHIFT_WORKGROUP: 'ecicomm' };
-    await expect(modules[name]()).rejects.toThrow(/Invalid environment/);
+    process.env = { ...base, REDSHIFT_WORKGROUP: 'ecicomm' };
+    await expect(modules[name]()).rejects.toThrow(/Invalid environment: WAREHOUSE_PGLITE_DIR/);
+    // Without the version counter cached answers would never go stale: a cold-start failure, not a silent one.
+    vi.resetModules();
+    process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', WAREHOUSE_PGLITE_DIR: '/tmp/never-opened' };
+    await expect(modules[name]()).rejects.toThrow(/Invalid environment: AGGREGATES_TABLE/);
   });
 });

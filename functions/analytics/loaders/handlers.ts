@@ -4,21 +4,51 @@ import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import { logger } from '../../shared/observability';
-import { loadSalesFacts, loadUserBehavior, type SalesFactRow, type UserBehaviorRow } from '../warehouse/load';
+import type { WarehouseVersion } from '../adapters/warehouse-version';
+import {
+  loadInventorySnapshots,
+  loadSalesFacts,
+  loadUserBehavior,
+  upsertProductDims,
+  type InventorySnapshotRow,
+  type ProductDimRow,
+  type SalesFactRow,
+  type UserBehaviorRow,
+} from '../warehouse/load';
 import type { Warehouse } from '../warehouse/port';
 import { makeStreamBatchHandler, type StreamLoader } from './batch-load';
 import { userBehaviorFromKinesisRecord } from './clickstream';
+import { inventorySnapshotFromStreamRecord } from './inventory-stream';
 import { orderLoadFromStreamRecord } from './orders-stream';
+import { productDimFromStreamRecord } from './products-stream';
 
 export interface LoaderDeps {
   warehouse: Warehouse;
+  /** Bumped after a batch loads rows, so cached analytics answers go stale; none in tests that do not look. */
+  version?: WarehouseVersion;
 }
+
+const describeStreamRecord = (record: DynamoDBRecord) => `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`;
 
 export const ordersStreamLoader: StreamLoader<DynamoDBRecord, SalesFactRow> = {
   eventType: EventType.DynamoDBStreams,
   map: (record) => orderLoadFromStreamRecord(record).rows,
   load: (warehouse, rows) => loadSalesFacts(warehouse, rows),
-  describe: (record) => `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`,
+  describe: describeStreamRecord,
+};
+
+export const inventoryStreamLoader: StreamLoader<DynamoDBRecord, InventorySnapshotRow> = {
+  eventType: EventType.DynamoDBStreams,
+  map: inventorySnapshotFromStreamRecord,
+  load: (warehouse, rows) => loadInventorySnapshots(warehouse, rows),
+  describe: describeStreamRecord,
+};
+
+export const productsStreamLoader: StreamLoader<DynamoDBRecord, ProductDimRow> = {
+  eventType: EventType.DynamoDBStreams,
+  map: productDimFromStreamRecord,
+  load: (warehouse, rows) => upsertProductDims(warehouse, rows),
+  describe: describeStreamRecord,
 };
 
 export const clickstreamLoader: StreamLoader<KinesisStreamRecord, UserBehaviorRow> = {
@@ -31,6 +61,18 @@ export const clickstreamLoader: StreamLoader<KinesisStreamRecord, UserBehaviorRo
 /** The orders table's stream → sales_facts (SALE on confirmation, REFUND on a refunded cancellation). */
 export const makeOrdersStreamHandler = (deps: LoaderDeps) =>
   middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(ordersStreamLoader, deps)).use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+
+/** The inventory table's stream → inventory_snapshots (one per change of a product's stock). */
+export const makeInventoryStreamHandler = (deps: LoaderDeps) =>
+  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(inventoryStreamLoader, deps)).use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+
+/** The products table's stream → dim_products (the newest image of each product). */
+export const makeProductsStreamHandler = (deps: LoaderDeps) =>
+  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(productsStreamLoader, deps)).use(
     injectLambdaContext(logger, { resetKeys: true }),
   );
 

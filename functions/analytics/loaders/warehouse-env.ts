@@ -1,5 +1,10 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import * as z from 'zod/mini';
+import { dynamoDocumentClient } from '../../shared/clients';
 import { parseEnv } from '../../shared/env';
+import { DynamoWarehouseVersion } from '../adapters/warehouse-version';
+import type { LoaderDeps } from './handlers';
 import type { ExecuteResult, MigrationReport, Row, SqlValue, Statement, Warehouse } from '../warehouse/port';
 
 /**
@@ -25,39 +30,206 @@ export type WarehouseEnv = z.infer<typeof WarehouseEnv>;
 
 /**
  * A Warehouse that opens its adapter and applies pending migrations on first use, once per container.
- * Concurrent first calls share the one opening; a failed opening is forgotten, so the next call tries again.
- * The adapters are imported dynamically: the Redshift function never loads PGlite's WASM, and the reverse.
+ * Concurrent first calls share the one opening; a failed opening is forgotten (and whatever it opened is
+ * closed), so the next call tries again. The adapters are imported dynamically: the Redshift function never
+ * loads PGlite's WASM, and the reverse.
  */
-export function lazyWarehouse(open: () => Promise<Warehouse>): Warehouse {
+export function lazyWarehouse(open: () => Promise<Warehouse>, options: { migrate?: boolean } = {}): Warehouse {
   let ready: Promise<Warehouse> | undefined;
   const get = () => {
-    ready ??= (async () => {
-      const warehouse = await open();
-      await warehouse.migrate();
-      return warehouse;
-    })().catch((error: unknown) => {
+    ready ??= openMigrated(open, options.migrate ?? true).catch((error: unknown) => {
       ready = undefined;
       throw error;
     });
     return ready;
   };
+  return facade(get, async () => {
+    const opened = ready;
+    ready = undefined;
+    if (opened) await (await opened).close();
+  });
+}
+
+async function openMigrated(open: () => Promise<Warehouse>, migrate: boolean): Promise<Warehouse> {
+  const warehouse = await open();
+  if (!migrate) return warehouse;
+  try {
+    await warehouse.migrate();
+  } catch (error) {
+    // An engine left open would hold its data directory (PGlite) and block the retry.
+    await warehouse.close().catch(() => undefined);
+    throw error;
+  }
+  return warehouse;
+}
+
+function facade(get: () => Promise<Warehouse>, close: () => Promise<void>): Warehouse {
   return {
     migrate: async (): Promise<MigrationReport> => (await get()).migrate(),
     execute: async (sql: string, params?: readonly SqlValue[]): Promise<ExecuteResult> => (await get()).execute(sql, params),
     query: async <T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> => (await get()).query<T>(sql, params),
     batch: async (statements: readonly Statement[]): Promise<ExecuteResult[]> => (await get()).batch(statements),
-    close: async (): Promise<void> => {
-      const opened = ready;
-      ready = undefined;
-      if (opened) await (await opened).close();
+    close,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One PGlite per data directory and process
+
+/**
+ * Locally every function runs in the platform's one process, and PGlite cannot open a directory that is
+ * already open. So all the handler modules (the four consumers, the analytics API, the health check) share
+ * one engine per directory: each `warehouseFromEnv` call returns a handle onto it. The registry lives on
+ * globalThis, not in this module, so that two instances of this module (a test's module reset, a second
+ * loader of the same file) still find the one engine.
+ *
+ * The engine opens on first use, not at load: starting the platform (and a function's cold start) pays
+ * nothing until a batch arrives or a query is asked. A handle's close() releases the handle; the last one
+ * closes the engine. Handler modules never close theirs (a Lambda container never does), so the platform
+ * calls closeSharedWarehouses() when it stops; handles stay usable and reopen the engine on their next use.
+ */
+interface SharedEngine {
+  ready?: Promise<Warehouse>;
+  /** Set while the engine is closing: an opening waits for it, so one directory is never open twice. */
+  closing?: Promise<void>;
+  migrated?: Promise<unknown>;
+  handles: number;
+}
+
+const REGISTRY = Symbol.for('ecicomm.analytics.sharedWarehouses');
+const engines = (): Map<string, SharedEngine> => ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= new Map()) as Map<string, SharedEngine>;
+
+/** `memory://` (a non-persisted engine, shared by the process like a directory) or an absolute directory. */
+export const sharedWarehouseKey = (dataDir: string) => (isUrl(dataDir) ? dataDir : path.resolve(dataDir));
+
+async function shutDown(engine: SharedEngine): Promise<void> {
+  const opened = engine.ready;
+  engine.ready = undefined;
+  engine.migrated = undefined;
+  if (!opened) return;
+  const closing = (async () => {
+    let warehouse: Warehouse;
+    try {
+      warehouse = await opened;
+    } catch {
+      return; // An opening that failed holds nothing.
+    }
+    await warehouse.close();
+  })();
+  engine.closing = closing;
+  try {
+    await closing;
+  } finally {
+    if (engine.closing === closing) engine.closing = undefined;
+  }
+}
+
+export function sharedWarehouse(key: string, open: () => Promise<Warehouse>, options: { migrate?: boolean } = {}): Warehouse {
+  const registry = engines();
+  let engine = registry.get(key);
+  if (!engine) registry.set(key, (engine = { handles: 0 }));
+  const shared = engine;
+  shared.handles++;
+  let released = false;
+  const get = async (): Promise<Warehouse> => {
+    if (released) throw new Error('This warehouse handle is closed');
+    while (shared.closing) await shared.closing.catch(() => undefined);
+    const ready = (shared.ready ??= open().catch((error: unknown) => {
+      if (shared.ready === ready) shared.ready = undefined;
+      throw error;
+    }));
+    const warehouse = await ready;
+    // Migrations run once per engine, by the first handle that wants them (readers such as the health
+    // check need no schema and do not wait for one).
+    if (options.migrate ?? true) {
+      const migrated = (shared.migrated ??= warehouse.migrate().catch((error: unknown) => {
+        if (shared.migrated === migrated) shared.migrated = undefined;
+        throw error;
+      }));
+      await migrated;
+    }
+    return warehouse;
+  };
+  return facade(get, async () => {
+    if (released) return;
+    released = true;
+    shared.handles--;
+    if (shared.handles === 0) await shutDown(shared);
+  });
+}
+
+/** Closes every shared engine of the process (the local platform's stop); their handles reopen on next use. */
+export async function closeSharedWarehouses(): Promise<void> {
+  await Promise.all([...engines().values()].map(shutDown));
+}
+
+const isUrl = (dataDir: string) => /^[a-z]+:\/\//.test(dataDir);
+
+/**
+ * The process that has a PGlite directory open says so in `<dir>.lock` (its pid): another process opening
+ * the same directory — `npm run replay` of an analytics route while `npm start` runs, say — would corrupt it,
+ * so it is refused with an error that says why. A lock left by a process that died is taken over.
+ */
+function lockDirectory(dataDir: string): () => void {
+  const file = `${path.resolve(dataDir)}.lock`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    const owner = Number(readFileSync(file, 'utf8'));
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new Error(`The warehouse in ${dataDir} is open in process ${owner} (a running local platform?); PGlite cannot share a directory between processes`);
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8') === String(process.pid)) rmSync(file, { force: true });
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function openPglite(dataDir: string): Promise<Warehouse> {
+  const { PgliteWarehouse } = await import('../warehouse/pglite');
+  if (isUrl(dataDir)) return PgliteWarehouse.open({ dataDir });
+  const unlock = lockDirectory(dataDir);
+  let engine: Warehouse;
+  try {
+    engine = await PgliteWarehouse.open({ dataDir });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  return {
+    migrate: () => engine.migrate(),
+    execute: (sql, params) => engine.execute(sql, params),
+    query: (sql, params) => engine.query(sql, params),
+    batch: (statements) => engine.batch(statements),
+    close: async () => {
+      try {
+        await engine.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }
 
-export function warehouseFromEnv(env: WarehouseEnv): Warehouse {
+export function warehouseFromEnv(env: WarehouseEnv, options: { migrate?: boolean } = {}): Warehouse {
   if (env.WAREHOUSE_PGLITE_DIR !== undefined) {
     const dataDir = env.WAREHOUSE_PGLITE_DIR;
-    return lazyWarehouse(async () => (await import('../warehouse/pglite')).PgliteWarehouse.open({ dataDir }));
+    return sharedWarehouse(sharedWarehouseKey(dataDir), () => openPglite(dataDir), options);
   }
   const { REDSHIFT_WORKGROUP: workgroupName, REDSHIFT_DATABASE: database, REDSHIFT_SECRET_ARN: secretArn } = env;
   return lazyWarehouse(async () => {
@@ -70,10 +242,19 @@ export function warehouseFromEnv(env: WarehouseEnv): Warehouse {
       database: database!,
       ...(secretArn !== undefined ? { secretArn } : {}),
     });
-  });
+  }, options);
 }
 
-/** The live loaders' dependencies: the warehouse the environment names. */
-export function liveLoaderDeps(): { warehouse: Warehouse } {
-  return { warehouse: warehouseFromEnv(parseEnv(WarehouseEnv)) };
+/**
+ * The live loaders' dependencies: the warehouse the environment names, and the version counter in the
+ * aggregates table (every consumer is granted it: without it cached analytics answers would never go stale,
+ * so a missing AGGREGATES_TABLE fails the cold start).
+ */
+export function liveLoaderDeps(): LoaderDeps {
+  const warehouse = warehouseFromEnv(parseEnv(WarehouseEnv));
+  const { AGGREGATES_TABLE } = parseEnv(z.object({ AGGREGATES_TABLE: nonEmpty }));
+  return {
+    warehouse,
+    version: new DynamoWarehouseVersion(dynamoDocumentClient(), AGGREGATES_TABLE),
+  };
 }

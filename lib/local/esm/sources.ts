@@ -166,8 +166,8 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
         const dynamodb: Record<string, unknown> = {};
         if (d.ApproximateCreationDateTime !== undefined) dynamodb.ApproximateCreationDateTime = d.ApproximateCreationDateTime;
         if (d.Keys) dynamodb.Keys = d.Keys;
-        if (d.NewImage) dynamodb.NewImage = d.NewImage;
-        if (d.OldImage) dynamodb.OldImage = d.OldImage;
+        if (d.NewImage) dynamodb.NewImage = withEmptyMaps(d.NewImage);
+        if (d.OldImage) dynamodb.OldImage = withEmptyMaps(d.OldImage);
         dynamodb.SequenceNumber = d.SequenceNumber;
         if (d.SizeBytes !== undefined) dynamodb.SizeBytes = d.SizeBytes;
         if (d.StreamViewType) dynamodb.StreamViewType = d.StreamViewType;
@@ -188,6 +188,22 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
     },
     close() {},
   };
+}
+
+/**
+ * DynamoDB Local's Streams API writes an empty map attribute as `{}` where DynamoDB (and so Lambda's events)
+ * write `{"M": {}}`; `unmarshall` rejects the former ("No value defined"). Restored here, at any depth.
+ */
+function withEmptyMaps(image: Record<string, unknown>): Record<string, unknown> {
+  const value = (v: unknown): unknown => {
+    if (!v || typeof v !== 'object') return v;
+    const attribute = v as { M?: Record<string, unknown>; L?: unknown[] };
+    if (Object.keys(attribute).length === 0) return { M: {} };
+    if (attribute.M) return { M: withEmptyMaps(attribute.M) };
+    if (attribute.L) return { L: attribute.L.map(value) };
+    return v;
+  };
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, value(v)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
