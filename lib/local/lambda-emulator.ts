@@ -31,7 +31,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamConsumers } from '../analytics';
+import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
 import { PortInUseError } from './emulators';
+import { localInvoker } from './lambda-context';
 
 export const LAMBDA_ACCOUNT_ID = '000000000000';
 const DEFAULT_REGION = 'eu-west-2';
@@ -244,4 +247,22 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       await closed;
     },
   };
+}
+
+/** The functions the local platform serves through the Invoke API: stream consumers, saga tasks, scheduled jobs. */
+export const invocableFunctions = (): FunctionSpec[] => [...streamConsumers, ...orderSaga.tasks, ...scheduledJobs];
+
+/**
+ * The platform's Invoke API: each function by its id, run by its handler module in this process (the same
+ * module instances the event source mappings, the saga and the timers call, so what a module holds — the
+ * warehouse — is opened once). `functions` replaces any of them with the invoker the platform already uses.
+ */
+export function startPlatformLambda(options: {
+  port: number;
+  region: string;
+  projectRoot: string;
+  functions?: Record<string, LocalFunction>;
+}): Promise<LambdaEmulator> {
+  const functions: Record<string, LocalFunction> = Object.fromEntries(invocableFunctions().map((spec) => [spec.id, localInvoker(options.projectRoot, spec)]));
+  return startLambdaEmulator({ port: options.port, region: options.region, functions: { ...functions, ...options.functions } });
 }

@@ -2,12 +2,26 @@
  * The two stream sources a local event source mapping polls: DynamoDB Local's Streams API and Kinesis
  * (kinesalite). Each turns the service's records into the exact record shapes Lambda puts in its events.
  *
- * DynamoDB Streams: `@aws-sdk/client-dynamodb-streams` is not a dependency, so the four calls used are made
- * with a tiny JSON-protocol client (POST, `X-Amz-Target: DynamoDBStreams_20120810.<Op>`,
- * `application/x-amz-json-1.0`). DynamoDB Local never verifies signatures but refuses a request without an
- * `Authorization` header naming an access key (MissingAuthenticationToken), so an unsigned SigV4-shaped
- * header carrying the access key is sent. This is for emulators only; it would not work against AWS.
+ * DynamoDB Streams, for the local pollers: the four calls used are made with a tiny JSON-protocol client
+ * (POST, `X-Amz-Target: DynamoDBStreams_20120810.<Op>`, `application/x-amz-json-1.0`) that hands over the
+ * records exactly as on the wire, which is what Lambda's events carry. DynamoDB Local never verifies
+ * signatures but refuses a request without an `Authorization` header naming an access key
+ * (MissingAuthenticationToken), so an unsigned SigV4-shaped header carrying the access key is sent. This is
+ * for emulators only; it would not work against AWS. `sdkDynamoDbStreamSource` reads with the real
+ * `@aws-sdk/client-dynamodb-streams` instead (AWS or local), turning its parsed records back into the wire
+ * form, so both shape events through the one `lambdaDynamoDbRecord`.
  */
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException as StreamsExpiredIterator,
+  GetRecordsCommand as GetStreamsRecordsCommand,
+  GetShardIteratorCommand as GetStreamsShardIteratorCommand,
+  ResourceNotFoundException as StreamsResourceNotFound,
+  TrimmedDataAccessException,
+  type AttributeValue,
+  type _Record as SdkStreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import {
   DescribeStreamSummaryCommand,
   ExpiredIteratorException,
@@ -15,6 +29,7 @@ import {
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
+  type _Record as KinesisRecord,
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -25,7 +40,15 @@ export interface Credentials {
 }
 
 /** Where to start reading a shard. */
-export type StartPosition = { type: 'TRIM_HORIZON' } | { type: 'LATEST' } | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string };
+export type StartPosition =
+  | { type: 'TRIM_HORIZON' }
+  | { type: 'LATEST' }
+  | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string }
+  /** The redrive re-reads a failed batch from its first record. */
+  | { type: 'AT_SEQUENCE_NUMBER'; sequenceNumber: string };
+
+const positionSequenceNumber = (position: StartPosition) =>
+  position.type === 'AFTER_SEQUENCE_NUMBER' || position.type === 'AT_SEQUENCE_NUMBER' ? position.sequenceNumber : undefined;
 
 export interface ShardInfo {
   shardId: string;
@@ -48,6 +71,9 @@ export interface RecordsPage {
 
 export class IteratorExpired extends Error {}
 
+/** The position asked for is older than what the stream still holds (DynamoDB Streams' TrimmedDataAccessException). */
+export class RecordsTrimmed extends Error {}
+
 export interface StreamSource {
   kind: 'dynamodb' | 'kinesis';
   /** The stream's ARN (eventSourceARN). */
@@ -64,7 +90,8 @@ export interface StreamSource {
 // ---------------------------------------------------------------------------------------------------------
 // DynamoDB Streams
 
-interface DdbStreamRecord {
+/** A DynamoDB Streams record as the Streams API puts it on the wire (attribute values in DynamoDB JSON). */
+export interface DdbStreamRecord {
   eventID: string;
   eventName: string;
   eventVersion?: string;
@@ -144,12 +171,13 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
           StreamArn: arn,
           ShardId: shardId,
           ShardIteratorType: position.type,
-          ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: position.sequenceNumber } : {}),
+          ...(positionSequenceNumber(position) ? { SequenceNumber: positionSequenceNumber(position) } : {}),
         });
         return ShardIterator ?? undefined;
       } catch (e) {
         // A shard that has been trimmed away entirely: nothing left to read.
         if (e instanceof DynamoDbJsonError && e.type === 'ResourceNotFoundException') return undefined;
+        if (e instanceof DynamoDbJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
         throw e;
       }
     },
@@ -161,29 +189,7 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
         if (e instanceof DynamoDbJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
         throw e;
       }
-      const records = (page.Records ?? []).map((r): SourceRecord => {
-        const d = r.dynamodb;
-        const dynamodb: Record<string, unknown> = {};
-        if (d.ApproximateCreationDateTime !== undefined) dynamodb.ApproximateCreationDateTime = d.ApproximateCreationDateTime;
-        if (d.Keys) dynamodb.Keys = d.Keys;
-        if (d.NewImage) dynamodb.NewImage = withEmptyMaps(d.NewImage);
-        if (d.OldImage) dynamodb.OldImage = withEmptyMaps(d.OldImage);
-        dynamodb.SequenceNumber = d.SequenceNumber;
-        if (d.SizeBytes !== undefined) dynamodb.SizeBytes = d.SizeBytes;
-        if (d.StreamViewType) dynamodb.StreamViewType = d.StreamViewType;
-        const event: Record<string, unknown> = {
-          eventID: r.eventID,
-          eventName: r.eventName,
-          eventVersion: '1.1',
-          eventSource: 'aws:dynamodb',
-          awsRegion: options.region,
-          dynamodb,
-          eventSourceARN: arn,
-        };
-        if (r.userIdentity) event.userIdentity = r.userIdentity;
-        const arrival = d.ApproximateCreationDateTime !== undefined ? new Date(d.ApproximateCreationDateTime * 1000) : new Date();
-        return { sequenceNumber: d.SequenceNumber, arrival, event };
-      });
+      const records = (page.Records ?? []).map((r) => lambdaDynamoDbRecord(r, options.region, arn));
       return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
     },
     close() {},
@@ -206,17 +212,139 @@ function withEmptyMaps(image: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, value(v)]));
 }
 
+/** A Streams API record as Lambda puts it in a DynamoDBStreamEvent. */
+export function lambdaDynamoDbRecord(r: DdbStreamRecord, region: string, streamArn: string): SourceRecord {
+  const d = r.dynamodb;
+  const dynamodb: Record<string, unknown> = {};
+  if (d.ApproximateCreationDateTime !== undefined) dynamodb.ApproximateCreationDateTime = d.ApproximateCreationDateTime;
+  if (d.Keys) dynamodb.Keys = d.Keys;
+  if (d.NewImage) dynamodb.NewImage = withEmptyMaps(d.NewImage);
+  if (d.OldImage) dynamodb.OldImage = withEmptyMaps(d.OldImage);
+  dynamodb.SequenceNumber = d.SequenceNumber;
+  if (d.SizeBytes !== undefined) dynamodb.SizeBytes = d.SizeBytes;
+  if (d.StreamViewType) dynamodb.StreamViewType = d.StreamViewType;
+  const event: Record<string, unknown> = {
+    eventID: r.eventID,
+    eventName: r.eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    dynamodb,
+    eventSourceARN: streamArn,
+  };
+  if (r.userIdentity) event.userIdentity = r.userIdentity;
+  const arrival = d.ApproximateCreationDateTime !== undefined ? new Date(d.ApproximateCreationDateTime * 1000) : new Date();
+  return { sequenceNumber: d.SequenceNumber, arrival, event };
+}
+
+/** An SDK attribute value back in DynamoDB JSON, as on the wire and in Lambda's events (binary as base64). */
+function wireAttributeValue(value: AttributeValue): unknown {
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
+  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (value.M !== undefined) return { M: wireAttributeMap(value.M) };
+  if (value.L !== undefined) return { L: value.L.map(wireAttributeValue) };
+  const { $unknown: _unknown, ...plain } = value as AttributeValue & { $unknown?: unknown };
+  return plain;
+}
+const wireAttributeMap = (map: Record<string, AttributeValue>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, wireAttributeValue(v)]));
+
+/** An SDK-parsed Streams record back in its wire form, so both clients shape events through lambdaDynamoDbRecord. */
+export function wireStreamRecord(r: SdkStreamRecord): DdbStreamRecord {
+  const d = r.dynamodb ?? {};
+  const wire: DdbStreamRecord = {
+    eventID: r.eventID!,
+    eventName: r.eventName!,
+    dynamodb: {
+      ...(d.ApproximateCreationDateTime !== undefined ? { ApproximateCreationDateTime: d.ApproximateCreationDateTime.getTime() / 1000 } : {}),
+      ...(d.Keys ? { Keys: wireAttributeMap(d.Keys) } : {}),
+      ...(d.NewImage ? { NewImage: wireAttributeMap(d.NewImage) } : {}),
+      ...(d.OldImage ? { OldImage: wireAttributeMap(d.OldImage) } : {}),
+      SequenceNumber: d.SequenceNumber!,
+      ...(d.SizeBytes !== undefined ? { SizeBytes: d.SizeBytes } : {}),
+      ...(d.StreamViewType ? { StreamViewType: d.StreamViewType } : {}),
+    },
+  };
+  if (r.userIdentity) wire.userIdentity = { PrincipalId: r.userIdentity.PrincipalId, Type: r.userIdentity.Type };
+  return wire;
+}
+
+/**
+ * A DynamoDB stream read with `@aws-sdk/client-dynamodb-streams`: signed requests, the default credential
+ * chain and endpoint unless given, so it works against AWS as well as DynamoDB Local. Addressed by the
+ * stream's ARN (what a failure record names), not by table. The redrive command reads with it.
+ */
+export function sdkDynamoDbStreamSource(options: { streamArn: string; region?: string; endpoint?: string; credentials?: Credentials }): StreamSource {
+  const client = new DynamoDBStreamsClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  const arn = options.streamArn;
+  // Records carry the region as awsRegion: the client's, as the local pollers do (DynamoDB Local's ARNs say "ddblocal").
+  const region = options.region ?? arn.split(':')[3] ?? '';
+  return {
+    kind: 'dynamodb',
+    arn,
+    batchInfoKey: 'DDBStreamBatchInfo',
+    async listShards() {
+      const shards: ShardInfo[] = [];
+      let ExclusiveStartShardId: string | undefined;
+      do {
+        const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: arn, ...(ExclusiveStartShardId ? { ExclusiveStartShardId } : {}) }));
+        for (const s of StreamDescription?.Shards ?? []) shards.push({ shardId: s.ShardId!, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) });
+        ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+      } while (ExclusiveStartShardId);
+      return shards;
+    },
+    async getIterator(shardId, position) {
+      const SequenceNumber = positionSequenceNumber(position);
+      try {
+        const { ShardIterator } = await client.send(
+          new GetStreamsShardIteratorCommand({ StreamArn: arn, ShardId: shardId, ShardIteratorType: position.type, ...(SequenceNumber ? { SequenceNumber } : {}) }),
+        );
+        return ShardIterator ?? undefined;
+      } catch (e) {
+        if (e instanceof StreamsResourceNotFound) return undefined;
+        if (e instanceof TrimmedDataAccessException) throw new RecordsTrimmed(e.message);
+        throw e;
+      }
+    },
+    async getRecords(_shardId, iterator, limit) {
+      let page;
+      try {
+        page = await client.send(new GetStreamsRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) }));
+      } catch (e) {
+        if (e instanceof StreamsExpiredIterator) throw new IteratorExpired(e.message);
+        throw e;
+      }
+      const records = (page.Records ?? []).map((r) => lambdaDynamoDbRecord(wireStreamRecord(r), region, arn));
+      return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Kinesis
 
 export async function kinesisStreamSource(options: {
-  endpoint: string;
+  /** Default: the SDK's (AWS_ENDPOINT_URL_KINESIS, or AWS). */
+  endpoint?: string;
   streamName: string;
   region: string;
-  credentials: Credentials;
+  /** Default: the SDK's credential chain. */
+  credentials?: Credentials;
   invokeIdentityArn: string;
 }): Promise<StreamSource> {
-  const client = new KinesisClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials, requestHandler: new NodeHttpHandler() });
+  // HTTP/1.1: kinesalite speaks no HTTP/2, and Kinesis serves GetRecords over either.
+  const client = new KinesisClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    requestHandler: new NodeHttpHandler(),
+  });
   const StreamName = options.streamName;
   let arn: string;
   try {
@@ -246,7 +374,7 @@ export async function kinesisStreamSource(options: {
           StreamName,
           ShardId: shardId,
           ShardIteratorType: position.type,
-          ...(position.type === 'AFTER_SEQUENCE_NUMBER' ? { StartingSequenceNumber: position.sequenceNumber } : {}),
+          ...(positionSequenceNumber(position) ? { StartingSequenceNumber: positionSequenceNumber(position) } : {}),
         }),
       );
       return ShardIterator ?? undefined;
@@ -259,33 +387,39 @@ export async function kinesisStreamSource(options: {
         if (e instanceof ExpiredIteratorException) throw new IteratorExpired(e.message);
         throw e;
       }
-      const records = (page.Records ?? []).map((r): SourceRecord => {
-        const arrival = r.ApproximateArrivalTimestamp ?? new Date();
-        return {
-          sequenceNumber: r.SequenceNumber!,
-          arrival,
-          event: {
-            kinesis: {
-              kinesisSchemaVersion: '1.0',
-              partitionKey: r.PartitionKey!,
-              sequenceNumber: r.SequenceNumber!,
-              data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
-              approximateArrivalTimestamp: arrival.getTime() / 1000,
-            },
-            eventSource: 'aws:kinesis',
-            eventVersion: '1.0',
-            eventID: `${shardId}:${r.SequenceNumber}`,
-            eventName: 'aws:kinesis:record',
-            invokeIdentityArn: options.invokeIdentityArn,
-            awsRegion: options.region,
-            eventSourceARN: arn,
-          },
-        };
-      });
+      const records = (page.Records ?? []).map((r) => lambdaKinesisRecord(r, { shardId, region: options.region, streamArn: arn, invokeIdentityArn: options.invokeIdentityArn }));
       return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
     },
     close() {
       client.destroy();
+    },
+  };
+}
+
+/** A Kinesis record as Lambda puts it in a KinesisStreamEvent. */
+export function lambdaKinesisRecord(
+  r: KinesisRecord,
+  at: { shardId: string; region: string; streamArn: string; invokeIdentityArn: string },
+): SourceRecord {
+  const arrival = r.ApproximateArrivalTimestamp ?? new Date();
+  return {
+    sequenceNumber: r.SequenceNumber!,
+    arrival,
+    event: {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: r.PartitionKey!,
+        sequenceNumber: r.SequenceNumber!,
+        data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+        approximateArrivalTimestamp: arrival.getTime() / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${at.shardId}:${r.SequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: at.invokeIdentityArn,
+      awsRegion: at.region,
+      eventSourceARN: at.streamArn,
     },
   };
 }
