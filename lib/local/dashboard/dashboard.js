@@ -59,10 +59,11 @@
   // ------------------------------------------------------------------ the API
 
   class ApiError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, details = []) {
       super(message);
       this.status = status;
       this.code = code;
+      this.details = details;
     }
   }
 
@@ -85,7 +86,12 @@
     }
     if (!res.ok) {
       const error = payload && payload.error;
-      throw new ApiError(res.status, (error && error.code) || `HTTP_${res.status}`, (error && error.message) || `The API answered ${res.status}.`);
+      throw new ApiError(
+        res.status,
+        (error && error.code) || `HTTP_${res.status}`,
+        (error && error.message) || `The API answered ${res.status}.`,
+        (error && Array.isArray(error.details) && error.details) || [],
+      );
     }
     return payload;
   }
@@ -128,7 +134,9 @@
     if (!(error instanceof ApiError)) error = new ApiError(0, 'CLIENT', `The page failed: ${error && error.message ? error.message : error}`);
     if (error.status === 401) return showSignIn('Your session has expired. Sign in again.', 'expired');
     if (error.status === 403) return showSignIn('This dashboard is for analyst or admin only. Sign in with an analyst or admin account.', 'forbidden');
-    show(el.error, `${error.message}${error.code && !error.code.startsWith('HTTP_') ? ` (${error.code})` : ''}`);
+    // The contract's error shape: a message, its code, and for a bad request which field is wrong and why.
+    const details = error.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+    show(el.error, `${error.message}${details ? ` — ${details}` : ''}${error.status > 0 && !error.code.startsWith('HTTP_') ? ` (${error.code})` : ''}`);
     setState('error');
   }
 
@@ -205,9 +213,9 @@
           trigger: 'item',
           formatter: (p) => `${p.name}\n${money(p.value, currency)} · ${integer.format(p.data.units)} units`,
         },
-        grid: { left: 170, right: 90, top: 10, bottom: 30 },
+        grid: { left: 200, right: 90, top: 10, bottom: 30 },
         xAxis: { type: 'value', axisLabel: { formatter: moneyTick } },
-        yAxis: { type: 'category', data: top.map((p) => p.name), axisLabel: { width: 155, overflow: 'truncate' } },
+        yAxis: { type: 'category', data: top.map((p) => p.name), axisLabel: { width: 185, overflow: 'truncate' } },
         series: [
           {
             id: 'revenue',

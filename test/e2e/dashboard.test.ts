@@ -1,0 +1,450 @@
+/**
+ * The analysts' dashboard in a real browser: Debian's chromium driven by playwright-core against a local
+ * platform started in this file. Data goes in through the real paths (clickstream events, orders the
+ * saga confirms, the stream consumers loading the warehouse), the page signs in and reads the analytics
+ * API, and every chart must hold exactly what the API returned, with no console error and no failed
+ * request. The screenshot is kept in test-output/dashboard.png.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/local/emulators';
+import { projectRoot, startPlatform, type Platform } from '../../lib/local/platform';
+
+// The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
+declare const document: any;
+declare const echarts: any;
+declare const sessionStorage: any;
+
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+const SCREENSHOT = path.join(projectRoot, 'test-output', 'dashboard.png');
+
+const chromiumPath = (() => {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+})();
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-dashboard-'));
+let starting: Promise<Platform> | undefined;
+let platform: Platform;
+let browser: Browser | undefined;
+
+// ------------------------------------------------------------------ talking to the API
+
+interface Reply {
+  status: number;
+  body: any;
+}
+async function call(route: string, options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${platform.apiUrl}${route}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: kept as text for the assertion message.
+  }
+  return { status: res.status, body };
+}
+async function ok(route: string, options: Parameters<typeof call>[1] & { expect?: number } = {}): Promise<any> {
+  const res = await call(route, options);
+  if (res.status !== (options.expect ?? 200)) throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+const signIn = async (email: string, password: string): Promise<string> =>
+  (await ok('/v1/auth/login', { method: 'POST', body: { email, password } })).idToken;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** "£1,234.56", written out here rather than with the page's Intl formatter. */
+const pounds = (pence: number) => {
+  const [whole, fraction] = (Math.abs(pence) / 100).toFixed(2).split('.');
+  return `${pence < 0 ? '-' : ''}£${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+};
+
+// ------------------------------------------------------------------ the browser
+
+interface PageProblems {
+  console: string[];
+  pageErrors: string[];
+  failedRequests: string[];
+  errorResponses: string[];
+}
+async function openPage(): Promise<{ page: Page; problems: PageProblems }> {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems: PageProblems = { console: [], pageErrors: [], failedRequests: [], errorResponses: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.console.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
+  page.on('requestfailed', (r) => problems.failedRequests.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.errorResponses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  return { page, problems };
+}
+
+async function signInOnPage(page: Page, email: string, password: string) {
+  await page.goto(`${platform.apiUrl}/dashboard`);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** What ECharts holds for one chart: its series' data and its axes' categories. */
+const chartOf = (page: Page, id: string) =>
+  page.evaluate((chartId) => {
+    const chart = echarts.getInstanceByDom(document.getElementById(chartId));
+    if (!chart) return undefined;
+    const option = chart.getOption();
+    return {
+      series: option.series.map((s: any) => ({ id: s.id, type: s.type, data: s.data })),
+      xAxis: option.xAxis?.map((a: any) => a.data ?? null),
+      yAxis: option.yAxis?.map((a: any) => a.data ?? null),
+    };
+  }, id);
+
+// ------------------------------------------------------------------ setup
+
+beforeAll(async () => {
+  if (!chromiumPath) {
+    throw new Error("Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI");
+  }
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort] = [
+    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+  ];
+  starting = startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model: { port: 0 } });
+  platform = await starting;
+  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+}, 120_000);
+
+/** The emulators' pids as the platform records them, so they are stopped even if `stop()` never ran. */
+const recordedPids = (): number[] => {
+  const file = path.join(dataDir, 'pids.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { pids: number[] }).pids : [];
+};
+
+afterAll(async () => {
+  const pids = new Set(recordedPids());
+  await browser?.close().catch(() => undefined);
+  // A start that outlived beforeAll's time limit still finishes, and is stopped here.
+  const started = await starting?.catch(() => undefined);
+  started?.pids.forEach((pid) => pids.add(pid));
+  await started?.stop().catch((e: unknown) => console.error('platform stop failed', e));
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+// ------------------------------------------------------------------ the tests
+
+describe("the analysts' dashboard at /dashboard", () => {
+  it('serves the page and its assets under a strict CSP, ECharts from node_modules, and 404 for anything else', async () => {
+    const page = await fetch(`${platform.apiUrl}/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe');
+    const html = await page.text();
+    expect(html).toContain('<script src="/dashboard/echarts.min.js" defer></script>');
+    // Nothing inline for the CSP to refuse.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=|<style/);
+
+    const assets = [
+      ['/dashboard/', 'text/html; charset=utf-8'],
+      ['/dashboard/dashboard.js', 'text/javascript; charset=utf-8'],
+      ['/dashboard/dashboard.css', 'text/css; charset=utf-8'],
+      ['/dashboard/echarts.min.js', 'text/javascript; charset=utf-8'],
+    ] as const;
+    for (const [route, type] of assets) {
+      const res = await fetch(`${platform.apiUrl}${route}`);
+      expect([route, res.status, res.headers.get('content-type'), res.headers.get('x-content-type-options')]).toEqual([route, 200, type, 'nosniff']);
+      if (route.endsWith('echarts.min.js')) {
+        expect(await res.text()).toBe(readFileSync(path.join(projectRoot, 'node_modules/echarts/dist/echarts.min.js'), 'utf8'));
+      } else await res.arrayBuffer();
+    }
+
+    for (const route of ['/dashboard/serve.ts', '/dashboard/index.html', '/dashboard/../package.json', '/dashboard/%2e%2e/package.json', '/dashboard/nope.js']) {
+      const res = await fetch(`${platform.apiUrl}${route}`);
+      expect([route, res.status, ((await res.json()) as any).error.code]).toEqual([route, 404, 'NOT_FOUND']);
+    }
+    const post = await fetch(`${platform.apiUrl}/dashboard`, { method: 'POST', body: '{}' });
+    expect([post.status, ((await post.json()) as any).error.code]).toEqual([404, 'NOT_FOUND']);
+    // The API beside it is untouched.
+    expect((await fetch(`${platform.apiUrl}/v1/health`)).status).not.toBe(404);
+  });
+
+  it('draws what the analytics API reports for orders the saga confirmed and clickstream events, with no console error', async () => {
+    const adminToken = await signIn(platform.admin.email, platform.admin.password);
+
+    // Three products with known prices. Once the orders below are confirmed the teapot has one left (a few
+    // days of cover at its rate) and the tote none: stock insights for the list.
+    const specs = [
+      { name: `Dashboard Lantern ${randomUUID().slice(0, 6)}`, category: 'lighting', price: 1250, initialStock: 100 },
+      { name: `Dashboard Teapot ${randomUUID().slice(0, 6)}`, category: 'kitchen-dining', price: 2999, initialStock: 9 },
+      { name: `Dashboard Tote ${randomUUID().slice(0, 6)}`, category: 'bags', price: 450, initialStock: 3 },
+    ];
+    const products: { id: string; name: string; category: string; price: number }[] = [];
+    for (const spec of specs) {
+      const created = await ok('/v1/products', {
+        method: 'POST',
+        token: adminToken,
+        expect: 201,
+        body: { ...spec, description: 'made by the dashboard test', brand: 'Test', currency: 'GBP' },
+      });
+      products.push({ id: created.id, name: spec.name, category: spec.category, price: spec.price });
+    }
+    const [lantern, teapot, tote] = products as [(typeof products)[0], (typeof products)[0], (typeof products)[0]];
+
+    // Shoppers browse: product views, add-to-carts and purchases, each session on its own.
+    const sessions = Array.from({ length: 6 }, () => randomUUID());
+    const events = [
+      ...sessions.map((sessionId, i) => ({ type: 'product_view', sessionId, productId: products[i % 3]!.id })),
+      ...sessions.map((sessionId) => ({ type: 'product_view', sessionId, productId: lantern.id })),
+      ...sessions.slice(0, 4).map((sessionId, i) => ({ type: 'add_to_cart', sessionId, productId: products[i % 3]!.id })),
+      ...sessions.slice(0, 2).map((sessionId) => ({ type: 'purchase', sessionId, productId: lantern.id, value: lantern.price })),
+    ];
+    const sent = { productViews: 12, addToCarts: 4, purchases: 2 };
+    expect(await ok('/v1/events', { method: 'POST', body: { events }, expect: 202 })).toEqual({ accepted: events.length });
+
+    // Two orders through the API, confirmed by the platform's saga.
+    const email = `analytics-shopper-${randomUUID()}@example.com`;
+    const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+    await ok('/v1/users', { method: 'POST', expect: 201, body: { email, password, firstName: 'Dana', lastName: 'Shopper' } });
+    const shopperToken = await signIn(email, password);
+    const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+    const baskets = [
+      [{ productId: lantern.id, quantity: 2 }, { productId: teapot.id, quantity: 8 }],
+      [{ productId: tote.id, quantity: 3 }, { productId: lantern.id, quantity: 1 }],
+    ];
+    for (const items of baskets) {
+      const placed = await ok('/v1/orders', {
+        method: 'POST',
+        token: shopperToken,
+        expect: 202,
+        headers: { 'Idempotency-Key': randomUUID() },
+        body: { shippingAddress: address, paymentToken: 'tok_visa', items },
+      });
+      let order = placed;
+      for (let i = 0; i < 150 && order.status === 'PENDING'; i++) {
+        await sleep(100);
+        order = await ok(`/v1/orders/${placed.orderId}`, { token: shopperToken });
+      }
+      expect([order.orderId, order.status]).toEqual([placed.orderId, 'CONFIRMED']);
+    }
+    const units = { [lantern.id]: 3, [teapot.id]: 8, [tote.id]: 3 };
+
+    // The stream consumers load the warehouse; the contract gives a confirmed order 30 s to be counted.
+    const today = new Date().toISOString().slice(0, 10);
+    const monthAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+    const summaryRoute = `/v1/analytics/dashboard/summary?startDate=${monthAgo}&endDate=${today}`;
+    let counted = await ok(summaryRoute, { token: adminToken });
+    for (let i = 0; i < 120 && (counted.orders < 2 || counted.productViews < sent.productViews || counted.addToCarts < sent.addToCarts || counted.purchases < sent.purchases); i++) {
+      await sleep(500);
+      counted = await ok(summaryRoute, { token: adminToken });
+    }
+    expect(counted).toMatchObject({ orders: 2, currency: 'GBP', ...sent });
+    expect(
+      Object.fromEntries(counted.topProducts.map((p: any) => [p.productId, [p.units, p.revenue]])),
+    ).toEqual(Object.fromEntries(products.map((p) => [p.id, [units[p.id], units[p.id]! * p.price]])));
+
+    // The inventory stream carries the stock left to the warehouse: the insights name both products.
+    const stockInsights = async () =>
+      ((await ok('/v1/analytics/insights', { token: adminToken })).items as any[]).filter((i) => i.productId === teapot.id || i.productId === tote.id);
+    let flagged = await stockInsights();
+    for (let i = 0; i < 120 && flagged.length < 2; i++) {
+      await sleep(500);
+      flagged = await stockInsights();
+    }
+    expect(flagged.map((i) => [i.kind, i.productId])).toEqual([['out_of_stock', tote.id], ['low_stock', teapot.id]]);
+
+    // The page, signed in as the platform's admin.
+    const { page, problems } = await openPage();
+    await signInOnPage(page, platform.admin.email, platform.admin.password);
+    await page.locator('body[data-state="ready"]').waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: /./ }).count()).toBe(0);
+    const startDate = await page.getByLabel('From', { exact: true }).inputValue();
+    const endDate = await page.getByLabel('To', { exact: true }).inputValue();
+    expect([startDate, endDate]).toEqual([monthAgo, today]);
+
+    // The same questions the page asked, asked here.
+    const range = `startDate=${startDate}&endDate=${endDate}`;
+    const [summary, byDay, byCategory, insights] = await Promise.all([
+      ok(`/v1/analytics/dashboard/summary?${range}`, { token: adminToken }),
+      ok(`/v1/analytics/reports/sales?${range}&dimension=day`, { token: adminToken }),
+      ok(`/v1/analytics/reports/sales?${range}&dimension=category`, { token: adminToken }),
+      ok('/v1/analytics/insights', { token: adminToken }),
+    ]);
+    expect(summary).toEqual(counted);
+    // A row for every day of the range; the sales are all today's.
+    expect(byDay.rows).toHaveLength(30);
+    expect(byDay.rows.filter((r: any) => r.orders > 0)).toEqual([{ key: today, orders: 2, units: 14, revenue: summary.revenue }]);
+    expect(byCategory.rows.map((r: any) => r.key).sort()).toEqual(products.map((p) => p.category).sort());
+
+    // KPI tiles.
+    const tile = (name: string) => page.getByRole('status', { name, exact: true }).textContent();
+    expect([await tile('Orders'), await tile('Revenue'), await tile('Average order value'), await tile('Conversion rate')]).toEqual([
+      summary.orders.toLocaleString('en-GB'),
+      pounds(summary.revenue),
+      pounds(summary.averageOrderValue),
+      `${(summary.conversionRate * 100).toFixed(1)}%`,
+    ]);
+
+    // Revenue (bars, pence) and orders (line) by day.
+    const daily = await chartOf(page, 'chart-daily');
+    expect(daily?.series).toEqual([
+      { id: 'revenue', type: 'bar', data: byDay.rows.map((r: any) => [r.key, r.revenue]) },
+      { id: 'orders', type: 'line', data: byDay.rows.map((r: any) => [r.key, r.orders]) },
+    ]);
+
+    // Top products, largest at the top of the horizontal bars.
+    const top = await chartOf(page, 'chart-top-products');
+    const topFirst = [...summary.topProducts].reverse();
+    expect(top?.yAxis).toEqual([topFirst.map((p: any) => p.name)]);
+    expect(top?.series.map((s: any) => s.data.map((d: any) => [d.productId, d.value, d.units]))).toEqual([
+      topFirst.map((p: any) => [p.productId, p.revenue, p.units]),
+    ]);
+
+    // The funnel: product views → add to carts → purchases.
+    const funnel = await chartOf(page, 'chart-funnel');
+    expect(funnel?.series).toEqual([
+      {
+        id: 'funnel',
+        type: 'funnel',
+        data: [
+          { name: 'Product views', value: summary.productViews },
+          { name: 'Add to carts', value: summary.addToCarts },
+          { name: 'Purchases', value: summary.purchases },
+        ],
+      },
+    ]);
+
+    // Sales by category, largest first.
+    const categories = await chartOf(page, 'chart-category');
+    const byRevenue = [...byCategory.rows].sort((a: any, b: any) => b.revenue - a.revenue);
+    expect(categories?.xAxis).toEqual([byRevenue.map((r: any) => r.key)]);
+    expect(categories?.series.map((s: any) => s.data.map((d: any) => [d.name, d.value, d.orders, d.units]))).toEqual([
+      byRevenue.map((r: any) => [r.key, r.revenue, r.orders, r.units]),
+    ]);
+
+    // Insights, in the API's order.
+    const listed = await page.locator('#insights li').evaluateAll((lis: any[]) => lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]));
+    expect(listed).toEqual(insights.items.length ? insights.items.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']]);
+
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`dashboard screenshot: ${SCREENSHOT}`);
+
+    // Tooltips show without a console error: rich text drawn on the canvas leaves the CSP nothing to refuse.
+    const lastDay = byDay.rows.length - 1;
+    await page.evaluate((dataIndex) => {
+      echarts.getInstanceByDom(document.getElementById('chart-daily')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex });
+      echarts.getInstanceByDom(document.getElementById('chart-top-products')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
+      echarts.getInstanceByDom(document.getElementById('chart-funnel')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 2 });
+      echarts.getInstanceByDom(document.getElementById('chart-category')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
+    }, lastDay);
+
+    // "All data" narrows the range to the days that have sales: here, today.
+    await page.getByRole('button', { name: 'All data', exact: true }).click();
+    await page.locator('body[data-state="ready"]').waitFor();
+    expect([await page.getByLabel('From', { exact: true }).inputValue(), await page.getByLabel('To', { exact: true }).inputValue()]).toEqual([today, today]);
+    expect((await chartOf(page, 'chart-daily'))?.series[0].data).toEqual([[today, summary.revenue]]);
+
+    // A reload keeps the session (the token is in sessionStorage); signing out forgets it.
+    await page.reload();
+    await page.locator('body[data-state="ready"]').waitFor();
+    expect(await page.getByRole('status', { name: 'Orders', exact: true }).textContent()).toBe(summary.orders.toLocaleString('en-GB'));
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    expect([await page.locator('body').getAttribute('data-state'), await page.getByLabel('Email', { exact: true }).isVisible()]).toEqual(['signed-out', true]);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    expect(problems).toEqual({ console: [], pageErrors: [], failedRequests: [], errorResponses: [] });
+    await page.context().close();
+  });
+
+  it('tells a shopper the page is for analyst or admin only, and a wrong password what the API said', async () => {
+    const email = `dashboard-shopper-${randomUUID()}@example.com`;
+    const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+    await ok('/v1/users', { method: 'POST', expect: 201, body: { email, password, firstName: 'Sam', lastName: 'Shopper' } });
+
+    const { page, problems } = await openPage();
+    await signInOnPage(page, email, `${password}-wrong`);
+    await page.locator('body[data-state="signed-out-with-error"]').waitFor();
+    const wrong = await call('/v1/auth/login', { method: 'POST', body: { email, password: `${password}-wrong` } });
+    expect(await page.locator('#sign-in-error').textContent()).toBe(wrong.body.error.message);
+
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('body[data-state="forbidden"]').waitFor();
+    expect(await page.locator('#sign-in-error').textContent()).toContain('analyst or admin only');
+    expect(await page.locator('#sign-in-error').isVisible()).toBe(true);
+    expect(await page.locator('#dashboard').isVisible()).toBe(false);
+    // The shopper's token is not kept.
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    // The failures the page showed are the only ones: the 401 and the analytics calls' 403s.
+    expect(problems.pageErrors).toEqual([]);
+    expect(problems.failedRequests).toEqual([]);
+    expect(problems.errorResponses.filter((r) => !/^(401 POST \/v1\/auth\/login|403 GET \/v1\/analytics\/)/.test(r))).toEqual([]);
+    expect(problems.errorResponses.length).toBeGreaterThan(1);
+    // Chromium itself logs each 4xx response as "Failed to load resource"; the page logs nothing.
+    expect(problems.console.filter((m) => !m.includes('Failed to load resource'))).toEqual([]);
+    await page.context().close();
+  });
+
+  it("shows the API's validation errors on the page, and asks for a new sign-in when the token is refused", async () => {
+    const { page, problems } = await openPage();
+    await signInOnPage(page, platform.admin.email, platform.admin.password);
+    await page.locator('body[data-state="ready"]').waitFor();
+
+    // Longer than the API answers for: its 400, in the contract's shape, is what the page shows.
+    const endDate = await page.getByLabel('To', { exact: true }).inputValue();
+    await page.getByLabel('From', { exact: true }).fill('2000-01-01');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.locator('body[data-state="error"]').waitFor();
+    const refused = await call(`/v1/analytics/dashboard/summary?startDate=2000-01-01&endDate=${endDate}`, { token: await signIn(platform.admin.email, platform.admin.password) });
+    expect(refused.status).toBe(400);
+    const shown = await page.getByRole('alert').filter({ hasText: /./ }).textContent();
+    expect(shown).toContain(refused.body.error.message);
+    expect(shown).toContain(refused.body.error.details[0].message);
+    expect(shown).toContain('(VALIDATION_ERROR)');
+
+    // A token the edge no longer accepts: back to the form, saying why.
+    await page.evaluate(() => sessionStorage.setItem('ecicomm.dashboard.idToken', 'not-a-token'));
+    await page.reload();
+    await page.locator('body[data-state="expired"]').waitFor();
+    expect(await page.locator('#sign-in-error').textContent()).toContain('Your session has expired');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    expect(problems.pageErrors).toEqual([]);
+    expect(problems.failedRequests).toEqual([]);
+    expect(problems.errorResponses.filter((r) => !/^(400|401) GET \/v1\/analytics\//.test(r))).toEqual([]);
+    expect(problems.console.filter((m) => !m.includes('Failed to load resource'))).toEqual([]);
+    await page.context().close();
+  });
+});
