@@ -58,6 +58,10 @@ const none: Auth = { kind: 'none' };
 const user: Auth = { kind: 'user' };
 const admin: Auth = { kind: 'groups', groups: ['admin'] };
 const optional: Auth = { kind: 'optional' };
+const analysts: Auth = { kind: 'groups', groups: ['analyst', 'admin'] };
+const analyticsCacheNote =
+  'Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; ' +
+  'the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse).';
 const sessionHeader = { name: 'x-session-id', required: false, description: "A UUID naming an anonymous shopper's cart; ignored when signed in" };
 const cartTables = { carts: 'readwrite', products: 'read', inventory: 'read', promotions: 'read' } as const;
 
@@ -347,5 +351,53 @@ export const routes: Route[] = [
     request: { body: analytics.PutEvents },
     response: { status: 202, schema: analytics.EventsAccepted },
     streams: { clickstream: 'write' },
+  },
+  {
+    id: 'analyticsSummary',
+    method: 'GET',
+    path: '/v1/analytics/dashboard/summary',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/dashboard-summary.ts',
+    auth: analysts,
+    summary:
+      'Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; ' +
+      'only endDate: the 30 days ending then; only startDate: from then to today. At most 1098 days. ' +
+      analyticsCacheNote,
+    request: { query: analytics.SummaryQuery },
+    response: { status: 200, schema: analytics.DashboardSummary },
+    tables: { aggregates: 'readwrite' },
+    warehouse: 'read',
+  },
+  {
+    id: 'analyticsSalesReport',
+    method: 'GET',
+    path: '/v1/analytics/reports/sales',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/sales-report.ts',
+    auth: analysts,
+    summary:
+      'Orders, net units and net revenue by day, category or product (default day) over a range of UTC days, with the same date ' +
+      'defaults as the summary. ' +
+      analyticsCacheNote,
+    request: { query: analytics.SalesReportQuery },
+    response: { status: 200, schema: analytics.SalesReport },
+    tables: { aggregates: 'readwrite' },
+    warehouse: 'read',
+  },
+  {
+    id: 'analyticsInsights',
+    method: 'GET',
+    path: '/v1/analytics/insights',
+    context: 'analytics',
+    handler: 'functions/analytics/handlers/insights.ts',
+    auth: analysts,
+    summary:
+      'Findings from the latest weeks in the warehouse: stock running out against recent demand (under 7 days of cover), ' +
+      'products rising or falling by half or more week on week, and conversion. ' +
+      analyticsCacheNote,
+    request: { query: analytics.InsightsQuery },
+    response: { status: 200, schema: analytics.Insights },
+    tables: { aggregates: 'readwrite' },
+    warehouse: 'read',
   },
 ];

@@ -58,8 +58,10 @@ export const tables = {
    * Small precomputed read models, one item per aggregate (`id`), e.g. `recommendations#popular`: the
    * top products by popularity that recommendations fall back on when the model endpoint cannot answer.
    * Written by whoever computes them (model training, the local substrate), read with one GetItem.
+   * Also the analytics API's result cache (`analytics-cache#<sha256>`): those items carry `ttl`, so DynamoDB
+   * sweeps them up once expired; the other aggregates have none and stay.
    */
-  aggregates: { name: 'aggregates', envVar: 'AGGREGATES_TABLE', partitionKey: 'id' },
+  aggregates: { name: 'aggregates', envVar: 'AGGREGATES_TABLE', partitionKey: 'id', ttlAttribute: 'ttl' },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;

@@ -1,12 +1,29 @@
 import * as z from 'zod/mini';
-import { kinesisClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient, kinesisClient, systemClock } from '../shared/clients';
 import { parseEnv } from '../shared/env';
+import { logger } from '../shared/observability';
+import { DynamoResultCache } from './adapters/dynamo-result-cache';
 import { KinesisClickstream } from './adapters/kinesis-clickstream';
-import type { AnalyticsDeps } from './ports';
+import { WarehouseEnv, warehouseFromEnv } from './loaders/warehouse-env';
+import type { AnalyticsDeps, AnalyticsQueryDeps } from './ports';
 
 export const clickstreamWriter = () =>
   new KinesisClickstream(kinesisClient(), parseEnv(z.object({ CLICKSTREAM_STREAM: z.string().check(z.minLength(1)) })).CLICKSTREAM_STREAM);
 
 export function liveAnalyticsDeps(): AnalyticsDeps {
   return { clickstream: clickstreamWriter(), clock: systemClock };
+}
+
+/**
+ * The analytics API's dependencies: the warehouse the environment names (loaders/warehouse-env.ts), and the
+ * result cache in the aggregates table beside the warehouse version counter the loaders bump.
+ */
+export function liveAnalyticsQueryDeps(): AnalyticsQueryDeps {
+  const { AGGREGATES_TABLE } = parseEnv(z.object({ AGGREGATES_TABLE: z.string().check(z.minLength(1)) }));
+  return {
+    warehouse: warehouseFromEnv(parseEnv(WarehouseEnv)),
+    cache: new DynamoResultCache(dynamoDocumentClient(), AGGREGATES_TABLE),
+    clock: systemClock,
+    log: { warn: (message, details) => logger.warn(message, details ?? {}) },
+  };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clients';
+import type { Warehouse } from './warehouse/port';
 import type { ClickEventInput } from './schemas';
 
 /** One clickstream event as written to the stream. */
@@ -21,4 +22,32 @@ export interface ClickstreamWriter {
 export interface AnalyticsDeps {
   clickstream: ClickstreamWriter;
   clock: Clock;
+}
+
+/** What the analytics API reads: SQL over the warehouse (Redshift in AWS, PGlite locally). */
+export type WarehouseReader = Pick<Warehouse, 'query'>;
+
+/** A cached answer, with the warehouse version it was computed at. */
+export interface CachedResult {
+  value: unknown;
+  /** The warehouse version (adapters/warehouse-version.ts) read before the answer was computed. */
+  version: number;
+  /** Epoch milliseconds after which the answer is not served. */
+  expiresAt: number;
+}
+
+export interface ResultCache {
+  /**
+   * The warehouse's current version and the entry stored under `key` (if any), read together: an entry is
+   * only worth serving if it was computed at the version the warehouse has now.
+   */
+  lookup(key: string): Promise<{ version: number; entry?: CachedResult }>;
+  store(key: string, entry: CachedResult): Promise<void>;
+}
+
+export interface AnalyticsQueryDeps {
+  warehouse: WarehouseReader;
+  cache: ResultCache;
+  clock: Clock;
+  log: { warn(message: string, details?: Record<string, unknown>): void };
 }

@@ -34,3 +34,154 @@ export const PutEvents = z.strictObject({
 export type PutEvents = z.infer<typeof PutEvents>;
 
 export const EventsAccepted = z.object({ accepted: z.int() });
+
+// ---------------------------------------------------------------------------------------------------------
+// The analytics API (GET /v1/analytics/*): query and response schemas. Money is integer pence of `currency`.
+
+/** The longest range a report may span: three years of days is ~1,100 rows by day, and bounds the scan. */
+export const MAX_RANGE_DAYS = 3 * 366;
+/** With no dates, a report covers the 30 days ending today (UTC, by the function's clock). */
+export const DEFAULT_RANGE_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+/** Days from 1970-01-01 of a 'YYYY-MM-DD' that is a real calendar date, else NaN. */
+export function dayNumber(date: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return Number.NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // setUTCFullYear, unlike Date.UTC, reads years 0-99 as themselves, not 1900-1999.
+  const back = new Date(0);
+  back.setUTCFullYear(y, mo - 1, d);
+  // 2011-02-30 rolls over to March 2: a real date is one that comes back unchanged.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return Number.NaN;
+  return back.getTime() / DAY_MS;
+}
+export const dateOfDayNumber = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+export const CalendarDate = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Must be a date as YYYY-MM-DD'),
+  // One message per bad value: a string that is not YYYY-MM-DD at all is only told so.
+  z.refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || !Number.isNaN(dayNumber(s)), 'Must be a real calendar date'),
+  z.refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || s >= '1970-01-01', 'Must not be before 1970-01-01'),
+);
+
+const dateRangeShape = {
+  startDate: z.optional(CalendarDate.check(z.describe('First day of the range, inclusive (UTC). Default: endDate minus 29 days'))),
+  endDate: z.optional(CalendarDate.check(z.describe("Last day of the range, inclusive (UTC). Default: today by the server's clock"))),
+};
+
+/**
+ * Both dates given: ordered and at most MAX_RANGE_DAYS apart. With one or none, the same rules are applied to
+ * the range the defaults make (domain/reports.ts resolveRange), which needs the function's clock.
+ */
+type GivenRange = { startDate?: string; endDate?: string };
+/** Both dates present and valid (an invalid one has its own message; comparing it would add a wrong one). */
+const bothValid = (q: GivenRange): q is Required<GivenRange> =>
+  q.startDate !== undefined && q.endDate !== undefined && !Number.isNaN(dayNumber(q.startDate)) && !Number.isNaN(dayNumber(q.endDate));
+const rangeChecks = [
+  z.refine<GivenRange>((q) => !bothValid(q) || q.endDate >= q.startDate, {
+    message: 'Must not be before startDate',
+    path: ['endDate'],
+  }),
+  z.refine<GivenRange>(
+    (q) =>
+      !bothValid(q) || q.endDate < q.startDate || dayNumber(q.endDate) - dayNumber(q.startDate) + 1 <= MAX_RANGE_DAYS,
+    { message: `The range must span at most ${MAX_RANGE_DAYS} days`, path: ['endDate'] },
+  ),
+] as const;
+
+export const SummaryQuery = z.strictObject(dateRangeShape).check(...rangeChecks);
+export type SummaryQuery = z.infer<typeof SummaryQuery>;
+
+export const SALES_DIMENSIONS = ['day', 'category', 'product'] as const;
+export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
+
+export const SalesReportQuery = z
+  .strictObject({
+    ...dateRangeShape,
+    dimension: z._default(z.enum(SALES_DIMENSIONS), 'day').check(
+      z.describe('day: one row per day of the range (zeros included), ascending; category or product: one row per key sold in the range, by revenue descending'),
+    ),
+  })
+  .check(...rangeChecks);
+export type SalesReportQuery = z.infer<typeof SalesReportQuery>;
+
+/** Insights take no parameters: they look at the latest weeks the warehouse holds. */
+export const InsightsQuery = z.strictObject({});
+export type InsightsQuery = z.infer<typeof InsightsQuery>;
+
+const pence = (description: string) => z.int().check(z.describe(description));
+const count = (description: string) => z.int().check(z.minimum(0), z.describe(description));
+const day = (description: string) => z.string().check(z.describe(description));
+
+export const TopProduct = z.object({
+  productId: z.string(),
+  name: z.string().check(z.describe("The product's name in the warehouse's product dimension; its id when it has none")),
+  units: z.int().check(z.describe('Units sold in the range net of units refunded in it')),
+  revenue: pence('Revenue in the range net of refunds in it, pence'),
+});
+export type TopProduct = z.infer<typeof TopProduct>;
+
+export const DashboardSummary = z.object({
+  startDate: day('First day of the range the figures cover (the defaults applied)'),
+  endDate: day('Last day of the range the figures cover'),
+  orders: count('Distinct orders confirmed in the range (a refund does not subtract its order)'),
+  revenue: pence('Sales in the range minus refunds made in the range, pence'),
+  averageOrderValue: pence('round(revenue / orders), pence; 0 with no orders'),
+  currency: z.string(),
+  pageViews: count('page_view events in the range'),
+  productViews: count('product_view events in the range'),
+  addToCarts: count('add_to_cart events in the range'),
+  purchases: count('purchase events in the range'),
+  sessions: count('Distinct clickstream sessions active in the range'),
+  conversionRate: z.number().check(
+    z.minimum(0),
+    z.maximum(1),
+    z.describe('Sessions with a purchase event / sessions, both over the range, as a fraction 0-1; 0 with no sessions'),
+  ),
+  topProducts: z.array(TopProduct).check(z.describe('The 10 products with the highest net revenue in the range (only those above 0), highest first')),
+  latestSalesDate: z.nullable(day('The last day the warehouse has any sale on, whatever the range; null before the first')),
+});
+export type DashboardSummary = z.infer<typeof DashboardSummary>;
+
+export const SalesRow = z.object({
+  key: z.string().check(z.describe("day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id")),
+  name: z.optional(z.string().check(z.describe('product dimension only: the product name, or its id when it has none'))),
+  orders: count('Distinct orders confirmed in the range with a line under this key'),
+  units: z.int().check(z.describe('Units sold net of units refunded')),
+  revenue: pence('Sales net of refunds, pence'),
+});
+export type SalesRow = z.infer<typeof SalesRow>;
+
+export const SalesReport = z.object({
+  dimension: z.enum(SALES_DIMENSIONS),
+  startDate: day('First day of the range (the defaults applied)'),
+  endDate: day('Last day of the range'),
+  currency: z.string(),
+  rows: z.array(SalesRow),
+});
+export type SalesReport = z.infer<typeof SalesReport>;
+
+export const INSIGHT_KINDS = ['out_of_stock', 'low_stock', 'rising', 'falling', 'conversion'] as const;
+export type InsightKind = (typeof INSIGHT_KINDS)[number];
+
+export const Insight = z.object({
+  kind: z.enum(INSIGHT_KINDS),
+  message: z.string(),
+  productId: z.optional(z.string()),
+  metric: z.optional(
+    z.number().check(
+      z.describe(
+        'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
+          'last 7 days against the 7 before; conversion: sessions with a purchase / sessions in the last 7 days',
+      ),
+    ),
+  ),
+});
+export type Insight = z.infer<typeof Insight>;
+
+export const Insights = z.object({
+  asOf: z.nullable(day('The latest sales day in the warehouse, which the weekly windows end on; null before the first sale')),
+  items: z.array(Insight),
+});
+export type Insights = z.infer<typeof Insights>;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
@@ -31,6 +32,8 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
       const TableName = physicalTableName(prefix, spec);
       try {
         await client.send(new DescribeTableCommand({ TableName }));
+        // A table persisted by an earlier version may predate its TTL attribute.
+        if (spec.ttlAttribute) await ensureTimeToLive(client, TableName, spec.ttlAttribute);
         return;
       } catch (e) {
         if (!(e instanceof ResourceNotFoundException)) throw e;
@@ -69,6 +72,12 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
       }
     }),
   );
+}
+
+async function ensureTimeToLive(client: DynamoDBClient, TableName: string, AttributeName: string): Promise<void> {
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName }));
+  if (TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' || TimeToLiveDescription?.TimeToLiveStatus === 'ENABLING') return;
+  await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }));
 }
 
 export interface UserPoolIds {

@@ -1,0 +1,202 @@
+/**
+ * Insights: short findings an analyst should act on, from the latest weeks the warehouse holds. The weeks end
+ * on the latest sales day in the warehouse (and, for conversion, the latest clickstream day), not on today:
+ * replayed history (2011) gives insights as well as live trading does, and a quiet weekend does not make
+ * every product "falling".
+ *
+ * - out_of_stock / low_stock: the latest inventory snapshot of a product against its average daily net units
+ *   over the DEMAND_DAYS to the latest sales day; flagged under LOW_STOCK_COVER_DAYS days of cover.
+ * - rising / falling: net units in the last 7 days against the 7 before; rising is +50 % or more on at least
+ *   MIN_UNITS_RISING units this week, falling is −50 % or more from at least MIN_UNITS_FALLING units.
+ * - conversion: the share of sessions with a purchase in the last 7 days of clickstream, beside the 7 before.
+ */
+import type { AnalyticsQueryDeps } from '../ports';
+import type { Insight, Insights } from '../schemas';
+import { addDays, guarded, int } from './reports';
+
+export const WEEK_DAYS = 7;
+export const DEMAND_DAYS = 28;
+export const LOW_STOCK_COVER_DAYS = 7;
+export const GROWTH_THRESHOLD = 0.5;
+export const MIN_UNITS_RISING = 10;
+export const MIN_UNITS_FALLING = 10;
+export const MAX_PER_KIND = 5;
+export const MAX_STOCK_ITEMS = 10;
+
+export const LATEST_DATES_SQL = `SELECT 'sales' AS source, MAX(order_date) AS last_date FROM sales_facts WHERE kind = 'SALE'
+UNION ALL
+SELECT 'events' AS source, MAX(event_date) AS last_date FROM user_behavior`;
+
+/** $1 first day of the demand window, $2 first day of the last week, $3 first day of the week before, $4 the latest day. */
+export const PRODUCT_WEEKS_SQL = `SELECT f.product_id, d.name AS product_name,
+  CAST(SUM(CASE WHEN f.order_date >= CAST($2 AS DATE) THEN f.quantity ELSE 0 END) AS BIGINT) AS units_last_week,
+  CAST(SUM(CASE WHEN f.order_date >= CAST($3 AS DATE) AND f.order_date < CAST($2 AS DATE) THEN f.quantity ELSE 0 END) AS BIGINT) AS units_week_before,
+  CAST(SUM(f.quantity) AS BIGINT) AS units_demand
+FROM sales_facts f
+LEFT JOIN dim_products d ON d.product_id = f.product_id
+WHERE f.order_date BETWEEN CAST($1 AS DATE) AND CAST($4 AS DATE)
+GROUP BY f.product_id, d.name`;
+
+/** Each product's latest snapshot (ties on the timestamp broken by event id, as inventory_turnover_metrics does). */
+export const LATEST_STOCK_SQL = `SELECT l.product_id, l.available
+FROM (
+  SELECT product_id, available,
+    ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY snapshot_ts DESC, event_id DESC) AS rn
+  FROM inventory_snapshots
+) l
+WHERE l.rn = 1`;
+
+/** $1 first day of the week before, $2 first day of the last week, $3 the latest day. */
+export const CONVERSION_WEEKS_SQL = `SELECT CASE WHEN event_date >= CAST($2 AS DATE) THEN 'last' ELSE 'before' END AS period,
+  CAST(COUNT(DISTINCT session_id) AS BIGINT) AS sessions,
+  CAST(COUNT(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS BIGINT) AS converted
+FROM user_behavior
+WHERE event_date BETWEEN CAST($1 AS DATE) AND CAST($3 AS DATE)
+GROUP BY 1`;
+
+export interface ProductWeeks {
+  productId: string;
+  name: string;
+  unitsLastWeek: number;
+  unitsWeekBefore: number;
+  /** Net units over the DEMAND_DAYS to the latest sales day. */
+  unitsDemand: number;
+}
+
+export interface ConversionWeeks {
+  last: { sessions: number; converted: number };
+  before: { sessions: number; converted: number };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const percent = (rate: number) => `${fmt(rate * 100, 1)} %`;
+
+/** Pure: stock findings, none left first (most demand first), then least cover first. */
+export function stockInsights(products: readonly ProductWeeks[], stock: ReadonlyMap<string, number>, asOf: string): Insight[] {
+  const found: { insight: Insight; order: number }[] = [];
+  for (const p of products) {
+    const available = stock.get(p.productId);
+    if (available === undefined || p.unitsDemand <= 0) continue;
+    const perDay = p.unitsDemand / DEMAND_DAYS;
+    const cover = available / perDay;
+    if (cover >= LOW_STOCK_COVER_DAYS) continue;
+    if (available <= 0) {
+      found.push({
+        order: -p.unitsDemand,
+        insight: {
+          kind: 'out_of_stock',
+          productId: p.productId,
+          metric: 0,
+          message: `Out of stock: ${p.name} has none left, and sold ${fmt(p.unitsDemand)} in the ${DEMAND_DAYS} days to ${asOf}.`,
+        },
+      });
+    } else {
+      found.push({
+        order: cover,
+        insight: {
+          kind: 'low_stock',
+          productId: p.productId,
+          metric: round1(cover),
+          message:
+            `Low stock: ${p.name} has ${fmt(available)} left, about ${fmt(cover, 1)} days at its recent rate of ` +
+            `${fmt(perDay, 1)} a day (${DEMAND_DAYS} days to ${asOf}).`,
+        },
+      });
+    }
+  }
+  const outOf = found.filter((f) => f.insight.kind === 'out_of_stock').sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
+  const low = found.filter((f) => f.insight.kind === 'low_stock').sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
+  return [...outOf, ...low].slice(0, MAX_STOCK_ITEMS).map((f) => f.insight);
+}
+
+/** Pure: products whose weekly units rose or fell by at least GROWTH_THRESHOLD, on enough volume to matter. */
+export function trendInsights(products: readonly ProductWeeks[], asOf: string): Insight[] {
+  const change = (p: ProductWeeks) => (p.unitsLastWeek - p.unitsWeekBefore) / p.unitsWeekBefore;
+  const byId = (a: ProductWeeks, b: ProductWeeks) => a.productId.localeCompare(b.productId);
+  const rising = products
+    .filter((p) => p.unitsWeekBefore > 0 && p.unitsLastWeek >= MIN_UNITS_RISING && change(p) >= GROWTH_THRESHOLD)
+    .sort((a, b) => change(b) - change(a) || b.unitsLastWeek - a.unitsLastWeek || byId(a, b))
+    .slice(0, MAX_PER_KIND)
+    .map((p): Insight => ({
+      kind: 'rising',
+      productId: p.productId,
+      metric: Math.round(change(p) * 100),
+      message: `Rising: ${p.name} sold ${fmt(p.unitsLastWeek)} in the 7 days to ${asOf}, up ${fmt(change(p) * 100)} % from ${fmt(p.unitsWeekBefore)} the week before.`,
+    }));
+  const falling = products
+    .filter((p) => p.unitsWeekBefore >= MIN_UNITS_FALLING && change(p) <= -GROWTH_THRESHOLD)
+    .sort((a, b) => change(a) - change(b) || b.unitsWeekBefore - a.unitsWeekBefore || byId(a, b))
+    .slice(0, MAX_PER_KIND)
+    .map((p): Insight => ({
+      kind: 'falling',
+      productId: p.productId,
+      metric: Math.round(change(p) * 100),
+      message: `Falling: ${p.name} sold ${fmt(Math.max(0, p.unitsLastWeek))} in the 7 days to ${asOf}, down ${fmt(-change(p) * 100)} % from ${fmt(p.unitsWeekBefore)} the week before.`,
+    }));
+  return [...rising, ...falling];
+}
+
+/** Pure: one note on conversion in the last week of clickstream, when it had any sessions. */
+export function conversionInsight(weeks: ConversionWeeks, lastEventDate: string): Insight[] {
+  const { last, before } = weeks;
+  if (last.sessions <= 0) return [];
+  const rate = last.converted / last.sessions;
+  const previous = before.sessions > 0 ? before.converted / before.sessions : undefined;
+  const compared =
+    previous === undefined
+      ? 'No sessions the week before to compare with.'
+      : rate === previous
+        ? 'The same as the week before.'
+        : `${rate > previous ? 'Up' : 'Down'} from ${percent(previous)} the week before.`;
+  return [
+    {
+      kind: 'conversion',
+      metric: Math.round(rate * 10_000) / 10_000,
+      message: `Conversion: ${percent(rate)} of ${fmt(last.sessions)} sessions made a purchase in the 7 days to ${lastEventDate}. ${compared}`,
+    },
+  ];
+}
+
+export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>): Promise<Insights> {
+  const sql = guarded(deps.warehouse, deps.log);
+  const latest = await sql.query<{ source: string; last_date: string | null }>(LATEST_DATES_SQL);
+  const lastSale = latest.find((r) => r.source === 'sales')?.last_date ?? null;
+  const lastEvent = latest.find((r) => r.source === 'events')?.last_date ?? null;
+
+  const [products, stockRows, conversionRows] = await Promise.all([
+    lastSale
+      ? sql.query<{ product_id: string; product_name: string | null; units_last_week: unknown; units_week_before: unknown; units_demand: unknown }>(
+          PRODUCT_WEEKS_SQL,
+          [addDays(lastSale, -(DEMAND_DAYS - 1)), addDays(lastSale, -(WEEK_DAYS - 1)), addDays(lastSale, -(2 * WEEK_DAYS - 1)), lastSale],
+        )
+      : Promise.resolve([]),
+    lastSale ? sql.query<{ product_id: string; available: unknown }>(LATEST_STOCK_SQL) : Promise.resolve([]),
+    lastEvent
+      ? sql.query<{ period: string; sessions: unknown; converted: unknown }>(CONVERSION_WEEKS_SQL, [
+          addDays(lastEvent, -(2 * WEEK_DAYS - 1)),
+          addDays(lastEvent, -(WEEK_DAYS - 1)),
+          lastEvent,
+        ])
+      : Promise.resolve([]),
+  ]);
+
+  const weeks: ProductWeeks[] = products.map((r) => ({
+    productId: r.product_id,
+    name: r.product_name || r.product_id,
+    unitsLastWeek: int(r.units_last_week),
+    unitsWeekBefore: int(r.units_week_before),
+    unitsDemand: int(r.units_demand),
+  }));
+  const stock = new Map(stockRows.map((r) => [r.product_id, int(r.available)]));
+  const period = (name: string) => {
+    const row = conversionRows.find((r) => r.period === name);
+    return { sessions: int(row?.sessions), converted: int(row?.converted) };
+  };
+  const items: Insight[] = [
+    ...(lastSale ? stockInsights(weeks, stock, lastSale) : []),
+    ...(lastSale ? trendInsights(weeks, lastSale) : []),
+    ...(lastEvent ? conversionInsight({ last: period('last'), before: period('before') }, lastEvent) : []),
+  ];
+  return { asOf: lastSale, items };
+}

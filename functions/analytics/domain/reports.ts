@@ -1,0 +1,249 @@
+/**
+ * The analytics API's reports: the SQL each one runs over the warehouse's facts and views, and the pure
+ * mapping of its rows to the response. The SQL keeps to what Redshift and Postgres both accept (see
+ * warehouse/migrations.ts): positional parameters cast to their type, aggregates cast back to BIGINT, ordinal
+ * GROUP BY / ORDER BY, no engine-specific functions; date arithmetic is done here, not in SQL.
+ *
+ * Definitions (also in the response schemas' OpenAPI descriptions):
+ * - a day is a UTC calendar day; ranges are inclusive at both ends;
+ * - revenue is sales minus refunds dated in the range (a refund is dated when it was made, so it counts on
+ *   its own day, not its order's);
+ * - orders are distinct orders confirmed in the range; a refund does not subtract its order;
+ * - units are units sold minus units refunded;
+ * - only sales in the store currency (GBP) are reported: amounts in different currencies are never summed.
+ */
+import { dependencyUnavailable, invalid } from '../../shared/errors';
+import type { AnalyticsQueryDeps, WarehouseReader } from '../ports';
+import {
+  DEFAULT_RANGE_DAYS,
+  MAX_RANGE_DAYS,
+  dateOfDayNumber,
+  dayNumber,
+  type DashboardSummary,
+  type SalesDimension,
+  type SalesReport,
+  type SalesRow,
+  type TopProduct,
+} from '../schemas';
+import type { Row, SqlValue } from '../warehouse/port';
+
+/** The store sells in pounds (the cart prices in GBP); reports are in pence of it. */
+export const REPORT_CURRENCY = 'GBP';
+export const TOP_PRODUCTS = 10;
+
+export interface DateRange {
+  startDate: string;
+  endDate: string;
+}
+
+/** Today's UTC date by the injected clock. */
+export const utcDate = (now: Date): string => now.toISOString().slice(0, 10);
+export const addDays = (date: string, days: number): string => dateOfDayNumber(dayNumber(date) + days);
+export const daysBetween = (from: string, to: string): number => dayNumber(to) - dayNumber(from);
+
+/**
+ * Applies the defaults the route documents — endDate: today; startDate: endDate − 29 days (30 days in all) —
+ * and checks the range they make. The schema has checked the dates that were given; this catches a range
+ * that only the defaults make wrong (a startDate after today, or years before it), naming the given field.
+ */
+export function resolveRange(query: { startDate?: string; endDate?: string }, now: Date): DateRange {
+  const endDate = query.endDate ?? utcDate(now);
+  const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
+  const blame = query.endDate !== undefined ? 'endDate' : 'startDate';
+  if (endDate < startDate) {
+    const message = query.endDate !== undefined ? 'Must not be before startDate' : `Is after today (${endDate}), the default endDate: give an endDate`;
+    throw invalid(`Invalid request: ${blame}: ${message}`, [{ path: blame, message }]);
+  }
+  if (daysBetween(startDate, endDate) + 1 > MAX_RANGE_DAYS) {
+    const message = `The range must span at most ${MAX_RANGE_DAYS} days${query.endDate === undefined ? `; it runs to today (${endDate}) by default` : ''}`;
+    throw invalid(`Invalid request: ${blame}: ${message}`, [{ path: blame, message }]);
+  }
+  return { startDate, endDate };
+}
+
+/**
+ * The warehouse as the reports use it: any failure to answer is the dependency's, a 503 the client may retry,
+ * never a 500 carrying the engine's message. The cause is logged with the statement.
+ */
+export function guarded(warehouse: WarehouseReader, log: AnalyticsQueryDeps['log']): WarehouseReader {
+  return {
+    async query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+      try {
+        return await warehouse.query<T>(sql, params);
+      } catch (error) {
+        log.warn('analytics warehouse query failed', { error: String(error), sql: sql.slice(0, 200) });
+        throw dependencyUnavailable('The analytics warehouse');
+      }
+    },
+  };
+}
+
+/** BIGINT and COUNT values as numbers; NULL (an aggregate over no rows) as 0. */
+export function int(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`Expected an integer from the warehouse, got ${String(value)}`);
+  return n;
+}
+
+const between = 'BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)';
+
+// daily_sales_summary counts an order's distinct SALE lines per day; all lines of an order share its
+// timestamp (warehouse/load.ts salesFactsFromOrder), so summing days counts each order once.
+export const SALES_TOTALS_SQL = `SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT) AS orders, CAST(COALESCE(SUM(revenue_pence), 0) AS BIGINT) AS revenue
+FROM daily_sales_summary
+WHERE sales_date ${between} AND currency = $3`;
+
+// Sessions over the whole range (not per day, as customer_behavior_analysis counts them): a session that
+// spans midnight is one session.
+export const BEHAVIOUR_SQL = `SELECT
+  CAST(COUNT(DISTINCT session_id) AS BIGINT) AS sessions,
+  CAST(COUNT(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS BIGINT) AS converted,
+  CAST(COALESCE(SUM(CASE WHEN event_type = 'page_view' THEN 1 ELSE 0 END), 0) AS BIGINT) AS page_views,
+  CAST(COALESCE(SUM(CASE WHEN event_type = 'product_view' THEN 1 ELSE 0 END), 0) AS BIGINT) AS product_views,
+  CAST(COALESCE(SUM(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END), 0) AS BIGINT) AS add_to_carts,
+  CAST(COALESCE(SUM(CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END), 0) AS BIGINT) AS purchases
+FROM user_behavior
+WHERE event_date ${between}`;
+
+export const TOP_PRODUCTS_SQL = `SELECT f.product_id, d.name AS product_name,
+  CAST(SUM(f.quantity) AS BIGINT) AS units, CAST(SUM(f.revenue_pence) AS BIGINT) AS revenue
+FROM sales_facts f
+LEFT JOIN dim_products d ON d.product_id = f.product_id
+WHERE f.order_date ${between} AND f.currency = $3
+GROUP BY f.product_id, d.name
+HAVING SUM(f.revenue_pence) > 0
+ORDER BY 4 DESC, 1 ASC
+LIMIT ${TOP_PRODUCTS}`;
+
+export const LATEST_SALES_DATE_SQL = `SELECT MAX(order_date) AS last_date FROM sales_facts WHERE kind = 'SALE'`;
+
+export const SALES_BY_DAY_SQL = `SELECT sales_date AS row_key, CAST(orders AS BIGINT) AS orders, CAST(net_units AS BIGINT) AS units,
+  CAST(revenue_pence AS BIGINT) AS revenue
+FROM daily_sales_summary
+WHERE sales_date ${between} AND currency = $3
+ORDER BY 1`;
+
+export const SALES_BY_CATEGORY_SQL = `SELECT COALESCE(d.category, 'unknown') AS row_key,
+  CAST(COUNT(DISTINCT CASE WHEN f.kind = 'SALE' THEN f.order_id END) AS BIGINT) AS orders,
+  CAST(SUM(f.quantity) AS BIGINT) AS units, CAST(SUM(f.revenue_pence) AS BIGINT) AS revenue
+FROM sales_facts f
+LEFT JOIN dim_products d ON d.product_id = f.product_id
+WHERE f.order_date ${between} AND f.currency = $3
+GROUP BY 1
+ORDER BY 4 DESC, 1 ASC`;
+
+export const SALES_BY_PRODUCT_SQL = `SELECT f.product_id AS row_key, d.name AS product_name,
+  CAST(COUNT(DISTINCT CASE WHEN f.kind = 'SALE' THEN f.order_id END) AS BIGINT) AS orders,
+  CAST(SUM(f.quantity) AS BIGINT) AS units, CAST(SUM(f.revenue_pence) AS BIGINT) AS revenue
+FROM sales_facts f
+LEFT JOIN dim_products d ON d.product_id = f.product_id
+WHERE f.order_date ${between} AND f.currency = $3
+GROUP BY f.product_id, d.name
+ORDER BY 5 DESC, 1 ASC`;
+
+interface SalesTotalsRow {
+  orders: unknown;
+  revenue: unknown;
+}
+interface BehaviourRow {
+  sessions: unknown;
+  converted: unknown;
+  page_views: unknown;
+  product_views: unknown;
+  add_to_carts: unknown;
+  purchases: unknown;
+}
+interface ProductFiguresRow {
+  product_id: string;
+  product_name: string | null;
+  units: unknown;
+  revenue: unknown;
+}
+interface SalesRowRaw {
+  row_key: string;
+  product_name?: string | null;
+  orders: unknown;
+  units: unknown;
+  revenue: unknown;
+}
+
+/** Pure: the summary from its query results. */
+export function toSummary(
+  range: DateRange,
+  totals: SalesTotalsRow | undefined,
+  behaviour: BehaviourRow | undefined,
+  top: readonly ProductFiguresRow[],
+  latestSalesDate: string | null,
+): DashboardSummary {
+  const orders = int(totals?.orders);
+  const revenue = int(totals?.revenue);
+  const sessions = int(behaviour?.sessions);
+  return {
+    ...range,
+    orders,
+    revenue,
+    averageOrderValue: orders > 0 ? Math.round(revenue / orders) : 0,
+    currency: REPORT_CURRENCY,
+    pageViews: int(behaviour?.page_views),
+    productViews: int(behaviour?.product_views),
+    addToCarts: int(behaviour?.add_to_carts),
+    purchases: int(behaviour?.purchases),
+    sessions,
+    conversionRate: sessions > 0 ? int(behaviour?.converted) / sessions : 0,
+    topProducts: top.map(
+      (r): TopProduct => ({ productId: r.product_id, name: r.product_name || r.product_id, units: int(r.units), revenue: int(r.revenue) }),
+    ),
+    latestSalesDate,
+  };
+}
+
+export async function dashboardSummary(range: DateRange, deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>): Promise<DashboardSummary> {
+  const sql = guarded(deps.warehouse, deps.log);
+  const params = [range.startDate, range.endDate, REPORT_CURRENCY];
+  const [totals, behaviour, top, latest] = await Promise.all([
+    sql.query<SalesTotalsRow>(SALES_TOTALS_SQL, params),
+    sql.query<BehaviourRow>(BEHAVIOUR_SQL, [range.startDate, range.endDate]),
+    sql.query<ProductFiguresRow>(TOP_PRODUCTS_SQL, params),
+    sql.query<{ last_date: string | null }>(LATEST_SALES_DATE_SQL),
+  ]);
+  return toSummary(range, totals[0], behaviour[0], top, latest[0]?.last_date ?? null);
+}
+
+/** Pure: every day of the range in order, a day without sales as zeros, so charts show the gaps. */
+export function fillDays(range: DateRange, rows: readonly SalesRow[]): SalesRow[] {
+  const byDay = new Map(rows.map((r) => [r.key, r]));
+  const out: SalesRow[] = [];
+  for (let d = dayNumber(range.startDate), end = dayNumber(range.endDate); d <= end; d++) {
+    const key = dateOfDayNumber(d);
+    out.push(byDay.get(key) ?? { key, orders: 0, units: 0, revenue: 0 });
+  }
+  return out;
+}
+
+/** Pure: the report from its rows (already ordered by the SQL). */
+export function toSalesReport(dimension: SalesDimension, range: DateRange, raw: readonly SalesRowRaw[]): SalesReport {
+  const rows = raw.map((r): SalesRow => ({
+    key: String(r.row_key),
+    ...(dimension === 'product' ? { name: r.product_name || String(r.row_key) } : {}),
+    orders: int(r.orders),
+    units: int(r.units),
+    revenue: int(r.revenue),
+  }));
+  return { dimension, ...range, currency: REPORT_CURRENCY, rows: dimension === 'day' ? fillDays(range, rows) : rows };
+}
+
+const SALES_SQL: Record<SalesDimension, string> = {
+  day: SALES_BY_DAY_SQL,
+  category: SALES_BY_CATEGORY_SQL,
+  product: SALES_BY_PRODUCT_SQL,
+};
+
+export async function salesReport(
+  dimension: SalesDimension,
+  range: DateRange,
+  deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>,
+): Promise<SalesReport> {
+  const rows = await guarded(deps.warehouse, deps.log).query<SalesRowRaw>(SALES_SQL[dimension], [range.startDate, range.endDate, REPORT_CURRENCY]);
+  return toSalesReport(dimension, range, rows);
+}

@@ -1,0 +1,17 @@
+import { requireGroup } from '../../shared/auth';
+import { httpHandler, json, parse, query } from '../../shared/http';
+import { liveAnalyticsQueryDeps } from '../deps';
+import { getSalesReport } from '../domain/queries';
+import type { AnalyticsQueryDeps } from '../ports';
+import { SalesReportQuery } from '../schemas';
+
+/** GET /v1/analytics/reports/sales: analysts and admins; `x-cache` says whether the cache answered. */
+export const makeHandler = (deps: AnalyticsQueryDeps) =>
+  httpHandler(async (event) => {
+    requireGroup(event, 'analyst', 'admin');
+    const input = parse(SalesReportQuery, query(event));
+    const { value, cache } = await getSalesReport(input, deps);
+    return json(200, value, { 'x-cache': cache, 'cache-control': 'private, no-store' });
+  });
+
+export const handler = makeHandler(liveAnalyticsQueryDeps());
