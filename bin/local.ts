@@ -47,6 +47,7 @@ try {
     sqsPort: Number(process.env.SQS_PORT ?? 9324),
     stepFunctionsPort: Number(process.env.STEPFUNCTIONS_PORT ?? 8083),
     kinesisPort: Number(process.env.KINESIS_PORT ?? 4567),
+    lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,
@@ -85,6 +86,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
+  Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}
 

@@ -43,8 +43,12 @@ const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/;
 
-/** A function as the emulator runs it: e.g. lib/local/lambda-context.ts' localInvoker for a handler module. */
-export type LocalFunction = (event: unknown) => Promise<unknown> | unknown;
+/**
+ * A function as the emulator runs it: e.g. lib/local/lambda-context.ts' localInvoker for a handler module.
+ * Its event is whatever JSON the caller sent, as in Lambda: the function checks it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LocalFunction = (event: any) => Promise<unknown> | unknown;
 
 export interface LambdaEmulatorOptions {
   port: number;

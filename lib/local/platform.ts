@@ -23,6 +23,7 @@ import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
+import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,6 +35,8 @@ export interface PlatformOptions {
   stepFunctionsPort?: number;
   /** kinesalite's port (default 4567). */
   kinesisPort?: number;
+  /** The Lambda Invoke API's port (default 9001), through which other processes invoke the functions. */
+  lambdaPort?: number;
   /** How often the reservation sweeper runs (seconds); 0 turns the timer off (tests sweep on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
@@ -84,6 +87,8 @@ export interface Platform {
    * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
    */
   analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string };
+  /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda-emulator.ts). */
+  lambdaEndpoint: string;
   /** Resolves when no saga execution is running. */
   sagasIdle(timeoutMs?: number): Promise<void>;
   /** Runs the reservation sweeper once, now. */
@@ -158,6 +163,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(options.sqsPort ?? 9324, 'local SQS');
   await assertPortFree(options.stepFunctionsPort ?? 8083, 'local Step Functions');
   await assertPortFree(options.kinesisPort ?? 4567, 'local Kinesis');
+  await assertPortFree(options.lambdaPort ?? 9001, 'local Lambda');
   if (options.model?.port) await assertPortFree(options.model.port, 'model server');
   claimDataDir(dataDir);
 
@@ -179,6 +185,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let stopSweeper = () => undefined as void;
   let recommendations: LocalRecommendations | undefined;
   let analytics: AnalyticsPipeline | undefined;
+  let lambda: LambdaEmulator | undefined;
   try {
     const started = await Promise.allSettled([
       startDynamoDbLocal({ port: dynamoPort, dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined }),
@@ -296,8 +303,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     Object.assign(env, analytics.env);
     log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${warehouseDir}, opened on the first batch`);
-    // Lets `npm run replay` find and use this running platform.
-    writeFileSync(runtimeFile(dataDir), JSON.stringify({ apiUrl, env, pid: process.pid }, null, 2));
+    // Other processes (replay, redrive) invoke functions here, never in their own process: this one owns the warehouse.
+    const consumerInvokers = Object.fromEntries(Object.entries(analytics.consumers).map(([id, c]) => [id, c.invoke]));
+    lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, functions: consumerInvokers });
+    env.AWS_ENDPOINT_URL_LAMBDA = process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
+    // Lets `npm run replay` and `npm run redrive` find and use this running platform.
+    writeFileSync(runtimeFile(dataDir), JSON.stringify({ apiUrl, lambdaEndpoint: lambda.endpoint, env, pid: process.pid }, null, 2));
 
     // The platform is ready: serve the model, or train one in the background while the function falls back.
     await recommendations.start({
@@ -313,6 +324,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const model = recommendations;
     const localKinesis = kinesis;
     const pipeline = analytics;
+    const invokeApi = lambda;
 
     return {
       apiUrl,
@@ -336,6 +348,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
       modelUrl: model.modelUrl,
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
+      lambdaEndpoint: invokeApi.endpoint,
       analytics: {
         caughtUp: pipeline.caughtUp,
         stats: pipeline.stats,
@@ -348,6 +361,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stop: async () => {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         server?.closeAllConnections();
+        await invokeApi.stop();
         stopSweeper();
         // Before the emulators it reads from and reports to; it closes the warehouse last.
         await pipeline.stop();
@@ -364,6 +378,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   } catch (e) {
     server?.close();
     stopSweeper();
+    await lambda?.stop().catch(() => undefined);
     await analytics?.stop().catch(() => undefined);
     await recommendations?.stop().catch(() => undefined);
     await stepFunctions?.stop().catch(() => undefined);

@@ -198,8 +198,8 @@ async function main() {
   try {
     // Free ports for the in-process SQS and Step Functions emulators too: their defaults (9324, 8083) are
     // those of a running `npm start`. No sweeper timer: it would add DynamoDB requests to what is measured.
-    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort] = await freePorts(6);
-    platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', log });
+    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort] = await freePorts(7);
+    platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', log });
   } catch (e) {
     log(`start failed: ${(e as Error).stack ?? e}`);
     await shutdown('start failed', 1);

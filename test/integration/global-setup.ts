@@ -26,6 +26,8 @@ export interface PlatformInfo {
   /** kinesalite, and the clickstream stream's name on it. */
   kinesisEndpoint: string;
   clickstreamStream: string;
+  /** The Lambda Invoke API serving the consumers, saga tasks and jobs by id. */
+  lambdaEndpoint: string;
   /** The model server (serving test/support/recommendation-model.ts) and the switchboard in front of it. */
   recommendations: { modelUrl: string; switchboardUrl: string; breakerHalfOpenMs: number };
 }
@@ -44,12 +46,12 @@ export default async function setup(project: TestProject) {
   // Handlers log expected failures (declined payments, compensations) at WARN; tests provoke thousands.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   // The recommendations function calls the switchboard, which passes calls on to the model server (a
   // hand-made model on a free port) unless a test makes it fail.
   const switchboard = await startSwitchboard();
   const model = { dir: writeTestModel(path.join(dataDir, 'test-model')), port: 0, endpointUrl: switchboard.endpointUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS };
-  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model }).catch(async (e: unknown) => {
+  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model }).catch(async (e: unknown) => {
     await switchboard.stop();
     throw e;
   });
@@ -73,6 +75,7 @@ export default async function setup(project: TestProject) {
     compensationDeadLetterQueueUrl: platform.compensationDeadLetterQueueUrl,
     kinesisEndpoint: platform.kinesisEndpoint,
     clickstreamStream: platform.clickstreamStream,
+    lambdaEndpoint: platform.lambdaEndpoint,
     recommendations: { modelUrl: platform.modelUrl, switchboardUrl: switchboard.controlUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS },
   });
   return async () => {
