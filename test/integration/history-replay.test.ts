@@ -1,0 +1,271 @@
+/**
+ * History replay through the real pipeline, to the penny: invoices replayed into the local platform (orders
+ * table + clickstream, lib/local/history/replay.ts) travel its DynamoDB stream and Kinesis consumers into the
+ * warehouse, and the analytics API's sales report then gives, for every day and every product of the range
+ * and for the range as a whole, exactly the figures computed here straight from the CSV — by code of this
+ * file (its own CSV reading, its own pence arithmetic on the price as written), not the replay's mapping.
+ *
+ * Figures, as the API defines them (functions/analytics/domain/reports.ts): revenue = sales − refunds in
+ * pence; orders = distinct sale invoices; units = units sold − units refunded; a day is a UTC day.
+ *
+ * The made-up month (test/support/history-fixture.ts) runs everywhere; a real month of the Online Retail
+ * dataset runs where the dataset is present (DATASET_DIR, default ../shared/data/online-retail).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DynamoOrderRepository } from '../../functions/orders/adapters/dynamo-orders';
+import { Order } from '../../functions/orders/schemas';
+import { localKinesisClient } from '../../lib/local/kinesis';
+import { sessionIdOf } from '../../lib/local/history/mapping';
+import { replayHistory } from '../../lib/local/history/replay';
+import { adminSession, api, dynamo, platform } from '../support/api';
+import { FIXTURE_RANGE, SENTINEL_RANGE, writeHistoryFixture } from '../support/history-fixture';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
+const work = mkdtempSync(path.join(tmpdir(), 'history-replay-it-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/* ------------------------------------------------------------------------------------------------ */
+/* The expected figures, straight from the CSV                                                      */
+/* ------------------------------------------------------------------------------------------------ */
+
+/** RFC 4180 records of a whole text: a small state machine, independent of the dataset reader. */
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      record.push(field);
+      if (record.length > 1 || record[0] !== '') records.push(record);
+      record = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || record.length) records.push([...record, field]);
+  return records;
+}
+
+/** Pence of a price as the CSV wrote it ('1.005' → 101): whole pounds, two decimals, half up on the third. */
+function pence(text: string): number {
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m) throw new Error(`Not a price: ${text}`);
+  const decimals = (m[2] ?? '').padEnd(3, '0');
+  return Number(m[1]) * 100 + Number(decimals.slice(0, 2)) + (Number(decimals[2]) >= 5 ? 1 : 0);
+}
+
+interface Figures {
+  orders: number;
+  units: number;
+  revenue: number;
+}
+interface Expected {
+  days: Map<string, Figures>;
+  products: Map<string, Figures>;
+  total: Figures & { purchases: number };
+}
+
+/** The sales report's figures for the range (inclusive, UTC days) of CSV files. */
+function expectedFrom(files: string[], range: { from: string; to: string }): Expected {
+  const days = new Map<string, Figures & { invoices: Set<string> }>();
+  const products = new Map<string, Figures & { invoices: Set<string> }>();
+  const invoices = new Set<string>();
+  let units = 0;
+  let revenue = 0;
+  let purchases = 0;
+  const add = (map: Map<string, Figures & { invoices: Set<string> }>, key: string, invoice: string | undefined, u: number, r: number) => {
+    let f = map.get(key);
+    if (!f) map.set(key, (f = { orders: 0, units: 0, revenue: 0, invoices: new Set() }));
+    f.units += u;
+    f.revenue += r;
+    if (invoice) f.invoices.add(invoice);
+  };
+  for (const file of files) {
+    const text = file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
+    const [header, ...rows] = csvRecords(text.replace(/^\uFEFF/, ''));
+    const col = (name: string) => header!.indexOf(name);
+    const [inv, code, qty, date, price] = ['InvoiceNo', 'StockCode', 'Quantity', 'InvoiceDate', 'UnitPrice'].map(col) as [number, number, number, number, number];
+    for (const row of rows) {
+      const day = row[date]!.slice(0, 10);
+      if (day < range.from || day > range.to) continue;
+      const invoice = row[inv]!;
+      const quantity = Number(row[qty]);
+      const priceText = row[price]!;
+      const product = row[code]!.trim().toUpperCase();
+      if (/^C/i.test(invoice)) {
+        // A cancellation takes units and money back, on its own day.
+        if (!(quantity < 0) || Number(priceText) < 0) continue;
+        const amount = pence(priceText) * -quantity;
+        add(days, day, undefined, quantity, -amount);
+        add(products, product, undefined, quantity, -amount);
+        units += quantity;
+        revenue -= amount;
+      } else {
+        if (!(quantity > 0) || !(Number(priceText) > 0)) continue;
+        const amount = pence(priceText) * quantity;
+        add(days, day, invoice, quantity, amount);
+        add(products, product, invoice, quantity, amount);
+        invoices.add(invoice);
+        units += quantity;
+        revenue += amount;
+        purchases++;
+      }
+    }
+  }
+  const figures = (map: Map<string, Figures & { invoices: Set<string> }>) =>
+    new Map([...map].map(([k, f]) => [k, { orders: f.invoices.size, units: f.units, revenue: f.revenue }]));
+  return { days: figures(days), products: figures(products), total: { orders: invoices.size, units, revenue, purchases } };
+}
+
+const daysOf = (range: { from: string; to: string }) => {
+  const out: string[] = [];
+  for (let t = Date.parse(`${range.from}T00:00:00Z`); t <= Date.parse(`${range.to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+};
+const rowsOf = (map: Map<string, Figures>, keys: string[]) => keys.map((key) => ({ key, ...(map.get(key) ?? { orders: 0, units: 0, revenue: 0 }) }));
+
+/* ------------------------------------------------------------------------------------------------ */
+/* The analytics API                                                                                */
+/* ------------------------------------------------------------------------------------------------ */
+
+interface SalesRow extends Figures {
+  key: string;
+}
+
+async function salesReport(range: { from: string; to: string }, dimension: 'day' | 'product'): Promise<SalesRow[]> {
+  const res = await api(`/v1/analytics/reports/sales?startDate=${range.from}&endDate=${range.to}&dimension=${dimension}`, { token: await adminSession() });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return (res.body.rows as SalesRow[]).map(({ key, orders, units, revenue }) => ({ key, orders, units, revenue }));
+}
+
+async function summary(range: { from: string; to: string }): Promise<{ orders: number; revenue: number; purchases: number }> {
+  const res = await api(`/v1/analytics/dashboard/summary?startDate=${range.from}&endDate=${range.to}`, { token: await adminSession() });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return { orders: res.body.orders, revenue: res.body.revenue, purchases: res.body.purchases };
+}
+
+/**
+ * Polls the summary until it shows the expected totals (the pipeline has caught up with the replay) or the
+ * time runs out; either way the caller then compares every figure, so a pipeline that never gets there fails
+ * on the figures, naming them, not on a timer.
+ */
+async function caughtUp(range: { from: string; to: string }, want: { orders: number; revenue: number; purchases: number }, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = await summary(range);
+  while (Date.now() < deadline && !(seen.orders === want.orders && seen.revenue === want.revenue && seen.purchases === want.purchases)) {
+    await new Promise((r) => setTimeout(r, 500));
+    seen = await summary(range);
+  }
+  return seen;
+}
+
+async function expectReportsToEqual(range: { from: string; to: string }, expected: Expected) {
+  expect(await summary(range)).toEqual({ orders: expected.total.orders, revenue: expected.total.revenue, purchases: expected.total.purchases });
+  // Every day of the range, days without sales included, in date order.
+  expect(await salesReport(range, 'day')).toEqual(rowsOf(expected.days, daysOf(range)));
+  // Every product with a sale or a refund in the range (the API orders them by revenue; compared by key here).
+  const byProduct = (await salesReport(range, 'product')).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  expect(byProduct).toEqual(rowsOf(expected.products, [...expected.products.keys()].sort()));
+  // And each day on its own, as a one-day range.
+  for (const day of daysOf(range)) {
+    if (!expected.days.has(day)) continue;
+    expect(await salesReport({ from: day, to: day }, 'day'), day).toEqual(rowsOf(expected.days, [day]));
+  }
+}
+
+const replay = (datasetDir: string, range: { from: string; to: string }) => replayHistory({ env: platform().env, datasetDir, range });
+
+/* ------------------------------------------------------------------------------------------------ */
+
+describe('history replay into the local platform', () => {
+  const fixtureDir = writeHistoryFixture(path.join(work, 'fixture'));
+  const fixtureFiles = [path.join(fixtureDir, 'online_retail_2009-06.csv.gz')];
+
+  it(
+    'the made-up month: the sales report for every day, every product and the whole range equals the CSV to the penny, and replaying again counts nothing twice',
+    async () => {
+      const expected = expectedFrom(fixtureFiles, FIXTURE_RANGE);
+      // The independent figures agree with the fixture's own description (test/support/history-fixture.ts).
+      expect(expected.total).toEqual({ orders: 5, units: 12 + 3 + 2 + 1 + 1 + 4 + 100 + 6 + 32 - 3, revenue: 20_830, purchases: 9 });
+
+      const first = await replay(fixtureDir, FIXTURE_RANGE);
+      expect(first).toMatchObject({ invoices: 8, orders: 5, refunds: 1, emptyInvoices: 2, events: 9, revenuePence: 20_830 });
+      // The same range again: the same order ids and event ids.
+      await replay(fixtureDir, FIXTURE_RANGE);
+
+      // Then the sentinel day, whose sessions reach every clickstream shard: once it is counted, the pipeline
+      // has read every shard past both replays.
+      const sentinel = expectedFrom(fixtureFiles, SENTINEL_RANGE);
+      await replay(fixtureDir, SENTINEL_RANGE);
+      await expectEveryShardHit(Array.from({ length: 24 }, (_, i) => String(900100 + i)));
+      const seen = await caughtUp(SENTINEL_RANGE, sentinel.total, 120_000);
+      expect(seen).toEqual({ orders: 24, revenue: 30_000, purchases: 24 });
+
+      await expectReportsToEqual(FIXTURE_RANGE, expected);
+      await expectReportsToEqual(SENTINEL_RANGE, sentinel);
+
+      // The replayed orders are the customer's orders as the orders context reads them (GET /v1/orders).
+      const page = await new DynamoOrderRepository(dynamo(), platform().tableNames.orders).listByUser('customer-12345', { limit: 10 });
+      expect(page.items.map((o) => [o.orderId, o.status, o.payment.status, o.total])).toEqual([
+        ['hist-C900005', 'CANCELLED', 'REFUNDED', 279],
+        ['hist-900001', 'CONFIRMED', 'CHARGED', 1789],
+      ]);
+      for (const order of page.items) expect(Order.safeParse(order).success).toBe(true);
+    },
+    240_000,
+  );
+
+  it.runIf(existsSync(path.join(datasetDir, 'online_retail_2011-02.csv.gz')))(
+    'February 2011 of the real dataset: every day, every product and the month equal the CSV to the penny',
+    async () => {
+      const month = { from: '2011-02-01', to: '2011-02-28' };
+      const expected = expectedFrom([path.join(datasetDir, 'online_retail_2011-02.csv.gz')], month);
+      const result = await replay(datasetDir, month);
+      expect(result.revenuePence).toBe(expected.total.revenue);
+      expect(result.orders).toBe(expected.total.orders);
+      const seen = await caughtUp(month, expected.total, 300_000);
+      expect(seen).toEqual({ orders: expected.total.orders, revenue: expected.total.revenue, purchases: expected.total.purchases });
+      await expectReportsToEqual(month, expected);
+    },
+    480_000,
+  );
+});
+
+/**
+ * The sentinel only proves the pipeline caught up if its events reach every shard of the clickstream
+ * (Kinesis orders records per shard, not across shards): the MD5 of a partition key picks the shard.
+ */
+async function expectEveryShardHit(invoiceNos: string[]) {
+  const p = platform();
+  const kinesis = localKinesisClient(p.kinesisEndpoint, p.region, { accessKeyId: 'local', secretAccessKey: 'local' });
+  try {
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: p.clickstreamStream }));
+    const hashes = invoiceNos.map((n) => BigInt(`0x${createHash('md5').update(sessionIdOf(n)).digest('hex')}`));
+    for (const shard of Shards) {
+      const [lo, hi] = [BigInt(shard.HashKeyRange!.StartingHashKey!), BigInt(shard.HashKeyRange!.EndingHashKey!)];
+      expect(hashes.some((h) => h >= lo && h <= hi), `a sentinel session on ${shard.ShardId}`).toBe(true);
+    }
+  } finally {
+    kinesis.destroy();
+  }
+}
