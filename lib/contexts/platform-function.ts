@@ -62,6 +62,8 @@ export interface PlatformFunctionProps {
   readonly saga?: IStateMachine;
   /** Needed when the definition invokes the model endpoint: its name and ARN (lib/contexts/recommendations.ts). */
   readonly modelEndpoint?: ModelEndpointTarget;
+  /** Needed when the definition reads or loads the warehouse (lib/contexts/analytics/warehouse.ts). */
+  readonly warehouse?: WarehouseTarget;
   /** The role's description; the definition's summary otherwise. */
   readonly description?: string;
   readonly timeout?: Duration;
@@ -71,6 +73,23 @@ export interface ModelEndpointTarget {
   readonly endpointName: string;
   readonly endpointArn: string;
 }
+
+/**
+ * What a function needs to reach the warehouse through the Redshift Data API: the Serverless workgroup (name for
+ * the calls, ARN for the grant), the database, and the Secrets Manager secret holding the credentials it
+ * connects with (functions/analytics/loaders/warehouse-env.ts reads the same three as environment variables).
+ */
+export interface WarehouseTarget {
+  readonly workgroupName: string;
+  readonly workgroupArn: string;
+  readonly database: string;
+  readonly secretArn: string;
+}
+
+/** The Data API calls that submit SQL to a workgroup (functions/analytics/warehouse/redshift-data.ts). */
+export const WAREHOUSE_SUBMIT_ACTIONS = ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'] as const;
+/** The Data API calls on a submitted statement: it has no ARN, so they are limited to statements the caller submitted. */
+export const WAREHOUSE_STATEMENT_ACTIONS = ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'] as const;
 
 /**
  * The one way a function of the platform is built: the defaults (runtime, architecture, tracing, log
@@ -112,7 +131,8 @@ export class PlatformFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
-      description: definition.summary,
+      // Lambda caps descriptions at 256 characters; the summary is documentation, and the route table keeps it whole.
+      description: definition.summary.slice(0, 256),
       environment: {
         POWERTOOLS_SERVICE_NAME: definition.context,
         NODE_OPTIONS: '--enable-source-maps',
@@ -148,6 +168,7 @@ export class PlatformFunction extends Construct {
     if (definition.sagemakerEndpoint) {
       this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
     }
+    if (definition.warehouse) this.grantWarehouse(requireWarehouse(definition, props.warehouse));
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -156,7 +177,14 @@ export class PlatformFunction extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which only accept Resource "*".',
+      reason: [
+        'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which only accept Resource "*".',
+        ...(definition.warehouse
+          ? [
+              'Redshift Data API statements have no ARN: DescribeStatement, GetStatementResult and CancelStatement take Resource "*", limited by the redshift-data:statement-owner-iam-userid = ${aws:userid} condition to the statements this function submitted.',
+            ]
+          : []),
+      ].join(' '),
     });
   }
 
@@ -175,6 +203,27 @@ export class PlatformFunction extends Construct {
     }
   }
 
+  /**
+   * Reading and loading get the same grants: IAM cannot tell a SELECT from an INSERT (both are ExecuteStatement),
+   * and the readers, too, may apply pending migrations when they open the warehouse. Which rows a function may
+   * change is the database's business; every function connects as the one user in the secret.
+   */
+  private grantWarehouse(warehouse: WarehouseTarget) {
+    this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_SUBMIT_ACTIONS], resources: [warehouse.workgroupArn] }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...WAREHOUSE_STATEMENT_ACTIONS],
+        resources: ['*'],
+        // AWS's documented way to scope these: only statements this role's own session submitted.
+        conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+      }),
+    );
+    // The Data API fetches the credentials with the caller's permissions. The secret is encrypted with the
+    // AWS-managed Secrets Manager key, whose policy lets any principal of the account decrypt through Secrets
+    // Manager: no kms grant.
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [warehouse.secretArn] }));
+  }
+
   private grantUserPoolActions({ definition, identity }: PlatformFunctionProps) {
     if (!definition.userPoolActions?.length) return;
     this.function.addToRolePolicy(
@@ -191,7 +240,7 @@ export function streamEntries(definition: Pick<FunctionDefinition, 'streams'>): 
   return Object.entries(definition.streams ?? {}) as [StreamKey, StreamAccess][];
 }
 
-function environmentFor(definition: FunctionDefinition, { tables, streams, identity, saga, modelEndpoint }: PlatformFunctionProps): Record<string, string> {
+function environmentFor(definition: FunctionDefinition, { tables, streams, identity, saga, modelEndpoint, warehouse }: PlatformFunctionProps): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [key] of tableEntries(definition)) environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
   for (const [key] of streamEntries(definition)) environment[streamSpecs[key].envVar] = requireStream(definition, key, streams).streamName;
@@ -204,6 +253,12 @@ function environmentFor(definition: FunctionDefinition, { tables, streams, ident
   }
   if (definition.startsSaga) environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
   if (definition.sagemakerEndpoint) environment.SAGEMAKER_ENDPOINT_NAME = requireModelEndpoint(definition, modelEndpoint).endpointName;
+  if (definition.warehouse) {
+    const target = requireWarehouse(definition, warehouse);
+    environment.REDSHIFT_WORKGROUP = target.workgroupName;
+    environment.REDSHIFT_DATABASE = target.database;
+    environment.REDSHIFT_SECRET_ARN = target.secretArn;
+  }
   return environment;
 }
 
@@ -254,6 +309,11 @@ function requireSaga(definition: FunctionDefinition, saga: IStateMachine | undef
 function requireModelEndpoint(definition: FunctionDefinition, endpoint: ModelEndpointTarget | undefined): ModelEndpointTarget {
   if (!endpoint) throw new Error(`${definition.id} invokes the model endpoint but no endpoint was given to its function`);
   return endpoint;
+}
+
+function requireWarehouse(definition: FunctionDefinition, warehouse: WarehouseTarget | undefined): WarehouseTarget {
+  if (!warehouse) throw new Error(`${definition.id} uses the warehouse but no warehouse was given to its function`);
+  return warehouse;
 }
 
 const logicalIdOf = (construct: Construct) =>

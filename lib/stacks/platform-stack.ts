@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Analytics } from '../contexts/analytics';
 import { Api } from '../contexts/api';
@@ -34,7 +34,7 @@ export class EciCommStack extends Stack {
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
     this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
-    this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix });
+    this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
@@ -43,6 +43,7 @@ export class EciCommStack extends Stack {
       identity: this.identity,
       saga: this.checkout.stateMachine,
       modelEndpoint: this.recommendations.invokeTarget,
+      warehouse: this.analytics.warehouse.target,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
@@ -53,6 +54,19 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'RecommendationsEndpointName', { value: this.recommendations.endpoint.attrEndpointName, description: 'SageMaker endpoint serving the recommendation model (variants A/B)' });
     new CfnOutput(this, 'ClickstreamStreamName', { value: this.analytics.clickstream.streamName, description: 'Kinesis stream of POST /v1/events' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.checkout.alarmTopic.topicArn, description: 'Subscribe on-call to checkout alarms here' });
+    new CfnOutput(this, 'AnalyticsAlarmTopicArn', { value: this.analytics.alarmTopic.topicArn, description: 'Subscribe on-call to analytics alarms (consumers falling behind, records failing to load)' });
+    new CfnOutput(this, 'WarehouseWorkgroupName', { value: this.analytics.warehouse.target.workgroupName, description: 'Redshift Serverless workgroup of the analytics warehouse' });
+    new CfnOutput(this, 'WarehouseDatabase', { value: this.analytics.warehouse.target.database });
+    new CfnOutput(this, 'WarehouseSecretArn', { value: this.analytics.warehouse.secretArn, description: 'Secrets Manager secret (managed by Redshift) with the warehouse admin credentials' });
+    new CfnOutput(this, 'AnalyticsDashboardId', { value: this.analytics.dashboards.dashboard.dashboardId, description: 'QuickSight dashboard of the analysts' });
+  }
+
+  /**
+   * Three zones, named by CloudFormation at deployment: Redshift Serverless needs subnets in three, the
+   * environment-agnostic default is two, and a lookup would need credentials at synthesis.
+   */
+  override get availabilityZones(): string[] {
+    return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs()));
   }
 }
 

@@ -2,6 +2,7 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { streamConsumers, type StreamConsumer } from '../../lib/analytics';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
 import { routes, type TableAccess } from '../../lib/routes';
@@ -29,17 +30,44 @@ const definitions: Built[] = [
   ...orderSaga.tasks.map((t): Built => ['saga task', t, () => stack.checkout.taskFunctions.get(t.id)!]),
   ...scheduledJobs.map((j): Built => ['scheduled job', j, () => stack.checkout.scheduled.get(j.id)!.function]),
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
+  ...streamConsumers.map((c): Built => ['stream consumer', c, () => stack.analytics.consumers.get(c.id)!.function]),
 ];
 const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
 const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
 
 /** Every statement of every policy attached to the function's role. */
-function statementsOf(built: () => PlatformFunction): Statement[] {
+function allStatementsOf(built: () => PlatformFunction): Statement[] {
   const roleId = logicalId(built().role);
   return Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
     .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
 }
+
+const MAPPING_ACTIONS =
+  /^(dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)|kinesis:(DescribeStreamSummary|GetRecords|GetShardIterator|ListShards|SubscribeToShard|DescribeStream|ListStreams|DescribeStreamConsumer)|sqs:(SendMessage|GetQueueAttributes|GetQueueUrl))$/;
+
+/**
+ * What a stream consumer's event source mapping grants it: the read of its source stream and the send to its
+ * on-failure queue (test/infra/analytics.test.ts checks those exactly). Nothing for other functions.
+ */
+function isMappingGrant(definition: FunctionDefinition, statement: Statement): boolean {
+  const consumer = streamConsumers.find((c) => c.id === definition.id);
+  if (!consumer) return false;
+  const built = stack.analytics.consumers.get(consumer.id)!;
+  const allowed = [JSON.stringify(sourceArnOf(consumer)), JSON.stringify({ 'Fn::GetAtt': [logicalId(built.failureQueue), 'Arn'] })];
+  return (
+    actionsOf(statement).every((a) => MAPPING_ACTIONS.test(a)) &&
+    resourcesOf(statement).every((r) => allowed.includes(JSON.stringify(r)) || (r === '*' && actionsOf(statement).every((a) => a === 'dynamodb:ListStreams')))
+  );
+}
+
+const sourceArnOf = ({ source }: StreamConsumer) =>
+  source.kind === 'table'
+    ? { 'Fn::GetAtt': [tableIdOf(source.table), 'StreamArn'] }
+    : { 'Fn::GetAtt': [logicalId(stack.analytics.streams[source.stream] as IConstruct), 'Arn'] };
+
+/** The statements a function's definition implies: all of them but what its event source mapping adds. */
+const statementsOf = (built: () => PlatformFunction): Statement[] => allStatementsOf(built).filter((s) => !isMappingGrant(built().definition, s));
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -54,7 +82,12 @@ beforeAll(() => {
 describe('every function: routes, saga tasks, scheduled jobs and the authorizer', () => {
   it('exists once per definition, and there are no other functions', () => {
     expect(new Set(definitions.map(([, d]) => d.id)).size).toBe(definitions.length);
-    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(definitions.length);
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // Besides: aws-cdk-lib's AwsCustomResource provider that reads the warehouse's admin secret ARN at deployment.
+    const lookupRole = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookupRole), 'Arn'] };
+    const others = functions.filter((f) => JSON.stringify(f.Properties.Role) === JSON.stringify(lookupRole));
+    expect(others).toHaveLength(1);
+    expect(functions).toHaveLength(definitions.length + others.length);
     for (const [name, , built] of cases) expect(propertiesOf(built).Handler, name).toBe('index.handler');
   });
 
@@ -81,6 +114,12 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
     if (definition.startsSaga) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
     if (definition.streams?.clickstream) expected.CLICKSTREAM_STREAM = { Ref: logicalId(stack.analytics.clickstream) };
     if (definition.sagemakerEndpoint) expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
+    if (definition.warehouse) {
+      const workgroupId = logicalId(stack.analytics.warehouse.workgroup);
+      expected.REDSHIFT_WORKGROUP = { 'Fn::GetAtt': [workgroupId, 'Workgroup.WorkgroupName'] };
+      expected.REDSHIFT_DATABASE = 'ecicomm';
+      expected.REDSHIFT_SECRET_ARN = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'] };
+    }
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
   });
 });
@@ -144,23 +183,33 @@ describe('least privilege', () => {
     for (const statement of sagemaker) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
   });
 
-  it.each(cases)('%s may write to the clickstream, and only it, exactly when its definition says so', (_, definition, built) => {
+  it.each(cases)('%s may use the clickstream, and only it, at the access its definition names', (_, definition, built) => {
     const kinesis = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
-    if (!definition.streams?.clickstream) {
+    const access = definition.streams?.clickstream;
+    if (!access) {
       expect(kinesis).toEqual([]);
       return;
     }
-    expect(kinesis.flatMap(actionsOf)).toContain('kinesis:PutRecords');
+    const actions = kinesis.flatMap(actionsOf);
+    if (access === 'write') {
+      expect(actions).toContain('kinesis:PutRecords');
+      for (const action of actions) expect(action).not.toMatch(/^kinesis:(Get|Subscribe)/);
+    } else {
+      expect(actions).toContain('kinesis:DescribeStreamSummary');
+      for (const action of actions) expect(action).not.toMatch(/^kinesis:(Put|Delete|Update|Merge|Split|Create|Increase|Decrease)/);
+    }
     for (const statement of kinesis) expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.analytics.clickstream), 'Arn'] }]);
   });
 
-  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model and its streams', (_, __, built) => {
+  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model, its streams and the warehouse', (_, definition, built) => {
     const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
     for (const statement of statementsOf(built)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         const service = action.split(':')[0];
-        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker', 'kinesis'], action).toContain(service);
+        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker', 'kinesis', 'redshift-data', 'secretsmanager'], action).toContain(service);
+        // Which warehouse actions, on what, is checked in test/infra/analytics.test.ts.
+        if (service === 'redshift-data' || service === 'secretsmanager') expect(definition.warehouse, action).toBeDefined();
         if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
         if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
       }
