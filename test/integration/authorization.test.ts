@@ -126,6 +126,9 @@ const BUILDERS: Record<string, Builder> = {
   listOrders: () => ({ path: '/v1/orders?limit=5' }),
   getRecommendations: () => ({ path: '/v1/recommendations?limit=3' }),
   putEvents: (w, who) => ({ path: '/v1/events', body: { events: [{ type: 'product_view', sessionId: w.sessions[who], productId: w.productId }] } }),
+  analyticsSummary: () => ({ path: '/v1/analytics/dashboard/summary' }),
+  analyticsSalesReport: () => ({ path: '/v1/analytics/reports/sales?dimension=category' }),
+  analyticsInsights: () => ({ path: '/v1/analytics/insights' }),
 };
 
 /** Values of the request headers routes declare, by lower-case name. */
