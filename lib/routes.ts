@@ -76,6 +76,8 @@ export const routes: Route[] = [
     summary: 'Health of the platform and each component it depends on',
     response: { status: 200, schema: platform.Health },
     tables: { products: 'read' },
+    streams: { clickstream: 'read' },
+    warehouse: 'read',
     userPoolActions: ['cognito-idp:DescribeUserPool'],
   },
   {

@@ -2,4 +2,6 @@
 export interface HealthProbe {
   name: string;
   check(signal: AbortSignal): Promise<void>;
+  /** How long the probe may take before the component counts as down; default checkHealth's. */
+  timeoutMs?: number;
 }

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { freePort } from '../../lib/local/emulators';
 import { startPlatform, type Platform } from '../../lib/local/platform';
 import { startSwitchboard } from '../support/model-switchboard';
+import { startPlatformControl } from '../support/platform-control';
 import { writeTestModel } from '../support/recommendation-model';
 
 export interface PlatformInfo {
@@ -30,6 +31,11 @@ export interface PlatformInfo {
   lambdaEndpoint: string;
   /** The model server (serving test/support/recommendation-model.ts) and the switchboard in front of it. */
   recommendations: { modelUrl: string; switchboardUrl: string; breakerHalfOpenMs: number };
+  /**
+   * The stream consumers' on-failure queues by consumer id, and the control server (test/support/
+   * platform-control.ts) through which a test waits for the pipeline and reads the platform's warehouse.
+   */
+  analytics: { controlUrl: string; failureQueueUrls: Record<string, string> };
 }
 
 /** Short, so the suite can watch the breaker open and close again; production waits 10 s. */
@@ -56,6 +62,7 @@ export default async function setup(project: TestProject) {
     throw e;
   });
   switchboard.setTarget(platform.modelUrl);
+  const control = await startPlatformControl(platform);
   const killAll = () => platform.pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
   process.once('exit', killAll);
   project.provide('platform', {
@@ -77,8 +84,10 @@ export default async function setup(project: TestProject) {
     clickstreamStream: platform.clickstreamStream,
     lambdaEndpoint: platform.lambdaEndpoint,
     recommendations: { modelUrl: platform.modelUrl, switchboardUrl: switchboard.controlUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS },
+    analytics: { controlUrl: control.url, failureQueueUrls: platform.analytics.failureQueueUrls },
   });
   return async () => {
+    await control.stop();
     await platform.stop();
     await switchboard.stop();
     process.off('exit', killAll);

@@ -6,7 +6,7 @@ describe('health and docs', () => {
   it('reports every component ok', async () => {
     const res = await api('/v1/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', components: { dynamodb: 'ok', identity: 'ok' } });
+    expect(res.body).toEqual({ status: 'ok', components: { dynamodb: 'ok', identity: 'ok', kinesis: 'ok', warehouse: 'ok' } });
   });
 
   it('serves an OpenAPI 3 document describing every route', async () => {

@@ -139,6 +139,17 @@ describe('DynamoDB Streams', () => {
     await mapping.stop();
   });
 
+  it('writes empty maps as DynamoDB does ({"M": {}}), at any depth, though DynamoDB Local streams them as {}', { timeout: 30_000 }, async () => {
+    const tableName = await createTable();
+    const Item = { pk: { S: 'a' }, empty: { M: {} }, nested: { M: { inner: { M: {} }, list: { L: [{ M: {} }, { L: [] }] } } }, list: { L: [] } };
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item }));
+    const records: Rec[] = [];
+    const mapping = await start({ source: { kind: 'dynamodb', endpoint: ddb!.endpoint, tableName }, handler: (e) => void records.push(...e.Records) });
+    await mapping.idle();
+    expect(records[0]!.dynamodb.NewImage).toEqual(Item);
+    await mapping.stop();
+  });
+
   it('persists checkpoints so that a restart resumes without redelivery', { timeout: 30_000 }, async () => {
     const tableName = await createTable();
     const checkpointFile = path.join(dir, `${tableName}.json`);
@@ -298,6 +309,68 @@ describe('Kinesis', () => {
     expect(typeof failure.requestContext.requestId).toBe('string');
     expect(new Date(failure.KinesisBatchInfo.approximateArrivalOfFirstRecord).getTime()).not.toBeNaN();
     expect(mapping.stats()).toMatchObject({ recordsToDestination: 1, destinationMessages: 1, shards: [{ checkpoint: put[7]!.sequenceNumber }] });
+    await mapping.stop();
+  });
+
+  it('sends records older than maximumRecordAgeSeconds to the on-failure queue without invoking the function', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(1);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const put = await putRecords(streamName, ['old0', 'old1', 'old2']);
+    // Let the records age past the limit before the mapping first reads them.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const delivered: string[] = [];
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      functionName: 'analytics-loader',
+      maximumRecordAgeSeconds: 1,
+      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      handler: (e) => void delivered.push(...e.Records.map(decode)),
+    });
+    await mapping.idle();
+    expect(delivered).toEqual([]);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages).toHaveLength(1);
+    const failure = JSON.parse(Messages[0]!.Body!);
+    expect(failure).toMatchObject({
+      requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 },
+      KinesisBatchInfo: { startSequenceNumber: put[0]!.sequenceNumber, endSequenceNumber: put[2]!.sequenceNumber, batchSize: 3 },
+    });
+    expect(failure.responseContext.functionError).toBeUndefined();
+    expect(mapping.stats()).toMatchObject({ invocations: 0, recordsExpired: 3, recordsToDestination: 3, shards: [{ checkpoint: put[2]!.sequenceNumber }] });
+    await mapping.stop();
+  });
+
+  it('with unlimited retries, retries a failing record until it expires, then moves on', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(1);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const put = await putRecords(streamName, ['r0', 'poison', 'r2']);
+    const delivered: string[] = [];
+    let poisonCalls = 0;
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      maximumRetryAttempts: -1,
+      maximumRecordAgeSeconds: 2,
+      reportBatchItemFailures: true,
+      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      handler: (e) => {
+        const failed = e.Records.filter((r) => decode(r) === 'poison');
+        poisonCalls += failed.length;
+        delivered.push(...e.Records.filter((r) => decode(r) !== 'poison').map(decode));
+        return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+      },
+    });
+    // Nothing but the record's age can end the retries: idle means it expired.
+    await mapping.idle();
+    expect(poisonCalls).toBeGreaterThan(1);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages.map((m) => JSON.parse(m.Body!))).toMatchObject([
+      // The record after the poison was handled on every retry, but the shard cannot pass the poison without it.
+      { requestContext: { condition: 'RecordAgeExceeded' }, KinesisBatchInfo: { startSequenceNumber: put[1]!.sequenceNumber, endSequenceNumber: put[2]!.sequenceNumber, batchSize: 2 } },
+    ]);
+    await putRecords(streamName, ['r3']);
+    await mapping.idle();
+    expect(new Set(delivered)).toEqual(new Set(['r0', 'r2', 'r3']));
+    expect(mapping.stats()).toMatchObject({ recordsExpired: 2, shards: [{ buffered: 0 }] });
     await mapping.stop();
   });
 

@@ -5,7 +5,7 @@ import type { Health } from '../schemas';
 export async function checkHealth(probes: HealthProbe[], timeoutMs = 1500): Promise<Health> {
   const results = await Promise.all(
     probes.map(async (probe) => {
-      const signal = AbortSignal.timeout(timeoutMs);
+      const signal = AbortSignal.timeout(probe.timeoutMs ?? timeoutMs);
       try {
         await Promise.race([
           probe.check(signal),

@@ -1,10 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod/mini';
+import { WarehouseEnv, warehouseFromEnv } from '../../analytics/loaders/warehouse-env';
 import { parseEnv } from '../../shared/env';
 import { httpHandler, json } from '../../shared/http';
 import { checkHealth } from '../domain/health';
-import { dynamoProbe, identityProbe } from '../adapters/probes';
+import { dynamoProbe, identityProbe, kinesisProbe, warehouseProbe } from '../adapters/probes';
 import type { HealthProbe } from '../ports';
 
 export const makeHandler = (probes: HealthProbe[]) =>
@@ -13,9 +16,13 @@ export const makeHandler = (probes: HealthProbe[]) =>
     return json(health.status === 'ok' ? 200 : 503, health, { 'cache-control': 'no-store' });
   });
 
-const env = parseEnv(z.object({ PRODUCTS_TABLE: z.string(), USER_POOL_ID: z.string() }));
+const env = parseEnv(z.object({ PRODUCTS_TABLE: z.string(), USER_POOL_ID: z.string(), CLICKSTREAM_STREAM: z.string() }));
 // Probes fail fast: a health check that retries hides the outage it exists to report.
 export const handler = makeHandler([
   dynamoProbe(new DynamoDBClient({ maxAttempts: 1 }), env.PRODUCTS_TABLE),
   identityProbe(new CognitoIdentityProviderClient({ maxAttempts: 1 }), env.USER_POOL_ID),
+  // HTTP/1.1, as functions/shared/clients explains (kinesalite speaks no HTTP/2).
+  kinesisProbe(new KinesisClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler() }), env.CLICKSTREAM_STREAM),
+  // Read-only: the probe needs no schema, so it neither runs nor waits for migrations.
+  warehouseProbe(warehouseFromEnv(parseEnv(WarehouseEnv), { migrate: false })),
 ]);

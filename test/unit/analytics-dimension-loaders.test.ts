@@ -1,0 +1,259 @@
+/**
+ * The inventory and products stream loaders, the warehouse version bump after a batch, and the one shared
+ * PGlite engine per process and directory that every local handler uses.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WarehouseVersion } from '../../functions/analytics/adapters/warehouse-version';
+import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/loaders/handlers';
+import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/loaders/inventory-stream';
+import { productDimFromStreamRecord } from '../../functions/analytics/loaders/products-stream';
+import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
+import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../events/dynamodb-stream/${name}.json`, import.meta.url), 'utf8')) as DynamoDBStreamEvent;
+const context = { functionName: 'analytics-loader', awsRequestId: 'test-request', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:test' } as Context;
+const pad = (seq: string) => seq.padStart(40, '0');
+
+let warehouse: PgliteWarehouse;
+beforeAll(async () => {
+  warehouse = await PgliteWarehouse.open();
+  await warehouse.migrate();
+}, 30_000);
+afterAll(async () => {
+  await warehouse?.close();
+});
+
+/** A version counter that records its bumps, and can be made to fail. */
+function countingVersion(fail = false): WarehouseVersion & { bumps: number } {
+  const version = {
+    bumps: 0,
+    read: async () => version.bumps,
+    bump: async () => {
+      if (fail) throw new Error('aggregates table unavailable');
+      version.bumps++;
+    },
+  };
+  return version;
+}
+
+describe('inventory stream mapping', () => {
+  it('turns each INSERT and MODIFY into a snapshot keyed by product and padded sequence number, and a REMOVE into nothing', () => {
+    const [insert, reserve, commit, remove] = fixture('inventory-changes').Records;
+    expect(inventorySnapshotFromStreamRecord(insert!)).toEqual([
+      { eventId: `prd_fx_mug#${pad('310000000000000000001')}`, productId: 'prd_fx_mug', available: 24, reserved: 0, snapshotTs: '2026-11-20T10:00:00.000Z' },
+    ]);
+    expect(inventorySnapshotFromStreamRecord(reserve!)).toMatchObject([{ available: 22, reserved: 2, snapshotTs: '2026-11-20T10:01:00.000Z' }]);
+    // `sold` and other attributes are not part of a snapshot.
+    expect(inventorySnapshotFromStreamRecord(commit!)).toEqual([
+      { eventId: `prd_fx_mug#${pad('310000000000000000010')}`, productId: 'prd_fx_mug', available: 22, reserved: 0, snapshotTs: '2026-11-20T10:01:00.000Z' },
+    ]);
+    expect(inventorySnapshotFromStreamRecord(remove!)).toEqual([]);
+  });
+
+  it('orders event ids like the changes, whatever the sequence numbers’ lengths', () => {
+    const [insert] = fixture('inventory-changes').Records;
+    const at = (seq: string) => inventorySnapshotFromStreamRecord({ ...insert!, dynamodb: { ...insert!.dynamodb, SequenceNumber: seq } })[0]!.eventId;
+    expect(at('9') < at('10')).toBe(true);
+    expect(at('99999999999999999999') < at('100000000000000000000')).toBe(true);
+  });
+
+  it('rejects a record that is not a stock level, or lacks what a snapshot needs', () => {
+    const [insert] = fixture('inventory-changes').Records;
+    const broken = (change: (r: DynamoDBRecord) => void) => {
+      const r = structuredClone(insert!);
+      change(r);
+      return () => inventorySnapshotFromStreamRecord(r);
+    };
+    expect(broken((r) => (r.dynamodb!.NewImage!.available = { N: '-1' }))).toThrow(/not a stock level.*available/);
+    expect(broken((r) => (r.dynamodb!.NewImage!.available = { N: '2.5' }))).toThrow(/not a stock level/);
+    expect(broken((r) => delete r.dynamodb!.NewImage!.productId)).toThrow(/productId/);
+    expect(broken((r) => delete r.dynamodb!.NewImage)).toThrow(/no NewImage/);
+    expect(broken((r) => delete r.dynamodb!.ApproximateCreationDateTime)).toThrow(/ApproximateCreationDateTime/);
+    expect(broken((r) => (r.dynamodb!.SequenceNumber = 'abc'))).toThrow(/SequenceNumber/);
+    expect(broken((r) => ((r as { eventName: string }).eventName = 'UPSERT'))).toThrow(/unknown eventName/);
+  });
+});
+
+describe('products stream mapping', () => {
+  it('maps the stored product (with its index keys and empty maps) to its dimension row, price in pence', () => {
+    const [insert, repriced, retired] = fixture('product-changes').Records;
+    expect(productDimFromStreamRecord(insert!)).toEqual([
+      {
+        productId: 'prd_fx_mug',
+        name: 'Enamel mug',
+        category: 'kitchen-dining',
+        brand: 'Fixture Co',
+        pricePence: 1250,
+        currency: 'GBP',
+        status: 'ACTIVE',
+        updatedTs: '2026-11-01T09:00:00.000Z',
+      },
+    ]);
+    expect(productDimFromStreamRecord(repriced!)).toMatchObject([{ pricePence: 1400, updatedTs: '2026-11-21T09:00:00.000Z' }]);
+    expect(productDimFromStreamRecord(retired!)).toMatchObject([{ status: 'INACTIVE' }]);
+    expect(productDimFromStreamRecord({ ...retired!, eventName: 'REMOVE' })).toEqual([]);
+  });
+
+  it('rejects an image that is not a product, or that would not fit the dimension’s columns', () => {
+    const [insert] = fixture('product-changes').Records;
+    const broken = (change: (r: DynamoDBRecord) => void) => {
+      const r = structuredClone(insert!);
+      change(r);
+      return () => productDimFromStreamRecord(r);
+    };
+    expect(broken((r) => (r.dynamodb!.NewImage!.price = { N: '12.5' }))).toThrow(/not a product.*price/);
+    expect(broken((r) => (r.dynamodb!.NewImage!.name = { S: 'x'.repeat(257) }))).toThrow(/not a product.*name/);
+    expect(broken((r) => (r.dynamodb!.NewImage!.updatedAt = { S: 'yesterday' }))).toThrow(/updatedAt/);
+    expect(broken((r) => delete r.dynamodb!.NewImage!.category)).toThrow(/category/);
+  });
+});
+
+describe('inventory and products loaders', () => {
+  const turnover = async (productId: string) =>
+    (await warehouse.query('SELECT product_id, name, category, available, reserved, last_snapshot_ts FROM inventory_turnover_metrics WHERE product_id = $1', [productId]))[0];
+
+  it('load snapshots once, and the latest of a second’s changes is the one its sequence number says', async () => {
+    const version = countingVersion();
+    const handler = makeInventoryStreamHandler({ warehouse, version });
+    expect(await handler(fixture('inventory-changes'), context)).toEqual({ batchItemFailures: [] });
+    expect(await handler(fixture('inventory-changes'), context)).toEqual({ batchItemFailures: [] });
+    const snapshots = await warehouse.query('SELECT available, reserved FROM inventory_snapshots WHERE product_id = $1 ORDER BY event_id', ['prd_fx_mug']);
+    expect(snapshots).toEqual([
+      { available: 24, reserved: 0 },
+      { available: 22, reserved: 2 },
+      { available: 22, reserved: 0 },
+    ]);
+    // The reservation and its commit share 10:01:00; the commit came later.
+    expect(await turnover('prd_fx_mug')).toMatchObject({ available: 22, reserved: 0, last_snapshot_ts: '2026-11-20 10:01:00' });
+  });
+
+  it('keep the newest image of a product, even when an older one is delivered again later', async () => {
+    const handler = makeProductsStreamHandler({ warehouse });
+    const [insert] = fixture('product-changes').Records;
+    expect(await handler(fixture('product-changes'), context)).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: [insert!] }, context)).toEqual({ batchItemFailures: [] });
+    expect(await warehouse.query('SELECT name, category, brand, price_pence, currency, status, updated_ts FROM dim_products WHERE product_id = $1', ['prd_fx_mug'])).toEqual([
+      { name: 'Enamel mug', category: 'kitchen-dining', brand: 'Fixture Co', price_pence: 1400, currency: 'GBP', status: 'INACTIVE', updated_ts: '2026-11-22 09:00:00' },
+    ]);
+    // The views join the dimension: the snapshots loaded above now carry the product's name.
+    expect(await turnover('prd_fx_mug')).toMatchObject({ name: 'Enamel mug', category: 'kitchen-dining' });
+  });
+
+  it('report exactly the malformed record and load the rest', async () => {
+    const event = fixture('product-changes');
+    const bad = structuredClone(event.Records[0]!);
+    bad.dynamodb!.Keys = { id: { S: 'prd_fx_bad' } };
+    bad.dynamodb!.NewImage = { ...bad.dynamodb!.NewImage!, id: { S: 'prd_fx_bad' }, price: { S: 'free' } };
+    bad.dynamodb!.SequenceNumber = '320000000000000000099';
+    const good = structuredClone(event.Records[0]!);
+    good.dynamodb!.NewImage = { ...good.dynamodb!.NewImage!, id: { S: 'prd_fx_tea' }, name: { S: 'Loose leaf tea' } };
+    good.dynamodb!.SequenceNumber = '320000000000000000100';
+    expect(await makeProductsStreamHandler({ warehouse })({ Records: [bad, good] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '320000000000000000099' }] });
+    expect(await warehouse.query('SELECT product_id FROM dim_products WHERE product_id IN ($1, $2)', ['prd_fx_bad', 'prd_fx_tea'])).toEqual([{ product_id: 'prd_fx_tea' }]);
+  });
+});
+
+describe('warehouse version', () => {
+  const pendingOnly = () => fixture('order-pending-insert');
+
+  it('is bumped once per batch that loads rows, and not for a batch that loads none', async () => {
+    const version = countingVersion();
+    await makeInventoryStreamHandler({ warehouse, version })({ Records: [fixture('inventory-changes').Records[3]!] }, context); // a REMOVE
+    await makeOrdersStreamHandler({ warehouse, version })(pendingOnly(), context);
+    expect(version.bumps).toBe(0);
+    await makeProductsStreamHandler({ warehouse, version })(fixture('product-changes'), context);
+    expect(version.bumps).toBe(1);
+  });
+
+  it('is bumped again when a batch is redelivered, since the attempt that loaded it may have failed before its bump', async () => {
+    const version = countingVersion();
+    const handler = makeOrdersStreamHandler({ warehouse, version });
+    const event = JSON.parse(JSON.stringify(fixture('order-confirmed')).replaceAll('ord_fx_000', 'ord_ver_000')) as DynamoDBStreamEvent;
+    await handler(event, context);
+    await handler(event, context);
+    expect(version.bumps).toBe(2);
+  });
+
+  it('fails the batch when the bump fails, after the rows are loaded, so that the redelivery bumps it', async () => {
+    const event = JSON.parse(JSON.stringify(fixture('order-confirmed')).replaceAll('ord_fx_000', 'ord_bump_000')) as DynamoDBStreamEvent;
+    await expect(makeOrdersStreamHandler({ warehouse, version: countingVersion(true) })(event, context)).rejects.toThrow(/version was not bumped/);
+    expect(await warehouse.query('SELECT event_id FROM sales_facts WHERE order_id = $1', ['ord_bump_0001'])).toHaveLength(2);
+    const recovered = countingVersion();
+    expect(await makeOrdersStreamHandler({ warehouse, version: recovered })(event, context)).toEqual({ batchItemFailures: [] });
+    expect(recovered.bumps).toBe(1);
+  });
+
+  it('is not bumped when every record fails', async () => {
+    const version = countingVersion();
+    const event = structuredClone(fixture('product-changes'));
+    for (const r of event.Records) r.dynamodb!.NewImage!.price = { S: 'free' };
+    await expect(makeProductsStreamHandler({ warehouse, version })(event, context)).rejects.toThrow(/All records failed/);
+    expect(version.bumps).toBe(0);
+  });
+});
+
+describe('one shared warehouse per process and directory', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'warehouse-env-'));
+  afterAll(async () => {
+    await closeSharedWarehouses();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives every handle of a directory the one engine, opened once, until the last handle closes it', { timeout: 60_000 }, async () => {
+    const dataDir = path.join(dir, 'warehouse');
+    const loader = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir });
+    const api = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: `${dataDir}/` }); // the same directory, spelt differently
+    // First used concurrently: one engine and one migration (two would fail on the schema, or not see each other's rows).
+    await Promise.all([loader.query('SELECT 1'), api.query('SELECT 1')]);
+    await loader.execute("INSERT INTO inventory_snapshots (event_id, product_id, available, reserved, snapshot_ts, snapshot_date) VALUES ('e1', 'p1', 1, 0, '2026-11-20 10:00:00', '2026-11-20')");
+    expect(await api.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
+    expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.pid));
+    await loader.close();
+    await loader.close(); // releasing twice releases once
+    expect(await api.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
+    await expect(loader.query('SELECT 1')).rejects.toThrow(/closed/);
+    await api.close();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    // Closed, the directory can be opened again — and what was loaded was persisted.
+    const again = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir });
+    expect(await again.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
+    // The platform's stop closes every engine; a handler's handle reopens on its next use.
+    await closeSharedWarehouses();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    expect(await again.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
+    await again.close();
+  });
+
+  it('refuses a directory another live process has open, and takes over the lock of a dead one', { timeout: 60_000 }, async () => {
+    const dataDir = path.join(dir, 'locked');
+    writeFileSync(`${dataDir}.lock`, String(process.ppid));
+    const refused = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir });
+    await expect(refused.query('SELECT 1')).rejects.toThrow(new RegExp(`open in process ${process.ppid}`));
+    await refused.close();
+    writeFileSync(`${dataDir}.lock`, '2147483646'); // no such process
+    const taken = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir }, { migrate: false });
+    expect(await taken.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    // A reader that does not migrate finds no schema of its own making.
+    expect(await taken.query("SELECT table_name FROM information_schema.tables WHERE table_name = 'sales_facts'")).toEqual([]);
+    await taken.close();
+  });
+
+  it('keeps memory:// engines in the process only, shared by their handles', { timeout: 60_000 }, async () => {
+    const a = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
+    const b = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
+    await a.execute("INSERT INTO dim_products (product_id, name, category, brand, price_pence, currency, status, updated_ts) VALUES ('p', 'n', 'c', 'b', 1, 'GBP', 'ACTIVE', '2026-11-20 10:00:00')");
+    expect(await b.query('SELECT product_id FROM dim_products')).toEqual([{ product_id: 'p' }]);
+    expect(existsSync('memory:')).toBe(false);
+    await a.close();
+    await b.close();
+    // Not persisted: once closed, the next engine starts empty.
+    const c = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
+    expect(await c.query('SELECT product_id FROM dim_products')).toEqual([]);
+    await c.close();
+  });
+});
