@@ -24,6 +24,11 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
 /** API Gateway gives up after 29 s; a route that needs longer belongs behind the saga, not a request. */
 export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
+/**
+ * A warehouse query is a Data API round trip (submit, poll, fetch) on Redshift Serverless, which may first have
+ * to start compute: such functions get the most a request can wait, still under API Gateway's 29 s.
+ */
+export const WAREHOUSE_FUNCTION_TIMEOUT = Duration.seconds(28);
 
 /**
  * middy 7 ships only ESM, so functions are ESM; a few CommonJS dependencies still call `require`,
@@ -113,7 +118,7 @@ export class PlatformFunction extends Construct {
     // pre-created log group makes unnecessary.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${definition.id} function (${props.description ?? definition.summary})`.slice(0, 1000),
+      description: iamText(`Runs the ${definition.id} function (${props.description ?? definition.summary})`).slice(0, 1000),
     });
     this.logGroup.grantWrite(this.role);
 
@@ -127,7 +132,7 @@ export class PlatformFunction extends Construct {
       architecture: Architecture.ARM_64,
       // Handlers import middy, Powertools and the SDK clients: a cold start is CPU-bound, and CPU scales with memory.
       memorySize: 512,
-      timeout: props.timeout ?? DEFAULT_FUNCTION_TIMEOUT,
+      timeout: props.timeout ?? (definition.warehouse ? WAREHOUSE_FUNCTION_TIMEOUT : DEFAULT_FUNCTION_TIMEOUT),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
@@ -231,6 +236,9 @@ export class PlatformFunction extends Construct {
     );
   }
 }
+
+/** IAM descriptions take Latin-1 only; summaries may say `A → B`. */
+const iamText = (text: string) => text.replaceAll('→', '->').replace(/[^\t\n\r\x20-\x7E\xA1-\xFF]/g, '?');
 
 export function tableEntries(definition: Pick<FunctionDefinition, 'tables'>): [TableKey, TableAccess][] {
   return Object.entries(definition.tables ?? {}) as [TableKey, TableAccess][];

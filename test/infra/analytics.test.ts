@@ -210,6 +210,13 @@ describe('functions that use the warehouse', () => {
     }
   });
 
+  it('wait for the warehouse as long as API Gateway lets a request wait (routes), or for the Data API’s own deadline (loaders)', () => {
+    for (const [name, fn] of warehouseFunctions()) {
+      const timeout = resources[logicalId(fn.function)]!.Properties.Timeout;
+      expect(timeout, name).toBe(name.startsWith('route ') ? 28 : 360);
+    }
+  });
+
   it('may submit SQL to the workgroup only, follow only their own statements, and read only the warehouse secret', () => {
     for (const [name, fn] of warehouseFunctions()) {
       const warehouse = statementsOfRole(logicalId(fn.role)).filter((s) => actionsOf(s).some((a) => /^(redshift|secretsmanager)/.test(a)));

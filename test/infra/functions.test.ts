@@ -98,6 +98,10 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
     expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
+  it.each(cases)('%s runs as a role whose description IAM accepts', (_, __, built) => {
+    expect(resources[logicalId(built().role)].Properties.Description).toMatch(/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]{1,1000}$/);
+  });
+
   it.each(cases)('%s logs to its own log group with a retention', (_, __, built) => {
     const logGroupId = logicalId(built().logGroup);
     expect(propertiesOf(built).LoggingConfig.LogGroup).toEqual({ Ref: logGroupId });

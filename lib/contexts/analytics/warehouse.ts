@@ -69,7 +69,7 @@ export class Warehouse extends Construct {
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description: `Redshift Serverless workgroup ${name}: only QuickSight's VPC connection may connect`,
+      description: `Redshift Serverless workgroup ${name}: only the QuickSight VPC connection may connect`,
       allowAllOutbound: false,
     });
 
