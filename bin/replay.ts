@@ -3,30 +3,64 @@
  *   events/apigw/<case>.json            invoke the route's handler with the API Gateway event
  *   events/sfn/<TaskState>/<case>.json  invoke one saga step's handler with that state
  *   events/sfn/execution/<case>.json    run a whole saga execution with that input and wait for its end
+ *   events/dynamodb-stream/<case>.json  invoke the stream consumer of the table its records come from
+ *   events/kinesis/<case>.json          invoke the consumer of the Kinesis stream its records come from
  * like `sam local invoke -e`, against the running local platform (`npm start`) or one it starts for the
- * call, and print the result.
+ * call, and print the result. Every function is invoked through the platform's Lambda Invoke API, never in
+ * this process: the platform's process owns what its functions share, such as the warehouse (PGlite).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routes } from '../lib/routes';
 import { orderSaga } from '../lib/saga';
-import { localInvoker } from '../lib/local/lambda-context';
-import { projectRoot, runtimeFile, startPlatform, type Platform } from '../lib/local/platform';
+import { consumerOfStreamEvent } from '../lib/ops/stream-consumers';
+import { projectRoot, startPlatform, type Platform } from '../lib/local/platform';
+import { findRunningPlatform } from '../lib/local/running-platform';
 
+const usage =
+  'usage: npm run replay -- events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json\n' +
+  '                         | events/dynamodb-stream/<case>.json | events/kinesis/<case>.json';
 const { positionals } = parseArgs({ allowPositionals: true });
 const file = positionals[0];
 if (!file) {
-  console.error('usage: npm run replay -- events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json');
+  console.error(usage);
   process.exit(2);
 }
 const fixture = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as unknown;
 const [kind, group] = path.relative(path.join(projectRoot, 'events'), path.resolve(file)).split(path.sep);
+/** The running platform's (or the started one's) Lambda Invoke API. */
+let lambdaEndpoint: string | undefined;
+
+/**
+ * Invokes a function of the platform by name through its Lambda Invoke API, as another process would invoke
+ * a deployed function: its result, or its error as Lambda reports it (for a saga step, the error name the
+ * state machine catches).
+ */
+async function invoke(functionName: string, event: unknown): Promise<{ output: unknown } | { error?: string; cause?: string }> {
+  const lambda = new LambdaClient({ endpoint: lambdaEndpoint });
+  try {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+    const payload = out.Payload?.length ? (JSON.parse(new TextDecoder().decode(out.Payload)) as unknown) : undefined;
+    if (out.FunctionError) {
+      const error = payload as { errorType?: string; errorMessage?: string };
+      return { error: error.errorType, cause: error.errorMessage };
+    }
+    return { output: payload };
+  } finally {
+    lambda.destroy();
+  }
+}
 
 /** What the fixture runs, decided before any platform starts, so a bad fixture fails fast. */
 function target(): { name: string; run: () => Promise<unknown> } {
+  if (kind === 'dynamodb-stream' || kind === 'kinesis') {
+    const consumer = consumerOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb');
+    return { name: consumer.id, run: () => invoke(consumer.id, fixture) };
+  }
   if (kind === 'apigw') {
     const event = fixture as APIGatewayProxyEvent;
     const route = routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
@@ -34,7 +68,9 @@ function target(): { name: string; run: () => Promise<unknown> } {
     return {
       name: route.id,
       run: async () => {
-        const result = (await localInvoker(projectRoot, route)(event)) as { statusCode: number; headers?: unknown; body: string };
+        const invoked = await invoke(route.id, event);
+        if (!('output' in invoked)) return invoked;
+        const result = invoked.output as { statusCode: number; headers?: unknown; body: string };
         let body: unknown = result.body;
         try {
           body = JSON.parse(result.body);
@@ -64,30 +100,19 @@ function target(): { name: string; run: () => Promise<unknown> } {
     };
   }
   const task = kind === 'sfn' ? orderSaga.tasks.find((t) => t.state === group) : undefined;
-  if (!task) throw new Error(`Not a fixture replay knows: ${file} (expected events/apigw/, events/sfn/<TaskState>/ or events/sfn/execution/)`);
-  return {
-    name: task.state,
-    run: async () => {
-      try {
-        return { output: await localInvoker(projectRoot, task)(fixture) };
-      } catch (e) {
-        // A saga step's failure is an outcome the state machine acts on: show it as the state machine sees it.
-        return { error: (e as Error).name, cause: (e as Error).message };
-      }
-    },
-  };
+  if (!task) throw new Error(`Not a fixture replay knows: ${file}\n${usage}`);
+  // A saga step's failure is an outcome the state machine acts on: shown as the state machine sees it.
+  return { name: task.state, run: () => invoke(task.id, fixture) };
 }
 
 let started: Platform | undefined;
 try {
   const { name, run } = target();
   const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
-  const running = existsSync(runtimeFile(dataDir))
-    ? (JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as { apiUrl: string; env: Record<string, string> })
-    : undefined;
-  const alive = running && (await fetch(`${running.apiUrl}/v1/health`).then(() => true, () => false));
-  if (alive) {
+  const running = await findRunningPlatform(dataDir);
+  if (running) {
     Object.assign(process.env, running.env);
+    lambdaEndpoint = running.lambdaEndpoint;
     console.error(`Using the local platform at ${running.apiUrl}`);
   } else {
     console.error('No local platform is running; starting one for this call…');
@@ -97,6 +122,7 @@ try {
       seed: 'dataset',
       datasetDir: path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail'),
     });
+    lambdaEndpoint = started.lambdaEndpoint;
   }
   console.log(JSON.stringify({ target: name, ...((await run()) as object) }, null, 2));
 } catch (e) {

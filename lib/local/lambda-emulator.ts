@@ -32,6 +32,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { streamConsumers } from '../analytics';
+import { routes } from '../routes';
 import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
 import { PortInUseError } from './emulators';
 import { localInvoker } from './lambda-context';
@@ -253,11 +254,22 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   };
 }
 
-/** The functions the local platform serves through the Invoke API: stream consumers, saga tasks, scheduled jobs. */
-export const invocableFunctions = (): FunctionSpec[] => [...streamConsumers, ...orderSaga.tasks, ...scheduledJobs];
+/**
+ * The functions the local platform serves through the Invoke API: the routes' functions (for `npm run replay`
+ * of an API Gateway event: an analytics route reads the warehouse), stream consumers, saga tasks, scheduled jobs.
+ */
+export function invocableFunctions(): Pick<FunctionSpec, 'id' | 'handler'>[] {
+  const all = [...routes, ...streamConsumers, ...orderSaga.tasks, ...scheduledJobs];
+  const ids = new Set<string>();
+  for (const { id } of all) {
+    if (ids.has(id)) throw new Error(`Two functions are named ${id}: function names must be unique`);
+    ids.add(id);
+  }
+  return all;
+}
 
 /**
- * The platform's Invoke API: each function by its id, run by its handler module in this process (the same
+ * The platform's Invoke API: each function by its id (lib/routes.ts, lib/analytics.ts, lib/saga.ts), run by its handler module in this process (the same
  * module instances the event source mappings, the saga and the timers call, so what a module holds — the
  * warehouse — is opened once). `functions` replaces any of them with the invoker the platform already uses.
  */

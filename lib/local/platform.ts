@@ -24,6 +24,7 @@ import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
+import { runtimeFile, type RuntimeInfo } from './running-platform';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -101,7 +102,7 @@ const REGION = 'eu-west-2';
 const TABLE_PREFIX = 'ecicomm';
 
 const pidFile = (dataDir: string) => path.join(dataDir, 'pids.json');
-export const runtimeFile = (dataDir: string) => path.join(dataDir, 'runtime.json');
+export { runtimeFile } from './running-platform';
 
 interface PidRecord {
   owner: number;
@@ -308,7 +309,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, functions: consumerInvokers });
     env.AWS_ENDPOINT_URL_LAMBDA = process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
     // Lets `npm run replay` and `npm run redrive` find and use this running platform.
-    writeFileSync(runtimeFile(dataDir), JSON.stringify({ apiUrl, lambdaEndpoint: lambda.endpoint, env, pid: process.pid }, null, 2));
+    const runtime: RuntimeInfo = { apiUrl, lambdaEndpoint: lambda.endpoint, failureQueueUrls: analytics.failureQueueUrls, env, pid: process.pid };
+    writeFileSync(runtimeFile(dataDir), JSON.stringify(runtime, null, 2));
 
     // The platform is ready: serve the model, or train one in the background while the function falls back.
     await recommendations.start({

@@ -260,7 +260,7 @@ async function redriveOne(ports: RedrivePorts, message: QueueMessage, dryRun: bo
     return { messageId: message.messageId, batch, outcome: { kind: 'still-failing', records: events.length, missing, reason: `${outcome.errorType}: ${outcome.errorMessage}` } };
   }
   if (outcome.kind === 'partial') {
-    const reason = `batchItemFailures: ${outcome.failed.length} of ${events.length} records (${outcome.failed.slice(0, 3).join(', ')}${outcome.failed.length > 3 ? ', …' : ''})`;
+    const reason = `batchItemFailures: ${outcome.failed.length} of ${records(events.length)} (${outcome.failed.slice(0, 3).join(', ')}${outcome.failed.length > 3 ? ', …' : ''})`;
     return { messageId: message.messageId, batch, outcome: { kind: 'still-failing', records: outcome.failed.length, missing, reason } };
   }
   if (missing) return { messageId: message.messageId, batch, outcome: { kind: 'trimmed', records: events.length, missing } };
@@ -434,22 +434,24 @@ export async function awsRedrivePorts(options: AwsRedriveOptions): Promise<AwsRe
   }
 }
 
+export const records = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
+
 /** One line per message, for the command's output. */
 export function describeReport(report: MessageReport): string {
   const range = report.batch
-    ? `${report.batch.source === 'dynamodb' ? 'DynamoDB stream' : 'Kinesis'} ${report.batch.shardId} ${report.batch.startSequenceNumber}…${report.batch.endSequenceNumber} (${report.batch.batchSize} records)`
+    ? `${report.batch.source === 'dynamodb' ? 'DynamoDB stream' : 'Kinesis'} ${report.batch.shardId} ${report.batch.startSequenceNumber}…${report.batch.endSequenceNumber} (${records(report.batch.batchSize)})`
     : '';
   const o = report.outcome;
   const gone = 'missing' in o && o.missing ? `; ${o.missing} no longer in the stream (message kept)` : '';
   switch (o.kind) {
     case 'redriven':
-      return `${report.messageId} ${range}: redriven ${o.records} records, message deleted`;
+      return `${report.messageId} ${range}: redriven ${records(o.records)}, message deleted`;
     case 'would-redrive':
-      return `${report.messageId} ${range}: would redrive ${o.records} records${gone}`;
+      return `${report.messageId} ${range}: would redrive ${records(o.records)}${gone}`;
     case 'still-failing':
       return `${report.messageId} ${range}: still failing (${o.reason}), message kept${gone}`;
     case 'trimmed':
-      return `${report.messageId} ${range}: redriven ${o.records} records${gone}`;
+      return `${report.messageId} ${range}: redriven ${records(o.records)}${gone}`;
     case 'unreadable':
       return `${report.messageId} ${range}: ${o.reason} (message kept)`;
   }

@@ -1,10 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { streamConsumers } from '../../lib/analytics';
 import { routes } from '../../lib/routes';
 import { orderSaga } from '../../lib/saga';
+import { consumerOfStreamEvent } from '../../lib/ops/stream-consumers';
 import { localInvoker } from '../../lib/local/lambda-context';
 import { projectRoot } from '../../lib/local/platform';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
@@ -96,6 +102,60 @@ describe('fixtures in events/sfn', () => {
     } catch (e) {
       // A step may fail as a business outcome the state machine catches by name, never as a crash.
       expect((e as Error).name).toMatch(/^(InsufficientStockError|PaymentDeclinedError|PaymentTransientError|ReservationExpiredError|OrderNotPendingError|TransientError)$/);
+    }
+  });
+});
+
+describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
+  const streamFixtures = (['dynamodb-stream', 'kinesis'] as const).flatMap((folder) =>
+    readdirSync(path.join(projectRoot, 'events', folder))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => {
+        const event = JSON.parse(readFileSync(path.join(projectRoot, 'events', folder, f), 'utf8')) as { Records: unknown[] };
+        return [`${folder}/${f}`, event, consumerOfStreamEvent(event, folder === 'kinesis' ? 'kinesis' : 'dynamodb')] as const;
+      }),
+  );
+
+  it('has at least one fixture for every stream consumer', () => {
+    const covered = new Set(streamFixtures.map(([, , consumer]) => consumer.id));
+    expect(streamConsumers.map((c) => c.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  // Through the platform's Lambda Invoke API, as `npm run replay` does: the platform's process owns the warehouse.
+  it.each(streamFixtures)('%s loads through its consumer with no failed record, twice', async (_name, event, consumer) => {
+    const lambda = new LambdaClient({ region: platform().region, endpoint: platform().lambdaEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      // Twice: a redelivered batch (a redrive, a replay) loads nothing twice and fails nothing either.
+      for (let i = 0; i < 2; i++) {
+        const out = await lambda.send(new InvokeCommand({ FunctionName: consumer.id, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+        const payload = new TextDecoder().decode(out.Payload);
+        expect(out.FunctionError, payload).toBeUndefined();
+        expect(JSON.parse(payload)).toEqual({ batchItemFailures: [] });
+      }
+    } finally {
+      lambda.destroy();
+    }
+  });
+
+  // replay finds a running platform through LOCAL_DATA_DIR/runtime.json, as `npm start` writes it, and invokes
+  // there: an analytics route and a consumer both use the warehouse, which only the platform's process may open.
+  it.each([
+    ['events/kinesis/clickstream-batch.json', { target: 'loadClickstream', output: { batchItemFailures: [] } }],
+    ['events/apigw/analytics-insights.json', { target: 'analyticsInsights', statusCode: 200 }],
+  ])('npm run replay -- %s invokes its function through the running platform’s Lambda API', async (fixture, expected) => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'replay-test-'));
+    try {
+      const info = platform();
+      writeFileSync(path.join(dataDir, 'runtime.json'), JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: {}, env: info.env, pid: process.pid }));
+      const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/replay.ts', fixture], {
+        cwd: projectRoot,
+        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+      });
+      expect(stderr).toContain(`Using the local platform at ${info.apiUrl}`);
+      expect(JSON.parse(stdout)).toMatchObject(expected);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

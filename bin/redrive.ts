@@ -1,0 +1,97 @@
+/**
+ * npm run redrive -- --consumer <id> [--dry-run] [--max N]
+ *   Redrives a stream consumer's failed batches: each failure record in its on-failure queue is read back
+ *   from the stream and the consumer invoked with it through the Lambda Invoke API; a message is deleted only
+ *   when its whole batch loaded (lib/ops/redrive.ts).
+ * Locally it uses the running platform (`npm start`, found through LOCAL_DATA_DIR/runtime.json): its SQS,
+ * DynamoDB Streams, Kinesis and Lambda endpoints. Against a deployed stage, `--prefix <stage prefix>` names
+ * the physical queue (`<prefix>-<queue>`) and function (`<prefix>-<id>`) and the SDK's default endpoints,
+ * region and credentials are used; `--queue-url` and `--function-name` override either.
+ * Exits 0 when every message read was redriven (or with --dry-run), 1 when some are kept, 2 on bad usage.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { streamConsumers } from '../lib/analytics';
+import { findRunningPlatform } from '../lib/local/running-platform';
+import { awsRedrivePorts, describeReport, records, redrive, type AwsRedriveOptions } from '../lib/ops/redrive';
+
+const usage = `usage: npm run redrive -- --consumer <id> [--dry-run] [--max N]
+                          [--prefix <stage prefix> [--region R]] [--queue-url URL] [--function-name NAME]
+consumers: ${streamConsumers.map((c) => c.id).join(', ')}`;
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      consumer: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      max: { type: 'string' },
+      prefix: { type: 'string' },
+      region: { type: 'string' },
+      'queue-url': { type: 'string' },
+      'function-name': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (e) {
+  fail(`${(e as Error).message}\n${usage}`);
+}
+if (args.help) fail(usage, 0);
+if (!args.consumer) fail(usage);
+const consumer = streamConsumers.find((c) => c.id === args.consumer);
+if (!consumer) fail(`Unknown consumer "${args.consumer}"\n${usage}`);
+const max = args.max === undefined ? undefined : Number(args.max);
+if (max !== undefined && !(Number.isInteger(max) && max > 0)) fail(`--max must be a whole number above 0\n${usage}`);
+
+const options: AwsRedriveOptions = {
+  consumer,
+  ...(args.region ? { region: args.region } : {}),
+  ...(args['queue-url'] ? { queueUrl: args['queue-url'] } : {}),
+  ...(args['function-name'] ? { functionName: args['function-name'] } : {}),
+};
+if (args.prefix) {
+  options.prefix = args.prefix;
+  console.error(`Redriving ${consumer.id} in stage ${args.prefix} (AWS, region ${args.region ?? process.env.AWS_REGION ?? 'from the profile'})`);
+} else {
+  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
+  const running = await findRunningPlatform(dataDir);
+  if (!running) fail(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, 1);
+  const env = running.env;
+  options.region ??= env.AWS_REGION;
+  options.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };
+  options.endpoints = { sqs: env.AWS_ENDPOINT_URL_SQS, lambda: running.lambdaEndpoint, dynamodbStreams: env.AWS_ENDPOINT_URL_DYNAMODB, kinesis: env.AWS_ENDPOINT_URL_KINESIS };
+  options.queueUrl ??= running.failureQueueUrls?.[consumer.id];
+  if (!options.queueUrl) fail(`The local platform at ${running.apiUrl} has no on-failure queue for ${consumer.id}`, 1);
+  console.error(`Redriving ${consumer.id} on the local platform at ${running.apiUrl} (Lambda ${running.lambdaEndpoint})`);
+}
+
+try {
+  const ports = await awsRedrivePorts(options);
+  try {
+    console.error(`queue ${ports.queueUrl} → function ${ports.functionName}${args['dry-run'] ? ' (dry run: nothing is invoked or deleted)' : ''}`);
+    const summary = await redrive(ports, { dryRun: args['dry-run'], ...(max ? { max } : {}), onMessage: (report) => console.log(describeReport(report)) });
+    const kept = summary.messages - summary.messagesRedriven;
+    const would = summary.reports.reduce((n, r) => n + (r.outcome.kind === 'would-redrive' ? r.outcome.records : 0), 0);
+    console.log(
+      summary.dryRun
+        ? `${consumer.id}: ${summary.messages} failure records (messages), ${records(would)} would be redriven` +
+            `${summary.recordsTrimmed ? `, ${records(summary.recordsTrimmed)} no longer in the stream` : ''}${summary.unreadable ? `, ${summary.unreadable} unreadable` : ''}`
+        : `${consumer.id}: ${summary.messages} failure records (messages) — ${summary.messagesRedriven} redriven and deleted, ${records(summary.recordsRedriven)} redriven; ` +
+            `${summary.stillFailing} still failing (${records(summary.recordsStillFailing)}), ${summary.trimmed} with records no longer in the stream (${records(summary.recordsTrimmed)}), ` +
+            `${summary.unreadable} unreadable; ${kept} kept in the queue`,
+    );
+    if (!summary.dryRun && kept > 0) process.exitCode = 1;
+  } finally {
+    ports.close();
+  }
+} catch (e) {
+  console.error(`redrive failed: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

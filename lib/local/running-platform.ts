@@ -1,0 +1,36 @@
+/**
+ * How tools in other processes (`npm run replay`, `npm run redrive`) find a running local platform: it writes
+ * LOCAL_DATA_DIR/runtime.json once it is ready and removes it when it stops.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface RuntimeInfo {
+  apiUrl: string;
+  /** The Lambda Invoke API (lib/local/lambda-emulator.ts). */
+  lambdaEndpoint: string;
+  /** Each stream consumer's on-failure queue, by consumer id. */
+  failureQueueUrls: Record<string, string>;
+  /** The handlers' environment: region, local credentials, every service's endpoint. */
+  env: Record<string, string>;
+  pid: number;
+}
+
+export const runtimeFile = (dataDir: string) => path.join(dataDir, 'runtime.json');
+
+/** The platform using dataDir, when one is running and answering; undefined otherwise (a stale file included). */
+export async function findRunningPlatform(dataDir: string): Promise<RuntimeInfo | undefined> {
+  const file = runtimeFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  let running: RuntimeInfo;
+  try {
+    running = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+  } catch {
+    return undefined;
+  }
+  const alive = await fetch(`${running.apiUrl}/v1/health`, { signal: AbortSignal.timeout(5000) }).then(
+    () => true,
+    () => false,
+  );
+  return alive ? running : undefined;
+}
