@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { analyticsSection } from './analytics';
 import { apiSection } from './api';
 import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
@@ -19,7 +20,7 @@ import { machineInfo, writeReport, type BenchContext, type BenchOptions, type Re
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const sections: Section[] = [bundlesSection, apiSection, checkoutSection, recommendationsSection];
+export const sections: Section[] = [bundlesSection, apiSection, checkoutSection, recommendationsSection, analyticsSection];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
 
