@@ -11,6 +11,7 @@ import type { WarehouseVersion } from '../../functions/analytics/adapters/wareho
 import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/loaders/handlers';
 import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/loaders/inventory-stream';
 import { productDimFromStreamRecord } from '../../functions/analytics/loaders/products-stream';
+import { ThreadedPgliteWarehouse } from '../../functions/analytics/loaders/pglite-threaded';
 import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
 import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
 
@@ -255,5 +256,31 @@ describe('one shared warehouse per process and directory', () => {
     const c = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
     expect(await c.query('SELECT product_id FROM dim_products')).toEqual([]);
     await c.close();
+  });
+});
+
+describe('PGlite on a worker thread', () => {
+  it('leaves this thread free while the engine starts, and answers in the shapes of the in-process adapter', { timeout: 60_000 }, async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const threaded = await ThreadedPgliteWarehouse.open({ dataDir: 'memory://' }).finally(() => clearInterval(timer));
+    // In-process, the engine's start holds the thread for its whole duration: no timer could fire.
+    expect(ticks).toBeGreaterThan(0);
+    try {
+      await threaded.migrate();
+      const probe = "SELECT CAST(12345678901 AS BIGINT) AS big, CAST('2026-11-20' AS DATE) AS d, CAST('2026-11-20 10:00:00.5' AS TIMESTAMP) AS ts, CAST(1.5 AS NUMERIC) AS n, 'x' AS s";
+      const expected = await warehouse.query(probe);
+      expect(await threaded.query(probe)).toEqual(expected);
+      expect(expected).toEqual([{ big: 12345678901, d: '2026-11-20', ts: '2026-11-20 10:00:00.5', n: 1.5, s: 'x' }]);
+      // A batch is one transaction: a failing statement undoes the ones before it.
+      const insert = { sql: "INSERT INTO dim_products (product_id, name, category, brand, price_pence, currency, status, updated_ts) VALUES ($1, 'n', 'c', 'b', 1, 'GBP', 'ACTIVE', '2026-11-20 10:00:00')", params: ['p1'] };
+      await expect(threaded.batch([insert, { sql: 'SELECT * FROM no_such_table' }])).rejects.toThrow(/no_such_table/);
+      expect(await threaded.query('SELECT product_id FROM dim_products')).toEqual([]);
+      expect(await threaded.batch([insert])).toEqual([{ rowsAffected: 1 }]);
+      expect(await threaded.execute("UPDATE dim_products SET name = 'm' WHERE product_id = $1", ['p1'])).toEqual({ rowsAffected: 1 });
+    } finally {
+      await threaded.close();
+    }
+    await expect(threaded.query('SELECT 1')).rejects.toThrow(/closed/);
   });
 });

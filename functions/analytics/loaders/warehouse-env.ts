@@ -200,13 +200,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The engine on a thread of its own (pglite-threaded.ts): it would otherwise block the platform's one thread. */
 async function openPglite(dataDir: string): Promise<Warehouse> {
-  const { PgliteWarehouse } = await import('../warehouse/pglite');
-  if (isUrl(dataDir)) return PgliteWarehouse.open({ dataDir });
+  const { ThreadedPgliteWarehouse } = await import('./pglite-threaded');
+  if (isUrl(dataDir)) return ThreadedPgliteWarehouse.open({ dataDir });
   const unlock = lockDirectory(dataDir);
   let engine: Warehouse;
   try {
-    engine = await PgliteWarehouse.open({ dataDir });
+    engine = await ThreadedPgliteWarehouse.open({ dataDir });
   } catch (e) {
     unlock();
     throw e;
