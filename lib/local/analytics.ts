@@ -82,7 +82,8 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
         return QueueUrl!;
       }),
     );
-    for (const [i, consumer] of consumers.entries()) {
+    // Started side by side: each is a few round trips to the emulators, and npm start waits for them.
+    const starting = consumers.map(async (consumer, i) => {
       const invoke = localInvoker<{ Records: unknown[] }, unknown>(options.projectRoot, consumer);
       const source: EventSourceMappingOptions['source'] =
         consumer.source.kind === 'table'
@@ -107,7 +108,9 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
         onError: (e, where) => onError(consumer.id, e, where),
       });
       started[consumer.id] = { consumer, mapping, failureQueueUrl: queueUrls[i]!, invoke };
-    }
+    });
+    const failed = (await Promise.allSettled(starting)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   } catch (e) {
     await Promise.allSettled(Object.values(started).map((c) => c.mapping.stop()));
     throw e;
@@ -115,12 +118,12 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
     sqs.destroy();
   }
 
-  const runtimes = Object.values(started);
+  const runtimes = consumers.map((c) => started[c.id]!);
   let stopped: Promise<void> | undefined;
   return {
     env,
     failureQueueUrls: Object.fromEntries(runtimes.map((c) => [c.consumer.id, c.failureQueueUrl])),
-    consumers: started,
+    consumers: Object.fromEntries(runtimes.map((c) => [c.consumer.id, c])),
     stats: () => Object.fromEntries(runtimes.map((c) => [c.consumer.id, c.mapping.stats()])),
     caughtUp: async (timeoutMs = 30_000) => {
       await Promise.all(runtimes.map((c) => c.mapping.idle(timeoutMs)));
