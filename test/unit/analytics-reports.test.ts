@@ -13,7 +13,10 @@ import { DynamoResultCache, cacheItemId } from '../../functions/analytics/adapte
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { CACHE_TTL_MS, cacheKey } from '../../functions/analytics/domain/cache';
 import { conversionInsight, insights, trendInsights } from '../../functions/analytics/domain/insights';
+import * as insightSql from '../../functions/analytics/domain/insights';
+import * as reportSql from '../../functions/analytics/domain/reports';
 import { dashboardSummary, resolveRange, salesReport } from '../../functions/analytics/domain/reports';
+import { toNamedParameters } from '../../functions/analytics/warehouse/redshift-data';
 import type { AnalyticsQueryDeps, CachedResult, ResultCache } from '../../functions/analytics/ports';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
 import { DomainError } from '../../functions/shared/errors';
@@ -326,6 +329,26 @@ describe('insights', () => {
       'Conversion: 25.0 % of 8 sessions made a purchase in the 7 days to 2024-03-04. No sessions the week before to compare with.',
     );
     expect(conversionInsight({ last: { sessions: 0, converted: 0 }, before: { sessions: 5, converted: 1 } }, '2024-03-04')).toEqual([]);
+  });
+});
+
+describe('the reports\' SQL on the Redshift Data API', () => {
+  /** How many positional parameters each statement is given (domain/reports.ts and domain/insights.ts). */
+  const PARAMS: Record<string, number> = {
+    SALES_TOTALS_SQL: 3, BEHAVIOUR_SQL: 2, TOP_PRODUCTS_SQL: 3, LATEST_SALES_DATE_SQL: 0,
+    SALES_BY_DAY_SQL: 3, SALES_BY_CATEGORY_SQL: 3, SALES_BY_PRODUCT_SQL: 3,
+    LATEST_DATES_SQL: 0, PRODUCT_WEEKS_SQL: 4, LATEST_STOCK_SQL: 0, CONVERSION_WEEKS_SQL: 3,
+  };
+  const statements = Object.entries({ ...reportSql, ...insightSql }).filter(([name]) => name.endsWith('_SQL')) as [string, string][];
+
+  it('rewrites every statement to named parameters, each one it is given used and none missing', () => {
+    expect(statements.map(([name]) => name).sort()).toEqual(Object.keys(PARAMS).sort());
+    for (const [name, sql] of statements) {
+      const params = Array.from({ length: PARAMS[name]! }, (_, i) => `v${i + 1}`);
+      const { sql: named, parameters } = toNamedParameters(sql, params);
+      expect(parameters.map((p) => p.name).sort(), name).toEqual(params.map((_, i) => `p${i + 1}`).sort());
+      expect(named, name).not.toMatch(/\$\d/);
+    }
   });
 });
 
