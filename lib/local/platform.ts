@@ -23,6 +23,7 @@ import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
+import { logger } from '../../functions/shared/observability';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
 import { runtimeFile, type RuntimeInfo } from './running-platform';
 
@@ -256,6 +257,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       USER_POOL_CLIENT_ID: clientId,
     };
     Object.assign(process.env, env);
+    // The handlers' logger was created when this module's imports loaded (the edge uses functions/shared),
+    // before POWERTOOLS_LOG_LEVEL was set: it would log every stream batch at INFO into the console.
+    logger.setLogLevel(env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
 
     const admin = options.admin ?? DEFAULT_ADMIN;
     const adminId = await ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin });
