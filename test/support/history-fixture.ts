@@ -10,21 +10,6 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 export const FIXTURE_RANGE = { from: '2009-06-01', to: '2009-06-03' } as const;
-/**
- * A later day of 24 one-line invoices, each in its own session: replayed after the others, its figures
- * showing up mean every stream shard has been read past what was written before it (shards are read in order).
- */
-export const SENTINEL_RANGE = { from: '2009-06-30', to: '2009-06-30' } as const;
-const SENTINEL_ROWS = Array.from({ length: 24 }, (_, i) => [
-  String(900100 + i),
-  '22423',
-  'REGENCY CAKESTAND 3 TIER',
-  String(i + 1),
-  `2009-06-30T10:${String(i).padStart(2, '0')}:00`,
-  '1.00',
-  String(30000 + i),
-  'United Kingdom',
-]);
 
 /** InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country — as the CSV writes them. */
 export const FIXTURE_ROWS: readonly (readonly string[])[] = [
@@ -46,7 +31,6 @@ export const FIXTURE_ROWS: readonly (readonly string[])[] = [
   ['900007', '22423', 'REGENCY CAKESTAND 3 TIER', '6', '2009-06-03T00:00:00', '12.75', '22222', 'EIRE'],
   ['900007', '85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', '32', '2009-06-03T00:00:00', '2.55', '22222', 'EIRE'],
   ['900008', '22423', 'REGENCY CAKESTAND 3 TIER', '1', '2009-06-04T00:00:00', '12.75', '12345', 'United Kingdom'],
-  ...SENTINEL_ROWS,
 ];
 
 const HEADER = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
