@@ -71,6 +71,8 @@ export interface PlatformFunctionProps {
   readonly warehouse?: WarehouseTarget;
   /** The role's description; the definition's summary otherwise. */
   readonly description?: string;
+  /** A physical name, for functions an operator's command finds by name (the redrive CLI); generated otherwise. */
+  readonly functionName?: string;
   readonly timeout?: Duration;
 }
 
@@ -126,6 +128,7 @@ export class PlatformFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, definition.handler),
       handler: 'handler',
+      functionName: props.functionName,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: FUNCTION_RUNTIME,

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
-import type { StreamConsumer } from '../analytics';
+import { consumerPhysicalNames, type StreamConsumer } from '../analytics';
 import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../local/esm/sources';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ export interface AwsRedrive extends RedrivePorts {
 }
 
 export async function awsRedrivePorts(options: AwsRedriveOptions): Promise<AwsRedrive> {
-  const named = (name: string) => (options.prefix ? `${options.prefix}-${name}` : name);
+  const physical = consumerPhysicalNames(options.consumer, options.prefix);
   const common = {
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -351,11 +351,11 @@ export async function awsRedrivePorts(options: AwsRedriveOptions): Promise<AwsRe
     for (const source of sources.values()) void source.then((s) => s.close(), () => undefined);
   };
   try {
-    const functionName = options.functionName ?? named(options.consumer.id);
+    const functionName = options.functionName ?? physical.functionName;
     // Fails fast on a function that does not exist; the role is what Kinesis records name as invokeIdentityArn.
     const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     const queueUrl =
-      options.queueUrl ?? (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueName ?? named(options.consumer.onFailureQueueName) }))).QueueUrl!;
+      options.queueUrl ?? (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueName ?? physical.queueName }))).QueueUrl!;
     const region = options.region ?? (await sqs.config.region());
     const visibility = options.visibilityTimeoutSeconds ?? 900;
 

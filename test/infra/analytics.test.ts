@@ -2,7 +2,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streamConsumers, type StreamConsumer } from '../../lib/analytics';
+import { consumerPhysicalNames, streamConsumers, type StreamConsumer } from '../../lib/analytics';
 import { QUICKSIGHT_PRINCIPAL_CONTEXT } from '../../lib/contexts/analytics';
 import { DASHBOARD_VISUALS } from '../../lib/contexts/analytics/quicksight';
 import { conversionFunnel, conversionFunnelSql, warehouseViews, WAREHOUSE_VIEWS } from '../../lib/contexts/analytics/views';
@@ -109,6 +109,11 @@ describe('stream consumers (lib/analytics.ts)', () => {
       MaximumRecordAgeInSeconds: consumer.maximumRecordAgeSeconds,
       DestinationConfig: { OnFailure: { Destination: getAtt(built.failureQueue, 'Arn') } },
     });
+  });
+
+  it.each(cases)('%s: its function is named <prefix>-<id>, the name the redrive CLI invokes with --prefix', (_, consumer) => {
+    const fn = resources[logicalId(consumerOf(consumer.id).function.function)]!;
+    expect(fn.Properties.FunctionName).toBe(consumerPhysicalNames(consumer, 'ecicomm-test').functionName);
   });
 
   it.each(cases)('%s: its on-failure queue is named from lib/analytics.ts, encrypted, SSL-only, keeps messages 14 days, survives the stack', (_, consumer) => {

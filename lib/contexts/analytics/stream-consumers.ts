@@ -8,7 +8,7 @@ import { DynamoEventSource, KinesisEventSource, SqsDlq, type StreamEventSourcePr
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { StreamConsumer } from '../../analytics';
+import { consumerPhysicalNames, type StreamConsumer } from '../../analytics';
 import type { StreamKey } from '../../streams';
 import type { TableKey } from '../../tables';
 import { PlatformFunction, type WarehouseTarget } from '../platform-function';
@@ -55,18 +55,21 @@ export class StreamConsumers extends Construct {
   }
 
   private build(consumer: StreamConsumer, props: StreamConsumersProps): BuiltConsumer {
+    const names = consumerPhysicalNames(consumer, props.namePrefix);
     const fn = new PlatformFunction(this, consumer.id, {
       definition: consumer,
       tables: props.tables,
       warehouse: props.warehouse,
       description: `${sourceName(consumer)} consumer: ${consumer.summary}`,
+      // The name `npm run redrive -- --consumer <id> --prefix <namePrefix>` invokes.
+      functionName: names.functionName,
       // A batch goes to Redshift through the Data API, which is polled until done, and a paused Serverless
       // workgroup takes a while to resume; the adapter gives up on a statement after 5 minutes.
       timeout: Duration.minutes(6),
     });
 
     const failureQueue = new Queue(this, `${consumer.id}Failures`, {
-      queueName: `${props.namePrefix}-${consumer.onFailureQueueName}`,
+      queueName: names.queueName,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // The longest SQS keeps a message: the time an operator has to fix the cause and redrive.
@@ -104,7 +107,7 @@ export class StreamConsumers extends Construct {
       created.addAlarmAction(new SnsAction(props.alarmTopic));
       return created;
     };
-    const queueName = `${props.namePrefix}-${consumer.onFailureQueueName}`;
+    const { queueName } = consumerPhysicalNames(consumer, props.namePrefix);
     const fiveMinutes = Duration.minutes(5);
     const iteratorAge = props.iteratorAgeThreshold ?? Duration.seconds(60);
     const alarms = {
