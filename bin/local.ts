@@ -87,6 +87,8 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
+  Warehouse      ${platform.analytics.warehouseDir}   (PGlite, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
+  Dashboard      ${platform.apiUrl}/dashboard   (analysts' page: sign in as the admin below)
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}
 
