@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import '../lib/local/handler-log-level';
 import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '../lib/local/emulators';
 import { projectRoot, startPlatform, type Platform } from '../lib/local/platform';

@@ -2,6 +2,7 @@
  * The local substrate: emulators, resources as CDK would deploy them, the seeded catalog, and the HTTP
  * edge over the same route table and handler modules. Used by `npm start`, the tests and the benchmarks.
  */
+import './handler-log-level';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -23,7 +24,6 @@ import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
-import { logger } from '../../functions/shared/observability';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
 import { runtimeFile, type RuntimeInfo } from './running-platform';
 
@@ -209,7 +209,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEmu.endpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEmu.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL!,
       POWERTOOLS_DEV: 'true',
     };
     const dynamoClient = new DynamoDBClient({ region: REGION, endpoint: dynamoEmu.endpoint, credentials });
@@ -257,9 +257,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       USER_POOL_CLIENT_ID: clientId,
     };
     Object.assign(process.env, env);
-    // The handlers' logger was created when this module's imports loaded (the edge uses functions/shared),
-    // before POWERTOOLS_LOG_LEVEL was set: it would log every stream batch at INFO into the console.
-    logger.setLogLevel(env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
 
     const admin = options.admin ?? DEFAULT_ADMIN;
     const adminId = await ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin });

@@ -1,3 +1,4 @@
+import '../support/handler-log-level';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,8 +50,6 @@ declare module 'vitest' {
 
 /** One local platform for the whole integration run, on free ports, stopped by pid however the run ends. */
 export default async function setup(project: TestProject) {
-  // Handlers log expected failures (declined payments, compensations) at WARN; tests provoke thousands.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   // The recommendations function calls the switchboard, which passes calls on to the model server (a
