@@ -1,33 +1,20 @@
 /**
  * Local event source mappings against real emulators: DynamoDB Local (its Streams), kinesalite and the SQS
- * emulator as the on-failure destination. Each is started on a free port here and stopped in afterAll.
+ * emulator as the on-failure destination (test/support/stream-emulators.ts), started on free ports and stopped in afterAll.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import kinesalite from 'kinesalite';
-import { freePort, startDynamoDbLocal, type Emulator } from '../../lib/local/emulators';
-import { startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs-emulator';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings';
-
-const region = 'eu-west-2';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const fast = { pollIntervalMs: 50, retryDelayMs: 5, maxRetryDelayMs: 20, onError: () => undefined } as const;
+import { credentials, fastPolling, region, startStreamEmulators, type StreamEmulators } from '../support/stream-emulators';
 
 type Rec = Record<string, any>;
 
-let ddb: Emulator | undefined;
-let kinesisServer: Server | undefined;
-let kinesisEndpoint = '';
-let sqsEmulator: SqsEmulator | undefined;
+let emulators: StreamEmulators | undefined;
 let dynamo: DynamoDBClient;
 let kinesis: KinesisClient;
 let sqs: SQSClient;
@@ -35,59 +22,18 @@ const mappings: EventSourceMapping[] = [];
 const dir = mkdtempSync(path.join(tmpdir(), 'esm-test-'));
 
 beforeAll(async () => {
-  const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
-  kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    kinesisServer!.once('error', reject);
-    kinesisServer!.listen(0, '127.0.0.1', () => resolve());
-  });
-  kinesisEndpoint = `http://127.0.0.1:${(kinesisServer.address() as AddressInfo).port}`;
-  [ddb, sqsEmulator] = await Promise.all([startDynamoDbLocal({ port: dynamoPort }), startSqsEmulator({ port: sqsPort })]);
-  dynamo = new DynamoDBClient({ region, endpoint: ddb.endpoint, credentials });
-  kinesis = new KinesisClient({ region, endpoint: kinesisEndpoint, credentials, requestHandler: new NodeHttpHandler() });
-  sqs = new SQSClient({ region, endpoint: sqsEmulator.endpoint, credentials });
+  emulators = await startStreamEmulators('esm');
+  ({ dynamo, kinesis, sqs } = emulators);
 }, 60_000);
 
 afterAll(async () => {
   await Promise.allSettled(mappings.map((m) => m.stop()));
-  dynamo?.destroy();
-  kinesis?.destroy();
-  sqs?.destroy();
-  await Promise.allSettled([
-    ddb?.stop(),
-    sqsEmulator?.stop(),
-    new Promise<void>((resolve) => {
-      if (!kinesisServer) return resolve();
-      kinesisServer.closeAllConnections();
-      kinesisServer.close(() => resolve());
-    }),
-  ]);
+  await emulators?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
-async function createTable() {
-  const TableName = `esm-${randomUUID().slice(0, 8)}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-  return TableName;
-}
-
-async function createStream(ShardCount: number) {
-  const StreamName = `esm-${randomUUID().slice(0, 8)}`;
-  await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount }));
-  for (;;) {
-    const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
-    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return StreamName;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const createTable = () => emulators!.createTable();
+const createStream = (shardCount: number) => emulators!.createStream(shardCount);
 
 async function putRecords(StreamName: string, values: string[], partitionKey: (i: number) => string = () => 'pk') {
   const out: { value: string; shardId: string; sequenceNumber: string }[] = [];
@@ -101,7 +47,7 @@ async function putRecords(StreamName: string, values: string[], partitionKey: (i
 const decode = (record: Rec) => Buffer.from(record.kinesis.data, 'base64').toString();
 
 async function start(options: Parameters<typeof startEventSourceMapping>[0]) {
-  const mapping = await startEventSourceMapping({ region, credentials, ...fast, ...options });
+  const mapping = await startEventSourceMapping({ region, credentials, ...fastPolling, ...options });
   mappings.push(mapping);
   return mapping;
 }
@@ -114,7 +60,7 @@ describe('DynamoDB Streams', () => {
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'b' }, v: { N: '3' } } }));
     await dynamo.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'a' } } }));
     const batches: Rec[][] = [];
-    const mapping = await start({ source: { kind: 'dynamodb', endpoint: ddb!.endpoint, tableName }, batchSize: 3, handler: (e) => void batches.push(e.Records) });
+    const mapping = await start({ source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName }, batchSize: 3, handler: (e) => void batches.push(e.Records) });
     await mapping.idle();
     expect(batches.map((b) => b.length)).toEqual([3, 1]);
     const records = batches.flat();
@@ -144,7 +90,7 @@ describe('DynamoDB Streams', () => {
     const Item = { pk: { S: 'a' }, empty: { M: {} }, nested: { M: { inner: { M: {} }, list: { L: [{ M: {} }, { L: [] }] } } }, list: { L: [] } };
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item }));
     const records: Rec[] = [];
-    const mapping = await start({ source: { kind: 'dynamodb', endpoint: ddb!.endpoint, tableName }, handler: (e) => void records.push(...e.Records) });
+    const mapping = await start({ source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName }, handler: (e) => void records.push(...e.Records) });
     await mapping.idle();
     expect(records[0]!.dynamodb.NewImage).toEqual(Item);
     await mapping.stop();
@@ -154,7 +100,7 @@ describe('DynamoDB Streams', () => {
     const tableName = await createTable();
     const checkpointFile = path.join(dir, `${tableName}.json`);
     const seen: string[] = [];
-    const options = { source: { kind: 'dynamodb' as const, endpoint: ddb!.endpoint, tableName }, checkpointFile, handler: (e: { Records: Rec[] }) => void seen.push(...e.Records.map((r) => r.dynamodb.Keys.pk.S as string)) };
+    const options = { source: { kind: 'dynamodb' as const, endpoint: emulators!.dynamoEndpoint, tableName }, checkpointFile, handler: (e: { Records: Rec[] }) => void seen.push(...e.Records.map((r) => r.dynamodb.Keys.pk.S as string)) };
     for (const pk of ['1', '2', '3']) await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk } } }));
     const first = await start(options);
     await first.idle();
@@ -180,7 +126,7 @@ describe('Kinesis', () => {
     const inFlight = new Set<string>();
     let overlapped = false;
     const mapping = await start({
-      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       batchSize: 4,
       handler: async (e) => {
         const shard = (e.Records[0]!.eventID as string).split(':')[0]!;
@@ -222,7 +168,7 @@ describe('Kinesis', () => {
     const streamName = await createStream(1);
     const batches: string[][] = [];
     const mapping = await start({
-      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       batchSize: 100,
       maximumBatchingWindowMs: 1500,
       handler: (e) => void batches.push(e.Records.map(decode)),
@@ -241,7 +187,7 @@ describe('Kinesis', () => {
     const batches: string[][] = [];
     const failed = new Set<string>();
     const mapping = await start({
-      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       batchSize: 10,
       reportBatchItemFailures: true,
       handler: (e) => {
@@ -260,17 +206,17 @@ describe('Kinesis', () => {
 
   it('bisects on a thrown error until the poison record is isolated, then sends it to the on-failure queue', { timeout: 30_000 }, async () => {
     const streamName = await createStream(1);
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const QueueUrl = await emulators!.createQueue();
     const put = await putRecords(streamName, Array.from({ length: 8 }, (_, i) => `r${i}`));
     const invocations: string[][] = [];
     const processed: string[] = [];
     const mapping = await start({
-      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       functionName: 'analytics-loader',
       batchSize: 8,
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: 2,
-      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
       handler: (e) => {
         const values = e.Records.map(decode);
         invocations.push(values);
@@ -314,16 +260,16 @@ describe('Kinesis', () => {
 
   it('sends records older than maximumRecordAgeSeconds to the on-failure queue without invoking the function', { timeout: 30_000 }, async () => {
     const streamName = await createStream(1);
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const QueueUrl = await emulators!.createQueue();
     const put = await putRecords(streamName, ['old0', 'old1', 'old2']);
     // Let the records age past the limit before the mapping first reads them.
     await new Promise((r) => setTimeout(r, 1_100));
     const delivered: string[] = [];
     const mapping = await start({
-      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       functionName: 'analytics-loader',
       maximumRecordAgeSeconds: 1,
-      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
       handler: (e) => void delivered.push(...e.Records.map(decode)),
     });
     await mapping.idle();
@@ -342,16 +288,16 @@ describe('Kinesis', () => {
 
   it('with unlimited retries, retries a failing record until it expires, then moves on', { timeout: 30_000 }, async () => {
     const streamName = await createStream(1);
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const QueueUrl = await emulators!.createQueue();
     const put = await putRecords(streamName, ['r0', 'poison', 'r2']);
     const delivered: string[] = [];
     let poisonCalls = 0;
     const mapping = await start({
-      source: { kind: 'kinesis', endpoint: kinesisEndpoint, streamName },
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       maximumRetryAttempts: -1,
       maximumRecordAgeSeconds: 2,
       reportBatchItemFailures: true,
-      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
       handler: (e) => {
         const failed = e.Records.filter((r) => decode(r) === 'poison');
         poisonCalls += failed.length;
@@ -377,13 +323,13 @@ describe('Kinesis', () => {
   it('starts at LATEST when told, and a DynamoDB batch that exhausts its retries is sent with DDBStreamBatchInfo', { timeout: 30_000 }, async () => {
     const tableName = await createTable();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'old' } } }));
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `esm-dlq-${randomUUID().slice(0, 8)}` }));
+    const QueueUrl = await emulators!.createQueue();
     let calls = 0;
     const mapping = await start({
-      source: { kind: 'dynamodb', endpoint: ddb!.endpoint, tableName },
+      source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
       startingPosition: 'LATEST',
       maximumRetryAttempts: 1,
-      onFailure: { queueUrl: QueueUrl!, endpoint: sqsEmulator!.endpoint },
+      onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
       reportBatchItemFailures: true,
       handler: (e) => {
         calls++;

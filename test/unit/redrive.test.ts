@@ -4,33 +4,20 @@
  * behind the local Lambda Invoke API — the redrive reaches it only through @aws-sdk/client-lambda.
  * The rules that need a stream past its retention are tested on the ports with an in-memory stream.
  */
-import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import kinesalite from 'kinesalite';
+import { DeleteTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteStreamCommand, type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { streamConsumers } from '../../lib/analytics';
-import { freePort, startDynamoDbLocal, type Emulator } from '../../lib/local/emulators';
 import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings';
 import { RecordsTrimmed, type SourceRecord, type StartPosition } from '../../lib/local/esm/sources';
 import { startLambdaEmulator, type LambdaEmulator } from '../../lib/local/lambda-emulator';
-import { startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs-emulator';
 import { awsRedrivePorts, parseFailureRecord, readRange, redrive, type BatchRange, type QueueMessage, type RedrivePorts } from '../../lib/ops/redrive';
-
-const region = 'eu-west-2';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const fast = { pollIntervalMs: 50, retryDelayMs: 5, maxRetryDelayMs: 20, onError: () => undefined } as const;
+import { credentials, fastPolling, region, startStreamEmulators, type StreamEmulators } from '../support/stream-emulators';
 
 type Rec = Record<string, any>;
 
-let ddb: Emulator | undefined;
-let kinesisServer: Server | undefined;
-let kinesisEndpoint = '';
-let sqsEmulator: SqsEmulator | undefined;
+let emulators: StreamEmulators | undefined;
 let lambdaEmulator: LambdaEmulator | undefined;
 let dynamo: DynamoDBClient;
 let kinesis: KinesisClient;
@@ -70,74 +57,25 @@ const orders = flakyLoader(ddbKey, ddbId);
 const clicks = flakyLoader(kinesisKey, kinesisId);
 
 beforeAll(async () => {
-  const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
-  kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    kinesisServer!.once('error', reject);
-    kinesisServer!.listen(0, '127.0.0.1', () => resolve());
-  });
-  kinesisEndpoint = `http://127.0.0.1:${(kinesisServer.address() as AddressInfo).port}`;
-  [ddb, sqsEmulator, lambdaEmulator] = await Promise.all([
-    startDynamoDbLocal({ port: dynamoPort }),
-    startSqsEmulator({ port: sqsPort }),
-    startLambdaEmulator({ port: 0, region, functions: { loadOrdersStream: orders.handler, loadClickstream: clicks.handler } }),
-  ]);
-  dynamo = new DynamoDBClient({ region, endpoint: ddb.endpoint, credentials });
-  kinesis = new KinesisClient({ region, endpoint: kinesisEndpoint, credentials, requestHandler: new NodeHttpHandler() });
-  sqs = new SQSClient({ region, endpoint: sqsEmulator.endpoint, credentials });
+  emulators = await startStreamEmulators('redrive');
+  ({ dynamo, kinesis, sqs } = emulators);
+  lambdaEmulator = await startLambdaEmulator({ port: 0, region, functions: { loadOrdersStream: orders.handler, loadClickstream: clicks.handler } });
 }, 60_000);
 
 afterAll(async () => {
   await Promise.allSettled(mappings.map((m) => m.stop()));
-  dynamo?.destroy();
-  kinesis?.destroy();
-  sqs?.destroy();
-  await Promise.allSettled([
-    ddb?.stop(),
-    sqsEmulator?.stop(),
-    lambdaEmulator?.stop(),
-    new Promise<void>((resolve) => {
-      if (!kinesisServer) return resolve();
-      kinesisServer.closeAllConnections();
-      kinesisServer.close(() => resolve());
-    }),
-  ]);
+  await Promise.allSettled([emulators?.stop(), lambdaEmulator?.stop()]);
 }, 30_000);
 
 const consumer = (id: string) => streamConsumers.find((c) => c.id === id)!;
 
-async function createQueue() {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `redrive-${randomUUID().slice(0, 8)}` }));
-  return QueueUrl!;
-}
+const createQueue = () => emulators!.createQueue();
+const createTable = () => emulators!.createTable();
+const createStream = (shardCount: number) => emulators!.createStream(shardCount);
 
 async function queueDepth(QueueUrl: string) {
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
   return { visible: Number(Attributes!.ApproximateNumberOfMessages), hidden: Number(Attributes!.ApproximateNumberOfMessagesNotVisible) };
-}
-
-async function createTable() {
-  const TableName = `redrive-${randomUUID().slice(0, 8)}`;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-  return TableName;
-}
-
-async function createStream(ShardCount: number) {
-  const StreamName = `redrive-${randomUUID().slice(0, 8)}`;
-  await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount }));
-  for (;;) {
-    const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
-    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return StreamName;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The consumer's ESM as the platform runs it: partial batch failures, bisect, one retry, then the queue. */
@@ -145,7 +83,7 @@ async function startMapping(source: Parameters<typeof startEventSourceMapping>[0
   const mapping = await startEventSourceMapping({
     region,
     credentials,
-    ...fast,
+    ...fastPolling,
     source,
     functionName,
     handler,
@@ -153,7 +91,7 @@ async function startMapping(source: Parameters<typeof startEventSourceMapping>[0
     reportBatchItemFailures: true,
     bisectBatchOnFunctionError: true,
     maximumRetryAttempts: 1,
-    onFailure: { queueUrl, endpoint: sqsEmulator!.endpoint },
+    onFailure: { queueUrl, endpoint: emulators!.sqsEndpoint },
   });
   mappings.push(mapping);
   return mapping;
@@ -165,7 +103,7 @@ const ports = (id: string, queueUrl: string) =>
     region,
     credentials,
     queueUrl,
-    endpoints: { sqs: sqsEmulator!.endpoint, lambda: lambdaEmulator!.endpoint, dynamodbStreams: ddb!.endpoint, kinesis: kinesisEndpoint },
+    endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint, dynamodbStreams: emulators!.dynamoEndpoint, kinesis: emulators!.kinesisEndpoint },
   });
 
 describe('redrive of a DynamoDB stream consumer', () => {
@@ -173,7 +111,7 @@ describe('redrive of a DynamoDB stream consumer', () => {
     const tableName = await createTable();
     const queueUrl = await createQueue();
     for (const pk of ['order-1', 'order-2-poison', 'order-3']) await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, total: { N: '1250' } } }));
-    const mapping = await startMapping({ kind: 'dynamodb', endpoint: ddb!.endpoint, tableName }, 'loadOrdersStream', orders.handler, queueUrl);
+    const mapping = await startMapping({ kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName }, 'loadOrdersStream', orders.handler, queueUrl);
     await mapping.idle();
     expect(mapping.stats().destinationMessages).toBe(1);
     expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3']);
@@ -214,7 +152,7 @@ describe('redrive of a DynamoDB stream consumer', () => {
     const tableName = await createTable();
     const queueUrl = await createQueue();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'late-poison' } } }));
-    const mapping = await startMapping({ kind: 'dynamodb', endpoint: ddb!.endpoint, tableName }, 'loadOrdersStream', orders.handler, queueUrl);
+    const mapping = await startMapping({ kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName }, 'loadOrdersStream', orders.handler, queueUrl);
     await mapping.idle();
     await mapping.stop();
     await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
@@ -236,7 +174,7 @@ describe('redrive of a Kinesis consumer', () => {
     for (const [i, data] of ['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2'].entries()) {
       await kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: data.startsWith('a') ? 'session-a' : `session-b-${i}`, Data: Buffer.from(data) }));
     }
-    const mapping = await startMapping({ kind: 'kinesis', endpoint: kinesisEndpoint, streamName }, 'loadClickstream', clicks.handler, queueUrl);
+    const mapping = await startMapping({ kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName }, 'loadClickstream', clicks.handler, queueUrl);
     await mapping.idle();
     expect(mapping.stats().destinationMessages).toBe(2);
     await mapping.stop();
@@ -272,7 +210,7 @@ describe('redrive of a Kinesis consumer', () => {
     const streamName = await createStream(1);
     const queueUrl = await createQueue();
     await kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'p', Data: Buffer.from('gone-poison') }));
-    const mapping = await startMapping({ kind: 'kinesis', endpoint: kinesisEndpoint, streamName }, 'loadClickstream', clicks.handler, queueUrl);
+    const mapping = await startMapping({ kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName }, 'loadClickstream', clicks.handler, queueUrl);
     await mapping.idle();
     await mapping.stop();
     expect(mapping.stats().destinationMessages).toBe(1);
@@ -297,7 +235,7 @@ describe('redrive of a Kinesis consumer', () => {
     expect(summary).toMatchObject({ messages: 1, unreadable: 1, messagesRedriven: 0 });
     expect(summary.reports[0]!.outcome).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^not a failure record/) });
     expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-    await expect(awsRedrivePorts({ consumer: consumer('loadInventoryStream'), region, credentials, queueUrl, endpoints: { sqs: sqsEmulator!.endpoint, lambda: lambdaEmulator!.endpoint } })).rejects.toThrow(
+    await expect(awsRedrivePorts({ consumer: consumer('loadInventoryStream'), region, credentials, queueUrl, endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint } })).rejects.toThrow(
       /Function not found: .*loadInventoryStream/,
     );
   });
