@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { streamConsumers as allConsumers, type StreamConsumer } from '../analytics';
 import { streams as streamSpecs, type StreamKey } from '../streams';
 import type { TableKey } from '../tables';
-import { AlarmTopic } from './analytics/alarm-topic';
+import { AlarmTopic } from './alarm-topic';
 import { AnalystDashboards } from './analytics/quicksight';
 import { StreamConsumers, type BuiltConsumer } from './analytics/stream-consumers';
 import { Warehouse } from './analytics/warehouse';

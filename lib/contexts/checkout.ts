@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { orderSaga, scheduledJobs, type SagaTask, type ScheduledJob } from '../saga';
 import type { TableKey } from '../tables';
+import { AlarmTopic } from './alarm-topic';
 import { PlatformFunction, PROJECT_ROOT } from './platform-function';
 
 export interface CheckoutProps {
@@ -114,7 +114,7 @@ export class Checkout extends Construct {
         'Only what CDK grants for logging and tracing: the CloudWatch Logs delivery actions (logs:*LogDelivery*, DescribeLogGroups, resource policies) and xray:PutTraceSegments/PutTelemetryRecords/GetSampling*, which accept no narrower resource.',
     });
 
-    this.alarmTopic = this.buildAlarmTopic(props.namePrefix);
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'checkout-alarms', displayName: 'ECIComm checkout alarms' }).topic;
     const alarm = (alarmId: string, metric: IMetric, description: string, periods = 1) => {
       const created = new Alarm(this, alarmId, {
         alarmName: `${props.namePrefix}-${orderSaga.name}-${alarmId}`,
@@ -177,31 +177,6 @@ export class Checkout extends Construct {
       scheduled.set(job.id, { job, function: fn, rule, errors });
     }
     this.scheduled = scheduled;
-  }
-
-  /** Alarm notifications, encrypted with a key CloudWatch may use (it cannot use the AWS-managed SNS key). */
-  private buildAlarmTopic(namePrefix: string): Topic {
-    const key = new Key(this, 'AlarmTopicKey', {
-      description: `Encrypts ${namePrefix} checkout alarm notifications`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        // Alarms of this account only, so that no other account's alarm can use the key through CloudWatch.
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
-    return new Topic(this, 'AlarmTopic', {
-      topicName: `${namePrefix}-checkout-alarms`,
-      displayName: 'ECIComm checkout alarms',
-      masterKey: key,
-      enforceSSL: true,
-    });
   }
 }
 

@@ -12,8 +12,8 @@ export interface AlarmTopicProps {
 }
 
 /**
- * An SNS topic for CloudWatch alarm notifications, as checkout's: encrypted with a customer-managed key that
- * CloudWatch may use (it cannot use the AWS-managed SNS key), for this account's alarms only, and SSL-only.
+ * A bounded context's SNS topic for its CloudWatch alarm notifications: encrypted with a customer-managed key
+ * that CloudWatch may use (it cannot use the AWS-managed SNS key), for this account's alarms only, and SSL-only.
  */
 export class AlarmTopic extends Construct {
   readonly topic: Topic;
@@ -31,6 +31,7 @@ export class AlarmTopic extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // Alarms of this account only, so that no other account's alarm can use the key through CloudWatch.
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
