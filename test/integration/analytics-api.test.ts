@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
 import { adminSession, api, newShopper, type Shopper } from '../support/api';
+import { checkout, productWithStock } from '../support/checkout';
 
 const SUMMARY = '/v1/analytics/dashboard/summary';
 const SALES = '/v1/analytics/reports/sales';
 const INSIGHTS = '/v1/analytics/insights';
-const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
 
 let admin: string;
 let shopper: Shopper;
@@ -102,33 +102,14 @@ describe('the analytics routes', () => {
 describe('freshness', () => {
   it('counts a confirmed order placed through the API in the summary within 30 s', async () => {
     const price = 1234;
-    const created = await api('/v1/products', {
-      method: 'POST',
-      token: admin,
-      body: { name: `Analytics Freshness Lamp ${randomUUID().slice(0, 6)}`, description: 'Counted.', category: 'lighting', brand: 'Test', price, currency: 'GBP', initialStock: 10 },
-    });
-    expect(created.status).toBe(201);
-    const productId = created.body.id as string;
+    const name = `Analytics Freshness Lamp ${randomUUID().slice(0, 6)}`;
+    const productId = await productWithStock(10, price, name);
 
     // Read (and cache) today's summary first: the order must show up through the cache, not around it.
     const before = await api(SUMMARY, { token: admin });
     expect(before.status).toBe(200);
 
-    const placed = await api('/v1/orders', {
-      method: 'POST',
-      token: shopper.token,
-      headers: { 'idempotency-key': randomUUID() },
-      body: { shippingAddress: address, paymentToken: 'tok_visa', items: [{ productId, quantity: 2 }] },
-    });
-    expect(placed.status, JSON.stringify(placed.body)).toBe(202);
-    const order = await waitFor(
-      'the order to be confirmed',
-      async () => {
-        const res = await api(`/v1/orders/${placed.body.orderId}`, { token: shopper.token });
-        return res.body.status === 'PENDING' ? undefined : res.body;
-      },
-      15_000,
-    );
+    const order = await checkout(shopper, { items: [{ productId, quantity: 2 }] });
     expect(order.status).toBe('CONFIRMED');
 
     const counted = await waitFor(
@@ -142,7 +123,7 @@ describe('freshness', () => {
     expect(counted.status).toBe(200);
     // The product is new: its row in today's product report is exactly this order, named once the products
     // stream (a separate consumer, which may lag the orders stream) has loaded it too.
-    const expected = { key: productId, name: created.body.name, orders: 1, units: 2, revenue: 2 * price };
+    const expected = { key: productId, name, orders: 1, units: 2, revenue: 2 * price };
     const row = await waitFor(
       'the product named in the product report',
       async () => {

@@ -29,21 +29,11 @@ import {
   type InvoicePlan,
 } from '../../lib/local/history/mapping';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
+import { invoiceLine } from '../support/invoice-line';
 
 const RECEIVED_AT = '2026-11-25T12:00:00.000Z';
 
-const line = (overrides: Partial<InvoiceLine> = {}): InvoiceLine => ({
-  invoiceNo: '536365',
-  stockCode: '85123A',
-  description: 'WHITE HANGING HEART T-LIGHT HOLDER',
-  quantity: 6,
-  invoiceDate: '2010-12-01T08:26:00.000Z',
-  unitPrice: 2.55,
-  customerId: '17850',
-  country: 'United Kingdom',
-  cancelled: false,
-  ...overrides,
-});
+const line = invoiceLine;
 
 /** The record DynamoDB Streams would carry for the order's first write (INSERT), or for writing it again over itself (MODIFY). */
 const streamRecord = (order: object, eventName: 'INSERT' | 'MODIFY' = 'INSERT'): DynamoDBRecord => ({

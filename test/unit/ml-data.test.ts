@@ -2,22 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvoiceLine } from '../../lib/local/seed/catalog-source';
 import { CLEANING_RULES, isTrainingLine, loadOrderHistory, OrderHistoryBuilder, parseCutoff, requestHistory, splitAt } from '../../ml/src/data';
 import { writeSyntheticDataset } from '../../ml/src/synthetic';
+import { invoiceLine } from '../support/invoice-line';
 
-const line = (overrides: Partial<InvoiceLine> = {}): InvoiceLine => ({
-  invoiceNo: '536365',
-  stockCode: '85123A',
-  description: 'WHITE HANGING HEART T-LIGHT HOLDER',
-  quantity: 6,
-  invoiceDate: '2010-12-01T08:26:00.000Z',
-  unitPrice: 2.55,
-  customerId: '17850',
-  country: 'United Kingdom',
-  cancelled: false,
-  ...overrides,
-});
+const line = invoiceLine;
 
 describe('cleaning rules', () => {
   it('keeps an ordinary purchase', () => {
