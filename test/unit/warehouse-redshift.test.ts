@@ -10,6 +10,8 @@ import { loadUserBehavior } from '../../functions/analytics/warehouse/load';
 import { MIGRATIONS } from '../../functions/analytics/warehouse/migrations';
 import { WarehouseError } from '../../functions/analytics/warehouse/port';
 import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/warehouse/redshift-data';
+import { ROUTE_STATEMENT_TIMEOUT_MS } from '../../functions/analytics/deps';
+import { WAREHOUSE_FUNCTION_TIMEOUT } from '../../lib/contexts/platform-function';
 
 type Sent = { command: string; input: Record<string, unknown> };
 type Script = (command: string, input: Record<string, unknown>, sent: Sent[]) => unknown;
@@ -142,6 +144,11 @@ describe('Redshift Data API warehouse adapter', () => {
     const { client } = fakeClient((command) => (command === 'ExecuteStatementCommand' ? { Id: 's' } : { Id: 's', Status: 'STARTED' }));
     const wh = new RedshiftDataWarehouse(client, { ...config, timeoutMs: 0, sleep: async () => {} });
     await expect(wh.execute('SELECT 1')).rejects.toThrow(/still STARTED/);
+  });
+
+  it('gives a route time to answer 503 itself: two rounds of statements at the route timeout, plus a cold start, fit in the function timeout', () => {
+    const coldStartMs = 3_000;
+    expect(2 * ROUTE_STATEMENT_TIMEOUT_MS + coldStartMs).toBeLessThanOrEqual(WAREHOUSE_FUNCTION_TIMEOUT.toMilliseconds());
   });
 
   it('applies each migration as one BatchExecuteStatement ending with its schema_migrations row', async () => {

@@ -227,12 +227,20 @@ async function openPglite(dataDir: string): Promise<Warehouse> {
   };
 }
 
-export function warehouseFromEnv(env: WarehouseEnv, options: { migrate?: boolean } = {}): Warehouse {
+export interface WarehouseFromEnvOptions {
+  /** Run the migrations before the first statement (default true); read-only callers need not. */
+  migrate?: boolean;
+  /** Redshift only: how long to wait on one statement before failing it (default the adapter's 5 minutes). */
+  statementTimeoutMs?: number;
+}
+
+export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOptions = {}): Warehouse {
   if (env.WAREHOUSE_PGLITE_DIR !== undefined) {
     const dataDir = env.WAREHOUSE_PGLITE_DIR;
     return sharedWarehouse(sharedWarehouseKey(dataDir), () => openPglite(dataDir), options);
   }
   const { REDSHIFT_WORKGROUP: workgroupName, REDSHIFT_DATABASE: database, REDSHIFT_SECRET_ARN: secretArn } = env;
+  const { statementTimeoutMs, ...lazyOptions } = options;
   return lazyWarehouse(async () => {
     const [{ RedshiftDataClient }, { RedshiftDataWarehouse }] = await Promise.all([
       import('@aws-sdk/client-redshift-data'),
@@ -242,8 +250,9 @@ export function warehouseFromEnv(env: WarehouseEnv, options: { migrate?: boolean
       workgroupName: workgroupName!,
       database: database!,
       ...(secretArn !== undefined ? { secretArn } : {}),
+      ...(statementTimeoutMs !== undefined ? { timeoutMs: statementTimeoutMs } : {}),
     });
-  }, options);
+  }, lazyOptions);
 }
 
 /**
