@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehouse-env';
-import { streamConsumers as allConsumers, type StreamConsumer } from '../analytics';
+import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../analytics';
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
 import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings';
@@ -42,7 +42,7 @@ export interface AnalyticsPipelineOptions {
 export interface AnalyticsConsumerRuntime {
   consumer: StreamConsumer;
   mapping: EventSourceMapping;
-  /** `${prefix}-${onFailureQueueName}` on the local SQS. */
+  /** Its on-failure queue on the local SQS, named as in a deployed stage (consumerPhysicalNames). */
   failureQueueUrl: string;
   /** The consumer's handler, as the mapping invokes it (for a redrive or a direct invocation). */
   invoke: (event: { Records: unknown[] }) => Promise<unknown>;
@@ -77,7 +77,7 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
     const queueUrls = await Promise.all(
       consumers.map(async (consumer) => {
         const { QueueUrl } = await sqs.send(
-          new CreateQueueCommand({ QueueName: `${options.prefix}-${consumer.onFailureQueueName}`, Attributes: { MessageRetentionPeriod: '1209600' } }),
+          new CreateQueueCommand({ QueueName: consumerPhysicalNames(consumer, options.prefix).queueName, Attributes: { MessageRetentionPeriod: '1209600' } }),
         );
         return QueueUrl!;
       }),
