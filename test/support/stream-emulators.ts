@@ -34,11 +34,13 @@ export interface StreamEmulators {
 
 export async function startStreamEmulators(namePrefix: string): Promise<StreamEmulators> {
   const name = () => `${namePrefix}-${randomUUID().slice(0, 8)}`;
-  const [dynamoPort, sqsPort] = [await freePort(), await freePort()];
+  // Only DynamoDB Local (a JVM told its port up front) needs one reserved: the in-process emulators listen
+  // on port 0, so no two of them can be handed the same free port.
+  const dynamoPort = await freePort();
   const [ddbStart, kinesisStart, sqsStart] = await Promise.allSettled([
     startDynamoDbLocal({ port: dynamoPort }),
     startLocalKinesis({ port: 0, region, prefix: namePrefix, credentials }),
-    startSqsEmulator({ port: sqsPort }),
+    startSqsEmulator({ port: 0 }),
   ]);
   const stopStarted = async () => {
     await Promise.allSettled([ddbStart, kinesisStart, sqsStart].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
