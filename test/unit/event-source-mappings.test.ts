@@ -296,9 +296,6 @@ describe('Kinesis', () => {
   it('with unlimited retries, retries a failing record until it expires, then moves on', { timeout: 30_000 }, async () => {
     const streamName = await createStream(1);
     const QueueUrl = await emulators!.createQueue();
-    // The poison and the record after it in one request, so that they arrive (and so expire) together: put
-    // one request apart, a check falling between their ages would expire the poison alone.
-    const put = [...(await putRecords(streamName, ['r0'])), ...(await putRecordBatch(streamName, ['poison', 'r2']))];
     const delivered: string[] = [];
     let poisonCalls = 0;
     const mapping = await start({
@@ -314,6 +311,10 @@ describe('Kinesis', () => {
         return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
       },
     });
+    // Put once the mapping runs, so that a slow start cannot use up the records' 2 s before the first read. The
+    // poison and the record after it go in one request, so that they arrive (and so expire) together: put one
+    // request apart, a check falling between their ages would expire the poison alone.
+    const put = [...(await putRecords(streamName, ['r0'])), ...(await putRecordBatch(streamName, ['poison', 'r2']))];
     // Nothing but the record's age can end the retries: idle means it expired.
     await mapping.idle();
     expect(poisonCalls).toBeGreaterThan(1);
