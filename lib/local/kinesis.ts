@@ -9,6 +9,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, Resou
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { streams, type StreamKey } from '../streams';
+import { useNativeSequenceArithmetic } from './kinesalite-sequences';
 
 export interface LocalKinesis {
   endpoint: string;
@@ -32,6 +33,7 @@ export async function startLocalKinesis(options: {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }): Promise<LocalKinesis> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  useNativeSequenceArithmetic();
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

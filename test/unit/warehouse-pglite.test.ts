@@ -14,6 +14,7 @@ import {
 } from '../../functions/analytics/warehouse/load';
 import { DIM_DATES_DAYS, MIGRATIONS, splitStatements } from '../../functions/analytics/warehouse/migrations';
 import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
+import { LOAD_LIMITS, type Statement } from '../../functions/analytics/warehouse/port';
 
 const now = () => new Date('2024-03-05T00:00:00Z');
 
@@ -138,6 +139,22 @@ describe('idempotent loads', () => {
       { name: 'Mug', price_pence: 550, updated_ts: '2024-02-01 00:00:00' },
     ]);
     expect(await wh.query('SELECT COUNT(*) AS n FROM dim_products')).toEqual([{ n: 3 }]);
+  });
+
+  it('loads in PGlite-sized statements (1,000 rows) unless the caller says otherwise, and counts every row', async () => {
+    const statementsSent: number[] = [];
+    // The same warehouse, with its batches counted.
+    const counting = new Proxy(wh, {
+      get: (target, key) =>
+        key === 'batch' ? (statements: Statement[]) => (statementsSent.push(statements.length), target.batch(statements)) : Reflect.get(target, key, target),
+    });
+    const rows = Array.from({ length: 2_500 }, (_, i) => ev(`bulk-${i % 7}`, null, 'page_view', '2024-02-10T10:00:00Z'));
+    expect(await loadUserBehavior(counting, rows, { now })).toEqual({ received: 2_500, inserted: 2_500 });
+    expect(statementsSent).toEqual([Math.ceil(2_500 / LOAD_LIMITS.pglite.rowsPerStatement)]);
+    statementsSent.length = 0;
+    expect(await loadUserBehavior(counting, rows, { now, rowsPerStatement: 100, statementsPerBatch: 20 })).toEqual({ received: 2_500, inserted: 0 });
+    expect(statementsSent).toEqual([20, 5]);
+    await wh.execute("DELETE FROM user_behavior WHERE session_id LIKE 'bulk-%'");
   });
 
   it('rejects a refund with a positive amount before it reaches the warehouse', async () => {

@@ -6,9 +6,9 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { describe, expect, it } from 'vitest';
-import { loadUserBehavior } from '../../functions/analytics/warehouse/load';
+import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/warehouse/load';
 import { MIGRATIONS } from '../../functions/analytics/warehouse/migrations';
-import { WarehouseError } from '../../functions/analytics/warehouse/port';
+import { LOAD_LIMITS, WarehouseError } from '../../functions/analytics/warehouse/port';
 import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/warehouse/redshift-data';
 import { ROUTE_STATEMENT_TIMEOUT_MS } from '../../functions/analytics/deps';
 import { WAREHOUSE_FUNCTION_TIMEOUT } from '../../lib/contexts/platform-function';
@@ -196,6 +196,24 @@ describe('Redshift Data API warehouse adapter', () => {
       { name: 'p9', value: '2024-03-01' },
       { name: 'p10', value: '2024-03-01 11:00:05.000' },
     ]);
+  });
+
+  it('loads in statements of 100 rows, each under the Data API’s 100 KB of SQL even with the longest values', async () => {
+    const { client, sent } = fakeClient((command, input) =>
+      command === 'BatchExecuteStatementCommand'
+        ? { Id: 'b' }
+        : { Id: 'b', Status: 'FINISHED', SubStatements: (sent.at(-2)!.input.Sqls as string[]).map((_, i) => ({ Id: `b:${i + 1}`, ResultRows: 100 })) },
+    );
+    const longest = (n: number) => 'x'.repeat(n);
+    const rows = Array.from({ length: 250 }, (_, i) => ({
+      eventId: `${longest(150)}${i}`, orderId: longest(64), lineNo: i + 1, productId: longest(64), customerId: longest(128), orderTs: '2024-03-01T10:00:00Z',
+      quantity: 1_000_000, unitPricePence: 99_999_999, revenuePence: 99_999_999_000_000, currency: 'GBP', kind: 'SALE' as const,
+    }));
+    await loadSalesFacts(warehouse(client), rows, { now: () => new Date('2024-03-01T11:00:05Z') });
+    const batches = sent.filter((s) => s.command === 'BatchExecuteStatementCommand').map((s) => s.input as { Sqls: string[] });
+    expect(batches.map((b) => b.Sqls.length)).toEqual([3]);
+    for (const sql of batches[0]!.Sqls) expect(Buffer.byteLength(sql)).toBeLessThan(100 * 1024);
+    expect(LOAD_LIMITS.redshift.rowsPerStatement).toBe(100);
   });
 
   it('accepts the real RedshiftDataClient and sends the SDK command classes', () => {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { runMigrations } from '../warehouse/migrations';
-import { WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from '../warehouse/port';
+import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from '../warehouse/port';
 
 /**
  * The local warehouse as the platform's handlers use it: PGlite on a worker thread (pglite-thread.mjs),
@@ -15,6 +15,7 @@ import { WarehouseError, type ExecuteResult, type MigrationReport, type Row, typ
  * handler module's) does not hold a finished process open.
  */
 export class ThreadedPgliteWarehouse implements Warehouse {
+  readonly loadLimits = LOAD_LIMITS.pglite;
   private next = 0;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private exited: Error | undefined;

@@ -1,5 +1,5 @@
 import type { Order } from '../../orders/schemas';
-import type { SqlValue, Statement, Warehouse } from './port';
+import { LOAD_LIMITS, type SqlValue, type Statement, type Warehouse } from './port';
 import { toSqlDate, toSqlTimestamp } from './sql';
 
 /**
@@ -68,9 +68,9 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  /** Rows per INSERT statement: keeps each statement under the Data API's 100 KB SQL limit. */
+  /** Rows per INSERT statement; the warehouse's loadLimits by default (Redshift's 100 keep a statement under the Data API's 100 KB). */
   rowsPerStatement?: number;
-  /** Statements per transaction (Redshift's BatchExecuteStatement takes at most 40). */
+  /** Statements per transaction; the warehouse's loadLimits by default (Redshift's BatchExecuteStatement takes at most 40). */
   statementsPerBatch?: number;
   now?: () => Date;
 }
@@ -178,7 +178,7 @@ export function salesFactStatements(rows: readonly SalesFactRow[], options: Load
     r.eventId, r.orderId, r.lineNo, r.productId, r.customerId, toSqlTimestamp(r.orderTs), toSqlDate(r.orderTs),
     r.quantity, r.unitPricePence, r.revenuePence, r.currency, r.kind, loaded,
   ]);
-  return chunk(values, options.rowsPerStatement ?? 100).map((c) => insertIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, c));
+  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) => insertIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, c));
 }
 
 export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Statement[] {
@@ -190,7 +190,7 @@ export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options
       toSqlTimestamp(r.eventTs), toSqlDate(r.eventTs), loaded,
     ];
   });
-  return chunk(values, options.rowsPerStatement ?? 100).map((c) => insertIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, c));
+  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) => insertIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, c));
 }
 
 export function inventorySnapshotStatements(rows: readonly InventorySnapshotRow[], options: LoadOptions = {}): Statement[] {
@@ -199,7 +199,7 @@ export function inventorySnapshotStatements(rows: readonly InventorySnapshotRow[
     if (!Number.isSafeInteger(r.available) || !Number.isSafeInteger(r.reserved)) throw new Error(`Snapshot ${r.eventId}: counts must be integers`);
     return [r.eventId, r.productId, r.available, r.reserved, toSqlTimestamp(r.snapshotTs), toSqlDate(r.snapshotTs), loaded];
   });
-  return chunk(values, options.rowsPerStatement ?? 100).map((c) =>
+  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) =>
     insertIfAbsent('inventory_snapshots', 'event_id', INVENTORY_SNAPSHOT_COLUMNS, c),
   );
 }
@@ -218,7 +218,7 @@ export function productDimStatements(rows: readonly ProductDimRow[], options: Lo
     if (!Number.isSafeInteger(r.pricePence)) throw new Error(`Product ${r.productId}: price must be integer pence`);
     return [r.productId, r.name, r.category, r.brand, r.pricePence, r.currency, r.status, toSqlTimestamp(r.updatedTs)];
   });
-  return chunk(values, options.rowsPerStatement ?? 100).flatMap((c) => {
+  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).flatMap((c) => {
     const source = unionSource(PRODUCT_DIM_COLUMNS, c);
     // A correlated EXISTS rather than DELETE … USING (subquery): Redshift's USING takes table names only.
     const del: Statement = {
@@ -231,10 +231,16 @@ export function productDimStatements(rows: readonly ProductDimRow[], options: Lo
   });
 }
 
+/** The caller's sizes where it gives them, else the engine's. */
+function withEngineLimits(warehouse: Warehouse, options: LoadOptions): LoadOptions {
+  const limits = warehouse.loadLimits ?? LOAD_LIMITS.redshift;
+  return { ...options, rowsPerStatement: options.rowsPerStatement ?? limits.rowsPerStatement, statementsPerBatch: options.statementsPerBatch ?? limits.statementsPerBatch };
+}
+
 /** Runs statements in transactions of at most `statementsPerBatch`; each statement is idempotent on its own. */
 async function run(warehouse: Warehouse, statements: Statement[], received: number, options: LoadOptions): Promise<LoadResult> {
   let inserted = 0;
-  for (const group of chunk(statements, options.statementsPerBatch ?? 20)) {
+  for (const group of chunk(statements, options.statementsPerBatch ?? LOAD_LIMITS.redshift.statementsPerBatch)) {
     const results = await warehouse.batch(group);
     group.forEach((s, i) => {
       if (s.sql.startsWith('INSERT')) inserted += results[i]?.rowsAffected ?? 0;
@@ -244,11 +250,13 @@ async function run(warehouse: Warehouse, statements: Statement[], received: numb
 }
 
 export async function loadSalesFacts(warehouse: Warehouse, rows: readonly SalesFactRow[], options: LoadOptions = {}): Promise<LoadResult> {
-  return run(warehouse, salesFactStatements(rows, options), rows.length, options);
+  const sized = withEngineLimits(warehouse, options);
+  return run(warehouse, salesFactStatements(rows, sized), rows.length, sized);
 }
 
 export async function loadUserBehavior(warehouse: Warehouse, rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Promise<LoadResult> {
-  return run(warehouse, userBehaviorStatements(rows, options), rows.length, options);
+  const sized = withEngineLimits(warehouse, options);
+  return run(warehouse, userBehaviorStatements(rows, sized), rows.length, sized);
 }
 
 export async function loadInventorySnapshots(
@@ -256,11 +264,13 @@ export async function loadInventorySnapshots(
   rows: readonly InventorySnapshotRow[],
   options: LoadOptions = {},
 ): Promise<LoadResult> {
-  return run(warehouse, inventorySnapshotStatements(rows, options), rows.length, options);
+  const sized = withEngineLimits(warehouse, options);
+  return run(warehouse, inventorySnapshotStatements(rows, sized), rows.length, sized);
 }
 
 export async function upsertProductDims(warehouse: Warehouse, rows: readonly ProductDimRow[], options: LoadOptions = {}): Promise<LoadResult> {
-  return run(warehouse, productDimStatements(rows, options), rows.length, options);
+  const sized = withEngineLimits(warehouse, options);
+  return run(warehouse, productDimStatements(rows, sized), rows.length, sized);
 }
 
 /**

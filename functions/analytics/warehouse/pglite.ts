@@ -1,12 +1,13 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { runMigrations } from './migrations';
-import type { ExecuteResult, MigrationReport, Row, SqlValue, Statement, Warehouse } from './port';
+import { LOAD_LIMITS, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from './port';
 
 /**
  * The local warehouse: embedded Postgres (PGlite), in memory or persisted to a directory (LOCAL_DATA_DIR/warehouse).
  * Values come back in the same shapes the Redshift adapter produces, so callers never branch on the engine.
  */
 export class PgliteWarehouse implements Warehouse {
+  readonly loadLimits = LOAD_LIMITS.pglite;
   private constructor(private readonly db: PGlite) {}
 
   /** Opens (about 3 s of WASM start); `dataDir` undefined → in memory. */

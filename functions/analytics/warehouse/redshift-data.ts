@@ -10,7 +10,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
 import { runMigrations } from './migrations';
-import { WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from './port';
+import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from './port';
 
 /** What the adapter needs of a RedshiftDataClient: a real client, or a scripted fake in tests. */
 export interface RedshiftDataSender {
@@ -110,6 +110,7 @@ const TERMINAL = new Set(['FINISHED', 'FAILED', 'ABORTED']);
 
 /** The cloud warehouse: Redshift Serverless through the Redshift Data API (asynchronous: submit, poll, fetch). */
 export class RedshiftDataWarehouse implements Warehouse {
+  readonly loadLimits = LOAD_LIMITS.redshift;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
