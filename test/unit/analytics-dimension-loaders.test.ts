@@ -13,6 +13,7 @@ import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/loa
 import { productDimFromStreamRecord } from '../../functions/analytics/loaders/products-stream';
 import { ThreadedPgliteWarehouse } from '../../functions/analytics/loaders/pglite-threaded';
 import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
+import { LOAD_LIMITS } from '../../functions/analytics/warehouse/port';
 import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
 
 const fixture = (name: string) =>
@@ -256,6 +257,15 @@ describe('one shared warehouse per process and directory', () => {
     const c = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
     expect(await c.query('SELECT product_id FROM dim_products')).toEqual([]);
     await c.close();
+  });
+
+  it('sizes loads for the engine the environment names before it opens: PGlite’s large statements, Redshift’s 100 rows', async () => {
+    const local = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://limits-test' });
+    const cloud = warehouseFromEnv({ REDSHIFT_WORKGROUP: 'wg', REDSHIFT_DATABASE: 'analytics' });
+    expect(local.loadLimits).toEqual(LOAD_LIMITS.pglite);
+    expect(cloud.loadLimits).toEqual(LOAD_LIMITS.redshift);
+    expect(LOAD_LIMITS.pglite.rowsPerStatement).toBeGreaterThan(LOAD_LIMITS.redshift.rowsPerStatement);
+    await Promise.all([local.close(), cloud.close()]);
   });
 });
 

@@ -269,6 +269,31 @@ describe('invoicesInRange', () => {
     ]);
   });
 
+  it('stops reading at the first line after the range, and closes the reader', async () => {
+    const pulled: number[] = [];
+    let closed = false;
+    async function* batches() {
+      try {
+        pulled.push(1);
+        yield [at('1', '2011-02-27T10:00:00.000Z'), at('2', '2011-02-28T10:00:00.000Z')];
+        pulled.push(2);
+        yield [at('2', '2011-02-28T11:00:00.000Z', '22633'), at('3', '2011-03-01T08:00:00.000Z'), at('4', '2011-02-28T12:00:00.000Z')];
+        pulled.push(3);
+        yield [at('5', '2011-03-02T08:00:00.000Z')];
+      } finally {
+        closed = true;
+      }
+    }
+    const invoices: HistoryInvoice[] = [];
+    for await (const invoice of invoicesInRange(batches(), { from: '2011-02-01', to: '2011-02-28' })) invoices.push(invoice);
+    expect(invoices.map((i) => [i.invoiceNo, i.lines.length])).toEqual([
+      ['1', 1],
+      ['2', 2],
+    ]);
+    expect(pulled).toEqual([1, 2]);
+    expect(closed).toBe(true);
+  });
+
   it('refuses input out of date order rather than split an invoice into two orders', async () => {
     const drain = async (batches: InvoiceLine[][]) => {
       for await (const _ of invoicesInRange(batches, { from: '2011-02-01', to: '2011-02-28' }));

@@ -5,7 +5,7 @@ import { dynamoDocumentClient } from '../../shared/clients';
 import { parseEnv } from '../../shared/env';
 import { DynamoWarehouseVersion } from '../adapters/warehouse-version';
 import type { LoaderDeps } from './handlers';
-import type { ExecuteResult, MigrationReport, Row, SqlValue, Statement, Warehouse } from '../warehouse/port';
+import { LOAD_LIMITS, type ExecuteResult, type LoadLimits, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from '../warehouse/port';
 
 /**
  * Which warehouse the loaders write to, from the environment (parsed at module load: a bad environment fails
@@ -34,7 +34,14 @@ export type WarehouseEnv = z.infer<typeof WarehouseEnv>;
  * closed), so the next call tries again. The adapters are imported dynamically: the Redshift function never
  * loads PGlite's WASM, and the reverse.
  */
-export function lazyWarehouse(open: () => Promise<Warehouse>, options: { migrate?: boolean } = {}): Warehouse {
+export interface WarehouseHandleOptions {
+  /** Run the migrations before the first statement (default true). */
+  migrate?: boolean;
+  /** The engine's load sizes, known before it opens: loads size their statements before the first call. */
+  loadLimits?: LoadLimits;
+}
+
+export function lazyWarehouse(open: () => Promise<Warehouse>, options: WarehouseHandleOptions = {}): Warehouse {
   let ready: Promise<Warehouse> | undefined;
   const get = () => {
     ready ??= openMigrated(open, options.migrate ?? true).catch((error: unknown) => {
@@ -43,7 +50,7 @@ export function lazyWarehouse(open: () => Promise<Warehouse>, options: { migrate
     });
     return ready;
   };
-  return facade(get, async () => {
+  return facade(get, options.loadLimits, async () => {
     const opened = ready;
     ready = undefined;
     if (opened) await (await opened).close();
@@ -63,8 +70,9 @@ async function openMigrated(open: () => Promise<Warehouse>, migrate: boolean): P
   return warehouse;
 }
 
-function facade(get: () => Promise<Warehouse>, close: () => Promise<void>): Warehouse {
+function facade(get: () => Promise<Warehouse>, loadLimits: LoadLimits | undefined, close: () => Promise<void>): Warehouse {
   return {
+    ...(loadLimits ? { loadLimits } : {}),
     migrate: async (): Promise<MigrationReport> => (await get()).migrate(),
     execute: async (sql: string, params?: readonly SqlValue[]): Promise<ExecuteResult> => (await get()).execute(sql, params),
     query: async <T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> => (await get()).query<T>(sql, params),
@@ -124,7 +132,7 @@ async function shutDown(engine: SharedEngine): Promise<void> {
   }
 }
 
-export function sharedWarehouse(key: string, open: () => Promise<Warehouse>, options: { migrate?: boolean } = {}): Warehouse {
+export function sharedWarehouse(key: string, open: () => Promise<Warehouse>, options: WarehouseHandleOptions = {}): Warehouse {
   const registry = engines();
   let engine = registry.get(key);
   if (!engine) registry.set(key, (engine = { handles: 0 }));
@@ -150,7 +158,7 @@ export function sharedWarehouse(key: string, open: () => Promise<Warehouse>, opt
     }
     return warehouse;
   };
-  return facade(get, async () => {
+  return facade(get, options.loadLimits, async () => {
     if (released) return;
     released = true;
     shared.handles--;
@@ -213,6 +221,7 @@ async function openPglite(dataDir: string): Promise<Warehouse> {
     throw e;
   }
   return {
+    loadLimits: LOAD_LIMITS.pglite,
     migrate: () => engine.migrate(),
     execute: (sql, params) => engine.execute(sql, params),
     query: (sql, params) => engine.query(sql, params),
@@ -237,7 +246,7 @@ export interface WarehouseFromEnvOptions {
 export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOptions = {}): Warehouse {
   if (env.WAREHOUSE_PGLITE_DIR !== undefined) {
     const dataDir = env.WAREHOUSE_PGLITE_DIR;
-    return sharedWarehouse(sharedWarehouseKey(dataDir), () => openPglite(dataDir), options);
+    return sharedWarehouse(sharedWarehouseKey(dataDir), () => openPglite(dataDir), { ...options, loadLimits: LOAD_LIMITS.pglite });
   }
   const { REDSHIFT_WORKGROUP: workgroupName, REDSHIFT_DATABASE: database, REDSHIFT_SECRET_ARN: secretArn } = env;
   const { statementTimeoutMs, ...lazyOptions } = options;
@@ -252,7 +261,7 @@ export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOpt
       ...(secretArn !== undefined ? { secretArn } : {}),
       ...(statementTimeoutMs !== undefined ? { timeoutMs: statementTimeoutMs } : {}),
     });
-  }, lazyOptions);
+  }, { ...lazyOptions, loadLimits: LOAD_LIMITS.redshift });
 }
 
 /**

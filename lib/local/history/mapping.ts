@@ -70,11 +70,6 @@ export function parseRange(from: string | undefined, to: string | undefined): Da
   return { from: from!, to: to! };
 }
 
-export const inRange = (isoUtc: string, range: DateRange) => {
-  const day = isoUtc.slice(0, 10);
-  return day >= range.from && day <= range.to;
-};
-
 /**
  * Pence of a GBP unit price, rounded half up as the decimal it was written as. Shifting the decimal point
  * in the number's shortest text form (`${x}e2`) is exact, where multiplying by 100 is not.
@@ -188,6 +183,7 @@ export function planInvoice(invoice: HistoryInvoice, receivedAt: string): Invoic
  * its lines are in: lines are held per day and released when a later day starts, so one invoice whose lines
  * are not adjacent still comes out whole. A line of an invoice already released means the input is not in
  * date order, which would split the invoice into two orders: that throws rather than write a wrong order.
+ * Reading stops at the first line after the range.
  */
 export async function* invoicesInRange(
   batches: AsyncIterable<readonly InvoiceLine[]> | Iterable<readonly InvoiceLine[]>,
@@ -203,10 +199,13 @@ export async function* invoicesInRange(
     }
     open = new Map();
   }
-  for await (const batch of batches) {
+  reading: for await (const batch of batches) {
     for (const line of batch) {
-      if (!inRange(line.invoiceDate, range)) continue;
       const day = line.invoiceDate.slice(0, 10);
+      // The input is in date order, so nothing after the first later line can be in the range: stop reading
+      // there, which also releases the last day's invoices without reading the rest of the dataset first.
+      if (day > range.to) break reading;
+      if (day < range.from) continue;
       if (day !== openDay) {
         if (day < openDay) throw new Error(`Invoice lines are not in date order: ${line.invoiceNo} on ${day} after ${openDay}`);
         yield* release();
