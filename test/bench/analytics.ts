@@ -46,7 +46,7 @@ const POLL_MS = 50;
  * progress instead: the next question comes after half the time the remaining rows should take at the rate
  * seen so far, at least POLL_MS and at most this. Near the end that is POLL_MS, so the time stays as precise.
  */
-const CATCH_UP_MAX_POLL_MS = 1000;
+const CATCH_UP_MAX_POLL_MS = 500;
 const CATCH_UP_TIMEOUT_MS = 10 * 60_000;
 const FRESHNESS_TIMEOUT_MS = 30_000;
 /**
@@ -214,7 +214,8 @@ export const analyticsSection: Section = {
     const replay: ReplayResult = await replayHistory({ env, datasetDir: month.datasetDir, range: month.range });
     const cpuWritten = { child: cpuSeconds(pids.child) ?? 0, java: cpuSeconds(pids.dynamodbLocal) ?? 0 };
     ctx.log(`analytics: written in ${round(replay.elapsedMs / 1000)} s; waiting for the warehouse to count it`);
-    const caught = await countedAt(month.range, matches(replay), CATCH_UP_TIMEOUT_MS, pacedByProgress(replay, replay.firstWriteAt!));
+    const catchUpTrace: { atS: number; done: number; waitMs: number }[] = [];
+    const caught = await countedAt(month.range, matches(replay), CATCH_UP_TIMEOUT_MS, pacedByProgress(replay, replay.firstWriteAt!, catchUpTrace));
     if (caught.at === undefined) {
       throw new Error(`the pipeline did not catch up within ${CATCH_UP_TIMEOUT_MS / 1000} s: summary ${JSON.stringify(caught.last)}, replayed ${JSON.stringify({ orders: replay.orders, revenue: replay.revenuePence, purchases: replay.events })}`);
     }
@@ -350,6 +351,7 @@ export const analyticsSection: Section = {
           cpuMsPer1000Rows: pipelineCpuMsPerKRow,
           catchUpPolls: caught.polls,
           lastPollWaitMs: caught.lastWaitMs,
+          catchUpTrace,
         },
         bulk,
         ratio,
@@ -363,19 +365,21 @@ export const analyticsSection: Section = {
 
 /**
  * The wait before the next question while the month catches up (see CATCH_UP_MAX_POLL_MS): progress is the
- * smaller of the orders and purchases counted so far, as fractions of the replay's; the rate is measured from
- * the previous answer (the first from the replay's first write, when nothing was counted).
+ * orders and purchases counted so far as a fraction of the replay's (the purchases, which stream steadily,
+ * dominate it: the orders arrive in a few large batches); the rate is measured from the previous answer (the
+ * first from the replay's first write, when nothing was counted). Each answer goes into `trace`.
  */
-function pacedByProgress(want: Pick<ReplayTally, 'orders' | 'events'>, firstWriteAt: number): (last: SummaryFigures) => number {
-  const fraction = (counted: number, total: number) => (total === 0 ? 1 : Math.min(1, counted / total));
+function pacedByProgress(want: Pick<ReplayTally, 'orders' | 'events'>, firstWriteAt: number, trace: { atS: number; done: number; waitMs: number }[]): (last: SummaryFigures) => number {
+  const total = want.orders + want.events;
   let previous = { at: firstWriteAt, done: 0 };
   return (last) => {
     const now = wallClockMs();
-    const done = Math.min(fraction(last.orders, want.orders), fraction(last.purchases, want.events));
+    const done = total === 0 ? 1 : Math.min(1, (last.orders + last.purchases) / total);
     const rate = (done - previous.done) / (now - previous.at);
     previous = { at: now, done };
-    if (!(rate > 0)) return CATCH_UP_MAX_POLL_MS;
-    return Math.min(CATCH_UP_MAX_POLL_MS, Math.max(POLL_MS, (1 - done) / rate / 2));
+    const waitMs = rate > 0 ? Math.min(CATCH_UP_MAX_POLL_MS, Math.max(POLL_MS, (1 - done) / rate / 2)) : CATCH_UP_MAX_POLL_MS;
+    trace.push({ atS: (now - firstWriteAt) / 1000, done, waitMs });
+    return waitMs;
   };
 }
 
