@@ -30,9 +30,15 @@ export interface StreamConsumer extends FunctionSpec {
   warehouse: WarehouseAccess;
 }
 
-/** The settings every consumer shares: small batches for freshness, and a poison record costs only itself. */
+/**
+ * The settings every consumer shares: small batches for freshness, and a poison record costs only itself.
+ * No batching window (Lambda's default): a shard has one batch in flight at a time, so while a load runs the
+ * next batch gathers by itself and a busy stream gets full batches anyway; a window only holds back the last,
+ * partial batch. With a 1 s window a confirmed order took 1.2 s (p50) to be counted locally, and a replayed
+ * month's last records waited a full second after everything before them was loaded.
+ */
 const delivery = {
-  maximumBatchingWindowSeconds: 1,
+  maximumBatchingWindowSeconds: 0,
   startingPosition: 'TRIM_HORIZON',
   bisectBatchOnFunctionError: true,
   reportBatchItemFailures: true,

@@ -34,7 +34,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   dynamoDbStreamSource,
   IteratorExpired,
-  kinesisStreamSource,
+  localKinesisStreamSource,
   type Credentials,
   type SourceRecord,
   type StartPosition,
@@ -177,7 +177,7 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
   const source: StreamSource =
     options.source.kind === 'dynamodb'
       ? await dynamoDbStreamSource({ endpoint: options.source.endpoint, tableName: options.source.tableName, region, credentials })
-      : await kinesisStreamSource({
+      : await localKinesisStreamSource({
           endpoint: options.source.endpoint,
           streamName: options.source.streamName,
           region,

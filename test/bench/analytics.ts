@@ -214,7 +214,7 @@ export const analyticsSection: Section = {
     const replay: ReplayResult = await replayHistory({ env, datasetDir: month.datasetDir, range: month.range });
     const cpuWritten = { child: cpuSeconds(pids.child) ?? 0, java: cpuSeconds(pids.dynamodbLocal) ?? 0 };
     ctx.log(`analytics: written in ${round(replay.elapsedMs / 1000)} s; waiting for the warehouse to count it`);
-    const catchUpTrace: { atS: number; done: number; waitMs: number }[] = [];
+    const catchUpTrace: CatchUpAnswer[] = [];
     const caught = await countedAt(month.range, matches(replay), CATCH_UP_TIMEOUT_MS, pacedByProgress(replay, replay.firstWriteAt!, catchUpTrace));
     if (caught.at === undefined) {
       throw new Error(`the pipeline did not catch up within ${CATCH_UP_TIMEOUT_MS / 1000} s: summary ${JSON.stringify(caught.last)}, replayed ${JSON.stringify({ orders: replay.orders, revenue: replay.revenuePence, purchases: replay.events })}`);
@@ -363,13 +363,22 @@ export const analyticsSection: Section = {
   },
 };
 
+/** One answer of the catch-up: seconds since the first write, what it counted, and the wait it set. */
+interface CatchUpAnswer {
+  atS: number;
+  orders: number;
+  purchases: number;
+  done: number;
+  waitMs: number;
+}
+
 /**
  * The wait before the next question while the month catches up (see CATCH_UP_MAX_POLL_MS): progress is the
  * orders and purchases counted so far as a fraction of the replay's (the purchases, which stream steadily,
  * dominate it: the orders arrive in a few large batches); the rate is measured from the previous answer (the
  * first from the replay's first write, when nothing was counted). Each answer goes into `trace`.
  */
-function pacedByProgress(want: Pick<ReplayTally, 'orders' | 'events'>, firstWriteAt: number, trace: { atS: number; done: number; waitMs: number }[]): (last: SummaryFigures) => number {
+function pacedByProgress(want: Pick<ReplayTally, 'orders' | 'events'>, firstWriteAt: number, trace: CatchUpAnswer[]): (last: SummaryFigures) => number {
   const total = want.orders + want.events;
   let previous = { at: firstWriteAt, done: 0 };
   return (last) => {
@@ -378,7 +387,7 @@ function pacedByProgress(want: Pick<ReplayTally, 'orders' | 'events'>, firstWrit
     const rate = (done - previous.done) / (now - previous.at);
     previous = { at: now, done };
     const waitMs = rate > 0 ? Math.min(CATCH_UP_MAX_POLL_MS, Math.max(POLL_MS, (1 - done) / rate / 2)) : CATCH_UP_MAX_POLL_MS;
-    trace.push({ atS: (now - firstWriteAt) / 1000, done, waitMs });
+    trace.push({ atS: (now - firstWriteAt) / 1000, orders: last.orders, purchases: last.purchases, done, waitMs });
     return waitMs;
   };
 }

@@ -10,6 +10,7 @@ import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemComma
 import { type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings';
+import { kinesisStreamSource, localKinesisStreamSource } from '../../lib/local/esm/sources';
 import { credentials, fastPolling, region, startStreamEmulators, type StreamEmulators } from '../support/stream-emulators';
 
 type Rec = Record<string, any>;
@@ -169,6 +170,30 @@ describe('Kinesis', () => {
     expect(first.eventSourceARN).toMatch(new RegExp(`^arn:aws:kinesis:[a-z0-9-]+:\\d{12}:stream/${streamName}$`));
     expect(first.kinesis.approximateArrivalTimestamp).toBeGreaterThan(Date.now() / 1000 - 60);
     await mapping.stop();
+  });
+
+  it('reads the same Lambda records through the pollers’ JSON GetRecords as through the SDK’s', { timeout: 30_000 }, async () => {
+    const streamName = await createStream(1);
+    const values = ['plain', 'ünïcødé ✓', '', JSON.stringify({ type: 'purchase', value: 1234 }), Buffer.from([0, 255, 128]).toString('latin1')];
+    await putRecordBatch(streamName, values);
+    const options = { endpoint: emulators!.kinesisEndpoint, streamName, region, credentials, invokeIdentityArn: 'arn:aws:iam::000000000000:role/reader' };
+    const sources = [await localKinesisStreamSource(options), await kinesisStreamSource(options)];
+    try {
+      const [local, sdk] = await Promise.all(
+        sources.map(async (source) => {
+          const [shard] = await source.listShards();
+          const iterator = await source.getIterator(shard!.shardId, { type: 'TRIM_HORIZON' });
+          return (await source.getRecords(shard!.shardId, iterator!, 100)).records;
+        }),
+      );
+      expect(local).toHaveLength(values.length);
+      expect(local).toEqual(sdk);
+      expect(local!.map((r) => Buffer.from((r.event as Rec).kinesis.data, 'base64').toString('latin1'))).toEqual(
+        values.map((v) => Buffer.from(v).toString('latin1')),
+      );
+    } finally {
+      sources.forEach((s) => s.close());
+    }
   });
 
   it('gathers records for maximumBatchingWindowMs before invoking', { timeout: 30_000 }, async () => {

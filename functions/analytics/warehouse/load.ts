@@ -81,28 +81,55 @@ export interface Column {
   type: string;
 }
 
+/**
+ * The SQL of a statement depends only on its columns and row count, and a load repeats the same few counts:
+ * each text is built once (a 1,000-row statement is 13,000 casts) and kept, a few per table.
+ */
+const sqlTexts = new WeakMap<readonly Column[], Map<string, string>>();
+function sqlText(columns: readonly Column[], shape: string, build: () => string): string {
+  let texts = sqlTexts.get(columns);
+  if (!texts) sqlTexts.set(columns, (texts = new Map()));
+  let sql = texts.get(shape);
+  if (sql === undefined) {
+    sql = build();
+    // Bounded: callers choose their row counts, and a text is rebuilt cheaply.
+    if (texts.size >= 64) texts.clear();
+    texts.set(shape, sql);
+  }
+  return sql;
+}
+
+const unionSql = (columns: readonly Column[], rowCount: number) =>
+  sqlText(columns, `union:${rowCount}`, () => {
+    const selects: string[] = [];
+    for (let r = 0, n = 0; r < rowCount; r++) {
+      const cells = columns.map((c) => (++n, r === 0 ? `CAST($${n} AS ${c.type}) AS ${c.name}` : `CAST($${n} AS ${c.type})`));
+      selects.push(`SELECT ${cells.join(', ')}`);
+    }
+    return `(${selects.join(' UNION ALL ')})`;
+  });
+
 /** The rows as a derived table: `(SELECT CAST($1 AS t) AS c, … UNION ALL SELECT …)`, with its parameters. */
 export function unionSource(columns: readonly Column[], rows: readonly SqlValue[][]): Statement & { params: SqlValue[] } {
   if (rows.length === 0) throw new Error('A load statement needs at least one row');
   const params: SqlValue[] = [];
-  const selects = rows.map((row, r) => {
+  rows.forEach((row, r) => {
     if (row.length !== columns.length) throw new Error(`Row ${r} has ${row.length} values for ${columns.length} columns`);
-    const cells = columns.map((c, i) => {
-      params.push(row[i]);
-      return r === 0 ? `CAST($${params.length} AS ${c.type}) AS ${c.name}` : `CAST($${params.length} AS ${c.type})`;
-    });
-    return `SELECT ${cells.join(', ')}`;
+    params.push(...row);
   });
-  return { sql: `(${selects.join(' UNION ALL ')})`, params };
+  return { sql: unionSql(columns, rows.length), params };
 }
 
 /** Builds one insert-if-absent statement for rows (already deduplicated) keyed by `key`. */
 export function insertIfAbsent(table: string, key: string, columns: readonly Column[], rows: readonly SqlValue[][]): Statement {
   const source = unionSource(columns, rows);
-  const names = columns.map((c) => c.name).join(', ');
-  const sql =
-    `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
-    `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`;
+  const sql = sqlText(columns, `insert:${table}:${key}:${rows.length}`, () => {
+    const names = columns.map((c) => c.name).join(', ');
+    return (
+      `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`
+    );
+  });
   return { sql, params: source.params };
 }
 

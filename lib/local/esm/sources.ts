@@ -120,15 +120,23 @@ export class DynamoDbJsonError extends Error {
 }
 
 /** A minimal JSON-protocol client for DynamoDB (Local) and its Streams API. */
-export function dynamoDbJsonClient(endpoint: string, region: string, credentials: Credentials) {
-  const date = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+export const dynamoDbJsonClient = (endpoint: string, region: string, credentials: Credentials) => awsJsonClient(endpoint, region, credentials, 'dynamodb', '1.0');
+
+/**
+ * A minimal JSON-protocol client for an emulator: POST, `X-Amz-Target`, the protocol's content type, and an
+ * unsigned SigV4-shaped `Authorization` (the emulators check that one is there, never what it signs).
+ */
+function awsJsonClient(endpoint: string, region: string, credentials: Credentials, service: 'dynamodb' | 'kinesis', jsonVersion: '1.0' | '1.1') {
+  const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const date = amzDate.slice(0, 8);
   return async function call<T>(target: string, body: unknown): Promise<T> {
     const response = await fetch(endpoint, {
       method: 'POST',
       headers: {
-        'content-type': 'application/x-amz-json-1.0',
+        'content-type': `application/x-amz-json-${jsonVersion}`,
         'x-amz-target': target,
-        authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${date}/${region}/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-target, Signature=unsigned`,
+        'x-amz-date': amzDate,
+        authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${date}/${region}/${service}/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=unsigned`,
       },
       body: JSON.stringify(body),
     });
@@ -329,6 +337,47 @@ export function sdkDynamoDbStreamSource(options: { streamArn: string; region?: s
 // ---------------------------------------------------------------------------------------------------------
 // Kinesis
 
+/** A Kinesis record as GetRecords puts it on the wire: its data still base64, as Lambda's events carry it. */
+interface KinesisWireRecord {
+  Data: string;
+  PartitionKey: string;
+  SequenceNumber: string;
+  /** Epoch seconds. */
+  ApproximateArrivalTimestamp?: number;
+}
+
+/**
+ * The local pollers' Kinesis source (kinesalite): the SDK's, except GetRecords, which is made with the JSON
+ * client above and hands each record's data on as the base64 it arrived in. The SDK decodes every record's
+ * data to bytes, and the Lambda record needs it encoded again: over a replayed month that round trip and the
+ * SDK's parsing were about 0.5 s of the platform thread, which also serves the emulators. Emulators only.
+ */
+export async function localKinesisStreamSource(options: { endpoint: string; streamName: string; region: string; credentials: Credentials; invokeIdentityArn: string }): Promise<StreamSource> {
+  const source = await kinesisStreamSource(options);
+  const call = awsJsonClient(options.endpoint, options.region, options.credentials, 'kinesis', '1.1');
+  const at = (shardId: string) => ({ shardId, region: options.region, streamArn: source.arn, invokeIdentityArn: options.invokeIdentityArn });
+  return {
+    ...source,
+    async getRecords(shardId, iterator, limit) {
+      let page: { Records?: KinesisWireRecord[]; NextShardIterator?: string | null };
+      try {
+        page = await call('Kinesis_20131202.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) });
+      } catch (e) {
+        if (e instanceof DynamoDbJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
+        throw e;
+      }
+      const where = at(shardId);
+      const records = (page.Records ?? []).map((r) =>
+        lambdaKinesisRecordFromWire(
+          { sequenceNumber: r.SequenceNumber, partitionKey: r.PartitionKey, data: r.Data, arrival: r.ApproximateArrivalTimestamp === undefined ? new Date() : new Date(Math.round(r.ApproximateArrivalTimestamp * 1000)) },
+          where,
+        ),
+      );
+      return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
+    },
+  };
+}
+
 export async function kinesisStreamSource(options: {
   /** Default: the SDK's (AWS_ENDPOINT_URL_KINESIS, or AWS). */
   endpoint?: string;
@@ -396,26 +445,32 @@ export async function kinesisStreamSource(options: {
   };
 }
 
+type RecordPlace = { shardId: string; region: string; streamArn: string; invokeIdentityArn: string };
+
 /** A Kinesis record as Lambda puts it in a KinesisStreamEvent. */
-export function lambdaKinesisRecord(
-  r: KinesisRecord,
-  at: { shardId: string; region: string; streamArn: string; invokeIdentityArn: string },
-): SourceRecord {
-  const arrival = r.ApproximateArrivalTimestamp ?? new Date();
+export function lambdaKinesisRecord(r: KinesisRecord, at: RecordPlace): SourceRecord {
+  return lambdaKinesisRecordFromWire(
+    { sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'), arrival: r.ApproximateArrivalTimestamp ?? new Date() },
+    at,
+  );
+}
+
+function lambdaKinesisRecordFromWire(r: { sequenceNumber: string; partitionKey: string; data: string; arrival: Date }, at: RecordPlace): SourceRecord {
+  const { arrival } = r;
   return {
-    sequenceNumber: r.SequenceNumber!,
+    sequenceNumber: r.sequenceNumber,
     arrival,
     event: {
       kinesis: {
         kinesisSchemaVersion: '1.0',
-        partitionKey: r.PartitionKey!,
-        sequenceNumber: r.SequenceNumber!,
-        data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+        partitionKey: r.partitionKey,
+        sequenceNumber: r.sequenceNumber,
+        data: r.data,
         approximateArrivalTimestamp: arrival.getTime() / 1000,
       },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',
-      eventID: `${at.shardId}:${r.SequenceNumber}`,
+      eventID: `${at.shardId}:${r.sequenceNumber}`,
       eventName: 'aws:kinesis:record',
       invokeIdentityArn: at.invokeIdentityArn,
       awsRegion: at.region,
