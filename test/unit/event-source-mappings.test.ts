@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings';
 import { kinesisStreamSource, localKinesisStreamSource } from '../../lib/local/esm/sources';
@@ -193,6 +193,8 @@ describe('Kinesis', () => {
       );
     } finally {
       sources.forEach((s) => s.close());
+      // kinesalite allows 10 open shards in all, and this file's other tests need theirs.
+      await kinesis.send(new DeleteStreamCommand({ StreamName: streamName }));
     }
   });
 

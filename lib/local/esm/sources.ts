@@ -195,6 +195,7 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
         page = await call('DynamoDBStreams_20120810.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) });
       } catch (e) {
         if (e instanceof DynamoDbJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
+        if (e instanceof DynamoDbJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
         throw e;
       }
       const records = (page.Records ?? []).map((r) => lambdaDynamoDbRecord(r, options.region, arn));
