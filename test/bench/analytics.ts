@@ -42,10 +42,10 @@ const FRESHNESS_ORDERS = 40;
 const POLL_MS = 50;
 /**
  * The longest wait between two questions while a month catches up. Every answer after a batch lands is a cache
- * miss that runs the summary's queries (about 80 ms for a month) on the warehouse the consumers are loading,
- * so a fixed 250 ms pace spent about 2 s of the warehouse's CPU on the measurement. The catch-up is paced by
- * progress instead: the next question comes after half the time the remaining rows should take at the rate
- * seen so far, at least POLL_MS and at most this. Near the end that is POLL_MS, so the time stays as precise.
+ * miss that runs the summary's queries (about 80 ms for a month) on the warehouse the consumers are loading, so
+ * a fixed 250 ms pace could spend up to about 2 s of the warehouse's CPU on the measurement. The catch-up is
+ * paced by progress instead: the next question comes after half the time the remaining rows should take at the
+ * rate seen so far, at least POLL_MS and at most this. Near the end that is POLL_MS, so the time stays as precise.
  */
 const CATCH_UP_MAX_POLL_MS = 500;
 const CATCH_UP_TIMEOUT_MS = 10 * 60_000;

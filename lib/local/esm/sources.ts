@@ -109,7 +109,7 @@ export interface DdbStreamRecord {
   userIdentity?: unknown;
 }
 
-export class DynamoDbJsonError extends Error {
+export class AwsJsonError extends Error {
   constructor(
     readonly type: string,
     message: string,
@@ -127,6 +127,7 @@ export const dynamoDbJsonClient = (endpoint: string, region: string, credentials
  * unsigned SigV4-shaped `Authorization` (the emulators check that one is there, never what it signs).
  */
 function awsJsonClient(endpoint: string, region: string, credentials: Credentials, service: 'dynamodb' | 'kinesis', jsonVersion: '1.0' | '1.1') {
+  // Dated once: the emulators want the header, not a current value.
   const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
   const date = amzDate.slice(0, 8);
   return async function call<T>(target: string, body: unknown): Promise<T> {
@@ -144,7 +145,7 @@ function awsJsonClient(endpoint: string, region: string, credentials: Credential
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) {
       const type = String(json.__type ?? 'UnknownError').split('#').pop()!;
-      throw new DynamoDbJsonError(type, String(json.Message ?? json.message ?? text), response.status);
+      throw new AwsJsonError(type, String(json.Message ?? json.message ?? text), response.status);
     }
     return json as T;
   };
@@ -184,8 +185,8 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
         return ShardIterator ?? undefined;
       } catch (e) {
         // A shard that has been trimmed away entirely: nothing left to read.
-        if (e instanceof DynamoDbJsonError && e.type === 'ResourceNotFoundException') return undefined;
-        if (e instanceof DynamoDbJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
+        if (e instanceof AwsJsonError && e.type === 'ResourceNotFoundException') return undefined;
+        if (e instanceof AwsJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
         throw e;
       }
     },
@@ -194,8 +195,8 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
       try {
         page = await call('DynamoDBStreams_20120810.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) });
       } catch (e) {
-        if (e instanceof DynamoDbJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
-        if (e instanceof DynamoDbJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
+        if (e instanceof AwsJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
+        if (e instanceof AwsJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
         throw e;
       }
       const records = (page.Records ?? []).map((r) => lambdaDynamoDbRecord(r, options.region, arn));
@@ -364,7 +365,7 @@ export async function localKinesisStreamSource(options: { endpoint: string; stre
       try {
         page = await call('Kinesis_20131202.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) });
       } catch (e) {
-        if (e instanceof DynamoDbJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
+        if (e instanceof AwsJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
         throw e;
       }
       const where = at(shardId);
