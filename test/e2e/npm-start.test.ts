@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,6 @@ import { freePort } from '../../lib/local/emulators';
 import { readStream } from '../support/kinesis';
 import { projectRoot } from '../../lib/local/platform';
 
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-start-'));
 const started: ChildProcess[] = [];
 
@@ -33,8 +31,19 @@ const ports = async (): Promise<Ports> => ({
 });
 
 /** Runs `npm start`'s program as a user would, and collects what it prints. */
+/**
+ * `npm start`'s command, run with this Node: one process, tsx as a loader. (Under the tsx CLI a SIGTERM reaches
+ * the platform through a relay that kills it outright when it does not acknowledge within 30 ms: a busy start
+ * then exited 143 instead of stopping its emulators.)
+ */
+const START_ARGS = (() => {
+  const [command, ...args] = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  if (command !== 'node') throw new Error(`npm start is expected to run node, not ${command}`);
+  return args;
+})();
+
 function start(env: Ports, args: string[] = []) {
-  const child = spawn(process.execPath, [tsxCli, 'bin/local.ts', '--quiet', ...args], {
+  const child = spawn(process.execPath, [...START_ARGS, '--quiet', ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...env, LOCAL_DATA_DIR: dataDir, DATASET_DIR: path.join(dataDir, 'no-dataset-here') },
     stdio: ['ignore', 'pipe', 'pipe'],
