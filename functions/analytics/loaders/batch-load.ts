@@ -12,10 +12,13 @@ import type { Warehouse } from '../warehouse/port';
  * 2. The rows of all the mapped records go to the warehouse in one idempotent load (insert-if-absent on the
  *    event id, inside the load's transactions): one round trip set per batch, not per record — with the
  *    Redshift Data API each statement is a submit-and-poll of tens of milliseconds or more.
- * 3. Powertools' BatchProcessor then walks the records (in order, one at a time) and reports the failed ones in
- *    batchItemFailures. If the bulk load failed, each record's own rows are loaded again, on their own, to find
- *    the record at fault: safe because every load is idempotent (rows a partly committed bulk load already
- *    wrote are skipped), and the healthy records are counted now rather than retried.
+ * 3. If the bulk load failed, the records at fault are found by halving: each half of the failed set is loaded
+ *    on its own, and a half that fails is halved again, down to single records. One bad record among 1,000
+ *    costs about 20 loads rather than 1,000 (with the Redshift Data API each load is a submit-and-poll round trip,
+ *    so loading record by record could not finish inside the function's timeout). Safe because every load is
+ *    idempotent (rows a partly committed load already wrote are skipped), and the healthy records are counted
+ *    now rather than retried. Powertools' BatchProcessor then walks the records (in order, one at a time) and
+ *    reports the failed ones in batchItemFailures.
  *
  * For stream sources Lambda checkpoints at the lowest failed sequence number, so records after a failed one
  * are delivered again: idempotent loads make that harmless. When every record fails, Powertools throws
@@ -52,18 +55,45 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
         mapped.set(record, { error });
       }
     }
-    const rows = [...mapped.values()].flatMap((m) => ('rows' in m ? m.rows : []));
-    let loaded = true;
+    const rowsOf = (records: readonly R[]) => records.flatMap((r) => {
+      const m = mapped.get(r)!;
+      return 'rows' in m ? m.rows : [];
+    });
     /** Rows of the records loaded so far (already present or new). */
     let loadedRows = 0;
+    /** Records whose rows the warehouse refused, with its error. */
+    const refused = new Map<R, unknown>();
+    const loadable = event.Records.filter((r) => 'rows' in mapped.get(r)!);
+    /** Loads the records' rows; when that fails, each half on its own, down to the single records at fault. */
+    const loadOrHalve = async (records: readonly R[], failure?: unknown): Promise<void> => {
+      const rows = rowsOf(records);
+      if (rows.length === 0) return;
+      if (failure === undefined) {
+        try {
+          await loader.load(deps.warehouse, rows);
+          loadedRows += rows.length;
+          return;
+        } catch (error) {
+          failure = error;
+        }
+      }
+      if (records.length === 1) {
+        refused.set(records[0]!, failure);
+        return;
+      }
+      const half = Math.ceil(records.length / 2);
+      await loadOrHalve(records.slice(0, half));
+      await loadOrHalve(records.slice(half));
+    };
+    const rows = rowsOf(loadable);
     if (rows.length > 0) {
       try {
         const result = await loader.load(deps.warehouse, rows);
         loadedRows = rows.length;
         logger.info('batch loaded', { records: event.Records.length, rows: result.received, inserted: result.inserted });
       } catch (error) {
-        loaded = false;
-        logger.warn('batch load failed; loading record by record', { records: event.Records.length, error: error as Error });
+        logger.warn('batch load failed; halving it to find the records at fault', { records: event.Records.length, error: error as Error });
+        await loadOrHalve(loadable, error);
       }
     }
     const processor = new BatchProcessor(loader.eventType);
@@ -73,10 +103,7 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
         const m = mapped.get(record);
         if (m === undefined) throw new Error(`Record ${loader.describe(record)} was not mapped`);
         if ('error' in m) throw m.error;
-        if (!loaded && m.rows.length > 0) {
-          await loader.load(deps.warehouse, m.rows);
-          loadedRows += m.rows.length;
-        }
+        if (refused.has(record)) throw refused.get(record);
       },
       processor,
       // One at a time: concurrent loads into the same table conflict under Redshift's serializable isolation.
