@@ -149,25 +149,29 @@ describe('orders stream loader', () => {
     expect(await factsOf('ord_bad_0002')).toHaveLength(1);
   });
 
-  it('when the batch load fails, loads each half on its own and reports only the one record the warehouse refuses', async () => {
-    const event = freshConfirmed('poison', '2026-11-25');
-    // A warehouse that refuses any transaction touching ord_poison_0002 (as a constraint or type error would).
-    const batches: number[] = [];
-    const refusing: Warehouse = {
-      ...warehouse,
+  /** The test warehouse, refusing any transaction that touches `orderId` (as a constraint or type error would); counts its loads. */
+  const refusingWarehouse = (orderId: string): Warehouse & { loads(): number } => {
+    let loads = 0;
+    return {
       migrate: () => warehouse.migrate(),
       execute: (sql, params) => warehouse.execute(sql, params),
       query: (sql, params) => warehouse.query(sql, params),
       close: async () => {},
       batch: async (statements: readonly Statement[]) => {
-        batches.push(statements.length);
-        if (statements.some((s) => (s.params ?? []).includes('ord_poison_0002'))) throw new Error('refused');
+        loads++;
+        if (statements.some((s) => (s.params ?? []).includes(orderId))) throw new Error('refused');
         return warehouse.batch(statements);
       },
+      loads: () => loads,
     };
+  };
+
+  it('when the batch load fails, loads each half on its own and reports only the one record the warehouse refuses', async () => {
+    const event = freshConfirmed('poison', '2026-11-25');
+    const refusing = refusingWarehouse('ord_poison_0002');
     const handler = makeOrdersStreamHandler({ warehouse: refusing });
     expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb!.SequenceNumber }] });
-    expect(batches).toHaveLength(3); // the whole batch, then each half: here each record on its own
+    expect(refusing.loads()).toBe(3); // the whole batch, then each half: here each record on its own
     expect(await factsOf('ord_poison_0001')).toHaveLength(2);
     expect(await factsOf('ord_poison_0002')).toEqual([]);
   });
@@ -176,23 +180,11 @@ describe('orders stream loader', () => {
     const event: DynamoDBStreamEvent = { Records: Array.from({ length: 32 }, (_, i) => freshConfirmed(`halve${i}`, '2026-11-26').Records).flat() };
     event.Records.forEach((r, i) => (r.dynamodb!.SequenceNumber = String(10n ** 20n + BigInt(i))));
     const poison = 'ord_halve13_0002';
-    let loads = 0;
-    const refusing: Warehouse = {
-      ...warehouse,
-      migrate: () => warehouse.migrate(),
-      execute: (sql, params) => warehouse.execute(sql, params),
-      query: (sql, params) => warehouse.query(sql, params),
-      close: async () => {},
-      batch: async (statements: readonly Statement[]) => {
-        loads++;
-        if (statements.some((s) => (s.params ?? []).includes(poison))) throw new Error('refused');
-        return warehouse.batch(statements);
-      },
-    };
+    const refusing = refusingWarehouse(poison);
     const poisoned = event.Records.find((r) => r.dynamodb!.NewImage!.orderId!.S === poison)!;
     expect(await makeOrdersStreamHandler({ warehouse: refusing })(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: poisoned.dynamodb!.SequenceNumber }] });
     // The whole batch, then two halves at each of six levels (64 → 1): 1 + 2 × 6.
-    expect(loads).toBe(13);
+    expect(refusing.loads()).toBe(13);
     const [{ n }] = await warehouse.query<{ n: number }>("SELECT CAST(COUNT(DISTINCT order_id) AS BIGINT) AS n FROM sales_facts WHERE order_id LIKE 'ord_halve%'");
     expect(n).toBe(63);
     expect(await factsOf(poison)).toEqual([]);
