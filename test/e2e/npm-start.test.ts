@@ -30,7 +30,6 @@ const ports = async (): Promise<Ports> => ({
   KINESIS_PORT: String(await freePort()),
 });
 
-/** Runs `npm start`'s program as a user would, and collects what it prints. */
 /**
  * `npm start`'s command, run with this Node: one process, tsx as a loader. (Under the tsx CLI a SIGTERM reaches
  * the platform through a relay that kills it outright when it does not acknowledge within 30 ms: a busy start
@@ -42,6 +41,7 @@ const START_ARGS = (() => {
   return args;
 })();
 
+/** Runs `npm start`'s program as a user would, and collects what it prints. */
 function start(env: Ports, args: string[] = []) {
   const child = spawn(process.execPath, [...START_ARGS, '--quiet', ...args], {
     cwd: projectRoot,
