@@ -145,7 +145,11 @@ function awsJsonClient(endpoint: string, region: string, credentials: Credential
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) {
       const type = String(json.__type ?? 'UnknownError').split('#').pop()!;
-      throw new AwsJsonError(type, String(json.Message ?? json.message ?? text), response.status);
+      const error = new AwsJsonError(type, String(json.Message ?? json.message ?? text), response.status);
+      // The two stream errors a poller acts on, in the sources' own terms (as the SDK sources map theirs).
+      if (type === 'ExpiredIteratorException') throw new IteratorExpired(error.message);
+      if (type === 'TrimmedDataAccessException') throw new RecordsTrimmed(error.message);
+      throw error;
     }
     return json as T;
   };
@@ -186,19 +190,14 @@ export async function dynamoDbStreamSource(options: { endpoint: string; tableNam
       } catch (e) {
         // A shard that has been trimmed away entirely: nothing left to read.
         if (e instanceof AwsJsonError && e.type === 'ResourceNotFoundException') return undefined;
-        if (e instanceof AwsJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
         throw e;
       }
     },
     async getRecords(shardId, iterator, limit) {
-      let page: { Records?: DdbStreamRecord[]; NextShardIterator?: string | null };
-      try {
-        page = await call('DynamoDBStreams_20120810.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) });
-      } catch (e) {
-        if (e instanceof AwsJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
-        if (e instanceof AwsJsonError && e.type === 'TrimmedDataAccessException') throw new RecordsTrimmed(e.message);
-        throw e;
-      }
+      const page = await call<{ Records?: DdbStreamRecord[]; NextShardIterator?: string | null }>('DynamoDBStreams_20120810.GetRecords', {
+        ShardIterator: iterator,
+        Limit: Math.min(Math.max(limit, 1), 1000),
+      });
       const records = (page.Records ?? []).map((r) => lambdaDynamoDbRecord(r, options.region, arn));
       return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
     },
@@ -361,13 +360,10 @@ export async function localKinesisStreamSource(options: { endpoint: string; stre
   return {
     ...source,
     async getRecords(shardId, iterator, limit) {
-      let page: { Records?: KinesisWireRecord[]; NextShardIterator?: string | null };
-      try {
-        page = await call('Kinesis_20131202.GetRecords', { ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) });
-      } catch (e) {
-        if (e instanceof AwsJsonError && e.type === 'ExpiredIteratorException') throw new IteratorExpired(e.message);
-        throw e;
-      }
+      const page = await call<{ Records?: KinesisWireRecord[]; NextShardIterator?: string | null }>('Kinesis_20131202.GetRecords', {
+        ShardIterator: iterator,
+        Limit: Math.min(Math.max(limit, 1), 10_000),
+      });
       const where = at(shardId);
       const records = (page.Records ?? []).map((r) =>
         lambdaKinesisRecordFromWire(
