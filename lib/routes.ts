@@ -298,7 +298,8 @@ export const routes: Route[] = [
     request: { body: orders.PlaceOrder },
     headers: [{ name: 'Idempotency-Key', required: true, description: 'A UUID; the same key returns the same order' }],
     response: { status: 202, schema: orders.OrderAccepted },
-    tables: { orders: 'write', carts: 'read', products: 'read', promotions: 'read', idempotency: 'readwrite' },
+    // The order is read (a retry finds it) and written with the shopper's promotion redemption; the promotion leaves the cart.
+    tables: { orders: 'readwrite', carts: 'readwrite', products: 'read', promotions: 'readwrite', idempotency: 'readwrite' },
     startsSaga: true,
   },
   {

@@ -41,7 +41,11 @@ export const tables = {
     name: 'orders',
     envVar: 'ORDERS_TABLE',
     partitionKey: 'orderId',
-    indexes: [{ name: 'byUser', partitionKey: 'userId', sortKey: 'createdAt' }],
+    indexes: [
+      { name: 'byUser', partitionKey: 'userId', sortKey: 'createdAt' },
+      // Sparse: only PENDING orders carry `pending`, so settlement reads just those, oldest first.
+      { name: 'pendingByAge', partitionKey: 'pending', sortKey: 'createdAt' },
+    ],
   },
   /** One reservation per order; only HELD ones carry `held`, so the sweeper reads just those, oldest first. */
   reservations: {
@@ -50,8 +54,18 @@ export const tables = {
     partitionKey: 'orderId',
     indexes: [{ name: 'heldByExpiry', partitionKey: 'held', sortKey: 'expiresAt' }],
   },
-  /** The payments ledger: charge and refund entries per order, and the test gateway's attempt counters. */
-  payments: { name: 'payments', envVar: 'PAYMENTS_TABLE', partitionKey: 'orderId', sortKey: 'entry' },
+  /**
+   * The payments ledger: per order its charge intent (written before the gateway is called), refund claim,
+   * and the charge and refund the gateway confirmed; and the test gateway's own records (GATEWAY# keys).
+   */
+  payments: {
+    name: 'payments',
+    envVar: 'PAYMENTS_TABLE',
+    partitionKey: 'orderId',
+    sortKey: 'entry',
+    // Sparse: only open charge intents carry `open`, so settlement reads just those, oldest attempt first.
+    indexes: [{ name: 'openIntents', partitionKey: 'open', sortKey: 'attemptAt' }],
+  },
   /** Powertools idempotency records (POST /v1/orders). */
   idempotency: { name: 'idempotency', envVar: 'IDEMPOTENCY_TABLE', partitionKey: 'id', ttlAttribute: 'expiration' },
   /**

@@ -30,6 +30,8 @@ export interface CartRepository {
 
 export interface PromotionRepository {
   get(code: string): Promise<Promotion | undefined>;
+  /** The order on which the shopper used the code, if they did (a cancelled order gives it back). */
+  redeemedBy(code: string, userId: string): Promise<string | undefined>;
 }
 
 /** The catalog and inventory as the cart sees them: live prices and what can still be sold. */

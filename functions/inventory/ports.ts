@@ -23,6 +23,11 @@ export interface Reservation {
 
 export type HoldOutcome = { kind: 'held' } | { kind: 'exists' } | { kind: 'insufficient'; productIds: string[] };
 
+/** The orders context's view of an order, as inventory needs it: what to reserve is read from the stored order. */
+export interface OrderLinesView {
+  get(orderId: string): Promise<{ status: 'PENDING' | 'CONFIRMED' | 'CANCELLED'; items: { productId: string; quantity: number }[] } | undefined>;
+}
+
 export interface ReservationStore {
   get(orderId: string): Promise<Reservation | undefined>;
   /** In one transaction: every line's stock moves from available to reserved, and the reservation is written. */

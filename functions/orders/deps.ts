@@ -1,32 +1,41 @@
-import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import { dynamoDocumentClient, systemClock } from '../shared/clients';
 import { parseEnv } from '../shared/env';
+import { logger } from '../shared/observability';
 import { cartRepository, promotionRepository } from '../cart/deps';
-import { priceLines, removeOrderedLines } from '../cart/domain/cart';
+import { priceLines, removeOrderedLines, removePromoCode } from '../cart/domain/cart';
 import { productRepository } from '../catalog/deps';
-import { DynamoOrderRepository } from './adapters/dynamo-orders';
-import { StepFunctionsSagaStarter } from './adapters/sfn-saga';
-import type { CartGateway, OrderPricer } from './ports';
+import { reservationStore } from '../inventory/deps';
+import { releaseStock } from '../inventory/domain/reservations';
+import { livePaymentsDeps } from '../payments/deps';
+import { paymentStatusOf, settlePayment } from '../payments/domain/payments';
+import { DynamoOrderRepository, type RelatedTables } from './adapters/dynamo-orders';
+import { StepFunctionsSaga } from './adapters/sfn-saga';
+import type { CartGateway, OrderPricer, PaymentsGateway, StockGateway } from './ports';
 
-export const orderRepository = () => new DynamoOrderRepository(dynamoDocumentClient(), parseEnv(z.object({ ORDERS_TABLE: z.string() })).ORDERS_TABLE);
+const optionalTable = z.optional(z.string());
 
-/** Confirmation commits the inventory reservation in the order's transaction, so it needs those tables too. */
-export const confirmingOrderRepository = () => {
-  const env = parseEnv(z.object({ ORDERS_TABLE: z.string(), INVENTORY_TABLE: z.string(), RESERVATIONS_TABLE: z.string() }));
-  return new DynamoOrderRepository(dynamoDocumentClient(), env.ORDERS_TABLE, { inventory: env.INVENTORY_TABLE, reservations: env.RESERVATIONS_TABLE });
+/** The other contexts' tables this function was given (lib/routes.ts, lib/saga.ts): its transactions touch those. */
+const relatedTables = (): Partial<RelatedTables> => {
+  const env = parseEnv(z.object({ INVENTORY_TABLE: optionalTable, RESERVATIONS_TABLE: optionalTable, PAYMENTS_TABLE: optionalTable, PROMOTIONS_TABLE: optionalTable }));
+  return { inventory: env.INVENTORY_TABLE, reservations: env.RESERVATIONS_TABLE, payments: env.PAYMENTS_TABLE, promotions: env.PROMOTIONS_TABLE };
 };
+
+export const orderRepository = () =>
+  new DynamoOrderRepository(dynamoDocumentClient(), parseEnv(z.object({ ORDERS_TABLE: z.string() })).ORDERS_TABLE, relatedTables());
 
 /** The cart context's API as the orders context uses it. */
 export const cartGateway = (): CartGateway => {
   const carts = cartRepository();
+  const deps = { carts, clock: systemClock };
   return {
     contents: async (ownerId) => {
       const cart = await carts.get(ownerId);
       return cart && cart.ttl > Date.now() / 1000 ? { lines: cart.lines, promoCode: cart.promoCode } : undefined;
     },
-    removeLines: (ownerId, productIds) => removeOrderedLines(ownerId, productIds, { carts, clock: systemClock }),
+    removeLines: (ownerId, productIds) => removeOrderedLines(ownerId, productIds, deps),
+    removePromo: (ownerId, code) => removePromoCode(ownerId, code, deps),
   };
 };
 
@@ -40,8 +49,35 @@ export const catalogPricer = (): OrderPricer => {
   };
 };
 
-export const sagaStarter = () =>
-  new StepFunctionsSagaStarter(new SFNClient({}), parseEnv(z.object({ ORDER_SAGA_ARN: z.string() })).ORDER_SAGA_ARN);
+/** The payments context's API as the orders context uses it. */
+export const paymentsGateway = (): PaymentsGateway => {
+  const deps = livePaymentsDeps();
+  return {
+    chargeOf: async (orderId) => {
+      const charge = (await deps.ledger.entries(orderId)).find((e) => e.kind === 'CHARGE');
+      return charge && { chargeId: charge.reference, amount: charge.amount, currency: charge.currency };
+    },
+    statusOf: (orderId) => paymentStatusOf(orderId, deps),
+    settle: (orderId) => settlePayment(orderId, deps),
+    unsettled: async (before, limit) => (await deps.ledger.openIntents(before, limit)).map((i) => i.orderId),
+  };
+};
 
-export const newOrderId = () => randomUUID();
+/** The inventory context's API as the orders context uses it. */
+export const stockGateway = (): StockGateway => {
+  const reservations = reservationStore();
+  return {
+    reservation: (orderId) => reservations.get(orderId),
+    release: async (orderId) => void (await releaseStock(orderId, { reservations, clock: systemClock })),
+    expired: async (before, limit) => (await reservations.listExpired(before, limit)).map((r) => r.orderId),
+  };
+};
+
+export const stepFunctionsSaga = () => new StepFunctionsSaga(new SFNClient({}), parseEnv(z.object({ ORDER_SAGA_ARN: z.string() })).ORDER_SAGA_ARN);
+
+/** PENDING orders and open payments younger than this are left to their saga (SETTLEMENT_GRACE_SECONDS overrides). */
+export const settlementGraceSeconds = () =>
+  parseEnv(z.object({ SETTLEMENT_GRACE_SECONDS: z._default(z.coerce.number().check(z.minimum(0), z.maximum(86_400)), 120) })).SETTLEMENT_GRACE_SECONDS;
+
+export const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details);
 export const clock = systemClock;

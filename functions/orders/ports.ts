@@ -1,30 +1,73 @@
 import type { Clock } from '../shared/clients';
 import type { Page } from '../shared/pagination';
-import type { SagaState } from './saga-schemas';
+import type { SagaInput } from './saga-schemas';
 import type { FailureReason, Order, PaymentStatus } from './schemas';
 
-export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'reservation-not-held' | 'not-pending';
+export type CreateOutcome = 'created' | 'exists' | 'promotion-used';
+export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'reservation-not-held' | 'not-pending' | 'not-found' | 'payment-mismatch' | 'refund-claimed';
 export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'not-pending' | 'not-found';
+export type OrderPayment = { status: PaymentStatus; chargeId?: string };
 
 export interface OrderRepository {
-  create(order: Order): Promise<void>;
+  /**
+   * Writes a new PENDING order, and with it the shopper's redemption of its promotion, in one transaction:
+   * 'exists' when the order is there already, 'promotion-used' when the shopper redeemed the code on another order.
+   */
+  create(order: Order): Promise<CreateOutcome>;
   get(orderId: string): Promise<Order | undefined>;
   listByUser(userId: string, query: { from?: string; to?: string; limit: number; cursor?: string }): Promise<Page<Order>>;
-  /** In one transaction: the order becomes CONFIRMED (if PENDING) and its reservation is committed (if HELD). */
+  /**
+   * In one transaction: the order becomes CONFIRMED (if PENDING), its reservation is committed (if HELD, with
+   * the reservation's own lines), and its payment settles — the ledger's charge must equal the order's total
+   * and no refund may have been claimed.
+   */
   confirm(orderId: string, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome>;
-  /** The order becomes CANCELLED with its reason, if PENDING. */
-  cancel(orderId: string, cancellation: { reason: FailureReason; payment: { status: PaymentStatus; chargeId?: string }; at: string }): Promise<CancelOutcome>;
+  /**
+   * The order becomes CANCELLED with its reason, if PENDING, and gives back its promotion; an order already
+   * cancelled takes the payment status given when it tells more (a refund that came later).
+   */
+  cancel(orderId: string, cancellation: { reason: FailureReason; payment: OrderPayment; at: string }): Promise<CancelOutcome>;
+  /** PENDING orders created before `before`, oldest first: the settlement's candidates. */
+  listPending(before: string, limit: number): Promise<{ orderId: string; createdAt: string }[]>;
 }
 
 /** Starts the checkout saga for an order; the order id is the execution name, so a retry never starts two. */
 export interface SagaStarter {
-  start(orderId: string, state: SagaState): Promise<void>;
+  start(orderId: string, input: SagaInput): Promise<void>;
 }
 
-/** What the orders context needs of a cart: its lines and promo code, and removing lines once ordered. */
+/** Whether an order's saga is still running: settlement leaves those to their saga. */
+export interface SagaExecutions {
+  isRunning(orderId: string): Promise<boolean>;
+}
+
+/** What the orders context needs of a cart: its lines and promo code, removing lines once ordered, and its code once used. */
 export interface CartGateway {
   contents(ownerId: string): Promise<{ lines: { productId: string; quantity: number }[]; promoCode?: string } | undefined>;
   removeLines(ownerId: string, productIds: string[]): Promise<void>;
+  /** The promotion leaves the cart with the order that used it (a no-op when the cart holds another code). */
+  removePromo(ownerId: string, code: string): Promise<void>;
+}
+
+/** The payments context's API as orders uses it. */
+export interface PaymentsGateway {
+  /** The ledger's charge of the order, if one was recorded. */
+  chargeOf(orderId: string): Promise<{ chargeId: string; amount: number; currency: string } | undefined>;
+  /** What the order's payment amounts to, from the ledger. */
+  statusOf(orderId: string): Promise<OrderPayment>;
+  /** Settles the payment of an order that is no longer PENDING: refunds anything not kept by a confirmed order. */
+  settle(orderId: string): Promise<OrderPayment | 'PENDING'>;
+  /** Orders whose payment intents are still open though their latest attempt is older than `before`. */
+  unsettled(before: string, limit: number): Promise<string[]>;
+}
+
+/** The inventory context's API as orders uses it. */
+export interface StockGateway {
+  reservation(orderId: string): Promise<{ status: 'HELD' | 'COMMITTED' | 'RELEASED'; lines: { productId: string; quantity: number }[] } | undefined>;
+  /** Gives back what the order holds (leaving a tombstone when it holds nothing, so no late hold can land). */
+  release(orderId: string): Promise<void>;
+  /** Orders whose HELD reservation expired before `before`, oldest first. */
+  expired(before: string, limit: number): Promise<string[]>;
 }
 
 export interface PricedLine {
@@ -57,5 +100,15 @@ export interface OrdersDeps {
   carts: CartGateway;
   pricer: OrderPricer;
   clock: Clock;
-  newId: () => string;
+}
+
+export interface SettlementDeps {
+  orders: OrderRepository;
+  stock: StockGateway;
+  payments: PaymentsGateway;
+  sagas: SagaExecutions;
+  clock: Clock;
+  /** A PENDING order, or an open payment, younger than this is left to its saga. */
+  graceSeconds: number;
+  batchSize?: number;
 }

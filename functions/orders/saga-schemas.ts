@@ -1,19 +1,16 @@
 import * as z from 'zod/mini';
+import { FailureReason } from './schemas';
 
-/** The saga's state as it flows through the state machine: the input plus each step's ResultPath. */
-export const SagaLine = z.object({ productId: z.string(), quantity: z.int().check(z.positive()) });
-export const SagaState = z.object({
-  orderId: z.string(),
-  userId: z.string(),
-  lines: z.array(SagaLine).check(z.minLength(1)),
-  amount: z.int().check(z.minimum(0)),
-  currency: z.string(),
-  paymentToken: z.string(),
-  cartOwnerId: z.optional(z.string()),
-  reservation: z.optional(z.object({ orderId: z.string(), expiresAt: z.string() })),
-  charge: z.optional(z.object({ chargeId: z.string() })),
-  refund: z.optional(z.object({ refunded: z.boolean(), refundId: z.optional(z.string()) })),
-  failureReason: z.optional(z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'PAYMENT_ERROR', 'RESERVATION_EXPIRED', 'INTERNAL'])),
-});
-export type SagaState = z.infer<typeof SagaState>;
-export type SagaLine = z.infer<typeof SagaLine>;
+/**
+ * The saga's input names the order and how to pay for it, nothing else: every step reads what it needs —
+ * lines, total, currency — from the stored order, the reservation and the ledger, so a forged or replayed
+ * execution input cannot change what is reserved, charged or confirmed. Each step parses only the part of
+ * the state it uses (the state also carries each step's ResultPath and, on failure, `error`).
+ */
+export const OrderStep = z.object({ orderId: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const ChargeStep = z.object({ ...OrderStep.shape, paymentToken: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const CancelStep = z.object({ ...OrderStep.shape, failureReason: z.optional(FailureReason) });
+
+/** What POST /v1/orders starts the saga with. */
+export const SagaInput = ChargeStep;
+export type SagaInput = z.infer<typeof SagaInput>;

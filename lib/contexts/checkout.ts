@@ -37,7 +37,7 @@ type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number };
  * Checkout as a saga (orders, with the inventory and payments steps it drives): one function per Task of
  * lib/saga.ts bound into state-machines/order-saga.asl.json through definitionSubstitutions, the
  * compensation dead-letter queue, alarms on failed and timed-out executions and on dead letters, and the
- * reservation sweeper on an EventBridge schedule.
+ * scheduled jobs (settlement every minute, payment reconciliation daily) on EventBridge schedules.
  */
 export class Checkout extends Construct {
   readonly stateMachine: StateMachine;
@@ -140,12 +140,12 @@ export class Checkout extends Construct {
       executionsTimedOut: alarm(
         'ExecutionsTimedOut',
         this.stateMachine.metricTimedOut({ period: oneMinute, statistic: 'Sum' }),
-        'An order saga execution timed out; the reservation sweeper releases its stock and refunds it, but the cause needs looking at.',
+        'An order saga execution timed out; the settlement pass cancels its order, refunds it and releases its stock, but the cause needs looking at.',
       ),
       deadLetters: alarm(
         'CompensationDeadLetters',
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: oneMinute, statistic: 'Maximum' }),
-        'A saga whose compensation failed waits in the dead-letter queue for an operator to redrive it.',
+        'A saga whose compensation failed left its order, failure and error in the dead-letter queue; the settlement pass finishes the order, an operator finds out why.',
       ),
     };
 
@@ -154,6 +154,7 @@ export class Checkout extends Construct {
       const fn = new PlatformFunction(this, job.id, {
         definition: job,
         tables: props.tables,
+        saga: this.stateMachine,
         description: `every ${job.everyMinutes} min: ${job.summary}`,
         // A run ends before the next one starts.
         timeout: Duration.seconds(Math.min(job.everyMinutes * 60, 900) - 10),
@@ -166,8 +167,7 @@ export class Checkout extends Construct {
         targets: [new LambdaFunction(fn.function, { retryAttempts: 0 })],
       });
       fn.function.configureAsyncInvoke({ retryAttempts: 0 });
-      // The sweeper is the saga's safety net: while it fails, expired reservations keep their stock.
-      const runs = 3;
+      const runs = job.alarmAfterFailedRuns;
       const errors = alarm(
         `${job.id}Errors`,
         fn.function.metricErrors({ period: Duration.minutes(job.everyMinutes), statistic: 'Sum' }),

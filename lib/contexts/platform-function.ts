@@ -49,6 +49,8 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly userPoolActions?: readonly string[];
   /** Starts executions of the checkout saga (ORDER_SAGA_ARN, states:StartExecution on it only). */
   readonly startsSaga?: boolean;
+  /** Reads the checkout saga's executions' status (ORDER_SAGA_ARN, states:DescribeExecution on its executions only). */
+  readonly describesSagaExecutions?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   readonly sagemakerEndpoint?: boolean;
   /** Reads or loads the analytics warehouse (REDSHIFT_* environment, Data API and secret grants). */
@@ -173,6 +175,7 @@ export class PlatformFunction extends Construct {
     }
     this.grantUserPoolActions(props);
     if (definition.startsSaga) requireSaga(definition, props.saga).grantStartExecution(this.function);
+    if (definition.describesSagaExecutions) requireSaga(definition, props.saga).grantExecution(this.function, 'states:DescribeExecution');
     if (definition.sagemakerEndpoint) {
       this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
     }
@@ -262,7 +265,7 @@ function environmentFor(definition: FunctionDefinition, { tables, streams, ident
     environment.USER_POOL_ID = userPool.userPoolId;
     environment.USER_POOL_CLIENT_ID = userPoolClient.userPoolClientId;
   }
-  if (definition.startsSaga) environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
+  if (definition.startsSaga || definition.describesSagaExecutions) environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
   if (definition.sagemakerEndpoint) environment.SAGEMAKER_ENDPOINT_NAME = requireModelEndpoint(definition, modelEndpoint).endpointName;
   if (definition.warehouse) {
     const target = requireWarehouse(definition, warehouse);

@@ -5,6 +5,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -31,9 +32,10 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
     specs.map(async (spec) => {
       const TableName = physicalTableName(prefix, spec);
       try {
-        await client.send(new DescribeTableCommand({ TableName }));
-        // A table persisted by an earlier version may predate its TTL attribute.
+        const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+        // A table persisted by an earlier version may predate its TTL attribute or an index.
         if (spec.ttlAttribute) await ensureTimeToLive(client, TableName, spec.ttlAttribute);
+        await ensureIndexes(client, TableName, spec, new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)));
         return;
       } catch (e) {
         if (!(e instanceof ResourceNotFoundException)) throw e;
@@ -72,6 +74,28 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
       }
     }),
   );
+}
+
+/** Adds the spec's indexes a persisted table lacks, one per UpdateTable as DynamoDB requires; items are backfilled. */
+async function ensureIndexes(client: DynamoDBClient, TableName: string, spec: TableSpec, existing: Set<string | undefined>): Promise<void> {
+  for (const index of spec.indexes ?? []) {
+    if (existing.has(index.name)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName,
+        AttributeDefinitions: [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.name,
+              KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' as const }, ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : [])],
+              Projection: { ProjectionType: 'ALL' as const },
+            },
+          },
+        ],
+      }),
+    );
+  }
 }
 
 async function ensureTimeToLive(client: DynamoDBClient, TableName: string, AttributeName: string): Promise<void> {

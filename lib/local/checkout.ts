@@ -1,7 +1,8 @@
 /**
  * The checkout saga on the local substrate: the same ASL file, its Task states bound to the same handler
  * modules CDK deploys as functions, the compensation dead-letter queue on the local SQS, and the
- * reservation sweeper on a timer instead of an EventBridge schedule.
+ * settlement pass on a timer instead of an EventBridge schedule (the daily reconciliation is
+ * `npm run payments:reconcile` locally).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,11 +55,11 @@ export async function startCheckout(options: {
     machines: [{ name: orderSaga.name, definition, taskHandlers }],
   });
 
-  const sweeper = scheduledJobs.find((j) => j.id === 'sweepReservations')!;
-  const sweep = localInvoker(options.projectRoot, sweeper);
+  const settlement = scheduledJobs.find((j) => j.id === 'settleOrders')!;
+  const sweep = localInvoker(options.projectRoot, settlement);
   let timer: NodeJS.Timeout | undefined;
   if (options.sweepEverySeconds > 0) {
-    timer = setInterval(() => void sweep({ source: 'local.timer' }).catch((e) => console.error('sweeper failed', e)), options.sweepEverySeconds * 1000);
+    timer = setInterval(() => void sweep({ source: 'local.timer' }).catch((e) => console.error('settlement failed', e)), options.sweepEverySeconds * 1000);
     timer.unref();
   }
 

@@ -39,7 +39,7 @@ export interface PlatformOptions {
   kinesisPort?: number;
   /** The Lambda Invoke API's port (default 9001), through which other processes invoke the functions. */
   lambdaPort?: number;
-  /** How often the reservation sweeper runs (seconds); 0 turns the timer off (tests sweep on demand). */
+  /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
   dataDir: string;
@@ -93,7 +93,7 @@ export interface Platform {
   lambdaEndpoint: string;
   /** Resolves when no saga execution is running. */
   sagasIdle(timeoutMs?: number): Promise<void>;
-  /** Runs the reservation sweeper once, now. */
+  /** Runs the settlement pass once, now. */
   sweep(): Promise<unknown>;
   stop(): Promise<void>;
 }

@@ -192,8 +192,8 @@ describe('scheduled jobs', () => {
   it.each(scheduledJobs.map((j) => [j.id, j] as const))('%s runs on an EventBridge schedule at its rate', (_, job) => {
     const { rule, function: fn } = stack.checkout.scheduled.get(job.id)!;
     const properties = resources[logicalId(rule)].Properties;
-    const unit = job.everyMinutes === 1 ? 'minute' : 'minutes';
-    expect(properties.ScheduleExpression).toBe(`rate(${job.everyMinutes} ${unit})`);
+    const rate = job.everyMinutes % 1440 === 0 ? [job.everyMinutes / 1440, 'day'] : [job.everyMinutes, 'minute'];
+    expect(properties.ScheduleExpression).toBe(`rate(${rate[0]} ${rate[0] === 1 ? rate[1] : `${rate[1]}s`})`);
     expect(properties.State).toBe('ENABLED');
     expect(properties.Targets).toHaveLength(1);
     expect(properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [logicalId(fn.function), 'Arn'] });
@@ -201,9 +201,11 @@ describe('scheduled jobs', () => {
     expect(resources[logicalId(fn.function)].Properties.Timeout).toBeLessThan(job.everyMinutes * 60);
   });
 
-  it('the sweeper runs every minute', () => {
-    const sweeper = resources[logicalId(stack.checkout.scheduled.get('sweepReservations')!.rule)].Properties;
-    expect(sweeper.ScheduleExpression).toBe('rate(1 minute)');
+  it('the settlement pass runs every minute, and payment reconciliation daily', () => {
+    const settlement = resources[logicalId(stack.checkout.scheduled.get('settleOrders')!.rule)].Properties;
+    expect(settlement.ScheduleExpression).toBe('rate(1 minute)');
+    const reconciliation = resources[logicalId(stack.checkout.scheduled.get('reconcilePayments')!.rule)].Properties;
+    expect(reconciliation.ScheduleExpression).toBe('rate(1 day)');
   });
 
   it.each(scheduledJobs.map((j) => [j.id, j] as const))('%s is not retried (the next run does the same work) and alarms when its runs keep failing', (_, job) => {

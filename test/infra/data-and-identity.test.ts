@@ -45,7 +45,7 @@ describe('tables from lib/tables.ts', () => {
     else expect(table.TimeToLiveSpecification).toBeUndefined();
   });
 
-  it('lets DynamoDB expire carts by `ttl` and idempotency records by `expiration`, and indexes orders by user', () => {
+  it('lets DynamoDB expire carts by `ttl` and idempotency records by `expiration`, indexes orders by user and PENDING ones by age, and open payment intents by attempt', () => {
     expect(tableOf('carts').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
     expect(tableOf('idempotency').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
     expect(tableOf('orders').Properties.GlobalSecondaryIndexes).toEqual([
@@ -54,6 +54,22 @@ describe('tables from lib/tables.ts', () => {
         KeySchema: [
           { AttributeName: 'userId', KeyType: 'HASH' },
           { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+      }),
+      expect.objectContaining({
+        IndexName: 'pendingByAge',
+        KeySchema: [
+          { AttributeName: 'pending', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+      }),
+    ]);
+    expect(tableOf('payments').Properties.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: 'openIntents',
+        KeySchema: [
+          { AttributeName: 'open', KeyType: 'HASH' },
+          { AttributeName: 'attemptAt', KeyType: 'RANGE' },
         ],
       }),
     ]);

@@ -115,7 +115,7 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       expected.USER_POOL_ID = { Ref: logicalId(stack.identity.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
     }
-    if (definition.startsSaga) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
+    if (definition.startsSaga || definition.describesSagaExecutions) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
     if (definition.streams?.clickstream) expected.CLICKSTREAM_STREAM = { Ref: logicalId(stack.analytics.clickstream) };
     if (definition.sagemakerEndpoint) expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
     if (definition.warehouse) {
@@ -167,14 +167,15 @@ describe('least privilege', () => {
     }
   });
 
-  it.each(cases)('%s may start executions of the saga, and only of it, exactly when its definition says so', (_, definition, built) => {
+  it.each(cases)('%s may start executions of the saga, or read their status, and only its, exactly when its definition says so', (_, definition, built) => {
     const states = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
-    if (!definition.startsSaga) {
-      expect(states).toEqual([]);
-      return;
+    const expected = [...(definition.startsSaga ? ['states:StartExecution'] : []), ...(definition.describesSagaExecutions ? ['states:DescribeExecution'] : [])];
+    expect(states.flatMap(actionsOf).sort()).toEqual(expected.sort());
+    for (const statement of states) {
+      if (actionsOf(statement).includes('states:StartExecution')) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
+      // The saga's executions only: arn:…:execution:<state machine name>:*
+      else expect(JSON.stringify(resourcesOf(statement))).toMatch(new RegExp(`:execution:.*${logicalId(stack.checkout.stateMachine)}.*:\\*`));
     }
-    expect(states.flatMap(actionsOf)).toEqual(['states:StartExecution']);
-    for (const statement of states) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
   });
 
   it.each(cases)('%s may invoke the model endpoint, and only it, exactly when its definition says so', (_, definition, built) => {

@@ -7,7 +7,7 @@
  * - "the ASL run in-process": the same state-machines/order-saga.asl.json on aws-local-stepfunctions with
  *   the real Task handler modules, some wrapped to inject a fault (test/support/checkout.ts runSaga).
  * - "step by step": Task handlers called directly, to redeliver a step or interleave other work.
- * Then the reservation sweeper, and the Orders API (idempotency, validation, ownership, listing).
+ * Then the settlement pass, and the Orders API (idempotency, validation, ownership, listing).
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ import {
   sagaTask,
   sleep,
   stockOf,
-  SWEEPER,
+  SETTLEMENT,
   waitForTerminal,
   type SagaInput,
 } from '../support/checkout';
@@ -186,7 +186,7 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     const run = await runSaga(input, {
       ConfirmOrder: (real) => async (state) => {
         await expireReservation(orderId);
-        swept = (await invokeModule(SWEEPER)).swept;
+        swept = (await invokeModule(SETTLEMENT)).expired;
         return real(state);
       },
     });
@@ -248,7 +248,7 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
   });
 
-  it('a compensation that keeps failing ends in the compensation dead-letter queue with the whole saga state, and that state redrives', async () => {
+  it('a compensation that keeps failing ends in the compensation dead-letter queue with the order and its error (no payment token), and that message redrives', async () => {
     const a = await productWithStock(3);
     const { orderId, input } = await pendingOrder(shopper, { paymentToken: 'tok_insufficientFunds', items: [{ productId: a, quantity: 2 }] });
 
@@ -261,7 +261,10 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     expect(run.calls).not.toContain('CancelOrder');
     const [message, ...more] = await deadLetters(orderId);
     expect(more).toEqual([]);
-    expect(message).toMatchObject({ orderId, failureReason: 'PAYMENT_DECLINED', compensationError: { Error: 'TransientError' }, reservation: { orderId } });
+    expect(message).toMatchObject({ orderId, failureReason: 'PAYMENT_DECLINED', error: { Error: 'PaymentDeclinedError' }, compensationError: { Error: 'TransientError' } });
+    // The order, its failure and the error — not the saga's state, which holds the payment token.
+    expect(Object.keys(message).sort()).toEqual(['compensationError', 'error', 'failureReason', 'orderId']);
+    expect(JSON.stringify(message)).not.toContain('tok_');
     // Not silently cancelled: the order and its stock wait for the operator.
     expect(await orderRow(orderId)).toMatchObject({ status: 'PENDING' });
     expect(await inventoryRow(a)).toEqual({ available: 1, reserved: 2, sold: 0 });
@@ -307,8 +310,9 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     const { TransactionCanceledException } = await import('@aws-sdk/client-dynamodb');
     const { DynamoReservationStore } = await import('../../functions/inventory/adapters/dynamo-reservations');
     const { dynamoDocumentClient, systemClock } = await import('../../functions/shared/clients');
+    const { orderLinesView } = await import('../../functions/inventory/deps');
     const { sagaHandler } = await import('../../functions/shared/saga');
-    const { SagaState } = await import('../../functions/orders/saga-schemas');
+    const { OrderStep } = await import('../../functions/orders/saga-schemas');
     const { reserveStock } = await import('../../functions/inventory/domain/reservations');
     const { lambdaContext } = await import('../../lib/local/lambda-context');
     const real = dynamoDocumentClient();
@@ -327,7 +331,7 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     };
     const reservations = new DynamoReservationStore(db as never, { inventory: process.env.INVENTORY_TABLE!, reservations: process.env.RESERVATIONS_TABLE! });
     // functions/inventory/handlers/saga/reserve-inventory.ts, over that store.
-    const reserveHandler = sagaHandler(SagaState, (state) => reserveStock({ orderId: state.orderId, lines: state.lines }, { reservations, clock: systemClock }));
+    const reserveHandler = sagaHandler(OrderStep, (state) => reserveStock(state.orderId, { reservations, orders: orderLinesView(), clock: systemClock, ttlSeconds: 900 }));
 
     const run = await runSaga(input, { ReserveInventory: () => (state) => reserveHandler(state, lambdaContext('reserveInventory')) });
 
@@ -516,7 +520,7 @@ describe('duplicate delivery of every step (each Task handler called twice with 
   });
 });
 
-describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)', () => {
+describe('settlement pass: expired reservations (functions/orders/handlers/settle-orders.ts)', () => {
   it('an expired HELD reservation is released and its PENDING order CANCELLED RESERVATION_EXPIRED (payment NONE)', async () => {
     const a = await productWithStock(5);
     const { orderId } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
@@ -525,16 +529,16 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
     expect(await reservationStore().hold({ orderId, lines: [{ productId: a, quantity: 2 }], expiresAt: new Date(Date.now() - 60_000).toISOString() })).toEqual({ kind: 'held' });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 2, sold: 0 });
 
-    const result = await invokeModule(SWEEPER, { source: 'test' });
+    const result = await invokeModule(SETTLEMENT, { source: 'test' });
 
-    expect(result.swept).toBeGreaterThanOrEqual(1);
+    expect(result.expired).toBeGreaterThanOrEqual(1);
     expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED' });
     expect(await inventoryRow(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
     const order = await orderRow(orderId);
     expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'NONE' } });
     expect(order!.history.map((h: any) => h.status)).toEqual(['PENDING', 'CANCELLED']);
     // A second sweep finds nothing of this order to do.
-    await invokeModule(SWEEPER);
+    await invokeModule(SETTLEMENT);
     expect(await inventoryRow(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
     expect((await orderRow(orderId))!.history).toHaveLength(2);
   });
@@ -546,7 +550,7 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
     await charge(s1);
     await expireReservation(orderId);
 
-    await invokeModule(SWEEPER);
+    await invokeModule(SETTLEMENT);
 
     const ledger = await ledgerOf(orderId);
     expect([ledger.charges.length, ledger.refunds.length, ledger.net]).toEqual([1, 1, 0]);
@@ -559,7 +563,7 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
     const a = await productWithStock(5);
     const { orderId, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 1 }] });
     await reserve(input);
-    await invokeModule(SWEEPER);
+    await invokeModule(SETTLEMENT);
     expect(await reservationOf(orderId)).toMatchObject({ status: 'HELD' });
     expect(await orderRow(orderId)).toMatchObject({ status: 'PENDING' });
     await release(input);
@@ -576,7 +580,7 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
     const { reservationStore } = await import('../../functions/inventory/deps');
     await reservationStore().hold({ orderId, lines: [{ productId: a, quantity: 2 }], expiresAt: new Date(Date.now() - 60_000).toISOString() });
 
-    await invokeModule(SWEEPER);
+    await invokeModule(SETTLEMENT);
 
     const reservation = await reservationOf(orderId);
     const stock = await inventoryRow(a);
@@ -584,7 +588,7 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
     expect({ reservation: reservation?.status, stock }).toEqual({ reservation: 'RELEASED', stock: { available: 5, reserved: 0, sold: 0 } });
   });
 
-  // BUG: sweeper.ts reads the order (PENDING), then releases and refunds without checking that the release
+  // BUG (fixed): the sweeper read the order (PENDING), then released and refunded without checking that the release
   // happened; a ConfirmOrder landing between the read and the release commits the reservation, the
   // release is a no-op, and the refund still goes out: a CONFIRMED order with its charge refunded.
   // ConfirmOrder refuses a reservation past its expiry, so the race needs a sweeper whose clock runs ahead
@@ -597,25 +601,22 @@ describe('reservation sweeper (functions/orders/handlers/sweep-reservations.ts)'
     const s2 = { ...s1, charge: await charge(s1) };
     const skewedClock = { now: () => new Date(Date.now() + 20 * 60_000) };
 
-    const { sweepExpiredReservations } = await import('../../functions/orders/domain/sweeper');
-    const { reservationStore } = await import('../../functions/inventory/deps');
-    const { orderRepository } = await import('../../functions/orders/deps');
-    const { livePaymentsDeps } = await import('../../functions/payments/deps');
+    const { settleOrders } = await import('../../functions/orders/domain/settlement');
+    const { orderRepository, paymentsGateway, stepFunctionsSaga, stockGateway } = await import('../../functions/orders/deps');
     const orders = orderRepository();
-    const interleaved = {
-      ...orders,
-      cancel: orders.cancel.bind(orders),
-      listByUser: orders.listByUser.bind(orders),
-      create: orders.create.bind(orders),
-      confirm: orders.confirm.bind(orders),
-      // The sweeper has read the order as PENDING; the saga's ConfirmOrder runs before it acts.
+    let interleaved = false;
+    const racing = Object.assign(Object.create(orders) as typeof orders, {
+      // Settlement has read the order as PENDING; the saga's ConfirmOrder runs before it acts.
       get: async (id: string) => {
         const read = await orders.get(id);
-        if (id === orderId) await confirm(s2);
+        if (id === orderId && !interleaved) {
+          interleaved = true;
+          await confirm(s2);
+        }
         return read;
       },
-    };
-    await sweepExpiredReservations({ reservations: reservationStore(), orders: interleaved, payments: livePaymentsDeps(), clock: skewedClock });
+    });
+    await settleOrders({ orders: racing, stock: stockGateway(), payments: paymentsGateway(), sagas: stepFunctionsSaga(), clock: skewedClock, graceSeconds: 120 });
 
     const order = await orderRow(orderId);
     const ledger = await ledgerOf(orderId);

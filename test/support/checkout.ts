@@ -177,15 +177,10 @@ export async function addToCart(auth: { token?: string; sessionId?: string }, pr
 export type SagaTaskState = 'ReserveInventory' | 'ChargePayment' | 'ConfirmOrder' | 'RefundPayment' | 'ReleaseInventory' | 'CancelOrder';
 export type TaskHandler = (input: any) => Promise<any>;
 
-/** The saga input and the state each step adds, as lib/saga's state machine carries it. */
+/** The saga input (the order and how to pay) and the state each step adds, as lib/saga's state machine carries it. */
 export interface SagaInput {
   orderId: string;
-  userId: string;
-  lines: { productId: string; quantity: number }[];
-  amount: number;
-  currency: string;
   paymentToken: string;
-  cartOwnerId?: string;
   [step: string]: unknown;
 }
 
@@ -222,20 +217,20 @@ export async function attempt(handler: TaskHandler, input: unknown): Promise<{ o
  * there are no items) but hands its saga input back instead of starting the platform's saga, so the test
  * runs the saga itself.
  */
-export async function pendingOrder(shopper: Pick<Shopper, 'userId' | 'email'>, body: PlaceOrderBody): Promise<{ orderId: string; total: number; input: SagaInput }> {
+export async function pendingOrder(shopper: Pick<Shopper, 'userId' | 'email'>, body: PlaceOrderBody, key: string = randomUUID()): Promise<{ orderId: string; total: number; input: SagaInput }> {
   const deps = await import('../../functions/orders/deps');
   const { placeOrder } = await import('../../functions/orders/domain/orders');
   let input: SagaInput | undefined;
   const accepted = await placeOrder(
     { userId: shopper.userId, email: shopper.email, groups: [] },
     { shippingAddress: address, paymentToken: 'tok_visa', ...body } as never,
+    key,
     {
       orders: deps.orderRepository(),
       carts: deps.cartGateway(),
       pricer: deps.catalogPricer(),
       clock: deps.clock,
-      newId: deps.newOrderId,
-      saga: { start: async (_orderId, state) => void (input = state as SagaInput) },
+      saga: { start: async (_orderId: string, state: unknown) => void (input = state as SagaInput) },
     },
   );
   return { orderId: accepted.orderId, total: accepted.total, input: input! };
@@ -310,7 +305,7 @@ export const failing = (name: string, times = Infinity) => (real: TaskHandler): 
   };
 };
 
-/** Reads (and deletes) the dead-letter messages whose saga state is for `orderId`. */
+/** Reads (and deletes) the dead-letter messages of `orderId`'s saga. */
 export async function deadLetters(orderId: string, waitMs = 3_000): Promise<any[]> {
   const QueueUrl = platform().compensationDeadLetterQueueUrl;
   const found: any[] = [];
@@ -340,7 +335,8 @@ export async function expireReservation(orderId: string, secondsAgo = 60): Promi
   );
 }
 
-export const SWEEPER = 'functions/orders/handlers/sweep-reservations.ts';
+/** The settlement pass (lib/saga.ts scheduled job settleOrders), invoked in-process. */
+export const SETTLEMENT = 'functions/orders/handlers/settle-orders.ts';
 
 /** The orders of a shopper through the API, every page. */
 export async function allOrders(token: string, query = ''): Promise<any[]> {

@@ -5,12 +5,12 @@ import { tables } from '../../lib/tables';
 import { orderSaga, scheduledJobs, type FunctionSpec } from '../../lib/saga';
 
 /** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */
-const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: FunctionSpec['tables']; userPoolActions?: string[]; startsSaga?: boolean; sagemakerEndpoint?: boolean; warehouse?: string; streams?: Partial<Record<keyof typeof streams, string>> }) => {
+const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: FunctionSpec['tables']; userPoolActions?: string[]; startsSaga?: boolean; describesSagaExecutions?: boolean; sagemakerEndpoint?: boolean; warehouse?: string; streams?: Partial<Record<keyof typeof streams, string>> }) => {
   const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
   for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[]) env[tables[key].envVar] = `table-${key}`;
   for (const key of Object.keys(route.streams ?? {}) as (keyof typeof streams)[]) env[streams[key].envVar] = `stream-${key}`;
   if (route.userPoolActions !== undefined) Object.assign(env, { USER_POOL_ID: 'pool', USER_POOL_CLIENT_ID: 'client' });
-  if (route.startsSaga) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
+  if (route.startsSaga || route.describesSagaExecutions) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
   if (route.sagemakerEndpoint) env.SAGEMAKER_ENDPOINT_NAME = 'ecicomm-test-recommendations';
   if (route.warehouse) Object.assign(env, { REDSHIFT_WORKGROUP: 'ecicomm-analytics', REDSHIFT_DATABASE: 'analytics' });
   return env;

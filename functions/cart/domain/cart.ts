@@ -128,6 +128,10 @@ export async function applyPromo(ownerId: string, rawCode: string, deps: CartDep
   const code = normalizePromoCode(rawCode);
   const promotion = await deps.promotions.get(code);
   if (!promotion) throw notFound('Promotion code (unknown or expired)');
+  // Once per shopper: a signed-in shopper who used it on an order (not cancelled) cannot apply it again.
+  // An anonymous cart is checked when its order is placed, which needs a signed-in shopper.
+  const userId = ownerId.startsWith('user#') ? ownerId.slice('user#'.length) : undefined;
+  if (userId && (await deps.promotions.redeemedBy(code, userId))) throw new DomainError('CONFLICT', `Promotion ${code} was already used on one of your orders`);
   const cart = await change(ownerId, deps, async (cart) => {
     const priced = await priceLines(cart.lines, { destinationCountry: DEFAULT_DESTINATION, promoCode: code }, deps, { skipUnavailable: true });
     const rejection = priced.promoRejection;
@@ -162,6 +166,13 @@ export async function mergeCarts(userOwnerId: string, sessionId: string, deps: C
     await deps.carts.save(anonymous, 0).catch(() => undefined);
     throw e;
   }
+}
+
+/** Takes the promotion off the cart once an order used it (the orders context calls this). Idempotent. */
+export async function removePromoCode(ownerId: string, code: string, deps: Pick<CartDeps, 'carts' | 'clock'>): Promise<void> {
+  const existing = await load(ownerId, deps);
+  if (existing?.promoCode !== code) return;
+  await change(ownerId, deps, ({ promoCode, ...cart }) => (promoCode === code ? cart : { ...cart, promoCode }), existing);
 }
 
 /** Removes lines an order bought (the orders context calls this when an order is confirmed). Idempotent. */

@@ -1,39 +1,49 @@
 import { SagaError } from '../../shared/saga';
 import type { Clock } from '../../shared/clients';
-import type { ReservationStore } from '../ports';
+import type { OrderLinesView, ReservationStore } from '../ports';
 
-export const RESERVATION_TTL_MINUTES = 15;
-
-export interface ReservationRequest {
-  orderId: string;
-  lines: { productId: string; quantity: number }[];
-}
+/** How long stock is held for an order that has not been confirmed (RESERVATION_TTL_SECONDS overrides). */
+export const DEFAULT_RESERVATION_TTL_SECONDS = 15 * 60;
 
 /** Same product twice in one order is one line: a transaction may touch each stock item only once. */
-export const mergeLines = (lines: ReservationRequest['lines']) => {
+export const mergeLines = (lines: { productId: string; quantity: number }[]) => {
   const merged = new Map<string, number>();
   for (const { productId, quantity } of lines) merged.set(productId, (merged.get(productId) ?? 0) + quantity);
   return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
 };
 
+export interface ReserveDeps {
+  reservations: ReservationStore;
+  orders: OrderLinesView;
+  clock: Clock;
+  ttlSeconds: number;
+}
+
 /**
- * Holds stock for an order, all lines or none. Idempotent: a redelivered reservation finds the one
- * already made and changes nothing.
+ * Holds stock for an order's stored lines, all or none (never for lines an execution's input names).
+ * Idempotent: a redelivered reservation finds the one already made and changes nothing. Only a PENDING
+ * order gets a new hold.
  */
-export async function reserveStock(request: ReservationRequest, deps: { reservations: ReservationStore; clock: Clock }) {
+export async function reserveStock(orderId: string, deps: ReserveDeps) {
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
+  if (order.status !== 'PENDING') return existingReservation(orderId, deps, `Order ${orderId} is ${order.status}: no new reservation`);
   // Hold first, look only on a conflict: the first delivery, by far the common case, costs one transaction.
-  const expiresAt = new Date(deps.clock.now().getTime() + RESERVATION_TTL_MINUTES * 60_000).toISOString();
-  const outcome = await deps.reservations.hold({ orderId: request.orderId, lines: mergeLines(request.lines), expiresAt });
+  const expiresAt = new Date(deps.clock.now().getTime() + deps.ttlSeconds * 1000).toISOString();
+  const outcome = await deps.reservations.hold({ orderId, lines: mergeLines(order.items), expiresAt });
   if (outcome.kind === 'insufficient') {
     throw new SagaError('InsufficientStockError', `Not enough stock for ${outcome.productIds.join(', ')}`);
   }
-  if (outcome.kind === 'exists') {
-    const existing = await deps.reservations.get(request.orderId);
-    // Released (or never held, and tombstoned by a compensation): this delivery arrived after the saga gave up.
-    if (existing && existing.status === 'RELEASED') throw new SagaError('ReservationReleasedError', `The reservation for ${request.orderId} was already released`);
-    return { orderId: request.orderId, expiresAt: existing?.expiresAt ?? expiresAt };
-  }
-  return { orderId: request.orderId, expiresAt };
+  if (outcome.kind === 'exists') return existingReservation(orderId, deps);
+  return { orderId, expiresAt };
+}
+
+async function existingReservation(orderId: string, deps: Pick<ReserveDeps, 'reservations'>, otherwise?: string) {
+  const existing = await deps.reservations.get(orderId);
+  // Released (or never held, and tombstoned by a compensation): this delivery arrived after the saga gave up.
+  if (existing?.status === 'RELEASED') throw new SagaError('ReservationReleasedError', `The reservation for ${orderId} was already released`);
+  if (!existing) throw new SagaError('OrderNotPendingError', otherwise ?? `The reservation for ${orderId} is gone`);
+  return { orderId, expiresAt: existing.expiresAt };
 }
 
 /**

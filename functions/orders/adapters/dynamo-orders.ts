@@ -1,27 +1,70 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
-import { commitReservationItems, type ReservationTables } from '../../inventory/adapters/dynamo-reservations';
-import type { CancelOutcome, ConfirmOutcome, OrderRepository } from '../ports';
-import type { FailureReason, Order, PaymentStatus } from '../schemas';
+import { commitReservationItems } from '../../inventory/adapters/dynamo-reservations';
+import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/dynamo-promotions';
+import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
+import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
+import type { FailureReason, Order } from '../schemas';
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const ORDER_FIELDS = ['orderId', 'userId', 'status', 'items', 'subtotal', 'discount', 'tax', 'shipping', 'total', 'currency', 'promoCode', 'shippingAddress', 'payment', 'failureReason', 'history', 'createdAt', 'updatedAt'] as const;
+
+/** Only PENDING orders carry `pending`, so settlement reads just those, oldest first. */
+export const PENDING_INDEX = 'pendingByAge';
+const PENDING = 'PENDING';
 
 /** Fields in the contract's order; storage-only attributes stay behind. */
 const fromItem = (item: Record<string, unknown>): Order =>
   Object.fromEntries(ORDER_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as Order;
 
+/** The other contexts' tables an order's transactions touch: each only through that context's own item builders. */
+export interface RelatedTables {
+  inventory: string;
+  reservations: string;
+  payments: string;
+  promotions: string;
+}
+
+const needs = <K extends keyof RelatedTables>(related: Partial<RelatedTables>, ...keys: K[]): Pick<RelatedTables, K> => {
+  const missing = keys.filter((k) => !related[k]);
+  if (missing.length) throw new Error(`This order repository was built without the ${missing.join(', ')} table(s)`);
+  return related as Pick<RelatedTables, K>;
+};
+
 export class DynamoOrderRepository implements OrderRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-    /** Confirmation commits the inventory reservation in the same transaction. */
-    private readonly reservationTables?: ReservationTables,
+    private readonly related: Partial<RelatedTables> = {},
   ) {}
 
-  async create(order: Order): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: order, ConditionExpression: 'attribute_not_exists(orderId)' }));
+  async create(order: Order): Promise<CreateOutcome> {
+    const put = { TableName: this.tableName, Item: { ...order, pending: PENDING }, ConditionExpression: 'attribute_not_exists(orderId)' };
+    // Without a promotion one conditional put does: a transaction would cost twice the writes.
+    if (!order.promoCode) {
+      try {
+        await this.db.send(new PutCommand(put));
+        return 'created';
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) return 'exists';
+        throw e;
+      }
+    }
+    const { promotions } = needs(this.related, 'promotions');
+    const redemption = redeemPromotionItem(promotions, { code: order.promoCode, userId: order.userId, orderId: order.orderId, at: order.createdAt });
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, redemption] }));
+      return 'created';
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const [orderReason, redemptionReason] = e.CancellationReasons ?? [];
+      if (orderReason?.Code === 'ConditionalCheckFailed') return 'exists';
+      if (redemptionReason?.Code === 'ConditionalCheckFailed') return 'promotion-used';
+      throw e;
+    }
   }
 
   async get(orderId: string): Promise<Order | undefined> {
@@ -56,8 +99,34 @@ export class DynamoOrderRepository implements OrderRepository {
     };
   }
 
+  /** Every order, oldest pages first as DynamoDB hands them out: for reconciliation, not for requests. */
+  async *all(): AsyncIterable<Order> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey, ConsistentRead: true }));
+      for (const item of page.Items ?? []) yield fromItem(item);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  async listPending(before: string, limit: number): Promise<{ orderId: string; createdAt: string }[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: PENDING_INDEX,
+        KeyConditionExpression: 'pending = :pending AND createdAt < :before',
+        ExpressionAttributeValues: { ':pending': PENDING, ':before': before },
+        Limit: limit,
+      }),
+    );
+    return Items.map((i) => ({ orderId: String(i.orderId), createdAt: String(i.createdAt) }));
+  }
+
   async confirm(orderId: string, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome> {
-    if (!this.reservationTables) throw new Error('confirm needs the reservation tables');
+    const related = needs(this.related, 'inventory', 'reservations', 'payments');
+    const order = await this.get(orderId);
+    if (!order) return 'not-found';
+    if (order.status !== 'PENDING') return order.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -66,7 +135,7 @@ export class DynamoOrderRepository implements OrderRepository {
               Update: {
                 TableName: this.tableName,
                 Key: { orderId },
-                UpdateExpression: 'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry)',
+                UpdateExpression: 'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
                 ConditionExpression: '#status = :pending',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -78,31 +147,40 @@ export class DynamoOrderRepository implements OrderRepository {
                 },
               },
             },
-            ...commitReservationItems(this.reservationTables, { orderId, lines: confirmation.lines }, confirmation.at),
+            ...settleChargeItems(related.payments, order),
+            ...commitReservationItems(related, { orderId, lines: confirmation.lines }, confirmation.at),
           ],
         }),
       );
       return 'confirmed';
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
-      const [orderReason, reservationReason] = e.CancellationReasons ?? [];
-      if (orderReason?.Code === 'ConditionalCheckFailed') {
-        const order = await this.get(orderId);
-        return order?.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
-      }
-      if (reservationReason?.Code === 'ConditionalCheckFailed') return 'reservation-not-held';
-      throw e;
+      return this.whyNotConfirmed(orderId, (e.CancellationReasons ?? []).map((r) => r?.Code === 'ConditionalCheckFailed'), e);
     }
   }
 
-  async cancel(orderId: string, cancellation: { reason: FailureReason; payment: { status: PaymentStatus; chargeId?: string }; at: string }): Promise<CancelOutcome> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
+  /** Reads a cancelled confirmation's reasons: [order, charge, refund claim, charge intent, reservation, stock…]. */
+  private async whyNotConfirmed(orderId: string, failed: boolean[], error: Error): Promise<ConfirmOutcome> {
+    const [order, charge, refundClaim, intent, reservation] = failed;
+    if (order) return (await this.get(orderId))?.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
+    if (refundClaim) return 'refund-claimed';
+    if (charge || intent) return 'payment-mismatch';
+    if (reservation) return 'reservation-not-held';
+    throw error;
+  }
+
+  async cancel(orderId: string, cancellation: { reason: FailureReason; payment: OrderPayment; at: string }): Promise<CancelOutcome> {
+    const order = await this.get(orderId);
+    if (!order) return 'not-found';
+    if (order.status === 'CONFIRMED') return 'not-pending';
+    if (order.status === 'CANCELLED') return this.recordLaterPayment(order, cancellation);
+    const items: TransactItem[] = [
+      {
+        Update: {
           TableName: this.tableName,
           Key: { orderId },
-          UpdateExpression: 'SET #status = :cancelled, failureReason = :reason, payment = :payment, updatedAt = :at, history = list_append(history, :entry)',
-          ConditionExpression: 'attribute_exists(orderId) AND #status = :pending',
+          UpdateExpression: 'SET #status = :cancelled, failureReason = :reason, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
+          ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':cancelled': 'CANCELLED',
@@ -112,28 +190,42 @@ export class DynamoOrderRepository implements OrderRepository {
             ':at': cancellation.at,
             ':entry': [{ status: 'CANCELLED', at: cancellation.at }],
           },
-        }),
-      );
+        },
+      },
+    ];
+    // A cancelled order did not use its promotion: the shopper may use it again.
+    if (order.promoCode) items.push(releasePromotionItem(needs(this.related, 'promotions').promotions, { code: order.promoCode, userId: order.userId, orderId }));
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'cancelled';
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const order = await this.get(orderId);
-      if (!order) return 'not-found';
-      if (order.status !== 'CANCELLED') return 'not-pending';
-      // Cancelled already (e.g. by the sweeper) but a later compensation refunded: the order shows the refund.
-      if (order.payment.status !== cancellation.payment.status && cancellation.payment.status === 'REFUNDED') {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { orderId },
-            UpdateExpression: 'SET payment = :payment, updatedAt = :at',
-            ConditionExpression: '#status = :cancelled',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':payment': cancellation.payment, ':at': cancellation.at, ':cancelled': 'CANCELLED' },
-          }),
-        );
-      }
-      return 'already-cancelled';
+      if (!(e instanceof TransactionCanceledException) || e.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw e;
+      return this.cancel(orderId, cancellation); // it changed under us: decide again from what it is now
     }
+  }
+
+  /**
+   * Cancelled already (by a compensation or by settlement) but the payment has moved on since — a refund
+   * that came later, a charge settlement found: the order shows it. A status never goes back to NONE.
+   */
+  private async recordLaterPayment(order: Order, cancellation: { payment: OrderPayment; at: string }): Promise<CancelOutcome> {
+    const { payment } = cancellation;
+    const unchanged = payment.status === order.payment.status && payment.chargeId === order.payment.chargeId;
+    if (unchanged || payment.status === 'NONE' || order.payment.status === 'REFUNDED') return 'already-cancelled';
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId: order.orderId },
+          UpdateExpression: 'SET payment = :payment, updatedAt = :at',
+          ConditionExpression: '#status = :cancelled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':payment': payment, ':at': cancellation.at, ':cancelled': 'CANCELLED' },
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+    return 'already-cancelled';
   }
 }

@@ -1,16 +1,32 @@
+import { createHash } from 'node:crypto';
 import type { Caller } from '../../shared/auth';
-import { invalid, notFound } from '../../shared/errors';
+import { conflict, invalid, notFound } from '../../shared/errors';
 import type { OrdersDeps } from '../ports';
 import type { ListOrdersQuery, Order, OrderAccepted, PlaceOrder } from '../schemas';
 
 export const cartOwnerOfUser = (userId: string) => `user#${userId}`;
 
 /**
- * Prices the order from the catalog, records it PENDING and starts the saga. The saga, not this
- * request, decides whether stock and payment allow it: the answer is 202 and a PENDING order.
+ * An order's id is its shopper's and Idempotency-Key's: a retry after any crash — even once the request's
+ * idempotency record has expired — finds the order the first attempt wrote, and the saga named after it.
  */
-export async function placeOrder(caller: Caller, input: PlaceOrder, deps: Pick<OrdersDeps, 'orders' | 'saga' | 'carts' | 'pricer' | 'clock' | 'newId'>): Promise<OrderAccepted> {
+export const orderIdFor = (userId: string, idempotencyKey: string) =>
+  `ord_${createHash('sha256').update(`${userId}:${idempotencyKey.toLowerCase()}`).digest('hex').slice(0, 32)}`;
+
+const accepted = (order: Order): OrderAccepted => ({ orderId: order.orderId, status: order.status, total: order.total, currency: order.currency });
+
+/**
+ * Prices the order from the catalog, records it PENDING (with the shopper's redemption of its promotion)
+ * and starts the saga. The saga, not this request, decides whether stock and payment allow it: the answer
+ * is 202 and a PENDING order. Every step may be repeated: an order that exists is answered as it stands,
+ * and its saga started if it never was.
+ */
+export async function placeOrder(caller: Caller, input: PlaceOrder, idempotencyKey: string, deps: OrdersDeps): Promise<OrderAccepted> {
+  const orderId = orderIdFor(caller.userId, idempotencyKey);
   const cartOwnerId = cartOwnerOfUser(caller.userId);
+  const existing = await deps.orders.get(orderId);
+  if (existing) return resume(existing, input, deps);
+
   const cart = input.items ? undefined : await deps.carts.contents(cartOwnerId);
   const lines = input.items ?? cart?.lines ?? [];
   if (lines.length === 0) throw invalid('The order has no lines: send `items` or add them to your cart first', [{ path: 'items', message: 'No lines to order' }]);
@@ -18,7 +34,7 @@ export async function placeOrder(caller: Caller, input: PlaceOrder, deps: Pick<O
   const priced = await deps.pricer.price(lines, { destinationCountry: input.shippingAddress.country, promoCode: cart?.promoCode });
   const now = deps.clock.now().toISOString();
   const order: Order = {
-    orderId: deps.newId(),
+    orderId,
     userId: caller.userId,
     status: 'PENDING',
     ...priced,
@@ -28,17 +44,21 @@ export async function placeOrder(caller: Caller, input: PlaceOrder, deps: Pick<O
     createdAt: now,
     updatedAt: now,
   };
-  await deps.orders.create(order);
-  await deps.saga.start(order.orderId, {
-    orderId: order.orderId,
-    userId: caller.userId,
-    lines: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
-    amount: order.total,
-    currency: order.currency,
-    paymentToken: input.paymentToken,
-    cartOwnerId,
-  });
-  return { orderId: order.orderId, status: order.status, total: order.total, currency: order.currency };
+  const outcome = await deps.orders.create(order);
+  if (outcome === 'promotion-used') {
+    await deps.carts.removePromo(cartOwnerId, priced.promoCode!);
+    throw conflict(`Promotion ${priced.promoCode} was already used on an earlier order; it has been taken off your cart, so ordering again goes ahead without it`);
+  }
+  if (outcome === 'exists') return resume((await deps.orders.get(orderId))!, input, deps);
+  return resume(order, input, deps);
+}
+
+/** Starts the order's saga unless it has ended (a repeat is harmless: the execution is named by the order). */
+async function resume(order: Order, input: PlaceOrder, deps: OrdersDeps): Promise<OrderAccepted> {
+  if (order.status === 'PENDING') await deps.saga.start(order.orderId, { orderId: order.orderId, paymentToken: input.paymentToken });
+  // The promotion leaves the cart with the order that used it.
+  if (order.promoCode) await deps.carts.removePromo(cartOwnerOfUser(order.userId), order.promoCode);
+  return accepted(order);
 }
 
 /** Someone else's order is answered as missing, not forbidden: its existence is not theirs to learn. */

@@ -1,50 +1,77 @@
 import { SagaError } from '../../shared/saga';
-import { logger } from '../../shared/observability';
 import type { Clock } from '../../shared/clients';
-import type { CartGateway, OrderRepository } from '../ports';
-import type { SagaState } from '../saga-schemas';
-import type { PaymentStatus } from '../schemas';
+import type { CartGateway, OrderRepository, PaymentsGateway, StockGateway } from '../ports';
+import type { FailureReason } from '../schemas';
+import { cartOwnerOfUser } from './orders';
+
+export interface ConfirmDeps {
+  orders: OrderRepository;
+  stock: Pick<StockGateway, 'reservation'>;
+  payments: Pick<PaymentsGateway, 'chargeOf'>;
+  carts: CartGateway;
+  clock: Clock;
+  /** Where a confirmed order's trouble after its commit is told (it must not fail the step). */
+  warn: (message: string, details: Record<string, unknown>) => void;
+}
+
+const sameLines = (a: { productId: string; quantity: number }[], b: { productId: string; quantity: number }[]) => {
+  const merged = (lines: typeof a) => {
+    const m = new Map<string, number>();
+    for (const l of lines) m.set(l.productId, (m.get(l.productId) ?? 0) + l.quantity);
+    return m;
+  };
+  const [x, y] = [merged(a), merged(b)];
+  return x.size === y.size && [...x].every(([id, q]) => y.get(id) === q);
+};
+
+const refusals: Partial<Record<string, [string, string]>> = {
+  'reservation-not-held': ['ReservationExpiredError', 'is no longer held'],
+  'not-pending': ['OrderNotPendingError', 'is no longer pending'],
+  'not-found': ['OrderNotFoundError', 'does not exist'],
+  'payment-mismatch': ['PaymentMismatchError', "has no charge of the order's total"],
+  'refund-claimed': ['PaymentRefundedError', 'has had its payment refunded'],
+};
 
 /**
- * The order becomes CONFIRMED and its reservation committed, atomically; then the cart lines it bought
- * are removed. A redelivery finds the order confirmed and only repeats the (idempotent) cart clean-up.
+ * The order becomes CONFIRMED, its reservation committed with the reservation's own lines and its payment
+ * settled, atomically — only if the ledger holds a charge of the order's total — and then the cart lines
+ * it bought are removed. Nothing is taken from the saga's input but the order's id. A redelivery finds the
+ * order confirmed and only repeats the (idempotent) cart clean-up.
  */
-export async function confirmOrder(state: SagaState, deps: { orders: OrderRepository; carts: CartGateway; clock: Clock }) {
-  if (!state.charge) throw new SagaError('InvalidSagaInput', 'ConfirmOrder needs the charge');
-  const outcome = await deps.orders.confirm(state.orderId, { chargeId: state.charge.chargeId, at: deps.clock.now().toISOString(), lines: state.lines });
-  if (outcome === 'reservation-not-held') throw new SagaError('ReservationExpiredError', `The reservation for ${state.orderId} is no longer held`);
-  if (outcome === 'not-pending') throw new SagaError('OrderNotPendingError', `Order ${state.orderId} is no longer pending`);
-  // Past the commit nothing may fail the step: the state machine would compensate, refunding a confirmed
-  // order. A cart that keeps its lines is a nuisance the shopper can fix; it is logged for operators.
-  if (state.cartOwnerId) {
-    try {
-      await deps.carts.removeLines(state.cartOwnerId, state.lines.map((l) => l.productId));
-    } catch (error) {
-      logger.error('confirmed order left its cart lines', { orderId: state.orderId, error: error as Error });
-    }
+export async function confirmOrder(orderId: string, deps: ConfirmDeps) {
+  const order = await deps.orders.get(orderId);
+  if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
+  if (order.status === 'PENDING') {
+    const [charge, reservation] = await Promise.all([deps.payments.chargeOf(orderId), deps.stock.reservation(orderId)]);
+    if (!charge) throw new SagaError('PaymentMissingError', `Order ${orderId} has no recorded charge`);
+    if (!reservation || reservation.status !== 'HELD') throw new SagaError('ReservationExpiredError', `The reservation for ${orderId} is no longer held`);
+    if (!sameLines(reservation.lines, order.items)) throw new SagaError('ReservationMismatchError', `The reservation for ${orderId} does not hold the order's lines`);
+    const outcome = await deps.orders.confirm(orderId, { chargeId: charge.chargeId, at: deps.clock.now().toISOString(), lines: reservation.lines });
+    const refusal = refusals[outcome];
+    if (refusal) throw new SagaError(refusal[0], `Order ${orderId} ${refusal[1]}`);
+  } else if (order.status !== 'CONFIRMED') {
+    throw new SagaError('OrderNotPendingError', `Order ${orderId} is ${order.status}`);
+  }
+  // Past the commit nothing may fail the step: the state machine would compensate, and a compensation
+  // never undoes a confirmed order. A cart that keeps its lines is a nuisance the shopper can fix.
+  try {
+    await deps.carts.removeLines(cartOwnerOfUser(order.userId), order.items.map((l) => l.productId));
+  } catch (error) {
+    deps.warn('confirmed order left its cart lines', { orderId, error });
   }
   return { status: 'CONFIRMED' as const };
 }
 
-/** What the payment of a cancelled order ended as, from the saga's own record of its steps. */
-export const paymentStatusOf = (state: SagaState): { status: PaymentStatus; chargeId?: string } => {
-  if (state.refund?.refunded) return { status: 'REFUNDED', chargeId: state.charge?.chargeId };
-  if (state.failureReason === 'PAYMENT_DECLINED') return { status: 'DECLINED' };
-  return { status: 'NONE' };
-};
-
-export async function cancelOrder(state: SagaState, deps: { orders: OrderRepository; clock: Clock }) {
-  const outcome = await deps.orders.cancel(state.orderId, {
-    reason: state.failureReason ?? 'INTERNAL',
-    payment: paymentStatusOf(state),
-    at: deps.clock.now().toISOString(),
-  });
+/**
+ * The order becomes CANCELLED with its reason and the payment status its ledger shows. A confirmed order
+ * is never cancelled: an execution that gets here for one (a duplicate, or one started with a forged
+ * input) is refused, and ends in the dead-letter queue for an operator to look at.
+ */
+export async function cancelOrder(request: { orderId: string; failureReason?: FailureReason }, deps: { orders: OrderRepository; payments: Pick<PaymentsGateway, 'statusOf'>; clock: Clock }) {
+  const payment = await deps.payments.statusOf(request.orderId);
+  const outcome = await deps.orders.cancel(request.orderId, { reason: request.failureReason ?? 'INTERNAL', payment, at: deps.clock.now().toISOString() });
   // No order to cancel (a saga replayed from a fixture, say): the compensation has nothing left to undo.
-  if (outcome === 'not-found') {
-    logger.warn('cancelling an order that does not exist', { orderId: state.orderId });
-    return { status: 'NOT_FOUND' as const };
-  }
-  // A confirmed order is never cancelled by a compensation: that would be a bug in the saga's wiring.
-  if (outcome === 'not-pending') throw new SagaError('OrderNotPendingError', `Order ${state.orderId} cannot be cancelled now`);
+  if (outcome === 'not-found') return { status: 'NOT_FOUND' as const };
+  if (outcome === 'not-pending') throw new SagaError('OrderNotPendingError', `Order ${request.orderId} cannot be cancelled now`);
   return { status: 'CANCELLED' as const };
 }

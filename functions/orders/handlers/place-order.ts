@@ -7,15 +7,16 @@ import { parseEnv } from '../../shared/env';
 import { DomainError } from '../../shared/errors';
 import { header, httpHandler, json, parse } from '../../shared/http';
 import { placeOrder } from '../domain/orders';
-import { cartGateway, catalogPricer, clock, newOrderId, orderRepository, sagaStarter } from '../deps';
+import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga } from '../deps';
 import type { OrdersDeps } from '../ports';
 import { IdempotencyKeyHeader, PlaceOrder, type OrderAccepted } from '../schemas';
 
-type Deps = Pick<OrdersDeps, 'orders' | 'saga' | 'carts' | 'pricer' | 'clock' | 'newId'>;
 
 interface PlaceOrderRequest {
   /** The caller and their key together: two shoppers may happen to pick the same key. */
   idempotencyKey: string;
+  /** The key as the client sent it: the order's id derives from it. */
+  key: string;
   caller: Caller;
   order: PlaceOrder;
 }
@@ -23,11 +24,13 @@ interface PlaceOrderRequest {
 /**
  * POST /v1/orders, made idempotent by Powertools: the same key returns the same order, a key reused
  * with a different body is refused (409), and a retry while the first is still running waits its turn (409).
+ * Beneath that, the order's id derives from the shopper and the key, so a retry after a crash that left
+ * the request's record behind (or after the record expired) still finds the one order.
  */
-export const makeHandler = (deps: Deps, persistenceStore: DynamoDBPersistenceLayer) => {
+export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersistenceLayer) => {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'idempotencyKey', payloadValidationJmesPath: 'order', expiresAfterSeconds: 24 * 60 * 60 });
   const placeOnce = makeIdempotent(
-    async (request: PlaceOrderRequest): Promise<OrderAccepted> => placeOrder(request.caller, request.order, deps),
+    async (request: PlaceOrderRequest): Promise<OrderAccepted> => placeOrder(request.caller, request.order, request.key, deps),
     { persistenceStore, config },
   );
   return httpHandler(
@@ -37,7 +40,7 @@ export const makeHandler = (deps: Deps, persistenceStore: DynamoDBPersistenceLay
       const order = parse(PlaceOrder, event.body);
       config.registerLambdaContext(context);
       try {
-        const accepted = await placeOnce({ idempotencyKey: `${caller.userId}:${key.toLowerCase()}`, caller, order });
+        const accepted = await placeOnce({ idempotencyKey: `${caller.userId}:${key.toLowerCase()}`, key, caller, order });
         return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
       } catch (e) {
         const name = (e as Error).name;
@@ -52,6 +55,6 @@ export const makeHandler = (deps: Deps, persistenceStore: DynamoDBPersistenceLay
 
 const env = parseEnv(z.object({ IDEMPOTENCY_TABLE: z.string() }));
 export const handler = makeHandler(
-  { orders: orderRepository(), saga: sagaStarter(), carts: cartGateway(), pricer: catalogPricer(), clock, newId: newOrderId },
+  { orders: orderRepository(), saga: stepFunctionsSaga(), carts: cartGateway(), pricer: catalogPricer(), clock },
   new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient() }),
 );

@@ -1,7 +1,10 @@
+import { systemClock } from '../../../shared/clients';
 import { sagaHandler } from '../../../shared/saga';
-import { SagaState } from '../../../orders/saga-schemas';
+import { OrderStep } from '../../../orders/saga-schemas';
 import { releaseStock } from '../../domain/reservations';
 import { reservationStore } from '../../deps';
+import type { ReservationStore } from '../../ports';
 
-const reservations = reservationStore();
-export const handler = sagaHandler(SagaState, (state) => releaseStock(state.orderId, { reservations }));
+export const makeHandler = (deps: { reservations: ReservationStore }) => sagaHandler(OrderStep, (state) => releaseStock(state.orderId, { ...deps, clock: systemClock }));
+
+export const handler = makeHandler({ reservations: reservationStore() });

@@ -1,8 +1,9 @@
 import { systemClock } from '../../../shared/clients';
 import { sagaHandler } from '../../../shared/saga';
-import { SagaState } from '../../../orders/saga-schemas';
-import { reserveStock } from '../../domain/reservations';
-import { reservationStore } from '../../deps';
+import { OrderStep } from '../../../orders/saga-schemas';
+import { reserveStock, type ReserveDeps } from '../../domain/reservations';
+import { orderLinesView, reservationStore, reservationTtlSeconds } from '../../deps';
 
-const reservations = reservationStore();
-export const handler = sagaHandler(SagaState, (state) => reserveStock({ orderId: state.orderId, lines: state.lines }, { reservations, clock: systemClock }));
+export const makeHandler = (deps: ReserveDeps) => sagaHandler(OrderStep, (state) => reserveStock(state.orderId, deps));
+
+export const handler = makeHandler({ reservations: reservationStore(), orders: orderLinesView(), clock: systemClock, ttlSeconds: reservationTtlSeconds() });

@@ -1,6 +1,10 @@
 import { sagaHandler } from '../../../shared/saga';
 import { cancelOrder } from '../../domain/saga-steps';
-import { clock, orderRepository } from '../../deps';
-import { SagaState } from '../../saga-schemas';
+import { clock, orderRepository, paymentsGateway } from '../../deps';
+import type { OrderRepository, PaymentsGateway } from '../../ports';
+import { CancelStep } from '../../saga-schemas';
 
-export const handler = sagaHandler(SagaState, (state) => cancelOrder(state, { orders: orderRepository(), clock }));
+export const makeHandler = (deps: { orders: OrderRepository; payments: Pick<PaymentsGateway, 'statusOf'> }) =>
+  sagaHandler(CancelStep, (state) => cancelOrder(state, { ...deps, clock }));
+
+export const handler = makeHandler({ orders: orderRepository(), payments: paymentsGateway() });

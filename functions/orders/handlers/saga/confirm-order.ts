@@ -1,8 +1,8 @@
 import { sagaHandler } from '../../../shared/saga';
-import { confirmOrder } from '../../domain/saga-steps';
-import { cartGateway, clock, confirmingOrderRepository } from '../../deps';
-import { SagaState } from '../../saga-schemas';
+import { confirmOrder, type ConfirmDeps } from '../../domain/saga-steps';
+import { cartGateway, clock, orderRepository, paymentsGateway, stockGateway, warn } from '../../deps';
+import { OrderStep } from '../../saga-schemas';
 
-export const handler = sagaHandler(SagaState, (state) =>
-  confirmOrder(state, { orders: confirmingOrderRepository(), carts: cartGateway(), clock }),
-);
+export const makeHandler = (deps: ConfirmDeps) => sagaHandler(OrderStep, (state) => confirmOrder(state.orderId, deps));
+
+export const handler = makeHandler({ orders: orderRepository(), stock: stockGateway(), payments: paymentsGateway(), carts: cartGateway(), clock, warn });

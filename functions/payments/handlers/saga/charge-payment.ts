@@ -1,9 +1,10 @@
 import { sagaHandler } from '../../../shared/saga';
-import { SagaState } from '../../../orders/saga-schemas';
+import { ChargeStep } from '../../../orders/saga-schemas';
 import { chargeOrder } from '../../domain/payments';
 import { livePaymentsDeps } from '../../deps';
+import type { PaymentsDeps } from '../../ports';
 
-const deps = livePaymentsDeps();
-export const handler = sagaHandler(SagaState, (state) =>
-  chargeOrder({ orderId: state.orderId, amount: state.amount, currency: state.currency, paymentToken: state.paymentToken }, deps),
-);
+/** The amount is the stored order's total: nothing in the saga's input can change what is charged. */
+export const makeHandler = (deps: PaymentsDeps) => sagaHandler(ChargeStep, (state) => chargeOrder({ orderId: state.orderId, paymentToken: state.paymentToken }, deps));
+
+export const handler = makeHandler(livePaymentsDeps());

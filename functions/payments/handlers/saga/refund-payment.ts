@@ -1,7 +1,9 @@
 import { sagaHandler } from '../../../shared/saga';
-import { SagaState } from '../../../orders/saga-schemas';
+import { OrderStep } from '../../../orders/saga-schemas';
 import { refundOrder } from '../../domain/payments';
 import { livePaymentsDeps } from '../../deps';
+import type { PaymentsDeps } from '../../ports';
 
-const deps = livePaymentsDeps();
-export const handler = sagaHandler(SagaState, (state) => refundOrder(state.orderId, deps));
+export const makeHandler = (deps: PaymentsDeps) => sagaHandler(OrderStep, (state) => refundOrder(state.orderId, deps));
+
+export const handler = makeHandler(livePaymentsDeps());

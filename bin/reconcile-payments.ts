@@ -1,0 +1,80 @@
+/**
+ * npm run payments:reconcile -- [--grace-seconds N] [--json] [--prefix <stage prefix> [--region R]]
+ *   Compares the payment gateway's records with the payments ledger and the orders, order by order, and
+ *   prints every mismatch: charged but cancelled and unrefunded, confirmed but not charged, an amount that is
+ *   not the order's total, a charge or refund one side has and the other does not, an order stuck PENDING.
+ *   Orders touched within the grace period (default 300 s) are in flight and left out.
+ * Locally it reads the running platform's tables (`npm start`, found through LOCAL_DATA_DIR/runtime.json).
+ * Against a deployed stage, `--prefix` names the tables (`<prefix>-payments`, `<prefix>-orders`) and the
+ * SDK's default endpoints, region and credentials are used. The same check runs daily in AWS (the
+ * reconcilePayments job), alarmed on any mismatch.
+ * Exits 0 when everything reconciles, 1 on any mismatch (or when it cannot read), 2 on bad usage.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findRunningPlatform } from '../lib/local/running-platform';
+import { tables } from '../lib/tables';
+
+const usage = `usage: npm run payments:reconcile -- [--grace-seconds N] [--json] [--prefix <stage prefix> [--region R]]
+  --grace-seconds N  leave out orders touched in the last N seconds (default 300)
+  --json             print the mismatches as JSON
+  --prefix P         reconcile a deployed stage's tables (P-payments, P-orders) with the AWS SDK's credentials`;
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      'grace-seconds': { type: 'string', default: '300' },
+      json: { type: 'boolean', default: false },
+      prefix: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (e) {
+  fail(`${(e as Error).message}\n${usage}`);
+}
+if (args.help) fail(usage, 0);
+const graceSeconds = Number(args['grace-seconds']);
+if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds)) fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
+if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);
+
+if (args.prefix) {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(args.prefix)) fail(`--prefix must be a stage prefix such as ecicomm-prod\n${usage}`);
+  process.env.PAYMENTS_TABLE = `${args.prefix}-${tables.payments.name}`;
+  process.env.ORDERS_TABLE = `${args.prefix}-${tables.orders.name}`;
+  if (args.region) process.env.AWS_REGION = args.region;
+  console.error(`Reconciling stage ${args.prefix} (tables ${process.env.PAYMENTS_TABLE}, ${process.env.ORDERS_TABLE})`);
+} else {
+  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
+  const running = await findRunningPlatform(dataDir);
+  if (!running) fail(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, 1);
+  Object.assign(process.env, running.env);
+  console.error(`Reconciling the local platform at ${running.apiUrl}`);
+}
+
+try {
+  // Loaded once the environment names the tables: the deps read it when built.
+  const { livePaymentsDeps } = await import('../functions/payments/deps');
+  const { reconcilePayments } = await import('../functions/payments/domain/reconcile');
+  const { mismatches, checked } = await reconcilePayments(livePaymentsDeps(), graceSeconds);
+  if (args.json) console.log(JSON.stringify({ checked, mismatches }, null, 2));
+  else {
+    for (const m of mismatches) console.log(`${m.kind.padEnd(30)} ${m.orderId}  ${m.message}  ${JSON.stringify(m.details)}`);
+    console.log(
+      `${checked.orders} orders, ${checked.gatewayCharges} gateway charges, ${checked.gatewayRefunds} gateway refunds, ${checked.ledgerEntries} ledger entries: ` +
+        (mismatches.length ? `${mismatches.length} mismatch(es)` : 'everything reconciles'),
+    );
+  }
+  if (mismatches.length) process.exitCode = 1;
+} catch (e) {
+  console.error(`reconciliation failed: ${(e as Error).message}`);
+  process.exitCode = 1;
+}
