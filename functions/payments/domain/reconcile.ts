@@ -117,7 +117,8 @@ export function reconcile(input: ReconcileInput): Mismatch[] {
     if (lastActivity(money) > cutoff) continue;
     for (const [kind, details] of check(orderId, money)) mismatches.push({ kind, orderId, message: MISMATCH_KINDS[kind], details });
   }
-  return mismatches.sort((a, b) => a.kind.localeCompare(b.kind) || a.orderId.localeCompare(b.orderId));
+  const byKey = (m: Mismatch) => `${m.kind} ${m.orderId}`;
+  return mismatches.sort((a, b) => (byKey(a) < byKey(b) ? -1 : byKey(a) > byKey(b) ? 1 : 0));
 }
 
 /** Reads every record reconciliation compares: the gateway's, the ledger's and the orders'. */
