@@ -175,7 +175,15 @@ export class PlatformFunction extends Construct {
     }
     this.grantUserPoolActions(props);
     if (definition.startsSaga) requireSaga(definition, props.saga).grantStartExecution(this.function);
-    if (definition.describesSagaExecutions) requireSaga(definition, props.saga).grantExecution(this.function, 'states:DescribeExecution');
+    if (definition.describesSagaExecutions) {
+      const saga = requireSaga(definition, props.saga);
+      saga.grantExecution(this.function, 'states:DescribeExecution');
+      // The saga's executions are named by their orders: no narrower ARN than all of this state machine's executions.
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(saga)}"}]}]}:*]`,
+        reason: `${definition.id} reads the status of the checkout saga's executions (states:DescribeExecution), which are named by their orders: it may read any execution of that state machine, and no other.`,
+      });
+    }
     if (definition.sagemakerEndpoint) {
       this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
     }

@@ -101,7 +101,7 @@ describe('fixtures in events/sfn', () => {
       expect(output).toBeTypeOf('object');
     } catch (e) {
       // A step may fail as a business outcome the state machine catches by name, never as a crash.
-      expect((e as Error).name).toMatch(/^(InsufficientStockError|PaymentDeclinedError|PaymentTransientError|ReservationExpiredError|OrderNotPendingError|TransientError)$/);
+      expect((e as Error).name).toMatch(/^(InsufficientStockError|PaymentDeclinedError|PaymentTransientError|ReservationExpiredError|OrderNotPendingError|OrderNotFoundError|TransientError)$/);
     }
   });
 });
