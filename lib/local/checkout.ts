@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { orderSaga, scheduledJobs } from '../saga';
+import { faultPlanFromEnv, withFaults } from './faults/faults';
 import { localInvoker } from './lambda-context';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator, type TaskHandler } from './stepfunctions-emulator';
 
@@ -36,9 +37,11 @@ export async function startCheckout(options: {
   const functionArn = (id: string) => `arn:aws:lambda:${options.region}:${ACCOUNT_ID}:function:${id}`;
   const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: deadLetterQueueUrl! };
   const taskHandlers: Record<string, TaskHandler> = {};
+  // Crash testing's injected faults (none unless LOCAL_FAULT_* is set).
+  const faults = faultPlanFromEnv();
   for (const task of orderSaga.tasks) {
     substitutions[task.substitution] = functionArn(task.id);
-    taskHandlers[task.state] = localInvoker(options.projectRoot, task);
+    taskHandlers[task.state] = withFaults(task.state, localInvoker(options.projectRoot, task), faults);
   }
   // The SQS service integration: Step Functions serialises a JSON MessageBody itself.
   taskHandlers.CompensationFailed = async (input) => {

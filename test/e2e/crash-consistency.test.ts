@@ -1,0 +1,229 @@
+/**
+ * Crash consistency of the checkout (issue 10): concurrent shoppers check out against `npm start` while the
+ * platform is killed with SIGKILL — between every pair of saga steps, by injected faults
+ * (LOCAL_FAULT_KILL_AFTER, lib/local/faults), and at random moments — and started again on the same data.
+ * Shoppers behave as real clients: a request that got no answer is sent again, with the same
+ * Idempotency-Key, until it is answered. Once the last start has settled, every order must be CONFIRMED or
+ * CANCELLED, stock conserved (available + reserved + sold as stocked, nothing left reserved, sold = what
+ * confirmed orders bought), one order per key, every confirmed order charged its total and every cancelled
+ * one refunded to zero, and `npm run payments:reconcile` clean. Reservations keep their default 15 minutes:
+ * nothing here may end well by waiting for one to expire.
+ *
+ * The figures (runs, kills, orders, time to settle, mismatches) are written to test-output/crash-consistency.json.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../lib/local/platform';
+import { orderSaga } from '../../lib/saga';
+import { PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-crash-'));
+const platforms = new PlatformProcesses(dataDir, {
+  DATASET_DIR: path.join(dataDir, 'no-dataset-here'),
+  LOCAL_SWEEP_SECONDS: '1',
+  SETTLEMENT_GRACE_SECONDS: '3',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+});
+afterAll(() => {
+  platforms.killEverything();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const ADMIN = { email: 'admin@example.com', password: 'Admin#2026local' };
+const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Where the platform answers now; requests made while it is down fail and are retried by their client. */
+let current: RunningPlatformProcess;
+
+async function call(pathname: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${current.apiUrl}/v1${pathname}`, {
+    method: init.method ?? 'GET',
+    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+}
+
+async function signIn(email: string, password: string): Promise<string> {
+  const res = await call('/auth/login', { method: 'POST', body: { email, password } });
+  if (res.status !== 200) throw new Error(`login ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.idToken;
+}
+
+interface Shopper {
+  email: string;
+  password: string;
+  token: string;
+}
+
+interface Intent {
+  shopper: Shopper;
+  key: string;
+  body: { shippingAddress: typeof address; paymentToken: string; items: { productId: string; quantity: number }[] };
+  orderId?: string;
+}
+
+/**
+ * A client's checkout: POST until answered. No answer (the platform died, or is starting) → the same key
+ * again; 409 still in progress (a crash left the request's idempotency record behind) → wait and again.
+ */
+async function checkoutUntilAnswered(intent: Intent, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      const res = await call('/orders', { method: 'POST', token: intent.shopper.token, headers: { 'idempotency-key': intent.key }, body: intent.body });
+      if (res.status === 202) {
+        intent.orderId = res.body.orderId;
+        return;
+      }
+      if (res.status === 401) intent.shopper.token = await signIn(intent.shopper.email, intent.shopper.password);
+      else if (res.status !== 409 && res.status < 500) throw new Error(`checkout refused: ${res.status} ${JSON.stringify(res.body)}`);
+    } catch (e) {
+      if ((e as Error).message.startsWith('checkout refused')) throw e;
+    }
+    await sleep(250);
+  }
+  throw new Error(`no answer for key ${intent.key} in time`);
+}
+
+const TOKENS = ['tok_visa', 'tok_visa', 'tok_visa', 'tok_visa', 'tok_visa', 'tok_chargeDeclined', 'tok_visa', 'tok_insufficientFunds', 'tok_processingError', 'tok_visa', 'tok_chargeDeclined', 'tok_visa'];
+
+function batch(shoppers: Shopper[], products: string[], n: number, seed: number): Intent[] {
+  return Array.from({ length: n }, (_, i) => {
+    const k = seed + i;
+    const first = products[k % products.length]!;
+    const second = products[(k * 7 + 3) % products.length]!;
+    const items = [{ productId: first, quantity: 1 + (k % 3) }, ...(k % 2 && second !== first ? [{ productId: second, quantity: 1 }] : [])];
+    return { shopper: shoppers[k % shoppers.length]!, key: randomUUID(), body: { shippingAddress: address, paymentToken: TOKENS[k % TOKENS.length]!, items } };
+  });
+}
+
+interface Tables {
+  db: DynamoDBDocumentClient;
+  names: Record<string, string>;
+}
+
+function tablesOf(running: RunningPlatformProcess): Tables {
+  const env = running.runtime.env;
+  const client = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+  return { db: DynamoDBDocumentClient.from(client), names: { orders: env.ORDERS_TABLE!, inventory: env.INVENTORY_TABLE!, payments: env.PAYMENTS_TABLE! } };
+}
+
+async function orderOf(t: Tables, orderId: string) {
+  return (await t.db.send(new GetCommand({ TableName: t.names.orders, Key: { orderId }, ConsistentRead: true }))).Item;
+}
+
+async function netCharged(t: Tables, orderId: string) {
+  const { Items = [] } = await t.db.send(new QueryCommand({ TableName: t.names.payments, KeyConditionExpression: 'orderId = :o AND begins_with(entry, :p)', ExpressionAttributeValues: { ':o': orderId, ':p': 'LEDGER#' }, ConsistentRead: true }));
+  return Items.reduce((sum, e) => sum + (e.entry === 'LEDGER#CHARGE' ? Number(e.amount) : -Number(e.amount)), 0);
+}
+
+async function reconcileCli(): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/reconcile-payments.ts', '--grace-seconds', '0'], { cwd: projectRoot, env: { ...process.env, LOCAL_DATA_DIR: dataDir } });
+    return { code: 0, stdout };
+  } catch (e) {
+    const failed = e as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: `${failed.stdout}\n${failed.stderr}` };
+  }
+}
+
+const STOCK = 40;
+const figures = { runs: 0, injectedKills: 0, randomKills: 0, orders: 0, confirmed: 0, cancelled: 0, settledWithinMs: 0, mismatches: -1, faultPoints: [] as string[] };
+
+describe('checkout under kill -9', () => {
+  it('ends every order CONFIRMED or CANCELLED, conserves stock, one order per key, and reconciles clean', { timeout: 900_000 }, async () => {
+    current = await platforms.start();
+    figures.runs += 1;
+    const admin = await signIn(ADMIN.email, ADMIN.password);
+    const products: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await call('/products', { method: 'POST', token: admin, body: { name: `Crash Test ${i}`, description: 'stock for the crash suite', category: 'other', brand: 'Test', price: 700 + 137 * i, currency: 'GBP', initialStock: STOCK } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      products.push(res.body.id);
+    }
+    const shoppers: Shopper[] = [];
+    for (let i = 0; i < 6; i++) {
+      const email = `crash-${randomUUID().slice(0, 8)}@example.com`;
+      const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+      expect((await call('/users', { method: 'POST', body: { email, password, firstName: 'Crash', lastName: `Shopper ${i}` } })).status).toBe(201);
+      shoppers.push({ email, password, token: await signIn(email, password) });
+    }
+    const intents: Intent[] = [];
+    const clients: Promise<void>[] = [];
+    const launch = (more: Intent[]) => {
+      intents.push(...more);
+      for (const intent of more) clients.push(checkoutUntilAnswered(intent, Date.now() + 600_000));
+    };
+
+    // Between every pair of steps: the platform kills itself after the second time a step has done its work.
+    // Every third ConfirmOrder fails on purpose, so that the compensations run (and are killed after) too.
+    for (const task of orderSaga.tasks) {
+      await platforms.stop(current);
+      current = await platforms.start({ LOCAL_FAULT_KILL_AFTER: `${task.state}:2`, LOCAL_FAULT_FAIL: 'ConfirmOrder:3' });
+      figures.runs += 1;
+      launch(batch(shoppers, products, 12, intents.length));
+      const how = await Promise.race([current.exited, sleep(60_000).then(() => 'still running')]);
+      expect(how, `the fault after ${task.state} never fired:\n${current.output()}`).toBe('SIGKILL');
+      figures.injectedKills += 1;
+      figures.faultPoints.push(task.state);
+    }
+    // At random moments.
+    for (let i = 0; i < 4; i++) {
+      current = await platforms.start();
+      figures.runs += 1;
+      launch(batch(shoppers, products, 10, intents.length));
+      await sleep(150 + Math.floor(Math.random() * 1500));
+      await platforms.kill9(current);
+      figures.randomKills += 1;
+    }
+
+    // The last start: clients get their answers, and the platform settles what the crashes left.
+    current = await platforms.start();
+    figures.runs += 1;
+    const restarted = Date.now();
+    await Promise.all(clients);
+    const t = tablesOf(current);
+    const terminal = async () => (await Promise.all(intents.map(async (i) => (await orderOf(t, i.orderId!))?.status))).every((s) => s === 'CONFIRMED' || s === 'CANCELLED');
+    while (!(await terminal()) && Date.now() - restarted < 120_000) await sleep(500);
+    figures.settledWithinMs = Date.now() - restarted;
+
+    const orders = await Promise.all(intents.map(async (i) => ({ intent: i, order: (await orderOf(t, i.orderId!))! })));
+    expect(orders.filter(({ order }) => order.status === 'PENDING').map(({ order }) => order.orderId)).toEqual([]);
+    figures.orders = orders.length;
+    figures.confirmed = orders.filter(({ order }) => order.status === 'CONFIRMED').length;
+    figures.cancelled = orders.filter(({ order }) => order.status === 'CANCELLED').length;
+
+    // One order per key, and no order the shoppers did not ask for.
+    expect(new Set(intents.map((i) => i.orderId)).size).toBe(intents.length);
+    for (const shopper of shoppers) {
+      const listed = await call('/orders?limit=100', { token: await signIn(shopper.email, shopper.password) });
+      expect(listed.body.items.map((o: { orderId: string }) => o.orderId).sort()).toEqual(intents.filter((i) => i.shopper === shopper).map((i) => i.orderId).sort());
+    }
+    // Money: a confirmed order is charged its total, a cancelled one nothing in the end.
+    for (const { order } of orders) expect([order.orderId, await netCharged(t, order.orderId)]).toEqual([order.orderId, order.status === 'CONFIRMED' ? order.total : 0]);
+    // Stock: nothing sold twice, nothing lost, nothing left held.
+    for (const productId of products) {
+      const row = (await t.db.send(new GetCommand({ TableName: t.names.inventory, Key: { productId }, ConsistentRead: true }))).Item!;
+      const sold = orders.filter(({ order }) => order.status === 'CONFIRMED').flatMap(({ order }) => order.items).filter((l: { productId: string }) => l.productId === productId).reduce((s: number, l: { quantity: number }) => s + l.quantity, 0);
+      expect({ productId, available: Number(row.available), reserved: Number(row.reserved ?? 0), sold: Number(row.sold ?? 0) }).toEqual({ productId, available: STOCK - sold, reserved: 0, sold });
+    }
+    const reconciled = await reconcileCli();
+    figures.mismatches = reconciled.code === 0 ? 0 : reconciled.stdout.split('\n').filter((l) => /^[A-Z_]+ +\S/.test(l)).length;
+    expect(reconciled.code, reconciled.stdout).toBe(0);
+    expect(reconciled.stdout).toContain('everything reconciles');
+    await platforms.stop(current);
+
+    mkdirSync(path.join(projectRoot, 'test-output'), { recursive: true });
+    writeFileSync(path.join(projectRoot, 'test-output', 'crash-consistency.json'), JSON.stringify(figures, null, 2));
+    console.log(`crash suite: ${JSON.stringify(figures)}`);
+  });
+});
