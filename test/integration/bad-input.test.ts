@@ -283,7 +283,8 @@ describe('forbidden keys nested in a body', () => {
           return {
             name: `${route.id}: ${path}`,
             req: requestFor(route, { body }),
-            expect: { status: 400, detailPath: path },
+            // middy's parser refuses __proto__ itself, while parsing, before any path is known.
+            expect: key === '__proto__' ? { status: 400 } : { status: 400, detailPath: path },
             check: (res: RawResponse) => (/forbidden/i.test(String(res.json?.error?.message)) ? [] : [`message does not say the key is forbidden: ${res.text.slice(0, 200)}`]),
           };
         }),
