@@ -266,7 +266,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     const monthAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
     const summaryRoute = `/v1/analytics/dashboard/summary?startDate=${monthAgo}&endDate=${today}`;
     let counted = await ok(summaryRoute, { token: adminToken });
-    for (let i = 0; i < 120 && (counted.orders < 2 || counted.productViews < sent.productViews || counted.addToCarts < sent.addToCarts || counted.sessions < sent.sessions); i++) {
+    // Until the orders, the clickstream and the product records (the products stream names the top products) are in.
+    const named = (summary: any) => summary.topProducts.length === products.length && summary.topProducts.every((p: any) => p.name !== p.productId);
+    for (let i = 0; i < 120 && (counted.orders < 2 || counted.productViews < sent.productViews || counted.addToCarts < sent.addToCarts || counted.sessions < sent.sessions || !named(counted)); i++) {
       await sleep(500);
       counted = await ok(summaryRoute, { token: adminToken });
     }
