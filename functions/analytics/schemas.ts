@@ -5,6 +5,18 @@ import { SessionId } from '../cart/schemas';
 export const EVENT_TYPES = ['page_view', 'product_view', 'add_to_cart', 'purchase', 'search'] as const;
 export const MAX_EVENTS_PER_BATCH = 500;
 
+/**
+ * How far an event's `at` may be from the server's receipt. Past: a day covers a client that buffered
+ * events offline or resends a batch after its answer was lost (the stream itself keeps records 24 h); an
+ * older time is refused rather than let it rewrite closed days' figures. Future: a few minutes of client
+ * clock skew, no more.
+ */
+export const EVENT_AT_MAX_AGE_HOURS = 24;
+export const EVENT_AT_MAX_AHEAD_MINUTES = 5;
+
+/** A client's event id: a UUID or a bounded token. Stored ids are made from it and the session (domain/events.ts). */
+const EventId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/, 'Must be 8-64 letters, digits, dash or underscore, e.g. a UUID'));
+
 /** Events about one product name it; a search names what was searched for. */
 const needsProduct = new Set<string>(['product_view', 'add_to_cart']);
 
@@ -14,9 +26,27 @@ export const ClickEventInput = z
     sessionId: SessionId,
     productId: z.optional(Id),
     query: z.optional(text(200)),
-    value: z.optional(MinorUnits),
+    value: z.optional(
+      MinorUnits.check(z.describe('Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders')),
+    ),
     /** When it happened on the client; the server's time when absent. */
-    at: z.optional(z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time, e.g. 2026-11-25T12:00:00Z' })),
+    at: z.optional(
+      z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time, e.g. 2026-11-25T12:00:00Z' }).check(
+        z.describe(
+          `When it happened on the client (the server's time when absent). Must lie between ${EVENT_AT_MAX_AGE_HOURS} hours before and ` +
+            `${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time of receipt, else the batch is refused naming the event`,
+        ),
+      ),
+    ),
+    eventId: z.optional(
+      EventId.check(
+        z.describe(
+          'A client id for the event, stable across resends of it (a UUID, or 8-64 letters, digits, dash or underscore): ' +
+            'analytics counts an event once per sessionId and eventId, so a batch sent again after a lost answer counts once. ' +
+            'Unique within a batch per session.',
+        ),
+      ),
+    ),
   })
   .check(
     z.refine((e) => !needsProduct.has(e.type) || e.productId !== undefined, { message: 'Is required for this event type', path: ['productId'] }),
@@ -132,12 +162,12 @@ export const DashboardSummary = z.object({
   pageViews: count('page_view events in the range'),
   productViews: count('product_view events in the range'),
   addToCarts: count('add_to_cart events in the range'),
-  purchases: count('purchase events in the range'),
+  purchases: count('Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted'),
   sessions: count('Distinct clickstream sessions active in the range'),
   conversionRate: z.number().check(
     z.minimum(0),
     z.maximum(1),
-    z.describe('Sessions with a purchase event / sessions, both over the range, as a fraction 0-1; 0 with no sessions'),
+    z.describe('Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions'),
   ),
   topProducts: z.array(TopProduct).check(z.describe('The 10 products with the highest net revenue in the range (only those above 0), highest first')),
   latestSalesDate: z.nullable(day('The last day the warehouse has any sale on, whatever the range; null before the first')),
@@ -173,7 +203,7 @@ export const Insight = z.object({
     z.number().check(
       z.describe(
         'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
-          'last 7 days against the 7 before; conversion: sessions with a purchase / sessions in the last 7 days',
+          'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1)',
       ),
     ),
   ),

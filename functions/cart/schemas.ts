@@ -33,5 +33,28 @@ export const PriceFigures = {
   promoCode: z.optional(z.string()),
 };
 
-export const Cart = z.object({ cartId: z.string(), ...PriceFigures });
+/** Why a saved line can no longer be priced; see domain/cart.ts unavailableReason. */
+export const UNAVAILABLE_REASONS = ['NOT_FOUND', 'INACTIVE', 'CURRENCY_MISMATCH'] as const;
+export type UnavailableReason = (typeof UNAVAILABLE_REASONS)[number];
+
+export const UnavailableItem = z.object({
+  productId: z.string(),
+  name: z.optional(z.string().check(z.describe("The product's name, when the catalog still has it"))),
+  quantity: z.int(),
+  reason: z.enum(UNAVAILABLE_REASONS).check(
+    z.describe('NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart'),
+  ),
+});
+export type UnavailableItem = z.infer<typeof UnavailableItem>;
+
+export const Cart = z.object({
+  cartId: z.string(),
+  ...PriceFigures,
+  unavailableItems: z.array(UnavailableItem).check(
+    z.describe(
+      'Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, ' +
+        'not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced.',
+    ),
+  ),
+});
 export type Cart = z.infer<typeof Cart>;

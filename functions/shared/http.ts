@@ -112,6 +112,45 @@ const bodyLimit = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
   },
 });
 
+/**
+ * Keys that reach an object's prototype machinery. middy's parser refuses `__proto__` and a `constructor`
+ * holding a `prototype`; any of them anywhere in a body is refused here, at any depth, because code past the
+ * schema trusts plain objects: e.g. the DynamoDB marshaller tells a plain object by its `constructor`, so
+ * `{"preferences":{"constructor":"x"}}` got past validation and failed the write with a 500.
+ */
+const FORBIDDEN_BODY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first forbidden key in a parsed body, walked without recursion (bodies may nest deeply). */
+export function forbiddenKeyPath(body: unknown): string | undefined {
+  type Node = { value: unknown; key?: string; parent?: Node };
+  const pathOf = (node: Node, key: string) => {
+    const parts = [key];
+    for (let n: Node | undefined = node; n?.key !== undefined; n = n.parent) parts.push(n.key);
+    return parts.reverse().join('.');
+  };
+  const pending: Node[] = [{ value: body }];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (node.value === null || typeof node.value !== 'object') continue;
+    for (const key of Object.keys(node.value)) {
+      if (FORBIDDEN_BODY_KEYS.has(key)) return pathOf(node, key);
+      pending.push({ value: (node.value as Record<string, unknown>)[key], key, parent: node });
+    }
+  }
+  return undefined;
+}
+
+const noForbiddenKeys = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+  before: ({ event }) => {
+    const path = forbiddenKeyPath(event.body);
+    if (path !== undefined) {
+      throw new DomainError('VALIDATION_ERROR', `Request body uses a forbidden key at ${path} (__proto__, constructor or prototype)`, [
+        { path, message: 'Is a forbidden key' },
+      ]);
+    }
+  },
+});
+
 /** Routes without a body schema still refuse a body they would silently ignore. */
 const noBody = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
   before: ({ event }) => {
@@ -134,5 +173,5 @@ export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
     .use(requestId())
     .use(httpHeaderNormalizer())
     .use(bodyLimit());
-  return options.body ? stack.use(httpJsonBodyParser()) : stack.use(noBody());
+  return options.body ? stack.use(httpJsonBodyParser()).use(noForbiddenKeys()) : stack.use(noBody());
 }

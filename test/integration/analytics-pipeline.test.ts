@@ -119,6 +119,32 @@ describe('the analytics pipeline', () => {
     }
   });
 
+  it("counts a client's resent batch once when its events carry their own eventId: one user_behavior row per session and eventId", async () => {
+    const [sessionId, other] = [randomUUID(), randomUUID()];
+    const ids = Array.from({ length: 4 }, () => randomUUID());
+    const events = [
+      { type: 'page_view', sessionId, eventId: ids[0] },
+      { type: 'product_view', sessionId, productId: 'prd_resent', eventId: ids[1] },
+      { type: 'add_to_cart', sessionId, productId: 'prd_resent', eventId: ids[2] },
+      // Another session may use the same id: it is another event.
+      { type: 'page_view', sessionId: other, eventId: ids[0] },
+      { type: 'search', sessionId, query: 'lamp', eventId: ids[3] },
+    ];
+    // The client's first send landed but its answer was lost; it sends the batch again, and once more.
+    for (let i = 0; i < 3; i++) {
+      const posted = await api('/v1/events', { method: 'POST', body: { events } });
+      expect([posted.status, posted.body]).toEqual([202, { accepted: 5 }]);
+    }
+    expect(await clickstream().then((all) => all.filter((r) => r.partitionKey === sessionId || r.partitionKey === other))).toHaveLength(15);
+
+    await analyticsCaughtUp(30_000);
+    const rows = await warehouseQuery<{ event_id: string; session_id: string }>(
+      'SELECT event_id, session_id FROM user_behavior WHERE session_id IN ($1, $2) ORDER BY event_id',
+      [sessionId, other],
+    );
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...ids.map((id) => `${sessionId}:${id}`), `${other}:${ids[0]}`].sort());
+  });
+
   it('lands a clickstream batch in user_behavior once, even when the stream carries it twice with the same event ids', async () => {
     const sessionId = randomUUID();
     const events = [

@@ -76,7 +76,8 @@ const VALID_BODIES: Record<string, (f: Fixture) => Record<string, unknown>> = {
   applyPromoCode: () => ({ code: 'WELCOME10' }),
   mergeCarts: () => ({ sessionId: randomUUID() }),
   placeOrder: (f) => ({ shippingAddress: address, paymentToken: 'tok_visa', items: [{ productId: f.productId, quantity: 1 }] }),
-  putEvents: (f) => ({ events: [{ type: 'add_to_cart', sessionId: randomUUID(), productId: f.productId, value: 1999, at: '2026-11-25T12:00:00Z' }] }),
+  // `at` must be near the server's time (within 24 h before it); eventId is the client's own id for the event.
+  putEvents: (f) => ({ events: [{ type: 'add_to_cart', sessionId: randomUUID(), productId: f.productId, value: 1999, at: new Date(Date.now() - 60_000).toISOString(), eventId: randomUUID() }] }),
 };
 
 /** Valid path parameters by name (an order id that exists is not needed: validation comes first). */
@@ -247,6 +248,57 @@ describe('malformed and non-object JSON bodies', () => {
     // The body is well-formed JSON; "not valid JSON" sends the client hunting for a syntax error.
     expect(res.json.error.message).not.toMatch(/not valid JSON/i);
     expect(res.json.error.message).toMatch(/__proto__|forbidden|not allowed/i);
+  });
+});
+
+describe('forbidden keys nested in a body', () => {
+  const FORBIDDEN = [
+    ['constructor', 'x'],
+    ['prototype', { isAdmin: true }],
+    ['__proto__', { isAdmin: true }],
+  ] as const;
+  const PLACEHOLDER = 'forbidden-key-placeholder';
+
+  /**
+   * Where a route's valid body can hold a forbidden key at depth 2 or more: inside a nested object the schema
+   * takes (preferences, attributes, an address, an event) when it has one — a record accepts any key, so only
+   * the forbidden-key check stands between it and the handler — and always under a new nested field, two deep.
+   */
+  const placements = (body: Record<string, unknown>): (string | number)[][] => {
+    const nested = Object.entries(body).flatMap(([key, value]): (string | number)[][] => {
+      if (Array.isArray(value) && value[0] && typeof value[0] === 'object') return [[key, 0]];
+      if (value && typeof value === 'object' && !Array.isArray(value)) return [[key]];
+      return [];
+    });
+    return [...nested.slice(0, 1), ['nested', 'deeper']];
+  };
+
+  it('refuses constructor, prototype or __proto__ at depth 2 or more with 400 naming its path, on every route with a body, writing nothing', async () => {
+    const cases: Case[] = bodyRoutes.flatMap((route) =>
+      placements(validBody(route)).flatMap((at) =>
+        FORBIDDEN.map(([key, value]) => {
+          // Built as text: an object literal with a __proto__ key would set the prototype instead of a key.
+          const body = JSON.stringify(withPath(validBody(route), [...at, PLACEHOLDER], value)).replace(`"${PLACEHOLDER}"`, JSON.stringify(key));
+          const path = pathString([...at, key]);
+          return {
+            name: `${route.id}: ${path}`,
+            req: requestFor(route, { body }),
+            // middy's parser refuses __proto__ itself, while parsing, before any path is known.
+            expect: key === '__proto__' ? { status: 400 } : { status: 400, detailPath: path },
+            check: (res: RawResponse) => (/forbidden/i.test(String(res.json?.error?.message)) ? [] : [`message does not say the key is forbidden: ${res.text.slice(0, 200)}`]),
+          };
+        }),
+      ),
+    );
+    expect(cases.some((c) => c.name === 'updateMyProfile: preferences.constructor')).toBe(true);
+    expectClean(await runBatch(cases));
+  });
+
+  it('answers PATCH /v1/users/me with {"preferences":{"constructor":"x"}} with 400, not 500, and keeps the profile', async () => {
+    const before = await api('/v1/users/me', { token: fx.shopper.token });
+    const res = await api('/v1/users/me', { method: 'PATCH', token: fx.shopper.token, body: { preferences: { constructor: 'x' } } });
+    expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([400, 'VALIDATION_ERROR', [{ path: 'preferences.constructor', message: 'Is a forbidden key' }]]);
+    expect((await api('/v1/users/me', { token: fx.shopper.token })).body).toEqual(before.body);
   });
 });
 

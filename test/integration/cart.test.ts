@@ -6,8 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, api, newShopper, type Shopper } from '../support/api';
-import { cartRow, productWithStock, putItem, setPrice } from '../support/checkout';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_ORDER_LINES } from '../../functions/shared/limits';
+import { adminSession, api, dynamo, newShopper, platform, type Shopper } from '../support/api';
+import { cartRow, checkout, productWithStock, putItem, setPrice } from '../support/checkout';
 
 type Auth = { token?: string; sessionId?: string };
 const headers = (auth: Auth): Record<string, string> => (auth.sessionId ? { 'x-session-id': auth.sessionId } : {});
@@ -41,7 +43,7 @@ describe('cart owner', () => {
     const auth = session();
     const empty = await getCart(auth);
     expect(empty.status).toBe(200);
-    expect(empty.body).toEqual({ cartId: expect.any(String), items: [], subtotal: 0, discount: 0, tax: 0, shipping: 0, total: 0, currency: 'GBP' });
+    expect(empty.body).toEqual({ cartId: expect.any(String), items: [], subtotal: 0, discount: 0, tax: 0, shipping: 0, total: 0, currency: 'GBP', unavailableItems: [] });
     await add(auth, productA, 1);
     const again = await getCart(auth);
     expect(again.body.cartId).toBe(empty.body.cartId);
@@ -271,7 +273,7 @@ describe('prices come from the catalog', () => {
     expect(figures(cart)).toEqual({ subtotal: 5200, discount: 520, tax: 936, shipping: 399, total: 6015 });
   });
 
-  it('a product taken off sale (INACTIVE) drops out of the cart', async () => {
+  it('a product taken off sale (INACTIVE) drops out of the items and totals, listed as unavailable', async () => {
     const productId = await productWithStock(10, 900);
     const auth = session();
     await add(auth, productId, 1);
@@ -282,7 +284,166 @@ describe('prices come from the catalog', () => {
     const cart = (await getCart(auth)).body;
     expect(lines(cart)).toEqual({ [productA]: 1 });
     expect(cart.subtotal).toBe(1250);
+    expect(cart.unavailableItems).toEqual([{ productId, name: expect.any(String), quantity: 1, reason: 'INACTIVE' }]);
   });
+});
+
+/** A product through the admin API, priced in `currency`. */
+async function productIn(currency: 'EUR' | 'USD', price = 1000): Promise<string> {
+  const res = await api('/v1/products', {
+    method: 'POST',
+    token: await adminSession(),
+    body: { name: `Foreign ${randomUUID().slice(0, 8)}`, description: 'priced in another currency', category: 'other', brand: 'Test', price, currency, initialStock: 10 },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}
+
+async function updateProduct(productId: string, changes: Record<string, unknown>): Promise<void> {
+  const current = await api(`/v1/products/${productId}`);
+  const res = await api(`/v1/products/${productId}`, { method: 'PUT', token: await adminSession(), body: { version: current.body.version, ...changes } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+describe('lines are priced before they are saved', () => {
+  it('a product in another currency than the store (GBP) is refused with 400 on add and set; the cart is unchanged and still answers', async () => {
+    const euro = await productIn('EUR');
+    const auth = session();
+    await add(auth, productA, 1);
+    const before = await cartRow(`session#${auth.sessionId}`);
+
+    const added = await add(auth, euro, 1);
+    expect([added.status, added.body.error?.code, added.body.error?.details]).toEqual([400, 'VALIDATION_ERROR', [{ path: 'productId', message: 'Is not priced in GBP' }]]);
+    const set = await setQty(auth, euro, 2);
+    expect([set.status, set.body.error?.code]).toEqual([400, 'VALIDATION_ERROR']);
+
+    expect(await cartRow(`session#${auth.sessionId}`)).toEqual(before);
+    const read = await getCart(auth);
+    expect([read.status, lines(read.body), read.body.unavailableItems]).toEqual([200, { [productA]: 1 }, []]);
+  });
+
+  it('an inactive product is refused like an unknown one (404), and the cart is unchanged', async () => {
+    const productId = await productWithStock(10, 700);
+    await updateProduct(productId, { status: 'INACTIVE' });
+    const auth = session();
+    const added = await add(auth, productId, 1);
+    expect([added.status, added.body.error?.code]).toEqual([404, 'NOT_FOUND']);
+    expect(await cartRow(`session#${auth.sessionId}`)).toBeUndefined();
+  });
+});
+
+describe('a saved line the catalog can no longer price', () => {
+  /** A signed-in shopper's cart holding productA and a product that then changes as `change` says. */
+  async function cartWithChangedLine(change: (productId: string) => Promise<void>) {
+    const productId = await productWithStock(10, 900);
+    const user = { token: (await newShopper()).token };
+    expect((await add(user, productA, 1)).status).toBe(200);
+    expect((await add(user, productId, 3)).status).toBe(200);
+    await change(productId);
+    return { user, productId };
+  }
+  const onlyProductA = { subtotal: 1250, discount: 0, tax: 250, shipping: 399, total: 1899 };
+
+  it.each([
+    ['taken off sale', 'INACTIVE', (id: string) => updateProduct(id, { status: 'INACTIVE' })],
+    ['repriced in euros', 'CURRENCY_MISMATCH', (id: string) => updateProduct(id, { currency: 'EUR' })],
+    ['removed from the catalog', 'NOT_FOUND', (id: string) => dynamo().send(new DeleteCommand({ TableName: platform().tableNames.products, Key: { id } })).then(() => undefined)],
+  ] as const)('when %s: GET /v1/cart answers 200 with the line listed as unavailable (%s) and out of the totals', async (_what, reason, change) => {
+    const { user, productId } = await cartWithChangedLine(change);
+    const read = await getCart(user);
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(lines(read.body)).toEqual({ [productA]: 1 });
+    expect(figures(read.body)).toEqual(onlyProductA);
+    expect(read.body.unavailableItems).toEqual([{ productId, ...(reason === 'NOT_FOUND' ? {} : { name: expect.any(String) }), quantity: 3, reason }]);
+  });
+
+  it('every cart route still answers with it marked unavailable, and removing it clears it', async () => {
+    const { user, productId } = await cartWithChangedLine((id) => updateProduct(id, { currency: 'EUR' }));
+    const unavailable = [{ productId, name: expect.any(String), quantity: 3, reason: 'CURRENCY_MISMATCH' }];
+
+    const added = await add(user, productB, 1);
+    expect([added.status, lines(added.body), added.body.unavailableItems]).toEqual([200, { [productA]: 1, [productB]: 1 }, unavailable]);
+    const set = await setQty(user, productA, 2);
+    expect([set.status, lines(set.body), set.body.unavailableItems]).toEqual([200, { [productA]: 2, [productB]: 1 }, unavailable]);
+    const promoted = await promo(user, 'WELCOME10');
+    expect([promoted.status, promoted.body.discount, promoted.body.unavailableItems]).toEqual([200, 330, unavailable]);
+    const withCountry = await getCart(user, '?country=DE');
+    expect([withCountry.status, withCountry.body.unavailableItems]).toEqual([200, unavailable]);
+    // Its quantity cannot be changed (it cannot be sold), only removed.
+    expect((await setQty(user, productId, 1)).status).toBe(400);
+
+    const removed = await remove(user, productId);
+    expect([removed.status, lines(removed.body), removed.body.unavailableItems]).toEqual([200, { [productA]: 2, [productB]: 1 }, []]);
+  });
+
+  it('a merge brings an anonymous line that can no longer be priced along, marked unavailable', async () => {
+    const s = await newShopper();
+    const anon = session();
+    const productId = await productWithStock(10, 900);
+    expect((await add(anon, productId, 2)).status).toBe(200);
+    expect((await add(anon, productB, 1)).status).toBe(200);
+    await updateProduct(productId, { status: 'INACTIVE' });
+    const merged = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
+    expect([merged.status, lines(merged.body), merged.body.unavailableItems]).toEqual([200, { [productB]: 1 }, [{ productId, name: expect.any(String), quantity: 2, reason: 'INACTIVE' }]]);
+  });
+});
+
+describe(`the line cap: at most ${MAX_ORDER_LINES} different products`, () => {
+  let products: string[];
+  beforeAll(async () => {
+    products = [];
+    for (let i = 0; i <= MAX_ORDER_LINES; i++) products.push(await productWithStock(5, 100 + i, `Cap Test ${i} ${randomUUID().slice(0, 6)}`));
+  }, 120_000);
+
+  async function fill(auth: Auth, ids: string[]) {
+    for (const id of ids) {
+      const res = await add(auth, id, 1);
+      expect(res.status, `${id}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+  }
+
+  it('refuses one product more with 409 CONFLICT on add and on set, unchanged; lines already in it still change', async () => {
+    const auth = session();
+    await fill(auth, products.slice(0, MAX_ORDER_LINES));
+    const full = await cartRow(`session#${auth.sessionId}`);
+    expect(full!.lines).toHaveLength(MAX_ORDER_LINES);
+
+    const added = await add(auth, products[MAX_ORDER_LINES]!, 1);
+    expect([added.status, added.body.error?.code, added.body.error?.details?.[0]?.path]).toEqual([409, 'CONFLICT', 'productId']);
+    expect(added.body.error.message).toContain(String(MAX_ORDER_LINES));
+    const set = await setQty(auth, products[MAX_ORDER_LINES]!, 1);
+    expect([set.status, set.body.error?.code]).toEqual([409, 'CONFLICT']);
+    expect(await cartRow(`session#${auth.sessionId}`)).toEqual(full);
+
+    expect((await add(auth, products[0]!, 1)).status).toBe(200);
+    expect((await setQty(auth, products[1]!, 3)).status).toBe(200);
+    expect((await remove(auth, products[2]!)).status).toBe(200);
+    const room = await add(auth, products[MAX_ORDER_LINES]!, 1);
+    expect([room.status, room.body.items.length]).toEqual([200, MAX_ORDER_LINES]);
+  }, 120_000);
+
+  it('refuses a merge whose union passes the cap with 409, keeping both carts; one that reaches it exactly merges', async () => {
+    const s = await newShopper();
+    const user = { token: s.token };
+    const anon = session();
+    await fill(user, products.slice(0, 30));
+    await fill(anon, products.slice(25, MAX_ORDER_LINES + 1)); // 26 lines, 5 shared: 51 products together
+    const [userBefore, anonBefore] = [await cartRow(`user#${s.userId}`), await cartRow(`session#${anon.sessionId}`)];
+
+    const refused = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
+    expect([refused.status, refused.body.error?.code, refused.body.error?.details?.[0]?.path]).toEqual([409, 'CONFLICT', 'sessionId']);
+    expect(await cartRow(`user#${s.userId}`)).toEqual(userBefore);
+    expect(await cartRow(`session#${anon.sessionId}`)).toEqual(anonBefore);
+
+    expect((await remove(anon, products[MAX_ORDER_LINES]!)).status).toBe(200);
+    const merged = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
+    expect([merged.status, merged.body.items.length]).toEqual([200, MAX_ORDER_LINES]);
+    expect(await cartRow(`session#${anon.sessionId}`)).toBeUndefined();
+
+    // A full cart is an order checkout's transactions can hold: it is confirmed, not cancelled at confirmation.
+    const order = await checkout(s, {});
+    expect([order.status, order.items.length, order.failureReason]).toEqual(['CONFIRMED', MAX_ORDER_LINES, undefined]);
+  }, 120_000);
 });
 
 describe('merge on sign-in', () => {

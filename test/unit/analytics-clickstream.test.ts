@@ -105,3 +105,74 @@ describe('putEvents', () => {
     await expect(putEvents(input, deps)).rejects.toMatchObject({ status: 503 });
   });
 });
+
+describe('client event ids and event times', () => {
+  const now = new Date('2026-11-25T12:00:00Z');
+  const clock = { now: () => now };
+  const recording = () => {
+    const written: ClickEvent[] = [];
+    const deps: AnalyticsDeps = { clock, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
+    return { written, deps };
+  };
+  const refusal = async (events: unknown[]) => {
+    const { written, deps } = recording();
+    const error = await putEvents(PutEvents.parse({ events }).events, deps).catch((e: unknown) => e);
+    expect(written, 'nothing is written when the batch is refused').toEqual([]);
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  };
+
+  it('stores an event with a client eventId under an id made of its session and that id: a resent batch gets the same ids', async () => {
+    const batch = [
+      { type: 'page_view', sessionId: session(1), eventId: 'a1b2c3d4' },
+      { type: 'page_view', sessionId: session(2), eventId: 'a1b2c3d4' },
+      { type: 'add_to_cart', sessionId: session(1), productId: 'P1', eventId: '7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50' },
+      { type: 'page_view', sessionId: session(1) },
+    ];
+    const first = recording();
+    const again = recording();
+    await putEvents(PutEvents.parse({ events: batch }).events, first.deps);
+    await putEvents(PutEvents.parse({ events: batch }).events, again.deps);
+    const ids = first.written.map((e) => e.eventId);
+    expect(ids.slice(0, 3)).toEqual([`${session(1)}:a1b2c3d4`, `${session(2)}:a1b2c3d4`, `${session(1)}:7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50`]);
+    // The resend: the same ids where the client named its events; a fresh one where it did not (as before).
+    expect(again.written.map((e) => e.eventId).slice(0, 3)).toEqual(ids.slice(0, 3));
+    expect(again.written[3]!.eventId).not.toBe(ids[3]);
+    expect(ids[3]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('takes a UUID or a token of 8-64 letters, digits, dash or underscore as eventId', () => {
+    const parses = (eventId: unknown) => PutEvents.safeParse({ events: [{ type: 'page_view', sessionId: session(1), eventId }] }).success;
+    expect(['7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50', 'abcdefgh', 'x'.repeat(64), 'evt_01-A'].map(parses)).toEqual([true, true, true, true]);
+    expect(['abcdefg', 'x'.repeat(65), 'has:colon', 'has space', '-leading', '', 12345678].map(parses)).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  it('refuses an eventId repeated in one session of the batch, naming the repeat; the same id in two sessions is two events', async () => {
+    const error = await refusal([
+      { type: 'page_view', sessionId: session(1), eventId: 'repeated1' },
+      { type: 'page_view', sessionId: session(2), eventId: 'repeated1' },
+      { type: 'page_view', sessionId: session(1), eventId: 'repeated1' },
+    ]);
+    expect([error.status, error.code, error.details]).toEqual([400, 'VALIDATION_ERROR', [{ path: 'events.2.eventId', message: 'Repeats the eventId of events.0 in the same session' }]]);
+  });
+
+  it('refuses an at more than 24 h before or 5 min after the server time, naming every such event; the edges are accepted', async () => {
+    const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    const error = await refusal([
+      { type: 'page_view', sessionId: session(1), at: at(-24 * 3_600_000) },
+      { type: 'page_view', sessionId: session(1), at: at(-24 * 3_600_000 - 1) },
+      { type: 'page_view', sessionId: session(1), at: at(5 * 60_000) },
+      { type: 'purchase', sessionId: session(1), at: '2011-12-09T10:00:00Z', value: 99_999_999 },
+      { type: 'page_view', sessionId: session(1), at: at(5 * 60_000 + 1) },
+    ]);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/^Invalid request: events\.1\.at: Must be at most 24 hours before/);
+    expect(error.details!.map((d) => d.path)).toEqual(['events.1.at', 'events.3.at', 'events.4.at']);
+    expect(error.details![2]!.message).toBe("Must be at most 5 minutes after the server's time (2026-11-25T12:00:00.000Z)");
+
+    const { written, deps } = recording();
+    const edges = [{ type: 'page_view', sessionId: session(1), at: at(-24 * 3_600_000) }, { type: 'page_view', sessionId: session(1), at: '2026-11-25T14:05:00+02:00' }];
+    expect(await putEvents(PutEvents.parse({ events: edges }).events, deps)).toEqual({ accepted: 2 });
+    expect(written.map((e) => e.at)).toEqual(['2026-11-24T12:00:00.000Z', '2026-11-25T12:05:00.000Z']);
+  });
+});

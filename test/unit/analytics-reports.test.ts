@@ -135,11 +135,44 @@ describe('the dashboard summary', () => {
     ]);
   });
 
-  it('counts the funnel and converts sessions, a session across midnight once', async () => {
+  it('counts the funnel from the clickstream and purchases from orders, a session across midnight once', async () => {
     const s = await dashboardSummary(RANGE, { warehouse: sales, log });
-    expect(s).toMatchObject({ pageViews: 4, productViews: 2, addToCarts: 1, purchases: 2, sessions: 3 });
-    expect(s.conversionRate).toBeCloseTo(2 / 3, 12);
+    // Purchases are the 4 GBP orders o1-o4, not the 2 purchase events; 4 orders over 3 sessions caps at 1.
+    expect(s).toMatchObject({ pageViews: 4, productViews: 2, addToCarts: 1, purchases: 4, sessions: 3, conversionRate: 1 });
+    // 03-02: o3 (o7 is in euros) over sessions s2 (across midnight) and s3.
+    const day = await dashboardSummary({ startDate: '2024-03-02', endDate: '2024-03-02' }, { warehouse: sales, log });
+    expect(day).toMatchObject({ orders: 1, purchases: 1, sessions: 2, conversionRate: 0.5 });
   });
+
+  it('counts no clickstream purchase event: any number, any value, any time changes no figure of the summary or the views', async () => {
+    const wh = await openWarehouse();
+    try {
+      await loadSalesFacts(wh, [O1, O2, O3, O4].flatMap((o) => salesFactsFromOrder(o, 'SALE')), { now: loadedAt });
+      await loadUserBehavior(wh, CLICKS, { now: loadedAt });
+      const view = () =>
+        wh.query(
+          `SELECT CAST(event_date AS VARCHAR) AS day, purchases, sessions_with_purchase, purchase_value_pence, conversion_rate, cart_to_purchase_rate
+           FROM customer_behavior_analysis WHERE event_date BETWEEN CAST('2024-03-01' AS DATE) AND CAST('2024-03-04' AS DATE) ORDER BY 1`,
+        );
+      const before = { summary: await dashboardSummary(RANGE, { warehouse: wh, log }), view: await view() };
+      // By hand: 03-01 o1 + o2 (3000 p) over s1, s2; 03-02 o3 (1599 p) over s2, s3; 03-03 o4 (3000 p), no session.
+      expect(before.view).toEqual([
+        { day: '2024-03-01', purchases: 2, sessions_with_purchase: 2, purchase_value_pence: 3000, conversion_rate: 1, cart_to_purchase_rate: 1 },
+        { day: '2024-03-02', purchases: 1, sessions_with_purchase: 1, purchase_value_pence: 1599, conversion_rate: 0.5, cart_to_purchase_rate: null },
+        { day: '2024-03-03', purchases: 1, sessions_with_purchase: 0, purchase_value_pence: 3000, conversion_rate: null, cart_to_purchase_rate: null },
+      ]);
+      // Purchase events with huge values in sessions already active those days (s1 back-dated to the range's
+      // first instant), so only the purchases could change: none of them is counted.
+      const fakes = Array.from({ length: 40 }, (_, i) => ({
+        ...(i % 2 ? click('s1', 'purchase', '2024-03-01T00:00:00Z') : click('s3', 'purchase', '2024-03-02T12:00:00Z')),
+        valuePence: 99_999_999,
+      }));
+      await loadUserBehavior(wh, fakes, { now: loadedAt });
+      expect({ summary: await dashboardSummary(RANGE, { warehouse: wh, log }), view: await view() }).toEqual(before);
+    } finally {
+      await wh.close();
+    }
+  }, 30_000);
 
   it('answers zeros, not nulls, over a range with no data', async () => {
     const s = await dashboardSummary({ startDate: '2030-01-01', endDate: '2030-01-31' }, { warehouse: sales, log });
@@ -266,13 +299,18 @@ describe('insights', () => {
       ],
       { now: loadedAt },
     );
-    // Clickstream ends 12-08: last week 12-02..12-08 has 4 sessions, 1 buying; the week before 2 sessions, 1 buying.
+    // Clickstream ends 12-08: the last week 12-02..12-08 has 16 sessions and 4 orders (a2, b2, c2, j2; d2 is on
+    // 12-09), 25 %; the week before 11-25..12-01 has 10 sessions and 5 orders (a1, b1, c1, d1, j1), 50 %. The
+    // purchase events (k1, k5, k7) count for nothing.
+    const browsing = (prefix: string, sessions: number, at: string) => Array.from({ length: sessions }, (_, i) => click(`${prefix}${i}`, 'page_view', at));
     await loadUserBehavior(
       wh,
       [
         click('k1', 'purchase', '2011-12-08T10:00:00Z'), click('k2', 'page_view', '2011-12-07T10:00:00Z'),
         click('k3', 'page_view', '2011-12-02T00:00:00Z'), click('k4', 'add_to_cart', '2011-12-05T10:00:00Z', 'A'),
+        ...browsing('m', 12, '2011-12-04T10:00:00Z'),
         click('k5', 'purchase', '2011-12-01T23:59:59Z'), click('k6', 'page_view', '2011-11-25T10:00:00Z'),
+        ...browsing('n', 8, '2011-11-26T10:00:00Z'),
         click('k7', 'purchase', '2011-11-20T10:00:00Z'), // before both weeks
       ],
       { now: loadedAt },
@@ -305,7 +343,7 @@ describe('insights', () => {
       'Rising: J sold 24 in the 7 days to 2011-12-09, up 140 % from 10 the week before.',
       'Rising: Rising Star sold 20 in the 7 days to 2011-12-09, up 100 % from 10 the week before.',
       'Falling: Falling Knife sold 10 in the 7 days to 2011-12-09, down 67 % from 30 the week before.',
-      'Conversion: 25.0 % of 4 sessions made a purchase in the 7 days to 2011-12-08. Down from 50.0 % the week before.',
+      'Conversion: 25.0 %, 4 orders from 16 sessions in the 7 days to 2011-12-08. Down from 50.0 % the week before.',
     ]);
   });
 
@@ -325,10 +363,15 @@ describe('insights', () => {
   });
 
   it('notes conversion without a comparison when the week before had no sessions, and nothing without sessions', () => {
-    expect(conversionInsight({ last: { sessions: 8, converted: 2 }, before: { sessions: 0, converted: 0 } }, '2024-03-04')[0]?.message).toBe(
-      'Conversion: 25.0 % of 8 sessions made a purchase in the 7 days to 2024-03-04. No sessions the week before to compare with.',
+    expect(conversionInsight({ last: { sessions: 8, orders: 2 }, before: { sessions: 0, orders: 0 } }, '2024-03-04')[0]?.message).toBe(
+      'Conversion: 25.0 %, 2 orders from 8 sessions in the 7 days to 2024-03-04. No sessions the week before to compare with.',
     );
-    expect(conversionInsight({ last: { sessions: 0, converted: 0 }, before: { sessions: 5, converted: 1 } }, '2024-03-04')).toEqual([]);
+    expect(conversionInsight({ last: { sessions: 0, orders: 3 }, before: { sessions: 5, orders: 1 } }, '2024-03-04')).toEqual([]);
+  });
+
+  it('caps conversion at 100 %: orders placed without clickstream do not make more than every session convert', () => {
+    const [note] = conversionInsight({ last: { sessions: 1, orders: 3 }, before: { sessions: 4, orders: 1 } }, '2024-03-04');
+    expect([note?.metric, note?.message]).toEqual([1, 'Conversion: 100.0 %, 3 orders from 1 session in the 7 days to 2024-03-04. Up from 25.0 % the week before.']);
   });
 });
 
@@ -337,7 +380,7 @@ describe('the reports\' SQL on the Redshift Data API', () => {
   const PARAMS: Record<string, number> = {
     SALES_TOTALS_SQL: 3, BEHAVIOUR_SQL: 2, TOP_PRODUCTS_SQL: 3, LATEST_SALES_DATE_SQL: 0,
     SALES_BY_DAY_SQL: 3, SALES_BY_CATEGORY_SQL: 3, SALES_BY_PRODUCT_SQL: 3,
-    LATEST_DATES_SQL: 0, PRODUCT_WEEKS_SQL: 4, LATEST_STOCK_SQL: 0, CONVERSION_WEEKS_SQL: 3,
+    LATEST_DATES_SQL: 0, PRODUCT_WEEKS_SQL: 4, LATEST_STOCK_SQL: 0, CONVERSION_WEEKS_SQL: 4,
   };
   const statements = Object.entries({ ...reportSql, ...insightSql }).filter(([name]) => name.endsWith('_SQL')) as [string, string][];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { parseGroups } from '../../functions/shared/auth';
 import { DomainError } from '../../functions/shared/errors';
-import { errorResponse } from '../../functions/shared/http';
+import { errorResponse, forbiddenKeyPath } from '../../functions/shared/http';
 import { decodeCursor, encodeCursor } from '../../functions/shared/pagination';
 import { CreateProduct } from '../../functions/catalog/schemas';
 import { Password } from '../../functions/users/schemas';
@@ -34,6 +34,21 @@ describe('error mapping', () => {
     const res = errorResponse(new Error('secret connection string xyz'));
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret');
+  });
+});
+
+describe('forbidden body keys', () => {
+  it('finds constructor, prototype and __proto__ at any depth, in objects and arrays, with their path', () => {
+    expect(forbiddenKeyPath(JSON.parse('{"preferences":{"constructor":"x"}}'))).toBe('preferences.constructor');
+    expect(forbiddenKeyPath(JSON.parse('{"items":[{"productId":"p"},{"a":{"prototype":1}}]}'))).toBe('items.1.a.prototype');
+    expect(forbiddenKeyPath(JSON.parse('{"a":[[{"__proto__":{}}]]}'))).toBe('a.0.0.__proto__');
+    expect(forbiddenKeyPath(JSON.parse('{"constructorName":"x","proto":1,"Prototype":2,"text":"constructor"}'))).toBeUndefined();
+    expect([null, 1, 'constructor', []].map(forbiddenKeyPath)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('walks a 100,000-deep body without running out of stack', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(100_000)}{"constructor":1}${'}'.repeat(100_000)}`);
+    expect(forbiddenKeyPath(deep)?.split('.')).toHaveLength(100_001);
   });
 });
 

@@ -185,7 +185,7 @@ describe('analytics views', () => {
     ]);
   });
 
-  it('gives the conversion funnel per day', async () => {
+  it('gives the conversion funnel per day: the clickstream for the steps, the orders for purchases', async () => {
     const rows = await wh.query('SELECT * FROM customer_behavior_analysis ORDER BY event_date');
     expect(rows).toEqual([
       {
@@ -195,6 +195,11 @@ describe('analytics views', () => {
       {
         event_date: '2024-03-02', sessions: 2, users: 1, page_views: 3, product_views: 1, add_to_carts: 1, purchases: 1, searches: 0,
         sessions_with_cart: 1, sessions_with_purchase: 1, purchase_value_pence: 600, conversion_rate: 0.5, cart_to_purchase_rate: 1,
+      },
+      // o4's day had no clickstream: its order still counts; no rate without sessions. (03-04 has only a refund.)
+      {
+        event_date: '2024-03-03', sessions: 0, users: 0, page_views: 0, product_views: 0, add_to_carts: 0, purchases: 1, searches: 0,
+        sessions_with_cart: 0, sessions_with_purchase: 0, purchase_value_pence: 3000, conversion_rate: null, cart_to_purchase_rate: null,
       },
     ]);
   });

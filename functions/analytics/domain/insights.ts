@@ -8,11 +8,12 @@
  *   over the DEMAND_DAYS to the latest sales day; flagged under LOW_STOCK_COVER_DAYS days of cover.
  * - rising / falling: net units in the last 7 days against the 7 before; rising is +50 % or more on at least
  *   MIN_UNITS_RISING units this week, falling is −50 % or more from at least MIN_UNITS_FALLING units.
- * - conversion: the share of sessions with a purchase in the last 7 days of clickstream, beside the 7 before.
+ * - conversion: orders per session (at most 1) in the last 7 days of clickstream, beside the 7 before. Orders
+ *   come from sales_facts, never from clickstream `purchase` events, which anyone can send.
  */
 import type { AnalyticsQueryDeps } from '../ports';
 import type { Insight, Insights } from '../schemas';
-import { addDays, guarded, int } from './reports';
+import { REPORT_CURRENCY, addDays, conversionRate, guarded, int } from './reports';
 
 export const WEEK_DAYS = 7;
 export const DEMAND_DAYS = 28;
@@ -46,13 +47,25 @@ FROM (
 ) l
 WHERE l.rn = 1`;
 
-/** $1 first day of the week before, $2 first day of the last week, $3 the latest day. */
-export const CONVERSION_WEEKS_SQL = `SELECT CASE WHEN event_date >= CAST($2 AS DATE) THEN 'last' ELSE 'before' END AS period,
-  CAST(COUNT(DISTINCT session_id) AS BIGINT) AS sessions,
-  CAST(COUNT(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS BIGINT) AS converted
-FROM user_behavior
-WHERE event_date BETWEEN CAST($1 AS DATE) AND CAST($3 AS DATE)
-GROUP BY 1`;
+/**
+ * Sessions (clickstream) and orders confirmed (sales facts in the store currency) per week.
+ * $1 first day of the week before, $2 first day of the last week, $3 the latest day, $4 the currency.
+ */
+export const CONVERSION_WEEKS_SQL = `SELECT w.period, CAST(SUM(w.sessions) AS BIGINT) AS sessions, CAST(SUM(w.orders) AS BIGINT) AS orders
+FROM (
+  SELECT CASE WHEN event_date >= CAST($2 AS DATE) THEN 'last' ELSE 'before' END AS period,
+    COUNT(DISTINCT session_id) AS sessions, 0 AS orders
+  FROM user_behavior
+  WHERE event_date BETWEEN CAST($1 AS DATE) AND CAST($3 AS DATE)
+  GROUP BY 1
+  UNION ALL
+  SELECT CASE WHEN order_date >= CAST($2 AS DATE) THEN 'last' ELSE 'before' END AS period,
+    0 AS sessions, COUNT(DISTINCT order_id) AS orders
+  FROM sales_facts
+  WHERE kind = 'SALE' AND currency = $4 AND order_date BETWEEN CAST($1 AS DATE) AND CAST($3 AS DATE)
+  GROUP BY 1
+) w
+GROUP BY w.period`;
 
 export interface ProductWeeks {
   productId: string;
@@ -64,13 +77,14 @@ export interface ProductWeeks {
 }
 
 export interface ConversionWeeks {
-  last: { sessions: number; converted: number };
-  before: { sessions: number; converted: number };
+  last: { sessions: number; orders: number };
+  before: { sessions: number; orders: number };
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const percent = (rate: number) => `${fmt(rate * 100, 1)} %`;
+const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 /** Pure: stock findings, none left first (most demand first), then least cover first. */
 export function stockInsights(products: readonly ProductWeeks[], stock: ReadonlyMap<string, number>, asOf: string): Insight[] {
@@ -141,8 +155,8 @@ export function trendInsights(products: readonly ProductWeeks[], asOf: string): 
 export function conversionInsight(weeks: ConversionWeeks, lastEventDate: string): Insight[] {
   const { last, before } = weeks;
   if (last.sessions <= 0) return [];
-  const rate = last.converted / last.sessions;
-  const previous = before.sessions > 0 ? before.converted / before.sessions : undefined;
+  const rate = conversionRate(last.orders, last.sessions);
+  const previous = before.sessions > 0 ? conversionRate(before.orders, before.sessions) : undefined;
   const compared =
     previous === undefined
       ? 'No sessions the week before to compare with.'
@@ -153,7 +167,7 @@ export function conversionInsight(weeks: ConversionWeeks, lastEventDate: string)
     {
       kind: 'conversion',
       metric: Math.round(rate * 10_000) / 10_000,
-      message: `Conversion: ${percent(rate)} of ${fmt(last.sessions)} sessions made a purchase in the 7 days to ${lastEventDate}. ${compared}`,
+      message: `Conversion: ${percent(rate)}, ${plural(last.orders, 'order')} from ${plural(last.sessions, 'session')} in the 7 days to ${lastEventDate}. ${compared}`,
     },
   ];
 }
@@ -173,10 +187,11 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
       : Promise.resolve([]),
     lastSale ? sql.query<{ product_id: string; available: unknown }>(LATEST_STOCK_SQL) : Promise.resolve([]),
     lastEvent
-      ? sql.query<{ period: string; sessions: unknown; converted: unknown }>(CONVERSION_WEEKS_SQL, [
+      ? sql.query<{ period: string; sessions: unknown; orders: unknown }>(CONVERSION_WEEKS_SQL, [
           addDays(lastEvent, -(2 * WEEK_DAYS - 1)),
           addDays(lastEvent, -(WEEK_DAYS - 1)),
           lastEvent,
+          REPORT_CURRENCY,
         ])
       : Promise.resolve([]),
   ]);
@@ -191,7 +206,7 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
   const stock = new Map(stockRows.map((r) => [r.product_id, int(r.available)]));
   const period = (name: string) => {
     const row = conversionRows.find((r) => r.period === name);
-    return { sessions: int(row?.sessions), converted: int(row?.converted) };
+    return { sessions: int(row?.sessions), orders: int(row?.orders) };
   };
   const items: Insight[] = [
     ...(lastSale ? stockInsights(weeks, stock, lastSale) : []),

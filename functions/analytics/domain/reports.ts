@@ -10,7 +10,9 @@
  *   its own day, not its order's);
  * - orders are distinct orders confirmed in the range; a refund does not subtract its order;
  * - units are units sold minus units refunded;
- * - only sales in the store currency (GBP) are reported: amounts in different currencies are never summed.
+ * - only sales in the store currency (GBP) are reported: amounts in different currencies are never summed;
+ * - purchases are orders, never clickstream `purchase` events: anyone may send those (anonymously, with any
+ *   value and time), so they count towards nothing; conversion is orders per session.
  */
 import { dependencyUnavailable, invalid } from '../../shared/errors';
 import type { AnalyticsQueryDeps, WarehouseReader } from '../ports';
@@ -98,11 +100,9 @@ WHERE sales_date ${between} AND currency = $3`;
 // spans midnight is one session.
 export const BEHAVIOUR_SQL = `SELECT
   CAST(COUNT(DISTINCT session_id) AS BIGINT) AS sessions,
-  CAST(COUNT(DISTINCT CASE WHEN event_type = 'purchase' THEN session_id END) AS BIGINT) AS converted,
   CAST(COALESCE(SUM(CASE WHEN event_type = 'page_view' THEN 1 ELSE 0 END), 0) AS BIGINT) AS page_views,
   CAST(COALESCE(SUM(CASE WHEN event_type = 'product_view' THEN 1 ELSE 0 END), 0) AS BIGINT) AS product_views,
-  CAST(COALESCE(SUM(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END), 0) AS BIGINT) AS add_to_carts,
-  CAST(COALESCE(SUM(CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END), 0) AS BIGINT) AS purchases
+  CAST(COALESCE(SUM(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END), 0) AS BIGINT) AS add_to_carts
 FROM user_behavior
 WHERE event_date ${between}`;
 
@@ -148,11 +148,9 @@ interface SalesTotalsRow {
 }
 interface BehaviourRow {
   sessions: unknown;
-  converted: unknown;
   page_views: unknown;
   product_views: unknown;
   add_to_carts: unknown;
-  purchases: unknown;
 }
 interface ProductFiguresRow {
   product_id: string;
@@ -167,6 +165,12 @@ interface SalesRowRaw {
   units: unknown;
   revenue: unknown;
 }
+
+/**
+ * Orders per session, at most 1: a session makes at most one order in the rate, and orders placed without
+ * any clickstream (another client, a replay of history) do not push it past every session converting.
+ */
+export const conversionRate = (orders: number, sessions: number): number => (sessions > 0 ? Math.min(1, orders / sessions) : 0);
 
 /** Pure: the summary from its query results. */
 export function toSummary(
@@ -188,9 +192,9 @@ export function toSummary(
     pageViews: int(behaviour?.page_views),
     productViews: int(behaviour?.product_views),
     addToCarts: int(behaviour?.add_to_carts),
-    purchases: int(behaviour?.purchases),
+    purchases: orders,
     sessions,
-    conversionRate: sessions > 0 ? int(behaviour?.converted) / sessions : 0,
+    conversionRate: conversionRate(orders, sessions),
     topProducts: top.map(
       (r): TopProduct => ({ productId: r.product_id, name: r.product_name || r.product_id, units: int(r.units), revenue: int(r.revenue) }),
     ),

@@ -250,6 +250,67 @@ LEFT JOIN (
 LEFT JOIN dim_products d ON d.product_id = l.product_id
 WHERE l.rn = 1`,
   },
+  {
+    version: 4,
+    name: 'purchases from orders, not clickstream events',
+    // Clickstream `purchase` events are sent by clients, anonymously, with any value and time: they count
+    // towards nothing. A day's purchases are the orders confirmed on it (sales_facts, in the store currency, as
+    // the reports), its purchase value their gross sales, and its conversion orders per session capped at 1
+    // (orders cannot be tied to sessions, so sessions_with_purchase is that capped count). Same columns and
+    // types as version 3, so QuickSight's data sets (lib/contexts/analytics/views.ts) read it unchanged.
+    sql: `
+CREATE OR REPLACE VIEW customer_behavior_analysis AS
+SELECT
+  COALESCE(b.event_date, o.order_date) AS event_date,
+  CAST(COALESCE(b.sessions, 0) AS BIGINT) AS sessions,
+  CAST(COALESCE(b.users, 0) AS BIGINT) AS users,
+  CAST(COALESCE(b.page_views, 0) AS BIGINT) AS page_views,
+  CAST(COALESCE(b.product_views, 0) AS BIGINT) AS product_views,
+  CAST(COALESCE(b.add_to_carts, 0) AS BIGINT) AS add_to_carts,
+  CAST(COALESCE(o.orders, 0) AS BIGINT) AS purchases,
+  CAST(COALESCE(b.searches, 0) AS BIGINT) AS searches,
+  CAST(COALESCE(b.sessions_with_cart, 0) AS BIGINT) AS sessions_with_cart,
+  CAST(CASE WHEN COALESCE(o.orders, 0) < COALESCE(b.sessions, 0) THEN COALESCE(o.orders, 0) ELSE COALESCE(b.sessions, 0) END AS BIGINT)
+    AS sessions_with_purchase,
+  CAST(COALESCE(o.sales_pence, 0) AS BIGINT) AS purchase_value_pence,
+  CASE
+    WHEN COALESCE(b.sessions, 0) = 0 THEN CAST(NULL AS DOUBLE PRECISION)
+    WHEN COALESCE(o.orders, 0) >= b.sessions THEN CAST(1 AS DOUBLE PRECISION)
+    ELSE CAST(COALESCE(o.orders, 0) AS DOUBLE PRECISION) / CAST(b.sessions AS DOUBLE PRECISION)
+  END AS conversion_rate,
+  CASE
+    WHEN COALESCE(b.sessions_with_cart, 0) = 0 THEN CAST(NULL AS DOUBLE PRECISION)
+    WHEN COALESCE(o.orders, 0) >= b.sessions_with_cart THEN CAST(1 AS DOUBLE PRECISION)
+    ELSE CAST(COALESCE(o.orders, 0) AS DOUBLE PRECISION) / CAST(b.sessions_with_cart AS DOUBLE PRECISION)
+  END AS cart_to_purchase_rate
+FROM (
+  SELECT s.event_date,
+    COUNT(*) AS sessions,
+    COUNT(DISTINCT s.user_id) AS users,
+    SUM(s.page_views) AS page_views,
+    SUM(s.product_views) AS product_views,
+    SUM(s.add_to_carts) AS add_to_carts,
+    SUM(s.searches) AS searches,
+    SUM(CASE WHEN s.add_to_carts > 0 THEN 1 ELSE 0 END) AS sessions_with_cart
+  FROM (
+    SELECT event_date, session_id,
+      MAX(user_id) AS user_id,
+      SUM(CASE WHEN event_type = 'page_view' THEN 1 ELSE 0 END) AS page_views,
+      SUM(CASE WHEN event_type = 'product_view' THEN 1 ELSE 0 END) AS product_views,
+      SUM(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END) AS add_to_carts,
+      SUM(CASE WHEN event_type = 'search' THEN 1 ELSE 0 END) AS searches
+    FROM user_behavior
+    GROUP BY event_date, session_id
+  ) s
+  GROUP BY s.event_date
+) b
+FULL OUTER JOIN (
+  SELECT order_date, COUNT(DISTINCT order_id) AS orders, SUM(revenue_pence) AS sales_pence
+  FROM sales_facts
+  WHERE kind = 'SALE' AND currency = 'GBP'
+  GROUP BY order_date
+) o ON o.order_date = b.event_date`,
+  },
 ];
 
 /** Splits a migration into statements on semicolons outside quotes and `--` comments. */
