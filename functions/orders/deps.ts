@@ -9,7 +9,7 @@ import { productRepository } from '../catalog/deps';
 import { reservationStore } from '../inventory/deps';
 import { releaseStock } from '../inventory/domain/reservations';
 import { livePaymentsDeps } from '../payments/deps';
-import { paymentStatusOf, settlePayment } from '../payments/domain/payments';
+import { paymentStatusOf, refundOrder, settlePayment } from '../payments/domain/payments';
 import { DynamoOrderRepository, type RelatedTables } from './adapters/dynamo-orders';
 import { StepFunctionsSaga } from './adapters/sfn-saga';
 import type { CartGateway, OrderPricer, PaymentsGateway, StockGateway } from './ports';
@@ -42,8 +42,8 @@ export const cartGateway = (): CartGateway => {
 export const catalogPricer = (): OrderPricer => {
   const deps = { products: productRepository(), promotions: promotionRepository(), clock: systemClock };
   return {
-    price: async (lines, options) => {
-      const { promoRejection: _rejected, ...priced } = await priceLines(lines, options, deps);
+    price: async (lines, { skipUnavailable, ...options }) => {
+      const { promoRejection: _rejected, ...priced } = await priceLines(lines, options, deps, { skipUnavailable });
       return priced;
     },
   };
@@ -59,6 +59,10 @@ export const paymentsGateway = (): PaymentsGateway => {
     },
     statusOf: (orderId) => paymentStatusOf(orderId, deps),
     settle: (orderId) => settlePayment(orderId, deps),
+    refund: async (orderId) => {
+      const outcome = await refundOrder(orderId, deps);
+      return outcome.refunded ? 'refunded' : outcome.reason === 'ORDER_CONFIRMED' ? 'order-confirmed' : 'nothing-charged';
+    },
     unsettled: async (before, limit) => (await deps.ledger.openIntents(before, limit)).map((i) => i.orderId),
   };
 };

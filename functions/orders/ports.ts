@@ -57,6 +57,11 @@ export interface PaymentsGateway {
   statusOf(orderId: string): Promise<OrderPayment>;
   /** Settles the payment of an order that is no longer PENDING: refunds anything not kept by a confirmed order. */
   settle(orderId: string): Promise<OrderPayment | 'PENDING'>;
+  /**
+   * Refunds whatever the ledger or the gateway says the order was charged, unless the order is CONFIRMED
+   * (the refund's claim and the confirmation exclude each other): 'order-confirmed' then.
+   */
+  refund(orderId: string): Promise<'refunded' | 'nothing-charged' | 'order-confirmed'>;
   /** Orders whose payment intents are still open though their latest attempt is older than `before`. */
   unsettled(before: string, limit: number): Promise<string[]>;
 }
@@ -89,9 +94,12 @@ export interface PricedOrder {
   promoCode?: string;
 }
 
-/** Prices lines from the live catalog (the client's numbers are never trusted). */
+/**
+ * Prices lines from the live catalog (the client's numbers are never trusted). Lines the catalog cannot
+ * price are refused (404/400), or — for a cart, which shows them as unavailable — left out.
+ */
 export interface OrderPricer {
-  price(lines: { productId: string; quantity: number }[], options: { destinationCountry: string; promoCode?: string }): Promise<PricedOrder>;
+  price(lines: { productId: string; quantity: number }[], options: { destinationCountry: string; promoCode?: string; skipUnavailable?: boolean }): Promise<PricedOrder>;
 }
 
 export interface OrdersDeps {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { Cursor, Id, Limit, text } from '../shared/schemas';
 import { PriceFigures } from '../cart/schemas';
+import { MAX_ORDER_LINES } from '../shared/limits';
 
 export const OrderStatus = z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']);
 export const FailureReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'PAYMENT_ERROR', 'RESERVATION_EXPIRED', 'INTERNAL']);
@@ -25,7 +26,7 @@ export const OrderLineRequest = z.strictObject({
 export const PlaceOrder = z.strictObject({
   shippingAddress: ShippingAddress,
   paymentToken: z.string().check(z.regex(/^tok_[A-Za-z0-9_]{1,60}$/, 'Must be a payment token from the gateway, e.g. tok_visa')),
-  items: z.optional(z.array(OrderLineRequest).check(z.minLength(1, 'An order needs at least one line'), z.maxLength(50))),
+  items: z.optional(z.array(OrderLineRequest).check(z.minLength(1, 'An order needs at least one line'), z.maxLength(MAX_ORDER_LINES))),
 });
 export type PlaceOrder = z.infer<typeof PlaceOrder>;
 

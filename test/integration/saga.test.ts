@@ -40,6 +40,18 @@ import {
 
 const cartOf = async (shopper: Shopper) => (await api('/v1/cart', { token: shopper.token })).body;
 const cartQuantities = async (shopper: Shopper) => Object.fromEntries((await cartOf(shopper)).items.map((l: any) => [l.productId, l.quantity]));
+/**
+ * The cart once ConfirmOrder has cleared it: the order shows CONFIRMED from the step's commit, and the cart
+ * clean-up comes just after it, in the same step.
+ */
+const cartAfterConfirmation = async (shopper: Shopper, settled: (cart: any) => boolean) => {
+  for (let i = 0; i < 50; i++) {
+    const cart = await cartOf(shopper);
+    if (settled(cart)) return cart;
+    await sleep(100);
+  }
+  return cartOf(shopper);
+};
 
 const reserve = sagaTask('ReserveInventory');
 const charge = sagaTask('ChargePayment');
@@ -74,7 +86,7 @@ describe('saga paths through the platform', () => {
     expect(ledger.charges).toHaveLength(1);
     expect(ledger.refunds).toHaveLength(0);
     expect(ledger.charges[0]).toMatchObject({ amount: order.total, currency: 'GBP', reference: order.payment.chargeId });
-    expect(await cartQuantities(s)).toEqual({ [b]: 1 });
+    expect((await cartAfterConfirmation(s, (c) => c.items.length === 1)).items.map((l: any) => [l.productId, l.quantity])).toEqual([[b, 1]]);
   });
 
   it('success from the cart with a promo: the order is priced as the cart was, and the cart ends empty', async () => {
@@ -90,7 +102,7 @@ describe('saga paths through the platform', () => {
     expect(order.status).toBe('CONFIRMED');
     expect(order).toMatchObject({ subtotal: cart.subtotal, discount: 500, tax: cart.tax, shipping: cart.shipping, total: cart.total, promoCode: 'FIVEOFF' });
     expect((await ledgerOf(order.orderId)).net).toBe(cart.total);
-    expect((await cartOf(s)).items).toEqual([]);
+    expect((await cartAfterConfirmation(s, (c) => c.items.length === 0)).items).toEqual([]);
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
   });
 
@@ -713,6 +725,23 @@ describe('Orders API', () => {
     const ok = await postOrder(s, {}, key);
     expect(ok.status).toBe(202);
     await waitForTerminal(ok.body.orderId, s.token);
+  });
+
+  it('from a cart with a line taken off sale: the order holds the lines the cart shows, and the unavailable one stays in the cart', async () => {
+    const s = await newShopper();
+    const [a, b] = [await productWithStock(5, 1200), await productWithStock(5, 900)];
+    await addToCart(s, a, 2);
+    await addToCart(s, b, 1);
+    const product = await api(`/v1/products/${b}`);
+    expect((await api(`/v1/products/${b}`, { method: 'PUT', token: await adminSession(), body: { version: product.body.version, status: 'INACTIVE' } })).status).toBe(200);
+    const cart = await cartOf(s);
+    expect(cart.unavailableItems).toEqual([expect.objectContaining({ productId: b, reason: 'INACTIVE' })]);
+
+    const order = await checkout(s, {});
+
+    expect(order).toMatchObject({ status: 'CONFIRMED', items: [{ productId: a, quantity: 2 }], subtotal: cart.subtotal, total: cart.total });
+    expect((await cartOf(s)).unavailableItems).toEqual([expect.objectContaining({ productId: b, quantity: 1 })]);
+    expect(await inventoryRow(b)).toEqual({ available: 5, reserved: 0, sold: 0 });
   });
 
   it('an order needs a signed-in shopper (401) and a known product (404)', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../../shared/auth';
 import { conflict, invalid, notFound } from '../../shared/errors';
+import { MAX_ORDER_LINES } from '../../shared/limits';
 import type { OrdersDeps } from '../ports';
 import type { ListOrdersQuery, Order, OrderAccepted, PlaceOrder } from '../schemas';
 
@@ -29,9 +30,11 @@ export async function placeOrder(caller: Caller, input: PlaceOrder, idempotencyK
 
   const cart = input.items ? undefined : await deps.carts.contents(cartOwnerId);
   const lines = input.items ?? cart?.lines ?? [];
-  if (lines.length === 0) throw invalid('The order has no lines: send `items` or add them to your cart first', [{ path: 'items', message: 'No lines to order' }]);
-
-  const priced = await deps.pricer.price(lines, { destinationCountry: input.shippingAddress.country, promoCode: cart?.promoCode });
+  // A cart saved before the cap existed may hold more lines than one order's transactions can carry.
+  if (lines.length > MAX_ORDER_LINES) throw conflict(`An order holds at most ${MAX_ORDER_LINES} different products; remove some from your cart`);
+  // From the cart, what the cart shows is ordered: lines it marks unavailable stay behind in it.
+  const priced = await deps.pricer.price(lines, { destinationCountry: input.shippingAddress.country, promoCode: cart?.promoCode, skipUnavailable: !input.items });
+  if (priced.items.length === 0) throw invalid('The order has no lines: send `items` or add them to your cart first', [{ path: 'items', message: 'No lines to order' }]);
   const now = deps.clock.now().toISOString();
   const order: Order = {
     orderId,

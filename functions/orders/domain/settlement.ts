@@ -4,25 +4,21 @@ import type { SettlementDeps } from '../ports';
 export type SettledAs = 'confirmed' | 'cancelled' | 'pending';
 
 /**
- * Brings one order to its end from what the tables and the gateway hold, whatever crashed on the way: a
- * PENDING order is cancelled first (after which nothing can confirm it), then its payment is settled from
- * the ledger and the gateway's own record (refunded if anything was charged), its stock given back, and the
- * order shows what its payment came to. A CONFIRMED order is left as it is. Every step is idempotent.
+ * Brings one order to its end from what the tables and the gateway hold, whatever crashed on the way. Its
+ * payment is refunded first (the refund's claim and the order's confirmation exclude each other, so a
+ * confirmation that wins stops it here), its stock given back (which no later confirmation survives either:
+ * confirming needs a held reservation), and only then is the order cancelled, showing what its payment came
+ * to. A crash anywhere before the cancel leaves the order PENDING for the next pass to finish; every step is
+ * idempotent. A CONFIRMED order is left as it is.
  */
 export async function settleOrder(orderId: string, reason: FailureReason, deps: SettlementDeps): Promise<SettledAs> {
-  const at = () => deps.clock.now().toISOString();
-  let order = await deps.orders.get(orderId);
+  const order = await deps.orders.get(orderId);
   if (order?.status === 'CONFIRMED') return 'confirmed';
-  if (order?.status === 'PENDING') {
-    const outcome = await deps.orders.cancel(orderId, { reason, payment: await deps.payments.statusOf(orderId), at: at() });
-    // Confirmed between the read and the cancel: its saga finished after all.
-    if (outcome === 'not-pending') return 'confirmed';
-    order = await deps.orders.get(orderId);
-  }
-  const payment = await deps.payments.settle(orderId);
+  if ((await deps.payments.refund(orderId)) === 'order-confirmed') return 'confirmed';
   await deps.stock.release(orderId);
-  if (order && payment !== 'PENDING') await deps.orders.cancel(orderId, { reason: order.failureReason ?? reason, payment, at: at() });
-  return 'cancelled';
+  if (!order) return 'cancelled';
+  const outcome = await deps.orders.cancel(orderId, { reason: order.failureReason ?? reason, payment: await deps.payments.statusOf(orderId), at: deps.clock.now().toISOString() });
+  return outcome === 'not-pending' ? 'confirmed' : 'cancelled';
 }
 
 export interface SettlementReport {
