@@ -171,12 +171,18 @@ async function problems(t: Tables, intents: Intent[], products: string[]): Promi
   }
   return found;
 }
-const figures = { runs: 0, injectedKills: 0, randomKills: 0, orders: 0, confirmed: 0, cancelled: 0, settledWithinMs: 0, mismatches: -1, faultPoints: [] as string[] };
+const figures = { phasesMs: {} as Record<string, number>, startsMs: [] as number[], runs: 0, injectedKills: 0, randomKills: 0, orders: 0, confirmed: 0, cancelled: 0, settledWithinMs: 0, mismatches: -1, faultPoints: [] as string[] };
 
 describe('checkout under kill -9', () => {
   it('ends every order CONFIRMED or CANCELLED, conserves stock, one order per key, and reconciles clean', { timeout: 900_000 }, async () => {
+    let phaseStarted = Date.now();
+    const phase = (name: string) => {
+      figures.phasesMs[name] = Date.now() - phaseStarted;
+      phaseStarted = Date.now();
+    };
     current = await platforms.start();
     figures.runs += 1;
+    figures.startsMs.push(current.startedInMs);
     const admin = await signIn(ADMIN.email, ADMIN.password);
     const products: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -198,31 +204,37 @@ describe('checkout under kill -9', () => {
       for (const intent of more) clients.push(checkoutUntilAnswered(intent, Date.now() + 600_000));
     };
 
+    phase('setup');
     // Between every pair of steps: the platform kills itself after the second time a step has done its work.
     // Every third ConfirmOrder fails on purpose, so that the compensations run (and are killed after) too.
     for (const task of orderSaga.tasks) {
       await platforms.stop(current);
       current = await platforms.start({ LOCAL_FAULT_KILL_AFTER: `${task.state}:2`, LOCAL_FAULT_FAIL: 'ConfirmOrder:3' });
       figures.runs += 1;
+      figures.startsMs.push(current.startedInMs);
       launch(batch(shoppers, products, 12, intents.length));
       const how = await Promise.race([current.exited, sleep(60_000).then(() => 'still running')]);
       expect(how, `the fault after ${task.state} never fired:\n${current.output()}`).toBe('SIGKILL');
       figures.injectedKills += 1;
       figures.faultPoints.push(task.state);
     }
+    phase('injectedKills');
     // At random moments.
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       current = await platforms.start();
       figures.runs += 1;
+      figures.startsMs.push(current.startedInMs);
       launch(batch(shoppers, products, 10, intents.length));
       await sleep(150 + Math.floor(Math.random() * 1500));
       await platforms.kill9(current);
       figures.randomKills += 1;
     }
 
+    phase('randomKills');
     // The last start: clients get their answers, and the platform settles what the crashes left.
     current = await platforms.start();
     figures.runs += 1;
+    figures.startsMs.push(current.startedInMs);
     const restarted = Date.now();
     await Promise.all(clients);
     const t = tablesOf(current);
@@ -233,6 +245,7 @@ describe('checkout under kill -9', () => {
       left = await problems(t, intents, products);
     }
     figures.settledWithinMs = Date.now() - restarted;
+    phase('settle');
     expect(left).toEqual([]);
 
     const orders = await Promise.all(intents.map(async (i) => (await orderOf(t, i.orderId!))!));

@@ -23,6 +23,8 @@ export interface RunningPlatformProcess {
   child: ChildProcess;
   runtime: RuntimeInfo;
   apiUrl: string;
+  /** From spawn to ready. */
+  startedInMs: number;
   /** Resolves with the signal (or exit code) the process ended with. */
   exited: Promise<string>;
   output(): string;
@@ -38,6 +40,7 @@ export class PlatformProcesses {
 
   /** Starts `npm start --quiet --no-seed` on fresh free ports and waits until it says it is ready. */
   async start(extraEnv: Record<string, string> = {}, readyTimeoutMs = 90_000): Promise<RunningPlatformProcess> {
+    const spawned = Date.now();
     const ports = new Set<number>();
     while (ports.size < PORT_VARIABLES.length) ports.add(await freePort());
     const portEnv = Object.fromEntries(PORT_VARIABLES.map((name, i) => [name, String([...ports][i])]));
@@ -60,7 +63,7 @@ export class PlatformProcesses {
       void exited.then((how) => (clearTimeout(timer), reject(new Error(`the platform exited (${how}) before it was ready:\n${output}`))));
     });
     const runtime = JSON.parse(readFileSync(path.join(this.dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;
-    return { child, runtime, apiUrl: runtime.apiUrl, exited, output: () => output };
+    return { child, runtime, apiUrl: runtime.apiUrl, startedInMs: Date.now() - spawned, exited, output: () => output };
   }
 
   /** kill -9 of the platform's process; its emulators are left as a crash leaves them (the next start stops them). */
