@@ -3,6 +3,7 @@
  * edge over the same route table and handler modules. Used by `npm start`, the tests and the benchmarks.
  */
 import './handler-log-level';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -18,14 +19,14 @@ import { assertPortFree, startCognitoLocal, startDynamoDbLocal, type Emulator } 
 import { isSeeded, seedCatalog } from './seed/seed';
 import { seedPromotions } from './seed/promotions';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
-import type { StepFunctionsEmulator } from './stepfunctions-emulator';
+import type { StepFunctionsEmulator } from './stepfunctions/server';
 import { startCheckout } from './checkout';
 import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
-import { runtimeFile, type RuntimeInfo } from './running-platform';
+import { runtimeFile, writeRuntimeInfo, type RuntimeInfo } from './running-platform';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -200,7 +201,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const [dynamoEmu, cognitoEmu] = emulators as [Emulator, Emulator];
     log(`DynamoDB Local on ${dynamoEmu.endpoint} (pid ${dynamoEmu.pid}); cognito-local on ${cognitoEmu.endpoint} (pid ${cognitoEmu.pid})`);
 
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
+    // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
+    const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
     const baseEnv: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
@@ -238,6 +241,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stepFunctionsPort: options.stepFunctionsPort ?? 8083,
       sweepEverySeconds: options.sweepEverySeconds ?? 60,
       credentials,
+      dataDir: persist ? path.join(dataDir, 'stepfunctions') : undefined,
     });
     stepFunctions = checkout.stepFunctions;
     stopSweeper = checkout.stopSweeper;
@@ -307,11 +311,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${warehouseDir}, opened on the first batch`);
     // Other processes (replay, redrive) invoke functions here, never in their own process: this one owns the warehouse.
     const consumerInvokers = Object.fromEntries(Object.entries(analytics.consumers).map(([id, c]) => [id, c.invoke]));
-    lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, functions: consumerInvokers });
+    lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, credentials, functions: consumerInvokers });
     env.AWS_ENDPOINT_URL_LAMBDA = process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
     // Lets `npm run replay` and `npm run redrive` find and use this running platform.
     const runtime: RuntimeInfo = { apiUrl, lambdaEndpoint: lambda.endpoint, failureQueueUrls: analytics.failureQueueUrls, env, pid: process.pid };
-    writeFileSync(runtimeFile(dataDir), JSON.stringify(runtime, null, 2));
+    writeRuntimeInfo(dataDir, runtime);
 
     // The platform is ready: serve the model, or train one in the background while the function falls back.
     await recommendations.start({
