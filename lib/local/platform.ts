@@ -124,7 +124,8 @@ const isAlive = (pid: number) => {
  * One platform per data directory. A live owner means another `npm start` uses it; a dead owner means a
  * run was killed hard and left its emulators behind, which are stopped if they are still ours.
  */
-function claimDataDir(dataDir: string) {
+async function claimDataDir(dataDir: string) {
+  const killed: number[] = [];
   if (existsSync(pidFile(dataDir))) {
     const record = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
     if (record.owner !== process.pid && isAlive(record.owner)) {
@@ -133,13 +134,18 @@ function claimDataDir(dataDir: string) {
     for (const pid of record.pids ?? []) {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+        if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) {
+          process.kill(pid, 'SIGKILL');
+          killed.push(pid);
+        }
       } catch {
         // Already gone.
       }
     }
   }
   writeFileSync(pidFile(dataDir), JSON.stringify({ owner: process.pid, pids: [] } satisfies PidRecord));
+  // Their ports are free only once they are gone; a kill is not instant.
+  for (const deadline = Date.now() + 5000; killed.some(isAlive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Where an earlier run's catalog came from (its seed marker), for a restart that seeds nothing. */
@@ -168,7 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(options.kinesisPort ?? 4567, 'local Kinesis');
   await assertPortFree(options.lambdaPort ?? 9001, 'local Lambda');
   if (options.model?.port) await assertPortFree(options.model.port, 'model server');
-  claimDataDir(dataDir);
+  await claimDataDir(dataDir);
 
   // Reading the dataset is CPU work for Node while the JVM starts: do both at once on a first start.
   const seedMarker = path.join(dataDir, 'seeded.json');

@@ -9,9 +9,9 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * DynamoDB Local bound to the loopback interface only. Its own main (ServerRunner) has no host option and
  * listens on every interface, which would open the developer's tables to the network: this builds the server
  * from the same command line, sets its Jetty connectors' host to 127.0.0.1 before they open, and starts it.
- * Run as a single-file source program (`java -cp DynamoDBLocal.jar LoopbackDynamoDBLocal.java <args>`); the
- * jar's manifest brings its libraries. It exits rather than start on all interfaces when the server's shape
- * is not the one expected (another DynamoDB Local release).
+ * Compiled once and run on the jar's class path by ./launcher.ts (the jar's manifest brings its libraries). It
+ * exits rather than start on all interfaces when the server's shape is not the one expected (another DynamoDB
+ * Local release).
  */
 public final class LoopbackDynamoDBLocal {
   private static final String LOOPBACK = "127.0.0.1";
