@@ -108,7 +108,8 @@ describe('npm start', () => {
     expect(printed).toMatch(/seeded \d+ products from the demo catalog/);
 
     const api = `http://127.0.0.1:${env.PORT}/v1`;
-    expect((await fetch(`${api}/health`)).status).toBe(200);
+    // The first check opens the warehouse (PGlite), which on a loaded machine can take longer than its probe allows.
+    await expect.poll(async () => (await fetch(`${api}/health`)).status, { timeout: 60_000, interval: 1000 }).toBe(200);
     // It holds the run's secret: readable by its owner only.
     expect(statSync(path.join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
 
@@ -163,6 +164,7 @@ describe('npm start', () => {
     await second.exited;
     const third = start(env);
     expect(await third.ready).toContain('catalog already seeded');
+    expect((await fetch(`${api}/products/${created.id}`)).status).toBe(200);
     third.child.kill('SIGINT');
     expect(await third.exited).toBe(0);
 
