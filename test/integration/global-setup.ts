@@ -19,6 +19,8 @@ export interface PlatformInfo {
   admin: { email: string; password: string; userId: string };
   tableNames: Platform['tableNames'];
   pids: number[];
+  /** The process the platform runs in (its in-process servers: the edge, SQS, Step Functions, Lambda, kinesalite, the model server). */
+  pid: number;
   /** The environment the handlers run with, for tests that invoke handler modules directly. */
   env: Record<string, string>;
   sqsEndpoint: string;
@@ -74,6 +76,7 @@ export default async function setup(project: TestProject) {
     admin: platform.admin,
     tableNames: platform.tableNames,
     pids: platform.pids,
+    pid: process.pid,
     env: platform.env,
     sqsEndpoint: platform.sqsEndpoint,
     stepFunctionsEndpoint: platform.stepFunctionsEndpoint,

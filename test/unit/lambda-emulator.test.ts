@@ -1,8 +1,10 @@
 /**
  * The local Lambda Invoke API, driven by the real @aws-sdk/client-lambda exactly as a tool would drive Lambda
- * in AWS: only the endpoint differs.
+ * in AWS: only the endpoint and the credentials (the platform's per-run secret) differ.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   GetFunctionConfigurationCommand,
   InvalidRequestContentException,
@@ -12,9 +14,11 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { PortInUseError } from '../../lib/local/emulators';
+import { Sha256 } from '../../lib/local/guard/sha256';
 import { startLambdaEmulator, type LambdaEmulator } from '../../lib/local/lambda-emulator';
 
 const region = 'eu-west-2';
+const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
 let emulator: LambdaEmulator;
 let lambda: LambdaClient;
 const received: { name: string; event: unknown }[] = [];
@@ -28,6 +32,7 @@ beforeAll(async () => {
   emulator = await startLambdaEmulator({
     port: 0,
     region,
+    credentials,
     functions: {
       echo: (event) => {
         received.push({ name: 'echo', event });
@@ -44,7 +49,7 @@ beforeAll(async () => {
       slow: () => new Promise((resolve) => (releaseSlow = () => resolve({ done: true }))),
     },
   });
-  lambda = new LambdaClient({ region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  lambda = new LambdaClient({ region, endpoint: emulator.endpoint, credentials, maxAttempts: 1 });
 });
 
 afterAll(async () => {
@@ -143,12 +148,12 @@ describe('other invocation types and operations', () => {
 describe('lifecycle', () => {
   it('refuses a busy port with a PortInUseError', async () => {
     const port = Number(new URL(emulator.endpoint).port);
-    await expect(startLambdaEmulator({ port, functions: {} })).rejects.toBeInstanceOf(PortInUseError);
+    await expect(startLambdaEmulator({ port, credentials, functions: {} })).rejects.toBeInstanceOf(PortInUseError);
   });
 
   it('answers an invocation under way before it stops', async () => {
-    const other = await startLambdaEmulator({ port: 0, functions: { slow: () => new Promise((resolve) => (releaseSlow = () => resolve({ done: true }))) } });
-    const client = new LambdaClient({ region, endpoint: other.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const other = await startLambdaEmulator({ port: 0, credentials, functions: { slow: () => new Promise((resolve) => (releaseSlow = () => resolve({ done: true }))) } });
+    const client = new LambdaClient({ region, endpoint: other.endpoint, credentials, maxAttempts: 1 });
     const call = client.send(new InvokeCommand({ FunctionName: 'slow', Payload: payload({}) }));
     await expect.poll(() => releaseSlow).toBeDefined();
     let stopped = false;
@@ -161,5 +166,84 @@ describe('lifecycle', () => {
     expect(decode((await call).Payload)).toEqual({ done: true });
     await stopping;
     client.destroy();
+  });
+});
+
+describe('only the platform’s callers: signed with its secret, never a browser', () => {
+  const invokeUrl = (name: string) => `${emulator.endpoint}/2015-03-31/functions/${name}/invocations`;
+  const refusal = async (response: Response) => ({ status: response.status, type: response.headers.get('x-amzn-errortype'), body: (await response.json()) as { message: string } });
+
+  /** A request signed as the SDK signs it, so that a test can change one thing after signing. */
+  async function signed(body: string, options: { secret?: string; signingDate?: Date } = {}) {
+    const url = new URL(invokeUrl('echo'));
+    const signer = new SignatureV4({ credentials: { ...credentials, secretAccessKey: options.secret ?? credentials.secretAccessKey }, region, service: 'lambda', sha256: Sha256 });
+    const request = await signer.sign(
+      { method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/octet-stream' }, body },
+      { signingDate: options.signingDate },
+    );
+    return request.headers as Record<string, string>;
+  }
+
+  it('refuses what a web page can send without a preflight (text/plain, a form, no type), and invokes nothing', async () => {
+    const count = received.length;
+    const event = JSON.stringify({ orderId: 'ord_from_a_web_page' });
+    for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const answer = await refusal(await fetch(invokeUrl('echo'), { method: 'POST', headers: { 'content-type': contentType }, body: event }));
+      expect(answer, contentType).toMatchObject({ status: 415, type: 'UnsupportedMediaTypeException' });
+    }
+    const untyped = await fetch(invokeUrl('echo'), { method: 'POST', body: new Blob([event]) });
+    expect(untyped.status).toBe(415);
+    expect(received.length).toBe(count);
+  });
+
+  it('refuses a request with an Origin header, even signed with the secret', async () => {
+    const count = received.length;
+    const body = JSON.stringify({ from: 'a page' });
+    const headers = await signed(body);
+    const answer = await refusal(await fetch(invokeUrl('echo'), { method: 'POST', headers: { ...headers, origin: 'http://evil.example' }, body }));
+    expect(answer).toMatchObject({ status: 403, type: 'AccessDeniedException' });
+    expect(received.length).toBe(count);
+  });
+
+  it('refuses an unsigned request, and one signed with another secret or access key, with 403s as Lambda names them', async () => {
+    const count = received.length;
+    const unsigned = await refusal(await fetch(invokeUrl('echo'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(unsigned).toMatchObject({ status: 403, type: 'MissingAuthenticationTokenException' });
+
+    const guessing = new LambdaClient({ region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const wrongSecret = await guessing.send(new InvokeCommand({ FunctionName: 'echo', Payload: payload({}) })).catch((e: { name: string; $metadata: { httpStatusCode: number } }) => e);
+    expect(wrongSecret).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
+    const configuration = await guessing.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' })).catch((e: { name: string }) => e);
+    expect(configuration).toMatchObject({ name: 'InvalidSignatureException' });
+    guessing.destroy();
+
+    const stranger = new LambdaClient({ region, endpoint: emulator.endpoint, credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1 });
+    const wrongKey = await stranger.send(new InvokeCommand({ FunctionName: 'echo', Payload: payload({}) })).catch((e: { name: string }) => e);
+    expect(wrongKey).toMatchObject({ name: 'UnrecognizedClientException' });
+    stranger.destroy();
+    expect(received.length).toBe(count);
+  });
+
+  it('refuses a signed request whose body was changed after signing, or whose signature is 20 minutes old', async () => {
+    const count = received.length;
+    const headers = await signed(JSON.stringify({ amount: 100 }));
+    const tampered = await refusal(await fetch(invokeUrl('echo'), { method: 'POST', headers, body: JSON.stringify({ amount: 999_999 }) }));
+    expect(tampered).toMatchObject({ status: 403, type: 'InvalidSignatureException' });
+    const { 'x-amz-content-sha256': _hash, ...withoutHash } = headers;
+    const rehashed = await refusal(await fetch(invokeUrl('echo'), { method: 'POST', headers: withoutHash, body: JSON.stringify({ amount: 999_999 }) }));
+    expect(rehashed.status).toBe(403);
+
+    const old = JSON.stringify({ amount: 1 });
+    const stale = await refusal(await fetch(invokeUrl('echo'), { method: 'POST', headers: await signed(old, { signingDate: new Date(Date.now() - 20 * 60_000) }), body: old }));
+    expect(stale).toMatchObject({ status: 403, type: 'InvalidSignatureException' });
+    expect(stale.body.message).toMatch(/15 minutes/);
+    expect(received.length).toBe(count);
+  });
+
+  it('invokes for a request signed with its secret, sent with fetch as well as with the SDK', async () => {
+    const body = JSON.stringify({ signed: true });
+    const response = await fetch(invokeUrl('echo'), { method: 'POST', headers: await signed(body), body });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ echoed: { signed: true } });
   });
 });

@@ -59,7 +59,7 @@ const clicks = flakyLoader(kinesisKey, kinesisId);
 beforeAll(async () => {
   emulators = await startStreamEmulators('redrive');
   ({ dynamo, kinesis, sqs } = emulators);
-  lambdaEmulator = await startLambdaEmulator({ port: 0, region, functions: { loadOrdersStream: orders.handler, loadClickstream: clicks.handler } });
+  lambdaEmulator = await startLambdaEmulator({ port: 0, region, credentials, functions: { loadOrdersStream: orders.handler, loadClickstream: clicks.handler } });
 }, 60_000);
 
 afterAll(async () => {

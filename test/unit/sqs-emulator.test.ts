@@ -2,6 +2,7 @@
  * The local SQS emulator, driven by the real @aws-sdk/client-sqs v3 over HTTP (and by raw requests where the
  * point is the wire format).
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, PortInUseError } from '../../lib/local/emulators';
+import { projectRoot } from '../../lib/local/platform';
 import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs-emulator';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -528,6 +530,52 @@ describe('lifecycle and persistence', () => {
     } finally {
       c.destroy();
       await emulator.stop();
+    }
+  });
+
+  /** The emulator in a child process (test/support/sqs-child.ts) on dataFile, to be killed; resolves once it listens. */
+  async function startChild(dataFile: string) {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test/support/sqs-child.ts'), dataFile, String(port)], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => ((output += b.toString()), output.includes('ready') && resolve()));
+      child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+      void exited.then(() => reject(new Error(`the SQS emulator exited before it was ready:\n${output}`)));
+    });
+    const c = clientFor(`http://127.0.0.1:${port}`);
+    const kill = async () => {
+      child.kill('SIGKILL');
+      await exited;
+      c.destroy();
+    };
+    return { client: c, kill };
+  }
+
+  // The compensation dead-letter queue and the analytics on-failure queues rely on it: a message SQS accepted is kept.
+  it('keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes', { timeout: 60_000 }, async () => {
+    const dataFile = path.join(tempDir(), 'sqs.json');
+    const first = await startChild(dataFile);
+    let url: string;
+    try {
+      url = (await first.client.send(new CreateQueueCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
+      await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'gone' }));
+      const { Messages } = await first.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      await first.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages![0]!.ReceiptHandle! }));
+      await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'compensation failed for ord_1' }));
+      await first.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'batch a' }, { Id: 'b', MessageBody: 'batch b' }] }));
+    } finally {
+      await first.kill();
+    }
+
+    const second = await startChild(dataFile);
+    try {
+      const url2 = (await second.client.send(new GetQueueUrlCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
+      const { Messages } = await second.client.send(new ReceiveMessageCommand({ QueueUrl: url2, MaxNumberOfMessages: 10 }));
+      expect(Messages?.map((m) => m.Body).sort()).toEqual(['batch a', 'batch b', 'compensation failed for ord_1']);
+    } finally {
+      await second.kill();
     }
   });
 
