@@ -9,7 +9,7 @@
  *
  * Nothing is injected when neither is set: `npm start` as users run it.
  */
-import type { TaskHandler } from '../stepfunctions-emulator';
+import type { TaskHandler } from '../stepfunctions/types';
 
 export interface FaultPlan {
   killAfter?: { state: string; nth: number };
