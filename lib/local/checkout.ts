@@ -32,6 +32,11 @@ export async function startCheckout(options: {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** Where the saga's executions are journaled, to survive restarts; in memory only when absent. */
   dataDir?: string;
+  /**
+   * Resolves once the platform has set the handlers' environment: journaled executions resume, and the
+   * settlement timer starts, only then (a handler module reads its environment when it loads).
+   */
+  handlersReady?: Promise<unknown>;
 }): Promise<{ env: Record<string, string>; stepFunctions: StepFunctionsEmulator; deadLetterQueueUrl: string; sweep: () => Promise<unknown>; stopSweeper: () => void }> {
   const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
   const { QueueUrl: deadLetterQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: orderSaga.deadLetterQueueName, Attributes: { MessageRetentionPeriod: '1209600' } }));
@@ -60,14 +65,19 @@ export async function startCheckout(options: {
     machines: [{ name: orderSaga.name, definition, taskHandlers }],
     credentials: options.credentials,
     dataDir: options.dataDir,
+    resumeAfter: options.handlersReady,
   });
 
   const settlement = scheduledJobs.find((j) => j.id === 'settleOrders')!;
   const sweep = localInvoker(options.projectRoot, settlement);
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
   if (options.sweepEverySeconds > 0) {
-    timer = setInterval(() => void sweep({ source: 'local.timer' }).catch((e) => console.error('settlement failed', e)), options.sweepEverySeconds * 1000);
-    timer.unref();
+    void (options.handlersReady ?? Promise.resolve()).then(() => {
+      if (stopped) return;
+      timer = setInterval(() => void sweep({ source: 'local.timer' }).catch((e) => console.error('settlement failed', e)), options.sweepEverySeconds * 1000);
+      timer.unref();
+    });
   }
 
   return {
@@ -79,6 +89,9 @@ export async function startCheckout(options: {
     stepFunctions,
     deadLetterQueueUrl: deadLetterQueueUrl!,
     sweep: () => sweep({ source: 'local.manual' }),
-    stopSweeper: () => clearInterval(timer),
+    stopSweeper: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }

@@ -240,7 +240,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       credentials,
     });
     log(`kinesalite on ${kinesis.endpoint} (stream ${kinesis.streamNames.clickstream})`);
+    let handlersReady = () => undefined as void;
     const checkout = await startCheckout({
+      handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
       region: REGION,
       projectRoot,
       sqsEndpoint: sqs.endpoint,
@@ -267,6 +269,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       USER_POOL_CLIENT_ID: clientId,
     };
     Object.assign(process.env, env);
+    handlersReady();
 
     const admin = options.admin ?? DEFAULT_ADMIN;
     const adminId = await ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin });

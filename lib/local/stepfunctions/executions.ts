@@ -69,12 +69,13 @@ export class Executions {
   }
 
   /** Takes back an execution read from the journal: a running one resumes from the last state it entered. */
-  restore(record: ExecutionRecord, machine: CompiledStateMachine | undefined): void {
+  /** A journaled execution back in memory; a running one resumes once `resumeAfter` resolves. */
+  restore(record: ExecutionRecord, machine: CompiledStateMachine | undefined, resumeAfter: Promise<unknown> = Promise.resolve()): void {
     const execution = this.add(record);
     if (record.status !== 'RUNNING') {
       this.finished.add(execution);
     } else if (machine) {
-      this.launch(execution, machine, record.lastState);
+      void resumeAfter.then(() => this.launch(execution, machine, record.lastState));
     } else {
       this.finish(execution, { status: 'FAILED', error: 'States.Runtime', cause: `The state machine ${record.stateMachineArn} is no longer defined` });
     }

@@ -28,6 +28,11 @@ export interface StepFunctionsEmulatorOptions {
   /** Where the execution journal is kept; executions live in memory only without one. */
   dataDir?: string;
   retention?: Retention;
+  /**
+   * Running executions found in the journal resume once this resolves: their Task handlers read the
+   * platform's environment when they load, so not before the platform has set it. At once by default.
+   */
+  resumeAfter?: Promise<unknown>;
   onExecutionEnd?: (execution: { name: string; status: Status; error?: string }) => void;
 }
 
@@ -59,7 +64,7 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
     opened?.journal.close();
     throw e;
   });
-  restore(executions, machines, opened?.executions ?? []);
+  restore(executions, machines, opened?.executions ?? [], options.resumeAfter);
 
   const running = executions;
   return {
@@ -78,9 +83,9 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
 }
 
 /** The journal's executions back in the emulator, finished ones oldest first (the first to be dropped). */
-function restore(executions: Executions, machines: Map<string, CompiledStateMachine>, records: ExecutionRecord[]) {
+function restore(executions: Executions, machines: Map<string, CompiledStateMachine>, records: ExecutionRecord[], resumeAfter?: Promise<unknown>) {
   const byStop = [...records].sort((a, b) => (a.stopDate ?? Infinity) - (b.stopDate ?? Infinity));
-  for (const record of byStop) executions.restore(record, machines.get(record.stateMachineArn));
+  for (const record of byStop) executions.restore(record, machines.get(record.stateMachineArn), resumeAfter);
 }
 
 async function listen(port: number, actions: ReturnType<typeof createActions>, credentials: LocalCredentials): Promise<Server> {
