@@ -19,6 +19,16 @@ const START_ARGS = (() => {
 
 const PORT_VARIABLES = ['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT'] as const;
 
+/** The platform ended before it said it was ready (e.g. killed by an injected fault while resuming sagas). */
+export class ExitedBeforeReady extends Error {
+  constructor(
+    readonly how: string,
+    output: string,
+  ) {
+    super(`the platform exited (${how}) before it was ready:\n${output}`);
+  }
+}
+
 export interface RunningPlatformProcess {
   child: ChildProcess;
   runtime: RuntimeInfo;
@@ -60,7 +70,7 @@ export class PlatformProcesses {
       const timer = setTimeout(() => reject(new Error(`the platform was not ready within ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
       const check = () => output.includes('Press Ctrl-C to stop.') && (clearTimeout(timer), resolve());
       child.stdout!.on('data', check);
-      void exited.then((how) => (clearTimeout(timer), reject(new Error(`the platform exited (${how}) before it was ready:\n${output}`))));
+      void exited.then((how) => (clearTimeout(timer), reject(new ExitedBeforeReady(how, output))));
     });
     const runtime = JSON.parse(readFileSync(path.join(this.dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;
     return { child, runtime, apiUrl: runtime.apiUrl, startedInMs: Date.now() - spawned, exited, output: () => output };
