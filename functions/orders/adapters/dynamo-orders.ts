@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanItems } from '../../shared/dynamo-scan';
 import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
 import { commitReservationItems } from '../../inventory/adapters/dynamo-reservations';
@@ -101,12 +102,7 @@ export class DynamoOrderRepository implements OrderRepository {
 
   /** Every order, oldest pages first as DynamoDB hands them out: for reconciliation, not for requests. */
   async *all(): AsyncIterable<Order> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey, ConsistentRead: true }));
-      for (const item of page.Items ?? []) yield fromItem(item);
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const item of scanItems(this.db, { TableName: this.tableName, ConsistentRead: true })) yield fromItem(item);
   }
 
   async listPending(before: string, limit: number): Promise<{ orderId: string; createdAt: string }[]> {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanItems } from '../../shared/dynamo-scan';
 import type { ChargeIntent, IntentOutcome, LedgerEntry, PaymentsLedger, RefundClaim } from '../ports';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -167,22 +168,15 @@ export class DynamoPaymentsLedger implements PaymentsLedger {
   }
 
   async *all(): AsyncIterable<{ entry: LedgerEntry } | { intent: ChargeIntent }> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(entry, :ledger) OR entry = :intent',
-          ExpressionAttributeValues: { ':ledger': LEDGER_PREFIX, ':intent': CHARGE_INTENT },
-          ExclusiveStartKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const { entry, ...item } of page.Items ?? []) {
-        if (entry === CHARGE_INTENT) yield { intent: intentOf({ entry, ...item }) };
-        else yield { entry: item as LedgerEntry };
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = scanItems(this.db, {
+      TableName: this.tableName,
+      FilterExpression: 'begins_with(entry, :ledger) OR entry = :intent',
+      ExpressionAttributeValues: { ':ledger': LEDGER_PREFIX, ':intent': CHARGE_INTENT },
+      ConsistentRead: true,
+    });
+    for await (const { entry, ...item } of items) {
+      if (entry === CHARGE_INTENT) yield { intent: intentOf({ entry, ...item }) };
+      else yield { entry: item as unknown as LedgerEntry };
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanItems } from '../../shared/dynamo-scan';
 import { SagaError } from '../../shared/saga';
 import type { ChargeResult, GatewayCharge, GatewayRefund, PaymentGateway } from '../ports';
 
@@ -100,26 +101,19 @@ export class TestPaymentGateway implements PaymentGateway {
   }
 
   async *records(): AsyncIterable<GatewayCharge | (GatewayRefund & { kind: 'refund' })> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(orderId, :prefix) AND entry = :result',
-          ExpressionAttributeValues: { ':prefix': GATEWAY_PREFIX, ':result': 'RESULT' },
-          ExclusiveStartKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const idempotencyKey = String(item.orderId).slice(GATEWAY_PREFIX.length);
-        const record = item as ChargeRecord | RefundRecord;
-        if (record.kind === 'charge') yield chargeOfRecord(idempotencyKey, record);
-        else if (record.kind === 'refund') {
-          yield { kind: 'refund', idempotencyKey, refundId: record.result.refundId, chargeId: record.chargeId, amount: Number(record.amount), currency: record.currency, at: record.at };
-        }
+    const items = scanItems(this.db, {
+      TableName: this.tableName,
+      FilterExpression: 'begins_with(orderId, :prefix) AND entry = :result',
+      ExpressionAttributeValues: { ':prefix': GATEWAY_PREFIX, ':result': 'RESULT' },
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const idempotencyKey = String(item.orderId).slice(GATEWAY_PREFIX.length);
+      const record = item as unknown as ChargeRecord | RefundRecord;
+      if (record.kind === 'charge') yield chargeOfRecord(idempotencyKey, record);
+      else if (record.kind === 'refund') {
+        yield { kind: 'refund', idempotencyKey, refundId: record.result.refundId, chargeId: record.chargeId, amount: Number(record.amount), currency: record.currency, at: record.at };
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
   }
 }
