@@ -112,8 +112,17 @@ export const routes: Route[] = [
     auth: none,
     summary: 'Sign in with email and password; returns Cognito tokens',
     request: { body: users.Login },
+    headers: [
+      {
+        name: users.CONTEXT_DATA_HEADER,
+        required: false,
+        description:
+          "The device fingerprint from Cognito's context-data library (AmazonCognitoAdvancedSecurityData.getData(email, userPoolId, clientId)), for sign-in risk checks",
+      },
+    ],
     response: { status: 200, schema: users.Tokens },
-    userPoolActions: [],
+    // The server-side sign-in, which passes the caller's context to Cognito threat protection.
+    userPoolActions: ['cognito-idp:AdminInitiateAuth'],
   },
   {
     id: 'getMyProfile',

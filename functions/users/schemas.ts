@@ -40,6 +40,17 @@ export const UpdateProfile = z
   .check(z.refine((p) => Object.keys(p).length > 0, 'Name at least one field to change'));
 export type UpdateProfile = z.infer<typeof UpdateProfile>;
 
+/**
+ * The request header that carries the device fingerprint a client collected with Cognito's context-data
+ * library (amazon-cognito-advanced-security-data.min.js: `AmazonCognitoAdvancedSecurityData.getData(email,
+ * userPoolId, clientId)`); login passes it to Cognito threat protection as ContextData.EncodedData.
+ */
+export const CONTEXT_DATA_HEADER = 'X-Cognito-Context-Data';
+/** API Gateway takes at most 10 KiB of headers in all; the value is opaque encoded text. */
+export const ContextDataHeader = z.optional(
+  z.string().check(z.maxLength(10_240, 'Must be at most 10240 characters'), z.regex(/^[\x21-\x7e]+$/, 'Must be printable ASCII without spaces')),
+);
+
 export const Registered = z.object({ userId: z.string(), email: z.string() });
 export const Tokens = z.object({ idToken: z.string(), accessToken: z.string(), refreshToken: z.string(), expiresIn: z.int() });
 export type Tokens = z.infer<typeof Tokens>;
