@@ -276,8 +276,8 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
  * The request path WAF sees for a route: WAF inspects the URI the client sent, which on the stage's
  * execute-api endpoint carries the stage (`/v1/auth/login`); behind a custom domain mapped without a base path
  * it would not (`/auth/login`), so the stage prefix is optional. Percent-encoding and doubled or dotted
- * segments are undone first (URL_DECODE, NORMALIZE_PATH), and a trailing slash is allowed: API Gateway routes
- * all of those spellings to the same method, so none may slip past the limit.
+ * segments are undone first (URL_DECODE, NORMALIZE_PATH) and a trailing slash is allowed, so that the limit does
+ * not depend on which other spellings of the path API Gateway would route to the same method.
  */
 export const routePathPattern = (route: Route): string => `^(${escapeRegex(STAGE_PREFIX)})?${escapeRegex(resourcePathOf(route))}/?$`;
 

@@ -222,7 +222,7 @@ describe('WAF', () => {
     });
 
     it('are the limits lib/contexts/api.ts declares, evaluated before the stage-wide one', () => {
-      const names = acl().Rules.sort((a: any, b: any) => a.Priority - b.Priority).map((r: any) => r.Name);
+      const names = [...acl().Rules].sort((a: any, b: any) => a.Priority - b.Priority).map((r: any) => r.Name);
       expect(names.slice(0, ROUTE_RATE_LIMITS.length + 1)).toEqual([...ROUTE_RATE_LIMITS.map((l) => `RequestsPerIp-${l.routeId}`), 'RequestsPerIp']);
     });
   });
