@@ -8,8 +8,12 @@ import type { FunctionSpec } from './saga';
 import type { StreamKey } from './streams';
 import type { TableKey } from './tables';
 
-/** What a function may do in the warehouse: read (the analytics API) or load (the consumers). */
-export type WarehouseAccess = 'read' | 'write';
+/**
+ * What a function may do in the warehouse: load it (the consumers: the admin credentials, migrations), read it
+ * (the analytics API: its own IAM identity, mapped to the read-only reader role), or only see whether it is up
+ * (the health check: the workgroup's status, no SQL).
+ */
+export type WarehouseAccess = 'read' | 'write' | 'status';
 
 export type ConsumerSource = { kind: 'table'; table: TableKey } | { kind: 'stream'; stream: StreamKey };
 

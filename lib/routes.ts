@@ -48,7 +48,7 @@ export interface Route {
   startsSaga?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   sagemakerEndpoint?: boolean;
-  /** Reads the analytics warehouse (Redshift Data API in AWS, PGlite locally). */
+  /** Reads the analytics warehouse as the read-only reader (Redshift Data API in AWS, PGlite locally), or only its status. */
   warehouse?: WarehouseAccess;
   /** Request headers the route reads, documented in OpenAPI. */
   headers?: { name: string; required: boolean; description: string }[];
@@ -77,7 +77,8 @@ export const routes: Route[] = [
     response: { status: 200, schema: platform.Health },
     tables: { products: 'read' },
     streams: { clickstream: 'read' },
-    warehouse: 'read',
+    // The workgroup's status only: a public route must not run (and bill) warehouse SQL.
+    warehouse: 'status',
     userPoolActions: ['cognito-idp:DescribeUserPool'],
   },
   {
@@ -112,8 +113,17 @@ export const routes: Route[] = [
     auth: none,
     summary: 'Sign in with email and password; returns Cognito tokens',
     request: { body: users.Login },
+    headers: [
+      {
+        name: users.CONTEXT_DATA_HEADER,
+        required: false,
+        description:
+          "The device fingerprint from Cognito's context-data library (AmazonCognitoAdvancedSecurityData.getData(email, userPoolId, clientId)), for sign-in risk checks",
+      },
+    ],
     response: { status: 200, schema: users.Tokens },
-    userPoolActions: [],
+    // The server-side sign-in, which passes the caller's context to Cognito threat protection.
+    userPoolActions: ['cognito-idp:AdminInitiateAuth'],
   },
   {
     id: 'getMyProfile',

@@ -29,7 +29,8 @@ export const ROUTE_STATEMENT_TIMEOUT_MS = 11_000;
 export function liveAnalyticsQueryDeps(): AnalyticsQueryDeps {
   const { AGGREGATES_TABLE } = parseEnv(z.object({ AGGREGATES_TABLE: z.string().check(z.minLength(1)) }));
   return {
-    warehouse: warehouseFromEnv(parseEnv(WarehouseEnv), { statementTimeoutMs: ROUTE_STATEMENT_TIMEOUT_MS }),
+    // As the read-only reader: the API only queries, and on Redshift signs in as its own IAM role, not the admin.
+    warehouse: warehouseFromEnv(parseEnv(WarehouseEnv), { statementTimeoutMs: ROUTE_STATEMENT_TIMEOUT_MS, access: 'read' }),
     cache: new DynamoResultCache(dynamoDocumentClient(), AGGREGATES_TABLE),
     clock: systemClock,
     log: { warn: (message, details) => logger.warn(message, details ?? {}) },

@@ -168,7 +168,8 @@ export interface HttpHandlerOptions {
 /** The middy stack every HTTP function uses: observability, request id, body limits and parsing, error mapping. */
 export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
   const stack = middy<ApiEvent, ApiResult, Error, Context>(fn)
-    .use(captureLambdaHandler(tracer))
+    // Responses carry tokens, profiles and addresses: they never go to X-Ray as metadata.
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestId())
     .use(httpHeaderNormalizer())

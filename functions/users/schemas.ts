@@ -40,6 +40,34 @@ export const UpdateProfile = z
   .check(z.refine((p) => Object.keys(p).length > 0, 'Name at least one field to change'));
 export type UpdateProfile = z.infer<typeof UpdateProfile>;
 
+/**
+ * The request header that carries the device fingerprint a client collected with Cognito's context-data
+ * library (amazon-cognito-advanced-security-data.min.js: `AmazonCognitoAdvancedSecurityData.getData(email,
+ * userPoolId, clientId)`); login passes it to Cognito threat protection as ContextData.EncodedData.
+ */
+export const CONTEXT_DATA_HEADER = 'X-Cognito-Context-Data';
+/**
+ * What the library produces: base64 of a JSON object whose `payload` is the signed context (with `signature`
+ * and `version`). Anything else is refused with 400 rather than passed to Cognito, which could fail the sign-in
+ * on it. API Gateway takes at most 10 KiB of headers in all.
+ */
+const isEncodedContextData = (value: string) => {
+  try {
+    const decoded = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as unknown;
+    return typeof decoded === 'object' && decoded !== null && typeof (decoded as { payload?: unknown }).payload === 'string';
+  } catch {
+    return false;
+  }
+};
+const CONTEXT_DATA_MESSAGE = "Must be the encoded data of Cognito's context-data library (base64 of its JSON)";
+export const ContextDataHeader = z.optional(
+  z.string().check(
+    z.maxLength(10_240, 'Must be at most 10240 characters'),
+    z.regex(/^[A-Za-z0-9+/]+={0,2}$/, CONTEXT_DATA_MESSAGE),
+    z.refine(isEncodedContextData, CONTEXT_DATA_MESSAGE),
+  ),
+);
+
 export const Registered = z.object({ userId: z.string(), email: z.string() });
 export const Tokens = z.object({ idToken: z.string(), accessToken: z.string(), refreshToken: z.string(), expiresIn: z.int() });
 export type Tokens = z.infer<typeof Tokens>;

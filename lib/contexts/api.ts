@@ -30,6 +30,37 @@ import { PlatformFunction, type ModelEndpointTarget, type WarehouseTarget } from
 export const STAGE_NAME = 'v1';
 const STAGE_PREFIX = `/${STAGE_NAME}`;
 
+/** WAF's evaluation windows for rate-based rules, in seconds. */
+export type RateWindowSeconds = 60 | 120 | 300 | 600;
+
+/** A per-IP limit on one route, tighter than the stage-wide one. */
+export interface RouteRateLimit {
+  readonly routeId: string;
+  /** Requests one IP may send to the route in the window; WAF accepts 10 at least. */
+  readonly limit: number;
+  readonly windowSeconds: RateWindowSeconds;
+}
+
+/**
+ * The routes that attract abuse get their own per-IP limit, well under the 2,000 requests per 5 minutes every IP
+ * may send in all (WAF counts each rule on its own; its smallest limit is 10 per window, windows are 1, 2, 5 or
+ * 10 minutes). An IP over a limit gets 429 RATE_LIMITED with Retry-After for the rest of the window.
+ * - login, 20 per 5 minutes: a shopper signs in a few times a day, a mistyped password costs one or two more,
+ *   and a household or office behind one address rarely makes 20 sign-ins in 5 minutes; a guesser from one
+ *   address gets 240 tries an hour instead of 24,000. Guessing spread over many addresses is Cognito threat
+ *   protection's to stop, now that login tells it the caller's IP (functions/users/handlers/login.ts).
+ * - registration, 10 per 5 minutes (WAF's least): an account is made once per person; every fake one is a
+ *   Cognito user billed at the Plus tier's monthly rate.
+ * - clickstream, 300 per 5 minutes (one request a second): a storefront sends up to 500 events a request and
+ *   flushes every few seconds per open page, so several shoppers behind one address stay under it; a flood
+ *   above it would only buy Kinesis writes and warehouse loads.
+ */
+export const ROUTE_RATE_LIMITS: readonly RouteRateLimit[] = [
+  { routeId: 'login', limit: 20, windowSeconds: 300 },
+  { routeId: 'registerUser', limit: 10, windowSeconds: 300 },
+  { routeId: 'putEvents', limit: 300, windowSeconds: 300 },
+];
+
 /** The API Gateway resource path of a route: its path without the stage prefix. */
 export const resourcePathOf = (route: Route): string => {
   if (!route.path.startsWith(`${STAGE_PREFIX}/`)) throw new Error(`Route ${route.id} path ${route.path} lacks the ${STAGE_PREFIX} prefix`);
@@ -60,6 +91,8 @@ export interface ApiProps {
   readonly throttle?: Required<ThrottleSettings>;
   /** Requests one client IP may send in five minutes before the firewall answers 429. */
   readonly requestsPerIpPer5Minutes?: number;
+  /** Tighter per-IP limits on single routes; ROUTE_RATE_LIMITS by default. */
+  readonly routeRateLimits?: readonly RouteRateLimit[];
 }
 
 /**
@@ -156,6 +189,11 @@ export class Api extends Construct {
     this.webAcl = new WebFirewall(this, 'Firewall', {
       namePrefix: props.namePrefix,
       requestsPerIpPer5Minutes: props.requestsPerIpPer5Minutes ?? 2000,
+      routeLimits: (props.routeRateLimits ?? ROUTE_RATE_LIMITS).map((limit) => {
+        const route = props.routes.find((r) => r.id === limit.routeId);
+        if (!route) throw new Error(`A rate limit names route ${limit.routeId}, which the route table does not have`);
+        return { ...limit, route };
+      }),
     }).webAcl;
     new CfnWebACLAssociation(this, 'FirewallAssociation', {
       resourceArn: this.restApi.deploymentStage.stageArn,
@@ -168,7 +206,7 @@ export class Api extends Construct {
    * Gateway response templates only substitute variables, so each code is fixed per response type.
    */
   private addContractErrorResponses() {
-    const responses: { type: ResponseType; status: number; code: ErrorCode; message?: string }[] = [
+    const responses: { type: ResponseType; status: number; code: ErrorCode; message?: string; headers?: Record<string, string> }[] = [
       // Every 4xx type is listed below; this catches types API Gateway may add later.
       { type: ResponseType.DEFAULT_4XX, status: 400, code: 'VALIDATION_ERROR' },
       { type: ResponseType.BAD_REQUEST_BODY, status: 400, code: 'VALIDATION_ERROR' },
@@ -184,7 +222,8 @@ export class Api extends Construct {
       { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'NOT_FOUND', message: 'Route not found' },
       { type: ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds 1 MiB' },
       { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json' },
-      { type: ResponseType.THROTTLED, status: 429, code: 'RATE_LIMITED', message: 'Too many requests, slow down' },
+      // The stage's token bucket refills every second.
+      { type: ResponseType.THROTTLED, status: 429, code: 'RATE_LIMITED', message: 'Too many requests, slow down', headers: { 'Retry-After': "'1'" } },
       { type: ResponseType.QUOTA_EXCEEDED, status: 429, code: 'RATE_LIMITED', message: 'Request quota exceeded' },
       { type: ResponseType.DEFAULT_5XX, status: 500, code: 'INTERNAL', message: 'Internal error' },
       {
@@ -200,13 +239,13 @@ export class Api extends Construct {
         message: 'The service is unavailable, try again shortly',
       },
     ];
-    for (const { type, status, code, message } of responses) {
+    for (const { type, status, code, message, headers } of responses) {
       // $context.error.messageString is API Gateway's own message, already a quoted JSON string.
       const messageJson = message === undefined ? '$context.error.messageString' : JSON.stringify(message);
       this.restApi.addGatewayResponse(type.responseType, {
         type,
         statusCode: String(status),
-        responseHeaders: { 'Content-Type': "'application/json'" },
+        responseHeaders: { 'Content-Type': "'application/json'", ...headers },
         templates: { 'application/json': `{"error":{"code":"${code}","message":${messageJson}}}` },
       });
     }
@@ -228,7 +267,44 @@ function authorizationOf(route: Route, identity: ApiProps['identity']): MethodOp
 interface WebFirewallProps {
   readonly namePrefix: string;
   readonly requestsPerIpPer5Minutes: number;
+  readonly routeLimits: readonly (RouteRateLimit & { route: Route })[];
 }
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The request path WAF sees for a route: WAF inspects the URI the client sent, which on the stage's
+ * execute-api endpoint carries the stage (`/v1/auth/login`); behind a custom domain mapped without a base path
+ * it would not (`/auth/login`), so the stage prefix is optional. Percent-encoding and doubled or dotted
+ * segments are undone first (URL_DECODE, NORMALIZE_PATH) and a trailing slash is allowed, so that the limit does
+ * not depend on which other spellings of the path API Gateway would route to the same method.
+ */
+export const routePathPattern = (route: Route): string => `^(${escapeRegex(STAGE_PREFIX)})?${escapeRegex(resourcePathOf(route))}/?$`;
+
+const routeScope = (route: Route): CfnWebACL.StatementProperty => ({
+  andStatement: {
+    statements: [
+      {
+        byteMatchStatement: {
+          fieldToMatch: { method: {} },
+          positionalConstraint: 'EXACTLY',
+          searchString: route.method,
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+      {
+        regexMatchStatement: {
+          fieldToMatch: { uriPath: {} },
+          regexString: routePathPattern(route),
+          textTransformations: [
+            { priority: 0, type: 'URL_DECODE' },
+            { priority: 1, type: 'NORMALIZE_PATH' },
+          ],
+        },
+      },
+    ],
+  },
+});
 
 /** The regional WAF web ACL in front of the API stage. */
 class WebFirewall extends Construct {
@@ -253,6 +329,32 @@ class WebFirewall extends Construct {
       visibilityConfig: visibility(name),
     });
     const rateLimitedBodyKey = 'rateLimited';
+    // WAF keeps blocking until the IP's count over the window falls under the limit: at most a window away.
+    const rateLimited = (windowSeconds: number): CfnWebACL.RuleActionProperty => ({
+      block: {
+        customResponse: {
+          responseCode: 429,
+          customResponseBodyKey: rateLimitedBodyKey,
+          responseHeaders: [{ name: 'Retry-After', value: String(windowSeconds) }],
+        },
+      },
+    });
+    const routeRules = props.routeLimits.map(({ route, limit, windowSeconds }, i): CfnWebACL.RuleProperty => {
+      if (limit < 10 || limit >= props.requestsPerIpPer5Minutes) {
+        throw new Error(`The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`);
+      }
+      const name = `RequestsPerIp-${route.id}`;
+      return {
+        name,
+        priority: i,
+        action: rateLimited(windowSeconds),
+        statement: {
+          rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: windowSeconds, scopeDownStatement: routeScope(route) },
+        },
+        visibilityConfig: visibility(name),
+      };
+    });
+    const next = routeRules.length;
 
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: `${props.namePrefix}-api`,
@@ -266,10 +368,11 @@ class WebFirewall extends Construct {
         },
       },
       rules: [
+        ...routeRules,
         {
           name: 'RequestsPerIp',
-          priority: 0,
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: rateLimitedBodyKey } } },
+          priority: next,
+          action: rateLimited(300),
           statement: {
             rateBasedStatement: { limit: props.requestsPerIpPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
           },
@@ -277,8 +380,8 @@ class WebFirewall extends Construct {
         },
         // The contract accepts bodies up to 1 MiB (e.g. 500 clickstream events) and answers larger ones
         // with 413 itself; the common rule set would block anything over 8 KB, so that rule only counts.
-        managedRuleSet('AWSManagedRulesCommonRuleSet', 1, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
-        managedRuleSet('AWSManagedRulesSQLiRuleSet', 2),
+        managedRuleSet('AWSManagedRulesCommonRuleSet', next + 1, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managedRuleSet('AWSManagedRulesSQLiRuleSet', next + 2),
       ],
     });
   }

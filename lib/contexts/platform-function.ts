@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
 import type { WarehouseAccess } from '../analytics';
 import type { FunctionSpec } from '../saga';
 import type { TableAccess } from '../routes';
@@ -53,7 +54,7 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly describesSagaExecutions?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   readonly sagemakerEndpoint?: boolean;
-  /** Reads or loads the analytics warehouse (REDSHIFT_* environment, Data API and secret grants). */
+  /** Loads, reads or checks the analytics warehouse (REDSHIFT_* environment and the grants of grantWarehouse). */
   readonly warehouse?: WarehouseAccess;
 }
 
@@ -85,8 +86,8 @@ export interface ModelEndpointTarget {
 
 /**
  * What a function needs to reach the warehouse through the Redshift Data API: the Serverless workgroup (name for
- * the calls, ARN for the grant), the database, and the Secrets Manager secret holding the credentials it
- * connects with (functions/analytics/loaders/warehouse-env.ts reads the same three as environment variables).
+ * the calls, ARN for the grants), the database, and the Secrets Manager secret holding the admin credentials the
+ * loaders connect with (functions/analytics/loaders/warehouse-env.ts reads them as environment variables).
  */
 export interface WarehouseTarget {
   readonly workgroupName: string;
@@ -99,6 +100,15 @@ export interface WarehouseTarget {
 export const WAREHOUSE_SUBMIT_ACTIONS = ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'] as const;
 /** The Data API calls on a submitted statement: it has no ARN, so they are limited to statements the caller submitted. */
 export const WAREHOUSE_STATEMENT_ACTIONS = ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'] as const;
+/**
+ * What a reader needs to sign in as its own IAM identity (the Data API without a secret): temporary database
+ * credentials for the workgroup, and — for Redshift Serverless to map the identity's RedshiftDbRoles tag to the
+ * database role — reading tags (AWS: "Defining database roles to grant to federated users").
+ */
+export const WAREHOUSE_READER_SIGN_IN_ACTIONS = ['redshift-serverless:GetCredentials'] as const;
+export const WAREHOUSE_READER_TAG_ACTIONS = ['tag:GetResources', 'tag:GetTagKeys'] as const;
+/** The IAM tag that maps a reader's database user (IAMR:<role name>) to the reader role at each sign-in. */
+export const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
 
 /**
  * The one way a function of the platform is built: the defaults (runtime, architecture, tracing, log
@@ -137,7 +147,8 @@ export class PlatformFunction extends Construct {
       architecture: Architecture.ARM_64,
       // Handlers import middy, Powertools and the SDK clients: a cold start is CPU-bound, and CPU scales with memory.
       memorySize: 512,
-      timeout: props.timeout ?? (definition.warehouse ? WAREHOUSE_FUNCTION_TIMEOUT : DEFAULT_FUNCTION_TIMEOUT),
+      // A status check is one control-plane call: it does not wait on the warehouse's compute.
+      timeout: props.timeout ?? (definition.warehouse && definition.warehouse !== 'status' ? WAREHOUSE_FUNCTION_TIMEOUT : DEFAULT_FUNCTION_TIMEOUT),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
@@ -187,7 +198,7 @@ export class PlatformFunction extends Construct {
     if (definition.sagemakerEndpoint) {
       this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
     }
-    if (definition.warehouse) this.grantWarehouse(requireWarehouse(definition, props.warehouse));
+    if (definition.warehouse) this.grantWarehouse(definition.warehouse, requireWarehouse(definition, props.warehouse));
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -198,9 +209,14 @@ export class PlatformFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: [
         'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which only accept Resource "*".',
-        ...(definition.warehouse
+        ...(definition.warehouse === 'read' || definition.warehouse === 'write'
           ? [
               'Redshift Data API statements have no ARN: DescribeStatement, GetStatementResult and CancelStatement take Resource "*", limited by the redshift-data:statement-owner-iam-userid = ${aws:userid} condition to the statements this function submitted.',
+            ]
+          : []),
+        ...(definition.warehouse === 'read'
+          ? [
+              'tag:GetResources and tag:GetTagKeys take only Resource "*": Redshift Serverless reads the RedshiftDbRoles tag of the signing-in IAM role through them to map it to the read-only database role.',
             ]
           : []),
       ].join(' '),
@@ -223,11 +239,17 @@ export class PlatformFunction extends Construct {
   }
 
   /**
-   * Reading and loading get the same grants: IAM cannot tell a SELECT from an INSERT (both are ExecuteStatement),
-   * and the readers, too, may apply pending migrations when they open the warehouse. Which rows a function may
-   * change is the database's business; every function connects as the one user in the secret.
+   * IAM cannot tell a SELECT from an INSERT (both are ExecuteStatement), so what a function may do in the database
+   * is the database identity it connects as. Loaders connect with the admin secret (they own the schema and
+   * migrate it). Readers get no secret: the Data API signs them in as their own IAM role (database user
+   * IAMR:<role name>, via GetCredentials), which the role's RedshiftDbRoles tag maps to the reader role — USAGE
+   * and SELECT only (migration 5). A status check only reads the workgroup's state, through the control plane.
    */
-  private grantWarehouse(warehouse: WarehouseTarget) {
+  private grantWarehouse(access: WarehouseAccess, warehouse: WarehouseTarget) {
+    if (access === 'status') {
+      this.function.addToRolePolicy(new PolicyStatement({ actions: ['redshift-serverless:GetWorkgroup'], resources: [warehouse.workgroupArn] }));
+      return;
+    }
     this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_SUBMIT_ACTIONS], resources: [warehouse.workgroupArn] }));
     this.function.addToRolePolicy(
       new PolicyStatement({
@@ -237,6 +259,12 @@ export class PlatformFunction extends Construct {
         conditions: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
       }),
     );
+    if (access === 'read') {
+      this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_READER_SIGN_IN_ACTIONS], resources: [warehouse.workgroupArn] }));
+      this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_READER_TAG_ACTIONS], resources: ['*'] }));
+      Tags.of(this.role).add(REDSHIFT_DB_ROLES_TAG, WAREHOUSE_READER_ROLE);
+      return;
+    }
     // The Data API fetches the credentials with the caller's permissions. The secret is encrypted with the
     // AWS-managed Secrets Manager key, whose policy lets any principal of the account decrypt through Secrets
     // Manager: no kms grant.
@@ -279,7 +307,8 @@ function environmentFor(definition: FunctionDefinition, { tables, streams, ident
     const target = requireWarehouse(definition, warehouse);
     environment.REDSHIFT_WORKGROUP = target.workgroupName;
     environment.REDSHIFT_DATABASE = target.database;
-    environment.REDSHIFT_SECRET_ARN = target.secretArn;
+    // Only the loaders sign in with the admin credentials; readers sign in as themselves (grantWarehouse).
+    if (definition.warehouse === 'write') environment.REDSHIFT_SECRET_ARN = target.secretArn;
   }
   return environment;
 }

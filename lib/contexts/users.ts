@@ -76,7 +76,11 @@ export class Identity extends Construct {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      // Threat protection (compromised-credential and risk-based sign-in checks) needs the Plus tier.
+      // Threat protection (compromised-credential and risk-based sign-in checks) needs the Plus tier. Enforced,
+      // not audit: audit only records risk, and the API's per-IP firewall limits cannot stop a slow guesser
+      // spread over many addresses. It judges the real caller because login passes the caller's IP, headers and
+      // device fingerprint as ContextData (functions/users/handlers/login.ts); without them every sign-in
+      // would come from the login function's own address, and enforcing would lock out everyone at once.
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
@@ -94,9 +98,12 @@ export class Identity extends Construct {
 
     this.userPoolClient = this.userPool.addClient('ApiClient', {
       userPoolClientName: `${props.namePrefix}-api`,
-      // USER_PASSWORD_AUTH is what the login function sends; Cognito adds refresh-token auth with it.
-      authFlows: { userPassword: true },
-      // Public client: the secret would have to live in every function that calls SignUp or InitiateAuth.
+      // ADMIN_USER_PASSWORD_AUTH is what the login function sends, with its IAM credentials and the caller's
+      // ContextData (the public InitiateAuth would pass the caller's IP only from a client with a secret).
+      // USER_PASSWORD_AUTH stays off: with it anyone holding the client id (every ID token's `aud`) could try
+      // passwords against Cognito directly, around the firewall's login limit. Cognito adds refresh-token auth.
+      authFlows: { adminUserPassword: true },
+      // Public client: the secret would have to live in every function that calls SignUp.
       generateSecret: false,
       disableOAuth: true,
       preventUserExistenceErrors: true,

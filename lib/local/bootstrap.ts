@@ -141,7 +141,7 @@ export async function ensureUserPool(client: CognitoIdentityProviderClient, stat
     new CreateUserPoolClientCommand({
       UserPoolId: userPoolId,
       ClientName: 'ecicomm-api',
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     }),
   );
   for (const GroupName of ['admin', 'analyst']) {

@@ -10,6 +10,7 @@ import { PlatformFunction, WAREHOUSE_STATEMENT_ACTIONS, WAREHOUSE_SUBMIT_ACTIONS
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
@@ -190,56 +191,93 @@ describe('stream consumers (lib/analytics.ts)', () => {
 });
 
 describe('functions that use the warehouse', () => {
-  const warehouseFunctions = (): [string, PlatformFunction][] => [
-    ...routes.filter((r) => r.warehouse).map((r): [string, PlatformFunction] => [`route ${r.id}`, stack.api.functions.get(r.id)!]),
-    ...streamConsumers.map((c): [string, PlatformFunction] => [`consumer ${c.id}`, consumerOf(c.id).function]),
+  type Access = 'read' | 'write' | 'status';
+  const warehouseFunctions = (): [string, PlatformFunction, Access][] => [
+    ...routes.filter((r) => r.warehouse).map((r): [string, PlatformFunction, Access] => [`route ${r.id}`, stack.api.functions.get(r.id)!, r.warehouse!]),
+    ...streamConsumers.map((c): [string, PlatformFunction, Access] => [`consumer ${c.id}`, consumerOf(c.id).function, c.warehouse]),
   ];
+  const byAccess = (access: Access) => warehouseFunctions().filter(([, , a]) => a === access);
   const secretArn = () => getAtt(stack.analytics.warehouse.adminSecretLookup, 'namespace.adminPasswordSecretArn');
+  const workgroupArn = () => getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupArn');
+  const warehouseStatements = (fn: PlatformFunction) =>
+    statementsOfRole(logicalId(fn.role)).filter((s) => actionsOf(s).some((a) => /^(redshift|secretsmanager|tag)/.test(a)));
+  const dataApi = () => [
+    { Effect: 'Allow', Action: [...WAREHOUSE_SUBMIT_ACTIONS], Resource: workgroupArn() },
+    {
+      Effect: 'Allow',
+      Action: [...WAREHOUSE_STATEMENT_ACTIONS],
+      Resource: '*',
+      Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
+    },
+  ];
 
-  it('are the routes that name it and every loader', () => {
+  it('are the routes that name it and every loader: loaders write, the analytics API reads, the health check asks the status', () => {
     expect(routes.filter((r) => r.warehouse).length).toBeGreaterThan(0);
     for (const c of streamConsumers) expect(c.warehouse).toBe('write');
+    expect(routes.filter((r) => r.warehouse).map((r) => [r.id, r.warehouse])).toEqual([
+      ['health', 'status'],
+      ['analyticsSummary', 'read'],
+      ['analyticsSalesReport', 'read'],
+      ['analyticsInsights', 'read'],
+    ]);
     const withGrants = ofType('AWS::Lambda::Function').filter(([, f]) =>
-      statementsOfRole(f.Properties.Role['Fn::GetAtt']?.[0]).some((s) => actionsOf(s).some((a) => a.startsWith('redshift-data:'))),
+      // Not the custom resource that reads the secret's ARN at deployment (redshift-serverless:GetNamespace).
+      statementsOfRole(f.Properties.Role['Fn::GetAtt']?.[0]).some((s) => actionsOf(s).some((a) => /^redshift-data:|^redshift-serverless:(GetCredentials|GetWorkgroup)$/.test(a))),
     );
     expect(withGrants.map(([id]) => id).sort()).toEqual(warehouseFunctions().map(([, f]) => logicalId(f.function)).sort());
   });
 
-  it('get the workgroup, database and secret in the environment that functions/analytics/loaders/warehouse-env.ts reads', () => {
-    for (const [name, fn] of warehouseFunctions()) {
-      expect(resources[logicalId(fn.function)]!.Properties.Environment.Variables, name).toMatchObject({
-        REDSHIFT_WORKGROUP: getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupName'),
-        REDSHIFT_DATABASE: 'ecicomm',
-        REDSHIFT_SECRET_ARN: secretArn(),
-      });
+  it('get the workgroup and database in the environment that functions/analytics/loaders/warehouse-env.ts reads, and only the loaders the admin secret', () => {
+    for (const [name, fn, access] of warehouseFunctions()) {
+      const variables = resources[logicalId(fn.function)]!.Properties.Environment.Variables;
+      expect(variables, name).toMatchObject({ REDSHIFT_WORKGROUP: getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupName'), REDSHIFT_DATABASE: 'ecicomm' });
+      if (access === 'write') expect(variables.REDSHIFT_SECRET_ARN, name).toEqual(secretArn());
+      else expect(variables.REDSHIFT_SECRET_ARN, name).toBeUndefined();
     }
   });
 
-  it('wait for the warehouse as long as API Gateway lets a request wait (routes), or for the Data API’s own deadline (loaders)', () => {
-    for (const [name, fn] of warehouseFunctions()) {
+  it('wait for the warehouse as long as API Gateway lets a request wait (readers), for the Data API’s own deadline (loaders), or not at all (status)', () => {
+    for (const [name, fn, access] of warehouseFunctions()) {
       const timeout = resources[logicalId(fn.function)]!.Properties.Timeout;
-      expect(timeout, name).toBe(name.startsWith('route ') ? 28 : 360);
+      expect(timeout, name).toBe(access === 'status' ? 10 : name.startsWith('route ') ? 28 : 360);
     }
   });
 
-  it('may submit SQL to the workgroup only, follow only their own statements, and read only the warehouse secret', () => {
-    for (const [name, fn] of warehouseFunctions()) {
-      const warehouse = statementsOfRole(logicalId(fn.role)).filter((s) => actionsOf(s).some((a) => /^(redshift|secretsmanager)/.test(a)));
-      expect(warehouse, name).toEqual([
-        { Effect: 'Allow', Action: [...WAREHOUSE_SUBMIT_ACTIONS], Resource: getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupArn') },
-        {
-          Effect: 'Allow',
-          Action: [...WAREHOUSE_STATEMENT_ACTIONS],
-          Resource: '*',
-          Condition: { StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } },
-        },
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn() },
-      ]);
+  it('loaders may submit SQL to the workgroup only, follow only their own statements, and read only the admin secret', () => {
+    expect(byAccess('write').length).toBeGreaterThan(0);
+    for (const [name, fn] of byAccess('write')) {
+      expect(warehouseStatements(fn), name).toEqual([...dataApi(), { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn() }]);
     }
     // The Data API calls the adapter makes (functions/analytics/warehouse/redshift-data.ts), and CancelStatement.
     expect([...WAREHOUSE_SUBMIT_ACTIONS, ...WAREHOUSE_STATEMENT_ACTIONS].sort()).toEqual(
-      ['BatchExecuteStatement', 'CancelStatement', 'DescribeStatement', 'ExecuteStatement', 'GetStatementResult'].map((a) => `redshift-data:${a}`),
+      ['BatchExecuteStatement', 'CancelStatement', 'DescribeStatement', 'GetStatementResult', 'ExecuteStatement'].sort().map((a) => `redshift-data:${a}`),
     );
+  });
+
+  it('readers sign in as themselves, mapped to the read-only reader role: no admin secret', () => {
+    expect(byAccess('read').length).toBeGreaterThan(0);
+    for (const [name, fn] of byAccess('read')) {
+      expect(warehouseStatements(fn), name).toEqual([
+        ...dataApi(),
+        { Effect: 'Allow', Action: 'redshift-serverless:GetCredentials', Resource: workgroupArn() },
+        { Effect: 'Allow', Action: ['tag:GetResources', 'tag:GetTagKeys'], Resource: '*' },
+      ]);
+      expect(JSON.stringify(statementsOfRole(logicalId(fn.role))), name).not.toContain('secretsmanager');
+      expect(resources[logicalId(fn.role)]!.Properties.Tags, name).toEqual(expect.arrayContaining([{ Key: 'RedshiftDbRoles', Value: WAREHOUSE_READER_ROLE }]));
+    }
+  });
+
+  it('the health check may only ask the workgroup’s status: no SQL, no credentials', () => {
+    const [[name, fn]] = byAccess('status');
+    expect(warehouseStatements(fn), name).toEqual([{ Effect: 'Allow', Action: 'redshift-serverless:GetWorkgroup', Resource: workgroupArn() }]);
+    expect(resources[logicalId(fn.role)]!.Properties.Tags ?? []).not.toEqual(expect.arrayContaining([expect.objectContaining({ Key: 'RedshiftDbRoles' })]));
+  });
+
+  it('no role of the app but the loaders’ may read the admin secret (QuickSight reads it as its own service role, set up outside the template)', () => {
+    const readers = ofType('AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
+      .flatMap(([, p]) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref));
+    expect(readers.sort()).toEqual(byAccess('write').map(([, fn]) => logicalId(fn.role)).sort());
   });
 
   it('cannot be built without the warehouse: a definition that asks for it fails the synth', () => {

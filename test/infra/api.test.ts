@@ -2,7 +2,7 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resourcePathOf } from '../../lib/contexts/api';
+import { ROUTE_RATE_LIMITS, resourcePathOf } from '../../lib/contexts/api';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 
@@ -148,6 +148,11 @@ describe('gateway responses', () => {
     expect(body).toEqual({ error: { code, message: expect.any(String) } });
   });
 
+  it('tells a throttled client when to retry (API.md: 429 RATE_LIMITED with Retry-After)', () => {
+    const [[, throttled]] = ofType('AWS::ApiGateway::GatewayResponse').filter(([, r]) => r.Properties.ResponseType === 'THROTTLED');
+    expect(throttled.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Retry-After': "'1'" });
+  });
+
   it('keeps every gateway response valid JSON in the error shape', () => {
     for (const [, response] of ofType('AWS::ApiGateway::GatewayResponse')) {
       const template = response.Properties.ResponseTemplates['application/json'];
@@ -171,8 +176,54 @@ describe('WAF', () => {
     expect(acl.Scope).toBe('REGIONAL');
     const managed = acl.Rules.map((r: any) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
     expect(managed).toEqual(expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesSQLiRuleSet']));
-    const rateRule = acl.Rules.find((r: any) => r.Statement.RateBasedStatement);
-    expect(rateRule.Statement.RateBasedStatement.AggregateKeyType).toBe('IP');
-    expect(rateRule.Action.Block.CustomResponse.ResponseCode).toBe(429);
+    const rateRule = acl.Rules.find((r: any) => r.Name === 'RequestsPerIp');
+    expect(rateRule.Statement.RateBasedStatement).toEqual({ Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
+    expect(rateRule.Action.Block.CustomResponse).toMatchObject({ ResponseCode: 429, ResponseHeaders: [{ Name: 'Retry-After', Value: '300' }] });
+    expect(new Set(acl.Rules.map((r: any) => r.Priority)).size).toBe(acl.Rules.length);
+  });
+
+  describe('per-IP limits on login, registration and the clickstream', () => {
+    const acl = () => resources[logicalId(stack.api.webAcl)].Properties;
+    const ruleOf = (routeId: string) => acl().Rules.find((r: any) => r.Name === `RequestsPerIp-${routeId}`);
+    const scoped = [
+      { routeId: 'login', method: 'POST', path: '/v1/auth/login' },
+      { routeId: 'registerUser', method: 'POST', path: '/v1/users' },
+      { routeId: 'putEvents', method: 'POST', path: '/v1/events' },
+    ];
+
+    it.each(scoped)('$method $path has its own limit, under the stage-wide 2,000 per 5 minutes and at least WAF\'s 10', ({ routeId, method, path }) => {
+      expect(routes.find((r) => r.id === routeId)).toMatchObject({ method, path });
+      const rate = ruleOf(routeId).Statement.RateBasedStatement;
+      expect(rate.AggregateKeyType).toBe('IP');
+      expect([60, 120, 300, 600]).toContain(rate.EvaluationWindowSec);
+      expect(rate.Limit).toBeGreaterThanOrEqual(10);
+      expect(rate.Limit * (300 / rate.EvaluationWindowSec)).toBeLessThan(2000);
+    });
+
+    it.each(scoped)('$method $path counts only that method on that path, however the path is spelt', ({ routeId, method, path }) => {
+      const [methodMatch, pathMatch] = ruleOf(routeId).Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements;
+      expect(methodMatch.ByteMatchStatement).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: method });
+      expect(pathMatch.RegexMatchStatement.FieldToMatch).toEqual({ UriPath: {} });
+      expect(pathMatch.RegexMatchStatement.TextTransformations.map((t: any) => t.Type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH']);
+      // WAF sees the stage in the path on the execute-api endpoint; a custom domain without a base path would not have it.
+      const pattern = new RegExp(pathMatch.RegexMatchStatement.RegexString);
+      for (const seen of [path, `${path}/`, path.replace(/^\/v1/, '')]) expect(seen, seen).toMatch(pattern);
+      for (const other of [`${path}x`, `${path}/me`, `/v2${path.slice(3)}`, `/v1/products`]) expect(other, other).not.toMatch(pattern);
+    });
+
+    it.each(scoped)('$method $path answers an IP over its limit with 429 RATE_LIMITED and Retry-After for the window', ({ routeId }) => {
+      const rule = ruleOf(routeId);
+      const response = rule.Action.Block.CustomResponse;
+      expect(response.ResponseCode).toBe(429);
+      expect(response.ResponseHeaders).toEqual([{ Name: 'Retry-After', Value: String(rule.Statement.RateBasedStatement.EvaluationWindowSec) }]);
+      const body = acl().CustomResponseBodies[response.CustomResponseBodyKey];
+      expect(body.ContentType).toBe('APPLICATION_JSON');
+      expect(JSON.parse(body.Content)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
+    });
+
+    it('are the limits lib/contexts/api.ts declares, evaluated before the stage-wide one', () => {
+      const names = [...acl().Rules].sort((a: any, b: any) => a.Priority - b.Priority).map((r: any) => r.Name);
+      expect(names.slice(0, ROUTE_RATE_LIMITS.length + 1)).toEqual([...ROUTE_RATE_LIMITS.map((l) => `RequestsPerIp-${l.routeId}`), 'RequestsPerIp']);
+    });
   });
 });

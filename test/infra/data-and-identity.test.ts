@@ -110,10 +110,18 @@ describe('identity', () => {
     expect(ofType('AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName).sort()).toEqual(['admin', 'analyst']);
   });
 
-  it('has a public client for USER_PASSWORD_AUTH with refresh tokens', () => {
+  it('has a public client that signs in only server-side (ADMIN_USER_PASSWORD_AUTH, with the caller\'s context), with refresh tokens', () => {
     const client = resources[logicalId(stack.identity.userPoolClient)].Properties;
-    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
+    // No USER_PASSWORD_AUTH: the client id is public, and passwords would be tried against Cognito around the firewall.
+    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
     expect(client.GenerateSecret).toBe(false);
     expect(client.PreventUserExistenceErrors).toBe('ENABLED');
+  });
+
+  it('lets the login function sign in on this pool only, and nothing else on it', () => {
+    const role = logicalId(stack.api.functions.get('login')!.role);
+    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role));
+    const cognito = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('cognito-idp:')));
+    expect(cognito).toEqual([{ Effect: 'Allow', Action: 'cognito-idp:AdminInitiateAuth', Resource: { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] } }]);
   });
 });

@@ -122,7 +122,8 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       const workgroupId = logicalId(stack.analytics.warehouse.workgroup);
       expected.REDSHIFT_WORKGROUP = { 'Fn::GetAtt': [workgroupId, 'Workgroup.WorkgroupName'] };
       expected.REDSHIFT_DATABASE = 'ecicomm';
-      expected.REDSHIFT_SECRET_ARN = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'] };
+      // Only the loaders sign in with the admin credentials.
+      if (definition.warehouse === 'write') expected.REDSHIFT_SECRET_ARN = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'] };
     }
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
   });
@@ -212,9 +213,9 @@ describe('least privilege', () => {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) {
         const service = action.split(':')[0];
-        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker', 'kinesis', 'redshift-data', 'secretsmanager'], action).toContain(service);
+        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker', 'kinesis', 'redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'], action).toContain(service);
         // Which warehouse actions, on what, is checked in test/infra/analytics.test.ts.
-        if (service === 'redshift-data' || service === 'secretsmanager') expect(definition.warehouse, action).toBeDefined();
+        if (['redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'].includes(service)) expect(definition.warehouse, action).toBeDefined();
         if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
         if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
       }

@@ -135,6 +135,8 @@ const BUILDERS: Record<string, Builder> = {
 const HEADERS: Record<string, (who: Persona) => string> = {
   'x-session-id': (who) => world.sessions[who],
   'idempotency-key': () => randomUUID(),
+  // What Cognito's context-data library produces: base64 of {payload, signature, version}.
+  'x-cognito-context-data': () => Buffer.from(JSON.stringify({ payload: '{}', signature: 'c2ln', version: 'JS20171115' })).toString('base64'),
 };
 
 async function build(route: Route, who: Persona, token = world.tokens[who]): Promise<RawRequest> {

@@ -91,6 +91,8 @@ const PARAM_VALUES: Record<string, (f: Fixture) => string> = {
 const HEADER_VALUES: Record<string, () => string> = {
   'x-session-id': () => randomUUID(),
   'idempotency-key': () => randomUUID(),
+  // What Cognito's context-data library produces: base64 of {payload, signature, version}.
+  'x-cognito-context-data': () => Buffer.from(JSON.stringify({ payload: '{}', signature: 'c2ln', version: 'JS20171115' })).toString('base64'),
 };
 
 const bodySchema = (route: Route) => route.request?.body;

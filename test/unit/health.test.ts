@@ -1,7 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { warehouseProbe } from '../../functions/platform/adapters/probes';
-import { checkHealth } from '../../functions/platform/domain/health';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehouse-env';
+import type { Warehouse } from '../../functions/analytics/warehouse/port';
+import { WAREHOUSE_PROBE_CACHE, liveWarehouseProbeDeps, warehouseProbe, warehouseProbeFromEnv } from '../../functions/platform/adapters/probes';
+import { cachedProbe, checkHealth } from '../../functions/platform/domain/health';
 import type { HealthProbe } from '../../functions/platform/ports';
+
+afterAll(() => closeSharedWarehouses());
 
 const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({ name, check, ...(timeoutMs ? { timeoutMs } : {}) });
 const never = () => new Promise<void>(() => undefined);
@@ -28,5 +36,87 @@ describe('health', () => {
     expect(await checkHealth([answering])).toEqual({ status: 'ok', components: { warehouse: 'ok' } });
     expect(asked).toEqual(['SELECT 1 AS ok']);
     expect(await checkHealth([warehouseProbe({ query: () => Promise.reject(new Error('connection refused')) })])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+  });
+});
+
+/** A clock the test moves. */
+const clock = () => {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+};
+
+describe('the warehouse probe of the public health check', () => {
+  it('asks its component at most once per period, up or down, and shares a check under way', async () => {
+    const time = clock();
+    let checks = 0;
+    let failing = false;
+    const cached = cachedProbe(probe('warehouse', async () => {
+      checks++;
+      await new Promise((r) => setTimeout(r, 5));
+      if (failing) throw new Error('workgroup MODIFYING');
+    }), { okForMs: 60_000, downForMs: 10_000, now: time.now });
+
+    await Promise.all(Array.from({ length: 20 }, () => checkHealth([cached])));
+    for (let i = 0; i < 30; i++) expect((await checkHealth([cached])).components.warehouse).toBe('ok');
+    expect(checks).toBe(1);
+    time.advance(59_999);
+    await checkHealth([cached]);
+    expect(checks).toBe(1);
+    time.advance(2);
+    failing = true;
+    expect(await checkHealth([cached])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+    expect(checks).toBe(2);
+    // Down is reported for its (shorter) period without asking again, then asked again.
+    for (let i = 0; i < 10; i++) expect((await checkHealth([cached])).components.warehouse).toBe('down');
+    expect(checks).toBe(2);
+    failing = false;
+    time.advance(10_001);
+    expect((await checkHealth([cached])).components.warehouse).toBe('ok');
+    expect(checks).toBe(3);
+  });
+
+  it('locally: runs one statement, as the reader, however many calls come in a period; and reports the engine down', { timeout: 60_000 }, async () => {
+    const time = clock();
+    const statements: string[] = [];
+    const counting = (warehouse: Pick<Warehouse, 'query'>): Pick<Warehouse, 'query'> => ({
+      query: (sql, params) => (statements.push(sql), warehouse.query(sql, params)),
+    });
+    const env = { WAREHOUSE_PGLITE_DIR: 'memory://health-probe' };
+    const probe = warehouseProbeFromEnv(env, { ...liveWarehouseProbeDeps, reader: (e) => counting(liveWarehouseProbeDeps.reader(e)), now: time.now });
+    for (let i = 0; i < 50; i++) expect(await checkHealth([probe])).toEqual({ status: 'ok', components: { warehouse: 'ok' } });
+    expect(statements).toEqual(['SELECT 1 AS ok']);
+    expect(await liveWarehouseProbeDeps.reader(env).query('SELECT current_user AS who')).toEqual([{ who: 'analytics_reader' }]);
+    time.advance(WAREHOUSE_PROBE_CACHE.okForMs + 1);
+    await Promise.all(Array.from({ length: 10 }, () => checkHealth([probe])));
+    expect(statements).toHaveLength(2);
+
+    // An engine that cannot open (its directory held by another live process) is down.
+    const dir = mkdtempSync(path.join(tmpdir(), 'health-probe-'));
+    try {
+      writeFileSync(`${path.join(dir, 'warehouse')}.lock`, String(process.ppid));
+      const held = warehouseProbeFromEnv({ WAREHOUSE_PGLITE_DIR: path.join(dir, 'warehouse') });
+      expect(await checkHealth([held])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in AWS: asks only the workgroup’s status (no SQL: nothing billed, nothing started), at most once a period', async () => {
+    const time = clock();
+    const sent: unknown[] = [];
+    let status = 'AVAILABLE';
+    const serverless = { send: async (command: unknown) => (sent.push(command), { workgroup: { workgroupName: 'ecicomm-warehouse', status } }) };
+    const probe = warehouseProbeFromEnv(
+      { REDSHIFT_WORKGROUP: 'ecicomm-warehouse', REDSHIFT_DATABASE: 'ecicomm' },
+      { reader: () => { throw new Error('no SQL for the health check in AWS'); }, serverless: () => serverless as never, now: time.now },
+    );
+    for (let i = 0; i < 25; i++) expect((await checkHealth([probe])).components.warehouse).toBe('ok');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBeInstanceOf(GetWorkgroupCommand);
+    expect((sent[0] as GetWorkgroupCommand).input).toEqual({ workgroupName: 'ecicomm-warehouse' });
+    status = 'MODIFYING';
+    time.advance(WAREHOUSE_PROBE_CACHE.okForMs + 1);
+    expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+    expect(sent).toHaveLength(2);
   });
 });

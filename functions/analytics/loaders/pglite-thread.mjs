@@ -16,30 +16,45 @@ const db = await PGlite.create({
     [types.INT8]: (v) => Number(v),
     [types.NUMERIC]: (v) => Number(v),
   },
-}).catch((error) => {
-  parentPort.postMessage({ ready: false, error: serialize(error) });
-  return undefined;
-});
+})
+  // The reader role, before anything else (warehouse/pglite-reader.ts's ENSURE_READER_ROLE, passed in).
+  .then(async (opened) => (await opened.exec(workerData.ensureReaderRole), opened))
+  .catch((error) => {
+    parentPort.postMessage({ ready: false, error: serialize(error) });
+    return undefined;
+  });
 
 function serialize(error) {
   return { name: error?.name ?? 'Error', message: error?.message ?? String(error), code: error?.code, detail: error?.detail };
 }
 
+/**
+ * A reader's request runs in its own read-only transaction as the reader role (warehouse/pglite-reader.ts's
+ * READ_ONLY_AS_READER, passed in); a loader's runs as the engine's owner.
+ */
+function session(request, work) {
+  if (!request.asReader) return work(db);
+  return db.transaction(async (tx) => {
+    await tx.exec(workerData.readOnlyAsReader);
+    return work(tx);
+  });
+}
+
 async function run(request) {
   switch (request.kind) {
-    case 'execute': {
-      const r = await db.query(request.sql, request.params);
-      return { rowsAffected: r.affectedRows ?? 0 };
-    }
+    case 'execute':
+      return session(request, async (on) => ({ rowsAffected: (await on.query(request.sql, request.params)).affectedRows ?? 0 }));
     case 'query':
-      return (await db.query(request.sql, request.params)).rows;
-    case 'batch':
-      // Commits when the callback resolves, rolls back when it throws.
-      return db.transaction(async (tx) => {
+      return session(request, async (on) => (await on.query(request.sql, request.params)).rows);
+    case 'batch': {
+      const all = async (tx) => {
         const results = [];
         for (const s of request.statements) results.push({ rowsAffected: (await tx.query(s.sql, s.params ?? [])).affectedRows ?? 0 });
         return results;
-      });
+      };
+      // Commits when the callback resolves, rolls back when it throws.
+      return request.asReader ? session(request, all) : db.transaction(all);
+    }
     case 'close':
       if (!db.closed) await db.close();
       return null;

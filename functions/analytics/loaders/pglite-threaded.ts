@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { runMigrations } from '../warehouse/migrations';
+import { ENSURE_READER_ROLE, READ_ONLY_AS_READER } from '../warehouse/pglite-reader';
 import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from '../warehouse/port';
 
 /**
@@ -40,7 +41,9 @@ export class ThreadedPgliteWarehouse implements Warehouse {
 
   /** Starts the thread and opens the engine; `dataDir` a directory, or `memory://` (or undefined) for memory. */
   static async open(options: { dataDir?: string } = {}): Promise<ThreadedPgliteWarehouse> {
-    const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dataDir: options.dataDir } });
+    const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), {
+      workerData: { dataDir: options.dataDir, ensureReaderRole: ENSURE_READER_ROLE, readOnlyAsReader: READ_ONLY_AS_READER },
+    });
     const listeners: { event: 'message' | 'error' | 'exit'; listener: (...args: any[]) => void }[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
@@ -64,20 +67,33 @@ export class ThreadedPgliteWarehouse implements Warehouse {
   }
 
   migrate(): Promise<MigrationReport> {
-    return runMigrations(this);
+    return runMigrations(this, { dialect: 'postgres' });
   }
 
-  execute(sql: string, params: readonly SqlValue[] = []): Promise<ExecuteResult> {
-    return this.request({ kind: 'execute', sql, params: [...params] }) as Promise<ExecuteResult>;
+  execute(sql: string, params: readonly SqlValue[] = [], asReader = false): Promise<ExecuteResult> {
+    return this.request({ kind: 'execute', sql, params: [...params], asReader }) as Promise<ExecuteResult>;
   }
 
-  query<T extends object = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.request({ kind: 'query', sql, params: [...params] }) as Promise<T[]>;
+  query<T extends object = Row>(sql: string, params: readonly SqlValue[] = [], asReader = false): Promise<T[]> {
+    return this.request({ kind: 'query', sql, params: [...params], asReader }) as Promise<T[]>;
   }
 
-  batch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
+  batch(statements: readonly Statement[], asReader = false): Promise<ExecuteResult[]> {
     if (statements.length === 0) return Promise.resolve([]);
-    return this.request({ kind: 'batch', statements: statements.map((s) => ({ sql: s.sql, params: [...(s.params ?? [])] })) }) as Promise<ExecuteResult[]>;
+    return this.request({ kind: 'batch', statements: statements.map((s) => ({ sql: s.sql, params: [...(s.params ?? [])] })), asReader }) as Promise<ExecuteResult[]>;
+  }
+
+  /** The same engine for a reader: each request in a read-only transaction as the reader role (see warehouse/pglite-reader.ts). */
+  readOnly(): Warehouse {
+    return {
+      loadLimits: this.loadLimits,
+      migrate: () => Promise.reject(new WarehouseError('A read-only warehouse handle cannot migrate')),
+      execute: (sql, params) => this.execute(sql, params, true),
+      query: (sql, params) => this.query(sql, params, true),
+      batch: (statements) => this.batch(statements, true),
+      // The engine is the loaders' too: only its owner closes it.
+      close: async () => undefined,
+    };
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,8 @@ import { LOAD_LIMITS, type ExecuteResult, type LoadLimits, type MigrationReport,
 /**
  * Which warehouse the loaders write to, from the environment (parsed at module load: a bad environment fails
  * the cold start): PGlite under WAREHOUSE_PGLITE_DIR locally, or Redshift Serverless through the Data API
- * (REDSHIFT_WORKGROUP + REDSHIFT_DATABASE, REDSHIFT_SECRET_ARN optional) in AWS.
+ * (REDSHIFT_WORKGROUP + REDSHIFT_DATABASE) in AWS. REDSHIFT_SECRET_ARN names the admin credentials the loaders
+ * sign in with; the readers get none and sign in as their own IAM role (a read-only database identity).
  */
 const nonEmpty = z.string().check(z.minLength(1));
 export const WarehouseEnv = z
@@ -34,11 +35,19 @@ export type WarehouseEnv = z.infer<typeof WarehouseEnv>;
  * closed), so the next call tries again. The adapters are imported dynamically: the Redshift function never
  * loads PGlite's WASM, and the reverse.
  */
+/**
+ * What a function does in the warehouse: load it (the stream consumers, which own the schema and migrate it), or
+ * only read it (the analytics API, the health check), as the read-only reader (WAREHOUSE_READER_ROLE).
+ */
+export type WarehouseAccess = 'write' | 'read';
+
 export interface WarehouseHandleOptions {
   /** Run the migrations before the first statement (default true). */
   migrate?: boolean;
   /** The engine's load sizes, known before it opens: loads size their statements before the first call. */
   loadLimits?: LoadLimits;
+  /** Default 'write'. A reader's handle runs its statements through the engine's readOnly(). */
+  access?: WarehouseAccess;
 }
 
 export function lazyWarehouse(open: () => Promise<Warehouse>, options: WarehouseHandleOptions = {}): Warehouse {
@@ -156,7 +165,7 @@ export function sharedWarehouse(key: string, open: () => Promise<Warehouse>, opt
       }));
       await migrated;
     }
-    return warehouse;
+    return options.access === 'read' ? readOnlyOf(warehouse) : warehouse;
   };
   return facade(get, options.loadLimits, async () => {
     if (released) return;
@@ -164,6 +173,11 @@ export function sharedWarehouse(key: string, open: () => Promise<Warehouse>, opt
     shared.handles--;
     if (shared.handles === 0) await shutDown(shared);
   });
+}
+
+function readOnlyOf(warehouse: Warehouse): Warehouse {
+  if (!warehouse.readOnly) throw new Error('This warehouse engine has no read-only handle');
+  return warehouse.readOnly();
 }
 
 /** Closes every shared engine of the process (the local platform's stop); their handles reopen on next use. */
@@ -213,7 +227,7 @@ async function openPglite(dataDir: string): Promise<Warehouse> {
   const { ThreadedPgliteWarehouse } = await import('./pglite-threaded');
   if (isUrl(dataDir)) return ThreadedPgliteWarehouse.open({ dataDir });
   const unlock = lockDirectory(dataDir);
-  let engine: Warehouse;
+  let engine: Awaited<ReturnType<typeof ThreadedPgliteWarehouse.open>>;
   try {
     engine = await ThreadedPgliteWarehouse.open({ dataDir });
   } catch (e) {
@@ -226,6 +240,7 @@ async function openPglite(dataDir: string): Promise<Warehouse> {
     execute: (sql, params) => engine.execute(sql, params),
     query: (sql, params) => engine.query(sql, params),
     batch: (statements) => engine.batch(statements),
+    readOnly: () => engine.readOnly(),
     close: async () => {
       try {
         await engine.close();
@@ -237,10 +252,15 @@ async function openPglite(dataDir: string): Promise<Warehouse> {
 }
 
 export interface WarehouseFromEnvOptions {
-  /** Run the migrations before the first statement (default true); read-only callers need not. */
+  /**
+   * Run the migrations before the first statement (default true). Readers never migrate on Redshift (their
+   * identity may not); on PGlite a reader's handle has the shared engine migrated by its owner first.
+   */
   migrate?: boolean;
   /** Redshift only: how long to wait on one statement before failing it (default the adapter's 5 minutes). */
   statementTimeoutMs?: number;
+  /** Default 'write'. 'read': statements run as the read-only reader, which cannot change anything. */
+  access?: WarehouseAccess;
 }
 
 export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOptions = {}): Warehouse {
@@ -249,7 +269,9 @@ export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOpt
     return sharedWarehouse(sharedWarehouseKey(dataDir), () => openPglite(dataDir), { ...options, loadLimits: LOAD_LIMITS.pglite });
   }
   const { REDSHIFT_WORKGROUP: workgroupName, REDSHIFT_DATABASE: database, REDSHIFT_SECRET_ARN: secretArn } = env;
-  const { statementTimeoutMs, ...lazyOptions } = options;
+  const { statementTimeoutMs, access, ...lazyOptions } = options;
+  // A Redshift reader is its own identity (its IAM role, mapped to the reader role), not a handle on the loaders'.
+  if (access === 'read') lazyOptions.migrate = false;
   return lazyWarehouse(async () => {
     const [{ RedshiftDataClient }, { RedshiftDataWarehouse }] = await Promise.all([
       import('@aws-sdk/client-redshift-data'),
@@ -258,7 +280,8 @@ export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOpt
     return new RedshiftDataWarehouse(new RedshiftDataClient({ maxAttempts: 3 }), {
       workgroupName: workgroupName!,
       database: database!,
-      ...(secretArn !== undefined ? { secretArn } : {}),
+      // A reader never signs in with the loaders' credentials, even should its environment name them.
+      ...(secretArn !== undefined && access !== 'read' ? { secretArn } : {}),
       ...(statementTimeoutMs !== undefined ? { timeoutMs: statementTimeoutMs } : {}),
     });
   }, { ...lazyOptions, loadLimits: LOAD_LIMITS.redshift });

@@ -1,4 +1,4 @@
-import type { MigrationReport, Statement, Warehouse } from './port';
+import { WAREHOUSE_READER_ROLE, type MigrationReport, type SqlDialect, type Statement, type Warehouse } from './port';
 import { toSqlTimestamp } from './sql';
 
 /**
@@ -14,13 +14,18 @@ import { toSqlTimestamp } from './sql';
  * - no generate_series (leader-node only on Redshift): dim_dates is filled from a cross join of digits;
  * - BIGINT for pence, VARCHAR(n), INTEGER, TIMESTAMP (UTC, no zone), DATE, BOOLEAN, DOUBLE PRECISION for ratios;
  * - aggregates are cast back to BIGINT: Postgres widens SUM(BIGINT) to NUMERIC, which would come back as text.
+ * - the one exception is access control, where the engines' syntax parts (`GRANT … TO ROLE x` on Redshift):
+ *   such a migration gives its SQL per dialect.
  * Never edit an applied migration; add a new one.
  */
 export interface Migration {
   version: number;
   name: string;
-  /** One or more statements separated by semicolons; all of them and the version row commit together. */
-  sql: string;
+  /**
+   * One or more statements separated by semicolons; all of them and the version row commit together. One text
+   * for both engines, or one per dialect where they cannot agree (access control only).
+   */
+  sql: string | Record<SqlDialect, string>;
 }
 
 export const DIM_DATES_FIRST_DAY = '2009-01-01';
@@ -311,7 +316,31 @@ FULL OUTER JOIN (
   GROUP BY order_date
 ) o ON o.order_date = b.event_date`,
   },
+  {
+    version: 5,
+    name: 'read-only reader role',
+    // The readers (the analytics API) may read every table and view, now and later, and change nothing; nobody
+    // but the owner may create in the schema (Redshift lets PUBLIC create there by default). On Redshift this
+    // creates the role the readers' IAM identities are mapped to; PGlite's engine makes it when it opens (it
+    // stands for those identities, which exist before any migration), so this only grants.
+    sql: {
+      redshift: `
+CREATE ROLE ${WAREHOUSE_READER_ROLE};
+GRANT USAGE ON SCHEMA public TO ROLE ${WAREHOUSE_READER_ROLE};
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO ROLE ${WAREHOUSE_READER_ROLE};
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ROLE ${WAREHOUSE_READER_ROLE};
+REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+      postgres: `
+GRANT USAGE ON SCHEMA public TO ${WAREHOUSE_READER_ROLE};
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${WAREHOUSE_READER_ROLE};
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${WAREHOUSE_READER_ROLE};
+REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
+    },
+  },
 ];
+
+/** A migration's SQL for an engine. */
+export const sqlOf = (migration: Migration, dialect: SqlDialect): string => (typeof migration.sql === 'string' ? migration.sql : migration.sql[dialect]);
 
 /** Splits a migration into statements on semicolons outside quotes and `--` comments. */
 export function splitStatements(sql: string): string[] {
@@ -348,7 +377,7 @@ export const SCHEMA_MIGRATIONS_DDL =
 /** Applies the pending migrations through any warehouse adapter; each one commits with its version row or not at all. */
 export async function runMigrations(
   warehouse: Pick<Warehouse, 'execute' | 'query' | 'batch'>,
-  options: { migrations?: readonly Migration[]; now?: () => Date } = {},
+  options: { dialect: SqlDialect; migrations?: readonly Migration[]; now?: () => Date },
 ): Promise<MigrationReport> {
   const migrations = options.migrations ?? MIGRATIONS;
   const now = options.now ?? (() => new Date());
@@ -363,7 +392,7 @@ export async function runMigrations(
       report.alreadyApplied.push(m.version);
       continue;
     }
-    const statements: Statement[] = splitStatements(m.sql).map((sql) => ({ sql }));
+    const statements: Statement[] = splitStatements(sqlOf(m, options.dialect)).map((sql) => ({ sql }));
     statements.push({
       sql: 'INSERT INTO schema_migrations (version, name, applied_ts) VALUES ($1, $2, CAST($3 AS TIMESTAMP))',
       params: [m.version, m.name, toSqlTimestamp(now())],

@@ -1,6 +1,16 @@
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { runMigrations } from './migrations';
-import { LOAD_LIMITS, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from './port';
+import { ENSURE_READER_ROLE, READ_ONLY_AS_READER } from './pglite-reader';
+import {
+  LOAD_LIMITS,
+  WarehouseError,
+  type ExecuteResult,
+  type MigrationReport,
+  type Row,
+  type SqlValue,
+  type Statement,
+  type Warehouse,
+} from './port';
 
 /**
  * The local warehouse: embedded Postgres (PGlite), in memory or persisted to a directory (LOCAL_DATA_DIR/warehouse).
@@ -22,11 +32,12 @@ export class PgliteWarehouse implements Warehouse {
         [types.NUMERIC]: (v: string) => Number(v),
       },
     });
+    await db.exec(ENSURE_READER_ROLE);
     return new PgliteWarehouse(db);
   }
 
   migrate(): Promise<MigrationReport> {
-    return runMigrations(this);
+    return runMigrations(this, { dialect: 'postgres' });
   }
 
   async execute(sql: string, params: readonly SqlValue[] = []): Promise<ExecuteResult> {
@@ -42,17 +53,36 @@ export class PgliteWarehouse implements Warehouse {
   async batch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     if (statements.length === 0) return [];
     // PGlite's transaction() commits when the callback resolves and rolls back when it throws.
-    return this.db.transaction(async (tx) => {
-      const results: ExecuteResult[] = [];
-      for (const s of statements) {
-        const r = await tx.query(s.sql, [...(s.params ?? [])]);
-        results.push({ rowsAffected: r.affectedRows ?? 0 });
-      }
-      return results;
-    });
+    return this.db.transaction((tx) => runAll(tx, statements));
   }
 
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
   }
+
+  readOnly(): Warehouse {
+    const asReader = <R>(work: (tx: Transaction) => Promise<R>) =>
+      this.db.transaction(async (tx) => {
+        await tx.exec(READ_ONLY_AS_READER);
+        return work(tx);
+      });
+    return {
+      loadLimits: this.loadLimits,
+      migrate: () => Promise.reject(new WarehouseError('A read-only warehouse handle cannot migrate')),
+      execute: (sql, params = []) => asReader(async (tx) => ({ rowsAffected: (await tx.query(sql, [...params])).affectedRows ?? 0 })),
+      query: <T extends object = Row>(sql: string, params: readonly SqlValue[] = []) => asReader(async (tx) => (await tx.query<T>(sql, [...params])).rows),
+      batch: (statements) => (statements.length === 0 ? Promise.resolve([]) : asReader((tx) => runAll(tx, statements))),
+      // The engine is the loaders' too: only its owner closes it.
+      close: async () => undefined,
+    };
+  }
+}
+
+async function runAll(tx: Transaction, statements: readonly Statement[]): Promise<ExecuteResult[]> {
+  const results: ExecuteResult[] = [];
+  for (const s of statements) {
+    const r = await tx.query(s.sql, [...(s.params ?? [])]);
+    results.push({ rowsAffected: r.affectedRows ?? 0 });
+  }
+  return results;
 }

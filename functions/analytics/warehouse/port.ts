@@ -7,6 +7,16 @@
  */
 export type SqlValue = string | number | boolean | null;
 
+/** Where the two engines' SQL differs (access control: Redshift grants `TO ROLE x`, Postgres `TO x`). */
+export type SqlDialect = 'redshift' | 'postgres';
+
+/**
+ * The database role of the warehouse's readers (the analytics API): USAGE on the schema and SELECT on its tables
+ * and views, nothing else (migration 5). On Redshift the readers sign in with their IAM roles, which carry the tag
+ * RedshiftDbRoles=analytics_reader (lib/contexts/platform-function.ts); on PGlite their statements run as it.
+ */
+export const WAREHOUSE_READER_ROLE = 'analytics_reader';
+
 /** A row as both adapters return it: BIGINT/INTEGER → number, DATE → 'YYYY-MM-DD', TIMESTAMP → 'YYYY-MM-DD HH:MM:SS[.fff]'. */
 export type Row = Record<string, SqlValue>;
 
@@ -52,6 +62,12 @@ export interface Warehouse {
   /** Runs the statements in order as one transaction: all of them take effect or none does. */
   batch(statements: readonly Statement[]): Promise<ExecuteResult[]>;
   close(): Promise<void>;
+  /**
+   * Engines that serve readers and loaders on one connection (PGlite): a handle on the same engine whose every
+   * statement runs in a read-only transaction as WAREHOUSE_READER_ROLE. It cannot migrate, and its close()
+   * leaves the engine open. (On Redshift a reader is a different identity, not a handle: see warehouse-env.ts.)
+   */
+  readOnly?(): Warehouse;
 }
 
 export class WarehouseError extends Error {

@@ -121,7 +121,7 @@ export class RedshiftDataWarehouse implements Warehouse {
   }
 
   migrate(): Promise<MigrationReport> {
-    return runMigrations(this);
+    return runMigrations(this, { dialect: 'redshift' });
   }
 
   async execute(sql: string, params: readonly SqlValue[] = []): Promise<ExecuteResult> {

@@ -3,11 +3,11 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod/mini';
-import { WarehouseEnv, warehouseFromEnv } from '../../analytics/loaders/warehouse-env';
+import { WarehouseEnv } from '../../analytics/loaders/warehouse-env';
 import { parseEnv } from '../../shared/env';
 import { httpHandler, json } from '../../shared/http';
 import { checkHealth } from '../domain/health';
-import { dynamoProbe, identityProbe, kinesisProbe, warehouseProbe } from '../adapters/probes';
+import { dynamoProbe, identityProbe, kinesisProbe, warehouseProbeFromEnv } from '../adapters/probes';
 import type { HealthProbe } from '../ports';
 
 export const makeHandler = (probes: HealthProbe[]) =>
@@ -23,6 +23,6 @@ export const handler = makeHandler([
   identityProbe(new CognitoIdentityProviderClient({ maxAttempts: 1 }), env.USER_POOL_ID),
   // HTTP/1.1, as functions/shared/clients explains (kinesalite speaks no HTTP/2).
   kinesisProbe(new KinesisClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler() }), env.CLICKSTREAM_STREAM),
-  // Read-only: the probe needs no schema, so it neither runs nor waits for migrations.
-  warehouseProbe(warehouseFromEnv(parseEnv(WarehouseEnv), { migrate: false })),
+  // PGlite's answer to a query as the reader, or Redshift's workgroup status: never billed SQL, at most once a minute.
+  warehouseProbeFromEnv(parseEnv(WarehouseEnv)),
 ]);

@@ -1,8 +1,9 @@
 import {
   AdminConfirmSignUpCommand,
+  AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
-  InitiateAuthCommand,
   SignUpCommand,
+  type ContextDataType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   EmailTakenError,
@@ -10,6 +11,7 @@ import {
   PasswordRejectedError,
   TooManyAttemptsError,
   type IdentityProvider,
+  type SignInContext,
 } from '../ports';
 import type { Tokens } from '../schemas';
 
@@ -20,6 +22,14 @@ const secondsUntilExpiry = (jwt: string): number => {
 };
 
 const nameOf = (e: unknown) => (e as { name?: string })?.name ?? '';
+
+const contextData = (context: SignInContext): ContextDataType => ({
+  IpAddress: context.ipAddress,
+  ServerName: context.serverName,
+  ServerPath: context.serverPath,
+  HttpHeaders: context.httpHeaders.map(({ name, value }) => ({ headerName: name, headerValue: value })),
+  ...(context.encodedData ? { EncodedData: context.encodedData } : {}),
+});
 
 export class CognitoIdentityProvider implements IdentityProvider {
   constructor(
@@ -55,13 +65,22 @@ export class CognitoIdentityProvider implements IdentityProvider {
     return { userId: userSub };
   }
 
-  async signIn(email: string, password: string): Promise<Tokens> {
+  /**
+   * The server-side flow (AdminInitiateAuth, with the function's IAM credentials) rather than the public
+   * InitiateAuth: only its ContextData carries the caller's IP address to threat protection from a client
+   * without a secret (InitiateAuth's UserContextData.IpAddress needs EnablePropagateAdditionalUserContextData,
+   * which Cognito allows only on clients with a secret), and the app client then need not allow password sign-in
+   * to anyone holding its public id, around the API's firewall (lib/contexts/users.ts).
+   */
+  async signIn(email: string, password: string, context?: SignInContext): Promise<Tokens> {
     try {
       const { AuthenticationResult: result } = await this.cognito.send(
-        new InitiateAuthCommand({
+        new AdminInitiateAuthCommand({
+          UserPoolId: this.userPoolId,
           ClientId: this.clientId,
-          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
           AuthParameters: { USERNAME: email, PASSWORD: password },
+          ...(context ? { ContextData: contextData(context) } : {}),
         }),
       );
       if (!result?.IdToken || !result.AccessToken || !result.RefreshToken) throw new InvalidCredentialsError();

@@ -5,6 +5,7 @@ import {
   InvalidCredentialsError,
   PasswordRejectedError,
   TooManyAttemptsError,
+  type SignInContext,
   type UsersDeps,
 } from '../ports';
 import type { Login, Profile, Register, StoredProfile, Tokens, UpdateProfile } from '../schemas';
@@ -26,9 +27,9 @@ export async function registerUser(input: Register, deps: UsersDeps): Promise<{ 
 /** One message whatever went wrong, so the response does not tell whether the email has an account. */
 const WRONG_CREDENTIALS = 'Incorrect email or password';
 
-export async function login(input: Login, deps: Pick<UsersDeps, 'identity'>): Promise<Tokens> {
+export async function login(input: Login, deps: Pick<UsersDeps, 'identity'>, context?: SignInContext): Promise<Tokens> {
   try {
-    return await deps.identity.signIn(input.email, input.password);
+    return await deps.identity.signIn(input.email, input.password, context);
   } catch (e) {
     if (e instanceof InvalidCredentialsError) throw new DomainError('UNAUTHORIZED', WRONG_CREDENTIALS);
     if (e instanceof TooManyAttemptsError) throw new DomainError('RATE_LIMITED', 'Too many attempts; try again later');

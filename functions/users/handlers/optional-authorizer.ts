@@ -3,6 +3,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import * as z from 'zod/mini';
 import { parseEnv } from '../../shared/env';
+import { redactSecrets } from '../../shared/redaction';
 
 /** What the handler needs of a verifier: the payload of a valid token, or a rejection. */
 export interface IdTokenVerifier {
@@ -69,5 +70,5 @@ const env = parseEnv(z.object({ USER_POOL_ID: z.string(), USER_POOL_CLIENT_ID: z
 // Only the logger: the authorizer runs before every cart request, and the tracer would add to its cold start.
 export const handler = makeHandler(
   cognitoVerifier(env),
-  new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'users' }),
+  new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'users', jsonReplacerFn: redactSecrets }),
 );

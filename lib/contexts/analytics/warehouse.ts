@@ -32,8 +32,11 @@ export const WAREHOUSE_PORT = 5439;
  * Credentials: Redshift manages the admin password in Secrets Manager (`manageAdminPassword`) and rotates it
  * itself, so no password passes through the template, no rotation function of ours runs in the VPC, and no
  * secret resource sits in the template unrotated (cdk-nag SMG4). CloudFormation does not return that secret's
- * ARN, so a custom resource reads it with GetNamespace. The functions (Data API) and QuickSight connect with it.
- * The Data API reaches the workgroup without entering the VPC: nothing but QuickSight's VPC connection is let in.
+ * ARN, so a custom resource reads it with GetNamespace. The loaders (Data API) and QuickSight connect with it; the
+ * analytics API does not: it signs in as its own IAM roles, mapped to the read-only reader role (migration 5 of
+ * functions/analytics/warehouse/migrations.ts; lib/contexts/platform-function.ts), and the health check only asks
+ * the workgroup's status. The Data API reaches the workgroup without entering the VPC: nothing but QuickSight's
+ * VPC connection is let in.
  */
 export class Warehouse extends Construct {
   readonly vpc: Vpc;
