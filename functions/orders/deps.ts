@@ -71,7 +71,6 @@ export const paymentsGateway = (): PaymentsGateway => {
 export const stockGateway = (): StockGateway => {
   const reservations = reservationStore();
   return {
-    reservation: (orderId) => reservations.get(orderId),
     release: async (orderId) => void (await releaseStock(orderId, { reservations, clock: systemClock })),
     expired: async (before, limit) => (await reservations.listExpired(before, limit)).map((r) => r.orderId),
   };

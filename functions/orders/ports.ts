@@ -17,11 +17,11 @@ export interface OrderRepository {
   get(orderId: string): Promise<Order | undefined>;
   listByUser(userId: string, query: { from?: string; to?: string; limit: number; cursor?: string }): Promise<Page<Order>>;
   /**
-   * In one transaction: the order becomes CONFIRMED (if PENDING), its reservation is committed (if HELD, with
-   * the reservation's own lines), and its payment settles — the ledger's charge must equal the order's total
-   * and no refund may have been claimed.
+   * In one transaction: the order (as the caller read it) becomes CONFIRMED if still PENDING, its reservation
+   * is committed if HELD and holding exactly `lines`, and its payment settles — the ledger's charge must be
+   * `chargeId`, of the order's total, and no refund may have been claimed.
    */
-  confirm(orderId: string, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome>;
+  confirm(order: Order, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome>;
   /**
    * The order becomes CANCELLED with its reason, if PENDING, and gives back its promotion; an order already
    * cancelled takes the payment status given when it tells more (a refund that came later).
@@ -68,7 +68,6 @@ export interface PaymentsGateway {
 
 /** The inventory context's API as orders uses it. */
 export interface StockGateway {
-  reservation(orderId: string): Promise<{ status: 'HELD' | 'COMMITTED' | 'RELEASED'; lines: { productId: string; quantity: number }[] } | undefined>;
   /** Gives back what the order holds (leaving a tombstone when it holds nothing, so no late hold can land). */
   release(orderId: string): Promise<void>;
   /** Orders whose HELD reservation expired before `before`, oldest first. */

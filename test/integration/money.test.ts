@@ -192,6 +192,31 @@ describe('the saga reads money from stored data', () => {
     expect(await reservationOf(orderId)).toMatchObject({ status: 'COMMITTED', lines: [{ productId: a, quantity: 1 }] });
   });
 
+  it('a reservation that does not hold the order\'s lines is not committed, and a forged charge id is not confirmed', async () => {
+    const [a, other] = [await productWithStock(5, 1000), await productWithStock(5, 10)];
+    const { orderId, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
+    const { reservationStore } = await import('../../functions/inventory/deps');
+    // Held by something other than this order's ReserveInventory: other lines than the order's.
+    expect(await reservationStore().hold({ orderId, lines: [{ productId: other, quantity: 1 }], expiresAt: new Date(Date.now() + 600_000).toISOString() })).toEqual({ kind: 'held' });
+    const charged = await sagaTask('ChargePayment')(input);
+    const confirm = sagaTask('ConfirmOrder');
+
+    await expect(confirm({ ...input, charge: charged })).rejects.toMatchObject({ name: 'ReservationExpiredError' });
+    expect(await inventoryRow(other)).toEqual({ available: 4, reserved: 1, sold: 0 });
+    expect(await inventoryRow(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
+    expect((await orderRow(orderId))!.status).toBe('PENDING');
+
+    // The reservation made right: the charge named must be the ledger's.
+    await sagaTask('ReleaseInventory')(input);
+    const { DeleteCommand: Delete } = await import('@aws-sdk/lib-dynamodb');
+    await dynamo().send(new Delete({ TableName: platform().tableNames.reservations, Key: { orderId } }));
+    await reserve(input);
+    await expect(confirm({ ...input, charge: { chargeId: 'ch_forged' } })).rejects.toMatchObject({ name: 'PaymentMismatchError' });
+    expect(await confirm({ ...input, charge: charged })).toEqual({ status: 'CONFIRMED' });
+    expect(await orderRow(orderId)).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED', chargeId: charged.chargeId } });
+    expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
+  });
+
   it('a second execution replayed for a confirmed order neither charges again nor refunds it', async () => {
     const s = await newShopper();
     const a = await productWithStock(3, 2000);

@@ -9,7 +9,11 @@ export interface ReservationTables {
   reservations: string;
 }
 
-/** Stock moves from reserved to sold: the transaction items that commit a reservation, for the order's confirmation. */
+/**
+ * Stock moves from reserved to sold: the transaction items that commit a reservation, for the order's
+ * confirmation. The reservation must still hold exactly `lines` (what its order's stored lines come to), so
+ * the stock sold is the stock the reservation held.
+ */
 export function commitReservationItems(tables: ReservationTables, reservation: Pick<Reservation, 'orderId' | 'lines'>, at: string): TransactItem[] {
   return [
     {
@@ -17,10 +21,10 @@ export function commitReservationItems(tables: ReservationTables, reservation: P
         TableName: tables.reservations,
         Key: { orderId: reservation.orderId },
         UpdateExpression: 'SET #status = :committed, committedAt = :at REMOVE held',
-        // An expired reservation is not committed even if the sweeper has not reached it yet.
-        ConditionExpression: '#status = :held AND expiresAt > :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':committed': 'COMMITTED', ':held': 'HELD', ':at': at },
+        // An expired reservation is not committed even if settlement has not reached it yet.
+        ConditionExpression: '#status = :held AND expiresAt > :at AND #lines = :lines',
+        ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
+        ExpressionAttributeValues: { ':committed': 'COMMITTED', ':held': 'HELD', ':at': at, ':lines': reservation.lines },
       },
     },
     ...reservation.lines.map(

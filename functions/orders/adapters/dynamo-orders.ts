@@ -118,10 +118,9 @@ export class DynamoOrderRepository implements OrderRepository {
     return Items.map((i) => ({ orderId: String(i.orderId), createdAt: String(i.createdAt) }));
   }
 
-  async confirm(orderId: string, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome> {
+  async confirm(order: Order, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome> {
     const related = needs(this.related, 'inventory', 'reservations', 'payments');
-    const order = await this.get(orderId);
-    if (!order) return 'not-found';
+    const { orderId } = order;
     if (order.status !== 'PENDING') return order.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
     try {
       await this.db.send(
@@ -143,7 +142,7 @@ export class DynamoOrderRepository implements OrderRepository {
                 },
               },
             },
-            ...settleChargeItems(related.payments, order),
+            ...settleChargeItems(related.payments, order, confirmation.chargeId),
             ...commitReservationItems(related, { orderId, lines: confirmation.lines }, confirmation.at),
           ],
         }),
@@ -158,7 +157,10 @@ export class DynamoOrderRepository implements OrderRepository {
   /** Reads a cancelled confirmation's reasons: [order, charge, refund claim, charge intent, reservation, stock…]. */
   private async whyNotConfirmed(orderId: string, failed: boolean[], error: Error): Promise<ConfirmOutcome> {
     const [order, charge, refundClaim, intent, reservation] = failed;
-    if (order) return (await this.get(orderId))?.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
+    if (order) {
+      const now = await this.get(orderId);
+      return !now ? 'not-found' : now.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
+    }
     if (refundClaim) return 'refund-claimed';
     if (charge || intent) return 'payment-mismatch';
     if (reservation) return 'reservation-not-held';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Caller } from '../../shared/auth';
 import { conflict, invalid, notFound } from '../../shared/errors';
 import { MAX_ORDER_LINES } from '../../shared/limits';
-import type { OrdersDeps } from '../ports';
+import type { OrdersDeps, PricedOrder } from '../ports';
 import type { ListOrdersQuery, Order, OrderAccepted, PlaceOrder } from '../schemas';
 
 export const cartOwnerOfUser = (userId: string) => `user#${userId}`;
@@ -25,16 +25,16 @@ const accepted = (order: Order): OrderAccepted => ({ orderId: order.orderId, sta
 export async function placeOrder(caller: Caller, input: PlaceOrder, idempotencyKey: string, deps: OrdersDeps): Promise<OrderAccepted> {
   const orderId = orderIdFor(caller.userId, idempotencyKey);
   const cartOwnerId = cartOwnerOfUser(caller.userId);
-  const existing = await deps.orders.get(orderId);
-  if (existing) return resume(existing, input, deps);
-
   const cart = input.items ? undefined : await deps.carts.contents(cartOwnerId);
-  const lines = input.items ?? cart?.lines ?? [];
-  // A cart saved before the cap existed may hold more lines than one order's transactions can carry.
-  if (lines.length > MAX_ORDER_LINES) throw conflict(`An order holds at most ${MAX_ORDER_LINES} different products; remove some from your cart`);
-  // From the cart, what the cart shows is ordered: lines it marks unavailable stay behind in it.
-  const priced = await deps.pricer.price(lines, { destinationCountry: input.shippingAddress.country, promoCode: cart?.promoCode, skipUnavailable: !input.items });
-  if (priced.items.length === 0) throw invalid('The order has no lines: send `items` or add them to your cart first', [{ path: 'items', message: 'No lines to order' }]);
+  let priced: PricedOrder;
+  try {
+    priced = await priceOrder(input, cart, deps);
+  } catch (e) {
+    // A retry of an order placed before (its cart since emptied, a product since withdrawn): that order stands.
+    const existing = await deps.orders.get(orderId);
+    if (existing) return resume(existing, input, deps);
+    throw e;
+  }
   const now = deps.clock.now().toISOString();
   const order: Order = {
     orderId,
@@ -54,6 +54,16 @@ export async function placeOrder(caller: Caller, input: PlaceOrder, idempotencyK
   }
   if (outcome === 'exists') return resume((await deps.orders.get(orderId))!, input, deps);
   return resume(order, input, deps);
+}
+
+/** Prices what is ordered: `items`, or what the cart shows (lines it marks unavailable stay behind in it). */
+async function priceOrder(input: PlaceOrder, cart: Awaited<ReturnType<OrdersDeps['carts']['contents']>>, deps: OrdersDeps): Promise<PricedOrder> {
+  const lines = input.items ?? cart?.lines ?? [];
+  // A cart saved before the cap existed may hold more lines than one order's transactions can carry.
+  if (lines.length > MAX_ORDER_LINES) throw conflict(`An order holds at most ${MAX_ORDER_LINES} different products; remove some from your cart`);
+  const priced = await deps.pricer.price(lines, { destinationCountry: input.shippingAddress.country, promoCode: cart?.promoCode, skipUnavailable: !input.items });
+  if (priced.items.length === 0) throw invalid('The order has no lines: send `items` or add them to your cart first', [{ path: 'items', message: 'No lines to order' }]);
+  return priced;
 }
 
 /** Starts the order's saga unless it has ended (a repeat is harmless: the execution is named by the order). */

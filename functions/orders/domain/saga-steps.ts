@@ -1,12 +1,12 @@
 import { SagaError } from '../../shared/saga';
 import type { Clock } from '../../shared/clients';
-import type { CartGateway, OrderRepository, PaymentsGateway, StockGateway } from '../ports';
+import { mergeLines } from '../../inventory/domain/reservations';
+import type { CartGateway, OrderRepository, PaymentsGateway } from '../ports';
 import type { FailureReason } from '../schemas';
 import { cartOwnerOfUser } from './orders';
 
 export interface ConfirmDeps {
   orders: OrderRepository;
-  stock: Pick<StockGateway, 'reservation'>;
   payments: Pick<PaymentsGateway, 'chargeOf'>;
   carts: CartGateway;
   clock: Clock;
@@ -14,18 +14,8 @@ export interface ConfirmDeps {
   warn: (message: string, details: Record<string, unknown>) => void;
 }
 
-const sameLines = (a: { productId: string; quantity: number }[], b: { productId: string; quantity: number }[]) => {
-  const merged = (lines: typeof a) => {
-    const m = new Map<string, number>();
-    for (const l of lines) m.set(l.productId, (m.get(l.productId) ?? 0) + l.quantity);
-    return m;
-  };
-  const [x, y] = [merged(a), merged(b)];
-  return x.size === y.size && [...x].every(([id, q]) => y.get(id) === q);
-};
-
 const refusals: Partial<Record<string, [string, string]>> = {
-  'reservation-not-held': ['ReservationExpiredError', 'is no longer held'],
+  'reservation-not-held': ['ReservationExpiredError', "has no reservation holding its lines any more"],
   'not-pending': ['OrderNotPendingError', 'is no longer pending'],
   'not-found': ['OrderNotFoundError', 'does not exist'],
   'payment-mismatch': ['PaymentMismatchError', "has no charge of the order's total"],
@@ -33,20 +23,20 @@ const refusals: Partial<Record<string, [string, string]>> = {
 };
 
 /**
- * The order becomes CONFIRMED, its reservation committed with the reservation's own lines and its payment
- * settled, atomically — only if the ledger holds a charge of the order's total — and then the cart lines
- * it bought are removed. Nothing is taken from the saga's input but the order's id. A redelivery finds the
- * order confirmed and only repeats the (idempotent) cart clean-up.
+ * The order becomes CONFIRMED, its reservation committed and its payment settled, atomically — only if the
+ * reservation still holds exactly the stored order's lines and the ledger holds the named charge of the
+ * order's total — and then the cart lines it bought are removed. Nothing is taken on trust from the saga's
+ * input: the charge it names is checked in the transaction, and read from the ledger when it names none. A
+ * redelivery finds the order confirmed and only repeats the (idempotent) cart clean-up.
  */
-export async function confirmOrder(orderId: string, deps: ConfirmDeps) {
+export async function confirmOrder(request: { orderId: string; charge?: { chargeId: string } }, deps: ConfirmDeps) {
+  const { orderId } = request;
   const order = await deps.orders.get(orderId);
   if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
   if (order.status === 'PENDING') {
-    const [charge, reservation] = await Promise.all([deps.payments.chargeOf(orderId), deps.stock.reservation(orderId)]);
-    if (!charge) throw new SagaError('PaymentMissingError', `Order ${orderId} has no recorded charge`);
-    if (!reservation || reservation.status !== 'HELD') throw new SagaError('ReservationExpiredError', `The reservation for ${orderId} is no longer held`);
-    if (!sameLines(reservation.lines, order.items)) throw new SagaError('ReservationMismatchError', `The reservation for ${orderId} does not hold the order's lines`);
-    const outcome = await deps.orders.confirm(orderId, { chargeId: charge.chargeId, at: deps.clock.now().toISOString(), lines: reservation.lines });
+    const chargeId = request.charge?.chargeId ?? (await deps.payments.chargeOf(orderId))?.chargeId;
+    if (!chargeId) throw new SagaError('PaymentMissingError', `Order ${orderId} has no recorded charge`);
+    const outcome = await deps.orders.confirm(order, { chargeId, at: deps.clock.now().toISOString(), lines: mergeLines(order.items) });
     const refusal = refusals[outcome];
     if (refusal) throw new SagaError(refusal[0], `Order ${orderId} ${refusal[1]}`);
   } else if (order.status !== 'CONFIRMED') {

@@ -25,16 +25,17 @@ const intentOf = (item: Record<string, unknown>): ChargeIntent => ({
 
 /**
  * The transaction items with which an order's confirmation settles its payment: the ledger's charge must be
- * the order's total, no refund may have been claimed, and the charge intent closes as CHARGED.
+ * `chargeId`, of the order's total, no refund may have been claimed, and the charge intent closes as CHARGED.
  */
-export function settleChargeItems(paymentsTable: string, order: { orderId: string; total: number; currency: string }): TransactItem[] {
+export function settleChargeItems(paymentsTable: string, order: { orderId: string; total: number; currency: string }, chargeId: string): TransactItem[] {
   return [
     {
       ConditionCheck: {
         TableName: paymentsTable,
         Key: { orderId: order.orderId, entry: `${LEDGER_PREFIX}CHARGE` },
-        ConditionExpression: 'amount = :total AND currency = :currency',
-        ExpressionAttributeValues: { ':total': order.total, ':currency': order.currency },
+        ConditionExpression: 'amount = :total AND currency = :currency AND #reference = :chargeId',
+        ExpressionAttributeNames: { '#reference': 'reference' },
+        ExpressionAttributeValues: { ':total': order.total, ':currency': order.currency, ':chargeId': chargeId },
       },
     },
     {

@@ -13,11 +13,14 @@ export const refundKey = (orderId: string) => `refund:${orderId}`;
  */
 export async function chargeOrder(request: { orderId: string; paymentToken: string }, deps: PaymentsDeps): Promise<{ chargeId: string }> {
   const { orderId } = request;
-  const recorded = (await deps.ledger.entries(orderId)).find((e) => e.kind === 'CHARGE');
-  if (recorded) return { chargeId: recorded.reference };
   const order = await deps.orders.get(orderId);
   if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
-  if (order.status !== 'PENDING') throw new SagaError('OrderNotPendingError', `Order ${orderId} is ${order.status}, not PENDING`);
+  if (order.status !== 'PENDING') {
+    // A late redelivery: the charge made before stands; an order that ended uncharged is not charged now.
+    const recorded = (await deps.ledger.entries(orderId)).find((e) => e.kind === 'CHARGE');
+    if (recorded) return { chargeId: recorded.reference };
+    throw new SagaError('OrderNotPendingError', `Order ${orderId} is ${order.status}, not PENDING`);
+  }
 
   const intent = await deps.ledger.intendCharge({ orderId, amount: order.total, currency: order.currency, idempotencyKey: chargeKey(orderId), at: deps.clock.now().toISOString() });
   if (intent.amount !== order.total || intent.currency !== order.currency) {
@@ -105,6 +108,6 @@ export async function settlePayment(orderId: string, deps: PaymentsDeps): Promis
     if (charge) await deps.ledger.closeIntent(orderId, 'CHARGED');
     return charge ? { status: 'CHARGED', chargeId: charge.reference } : { status: 'NONE' };
   }
-  await refundOrder(orderId, deps);
+  if ((await refundOrder(orderId, deps)).refunded) await deps.ledger.closeIntent(orderId, 'REFUNDED');
   return paymentStatusOf(orderId, deps);
 }

@@ -1,8 +1,8 @@
 import { sagaHandler } from '../../../shared/saga';
 import { confirmOrder, type ConfirmDeps } from '../../domain/saga-steps';
-import { cartGateway, clock, orderRepository, paymentsGateway, stockGateway, warn } from '../../deps';
-import { OrderStep } from '../../saga-schemas';
+import { cartGateway, clock, orderRepository, paymentsGateway, warn } from '../../deps';
+import { ConfirmStep } from '../../saga-schemas';
 
-export const makeHandler = (deps: ConfirmDeps) => sagaHandler(OrderStep, (state) => confirmOrder(state.orderId, deps));
+export const makeHandler = (deps: ConfirmDeps) => sagaHandler(ConfirmStep, (state) => confirmOrder(state, deps));
 
-export const handler = makeHandler({ orders: orderRepository(), stock: stockGateway(), payments: paymentsGateway(), carts: cartGateway(), clock, warn });
+export const handler = makeHandler({ orders: orderRepository(), payments: paymentsGateway(), carts: cartGateway(), clock, warn });
