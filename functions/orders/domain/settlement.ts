@@ -1,7 +1,7 @@
 import type { FailureReason } from '../schemas';
 import type { SettlementDeps } from '../ports';
 
-export type SettledAs = 'confirmed' | 'cancelled' | 'pending';
+export type SettledAs = 'confirmed' | 'cancelled';
 
 /**
  * Brings one order to its end from what the tables and the gateway hold, whatever crashed on the way. Its

@@ -98,7 +98,7 @@ export async function paymentStatusOf(orderId: string, deps: Pick<PaymentsDeps, 
 /**
  * Settles the payment of an order that has ended (or of one whose order never existed): a confirmed order
  * keeps its charge, recorded from the gateway if the ledger missed it; anything else is refunded. A PENDING
- * order is left to its saga or to the orders' settlement, which cancels it first.
+ * order is left to its saga, or to the orders' settlement once its saga is gone.
  */
 export async function settlePayment(orderId: string, deps: PaymentsDeps): Promise<PaymentStatus | 'PENDING'> {
   const order = await deps.orders.get(orderId);
