@@ -104,6 +104,7 @@ function bulkItem(indexes: Indexes, defaultIndex: string | undefined, action: st
     return { ...writeBody(index, id, result), status: STATUS[result.result] };
   } catch (e) {
     if (!(e instanceof SearchError)) throw e;
-    return { _index: name, _id: id, status: e.status, error: e.itemError() as JsonObject };
+    const concrete = typeof e.details.index === 'string' ? e.details.index : name;
+    return { _index: concrete, _id: id, status: e.status, error: e.itemError() as JsonObject };
   }
 }
