@@ -46,7 +46,7 @@ function termsAggregation(options: JsonObject, hits: Hit[]): JsonObject {
   const counts = new Map<Scalar, number>();
   for (const hit of hits) {
     const values = hit.document.values.get(path) ?? (missing === undefined ? [] : [missing]);
-    for (const value of new Set(values)) counts.set(value, (counts.get(value) ?? 0) + 1);
+    for (const value of values.length === 1 ? values : new Set(values)) counts.set(value, (counts.get(value) ?? 0) + 1);
   }
   const order = bucketOrder(options.order);
   const buckets = [...counts].filter(([, count]) => count >= minDocCount).sort(order);

@@ -19,7 +19,11 @@ export interface QueryContext {
   index: SearchIndex;
   /** `now` for date math and decay functions: one instant per request. */
   now: number;
+  /** False in filter context (bool.filter, must_not, constant_score, function filters): scores are not used. */
+  scoring?: boolean;
 }
+
+const filterContext = (context: QueryContext): QueryContext => (context.scoring === false ? context : { ...context, scoring: false });
 
 /** Queries OpenSearch has that the local engine does not: named in the refusal. */
 const UNSUPPORTED = new Set([
@@ -44,7 +48,7 @@ export function evaluate(query: Json, context: QueryContext): Scores {
       const options = expectObject(body, kind);
       onlyKeys(options, kind, ['filter', 'boost', '_name']);
       const boost = options.boost === undefined ? 1 : expectNumber(options.boost, 'constant_score.boost');
-      return new Map([...evaluate(options.filter ?? null, context).keys()].map((key) => [key, boost]));
+      return new Map([...evaluate(options.filter ?? null, filterContext(context)).keys()].map((key) => [key, boost]));
     }
     case 'function_score':
       return functionScore(expectObject(body, kind), context);
@@ -68,9 +72,9 @@ function boolQuery(body: Json, context: QueryContext): Scores {
   const options = expectObject(body, 'bool');
   onlyKeys(options, 'bool', ['must', 'filter', 'should', 'must_not', 'minimum_should_match', 'boost', '_name']);
   const must = clauses(options.must, 'bool.must').map((clause) => evaluate(clause, context));
-  const filter = clauses(options.filter, 'bool.filter').map((clause) => evaluate(clause, context));
+  const filter = clauses(options.filter, 'bool.filter').map((clause) => evaluate(clause, filterContext(context)));
   const should = clauses(options.should, 'bool.should').map((clause) => evaluate(clause, context));
-  const mustNot = clauses(options.must_not, 'bool.must_not').map((clause) => evaluate(clause, context));
+  const mustNot = clauses(options.must_not, 'bool.must_not').map((clause) => evaluate(clause, filterContext(context)));
   const boost = options.boost === undefined ? 1 : expectNumber(options.boost, 'bool.boost');
   const required = minimumShouldMatch(options.minimum_should_match, should.length, must.length + filter.length === 0);
   if (must.length + filter.length + should.length + mustNot.length === 0) return new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
@@ -107,7 +111,7 @@ function minimumShouldMatch(value: Json | undefined, shouldCount: number, onlySh
 
 /** The documents a list of filter clauses lets through (for function filters and aggregation filters). */
 export function filterKeys(clause: Json, context: QueryContext): Set<number> {
-  return new Set(evaluate(clause, context).keys());
+  return new Set(evaluate(clause, filterContext(context)).keys());
 }
 
 export const asClauseList = (value: Json | undefined, where: string): Json[] => (value === undefined ? [] : expectArray(value, where));

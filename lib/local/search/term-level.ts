@@ -46,7 +46,9 @@ function termQuery(body: Json, context: QueryContext): Scores {
   }
   const boost = options.boost === undefined ? 1 : expectNumber(options.boost, 'term.boost');
   const text = context.index.textIndexes.get(path);
-  if (text) return new Map([...text.match([String(options.value)], EXACT)].map(([key, score]) => [key, score * boost]));
+  // Scored as Lucene's TermQuery (BM25) where the score is used; a filter only needs the documents.
+  if (text && context.scoring !== false) return new Map([...text.match([String(options.value)], EXACT)].map(([key, score]) => [key, score * boost]));
+  if (field.type === 'text') return constantScore(context, options, (document) => text!.hasTerm(document.key, String(options.value)));
   const wanted = exactValue(field, options.value, context);
   return constantScore(context, options, (document) => (document.values.get(path) ?? []).includes(wanted));
 }
@@ -60,7 +62,7 @@ function termsQuery(body: Json, context: QueryContext): Scores {
   const field = context.index.field(path);
   if (!field) return new Map();
   const wanted = new Set(values.map((value) => exactValue(field, value, context)));
-  if (field.type === 'text') return constantScore(context, options, (document) => context.index.textIndexes.get(path)!.analyze(String(document.values.get(path) ?? '')).some((token) => wanted.has(token)));
+  if (field.type === 'text') return constantScore(context, options, (document) => [...wanted].some((token) => context.index.textIndexes.get(path)!.hasTerm(document.key, String(token))));
   return constantScore(context, options, (document) => (document.values.get(path) ?? []).some((value) => wanted.has(value)));
 }
 

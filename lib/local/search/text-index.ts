@@ -94,6 +94,10 @@ export class TextIndex {
     }
   }
 
+  hasTerm(key: number, term: string): boolean {
+    return this.tokensOf.get(key)?.includes(term) ?? false;
+  }
+
   /** BM25 scores of the documents matching the (analyzed) query terms in this field. */
   match(terms: string[], options: MatchOptions): Map<number, number> {
     const groups = terms.map((term) => this.expand(term, options));
