@@ -5,7 +5,7 @@
  * is 0 and `sum_other_doc_count` is what the buckets left out, so the buckets and it add up to the documents
  * holding the field. Sub-aggregations and other kinds are refused.
  */
-import { expectInteger, expectObject, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectInteger, expectObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
 import { illegalArgument, parsingError, unsupported } from './errors';
 import { normalize, type Scalar } from './field-values';
 import type { ResolvedField } from './mapping';
@@ -93,4 +93,3 @@ function datesAsStrings(json: JsonObject): JsonObject {
   return strings;
 }
 
-export const isAggregationObject = isObject;

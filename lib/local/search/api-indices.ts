@@ -1,6 +1,6 @@
 /** Index and alias management: `PUT|GET|HEAD|DELETE /<index>`, `_alias`, `_aliases`, `_refresh`, `_count`. */
 import { expectObject } from './dsl';
-import { indexNotFound, SearchError } from './errors';
+import { SearchError } from './errors';
 import type { Indexes } from './indexes';
 import { jsonBody, type EngineRequest } from './protocol';
 import { evaluate } from './query';
@@ -86,7 +86,3 @@ export function count(indexes: Indexes, name: string, request: EngineRequest): A
   const total = resolved.reduce((sum, index) => sum + evaluate(query, { index, now }).size, 0);
   return ok({ count: total, _shards: { ...shards(resolved.length), skipped: 0 } });
 }
-
-export const ensureIndex = (indexes: Indexes, name: string) => {
-  if (!indexes.exists(name)) throw indexNotFound(name);
-};

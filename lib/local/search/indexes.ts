@@ -4,7 +4,7 @@
  * first, then the new alias table replaces the old one in memory and on disk at once, so a search during a
  * reindex's swap sees the old index or the new one, never neither.
  */
-import { expectArray, expectObject, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectArray, expectObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
 import { illegalArgument, indexNotFound, SearchError } from './errors';
 import { Mapping } from './mapping';
 import { SearchIndex } from './search-index';
@@ -52,9 +52,9 @@ export class Indexes {
     const mapping = Mapping.parse(body.mappings);
     const aliasNames = Object.keys(body.aliases === undefined ? {} : expectObject(body.aliases, 'aliases'));
     for (const alias of aliasNames) this.checkAliasName(alias, name);
-    const index = SearchIndex.create(name, settings, mapping);
-    const log = this.store?.createIndex(index.metadata);
-    const live = log ? new SearchIndex(index.metadata, log, (changed) => this.store!.writeMetadata(changed.metadata)) : index;
+    const metadata = SearchIndex.newMetadata(name, settings, mapping);
+    const log = this.store?.createIndex(metadata);
+    const live = new SearchIndex(metadata, log, (changed) => this.store?.writeMetadata(changed.metadata));
     this.indexes.set(name, live);
     if (aliasNames.length) this.replaceAliases(aliasNames.map((alias) => ({ op: 'add', index: name, alias })));
     return live;
@@ -182,4 +182,3 @@ export function checkIndexName(name: string): void {
   if (Buffer.byteLength(name) > 255) throw invalid('index name is too long, (' + Buffer.byteLength(name) + ' > 255)');
 }
 
-export const isObjectBody = isObject;

@@ -5,7 +5,7 @@
  * `ids` (./term-level.ts). A query of any other kind is refused with OpenSearch's `parsing_exception`: the
  * engine never answers a query it does not understand.
  */
-import { expectArray, expectNumber, expectObject, isObject, onlyKeys, singleEntry, type Json } from './dsl';
+import { expectNumber, expectObject, isObject, onlyKeys, singleEntry, type Json } from './dsl';
 import { parsingError, unsupported } from './errors';
 import { fullTextQuery } from './full-text';
 import type { SearchIndex } from './search-index';
@@ -113,5 +113,3 @@ function minimumShouldMatch(value: Json | undefined, shouldCount: number, onlySh
 export function filterKeys(clause: Json, context: QueryContext): Set<number> {
   return new Set(evaluate(clause, filterContext(context)).keys());
 }
-
-export const asClauseList = (value: Json | undefined, where: string): Json[] => (value === undefined ? [] : expectArray(value, where));

@@ -6,7 +6,7 @@
  * avg, max, min); `min_score` drops documents below it.
  */
 import { dateValue } from './date-math';
-import { expectArray, expectNumber, expectObject, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectArray, expectNumber, expectObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
 import { illegalArgument, parsingError, unsupported } from './errors';
 import { evaluate, filterKeys, type QueryContext, type Scores } from './query';
 import type { StoredDocument } from './search-index';
@@ -176,4 +176,3 @@ function decayCurve(kind: string, scale: number, decayAt: number): (distance: nu
   return (d) => Math.max(0, (s - d) / s);
 }
 
-export const isFunctionObject = isObject;

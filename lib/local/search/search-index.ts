@@ -67,8 +67,8 @@ export class SearchIndex {
     this.buildFieldIndexes();
   }
 
-  static create(name: string, settings: IndexSettings, mapping: Mapping, log?: DocumentLog, onMappingChange?: (index: SearchIndex) => void): SearchIndex {
-    return new SearchIndex({ name, uuid: randomUUID().replaceAll('-', '').slice(0, 22), createdAt: Date.now(), settings, mappings: mapping.toJSON() }, log, onMappingChange);
+  static newMetadata(name: string, settings: IndexSettings, mapping: Mapping): IndexMetadata {
+    return { name, uuid: randomUUID().replaceAll('-', '').slice(0, 22), createdAt: Date.now(), settings, mappings: mapping.toJSON() };
   }
 
   get name(): string {
