@@ -194,6 +194,14 @@ describe('external versions', () => {
     expect(gte.body.items[0]!.index).toMatchObject({ status: 200, _version: 2 });
   });
 
+  it('refuses external versions on create, and a delete on a missing index creates nothing', async () => {
+    const create = await client.bulk({ body: [{ create: { _index: 'products', _id: 'c-1', version: 3, version_type: 'external' } }, product('c-1', { name: 'x' })] });
+    expect(create.body.items[0]!.create).toMatchObject({ status: 400, error: { type: 'action_request_validation_exception' } });
+    const missing = await client.delete({ index: 'no-such-index', id: 'x', version: 2, version_type: 'external' }).catch((e: errors.ResponseError) => e.meta);
+    expect([missing.statusCode, (missing.body as Types.Common.ErrorResponseBase).error.type]).toEqual([404, 'index_not_found_exception']);
+    expect((await client.indices.exists({ index: 'no-such-index' })).body).toBe(false);
+  });
+
   it('forgets a tombstone after index.gc_deletes, as OpenSearch does', async () => {
     await client.indices.create({ index: 'short-tombstones', body: { settings: { ...PRODUCT_SETTINGS, 'index.gc_deletes': '1ms' }, mappings: PRODUCT_MAPPINGS } });
     const doc = product('t-1', { name: 'Jar', version: 3 });

@@ -101,7 +101,7 @@ describe('a kill -9', () => {
     expect(count).toBeGreaterThanOrEqual(acknowledged.size);
     expect(count).toBeLessThanOrEqual(acknowledged.size + 200);
     await kill(second, 'SIGTERM');
-  });
+  }, 60_000);
 
   it('starts past a journal line torn by a crash, with every whole record', async () => {
     const journal = path.join(dataDir, 'indices', INDEX, 'documents.jsonl');
@@ -116,7 +116,7 @@ describe('a kill -9', () => {
     expect(await current(fourth.client, 'after-torn')).toMatchObject({ found: true });
     expect(readdirSync(path.join(dataDir, 'indices')).filter((name) => name.startsWith('.'))).toEqual([]);
     await kill(fourth, 'SIGTERM');
-  });
+  }, 60_000);
 });
 
 describe('the catalog', () => {

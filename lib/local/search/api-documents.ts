@@ -50,6 +50,8 @@ export function getDocument(indexes: Indexes, name: string, id: string, request:
 }
 
 export function deleteDocument(indexes: Indexes, name: string, id: string, request: EngineRequest): Answer {
+  // A delete never creates its index (OpenSearch auto-creates for writes of documents only).
+  indexes.resolve(name);
   const index = indexes.writeTarget(name);
   const result = index.delete(id, writeVersion(request.params.get('version') ?? undefined, request.params.get('version_type') ?? undefined));
   index.flush();

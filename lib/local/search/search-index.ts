@@ -80,6 +80,9 @@ export class SearchIndex {
   }
 
   index(id: string, source: JsonObject, write: WriteVersion, opType: 'index' | 'create'): WriteResult {
+    if (opType === 'create' && write.type !== 'internal') {
+      throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: create operations only support internal versioning. use index instead;');
+    }
     const existing = this.documents.get(id);
     if (opType === 'create' && existing) throw this.conflict(id, `version conflict, document already exists (current version [${existing.version}])`);
     const version = nextVersion(existing?.version ?? this.tombstone(id)?.version, write, (message) => this.conflict(id, message));
