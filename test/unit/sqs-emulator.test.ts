@@ -38,7 +38,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, PortInUseError } from '../../lib/local/emulators';
 import { projectRoot } from '../../lib/local/platform';
-import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs-emulator';
+import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs/server';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const clientFor = (endpoint: string, region = 'eu-west-2') => new SQSClient({ region, endpoint, credentials, maxAttempts: 1 });
