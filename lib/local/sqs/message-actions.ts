@@ -53,77 +53,75 @@ function receiveOptions(q: Queue, input: Input) {
   return { max, visibility, wait, systemNames, attributeNames };
 }
 
-export function messageActions(store: QueueStore): Record<string, Action> {
-  const queueOf = (input: Input) => store.byUrl(reqString(input, 'QueueUrl'));
+const queueOf = (store: QueueStore, input: Input) => store.byUrl(reqString(input, 'QueueUrl'));
 
-  /** Long poll: answers as soon as anything can be received, or empty at the deadline, a hang-up or a stop. */
-  async function receive(q: Queue, input: Input, context: RequestContext) {
-    const { max, visibility, wait, systemNames, attributeNames } = receiveOptions(q, input);
-    const deadline = Date.now() + wait * 1000;
-    let taken = store.take(q, max, visibility);
-    while (!taken.length && Date.now() < deadline && !context.signal.aborted && store.holds(q)) {
-      await store.sleep(q.name, Math.min(deadline, nextVisibleAt(q, Date.now())), context.signal);
-      if (context.signal.aborted || !store.holds(q)) break;
-      taken = store.take(q, max, visibility);
-    }
-    // SQS leaves Messages out of an empty answer.
-    return taken.length ? { Messages: taken.map((m) => renderMessage(q, m, systemNames, attributeNames)) } : {};
+/** Long poll: answers as soon as anything can be received, or empty at the deadline, a hang-up or a stop. */
+async function receive(store: QueueStore, q: Queue, input: Input, context: RequestContext) {
+  const { max, visibility, wait, systemNames, attributeNames } = receiveOptions(q, input);
+  const deadline = Date.now() + wait * 1000;
+  let taken = store.take(q, max, visibility);
+  while (!taken.length && Date.now() < deadline && !context.signal.aborted && store.holds(q)) {
+    await store.sleep(q.name, Math.min(deadline, nextVisibleAt(q, Date.now())), context.signal);
+    if (context.signal.aborted || !store.holds(q)) break;
+    taken = store.take(q, max, visibility);
   }
-
-  return {
-    SendMessage(input, context) {
-      const q = queueOf(input);
-      const m = buildMessage(input, context, limitsOf(q));
-      q.messages.set(m.id, m);
-      store.changed(q);
-      return sendResult(m);
-    },
-
-    SendMessageBatch(input, context) {
-      const q = queueOf(input);
-      const entries = optEntries(input, 'Entries');
-      checkBatchSize(q, entries);
-      const result = batch(entries, (entry) => {
-        const m = buildMessage(entry, context, limitsOf(q));
-        q.messages.set(m.id, m);
-        return sendResult(m);
-      });
-      store.changed(q);
-      return result;
-    },
-
-    ReceiveMessage: (input, context) => receive(queueOf(input), input, context),
-
-    DeleteMessage(input) {
-      const q = queueOf(input);
-      store.deleteMessage(q, reqString(input, 'ReceiptHandle'));
-      return {};
-    },
-
-    DeleteMessageBatch(input) {
-      const q = queueOf(input);
-      return batch(optEntries(input, 'Entries'), (entry) => {
-        store.deleteMessage(q, reqString(entry, 'ReceiptHandle'));
-        return {};
-      });
-    },
-
-    ChangeMessageVisibility(input) {
-      const q = queueOf(input);
-      const handle = reqString(input, 'ReceiptHandle');
-      const seconds = optInt(input, 'VisibilityTimeout', 0, 43_200);
-      if (seconds === undefined) throw missingParameter('VisibilityTimeout');
-      store.changeVisibility(q, handle, seconds);
-      return {};
-    },
-
-    ChangeMessageVisibilityBatch(input) {
-      const q = queueOf(input);
-      return batch(optEntries(input, 'Entries'), (entry) => {
-        const seconds = optInt(entry, 'VisibilityTimeout', 0, 43_200) ?? 0;
-        store.changeVisibility(q, reqString(entry, 'ReceiptHandle'), seconds);
-        return {};
-      });
-    },
-  };
+  // SQS leaves Messages out of an empty answer.
+  return taken.length ? { Messages: taken.map((m) => renderMessage(q, m, systemNames, attributeNames)) } : {};
 }
+
+export const messageActions: Record<string, Action> = {
+  SendMessage(store, input, context) {
+    const q = queueOf(store, input);
+    const m = buildMessage(input, context, limitsOf(q));
+    q.messages.set(m.id, m);
+    store.changed(q);
+    return sendResult(m);
+  },
+
+  SendMessageBatch(store, input, context) {
+    const q = queueOf(store, input);
+    const entries = optEntries(input, 'Entries');
+    checkBatchSize(q, entries);
+    const result = batch(entries, (entry) => {
+      const m = buildMessage(entry, context, limitsOf(q));
+      q.messages.set(m.id, m);
+      return sendResult(m);
+    });
+    store.changed(q);
+    return result;
+  },
+
+  ReceiveMessage: (store, input, context) => receive(store, queueOf(store, input), input, context),
+
+  DeleteMessage(store, input) {
+    const q = queueOf(store, input);
+    store.deleteMessage(q, reqString(input, 'ReceiptHandle'));
+    return {};
+  },
+
+  DeleteMessageBatch(store, input) {
+    const q = queueOf(store, input);
+    return batch(optEntries(input, 'Entries'), (entry) => {
+      store.deleteMessage(q, reqString(entry, 'ReceiptHandle'));
+      return {};
+    });
+  },
+
+  ChangeMessageVisibility(store, input) {
+    const q = queueOf(store, input);
+    const handle = reqString(input, 'ReceiptHandle');
+    const seconds = optInt(input, 'VisibilityTimeout', 0, 43_200);
+    if (seconds === undefined) throw missingParameter('VisibilityTimeout');
+    store.changeVisibility(q, handle, seconds);
+    return {};
+  },
+
+  ChangeMessageVisibilityBatch(store, input) {
+    const q = queueOf(store, input);
+    return batch(optEntries(input, 'Entries'), (entry) => {
+      const seconds = optInt(entry, 'VisibilityTimeout', 0, 43_200) ?? 0;
+      store.changeVisibility(q, reqString(entry, 'ReceiptHandle'), seconds);
+      return {};
+    });
+  },
+};

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Actions } from './actions';
+import { actionFor } from './actions';
 import { SqsError } from './errors';
 import { SQS_ACCOUNT_ID, type Action, type Input, type RequestContext } from './types';
 
@@ -35,7 +35,7 @@ export interface SqsRequest {
 }
 
 /** The action a request asks for, its input and who sent it from where. */
-export async function readRequest(req: IncomingMessage, actions: Actions, options: { defaultRegion: string; signal: AbortSignal }): Promise<SqsRequest> {
+export async function readRequest(req: IncomingMessage, options: { defaultRegion: string; signal: AbortSignal }): Promise<SqsRequest> {
   let raw: Buffer;
   try {
     raw = await readBody(req);
@@ -50,7 +50,7 @@ export async function readRequest(req: IncomingMessage, actions: Actions, option
       'The local SQS emulator speaks only the AWS JSON protocol: POST / with X-Amz-Target: AmazonSQS.<Action> and content-type application/x-amz-json-1.0.',
     );
   }
-  const action = actions(target);
+  const action = actionFor(target);
   const input = parseInput(raw);
   // SigV4: Authorization: AWS4-HMAC-SHA256 Credential=<access key>/<date>/<region>/<service>/aws4_request, …
   const credential = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\//.exec(req.headers.authorization ?? '');

@@ -28,106 +28,104 @@ function checkSameAttributes(existing: Queue, attributes: Record<string, string>
   }
 }
 
-export function queueActions(store: QueueStore): Record<string, Action> {
-  const queueExists = (arn: string) => store.byArn(arn) !== undefined;
-  const queueOf = (input: Input) => store.byUrl(reqString(input, 'QueueUrl'));
+const queueOf = (store: QueueStore, input: Input) => store.byUrl(reqString(input, 'QueueUrl'));
+const deadLetterTargetExists = (store: QueueStore) => (arn: string) => store.byArn(arn) !== undefined;
 
-  return {
-    CreateQueue(input, context) {
-      const name = reqString(input, 'QueueName');
-      if (name.endsWith('.fifo')) throw unsupported('A FIFO queue');
-      if (!/^[\w-]{1,80}$/.test(name)) {
-        throw invalidParameter('QueueName', name, 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
-      }
-      const attributes = normalizeAttributes(optStringMap(input, 'Attributes'), true, queueExists);
-      const tags = optStringMap(input, 'tags');
-      const existing = store.named(name);
-      if (existing) {
-        checkSameAttributes(existing, attributes);
-        return { QueueUrl: store.url(existing) };
-      }
-      if (attributes.RedrivePolicy === '') delete attributes.RedrivePolicy;
-      const now = Date.now();
-      const q: Queue = { name, region: context.region, createdAt: now, modifiedAt: now, attributes, tags: { ...tags }, messages: new Map() };
-      store.add(q);
-      return { QueueUrl: store.url(q) };
-    },
+export const queueActions: Record<string, Action> = {
+  CreateQueue(store, input, context) {
+    const name = reqString(input, 'QueueName');
+    if (name.endsWith('.fifo')) throw unsupported('A FIFO queue');
+    if (!/^[\w-]{1,80}$/.test(name)) {
+      throw invalidParameter('QueueName', name, 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+    }
+    const attributes = normalizeAttributes(optStringMap(input, 'Attributes'), true, deadLetterTargetExists(store));
+    const tags = optStringMap(input, 'tags');
+    const existing = store.named(name);
+    if (existing) {
+      checkSameAttributes(existing, attributes);
+      return { QueueUrl: store.url(existing) };
+    }
+    if (attributes.RedrivePolicy === '') delete attributes.RedrivePolicy;
+    const now = Date.now();
+    const q: Queue = { name, region: context.region, createdAt: now, modifiedAt: now, attributes, tags: { ...tags }, messages: new Map() };
+    store.add(q);
+    return { QueueUrl: store.url(q) };
+  },
 
-    GetQueueUrl(input) {
-      const name = reqString(input, 'QueueName');
-      const owner = optString(input, 'QueueOwnerAWSAccountId');
-      const q = store.named(name);
-      if (!q || (owner !== undefined && owner !== SQS_ACCOUNT_ID)) throw nonExistentQueue();
-      return { QueueUrl: store.url(q) };
-    },
+  GetQueueUrl(store, input) {
+    const name = reqString(input, 'QueueName');
+    const owner = optString(input, 'QueueOwnerAWSAccountId');
+    const q = store.named(name);
+    if (!q || (owner !== undefined && owner !== SQS_ACCOUNT_ID)) throw nonExistentQueue();
+    return { QueueUrl: store.url(q) };
+  },
 
-    ListQueues(input) {
-      const prefix = optString(input, 'QueueNamePrefix') ?? '';
-      const urls = store
-        .all()
-        .filter((q) => q.name.startsWith(prefix))
-        .sort(byName)
-        .map((q) => store.url(q));
-      return listPage(urls, input, 'QueueUrls');
-    },
+  ListQueues(store, input) {
+    const prefix = optString(input, 'QueueNamePrefix') ?? '';
+    const urls = store
+      .all()
+      .filter((q) => q.name.startsWith(prefix))
+      .sort(byName)
+      .map((q) => store.url(q));
+    return listPage(urls, input, 'QueueUrls');
+  },
 
-    ListDeadLetterSourceQueues(input) {
-      const target = queueArn(queueOf(input));
-      const urls = store
-        .all()
-        .filter((q) => store.redrivePolicy(q)?.deadLetterTargetArn === target)
-        .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .map((q) => store.url(q));
-      return { queueUrls: [], ...listPage(urls, input, 'queueUrls') };
-    },
+  ListDeadLetterSourceQueues(store, input) {
+    const target = queueArn(queueOf(store, input));
+    const urls = store
+      .all()
+      .filter((q) => store.redrivePolicy(q)?.deadLetterTargetArn === target)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((q) => store.url(q));
+    return { queueUrls: [], ...listPage(urls, input, 'queueUrls') };
+  },
 
-    GetQueueAttributes(input) {
-      const q = queueOf(input);
-      const attributes = store.attributes(q, optStringList(input, 'AttributeNames'));
-      return compact({ Attributes: Object.keys(attributes).length ? attributes : undefined });
-    },
+  GetQueueAttributes(store, input) {
+    const q = queueOf(store, input);
+    const attributes = store.attributes(q, optStringList(input, 'AttributeNames'));
+    return compact({ Attributes: Object.keys(attributes).length ? attributes : undefined });
+  },
 
-    SetQueueAttributes(input) {
-      const q = queueOf(input);
-      const attributes = normalizeAttributes(optStringMap(input, 'Attributes'), false, queueExists);
-      for (const [name, value] of Object.entries(attributes)) {
-        if (name === 'RedrivePolicy' && value === '') delete q.attributes.RedrivePolicy;
-        else q.attributes[name] = value;
-      }
-      q.modifiedAt = Date.now();
-      store.changed(q);
-      return {};
-    },
+  SetQueueAttributes(store, input) {
+    const q = queueOf(store, input);
+    const attributes = normalizeAttributes(optStringMap(input, 'Attributes'), false, deadLetterTargetExists(store));
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === 'RedrivePolicy' && value === '') delete q.attributes.RedrivePolicy;
+      else q.attributes[name] = value;
+    }
+    q.modifiedAt = Date.now();
+    store.changed(q);
+    return {};
+  },
 
-    DeleteQueue(input) {
-      store.remove(queueOf(input));
-      return {};
-    },
+  DeleteQueue(store, input) {
+    store.remove(queueOf(store, input));
+    return {};
+  },
 
-    PurgeQueue(input) {
-      const q = queueOf(input);
-      q.messages.clear();
-      store.changed(q);
-      return {};
-    },
+  PurgeQueue(store, input) {
+    const q = queueOf(store, input);
+    q.messages.clear();
+    store.changed(q);
+    return {};
+  },
 
-    TagQueue(input) {
-      const q = queueOf(input);
-      Object.assign(q.tags, optStringMap(input, 'Tags'));
-      store.changed(q);
-      return {};
-    },
+  TagQueue(store, input) {
+    const q = queueOf(store, input);
+    Object.assign(q.tags, optStringMap(input, 'Tags'));
+    store.changed(q);
+    return {};
+  },
 
-    UntagQueue(input) {
-      const q = queueOf(input);
-      for (const key of optStringList(input, 'TagKeys')) delete q.tags[key];
-      store.changed(q);
-      return {};
-    },
+  UntagQueue(store, input) {
+    const q = queueOf(store, input);
+    for (const key of optStringList(input, 'TagKeys')) delete q.tags[key];
+    store.changed(q);
+    return {};
+  },
 
-    ListQueueTags(input) {
-      const q = queueOf(input);
-      return compact({ Tags: Object.keys(q.tags).length ? { ...q.tags } : undefined });
-    },
-  };
-}
+  ListQueueTags(store, input) {
+    const q = queueOf(store, input);
+    return compact({ Tags: Object.keys(q.tags).length ? { ...q.tags } : undefined });
+  },
+};

@@ -15,7 +15,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PortInUseError } from '../emulators';
-import { createActions } from './actions';
 import { readRequest, responder } from './protocol';
 import { QueueStore } from './store';
 import type { SqsEmulator, SqsEmulatorOptions } from './types';
@@ -31,7 +30,6 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
   const defaultRegion = options.region ?? DEFAULT_REGION;
   const stopController = new AbortController();
   const store = new QueueStore({ dataFile: options.dataFile, stopping: stopController.signal });
-  const actions = createActions(store);
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const answer = responder(res, stopController.signal);
@@ -41,8 +39,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
     const signal = AbortSignal.any([requestController.signal, stopController.signal]);
     try {
       if (stopController.signal.aborted) return answer.unavailable();
-      const { action, input, context } = await readRequest(req, actions, { defaultRegion, signal });
-      const result = await action(input, context);
+      const { action, input, context } = await readRequest(req, { defaultRegion, signal });
+      const result = await action(store, input, context);
       store.persistIfChanged();
       answer.ok(result);
     } catch (e) {

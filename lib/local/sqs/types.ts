@@ -1,4 +1,5 @@
 /** The shapes the local SQS emulator's parts share, and those it shows the platform. */
+import type { QueueStore } from './store';
 
 export const SQS_ACCOUNT_ID = '000000000000';
 
@@ -95,4 +96,5 @@ export interface RequestContext {
   signal: AbortSignal;
 }
 
-export type Action = (input: Input, context: RequestContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
+/** One SQS action: its answer to a request's input, over the emulator's queues. */
+export type Action = (store: QueueStore, input: Input, context: RequestContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
