@@ -6,27 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http/body';
 import { actionFor } from './actions';
 import { SqsError } from './errors';
 import { SQS_ACCOUNT_ID, type Action, type Input, type RequestContext } from './types';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
-/** Ten 1 MiB messages, base64 attributes and JSON framing fit; anything larger is refused unread. */
+/** Ten 1 MiB messages, base64 attributes and JSON framing fit; anything larger is refused (413) and not kept. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-
-class RequestTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) throw new RequestTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new RequestTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 export interface SqsRequest {
   action: Action;
@@ -36,13 +23,8 @@ export interface SqsRequest {
 
 /** The action a request asks for, its input and who sent it from where. */
 export async function readRequest(req: IncomingMessage, options: { defaultRegion: string; signal: AbortSignal }): Promise<SqsRequest> {
-  let raw: Buffer;
-  try {
-    raw = await readBody(req);
-  } catch (e) {
-    if (e instanceof RequestTooLarge) throw new SqsError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes.`, 'RequestEntityTooLarge', 413);
-    throw e;
-  }
+  const { body: raw, tooLarge } = await readBody(req, { limit: MAX_REQUEST_BYTES });
+  if (tooLarge) throw new SqsError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes.`, 'RequestEntityTooLarge', 413);
   const target = req.headers['x-amz-target'];
   if (req.method !== 'POST' || typeof target !== 'string') {
     throw new SqsError(
