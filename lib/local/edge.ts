@@ -10,6 +10,7 @@ import { errorBody, type ErrorCode } from '../../functions/shared/errors';
 import { MAX_BODY_BYTES } from '../../functions/shared/http';
 import type { Route } from '../routes';
 import { dashboardResponse, isDashboardPath } from './dashboard/serve';
+import { readBody } from './http/body';
 import { localInvoker } from './lambda-context';
 
 /** Verifies a bearer ID token and returns its claims, or undefined when it is missing or invalid. */
@@ -49,41 +50,6 @@ export const claimsForAuthorizer = (claims: Record<string, unknown>): Record<str
   Object.fromEntries(
     Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)]),
   );
-
-/** How much of an oversize body is read and dropped before the connection is cut. */
-const MAX_DRAIN_BYTES = 32 * 1024 * 1024;
-
-/**
- * Reads the body up to the 1 MiB limit. An oversize body resolves at once (declared or as soon as it
- * is seen), so the 413 goes out without waiting; the rest keeps being read and dropped, up to a cap,
- * because closing a socket the client is still writing to resets it and the client never sees the 413.
- */
-function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const tooLarge = () => {
-      if (!settled) resolve({ body: Buffer.alloc(0), tooLarge: true });
-      settled = true;
-    };
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) tooLarge();
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_DRAIN_BYTES) return req.socket.destroy();
-      if (size > MAX_BODY_BYTES) return tooLarge();
-      if (!settled) chunks.push(chunk);
-    });
-    req.once('end', () => {
-      if (!settled) resolve({ body: Buffer.concat(chunks), tooLarge: false });
-      settled = true;
-    });
-    req.once('error', (e) => {
-      if (!settled) reject(e);
-      settled = true;
-    });
-  });
-}
 
 export function createEdge(options: EdgeOptions): Server {
   const compiled = options.routes.map(compile);
@@ -144,7 +110,7 @@ export function createEdge(options: EdgeOptions): Server {
         authorizer = { claims: claimsForAuthorizer(claims) };
       }
 
-      const { body, tooLarge } = await readBody(req);
+      const { body, tooLarge } = await readBody(req, { limit: MAX_BODY_BYTES });
       if (tooLarge) return fail(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 1 MiB');
 
       const headers: Record<string, string> = {};

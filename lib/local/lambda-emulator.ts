@@ -45,6 +45,7 @@ import { PortInUseError } from './emulators';
 import { browserRefusal } from './guard/browsers';
 import type { Refusal } from './guard/refusal';
 import { signatureRefusal, type LocalCredentials } from './guard/sigv4';
+import { readBody } from './http/body';
 import { localInvoker } from './lambda-context';
 
 export const LAMBDA_ACCOUNT_ID = '000000000000';
@@ -148,18 +149,6 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     return { name, fn };
   }
 
-  async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of request as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      // Drained but not kept, so the client reads the error instead of a reset connection.
-      if (size <= limit) chunks.push(chunk);
-    }
-    if (size > limit) throw tooLarge(limit);
-    return Buffer.concat(chunks);
-  }
-
   function tooLarge(limit: number) {
     return new LambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 'message');
   }
@@ -184,7 +173,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     const method = request.method ?? 'GET';
     const notForBrowsers = browserRefusal(method, request.headers, INVOKE_CONTENT_TYPES);
     if (notForBrowsers) throw LambdaError.refusing(notForBrowsers);
-    const body = await readBody(request, SYNC_PAYLOAD_LIMIT);
+    const { body, tooLarge: overLimit } = await readBody(request, { limit: SYNC_PAYLOAD_LIMIT });
+    if (overLimit) throw tooLarge(SYNC_PAYLOAD_LIMIT);
     const unsigned = await signatureRefusal({ method, url: request.url ?? '/', headers: request.headers, body }, { credentials: options.credentials, service: 'lambda' });
     if (unsigned) throw LambdaError.refusing(unsigned);
     return body;

@@ -18,7 +18,7 @@ import { createEdge, type EdgeOptions } from './edge';
 import { assertPortFree, startCognitoLocal, startDynamoDbLocal, type Emulator } from './emulators';
 import { isSeeded, seedCatalog } from './seed/seed';
 import { seedPromotions } from './seed/promotions';
-import { startSqsEmulator, type SqsEmulator } from './sqs-emulator';
+import { startSqsEmulator, type SqsEmulator } from './sqs/server';
 import type { StepFunctionsEmulator } from './stepfunctions/server';
 import { startCheckout } from './checkout';
 import { startLocalKinesis, type LocalKinesis } from './kinesis';

@@ -9,7 +9,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient }
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { freePort, startDynamoDbLocal } from '../../lib/local/emulators';
 import { localKinesisClient, startLocalKinesis } from '../../lib/local/kinesis';
-import { startSqsEmulator } from '../../lib/local/sqs-emulator';
+import { startSqsEmulator } from '../../lib/local/sqs/server';
 
 export const region = 'eu-west-2';
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -38,7 +39,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, PortInUseError } from '../../lib/local/emulators';
 import { projectRoot } from '../../lib/local/platform';
-import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs-emulator';
+import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs/server';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const clientFor = (endpoint: string, region = 'eu-west-2') => new SQSClient({ region, endpoint, credentials, maxAttempts: 1 });
@@ -72,6 +73,39 @@ const rawCall = (target: string | undefined, body: string) =>
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.0', ...(target ? { 'x-amz-target': target } : {}) },
     body,
+  });
+
+/**
+ * Posts `size` bytes to the emulator with node:http, writing the whole body before reading (as most clients
+ * do), with a Content-Length or streamed chunked; resolves with the answer, rejects on a transport error.
+ */
+const postBodyOfSize = (size: number, framing: 'declared' | 'chunked') =>
+  new Promise<{ status: number; queryError: unknown; json: unknown }>((resolve, reject) => {
+    const { hostname, port } = new URL(sqs.endpoint);
+    const length = framing === 'declared' ? { 'content-length': String(size) } : { 'transfer-encoding': 'chunked' };
+    const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues', ...length };
+    let answered = false;
+    const request = http.request({ host: hostname, port, method: 'POST', path: '/', headers, agent: false }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, queryError: res.headers['x-amzn-query-error'], json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      res.on('error', reject);
+    });
+    request.on('error', (e) => {
+      if (!answered) reject(e);
+    });
+    const piece = Buffer.alloc(1024 * 1024, 'a');
+    let sent = 0;
+    const pump = () => {
+      while (sent < size && !answered && !request.destroyed) {
+        const n = Math.min(piece.length, size - sent);
+        sent += n;
+        if (!request.write(piece.subarray(0, n))) return void request.once('drain', pump);
+      }
+      request.end();
+    };
+    pump();
   });
 
 describe('queues', () => {
@@ -444,6 +478,19 @@ describe('errors', () => {
     await expect(client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bad \u0000 char' }))).rejects.toMatchObject({
       name: 'InvalidMessageContents',
     });
+  });
+
+  it('a body over 16 MiB, declared or streamed, is a 413 RequestEntityTooLarge the client reads (not a reset)', async () => {
+    const over = 16 * 1024 * 1024 + 1;
+    const expected = {
+      status: 413,
+      queryError: 'RequestEntityTooLarge;Sender',
+      json: { __type: 'com.amazonaws.sqs#RequestEntityTooLarge', message: `Requests must be at most ${16 * 1024 * 1024} bytes.` },
+    };
+    expect(await postBodyOfSize(over, 'declared')).toEqual(expected);
+    expect(await postBodyOfSize(over, 'chunked')).toEqual(expected);
+    // The emulator still answers afterwards.
+    expect((await client.send(new ListQueuesCommand({}))).$metadata.httpStatusCode).toBe(200);
   });
 
   it('a second emulator on a port in use fails with PortInUseError', async () => {

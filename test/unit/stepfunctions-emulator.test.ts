@@ -68,6 +68,14 @@ describe('who may call it', () => {
     await emulator.idle();
     expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', output: '{"n":1}' });
   });
+
+  it('refuses a request over 1 MiB with a 413 RequestEntityTooLarge, and starts nothing', async () => {
+    const input = JSON.stringify({ blob: 'x'.repeat(1024 * 1024) });
+    const refused = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'too-large', input })).catch((e: { name: string; message: string; $metadata: { httpStatusCode: number } }) => e);
+    expect(refused).toMatchObject({ name: 'RequestEntityTooLarge', message: 'Requests must be at most 1048576 bytes', $metadata: { httpStatusCode: 413 } });
+    const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map((e) => e.name);
+    expect(names).not.toContain('too-large');
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { browserRefusal } from '../guard/browsers';
 import type { Refusal } from '../guard/refusal';
 import { signatureRefusal, type LocalCredentials } from '../guard/sigv4';
+import { readBody } from '../http/body';
 
 const CONTENT_TYPES = ['application/x-amz-json-1.0'] as const;
 const TARGET_PREFIX = 'AWSStepFunctions.';
-/** Far above Step Functions' own limit on an execution's input (256 KiB); anything larger is refused unread. */
+/** Far above Step Functions' own limit on an execution's input (256 KiB); anything larger is refused (413) and not kept. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export class ApiError extends Error {
@@ -39,7 +40,8 @@ export async function readRequest(req: IncomingMessage, credentials: LocalCreden
   const method = req.method ?? 'GET';
   const notForBrowsers = browserRefusal(method, req.headers, CONTENT_TYPES);
   if (notForBrowsers) throw ApiError.refusing(notForBrowsers);
-  const raw = await readBody(req);
+  const { body: raw, tooLarge } = await readBody(req, { limit: MAX_REQUEST_BYTES });
+  if (tooLarge) throw new ApiError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes`, 413);
   const unsigned = await signatureRefusal({ method, url: req.url ?? '/', headers: req.headers, body: raw }, { credentials, service: 'states' });
   if (unsigned) throw ApiError.refusing(unsigned);
   const target = String(req.headers['x-amz-target'] ?? '');
@@ -52,18 +54,6 @@ export async function readRequest(req: IncomingMessage, credentials: LocalCreden
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError('SerializationException', 'Request body must be a JSON object');
   return { action: target.slice(TARGET_PREFIX.length), body: body as Record<string, unknown> };
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // Drained but not kept, so the client reads the error instead of a reset connection.
-    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-  }
-  if (size > MAX_REQUEST_BYTES) throw new ApiError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes`, 413);
-  return Buffer.concat(chunks);
 }
 
 export function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
