@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loopbackLauncherArgs } from './dynamodb-local/launcher';
 
 const require = createRequire(import.meta.url);
@@ -136,7 +137,8 @@ export async function startCognitoLocal({ port, dataDir }: { port: number; dataD
   await assertPortFree(port, 'cognito-local');
   mkdirSync(dataDir, { recursive: true });
   const entry = path.join(path.dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
-  const child = spawn(process.execPath, [entry], {
+  const durableStore = fileURLToPath(new URL('./cognito/durable-store.cjs', import.meta.url));
+  const child = spawn(process.execPath, ['--require', durableStore, entry], {
     cwd: dataDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
