@@ -30,13 +30,13 @@ export const WRITE_TUNING: ClientTuning = { requestTimeoutMs: 30_000, maxRetries
 
 /**
  * The OpenSearch client, every request SigV4-signed with the SDK's default credentials (the function's role in
- * AWS; locally the platform's per-run secret, which the local engine checks the same way): one client and one
- * adapter for both substrates.
+ * AWS; locally the platform's per-run secret, which the local engine checks the same way) unless given others:
+ * one client and one adapter for both substrates.
  */
-export function openSearchClient(env: SearchEnv, tuning: ClientTuning): Client {
-  const credentials = defaultProvider();
+export function openSearchClient(env: SearchEnv, tuning: ClientTuning, credentials?: { accessKeyId: string; secretAccessKey: string }): Client {
+  const provider = defaultProvider();
   return new Client({
-    ...AwsSigv4Signer({ region: env.AWS_REGION, service: env.OPENSEARCH_SIGNING_SERVICE, getCredentials: () => credentials() }),
+    ...AwsSigv4Signer({ region: env.AWS_REGION, service: env.OPENSEARCH_SIGNING_SERVICE, getCredentials: credentials ? async () => credentials : () => provider() }),
     node: env.OPENSEARCH_ENDPOINT,
     requestTimeout: tuning.requestTimeoutMs,
     maxRetries: tuning.maxRetries,
