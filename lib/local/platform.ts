@@ -321,8 +321,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     // The products index, before the indexer starts: on a fresh start it is loaded in bulk from the seeded table
     // (the indexer then finds every product already at its version), on a restart it is kept as it was.
+    const indexingStarted = performance.now();
     const searchIndexing = await search.indexCatalog({ dynamoEndpoint: dynamoEmu.endpoint, productsTable: tableNames.products, onProgress: options.onSearchIndexProgress });
-    log(`search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`})`);
+    const indexingSeconds = ((performance.now() - indexingStarted) / 1000).toFixed(1);
+    log(`search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`} in ${indexingSeconds} s)`);
 
     // Started once the catalog is written, so seeding does not share the CPU with loading: the products and
     // inventory streams then carry the whole seeded catalog into the warehouse in the background.
