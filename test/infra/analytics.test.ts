@@ -62,11 +62,13 @@ describe('POST /v1/events', () => {
     expect(fn.Environment.Variables.CLICKSTREAM_STREAM).toEqual({ Ref: logicalId(stack.analytics.clickstream) });
   });
 
-  it('may PutRecords on the clickstream; besides it only functions that name the stream, and its consumer, touch Kinesis, and only they read it', () => {
+  it('may PutRecords on the clickstream; besides it (and search, which records its searches) only functions that name the stream, and its consumer, touch Kinesis, and only they read it', () => {
     const roleOf = (fn: PlatformFunction) => [{ Ref: logicalId(fn.role) }];
     const named = routes.filter((r) => r.streams?.clickstream).map((r) => [r, roleOf(stack.api.functions.get(r.id)!)] as const);
     const writers = named.filter(([r]) => r.streams?.clickstream === 'write').map(([, role]) => role);
-    expect(writers).toEqual([roleOf(stack.api.functions.get(route.id)!)]);
+    const eventsWriter = roleOf(stack.api.functions.get(route.id)!);
+    expect(writers).toHaveLength(2);
+    expect(writers).toEqual(expect.arrayContaining([eventsWriter, roleOf(stack.api.functions.get('searchProducts')!)]));
     const readers = [...named.filter(([r]) => r.streams?.clickstream === 'read').map(([, role]) => role), roleOf(consumerOf('loadClickstream').function)];
     const kinesis = statements().filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('kinesis:')));
     expect(kinesis.length).toBeGreaterThan(0);
@@ -80,7 +82,8 @@ describe('POST /v1/events', () => {
       if (reads) expect(readers).toContainEqual(roles);
     }
     const actionsOfRole = (role: unknown) => kinesis.filter(({ roles }) => same(roles, role)).flatMap(({ statement }) => actionsOf(statement));
-    expect(actionsOfRole(writers[0])).toContain('kinesis:PutRecords');
+    for (const writer of writers) expect(actionsOfRole(writer)).toContain('kinesis:PutRecords');
+    expect(actionsOfRole(eventsWriter)).toContain('kinesis:PutRecords');
     expect(actionsOfRole(roleOf(consumerOf('loadClickstream').function))).toEqual(expect.arrayContaining(['kinesis:GetRecords', 'kinesis:GetShardIterator']));
   });
 });

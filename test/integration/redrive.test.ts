@@ -54,7 +54,7 @@ describe('npm run redrive on the local platform', () => {
     );
     expect(code).toBe(2);
     expect(stderr).toContain('Unknown consumer "loadNothing"');
-    expect(stderr).toContain('consumers: loadOrdersStream, loadInventoryStream, loadProductsStream, loadClickstream');
+    expect(stderr).toContain('consumers: loadOrdersStream, loadInventoryStream, loadProductsStream, loadClickstream, indexProducts');
   });
 
   // The first wait may include the seeded catalog's way through the products and inventory streams.

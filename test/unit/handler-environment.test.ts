@@ -3,9 +3,10 @@ import { routes } from '../../lib/routes';
 import { streams } from '../../lib/streams';
 import { tables } from '../../lib/tables';
 import { orderSaga, scheduledJobs, type FunctionSpec } from '../../lib/saga';
+import { SEARCH_ENV, searchConsumers } from '../../lib/search';
 
 /** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */
-const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: FunctionSpec['tables']; userPoolActions?: string[]; startsSaga?: boolean; describesSagaExecutions?: boolean; sagemakerEndpoint?: boolean; warehouse?: string; streams?: Partial<Record<keyof typeof streams, string>> }) => {
+const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: FunctionSpec['tables']; userPoolActions?: string[]; startsSaga?: boolean; describesSagaExecutions?: boolean; sagemakerEndpoint?: boolean; warehouse?: string; search?: string; streams?: Partial<Record<keyof typeof streams, string>> }) => {
   const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
   for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[]) env[tables[key].envVar] = `table-${key}`;
   for (const key of Object.keys(route.streams ?? {}) as (keyof typeof streams)[]) env[streams[key].envVar] = `stream-${key}`;
@@ -13,6 +14,8 @@ const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: Functio
   if (route.startsSaga || route.describesSagaExecutions) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
   if (route.sagemakerEndpoint) env.SAGEMAKER_ENDPOINT_NAME = 'ecicomm-test-recommendations';
   if (route.warehouse) Object.assign(env, { REDSHIFT_WORKGROUP: 'ecicomm-analytics', REDSHIFT_DATABASE: 'analytics' });
+  // The signing name is left to its default (es): a domain needs only its endpoint.
+  if (route.search) env[SEARCH_ENV.endpoint] = 'https://search-ecicomm-test-abc123.eu-west-2.es.amazonaws.com';
   return env;
 };
 
@@ -30,13 +33,13 @@ describe('handler modules', () => {
   });
 });
 
-describe('saga and scheduled functions', () => {
+describe('saga, scheduled and search-indexer functions', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
   });
 
-  it.each([...orderSaga.tasks, ...scheduledJobs].map((f) => [f.id, f] as const))('%s loads with only the environment its entry grants', async (_id, spec) => {
+  it.each([...orderSaga.tasks, ...scheduledJobs, ...searchConsumers].map((f) => [f.id, f] as const))('%s loads with only the environment its entry grants', async (_id, spec) => {
     vi.resetModules();
     process.env = { PATH: saved.PATH, ...environmentOf(spec) };
     const module = (await import(`../../${spec.handler}`)) as { handler?: unknown };
