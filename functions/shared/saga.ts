@@ -3,20 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { logger } from './observability';
-
-/**
- * Errors a saga Task throws are matched by name in the state machine's Retry and Catch (the Lambda
- * runtime reports `error.name` as the error type; the local runner matches the same name).
- */
-export class SagaError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
-/** Worth retrying: throttling, timeouts, a dependency's 5xx. The state machine retries it with backoff. */
-export const transient = (message: string) => new SagaError('TransientError', message);
+import { SagaError, transient } from './saga-error';
 
 const isTransient = (e: unknown) => {
   const err = e as { $retryable?: unknown; $fault?: string; name?: string; code?: string; CancellationReasons?: { Code?: string }[] };

@@ -1,4 +1,4 @@
-import { SagaError } from '../../shared/saga';
+import { SagaError } from '../../shared/saga-error';
 import type { Clock } from '../../shared/clients';
 import { mergeLines } from '../../inventory/domain/reservations';
 import type { CartGateway, OrderRepository, PaymentsGateway } from '../ports';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanItems } from '../../shared/dynamo-scan';
-import { SagaError } from '../../shared/saga';
+import { SagaError } from '../../shared/saga-error';
 import type { ChargeResult, GatewayCharge, GatewayRefund, PaymentGateway } from '../ports';
 
 /** API.md's test tokens. Anything else is declined, as a real gateway declines an unknown token. */

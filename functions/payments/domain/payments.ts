@@ -1,4 +1,4 @@
-import { SagaError } from '../../shared/saga';
+import { SagaError } from '../../shared/saga-error';
 import type { LedgerEntry, PaymentsDeps } from '../ports';
 
 export const chargeKey = (orderId: string) => `charge:${orderId}`;
