@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { streamConsumers } from '../lib/analytics';
+import { streamConsumers } from '../lib/stream-consumers';
 import { findRunningPlatform } from '../lib/local/running-platform';
 import { awsRedrivePorts, describeReport, records, redrive, type AwsRedriveOptions } from '../lib/ops/redrive';
 

@@ -3,8 +3,8 @@
  *   events/apigw/<case>.json            invoke the route's handler with the API Gateway event
  *   events/sfn/<TaskState>/<case>.json  invoke one saga step's handler with that state
  *   events/sfn/execution/<case>.json    run a whole saga execution with that input and wait for its end
- *   events/dynamodb-stream/<case>.json  invoke the stream consumer of the table its records come from
- *   events/kinesis/<case>.json          invoke the consumer of the Kinesis stream its records come from
+ *   events/dynamodb-stream/<case>.json  invoke the stream consumers of the table its records come from (each in turn)
+ *   events/kinesis/<case>.json          invoke the consumers of the Kinesis stream its records come from
  * like `sam local invoke -e`, against the running local platform (`npm start`) or one it starts for the
  * call, and print the result. Every function is invoked through the platform's Lambda Invoke API, never in
  * this process: the platform's process owns what its functions share, such as the warehouse (PGlite).
@@ -17,7 +17,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routes } from '../lib/routes';
 import { orderSaga } from '../lib/saga';
-import { consumerOfStreamEvent } from '../lib/ops/stream-consumers';
+import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
 import { projectRoot, startPlatform, type Platform } from '../lib/local/platform';
 import { findRunningPlatform } from '../lib/local/running-platform';
 
@@ -55,12 +55,17 @@ async function invoke(functionName: string, event: unknown): Promise<{ output: u
   }
 }
 
-/** What the fixture runs, decided before any platform starts, so a bad fixture fails fast. */
-function target(): { name: string; run: () => Promise<unknown> } {
+type Target = { name: string; run: () => Promise<unknown> };
+
+/** What the fixture runs (a stream's records, every consumer of that stream), decided before any platform starts, so a bad fixture fails fast. */
+function targets(): Target[] {
   if (kind === 'dynamodb-stream' || kind === 'kinesis') {
-    const consumer = consumerOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb');
-    return { name: consumer.id, run: () => invoke(consumer.id, fixture) };
+    return consumersOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => ({ name: consumer.id, run: () => invoke(consumer.id, fixture) }));
   }
+  return [target()];
+}
+
+function target(): Target {
   if (kind === 'apigw') {
     const event = fixture as APIGatewayProxyEvent;
     const route = routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
@@ -107,7 +112,7 @@ function target(): { name: string; run: () => Promise<unknown> } {
 
 let started: Platform | undefined;
 try {
-  const { name, run } = target();
+  const chosen = targets();
   const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
   const running = await findRunningPlatform(dataDir);
   if (running) {
@@ -124,7 +129,7 @@ try {
     });
     lambdaEndpoint = started.lambdaEndpoint;
   }
-  console.log(JSON.stringify({ target: name, ...((await run()) as object) }, null, 2));
+  for (const { name, run } of chosen) console.log(JSON.stringify({ target: name, ...((await run()) as object) }, null, 2));
 } catch (e) {
   console.error((e as Error).message);
   process.exitCode = 1;

@@ -4,9 +4,7 @@
  * and the local substrate runs the same handler modules behind pollers with the same settings
  * (lib/local/event-source-mappings.ts).
  */
-import type { FunctionSpec } from './saga';
-import type { StreamKey } from './streams';
-import type { TableKey } from './tables';
+import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
 
 /**
  * What a function may do in the warehouse: load it (the consumers: the admin credentials, migrations), read it
@@ -15,46 +13,17 @@ import type { TableKey } from './tables';
  */
 export type WarehouseAccess = 'read' | 'write' | 'status';
 
-export type ConsumerSource = { kind: 'table'; table: TableKey } | { kind: 'stream'; stream: StreamKey };
-
-export interface StreamConsumer extends FunctionSpec {
-  source: ConsumerSource;
-  /** Lambda's ESM settings; the local pollers apply the same ones. */
-  batchSize: number;
-  maximumBatchingWindowSeconds: number;
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
-  bisectBatchOnFunctionError: boolean;
-  reportBatchItemFailures: boolean;
-  /** Retries of a failing batch (after bisecting) before its records go to the on-failure queue. */
-  maximumRetryAttempts: number;
-  /** Records older than this go to the on-failure queue unprocessed. */
-  maximumRecordAgeSeconds: number;
-  /** The SQS queue (logical name; physical `${prefix}-${name}`) the failure records go to. */
-  onFailureQueueName: string;
+/** An analytics loader: a stream consumer that loads the warehouse. */
+export interface AnalyticsConsumer extends StreamConsumer {
   warehouse: WarehouseAccess;
 }
 
-/**
- * The settings every consumer shares: small batches for freshness, and a poison record costs only itself.
- * No batching window (Lambda's default): a shard has one batch in flight at a time, so while a load runs the
- * next batch gathers by itself and a busy stream gets full batches anyway; a window only holds back the last,
- * partial batch. With a 1 s window a confirmed order took 1.2 s (p50) to be counted locally, and a replayed
- * month's last records waited a full second after everything before them was loaded.
- */
-const delivery = {
-  maximumBatchingWindowSeconds: 0,
-  startingPosition: 'TRIM_HORIZON',
-  bisectBatchOnFunctionError: true,
-  reportBatchItemFailures: true,
-  maximumRetryAttempts: 5,
-  maximumRecordAgeSeconds: 86_400,
-  warehouse: 'write',
-} as const;
+const delivery = { ...STREAM_DELIVERY, warehouse: 'write' } as const;
 
 /** Consumers record when they loaded new rows, so the analytics API's cached answers know they are stale. */
 const cacheVersion = { aggregates: 'write' } as const;
 
-export const streamConsumers: StreamConsumer[] = [
+export const analyticsConsumers: AnalyticsConsumer[] = [
   {
     id: 'loadOrdersStream',
     context: 'analytics',
@@ -104,11 +73,6 @@ export const streamConsumers: StreamConsumer[] = [
   },
 ];
 
-/**
- * A consumer's deployed names in a stage whose physical names start with `prefix-` (none locally): the CDK
- * names the function and its on-failure queue so, and the redrive CLI finds them so.
- */
-export function consumerPhysicalNames(consumer: StreamConsumer, prefix?: string): { functionName: string; queueName: string } {
-  const named = (name: string) => (prefix ? `${prefix}-${name}` : name);
-  return { functionName: named(consumer.id), queueName: named(consumer.onFailureQueueName) };
-}
+// The names lib/contexts/analytics*.ts and test/bench import (they build and drive the analytics consumers only).
+export { consumerPhysicalNames, type ConsumerSource } from './stream-consumer-spec';
+export { analyticsConsumers as streamConsumers, type AnalyticsConsumer as StreamConsumer };

@@ -12,11 +12,13 @@ import * as cart from '../functions/cart/schemas';
 import * as orders from '../functions/orders/schemas';
 import * as recommendations from '../functions/recommendations/schemas';
 import * as analytics from '../functions/analytics/schemas';
+import * as search from '../functions/search/schemas';
 import type { WarehouseAccess } from './analytics';
+import type { SearchAccess } from './search';
 import type { StreamAccess, StreamKey } from './streams';
 import type { TableKey } from './tables';
 
-export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments' | 'recommendations' | 'analytics';
+export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments' | 'search' | 'recommendations' | 'analytics';
 export type Group = 'admin' | 'analyst';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
@@ -50,6 +52,11 @@ export interface Route {
   sagemakerEndpoint?: boolean;
   /** Reads the analytics warehouse as the read-only reader (Redshift Data API in AWS, PGlite locally), or only its status. */
   warehouse?: WarehouseAccess;
+  /**
+   * Uses the products search index (lib/search.ts): query it, or only ask the cluster's health. Such a function gets
+   * OPENSEARCH_ENDPOINT and OPENSEARCH_SIGNING_SERVICE, and may sign requests to the domain for that much.
+   */
+  search?: SearchAccess;
   /** Request headers the route reads, documented in OpenAPI. */
   headers?: { name: string; required: boolean; description: string }[];
 }
@@ -79,6 +86,8 @@ export const routes: Route[] = [
     streams: { clickstream: 'read' },
     // The workgroup's status only: a public route must not run (and bill) warehouse SQL.
     warehouse: 'status',
+    // GET /_cluster/health only, at most once a minute per container.
+    search: 'status',
     userPoolActions: ['cognito-idp:DescribeUserPool'],
   },
   {
@@ -195,6 +204,37 @@ export const routes: Route[] = [
     request: { params: catalog.ProductIdParams, body: catalog.UpdateProduct },
     response: { status: 200, schema: catalog.Product },
     tables: { products: 'readwrite' },
+  },
+  {
+    id: 'searchProducts',
+    method: 'GET',
+    path: '/v1/search',
+    context: 'search',
+    handler: 'functions/search/handlers/search.ts',
+    auth: none,
+    summary:
+      'Search the active products: words over name (×2), description and category with typos tolerated, ranked by relevance ' +
+      'boosted by popularity and recency (or sorted by price, popularity or newest); filters by category, brand and price; ' +
+      'facets over the whole result. With no `q`, browse by the filters. Each search with words is recorded as a `search` ' +
+      'clickstream event with its number of results (analytics lists the queries that find nothing)',
+    request: { query: search.SearchQuery },
+    headers: [{ ...sessionHeader, description: "A UUID naming the shopper's session, recorded with the search's clickstream event" }],
+    response: { status: 200, schema: search.SearchResults },
+    // Its `search` events go to the clickstream.
+    streams: { clickstream: 'write' },
+    search: 'read',
+  },
+  {
+    id: 'suggestProducts',
+    method: 'GET',
+    path: '/v1/search/suggest',
+    context: 'search',
+    handler: 'functions/search/handlers/suggest.ts',
+    auth: none,
+    summary: 'Type-ahead: names of active products completing what was typed (from the start of the name or of any word of it), typos tolerated from 4 characters',
+    request: { query: search.SuggestQuery },
+    response: { status: 200, schema: search.Suggestions },
+    search: 'read',
   },
   {
     id: 'getStock',

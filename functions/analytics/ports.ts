@@ -9,6 +9,11 @@ export type ClickEvent = Omit<ClickEventInput, 'at'> & {
   /** ISO 8601 (UTC): the client's time when it sent one, else receivedAt. */
   at: string;
   receivedAt: string;
+  /**
+   * `search` events the search route writes itself (functions/search): how many products the query found, so
+   * analytics can list the queries that found nothing. Absent from events clients send.
+   */
+  results?: number;
 };
 
 export interface ClickstreamWriter {

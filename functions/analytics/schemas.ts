@@ -192,18 +192,20 @@ export const SalesReport = z.object({
 });
 export type SalesReport = z.infer<typeof SalesReport>;
 
-export const INSIGHT_KINDS = ['out_of_stock', 'low_stock', 'rising', 'falling', 'conversion'] as const;
+export const INSIGHT_KINDS = ['out_of_stock', 'low_stock', 'rising', 'falling', 'conversion', 'no_results'] as const;
 export type InsightKind = (typeof INSIGHT_KINDS)[number];
 
 export const Insight = z.object({
   kind: z.enum(INSIGHT_KINDS),
   message: z.string(),
   productId: z.optional(z.string()),
+  query: z.optional(z.string().check(z.describe('no_results: the search query (lower case) that found no product'))),
   metric: z.optional(
     z.number().check(
       z.describe(
         'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
-          'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1)',
+          'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); ' +
+          'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
       ),
     ),
   ),

@@ -1,14 +1,14 @@
 /**
- * The analytics pipeline on the local substrate: for every stream consumer of lib/analytics.ts, its on-failure
- * queue on the local SQS and a local event source mapping with the consumer's own settings (the ones CDK gives
- * the Lambda ESM), invoking the same handler module in-process. The consumers load the warehouse named by
+ * The stream consumers on the local substrate — analytics' loaders and the search indexer (lib/stream-consumers.ts):
+ * for each, its on-failure queue on the local SQS and a local event source mapping with the consumer's own
+ * settings (the ones CDK gives the Lambda ESM), invoking the same handler module in-process. The consumers load the warehouse named by
  * WAREHOUSE_PGLITE_DIR: one PGlite per process and directory, shared with the analytics API and the health
  * check (functions/analytics/loaders/warehouse-env.ts), opened on the first batch rather than at start.
  */
 import path from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehouse-env';
-import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../analytics';
+import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../stream-consumers';
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
 import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings';
@@ -31,9 +31,9 @@ export interface AnalyticsPipelineOptions {
   warehouseDir: string;
   /** Checkpoints go to `${checkpointDir}/<consumer id>.json`; in memory only when absent. */
   checkpointDir?: string;
-  /** Default: every consumer of lib/analytics.ts. */
+  /** Default: every consumer of lib/stream-consumers.ts. */
   consumers?: StreamConsumer[];
-  /** Poller timings (tests shorten them); the consumers' own settings always come from lib/analytics.ts. */
+  /** Poller timings (tests shorten them); the consumers' own settings always come from lib/stream-consumers.ts. */
   tuning?: Pick<EventSourceMappingOptions, 'pollIntervalMs' | 'shardDiscoveryIntervalMs' | 'retryDelayMs' | 'maxRetryDelayMs'>;
   /** Errors reading a stream, failed batches, failed destination sends. Default: console.error. */
   onError?: (consumerId: string, error: unknown, where: string) => void;
@@ -69,7 +69,7 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
   const env = analyticsEnv(options.warehouseDir);
   // The handler modules parse their environment when first loaded, which is on the first batch.
   Object.assign(process.env, env);
-  const onError = options.onError ?? ((id: string, e: unknown, where: string) => console.error(`analytics consumer ${id} (${where}):`, e));
+  const onError = options.onError ?? ((id: string, e: unknown, where: string) => console.error(`stream consumer ${id} (${where}):`, e));
 
   const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
   const started: Record<string, AnalyticsConsumerRuntime> = {};

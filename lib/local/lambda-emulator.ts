@@ -38,7 +38,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { streamConsumers } from '../analytics';
+import { streamConsumers } from '../stream-consumers';
 import { routes } from '../routes';
 import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
 import { PortInUseError } from './emulators';
@@ -310,7 +310,7 @@ export function invocableFunctions(): Pick<FunctionSpec, 'id' | 'handler'>[] {
 }
 
 /**
- * The platform's Invoke API: each function by its id (lib/routes.ts, lib/analytics.ts, lib/saga.ts), run by its handler module in this process (the same
+ * The platform's Invoke API: each function by its id (lib/routes.ts, lib/stream-consumers.ts, lib/saga.ts), run by its handler module in this process (the same
  * module instances the event source mappings, the saga and the timers call, so what a module holds — the
  * warehouse — is opened once). `functions` replaces any of them with the invoker the platform already uses.
  */

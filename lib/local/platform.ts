@@ -86,7 +86,7 @@ export interface Platform {
   /** Whether a model is served yet (`served()` resolves with its version once it is). */
   recommendations: Pick<LocalRecommendations, 'state' | 'served' | 'modelDir'>;
   /**
-   * The stream consumers (lib/analytics.ts) behind local event source mappings: `caughtUp()` resolves once
+   * The stream consumers (lib/stream-consumers.ts) behind local event source mappings: `caughtUp()` resolves once
    * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
    */
   analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string };

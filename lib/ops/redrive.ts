@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
-import { consumerPhysicalNames, type StreamConsumer } from '../analytics';
+import { consumerPhysicalNames, type StreamConsumer } from '../stream-consumers';
 import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../local/esm/sources';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 /**
- * Which stream consumer (lib/analytics.ts) an event belongs to, from its records' eventSourceARN — what an
- * event source mapping is bound to in AWS: `…:table/<table>/stream/<label>` for a DynamoDB stream,
+ * Which stream consumers (lib/stream-consumers.ts) an event belongs to, from its records' eventSourceARN (the
+ * products table's stream feeds two: analytics' loader and the search indexer) — what an event source mapping is
+ * bound to in AWS: `…:table/<table>/stream/<label>` for a DynamoDB stream,
  * `…:stream/<name>` for Kinesis. Physical names may carry a stage prefix (`ecicomm-orders`), fixtures may
  * use the logical one (`orders`).
  */
-import { streamConsumers, type StreamConsumer } from '../analytics';
+import { streamConsumers, type StreamConsumer } from '../stream-consumers';
 import { streams } from '../streams';
 import { tables } from '../tables';
 
@@ -14,7 +15,8 @@ function keyOf<K extends string>(specs: Record<K, { name: string }>, physical: s
   return matches.sort(([, a], [, b]) => b.name.length - a.name.length)[0]?.[0];
 }
 
-export function consumerOfStreamEvent(event: unknown, kind: 'dynamodb' | 'kinesis'): StreamConsumer {
+/** Every consumer of the event's source, in lib/stream-consumers.ts's order; throws when none reads it. */
+export function consumersOfStreamEvent(event: unknown, kind: 'dynamodb' | 'kinesis'): StreamConsumer[] {
   const records = (event as { Records?: unknown } | null)?.Records;
   if (!Array.isArray(records) || !records.length) throw new Error('A stream event is { "Records": [...] } with at least one record');
   const arns = new Set(records.map((r) => (r as { eventSourceARN?: unknown } | null)?.eventSourceARN));
@@ -30,14 +32,14 @@ export function consumerOfStreamEvent(event: unknown, kind: 'dynamodb' | 'kinesi
     const table = /^arn:aws[\w-]*:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\/.+$/.exec(arn)?.[1];
     if (!table) throw new Error(`${arn} is not a DynamoDB stream ARN`);
     const key = keyOf(tables, table);
-    const consumer = key && streamConsumers.find((c) => c.source.kind === 'table' && c.source.table === key);
-    if (!consumer) throw new Error(`No stream consumer reads table ${table}'s stream; consumers: ${known}`);
-    return consumer;
+    const consumers = key ? streamConsumers.filter((c) => c.source.kind === 'table' && c.source.table === key) : [];
+    if (!consumers.length) throw new Error(`No stream consumer reads table ${table}'s stream; consumers: ${known}`);
+    return consumers;
   }
   const stream = /^arn:aws[\w-]*:kinesis:[^:]*:[^:]*:stream\/(.+)$/.exec(arn)?.[1];
   if (!stream) throw new Error(`${arn} is not a Kinesis stream ARN`);
   const key = keyOf(streams, stream);
-  const consumer = key && streamConsumers.find((c) => c.source.kind === 'stream' && c.source.stream === key);
-  if (!consumer) throw new Error(`No stream consumer reads Kinesis stream ${stream}; consumers: ${known}`);
-  return consumer;
+  const consumers = key ? streamConsumers.filter((c) => c.source.kind === 'stream' && c.source.stream === key) : [];
+  if (!consumers.length) throw new Error(`No stream consumer reads Kinesis stream ${stream}; consumers: ${known}`);
+  return consumers;
 }

@@ -126,10 +126,10 @@ beforeAll(async () => {
     throw new Error("Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI");
   }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort] = [
-    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
+    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
   ];
-  starting = startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model: { port: 0 } });
+  starting = startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model: { port: 0 } });
   platform = await starting;
   browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
 }, 120_000);
@@ -289,6 +289,22 @@ describe("the analysts' dashboard at /dashboard", () => {
     }
     expect(flagged.map((i) => [i.kind, i.productId])).toEqual([['out_of_stock', tote.id], ['low_stock', teapot.id]]);
 
+    // Shoppers search for what the catalog does not have (made-up words, so not even a typo of a catalog word
+    // matches): one query three times, in two spellings of case, another once. Each search is a clickstream event.
+    const made = () => Array.from({ length: 10 }, () => 'bcdfghjkmnpqrstvwxz'[Math.floor(Math.random() * 19)]).join('');
+    const [often, once] = [`${made()} ${made()}`, made()];
+    for (const q of [often, often.toUpperCase(), often, once]) {
+      const found = await ok(`/v1/search?q=${encodeURIComponent(q)}`, { headers: { 'x-session-id': sessions[0]! } });
+      expect([q, found.total]).toEqual([q, 0]);
+    }
+    const noResults = async () => ((await ok('/v1/analytics/insights', { token: adminToken })).items as any[]).filter((i) => i.kind === 'no_results');
+    let missing = await noResults();
+    for (let i = 0; i < 120 && missing.length < 2; i++) {
+      await sleep(500);
+      missing = await noResults();
+    }
+    expect(missing.map((i) => [i.query, i.metric])).toEqual([[often, 3], [once, 1]]);
+
     // The page, signed in as the platform's admin.
     const { page, problems } = await openPage();
     await signInOnPage(page, platform.admin.email, platform.admin.password);
@@ -358,9 +374,17 @@ describe("the analysts' dashboard at /dashboard", () => {
       byRevenue.map((r: any) => [r.key, r.revenue, r.orders, r.units]),
     ]);
 
-    // Insights, in the API's order.
+    // Insights, in the API's order; the searches that found nothing have a chart of their own.
+    const findings = insights.items.filter((i: any) => i.kind !== 'no_results');
     const listed = await page.locator('#insights li').evaluateAll((lis: any[]) => lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]));
-    expect(listed).toEqual(insights.items.length ? insights.items.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']]);
+    expect(listed).toEqual(findings.length ? findings.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']]);
+
+    // Searches with no results, the most searched at the top of the bars.
+    const searched = insights.items.filter((i: any) => i.kind === 'no_results').reverse();
+    expect(searched.map((i: any) => i.query)).toEqual([once, often]);
+    const noResultChart = await chartOf(page, 'chart-no-results');
+    expect(noResultChart?.yAxis).toEqual([searched.map((i: any) => i.query)]);
+    expect(noResultChart?.series).toEqual([{ id: 'searches', type: 'bar', data: searched.map((i: any) => ({ value: i.metric, name: i.query })) }]);
 
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -373,6 +397,7 @@ describe("the analysts' dashboard at /dashboard", () => {
       echarts.getInstanceByDom(document.getElementById('chart-top-products')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
       echarts.getInstanceByDom(document.getElementById('chart-funnel')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 2 });
       echarts.getInstanceByDom(document.getElementById('chart-category')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
+      echarts.getInstanceByDom(document.getElementById('chart-no-results')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
     }, lastDay);
 
     // "All data" narrows the range to the days that have sales: here, today.

@@ -7,10 +7,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { streamConsumers } from '../../lib/analytics';
+import { streamConsumers } from '../../lib/stream-consumers';
 import { routes } from '../../lib/routes';
 import { orderSaga } from '../../lib/saga';
-import { consumerOfStreamEvent } from '../../lib/ops/stream-consumers';
+import { consumersOfStreamEvent } from '../../lib/ops/stream-consumers';
 import { localInvoker } from '../../lib/local/lambda-context';
 import { projectRoot } from '../../lib/local/platform';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
@@ -113,9 +113,9 @@ describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
       .sort()
       .map((f) => {
         const event = JSON.parse(readFileSync(path.join(projectRoot, 'events', folder, f), 'utf8')) as { Records: unknown[] };
-        return [`${folder}/${f}`, event, consumerOfStreamEvent(event, folder === 'kinesis' ? 'kinesis' : 'dynamodb')] as const;
+        return consumersOfStreamEvent(event, folder === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => [`${folder}/${f} → ${consumer.id}`, event, consumer] as const);
       }),
-  );
+  ).flat();
 
   it('has at least one fixture for every stream consumer', () => {
     const covered = new Set(streamFixtures.map(([, , consumer]) => consumer.id));

@@ -91,8 +91,17 @@ describe('clickstream mapping', () => {
       productId: 'prd_fx_mug',
       query: null,
       valuePence: 1250,
+      resultCount: null,
       eventTs: '2026-11-23T09:01:00.000Z',
     });
+  });
+  it('keeps how many products a search found, as the search route stamps it on its own events', () => {
+    const record = structuredClone(clickFixture().Records[0]);
+    const event = { eventId: 'srch-0001', type: 'search', sessionId: 'sess_fx_a1b2c3d4', query: 'headphnes', results: 0, at: '2026-11-23T09:02:00.000Z', receivedAt: '2026-11-23T09:02:00.000Z' };
+    record.kinesis.data = Buffer.from(JSON.stringify(event)).toString('base64');
+    expect(userBehaviorFromKinesisRecord(record)).toMatchObject({ eventType: 'search', query: 'headphnes', resultCount: 0 });
+    record.kinesis.data = Buffer.from(JSON.stringify({ ...event, results: -1 })).toString('base64');
+    expect(() => userBehaviorFromKinesisRecord(record)).toThrow(/results/);
   });
   it('rejects data that is not a clickstream event', () => {
     const record = structuredClone(clickFixture().Records[0]);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoResultCache, cacheItemId } from '../../functions/analytics/adapters/dynamo-result-cache';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { CACHE_TTL_MS, cacheKey } from '../../functions/analytics/domain/cache';
-import { conversionInsight, insights, trendInsights } from '../../functions/analytics/domain/insights';
+import { conversionInsight, insights, noResultInsights, trendInsights } from '../../functions/analytics/domain/insights';
 import * as insightSql from '../../functions/analytics/domain/insights';
 import * as reportSql from '../../functions/analytics/domain/reports';
 import { dashboardSummary, resolveRange, salesReport } from '../../functions/analytics/domain/reports';
@@ -47,6 +47,9 @@ const dim = (productId: string, name: string, category: string) => ({
 });
 
 let seq = 0;
+const search = (sessionId: string, query: string, resultCount: number | null, eventTs: string): UserBehaviorRow => ({
+  eventId: `search-${++seq}`, sessionId, eventType: 'search', query, resultCount, eventTs,
+});
 const click = (sessionId: string, eventType: UserBehaviorRow['eventType'], eventTs: string, productId?: string): UserBehaviorRow => ({
   eventId: `click-${++seq}`,
   sessionId,
@@ -312,6 +315,13 @@ describe('insights', () => {
         click('k5', 'purchase', '2011-12-01T23:59:59Z'), click('k6', 'page_view', '2011-11-25T10:00:00Z'),
         ...browsing('n', 8, '2011-11-26T10:00:00Z'),
         click('k7', 'purchase', '2011-11-20T10:00:00Z'), // before both weeks
+        // Searches, in sessions the weeks already have (conversion is unchanged). The 28 days to 12-08 start on 11-11.
+        search('k2', 'headphnes', 0, '2011-12-07T10:00:00Z'), search('m0', 'Headphnes', 0, '2011-12-04T10:00:00Z'),
+        search('n0', 'headphnes', 0, '2011-11-26T10:00:00Z'), search('m1', 'tea cosy', 0, '2011-12-04T11:00:00Z'),
+        search('m2', 'zebra lamp', 0, '2011-12-04T11:00:00Z'), search('m3', 'zebra lamp', 0, '2011-12-04T12:00:00Z'),
+        search('m4', 'cake stand', 12, '2011-12-04T10:00:00Z'), // found something
+        search('m5', 'unicorn', null, '2011-12-04T10:00:00Z'), // sent by a client: no result count
+        search('k7', 'parasol', 0, '2011-11-10T10:00:00Z'), // before the 28 days
       ],
       { now: loadedAt },
     );
@@ -331,7 +341,11 @@ describe('insights', () => {
       ['rising', 'A', 100],
       ['falling', 'D', -67],
       ['conversion', undefined, 0.25],
+      ['no_results', undefined, 3],
+      ['no_results', undefined, 2],
+      ['no_results', undefined, 1],
     ]);
+    expect(result.items.filter((i) => i.kind === 'no_results').map((i) => i.query)).toEqual(['headphnes', 'zebra lamp', 'tea cosy']);
     expect(Insights.safeParse(result).success).toBe(true);
   });
 
@@ -344,6 +358,9 @@ describe('insights', () => {
       'Rising: Rising Star sold 20 in the 7 days to 2011-12-09, up 100 % from 10 the week before.',
       'Falling: Falling Knife sold 10 in the 7 days to 2011-12-09, down 67 % from 30 the week before.',
       'Conversion: 25.0 %, 4 orders from 16 sessions in the 7 days to 2011-12-08. Down from 50.0 % the week before.',
+      'No results: "headphnes" was searched 3 times in the 28 days to 2011-12-08 and found no product.',
+      'No results: "zebra lamp" was searched 2 times in the 28 days to 2011-12-08 and found no product.',
+      'No results: "tea cosy" was searched once in the 28 days to 2011-12-08 and found no product.',
     ]);
   });
 
@@ -369,6 +386,15 @@ describe('insights', () => {
     expect(conversionInsight({ last: { sessions: 0, orders: 3 }, before: { sessions: 5, orders: 1 } }, '2024-03-04')).toEqual([]);
   });
 
+  it('lists at most ten queries that found nothing, most searched first, ties by query', () => {
+    const rows = [...Array.from({ length: 12 }, (_, i) => ({ query: `q${String(i).padStart(2, '0')}`, searches: 1 + (i % 3) })), { query: 'never', searches: 0 }];
+    const found = noResultInsights(rows, '2024-03-04');
+    expect(found.map((i) => [i.query, i.metric])).toEqual([
+      ['q02', 3], ['q05', 3], ['q08', 3], ['q11', 3], ['q01', 2], ['q04', 2], ['q07', 2], ['q10', 2], ['q00', 1], ['q03', 1],
+    ]);
+    expect(noResultInsights([], '2024-03-04')).toEqual([]);
+  });
+
   it('caps conversion at 100 %: orders placed without clickstream do not make more than every session convert', () => {
     const [note] = conversionInsight({ last: { sessions: 1, orders: 3 }, before: { sessions: 4, orders: 1 } }, '2024-03-04');
     expect([note?.metric, note?.message]).toEqual([1, 'Conversion: 100.0 %, 3 orders from 1 session in the 7 days to 2024-03-04. Up from 25.0 % the week before.']);
@@ -380,7 +406,7 @@ describe('the reports\' SQL on the Redshift Data API', () => {
   const PARAMS: Record<string, number> = {
     SALES_TOTALS_SQL: 3, BEHAVIOUR_SQL: 2, TOP_PRODUCTS_SQL: 3, LATEST_SALES_DATE_SQL: 0,
     SALES_BY_DAY_SQL: 3, SALES_BY_CATEGORY_SQL: 3, SALES_BY_PRODUCT_SQL: 3,
-    LATEST_DATES_SQL: 0, PRODUCT_WEEKS_SQL: 4, LATEST_STOCK_SQL: 0, CONVERSION_WEEKS_SQL: 4,
+    LATEST_DATES_SQL: 0, PRODUCT_WEEKS_SQL: 4, LATEST_STOCK_SQL: 0, CONVERSION_WEEKS_SQL: 4, NO_RESULT_SEARCHES_SQL: 2,
   };
   const statements = Object.entries({ ...reportSql, ...insightSql }).filter(([name]) => name.endsWith('_SQL')) as [string, string][];
 

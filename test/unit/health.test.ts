@@ -5,7 +5,7 @@ import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehouse-env';
 import type { Warehouse } from '../../functions/analytics/warehouse/port';
-import { WAREHOUSE_PROBE_CACHE, liveWarehouseProbeDeps, warehouseProbe, warehouseProbeFromEnv } from '../../functions/platform/adapters/probes';
+import { SEARCH_PROBE_CACHE, WAREHOUSE_PROBE_CACHE, liveWarehouseProbeDeps, searchProbe, warehouseProbe, warehouseProbeFromEnv } from '../../functions/platform/adapters/probes';
 import { cachedProbe, checkHealth } from '../../functions/platform/domain/health';
 import type { HealthProbe } from '../../functions/platform/ports';
 
@@ -14,6 +14,18 @@ afterAll(() => closeSharedWarehouses());
 const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({ name, check, ...(timeoutMs ? { timeoutMs } : {}) });
 const never = () => new Promise<void>(() => undefined);
 const after = (ms: number) => () => new Promise<void>((r) => setTimeout(r, ms));
+
+describe('the search probe', () => {
+  it('counts a green or yellow cluster as up and a red one, or no answer, as down, asking at most once a minute', async () => {
+    const answering = (status: string) => searchProbe({ clusterStatus: async () => status });
+    expect(await checkHealth([answering('green')])).toEqual({ status: 'ok', components: { search: 'ok' } });
+    // Yellow: a replica is not allocated (one data node), and every search is still answered.
+    expect((await checkHealth([answering('yellow')])).components.search).toBe('ok');
+    expect(await checkHealth([answering('red')])).toEqual({ status: 'degraded', components: { search: 'down' } });
+    expect((await checkHealth([searchProbe({ clusterStatus: () => Promise.reject(new Error('ECONNREFUSED')) })])).components.search).toBe('down');
+    expect(SEARCH_PROBE_CACHE).toEqual({ okForMs: 60_000, downForMs: 10_000 });
+  });
+});
 
 describe('health', () => {
   it('is ok when every component answers, and degraded with the failing one marked down', async () => {

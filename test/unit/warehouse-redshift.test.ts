@@ -181,11 +181,12 @@ describe('Redshift Data API warehouse adapter', () => {
     expect(result).toEqual({ received: 1, inserted: 1 });
     const input = sent[0].input as { Sqls: string[]; Parameters: unknown[] };
     expect(input.Sqls).toEqual([
-      'INSERT INTO user_behavior (event_id, session_id, user_id, event_type, product_id, query, value_pence, event_ts, event_date, loaded_ts) ' +
-        'SELECT s.event_id, s.session_id, s.user_id, s.event_type, s.product_id, s.query, s.value_pence, s.event_ts, s.event_date, s.loaded_ts ' +
+      'INSERT INTO user_behavior (event_id, session_id, user_id, event_type, product_id, query, value_pence, event_ts, event_date, loaded_ts, result_count) ' +
+        'SELECT s.event_id, s.session_id, s.user_id, s.event_type, s.product_id, s.query, s.value_pence, s.event_ts, s.event_date, s.loaded_ts, s.result_count ' +
         'FROM (SELECT CAST(:p1 AS VARCHAR(160)) AS event_id, CAST(:p2 AS VARCHAR(128)) AS session_id, CAST(NULL AS VARCHAR(128)) AS user_id, ' +
         'CAST(:p4 AS VARCHAR(32)) AS event_type, CAST(NULL AS VARCHAR(64)) AS product_id, CAST(NULL AS VARCHAR(512)) AS query, ' +
-        'CAST(NULL AS BIGINT) AS value_pence, CAST(:p8 AS TIMESTAMP) AS event_ts, CAST(:p9 AS DATE) AS event_date, CAST(:p10 AS TIMESTAMP) AS loaded_ts) s ' +
+        'CAST(NULL AS BIGINT) AS value_pence, CAST(:p8 AS TIMESTAMP) AS event_ts, CAST(:p9 AS DATE) AS event_date, CAST(:p10 AS TIMESTAMP) AS loaded_ts, ' +
+        'CAST(NULL AS INTEGER) AS result_count) s ' +
         'WHERE NOT EXISTS (SELECT 1 FROM user_behavior t WHERE t.event_id = s.event_id)',
     ]);
     expect(input.Parameters).toEqual([

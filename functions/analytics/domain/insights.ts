@@ -10,6 +10,9 @@
  *   MIN_UNITS_RISING units this week, falling is −50 % or more from at least MIN_UNITS_FALLING units.
  * - conversion: orders per session (at most 1) in the last 7 days of clickstream, beside the 7 before. Orders
  *   come from sales_facts, never from clickstream `purchase` events, which anyone can send.
+ * - no_results: the search queries that found no product in the last SEARCH_DAYS of clickstream, most frequent
+ *   first — what shoppers look for and the catalog does not say it has (a missing product, a word the catalog
+ *   spells otherwise). Only the search route's own events count: they carry the result count it found.
  */
 import type { AnalyticsQueryDeps } from '../ports';
 import type { Insight, Insights } from '../schemas';
@@ -23,6 +26,8 @@ export const MIN_UNITS_RISING = 10;
 export const MIN_UNITS_FALLING = 10;
 export const MAX_PER_KIND = 5;
 export const MAX_STOCK_ITEMS = 10;
+export const SEARCH_DAYS = 28;
+export const MAX_NO_RESULT_QUERIES = 10;
 
 export const LATEST_DATES_SQL = `SELECT 'sales' AS source, MAX(order_date) AS last_date FROM sales_facts WHERE kind = 'SALE'
 UNION ALL
@@ -66,6 +71,23 @@ FROM (
   GROUP BY 1
 ) w
 GROUP BY w.period`;
+
+/**
+ * Search queries that found nothing, by how often, case folded so that one query typed two ways counts once.
+ * $1 first day, $2 the latest clickstream day.
+ */
+export const NO_RESULT_SEARCHES_SQL = `SELECT LOWER(query) AS search_query, CAST(COUNT(*) AS BIGINT) AS searches, MAX(event_date) AS last_date
+FROM user_behavior
+WHERE event_type = 'search' AND result_count = 0 AND query IS NOT NULL
+  AND event_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
+GROUP BY LOWER(query)
+ORDER BY searches DESC, search_query
+LIMIT ${MAX_NO_RESULT_QUERIES}`;
+
+export interface NoResultSearch {
+  query: string;
+  searches: number;
+}
 
 export interface ProductWeeks {
   productId: string;
@@ -172,13 +194,27 @@ export function conversionInsight(weeks: ConversionWeeks, lastEventDate: string)
   ];
 }
 
+/** Pure: one finding per query that found nothing, most searched first (ties by query). */
+export function noResultInsights(searches: readonly NoResultSearch[], lastEventDate: string): Insight[] {
+  return [...searches]
+    .filter((s) => s.searches > 0 && s.query.trim() !== '')
+    .sort((a, b) => b.searches - a.searches || a.query.localeCompare(b.query))
+    .slice(0, MAX_NO_RESULT_QUERIES)
+    .map((s) => ({
+      kind: 'no_results',
+      query: s.query,
+      metric: s.searches,
+      message: `No results: "${s.query}" was searched ${s.searches === 1 ? 'once' : `${fmt(s.searches)} times`} in the ${SEARCH_DAYS} days to ${lastEventDate} and found no product.`,
+    }));
+}
+
 export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>): Promise<Insights> {
   const sql = guarded(deps.warehouse, deps.log);
   const latest = await sql.query<{ source: string; last_date: string | null }>(LATEST_DATES_SQL);
   const lastSale = latest.find((r) => r.source === 'sales')?.last_date ?? null;
   const lastEvent = latest.find((r) => r.source === 'events')?.last_date ?? null;
 
-  const [products, stockRows, conversionRows] = await Promise.all([
+  const [products, stockRows, conversionRows, noResultRows] = await Promise.all([
     lastSale
       ? sql.query<{ product_id: string; product_name: string | null; units_last_week: unknown; units_week_before: unknown; units_demand: unknown }>(
           PRODUCT_WEEKS_SQL,
@@ -193,6 +229,9 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
           lastEvent,
           REPORT_CURRENCY,
         ])
+      : Promise.resolve([]),
+    lastEvent
+      ? sql.query<{ search_query: string; searches: unknown }>(NO_RESULT_SEARCHES_SQL, [addDays(lastEvent, -(SEARCH_DAYS - 1)), lastEvent])
       : Promise.resolve([]),
   ]);
 
@@ -212,6 +251,7 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
     ...(lastSale ? stockInsights(weeks, stock, lastSale) : []),
     ...(lastSale ? trendInsights(weeks, lastSale) : []),
     ...(lastEvent ? conversionInsight({ last: period('last'), before: period('before') }, lastEvent) : []),
+    ...(lastEvent ? noResultInsights(noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })), lastEvent) : []),
   ];
   return { asOf: lastSale, items };
 }

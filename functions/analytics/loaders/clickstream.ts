@@ -19,6 +19,8 @@ const StreamedClickEvent = z.object({
   productId: z.optional(z.string().check(z.maxLength(64))),
   query: z.optional(z.string().check(z.maxLength(512))),
   value: z.optional(z.int().check(z.nonnegative())),
+  /** How many products a search found: stamped only by the search route on its own `search` events. */
+  results: z.optional(z.int().check(z.nonnegative(), z.maximum(2 ** 31 - 1))),
   at: z.iso.datetime({ offset: true }),
 });
 
@@ -44,6 +46,7 @@ export function userBehaviorFromKinesisRecord(record: KinesisStreamRecord): User
     productId: e.productId ?? null,
     query: e.query ?? null,
     valuePence: e.value ?? null,
+    resultCount: e.results ?? null,
     eventTs: new Date(e.at).toISOString(),
   };
 }

@@ -39,6 +39,8 @@ export interface UserBehaviorRow {
   productId?: string | null;
   query?: string | null;
   valuePence?: number | null;
+  /** `search` events the search route wrote: how many products the query found. */
+  resultCount?: number | null;
   eventTs: string;
 }
 
@@ -160,6 +162,7 @@ export const USER_BEHAVIOR_COLUMNS: readonly Column[] = [
   { name: 'event_ts', type: 'TIMESTAMP' },
   { name: 'event_date', type: 'DATE' },
   { name: 'loaded_ts', type: 'TIMESTAMP' },
+  { name: 'result_count', type: 'INTEGER' },
 ];
 
 export const INVENTORY_SNAPSHOT_COLUMNS: readonly Column[] = [
@@ -212,9 +215,12 @@ export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options
   const loaded = toSqlTimestamp((options.now ?? (() => new Date()))());
   const values = dedupe(rows, (r) => r.eventId).map((r): SqlValue[] => {
     if (r.valuePence != null && !Number.isSafeInteger(r.valuePence)) throw new Error(`Event ${r.eventId}: value must be integer pence`);
+    if (r.resultCount != null && !(Number.isSafeInteger(r.resultCount) && r.resultCount >= 0 && r.resultCount <= 2 ** 31 - 1)) {
+      throw new Error(`Event ${r.eventId}: result count must be a whole number`);
+    }
     return [
       r.eventId, r.sessionId, r.userId ?? null, r.eventType, r.productId ?? null, r.query ?? null, r.valuePence ?? null,
-      toSqlTimestamp(r.eventTs), toSqlDate(r.eventTs), loaded,
+      toSqlTimestamp(r.eventTs), toSqlDate(r.eventTs), loaded, r.resultCount ?? null,
     ];
   });
   return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) => insertIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, c));

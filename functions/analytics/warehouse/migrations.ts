@@ -337,6 +337,14 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${WAREHOUSE_
 REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
     },
   },
+  {
+    version: 6,
+    name: 'search result counts',
+    // The search route writes its own `search` events with how many products the query found (functions/search),
+    // so insights can list the queries that find nothing. NULL for every other event, and for searches clients
+    // report through POST /v1/events, whose result counts nobody checked.
+    sql: 'ALTER TABLE user_behavior ADD COLUMN result_count INTEGER',
+  },
 ];
 
 /** A migration's SQL for an engine. */

@@ -1,5 +1,5 @@
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, isStartKeyRejection, type Page } from '../../shared/pagination';
 import { SkuTakenError, VersionConflictError, type ProductRepository } from '../ports';
@@ -109,6 +109,19 @@ export class DynamoProductRepository implements ProductRepository {
       if (e instanceof ConditionalCheckFailedException) throw new VersionConflictError(product.id);
       throw e;
     }
+  }
+
+  /**
+   * Every product, whatever its status, a page at a time: for whole-catalog jobs (the search context's reindex),
+   * never for a request. Strongly consistent: a page holds each product as last written before it was read.
+   */
+  async *scanPages(pageSize: number): AsyncIterable<Product[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, Limit: pageSize, ExclusiveStartKey, ConsistentRead: true }));
+      if (page.Items?.length) yield (page.Items as ProductItem[]).map(fromItem);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
   async listActive({ category, limit, cursor }: { category?: string; limit: number; cursor?: string }): Promise<Page<Product>> {

@@ -4,6 +4,8 @@ import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/clien
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { warehouseFromEnv, type WarehouseEnv } from '../../analytics/loaders/warehouse-env';
 import type { Warehouse } from '../../analytics/warehouse/port';
+import { openSearchClient, type SearchEnv } from '../../search/adapters/opensearch-client';
+import { OpenSearchProductIndex } from '../../search/adapters/opensearch-index';
 import { cachedProbe } from '../domain/health';
 import type { HealthProbe } from '../ports';
 
@@ -79,4 +81,22 @@ export const liveWarehouseProbeDeps: WarehouseProbeDeps = {
 export function warehouseProbeFromEnv(env: WarehouseEnv, deps: WarehouseProbeDeps = liveWarehouseProbeDeps): HealthProbe {
   const probe = env.WAREHOUSE_PGLITE_DIR !== undefined ? warehouseProbe(deps.reader(env)) : warehouseStatusProbe(deps.serverless(), env.REDSHIFT_WORKGROUP!);
   return cachedProbe(probe, { ...WAREHOUSE_PROBE_CACHE, ...(deps.now ? { now: deps.now } : {}) });
+}
+
+/** The search engine's cluster health (GET /_cluster/health): green or yellow serves searches, red does not. */
+export const searchProbe = (index: Pick<OpenSearchProductIndex, 'clusterStatus'>): HealthProbe => ({
+  name: 'search',
+  check: async () => {
+    const status = await index.clusterStatus();
+    if (status !== 'green' && status !== 'yellow') throw new Error(`The search cluster is ${status}`);
+  },
+});
+
+/** Like the warehouse: the public health check asks the search cluster at most once a minute (every 10 s while down). */
+export const SEARCH_PROBE_CACHE = { okForMs: 60_000, downForMs: 10_000 } as const;
+
+export function searchProbeFromEnv(env: SearchEnv, now?: () => number): HealthProbe {
+  // No retries: a health check that retries hides the outage it exists to report.
+  const index = new OpenSearchProductIndex(openSearchClient(env, { requestTimeoutMs: 1_500, maxRetries: 0 }));
+  return cachedProbe(searchProbe(index), { ...SEARCH_PROBE_CACHE, ...(now ? { now } : {}) });
 }

@@ -7,7 +7,8 @@ import { WarehouseEnv } from '../../analytics/loaders/warehouse-env';
 import { parseEnv } from '../../shared/env';
 import { httpHandler, json } from '../../shared/http';
 import { checkHealth } from '../domain/health';
-import { dynamoProbe, identityProbe, kinesisProbe, warehouseProbeFromEnv } from '../adapters/probes';
+import { SearchEnv } from '../../search/adapters/opensearch-client';
+import { dynamoProbe, identityProbe, kinesisProbe, searchProbeFromEnv, warehouseProbeFromEnv } from '../adapters/probes';
 import type { HealthProbe } from '../ports';
 
 export const makeHandler = (probes: HealthProbe[]) =>
@@ -25,4 +26,6 @@ export const handler = makeHandler([
   kinesisProbe(new KinesisClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler() }), env.CLICKSTREAM_STREAM),
   // PGlite's answer to a query as the reader, or Redshift's workgroup status: never billed SQL, at most once a minute.
   warehouseProbeFromEnv(parseEnv(WarehouseEnv)),
+  // GET /_cluster/health, at most once a minute.
+  searchProbeFromEnv(parseEnv(SearchEnv)),
 ]);

@@ -302,6 +302,33 @@
     );
   }
 
+  /** Searches that found nothing (insights of kind no_results), most searched at the top of the bars. */
+  function drawNoResultSearches(items) {
+    const top = [...items].reverse();
+    chart('chart-no-results').setOption(
+      {
+        ...base,
+        title: emptyTitle(top.length === 0, 'Every search found something'),
+        tooltip: { ...base.tooltip, trigger: 'item', formatter: (p) => `“${p.name}”: ${integer.format(p.value)} searches, no results` },
+        grid: { left: 200, right: 60, top: 10, bottom: 30 },
+        xAxis: { type: 'value', minInterval: 1 },
+        yAxis: { type: 'category', data: top.map((i) => i.query), axisLabel: { width: 185, overflow: 'truncate' } },
+        series: [
+          {
+            id: 'searches',
+            name: 'Searches',
+            type: 'bar',
+            barMaxWidth: 22,
+            itemStyle: { color: '#c0392b' },
+            label: { show: true, position: 'right', formatter: (p) => integer.format(p.value) },
+            data: top.map((i) => ({ value: i.metric, name: i.query })),
+          },
+        ],
+      },
+      { notMerge: true },
+    );
+  }
+
   function drawInsights(items) {
     el.insights.replaceChildren(
       ...(items.length === 0
@@ -359,7 +386,9 @@
       drawTopProducts(summary.topProducts, summary.currency);
       drawFunnel(summary);
       drawCategories(byCategory.rows, summary.currency);
-      drawInsights(insights.items);
+      // Searches with no results have their own chart; the list holds the stock, demand and conversion findings.
+      drawInsights(insights.items.filter((i) => i.kind !== 'no_results'));
+      drawNoResultSearches(insights.items.filter((i) => i.kind === 'no_results'));
       el.rangeNote.textContent = byDay.rows.some(hasSales)
         ? ''
         : `No sales between ${startDate} and ${endDate}${summary.latestSalesDate ? `; the latest is on ${summary.latestSalesDate}` : ''}. “All data” shows the whole history.`;
