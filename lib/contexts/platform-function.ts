@@ -15,7 +15,7 @@ import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port'
 import type { WarehouseAccess } from '../analytics';
 import type { FunctionSpec } from '../saga';
 import type { TableAccess } from '../routes';
-import type { SearchAccess } from '../search-access';
+import type { SearchAccess } from '../search';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
 

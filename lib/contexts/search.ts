@@ -1,15 +1,19 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EbsDeviceVolumeType } from 'aws-cdk-lib/aws-ec2';
-import { PolicyDocument, PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyDocument, PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { CfnResourcePolicy, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from 'aws-cdk-lib/aws-opensearchservice';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { searchIamAction, searchPermissions, type SearchAccess } from '../search-access';
+import { searchConsumers as allSearchConsumers, type SearchAccess, type SearchConsumer } from '../search';
+import { reindexPermissions, searchIamAction, searchPermissions } from '../search-access';
+import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
 import type { SearchTarget } from './platform-function';
+import { StreamConsumers, type BuiltConsumer } from './stream-consumers';
 
 /** The domain's nodes: data nodes spread over the zones, and dedicated cluster managers (masters). */
 export interface SearchCapacity {
@@ -38,6 +42,15 @@ export const DEFAULT_SEARCH_CAPACITY: SearchCapacity = {
 export interface SearchProps {
   /** The domain is `${namePrefix}-search` (OpenSearch allows 28 characters); alarms and log groups carry the prefix too. */
   readonly namePrefix: string;
+  /** Every table of the app: the indexer reads the products table's stream, the reindex scans the table. */
+  readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
+  /** The indexers to build; lib/search.ts's by default. */
+  readonly consumers?: readonly SearchConsumer[];
+  /**
+   * An indexer whose oldest record waited longer than this (Maximum over 5 minutes) is falling behind; default 30 s,
+   * against the contract's "searchable within 5 s": a few retried batches pass, a stuck shard does not.
+   */
+  readonly indexerIteratorAgeThreshold?: Duration;
   readonly capacity?: Partial<SearchCapacity>;
   /** Alarms notify this topic; the context makes its own (`${namePrefix}-search-alarms`) otherwise. */
   readonly alarmTopic?: ITopic;
@@ -75,7 +88,9 @@ export interface SearchAdmission {
  * - IAM access only: every request is SigV4-signed, and the domain access policy names each function's role with
  *   exactly the methods and paths of its access level (lib/search-access.ts); nothing else is allowed;
  * - search slow logs, index slow logs and error logs in CloudWatch Logs with a retention;
- * - alarms on cluster status red and yellow, free storage, blocked writes and JVM memory pressure.
+ * - alarms on cluster status red and yellow, free storage, blocked writes and JVM memory pressure;
+ * - the indexer of lib/search.ts on the products table's stream (function, event source mapping, on-failure queue,
+ *   alarms on its iterator age and on failures waiting), built like every stream consumer.
  *
  * Functions get the engine through `target` (PlatformFunctionProps.search), which also admits their roles.
  */
@@ -87,6 +102,13 @@ export class Search extends Construct {
   readonly alarmTopic: ITopic;
   readonly alarms: SearchAlarms;
   readonly logGroups: { readonly searchSlow: LogGroup; readonly indexSlow: LogGroup; readonly errors: LogGroup };
+  /** The products-stream indexers by id, with their on-failure queues and iterator-age and failure alarms. */
+  readonly consumers: ReadonlyMap<string, BuiltConsumer>;
+  /**
+   * For the operator who runs the reindex (`npm run search:reindex`) against this stage: attach it to their role.
+   * The reindex's requests on this domain, and the products table's scan and count; nothing else.
+   */
+  readonly reindexPolicy?: ManagedPolicy;
   private readonly admissions: SearchAdmission[] = [];
 
   constructor(scope: Construct, id: string, props: SearchProps) {
@@ -173,7 +195,37 @@ export class Search extends Construct {
     this.alarmTopic =
       props.alarmTopic ?? new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'search-alarms', displayName: 'ECIComm search alarms' }).topic;
     this.alarms = this.buildAlarms(props.namePrefix, capacity);
+    this.consumers = new StreamConsumers(this, 'Indexers', {
+      namePrefix: props.namePrefix,
+      consumers: props.consumers ?? allSearchConsumers,
+      tables: props.tables,
+      search: this.target,
+      alarmTopic: this.alarmTopic,
+      iteratorAgeThreshold: props.indexerIteratorAgeThreshold ?? Duration.seconds(30),
+    }).consumers;
+    if (props.tables.products) this.reindexPolicy = this.buildReindexPolicy(props.namePrefix, props.tables.products, domainArn);
     this.acknowledgeNagFindings();
+  }
+
+  private buildReindexPolicy(namePrefix: string, products: ITable, domainArn: string): ManagedPolicy {
+    const policy = new ManagedPolicy(this, 'ReindexPolicy', {
+      managedPolicyName: `${namePrefix}-search-reindex`,
+      description: `Lets an operator rebuild the products index of ${this.domainName} from the products table (npm run search:reindex)`,
+      statements: [
+        ...reindexPermissions.map((p) => new PolicyStatement({ actions: p.methods.map(searchIamAction), resources: p.paths.map((path) => `${domainArn}/${path}`) })),
+        new PolicyStatement({ actions: ['dynamodb:Scan', 'dynamodb:DescribeTable'], resources: [products.tableArn] }),
+      ],
+    });
+    const stack = Stack.of(this);
+    const shown = (value: string, token: string) => (Token.isUnresolved(value) ? `<${token}>` : value);
+    const arnAsNagShowsIt = `arn:<AWS::Partition>:es:${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}:domain/${this.domainName}`;
+    for (const path of new Set(reindexPermissions.flatMap((p) => p.paths).filter((path) => path.includes('*')))) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${arnAsNagShowsIt}/${path}]`,
+        reason: `The reindex names each new concrete index by its mapping version and start time (products-v<n>-<timestamp>), so it may create, refresh and delete any index of that name on the search domain, and no other index or domain.`,
+      });
+    }
+    return policy;
   }
 
   /** Every role admitted so far, with its access level. */

@@ -37,7 +37,7 @@ export class EciCommStack extends Stack {
     this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
-    this.search = new Search(this, 'Search', { namePrefix: props.namePrefix });
+    this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,

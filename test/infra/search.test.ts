@@ -3,21 +3,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Search } from '../../lib/contexts/search';
-import { routes, type Route } from '../../lib/routes';
-import { searchIamAction, searchPermissions, type SearchAccess } from '../../lib/search-access';
+import { routes } from '../../lib/routes';
+import { searchConsumers, type SearchAccess } from '../../lib/search';
+import { reindexPermissions, searchIamAction, searchPermissions } from '../../lib/search-access';
+import { consumerPhysicalNames } from '../../lib/stream-consumers';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string };
 type DomainStatement = { Sid: string; Effect: string; Principal: { AWS: unknown }; Action: string | string[]; Resource: string | string[] };
-
-/**
- * Until the search routes are in the route table, functions that use the engine are route entries given a
- * search access level: the health check checks it (status), and a copy of the product read stands for a
- * search route (read).
- */
-const withSearch = (id: string, search: SearchAccess, as?: string): Route => ({ ...routes.find((r) => r.id === id)!, ...(as ? { id: as, path: `/v1/${as}` as const } : {}), search }) as Route;
-const searchRoutes = [withSearch('health', 'status'), withSearch('getProduct', 'read', 'searchProbe')];
-const testRoutes = [...routes.filter((r) => r.id !== 'health'), ...searchRoutes];
 
 let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
@@ -26,16 +19,34 @@ const logicalId = (construct: IConstruct) =>
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const domainResource = () => resources[logicalId(stack.search.domain)]!;
 const domainStatements = () => domainResource().Properties.AccessPolicies.Statement as DomainStatement[];
-const roleRef = (id: string) => ({ 'Fn::GetAtt': [logicalId(stack.api.functions.get(id)!.role), 'Arn'] });
 /** `arn:${Partition}:es:${Region}:${AccountId}:domain/ecicomm-test-search/<path>`, as CloudFormation receives it. */
 const domainPath = (path: string) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':es:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:domain/ecicomm-test-search/${path}`]],
 });
 
+/** Every function that uses the engine — the routes and the indexer — with its access level and its built function. */
+const searchUsers = () => [
+  ...routes.filter((r) => r.search).map((r) => ({ id: r.id, access: r.search!, built: stack.api.functions.get(r.id)! })),
+  ...searchConsumers.map((c) => ({ id: c.id, access: c.search, built: stack.search.consumers.get(c.id)!.function })),
+];
+const roleArnOf = (id: string) => ({ 'Fn::GetAtt': [logicalId(searchUsers().find((u) => u.id === id)!.built.role), 'Arn'] });
+const statementsOf = (id: string) => domainStatements().filter((s) => JSON.stringify(s.Principal.AWS) === JSON.stringify(roleArnOf(id)));
+
 beforeAll(() => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  stack = new EciCommStack(app, 'SearchTest', { namePrefix: 'ecicomm-test', routes: testRoutes });
+  stack = new EciCommStack(app, 'SearchTest', { namePrefix: 'ecicomm-test' });
   resources = Template.fromStack(stack).toJSON().Resources;
+});
+
+describe('who uses the engine', () => {
+  it('is the search and suggest routes (read), the health check (status) and the products-stream indexer (write)', () => {
+    expect(searchUsers().map((u) => [u.id, u.access]).sort()).toEqual([
+      ['health', 'status'],
+      ['indexProducts', 'write'],
+      ['searchProducts', 'read'],
+      ['suggestProducts', 'read'],
+    ]);
+  });
 });
 
 describe('the search domain', () => {
@@ -77,30 +88,40 @@ describe('the search domain', () => {
 });
 
 describe('the domain access policy', () => {
-  it('admits exactly the roles of the functions that use the engine, by ARN, each with its own statements', () => {
+  it('admits exactly the roles of the functions that use the engine, by ARN, and nobody else', () => {
     const principals = new Set(domainStatements().map((s) => JSON.stringify(s.Principal.AWS)));
-    expect([...principals].sort()).toEqual(searchRoutes.map((r) => JSON.stringify(roleRef(r.id))).sort());
+    expect([...principals].sort()).toEqual(searchUsers().map((u) => JSON.stringify(roleArnOf(u.id))).sort());
     for (const statement of domainStatements()) {
       expect(statement.Effect).toBe('Allow');
       expect(JSON.stringify(statement.Principal)).not.toContain('"*"');
     }
   });
 
-  it.each(searchRoutes.map((r) => [r.id, r] as const))('%s may make exactly the requests of its access level, on this domain only', (_, route) => {
-    const access = (route as Route & { search: SearchAccess }).search;
-    const own = domainStatements().filter((s) => JSON.stringify(s.Principal.AWS) === JSON.stringify(roleRef(route.id)));
-    expect(own.map((s) => ({ Action: s.Action, Resource: s.Resource }))).toEqual(
-      searchPermissions[access].map((p) => ({ Action: p.methods.map(searchIamAction), Resource: p.paths.map(domainPath) })),
-    );
+  it.each(routes.filter((r) => r.search).map((r) => [r.id, r.search!] as const).concat(searchConsumers.map((c) => [c.id, c.search] as const)))(
+    '%s (%s) may make exactly the requests of its access level, on this domain only',
+    (id, access: SearchAccess) => {
+      expect(statementsOf(id).map((s) => ({ Action: s.Action, Resource: s.Resource }))).toEqual(
+        searchPermissions[access].map((p) => ({ Action: p.methods.map(searchIamAction), Resource: p.paths.map(domainPath) })),
+      );
+    },
+  );
+
+  it('lets the search routes send POST /products/_search and nothing else: no writes, no index or alias changes', () => {
+    for (const id of ['searchProducts', 'suggestProducts']) {
+      expect(statementsOf(id)).toEqual([expect.objectContaining({ Action: ['es:ESHttpGet', 'es:ESHttpPost'], Resource: [domainPath('products/_search')] })]);
+    }
   });
 
-  it('lets a search route send POST /products/_search and nothing else: no writes, no index or alias changes', () => {
-    const [read] = domainStatements().filter((s) => JSON.stringify(s.Principal.AWS) === JSON.stringify(roleRef('searchProbe')));
-    expect(read).toMatchObject({ Action: ['es:ESHttpGet', 'es:ESHttpPost'], Resource: [domainPath('products/_search')] });
-    expect(domainStatements().filter((s) => JSON.stringify(s.Principal.AWS) === JSON.stringify(roleRef('searchProbe')))).toHaveLength(1);
+  it('lets the indexer write documents and make the bootstrap index and alias, but not delete or refresh an index, nor search', () => {
+    const actions = statementsOf('indexProducts').flatMap((s) => [s.Action].flat().map((a) => [a, [s.Resource].flat()] as const));
+    expect(actions.map(([a]) => a)).not.toContain('es:ESHttpDelete');
+    const resources = JSON.stringify(actions.map(([, r]) => r));
+    expect(resources).not.toContain('_search');
+    expect(resources).not.toContain('_refresh');
+    expect(statementsOf('indexProducts')).toContainEqual(expect.objectContaining({ Action: ['es:ESHttpPut'], Resource: [domainPath('products-v*-00000000000000000')] }));
   });
 
-  it('is the only grant: no identity policy of the stack allows an es: action', () => {
+  it('is the only grant to functions: no identity policy of a function role allows an es: action', () => {
     const esStatements = ofType('AWS::IAM::Policy').flatMap(([, p]) =>
       (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).filter((s) => [s.Action].flat().some((a) => a.startsWith('es:'))),
     );
@@ -108,23 +129,90 @@ describe('the domain access policy', () => {
   });
 
   it('refuses everyone when no function uses the engine', () => {
-    const lone = new Stack(new App(), 'Lone');
-    const search = new Search(lone, 'Search', { namePrefix: 'lone' });
+    const lone = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Lone');
+    const search = new Search(lone, 'Search', { namePrefix: 'lone', tables: {}, consumers: [] });
     const [, domain] = Object.entries(Template.fromStack(lone).toJSON().Resources as Record<string, CfnResource>).find(([, r]) => r.Type === 'AWS::OpenSearchService::Domain')!;
     expect(search.admitted).toEqual([]);
     expect(domain.Properties.AccessPolicies.Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'es:ESHttp*' })]);
   });
 });
 
+describe('the indexer', () => {
+  const indexer = searchConsumers.find((c) => c.id === 'indexProducts')!;
+  const built = () => stack.search.consumers.get(indexer.id)!;
+
+  it('reads the products table\'s stream through an event source mapping with the settings of lib/search.ts and an on-failure queue', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(built().function.function) }));
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]![1].Properties).toEqual({
+      FunctionName: { Ref: logicalId(built().function.function) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.tables.products), 'StreamArn'] },
+      StartingPosition: indexer.startingPosition,
+      BatchSize: indexer.batchSize,
+      MaximumBatchingWindowInSeconds: indexer.maximumBatchingWindowSeconds,
+      BisectBatchOnFunctionError: indexer.bisectBatchOnFunctionError,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: indexer.maximumRetryAttempts,
+      MaximumRecordAgeInSeconds: indexer.maximumRecordAgeSeconds,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(built().failureQueue), 'Arn'] } } },
+    });
+  });
+
+  it('is named <prefix>-indexProducts, its queue <prefix>-search-products-stream-failures: the names the redrive command uses', () => {
+    const names = consumerPhysicalNames(indexer, 'ecicomm-test');
+    expect(resources[logicalId(built().function.function)]!.Properties.FunctionName).toBe(names.functionName);
+    expect(resources[logicalId(built().failureQueue)]!.Properties).toMatchObject({ QueueName: names.queueName, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+  });
+
+  it('touches no table: its documents are the stream\'s images', () => {
+    const variables = resources[logicalId(built().function.function)]!.Properties.Environment.Variables;
+    expect(Object.keys(variables).filter((k) => k.endsWith('_TABLE'))).toEqual([]);
+  });
+
+  it('alarms when its oldest record waited over 30 s, and on any record waiting in its on-failure queue, notifying the search topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const topic = [{ Ref: logicalId(stack.search.alarmTopic) }];
+    expect(alarms.find((a) => a.AlarmName === 'ecicomm-test-search-indexProducts-iterator-age')).toMatchObject({
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: 30_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(built().function.function) } }],
+      AlarmActions: topic,
+    });
+    expect(alarms.find((a) => a.AlarmName === 'ecicomm-test-search-indexProducts-failures')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(built().failureQueue), 'QueueName'] } }],
+      AlarmActions: topic,
+    });
+  });
+});
+
+describe('the reindex operator\'s policy', () => {
+  it('allows the reindex\'s requests on this domain and the products table\'s scan and count, and nothing else', () => {
+    const policy = resources[logicalId(stack.search.reindexPolicy!)]!;
+    expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(policy.Properties.ManagedPolicyName).toBe('ecicomm-test-search-reindex');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      ...reindexPermissions.map((p) => ({ Effect: 'Allow', Action: p.methods.length === 1 ? searchIamAction(p.methods[0]!) : p.methods.map(searchIamAction), Resource: p.paths.length === 1 ? domainPath(p.paths[0]!) : p.paths.map(domainPath) })),
+      { Effect: 'Allow', Action: ['dynamodb:Scan', 'dynamodb:DescribeTable'], Resource: { 'Fn::GetAtt': [logicalId(stack.data.tables.products), 'Arn'] } },
+    ]);
+  });
+});
+
 describe('functions that use the engine', () => {
-  it.each(searchRoutes.map((r) => [r.id] as const))('%s gets the https endpoint and the signing service es', (id) => {
-    const variables = resources[logicalId(stack.api.functions.get(id)!.function)]!.Properties.Environment.Variables;
+  it.each(['health', 'searchProducts', 'suggestProducts', 'indexProducts'])('%s gets the https endpoint and the signing service es', (id) => {
+    const variables = resources[logicalId(searchUsers().find((u) => u.id === id)!.built.function)]!.Properties.Environment.Variables;
     expect(variables.OPENSEARCH_ENDPOINT).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.search.domain), 'DomainEndpoint'] }]] });
     expect(variables.OPENSEARCH_SIGNING_SERVICE).toBe('es');
   });
 
   it('no other function gets the endpoint', () => {
-    const searchIds = new Set(searchRoutes.map((r) => logicalId(stack.api.functions.get(r.id)!.function)));
+    const searchIds = new Set(searchUsers().map((u) => logicalId(u.built.function)));
     const others = ofType('AWS::Lambda::Function').filter(([id, fn]) => !searchIds.has(id) && fn.Properties.Environment?.Variables?.OPENSEARCH_ENDPOINT);
     expect(others.map(([id]) => id)).toEqual([]);
   });
@@ -204,7 +292,7 @@ describe('alarms', () => {
 
 describe('capacity', () => {
   const build = (capacity: ConstructorParameters<typeof Search>[2]['capacity'], namePrefix = 'cap') => () =>
-    new Search(new Stack(new App(), 'Cap'), 'Search', { namePrefix, capacity });
+    new Search(new Stack(new App(), 'Cap'), 'Search', { namePrefix, capacity, tables: {}, consumers: [] });
 
   it('refuses data nodes that do not spread evenly over the zones, a manager count without a quorum, or tiny volumes', () => {
     expect(build({ dataNodes: 4 })).toThrow(/multiple of its zones/);
@@ -220,7 +308,7 @@ describe('capacity', () => {
 
   it('has no manager alarm without dedicated managers', () => {
     const lone = new Stack(new App(), 'NoManagers');
-    const search = new Search(lone, 'Search', { namePrefix: 'nomgr', capacity: { dataNodes: 2, zones: 2, masterNodes: 0 } });
+    const search = new Search(lone, 'Search', { namePrefix: 'nomgr', capacity: { dataNodes: 2, zones: 2, masterNodes: 0 }, tables: {}, consumers: [] });
     expect(search.alarms.masterJvmMemoryPressure).toBeUndefined();
     const domain = Object.values(Template.fromStack(lone).toJSON().Resources as Record<string, CfnResource>).find((r) => r.Type === 'AWS::OpenSearchService::Domain')!;
     expect(domain.Properties.ClusterConfig).toMatchObject({ DedicatedMasterEnabled: false, InstanceCount: 2, ZoneAwarenessConfig: { AvailabilityZoneCount: 2 } });
