@@ -38,6 +38,8 @@ const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local'
 const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
 const bar = new SingleBar({ format: 'Seeding catalog [{bar}] {value}/{total} products', hideCursor: true }, Presets.shades_classic);
 let barStarted = false;
+const indexBar = new SingleBar({ format: 'Indexing catalog for search [{bar}] {value}/{total} products', hideCursor: true }, Presets.shades_classic);
+let indexBarStarted = false;
 let trainingStage: string | undefined;
 
 try {
@@ -49,6 +51,7 @@ try {
     stepFunctionsPort: Number(process.env.STEPFUNCTIONS_PORT ?? 8083),
     kinesisPort: Number(process.env.KINESIS_PORT ?? 4567),
     lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
+    searchPort: Number(process.env.SEARCH_PORT ?? 9200),
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,
@@ -63,6 +66,15 @@ try {
       bar.update(done);
       if (done === total) bar.stop();
     },
+    onSearchIndexProgress: (done, total) => {
+      if (!indexBarStarted) {
+        indexBar.start(total, 0);
+        indexBarStarted = true;
+      }
+      // The table's item count is an estimate: the bar grows if the scan finds more.
+      if (done > indexBar.getTotal()) indexBar.setTotal(done);
+      indexBar.update(done);
+    },
     onRequest: values.quiet ? undefined : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
     // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
     model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
@@ -71,6 +83,7 @@ try {
       if (typeof stage === 'string' && stage !== trainingStage) console.log(`model: training — ${(trainingStage = stage)}…`);
     },
   });
+  if (indexBarStarted) indexBar.stop();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const seeded =
     platform.seeded.source === 'existing'
@@ -88,6 +101,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
+  Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
   Warehouse      ${platform.analytics.warehouseDir}   (PGlite, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
   Dashboard      ${platform.apiUrl}/dashboard   (analysts' page: sign in as the admin below)
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
@@ -112,6 +126,7 @@ Press Ctrl-C to stop.`);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (e) {
   if (barStarted) bar.stop();
+  if (indexBarStarted) indexBar.stop();
   if (e instanceof PortInUseError) {
     console.error(e.message);
   } else {

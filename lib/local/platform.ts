@@ -27,6 +27,9 @@ import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommen
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
 import { runtimeFile, writeRuntimeInfo, type RuntimeInfo } from './running-platform';
+import { startSearchEngine } from './search/server';
+import { startLocalSearch, type LocalSearch } from './search-platform/start';
+import type { CatalogIndexing } from './search-platform/index-catalog';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,6 +43,8 @@ export interface PlatformOptions {
   kinesisPort?: number;
   /** The Lambda Invoke API's port (default 9001), through which other processes invoke the functions. */
   lambdaPort?: number;
+  /** The local search engine's port (default 9200, SEARCH_PORT). */
+  searchPort?: number;
   /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
@@ -53,6 +58,8 @@ export interface PlatformOptions {
   routes?: Route[];
   log?: (message: string) => void;
   onSeedProgress?: (done: number, total: number) => void;
+  /** Progress of loading the products index from the table (a fresh start, or a new mapping version). */
+  onSearchIndexProgress?: (done: number, total: number) => void;
   onRequest?: EdgeOptions['onRequest'];
   /** The model server and its model (lib/local/recommendations.ts); by default a free port and no training. */
   model?: LocalModelOptions;
@@ -92,6 +99,8 @@ export interface Platform {
   analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string };
   /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda-emulator.ts). */
   lambdaEndpoint: string;
+  /** The local search engine (OpenSearch's REST subset) and the products index behind its alias. */
+  search: { endpoint: string } & CatalogIndexing;
   /** Resolves when no saga execution is running. */
   sagasIdle(timeoutMs?: number): Promise<void>;
   /** Runs the settlement pass once, now. */
@@ -173,6 +182,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await assertPortFree(options.stepFunctionsPort ?? 8083, 'local Step Functions');
   await assertPortFree(options.kinesisPort ?? 4567, 'local Kinesis');
   await assertPortFree(options.lambdaPort ?? 9001, 'local Lambda');
+  await assertPortFree(options.searchPort ?? 9200, 'local search engine');
   if (options.model?.port) await assertPortFree(options.model.port, 'model server');
   await claimDataDir(dataDir);
 
@@ -195,6 +205,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let recommendations: LocalRecommendations | undefined;
   let analytics: AnalyticsPipeline | undefined;
   let lambda: LambdaEmulator | undefined;
+  let search: LocalSearch | undefined;
   try {
     const started = await Promise.allSettled([
       startDynamoDbLocal({ port: dynamoPort, dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined }),
@@ -254,6 +265,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stepFunctions = checkout.stepFunctions;
     stopSweeper = checkout.stopSweeper;
     recommendations = await prepareLocalRecommendations({ ...options.model, dataDir });
+    search = await startLocalSearch({
+      startEngine: startSearchEngine,
+      port: options.searchPort ?? 9200,
+      dataDir: persist ? path.join(dataDir, 'search') : undefined,
+      region: REGION,
+      credentials,
+    });
+    log(`search engine on ${search.endpoint}`);
     // One PGlite per process, shared by the consumers, the analytics API and the health check; it opens on
     // first use (the first batch or query), so starting costs nothing here.
     const warehouseDir = persist ? path.join(dataDir, 'warehouse') : 'memory://';
@@ -264,6 +283,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       ...kinesis.env,
       ...recommendations.env,
       ...analyticsEnv(warehouseDir),
+      ...search.env,
       ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
       USER_POOL_ID: userPoolId,
       USER_POOL_CLIENT_ID: clientId,
@@ -298,6 +318,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       server!.listen(port, '127.0.0.1', () => resolve());
     });
     const apiUrl = `http://127.0.0.1:${port}`;
+
+    // The products index, before the indexer starts: on a fresh start it is loaded in bulk from the seeded table
+    // (the indexer then finds every product already at its version), on a restart it is kept as it was.
+    const searchIndexing = await search.indexCatalog({ dynamoEndpoint: dynamoEmu.endpoint, productsTable: tableNames.products, onProgress: options.onSearchIndexProgress });
+    log(`search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`})`);
 
     // Started once the catalog is written, so seeding does not share the CPU with loading: the products and
     // inventory streams then carry the whole seeded catalog into the warehouse in the background.
@@ -341,6 +366,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const localKinesis = kinesis;
     const pipeline = analytics;
     const invokeApi = lambda;
+    const localSearch = search;
 
     return {
       apiUrl,
@@ -365,6 +391,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       modelUrl: model.modelUrl,
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
       lambdaEndpoint: invokeApi.endpoint,
+      search: { endpoint: localSearch.endpoint, ...searchIndexing },
       analytics: {
         caughtUp: pipeline.caughtUp,
         stats: pipeline.stats,
@@ -381,6 +408,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         stopSweeper();
         // Before the emulators it reads from and reports to; it closes the warehouse last.
         await pipeline.stop();
+        // Once the indexer is stopped: no write is in flight.
+        await localSearch.stop();
         await model.stop();
         await checkout.stepFunctions.stop();
         await sqs?.stop();
@@ -396,6 +425,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stopSweeper();
     await lambda?.stop().catch(() => undefined);
     await analytics?.stop().catch(() => undefined);
+    await search?.stop().catch(() => undefined);
     await recommendations?.stop().catch(() => undefined);
     await stepFunctions?.stop().catch(() => undefined);
     await sqs?.stop().catch(() => undefined);

@@ -20,6 +20,7 @@ interface Ports {
   MODEL_PORT: string;
   KINESIS_PORT: string;
   LAMBDA_PORT: string;
+  SEARCH_PORT: string;
 }
 const ports = async (): Promise<Ports> => ({
   PORT: String(await freePort()),
@@ -30,6 +31,7 @@ const ports = async (): Promise<Ports> => ({
   MODEL_PORT: String(await freePort()),
   KINESIS_PORT: String(await freePort()),
   LAMBDA_PORT: String(await freePort()),
+  SEARCH_PORT: String(await freePort()),
 });
 
 /**

@@ -125,6 +125,8 @@ const BUILDERS: Record<string, Builder> = {
   getOrder: async (_w, who) => ({ path: `/v1/orders/${await orderOf(who)}` }),
   listOrders: () => ({ path: '/v1/orders?limit=5' }),
   getRecommendations: () => ({ path: '/v1/recommendations?limit=3' }),
+  searchProducts: () => ({ path: '/v1/search?q=clock&limit=3' }),
+  suggestProducts: () => ({ path: '/v1/search/suggest?q=clo' }),
   putEvents: (w, who) => ({ path: '/v1/events', body: { events: [{ type: 'product_view', sessionId: w.sessions[who], productId: w.productId }] } }),
   analyticsSummary: () => ({ path: '/v1/analytics/dashboard/summary' }),
   analyticsSalesReport: () => ({ path: '/v1/analytics/reports/sales?dimension=category' }),

@@ -599,6 +599,21 @@ describe('hostile path parameters', () => {
   });
 });
 
+/**
+ * Query parameters that are a shopper's free text (search words): any printable text is a word to look for, so
+ * SQL, JSON, paths and markup are answered as searches (200), never as errors; what the schema refuses in them
+ * (control characters, bidi overrides, excess length) is a 400 naming the parameter.
+ */
+const FREE_TEXT_QUERY: Record<string, string[]> = { searchProducts: ['q', 'brand'], suggestProducts: ['q'] };
+const isFreeText = (route: Route, key: string) => FREE_TEXT_QUERY[route.id]?.includes(key) ?? false;
+/** Routes whose `limit` is not the list convention's 1-100 (API.md): type-ahead answers at most 20. */
+const LIMIT_MAX: Record<string, number> = { suggestProducts: 20 };
+/** Query parameters a route requires, sent with a case about another parameter so that only that one is wrong. */
+const REQUIRED_QUERY: Record<string, string> = { suggestProducts: 'q=cak&' };
+const besides = (route: Route, key?: string) => (key !== undefined && REQUIRED_QUERY[route.id]?.startsWith(`${key}=`) ? '' : (REQUIRED_QUERY[route.id] ?? ''));
+/** What the edge hands the function for a raw query value (URLSearchParams: lenient percent-decoding, + as space). */
+const decodedQueryValue = (raw: string) => new URLSearchParams(`v=${raw}`).get('v') ?? '';
+
 describe('hostile query strings', () => {
   const rawValues: [string, string][] = [
     ...HOSTILE_STRINGS.filter((h) => h.value.length < 100).map((h): [string, string] => [h.label, encodeURIComponent(h.value)]),
@@ -614,14 +629,22 @@ describe('hostile query strings', () => {
       const shape = shapeOf(route.request!.query)!;
       return [
         ...Object.keys(shape).flatMap((key) =>
-          rawValues.map(([label, raw]) => ({ name: `${route.id}: ${label} in ${key}`, req: requestFor(route, { query: `${key}=${raw}` }), expect: { status: 400, detailPath: key } })),
+          rawValues.map(([label, raw]) => ({
+            name: `${route.id}: ${label} in ${key}`,
+            req: requestFor(route, { query: `${besides(route, key)}${key}=${raw}` }),
+            expect:
+              isFreeText(route, key) && shape[key]!.safeParse(decodedQueryValue(raw)).success
+                ? { status: route.response.status }
+                : { status: 400, detailPath: key },
+          })),
         ),
-        { name: `${route.id}: unknown parameter`, req: requestFor(route, { query: 'unexpected=1' }), expect: { status: 400, detailPath: 'unexpected' } },
-        ...rawValues.map(([label, raw]) => ({ name: `${route.id}: ${label} as a parameter name`, req: requestFor(route, { query: `${raw}=1` }), expect: { status: 400 } })),
+        { name: `${route.id}: unknown parameter`, req: requestFor(route, { query: `${besides(route)}unexpected=1` }), expect: { status: 400, detailPath: 'unexpected' } },
+        ...rawValues.map(([label, raw]) => ({ name: `${route.id}: ${label} as a parameter name`, req: requestFor(route, { query: `${besides(route)}${raw}=1` }), expect: { status: 400 } })),
         ...Object.keys(shape).map((key) => ({
           name: `${route.id}: ${key} given twice, the second bad`,
-          req: requestFor(route, { query: `${key}=${encodeURIComponent(String(shape[key]!.safeParse('1').success ? '1' : 'lighting'))}&${key}=%3Cscript%3E` }),
-          expect: { status: 400 },
+          req: requestFor(route, { query: `${besides(route, key)}${key}=${encodeURIComponent(String(shape[key]!.safeParse('1').success ? '1' : 'lighting'))}&${key}=%3Cscript%3E` }),
+          // In free text, `<script>` is words to search for (where the schema takes `<`).
+          expect: { status: isFreeText(route, key) && shape[key]!.safeParse('<script>').success ? route.response.status : 400 },
         })),
       ];
     });
@@ -710,11 +733,19 @@ describe('bad pagination', () => {
     const limits = ['0', '101', '-1', '1.5', 'abc', '', '1e2', '0x10', '%205', '5%20', '+5', '%D9%A1%D9%A0', '9999999999', '00000000000000000001', '20%00'];
     const cases: Case[] = pagedRoutes
       .filter((r) => 'limit' in shapeOf(r.request!.query)!)
-      .flatMap((route) => limits.map((l) => ({ name: `${route.id}: limit=${l}`, req: requestFor(route, { query: `limit=${l}` }), expect: { status: 400, detailPath: 'limit' } })));
+      .flatMap((route) =>
+        [...limits, ...(route.id in LIMIT_MAX ? [String(LIMIT_MAX[route.id]! + 1)] : [])].map((l) => ({
+          name: `${route.id}: limit=${l}`,
+          req: requestFor(route, { query: `${REQUIRED_QUERY[route.id] ?? ''}limit=${l}` }),
+          expect: { status: 400, detailPath: 'limit' },
+        })),
+      );
     expectClean(await runBatch(cases));
     // The boundaries themselves are fine.
     for (const route of pagedRoutes) {
-      for (const l of ['1', '100']) expect((await rawRequest(requestFor(route, { query: `limit=${l}` }))).status, `${route.id} limit=${l}`).toBe(route.response.status);
+      for (const l of ['1', String(LIMIT_MAX[route.id] ?? 100)]) {
+        expect((await rawRequest(requestFor(route, { query: `${REQUIRED_QUERY[route.id] ?? ''}limit=${l}` }))).status, `${route.id} limit=${l}`).toBe(route.response.status);
+      }
     }
   });
 
@@ -812,6 +843,47 @@ describe('unsupported methods', () => {
           expect: { status: [404, 405] },
         }));
     });
+    expectClean(await runBatch(cases));
+  });
+});
+
+describe('bad search input', () => {
+  const search = routes.find((r) => r.id === 'searchProducts')!;
+  const suggest = routes.find((r) => r.id === 'suggestProducts')!;
+
+  it('refuses limit over 100, a negative offset, unknown sort or order, non-numeric or inverted prices and q over 200 characters, naming the parameter', async () => {
+    const refused: [string, string][] = [
+      ['limit=101', 'limit'],
+      ['offset=-1', 'offset'],
+      ['offset=9950&limit=100', 'offset'],
+      ['sort=cheapest', 'sort'],
+      ['order=sideways', 'order'],
+      ['sort=relevance&order=asc', 'order'],
+      ['minPrice=cheap', 'minPrice'],
+      ['maxPrice=12.50', 'maxPrice'],
+      ['minPrice=-1', 'minPrice'],
+      ['minPrice=5000&maxPrice=100', 'maxPrice'],
+      [`q=${'a'.repeat(201)}`, 'q'],
+      // Characters, not UTF-16 units: 200 emoji are a valid q, 201 are not.
+      [`q=${encodeURIComponent('😀'.repeat(201))}`, 'q'],
+      ['category=spaceships', 'category'],
+      ['brand=%3Cb%3E', 'brand'],
+    ];
+    const cases: Case[] = [
+      ...refused.map(([query, key]) => ({ name: `search: ${query.slice(0, 60)}`, req: requestFor(search, { query }), expect: { status: 400, detailPath: key } })),
+      { name: 'suggest: no q', req: requestFor(suggest), expect: { status: 400, detailPath: 'q' } },
+      { name: 'suggest: blank q', req: requestFor(suggest, { query: 'q=%20%20' }), expect: { status: 400, detailPath: 'q' } },
+      { name: 'suggest: limit 21', req: requestFor(suggest, { query: 'q=cak&limit=21' }), expect: { status: 400, detailPath: 'limit' } },
+      { name: 'suggest: q of 201', req: requestFor(suggest, { query: `q=${'a'.repeat(201)}` }), expect: { status: 400, detailPath: 'q' } },
+    ];
+    expectClean(await runBatch(cases));
+  });
+
+  it('answers query syntax, wildcards, backslashes, JSON and script text as words to search for, never as an error', async () => {
+    const words = ['name:foo AND (', '*', '\\', '\\"', '{"query":{"match_all":{}}}', '<script>alert(1)</script>', "' OR 1=1 --", 'price:[0 TO *]', '((((((((', 'a'.repeat(200)];
+    const cases: Case[] = [search, suggest].flatMap((route) =>
+      words.map((q) => ({ name: `${route.id}: q=${q.slice(0, 40)}`, req: requestFor(route, { query: `q=${encodeURIComponent(q)}` }), expect: { status: 200 } })),
+    );
     expectClean(await runBatch(cases));
   });
 });

@@ -38,6 +38,7 @@ const expectedStatus: Record<string, number> = {
   'place-order-no-idempotency-key.json': 400,
   'get-order-unknown.json': 404,
   'get-recommendations-bad-limit.json': 400,
+  'search-products-inverted-price-range.json': 400,
 };
 
 describe('fixtures in events/apigw', () => {

@@ -32,6 +32,8 @@ export interface PlatformInfo {
   clickstreamStream: string;
   /** The Lambda Invoke API serving the consumers, saga tasks and jobs by id. */
   lambdaEndpoint: string;
+  /** The local search engine (OpenSearch's REST subset), signed with the run's credentials in `env`. */
+  searchEndpoint: string;
   /** The model server (serving test/support/recommendation-model.ts) and the switchboard in front of it. */
   recommendations: { modelUrl: string; switchboardUrl: string; breakerHalfOpenMs: number };
   /**
@@ -53,12 +55,12 @@ declare module 'vitest' {
 /** One local platform for the whole integration run, on free ports, stopped by pid however the run ends. */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   // The recommendations function calls the switchboard, which passes calls on to the model server (a
   // hand-made model on a free port) unless a test makes it fail.
   const switchboard = await startSwitchboard();
   const model = { dir: writeTestModel(path.join(dataDir, 'test-model')), port: 0, endpointUrl: switchboard.endpointUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS };
-  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model }).catch(async (e: unknown) => {
+  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model }).catch(async (e: unknown) => {
     await switchboard.stop();
     throw e;
   });
@@ -85,6 +87,7 @@ export default async function setup(project: TestProject) {
     kinesisEndpoint: platform.kinesisEndpoint,
     clickstreamStream: platform.clickstreamStream,
     lambdaEndpoint: platform.lambdaEndpoint,
+    searchEndpoint: platform.search.endpoint,
     recommendations: { modelUrl: platform.modelUrl, switchboardUrl: switchboard.controlUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS },
     analytics: { controlUrl: control.url, failureQueueUrls: platform.analytics.failureQueueUrls },
   });

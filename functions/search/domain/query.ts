@@ -16,9 +16,9 @@ export const DEFAULT_ORDER: Record<SearchSort, SortOrder> = { relevance: 'desc',
 const SORT_FIELD: Record<Exclude<SearchSort, 'relevance'>, string> = { price: 'price', popularity: 'popularity', newest: 'createdAt' };
 
 /**
- * Relevance is multiplied by popularity and recency: log1p(popularity) plus a freshness that is 1 for the last
- * 30 days and halves over the year after. Summed, so a new product with no sales yet still scores (its
- * freshness) and an old best-seller keeps its popularity.
+ * Relevance is multiplied by popularity and recency: log1p(popularity) — OpenSearch's log1p is log10(1 + x) — plus
+ * a freshness that is 1 for the last 30 days and halves over the year after. Summed, so a new product with no
+ * sales yet still scores (its freshness) and an old best-seller keeps its popularity.
  */
 export const RELEVANCE_BOOST = [
   { field_value_factor: { field: 'popularity', modifier: 'log1p', factor: 1, missing: 0 } },
