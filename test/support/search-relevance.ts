@@ -1,8 +1,9 @@
 /**
  * The search relevance set: typo'd shopper queries written for this project, each with the words the shopper
  * meant. What is relevant to a query is computed from the catalog being searched, never stored: a product is
- * relevant when its name holds every intended word (case-insensitive, whole words, a plural `s` ignored on
- * either side — "candles" counts for "candle"). Nothing here comes from the dataset; the relevant sets are
+ * relevant when its name holds every intended word (case-insensitive, whole words, singular or plural on either
+ * side — "candles" counts for "candle", "butterflies" for "butterfly", "glasses" for "glass"). Nothing here comes
+ * from the dataset; the relevant sets are
  * derived afresh from whatever catalog is loaded (the Online Retail data, or the demo catalog without it).
  *
  * Precision@10 of a query: the share of the first 10 results that are relevant, out of min(10, |relevant|),
@@ -57,13 +58,17 @@ export const RELEVANCE_QUERIES: readonly RelevanceQuery[] = [
   { query: 'silver neckalce', intended: 'silver necklace', typo: 'transposition' },
 ];
 
-/** A name's words as the relevance rule compares them: lower case, letters and digits, a plural `s` dropped. */
+/** An English plural's singular (regular plurals only): butterflies → butterfly, glasses → glass, candles → candle. */
+export function singular(word: string): string {
+  if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (/(sses|ches|shes|xes|zes)$/.test(word)) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
+/** A name's words as the relevance rule compares them: lower case, letters and digits, singular. */
 export function nameWords(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+  return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).map(singular);
 }
 
 /** The ids of the products whose names hold every intended word. */
@@ -89,6 +94,8 @@ export interface QueryOutcome extends RelevanceQuery {
   returned: number;
   /** Undefined: the query does not apply to this catalog (nothing relevant). */
   precisionAt10?: number;
+  /** The same with the intended words spelt right: what ranking alone achieves, the typo aside. */
+  correctlySpeltPrecisionAt10?: number;
   /** The first 10 names returned, relevant ones marked ✓, for reading the report. */
   top: string[];
 }
@@ -98,13 +105,17 @@ export interface RelevanceReport {
   rule: string;
   cutoff: number;
   meanPrecisionAt10: number;
+  /** The control: the intended words, spelt right, through the same search. */
+  meanCorrectlySpeltPrecisionAt10: number;
   applicable: number;
+  /** Applicable queries that found nothing at all. */
+  foundNothing: string[];
   notApplicable: string[];
   queries: QueryOutcome[];
 }
 
 export const RELEVANCE_RULE =
-  'relevant = every product whose name holds all the intended words (case-insensitive, whole words, plural s ignored); P@10 = relevant among the first 10 results / min(10, |relevant|); queries with nothing relevant in the catalog are left out of the mean';
+  'relevant = every product whose name holds all the intended words (case-insensitive, whole words, singular or regular plural); P@10 = relevant among the first 10 results / min(10, |relevant|); queries with nothing relevant in the catalog are left out of the mean';
 
 /** Runs every query through `search` (the API) and scores it against the catalog. */
 export async function measureRelevance(
@@ -115,21 +126,26 @@ export async function measureRelevance(
   for (const q of RELEVANCE_QUERIES) {
     const relevant = relevantIds(q.intended, catalog.items);
     const results = await search(q.query);
+    const control = await search(q.intended);
     queries.push({
       ...q,
       relevant: relevant.size,
       returned: results.length,
       precisionAt10: precisionAt10(results.map((r) => r.id), relevant),
+      correctlySpeltPrecisionAt10: precisionAt10(control.map((r) => r.id), relevant),
       top: results.slice(0, CUTOFF).map((r) => `${relevant.has(r.id) ? '✓' : '✗'} ${r.name}`),
     });
   }
   const scored = queries.filter((q) => q.precisionAt10 !== undefined);
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
   return {
     catalog: { source: catalog.source, products: catalog.products },
     rule: RELEVANCE_RULE,
     cutoff: CUTOFF,
-    meanPrecisionAt10: scored.reduce((sum, q) => sum + q.precisionAt10!, 0) / Math.max(1, scored.length),
+    meanPrecisionAt10: mean(scored.map((q) => q.precisionAt10!)),
+    meanCorrectlySpeltPrecisionAt10: mean(scored.map((q) => q.correctlySpeltPrecisionAt10!)),
     applicable: scored.length,
+    foundNothing: scored.filter((q) => q.returned === 0).map((q) => q.query),
     notApplicable: queries.filter((q) => q.precisionAt10 === undefined).map((q) => q.query),
     queries,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nameWords, precisionAt10, RELEVANCE_QUERIES, relevantIds } from '../support/search-relevance';
+import { nameWords, precisionAt10, RELEVANCE_QUERIES, relevantIds, singular } from '../support/search-relevance';
 
 const products = [
   { id: 'a', name: 'White Hanging Heart T-Light Holder' },
@@ -9,8 +9,10 @@ const products = [
 ];
 
 describe('the relevance rule', () => {
-  it('compares whole words, case-insensitively, ignoring a plural s but not a double s', () => {
+  it('compares whole words, case-insensitively, singular or regular plural', () => {
     expect(nameWords('Hanging Heart Decorations, Glass T-Light')).toEqual(['hanging', 'heart', 'decoration', 'glass', 't', 'light']);
+    const pairs = [['butterflies', 'butterfly'], ['glasses', 'glass'], ['boxes', 'box'], ['dishes', 'dish'], ['cases', 'case'], ['candles', 'candle'], ['bus', 'bus'], ['tray', 'tray']];
+    expect(pairs.map(([plural]) => singular(plural!))).toEqual(pairs.map(([, one]) => one));
   });
 
   it('makes relevant exactly the products whose names hold every intended word', () => {
