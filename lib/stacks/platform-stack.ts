@@ -63,6 +63,9 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'WarehouseDatabase', { value: this.analytics.warehouse.target.database });
     new CfnOutput(this, 'WarehouseSecretArn', { value: this.analytics.warehouse.secretArn, description: 'Secrets Manager secret (managed by Redshift) with the warehouse admin credentials' });
     new CfnOutput(this, 'SearchDomainEndpoint', { value: this.search.target.endpoint, description: 'OpenSearch Service domain of the product search (IAM access: only the search functions\' roles)' });
+    if (this.search.reindexPolicy) {
+      new CfnOutput(this, 'SearchReindexPolicyArn', { value: this.search.reindexPolicy.managedPolicyArn, description: 'Attach to the operator role that runs npm run search:reindex -- --prefix <stage> --endpoint <SearchDomainEndpoint>' });
+    }
     new CfnOutput(this, 'SearchAlarmTopicArn', { value: this.search.alarmTopic.topicArn, description: 'Subscribe on-call to search alarms (cluster health, storage, memory, the indexer falling behind)' });
     new CfnOutput(this, 'AnalyticsDashboardId', { value: this.analytics.dashboards.dashboard.dashboardId, description: 'QuickSight dashboard of the analysts' });
   }
