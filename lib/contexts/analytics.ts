@@ -8,7 +8,7 @@ import { streams as streamSpecs, type StreamKey } from '../streams';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
 import { AnalystDashboards } from './analytics/quicksight';
-import { StreamConsumers, type BuiltConsumer } from './analytics/stream-consumers';
+import { StreamConsumers, type BuiltConsumer } from './stream-consumers';
 import { Warehouse } from './analytics/warehouse';
 
 /** Context key of the QuickSight principal (user or group ARN) that gets the dashboards. */

@@ -24,7 +24,7 @@ import type { Route } from '../routes';
 import type { TableKey } from '../tables';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { StreamKey } from '../streams';
-import { PlatformFunction, type ModelEndpointTarget, type WarehouseTarget } from './platform-function';
+import { PlatformFunction, type ModelEndpointTarget, type SearchTarget, type WarehouseTarget } from './platform-function';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -87,6 +87,8 @@ export interface ApiProps {
   readonly modelEndpoint?: ModelEndpointTarget;
   /** The analytics warehouse, for routes that read it. */
   readonly warehouse?: WarehouseTarget;
+  /** The product search engine, for routes that query it. */
+  readonly search?: SearchTarget;
   /** Steady-state and burst requests per second for the whole stage. */
   readonly throttle?: Required<ThrottleSettings>;
   /** Requests one client IP may send in five minutes before the firewall answers 429. */
@@ -155,6 +157,7 @@ export class Api extends Construct {
         saga: props.saga,
         modelEndpoint: props.modelEndpoint,
         warehouse: props.warehouse,
+        search: props.search,
       });
       const integration = new LambdaIntegration(routeFunction.function, { allowTestInvoke: false });
       const method = this.restApi.root

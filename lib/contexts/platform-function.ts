@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Duration, Stack, Tags, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,6 +15,7 @@ import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port'
 import type { WarehouseAccess } from '../analytics';
 import type { FunctionSpec } from '../saga';
 import type { TableAccess } from '../routes';
+import type { SearchAccess } from '../search';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
 
@@ -56,6 +57,8 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly sagemakerEndpoint?: boolean;
   /** Loads, reads or checks the analytics warehouse (REDSHIFT_* environment and the grants of grantWarehouse). */
   readonly warehouse?: WarehouseAccess;
+  /** Reads, indexes, manages or checks the product search engine (OPENSEARCH_* environment, admitted by its access policy). */
+  readonly search?: SearchAccess;
 }
 
 export interface PlatformFunctionProps {
@@ -72,6 +75,8 @@ export interface PlatformFunctionProps {
   readonly modelEndpoint?: ModelEndpointTarget;
   /** Needed when the definition reads or loads the warehouse (lib/contexts/analytics/warehouse.ts). */
   readonly warehouse?: WarehouseTarget;
+  /** Needed when the definition uses the search engine (lib/contexts/search.ts). */
+  readonly search?: SearchTarget;
   /** The role's description; the definition's summary otherwise. */
   readonly description?: string;
   /** A physical name, for functions an operator's command finds by name (the redrive CLI); generated otherwise. */
@@ -94,6 +99,20 @@ export interface WarehouseTarget {
   readonly workgroupArn: string;
   readonly database: string;
   readonly secretArn: string;
+}
+
+/**
+ * What a function needs to reach the product search engine: its HTTPS endpoint and the SigV4 service name the
+ * OpenSearch client signs with (functions/search reads both from the environment), and the engine's admission of
+ * the function's role at an access level of lib/search-access.ts.
+ */
+export interface SearchTarget {
+  /** `https://<endpoint>`, passed as OPENSEARCH_ENDPOINT. */
+  readonly endpoint: string;
+  /** `es` for an OpenSearch Service domain, `aoss` for Serverless; passed as OPENSEARCH_SIGNING_SERVICE. */
+  readonly signingService: string;
+  /** Lets the role make the requests of its access level, and no others. */
+  admit(role: IRole, access: SearchAccess, functionId: string): void;
 }
 
 /** The Data API calls that submit SQL to a workgroup (functions/analytics/warehouse/redshift-data.ts). */
@@ -199,6 +218,7 @@ export class PlatformFunction extends Construct {
       this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
     }
     if (definition.warehouse) this.grantWarehouse(definition.warehouse, requireWarehouse(definition, props.warehouse));
+    if (definition.search) requireSearch(definition, props.search).admit(this.role, definition.search, definition.id);
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -290,7 +310,7 @@ export function streamEntries(definition: Pick<FunctionDefinition, 'streams'>): 
   return Object.entries(definition.streams ?? {}) as [StreamKey, StreamAccess][];
 }
 
-function environmentFor(definition: FunctionDefinition, { tables, streams, identity, saga, modelEndpoint, warehouse }: PlatformFunctionProps): Record<string, string> {
+function environmentFor(definition: FunctionDefinition, { tables, streams, identity, saga, modelEndpoint, warehouse, search }: PlatformFunctionProps): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [key] of tableEntries(definition)) environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
   for (const [key] of streamEntries(definition)) environment[streamSpecs[key].envVar] = requireStream(definition, key, streams).streamName;
@@ -309,6 +329,11 @@ function environmentFor(definition: FunctionDefinition, { tables, streams, ident
     environment.REDSHIFT_DATABASE = target.database;
     // Only the loaders sign in with the admin credentials; readers sign in as themselves (grantWarehouse).
     if (definition.warehouse === 'write') environment.REDSHIFT_SECRET_ARN = target.secretArn;
+  }
+  if (definition.search) {
+    const target = requireSearch(definition, search);
+    environment.OPENSEARCH_ENDPOINT = target.endpoint;
+    environment.OPENSEARCH_SIGNING_SERVICE = target.signingService;
   }
   return environment;
 }
@@ -365,6 +390,11 @@ function requireModelEndpoint(definition: FunctionDefinition, endpoint: ModelEnd
 function requireWarehouse(definition: FunctionDefinition, warehouse: WarehouseTarget | undefined): WarehouseTarget {
   if (!warehouse) throw new Error(`${definition.id} uses the warehouse but no warehouse was given to its function`);
   return warehouse;
+}
+
+function requireSearch(definition: FunctionDefinition, search: SearchTarget | undefined): SearchTarget {
+  if (!search) throw new Error(`${definition.id} uses the search engine but no search engine was given to its function`);
+  return search;
 }
 
 const logicalIdOf = (construct: Construct) =>

@@ -5,6 +5,7 @@ import { Api } from '../contexts/api';
 import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
 import { Recommendations } from '../contexts/recommendations';
+import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
 import { routes as allRoutes, type Route } from '../routes';
 
@@ -22,6 +23,7 @@ export class EciCommStack extends Stack {
   readonly checkout: Checkout;
   readonly recommendations: Recommendations;
   readonly analytics: Analytics;
+  readonly search: Search;
   readonly api: Api;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
@@ -35,6 +37,7 @@ export class EciCommStack extends Stack {
     this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
@@ -44,6 +47,7 @@ export class EciCommStack extends Stack {
       saga: this.checkout.stateMachine,
       modelEndpoint: this.recommendations.invokeTarget,
       warehouse: this.analytics.warehouse.target,
+      search: this.search.target,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
@@ -58,6 +62,11 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'WarehouseWorkgroupName', { value: this.analytics.warehouse.target.workgroupName, description: 'Redshift Serverless workgroup of the analytics warehouse' });
     new CfnOutput(this, 'WarehouseDatabase', { value: this.analytics.warehouse.target.database });
     new CfnOutput(this, 'WarehouseSecretArn', { value: this.analytics.warehouse.secretArn, description: 'Secrets Manager secret (managed by Redshift) with the warehouse admin credentials' });
+    new CfnOutput(this, 'SearchDomainEndpoint', { value: this.search.target.endpoint, description: 'OpenSearch Service domain of the product search (IAM access: only the search functions\' roles)' });
+    if (this.search.reindexPolicy) {
+      new CfnOutput(this, 'SearchReindexPolicyArn', { value: this.search.reindexPolicy.managedPolicyArn, description: 'Attach to the operator role that runs npm run search:reindex -- --prefix <stage> --endpoint <SearchDomainEndpoint>' });
+    }
+    new CfnOutput(this, 'SearchAlarmTopicArn', { value: this.search.alarmTopic.topicArn, description: 'Subscribe on-call to search alarms (cluster health, storage, memory, the indexer falling behind)' });
     new CfnOutput(this, 'AnalyticsDashboardId', { value: this.analytics.dashboards.dashboard.dashboardId, description: 'QuickSight dashboard of the analysts' });
   }
 

@@ -11,6 +11,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;
+    /** Requests each connection sends in turn, cycling (paths relative to `url`). */
+    requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string }[];
   }
 
   interface Histogram {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { freePort } from '../../lib/local/emulators';
-import { startPlatform, type Platform } from '../../lib/local/platform';
+import { projectRoot, startPlatform, type Platform } from '../../lib/local/platform';
 import { dynamoClient } from '../../functions/shared/clients';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
@@ -198,8 +198,11 @@ async function main() {
   try {
     // Free ports for the in-process SQS and Step Functions emulators too: their defaults (9324, 8083) are
     // those of a running `npm start`. No sweeper timer: it would add DynamoDB requests to what is measured.
-    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort] = await freePorts(7);
-    platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', log });
+    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = await freePorts(8);
+    // BENCH_SEED=dataset: the Online Retail catalog (DATASET_DIR; the demo catalog where it is absent), for the search section.
+    const seed = process.env.BENCH_SEED === 'dataset' ? 'dataset' : 'demo';
+    const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
+    platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed, datasetDir, log });
   } catch (e) {
     log(`start failed: ${(e as Error).stack ?? e}`);
     await shutdown('start failed', 1);
@@ -228,6 +231,9 @@ async function main() {
     region: platform.region,
     tableNames: platform.tableNames,
     seeded: platform.seeded,
+    admin: { email: platform.admin.email, password: platform.admin.password },
+    search: { endpoint: platform.search.endpoint, index: platform.search.index },
+    env: platform.env,
     pids: platform.pids,
     dataDir,
     pid: process.pid,

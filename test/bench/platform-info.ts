@@ -10,6 +10,12 @@ export interface ChildPlatformInfo {
   region: string;
   tableNames: Platform['tableNames'];
   seeded: Platform['seeded'];
+  /** The local admin (the search section writes products as it). */
+  admin: { email: string; password: string };
+  /** The local search engine and the index behind the products alias. */
+  search: { endpoint: string; index: string };
+  /** The environment the handlers run with: endpoints, table names, the run's credentials (the engine checks them). */
+  env: Record<string, string>;
   /** The emulators' pids (DynamoDB Local's JVM, cognito-local): SIGKILLed by the parent as a last resort. */
   pids: number[];
   dataDir: string;

@@ -35,13 +35,16 @@ export interface RunningPlatform {
  * Starts the local platform in its own process (and process group) for a benchmark section, and makes
  * sure it and its emulators are stopped however the section ends. `ipc` adds a message channel.
  */
-export async function startPlatformChild(ctx: BenchContext, { label, ipc = false }: { label: string; ipc?: boolean }): Promise<RunningPlatform> {
+export async function startPlatformChild(
+  ctx: BenchContext,
+  { label, ipc = false, env = {}, onStderr }: { label: string; ipc?: boolean; env?: Record<string, string>; onStderr?: (chunk: string) => void },
+): Promise<RunningPlatform> {
   const script = path.join(ctx.projectRoot, 'test', 'bench', 'platform-child.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ctx.projectRoot,
     detached: true,
     stdio: ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' },
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', ...env },
   });
   let info: ChildPlatformInfo | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -77,6 +80,7 @@ export async function startPlatformChild(ctx: BenchContext, { label, ipc = false
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-4000);
+    onStderr?.(chunk);
     process.stderr.write(chunk);
   });
   child.stdout!.setEncoding('utf8');

@@ -16,11 +16,12 @@ import { apiSection } from './api';
 import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
 import { recommendationsSection } from './recommendations';
+import { searchSection } from './search';
 import { machineInfo, writeReport, type BenchContext, type BenchOptions, type Report, type Section, type SectionReport } from './report';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const sections: Section[] = [bundlesSection, apiSection, checkoutSection, recommendationsSection, analyticsSection];
+export const sections: Section[] = [bundlesSection, apiSection, checkoutSection, recommendationsSection, analyticsSection, searchSection];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
 

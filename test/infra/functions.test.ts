@@ -2,7 +2,7 @@ import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { streamConsumers, type StreamConsumer } from '../../lib/analytics';
+import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
 import { routes, type TableAccess } from '../../lib/routes';
@@ -30,8 +30,10 @@ const definitions: Built[] = [
   ...orderSaga.tasks.map((t): Built => ['saga task', t, () => stack.checkout.taskFunctions.get(t.id)!]),
   ...scheduledJobs.map((j): Built => ['scheduled job', j, () => stack.checkout.scheduled.get(j.id)!.function]),
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
-  ...streamConsumers.map((c): Built => ['stream consumer', c, () => stack.analytics.consumers.get(c.id)!.function]),
+  ...streamConsumers.map((c): Built => ['stream consumer', c, () => builtConsumerOf(c.id).function]),
 ];
+/** A stream consumer as its context built it: the analytics loaders, the search indexer. */
+const builtConsumerOf = (id: string) => stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id)!;
 const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
 const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
 
@@ -53,7 +55,7 @@ const MAPPING_ACTIONS =
 function isMappingGrant(definition: FunctionDefinition, statement: Statement): boolean {
   const consumer = streamConsumers.find((c) => c.id === definition.id);
   if (!consumer) return false;
-  const built = stack.analytics.consumers.get(consumer.id)!;
+  const built = builtConsumerOf(consumer.id);
   const allowed = [JSON.stringify(sourceArnOf(consumer)), JSON.stringify({ 'Fn::GetAtt': [logicalId(built.failureQueue), 'Arn'] })];
   return (
     actionsOf(statement).every((a) => MAPPING_ACTIONS.test(a)) &&
@@ -125,6 +127,10 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       // Only the loaders sign in with the admin credentials.
       if (definition.warehouse === 'write') expected.REDSHIFT_SECRET_ARN = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'] };
     }
+    if (definition.search) {
+      expected.OPENSEARCH_ENDPOINT = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.search.domain), 'DomainEndpoint'] }]] };
+      expected.OPENSEARCH_SIGNING_SERVICE = 'es';
+    }
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
   });
 });
@@ -187,6 +193,13 @@ describe('least privilege', () => {
     }
     expect(sagemaker.flatMap(actionsOf)).toEqual(['sagemaker:InvokeEndpoint']);
     for (const statement of sagemaker) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
+  });
+
+  it.each(cases)('%s is admitted to the search domain exactly when its definition uses search, at the access it names', (_, definition, built) => {
+    const admitted = stack.search.admitted.filter((a) => a.role === built().role);
+    expect(admitted.map((a) => a.access)).toEqual(definition.search ? [definition.search] : []);
+    // Through the domain's access policy only: no identity policy of the role names an es: action.
+    expect(statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('es:')))).toEqual([]);
   });
 
   it.each(cases)('%s may use the clickstream, and only it, at the access its definition names', (_, definition, built) => {

@@ -8,24 +8,27 @@ import { DynamoEventSource, KinesisEventSource, SqsDlq, type StreamEventSourcePr
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { consumerPhysicalNames, type StreamConsumer } from '../../analytics';
-import type { StreamKey } from '../../streams';
-import type { TableKey } from '../../tables';
-import { PlatformFunction, type WarehouseTarget } from '../platform-function';
+import { consumerPhysicalNames, type StreamConsumer } from '../stream-consumer-spec';
+import type { StreamKey } from '../streams';
+import type { TableKey } from '../tables';
+import { PlatformFunction, type SearchTarget, type WarehouseTarget } from './platform-function';
 
 export interface StreamConsumersProps {
   readonly namePrefix: string;
   readonly consumers: readonly StreamConsumer[];
   /** Every table: a consumer reads the stream of the one it names, and touches those its definition names. */
-  readonly tables: Readonly<Record<TableKey, ITable>>;
-  readonly streams: Readonly<Record<StreamKey, IStream>>;
-  readonly warehouse: WarehouseTarget;
+  readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
+  readonly streams?: Readonly<Partial<Record<StreamKey, IStream>>>;
+  /** For consumers that load the warehouse (the analytics loaders). */
+  readonly warehouse?: WarehouseTarget;
+  /** For consumers that write the search index (the search indexer). */
+  readonly search?: SearchTarget;
   readonly alarmTopic: ITopic;
   /** An iterator older than this (Maximum over 5 minutes) means the consumer falls behind. Default 60 s. */
   readonly iteratorAgeThreshold?: Duration;
 }
 
-/** One consumer of lib/analytics.ts, as built. */
+/** One consumer of lib/stream-consumers.ts, as built. */
 export interface BuiltConsumer {
   readonly consumer: StreamConsumer;
   readonly function: PlatformFunction;
@@ -36,10 +39,11 @@ export interface BuiltConsumer {
 }
 
 /**
- * The analytics consumers of lib/analytics.ts: per entry a function, its event source mapping on the table's
- * DynamoDB stream or the Kinesis stream with exactly the entry's settings, its on-failure SQS queue, and alarms
- * on iterator age and on failures waiting in the queue. The mapping grants the function the read of its own
- * stream and the send to its own queue; nothing else may read a stream.
+ * Stream consumers of lib/stream-consumers.ts — a context's own (the analytics loaders, the search indexer): per
+ * entry a function, its event source mapping on the table's DynamoDB stream or the Kinesis stream with exactly the
+ * entry's settings, its on-failure SQS queue, and alarms on iterator age and on failures waiting in the queue
+ * (named `<prefix>-<context>-<id>-…`). The mapping grants the function the read of its own stream and the send to
+ * its own queue; nothing else may read a stream.
  */
 export class StreamConsumers extends Construct {
   readonly consumers: ReadonlyMap<string, BuiltConsumer>;
@@ -60,12 +64,14 @@ export class StreamConsumers extends Construct {
       definition: consumer,
       tables: props.tables,
       warehouse: props.warehouse,
+      search: props.search,
       description: `${sourceName(consumer)} consumer: ${consumer.summary}`,
       // The name `npm run redrive -- --consumer <id> --prefix <namePrefix>` invokes.
       functionName: names.functionName,
       // A batch goes to Redshift through the Data API, which is polled until done, and a paused Serverless
-      // workgroup takes a while to resume; the adapter gives up on a statement after 5 minutes.
-      timeout: Duration.minutes(6),
+      // workgroup takes a while to resume; the adapter gives up on a statement after 5 minutes. A search batch is
+      // one _bulk (and on a new stage the alias's migration), each request given 30 s and three retries.
+      timeout: consumer.warehouse ? Duration.minutes(6) : Duration.minutes(3),
     });
 
     const failureQueue = new Queue(this, `${consumer.id}Failures`, {
@@ -93,7 +99,7 @@ export class StreamConsumers extends Construct {
     };
     const { source } = consumer;
     const eventSource =
-      source.kind === 'table' ? new DynamoEventSource(requireTable(consumer, props.tables[source.table]), settings) : new KinesisEventSource(props.streams[source.stream], settings);
+      source.kind === 'table' ? new DynamoEventSource(requireTable(consumer, props.tables[source.table]), settings) : new KinesisEventSource(requireStream(consumer, props.streams?.[source.stream]), settings);
     fn.function.addEventSource(eventSource);
     if (source.kind === 'table') {
       // DynamoDB's stream grant includes dynamodb:ListStreams, which takes no resource but "*".
@@ -113,7 +119,7 @@ export class StreamConsumers extends Construct {
     const alarms = {
       iteratorAge: notifying(
         new Alarm(this, `${consumer.id}IteratorAge`, {
-          alarmName: `${props.namePrefix}-analytics-${consumer.id}-iterator-age`,
+          alarmName: `${props.namePrefix}-${consumer.context}-${consumer.id}-iterator-age`,
           alarmDescription: `${consumer.id} is falling behind its ${sourceName(consumer)}: its oldest record waited more than ${iteratorAge.toSeconds()} s. Records older than ${consumer.maximumRecordAgeSeconds} s go unprocessed to ${queueName}.`,
           metric: fn.function.metric('IteratorAge', { statistic: 'Maximum', period: fiveMinutes }),
           threshold: iteratorAge.toMilliseconds(),
@@ -125,7 +131,7 @@ export class StreamConsumers extends Construct {
       ),
       failures: notifying(
         new Alarm(this, `${consumer.id}FailuresWaiting`, {
-          alarmName: `${props.namePrefix}-analytics-${consumer.id}-failures`,
+          alarmName: `${props.namePrefix}-${consumer.context}-${consumer.id}-failures`,
           alarmDescription: `Records of the ${sourceName(consumer)} that ${consumer.id} could not load wait in ${queueName}; fix the cause and redrive them.`,
           metric: failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: fiveMinutes }),
           threshold: 1,
@@ -140,6 +146,11 @@ export class StreamConsumers extends Construct {
 }
 
 const sourceName = ({ source }: StreamConsumer) => (source.kind === 'table' ? `${source.table} table stream` : `${source.stream} Kinesis stream`);
+
+function requireStream(consumer: StreamConsumer, stream: IStream | undefined): IStream {
+  if (!stream) throw new Error(`${consumer.id} consumes the ${consumer.source.kind === 'stream' ? consumer.source.stream : '?'} Kinesis stream, which was not given to it`);
+  return stream;
+}
 
 function requireTable(consumer: StreamConsumer, table: ITable | undefined): ITable {
   if (!table?.tableStreamArn) throw new Error(`${consumer.id} consumes the ${consumer.source.kind === 'table' ? consumer.source.table : '?'} table's stream, which has no stream`);
