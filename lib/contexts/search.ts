@@ -122,8 +122,40 @@ export class Search extends Construct {
     const stack = Stack.of(this);
     const domainArn = stack.formatArn({ service: 'es', resource: 'domain', resourceName: this.domainName });
 
-    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    this.logGroups = {
+    const { logGroups, logsPolicy } = this.buildLogGroups(props.logRetention ?? RetentionDays.ONE_MONTH, domainArn);
+    this.logGroups = logGroups;
+    this.domain = this.buildDomain(capacity, props.removalPolicy ?? RemovalPolicy.DESTROY, domainArn);
+    // OpenSearch checks at creation that it may write to the log groups.
+    this.domain.node.addDependency(logsPolicy);
+
+    this.target = {
+      endpoint: `https://${this.domain.domainEndpoint}`,
+      signingService: 'es',
+      admit: (role, access, functionId) => {
+        if (this.admissions.some((a) => a.role === role)) throw new Error(`${functionId}'s role is already admitted to the search domain`);
+        this.admissions.push({ role, access, functionId });
+      },
+    };
+
+    this.alarmTopic =
+      props.alarmTopic ?? new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'search-alarms', displayName: 'ECIComm search alarms' }).topic;
+    this.alarms = this.buildAlarms(props.namePrefix, capacity);
+    this.consumers = new StreamConsumers(this, 'Indexers', {
+      namePrefix: props.namePrefix,
+      consumers: props.consumers ?? allSearchConsumers,
+      tables: props.tables,
+      search: this.target,
+      alarmTopic: this.alarmTopic,
+      iteratorAgeThreshold: props.indexerIteratorAgeThreshold ?? Duration.seconds(30),
+    }).consumers;
+    if (props.tables.products) this.reindexPolicy = this.buildReindexPolicy(props.namePrefix, props.tables.products, domainArn);
+    this.acknowledgeNagFindings();
+  }
+
+  /** Slow-search, slow-index and error logs, and the resource policy that lets this domain (only) write them. */
+  private buildLogGroups(retention: RetentionDays, domainArn: string) {
+    const stack = Stack.of(this);
+    const logGroups = {
       searchSlow: new LogGroup(this, 'SearchSlowLogs', { retention }),
       indexSlow: new LogGroup(this, 'IndexSlowLogs', { retention }),
       errors: new LogGroup(this, 'ErrorLogs', { retention }),
@@ -138,15 +170,18 @@ export class Search extends Construct {
             new PolicyStatement({
               principals: [new ServicePrincipal('es.amazonaws.com')],
               actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: Object.values(this.logGroups).map((group) => group.logGroupArn),
+              resources: Object.values(logGroups).map((group) => group.logGroupArn),
               conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': domainArn } },
             }),
           ],
         }).toJSON(),
       ),
     });
+    return { logGroups, logsPolicy };
+  }
 
-    this.domain = new Domain(this, 'Domain', {
+  private buildDomain(capacity: SearchCapacity, removalPolicy: RemovalPolicy, domainArn: string): Domain {
+    const domain = new Domain(this, 'Domain', {
       domainName: this.domainName,
       version: EngineVersion.OPENSEARCH_2_19,
       // A version change upgrades in place instead of replacing the domain (and emptying the index).
@@ -174,37 +209,13 @@ export class Search extends Construct {
       // Service software updates and blue/green changes in the quiet hours (the default window, 22:00 local).
       offPeakWindowEnabled: true,
       enableAutoSoftwareUpdate: true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      removalPolicy,
     });
-    // OpenSearch checks at creation that it may write to the log groups.
-    this.domain.node.addDependency(logsPolicy);
-    const cfnDomain = this.domain.node.defaultChild as CfnDomain;
+    const cfnDomain = domain.node.defaultChild as CfnDomain;
     // Set on the domain itself, not through the construct's access-policy custom resource: the statements name
     // roles, and roles never depend on the domain, so CloudFormation needs no second step.
     cfnDomain.accessPolicies = Lazy.any({ produce: () => this.accessPolicy(domainArn) });
-
-    this.target = {
-      endpoint: `https://${this.domain.domainEndpoint}`,
-      signingService: 'es',
-      admit: (role, access, functionId) => {
-        if (this.admissions.some((a) => a.role === role)) throw new Error(`${functionId}'s role is already admitted to the search domain`);
-        this.admissions.push({ role, access, functionId });
-      },
-    };
-
-    this.alarmTopic =
-      props.alarmTopic ?? new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'search-alarms', displayName: 'ECIComm search alarms' }).topic;
-    this.alarms = this.buildAlarms(props.namePrefix, capacity);
-    this.consumers = new StreamConsumers(this, 'Indexers', {
-      namePrefix: props.namePrefix,
-      consumers: props.consumers ?? allSearchConsumers,
-      tables: props.tables,
-      search: this.target,
-      alarmTopic: this.alarmTopic,
-      iteratorAgeThreshold: props.indexerIteratorAgeThreshold ?? Duration.seconds(30),
-    }).consumers;
-    if (props.tables.products) this.reindexPolicy = this.buildReindexPolicy(props.namePrefix, props.tables.products, domainArn);
-    this.acknowledgeNagFindings();
+    return domain;
   }
 
   private buildReindexPolicy(namePrefix: string, products: ITable, domainArn: string): ManagedPolicy {
