@@ -45,7 +45,10 @@ try {
 } catch (e) {
   fail(`${(e as Error).message}\n${usage}`);
 }
-if (args.help) fail(usage, 0);
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
 if (!args.prefix && (args.endpoint || args.region || args['signing-service'])) fail(`--endpoint, --region and --signing-service go with --prefix\n${usage}`);
 
 if (args.prefix) {
