@@ -5,7 +5,7 @@
  * mapping is a new MAPPING_VERSION and a reindex (`npm run search:reindex`), which builds the new index beside the
  * old one and swaps the alias to it: the mapping is versioned like the warehouse's migrations.
  */
-export const MAPPING_VERSION = 1;
+export const MAPPING_VERSION = 2;
 
 /** The one name the functions use for reads and writes. */
 export const PRODUCTS_ALIAS = 'products';
@@ -48,7 +48,9 @@ export const productIndexDefinition = {
     dynamic: 'strict',
     properties: {
       id: { type: 'keyword' },
-      name: englishText,
+      // `plain` keeps the words unstemmed for fuzzy matching: a typo of a word the stemmer cuts short
+      // (chocolate → chocol, decoration → decor) is an edit or two from the whole word, not from its stem.
+      name: { ...englishText, fields: { ...englishText.fields, plain: { type: 'text', analyzer: 'standard' } } },
       // Searched only: a keyword copy of up to 5,000 characters would serve no filter, sort or facet.
       description: { type: 'text', analyzer: 'english' },
       category: englishText,

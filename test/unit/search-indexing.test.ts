@@ -16,7 +16,7 @@ import { indexRecords } from '../../functions/search/domain/indexing';
 import { reindex } from '../../functions/search/domain/reindex';
 import { searchProducts, suggestProducts } from '../../functions/search/domain/search';
 import type { EngineSearchResponse, SearchRequestBody } from '../../functions/search/domain/query';
-import { productIndexDefinition } from '../../functions/search/index-definition';
+import { MAPPING_VERSION, productIndexDefinition } from '../../functions/search/index-definition';
 import { SearchUnavailableError, type ActionOutcome, type ProductIndexAdmin, type SearchDeps, type SearchSignal } from '../../functions/search/ports';
 import { SearchQuery } from '../../functions/search/schemas';
 import { DomainError } from '../../functions/shared/errors';
@@ -226,35 +226,35 @@ describe('the reindex', () => {
 
   it('builds a new index beside the live one, swaps the alias in one request, catches up, then deletes the old one', async () => {
     const index = new RecordingIndex();
-    index.indexes.set('products-v1-00000000000000000', new Map());
-    index.alias = ['products-v1-00000000000000000'];
+    index.indexes.set(`products-v${MAPPING_VERSION}-00000000000000000`, new Map());
+    index.alias = [`products-v${MAPPING_VERSION}-00000000000000000`];
     const pages = [[product({ id: 'a' }), product({ id: 'b', status: 'INACTIVE' })], [product({ id: 'c', version: 7 })]];
     const summary = await reindex(deps(index, pages));
-    const fresh = 'products-v1-20260304050607089';
+    const fresh = `products-v${MAPPING_VERSION}-20260304050607089`;
     expect(index.steps).toEqual([
       'alias?',
       `create ${fresh}`,
       `bulk ${fresh} index:a@3`,
       `bulk ${fresh} index:c@7`,
       `refresh ${fresh}`,
-      `alias products-v1-00000000000000000 → ${fresh}`,
+      `alias products-v${MAPPING_VERSION}-00000000000000000 → ${fresh}`,
       // The catch-up pass writes everything again: the same versions are stale, the inactive one is deleted.
       `bulk ${fresh} index:a@3,delete:b@3`,
       `bulk ${fresh} index:c@7`,
       `refresh ${fresh}`,
-      'delete products-v1-00000000000000000',
+      `delete products-v${MAPPING_VERSION}-00000000000000000`,
     ]);
-    expect(summary).toMatchObject({ index: fresh, previous: ['products-v1-00000000000000000'], load: { read: 3, indexed: 2 }, catchUp: { read: 3, stale: 2, deleted: 1 } });
+    expect(summary).toMatchObject({ index: fresh, previous: [`products-v${MAPPING_VERSION}-00000000000000000`], load: { read: 3, indexed: 2 }, catchUp: { read: 3, stale: 2, deleted: 1 } });
   });
 
   it('leaves the live index serving, and drops the half-built one, when loading fails before the swap', async () => {
     const index = new RecordingIndex();
-    index.indexes.set('products-v1-00000000000000000', new Map());
-    index.alias = ['products-v1-00000000000000000'];
-    index.failBulkTo = 'products-v1-20260304050607089';
+    index.indexes.set(`products-v${MAPPING_VERSION}-00000000000000000`, new Map());
+    index.alias = [`products-v${MAPPING_VERSION}-00000000000000000`];
+    index.failBulkTo = `products-v${MAPPING_VERSION}-20260304050607089`;
     await expect(reindex(deps(index, [[product()]]))).rejects.toThrow(/503/);
-    expect(index.alias).toEqual(['products-v1-00000000000000000']);
-    expect([...index.indexes.keys()]).toEqual(['products-v1-00000000000000000']);
+    expect(index.alias).toEqual([`products-v${MAPPING_VERSION}-00000000000000000`]);
+    expect([...index.indexes.keys()]).toEqual([`products-v${MAPPING_VERSION}-00000000000000000`]);
   });
 });
 
@@ -264,15 +264,15 @@ describe('the indexer handler', () => {
     const handler = makeIndexer({ index });
     expect(await handler(fixture, lambdaContext('indexProducts'))).toEqual({ batchItemFailures: [] });
     expect(await handler(fixture, lambdaContext('indexProducts'))).toEqual({ batchItemFailures: [] });
-    expect(index.alias).toEqual(['products-v1-00000000000000000']);
-    expect(index.steps.filter((s) => s.startsWith('create'))).toEqual(['create products-v1-00000000000000000']);
-    expect(index.indexes.get('products-v1-00000000000000000')!.get('prd_fx_mug')).toEqual({ version: 3, deleted: true });
+    expect(index.alias).toEqual([`products-v${MAPPING_VERSION}-00000000000000000`]);
+    expect(index.steps.filter((s) => s.startsWith('create'))).toEqual([`create products-v${MAPPING_VERSION}-00000000000000000`]);
+    expect(index.indexes.get(`products-v${MAPPING_VERSION}-00000000000000000`)!.get('prd_fx_mug')).toEqual({ version: 3, deleted: true });
   });
 
   it('reports the records the engine refused as batch item failures', async () => {
     const index = new RecordingIndex();
-    await index.createIndex('products-v1-00000000000000000');
-    await index.pointAlias('products-v1-00000000000000000', []);
+    await index.createIndex(`products-v${MAPPING_VERSION}-00000000000000000`);
+    await index.pointAlias(`products-v${MAPPING_VERSION}-00000000000000000`, []);
     const refusing = Object.assign(index, {
       bulk: async (actions: readonly IndexAction[]): Promise<ActionOutcome[]> => actions.map((a) => (a.version === 2 ? { status: 'failed', reason: '400 mapper_parsing_exception' } : { status: 'applied' })),
     });

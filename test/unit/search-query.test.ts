@@ -53,10 +53,10 @@ describe('the search body', () => {
 
   it('matches q over name (×2), description and category, typos tolerated, every word first, any word when relaxed', () => {
     expect(body({ q: '  cake   stnad ' }).query.function_score.query.bool.must).toEqual([
-      { multi_match: { query: 'cake stnad', fields: ['name^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'and' } },
+      { multi_match: { query: 'cake stnad', fields: ['name^2', 'name.plain^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'and' } },
     ]);
     expect(body({ q: 'cake stnad' }, 'or').query.function_score.query.bool.must).toEqual([
-      { multi_match: { query: 'cake stnad', fields: ['name^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'or' } },
+      { multi_match: { query: 'cake stnad', fields: ['name^2', 'name.plain^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'or' } },
     ]);
     // An empty or blank q browses.
     expect(body({ q: '   ' }).query.function_score.query.bool.must).toEqual([{ match_all: {} }]);
@@ -66,7 +66,7 @@ describe('the search body', () => {
     for (const q of ['name:foo AND (', '*', '\\', '{"query":{"match_all":{}}}', '<script>alert(1)</script>', "ctx._source.price = 0; doc['x']", 'price:[0 TO 1]']) {
       const built = body({ q });
       expect(built.query.function_score.query.bool.must, q).toEqual([
-        { multi_match: { query: q, fields: ['name^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'and' } },
+        { multi_match: { query: q, fields: ['name^2', 'name.plain^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'and' } },
       ]);
       // Nowhere else: the rest of the body is the same as a plain search's.
       expect(JSON.stringify({ ...built, query: undefined }), q).toBe(JSON.stringify({ ...body({ q: 'plain' }), query: undefined }));

@@ -7,8 +7,8 @@
 import * as z from 'zod/mini';
 import type { SearchHit, SearchQuery, SearchResults, SearchSort, SortOrder } from '../schemas';
 
-/** Name matches count twice; description and category once. */
-export const SEARCH_FIELDS = ['name^2', 'description', 'category'] as const;
+/** Name matches count twice (stemmed, or word for word for typos the stemmer hides); description and category once. */
+export const SEARCH_FIELDS = ['name^2', 'name.plain^2', 'description', 'category'] as const;
 /** Facet buckets asked for: every category (15), and the most frequent brands. */
 export const FACET_SIZE = 100;
 
