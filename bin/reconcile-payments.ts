@@ -10,9 +10,9 @@
  * reconcilePayments job), alarmed on any mismatch.
  * Exits 0 when everything reconciles, 1 on any mismatch (or when it cannot read), 2 on bad usage.
  */
+import { parseCommandLine, usageError } from './cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { findRunningPlatform } from '../lib/local/running-platform';
 import { tables } from '../lib/tables';
 
@@ -22,25 +22,18 @@ const usage = `usage: npm run payments:reconcile -- [--grace-seconds N] [--json]
   --prefix P         reconcile a deployed stage's tables (P-payments, P-orders) with the AWS SDK's credentials`;
 
 function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
+  return usageError(message, '', code);
 }
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      'grace-seconds': { type: 'string', default: '300' },
-      json: { type: 'boolean', default: false },
-      prefix: { type: 'string' },
-      region: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  }).values;
-} catch (e) {
-  fail(`${(e as Error).message}\n${usage}`);
-}
-if (args.help) fail(usage, 0);
+const args = parseCommandLine(
+  {
+    'grace-seconds': { type: 'string', default: '300' },
+    json: { type: 'boolean', default: false },
+    prefix: { type: 'string' },
+    region: { type: 'string' },
+  },
+  usage,
+);
 const graceSeconds = Number(args['grace-seconds']);
 if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds)) fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
 if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);

@@ -9,9 +9,9 @@
  * region and credentials are used; `--queue-url` and `--function-name` override either.
  * Exits 0 when every message read was redriven (or with --dry-run), 1 when some are kept, 2 on bad usage.
  */
+import { parseCommandLine, usageError } from './cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { streamConsumers } from '../lib/stream-consumers';
 import { findRunningPlatform } from '../lib/local/running-platform';
 import { awsRedrivePorts, describeReport, records, redrive, type AwsRedriveOptions } from '../lib/ops/redrive';
@@ -21,28 +21,21 @@ const usage = `usage: npm run redrive -- --consumer <id> [--dry-run] [--max N]
 consumers: ${streamConsumers.map((c) => c.id).join(', ')}`;
 
 function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
+  return usageError(message, '', code);
 }
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      consumer: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      max: { type: 'string' },
-      prefix: { type: 'string' },
-      region: { type: 'string' },
-      'queue-url': { type: 'string' },
-      'function-name': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  }).values;
-} catch (e) {
-  fail(`${(e as Error).message}\n${usage}`);
-}
-if (args.help) fail(usage, 0);
+const args = parseCommandLine(
+  {
+    consumer: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    max: { type: 'string' },
+    prefix: { type: 'string' },
+    region: { type: 'string' },
+    'queue-url': { type: 'string' },
+    'function-name': { type: 'string' },
+  },
+  usage,
+);
 if (!args.consumer) fail(usage);
 const consumer = streamConsumers.find((c) => c.id === args.consumer);
 if (!consumer) fail(`Unknown consumer "${args.consumer}"\n${usage}`);

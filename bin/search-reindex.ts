@@ -11,9 +11,9 @@
  * default region and credentials are used (SigV4, signing name `es` unless told).
  * Exits 0 when every product was indexed, 1 when the reindex failed or some products were not indexed, 2 on bad usage.
  */
+import { parseCommandLine, usageError } from './cli';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { findRunningPlatform } from '../lib/local/running-platform';
 import { SEARCH_ENV } from '../lib/search';
@@ -27,28 +27,18 @@ const usage = `usage: npm run search:reindex -- [--prefix <stage prefix> --endpo
   --signing-service S   es for an OpenSearch Service domain (default), aoss for OpenSearch Serverless`;
 
 function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
+  return usageError(message, '', code);
 }
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      prefix: { type: 'string' },
-      endpoint: { type: 'string' },
-      region: { type: 'string' },
-      'signing-service': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  }).values;
-} catch (e) {
-  fail(`${(e as Error).message}\n${usage}`);
-}
-if (args.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const args = parseCommandLine(
+  {
+    prefix: { type: 'string' },
+    endpoint: { type: 'string' },
+    region: { type: 'string' },
+    'signing-service': { type: 'string' },
+  },
+  usage,
+);
 if (!args.prefix && (args.endpoint || args.region || args['signing-service'])) fail(`--endpoint, --region and --signing-service go with --prefix\n${usage}`);
 
 if (args.prefix) {

@@ -44,7 +44,7 @@ describe('npm run payments:reconcile', () => {
   it('--help prints the usage (exit 0); an unknown option or a bad value prints it with exit 2', async () => {
     const help = await reconcile(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stderr).toContain('usage: npm run payments:reconcile');
+    expect(help.stdout).toContain('usage: npm run payments:reconcile');
     const unknown = await reconcile(['--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage:/);
