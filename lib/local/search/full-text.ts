@@ -8,7 +8,7 @@
 import { expectBoolean, expectInteger, expectNumber, expectObject, expectString, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
 import { parsingError, SearchError, unsupported } from './errors';
 import { editsFor } from './fuzzy';
-import type { QueryContext, Scores } from './query';
+import type { QueryContext, Scores } from './query-context';
 import type { MatchOptions } from './text-index';
 
 const OPTIONS = ['query', 'operator', 'fuzziness', 'prefix_length', 'max_expansions', 'fuzzy_transpositions', 'boost', 'zero_terms_query', 'lenient', '_name'];

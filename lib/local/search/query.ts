@@ -8,22 +8,9 @@
 import { expectNumber, expectObject, isObject, onlyKeys, singleEntry, type Json } from './dsl';
 import { parsingError, unsupported } from './errors';
 import { fullTextQuery } from './full-text';
-import type { SearchIndex } from './search-index';
+import { filterContext, type QueryContext, type Scores } from './query-context';
 import { functionScore } from './scoring';
 import { termLevelQuery } from './term-level';
-
-/** Matching documents (by internal key) and their scores. */
-export type Scores = Map<number, number>;
-
-export interface QueryContext {
-  index: SearchIndex;
-  /** `now` for date math and decay functions: one instant per request. */
-  now: number;
-  /** False in filter context (bool.filter, must_not, constant_score, function filters): scores are not used. */
-  scoring?: boolean;
-}
-
-const filterContext = (context: QueryContext): QueryContext => (context.scoring === false ? context : { ...context, scoring: false });
 
 /** Queries OpenSearch has that the local engine does not: named in the refusal. */
 const UNSUPPORTED = new Set([
@@ -51,7 +38,7 @@ export function evaluate(query: Json, context: QueryContext): Scores {
       return new Map([...evaluate(options.filter ?? null, filterContext(context)).keys()].map((key) => [key, boost]));
     }
     case 'function_score':
-      return functionScore(expectObject(body, kind), context);
+      return functionScore(expectObject(body, kind), context, { evaluate, filterKeys });
     case 'multi_match':
     case 'match':
       return fullTextQuery(kind, body, context);

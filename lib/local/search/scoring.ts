@@ -8,7 +8,7 @@
 import { dateValue } from './date-math';
 import { expectArray, expectNumber, expectObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
 import { illegalArgument, parsingError, unsupported } from './errors';
-import { evaluate, filterKeys, type QueryContext, type Scores } from './query';
+import type { QueryContext, Scores, SubQueries } from './query-context';
 import type { StoredDocument } from './search-index';
 import { parseTimeValue } from './settings';
 
@@ -24,18 +24,18 @@ const FUNCTION_KINDS = ['field_value_factor', 'gauss', 'exp', 'linear'];
 const SCORE_MODES = ['multiply', 'sum', 'avg', 'first', 'max', 'min'];
 const BOOST_MODES = ['multiply', 'replace', 'sum', 'avg', 'max', 'min'];
 
-export function functionScore(options: JsonObject, context: QueryContext): Scores {
+export function functionScore(options: JsonObject, context: QueryContext, subQueries: SubQueries): Scores {
   onlyKeys(options, 'function_score', ['query', 'functions', 'score_mode', 'boost_mode', 'max_boost', 'min_score', 'boost', 'weight', '_name', ...FUNCTION_KINDS, 'random_score', 'script_score']);
   const scoreMode = mode(options.score_mode, SCORE_MODES, 'score_mode', 'multiply');
   const boostMode = mode(options.boost_mode, BOOST_MODES, 'boost_mode', 'multiply');
   const inline = Object.keys(options).filter((key) => FUNCTION_KINDS.includes(key) || key === 'random_score' || key === 'script_score');
   if (options.functions !== undefined && inline.length) throw parsingError('failed to parse [function_score] query. already found [functions] array, now encountering [' + inline[0] + '].');
   const specs: Json[] = options.functions !== undefined ? expectArray(options.functions, 'function_score.functions') : inline.length || options.weight !== undefined ? [{ ...Object.fromEntries(inline.map((key) => [key, options[key]!])), ...(options.weight !== undefined && { weight: options.weight }) }] : [];
-  const functions = specs.map((spec) => parseFunction(spec, context));
+  const functions = specs.map((spec) => parseFunction(spec, context, subQueries));
   const maxBoost = options.max_boost === undefined ? Number.MAX_VALUE : expectNumber(options.max_boost, 'function_score.max_boost');
   const minScore = options.min_score === undefined ? undefined : expectNumber(options.min_score, 'function_score.min_score');
   const boost = options.boost === undefined ? 1 : expectNumber(options.boost, 'function_score.boost');
-  const matched = evaluate(options.query ?? { match_all: {} }, context);
+  const matched = subQueries.evaluate(options.query ?? { match_all: {} }, context);
   const result: Scores = new Map();
   for (const [key, queryScore] of matched) {
     const document = context.index.byKey.get(key)!;
@@ -89,7 +89,7 @@ function boostWith(boostMode: string, query: number, factor: number): number {
   }
 }
 
-function parseFunction(spec: Json, context: QueryContext): WeightedFunction {
+function parseFunction(spec: Json, context: QueryContext, subQueries: SubQueries): WeightedFunction {
   const options = expectObject(spec, 'function_score.functions');
   onlyKeys(options, 'function_score.functions', ['filter', 'weight', ...FUNCTION_KINDS, 'random_score', 'script_score']);
   const kinds = Object.keys(options).filter((key) => key !== 'filter' && key !== 'weight');
@@ -97,7 +97,7 @@ function parseFunction(spec: Json, context: QueryContext): WeightedFunction {
   const kind = kinds[0];
   if (kind === 'random_score' || kind === 'script_score') throw unsupported(`The [${kind}] function`);
   const weight = options.weight === undefined ? 1 : expectNumber(options.weight, 'weight');
-  const filter = options.filter === undefined ? undefined : filterKeys(options.filter, context);
+  const filter = options.filter === undefined ? undefined : subQueries.filterKeys(options.filter, context);
   if (kind === undefined) return { filter, weight };
   return { filter, weight, compute: kind === 'field_value_factor' ? fieldValueFactor(expectObject(options[kind], kind), context) : decay(kind, options[kind]!, context) };
 }

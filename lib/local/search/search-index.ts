@@ -11,7 +11,7 @@ import type { JsonObject } from './dsl';
 import { SearchError } from './errors';
 import { admit, completionInputs, fieldValues, type Scalar } from './field-values';
 import { Mapping, type ResolvedField } from './mapping';
-import type { IndexSettings } from './settings';
+import type { IndexMetadata, IndexSettings } from './settings';
 import type { DocumentLog, LogRecord } from './store';
 import { TextIndex } from './text-index';
 import { nextVersion, type WriteVersion } from './versions';
@@ -37,14 +37,6 @@ export interface WriteResult {
   result: 'created' | 'updated' | 'deleted' | 'not_found';
   version: number;
   seqNo: number;
-}
-
-export interface IndexMetadata {
-  name: string;
-  uuid: string;
-  createdAt: number;
-  settings: IndexSettings;
-  mappings: JsonObject;
 }
 
 export class SearchIndex {

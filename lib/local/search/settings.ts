@@ -74,3 +74,12 @@ export function settingsJson(settings: IndexSettings, index: { name: string; uui
     },
   };
 }
+
+/** What is kept of an index beside its documents (meta.json). */
+export interface IndexMetadata {
+  name: string;
+  uuid: string;
+  createdAt: number;
+  settings: IndexSettings;
+  mappings: JsonObject;
+}

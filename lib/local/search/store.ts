@@ -12,7 +12,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonObject } from './dsl';
-import type { IndexMetadata } from './search-index';
+import type { IndexMetadata } from './settings';
 
 export type LogRecord =
   | { op: 'index'; id: string; v: number; seq: number; src: JsonObject }

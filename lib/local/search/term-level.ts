@@ -9,7 +9,7 @@ import { expectArray, expectNumber, expectObject, isObject, onlyKeys, singleEntr
 import { parsingError, SearchError } from './errors';
 import { normalize, type Scalar } from './field-values';
 import type { ResolvedField } from './mapping';
-import type { QueryContext, Scores } from './query';
+import type { QueryContext, Scores } from './query-context';
 import { EXACT } from './text-index';
 
 export function termLevelQuery(kind: 'term' | 'terms' | 'range' | 'exists' | 'ids', body: Json, context: QueryContext): Scores {
