@@ -2,7 +2,7 @@
 import { SqsError, unsupported } from './errors';
 import { messageActions } from './message-actions';
 import { queueActions } from './queue-actions';
-import type { Action } from './types';
+import type { Action } from './action';
 
 /** SQS operations in the SDK's model that this emulator answers with UnsupportedOperation. */
 const UNSUPPORTED_ACTIONS = new Set(['AddPermission', 'RemovePermission', 'StartMessageMoveTask', 'CancelMessageMoveTask', 'ListMessageMoveTasks']);

@@ -5,7 +5,8 @@ import { attributesSize, readMessageAttributes } from './message-attributes';
 import { buildMessage, MESSAGE_SYSTEM_ATTRIBUTES, nextVisibleAt, renderMessage, sendResult, type MessageLimits } from './messages';
 import { intAttribute } from './queue-attributes';
 import type { QueueStore } from './store';
-import type { Action, Input, Queue, RequestContext } from './types';
+import type { Action } from './action';
+import type { Input, Queue, RequestContext } from './types';
 
 /** Runs each batch entry, collecting per-entry failures as SQS does. */
 function batch(entries: Input[], run: (entry: Input) => Record<string, unknown>) {

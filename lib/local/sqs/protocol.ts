@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/body';
 import { actionFor } from './actions';
 import { SqsError } from './errors';
-import { SQS_ACCOUNT_ID, type Action, type Input, type RequestContext } from './types';
+import type { Action } from './action';
+import { SQS_ACCOUNT_ID, type Input, type RequestContext } from './types';
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 /** Ten 1 MiB messages, base64 attributes and JSON framing fit; anything larger is refused (413) and not kept. */

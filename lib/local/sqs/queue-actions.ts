@@ -3,7 +3,8 @@ import { invalidParameter, nonExistentQueue, SqsError, unsupported } from './err
 import { compact, optInt, optString, optStringList, optStringMap, reqString } from './input';
 import { INTEGER_ATTRIBUTES, intAttribute, normalizeAttributes } from './queue-attributes';
 import { queueArn, type QueueStore } from './store';
-import { SQS_ACCOUNT_ID, type Action, type Input, type Queue } from './types';
+import type { Action } from './action';
+import { SQS_ACCOUNT_ID, type Input, type Queue } from './types';
 
 const byName = (a: Queue, b: Queue) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 

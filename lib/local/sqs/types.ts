@@ -1,5 +1,4 @@
 /** The shapes the local SQS emulator's parts share, and those it shows the platform. */
-import type { QueueStore } from './store';
 
 export const SQS_ACCOUNT_ID = '000000000000';
 
@@ -96,5 +95,3 @@ export interface RequestContext {
   signal: AbortSignal;
 }
 
-/** One SQS action: its answer to a request's input, over the emulator's queues. */
-export type Action = (store: QueueStore, input: Input, context: RequestContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
