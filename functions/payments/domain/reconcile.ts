@@ -1,15 +1,6 @@
-import type { ChargeIntent, GatewayCharge, GatewayRefund, LedgerEntry, PaymentsDeps } from '../ports';
+import type { ChargeIntent, GatewayCharge, GatewayRefund, LedgerEntry, OrderSummary, PaymentsDeps } from '../ports';
 
-/** An order as reconciliation reads it. */
-export interface OrderSummary {
-  orderId: string;
-  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-  total: number;
-  currency: string;
-  payment: { status: string; chargeId?: string };
-  createdAt: string;
-  updatedAt: string;
-}
+export type { OrderSummary } from '../ports';
 
 export interface ReconcileInput {
   gatewayCharges: GatewayCharge[];
