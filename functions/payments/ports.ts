@@ -1,5 +1,4 @@
 import type { Clock } from '../shared/clients';
-import type { OrderSummary } from './domain/reconcile';
 
 /** Money that moved at the gateway, as the ledger records it once the gateway confirmed it. */
 export interface LedgerEntry {
@@ -86,6 +85,17 @@ export interface PaymentGateway {
   chargeOf(idempotencyKey: string): Promise<GatewayCharge | undefined>;
   /** Every charge and refund the gateway holds (reconciliation). */
   records(): AsyncIterable<GatewayCharge | (GatewayRefund & { kind: 'refund' })>;
+}
+
+/** An order as reconciliation reads it. */
+export interface OrderSummary {
+  orderId: string;
+  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
+  total: number;
+  currency: string;
+  payment: { status: string; chargeId?: string };
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** The orders context's view of an order, as payments needs it: money is read from here, never from a saga's input. */

@@ -1,15 +1,4 @@
-import type { ChargeIntent, GatewayCharge, GatewayRefund, LedgerEntry, PaymentsDeps } from '../ports';
-
-/** An order as reconciliation reads it. */
-export interface OrderSummary {
-  orderId: string;
-  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-  total: number;
-  currency: string;
-  payment: { status: string; chargeId?: string };
-  createdAt: string;
-  updatedAt: string;
-}
+import type { ChargeIntent, GatewayCharge, GatewayRefund, LedgerEntry, OrderSummary, PaymentsDeps } from '../ports';
 
 export interface ReconcileInput {
   gatewayCharges: GatewayCharge[];
