@@ -61,6 +61,6 @@ export function liveRecommendationsDeps(): RecommendationsDeps {
     popular: cached(firstWithItems(new DynamoPopularProducts(dynamoDocumentClient(), config.AGGREGATES_TABLE), catalogPopularity()), 60_000, systemClock),
     products: { getMany: (ids) => products.getMany(ids) },
     history: new OrderPurchaseHistory(orderRepository()),
-    log: logger,
+    log: { warn: (message, details) => logger.warn(message, details), debug: (message, details) => logger.debug(message, details) },
   };
 }
