@@ -4,14 +4,8 @@
  * and the local substrate runs the same handler modules behind pollers with the same settings
  * (lib/local/event-source-mappings.ts).
  */
+import type { WarehouseAccess } from './function-spec';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
-
-/**
- * What a function may do in the warehouse: load it (the consumers: the admin credentials, migrations), read it
- * (the analytics API: its own IAM identity, mapped to the read-only reader role), or only see whether it is up
- * (the health check: the workgroup's status, no SQL).
- */
-export type WarehouseAccess = 'read' | 'write' | 'status';
 
 /** An analytics loader: a stream consumer that loads the warehouse. */
 export interface AnalyticsConsumer extends StreamConsumer {

@@ -3,16 +3,7 @@
  * builds a function per entry and binds it into the state machine through definitionSubstitutions, and
  * the local substrate binds the same handler modules to the same states.
  */
-import type { BoundedContext, TableAccess } from './routes';
-import type { TableKey } from './tables';
-
-export interface FunctionSpec {
-  id: string;
-  context: BoundedContext;
-  handler: string;
-  summary: string;
-  tables: Partial<Record<TableKey, TableAccess>>;
-}
+import type { FunctionSpec } from './function-spec';
 
 export interface SagaTask extends FunctionSpec {
   /** The Task state it runs as. */

@@ -5,7 +5,7 @@
  * (lib/contexts/search.ts); the reindex, run by an operator, gets its own list (a managed policy to attach).
  */
 import { PRODUCTS_ALIAS } from '../functions/search/index-definition';
-import type { SearchAccess } from './search';
+import type { SearchAccess } from './function-spec';
 
 export type SearchHttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 

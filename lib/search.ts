@@ -5,14 +5,8 @@
  * (lib/contexts/search.ts); locally `npm start` runs the local engine (lib/local/search/) and the same indexer
  * behind a local event source mapping.
  */
+import type { SearchAccess } from './function-spec';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
-
-/**
- * What a function may do with the products index: query the alias (the search routes), write documents and
- * create the index and alias when there is none (the indexer), or only ask the cluster's health (the health
- * check). The reindex command, run by an operator, also creates, swaps and deletes indexes.
- */
-export type SearchAccess = 'read' | 'write' | 'status';
 
 /** The environment a search function reads (functions/search/adapters/opensearch-client.ts). */
 export const SEARCH_ENV = {

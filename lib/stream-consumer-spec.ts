@@ -2,9 +2,7 @@
  * What a stream consumer is (lib/stream-consumers.ts lists them all): a function reading a table's DynamoDB stream
  * or a Kinesis stream behind an event source mapping, with the mapping's settings and its on-failure queue.
  */
-import type { WarehouseAccess } from './analytics';
-import type { FunctionSpec } from './saga';
-import type { SearchAccess } from './search';
+import type { FunctionSpec, SearchAccess, WarehouseAccess } from './function-spec';
 import type { StreamKey } from './streams';
 import type { TableKey } from './tables';
 

@@ -2,6 +2,9 @@
  * The DynamoDB tables of every bounded context, as data: CDK builds them (lib/contexts) and the local
  * substrate creates them in DynamoDB Local (lib/local) from this one description.
  */
+/** What a function may do with a table it names: read it, write it, or both. */
+export type TableAccess = 'read' | 'write' | 'readwrite';
+
 export interface IndexSpec {
   name: string;
   partitionKey: string;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { Currency, Cursor, Id, Limit, MinorUnits, ScalarRecord, text } from '../shared/schemas';
-import { CATEGORIES } from './domain/categories';
+import { CATEGORIES } from '../../catalog-data/categories';
 
 export const Sku = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Must be 1-64 letters, digits, dot, dash or underscore'));
 export const Category = z.enum(CATEGORIES);

@@ -1,3 +1,4 @@
+import type { Log } from '../shared/log';
 import type { RecommendationRequest } from '../../ml/src/model';
 import type { ModelAnswer } from './schemas';
 
@@ -50,5 +51,5 @@ export interface RecommendationsDeps {
   products: ProductDetails;
   history: PurchaseHistory;
   /** Structured logs (the fallback and why), injected so the domain stays free of the logger. */
-  log: { warn(message: string, details: Record<string, unknown>): void; debug(message: string, details: Record<string, unknown>): void };
+  log: Pick<Log, 'warn' | 'debug'>;
 }

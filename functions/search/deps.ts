@@ -20,7 +20,7 @@ export function liveSearchDeps(): SearchDeps {
     products: productIndex(QUERY_TUNING),
     // One attempt: a search does not wait on the clickstream (domain/search.ts), so retries would only come too late.
     events: new ClickstreamSearchEvents(new KinesisClickstream(kinesisClient(), CLICKSTREAM_STREAM, { maxAttempts: 1 }), systemClock),
-    log: { warn: (message, details) => logger.warn(message, details ?? {}) },
+    log: { warn: (message, details) => logger.warn(message, details) },
   };
 }
 

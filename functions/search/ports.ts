@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clients';
+import type { Log } from '../shared/log';
 import type { IndexAction } from './domain/documents';
 import type { EngineSearchResponse, SearchRequestBody } from './domain/query';
 import type { EngineSuggestResponse, SuggestRequestBody } from './domain/suggest';
@@ -60,7 +61,7 @@ export interface SearchEvents {
 export interface SearchDeps {
   products: ProductSearch;
   events: SearchEvents;
-  log: { warn(message: string, details?: Record<string, unknown>): void };
+  log: Pick<Log, 'warn'>;
 }
 
 export interface ReindexDeps {

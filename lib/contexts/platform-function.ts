@@ -12,12 +12,9 @@ import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
-import type { WarehouseAccess } from '../analytics';
-import type { FunctionSpec } from '../saga';
-import type { TableAccess } from '../routes';
-import type { SearchAccess } from '../search';
+import type { FunctionSpec, SearchAccess, WarehouseAccess } from '../function-spec';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
-import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
+import { tables as tableSpecs, type TableAccess, type TableKey, type TableSpec } from '../tables';
 
 /** Handler paths in the route table and lib/saga.ts are relative to the project root, two levels above this file. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -8,7 +8,8 @@ import { CfnResourcePolicy, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs
 import { CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from 'aws-cdk-lib/aws-opensearchservice';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { searchConsumers as allSearchConsumers, type SearchAccess, type SearchConsumer } from '../search';
+import type { SearchAccess } from '../function-spec';
+import { searchConsumers as allSearchConsumers, type SearchConsumer } from '../search';
 import { reindexPermissions, searchIamAction, searchPermissions } from '../search-access';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';

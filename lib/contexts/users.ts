@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
-import type { Group } from '../routes';
+import type { Group } from '../../functions/shared/auth';
 import { PlatformFunction, type FunctionDefinition } from './platform-function';
 
 /**

@@ -40,7 +40,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { streamConsumers } from '../stream-consumers';
 import { routes } from '../routes';
-import { orderSaga, scheduledJobs, type FunctionSpec } from '../saga';
+import type { FunctionSpec } from '../function-spec';
+import { orderSaga, scheduledJobs } from '../saga';
 import { PortInUseError } from './emulators';
 import { browserRefusal } from './guard/browsers';
 import type { Refusal } from './guard/refusal';

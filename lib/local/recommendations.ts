@@ -17,7 +17,7 @@ import type { ModelArtifact } from '../../ml/src/model';
 import { ArtifactError, hasModel, loadArtifact } from '../../ml/src/serve/artifact';
 import { createModelServer, type ModelServer } from '../../ml/src/serve/server';
 import { assertPortFree } from './emulators';
-import type { SeedProduct } from './seed/catalog-source';
+import type { SeedProduct } from '../../catalog-data/catalog';
 import { DEMO_CATALOG } from './seed/demo-catalog';
 import { writeDemoHistory } from './seed/demo-history';
 import type { TrainerMessage } from './train-model-child';

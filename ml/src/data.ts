@@ -1,15 +1,16 @@
 /**
  * The order history that recommendations learn from: the dataset's invoice lines (read by
- * lib/local/seed/catalog-source.ts), cleaned by the rules below — stated once, here, and recorded in every
+ * catalog-data/invoice-lines.ts), cleaned by the rules below — stated once, here, and recorded in every
  * model artifact — and grouped into invoices and customers.
  */
-import { isMerchandiseCode, isMerchandiseDescription, readInvoiceLineBatches, type InvoiceLine } from '../../lib/local/seed/catalog-source';
+import { readInvoiceLineBatches, type InvoiceLine } from '../../catalog-data/invoice-lines';
+import { isMerchandiseCode, isMerchandiseDescription } from '../../catalog-data/merchandise';
 
 /** The cleaning rules, as recorded in the artifact. `isTrainingLine` is their code. */
 export const CLEANING_RULES =
   'UCI Online Retail invoice lines kept: with a CustomerID; not a cancellation (InvoiceNo not starting with "C"); ' +
   'Quantity > 0; UnitPrice > 0; goods only (isMerchandiseCode and isMerchandiseDescription of ' +
-  'lib/local/seed/catalog-source.ts: no postage, carriage, fees, manual adjustments, samples or vouchers). ' +
+  'catalog-data/merchandise.ts: no postage, carriage, fees, manual adjustments, samples or vouchers). ' +
   'StockCode upper-cased; InvoiceDate (naive UK local time) read as UTC; lines of one invoice with the same ' +
   'StockCode merged (quantities added); an invoice dated by its earliest line.';
 

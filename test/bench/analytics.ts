@@ -28,7 +28,7 @@ import { replayHistory, type ReplayResult } from '../../lib/local/history/replay
 import { runtimeFile } from '../../lib/local/platform';
 import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
 import { writeDemoHistory } from '../../lib/local/seed/demo-history';
-import { readInvoiceLineBatches } from '../../lib/local/seed/catalog-source';
+import { readInvoiceLineBatches } from '../../catalog-data/invoice-lines';
 import { streamConsumers } from '../../lib/analytics';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 import { cpuSeconds, startPlatformChild } from './platform-process';

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { cpuSeconds } from './platform-process';
 import type { ModelArtifact } from '../../ml/src/model';
-import { listDatasetFiles } from '../../lib/local/seed/catalog-source';
+import { listDatasetFiles } from '../../catalog-data/invoice-lines';
 import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
 import { writeDemoHistory } from '../../lib/local/seed/demo-history';
 import type { TrainerMessage } from '../../lib/local/train-model-child';

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
-import { routes, type TableAccess } from '../../lib/routes';
+import { routes } from '../../lib/routes';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { tables as tableSpecs, type TableKey } from '../../lib/tables';
+import { tables as tableSpecs, type TableAccess, type TableKey } from '../../lib/tables';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };

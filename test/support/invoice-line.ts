@@ -1,4 +1,4 @@
-import type { InvoiceLine } from '../../lib/local/seed/catalog-source';
+import type { InvoiceLine } from '../../catalog-data/invoice-lines';
 
 /** A line of the dataset's first invoice (536365), as the CSV reader yields it, with what a test changes. */
 export const invoiceLine = (overrides: Partial<InvoiceLine> = {}): InvoiceLine => ({

@@ -5,20 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../functions/catalog/domain/categories';
+import { CATEGORIES } from '../../catalog-data/categories';
 import { CreateProduct, Sku } from '../../functions/catalog/schemas';
-import {
-  csvRecords,
-  isMerchandiseCode,
-  loadSeedCatalog,
-  parseCsvLine,
-  readInvoiceLines,
-  stockFromDemand,
-  toIsoUtc,
-  tryParseCsvRecord,
-  type InvoiceLine,
-  type SeedProduct,
-} from '../../lib/local/seed/catalog-source';
+import { stockFromDemand, type SeedProduct } from '../../catalog-data/catalog';
+import { csvRecords, parseCsvLine, tryParseCsvRecord } from '../../catalog-data/csv';
+import { readInvoiceLines, toIsoUtc, type InvoiceLine } from '../../catalog-data/invoice-lines';
+import { isMerchandiseCode } from '../../catalog-data/merchandise';
+import { loadSeedCatalog } from '../../lib/local/seed/catalog-source';
 import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, type Category } from '../../functions/catalog/domain/categories';
-import {
-  BRAND_RULES,
-  CATEGORY_LABELS,
-  CATEGORY_RULES,
-  DEFAULT_BRAND,
-  brandOf,
-  categorize,
-  describeProduct,
-  titleCase,
-} from '../../functions/catalog/domain/categorize';
+import { CATEGORIES, CATEGORY_LABELS, type Category } from '../../catalog-data/categories';
+import { BRAND_RULES, DEFAULT_BRAND, brandOf } from '../../catalog-data/brands';
+import { CATEGORY_RULES, categorize } from '../../catalog-data/categorize';
+import { describeProduct, titleCase } from '../../catalog-data/product-text';
 
 describe('categorize', () => {
   // Descriptions as the seed dataset spells them.

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../lib/routes';
 import { streams } from '../../lib/streams';
 import { tables } from '../../lib/tables';
-import { orderSaga, scheduledJobs, type FunctionSpec } from '../../lib/saga';
+import type { FunctionSpec } from '../../lib/function-spec';
+import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { SEARCH_ENV, searchConsumers } from '../../lib/search';
 
 /** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */

@@ -15,7 +15,7 @@ import { userBehaviorFromKinesisRecord } from '../../functions/analytics/loaders
 import { orderLoadFromStreamRecord } from '../../functions/analytics/loaders/orders-stream';
 import { ClickEventInput } from '../../functions/analytics/schemas';
 import { Order } from '../../functions/orders/schemas';
-import { readInvoiceLineBatches, type InvoiceLine } from '../../lib/local/seed/catalog-source';
+import { readInvoiceLineBatches, type InvoiceLine } from '../../catalog-data/invoice-lines';
 import {
   addToTally,
   emptyTally,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reconcile, type OrderSummary, type ReconcileInput } from '../../functions/payments/domain/reconcile';
+import { reconcile, type ReconcileInput } from '../../functions/payments/domain/reconcile';
+import type { OrderSummary } from '../../functions/payments/ports';
 import type { GatewayCharge, GatewayRefund, LedgerEntry } from '../../functions/payments/ports';
 
 const now = new Date('2026-12-06T12:00:00Z');

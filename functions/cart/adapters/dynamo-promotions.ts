@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient, type TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { logger } from '../../shared/observability';
+import type { Log } from '../../shared/log';
 import { Promotion } from '../domain/promotions';
 import type { PromotionRepository } from '../ports';
 
@@ -39,6 +39,7 @@ export class DynamoPromotionRepository implements PromotionRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly log: Pick<Log, 'error'>,
   ) {}
 
   async get(code: string): Promise<Promotion | undefined> {
@@ -47,7 +48,7 @@ export class DynamoPromotionRepository implements PromotionRepository {
     const parsed = Promotion.safeParse(Item);
     // A malformed record is an operator's mistake: the code behaves as unknown rather than failing checkout.
     if (!parsed.success) {
-      logger.error('invalid promotion record', { code, issues: parsed.error.issues });
+      this.log.error('invalid promotion record', { code, issues: parsed.error.issues });
       return undefined;
     }
     return parsed.data;

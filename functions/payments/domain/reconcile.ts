@@ -1,7 +1,5 @@
 import type { ChargeIntent, GatewayCharge, GatewayRefund, LedgerEntry, OrderSummary, PaymentsDeps } from '../ports';
 
-export type { OrderSummary } from '../ports';
-
 export interface ReconcileInput {
   gatewayCharges: GatewayCharge[];
   gatewayRefunds: GatewayRefund[];

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { Route } from '../../../lib/routes';
+import type { RouteContract } from '../../api/contract';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -47,7 +47,7 @@ const parametersOf = (schema: z.ZodMiniType | undefined, where: 'path' | 'query'
 };
 
 /** OpenAPI 3.1 of every route, from the same zod schemas that validate the requests. */
-export function buildOpenApi(routes: Route[], info: { title: string; version: string }) {
+export function buildOpenApi(routes: RouteContract[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const secured = route.auth.kind !== 'none';

@@ -1,8 +1,12 @@
-import { routes } from '../../../lib/routes';
+import { routeContracts } from '../../api/routes';
+import type { RouteContract } from '../../api/contract';
 import { httpHandler, json } from '../../shared/http';
 import { buildOpenApi } from '../domain/openapi';
 
-// Built once per container: the document only changes with a deployment.
-const document = buildOpenApi(routes, { title: 'ECIComm API', version: '1.0.0' });
+export const makeHandler = (routes: RouteContract[]) => {
+  // Built once per container: the document only changes with a deployment.
+  const document = buildOpenApi(routes, { title: 'ECIComm API', version: '1.0.0' });
+  return httpHandler(async () => json(200, document, { 'cache-control': 'public, max-age=300' }));
+};
 
-export const handler = httpHandler(async () => json(200, document, { 'cache-control': 'public, max-age=300' }));
+export const handler = makeHandler(routeContracts);

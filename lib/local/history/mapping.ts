@@ -1,5 +1,5 @@
 /**
- * The history replay's mapping, pure: the dataset's invoice lines (read by lib/local/seed/catalog-source.ts)
+ * The history replay's mapping, pure: the dataset's invoice lines (read by catalog-data/invoice-lines.ts)
  * → the platform's own records — an order as the orders context stores it, and the `purchase` clickstream
  * events POST /v1/events would have put on the stream. No I/O here (./replay.ts writes), so the rules below
  * are unit-tested on made-up lines.
@@ -28,7 +28,7 @@
 import { createHash } from 'node:crypto';
 import type { ClickEvent } from '../../../functions/analytics/ports';
 import type { Order } from '../../../functions/orders/schemas';
-import type { InvoiceLine } from '../seed/catalog-source';
+import type { InvoiceLine } from '../../../catalog-data/invoice-lines';
 
 export const HISTORY_CURRENCY = 'GBP';
 export const ORDER_ID_PREFIX = 'hist-';

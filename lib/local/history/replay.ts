@@ -14,7 +14,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KinesisClickstream, type RetryOptions } from '../../../functions/analytics/adapters/kinesis-clickstream';
 import type { ClickEvent } from '../../../functions/analytics/ports';
 import type { Order } from '../../../functions/orders/schemas';
-import { listDatasetFiles, readInvoiceLineBatches } from '../seed/catalog-source';
+import { listDatasetFiles, readInvoiceLineBatches } from '../../../catalog-data/invoice-lines';
 import { runtimeFile } from '../platform';
 import { addToTally, emptyTally, invoicesInRange, planInvoice, type DateRange, type ReplayTally } from './mapping';
 

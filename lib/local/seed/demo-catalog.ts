@@ -2,9 +2,9 @@
  * The project's own demo catalog: a small gift shop, written by hand, seeded where the Online Retail
  * dataset is absent (a fresh clone). Every category has products; prices are pence.
  */
-import type { Category } from '../../../functions/catalog/domain/categories';
-import { describeProduct } from '../../../functions/catalog/domain/categorize';
-import type { SeedProduct } from './catalog-source';
+import type { Category } from '../../../catalog-data/categories';
+import { describeProduct } from '../../../catalog-data/product-text';
+import type { SeedProduct } from '../../../catalog-data/catalog';
 
 type DemoRow = [sku: string, name: string, category: Category, brand: string, price: number, popularity: number, stock: number];
 

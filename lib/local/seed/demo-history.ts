@@ -15,7 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SeedProduct } from './catalog-source';
+import type { SeedProduct } from '../../../catalog-data/catalog';
 import { seededRandom } from '../../../ml/src/random';
 
 export interface DemoHistoryOptions {

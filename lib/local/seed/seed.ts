@@ -2,7 +2,7 @@
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Product } from '../../../functions/catalog/schemas';
 import { toItem } from '../../../functions/catalog/adapters/dynamo-products';
-import type { SeedProduct } from './catalog-source';
+import type { SeedProduct } from '../../../catalog-data/catalog';
 
 export interface SeedTables {
   products: string;

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { POPULAR_AGGREGATE_ID, POPULAR_AGGREGATE_SIZE, writePopularAggregate } from '../../functions/recommendations/adapters/dynamo-popular';
-import { loadArtifact } from '../src/serve/artifact';
+import { POPULAR_AGGREGATE_ID, POPULAR_AGGREGATE_SIZE, writePopularAggregate } from '../functions/recommendations/adapters/dynamo-popular';
+import { loadArtifact } from '../ml/src/serve/artifact';
 
 const usage = 'usage: npm run ml:publish-popular -- --model DIR [--table NAME]   (or AGGREGATES_TABLE)';
 const { values } = parseArgs({ options: { model: { type: 'string' }, table: { type: 'string' } } });

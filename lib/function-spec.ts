@@ -1,0 +1,29 @@
+/**
+ * What any function of the platform is, as data, whoever lists it (the route table, the saga and its jobs,
+ * the stream consumers), and what it may be granted beyond its tables: the vocabulary those lists share, so
+ * none of them has to import another for it.
+ */
+import type { BoundedContext } from '../functions/api/contract';
+import type { TableAccess, TableKey } from './tables';
+
+export interface FunctionSpec {
+  id: string;
+  context: BoundedContext;
+  handler: string;
+  summary: string;
+  tables: Partial<Record<TableKey, TableAccess>>;
+}
+
+/**
+ * What a function may do in the warehouse: load it (the consumers: the admin credentials, migrations), read it
+ * (the analytics API: its own IAM identity, mapped to the read-only reader role), or only see whether it is up
+ * (the health check: the workgroup's status, no SQL).
+ */
+export type WarehouseAccess = 'read' | 'write' | 'status';
+
+/**
+ * What a function may do with the products index: query the alias (the search routes), write documents and
+ * create the index and alias when there is none (the indexer), or only ask the cluster's health (the health
+ * check). The reindex command, run by an operator, also creates, swaps and deletes indexes.
+ */
+export type SearchAccess = 'read' | 'write' | 'status';
