@@ -11,7 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import type { WarehouseAccess } from '../analytics';
 import type { FunctionSpec } from '../saga';
 import type { TableAccess } from '../routes';

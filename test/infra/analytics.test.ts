@@ -10,8 +10,8 @@ import { conversionFunnel, conversionFunnelSql, warehouseViews, WAREHOUSE_VIEWS 
 import { PlatformFunction, WAREHOUSE_STATEMENT_ACTIONS, WAREHOUSE_SUBMIT_ACTIONS } from '../../lib/contexts/platform-function';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };

@@ -11,8 +11,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
-import type { SqlValue } from '../../functions/analytics/warehouse/port';
+import { warehouseFromEnv } from '../../functions/analytics/deps';
+import type { SqlValue } from '../../functions/analytics/ports';
 import type { Platform } from '../../lib/local/platform';
 
 const READ_ONLY = /^\s*(SELECT|WITH)\b/i;

@@ -8,13 +8,13 @@ import path from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WarehouseVersion } from '../../functions/analytics/adapters/warehouse-version';
-import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/loaders/handlers';
-import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/loaders/inventory-stream';
-import { productDimFromStreamRecord } from '../../functions/analytics/loaders/products-stream';
-import { ThreadedPgliteWarehouse } from '../../functions/analytics/loaders/pglite-threaded';
-import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
-import { LOAD_LIMITS } from '../../functions/analytics/warehouse/port';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
+import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
+import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/adapters/inventory-stream-records';
+import { productDimFromStreamRecord } from '../../functions/analytics/adapters/products-stream-records';
+import { ThreadedPgliteWarehouse } from '../../lib/local/redshift-data/engine';
+import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/deps';
+import { LOAD_LIMITS } from '../../functions/analytics/ports';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../../events/dynamodb-stream/${name}.json`, import.meta.url), 'utf8')) as DynamoDBStreamEvent;

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { userBehaviorFromKinesisRecord } from '../../functions/analytics/loaders/clickstream';
-import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/loaders/handlers';
-import { orderLoadFromStreamRecord } from '../../functions/analytics/loaders/orders-stream';
-import { lazyWarehouse } from '../../functions/analytics/loaders/warehouse-env';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import type { Statement, Warehouse } from '../../functions/analytics/warehouse/port';
+import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapters/clickstream-records';
+import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
+import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
+import { lazyWarehouse } from '../../functions/analytics/deps';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import type { Statement, Warehouse } from '../../functions/analytics/ports';
 
 const fixture = <T>(path: string): T => JSON.parse(readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')) as T;
 const streamFixture = (name: string) => fixture<DynamoDBStreamEvent>(`dynamodb-stream/${name}.json`);

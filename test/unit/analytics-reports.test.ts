@@ -16,7 +16,7 @@ import { conversionInsight, insights, noResultInsights, trendInsights } from '..
 import * as insightSql from '../../functions/analytics/domain/insights';
 import * as reportSql from '../../functions/analytics/domain/reports';
 import { dashboardSummary, resolveRange, salesReport } from '../../functions/analytics/domain/reports';
-import { toNamedParameters } from '../../functions/analytics/warehouse/redshift-data';
+import { toNamedParameters } from '../../functions/analytics/adapters/redshift-data-warehouse';
 import type { AnalyticsQueryDeps, CachedResult, ResultCache } from '../../functions/analytics/ports';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
 import { DomainError } from '../../functions/shared/errors';
@@ -27,9 +27,9 @@ import {
   salesFactsFromOrder,
   upsertProductDims,
   type UserBehaviorRow,
-} from '../../functions/analytics/warehouse/load';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import type { Warehouse } from '../../functions/analytics/warehouse/port';
+} from '../../functions/analytics/domain/load';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import type { Warehouse } from '../../functions/analytics/ports';
 import { lambdaContext } from '../../lib/local/lambda-context';
 
 const loadedAt = () => new Date('2024-06-01T00:00:00Z');

@@ -11,10 +11,10 @@ import {
   upsertProductDims,
   type SalesFactRow,
   type UserBehaviorRow,
-} from '../../functions/analytics/warehouse/load';
-import { DIM_DATES_DAYS, MIGRATIONS, splitStatements } from '../../functions/analytics/warehouse/migrations';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { LOAD_LIMITS, type Statement } from '../../functions/analytics/warehouse/port';
+} from '../../functions/analytics/domain/load';
+import { DIM_DATES_DAYS, MIGRATIONS, splitStatements } from '../../functions/analytics/domain/migrations';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { LOAD_LIMITS, type Statement } from '../../functions/analytics/ports';
 
 const now = () => new Date('2024-03-05T00:00:00Z');
 

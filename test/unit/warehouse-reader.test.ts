@@ -7,9 +7,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/warehouse/port';
+import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/deps';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/ports';
 
 afterAll(() => closeSharedWarehouses());
 

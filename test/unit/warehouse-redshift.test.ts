@@ -6,10 +6,10 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { describe, expect, it } from 'vitest';
-import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/warehouse/load';
-import { MIGRATIONS } from '../../functions/analytics/warehouse/migrations';
-import { LOAD_LIMITS, WarehouseError } from '../../functions/analytics/warehouse/port';
-import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/warehouse/redshift-data';
+import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/domain/load';
+import { MIGRATIONS } from '../../functions/analytics/domain/migrations';
+import { LOAD_LIMITS, WarehouseError } from '../../functions/analytics/ports';
+import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/adapters/redshift-data-warehouse';
 import { ROUTE_STATEMENT_TIMEOUT_MS } from '../../functions/analytics/deps';
 import { WAREHOUSE_FUNCTION_TIMEOUT } from '../../lib/contexts/platform-function';
 

@@ -3,7 +3,7 @@ import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/ty
 import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/observability';
 import type { WarehouseVersion } from '../adapters/warehouse-version';
-import type { Warehouse } from '../warehouse/port';
+import type { Warehouse } from '../ports';
 
 /**
  * One stream batch into the warehouse: one load for the whole batch, with per-record failures still reported.

@@ -1,4 +1,4 @@
-import { WAREHOUSE_READER_ROLE, type MigrationReport, type SqlDialect, type Statement, type Warehouse } from './port';
+import { WAREHOUSE_READER_ROLE, type MigrationReport, type SqlDialect, type Statement, type Warehouse } from '../ports';
 import { toSqlTimestamp } from './sql';
 
 /**
