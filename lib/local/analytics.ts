@@ -73,7 +73,7 @@ export interface LocalWarehouse {
   /** What the functions that use the warehouse need in their environment, as CDK gives them in AWS. */
   env: Record<string, string>;
   endpoint: string;
-  /** Settles when the migrations run at start have (failures are logged: the loaders try again on first use). */
+  /** Settles when the migrations run at start have (a failure is logged: the loaders try again on first use). */
   migrated: Promise<unknown>;
   /** Waits for the migrations, then stops the emulator and closes the engine. */
   stop(): Promise<void>;

@@ -339,6 +339,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Started once the catalog is written, so seeding does not share the CPU with loading: the products and
     // inventory streams then carry the whole seeded catalog into the warehouse in the background.
     const analyticsStarted = performance.now();
+    // The consumers find the schema in place, and the analytics API (a reader, which never migrates) answers.
+    await warehouse.migrated;
     analytics = await startAnalyticsPipeline({
       projectRoot,
       region: REGION,
