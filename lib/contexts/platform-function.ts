@@ -92,7 +92,7 @@ export interface ModelEndpointTarget {
 /**
  * What a function needs to reach the warehouse through the Redshift Data API: the Serverless workgroup (name for
  * the calls, ARN for the grants), the database, and the Secrets Manager secret holding the admin credentials the
- * loaders connect with (functions/analytics/loaders/warehouse-env.ts reads them as environment variables).
+ * loaders connect with (functions/analytics/deps.ts reads them as environment variables).
  */
 export interface WarehouseTarget {
   readonly workgroupName: string;
@@ -115,7 +115,7 @@ export interface SearchTarget {
   admit(role: IRole, access: SearchAccess, functionId: string): void;
 }
 
-/** The Data API calls that submit SQL to a workgroup (functions/analytics/warehouse/redshift-data.ts). */
+/** The Data API calls that submit SQL to a workgroup (functions/analytics/adapters/redshift-data-warehouse.ts). */
 export const WAREHOUSE_SUBMIT_ACTIONS = ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'] as const;
 /** The Data API calls on a submitted statement: it has no ARN, so they are limited to statements the caller submitted. */
 export const WAREHOUSE_STATEMENT_ACTIONS = ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'] as const;

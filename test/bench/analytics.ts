@@ -4,7 +4,7 @@
  *    from the first write until the analytics API counts all of it: rows/s from the DynamoDB stream and Kinesis
  *    sources into the warehouse, through the pollers, the consumers and their idempotent loads;
  * 2. the same rows bulk-loaded into a fresh PGlite warehouse in this process with the same load functions
- *    (functions/analytics/warehouse/load.ts) in large statements: what the warehouse itself sustains;
+ *    (functions/analytics/domain/load.ts) in large statements: what the warehouse itself sustains;
  *    the ratio of 1 to 2 (target ≥ 0.5);
  * 3. freshness: orders placed through the API one after another, from each order's CONFIRMED time (its
  *    history) to the moment the dashboard summary counts it (target p99 ≤ 5 s locally).

@@ -485,10 +485,10 @@ const call = async (handler: Handler, event: never) => {
 
 /**
  * The handler modules build their live dependencies when loaded (a bad environment fails the cold start), so
- * they are loaded with an environment that names a table and a warehouse directory; neither is ever used.
+ * they are loaded with an environment that names a table and a warehouse; neither is ever used.
  */
 async function handlerModules() {
-  Object.assign(process.env, { AGGREGATES_TABLE: 'unit-aggregates', WAREHOUSE_PGLITE_DIR: '/nonexistent/never-opened' });
+  Object.assign(process.env, { AGGREGATES_TABLE: 'unit-aggregates', REDSHIFT_WORKGROUP: 'never-asked', REDSHIFT_DATABASE: 'never-asked' });
   const [s, r, i] = await Promise.all([
     import('../../functions/analytics/handlers/dashboard-summary'),
     import('../../functions/analytics/handlers/sales-report'),
