@@ -252,7 +252,7 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
     const a = await startTestDataApi();
     try {
       await a.warehouse('owner').execute('CREATE TABLE kept (id INTEGER)');
-      expect(await a.warehouse('reader').query("SELECT table_name FROM information_schema.tables WHERE table_name = 'kept'")).toEqual([{ table_name: 'kept' }]);
+      expect(await a.warehouse('owner').query("SELECT table_name FROM information_schema.tables WHERE table_name = 'kept'")).toEqual([{ table_name: 'kept' }]);
     } finally {
       await a.stop();
     }

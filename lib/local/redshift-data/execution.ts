@@ -6,14 +6,15 @@
 import type { Database } from './database';
 import { toPostgres } from './dialect';
 import { EngineError } from './engine';
-import { toPositional, type SqlParameter } from './parameters';
+import { parameterValues, toPositional, type SqlParameter } from './parameters';
 import type { StatementRecord } from './statements';
 import type { Identity, SqlStatement } from './types';
 
 /** Prepares the statements before the statement is accepted: a parameter the SQL names without a value is refused. */
 export function prepare(sqls: readonly string[], parameters: readonly SqlParameter[]): SqlStatement[] {
+  const values = parameterValues(parameters);
   return sqls.map((sql) => {
-    const positional = toPositional(sql, parameters);
+    const positional = toPositional(sql, values);
     return { sql: toPostgres(positional.sql), params: positional.params };
   });
 }

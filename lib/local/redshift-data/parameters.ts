@@ -11,10 +11,13 @@ export interface SqlParameter {
   value: string;
 }
 
-const NAME = /^[A-Za-z0-9_]+/;
+/** Sticky: matches a parameter's name where lastIndex points. */
+const NAME = /[A-Za-z0-9_]+/y;
 
-export function toPositional(sql: string, parameters: readonly SqlParameter[]): SqlStatement {
-  const values = new Map(parameters.map((p) => [p.name, p.value]));
+/** The values by name: a batch's parameters are common to all its statements, so this is built once a request. */
+export const parameterValues = (parameters: readonly SqlParameter[]): ReadonlyMap<string, string> => new Map(parameters.map((p) => [p.name, p.value]));
+
+export function toPositional(sql: string, values: ReadonlyMap<string, string>): SqlStatement {
   const positions = new Map<string, number>();
   const params: string[] = [];
   let out = '';
@@ -34,10 +37,10 @@ export function toPositional(sql: string, parameters: readonly SqlParameter[]): 
       i = stop - 1;
     } else if (ch === ':' && (sql[i + 1] === ':' || sql[i - 1] === ':')) {
       out += ch;
-    } else if (ch === ':' && NAME.test(sql.slice(i + 1, i + 129))) {
-      const name = NAME.exec(sql.slice(i + 1, i + 129))![0];
+    } else if (ch === ':' && (NAME.lastIndex = i + 1) && NAME.test(sql)) {
+      const name = sql.slice(i + 1, NAME.lastIndex);
       out += `$${positionOf(name, values, positions, params)}`;
-      i += name.length;
+      i = NAME.lastIndex - 1;
     } else {
       out += ch;
     }
@@ -45,7 +48,7 @@ export function toPositional(sql: string, parameters: readonly SqlParameter[]): 
   return { sql: out, params };
 }
 
-function positionOf(name: string, values: Map<string, string>, positions: Map<string, number>, params: string[]): number {
+function positionOf(name: string, values: ReadonlyMap<string, string>, positions: Map<string, number>, params: string[]): number {
   const known = positions.get(name);
   if (known !== undefined) return known;
   const value = values.get(name);
