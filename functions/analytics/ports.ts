@@ -73,7 +73,6 @@ export class WarehouseError extends Error {
 
 import type { Clock } from '../shared/clients';
 import type { ClickEventInput } from './schemas';
-import type { WarehouseVersion } from './adapters/warehouse-version';
 
 /** One clickstream event as written to the stream. */
 export type ClickEvent = Omit<ClickEventInput, 'at'> & {
@@ -128,6 +127,14 @@ export interface AnalyticsQueryDeps {
   cache: ResultCache;
   clock: Clock;
   log: { warn(message: string, details?: Record<string, unknown>): void };
+}
+
+/** A counter of the warehouse's loads (adapters/warehouse-version.ts): cached answers are served while it is unchanged. */
+export interface WarehouseVersion {
+  /** The current version; 0 before the first load. */
+  read(): Promise<number>;
+  /** Records that the warehouse changed. */
+  bump(): Promise<void>;
 }
 
 export interface LoaderDeps {

@@ -107,6 +107,9 @@ describe('the local Redshift Data API, through the official client', () => {
       ['FINISHED', 1, true],
     ]);
     expect((await api.client.send(new GetStatementResultCommand({ Id: `${ok.Id}:2` }))).Records).toEqual([[{ longValue: 1 }]]);
+    const second = await api.client.send(new DescribeStatementCommand({ Id: `${ok.Id}:2` }));
+    expect(second).toMatchObject({ Id: `${ok.Id}:2`, Status: 'FINISHED', QueryString: 'SELECT COUNT(*) AS n FROM batch_test', HasResultSet: true, ResultRows: 1 });
+    expect(second.SubStatements).toBeUndefined();
   });
 
   it('runs a caller without the admin secret as the read-only reader', async () => {

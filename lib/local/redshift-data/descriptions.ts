@@ -45,7 +45,8 @@ export function describe(record: StatementRecord, sub?: SubStatement): Json {
       };
   return {
     ...own,
-    Id: record.id,
+    // A batch is described by its own id; a statement of it (`<id>:<n>`) by the statement's.
+    ...(sub ? {} : { Id: record.id }),
     ...(Parameters ? { QueryParameters: Parameters } : {}),
     ...Object.fromEntries(Object.entries(target).filter(([, v]) => v !== undefined)),
     RedshiftPid: process.pid,
