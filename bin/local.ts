@@ -52,6 +52,7 @@ try {
     kinesisPort: Number(process.env.KINESIS_PORT ?? 4567),
     lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
     searchPort: Number(process.env.SEARCH_PORT ?? 9200),
+    redshiftDataPort: Number(process.env.REDSHIFT_DATA_PORT ?? 9410),
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,

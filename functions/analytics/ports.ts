@@ -1,5 +1,77 @@
+/**
+ * The warehouse port: the analytics context's only way to reach its SQL store, Redshift Serverless through the
+ * Redshift Data API (adapters/redshift-data-warehouse.ts) — in AWS, and locally on the platform's emulator of the
+ * Data API over PGlite (lib/local/redshift-data). Tests also run the port on an in-process PGlite.
+ *
+ * Parameters are positional, `$1`, `$2`…, in the SQL and in `params`; the Redshift adapter rewrites them
+ * to the Data API's named `:pN` form. Write SQL that both engines accept (see migrations.ts for the rules).
+ */
+export type SqlValue = string | number | boolean | null;
+
+/** Where the two engines' SQL differs (access control: Redshift grants `TO ROLE x`, Postgres `TO x`). */
+export type SqlDialect = 'redshift' | 'postgres';
+
+/**
+ * The database role of the warehouse's readers (the analytics API): USAGE on the schema and SELECT on its tables
+ * and views, nothing else (migration 5). On Redshift the readers sign in with their IAM roles, which carry the tag
+ * RedshiftDbRoles=analytics_reader (lib/contexts/platform-function.ts); the local Data API runs every caller
+ * without the admin secret as it.
+ */
+export const WAREHOUSE_READER_ROLE = 'analytics_reader';
+
+/** A row as both adapters return it: BIGINT/INTEGER → number, DATE → 'YYYY-MM-DD', TIMESTAMP → 'YYYY-MM-DD HH:MM:SS[.fff]'. */
+export type Row = Record<string, SqlValue>;
+
+export interface Statement {
+  sql: string;
+  params?: readonly SqlValue[];
+}
+
+export interface ExecuteResult {
+  /** Rows inserted, updated or deleted, when the engine reports it. */
+  rowsAffected: number;
+}
+
+export interface MigrationReport {
+  applied: number[];
+  alreadyApplied: number[];
+}
+
+/** How large the loads make their statements and transactions on an engine (see load.ts). */
+export interface LoadLimits {
+  rowsPerStatement: number;
+  statementsPerBatch: number;
+}
+
+/** The load sizes on Redshift. */
+export const LOAD_LIMITS = {
+  /** 100 rows keep an insert under the Data API's 100 KB of SQL (a BatchExecuteStatement takes up to 40 statements). */
+  redshift: { rowsPerStatement: 100, statementsPerBatch: 20 },
+} as const satisfies Record<string, LoadLimits>;
+
+export interface Warehouse {
+  /** The engine's load sizes (LOAD_LIMITS); without them the loads use Redshift's. */
+  readonly loadLimits?: LoadLimits;
+  /** Applies pending migrations in version order, each in its own transaction; a no-op when up to date. */
+  migrate(): Promise<MigrationReport>;
+  execute(sql: string, params?: readonly SqlValue[]): Promise<ExecuteResult>;
+  query<T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Runs the statements in order as one transaction: all of them take effect or none does. */
+  batch(statements: readonly Statement[]): Promise<ExecuteResult[]>;
+  close(): Promise<void>;
+}
+
+export class WarehouseError extends Error {
+  constructor(
+    message: string,
+    readonly details: { statementId?: string; sql?: string; status?: string; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'WarehouseError';
+  }
+}
+
 import type { Clock } from '../shared/clients';
-import type { Warehouse } from './warehouse/port';
 import type { ClickEventInput } from './schemas';
 
 /** One clickstream event as written to the stream. */
@@ -29,7 +101,7 @@ export interface AnalyticsDeps {
   clock: Clock;
 }
 
-/** What the analytics API reads: SQL over the warehouse (Redshift in AWS, PGlite locally). */
+/** What the analytics API reads: SQL over the warehouse. */
 export type WarehouseReader = Pick<Warehouse, 'query'>;
 
 /** A cached answer, with the warehouse version it was computed at. */
@@ -55,4 +127,18 @@ export interface AnalyticsQueryDeps {
   cache: ResultCache;
   clock: Clock;
   log: { warn(message: string, details?: Record<string, unknown>): void };
+}
+
+/** A counter of the warehouse's loads (adapters/warehouse-version.ts): cached answers are served while it is unchanged. */
+export interface WarehouseVersion {
+  /** The current version; 0 before the first load. */
+  read(): Promise<number>;
+  /** Records that the warehouse changed. */
+  bump(): Promise<void>;
+}
+
+export interface LoaderDeps {
+  warehouse: Warehouse;
+  /** Bumped after a batch loads rows, so cached analytics answers go stale; none in tests that do not look. */
+  version?: WarehouseVersion;
 }

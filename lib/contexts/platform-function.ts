@@ -11,7 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import type { FunctionSpec, SearchAccess, WarehouseAccess } from '../function-spec';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableAccess, type TableKey, type TableSpec } from '../tables';
@@ -89,7 +89,7 @@ export interface ModelEndpointTarget {
 /**
  * What a function needs to reach the warehouse through the Redshift Data API: the Serverless workgroup (name for
  * the calls, ARN for the grants), the database, and the Secrets Manager secret holding the admin credentials the
- * loaders connect with (functions/analytics/loaders/warehouse-env.ts reads them as environment variables).
+ * loaders connect with (functions/analytics/deps.ts reads them as environment variables).
  */
 export interface WarehouseTarget {
   readonly workgroupName: string;
@@ -112,7 +112,7 @@ export interface SearchTarget {
   admit(role: IRole, access: SearchAccess, functionId: string): void;
 }
 
-/** The Data API calls that submit SQL to a workgroup (functions/analytics/warehouse/redshift-data.ts). */
+/** The Data API calls that submit SQL to a workgroup (functions/analytics/adapters/redshift-data-warehouse.ts). */
 export const WAREHOUSE_SUBMIT_ACTIONS = ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'] as const;
 /** The Data API calls on a submitted statement: it has no ARN, so they are limited to statements the caller submitted. */
 export const WAREHOUSE_STATEMENT_ACTIONS = ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'] as const;

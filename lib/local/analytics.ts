@@ -1,18 +1,20 @@
 /**
  * The stream consumers on the local substrate — analytics' loaders and the search indexer (lib/stream-consumers.ts):
  * for each, its on-failure queue on the local SQS and a local event source mapping with the consumer's own
- * settings (the ones CDK gives the Lambda ESM), invoking the same handler module in-process. The consumers load the warehouse named by
- * WAREHOUSE_PGLITE_DIR: one PGlite per process and directory, shared with the analytics API and the health
- * check (functions/analytics/loaders/warehouse-env.ts), opened on the first batch rather than at start.
+ * settings (the ones CDK gives the Lambda ESM), invoking the same handler module in-process. The consumers, the
+ * analytics API and the health check reach the warehouse as in AWS, through the Redshift Data API: the local one
+ * (lib/local/redshift-data, startLocalWarehouse), named by AWS_ENDPOINT_URL_REDSHIFT_DATA.
  */
 import path from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehouse-env';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { RedshiftDataWarehouse } from '../../functions/analytics/adapters/redshift-data-warehouse';
 import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../stream-consumers';
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
 import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings';
 import { localInvoker } from './lambda-context';
+import { startRedshiftDataEmulator, type RedshiftDataEmulator, type WarehouseTarget } from './redshift-data/server';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 
@@ -27,8 +29,6 @@ export interface AnalyticsPipelineOptions {
   sqsEndpoint: string;
   tableNames: Record<TableKey, string>;
   streamNames: Record<StreamKey, string>;
-  /** Where the warehouse lives: a directory, or `memory://` for one that is not persisted. */
-  warehouseDir: string;
   /** Checkpoints go to `${checkpointDir}/<consumer id>.json`; in memory only when absent. */
   checkpointDir?: string;
   /** Default: every consumer of lib/stream-consumers.ts. */
@@ -57,18 +57,60 @@ export interface AnalyticsPipeline {
   stats(): Record<string, EventSourceMappingStats>;
   /** Resolves when every mapping has read its streams to their end (as of the call) and nothing is in flight. */
   caughtUp(timeoutMs?: number): Promise<void>;
-  /** Stops the mappings (a batch in flight is finished or abandoned for redelivery), then closes the warehouse. */
+  /** Stops the mappings (a batch in flight is finished or abandoned for redelivery); the warehouse is the caller's to stop. */
   stop(): Promise<void>;
 }
 
-/** The environment of the functions that use the warehouse locally. */
-export const analyticsEnv = (warehouseDir: string): Record<string, string> => ({ WAREHOUSE_PGLITE_DIR: warehouseDir });
+/** The local warehouse: one workgroup and database; the loaders' admin secret; an owner's database user. */
+export const LOCAL_WAREHOUSE: WarehouseTarget = {
+  workgroupName: 'ecicomm-local',
+  database: 'ecicomm',
+  adminSecretArn: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:ecicomm-local-warehouse-admin',
+  adminDbUser: 'admin',
+};
+
+export interface LocalWarehouse {
+  /** What the functions that use the warehouse need in their environment, as CDK gives them in AWS. */
+  env: Record<string, string>;
+  endpoint: string;
+  /** Settles when the migrations run at start have (a failure is logged: the loaders try again on first use). */
+  migrated: Promise<unknown>;
+  /** Waits for the migrations, then stops the emulator and closes the engine. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The warehouse on the local Redshift Data API (its engine in `dataDir`, or in memory without one), migrated at
+ * start through the Data API with the same adapter and migrations as in AWS — in the background: the engine opens
+ * in seconds, and the loaders and the API wait for it anyway. Migrating here rather than on a loader's first
+ * batch means the analytics API (a reader, which never migrates) finds the schema on a fresh start.
+ */
+export async function startLocalWarehouse(options: { port: number; region: string; credentials: Credentials; dataDir?: string; onError?: (e: unknown) => void }): Promise<LocalWarehouse> {
+  const emulator: RedshiftDataEmulator = await startRedshiftDataEmulator({ ...options, warehouse: LOCAL_WAREHOUSE });
+  const client = new RedshiftDataClient({ region: options.region, endpoint: emulator.endpoint, credentials: options.credentials });
+  const admin = new RedshiftDataWarehouse(client, { workgroupName: LOCAL_WAREHOUSE.workgroupName, database: LOCAL_WAREHOUSE.database, secretArn: LOCAL_WAREHOUSE.adminSecretArn });
+  const migrated = admin.migrate().catch((e: unknown) => (options.onError ?? ((error) => console.error('warehouse migrations:', error)))(e));
+  return {
+    env: {
+      AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint,
+      AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.endpoint,
+      REDSHIFT_WORKGROUP: LOCAL_WAREHOUSE.workgroupName,
+      REDSHIFT_DATABASE: LOCAL_WAREHOUSE.database,
+      REDSHIFT_SECRET_ARN: LOCAL_WAREHOUSE.adminSecretArn,
+    },
+    endpoint: emulator.endpoint,
+    migrated,
+    stop: async () => {
+      await migrated;
+      client.destroy();
+      await emulator.stop();
+    },
+  };
+}
 
 export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions): Promise<AnalyticsPipeline> {
   const consumers = options.consumers ?? allConsumers;
-  const env = analyticsEnv(options.warehouseDir);
-  // The handler modules parse their environment when first loaded, which is on the first batch.
-  Object.assign(process.env, env);
+  const env: Record<string, string> = {};
   const onError = options.onError ?? ((id: string, e: unknown, where: string) => console.error(`stream consumer ${id} (${where}):`, e));
 
   const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
@@ -131,8 +173,6 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
     stop: () =>
       (stopped ??= (async () => {
         await Promise.allSettled(runtimes.map((c) => c.mapping.stop()));
-        // Only once no batch can still be writing: the engine's files are then consistent on disk.
-        await closeSharedWarehouses();
       })()),
   };
 }

@@ -25,7 +25,7 @@ import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import type { SeedProduct } from '../../catalog-data/catalog';
 import { loadSeedCatalog } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
-import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
+import { startAnalyticsPipeline, startLocalWarehouse, type AnalyticsPipeline, type LocalWarehouse } from './analytics';
 import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
 import { runtimeFile, writeRuntimeInfo, type RuntimeInfo } from './running-platform';
 import { startSearchEngine } from './search/server';
@@ -46,6 +46,8 @@ export interface PlatformOptions {
   lambdaPort?: number;
   /** The local search engine's port (default 9200, SEARCH_PORT). */
   searchPort?: number;
+  /** The local Redshift Data API (lib/local/redshift-data); by default any free port. */
+  redshiftDataPort?: number;
   /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
@@ -205,6 +207,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let stopSweeper = () => undefined as void;
   let recommendations: LocalRecommendations | undefined;
   let analytics: AnalyticsPipeline | undefined;
+  let warehouse: LocalWarehouse | undefined;
   let lambda: LambdaEmulator | undefined;
   let search: LocalSearch | undefined;
   try {
@@ -274,16 +277,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       credentials,
     });
     log(`search engine on ${search.endpoint}`);
-    // One PGlite per process, shared by the consumers, the analytics API and the health check; it opens on
-    // first use (the first batch or query), so starting costs nothing here.
+    // The Redshift Data API over PGlite (lib/local/redshift-data); its engine opens for the migrations, in the background.
     const warehouseDir = persist ? path.join(dataDir, 'warehouse') : 'memory://';
+    warehouse = await startLocalWarehouse({
+      port: options.redshiftDataPort ?? 0,
+      region: REGION,
+      credentials,
+      ...(persist ? { dataDir: warehouseDir } : {}),
+      onError: (e) => log(`warehouse migrations: ${(e as Error)?.message ?? String(e)}`),
+    });
+    log(`Redshift Data API on ${warehouse.endpoint}`);
 
     const env: Record<string, string> = {
       ...baseEnv,
       ...checkout.env,
       ...kinesis.env,
       ...recommendations.env,
-      ...analyticsEnv(warehouseDir),
+      ...warehouse.env,
       ...search.env,
       ...Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)])),
       USER_POOL_ID: userPoolId,
@@ -330,6 +340,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Started once the catalog is written, so seeding does not share the CPU with loading: the products and
     // inventory streams then carry the whole seeded catalog into the warehouse in the background.
     const analyticsStarted = performance.now();
+    // The consumers find the schema in place, and the analytics API (a reader, which never migrates) answers.
+    await warehouse.migrated;
     analytics = await startAnalyticsPipeline({
       projectRoot,
       region: REGION,
@@ -340,12 +352,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       sqsEndpoint: sqs.endpoint,
       tableNames,
       streamNames: kinesis.streamNames,
-      warehouseDir,
       checkpointDir: persist ? path.join(dataDir, 'esm') : undefined,
       onError: (id, e, where) => log(`analytics ${id} (${where}): ${(e as Error)?.message ?? String(e)}`),
     });
     Object.assign(env, analytics.env);
-    log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${warehouseDir}, opened on the first batch`);
+    log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${warehouseDir}`);
     // Other processes (replay, redrive) invoke functions here, never in their own process: this one owns the warehouse.
     const consumerInvokers = Object.fromEntries(Object.entries(analytics.consumers).map(([id, c]) => [id, c.invoke]));
     lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, credentials, functions: consumerInvokers });
@@ -368,6 +379,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const model = recommendations;
     const localKinesis = kinesis;
     const pipeline = analytics;
+    const localWarehouse = warehouse;
     const invokeApi = lambda;
     const localSearch = search;
 
@@ -411,6 +423,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         stopSweeper();
         // Before the emulators it reads from and reports to; it closes the warehouse last.
         await pipeline.stop();
+        await localWarehouse.stop();
         // Once the indexer is stopped: no write is in flight.
         await localSearch.stop();
         await model.stop();
@@ -428,6 +441,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stopSweeper();
     await lambda?.stop().catch(() => undefined);
     await analytics?.stop().catch(() => undefined);
+    await warehouse?.stop().catch(() => undefined);
     await search?.stop().catch(() => undefined);
     await recommendations?.stop().catch(() => undefined);
     await stepFunctions?.stop().catch(() => undefined);

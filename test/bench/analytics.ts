@@ -4,7 +4,7 @@
  *    from the first write until the analytics API counts all of it: rows/s from the DynamoDB stream and Kinesis
  *    sources into the warehouse, through the pollers, the consumers and their idempotent loads;
  * 2. the same rows bulk-loaded into a fresh PGlite warehouse in this process with the same load functions
- *    (functions/analytics/warehouse/load.ts) in large statements: what the warehouse itself sustains;
+ *    (functions/analytics/domain/load.ts) in large statements: what the warehouse itself sustains;
  *    the ratio of 1 to 2 (target ≥ 0.5);
  * 3. freshness: orders placed through the API one after another, from each order's CONFIRMED time (its
  *    history) to the moment the dashboard summary counts it (target p99 ≤ 5 s locally).
@@ -18,11 +18,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { userBehaviorFromKinesisRecord } from '../../functions/analytics/loaders/clickstream';
-import { orderLoadFromStreamRecord } from '../../functions/analytics/loaders/orders-stream';
-import { loadSalesFacts, loadUserBehavior, type SalesFactRow, type UserBehaviorRow } from '../../functions/analytics/warehouse/load';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { LOAD_LIMITS } from '../../functions/analytics/warehouse/port';
+import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapters/clickstream-records';
+import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
+import { loadSalesFacts, loadUserBehavior, type SalesFactRow, type UserBehaviorRow } from '../../functions/analytics/domain/load';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { LOAD_LIMITS } from '../../functions/analytics/ports';
 import { addToTally, emptyTally, invoicesInRange, planInvoice, type DateRange, type ReplayTally } from '../../lib/local/history/mapping';
 import { replayHistory, type ReplayResult } from '../../lib/local/history/replay';
 import { runtimeFile } from '../../lib/local/platform';
@@ -52,7 +52,7 @@ const CATCH_UP_TIMEOUT_MS = 10 * 60_000;
 const FRESHNESS_TIMEOUT_MS = 30_000;
 /**
  * Rows per statement tried for the bulk load, each on a fresh warehouse; the fastest is the baseline. The
- * consumers use up to LOAD_LIMITS.pglite (1,000); an insert-if-absent statement is a UNION ALL of casted rows,
+ * consumers use up to LOAD_LIMITS.redshift (100, the Data API's SQL size); an insert-if-absent statement is a UNION ALL of casted rows,
  * whose planning grows with its size, so the largest is not always the fastest (1,000 rows of sales_facts is
  * 13,000 parameters).
  */
@@ -302,7 +302,7 @@ export const analyticsSection: Section = {
     );
     findings.push(
       `CPU over the replay and catch-up: platform child (kinesalite taking the writes, pollers, consumers, PGlite, API) ${round(cpu1.child - cpu0.child, 1)} s — ${round(cpuWritten.child - cpu0.child, 1)} s of it while the replay wrote —, DynamoDB Local ${round(cpu1.java - cpu0.java, 1)} s, this process (reading the dataset, writing) ${round((cpu1.self.user + cpu1.self.system) / 1e6, 1)} s, in ${round(pipelineS, 1)} s of wall clock on ${os.cpus().length} CPUs. ` +
-        `Per 1,000 rows the pipeline costs ${round(pipelineCpuMsPerKRow)} ms of CPU (child + DynamoDB Local) against ${round(bulkCpuMsPerKRow)} ms for the bulk insert, of which the consumers' own inserts (up to ${LOAD_LIMITS.pglite.rowsPerStatement} rows a statement) are about ${round(((bulk.find((b) => b.rowsPerStatement === LOAD_LIMITS.pglite.rowsPerStatement)?.cpuS ?? best.cpuS) / rows) * 1e6)} ms: the rest is carrying the records (emulated Kinesis and DynamoDB Streams, polling, the Lambda event shapes, per-record parsing).`,
+        `Per 1,000 rows the pipeline costs ${round(pipelineCpuMsPerKRow)} ms of CPU (child + DynamoDB Local) against ${round(bulkCpuMsPerKRow)} ms for the bulk insert, of which the consumers' own inserts (up to ${LOAD_LIMITS.redshift.rowsPerStatement} rows a statement, through the Data API) are about ${round(((bulk.find((b) => b.rowsPerStatement === LOAD_LIMITS.redshift.rowsPerStatement)?.cpuS ?? best.cpuS) / rows) * 1e6)} ms: the rest is carrying the records (emulated Kinesis and DynamoDB Streams, polling, the Lambda event shapes, per-record parsing).`,
     );
     const window = streamConsumers.find((c) => c.id === 'loadOrdersStream')?.maximumBatchingWindowSeconds;
     if (freshnessMs.length && window !== undefined) {
@@ -318,7 +318,7 @@ export const analyticsSection: Section = {
       method: [
         `Platform: test/bench/platform-child.ts (demo catalog, in-memory DynamoDB Local, kinesalite and PGlite), its stream consumers polling as \`npm start\` runs them; warmed up by replaying the tests' made-up month and waiting until it is counted and the child is idle.`,
         `Pipeline: \`replayHistory\` (the code behind \`npm run replay:history\`) writes ${month.source} — orders by BatchWriteItem, purchase events by PutRecords, unthrottled; time from its first write request until GET /v1/analytics/dashboard/summary for the month shows the replay's orders, net revenue and a clickstream session for every order (purchase events no longer count as purchases; each replayed invoice's events are a session of their own). It is asked once the replay has written everything, then paced by progress: after half the time the rest should take at the rate seen so far, between ${POLL_MS} and ${CATCH_UP_MAX_POLL_MS} ms (this run: ${caught.polls} answers, the last ${Math.round(caught.lastWaitMs)} ms after the one before). Rows = sales_facts + user_behavior rows the consumers insert.`,
-        `Bulk load: the same rows (derived with the consumers' own record mappings) inserted into a fresh in-memory PGlite in this process by loadSalesFacts / loadUserBehavior, all rows in one call, ${BULK_STATEMENTS_PER_TRANSACTION} statements a transaction, once for each of ${BULK_ROWS_PER_STATEMENT.join(', ')} rows a statement; the fastest is the baseline (the consumers load a batch of ≤ ${streamConsumers.find((c) => c.id === 'loadOrdersStream')?.batchSize} stream records or ≤ ${streamConsumers.find((c) => c.id === 'loadClickstream')?.batchSize} Kinesis records at a time, up to ${LOAD_LIMITS.pglite.rowsPerStatement} rows a statement in PGlite).`,
+        `Bulk load: the same rows (derived with the consumers' own record mappings) inserted into a fresh in-memory PGlite in this process by loadSalesFacts / loadUserBehavior, all rows in one call, ${BULK_STATEMENTS_PER_TRANSACTION} statements a transaction, once for each of ${BULK_ROWS_PER_STATEMENT.join(', ')} rows a statement; the fastest is the baseline (the consumers load a batch of ≤ ${streamConsumers.find((c) => c.id === 'loadOrdersStream')?.batchSize} stream records or ≤ ${streamConsumers.find((c) => c.id === 'loadClickstream')?.batchSize} Kinesis records at a time, up to ${LOAD_LIMITS.redshift.rowsPerStatement} rows a statement through the local Redshift Data API).`,
         `CPU per row: the pipeline's is the platform child's (pollers, consumers, PGlite, kinesalite, API) plus DynamoDB Local's over the replay and catch-up; the bulk load's is this process's. On a busy shared machine the CPU ratio is the steadier comparison; the wall-clock ratio is the target's.`,
         `Freshness: ${FRESHNESS_ORDERS} orders of one unit placed one after another through POST /v1/orders (tok_visa); each from the CONFIRMED entry of its history (the saga's clock) to the first summary answer counting it, polled every ${POLL_MS} ms (so a figure includes up to ${POLL_MS} ms of polling granularity and one summary request).`,
       ],

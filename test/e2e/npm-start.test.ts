@@ -21,6 +21,7 @@ interface Ports {
   KINESIS_PORT: string;
   LAMBDA_PORT: string;
   SEARCH_PORT: string;
+  REDSHIFT_DATA_PORT: string;
 }
 const ports = async (): Promise<Ports> => ({
   PORT: String(await freePort()),
@@ -32,6 +33,7 @@ const ports = async (): Promise<Ports> => ({
   KINESIS_PORT: String(await freePort()),
   LAMBDA_PORT: String(await freePort()),
   SEARCH_PORT: String(await freePort()),
+  REDSHIFT_DATA_PORT: String(await freePort()),
 });
 
 /**

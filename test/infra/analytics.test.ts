@@ -10,8 +10,8 @@ import { conversionFunnel, conversionFunnelSql, warehouseViews, WAREHOUSE_VIEWS 
 import { PlatformFunction, WAREHOUSE_STATEMENT_ACTIONS, WAREHOUSE_SUBMIT_ACTIONS } from '../../lib/contexts/platform-function';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/warehouse/port';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
@@ -235,7 +235,7 @@ describe('functions that use the warehouse', () => {
     expect(withGrants.map(([id]) => id).sort()).toEqual(warehouseFunctions().map(([, f]) => logicalId(f.function)).sort());
   });
 
-  it('get the workgroup and database in the environment that functions/analytics/loaders/warehouse-env.ts reads, and only the loaders the admin secret', () => {
+  it('get the workgroup and database in the environment that functions/analytics/deps.ts reads, and only the loaders the admin secret', () => {
     for (const [name, fn, access] of warehouseFunctions()) {
       const variables = resources[logicalId(fn.function)]!.Properties.Environment.Variables;
       expect(variables, name).toMatchObject({ REDSHIFT_WORKGROUP: getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupName'), REDSHIFT_DATABASE: 'ecicomm' });
@@ -256,7 +256,7 @@ describe('functions that use the warehouse', () => {
     for (const [name, fn] of byAccess('write')) {
       expect(warehouseStatements(fn), name).toEqual([...dataApi(), { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn() }]);
     }
-    // The Data API calls the adapter makes (functions/analytics/warehouse/redshift-data.ts), and CancelStatement.
+    // The Data API calls the adapter makes (functions/analytics/adapters/redshift-data-warehouse.ts), and CancelStatement.
     expect([...WAREHOUSE_SUBMIT_ACTIONS, ...WAREHOUSE_STATEMENT_ACTIONS].sort()).toEqual(
       ['BatchExecuteStatement', 'CancelStatement', 'DescribeStatement', 'GetStatementResult', 'ExecuteStatement'].sort().map((a) => `redshift-data:${a}`),
     );

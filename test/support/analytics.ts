@@ -1,6 +1,6 @@
 /** The platform's analytics pipeline and warehouse, seen from a test worker (see ./platform-control.ts). */
 import type { EventSourceMappingStats } from '../../lib/local/event-source-mappings';
-import type { Row, SqlValue } from '../../functions/analytics/warehouse/port';
+import type { Row, SqlValue } from '../../functions/analytics/ports';
 import { platform } from './api';
 
 const control = (path: string, init?: { method?: string; body?: unknown }) =>

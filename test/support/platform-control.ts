@@ -6,19 +6,19 @@
  * - POST /analytics/caught-up {timeoutMs?} → 204 once every stream consumer has loaded what its streams held
  *   at the call (the event source mappings' idle()), 504 when not within the time;
  * - GET /analytics/stats → the mappings' counters by consumer id;
- * - POST /warehouse/query {sql, params?} → the rows of a read-only query on the platform's own warehouse
- *   (the shared PGlite its handlers use: PGlite cannot be opened by a second process).
+ * - POST /warehouse/query {sql, params?} → the rows of a read-only query on the platform's own warehouse, asked
+ *   through its Redshift Data API as the loaders sign in (the engine belongs to the platform's process).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
-import type { SqlValue } from '../../functions/analytics/warehouse/port';
+import { WarehouseEnv, warehouseFromEnv } from '../../functions/analytics/deps';
+import type { SqlValue } from '../../functions/analytics/ports';
 import type { Platform } from '../../lib/local/platform';
 
 const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
 
-export async function startPlatformControl(platform: Pick<Platform, 'analytics'>): Promise<{ url: string; stop(): Promise<void> }> {
-  const warehouse = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: platform.analytics.warehouseDir });
+export async function startPlatformControl(platform: Pick<Platform, 'analytics' | 'env'>): Promise<{ url: string; stop(): Promise<void> }> {
+  const warehouse = warehouseFromEnv(WarehouseEnv.parse(platform.env), { migrate: false });
   const server: Server = createServer(async (req, res) => {
     const send = (status: number, body?: unknown) => {
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });

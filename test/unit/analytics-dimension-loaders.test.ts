@@ -1,6 +1,6 @@
 /**
- * The inventory and products stream loaders, the warehouse version bump after a batch, and the one shared
- * PGlite engine per process and directory that every local handler uses.
+ * The inventory and products stream loaders, the warehouse version bump after a batch, and the local warehouse's
+ * engine behind the Redshift Data API emulator: persisted under its directory's single-writer lock, on a thread.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +8,13 @@ import path from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WarehouseVersion } from '../../functions/analytics/adapters/warehouse-version';
-import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/loaders/handlers';
-import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/loaders/inventory-stream';
-import { productDimFromStreamRecord } from '../../functions/analytics/loaders/products-stream';
-import { ThreadedPgliteWarehouse } from '../../functions/analytics/loaders/pglite-threaded';
-import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
-import { LOAD_LIMITS } from '../../functions/analytics/warehouse/port';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
+import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
+import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/adapters/inventory-stream-records';
+import { productDimFromStreamRecord } from '../../functions/analytics/adapters/products-stream-records';
+import { warehouseFromEnv } from '../../functions/analytics/deps';
+import { LOAD_LIMITS } from '../../functions/analytics/ports';
+import { PGLITE_LOAD_LIMITS, PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { startTestDataApi } from '../support/redshift-data';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../../events/dynamodb-stream/${name}.json`, import.meta.url), 'utf8')) as DynamoDBStreamEvent;
@@ -199,84 +199,89 @@ describe('warehouse version', () => {
   });
 });
 
-describe('one shared warehouse per process and directory', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'warehouse-env-'));
-  afterAll(async () => {
-    await closeSharedWarehouses();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe('the local warehouse’s engine, behind the Redshift Data API emulator', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'warehouse-engine-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const snapshot = "INSERT INTO inventory_snapshots (event_id, product_id, available, reserved, snapshot_ts, snapshot_date) VALUES ('e1', 'p1', 1, 0, '2026-11-20 10:00:00', '2026-11-20')";
 
-  it('gives every handle of a directory the one engine, opened once, until the last handle closes it', { timeout: 60_000 }, async () => {
+  it('keeps its data in its directory under a lock while it runs, and finds it again after a restart', { timeout: 60_000 }, async () => {
     const dataDir = path.join(dir, 'warehouse');
-    const loader = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir });
-    const api = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: `${dataDir}/` }); // the same directory, spelt differently
-    // First used concurrently: one engine and one migration (two would fail on the schema, or not see each other's rows).
-    await Promise.all([loader.query('SELECT 1'), api.query('SELECT 1')]);
-    await loader.execute("INSERT INTO inventory_snapshots (event_id, product_id, available, reserved, snapshot_ts, snapshot_date) VALUES ('e1', 'p1', 1, 0, '2026-11-20 10:00:00', '2026-11-20')");
-    expect(await api.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
-    expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.pid));
-    await loader.close();
-    await loader.close(); // releasing twice releases once
-    expect(await api.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
-    await expect(loader.query('SELECT 1')).rejects.toThrow(/closed/);
-    await api.close();
+    const first = await startTestDataApi({ dataDir });
+    try {
+      const loader = first.warehouse('owner');
+      // Migrated concurrently by two loaders (cold starts on a fresh warehouse): both succeed, each version once.
+      await Promise.all([loader.migrate(), first.warehouse('owner').migrate()]);
+      await loader.execute(snapshot);
+      expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.pid));
+    } finally {
+      await first.stop();
+    }
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
-    // Closed, the directory can be opened again — and what was loaded was persisted.
-    const again = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir });
-    expect(await again.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
-    // The platform's stop closes every engine; a handler's handle reopens on its next use.
-    await closeSharedWarehouses();
-    expect(existsSync(`${dataDir}.lock`)).toBe(false);
-    expect(await again.query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
-    await again.close();
+    const again = await startTestDataApi({ dataDir });
+    try {
+      expect(await again.warehouse('reader').query('SELECT event_id FROM inventory_snapshots')).toEqual([{ event_id: 'e1' }]);
+      const [{ n, distinct_versions }] = (await again.warehouse('owner').query<{ n: number; distinct_versions: number }>('SELECT COUNT(*) AS n, COUNT(DISTINCT version) AS distinct_versions FROM schema_migrations')) as [{ n: number; distinct_versions: number }];
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBe(distinct_versions);
+    } finally {
+      await again.stop();
+    }
   });
 
-  it('refuses a directory another live process has open, and takes over the lock of a dead one', { timeout: 60_000 }, async () => {
+  it('refuses a directory another live process has open, saying why, and takes over the lock of a dead one', { timeout: 60_000 }, async () => {
     const dataDir = path.join(dir, 'locked');
     writeFileSync(`${dataDir}.lock`, String(process.ppid));
-    const refused = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir });
-    await expect(refused.query('SELECT 1')).rejects.toThrow(new RegExp(`open in process ${process.ppid}`));
-    await refused.close();
+    const refused = await startTestDataApi({ dataDir });
+    try {
+      await expect(refused.warehouse('owner').query('SELECT 1')).rejects.toThrow(new RegExp(`open in process ${process.ppid}`));
+    } finally {
+      await refused.stop();
+    }
     writeFileSync(`${dataDir}.lock`, '2147483646'); // no such process
-    const taken = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: dataDir }, { migrate: false });
-    expect(await taken.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-    // A reader that does not migrate finds no schema of its own making.
-    expect(await taken.query("SELECT table_name FROM information_schema.tables WHERE table_name = 'sales_facts'")).toEqual([]);
-    await taken.close();
+    const taken = await startTestDataApi({ dataDir });
+    try {
+      expect(await taken.warehouse('owner').query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      // Nothing migrates it but its owner: no schema of anyone's making.
+      expect(await taken.warehouse('owner').query("SELECT table_name FROM information_schema.tables WHERE table_name = 'sales_facts'")).toEqual([]);
+    } finally {
+      await taken.stop();
+    }
   });
 
-  it('keeps memory:// engines in the process only, shared by their handles', { timeout: 60_000 }, async () => {
-    const a = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
-    const b = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
-    await a.execute("INSERT INTO dim_products (product_id, name, category, brand, price_pence, currency, status, updated_ts) VALUES ('p', 'n', 'c', 'b', 1, 'GBP', 'ACTIVE', '2026-11-20 10:00:00')");
-    expect(await b.query('SELECT product_id FROM dim_products')).toEqual([{ product_id: 'p' }]);
-    expect(existsSync('memory:')).toBe(false);
-    await a.close();
-    await b.close();
-    // Not persisted: once closed, the next engine starts empty.
-    const c = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://dimension-test' });
-    expect(await c.query('SELECT product_id FROM dim_products')).toEqual([]);
-    await c.close();
+  it('keeps an engine without a directory in memory only', { timeout: 60_000 }, async () => {
+    const a = await startTestDataApi();
+    try {
+      await a.warehouse('owner').execute('CREATE TABLE kept (id INTEGER)');
+      expect(await a.warehouse('owner').query("SELECT table_name FROM information_schema.tables WHERE table_name = 'kept'")).toEqual([{ table_name: 'kept' }]);
+    } finally {
+      await a.stop();
+    }
+    const b = await startTestDataApi();
+    try {
+      expect(await b.warehouse('owner').query("SELECT table_name FROM information_schema.tables WHERE table_name = 'kept'")).toEqual([]);
+    } finally {
+      await b.stop();
+    }
   });
 
-  it('sizes loads for the engine the environment names before it opens: PGlite’s large statements, Redshift’s 100 rows', async () => {
-    const local = warehouseFromEnv({ WAREHOUSE_PGLITE_DIR: 'memory://limits-test' });
+  it('sizes the functions’ loads for the Data API (100 rows a statement); the in-process PGlite of the tests takes larger ones', async () => {
     const cloud = warehouseFromEnv({ REDSHIFT_WORKGROUP: 'wg', REDSHIFT_DATABASE: 'analytics' });
-    expect(local.loadLimits).toEqual(LOAD_LIMITS.pglite);
     expect(cloud.loadLimits).toEqual(LOAD_LIMITS.redshift);
-    expect(LOAD_LIMITS.pglite.rowsPerStatement).toBeGreaterThan(LOAD_LIMITS.redshift.rowsPerStatement);
-    await Promise.all([local.close(), cloud.close()]);
+    expect(PGLITE_LOAD_LIMITS.rowsPerStatement).toBeGreaterThan(LOAD_LIMITS.redshift.rowsPerStatement);
+    await cloud.close();
   });
 });
 
-describe('PGlite on a worker thread', () => {
-  it('leaves this thread free while the engine starts, and answers in the shapes of the in-process adapter', { timeout: 60_000 }, async () => {
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 20);
-    const threaded = await ThreadedPgliteWarehouse.open({ dataDir: 'memory://' }).finally(() => clearInterval(timer));
-    // In-process, the engine's start holds the thread for its whole duration: no timer could fire.
-    expect(ticks).toBeGreaterThan(0);
+describe('the emulator’s engine on a worker thread', () => {
+  it('leaves this thread free while the engine starts, and answers through the Data API in the shapes of the in-process adapter', { timeout: 60_000 }, async () => {
+    const api = await startTestDataApi();
     try {
+      const threaded = api.warehouse('owner');
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 20);
+      await threaded.query('SELECT 1').finally(() => clearInterval(timer));
+      // In-process, the engine's start holds the thread for its whole duration: no timer could fire.
+      expect(ticks).toBeGreaterThan(0);
       await threaded.migrate();
       const probe = "SELECT CAST(12345678901 AS BIGINT) AS big, CAST('2026-11-20' AS DATE) AS d, CAST('2026-11-20 10:00:00.5' AS TIMESTAMP) AS ts, CAST(1.5 AS NUMERIC) AS n, 'x' AS s";
       const expected = await warehouse.query(probe);
@@ -289,8 +294,7 @@ describe('PGlite on a worker thread', () => {
       expect(await threaded.batch([insert])).toEqual([{ rowsAffected: 1 }]);
       expect(await threaded.execute("UPDATE dim_products SET name = 'm' WHERE product_id = $1", ['p1'])).toEqual({ rowsAffected: 1 });
     } finally {
-      await threaded.close();
+      await api.stop();
     }
-    await expect(threaded.query('SELECT 1')).rejects.toThrow(/closed/);
   });
 });

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { userBehaviorFromKinesisRecord } from '../../functions/analytics/loaders/clickstream';
-import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/loaders/handlers';
-import { orderLoadFromStreamRecord } from '../../functions/analytics/loaders/orders-stream';
-import { lazyWarehouse } from '../../functions/analytics/loaders/warehouse-env';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import type { Statement, Warehouse } from '../../functions/analytics/warehouse/port';
+import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapters/clickstream-records';
+import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
+import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
+import { lazyWarehouse } from '../../functions/analytics/deps';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import type { Statement, Warehouse } from '../../functions/analytics/ports';
 
 const fixture = <T>(path: string): T => JSON.parse(readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')) as T;
 const streamFixture = (name: string) => fixture<DynamoDBStreamEvent>(`dynamodb-stream/${name}.json`);
@@ -270,19 +270,18 @@ describe('live wiring', () => {
   };
   it.each(Object.keys(modules) as (keyof typeof modules)[])('%s loads with a warehouse named by the environment, opening nothing yet', async (name) => {
     const base = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', AGGREGATES_TABLE: 'ecicomm-aggregates' };
-    for (const env of [{ WAREHOUSE_PGLITE_DIR: '/tmp/never-opened' }, { REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' }]) {
+    for (const env of [{ REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' }, { REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics', REDSHIFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:admin' }]) {
       vi.resetModules();
       process.env = { ...base, ...env };
       const module = await modules[name]();
       expect(typeof module.handler).toBe('function');
     }
-    expect(existsSync('/tmp/never-opened')).toBe(false);
     vi.resetModules();
     process.env = { ...base, REDSHIFT_WORKGROUP: 'ecicomm' };
-    await expect(modules[name]()).rejects.toThrow(/Invalid environment: WAREHOUSE_PGLITE_DIR/);
+    await expect(modules[name]()).rejects.toThrow(/Invalid environment: REDSHIFT_DATABASE/);
     // Without the version counter cached answers would never go stale: a cold-start failure, not a silent one.
     vi.resetModules();
-    process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', WAREHOUSE_PGLITE_DIR: '/tmp/never-opened' };
+    process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' };
     await expect(modules[name]()).rejects.toThrow(/Invalid environment: AGGREGATES_TABLE/);
   });
 });

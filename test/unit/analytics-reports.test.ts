@@ -16,7 +16,7 @@ import { conversionInsight, insights, noResultInsights, trendInsights } from '..
 import * as insightSql from '../../functions/analytics/domain/insights';
 import * as reportSql from '../../functions/analytics/domain/reports';
 import { dashboardSummary, resolveRange, salesReport } from '../../functions/analytics/domain/reports';
-import { toNamedParameters } from '../../functions/analytics/warehouse/redshift-data';
+import { toNamedParameters } from '../../functions/analytics/adapters/redshift-data-warehouse';
 import type { AnalyticsQueryDeps, CachedResult, ResultCache } from '../../functions/analytics/ports';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
 import { DomainError } from '../../functions/shared/errors';
@@ -27,9 +27,9 @@ import {
   salesFactsFromOrder,
   upsertProductDims,
   type UserBehaviorRow,
-} from '../../functions/analytics/warehouse/load';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import type { Warehouse } from '../../functions/analytics/warehouse/port';
+} from '../../functions/analytics/domain/load';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import type { Warehouse } from '../../functions/analytics/ports';
 import { lambdaContext } from '../../lib/local/lambda-context';
 
 const loadedAt = () => new Date('2024-06-01T00:00:00Z');
@@ -485,10 +485,10 @@ const call = async (handler: Handler, event: never) => {
 
 /**
  * The handler modules build their live dependencies when loaded (a bad environment fails the cold start), so
- * they are loaded with an environment that names a table and a warehouse directory; neither is ever used.
+ * they are loaded with an environment that names a table and a warehouse; neither is ever used.
  */
 async function handlerModules() {
-  Object.assign(process.env, { AGGREGATES_TABLE: 'unit-aggregates', WAREHOUSE_PGLITE_DIR: '/nonexistent/never-opened' });
+  Object.assign(process.env, { AGGREGATES_TABLE: 'unit-aggregates', REDSHIFT_WORKGROUP: 'never-asked', REDSHIFT_DATABASE: 'never-asked' });
   const [s, r, i] = await Promise.all([
     import('../../functions/analytics/handlers/dashboard-summary'),
     import('../../functions/analytics/handlers/sales-report'),

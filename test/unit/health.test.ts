@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
-import { afterAll, describe, expect, it } from 'vitest';
-import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehouse-env';
-import type { Warehouse } from '../../functions/analytics/warehouse/port';
-import { SEARCH_PROBE_CACHE, WAREHOUSE_PROBE_CACHE, liveWarehouseProbeDeps, searchProbe, warehouseProbe, warehouseProbeFromEnv } from '../../functions/platform/adapters/probes';
+import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import { describe, expect, it } from 'vitest';
+import { SEARCH_PROBE_CACHE, WAREHOUSE_PROBE_CACHE, searchProbe, warehouseProbeFromEnv, warehouseStatusProbe } from '../../functions/platform/adapters/probes';
 import { cachedProbe, checkHealth } from '../../functions/platform/domain/health';
 import type { HealthProbe } from '../../functions/platform/ports';
-
-afterAll(() => closeSharedWarehouses());
+import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
+import { startTestDataApi, TEST_REGION, type TestDataApi } from '../support/redshift-data';
 
 const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({ name, check, ...(timeoutMs ? { timeoutMs } : {}) });
 const never = () => new Promise<void>(() => undefined);
@@ -41,14 +39,6 @@ describe('health', () => {
     expect(health.components).toEqual({ hung: 'down', 'slow-start': 'ok', 'too-slow': 'down' });
   });
 
-  it('asks the warehouse a trivial query, allowing for the engine’s start on first use', async () => {
-    const asked: string[] = [];
-    const answering = warehouseProbe({ query: async <T,>(sql: string) => (asked.push(sql), [{ ok: 1 }] as T[]) });
-    expect(answering).toMatchObject({ name: 'warehouse', timeoutMs: 10_000 });
-    expect(await checkHealth([answering])).toEqual({ status: 'ok', components: { warehouse: 'ok' } });
-    expect(asked).toEqual(['SELECT 1 AS ok']);
-    expect(await checkHealth([warehouseProbe({ query: () => Promise.reject(new Error('connection refused')) })])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
-  });
 });
 
 /** A clock the test moves. */
@@ -87,28 +77,32 @@ describe('the warehouse probe of the public health check', () => {
     expect(checks).toBe(3);
   });
 
-  it('locally: runs one statement, as the reader, however many calls come in a period; and reports the engine down', { timeout: 60_000 }, async () => {
-    const time = clock();
-    const statements: string[] = [];
-    const counting = (warehouse: Pick<Warehouse, 'query'>): Pick<Warehouse, 'query'> => ({
-      query: (sql, params) => (statements.push(sql), warehouse.query(sql, params)),
-    });
-    const env = { WAREHOUSE_PGLITE_DIR: 'memory://health-probe' };
-    const probe = warehouseProbeFromEnv(env, { ...liveWarehouseProbeDeps, reader: (e) => counting(liveWarehouseProbeDeps.reader(e)), now: time.now });
-    for (let i = 0; i < 50; i++) expect(await checkHealth([probe])).toEqual({ status: 'ok', components: { warehouse: 'ok' } });
-    expect(statements).toEqual(['SELECT 1 AS ok']);
-    expect(await liveWarehouseProbeDeps.reader(env).query('SELECT current_user AS who')).toEqual([{ who: 'analytics_reader' }]);
-    time.advance(WAREHOUSE_PROBE_CACHE.okForMs + 1);
-    await Promise.all(Array.from({ length: 10 }, () => checkHealth([probe])));
-    expect(statements).toHaveLength(2);
+  it('locally: the Data API emulator answers the workgroup’s status, AVAILABLE once its engine is open; an engine that cannot open is down', { timeout: 60_000 }, async () => {
+    const serverlessOf = (api: TestDataApi) => new RedshiftServerlessClient({ region: TEST_REGION, endpoint: api.emulator.endpoint, credentials: api.credentials, maxAttempts: 1 });
+    const api = await startTestDataApi();
+    const serverless = serverlessOf(api);
+    try {
+      const probe = warehouseStatusProbe(serverless, LOCAL_WAREHOUSE.workgroupName);
+      // Asking opens the engine (as the platform's migrations at start do); it is AVAILABLE once open.
+      await expect.poll(async () => (await checkHealth([probe])).components.warehouse, { timeout: 30_000, interval: 100 }).toBe('ok');
+    } finally {
+      serverless.destroy();
+      await api.stop();
+    }
 
     // An engine that cannot open (its directory held by another live process) is down.
     const dir = mkdtempSync(path.join(tmpdir(), 'health-probe-'));
+    const held = await startTestDataApi({ dataDir: path.join(dir, 'warehouse') });
+    const heldServerless = serverlessOf(held);
     try {
       writeFileSync(`${path.join(dir, 'warehouse')}.lock`, String(process.ppid));
-      const held = warehouseProbeFromEnv({ WAREHOUSE_PGLITE_DIR: path.join(dir, 'warehouse') });
-      expect(await checkHealth([held])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+      const probe = warehouseStatusProbe(heldServerless, LOCAL_WAREHOUSE.workgroupName);
+      expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
     } finally {
+      heldServerless.destroy();
+      await held.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -119,8 +113,8 @@ describe('the warehouse probe of the public health check', () => {
     let status = 'AVAILABLE';
     const serverless = { send: async (command: unknown) => (sent.push(command), { workgroup: { workgroupName: 'ecicomm-warehouse', status } }) };
     const probe = warehouseProbeFromEnv(
-      { REDSHIFT_WORKGROUP: 'ecicomm-warehouse', REDSHIFT_DATABASE: 'ecicomm' },
-      { reader: () => { throw new Error('no SQL for the health check in AWS'); }, serverless: () => serverless as never, now: time.now },
+      { REDSHIFT_WORKGROUP: 'ecicomm-warehouse' },
+      { serverless: () => serverless as never, now: time.now },
     );
     for (let i = 0; i < 25; i++) expect((await checkHealth([probe])).components.warehouse).toBe('ok');
     expect(sent).toHaveLength(1);

@@ -11,10 +11,10 @@ import {
   upsertProductDims,
   type SalesFactRow,
   type UserBehaviorRow,
-} from '../../functions/analytics/warehouse/load';
-import { DIM_DATES_DAYS, MIGRATIONS, splitStatements } from '../../functions/analytics/warehouse/migrations';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { LOAD_LIMITS, type Statement } from '../../functions/analytics/warehouse/port';
+} from '../../functions/analytics/domain/load';
+import { DIM_DATES_DAYS, MIGRATIONS, splitStatements } from '../../functions/analytics/domain/migrations';
+import { PGLITE_LOAD_LIMITS, PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import type { Statement } from '../../functions/analytics/ports';
 
 const now = () => new Date('2024-03-05T00:00:00Z');
 
@@ -150,7 +150,7 @@ describe('idempotent loads', () => {
     });
     const rows = Array.from({ length: 2_500 }, (_, i) => ev(`bulk-${i % 7}`, null, 'page_view', '2024-02-10T10:00:00Z'));
     expect(await loadUserBehavior(counting, rows, { now })).toEqual({ received: 2_500, inserted: 2_500 });
-    expect(statementsSent).toEqual([Math.ceil(2_500 / LOAD_LIMITS.pglite.rowsPerStatement)]);
+    expect(statementsSent).toEqual([Math.ceil(2_500 / PGLITE_LOAD_LIMITS.rowsPerStatement)]);
     statementsSent.length = 0;
     expect(await loadUserBehavior(counting, rows, { now, rowsPerStatement: 100, statementsPerBatch: 20 })).toEqual({ received: 2_500, inserted: 0 });
     expect(statementsSent).toEqual([20, 5]);

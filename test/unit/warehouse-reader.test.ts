@@ -1,17 +1,18 @@
 /**
  * The warehouse's readers (the analytics API, the health check) read as a read-only identity, and the loaders
- * still load. Locally: the same PGlite engine, the reader's statements in read-only transactions as the reader
- * role that migration 5 grants SELECT. On Redshift: the reader signs in as its own IAM identity (no secret) and
+ * still load. Locally: the platform's Redshift Data API runs a caller without the admin secret in read-only
+ * transactions as the reader role that migration 5 grants SELECT (so does the in-process PGlite of the tests'
+ * readOnly()). On Redshift: the reader signs in as its own IAM identity (no secret) and
  * never migrates — checked here against a local stand-in for the Data API's endpoint.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeSharedWarehouses, warehouseFromEnv } from '../../functions/analytics/loaders/warehouse-env';
-import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
-import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/warehouse/port';
-
-afterAll(() => closeSharedWarehouses());
+import { warehouseFromEnv } from '../../functions/analytics/deps';
+import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/ports';
+import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
+import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { startTestDataApi, TEST_REGION } from '../support/redshift-data';
 
 const product = (id: string) =>
   `INSERT INTO dim_products (product_id, name, category, brand, price_pence, currency, status, updated_ts) VALUES ('${id}', 'Lamp', 'lighting', 'ECI', 1500, 'GBP', 'ACTIVE', '2026-11-20 10:00:00')`;
@@ -20,12 +21,27 @@ const productIds = async (w: Warehouse) => (await w.query<{ product_id: string }
 /** Each engine: a loader's handle (migrates, writes) and a reader's on the same engine. */
 const engines: [string, () => Promise<{ loader: Warehouse; reader: Warehouse; close: () => Promise<void> }>][] = [
   [
-    'the platform’s shared engine (PGlite on its thread, warehouseFromEnv)',
+    'the platform’s warehouse (the local Redshift Data API, warehouseFromEnv as the functions use it)',
     async () => {
-      const env = { WAREHOUSE_PGLITE_DIR: 'memory://reader-test' };
+      const api = await startTestDataApi();
+      vi.stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', api.emulator.endpoint);
+      vi.stubEnv('AWS_REGION', TEST_REGION);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', api.credentials.accessKeyId);
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', api.credentials.secretAccessKey);
+      // As the platform's environment names it: the admin secret is there, and the reader does not use it.
+      const env = { REDSHIFT_WORKGROUP: LOCAL_WAREHOUSE.workgroupName, REDSHIFT_DATABASE: LOCAL_WAREHOUSE.database, REDSHIFT_SECRET_ARN: LOCAL_WAREHOUSE.adminSecretArn };
       const loader = warehouseFromEnv(env);
       const reader = warehouseFromEnv(env, { access: 'read' });
-      return { loader, reader, close: async () => void (await Promise.all([loader.close(), reader.close()])) };
+      await loader.migrate();
+      return {
+        loader,
+        reader,
+        close: async () => {
+          vi.unstubAllEnvs();
+          await Promise.all([loader.close(), reader.close()]);
+          await api.stop();
+        },
+      };
     },
   ],
   [

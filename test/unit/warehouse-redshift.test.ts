@@ -6,10 +6,10 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { describe, expect, it } from 'vitest';
-import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/warehouse/load';
-import { MIGRATIONS } from '../../functions/analytics/warehouse/migrations';
-import { LOAD_LIMITS, WarehouseError } from '../../functions/analytics/warehouse/port';
-import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/warehouse/redshift-data';
+import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/domain/load';
+import { MIGRATIONS } from '../../functions/analytics/domain/migrations';
+import { LOAD_LIMITS, WarehouseError } from '../../functions/analytics/ports';
+import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/adapters/redshift-data-warehouse';
 import { ROUTE_STATEMENT_TIMEOUT_MS } from '../../functions/analytics/deps';
 import { WAREHOUSE_FUNCTION_TIMEOUT } from '../../lib/contexts/platform-function';
 
@@ -36,7 +36,7 @@ function warehouse(client: RedshiftDataSender, sleeps: number[] = []) {
 }
 
 describe('Redshift Data API warehouse adapter', () => {
-  it('sends ExecuteStatement with named parameters, polls until FINISHED and pages through the result', async () => {
+  it('sends ExecuteStatement with named parameters, polls (each DescribeStatement waiting up to 30 s for the end) until FINISHED and pages through the result', async () => {
     const statuses = ['SUBMITTED', 'STARTED', 'STARTED', 'FINISHED'];
     const { client, sent } = fakeClient((command, input) => {
       if (command === 'ExecuteStatementCommand') return { Id: 'stmt-1' };
@@ -76,7 +76,7 @@ describe('Redshift Data API warehouse adapter', () => {
         SecretArn: config.secretArn,
       },
     });
-    expect(sent.slice(1, 5)).toEqual(Array(4).fill({ command: 'DescribeStatementCommand', input: { Id: 'stmt-1' } }));
+    expect(sent.slice(1, 5)).toEqual(Array(4).fill({ command: 'DescribeStatementCommand', input: { Id: 'stmt-1', WaitTimeSeconds: 30 } }));
     expect(sleeps).toEqual([50, 100, 200]);
     expect(sent.slice(5)).toEqual([
       { command: 'GetStatementResultCommand', input: { Id: 'stmt-1' } },
@@ -115,8 +115,21 @@ describe('Redshift Data API warehouse adapter', () => {
         SecretArn: config.secretArn,
       },
     });
-    expect(sent[1]).toEqual({ command: 'DescribeStatementCommand', input: { Id: 'batch-1' } });
+    expect(sent[1]).toEqual({ command: 'DescribeStatementCommand', input: { Id: 'batch-1', WaitTimeSeconds: 30 } });
     expect(results).toEqual([{ rowsAffected: 2 }, { rowsAffected: 1 }]);
+  });
+
+  it('lets DescribeStatement wait no longer than the statement’s timeout leaves', async () => {
+    const statuses = ['STARTED', 'FINISHED'];
+    const { client, sent } = fakeClient((command) => (command === 'ExecuteStatementCommand' ? { Id: 's' } : { Id: 's', Status: statuses.shift(), HasResultSet: false }));
+    await new RedshiftDataWarehouse(client, { ...config, timeoutMs: 4_500, sleep: async () => undefined }).execute('SELECT 1');
+    expect(sent.slice(1).map((s) => s.input)).toEqual([
+      { Id: 's', WaitTimeSeconds: 4 },
+      { Id: 's', WaitTimeSeconds: 4 },
+    ]);
+    const { client: late, sent: lateSent } = fakeClient((command) => (command === 'ExecuteStatementCommand' ? { Id: 's' } : { Id: 's', Status: 'FINISHED', HasResultSet: false }));
+    await new RedshiftDataWarehouse(late, { ...config, timeoutMs: 900 }).execute('SELECT 1');
+    expect(lateSent[1]!.input).toEqual({ Id: 's' });
   });
 
   it('surfaces a FAILED statement with the error Redshift reported', async () => {

@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WarehouseVersion } from '../ports';
 
 /**
  * A counter of the warehouse's loads, kept as one item of the aggregates table. The consumers bump it after
@@ -8,12 +9,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
  */
 export const WAREHOUSE_VERSION_ID = 'analytics#warehouse-version';
 
-export interface WarehouseVersion {
-  /** The current version; 0 before the first load. */
-  read(): Promise<number>;
-  /** Records that the warehouse changed. */
-  bump(): Promise<void>;
-}
+export type { WarehouseVersion } from '../ports';
 
 export class DynamoWarehouseVersion implements WarehouseVersion {
   constructor(

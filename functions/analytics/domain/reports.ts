@@ -27,7 +27,7 @@ import {
   type SalesRow,
   type TopProduct,
 } from '../schemas';
-import type { Row, SqlValue } from '../warehouse/port';
+import type { Row, SqlValue } from '../ports';
 
 /** The store sells in pounds (the cart prices in GBP); reports are in pence of it. */
 export const REPORT_CURRENCY = 'GBP';

@@ -1,5 +1,5 @@
-import { makeClickstreamHandler, type LoaderDeps } from '../loaders/handlers';
-import { liveLoaderDeps } from '../loaders/warehouse-env';
+import { makeClickstreamHandler, type LoaderDeps } from './stream-loaders';
+import { liveLoaderDeps } from '../deps';
 
 /** Kinesis clickstream → user_behavior; ReportBatchItemFailures. */
 export const makeHandler = (deps: LoaderDeps) => makeClickstreamHandler(deps);

@@ -1,5 +1,5 @@
-import { makeInventoryStreamHandler, type LoaderDeps } from '../loaders/handlers';
-import { liveLoaderDeps } from '../loaders/warehouse-env';
+import { makeInventoryStreamHandler, type LoaderDeps } from './stream-loaders';
+import { liveLoaderDeps } from '../deps';
 
 /** Inventory table DynamoDB Stream → inventory_snapshots; ReportBatchItemFailures. */
 export const makeHandler = (deps: LoaderDeps) => makeInventoryStreamHandler(deps);

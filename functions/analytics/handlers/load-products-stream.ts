@@ -1,5 +1,5 @@
-import { makeProductsStreamHandler, type LoaderDeps } from '../loaders/handlers';
-import { liveLoaderDeps } from '../loaders/warehouse-env';
+import { makeProductsStreamHandler, type LoaderDeps } from './stream-loaders';
+import { liveLoaderDeps } from '../deps';
 
 /** Products table DynamoDB Stream → dim_products; ReportBatchItemFailures. */
 export const makeHandler = (deps: LoaderDeps) => makeProductsStreamHandler(deps);

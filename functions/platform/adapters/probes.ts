@@ -2,8 +2,6 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { DescribeUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import { warehouseFromEnv, type WarehouseEnv } from '../../analytics/loaders/warehouse-env';
-import type { Warehouse } from '../../analytics/warehouse/port';
 import { openSearchClient, type SearchEnv } from '../../search/adapters/opensearch-client';
 import { OpenSearchProductIndex } from '../../search/adapters/opensearch-index';
 import { cachedProbe } from '../domain/health';
@@ -31,21 +29,7 @@ export const kinesisProbe = (client: KinesisClient, streamName: string): HealthP
 });
 
 /**
- * The local warehouse answers a trivial query (as the read-only reader). Its first query opens the engine —
- * PGlite's WASM start (2-3 s) — so it gets a longer bound than the other probes: a tighter one would report a
- * warehouse that is only starting as down. Not for Redshift: a query there is billed compute, and starts an idle
- * workgroup (warehouseStatusProbe instead).
- */
-export const warehouseProbe = (warehouse: Pick<Warehouse, 'query'>, timeoutMs = 10_000): HealthProbe => ({
-  name: 'warehouse',
-  timeoutMs,
-  check: async () => {
-    await warehouse.query('SELECT 1 AS ok');
-  },
-});
-
-/**
- * The cloud warehouse: the Redshift Serverless workgroup is AVAILABLE. GetWorkgroup is a control-plane call: it
+ * The warehouse: its Redshift Serverless workgroup is AVAILABLE (locally the Data API emulator answers it too). GetWorkgroup is a control-plane call: it
  * neither runs SQL nor starts an idle workgroup's compute, so a public health check costs the warehouse nothing.
  */
 export const warehouseStatusProbe = (client: Pick<RedshiftServerlessClient, 'send'>, workgroupName: string): HealthProbe => ({
@@ -63,23 +47,19 @@ export const warehouseStatusProbe = (client: Pick<RedshiftServerlessClient, 'sen
 export const WAREHOUSE_PROBE_CACHE = { okForMs: 60_000, downForMs: 10_000 } as const;
 
 export interface WarehouseProbeDeps {
-  /** The local engine, as the read-only reader. */
-  reader: (env: WarehouseEnv) => Pick<Warehouse, 'query'>;
   /** Redshift Serverless's control plane. */
   serverless: () => Pick<RedshiftServerlessClient, 'send'>;
   now?: () => number;
 }
 
 export const liveWarehouseProbeDeps: WarehouseProbeDeps = {
-  // The reader needs no schema, so the probe neither runs nor waits for migrations.
-  reader: (env) => warehouseFromEnv(env, { access: 'read', migrate: false }),
   // Fails fast, as the other probes: a health check that retries hides the outage it exists to report.
   serverless: () => new RedshiftServerlessClient({ maxAttempts: 1 }),
 };
 
-/** The warehouse the environment names, asked at most once per WAREHOUSE_PROBE_CACHE period. */
-export function warehouseProbeFromEnv(env: WarehouseEnv, deps: WarehouseProbeDeps = liveWarehouseProbeDeps): HealthProbe {
-  const probe = env.WAREHOUSE_PGLITE_DIR !== undefined ? warehouseProbe(deps.reader(env)) : warehouseStatusProbe(deps.serverless(), env.REDSHIFT_WORKGROUP!);
+/** The workgroup the environment names, asked at most once per WAREHOUSE_PROBE_CACHE period. */
+export function warehouseProbeFromEnv(env: { REDSHIFT_WORKGROUP: string }, deps: WarehouseProbeDeps = liveWarehouseProbeDeps): HealthProbe {
+  const probe = warehouseStatusProbe(deps.serverless(), env.REDSHIFT_WORKGROUP);
   return cachedProbe(probe, { ...WAREHOUSE_PROBE_CACHE, ...(deps.now ? { now: deps.now } : {}) });
 }
 

@@ -3,7 +3,6 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod/mini';
-import { WarehouseEnv } from '../../analytics/loaders/warehouse-env';
 import { parseEnv } from '../../shared/env';
 import { httpHandler, json } from '../../shared/http';
 import { checkHealth } from '../domain/health';
@@ -24,8 +23,8 @@ export const handler = makeHandler([
   identityProbe(new CognitoIdentityProviderClient({ maxAttempts: 1 }), env.USER_POOL_ID),
   // HTTP/1.1, as functions/shared/clients explains (kinesalite speaks no HTTP/2).
   kinesisProbe(new KinesisClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler() }), env.CLICKSTREAM_STREAM),
-  // PGlite's answer to a query as the reader, or Redshift's workgroup status: never billed SQL, at most once a minute.
-  warehouseProbeFromEnv(parseEnv(WarehouseEnv)),
+  // The Redshift Serverless workgroup's status: never billed SQL, at most once a minute.
+  warehouseProbeFromEnv(parseEnv(z.object({ REDSHIFT_WORKGROUP: z.string().check(z.minLength(1)) }))),
   // GET /_cluster/health, at most once a minute.
   searchProbeFromEnv(parseEnv(SearchEnv)),
 ]);

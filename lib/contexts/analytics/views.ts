@@ -1,7 +1,7 @@
 /**
  * The warehouse's reporting views as QuickSight reads them: each column with its QuickSight input type.
  * QuickSight's data sets must list a relational table's columns; these mirror the views created by
- * functions/analytics/warehouse/migrations.ts (test/infra/analytics.test.ts compares them with the columns
+ * functions/analytics/domain/migrations.ts (test/infra/analytics.test.ts compares them with the columns
  * the migrations actually create, so the two cannot drift apart).
  */
 export type QuickSightColumnType = 'STRING' | 'INTEGER' | 'DECIMAL' | 'DATETIME';

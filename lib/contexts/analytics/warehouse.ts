@@ -18,7 +18,7 @@ export interface WarehouseProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The database the migrations (functions/analytics/warehouse/migrations.ts) run in. */
+/** The database the migrations (functions/analytics/domain/migrations.ts) run in. */
 export const WAREHOUSE_DATABASE = 'ecicomm';
 /** Not Redshift's default `awsuser` or `admin`: a guessed name is half a credential. */
 export const WAREHOUSE_ADMIN_USER = 'ecicomm_admin';
@@ -34,7 +34,7 @@ export const WAREHOUSE_PORT = 5439;
  * secret resource sits in the template unrotated (cdk-nag SMG4). CloudFormation does not return that secret's
  * ARN, so a custom resource reads it with GetNamespace. The loaders (Data API) and QuickSight connect with it; the
  * analytics API does not: it signs in as its own IAM roles, mapped to the read-only reader role (migration 5 of
- * functions/analytics/warehouse/migrations.ts; lib/contexts/platform-function.ts), and the health check only asks
+ * functions/analytics/domain/migrations.ts; lib/contexts/platform-function.ts), and the health check only asks
  * the workgroup's status. The Data API reaches the workgroup without entering the VPC: nothing but QuickSight's
  * VPC connection is let in.
  */

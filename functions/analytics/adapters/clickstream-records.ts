@@ -1,8 +1,8 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EVENT_TYPES } from '../schemas';
-import type { UserBehaviorRow } from '../warehouse/load';
-import { MalformedRecordError } from './orders-stream';
+import type { UserBehaviorRow } from '../domain/load';
+import { MalformedRecordError } from './orders-stream-records';
 
 /**
  * One clickstream record → one user_behavior row. The producer (domain/events.ts, adapters/kinesis-clickstream.ts)

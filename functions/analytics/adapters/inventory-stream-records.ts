@@ -2,8 +2,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import type { InventorySnapshotRow } from '../warehouse/load';
-import { MalformedRecordError } from './orders-stream';
+import type { InventorySnapshotRow } from '../domain/load';
+import { MalformedRecordError } from './orders-stream-records';
 
 /**
  * What an inventory-table stream record means to the warehouse: each INSERT or MODIFY is a snapshot of the

@@ -2,7 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { salesFactsFromOrder, validateSalesFact, type SalesFactRow } from '../warehouse/load';
+import { salesFactsFromOrder, validateSalesFact, type SalesFactRow } from '../domain/load';
 
 /**
  * What an orders-table stream record means to the warehouse. Pure: no I/O, so the same mapping serves the

@@ -4,7 +4,6 @@ import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import { logger } from '../../shared/observability';
-import type { WarehouseVersion } from '../adapters/warehouse-version';
 import {
   loadInventorySnapshots,
   loadSalesFacts,
@@ -14,19 +13,15 @@ import {
   type ProductDimRow,
   type SalesFactRow,
   type UserBehaviorRow,
-} from '../warehouse/load';
-import type { Warehouse } from '../warehouse/port';
-import { makeStreamBatchHandler, type StreamLoader } from './batch-load';
-import { userBehaviorFromKinesisRecord } from './clickstream';
-import { inventorySnapshotFromStreamRecord } from './inventory-stream';
-import { orderLoadFromStreamRecord } from './orders-stream';
-import { productDimFromStreamRecord } from './products-stream';
+} from '../domain/load';
+import type { LoaderDeps } from '../ports';
+import { makeStreamBatchHandler, type StreamLoader } from './stream-batch';
+import { userBehaviorFromKinesisRecord } from '../adapters/clickstream-records';
+import { inventorySnapshotFromStreamRecord } from '../adapters/inventory-stream-records';
+import { orderLoadFromStreamRecord } from '../adapters/orders-stream-records';
+import { productDimFromStreamRecord } from '../adapters/products-stream-records';
 
-export interface LoaderDeps {
-  warehouse: Warehouse;
-  /** Bumped after a batch loads rows, so cached analytics answers go stale; none in tests that do not look. */
-  version?: WarehouseVersion;
-}
+export type { LoaderDeps } from '../ports';
 
 const describeStreamRecord = (record: DynamoDBRecord) => `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`;
 

@@ -2,8 +2,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import type { ProductDimRow } from '../warehouse/load';
-import { MalformedRecordError } from './orders-stream';
+import type { ProductDimRow } from '../domain/load';
+import { MalformedRecordError } from './orders-stream-records';
 
 /**
  * What a products-table stream record means to the warehouse: INSERT and MODIFY carry the product as stored

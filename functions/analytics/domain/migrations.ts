@@ -1,4 +1,4 @@
-import { WAREHOUSE_READER_ROLE, type MigrationReport, type SqlDialect, type Statement, type Warehouse } from './port';
+import { WAREHOUSE_READER_ROLE, type MigrationReport, type SqlDialect, type Statement, type Warehouse } from '../ports';
 import { toSqlTimestamp } from './sql';
 
 /**
@@ -405,10 +405,24 @@ export async function runMigrations(
       sql: 'INSERT INTO schema_migrations (version, name, applied_ts) VALUES ($1, $2, CAST($3 AS TIMESTAMP))',
       params: [m.version, m.name, toSqlTimestamp(now())],
     });
-    await warehouse.batch(statements);
+    try {
+      await warehouse.batch(statements);
+    } catch (error) {
+      // Another function migrating at the same time (cold starts of several loaders on a fresh warehouse) may have
+      // applied it first: the version row it committed with is then there, and this one's batch rolled back whole.
+      if (await isApplied(warehouse, m.version)) {
+        report.alreadyApplied.push(m.version);
+        continue;
+      }
+      throw error;
+    }
     report.applied.push(m.version);
   }
   return report;
+}
+
+async function isApplied(warehouse: Pick<Warehouse, 'query'>, version: number): Promise<boolean> {
+  return (await warehouse.query('SELECT version FROM schema_migrations WHERE version = $1', [version]).catch(() => [])).length > 0;
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

@@ -2,8 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/observability';
-import type { WarehouseVersion } from '../adapters/warehouse-version';
-import type { Warehouse } from '../warehouse/port';
+import type { Warehouse, WarehouseVersion } from '../ports';
 
 /**
  * One stream batch into the warehouse: one load for the whole batch, with per-record failures still reported.

@@ -1,8 +1,9 @@
-import { WAREHOUSE_READER_ROLE } from './port';
+import { WAREHOUSE_READER_ROLE } from '../../../functions/analytics/ports';
 
 /*
- * How PGlite serves a reader, for both PGlite adapters (./pglite.ts in-process, ../loaders/pglite-threaded.ts on
- * its own thread) — kept apart from them so that the threaded one does not load PGlite on the platform's thread.
+ * How PGlite serves a reader, for the emulator's engine (./engine.ts, on its own thread) and the in-process one
+ * the tests use (./in-process.ts) — kept apart from them so that the threaded one does not load PGlite on the
+ * platform's thread.
  */
 
 /**

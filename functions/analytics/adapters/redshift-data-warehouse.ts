@@ -9,8 +9,8 @@ import {
   type GetStatementResultResponse,
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
-import { runMigrations } from './migrations';
-import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from './port';
+import { runMigrations } from '../domain/migrations';
+import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from '../ports';
 
 /** What the adapter needs of a RedshiftDataClient: a real client, or a scripted fake in tests. */
 export interface RedshiftDataSender {
@@ -107,6 +107,8 @@ function fieldValue(field: Field, typeName: string | undefined): SqlValue {
 }
 
 const TERMINAL = new Set(['FINISHED', 'FAILED', 'ABORTED']);
+/** The longest DescribeStatement may wait for a statement to end. */
+const MAX_WAIT_SECONDS = 30;
 
 /** The cloud warehouse: Redshift Serverless through the Redshift Data API (asynchronous: submit, poll, fetch). */
 export class RedshiftDataWarehouse implements Warehouse {
@@ -198,7 +200,12 @@ export class RedshiftDataWarehouse implements Warehouse {
     const deadline = Date.now() + (this.config.timeoutMs ?? 300_000);
     let delay = initialMs;
     for (;;) {
-      const d: DescribeStatementResponse = await this.client.send(new DescribeStatementCommand({ Id: id }));
+      // The Data API holds the answer until the statement ends (or WaitTimeSeconds pass, at most 30): most
+      // statements are then described once, as soon as they end, rather than after a polling delay.
+      const waitSeconds = Math.min(MAX_WAIT_SECONDS, Math.floor((deadline - Date.now()) / 1000));
+      const d: DescribeStatementResponse = await this.client.send(
+        new DescribeStatementCommand({ Id: id, ...(waitSeconds > 0 ? { WaitTimeSeconds: waitSeconds } : {}) }),
+      );
       if (d.Status && TERMINAL.has(d.Status)) {
         if (d.Status === 'FINISHED') return d;
         const failed = d.SubStatements?.find((s) => s.Error);

@@ -1,5 +1,5 @@
 import type { Order } from '../../orders/schemas';
-import { LOAD_LIMITS, type SqlValue, type Statement, type Warehouse } from './port';
+import { LOAD_LIMITS, type SqlValue, type Statement, type Warehouse } from '../ports';
 import { toSqlDate, toSqlTimestamp } from './sql';
 
 /**

@@ -1,0 +1,101 @@
+// The local warehouse's engine on a worker thread (see engine.ts). Plain JavaScript, so that the thread starts
+// without a TypeScript loader, under tsx and vitest alike.
+//
+// PGlite runs Postgres in WASM on the thread that calls it: creating a database directory takes several
+// seconds of synchronous work, and every statement blocks its thread. Here that thread is not the one
+// serving the local HTTP edge, the Data API emulator and the stream pollers.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, types } from '@electric-sql/pglite';
+
+const asText = (v) => v;
+const db = await PGlite.create({
+  ...(workerData.dataDir ? { dataDir: workerData.dataDir } : {}),
+  // Values leave as the Data API carries them (results.ts types them): dates, timestamps and NUMERIC as text.
+  parsers: {
+    [types.DATE]: asText,
+    [types.TIMESTAMP]: asText,
+    [types.TIMESTAMPTZ]: asText,
+    [types.NUMERIC]: asText,
+    [types.INT8]: (v) => Number(v),
+  },
+})
+  // The reader role, before anything else (reader-role.ts's ENSURE_READER_ROLE, passed in).
+  .then(async (opened) => (await opened.exec(workerData.ensureReaderRole), opened))
+  .catch((error) => {
+    parentPort.postMessage({ ready: false, error: serialize(error) });
+    return undefined;
+  });
+
+function serialize(error) {
+  return { name: error?.name ?? 'Error', message: error?.message ?? String(error), code: error?.code, detail: error?.detail, statementIndex: error?.statementIndex };
+}
+
+/**
+ * Every Data API parameter is text (SqlParameter.value is a string) that the server converts on use: each one is
+ * sent as the text it is, whatever type Postgres infers (PGlite's own serializers would, say, turn the text
+ * 'false' into a true boolean).
+ */
+const asGiven = new Proxy({}, { get: () => (value) => String(value) });
+
+/** One statement's outcome: its columns (name, type oid), its rows as arrays, the rows it changed. */
+async function runOne(on, statement) {
+  const result = await on.query(statement.sql, statement.params ?? [], { rowMode: 'array', serializers: asGiven });
+  return {
+    fields: result.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+    rows: result.rows,
+    affectedRows: result.affectedRows ?? 0,
+  };
+}
+
+async function runAll(on, statements) {
+  const results = [];
+  for (const [index, s] of statements.entries()) {
+    try {
+      results.push(await runOne(on, s));
+    } catch (error) {
+      // Which statement of a batch failed: its sub-statement is FAILED, the ones after it ABORTED.
+      if (error && typeof error === 'object') error.statementIndex = index;
+      throw error;
+    }
+  }
+  return results;
+}
+
+/**
+ * A reader's request runs in its own read-only transaction as the reader role (reader-role.ts's
+ * READ_ONLY_AS_READER, passed in); an owner's batch in one transaction (committed when the callback resolves,
+ * rolled back when it throws); an owner's single statement on its own, as Redshift auto-commits it.
+ */
+function run(request) {
+  if (request.asReader) {
+    return db.transaction(async (tx) => {
+      await tx.exec(workerData.readOnlyAsReader);
+      return runAll(tx, request.statements);
+    });
+  }
+  if (request.transaction) return db.transaction((tx) => runAll(tx, request.statements));
+  return runAll(db, request.statements);
+}
+
+async function handle(request) {
+  switch (request.kind) {
+    case 'run':
+      return run(request);
+    case 'close':
+      if (!db.closed) await db.close();
+      return null;
+    default:
+      throw new Error(`Unknown request ${request.kind}`);
+  }
+}
+
+if (db) {
+  parentPort.on('message', async (request) => {
+    try {
+      parentPort.postMessage({ id: request.id, ok: true, result: await handle(request) });
+    } catch (error) {
+      parentPort.postMessage({ id: request.id, ok: false, error: serialize(error) });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+}
