@@ -11,7 +11,7 @@ import { closeSharedWarehouses } from '../../functions/analytics/loaders/warehou
 import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../stream-consumers';
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
-import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings';
+import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings/mapping';
 import { localInvoker } from './lambda-context';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
