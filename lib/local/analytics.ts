@@ -12,7 +12,7 @@ import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamCons
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
 import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings/mapping';
-import { localInvoker } from './lambda-context';
+import { localInvoker } from './lambda/context';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 

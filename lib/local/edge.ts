@@ -11,7 +11,7 @@ import { MAX_BODY_BYTES } from '../../functions/shared/http';
 import type { Route } from '../routes';
 import { dashboardResponse, isDashboardPath } from './dashboard/serve';
 import { readBody } from './http/body';
-import { localInvoker } from './lambda-context';
+import { localInvoker } from './lambda/context';
 
 /** Verifies a bearer ID token and returns its claims, or undefined when it is missing or invalid. */
 export type TokenVerifier = (token: string) => Promise<Record<string, unknown> | undefined>;

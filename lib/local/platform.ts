@@ -25,7 +25,8 @@ import { startLocalKinesis, type LocalKinesis } from './kinesis';
 import { loadSeedCatalog, type SeedProduct } from './seed/catalog-source';
 import { prepareLocalRecommendations, type LocalModelOptions, type LocalRecommendations, type StartContext } from './recommendations';
 import { analyticsEnv, startAnalyticsPipeline, type AnalyticsPipeline } from './analytics';
-import { startPlatformLambda, type LambdaEmulator } from './lambda-emulator';
+import { startPlatformLambda } from './lambda/platform-functions';
+import type { LambdaEmulator } from './lambda/types';
 import { runtimeFile, writeRuntimeInfo, type RuntimeInfo } from './running-platform';
 import { startSearchEngine } from './search/server';
 import { startLocalSearch, type LocalSearch } from './search-platform/start';
@@ -97,7 +98,7 @@ export interface Platform {
    * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
    */
   analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string };
-  /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda-emulator.ts). */
+  /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda/). */
   lambdaEndpoint: string;
   /** The local search engine (OpenSearch's REST subset) and the products index behind its alias. */
   search: { endpoint: string } & CatalogIndexing;

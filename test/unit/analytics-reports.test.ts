@@ -30,7 +30,7 @@ import {
 } from '../../functions/analytics/warehouse/load';
 import { PgliteWarehouse } from '../../functions/analytics/warehouse/pglite';
 import type { Warehouse } from '../../functions/analytics/warehouse/port';
-import { lambdaContext } from '../../lib/local/lambda-context';
+import { lambdaContext } from '../../lib/local/lambda/context';
 
 const loadedAt = () => new Date('2024-06-01T00:00:00Z');
 
