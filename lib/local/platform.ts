@@ -17,13 +17,13 @@ import { createEdge, type EdgeOptions } from './edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from './recommendations';
 import type { AnalyticsPipeline } from './analytics';
 import type { CatalogIndexing } from './search-platform/index-catalog';
-import { prepareDataDir, seedSourceOf } from './platform/data-dir';
+import { prepareDataDir } from './platform/data-dir';
 import { ensureTablesAndUserPool, startDatabaseEmulators } from './platform/databases';
 import { baseEnvironment, handlerEnvironment } from './platform/env';
 import { abandonParts, noParts, stopParts } from './platform/parts';
 import { projectRoot } from './platform/project-root';
 import { seedData, startLoadingCatalog } from './platform/seed';
-import { indexSearch, REGION, startConsumersAndInvokeApi, startContextServices } from './platform/services';
+import { indexSearch, REGION, serveModel, startConsumersAndInvokeApi, startContextServices } from './platform/services';
 
 export { projectRoot } from './platform/project-root';
 export { runtimeFile } from './running-platform';
@@ -138,17 +138,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
     const { analytics, lambda } = await startConsumersAndInvokeApi(services, parts, { credentials, dynamoEndpoint: dynamoEmu.endpoint, tableNames, env, apiUrl }, options, log);
 
-    // The platform is ready: serve the model, or train one in the background while the function falls back.
-    await services.recommendations.start({
-      dynamo,
-      aggregatesTable: tableNames.aggregates,
-      catalogSource: seeded.source === 'existing' ? seedSourceOf(catalogLoading.seedMarker) : seeded.source,
-      catalog: seedProducts,
-      datasetDir: options.datasetDir,
-      projectRoot,
-      log,
-      onTrainProgress: options.onTrainProgress,
-    });
+    await serveModel(services, { dynamo, aggregatesTable: tableNames.aggregates, seeded, seedProducts, seedMarker: catalogLoading.seedMarker }, options, log);
     const { checkout, kinesis, recommendations: model, search } = services;
     return {
       apiUrl,

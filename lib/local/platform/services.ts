@@ -4,18 +4,21 @@
  * the analytics consumers and the Lambda Invoke API.
  */
 import path from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { analyticsEnv, startAnalyticsPipeline } from '../analytics';
 import { startCheckout } from '../checkout';
 import type { LocalCredentials } from '../guard/sigv4';
 import { startLocalKinesis } from '../kinesis';
 import { startPlatformLambda } from '../lambda/platform-functions';
 import { prepareLocalRecommendations } from '../recommendations';
+import type { SeedProduct } from '../seed/catalog-source';
 import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
 import { startSearchEngine } from '../search/server';
 import { startLocalSearch } from '../search-platform/start';
 import { startSqsEmulator } from '../sqs/server';
 import type { Platform, PlatformOptions } from '../platform';
 import { projectRoot } from './project-root';
+import { seedSourceOf } from './data-dir';
 import { TABLE_PREFIX } from './databases';
 import type { PlatformParts } from './parts';
 
@@ -117,4 +120,23 @@ export async function startConsumersAndInvokeApi(
   const runtime: RuntimeInfo = { apiUrl: wiring.apiUrl, lambdaEndpoint: lambda.endpoint, failureQueueUrls: analytics.failureQueueUrls, env, pid: process.pid };
   writeRuntimeInfo(options.dataDir, runtime);
   return { analytics, lambda };
+}
+
+/** The platform is ready: serve the model, or train one in the background while the function falls back. */
+export async function serveModel(
+  services: ContextServices,
+  data: { dynamo: DynamoDBDocumentClient; aggregatesTable: string; seeded: Platform['seeded']; seedProducts: SeedProduct[] | undefined; seedMarker: string },
+  options: PlatformOptions,
+  log: Log,
+) {
+  await services.recommendations.start({
+    dynamo: data.dynamo,
+    aggregatesTable: data.aggregatesTable,
+    catalogSource: data.seeded.source === 'existing' ? seedSourceOf(data.seedMarker) : data.seeded.source,
+    catalog: data.seedProducts,
+    datasetDir: options.datasetDir,
+    projectRoot,
+    log,
+    onTrainProgress: options.onTrainProgress,
+  });
 }
