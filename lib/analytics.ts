@@ -2,7 +2,7 @@
  * The analytics context's stream consumers, as data — like the route table and the saga: the CDK app builds
  * a function, an event source mapping, an on-failure queue and alarms per entry (lib/contexts/analytics.ts),
  * and the local substrate runs the same handler modules behind pollers with the same settings
- * (lib/local/event-source-mappings.ts).
+ * (lib/local/event-source-mappings/).
  */
 import type { WarehouseAccess } from './function-spec';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';

@@ -112,9 +112,26 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const throttle = props.throttle ?? { rateLimit: 200, burstLimit: 400 };
+    this.restApi = this.buildRestApi(props, throttle);
+    const { functions, methods } = this.addRouteMethods(props);
+    this.functions = functions;
+    this.methods = methods;
 
+    this.addContractErrorResponses();
+
+    this.restApi.addUsagePlan('UsagePlan', {
+      name: `${props.namePrefix}-default`,
+      description: 'Default throttling for API-key clients, the same as the stage default',
+      throttle,
+      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+    });
+    this.webAcl = this.addFirewall(props);
+  }
+
+  /** The stage `v1` with access logs, tracing and throttling. */
+  private buildRestApi(props: ApiProps, throttle: { rateLimit: number; burstLimit: number }): RestApi {
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
-    this.restApi = new RestApi(this, 'RestApi', {
+    const restApi = new RestApi(this, 'RestApi', {
       restApiName: `${props.namePrefix}-api`,
       description: 'ECIComm public API, contract v1 (API.md)',
       endpointTypes: [EndpointType.REGIONAL],
@@ -133,17 +150,21 @@ export class Api extends Construct {
         throttlingBurstLimit: throttle.burstLimit,
       },
     });
-    Validations.of(this.restApi).acknowledge({
+    Validations.of(restApi).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason:
         'API Gateway writes execution logs through one account-level role; AWS maintains this managed policy as exactly the log permissions that role needs.',
     });
-    Validations.of(this.restApi).acknowledge({
+    Validations.of(restApi).acknowledge({
       id: 'AwsSolutions-APIG2',
       reason:
         'Requests are validated in each function with the zod schemas of lib/routes.ts, so the cloud and the local edge answer invalid input with the same 400 VALIDATION_ERROR details (API.md).',
     });
+    return restApi;
+  }
 
+  /** One function and one method per route, with the route's authorizer. */
+  private addRouteMethods(props: ApiProps) {
     const functions = new Map<string, PlatformFunction>();
     const methods = new Map<string, Method>();
     for (const route of props.routes) {
@@ -177,19 +198,12 @@ export class Api extends Construct {
       functions.set(route.id, routeFunction);
       methods.set(route.id, method);
     }
-    this.functions = functions;
-    this.methods = methods;
+    return { functions, methods };
+  }
 
-    this.addContractErrorResponses();
-
-    this.restApi.addUsagePlan('UsagePlan', {
-      name: `${props.namePrefix}-default`,
-      description: 'Default throttling for API-key clients, the same as the stage default',
-      throttle,
-      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
-    });
-
-    this.webAcl = new WebFirewall(this, 'Firewall', {
+  /** The WAF web ACL in front of the stage. */
+  private addFirewall(props: ApiProps): CfnWebACL {
+    const webAcl = new WebFirewall(this, 'Firewall', {
       namePrefix: props.namePrefix,
       requestsPerIpPer5Minutes: props.requestsPerIpPer5Minutes ?? 2000,
       routeLimits: (props.routeRateLimits ?? ROUTE_RATE_LIMITS).map((limit) => {
@@ -200,8 +214,9 @@ export class Api extends Construct {
     }).webAcl;
     new CfnWebACLAssociation(this, 'FirewallAssociation', {
       resourceArn: this.restApi.deploymentStage.stageArn,
-      webAclArn: this.webAcl.attrArn,
+      webAclArn: webAcl.attrArn,
     });
+    return webAcl;
   }
 
   /**

@@ -53,7 +53,20 @@ export class Checkout extends Construct {
     super(scope, id);
     const definition = readFileSync(join(PROJECT_ROOT, orderSaga.definitionFile), 'utf8');
     const states = (JSON.parse(definition) as { States: Record<string, AslState> }).States;
+    this.taskFunctions = this.buildTaskFunctions(states, props);
+    this.deadLetterQueue = this.buildDeadLetterQueue(props);
 
+    const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: this.deadLetterQueue.queueUrl };
+    for (const task of orderSaga.tasks) substitutions[task.substitution] = this.taskFunctions.get(task.id)!.function.functionArn;
+    requireEveryPlaceholderBound(definition, substitutions);
+    this.stateMachine = this.buildStateMachine(definition, substitutions, props);
+
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'checkout-alarms', displayName: 'ECIComm checkout alarms' }).topic;
+    this.alarms = this.buildAlarms(props.namePrefix);
+    this.scheduled = this.buildScheduledJobs(props);
+  }
+
+  private buildTaskFunctions(states: Record<string, AslState>, props: CheckoutProps): Map<string, PlatformFunction> {
     const taskFunctions = new Map<string, PlatformFunction>();
     for (const task of orderSaga.tasks) {
       taskFunctions.set(
@@ -66,9 +79,11 @@ export class Checkout extends Construct {
         }),
       );
     }
-    this.taskFunctions = taskFunctions;
+    return taskFunctions;
+  }
 
-    this.deadLetterQueue = new Queue(this, 'CompensationDeadLetterQueue', {
+  private buildDeadLetterQueue(props: CheckoutProps): Queue {
+    const queue = new Queue(this, 'CompensationDeadLetterQueue', {
       queueName: `${props.namePrefix}-${orderSaga.deadLetterQueueName}`,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -76,23 +91,22 @@ export class Checkout extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the order saga: Step Functions sends it the state of a saga whose compensation kept failing, nothing consumes it automatically, and its depth is alarmed.',
     });
+    return queue;
+  }
 
-    const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: this.deadLetterQueue.queueUrl };
-    for (const task of orderSaga.tasks) substitutions[task.substitution] = taskFunctions.get(task.id)!.function.functionArn;
-    requireEveryPlaceholderBound(definition, substitutions);
-
+  private buildStateMachine(definition: string, substitutions: Record<string, string>, props: CheckoutProps): StateMachine {
     const logs = new LogGroup(this, 'SagaLogs', {
       // Step Functions delivers logs as a vended log source; this prefix keeps the log group's resource
       // policy from growing with every state machine.
       logGroupName: `/aws/vendedlogs/states/${props.namePrefix}-${orderSaga.name}`,
       retention: RetentionDays.ONE_YEAR,
     });
-    this.stateMachine = new StateMachine(this, 'OrderSaga', {
+    const stateMachine = new StateMachine(this, 'OrderSaga', {
       stateMachineName: `${props.namePrefix}-${orderSaga.name}`,
       stateMachineType: StateMachineType.STANDARD,
       // Inlined rather than uploaded (fromFile) so that the template, and the tests reading it, hold the definition.
@@ -104,51 +118,60 @@ export class Checkout extends Construct {
     });
     // The definition is a string CDK cannot see into, so the role gets what its Tasks use, and only that:
     // the Task functions (invoked by their unqualified ARN) and the dead-letter queue.
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...taskFunctions.values()].map((f) => f.function.functionArn) }),
+    stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...this.taskFunctions.values()].map((f) => f.function.functionArn) }),
     );
-    this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
-    Validations.of(this.stateMachine.role).acknowledge({
+    stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    Validations.of(stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only what CDK grants for logging and tracing: the CloudWatch Logs delivery actions (logs:*LogDelivery*, DescribeLogGroups, resource policies) and xray:PutTraceSegments/PutTelemetryRecords/GetSampling*, which accept no narrower resource.',
     });
+    return stateMachine;
+  }
 
-    this.alarmTopic = new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'checkout-alarms', displayName: 'ECIComm checkout alarms' }).topic;
-    const alarm = (alarmId: string, metric: IMetric, description: string, periods = 1) => {
-      const created = new Alarm(this, alarmId, {
-        alarmName: `${props.namePrefix}-${orderSaga.name}-${alarmId}`,
-        alarmDescription: description,
-        metric,
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: periods,
-        datapointsToAlarm: periods,
-        // No executions (or an idle queue) is not a problem.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(new SnsAction(this.alarmTopic));
-      return created;
-    };
+  private alarm(namePrefix: string, alarmId: string, metric: IMetric, description: string, periods = 1): Alarm {
+    const created = new Alarm(this, alarmId, {
+      alarmName: `${namePrefix}-${orderSaga.name}-${alarmId}`,
+      alarmDescription: description,
+      metric,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
+      // No executions (or an idle queue) is not a problem.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    created.addAlarmAction(new SnsAction(this.alarmTopic));
+    return created;
+  }
+
+  private buildAlarms(namePrefix: string): Checkout['alarms'] {
     const oneMinute = Duration.minutes(1);
-    this.alarms = {
-      executionsFailed: alarm(
+    return {
+      executionsFailed: this.alarm(
+        namePrefix,
         'ExecutionsFailed',
         this.stateMachine.metricFailed({ period: oneMinute, statistic: 'Sum' }),
         'An order saga execution failed: a compensation kept failing and its state went to the dead-letter queue, or the saga itself broke.',
       ),
-      executionsTimedOut: alarm(
+      executionsTimedOut: this.alarm(
+        namePrefix,
         'ExecutionsTimedOut',
         this.stateMachine.metricTimedOut({ period: oneMinute, statistic: 'Sum' }),
         'An order saga execution timed out; the settlement pass cancels its order, refunds it and releases its stock, but the cause needs looking at.',
       ),
-      deadLetters: alarm(
+      deadLetters: this.alarm(
+        namePrefix,
         'CompensationDeadLetters',
         this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: oneMinute, statistic: 'Maximum' }),
         'A saga whose compensation failed left its order, failure and error in the dead-letter queue; the settlement pass finishes the order, an operator finds out why.',
       ),
     };
+  }
 
+  /** The scheduled jobs: each on an EventBridge schedule, with an alarm after failed runs in a row. */
+  private buildScheduledJobs(props: CheckoutProps): Map<string, ScheduledFunction> {
     const scheduled = new Map<string, ScheduledFunction>();
     for (const job of scheduledJobs) {
       const fn = new PlatformFunction(this, job.id, {
@@ -168,7 +191,8 @@ export class Checkout extends Construct {
       });
       fn.function.configureAsyncInvoke({ retryAttempts: 0 });
       const runs = job.alarmAfterFailedRuns;
-      const errors = alarm(
+      const errors = this.alarm(
+        props.namePrefix,
         `${job.id}Errors`,
         fn.function.metricErrors({ period: Duration.minutes(job.everyMinutes), statistic: 'Sum' }),
         `${job.id} (${job.summary}) failed on ${runs} runs in a row.`,
@@ -176,7 +200,7 @@ export class Checkout extends Construct {
       );
       scheduled.set(job.id, { job, function: fn, rule, errors });
     }
-    this.scheduled = scheduled;
+    return scheduled;
   }
 }
 

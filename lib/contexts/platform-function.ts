@@ -152,8 +152,15 @@ export class PlatformFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    this.function = this.buildFunction(props);
+    this.grantWhatItUses(props);
+    this.acknowledgeNagFindings(definition);
+  }
+
+  private buildFunction(props: PlatformFunctionProps): NodejsFunction {
+    const { definition } = props;
     requireLocalEsbuild(this);
-    this.function = new NodejsFunction(this, 'Function', {
+    return new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, definition.handler),
       handler: 'handler',
       functionName: props.functionName,
@@ -191,7 +198,11 @@ export class PlatformFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+  }
 
+  /** The grants its definition asks for: tables, streams, user pool, saga, model endpoint, warehouse, search. */
+  private grantWhatItUses(props: PlatformFunctionProps) {
+    const { definition } = props;
     this.grantTables(props);
     for (const [key, access] of streamEntries(definition)) {
       const stream = requireStream(definition, key, props.streams);
@@ -216,7 +227,9 @@ export class PlatformFunction extends Construct {
     }
     if (definition.warehouse) this.grantWarehouse(definition.warehouse, requireWarehouse(definition, props.warehouse));
     if (definition.search) requireSearch(definition, props.search).admit(this.role, definition.search, definition.id);
+  }
 
+  private acknowledgeNagFindings(definition: FunctionDefinition) {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

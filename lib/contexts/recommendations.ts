@@ -1,6 +1,6 @@
 import { Aws, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PredefinedMetric, ScalableTarget, ServiceNamespace } from 'aws-cdk-lib/aws-applicationautoscaling';
-import { Repository } from 'aws-cdk-lib/aws-ecr';
+import { Repository, type IRepository } from 'aws-cdk-lib/aws-ecr';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
@@ -62,6 +62,39 @@ export class Recommendations extends Construct {
     for (const v of variants) if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(v.name) || !(v.weight >= 0)) throw new Error(`Bad variant ${v.name} (weight ${v.weight})`);
     const minInstances = props.minInstances ?? 1;
     const maxInstances = props.maxInstances ?? 4;
+    this.parameters = this.buildParameters(variants);
+    const { imageRepository, imageTag, modelData } = this.parameters;
+
+    this.endpointName = `${props.namePrefix}-recommendations`;
+    const repository = Repository.fromRepositoryName(this, 'ImageRepository', imageRepository.valueAsString);
+    const image = repository.repositoryUriForTag(imageTag.valueAsString);
+
+    // The container's logs; SageMaker writes to this group name, created here so it has a retention.
+    const logs = new LogGroup(this, 'EndpointLogs', {
+      logGroupName: `/aws/sagemaker/Endpoints/${this.endpointName}`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.executionRole = this.buildExecutionRole(repository, modelData, logs);
+    this.models = this.buildModels(variants, image, modelData);
+
+    this.endpointConfig = new CfnEndpointConfig(this, 'EndpointConfig', {
+      productionVariants: variants.map((v) => ({
+        variantName: v.name,
+        modelName: this.models.get(v.name)!.attrModelName,
+        initialInstanceCount: minInstances,
+        instanceType: props.instanceType ?? 'ml.m5.large',
+        initialVariantWeight: v.weight,
+      })),
+    });
+    // An endpoint config cannot change in place: CloudFormation replaces it (a generated name), then updates the endpoint to it.
+    this.endpoint = new CfnEndpoint(this, 'Endpoint', { endpointName: this.endpointName, endpointConfigName: this.endpointConfig.attrEndpointConfigName });
+    this.invokeTarget = { endpointName: this.endpoint.attrEndpointName, endpointArn: this.endpoint.ref };
+    this.scalableTargets = this.buildScaling(variants, minInstances, maxInstances, props);
+  }
+
+  /** The image and model locations, as stack parameters defaulted from context. */
+  private buildParameters(variants: readonly { name: string }[]) {
     const stack = Stack.of(this);
     const context = (key: string): string | undefined => {
       const value: unknown = this.node.tryGetContext(`ecicomm:recommendations${key}`);
@@ -92,42 +125,36 @@ export class Recommendations extends Construct {
         }),
       ]),
     );
-    this.parameters = { imageRepository, imageTag, modelData };
+    return { imageRepository, imageTag, modelData };
+  }
 
-    this.endpointName = `${props.namePrefix}-recommendations`;
-    const repository = Repository.fromRepositoryName(this, 'ImageRepository', imageRepository.valueAsString);
-    const image = repository.repositoryUriForTag(imageTag.valueAsString);
-
-    // The container's logs; SageMaker writes to this group name, created here so it has a retention.
-    const logs = new LogGroup(this, 'EndpointLogs', {
-      logGroupName: `/aws/sagemaker/Endpoints/${this.endpointName}`,
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    this.executionRole = new Role(this, 'ExecutionRole', {
+  private buildExecutionRole(repository: IRepository, modelData: ReadonlyMap<string, CfnParameter>, logs: LogGroup): Role {
+    const role = new Role(this, 'ExecutionRole', {
       assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Lets SageMaker run the ${this.endpointName} model server: pull its image, read its model data, write its logs`,
     });
-    this.executionRole.addToPolicy(
+    role.addToPolicy(
       new PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], resources: [repository.repositoryArn] }),
     );
-    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.executionRole.addToPolicy(
+    role.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    role.addToPolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],
         // s3://bucket/key → arn:aws:s3:::bucket/key: exactly the model files, nothing else in their buckets.
         resources: [...modelData.values()].map((p) => Fn.join('', [`arn:${Aws.PARTITION}:s3:::`, Fn.select(1, Fn.split('s3://', p.valueAsString))])),
       }),
     );
-    this.executionRole.addToPolicy(
+    role.addToPolicy(
       new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [logs.logGroupArn] }),
     );
-    Validations.of(this.executionRole).acknowledge({
+    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken authorises the registry as a whole and accepts no resource but "*"; pulling the image itself is limited to its repository.',
     });
+    return role;
+  }
 
+  private buildModels(variants: readonly { name: string }[], image: string, modelData: ReadonlyMap<string, CfnParameter>): Map<string, CfnModel> {
     const models = new Map<string, CfnModel>();
     for (const v of variants) {
       const model = new CfnModel(this, `Model${v.name}`, {
@@ -144,21 +171,12 @@ export class Recommendations extends Construct {
       model.node.addDependency(this.executionRole);
       models.set(v.name, model);
     }
-    this.models = models;
+    return models;
+  }
 
-    this.endpointConfig = new CfnEndpointConfig(this, 'EndpointConfig', {
-      productionVariants: variants.map((v) => ({
-        variantName: v.name,
-        modelName: models.get(v.name)!.attrModelName,
-        initialInstanceCount: minInstances,
-        instanceType: props.instanceType ?? 'ml.m5.large',
-        initialVariantWeight: v.weight,
-      })),
-    });
-    // An endpoint config cannot change in place: CloudFormation replaces it (a generated name), then updates the endpoint to it.
-    this.endpoint = new CfnEndpoint(this, 'Endpoint', { endpointName: this.endpointName, endpointConfigName: this.endpointConfig.attrEndpointConfigName });
-    this.invokeTarget = { endpointName: this.endpoint.attrEndpointName, endpointArn: this.endpoint.ref };
-
+  /** Target tracking on invocations per instance, per variant. */
+  private buildScaling(variants: readonly { name: string }[], minInstances: number, maxInstances: number, props: RecommendationsProps): Map<string, ScalableTarget> {
+    const stack = Stack.of(this);
     const scalingRole = Role.fromRoleArn(this, 'ScalingRole', stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: SAGEMAKER_SCALING_ROLE }), {
       mutable: false,
     });
@@ -182,6 +200,6 @@ export class Recommendations extends Construct {
       });
       targets.set(v.name, target);
     }
-    this.scalableTargets = targets;
+    return targets;
   }
 }

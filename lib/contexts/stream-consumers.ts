@@ -109,6 +109,12 @@ export class StreamConsumers extends Construct {
       });
     }
 
+    const alarms = this.buildAlarms(consumer, fn, failureQueue, props);
+    return { consumer, function: fn, failureQueue, eventSource, alarms };
+  }
+
+  /** The consumer falling behind its source, and records waiting in its failure queue. */
+  private buildAlarms(consumer: StreamConsumer, fn: PlatformFunction, failureQueue: Queue, props: StreamConsumersProps): BuiltConsumer['alarms'] {
     const notifying = (created: Alarm) => {
       created.addAlarmAction(new SnsAction(props.alarmTopic));
       return created;
@@ -116,7 +122,7 @@ export class StreamConsumers extends Construct {
     const { queueName } = consumerPhysicalNames(consumer, props.namePrefix);
     const fiveMinutes = Duration.minutes(5);
     const iteratorAge = props.iteratorAgeThreshold ?? Duration.seconds(60);
-    const alarms = {
+    return {
       iteratorAge: notifying(
         new Alarm(this, `${consumer.id}IteratorAge`, {
           alarmName: `${props.namePrefix}-${consumer.context}-${consumer.id}-iterator-age`,
@@ -141,7 +147,6 @@ export class StreamConsumers extends Construct {
         }),
       ),
     };
-    return { consumer, function: fn, failureQueue, eventSource, alarms };
   }
 }
 

@@ -50,7 +50,42 @@ export class Identity extends Construct {
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
 
-    this.userPool = new UserPool(this, 'UserPool', {
+    this.userPool = this.buildUserPool(props);
+    for (const group of GROUPS) {
+      this.userPool.addGroup(`${group}Group`, { groupName: group, description: `API.md's ${group} group` });
+    }
+
+    this.userPoolClient = this.userPool.addClient('ApiClient', {
+      userPoolClientName: `${props.namePrefix}-api`,
+      // ADMIN_USER_PASSWORD_AUTH is what the login function sends, with its IAM credentials and the caller's
+      // ContextData (the public InitiateAuth would pass the caller's IP only from a client with a secret).
+      // USER_PASSWORD_AUTH stays off: with it anyone holding the client id (every ID token's `aud`) could try
+      // passwords against Cognito directly, around the firewall's login limit. Cognito adds refresh-token auth.
+      authFlows: { adminUserPassword: true },
+      // Public client: the secret would have to live in every function that calls SignUp.
+      generateSecret: false,
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+
+    this.authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      // It only authenticates: group checks happen in the functions (functions/shared/auth.ts), so ID
+      // tokens, which carry cognito:groups, are what clients send.
+      cognitoUserPools: [this.userPool],
+    });
+
+    const optional = this.buildOptionalAuthorizer();
+    this.optionalAuthorizerFunction = optional.authorizerFunction;
+    this.optionalAuthorizer = optional.optionalAuthorizer;
+  }
+
+  /** Shoppers sign up and in by email; passwords per API.md; optional TOTP; threat protection enforced. */
+  private buildUserPool(props: IdentityProps): UserPool {
+    const userPool = new UserPool(this, 'UserPool', {
       userPoolName: `${props.namePrefix}-users`,
       // The registration function signs shoppers up with the public SignUp call and confirms them at once.
       selfSignUpEnabled: true,
@@ -86,50 +121,26 @@ export class Identity extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.userPool).acknowledge({
+    Validations.of(userPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
         'Shoppers sign in through POST /v1/auth/login (API.md), which has no MFA challenge step; MFA is offered as optional TOTP and risk-based threat protection is enforced instead.',
     });
+    return userPool;
+  }
 
-    for (const group of GROUPS) {
-      this.userPool.addGroup(`${group}Group`, { groupName: group, description: `API.md's ${group} group` });
-    }
-
-    this.userPoolClient = this.userPool.addClient('ApiClient', {
-      userPoolClientName: `${props.namePrefix}-api`,
-      // ADMIN_USER_PASSWORD_AUTH is what the login function sends, with its IAM credentials and the caller's
-      // ContextData (the public InitiateAuth would pass the caller's IP only from a client with a secret).
-      // USER_PASSWORD_AUTH stays off: with it anyone holding the client id (every ID token's `aud`) could try
-      // passwords against Cognito directly, around the firewall's login limit. Cognito adds refresh-token auth.
-      authFlows: { adminUserPassword: true },
-      // Public client: the secret would have to live in every function that calls SignUp.
-      generateSecret: false,
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
-    });
-
-    this.authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      // It only authenticates: group checks happen in the functions (functions/shared/auth.ts), so ID
-      // tokens, which carry cognito:groups, are what clients send.
-      cognitoUserPools: [this.userPool],
-    });
-
+  private buildOptionalAuthorizer() {
     // Cognito's authorizer answers 401 to a request without a token, so routes that also serve anonymous
     // shoppers need their own: it verifies the same ID tokens with the pool's JWKS, and passes the same
     // claims (flat in its context, which functions/shared/auth.ts reads).
-    this.optionalAuthorizerFunction = new PlatformFunction(this, 'OptionalAuthorizerFunction', {
+    const authorizerFunction = new PlatformFunction(this, 'OptionalAuthorizerFunction', {
       definition: optionalAuthorizerFunction,
       identity: { userPool: this.userPool, userPoolClient: this.userPoolClient },
       // It answers before every cart request, and API Gateway waits at most 10 s for an authorizer.
       timeout: Duration.seconds(5),
     });
-    this.optionalAuthorizer = new RequestAuthorizer(this, 'OptionalAuthorizer', {
-      handler: this.optionalAuthorizerFunction.function,
+    const optionalAuthorizer = new RequestAuthorizer(this, 'OptionalAuthorizer', {
+      handler: authorizerFunction.function,
       // API Gateway answers 401 without calling the authorizer when an identity source is missing, and the
       // Authorization header is what anonymous shoppers do not send: no identity source, hence no caching
       // (CDK allows an empty list only with a zero TTL; the decision is per token anyway).
@@ -138,6 +149,7 @@ export class Identity extends Construct {
     });
     // CDK joins the empty list into IdentitySource: ""; the property is optional for a REQUEST authorizer
     // without caching, so it is left out rather than sent as an empty string.
-    (this.optionalAuthorizer.node.defaultChild as CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
+    (optionalAuthorizer.node.defaultChild as CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
+    return { authorizerFunction, optionalAuthorizer };
   }
 }

@@ -12,8 +12,8 @@ import { RedshiftDataWarehouse } from '../../functions/analytics/adapters/redshi
 import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../stream-consumers';
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
-import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings';
-import { localInvoker } from './lambda-context';
+import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings/mapping';
+import { localInvoker } from './lambda/context';
 import { startRedshiftDataEmulator, type RedshiftDataEmulator, type WarehouseTarget } from './redshift-data/server';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };

@@ -86,39 +86,119 @@ export async function prepareLocalRecommendations(options: LocalModelOptions & {
   if (port !== 0) await assertPortFree(port, 'model server');
   const server: ModelServer = createModelServer({ variant, endpointName: LOCAL_ENDPOINT_NAME });
   const { url: modelUrl } = await server.listen(port);
+  return new LocalModelHost(options, server, modelUrl, modelDir, variant);
+}
 
-  let state: ModelState = { status: 'no-model', reason: 'not started' };
-  let trainer: ChildProcess | undefined;
-  let stopped = false;
-  let resolveServed!: (version: string) => void;
-  let rejectServed!: (error: Error) => void;
-  const servedPromise = new Promise<string>((resolve, reject) => ((resolveServed = resolve), (rejectServed = reject)));
-  servedPromise.catch(() => undefined); // Observed by whoever asks; not an unhandled rejection meanwhile.
+/** How a training process ended. */
+interface TrainerExit {
+  code: number | null;
+  outcome: TrainerMessage | undefined;
+  /** Its last 4000 characters of stderr. */
+  stderr: string;
+}
 
-  const serve = async (model: ModelArtifact, context: StartContext) => {
-    server.load(model);
-    state = { status: 'serving', version: model.version };
-    await writePopularAggregate(context.dynamo, context.aggregatesTable, { items: model.popularity, modelVersion: model.version, computedAt: model.trainedAt });
-    resolveServed(model.version);
+/** The model server and what it serves; its methods are arrow functions as the platform hands them on unbound. */
+class LocalModelHost implements LocalRecommendations {
+  readonly env: Record<string, string>;
+  private current: ModelState = { status: 'no-model', reason: 'not started' };
+  private trainer: ChildProcess | undefined;
+  private stopped = false;
+  private resolveServed!: (version: string) => void;
+  private rejectServed!: (error: Error) => void;
+  private readonly servedPromise = new Promise<string>((resolve, reject) => ((this.resolveServed = resolve), (this.rejectServed = reject)));
+
+  constructor(
+    private readonly options: LocalModelOptions & { dataDir: string },
+    private readonly server: ModelServer,
+    readonly modelUrl: string,
+    readonly modelDir: string,
+    variant: string,
+  ) {
+    this.servedPromise.catch(() => undefined); // Observed by whoever asks; not an unhandled rejection meanwhile.
+    this.env = {
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: options.endpointUrl ?? modelUrl,
+      SAGEMAKER_ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
+      MODEL_VARIANT: variant,
+      ...(options.breakerHalfOpenMs !== undefined ? { MODEL_BREAKER_HALF_OPEN_MS: String(options.breakerHalfOpenMs) } : {}),
+    };
+  }
+
+  state = () => this.current;
+  served = () => this.servedPromise;
+
+  start = async (context: StartContext) => {
+    const { options, modelDir, modelUrl } = this;
+    if (hasModel(modelDir)) {
+      try {
+        await this.serve(await loadArtifact(modelDir), context);
+        context.log(`model: serving ${this.current.status === 'serving' ? this.current.version : '?'} from ${modelDir} on ${modelUrl}`);
+        return;
+      } catch (e) {
+        // An unreadable or outdated model must not stop the platform: replace it, and fall back meanwhile.
+        if (!(e instanceof ArtifactError)) throw e;
+        context.log(`model: ${e.message}; ${options.train ? 'training a new one' : 'recommendations fall back to popularity'}`);
+      }
+    }
+    if (context.catalog?.length) {
+      const ranking = [...context.catalog].sort((a, b) => b.popularity - a.popularity).map((p): [string, number] => [p.id, p.popularity]);
+      await writePopularAggregate(context.dynamo, context.aggregatesTable, { items: ranking, modelVersion: 'catalog-popularity' });
+    }
+    if (!options.train || context.catalogSource === 'none') {
+      this.current = { status: 'no-model', reason: options.train ? 'no catalog to train for' : `no model in ${modelDir}` };
+      return;
+    }
+    this.current = { status: 'training', since: new Date().toISOString() };
+    void this.train(context).catch((e: Error) => {
+      if (this.stopped) return;
+      this.current = { status: 'failed', error: e.message };
+      this.rejectServed(e);
+      context.log(`model: training failed, recommendations keep falling back to popularity: ${e.message.split('\n')[0]}`);
+    });
   };
 
-  const train = async (context: StartContext) => {
-    let data: string;
-    let until: string | undefined;
-    if (context.catalogSource === 'dataset' && context.datasetDir) {
-      data = context.datasetDir;
-    } else {
-      const history = writeDemoHistory(path.join(options.dataDir, 'demo-history'), DEMO_CATALOG);
-      ({ dir: data, until } = history);
-      context.log(`model: wrote a synthetic order history of the demo catalog (${history.invoices} invoices, ${history.lines} lines) to ${data}`);
-    }
+  stop = async () => {
+    this.stopped = true;
+    if (this.trainer && this.trainer.exitCode === null) this.trainer.kill('SIGTERM');
+    await this.server.close();
+  };
+
+  private async serve(model: ModelArtifact, context: StartContext) {
+    this.server.load(model);
+    this.current = { status: 'serving', version: model.version };
+    await writePopularAggregate(context.dynamo, context.aggregatesTable, { items: model.popularity, modelVersion: model.version, computedAt: model.trainedAt });
+    this.resolveServed(model.version);
+  }
+
+  private async train(context: StartContext) {
+    const { modelDir, modelUrl } = this;
+    const { data, until } = this.trainingData(context);
     context.log(`model: none in ${modelDir}; training one in the background from ${data} (recommendations fall back to popularity until it is served)`);
+    const { code, outcome, stderr } = await this.runTrainer(context, data, until);
+    if (this.stopped) return;
+    if (outcome?.type !== 'done' || code !== 0 || !hasModel(modelDir)) {
+      const error = outcome?.type === 'failed' ? outcome.error : `the training process exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
+      throw new Error(error);
+    }
+    context.log(`model: trained ${outcome.version} in ${(outcome.ms / 1000).toFixed(1)} s; serving it on ${modelUrl}`);
+    await this.serve(await loadArtifact(modelDir), context);
+  }
+
+  /** The dataset when the catalog came from it; otherwise a synthetic history of the demo catalog. */
+  private trainingData(context: StartContext): { data: string; until?: string } {
+    if (context.catalogSource === 'dataset' && context.datasetDir) return { data: context.datasetDir };
+    const history = writeDemoHistory(path.join(this.options.dataDir, 'demo-history'), DEMO_CATALOG);
+    context.log(`model: wrote a synthetic order history of the demo catalog (${history.invoices} invoices, ${history.lines} lines) to ${history.dir}`);
+    return { data: history.dir, until: history.until };
+  }
+
+  /** Trains in a child process (the CPU work stays out of the platform's event loop). */
+  private async runTrainer(context: StartContext, data: string, until: string | undefined): Promise<TrainerExit> {
     const script = path.join(context.projectRoot, 'lib', 'local', 'train-model-child.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--data', data, '--out', modelDir, ...(until ? ['--until', until] : [])], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--data', data, '--out', this.modelDir, ...(until ? ['--until', until] : [])], {
       cwd: context.projectRoot,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    trainer = child;
+    this.trainer = child;
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
     let outcome: TrainerMessage | undefined;
@@ -133,59 +213,7 @@ export async function prepareLocalRecommendations(options: LocalModelOptions & {
         resolve(null);
       });
     });
-    trainer = undefined;
-    if (stopped) return;
-    if (outcome?.type !== 'done' || code !== 0 || !hasModel(modelDir)) {
-      const error = outcome?.type === 'failed' ? outcome.error : `the training process exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
-      throw new Error(error);
-    }
-    context.log(`model: trained ${outcome.version} in ${(outcome.ms / 1000).toFixed(1)} s; serving it on ${modelUrl}`);
-    await serve(await loadArtifact(modelDir), context);
-  };
-
-  return {
-    modelUrl,
-    modelDir,
-    env: {
-      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: options.endpointUrl ?? modelUrl,
-      SAGEMAKER_ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
-      MODEL_VARIANT: variant,
-      ...(options.breakerHalfOpenMs !== undefined ? { MODEL_BREAKER_HALF_OPEN_MS: String(options.breakerHalfOpenMs) } : {}),
-    },
-    state: () => state,
-    served: () => servedPromise,
-    async start(context) {
-      if (hasModel(modelDir)) {
-        try {
-          await serve(await loadArtifact(modelDir), context);
-          context.log(`model: serving ${state.status === 'serving' ? state.version : '?'} from ${modelDir} on ${modelUrl}`);
-          return;
-        } catch (e) {
-          // An unreadable or outdated model must not stop the platform: replace it, and fall back meanwhile.
-          if (!(e instanceof ArtifactError)) throw e;
-          context.log(`model: ${e.message}; ${options.train ? 'training a new one' : 'recommendations fall back to popularity'}`);
-        }
-      }
-      if (context.catalog?.length) {
-        const ranking = [...context.catalog].sort((a, b) => b.popularity - a.popularity).map((p): [string, number] => [p.id, p.popularity]);
-        await writePopularAggregate(context.dynamo, context.aggregatesTable, { items: ranking, modelVersion: 'catalog-popularity' });
-      }
-      if (!options.train || context.catalogSource === 'none') {
-        state = { status: 'no-model', reason: options.train ? 'no catalog to train for' : `no model in ${modelDir}` };
-        return;
-      }
-      state = { status: 'training', since: new Date().toISOString() };
-      void train(context).catch((e: Error) => {
-        if (stopped) return;
-        state = { status: 'failed', error: e.message };
-        rejectServed(e);
-        context.log(`model: training failed, recommendations keep falling back to popularity: ${e.message.split('\n')[0]}`);
-      });
-    },
-    async stop() {
-      stopped = true;
-      if (trainer && trainer.exitCode === null) trainer.kill('SIGTERM');
-      await server.close();
-    },
-  };
+    this.trainer = undefined;
+    return { code, outcome, stderr };
+  }
 }

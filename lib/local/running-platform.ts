@@ -8,7 +8,7 @@ import path from 'node:path';
 
 export interface RuntimeInfo {
   apiUrl: string;
-  /** The Lambda Invoke API (lib/local/lambda-emulator.ts). */
+  /** The Lambda Invoke API (lib/local/lambda/). */
   lambdaEndpoint: string;
   /** Each stream consumer's on-failure queue, by consumer id. */
   failureQueueUrls: Record<string, string>;

@@ -3,7 +3,7 @@
  * in the consumer's on-failure queue is a Lambda failure record (requestContext, responseContext,
  * DDBStreamBatchInfo | KinesisBatchInfo) naming a range of one shard. The range is read again from the stream
  * (GetShardIterator AT_SEQUENCE_NUMBER from startSequenceNumber up to endSequenceNumber), shaped into the event
- * the event source mapping would have built (lib/local/esm/sources.ts, one shaping for both), and the
+ * the event source mapping would have built (lib/local/event-source-mappings/sources.ts, one shaping for both), and the
  * consumer is invoked with it through the Lambda Invoke API. The message is deleted only when the invocation
  * succeeded and reported no batchItemFailures; otherwise it is kept, visible again at the end of the run, for
  * the next redrive. Records the stream no longer holds (past its retention) are reported and their message
@@ -23,7 +23,7 @@ import {
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { consumerPhysicalNames, type StreamConsumer } from '../stream-consumers';
-import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../local/esm/sources';
+import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../local/event-source-mappings/sources';
 
 // ---------------------------------------------------------------------------------------------------------
 // The failure record
@@ -359,79 +359,101 @@ export async function awsRedrivePorts(options: AwsRedriveOptions): Promise<AwsRe
     const region = options.region ?? (await sqs.config.region());
     const visibility = options.visibilityTimeoutSeconds ?? 900;
 
-    const sourceFor = (batch: BatchRange): Promise<StreamSource> => {
-      let source = sources.get(batch.streamArn);
-      if (!source) {
-        source =
-          batch.source === 'dynamodb'
-            ? Promise.resolve(sdkDynamoDbStreamSource({ streamArn: batch.streamArn, region, ...(options.credentials ? { credentials: options.credentials } : {}), ...(options.endpoints?.dynamodbStreams ? { endpoint: options.endpoints.dynamodbStreams } : {}) }))
-            : kinesisStreamSource({
-                streamName: batch.streamArn.split(':stream/')[1] ?? batch.streamArn,
-                region,
-                ...(options.credentials ? { credentials: options.credentials } : {}),
-                ...(options.endpoints?.kinesis ? { endpoint: options.endpoints.kinesis } : {}),
-                invokeIdentityArn: configuration.Role ?? '',
-              });
-        sources.set(batch.streamArn, source);
-        // A stream that cannot be opened is tried again for the next message.
-        source.catch(() => sources.delete(batch.streamArn));
-      }
-      return source;
-    };
-
+    const sourceFor = streamSourceOpener({ options, region, invokeIdentityArn: configuration.Role ?? '' }, sources);
     return {
       queueUrl,
       functionName,
-      queue: {
-        async receive(max) {
-          const { Messages } = await sqs.send(
-            // A short long-poll: SQS's short polls sample only some servers and may answer empty.
-            new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(Math.max(max, 1), 10), WaitTimeSeconds: 1, VisibilityTimeout: visibility }),
-          );
-          return (Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '' }));
-        },
-        async remove(message) {
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
-        },
-        async release(messages) {
-          for (let i = 0; i < messages.length; i += 10) {
-            const Entries = messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 }));
-            await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries }));
-          }
-        },
-      },
-      reader: {
-        async read(batch) {
-          let source: StreamSource;
-          try {
-            source = await sourceFor(batch);
-          } catch (e) {
-            if (isGone(e)) return { events: [], missing: batch.batchSize };
-            throw e;
-          }
-          return readRange(source, batch);
-        },
-      },
-      fn: {
-        async invoke(event) {
-          const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
-          const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
-          const result = text ? (JSON.parse(text) as unknown) : null;
-          if (out.FunctionError) {
-            const error = (result ?? {}) as { errorType?: string; errorMessage?: string };
-            return { kind: 'error', errorType: error.errorType ?? out.FunctionError, errorMessage: error.errorMessage ?? text };
-          }
-          const failures = (result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures;
-          if (Array.isArray(failures) && failures.length) return { kind: 'partial', failed: failures.map((f) => String(f?.itemIdentifier ?? '')) };
-          return { kind: 'ok' };
-        },
-      },
+      queue: sqsFailureQueue(sqs, queueUrl, visibility),
+      reader: streamReader(sourceFor),
+      fn: lambdaConsumer(lambda, functionName),
       close,
     };
   } catch (e) {
     close();
     throw e;
   }
+}
+
+/** Opens each stream a failure record names once (a DynamoDB stream or a Kinesis stream), kept in `sources`. */
+function streamSourceOpener(
+  { options, region, invokeIdentityArn }: { options: AwsRedriveOptions; region: string; invokeIdentityArn: string },
+  sources: Map<string, Promise<StreamSource>>,
+): (batch: BatchRange) => Promise<StreamSource> {
+  return (batch: BatchRange): Promise<StreamSource> => {
+    let source = sources.get(batch.streamArn);
+    if (!source) {
+      source =
+        batch.source === 'dynamodb'
+          ? Promise.resolve(sdkDynamoDbStreamSource({ streamArn: batch.streamArn, region, ...(options.credentials ? { credentials: options.credentials } : {}), ...(options.endpoints?.dynamodbStreams ? { endpoint: options.endpoints.dynamodbStreams } : {}) }))
+          : kinesisStreamSource({
+              streamName: batch.streamArn.split(':stream/')[1] ?? batch.streamArn,
+              region,
+              ...(options.credentials ? { credentials: options.credentials } : {}),
+              ...(options.endpoints?.kinesis ? { endpoint: options.endpoints.kinesis } : {}),
+              invokeIdentityArn,
+            });
+      sources.set(batch.streamArn, source);
+      // A stream that cannot be opened is tried again for the next message.
+      source.catch(() => sources.delete(batch.streamArn));
+    }
+    return source;
+  };
+}
+
+/** The consumer's on-failure queue. */
+function sqsFailureQueue(sqs: SQSClient, queueUrl: string, visibility: number): RedrivePorts['queue'] {
+  return {
+    async receive(max) {
+      const { Messages } = await sqs.send(
+        // A short long-poll: SQS's short polls sample only some servers and may answer empty.
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(Math.max(max, 1), 10), WaitTimeSeconds: 1, VisibilityTimeout: visibility }),
+      );
+      return (Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '' }));
+    },
+    async remove(message) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
+    },
+    async release(messages) {
+      for (let i = 0; i < messages.length; i += 10) {
+        const Entries = messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 }));
+        await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries }));
+      }
+    },
+  };
+}
+
+/** Reads a failure record's range again; a stream gone since counts its records as missing. */
+function streamReader(sourceFor: (batch: BatchRange) => Promise<StreamSource>): RedrivePorts['reader'] {
+  return {
+    async read(batch) {
+      let source: StreamSource;
+      try {
+        source = await sourceFor(batch);
+      } catch (e) {
+        if (isGone(e)) return { events: [], missing: batch.batchSize };
+        throw e;
+      }
+      return readRange(source, batch);
+    },
+  };
+}
+
+/** The consumer function, invoked through the Lambda API. */
+function lambdaConsumer(lambda: LambdaClient, functionName: string): RedrivePorts['fn'] {
+  return {
+    async invoke(event) {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+      const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+      const result = text ? (JSON.parse(text) as unknown) : null;
+      if (out.FunctionError) {
+        const error = (result ?? {}) as { errorType?: string; errorMessage?: string };
+        return { kind: 'error', errorType: error.errorType ?? out.FunctionError, errorMessage: error.errorMessage ?? text };
+      }
+      const failures = (result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures;
+      if (Array.isArray(failures) && failures.length) return { kind: 'partial', failed: failures.map((f) => String(f?.itemIdentifier ?? '')) };
+      return { kind: 'ok' };
+    },
+  };
 }
 
 export const records = (n: number) => `${n} record${n === 1 ? '' : 's'}`;

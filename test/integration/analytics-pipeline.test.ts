@@ -10,7 +10,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { streamConsumers } from '../../lib/analytics';
-import { dynamoDbJsonClient } from '../../lib/local/esm/sources';
+import { dynamoDbJsonClient } from '../../lib/local/event-source-mappings/sources';
 import { localKinesisClient } from '../../lib/local/kinesis';
 import { analyticsCaughtUp, analyticsStats, warehouseQuery } from '../support/analytics';
 import { api, dynamo, newShopper, platform } from '../support/api';

@@ -13,7 +13,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSCli
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { substitute } from '../../lib/local/checkout';
-import { lambdaContext } from '../../lib/local/lambda-context';
+import { lambdaContext } from '../../lib/local/lambda/context';
 import { orderSaga } from '../../lib/saga';
 import { adminSession, api, dynamo, platform, type ApiResponse, type Shopper } from './api';
 

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { PortInUseError } from '../../lib/local/emulators';
 import { Sha256 } from '../../lib/local/guard/sha256';
-import { startLambdaEmulator, type LambdaEmulator } from '../../lib/local/lambda-emulator';
+import { startLambdaEmulator, type LambdaEmulator } from '../../lib/local/lambda/server';
 
 const region = 'eu-west-2';
 const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };

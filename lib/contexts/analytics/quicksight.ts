@@ -185,88 +185,10 @@ export class AnalystDashboards extends Construct {
   }
 
   private definition(lowStockDaysOfCover: number): CfnDashboard.DashboardVersionDefinitionProperty {
-    const daily = 'daily_sales_summary' satisfies WarehouseView;
-    const products = 'product_performance_metrics' satisfies WarehouseView;
-    const stock = 'inventory_turnover_metrics' satisfies WarehouseView;
-    const funnel = conversionFunnel.name;
-    const visuals = DASHBOARD_VISUALS;
-
-    const revenueAndOrders: CfnDashboard.VisualProperty = {
-      comboChartVisual: {
-        visualId: visuals.revenueAndOrders,
-        title: title('Revenue and orders by day'),
-        chartConfiguration: {
-          fieldWells: {
-            comboChartAggregatedFieldWells: {
-              category: [{ dateDimensionField: { fieldId: 'sales-date', column: column(daily, 'sales_date'), dateGranularity: 'DAY' } }],
-              barValues: [{ numericalMeasureField: { fieldId: 'daily-revenue', column: column(daily, 'revenue_gbp'), aggregationFunction: sum, formatConfiguration: pounds } }],
-              lineValues: [{ numericalMeasureField: { fieldId: 'daily-orders', column: column(daily, 'orders'), aggregationFunction: sum } }],
-            },
-          },
-          sortConfiguration: { categorySort: [{ fieldSort: { fieldId: 'sales-date', direction: 'ASC' } }] },
-          barsArrangement: 'CLUSTERED',
-        },
-      },
-    };
-    const topProducts: CfnDashboard.VisualProperty = {
-      barChartVisual: {
-        visualId: visuals.topProducts,
-        title: title('Top products by revenue'),
-        chartConfiguration: {
-          orientation: 'HORIZONTAL',
-          fieldWells: {
-            barChartAggregatedFieldWells: {
-              category: [{ categoricalDimensionField: { fieldId: 'top-product', column: column(products, 'product') } }],
-              values: [{ numericalMeasureField: { fieldId: 'product-revenue', column: column(products, 'revenue_gbp'), aggregationFunction: sum, formatConfiguration: pounds } }],
-            },
-          },
-          sortConfiguration: {
-            categorySort: [{ fieldSort: { fieldId: 'product-revenue', direction: 'DESC' } }],
-            categoryItemsLimit: { itemsLimit: 10, otherCategories: 'EXCLUDE' },
-          },
-        },
-      },
-    };
-    const conversion: CfnDashboard.VisualProperty = {
-      funnelChartVisual: {
-        visualId: visuals.conversionFunnel,
-        title: title('Conversion funnel: product views → carts → purchases'),
-        chartConfiguration: {
-          fieldWells: {
-            funnelChartAggregatedFieldWells: {
-              category: [{ categoricalDimensionField: { fieldId: 'funnel-stage', column: column(funnel, 'stage') } }],
-              values: [{ numericalMeasureField: { fieldId: 'funnel-events', column: column(funnel, 'events'), aggregationFunction: sum } }],
-            },
-          },
-          // Stages in funnel order, whatever their counts.
-          sortConfiguration: {
-            categorySort: [{ columnSort: { sortBy: column(funnel, 'step'), direction: 'ASC', aggregationFunction: { numericalAggregationFunction: { simpleNumericalAggregation: 'MIN' } } } }],
-          },
-          dataLabelOptions: { visibility: 'VISIBLE', measureLabelVisibility: 'VISIBLE', categoryLabelVisibility: 'VISIBLE' },
-        },
-      },
-    };
-    const lowStock: CfnDashboard.VisualProperty = {
-      tableVisual: {
-        visualId: visuals.lowStock,
-        title: title(`Low stock: ${lowStockDaysOfCover} days of cover or less`),
-        chartConfiguration: {
-          fieldWells: {
-            tableUnaggregatedFieldWells: {
-              values: [
-                { fieldId: 'stock-product', column: column(stock, 'product') },
-                { fieldId: 'stock-category', column: column(stock, 'category') },
-                { fieldId: 'stock-available', column: column(stock, 'available') },
-                { fieldId: 'stock-reserved', column: column(stock, 'reserved') },
-                { fieldId: 'stock-daily-units', column: column(stock, 'avg_daily_units') },
-                { fieldId: 'stock-days-of-cover', column: column(stock, 'days_of_cover') },
-              ],
-            },
-          },
-          sortConfiguration: { rowSort: [{ fieldSort: { fieldId: 'stock-days-of-cover', direction: 'ASC' } }] },
-        },
-      },
-    };
+    const revenueAndOrders = revenueAndOrdersVisual();
+    const topProducts = topProductsVisual();
+    const conversion = conversionVisual();
+    const lowStock = lowStockVisual(lowStockDaysOfCover);
 
     const half = 18;
     const cell = (elementId: string, columnIndex: number, rowIndex: number): CfnDashboard.GridLayoutElementProperty => ({
@@ -327,6 +249,105 @@ export class AnalystDashboards extends Construct {
       ],
     };
   }
+}
+
+/** The views the dashboard reads. */
+const daily = 'daily_sales_summary' satisfies WarehouseView;
+const products = 'product_performance_metrics' satisfies WarehouseView;
+const stock = 'inventory_turnover_metrics' satisfies WarehouseView;
+const funnel = conversionFunnel.name;
+const visuals = DASHBOARD_VISUALS;
+
+/** Revenue (bars) and orders (line) by day. */
+function revenueAndOrdersVisual(): CfnDashboard.VisualProperty {
+return {
+    comboChartVisual: {
+      visualId: visuals.revenueAndOrders,
+      title: title('Revenue and orders by day'),
+      chartConfiguration: {
+        fieldWells: {
+          comboChartAggregatedFieldWells: {
+            category: [{ dateDimensionField: { fieldId: 'sales-date', column: column(daily, 'sales_date'), dateGranularity: 'DAY' } }],
+            barValues: [{ numericalMeasureField: { fieldId: 'daily-revenue', column: column(daily, 'revenue_gbp'), aggregationFunction: sum, formatConfiguration: pounds } }],
+            lineValues: [{ numericalMeasureField: { fieldId: 'daily-orders', column: column(daily, 'orders'), aggregationFunction: sum } }],
+          },
+        },
+        sortConfiguration: { categorySort: [{ fieldSort: { fieldId: 'sales-date', direction: 'ASC' } }] },
+        barsArrangement: 'CLUSTERED',
+      },
+    },
+  };
+}
+
+/** The ten products that earn most. */
+function topProductsVisual(): CfnDashboard.VisualProperty {
+return {
+    barChartVisual: {
+      visualId: visuals.topProducts,
+      title: title('Top products by revenue'),
+      chartConfiguration: {
+        orientation: 'HORIZONTAL',
+        fieldWells: {
+          barChartAggregatedFieldWells: {
+            category: [{ categoricalDimensionField: { fieldId: 'top-product', column: column(products, 'product') } }],
+            values: [{ numericalMeasureField: { fieldId: 'product-revenue', column: column(products, 'revenue_gbp'), aggregationFunction: sum, formatConfiguration: pounds } }],
+          },
+        },
+        sortConfiguration: {
+          categorySort: [{ fieldSort: { fieldId: 'product-revenue', direction: 'DESC' } }],
+          categoryItemsLimit: { itemsLimit: 10, otherCategories: 'EXCLUDE' },
+        },
+      },
+    },
+  };
+}
+
+/** Product views → carts → purchases. */
+function conversionVisual(): CfnDashboard.VisualProperty {
+return {
+    funnelChartVisual: {
+      visualId: visuals.conversionFunnel,
+      title: title('Conversion funnel: product views → carts → purchases'),
+      chartConfiguration: {
+        fieldWells: {
+          funnelChartAggregatedFieldWells: {
+            category: [{ categoricalDimensionField: { fieldId: 'funnel-stage', column: column(funnel, 'stage') } }],
+            values: [{ numericalMeasureField: { fieldId: 'funnel-events', column: column(funnel, 'events'), aggregationFunction: sum } }],
+          },
+        },
+        // Stages in funnel order, whatever their counts.
+        sortConfiguration: {
+          categorySort: [{ columnSort: { sortBy: column(funnel, 'step'), direction: 'ASC', aggregationFunction: { numericalAggregationFunction: { simpleNumericalAggregation: 'MIN' } } } }],
+        },
+        dataLabelOptions: { visibility: 'VISIBLE', measureLabelVisibility: 'VISIBLE', categoryLabelVisibility: 'VISIBLE' },
+      },
+    },
+  };
+}
+
+/** Products at or under the days of cover the alarm uses. */
+function lowStockVisual(lowStockDaysOfCover: number): CfnDashboard.VisualProperty {
+return {
+    tableVisual: {
+      visualId: visuals.lowStock,
+      title: title(`Low stock: ${lowStockDaysOfCover} days of cover or less`),
+      chartConfiguration: {
+        fieldWells: {
+          tableUnaggregatedFieldWells: {
+            values: [
+              { fieldId: 'stock-product', column: column(stock, 'product') },
+              { fieldId: 'stock-category', column: column(stock, 'category') },
+              { fieldId: 'stock-available', column: column(stock, 'available') },
+              { fieldId: 'stock-reserved', column: column(stock, 'reserved') },
+              { fieldId: 'stock-daily-units', column: column(stock, 'avg_daily_units') },
+              { fieldId: 'stock-days-of-cover', column: column(stock, 'days_of_cover') },
+            ],
+          },
+        },
+        sortConfiguration: { rowSort: [{ fieldSort: { fieldId: 'stock-days-of-cover', direction: 'ASC' } }] },
+      },
+    },
+  };
 }
 
 function inputColumns(columns: Record<string, QuickSightColumnType>): CfnDataSet.InputColumnProperty[] {

@@ -120,6 +120,86 @@ class Bounded {
   }
 }
 
+/**
+ * The replay's writes: orders to the table and events to the stream in batches, a bounded number in flight,
+ * and the progress (invoices done, when the first and last writes happened).
+ */
+class ReplayWriter {
+  private readonly writes: Bounded;
+  private done = 0;
+  firstWriteAt: number | undefined;
+  lastWriteAt: number | undefined;
+  private pendingOrders: Order[] = [];
+  private pendingEvents: ClickEvent[] = [];
+  /** Invoices (with or without an order) waiting for the pending writes. */
+  private pendingInvoices = 0;
+
+  constructor(
+    private readonly clients: ReplayClients,
+    private readonly ordersTable: string,
+    private readonly clickstream: KinesisClickstream,
+    concurrency: number,
+    private readonly onProgress: ((done: number) => void) | undefined,
+  ) {
+    this.writes = new Bounded(concurrency);
+  }
+
+  /** Queues an invoice's writes, flushing a batch once it is full. */
+  async add(plan: ReturnType<typeof planInvoice>) {
+    this.pendingInvoices++;
+    if (plan.order) this.pendingOrders.push(plan.order);
+    this.pendingEvents.push(...plan.events);
+    if (this.pendingOrders.length >= ORDERS_PER_BATCH) await this.flushOrders();
+    if (this.pendingEvents.length >= EVENTS_PER_BATCH) await this.flushEvents();
+  }
+
+  async flush() {
+    await this.flushOrders();
+    await this.flushEvents();
+  }
+
+  async drain() {
+    await this.flush();
+    await this.writes.drain();
+  }
+
+  private finished(invoices: number) {
+    this.done += invoices;
+    this.lastWriteAt = wallClockMs();
+    this.onProgress?.(this.done);
+  }
+
+  private async flushOrders() {
+    const orders = this.pendingOrders;
+    const invoices = this.pendingInvoices;
+    this.pendingOrders = [];
+    this.pendingInvoices = 0;
+    if (orders.length === 0) {
+      if (invoices) this.finished(invoices);
+      return;
+    }
+    await this.writes.submit(async () => {
+      this.firstWriteAt ??= wallClockMs();
+      await putOrders(this.clients.documents, this.ordersTable, orders);
+      this.finished(invoices);
+    });
+  }
+
+  private async flushEvents() {
+    const events = this.pendingEvents;
+    this.pendingEvents = [];
+    for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
+      const chunk = events.slice(i, i + EVENTS_PER_BATCH);
+      await this.writes.submit(async () => {
+        this.firstWriteAt ??= wallClockMs();
+        const { failed } = await this.clickstream.put(chunk);
+        if (failed.length > 0) throw new Error(`Kinesis refused ${failed.length} of ${chunk.length} events after retries`);
+        this.lastWriteAt = wallClockMs();
+      });
+    }
+  }
+}
+
 /** Replays the invoices of `range` into the platform that `env` describes, and says what it wrote. */
 export async function replayHistory(options: ReplayOptions): Promise<ReplayResult> {
   const { env, datasetDir, range } = options;
@@ -139,49 +219,8 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
   const own = options.clients ? undefined : clientsFor(env);
   const clients = options.clients ?? own!;
   const clickstream = new KinesisClickstream(clients.kinesis, streamName, { maxAttempts: 10, baseDelayMs: 50, ...options.kinesisRetry });
-  const writes = new Bounded(options.concurrency ?? 4);
+  const writer = new ReplayWriter(clients, ordersTable, clickstream, options.concurrency ?? 4, options.onProgress);
   const tally = emptyTally();
-  let done = 0;
-  let firstWriteAt: number | undefined;
-  let lastWriteAt: number | undefined;
-  let pendingOrders: Order[] = [];
-  let pendingEvents: ClickEvent[] = [];
-  /** Invoices (with or without an order) waiting for the pending writes. */
-  let pendingInvoices = 0;
-
-  const finished = (invoices: number) => {
-    done += invoices;
-    lastWriteAt = wallClockMs();
-    options.onProgress?.(done);
-  };
-  const flushOrders = async () => {
-    const orders = pendingOrders;
-    const invoices = pendingInvoices;
-    pendingOrders = [];
-    pendingInvoices = 0;
-    if (orders.length === 0) {
-      if (invoices) finished(invoices);
-      return;
-    }
-    await writes.submit(async () => {
-      firstWriteAt ??= wallClockMs();
-      await putOrders(clients.documents, ordersTable, orders);
-      finished(invoices);
-    });
-  };
-  const flushEvents = async () => {
-    const events = pendingEvents;
-    pendingEvents = [];
-    for (let i = 0; i < events.length; i += EVENTS_PER_BATCH) {
-      const chunk = events.slice(i, i + EVENTS_PER_BATCH);
-      await writes.submit(async () => {
-        firstWriteAt ??= wallClockMs();
-        const { failed } = await clickstream.put(chunk);
-        if (failed.length > 0) throw new Error(`Kinesis refused ${failed.length} of ${chunk.length} events after retries`);
-        lastWriteAt = wallClockMs();
-      });
-    }
-  };
 
   const started = performance.now();
   try {
@@ -191,27 +230,20 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
         // Invoice n goes out no earlier than n / rate seconds after the start: send what is due, then wait.
         const wait = started + (index * 1000) / options.rate - performance.now();
         if (wait > 0) {
-          await flushOrders();
-          await flushEvents();
+          await writer.flush();
           await sleep(wait);
         }
       }
       index++;
       const plan = planInvoice(invoice, now().toISOString());
       addToTally(tally, plan);
-      pendingInvoices++;
-      if (plan.order) pendingOrders.push(plan.order);
-      pendingEvents.push(...plan.events);
-      if (pendingOrders.length >= ORDERS_PER_BATCH) await flushOrders();
-      if (pendingEvents.length >= EVENTS_PER_BATCH) await flushEvents();
+      await writer.add(plan);
     }
-    await flushOrders();
-    await flushEvents();
-    await writes.drain();
+    await writer.drain();
   } finally {
     own?.destroy();
   }
-  return { ...tally, firstWriteAt, lastWriteAt, elapsedMs: performance.now() - started };
+  return { ...tally, firstWriteAt: writer.firstWriteAt, lastWriteAt: writer.lastWriteAt, elapsedMs: performance.now() - started };
 }
 
 export interface RunningPlatform {

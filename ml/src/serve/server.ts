@@ -97,106 +97,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
 const isJsonType = (contentType: string | undefined) =>
   contentType === undefined || /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim());
 
+/** What a request is answered with: the server's settings and the model it serves now. */
+interface Serving {
+  options: ModelServerOptions;
+  variant: string;
+  limit: number;
+  model(): ModelArtifact | undefined;
+}
+
 export function createModelServer(options: ModelServerOptions = {}): ModelServer {
   const variant = options.variant ?? DEFAULT_VARIANT;
   const limit = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   let model = options.model;
-
-  /** The container's own answer to an invocation. */
-  async function invoke(req: IncomingMessage): Promise<Answer> {
-    if (!model) return { status: 503, body: { message: 'The model is not loaded yet' } };
-    if (!isJsonType(req.headers['content-type'])) {
-      return { status: 415, body: { message: `Content-Type must be application/json, got ${req.headers['content-type']}` } };
-    }
-    const raw = await readBody(req, limit);
-    if (raw === 'too-large') return { status: 413, body: { message: `Payload exceeds ${limit} bytes` } };
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return { status: 400, body: { message: 'Request body is not valid JSON' } };
-    }
-    const parsed = InvocationRequest.safeParse(json);
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-      const first = details[0]!;
-      return { status: 400, body: { message: `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details } };
-    }
-    return { status: 200, body: recommend(model, parsed.data as RecommendationRequest) };
-  }
-
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-    res.end(text);
-  };
-
-  /** A SageMaker runtime error as the SDK parses it: the type in x-amzn-errortype, the fields in the body. */
-  const runtimeError = (res: ServerResponse, status: number, type: string, body: Record<string, unknown>, requestId: string) =>
-    send(res, status, body, { 'x-amzn-errortype': type, 'x-amzn-requestid': requestId });
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://model');
-    const variantHeader = { 'x-Amzn-Invoked-Production-Variant': variant };
-
-    if (url.pathname === '/ping') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Use GET /ping' });
-      return model ? send(res, 200, { status: 'ok', modelVersion: model.version }) : send(res, 503, { status: 'loading' });
-    }
-
-    if (url.pathname === '/invocations') {
-      if (req.method !== 'POST') return send(res, 405, { message: 'Use POST /invocations' });
-      const answer = await invoke(req);
-      return send(res, answer.status, answer.body, variantHeader);
-    }
-
-    const runtime = RUNTIME_PATH.exec(url.pathname);
-    if (runtime) {
-      const requestId = randomUUID();
-      if (req.method !== 'POST') return runtimeError(res, 405, 'ValidationError', { message: 'Use POST' }, requestId);
-      let endpointName: string;
-      try {
-        endpointName = decodeURIComponent(runtime[1]!);
-      } catch {
-        return runtimeError(res, 400, 'ValidationError', { message: 'The endpoint name is not validly percent-encoded' }, requestId);
-      }
-      if (options.endpointName !== undefined && endpointName !== options.endpointName) {
-        req.resume();
-        return runtimeError(res, 400, 'ValidationError', { message: `Endpoint ${endpointName} not found.` }, requestId);
-      }
-      const target = req.headers['x-amzn-sagemaker-target-variant'];
-      if (typeof target === 'string' && target !== variant) {
-        req.resume();
-        return runtimeError(res, 400, 'ValidationError', { message: `Variant ${target} not found for endpoint ${endpointName}.` }, requestId);
-      }
-      if (!model) {
-        req.resume();
-        return runtimeError(res, 503, 'ServiceUnavailable', { message: `Endpoint ${endpointName} is not ready: the model is still loading.` }, requestId);
-      }
-      const answer = await invoke(req);
-      if (answer.status === 200) return send(res, 200, answer.body, { ...variantHeader, 'x-amzn-requestid': requestId });
-      const originalMessage = JSON.stringify(answer.body);
-      const kind = answer.status < 500 ? 'client' : 'server';
-      return runtimeError(
-        res,
-        424,
-        'ModelError',
-        {
-          ErrorCode: `${kind.toUpperCase()}_ERROR_FROM_MODEL`,
-          Message: `Received ${kind} error (${answer.status}) from primary with message "${originalMessage}".`,
-          OriginalMessage: originalMessage,
-          OriginalStatusCode: answer.status,
-        },
-        requestId,
-      );
-    }
-
-    req.resume();
-    return send(res, 404, { message: `No route for ${req.method} ${url.pathname}` });
-  }
+  const serving: Serving = { options, variant, limit, model: () => model };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(req, res, serving).catch((error: unknown) => {
       // Only a fault of the server itself lands here (scoring bugs included): a 500, the details logged.
       console.error('model server error', error);
       if (!res.headersSent) send(res, 500, { message: 'Internal error' });
@@ -233,4 +149,104 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
       });
     },
   };
+}
+
+/** The container's own answer to an invocation. */
+async function invoke(req: IncomingMessage, { model: current, limit }: Serving): Promise<Answer> {
+  const model = current();
+  if (!model) return { status: 503, body: { message: 'The model is not loaded yet' } };
+  if (!isJsonType(req.headers['content-type'])) {
+    return { status: 415, body: { message: `Content-Type must be application/json, got ${req.headers['content-type']}` } };
+  }
+  const raw = await readBody(req, limit);
+  if (raw === 'too-large') return { status: 413, body: { message: `Payload exceeds ${limit} bytes` } };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { status: 400, body: { message: 'Request body is not valid JSON' } };
+  }
+  const parsed = InvocationRequest.safeParse(json);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const first = details[0]!;
+    return { status: 400, body: { message: `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details } };
+  }
+  return { status: 200, body: recommend(model, parsed.data as RecommendationRequest) };
+}
+
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+};
+
+/** A SageMaker runtime error as the SDK parses it: the type in x-amzn-errortype, the fields in the body. */
+const runtimeError = (res: ServerResponse, status: number, type: string, body: Record<string, unknown>, requestId: string) =>
+  send(res, status, body, { 'x-amzn-errortype': type, 'x-amzn-requestid': requestId });
+
+async function handle(req: IncomingMessage, res: ServerResponse, serving: Serving) {
+  const url = new URL(req.url ?? '/', 'http://model');
+  const variantHeader = { 'x-Amzn-Invoked-Production-Variant': serving.variant };
+
+  if (url.pathname === '/ping') {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Use GET /ping' });
+    const model = serving.model();
+    return model ? send(res, 200, { status: 'ok', modelVersion: model.version }) : send(res, 503, { status: 'loading' });
+  }
+
+  if (url.pathname === '/invocations') {
+    if (req.method !== 'POST') return send(res, 405, { message: 'Use POST /invocations' });
+    const answer = await invoke(req, serving);
+    return send(res, answer.status, answer.body, variantHeader);
+  }
+
+  const runtime = RUNTIME_PATH.exec(url.pathname);
+  if (runtime) return answerAsRuntime(req, res, runtime[1]!, serving);
+
+  req.resume();
+  return send(res, 404, { message: `No route for ${req.method} ${url.pathname}` });
+}
+
+/** POST /endpoints/{name}/invocations, as the SageMaker runtime answers in front of the container. */
+async function answerAsRuntime(req: IncomingMessage, res: ServerResponse, encodedName: string, serving: Serving) {
+  const { options, variant } = serving;
+  const variantHeader = { 'x-Amzn-Invoked-Production-Variant': variant };
+  const requestId = randomUUID();
+  if (req.method !== 'POST') return runtimeError(res, 405, 'ValidationError', { message: 'Use POST' }, requestId);
+  let endpointName: string;
+  try {
+    endpointName = decodeURIComponent(encodedName);
+  } catch {
+    return runtimeError(res, 400, 'ValidationError', { message: 'The endpoint name is not validly percent-encoded' }, requestId);
+  }
+  if (options.endpointName !== undefined && endpointName !== options.endpointName) {
+    req.resume();
+    return runtimeError(res, 400, 'ValidationError', { message: `Endpoint ${endpointName} not found.` }, requestId);
+  }
+  const target = req.headers['x-amzn-sagemaker-target-variant'];
+  if (typeof target === 'string' && target !== variant) {
+    req.resume();
+    return runtimeError(res, 400, 'ValidationError', { message: `Variant ${target} not found for endpoint ${endpointName}.` }, requestId);
+  }
+  if (!serving.model()) {
+    req.resume();
+    return runtimeError(res, 503, 'ServiceUnavailable', { message: `Endpoint ${endpointName} is not ready: the model is still loading.` }, requestId);
+  }
+  const answer = await invoke(req, serving);
+  if (answer.status === 200) return send(res, 200, answer.body, { ...variantHeader, 'x-amzn-requestid': requestId });
+  const originalMessage = JSON.stringify(answer.body);
+  const kind = answer.status < 500 ? 'client' : 'server';
+  return runtimeError(
+    res,
+    424,
+    'ModelError',
+    {
+      ErrorCode: `${kind.toUpperCase()}_ERROR_FROM_MODEL`,
+      Message: `Received ${kind} error (${answer.status}) from primary with message "${originalMessage}".`,
+      OriginalMessage: originalMessage,
+      OriginalStatusCode: answer.status,
+    },
+    requestId,
+  );
 }

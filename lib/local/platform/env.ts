@@ -1,0 +1,28 @@
+/** The handlers' environment: what the stacks set on each function, pointed at the local services. */
+import type { LocalCredentials } from '../guard/sigv4';
+import { tableEnvironment } from './databases';
+import { REGION } from './services';
+
+export function baseEnvironment(credentials: LocalCredentials, dynamoEndpoint: string, cognitoEndpoint: string): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL!,
+    POWERTOOLS_DEV: 'true',
+  };
+}
+
+export function handlerEnvironment(base: Record<string, string>, services: Record<string, string>, userPool: { userPoolId: string; clientId: string }): Record<string, string> {
+  return {
+    ...base,
+    ...services,
+    ...tableEnvironment(),
+    USER_POOL_ID: userPool.userPoolId,
+    USER_POOL_CLIENT_ID: userPool.clientId,
+  };
+}

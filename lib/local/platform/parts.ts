@@ -1,0 +1,80 @@
+/**
+ * What a platform has started, filled in as each part starts, and the two ways of stopping it: a clean stop
+ * (each part after what uses it) and the cleanup of a start that failed half-way (errors ignored).
+ */
+import { rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
+import type { Emulator } from '../emulators';
+import type { LocalKinesis } from '../kinesis';
+import type { LambdaEmulator } from '../lambda/types';
+import type { LocalRecommendations } from '../recommendations';
+import { runtimeFile } from '../running-platform';
+import type { LocalSearch } from '../search-platform/start';
+import type { SqsEmulator } from '../sqs/server';
+import type { StepFunctionsEmulator } from '../stepfunctions/server';
+import { releaseDataDir } from './data-dir';
+import { stopDatabaseEmulators } from './databases';
+
+export interface PlatformParts {
+  dataDir: string;
+  emulators: Emulator[];
+  dynamoClient?: DynamoDBClient;
+  cognito?: CognitoIdentityProviderClient;
+  server?: Server;
+  sqs?: SqsEmulator;
+  stepFunctions?: StepFunctionsEmulator;
+  kinesis?: LocalKinesis;
+  stopSweeper: () => void;
+  recommendations?: LocalRecommendations;
+  analytics?: AnalyticsPipeline;
+  warehouse?: LocalWarehouse;
+  lambda?: LambdaEmulator;
+  search?: LocalSearch;
+}
+
+export const noParts = (dataDir: string): PlatformParts => ({ dataDir, emulators: [], stopSweeper: () => undefined });
+
+async function stopEmulators(parts: PlatformParts) {
+  await stopDatabaseEmulators(parts.emulators);
+  releaseDataDir(parts.dataDir);
+}
+
+/** Stops a platform that started. */
+export async function stopParts(parts: PlatformParts) {
+  const { server } = parts;
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server?.closeAllConnections();
+  await parts.lambda?.stop();
+  parts.stopSweeper();
+  // Before the emulators it reads from and reports to; it closes the warehouse last.
+  await parts.analytics?.stop();
+  await parts.warehouse?.stop();
+  // Once the indexer is stopped: no write is in flight.
+  await parts.search?.stop();
+  await parts.recommendations?.stop();
+  await parts.stepFunctions?.stop();
+  await parts.sqs?.stop();
+  await parts.kinesis?.stop();
+  parts.dynamoClient?.destroy();
+  parts.cognito?.destroy();
+  await stopEmulators(parts);
+  rmSync(runtimeFile(parts.dataDir), { force: true });
+}
+
+/** Stops what a start that failed had started. */
+export async function abandonParts(parts: PlatformParts) {
+  parts.server?.close();
+  parts.stopSweeper();
+  await parts.lambda?.stop().catch(() => undefined);
+  await parts.analytics?.stop().catch(() => undefined);
+  await parts.warehouse?.stop().catch(() => undefined);
+  await parts.search?.stop().catch(() => undefined);
+  await parts.recommendations?.stop().catch(() => undefined);
+  await parts.stepFunctions?.stop().catch(() => undefined);
+  await parts.sqs?.stop().catch(() => undefined);
+  await parts.kinesis?.stop().catch(() => undefined);
+  await stopEmulators(parts);
+}

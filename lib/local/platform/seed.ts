@@ -1,0 +1,45 @@
+/** The seeded data: promotions, and the catalog (the dataset or the demo one) on a first start. */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Platform, PlatformOptions } from '../platform';
+import type { SeedProduct } from '../../../catalog-data/catalog';
+import { loadSeedCatalog } from '../seed/catalog-source';
+import { seedPromotions } from '../seed/promotions';
+import { isSeeded, seedCatalog } from '../seed/seed';
+
+export interface CatalogLoading {
+  /** The marker a seeded data directory carries (where its catalog came from). */
+  seedMarker: string;
+  load: () => ReturnType<typeof loadSeedCatalog>;
+  /** Under way since the start on a first start; undefined otherwise. */
+  early: ReturnType<typeof loadSeedCatalog> | undefined;
+}
+
+/** Reading the dataset is CPU work for Node while the JVM starts: do both at once on a first start. */
+export function startLoadingCatalog(options: PlatformOptions): CatalogLoading {
+  const seedMarker = path.join(options.dataDir, 'seeded.json');
+  const load = () => loadSeedCatalog({ datasetDir: options.seed === 'demo' ? undefined : options.datasetDir });
+  const early = options.seed !== 'none' && !existsSync(seedMarker) ? load() : undefined;
+  early?.catch(() => undefined); // Awaited (and its error surfaced) where the catalog is seeded.
+  return { seedMarker, load, early };
+}
+
+export async function seedData(dynamo: DynamoDBDocumentClient, tableNames: Platform['tableNames'], options: PlatformOptions, catalogLoading: CatalogLoading) {
+  await seedPromotions(dynamo, tableNames.promotions);
+  let seeded: Platform['seeded'] = { source: 'none', products: 0 };
+  let seedProducts: SeedProduct[] | undefined;
+  const seedTables = { products: tableNames.products, productSkus: tableNames.productSkus, inventory: tableNames.inventory };
+  if (options.seed !== 'none') {
+    if (await isSeeded(dynamo, seedTables)) {
+      seeded = { source: 'existing', products: 0 };
+    } else {
+      const catalog = await (catalogLoading.early ?? catalogLoading.load());
+      await seedCatalog(dynamo, seedTables, catalog.products, options.onSeedProgress);
+      writeFileSync(catalogLoading.seedMarker, JSON.stringify({ source: catalog.source, products: catalog.products.length, at: new Date().toISOString() }));
+      seeded = { source: catalog.source, products: catalog.products.length };
+      seedProducts = catalog.products;
+    }
+  }
+  return { seeded, seedProducts };
+}

@@ -1,0 +1,150 @@
+/**
+ * The bounded contexts' local services, in the order they depend on one another: SQS and Kinesis, the
+ * checkout saga (Step Functions), the model server, the search engine; then, once the catalog is written,
+ * the analytics consumers and the Lambda Invoke API.
+ */
+import path from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startAnalyticsPipeline, startLocalWarehouse } from '../analytics';
+import { startCheckout } from '../checkout';
+import type { LocalCredentials } from '../guard/sigv4';
+import { startLocalKinesis } from '../kinesis';
+import { startPlatformLambda } from '../lambda/platform-functions';
+import { prepareLocalRecommendations } from '../recommendations';
+import type { SeedProduct } from '../../../catalog-data/catalog';
+import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
+import { startSearchEngine } from '../search/server';
+import { startLocalSearch } from '../search-platform/start';
+import { startSqsEmulator } from '../sqs/server';
+import type { Platform, PlatformOptions } from '../platform';
+import { projectRoot } from './project-root';
+import { seedSourceOf } from './data-dir';
+import { TABLE_PREFIX } from './databases';
+import type { PlatformParts } from './parts';
+
+export const REGION = 'eu-west-2';
+
+type Log = (message: string) => void;
+
+/** Starts the services the handlers' environment points at; the saga waits for `handlersReady()`. */
+export async function startContextServices(options: PlatformOptions, parts: PlatformParts, credentials: LocalCredentials, log: Log) {
+  const { dataDir } = options;
+  const persist = options.persist ?? true;
+  const sqs = (parts.sqs = await startSqsEmulator({ port: options.sqsPort ?? 9324, region: REGION, dataFile: persist ? path.join(dataDir, 'sqs.json') : undefined }));
+  const kinesis = (parts.kinesis = await startLocalKinesis({
+    port: options.kinesisPort ?? 4567,
+    region: REGION,
+    prefix: TABLE_PREFIX,
+    dataDir: persist ? path.join(dataDir, 'kinesis') : undefined,
+    credentials,
+  }));
+  log(`kinesalite on ${kinesis.endpoint} (stream ${kinesis.streamNames.clickstream})`);
+  let handlersReady = () => undefined as void;
+  const checkout = await startCheckout({
+    handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
+    region: REGION,
+    projectRoot,
+    sqsEndpoint: sqs.endpoint,
+    stepFunctionsPort: options.stepFunctionsPort ?? 8083,
+    sweepEverySeconds: options.sweepEverySeconds ?? 60,
+    credentials,
+    dataDir: persist ? path.join(dataDir, 'stepfunctions') : undefined,
+  });
+  parts.stepFunctions = checkout.stepFunctions;
+  parts.stopSweeper = checkout.stopSweeper;
+  const recommendations = (parts.recommendations = await prepareLocalRecommendations({ ...options.model, dataDir }));
+  const search = (parts.search = await startLocalSearch({
+    startEngine: startSearchEngine,
+    port: options.searchPort ?? 9200,
+    dataDir: persist ? path.join(dataDir, 'search') : undefined,
+    region: REGION,
+    credentials,
+  }));
+  log(`search engine on ${search.endpoint}`);
+  // The Redshift Data API over PGlite (lib/local/redshift-data); its engine opens for the migrations, in the background.
+  const warehouseDir = persist ? path.join(dataDir, 'warehouse') : 'memory://';
+  const warehouse = (parts.warehouse = await startLocalWarehouse({
+    port: options.redshiftDataPort ?? 0,
+    region: REGION,
+    credentials,
+    ...(persist ? { dataDir: warehouseDir } : {}),
+    onError: (e) => log(`warehouse migrations: ${(e as Error)?.message ?? String(e)}`),
+  }));
+  log(`Redshift Data API on ${warehouse.endpoint}`);
+  const env = { ...checkout.env, ...kinesis.env, ...recommendations.env, ...warehouse.env, ...search.env };
+  return { sqs, kinesis, checkout, recommendations, search, warehouse, warehouseDir, env, handlersReady: () => handlersReady() };
+}
+
+export type ContextServices = Awaited<ReturnType<typeof startContextServices>>;
+
+/**
+ * The products index, before the indexer starts: on a fresh start it is loaded in bulk from the seeded table
+ * (the indexer then finds every product already at its version), on a restart it is kept as it was.
+ */
+export async function indexSearch(services: ContextServices, dynamoEndpoint: string, productsTable: string, options: PlatformOptions, log: Log) {
+  const indexingStarted = performance.now();
+  const searchIndexing = await services.search.indexCatalog({ dynamoEndpoint, productsTable, onProgress: options.onSearchIndexProgress });
+  const indexingSeconds = ((performance.now() - indexingStarted) / 1000).toFixed(1);
+  log(`search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`} in ${indexingSeconds} s)`);
+  return searchIndexing;
+}
+
+/**
+ * Started once the catalog is written, so seeding does not share the CPU with loading: the products and
+ * inventory streams then carry the whole seeded catalog into the warehouse in the background. Then the
+ * Invoke API, and runtime.json, through which `npm run replay` and `redrive` find this platform.
+ */
+export async function startConsumersAndInvokeApi(
+  services: ContextServices,
+  parts: PlatformParts,
+  wiring: { credentials: LocalCredentials; dynamoEndpoint: string; tableNames: Platform['tableNames']; env: Record<string, string>; apiUrl: string },
+  options: PlatformOptions,
+  log: Log,
+) {
+  const { credentials, env } = wiring;
+  const analyticsStarted = performance.now();
+  // The consumers find the schema in place, and the analytics API (a reader, which never migrates) answers.
+  await services.warehouse.migrated;
+  const analytics = (parts.analytics = await startAnalyticsPipeline({
+    projectRoot,
+    region: REGION,
+    credentials,
+    prefix: TABLE_PREFIX,
+    dynamoEndpoint: wiring.dynamoEndpoint,
+    kinesisEndpoint: services.kinesis.endpoint,
+    sqsEndpoint: services.sqs.endpoint,
+    tableNames: wiring.tableNames,
+    streamNames: services.kinesis.streamNames,
+    checkpointDir: (options.persist ?? true) ? path.join(options.dataDir, 'esm') : undefined,
+    onError: (id, e, where) => log(`analytics ${id} (${where}): ${(e as Error)?.message ?? String(e)}`),
+  }));
+  Object.assign(env, analytics.env);
+  log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${services.warehouseDir}`);
+  // Other processes (replay, redrive) invoke functions here, never in their own process: this one owns the warehouse.
+  const consumerInvokers = Object.fromEntries(Object.entries(analytics.consumers).map(([id, c]) => [id, c.invoke]));
+  const lambda = (parts.lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, credentials, functions: consumerInvokers }));
+  env.AWS_ENDPOINT_URL_LAMBDA = process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
+  // Lets `npm run replay` and `npm run redrive` find and use this running platform.
+  const runtime: RuntimeInfo = { apiUrl: wiring.apiUrl, lambdaEndpoint: lambda.endpoint, failureQueueUrls: analytics.failureQueueUrls, env, pid: process.pid };
+  writeRuntimeInfo(options.dataDir, runtime);
+  return { analytics, lambda };
+}
+
+/** The platform is ready: serve the model, or train one in the background while the function falls back. */
+export async function serveModel(
+  services: ContextServices,
+  data: { dynamo: DynamoDBDocumentClient; aggregatesTable: string; seeded: Platform['seeded']; seedProducts: SeedProduct[] | undefined; seedMarker: string },
+  options: PlatformOptions,
+  log: Log,
+) {
+  await services.recommendations.start({
+    dynamo: data.dynamo,
+    aggregatesTable: data.aggregatesTable,
+    catalogSource: data.seeded.source === 'existing' ? seedSourceOf(data.seedMarker) : data.seeded.source,
+    catalog: data.seedProducts,
+    datasetDir: options.datasetDir,
+    projectRoot,
+    log,
+    onTrainProgress: options.onTrainProgress,
+  });
+}
