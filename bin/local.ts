@@ -103,7 +103,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
-  Warehouse      ${platform.analytics.warehouseDir}   (PGlite, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
+  Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
   Dashboard      ${platform.apiUrl}/dashboard   (analysts' page: sign in as the admin below)
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}

@@ -93,7 +93,7 @@ export interface Platform {
    * The stream consumers (lib/stream-consumers.ts) behind local event source mappings: `caughtUp()` resolves once
    * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
    */
-  analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string };
+  analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string; warehouseEndpoint: string };
   /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda/). */
   lambdaEndpoint: string;
   /** The local search engine (OpenSearch's REST subset) and the products index behind its alias. */
@@ -166,7 +166,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
       lambdaEndpoint: lambda.endpoint,
       search: { endpoint: search.endpoint, ...searchIndexing },
-      analytics: { caughtUp: analytics.caughtUp, stats: analytics.stats, failureQueueUrls: analytics.failureQueueUrls, consumers: analytics.consumers, warehouseDir: services.warehouseDir },
+      analytics: { caughtUp: analytics.caughtUp, stats: analytics.stats, failureQueueUrls: analytics.failureQueueUrls, consumers: analytics.consumers, warehouseDir: services.warehouseDir, warehouseEndpoint: services.warehouse.endpoint },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,
       stop: () => stopParts(parts),
