@@ -10,13 +10,9 @@ import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { routes as allRoutes, type Route } from '../routes';
-import type { tables } from '../tables';
+import { routes as allRoutes } from '../routes';
 import { cognitoIdTokenVerifier, ensureAdmin } from './bootstrap';
-import { createEdge, type EdgeOptions } from './edge/server';
-import type { LocalModelOptions, LocalRecommendations, StartContext } from './recommendations';
-import type { AnalyticsPipeline } from './analytics';
-import type { CatalogIndexing } from './search-platform/index-catalog';
+import { createEdge } from './edge/server';
 import { prepareDataDir } from './platform/data-dir';
 import { ensureTablesAndUserPool, startDatabaseEmulators } from './platform/databases';
 import { baseEnvironment, handlerEnvironment } from './platform/env';
@@ -26,84 +22,9 @@ import { seedData, startLoadingCatalog } from './platform/seed';
 import { indexSearch, REGION, serveModel, startConsumersAndInvokeApi, startContextServices } from './platform/services';
 
 export { projectRoot } from './platform/project-root';
+export type { Platform, PlatformOptions } from './platform/types';
+import type { Platform, PlatformOptions } from './platform/types';
 export { runtimeFile } from './running-platform';
-
-export interface PlatformOptions {
-  port?: number;
-  dynamoPort?: number;
-  cognitoPort?: number;
-  sqsPort?: number;
-  stepFunctionsPort?: number;
-  /** kinesalite's port (default 4567). */
-  kinesisPort?: number;
-  /** The Lambda Invoke API's port (default 9001), through which other processes invoke the functions. */
-  lambdaPort?: number;
-  /** The local search engine's port (default 9200, SEARCH_PORT). */
-  searchPort?: number;
-  /** The local Redshift Data API (lib/local/redshift-data); by default any free port. */
-  redshiftDataPort?: number;
-  /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
-  sweepEverySeconds?: number;
-  /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
-  dataDir: string;
-  persist?: boolean;
-  fresh?: boolean;
-  /** 'dataset' reads DATASET_DIR (demo catalog when absent); 'demo' forces the demo catalog; 'none' seeds nothing. */
-  seed?: 'dataset' | 'demo' | 'none';
-  datasetDir?: string;
-  admin?: { email: string; password: string };
-  routes?: Route[];
-  log?: (message: string) => void;
-  onSeedProgress?: (done: number, total: number) => void;
-  /** Progress of loading the products index from the table (a fresh start, or a new mapping version). */
-  onSearchIndexProgress?: (done: number, total: number) => void;
-  onRequest?: EdgeOptions['onRequest'];
-  /** The model server and its model (lib/local/recommendations.ts); by default a free port and no training. */
-  model?: LocalModelOptions;
-  onTrainProgress?: StartContext['onTrainProgress'];
-}
-
-export interface Platform {
-  apiUrl: string;
-  port: number;
-  dynamoEndpoint: string;
-  cognitoEndpoint: string;
-  userPoolId: string;
-  clientId: string;
-  region: string;
-  admin: { email: string; password: string; userId: string };
-  tableNames: Record<keyof typeof tables, string>;
-  /** The environment the handlers run with (also applied to this process). */
-  env: Record<string, string>;
-  seeded: { source: 'dataset' | 'demo' | 'existing' | 'none'; products: number };
-  pids: number[];
-  dynamo: DynamoDBDocumentClient;
-  sqsEndpoint: string;
-  stepFunctionsEndpoint: string;
-  /** kinesalite, and the clickstream stream on it. */
-  kinesisEndpoint: string;
-  clickstreamStream: string;
-  orderSagaArn: string;
-  compensationDeadLetterQueueUrl: string;
-  /** The model server: the SageMaker endpoint's local stand-in. */
-  modelUrl: string;
-  /** Whether a model is served yet (`served()` resolves with its version once it is). */
-  recommendations: Pick<LocalRecommendations, 'state' | 'served' | 'modelDir'>;
-  /**
-   * The stream consumers (lib/stream-consumers.ts) behind local event source mappings: `caughtUp()` resolves once
-   * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
-   */
-  analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string; warehouseEndpoint: string };
-  /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda/). */
-  lambdaEndpoint: string;
-  /** The local search engine (OpenSearch's REST subset) and the products index behind its alias. */
-  search: { endpoint: string } & CatalogIndexing;
-  /** Resolves when no saga execution is running. */
-  sagasIdle(timeoutMs?: number): Promise<void>;
-  /** Runs the settlement pass once, now. */
-  sweep(): Promise<unknown>;
-  stop(): Promise<void>;
-}
 
 export const DEFAULT_ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertPortFree } from '../emulators';
-import type { PlatformOptions } from '../platform';
+import type { PlatformOptions } from './types';
 
 const pidFile = (dataDir: string) => path.join(dataDir, 'pids.json');
 

@@ -5,7 +5,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import { tableList, tables } from '../../tables';
 import { ensureTables, ensureUserPool, physicalTableName } from '../bootstrap';
 import { startCognitoLocal, startDynamoDbLocal, type Emulator } from '../emulators';
-import type { Platform, PlatformOptions } from '../platform';
+import type { Platform, PlatformOptions } from './types';
 import { recordEmulatorPids } from './data-dir';
 
 export const TABLE_PREFIX = 'ecicomm';

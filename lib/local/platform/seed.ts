@@ -2,7 +2,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Platform, PlatformOptions } from '../platform';
+import type { Platform, PlatformOptions } from './types';
 import type { SeedProduct } from '../../../catalog-data/catalog';
 import { loadSeedCatalog } from '../seed/catalog-source';
 import { seedPromotions } from '../seed/promotions';

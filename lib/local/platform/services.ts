@@ -16,7 +16,7 @@ import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
 import { startSearchEngine } from '../search/server';
 import { startLocalSearch } from '../search-platform/start';
 import { startSqsEmulator } from '../sqs/server';
-import type { Platform, PlatformOptions } from '../platform';
+import type { Platform, PlatformOptions } from './types';
 import { projectRoot } from './project-root';
 import { seedSourceOf } from './data-dir';
 import { TABLE_PREFIX } from './databases';
