@@ -72,6 +72,7 @@ export class WarehouseError extends Error {
 }
 
 import type { Clock } from '../shared/clients';
+import type { Log } from '../shared/log';
 import type { ClickEventInput } from './schemas';
 
 /** One clickstream event as written to the stream. */
@@ -99,6 +100,7 @@ export interface ClickstreamWriter {
 export interface AnalyticsDeps {
   clickstream: ClickstreamWriter;
   clock: Clock;
+  log: Pick<Log, 'warn' | 'error'>;
 }
 
 /** What the analytics API reads: SQL over the warehouse. */
