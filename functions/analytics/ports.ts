@@ -39,14 +39,31 @@ export interface MigrationReport {
 
 /** How large the loads make their statements and transactions on an engine (see load.ts). */
 export interface LoadLimits {
+  /** The most rows one INSERT carries. */
   rowsPerStatement: number;
+  /**
+   * The longest SQL text a statement may have as the engine receives it (bytes); without it, no limit. The loads
+   * then put in each statement as many rows as fit, up to rowsPerStatement, counting each `$n` as the adapter
+   * sends it (PARAMETER_NAME_GROWTH_BYTES).
+   */
+  maxSqlBytes?: number;
   statementsPerBatch: number;
 }
 
+/**
+ * How much longer a placeholder may get on its way to the engine: the Data API adapter writes `$n` as a named
+ * parameter one or two letters longer (`:an`, `:bcn`… in a batch) or as a literal `NULL` (2 bytes more than `$1`).
+ */
+export const PARAMETER_NAME_GROWTH_BYTES = 2;
+
 /** The load sizes on Redshift. */
 export const LOAD_LIMITS = {
-  /** 100 rows keep an insert under the Data API's 100 KB of SQL (a BatchExecuteStatement takes up to 40 statements). */
-  redshift: { rowsPerStatement: 100, statementsPerBatch: 20 },
+  /**
+   * The Data API takes at most 100 KB of SQL a statement ("The maximum query statement size is 100 KB",
+   * Considerations when calling the Amazon Redshift Data API), counted here as 100,000 bytes; a
+   * BatchExecuteStatement takes up to 40 statements. About 350 rows of a fact table fit in a statement.
+   */
+  redshift: { rowsPerStatement: 1000, maxSqlBytes: 100_000, statementsPerBatch: 20 },
 } as const satisfies Record<string, LoadLimits>;
 
 export interface Warehouse {
