@@ -6,7 +6,7 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { describe, expect, it } from 'vitest';
-import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/domain/load';
+import { loadSalesFacts, loadUserBehavior, unionSource } from '../../functions/analytics/domain/load';
 import { MIGRATIONS } from '../../functions/analytics/domain/migrations';
 import { LOAD_LIMITS, PARAMETER_NAME_GROWTH_BYTES, WarehouseError } from '../../functions/analytics/ports';
 import { batchPrefix, MAX_BATCH_STATEMENTS, RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/adapters/redshift-data-warehouse';
@@ -221,9 +221,11 @@ describe('Redshift Data API warehouse adapter', () => {
         : { Id: 'b', Status: 'FINISHED', SubStatements: (sent.at(-2)!.input.Sqls as string[]).map((_, i) => ({ Id: `b:${i + 1}`, ResultRows: 1 })) },
     );
     const longest = (n: number) => 'x'.repeat(n);
+    // No value repeated in a column (a repeated one is sent once), except the day, currency and kind.
     const rows = Array.from({ length: 1_000 }, (_, i) => ({
-      eventId: `${longest(150)}${i}`, orderId: longest(64), lineNo: i + 1, productId: longest(64), customerId: longest(128), orderTs: '2024-03-01T10:00:00Z',
-      quantity: 1_000_000, unitPricePence: 99_999_999, revenuePence: 99_999_999_000_000, currency: 'GBP', kind: 'SALE' as const,
+      eventId: `${longest(150)}${i}`, orderId: `${longest(60)}${i}`, lineNo: i + 1, productId: `${longest(60)}${i}`, customerId: `${longest(124)}${i}`,
+      orderTs: new Date(Date.UTC(2024, 2, 1, 10) + i * 1000).toISOString(), quantity: 1_000_000 + i, unitPricePence: 99_999_999 - i,
+      revenuePence: (1_000_000 + i) * (99_999_999 - i), currency: 'GBP', kind: 'SALE' as const,
     }));
     await loadSalesFacts(warehouse(client), rows, { now: () => new Date('2024-03-01T11:00:05Z') });
     const batches = sent.filter((s) => s.command === 'BatchExecuteStatementCommand').map((s) => s.input as { Sqls: string[] });
@@ -234,6 +236,14 @@ describe('Redshift Data API warehouse adapter', () => {
     for (const sql of Sqls) expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(LOAD_LIMITS.redshift.maxSqlBytes);
     // Full statements: a few rows more would not have fitted.
     expect(Buffer.byteLength(Sqls[0]!)).toBeGreaterThan(0.9 * LOAD_LIMITS.redshift.maxSqlBytes);
+  });
+
+  it('sends a value repeated in a column as one parameter, and never shares one between columns (each has its own cast)', () => {
+    const columns = [{ name: 'a', type: 'VARCHAR(8)' }, { name: 'b', type: 'INTEGER' }];
+    expect(unionSource(columns, [['1', 1], ['1', 2], ['2', 1]])).toEqual({
+      sql: '(SELECT $1::VARCHAR(8) AS a, $2::INTEGER AS b UNION ALL SELECT $1::VARCHAR(8), $3::INTEGER UNION ALL SELECT $4::VARCHAR(8), $2::INTEGER)',
+      params: ['1', 1, 2, '2'],
+    });
   });
 
   it('accepts the real RedshiftDataClient and sends the SDK command classes', () => {

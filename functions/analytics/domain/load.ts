@@ -88,58 +88,42 @@ export interface Column {
   type: string;
 }
 
-/**
- * The SQL of a statement depends only on its columns and row count, and a load repeats the same few counts:
- * each text is built once (a 1,000-row statement is 13,000 casts) and kept, a few per table.
- */
-const sqlTexts = new WeakMap<readonly Column[], Map<string, string>>();
-function sqlText(columns: readonly Column[], shape: string, build: () => string): string {
-  let texts = sqlTexts.get(columns);
-  if (!texts) sqlTexts.set(columns, (texts = new Map()));
-  let sql = texts.get(shape);
-  if (sql === undefined) {
-    sql = build();
-    // Bounded: callers choose their row counts, and a text is rebuilt cheaply.
-    if (texts.size >= 64) texts.clear();
-    texts.set(shape, sql);
-  }
-  return sql;
+/** One row of the derived table: `SELECT $1::t AS c, …` (the first row names the columns), `SELECT $9::t, …` after. */
+function unionRow(columns: readonly Column[], row: readonly SqlValue[], first: boolean, placeholder: (column: number, value: SqlValue) => number): string {
+  const cells = columns.map((c, i) => (first ? `$${placeholder(i, row[i]!)}::${c.type} AS ${c.name}` : `$${placeholder(i, row[i]!)}::${c.type}`));
+  return `SELECT ${cells.join(', ')}`;
 }
-
-const unionSql = (columns: readonly Column[], rowCount: number) =>
-  sqlText(columns, `union:${rowCount}`, () => {
-    const selects: string[] = [];
-    for (let r = 0, n = 0; r < rowCount; r++) {
-      const cells = columns.map((c) => (++n, r === 0 ? `$${n}::${c.type} AS ${c.name}` : `$${n}::${c.type}`));
-      selects.push(`SELECT ${cells.join(', ')}`);
-    }
-    return `(${selects.join(' UNION ALL ')})`;
-  });
 
 /**
  * The rows as a derived table: `(SELECT $1::t AS c, … UNION ALL SELECT …)`, with its parameters. The `::` casts
- * (both engines' shorthand for CAST) keep a row's SQL short: the Data API's 100 KB then holds more rows.
+ * (both engines' shorthand for CAST) keep a row's SQL short, and a value repeated in a column (the load time, an
+ * order's id and time on each of its lines, the currency…) is one parameter: through the Data API each
+ * parameter is sent, parsed and described again, and the statement is shorter, so 100 KB hold more rows.
+ * Only within a column, where every use has the same cast: the engine types a parameter by its uses.
  */
 export function unionSource(columns: readonly Column[], rows: readonly SqlValue[][]): Statement & { params: SqlValue[] } {
   if (rows.length === 0) throw new Error('A load statement needs at least one row');
   const params: SqlValue[] = [];
-  rows.forEach((row, r) => {
+  const seen = columns.map(() => new Map<SqlValue, number>());
+  const placeholder = (column: number, value: SqlValue) => {
+    let n = seen[column]!.get(value);
+    if (n === undefined) seen[column]!.set(value, (n = params.push(value)));
+    return n;
+  };
+  const selects = rows.map((row, r) => {
     if (row.length !== columns.length) throw new Error(`Row ${r} has ${row.length} values for ${columns.length} columns`);
-    params.push(...row);
+    return unionRow(columns, row, r === 0, placeholder);
   });
-  return { sql: unionSql(columns, rows.length), params };
+  return { sql: `(${selects.join(' UNION ALL ')})`, params };
 }
 
 /** Builds one insert-if-absent statement for rows (already deduplicated) keyed by `key`. */
 export function insertIfAbsent(table: string, key: string, columns: readonly Column[], rows: readonly SqlValue[][]): Statement {
   const source = unionSource(columns, rows);
-  const sql = sqlText(columns, `insert:${table}:${key}:${rows.length}`, () => {
-    const names = columns.map((c) => c.name).join(', ');
-    return (
-      `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`
-    );
-  });
+  const names = columns.map((c) => c.name).join(', ');
+  const sql =
+    `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`;
   return { sql, params: source.params };
 }
 
@@ -165,8 +149,8 @@ function sizing(options: LoadOptions): { rows: number; maxSqlBytes?: number } {
 const fitted = new Map<string, number>();
 /**
  * The most rows (up to the options' count) whose statements fit the SQL size limit, each placeholder counted
- * as the adapter sends it (PARAMETER_NAME_GROWTH_BYTES more). The text only depends on the row count, so this is
- * found once per table and limits, by bisection over the texts (ASCII: characters are bytes).
+ * as the adapter sends it (PARAMETER_NAME_GROWTH_BYTES more). The longest text only depends on the row count, so this is
+ * found once per table and limits, by bisection over the longest texts (ASCII: characters are bytes).
  */
 export function rowsPerStatement(table: string, columns: readonly Column[], options: LoadOptions, sqlOf: (rows: number) => string[]): number {
   const { rows: most, maxSqlBytes } = sizing(options);
@@ -186,12 +170,12 @@ export function rowsPerStatement(table: string, columns: readonly Column[], opti
   return low;
 }
 
-/** Blank rows: what the SQL text of an n-row statement is built from (it does not depend on the values). */
-const blankRows = (columns: readonly Column[], n: number): SqlValue[][] => Array.from({ length: n }, () => columns.map(() => 'x'));
+/** n rows with no value repeated in a column: the longest SQL an n-row statement can have (values only shorten it). */
+const distinctRows = (columns: readonly Column[], n: number): SqlValue[][] => Array.from({ length: n }, (_, r) => columns.map(() => r));
 
 /** Insert-if-absent statements for the rows, as many rows a statement as the options allow. */
 function insertsIfAbsent(table: string, key: string, columns: readonly Column[], values: SqlValue[][], options: LoadOptions): Statement[] {
-  const rows = rowsPerStatement(table, columns, options, (n) => [insertIfAbsent(table, key, columns, blankRows(columns, n)).sql]);
+  const rows = rowsPerStatement(table, columns, options, (n) => [insertIfAbsent(table, key, columns, distinctRows(columns, n)).sql]);
   return chunk(values, rows).map((c) => insertIfAbsent(table, key, columns, c));
 }
 
@@ -310,7 +294,7 @@ export function productDimStatements(rows: readonly ProductDimRow[], options: Lo
     return [r.productId, r.name, r.category, r.brand, r.pricePence, r.currency, r.status, toSqlTimestamp(r.updatedTs)];
   });
   const dimsStatements = (c: SqlValue[][]) => [supersededDimsDelete(unionSource(PRODUCT_DIM_COLUMNS, c)), insertIfAbsent('dim_products', 'product_id', PRODUCT_DIM_COLUMNS, c)];
-  const perStatement = rowsPerStatement('dim_products', PRODUCT_DIM_COLUMNS, options, (n) => dimsStatements(blankRows(PRODUCT_DIM_COLUMNS, n)).map((st) => st.sql));
+  const perStatement = rowsPerStatement('dim_products', PRODUCT_DIM_COLUMNS, options, (n) => dimsStatements(distinctRows(PRODUCT_DIM_COLUMNS, n)).map((st) => st.sql));
   return chunk(values, perStatement).flatMap(dimsStatements);
 }
 
