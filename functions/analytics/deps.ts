@@ -117,7 +117,7 @@ export function liveLoaderDeps(): LoaderDeps {
 export const clickstreamWriter = () => new KinesisClickstream(kinesisClient(), parseEnv(z.object({ CLICKSTREAM_STREAM: nonEmpty })).CLICKSTREAM_STREAM);
 
 export function liveAnalyticsDeps(): AnalyticsDeps {
-  return { clickstream: clickstreamWriter(), clock: systemClock };
+  return { clickstream: clickstreamWriter(), clock: systemClock, log: logger };
 }
 
 /**

@@ -78,13 +78,25 @@ describe('KinesisClickstream', () => {
   });
 });
 
+/** A log that keeps what it was told, for the tests that look. */
+const recordingLog = () => {
+  const lines: { level: 'warn' | 'error'; message: string; details: Record<string, unknown> }[] = [];
+  return {
+    lines,
+    log: {
+      warn: (message: string, details: Record<string, unknown>) => void lines.push({ level: 'warn', message, details }),
+      error: (message: string, details: Record<string, unknown>) => void lines.push({ level: 'error', message, details }),
+    },
+  };
+};
+
 describe('putEvents', () => {
   const clock = { now: () => new Date('2026-11-25T12:00:00Z') };
   const input = PutEvents.parse({ events: [{ type: 'page_view', sessionId: session(1) }, { type: 'purchase', sessionId: session(1), productId: 'P1', value: 500, at: '2026-11-25T13:00:00+02:00' }] }).events;
 
   it('stamps each event with an id and the time it was received, and keeps (normalised) client times', async () => {
     const written: ClickEvent[] = [];
-    const deps: AnalyticsDeps = { clock, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
+    const deps: AnalyticsDeps = { clock, log: recordingLog().log, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
     expect(await putEvents(input, deps)).toEqual({ accepted: 2 });
     expect(written.map((e) => [e.at, e.receivedAt])).toEqual([
       ['2026-11-25T12:00:00.000Z', '2026-11-25T12:00:00.000Z'],
@@ -94,15 +106,19 @@ describe('putEvents', () => {
   });
 
   it('is 503 DEPENDENCY_UNAVAILABLE, not a partial 202, when some events could not be written', async () => {
-    const deps: AnalyticsDeps = { clock, clickstream: { put: async (e) => ({ failed: e.slice(1) }) } };
+    const { lines, log } = recordingLog();
+    const deps: AnalyticsDeps = { clock, log, clickstream: { put: async (e) => ({ failed: e.slice(1) }) } };
     const error = await putEvents(input, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect([(error as DomainError).status, (error as DomainError).code]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
+    expect(lines.map((l) => [l.level, l.message, l.details])).toEqual([['warn', 'clickstream records still failing after retries', { failed: 1, events: 2 }]]);
   });
 
   it('is 503 when the stream cannot be reached', async () => {
-    const deps: AnalyticsDeps = { clock, clickstream: { put: async () => Promise.reject(new Error('ECONNREFUSED')) } };
+    const { lines, log } = recordingLog();
+    const deps: AnalyticsDeps = { clock, log, clickstream: { put: async () => Promise.reject(new Error('ECONNREFUSED')) } };
     await expect(putEvents(input, deps)).rejects.toMatchObject({ status: 503 });
+    expect(lines.map((l) => [l.level, l.message, (l.details.error as Error).message])).toEqual([['error', 'clickstream write failed', 'ECONNREFUSED']]);
   });
 });
 
@@ -111,7 +127,7 @@ describe('client event ids and event times', () => {
   const clock = { now: () => now };
   const recording = () => {
     const written: ClickEvent[] = [];
-    const deps: AnalyticsDeps = { clock, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
+    const deps: AnalyticsDeps = { clock, log: recordingLog().log, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
     return { written, deps };
   };
   const refusal = async (events: unknown[]) => {

@@ -264,10 +264,11 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
     }
   });
 
-  it('sizes the functions’ loads for the Data API (100 rows a statement); the in-process PGlite of the tests takes larger ones', async () => {
+  it('sizes the functions’ loads for the Data API (as many rows as 100 KB of SQL hold); the in-process PGlite of the tests has no SQL size limit', async () => {
     const cloud = warehouseFromEnv({ REDSHIFT_WORKGROUP: 'wg', REDSHIFT_DATABASE: 'analytics' });
     expect(cloud.loadLimits).toEqual(LOAD_LIMITS.redshift);
-    expect(PGLITE_LOAD_LIMITS.rowsPerStatement).toBeGreaterThan(LOAD_LIMITS.redshift.rowsPerStatement);
+    expect(LOAD_LIMITS.redshift.maxSqlBytes).toBe(100_000);
+    expect(PGLITE_LOAD_LIMITS).not.toHaveProperty('maxSqlBytes');
     await cloud.close();
   });
 });

@@ -6,10 +6,10 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { describe, expect, it } from 'vitest';
-import { loadSalesFacts, loadUserBehavior } from '../../functions/analytics/domain/load';
+import { loadSalesFacts, loadUserBehavior, unionSource } from '../../functions/analytics/domain/load';
 import { MIGRATIONS } from '../../functions/analytics/domain/migrations';
-import { LOAD_LIMITS, WarehouseError } from '../../functions/analytics/ports';
-import { RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/adapters/redshift-data-warehouse';
+import { LOAD_LIMITS, PARAMETER_NAME_GROWTH_BYTES, WarehouseError } from '../../functions/analytics/ports';
+import { batchPrefix, MAX_BATCH_STATEMENTS, RedshiftDataWarehouse, toNamedParameters, type RedshiftDataSender } from '../../functions/analytics/adapters/redshift-data-warehouse';
 import { ROUTE_STATEMENT_TIMEOUT_MS } from '../../functions/analytics/deps';
 import { WAREHOUSE_FUNCTION_TIMEOUT } from '../../lib/contexts/platform-function';
 
@@ -88,7 +88,7 @@ describe('Redshift Data API warehouse adapter', () => {
     ]);
   });
 
-  it('runs a batch as one BatchExecuteStatement whose statements share renumbered parameters', async () => {
+  it('runs a batch as one BatchExecuteStatement whose statements share one parameter list, each naming its own with a letter', async () => {
     const { client, sent } = fakeClient((command) => {
       if (command === 'BatchExecuteStatementCommand') return { Id: 'batch-1' };
       return { Id: 'batch-1', Status: 'FINISHED', SubStatements: [{ Id: 'batch-1:1', ResultRows: 2 }, { Id: 'batch-1:2', ResultRows: 1 }] };
@@ -101,14 +101,14 @@ describe('Redshift Data API warehouse adapter', () => {
       command: 'BatchExecuteStatementCommand',
       input: {
         Sqls: [
-          'DELETE FROM dim_products WHERE product_id = :p1 AND updated_ts <= CAST(:p2 AS TIMESTAMP)',
-          'INSERT INTO t (a, b, c) VALUES (:p3, NULL, :p5)',
+          'DELETE FROM dim_products WHERE product_id = :a1 AND updated_ts <= CAST(:a2 AS TIMESTAMP)',
+          'INSERT INTO t (a, b, c) VALUES (:b1, NULL, :b3)',
         ],
         Parameters: [
-          { name: 'p1', value: 'p1' },
-          { name: 'p2', value: '2024-01-01 00:00:00.000' },
-          { name: 'p3', value: 'p1' },
-          { name: 'p5', value: 'true' },
+          { name: 'a1', value: 'p1' },
+          { name: 'a2', value: '2024-01-01 00:00:00.000' },
+          { name: 'b1', value: 'p1' },
+          { name: 'b3', value: 'true' },
         ],
         WorkgroupName: 'ecicomm-analytics',
         Database: 'analytics',
@@ -177,9 +177,11 @@ describe('Redshift Data API warehouse adapter', () => {
     for (const b of batches) {
       expect(b.Sqls.length).toBeLessThanOrEqual(40);
       expect(b.Sqls.join('\n')).not.toMatch(/\$\d|ON CONFLICT|SERIAL|CREATE INDEX|generate_series/i);
-      expect(b.Sqls.at(-1)).toBe('INSERT INTO schema_migrations (version, name, applied_ts) VALUES (:p1, :p2, CAST(:p3 AS TIMESTAMP))');
+      const p = batchPrefix(b.Sqls.length - 1);
+      expect(b.Sqls.at(-1)).toBe(`INSERT INTO schema_migrations (version, name, applied_ts) VALUES (:${p}1, :${p}2, CAST(:${p}3 AS TIMESTAMP))`);
     }
-    expect(batches[0].Parameters.slice(0, 2)).toEqual([{ name: 'p1', value: '2' }, { name: 'p2', value: 'populate dim_dates' }]);
+    const p = batchPrefix(batches[0].Sqls.length - 1);
+    expect(batches[0].Parameters.slice(0, 2)).toEqual([{ name: `${p}1`, value: '2' }, { name: `${p}2`, value: 'populate dim_dates' }]);
   });
 
   it('loads clickstream rows with absent fields as NULL literals, not parameters', async () => {
@@ -196,38 +198,52 @@ describe('Redshift Data API warehouse adapter', () => {
     expect(input.Sqls).toEqual([
       'INSERT INTO user_behavior (event_id, session_id, user_id, event_type, product_id, query, value_pence, event_ts, event_date, loaded_ts, result_count) ' +
         'SELECT s.event_id, s.session_id, s.user_id, s.event_type, s.product_id, s.query, s.value_pence, s.event_ts, s.event_date, s.loaded_ts, s.result_count ' +
-        'FROM (SELECT CAST(:p1 AS VARCHAR(160)) AS event_id, CAST(:p2 AS VARCHAR(128)) AS session_id, CAST(NULL AS VARCHAR(128)) AS user_id, ' +
-        'CAST(:p4 AS VARCHAR(32)) AS event_type, CAST(NULL AS VARCHAR(64)) AS product_id, CAST(NULL AS VARCHAR(512)) AS query, ' +
-        'CAST(NULL AS BIGINT) AS value_pence, CAST(:p8 AS TIMESTAMP) AS event_ts, CAST(:p9 AS DATE) AS event_date, CAST(:p10 AS TIMESTAMP) AS loaded_ts, ' +
-        'CAST(NULL AS INTEGER) AS result_count) s ' +
+        'FROM (SELECT :a1::VARCHAR(160) AS event_id, :a2::VARCHAR(128) AS session_id, NULL::VARCHAR(128) AS user_id, ' +
+        ':a4::VARCHAR(32) AS event_type, NULL::VARCHAR(64) AS product_id, NULL::VARCHAR(512) AS query, ' +
+        'NULL::BIGINT AS value_pence, :a8::TIMESTAMP AS event_ts, :a9::DATE AS event_date, :a10::TIMESTAMP AS loaded_ts, ' +
+        'NULL::INTEGER AS result_count) s ' +
         'WHERE NOT EXISTS (SELECT 1 FROM user_behavior t WHERE t.event_id = s.event_id)',
     ]);
     expect(input.Parameters).toEqual([
-      { name: 'p1', value: 'e1' },
-      { name: 'p2', value: 's1' },
-      { name: 'p4', value: 'page_view' },
-      { name: 'p8', value: '2024-03-01 11:00:00.000' },
-      { name: 'p9', value: '2024-03-01' },
-      { name: 'p10', value: '2024-03-01 11:00:05.000' },
+      { name: 'a1', value: 'e1' },
+      { name: 'a2', value: 's1' },
+      { name: 'a4', value: 'page_view' },
+      { name: 'a8', value: '2024-03-01 11:00:00.000' },
+      { name: 'a9', value: '2024-03-01' },
+      { name: 'a10', value: '2024-03-01 11:00:05.000' },
     ]);
   });
 
-  it('loads in statements of 100 rows, each under the Data API’s 100 KB of SQL even with the longest values', async () => {
-    const { client, sent } = fakeClient((command, input) =>
+  it('puts as many rows in a statement as the Data API’s 100 KB of SQL hold (not 100), each statement under it even with the longest values', async () => {
+    const { client, sent } = fakeClient((command) =>
       command === 'BatchExecuteStatementCommand'
         ? { Id: 'b' }
-        : { Id: 'b', Status: 'FINISHED', SubStatements: (sent.at(-2)!.input.Sqls as string[]).map((_, i) => ({ Id: `b:${i + 1}`, ResultRows: 100 })) },
+        : { Id: 'b', Status: 'FINISHED', SubStatements: (sent.at(-2)!.input.Sqls as string[]).map((_, i) => ({ Id: `b:${i + 1}`, ResultRows: 1 })) },
     );
     const longest = (n: number) => 'x'.repeat(n);
-    const rows = Array.from({ length: 250 }, (_, i) => ({
-      eventId: `${longest(150)}${i}`, orderId: longest(64), lineNo: i + 1, productId: longest(64), customerId: longest(128), orderTs: '2024-03-01T10:00:00Z',
-      quantity: 1_000_000, unitPricePence: 99_999_999, revenuePence: 99_999_999_000_000, currency: 'GBP', kind: 'SALE' as const,
+    // No value repeated in a column (a repeated one is sent once), except the day, currency and kind.
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({
+      eventId: `${longest(150)}${i}`, orderId: `${longest(60)}${i}`, lineNo: i + 1, productId: `${longest(60)}${i}`, customerId: `${longest(124)}${i}`,
+      orderTs: new Date(Date.UTC(2024, 2, 1, 10) + i * 1000).toISOString(), quantity: 1_000_000 + i, unitPricePence: 99_999_999 - i,
+      revenuePence: (1_000_000 + i) * (99_999_999 - i), currency: 'GBP', kind: 'SALE' as const,
     }));
     await loadSalesFacts(warehouse(client), rows, { now: () => new Date('2024-03-01T11:00:05Z') });
     const batches = sent.filter((s) => s.command === 'BatchExecuteStatementCommand').map((s) => s.input as { Sqls: string[] });
-    expect(batches.map((b) => b.Sqls.length)).toEqual([3]);
-    for (const sql of batches[0]!.Sqls) expect(Buffer.byteLength(sql)).toBeLessThan(100 * 1024);
-    expect(LOAD_LIMITS.redshift.rowsPerStatement).toBe(100);
+    expect(batches).toHaveLength(1);
+    const { Sqls } = batches[0]!;
+    const rowsPerStatement = Math.ceil(rows.length / Sqls.length);
+    expect(rowsPerStatement).toBeGreaterThan(300);
+    for (const sql of Sqls) expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(LOAD_LIMITS.redshift.maxSqlBytes);
+    // Full statements: a few rows more would not have fitted.
+    expect(Buffer.byteLength(Sqls[0]!)).toBeGreaterThan(0.9 * LOAD_LIMITS.redshift.maxSqlBytes);
+  });
+
+  it('sends a value repeated in a column as one parameter, and never shares one between columns (each has its own cast)', () => {
+    const columns = [{ name: 'a', type: 'VARCHAR(8)' }, { name: 'b', type: 'INTEGER' }];
+    expect(unionSource(columns, [['1', 1], ['1', 2], ['2', 1]])).toEqual({
+      sql: '(SELECT $1::VARCHAR(8) AS a, $2::INTEGER AS b UNION ALL SELECT $1::VARCHAR(8), $3::INTEGER UNION ALL SELECT $4::VARCHAR(8), $2::INTEGER)',
+      params: ['1', 1, 2, '2'],
+    });
   });
 
   it('accepts the real RedshiftDataClient and sends the SDK command classes', () => {
@@ -248,6 +264,17 @@ describe('positional to named parameters', () => {
       sql: "SELECT '$1', \"$2\", :p1 -- $2\n, :p1, ''",
       parameters: [{ name: 'p1', value: 'a' }],
     });
+  });
+
+  it('makes no placeholder more than PARAMETER_NAME_GROWTH_BYTES longer, in any statement of the largest batch (the loads size statements on it)', () => {
+    const placeholders = Array.from({ length: 1_500 }, (_, i) => `$${i + 1}`);
+    const sql = `SELECT ${placeholders.join(', ')}`;
+    const params = placeholders.map((_, i) => (i % 3 === 0 ? null : i % 3 === 1 ? 'v' : ''));
+    for (let i = 0; i < MAX_BATCH_STATEMENTS; i++) {
+      expect(toNamedParameters(sql, params, batchPrefix(i)).sql.length - sql.length).toBeLessThanOrEqual(PARAMETER_NAME_GROWTH_BYTES * placeholders.length);
+    }
+    expect(new Set(Array.from({ length: MAX_BATCH_STATEMENTS }, (_, i) => batchPrefix(i))).size).toBe(MAX_BATCH_STATEMENTS);
+    expect([0, 1, 25, 26, 39].map(batchPrefix)).toEqual(['a', 'b', 'z', 'ba', 'bn']);
   });
 
   it('refuses a placeholder without a value and a non-finite number', () => {

@@ -32,54 +32,41 @@ export interface RedshiftDataConfig {
 /** BatchExecuteStatement takes at most 40 SQL statements. */
 export const MAX_BATCH_STATEMENTS = 40;
 
+/** What the placeholder scan skips (quoted text and identifiers, to their end or the SQL's; `--` comments), or a `$n`. */
+const PLACEHOLDER = /'[^']*(?:'|$)|"[^"]*(?:"|$)|--[^\n]*|\$(\d+)/g;
+
 /**
- * Rewrites `$n` placeholders to the Data API's named `:pN`, skipping quoted text and comments. `offset` shifts
- * the names so a batch's statements share one parameter list (the Data API's batch parameters are common to
- * all statements). The Data API has no null parameter and rejects an empty value, so those are written into
- * the SQL as literals (NULL, ''); everything else travels as a string parameter Redshift converts on use.
+ * Rewrites `$n` placeholders to the Data API's named `:<prefix>n`, skipping quoted text and comments. A batch's
+ * parameters are common to all its statements, so each statement of a batch has a prefix of its own
+ * (batchPrefix). The Data API has no null parameter and rejects an empty value, so those are written into the
+ * SQL as literals (NULL, ''); everything else travels as a string parameter Redshift converts on use. Either way
+ * a placeholder grows by at most PARAMETER_NAME_GROWTH_BYTES (the loads size their statements on it).
  */
-export function toNamedParameters(sql: string, params: readonly SqlValue[] = [], offset = 0): { sql: string; parameters: SqlParameter[] } {
+export function toNamedParameters(sql: string, params: readonly SqlValue[] = [], prefix = 'p'): { sql: string; parameters: SqlParameter[] } {
   const parameters = new Map<string, SqlParameter>();
-  let out = '';
-  let quote: "'" | '"' | null = null;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i];
-    if (quote) {
-      out += ch;
-      if (ch === quote) quote = null;
-      continue;
-    }
-    if (ch === "'" || ch === '"') {
-      quote = ch;
-      out += ch;
-      continue;
-    }
-    if (ch === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop - 1;
-      continue;
-    }
-    const m = ch === '$' ? /^\$(\d+)/.exec(sql.slice(i)) : null;
-    if (!m) {
-      out += ch;
-      continue;
-    }
-    const n = Number(m[1]);
+  const named = sql.replace(PLACEHOLDER, (match: string, digits: string | undefined) => {
+    if (digits === undefined) return match;
+    const n = Number(digits);
     if (n < 1 || n > params.length) throw new WarehouseError(`SQL references $${n} but ${params.length} parameter(s) were given`, { sql });
     const value = params[n - 1];
-    const name = `p${offset + n}`;
-    if (value === null) out += 'NULL';
-    else if (value === '') out += "''";
-    else {
-      if (typeof value === 'number' && !Number.isFinite(value)) throw new WarehouseError(`Parameter $${n} is not a finite number`, { sql });
-      parameters.set(name, { name, value: String(value) });
-      out += `:${name}`;
-    }
-    i += m[0].length - 1;
-  }
-  return { sql: out, parameters: [...parameters.values()] };
+    if (value === null) return 'NULL';
+    if (value === '') return "''";
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new WarehouseError(`Parameter $${n} is not a finite number`, { sql });
+    const name = `${prefix}${n}`;
+    if (!parameters.has(name)) parameters.set(name, { name, value: String(value) });
+    return `:${name}`;
+  });
+  return { sql: named, parameters: [...parameters.values()] };
+}
+
+/** The prefix of the i-th statement's parameter names in a batch: a, b, … z, ba, bb, … (base 26, lowercase). */
+export function batchPrefix(i: number): string {
+  let prefix = '';
+  do {
+    prefix = String.fromCharCode(97 + (i % 26)) + prefix;
+    i = Math.floor(i / 26);
+  } while (i > 0);
+  return prefix;
 }
 
 /** Maps one Data API record to a row by the column metadata's names. */
@@ -155,13 +142,11 @@ export class RedshiftDataWarehouse implements Warehouse {
     }
     const sqls: string[] = [];
     const parameters: SqlParameter[] = [];
-    let offset = 0;
-    for (const s of statements) {
-      const named = toNamedParameters(s.sql, s.params, offset);
+    statements.forEach((s, i) => {
+      const named = toNamedParameters(s.sql, s.params, batchPrefix(i));
       sqls.push(named.sql);
-      parameters.push(...named.parameters);
-      offset += s.params?.length ?? 0;
-    }
+      for (const p of named.parameters) parameters.push(p);
+    });
     const submitted = await this.client.send(
       new BatchExecuteStatementCommand({ Sqls: sqls, ...this.target(), ...(parameters.length ? { Parameters: parameters } : {}) }),
     );

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { dependencyUnavailable, invalid, type ErrorDetail } from '../../shared/errors';
-import { logger } from '../../shared/observability';
 import type { AnalyticsDeps, ClickEvent } from '../ports';
 import { EVENT_AT_MAX_AGE_HOURS, EVENT_AT_MAX_AHEAD_MINUTES, type ClickEventInput } from '../schemas';
 
@@ -64,11 +63,11 @@ export async function putEvents(inputs: readonly ClickEventInput[], deps: Analyt
   try {
     ({ failed } = await deps.clickstream.put(events));
   } catch (error) {
-    logger.error('clickstream write failed', { error: error as Error, events: events.length });
+    deps.log.error('clickstream write failed', { error: error as Error, events: events.length });
     throw dependencyUnavailable('The clickstream');
   }
   if (failed.length > 0) {
-    logger.warn('clickstream records still failing after retries', { failed: failed.length, events: events.length });
+    deps.log.warn('clickstream records still failing after retries', { failed: failed.length, events: events.length });
     throw dependencyUnavailable('The clickstream');
   }
   return { accepted: events.length };

@@ -1,5 +1,5 @@
 import type { Order } from '../../orders/schemas';
-import { LOAD_LIMITS, type SqlValue, type Statement, type Warehouse } from '../ports';
+import { LOAD_LIMITS, PARAMETER_NAME_GROWTH_BYTES, type LoadLimits, type SqlValue, type Statement, type Warehouse } from '../ports';
 import { toSqlDate, toSqlTimestamp } from './sql';
 
 /**
@@ -70,8 +70,13 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  /** Rows per INSERT statement; the warehouse's loadLimits by default (Redshift's 100 keep a statement under the Data API's 100 KB). */
+  /**
+   * The most rows an INSERT statement carries, and the longest SQL text a statement may have (bytes): the
+   * warehouse's loadLimits by default, so on Redshift as many rows as fit in the Data API's 100 KB of SQL.
+   * A caller that gives rowsPerStatement alone gets exactly that many rows a statement.
+   */
   rowsPerStatement?: number;
+  maxSqlBytes?: number;
   /** Statements per transaction; the warehouse's loadLimits by default (Redshift's BatchExecuteStatement takes at most 40). */
   statementsPerBatch?: number;
   now?: () => Date;
@@ -83,56 +88,95 @@ export interface Column {
   type: string;
 }
 
-/**
- * The SQL of a statement depends only on its columns and row count, and a load repeats the same few counts:
- * each text is built once (a 1,000-row statement is 13,000 casts) and kept, a few per table.
- */
-const sqlTexts = new WeakMap<readonly Column[], Map<string, string>>();
-function sqlText(columns: readonly Column[], shape: string, build: () => string): string {
-  let texts = sqlTexts.get(columns);
-  if (!texts) sqlTexts.set(columns, (texts = new Map()));
-  let sql = texts.get(shape);
-  if (sql === undefined) {
-    sql = build();
-    // Bounded: callers choose their row counts, and a text is rebuilt cheaply.
-    if (texts.size >= 64) texts.clear();
-    texts.set(shape, sql);
-  }
-  return sql;
+/** One row of the derived table: `SELECT $1::t AS c, …` (the first row names the columns), `SELECT $9::t, …` after. */
+function unionRow(columns: readonly Column[], row: readonly SqlValue[], first: boolean, placeholder: (column: number, value: SqlValue) => number): string {
+  const cells = columns.map((c, i) => (first ? `$${placeholder(i, row[i]!)}::${c.type} AS ${c.name}` : `$${placeholder(i, row[i]!)}::${c.type}`));
+  return `SELECT ${cells.join(', ')}`;
 }
 
-const unionSql = (columns: readonly Column[], rowCount: number) =>
-  sqlText(columns, `union:${rowCount}`, () => {
-    const selects: string[] = [];
-    for (let r = 0, n = 0; r < rowCount; r++) {
-      const cells = columns.map((c) => (++n, r === 0 ? `CAST($${n} AS ${c.type}) AS ${c.name}` : `CAST($${n} AS ${c.type})`));
-      selects.push(`SELECT ${cells.join(', ')}`);
-    }
-    return `(${selects.join(' UNION ALL ')})`;
-  });
-
-/** The rows as a derived table: `(SELECT CAST($1 AS t) AS c, … UNION ALL SELECT …)`, with its parameters. */
+/**
+ * The rows as a derived table: `(SELECT $1::t AS c, … UNION ALL SELECT …)`, with its parameters. The `::` casts
+ * (both engines' shorthand for CAST) keep a row's SQL short, and a value repeated in a column (the load time, an
+ * order's id and time on each of its lines, the currency…) is one parameter: through the Data API each
+ * parameter is sent, parsed and described again, and the statement is shorter, so 100 KB hold more rows.
+ * Only within a column, where every use has the same cast: the engine types a parameter by its uses.
+ */
 export function unionSource(columns: readonly Column[], rows: readonly SqlValue[][]): Statement & { params: SqlValue[] } {
   if (rows.length === 0) throw new Error('A load statement needs at least one row');
   const params: SqlValue[] = [];
-  rows.forEach((row, r) => {
+  const seen = columns.map(() => new Map<SqlValue, number>());
+  const placeholder = (column: number, value: SqlValue) => {
+    let n = seen[column]!.get(value);
+    if (n === undefined) seen[column]!.set(value, (n = params.push(value)));
+    return n;
+  };
+  const selects = rows.map((row, r) => {
     if (row.length !== columns.length) throw new Error(`Row ${r} has ${row.length} values for ${columns.length} columns`);
-    params.push(...row);
+    return unionRow(columns, row, r === 0, placeholder);
   });
-  return { sql: unionSql(columns, rows.length), params };
+  return { sql: `(${selects.join(' UNION ALL ')})`, params };
 }
 
 /** Builds one insert-if-absent statement for rows (already deduplicated) keyed by `key`. */
 export function insertIfAbsent(table: string, key: string, columns: readonly Column[], rows: readonly SqlValue[][]): Statement {
   const source = unionSource(columns, rows);
-  const sql = sqlText(columns, `insert:${table}:${key}:${rows.length}`, () => {
-    const names = columns.map((c) => c.name).join(', ');
-    return (
-      `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`
-    );
-  });
+  const names = columns.map((c) => c.name).join(', ');
+  const sql =
+    `INSERT INTO ${table} (${names}) SELECT ${columns.map((c) => `s.${c.name}`).join(', ')} FROM ${source.sql} s ` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = s.${key})`;
   return { sql, params: source.params };
+}
+
+/** The statement that deletes the dimension rows a load supersedes (same id, not newer); see productDimStatements. */
+function supersededDimsDelete(source: Statement & { params: SqlValue[] }): Statement {
+  // A correlated EXISTS rather than DELETE … USING (subquery): Redshift's USING takes table names only.
+  return {
+    sql:
+      `DELETE FROM dim_products WHERE EXISTS (SELECT 1 FROM ${source.sql} s ` +
+      'WHERE s.product_id = dim_products.product_id AND dim_products.updated_ts <= s.updated_ts)',
+    params: source.params,
+  };
+}
+
+/** Rows per statement and the SQL size limit the options ask for; Redshift's when they name neither. */
+function sizing(options: LoadOptions): { rows: number; maxSqlBytes?: number } {
+  if (options.rowsPerStatement === undefined && options.maxSqlBytes === undefined) {
+    return { rows: LOAD_LIMITS.redshift.rowsPerStatement, maxSqlBytes: LOAD_LIMITS.redshift.maxSqlBytes };
+  }
+  return { rows: options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement, maxSqlBytes: options.maxSqlBytes };
+}
+
+const fitted = new Map<string, number>();
+/**
+ * The most rows (up to the options' count) whose statements fit the SQL size limit, each placeholder counted
+ * as the adapter sends it (PARAMETER_NAME_GROWTH_BYTES more). The longest text only depends on the row count, so this is
+ * found once per table and limits, by bisection over the longest texts (ASCII: characters are bytes).
+ */
+export function rowsPerStatement(table: string, columns: readonly Column[], options: LoadOptions, sqlOf: (rows: number) => string[]): number {
+  const { rows: most, maxSqlBytes } = sizing(options);
+  if (maxSqlBytes === undefined) return most;
+  const key = `${table}:${most}:${maxSqlBytes}`;
+  const known = fitted.get(key);
+  if (known !== undefined) return known;
+  const fits = (n: number) => sqlOf(n).every((sql) => sql.length + PARAMETER_NAME_GROWTH_BYTES * n * columns.length <= maxSqlBytes);
+  if (!fits(1)) throw new Error(`A one-row statement into ${table} is longer than the ${maxSqlBytes} bytes of SQL a statement may have`);
+  let [low, high] = [1, most];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  fitted.set(key, low);
+  return low;
+}
+
+/** n rows with no value repeated in a column: the longest SQL an n-row statement can have (values only shorten it). */
+const distinctRows = (columns: readonly Column[], n: number): SqlValue[][] => Array.from({ length: n }, (_, r) => columns.map(() => r));
+
+/** Insert-if-absent statements for the rows, as many rows a statement as the options allow. */
+function insertsIfAbsent(table: string, key: string, columns: readonly Column[], values: SqlValue[][], options: LoadOptions): Statement[] {
+  const rows = rowsPerStatement(table, columns, options, (n) => [insertIfAbsent(table, key, columns, distinctRows(columns, n)).sql]);
+  return chunk(values, rows).map((c) => insertIfAbsent(table, key, columns, c));
 }
 
 export const SALES_FACT_COLUMNS: readonly Column[] = [
@@ -208,7 +252,7 @@ export function salesFactStatements(rows: readonly SalesFactRow[], options: Load
     r.eventId, r.orderId, r.lineNo, r.productId, r.customerId, toSqlTimestamp(r.orderTs), toSqlDate(r.orderTs),
     r.quantity, r.unitPricePence, r.revenuePence, r.currency, r.kind, loaded,
   ]);
-  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) => insertIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, c));
+  return insertsIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, values, options);
 }
 
 export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Statement[] {
@@ -223,7 +267,7 @@ export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options
       toSqlTimestamp(r.eventTs), toSqlDate(r.eventTs), loaded, r.resultCount ?? null,
     ];
   });
-  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) => insertIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, c));
+  return insertsIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, values, options);
 }
 
 export function inventorySnapshotStatements(rows: readonly InventorySnapshotRow[], options: LoadOptions = {}): Statement[] {
@@ -232,9 +276,7 @@ export function inventorySnapshotStatements(rows: readonly InventorySnapshotRow[
     if (!Number.isSafeInteger(r.available) || !Number.isSafeInteger(r.reserved)) throw new Error(`Snapshot ${r.eventId}: counts must be integers`);
     return [r.eventId, r.productId, r.available, r.reserved, toSqlTimestamp(r.snapshotTs), toSqlDate(r.snapshotTs), loaded];
   });
-  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).map((c) =>
-    insertIfAbsent('inventory_snapshots', 'event_id', INVENTORY_SNAPSHOT_COLUMNS, c),
-  );
+  return insertsIfAbsent('inventory_snapshots', 'event_id', INVENTORY_SNAPSHOT_COLUMNS, values, options);
 }
 
 /**
@@ -251,23 +293,17 @@ export function productDimStatements(rows: readonly ProductDimRow[], options: Lo
     if (!Number.isSafeInteger(r.pricePence)) throw new Error(`Product ${r.productId}: price must be integer pence`);
     return [r.productId, r.name, r.category, r.brand, r.pricePence, r.currency, r.status, toSqlTimestamp(r.updatedTs)];
   });
-  return chunk(values, options.rowsPerStatement ?? LOAD_LIMITS.redshift.rowsPerStatement).flatMap((c) => {
-    const source = unionSource(PRODUCT_DIM_COLUMNS, c);
-    // A correlated EXISTS rather than DELETE … USING (subquery): Redshift's USING takes table names only.
-    const del: Statement = {
-      sql:
-        `DELETE FROM dim_products WHERE EXISTS (SELECT 1 FROM ${source.sql} s ` +
-        'WHERE s.product_id = dim_products.product_id AND dim_products.updated_ts <= s.updated_ts)',
-      params: source.params,
-    };
-    return [del, insertIfAbsent('dim_products', 'product_id', PRODUCT_DIM_COLUMNS, c)];
-  });
+  const dimsStatements = (c: SqlValue[][]) => [supersededDimsDelete(unionSource(PRODUCT_DIM_COLUMNS, c)), insertIfAbsent('dim_products', 'product_id', PRODUCT_DIM_COLUMNS, c)];
+  const perStatement = rowsPerStatement('dim_products', PRODUCT_DIM_COLUMNS, options, (n) => dimsStatements(distinctRows(PRODUCT_DIM_COLUMNS, n)).map((st) => st.sql));
+  return chunk(values, perStatement).flatMap(dimsStatements);
 }
 
 /** The caller's sizes where it gives them, else the engine's. */
 function withEngineLimits(warehouse: Warehouse, options: LoadOptions): LoadOptions {
-  const limits = warehouse.loadLimits ?? LOAD_LIMITS.redshift;
-  return { ...options, rowsPerStatement: options.rowsPerStatement ?? limits.rowsPerStatement, statementsPerBatch: options.statementsPerBatch ?? limits.statementsPerBatch };
+  const limits: LoadLimits = warehouse.loadLimits ?? LOAD_LIMITS.redshift;
+  const statementsPerBatch = options.statementsPerBatch ?? limits.statementsPerBatch;
+  if (options.rowsPerStatement !== undefined || options.maxSqlBytes !== undefined) return { ...options, statementsPerBatch };
+  return { ...options, rowsPerStatement: limits.rowsPerStatement, maxSqlBytes: limits.maxSqlBytes, statementsPerBatch };
 }
 
 /** Runs statements in transactions of at most `statementsPerBatch`; each statement is idempotent on its own. */

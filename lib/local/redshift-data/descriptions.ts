@@ -36,10 +36,12 @@ export function describe(record: StatementRecord, sub?: SubStatement): Json {
   const { Parameters, ...target } = record.request;
   const about = sub ?? (record.batch ? undefined : record.subs[0]);
   const subs = record.subs.map(describeSub);
+  // A batch's own description leaves its SQL to its SubStatements' QueryString: repeating every statement's
+  // text (a load's batch is up to 2 MB of it) would double what each DescribeStatement of it carries.
   const own = about
     ? describeSub(about)
     : {
-        ...describeSub({ ...record, queryString: record.subs.map((s) => s.queryString).join('; ') } as SubStatement),
+        ...describeSub({ ...record, queryString: undefined } as unknown as SubStatement),
         HasResultSet: subs.some((s) => s.HasResultSet),
         ResultRows: subs.reduce((n, s) => n + Math.max(0, s.ResultRows as number), 0),
       };

@@ -35,7 +35,8 @@ function serialize(error) {
  * sent as the text it is, whatever type Postgres infers (PGlite's own serializers would, say, turn the text
  * 'false' into a true boolean).
  */
-const asGiven = new Proxy({}, { get: () => (value) => String(value) });
+const toText = (value) => String(value);
+const asGiven = new Proxy({}, { get: () => toText });
 
 /** One statement's outcome: its columns (name, type oid), its rows as arrays, the rows it changed. */
 async function runOne(on, statement) {

@@ -11,8 +11,8 @@ export interface SqlParameter {
   value: string;
 }
 
-/** Sticky: matches a parameter's name where lastIndex points. */
-const NAME = /[A-Za-z0-9_]+/y;
+/** What the scan skips (quoted text and identifiers, to their end or the SQL's; `--` comments; `::` casts), or a `:name`. */
+const NAMED = /'[^']*(?:'|$)|"[^"]*(?:"|$)|--[^\n]*|::|:([A-Za-z0-9_]+)/g;
 
 /** The values by name: a batch's parameters are common to all its statements, so this is built once a request. */
 export const parameterValues = (parameters: readonly SqlParameter[]): ReadonlyMap<string, string> => new Map(parameters.map((p) => [p.name, p.value]));
@@ -20,32 +20,8 @@ export const parameterValues = (parameters: readonly SqlParameter[]): ReadonlyMa
 export function toPositional(sql: string, values: ReadonlyMap<string, string>): SqlStatement {
   const positions = new Map<string, number>();
   const params: string[] = [];
-  let out = '';
-  let quote: "'" | '"' | null = null;
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i]!;
-    if (quote) {
-      out += ch;
-      if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      out += ch;
-    } else if (ch === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
-      i = stop - 1;
-    } else if (ch === ':' && (sql[i + 1] === ':' || sql[i - 1] === ':')) {
-      out += ch;
-    } else if (ch === ':' && (NAME.lastIndex = i + 1) && NAME.test(sql)) {
-      const name = sql.slice(i + 1, NAME.lastIndex);
-      out += `$${positionOf(name, values, positions, params)}`;
-      i = NAME.lastIndex - 1;
-    } else {
-      out += ch;
-    }
-  }
-  return { sql: out, params };
+  const positional = sql.replace(NAMED, (match: string, name: string | undefined) => (name === undefined ? match : `$${positionOf(name, values, positions, params)}`));
+  return { sql: positional, params };
 }
 
 function positionOf(name: string, values: ReadonlyMap<string, string>, positions: Map<string, number>, params: string[]): number {
