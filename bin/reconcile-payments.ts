@@ -10,10 +10,7 @@
  * reconcilePayments job), alarmed on any mismatch.
  * Exits 0 when everything reconciles, 1 on any mismatch (or when it cannot read), 2 on bad usage.
  */
-import { parseCommandLine, usageError } from './cli';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findRunningPlatform } from '../lib/local/running-platform';
+import { parseCommandLine, runningLocalPlatform, usageError } from './cli';
 import { tables } from '../lib/tables';
 
 const usage = `usage: npm run payments:reconcile -- [--grace-seconds N] [--json] [--prefix <stage prefix> [--region R]]
@@ -45,10 +42,7 @@ if (args.prefix) {
   if (args.region) process.env.AWS_REGION = args.region;
   console.error(`Reconciling stage ${args.prefix} (tables ${process.env.PAYMENTS_TABLE}, ${process.env.ORDERS_TABLE})`);
 } else {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
-  const running = await findRunningPlatform(dataDir);
-  if (!running) fail(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, 1);
+  const running = await runningLocalPlatform();
   Object.assign(process.env, running.env);
   console.error(`Reconciling the local platform at ${running.apiUrl}`);
 }

@@ -9,11 +9,8 @@
  * region and credentials are used; `--queue-url` and `--function-name` override either.
  * Exits 0 when every message read was redriven (or with --dry-run), 1 when some are kept, 2 on bad usage.
  */
-import { parseCommandLine, usageError } from './cli';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseCommandLine, runningLocalPlatform, usageError } from './cli';
 import { streamConsumers } from '../lib/stream-consumers';
-import { findRunningPlatform } from '../lib/local/running-platform';
 import { awsRedrivePorts, describeReport, records, redrive, type AwsRedriveOptions } from '../lib/ops/redrive';
 
 const usage = `usage: npm run redrive -- --consumer <id> [--dry-run] [--max N]
@@ -52,10 +49,7 @@ if (args.prefix) {
   options.prefix = args.prefix;
   console.error(`Redriving ${consumer.id} in stage ${args.prefix} (AWS, region ${args.region ?? process.env.AWS_REGION ?? 'from the profile'})`);
 } else {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
-  const running = await findRunningPlatform(dataDir);
-  if (!running) fail(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, 1);
+  const running = await runningLocalPlatform();
   const env = running.env;
   options.region ??= env.AWS_REGION;
   options.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };

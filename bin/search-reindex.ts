@@ -11,11 +11,8 @@
  * default region and credentials are used (SigV4, signing name `es` unless told).
  * Exits 0 when every product was indexed, 1 when the reindex failed or some products were not indexed, 2 on bad usage.
  */
-import { parseCommandLine, usageError } from './cli';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseCommandLine, runningLocalPlatform, usageError } from './cli';
 import { Presets, SingleBar } from 'cli-progress';
-import { findRunningPlatform } from '../lib/local/running-platform';
 import { SEARCH_ENV } from '../lib/search';
 import { tables } from '../lib/tables';
 
@@ -53,10 +50,7 @@ if (args.prefix) {
   if (args.region) process.env.AWS_REGION = args.region;
   console.error(`Reindexing stage ${args.prefix} (table ${process.env.PRODUCTS_TABLE}, search ${endpoint})`);
 } else {
-  const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
-  const running = await findRunningPlatform(dataDir);
-  if (!running) fail(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, 1);
+  const running = await runningLocalPlatform();
   Object.assign(process.env, running.env);
   console.error(`Reindexing the local platform at ${running.apiUrl} (search ${running.env[SEARCH_ENV.endpoint]})`);
 }
