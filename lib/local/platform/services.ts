@@ -13,7 +13,7 @@ import { startPlatformLambda } from '../lambda/platform-functions';
 import { prepareLocalRecommendations } from '../recommendations';
 import type { SeedProduct } from '../../../catalog-data/catalog';
 import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
-import { startSearchEngine } from '../search/server';
+import { startSearchEngineThread } from '../search/thread';
 import { startLocalSearch } from '../search-platform/start';
 import { startSqsEmulator } from '../sqs/server';
 import type { Platform, PlatformOptions } from './types';
@@ -54,7 +54,7 @@ export async function startContextServices(options: PlatformOptions, parts: Plat
   parts.stopSweeper = checkout.stopSweeper;
   const recommendations = (parts.recommendations = await prepareLocalRecommendations({ ...options.model, dataDir }));
   const search = (parts.search = await startLocalSearch({
-    startEngine: startSearchEngine,
+    startEngine: startSearchEngineThread,
     port: options.searchPort ?? 9200,
     dataDir: persist ? path.join(dataDir, 'search') : undefined,
     region: REGION,

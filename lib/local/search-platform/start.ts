@@ -13,7 +13,7 @@ import { SEARCH_ENV } from '../../search';
 import type { LocalCredentials } from '../guard/sigv4';
 import { indexCatalog, type CatalogIndexing } from './index-catalog';
 
-/** The local engine's entry (lib/local/search/server.ts startSearchEngine). */
+/** The local engine's entry (lib/local/search/thread.ts startSearchEngineThread on the platform; server.ts in tests). */
 export type SearchEngineStarter = (options: { port: number; dataDir?: string; credentials: LocalCredentials; signingService?: string }) => Promise<{
   endpoint: string;
   stop(): Promise<void>;
