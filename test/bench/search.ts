@@ -8,7 +8,9 @@
  * 2. Freshness: a product renamed through PUT /v1/products/{id} (a new word in its name), then GET /v1/search for
  *    that word until the product is the hit: the products stream, the indexer, the engine's refresh.
  * 3. Relevance: mean precision@10 of the relevance set (test/support/search-relevance.ts) through the API.
- * 4. Full reindex of the catalog (functions/search/domain/reindex.ts, what `npm run search:reindex` runs): a new
+ * 4. Type-ahead: GET /v1/search/suggest for every prefix of each relevance query, one request after another, as a
+ *    shopper's keystrokes send them.
+ * 5. Full reindex of the catalog (functions/search/domain/reindex.ts, what `npm run search:reindex` runs): a new
  *    index loaded from a scan of the products table, the alias swapped, a catch-up pass, the old index deleted.
  */
 import { randomInt } from 'node:crypto';
@@ -40,6 +42,12 @@ export const SEARCH_RATIO_TARGET = 0.5;
 export const FRESHNESS_TARGET_S = 5;
 export const FRESHNESS_AIM_S = 1;
 export const PRECISION_TARGET = 0.9;
+/**
+ * "Well under the time a keystroke takes": a fast typist (120 words a minute) leaves about 100 ms between keys, so
+ * a suggestion must come back within that for every key, not only on average.
+ */
+export const SUGGEST_P99_TARGET_MS = 100;
+const SUGGESTIONS = 8;
 /** Product writes timed one after another. */
 const FRESHNESS_SAMPLES = 40;
 /** How often a freshness probe searches for the new word. */
@@ -188,6 +196,24 @@ async function measureFreshness(ctx: BenchContext, info: ChildPlatformInfo): Pro
   return samples;
 }
 
+/** Every prefix of every relevance query (typos and all), sent one after another as keystrokes would send them. */
+async function measureTypeAhead(ctx: BenchContext, info: ChildPlatformInfo): Promise<{ requests: number; latencyMs: number[]; empty: number }> {
+  const latencyMs: number[] = [];
+  let empty = 0;
+  for (const { query } of RELEVANCE_QUERIES) {
+    for (let typed = 1; typed <= query.length; typed++) {
+      const prefix = query.slice(0, typed);
+      if (prefix.endsWith(' ')) continue;
+      const t0 = performance.now();
+      const { items } = await api<{ items: unknown[] }>(info, `/v1/search/suggest?${new URLSearchParams({ q: prefix, limit: String(SUGGESTIONS) })}`);
+      latencyMs.push(performance.now() - t0);
+      if (items.length === 0) empty++;
+    }
+  }
+  ctx.log(`search: type-ahead over ${latencyMs.length} keystrokes, p99 ${round(percentile(latencyMs, 99))} ms`);
+  return { requests: latencyMs.length, latencyMs, empty };
+}
+
 interface ReindexFigures {
   index: string;
   previous: string[];
@@ -275,6 +301,9 @@ export const searchSection: Section = {
     const relevance = await measureRelevance({ source: catalog.source, products: catalog.products.length, items: catalog.products }, async (q) => (await api<{ items: { id: string; name: string }[] }>(info, queryPath(q))).items);
     ctx.log(`search: mean P@10 ${round(relevance.meanPrecisionAt10, 3)} over ${relevance.applicable} queries`);
 
+    const typeAhead = await measureTypeAhead(ctx, info);
+    const suggestP99 = percentile(typeAhead.latencyMs, 99);
+
     // Query load: the same queries through the edge and straight to the engine, in alternating slices.
     const plans = await planEngineQueries(client);
     const relaxed = plans.filter((p) => p.relaxed).length;
@@ -319,6 +348,7 @@ export const searchSection: Section = {
     const targets: Target[] = [
       { name: 'edge_qps / engine_search_qps', target: `≥ ${SEARCH_RATIO_TARGET}`, actual: String(round(ratio, 2)), pass: ratio >= SEARCH_RATIO_TARGET },
       { name: 'freshness p99 (PUT /v1/products → searchable)', target: `≤ ${FRESHNESS_TARGET_S} s (aim ≤ ${FRESHNESS_AIM_S} s)`, actual: `${round(freshP99S, 2)} s`, pass: freshP99S <= FRESHNESS_TARGET_S },
+      { name: 'type-ahead p99 (GET /v1/search/suggest, each keystroke)', target: `< ${SUGGEST_P99_TARGET_MS} ms`, actual: `${round(suggestP99, 1)} ms`, pass: suggestP99 < SUGGEST_P99_TARGET_MS },
       { name: 'mean precision@10, typo\'d queries', target: `≥ ${PRECISION_TARGET}`, actual: String(round(relevance.meanPrecisionAt10, 3)), pass: relevance.meanPrecisionAt10 >= PRECISION_TARGET },
     ];
     const cpuMs = (side: Side, load: LoadFigures) => (1000 * (cpu[side].bench + cpu[side].platformChild)) / Math.max(1, load.queries);
@@ -333,6 +363,7 @@ export const searchSection: Section = {
       `Relevance: mean P@10 ${round(relevance.meanPrecisionAt10, 3)} over ${relevance.applicable} typo'd queries; ${round(relevance.meanCorrectlySpeltPrecisionAt10, 3)} with the intended words spelt right.` +
         (relevance.foundNothing.length ? ` Found nothing: ${relevance.foundNothing.join(', ')}.` : '') +
         ` Below 1: ${relevance.queries.filter((q) => q.precisionAt10 !== undefined && q.precisionAt10 < 1).map((q) => `${q.query} ${round(q.precisionAt10!, 2)}`).join(', ') || 'none'}.`,
+      `Type-ahead: ${typeAhead.requests} keystrokes (every prefix of the ${RELEVANCE_QUERIES.length} queries, one request after another, limit ${SUGGESTIONS}) answered in p50 ${round(percentile(typeAhead.latencyMs, 50), 1)} ms, p99 ${round(suggestP99, 1)} ms, max ${round(Math.max(...typeAhead.latencyMs), 1)} ms through the edge; ${typeAhead.empty} suggested nothing (prefixes whose typo comes before the 4th character, or that no name starts a word with).`,
       `Full reindex: ${rebuilt.indexed} products in ${round(rebuilt.totalS, 2)} s end to end = ${round(rebuilt.indexed / rebuilt.totalS, 0)} documents/s; the load pass alone ${round(rebuilt.loadS, 2)} s = ${round(rebuilt.indexed / rebuilt.loadS, 0)} documents/s; catch-up ${round(rebuilt.catchUpS, 2)} s; then ${rebuilt.graceS} s of grace before the old index (${rebuilt.previous.join(', ')}) was deleted. ${rebuilt.failures} not indexed; ${after.total} products searchable afterwards.`,
     ];
     if (edge.errors || engine.errors) findings.push(`Errors: edge ${edge.errors}, engine ${engine.errors}${engine.firstError ? ` (first: ${engine.firstError})` : ''}.`);
@@ -345,6 +376,7 @@ export const searchSection: Section = {
         `Both sides: ${warmup} s unrecorded warm-up; ${duration} s each in ${rounds} alternating slices; queries/s = answered queries / measured time; p50/p99 nearest-rank over every answered query.`,
         `Freshness: ${FRESHNESS_SAMPLES} products, one after another, each renamed with a new random ten-letter word (PUT /v1/products/{id} as the local admin), then GET /v1/search?q=<word>&limit=1 every ${FRESHNESS_POLL_MS} ms until the product is the hit.`,
         `Relevance: test/support/search-relevance.ts (${relevance.rule}).`,
+        `Type-ahead: GET /v1/search/suggest?q=<prefix>&limit=${SUGGESTIONS} for every prefix of each relevance query (a trailing space skipped), one request at a time with no other load, timed in this process from send to parsed answer.`,
         `Reindex: functions/search/domain/reindex.ts with the deps npm run search:reindex builds (the catalog's table scan in pages of 500, _bulk into a new concrete index, refresh, alias swap, catch-up pass, ${OLD_INDEX_GRACE_MS / 1000} s grace, old index deleted), run in this process against the child's DynamoDB Local and engine.`,
       ],
       targets,
@@ -393,6 +425,7 @@ export const searchSection: Section = {
         ratio,
         cpuCostRatio: cpuRatio,
         freshness,
+        typeAhead: { requests: typeAhead.requests, empty: typeAhead.empty, p50Ms: percentile(typeAhead.latencyMs, 50), p99Ms: suggestP99 },
         reindex: rebuilt,
         relevance,
       },
