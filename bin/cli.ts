@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { findRunningPlatform, type RuntimeInfo } from '../lib/local/running-platform';
+import { findRunningPlatform, type RuntimeInfo } from '@ecicomm/local-platform/running-platform';
 
 export function usageError(message: string, usage: string, code = 2): never {
   console.error(usage ? `${message}\n${usage}` : message);

@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import '../lib/local/handler-log-level';
+import '@ecicomm/local-platform/handler-log-level';
 import { SingleBar, Presets } from 'cli-progress';
-import { PortInUseError } from '../lib/local/emulators';
-import { projectRoot, startPlatform, type Platform } from '../lib/local/platform';
+import { PortInUseError } from '@ecicomm/local-platform/emulators';
+import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 
 const { values } = parseArgs({
   options: {

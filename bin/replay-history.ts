@@ -10,9 +10,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { parseRange, SKIP_REASONS, type DateRange } from '../lib/local/history/mapping';
-import { findRunningPlatform, replayHistory } from '../lib/local/history/replay';
-import { projectRoot } from '../lib/local/platform';
+import { parseRange, SKIP_REASONS, type DateRange } from '@ecicomm/local-platform/history/mapping';
+import { findRunningPlatform, replayHistory } from '@ecicomm/local-platform/history/replay';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 
 const USAGE = 'usage: npm run replay:history -- --from YYYY-MM-DD --to YYYY-MM-DD [--rate N]';
 

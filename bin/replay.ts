@@ -18,8 +18,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routes } from '../lib/routes';
 import { orderSaga } from '../lib/saga';
 import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
-import { projectRoot, startPlatform, type Platform } from '../lib/local/platform';
-import { findRunningPlatform } from '../lib/local/running-platform';
+import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
 
 const usage =
   'usage: npm run replay -- events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json\n' +

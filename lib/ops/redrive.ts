@@ -3,7 +3,7 @@
  * in the consumer's on-failure queue is a Lambda failure record (requestContext, responseContext,
  * DDBStreamBatchInfo | KinesisBatchInfo) naming a range of one shard. The range is read again from the stream
  * (GetShardIterator AT_SEQUENCE_NUMBER from startSequenceNumber up to endSequenceNumber), shaped into the event
- * the event source mapping would have built (lib/local/event-source-mappings/sources.ts, one shaping for both), and the
+ * the event source mapping would have built (lib/stream-sources, one shaping for both), and the
  * consumer is invoked with it through the Lambda Invoke API. The message is deleted only when the invocation
  * succeeded and reported no batchItemFailures; otherwise it is kept, visible again at the end of the run, for
  * the next redrive. Records the stream no longer holds (past its retention) are reported and their message
@@ -23,7 +23,7 @@ import {
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { consumerPhysicalNames, type StreamConsumer } from '../stream-consumers';
-import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../local/event-source-mappings/sources';
+import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../stream-sources';
 
 // ---------------------------------------------------------------------------------------------------------
 // The failure record

@@ -1,6 +1,6 @@
 /** What test/bench/platform-child.ts prints once the platform is up: one line, the marker then JSON. */
 import { readFileSync } from 'node:fs';
-import type { Platform } from '../../lib/local/platform';
+import type { Platform } from '@ecicomm/local-platform/platform';
 
 export const READY_MARKER = 'BENCH_PLATFORM ';
 

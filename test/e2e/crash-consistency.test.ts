@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/local/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 import { orderSaga } from '../../lib/saga';
 import { ExitedBeforeReady, PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
 

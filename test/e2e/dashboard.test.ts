@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/emulators';
-import { projectRoot, startPlatform, type Platform } from '../../lib/local/platform';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/emulators';
+import { freePort } from '@ecicomm/local-platform/emulators';
 import { readStream } from '../support/kinesis';
-import { projectRoot } from '../../lib/local/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-start-'));
 const started: ChildProcess[] = [];

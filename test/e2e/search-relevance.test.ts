@@ -13,9 +13,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/emulators';
-import { projectRoot, startPlatform, type Platform } from '../../lib/local/platform';
-import { loadSeedCatalog } from '../../lib/local/seed/catalog-source';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { loadSeedCatalog } from '@ecicomm/local-platform/seed/catalog-source';
 import { CUTOFF, measureRelevance, type RelevanceReport } from '../support/search-relevance';
 
 /**

@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/emulators';
-import { DEFAULT_ADMIN, projectRoot } from '../../lib/local/platform';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { DEFAULT_ADMIN, projectRoot } from '@ecicomm/local-platform/platform';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-secrets-logs-'));
 let child: ChildProcess | undefined;

@@ -10,7 +10,7 @@ import { conversionFunnel, conversionFunnelSql, warehouseViews, WAREHOUSE_VIEWS 
 import { PlatformFunction, WAREHOUSE_STATEMENT_ACTIONS, WAREHOUSE_SUBMIT_ACTIONS } from '../../lib/contexts/platform-function';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };

@@ -11,8 +11,8 @@ import { streamConsumers } from '../../lib/stream-consumers';
 import { routes } from '../../lib/routes';
 import { orderSaga } from '../../lib/saga';
 import { consumersOfStreamEvent } from '../../lib/ops/stream-consumers';
-import { localInvoker } from '../../lib/local/lambda/context';
-import { projectRoot } from '../../lib/local/platform';
+import { localInvoker } from '@ecicomm/local-platform/lambda/context';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
 import { dynamo, platform } from '../support/api';
 

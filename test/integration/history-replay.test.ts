@@ -19,7 +19,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoOrderRepository } from '../../functions/orders/adapters/dynamo-orders';
 import { Order } from '../../functions/orders/schemas';
-import { replayHistory } from '../../lib/local/history/replay';
+import { replayHistory } from '@ecicomm/local-platform/history/replay';
 import { adminSession, api, dynamo, platform } from '../support/api';
 import { analyticsCaughtUp, warehouseQuery } from '../support/analytics';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/local/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 import { dynamo, newShopper, platform } from '../support/api';
 import { orderRow, pendingOrder, productWithStock, sagaTask, sleep } from '../support/checkout';
 

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/local/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 import { analyticsCaughtUp, analyticsStats } from '../support/analytics';
 import { dynamo, platform } from '../support/api';
 

@@ -326,7 +326,7 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     const { sagaHandler } = await import('../../functions/shared/saga');
     const { OrderStep } = await import('../../functions/orders/saga-schemas');
     const { reserveStock } = await import('../../functions/inventory/domain/reservations');
-    const { lambdaContext } = await import('../../lib/local/lambda/context');
+    const { lambdaContext } = await import('@ecicomm/local-platform/lambda/context');
     const real = dynamoDocumentClient();
     let conflicts = 1;
     const db = {

@@ -19,7 +19,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAPPING_VERSION } from '../../functions/search/index-definition';
-import { projectRoot } from '../../lib/local/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 import { adminSession, api, platform } from '../support/api';
 import { analyticsCaughtUp, warehouseQuery } from '../support/analytics';
 

@@ -14,7 +14,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
-import { localInvoker } from '../../lib/local/lambda/context';
+import { localInvoker } from '@ecicomm/local-platform/lambda/context';
 import { routes } from '../../lib/routes';
 import { dynamo, platform, strongPassword } from '../support/api';
 

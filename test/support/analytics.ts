@@ -1,5 +1,5 @@
 /** The platform's analytics pipeline and warehouse, seen from a test worker (see ./platform-control.ts). */
-import type { EventSourceMappingStats } from '../../lib/local/event-source-mappings/mapping';
+import type { EventSourceMappingStats } from '@ecicomm/local-platform/event-source-mappings/mapping';
 import type { Row, SqlValue } from '../../functions/analytics/ports';
 import { platform } from './api';
 

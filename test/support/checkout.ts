@@ -12,8 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { substitute } from '../../lib/local/checkout';
-import { lambdaContext } from '../../lib/local/lambda/context';
+import { substitute } from '@ecicomm/local-platform/checkout';
+import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
 import { orderSaga } from '../../lib/saga';
 import { adminSession, api, dynamo, platform, type ApiResponse, type Shopper } from './api';
 

@@ -1,5 +1,5 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { localKinesisClient } from '../../lib/local/kinesis';
+import { localKinesisClient } from '@ecicomm/local-platform/kinesis';
 
 export interface StreamRecord {
   shardId: string;

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WarehouseEnv, warehouseFromEnv } from '../../functions/analytics/deps';
 import type { SqlValue } from '../../functions/analytics/ports';
-import type { Platform } from '../../lib/local/platform';
+import type { Platform } from '@ecicomm/local-platform/platform';
 
 const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
 

@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../lib/local/emulators';
-import { projectRoot } from '../../lib/local/platform';
-import type { RuntimeInfo } from '../../lib/local/running-platform';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { projectRoot } from '@ecicomm/local-platform/platform';
+import type { RuntimeInfo } from '@ecicomm/local-platform/running-platform';
 
 /** `npm start`'s command, run with this Node (tsx as a loader, as package.json's start script does). */
 const START_ARGS = (() => {

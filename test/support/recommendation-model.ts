@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelArtifact } from '../../ml/src/model';
-import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
+import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
 
 export const TEST_MODEL_VERSION = 'test.blend.000001';
 /** In the test catalog as an INACTIVE product (the recommendations suite writes it): never shown. */

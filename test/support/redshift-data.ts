@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftDataWarehouse } from '../../functions/analytics/adapters/redshift-data-warehouse';
-import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
-import { startRedshiftDataEmulator, type RedshiftDataEmulator } from '../../lib/local/redshift-data/server';
+import { LOCAL_WAREHOUSE } from '@ecicomm/local-platform/analytics';
+import { startRedshiftDataEmulator, type RedshiftDataEmulator } from '@ecicomm/local-platform/redshift-data/server';
 
 export const TEST_REGION = 'eu-west-2';
 

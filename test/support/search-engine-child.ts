@@ -3,7 +3,7 @@
  * test/support/search-engine-child.ts <dataDir> <port>`, the secret in SEARCH_SECRET. Prints `ready` once it
  * listens, with how long opening the data directory took (`ready <ms>`); SIGTERM stops it as the platform does.
  */
-import { startSearchEngine } from '../../lib/local/search/server';
+import { startSearchEngine } from '@ecicomm/local-platform/search/server';
 
 const [dataDir, port] = process.argv.slice(2) as [string, string];
 const started = performance.now();

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client, type API } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
-import { freePort } from '../../lib/local/emulators';
-import { startSearchEngine, type SearchEngine } from '../../lib/local/search/server';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { startSearchEngine, type SearchEngine } from '@ecicomm/local-platform/search/server';
 
 export const region = 'eu-west-2';
 export const newCredentials = () => ({ accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') });

@@ -6,7 +6,7 @@
  * appends `… hanging` first). Prints `ready` once it listens; SIGTERM stops it as the platform stops it.
  */
 import { appendFileSync } from 'node:fs';
-import { startStepFunctionsEmulator } from '../../lib/local/stepfunctions/server';
+import { startStepFunctionsEmulator } from '@ecicomm/local-platform/stepfunctions/server';
 
 const CHILD_REGION = 'eu-west-2';
 const TWO_STEPS = 'twoSteps';

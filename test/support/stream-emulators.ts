@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { freePort, startDynamoDbLocal } from '../../lib/local/emulators';
-import { localKinesisClient, startLocalKinesis } from '../../lib/local/kinesis';
-import { startSqsEmulator } from '../../lib/local/sqs/server';
+import { freePort, startDynamoDbLocal } from '@ecicomm/local-platform/emulators';
+import { localKinesisClient, startLocalKinesis } from '@ecicomm/local-platform/kinesis';
+import { startSqsEmulator } from '@ecicomm/local-platform/sqs/server';
 
 export const region = 'eu-west-2';
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

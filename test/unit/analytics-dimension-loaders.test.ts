@@ -13,7 +13,7 @@ import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/ada
 import { productDimFromStreamRecord } from '../../functions/analytics/adapters/products-stream-records';
 import { warehouseFromEnv } from '../../functions/analytics/deps';
 import { LOAD_LIMITS } from '../../functions/analytics/ports';
-import { PGLITE_LOAD_LIMITS, PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { PGLITE_LOAD_LIMITS, PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import { startTestDataApi } from '../support/redshift-data';
 
 const fixture = (name: string) =>

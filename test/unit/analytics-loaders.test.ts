@@ -5,7 +5,7 @@ import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapter
 import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
 import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
 import { lazyWarehouse } from '../../functions/analytics/deps';
-import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import type { Statement, Warehouse } from '../../functions/analytics/ports';
 
 const fixture = <T>(path: string): T => JSON.parse(readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')) as T;

@@ -28,9 +28,9 @@ import {
   upsertProductDims,
   type UserBehaviorRow,
 } from '../../functions/analytics/domain/load';
-import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import type { Warehouse } from '../../functions/analytics/ports';
-import { lambdaContext } from '../../lib/local/lambda/context';
+import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
 
 const loadedAt = () => new Date('2024-06-01T00:00:00Z');
 

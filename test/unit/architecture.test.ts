@@ -25,6 +25,10 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** The local substrate: an npm workspace that bin/ and the tests import by name, and the app never imports. */
+const LOCAL_PLATFORM = '@ecicomm/local-platform';
+const LOCAL_PLATFORM_DIR = 'lib/local';
+
 const files = LAYERS.flatMap((layer) => sourceFiles(path.join(root, layer)));
 
 interface Import {
@@ -172,6 +176,25 @@ describe('the architecture', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it('keeps the local platform a package of its own: only bin/ and the tests use it, by its name', () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, LOCAL_PLATFORM_DIR, 'package.json'), 'utf8')) as { name: string };
+    const workspaces = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces?: string[] }).workspaces;
+    expect(manifest.name).toBe(LOCAL_PLATFORM);
+    expect(workspaces).toContain(LOCAL_PLATFORM_DIR);
+    const inside = (file: string) => rel(file).startsWith(`${LOCAL_PLATFORM_DIR}/`);
+    const names = (specifier: string) => specifier === LOCAL_PLATFORM || specifier.startsWith(`${LOCAL_PLATFORM}/`);
+    const breaches: string[] = [];
+    for (const file of [...files, ...sourceFiles(path.join(root, 'test'))]) {
+      const user = rel(file).startsWith('bin/') || rel(file).startsWith('test/');
+      for (const imp of read(file).imports) {
+        if (inside(file) && names(imp.specifier)) breaches.push(`${rel(file)} -> ${imp.specifier} (inside the package: a relative import)`);
+        if (!inside(file) && imp.target && inside(imp.target)) breaches.push(`${rel(file)} -> ${rel(imp.target)} (by path: import ${LOCAL_PLATFORM})`);
+        if (!inside(file) && !user && names(imp.specifier)) breaches.push(`${rel(file)} -> ${imp.specifier} (the app never runs the local platform)`);
+      }
+    }
+    expect(breaches).toEqual([]);
   });
 
   it('defines Group once', () => {

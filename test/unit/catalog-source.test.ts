@@ -11,8 +11,8 @@ import { stockFromDemand, type SeedProduct } from '../../catalog-data/catalog';
 import { csvRecords, parseCsvLine, tryParseCsvRecord } from '../../catalog-data/csv';
 import { readInvoiceLines, toIsoUtc, type InvoiceLine } from '../../catalog-data/invoice-lines';
 import { isMerchandiseCode } from '../../catalog-data/merchandise';
-import { loadSeedCatalog } from '../../lib/local/seed/catalog-source';
-import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
+import { loadSeedCatalog } from '@ecicomm/local-platform/seed/catalog-source';
+import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const HEADER = '"InvoiceNo","StockCode","Description","Quantity","InvoiceDate","UnitPrice","CustomerID","Country"';

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings/mapping';
-import { kinesisStreamSource, localKinesisStreamSource } from '../../lib/local/event-source-mappings/sources';
+import { startEventSourceMapping, type EventSourceMapping } from '@ecicomm/local-platform/event-source-mappings/mapping';
+import { kinesisStreamSource, localKinesisStreamSource } from '@ecicomm/local-platform/event-source-mappings/sources';
 import { credentials, fastPolling, region, startStreamEmulators, type StreamEmulators } from '../support/stream-emulators';
 
 type Rec = Record<string, any>;

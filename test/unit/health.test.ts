@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SEARCH_PROBE_CACHE, WAREHOUSE_PROBE_CACHE, searchProbe, warehouseProbeFromEnv, warehouseStatusProbe } from '../../functions/platform/adapters/probes';
 import { cachedProbe, checkHealth } from '../../functions/platform/domain/health';
 import type { HealthProbe } from '../../functions/platform/ports';
-import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
+import { LOCAL_WAREHOUSE } from '@ecicomm/local-platform/analytics';
 import { startTestDataApi, TEST_REGION, type TestDataApi } from '../support/redshift-data';
 
 const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({ name, check, ...(timeoutMs ? { timeoutMs } : {}) });

@@ -27,7 +27,7 @@ import {
   skipReason,
   type HistoryInvoice,
   type InvoicePlan,
-} from '../../lib/local/history/mapping';
+} from '@ecicomm/local-platform/history/mapping';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 import { invoiceLine } from '../support/invoice-line';
 

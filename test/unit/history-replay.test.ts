@@ -13,7 +13,7 @@ import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dyn
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClickEvent } from '../../functions/analytics/ports';
 import type { Order } from '../../functions/orders/schemas';
-import { replayHistory, type ReplayClients } from '../../lib/local/history/replay';
+import { replayHistory, type ReplayClients } from '@ecicomm/local-platform/history/replay';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 
 const ENV = { AWS_REGION: 'eu-west-2', ORDERS_TABLE: 'test-orders', CLICKSTREAM_STREAM: 'test-clickstream' };

@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBody, type RequestBody } from '../../lib/local/http/body';
+import { readBody, type RequestBody } from '@ecicomm/local-platform/http/body';
 
 const LIMIT = 1024;
 

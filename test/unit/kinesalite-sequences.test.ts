@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nativeSequenceFunctions, type KinesaliteSequenceFunctions, type SequenceObject } from '../../lib/local/kinesalite-sequences';
+import { nativeSequenceFunctions, type KinesaliteSequenceFunctions, type SequenceObject } from '@ecicomm/local-platform/kinesalite-sequences';
 
 // A fresh copy of kinesalite's own functions: the module object itself may already carry the native ones.
 const require = createRequire(import.meta.url);

@@ -13,9 +13,9 @@ import {
   RequestTooLargeException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
-import { PortInUseError } from '../../lib/local/emulators';
-import { Sha256 } from '../../lib/local/guard/sha256';
-import { startLambdaEmulator, type LambdaEmulator } from '../../lib/local/lambda/server';
+import { PortInUseError } from '@ecicomm/local-platform/emulators';
+import { Sha256 } from '@ecicomm/local-platform/guard/sha256';
+import { startLambdaEmulator, type LambdaEmulator } from '@ecicomm/local-platform/lambda/server';
 
 const region = 'eu-west-2';
 const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultPlanFromEnv, withFaults } from '../../lib/local/faults/faults';
+import { faultPlanFromEnv, withFaults } from '@ecicomm/local-platform/faults/faults';
 
 describe('crash testing faults (lib/local/faults)', () => {
   it('reads LOCAL_FAULT_KILL_AFTER and LOCAL_FAULT_FAIL, and refuses malformed values at start', () => {

@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POPULAR_AGGREGATE_ID } from '../../functions/recommendations/adapters/dynamo-popular';
-import { projectRoot } from '../../lib/local/platform';
-import { LOCAL_ENDPOINT_NAME, prepareLocalRecommendations, type LocalRecommendations, type StartContext } from '../../lib/local/recommendations';
-import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
-import { demoHistory } from '../../lib/local/seed/demo-history';
+import { projectRoot } from '@ecicomm/local-platform/platform';
+import { LOCAL_ENDPOINT_NAME, prepareLocalRecommendations, type LocalRecommendations, type StartContext } from '@ecicomm/local-platform/recommendations';
+import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
+import { demoHistory } from '@ecicomm/local-platform/seed/demo-history';
 import { TEST_MODEL_VERSION, writeTestModel } from '../support/recommendation-model';
 
 const cleanups: (() => Promise<void> | void)[] = [];

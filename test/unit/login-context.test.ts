@@ -9,7 +9,7 @@ import { AdminInitiateAuthCommand, type CognitoIdentityProviderClient } from '@a
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CognitoIdentityProvider } from '../../functions/users/adapters/cognito-identity';
-import { lambdaContext } from '../../lib/local/lambda/context';
+import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const fixture = JSON.parse(readFileSync(path.join(projectRoot, 'events/apigw/login-admin.json'), 'utf8')) as APIGatewayProxyEvent;

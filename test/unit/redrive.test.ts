@@ -9,9 +9,9 @@ import { DeleteTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-sd
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { streamConsumers } from '../../lib/analytics';
-import { startEventSourceMapping, type EventSourceMapping } from '../../lib/local/event-source-mappings/mapping';
-import { RecordsTrimmed, type SourceRecord, type StartPosition } from '../../lib/local/event-source-mappings/sources';
-import { startLambdaEmulator, type LambdaEmulator } from '../../lib/local/lambda/server';
+import { startEventSourceMapping, type EventSourceMapping } from '@ecicomm/local-platform/event-source-mappings/mapping';
+import { RecordsTrimmed, type SourceRecord, type StartPosition } from '../../lib/stream-sources';
+import { startLambdaEmulator, type LambdaEmulator } from '@ecicomm/local-platform/lambda/server';
 import { awsRedrivePorts, parseFailureRecord, readRange, redrive, type BatchRange, type QueueMessage, type RedrivePorts } from '../../lib/ops/redrive';
 import { credentials, fastPolling, region, startStreamEmulators, type StreamEmulators } from '../support/stream-emulators';
 

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
+import { LOCAL_WAREHOUSE } from '@ecicomm/local-platform/analytics';
 import { startTestDataApi, TEST_REGION, type TestDataApi } from '../support/redshift-data';
 
 let api: TestDataApi;

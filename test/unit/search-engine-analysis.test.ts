@@ -3,8 +3,8 @@
  * Lucene's stop words, the Porter stemmer), and Damerau–Levenshtein distances where a transposition is one edit.
  */
 import { describe, expect, it } from 'vitest';
-import { analyzer } from '../../lib/local/search/analysis';
-import { editsFor, osaDistance, prefixDistance } from '../../lib/local/search/fuzzy';
+import { analyzer } from '@ecicomm/local-platform/search/analysis';
+import { editsFor, osaDistance, prefixDistance } from '@ecicomm/local-platform/search/fuzzy';
 
 describe('analysis', () => {
   it('analyzes English as OpenSearch\'s english analyzer: lowercase, possessives, stop words, Porter stems', () => {

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { API, Client } from '@opensearch-project/opensearch';
-import { freePort } from '../../lib/local/emulators';
-import { loadSeedCatalog } from '../../lib/local/seed/catalog-source';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { loadSeedCatalog } from '@ecicomm/local-platform/seed/catalog-source';
 import { indexActions, newCredentials, PRODUCT_MAPPINGS, PRODUCT_SETTINGS, product, searchClient, type Product } from '../support/search-engine';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/local/emulators';
-import { startSearchEngineThread } from '../../lib/local/search/thread';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { startSearchEngineThread } from '@ecicomm/local-platform/search/thread';
 import { newCredentials, PRODUCT_MAPPINGS, searchClient } from '../support/search-engine';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'search-thread-'));

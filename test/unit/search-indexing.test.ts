@@ -20,8 +20,8 @@ import { MAPPING_VERSION, productIndexDefinition } from '../../functions/search/
 import { SearchUnavailableError, type ActionOutcome, type ProductIndexAdmin, type SearchDeps, type SearchSignal } from '../../functions/search/ports';
 import { SearchQuery } from '../../functions/search/schemas';
 import { DomainError } from '../../functions/shared/errors';
-import { lambdaContext } from '../../lib/local/lambda/context';
-import { projectRoot } from '../../lib/local/platform';
+import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
+import { projectRoot } from '@ecicomm/local-platform/platform';
 
 // The handler modules build their live dependencies when loaded (nothing is contacted): they need an environment.
 let makeIndexer: (typeof import('../../functions/search/handlers/index-products'))['makeHandler'];

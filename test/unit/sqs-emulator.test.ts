@@ -37,9 +37,9 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, PortInUseError } from '../../lib/local/emulators';
-import { projectRoot } from '../../lib/local/platform';
-import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs/server';
+import { freePort, PortInUseError } from '@ecicomm/local-platform/emulators';
+import { projectRoot } from '@ecicomm/local-platform/platform';
+import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '@ecicomm/local-platform/sqs/server';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const clientFor = (endpoint: string, region = 'eu-west-2') => new SQSClient({ region, endpoint, credentials, maxAttempts: 1 });

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { freePort } from '../../lib/local/emulators';
-import { projectRoot } from '../../lib/local/platform';
-import { startStepFunctionsEmulator, type StepFunctionsEmulator } from '../../lib/local/stepfunctions/server';
+import { freePort } from '@ecicomm/local-platform/emulators';
+import { projectRoot } from '@ecicomm/local-platform/platform';
+import { startStepFunctionsEmulator, type StepFunctionsEmulator } from '@ecicomm/local-platform/stepfunctions/server';
 
 const region = 'eu-west-2';
 const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };

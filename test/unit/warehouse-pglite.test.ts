@@ -13,7 +13,7 @@ import {
   type UserBehaviorRow,
 } from '../../functions/analytics/domain/load';
 import { DIM_DATES_DAYS, MIGRATIONS, splitStatements } from '../../functions/analytics/domain/migrations';
-import { PGLITE_LOAD_LIMITS, PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { PGLITE_LOAD_LIMITS, PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import type { Statement } from '../../functions/analytics/ports';
 
 const now = () => new Date('2024-03-05T00:00:00Z');

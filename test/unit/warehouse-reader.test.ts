@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { warehouseFromEnv } from '../../functions/analytics/deps';
 import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/ports';
-import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
-import { PgliteWarehouse } from '../../lib/local/redshift-data/in-process';
+import { LOCAL_WAREHOUSE } from '@ecicomm/local-platform/analytics';
+import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import { startTestDataApi, TEST_REGION } from '../support/redshift-data';
 
 const product = (id: string) =>

@@ -1,4 +1,4 @@
-import { IteratorExpired, RecordsTrimmed, type Credentials } from './source-types';
+import { IteratorExpired, RecordsTrimmed, type Credentials } from '../../stream-sources';
 
 export class AwsJsonError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-/** DynamoDB Streams as a stream source: DynamoDB Local's through the JSON client, or any through the SDK. */
+/** DynamoDB Streams as a stream source through the SDK (AWS or DynamoDB Local), and the records as Lambda's events carry them. */
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -10,7 +10,6 @@ import {
   type AttributeValue,
   type _Record as SdkStreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { AwsJsonError, dynamoDbJsonClient } from './aws-json';
 import { IteratorExpired, positionSequenceNumber, RecordsTrimmed, type Credentials, type ShardInfo, type SourceRecord, type StreamSource } from './source-types';
 
 
@@ -31,56 +30,6 @@ export interface DdbStreamRecord {
     StreamViewType?: string;
   };
   userIdentity?: unknown;
-}
-
-export async function dynamoDbStreamSource(options: { endpoint: string; tableName: string; region: string; credentials: Credentials }): Promise<StreamSource> {
-  const call = dynamoDbJsonClient(options.endpoint, options.region, options.credentials);
-  const { Table } = await call<{ Table: { LatestStreamArn?: string; StreamSpecification?: { StreamEnabled?: boolean } } }>('DynamoDB_20120810.DescribeTable', {
-    TableName: options.tableName,
-  });
-  const arn = Table.LatestStreamArn;
-  if (!arn || Table.StreamSpecification?.StreamEnabled === false) throw new Error(`Table ${options.tableName} has no stream enabled`);
-  return {
-    kind: 'dynamodb',
-    arn,
-    batchInfoKey: 'DDBStreamBatchInfo',
-    async listShards() {
-      const shards: ShardInfo[] = [];
-      let ExclusiveStartShardId: string | undefined;
-      do {
-        const { StreamDescription } = await call<{
-          StreamDescription: { Shards?: { ShardId: string; ParentShardId?: string }[]; LastEvaluatedShardId?: string };
-        }>('DynamoDBStreams_20120810.DescribeStream', { StreamArn: arn, ...(ExclusiveStartShardId ? { ExclusiveStartShardId } : {}) });
-        for (const s of StreamDescription.Shards ?? []) shards.push({ shardId: s.ShardId, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) });
-        ExclusiveStartShardId = StreamDescription.LastEvaluatedShardId;
-      } while (ExclusiveStartShardId);
-      return shards;
-    },
-    async getIterator(shardId, position) {
-      try {
-        const { ShardIterator } = await call<{ ShardIterator?: string }>('DynamoDBStreams_20120810.GetShardIterator', {
-          StreamArn: arn,
-          ShardId: shardId,
-          ShardIteratorType: position.type,
-          ...(positionSequenceNumber(position) ? { SequenceNumber: positionSequenceNumber(position) } : {}),
-        });
-        return ShardIterator ?? undefined;
-      } catch (e) {
-        // A shard that has been trimmed away entirely: nothing left to read.
-        if (e instanceof AwsJsonError && e.type === 'ResourceNotFoundException') return undefined;
-        throw e;
-      }
-    },
-    async getRecords(shardId, iterator, limit) {
-      const page = await call<{ Records?: DdbStreamRecord[]; NextShardIterator?: string | null }>('DynamoDBStreams_20120810.GetRecords', {
-        ShardIterator: iterator,
-        Limit: Math.min(Math.max(limit, 1), 1000),
-      });
-      const records = (page.Records ?? []).map((r) => lambdaDynamoDbRecord(r, options.region, arn));
-      return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
-    },
-    close() {},
-  };
 }
 
 /**
