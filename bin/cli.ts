@@ -37,3 +37,9 @@ export async function runningLocalPlatform(): Promise<RuntimeInfo> {
   if (!running) return usageError(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, '', 1);
   return running;
 }
+
+/** A deployed stage's prefix (`ecicomm-prod`) as `--prefix` names it, or the process ends with its usage. */
+export function stagePrefix(value: string, usage: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(value)) return usageError('--prefix must be a stage prefix such as ecicomm-prod', usage);
+  return value;
+}

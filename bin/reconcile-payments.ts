@@ -10,7 +10,7 @@
  * reconcilePayments job), alarmed on any mismatch.
  * Exits 0 when everything reconciles, 1 on any mismatch (or when it cannot read), 2 on bad usage.
  */
-import { parseCommandLine, runningLocalPlatform, usageError } from './cli';
+import { parseCommandLine, runningLocalPlatform, stagePrefix, usageError } from './cli';
 import { tables } from '../lib/tables';
 
 const usage = `usage: npm run payments:reconcile -- [--grace-seconds N] [--json] [--prefix <stage prefix> [--region R]]
@@ -36,7 +36,7 @@ if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds)
 if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);
 
 if (args.prefix) {
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(args.prefix)) fail(`--prefix must be a stage prefix such as ecicomm-prod\n${usage}`);
+  stagePrefix(args.prefix, usage);
   process.env.PAYMENTS_TABLE = `${args.prefix}-${tables.payments.name}`;
   process.env.ORDERS_TABLE = `${args.prefix}-${tables.orders.name}`;
   if (args.region) process.env.AWS_REGION = args.region;

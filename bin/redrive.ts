@@ -9,7 +9,7 @@
  * region and credentials are used; `--queue-url` and `--function-name` override either.
  * Exits 0 when every message read was redriven (or with --dry-run), 1 when some are kept, 2 on bad usage.
  */
-import { parseCommandLine, runningLocalPlatform, usageError } from './cli';
+import { parseCommandLine, runningLocalPlatform, stagePrefix, usageError } from './cli';
 import { streamConsumers } from '../lib/stream-consumers';
 import { awsRedrivePorts, describeReport, records, redrive, type AwsRedriveOptions } from '../lib/ops/redrive';
 
@@ -46,7 +46,7 @@ const options: AwsRedriveOptions = {
   ...(args['function-name'] ? { functionName: args['function-name'] } : {}),
 };
 if (args.prefix) {
-  options.prefix = args.prefix;
+  options.prefix = stagePrefix(args.prefix, usage);
   console.error(`Redriving ${consumer.id} in stage ${args.prefix} (AWS, region ${args.region ?? process.env.AWS_REGION ?? 'from the profile'})`);
 } else {
   const running = await runningLocalPlatform();

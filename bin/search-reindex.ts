@@ -11,7 +11,7 @@
  * default region and credentials are used (SigV4, signing name `es` unless told).
  * Exits 0 when every product was indexed, 1 when the reindex failed or some products were not indexed, 2 on bad usage.
  */
-import { parseCommandLine, runningLocalPlatform, usageError } from './cli';
+import { parseCommandLine, runningLocalPlatform, stagePrefix, usageError } from './cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { SEARCH_ENV } from '../lib/search';
 import { tables } from '../lib/tables';
@@ -39,7 +39,7 @@ const args = parseCommandLine(
 if (!args.prefix && (args.endpoint || args.region || args['signing-service'])) fail(`--endpoint, --region and --signing-service go with --prefix\n${usage}`);
 
 if (args.prefix) {
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(args.prefix)) fail(`--prefix must be a stage prefix such as ecicomm-prod\n${usage}`);
+  stagePrefix(args.prefix, usage);
   const endpoint = args.endpoint ?? process.env[SEARCH_ENV.endpoint];
   if (!endpoint || !/^https?:\/\/[^\s/]+/.test(endpoint)) fail(`--endpoint (or ${SEARCH_ENV.endpoint}) must be the stage's OpenSearch URL, https://…\n${usage}`);
   const service = args['signing-service'] ?? process.env[SEARCH_ENV.signingService] ?? 'es';

@@ -12,6 +12,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonObject } from './dsl';
+import { syncDirectory, writeFileAtomically } from '../durable-file';
 import type { IndexMetadata } from './settings';
 
 export type LogRecord =
@@ -20,28 +21,6 @@ export type LogRecord =
 
 /** Compaction happens once the journal holds this many more lines than records worth keeping (and twice them). */
 const COMPACT_AFTER_LINES = 10_000;
-
-export function writeFileAtomically(file: string, content: string): void {
-  const temporary = `${file}.tmp`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
-  syncDirectory(path.dirname(file));
-}
-
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export class DocumentLog {
   private appended = 0;

@@ -2,8 +2,9 @@
  * The data file the emulator keeps its queues and messages in across restarts: one JSON document, the whole
  * state, replaced atomically and durably on each write (temporary file, fsync, rename).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically } from '../durable-file';
 import type { Queue, StoredMessage } from './types';
 
 const DATA_FILE_VERSION = 1;
@@ -39,13 +40,7 @@ export function readDataFile(file: string): Queue[] {
 export function writeDataFile(file: string, queues: Iterable<Queue>): void {
   const data: DataFile = { version: DATA_FILE_VERSION, queues: [...queues].map((q) => ({ ...q, messages: [...q.messages.values()] })) };
   mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, JSON.stringify(data));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
+  // Every answered change rewrites the file: a kill -9 (what the emulators are built to survive) keeps the renamed
+  // file without flushing the directory each time.
+  writeFileAtomically(file, JSON.stringify(data), { syncDirectory: false });
 }

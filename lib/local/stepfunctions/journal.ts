@@ -10,8 +10,9 @@
  * retention (as AWS keeps them 90 days, and at most a number of them), and rewrites it compacted: one record
  * per execution. A long run compacts again every COMPACT_AFTER_LINES records.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically } from '../durable-file';
 import type { EnteredState, ExecutionRecord, Outcome } from './types';
 
 type JournalLine =
@@ -135,19 +136,5 @@ function retain(executions: ExecutionRecord[], retention: Retention, now: number
 
 /** Replaces the file with one record per execution, atomically and durably (temporary file, fsync, rename). */
 function writeCompacted(file: string, executions: ExecutionRecord[]): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, executions.map((execution) => `${JSON.stringify({ t: 'execution', execution } satisfies JournalLine)}\n`).join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
-  const dir = openSync(path.dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  writeFileAtomically(file, executions.map((execution) => `${JSON.stringify({ t: 'execution', execution } satisfies JournalLine)}\n`).join(''));
 }
