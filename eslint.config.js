@@ -1,0 +1,12 @@
+// ESLint: typescript-eslint's recommended type-checked rules over every TypeScript file of the project.
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', '.local/', 'bench-results/', 'test-output/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+);
