@@ -27,7 +27,7 @@ export function parseGroups(raw: unknown): string[] {
  * authorizer (routes open to anonymous shoppers) passes the same claims flat in its context.
  */
 export function callerOf(event: ApiEvent): Caller | undefined {
-  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const authorizer = event.requestContext?.authorizer;
   const claims = (authorizer?.claims ?? authorizer) as Record<string, unknown> | undefined;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || !sub) return undefined;

@@ -145,14 +145,14 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
         reportBatchItemFailures: consumer.reportBatchItemFailures,
         maximumRetryAttempts: consumer.maximumRetryAttempts,
         maximumRecordAgeSeconds: consumer.maximumRecordAgeSeconds,
-        onFailure: { queueUrl: queueUrls[i]!, endpoint: options.sqsEndpoint },
+        onFailure: { queueUrl: queueUrls[i], endpoint: options.sqsEndpoint },
         ...(options.checkpointDir ? { checkpointFile: path.join(options.checkpointDir, `${consumer.id}.json`) } : {}),
         onError: (e, where) => onError(consumer.id, e, where),
       });
-      started[consumer.id] = { consumer, mapping, failureQueueUrl: queueUrls[i]!, invoke };
+      started[consumer.id] = { consumer, mapping, failureQueueUrl: queueUrls[i], invoke };
     });
     const failed = (await Promise.allSettled(starting)).find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw failed.reason;
   } catch (e) {
     await Promise.allSettled(Object.values(started).map((c) => c.mapping.stop()));
     throw e;
@@ -160,7 +160,7 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
     sqs.destroy();
   }
 
-  const runtimes = consumers.map((c) => started[c.id]!);
+  const runtimes = consumers.map((c) => started[c.id]);
   let stopped: Promise<void> | undefined;
   return {
     env,

@@ -77,7 +77,7 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
         }
       }
       if (records.length === 1) {
-        refused.set(records[0]!, failure);
+        refused.set(records[0], failure);
         return;
       }
       const half = Math.ceil(records.length / 2);

@@ -49,7 +49,7 @@ export interface ReindexSummary {
 /** Creates the index and alias when there is no alias yet; the index the alias points to either way. */
 export async function ensureProductsIndex(index: ProductIndexAdmin): Promise<{ index: string; created: boolean }> {
   const targets = await index.aliasTargets();
-  if (targets.length > 0) return { index: targets[0]!, created: false };
+  if (targets.length > 0) return { index: targets[0], created: false };
   const name = bootstrapIndexName();
   const created = await index.createIndex(name, productIndexDefinition);
   await index.pointAlias(name, []);
@@ -81,7 +81,7 @@ export async function loadCatalog(
     }
     const outcomes: ActionOutcome[] = actions.length ? await writer.bulk(actions, options.target) : [];
     outcomes.forEach((outcome, i) => {
-      const action = actions[i]!;
+      const action = actions[i];
       if (outcome.status === 'stale') summary.stale++;
       else if (outcome.status === 'failed') summary.failures.push({ id: action.id, reason: outcome.reason });
       else if (action.kind === 'index') summary.indexed++;

@@ -37,7 +37,7 @@ export class Invocations {
     const url = new URL(request.url ?? '/', 'http://lambda');
     const configuration = CONFIGURATION_PATH.exec(url.pathname);
     if (request.method === 'GET' && configuration) {
-      const { name } = this.resolve(decodeURIComponent(configuration[1]!), url.searchParams.get('Qualifier'));
+      const { name } = this.resolve(decodeURIComponent(configuration[1]), url.searchParams.get('Qualifier'));
       return send(response, 200, {}, JSON.stringify(functionConfiguration(name, this.settings.functionArn(name), this.settings.roleArn(name))));
     }
     const route = INVOKE_PATH.exec(url.pathname);
@@ -48,7 +48,7 @@ export class Invocations {
     if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) {
       throw new LambdaError(400, 'InvalidParameterValueException', `Unsupported invocation type: ${invocationType}`);
     }
-    const { name, fn } = this.resolve(decodeURIComponent(route[1]!), url.searchParams.get('Qualifier'));
+    const { name, fn } = this.resolve(decodeURIComponent(route[1]), url.searchParams.get('Qualifier'));
     if (invocationType === 'Event' && payload.length > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT);
     const event = parsePayload(payload);
     if (invocationType === 'DryRun') return send(response, 204, {});

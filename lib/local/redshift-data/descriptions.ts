@@ -58,7 +58,7 @@ export function describe(record: StatementRecord, sub?: SubStatement): Json {
 
 export function resultPage(record: StatementRecord, sub: SubStatement | undefined, nextToken: unknown): Json {
   if (record.batch && !sub) throw validation(`${record.id} is a batch: ask for the result of one of its statements, ${record.id}:<n>.`);
-  const statement = sub ?? record.subs[0]!;
+  const statement = sub ?? record.subs[0];
   if (statement.status !== 'FINISHED') throw validation(`Query ${statement.id} has not finished: it is ${statement.status}.`);
   const outcome = statement.outcome;
   if (!outcome || !hasResultSet(outcome)) throw validation('Query does not have result. Please check query status with DescribeStatement.');

@@ -22,7 +22,7 @@ export function aggregate(specs: Json, hits: Hit[]): JsonObject {
     if (kind === 'terms') result[name] = termsAggregation(expectObject(body, 'terms'), hits);
     else if (METRICS.includes(kind)) result[name] = metricAggregation(kind, expectObject(body, kind), hits);
     else throw unsupported(`The [${kind}] aggregation`);
-    if (options.meta !== undefined) (result[name] as JsonObject).meta = options.meta;
+    if (options.meta !== undefined) (result[name]).meta = options.meta;
   }
   return result;
 }

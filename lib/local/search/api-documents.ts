@@ -85,7 +85,7 @@ export function bulk(indexes: Indexes, defaultIndex: string | undefined, request
 
 function bulkAction(line: unknown, i: number): [string, JsonObject] {
   if (!isObject(line) || Object.keys(line).length !== 1) throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected START_OBJECT with one action but found [${JSON.stringify(line)?.slice(0, 80)}]`);
-  const [action, meta] = Object.entries(line)[0]!;
+  const [action, meta] = Object.entries(line)[0];
   if (action === 'update') throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}]: the [update] action is not supported by the local search engine (send index or delete)`);
   if (!['index', 'create', 'delete'].includes(action)) throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected field [create], [delete], [index] or [update] but found [${action}]`);
   const options = expectObject(meta, action);

@@ -51,7 +51,7 @@ export function singleEntry(value: unknown, where: string): [string, Json] {
   const object = expectObject(value, where);
   const keys = Object.keys(object);
   if (keys.length !== 1) throw parsingError(`[${where}] expected exactly one key but found ${keys.length ? `[${keys.join(', ')}]` : 'none'}`);
-  return [keys[0]!, object[keys[0]!]!];
+  return [keys[0], object[keys[0]]!];
 }
 
 export const describe = (value: unknown): string =>

@@ -55,7 +55,7 @@ function multiMatchQuery(body: Json): { options: JsonObject; fields: FieldWeight
   const fields = options.fields.map((field) => {
     const parts = /^([^*^]+)(?:\^(\d+(?:\.\d+)?))?$/.exec(expectString(field, 'multi_match.fields'));
     if (!parts) throw unsupported(`[multi_match] field pattern [${String(field)}] (name it exactly, with an optional ^boost)`);
-    return { path: parts[1]!, boost: parts[2] === undefined ? 1 : Number(parts[2]) };
+    return { path: parts[1], boost: parts[2] === undefined ? 1 : Number(parts[2]) };
   });
   return { options, fields };
 }

@@ -26,7 +26,7 @@ export function editsFor(fuzziness: unknown, length: number): number {
 export function osaDistance(a: Chars, b: Chars, limit: number, transpositions = true): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const row = lastRow(a, b, limit, transpositions);
-  return row ? Math.min(row[b.length]!, limit + 1) : limit + 1;
+  return row ? Math.min(row[b.length], limit + 1) : limit + 1;
 }
 
 /**
@@ -47,8 +47,8 @@ function lastRow(a: Chars, b: Chars, limit: number, transpositions: boolean): nu
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2]! + 1);
+      let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2] + 1);
       current.push(best);
       rowMin = Math.min(rowMin, best);
     }

@@ -86,7 +86,7 @@ export class Indexes {
     const direct = this.indexes.get(name);
     if (direct) return direct;
     const aliased = this.aliases.get(name);
-    if (aliased?.size === 1) return this.indexes.get([...aliased][0]!)!;
+    if (aliased?.size === 1) return this.indexes.get([...aliased][0])!;
     if (aliased) throw illegalArgument(`no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`);
     return this.create(name, {});
   }

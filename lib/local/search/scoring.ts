@@ -62,7 +62,7 @@ function combine(functions: WeightedFunction[], document: StoredDocument, scoreM
     case 'avg':
       return values.reduce((a, b) => a + b, 0) / applying.reduce((a, f) => a + f.weight, 0);
     case 'first':
-      return values[0]!;
+      return values[0];
     case 'max':
       return Math.max(...values);
     case 'min':
@@ -99,7 +99,7 @@ function parseFunction(spec: Json, context: QueryContext, subQueries: SubQueries
   const weight = options.weight === undefined ? 1 : expectNumber(options.weight, 'weight');
   const filter = options.filter === undefined ? undefined : subQueries.filterKeys(options.filter, context);
   if (kind === undefined) return { filter, weight };
-  return { filter, weight, compute: kind === 'field_value_factor' ? fieldValueFactor(expectObject(options[kind], kind), context) : decay(kind, options[kind]!, context) };
+  return { filter, weight, compute: kind === 'field_value_factor' ? fieldValueFactor(expectObject(options[kind], kind), context) : decay(kind, options[kind], context) };
 }
 
 const MODIFIERS: Record<string, (v: number) => number> = {

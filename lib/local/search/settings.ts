@@ -21,7 +21,7 @@ const UNITS: Record<string, number> = { nanos: 1e-6, micros: 1e-3, ms: 1, s: 100
 /** A time value (`500ms`, `60s`, `365d`) in milliseconds, or undefined. */
 export function parseTimeValue(value: unknown): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(nanos|micros|ms|s|m|h|d)$/.exec(String(value).trim());
-  return match ? Number(match[1]) * UNITS[match[2]!]! : undefined;
+  return match ? Number(match[1]) * UNITS[match[2]] : undefined;
 }
 
 export function parseSettings(json: Json | undefined): IndexSettings {

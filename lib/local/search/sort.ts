@@ -31,7 +31,7 @@ export function parseSort(value: Json | undefined, indexes: SearchIndex[]): Sort
     const object = expectObject(entry, 'sort');
     const keys = Object.keys(object);
     if (keys.length !== 1) throw parsingError('[sort] each sort entry must name one field');
-    const field = keys[0]!;
+    const field = keys[0];
     const spec = object[field]!;
     const options = isObject(spec) ? spec : { order: spec };
     onlyKeys(options, `sort.${field}`, ['order', 'missing']);
@@ -68,7 +68,7 @@ export function sortHits(hits: Hit[], keys: SortKey[] | undefined): void {
     const va = cache.get(a)!;
     const vb = cache.get(b)!;
     for (let i = 0; i < effective.length; i++) {
-      const order = compareValues(va[i], vb[i], effective[i]!);
+      const order = compareValues(va[i], vb[i], effective[i]);
       if (order !== 0) return order;
     }
     return a.indexOrder - b.indexOrder || a.document.key - b.document.key;

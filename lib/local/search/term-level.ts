@@ -57,7 +57,7 @@ function termsQuery(body: Json, context: QueryContext): Scores {
   const options = expectObject(body, 'terms');
   const entries = Object.entries(options).filter(([key]) => key !== 'boost' && key !== '_name');
   if (entries.length !== 1) throw parsingError('[terms] query requires exactly one field');
-  const [path, values] = entries[0]!;
+  const [path, values] = entries[0];
   if (!Array.isArray(values)) throw parsingError(`[terms] query on [${path}] requires an array of values (a terms lookup is not supported by the local search engine)`);
   const field = context.index.field(path);
   if (!field) return new Map();
@@ -76,7 +76,7 @@ function rangeQuery(body: Json, context: QueryContext): Scores {
   if (!['keyword', 'date', 'boolean'].includes(field.type) && !isNumeric(field)) {
     throw new SearchError(400, 'query_shard_exception', `failed to create query: [range] on field [${path}] of type [${field.type}] is not supported by the local search engine`, { index: context.index.name });
   }
-  const bound = (key: string) => (options[key] === undefined || options[key] === null ? undefined : exactValue(field, options[key]!, context));
+  const bound = (key: string) => (options[key] === undefined || options[key] === null ? undefined : exactValue(field, options[key], context));
   const [gte, gt, lte, lt] = ['gte', 'gt', 'lte', 'lt'].map(bound);
   const inRange = (v: Scalar) => (gte === undefined || v >= gte) && (gt === undefined || v > gt) && (lte === undefined || v <= lte) && (lt === undefined || v < lt);
   return constantScore(context, options, (document) => (document.values.get(path) ?? []).some(inRange));

@@ -169,10 +169,10 @@ async function invoke(req: IncomingMessage, { model: current, limit }: Serving):
   const parsed = InvocationRequest.safeParse(json);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    const first = details[0]!;
+    const first = details[0];
     return { status: 400, body: { message: `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details } };
   }
-  return { status: 200, body: recommend(model, parsed.data as RecommendationRequest) };
+  return { status: 200, body: recommend(model, parsed.data) };
 }
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -202,7 +202,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
   }
 
   const runtime = RUNTIME_PATH.exec(url.pathname);
-  if (runtime) return answerAsRuntime(req, res, runtime[1]!, serving);
+  if (runtime) return answerAsRuntime(req, res, runtime[1], serving);
 
   req.resume();
   return send(res, 404, { message: `No route for ${req.method} ${url.pathname}` });
