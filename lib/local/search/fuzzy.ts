@@ -3,6 +3,7 @@
  * form (Lucene's LevenshteinAutomata with transpositions), where swapping two adjacent characters is ONE edit
  * (`stnad` → `stand`), and `fuzziness: AUTO` (0 edits for 1–2 characters, 1 for 3–5, 2 beyond).
  */
+import { shown } from './dsl';
 import { parsingError } from './errors';
 
 /** Lucene's automata go to 2 edits at most; so does every fuzziness OpenSearch accepts. */
@@ -11,13 +12,14 @@ export const MAX_EDITS = 2;
 /** Edits allowed for a term of `length` characters (code points) under a `fuzziness` value. */
 export function editsFor(fuzziness: unknown, length: number): number {
   if (fuzziness === undefined || fuzziness === null) return 0;
-  if (typeof fuzziness === 'number' || /^\d+$/.test(String(fuzziness))) {
+  const text = shown(fuzziness);
+  if (typeof fuzziness === 'number' || /^\d+$/.test(text)) {
     const edits = Number(fuzziness);
-    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS) throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${String(fuzziness)}]`);
+    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS) throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${text}]`);
     return edits;
   }
-  const auto = /^AUTO(?::(\d+),(\d+))?$/i.exec(String(fuzziness));
-  if (!auto) throw parsingError(`[fuzziness] must be one of 0, 1, 2, AUTO or AUTO:low,high but was [${String(fuzziness)}]`);
+  const auto = typeof fuzziness === 'string' ? /^AUTO(?::(\d+),(\d+))?$/i.exec(fuzziness) : null;
+  if (!auto) throw parsingError(`[fuzziness] must be one of 0, 1, 2, AUTO or AUTO:low,high but was [${text}]`);
   const [low, high] = auto[1] === undefined ? [3, 6] : [Number(auto[1]), Number(auto[2])];
   return length < low ? 0 : length < high ? 1 : 2;
 }

@@ -166,11 +166,13 @@ interface AliasAction {
   mustExist?: boolean;
 }
 
+const isName = (name: Json): name is string => typeof name === 'string' && name !== '';
+
 function namesOf(one: Json | undefined, many: Json | undefined, what: string): string[] {
   const names = one !== undefined ? [one] : many !== undefined ? expectArray(many, `${what}es`) : [];
-  if (names.length === 0 || names.some((name) => typeof name !== 'string' || !name)) throw new SearchError(400, 'action_request_validation_exception', `Validation Failed: 1: ${what} is missing;`);
-  if (names.some((name) => /[*?]/.test(String(name)))) throw illegalArgument(`wildcard expressions in alias actions are not supported by the local search engine: [${names.join(', ')}]`);
-  return names as string[];
+  if (names.length === 0 || !names.every(isName)) throw new SearchError(400, 'action_request_validation_exception', `Validation Failed: 1: ${what} is missing;`);
+  if (names.some((name) => /[*?]/.test(name))) throw illegalArgument(`wildcard expressions in alias actions are not supported by the local search engine: [${names.join(', ')}]`);
+  return names;
 }
 
 export function checkIndexName(name: string): void {
