@@ -54,9 +54,10 @@ export interface AnalyticsPipeline {
   /** The on-failure queue of each consumer, by consumer id. */
   failureQueueUrls: Record<string, string>;
   consumers: Record<string, AnalyticsConsumerRuntime>;
-  stats(): Record<string, EventSourceMappingStats>;
+  // stats and caughtUp are closures, handed on without this object (the platform exposes them).
+  stats: () => Record<string, EventSourceMappingStats>;
   /** Resolves when every mapping has read its streams to their end (as of the call) and nothing is in flight. */
-  caughtUp(timeoutMs?: number): Promise<void>;
+  caughtUp: (timeoutMs?: number) => Promise<void>;
   /** Stops the mappings (a batch in flight is finished or abandoned for redelivery); the warehouse is the caller's to stop. */
   stop(): Promise<void>;
 }

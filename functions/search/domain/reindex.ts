@@ -18,6 +18,12 @@ import { bootstrapIndexName, concreteIndexName, productIndexDefinition } from '.
 import type { ActionOutcome, CatalogProducts, ProductIndexAdmin, ReindexDeps } from '../ports';
 import { actionForProduct, MalformedProductError, parseStoredProduct, type IndexAction } from './documents';
 
+/** A stored item's id for a failure report, even when the item is malformed. */
+function storedIdOf(item: unknown): string {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '?';
+}
+
 export const REINDEX_PAGE_SIZE = 500;
 export const OLD_INDEX_GRACE_MS = 2_000;
 
@@ -72,11 +78,11 @@ export async function loadCatalog(
     const actions: IndexAction[] = [];
     for (const item of page) {
       try {
-        const action = actionForProduct(parseStoredProduct(item, `Product ${(item as { id?: unknown })?.id ?? '?'}`));
+        const action = actionForProduct(parseStoredProduct(item, `Product ${storedIdOf(item)}`));
         if (action.kind === 'index' || !options.activeOnly) actions.push(action);
       } catch (error) {
         if (!(error instanceof MalformedProductError)) throw error;
-        summary.failures.push({ id: String((item as { id?: unknown })?.id ?? '?'), reason: error.message });
+        summary.failures.push({ id: storedIdOf(item), reason: error.message });
       }
     }
     const outcomes: ActionOutcome[] = actions.length ? await writer.bulk(actions, options.target) : [];

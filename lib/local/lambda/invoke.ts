@@ -21,9 +21,10 @@ import type { LocalFunction } from './types';
 export interface InvokeSettings {
   functions: Map<string, LocalFunction>;
   credentials: LocalCredentials;
-  functionArn(name: string): string;
-  roleArn(name: string): string;
-  onError(error: unknown, functionName: string): void;
+  // Plain functions, not methods: they are passed around without their settings object.
+  functionArn: (name: string) => string;
+  roleArn: (name: string) => string;
+  onError: (error: unknown, functionName: string) => void;
 }
 
 export class Invocations {
@@ -54,7 +55,8 @@ export class Invocations {
     if (invocationType === 'DryRun') return send(response, 204, {});
     if (invocationType === 'Event') {
       send(response, 202, {});
-      this.track(Promise.resolve().then(() => fn(event)).catch((e: unknown) => this.settings.onError(e, name)));
+      // An Event invocation outlives its 202: close() waits for it through track, and onError reports its failure.
+      void this.track(Promise.resolve().then(() => fn(event)).catch((e: unknown) => this.settings.onError(e, name)));
       return;
     }
     await this.invokeSynchronously(response, fn, event);

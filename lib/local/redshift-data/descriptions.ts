@@ -74,11 +74,14 @@ export function resultPage(record: StatementRecord, sub: SubStatement | undefine
 
 function offsetOf(token: unknown, id: string): number {
   if (token === undefined) return 0;
-  try {
-    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { id?: unknown; offset?: unknown };
-    if (parsed.id === id && Number.isInteger(parsed.offset) && (parsed.offset as number) > 0) return parsed.offset as number;
-  } catch {
-    // Not one of ours: refused below.
+  // Ours are base64url JSON strings; anything else is refused below.
+  if (typeof token === 'string') {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { id?: unknown; offset?: unknown };
+      if (parsed.id === id && Number.isInteger(parsed.offset) && (parsed.offset as number) > 0) return parsed.offset as number;
+    } catch {
+      // Not one of ours.
+    }
   }
   throw validation('NextToken is not valid for this statement.');
 }

@@ -32,7 +32,7 @@ export async function indexCatalog(options: IndexCatalogOptions): Promise<Catalo
   const targets = await options.index.aliasTargets();
   if (targets.length > 0 && targets.every((t) => mappingVersionOf(t) === MAPPING_VERSION)) return { index: targets[0], how: 'existing', indexed: 0 };
   if (targets.length > 0) {
-    const rebuilt = await reindex({ index: options.index, catalog: options.catalog, clock: { now: () => new Date() }, sleep: async () => undefined }, { onProgress: progress(options), graceMs: 0 });
+    const rebuilt = await reindex({ index: options.index, catalog: options.catalog, clock: { now: () => new Date() }, sleep: () => Promise.resolve() }, { onProgress: progress(options), graceMs: 0 });
     return { index: rebuilt.index, how: 'rebuilt', indexed: rebuilt.load.indexed };
   }
   const { index } = await ensureProductsIndex(options.index);

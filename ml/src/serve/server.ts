@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
-import { recommend, type ModelArtifact, type RecommendationRequest } from '../model';
+import { recommend, type ModelArtifact } from '../model';
 
 /** SageMaker real-time endpoints take payloads up to 6 MB. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -102,7 +102,8 @@ interface Serving {
   options: ModelServerOptions;
   variant: string;
   limit: number;
-  model(): ModelArtifact | undefined;
+  // Read afresh at each request (a reload swaps it); a closure, destructured by the invocation handler.
+  model: () => ModelArtifact | undefined;
 }
 
 export function createModelServer(options: ModelServerOptions = {}): ModelServer {
