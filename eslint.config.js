@@ -14,6 +14,42 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
+      // The rule's default allows URLSearchParams from the DOM library; here it comes from @types/node.
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        {
+          allowAny: true,
+          allowBoolean: true,
+          allowNullish: true,
+          allowNumber: true,
+          allowRegExp: true,
+          allow: [
+            { from: 'lib', name: ['Error', 'URL', 'URLSearchParams'] },
+            { from: 'package', name: ['URL', 'URLSearchParams'], package: 'url' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Tests read JSON answers (HTTP bodies, SDK payloads, synthesized templates) as `any` and assert on them: the
+      // assertion is the check, and these rules would only ask for casts that check nothing.
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      // For the same reason: a JSON answer, a template or a browser-side value may be typed `any` in a test.
+      '@typescript-eslint/no-explicit-any': 'off',
+      // Fakes implement async ports with async functions that have nothing to await.
+      '@typescript-eslint/require-await': 'off',
+      // Tests compare methods by identity (expect(a.method).toBe(b.method)), which never calls them unbound.
+      '@typescript-eslint/unbound-method': 'off',
+      // An assertion the compiler already knows cannot hide a test bug; its 350 autofixes would collide line for
+      // line with the vitest → jest conversion: switch it on and `eslint --fix test` after that merge.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
 );
