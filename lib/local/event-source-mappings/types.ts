@@ -14,7 +14,7 @@ export interface EventSourceMappingOptions {
    * e.g. a handler module's export called through localInvoker — and may return `{ batchItemFailures }`
    * when reportBatchItemFailures is on.
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a handler typed for its own source's records (DynamoDB or Kinesis) must fit
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a handler typed for DynamoDB or Kinesis records must fit; `unknown[]` would refuse it
   handler: (event: { Records: any[] }) => unknown;
   /** Default eu-west-2. Also the records' awsRegion. */
   region?: string;
