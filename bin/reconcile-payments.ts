@@ -32,7 +32,7 @@ const args = parseCommandLine(
   usage,
 );
 const graceSeconds = Number(args['grace-seconds']);
-if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds)) fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
+if (!/^\d+$/.test(args['grace-seconds']) || !Number.isSafeInteger(graceSeconds)) fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
 if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);
 
 if (args.prefix) {

@@ -52,7 +52,7 @@ if (args.prefix) {
   const running = await runningLocalPlatform();
   const env = running.env;
   options.region ??= env.AWS_REGION;
-  options.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };
+  options.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
   options.endpoints = { sqs: env.AWS_ENDPOINT_URL_SQS, lambda: running.lambdaEndpoint, dynamodbStreams: env.AWS_ENDPOINT_URL_DYNAMODB, kinesis: env.AWS_ENDPOINT_URL_KINESIS };
   options.queueUrl ??= running.failureQueueUrls?.[consumer.id];
   if (!options.queueUrl) fail(`The local platform at ${running.apiUrl} has no on-failure queue for ${consumer.id}`, 1);

@@ -97,7 +97,7 @@ function target(): Target {
         for (;;) {
           const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
           if (execution.status !== 'RUNNING') {
-            return { status: execution.status, output: execution.output ? JSON.parse(execution.output) : undefined, error: execution.error, cause: execution.cause };
+            return { status: execution.status, output: execution.output ? (JSON.parse(execution.output) as unknown) : undefined, error: execution.error, cause: execution.cause };
           }
           await new Promise((r) => setTimeout(r, 200));
         }

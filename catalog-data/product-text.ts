@@ -33,7 +33,7 @@ function titleWord(word: string, first: boolean, last: boolean): string {
  */
 export function titleCase(description: string): string {
   const cleaned = description
-    .replace(/[\u0000-\u001f\u007f-\u009f<>]/g, ' ')
+    .replace(/[\p{Cc}<>]/gu, ' ')
     .replace(/^[\s*]+/, '')
     .replace(/\s+,/g, ',')
     .replace(/,(?=\S)/g, ', ')

@@ -27,7 +27,7 @@ const SearchText = (max: number) =>
   z.string().check(
     z.trim(),
     z.maxLength(max, `Must be at most ${max} characters`),
-    z.refine((s) => !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(s), {
+    z.refine((s) => !/[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(s), {
       message: 'Must not contain control characters or bidi overrides',
     }),
   );

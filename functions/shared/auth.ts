@@ -27,11 +27,11 @@ export function parseGroups(raw: unknown): string[] {
  * authorizer (routes open to anonymous shoppers) passes the same claims flat in its context.
  */
 export function callerOf(event: ApiEvent): Caller | undefined {
-  const authorizer = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const authorizer = event.requestContext?.authorizer;
   const claims = (authorizer?.claims ?? authorizer) as Record<string, unknown> | undefined;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || !sub) return undefined;
-  return { userId: sub, email: String(claims?.email ?? ''), groups: parseGroups(claims?.['cognito:groups']) };
+  return { userId: sub, email: typeof claims?.email === 'string' ? claims.email : '', groups: parseGroups(claims?.['cognito:groups']) };
 }
 
 export function requireUser(event: ApiEvent): Caller {

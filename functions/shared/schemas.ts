@@ -29,9 +29,10 @@ z.config({
 
 // Characters no legitimate text field needs: C0/C1 controls (NUL included), markup brackets, and the
 // bidi embedding/override/isolate controls that make text display other than it reads ("Trojan Source").
-// The plain direction marks U+200E/U+200F stay allowed: right-to-left names need them.
-const CONTROL_OR_MARKUP = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f<>\u202a-\u202e\u2066-\u2069]/;
-const CONTROL_OR_MARKUP_SINGLE_LINE = /[\u0000-\u001f\u007f-\u009f<>\u202a-\u202e\u2066-\u2069]/;
+// The plain direction marks U+200E/U+200F stay allowed: right-to-left names need them. \p{Cc} is exactly
+// U+0000-U+001F and U+007F-U+009F; multi-line text keeps tab, LF and CR.
+const CONTROL_OR_MARKUP = /(?![\t\n\r])[\p{Cc}<>\u202a-\u202e\u2066-\u2069]/u;
+const CONTROL_OR_MARKUP_SINGLE_LINE = /[\p{Cc}<>\u202a-\u202e\u2066-\u2069]/u;
 
 /** Free text shown to shoppers: trimmed, bounded, no control characters or markup. */
 export const text = (max: number, { min = 1, multiline = false } = {}) =>

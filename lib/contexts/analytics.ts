@@ -85,7 +85,7 @@ export class Analytics extends Construct {
     this.dashboards = new AnalystDashboards(this, 'QuickSight', {
       namePrefix: props.namePrefix,
       warehouse: this.warehouse,
-      principalArn: principal as string | undefined,
+      principalArn: principal,
     });
   }
 }

@@ -220,7 +220,7 @@ function functionTimeoutFor(task: SagaTask, states: Record<string, AslState>): D
 
 /** An unbound `${Name}` would only show when the deployment or a saga fails; the synth fails instead. */
 function requireEveryPlaceholderBound(definition: string, substitutions: Record<string, string>) {
-  const placeholders = new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
+  const placeholders = new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
   const unbound = [...placeholders].filter((p) => !(p in substitutions));
   const unused = Object.keys(substitutions).filter((s) => !placeholders.has(s));
   if (unbound.length || unused.length) {

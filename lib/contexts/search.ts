@@ -354,7 +354,9 @@ export class Search extends Construct {
 }
 
 function validateCapacity(capacity: SearchCapacity) {
-  if (capacity.zones !== 2 && capacity.zones !== 3) throw new Error(`Search zones must be 2 or 3, got ${capacity.zones}`);
+  // The type says 2 or 3; a caller in plain JavaScript (or through a cast) can still pass another number.
+  const zones: number = capacity.zones;
+  if (zones !== 2 && zones !== 3) throw new Error(`Search zones must be 2 or 3, got ${zones}`);
   if (capacity.dataNodes < capacity.zones || capacity.dataNodes % capacity.zones !== 0) {
     throw new Error(`Search data nodes (${capacity.dataNodes}) must be a multiple of its zones (${capacity.zones}): each zone holds the same share`);
   }

@@ -54,9 +54,10 @@ export interface AnalyticsPipeline {
   /** The on-failure queue of each consumer, by consumer id. */
   failureQueueUrls: Record<string, string>;
   consumers: Record<string, AnalyticsConsumerRuntime>;
-  stats(): Record<string, EventSourceMappingStats>;
+  // stats and caughtUp are closures, handed on without this object (the platform exposes them).
+  stats: () => Record<string, EventSourceMappingStats>;
   /** Resolves when every mapping has read its streams to their end (as of the call) and nothing is in flight. */
-  caughtUp(timeoutMs?: number): Promise<void>;
+  caughtUp: (timeoutMs?: number) => Promise<void>;
   /** Stops the mappings (a batch in flight is finished or abandoned for redelivery); the warehouse is the caller's to stop. */
   stop(): Promise<void>;
 }
@@ -145,14 +146,14 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
         reportBatchItemFailures: consumer.reportBatchItemFailures,
         maximumRetryAttempts: consumer.maximumRetryAttempts,
         maximumRecordAgeSeconds: consumer.maximumRecordAgeSeconds,
-        onFailure: { queueUrl: queueUrls[i]!, endpoint: options.sqsEndpoint },
+        onFailure: { queueUrl: queueUrls[i], endpoint: options.sqsEndpoint },
         ...(options.checkpointDir ? { checkpointFile: path.join(options.checkpointDir, `${consumer.id}.json`) } : {}),
         onError: (e, where) => onError(consumer.id, e, where),
       });
-      started[consumer.id] = { consumer, mapping, failureQueueUrl: queueUrls[i]!, invoke };
+      started[consumer.id] = { consumer, mapping, failureQueueUrl: queueUrls[i], invoke };
     });
     const failed = (await Promise.allSettled(starting)).find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw failed.reason;
   } catch (e) {
     await Promise.allSettled(Object.values(started).map((c) => c.mapping.stop()));
     throw e;
@@ -160,7 +161,7 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
     sqs.destroy();
   }
 
-  const runtimes = consumers.map((c) => started[c.id]!);
+  const runtimes = consumers.map((c) => started[c.id]);
   let stopped: Promise<void> | undefined;
   return {
     env,

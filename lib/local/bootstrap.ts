@@ -229,7 +229,7 @@ export async function cognitoIdTokenVerifier(issuer: string, clientId: string): 
   verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
   return async (token) => {
     try {
-      return (await verifier.verify(token)) as unknown as Record<string, unknown>;
+      return await verifier.verify(token);
     } catch {
       return undefined;
     }

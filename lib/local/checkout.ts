@@ -58,7 +58,8 @@ export async function startCheckout(options: {
     return { MessageId };
   };
 
-  const definition = JSON.parse(substitute(readFileSync(path.join(options.projectRoot, orderSaga.definitionFile), 'utf8'), substitutions));
+  // Our own ASL file: an object, which the emulator's engine validates as a state machine.
+  const definition = JSON.parse(substitute(readFileSync(path.join(options.projectRoot, orderSaga.definitionFile), 'utf8'), substitutions)) as Record<string, unknown>;
   const stepFunctions = await startStepFunctionsEmulator({
     port: options.stepFunctionsPort,
     region: options.region,

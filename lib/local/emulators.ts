@@ -127,7 +127,7 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
     await Promise.race([waitForPort(port, child, 'DynamoDB Local'), spawnError]);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${output()}`);
+    throw new Error(`${(e as Error).message}\n${output()}`, { cause: e });
   }
   return { name: 'dynamodb', endpoint: `http://127.0.0.1:${port}`, pid: child.pid!, stop: stopper(child) };
 }
@@ -148,7 +148,7 @@ export async function startCognitoLocal({ port, dataDir }: { port: number; dataD
     await waitForPort(port, child, 'cognito-local');
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${output()}`);
+    throw new Error(`${(e as Error).message}\n${output()}`, { cause: e });
   }
   return { name: 'cognito', endpoint: `http://127.0.0.1:${port}`, pid: child.pid!, stop: stopper(child) };
 }

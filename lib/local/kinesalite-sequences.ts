@@ -99,8 +99,8 @@ export function nativeSequenceFunctions(original: KinesaliteSequenceFunctions): 
     if (version === 2) {
       const seqIxHex = hex.slice(11, 27);
       let shardIxHex = hex.slice(38, 46);
-      if (parseInt(seqIxHex[0]!, 16) > 7) throw new Error('Sequence index too high');
-      if (parseInt(shardIxHex[0]!, 16) > 7) shardIxHex = '-' + shardIxHex;
+      if (parseInt(seqIxHex[0], 16) > 7) throw new Error('Sequence index too high');
+      if (parseInt(shardIxHex[0], 16) > 7) shardIxHex = '-' + shardIxHex;
       const shardCreateSecs = parseInt(hex.slice(1, 10), 16);
       if (shardCreateSecs >= MAX_SHARD_CREATE_SECS) throw new Error('Date too large: ' + shardCreateSecs);
       return {

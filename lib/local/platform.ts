@@ -81,7 +81,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
       kinesisEndpoint: kinesis.endpoint,
       clickstreamStream: kinesis.streamNames.clickstream,
-      orderSagaArn: checkout.env.ORDER_SAGA_ARN!,
+      orderSagaArn: checkout.env.ORDER_SAGA_ARN,
       compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
       modelUrl: model.modelUrl,
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },

@@ -55,9 +55,10 @@ export interface LocalRecommendations {
   modelDir: string;
   /** What the recommendations function runs with. */
   env: Record<string, string>;
-  state(): ModelState;
+  // state and served are closures, handed on without this object (the platform exposes them).
+  state: () => ModelState;
   /** Resolves once a model is served (at once if one was on disk), rejects if training fails. */
-  served(): Promise<string>;
+  served: () => Promise<string>;
   /**
    * Called once the platform is ready: serves the model on disk, or writes the seed catalog's ranking
    * and trains one in the background; writes the popularity aggregate from the model served.

@@ -43,7 +43,12 @@ export function pipelineSourceFromContext(app: App): PipelineSource {
 
 /** Account and region from context, else the CLI's defaults; both or neither. */
 export function environmentFromContext(app: App): Environment | undefined {
-  const account = app.node.tryGetContext('ecicomm:account') ?? process.env.CDK_DEFAULT_ACCOUNT;
-  const region = app.node.tryGetContext('ecicomm:region') ?? process.env.CDK_DEFAULT_REGION;
-  return account && region ? { account: String(account), region: String(region) } : undefined;
+  // cdk.json may give the account id as a number: its digits are the id.
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(`ecicomm:${key}`);
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+  const account = context('account') ?? process.env.CDK_DEFAULT_ACCOUNT;
+  const region = context('region') ?? process.env.CDK_DEFAULT_REGION;
+  return account && region ? { account, region } : undefined;
 }

@@ -172,7 +172,7 @@ export const apiSection: Section = {
       `API/raw = ${round(ratio, 2)} (target ≥ ${RATIO_TARGET}; per round ${roundRatios.map((x) => round(x, 2)).join(', ')}): through the edge (HTTP → API Gateway event → in-process handler) and the handler (middy, zod, SDK marshalling), a product read sustains ${round(100 * ratio, 0)} % of the requests/s of the bare GetItem it wraps, at ${connections}-way concurrency.`,
     );
     findings.push(`p50 added by edge + handler over raw GetItem: ${round(api.p50Ms - raw.p50Ms, 2)} ms.`);
-    if (api.errors || raw.errors) findings.push(`Errors: API ${api.errors} (non-2xx, socket errors or timeouts), raw ${raw.errors}${raw.extra?.firstError ? ` (first: ${String(raw.extra.firstError)})` : ''}.`);
+    if (api.errors || raw.errors) findings.push(`Errors: API ${api.errors} (non-2xx, socket errors or timeouts), raw ${raw.errors}${typeof raw.extra?.firstError === 'string' ? ` (first: ${raw.extra.firstError})` : ''}.`);
     findings.push(
       `CPU cost per request, all three processes: API ${round(cpuCost.api, 2)} ms, raw ${round(cpuCost.raw, 2)} ms; their inverse ratio, ${round(cpuRatio, 2)}, is a second estimate of the ratio (the one to expect when CPU-bound on an otherwise idle machine) that does not depend on how much CPU time other processes left this run.`,
     );

@@ -107,7 +107,7 @@ export interface FunctionEnvironments {
  */
 export async function functionEnvironments(): Promise<FunctionEnvironments> {
   try {
-    const { App, CfnElement } = await import('aws-cdk-lib');
+    const { App } = await import('aws-cdk-lib');
     const { Template } = await import('aws-cdk-lib/assertions');
     const { EciCommStack } = await import('../../lib/stacks/platform-stack');
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
@@ -117,7 +117,7 @@ export async function functionEnvironments(): Promise<FunctionEnvironments> {
     for (const route of routes) {
       const fn = stack.api.functions.get(route.id)?.function;
       if (!fn) throw new Error(`the stack has no function for route ${route.id}`);
-      const variables = resources[stack.getLogicalId(fn.node.defaultChild as InstanceType<typeof CfnElement>)]?.Properties.Environment?.Variables ?? {};
+      const variables = resources[stack.getLogicalId(fn.node.defaultChild as import('aws-cdk-lib').CfnElement)]?.Properties.Environment?.Variables ?? {};
       byRoute.set(route.id, Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase().replace(/_/g, '-')}`])));
     }
     return { source: 'synthesized from the CDK platform stack (EciCommStack, bundling skipped)', byRoute };

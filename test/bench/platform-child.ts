@@ -204,7 +204,7 @@ async function main() {
     const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
     platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed, datasetDir, log });
   } catch (e) {
-    log(`start failed: ${(e as Error).stack ?? e}`);
+    log(`start failed: ${(e as Error).stack ?? String(e)}`);
     await shutdown('start failed', 1);
     return;
   }

@@ -74,7 +74,7 @@ describe('search relevance over the seeded catalog', () => {
 
     // The start loads the index; waiting until it holds the whole catalog also covers an index made otherwise.
     const deadline = Date.now() + INDEXED_WITHIN_MS;
-    let indexed = 0;
+    let indexed: number;
     while ((indexed = (await search('', 1)).total) < catalog.products.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     expect(indexed).toBe(catalog.products.length);
 

@@ -101,7 +101,7 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
   });
 
   it.each(cases)('%s runs as a role whose description IAM accepts', (_, __, built) => {
-    expect(resources[logicalId(built().role)].Properties.Description).toMatch(/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]{1,1000}$/);
+    expect(resources[logicalId(built().role)].Properties.Description).toMatch(/^[\t\n\r\u0020-\u007E\u00A1-\u00FF]{1,1000}$/);
   });
 
   it.each(cases)('%s logs to its own log group with a retention', (_, __, built) => {

@@ -78,7 +78,7 @@ export async function startSwitchboard(): Promise<Switchboard> {
     upstream.end(body);
   };
 
-  const endpoint = createServer(async (req, res) => {
+  const answerEndpoint = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readAll(req);
     requests++;
     lastPath = req.url;
@@ -106,7 +106,9 @@ export async function startSwitchboard(): Promise<Switchboard> {
       default:
         return forward(req, res, body);
     }
-  });
+  };
+  // What a handler cannot answer (a body its client stopped sending) ends the response, not the test run.
+  const endpoint = createServer((req, res) => void answerEndpoint(req, res).catch(() => res.destroy()));
   const endpointPort = await listen(endpoint);
 
   const setMode = async (next: SwitchboardMode) => {
@@ -123,7 +125,7 @@ export async function startSwitchboard(): Promise<Switchboard> {
     }
   };
 
-  const control = createServer(async (req, res) => {
+  const answerControl = async (req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const status = (): SwitchboardStatus => ({ mode, requests, lastBody, lastPath });
     try {
@@ -142,7 +144,8 @@ export async function startSwitchboard(): Promise<Switchboard> {
     } catch (e) {
       return reply(400, { message: (e as Error).message });
     }
-  });
+  };
+  const control = createServer((req, res) => void answerControl(req, res).catch(() => res.destroy()));
   const controlPort = await listen(control);
 
   return {

@@ -9,7 +9,7 @@
  * - POST /warehouse/query {sql, params?} → the rows of a read-only query on the platform's own warehouse, asked
  *   through its Redshift Data API as the loaders sign in (the engine belongs to the platform's process).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WarehouseEnv, warehouseFromEnv } from '../../functions/analytics/deps';
 import type { SqlValue } from '../../functions/analytics/ports';
@@ -19,7 +19,7 @@ const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
 
 export async function startPlatformControl(platform: Pick<Platform, 'analytics' | 'env'>): Promise<{ url: string; stop(): Promise<void> }> {
   const warehouse = warehouseFromEnv(WarehouseEnv.parse(platform.env), { migrate: false });
-  const server: Server = createServer(async (req, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, body?: unknown) => {
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
       res.end(body === undefined ? undefined : JSON.stringify(body));
@@ -38,7 +38,7 @@ export async function startPlatformControl(platform: Pick<Platform, 'analytics' 
       }
       if (req.method === 'GET' && req.url === '/analytics/stats') return send(200, platform.analytics.stats());
       if (req.method === 'POST' && req.url === '/warehouse/query') {
-        const sql = String(input.sql ?? '');
+        const sql = typeof input.sql === 'string' ? input.sql : '';
         if (!READ_ONLY.test(sql)) return send(400, { error: 'Only SELECT (or WITH … SELECT) queries' });
         return send(200, await warehouse.query(sql, (input.params ?? []) as SqlValue[]));
       }
@@ -46,7 +46,9 @@ export async function startPlatformControl(platform: Pick<Platform, 'analytics' 
     } catch (e) {
       send(500, { error: (e as Error).message });
     }
-  });
+  };
+  // What answer cannot answer (its 500 failing too) ends the response, not the test run.
+  const server: Server = createServer((req, res) => void answer(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

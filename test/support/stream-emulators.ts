@@ -43,7 +43,7 @@ export async function startStreamEmulators(namePrefix: string): Promise<StreamEm
     startSqsEmulator({ port: 0 }),
   ]);
   const stopStarted = async () => {
-    await Promise.allSettled([ddbStart, kinesisStart, sqsStart].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    await Promise.allSettled([ddbStart, kinesisStart, sqsStart].map((s) => (s.status === 'fulfilled' ? s.value.stop() : Promise.resolve())));
   };
   if (ddbStart.status === 'rejected' || kinesisStart.status === 'rejected' || sqsStart.status === 'rejected') {
     await stopStarted();

@@ -315,3 +315,30 @@ describe('refusals', () => {
     expect((await client.exists({ index: 'products', id: 'evil' })).body).toBe(false);
   });
 });
+
+describe('an object or array where OpenSearch reads a scalar', () => {
+  const refusal = async (request: Promise<unknown>) => {
+    const error = (await request.then(() => undefined, (e: unknown) => e)) as errors.ResponseError;
+    expect(error).toBeInstanceOf(errors.ResponseError);
+    return [error.meta.statusCode, (error.meta.body as Types.Common.ErrorResponseBase).error.type];
+  };
+
+  // Read with String(), these were the text "[object Object]" (a term nothing matches, a field nothing has) or, for a
+  // one-element array, its element: answers where OpenSearch's parser refuses the request.
+  it('is a parsing_exception, not its stringification', async () => {
+    const bodies = [
+      { query: { term: { name: { value: { stand: 1 } } } } },
+      { size: 0, aggs: { brands: { terms: { field: { name: 'brand' } } } } },
+      { query: { exists: { field: ['name'] } } },
+      { query: { multi_match: { query: 'cake stnad', fields: ['name'], fuzziness: ['1'] } } },
+    ];
+    for (const body of bodies) expect(await refusal(client.search({ index: 'products', body: body as never }))).toEqual([400, 'parsing_exception']);
+  });
+
+  it('as a bulk document id writes nothing', async () => {
+    const before = (await client.count({ index: 'products' })).body.count;
+    expect(await refusal(client.bulk({ body: '{"index":{"_index":"products","_id":{"id":"x"}}}\n{"name":"x"}\n' as never }))).toEqual([400, 'parsing_exception']);
+    await client.indices.refresh({ index: 'products' });
+    expect((await client.count({ index: 'products' })).body.count).toBe(before);
+  });
+});

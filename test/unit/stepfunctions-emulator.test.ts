@@ -76,6 +76,16 @@ describe('who may call it', () => {
     const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map((e) => e.name);
     expect(names).not.toContain('too-large');
   });
+
+  it('refuses a name or input that is not a string (the protocol types both as strings), and starts nothing', async () => {
+    const outcome = (start: Record<string, unknown>) =>
+      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), ...start } as never)).then(() => 'started', (e: { name: string }) => e.name);
+    expect(await outcome({ name: 'numeric-input', input: 5 })).toBe('InvalidExecutionInput');
+    expect(await outcome({ name: 1234, input: '{}' })).toBe('InvalidName');
+    const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map((e) => e.name);
+    expect(names).not.toContain('numeric-input');
+    expect(names).not.toContain('1234');
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ type Script = (command: string, input: Record<string, unknown>, sent: Sent[]) =>
 function fakeClient(script: Script) {
   const sent: Sent[] = [];
   const client: RedshiftDataSender = {
-    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
-      const entry = { command: command.constructor.name, input: command.input };
+    async send(command: { constructor: { name: string }; input: object }) {
+      const entry = { command: command.constructor.name, input: command.input as Record<string, unknown> };
       sent.push(entry);
-      return script(entry.command, entry.input, sent);
+      return script(entry.command, entry.input, sent) as never;
     },
   };
   return { client, sent };

@@ -60,7 +60,7 @@ export class MalformedRecordError extends Error {
 }
 
 const image = (raw: Record<string, AttributeValue> | undefined): Record<string, unknown> | undefined =>
-  raw === undefined ? undefined : unmarshall(raw as Record<string, AttributeValue>);
+  raw === undefined ? undefined : unmarshall(raw);
 
 function parseOrder(value: unknown, which: string, eventId: string | undefined): OrderImage {
   const parsed = OrderImage.safeParse(value);

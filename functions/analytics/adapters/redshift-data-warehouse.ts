@@ -3,7 +3,11 @@ import {
   DescribeStatementCommand,
   ExecuteStatementCommand,
   GetStatementResultCommand,
+  type BatchExecuteStatementCommandOutput,
   type ColumnMetadata,
+  type DescribeStatementCommandOutput,
+  type ExecuteStatementCommandOutput,
+  type GetStatementResultCommandOutput,
   type DescribeStatementResponse,
   type Field,
   type GetStatementResultResponse,
@@ -14,7 +18,10 @@ import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, 
 
 /** What the adapter needs of a RedshiftDataClient: a real client, or a scripted fake in tests. */
 export interface RedshiftDataSender {
-  send(command: any): Promise<any>;
+  send(command: ExecuteStatementCommand): Promise<ExecuteStatementCommandOutput>;
+  send(command: BatchExecuteStatementCommand): Promise<BatchExecuteStatementCommandOutput>;
+  send(command: DescribeStatementCommand): Promise<DescribeStatementCommandOutput>;
+  send(command: GetStatementResultCommand): Promise<GetStatementResultCommandOutput>;
 }
 
 export interface RedshiftDataConfig {

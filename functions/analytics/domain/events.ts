@@ -63,7 +63,7 @@ export async function putEvents(inputs: readonly ClickEventInput[], deps: Analyt
   try {
     ({ failed } = await deps.clickstream.put(events));
   } catch (error) {
-    deps.log.error('clickstream write failed', { error: error as Error, events: events.length });
+    deps.log.error('clickstream write failed', { error, events: events.length });
     throw dependencyUnavailable('The clickstream');
   }
   if (failed.length > 0) {

@@ -90,7 +90,7 @@ export interface Column {
 
 /** One row of the derived table: `SELECT $1::t AS c, …` (the first row names the columns), `SELECT $9::t, …` after. */
 function unionRow(columns: readonly Column[], row: readonly SqlValue[], first: boolean, placeholder: (column: number, value: SqlValue) => number): string {
-  const cells = columns.map((c, i) => (first ? `$${placeholder(i, row[i]!)}::${c.type} AS ${c.name}` : `$${placeholder(i, row[i]!)}::${c.type}`));
+  const cells = columns.map((c, i) => (first ? `$${placeholder(i, row[i])}::${c.type} AS ${c.name}` : `$${placeholder(i, row[i])}::${c.type}`));
   return `SELECT ${cells.join(', ')}`;
 }
 
@@ -106,8 +106,8 @@ export function unionSource(columns: readonly Column[], rows: readonly SqlValue[
   const params: SqlValue[] = [];
   const seen = columns.map(() => new Map<SqlValue, number>());
   const placeholder = (column: number, value: SqlValue) => {
-    let n = seen[column]!.get(value);
-    if (n === undefined) seen[column]!.set(value, (n = params.push(value)));
+    let n = seen[column].get(value);
+    if (n === undefined) seen[column].set(value, (n = params.push(value)));
     return n;
   };
   const selects = rows.map((row, r) => {

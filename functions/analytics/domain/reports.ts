@@ -84,9 +84,13 @@ export function guarded(warehouse: WarehouseReader, log: AnalyticsQueryDeps['log
 export function int(value: unknown): number {
   if (value === null || value === undefined) return 0;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`Expected an integer from the warehouse, got ${String(value)}`);
+  if (!Number.isSafeInteger(n)) throw new Error(`Expected an integer from the warehouse, got ${shownValue(value)}`);
   return n;
 }
+
+/** A warehouse value in an error message: a scalar as String() writes it (a wide BIGINT is a bigint), anything else as JSON. */
+const shownValue = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 
 const between = 'BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)';
 

@@ -77,7 +77,7 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
         }
       }
       if (records.length === 1) {
-        refused.set(records[0]!, failure);
+        refused.set(records[0], failure);
         return;
       }
       const half = Math.ceil(records.length / 2);
@@ -98,7 +98,8 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
     const processor = new BatchProcessor(loader.eventType);
     const response = await processPartialResponse(
       event as never,
-      async (record: R) => {
+      // Throwing marks the record failed; the processor awaits whatever the handler returns.
+      (record: R) => {
         const m = mapped.get(record);
         if (m === undefined) throw new Error(`Record ${loader.describe(record)} was not mapped`);
         if ('error' in m) throw m.error;

@@ -4,6 +4,9 @@ import type { HoldOutcome, Reservation, ReservationStore } from '../ports';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
+/** A stored reservation without the attributes only the table's index needs (`held`). */
+const fromItem = (item: Reservation): Reservation => ({ orderId: item.orderId, lines: item.lines, status: item.status, expiresAt: item.expiresAt });
+
 export interface ReservationTables {
   inventory: string;
   reservations: string;
@@ -49,7 +52,7 @@ export class DynamoReservationStore implements ReservationStore {
 
   async get(orderId: string): Promise<Reservation | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.reservations, Key: { orderId }, ConsistentRead: true }));
-    return Item ? { orderId: Item.orderId, lines: Item.lines, status: Item.status, expiresAt: Item.expiresAt } : undefined;
+    return Item ? fromItem(Item as Reservation) : undefined;
   }
 
   async hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome> {
@@ -151,6 +154,6 @@ export class DynamoReservationStore implements ReservationStore {
         Limit: limit,
       }),
     );
-    return Items.map((i) => ({ orderId: i.orderId, lines: i.lines, status: i.status, expiresAt: i.expiresAt }));
+    return (Items as Reservation[]).map(fromItem);
   }
 }

@@ -78,7 +78,7 @@ export class DynamoOrderRepository implements OrderRepository {
     // A bare date as `to` means the whole of that day.
     const to = query.to ? (/^\d{4}-\d{2}-\d{2}$/.test(query.to) ? `${query.to}T23:59:59.999Z` : new Date(query.to).toISOString()) : '9999';
     const startKey = decodeCursor(query.cursor, ['orderId', 'userId', 'createdAt'], { userId });
-    if (startKey && !(startKey.createdAt! >= from && startKey.createdAt! <= to)) {
+    if (startKey && !(startKey.createdAt >= from && startKey.createdAt <= to)) {
       throw invalid('Cursor is not valid', [{ path: 'cursor', message: 'The cursor lies outside the from/to window' }]);
     }
     const { Items = [] } = await this.db.send(
@@ -195,7 +195,7 @@ export class DynamoOrderRepository implements OrderRepository {
     // conditional update does (a transaction costs twice the writes).
     if (order.promoCode) items.push(releasePromotionItem(needs(this.related, 'promotions').promotions, { code: order.promoCode, userId: order.userId, orderId }));
     try {
-      if (items.length === 1) await this.db.send(new UpdateCommand(items[0]!.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      if (items.length === 1) await this.db.send(new UpdateCommand(items[0].Update as ConstructorParameters<typeof UpdateCommand>[0]));
       else await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'cancelled';
     } catch (e) {

@@ -7,16 +7,17 @@ import type { PopularProducts } from '../ports';
  */
 export const firstWithItems = (...sources: PopularProducts[]): PopularProducts => ({
   async top() {
-    let lastError: unknown;
+    // Kept in a box: whatever a source threw (even a falsy value) is rethrown as it was.
+    let lastFailure: { error: unknown } | undefined;
     for (const source of sources) {
       try {
         const ranking = await source.top();
         if (ranking.items.length) return ranking;
       } catch (e) {
-        lastError = e;
+        lastFailure = { error: e };
       }
     }
-    if (lastError) throw lastError;
+    if (lastFailure) throw lastFailure.error;
     return { items: [], version: 'none' };
   },
 });

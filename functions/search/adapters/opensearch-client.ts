@@ -36,7 +36,7 @@ export const WRITE_TUNING: ClientTuning = { requestTimeoutMs: 30_000, maxRetries
 export function openSearchClient(env: SearchEnv, tuning: ClientTuning, credentials?: { accessKeyId: string; secretAccessKey: string }): Client {
   const provider = defaultProvider();
   return new Client({
-    ...AwsSigv4Signer({ region: env.AWS_REGION, service: env.OPENSEARCH_SIGNING_SERVICE, getCredentials: credentials ? async () => credentials : () => provider() }),
+    ...AwsSigv4Signer({ region: env.AWS_REGION, service: env.OPENSEARCH_SIGNING_SERVICE, getCredentials: credentials ? () => Promise.resolve(credentials) : () => provider() }),
     node: env.OPENSEARCH_ENDPOINT,
     requestTimeout: tuning.requestTimeoutMs,
     maxRetries: tuning.maxRetries,

@@ -77,7 +77,7 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
   }
 
   suggest(body: SuggestRequestBody) {
-    return this.call('suggest', () => this.client.search({ index: PRODUCTS_ALIAS, body: body as never }), EngineSuggestResponse);
+    return this.call('suggest', () => this.client.search({ index: PRODUCTS_ALIAS, body }), EngineSuggestResponse);
   }
 
   async bulk(actions: readonly IndexAction[], index: string = PRODUCTS_ALIAS): Promise<ActionOutcome[]> {
@@ -86,15 +86,15 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
     const { items } = await this.call('bulk', () => this.client.bulk({ body: bulkLines(actions, index) }), BulkResponse);
     if (items.length !== actions.length) throw new SearchUnavailableError(`bulk: ${items.length} results for ${actions.length} actions`);
     return items.map((item, i) => {
-      const result = item[actions[i]!.kind];
-      return result ? outcomeOf(result) : { status: 'failed', reason: `no ${actions[i]!.kind} result for ${actions[i]!.id}` };
+      const result = item[actions[i].kind];
+      return result ? outcomeOf(result) : { status: 'failed', reason: `no ${actions[i].kind} result for ${actions[i].id}` };
     });
   }
 
   async aliasTargets(): Promise<string[]> {
     try {
       const { body } = await this.client.indices.getAlias({ name: PRODUCTS_ALIAS });
-      return Object.keys(body as Record<string, unknown>).sort();
+      return Object.keys(body).sort();
     } catch (error) {
       if (statusOf(error) === 404) return [];
       throw new SearchUnavailableError(`alias ${PRODUCTS_ALIAS}: ${describe(error)}`, { cause: error });
@@ -103,7 +103,7 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
 
   async createIndex(name: string, definition: ProductIndexDefinition): Promise<boolean> {
     try {
-      await this.client.indices.create({ index: name, body: definition as never });
+      await this.client.indices.create({ index: name, body: definition });
       return true;
     } catch (error) {
       if (errorTypeOf(error) === 'resource_already_exists_exception') return false;

@@ -44,7 +44,7 @@ export async function indexRecords<R>(
     return { failures, summary };
   }
   outcomes.forEach((outcome, i) => {
-    const { record, action } = mapped[i]!;
+    const { record, action } = mapped[i];
     if (outcome.status === 'failed') failures.set(record, new Error(`${action.kind} ${action.id} v${action.version}: ${outcome.reason}`));
     else if (outcome.status === 'stale') summary.stale++;
     else if (action.kind === 'index') summary.indexed++;

@@ -18,6 +18,12 @@ import { bootstrapIndexName, concreteIndexName, productIndexDefinition } from '.
 import type { ActionOutcome, CatalogProducts, ProductIndexAdmin, ReindexDeps } from '../ports';
 import { actionForProduct, MalformedProductError, parseStoredProduct, type IndexAction } from './documents';
 
+/** A stored item's id for a failure report, even when the item is malformed. */
+function storedIdOf(item: unknown): string {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '?';
+}
+
 export const REINDEX_PAGE_SIZE = 500;
 export const OLD_INDEX_GRACE_MS = 2_000;
 
@@ -49,7 +55,7 @@ export interface ReindexSummary {
 /** Creates the index and alias when there is no alias yet; the index the alias points to either way. */
 export async function ensureProductsIndex(index: ProductIndexAdmin): Promise<{ index: string; created: boolean }> {
   const targets = await index.aliasTargets();
-  if (targets.length > 0) return { index: targets[0]!, created: false };
+  if (targets.length > 0) return { index: targets[0], created: false };
   const name = bootstrapIndexName();
   const created = await index.createIndex(name, productIndexDefinition);
   await index.pointAlias(name, []);
@@ -72,16 +78,16 @@ export async function loadCatalog(
     const actions: IndexAction[] = [];
     for (const item of page) {
       try {
-        const action = actionForProduct(parseStoredProduct(item, `Product ${(item as { id?: unknown })?.id ?? '?'}`));
+        const action = actionForProduct(parseStoredProduct(item, `Product ${storedIdOf(item)}`));
         if (action.kind === 'index' || !options.activeOnly) actions.push(action);
       } catch (error) {
         if (!(error instanceof MalformedProductError)) throw error;
-        summary.failures.push({ id: String((item as { id?: unknown })?.id ?? '?'), reason: error.message });
+        summary.failures.push({ id: storedIdOf(item), reason: error.message });
       }
     }
     const outcomes: ActionOutcome[] = actions.length ? await writer.bulk(actions, options.target) : [];
     outcomes.forEach((outcome, i) => {
-      const action = actions[i]!;
+      const action = actions[i];
       if (outcome.status === 'stale') summary.stale++;
       else if (outcome.status === 'failed') summary.failures.push({ id: action.id, reason: outcome.reason });
       else if (action.kind === 'index') summary.indexed++;

@@ -29,7 +29,7 @@ export const makeHandler = (deps: { index: ProductIndexAdmin }) => {
     logger.info('batch indexed', { records: event.Records.length, ...summary });
     return processPartialResponse(
       event,
-      async (record: DynamoDBRecord) => {
+      (record: DynamoDBRecord) => {
         const failure = failures.get(record);
         if (failure) throw failure;
       },

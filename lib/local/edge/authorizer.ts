@@ -5,10 +5,10 @@ import { EdgeRefusal } from './errors';
 /** Verifies a bearer ID token and returns its claims, or undefined when it is missing or invalid. */
 export type TokenVerifier = (token: string) => Promise<Record<string, unknown> | undefined>;
 
-/** API Gateway passes claims to the function as strings; lists become "a,b". */
+/** API Gateway passes claims to the function as strings; lists become "a,b", other non-strings their JSON. */
 export const claimsForAuthorizer = (claims: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+    Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v)]),
   );
 
 /** The event's authorizer context, undefined for an anonymous request; throws a 401 EdgeRefusal. */

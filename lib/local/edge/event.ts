@@ -56,8 +56,8 @@ function headersOf(req: IncomingMessage) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
+    const name = req.rawHeaders[i];
+    const value = req.rawHeaders[i + 1];
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }

@@ -15,7 +15,7 @@ export const compile = (route: Route): CompiledRoute => {
     .map((segment) => {
       const m = /^\{(\w+)\}$/.exec(segment);
       if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      params.push(m[1]!);
+      params.push(m[1]);
       return '([^/]+)';
     })
     .join('/');
@@ -40,7 +40,7 @@ export function pathParametersOf(match: CompiledRoute, url: URL): Record<string,
   const pathParameters: Record<string, string> = {};
   const values = match.pattern.exec(url.pathname)!.slice(1);
   try {
-    match.params.forEach((name, i) => (pathParameters[name] = decodeURIComponent(values[i]!)));
+    match.params.forEach((name, i) => (pathParameters[name] = decodeURIComponent(values[i])));
   } catch {
     throw new EdgeRefusal(400, 'VALIDATION_ERROR', 'A path parameter is not validly percent-encoded');
   }

@@ -40,7 +40,8 @@ export function createEdge(options: EdgeOptions): Server {
 
   // Long hostile URLs still reach validation (a 400 in the contract shape, with the request id echoed)
   // instead of Node's bare 431 at its 16 KiB default.
-  const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => handleRequest(req, res, options, compiled, invokers));
+  // handleRequest answers its own failures (a 500 in the contract shape at worst): nothing is left to await.
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => void handleRequest(req, res, options, compiled, invokers));
   server.on('clientError', answerClientError);
   return server;
 }

@@ -17,6 +17,8 @@ export const dynamoDbJsonClient = (endpoint: string, region: string, credentials
  * A minimal JSON-protocol client for an emulator: POST, `X-Amz-Target`, the protocol's content type, and an
  * unsigned SigV4-shaped `Authorization` (the emulators check that one is there, never what it signs).
  */
+const stringField = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 export function awsJsonClient(endpoint: string, region: string, credentials: Credentials, service: 'dynamodb' | 'kinesis', jsonVersion: '1.0' | '1.1') {
   // Dated once: the emulators want the header, not a current value.
   const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
@@ -35,8 +37,8 @@ export function awsJsonClient(endpoint: string, region: string, credentials: Cre
     const text = await response.text();
     const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) {
-      const type = String(json.__type ?? 'UnknownError').split('#').pop()!;
-      const error = new AwsJsonError(type, String(json.Message ?? json.message ?? text), response.status);
+      const type = (stringField(json.__type) ?? 'UnknownError').split('#').pop()!;
+      const error = new AwsJsonError(type, stringField(json.Message) ?? stringField(json.message) ?? text, response.status);
       // The two stream errors a poller acts on, in the sources' own terms (as the SDK sources map theirs).
       if (type === 'ExpiredIteratorException') throw new IteratorExpired(error.message);
       if (type === 'TrimmedDataAccessException') throw new RecordsTrimmed(error.message);

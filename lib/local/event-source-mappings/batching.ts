@@ -27,7 +27,7 @@ export class BatchHandler {
     const queue: Pending[] = [{ records, attempts: 0 }];
     while (queue.length) {
       if (stopping.aborted) return false;
-      const item = queue[0]!;
+      const item = queue[0];
       const expiry = await this.sendExpired(shard, item);
       if (expiry === 'stopped') return false;
       if (!item.records.length) {

@@ -32,7 +32,7 @@ export class Checkpoints {
         // A table re-created since gets a new stream: its old checkpoints mean nothing.
         if (data.version === 1 && data.sourceArn === sourceArn) Object.assign(saved, data.shards);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a readable checkpoint file: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a readable checkpoint file: ${(e as Error).message}`, { cause: e });
       }
     }
     return new Checkpoints(file, sourceArn, saved, report);

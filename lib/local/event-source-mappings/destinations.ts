@@ -52,8 +52,8 @@ export class FailureDestination {
 
   private failureRecord(shardId: string, records: SourceRecord[], attempts: number, unhandled: boolean, condition: FailureCondition) {
     const { source, settings } = this.ctx;
-    const first = records[0]!;
-    const last = records[records.length - 1]!;
+    const first = records[0];
+    const last = records[records.length - 1];
     return {
       requestContext: { requestId: randomUUID(), functionArn: settings.functionArn, condition, approximateInvokeCount: attempts },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(unhandled ? { functionError: 'Unhandled' } : {}) },

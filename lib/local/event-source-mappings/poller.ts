@@ -170,7 +170,7 @@ export class ShardPoller {
     const done = await this.batches.process(shard, batch).finally(() => (shard.inFlight = false));
     if (!done) return false;
     this.ctx.stats.batches++;
-    shard.checkpoint = batch[batch.length - 1]!.sequenceNumber;
+    shard.checkpoint = batch[batch.length - 1].sequenceNumber;
     if (shard.buffer.length) cursor.bufferSince = Date.now();
     await this.persist();
     return true;

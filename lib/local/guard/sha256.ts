@@ -16,8 +16,8 @@ export class Sha256 implements Checksum {
     this.hash.update(data);
   }
 
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
   }
 
   reset(): void {

@@ -108,7 +108,7 @@ async function signatureOf(request: ReceivedRequest, auth: ParsedAuthorization, 
   }
   const headers = Object.fromEntries(auth.signedHeaders.map((name) => [name, headerValue(request.headers[name])!]));
   const signer = new SignatureV4({ credentials, region: auth.region, service: auth.service, sha256: Sha256, applyChecksum: false });
-  const toSign = { method: request.method, protocol: 'http:', hostname: headers.host!, path, query, headers, body: request.body };
+  const toSign = { method: request.method, protocol: 'http:', hostname: headers.host, path, query, headers, body: request.body };
   const signed = await signer.sign(toSign as HttpRequest, { signingDate, signableHeaders: new Set(auth.signedHeaders) });
   const recomputed = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1] ?? '';
   return Buffer.from(recomputed, 'hex');

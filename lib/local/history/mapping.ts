@@ -97,8 +97,8 @@ export const userIdOf = (invoiceNo: string, customerId: string | undefined) => (
 /** A UUID (version 5 layout) derived from the invoice number: the same session on every replay. */
 export function sessionIdOf(invoiceNo: string): string {
   const h = createHash('sha1').update(`ecicomm-history-session:${invoiceNo}`).digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
@@ -120,7 +120,7 @@ export const countryCodeOf = (country: string) => COUNTRY_CODES[country] ?? 'ZZ'
 export function planInvoice(invoice: HistoryInvoice, receivedAt: string): InvoicePlan {
   const { invoiceNo, lines } = invoice;
   if (lines.length === 0) throw new Error(`Invoice ${invoiceNo} has no lines`);
-  const kind = lines[0]!.cancelled ? 'REFUND' : 'SALE';
+  const kind = lines[0].cancelled ? 'REFUND' : 'SALE';
   const skipped: InvoicePlan['skipped'] = [];
   const kept: InvoiceLine[] = [];
   for (const line of lines) {
@@ -131,7 +131,7 @@ export function planInvoice(invoice: HistoryInvoice, receivedAt: string): Invoic
   if (kept.length === 0) return { invoiceNo, kind, events: [], skipped };
 
   // Dated by the earliest line; the dataset's times are ISO UTC strings, which sort as times.
-  const at = lines.reduce((min, l) => (l.invoiceDate < min ? l.invoiceDate : min), lines[0]!.invoiceDate);
+  const at = lines.reduce((min, l) => (l.invoiceDate < min ? l.invoiceDate : min), lines[0].invoiceDate);
   const customerId = lines.find((l) => l.customerId)?.customerId;
   const items = kept.map((l) => {
     const quantity = Math.abs(l.quantity);
@@ -140,7 +140,7 @@ export function planInvoice(invoice: HistoryInvoice, receivedAt: string): Invoic
   });
   const subtotal = items.reduce((sum, i) => sum + i.lineTotal, 0);
   const orderId = orderIdOf(invoiceNo);
-  const country = lines[0]!.country;
+  const country = lines[0].country;
   const order: Order = {
     orderId,
     userId: userIdOf(invoiceNo, customerId),

@@ -21,9 +21,10 @@ import type { LocalFunction } from './types';
 export interface InvokeSettings {
   functions: Map<string, LocalFunction>;
   credentials: LocalCredentials;
-  functionArn(name: string): string;
-  roleArn(name: string): string;
-  onError(error: unknown, functionName: string): void;
+  // Plain functions, not methods: they are passed around without their settings object.
+  functionArn: (name: string) => string;
+  roleArn: (name: string) => string;
+  onError: (error: unknown, functionName: string) => void;
 }
 
 export class Invocations {
@@ -37,7 +38,7 @@ export class Invocations {
     const url = new URL(request.url ?? '/', 'http://lambda');
     const configuration = CONFIGURATION_PATH.exec(url.pathname);
     if (request.method === 'GET' && configuration) {
-      const { name } = this.resolve(decodeURIComponent(configuration[1]!), url.searchParams.get('Qualifier'));
+      const { name } = this.resolve(decodeURIComponent(configuration[1]), url.searchParams.get('Qualifier'));
       return send(response, 200, {}, JSON.stringify(functionConfiguration(name, this.settings.functionArn(name), this.settings.roleArn(name))));
     }
     const route = INVOKE_PATH.exec(url.pathname);
@@ -48,13 +49,14 @@ export class Invocations {
     if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) {
       throw new LambdaError(400, 'InvalidParameterValueException', `Unsupported invocation type: ${invocationType}`);
     }
-    const { name, fn } = this.resolve(decodeURIComponent(route[1]!), url.searchParams.get('Qualifier'));
+    const { name, fn } = this.resolve(decodeURIComponent(route[1]), url.searchParams.get('Qualifier'));
     if (invocationType === 'Event' && payload.length > ASYNC_PAYLOAD_LIMIT) throw tooLarge(ASYNC_PAYLOAD_LIMIT);
     const event = parsePayload(payload);
     if (invocationType === 'DryRun') return send(response, 204, {});
     if (invocationType === 'Event') {
       send(response, 202, {});
-      this.track(Promise.resolve().then(() => fn(event)).catch((e: unknown) => this.settings.onError(e, name)));
+      // An Event invocation outlives its 202: close() waits for it through track, and onError reports its failure.
+      void this.track(Promise.resolve().then(() => fn(event)).catch((e: unknown) => this.settings.onError(e, name)));
       return;
     }
     await this.invokeSynchronously(response, fn, event);

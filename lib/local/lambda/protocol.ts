@@ -18,7 +18,7 @@ const INVOKE_CONTENT_TYPES = ['application/octet-stream', 'application/json'] as
 
 /** The function name and the `$LATEST` check of a FunctionName (and Qualifier), as Lambda resolves them. */
 export function resolveFunctionName(raw: string, qualifier: string | null, known: (name: string) => boolean, functionArn: (name: string) => string): string {
-  let name = raw;
+  let name: string;
   let arnQualifier: string | undefined;
   const full = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(?::([^:]+))?$/.exec(raw);
   const partial = /^\d{12}:function:([^:]+)(?::([^:]+))?$/.exec(raw);

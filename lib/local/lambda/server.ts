@@ -63,7 +63,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
 
   const server = createServer((request, response) => {
     const answered = new Promise<void>((resolve) => response.once('close', () => resolve()));
-    invocations.track(answered);
+    // Tracked so that close() waits for the answer; it never rejects.
+    void invocations.track(answered);
     invocations.handle(request, response).catch((e: unknown) => {
       // A refused request's body is drained unread, so its sender reads the answer rather than a reset.
       request.resume();

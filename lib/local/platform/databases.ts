@@ -21,7 +21,7 @@ export async function startDatabaseEmulators(options: PlatformOptions, emulators
   for (const s of started) if (s.status === 'fulfilled') emulators.push(s.value);
   recordEmulatorPids(dataDir, emulators.map((e) => e.pid));
   const failed = started.find((s) => s.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (failed) throw failed.reason;
   const [dynamoEmu, cognitoEmu] = emulators as [Emulator, Emulator];
   log(`DynamoDB Local on ${dynamoEmu.endpoint} (pid ${dynamoEmu.pid}); cognito-local on ${cognitoEmu.endpoint} (pid ${cognitoEmu.pid})`);
   return { dynamoEmu, cognitoEmu };

@@ -58,7 +58,7 @@ export function describe(record: StatementRecord, sub?: SubStatement): Json {
 
 export function resultPage(record: StatementRecord, sub: SubStatement | undefined, nextToken: unknown): Json {
   if (record.batch && !sub) throw validation(`${record.id} is a batch: ask for the result of one of its statements, ${record.id}:<n>.`);
-  const statement = sub ?? record.subs[0]!;
+  const statement = sub ?? record.subs[0];
   if (statement.status !== 'FINISHED') throw validation(`Query ${statement.id} has not finished: it is ${statement.status}.`);
   const outcome = statement.outcome;
   if (!outcome || !hasResultSet(outcome)) throw validation('Query does not have result. Please check query status with DescribeStatement.');
@@ -74,11 +74,14 @@ export function resultPage(record: StatementRecord, sub: SubStatement | undefine
 
 function offsetOf(token: unknown, id: string): number {
   if (token === undefined) return 0;
-  try {
-    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { id?: unknown; offset?: unknown };
-    if (parsed.id === id && Number.isInteger(parsed.offset) && (parsed.offset as number) > 0) return parsed.offset as number;
-  } catch {
-    // Not one of ours: refused below.
+  // Ours are base64url JSON strings; anything else is refused below.
+  if (typeof token === 'string') {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { id?: unknown; offset?: unknown };
+      if (parsed.id === id && Number.isInteger(parsed.offset) && (parsed.offset as number) > 0) return parsed.offset as number;
+    } catch {
+      // Not one of ours.
+    }
   }
   throw validation('NextToken is not valid for this statement.');
 }

@@ -11,7 +11,7 @@ const CREATE_ROLE = /^\s*CREATE\s+ROLE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;?\s*$/i;
 export function toPostgres(sql: string): string {
   const createRole = CREATE_ROLE.exec(sql);
   if (createRole) {
-    const role = createRole[1]!;
+    const role = createRole[1];
     return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role.toLowerCase()}') THEN CREATE ROLE ${role} NOLOGIN; END IF; END $$`;
   }
   if (!/^\s*(GRANT|REVOKE|ALTER\s+DEFAULT\s+PRIVILEGES)\b/i.test(sql)) return sql;

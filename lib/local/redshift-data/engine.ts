@@ -41,22 +41,20 @@ export class PgliteEngine {
     const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url), {
       workerData: { dataDir: options.dataDir, ensureReaderRole: ENSURE_READER_ROLE, readOnlyAsReader: READ_ONLY_AS_READER },
     });
-    const listeners: { event: 'message' | 'error' | 'exit'; listener: (...args: any[]) => void }[] = [];
+    let detach = (): void => undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        listeners.push(
-          { event: 'message', listener: (m: { ready: boolean; error?: SerializedError }) => (m.ready ? resolve() : reject(toError(m.error!))) },
-          { event: 'error', listener: reject },
-          { event: 'exit', listener: (code: number) => reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`)) },
-        );
-        for (const { event, listener } of listeners) worker.on(event, listener);
+        const onMessage = (m: { ready: boolean; error?: SerializedError }) => (m.ready ? resolve() : reject(toError(m.error!)));
+        const onExit = (code: number) => reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`));
+        worker.on('message', onMessage).on('error', reject).on('exit', onExit);
+        detach = () => void worker.off('message', onMessage).off('error', reject).off('exit', onExit);
       });
     } catch (e) {
       await worker.terminate();
       throw e;
     } finally {
       // Only these: the Worker's own listeners keep its message port working.
-      for (const { event, listener } of listeners) worker.off(event, listener);
+      detach();
     }
     const engine = new PgliteEngine(worker);
     engine.idle();

@@ -79,7 +79,7 @@ export class PgliteWarehouse implements Warehouse {
       query: <T extends object = Row>(sql: string, params: readonly SqlValue[] = []) => asReader(async (tx) => (await tx.query<T>(sql, [...params])).rows),
       batch: (statements) => (statements.length === 0 ? Promise.resolve([]) : asReader((tx) => runAll(tx, statements))),
       // The engine is the loaders' too: only its owner closes it.
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
   }
 }

@@ -75,6 +75,20 @@ function fieldOf(value: unknown, kind: FieldKind): Record<string, unknown> {
     case 'blob':
       return { blobValue: Buffer.from(value as Uint8Array).toString('base64') };
     default:
-      return { stringValue: typeof value === 'object' ? JSON.stringify(value) : String(value) };
+      return { stringValue: stringValueOf(value) };
+  }
+}
+
+/** Text as is, other scalars as String() writes them, anything else (a Date, an array, JSON) as its JSON. */
+function stringValueOf(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(value);
+    default:
+      return JSON.stringify(value);
   }
 }

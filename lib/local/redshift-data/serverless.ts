@@ -14,12 +14,12 @@ const STATUS = { open: 'AVAILABLE', opening: 'CREATING', closed: 'CREATING', fai
 
 export function createServerlessActions(database: Database, warehouse: WarehouseTarget, region: string): Record<string, Action> {
   return {
-    GetWorkgroup: async (input) => {
+    GetWorkgroup: (input) => {
       if (input.workgroupName !== warehouse.workgroupName) {
-        throw new DataApiError('ResourceNotFoundException', `Workgroup ${String(input.workgroupName)} not found.`, 400, { message: `Workgroup ${String(input.workgroupName)} not found.` });
+        return Promise.reject(new DataApiError('ResourceNotFoundException', `Workgroup ${String(input.workgroupName)} not found.`, 400, { message: `Workgroup ${String(input.workgroupName)} not found.` }));
       }
       if (database.state === 'closed' || database.state === 'failed') database.open().catch(() => undefined);
-      return {
+      return Promise.resolve({
         workgroup: {
           workgroupName: warehouse.workgroupName,
           workgroupId: warehouse.workgroupName,
@@ -27,7 +27,7 @@ export function createServerlessActions(database: Database, warehouse: Warehouse
           namespaceName: warehouse.database,
           status: STATUS[database.state],
         },
-      };
+      });
     },
   };
 }

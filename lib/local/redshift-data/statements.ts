@@ -39,7 +39,7 @@ export class StatementStore {
   create(queryStrings: readonly string[], batch: boolean, request: Record<string, unknown>, done: (record: StatementRecord) => Promise<void>): StatementRecord {
     const id = randomUUID();
     const now = Date.now();
-    const subs = queryStrings.map((queryString, i) => ({ id: batch ? `${id}:${i + 1}` : id, queryString, status: 'SUBMITTED' as Status, createdAt: now, updatedAt: now }));
+    const subs = queryStrings.map((queryString, i): SubStatement => ({ id: batch ? `${id}:${i + 1}` : id, queryString, status: 'SUBMITTED', createdAt: now, updatedAt: now }));
     const record: StatementRecord = { id, batch, status: 'SUBMITTED', createdAt: now, updatedAt: now, request, subs, done: Promise.resolve() };
     this.records.set(id, record);
     if (this.records.size > MAX_STATEMENTS) this.records.delete(this.records.keys().next().value!);

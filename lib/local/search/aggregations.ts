@@ -5,7 +5,7 @@
  * is 0 and `sum_other_doc_count` is what the buckets left out, so the buckets and it add up to the documents
  * holding the field. Sub-aggregations and other kinds are refused.
  */
-import { expectInteger, expectObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectInteger, expectObject, expectText, onlyKeys, shown, singleEntry, type Json, type JsonObject } from './dsl';
 import { illegalArgument, parsingError, unsupported } from './errors';
 import { normalize, type Scalar } from './field-values';
 import type { ResolvedField } from './mapping';
@@ -22,7 +22,7 @@ export function aggregate(specs: Json, hits: Hit[]): JsonObject {
     if (kind === 'terms') result[name] = termsAggregation(expectObject(body, 'terms'), hits);
     else if (METRICS.includes(kind)) result[name] = metricAggregation(kind, expectObject(body, kind), hits);
     else throw unsupported(`The [${kind}] aggregation`);
-    if (options.meta !== undefined) (result[name] as JsonObject).meta = options.meta;
+    if (options.meta !== undefined) result[name].meta = options.meta;
   }
   return result;
 }
@@ -38,7 +38,7 @@ function fieldOf(hits: Hit[], path: string, kind: string): ResolvedField | undef
 
 function termsAggregation(options: JsonObject, hits: Hit[]): JsonObject {
   onlyKeys(options, 'terms', ['field', 'size', 'min_doc_count', 'order', 'missing', 'shard_size']);
-  const path = String(options.field);
+  const path = expectText(options.field, 'terms.field');
   const field = fieldOf(hits, path, 'terms');
   const size = options.size === undefined ? 10 : expectInteger(options.size, 'terms.size', 1);
   const minDocCount = options.min_doc_count === undefined ? 1 : expectInteger(options.min_doc_count, 'terms.min_doc_count');
@@ -59,7 +59,7 @@ function bucketOrder(order: Json | undefined): (a: [Scalar, number], b: [Scalar,
   const byKey = (a: [Scalar, number], b: [Scalar, number]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   if (order === undefined) return (a, b) => b[1] - a[1] || byKey(a, b);
   const [criterion, direction] = singleEntry(Array.isArray(order) && order.length === 1 ? order[0] : order, 'terms.order');
-  if (!['_count', '_key'].includes(criterion) || !['asc', 'desc'].includes(String(direction))) throw parsingError(`[terms] order [${criterion}: ${String(direction)}] is not supported by the local search engine (_count or _key, asc or desc)`);
+  if (!['_count', '_key'].includes(criterion) || (direction !== 'asc' && direction !== 'desc')) throw parsingError(`[terms] order [${criterion}: ${shown(direction)}] is not supported by the local search engine (_count or _key, asc or desc)`);
   const sign = direction === 'asc' ? 1 : -1;
   return criterion === '_key' ? (a, b) => sign * byKey(a, b) : (a, b) => sign * (a[1] - b[1]) || byKey(a, b);
 }
@@ -72,7 +72,7 @@ function bucketJson(key: Scalar, count: number, field: ResolvedField | undefined
 
 function metricAggregation(kind: string, options: JsonObject, hits: Hit[]): JsonObject {
   onlyKeys(options, kind, ['field', 'missing']);
-  const path = String(options.field);
+  const path = expectText(options.field, `${kind}.field`);
   const field = fieldOf(hits, path, kind);
   if (field && (field.type === 'keyword' || field.type === 'boolean') && kind !== 'value_count') throw illegalArgument(`Field [${path}] of type [${field.type}] is not supported for aggregation [${kind}]`);
   const missing = options.missing === undefined ? undefined : Number(options.missing);

@@ -39,4 +39,4 @@ export const ANALYZERS: Record<string, Analyzer> = {
 };
 
 export const isAnalyzer = (name: string): boolean => Object.hasOwn(ANALYZERS, name);
-export const analyzer = (name: string): Analyzer => ANALYZERS[name]!;
+export const analyzer = (name: string): Analyzer => ANALYZERS[name];

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Answer } from './api-indices';
-import { expectObject, isObject, onlyKeys, type JsonObject } from './dsl';
+import { expectObject, expectText, isObject, onlyKeys, type JsonObject } from './dsl';
 import { SearchError } from './errors';
 import type { Indexes } from './indexes';
 import { jsonBody, ndjsonBody, type EngineRequest } from './protocol';
@@ -85,7 +85,7 @@ export function bulk(indexes: Indexes, defaultIndex: string | undefined, request
 
 function bulkAction(line: unknown, i: number): [string, JsonObject] {
   if (!isObject(line) || Object.keys(line).length !== 1) throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected START_OBJECT with one action but found [${JSON.stringify(line)?.slice(0, 80)}]`);
-  const [action, meta] = Object.entries(line)[0]!;
+  const [action, meta] = Object.entries(line)[0];
   if (action === 'update') throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}]: the [update] action is not supported by the local search engine (send index or delete)`);
   if (!['index', 'create', 'delete'].includes(action)) throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected field [create], [delete], [index] or [update] but found [${action}]`);
   const options = expectObject(meta, action);
@@ -94,8 +94,8 @@ function bulkAction(line: unknown, i: number): [string, JsonObject] {
 }
 
 function bulkItem(indexes: Indexes, defaultIndex: string | undefined, action: string, meta: JsonObject, source: JsonObject | undefined, touched: Set<SearchIndex>): JsonObject {
-  const name = String(meta._index ?? defaultIndex ?? '');
-  const id = meta._id === undefined ? (action === 'delete' ? '' : randomBytes(15).toString('base64url')) : String(meta._id);
+  const name = meta._index === undefined || meta._index === null ? (defaultIndex ?? '') : expectText(meta._index, `${action}._index`);
+  const id = meta._id === undefined ? (action === 'delete' ? '' : randomBytes(15).toString('base64url')) : expectText(meta._id, `${action}._id`);
   try {
     if (!name) throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: index is missing;');
     if (!id) throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: id is missing;');

@@ -18,7 +18,7 @@ export function dateValue(value: unknown, now: number, where: string): number {
       step.lastIndex = at;
       const parts = step.exec(steps);
       if (!parts) throw parsingError(`[${where}] date math [${value}] is not supported by the local search engine (now, now±N with s, m, h, d, w)`);
-      millis += (parts[1] === '-' ? -1 : 1) * Number(parts[2]) * UNIT_MS[parts[3]!]!;
+      millis += (parts[1] === '-' ? -1 : 1) * Number(parts[2]) * UNIT_MS[parts[3]];
       at = step.lastIndex;
     }
     return millis;

@@ -13,12 +13,23 @@ export function expectObject(value: unknown, where: string): JsonObject {
 
 export function expectArray(value: unknown, where: string): Json[] {
   if (!Array.isArray(value)) throw parsingError(`[${where}] expected an array but found ${describe(value)}`);
-  return value;
+  return value as Json[];
 }
 
 export function expectString(value: unknown, where: string): string {
   if (typeof value !== 'string') throw parsingError(`[${where}] expected a string but found ${describe(value)}`);
   return value;
+}
+
+/** A scalar's text as OpenSearch's parser reads it (`5`, `true` and `"5"` alike); undefined for an object, an array, null or nothing. */
+export const scalarText = (value: unknown): string | undefined =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+
+/** A scalar where OpenSearch reads text; an object or array there is refused, naming where, as OpenSearch's parser refuses it. */
+export function expectText(value: unknown, where: string): string {
+  const text = scalarText(value);
+  if (text === undefined) throw parsingError(`[${where}] expected a value but found ${describe(value)}`);
+  return text;
 }
 
 export function expectNumber(value: unknown, where: string): number {
@@ -51,8 +62,14 @@ export function singleEntry(value: unknown, where: string): [string, Json] {
   const object = expectObject(value, where);
   const keys = Object.keys(object);
   if (keys.length !== 1) throw parsingError(`[${where}] expected exactly one key but found ${keys.length ? `[${keys.join(', ')}]` : 'none'}`);
-  return [keys[0]!, object[keys[0]!]!];
+  return [keys[0], object[keys[0]]!];
 }
 
-export const describe = (value: unknown): string =>
-  value === undefined ? 'nothing' : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `[${String(value)}]`;
+export function describe(value: unknown): string {
+  const text = scalarText(value);
+  if (text !== undefined) return `[${text}]`;
+  return value === undefined ? 'nothing' : Array.isArray(value) ? 'an array' : value === null ? 'null' : 'an object';
+}
+
+/** A request value as an error message quotes it: text as it is, anything else as its JSON (never `[object Object]`). */
+export const shown = (value: unknown): string => (value === undefined ? 'undefined' : (scalarText(value) ?? JSON.stringify(value)));

@@ -4,7 +4,7 @@
  * against its index's mapping — a value the field's type cannot take is refused (`mapper_parsing_exception`), an
  * unmapped field is refused under `dynamic: strict` and mapped as OpenSearch maps it under `dynamic: true`.
  */
-import { isObject, type Json, type JsonObject } from './dsl';
+import { isObject, scalarText, type Json, type JsonObject } from './dsl';
 import { SearchError } from './errors';
 import { INTEGER_TYPES, Mapping, mappingError, type ResolvedField } from './mapping';
 
@@ -96,7 +96,8 @@ function admitObject(initial: Mapping, object: JsonObject, prefix: string, id: s
   let mapping = initial;
   for (const [key, value] of Object.entries(object)) {
     const path = prefix + key;
-    let { entry, dynamic } = mapping.entryAt(path);
+    const { entry: mapped, dynamic } = mapping.entryAt(path);
+    let entry = mapped;
     if (!entry) {
       if (value === null || (Array.isArray(value) && value.length === 0)) continue;
       if (dynamic === 'strict') throw new SearchError(400, 'strict_dynamic_mapping_exception', `mapping set to strict, dynamic introduction of [${key}] within [${prefix ? prefix.slice(0, -1) : '_doc'}] is not allowed`);
@@ -104,7 +105,7 @@ function admitObject(initial: Mapping, object: JsonObject, prefix: string, id: s
       mapping = mapping.withField(path, dynamicEntry(value));
       entry = mapping.entryAt(path).entry!;
     }
-    mapping = admitValue(mapping, String(entry.type ?? 'object'), path, value, id);
+    mapping = admitValue(mapping, scalarText(entry.type) ?? 'object', path, value, id);
   }
   return mapping;
 }

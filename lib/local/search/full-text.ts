@@ -5,7 +5,7 @@
  * scores a document by its best field (plus `tie_breaker` times the others), most_fields by their sum.
  * Unmapped fields match nothing, as in OpenSearch.
  */
-import { expectBoolean, expectInteger, expectNumber, expectObject, expectString, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectBoolean, expectInteger, expectNumber, expectObject, expectString, isObject, onlyKeys, shown, singleEntry, type Json, type JsonObject } from './dsl';
 import { parsingError, SearchError, unsupported } from './errors';
 import { editsFor } from './fuzzy';
 import type { QueryContext, Scores } from './query-context';
@@ -53,9 +53,10 @@ function multiMatchQuery(body: Json): { options: JsonObject; fields: FieldWeight
   onlyKeys(options, 'multi_match', [...OPTIONS, 'fields', 'type', 'tie_breaker']);
   if (!Array.isArray(options.fields) || options.fields.length === 0) throw unsupported('[multi_match] without an explicit list of [fields]');
   const fields = options.fields.map((field) => {
-    const parts = /^([^*^]+)(?:\^(\d+(?:\.\d+)?))?$/.exec(expectString(field, 'multi_match.fields'));
-    if (!parts) throw unsupported(`[multi_match] field pattern [${String(field)}] (name it exactly, with an optional ^boost)`);
-    return { path: parts[1]!, boost: parts[2] === undefined ? 1 : Number(parts[2]) };
+    const pattern = expectString(field, 'multi_match.fields');
+    const parts = /^([^*^]+)(?:\^(\d+(?:\.\d+)?))?$/.exec(pattern);
+    if (!parts) throw unsupported(`[multi_match] field pattern [${pattern}] (name it exactly, with an optional ^boost)`);
+    return { path: parts[1], boost: parts[2] === undefined ? 1 : Number(parts[2]) };
   });
   return { options, fields };
 }
@@ -63,7 +64,8 @@ function multiMatchQuery(body: Json): { options: JsonObject; fields: FieldWeight
 function matchOptions(options: JsonObject, kind: string): MatchOptions {
   const operator = options.operator === undefined ? 'or' : expectString(options.operator, `${kind}.operator`).toLowerCase();
   if (operator !== 'and' && operator !== 'or') throw parsingError(`[${kind}] operator must be AND or OR but was [${operator}]`);
-  if (options.zero_terms_query !== undefined && !['none', 'all'].includes(String(options.zero_terms_query))) throw parsingError(`[${kind}] unsupported zero_terms_query value [${String(options.zero_terms_query)}]`);
+  const zeroTerms = options.zero_terms_query;
+  if (zeroTerms !== undefined && zeroTerms !== 'none' && zeroTerms !== 'all') throw parsingError(`[${kind}] unsupported zero_terms_query value [${shown(zeroTerms)}]`);
   const fuzziness = options.fuzziness;
   editsFor(fuzziness, 0); // validated now, not at the first term
   return {

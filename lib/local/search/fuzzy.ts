@@ -3,6 +3,7 @@
  * form (Lucene's LevenshteinAutomata with transpositions), where swapping two adjacent characters is ONE edit
  * (`stnad` → `stand`), and `fuzziness: AUTO` (0 edits for 1–2 characters, 1 for 3–5, 2 beyond).
  */
+import { shown } from './dsl';
 import { parsingError } from './errors';
 
 /** Lucene's automata go to 2 edits at most; so does every fuzziness OpenSearch accepts. */
@@ -11,13 +12,14 @@ export const MAX_EDITS = 2;
 /** Edits allowed for a term of `length` characters (code points) under a `fuzziness` value. */
 export function editsFor(fuzziness: unknown, length: number): number {
   if (fuzziness === undefined || fuzziness === null) return 0;
-  if (typeof fuzziness === 'number' || /^\d+$/.test(String(fuzziness))) {
+  const text = shown(fuzziness);
+  if (typeof fuzziness === 'number' || /^\d+$/.test(text)) {
     const edits = Number(fuzziness);
-    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS) throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${String(fuzziness)}]`);
+    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS) throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${text}]`);
     return edits;
   }
-  const auto = /^AUTO(?::(\d+),(\d+))?$/i.exec(String(fuzziness));
-  if (!auto) throw parsingError(`[fuzziness] must be one of 0, 1, 2, AUTO or AUTO:low,high but was [${String(fuzziness)}]`);
+  const auto = typeof fuzziness === 'string' ? /^AUTO(?::(\d+),(\d+))?$/i.exec(fuzziness) : null;
+  if (!auto) throw parsingError(`[fuzziness] must be one of 0, 1, 2, AUTO or AUTO:low,high but was [${text}]`);
   const [low, high] = auto[1] === undefined ? [3, 6] : [Number(auto[1]), Number(auto[2])];
   return length < low ? 0 : length < high ? 1 : 2;
 }
@@ -26,7 +28,7 @@ export function editsFor(fuzziness: unknown, length: number): number {
 export function osaDistance(a: Chars, b: Chars, limit: number, transpositions = true): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const row = lastRow(a, b, limit, transpositions);
-  return row ? Math.min(row[b.length]!, limit + 1) : limit + 1;
+  return row ? Math.min(row[b.length], limit + 1) : limit + 1;
 }
 
 /**
@@ -47,8 +49,8 @@ function lastRow(a: Chars, b: Chars, limit: number, transpositions: boolean): nu
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2]! + 1);
+      let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2] + 1);
       current.push(best);
       rowMin = Math.min(rowMin, best);
     }

@@ -86,7 +86,7 @@ export class Indexes {
     const direct = this.indexes.get(name);
     if (direct) return direct;
     const aliased = this.aliases.get(name);
-    if (aliased?.size === 1) return this.indexes.get([...aliased][0]!)!;
+    if (aliased?.size === 1) return this.indexes.get([...aliased][0])!;
     if (aliased) throw illegalArgument(`no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`);
     return this.create(name, {});
   }
@@ -166,11 +166,13 @@ interface AliasAction {
   mustExist?: boolean;
 }
 
+const isName = (name: Json): name is string => typeof name === 'string' && name !== '';
+
 function namesOf(one: Json | undefined, many: Json | undefined, what: string): string[] {
   const names = one !== undefined ? [one] : many !== undefined ? expectArray(many, `${what}es`) : [];
-  if (names.length === 0 || names.some((name) => typeof name !== 'string' || !name)) throw new SearchError(400, 'action_request_validation_exception', `Validation Failed: 1: ${what} is missing;`);
-  if (names.some((name) => /[*?]/.test(String(name)))) throw illegalArgument(`wildcard expressions in alias actions are not supported by the local search engine: [${names.join(', ')}]`);
-  return names as string[];
+  if (names.length === 0 || !names.every(isName)) throw new SearchError(400, 'action_request_validation_exception', `Validation Failed: 1: ${what} is missing;`);
+  if (names.some((name) => /[*?]/.test(name))) throw illegalArgument(`wildcard expressions in alias actions are not supported by the local search engine: [${names.join(', ')}]`);
+  return names;
 }
 
 export function checkIndexName(name: string): void {

@@ -5,7 +5,7 @@
  * refused with OpenSearch's `mapper_parsing_exception`, never ignored.
  */
 import { isAnalyzer } from './analysis';
-import { isObject, type Json, type JsonObject } from './dsl';
+import { isObject, scalarText, shown, type Json, type JsonObject } from './dsl';
 import { SearchError } from './errors';
 
 export const NUMERIC_TYPES = ['integer', 'long', 'short', 'byte', 'float', 'double', 'half_float'] as const;
@@ -70,12 +70,13 @@ export class Mapping {
   /** The mapping entry (object or field) at a `_source` path, and the `dynamic` setting that governs its children. */
   entryAt(path: string): { entry?: JsonObject; dynamic: string } {
     let properties = this.definition.properties as JsonObject;
-    let dynamic = String(this.definition.dynamic ?? 'true');
+    // The definition has been through checkField and checkDynamic: its parameters are scalars.
+    let dynamic = scalarText(this.definition.dynamic) ?? 'true';
     let entry: JsonObject | undefined;
     for (const part of path.split('.')) {
       entry = properties?.[part] as JsonObject | undefined;
       if (!entry) return { dynamic };
-      if (entry.dynamic !== undefined) dynamic = String(entry.dynamic);
+      dynamic = scalarText(entry.dynamic) ?? dynamic;
       properties = entry.properties as JsonObject;
     }
     return { entry, dynamic };
@@ -95,7 +96,7 @@ export class Mapping {
     for (const [name, value] of Object.entries(properties ?? {})) {
       const entry = value as JsonObject;
       const path = prefix + name;
-      const type = String(entry.type ?? 'object') as FieldType;
+      const type = (scalarText(entry.type) ?? 'object') as FieldType;
       if (type === 'object') {
         this.resolve((entry.properties ?? {}) as JsonObject, `${path}.`);
         continue;
@@ -103,22 +104,22 @@ export class Mapping {
       this.resolved.set(path, resolvedField(path, path, type, entry));
       for (const [sub, subEntry] of Object.entries((entry.fields ?? {}) as JsonObject)) {
         const subField = subEntry as JsonObject;
-        this.resolved.set(`${path}.${sub}`, resolvedField(`${path}.${sub}`, path, String(subField.type) as FieldType, subField));
+        this.resolved.set(`${path}.${sub}`, resolvedField(`${path}.${sub}`, path, scalarText(subField.type) as FieldType, subField));
       }
     }
   }
 }
 
 function resolvedField(path: string, sourcePath: string, type: FieldType, entry: JsonObject): ResolvedField {
-  const analyzer = String(entry.analyzer ?? (type === 'completion' ? 'simple' : type === 'text' ? 'standard' : 'keyword'));
-  const field: ResolvedField = { path, sourcePath, type: type as ResolvedField['type'], analyzer, searchAnalyzer: String(entry.search_analyzer ?? analyzer) };
+  const analyzer = scalarText(entry.analyzer) ?? (type === 'completion' ? 'simple' : type === 'text' ? 'standard' : 'keyword');
+  const field: ResolvedField = { path, sourcePath, type: type as ResolvedField['type'], analyzer, searchAnalyzer: scalarText(entry.search_analyzer) ?? analyzer };
   if (typeof entry.ignore_above === 'number') field.ignoreAbove = entry.ignore_above;
   return field;
 }
 
 function checkDynamic(value: Json, where: string): string {
-  const dynamic = String(value);
-  if (!DYNAMIC.includes(dynamic)) throw mappingError(`[dynamic] on [${where}] must be one of strict, true, false but was [${dynamic}]`);
+  const dynamic = scalarText(value);
+  if (dynamic === undefined || !DYNAMIC.includes(dynamic)) throw mappingError(`[dynamic] on [${where}] must be one of strict, true, false but was [${shown(value)}]`);
   return dynamic;
 }
 
@@ -134,16 +135,17 @@ function checkProperties(properties: Json, prefix: string): JsonObject {
 
 function checkField(path: string, entry: Json, isSubField: boolean): JsonObject {
   if (!isObject(entry)) throw mappingError(`Expected map for property [fields] on field [${path}] but got a ${typeof entry}`);
-  const type = String(entry.type ?? (entry.properties !== undefined ? 'object' : ''));
+  const type = entry.type === undefined || entry.type === null ? (entry.properties !== undefined ? 'object' : '') : shown(entry.type);
   if (!type) throw mappingError(`No type specified for field [${path}]`);
   const allowed = PARAMETERS[type];
   if (!allowed || (isSubField && type === 'object')) throw mappingError(`No handler for type [${type}] declared on field [${path}] (the local search engine supports ${Object.keys(PARAMETERS).join(', ')})`);
   const unknown = Object.keys(entry).find((key) => !allowed.includes(key));
   if (unknown) throw mappingError(`unknown parameter [${unknown}] on mapper [${path}] of type [${type}] (the local search engine supports ${allowed.join(', ')})`);
   for (const key of ['analyzer', 'search_analyzer']) {
-    if (entry[key] !== undefined && !isAnalyzer(String(entry[key]))) throw mappingError(`analyzer [${String(entry[key])}] has not been configured in mappings (the local search engine knows standard, english, simple, whitespace, keyword)`);
+    const analyzer = entry[key];
+    if (analyzer !== undefined && (typeof analyzer !== 'string' || !isAnalyzer(analyzer))) throw mappingError(`analyzer [${shown(analyzer)}] has not been configured in mappings (the local search engine knows standard, english, simple, whitespace, keyword)`);
   }
-  if (entry.format !== undefined && !DATE_FORMATS.includes(String(entry.format))) throw mappingError(`date format [${String(entry.format)}] on field [${path}] is not supported by the local search engine (supported: ${DATE_FORMATS.join(', ')})`);
+  if (entry.format !== undefined && (typeof entry.format !== 'string' || !DATE_FORMATS.includes(entry.format))) throw mappingError(`date format [${shown(entry.format)}] on field [${path}] is not supported by the local search engine (supported: ${DATE_FORMATS.join(', ')})`);
   if (entry.ignore_above !== undefined && !(Number.isInteger(entry.ignore_above) && (entry.ignore_above as number) >= 0)) throw mappingError(`[ignore_above] on [${path}] must be a non-negative integer`);
   const checked: JsonObject = { ...entry };
   if (type === 'object') {

@@ -84,7 +84,7 @@ export function ndjsonBody(request: EngineRequest): unknown[] {
   if (!text.trim()) throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: no requests added;');
   if (!text.endsWith('\n')) throw new SearchError(400, 'illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]');
   const lines = text.split('\n').slice(0, -1);
-  return lines.map((line, i) => {
+  return lines.map((line, i): unknown => {
     try {
       return JSON.parse(line);
     } catch {

@@ -5,7 +5,7 @@
  * `ids` (./term-level.ts). A query of any other kind is refused with OpenSearch's `parsing_exception`: the
  * engine never answers a query it does not understand.
  */
-import { expectNumber, expectObject, isObject, onlyKeys, singleEntry, type Json } from './dsl';
+import { expectNumber, expectObject, onlyKeys, shown, singleEntry, type Json } from './dsl';
 import { parsingError, unsupported } from './errors';
 import { fullTextQuery } from './full-text';
 import { filterContext, type QueryContext, type Scores } from './query-context';
@@ -27,7 +27,7 @@ export function evaluate(query: Json, context: QueryContext): Scores {
       const options = expectObject(body, kind);
       onlyKeys(options, kind, ['boost', '_name']);
       const boost = options.boost === undefined ? 1 : expectNumber(options.boost, `${kind}.boost`);
-      return kind === 'match_none' ? new Map() : new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
+      return kind === 'match_none' ? new Map<number, number>() : new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
     }
     case 'bool':
       return boolQuery(body, context);
@@ -86,9 +86,10 @@ function unionKeys(all: Scores[]): Scores {
 /** How many `should` clauses a document must match: an integer, a negative one, or a percentage of them. */
 function minimumShouldMatch(value: Json | undefined, shouldCount: number, onlyShould: boolean): number {
   if (value === undefined) return shouldCount > 0 && onlyShould ? 1 : 0;
-  const text = String(value).trim();
+  // An object or array shows as its JSON, which never matches.
+  const text = shown(value).trim();
   const match = /^(-?\d+)(%?)$/.exec(text);
-  if (!match || isObject(value) || Array.isArray(value)) throw parsingError(`[bool] minimum_should_match [${text}] is not supported by the local search engine (an integer or a percentage)`);
+  if (!match) throw parsingError(`[bool] minimum_should_match [${text}] is not supported by the local search engine (an integer or a percentage)`);
   const n = Number(match[1]);
   const count = match[2] ? Math.trunc((shouldCount * Math.abs(n)) / 100) : Math.abs(n);
   const required = n < 0 ? shouldCount - count : count;

@@ -36,12 +36,12 @@ const route = (methods: string, path: string, params: string[], handle: Handler)
 const ROUTES: Route[] = [
   route('GET|HEAD', '/', [], (state, request) => (request.method === 'HEAD' ? { status: 200 } : info(state))),
   route('GET', '/_cluster/health', ['wait_for_status', 'level', 'local'], (state) => health(state)),
-  route('GET', '/_cluster/health/{index}', ['wait_for_status', 'level', 'local'], (state, _r, p) => (state.indexes.resolve(p.index!), health(state))),
+  route('GET', '/_cluster/health/{index}', ['wait_for_status', 'level', 'local'], (state, _r, p) => (state.indexes.resolve(p.index), health(state))),
   route('POST|PUT', '/_bulk', ['refresh'], (state, request) => bulk(state.indexes, undefined, request)),
   route('POST|PUT', '/{index}/_bulk', ['refresh'], (state, request, p) => bulk(state.indexes, p.index, request)),
   route('GET|POST', '/_search', SEARCH_PARAMS, (state, request) => ({ status: 200, body: search([...state.indexes.indexes.values()], jsonBody(request), request.params) })),
-  route('GET|POST', '/{index}/_search', SEARCH_PARAMS, (state, request, p) => ({ status: 200, body: search(state.indexes.resolve(p.index!), jsonBody(request), request.params) })),
-  route('GET|POST', '/{index}/_count', [], (state, request, p) => count(state.indexes, p.index!, request)),
+  route('GET|POST', '/{index}/_search', SEARCH_PARAMS, (state, request, p) => ({ status: 200, body: search(state.indexes.resolve(p.index), jsonBody(request), request.params) })),
+  route('GET|POST', '/{index}/_count', [], (state, request, p) => count(state.indexes, p.index, request)),
   route('GET|POST', '/_refresh', [], (state) => refresh(state.indexes, undefined)),
   route('GET|POST', '/{index}/_refresh', [], (state, _r, p) => refresh(state.indexes, p.index)),
   route('POST', '/_aliases', [], (state, request) => updateAliases(state.indexes, request)),
@@ -49,17 +49,17 @@ const ROUTES: Route[] = [
   route('GET|HEAD', '/_alias/{alias}', [], (state, request, p) => getAliases(state.indexes, undefined, p.alias, request.method === 'HEAD')),
   route('GET|HEAD', '/{index}/_alias', [], (state, request, p) => getAliases(state.indexes, p.index, undefined, request.method === 'HEAD')),
   route('GET|HEAD', '/{index}/_alias/{alias}', [], (state, request, p) => getAliases(state.indexes, p.index, p.alias, request.method === 'HEAD')),
-  route('PUT|POST', '/{index}/_alias/{alias}', [], (state, request, p) => putAlias(state.indexes, p.index!, p.alias!, request)),
-  route('DELETE', '/{index}/_alias/{alias}', [], (state, _r, p) => deleteAlias(state.indexes, p.index!, p.alias!)),
-  route('POST', '/{index}/_doc', VERSION_PARAMS, (state, request, p) => indexDocument(state.indexes, p.index!, undefined, request, false)),
-  route('PUT|POST', '/{index}/_doc/{id}', VERSION_PARAMS, (state, request, p) => indexDocument(state.indexes, p.index!, p.id!, request, false)),
-  route('PUT|POST', '/{index}/_create/{id}', VERSION_PARAMS, (state, request, p) => indexDocument(state.indexes, p.index!, p.id!, request, true)),
-  route('GET|HEAD', '/{index}/_doc/{id}', ['_source', '_source_includes', '_source_excludes', 'realtime', 'refresh'], (state, request, p) => getDocument(state.indexes, p.index!, p.id!, request, request.method === 'HEAD')),
-  route('DELETE', '/{index}/_doc/{id}', VERSION_PARAMS, (state, request, p) => deleteDocument(state.indexes, p.index!, p.id!, request)),
-  route('PUT', '/{index}', [], (state, request, p) => createIndex(state.indexes, p.index!, request)),
-  route('GET', '/{index}', [], (state, _r, p) => getIndex(state.indexes, p.index!)),
-  route('HEAD', '/{index}', [], (state, _r, p) => headIndex(state.indexes, p.index!)),
-  route('DELETE', '/{index}', [], (state, _r, p) => deleteIndex(state.indexes, p.index!)),
+  route('PUT|POST', '/{index}/_alias/{alias}', [], (state, request, p) => putAlias(state.indexes, p.index, p.alias, request)),
+  route('DELETE', '/{index}/_alias/{alias}', [], (state, _r, p) => deleteAlias(state.indexes, p.index, p.alias)),
+  route('POST', '/{index}/_doc', VERSION_PARAMS, (state, request, p) => indexDocument(state.indexes, p.index, undefined, request, false)),
+  route('PUT|POST', '/{index}/_doc/{id}', VERSION_PARAMS, (state, request, p) => indexDocument(state.indexes, p.index, p.id, request, false)),
+  route('PUT|POST', '/{index}/_create/{id}', VERSION_PARAMS, (state, request, p) => indexDocument(state.indexes, p.index, p.id, request, true)),
+  route('GET|HEAD', '/{index}/_doc/{id}', ['_source', '_source_includes', '_source_excludes', 'realtime', 'refresh'], (state, request, p) => getDocument(state.indexes, p.index, p.id, request, request.method === 'HEAD')),
+  route('DELETE', '/{index}/_doc/{id}', VERSION_PARAMS, (state, request, p) => deleteDocument(state.indexes, p.index, p.id, request)),
+  route('PUT', '/{index}', [], (state, request, p) => createIndex(state.indexes, p.index, request)),
+  route('GET', '/{index}', [], (state, _r, p) => getIndex(state.indexes, p.index)),
+  route('HEAD', '/{index}', [], (state, _r, p) => headIndex(state.indexes, p.index)),
+  route('DELETE', '/{index}', [], (state, _r, p) => deleteIndex(state.indexes, p.index)),
 ];
 
 export function dispatch(state: EngineState, request: EngineRequest): Answer {
@@ -81,8 +81,8 @@ function match(pattern: string[], segments: string[]): Record<string, string> | 
   if (pattern.length !== segments.length) return undefined;
   const found: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    const part = pattern[i]!;
-    const segment = segments[i]!;
+    const part = pattern[i];
+    const segment = segments[i];
     if (part.startsWith('{')) {
       if (segment.startsWith('_') && !(part === '{id}' || (part === '{index}' && segment === '_all'))) return undefined;
       found[part.slice(1, -1)] = segment;

@@ -6,7 +6,7 @@
  * avg, max, min); `min_score` drops documents below it.
  */
 import { dateValue } from './date-math';
-import { expectArray, expectNumber, expectObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectArray, expectNumber, expectObject, expectText, onlyKeys, scalarText, shown, singleEntry, type Json, type JsonObject } from './dsl';
 import { illegalArgument, parsingError, unsupported } from './errors';
 import type { QueryContext, Scores, SubQueries } from './query-context';
 import type { StoredDocument } from './search-index';
@@ -48,8 +48,8 @@ export function functionScore(options: JsonObject, context: QueryContext, subQue
 
 function mode(value: Json | undefined, allowed: string[], name: string, fallback: string): string {
   if (value === undefined) return fallback;
-  if (!allowed.includes(String(value))) throw parsingError(`[function_score] illegal ${name} [${String(value)}] (supported: ${allowed.join(', ')})`);
-  return String(value);
+  if (typeof value !== 'string' || !allowed.includes(value)) throw parsingError(`[function_score] illegal ${name} [${shown(value)}] (supported: ${allowed.join(', ')})`);
+  return value;
 }
 
 function combine(functions: WeightedFunction[], document: StoredDocument, scoreMode: string): number {
@@ -62,7 +62,7 @@ function combine(functions: WeightedFunction[], document: StoredDocument, scoreM
     case 'avg':
       return values.reduce((a, b) => a + b, 0) / applying.reduce((a, f) => a + f.weight, 0);
     case 'first':
-      return values[0]!;
+      return values[0];
     case 'max':
       return Math.max(...values);
     case 'min':
@@ -99,7 +99,7 @@ function parseFunction(spec: Json, context: QueryContext, subQueries: SubQueries
   const weight = options.weight === undefined ? 1 : expectNumber(options.weight, 'weight');
   const filter = options.filter === undefined ? undefined : subQueries.filterKeys(options.filter, context);
   if (kind === undefined) return { filter, weight };
-  return { filter, weight, compute: kind === 'field_value_factor' ? fieldValueFactor(expectObject(options[kind], kind), context) : decay(kind, options[kind]!, context) };
+  return { filter, weight, compute: kind === 'field_value_factor' ? fieldValueFactor(expectObject(options[kind], kind), context) : decay(kind, options[kind], context) };
 }
 
 const MODIFIERS: Record<string, (v: number) => number> = {
@@ -117,11 +117,11 @@ const MODIFIERS: Record<string, (v: number) => number> = {
 
 function fieldValueFactor(options: JsonObject, context: QueryContext): ScoreFunction {
   onlyKeys(options, 'field_value_factor', ['field', 'factor', 'modifier', 'missing']);
-  const path = String(options.field);
+  const path = expectText(options.field, 'field_value_factor.field');
   const field = context.index.field(path);
   if (field && !['date', 'integer', 'long', 'short', 'byte', 'float', 'double', 'half_float'].includes(field.type)) throw illegalArgument(`field [${path}] of type [${field.type}] is not numeric: field_value_factor needs a number`);
-  const modifier = MODIFIERS[String(options.modifier ?? 'none')];
-  if (!modifier) throw parsingError(`[field_value_factor] illegal modifier [${String(options.modifier)}]`);
+  const modifier = MODIFIERS[scalarText(options.modifier ?? 'none') ?? ''];
+  if (!modifier) throw parsingError(`[field_value_factor] illegal modifier [${shown(options.modifier)}]`);
   const factor = options.factor === undefined ? 1 : expectNumber(options.factor, 'field_value_factor.factor');
   const missing = options.missing === undefined ? undefined : expectNumber(options.missing, 'field_value_factor.missing');
   return (document) => {
@@ -136,7 +136,7 @@ function fieldValueFactor(options: JsonObject, context: QueryContext): ScoreFunc
 
 function decay(kind: string, body: Json, context: QueryContext): ScoreFunction {
   const options = expectObject(body, kind);
-  const multiValueMode = String(options.multi_value_mode ?? 'min');
+  const multiValueMode = shown(options.multi_value_mode ?? 'min');
   if (multiValueMode !== 'min') throw unsupported(`[${kind}] multi_value_mode [${multiValueMode}]`);
   const [path, raw] = singleEntry(Object.fromEntries(Object.entries(options).filter(([key]) => key !== 'multi_value_mode')), kind);
   const params = expectObject(raw, `${kind}.${path}`);
@@ -146,7 +146,7 @@ function decay(kind: string, body: Json, context: QueryContext): ScoreFunction {
   const distanceOf = (value: Json | undefined, name: string, fallback?: number): number => {
     if (value === undefined && fallback !== undefined) return fallback;
     const number = isDate ? parseTimeValue(value) : typeof value === 'number' ? value : undefined;
-    if (number === undefined) throw parsingError(`[${kind}] [${name}] of [${path}] must be ${isDate ? 'a time value such as 365d' : 'a number'} but was [${String(value)}]`);
+    if (number === undefined) throw parsingError(`[${kind}] [${name}] of [${path}] must be ${isDate ? 'a time value such as 365d' : 'a number'} but was [${shown(value)}]`);
     return number;
   };
   const origin = isDate ? dateValue(params.origin ?? 'now', context.now, `${kind}.origin`) : expectNumber(params.origin, `${kind}.origin`);

@@ -59,7 +59,7 @@ export function search(indexes: SearchIndex[], body: JsonObject, params: URLSear
     hits: { ...(total && { total }), max_score: maxScore, hits: page },
     ...(aggregations !== undefined && { aggregations: aggregate(aggregations, hits) }),
     ...(body.suggest !== undefined && { suggest: suggest(body.suggest as JsonObject, indexes, filter) }),
-  } as JsonObject;
+  };
 }
 
 function totalHits(track: Json | undefined, count: number): JsonObject | undefined {

@@ -3,7 +3,7 @@
  * shard serves them) and the ones that change what the engine answers (`max_result_window`, `gc_deletes`).
  * Written nested (`{"index":{"number_of_shards":1}}`) or flat (`"index.number_of_shards"`), as OpenSearch takes them.
  */
-import { isObject, type Json, type JsonObject } from './dsl';
+import { isObject, scalarText, shown, type Json, type JsonObject } from './dsl';
 import { illegalArgument } from './errors';
 
 export interface IndexSettings {
@@ -21,7 +21,7 @@ const UNITS: Record<string, number> = { nanos: 1e-6, micros: 1e-3, ms: 1, s: 100
 /** A time value (`500ms`, `60s`, `365d`) in milliseconds, or undefined. */
 export function parseTimeValue(value: unknown): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(nanos|micros|ms|s|m|h|d)$/.exec(String(value).trim());
-  return match ? Number(match[1]) * UNITS[match[2]!]! : undefined;
+  return match ? Number(match[1]) * UNITS[match[2]] : undefined;
 }
 
 export function parseSettings(json: Json | undefined): IndexSettings {
@@ -31,15 +31,16 @@ export function parseSettings(json: Json | undefined): IndexSettings {
     const name = key.startsWith('index.') ? key.slice('index.'.length) : key;
     if (!KNOWN.includes(name)) throw illegalArgument(`unknown setting [index.${name}] (the local search engine supports index.${KNOWN.join(', index.')})`);
     if (name === 'refresh_interval') {
-      if (String(value) !== '-1' && parseTimeValue(value) === undefined) throw illegalArgument(`failed to parse setting [index.refresh_interval] with value [${String(value)}] as a time value`);
-      settings.refreshInterval = String(value);
+      const interval = scalarText(value);
+      if (interval === undefined || (interval !== '-1' && parseTimeValue(value) === undefined)) throw illegalArgument(`failed to parse setting [index.refresh_interval] with value [${shown(value)}] as a time value`);
+      settings.refreshInterval = interval;
     } else if (name === 'gc_deletes') {
       const ms = parseTimeValue(value);
-      if (ms === undefined) throw illegalArgument(`failed to parse setting [index.gc_deletes] with value [${String(value)}] as a time value`);
+      if (ms === undefined) throw illegalArgument(`failed to parse setting [index.gc_deletes] with value [${shown(value)}] as a time value`);
       settings.gcDeletesMs = ms;
     } else {
       const number = Number(value);
-      if (!Number.isInteger(number) || number < (name === 'number_of_replicas' ? 0 : 1)) throw illegalArgument(`Failed to parse value [${String(value)}] for setting [index.${name}]`);
+      if (!Number.isInteger(number) || number < (name === 'number_of_replicas' ? 0 : 1)) throw illegalArgument(`Failed to parse value [${shown(value)}] for setting [index.${name}]`);
       if (name === 'number_of_shards') settings.numberOfShards = number;
       else if (name === 'number_of_replicas') settings.numberOfReplicas = number;
       else settings.maxResultWindow = number;

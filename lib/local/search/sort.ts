@@ -4,7 +4,7 @@
  * (or `_first`). Ties fall back to index order, so every page of a result comes from one total order:
  * pagination never repeats or skips a hit. Text fields cannot be sorted on, as in OpenSearch.
  */
-import { expectObject, isObject, onlyKeys, type Json } from './dsl';
+import { expectObject, isObject, onlyKeys, shown, type Json } from './dsl';
 import { illegalArgument, parsingError, SearchError } from './errors';
 import type { Scalar } from './field-values';
 import type { SearchIndex, StoredDocument } from './search-index';
@@ -31,13 +31,13 @@ export function parseSort(value: Json | undefined, indexes: SearchIndex[]): Sort
     const object = expectObject(entry, 'sort');
     const keys = Object.keys(object);
     if (keys.length !== 1) throw parsingError('[sort] each sort entry must name one field');
-    const field = keys[0]!;
+    const field = keys[0];
     const spec = object[field]!;
     const options = isObject(spec) ? spec : { order: spec };
     onlyKeys(options, `sort.${field}`, ['order', 'missing']);
-    const order = String(options.order ?? (field === '_score' ? 'desc' : 'asc')).toLowerCase();
+    const order = shown(options.order ?? (field === '_score' ? 'desc' : 'asc')).toLowerCase();
     if (order !== 'asc' && order !== 'desc') throw parsingError(`[sort] order must be asc or desc but was [${order}]`);
-    const missing = String(options.missing ?? '_last');
+    const missing = shown(options.missing ?? '_last');
     if (missing !== '_last' && missing !== '_first') throw parsingError(`[sort] missing [${missing}] is not supported by the local search engine (_last or _first)`);
     return checkedKey({ field, descending: order === 'desc', missingFirst: missing === '_first' }, indexes);
   });
@@ -68,7 +68,7 @@ export function sortHits(hits: Hit[], keys: SortKey[] | undefined): void {
     const va = cache.get(a)!;
     const vb = cache.get(b)!;
     for (let i = 0; i < effective.length; i++) {
-      const order = compareValues(va[i], vb[i], effective[i]!);
+      const order = compareValues(va[i], vb[i], effective[i]);
       if (order !== 0) return order;
     }
     return a.indexOrder - b.indexOrder || a.document.key - b.document.key;

@@ -2,13 +2,13 @@
  * `_source` filtering of hits and suggestions: `false`, `true`, a path or a list of paths (`*` wildcards), or
  * `{includes, excludes}`. A path keeps a field and everything under it.
  */
-import { expectArray, isObject, onlyKeys, type Json, type JsonObject } from './dsl';
+import { expectArray, expectText, isObject, onlyKeys, type Json, type JsonObject } from './dsl';
 import { parsingError } from './errors';
 
 export type SourceFilter = ((source: JsonObject) => JsonObject) | false;
 
 const pattern = (path: string) => new RegExp(`^${path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(\\..*)?$`);
-const paths = (value: Json | undefined, where: string): RegExp[] => (value === undefined ? [] : (typeof value === 'string' ? [value] : expectArray(value, where)).map((path) => pattern(String(path))));
+const paths = (value: Json | undefined, where: string): RegExp[] => (value === undefined ? [] : (typeof value === 'string' ? [value] : expectArray(value, where)).map((path) => pattern(expectText(path, where))));
 
 export function sourceFilter(config: Json | undefined, includes?: string, excludes?: string): SourceFilter {
   if (config === false || config === 'false') return false;

@@ -5,7 +5,7 @@
  * OpenSearch. A term on an unmapped field matches nothing.
  */
 import { dateValue } from './date-math';
-import { expectArray, expectNumber, expectObject, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import { expectArray, expectNumber, expectObject, expectText, isObject, onlyKeys, shown, singleEntry, type Json, type JsonObject } from './dsl';
 import { parsingError, SearchError } from './errors';
 import { normalize, type Scalar } from './field-values';
 import type { ResolvedField } from './mapping';
@@ -23,7 +23,7 @@ export function termLevelQuery(kind: 'term' | 'terms' | 'range' | 'exists' | 'id
     case 'exists': {
       const options = expectObject(body, 'exists');
       onlyKeys(options, 'exists', ['field', 'boost', '_name']);
-      const path = String(options.field);
+      const path = expectText(options.field, 'exists.field');
       return constantScore(context, options, (document) => document.values.has(path) || (context.index.field(path)?.type === 'completion' && document.source[path] != null));
     }
     case 'ids': {
@@ -47,8 +47,11 @@ function termQuery(body: Json, context: QueryContext): Scores {
   const boost = options.boost === undefined ? 1 : expectNumber(options.boost, 'term.boost');
   const text = context.index.textIndexes.get(path);
   // Scored as Lucene's TermQuery (BM25) where the score is used; a filter only needs the documents.
-  if (text && context.scoring !== false) return new Map([...text.match([String(options.value)], EXACT)].map(([key, score]) => [key, score * boost]));
-  if (field.type === 'text') return constantScore(context, options, (document) => text!.hasTerm(document.key, String(options.value)));
+  if (text && context.scoring !== false) return new Map([...text.match([expectText(options.value, 'term.value')], EXACT)].map(([key, score]) => [key, score * boost]));
+  if (field.type === 'text') {
+    const term = expectText(options.value, 'term.value');
+    return constantScore(context, options, (document) => text!.hasTerm(document.key, term));
+  }
   const wanted = exactValue(field, options.value, context);
   return constantScore(context, options, (document) => (document.values.get(path) ?? []).includes(wanted));
 }
@@ -57,7 +60,7 @@ function termsQuery(body: Json, context: QueryContext): Scores {
   const options = expectObject(body, 'terms');
   const entries = Object.entries(options).filter(([key]) => key !== 'boost' && key !== '_name');
   if (entries.length !== 1) throw parsingError('[terms] query requires exactly one field');
-  const [path, values] = entries[0]!;
+  const [path, values] = entries[0];
   if (!Array.isArray(values)) throw parsingError(`[terms] query on [${path}] requires an array of values (a terms lookup is not supported by the local search engine)`);
   const field = context.index.field(path);
   if (!field) return new Map();
@@ -70,13 +73,13 @@ function rangeQuery(body: Json, context: QueryContext): Scores {
   const [path, value] = singleEntry(body, 'range');
   const options = expectObject(value, `range.${path}`);
   onlyKeys(options, 'range', ['gte', 'gt', 'lte', 'lt', 'boost', 'format', '_name']);
-  if (options.format !== undefined && options.format !== 'strict_date_optional_time' && options.format !== 'epoch_millis') throw parsingError(`[range] format [${String(options.format)}] is not supported by the local search engine`);
+  if (options.format !== undefined && options.format !== 'strict_date_optional_time' && options.format !== 'epoch_millis') throw parsingError(`[range] format [${shown(options.format)}] is not supported by the local search engine`);
   const field = context.index.field(path);
   if (!field) return new Map();
   if (!['keyword', 'date', 'boolean'].includes(field.type) && !isNumeric(field)) {
     throw new SearchError(400, 'query_shard_exception', `failed to create query: [range] on field [${path}] of type [${field.type}] is not supported by the local search engine`, { index: context.index.name });
   }
-  const bound = (key: string) => (options[key] === undefined || options[key] === null ? undefined : exactValue(field, options[key]!, context));
+  const bound = (key: string) => (options[key] === undefined || options[key] === null ? undefined : exactValue(field, options[key], context));
   const [gte, gt, lte, lt] = ['gte', 'gt', 'lte', 'lt'].map(bound);
   const inRange = (v: Scalar) => (gte === undefined || v >= gte) && (gt === undefined || v > gt) && (lte === undefined || v <= lte) && (lt === undefined || v < lt);
   return constantScore(context, options, (document) => (document.values.get(path) ?? []).some(inRange));
@@ -89,7 +92,7 @@ function exactValue(field: ResolvedField, value: Json, context: QueryContext): S
   if (field.type === 'completion') throw parsingError(`[${field.path}] is a completion field: query it with a completion suggester`);
   const normalized = field.type === 'date' ? dateValue(value, context.now, field.path) : normalize(field.type, value);
   if (normalized === undefined) {
-    throw new SearchError(400, 'query_shard_exception', `failed to create query: For input string: "${String(value)}" (field [${field.path}] of type [${field.type}])`, { index: context.index.name, index_uuid: context.index.metadata.uuid });
+    throw new SearchError(400, 'query_shard_exception', `failed to create query: For input string: "${shown(value)}" (field [${field.path}] of type [${field.type}])`, { index: context.index.name, index_uuid: context.index.metadata.uuid });
   }
   return normalized;
 }

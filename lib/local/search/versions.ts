@@ -5,6 +5,7 @@
  * repeated delivery never takes a document back. A delete leaves a tombstone with its version for
  * `index.gc_deletes` (60 s by default, as OpenSearch): a late, older write of the deleted document is refused.
  */
+import { shown } from './dsl';
 import { illegalArgument, SearchError } from './errors';
 
 export type VersionType = 'internal' | 'external' | 'external_gte';
@@ -19,7 +20,7 @@ const VERSION_TYPES: readonly string[] = ['internal', 'external', 'external_gte'
 
 /** The `version` and `version_type` of a request (URL parameters or bulk action metadata), validated. */
 export function writeVersion(version: unknown, versionType: unknown): WriteVersion {
-  const type = versionType === undefined ? 'internal' : String(versionType);
+  const type = versionType === undefined ? 'internal' : shown(versionType);
   if (!VERSION_TYPES.includes(type)) throw illegalArgument(`No version type match [${type}] (the local search engine supports internal, external, external_gte)`);
   if (version === undefined) {
     if (type !== 'internal') throw validation(`an external version must be set with version_type [${type}]`);
@@ -27,7 +28,7 @@ export function writeVersion(version: unknown, versionType: unknown): WriteVersi
   }
   const number = typeof version === 'string' && /^-?\d+$/.test(version) ? Number(version) : version;
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) {
-    throw illegalArgument(`[version] must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} on the local search engine but was [${String(version)}]`);
+    throw illegalArgument(`[version] must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} on the local search engine but was [${shown(version)}]`);
   }
   if (type === 'internal') throw validation('internal versioning can not be used for optimistic concurrency control. Please use `if_seq_no` and `if_primary_term` instead');
   return { type: type as VersionType, version: number };

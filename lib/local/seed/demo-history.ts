@@ -56,7 +56,7 @@ export function demoHistory(products: readonly SeedProduct[], options: DemoHisto
     const total = items.reduce((sum, item) => sum + weight(item), 0);
     let r = rand() * total;
     for (const item of items) if ((r -= weight(item)) <= 0) return item;
-    return items[items.length - 1]!;
+    return items[items.length - 1];
   };
   const categories = [...new Set(products.map((p) => p.category))];
   const categoryWeight = new Map(categories.map((c) => [c, products.filter((p) => p.category === c).reduce((s, p) => s + weightOf(p), 0)]));

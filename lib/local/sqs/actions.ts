@@ -12,7 +12,7 @@ const actions: Record<string, Action> = { ...queueActions, ...messageActions };
 /** The action an `X-Amz-Target` header names; SQS's error for one this emulator does not answer. */
 export function actionFor(target: string): Action {
   const actionName = /^AmazonSQS\.(\w+)$/.exec(target)?.[1];
-  const action = actionName !== undefined && Object.hasOwn(actions, actionName) ? actions[actionName]! : undefined;
+  const action = actionName !== undefined && Object.hasOwn(actions, actionName) ? actions[actionName] : undefined;
   if (action) return action;
   if (actionName && UNSUPPORTED_ACTIONS.has(actionName)) throw unsupported(`The ${actionName} action`);
   throw new SqsError('InvalidAction', `The action or operation requested is invalid: ${target}.`);

@@ -28,7 +28,7 @@ export function readDataFile(file: string): Queue[] {
     data = JSON.parse(text) as DataFile;
     if (data.version !== DATA_FILE_VERSION || !Array.isArray(data.queues)) throw new Error(`unknown format (version ${data.version})`);
   } catch (e) {
-    throw new Error(`${file} is not a readable SQS emulator data file (${(e as Error).message}); move it away to start with no queues`);
+    throw new Error(`${file} is not a readable SQS emulator data file (${(e as Error).message}); move it away to start with no queues`, { cause: e });
   }
   return data.queues.map(({ messages, ...queue }) => ({ ...queue, messages: new Map(messages.map((m) => [m.id, m])) }));
 }

@@ -25,7 +25,7 @@ export function md5OfMessageAttributes(attributes: Record<string, SqsMessageAttr
     parts.push(length, bytes);
   };
   for (const name of names) {
-    const { DataType, StringValue, BinaryValue } = attributes[name]!;
+    const { DataType, StringValue, BinaryValue } = attributes[name];
     lengthPrefixed(Buffer.from(name, 'utf8'));
     lengthPrefixed(Buffer.from(DataType, 'utf8'));
     if (BinaryValue !== undefined) {

@@ -88,7 +88,7 @@ export function decodeReceipt(q: Queue, handle: string): { id: string; nonce: st
   try {
     const parsed: unknown = JSON.parse(Buffer.from(handle, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((p) => typeof p === 'string') && parsed[0] === q.name) {
-      return { id: parsed[1] as string, nonce: parsed[2] as string };
+      return { id: parsed[1], nonce: parsed[2] };
     }
   } catch {
     // fall through

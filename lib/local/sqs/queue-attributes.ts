@@ -26,7 +26,7 @@ const SHOWN_DEFAULTS = ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySec
 const KNOWN_ATTRIBUTES = new Set([...COMPUTED_ATTRIBUTES, ...Object.keys(INTEGER_ATTRIBUTES), ...OPAQUE_ATTRIBUTES, 'RedrivePolicy', 'All']);
 
 /** An integer attribute's value, or its default. */
-export const intAttribute = (q: Queue, name: string) => Number(q.attributes[name] ?? INTEGER_ATTRIBUTES[name]![2]);
+export const intAttribute = (q: Queue, name: string) => Number(q.attributes[name] ?? INTEGER_ATTRIBUTES[name][2]);
 
 /** The attributes `names` asks for (`All` for every one), computed ones included; call after sweeping expired messages. */
 export function describeAttributes(q: Queue, queueArn: string, names: string[], now: number): Record<string, string> {

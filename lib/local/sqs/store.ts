@@ -84,7 +84,7 @@ export class QueueStore {
 
   byArn(arn: string): Queue | undefined {
     const m = /^arn:aws[\w-]*:sqs:[\w-]+:(\d{12}):([\w-]{1,80})$/.exec(arn);
-    return m && m[1] === SQS_ACCOUNT_ID ? this.queues.get(m[2]!) : undefined;
+    return m && m[1] === SQS_ACCOUNT_ID ? this.queues.get(m[2]) : undefined;
   }
 
   redrivePolicy(q: Queue): RedrivePolicy | undefined {

@@ -13,12 +13,12 @@ const describe = ({ lastState: _lastState, ...record }: ExecutionRecord) => reco
 
 export function createActions(machines: Map<string, CompiledStateMachine>, executions: Executions, executionArnOf: (machine: string, name: string) => string): Record<string, Action> {
   const machineOf = (arn: unknown) => {
-    const machine = machines.get(String(arn ?? ''));
+    const machine = machines.get(typeof arn === 'string' ? arn : '');
     if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
     return machine;
   };
   const executionOf = (arn: unknown) => {
-    const execution = executions.find(String(arn ?? ''));
+    const execution = executions.find(typeof arn === 'string' ? arn : '');
     if (!execution) throw new ApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
     return execution;
   };
@@ -26,9 +26,11 @@ export function createActions(machines: Map<string, CompiledStateMachine>, execu
   return {
     StartExecution: (body) => {
       const machine = machineOf(body.stateMachineArn);
-      const name = body.name === undefined ? randomUUID() : String(body.name);
-      if (!NAME.test(name)) throw new ApiError('InvalidName', `Invalid Name: '${name}'`);
-      const input = body.input === undefined ? '{}' : String(body.input);
+      // The service's JSON protocol types name and input as strings: a number or object is refused, not stringified.
+      const name = body.name === undefined ? randomUUID() : body.name;
+      if (typeof name !== 'string' || !NAME.test(name)) throw new ApiError('InvalidName', `Invalid Name: '${typeof name === 'string' ? name : JSON.stringify(name)}'`);
+      const input = body.input === undefined ? '{}' : body.input;
+      if (typeof input !== 'string') throw new ApiError('InvalidExecutionInput', 'Invalid Execution Input: not a string');
       try {
         JSON.parse(input);
       } catch {

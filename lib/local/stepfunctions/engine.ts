@@ -27,7 +27,7 @@ export interface RunPlan {
 }
 
 export interface RunningExecution {
-  abort(): void;
+  abort: () => void;
   /** Settles with how the execution ended (an abort included); never rejects. */
   outcome: Promise<Outcome>;
 }

@@ -56,9 +56,9 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
     }),
   );
   const retention = options.retention ?? DEFAULT_RETENTION;
-  let executions: Executions | undefined;
-  const opened = options.dataDir ? ExecutionJournal.open(options.dataDir, { retention, snapshot: () => executions?.records() ?? [] }) : undefined;
-  executions = new Executions({ journal: opened?.journal, maxFinished: retention.finished, onEnd: options.onExecutionEnd });
+  // The journal takes its compaction snapshot only after it has appended lines, by when `executions` exists.
+  const opened = options.dataDir ? ExecutionJournal.open(options.dataDir, { retention, snapshot: (): ExecutionRecord[] => executions.records() }) : undefined;
+  const executions = new Executions({ journal: opened?.journal, maxFinished: retention.finished, onEnd: options.onExecutionEnd });
   const actions = createActions(machines, executions, executionArnOf);
   const server = await listen(options.port, actions, options.credentials).catch((e: unknown) => {
     opened?.journal.close();

@@ -39,7 +39,7 @@ export class ArtifactError extends Error {
 export function parseArtifact(value: unknown, source = MODEL_FILE): ModelArtifact {
   const result = Artifact.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const issue = result.error.issues[0];
     throw new ArtifactError(`${source} is not an ${ARTIFACT_FORMAT} model artifact: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return result.data as unknown as ModelArtifact;

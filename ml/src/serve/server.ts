@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
-import { recommend, type ModelArtifact, type RecommendationRequest } from '../model';
+import { recommend, type ModelArtifact } from '../model';
 
 /** SageMaker real-time endpoints take payloads up to 6 MB. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -102,7 +102,8 @@ interface Serving {
   options: ModelServerOptions;
   variant: string;
   limit: number;
-  model(): ModelArtifact | undefined;
+  // Read afresh at each request (a reload swaps it); a closure, destructured by the invocation handler.
+  model: () => ModelArtifact | undefined;
 }
 
 export function createModelServer(options: ModelServerOptions = {}): ModelServer {
@@ -169,10 +170,10 @@ async function invoke(req: IncomingMessage, { model: current, limit }: Serving):
   const parsed = InvocationRequest.safeParse(json);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    const first = details[0]!;
+    const first = details[0];
     return { status: 400, body: { message: `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details } };
   }
-  return { status: 200, body: recommend(model, parsed.data as RecommendationRequest) };
+  return { status: 200, body: recommend(model, parsed.data) };
 }
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -202,7 +203,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
   }
 
   const runtime = RUNTIME_PATH.exec(url.pathname);
-  if (runtime) return answerAsRuntime(req, res, runtime[1]!, serving);
+  if (runtime) return answerAsRuntime(req, res, runtime[1], serving);
 
   req.resume();
   return send(res, 404, { message: `No route for ${req.method} ${url.pathname}` });

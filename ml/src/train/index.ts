@@ -60,7 +60,7 @@ export function holdoutMetrics(
   if (split.train.invoices.length === 0 || split.cases.length === 0) return undefined;
   const steps = 4;
   onProgress?.('holdout', 0, steps);
-  const model = buildArtifact(split.train, { parameters: artifact.parameters as Partial<TrainingParameters>, until: parseCutoff(cutoff), now: new Date(0) });
+  const model = buildArtifact(split.train, { parameters: artifact.parameters, until: parseCutoff(cutoff), now: new Date(0) });
   onProgress?.('holdout', 1, steps);
   const metrics: NonNullable<ModelArtifact['metrics']> = {
     holdout: { days, customers: split.cases.length, coldCustomers: split.coldCustomers, trainInvoices: split.train.invoices.length },
