@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   // TypeScript only: the few JavaScript files (worker-thread entries, the dashboard's browser script, a CommonJS
   // preload) are outside the type-checked program.
-  globalIgnores(['node_modules/', 'cdk.out/', '.local/', 'bench-results/', 'test-output/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.cjs']),
+  globalIgnores([
+    'node_modules/',
+    'cdk.out/',
+    '.local/',
+    'bench-results/',
+    'test-output/',
+    'coverage/',
+    '**/*.js',
+    '**/*.mjs',
+    '**/*.cjs',
+  ]),
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -31,7 +31,11 @@ export function callerOf(event: ApiEvent): Caller | undefined {
   const claims = (authorizer?.claims ?? authorizer) as Record<string, unknown> | undefined;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || !sub) return undefined;
-  return { userId: sub, email: typeof claims?.email === 'string' ? claims.email : '', groups: parseGroups(claims?.['cognito:groups']) };
+  return {
+    userId: sub,
+    email: typeof claims?.email === 'string' ? claims.email : '',
+    groups: parseGroups(claims?.['cognito:groups']),
+  };
 }
 
 export function requireUser(event: ApiEvent): Caller {

@@ -34,7 +34,9 @@ export function localInvoker<E = unknown, R = unknown>(
 ): (event: E) => Promise<R> {
   let handler: Promise<(event: E, context: Context) => Promise<R>> | undefined;
   return async (event) => {
-    handler ??= import(pathToFileURL(path.join(projectRoot, spec.handler)).href).then((m: { handler: (event: E, context: Context) => Promise<R> }) => m.handler);
+    handler ??= import(pathToFileURL(path.join(projectRoot, spec.handler)).href).then(
+      (m: { handler: (event: E, context: Context) => Promise<R> }) => m.handler,
+    );
     return (await handler)(event, lambdaContext(spec.id, timeoutMs));
   };
 }

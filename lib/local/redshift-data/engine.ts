@@ -39,13 +39,19 @@ export class PgliteEngine {
   /** Starts the thread and opens the engine; `dataDir` a directory, or undefined for memory. */
   static async open(options: { dataDir?: string } = {}): Promise<PgliteEngine> {
     const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url), {
-      workerData: { dataDir: options.dataDir, ensureReaderRole: ENSURE_READER_ROLE, readOnlyAsReader: READ_ONLY_AS_READER },
+      workerData: {
+        dataDir: options.dataDir,
+        ensureReaderRole: ENSURE_READER_ROLE,
+        readOnlyAsReader: READ_ONLY_AS_READER,
+      },
     });
     let detach = (): void => undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        const onMessage = (m: { ready: boolean; error?: SerializedError }) => (m.ready ? resolve() : reject(toError(m.error!)));
-        const onExit = (code: number) => reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`));
+        const onMessage = (m: { ready: boolean; error?: SerializedError }) =>
+          m.ready ? resolve() : reject(toError(m.error!));
+        const onExit = (code: number) =>
+          reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`));
         worker.on('message', onMessage).on('error', reject).on('exit', onExit);
         detach = () => void worker.off('message', onMessage).off('error', reject).off('exit', onExit);
       });
@@ -65,7 +71,10 @@ export class PgliteEngine {
    * Runs the statements in order: as the reader (a read-only transaction as the reader role), or as the owner,
    * in one transaction when `transaction` (a batch), else each on its own (auto-commit).
    */
-  run(statements: readonly SqlStatement[], options: { asReader: boolean; transaction: boolean }): Promise<StatementOutcome[]> {
+  run(
+    statements: readonly SqlStatement[],
+    options: { asReader: boolean; transaction: boolean },
+  ): Promise<StatementOutcome[]> {
     return this.request({ kind: 'run', statements, ...options }) as Promise<StatementOutcome[]>;
   }
 

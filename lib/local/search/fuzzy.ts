@@ -15,7 +15,8 @@ export function editsFor(fuzziness: unknown, length: number): number {
   const text = shown(fuzziness);
   if (typeof fuzziness === 'number' || /^\d+$/.test(text)) {
     const edits = Number(fuzziness);
-    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS) throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${text}]`);
+    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS)
+      throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${text}]`);
     return edits;
   }
   const auto = typeof fuzziness === 'string' ? /^AUTO(?::(\d+),(\d+))?$/i.exec(fuzziness) : null;
@@ -50,7 +51,8 @@ function lastRow(a: Chars, b: Chars, limit: number, transpositions: boolean): nu
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2] + 1);
+      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, beforePrevious[j - 2] + 1);
       current.push(best);
       rowMin = Math.min(rowMin, best);
     }
