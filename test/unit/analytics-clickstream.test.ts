@@ -1,5 +1,6 @@
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { KinesisClickstream } from '../../functions/analytics/adapters/kinesis-clickstream';
 import { putEvents, stampEvents } from '../../functions/analytics/domain/events';
 import type { AnalyticsDeps, ClickEvent } from '../../functions/analytics/ports';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WarehouseVersion } from '../../functions/analytics/adapters/warehouse-version';
 import { makeInventoryStreamHandler, makeOrdersStreamHandler, makeProductsStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
 import { inventorySnapshotFromStreamRecord } from '../../functions/analytics/adapters/inventory-stream-records';
@@ -204,7 +204,7 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const snapshot = "INSERT INTO inventory_snapshots (event_id, product_id, available, reserved, snapshot_ts, snapshot_date) VALUES ('e1', 'p1', 1, 0, '2026-11-20 10:00:00', '2026-11-20')";
 
-  it('keeps its data in its directory under a lock while it runs, and finds it again after a restart', { timeout: 60_000 }, async () => {
+  it('keeps its data in its directory under a lock while it runs, and finds it again after a restart', async () => {
     const dataDir = path.join(dir, 'warehouse');
     const first = await startTestDataApi({ dataDir });
     try {
@@ -226,9 +226,9 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
     } finally {
       await again.stop();
     }
-  });
+  }, 60_000);
 
-  it('refuses a directory another live process has open, saying why, and takes over the lock of a dead one', { timeout: 60_000 }, async () => {
+  it('refuses a directory another live process has open, saying why, and takes over the lock of a dead one', async () => {
     const dataDir = path.join(dir, 'locked');
     writeFileSync(`${dataDir}.lock`, String(process.ppid));
     const refused = await startTestDataApi({ dataDir });
@@ -246,9 +246,9 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
     } finally {
       await taken.stop();
     }
-  });
+  }, 60_000);
 
-  it('keeps an engine without a directory in memory only', { timeout: 60_000 }, async () => {
+  it('keeps an engine without a directory in memory only', async () => {
     const a = await startTestDataApi();
     try {
       await a.warehouse('owner').execute('CREATE TABLE kept (id INTEGER)');
@@ -262,7 +262,7 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
     } finally {
       await b.stop();
     }
-  });
+  }, 60_000);
 
   it('sizes the functions’ loads for the Data API (as many rows as 100 KB of SQL hold); the in-process PGlite of the tests has no SQL size limit', async () => {
     const cloud = warehouseFromEnv({ REDSHIFT_WORKGROUP: 'wg', REDSHIFT_DATABASE: 'analytics' });
@@ -274,7 +274,7 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
 });
 
 describe('the emulator’s engine on a worker thread', () => {
-  it('leaves this thread free while the engine starts, and answers through the Data API in the shapes of the in-process adapter', { timeout: 60_000 }, async () => {
+  it('leaves this thread free while the engine starts, and answers through the Data API in the shapes of the in-process adapter', async () => {
     const api = await startTestDataApi();
     try {
       const threaded = api.warehouse('owner');
@@ -297,5 +297,5 @@ describe('the emulator’s engine on a worker thread', () => {
     } finally {
       await api.stop();
     }
-  });
+  }, 60_000);
 });

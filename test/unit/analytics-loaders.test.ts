@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapters/clickstream-records';
 import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
 import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
@@ -271,16 +271,16 @@ describe('live wiring', () => {
   it.each(Object.keys(modules) as (keyof typeof modules)[])('%s loads with a warehouse named by the environment, opening nothing yet', async (name) => {
     const base = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', AGGREGATES_TABLE: 'ecicomm-aggregates' };
     for (const env of [{ REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' }, { REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics', REDSHIFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:admin' }]) {
-      vi.resetModules();
+      jest.resetModules();
       process.env = { ...base, ...env };
       const module = await modules[name]();
       expect(typeof module.handler).toBe('function');
     }
-    vi.resetModules();
+    jest.resetModules();
     process.env = { ...base, REDSHIFT_WORKGROUP: 'ecicomm' };
     await expect(modules[name]()).rejects.toThrow(/Invalid environment: REDSHIFT_DATABASE/);
     // Without the version counter cached answers would never go stale: a cold-start failure, not a silent one.
-    vi.resetModules();
+    jest.resetModules();
     process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' };
     await expect(modules[name]()).rejects.toThrow(/Invalid environment: AGGREGATES_TABLE/);
   });

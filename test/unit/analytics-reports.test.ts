@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DynamoResultCache, cacheItemId } from '../../functions/analytics/adapters/dynamo-result-cache';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { CACHE_TTL_MS, cacheKey } from '../../functions/analytics/domain/cache';
@@ -489,11 +490,10 @@ const call = async (handler: Handler, event: never) => {
  */
 async function handlerModules() {
   Object.assign(process.env, { AGGREGATES_TABLE: 'unit-aggregates', REDSHIFT_WORKGROUP: 'never-asked', REDSHIFT_DATABASE: 'never-asked' });
-  const [s, r, i] = await Promise.all([
-    import('../../functions/analytics/handlers/dashboard-summary'),
-    import('../../functions/analytics/handlers/sales-report'),
-    import('../../functions/analytics/handlers/insights'),
-  ]);
+  // One after another: jest's ESM loader fails concurrent imports that share a module not yet linked.
+  const s = await import('../../functions/analytics/handlers/dashboard-summary');
+  const r = await import('../../functions/analytics/handlers/sales-report');
+  const i = await import('../../functions/analytics/handlers/insights');
   return { summaryHandler: s.makeHandler, salesHandler: r.makeHandler, insightsHandler: i.makeHandler };
 }
 let summaryHandler: (deps: AnalyticsQueryDeps) => unknown;

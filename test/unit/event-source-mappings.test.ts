@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -61,7 +61,7 @@ async function start(options: Parameters<typeof startEventSourceMapping>[0]) {
 }
 
 describe('DynamoDB Streams', () => {
-  it('delivers a table’s changes in order with Lambda’s record shape and NEW/OLD images', { timeout: 30_000 }, async () => {
+  it('delivers a table’s changes in order with Lambda’s record shape and NEW/OLD images', async () => {
     const tableName = await createTable();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'a' }, v: { N: '1' } } }));
     await dynamo.send(new UpdateItemCommand({ TableName: tableName, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { N: '2' } } }));
@@ -91,9 +91,9 @@ describe('DynamoDB Streams', () => {
     await mapping.idle();
     expect(batches.flat().map((r) => r.dynamodb.Keys.pk.S)).toEqual(['a', 'a', 'b', 'a', 'c']);
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('writes empty maps as DynamoDB does ({"M": {}}), at any depth, though DynamoDB Local streams them as {}', { timeout: 30_000 }, async () => {
+  it('writes empty maps as DynamoDB does ({"M": {}}), at any depth, though DynamoDB Local streams them as {}', async () => {
     const tableName = await createTable();
     const Item = { pk: { S: 'a' }, empty: { M: {} }, nested: { M: { inner: { M: {} }, list: { L: [{ M: {} }, { L: [] }] } } }, list: { L: [] } };
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item }));
@@ -102,9 +102,9 @@ describe('DynamoDB Streams', () => {
     await mapping.idle();
     expect(records[0]!.dynamodb.NewImage).toEqual(Item);
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('persists checkpoints so that a restart resumes without redelivery', { timeout: 30_000 }, async () => {
+  it('persists checkpoints so that a restart resumes without redelivery', async () => {
     const tableName = await createTable();
     const checkpointFile = path.join(dir, `${tableName}.json`);
     const seen: string[] = [];
@@ -122,11 +122,11 @@ describe('DynamoDB Streams', () => {
     await second.idle();
     expect(seen).toEqual(['1', '2', '3', '4', '5']);
     await second.stop();
-  });
+  }, 30_000);
 });
 
 describe('Kinesis', () => {
-  it('delivers each shard’s records in order with Lambda’s record shape', { timeout: 30_000 }, async () => {
+  it('delivers each shard’s records in order with Lambda’s record shape', async () => {
     const streamName = await createStream(3);
     const put = await putRecords(streamName, Array.from({ length: 30 }, (_, i) => `r${i}`), (i) => `key-${i % 7}`);
     expect(new Set(put.map((p) => p.shardId)).size).toBeGreaterThan(1);
@@ -170,9 +170,9 @@ describe('Kinesis', () => {
     expect(first.eventSourceARN).toMatch(new RegExp(`^arn:aws:kinesis:[a-z0-9-]+:\\d{12}:stream/${streamName}$`));
     expect(first.kinesis.approximateArrivalTimestamp).toBeGreaterThan(Date.now() / 1000 - 60);
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('reads the same Lambda records through the pollers’ JSON GetRecords as through the SDK’s', { timeout: 30_000 }, async () => {
+  it('reads the same Lambda records through the pollers’ JSON GetRecords as through the SDK’s', async () => {
     const streamName = await createStream(1);
     const values = ['plain', 'ünïcødé ✓', '', JSON.stringify({ type: 'purchase', value: 1234 }), Buffer.from([0, 255, 128]).toString('latin1')];
     await putRecordBatch(streamName, values);
@@ -196,9 +196,9 @@ describe('Kinesis', () => {
       // kinesalite allows 10 open shards in all, and this file's other tests need theirs.
       await kinesis.send(new DeleteStreamCommand({ StreamName: streamName }));
     }
-  });
+  }, 30_000);
 
-  it('gathers records for maximumBatchingWindowMs before invoking', { timeout: 30_000 }, async () => {
+  it('gathers records for maximumBatchingWindowMs before invoking', async () => {
     const streamName = await createStream(1);
     const batches: string[][] = [];
     const mapping = await start({
@@ -213,9 +213,9 @@ describe('Kinesis', () => {
     await mapping.idle();
     expect(batches).toEqual([['a', 'b', 'c']]);
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('with ReportBatchItemFailures retries from the first failed record only', { timeout: 30_000 }, async () => {
+  it('with ReportBatchItemFailures retries from the first failed record only', async () => {
     const streamName = await createStream(1);
     const put = await putRecords(streamName, Array.from({ length: 10 }, (_, i) => `r${i}`));
     const batches: string[][] = [];
@@ -236,9 +236,9 @@ describe('Kinesis', () => {
     expect(batches).toEqual([put.map((p) => p.value), ['r5', 'r6', 'r7', 'r8', 'r9']]);
     expect(mapping.stats()).toMatchObject({ invocations: 2, partialFailures: 1, recordsDelivered: 10, batches: 1, shards: [{ checkpoint: put[9]!.sequenceNumber }] });
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('bisects on a thrown error until the poison record is isolated, then sends it to the on-failure queue', { timeout: 30_000 }, async () => {
+  it('bisects on a thrown error until the poison record is isolated, then sends it to the on-failure queue', async () => {
     const streamName = await createStream(1);
     const QueueUrl = await emulators!.createQueue();
     const put = await putRecords(streamName, Array.from({ length: 8 }, (_, i) => `r${i}`));
@@ -290,9 +290,9 @@ describe('Kinesis', () => {
     expect(new Date(failure.KinesisBatchInfo.approximateArrivalOfFirstRecord).getTime()).not.toBeNaN();
     expect(mapping.stats()).toMatchObject({ recordsToDestination: 1, destinationMessages: 1, shards: [{ checkpoint: put[7]!.sequenceNumber }] });
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('sends records older than maximumRecordAgeSeconds to the on-failure queue without invoking the function', { timeout: 30_000 }, async () => {
+  it('sends records older than maximumRecordAgeSeconds to the on-failure queue without invoking the function', async () => {
     const streamName = await createStream(1);
     const QueueUrl = await emulators!.createQueue();
     const put = await putRecords(streamName, ['old0', 'old1', 'old2']);
@@ -318,9 +318,9 @@ describe('Kinesis', () => {
     expect(failure.responseContext.functionError).toBeUndefined();
     expect(mapping.stats()).toMatchObject({ invocations: 0, recordsExpired: 3, recordsToDestination: 3, shards: [{ checkpoint: put[2]!.sequenceNumber }] });
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('with unlimited retries, retries a failing record until it expires, then moves on', { timeout: 30_000 }, async () => {
+  it('with unlimited retries, retries a failing record until it expires, then moves on', async () => {
     const streamName = await createStream(1);
     const QueueUrl = await emulators!.createQueue();
     const delivered: string[] = [];
@@ -355,9 +355,9 @@ describe('Kinesis', () => {
     expect(new Set(delivered)).toEqual(new Set(['r0', 'r2', 'r3']));
     expect(mapping.stats()).toMatchObject({ recordsExpired: 2, shards: [{ buffered: 0 }] });
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('starts at LATEST when told, and a DynamoDB batch that exhausts its retries is sent with DDBStreamBatchInfo', { timeout: 30_000 }, async () => {
+  it('starts at LATEST when told, and a DynamoDB batch that exhausts its retries is sent with DDBStreamBatchInfo', async () => {
     const tableName = await createTable();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'old' } } }));
     const QueueUrl = await emulators!.createQueue();
@@ -384,5 +384,5 @@ describe('Kinesis', () => {
     expect(failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: mapping.stats().sourceArn });
     expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(mapping.stats().shards[0]!.checkpoint);
     await mapping.stop();
-  });
+  }, 30_000);
 });

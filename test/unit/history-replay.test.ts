@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ClickEvent } from '../../functions/analytics/ports';
 import type { Order } from '../../functions/orders/schemas';
 import { replayHistory, type ReplayClients } from '../../lib/local/history/replay';

@@ -6,7 +6,8 @@
 import http, { type IncomingMessage, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { readBody, type RequestBody } from '../../lib/local/http/body';
 
 const LIMIT = 1024;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { faultPlanFromEnv, withFaults } from '../../lib/local/faults/faults';
 
 describe('crash testing faults (lib/local/faults)', () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { POPULAR_AGGREGATE_ID } from '../../functions/recommendations/adapters/dynamo-popular';
 import { projectRoot } from '../../lib/local/platform';
 import { LOCAL_ENDPOINT_NAME, prepareLocalRecommendations, type LocalRecommendations, type StartContext } from '../../lib/local/recommendations';

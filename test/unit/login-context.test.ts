@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AdminInitiateAuthCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
+import { restoreEnv, stubEnv } from '../support/env';
 import { CognitoIdentityProvider } from '../../functions/users/adapters/cognito-identity';
 import { lambdaContext } from '../../lib/local/lambda/context';
 
@@ -22,10 +24,10 @@ const fingerprint = Buffer.from(
 let makeHandler: (typeof import('../../functions/users/handlers/login'))['makeHandler'];
 beforeAll(async () => {
   // The module builds its live dependencies at load, as in Lambda.
-  vi.stubEnv('USER_POOL_ID', 'eu-west-2_pool');
-  vi.stubEnv('USER_POOL_CLIENT_ID', 'client-1');
+  stubEnv('USER_POOL_ID', 'eu-west-2_pool');
+  stubEnv('USER_POOL_CLIENT_ID', 'client-1');
   ({ makeHandler } = await import('../../functions/users/handlers/login'));
-  vi.unstubAllEnvs();
+  restoreEnv();
 });
 
 /** A login function over a Cognito client that records what it is sent and signs everyone in. */

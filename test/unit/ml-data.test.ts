@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { CLEANING_RULES, isTrainingLine, loadOrderHistory, OrderHistoryBuilder, parseCutoff, requestHistory, splitAt } from '../../ml/src/data';
 import { writeSyntheticDataset } from '../../ml/src/synthetic';
 import { invoiceLine } from '../support/invoice-line';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ServiceUnavailable, ValidationError } from '@aws-sdk/client-sagemaker-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ArtifactError, loadArtifact } from '../../ml/src/serve/artifact';
 import { createModelServer, type ModelServer } from '../../ml/src/serve/server';
 import { INACTIVE_PRODUCT_ID, TEST_MODEL_VERSION, testModel, writeTestModel } from '../support/recommendation-model';

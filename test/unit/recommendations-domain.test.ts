@@ -3,7 +3,7 @@
  * is asked, and how the SageMaker adapter's timeout and breaker turn endpoint trouble into a fallback.
  */
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { SageMakerModel } from '../../functions/recommendations/adapters/sagemaker-model';
 import { cached, firstWithItems } from '../../functions/recommendations/adapters/popular-chain';
 import { OrderPurchaseHistory } from '../../functions/recommendations/adapters/order-history';
@@ -124,14 +124,14 @@ describe('popularity sources', () => {
 
   it('keeps a ranking for its time to live, and not a failure', async () => {
     let now = 0;
-    const top = vi.fn(async () => ({ items: [['A', 1]] as [string, number][], version: `v${top.mock.calls.length}` }));
+    const top = jest.fn(async () => ({ items: [['A', 1]] as [string, number][], version: `v${top.mock.calls.length}` }));
     const source = cached({ top }, 1000, { now: () => new Date(now) });
     expect((await source.top()).version).toBe('v1');
     now = 999;
     expect((await source.top()).version).toBe('v1');
     now = 1000;
     expect((await source.top()).version).toBe('v2');
-    const flaky = cached({ top: vi.fn().mockRejectedValueOnce(new Error('once')).mockResolvedValue({ items: [], version: 'ok' }) }, 1000, { now: () => new Date(0) });
+    const flaky = cached({ top: jest.fn<() => Promise<{ items: [string, number][]; version: string }>>().mockRejectedValueOnce(new Error('once')).mockResolvedValue({ items: [], version: 'ok' }) }, 1000, { now: () => new Date(0) });
     await expect(flaky.top()).rejects.toThrow('once');
     expect((await flaky.top()).version).toBe('ok');
   });
@@ -140,7 +140,7 @@ describe('popularity sources', () => {
 describe('the SageMaker model adapter', () => {
   /** A runtime client whose send does what `behave` says, honouring the abort signal as the SDK does. */
   const clientThat = (behave: () => Promise<{ Body: Uint8Array; InvokedProductionVariant?: string }>) => {
-    const send = vi.fn((_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+    const send = jest.fn((_command: unknown, options?: { abortSignal?: AbortSignal }) =>
       new Promise((resolve, reject) => {
         options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
         behave().then(resolve, reject);

@@ -4,7 +4,7 @@
  * behind the local Lambda Invoke API — the redrive reaches it only through @aws-sdk/client-lambda.
  * The rules that need a stream past its retention are tested on the ports with an in-memory stream.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -107,7 +107,7 @@ const ports = (id: string, queueUrl: string) =>
   });
 
 describe('redrive of a DynamoDB stream consumer', () => {
-  it('keeps the failure record while the consumer still fails, and loads the records once it is fixed', { timeout: 60_000 }, async () => {
+  it('keeps the failure record while the consumer still fails, and loads the records once it is fixed', async () => {
     const tableName = await createTable();
     const queueUrl = await createQueue();
     for (const pk of ['order-1', 'order-2-poison', 'order-3']) await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, total: { N: '1250' } } }));
@@ -146,9 +146,9 @@ describe('redrive of a DynamoDB stream consumer', () => {
     expect(orders.state.loaded.get(ddbId(original))).toEqual(original);
     await mapping.stop();
     orders.state.fixed = false;
-  });
+  }, 60_000);
 
-  it('reads a deleted table’s stream, which outlives it as in AWS', { timeout: 60_000 }, async () => {
+  it('reads a deleted table’s stream, which outlives it as in AWS', async () => {
     const tableName = await createTable();
     const queueUrl = await createQueue();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'late-poison' } } }));
@@ -163,11 +163,11 @@ describe('redrive of a DynamoDB stream consumer', () => {
     orders.state.fixed = false;
     expect(summary).toMatchObject({ messages: 1, messagesRedriven: 1, recordsRedriven: 1, trimmed: 0 });
     expect([...orders.state.loaded.values()].map(ddbKey)).toContain('late-poison');
-  });
+  }, 60_000);
 });
 
 describe('redrive of a Kinesis consumer', () => {
-  it('redrives failed records of every shard with the events the mapping built, honouring --dry-run and --max', { timeout: 60_000 }, async () => {
+  it('redrives failed records of every shard with the events the mapping built, honouring --dry-run and --max', async () => {
     const streamName = await createStream(2);
     const queueUrl = await createQueue();
     // Two sessions' events, spread over the two shards; one poison record per session.
@@ -204,9 +204,9 @@ describe('redrive of a Kinesis consumer', () => {
     // Each poison record loaded exactly as the mapping delivered it (invokeIdentityArn: the function's role).
     for (const original of originals) expect(clicks.state.loaded.get(kinesisId(original))).toEqual(original);
     expect(new Set([...clicks.state.loaded.values()].map(kinesisKey))).toEqual(new Set(['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2']));
-  });
+  }, 60_000);
 
-  it('reports the records of a deleted stream and keeps their message', { timeout: 30_000 }, async () => {
+  it('reports the records of a deleted stream and keeps their message', async () => {
     const streamName = await createStream(1);
     const queueUrl = await createQueue();
     await kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'p', Data: Buffer.from('gone-poison') }));
@@ -224,9 +224,9 @@ describe('redrive of a Kinesis consumer', () => {
     expect(clicks.state.seen.length).toBe(invocations);
     expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
     clicks.state.fixed = false;
-  });
+  }, 30_000);
 
-  it('keeps a message that is not a failure record, and one whose function does not exist is refused up front', { timeout: 30_000 }, async () => {
+  it('keeps a message that is not a failure record, and one whose function does not exist is refused up front', async () => {
     const queueUrl = await createQueue();
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"hello": "world"}' }));
     const p = await ports('loadClickstream', queueUrl);
@@ -238,7 +238,7 @@ describe('redrive of a Kinesis consumer', () => {
     await expect(awsRedrivePorts({ consumer: consumer('loadInventoryStream'), region, credentials, queueUrl, endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint } })).rejects.toThrow(
       /Function not found: .*loadInventoryStream/,
     );
-  });
+  }, 30_000);
 });
 
 describe('records past the stream’s retention', () => {

@@ -9,7 +9,8 @@ import {
   type DescribeStatementResponse,
 } from '@aws-sdk/client-redshift-data';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
 import { startTestDataApi, TEST_REGION, type TestDataApi } from '../support/redshift-data';
 
@@ -26,7 +27,7 @@ async function finished(id: string | undefined): Promise<DescribeStatementRespon
 }
 
 describe('the local Redshift Data API, through the official client', () => {
-  it('pages a 2,500-row result with NextToken, with typed fields and Redshift column metadata', { timeout: 60_000 }, async () => {
+  it('pages a 2,500-row result with NextToken, with typed fields and Redshift column metadata', async () => {
     const sql = `SELECT g AS n, CAST(g AS BIGINT) * 3 AS big, g / 4.0 AS ratio, CAST(g * 1.5 AS NUMERIC(12,2)) AS price, g % 2 = 0 AS even,
       'row ' || g AS label, DATE '2011-02-01' + (g % 28) AS day, CAST(NULL AS VARCHAR(4)) AS nothing
       FROM generate_series(1, 2500) AS g ORDER BY g`;
@@ -65,7 +66,7 @@ describe('the local Redshift Data API, through the official client', () => {
       ['day', 'date'],
       ['nothing', 'varchar'],
     ]);
-  });
+  }, 60_000);
 
   it('binds named parameters, leaving :: casts and quoted text alone', async () => {
     const { Id } = await api.client.send(
@@ -84,7 +85,7 @@ describe('the local Redshift Data API, through the official client', () => {
     await expect(api.client.send(new GetStatementResultCommand({ Id: Id! }))).rejects.toBeInstanceOf(ValidationException);
   });
 
-  it('runs a batch as one transaction: a failing statement rolls back the ones before it', { timeout: 30_000 }, async () => {
+  it('runs a batch as one transaction: a failing statement rolls back the ones before it', async () => {
     const created = await api.client.send(new ExecuteStatementCommand({ Sql: 'CREATE TABLE batch_test (id INTEGER PRIMARY KEY)', ...target }));
     expect((await finished(created.Id)).Status).toBe('FINISHED');
     const failing = await api.client.send(
@@ -110,7 +111,7 @@ describe('the local Redshift Data API, through the official client', () => {
     const second = await api.client.send(new DescribeStatementCommand({ Id: `${ok.Id}:2` }));
     expect(second).toMatchObject({ Id: `${ok.Id}:2`, Status: 'FINISHED', QueryString: 'SELECT COUNT(*) AS n FROM batch_test', HasResultSet: true, ResultRows: 1 });
     expect(second.SubStatements).toBeUndefined();
-  });
+  }, 30_000);
 
   it('runs a caller without the admin secret as the read-only reader', async () => {
     const reader = { WorkgroupName: LOCAL_WAREHOUSE.workgroupName, Database: LOCAL_WAREHOUSE.database };
@@ -159,12 +160,12 @@ describe('the local Redshift Data API, through the official client', () => {
     expect(workgroup).toMatchObject({ workgroupName: LOCAL_WAREHOUSE.workgroupName, status: 'AVAILABLE' });
   });
 
-  it('runs the warehouse migrations in the Redshift dialect and the adapter reads typed rows back', { timeout: 60_000 }, async () => {
+  it('runs the warehouse migrations in the Redshift dialect and the adapter reads typed rows back', async () => {
     const owner = api.warehouse('owner');
     const report = await owner.migrate();
     expect(report.applied.length).toBeGreaterThan(0);
     expect((await owner.migrate()).applied).toEqual([]);
     const rows = await api.warehouse('reader').query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(report.applied);
-  });
+  }, 60_000);
 });

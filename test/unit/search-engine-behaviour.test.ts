@@ -4,7 +4,8 @@
  * function_score, external versions, atomic alias swaps, the completion suggester, and its refusals (DSL outside
  * the subset, malformed bodies, browsers and unsigned callers). Driven through the official client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { errors, type API, type Client, type Types } from '@opensearch-project/opensearch';
 import { indexActions, PRODUCT_MAPPINGS, PRODUCT_SETTINGS, product, productsIndex, startTestEngine, type Product, type RunningEngine } from '../support/search-engine';
 

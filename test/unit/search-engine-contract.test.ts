@@ -4,7 +4,7 @@
  * request type and each expected answer as the client's own response type, so `npm run typecheck` proves the
  * shapes are OpenSearch's, and `toEqual` proves the engine answers exactly them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { errors, type API, type Types } from '@opensearch-project/opensearch';
 import { indexActions, PRODUCT_MAPPINGS, PRODUCT_SETTINGS, product, startTestEngine, type RunningEngine } from '../support/search-engine';
 
@@ -165,7 +165,7 @@ describe('search', () => {
     const score = response.hits.hits[0]?._score;
     expect(typeof score).toBe('number');
     expect(response).toEqual({
-      took: expect.any(Number),
+      took: expect.any(Number) as unknown as number,
       timed_out: false,
       _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
       hits: {

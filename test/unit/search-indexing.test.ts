@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { actionFromStreamRecord } from '../../functions/search/adapters/products-stream';
 import { bulkLines, outcomeOf } from '../../functions/search/adapters/opensearch-index';
 import { actionForProduct, actionForRemoval, MalformedProductError, parseStoredProduct, suggestInputs, type IndexAction } from '../../functions/search/domain/documents';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { nameWords, precisionAt10, RELEVANCE_QUERIES, relevantIds, singular } from '../support/search-relevance';
 
 const products = [

@@ -36,7 +36,7 @@ import {
   UnsupportedOperation,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort, PortInUseError } from '../../lib/local/emulators';
 import { projectRoot } from '../../lib/local/platform';
 import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '../../lib/local/sqs/server';
@@ -325,14 +325,14 @@ describe('messages', () => {
   });
 
   // Its long poll may wait 5 s: the test's own budget must exceed that (a loaded machine once hit the default 5 s).
-  it('DelaySeconds keeps a message delayed (counted as delayed, not receivable) until the delay ends', { timeout: 15_000 }, async () => {
+  it('DelaySeconds keeps a message delayed (counted as delayed, not receivable) until the delay ends', async () => {
     const url = await createQueue(unique('delay'));
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 1 }));
     expect((await attributesOf(url)).ApproximateNumberOfMessagesDelayed).toBe('1');
     expect(await receive(url)).toEqual([]);
     const [message] = await receive(url, { WaitTimeSeconds: 5 });
     expect(message!.Body).toBe('later');
-  });
+  }, 15_000);
 
   it('a long poll returns as soon as a message arrives, not at the end of WaitTimeSeconds', async () => {
     const url = await createQueue(unique('longpoll'));
@@ -601,7 +601,7 @@ describe('lifecycle and persistence', () => {
   }
 
   // The compensation dead-letter queue and the analytics on-failure queues rely on it: a message SQS accepted is kept.
-  it('keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes', { timeout: 60_000 }, async () => {
+  it('keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes', async () => {
     const dataFile = path.join(tempDir(), 'sqs.json');
     const first = await startChild(dataFile);
     let url: string;
@@ -624,7 +624,7 @@ describe('lifecycle and persistence', () => {
     } finally {
       await second.kill();
     }
-  });
+  }, 60_000);
 
   it('refuses to start on a data file it cannot read, naming the file', async () => {
     const dataFile = path.join(tempDir(), 'sqs.json');

@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { eventually } from '../support/eventually';
+import { expect } from '../support/expect';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { freePort } from '../../lib/local/emulators';
 import { projectRoot } from '../../lib/local/platform';
@@ -146,10 +148,10 @@ describe('executions outlive the process', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('resumes a running execution from the state it was in after a kill -9: done steps are not run again', { timeout: 60_000 }, async () => {
+  it('resumes a running execution from the state it was in after a kill -9: done steps are not run again', async () => {
     const first = await startChild(true);
     const inSecond = await start(first.sfn, 'a', 'Second');
-    await expect.poll(() => ran('Second', 'a'), { timeout: 20_000 }).toHaveLength(1);
+    await eventually(() => expect(ran('Second', 'a')).toHaveLength(1), { timeout: 20_000 });
     const finished = await start(first.sfn, 'b');
     expect((await ended(first.sfn, finished.executionArn)).status).toBe('SUCCEEDED');
     // Killed as soon as StartExecution has answered: the execution must not be lost.
@@ -168,9 +170,9 @@ describe('executions outlive the process', () => {
     expect((await ended(second.sfn, justStarted.executionArn)).status).toBe('SUCCEEDED');
     expect(ran('Second', 'c')).toEqual([`Second c ${second.process.pid}`]);
     await stopChild(second, 'SIGTERM');
-  });
+  }, 60_000);
 
-  it('keeps finished executions across restarts: described, listed, and their names taken', { timeout: 60_000 }, async () => {
+  it('keeps finished executions across restarts: described, listed, and their names taken', async () => {
     const third = await startChild(false);
     const b = await third.sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b` }));
     expect(b).toMatchObject({ status: 'SUCCEEDED', name: 'execution-b', input: '{"id":"b"}' });
@@ -186,12 +188,12 @@ describe('executions outlive the process', () => {
       expect(again, id).toMatchObject({ name: 'ExecutionAlreadyExists' });
     }
     await stopChild(third, 'SIGTERM');
-  });
+  }, 60_000);
 
-  it('resumes an execution a stop left running, instead of recording it aborted', { timeout: 60_000 }, async () => {
+  it('resumes an execution a stop left running, instead of recording it aborted', async () => {
     const fourth = await startChild(true);
     const stopped = await start(fourth.sfn, 'd', 'Second');
-    await expect.poll(() => ran('Second', 'd'), { timeout: 20_000 }).toHaveLength(1);
+    await eventually(() => expect(ran('Second', 'd')).toHaveLength(1), { timeout: 20_000 });
     await stopChild(fourth, 'SIGTERM');
 
     const fifth = await startChild(false);
@@ -199,5 +201,5 @@ describe('executions outlive the process', () => {
     expect(resumed.status).toBe('SUCCEEDED');
     expect(ran('First', 'd')).toHaveLength(1);
     await stopChild(fifth, 'SIGTERM');
-  });
+  }, 60_000);
 });

@@ -7,7 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
+import { restoreEnv, stubEnv } from '../support/env';
 import { warehouseFromEnv } from '../../functions/analytics/deps';
 import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/ports';
 import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
@@ -24,10 +26,10 @@ const engines: [string, () => Promise<{ loader: Warehouse; reader: Warehouse; cl
     'the platform’s warehouse (the local Redshift Data API, warehouseFromEnv as the functions use it)',
     async () => {
       const api = await startTestDataApi();
-      vi.stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', api.emulator.endpoint);
-      vi.stubEnv('AWS_REGION', TEST_REGION);
-      vi.stubEnv('AWS_ACCESS_KEY_ID', api.credentials.accessKeyId);
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', api.credentials.secretAccessKey);
+      stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', api.emulator.endpoint);
+      stubEnv('AWS_REGION', TEST_REGION);
+      stubEnv('AWS_ACCESS_KEY_ID', api.credentials.accessKeyId);
+      stubEnv('AWS_SECRET_ACCESS_KEY', api.credentials.secretAccessKey);
       // As the platform's environment names it: the admin secret is there, and the reader does not use it.
       const env = { REDSHIFT_WORKGROUP: LOCAL_WAREHOUSE.workgroupName, REDSHIFT_DATABASE: LOCAL_WAREHOUSE.database, REDSHIFT_SECRET_ARN: LOCAL_WAREHOUSE.adminSecretArn };
       const loader = warehouseFromEnv(env);
@@ -37,7 +39,7 @@ const engines: [string, () => Promise<{ loader: Warehouse; reader: Warehouse; cl
         loader,
         reader,
         close: async () => {
-          vi.unstubAllEnvs();
+          restoreEnv();
           await Promise.all([loader.close(), reader.close()]);
           await api.stop();
         },
@@ -61,7 +63,7 @@ describe.each(engines)('a reader of %s', (_name, open) => {
   beforeAll(async () => void ({ loader, reader, close } = await open()), 60_000);
   afterAll(() => close());
 
-  it('reads what the loaders load, cannot insert, update, delete, drop, create or migrate, and the loaders load on', { timeout: 60_000 }, async () => {
+  it('reads what the loaders load, cannot insert, update, delete, drop, create or migrate, and the loaders load on', async () => {
     await loader.execute(product('p1'));
     expect(await productIds(reader)).toEqual(['p1']);
     const refused = [
@@ -85,7 +87,7 @@ describe.each(engines)('a reader of %s', (_name, open) => {
     // The loaders are unaffected, and the reader sees what they add.
     await loader.batch([{ sql: product('p5') }, { sql: "UPDATE dim_products SET price_pence = 1700 WHERE product_id = 'p1'" }]);
     expect(await productIds(reader)).toEqual(['p1', 'p5']);
-  });
+  }, 60_000);
 
   it('may read every table and view the migrations made, as the reader role', async () => {
     expect(await reader.query('SELECT current_user AS who')).toEqual([{ who: WAREHOUSE_READER_ROLE }]);
@@ -115,10 +117,10 @@ describe('a reader of Redshift', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    vi.stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    vi.stubEnv('AWS_REGION', 'eu-west-2');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    stubEnv('AWS_REGION', 'eu-west-2');
+    stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     try {
       const env = { REDSHIFT_WORKGROUP: 'ecicomm-warehouse', REDSHIFT_DATABASE: 'ecicomm', REDSHIFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:admin-AbCdEf' };
       const reader = warehouseFromEnv(env, { access: 'read' });
@@ -128,7 +130,7 @@ describe('a reader of Redshift', () => {
       expect(requests[0]!.body).toEqual({ Sql: 'SELECT 1 AS ok', WorkgroupName: 'ecicomm-warehouse', Database: 'ecicomm', ClientToken: expect.any(String) });
       await reader.close();
     } finally {
-      vi.unstubAllEnvs();
+      restoreEnv();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

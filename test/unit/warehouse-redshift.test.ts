@@ -5,7 +5,7 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { loadSalesFacts, loadUserBehavior, unionSource } from '../../functions/analytics/domain/load';
 import { MIGRATIONS } from '../../functions/analytics/domain/migrations';
 import { LOAD_LIMITS, PARAMETER_NAME_GROWTH_BYTES, WarehouseError } from '../../functions/analytics/ports';
