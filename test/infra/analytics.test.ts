@@ -1,7 +1,8 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { consumerPhysicalNames, streamConsumers, type StreamConsumer } from '../../lib/analytics';
 import { streamConsumers as everyStreamConsumer } from '../../lib/stream-consumers';
 import { QUICKSIGHT_PRINCIPAL_CONTEXT } from '../../lib/contexts/analytics';

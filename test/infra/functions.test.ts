@@ -1,7 +1,8 @@
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
