@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../lib/local/emulators';
+import { eventually } from '../support/eventually';
 import { readStream } from '../support/kinesis';
 import { projectRoot } from '../../lib/local/platform';
 
@@ -113,7 +114,7 @@ describe('npm start', () => {
 
     const api = `http://127.0.0.1:${env.PORT}/v1`;
     // The first check opens the warehouse (PGlite), which on a loaded machine can take longer than its probe allows.
-    await expect.poll(async () => (await fetch(`${api}/health`)).status, { timeout: 60_000, interval: 1000 }).toBe(200);
+    await eventually(async () => expect((await fetch(`${api}/health`)).status).toBe(200), { timeout: 60_000, interval: 1000 });
     // It holds the run's secret: readable by its owner only.
     expect(statSync(path.join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
 

@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../lib/local/emulators';
 import { projectRoot, startPlatform, type Platform } from '../../lib/local/platform';
 import { loadSeedCatalog } from '../../lib/local/seed/catalog-source';
@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('search relevance over the seeded catalog', () => {
-  it('finds what typo\'d shoppers meant: mean precision@10 over the relevance set above the floor of a working typo tolerance', { timeout: INDEXED_WITHIN_MS + 120_000 }, async () => {
+  it('finds what typo\'d shoppers meant: mean precision@10 over the relevance set above the floor of a working typo tolerance', async () => {
     const catalog = await loadSeedCatalog({ datasetDir });
     expect(platform!.seeded).toEqual({ source: catalog.source, products: catalog.products.length });
 
@@ -90,5 +90,5 @@ describe('search relevance over the seeded catalog', () => {
 
     if (catalog.source === 'dataset') expect(report.applicable).toBeGreaterThanOrEqual(20);
     expect(report.meanPrecisionAt10).toBeGreaterThanOrEqual(MEAN_PRECISION_FLOOR);
-  });
+  }, INDEXED_WITHIN_MS + 120_000);
 });

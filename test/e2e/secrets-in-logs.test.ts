@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { freePort } from '../../lib/local/emulators';
 import { DEFAULT_ADMIN, projectRoot } from '../../lib/local/platform';
 
