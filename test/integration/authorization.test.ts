@@ -8,7 +8,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -234,7 +235,7 @@ describe('the matrix covers the route table', () => {
 });
 
 describe('route × caller', () => {
-  // By id: vitest hands each-table objects to the callback as copies, which lose the route's getters.
+  // By id: a test runner may hand each-table objects to the callback as copies, which lose the route's getters.
   describe.each(routes.map((r) => [`${r.method} ${r.path} (${r.id}, auth ${r.auth.kind === 'groups' ? r.auth.groups.join('|') : r.auth.kind})`, r.id] as const))('%s', (_title, id) => {
     const route = routes.find((r) => r.id === id)!;
     it.each(PERSONAS.map((who) => [who, describeStatus(expectedStatus(route, who))] as const))('as %s → %s', async (who) => {

@@ -9,7 +9,8 @@
  * exactly as it was.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { routes, type Route } from '../../lib/routes';
 import { adminSession, api, newShopper, platform, snapshotTables, strongPassword, type Shopper } from '../support/api';
 import {

@@ -5,7 +5,8 @@
  * and expiry.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_ORDER_LINES } from '../../functions/shared/limits';
 import { adminSession, api, dynamo, newShopper, platform, type Shopper } from '../support/api';

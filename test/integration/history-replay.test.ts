@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DynamoOrderRepository } from '../../functions/orders/adapters/dynamo-orders';
 import { Order } from '../../functions/orders/schemas';
 import { replayHistory } from '../../lib/local/history/replay';
@@ -233,7 +234,7 @@ describe('history replay into the local platform', () => {
     240_000,
   );
 
-  it.runIf(existsSync(path.join(datasetDir, 'online_retail_2011-02.csv.gz')))(
+  (existsSync(path.join(datasetDir, 'online_retail_2011-02.csv.gz')) ? it : it.skip)(
     'February 2011 of the real dataset: every day, every product and the month equal the CSV to the penny',
     async () => {
       const month = { from: '2011-02-01', to: '2011-02-28' };

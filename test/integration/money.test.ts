@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { StartExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { api, dynamo, newShopper, platform, type Shopper } from '../support/api';
 import {
   addToCart,

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { projectRoot } from '../../lib/local/platform';
 import { analyticsCaughtUp, analyticsStats } from '../support/analytics';
 import { dynamo, platform } from '../support/api';
@@ -58,7 +59,7 @@ describe('npm run redrive on the local platform', () => {
   });
 
   // The first wait may include the seeded catalog's way through the products and inventory streams.
-  it('re-reads a failed record, invokes the consumer through the Lambda API, and keeps the message while it still fails', { timeout: 240_000 }, async () => {
+  it('re-reads a failed record, invokes the consumer through the Lambda API, and keeps the message while it still fails', async () => {
     const queueUrl = platform().analytics.failureQueueUrls[consumerId]!;
     const before = (await analyticsStats())[consumerId]!;
     // A confirmed order without lines is no sale the warehouse can count: its record fails on every attempt.
@@ -94,5 +95,5 @@ describe('npm run redrive on the local platform', () => {
     } finally {
       sqs.destroy();
     }
-  });
+  }, 240_000);
 });
