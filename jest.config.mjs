@@ -21,6 +21,12 @@ const project = (name, timeouts, options = {}) => ({
 
 /** @type {import('jest').Config} */
 export default {
+  // One test file at a time, as under vitest: files that start emulators or a whole platform time out when two
+  // share this machine's cores. In a worker process, not jest's own, which hosts the integration platform;
+  // a worker that holds on to more memory than this after a file is replaced (each file loads its own modules).
+  maxWorkers: 1,
+  workerIdleMemoryLimit: '1GB',
+  testSequencer: '<rootDir>/test/support/jest/sequencer.mjs',
   projects: [
     project('unit', { test: 5_000, hook: 10_000 }),
     project('infra', { test: 120_000, hook: 10_000 }),
