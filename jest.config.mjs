@@ -21,8 +21,8 @@ const project = (name, timeouts, options = {}) => ({
 
 /** @type {import('jest').Config} */
 export default {
-  // One test file at a time, as under vitest: files that start emulators or a whole platform time out when two
-  // share this machine's cores. In a worker process, not jest's own, which hosts the integration platform;
+  // One test file at a time: files that start emulators or a whole platform time out when two share this
+  // machine's cores. In a worker process, not jest's own, which hosts the integration platform;
   // a worker that holds on to more memory than this after a file is replaced (each file loads its own modules).
   maxWorkers: 1,
   workerIdleMemoryLimit: '1GB',
