@@ -3,7 +3,13 @@
 
 /** TypeScript to ES modules with swc: types are stripped, not checked (`npm test` runs tsc first). */
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023', experimental: { keepImportAttributes: true } }, module: { type: 'es6' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2023', experimental: { keepImportAttributes: true } },
+      module: { type: 'es6' },
+    },
+  ],
 };
 
 /** Test and hook timeouts per project (test/support/jest/environment.mjs applies them). */
@@ -33,10 +39,14 @@ export default {
     project('e2e', { test: 240_000, hook: 60_000 }),
     // One local platform serves every integration file: started once by the global setup, stopped by pid
     // however the run ends; the files run one after another against it, in one worker.
-    project('integration', { test: 60_000, hook: 120_000 }, {
-      globalSetup: '<rootDir>/test/integration/jest-global-setup.mjs',
-      globalTeardown: '<rootDir>/test/integration/jest-global-teardown.mjs',
-      runner: ['<rootDir>/test/support/jest/limited-workers-runner.mjs', { maxWorkers: 1 }],
-    }),
+    project(
+      'integration',
+      { test: 60_000, hook: 120_000 },
+      {
+        globalSetup: '<rootDir>/test/integration/jest-global-setup.mjs',
+        globalTeardown: '<rootDir>/test/integration/jest-global-teardown.mjs',
+        runner: ['<rootDir>/test/support/jest/limited-workers-runner.mjs', { maxWorkers: 1 }],
+      },
+    ),
   ],
 };

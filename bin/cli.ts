@@ -34,6 +34,11 @@ export async function runningLocalPlatform(): Promise<RuntimeInfo> {
   const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
   const running = await findRunningPlatform(dataDir);
-  if (!running) return usageError(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, '', 1);
+  if (!running)
+    return usageError(
+      `No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`,
+      '',
+      1,
+    );
   return running;
 }

@@ -32,11 +32,13 @@ const args = parseCommandLine(
   usage,
 );
 const graceSeconds = Number(args['grace-seconds']);
-if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds)) fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
+if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds))
+  fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
 if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);
 
 if (args.prefix) {
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(args.prefix)) fail(`--prefix must be a stage prefix such as ecicomm-prod\n${usage}`);
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(args.prefix))
+    fail(`--prefix must be a stage prefix such as ecicomm-prod\n${usage}`);
   process.env.PAYMENTS_TABLE = `${args.prefix}-${tables.payments.name}`;
   process.env.ORDERS_TABLE = `${args.prefix}-${tables.orders.name}`;
   if (args.region) process.env.AWS_REGION = args.region;
@@ -54,7 +56,8 @@ try {
   const { mismatches, checked } = await reconcilePayments(livePaymentsDeps(), graceSeconds);
   if (args.json) console.log(JSON.stringify({ checked, mismatches }, null, 2));
   else {
-    for (const m of mismatches) console.log(`${m.kind.padEnd(30)} ${m.orderId}  ${m.message}  ${JSON.stringify(m.details)}`);
+    for (const m of mismatches)
+      console.log(`${m.kind.padEnd(30)} ${m.orderId}  ${m.message}  ${JSON.stringify(m.details)}`);
     console.log(
       `${checked.orders} orders, ${checked.gatewayCharges} gateway charges, ${checked.gatewayRefunds} gateway refunds, ${checked.ledgerEntries} ledger entries: ` +
         (mismatches.length ? `${mismatches.length} mismatch(es)` : 'everything reconciles'),

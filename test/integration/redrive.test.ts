@@ -25,10 +25,14 @@ let dataDir: string;
 
 async function redrive(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/redrive.ts', '--consumer', consumerId, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, LOCAL_DATA_DIR: dataDir },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/redrive.ts', '--consumer', consumerId, ...args],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -41,7 +45,13 @@ beforeAll(() => {
   const info = platform();
   writeFileSync(
     path.join(dataDir, 'runtime.json'),
-    JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: info.analytics.failureQueueUrls, env: info.env, pid: process.pid }),
+    JSON.stringify({
+      apiUrl: info.apiUrl,
+      lambdaEndpoint: info.lambdaEndpoint,
+      failureQueueUrls: info.analytics.failureQueueUrls,
+      env: info.env,
+      pid: process.pid,
+    }),
   );
 });
 
@@ -49,13 +59,19 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npm run redrive on the local platform', () => {
   it('refuses an unknown consumer with its usage', async () => {
-    const { code, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/redrive.ts', '--consumer', 'loadNothing'], { cwd: projectRoot }).then(
+    const { code, stderr } = await promisify(execFile)(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/redrive.ts', '--consumer', 'loadNothing'],
+      { cwd: projectRoot },
+    ).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );
     expect(code).toBe(2);
     expect(stderr).toContain('Unknown consumer "loadNothing"');
-    expect(stderr).toContain('consumers: loadOrdersStream, loadInventoryStream, loadProductsStream, loadClickstream, indexProducts');
+    expect(stderr).toContain(
+      'consumers: loadOrdersStream, loadInventoryStream, loadProductsStream, loadClickstream, indexProducts',
+    );
   });
 
   // The first wait may include the seeded catalog's way through the products and inventory streams.
@@ -67,7 +83,15 @@ describe('npm run redrive on the local platform', () => {
     await dynamo().send(
       new PutCommand({
         TableName: platform().tableNames.orders,
-        Item: { orderId, userId: 'usr_redrive', status: 'CONFIRMED', total: 500, currency: 'GBP', createdAt: '2020-01-16T12:00:00.000Z', updatedAt: '2020-01-16T12:00:00.000Z' },
+        Item: {
+          orderId,
+          userId: 'usr_redrive',
+          status: 'CONFIRMED',
+          total: 500,
+          currency: 'GBP',
+          createdAt: '2020-01-16T12:00:00.000Z',
+          updatedAt: '2020-01-16T12:00:00.000Z',
+        },
       }),
     );
     await analyticsCaughtUp(180_000);
@@ -88,7 +112,9 @@ describe('npm run redrive on the local platform', () => {
     // Kept, and visible at once for the next redrive; the failure record names the order's record.
     const sqs = new SQSClient({ region: platform().region, endpoint: platform().sqsEndpoint, credentials });
     try {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
       expect(Messages).toHaveLength(1);
       expect(JSON.parse(Messages[0]!.Body!).DDBStreamBatchInfo).toMatchObject({ batchSize: 1 });
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0]!.ReceiptHandle! }));

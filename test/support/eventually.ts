@@ -3,7 +3,10 @@
  * For state that settles in the background: `await eventually(async () => expect(await status()).toBe(200))`.
  * By default for 1 s, every 50 ms (what the suite's polls were written for).
  */
-export async function eventually<T>(assertion: () => T | Promise<T>, { timeout = 1000, interval = 50 }: { timeout?: number; interval?: number } = {}): Promise<T> {
+export async function eventually<T>(
+  assertion: () => T | Promise<T>,
+  { timeout = 1000, interval = 50 }: { timeout?: number; interval?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {

@@ -9,7 +9,8 @@ type JestExpect = typeof jestExpect;
  * (jest's `expect` takes one argument).
  */
 export const expect = Object.assign(
-  <T>(actual: T, message?: string) => (message === undefined ? jestExpect(actual) : withMessage(jestExpect(actual), message)),
+  <T>(actual: T, message?: string) =>
+    message === undefined ? jestExpect(actual) : withMessage(jestExpect(actual), message),
   jestExpect,
 ) as JestExpect & (<T>(actual: T, message?: string) => ReturnType<typeof jestExpect<T>>);
 
@@ -27,14 +28,17 @@ function withMessage<M extends object>(matchers: M, message: string): M {
         } catch (error) {
           throw withMessageAbove(error, message);
         }
-        return isPromise(result) ? result.catch((error: unknown) => Promise.reject(withMessageAbove(error, message))) : result;
+        return isPromise(result)
+          ? result.catch((error: unknown) => Promise.reject(withMessageAbove(error, message)))
+          : result;
       };
     },
   });
 }
 
 /** By shape: an async matcher's promise may come from another realm than this module's `Promise`. */
-const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | undefined)?.then === 'function';
+const isPromise = (value: unknown): value is Promise<unknown> =>
+  typeof (value as Promise<unknown> | undefined)?.then === 'function';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -44,6 +48,10 @@ function withMessageAbove(error: unknown, message: string): unknown {
   const stack = error.stack ?? '';
   const original = error.message;
   error.message = `${message}\n\n${original}`;
-  error.stack = stack.replace(original, error.message).split('\n').filter((line) => !line.includes(thisFile)).join('\n');
+  error.stack = stack
+    .replace(original, error.message)
+    .split('\n')
+    .filter((line) => !line.includes(thisFile))
+    .join('\n');
   return error;
 }

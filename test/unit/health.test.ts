@@ -3,14 +3,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { describe, expect, it } from '@jest/globals';
-import { SEARCH_PROBE_CACHE, WAREHOUSE_PROBE_CACHE, searchProbe, warehouseProbeFromEnv, warehouseStatusProbe } from '../../functions/platform/adapters/probes';
+import {
+  SEARCH_PROBE_CACHE,
+  WAREHOUSE_PROBE_CACHE,
+  searchProbe,
+  warehouseProbeFromEnv,
+  warehouseStatusProbe,
+} from '../../functions/platform/adapters/probes';
 import { cachedProbe, checkHealth } from '../../functions/platform/domain/health';
 import type { HealthProbe } from '../../functions/platform/ports';
 import { LOCAL_WAREHOUSE } from '../../lib/local/analytics';
 import { eventually } from '../support/eventually';
 import { startTestDataApi, TEST_REGION, type TestDataApi } from '../support/redshift-data';
 
-const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({ name, check, ...(timeoutMs ? { timeoutMs } : {}) });
+const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({
+  name,
+  check,
+  ...(timeoutMs ? { timeoutMs } : {}),
+});
 const never = () => new Promise<void>(() => undefined);
 const after = (ms: number) => () => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -21,25 +31,38 @@ describe('the search probe', () => {
     // Yellow: a replica is not allocated (one data node), and every search is still answered.
     expect((await checkHealth([answering('yellow')])).components.search).toBe('ok');
     expect(await checkHealth([answering('red')])).toEqual({ status: 'degraded', components: { search: 'down' } });
-    expect((await checkHealth([searchProbe({ clusterStatus: () => Promise.reject(new Error('ECONNREFUSED')) })])).components.search).toBe('down');
+    expect(
+      (await checkHealth([searchProbe({ clusterStatus: () => Promise.reject(new Error('ECONNREFUSED')) })])).components
+        .search,
+    ).toBe('down');
     expect(SEARCH_PROBE_CACHE).toEqual({ okForMs: 60_000, downForMs: 10_000 });
   });
 });
 
 describe('health', () => {
   it('is ok when every component answers, and degraded with the failing one marked down', async () => {
-    expect(await checkHealth([probe('dynamodb', async () => {}), probe('kinesis', async () => {})])).toEqual({ status: 'ok', components: { dynamodb: 'ok', kinesis: 'ok' } });
-    expect(await checkHealth([probe('dynamodb', async () => {}), probe('kinesis', () => Promise.reject(new Error('ResourceNotFound')))])).toEqual({
+    expect(await checkHealth([probe('dynamodb', async () => {}), probe('kinesis', async () => {})])).toEqual({
+      status: 'ok',
+      components: { dynamodb: 'ok', kinesis: 'ok' },
+    });
+    expect(
+      await checkHealth([
+        probe('dynamodb', async () => {}),
+        probe('kinesis', () => Promise.reject(new Error('ResourceNotFound'))),
+      ]),
+    ).toEqual({
       status: 'degraded',
       components: { dynamodb: 'ok', kinesis: 'down' },
     });
   });
 
   it('bounds each probe by its own timeout, or the check’s', async () => {
-    const health = await checkHealth([probe('hung', never), probe('slow-start', after(80), 1_000), probe('too-slow', after(1_000), 20)], 50);
+    const health = await checkHealth(
+      [probe('hung', never), probe('slow-start', after(80), 1_000), probe('too-slow', after(1_000), 20)],
+      50,
+    );
     expect(health.components).toEqual({ hung: 'down', 'slow-start': 'ok', 'too-slow': 'down' });
   });
-
 });
 
 /** A clock the test moves. */
@@ -53,11 +76,14 @@ describe('the warehouse probe of the public health check', () => {
     const time = clock();
     let checks = 0;
     let failing = false;
-    const cached = cachedProbe(probe('warehouse', async () => {
-      checks++;
-      await new Promise((r) => setTimeout(r, 5));
-      if (failing) throw new Error('workgroup MODIFYING');
-    }), { okForMs: 60_000, downForMs: 10_000, now: time.now });
+    const cached = cachedProbe(
+      probe('warehouse', async () => {
+        checks++;
+        await new Promise((r) => setTimeout(r, 5));
+        if (failing) throw new Error('workgroup MODIFYING');
+      }),
+      { okForMs: 60_000, downForMs: 10_000, now: time.now },
+    );
 
     await Promise.all(Array.from({ length: 20 }, () => checkHealth([cached])));
     for (let i = 0; i < 30; i++) expect((await checkHealth([cached])).components.warehouse).toBe('ok');
@@ -79,13 +105,22 @@ describe('the warehouse probe of the public health check', () => {
   });
 
   it('locally: the Data API emulator answers the workgroup’s status, AVAILABLE once its engine is open; an engine that cannot open is down', async () => {
-    const serverlessOf = (api: TestDataApi) => new RedshiftServerlessClient({ region: TEST_REGION, endpoint: api.emulator.endpoint, credentials: api.credentials, maxAttempts: 1 });
+    const serverlessOf = (api: TestDataApi) =>
+      new RedshiftServerlessClient({
+        region: TEST_REGION,
+        endpoint: api.emulator.endpoint,
+        credentials: api.credentials,
+        maxAttempts: 1,
+      });
     const api = await startTestDataApi();
     const serverless = serverlessOf(api);
     try {
       const probe = warehouseStatusProbe(serverless, LOCAL_WAREHOUSE.workgroupName);
       // Asking opens the engine (as the platform's migrations at start do); it is AVAILABLE once open.
-      await eventually(async () => expect((await checkHealth([probe])).components.warehouse).toBe('ok'), { timeout: 30_000, interval: 100 });
+      await eventually(async () => expect((await checkHealth([probe])).components.warehouse).toBe('ok'), {
+        timeout: 30_000,
+        interval: 100,
+      });
     } finally {
       serverless.destroy();
       await api.stop();
@@ -112,7 +147,12 @@ describe('the warehouse probe of the public health check', () => {
     const time = clock();
     const sent: unknown[] = [];
     let status = 'AVAILABLE';
-    const serverless = { send: async (command: unknown) => (sent.push(command), { workgroup: { workgroupName: 'ecicomm-warehouse', status } }) };
+    const serverless = {
+      send: async (command: unknown) => (
+        sent.push(command),
+        { workgroup: { workgroupName: 'ecicomm-warehouse', status } }
+      ),
+    };
     const probe = warehouseProbeFromEnv(
       { REDSHIFT_WORKGROUP: 'ecicomm-warehouse' },
       { serverless: () => serverless as never, now: time.now },

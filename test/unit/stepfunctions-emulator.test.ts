@@ -12,7 +12,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { eventually } from '../support/eventually';
 import { expect } from '../support/expect';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
 import { freePort } from '../../lib/local/emulators';
 import { projectRoot } from '../../lib/local/platform';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator } from '../../lib/local/stepfunctions/server';
@@ -33,7 +39,18 @@ describe('who may call it', () => {
       port: await freePort(),
       region,
       credentials,
-      machines: [{ name: 'echo', definition: { StartAt: 'Echo', States: { Echo: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-2:000000000000:function:echo', End: true } } }, taskHandlers: { Echo: async (input) => (invoked.push(input), input) } }],
+      machines: [
+        {
+          name: 'echo',
+          definition: {
+            StartAt: 'Echo',
+            States: {
+              Echo: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-2:000000000000:function:echo', End: true },
+            },
+          },
+          taskHandlers: { Echo: async (input) => (invoked.push(input), input) },
+        },
+      ],
     });
     sfn = sfnClient(emulator.endpoint);
   });
@@ -43,39 +60,67 @@ describe('who may call it', () => {
   });
 
   const post = (headers: Record<string, string>, body: unknown) =>
-    fetch(emulator.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', ...headers }, body: JSON.stringify(body) });
+    fetch(emulator.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('refuses what a web page can send without a preflight, and one with an Origin header, and starts nothing', async () => {
     const start = { stateMachineArn: machineArn(), name: 'from-a-page', input: '{"orderId":"ord_x"}' };
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const response = await post({ 'content-type': contentType }, start);
-      expect([response.status, response.headers.get('x-amzn-errortype')], contentType).toEqual([415, 'UnsupportedMediaTypeException']);
+      expect([response.status, response.headers.get('x-amzn-errortype')], contentType).toEqual([
+        415,
+        'UnsupportedMediaTypeException',
+      ]);
     }
-    const withOrigin = await post({ 'content-type': 'application/x-amz-json-1.0', origin: 'http://evil.example' }, start);
+    const withOrigin = await post(
+      { 'content-type': 'application/x-amz-json-1.0', origin: 'http://evil.example' },
+      start,
+    );
     expect(withOrigin.status).toBe(403);
     const unsigned = await post({ 'content-type': 'application/x-amz-json-1.0' }, start);
-    expect([unsigned.status, ((await unsigned.json()) as { __type: string }).__type]).toEqual([403, 'MissingAuthenticationTokenException']);
+    expect([unsigned.status, ((await unsigned.json()) as { __type: string }).__type]).toEqual([
+      403,
+      'MissingAuthenticationTokenException',
+    ]);
     expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions).toEqual([]);
     expect(invoked).toEqual([]);
   });
 
   it('refuses a client signing with another secret (403), and runs what the right one starts', async () => {
     const guessing = sfnClient(emulator.endpoint, 'local');
-    const refused = await guessing.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{}' })).catch((e: { name: string; $metadata: { httpStatusCode: number } }) => e);
+    const refused = await guessing
+      .send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{}' }))
+      .catch((e: { name: string; $metadata: { httpStatusCode: number } }) => e);
     expect(refused).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
     guessing.destroy();
     expect(invoked).toEqual([]);
 
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{"n":1}' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{"n":1}' }),
+    );
     await emulator.idle();
-    expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', output: '{"n":1}' });
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"n":1}',
+    });
   });
 
   it('refuses a request over 1 MiB with a 413 RequestEntityTooLarge, and starts nothing', async () => {
     const input = JSON.stringify({ blob: 'x'.repeat(1024 * 1024) });
-    const refused = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'too-large', input })).catch((e: { name: string; message: string; $metadata: { httpStatusCode: number } }) => e);
-    expect(refused).toMatchObject({ name: 'RequestEntityTooLarge', message: 'Requests must be at most 1048576 bytes', $metadata: { httpStatusCode: 413 } });
-    const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map((e) => e.name);
+    const refused = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'too-large', input }))
+      .catch((e: { name: string; message: string; $metadata: { httpStatusCode: number } }) => e);
+    expect(refused).toMatchObject({
+      name: 'RequestEntityTooLarge',
+      message: 'Requests must be at most 1048576 bytes',
+      $metadata: { httpStatusCode: 413 },
+    });
+    const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map(
+      (e) => e.name,
+    );
     expect(names).not.toContain('too-large');
   });
 });
@@ -97,11 +142,15 @@ interface Child {
 /** The emulator in a child process on the test's data directory; resolves once it listens. */
 async function startChild(hang: boolean): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path.join(dataDir, 'stepfunctions'), String(port), taskLog], {
-    cwd: projectRoot,
-    env: { ...process.env, HANG: hang ? '1' : '0', STEPFUNCTIONS_SECRET: credentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, path.join(dataDir, 'stepfunctions'), String(port), taskLog],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, HANG: hang ? '1' : '0', STEPFUNCTIONS_SECRET: credentials.secretAccessKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -125,7 +174,9 @@ const ran = (state: string, id: string) => taskLines().filter((line) => line.sta
 
 async function start(sfn: SFNClient, id: string, hangIn?: string) {
   const input = JSON.stringify({ id, ...(hangIn && { hangIn }) });
-  const { executionArn, startDate } = await sfn.send(new StartExecutionCommand({ stateMachineArn: TWO_STEPS_ARN, name: `execution-${id}`, input }));
+  const { executionArn, startDate } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: TWO_STEPS_ARN, name: `execution-${id}`, input }),
+  );
   return { executionArn: executionArn!, startDate: startDate!, input };
 }
 
@@ -162,7 +213,12 @@ describe('executions outlive the process', () => {
     const resumed = await ended(second.sfn, inSecond.executionArn);
     expect(resumed.status).toBe('SUCCEEDED');
     // Second ran on what First gave it in the first process: First was not run again.
-    expect(JSON.parse(resumed.output!)).toEqual({ id: 'a', hangIn: 'Second', firstRanIn: first.process.pid, secondRanIn: second.process.pid });
+    expect(JSON.parse(resumed.output!)).toEqual({
+      id: 'a',
+      hangIn: 'Second',
+      firstRanIn: first.process.pid,
+      secondRanIn: second.process.pid,
+    });
     expect(resumed.startDate).toEqual(inSecond.startDate);
     expect(ran('First', 'a')).toHaveLength(1);
     expect(ran('Second', 'a')).toEqual([`Second a ${first.process.pid} hanging`, `Second a ${second.process.pid}`]);
@@ -174,7 +230,11 @@ describe('executions outlive the process', () => {
 
   it('keeps finished executions across restarts: described, listed, and their names taken', async () => {
     const third = await startChild(false);
-    const b = await third.sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b` }));
+    const b = await third.sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b`,
+      }),
+    );
     expect(b).toMatchObject({ status: 'SUCCEEDED', name: 'execution-b', input: '{"id":"b"}' });
     expect(JSON.parse(b.output!)).toMatchObject({ id: 'b', secondRanIn: expect.any(Number) });
     const listed = await third.sfn.send(new ListExecutionsCommand({ stateMachineArn: TWO_STEPS_ARN }));

@@ -11,7 +11,13 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsJsonClient } from './aws-json';
-import { IteratorExpired, positionSequenceNumber, type Credentials, type SourceRecord, type StreamSource } from './source-types';
+import {
+  IteratorExpired,
+  positionSequenceNumber,
+  type Credentials,
+  type SourceRecord,
+  type StreamSource,
+} from './source-types';
 
 /** A Kinesis record as GetRecords puts it on the wire: its data still base64, as Lambda's events carry it. */
 interface KinesisWireRecord {
@@ -28,21 +34,43 @@ interface KinesisWireRecord {
  * data to bytes, and the Lambda record needs it encoded again: over a replayed month that round trip and the
  * SDK's parsing were about 0.5 s of the platform thread, which also serves the emulators. Emulators only.
  */
-export async function localKinesisStreamSource(options: { endpoint: string; streamName: string; region: string; credentials: Credentials; invokeIdentityArn: string }): Promise<StreamSource> {
+export async function localKinesisStreamSource(options: {
+  endpoint: string;
+  streamName: string;
+  region: string;
+  credentials: Credentials;
+  invokeIdentityArn: string;
+}): Promise<StreamSource> {
   const source = await kinesisStreamSource(options);
   const call = awsJsonClient(options.endpoint, options.region, options.credentials, 'kinesis', '1.1');
-  const at = (shardId: string) => ({ shardId, region: options.region, streamArn: source.arn, invokeIdentityArn: options.invokeIdentityArn });
+  const at = (shardId: string) => ({
+    shardId,
+    region: options.region,
+    streamArn: source.arn,
+    invokeIdentityArn: options.invokeIdentityArn,
+  });
   return {
     ...source,
     async getRecords(shardId, iterator, limit) {
-      const page = await call<{ Records?: KinesisWireRecord[]; NextShardIterator?: string | null }>('Kinesis_20131202.GetRecords', {
-        ShardIterator: iterator,
-        Limit: Math.min(Math.max(limit, 1), 10_000),
-      });
+      const page = await call<{ Records?: KinesisWireRecord[]; NextShardIterator?: string | null }>(
+        'Kinesis_20131202.GetRecords',
+        {
+          ShardIterator: iterator,
+          Limit: Math.min(Math.max(limit, 1), 10_000),
+        },
+      );
       const where = at(shardId);
       const records = (page.Records ?? []).map((r) =>
         lambdaKinesisRecordFromWire(
-          { sequenceNumber: r.SequenceNumber, partitionKey: r.PartitionKey, data: r.Data, arrival: r.ApproximateArrivalTimestamp === undefined ? new Date() : new Date(Math.round(r.ApproximateArrivalTimestamp * 1000)) },
+          {
+            sequenceNumber: r.SequenceNumber,
+            partitionKey: r.PartitionKey,
+            data: r.Data,
+            arrival:
+              r.ApproximateArrivalTimestamp === undefined
+                ? new Date()
+                : new Date(Math.round(r.ApproximateArrivalTimestamp * 1000)),
+          },
           where,
         ),
       );
@@ -88,7 +116,10 @@ export async function kinesisStreamSource(options: {
         shards.push(...(page.Shards ?? []));
         NextToken = page.NextToken;
       } while (NextToken);
-      return shards.map((s) => ({ shardId: s.ShardId!, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) }));
+      return shards.map((s) => ({
+        shardId: s.ShardId!,
+        ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}),
+      }));
     },
     async getIterator(shardId, position) {
       const { ShardIterator } = await client.send(
@@ -104,12 +135,21 @@ export async function kinesisStreamSource(options: {
     async getRecords(shardId, iterator, limit) {
       let page;
       try {
-        page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) }));
+        page = await client.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) }),
+        );
       } catch (e) {
         if (e instanceof ExpiredIteratorException) throw new IteratorExpired(e.message);
         throw e;
       }
-      const records = (page.Records ?? []).map((r) => lambdaKinesisRecord(r, { shardId, region: options.region, streamArn: arn, invokeIdentityArn: options.invokeIdentityArn }));
+      const records = (page.Records ?? []).map((r) =>
+        lambdaKinesisRecord(r, {
+          shardId,
+          region: options.region,
+          streamArn: arn,
+          invokeIdentityArn: options.invokeIdentityArn,
+        }),
+      );
       return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
     },
     close() {
@@ -123,12 +163,20 @@ type RecordPlace = { shardId: string; region: string; streamArn: string; invokeI
 /** A Kinesis record as Lambda puts it in a KinesisStreamEvent. */
 export function lambdaKinesisRecord(r: KinesisRecord, at: RecordPlace): SourceRecord {
   return lambdaKinesisRecordFromWire(
-    { sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'), arrival: r.ApproximateArrivalTimestamp ?? new Date() },
+    {
+      sequenceNumber: r.SequenceNumber!,
+      partitionKey: r.PartitionKey!,
+      data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+      arrival: r.ApproximateArrivalTimestamp ?? new Date(),
+    },
     at,
   );
 }
 
-function lambdaKinesisRecordFromWire(r: { sequenceNumber: string; partitionKey: string; data: string; arrival: Date }, at: RecordPlace): SourceRecord {
+function lambdaKinesisRecordFromWire(
+  r: { sequenceNumber: string; partitionKey: string; data: string; arrival: Date },
+  at: RecordPlace,
+): SourceRecord {
   const { arrival } = r;
   return {
     sequenceNumber: r.sequenceNumber,

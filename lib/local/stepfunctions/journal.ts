@@ -42,10 +42,17 @@ export class ExecutionJournal {
   ) {}
 
   /** The journal in dir, opened for appending, and the executions it holds. */
-  static open(dir: string, options: { retention?: Retention; snapshot: () => ExecutionRecord[]; now?: number }): { journal: ExecutionJournal; executions: ExecutionRecord[] } {
+  static open(
+    dir: string,
+    options: { retention?: Retention; snapshot: () => ExecutionRecord[]; now?: number },
+  ): { journal: ExecutionJournal; executions: ExecutionRecord[] } {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'executions.jsonl');
-    const executions = retain(readExecutions(file), options.retention ?? DEFAULT_RETENTION, options.now ?? Date.now() / 1000);
+    const executions = retain(
+      readExecutions(file),
+      options.retention ?? DEFAULT_RETENTION,
+      options.now ?? Date.now() / 1000,
+    );
     writeCompacted(file, executions);
     return { journal: new ExecutionJournal(file, openSync(file, 'a'), options.snapshot), executions };
   }
@@ -138,7 +145,12 @@ function writeCompacted(file: string, executions: ExecutionRecord[]): void {
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w');
   try {
-    writeSync(fd, executions.map((execution) => `${JSON.stringify({ t: 'execution', execution } satisfies JournalLine)}\n`).join(''));
+    writeSync(
+      fd,
+      executions
+        .map((execution) => `${JSON.stringify({ t: 'execution', execution } satisfies JournalLine)}\n`)
+        .join(''),
+    );
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -4,6 +4,10 @@ import TestRunner from 'jest-runner';
 
 export default class LimitedWorkersRunner extends TestRunner {
   constructor(globalConfig, context, options = {}) {
-    super({ ...globalConfig, maxWorkers: Math.min(globalConfig.maxWorkers, options.maxWorkers ?? globalConfig.maxWorkers) }, context, options);
+    super(
+      { ...globalConfig, maxWorkers: Math.min(globalConfig.maxWorkers, options.maxWorkers ?? globalConfig.maxWorkers) },
+      context,
+      options,
+    );
   }
 }
