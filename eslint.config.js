@@ -56,9 +56,6 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
       // Tests compare methods by identity (expect(a.method).toBe(b.method)), which never calls them unbound.
       '@typescript-eslint/unbound-method': 'off',
-      // An assertion the compiler already knows cannot hide a test bug; its 350 autofixes would collide line for
-      // line with the vitest → jest conversion: switch it on and `eslint --fix test` after that merge.
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
 );

@@ -279,7 +279,7 @@ export const analyticsSection: Section = {
     ctx.log(`analytics: warm-up replay counted; platform child idle after ${round(settleS)} s`);
 
     // 1. The month through the pipeline.
-    const pids = { child: child.pid!, dynamodbLocal: info.pids[0]! };
+    const pids = { child: child.pid!, dynamodbLocal: info.pids[0] };
     const cpu0 = {
       child: cpuSeconds(pids.child) ?? 0,
       java: cpuSeconds(pids.dynamodbLocal) ?? 0,

@@ -138,7 +138,7 @@ export const apiSection: Section = {
     }
 
     // The JVM and the platform child share the cores with this process: CPU seconds show who was busy.
-    const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0]! };
+    const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0] };
     const snapshot = () => ({
       child: cpuSeconds(pids.platformChild),
       java: cpuSeconds(pids.dynamodbLocal),
@@ -167,7 +167,7 @@ export const apiSection: Section = {
         cpuUsed[side].platformChild += (b.child ?? 0) - (a.child ?? 0);
         cpuUsed[side].dynamodbLocal += (b.java ?? 0) - (a.java ?? 0);
       }
-      roundRatios.push(slices.api[r]!.rps / slices.raw[r]!.rps);
+      roundRatios.push(slices.api[r].rps / slices.raw[r].rps);
     }
     const combine = (parts: LoadFigures[]): LoadFigures => {
       const latencies = parts.flatMap((p) => p.latencyMs);

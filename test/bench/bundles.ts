@@ -193,7 +193,7 @@ function probe(dir: string, target: string | undefined, env: NodeJS.ProcessEnv, 
 /** `node_modules/@scope/pkg/...` → `@scope/pkg`; project files → their first two path segments. */
 export const packageOf = (input: string): string => {
   const m = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-  if (m) return m[1]!;
+  if (m) return m[1];
   return `(project) ${input.split('/').slice(0, 2).join('/')}`;
 };
 
@@ -335,7 +335,7 @@ export const bundlesSection: Section = {
         }
       }
       // Rotate the order each run so that a burst of noise does not always land on the same handler.
-      const order = bundles.map((_, i) => bundles[(i + run) % bundles.length]!);
+      const order = bundles.map((_, i) => bundles[(i + run) % bundles.length]);
       for (const b of order) {
         const env = b.timingEnv;
         const url = pathToFileURL(b.file).href;
@@ -386,7 +386,7 @@ export const bundlesSection: Section = {
       };
     });
 
-    const largest = [...bundles].sort((a, b) => b.mjsBytes - a.mjsBytes)[0]!;
+    const largest = [...bundles].sort((a, b) => b.mjsBytes - a.mjsBytes)[0];
     const perHandler: Table = {
       title: `Per handler (targets: .mjs ≤ 250 KiB, init ≤ ${INIT_TARGET_MS} ms)`,
       columns: [
@@ -472,8 +472,8 @@ export const bundlesSection: Section = {
     }
     const measured = rows.filter((r) => r.samples.importMs.length > 0);
     const byInit = [...measured].sort((a, b) => a.initMs - b.initMs);
-    const slowest = byInit[byInit.length - 1] ?? rows[0]!;
-    const fastest = byInit[0] ?? rows[0]!;
+    const slowest = byInit[byInit.length - 1] ?? rows[0];
+    const fastest = byInit[0] ?? rows[0];
     findings.push(
       `Slowest init: \`${slowest.route}\` at ${slowest.initMs} ms; fastest: \`${fastest.route}\` at ${fastest.initMs} ms.`,
     );
@@ -534,9 +534,9 @@ export const bundlesSection: Section = {
         emptyModule: { importMs: emptyImport, wallMs: emptyWall },
         handlers: rows.map((r, i) => ({
           ...r,
-          mjsBytes: bundles[i]!.mjsBytes,
-          mapBytes: bundles[i]!.mapBytes,
-          handler: bundles[i]!.route.handler,
+          mjsBytes: bundles[i].mjsBytes,
+          mapBytes: bundles[i].mapBytes,
+          handler: bundles[i].route.handler,
         })),
         largest: { route: largest.route.id, topInputs: top(largest.inputs, 5), topPackages: top(largest.packages, 5) },
       },

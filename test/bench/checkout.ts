@@ -99,7 +99,7 @@ async function startLinkedPlatform(ctx: BenchContext): Promise<LinkedPlatform> {
         clearTimeout(timer);
         resolve(m);
       });
-      child.send({ ...req, id } as ChildRequest);
+      child.send({ ...req, id });
     });
 
   return {
@@ -418,7 +418,7 @@ export const checkoutSection: Section = {
       `checkout: ${products.length} products (stock ${INITIAL_STOCK} each) and ${shoppers.length} shoppers created`,
     );
 
-    const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0]! };
+    const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0] };
     const snapshot = () => ({
       child: cpuSeconds(pids.platformChild),
       java: cpuSeconds(pids.dynamodbLocal),
@@ -440,7 +440,7 @@ export const checkoutSection: Section = {
         count === 1
           ? [first]
           : [first, (first + 1 + Math.floor(orderRandom() * (products.length - 1))) % products.length];
-      return ids.map((i) => ({ productId: products[i]!.id, quantity: orderRandom() < 0.7 ? 1 : 2 }));
+      return ids.map((i) => ({ productId: products[i].id, quantity: orderRandom() < 0.7 ? 1 : 2 }));
     };
 
     /** Closed loop: each worker places an order, waits for its saga to settle, and places the next. */
@@ -453,7 +453,7 @@ export const checkoutSection: Section = {
       const t0 = performance.now();
       const deadline = t0 + seconds * 1000;
       const worker = async (w: number) => {
-        const shopper = shoppers[w]!;
+        const shopper = shoppers[w];
         while (performance.now() < deadline) {
           const lines = randomLines();
           const sentAt = wallClockMs();
@@ -582,7 +582,7 @@ export const checkoutSection: Section = {
     const mixFrom = (counts: DynamoCounts) => {
       const unsupported = Object.keys(counts.commands).filter((c) => !RAW_OPS.includes(c as RawOp));
       return {
-        weights: RAW_OPS.filter((op) => counts.commands[op]).map((op): [RawOp, number] => [op, counts.commands[op]!]),
+        weights: RAW_OPS.filter((op) => counts.commands[op]).map((op): [RawOp, number] => [op, counts.commands[op]]),
         itemsPerTransaction: counts.commands.TransactWriteItems
           ? counts.transactItems / counts.commands.TransactWriteItems
           : 2,
@@ -606,7 +606,7 @@ export const checkoutSection: Section = {
     for (let i = 0; ; i++) {
       rawWarmup.push((await rawSlice(workload, 2, 900 + i)).opsPerS);
       const [prev, last] = rawWarmup.slice(-2);
-      const settled = rawWarmup.length >= 3 && Math.abs(last! - prev!) <= 0.1 * prev!;
+      const settled = rawWarmup.length >= 3 && Math.abs(last - prev) <= 0.1 * prev;
       if (settled || (performance.now() - w0) / 1000 >= RAW_WARMUP_MAX_S) break;
     }
     ctx.log(`checkout: raw warm-up ${rawWarmup.map((x) => round(x)).join(' → ')} ops/s`);
@@ -623,9 +623,9 @@ export const checkoutSection: Section = {
         if (side === 'checkout') checkoutSlices.push(await checkoutSlice(`round ${r + 1}`, checkoutSliceS));
         else rawSlices.push(await rawSlice(workload, rawSliceS, r + 1));
       }
-      const c = checkoutSlices[r]!;
+      const c = checkoutSlices[r];
       ctx.log(
-        `checkout: round ${r + 1}: ${round(c.ordersPerS)} orders/s (${c.confirmed} confirmed), raw ${round(rawSlices[r]!.opsPerS)} ops/s`,
+        `checkout: round ${r + 1}: ${round(c.ordersPerS)} orders/s (${c.confirmed} confirmed), raw ${round(rawSlices[r].opsPerS)} ops/s`,
       );
     }
 
@@ -641,7 +641,7 @@ export const checkoutSection: Section = {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let o = queue.shift(); o; o = queue.shift()) {
-          const res = await api(`/v1/orders/${o.orderId}`, { token: shoppers[o.worker]!.token }).catch((e: Error) => ({
+          const res = await api(`/v1/orders/${o.orderId}`, { token: shoppers[o.worker].token }).catch((e: Error) => ({
             status: 0,
             body: undefined,
             text: e.message,
@@ -711,7 +711,7 @@ export const checkoutSection: Section = {
     const ratio = ordersPerS / (rawOpsPerS / opsPerOrder);
     const roundRatios = checkoutSlices.map((c, i) => {
       const perOrder = sumValues(c.counts.commands) / Math.max(1, c.confirmed);
-      return c.ordersPerS / (rawSlices[i]!.opsPerS / perOrder);
+      return c.ordersPerS / (rawSlices[i].opsPerS / perOrder);
     });
 
     // Outcomes over every order placed (warm-up included), by the final GET.
@@ -833,7 +833,7 @@ export const checkoutSection: Section = {
     findings.push(
       `Ratio ${round(ratio, 2)} (target ≥ ${RATIO_TARGET}; per round ${roundRatios.map((x) => round(x, 2)).join(', ')}): the checkout drove DynamoDB Local at ${round(ordersPerS * opsPerOrder)} requests/s (${round(ordersPerS, 1)} orders/s × ${round(opsPerOrder, 2)}), against ${round(rawOpsPerS)} ops/s for the same mix sent straight from a client at the same ${concurrency}-way concurrency. The rest of an order's cost is the edge, the handlers, the Step Functions emulator and the saga's sequencing.`,
     );
-    const [firstRatio, lastRatio] = [roundRatios[0]!, roundRatios.at(-1)!];
+    const [firstRatio, lastRatio] = [roundRatios[0], roundRatios.at(-1)!];
     if (roundRatios.length >= 3 && Math.abs(lastRatio - firstRatio) > 0.3 * Math.max(firstRatio, lastRatio)) {
       findings.push(
         `The per-round ratio drifted from ${round(firstRatio, 2)} to ${round(lastRatio, 2)} (raw ops/s ${rawSlices.map((r) => round(r.opsPerS)).join(', ')}; orders/s ${checkoutSlices.map((c) => round(c.ordersPerS, 1)).join(', ')}): DynamoDB Local still speeding up under load, or the machine's load changing. The overall ratio averages over it; prefer a run on a quieter machine.`,
@@ -961,8 +961,8 @@ export const checkoutSection: Section = {
             c.confirmed,
             round(c.ordersPerS, 1),
             round(sumValues(c.counts.commands) / Math.max(1, c.confirmed), 2),
-            round(rawSlices[i]!.opsPerS),
-            round(roundRatios[i]!, 2),
+            round(rawSlices[i].opsPerS),
+            round(roundRatios[i], 2),
           ]),
         },
       ],

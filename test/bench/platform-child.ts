@@ -59,9 +59,9 @@ function orderStatusWrite(
   const orderId = stringValue(update.Key?.orderId);
   if (!orderId) return undefined;
   for (const m of update.UpdateExpression.matchAll(/(#?\w+)\s*=\s*(:\w+)/g)) {
-    const attribute = m[1]!.startsWith('#') ? update.ExpressionAttributeNames?.[m[1]!] : m[1];
+    const attribute = m[1].startsWith('#') ? update.ExpressionAttributeNames?.[m[1]] : m[1];
     if (attribute !== 'status') continue;
-    const status = stringValue(update.ExpressionAttributeValues?.[m[2]!]);
+    const status = stringValue(update.ExpressionAttributeValues?.[m[2]]);
     return status === 'CONFIRMED' || status === 'CANCELLED' ? { orderId, status } : undefined;
   }
   return undefined;
@@ -109,7 +109,7 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
       bump(counts.commands, name);
       const input = args.input as { TransactItems?: { Update?: UpdateInput }[] } & UpdateInput;
       if (name === 'TransactWriteItems') counts.transactItems += input.TransactItems?.length ?? 0;
-      const signature = tableOf(name, input as Parameters<typeof tableOf>[1]);
+      const signature = tableOf(name, input);
       bump(counts.byTable, signature);
       const t0 = performance.now();
       let result;

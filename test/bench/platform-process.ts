@@ -118,7 +118,7 @@ export async function startPlatformChild(
 export const cpuSeconds = (pid: number): number | undefined => {
   try {
     // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 Hz on Linux).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;

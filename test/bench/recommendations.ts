@@ -100,7 +100,7 @@ function syntheticFullSizeModel(): ModelArtifact {
   const neighbours: ModelArtifact['neighbours'] = {};
   for (const id of ids) {
     neighbours[id] = Array.from({ length: 50 }, (_, j): [string, number] => [
-      ids[Math.floor(rand() * ids.length)]!,
+      ids[Math.floor(rand() * ids.length)],
       Math.round((1 - j / 60) * 1e4) / 1e4,
     ]);
   }
@@ -156,12 +156,12 @@ async function startServer(
   });
   ctx.onExit(() => child.kill('SIGKILL'));
   let out = '';
-  child.stderr!.on('data', (c: Buffer) => void (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => void (out += c.toString()));
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /model \S+ loaded in (\d+) ms: POST (http:\/\/[\d.]+:\d+)\/invocations/.exec(out);
-      if (m) resolve({ url: m[2]!, child, loadMs: Number(m[1]) });
+      if (m) resolve({ url: m[2], child, loadMs: Number(m[1]) });
     });
     child.once('exit', (code) => reject(new Error(`ml:serve exited ${code}: ${out.slice(-1000)}`)));
     setTimeout(() => reject(new Error(`ml:serve not ready in 60 s: ${out.slice(-1000)}`)), 60_000).unref();
@@ -230,13 +230,13 @@ export const recommendationsSection: Section = {
         demo.until,
       ),
     );
-    if (runs[0]!.outcome !== 'unavailable' && (await listDatasetFiles(datasetDir)).length) {
+    if (runs[0].outcome !== 'unavailable' && (await listDatasetFiles(datasetDir)).length) {
       ctx.log(`recommendations: training on the dataset in ${datasetDir}`);
       runs.push(await train(ctx, `dataset (${datasetDir})`, datasetDir, path.join(work, 'model-dataset')));
     }
-    const trainerMissing = runs[0]!.outcome === 'unavailable';
+    const trainerMissing = runs[0].outcome === 'unavailable';
     if (trainerMissing)
-      findings.push(`Training time not measured: the trainer is not available (${runs[0]!.error?.split('\n')[0]}).`);
+      findings.push(`Training time not measured: the trainer is not available (${runs[0].error?.split('\n')[0]}).`);
     for (const r of runs.filter((x) => x.outcome === 'failed'))
       findings.push(`Training on the ${r.data} failed: ${r.error}`);
 
@@ -257,10 +257,10 @@ export const recommendationsSection: Section = {
     const withNeighbours = Object.entries(model.neighbours).sort(
       (a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
     );
-    const anchor = withNeighbours[0]?.[0] ?? model.popularity[0]![0];
+    const anchor = withNeighbours[0]?.[0] ?? model.popularity[0][0];
     // A heavy customer: 40 lines over 25 distinct products, across a year, as the function sends it.
     const history = Array.from({ length: 40 }, (_, i) => ({
-      productId: model.popularity[(i * 7) % Math.min(25 * 7, productCount)]![0],
+      productId: model.popularity[(i * 7) % Math.min(25 * 7, productCount)][0],
       quantity: 1 + (i % 6),
       at: new Date(Date.UTC(2011, 0, 1) + i * 8 * 86_400_000).toISOString(),
     }));

@@ -143,7 +143,7 @@ async function loadEngine(
   const deadline = t0 + duration * 1000;
   const loop = async () => {
     while (performance.now() < deadline) {
-      const plan = plans[next++ % plans.length]!;
+      const plan = plans[next++ % plans.length];
       const s = performance.now();
       try {
         await client.search({ index: PRODUCTS_ALIAS, body: plan.first as never });
@@ -351,7 +351,7 @@ export const searchSection: Section = {
     if (browse.total !== catalog.products.length)
       throw new Error(`the index holds ${browse.total} products, the catalog ${catalog.products.length}`);
 
-    const credentials = { accessKeyId: info.env.AWS_ACCESS_KEY_ID!, secretAccessKey: info.env.AWS_SECRET_ACCESS_KEY! };
+    const credentials = { accessKeyId: info.env.AWS_ACCESS_KEY_ID, secretAccessKey: info.env.AWS_SECRET_ACCESS_KEY };
     const client = openSearchClient(
       { OPENSEARCH_ENDPOINT: info.search.endpoint, OPENSEARCH_SIGNING_SERVICE: 'es', AWS_REGION: info.region },
       QUERY_TUNING,
@@ -399,7 +399,7 @@ export const searchSection: Section = {
         cpu[side].bench += (self.user + self.system) / 1e6;
         cpu[side].platformChild += (cpuSeconds(child.pid!) ?? 0) - before.child;
       }
-      roundRatios.push(slices.edge[r]!.qps / slices.engine[r]!.qps);
+      roundRatios.push(slices.edge[r].qps / slices.engine[r].qps);
     }
     const edge = combine(slices.edge);
     const engine = combine(slices.engine);

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { orderSaga } from '../../lib/saga';
 import { ExitedBeforeReady, PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
@@ -133,16 +134,16 @@ const TOKENS = [
 function batch(shoppers: Shopper[], products: string[], n: number, seed: number): Intent[] {
   return Array.from({ length: n }, (_, i) => {
     const k = seed + i;
-    const first = products[k % products.length]!;
-    const second = products[(k * 7 + 3) % products.length]!;
+    const first = products[k % products.length];
+    const second = products[(k * 7 + 3) % products.length];
     const items = [
       { productId: first, quantity: 1 + (k % 3) },
       ...(k % 2 && second !== first ? [{ productId: second, quantity: 1 }] : []),
     ];
     return {
-      shopper: shoppers[k % shoppers.length]!,
+      shopper: shoppers[k % shoppers.length],
       key: randomUUID(),
-      body: { shippingAddress: address, paymentToken: TOKENS[k % TOKENS.length]!, items },
+      body: { shippingAddress: address, paymentToken: TOKENS[k % TOKENS.length], items },
     };
   });
 }
@@ -157,15 +158,15 @@ function tablesOf(running: RunningPlatformProcess): Tables {
   const client = new DynamoDBClient({
     region: env.AWS_REGION,
     endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
   });
   return {
     db: DynamoDBDocumentClient.from(client),
     names: {
-      orders: env.ORDERS_TABLE!,
-      inventory: env.INVENTORY_TABLE!,
-      payments: env.PAYMENTS_TABLE!,
-      reservations: env.RESERVATIONS_TABLE!,
+      orders: env.ORDERS_TABLE,
+      inventory: env.INVENTORY_TABLE,
+      payments: env.PAYMENTS_TABLE,
+      reservations: env.RESERVATIONS_TABLE,
     },
   };
 }
@@ -267,138 +268,134 @@ const figures = {
 };
 
 describe('checkout under kill -9', () => {
-  it(
-    'ends every order CONFIRMED or CANCELLED, conserves stock, one order per key, and reconciles clean',
-    { timeout: 900_000 },
-    async () => {
-      let phaseStarted = Date.now();
-      const phase = (name: string) => {
-        figures.phasesMs[name] = Date.now() - phaseStarted;
-        phaseStarted = Date.now();
-      };
-      current = await platforms.start();
-      figures.runs += 1;
-      figures.startsMs.push(current.startedInMs);
-      const admin = await signIn(ADMIN.email, ADMIN.password);
-      const products: string[] = [];
-      for (let i = 0; i < 6; i++) {
-        const res = await call('/products', {
-          method: 'POST',
-          token: admin,
-          body: {
-            name: `Crash Test ${i}`,
-            description: 'stock for the crash suite',
-            category: 'other',
-            brand: 'Test',
-            price: 700 + 137 * i,
-            currency: 'GBP',
-            initialStock: STOCK,
-          },
-        });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-        products.push(res.body.id);
-      }
-      const shoppers: Shopper[] = [];
-      for (let i = 0; i < 6; i++) {
-        const email = `crash-${randomUUID().slice(0, 8)}@example.com`;
-        const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-        expect(
-          (
-            await call('/users', {
-              method: 'POST',
-              body: { email, password, firstName: 'Crash', lastName: `Shopper ${i}` },
-            })
-          ).status,
-        ).toBe(201);
-        shoppers.push({ email, password, token: await signIn(email, password) });
-      }
-      const intents: Intent[] = [];
-      const clients: Promise<void>[] = [];
-      const launch = (more: Intent[]) => {
-        intents.push(...more);
-        for (const intent of more) clients.push(checkoutUntilAnswered(intent, Date.now() + 600_000));
-      };
+  it('ends every order CONFIRMED or CANCELLED, conserves stock, one order per key, and reconciles clean', async () => {
+    let phaseStarted = Date.now();
+    const phase = (name: string) => {
+      figures.phasesMs[name] = Date.now() - phaseStarted;
+      phaseStarted = Date.now();
+    };
+    current = await platforms.start();
+    figures.runs += 1;
+    figures.startsMs.push(current.startedInMs);
+    const admin = await signIn(ADMIN.email, ADMIN.password);
+    const products: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await call('/products', {
+        method: 'POST',
+        token: admin,
+        body: {
+          name: `Crash Test ${i}`,
+          description: 'stock for the crash suite',
+          category: 'other',
+          brand: 'Test',
+          price: 700 + 137 * i,
+          currency: 'GBP',
+          initialStock: STOCK,
+        },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      products.push(res.body.id);
+    }
+    const shoppers: Shopper[] = [];
+    for (let i = 0; i < 6; i++) {
+      const email = `crash-${randomUUID().slice(0, 8)}@example.com`;
+      const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+      expect(
+        (
+          await call('/users', {
+            method: 'POST',
+            body: { email, password, firstName: 'Crash', lastName: `Shopper ${i}` },
+          })
+        ).status,
+      ).toBe(201);
+      shoppers.push({ email, password, token: await signIn(email, password) });
+    }
+    const intents: Intent[] = [];
+    const clients: Promise<void>[] = [];
+    const launch = (more: Intent[]) => {
+      intents.push(...more);
+      for (const intent of more) clients.push(checkoutUntilAnswered(intent, Date.now() + 600_000));
+    };
 
-      phase('setup');
-      // Between every pair of steps: the platform kills itself after the second time a step has done its work.
-      // Every third ConfirmOrder fails on purpose, so that the compensations run (and are killed after) too.
-      for (const task of orderSaga.tasks) {
-        await platforms.stop(current);
-        figures.runs += 1;
-        try {
-          current = await platforms.start({
-            LOCAL_FAULT_KILL_AFTER: `${task.state}:2`,
-            LOCAL_FAULT_FAIL: 'ConfirmOrder:3',
-          });
-        } catch (e) {
-          // The sagas the last kill cut off resumed as the platform started, and the fault fired among them.
-          if (!(e instanceof ExitedBeforeReady && e.how === 'SIGKILL')) throw e;
-          figures.injectedKills += 1;
-          figures.faultPoints.push(`${task.state} (while resuming)`);
-          continue;
-        }
-        figures.startsMs.push(current.startedInMs);
-        launch(batch(shoppers, products, 12, intents.length));
-        const how = await Promise.race([current.exited, sleep(60_000).then(() => 'still running')]);
-        expect(how, `the fault after ${task.state} never fired:\n${current.output()}`).toBe('SIGKILL');
-        figures.injectedKills += 1;
-        figures.faultPoints.push(task.state);
-      }
-      phase('injectedKills');
-      // At random moments.
-      for (let i = 0; i < 3; i++) {
-        current = await platforms.start();
-        figures.runs += 1;
-        figures.startsMs.push(current.startedInMs);
-        launch(batch(shoppers, products, 10, intents.length));
-        await sleep(150 + Math.floor(Math.random() * 1500));
-        await platforms.kill9(current);
-        figures.randomKills += 1;
-      }
-
-      phase('randomKills');
-      // The last start: clients get their answers, and the platform settles what the crashes left.
-      current = await platforms.start();
-      figures.runs += 1;
-      figures.startsMs.push(current.startedInMs);
-      const restarted = Date.now();
-      await Promise.all(clients);
-      const t = tablesOf(current);
-      // Settled: every order ended, its money and its stock squared. Polled until so (or the bound is up), then asserted.
-      let left = await problems(t, intents, products);
-      while (left.length && Date.now() - restarted < 120_000) {
-        await sleep(500);
-        left = await problems(t, intents, products);
-      }
-      figures.settledWithinMs = Date.now() - restarted;
-      phase('settle');
-      expect(left).toEqual([]);
-
-      const orders = await Promise.all(intents.map(async (i) => (await orderOf(t, i.orderId!))!));
-      figures.orders = orders.length;
-      figures.confirmed = orders.filter((order) => order.status === 'CONFIRMED').length;
-      figures.cancelled = orders.filter((order) => order.status === 'CANCELLED').length;
-      // One order per key, and no order the shoppers did not ask for.
-      expect(new Set(intents.map((i) => i.orderId)).size).toBe(intents.length);
-      for (const shopper of shoppers) {
-        const listed = await call('/orders?limit=100', { token: await signIn(shopper.email, shopper.password) });
-        expect(listed.body.items.map((o: { orderId: string }) => o.orderId).sort()).toEqual(
-          intents
-            .filter((i) => i.shopper === shopper)
-            .map((i) => i.orderId)
-            .sort(),
-        );
-      }
-      const reconciled = await reconcileCli();
-      figures.mismatches =
-        reconciled.code === 0 ? 0 : reconciled.stdout.split('\n').filter((l) => /^[A-Z_]+ +\S/.test(l)).length;
-      expect(reconciled.code, reconciled.stdout).toBe(0);
-      expect(reconciled.stdout).toContain('everything reconciles');
+    phase('setup');
+    // Between every pair of steps: the platform kills itself after the second time a step has done its work.
+    // Every third ConfirmOrder fails on purpose, so that the compensations run (and are killed after) too.
+    for (const task of orderSaga.tasks) {
       await platforms.stop(current);
+      figures.runs += 1;
+      try {
+        current = await platforms.start({
+          LOCAL_FAULT_KILL_AFTER: `${task.state}:2`,
+          LOCAL_FAULT_FAIL: 'ConfirmOrder:3',
+        });
+      } catch (e) {
+        // The sagas the last kill cut off resumed as the platform started, and the fault fired among them.
+        if (!(e instanceof ExitedBeforeReady && e.how === 'SIGKILL')) throw e;
+        figures.injectedKills += 1;
+        figures.faultPoints.push(`${task.state} (while resuming)`);
+        continue;
+      }
+      figures.startsMs.push(current.startedInMs);
+      launch(batch(shoppers, products, 12, intents.length));
+      const how = await Promise.race([current.exited, sleep(60_000).then(() => 'still running')]);
+      expect(how, `the fault after ${task.state} never fired:\n${current.output()}`).toBe('SIGKILL');
+      figures.injectedKills += 1;
+      figures.faultPoints.push(task.state);
+    }
+    phase('injectedKills');
+    // At random moments.
+    for (let i = 0; i < 3; i++) {
+      current = await platforms.start();
+      figures.runs += 1;
+      figures.startsMs.push(current.startedInMs);
+      launch(batch(shoppers, products, 10, intents.length));
+      await sleep(150 + Math.floor(Math.random() * 1500));
+      await platforms.kill9(current);
+      figures.randomKills += 1;
+    }
 
-      mkdirSync(path.join(projectRoot, 'test-output'), { recursive: true });
-      writeFileSync(path.join(projectRoot, 'test-output', 'crash-consistency.json'), JSON.stringify(figures, null, 2));
-      console.log(`crash suite: ${JSON.stringify(figures)}`);
-    },
-  );
+    phase('randomKills');
+    // The last start: clients get their answers, and the platform settles what the crashes left.
+    current = await platforms.start();
+    figures.runs += 1;
+    figures.startsMs.push(current.startedInMs);
+    const restarted = Date.now();
+    await Promise.all(clients);
+    const t = tablesOf(current);
+    // Settled: every order ended, its money and its stock squared. Polled until so (or the bound is up), then asserted.
+    let left = await problems(t, intents, products);
+    while (left.length && Date.now() - restarted < 120_000) {
+      await sleep(500);
+      left = await problems(t, intents, products);
+    }
+    figures.settledWithinMs = Date.now() - restarted;
+    phase('settle');
+    expect(left).toEqual([]);
+
+    const orders = await Promise.all(intents.map(async (i) => (await orderOf(t, i.orderId!))!));
+    figures.orders = orders.length;
+    figures.confirmed = orders.filter((order) => order.status === 'CONFIRMED').length;
+    figures.cancelled = orders.filter((order) => order.status === 'CANCELLED').length;
+    // One order per key, and no order the shoppers did not ask for.
+    expect(new Set(intents.map((i) => i.orderId)).size).toBe(intents.length);
+    for (const shopper of shoppers) {
+      const listed = await call('/orders?limit=100', { token: await signIn(shopper.email, shopper.password) });
+      expect(listed.body.items.map((o: { orderId: string }) => o.orderId).sort()).toEqual(
+        intents
+          .filter((i) => i.shopper === shopper)
+          .map((i) => i.orderId)
+          .sort(),
+      );
+    }
+    const reconciled = await reconcileCli();
+    figures.mismatches =
+      reconciled.code === 0 ? 0 : reconciled.stdout.split('\n').filter((l) => /^[A-Z_]+ +\S/.test(l)).length;
+    expect(reconciled.code, reconciled.stdout).toBe(0);
+    expect(reconciled.stdout).toContain('everything reconciles');
+    await platforms.stop(current);
+
+    mkdirSync(path.join(projectRoot, 'test-output'), { recursive: true });
+    writeFileSync(path.join(projectRoot, 'test-output', 'crash-consistency.json'), JSON.stringify(figures, null, 2));
+    console.log(`crash suite: ${JSON.stringify(figures)}`);
+  }, 900_000);
 });

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 
@@ -83,7 +83,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** "£1,234.56", written out here rather than with the page's Intl formatter. */
 const pounds = (pence: number) => {
   const [whole, fraction] = (Math.abs(pence) / 100).toFixed(2).split('.');
-  return `${pence < 0 ? '-' : ''}£${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+  return `${pence < 0 ? '-' : ''}£${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
 };
 
 // ------------------------------------------------------------------ the browser
@@ -278,11 +278,11 @@ describe("the analysts' dashboard at /dashboard", () => {
     // are the orders below.
     const sessions = Array.from({ length: 6 }, () => randomUUID());
     const events = [
-      ...sessions.map((sessionId, i) => ({ type: 'product_view', sessionId, productId: products[i % 3]!.id })),
+      ...sessions.map((sessionId, i) => ({ type: 'product_view', sessionId, productId: products[i % 3].id })),
       ...sessions.map((sessionId) => ({ type: 'product_view', sessionId, productId: lantern.id })),
       ...sessions
         .slice(0, 4)
-        .map((sessionId, i) => ({ type: 'add_to_cart', sessionId, productId: products[i % 3]!.id })),
+        .map((sessionId, i) => ({ type: 'add_to_cart', sessionId, productId: products[i % 3].id })),
       ...sessions.map((sessionId, i) => ({
         type: 'purchase',
         sessionId,
@@ -362,9 +362,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     }
     expect(counted).toMatchObject({ orders: 2, currency: 'GBP', ...sent, purchases: 2, conversionRate: 2 / 6 });
     // Revenue is the orders' lines, whatever value the purchase events claimed.
-    expect(counted.revenue).toBe(products.reduce((sum, p) => sum + units[p.id]! * p.price, 0));
+    expect(counted.revenue).toBe(products.reduce((sum, p) => sum + units[p.id] * p.price, 0));
     expect(Object.fromEntries(counted.topProducts.map((p: any) => [p.productId, [p.units, p.revenue]]))).toEqual(
-      Object.fromEntries(products.map((p) => [p.id, [units[p.id], units[p.id]! * p.price]])),
+      Object.fromEntries(products.map((p) => [p.id, [units[p.id], units[p.id] * p.price]])),
     );
 
     // The inventory stream carries the stock left to the warehouse: the insights name both products.
@@ -387,7 +387,7 @@ describe("the analysts' dashboard at /dashboard", () => {
     const made = () => Array.from({ length: 10 }, () => 'bcdfghjkmnpqrstvwxz'[Math.floor(Math.random() * 19)]).join('');
     const [often, once] = [`${made()} ${made()}`, made()];
     for (const q of [often, often.toUpperCase(), often, once]) {
-      const found = await ok(`/v1/search?q=${encodeURIComponent(q)}`, { headers: { 'x-session-id': sessions[0]! } });
+      const found = await ok(`/v1/search?q=${encodeURIComponent(q)}`, { headers: { 'x-session-id': sessions[0] } });
       expect([q, found.total]).toEqual([q, 0]);
     }
     const noResults = async () =>

@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
+import { eventually } from '../support/eventually';
 import { readStream } from '../support/kinesis';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 
@@ -58,8 +59,8 @@ function start(env: Ports, args: string[] = []) {
   });
   started.push(child);
   let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${output}`)), 60_000);
@@ -69,7 +70,7 @@ function start(env: Ports, args: string[] = []) {
         resolve(output);
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before it was ready:\n${output}`));
@@ -115,7 +116,10 @@ describe('npm start', () => {
 
     const api = `http://127.0.0.1:${env.PORT}/v1`;
     // The first check opens the warehouse (PGlite), which on a loaded machine can take longer than its probe allows.
-    await expect.poll(async () => (await fetch(`${api}/health`)).status, { timeout: 60_000, interval: 1000 }).toBe(200);
+    await eventually(async () => expect((await fetch(`${api}/health`)).status).toBe(200), {
+      timeout: 60_000,
+      interval: 1000,
+    });
     // It holds the run's secret: readable by its owner only.
     expect(statSync(path.join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
 

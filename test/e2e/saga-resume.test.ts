@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-resume-'));
@@ -41,7 +41,7 @@ const signIn = async (email: string, password: string) =>
   (await call('/auth/login', { method: 'POST', body: { email, password } })).body.idToken as string;
 
 describe('a saga killed mid-way', () => {
-  it('resumes after the restart and confirms its order, charged once', { timeout: 240_000 }, async () => {
+  it('resumes after the restart and confirms its order, charged once', async () => {
     current = await platforms.start({ LOCAL_FAULT_KILL_AFTER: 'ChargePayment:1' });
     const admin = await signIn('admin@example.com', 'Admin#2026local');
     const product = await call('/products', {
@@ -95,5 +95,5 @@ describe('a saga killed mid-way', () => {
         .body,
     ).toEqual({ productId: product.body.id, available: 3, reserved: 0 });
     await platforms.stop(current);
-  });
+  }, 240_000);
 });

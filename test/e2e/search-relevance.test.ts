@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { loadSeedCatalog } from '@ecicomm/local-platform/seed/catalog-source';
@@ -84,7 +84,6 @@ afterAll(async () => {
 describe('search relevance over the seeded catalog', () => {
   it(
     "finds what typo'd shoppers meant: mean precision@10 over the relevance set above the floor of a working typo tolerance",
-    { timeout: INDEXED_WITHIN_MS + 120_000 },
     async () => {
       const catalog = await loadSeedCatalog({ datasetDir });
       expect(platform!.seeded).toEqual({ source: catalog.source, products: catalog.products.length });
@@ -117,5 +116,6 @@ describe('search relevance over the seeded catalog', () => {
       if (catalog.source === 'dataset') expect(report.applicable).toBeGreaterThanOrEqual(20);
       expect(report.meanPrecisionAt10).toBeGreaterThanOrEqual(MEAN_PRECISION_FLOOR);
     },
+    INDEXED_WITHIN_MS + 120_000,
   );
 });

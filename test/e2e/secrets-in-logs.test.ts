@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { DEFAULT_ADMIN, projectRoot } from '@ecicomm/local-platform/platform';
 
@@ -106,7 +107,7 @@ async function call(
     body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /**

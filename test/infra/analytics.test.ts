@@ -1,7 +1,8 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { consumerPhysicalNames, streamConsumers, type StreamConsumer } from '../../lib/analytics';
 import { streamConsumers as everyStreamConsumer } from '../../lib/stream-consumers';
 import { QUICKSIGHT_PRINCIPAL_CONTEXT } from '../../lib/contexts/analytics';
@@ -65,7 +66,7 @@ describe('the clickstream stream', () => {
   it('is one Kinesis stream, named after the stage, on demand, encrypted with KMS, kept on delete', () => {
     const streams = ofType('AWS::Kinesis::Stream');
     expect(streams.map(([id]) => id)).toEqual([logicalId(stack.analytics.clickstream)]);
-    const [, stream] = streams[0]!;
+    const [, stream] = streams[0];
     expect(stream.Properties.Name).toBe('ecicomm-test-clickstream');
     expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
     expect(stream.Properties.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
@@ -135,7 +136,7 @@ describe('stream consumers (lib/analytics.ts)', () => {
       same(m.Properties.FunctionName, { Ref: logicalId(built.function.function) }),
     );
     expect(mappings).toHaveLength(1);
-    expect(mappings[0]![1].Properties).toEqual({
+    expect(mappings[0][1].Properties).toEqual({
       FunctionName: { Ref: logicalId(built.function.function) },
       EventSourceArn: sourceArnOf(consumer),
       StartingPosition: consumer.startingPosition,
@@ -152,7 +153,7 @@ describe('stream consumers (lib/analytics.ts)', () => {
   it.each(cases)(
     '%s: its function is named <prefix>-<id>, the name the redrive CLI invokes with --prefix',
     (_, consumer) => {
-      const fn = resources[logicalId(consumerOf(consumer.id).function.function)]!;
+      const fn = resources[logicalId(consumerOf(consumer.id).function.function)];
       expect(fn.Properties.FunctionName).toBe(consumerPhysicalNames(consumer, 'ecicomm-test').functionName);
     },
   );
@@ -161,7 +162,7 @@ describe('stream consumers (lib/analytics.ts)', () => {
     '%s: its on-failure queue is named from lib/analytics.ts, encrypted, SSL-only, keeps messages 14 days, survives the stack',
     (_, consumer) => {
       const queueId = logicalId(consumerOf(consumer.id).failureQueue);
-      const queue = resources[queueId]!;
+      const queue = resources[queueId];
       expect(queue.Properties).toMatchObject({
         QueueName: `ecicomm-test-${consumer.onFailureQueueName}`,
         SqsManagedSseEnabled: true,
@@ -169,7 +170,7 @@ describe('stream consumers (lib/analytics.ts)', () => {
       });
       expect(queue.DeletionPolicy).toBe('Retain');
       const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => same(p.Properties.Queues, [{ Ref: queueId }]));
-      expect(policies[0]![1].Properties.PolicyDocument.Statement).toEqual(
+      expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
@@ -263,9 +264,9 @@ describe('stream consumers (lib/analytics.ts)', () => {
   );
 
   it('notifies through an SSL-only topic encrypted with a rotated key that CloudWatch may use', () => {
-    const topic = resources[logicalId(stack.analytics.alarmTopic)]!.Properties;
+    const topic = resources[logicalId(stack.analytics.alarmTopic)].Properties;
     expect(topic.TopicName).toBe('ecicomm-test-analytics-alarms');
-    const key = resources[topic.KmsMasterKeyId['Fn::GetAtt'][0]]!.Properties;
+    const key = resources[topic.KmsMasterKeyId['Fn::GetAtt'][0]].Properties;
     expect(key.EnableKeyRotation).toBe(true);
     expect(key.KeyPolicy.Statement).toEqual(
       expect.arrayContaining([expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]),
@@ -326,7 +327,7 @@ describe('functions that use the warehouse', () => {
 
   it('get the workgroup and database in the environment that functions/analytics/deps.ts reads, and only the loaders the admin secret', () => {
     for (const [name, fn, access] of warehouseFunctions()) {
-      const variables = resources[logicalId(fn.function)]!.Properties.Environment.Variables;
+      const variables = resources[logicalId(fn.function)].Properties.Environment.Variables;
       expect(variables, name).toMatchObject({
         REDSHIFT_WORKGROUP: getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupName'),
         REDSHIFT_DATABASE: 'ecicomm',
@@ -338,7 +339,7 @@ describe('functions that use the warehouse', () => {
 
   it('wait for the warehouse as long as API Gateway lets a request wait (readers), for the Data API’s own deadline (loaders), or not at all (status)', () => {
     for (const [name, fn, access] of warehouseFunctions()) {
-      const timeout = resources[logicalId(fn.function)]!.Properties.Timeout;
+      const timeout = resources[logicalId(fn.function)].Properties.Timeout;
       expect(timeout, name).toBe(access === 'status' ? 10 : name.startsWith('route ') ? 28 : 360);
     }
   });
@@ -368,7 +369,7 @@ describe('functions that use the warehouse', () => {
         { Effect: 'Allow', Action: ['tag:GetResources', 'tag:GetTagKeys'], Resource: '*' },
       ]);
       expect(JSON.stringify(statementsOfRole(logicalId(fn.role))), name).not.toContain('secretsmanager');
-      expect(resources[logicalId(fn.role)]!.Properties.Tags, name).toEqual(
+      expect(resources[logicalId(fn.role)].Properties.Tags, name).toEqual(
         expect.arrayContaining([{ Key: 'RedshiftDbRoles', Value: WAREHOUSE_READER_ROLE }]),
       );
     }
@@ -379,7 +380,7 @@ describe('functions that use the warehouse', () => {
     expect(warehouseStatements(fn), name).toEqual([
       { Effect: 'Allow', Action: 'redshift-serverless:GetWorkgroup', Resource: workgroupArn() },
     ]);
-    expect(resources[logicalId(fn.role)]!.Properties.Tags ?? []).not.toEqual(
+    expect(resources[logicalId(fn.role)].Properties.Tags ?? []).not.toEqual(
       expect.arrayContaining([expect.objectContaining({ Key: 'RedshiftDbRoles' })]),
     );
   });
@@ -411,8 +412,8 @@ describe('functions that use the warehouse', () => {
 });
 
 describe('the Redshift Serverless warehouse', () => {
-  const namespace = () => resources[logicalId(stack.analytics.warehouse.namespace)]!;
-  const workgroup = () => resources[logicalId(stack.analytics.warehouse.workgroup)]!.Properties;
+  const namespace = () => resources[logicalId(stack.analytics.warehouse.namespace)];
+  const workgroup = () => resources[logicalId(stack.analytics.warehouse.workgroup)].Properties;
 
   it('keeps the admin password in Secrets Manager, managed by Redshift: none in the template', () => {
     expect(namespace().Properties).toMatchObject({
@@ -444,7 +445,7 @@ describe('the Redshift Serverless warehouse', () => {
   });
 
   it('sits in private isolated subnets in three availability zones, with no way out of the VPC, and flow logs on', () => {
-    const subnets = (workgroup().SubnetIds as { Ref: string }[]).map(({ Ref }) => resources[Ref]!.Properties);
+    const subnets = (workgroup().SubnetIds as { Ref: string }[]).map(({ Ref }) => resources[Ref].Properties);
     expect(subnets).toHaveLength(3);
     expect(subnets.map((s) => s.AvailabilityZone['Fn::Select'][0])).toEqual([0, 1, 2]);
     for (const s of subnets) expect(s.MapPublicIpOnLaunch).toBe(false);
@@ -470,12 +471,12 @@ describe('the Redshift Serverless warehouse', () => {
       }),
     ]);
     expect(
-      resources[logicalId(stack.analytics.warehouse.securityGroup)]!.Properties.SecurityGroupIngress,
+      resources[logicalId(stack.analytics.warehouse.securityGroup)].Properties.SecurityGroupIngress,
     ).toBeUndefined();
   });
 
   it('reads the managed secret’s ARN with GetNamespace on this namespace only', () => {
-    const lookup = resources[logicalId(stack.analytics.warehouse.adminSecretLookup)]!;
+    const lookup = resources[logicalId(stack.analytics.warehouse.adminSecretLookup)];
     expect(lookup.Type).toBe('Custom::RedshiftServerlessAdminSecret');
     expect(JSON.stringify(lookup.Properties.Create)).toContain('getNamespace');
     expect(lookup.Properties.InstallLatestAwsSdk).toBe(false);
@@ -507,10 +508,10 @@ describe('QuickSight', () => {
       ],
     ],
   };
-  const dashboard = () => resources[logicalId(stack.analytics.dashboards.dashboard)]!.Properties;
+  const dashboard = () => resources[logicalId(stack.analytics.dashboards.dashboard)].Properties;
 
   it('has a Redshift data source on the workgroup endpoint, with the secret, SSL on, through the VPC connection', () => {
-    const source = resources[logicalId(stack.analytics.dashboards.dataSource)]!.Properties;
+    const source = resources[logicalId(stack.analytics.dashboards.dataSource)].Properties;
     expect(source).toMatchObject({
       Type: 'REDSHIFT',
       DataSourceParameters: {
@@ -526,15 +527,15 @@ describe('QuickSight', () => {
       SslProperties: { DisableSsl: false },
       VpcConnectionProperties: { VpcConnectionArn: getAtt(stack.analytics.dashboards.vpcConnection, 'Arn') },
     });
-    const connection = resources[logicalId(stack.analytics.dashboards.vpcConnection)]!.Properties;
+    const connection = resources[logicalId(stack.analytics.dashboards.vpcConnection)].Properties;
     expect(connection.SubnetIds).toEqual(workgroupSubnets());
   });
 
   it('has a DIRECT_QUERY data set on each of the four views, with the columns the migrations create', () => {
     for (const view of WAREHOUSE_VIEWS) {
-      const dataSet = resources[logicalId(stack.analytics.dashboards.dataSets[view])]!.Properties;
+      const dataSet = resources[logicalId(stack.analytics.dashboards.dataSets[view])].Properties;
       expect(dataSet.ImportMode).toBe('DIRECT_QUERY');
-      const tables = Object.values(dataSet.PhysicalTableMap) as { RelationalTable: Record<string, unknown> }[];
+      const tables = Object.values<{ RelationalTable: Record<string, unknown> }>(dataSet.PhysicalTableMap);
       expect(tables).toEqual([
         {
           RelationalTable: {
@@ -555,9 +556,9 @@ describe('QuickSight', () => {
   });
 
   it('has the conversion funnel as rows, from customer_behavior_analysis', () => {
-    const dataSet = resources[logicalId(stack.analytics.dashboards.funnelDataSet)]!.Properties;
-    const [table] = Object.values(dataSet.PhysicalTableMap) as { CustomSql: { SqlQuery: string } }[];
-    expect(table!.CustomSql.SqlQuery).toBe(conversionFunnelSql);
+    const dataSet = resources[logicalId(stack.analytics.dashboards.funnelDataSet)].Properties;
+    const [table] = Object.values<{ CustomSql: { SqlQuery: string } }>(dataSet.PhysicalTableMap);
+    expect(table.CustomSql.SqlQuery).toBe(conversionFunnelSql);
     expect(conversionFunnelSql).toContain('FROM customer_behavior_analysis');
   });
 
@@ -567,7 +568,7 @@ describe('QuickSight', () => {
     const byId = new Map<string, [string, unknown]>(
       visuals.map((v: Record<string, { VisualId: string }>) => {
         const [[kind, body]] = Object.entries(v);
-        return [body!.VisualId, [kind, body]];
+        return [body.VisualId, [kind, body]];
       }),
     );
     expect([...byId.keys()].sort()).toEqual(Object.values(DASHBOARD_VISUALS).sort());
@@ -619,7 +620,7 @@ describe('QuickSight', () => {
   });
 
   it('gives the analysts group use of the data source and data sets and a view of the dashboard, nothing more', () => {
-    const permissionsOf = (construct: IConstruct) => resources[logicalId(construct)]!.Properties.Permissions;
+    const permissionsOf = (construct: IConstruct) => resources[logicalId(construct)].Properties.Permissions;
     expect(permissionsOf(stack.analytics.dashboards.dataSource)).toEqual([
       {
         Principal: analysts,
@@ -712,5 +713,5 @@ describe('the QuickSight columns against the warehouse the migrations build (PGl
 });
 
 function workgroupSubnets() {
-  return resources[logicalId(stack.analytics.warehouse.workgroup)]!.Properties.SubnetIds;
+  return resources[logicalId(stack.analytics.warehouse.workgroup)].Properties.SubnetIds;
 }

@@ -1,7 +1,8 @@
 import { App, CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { ROUTE_RATE_LIMITS, resourcePathOf } from '../../lib/contexts/api';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';

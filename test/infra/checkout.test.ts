@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 

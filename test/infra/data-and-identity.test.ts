@@ -1,7 +1,7 @@
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../../lib/tables';

@@ -1,14 +1,15 @@
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
 import { routes } from '../../lib/routes';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { tables as tableSpecs, type TableAccess, type TableKey } from '../../lib/tables';
+import { tables as tableSpecs, type TableKey } from '../../lib/tables';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -75,7 +76,7 @@ function isMappingGrant(definition: FunctionDefinition, statement: Statement): b
 const sourceArnOf = ({ source }: StreamConsumer) =>
   source.kind === 'table'
     ? { 'Fn::GetAtt': [tableIdOf(source.table), 'StreamArn'] }
-    : { 'Fn::GetAtt': [logicalId(stack.analytics.streams[source.stream] as IConstruct), 'Arn'] };
+    : { 'Fn::GetAtt': [logicalId(stack.analytics.streams[source.stream]), 'Arn'] };
 
 /** The statements a function's definition implies: all of them but what its event source mapping adds. */
 const statementsOf = (built: () => PlatformFunction): Statement[] =>
@@ -162,7 +163,7 @@ describe('least privilege', () => {
   it.each(cases)(
     '%s may touch only the tables its definition names, at the access it names',
     (name, definition, built) => {
-      const named = (definition.tables ?? {}) as Partial<Record<TableKey, TableAccess>>;
+      const named = definition.tables ?? {};
       const dynamo = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       for (const statement of dynamo) {
         for (const resource of resourcesOf(statement)) {

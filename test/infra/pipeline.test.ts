@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { pipelineSourceFromContext } from '../../lib/stacks/eci-comm-app';
 import { PipelineStack, type PipelineSource } from '../../lib/stacks/pipeline-stack';
 

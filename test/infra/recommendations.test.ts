@@ -1,7 +1,7 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Recommendations } from '../../lib/contexts/recommendations';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 
@@ -42,7 +42,7 @@ describe('the SageMaker model, endpoint config and endpoint', () => {
     const repository = { Ref: 'RecommendationsImageRepository' };
     const tag = { Ref: 'RecommendationsImageTag' };
     for (const [name, model] of stack.recommendations.models) {
-      const props = template.Resources[logicalId(model)]!.Properties;
+      const props = template.Resources[logicalId(model)].Properties;
       expect(props.ExecutionRoleArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.recommendations.executionRole), 'Arn'] });
       expect(props.EnableNetworkIsolation).toBe(true);
       const image = JSON.stringify(props.PrimaryContainer.Image);
@@ -88,7 +88,7 @@ describe('the SageMaker model, endpoint config and endpoint', () => {
   });
 
   it('creates the endpoint, named after the stage, from that config', () => {
-    const endpoint = template.Resources[logicalId(stack.recommendations.endpoint)]!;
+    const endpoint = template.Resources[logicalId(stack.recommendations.endpoint)];
     expect(ofType('AWS::SageMaker::Endpoint')).toHaveLength(1);
     expect(endpoint.Properties).toEqual({
       EndpointName: 'ecicomm-test-recommendations',
@@ -105,7 +105,7 @@ describe('autoscaling', () => {
     const targets = ofType('AWS::ApplicationAutoScaling::ScalableTarget');
     expect(targets).toHaveLength(2);
     for (const [name, target] of stack.recommendations.scalableTargets) {
-      const props = template.Resources[logicalId(target)]!.Properties;
+      const props = template.Resources[logicalId(target)].Properties;
       expect(props).toMatchObject({
         ServiceNamespace: 'sagemaker',
         ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
@@ -124,7 +124,7 @@ describe('autoscaling', () => {
       });
       expect(JSON.stringify(props.RoleARN)).toContain('AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint');
       // Registered only once the endpoint (and so the variant) exists.
-      expect(template.Resources[logicalId(target)]!.DependsOn).toContain(logicalId(stack.recommendations.endpoint));
+      expect(template.Resources[logicalId(target)].DependsOn).toContain(logicalId(stack.recommendations.endpoint));
     }
   });
 
@@ -148,7 +148,7 @@ describe('autoscaling', () => {
 describe('least privilege', () => {
   it('lets SageMaker pull only its repository, read only the model files and write only the endpoint log group', () => {
     const roleId = logicalId(stack.recommendations.executionRole);
-    const role = template.Resources[roleId]!.Properties;
+    const role = template.Resources[roleId].Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({ Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }),
     ]);
@@ -176,7 +176,7 @@ describe('least privilege', () => {
       ([, g]) => g.Properties.LogGroupName === '/aws/sagemaker/Endpoints/ecicomm-test-recommendations',
     );
     expect(groups).toHaveLength(1);
-    expect(groups[0]![1].Properties.RetentionInDays).toBeGreaterThan(0);
+    expect(groups[0][1].Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
   it('grants sagemaker:InvokeEndpoint on this endpoint to the recommendations function and to no other role', () => {
@@ -198,11 +198,11 @@ describe('least privilege', () => {
         }),
       },
     ]);
-    expect(
-      template.Resources[logicalId(fn.function)]!.Properties.Environment.Variables.SAGEMAKER_ENDPOINT_NAME,
-    ).toEqual({
-      'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'],
-    });
+    expect(template.Resources[logicalId(fn.function)].Properties.Environment.Variables.SAGEMAKER_ENDPOINT_NAME).toEqual(
+      {
+        'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'],
+      },
+    );
   });
 });
 

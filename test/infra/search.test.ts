@@ -1,7 +1,7 @@
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Search } from '../../lib/contexts/search';
 import { routes } from '../../lib/routes';
 import type { SearchAccess } from '../../lib/function-spec';
@@ -24,7 +24,7 @@ let resources: Record<string, CfnResource>;
 const logicalId = (construct: IConstruct) =>
   stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const domainResource = () => resources[logicalId(stack.search.domain)]!;
+const domainResource = () => resources[logicalId(stack.search.domain)];
 const domainStatements = () => domainResource().Properties.AccessPolicies.Statement as DomainStatement[];
 /** `arn:${Partition}:es:${Region}:${AccountId}:domain/ecicomm-test-search/<path>`, as CloudFormation receives it. */
 const domainPath = (path: string) => ({
@@ -201,7 +201,7 @@ describe('the indexer', () => {
         JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(built().function.function) }),
     );
     expect(mappings).toHaveLength(1);
-    expect(mappings[0]![1].Properties).toEqual({
+    expect(mappings[0][1].Properties).toEqual({
       FunctionName: { Ref: logicalId(built().function.function) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.tables.products), 'StreamArn'] },
       StartingPosition: indexer.startingPosition,
@@ -217,8 +217,8 @@ describe('the indexer', () => {
 
   it('is named <prefix>-indexProducts, its queue <prefix>-search-products-stream-failures: the names the redrive command uses', () => {
     const names = consumerPhysicalNames(indexer, 'ecicomm-test');
-    expect(resources[logicalId(built().function.function)]!.Properties.FunctionName).toBe(names.functionName);
-    expect(resources[logicalId(built().failureQueue)]!.Properties).toMatchObject({
+    expect(resources[logicalId(built().function.function)].Properties.FunctionName).toBe(names.functionName);
+    expect(resources[logicalId(built().failureQueue)].Properties).toMatchObject({
       QueueName: names.queueName,
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 86_400,
@@ -226,7 +226,7 @@ describe('the indexer', () => {
   });
 
   it("touches no table: its documents are the stream's images", () => {
-    const variables = resources[logicalId(built().function.function)]!.Properties.Environment.Variables;
+    const variables = resources[logicalId(built().function.function)].Properties.Environment.Variables;
     expect(Object.keys(variables).filter((k) => k.endsWith('_TABLE'))).toEqual([]);
   });
 
@@ -255,14 +255,14 @@ describe('the indexer', () => {
 
 describe("the reindex operator's policy", () => {
   it("allows the reindex's requests on this domain and the products table's scan and count, and nothing else", () => {
-    const policy = resources[logicalId(stack.search.reindexPolicy!)]!;
+    const policy = resources[logicalId(stack.search.reindexPolicy!)];
     expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
     expect(policy.Properties.ManagedPolicyName).toBe('ecicomm-test-search-reindex');
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
       ...reindexPermissions.map((p) => ({
         Effect: 'Allow',
-        Action: p.methods.length === 1 ? searchIamAction(p.methods[0]!) : p.methods.map(searchIamAction),
-        Resource: p.paths.length === 1 ? domainPath(p.paths[0]!) : p.paths.map(domainPath),
+        Action: p.methods.length === 1 ? searchIamAction(p.methods[0]) : p.methods.map(searchIamAction),
+        Resource: p.paths.length === 1 ? domainPath(p.paths[0]) : p.paths.map(domainPath),
       })),
       {
         Effect: 'Allow',
@@ -278,7 +278,7 @@ describe('functions that use the engine', () => {
     '%s gets the https endpoint and the signing service es',
     (id) => {
       const variables =
-        resources[logicalId(searchUsers().find((u) => u.id === id)!.built.function)]!.Properties.Environment.Variables;
+        resources[logicalId(searchUsers().find((u) => u.id === id)!.built.function)].Properties.Environment.Variables;
       expect(variables.OPENSEARCH_ENDPOINT).toEqual({
         'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.search.domain), 'DomainEndpoint'] }]],
       });
@@ -308,13 +308,13 @@ describe('logs', () => {
       INDEX_SLOW_LOGS: { Enabled: true, CloudWatchLogsLogGroupArn: arnOf('indexSlow') },
       ES_APPLICATION_LOGS: { Enabled: true, CloudWatchLogsLogGroupArn: arnOf('errors') },
     });
-    for (const id of logGroupIds()) expect(resources[id]!.Properties.RetentionInDays).toBe(30);
+    for (const id of logGroupIds()) expect(resources[id].Properties.RetentionInDays).toBe(30);
   });
 
   it('lets only OpenSearch Service, for this domain of this account, write to those groups, before the domain is created', () => {
     const policies = ofType('AWS::Logs::ResourcePolicy');
     expect(policies).toHaveLength(1);
-    const [policyId, policy] = policies[0]!;
+    const [policyId, policy] = policies[0];
     const document = JSON.parse(JSON.stringify(stack.resolve(policy.Properties.PolicyDocument)));
     const rendered = JSON.stringify(document);
     for (const id of logGroupIds()) expect(rendered).toContain(id);
@@ -369,7 +369,7 @@ describe('alarms', () => {
   );
 
   it('notifies through an encrypted, SSL-only topic of its own', () => {
-    const topicResource = resources[logicalId(stack.search.alarmTopic)]!;
+    const topicResource = resources[logicalId(stack.search.alarmTopic)];
     expect(topicResource.Properties).toMatchObject({ TopicName: 'ecicomm-test-search-alarms' });
     expect(topicResource.Properties.KmsMasterKeyId).toBeDefined();
   });

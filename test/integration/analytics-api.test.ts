@@ -4,7 +4,8 @@
  * contract's freshness promise — a confirmed order placed through the API is counted in the summary within 30 s.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
 import { adminSession, api, newShopper, type Shopper } from '../support/api';
 import { checkout, productWithStock } from '../support/checkout';

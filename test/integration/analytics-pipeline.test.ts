@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { streamConsumers } from '../../lib/analytics';
 import { dynamoDbJsonClient } from '@ecicomm/local-platform/event-source-mappings/sources';
@@ -69,20 +69,20 @@ describe('the analytics pipeline', () => {
       [productId],
     );
     expect(dim).toMatchObject({ price_pence: 1234, status: 'ACTIVE' });
-    expect(dim!.name).toMatch(/^Pipeline Lamp/);
+    expect(dim.name).toMatch(/^Pipeline Lamp/);
     // Created with 5, reserved 2, sold 2: the latest snapshot is the committed level.
     expect(
       await warehouseQuery(
         'SELECT available, reserved, units_sold, name FROM inventory_turnover_metrics WHERE product_id = $1',
         [productId],
       ),
-    ).toEqual([{ available: 3, reserved: 0, units_sold: 2, name: dim!.name }]);
+    ).toEqual([{ available: 3, reserved: 0, units_sold: 2, name: dim.name }]);
     expect(await warehouseVersion()).toBeGreaterThan(versionBefore);
   });
 
   it('sends a poison record to the on-failure queue after its retries, while the rest of its batch loads', async () => {
     const consumer = streamConsumers.find((c) => c.id === 'loadOrdersStream')!;
-    const queueUrl = platform().analytics.failureQueueUrls[consumer.id]!;
+    const queueUrl = platform().analytics.failureQueueUrls[consumer.id];
     expect(queueUrl).toContain(consumer.onFailureQueueName);
     const tag = randomUUID().slice(0, 8);
     const confirmed = (orderId: string, productId: string) => ({
@@ -104,10 +104,10 @@ describe('the analytics pipeline', () => {
     const poison = `ord_poison_${tag}`;
     // A confirmed order without lines is no sale the warehouse can count: its record fails on every attempt.
     const { items: _items, ...poisonItem } = confirmed(poison, 'prd_none');
-    const before = (await analyticsStats())[consumer.id]!;
+    const before = (await analyticsStats())[consumer.id];
     await dynamo().send(
       new TransactWriteCommand({
-        TransactItems: [confirmed(good[0]!, 'prd_a'), poisonItem, confirmed(good[1]!, 'prd_b')].map((Item) => ({
+        TransactItems: [confirmed(good[0], 'prd_a'), poisonItem, confirmed(good[1], 'prd_b')].map((Item) => ({
           Put: { TableName: platform().tableNames.orders, Item },
         })),
       }),
@@ -123,7 +123,7 @@ describe('the analytics pipeline', () => {
       { order_id: good[0], revenue_pence: 500 },
       { order_id: good[1], revenue_pence: 500 },
     ]);
-    const after = (await analyticsStats())[consumer.id]!;
+    const after = (await analyticsStats())[consumer.id];
     expect(after.destinationMessages - before.destinationMessages).toBe(1);
 
     const sqs = new SQSClient({ region: platform().region, endpoint: platform().sqsEndpoint, credentials });
@@ -132,7 +132,7 @@ describe('the analytics pipeline', () => {
         new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
       expect(Messages).toHaveLength(1);
-      const failure = JSON.parse(Messages[0]!.Body!);
+      const failure = JSON.parse(Messages[0].Body!);
       expect(failure.requestContext).toMatchObject({
         functionArn: expect.stringMatching(new RegExp(`:function:${consumer.id}$`)),
         condition: 'RetryAttemptsExhausted',
@@ -160,7 +160,7 @@ describe('the analytics pipeline', () => {
         },
       );
       expect(Records[0]?.dynamodb.Keys.orderId.S).toBe(poison);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0]!.ReceiptHandle! }));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0].ReceiptHandle! }));
     } finally {
       sqs.destroy();
     }

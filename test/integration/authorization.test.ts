@@ -8,7 +8,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -311,7 +312,7 @@ describe('the matrix covers the route table', () => {
 });
 
 describe('route × caller', () => {
-  // By id: vitest hands each-table objects to the callback as copies, which lose the route's getters.
+  // By id: a test runner may hand each-table objects to the callback as copies, which lose the route's getters.
   describe.each(
     routes.map(
       (r) =>

@@ -9,7 +9,8 @@
  * exactly as it was.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { routes, type Route } from '../../lib/routes';
 import { adminSession, api, newShopper, platform, snapshotTables, strongPassword, type Shopper } from '../support/api';
 import {
@@ -312,7 +313,7 @@ describe('malformed and non-object JSON bodies', () => {
   });
 
   it('says what is wrong with a forbidden key instead of calling valid JSON invalid', async () => {
-    const route = bodyRoutes[0]!;
+    const route = bodyRoutes[0];
     const res = await rawRequest(requestFor(route, { body: '{"__proto__":{"isAdmin":true}}' }));
     expect(errorProblems(res, { status: 400 })).toEqual([]);
     // The body is well-formed JSON; "not valid JSON" sends the client hunting for a syntax error.
@@ -546,7 +547,7 @@ describe('oversize bodies', () => {
     // A client that writes the whole body before reading (most do) must get the 413, not a broken pipe:
     // the server has to drain or linger before closing, or the kernel resets the connection and the
     // answer is lost with it.
-    const route = bodyRoutes.find((r) => r.auth.kind === 'none') ?? bodyRoutes[0]!;
+    const route = bodyRoutes.find((r) => r.auth.kind === 'none') ?? bodyRoutes[0];
     const huge = jsonOfSize(5 * MiB);
     const outcomes: string[] = [];
     for (let i = 0; i < 8; i++) {
@@ -584,7 +585,7 @@ describe('oversize bodies', () => {
     expect(Buffer.byteLength(body)).toBe(MiB);
     const overBy1 = `${body.slice(0, -2)}p"}`;
     expect(Buffer.byteLength(overBy1)).toBe(MiB + 1);
-    const route = bodyRoutes[0]!;
+    const route = bodyRoutes[0];
     expectClean(
       await runBatch([
         { name: `${route.id}: 1 MiB of CJK`, req: requestFor(route, { body }), expect: { status: 400 } },
@@ -734,7 +735,7 @@ describe('hostile path parameters', () => {
   it('answers a 10k+ character unicode path parameter or query value as a 4xx in the contract shape', async () => {
     const paramRoute = paramRoutes.find((r) => r.method === 'GET')!;
     const queryRoute = queryRoutes.find((r) => r.method === 'GET')!;
-    const queryKey = Object.keys(shapeOf(queryRoute.request!.query)!)[0]!;
+    const queryKey = Object.keys(shapeOf(queryRoute.request!.query)!)[0];
     const cases: Case[] = [
       {
         name: `${paramRoute.id}: 10k emoji id`,
@@ -793,7 +794,7 @@ describe('hostile query strings', () => {
             name: `${route.id}: ${label} in ${key}`,
             req: requestFor(route, { query: `${besides(route, key)}${key}=${raw}` }),
             expect:
-              isFreeText(route, key) && shape[key]!.safeParse(decodedQueryValue(raw)).success
+              isFreeText(route, key) && shape[key].safeParse(decodedQueryValue(raw)).success
                 ? { status: route.response.status }
                 : { status: 400, detailPath: key },
           })),
@@ -811,11 +812,11 @@ describe('hostile query strings', () => {
         ...Object.keys(shape).map((key) => ({
           name: `${route.id}: ${key} given twice, the second bad`,
           req: requestFor(route, {
-            query: `${besides(route, key)}${key}=${encodeURIComponent(String(shape[key]!.safeParse('1').success ? '1' : 'lighting'))}&${key}=%3Cscript%3E`,
+            query: `${besides(route, key)}${key}=${encodeURIComponent(String(shape[key].safeParse('1').success ? '1' : 'lighting'))}&${key}=%3Cscript%3E`,
           }),
           // In free text, `<script>` is words to search for (where the schema takes `<`).
           expect: {
-            status: isFreeText(route, key) && shape[key]!.safeParse('<script>').success ? route.response.status : 400,
+            status: isFreeText(route, key) && shape[key].safeParse('<script>').success ? route.response.status : 400,
           },
         })),
       ];
@@ -945,7 +946,7 @@ describe('bad pagination', () => {
     const cases: Case[] = pagedRoutes
       .filter((r) => 'limit' in shapeOf(r.request!.query)!)
       .flatMap((route) =>
-        [...limits, ...(route.id in LIMIT_MAX ? [String(LIMIT_MAX[route.id]! + 1)] : [])].map((l) => ({
+        [...limits, ...(route.id in LIMIT_MAX ? [String(LIMIT_MAX[route.id] + 1)] : [])].map((l) => ({
           name: `${route.id}: limit=${l}`,
           req: requestFor(route, { query: `${REQUIRED_QUERY[route.id] ?? ''}limit=${l}` }),
           expect: { status: 400, detailPath: 'limit' },

@@ -5,7 +5,8 @@
  * and expiry.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_ORDER_LINES } from '../../functions/shared/limits';
 import { adminSession, api, dynamo, newShopper, platform, type Shopper } from '../support/api';
@@ -562,21 +563,21 @@ describe(`the line cap: at most ${MAX_ORDER_LINES} different products`, () => {
     const full = await cartRow(`session#${auth.sessionId}`);
     expect(full!.lines).toHaveLength(MAX_ORDER_LINES);
 
-    const added = await add(auth, products[MAX_ORDER_LINES]!, 1);
+    const added = await add(auth, products[MAX_ORDER_LINES], 1);
     expect([added.status, added.body.error?.code, added.body.error?.details?.[0]?.path]).toEqual([
       409,
       'CONFLICT',
       'productId',
     ]);
     expect(added.body.error.message).toContain(String(MAX_ORDER_LINES));
-    const set = await setQty(auth, products[MAX_ORDER_LINES]!, 1);
+    const set = await setQty(auth, products[MAX_ORDER_LINES], 1);
     expect([set.status, set.body.error?.code]).toEqual([409, 'CONFLICT']);
     expect(await cartRow(`session#${auth.sessionId}`)).toEqual(full);
 
-    expect((await add(auth, products[0]!, 1)).status).toBe(200);
-    expect((await setQty(auth, products[1]!, 3)).status).toBe(200);
-    expect((await remove(auth, products[2]!)).status).toBe(200);
-    const room = await add(auth, products[MAX_ORDER_LINES]!, 1);
+    expect((await add(auth, products[0], 1)).status).toBe(200);
+    expect((await setQty(auth, products[1], 3)).status).toBe(200);
+    expect((await remove(auth, products[2])).status).toBe(200);
+    const room = await add(auth, products[MAX_ORDER_LINES], 1);
     expect([room.status, room.body.items.length]).toEqual([200, MAX_ORDER_LINES]);
   }, 120_000);
 
@@ -601,7 +602,7 @@ describe(`the line cap: at most ${MAX_ORDER_LINES} different products`, () => {
     expect(await cartRow(`user#${s.userId}`)).toEqual(userBefore);
     expect(await cartRow(`session#${anon.sessionId}`)).toEqual(anonBefore);
 
-    expect((await remove(anon, products[MAX_ORDER_LINES]!)).status).toBe(200);
+    expect((await remove(anon, products[MAX_ORDER_LINES])).status).toBe(200);
     const merged = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
     expect([merged.status, merged.body.items.length]).toEqual([200, MAX_ORDER_LINES]);
     expect(await cartRow(`session#${anon.sessionId}`)).toBeUndefined();

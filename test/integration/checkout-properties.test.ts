@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { api, newShopper, type Shopper } from '../support/api';
 import {
   allOrders,

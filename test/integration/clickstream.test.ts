@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { api, newShopper, platform } from '../support/api';
 import { positionAfter, readStream, type StreamPosition } from '../support/kinesis';
 

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { streamConsumers } from '../../lib/stream-consumers';
 import { routes } from '../../lib/routes';
 import { orderSaga } from '../../lib/saga';
@@ -124,7 +125,7 @@ describe('fixtures in events/sfn', () => {
     const input = JSON.parse(readFileSync(path.join(sfnDir, name), 'utf8'));
     try {
       const output = await localInvoker(projectRoot, task)(input);
-      expect(output).toBeTypeOf('object');
+      expect(typeof output).toBe('object');
     } catch (e) {
       // A step may fail as a business outcome the state machine catches by name, never as a crash.
       expect((e as Error).name).toMatch(
@@ -165,7 +166,7 @@ describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
       const lambda = new LambdaClient({
         region: platform().region,
         endpoint: platform().lambdaEndpoint,
-        credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! },
+        credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY },
       });
       try {
         // Twice: a redelivered batch (a redrive, a replay) loads nothing twice and fails nothing either.

@@ -2,7 +2,6 @@ import '../support/handler-log-level';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestProject } from 'vitest/node';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { startSwitchboard } from '../support/model-switchboard';
@@ -46,14 +45,11 @@ export interface PlatformInfo {
 /** Short, so the suite can watch the breaker open and close again; production waits 10 s. */
 const BREAKER_HALF_OPEN_MS = 1000;
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    platform: PlatformInfo;
-  }
-}
-
-/** One local platform for the whole integration run, on free ports, stopped by pid however the run ends. */
-export default async function setup(project: TestProject) {
+/**
+ * One local platform for the whole integration run, on free ports, stopped by pid however the run ends.
+ * jest-global-setup.mjs passes what it answers to the tests (support/api.ts `platform()`), and `stop` to the teardown.
+ */
+export default async function setup(): Promise<{ platform: PlatformInfo; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
     await freePort(),
@@ -103,7 +99,7 @@ export default async function setup(project: TestProject) {
       }
     });
   process.once('exit', killAll);
-  project.provide('platform', {
+  const info: PlatformInfo = {
     apiUrl: platform.apiUrl,
     dynamoEndpoint: platform.dynamoEndpoint,
     cognitoEndpoint: platform.cognitoEndpoint,
@@ -129,12 +125,13 @@ export default async function setup(project: TestProject) {
       breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
     },
     analytics: { controlUrl: control.url, failureQueueUrls: platform.analytics.failureQueueUrls },
-  });
-  return async () => {
+  };
+  const stop = async () => {
     await control.stop();
     await platform.stop();
     await switchboard.stop();
     process.off('exit', killAll);
     rmSync(dataDir, { recursive: true, force: true });
   };
+  return { platform: info, stop };
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { api, newShopper } from '../support/api';
 
 /** Login passes the caller's context to Cognito (AdminInitiateAuth ContextData): cognito-local takes it too. */

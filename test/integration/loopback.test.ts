@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { isLoopback, listeningSockets } from '../support/listening-sockets';
 import { platform } from '../support/api';
 

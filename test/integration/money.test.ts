@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { StartExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { api, dynamo, newShopper, platform, type Shopper } from '../support/api';
 import {
   addToCart,
@@ -60,7 +60,7 @@ beforeAll(async () => {
   sfn = new SFNClient({
     region: p.region,
     endpoint: p.stepFunctionsEndpoint,
-    credentials: { accessKeyId: p.env.AWS_ACCESS_KEY_ID!, secretAccessKey: p.env.AWS_SECRET_ACCESS_KEY! },
+    credentials: { accessKeyId: p.env.AWS_ACCESS_KEY_ID, secretAccessKey: p.env.AWS_SECRET_ACCESS_KEY },
   });
   shopper = await newShopper();
 });
@@ -177,7 +177,7 @@ describe('a retry after a crash finds the same order', () => {
     const records = Items.filter((i) => JSON.stringify(i).includes(first.body.orderId));
     expect(records).toHaveLength(1);
     await dynamo().send(
-      new DeleteCommand({ TableName: platform().tableNames.idempotency, Key: { id: records[0]!.id } }),
+      new DeleteCommand({ TableName: platform().tableNames.idempotency, Key: { id: records[0].id } }),
     );
 
     const retry = await postOrder(s, { items: [{ productId: a, quantity: 1 }] }, key);

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { Recommendations } from '../../functions/recommendations/schemas';
 import { adminSession, api, dynamo, newShopper, platform, type ApiResponse } from '../support/api';
 import { address, sleep } from '../support/checkout';

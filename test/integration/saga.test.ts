@@ -10,7 +10,8 @@
  * Then the settlement pass, and the Orders API (idempotency, validation, ownership, listing).
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { adminSession, api, newShopper, type Shopper } from '../support/api';
 import {
   addToCart,

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { MAPPING_VERSION } from '../../functions/search/index-definition';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { adminSession, api, platform } from '../support/api';
@@ -248,7 +249,7 @@ describe('GET /v1/search over the suite’s products', () => {
     ]);
     const relevance = await search(`q=${TAG}&limit=100`);
     const scores = relevance.items.map((i) => i.score as number);
-    expect(scores.every((s, i) => typeof s === 'number' && (i === 0 || s <= scores[i - 1]!))).toBe(true);
+    expect(scores.every((s, i) => typeof s === 'number' && (i === 0 || s <= scores[i - 1]))).toBe(true);
     expect((await search(`q=${TAG}&sort=price`)).items.every((i) => i.score === null)).toBe(true);
   });
 
@@ -346,7 +347,7 @@ async function invokeIndexer(records: unknown[]): Promise<unknown> {
   const lambda = new LambdaClient({
     region: platform().region,
     endpoint: platform().lambdaEndpoint,
-    credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! },
+    credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY },
   });
   try {
     const out = await lambda.send(

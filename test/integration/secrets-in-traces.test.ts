@@ -8,11 +8,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
 import { localInvoker } from '@ecicomm/local-platform/lambda/context';
 import { routes } from '../../lib/routes';
@@ -82,7 +82,7 @@ async function invoke(
 }
 
 const claimsOf = (idToken: string) => {
-  const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString('utf8')) as Record<
     string,
     unknown
   >;
@@ -98,7 +98,7 @@ beforeAll(async () => {
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     LAMBDA_TASK_ROOT: projectRoot,
     _HANDLER: HANDLER_NAME,
-    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
     POWERTOOLS_SERVICE_NAME: 'traces-test',
     // The local platform turns tracing off for its handlers; a deployed function has it on.
     POWERTOOLS_TRACE_ENABLED: 'true',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { adminSession, api, newShopper, platform, strongPassword } from '../support/api';
 
 describe('users and auth', () => {

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
+import type { PlatformInfo } from '../integration/global-setup';
 
-export const platform = () => inject('platform');
+let started: PlatformInfo | undefined;
+/** The local platform test/integration/jest-global-setup.mjs started for the integration run. */
+export const platform = (): PlatformInfo => {
+  if (started) return started;
+  const info = process.env.ECICOMM_TEST_PLATFORM;
+  if (!info)
+    throw new Error(
+      'no local platform: integration tests run in the integration project, whose global setup starts one',
+    );
+  return (started = JSON.parse(info) as PlatformInfo);
+};
 
 export interface ApiResponse<T = any> {
   status: number;

@@ -288,7 +288,7 @@ export async function pendingOrder(
   let input: SagaInput | undefined;
   const accepted = await placeOrder(
     { userId: shopper.userId, email: shopper.email, groups: [] },
-    { shippingAddress: address, paymentToken: 'tok_visa', ...body } as never,
+    { shippingAddress: address, paymentToken: 'tok_visa', ...body },
     key,
     {
       orders: deps.orderRepository(),

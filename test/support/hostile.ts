@@ -209,7 +209,7 @@ export async function pool<T, R>(
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i]!, i);
+      results[i] = await fn(items[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
@@ -223,10 +223,10 @@ export async function pool<T, R>(
 export const fillPath = (route: Route, params: Record<string, string>): string =>
   route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (!(name in params)) throw new Error(`no value for path parameter ${name} of ${route.id}`);
-    return params[name]!;
+    return params[name];
   });
 
-export const pathParamNames = (route: Route): string[] => [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+export const pathParamNames = (route: Route): string[] => [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
 
 type AnySchema = { _zod: { def: any; optin?: string }; safeParse(v: unknown): { success: boolean } };
 
@@ -407,9 +407,9 @@ const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 export const decodeJwt = (token: string) => {
   const [h, p, s] = token.split('.');
   return {
-    header: JSON.parse(Buffer.from(h!, 'base64url').toString('utf8')) as Record<string, unknown>,
-    payload: JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')) as Record<string, unknown>,
-    signature: s!,
+    header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>,
+    signature: s,
   };
 };
 
@@ -437,8 +437,8 @@ export const foreignKey = (): KeyObject => generateKeyPairSync('rsa', { modulusL
 /** Flips one bit of the first signature byte (still valid base64url of the same length). */
 export function flipSignatureByte(token: string): string {
   const [h, p, s] = token.split('.');
-  const sig = Buffer.from(s!, 'base64url');
-  sig[0] = sig[0]! ^ 0x01;
+  const sig = Buffer.from(s, 'base64url');
+  sig[0] = sig[0] ^ 0x01;
   return `${h}.${p}.${sig.toString('base64url')}`;
 }
 

@@ -21,7 +21,7 @@ function decodeAddress(hex: string): string {
   );
   const bytes = words.flat();
   if (bytes.length === 4) return bytes.join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16));
+  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16));
   if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') return `::ffff:${bytes.slice(12).join('.')}`;
   return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
 }
@@ -35,7 +35,7 @@ export function listeningSockets(pid: number): ListeningSocket[] {
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
       const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (socket) inodes.add(socket[1]!);
+      if (socket) inodes.add(socket[1]);
     } catch {
       // Closed while we looked.
     }
@@ -44,7 +44,7 @@ export function listeningSockets(pid: number): ListeningSocket[] {
   for (const table of ['tcp', 'tcp6']) {
     for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      const [local, state, inode] = [fields[1]!, fields[3], fields[9]!];
+      const [local, state, inode] = [fields[1], fields[3], fields[9]];
       if (state !== LISTEN || !inodes.has(inode)) continue;
       const [address, port] = local.split(':') as [string, string];
       sockets.push({ address: decodeAddress(address), port: parseInt(port, 16) });

@@ -76,8 +76,8 @@ export class PlatformProcesses {
     let output = '';
     // Drained for the whole life of the child: a full pipe would stop it answering.
     const append = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
-    child.stdout!.on('data', append);
-    child.stderr!.on('data', append);
+    child.stdout.on('data', append);
+    child.stderr.on('data', append);
     const exited = new Promise<string>((resolve) =>
       child.once('exit', (code, signal) => resolve(signal ?? String(code))),
     );
@@ -87,7 +87,7 @@ export class PlatformProcesses {
         readyTimeoutMs,
       );
       const check = () => output.includes('Press Ctrl-C to stop.') && (clearTimeout(timer), resolve());
-      child.stdout!.on('data', check);
+      child.stdout.on('data', check);
       void exited.then((how) => (clearTimeout(timer), reject(new ExitedBeforeReady(how, output))));
     });
     const runtime = JSON.parse(readFileSync(path.join(this.dataDir, 'runtime.json'), 'utf8')) as RuntimeInfo;

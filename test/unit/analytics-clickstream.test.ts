@@ -1,5 +1,6 @@
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { KinesisClickstream } from '../../functions/analytics/adapters/kinesis-clickstream';
 import { putEvents, stampEvents } from '../../functions/analytics/domain/events';
 import type { AnalyticsDeps, ClickEvent } from '../../functions/analytics/ports';
@@ -61,16 +62,16 @@ describe('KinesisClickstream', () => {
 
     expect(await writer.put(batch)).toEqual({ failed: [] });
     expect(requests).toHaveLength(2);
-    expect(requests[0]!.StreamName).toBe('ecicomm-clickstream');
-    expect(requests[0]!.Records.map((r) => r.event.eventId)).toEqual([
+    expect(requests[0].StreamName).toBe('ecicomm-clickstream');
+    expect(requests[0].Records.map((r) => r.event.eventId)).toEqual([
       'event-0',
       'event-1',
       'event-2',
       'event-3',
       'event-4',
     ]);
-    expect(requests[1]!.Records.map((r) => r.event.eventId)).toEqual(['event-1', 'event-3']);
-    expect(requests[1]!.Records.map((r) => r.PartitionKey)).toEqual([session(1), session(3)]);
+    expect(requests[1].Records.map((r) => r.event.eventId)).toEqual(['event-1', 'event-3']);
+    expect(requests[1].Records.map((r) => r.PartitionKey)).toEqual([session(1), session(3)]);
     for (const r of requests.flatMap((q) => q.Records)) expect(r.PartitionKey).toBe(r.event.sessionId);
     expect(slept).toHaveLength(1);
     expect(slept[0]).toBeLessThanOrEqual(100);
@@ -202,7 +203,7 @@ describe('client event ids and event times', () => {
     ]);
     // The resend: the same ids where the client named its events; a fresh one where it did not (as before).
     expect(again.written.map((e) => e.eventId).slice(0, 3)).toEqual(ids.slice(0, 3));
-    expect(again.written[3]!.eventId).not.toBe(ids[3]);
+    expect(again.written[3].eventId).not.toBe(ids[3]);
     expect(ids[3]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -251,7 +252,7 @@ describe('client event ids and event times', () => {
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/^Invalid request: events\.1\.at: Must be at most 24 hours before/);
     expect(error.details!.map((d) => d.path)).toEqual(['events.1.at', 'events.3.at', 'events.4.at']);
-    expect(error.details![2]!.message).toBe(
+    expect(error.details![2].message).toBe(
       "Must be at most 5 minutes after the server's time (2026-11-25T12:00:00.000Z)",
     );
 

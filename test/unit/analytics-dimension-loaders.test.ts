@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WarehouseVersion } from '../../functions/analytics/adapters/warehouse-version';
 import {
   makeInventoryStreamHandler,
@@ -56,7 +56,7 @@ function countingVersion(fail = false): WarehouseVersion & { bumps: number } {
 describe('inventory stream mapping', () => {
   it('turns each INSERT and MODIFY into a snapshot keyed by product and padded sequence number, and a REMOVE into nothing', () => {
     const [insert, reserve, commit, remove] = fixture('inventory-changes').Records;
-    expect(inventorySnapshotFromStreamRecord(insert!)).toEqual([
+    expect(inventorySnapshotFromStreamRecord(insert)).toEqual([
       {
         eventId: `prd_fx_mug#${pad('310000000000000000001')}`,
         productId: 'prd_fx_mug',
@@ -65,11 +65,11 @@ describe('inventory stream mapping', () => {
         snapshotTs: '2026-11-20T10:00:00.000Z',
       },
     ]);
-    expect(inventorySnapshotFromStreamRecord(reserve!)).toMatchObject([
+    expect(inventorySnapshotFromStreamRecord(reserve)).toMatchObject([
       { available: 22, reserved: 2, snapshotTs: '2026-11-20T10:01:00.000Z' },
     ]);
     // `sold` and other attributes are not part of a snapshot.
-    expect(inventorySnapshotFromStreamRecord(commit!)).toEqual([
+    expect(inventorySnapshotFromStreamRecord(commit)).toEqual([
       {
         eventId: `prd_fx_mug#${pad('310000000000000000010')}`,
         productId: 'prd_fx_mug',
@@ -78,13 +78,13 @@ describe('inventory stream mapping', () => {
         snapshotTs: '2026-11-20T10:01:00.000Z',
       },
     ]);
-    expect(inventorySnapshotFromStreamRecord(remove!)).toEqual([]);
+    expect(inventorySnapshotFromStreamRecord(remove)).toEqual([]);
   });
 
   it('orders event ids like the changes, whatever the sequence numbers’ lengths', () => {
     const [insert] = fixture('inventory-changes').Records;
     const at = (seq: string) =>
-      inventorySnapshotFromStreamRecord({ ...insert!, dynamodb: { ...insert!.dynamodb, SequenceNumber: seq } })[0]!
+      inventorySnapshotFromStreamRecord({ ...insert, dynamodb: { ...insert.dynamodb, SequenceNumber: seq } })[0]
         .eventId;
     expect(at('9') < at('10')).toBe(true);
     expect(at('99999999999999999999') < at('100000000000000000000')).toBe(true);
@@ -93,7 +93,7 @@ describe('inventory stream mapping', () => {
   it('rejects a record that is not a stock level, or lacks what a snapshot needs', () => {
     const [insert] = fixture('inventory-changes').Records;
     const broken = (change: (r: DynamoDBRecord) => void) => {
-      const r = structuredClone(insert!);
+      const r = structuredClone(insert);
       change(r);
       return () => inventorySnapshotFromStreamRecord(r);
     };
@@ -110,7 +110,7 @@ describe('inventory stream mapping', () => {
 describe('products stream mapping', () => {
   it('maps the stored product (with its index keys and empty maps) to its dimension row, price in pence', () => {
     const [insert, repriced, retired] = fixture('product-changes').Records;
-    expect(productDimFromStreamRecord(insert!)).toEqual([
+    expect(productDimFromStreamRecord(insert)).toEqual([
       {
         productId: 'prd_fx_mug',
         name: 'Enamel mug',
@@ -122,17 +122,17 @@ describe('products stream mapping', () => {
         updatedTs: '2026-11-01T09:00:00.000Z',
       },
     ]);
-    expect(productDimFromStreamRecord(repriced!)).toMatchObject([
+    expect(productDimFromStreamRecord(repriced)).toMatchObject([
       { pricePence: 1400, updatedTs: '2026-11-21T09:00:00.000Z' },
     ]);
-    expect(productDimFromStreamRecord(retired!)).toMatchObject([{ status: 'INACTIVE' }]);
-    expect(productDimFromStreamRecord({ ...retired!, eventName: 'REMOVE' })).toEqual([]);
+    expect(productDimFromStreamRecord(retired)).toMatchObject([{ status: 'INACTIVE' }]);
+    expect(productDimFromStreamRecord({ ...retired, eventName: 'REMOVE' })).toEqual([]);
   });
 
   it('rejects an image that is not a product, or that would not fit the dimension’s columns', () => {
     const [insert] = fixture('product-changes').Records;
     const broken = (change: (r: DynamoDBRecord) => void) => {
-      const r = structuredClone(insert!);
+      const r = structuredClone(insert);
       change(r);
       return () => productDimFromStreamRecord(r);
     };
@@ -178,7 +178,7 @@ describe('inventory and products loaders', () => {
     const handler = makeProductsStreamHandler({ warehouse });
     const [insert] = fixture('product-changes').Records;
     expect(await handler(fixture('product-changes'), context)).toEqual({ batchItemFailures: [] });
-    expect(await handler({ Records: [insert!] }, context)).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: [insert] }, context)).toEqual({ batchItemFailures: [] });
     expect(
       await warehouse.query(
         'SELECT name, category, brand, price_pence, currency, status, updated_ts FROM dim_products WHERE product_id = $1',
@@ -201,11 +201,11 @@ describe('inventory and products loaders', () => {
 
   it('report exactly the malformed record and load the rest', async () => {
     const event = fixture('product-changes');
-    const bad = structuredClone(event.Records[0]!);
+    const bad = structuredClone(event.Records[0]);
     bad.dynamodb!.Keys = { id: { S: 'prd_fx_bad' } };
     bad.dynamodb!.NewImage = { ...bad.dynamodb!.NewImage!, id: { S: 'prd_fx_bad' }, price: { S: 'free' } };
     bad.dynamodb!.SequenceNumber = '320000000000000000099';
-    const good = structuredClone(event.Records[0]!);
+    const good = structuredClone(event.Records[0]);
     good.dynamodb!.NewImage = { ...good.dynamodb!.NewImage!, id: { S: 'prd_fx_tea' }, name: { S: 'Loose leaf tea' } };
     good.dynamodb!.SequenceNumber = '320000000000000000100';
     expect(await makeProductsStreamHandler({ warehouse })({ Records: [bad, good] }, context)).toEqual({
@@ -226,7 +226,7 @@ describe('warehouse version', () => {
   it('is bumped once per batch that loads rows, and not for a batch that loads none', async () => {
     const version = countingVersion();
     await makeInventoryStreamHandler({ warehouse, version })(
-      { Records: [fixture('inventory-changes').Records[3]!] },
+      { Records: [fixture('inventory-changes').Records[3]] },
       context,
     ); // a REMOVE
     await makeOrdersStreamHandler({ warehouse, version })(pendingOnly(), context);
@@ -280,71 +280,63 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
   const snapshot =
     "INSERT INTO inventory_snapshots (event_id, product_id, available, reserved, snapshot_ts, snapshot_date) VALUES ('e1', 'p1', 1, 0, '2026-11-20 10:00:00', '2026-11-20')";
 
-  it(
-    'keeps its data in its directory under a lock while it runs, and finds it again after a restart',
-    { timeout: 60_000 },
-    async () => {
-      const dataDir = path.join(dir, 'warehouse');
-      const first = await startTestDataApi({ dataDir });
-      try {
-        const loader = first.warehouse('owner');
-        // Migrated concurrently by two loaders (cold starts on a fresh warehouse): both succeed, each version once.
-        await Promise.all([loader.migrate(), first.warehouse('owner').migrate()]);
-        await loader.execute(snapshot);
-        expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.pid));
-      } finally {
-        await first.stop();
-      }
-      expect(existsSync(`${dataDir}.lock`)).toBe(false);
-      const again = await startTestDataApi({ dataDir });
-      try {
-        expect(await again.warehouse('reader').query('SELECT event_id FROM inventory_snapshots')).toEqual([
-          { event_id: 'e1' },
-        ]);
-        const [{ n, distinct_versions }] = (await again
+  it('keeps its data in its directory under a lock while it runs, and finds it again after a restart', async () => {
+    const dataDir = path.join(dir, 'warehouse');
+    const first = await startTestDataApi({ dataDir });
+    try {
+      const loader = first.warehouse('owner');
+      // Migrated concurrently by two loaders (cold starts on a fresh warehouse): both succeed, each version once.
+      await Promise.all([loader.migrate(), first.warehouse('owner').migrate()]);
+      await loader.execute(snapshot);
+      expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(String(process.pid));
+    } finally {
+      await first.stop();
+    }
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    const again = await startTestDataApi({ dataDir });
+    try {
+      expect(await again.warehouse('reader').query('SELECT event_id FROM inventory_snapshots')).toEqual([
+        { event_id: 'e1' },
+      ]);
+      const [{ n, distinct_versions }] = (await again
+        .warehouse('owner')
+        .query<{ n: number; distinct_versions: number }>(
+          'SELECT COUNT(*) AS n, COUNT(DISTINCT version) AS distinct_versions FROM schema_migrations',
+        )) as [{ n: number; distinct_versions: number }];
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBe(distinct_versions);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+
+  it('refuses a directory another live process has open, saying why, and takes over the lock of a dead one', async () => {
+    const dataDir = path.join(dir, 'locked');
+    writeFileSync(`${dataDir}.lock`, String(process.ppid));
+    const refused = await startTestDataApi({ dataDir });
+    try {
+      await expect(refused.warehouse('owner').query('SELECT 1')).rejects.toThrow(
+        new RegExp(`open in process ${process.ppid}`),
+      );
+    } finally {
+      await refused.stop();
+    }
+    writeFileSync(`${dataDir}.lock`, '2147483646'); // no such process
+    const taken = await startTestDataApi({ dataDir });
+    try {
+      expect(await taken.warehouse('owner').query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      // Nothing migrates it but its owner: no schema of anyone's making.
+      expect(
+        await taken
           .warehouse('owner')
-          .query<{ n: number; distinct_versions: number }>(
-            'SELECT COUNT(*) AS n, COUNT(DISTINCT version) AS distinct_versions FROM schema_migrations',
-          )) as [{ n: number; distinct_versions: number }];
-        expect(n).toBeGreaterThan(0);
-        expect(n).toBe(distinct_versions);
-      } finally {
-        await again.stop();
-      }
-    },
-  );
+          .query("SELECT table_name FROM information_schema.tables WHERE table_name = 'sales_facts'"),
+      ).toEqual([]);
+    } finally {
+      await taken.stop();
+    }
+  }, 60_000);
 
-  it(
-    'refuses a directory another live process has open, saying why, and takes over the lock of a dead one',
-    { timeout: 60_000 },
-    async () => {
-      const dataDir = path.join(dir, 'locked');
-      writeFileSync(`${dataDir}.lock`, String(process.ppid));
-      const refused = await startTestDataApi({ dataDir });
-      try {
-        await expect(refused.warehouse('owner').query('SELECT 1')).rejects.toThrow(
-          new RegExp(`open in process ${process.ppid}`),
-        );
-      } finally {
-        await refused.stop();
-      }
-      writeFileSync(`${dataDir}.lock`, '2147483646'); // no such process
-      const taken = await startTestDataApi({ dataDir });
-      try {
-        expect(await taken.warehouse('owner').query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-        // Nothing migrates it but its owner: no schema of anyone's making.
-        expect(
-          await taken
-            .warehouse('owner')
-            .query("SELECT table_name FROM information_schema.tables WHERE table_name = 'sales_facts'"),
-        ).toEqual([]);
-      } finally {
-        await taken.stop();
-      }
-    },
-  );
-
-  it('keeps an engine without a directory in memory only', { timeout: 60_000 }, async () => {
+  it('keeps an engine without a directory in memory only', async () => {
     const a = await startTestDataApi();
     try {
       await a.warehouse('owner').execute('CREATE TABLE kept (id INTEGER)');
@@ -362,7 +354,7 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
     } finally {
       await b.stop();
     }
-  });
+  }, 60_000);
 
   it('sizes the functions’ loads for the Data API (as many rows as 100 KB of SQL hold); the in-process PGlite of the tests has no SQL size limit', async () => {
     const cloud = warehouseFromEnv({ REDSHIFT_WORKGROUP: 'wg', REDSHIFT_DATABASE: 'analytics' });
@@ -374,38 +366,34 @@ describe('the local warehouse’s engine, behind the Redshift Data API emulator'
 });
 
 describe('the emulator’s engine on a worker thread', () => {
-  it(
-    'leaves this thread free while the engine starts, and answers through the Data API in the shapes of the in-process adapter',
-    { timeout: 60_000 },
-    async () => {
-      const api = await startTestDataApi();
-      try {
-        const threaded = api.warehouse('owner');
-        let ticks = 0;
-        const timer = setInterval(() => ticks++, 20);
-        await threaded.query('SELECT 1').finally(() => clearInterval(timer));
-        // In-process, the engine's start holds the thread for its whole duration: no timer could fire.
-        expect(ticks).toBeGreaterThan(0);
-        await threaded.migrate();
-        const probe =
-          "SELECT CAST(12345678901 AS BIGINT) AS big, CAST('2026-11-20' AS DATE) AS d, CAST('2026-11-20 10:00:00.5' AS TIMESTAMP) AS ts, CAST(1.5 AS NUMERIC) AS n, 'x' AS s";
-        const expected = await warehouse.query(probe);
-        expect(await threaded.query(probe)).toEqual(expected);
-        expect(expected).toEqual([{ big: 12345678901, d: '2026-11-20', ts: '2026-11-20 10:00:00.5', n: 1.5, s: 'x' }]);
-        // A batch is one transaction: a failing statement undoes the ones before it.
-        const insert = {
-          sql: "INSERT INTO dim_products (product_id, name, category, brand, price_pence, currency, status, updated_ts) VALUES ($1, 'n', 'c', 'b', 1, 'GBP', 'ACTIVE', '2026-11-20 10:00:00')",
-          params: ['p1'],
-        };
-        await expect(threaded.batch([insert, { sql: 'SELECT * FROM no_such_table' }])).rejects.toThrow(/no_such_table/);
-        expect(await threaded.query('SELECT product_id FROM dim_products')).toEqual([]);
-        expect(await threaded.batch([insert])).toEqual([{ rowsAffected: 1 }]);
-        expect(await threaded.execute("UPDATE dim_products SET name = 'm' WHERE product_id = $1", ['p1'])).toEqual({
-          rowsAffected: 1,
-        });
-      } finally {
-        await api.stop();
-      }
-    },
-  );
+  it('leaves this thread free while the engine starts, and answers through the Data API in the shapes of the in-process adapter', async () => {
+    const api = await startTestDataApi();
+    try {
+      const threaded = api.warehouse('owner');
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 20);
+      await threaded.query('SELECT 1').finally(() => clearInterval(timer));
+      // In-process, the engine's start holds the thread for its whole duration: no timer could fire.
+      expect(ticks).toBeGreaterThan(0);
+      await threaded.migrate();
+      const probe =
+        "SELECT CAST(12345678901 AS BIGINT) AS big, CAST('2026-11-20' AS DATE) AS d, CAST('2026-11-20 10:00:00.5' AS TIMESTAMP) AS ts, CAST(1.5 AS NUMERIC) AS n, 'x' AS s";
+      const expected = await warehouse.query(probe);
+      expect(await threaded.query(probe)).toEqual(expected);
+      expect(expected).toEqual([{ big: 12345678901, d: '2026-11-20', ts: '2026-11-20 10:00:00.5', n: 1.5, s: 'x' }]);
+      // A batch is one transaction: a failing statement undoes the ones before it.
+      const insert = {
+        sql: "INSERT INTO dim_products (product_id, name, category, brand, price_pence, currency, status, updated_ts) VALUES ($1, 'n', 'c', 'b', 1, 'GBP', 'ACTIVE', '2026-11-20 10:00:00')",
+        params: ['p1'],
+      };
+      await expect(threaded.batch([insert, { sql: 'SELECT * FROM no_such_table' }])).rejects.toThrow(/no_such_table/);
+      expect(await threaded.query('SELECT product_id FROM dim_products')).toEqual([]);
+      expect(await threaded.batch([insert])).toEqual([{ rowsAffected: 1 }]);
+      expect(await threaded.execute("UPDATE dim_products SET name = 'm' WHERE product_id = $1", ['p1'])).toEqual({
+        rowsAffected: 1,
+      });
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
 });

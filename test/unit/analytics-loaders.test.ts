@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Context, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapters/clickstream-records';
 import { makeClickstreamHandler, makeOrdersStreamHandler } from '../../functions/analytics/handlers/stream-loaders';
 import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
@@ -230,7 +230,7 @@ describe('orders stream loader', () => {
     event.Records.forEach((r, i) => (r.dynamodb!.SequenceNumber = String(10n ** 20n + BigInt(i))));
     const poison = 'ord_halve13_0002';
     const refusing = refusingWarehouse(poison);
-    const poisoned = event.Records.find((r) => r.dynamodb!.NewImage!.orderId!.S === poison)!;
+    const poisoned = event.Records.find((r) => r.dynamodb!.NewImage!.orderId.S === poison)!;
     expect(await makeOrdersStreamHandler({ warehouse: refusing })(event, context)).toEqual({
       batchItemFailures: [{ itemIdentifier: poisoned.dynamodb!.SequenceNumber }],
     });
@@ -340,16 +340,16 @@ describe('live wiring', () => {
           REDSHIFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:admin',
         },
       ]) {
-        vi.resetModules();
+        jest.resetModules();
         process.env = { ...base, ...env };
         const module = await modules[name]();
         expect(typeof module.handler).toBe('function');
       }
-      vi.resetModules();
+      jest.resetModules();
       process.env = { ...base, REDSHIFT_WORKGROUP: 'ecicomm' };
       await expect(modules[name]()).rejects.toThrow(/Invalid environment: REDSHIFT_DATABASE/);
       // Without the version counter cached answers would never go stale: a cold-start failure, not a silent one.
-      vi.resetModules();
+      jest.resetModules();
       process.env = {
         PATH: saved.PATH,
         AWS_REGION: 'eu-west-2',

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DynamoResultCache, cacheItemId } from '../../functions/analytics/adapters/dynamo-result-cache';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { CACHE_TTL_MS, cacheKey } from '../../functions/analytics/domain/cache';
@@ -585,7 +586,7 @@ describe("the reports' SQL on the Redshift Data API", () => {
   it('rewrites every statement to named parameters, each one it is given used and none missing', () => {
     expect(statements.map(([name]) => name).sort()).toEqual(Object.keys(PARAMS).sort());
     for (const [name, sql] of statements) {
-      const params = Array.from({ length: PARAMS[name]! }, (_, i) => `v${i + 1}`);
+      const params = Array.from({ length: PARAMS[name] }, (_, i) => `v${i + 1}`);
       const { sql: named, parameters } = toNamedParameters(sql, params);
       expect(parameters.map((p) => p.name).sort(), name).toEqual(params.map((_, i) => `p${i + 1}`).sort());
       expect(named, name).not.toMatch(/\$\d/);
@@ -673,11 +674,10 @@ async function handlerModules() {
     REDSHIFT_WORKGROUP: 'never-asked',
     REDSHIFT_DATABASE: 'never-asked',
   });
-  const [s, r, i] = await Promise.all([
-    import('../../functions/analytics/handlers/dashboard-summary'),
-    import('../../functions/analytics/handlers/sales-report'),
-    import('../../functions/analytics/handlers/insights'),
-  ]);
+  // One after another: jest's ESM loader fails concurrent imports that share a module not yet linked.
+  const s = await import('../../functions/analytics/handlers/dashboard-summary');
+  const r = await import('../../functions/analytics/handlers/sales-report');
+  const i = await import('../../functions/analytics/handlers/insights');
   return { summaryHandler: s.makeHandler, salesHandler: r.makeHandler, insightsHandler: i.makeHandler };
 }
 let summaryHandler: (deps: AnalyticsQueryDeps) => unknown;
@@ -701,9 +701,9 @@ describe('the analytics handlers', () => {
     clock = { t: Date.parse('2024-03-04T15:00:00Z'), now: () => new Date(clock.t) };
     log.warnings = [];
     deps = { warehouse: counted.warehouse, cache, clock, log };
-    summary = summaryHandler(deps) as unknown as Handler;
-    report = salesHandler(deps) as unknown as Handler;
-    findings = insightsHandler(deps) as unknown as Handler;
+    summary = summaryHandler(deps) as Handler;
+    report = salesHandler(deps) as Handler;
+    findings = insightsHandler(deps) as Handler;
   });
 
   const SUMMARY = '/analytics/dashboard/summary';
@@ -788,7 +788,7 @@ describe('the analytics handlers', () => {
         return sales.query<T>(sql, params);
       },
     };
-    const handler = summaryHandler({ ...deps, warehouse: slow }) as unknown as Handler;
+    const handler = summaryHandler({ ...deps, warehouse: slow }) as Handler;
     expect((await call(handler, apiEvent(SUMMARY, RANGE))).headers['x-cache']).toBe('miss');
     expect([...cache.entries.values()][0]?.version).toBe(0);
     expect((await call(summary, apiEvent(SUMMARY, RANGE))).headers['x-cache']).toBe('miss');
@@ -811,7 +811,7 @@ describe('the analytics handlers', () => {
     expect(cache.entries.size).toBe(0); // its version is unknown: not stored
     cache.failLookup = false;
     cache.failStore = true;
-    const unstored = await call(insightsHandler(deps) as unknown as Handler, apiEvent('/analytics/insights', null));
+    const unstored = await call(insightsHandler(deps) as Handler, apiEvent('/analytics/insights', null));
     expect(unstored.status).toBe(200);
     expect(unstored.headers['x-cache']).toBe('miss');
     expect(log.warnings).toEqual([
@@ -900,7 +900,7 @@ describe('DynamoResultCache', () => {
       version: 2,
       entry: undefined,
     });
-    expect((retried.sent[1] as BatchGetCommand).input.RequestItems![TABLE]!.Keys).toEqual([
+    expect((retried.sent[1] as BatchGetCommand).input.RequestItems![TABLE].Keys).toEqual([
       { id: WAREHOUSE_VERSION_ID },
     ]);
     const stuck = fakeDynamo(() => ({

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { orderSaga } from '../../lib/saga';
 
 /** asl-validator ships CommonJS without type declarations. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { multiply, percentOf, sum } from '../../functions/cart/domain/money';
 
 describe('cart money: percentOf', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DomainError } from '../../functions/shared/errors';
 import { percentOf, type CurrencyCode } from '../../functions/cart/domain/money';
 import {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { percentOf } from '../../functions/cart/domain/money';
 import { evaluatePromotion, normalizePromoCode, Promotion } from '../../functions/cart/domain/promotions';
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { DomainError } from '../../functions/shared/errors';
 import { normalizeCountry } from '../../functions/cart/domain/country';
 import { parseTaxTable, TAX_TABLE, taxFor, taxRateFor } from '../../functions/cart/domain/tax';

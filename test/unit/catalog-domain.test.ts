@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '../../functions/shared/errors';
 import { createProduct, updateProduct } from '../../functions/catalog/domain/products';
 import {

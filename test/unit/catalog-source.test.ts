@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { CATEGORIES } from '../../catalog-data/categories';
 import { CreateProduct, Sku } from '../../functions/catalog/schemas';
 import { stockFromDemand, type SeedProduct } from '../../catalog-data/catalog';
@@ -293,7 +294,7 @@ describe('demo catalog', () => {
 const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
 
 describe('the real dataset', () => {
-  it.runIf(existsSync(datasetDir))(
+  (existsSync(datasetDir) ? it : it.skip)(
     'loads a plausible catalog',
     async () => {
       const started = performance.now();

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../../catalog-data/categories';
 import { BRAND_RULES, DEFAULT_BRAND, brandOf } from '../../catalog-data/brands';
 import { CATEGORY_RULES, categorize } from '../../catalog-data/categorize';

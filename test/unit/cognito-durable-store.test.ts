@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 
 const preload = fileURLToPath(new URL('../../lib/local/cognito/durable-store.cjs', import.meta.url));
 const directories: string[] = [];
@@ -52,7 +52,7 @@ async function killWhileSaving(file: string, withPreload: boolean, delayMs: numb
   const child = savingChild(file, withPreload);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // A child that cannot read a torn file exits at once instead of saving.
-  await Promise.race([new Promise<void>((resolve) => child.stdout!.once('data', () => resolve())), exited]);
+  await Promise.race([new Promise<void>((resolve) => child.stdout.once('data', () => resolve())), exited]);
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   child.kill('SIGKILL');
   await exited;

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -66,7 +66,7 @@ async function putRecordBatch(StreamName: string, values: string[]) {
   );
   if (r.FailedRecordCount) throw new Error(`PutRecords failed ${r.FailedRecordCount} record(s)`);
   return r.Records!.map((rec, i) => ({
-    value: values[i]!,
+    value: values[i],
     shardId: rec.ShardId!,
     sequenceNumber: rec.SequenceNumber!,
   }));
@@ -81,94 +81,86 @@ async function start(options: Parameters<typeof startEventSourceMapping>[0]) {
 }
 
 describe('DynamoDB Streams', () => {
-  it(
-    'delivers a table’s changes in order with Lambda’s record shape and NEW/OLD images',
-    { timeout: 30_000 },
-    async () => {
-      const tableName = await createTable();
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'a' }, v: { N: '1' } } }));
-      await dynamo.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { pk: { S: 'a' } },
-          UpdateExpression: 'SET v = :v',
-          ExpressionAttributeValues: { ':v': { N: '2' } },
-        }),
-      );
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'b' }, v: { N: '3' } } }));
-      await dynamo.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'a' } } }));
-      const batches: Rec[][] = [];
-      const mapping = await start({
-        source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
-        batchSize: 3,
-        handler: (e) => void batches.push(e.Records),
-      });
-      await mapping.idle();
-      expect(batches.map((b) => b.length)).toEqual([3, 1]);
-      const records = batches.flat();
-      expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'INSERT', 'REMOVE']);
-      const [insert, modify, , remove] = records;
-      expect(Object.keys(insert!)).toEqual([
-        'eventID',
-        'eventName',
-        'eventVersion',
-        'eventSource',
-        'awsRegion',
-        'dynamodb',
-        'eventSourceARN',
-      ]);
-      expect(insert).toMatchObject({
-        eventVersion: '1.1',
-        eventSource: 'aws:dynamodb',
-        awsRegion: region,
-        eventSourceARN: mapping.stats().sourceArn,
-      });
-      expect(insert!.eventSourceARN).toMatch(new RegExp(`table/${tableName}/stream/`));
-      expect(insert!.dynamodb).toMatchObject({
-        Keys: { pk: { S: 'a' } },
-        NewImage: { pk: { S: 'a' }, v: { N: '1' } },
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      });
-      expect(insert!.dynamodb.OldImage).toBeUndefined();
-      expect(typeof insert!.dynamodb.ApproximateCreationDateTime).toBe('number');
-      expect(typeof insert!.dynamodb.SizeBytes).toBe('number');
-      expect(modify!.dynamodb).toMatchObject({ NewImage: { v: { N: '2' } }, OldImage: { v: { N: '1' } } });
-      expect(remove!.dynamodb).toMatchObject({ OldImage: { v: { N: '2' } } });
-      expect(remove!.dynamodb.NewImage).toBeUndefined();
-      const sequence = records.map((r) => BigInt(r.dynamodb.SequenceNumber));
-      expect([...sequence].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequence);
-      // Later writes are picked up by the running poller.
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'c' } } }));
-      await mapping.idle();
-      expect(batches.flat().map((r) => r.dynamodb.Keys.pk.S)).toEqual(['a', 'a', 'b', 'a', 'c']);
-      await mapping.stop();
-    },
-  );
+  it('delivers a table’s changes in order with Lambda’s record shape and NEW/OLD images', async () => {
+    const tableName = await createTable();
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'a' }, v: { N: '1' } } }));
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'a' } },
+        UpdateExpression: 'SET v = :v',
+        ExpressionAttributeValues: { ':v': { N: '2' } },
+      }),
+    );
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'b' }, v: { N: '3' } } }));
+    await dynamo.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: { S: 'a' } } }));
+    const batches: Rec[][] = [];
+    const mapping = await start({
+      source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
+      batchSize: 3,
+      handler: (e) => void batches.push(e.Records),
+    });
+    await mapping.idle();
+    expect(batches.map((b) => b.length)).toEqual([3, 1]);
+    const records = batches.flat();
+    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'INSERT', 'REMOVE']);
+    const [insert, modify, , remove] = records;
+    expect(Object.keys(insert)).toEqual([
+      'eventID',
+      'eventName',
+      'eventVersion',
+      'eventSource',
+      'awsRegion',
+      'dynamodb',
+      'eventSourceARN',
+    ]);
+    expect(insert).toMatchObject({
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: region,
+      eventSourceARN: mapping.stats().sourceArn,
+    });
+    expect(insert.eventSourceARN).toMatch(new RegExp(`table/${tableName}/stream/`));
+    expect(insert.dynamodb).toMatchObject({
+      Keys: { pk: { S: 'a' } },
+      NewImage: { pk: { S: 'a' }, v: { N: '1' } },
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(insert.dynamodb.OldImage).toBeUndefined();
+    expect(typeof insert.dynamodb.ApproximateCreationDateTime).toBe('number');
+    expect(typeof insert.dynamodb.SizeBytes).toBe('number');
+    expect(modify.dynamodb).toMatchObject({ NewImage: { v: { N: '2' } }, OldImage: { v: { N: '1' } } });
+    expect(remove.dynamodb).toMatchObject({ OldImage: { v: { N: '2' } } });
+    expect(remove.dynamodb.NewImage).toBeUndefined();
+    const sequence = records.map((r) => BigInt(r.dynamodb.SequenceNumber));
+    expect([...sequence].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequence);
+    // Later writes are picked up by the running poller.
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'c' } } }));
+    await mapping.idle();
+    expect(batches.flat().map((r) => r.dynamodb.Keys.pk.S)).toEqual(['a', 'a', 'b', 'a', 'c']);
+    await mapping.stop();
+  }, 30_000);
 
-  it(
-    'writes empty maps as DynamoDB does ({"M": {}}), at any depth, though DynamoDB Local streams them as {}',
-    { timeout: 30_000 },
-    async () => {
-      const tableName = await createTable();
-      const Item = {
-        pk: { S: 'a' },
-        empty: { M: {} },
-        nested: { M: { inner: { M: {} }, list: { L: [{ M: {} }, { L: [] }] } } },
-        list: { L: [] },
-      };
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item }));
-      const records: Rec[] = [];
-      const mapping = await start({
-        source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
-        handler: (e) => void records.push(...e.Records),
-      });
-      await mapping.idle();
-      expect(records[0]!.dynamodb.NewImage).toEqual(Item);
-      await mapping.stop();
-    },
-  );
+  it('writes empty maps as DynamoDB does ({"M": {}}), at any depth, though DynamoDB Local streams them as {}', async () => {
+    const tableName = await createTable();
+    const Item = {
+      pk: { S: 'a' },
+      empty: { M: {} },
+      nested: { M: { inner: { M: {} }, list: { L: [{ M: {} }, { L: [] }] } } },
+      list: { L: [] },
+    };
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item }));
+    const records: Rec[] = [];
+    const mapping = await start({
+      source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
+      handler: (e) => void records.push(...e.Records),
+    });
+    await mapping.idle();
+    expect(records[0].dynamodb.NewImage).toEqual(Item);
+    await mapping.stop();
+  }, 30_000);
 
-  it('persists checkpoints so that a restart resumes without redelivery', { timeout: 30_000 }, async () => {
+  it('persists checkpoints so that a restart resumes without redelivery', async () => {
     const tableName = await createTable();
     const checkpointFile = path.join(dir, `${tableName}.json`);
     const seen: string[] = [];
@@ -185,18 +177,18 @@ describe('DynamoDB Streams', () => {
     expect(seen).toEqual(['1', '2', '3']);
     const saved = JSON.parse(readFileSync(checkpointFile, 'utf8'));
     expect(saved.sourceArn).toBe(first.stats().sourceArn);
-    expect(Object.values(saved.shards)).toEqual([{ sequenceNumber: first.stats().shards[0]!.checkpoint }]);
+    expect(Object.values(saved.shards)).toEqual([{ sequenceNumber: first.stats().shards[0].checkpoint }]);
     for (const pk of ['4', '5'])
       await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk } } }));
     const second = await start(options);
     await second.idle();
     expect(seen).toEqual(['1', '2', '3', '4', '5']);
     await second.stop();
-  });
+  }, 30_000);
 });
 
 describe('Kinesis', () => {
-  it('delivers each shard’s records in order with Lambda’s record shape', { timeout: 30_000 }, async () => {
+  it('delivers each shard’s records in order with Lambda’s record shape', async () => {
     const streamName = await createStream(3);
     const put = await putRecords(
       streamName,
@@ -211,7 +203,7 @@ describe('Kinesis', () => {
       source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
       batchSize: 4,
       handler: async (e) => {
-        const shard = (e.Records[0]!.eventID as string).split(':')[0]!;
+        const shard = (e.Records[0]!.eventID as string).split(':')[0];
         if (inFlight.has(shard)) overlapped = true;
         inFlight.add(shard);
         await new Promise((r) => setTimeout(r, 5));
@@ -244,12 +236,12 @@ describe('Kinesis', () => {
       kinesis: {
         kinesisSchemaVersion: '1.0',
         partitionKey: 'key-0',
-        sequenceNumber: put[0]!.sequenceNumber,
+        sequenceNumber: put[0].sequenceNumber,
         data: Buffer.from('r0').toString('base64'),
       },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',
-      eventID: `${put[0]!.shardId}:${put[0]!.sequenceNumber}`,
+      eventID: `${put[0].shardId}:${put[0].sequenceNumber}`,
       eventName: 'aws:kinesis:record',
       awsRegion: region,
       eventSourceARN: mapping.stats().sourceArn,
@@ -258,51 +250,47 @@ describe('Kinesis', () => {
     expect(first.eventSourceARN).toMatch(new RegExp(`^arn:aws:kinesis:[a-z0-9-]+:\\d{12}:stream/${streamName}$`));
     expect(first.kinesis.approximateArrivalTimestamp).toBeGreaterThan(Date.now() / 1000 - 60);
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it(
-    'reads the same Lambda records through the pollers’ JSON GetRecords as through the SDK’s',
-    { timeout: 30_000 },
-    async () => {
-      const streamName = await createStream(1);
-      const values = [
-        'plain',
-        'ünïcødé ✓',
-        '',
-        JSON.stringify({ type: 'purchase', value: 1234 }),
-        Buffer.from([0, 255, 128]).toString('latin1'),
-      ];
-      await putRecordBatch(streamName, values);
-      const options = {
-        endpoint: emulators!.kinesisEndpoint,
-        streamName,
-        region,
-        credentials,
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/reader',
-      };
-      const sources = [await localKinesisStreamSource(options), await kinesisStreamSource(options)];
-      try {
-        const [local, sdk] = await Promise.all(
-          sources.map(async (source) => {
-            const [shard] = await source.listShards();
-            const iterator = await source.getIterator(shard!.shardId, { type: 'TRIM_HORIZON' });
-            return (await source.getRecords(shard!.shardId, iterator!, 100)).records;
-          }),
-        );
-        expect(local).toHaveLength(values.length);
-        expect(local).toEqual(sdk);
-        expect(local!.map((r) => Buffer.from((r.event as Rec).kinesis.data, 'base64').toString('latin1'))).toEqual(
-          values.map((v) => Buffer.from(v).toString('latin1')),
-        );
-      } finally {
-        sources.forEach((s) => s.close());
-        // kinesalite allows 10 open shards in all, and this file's other tests need theirs.
-        await kinesis.send(new DeleteStreamCommand({ StreamName: streamName }));
-      }
-    },
-  );
+  it('reads the same Lambda records through the pollers’ JSON GetRecords as through the SDK’s', async () => {
+    const streamName = await createStream(1);
+    const values = [
+      'plain',
+      'ünïcødé ✓',
+      '',
+      JSON.stringify({ type: 'purchase', value: 1234 }),
+      Buffer.from([0, 255, 128]).toString('latin1'),
+    ];
+    await putRecordBatch(streamName, values);
+    const options = {
+      endpoint: emulators!.kinesisEndpoint,
+      streamName,
+      region,
+      credentials,
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/reader',
+    };
+    const sources = [await localKinesisStreamSource(options), await kinesisStreamSource(options)];
+    try {
+      const [local, sdk] = await Promise.all(
+        sources.map(async (source) => {
+          const [shard] = await source.listShards();
+          const iterator = await source.getIterator(shard.shardId, { type: 'TRIM_HORIZON' });
+          return (await source.getRecords(shard.shardId, iterator!, 100)).records;
+        }),
+      );
+      expect(local).toHaveLength(values.length);
+      expect(local).toEqual(sdk);
+      expect(local.map((r) => Buffer.from((r.event as Rec).kinesis.data, 'base64').toString('latin1'))).toEqual(
+        values.map((v) => Buffer.from(v).toString('latin1')),
+      );
+    } finally {
+      sources.forEach((s) => s.close());
+      // kinesalite allows 10 open shards in all, and this file's other tests need theirs.
+      await kinesis.send(new DeleteStreamCommand({ StreamName: streamName }));
+    }
+  }, 30_000);
 
-  it('gathers records for maximumBatchingWindowMs before invoking', { timeout: 30_000 }, async () => {
+  it('gathers records for maximumBatchingWindowMs before invoking', async () => {
     const streamName = await createStream(1);
     const batches: string[][] = [];
     const mapping = await start({
@@ -317,9 +305,9 @@ describe('Kinesis', () => {
     await mapping.idle();
     expect(batches).toEqual([['a', 'b', 'c']]);
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it('with ReportBatchItemFailures retries from the first failed record only', { timeout: 30_000 }, async () => {
+  it('with ReportBatchItemFailures retries from the first failed record only', async () => {
     const streamName = await createStream(1);
     const put = await putRecords(
       streamName,
@@ -346,207 +334,191 @@ describe('Kinesis', () => {
       partialFailures: 1,
       recordsDelivered: 10,
       batches: 1,
-      shards: [{ checkpoint: put[9]!.sequenceNumber }],
+      shards: [{ checkpoint: put[9].sequenceNumber }],
     });
     await mapping.stop();
-  });
+  }, 30_000);
 
-  it(
-    'bisects on a thrown error until the poison record is isolated, then sends it to the on-failure queue',
-    { timeout: 30_000 },
-    async () => {
-      const streamName = await createStream(1);
-      const QueueUrl = await emulators!.createQueue();
-      const put = await putRecords(
-        streamName,
-        Array.from({ length: 8 }, (_, i) => `r${i}`),
-      );
-      const invocations: string[][] = [];
-      const processed: string[] = [];
-      const mapping = await start({
-        source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
-        functionName: 'analytics-loader',
-        batchSize: 8,
-        bisectBatchOnFunctionError: true,
-        maximumRetryAttempts: 2,
-        onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
-        handler: (e) => {
-          const values = e.Records.map(decode);
-          invocations.push(values);
-          if (values.includes('r5')) throw new Error('poison');
-          processed.push(...values);
-        },
-      });
-      await mapping.idle();
-      expect(processed).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r6', 'r7']);
-      expect(invocations).toEqual([
-        ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'],
-        ['r0', 'r1', 'r2', 'r3'],
-        ['r4', 'r5', 'r6', 'r7'],
-        ['r4', 'r5'],
-        ['r4'],
-        ['r5'],
-        ['r5'],
-        ['r5'],
-        ['r6', 'r7'],
-      ]);
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      expect(Messages).toHaveLength(1);
-      const failure = JSON.parse(Messages[0]!.Body!);
-      expect(failure).toMatchObject({
-        requestContext: {
-          functionArn: `arn:aws:lambda:${region}:000000000000:function:analytics-loader`,
-          condition: 'RetryAttemptsExhausted',
-          approximateInvokeCount: 3,
-        },
-        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-        version: '1.0',
+  it('bisects on a thrown error until the poison record is isolated, then sends it to the on-failure queue', async () => {
+    const streamName = await createStream(1);
+    const QueueUrl = await emulators!.createQueue();
+    const put = await putRecords(
+      streamName,
+      Array.from({ length: 8 }, (_, i) => `r${i}`),
+    );
+    const invocations: string[][] = [];
+    const processed: string[] = [];
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
+      functionName: 'analytics-loader',
+      batchSize: 8,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 2,
+      onFailure: { queueUrl: QueueUrl, endpoint: emulators!.sqsEndpoint },
+      handler: (e) => {
+        const values = e.Records.map(decode);
+        invocations.push(values);
+        if (values.includes('r5')) throw new Error('poison');
+        processed.push(...values);
+      },
+    });
+    await mapping.idle();
+    expect(processed).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r6', 'r7']);
+    expect(invocations).toEqual([
+      ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'],
+      ['r0', 'r1', 'r2', 'r3'],
+      ['r4', 'r5', 'r6', 'r7'],
+      ['r4', 'r5'],
+      ['r4'],
+      ['r5'],
+      ['r5'],
+      ['r5'],
+      ['r6', 'r7'],
+    ]);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const failure = JSON.parse(Messages[0].Body!);
+    expect(failure).toMatchObject({
+      requestContext: {
+        functionArn: `arn:aws:lambda:${region}:000000000000:function:analytics-loader`,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      KinesisBatchInfo: {
+        shardId: put[5].shardId,
+        startSequenceNumber: put[5].sequenceNumber,
+        endSequenceNumber: put[5].sequenceNumber,
+        batchSize: 1,
+        streamArn: mapping.stats().sourceArn,
+      },
+    });
+    expect(typeof failure.requestContext.requestId).toBe('string');
+    expect(new Date(failure.KinesisBatchInfo.approximateArrivalOfFirstRecord).getTime()).not.toBeNaN();
+    expect(mapping.stats()).toMatchObject({
+      recordsToDestination: 1,
+      destinationMessages: 1,
+      shards: [{ checkpoint: put[7].sequenceNumber }],
+    });
+    await mapping.stop();
+  }, 30_000);
+
+  it('sends records older than maximumRecordAgeSeconds to the on-failure queue without invoking the function', async () => {
+    const streamName = await createStream(1);
+    const QueueUrl = await emulators!.createQueue();
+    const put = await putRecords(streamName, ['old0', 'old1', 'old2']);
+    // Let the records age past the limit before the mapping first reads them.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const delivered: string[] = [];
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
+      functionName: 'analytics-loader',
+      maximumRecordAgeSeconds: 1,
+      onFailure: { queueUrl: QueueUrl, endpoint: emulators!.sqsEndpoint },
+      handler: (e) => void delivered.push(...e.Records.map(decode)),
+    });
+    await mapping.idle();
+    expect(delivered).toEqual([]);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const failure = JSON.parse(Messages[0].Body!);
+    expect(failure).toMatchObject({
+      requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 },
+      KinesisBatchInfo: {
+        startSequenceNumber: put[0].sequenceNumber,
+        endSequenceNumber: put[2].sequenceNumber,
+        batchSize: 3,
+      },
+    });
+    expect(failure.responseContext.functionError).toBeUndefined();
+    expect(mapping.stats()).toMatchObject({
+      invocations: 0,
+      recordsExpired: 3,
+      recordsToDestination: 3,
+      shards: [{ checkpoint: put[2].sequenceNumber }],
+    });
+    await mapping.stop();
+  }, 30_000);
+
+  it('with unlimited retries, retries a failing record until it expires, then moves on', async () => {
+    const streamName = await createStream(1);
+    const QueueUrl = await emulators!.createQueue();
+    const delivered: string[] = [];
+    let poisonCalls = 0;
+    const mapping = await start({
+      source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
+      maximumRetryAttempts: -1,
+      maximumRecordAgeSeconds: 2,
+      reportBatchItemFailures: true,
+      onFailure: { queueUrl: QueueUrl, endpoint: emulators!.sqsEndpoint },
+      handler: (e) => {
+        const failed = e.Records.filter((r) => decode(r) === 'poison');
+        poisonCalls += failed.length;
+        delivered.push(...e.Records.filter((r) => decode(r) !== 'poison').map(decode));
+        return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
+      },
+    });
+    // Put once the mapping runs, so that a slow start cannot use up the records' 2 s before the first read. The
+    // poison and the record after it go in one request, so that they arrive (and so expire) together: put one
+    // request apart, a check falling between their ages would expire the poison alone.
+    const put = [...(await putRecords(streamName, ['r0'])), ...(await putRecordBatch(streamName, ['poison', 'r2']))];
+    // Nothing but the record's age can end the retries: idle means it expired.
+    await mapping.idle();
+    expect(poisonCalls).toBeGreaterThan(1);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages.map((m) => JSON.parse(m.Body!))).toMatchObject([
+      // The record after the poison was handled on every retry, but the shard cannot pass the poison without it.
+      {
+        requestContext: { condition: 'RecordAgeExceeded' },
         KinesisBatchInfo: {
-          shardId: put[5]!.shardId,
-          startSequenceNumber: put[5]!.sequenceNumber,
-          endSequenceNumber: put[5]!.sequenceNumber,
-          batchSize: 1,
-          streamArn: mapping.stats().sourceArn,
+          startSequenceNumber: put[1].sequenceNumber,
+          endSequenceNumber: put[2].sequenceNumber,
+          batchSize: 2,
         },
-      });
-      expect(typeof failure.requestContext.requestId).toBe('string');
-      expect(new Date(failure.KinesisBatchInfo.approximateArrivalOfFirstRecord).getTime()).not.toBeNaN();
-      expect(mapping.stats()).toMatchObject({
-        recordsToDestination: 1,
-        destinationMessages: 1,
-        shards: [{ checkpoint: put[7]!.sequenceNumber }],
-      });
-      await mapping.stop();
-    },
-  );
+      },
+    ]);
+    await putRecords(streamName, ['r3']);
+    await mapping.idle();
+    expect(new Set(delivered)).toEqual(new Set(['r0', 'r2', 'r3']));
+    expect(mapping.stats()).toMatchObject({ recordsExpired: 2, shards: [{ buffered: 0 }] });
+    await mapping.stop();
+  }, 30_000);
 
-  it(
-    'sends records older than maximumRecordAgeSeconds to the on-failure queue without invoking the function',
-    { timeout: 30_000 },
-    async () => {
-      const streamName = await createStream(1);
-      const QueueUrl = await emulators!.createQueue();
-      const put = await putRecords(streamName, ['old0', 'old1', 'old2']);
-      // Let the records age past the limit before the mapping first reads them.
-      await new Promise((r) => setTimeout(r, 1_100));
-      const delivered: string[] = [];
-      const mapping = await start({
-        source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
-        functionName: 'analytics-loader',
-        maximumRecordAgeSeconds: 1,
-        onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
-        handler: (e) => void delivered.push(...e.Records.map(decode)),
-      });
-      await mapping.idle();
-      expect(delivered).toEqual([]);
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      expect(Messages).toHaveLength(1);
-      const failure = JSON.parse(Messages[0]!.Body!);
-      expect(failure).toMatchObject({
-        requestContext: { condition: 'RecordAgeExceeded', approximateInvokeCount: 0 },
-        KinesisBatchInfo: {
-          startSequenceNumber: put[0]!.sequenceNumber,
-          endSequenceNumber: put[2]!.sequenceNumber,
-          batchSize: 3,
-        },
-      });
-      expect(failure.responseContext.functionError).toBeUndefined();
-      expect(mapping.stats()).toMatchObject({
-        invocations: 0,
-        recordsExpired: 3,
-        recordsToDestination: 3,
-        shards: [{ checkpoint: put[2]!.sequenceNumber }],
-      });
-      await mapping.stop();
-    },
-  );
-
-  it(
-    'with unlimited retries, retries a failing record until it expires, then moves on',
-    { timeout: 30_000 },
-    async () => {
-      const streamName = await createStream(1);
-      const QueueUrl = await emulators!.createQueue();
-      const delivered: string[] = [];
-      let poisonCalls = 0;
-      const mapping = await start({
-        source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
-        maximumRetryAttempts: -1,
-        maximumRecordAgeSeconds: 2,
-        reportBatchItemFailures: true,
-        onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
-        handler: (e) => {
-          const failed = e.Records.filter((r) => decode(r) === 'poison');
-          poisonCalls += failed.length;
-          delivered.push(...e.Records.filter((r) => decode(r) !== 'poison').map(decode));
-          return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) };
-        },
-      });
-      // Put once the mapping runs, so that a slow start cannot use up the records' 2 s before the first read. The
-      // poison and the record after it go in one request, so that they arrive (and so expire) together: put one
-      // request apart, a check falling between their ages would expire the poison alone.
-      const put = [...(await putRecords(streamName, ['r0'])), ...(await putRecordBatch(streamName, ['poison', 'r2']))];
-      // Nothing but the record's age can end the retries: idle means it expired.
-      await mapping.idle();
-      expect(poisonCalls).toBeGreaterThan(1);
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      expect(Messages.map((m) => JSON.parse(m.Body!))).toMatchObject([
-        // The record after the poison was handled on every retry, but the shard cannot pass the poison without it.
-        {
-          requestContext: { condition: 'RecordAgeExceeded' },
-          KinesisBatchInfo: {
-            startSequenceNumber: put[1]!.sequenceNumber,
-            endSequenceNumber: put[2]!.sequenceNumber,
-            batchSize: 2,
-          },
-        },
-      ]);
-      await putRecords(streamName, ['r3']);
-      await mapping.idle();
-      expect(new Set(delivered)).toEqual(new Set(['r0', 'r2', 'r3']));
-      expect(mapping.stats()).toMatchObject({ recordsExpired: 2, shards: [{ buffered: 0 }] });
-      await mapping.stop();
-    },
-  );
-
-  it(
-    'starts at LATEST when told, and a DynamoDB batch that exhausts its retries is sent with DDBStreamBatchInfo',
-    { timeout: 30_000 },
-    async () => {
-      const tableName = await createTable();
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'old' } } }));
-      const QueueUrl = await emulators!.createQueue();
-      let calls = 0;
-      const mapping = await start({
-        source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
-        startingPosition: 'LATEST',
-        maximumRetryAttempts: 1,
-        onFailure: { queueUrl: QueueUrl!, endpoint: emulators!.sqsEndpoint },
-        reportBatchItemFailures: true,
-        handler: (e) => {
-          calls++;
-          return { batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.dynamodb.SequenceNumber })) };
-        },
-      });
-      await mapping.idle();
-      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'new' } } }));
-      await mapping.idle();
-      expect(calls).toBe(2);
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      expect(Messages).toHaveLength(1);
-      const failure = JSON.parse(Messages[0]!.Body!);
-      expect(failure.responseContext.functionError).toBeUndefined();
-      expect(failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: mapping.stats().sourceArn });
-      expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(mapping.stats().shards[0]!.checkpoint);
-      await mapping.stop();
-    },
-  );
+  it('starts at LATEST when told, and a DynamoDB batch that exhausts its retries is sent with DDBStreamBatchInfo', async () => {
+    const tableName = await createTable();
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'old' } } }));
+    const QueueUrl = await emulators!.createQueue();
+    let calls = 0;
+    const mapping = await start({
+      source: { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
+      startingPosition: 'LATEST',
+      maximumRetryAttempts: 1,
+      onFailure: { queueUrl: QueueUrl, endpoint: emulators!.sqsEndpoint },
+      reportBatchItemFailures: true,
+      handler: (e) => {
+        calls++;
+        return { batchItemFailures: e.Records.map((r) => ({ itemIdentifier: r.dynamodb.SequenceNumber })) };
+      },
+    });
+    await mapping.idle();
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'new' } } }));
+    await mapping.idle();
+    expect(calls).toBe(2);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const failure = JSON.parse(Messages[0].Body!);
+    expect(failure.responseContext.functionError).toBeUndefined();
+    expect(failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: mapping.stats().sourceArn });
+    expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(mapping.stats().shards[0].checkpoint);
+    await mapping.stop();
+  }, 30_000);
 });

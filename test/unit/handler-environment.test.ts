@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { routes } from '../../lib/routes';
 import { streams } from '../../lib/streams';
 import { tables } from '../../lib/tables';
@@ -43,7 +43,7 @@ describe('handler modules', () => {
   it.each(routes.map((r) => [r.id, r] as const))(
     '%s loads with only the environment its route grants',
     async (_id, route) => {
-      vi.resetModules();
+      jest.resetModules();
       process.env = { PATH: saved.PATH, ...environmentOf(route) };
       const module = (await import(`../../${route.handler}`)) as { handler?: unknown };
       expect(typeof module.handler).toBe('function');
@@ -60,7 +60,7 @@ describe('saga, scheduled and search-indexer functions', () => {
   it.each([...orderSaga.tasks, ...scheduledJobs, ...searchConsumers].map((f) => [f.id, f] as const))(
     '%s loads with only the environment its entry grants',
     async (_id, spec) => {
-      vi.resetModules();
+      jest.resetModules();
       process.env = { PATH: saved.PATH, ...environmentOf(spec) };
       const module = (await import(`../../${spec.handler}`)) as { handler?: unknown };
       expect(typeof module.handler).toBe('function');

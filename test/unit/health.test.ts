@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   SEARCH_PROBE_CACHE,
   WAREHOUSE_PROBE_CACHE,
@@ -13,6 +13,7 @@ import {
 import { cachedProbe, checkHealth } from '../../functions/platform/domain/health';
 import type { HealthProbe } from '../../functions/platform/ports';
 import { LOCAL_WAREHOUSE } from '@ecicomm/local-platform/analytics';
+import { eventually } from '../support/eventually';
 import { startTestDataApi, TEST_REGION, type TestDataApi } from '../support/redshift-data';
 
 const probe = (name: string, check: () => Promise<void>, timeoutMs?: number): HealthProbe => ({
@@ -103,47 +104,44 @@ describe('the warehouse probe of the public health check', () => {
     expect(checks).toBe(3);
   });
 
-  it(
-    'locally: the Data API emulator answers the workgroup’s status, AVAILABLE once its engine is open; an engine that cannot open is down',
-    { timeout: 60_000 },
-    async () => {
-      const serverlessOf = (api: TestDataApi) =>
-        new RedshiftServerlessClient({
-          region: TEST_REGION,
-          endpoint: api.emulator.endpoint,
-          credentials: api.credentials,
-          maxAttempts: 1,
-        });
-      const api = await startTestDataApi();
-      const serverless = serverlessOf(api);
-      try {
-        const probe = warehouseStatusProbe(serverless, LOCAL_WAREHOUSE.workgroupName);
-        // Asking opens the engine (as the platform's migrations at start do); it is AVAILABLE once open.
-        await expect
-          .poll(async () => (await checkHealth([probe])).components.warehouse, { timeout: 30_000, interval: 100 })
-          .toBe('ok');
-      } finally {
-        serverless.destroy();
-        await api.stop();
-      }
+  it('locally: the Data API emulator answers the workgroup’s status, AVAILABLE once its engine is open; an engine that cannot open is down', async () => {
+    const serverlessOf = (api: TestDataApi) =>
+      new RedshiftServerlessClient({
+        region: TEST_REGION,
+        endpoint: api.emulator.endpoint,
+        credentials: api.credentials,
+        maxAttempts: 1,
+      });
+    const api = await startTestDataApi();
+    const serverless = serverlessOf(api);
+    try {
+      const probe = warehouseStatusProbe(serverless, LOCAL_WAREHOUSE.workgroupName);
+      // Asking opens the engine (as the platform's migrations at start do); it is AVAILABLE once open.
+      await eventually(async () => expect((await checkHealth([probe])).components.warehouse).toBe('ok'), {
+        timeout: 30_000,
+        interval: 100,
+      });
+    } finally {
+      serverless.destroy();
+      await api.stop();
+    }
 
-      // An engine that cannot open (its directory held by another live process) is down.
-      const dir = mkdtempSync(path.join(tmpdir(), 'health-probe-'));
-      const held = await startTestDataApi({ dataDir: path.join(dir, 'warehouse') });
-      const heldServerless = serverlessOf(held);
-      try {
-        writeFileSync(`${path.join(dir, 'warehouse')}.lock`, String(process.ppid));
-        const probe = warehouseStatusProbe(heldServerless, LOCAL_WAREHOUSE.workgroupName);
-        expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
-        await new Promise((r) => setTimeout(r, 500));
-        expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
-      } finally {
-        heldServerless.destroy();
-        await held.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
+    // An engine that cannot open (its directory held by another live process) is down.
+    const dir = mkdtempSync(path.join(tmpdir(), 'health-probe-'));
+    const held = await startTestDataApi({ dataDir: path.join(dir, 'warehouse') });
+    const heldServerless = serverlessOf(held);
+    try {
+      writeFileSync(`${path.join(dir, 'warehouse')}.lock`, String(process.ppid));
+      const probe = warehouseStatusProbe(heldServerless, LOCAL_WAREHOUSE.workgroupName);
+      expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await checkHealth([probe])).toEqual({ status: 'degraded', components: { warehouse: 'down' } });
+    } finally {
+      heldServerless.destroy();
+      await held.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('in AWS: asks only the workgroup’s status (no SQL: nothing billed, nothing started), at most once a period', async () => {
     const time = clock();

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
-import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ClickEvent } from '../../functions/analytics/ports';
 import type { Order } from '../../functions/orders/schemas';
 import { replayHistory, type ReplayClients } from '@ecicomm/local-platform/history/replay';
@@ -59,8 +59,8 @@ function fakeClients(
     documents: {
       send: (async (command: BatchWriteCommand) => {
         expect(command).toBeInstanceOf(BatchWriteCommand);
-        const input = command.input as BatchWriteCommandInput;
-        const requests = input.RequestItems![ENV.ORDERS_TABLE]!;
+        const input = command.input;
+        const requests = input.RequestItems![ENV.ORDERS_TABLE];
         const leave = dynamoCalls++ === 0 ? Math.min(options.unprocessedFirst ?? 0, requests.length) : 0;
         const done = requests.slice(0, requests.length - leave);
         recorded.batches.push({ at: performance.now(), orders: done.map((r) => r.PutRequest!.Item as Order) });
@@ -70,7 +70,7 @@ function fakeClients(
     kinesis: {
       send: (async (command: PutRecordsCommand) => {
         expect(command).toBeInstanceOf(PutRecordsCommand);
-        const input = command.input as PutRecordsCommandInput;
+        const input = command.input;
         expect(input.StreamName).toBe(ENV.CLICKSTREAM_STREAM);
         const first = kinesisCalls++ === 0;
         const failing = options.kinesisAlwaysFails ? input.Records!.length : first ? (options.failFirst ?? 0) : 0;

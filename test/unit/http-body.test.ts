@@ -6,7 +6,8 @@
 import http, { type IncomingMessage, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { readBody, type RequestBody } from '@ecicomm/local-platform/http/body';
 
 const LIMIT = 1024;
@@ -119,7 +120,7 @@ describe('readBody', () => {
   it('cuts the connection of a body past the drain cap (32 MiB) instead of reading it forever', async () => {
     const before = seen.length;
     await post({ size: 40 * 1024 * 1024, chunked: true });
-    const { request } = seen[before]!;
+    const { request } = seen[before];
     await new Promise<void>((resolve) =>
       request.socket.destroyed ? resolve() : request.socket.once('close', () => resolve()),
     );

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   nativeSequenceFunctions,
   type KinesaliteSequenceFunctions,
@@ -45,7 +45,7 @@ const sequenceObject = fc.record({
 describe('kinesalite sequence arithmetic on BigInt', () => {
   it('is a different function from kinesalite’s own (the comparison below compares two implementations)', () => {
     expect(native.parseSequence).not.toBe(original.parseSequence);
-    expect(kinesaliteDb.parseSequence).toBeTypeOf('function');
+    expect(typeof kinesaliteDb.parseSequence).toBe('function');
   });
 
   it('stringifies a sequence object to the same number as kinesalite', () => {

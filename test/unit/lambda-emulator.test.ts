@@ -3,7 +3,9 @@
  * in AWS: only the endpoint and the credentials (the platform's per-run secret) differ.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { eventually } from '../support/eventually';
+import { expect } from '../support/expect';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
   GetFunctionConfigurationCommand,
@@ -158,7 +160,7 @@ describe('other invocation types and operations', () => {
       new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: payload({ async: true }) }),
     );
     expect(event.StatusCode).toBe(202);
-    await expect.poll(() => received.at(-1)?.event).toEqual({ async: true });
+    await eventually(() => expect(received.at(-1)?.event).toEqual({ async: true }));
   });
 
   it('answers GetFunctionConfiguration with the function’s ARN and role', async () => {
@@ -189,7 +191,7 @@ describe('lifecycle', () => {
     });
     const client = new LambdaClient({ region, endpoint: other.endpoint, credentials, maxAttempts: 1 });
     const call = client.send(new InvokeCommand({ FunctionName: 'slow', Payload: payload({}) }));
-    await expect.poll(() => releaseSlow).toBeDefined();
+    await eventually(() => expect(releaseSlow).toBeDefined());
     let stopped = false;
     const stopping = other.stop().then(() => (stopped = true));
     // Not stopped while the invocation runs…

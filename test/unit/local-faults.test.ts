@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { faultPlanFromEnv, withFaults } from '@ecicomm/local-platform/faults/faults';
 
 describe('crash testing faults (lib/local/faults)', () => {

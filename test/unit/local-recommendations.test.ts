@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { POPULAR_AGGREGATE_ID } from '../../functions/recommendations/adapters/dynamo-popular';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import {
@@ -91,7 +91,7 @@ describe('the local model server', () => {
     expect(await ping(recs)).toBe(503);
     expect(logs.join('\n')).toMatch(/not an ecicomm-recs\/1 model artifact/);
     expect(written).toEqual([expect.objectContaining({ modelVersion: 'catalog-popularity' })]);
-    expect(written[0]!.items[0]).toEqual(['ECI-BG-001', 866]);
+    expect(written[0].items[0]).toEqual(['ECI-BG-001', 866]);
   });
 
   it('trains a model in the background from the demo history when there is none, then serves it', async () => {
@@ -128,8 +128,8 @@ describe('the demo history', () => {
     const byCustomer = new Map<string, Set<string>>();
     for (const row of rows) {
       const fields = row.split(',');
-      const invoices = byCustomer.get(fields[6]!) ?? new Set();
-      byCustomer.set(fields[6]!, invoices.add(fields[0]!));
+      const invoices = byCustomer.get(fields[6]) ?? new Set();
+      byCustomer.set(fields[6], invoices.add(fields[0]));
     }
     // Every customer orders at least twice: there is a history to predict the next order from.
     expect([...byCustomer.values()].every((invoices) => invoices.size >= 2)).toBe(true);

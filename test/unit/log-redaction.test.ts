@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { logger } from '../../functions/shared/observability';
 
 /**
@@ -9,14 +9,16 @@ let printed: string[];
 beforeEach(() => {
   printed = [];
   const capture = (...chunks: unknown[]) => (printed.push(chunks.map(String).join(' ')), true);
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
   for (const method of ['debug', 'info', 'log', 'warn', 'error'] as const)
-    vi.spyOn(console, method).mockImplementation(capture);
+    jest.spyOn(console, method).mockImplementation(capture);
   logger.setLogLevel('DEBUG');
 });
 const text = () => printed.join('').replace(/\s+/g, '');
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 const refreshJwe = 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.ZW5jcnlwdGVka2V5.aXY.Y2lwaGVydGV4dA.dGFn';

@@ -9,8 +9,10 @@ import {
   AdminInitiateAuthCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
+import { restoreEnv, stubEnv } from '../support/env';
 import { CognitoIdentityProvider } from '../../functions/users/adapters/cognito-identity';
 import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
 
@@ -35,10 +37,10 @@ const fingerprint = Buffer.from(
 let makeHandler: (typeof import('../../functions/users/handlers/login'))['makeHandler'];
 beforeAll(async () => {
   // The module builds its live dependencies at load, as in Lambda.
-  vi.stubEnv('USER_POOL_ID', 'eu-west-2_pool');
-  vi.stubEnv('USER_POOL_CLIENT_ID', 'client-1');
+  stubEnv('USER_POOL_ID', 'eu-west-2_pool');
+  stubEnv('USER_POOL_CLIENT_ID', 'client-1');
   ({ makeHandler } = await import('../../functions/users/handlers/login'));
-  vi.unstubAllEnvs();
+  restoreEnv();
 });
 
 /** A login function over a Cognito client that records what it is sent and signs everyone in. */
@@ -52,8 +54,7 @@ function loginWithRecordingCognito() {
     },
   } as unknown as CognitoIdentityProviderClient;
   const handler = makeHandler({ identity: new CognitoIdentityProvider(cognito, 'eu-west-2_pool', 'client-1') });
-  const call = (event: APIGatewayProxyEvent) =>
-    handler(event as never, lambdaContext('login') as Context) as Promise<APIGatewayProxyResult>;
+  const call = (event: APIGatewayProxyEvent) => handler(event, lambdaContext('login'));
   return { sent, call };
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { fromInvoices, type Invoice } from '../../ml/src/data';
 import { maskPairs } from '../../ml/src/evaluate/masked';
 import { auc, aucOf, meanMetrics, rankingMetrics } from '../../ml/src/evaluate/metrics';

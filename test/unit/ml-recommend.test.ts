@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { rankItems, recommend, type ModelArtifact, type RecommendationRequest } from '../../ml/src/model';
 
 const model: ModelArtifact = {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CLEANING_RULES } from '../../ml/src/data';
 import { recommend, type ModelArtifact } from '../../ml/src/model';
 import { writeSyntheticDataset, type SyntheticLine } from '../../ml/src/synthetic';

@@ -14,7 +14,7 @@ import {
   ServiceUnavailable,
   ValidationError,
 } from '@aws-sdk/client-sagemaker-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ArtifactError, loadArtifact } from '../../ml/src/serve/artifact';
 import { createModelServer, type ModelServer } from '../../ml/src/serve/server';
 import { INACTIVE_PRODUCT_ID, TEST_MODEL_VERSION, testModel, writeTestModel } from '../support/recommendation-model';
@@ -262,10 +262,10 @@ describe('model artifacts', () => {
     try {
       const served = await new Promise<string>((resolve, reject) => {
         let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
+        child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           const m = /model \S+ loaded in \d+ ms: POST (http:\/\/[\d.]+:\d+)\/invocations/.exec(out);
-          if (m) resolve(m[1]!);
+          if (m) resolve(m[1]);
         });
         child.once('exit', (code) => reject(new Error(`ml:serve exited ${code}: ${out}`)));
         setTimeout(() => reject(new Error(`ml:serve not ready: ${out}`)), 20_000).unref();

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');

@@ -1,6 +1,7 @@
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { restoreEnv, stubEnv } from '../support/env';
 
 type AuthorizerModule = typeof import('../../functions/users/handlers/optional-authorizer');
 
@@ -42,21 +43,20 @@ const idTokenClaims = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const event = (headers: Record<string, string> | null): APIGatewayRequestAuthorizerEvent =>
-  ({
-    type: 'REQUEST',
-    methodArn: METHOD_ARN,
-    resource: '/cart',
-    path: '/v1/cart',
-    httpMethod: 'GET',
-    headers,
-    multiValueHeaders: headers && Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
-  }) as APIGatewayRequestAuthorizerEvent;
+const event = (headers: Record<string, string> | null): APIGatewayRequestAuthorizerEvent => ({
+  type: 'REQUEST',
+  methodArn: METHOD_ARN,
+  resource: '/cart',
+  path: '/v1/cart',
+  httpMethod: 'GET',
+  headers,
+  multiValueHeaders: headers && Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+  pathParameters: null,
+  queryStringParameters: null,
+  multiValueQueryStringParameters: null,
+  stageVariables: null,
+  requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
+});
 
 const allowsThisMethod = (result: APIGatewayAuthorizerResult) =>
   expect(result.policyDocument.Statement).toEqual([
@@ -72,10 +72,10 @@ let lastReason: unknown;
 
 beforeAll(async () => {
   // The module parses its environment at load, as in Lambda: only the pool's ids.
-  vi.stubEnv('USER_POOL_ID', USER_POOL_ID);
-  vi.stubEnv('USER_POOL_CLIENT_ID', CLIENT_ID);
+  stubEnv('USER_POOL_ID', USER_POOL_ID);
+  stubEnv('USER_POOL_CLIENT_ID', CLIENT_ID);
   authorizer = await import('../../functions/users/handlers/optional-authorizer');
-  vi.unstubAllEnvs();
+  restoreEnv();
 
   const trusted = keyPair(KID);
   signingKey = trusted.privateKey;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { reconcile, type ReconcileInput } from '../../functions/payments/domain/reconcile';
 import type { OrderSummary } from '../../functions/payments/ports';
 import type { GatewayCharge, GatewayRefund, LedgerEntry } from '../../functions/payments/ports';

@@ -3,7 +3,7 @@
  * is asked, and how the SageMaker adapter's timeout and breaker turn endpoint trouble into a fallback.
  */
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { SageMakerModel } from '../../functions/recommendations/adapters/sagemaker-model';
 import { cached, firstWithItems } from '../../functions/recommendations/adapters/popular-chain';
 import { OrderPurchaseHistory } from '../../functions/recommendations/adapters/order-history';
@@ -18,7 +18,7 @@ const catalog = new Map(
     ['C', 'INACTIVE'],
     ['D', 'ACTIVE'],
     ['E', 'ACTIVE'],
-  ].map(([id, status]) => [id!, { id: id!, name: `Product ${id}`, price: 100, currency: 'GBP', status: status! }]),
+  ].map(([id, status]) => [id, { id: id, name: `Product ${id}`, price: 100, currency: 'GBP', status: status }]),
 );
 
 function fakeDeps(overrides: Partial<RecommendationsDeps> = {}): RecommendationsDeps & { warnings: string[] } {
@@ -169,7 +169,10 @@ describe('popularity sources', () => {
 
   it('keeps a ranking for its time to live, and not a failure', async () => {
     let now = 0;
-    const top = vi.fn(async () => ({ items: [['A', 1]] as [string, number][], version: `v${top.mock.calls.length}` }));
+    const top = jest.fn(async () => ({
+      items: [['A', 1]] as [string, number][],
+      version: `v${top.mock.calls.length}`,
+    }));
     const source = cached({ top }, 1000, { now: () => new Date(now) });
     expect((await source.top()).version).toBe('v1');
     now = 999;
@@ -177,7 +180,12 @@ describe('popularity sources', () => {
     now = 1000;
     expect((await source.top()).version).toBe('v2');
     const flaky = cached(
-      { top: vi.fn().mockRejectedValueOnce(new Error('once')).mockResolvedValue({ items: [], version: 'ok' }) },
+      {
+        top: jest
+          .fn<() => Promise<{ items: [string, number][]; version: string }>>()
+          .mockRejectedValueOnce(new Error('once'))
+          .mockResolvedValue({ items: [], version: 'ok' }),
+      },
       1000,
       { now: () => new Date(0) },
     );
@@ -189,7 +197,7 @@ describe('popularity sources', () => {
 describe('the SageMaker model adapter', () => {
   /** A runtime client whose send does what `behave` says, honouring the abort signal as the SDK does. */
   const clientThat = (behave: () => Promise<{ Body: Uint8Array; InvokedProductionVariant?: string }>) => {
-    const send = vi.fn(
+    const send = jest.fn(
       (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
         new Promise((resolve, reject) => {
           options?.abortSignal?.addEventListener('abort', () =>
@@ -214,7 +222,7 @@ describe('the SageMaker model adapter', () => {
       answer: { items: [{ productId: 'A', score: 0.5 }], modelVersion: 'v1' },
       variant: 'VariantB',
     });
-    const command = send.mock.calls[0]![0] as {
+    const command = send.mock.calls[0][0] as {
       input: { EndpointName: string; ContentType: string; Body: Uint8Array };
     };
     expect(command.input.EndpointName).toBe('endpoint');
@@ -229,7 +237,7 @@ describe('the SageMaker model adapter', () => {
     const error = await model.recommend(request).catch((e: unknown) => e);
     expect(performance.now() - started).toBeLessThan(500);
     expect(error).toMatchObject({ name: 'ModelUnavailableError', reason: 'timeout' });
-    expect((send.mock.calls[0]![1] as { abortSignal: AbortSignal }).abortSignal.aborted).toBe(true);
+    expect((send.mock.calls[0][1] as { abortSignal: AbortSignal }).abortSignal.aborted).toBe(true);
   });
 
   it('calls garbage garbage, and opens the breaker after consecutive failures, then closes it after a good trial call', async () => {

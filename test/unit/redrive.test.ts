@@ -4,7 +4,7 @@
  * behind the local Lambda Invoke API — the redrive reaches it only through @aws-sdk/client-lambda.
  * The rules that need a stream past its retention are tested on the ports with an in-memory stream.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -147,83 +147,73 @@ const ports = (id: string, queueUrl: string) =>
   });
 
 describe('redrive of a DynamoDB stream consumer', () => {
-  it(
-    'keeps the failure record while the consumer still fails, and loads the records once it is fixed',
-    { timeout: 60_000 },
-    async () => {
-      const tableName = await createTable();
-      const queueUrl = await createQueue();
-      for (const pk of ['order-1', 'order-2-poison', 'order-3'])
-        await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, total: { N: '1250' } } }));
-      const mapping = await startMapping(
-        { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
-        'loadOrdersStream',
-        orders.handler,
-        queueUrl,
-      );
-      await mapping.idle();
-      expect(mapping.stats().destinationMessages).toBe(1);
-      expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3']);
-      const original = orders.state.seen.find((r) => ddbKey(r) === 'order-2-poison')!;
+  it('keeps the failure record while the consumer still fails, and loads the records once it is fixed', async () => {
+    const tableName = await createTable();
+    const queueUrl = await createQueue();
+    for (const pk of ['order-1', 'order-2-poison', 'order-3'])
+      await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, total: { N: '1250' } } }));
+    const mapping = await startMapping(
+      { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
+      'loadOrdersStream',
+      orders.handler,
+      queueUrl,
+    );
+    await mapping.idle();
+    expect(mapping.stats().destinationMessages).toBe(1);
+    expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3']);
+    const original = orders.state.seen.find((r) => ddbKey(r) === 'order-2-poison')!;
 
-      // Still broken: invoked, reported, kept — and visible again for the next run.
-      const broken = await ports('loadOrdersStream', queueUrl);
-      const first = await redrive(broken);
-      expect(first).toMatchObject({
-        messages: 1,
-        messagesRedriven: 0,
-        recordsRedriven: 0,
-        stillFailing: 1,
-        recordsStillFailing: 1,
-        trimmed: 0,
-        unreadable: 0,
-      });
-      // As in Lambda, the records from the first failed one to the end of the batch are the failed batch.
-      const after = orders.state.seen.find((r) => ddbKey(r) === 'order-3')!;
-      expect(first.reports[0]!.outcome).toMatchObject({
-        kind: 'still-failing',
-        reason: `batchItemFailures: 1 of 2 records (${ddbId(original)})`,
-      });
-      expect(first.reports[0]!.batch).toMatchObject({
-        source: 'dynamodb',
-        batchSize: 2,
-        startSequenceNumber: ddbId(original),
-        endSequenceNumber: ddbId(after),
-      });
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+    // Still broken: invoked, reported, kept — and visible again for the next run.
+    const broken = await ports('loadOrdersStream', queueUrl);
+    const first = await redrive(broken);
+    expect(first).toMatchObject({
+      messages: 1,
+      messagesRedriven: 0,
+      recordsRedriven: 0,
+      stillFailing: 1,
+      recordsStillFailing: 1,
+      trimmed: 0,
+      unreadable: 0,
+    });
+    // As in Lambda, the records from the first failed one to the end of the batch are the failed batch.
+    const after = orders.state.seen.find((r) => ddbKey(r) === 'order-3')!;
+    expect(first.reports[0].outcome).toMatchObject({
+      kind: 'still-failing',
+      reason: `batchItemFailures: 1 of 2 records (${ddbId(original)})`,
+    });
+    expect(first.reports[0].batch).toMatchObject({
+      source: 'dynamodb',
+      batchSize: 2,
+      startSequenceNumber: ddbId(original),
+      endSequenceNumber: ddbId(after),
+    });
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
 
-      // A thrown error is still failing too, not a crash of the redrive.
-      orders.state.throwInstead = true;
-      const thrown = await redrive(broken);
-      orders.state.throwInstead = false;
-      expect(thrown.reports[0]!.outcome).toMatchObject({
-        kind: 'still-failing',
-        reason: 'Error: cannot load order-2-poison',
-      });
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-      broken.close();
+    // A thrown error is still failing too, not a crash of the redrive.
+    orders.state.throwInstead = true;
+    const thrown = await redrive(broken);
+    orders.state.throwInstead = false;
+    expect(thrown.reports[0].outcome).toMatchObject({
+      kind: 'still-failing',
+      reason: 'Error: cannot load order-2-poison',
+    });
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+    broken.close();
 
-      orders.state.fixed = true;
-      const fixed = await ports('loadOrdersStream', queueUrl);
-      const second = await redrive(fixed);
-      fixed.close();
-      expect(second).toMatchObject({
-        messages: 1,
-        messagesRedriven: 1,
-        recordsRedriven: 2,
-        stillFailing: 0,
-        trimmed: 0,
-      });
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
-      expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3', 'order-2-poison']);
-      // The redriven event is the very record the event source mapping delivered.
-      expect(orders.state.loaded.get(ddbId(original))).toEqual(original);
-      await mapping.stop();
-      orders.state.fixed = false;
-    },
-  );
+    orders.state.fixed = true;
+    const fixed = await ports('loadOrdersStream', queueUrl);
+    const second = await redrive(fixed);
+    fixed.close();
+    expect(second).toMatchObject({ messages: 1, messagesRedriven: 1, recordsRedriven: 2, stillFailing: 0, trimmed: 0 });
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
+    expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3', 'order-2-poison']);
+    // The redriven event is the very record the event source mapping delivered.
+    expect(orders.state.loaded.get(ddbId(original))).toEqual(original);
+    await mapping.stop();
+    orders.state.fixed = false;
+  }, 60_000);
 
-  it('reads a deleted table’s stream, which outlives it as in AWS', { timeout: 60_000 }, async () => {
+  it('reads a deleted table’s stream, which outlives it as in AWS', async () => {
     const tableName = await createTable();
     const queueUrl = await createQueue();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'late-poison' } } }));
@@ -243,69 +233,65 @@ describe('redrive of a DynamoDB stream consumer', () => {
     orders.state.fixed = false;
     expect(summary).toMatchObject({ messages: 1, messagesRedriven: 1, recordsRedriven: 1, trimmed: 0 });
     expect([...orders.state.loaded.values()].map(ddbKey)).toContain('late-poison');
-  });
+  }, 60_000);
 });
 
 describe('redrive of a Kinesis consumer', () => {
-  it(
-    'redrives failed records of every shard with the events the mapping built, honouring --dry-run and --max',
-    { timeout: 60_000 },
-    async () => {
-      const streamName = await createStream(2);
-      const queueUrl = await createQueue();
-      // Two sessions' events, spread over the two shards; one poison record per session.
-      for (const [i, data] of ['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2'].entries()) {
-        await kinesis.send(
-          new PutRecordCommand({
-            StreamName: streamName,
-            PartitionKey: data.startsWith('a') ? 'session-a' : `session-b-${i}`,
-            Data: Buffer.from(data),
-          }),
-        );
-      }
-      const mapping = await startMapping(
-        { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
-        'loadClickstream',
-        clicks.handler,
-        queueUrl,
+  it('redrives failed records of every shard with the events the mapping built, honouring --dry-run and --max', async () => {
+    const streamName = await createStream(2);
+    const queueUrl = await createQueue();
+    // Two sessions' events, spread over the two shards; one poison record per session.
+    for (const [i, data] of ['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2'].entries()) {
+      await kinesis.send(
+        new PutRecordCommand({
+          StreamName: streamName,
+          PartitionKey: data.startsWith('a') ? 'session-a' : `session-b-${i}`,
+          Data: Buffer.from(data),
+        }),
       );
-      await mapping.idle();
-      expect(mapping.stats().destinationMessages).toBe(2);
-      await mapping.stop();
-      const originals = clicks.state.seen.filter((r) => kinesisKey(r).includes('poison'));
-      clicks.state.fixed = true;
+    }
+    const mapping = await startMapping(
+      { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
+      'loadClickstream',
+      clicks.handler,
+      queueUrl,
+    );
+    await mapping.idle();
+    expect(mapping.stats().destinationMessages).toBe(2);
+    await mapping.stop();
+    const originals = clicks.state.seen.filter((r) => kinesisKey(r).includes('poison'));
+    clicks.state.fixed = true;
 
-      const p = await ports('loadClickstream', queueUrl);
-      const invocations = clicks.state.seen.length;
-      const dry = await redrive(p, { dryRun: true });
-      expect(dry).toMatchObject({ dryRun: true, messages: 2, messagesRedriven: 0, recordsRedriven: 0 });
-      // Each failed batch runs from its poison record to the end of what its shard's batch held.
-      const sizes = dry.reports.map((r) => r.batch!.batchSize);
-      expect(new Set(dry.reports.map((r) => r.batch!.shardId)).size).toBe(2);
-      expect(dry.reports.map((r) => r.outcome)).toEqual(
-        sizes.map((records) => ({ kind: 'would-redrive', records, missing: 0 })),
-      );
-      expect(clicks.state.seen.length).toBe(invocations);
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 2, hidden: 0 });
+    const p = await ports('loadClickstream', queueUrl);
+    const invocations = clicks.state.seen.length;
+    const dry = await redrive(p, { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, messages: 2, messagesRedriven: 0, recordsRedriven: 0 });
+    // Each failed batch runs from its poison record to the end of what its shard's batch held.
+    const sizes = dry.reports.map((r) => r.batch!.batchSize);
+    expect(new Set(dry.reports.map((r) => r.batch!.shardId)).size).toBe(2);
+    expect(dry.reports.map((r) => r.outcome)).toEqual(
+      sizes.map((records) => ({ kind: 'would-redrive', records, missing: 0 })),
+    );
+    expect(clicks.state.seen.length).toBe(invocations);
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 2, hidden: 0 });
 
-      const one = await redrive(p, { max: 1 });
-      expect(one).toMatchObject({ messages: 1, messagesRedriven: 1 });
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-      const rest = await redrive(p);
-      expect(rest).toMatchObject({ messages: 1, messagesRedriven: 1 });
-      expect(one.recordsRedriven + rest.recordsRedriven).toBe(sizes[0]! + sizes[1]!);
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
-      p.close();
-      clicks.state.fixed = false;
-      // Each poison record loaded exactly as the mapping delivered it (invokeIdentityArn: the function's role).
-      for (const original of originals) expect(clicks.state.loaded.get(kinesisId(original))).toEqual(original);
-      expect(new Set([...clicks.state.loaded.values()].map(kinesisKey))).toEqual(
-        new Set(['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2']),
-      );
-    },
-  );
+    const one = await redrive(p, { max: 1 });
+    expect(one).toMatchObject({ messages: 1, messagesRedriven: 1 });
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+    const rest = await redrive(p);
+    expect(rest).toMatchObject({ messages: 1, messagesRedriven: 1 });
+    expect(one.recordsRedriven + rest.recordsRedriven).toBe(sizes[0] + sizes[1]);
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
+    p.close();
+    clicks.state.fixed = false;
+    // Each poison record loaded exactly as the mapping delivered it (invokeIdentityArn: the function's role).
+    for (const original of originals) expect(clicks.state.loaded.get(kinesisId(original))).toEqual(original);
+    expect(new Set([...clicks.state.loaded.values()].map(kinesisKey))).toEqual(
+      new Set(['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2']),
+    );
+  }, 60_000);
 
-  it('reports the records of a deleted stream and keeps their message', { timeout: 30_000 }, async () => {
+  it('reports the records of a deleted stream and keeps their message', async () => {
     const streamName = await createStream(1);
     const queueUrl = await createQueue();
     await kinesis.send(
@@ -337,34 +323,30 @@ describe('redrive of a Kinesis consumer', () => {
     expect(clicks.state.seen.length).toBe(invocations);
     expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
     clicks.state.fixed = false;
-  });
+  }, 30_000);
 
-  it(
-    'keeps a message that is not a failure record, and one whose function does not exist is refused up front',
-    { timeout: 30_000 },
-    async () => {
-      const queueUrl = await createQueue();
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"hello": "world"}' }));
-      const p = await ports('loadClickstream', queueUrl);
-      const summary = await redrive(p);
-      p.close();
-      expect(summary).toMatchObject({ messages: 1, unreadable: 1, messagesRedriven: 0 });
-      expect(summary.reports[0]!.outcome).toMatchObject({
-        kind: 'unreadable',
-        reason: expect.stringMatching(/^not a failure record/),
-      });
-      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-      await expect(
-        awsRedrivePorts({
-          consumer: consumer('loadInventoryStream'),
-          region,
-          credentials,
-          queueUrl,
-          endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint },
-        }),
-      ).rejects.toThrow(/Function not found: .*loadInventoryStream/);
-    },
-  );
+  it('keeps a message that is not a failure record, and one whose function does not exist is refused up front', async () => {
+    const queueUrl = await createQueue();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"hello": "world"}' }));
+    const p = await ports('loadClickstream', queueUrl);
+    const summary = await redrive(p);
+    p.close();
+    expect(summary).toMatchObject({ messages: 1, unreadable: 1, messagesRedriven: 0 });
+    expect(summary.reports[0].outcome).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringMatching(/^not a failure record/),
+    });
+    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+    await expect(
+      awsRedrivePorts({
+        consumer: consumer('loadInventoryStream'),
+        region,
+        credentials,
+        queueUrl,
+        endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint },
+      }),
+    ).rejects.toThrow(/Function not found: .*loadInventoryStream/);
+  }, 30_000);
 });
 
 describe('records past the stream’s retention', () => {
@@ -386,7 +368,7 @@ describe('records past the stream’s retention', () => {
   const shard = (held: string[], pageSize = 1) => ({
     async getIterator(_shardId: string, position: StartPosition) {
       const from = position.type === 'AT_SEQUENCE_NUMBER' ? BigInt(position.sequenceNumber) : 0n;
-      if (from < BigInt(held[0]!) - 100n) throw new RecordsTrimmed('trimmed');
+      if (from < BigInt(held[0]) - 100n) throw new RecordsTrimmed('trimmed');
       return String(held.findIndex((s) => BigInt(s) >= from));
     },
     async getRecords(_shardId: string, iterator: string) {

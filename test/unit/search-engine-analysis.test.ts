@@ -2,7 +2,7 @@
  * The local search engine's analysis and edit distances, as OpenSearch's: the english analyzer (possessives,
  * Lucene's stop words, the Porter stemmer), and Damerau–Levenshtein distances where a transposition is one edit.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { analyzer } from '@ecicomm/local-platform/search/analysis';
 import { editsFor, osaDistance, prefixDistance } from '@ecicomm/local-platform/search/fuzzy';
 

@@ -4,7 +4,8 @@
  * function_score, external versions, atomic alias swaps, the completion suggester, and its refusals (DSL outside
  * the subset, malformed bodies, browsers and unsigned callers). Driven through the official client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { errors, type API, type Client, type Types } from '@opensearch-project/opensearch';
 import {
   indexActions,
@@ -175,10 +176,10 @@ describe('relevance', () => {
         ).hits.hits.map((hit) => [hit._id, hit._score as number]),
       );
     const nameFirst = await scores(['name^2', 'description']);
-    expect(nameFirst['b-name']).toBeGreaterThan(nameFirst['b-desc']!);
-    expect(nameFirst['b-both']).toBeCloseTo(nameFirst['b-name']!, 10);
+    expect(nameFirst['b-name']).toBeGreaterThan(nameFirst['b-desc']);
+    expect(nameFirst['b-both']).toBeCloseTo(nameFirst['b-name'], 10);
     const descriptionFirst = await scores(['name', 'description^3']);
-    expect(descriptionFirst['b-desc']).toBeGreaterThan(descriptionFirst['b-name']!);
+    expect(descriptionFirst['b-desc']).toBeGreaterThan(descriptionFirst['b-name']);
   });
 
   it('boosts by popularity (log1p) and recency (gauss on createdAt) through function_score', async () => {
@@ -211,7 +212,7 @@ describe('relevance', () => {
     expect(ids(response)).toEqual(['f-new-popular', 'f-old-popular', 'f-new-unpopular']);
     const [best, , last] = response.hits.hits.map((hit) => hit._score as number);
     // Same text score: the factors are log10(501) + 1 (within the offset) and log10(1) + 1.
-    expect(best! / last!).toBeCloseTo(Math.log10(501) + 1, 6);
+    expect(best / last).toBeCloseTo(Math.log10(501) + 1, 6);
   });
 });
 
@@ -310,11 +311,11 @@ describe('sorting and pagination', () => {
 
 describe('external versions', () => {
   const write = (doc: Product, index = 'products') =>
-    client.bulk({ body: indexActions(index, [doc]) }).then((r) => r.body.items[0]!.index!);
+    client.bulk({ body: indexActions(index, [doc]) }).then((r) => r.body.items[0].index!);
   const remove = (id: string, version: number) =>
     client
       .bulk({ body: [{ delete: { _index: 'products', _id: id, version, version_type: 'external' } }] })
-      .then((r) => r.body.items[0]!.delete!);
+      .then((r) => r.body.items[0].delete!);
   const current = async (id: string) =>
     (await client.get({ index: 'products', id }).catch((e: errors.ResponseError) => e.meta)).body as {
       found: boolean;
@@ -358,7 +359,7 @@ describe('external versions', () => {
         { ...doc, name: 'Tea Towel Set' },
       ],
     });
-    expect(gte.body.items[0]!.index).toMatchObject({ status: 200, _version: 2 });
+    expect(gte.body.items[0].index).toMatchObject({ status: 200, _version: 2 });
   });
 
   it('refuses external versions on create, and a delete on a missing index creates nothing', async () => {
@@ -368,7 +369,7 @@ describe('external versions', () => {
         product('c-1', { name: 'x' }),
       ],
     });
-    expect(create.body.items[0]!.create).toMatchObject({
+    expect(create.body.items[0].create).toMatchObject({
       status: 400,
       error: { type: 'action_request_validation_exception' },
     });
@@ -437,7 +438,7 @@ describe('completion suggester', () => {
         },
       },
     });
-    return (response.suggest!.names![0]!.options as { text: string; _id: string }[]).map((option) => option.text);
+    return (response.suggest!.names[0].options as { text: string; _id: string }[]).map((option) => option.text);
   };
 
   it("completes the start of an input and of any word of it, and never an inactive product's", async () => {

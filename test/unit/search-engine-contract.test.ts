@@ -4,7 +4,7 @@
  * request type and each expected answer as the client's own response type, so `npm run typecheck` proves the
  * shapes are OpenSearch's, and `toEqual` proves the engine answers exactly them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { errors, type API, type Types } from '@opensearch-project/opensearch';
 import {
   indexActions,
@@ -170,7 +170,7 @@ describe('documents', () => {
     };
     const answer: API.Bulk_ResponseBody = (await client().bulk(mixed)).body;
     expect(answer.errors).toBe(true);
-    expect(answer.items[0]!.index).toEqual({
+    expect(answer.items[0].index).toEqual({
       _index: 'products-v1-20260102000000000',
       _id: 'p1',
       status: 409,
@@ -182,8 +182,8 @@ describe('documents', () => {
         index_uuid: expect.any(String),
       },
     });
-    expect(answer.items[1]!.index).toEqual(write('p2', 2, 2, 'updated', 200));
-    expect(answer.items[2]!.delete).toEqual(write('p9', 7, 3, 'not_found', 404));
+    expect(answer.items[1].index).toEqual(write('p2', 2, 2, 'updated', 200));
+    expect(answer.items[2].delete).toEqual(write('p9', 7, 3, 'not_found', 404));
     const kept: API.Get_ResponseBody = (await client().get({ index: 'products', id: 'p1' })).body;
     expect(kept).toEqual({
       _index: 'products-v1-20260102000000000',
@@ -294,7 +294,7 @@ describe('search', () => {
     const score = response.hits.hits[0]?._score;
     expect(typeof score).toBe('number');
     expect(response).toEqual({
-      took: expect.any(Number),
+      took: expect.any(Number) as unknown as number,
       timed_out: false,
       _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
       hits: {

@@ -10,7 +10,8 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import type { API, Client } from '@opensearch-project/opensearch';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { loadSeedCatalog } from '@ecicomm/local-platform/seed/catalog-source';
@@ -50,12 +51,12 @@ async function startChild(): Promise<Child> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const openedInMs = await new Promise<number>((resolve, reject) => {
     // Drained to the end, so the child never blocks on a full pipe.
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stdout.on('data', (b: Buffer) => {
       output += b.toString();
       const ready = /ready (\d+)/.exec(output);
       if (ready) resolve(Number(ready[1]));
     });
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     void exited.then(() => reject(new Error(`the engine exited before it was ready:\n${output}`)));
   });
   return { process: child, client: searchClient(`http://127.0.0.1:${port}`, credentials), exited, openedInMs };
@@ -102,7 +103,7 @@ describe('a kill -9', () => {
     const { body: deleted } = await first.client.bulk({
       body: [{ delete: { _index: 'products', _id: 'd-0-0', version: 50, version_type: 'external' } }],
     });
-    expect(deleted.items[0]!.delete!.status).toBe(200);
+    expect(deleted.items[0].delete!.status).toBe(200);
     acknowledged.delete('d-0-0');
     // One more bulk request is on its way when the process dies: it may or may not have been written.
     const inFlight = first.client
@@ -126,7 +127,7 @@ describe('a kill -9', () => {
     const older = await second.client.bulk({
       body: indexActions('products', [product('d-0-0', { name: 'Resurrected', version: 49 })]),
     });
-    expect(older.body.items[0]!.index).toMatchObject({
+    expect(older.body.items[0].index).toMatchObject({
       status: 409,
       error: { type: 'version_conflict_engine_exception' },
     });
@@ -234,7 +235,7 @@ describe('the catalog', () => {
       expect(
         after.hits.hits.map((hit) => hit._id),
         q,
-      ).toEqual(before[i]!.body.hits.hits.map((hit) => hit._id));
+      ).toEqual(before[i].body.hits.hits.map((hit) => hit._id));
       const expected = Math.min(10, products.filter(relevant).length);
       const top = after.hits.hits.slice(0, expected).map((hit) => hit._source as Product);
       expect(top.length, `${q} on the ${source} catalog`).toBe(expected);

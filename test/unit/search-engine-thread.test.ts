@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { startSearchEngineThread } from '@ecicomm/local-platform/search/thread';
 import { newCredentials, PRODUCT_MAPPINGS, searchClient } from '../support/search-engine';

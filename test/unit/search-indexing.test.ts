@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { actionFromStreamRecord } from '../../functions/search/adapters/products-stream';
 import { bulkLines, outcomeOf } from '../../functions/search/adapters/opensearch-index';
 import {
@@ -139,16 +139,16 @@ describe('a products stream record', () => {
 
   it('means: REMOVE deletes one version past the old image; anything else is malformed', () => {
     const remove: DynamoDBRecord = {
-      ...fixture.Records[1]!,
+      ...fixture.Records[1],
       eventName: 'REMOVE',
-      dynamodb: { OldImage: fixture.Records[1]!.dynamodb!.NewImage },
+      dynamodb: { OldImage: fixture.Records[1].dynamodb!.NewImage },
     };
     expect(actionFromStreamRecord(remove)).toEqual({ kind: 'delete', id: 'prd_fx_mug', version: 3 });
     expect(() => actionFromStreamRecord({ ...remove, dynamodb: {} })).toThrow(/no OldImage/);
-    expect(() =>
-      actionFromStreamRecord({ ...fixture.Records[0]!, dynamodb: { NewImage: { id: { S: 'x' } } } }),
-    ).toThrow(/not a product/);
-    expect(() => actionFromStreamRecord({ ...fixture.Records[0]!, eventName: 'TRUNCATE' as never })).toThrow(
+    expect(() => actionFromStreamRecord({ ...fixture.Records[0], dynamodb: { NewImage: { id: { S: 'x' } } } })).toThrow(
+      /not a product/,
+    );
+    expect(() => actionFromStreamRecord({ ...fixture.Records[0], eventName: 'TRUNCATE' as never })).toThrow(
       /unknown eventName/,
     );
   });
@@ -215,19 +215,19 @@ describe('a stream batch into the index', () => {
   });
 
   it('fails only the records the engine refused, and a record that is not a product alone', async () => {
-    const broken: DynamoDBRecord = { ...records[0]!, eventID: 'broken', dynamodb: { NewImage: { id: { S: 'p9' } } } };
+    const broken: DynamoDBRecord = { ...records[0], eventID: 'broken', dynamodb: { NewImage: { id: { S: 'p9' } } } };
     const w = writer(() => [
       { status: 'applied' },
       { status: 'failed', reason: '429 es_rejected_execution_exception: queue full' },
       { status: 'applied' },
     ]);
     const { failures, summary } = await indexRecords(
-      [records[0]!, broken, records[1]!, records[2]!],
+      [records[0], broken, records[1], records[2]],
       actionFromStreamRecord,
       w,
     );
     expect([...failures.keys()]).toEqual([broken, records[1]]);
-    expect(failures.get(records[1]!)?.message).toBe(
+    expect(failures.get(records[1])?.message).toBe(
       'index prd_fx_mug v2: 429 es_rejected_execution_exception: queue full',
     );
     expect(summary.failed).toBe(2);
@@ -268,7 +268,7 @@ class RecordingIndex implements ProductIndexAdmin {
     this.indexes.delete(name);
   }
   async bulk(actions: readonly IndexAction[], index = 'products'): Promise<ActionOutcome[]> {
-    const target = index === 'products' ? this.alias[0]! : index;
+    const target = index === 'products' ? this.alias[0] : index;
     this.steps.push(`bulk ${target} ${actions.map((a) => `${a.kind}:${a.id}@${a.version}`).join(',')}`);
     if (target === this.failBulkTo) throw new SearchUnavailableError('bulk: 503');
     const docs = this.indexes.get(target)!;
@@ -366,7 +366,7 @@ describe('the indexer handler', () => {
         ),
     });
     expect(await makeIndexer({ index: refusing })(fixture, lambdaContext('indexProducts'))).toEqual({
-      batchItemFailures: [{ itemIdentifier: fixture.Records[1]!.dynamodb!.SequenceNumber }],
+      batchItemFailures: [{ itemIdentifier: fixture.Records[1].dynamodb!.SequenceNumber }],
     });
   });
 });

@@ -3,7 +3,8 @@
  * every parameter maps to the documented body (/work/notes/search-contract.md), bad input is refused by the
  * schema, and the engine's answer becomes API.md's shape.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import {
   canRelax,
   FACET_SIZE,

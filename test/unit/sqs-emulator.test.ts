@@ -36,7 +36,7 @@ import {
   UnsupportedOperation,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort, PortInUseError } from '@ecicomm/local-platform/emulators';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '@ecicomm/local-platform/sqs/server';
@@ -202,12 +202,12 @@ describe('messages', () => {
 
     const [message] = await receive(url, { MessageSystemAttributeNames: ['All'] });
     expect(message).toMatchObject({ MessageId: sent.MessageId, Body: body, MD5OfBody: md5(body) });
-    expect(message!.Attributes).toMatchObject({ ApproximateReceiveCount: '1', SenderId: 'local' });
-    expect(Number(message!.Attributes!.SentTimestamp)).toBeLessThanOrEqual(
-      Number(message!.Attributes!.ApproximateFirstReceiveTimestamp),
+    expect(message.Attributes).toMatchObject({ ApproximateReceiveCount: '1', SenderId: 'local' });
+    expect(Number(message.Attributes!.SentTimestamp)).toBeLessThanOrEqual(
+      Number(message.Attributes!.ApproximateFirstReceiveTimestamp),
     );
 
-    await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message!.ReceiptHandle }));
+    await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }));
     expect(await attributesOf(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'])).toEqual({
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
@@ -259,17 +259,17 @@ describe('messages', () => {
     expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
 
     const [all] = await receive(url, { MessageAttributeNames: ['All'], VisibilityTimeout: 0 });
-    expect(all!.MessageAttributes).toEqual({
+    expect(all.MessageAttributes).toEqual({
       ...MessageAttributes,
       blob: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 2, 254, 255]) },
     });
-    expect(all!.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+    expect(all.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
 
     const [some] = await receive(url, { MessageAttributeNames: ['eventType', 'trace.*'], VisibilityTimeout: 0 });
-    expect(Object.keys(some!.MessageAttributes ?? {}).sort()).toEqual(['eventType', 'trace.id']);
+    expect(Object.keys(some.MessageAttributes ?? {}).sort()).toEqual(['eventType', 'trace.id']);
     const [none] = await receive(url);
-    expect(none!.MessageAttributes).toBeUndefined();
-    expect(none!.MD5OfMessageAttributes).toBeUndefined();
+    expect(none.MessageAttributes).toBeUndefined();
+    expect(none.MD5OfMessageAttributes).toBeUndefined();
   });
 
   it('SendMessageBatch and DeleteMessageBatch handle many entries, reporting a bad entry as Failed', async () => {
@@ -322,19 +322,17 @@ describe('messages', () => {
     const url = await createQueue(unique('visibility'), { VisibilityTimeout: '1' });
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'once' }));
     const [first] = await receive(url, { MessageSystemAttributeNames: ['All'] });
-    expect(first!.Attributes!.ApproximateReceiveCount).toBe('1');
+    expect(first.Attributes!.ApproximateReceiveCount).toBe('1');
     expect(await receive(url)).toEqual([]);
     expect((await attributesOf(url)).ApproximateNumberOfMessagesNotVisible).toBe('1');
 
     const started = Date.now();
     const [again] = await receive(url, { WaitTimeSeconds: 5, MessageSystemAttributeNames: ['All'] });
     const waited = Date.now() - started;
-    expect(again!.MessageId).toBe(first!.MessageId);
-    expect(again!.Attributes!.ApproximateReceiveCount).toBe('2');
-    expect(again!.Attributes!.ApproximateFirstReceiveTimestamp).toBe(
-      first!.Attributes!.ApproximateFirstReceiveTimestamp,
-    );
-    expect(again!.ReceiptHandle).not.toBe(first!.ReceiptHandle);
+    expect(again.MessageId).toBe(first.MessageId);
+    expect(again.Attributes!.ApproximateReceiveCount).toBe('2');
+    expect(again.Attributes!.ApproximateFirstReceiveTimestamp).toBe(first.Attributes!.ApproximateFirstReceiveTimestamp);
+    expect(again.ReceiptHandle).not.toBe(first.ReceiptHandle);
     expect(waited).toBeGreaterThan(500);
     expect(waited).toBeLessThan(2500);
   });
@@ -345,22 +343,22 @@ describe('messages', () => {
     const [first] = await receive(url, { VisibilityTimeout: 0 });
     const [second] = await receive(url, { VisibilityTimeout: 60 });
     // As in SQS, deleting with an old handle succeeds but deletes nothing.
-    await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first!.ReceiptHandle }));
+    await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle }));
     expect((await attributesOf(url)).ApproximateNumberOfMessagesNotVisible).toBe('1');
 
     await client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: second!.ReceiptHandle, VisibilityTimeout: 0 }),
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: second.ReceiptHandle, VisibilityTimeout: 0 }),
     );
     const [third] = await receive(url);
-    expect(third!.MessageId).toBe(first!.MessageId);
+    expect(third.MessageId).toBe(first.MessageId);
     await client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: third!.ReceiptHandle, VisibilityTimeout: 0 }),
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: third.ReceiptHandle, VisibilityTimeout: 0 }),
     );
     await expect(
       client.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: url,
-          ReceiptHandle: third!.ReceiptHandle,
+          ReceiptHandle: third.ReceiptHandle,
           VisibilityTimeout: 5,
         }),
       ),
@@ -371,18 +369,14 @@ describe('messages', () => {
   });
 
   // Its long poll may wait 5 s: the test's own budget must exceed that (a loaded machine once hit the default 5 s).
-  it(
-    'DelaySeconds keeps a message delayed (counted as delayed, not receivable) until the delay ends',
-    { timeout: 15_000 },
-    async () => {
-      const url = await createQueue(unique('delay'));
-      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 1 }));
-      expect((await attributesOf(url)).ApproximateNumberOfMessagesDelayed).toBe('1');
-      expect(await receive(url)).toEqual([]);
-      const [message] = await receive(url, { WaitTimeSeconds: 5 });
-      expect(message!.Body).toBe('later');
-    },
-  );
+  it('DelaySeconds keeps a message delayed (counted as delayed, not receivable) until the delay ends', async () => {
+    const url = await createQueue(unique('delay'));
+    await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 1 }));
+    expect((await attributesOf(url)).ApproximateNumberOfMessagesDelayed).toBe('1');
+    expect(await receive(url)).toEqual([]);
+    const [message] = await receive(url, { WaitTimeSeconds: 5 });
+    expect(message.Body).toBe('later');
+  }, 15_000);
 
   it('a long poll returns as soon as a message arrives, not at the end of WaitTimeSeconds', async () => {
     const url = await createQueue(unique('longpoll'));
@@ -416,8 +410,8 @@ describe('messages', () => {
     await sleep(100);
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next consumer' }));
     const [message] = await receive(url, { MessageSystemAttributeNames: ['ApproximateReceiveCount'] });
-    expect(message!.Body).toBe('for the next consumer');
-    expect(message!.Attributes!.ApproximateReceiveCount).toBe('1');
+    expect(message.Body).toBe('for the next consumer');
+    expect(message.Attributes!.ApproximateReceiveCount).toBe('1');
   });
 
   it('redrive: a message received maxReceiveCount times moves to the dead-letter queue on the next receive', async () => {
@@ -441,7 +435,7 @@ describe('messages', () => {
 
     const [dead] = await receive(dlqUrl, { MessageSystemAttributeNames: ['All'] });
     expect(dead).toMatchObject({ MessageId, Body: 'poison' });
-    expect(dead!.Attributes!.DeadLetterQueueSourceArn).toBe(sourceArn);
+    expect(dead.Attributes!.DeadLetterQueueSourceArn).toBe(sourceArn);
     expect((await client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }))).queueUrls).toEqual([url]);
   });
 
@@ -709,48 +703,40 @@ describe('lifecycle and persistence', () => {
   }
 
   // The compensation dead-letter queue and the analytics on-failure queues rely on it: a message SQS accepted is kept.
-  it(
-    'keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes',
-    { timeout: 60_000 },
-    async () => {
-      const dataFile = path.join(tempDir(), 'sqs.json');
-      const first = await startChild(dataFile);
-      let url: string;
-      try {
-        url = (await first.client.send(new CreateQueueCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
-        await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'gone' }));
-        const { Messages } = await first.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
-        await first.client.send(
-          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages![0]!.ReceiptHandle! }),
-        );
-        await first.client.send(
-          new SendMessageCommand({ QueueUrl: url, MessageBody: 'compensation failed for ord_1' }),
-        );
-        await first.client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url,
-            Entries: [
-              { Id: 'a', MessageBody: 'batch a' },
-              { Id: 'b', MessageBody: 'batch b' },
-            ],
-          }),
-        );
-      } finally {
-        await first.kill();
-      }
+  it('keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes', async () => {
+    const dataFile = path.join(tempDir(), 'sqs.json');
+    const first = await startChild(dataFile);
+    let url: string;
+    try {
+      url = (await first.client.send(new CreateQueueCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
+      await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'gone' }));
+      const { Messages } = await first.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      await first.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages![0].ReceiptHandle! }));
+      await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'compensation failed for ord_1' }));
+      await first.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: [
+            { Id: 'a', MessageBody: 'batch a' },
+            { Id: 'b', MessageBody: 'batch b' },
+          ],
+        }),
+      );
+    } finally {
+      await first.kill();
+    }
 
-      const second = await startChild(dataFile);
-      try {
-        const url2 = (await second.client.send(new GetQueueUrlCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
-        const { Messages } = await second.client.send(
-          new ReceiveMessageCommand({ QueueUrl: url2, MaxNumberOfMessages: 10 }),
-        );
-        expect(Messages?.map((m) => m.Body).sort()).toEqual(['batch a', 'batch b', 'compensation failed for ord_1']);
-      } finally {
-        await second.kill();
-      }
-    },
-  );
+    const second = await startChild(dataFile);
+    try {
+      const url2 = (await second.client.send(new GetQueueUrlCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
+      const { Messages } = await second.client.send(
+        new ReceiveMessageCommand({ QueueUrl: url2, MaxNumberOfMessages: 10 }),
+      );
+      expect(Messages?.map((m) => m.Body).sort()).toEqual(['batch a', 'batch b', 'compensation failed for ord_1']);
+    } finally {
+      await second.kill();
+    }
+  }, 60_000);
 
   it('refuses to start on a data file it cannot read, naming the file', async () => {
     const dataFile = path.join(tempDir(), 'sqs.json');

@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { eventually } from '../support/eventually';
+import { expect } from '../support/expect';
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
@@ -124,7 +126,7 @@ describe('who may call it', () => {
 
   it('refuses a name or input that is not a string (the protocol types both as strings), and starts nothing', async () => {
     const outcome = (start: Record<string, unknown>) =>
-      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), ...start } as never)).then(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), ...start })).then(
         () => 'started',
         (e: { name: string }) => e.name,
       );
@@ -169,8 +171,8 @@ async function startChild(hang: boolean): Promise<Child> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     // Drained to the end, so the child never blocks on a full pipe.
-    child.stdout!.on('data', (b: Buffer) => ((output += b.toString()), output.includes('ready') && resolve()));
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stdout.on('data', (b: Buffer) => ((output += b.toString()), output.includes('ready') && resolve()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     void exited.then(() => reject(new Error(`the emulator exited before it was ready:\n${output}`)));
   });
   return { process: child, sfn: sfnClient(`http://127.0.0.1:${port}`), exited };
@@ -212,69 +214,61 @@ describe('executions outlive the process', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(
-    'resumes a running execution from the state it was in after a kill -9: done steps are not run again',
-    { timeout: 60_000 },
-    async () => {
-      const first = await startChild(true);
-      const inSecond = await start(first.sfn, 'a', 'Second');
-      await expect.poll(() => ran('Second', 'a'), { timeout: 20_000 }).toHaveLength(1);
-      const finished = await start(first.sfn, 'b');
-      expect((await ended(first.sfn, finished.executionArn)).status).toBe('SUCCEEDED');
-      // Killed as soon as StartExecution has answered: the execution must not be lost.
-      const justStarted = await start(first.sfn, 'c', 'First');
-      await stopChild(first, 'SIGKILL');
+  it('resumes a running execution from the state it was in after a kill -9: done steps are not run again', async () => {
+    const first = await startChild(true);
+    const inSecond = await start(first.sfn, 'a', 'Second');
+    await eventually(() => expect(ran('Second', 'a')).toHaveLength(1), { timeout: 20_000 });
+    const finished = await start(first.sfn, 'b');
+    expect((await ended(first.sfn, finished.executionArn)).status).toBe('SUCCEEDED');
+    // Killed as soon as StartExecution has answered: the execution must not be lost.
+    const justStarted = await start(first.sfn, 'c', 'First');
+    await stopChild(first, 'SIGKILL');
 
-      const second = await startChild(false);
-      const resumed = await ended(second.sfn, inSecond.executionArn);
-      expect(resumed.status).toBe('SUCCEEDED');
-      // Second ran on what First gave it in the first process: First was not run again.
-      expect(JSON.parse(resumed.output!)).toEqual({
-        id: 'a',
-        hangIn: 'Second',
-        firstRanIn: first.process.pid,
-        secondRanIn: second.process.pid,
-      });
-      expect(resumed.startDate).toEqual(inSecond.startDate);
-      expect(ran('First', 'a')).toHaveLength(1);
-      expect(ran('Second', 'a')).toEqual([`Second a ${first.process.pid} hanging`, `Second a ${second.process.pid}`]);
+    const second = await startChild(false);
+    const resumed = await ended(second.sfn, inSecond.executionArn);
+    expect(resumed.status).toBe('SUCCEEDED');
+    // Second ran on what First gave it in the first process: First was not run again.
+    expect(JSON.parse(resumed.output!)).toEqual({
+      id: 'a',
+      hangIn: 'Second',
+      firstRanIn: first.process.pid,
+      secondRanIn: second.process.pid,
+    });
+    expect(resumed.startDate).toEqual(inSecond.startDate);
+    expect(ran('First', 'a')).toHaveLength(1);
+    expect(ran('Second', 'a')).toEqual([`Second a ${first.process.pid} hanging`, `Second a ${second.process.pid}`]);
 
-      expect((await ended(second.sfn, justStarted.executionArn)).status).toBe('SUCCEEDED');
-      expect(ran('Second', 'c')).toEqual([`Second c ${second.process.pid}`]);
-      await stopChild(second, 'SIGTERM');
-    },
-  );
+    expect((await ended(second.sfn, justStarted.executionArn)).status).toBe('SUCCEEDED');
+    expect(ran('Second', 'c')).toEqual([`Second c ${second.process.pid}`]);
+    await stopChild(second, 'SIGTERM');
+  }, 60_000);
 
-  it(
-    'keeps finished executions across restarts: described, listed, and their names taken',
-    { timeout: 60_000 },
-    async () => {
-      const third = await startChild(false);
-      const b = await third.sfn.send(
-        new DescribeExecutionCommand({
-          executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b`,
-        }),
-      );
-      expect(b).toMatchObject({ status: 'SUCCEEDED', name: 'execution-b', input: '{"id":"b"}' });
-      expect(JSON.parse(b.output!)).toMatchObject({ id: 'b', secondRanIn: expect.any(Number) });
-      const listed = await third.sfn.send(new ListExecutionsCommand({ stateMachineArn: TWO_STEPS_ARN }));
-      expect(listed.executions!.map((e) => [e.name, e.status]).sort()).toEqual([
-        ['execution-a', 'SUCCEEDED'],
-        ['execution-b', 'SUCCEEDED'],
-        ['execution-c', 'SUCCEEDED'],
-      ]);
-      for (const id of ['a', 'b']) {
-        const again = await start(third.sfn, id).catch((e: { name: string }) => e);
-        expect(again, id).toMatchObject({ name: 'ExecutionAlreadyExists' });
-      }
-      await stopChild(third, 'SIGTERM');
-    },
-  );
+  it('keeps finished executions across restarts: described, listed, and their names taken', async () => {
+    const third = await startChild(false);
+    const b = await third.sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b`,
+      }),
+    );
+    expect(b).toMatchObject({ status: 'SUCCEEDED', name: 'execution-b', input: '{"id":"b"}' });
+    expect(JSON.parse(b.output!)).toMatchObject({ id: 'b', secondRanIn: expect.any(Number) });
+    const listed = await third.sfn.send(new ListExecutionsCommand({ stateMachineArn: TWO_STEPS_ARN }));
+    expect(listed.executions!.map((e) => [e.name, e.status]).sort()).toEqual([
+      ['execution-a', 'SUCCEEDED'],
+      ['execution-b', 'SUCCEEDED'],
+      ['execution-c', 'SUCCEEDED'],
+    ]);
+    for (const id of ['a', 'b']) {
+      const again = await start(third.sfn, id).catch((e: { name: string }) => e);
+      expect(again, id).toMatchObject({ name: 'ExecutionAlreadyExists' });
+    }
+    await stopChild(third, 'SIGTERM');
+  }, 60_000);
 
-  it('resumes an execution a stop left running, instead of recording it aborted', { timeout: 60_000 }, async () => {
+  it('resumes an execution a stop left running, instead of recording it aborted', async () => {
     const fourth = await startChild(true);
     const stopped = await start(fourth.sfn, 'd', 'Second');
-    await expect.poll(() => ran('Second', 'd'), { timeout: 20_000 }).toHaveLength(1);
+    await eventually(() => expect(ran('Second', 'd')).toHaveLength(1), { timeout: 20_000 });
     await stopChild(fourth, 'SIGTERM');
 
     const fifth = await startChild(false);
@@ -282,5 +276,5 @@ describe('executions outlive the process', () => {
     expect(resumed.status).toBe('SUCCEEDED');
     expect(ran('First', 'd')).toHaveLength(1);
     await stopChild(fifth, 'SIGTERM');
-  });
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { consumersOfStreamEvent } from '../../lib/ops/stream-consumers';
 
 const ddb = (...arns: string[]) => ({

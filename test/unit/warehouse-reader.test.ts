@@ -7,7 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
+import { restoreEnv, stubEnv } from '../support/env';
 import { warehouseFromEnv } from '../../functions/analytics/deps';
 import { WAREHOUSE_READER_ROLE, type Warehouse } from '../../functions/analytics/ports';
 import { LOCAL_WAREHOUSE } from '@ecicomm/local-platform/analytics';
@@ -27,10 +29,10 @@ const engines: [string, () => Promise<{ loader: Warehouse; reader: Warehouse; cl
     'the platform’s warehouse (the local Redshift Data API, warehouseFromEnv as the functions use it)',
     async () => {
       const api = await startTestDataApi();
-      vi.stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', api.emulator.endpoint);
-      vi.stubEnv('AWS_REGION', TEST_REGION);
-      vi.stubEnv('AWS_ACCESS_KEY_ID', api.credentials.accessKeyId);
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', api.credentials.secretAccessKey);
+      stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', api.emulator.endpoint);
+      stubEnv('AWS_REGION', TEST_REGION);
+      stubEnv('AWS_ACCESS_KEY_ID', api.credentials.accessKeyId);
+      stubEnv('AWS_SECRET_ACCESS_KEY', api.credentials.secretAccessKey);
       // As the platform's environment names it: the admin secret is there, and the reader does not use it.
       const env = {
         REDSHIFT_WORKGROUP: LOCAL_WAREHOUSE.workgroupName,
@@ -44,7 +46,7 @@ const engines: [string, () => Promise<{ loader: Warehouse; reader: Warehouse; cl
         loader,
         reader,
         close: async () => {
-          vi.unstubAllEnvs();
+          restoreEnv();
           await Promise.all([loader.close(), reader.close()]);
           await api.stop();
         },
@@ -68,40 +70,36 @@ describe.each(engines)('a reader of %s', (_name, open) => {
   beforeAll(async () => void ({ loader, reader, close } = await open()), 60_000);
   afterAll(() => close());
 
-  it(
-    'reads what the loaders load, cannot insert, update, delete, drop, create or migrate, and the loaders load on',
-    { timeout: 60_000 },
-    async () => {
-      await loader.execute(product('p1'));
-      expect(await productIds(reader)).toEqual(['p1']);
-      const refused = [
-        () => reader.execute(product('p2')),
-        () => reader.query(`${product('p3')} RETURNING product_id`),
-        () => reader.execute("UPDATE dim_products SET price_pence = 1 WHERE product_id = 'p1'"),
-        () => reader.execute('DELETE FROM dim_products'),
-        () => reader.execute('DROP TABLE dim_products'),
-        () => reader.execute('CREATE TABLE planted (a INTEGER)'),
-        () => reader.execute('TRUNCATE sales_facts'),
-        // PGlite's session belongs to its superuser: resetting the role is no way out of a read-only transaction.
-        () => reader.execute('DO $$ BEGIN RESET ROLE; DELETE FROM dim_products; END $$'),
-        () => reader.execute('DO $$ BEGIN SET TRANSACTION READ WRITE; RESET ROLE; DELETE FROM dim_products; END $$'),
-        () => reader.batch([{ sql: product('p4') }]),
-        () => reader.migrate(),
-      ];
-      for (const attempt of refused) await expect(attempt()).rejects.toThrow();
-      expect(await productIds(loader)).toEqual(['p1']);
-      expect(
-        await loader.query("SELECT table_name FROM information_schema.tables WHERE table_name = 'planted'"),
-      ).toEqual([]);
+  it('reads what the loaders load, cannot insert, update, delete, drop, create or migrate, and the loaders load on', async () => {
+    await loader.execute(product('p1'));
+    expect(await productIds(reader)).toEqual(['p1']);
+    const refused = [
+      () => reader.execute(product('p2')),
+      () => reader.query(`${product('p3')} RETURNING product_id`),
+      () => reader.execute("UPDATE dim_products SET price_pence = 1 WHERE product_id = 'p1'"),
+      () => reader.execute('DELETE FROM dim_products'),
+      () => reader.execute('DROP TABLE dim_products'),
+      () => reader.execute('CREATE TABLE planted (a INTEGER)'),
+      () => reader.execute('TRUNCATE sales_facts'),
+      // PGlite's session belongs to its superuser: resetting the role is no way out of a read-only transaction.
+      () => reader.execute('DO $$ BEGIN RESET ROLE; DELETE FROM dim_products; END $$'),
+      () => reader.execute('DO $$ BEGIN SET TRANSACTION READ WRITE; RESET ROLE; DELETE FROM dim_products; END $$'),
+      () => reader.batch([{ sql: product('p4') }]),
+      () => reader.migrate(),
+    ];
+    for (const attempt of refused) await expect(attempt()).rejects.toThrow();
+    expect(await productIds(loader)).toEqual(['p1']);
+    expect(await loader.query("SELECT table_name FROM information_schema.tables WHERE table_name = 'planted'")).toEqual(
+      [],
+    );
 
-      // The loaders are unaffected, and the reader sees what they add.
-      await loader.batch([
-        { sql: product('p5') },
-        { sql: "UPDATE dim_products SET price_pence = 1700 WHERE product_id = 'p1'" },
-      ]);
-      expect(await productIds(reader)).toEqual(['p1', 'p5']);
-    },
-  );
+    // The loaders are unaffected, and the reader sees what they add.
+    await loader.batch([
+      { sql: product('p5') },
+      { sql: "UPDATE dim_products SET price_pence = 1700 WHERE product_id = 'p1'" },
+    ]);
+    expect(await productIds(reader)).toEqual(['p1', 'p5']);
+  }, 60_000);
 
   it('may read every table and view the migrations made, as the reader role', async () => {
     expect(await reader.query('SELECT current_user AS who')).toEqual([{ who: WAREHOUSE_READER_ROLE }]);
@@ -140,10 +138,10 @@ describe('a reader of Redshift', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    vi.stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    vi.stubEnv('AWS_REGION', 'eu-west-2');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    stubEnv('AWS_ENDPOINT_URL_REDSHIFT_DATA', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    stubEnv('AWS_REGION', 'eu-west-2');
+    stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     try {
       const env = {
         REDSHIFT_WORKGROUP: 'ecicomm-warehouse',
@@ -154,7 +152,7 @@ describe('a reader of Redshift', () => {
       expect(await reader.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
       expect(requests.map((r) => r.target)).toEqual(['ExecuteStatement', 'DescribeStatement', 'GetStatementResult']);
       // The SDK adds an idempotency token of its own; no SecretArn, no DbUser: the caller's IAM identity signs in.
-      expect(requests[0]!.body).toEqual({
+      expect(requests[0].body).toEqual({
         Sql: 'SELECT 1 AS ok',
         WorkgroupName: 'ecicomm-warehouse',
         Database: 'ecicomm',
@@ -162,7 +160,7 @@ describe('a reader of Redshift', () => {
       });
       await reader.close();
     } finally {
-      vi.unstubAllEnvs();
+      restoreEnv();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

@@ -5,7 +5,7 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { loadSalesFacts, loadUserBehavior, unionSource } from '../../functions/analytics/domain/load';
 import { MIGRATIONS } from '../../functions/analytics/domain/migrations';
 import { LOAD_LIMITS, PARAMETER_NAME_GROWTH_BYTES, WarehouseError } from '../../functions/analytics/ports';
@@ -196,7 +196,7 @@ describe('Redshift Data API warehouse adapter', () => {
       command === 'ExecuteStatementCommand' ? { Id: 's' } : { Id: 's', Status: 'FINISHED', HasResultSet: false },
     );
     await new RedshiftDataWarehouse(late, { ...config, timeoutMs: 900 }).execute('SELECT 1');
-    expect(lateSent[1]!.input).toEqual({ Id: 's' });
+    expect(lateSent[1].input).toEqual({ Id: 's' });
   });
 
   it('surfaces a FAILED statement with the error Redshift reported', async () => {
@@ -335,12 +335,12 @@ describe('Redshift Data API warehouse adapter', () => {
       .filter((s) => s.command === 'BatchExecuteStatementCommand')
       .map((s) => s.input as { Sqls: string[] });
     expect(batches).toHaveLength(1);
-    const { Sqls } = batches[0]!;
+    const { Sqls } = batches[0];
     const rowsPerStatement = Math.ceil(rows.length / Sqls.length);
     expect(rowsPerStatement).toBeGreaterThan(300);
     for (const sql of Sqls) expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(LOAD_LIMITS.redshift.maxSqlBytes);
     // Full statements: a few rows more would not have fitted.
-    expect(Buffer.byteLength(Sqls[0]!)).toBeGreaterThan(0.9 * LOAD_LIMITS.redshift.maxSqlBytes);
+    expect(Buffer.byteLength(Sqls[0])).toBeGreaterThan(0.9 * LOAD_LIMITS.redshift.maxSqlBytes);
   });
 
   it('sends a value repeated in a column as one parameter, and never shares one between columns (each has its own cast)', () => {

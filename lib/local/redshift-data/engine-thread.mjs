@@ -1,5 +1,5 @@
 // The local warehouse's engine on a worker thread (see engine.ts). Plain JavaScript, so that the thread starts
-// without a TypeScript loader, under tsx and vitest alike.
+// without a TypeScript loader, under tsx and jest alike.
 //
 // PGlite runs Postgres in WASM on the thread that calls it: creating a database directory takes several
 // seconds of synchronous work, and every statement blocks its thread. Here that thread is not the one

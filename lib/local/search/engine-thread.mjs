@@ -1,5 +1,5 @@
 // The local search engine on a thread of its own (see thread.ts). Plain JavaScript, so that the thread starts
-// without a TypeScript loader under tsx and vitest alike; it loads the engine through tsx's scoped import.
+// without a TypeScript loader under tsx and jest alike; it loads the engine through tsx's scoped import.
 import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
