@@ -295,6 +295,7 @@ export class Search extends Construct {
     };
   }
 
+  // Long as a table is long: one entry per alarm, each with its own threshold and reason.
   private buildAlarms(namePrefix: string, capacity: SearchCapacity): SearchAlarms {
     const oneMinute = Duration.minutes(1);
     const alarm = (

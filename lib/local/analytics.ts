@@ -160,34 +160,9 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
     );
     // Started side by side: each is a few round trips to the emulators, and npm start waits for them.
     const starting = consumers.map(async (consumer, i) => {
-      const invoke = localInvoker<{ Records: unknown[] }, unknown>(options.projectRoot, consumer);
-      const source: EventSourceMappingOptions['source'] =
-        consumer.source.kind === 'table'
-          ? { kind: 'dynamodb', endpoint: options.dynamoEndpoint, tableName: options.tableNames[consumer.source.table] }
-          : {
-              kind: 'kinesis',
-              endpoint: options.kinesisEndpoint,
-              streamName: options.streamNames[consumer.source.stream],
-            };
-      const mapping = await startEventSourceMapping({
-        ...options.tuning,
-        source,
-        handler: invoke,
-        region: options.region,
-        credentials: options.credentials,
-        functionName: consumer.id,
-        batchSize: consumer.batchSize,
-        maximumBatchingWindowMs: consumer.maximumBatchingWindowSeconds * 1000,
-        startingPosition: consumer.startingPosition,
-        bisectBatchOnFunctionError: consumer.bisectBatchOnFunctionError,
-        reportBatchItemFailures: consumer.reportBatchItemFailures,
-        maximumRetryAttempts: consumer.maximumRetryAttempts,
-        maximumRecordAgeSeconds: consumer.maximumRecordAgeSeconds,
-        onFailure: { queueUrl: queueUrls[i], endpoint: options.sqsEndpoint },
-        ...(options.checkpointDir ? { checkpointFile: path.join(options.checkpointDir, `${consumer.id}.json`) } : {}),
-        onError: (e, where) => onError(consumer.id, e, where),
-      });
-      started[consumer.id] = { consumer, mapping, failureQueueUrl: queueUrls[i], invoke };
+      started[consumer.id] = await startConsumer(options, consumer, queueUrls[i], (e, where) =>
+        onError(consumer.id, e, where),
+      );
     });
     const failed = (await Promise.allSettled(starting)).find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -213,4 +188,37 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
         await Promise.allSettled(runtimes.map((c) => c.mapping.stop()));
       })()),
   };
+}
+
+/** One consumer's event source mapping, polling its table's stream or its Kinesis stream into its handler. */
+async function startConsumer(
+  options: AnalyticsPipelineOptions,
+  consumer: StreamConsumer,
+  failureQueueUrl: string,
+  onError: (e: unknown, where: string) => void,
+): Promise<AnalyticsConsumerRuntime> {
+  const invoke = localInvoker<{ Records: unknown[] }, unknown>(options.projectRoot, consumer);
+  const source: EventSourceMappingOptions['source'] =
+    consumer.source.kind === 'table'
+      ? { kind: 'dynamodb', endpoint: options.dynamoEndpoint, tableName: options.tableNames[consumer.source.table] }
+      : { kind: 'kinesis', endpoint: options.kinesisEndpoint, streamName: options.streamNames[consumer.source.stream] };
+  const mapping = await startEventSourceMapping({
+    ...options.tuning,
+    source,
+    handler: invoke,
+    region: options.region,
+    credentials: options.credentials,
+    functionName: consumer.id,
+    batchSize: consumer.batchSize,
+    maximumBatchingWindowMs: consumer.maximumBatchingWindowSeconds * 1000,
+    startingPosition: consumer.startingPosition,
+    bisectBatchOnFunctionError: consumer.bisectBatchOnFunctionError,
+    reportBatchItemFailures: consumer.reportBatchItemFailures,
+    maximumRetryAttempts: consumer.maximumRetryAttempts,
+    maximumRecordAgeSeconds: consumer.maximumRecordAgeSeconds,
+    onFailure: { queueUrl: failureQueueUrl, endpoint: options.sqsEndpoint },
+    ...(options.checkpointDir ? { checkpointFile: path.join(options.checkpointDir, `${consumer.id}.json`) } : {}),
+    onError,
+  });
+  return { consumer, mapping, failureQueueUrl, invoke };
 }

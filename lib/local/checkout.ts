@@ -23,7 +23,7 @@ export function substitute(definition: string, values: Record<string, string>): 
   });
 }
 
-export async function startCheckout(options: {
+export interface CheckoutOptions {
   region: string;
   projectRoot: string;
   sqsEndpoint: string;
@@ -37,13 +37,17 @@ export async function startCheckout(options: {
    * settlement timer starts, only then (a handler module reads its environment when it loads).
    */
   handlersReady?: Promise<unknown>;
-}): Promise<{
+}
+
+export interface LocalCheckout {
   env: Record<string, string>;
   stepFunctions: StepFunctionsEmulator;
   deadLetterQueueUrl: string;
   sweep: () => Promise<unknown>;
   stopSweeper: () => void;
-}> {
+}
+
+export async function startCheckout(options: CheckoutOptions): Promise<LocalCheckout> {
   const sqs = new SQSClient({
     region: options.region,
     endpoint: options.sqsEndpoint,
@@ -55,23 +59,7 @@ export async function startCheckout(options: {
       Attributes: { MessageRetentionPeriod: '1209600' },
     }),
   );
-
-  const functionArn = (id: string) => `arn:aws:lambda:${options.region}:${ACCOUNT_ID}:function:${id}`;
-  const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: deadLetterQueueUrl! };
-  const taskHandlers: Record<string, TaskHandler> = {};
-  // Crash testing's injected faults (none unless LOCAL_FAULT_* is set).
-  const faults = faultPlanFromEnv();
-  for (const task of orderSaga.tasks) {
-    substitutions[task.substitution] = functionArn(task.id);
-    taskHandlers[task.state] = withFaults(task.state, localInvoker(options.projectRoot, task), faults);
-  }
-  // The SQS service integration: Step Functions serialises a JSON MessageBody itself.
-  taskHandlers.CompensationFailed = async (input) => {
-    const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: unknown };
-    const body = typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody);
-    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
-    return { MessageId };
-  };
+  const { substitutions, taskHandlers } = bindSagaTasks(options, sqs, deadLetterQueueUrl!);
 
   // Our own ASL file: an object, which the emulator's engine validates as a state machine.
   const definition = JSON.parse(
@@ -88,6 +76,46 @@ export async function startCheckout(options: {
 
   const settlement = scheduledJobs.find((j) => j.id === 'settleOrders')!;
   const sweep = localInvoker(options.projectRoot, settlement);
+  return {
+    env: {
+      AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      ORDER_SAGA_ARN: stepFunctions.stateMachineArn(orderSaga.name),
+    },
+    stepFunctions,
+    deadLetterQueueUrl: deadLetterQueueUrl!,
+    sweep: () => sweep({ source: 'local.manual' }),
+    stopSweeper: startSettlementTimer(options, sweep),
+  };
+}
+
+/** Each Task state bound to its handler module (behind crash testing's faults), and the ASL's substitutions. */
+function bindSagaTasks(
+  options: CheckoutOptions,
+  sqs: SQSClient,
+  deadLetterQueueUrl: string,
+): { substitutions: Record<string, string>; taskHandlers: Record<string, TaskHandler> } {
+  const functionArn = (id: string) => `arn:aws:lambda:${options.region}:${ACCOUNT_ID}:function:${id}`;
+  const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: deadLetterQueueUrl };
+  const taskHandlers: Record<string, TaskHandler> = {};
+  // Crash testing's injected faults (none unless LOCAL_FAULT_* is set).
+  const faults = faultPlanFromEnv();
+  for (const task of orderSaga.tasks) {
+    substitutions[task.substitution] = functionArn(task.id);
+    taskHandlers[task.state] = withFaults(task.state, localInvoker(options.projectRoot, task), faults);
+  }
+  // The SQS service integration: Step Functions serialises a JSON MessageBody itself.
+  taskHandlers.CompensationFailed = async (input) => {
+    const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: unknown };
+    const body = typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody);
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    return { MessageId };
+  };
+  return { substitutions, taskHandlers };
+}
+
+/** The settlement pass every `sweepEverySeconds` once the handlers are ready (never when 0); returns its stop. */
+function startSettlementTimer(options: CheckoutOptions, sweep: (event: unknown) => Promise<unknown>): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   if (options.sweepEverySeconds > 0) {
@@ -100,19 +128,8 @@ export async function startCheckout(options: {
       timer.unref();
     });
   }
-
-  return {
-    env: {
-      AWS_ENDPOINT_URL_SQS: options.sqsEndpoint,
-      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
-      ORDER_SAGA_ARN: stepFunctions.stateMachineArn(orderSaga.name),
-    },
-    stepFunctions,
-    deadLetterQueueUrl: deadLetterQueueUrl!,
-    sweep: () => sweep({ source: 'local.manual' }),
-    stopSweeper: () => {
-      stopped = true;
-      clearInterval(timer);
-    },
+  return () => {
+    stopped = true;
+    clearInterval(timer);
   };
 }

@@ -122,60 +122,89 @@ export function rankItems(
   const k = Number.isFinite(request.k) ? Math.max(0, Math.floor(request.k)) : 0;
   if (k === 0) return [];
   const exclude = new Set(request.exclude ?? []);
+  if (request.productId) exclude.add(request.productId);
   /** The products that score on more than popularity. */
   const scores = new Map<string, number>();
   const add = (id: string, value: number) => {
     if (!exclude.has(id) && Number.isFinite(value) && value > 0) scores.set(id, (scores.get(id) ?? 0) + value);
   };
-  const p = model.parameters;
   const history = request.history ?? [];
   let popularityWeight: number;
   /** With `personalFirst`: the customer's own products, ranked before the rest. */
   let own: Set<string> | undefined;
-
   if (request.productId) {
-    exclude.add(request.productId);
     for (const [id, similarity] of neighboursOf(model, request.productId)) add(id, similarity);
     // A small popularity term breaks ties and fills in when the item has few neighbours.
     popularityWeight = 0.01;
   } else if (history.length > 0) {
-    let anchor = now?.getTime() ?? -Infinity;
-    const times = history.map(({ at }) => (at ? Date.parse(at) : NaN));
-    if (!now) for (const t of times) if (t > anchor) anchor = t;
-    const personal = new Map<string, number>();
-    history.forEach(({ productId, quantity }, i) => {
-      if (quantity !== undefined && !(quantity > 0)) return;
-      const ageDays =
-        Number.isFinite(times[i]) && Number.isFinite(anchor) ? Math.max(0, (anchor - times[i]) / DAY_MS) : 0;
-      const weight = p.recencyHalfLifeDays > 0 ? Math.pow(0.5, ageDays / p.recencyHalfLifeDays) : 1;
-      personal.set(productId, (personal.get(productId) ?? 0) + weight);
-    });
-    let topPersonal = 0;
-    for (const weight of personal.values()) if (weight > topPersonal) topPersonal = weight;
-    if (topPersonal > 0) {
-      if (p.personalFirst !== false && p.personalWeight > 0) own = new Set(personal.keys());
-      for (const [id, weight] of personal) add(id, (p.personalWeight * weight) / topPersonal);
-      const neighbourScores = new Map<string, number>();
-      for (const [id, weight] of personal) {
-        for (const [neighbour, similarity] of neighboursOf(model, id)) {
-          neighbourScores.set(neighbour, (neighbourScores.get(neighbour) ?? 0) + (similarity * weight) / topPersonal);
-        }
-      }
-      let topNeighbour = 0;
-      for (const score of neighbourScores.values()) if (score > topNeighbour) topNeighbour = score;
-      // Personal first: the own products are ordered by how the customer bought them and popularity;
-      // neighbours rank the others (letting neighbours reorder the own products ranked worse on every
-      // validation fold: ml/README.md).
-      if (topNeighbour > 0) {
-        for (const [id, score] of neighbourScores)
-          if (!own?.has(id)) add(id, (p.neighbourWeight * score) / topNeighbour);
-      }
-    }
-    popularityWeight = p.popularityWeight;
+    own = scoreHistory(model, history, add, now);
+    popularityWeight = model.parameters.popularityWeight;
   } else {
     popularityWeight = 1;
   }
+  return withPopularity(model, scores, { exclude, own, popularityWeight, k });
+}
 
+type History = NonNullable<RecommendationRequest['history']>;
+
+/**
+ * Scores the customer's own products and their neighbours through `add`; returns the own products when they
+ * are to come first (`personalFirst`).
+ */
+function scoreHistory(
+  model: ModelArtifact,
+  history: History,
+  add: (id: string, value: number) => void,
+  now: Date | undefined,
+): Set<string> | undefined {
+  const p = model.parameters;
+  const personal = personalSignal(history, p.recencyHalfLifeDays, now);
+  let topPersonal = 0;
+  for (const weight of personal.values()) if (weight > topPersonal) topPersonal = weight;
+  if (topPersonal === 0) return undefined;
+  const own = p.personalFirst !== false && p.personalWeight > 0 ? new Set(personal.keys()) : undefined;
+  for (const [id, weight] of personal) add(id, (p.personalWeight * weight) / topPersonal);
+  const neighbourScores = new Map<string, number>();
+  for (const [id, weight] of personal) {
+    for (const [neighbour, similarity] of neighboursOf(model, id)) {
+      neighbourScores.set(neighbour, (neighbourScores.get(neighbour) ?? 0) + (similarity * weight) / topPersonal);
+    }
+  }
+  let topNeighbour = 0;
+  for (const score of neighbourScores.values()) if (score > topNeighbour) topNeighbour = score;
+  // Personal first: the own products are ordered by how the customer bought them and popularity;
+  // neighbours rank the others (letting neighbours reorder the own products ranked worse on every
+  // validation fold: ml/README.md).
+  if (topNeighbour > 0) {
+    for (const [id, score] of neighbourScores) if (!own?.has(id)) add(id, (p.neighbourWeight * score) / topNeighbour);
+  }
+  return own;
+}
+
+/** Orders per product, each weighing half as much every `halfLifeDays` before `now` (the latest purchase by default). */
+function personalSignal(history: History, halfLifeDays: number, now: Date | undefined): Map<string, number> {
+  let anchor = now?.getTime() ?? -Infinity;
+  const times = history.map(({ at }) => (at ? Date.parse(at) : NaN));
+  if (!now) for (const t of times) if (t > anchor) anchor = t;
+  const personal = new Map<string, number>();
+  history.forEach(({ productId, quantity }, i) => {
+    if (quantity !== undefined && !(quantity > 0)) return;
+    const ageDays =
+      Number.isFinite(times[i]) && Number.isFinite(anchor) ? Math.max(0, (anchor - times[i]) / DAY_MS) : 0;
+    const weight = halfLifeDays > 0 ? Math.pow(0.5, ageDays / halfLifeDays) : 1;
+    personal.set(productId, (personal.get(productId) ?? 0) + weight);
+  });
+  return personal;
+}
+
+/** The scored products plus popularity, own products lifted first, then the k most popular of the rest. */
+function withPopularity(
+  model: ModelArtifact,
+  scores: ReadonlyMap<string, number>,
+  options: { exclude: ReadonlySet<string>; own: ReadonlySet<string> | undefined; popularityWeight: number; k: number },
+): [productId: string, score: number][] {
+  const { exclude, own, popularityWeight, k } = options;
+  const p = model.parameters;
   const popularity = popularityIndex(model);
   const ranked: [string, number][] = [];
   // Personal first: own products are lifted by the most any other product can score.

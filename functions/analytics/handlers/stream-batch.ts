@@ -48,64 +48,8 @@ export function makeStreamBatchHandler<R, Row>(
   deps: { warehouse: Warehouse; version?: WarehouseVersion },
 ) {
   return async (event: StreamEvent<R>, context: Context): Promise<PartialItemFailureResponse> => {
-    const mapped = new Map<R, { rows: Row[] } | { error: unknown }>();
-    for (const record of event.Records) {
-      try {
-        mapped.set(record, { rows: loader.map(record) });
-      } catch (error) {
-        logger.warn('stream record cannot be mapped', { record: loader.describe(record), error: error as Error });
-        mapped.set(record, { error });
-      }
-    }
-    const rowsOf = (records: readonly R[]) =>
-      records.flatMap((r) => {
-        const m = mapped.get(r)!;
-        return 'rows' in m ? m.rows : [];
-      });
-    /** Rows of the records loaded so far (already present or new). */
-    let loadedRows = 0;
-    /** Records whose rows the warehouse refused, with its error. */
-    const refused = new Map<R, unknown>();
-    const loadable = event.Records.filter((r) => 'rows' in mapped.get(r)!);
-    /** Loads the records' rows; when that fails, each half on its own, down to the single records at fault. */
-    const loadOrHalve = async (records: readonly R[], failure?: unknown): Promise<void> => {
-      const rows = rowsOf(records);
-      if (rows.length === 0) return;
-      if (failure === undefined) {
-        try {
-          await loader.load(deps.warehouse, rows);
-          loadedRows += rows.length;
-          return;
-        } catch (error) {
-          failure = error;
-        }
-      }
-      if (records.length === 1) {
-        refused.set(records[0], failure);
-        return;
-      }
-      const half = Math.ceil(records.length / 2);
-      await loadOrHalve(records.slice(0, half));
-      await loadOrHalve(records.slice(half));
-    };
-    const rows = rowsOf(loadable);
-    if (rows.length > 0) {
-      try {
-        const result = await loader.load(deps.warehouse, rows);
-        loadedRows = rows.length;
-        logger.info('batch loaded', {
-          records: event.Records.length,
-          rows: result.received,
-          inserted: result.inserted,
-        });
-      } catch (error) {
-        logger.warn('batch load failed; halving it to find the records at fault', {
-          records: event.Records.length,
-          error: error as Error,
-        });
-        await loadOrHalve(loadable, error);
-      }
-    }
+    const mapped = mapRecords(loader, event.Records);
+    const { loadedRows, refused } = await loadBatch(loader, deps.warehouse, event.Records, mapped);
     const processor = new BatchProcessor(loader.eventType);
     const response = await processPartialResponse(
       event as never,
@@ -132,4 +76,74 @@ export function makeStreamBatchHandler<R, Row>(
     }
     return response;
   };
+}
+
+type Mapped<Row> = { rows: Row[] } | { error: unknown };
+
+/** Step 1: each record's rows, or the error that kept it from being mapped. */
+function mapRecords<R, Row>(loader: StreamLoader<R, Row>, records: readonly R[]): Map<R, Mapped<Row>> {
+  const mapped = new Map<R, Mapped<Row>>();
+  for (const record of records) {
+    try {
+      mapped.set(record, { rows: loader.map(record) });
+    } catch (error) {
+      logger.warn('stream record cannot be mapped', { record: loader.describe(record), error: error as Error });
+      mapped.set(record, { error });
+    }
+  }
+  return mapped;
+}
+
+/**
+ * Steps 2 and 3: the rows of every mapped record in one load; when that fails, each half on its own, down to the
+ * single records at fault. Returns the rows loaded (already present or new) and the records the warehouse refused.
+ */
+async function loadBatch<R, Row>(
+  loader: StreamLoader<R, Row>,
+  warehouse: Warehouse,
+  records: readonly R[],
+  mapped: Map<R, Mapped<Row>>,
+): Promise<{ loadedRows: number; refused: Map<R, unknown> }> {
+  const rowsOf = (some: readonly R[]) =>
+    some.flatMap((r) => {
+      const m = mapped.get(r)!;
+      return 'rows' in m ? m.rows : [];
+    });
+  let loadedRows = 0;
+  const refused = new Map<R, unknown>();
+  const loadOrHalve = async (some: readonly R[], failure?: unknown): Promise<void> => {
+    const rows = rowsOf(some);
+    if (rows.length === 0) return;
+    if (failure === undefined) {
+      try {
+        await loader.load(warehouse, rows);
+        loadedRows += rows.length;
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (some.length === 1) {
+      refused.set(some[0], failure);
+      return;
+    }
+    const half = Math.ceil(some.length / 2);
+    await loadOrHalve(some.slice(0, half));
+    await loadOrHalve(some.slice(half));
+  };
+  const loadable = records.filter((r) => 'rows' in mapped.get(r)!);
+  const rows = rowsOf(loadable);
+  if (rows.length === 0) return { loadedRows, refused };
+  try {
+    const result = await loader.load(warehouse, rows);
+    logger.info('batch loaded', { records: records.length, rows: result.received, inserted: result.inserted });
+    return { loadedRows: rows.length, refused };
+  } catch (error) {
+    logger.warn('batch load failed; halving it to find the records at fault', {
+      records: records.length,
+      error: error as Error,
+    });
+    await loadOrHalve(loadable, error);
+    return { loadedRows, refused };
+  }
 }

@@ -95,34 +95,15 @@ export class AnalystDashboards extends Construct {
   constructor(scope: Construct, id: string, props: AnalystDashboardsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const awsAccountId = stack.account;
     this.principalArn =
       props.principalArn ??
       stack.formatArn({ service: 'quicksight', resource: 'group', resourceName: 'default/analysts' });
     const { warehouse } = props;
 
-    this.securityGroup = new SecurityGroup(this, 'VpcConnectionSecurityGroup', {
-      vpc: warehouse.vpc,
-      description: 'QuickSight VPC connection to the analytics warehouse',
-      allowAllOutbound: false,
-    });
-    this.securityGroup.addEgressRule(
-      Peer.securityGroupId(warehouse.securityGroup.securityGroupId),
-      Port.tcp(warehouse.endpoint.port),
-      'To the Redshift Serverless workgroup',
-    );
-    // QuickSight's network interfaces are not stateful: the workgroup's replies come back as inbound traffic
-    // (QuickSight's VPC connection guide asks for this rule).
-    this.securityGroup.addIngressRule(
-      Peer.securityGroupId(warehouse.securityGroup.securityGroupId),
-      Port.allTcp(),
-      'Replies from the Redshift Serverless workgroup',
-    );
-    warehouse.allowConnectionsFrom(this.securityGroup, 'From QuickSight through its VPC connection');
-
+    this.securityGroup = this.buildSecurityGroup(warehouse);
     this.vpcConnectionRole = this.buildVpcConnectionRole(warehouse);
     this.vpcConnection = new CfnVPCConnection(this, 'VpcConnection', {
-      awsAccountId,
+      awsAccountId: stack.account,
       vpcConnectionId: `${props.namePrefix}-warehouse`,
       name: `${props.namePrefix} analytics warehouse`,
       roleArn: this.vpcConnectionRole.roleArn,
@@ -134,7 +115,7 @@ export class AnalystDashboards extends Construct {
     this.vpcConnection.node.addDependency(this.vpcConnectionRole);
 
     this.dataSource = new CfnDataSource(this, 'DataSource', {
-      awsAccountId,
+      awsAccountId: stack.account,
       dataSourceId: `${props.namePrefix}-warehouse`,
       name: `${props.namePrefix} analytics warehouse`,
       type: 'REDSHIFT',
@@ -151,28 +132,8 @@ export class AnalystDashboards extends Construct {
       permissions: [{ principal: this.principalArn, actions: DATA_SOURCE_USER }],
     });
 
-    const dataSet = (key: string, name: string, table: CfnDataSet.PhysicalTableProperty) =>
-      new CfnDataSet(this, `DataSet${name.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase())}`, {
-        awsAccountId,
-        dataSetId: `${props.namePrefix}-${name}`,
-        name: `${name} (${props.namePrefix})`,
-        importMode: 'DIRECT_QUERY',
-        physicalTableMap: { [key]: table },
-        permissions: [{ principal: this.principalArn, actions: DATA_SET_USER }],
-      });
-    const dataSets = {} as Record<WarehouseView, CfnDataSet>;
-    for (const view of WAREHOUSE_VIEWS) {
-      dataSets[view] = dataSet(view.replaceAll('_', '-'), view, {
-        relationalTable: {
-          dataSourceArn: this.dataSource.attrArn,
-          schema: 'public',
-          name: view,
-          inputColumns: inputColumns(warehouseViews[view]),
-        },
-      });
-    }
-    this.dataSets = dataSets;
-    this.funnelDataSet = dataSet(conversionFunnel.name.replaceAll('_', '-'), conversionFunnel.name, {
+    this.dataSets = this.buildViewDataSets(props.namePrefix);
+    this.funnelDataSet = this.buildDataSet(props.namePrefix, conversionFunnel.name, {
       customSql: {
         dataSourceArn: this.dataSource.attrArn,
         name: conversionFunnel.name,
@@ -182,7 +143,7 @@ export class AnalystDashboards extends Construct {
     });
 
     this.dashboard = new CfnDashboard(this, 'Dashboard', {
-      awsAccountId,
+      awsAccountId: stack.account,
       dashboardId: `${props.namePrefix}-analytics`,
       name: `ECIComm analytics (${props.namePrefix})`,
       definition: this.definition(props.lowStockDaysOfCover ?? 14),
@@ -193,6 +154,56 @@ export class AnalystDashboards extends Construct {
       },
       permissions: [{ principal: this.principalArn, actions: DASHBOARD_VIEWER }],
       versionDescription: 'Built by the CDK app (lib/contexts/analytics/quicksight.ts)',
+    });
+  }
+
+  /** QuickSight's side of the network path to the warehouse: out to its port, and its replies back in. */
+  private buildSecurityGroup(warehouse: Warehouse): SecurityGroup {
+    const securityGroup = new SecurityGroup(this, 'VpcConnectionSecurityGroup', {
+      vpc: warehouse.vpc,
+      description: 'QuickSight VPC connection to the analytics warehouse',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(
+      Peer.securityGroupId(warehouse.securityGroup.securityGroupId),
+      Port.tcp(warehouse.endpoint.port),
+      'To the Redshift Serverless workgroup',
+    );
+    // QuickSight's network interfaces are not stateful: the workgroup's replies come back as inbound traffic
+    // (QuickSight's VPC connection guide asks for this rule).
+    securityGroup.addIngressRule(
+      Peer.securityGroupId(warehouse.securityGroup.securityGroupId),
+      Port.allTcp(),
+      'Replies from the Redshift Serverless workgroup',
+    );
+    warehouse.allowConnectionsFrom(securityGroup, 'From QuickSight through its VPC connection');
+    return securityGroup;
+  }
+
+  /** One direct-query data set per warehouse view. */
+  private buildViewDataSets(namePrefix: string): Record<WarehouseView, CfnDataSet> {
+    const dataSets = {} as Record<WarehouseView, CfnDataSet>;
+    for (const view of WAREHOUSE_VIEWS) {
+      dataSets[view] = this.buildDataSet(namePrefix, view, {
+        relationalTable: {
+          dataSourceArn: this.dataSource.attrArn,
+          schema: 'public',
+          name: view,
+          inputColumns: inputColumns(warehouseViews[view]),
+        },
+      });
+    }
+    return dataSets;
+  }
+
+  private buildDataSet(namePrefix: string, name: string, table: CfnDataSet.PhysicalTableProperty): CfnDataSet {
+    return new CfnDataSet(this, `DataSet${name.replace(/(^|_)(\w)/g, (_, __, c: string) => c.toUpperCase())}`, {
+      awsAccountId: Stack.of(this).account,
+      dataSetId: `${namePrefix}-${name}`,
+      name: `${name} (${namePrefix})`,
+      importMode: 'DIRECT_QUERY',
+      physicalTableMap: { [name.replaceAll('_', '-')]: table },
+      permissions: [{ principal: this.principalArn, actions: DATA_SET_USER }],
     });
   }
 
@@ -250,92 +261,97 @@ export class AnalystDashboards extends Construct {
   }
 
   private definition(lowStockDaysOfCover: number): CfnDashboard.DashboardVersionDefinitionProperty {
-    const revenueAndOrders = revenueAndOrdersVisual();
-    const topProducts = topProductsVisual();
-    const conversion = conversionVisual();
-    const lowStock = lowStockVisual(lowStockDaysOfCover);
-
-    const half = 18;
-    const cell = (
-      elementId: string,
-      columnIndex: number,
-      rowIndex: number,
-    ): CfnDashboard.GridLayoutElementProperty => ({
-      elementId,
-      elementType: 'VISUAL',
-      columnIndex,
-      columnSpan: half,
-      rowIndex,
-      rowSpan: 12,
-    });
-
     return {
       dataSetIdentifierDeclarations: [
         ...WAREHOUSE_VIEWS.map((view) => ({ identifier: view, dataSetArn: this.dataSets[view].attrArn })),
         { identifier: funnel, dataSetArn: this.funnelDataSet.attrArn },
       ],
-      calculatedFields: [
-        // Money is integer pence in the warehouse, as everywhere in the platform; analysts read pounds.
-        { dataSetIdentifier: daily, name: 'revenue_gbp', expression: '{revenue_pence} / 100' },
-        { dataSetIdentifier: products, name: 'revenue_gbp', expression: '{revenue_pence} / 100' },
-        // A product the catalog stream has not described yet still shows, by id.
-        { dataSetIdentifier: products, name: 'product', expression: 'ifelse(isNull({name}), {product_id}, {name})' },
-        { dataSetIdentifier: stock, name: 'product', expression: 'ifelse(isNull({name}), {product_id}, {name})' },
-        // Out of stock, or running out at the recent sales rate (days_of_cover is empty for products that do not sell).
-        {
-          dataSetIdentifier: stock,
-          name: 'low_stock',
-          expression: `ifelse({available} <= 0, 1, {days_of_cover} <= ${lowStockDaysOfCover}, 1, 0)`,
-        },
-      ],
+      calculatedFields: calculatedFields(lowStockDaysOfCover),
       sheets: [
         {
           sheetId: DASHBOARD_SHEET_ID,
           name: 'Overview',
-          visuals: [revenueAndOrders, topProducts, conversion, lowStock],
-          layouts: [
-            {
-              configuration: {
-                gridLayout: {
-                  elements: [
-                    cell(visuals.revenueAndOrders, 0, 0),
-                    cell(visuals.topProducts, half, 0),
-                    cell(visuals.conversionFunnel, 0, 12),
-                    cell(visuals.lowStock, half, 12),
-                  ],
-                },
-              },
-            },
+          visuals: [
+            revenueAndOrdersVisual(),
+            topProductsVisual(),
+            conversionVisual(),
+            lowStockVisual(lowStockDaysOfCover),
           ],
+          layouts: [overviewLayout()],
         },
       ],
-      filterGroups: [
-        {
-          filterGroupId: 'low-stock-only',
-          crossDataset: 'SINGLE_DATASET',
-          status: 'ENABLED',
-          filters: [
-            {
-              numericEqualityFilter: {
-                filterId: 'low-stock',
-                column: column(stock, 'low_stock'),
-                value: 1,
-                matchOperator: 'EQUALS',
-                nullOption: 'NON_NULLS_ONLY',
-              },
-            },
-          ],
-          scopeConfiguration: {
-            selectedSheets: {
-              sheetVisualScopingConfigurations: [
-                { sheetId: DASHBOARD_SHEET_ID, scope: 'SELECTED_VISUALS', visualIds: [visuals.lowStock] },
-              ],
-            },
-          },
-        },
-      ],
+      filterGroups: [lowStockOnly()],
     };
   }
+}
+
+function calculatedFields(lowStockDaysOfCover: number): CfnDashboard.CalculatedFieldProperty[] {
+  return [
+    // Money is integer pence in the warehouse, as everywhere in the platform; analysts read pounds.
+    { dataSetIdentifier: daily, name: 'revenue_gbp', expression: '{revenue_pence} / 100' },
+    { dataSetIdentifier: products, name: 'revenue_gbp', expression: '{revenue_pence} / 100' },
+    // A product the catalog stream has not described yet still shows, by id.
+    { dataSetIdentifier: products, name: 'product', expression: 'ifelse(isNull({name}), {product_id}, {name})' },
+    { dataSetIdentifier: stock, name: 'product', expression: 'ifelse(isNull({name}), {product_id}, {name})' },
+    // Out of stock, or running out at the recent sales rate (days_of_cover is empty for products that do not sell).
+    {
+      dataSetIdentifier: stock,
+      name: 'low_stock',
+      expression: `ifelse({available} <= 0, 1, {days_of_cover} <= ${lowStockDaysOfCover}, 1, 0)`,
+    },
+  ];
+}
+
+/** Four visuals on a two-by-two grid (QuickSight's grid is 36 columns wide). */
+function overviewLayout(): CfnDashboard.LayoutProperty {
+  const half = 18;
+  const cell = (elementId: string, columnIndex: number, rowIndex: number): CfnDashboard.GridLayoutElementProperty => ({
+    elementId,
+    elementType: 'VISUAL',
+    columnIndex,
+    columnSpan: half,
+    rowIndex,
+    rowSpan: 12,
+  });
+  return {
+    configuration: {
+      gridLayout: {
+        elements: [
+          cell(visuals.revenueAndOrders, 0, 0),
+          cell(visuals.topProducts, half, 0),
+          cell(visuals.conversionFunnel, 0, 12),
+          cell(visuals.lowStock, half, 12),
+        ],
+      },
+    },
+  };
+}
+
+/** The low-stock table lists only the products the `low_stock` field flags. */
+function lowStockOnly(): CfnDashboard.FilterGroupProperty {
+  return {
+    filterGroupId: 'low-stock-only',
+    crossDataset: 'SINGLE_DATASET',
+    status: 'ENABLED',
+    filters: [
+      {
+        numericEqualityFilter: {
+          filterId: 'low-stock',
+          column: column(stock, 'low_stock'),
+          value: 1,
+          matchOperator: 'EQUALS',
+          nullOption: 'NON_NULLS_ONLY',
+        },
+      },
+    ],
+    scopeConfiguration: {
+      selectedSheets: {
+        sheetVisualScopingConfigurations: [
+          { sheetId: DASHBOARD_SHEET_ID, scope: 'SELECTED_VISUALS', visualIds: [visuals.lowStock] },
+        ],
+      },
+    },
+  };
 }
 
 /** The views the dashboard reads. */
