@@ -48,7 +48,7 @@ function originCondition(pattern: OriginPattern): string {
  * (`origin` over HTTP/2).
  */
 export function preflightTemplate(patterns: readonly OriginPattern[]): string {
-  const lines = ['#set($origin = $input.params().header.get("Origin"))', '#if("$!origin" == "")', '  #set($origin = $input.params().header.get("origin"))', '#end'];
+  const lines = ['#set($origin = $input.params().header.get("Origin"))', '#if(!$origin || $origin == "")', '  #set($origin = $input.params().header.get("origin"))', '#end'];
   if (patterns.length === 0) return [...lines, '## No other origin may call this API.'].join('\n');
   return [
     ...lines,
