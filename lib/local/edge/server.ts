@@ -15,6 +15,7 @@ import type { OriginPattern } from '../../../functions/shared/cors';
 import { MAX_BODY_BYTES } from '../../../functions/shared/http';
 import type { Route } from '../../routes';
 import { dashboardResponse, isDashboardPath } from '../dashboard/serve';
+import { docsResponse, isDocsPath } from '../docs/serve';
 import { readBody } from '../http/body';
 import { localInvoker } from '../lambda/context';
 import { authorize, type TokenVerifier } from './authorizer';
@@ -72,6 +73,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
     // The analysts' dashboard: static files only, beside the API on the same origin.
     if (isDashboardPath(url.pathname)) {
       const { status, headers, body } = await dashboardResponse(req.method ?? 'GET', url.pathname);
+      return send(status, headers, body);
+    }
+    // The interactive API docs (Swagger UI over /v1/openapi.json), from node_modules.
+    if (isDocsPath(url.pathname)) {
+      const { status, headers, body } = await docsResponse(req.method ?? 'GET', url.pathname);
       return send(status, headers, body);
     }
     if (req.method === 'OPTIONS') {
