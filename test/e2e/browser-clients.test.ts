@@ -213,3 +213,53 @@ describe('a storefront on another origin', () => {
     expect(edgeLog.slice(logFrom).some((e) => e.method === 'GET' && e.path === '/v1/products?limit=1' && e.status === 200)).toBe(true);
   }, 60_000);
 });
+
+describe('the interactive API docs at /v1/docs', () => {
+  it('render every operation of /v1/openapi.json, with every file from the platform itself and nothing the CSP refuses', async () => {
+    const openapi = await call('/v1/openapi.json');
+    const operations = Object.entries(openapi.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+    const { page, record } = await openPage(browser!);
+    await page.goto(`${platform.apiUrl}/v1/docs`);
+    await page.locator('.opblock').first().waitFor();
+    const shown = await page
+      .locator('.opblock .opblock-summary')
+      .evaluateAll((summaries: any[]) => summaries.map((s) => `${s.querySelector('.opblock-summary-method').textContent} ${s.querySelector('.opblock-summary-path').dataset.path}`));
+    expect(shown.sort()).toEqual(operations.sort());
+    expect(await page.locator('.info .title').textContent()).toContain('ECIComm API');
+    expect(record).toMatchObject({ console: [], pageErrors: [], failedRequests: [] });
+    expect(record.requests.filter((r) => !r.split(' ')[1]!.startsWith(`${platform.apiUrl}/`))).toEqual([]);
+  }, 60_000);
+
+  it('tries operations out: a public one, then a signed-in one with the ID token given to Authorize', async () => {
+    const shopper = await newShopper();
+    const token = await signIn(shopper.email, shopper.password);
+    const { page, record } = await openPage(browser!);
+    await page.goto(`${platform.apiUrl}/v1/docs`);
+
+    /** Opens an operation, tries it out and executes it; the status and body shown for the live response. */
+    const tryOut = async (operationId: string) => {
+      const operation = page.locator(`[id$="-${operationId}"].opblock`);
+      await operation.locator('.opblock-summary').click();
+      await operation.getByRole('button', { name: 'Try it out' }).click();
+      await operation.getByRole('button', { name: 'Execute' }).click();
+      const response = operation.locator('.live-responses-table .response').first();
+      await response.waitFor({ timeout: 30_000 });
+      return {
+        status: (await response.locator('.response-col_status').textContent())?.trim(),
+        body: JSON.parse((await response.locator('.response-col_description pre').first().textContent()) ?? 'null'),
+      };
+    };
+
+    const products = await tryOut('listProducts');
+    expect(products.status).toBe('200');
+    expect(products.body.items.length).toBeGreaterThan(0);
+
+    await page.locator('.scheme-container .authorize').click();
+    await page.locator('.modal-ux input').fill(token);
+    await page.locator('.modal-ux').getByRole('button', { name: 'Apply credentials', exact: true }).click();
+    await page.locator('.modal-ux').getByRole('button', { name: 'Close', exact: true }).click();
+    const me = await tryOut('getMyProfile');
+    expect([me.status, me.body.email]).toEqual(['200', shopper.email]);
+    expect(record).toMatchObject({ pageErrors: [], failedRequests: [] });
+  }, 90_000);
+});
