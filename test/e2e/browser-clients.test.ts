@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@ecicomm/local-platform/emulators';
@@ -24,7 +25,7 @@ import { launchChromium, openPage } from '../support/browser';
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;
 
-const STOREFRONT_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'storefront');
+const STOREFRONT_DIR = fileURLToPath(new URL('storefront/', import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-browser-clients-'));
 let starting: Promise<Platform> | undefined;
 let platform: Platform;
