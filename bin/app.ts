@@ -1,5 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import { composeEciCommApp, corsOriginsFromContext, environmentFromContext, pipelineSourceFromContext } from '../lib/stacks/eci-comm-app';
+import {
+  composeEciCommApp,
+  corsOriginsFromContext,
+  environmentFromContext,
+  pipelineSourceFromContext,
+} from '../lib/stacks/eci-comm-app';
 
 const app = new App();
 composeEciCommApp(app, {

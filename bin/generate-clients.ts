@@ -45,4 +45,6 @@ for (const [file, contents] of stale) {
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   writeFileSync(path.join(root, file), contents);
 }
-console.log(stale.length === 0 ? 'The generated clients were up to date.' : `Wrote ${stale.map(([file]) => file).join(', ')}`);
+console.log(
+  stale.length === 0 ? 'The generated clients were up to date.' : `Wrote ${stale.map(([file]) => file).join(', ')}`,
+);

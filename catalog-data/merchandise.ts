@@ -4,7 +4,19 @@
  */
 
 /** Codes that bill something other than goods: postage, fees, manual adjustments, samples, vouchers. */
-const NON_MERCHANDISE_CODES = new Set(['POST', 'DOT', 'M', 'D', 'C2', 'CRUK', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'B']);
+const NON_MERCHANDISE_CODES = new Set([
+  'POST',
+  'DOT',
+  'M',
+  'D',
+  'C2',
+  'CRUK',
+  'BANK CHARGES',
+  'AMAZONFEE',
+  'PADS',
+  'S',
+  'B',
+]);
 /** Descriptions of such lines under ordinary-looking codes (e.g. 23444 'Next Day Carriage', 22016 a voucher). */
 const NON_MERCHANDISE_DESCRIPTION =
   /GIFT ?VOUCHER|^(NEXT DAY )?CARRIAGE$|POSTAGE|PACKING CHARGE|HIGH RESOLUTION IMAGE|^(EBAY|AMAZON( FEE)?|MANUAL|DISCOUNT|SAMPLES|BANK CHARGES|ADJUST BAD DEBT)$|COMMISSION$/i;
@@ -21,4 +33,5 @@ export function isMerchandiseCode(stockCode: string): boolean {
   return true;
 }
 
-export const isMerchandiseDescription = (description: string): boolean => !NON_MERCHANDISE_DESCRIPTION.test(description.trim());
+export const isMerchandiseDescription = (description: string): boolean =>
+  !NON_MERCHANDISE_DESCRIPTION.test(description.trim());

@@ -32,7 +32,8 @@ export function createEciCommClient(options: EciCommClientOptions): EciCommClien
     onRequest({ request }) {
       const token = typeof options.token === 'function' ? options.token() : options.token;
       if (token && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${token}`);
-      if (options.sessionId && !request.headers.has('x-session-id')) request.headers.set('x-session-id', options.sessionId);
+      if (options.sessionId && !request.headers.has('x-session-id'))
+        request.headers.set('x-session-id', options.sessionId);
       return request;
     },
   });

@@ -15,7 +15,9 @@ export const EVENT_AT_MAX_AGE_HOURS = 24;
 export const EVENT_AT_MAX_AHEAD_MINUTES = 5;
 
 /** A client's event id: a UUID or a bounded token. Stored ids are made from it and the session (domain/events.ts). */
-const EventId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/, 'Must be 8-64 letters, digits, dash or underscore, e.g. a UUID'));
+const EventId = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/, 'Must be 8-64 letters, digits, dash or underscore, e.g. a UUID'));
 
 /** Events about one product name it; a search names what was searched for. */
 const needsProduct = new Set<string>(['product_view', 'add_to_cart']);
@@ -27,16 +29,22 @@ export const ClickEventInput = z
     productId: z.optional(Id),
     query: z.optional(text(200)),
     value: z.optional(
-      MinorUnits.check(z.describe('Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders')),
+      MinorUnits.check(
+        z.describe(
+          'Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders',
+        ),
+      ),
     ),
     /** When it happened on the client; the server's time when absent. */
     at: z.optional(
-      z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time, e.g. 2026-11-25T12:00:00Z' }).check(
-        z.describe(
-          `When it happened on the client (the server's time when absent). Must lie between ${EVENT_AT_MAX_AGE_HOURS} hours before and ` +
-            `${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time of receipt, else the batch is refused naming the event`,
+      z.iso
+        .datetime({ offset: true, message: 'Must be an ISO 8601 date-time, e.g. 2026-11-25T12:00:00Z' })
+        .check(
+          z.describe(
+            `When it happened on the client (the server's time when absent). Must lie between ${EVENT_AT_MAX_AGE_HOURS} hours before and ` +
+              `${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time of receipt, else the batch is refused naming the event`,
+          ),
         ),
-      ),
     ),
     eventId: z.optional(
       EventId.check(
@@ -49,17 +57,25 @@ export const ClickEventInput = z
     ),
   })
   .check(
-    z.refine((e) => !needsProduct.has(e.type) || e.productId !== undefined, { message: 'Is required for this event type', path: ['productId'] }),
-    z.refine((e) => e.type !== 'search' || e.query !== undefined, { message: 'Is required for a search', path: ['query'] }),
+    z.refine((e) => !needsProduct.has(e.type) || e.productId !== undefined, {
+      message: 'Is required for this event type',
+      path: ['productId'],
+    }),
+    z.refine((e) => e.type !== 'search' || e.query !== undefined, {
+      message: 'Is required for a search',
+      path: ['query'],
+    }),
   );
 export type ClickEventInput = z.infer<typeof ClickEventInput>;
 
 /** The whole batch is validated before anything is written: one bad event rejects it all (API.md). */
 export const PutEvents = z.strictObject({
-  events: z.array(ClickEventInput).check(
-    z.minLength(1, 'Must hold at least 1 event'),
-    z.maxLength(MAX_EVENTS_PER_BATCH, `Must hold at most ${MAX_EVENTS_PER_BATCH} events`),
-  ),
+  events: z
+    .array(ClickEventInput)
+    .check(
+      z.minLength(1, 'Must hold at least 1 event'),
+      z.maxLength(MAX_EVENTS_PER_BATCH, `Must hold at most ${MAX_EVENTS_PER_BATCH} events`),
+    ),
 });
 export type PutEvents = z.infer<typeof PutEvents>;
 
@@ -96,8 +112,12 @@ export const CalendarDate = z.string().check(
 );
 
 const dateRangeShape = {
-  startDate: z.optional(CalendarDate.check(z.describe('First day of the range, inclusive (UTC). Default: endDate minus 29 days'))),
-  endDate: z.optional(CalendarDate.check(z.describe("Last day of the range, inclusive (UTC). Default: today by the server's clock"))),
+  startDate: z.optional(
+    CalendarDate.check(z.describe('First day of the range, inclusive (UTC). Default: endDate minus 29 days')),
+  ),
+  endDate: z.optional(
+    CalendarDate.check(z.describe("Last day of the range, inclusive (UTC). Default: today by the server's clock")),
+  ),
 };
 
 /**
@@ -107,7 +127,10 @@ const dateRangeShape = {
 type GivenRange = { startDate?: string; endDate?: string };
 /** Both dates present and valid (an invalid one has its own message; comparing it would add a wrong one). */
 const bothValid = (q: GivenRange): q is Required<GivenRange> =>
-  q.startDate !== undefined && q.endDate !== undefined && !Number.isNaN(dayNumber(q.startDate)) && !Number.isNaN(dayNumber(q.endDate));
+  q.startDate !== undefined &&
+  q.endDate !== undefined &&
+  !Number.isNaN(dayNumber(q.startDate)) &&
+  !Number.isNaN(dayNumber(q.endDate));
 const rangeChecks = [
   z.refine<GivenRange>((q) => !bothValid(q) || q.endDate >= q.startDate, {
     message: 'Must not be before startDate',
@@ -129,9 +152,13 @@ export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
 export const SalesReportQuery = z
   .strictObject({
     ...dateRangeShape,
-    dimension: z._default(z.enum(SALES_DIMENSIONS), 'day').check(
-      z.describe('day: one row per day of the range (zeros included), ascending; category or product: one row per key sold in the range, by revenue descending'),
-    ),
+    dimension: z
+      ._default(z.enum(SALES_DIMENSIONS), 'day')
+      .check(
+        z.describe(
+          'day: one row per day of the range (zeros included), ascending; category or product: one row per key sold in the range, by revenue descending',
+        ),
+      ),
   })
   .check(...rangeChecks);
 export type SalesReportQuery = z.infer<typeof SalesReportQuery>;
@@ -146,7 +173,9 @@ const day = (description: string) => z.string().check(z.describe(description));
 
 export const TopProduct = z.object({
   productId: z.string(),
-  name: z.string().check(z.describe("The product's name in the warehouse's product dimension; its id when it has none")),
+  name: z
+    .string()
+    .check(z.describe("The product's name in the warehouse's product dimension; its id when it has none")),
   units: z.int().check(z.describe('Units sold in the range net of units refunded in it')),
   revenue: pence('Revenue in the range net of refunds in it, pence'),
 });
@@ -162,21 +191,39 @@ export const DashboardSummary = z.object({
   pageViews: count('page_view events in the range'),
   productViews: count('product_view events in the range'),
   addToCarts: count('add_to_cart events in the range'),
-  purchases: count('Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted'),
-  sessions: count('Distinct clickstream sessions active in the range'),
-  conversionRate: z.number().check(
-    z.minimum(0),
-    z.maximum(1),
-    z.describe('Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions'),
+  purchases: count(
+    'Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted',
   ),
-  topProducts: z.array(TopProduct).check(z.describe('The 10 products with the highest net revenue in the range (only those above 0), highest first')),
-  latestSalesDate: z.nullable(day('The last day the warehouse has any sale on, whatever the range; null before the first')),
+  sessions: count('Distinct clickstream sessions active in the range'),
+  conversionRate: z
+    .number()
+    .check(
+      z.minimum(0),
+      z.maximum(1),
+      z.describe(
+        'Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions',
+      ),
+    ),
+  topProducts: z
+    .array(TopProduct)
+    .check(z.describe('The 10 products with the highest net revenue in the range (only those above 0), highest first')),
+  latestSalesDate: z.nullable(
+    day('The last day the warehouse has any sale on, whatever the range; null before the first'),
+  ),
 });
 export type DashboardSummary = z.infer<typeof DashboardSummary>;
 
 export const SalesRow = z.object({
-  key: z.string().check(z.describe("day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id")),
-  name: z.optional(z.string().check(z.describe('product dimension only: the product name, or its id when it has none'))),
+  key: z
+    .string()
+    .check(
+      z.describe(
+        "day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id",
+      ),
+    ),
+  name: z.optional(
+    z.string().check(z.describe('product dimension only: the product name, or its id when it has none')),
+  ),
   orders: count('Distinct orders confirmed in the range with a line under this key'),
   units: z.int().check(z.describe('Units sold net of units refunded')),
   revenue: pence('Sales net of refunds, pence'),
@@ -201,19 +248,23 @@ export const Insight = z.object({
   productId: z.optional(z.string()),
   query: z.optional(z.string().check(z.describe('no_results: the search query (lower case) that found no product'))),
   metric: z.optional(
-    z.number().check(
-      z.describe(
-        'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
-          'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); ' +
-          'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
+    z
+      .number()
+      .check(
+        z.describe(
+          'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
+            'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); ' +
+            'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
+        ),
       ),
-    ),
   ),
 });
 export type Insight = z.infer<typeof Insight>;
 
 export const Insights = z.object({
-  asOf: z.nullable(day('The latest sales day in the warehouse, which the weekly windows end on; null before the first sale')),
+  asOf: z.nullable(
+    day('The latest sales day in the warehouse, which the weekly windows end on; null before the first sale'),
+  ),
   items: z.array(Insight),
 });
 export type Insights = z.infer<typeof Insights>;

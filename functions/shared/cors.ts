@@ -17,7 +17,14 @@ export const CORS_ORIGINS_ENV = 'CORS_ALLOWED_ORIGINS';
  * idempotency key of POST /v1/orders, the anonymous cart's session, the client's request id and the Cognito
  * device fingerprint of POST /v1/auth/login. A unit test holds this to the headers the route contracts declare.
  */
-export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Cognito-Context-Data', 'X-Request-Id', 'X-Session-Id'] as const;
+export const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'X-Cognito-Context-Data',
+  'X-Request-Id',
+  'X-Session-Id',
+] as const;
 
 /**
  * Response headers a browser app may read besides the CORS-safelisted ones: the request id every answer
@@ -44,7 +51,9 @@ export function parseOriginPattern(text: string): OriginPattern {
   }
   const m = PATTERN.exec(value);
   if (!m) {
-    throw new Error(`CORS: "${text}" is not an origin: write scheme://host, scheme://host:port or scheme://host:* (http or https, no path, no trailing slash)`);
+    throw new Error(
+      `CORS: "${text}" is not an origin: write scheme://host, scheme://host:port or scheme://host:* (http or https, no path, no trailing slash)`,
+    );
   }
   const [, scheme, host, port] = m;
   const base = `${scheme}://${host}`;
@@ -58,11 +67,15 @@ export function parseOriginPattern(text: string): OriginPattern {
 /** Parses a list of allowed origins: an array, or one comma-separated string (the environment's form). */
 export function parseAllowedOrigins(value: string | readonly string[] | undefined): OriginPattern[] {
   const items = typeof value === 'string' ? value.split(',') : (value ?? []);
-  return items.map((s) => s.trim()).filter((s) => s.length > 0).map(parseOriginPattern);
+  return items
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(parseOriginPattern);
 }
 
 /** The configured form of a pattern (what the environment variable carries). */
-export const formatOriginPattern = (pattern: OriginPattern): string => (pattern.kind === 'exact' ? pattern.origin : `${pattern.base}:*`);
+export const formatOriginPattern = (pattern: OriginPattern): string =>
+  pattern.kind === 'exact' ? pattern.origin : `${pattern.base}:*`;
 
 /** Whether a request's Origin header names an allowed origin. */
 export function isOriginAllowed(patterns: readonly OriginPattern[], origin: string | undefined): boolean {
@@ -74,7 +87,10 @@ export function isOriginAllowed(patterns: readonly OriginPattern[], origin: stri
 }
 
 /** A header's value from API Gateway's or Node's headers, whatever the case of its name. */
-export function headerValue(headers: Record<string, string | string[] | undefined> | null | undefined, name: string): string | undefined {
+export function headerValue(
+  headers: Record<string, string | string[] | undefined> | null | undefined,
+  name: string,
+): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {

@@ -26,7 +26,9 @@ const TYPES_BANNER = [
 ].join('\n');
 
 /** Every generated file's contents, by path relative to the project root. */
-export async function renderClients(routes: readonly RouteContract[] = routeContracts): Promise<Record<string, string>> {
+export async function renderClients(
+  routes: readonly RouteContract[] = routeContracts,
+): Promise<Record<string, string>> {
   const document = buildOpenApi(routes);
   const types = astToString(await openapiTS(document as unknown as OpenAPI3, { silent: true }));
   return {

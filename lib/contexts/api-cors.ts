@@ -48,7 +48,12 @@ function originCondition(pattern: OriginPattern): string {
  * (`origin` over HTTP/2).
  */
 export function preflightTemplate(patterns: readonly OriginPattern[]): string {
-  const lines = ['#set($origin = $input.params().header.get("Origin"))', '#if(!$origin || $origin == "")', '  #set($origin = $input.params().header.get("origin"))', '#end'];
+  const lines = [
+    '#set($origin = $input.params().header.get("Origin"))',
+    '#if(!$origin || $origin == "")',
+    '  #set($origin = $input.params().header.get("origin"))',
+    '#end',
+  ];
   if (patterns.length === 0) return [...lines, '## No other origin may call this API.'].join('\n');
   return [
     ...lines,
@@ -59,7 +64,11 @@ export function preflightTemplate(patterns: readonly OriginPattern[]): string {
 }
 
 /** Adds the preflight (a mock OPTIONS method) to a resource whose routes have `methods`. */
-export function addPreflight(resource: IResource, methods: readonly string[], patterns: readonly OriginPattern[]): Method {
+export function addPreflight(
+  resource: IResource,
+  methods: readonly string[],
+  patterns: readonly OriginPattern[],
+): Method {
   const headers: Record<string, string> = {
     'Access-Control-Allow-Methods': quoted([...methods, 'OPTIONS'].join(',')),
     'Access-Control-Allow-Headers': quoted(CORS_ALLOWED_HEADERS.join(',')),
@@ -72,7 +81,9 @@ export function addPreflight(resource: IResource, methods: readonly string[], pa
     integrationResponses: [
       {
         statusCode: '204',
-        responseParameters: Object.fromEntries(Object.entries(headers).map(([name, value]) => [parameter(name), value])),
+        responseParameters: Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [parameter(name), value]),
+        ),
         responseTemplates: { 'application/json': preflightTemplate(patterns) },
       },
     ],
@@ -84,7 +95,9 @@ export function addPreflight(resource: IResource, methods: readonly string[], pa
       {
         statusCode: '204',
         // Declared so the template may set it; it is only sent for an allowed origin.
-        responseParameters: Object.fromEntries([...Object.keys(headers), 'Access-Control-Allow-Origin'].map((name) => [parameter(name), true])),
+        responseParameters: Object.fromEntries(
+          [...Object.keys(headers), 'Access-Control-Allow-Origin'].map((name) => [parameter(name), true]),
+        ),
       },
     ],
   });

@@ -19,14 +19,24 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { CORS_ORIGINS_ENV, formatOriginPattern, parseAllowedOrigins, type OriginPattern } from '../../functions/shared/cors';
+import {
+  CORS_ORIGINS_ENV,
+  formatOriginPattern,
+  parseAllowedOrigins,
+  type OriginPattern,
+} from '../../functions/shared/cors';
 import type { ErrorCode } from '../../functions/shared/errors';
 import type { Route } from '../routes';
 import type { TableKey } from '../tables';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { StreamKey } from '../streams';
 import { addPreflight, FIREWALL_CORS_HEADERS, GATEWAY_RESPONSE_CORS_HEADERS } from './api-cors';
-import { PlatformFunction, type ModelEndpointTarget, type SearchTarget, type WarehouseTarget } from './platform-function';
+import {
+  PlatformFunction,
+  type ModelEndpointTarget,
+  type SearchTarget,
+  type WarehouseTarget,
+} from './platform-function';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -65,7 +75,8 @@ export const ROUTE_RATE_LIMITS: readonly RouteRateLimit[] = [
 
 /** The API Gateway resource path of a route: its path without the stage prefix. */
 export const resourcePathOf = (route: Route): string => {
-  if (!route.path.startsWith(`${STAGE_PREFIX}/`)) throw new Error(`Route ${route.id} path ${route.path} lacks the ${STAGE_PREFIX} prefix`);
+  if (!route.path.startsWith(`${STAGE_PREFIX}/`))
+    throw new Error(`Route ${route.id} path ${route.path} lacks the ${STAGE_PREFIX} prefix`);
   return route.path.slice(STAGE_PREFIX.length);
 };
 
@@ -195,7 +206,10 @@ export class Api extends Construct {
         search: props.search,
       });
       // The function answers browsers with the same origins the preflights allow (functions/shared/http.ts).
-      routeFunction.function.addEnvironment(CORS_ORIGINS_ENV, this.corsAllowedOrigins.map(formatOriginPattern).join(','));
+      routeFunction.function.addEnvironment(
+        CORS_ORIGINS_ENV,
+        this.corsAllowedOrigins.map(formatOriginPattern).join(','),
+      );
       const integration = new LambdaIntegration(routeFunction.function, { allowTestInvoke: false });
       const method = this.restApi.root
         .resourceForPath(resourcePathOf(route))
@@ -220,7 +234,8 @@ export class Api extends Construct {
   /** A preflight on every resource that has routes, allowing exactly the methods of its routes. */
   private addPreflights(routes: readonly Route[]) {
     const methodsByPath = new Map<string, string[]>();
-    for (const route of routes) methodsByPath.set(resourcePathOf(route), [...(methodsByPath.get(resourcePathOf(route)) ?? []), route.method]);
+    for (const route of routes)
+      methodsByPath.set(resourcePathOf(route), [...(methodsByPath.get(resourcePathOf(route)) ?? []), route.method]);
     const preflights = new Map<string, Method>();
     for (const [path, methods] of methodsByPath) {
       const preflight = addPreflight(this.restApi.root.resourceForPath(path), methods, this.corsAllowedOrigins);
@@ -255,7 +270,13 @@ export class Api extends Construct {
    * Gateway response templates only substitute variables, so each code is fixed per response type.
    */
   private addContractErrorResponses() {
-    const responses: { type: ResponseType; status: number; code: ErrorCode; message?: string; headers?: Record<string, string> }[] = [
+    const responses: {
+      type: ResponseType;
+      status: number;
+      code: ErrorCode;
+      message?: string;
+      headers?: Record<string, string>;
+    }[] = [
       // Every 4xx type is listed below; this catches types API Gateway may add later.
       { type: ResponseType.DEFAULT_4XX, status: 400, code: 'VALIDATION_ERROR' },
       { type: ResponseType.BAD_REQUEST_BODY, status: 400, code: 'VALIDATION_ERROR' },
@@ -269,10 +290,26 @@ export class Api extends Construct {
       // API Gateway answers an unknown path or method as a missing token; to clients it is a missing route.
       { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'NOT_FOUND', message: 'Route not found' },
       { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'NOT_FOUND', message: 'Route not found' },
-      { type: ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds 1 MiB' },
-      { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json' },
+      {
+        type: ResponseType.REQUEST_TOO_LARGE,
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'Request body exceeds 1 MiB',
+      },
+      {
+        type: ResponseType.UNSUPPORTED_MEDIA_TYPE,
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Content-Type must be application/json',
+      },
       // The stage's token bucket refills every second.
-      { type: ResponseType.THROTTLED, status: 429, code: 'RATE_LIMITED', message: 'Too many requests, slow down', headers: { 'Retry-After': "'1'" } },
+      {
+        type: ResponseType.THROTTLED,
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: 'Too many requests, slow down',
+        headers: { 'Retry-After': "'1'" },
+      },
       { type: ResponseType.QUOTA_EXCEEDED, status: 429, code: 'RATE_LIMITED', message: 'Request quota exceeded' },
       { type: ResponseType.DEFAULT_5XX, status: 500, code: 'INTERNAL', message: 'Internal error' },
       {
@@ -329,7 +366,8 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
  * segments are undone first (URL_DECODE, NORMALIZE_PATH) and a trailing slash is allowed, so that the limit does
  * not depend on which other spellings of the path API Gateway would route to the same method.
  */
-export const routePathPattern = (route: Route): string => `^(${escapeRegex(STAGE_PREFIX)})?${escapeRegex(resourcePathOf(route))}/?$`;
+export const routePathPattern = (route: Route): string =>
+  `^(${escapeRegex(STAGE_PREFIX)})?${escapeRegex(resourcePathOf(route))}/?$`;
 
 const routeScope = (route: Route): CfnWebACL.StatementProperty => ({
   andStatement: {
@@ -391,7 +429,9 @@ class WebFirewall extends Construct {
     });
     const routeRules = props.routeLimits.map(({ route, limit, windowSeconds }, i): CfnWebACL.RuleProperty => {
       if (limit < 10 || limit >= props.requestsPerIpPer5Minutes) {
-        throw new Error(`The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`);
+        throw new Error(
+          `The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`,
+        );
       }
       const name = `RequestsPerIp-${route.id}`;
       return {
@@ -399,7 +439,12 @@ class WebFirewall extends Construct {
         priority: i,
         action: rateLimited(windowSeconds),
         statement: {
-          rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: windowSeconds, scopeDownStatement: routeScope(route) },
+          rateBasedStatement: {
+            limit,
+            aggregateKeyType: 'IP',
+            evaluationWindowSec: windowSeconds,
+            scopeDownStatement: routeScope(route),
+          },
         },
         visibilityConfig: visibility(name),
       };
@@ -424,13 +469,19 @@ class WebFirewall extends Construct {
           priority: next,
           action: rateLimited(300),
           statement: {
-            rateBasedStatement: { limit: props.requestsPerIpPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+            rateBasedStatement: {
+              limit: props.requestsPerIpPer5Minutes,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: 300,
+            },
           },
           visibilityConfig: visibility('RequestsPerIp'),
         },
         // The contract accepts bodies up to 1 MiB (e.g. 500 clickstream events) and answers larger ones
         // with 413 itself; the common rule set would block anything over 8 KB, so that rule only counts.
-        managedRuleSet('AWSManagedRulesCommonRuleSet', next + 1, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managedRuleSet('AWSManagedRulesCommonRuleSet', next + 1, [
+          { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+        ]),
         managedRuleSet('AWSManagedRulesSQLiRuleSet', next + 2),
       ],
     });

@@ -20,7 +20,11 @@ export type StageName = (typeof STAGE_NAMES)[number];
  * (`npm run cdk -- deploy 'Dev/*'`), and the pipeline that deploys Prod from the repository.
  */
 export function composeEciCommApp(app: App, config: EciCommAppConfig) {
-  const dev = new EciCommStage(app, 'Dev', { env: config.env, namePrefix: 'ecicomm-dev', corsAllowedOrigins: config.corsAllowedOrigins?.Dev });
+  const dev = new EciCommStage(app, 'Dev', {
+    env: config.env,
+    namePrefix: 'ecicomm-dev',
+    corsAllowedOrigins: config.corsAllowedOrigins?.Dev,
+  });
   const pipeline = new PipelineStack(app, 'EciCommPipeline', {
     env: config.env,
     source: config.pipelineSource,
@@ -42,7 +46,8 @@ export function pipelineSourceFromContext(app: App): PipelineSource {
   const connectionArn = context('connectionArn');
   if (connectionArn) {
     const repository = context('repository');
-    if (!repository?.includes('/')) throw new Error('ecicomm:repository must be owner/name when ecicomm:connectionArn is set');
+    if (!repository?.includes('/'))
+      throw new Error('ecicomm:repository must be owner/name when ecicomm:connectionArn is set');
     return { kind: 'connection', repository, branch, connectionArn };
   }
   return { kind: 'codecommit', repositoryName: context('repository') ?? 'ecicomm', branch };
@@ -71,15 +76,20 @@ export function corsOriginsFromContext(app: App): Partial<Record<StageName, stri
     try {
       value = JSON.parse(value);
     } catch {
-      throw new Error(`${CORS_ORIGINS_CONTEXT} must be an object of stage → origins, e.g. {"Prod": ["https://shop.example.com"]}`);
+      throw new Error(
+        `${CORS_ORIGINS_CONTEXT} must be an object of stage → origins, e.g. {"Prod": ["https://shop.example.com"]}`,
+      );
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${CORS_ORIGINS_CONTEXT} must be an object of stage → origins, e.g. {"Prod": ["https://shop.example.com"]}`);
+    throw new Error(
+      `${CORS_ORIGINS_CONTEXT} must be an object of stage → origins, e.g. {"Prod": ["https://shop.example.com"]}`,
+    );
   }
   const origins: Partial<Record<StageName, string[]>> = {};
   for (const [stage, list] of Object.entries(value)) {
-    if (!(STAGE_NAMES as readonly string[]).includes(stage)) throw new Error(`${CORS_ORIGINS_CONTEXT} names stage "${stage}"; the stages are ${STAGE_NAMES.join(', ')}`);
+    if (!(STAGE_NAMES as readonly string[]).includes(stage))
+      throw new Error(`${CORS_ORIGINS_CONTEXT} names stage "${stage}"; the stages are ${STAGE_NAMES.join(', ')}`);
     const items = typeof list === 'string' ? list.split(',') : list;
     if (!Array.isArray(items) || items.some((o) => typeof o !== 'string')) {
       throw new Error(`${CORS_ORIGINS_CONTEXT}.${stage} must be a list of origins or one comma-separated string`);

@@ -36,28 +36,52 @@ const edgeLog: { method: string; path: string; status: number }[] = [];
 
 // ------------------------------------------------------------------ the API from Node, for set-up
 
-async function call(route: string, options: { method?: string; token?: string; body?: unknown; expect?: number } = {}): Promise<any> {
+async function call(
+  route: string,
+  options: { method?: string; token?: string; body?: unknown; expect?: number } = {},
+): Promise<any> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${platform.apiUrl}${route}`, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const res = await fetch(`${platform.apiUrl}${route}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await res.text();
-  if (res.status !== (options.expect ?? 200)) throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${text}`);
+  if (res.status !== (options.expect ?? 200))
+    throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
-const signIn = async (email: string, password: string): Promise<string> => (await call('/v1/auth/login', { method: 'POST', body: { email, password } })).idToken;
+const signIn = async (email: string, password: string): Promise<string> =>
+  (await call('/v1/auth/login', { method: 'POST', body: { email, password } })).idToken;
 
 async function newShopper() {
   const email = `storefront-${randomUUID()}@example.com`;
   const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-  await call('/v1/users', { method: 'POST', expect: 201, body: { email, password, firstName: 'Ada', lastName: 'Shopper' } });
+  await call('/v1/users', {
+    method: 'POST',
+    expect: 201,
+    body: { email, password, firstName: 'Ada', lastName: 'Shopper' },
+  });
   return { email, password };
 }
 
 async function newProduct(price: number) {
   const admin = await signIn(platform.admin.email, platform.admin.password);
-  const body = { name: `Storefront Lantern ${randomUUID().slice(0, 6)}`, description: 'made by the browser test', category: 'lighting', brand: 'Test', price, currency: 'GBP', initialStock: 10 };
-  return (await call('/v1/products', { method: 'POST', token: admin, expect: 201, body })) as { id: string; price: number };
+  const body = {
+    name: `Storefront Lantern ${randomUUID().slice(0, 6)}`,
+    description: 'made by the browser test',
+    category: 'lighting',
+    brand: 'Test',
+    price,
+    currency: 'GBP',
+    initialStock: 10,
+  };
+  return (await call('/v1/products', { method: 'POST', token: admin, expect: 201, body })) as {
+    id: string;
+    price: number;
+  };
 }
 
 // ------------------------------------------------------------------ the storefront's own origin
@@ -80,7 +104,9 @@ async function serveStorefront(host: string): Promise<string> {
 
 async function openStorefront(origin: string, productId: string): Promise<Awaited<ReturnType<typeof openPage>>> {
   const opened = await openPage(browser!);
-  await opened.page.goto(`${origin}/?api=${encodeURIComponent(platform.apiUrl)}&product=${encodeURIComponent(productId)}`);
+  await opened.page.goto(
+    `${origin}/?api=${encodeURIComponent(platform.apiUrl)}&product=${encodeURIComponent(productId)}`,
+  );
   return opened;
 }
 
@@ -92,7 +118,9 @@ async function signInOnPage(page: Page, email: string, password: string) {
 
 const stepOf = (page: Page) => page.locator('body').getAttribute('data-step');
 const waitForStep = async (page: Page, step: string) => {
-  await page.waitForFunction((wanted) => ['failed', wanted].includes(document.body.dataset.step), step, { timeout: 30_000 });
+  await page.waitForFunction((wanted) => ['failed', wanted].includes(document.body.dataset.step), step, {
+    timeout: 30_000,
+  });
   expect([await stepOf(page), await page.getByRole('alert').textContent()]).toEqual([step, '']);
 };
 
@@ -101,11 +129,29 @@ const waitForStep = async (page: Page, step: string) => {
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
-    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
   ];
   starting = startPlatform({
-    port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort,
-    sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model: { port: 0 },
+    port,
+    dynamoPort,
+    cognitoPort,
+    sqsPort,
+    stepFunctionsPort,
+    kinesisPort,
+    lambdaPort,
+    searchPort,
+    sweepEverySeconds: 0,
+    dataDir,
+    persist: false,
+    seed: 'demo',
+    model: { port: 0 },
     onRequest: ({ method, path: p, status }) => edgeLog.push({ method, path: p, status }),
   });
   platform = await starting;
@@ -159,18 +205,31 @@ describe('a storefront on another origin', () => {
     await waitForStep(page, 'ordered');
     const status = page.getByRole('status');
     const orderId = await status.getAttribute('data-order-id');
-    expect([await status.getAttribute('data-status'), Number(await status.getAttribute('data-total'))]).toEqual(['CONFIRMED', cartTotal]);
+    expect([await status.getAttribute('data-status'), Number(await status.getAttribute('data-total'))]).toEqual([
+      'CONFIRMED',
+      cartTotal,
+    ]);
     // Location and x-request-id are exposed to the app; without Access-Control-Expose-Headers they read as null.
     expect(await status.getAttribute('data-location')).toBe(`/v1/orders/${orderId}`);
     expect(await status.getAttribute('data-request-id')).toMatch(/\S/);
 
     // The order is the shopper's, as the API tells it to the shopper.
     const order = await call(`/v1/orders/${orderId}`, { token: await signIn(shopper.email, shopper.password) });
-    expect([order.status, order.total, order.items.map((i: any) => [i.productId, i.quantity])]).toEqual(['CONFIRMED', cartTotal, [[product.id, 2]]]);
+    expect([order.status, order.total, order.items.map((i: any) => [i.productId, i.quantity])]).toEqual([
+      'CONFIRMED',
+      cartTotal,
+      [[product.id, 2]],
+    ]);
 
     // The browser asked before each request that needed it: JSON bodies, Authorization, Idempotency-Key.
     const seen = edgeLog.slice(logFrom).map((e) => `${e.method} ${e.path.split('?')[0]} ${e.status}`);
-    for (const asked of ['OPTIONS /v1/auth/login 204', 'OPTIONS /v1/cart/items 204', 'OPTIONS /v1/orders 204', 'POST /v1/orders 202']) expect(seen).toContain(asked);
+    for (const asked of [
+      'OPTIONS /v1/auth/login 204',
+      'OPTIONS /v1/cart/items 204',
+      'OPTIONS /v1/orders 204',
+      'POST /v1/orders 202',
+    ])
+      expect(seen).toContain(asked);
     expect(record).toMatchObject({ console: [], pageErrors: [], failedRequests: [] });
   }, 120_000);
 
@@ -178,7 +237,11 @@ describe('a storefront on another origin', () => {
     const origin = await serveStorefront('127.0.0.1');
     const { page, record } = await openStorefront(origin, 'unused');
     const answers = await page.evaluate(async (api) => {
-      const read = async (res: any) => ({ status: res.status, code: (await res.json()).error.code, requestId: res.headers.get('x-request-id') });
+      const read = async (res: any) => ({
+        status: res.status,
+        code: (await res.json()).error.code,
+        requestId: res.headers.get('x-request-id'),
+      });
       const invalid = await fetch(`${api}/v1/cart/items`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'x-session-id': crypto.randomUUID() },
@@ -209,22 +272,38 @@ describe('a storefront on another origin', () => {
     expect(record.console.join('\n')).toMatch(/blocked by CORS policy/);
 
     // A simple GET needs no preflight: the edge answers it, and the browser keeps the answer from the page.
-    const simple = await page.evaluate(async (api) => fetch(`${api}/v1/products?limit=1`).then((r: any) => `read ${r.status}`, (e: any) => `${e.name}: ${e.message}`), platform.apiUrl);
+    const simple = await page.evaluate(
+      async (api) =>
+        fetch(`${api}/v1/products?limit=1`).then(
+          (r: any) => `read ${r.status}`,
+          (e: any) => `${e.name}: ${e.message}`,
+        ),
+      platform.apiUrl,
+    );
     expect(simple).toBe('TypeError: Failed to fetch');
-    expect(edgeLog.slice(logFrom).some((e) => e.method === 'GET' && e.path === '/v1/products?limit=1' && e.status === 200)).toBe(true);
+    expect(
+      edgeLog.slice(logFrom).some((e) => e.method === 'GET' && e.path === '/v1/products?limit=1' && e.status === 200),
+    ).toBe(true);
   }, 60_000);
 });
 
 describe('the interactive API docs at /v1/docs', () => {
   it('render every operation of /v1/openapi.json, with every file from the platform itself and nothing the CSP refuses', async () => {
     const openapi = await call('/v1/openapi.json');
-    const operations = Object.entries(openapi.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+    const operations = Object.entries(openapi.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const { page, record } = await openPage(browser!);
     await page.goto(`${platform.apiUrl}/v1/docs`);
     await page.locator('.opblock').first().waitFor();
     const shown = await page
       .locator('.opblock .opblock-summary')
-      .evaluateAll((summaries: any[]) => summaries.map((s) => `${s.querySelector('.opblock-summary-method').textContent} ${s.querySelector('.opblock-summary-path').dataset.path}`));
+      .evaluateAll((summaries: any[]) =>
+        summaries.map(
+          (s) =>
+            `${s.querySelector('.opblock-summary-method').textContent} ${s.querySelector('.opblock-summary-path').dataset.path}`,
+        ),
+      );
     expect(shown.sort()).toEqual(operations.sort());
     expect(await page.locator('.info .title').textContent()).toContain('ECIComm API');
     expect(record).toMatchObject({ console: [], pageErrors: [], failedRequests: [] });

@@ -9,7 +9,13 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import velocity from 'velocityjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, isOriginAllowed, parseAllowedOrigins } from '../../functions/shared/cors';
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  isOriginAllowed,
+  parseAllowedOrigins,
+} from '../../functions/shared/cors';
 import { preflightTemplate } from '../../lib/contexts/api-cors';
 import { resourcePathOf } from '../../lib/contexts/api';
 import { routes } from '../../lib/routes';
@@ -41,10 +47,11 @@ beforeAll(() => {
 });
 
 describe('CORS preflights in API Gateway', () => {
-  it('answer OPTIONS on every resource that has routes, with exactly its routes\' methods, and on no other', () => {
+  it("answer OPTIONS on every resource that has routes, with exactly its routes' methods, and on no other", () => {
     const paths = resourcePaths();
     const expected = new Map<string, string[]>();
-    for (const route of routes) expected.set(resourcePathOf(route), [...(expected.get(resourcePathOf(route)) ?? []), route.method]);
+    for (const route of routes)
+      expected.set(resourcePathOf(route), [...(expected.get(resourcePathOf(route)) ?? []), route.method]);
     const preflights = ofType('AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS');
     const found = new Map(preflights.map(([, m]) => [paths.get(m.Properties.ResourceId.Ref)!, m.Properties]));
     expect([...found.keys()].sort()).toEqual([...expected.keys()].sort());
@@ -61,7 +68,10 @@ describe('CORS preflights in API Gateway', () => {
       // The origin is never a fixed value: only the template sets it, for an allowed origin.
       expect(response.ResponseTemplates['application/json']).toBe(preflightTemplate(parseAllowedOrigins(ORIGINS)));
       expect(method.MethodResponses).toEqual([
-        { StatusCode: '204', ResponseParameters: expect.objectContaining({ 'method.response.header.Access-Control-Allow-Origin': true }) },
+        {
+          StatusCode: '204',
+          ResponseParameters: expect.objectContaining({ 'method.response.header.Access-Control-Allow-Origin': true }),
+        },
       ]);
     }
   });
@@ -119,7 +129,17 @@ describe('CORS on answers API Gateway and the firewall make themselves', () => {
   it('lets browser apps read every gateway response: 4xx and 5xx defaults, 401, 403, 429, firewall blocks', () => {
     const responses = ofType('AWS::ApiGateway::GatewayResponse');
     const types = responses.map(([, r]) => r.Properties.ResponseType);
-    expect(types).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'WAF_FILTERED', 'MISSING_AUTHENTICATION_TOKEN']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'DEFAULT_4XX',
+        'DEFAULT_5XX',
+        'UNAUTHORIZED',
+        'ACCESS_DENIED',
+        'THROTTLED',
+        'WAF_FILTERED',
+        'MISSING_AUTHENTICATION_TOKEN',
+      ]),
+    );
     for (const [, response] of responses) {
       expect([response.Properties.ResponseType, response.Properties.ResponseParameters]).toEqual([
         response.Properties.ResponseType,
@@ -136,10 +156,19 @@ describe('CORS on answers API Gateway and the firewall make themselves', () => {
     const blocks = (acl.Properties.Rules as any[]).filter((r) => r.Action?.Block?.CustomResponse);
     expect(blocks.length).toBeGreaterThan(0);
     for (const rule of blocks) {
-      const headers = Object.fromEntries((rule.Action.Block.CustomResponse.ResponseHeaders as { Name: string; Value: string }[]).map((h) => [h.Name, h.Value]));
+      const headers = Object.fromEntries(
+        (rule.Action.Block.CustomResponse.ResponseHeaders as { Name: string; Value: string }[]).map((h) => [
+          h.Name,
+          h.Value,
+        ]),
+      );
       expect([rule.Name, headers]).toEqual([
         rule.Name,
-        { 'Retry-After': expect.any(String), 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(',') },
+        {
+          'Retry-After': expect.any(String),
+          'Access-Control-Allow-Origin': '*',
+          'Access-Control-Expose-Headers': CORS_EXPOSED_HEADERS.join(','),
+        },
       ]);
     }
   });
@@ -149,27 +178,46 @@ describe('CORS in the functions', () => {
   it('gives every route function the allowed origins, which it answers with (functions/shared/http.ts)', () => {
     for (const route of routes) {
       const fn = resources[stack.getLogicalId(stack.api.functions.get(route.id)!.function.node.defaultChild as never)]!;
-      expect([route.id, fn.Properties.Environment.Variables.CORS_ALLOWED_ORIGINS]).toEqual([route.id, 'https://shop.example.com,http://localhost:*']);
+      expect([route.id, fn.Properties.Environment.Variables.CORS_ALLOWED_ORIGINS]).toEqual([
+        route.id,
+        'https://shop.example.com,http://localhost:*',
+      ]);
     }
   });
 });
 
 describe('the context key ecicomm:corsAllowedOrigins', () => {
-  const appWith = (value: unknown) => new App({ context: { 'aws:cdk:bundling-stacks': [], 'ecicomm:corsAllowedOrigins': value }, builtinCloudFormationValidation: false });
+  const appWith = (value: unknown) =>
+    new App({
+      context: { 'aws:cdk:bundling-stacks': [], 'ecicomm:corsAllowedOrigins': value },
+      builtinCloudFormationValidation: false,
+    });
 
   it('gives each stage its own origins, as a list or one comma-separated string, in cdk.json or as JSON on the command line', () => {
-    expect(corsOriginsFromContext(appWith({ Dev: ['http://localhost:*'], Prod: 'https://shop.example.com, https://m.shop.example.com' }))).toEqual({
+    expect(
+      corsOriginsFromContext(
+        appWith({ Dev: ['http://localhost:*'], Prod: 'https://shop.example.com, https://m.shop.example.com' }),
+      ),
+    ).toEqual({
       Dev: ['http://localhost:*'],
       Prod: ['https://shop.example.com', 'https://m.shop.example.com'],
     });
-    expect(corsOriginsFromContext(appWith('{"Prod":["https://shop.example.com"]}'))).toEqual({ Prod: ['https://shop.example.com'] });
+    expect(corsOriginsFromContext(appWith('{"Prod":["https://shop.example.com"]}'))).toEqual({
+      Prod: ['https://shop.example.com'],
+    });
     expect(corsOriginsFromContext(new App())).toEqual({});
   });
 
   it('refuses a stage the app does not have, and a value that is not stage → origins', () => {
-    expect(() => corsOriginsFromContext(appWith({ Production: ['https://shop.example.com'] }))).toThrow(/names stage "Production"; the stages are Dev, Prod/);
-    expect(() => corsOriginsFromContext(appWith(['https://shop.example.com']))).toThrow(/must be an object of stage → origins/);
-    expect(() => corsOriginsFromContext(appWith('https://shop.example.com'))).toThrow(/must be an object of stage → origins/);
+    expect(() => corsOriginsFromContext(appWith({ Production: ['https://shop.example.com'] }))).toThrow(
+      /names stage "Production"; the stages are Dev, Prod/,
+    );
+    expect(() => corsOriginsFromContext(appWith(['https://shop.example.com']))).toThrow(
+      /must be an object of stage → origins/,
+    );
+    expect(() => corsOriginsFromContext(appWith('https://shop.example.com'))).toThrow(
+      /must be an object of stage → origins/,
+    );
     expect(() => corsOriginsFromContext(appWith({ Dev: [3000] }))).toThrow(/Dev must be a list of origins/);
   });
 
@@ -191,8 +239,9 @@ describe('the context key ecicomm:corsAllowedOrigins', () => {
 
   it('fails the synthesis on a malformed origin, naming it', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    expect(() => new EciCommStack(app, 'Bad', { namePrefix: 'ecicomm-bad', corsAllowedOrigins: ['https://shop.example.com/'] })).toThrow(
-      /"https:\/\/shop\.example\.com\/" is not an origin/,
-    );
+    expect(
+      () =>
+        new EciCommStack(app, 'Bad', { namePrefix: 'ecicomm-bad', corsAllowedOrigins: ['https://shop.example.com/'] }),
+    ).toThrow(/"https:\/\/shop\.example\.com\/" is not an origin/);
   });
 });

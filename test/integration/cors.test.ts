@@ -17,18 +17,28 @@ const REFUSED = ['https://evil.example', 'http://localhost.evil.example:5173', '
 const preflight = (path: string, origin: string, method: string, requestHeaders = 'authorization,content-type') =>
   fetch(`${platform().apiUrl}${path}`, {
     method: 'OPTIONS',
-    headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': requestHeaders },
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': method,
+      'Access-Control-Request-Headers': requestHeaders,
+    },
   });
 
 /** A route's path with each parameter filled in. */
 const concrete = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => `some-${name}`);
 const methodsAt = (path: string) => routes.filter((r) => r.path === path).map((r) => r.method);
-const splitList = (value: string | null) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const splitList = (value: string | null) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** What a browser checks on an answer to `origin`. */
 const corsOf = (res: { headers: Headers }) => ({
   allowOrigin: res.headers.get('access-control-allow-origin'),
-  expose: splitList(res.headers.get('access-control-expose-headers')).map((h) => h.toLowerCase()).sort(),
+  expose: splitList(res.headers.get('access-control-expose-headers'))
+    .map((h) => h.toLowerCase())
+    .sort(),
   vary: res.headers.get('vary'),
   credentials: res.headers.get('access-control-allow-credentials'),
 });
@@ -42,18 +52,32 @@ const allowedFor = (origin: string) => ({
 const refused = { allowOrigin: null, expose: expect.any(Array), vary: 'Origin', credentials: null };
 
 describe('CORS preflights at the local edge', () => {
-  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: answered for an allowed origin with exactly its path\'s methods', async (_name, route) => {
-    const res = await preflight(concrete(route.path), ALLOWED, route.method, 'authorization,content-type,idempotency-key,x-session-id,x-request-id');
-    expect(res.status).toBe(204);
-    expect(await res.text()).toBe('');
-    expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    expect(splitList(res.headers.get('access-control-allow-methods')).sort()).toEqual([...methodsAt(route.path), 'OPTIONS'].sort());
-    expect(splitList(res.headers.get('access-control-allow-headers')).map((h) => h.toLowerCase()).sort()).toEqual(CORS_ALLOWED_HEADERS.map((h) => h.toLowerCase()).sort());
-    expect(Number(res.headers.get('access-control-max-age'))).toBeGreaterThan(0);
-    expect(res.headers.get('vary')).toBe('Origin');
-    // Bearer tokens, not cookies: credentials are never allowed.
-    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
-  });
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s: answered for an allowed origin with exactly its path's methods",
+    async (_name, route) => {
+      const res = await preflight(
+        concrete(route.path),
+        ALLOWED,
+        route.method,
+        'authorization,content-type,idempotency-key,x-session-id,x-request-id',
+      );
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+      expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
+      expect(splitList(res.headers.get('access-control-allow-methods')).sort()).toEqual(
+        [...methodsAt(route.path), 'OPTIONS'].sort(),
+      );
+      expect(
+        splitList(res.headers.get('access-control-allow-headers'))
+          .map((h) => h.toLowerCase())
+          .sort(),
+      ).toEqual(CORS_ALLOWED_HEADERS.map((h) => h.toLowerCase()).sort());
+      expect(Number(res.headers.get('access-control-max-age'))).toBeGreaterThan(0);
+      expect(res.headers.get('vary')).toBe('Origin');
+      // Bearer tokens, not cookies: credentials are never allowed.
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    },
+  );
 
   it('answers any port of localhost and 127.0.0.1, the local default', async () => {
     for (const origin of [ALSO_ALLOWED, 'http://localhost:1', 'http://localhost']) {
@@ -95,18 +119,38 @@ describe('CORS headers on answers through the local edge', () => {
   it("are on a handler's 4xx: a 404 and a 400 in the contract shape", async () => {
     const missing = await api('/v1/products/no-such-product', { headers: { Origin: ALLOWED } });
     expect([missing.status, missing.body.error.code, corsOf(missing)]).toEqual([404, 'NOT_FOUND', allowedFor(ALLOWED)]);
-    const invalid = await api('/v1/cart/items', { method: 'POST', body: { productId: 'x', quantity: 0 }, headers: { Origin: ALLOWED, 'x-session-id': randomUUID() } });
-    expect([invalid.status, invalid.body.error.code, corsOf(invalid)]).toEqual([400, 'VALIDATION_ERROR', allowedFor(ALLOWED)]);
+    const invalid = await api('/v1/cart/items', {
+      method: 'POST',
+      body: { productId: 'x', quantity: 0 },
+      headers: { Origin: ALLOWED, 'x-session-id': randomUUID() },
+    });
+    expect([invalid.status, invalid.body.error.code, corsOf(invalid)]).toEqual([
+      400,
+      'VALIDATION_ERROR',
+      allowedFor(ALLOWED),
+    ]);
   });
 
   it("are on the edge's own refusals: 401 without a token or with a bad one, 404 with no route, 413 over 1 MiB", async () => {
     const cases = [
       { res: await api('/v1/users/me', { headers: { Origin: ALLOWED } }), status: 401, code: 'UNAUTHORIZED' },
-      { res: await api('/v1/cart', { token: 'not-a-token', headers: { Origin: ALLOWED } }), status: 401, code: 'UNAUTHORIZED' },
-      { res: await api('/v1/nowhere', { headers: { Origin: ALLOWED } }), status: 404, code: 'NOT_FOUND' },
-      { res: await api('/v1/products', { method: 'DELETE', headers: { Origin: ALLOWED } }), status: 404, code: 'NOT_FOUND' },
       {
-        res: await api('/v1/events', { method: 'POST', rawBody: JSON.stringify({ events: [], pad: 'x'.repeat(1024 * 1024) }), headers: { Origin: ALLOWED, 'content-type': 'application/json' } }),
+        res: await api('/v1/cart', { token: 'not-a-token', headers: { Origin: ALLOWED } }),
+        status: 401,
+        code: 'UNAUTHORIZED',
+      },
+      { res: await api('/v1/nowhere', { headers: { Origin: ALLOWED } }), status: 404, code: 'NOT_FOUND' },
+      {
+        res: await api('/v1/products', { method: 'DELETE', headers: { Origin: ALLOWED } }),
+        status: 404,
+        code: 'NOT_FOUND',
+      },
+      {
+        res: await api('/v1/events', {
+          method: 'POST',
+          rawBody: JSON.stringify({ events: [], pad: 'x'.repeat(1024 * 1024) }),
+          headers: { Origin: ALLOWED, 'content-type': 'application/json' },
+        }),
         status: 413,
         code: 'PAYLOAD_TOO_LARGE',
       },

@@ -11,7 +11,13 @@ import { createEciCommClient, type EciCommClient } from '../../clients/typescrip
 import { adminSession, platform, strongPassword } from '../support/api';
 
 const baseUrl = () => `${platform().apiUrl}/v1`;
-const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Calls the type checker refuses: never run, only compiled. */
@@ -35,7 +41,15 @@ describe('the generated TypeScript client', () => {
   it('checks out with typed calls: an anonymous cart, sign-in and merge, an order the saga confirms', async () => {
     const admin = createEciCommClient({ baseUrl: baseUrl(), token: await adminSession() });
     const created = await admin.POST('/products', {
-      body: { name: `Typed Lantern ${randomUUID().slice(0, 6)}`, description: 'made by the typed client', category: 'lighting', brand: 'Test', price: 1250, currency: 'GBP', initialStock: 5 },
+      body: {
+        name: `Typed Lantern ${randomUUID().slice(0, 6)}`,
+        description: 'made by the typed client',
+        category: 'lighting',
+        brand: 'Test',
+        price: 1250,
+        currency: 'GBP',
+        initialStock: 5,
+      },
     });
     expect(created.response.status).toBe(201);
     const product = created.data!;
@@ -49,7 +63,9 @@ describe('the generated TypeScript client', () => {
 
     const email = `typed-${randomUUID()}@example.com`;
     const password = strongPassword();
-    const registered = await anonymous.POST('/users', { body: { email, password, firstName: 'Typed', lastName: 'Shopper' } });
+    const registered = await anonymous.POST('/users', {
+      body: { email, password, firstName: 'Typed', lastName: 'Shopper' },
+    });
     expect([registered.response.status, registered.data?.email]).toEqual([201, email]);
     const login = await anonymous.POST('/auth/login', { body: { email, password } });
     let token = login.data!.idToken;
@@ -57,15 +73,26 @@ describe('the generated TypeScript client', () => {
     const merged = await shopper.POST('/cart/merge', { body: { sessionId } });
     expect(merged.data?.items.map((i) => [i.productId, i.quantity])).toEqual([[product.id, 2]]);
 
-    const placed = await shopper.POST('/orders', { params: { header: { 'Idempotency-Key': randomUUID() } }, body: { shippingAddress: address, paymentToken: 'tok_visa' } });
-    expect([placed.response.status, placed.data?.status, placed.data?.total]).toEqual([202, 'PENDING', merged.data?.total]);
+    const placed = await shopper.POST('/orders', {
+      params: { header: { 'Idempotency-Key': randomUUID() } },
+      body: { shippingAddress: address, paymentToken: 'tok_visa' },
+    });
+    expect([placed.response.status, placed.data?.status, placed.data?.total]).toEqual([
+      202,
+      'PENDING',
+      merged.data?.total,
+    ]);
     const orderId = placed.data!.orderId;
     let order = (await shopper.GET('/orders/{orderId}', { params: { path: { orderId } } })).data!;
     for (let i = 0; i < 150 && order.status === 'PENDING'; i++) {
       await sleep(100);
       order = (await shopper.GET('/orders/{orderId}', { params: { path: { orderId } } })).data!;
     }
-    expect([order.status, order.payment.status, order.items.map((i) => [i.productId, i.quantity])]).toEqual(['CONFIRMED', 'CHARGED', [[product.id, 2]]]);
+    expect([order.status, order.payment.status, order.items.map((i) => [i.productId, i.quantity])]).toEqual([
+      'CONFIRMED',
+      'CHARGED',
+      [[product.id, 2]],
+    ]);
 
     // The token is read at each call: signed out, the edge refuses, in the contract's shape.
     token = '';
@@ -78,6 +105,10 @@ describe('the generated TypeScript client', () => {
     const missing = await api.GET('/products/{id}', { params: { path: { id: 'no-such-product' } } });
     expect([missing.response.status, missing.data, missing.error?.error.code]).toEqual([404, undefined, 'NOT_FOUND']);
     const invalid = await api.POST('/cart/items', { body: { productId: 'x', quantity: 0 } });
-    expect([invalid.response.status, invalid.error?.error.code, invalid.error?.error.details?.map((d) => d.path)]).toEqual([400, 'VALIDATION_ERROR', ['quantity']]);
+    expect([
+      invalid.response.status,
+      invalid.error?.error.code,
+      invalid.error?.error.details?.map((d) => d.path),
+    ]).toEqual([400, 'VALIDATION_ERROR', ['quantity']]);
   });
 });

@@ -6,7 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+];
 
 /** The chromium on the PATH, or '' when there is none. */
 export const chromiumPath = (() => {
@@ -19,7 +25,9 @@ export const chromiumPath = (() => {
 
 export async function launchChromium(): Promise<Browser> {
   if (!chromiumPath) {
-    throw new Error("Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI");
+    throw new Error(
+      "Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI",
+    );
   }
   return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
 }

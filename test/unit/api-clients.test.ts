@@ -21,7 +21,10 @@ describe('the generated clients', () => {
     const files = await renderClients();
     expect(Object.keys(files).sort()).toEqual(Object.values(CLIENT_FILES).sort());
     for (const [file, contents] of Object.entries(files)) {
-      expect([file, checkedIn(file) === contents ? 'up to date' : 'stale: run npm run client:generate']).toEqual([file, 'up to date']);
+      expect([file, checkedIn(file) === contents ? 'up to date' : 'stale: run npm run client:generate']).toEqual([
+        file,
+        'up to date',
+      ]);
     }
   }, 60_000);
 
@@ -30,7 +33,8 @@ describe('the generated clients', () => {
     const renamed = [{ ...first!, summary: `${first!.summary} (changed)` }, ...rest];
     for (const routes of [rest, renamed]) {
       const files = await renderClients(routes);
-      for (const file of Object.values(CLIENT_FILES)) expect([file, files[file] === checkedIn(file)]).toEqual([file, false]);
+      for (const file of Object.values(CLIENT_FILES))
+        expect([file, files[file] === checkedIn(file)]).toEqual([file, false]);
     }
   }, 60_000);
 

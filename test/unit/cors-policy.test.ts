@@ -21,7 +21,11 @@ import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
 
 describe('configured origins', () => {
   it('accept scheme://host, scheme://host:port and scheme://host:* and keep them as browsers send origins', () => {
-    expect(parseAllowedOrigins(' https://Shop.Example.com , http://localhost:*,http://127.0.0.1:5173,,https://a.example:443,http://b.example:80,http://[::1]:*')).toEqual([
+    expect(
+      parseAllowedOrigins(
+        ' https://Shop.Example.com , http://localhost:*,http://127.0.0.1:5173,,https://a.example:443,http://b.example:80,http://[::1]:*',
+      ),
+    ).toEqual([
       { kind: 'exact', origin: 'https://shop.example.com' },
       { kind: 'anyPort', base: 'http://localhost' },
       { kind: 'exact', origin: 'http://127.0.0.1:5173' },
@@ -148,7 +152,12 @@ describe('the middy stack every HTTP function uses', () => {
   it('gives another origin no Access-Control-Allow-Origin, and still says the answer varies by Origin', async () => {
     for (const origin of ['https://evil.example', 'http://localhost.evil.com:80', 'null']) {
       const res = await handlerWith('http://localhost:*', ok)({ Origin: origin });
-      expect([origin, res.statusCode, res.headers?.['Access-Control-Allow-Origin'], res.headers?.Vary]).toEqual([origin, 200, undefined, 'Origin']);
+      expect([origin, res.statusCode, res.headers?.['Access-Control-Allow-Origin'], res.headers?.Vary]).toEqual([
+        origin,
+        200,
+        undefined,
+        'Origin',
+      ]);
     }
   });
 

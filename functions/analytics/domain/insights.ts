@@ -103,13 +103,18 @@ export interface ConversionWeeks {
   before: { sessions: number; orders: number };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const percent = (rate: number) => `${fmt(rate * 100, 1)} %`;
 const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
 
 /** Pure: stock findings, none left first (most demand first), then least cover first. */
-export function stockInsights(products: readonly ProductWeeks[], stock: ReadonlyMap<string, number>, asOf: string): Insight[] {
+export function stockInsights(
+  products: readonly ProductWeeks[],
+  stock: ReadonlyMap<string, number>,
+  asOf: string,
+): Insight[] {
   const found: { insight: Insight; order: number }[] = [];
   for (const p of products) {
     const available = stock.get(p.productId);
@@ -141,8 +146,12 @@ export function stockInsights(products: readonly ProductWeeks[], stock: Readonly
       });
     }
   }
-  const outOf = found.filter((f) => f.insight.kind === 'out_of_stock').sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
-  const low = found.filter((f) => f.insight.kind === 'low_stock').sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
+  const outOf = found
+    .filter((f) => f.insight.kind === 'out_of_stock')
+    .sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
+  const low = found
+    .filter((f) => f.insight.kind === 'low_stock')
+    .sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
   return [...outOf, ...low].slice(0, MAX_STOCK_ITEMS).map((f) => f.insight);
 }
 
@@ -216,10 +225,18 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
 
   const [products, stockRows, conversionRows, noResultRows] = await Promise.all([
     lastSale
-      ? sql.query<{ product_id: string; product_name: string | null; units_last_week: unknown; units_week_before: unknown; units_demand: unknown }>(
-          PRODUCT_WEEKS_SQL,
-          [addDays(lastSale, -(DEMAND_DAYS - 1)), addDays(lastSale, -(WEEK_DAYS - 1)), addDays(lastSale, -(2 * WEEK_DAYS - 1)), lastSale],
-        )
+      ? sql.query<{
+          product_id: string;
+          product_name: string | null;
+          units_last_week: unknown;
+          units_week_before: unknown;
+          units_demand: unknown;
+        }>(PRODUCT_WEEKS_SQL, [
+          addDays(lastSale, -(DEMAND_DAYS - 1)),
+          addDays(lastSale, -(WEEK_DAYS - 1)),
+          addDays(lastSale, -(2 * WEEK_DAYS - 1)),
+          lastSale,
+        ])
       : Promise.resolve([]),
     lastSale ? sql.query<{ product_id: string; available: unknown }>(LATEST_STOCK_SQL) : Promise.resolve([]),
     lastEvent
@@ -231,7 +248,10 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
         ])
       : Promise.resolve([]),
     lastEvent
-      ? sql.query<{ search_query: string; searches: unknown }>(NO_RESULT_SEARCHES_SQL, [addDays(lastEvent, -(SEARCH_DAYS - 1)), lastEvent])
+      ? sql.query<{ search_query: string; searches: unknown }>(NO_RESULT_SEARCHES_SQL, [
+          addDays(lastEvent, -(SEARCH_DAYS - 1)),
+          lastEvent,
+        ])
       : Promise.resolve([]),
   ]);
 
@@ -251,7 +271,12 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
     ...(lastSale ? stockInsights(weeks, stock, lastSale) : []),
     ...(lastSale ? trendInsights(weeks, lastSale) : []),
     ...(lastEvent ? conversionInsight({ last: period('last'), before: period('before') }, lastEvent) : []),
-    ...(lastEvent ? noResultInsights(noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })), lastEvent) : []),
+    ...(lastEvent
+      ? noResultInsights(
+          noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })),
+          lastEvent,
+        )
+      : []),
   ];
   return { asOf: lastSale, items };
 }

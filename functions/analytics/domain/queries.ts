@@ -18,12 +18,22 @@ export type Answer<T> = { value: T; cache: CacheOutcome };
 
 export function getDashboardSummary(query: SummaryQuery, deps: AnalyticsQueryDeps): Promise<Answer<DashboardSummary>> {
   const range = resolveRange(query, deps.clock.now());
-  return cached(cacheKey('dashboardSummary', { ...range }), shapeOf(DashboardSummary), () => dashboardSummary(range, deps), deps);
+  return cached(
+    cacheKey('dashboardSummary', { ...range }),
+    shapeOf(DashboardSummary),
+    () => dashboardSummary(range, deps),
+    deps,
+  );
 }
 
 export function getSalesReport(query: SalesReportQuery, deps: AnalyticsQueryDeps): Promise<Answer<SalesReport>> {
   const range = resolveRange(query, deps.clock.now());
-  return cached(cacheKey('salesReport', { ...range, dimension: query.dimension }), shapeOf(SalesReport), () => salesReport(query.dimension, range, deps), deps);
+  return cached(
+    cacheKey('salesReport', { ...range, dimension: query.dimension }),
+    shapeOf(SalesReport),
+    () => salesReport(query.dimension, range, deps),
+    deps,
+  );
 }
 
 export function getInsights(deps: AnalyticsQueryDeps): Promise<Answer<Insights>> {

@@ -53,7 +53,10 @@ export function resolveRange(query: { startDate?: string; endDate?: string }, no
   const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
   const blame = query.endDate !== undefined ? 'endDate' : 'startDate';
   if (endDate < startDate) {
-    const message = query.endDate !== undefined ? 'Must not be before startDate' : `Is after today (${endDate}), the default endDate: give an endDate`;
+    const message =
+      query.endDate !== undefined
+        ? 'Must not be before startDate'
+        : `Is after today (${endDate}), the default endDate: give an endDate`;
     throw invalid(`Invalid request: ${blame}: ${message}`, [{ path: blame, message }]);
   }
   if (daysBetween(startDate, endDate) + 1 > MAX_RANGE_DAYS) {
@@ -170,7 +173,8 @@ interface SalesRowRaw {
  * Orders per session, at most 1: a session makes at most one order in the rate, and orders placed without
  * any clickstream (another client, a replay of history) do not push it past every session converting.
  */
-export const conversionRate = (orders: number, sessions: number): number => (sessions > 0 ? Math.min(1, orders / sessions) : 0);
+export const conversionRate = (orders: number, sessions: number): number =>
+  sessions > 0 ? Math.min(1, orders / sessions) : 0;
 
 /** Pure: the summary from its query results. */
 export function toSummary(
@@ -195,14 +199,20 @@ export function toSummary(
     purchases: orders,
     sessions,
     conversionRate: conversionRate(orders, sessions),
-    topProducts: top.map(
-      (r): TopProduct => ({ productId: r.product_id, name: r.product_name || r.product_id, units: int(r.units), revenue: int(r.revenue) }),
-    ),
+    topProducts: top.map((r): TopProduct => ({
+      productId: r.product_id,
+      name: r.product_name || r.product_id,
+      units: int(r.units),
+      revenue: int(r.revenue),
+    })),
     latestSalesDate,
   };
 }
 
-export async function dashboardSummary(range: DateRange, deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>): Promise<DashboardSummary> {
+export async function dashboardSummary(
+  range: DateRange,
+  deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>,
+): Promise<DashboardSummary> {
   const sql = guarded(deps.warehouse, deps.log);
   const params = [range.startDate, range.endDate, REPORT_CURRENCY];
   const [totals, behaviour, top, latest] = await Promise.all([
@@ -248,6 +258,10 @@ export async function salesReport(
   range: DateRange,
   deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>,
 ): Promise<SalesReport> {
-  const rows = await guarded(deps.warehouse, deps.log).query<SalesRowRaw>(SALES_SQL[dimension], [range.startDate, range.endDate, REPORT_CURRENCY]);
+  const rows = await guarded(deps.warehouse, deps.log).query<SalesRowRaw>(SALES_SQL[dimension], [
+    range.startDate,
+    range.endDate,
+    REPORT_CURRENCY,
+  ]);
   return toSalesReport(dimension, range, rows);
 }

@@ -43,7 +43,15 @@
   /** Integer minor units (pence) → "£1,234.56". */
   const money = (minor, currency = 'GBP') => {
     if (!moneyFormats.has(currency)) {
-      moneyFormats.set(currency, new Intl.NumberFormat('en-GB', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+      moneyFormats.set(
+        currency,
+        new Intl.NumberFormat('en-GB', {
+          style: 'currency',
+          currency,
+          minimumFractionDigits: 2,
+          maximumFractionDigits: 2,
+        }),
+      );
     }
     return moneyFormats.get(currency).format(minor / 100);
   };
@@ -99,7 +107,8 @@
   /** The day report has a row for every day of the range, zeros included. */
   const hasSales = (row) => row.orders !== 0 || row.revenue !== 0;
   const query = (params) => new URLSearchParams(params).toString();
-  const salesReport = (startDate, endDate, dimension) => api(`/v1/analytics/reports/sales?${query({ startDate, endDate, dimension })}`);
+  const salesReport = (startDate, endDate, dimension) =>
+    api(`/v1/analytics/reports/sales?${query({ startDate, endDate, dimension })}`);
 
   // ------------------------------------------------------------------ state and messages
 
@@ -131,12 +140,20 @@
 
   /** An API failure as the analyst sees it: signed out for auth failures, a visible message otherwise. */
   function handleFailure(error) {
-    if (!(error instanceof ApiError)) error = new ApiError(0, 'CLIENT', `The page failed: ${error && error.message ? error.message : error}`);
+    if (!(error instanceof ApiError))
+      error = new ApiError(0, 'CLIENT', `The page failed: ${error && error.message ? error.message : error}`);
     if (error.status === 401) return showSignIn('Your session has expired. Sign in again.', 'expired');
-    if (error.status === 403) return showSignIn('This dashboard is for analyst or admin only. Sign in with an analyst or admin account.', 'forbidden');
+    if (error.status === 403)
+      return showSignIn(
+        'This dashboard is for analyst or admin only. Sign in with an analyst or admin account.',
+        'forbidden',
+      );
     // The contract's error shape: a message, its code, and for a bad request which field is wrong and why.
     const details = error.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-    show(el.error, `${error.message}${details ? ` — ${details}` : ''}${error.status > 0 && !error.code.startsWith('HTTP_') ? ` (${error.code})` : ''}`);
+    show(
+      el.error,
+      `${error.message}${details ? ` — ${details}` : ''}${error.status > 0 && !error.code.startsWith('HTTP_') ? ` (${error.code})` : ''}`,
+    );
     setState('error');
   }
 
@@ -157,7 +174,13 @@
     // Rich-text tooltips draw on the canvas: no HTML with inline styles, which the CSP would refuse.
     tooltip: { renderMode: 'richText', confine: true },
   };
-  const emptyTitle = (empty, text) => ({ show: empty, text, left: 'center', top: 'middle', textStyle: { color: '#5b6478', fontSize: 14, fontWeight: 'normal' } });
+  const emptyTitle = (empty, text) => ({
+    show: empty,
+    text,
+    left: 'center',
+    top: 'middle',
+    textStyle: { color: '#5b6478', fontSize: 14, fontWeight: 'normal' },
+  });
 
   function drawDaily(rows, currency) {
     chart('chart-daily').setOption(
@@ -243,8 +266,15 @@
     chart('chart-funnel').setOption(
       {
         ...base,
-        title: emptyTitle(steps.every((s) => s.value === 0), 'No clickstream events in this range'),
-        tooltip: { ...base.tooltip, trigger: 'item', formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}` },
+        title: emptyTitle(
+          steps.every((s) => s.value === 0),
+          'No clickstream events in this range',
+        ),
+        tooltip: {
+          ...base.tooltip,
+          trigger: 'item',
+          formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}`,
+        },
         series: [
           {
             id: 'funnel',
@@ -261,7 +291,12 @@
             top: 10,
             bottom: 10,
             // Beside the funnel, not inside it: a narrow last step still shows its whole label.
-            label: { show: true, position: 'right', formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}`, color: '#1d2433' },
+            label: {
+              show: true,
+              position: 'right',
+              formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}`,
+              color: '#1d2433',
+            },
             labelLine: { show: true, length: 12 },
             itemStyle: { borderWidth: 0 },
             color: ['#2f5bd3', '#5b7fe0', '#e07b00'],
@@ -282,10 +317,15 @@
         tooltip: {
           ...base.tooltip,
           trigger: 'item',
-          formatter: (p) => `${p.name}\n${money(p.value, currency)} · ${integer.format(p.data.orders)} orders · ${integer.format(p.data.units)} units`,
+          formatter: (p) =>
+            `${p.name}\n${money(p.value, currency)} · ${integer.format(p.data.orders)} orders · ${integer.format(p.data.units)} units`,
         },
         grid: { left: 80, right: 20, top: 20, bottom: 50 },
-        xAxis: { type: 'category', data: sorted.map((r) => r.key), axisLabel: { interval: 0, rotate: sorted.length > 6 ? 30 : 0 } },
+        xAxis: {
+          type: 'category',
+          data: sorted.map((r) => r.key),
+          axisLabel: { interval: 0, rotate: sorted.length > 6 ? 30 : 0 },
+        },
         yAxis: { type: 'value', axisLabel: { formatter: moneyTick } },
         series: [
           {
@@ -309,7 +349,11 @@
       {
         ...base,
         title: emptyTitle(top.length === 0, 'Every search found something'),
-        tooltip: { ...base.tooltip, trigger: 'item', formatter: (p) => `“${p.name}”: ${integer.format(p.value)} searches, no results` },
+        tooltip: {
+          ...base.tooltip,
+          trigger: 'item',
+          formatter: (p) => `“${p.name}”: ${integer.format(p.value)} searches, no results`,
+        },
         grid: { left: 200, right: 60, top: 10, bottom: 30 },
         xAxis: { type: 'value', minInterval: 1 },
         yAxis: { type: 'category', data: top.map((i) => i.query), axisLabel: { width: 185, overflow: 'truncate' } },
@@ -338,7 +382,9 @@
             li.dataset.kind = item.kind;
             if (item.productId) li.dataset.productId = item.productId;
             const kind = document.createElement('span');
-            kind.className = `kind ${String(item.kind).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+            kind.className = `kind ${String(item.kind)
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')}`;
             kind.textContent = String(item.kind).replace(/[_-]+/g, ' ');
             const message = document.createElement('span');
             message.className = 'message';

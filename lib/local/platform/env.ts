@@ -4,7 +4,11 @@ import type { LocalCredentials } from '../guard/sigv4';
 import { tableEnvironment } from './databases';
 import { REGION } from './services';
 
-export function baseEnvironment(credentials: LocalCredentials, dynamoEndpoint: string, cognitoEndpoint: string): Record<string, string> {
+export function baseEnvironment(
+  credentials: LocalCredentials,
+  dynamoEndpoint: string,
+  cognitoEndpoint: string,
+): Record<string, string> {
   return {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,

@@ -79,7 +79,10 @@ export interface Platform {
    * The stream consumers (lib/stream-consumers.ts) behind local event source mappings: `caughtUp()` resolves once
    * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
    */
-  analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & { warehouseDir: string; warehouseEndpoint: string };
+  analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & {
+    warehouseDir: string;
+    warehouseEndpoint: string;
+  };
   /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda/). */
   lambdaEndpoint: string;
   /** The local search engine (OpenSearch's REST subset) and the products index behind its alias. */

@@ -39,15 +39,27 @@ export class PgliteEngine {
   /** Starts the thread and opens the engine; `dataDir` a directory, or undefined for memory. */
   static async open(options: { dataDir?: string } = {}): Promise<PgliteEngine> {
     const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url), {
-      workerData: { dataDir: options.dataDir, ensureReaderRole: ENSURE_READER_ROLE, readOnlyAsReader: READ_ONLY_AS_READER },
+      workerData: {
+        dataDir: options.dataDir,
+        ensureReaderRole: ENSURE_READER_ROLE,
+        readOnlyAsReader: READ_ONLY_AS_READER,
+      },
     });
     const listeners: { event: 'message' | 'error' | 'exit'; listener: (...args: any[]) => void }[] = [];
     try {
       await new Promise<void>((resolve, reject) => {
         listeners.push(
-          { event: 'message', listener: (m: { ready: boolean; error?: SerializedError }) => (m.ready ? resolve() : reject(toError(m.error!))) },
+          {
+            event: 'message',
+            listener: (m: { ready: boolean; error?: SerializedError }) =>
+              m.ready ? resolve() : reject(toError(m.error!)),
+          },
           { event: 'error', listener: reject },
-          { event: 'exit', listener: (code: number) => reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`)) },
+          {
+            event: 'exit',
+            listener: (code: number) =>
+              reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`)),
+          },
         );
         for (const { event, listener } of listeners) worker.on(event, listener);
       });
@@ -67,7 +79,10 @@ export class PgliteEngine {
    * Runs the statements in order: as the reader (a read-only transaction as the reader role), or as the owner,
    * in one transaction when `transaction` (a batch), else each on its own (auto-commit).
    */
-  run(statements: readonly SqlStatement[], options: { asReader: boolean; transaction: boolean }): Promise<StatementOutcome[]> {
+  run(
+    statements: readonly SqlStatement[],
+    options: { asReader: boolean; transaction: boolean },
+  ): Promise<StatementOutcome[]> {
     return this.request({ kind: 'run', statements, ...options }) as Promise<StatementOutcome[]>;
   }
 
