@@ -64,6 +64,8 @@ try {
     fresh: values.fresh,
     seed: values['no-seed'] ? 'none' : 'dataset',
     datasetDir,
+    // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
+    corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
     log: (m) => console.log(m),
     onSeedProgress: (done, total) => {
       if (!barStarted) {
@@ -104,7 +106,8 @@ try {
   console.log(`
 ECIComm local platform ready in ${seconds} s — ${seeded}
 
-  API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, health: ${platform.apiUrl}/v1/health)
+  API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, docs: ${platform.apiUrl}/v1/docs, health: ${platform.apiUrl}/v1/health)
+  CORS           browser apps on ${platform.corsAllowedOrigins.join(', ') || 'no other origin'}   (CORS_ALLOWED_ORIGINS)
   DynamoDB Local ${platform.dynamoEndpoint}   (region ${platform.region}, access key "local"; this run's secret is in ${path.join(dataDir, 'runtime.json')})
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})
   Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})

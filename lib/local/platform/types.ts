@@ -32,6 +32,11 @@ export interface PlatformOptions {
   datasetDir?: string;
   admin?: { email: string; password: string };
   routes?: Route[];
+  /**
+   * Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS for `npm start`): `scheme://host[:port]` or
+   * `scheme://host:*`, a list or one comma-separated string; DEFAULT_CORS_ORIGINS when absent.
+   */
+  corsAllowedOrigins?: string | readonly string[];
   log?: (message: string) => void;
   onSeedProgress?: (done: number, total: number) => void;
   /** Progress of loading the products index from the table (a fresh start, or a new mapping version). */
@@ -52,6 +57,8 @@ export interface Platform {
   region: string;
   admin: { email: string; password: string; userId: string };
   tableNames: Record<keyof typeof tables, string>;
+  /** The browser origins allowed to call the API, as configured (`http://localhost:*`…). */
+  corsAllowedOrigins: string[];
   /** The environment the handlers run with (also applied to this process). */
   env: Record<string, string>;
   seeded: { source: 'dataset' | 'demo' | 'existing' | 'none'; products: number };
