@@ -3,2839 +3,2707 @@
  * document, clients/openapi.json. Do not edit: change functions/api/routes.ts and generate again.
  */
 export interface paths {
-  '/health': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of the platform and each component it depends on */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Health of the platform and each component it depends on */
-    get: operations['health'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/openapi.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This API as an OpenAPI 3 document */
+        get: operations["openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** This API as an OpenAPI 3 document */
-    get: operations['openapi'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register a shopper account (confirmed at once) */
+        post: operations["registerUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Register a shopper account (confirmed at once) */
-    post: operations['registerUser'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/auth/login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with email and password; returns Cognito tokens */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Sign in with email and password; returns Cognito tokens */
-    post: operations['login'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's profile */
+        get: operations["getMyProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the signed-in user's profile */
+        patch: operations["updateMyProfile"];
+        trace?: never;
     };
-    /** The signed-in user's profile */
-    get: operations['getMyProfile'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change the signed-in user's profile */
-    patch: operations['updateMyProfile'];
-    trace?: never;
-  };
-  '/products': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active products, optionally of one category, a page at a time */
+        get: operations["listProducts"];
+        put?: never;
+        /** Create a product (SKU generated when absent) with its initial stock */
+        post: operations["createProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Active products, optionally of one category, a page at a time */
-    get: operations['listProducts'];
-    put?: never;
-    /** Create a product (SKU generated when absent) with its initial stock */
-    post: operations['createProduct'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/products/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One product */
+        get: operations["getProduct"];
+        /** Change a product; `version` must be the one last read */
+        put: operations["updateProduct"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One product */
-    get: operations['getProduct'];
-    /** Change a product; `version` must be the one last read */
-    put: operations['updateProduct'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/search': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the active products: words over name (×2), description and category with typos tolerated, ranked by relevance boosted by popularity and recency (or sorted by price, popularity or newest); filters by category, brand and price; facets over the whole result. With no `q`, browse by the filters. Each search with words is recorded as a `search` clickstream event with its number of results (analytics lists the queries that find nothing) */
+        get: operations["searchProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Search the active products: words over name (×2), description and category with typos tolerated, ranked by relevance boosted by popularity and recency (or sorted by price, popularity or newest); filters by category, brand and price; facets over the whole result. With no `q`, browse by the filters. Each search with words is recorded as a `search` clickstream event with its number of results (analytics lists the queries that find nothing) */
-    get: operations['searchProducts'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/search/suggest': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Type-ahead: names of active products completing what was typed (from the start of the name or of any word of it), typos tolerated from 4 characters */
+        get: operations["suggestProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Type-ahead: names of active products completing what was typed (from the start of the name or of any word of it), typos tolerated from 4 characters */
-    get: operations['suggestProducts'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/inventory/{productId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/inventory/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product's available and reserved stock */
+        get: operations["getStock"];
+        /** Set a product's available stock */
+        put: operations["setStock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A product's available and reserved stock */
-    get: operations['getStock'];
-    /** Set a product's available stock */
-    put: operations['setStock'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/cart': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shopper's cart, priced from the live catalog */
+        get: operations["getCart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The shopper's cart, priced from the live catalog */
-    get: operations['getCart'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/cart/items': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cart/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a quantity of a product to the cart */
+        post: operations["addCartItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Add a quantity of a product to the cart */
-    post: operations['addCartItem'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/cart/items/{productId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cart/items/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a line's quantity (0 removes it) */
+        put: operations["setCartItem"];
+        post?: never;
+        /** Remove a line from the cart */
+        delete: operations["removeCartItem"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /** Set a line's quantity (0 removes it) */
-    put: operations['setCartItem'];
-    post?: never;
-    /** Remove a line from the cart */
-    delete: operations['removeCartItem'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/cart/promo': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cart/promo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a promotion code to the cart */
+        post: operations["applyPromoCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Apply a promotion code to the cart */
-    post: operations['applyPromoCode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/cart/merge': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/cart/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move an anonymous session's cart into the signed-in user's */
+        post: operations["mergeCarts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Move an anonymous session's cart into the signed-in user's */
-    post: operations['mergeCarts'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/orders': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your orders, newest first */
+        get: operations["listOrders"];
+        put?: never;
+        /** Place an order from `items` or the cart; checkout runs as a saga (202, PENDING) */
+        post: operations["placeOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Your orders, newest first */
-    get: operations['listOrders'];
-    put?: never;
-    /** Place an order from `items` or the cart; checkout runs as a saga (202, PENDING) */
-    post: operations['placeOrder'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/orders/{orderId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your orders */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One of your orders */
-    get: operations['getOrder'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/recommendations': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products to show: bought together with `productId`, personalised from a signed-in shopper's orders, else popular. From the model endpoint (`source: model`), or from popularity when it fails or is slow (`source: fallback`) */
+        get: operations["getRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Products to show: bought together with `productId`, personalised from a signed-in shopper's orders, else popular. From the model endpoint (`source: model`), or from popularity when it fails or is slow (`source: fallback`) */
-    get: operations['getRecommendations'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/events': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a batch of 1-500 clickstream events (all or nothing) */
+        post: operations["putEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Record a batch of 1-500 clickstream events (all or nothing) */
-    post: operations['putEvents'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/analytics/dashboard/summary': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/analytics/dashboard/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; only endDate: the 30 days ending then; only startDate: from then to today. At most 1098 days. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        get: operations["analyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; only endDate: the 30 days ending then; only startDate: from then to today. At most 1098 days. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
-    get: operations['analyticsSummary'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/analytics/reports/sales': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/analytics/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, net units and net revenue by day, category or product (default day) over a range of UTC days, with the same date defaults as the summary. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        get: operations["analyticsSalesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Orders, net units and net revenue by day, category or product (default day) over a range of UTC days, with the same date defaults as the summary. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
-    get: operations['analyticsSalesReport'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/analytics/insights': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/analytics/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings from the latest weeks in the warehouse: stock running out against recent demand (under 7 days of cover), products rising or falling by half or more week on week, and conversion. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        get: operations["analyticsInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Findings from the latest weeks in the warehouse: stock running out against recent demand (under 7 days of cover), products rising or falling by half or more week on week, and conversion. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
-    get: operations['analyticsInsights'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    Error: {
-      error: {
-        /** @enum {string} */
-        code:
-          | 'VALIDATION_ERROR'
-          | 'UNAUTHORIZED'
-          | 'FORBIDDEN'
-          | 'NOT_FOUND'
-          | 'CONFLICT'
-          | 'INSUFFICIENT_STOCK'
-          | 'PAYLOAD_TOO_LARGE'
-          | 'UNSUPPORTED_MEDIA_TYPE'
-          | 'RATE_LIMITED'
-          | 'INTERNAL'
-          | 'DEPENDENCY_UNAVAILABLE';
-        message: string;
-        details?: {
-          path: string;
-          message: string;
-        }[];
-      };
+    schemas: {
+        Error: {
+            error: {
+                /** @enum {string} */
+                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "INSUFFICIENT_STOCK" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL" | "DEPENDENCY_UNAVAILABLE";
+                message: string;
+                details?: {
+                    path: string;
+                    message: string;
+                }[];
+            };
+        };
     };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  health: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            status: 'ok' | 'degraded';
-            components: {
-              [key: string]: 'ok' | 'down';
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok" | "degraded";
+                        components: {
+                            [key: string]: "ok" | "down";
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  openapi: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  registerUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          email: string;
-          password: string & (unknown & unknown & unknown & unknown & unknown);
-          firstName: string;
-          lastName: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            userId: string;
-            email: string;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  login: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The device fingerprint from Cognito's context-data library (AmazonCognitoAdvancedSecurityData.getData(email, userPoolId, clientId)), for sign-in risk checks */
-        'X-Cognito-Context-Data'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          email: string;
-          password: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            idToken: string;
-            accessToken: string;
-            refreshToken: string;
-            expiresIn: number;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getMyProfile: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            userId: string;
-            email: string;
-            firstName: string;
-            lastName: string;
-            phoneNumber?: string;
-            preferences?: {
-              [key: string]: string | number | boolean;
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            groups: string[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  updateMyProfile: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          firstName?: string;
-          lastName?: string;
-          phoneNumber?: string;
-          preferences?: {
-            [key: string]: string | number | boolean;
-          };
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            userId: string;
-            email: string;
-            firstName: string;
-            lastName: string;
-            phoneNumber?: string;
-            preferences?: {
-              [key: string]: string | number | boolean;
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            groups: string[];
-          };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  listProducts: {
-    parameters: {
-      query?: {
-        category?:
-          | 'christmas'
-          | 'lighting'
-          | 'kitchen-dining'
-          | 'bags'
-          | 'stationery'
-          | 'party-gifts'
-          | 'garden-outdoor'
-          | 'toys-games'
-          | 'storage'
-          | 'bathroom'
-          | 'jewellery-accessories'
-          | 'textiles'
-          | 'clocks'
-          | 'home-decor'
-          | 'other';
-        limit?: string;
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            items: {
-              id: string;
-              sku: string;
-              name: string;
-              description: string;
-              /** @enum {string} */
-              category:
-                | 'christmas'
-                | 'lighting'
-                | 'kitchen-dining'
-                | 'bags'
-                | 'stationery'
-                | 'party-gifts'
-                | 'garden-outdoor'
-                | 'toys-games'
-                | 'storage'
-                | 'bathroom'
-                | 'jewellery-accessories'
-                | 'textiles'
-                | 'clocks'
-                | 'home-decor'
-                | 'other';
-              brand: string;
-              price: number;
-              /** @enum {string} */
-              currency: 'GBP' | 'EUR' | 'USD';
-              imageUrls: string[];
-              attributes: {
-                [key: string]: string | number | boolean;
-              };
-              popularity: number;
-              /** @enum {string} */
-              status: 'ACTIVE' | 'INACTIVE';
-              version: number;
-              createdAt: string;
-              updatedAt: string;
-            }[];
-            nextCursor?: string;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  createProduct: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          sku?: string;
-          name: string;
-          description: string;
-          /** @enum {string} */
-          category:
-            | 'christmas'
-            | 'lighting'
-            | 'kitchen-dining'
-            | 'bags'
-            | 'stationery'
-            | 'party-gifts'
-            | 'garden-outdoor'
-            | 'toys-games'
-            | 'storage'
-            | 'bathroom'
-            | 'jewellery-accessories'
-            | 'textiles'
-            | 'clocks'
-            | 'home-decor'
-            | 'other';
-          brand: string;
-          price: number;
-          /** @enum {string} */
-          currency: 'GBP' | 'EUR' | 'USD';
-          attributes?: {
-            [key: string]: string | number | boolean;
-          };
-          initialStock?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            id: string;
-            sku: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            category:
-              | 'christmas'
-              | 'lighting'
-              | 'kitchen-dining'
-              | 'bags'
-              | 'stationery'
-              | 'party-gifts'
-              | 'garden-outdoor'
-              | 'toys-games'
-              | 'storage'
-              | 'bathroom'
-              | 'jewellery-accessories'
-              | 'textiles'
-              | 'clocks'
-              | 'home-decor'
-              | 'other';
-            brand: string;
-            price: number;
-            /** @enum {string} */
-            currency: 'GBP' | 'EUR' | 'USD';
-            imageUrls: string[];
-            attributes: {
-              [key: string]: string | number | boolean;
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
-            popularity: number;
-            /** @enum {string} */
-            status: 'ACTIVE' | 'INACTIVE';
-            version: number;
-            createdAt: string;
-            updatedAt: string;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getProduct: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            id: string;
-            sku: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            category:
-              | 'christmas'
-              | 'lighting'
-              | 'kitchen-dining'
-              | 'bags'
-              | 'stationery'
-              | 'party-gifts'
-              | 'garden-outdoor'
-              | 'toys-games'
-              | 'storage'
-              | 'bathroom'
-              | 'jewellery-accessories'
-              | 'textiles'
-              | 'clocks'
-              | 'home-decor'
-              | 'other';
-            brand: string;
-            price: number;
-            /** @enum {string} */
-            currency: 'GBP' | 'EUR' | 'USD';
-            imageUrls: string[];
-            attributes: {
-              [key: string]: string | number | boolean;
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            popularity: number;
-            /** @enum {string} */
-            status: 'ACTIVE' | 'INACTIVE';
-            version: number;
-            createdAt: string;
-            updatedAt: string;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  updateProduct: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          version: number;
-          name?: string;
-          description?: string;
-          /** @enum {string} */
-          category?:
-            | 'christmas'
-            | 'lighting'
-            | 'kitchen-dining'
-            | 'bags'
-            | 'stationery'
-            | 'party-gifts'
-            | 'garden-outdoor'
-            | 'toys-games'
-            | 'storage'
-            | 'bathroom'
-            | 'jewellery-accessories'
-            | 'textiles'
-            | 'clocks'
-            | 'home-decor'
-            | 'other';
-          brand?: string;
-          price?: number;
-          /** @enum {string} */
-          currency?: 'GBP' | 'EUR' | 'USD';
-          attributes?: {
-            [key: string]: string | number | boolean;
-          };
-          /** @enum {string} */
-          status?: 'ACTIVE' | 'INACTIVE';
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            id: string;
-            sku: string;
-            name: string;
-            description: string;
-            /** @enum {string} */
-            category:
-              | 'christmas'
-              | 'lighting'
-              | 'kitchen-dining'
-              | 'bags'
-              | 'stationery'
-              | 'party-gifts'
-              | 'garden-outdoor'
-              | 'toys-games'
-              | 'storage'
-              | 'bathroom'
-              | 'jewellery-accessories'
-              | 'textiles'
-              | 'clocks'
-              | 'home-decor'
-              | 'other';
-            brand: string;
-            price: number;
-            /** @enum {string} */
-            currency: 'GBP' | 'EUR' | 'USD';
-            imageUrls: string[];
-            attributes: {
-              [key: string]: string | number | boolean;
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            popularity: number;
-            /** @enum {string} */
-            status: 'ACTIVE' | 'INACTIVE';
-            version: number;
-            createdAt: string;
-            updatedAt: string;
-          };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  searchProducts: {
-    parameters: {
-      query?: {
-        q?: string;
-        category?:
-          | 'christmas'
-          | 'lighting'
-          | 'kitchen-dining'
-          | 'bags'
-          | 'stationery'
-          | 'party-gifts'
-          | 'garden-outdoor'
-          | 'toys-games'
-          | 'storage'
-          | 'bathroom'
-          | 'jewellery-accessories'
-          | 'textiles'
-          | 'clocks'
-          | 'home-decor'
-          | 'other';
-        brand?: string;
-        minPrice?: string;
-        maxPrice?: string;
-        sort?: 'relevance' | 'price' | 'popularity' | 'newest';
-        order?: 'asc' | 'desc';
-        limit?: string;
-        offset?: string;
-      };
-      header?: {
-        /** @description A UUID naming the shopper's session, recorded with the search's clickstream event */
-        'x-session-id'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    registerUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            /** @description Every product the query and filters select (the page is `limit` of them from `offset`) */
-            total: number;
-            items: {
-              id: string;
-              name: string;
-              description: string;
-              category: string;
-              brand: string;
-              price: number;
-              currency: string;
-              popularity: number;
-              score: number | null;
-            }[];
-            facets: {
-              /** @description Over the whole result, not the page: the counts add up to total */
-              categories: {
-                value: string;
-                count: number;
-              }[];
-              /** @description Over the whole result: the 100 most frequent brands, most frequent first */
-              brands: {
-                value: string;
-                count: number;
-              }[];
-              price: {
-                min: number | null;
-                max: number | null;
-                avg: number | null;
-                count: number;
-              };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string & (unknown & unknown & unknown & unknown & unknown);
+                    firstName: string;
+                    lastName: string;
+                };
             };
-          };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        email: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  suggestProducts: {
-    parameters: {
-      query: {
-        q: string;
-        limit?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    login: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The device fingerprint from Cognito's context-data library (AmazonCognitoAdvancedSecurityData.getData(email, userPoolId, clientId)), for sign-in risk checks */
+                "X-Cognito-Context-Data"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        idToken: string;
+                        accessToken: string;
+                        refreshToken: string;
+                        expiresIn: number;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            items: {
-              id: string;
-              name: string;
-            }[];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        email: string;
+                        firstName: string;
+                        lastName: string;
+                        phoneNumber?: string;
+                        preferences?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        groups: string[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  getStock: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        productId: string;
-      };
-      cookie?: never;
+    updateMyProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    firstName?: string;
+                    lastName?: string;
+                    phoneNumber?: string;
+                    preferences?: {
+                        [key: string]: string | number | boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        userId: string;
+                        email: string;
+                        firstName: string;
+                        lastName: string;
+                        phoneNumber?: string;
+                        preferences?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        groups: string[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    listProducts: {
+        parameters: {
+            query?: {
+                category?: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                limit?: string;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            productId: string;
-            available: number;
-            reserved: number;
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            sku: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            category: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                            brand: string;
+                            price: number;
+                            /** @enum {string} */
+                            currency: "GBP" | "EUR" | "USD";
+                            imageUrls: string[];
+                            attributes: {
+                                [key: string]: string | number | boolean;
+                            };
+                            popularity: number;
+                            /** @enum {string} */
+                            status: "ACTIVE" | "INACTIVE";
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  setStock: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        productId: string;
-      };
-      cookie?: never;
+    createProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    sku?: string;
+                    name: string;
+                    description: string;
+                    /** @enum {string} */
+                    category: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                    brand: string;
+                    price: number;
+                    /** @enum {string} */
+                    currency: "GBP" | "EUR" | "USD";
+                    attributes?: {
+                        [key: string]: string | number | boolean;
+                    };
+                    initialStock?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        sku: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        category: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                        brand: string;
+                        price: number;
+                        /** @enum {string} */
+                        currency: "GBP" | "EUR" | "USD";
+                        imageUrls: string[];
+                        attributes: {
+                            [key: string]: string | number | boolean;
+                        };
+                        popularity: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "INACTIVE";
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': {
-          available: number;
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
         };
-      };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        sku: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        category: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                        brand: string;
+                        price: number;
+                        /** @enum {string} */
+                        currency: "GBP" | "EUR" | "USD";
+                        imageUrls: string[];
+                        attributes: {
+                            [key: string]: string | number | boolean;
+                        };
+                        popularity: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "INACTIVE";
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    updateProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            productId: string;
-            available: number;
-            reserved: number;
-          };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    name?: string;
+                    description?: string;
+                    /** @enum {string} */
+                    category?: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                    brand?: string;
+                    price?: number;
+                    /** @enum {string} */
+                    currency?: "GBP" | "EUR" | "USD";
+                    attributes?: {
+                        [key: string]: string | number | boolean;
+                    };
+                    /** @enum {string} */
+                    status?: "ACTIVE" | "INACTIVE";
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        sku: string;
+                        name: string;
+                        description: string;
+                        /** @enum {string} */
+                        category: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                        brand: string;
+                        price: number;
+                        /** @enum {string} */
+                        currency: "GBP" | "EUR" | "USD";
+                        imageUrls: string[];
+                        attributes: {
+                            [key: string]: string | number | boolean;
+                        };
+                        popularity: number;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "INACTIVE";
+                        version: number;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  getCart: {
-    parameters: {
-      query?: {
-        country?: string;
-      };
-      header?: {
-        /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
-        'x-session-id'?: string;
-      };
-      path?: never;
-      cookie?: never;
+    searchProducts: {
+        parameters: {
+            query?: {
+                q?: string;
+                category?: "christmas" | "lighting" | "kitchen-dining" | "bags" | "stationery" | "party-gifts" | "garden-outdoor" | "toys-games" | "storage" | "bathroom" | "jewellery-accessories" | "textiles" | "clocks" | "home-decor" | "other";
+                brand?: string;
+                minPrice?: string;
+                maxPrice?: string;
+                sort?: "relevance" | "price" | "popularity" | "newest";
+                order?: "asc" | "desc";
+                limit?: string;
+                offset?: string;
+            };
+            header?: {
+                /** @description A UUID naming the shopper's session, recorded with the search's clickstream event */
+                "x-session-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Every product the query and filters select (the page is `limit` of them from `offset`) */
+                        total: number;
+                        items: {
+                            id: string;
+                            name: string;
+                            description: string;
+                            category: string;
+                            brand: string;
+                            price: number;
+                            currency: string;
+                            popularity: number;
+                            score: number | null;
+                        }[];
+                        facets: {
+                            /** @description Over the whole result, not the page: the counts add up to total */
+                            categories: {
+                                value: string;
+                                count: number;
+                            }[];
+                            /** @description Over the whole result: the 100 most frequent brands, most frequent first */
+                            brands: {
+                                value: string;
+                                count: number;
+                            }[];
+                            price: {
+                                min: number | null;
+                                max: number | null;
+                                avg: number | null;
+                                count: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    suggestProducts: {
+        parameters: {
+            query: {
+                q: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            cartId: string;
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
-            unavailableItems: {
-              productId: string;
-              /** @description The product's name, when the catalog still has it */
-              name?: string;
-              quantity: number;
-              /**
-               * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
-               * @enum {string}
-               */
-              reason: 'NOT_FOUND' | 'INACTIVE' | 'CURRENCY_MISMATCH';
-            }[];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  addCartItem: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
-        'x-session-id'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          productId: string;
-          quantity: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            cartId: string;
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
-            unavailableItems: {
-              productId: string;
-              /** @description The product's name, when the catalog still has it */
-              name?: string;
-              quantity: number;
-              /**
-               * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
-               * @enum {string}
-               */
-              reason: 'NOT_FOUND' | 'INACTIVE' | 'CURRENCY_MISMATCH';
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  setCartItem: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
-        'x-session-id'?: string;
-      };
-      path: {
-        productId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          quantity: number;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            cartId: string;
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
-            unavailableItems: {
-              productId: string;
-              /** @description The product's name, when the catalog still has it */
-              name?: string;
-              quantity: number;
-              /**
-               * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
-               * @enum {string}
-               */
-              reason: 'NOT_FOUND' | 'INACTIVE' | 'CURRENCY_MISMATCH';
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  removeCartItem: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
-        'x-session-id'?: string;
-      };
-      path: {
-        productId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            cartId: string;
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
-            unavailableItems: {
-              productId: string;
-              /** @description The product's name, when the catalog still has it */
-              name?: string;
-              quantity: number;
-              /**
-               * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
-               * @enum {string}
-               */
-              reason: 'NOT_FOUND' | 'INACTIVE' | 'CURRENCY_MISMATCH';
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  applyPromoCode: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
-        'x-session-id'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          code: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            cartId: string;
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
-            unavailableItems: {
-              productId: string;
-              /** @description The product's name, when the catalog still has it */
-              name?: string;
-              quantity: number;
-              /**
-               * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
-               * @enum {string}
-               */
-              reason: 'NOT_FOUND' | 'INACTIVE' | 'CURRENCY_MISMATCH';
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  mergeCarts: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          sessionId: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            cartId: string;
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
-            unavailableItems: {
-              productId: string;
-              /** @description The product's name, when the catalog still has it */
-              name?: string;
-              quantity: number;
-              /**
-               * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
-               * @enum {string}
-               */
-              reason: 'NOT_FOUND' | 'INACTIVE' | 'CURRENCY_MISMATCH';
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listOrders: {
-    parameters: {
-      query?: {
-        from?: string;
-        to?: string;
-        limit?: string;
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            items: {
-              orderId: string;
-              userId: string;
-              /** @enum {string} */
-              status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-              items: {
+    getStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
                 productId: string;
-                name: string;
-                quantity: number;
-                unitPrice: number;
-                lineTotal: number;
-              }[];
-              subtotal: number;
-              discount: number;
-              tax: number;
-              shipping: number;
-              total: number;
-              currency: string;
-              promoCode?: string;
-              shippingAddress: {
-                name: string;
-                line1: string;
-                line2?: string;
-                city: string;
-                state?: string;
-                postalCode: string;
-                country: string;
-              };
-              payment: {
-                /** @enum {string} */
-                status: 'NONE' | 'CHARGED' | 'REFUNDED' | 'DECLINED';
-                chargeId?: string;
-              };
-              /** @enum {string} */
-              failureReason?:
-                'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'PAYMENT_ERROR' | 'RESERVATION_EXPIRED' | 'INTERNAL';
-              history: {
-                /** @enum {string} */
-                status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-                at: string;
-              }[];
-              createdAt: string;
-              updatedAt: string;
-            }[];
-            nextCursor?: string;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  placeOrder: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description A UUID; the same key returns the same order */
-        'Idempotency-Key': string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          shippingAddress: {
-            name: string;
-            line1: string;
-            line2?: string;
-            city: string;
-            state?: string;
-            postalCode: string;
-            country: string;
-          };
-          paymentToken: string;
-          items?: {
-            productId: string;
-            quantity: number;
-          }[];
-        };
-      };
-    };
-    responses: {
-      /** @description Success */
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            orderId: string;
-            /** @enum {string} */
-            status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-            total: number;
-            currency: string;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getOrder: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        orderId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            orderId: string;
-            userId: string;
-            /** @enum {string} */
-            status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-            items: {
-              productId: string;
-              name: string;
-              quantity: number;
-              unitPrice: number;
-              lineTotal: number;
-            }[];
-            subtotal: number;
-            discount: number;
-            tax: number;
-            shipping: number;
-            total: number;
-            currency: string;
-            promoCode?: string;
-            shippingAddress: {
-              name: string;
-              line1: string;
-              line2?: string;
-              city: string;
-              state?: string;
-              postalCode: string;
-              country: string;
             };
-            payment: {
-              /** @enum {string} */
-              status: 'NONE' | 'CHARGED' | 'REFUNDED' | 'DECLINED';
-              chargeId?: string;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        productId: string;
+                        available: number;
+                        reserved: number;
+                    };
+                };
             };
-            /** @enum {string} */
-            failureReason?: 'OUT_OF_STOCK' | 'PAYMENT_DECLINED' | 'PAYMENT_ERROR' | 'RESERVATION_EXPIRED' | 'INTERNAL';
-            history: {
-              /** @enum {string} */
-              status: 'PENDING' | 'CONFIRMED' | 'CANCELLED';
-              at: string;
-            }[];
-            createdAt: string;
-            updatedAt: string;
-          };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  getRecommendations: {
-    parameters: {
-      query?: {
-        productId?: string;
-        limit?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    setStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    available: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        productId: string;
+                        available: number;
+                        reserved: number;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getCart: {
+        parameters: {
+            query?: {
+                country?: string;
+            };
+            header?: {
+                /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
+                "x-session-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            items: {
-              productId: string;
-              score: number;
-              name: string;
-              price: number;
-              currency: string;
-            }[];
-            /** @enum {string} */
-            source: 'model' | 'fallback';
-            modelVersion: string;
-            variant: string | null;
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cartId: string;
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
+                        unavailableItems: {
+                            productId: string;
+                            /** @description The product's name, when the catalog still has it */
+                            name?: string;
+                            quantity: number;
+                            /**
+                             * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
+                             * @enum {string}
+                             */
+                            reason: "NOT_FOUND" | "INACTIVE" | "CURRENCY_MISMATCH";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  putEvents: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    addCartItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
+                "x-session-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    productId: string;
+                    quantity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cartId: string;
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
+                        unavailableItems: {
+                            productId: string;
+                            /** @description The product's name, when the catalog still has it */
+                            name?: string;
+                            quantity: number;
+                            /**
+                             * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
+                             * @enum {string}
+                             */
+                            reason: "NOT_FOUND" | "INACTIVE" | "CURRENCY_MISMATCH";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': {
-          events: {
-            /** @enum {string} */
-            type: 'page_view' | 'product_view' | 'add_to_cart' | 'purchase' | 'search';
-            sessionId: string;
-            productId?: string;
-            query?: string;
-            /** @description Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders */
-            value?: number;
-            /**
-             * Format: date-time
-             * @description When it happened on the client (the server's time when absent). Must lie between 24 hours before and 5 minutes after the server's time of receipt, else the batch is refused naming the event
-             */
-            at?: string;
-            /** @description A client id for the event, stable across resends of it (a UUID, or 8-64 letters, digits, dash or underscore): analytics counts an event once per sessionId and eventId, so a batch sent again after a lost answer counts once. Unique within a batch per session. */
-            eventId?: string;
-          }[];
+    setCartItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
+                "x-session-id"?: string;
+            };
+            path: {
+                productId: string;
+            };
+            cookie?: never;
         };
-      };
+        requestBody: {
+            content: {
+                "application/json": {
+                    quantity: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cartId: string;
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
+                        unavailableItems: {
+                            productId: string;
+                            /** @description The product's name, when the catalog still has it */
+                            name?: string;
+                            quantity: number;
+                            /**
+                             * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
+                             * @enum {string}
+                             */
+                            reason: "NOT_FOUND" | "INACTIVE" | "CURRENCY_MISMATCH";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description Success */
-      202: {
-        headers: {
-          [name: string]: unknown;
+    removeCartItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
+                "x-session-id"?: string;
+            };
+            path: {
+                productId: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            accepted: number;
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cartId: string;
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
+                        unavailableItems: {
+                            productId: string;
+                            /** @description The product's name, when the catalog still has it */
+                            name?: string;
+                            quantity: number;
+                            /**
+                             * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
+                             * @enum {string}
+                             */
+                            reason: "NOT_FOUND" | "INACTIVE" | "CURRENCY_MISMATCH";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body over 1 MiB */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Body is not application/json */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  analyticsSummary: {
-    parameters: {
-      query?: {
-        startDate?: string;
-        endDate?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    applyPromoCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A UUID naming an anonymous shopper's cart; ignored when signed in */
+                "x-session-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cartId: string;
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
+                        unavailableItems: {
+                            productId: string;
+                            /** @description The product's name, when the catalog still has it */
+                            name?: string;
+                            quantity: number;
+                            /**
+                             * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
+                             * @enum {string}
+                             */
+                            reason: "NOT_FOUND" | "INACTIVE" | "CURRENCY_MISMATCH";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    mergeCarts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            /** @description First day of the range the figures cover (the defaults applied) */
-            startDate: string;
-            /** @description Last day of the range the figures cover */
-            endDate: string;
-            /** @description Distinct orders confirmed in the range (a refund does not subtract its order) */
-            orders: number;
-            /** @description Sales in the range minus refunds made in the range, pence */
-            revenue: number;
-            /** @description round(revenue / orders), pence; 0 with no orders */
-            averageOrderValue: number;
-            currency: string;
-            /** @description page_view events in the range */
-            pageViews: number;
-            /** @description product_view events in the range */
-            productViews: number;
-            /** @description add_to_cart events in the range */
-            addToCarts: number;
-            /** @description Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted */
-            purchases: number;
-            /** @description Distinct clickstream sessions active in the range */
-            sessions: number;
-            /** @description Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions */
-            conversionRate: number;
-            /** @description The 10 products with the highest net revenue in the range (only those above 0), highest first */
-            topProducts: {
-              productId: string;
-              /** @description The product's name in the warehouse's product dimension; its id when it has none */
-              name: string;
-              /** @description Units sold in the range net of units refunded in it */
-              units: number;
-              /** @description Revenue in the range net of refunds in it, pence */
-              revenue: number;
-            }[];
-            latestSalesDate: string | null;
-          };
+        requestBody: {
+            content: {
+                "application/json": {
+                    sessionId: string;
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cartId: string;
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        /** @description Saved lines the catalog can no longer price, kept so the shopper sees what happened: outside items and every total, not ordered at checkout; removed with DELETE /v1/cart/items/{productId}. Empty when every line is priced. */
+                        unavailableItems: {
+                            productId: string;
+                            /** @description The product's name, when the catalog still has it */
+                            name?: string;
+                            quantity: number;
+                            /**
+                             * @description NOT_FOUND: the product left the catalog; INACTIVE: it is no longer sold; CURRENCY_MISMATCH: it is priced in another currency than the cart
+                             * @enum {string}
+                             */
+                            reason: "NOT_FOUND" | "INACTIVE" | "CURRENCY_MISMATCH";
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the analyst or admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  analyticsSalesReport: {
-    parameters: {
-      query?: {
-        startDate?: string;
-        endDate?: string;
-        dimension?: 'day' | 'category' | 'product';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    listOrders: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                limit?: string;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            orderId: string;
+                            userId: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "CONFIRMED" | "CANCELLED";
+                            items: {
+                                productId: string;
+                                name: string;
+                                quantity: number;
+                                unitPrice: number;
+                                lineTotal: number;
+                            }[];
+                            subtotal: number;
+                            discount: number;
+                            tax: number;
+                            shipping: number;
+                            total: number;
+                            currency: string;
+                            promoCode?: string;
+                            shippingAddress: {
+                                name: string;
+                                line1: string;
+                                line2?: string;
+                                city: string;
+                                state?: string;
+                                postalCode: string;
+                                country: string;
+                            };
+                            payment: {
+                                /** @enum {string} */
+                                status: "NONE" | "CHARGED" | "REFUNDED" | "DECLINED";
+                                chargeId?: string;
+                            };
+                            /** @enum {string} */
+                            failureReason?: "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "PAYMENT_ERROR" | "RESERVATION_EXPIRED" | "INTERNAL";
+                            history: {
+                                /** @enum {string} */
+                                status: "PENDING" | "CONFIRMED" | "CANCELLED";
+                                at: string;
+                            }[];
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    placeOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A UUID; the same key returns the same order */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            dimension: 'day' | 'category' | 'product';
-            /** @description First day of the range (the defaults applied) */
-            startDate: string;
-            /** @description Last day of the range */
-            endDate: string;
-            currency: string;
-            rows: {
-              /** @description day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id */
-              key: string;
-              /** @description product dimension only: the product name, or its id when it has none */
-              name?: string;
-              /** @description Distinct orders confirmed in the range with a line under this key */
-              orders: number;
-              /** @description Units sold net of units refunded */
-              units: number;
-              /** @description Sales net of refunds, pence */
-              revenue: number;
-            }[];
-          };
+        requestBody: {
+            content: {
+                "application/json": {
+                    shippingAddress: {
+                        name: string;
+                        line1: string;
+                        line2?: string;
+                        city: string;
+                        state?: string;
+                        postalCode: string;
+                        country: string;
+                    };
+                    paymentToken: string;
+                    items?: {
+                        productId: string;
+                        quantity: number;
+                    }[];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "CONFIRMED" | "CANCELLED";
+                        total: number;
+                        currency: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the analyst or admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
-  analyticsInsights: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        userId: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "CONFIRMED" | "CANCELLED";
+                        items: {
+                            productId: string;
+                            name: string;
+                            quantity: number;
+                            unitPrice: number;
+                            lineTotal: number;
+                        }[];
+                        subtotal: number;
+                        discount: number;
+                        tax: number;
+                        shipping: number;
+                        total: number;
+                        currency: string;
+                        promoCode?: string;
+                        shippingAddress: {
+                            name: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            state?: string;
+                            postalCode: string;
+                            country: string;
+                        };
+                        payment: {
+                            /** @enum {string} */
+                            status: "NONE" | "CHARGED" | "REFUNDED" | "DECLINED";
+                            chargeId?: string;
+                        };
+                        /** @enum {string} */
+                        failureReason?: "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "PAYMENT_ERROR" | "RESERVATION_EXPIRED" | "INTERNAL";
+                        history: {
+                            /** @enum {string} */
+                            status: "PENDING" | "CONFIRMED" | "CANCELLED";
+                            at: string;
+                        }[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Success */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getRecommendations: {
+        parameters: {
+            query?: {
+                productId?: string;
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            asOf: string | null;
-            items: {
-              /** @enum {string} */
-              kind: 'out_of_stock' | 'low_stock' | 'rising' | 'falling' | 'conversion' | 'no_results';
-              message: string;
-              productId?: string;
-              /** @description no_results: the search query (lower case) that found no product */
-              query?: string;
-              /** @description low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); no_results: how many searches for the query found nothing in the last 28 days of clickstream */
-              metric?: number;
-            }[];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            productId: string;
+                            score: number;
+                            name: string;
+                            price: number;
+                            currency: string;
+                        }[];
+                        /** @enum {string} */
+                        source: "model" | "fallback";
+                        modelVersion: string;
+                        variant: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid token */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Requires the analyst or admin group */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Internal error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
     };
-  };
+    putEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    events: {
+                        /** @enum {string} */
+                        type: "page_view" | "product_view" | "add_to_cart" | "purchase" | "search";
+                        sessionId: string;
+                        productId?: string;
+                        query?: string;
+                        /** @description Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders */
+                        value?: number;
+                        /**
+                         * Format: date-time
+                         * @description When it happened on the client (the server's time when absent). Must lie between 24 hours before and 5 minutes after the server's time of receipt, else the batch is refused naming the event
+                         */
+                        at?: string;
+                        /** @description A client id for the event, stable across resends of it (a UUID, or 8-64 letters, digits, dash or underscore): analytics counts an event once per sessionId and eventId, so a batch sent again after a lost answer counts once. Unique within a batch per session. */
+                        eventId?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsSummary: {
+        parameters: {
+            query?: {
+                startDate?: string;
+                endDate?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description First day of the range the figures cover (the defaults applied) */
+                        startDate: string;
+                        /** @description Last day of the range the figures cover */
+                        endDate: string;
+                        /** @description Distinct orders confirmed in the range (a refund does not subtract its order) */
+                        orders: number;
+                        /** @description Sales in the range minus refunds made in the range, pence */
+                        revenue: number;
+                        /** @description round(revenue / orders), pence; 0 with no orders */
+                        averageOrderValue: number;
+                        currency: string;
+                        /** @description page_view events in the range */
+                        pageViews: number;
+                        /** @description product_view events in the range */
+                        productViews: number;
+                        /** @description add_to_cart events in the range */
+                        addToCarts: number;
+                        /** @description Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted */
+                        purchases: number;
+                        /** @description Distinct clickstream sessions active in the range */
+                        sessions: number;
+                        /** @description Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions */
+                        conversionRate: number;
+                        /** @description The 10 products with the highest net revenue in the range (only those above 0), highest first */
+                        topProducts: {
+                            productId: string;
+                            /** @description The product's name in the warehouse's product dimension; its id when it has none */
+                            name: string;
+                            /** @description Units sold in the range net of units refunded in it */
+                            units: number;
+                            /** @description Revenue in the range net of refunds in it, pence */
+                            revenue: number;
+                        }[];
+                        latestSalesDate: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsSalesReport: {
+        parameters: {
+            query?: {
+                startDate?: string;
+                endDate?: string;
+                dimension?: "day" | "category" | "product";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        dimension: "day" | "category" | "product";
+                        /** @description First day of the range (the defaults applied) */
+                        startDate: string;
+                        /** @description Last day of the range */
+                        endDate: string;
+                        currency: string;
+                        rows: {
+                            /** @description day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id */
+                            key: string;
+                            /** @description product dimension only: the product name, or its id when it has none */
+                            name?: string;
+                            /** @description Distinct orders confirmed in the range with a line under this key */
+                            orders: number;
+                            /** @description Units sold net of units refunded */
+                            units: number;
+                            /** @description Sales net of refunds, pence */
+                            revenue: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsInsights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        asOf: string | null;
+                        items: {
+                            /** @enum {string} */
+                            kind: "out_of_stock" | "low_stock" | "rising" | "falling" | "conversion" | "no_results";
+                            message: string;
+                            productId?: string;
+                            /** @description no_results: the search query (lower case) that found no product */
+                            query?: string;
+                            /** @description low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); no_results: how many searches for the query found nothing in the last 28 days of clickstream */
+                            metric?: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
 }

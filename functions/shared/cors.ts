@@ -60,7 +60,7 @@ export function parseOriginPattern(text: string): OriginPattern {
   if (port === '*') return { kind: 'anyPort', base };
   if (port !== undefined && Number(port) > 65535) throw new Error(`CORS: "${text}" has no valid port`);
   // Browsers leave the default port out of the Origin they send.
-  const explicitPort = port !== undefined && port !== DEFAULT_PORTS[scheme!];
+  const explicitPort = port !== undefined && port !== DEFAULT_PORTS[scheme];
   return { kind: 'exact', origin: explicitPort ? `${base}:${port}` : base };
 }
 

@@ -186,7 +186,7 @@ const cors = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
     exposeHeaders: CORS_EXPOSED_HEADERS.join(', '),
     vary: 'Origin',
     credentials: false,
-  }) as MiddlewareObj<ApiEvent, ApiResult, Error, Context>;
+  });
 };
 
 export interface HttpHandlerOptions {

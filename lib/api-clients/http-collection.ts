@@ -51,7 +51,7 @@ function comment(text: string): string[] {
 }
 
 const sampleOf = (schema: Record<string, unknown>) =>
-  sample(schema as never, { skipReadOnly: true, skipNonRequired: true, quiet: true });
+  sample(schema, { skipReadOnly: true, skipNonRequired: true, quiet: true });
 
 function renderRequest(method: string, path: string, op: Operation): string[] {
   const query = op.parameters.filter((p) => p.in === 'query');

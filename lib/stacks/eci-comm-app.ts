@@ -92,10 +92,10 @@ export function corsOriginsFromContext(app: App): Partial<Record<StageName, stri
     );
   }
   const origins: Partial<Record<StageName, string[]>> = {};
-  for (const [stage, list] of Object.entries(value)) {
+  for (const [stage, list] of Object.entries(value as Record<string, unknown>)) {
     if (!(STAGE_NAMES as readonly string[]).includes(stage))
       throw new Error(`${CORS_ORIGINS_CONTEXT} names stage "${stage}"; the stages are ${STAGE_NAMES.join(', ')}`);
-    const items = typeof list === 'string' ? list.split(',') : list;
+    const items: unknown = typeof list === 'string' ? list.split(',') : list;
     if (!Array.isArray(items) || items.some((o) => typeof o !== 'string')) {
       throw new Error(`${CORS_ORIGINS_CONTEXT}.${stage} must be a list of origins or one comma-separated string`);
     }

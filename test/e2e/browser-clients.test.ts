@@ -10,14 +10,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { launchChromium, openPage } from '../support/browser';
@@ -92,10 +91,10 @@ async function serveStorefront(host: string): Promise<string> {
     '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
     '/storefront.js': { file: 'storefront.js', type: 'text/javascript; charset=utf-8' },
   };
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
     const asset = files[new URL(req.url ?? '/', 'http://storefront').pathname];
     if (!asset) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': asset.type }).end(await readFile(path.join(STOREFRONT_DIR, asset.file)));
+    res.writeHead(200, { 'content-type': asset.type }).end(readFileSync(path.join(STOREFRONT_DIR, asset.file)));
   });
   storefronts.push(server);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
@@ -307,7 +306,7 @@ describe('the interactive API docs at /v1/docs', () => {
     expect(shown.sort()).toEqual(operations.sort());
     expect(await page.locator('.info .title').textContent()).toContain('ECIComm API');
     expect(record).toMatchObject({ console: [], pageErrors: [], failedRequests: [] });
-    expect(record.requests.filter((r) => !r.split(' ')[1]!.startsWith(`${platform.apiUrl}/`))).toEqual([]);
+    expect(record.requests.filter((r) => !r.split(' ')[1].startsWith(`${platform.apiUrl}/`))).toEqual([]);
   }, 60_000);
 
   it('tries operations out: a public one, then a signed-in one with the ID token given to Authorize', async () => {

@@ -8,7 +8,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import velocity from 'velocityjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CORS_ALLOWED_HEADERS,
   CORS_EXPOSED_HEADERS,
@@ -177,7 +177,7 @@ describe('CORS on answers API Gateway and the firewall make themselves', () => {
 describe('CORS in the functions', () => {
   it('gives every route function the allowed origins, which it answers with (functions/shared/http.ts)', () => {
     for (const route of routes) {
-      const fn = resources[stack.getLogicalId(stack.api.functions.get(route.id)!.function.node.defaultChild as never)]!;
+      const fn = resources[stack.getLogicalId(stack.api.functions.get(route.id)!.function.node.defaultChild as never)];
       expect([route.id, fn.Properties.Environment.Variables.CORS_ALLOWED_ORIGINS]).toEqual([
         route.id,
         'https://shop.example.com,http://localhost:*',

@@ -5,7 +5,7 @@
  * and the edge's own refusals (401, 404, 413). Requests are sent as a browser sends them, with Origin.
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { CORS_ALLOWED_HEADERS } from '../../functions/shared/cors';
 import { routes } from '../../lib/routes';
 import { api, platform } from '../support/api';
@@ -158,7 +158,7 @@ describe('CORS headers on answers through the local edge', () => {
     for (const { res, status, code } of cases) {
       expect([res.status, res.body.error.code, corsOf(res)]).toEqual([status, code, allowedFor(ALLOWED)]);
     }
-    const other = await api('/v1/users/me', { headers: { Origin: REFUSED[0]! } });
+    const other = await api('/v1/users/me', { headers: { Origin: REFUSED[0] } });
     expect([other.status, corsOf(other)]).toEqual([401, refused]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { createEciCommClient, type EciCommClient } from '../../clients/typescript';
 import { adminSession, platform, strongPassword } from '../support/api';
 

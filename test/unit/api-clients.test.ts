@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { routeContracts } from '../../functions/api/routes';
 import { CLIENT_FILES, renderClients } from '../../lib/api-clients/render';
 
@@ -30,7 +30,7 @@ describe('the generated clients', () => {
 
   it('change with the contract: a route changed or gone shows in every file', async () => {
     const [first, ...rest] = routeContracts;
-    const renamed = [{ ...first!, summary: `${first!.summary} (changed)` }, ...rest];
+    const renamed = [{ ...first, summary: `${first.summary} (changed)` }, ...rest];
     for (const routes of [rest, renamed]) {
       const files = await renderClients(routes);
       for (const file of Object.values(CLIENT_FILES))

@@ -5,7 +5,7 @@
  * errors too — carry the headers for an allowed origin and no Access-Control-Allow-Origin for any other.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { routeContracts } from '../../functions/api/routes';
 import {
   CORS_ALLOWED_HEADERS,
@@ -116,7 +116,7 @@ describe('the middy stack every HTTP function uses', () => {
     else process.env[CORS_ORIGINS_ENV] = origins;
     try {
       const handler = httpHandler(answer);
-      return (headers: Record<string, string>) => handler(event(headers), lambdaContext('cors-unit') as never);
+      return (headers: Record<string, string>) => handler(event(headers), lambdaContext('cors-unit'));
     } finally {
       if (before === undefined) delete process.env[CORS_ORIGINS_ENV];
       else process.env[CORS_ORIGINS_ENV] = before;
