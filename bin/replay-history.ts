@@ -64,6 +64,7 @@ History replay ${range.from} … ${range.to}
   skipped lines   ${skippedTotal}${SKIP_REASONS.filter((r) => result.skipped[r] > 0).map((r) => `\n    ${r.padEnd(34)}${result.skipped[r]}`).join('')}
   events          ${result.events} (purchase, on the clickstream)
   net revenue     ${pounds(result.revenuePence)}
+    of which      ${pounds(result.nonMerchandisePence)} postage, fees and adjustments (${result.nonMerchandiseLines} lines: in the totals, not in product rankings or categories)
   elapsed         ${seconds.toFixed(1)} s
   rate            ${(result.invoices / Math.max(seconds, 0.001)).toFixed(0)} invoices/s, ${((result.lines + result.events) / Math.max(seconds, 0.001)).toFixed(0)} records/s
 

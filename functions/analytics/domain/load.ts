@@ -29,6 +29,11 @@ export interface SalesFactRow {
   revenuePence: number;
   currency: string;
   kind: FactKind;
+  /**
+   * Whether the line bills goods; false for postage, carriage, fees, manual adjustments, samples and vouchers, which
+   * count in revenue but in no product ranking or category. Undefined counts as goods.
+   */
+  merchandise?: boolean;
 }
 
 export interface UserBehaviorRow {
@@ -193,6 +198,7 @@ export const SALES_FACT_COLUMNS: readonly Column[] = [
   { name: 'currency', type: 'VARCHAR(3)' },
   { name: 'kind', type: 'VARCHAR(6)' },
   { name: 'loaded_ts', type: 'TIMESTAMP' },
+  { name: 'merchandise', type: 'BOOLEAN' },
 ];
 
 export const USER_BEHAVIOR_COLUMNS: readonly Column[] = [
@@ -250,7 +256,7 @@ export function salesFactStatements(rows: readonly SalesFactRow[], options: Load
   unique.forEach(validateSalesFact);
   const values = unique.map((r): SqlValue[] => [
     r.eventId, r.orderId, r.lineNo, r.productId, r.customerId, toSqlTimestamp(r.orderTs), toSqlDate(r.orderTs),
-    r.quantity, r.unitPricePence, r.revenuePence, r.currency, r.kind, loaded,
+    r.quantity, r.unitPricePence, r.revenuePence, r.currency, r.kind, loaded, r.merchandise ?? true,
   ]);
   return insertsIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, values, options);
 }
@@ -343,11 +349,18 @@ export async function upsertProductDims(warehouse: Warehouse, rows: readonly Pro
 }
 
 /**
+ * An order line as the orders table holds it. Checkout's lines are all goods; the history replay marks a line of the
+ * dataset that bills no goods (postage, fees, adjustments: catalog-data/merchandise.ts isMerchandiseLine) with
+ * `merchandise: false`, and the fact keeps that mark.
+ */
+export type OrderLine = Order['items'][number] & { merchandise?: boolean };
+
+/**
  * One fact per order line. A confirmed order yields SALE rows; a refund of it yields REFUND rows with negated
  * quantity and revenue. Event ids are derived from the order, line and kind, so a redelivered stream record
  * maps to the same ids and loads once.
  */
-export function salesFactsFromOrder(order: Pick<Order, 'orderId' | 'userId' | 'items' | 'currency' | 'createdAt'>, kind: FactKind, at?: string): SalesFactRow[] {
+export function salesFactsFromOrder(order: Pick<Order, 'orderId' | 'userId' | 'currency' | 'createdAt'> & { items: readonly OrderLine[] }, kind: FactKind, at?: string): SalesFactRow[] {
   const sign = kind === 'REFUND' ? -1 : 1;
   return order.items.map((line, i) => ({
     eventId: `${order.orderId}#${i + 1}#${kind}`,
@@ -361,6 +374,7 @@ export function salesFactsFromOrder(order: Pick<Order, 'orderId' | 'userId' | 'i
     revenuePence: sign * line.lineTotal,
     currency: order.currency,
     kind,
+    merchandise: line.merchandise !== false,
   }));
 }
 
