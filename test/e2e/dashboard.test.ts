@@ -560,6 +560,7 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(await page.getByRole('status', { name: 'Postage, fees and adjustments', exact: true }).textContent()).toBe(pounds(1800));
     const categories = await chartOf(page, 'chart-category');
     expect(categories?.series[0].data.reduce((sum: number, d: any) => sum + d.value, 0)).toBe(all.revenue - 1800);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-all-data.png'), fullPage: true });
 
     // The replayed days alone: no clickstream, said so on the tile and on the funnel, which draws nothing.
     await page.getByLabel('From', { exact: true }).fill(FIXTURE_RANGE.from);
@@ -569,6 +570,7 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(await page.getByRole('status', { name: 'Conversion rate', exact: true }).textContent()).toBe('no clickstream');
     expect(await page.locator('#funnel-note').textContent()).toContain('No clickstream in this range');
     expect((await chartOf(page, 'chart-funnel'))?.series[0].data).toEqual([]);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-history.png'), fullPage: true });
 
     // Insights follow the dates: June 2009's are its own (no stock is known then), not today's.
     const historyInsights = await ok(`/v1/analytics/insights?startDate=${FIXTURE_RANGE.from}&endDate=${FIXTURE_RANGE.to}`, { token: adminToken });

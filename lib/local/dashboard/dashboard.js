@@ -382,6 +382,7 @@
     el.kpiAov.textContent = money(summary.averageOrderValue, summary.currency);
     // No clickstream, no rate: not 0 % and not 100 %.
     el.kpiConversion.textContent = summary.conversionRate === null ? 'no clickstream' : percent(summary.conversionRate);
+    el.kpiConversion.classList.toggle('absent', summary.conversionRate === null);
     el.kpiNonMerchandise.textContent = money(summary.nonMerchandise.revenue, summary.currency);
   }
 
