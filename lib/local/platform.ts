@@ -87,7 +87,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
       lambdaEndpoint: lambda.endpoint,
       search: { endpoint: search.endpoint, ...searchIndexing },
-      analytics: { caughtUp: analytics.caughtUp, stats: analytics.stats, failureQueueUrls: analytics.failureQueueUrls, consumers: analytics.consumers, warehouseDir: services.warehouseDir, warehouseEndpoint: services.warehouse.endpoint },
+      analytics: { caughtUp: analytics.caughtUp, stats: analytics.stats, failureQueueUrls: analytics.failureQueueUrls, consumers: analytics.consumers, warehouseDir: services.warehouseDir, warehouseEndpoint: services.warehouse.endpoint, warehouseSql: services.warehouse.sql },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,
       stop: () => stopParts(parts),

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ENSURE_READER_ROLE, READ_ONLY_AS_READER } from './reader-role';
+import { ENSURE_READER_ROLE, READ_ONLY_AS_READER, WIRE_STATEMENT_BEGIN, WIRE_STATEMENT_END } from './reader-role';
 import type { SqlStatement, StatementOutcome } from './types';
 
 /**
@@ -39,7 +39,13 @@ export class PgliteEngine {
   /** Starts the thread and opens the engine; `dataDir` a directory, or undefined for memory. */
   static async open(options: { dataDir?: string } = {}): Promise<PgliteEngine> {
     const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url), {
-      workerData: { dataDir: options.dataDir, ensureReaderRole: ENSURE_READER_ROLE, readOnlyAsReader: READ_ONLY_AS_READER },
+      workerData: {
+        dataDir: options.dataDir,
+        ensureReaderRole: ENSURE_READER_ROLE,
+        readOnlyAsReader: READ_ONLY_AS_READER,
+        wireStatementBegin: WIRE_STATEMENT_BEGIN,
+        wireStatementEnd: WIRE_STATEMENT_END,
+      },
     });
     const listeners: { event: 'message' | 'error' | 'exit'; listener: (...args: any[]) => void }[] = [];
     try {
@@ -69,6 +75,14 @@ export class PgliteEngine {
    */
   run(statements: readonly SqlStatement[], options: { asReader: boolean; transaction: boolean }): Promise<StatementOutcome[]> {
     return this.request({ kind: 'run', statements, ...options }) as Promise<StatementOutcome[]>;
+  }
+
+  /**
+   * A SQL client's extended-protocol messages, up to and including their Sync, run as the reader in a read-only
+   * transaction of their own (see engine-thread.mjs); the engine's raw answer to them.
+   */
+  protocol(messages: Uint8Array): Promise<Uint8Array> {
+    return this.request({ kind: 'protocol', messages }) as Promise<Uint8Array>;
   }
 
   async close(): Promise<void> {
