@@ -122,7 +122,7 @@ describe('the local warehouse for SQL clients', () => {
     expect(await codeOf({})).toBe('connected');
   });
 
-  it('runs clients’ statements between the loaders’ batches, never inside one: every load lands while clients read', async () => {
+  it('lets clients read while the loaders load: every load lands, and a read sees whole loads', async () => {
     const readers = await Promise.all([connect(), connect(), connect()]);
     // Each load one transaction of two statements, a fact each: a read run between them, inside the loader's
     // transaction, would see one fact of the two, and the rollback that ends every read would undo the load.

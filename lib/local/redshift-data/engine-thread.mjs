@@ -130,8 +130,10 @@ async function handle(request) {
 /**
  * One request at a time, in the order they came. PGlite's own locks keep its API calls apart, but a SQL client's
  * messages go to the engine raw, around those locks: were they to run between two statements of a loader's batch,
- * they would run inside its transaction, and their rollback would undo it. In order, nothing is lost: the engine
- * is one session and runs one statement at a time anyway.
+ * they would run inside its transaction, and their rollback would undo it. Today PGlite runs a whole transaction
+ * without yielding to this thread's event loop, so that cannot happen; this makes it impossible whatever PGlite
+ * does later (a storage that syncs asynchronously). In order, nothing is lost: the engine is one session and runs
+ * one statement at a time anyway.
  */
 let tail = Promise.resolve();
 const serially = (work) => {
