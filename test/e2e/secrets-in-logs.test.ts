@@ -23,7 +23,7 @@ async function startPlatform(): Promise<string> {
   const [command, ...args] = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
   if (command !== 'node') throw new Error(`npm start is expected to run node, not ${command}`);
   const ports = Object.fromEntries(
-    await Promise.all(['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT', 'SEARCH_PORT', 'REDSHIFT_DATA_PORT'].map(async (name) => [name, String(await freePort())])),
+    await Promise.all(['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT', 'SEARCH_PORT', 'REDSHIFT_DATA_PORT', 'WAREHOUSE_PORT'].map(async (name) => [name, String(await freePort())])),
   ) as Record<string, string>;
   child = spawn(process.execPath, args, {
     cwd: projectRoot,

@@ -17,7 +17,7 @@ const START_ARGS = (() => {
   return args;
 })();
 
-const PORT_VARIABLES = ['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT', 'SEARCH_PORT', 'REDSHIFT_DATA_PORT'] as const;
+const PORT_VARIABLES = ['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT', 'SEARCH_PORT', 'REDSHIFT_DATA_PORT', 'WAREHOUSE_PORT'] as const;
 
 /** The platform ended before it said it was ready (e.g. killed by an injected fault while resuming sagas). */
 export class ExitedBeforeReady extends Error {
