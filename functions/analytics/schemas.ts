@@ -253,7 +253,7 @@ export const Insight = z.object({
     z.number().check(
       z.describe(
         'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
-          'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); ' +
+          'last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); ' +
           'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
       ),
     ),
