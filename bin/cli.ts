@@ -34,12 +34,18 @@ export async function runningLocalPlatform(): Promise<RuntimeInfo> {
   const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
   const running = await findRunningPlatform(dataDir);
-  if (!running) return usageError(`No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`, '', 1);
+  if (!running)
+    return usageError(
+      `No local platform is running on ${dataDir} (npm start, or set LOCAL_DATA_DIR); for a deployed stage pass --prefix`,
+      '',
+      1,
+    );
   return running;
 }
 
 /** A deployed stage's prefix (`ecicomm-prod`) as `--prefix` names it, or the process ends with its usage. */
 export function stagePrefix(value: string, usage: string): string {
-  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(value)) return usageError('--prefix must be a stage prefix such as ecicomm-prod', usage);
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(value))
+    return usageError('--prefix must be a stage prefix such as ecicomm-prod', usage);
   return value;
 }

@@ -36,9 +36,15 @@ const modelStatus = (platform: Platform) => {
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
 const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
-const bar = new SingleBar({ format: 'Seeding catalog [{bar}] {value}/{total} products', hideCursor: true }, Presets.shades_classic);
+const bar = new SingleBar(
+  { format: 'Seeding catalog [{bar}] {value}/{total} products', hideCursor: true },
+  Presets.shades_classic,
+);
 let barStarted = false;
-const indexBar = new SingleBar({ format: 'Indexing catalog for search [{bar}] {value}/{total} products', hideCursor: true }, Presets.shades_classic);
+const indexBar = new SingleBar(
+  { format: 'Indexing catalog for search [{bar}] {value}/{total} products', hideCursor: true },
+  Presets.shades_classic,
+);
 let indexBarStarted = false;
 let trainingStage: string | undefined;
 
@@ -79,12 +85,15 @@ try {
       if (done > indexBar.getTotal()) indexBar.setTotal(done);
       indexBar.update(done);
     },
-    onRequest: values.quiet ? undefined : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
+    onRequest: values.quiet
+      ? undefined
+      : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
     // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
     model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
     onTrainProgress: ([stage]) => {
       // One line per training stage: the platform is serving meanwhile, and its request log must stay readable.
-      if (typeof stage === 'string' && stage !== trainingStage) console.log(`model: training — ${(trainingStage = stage)}…`);
+      if (typeof stage === 'string' && stage !== trainingStage)
+        console.log(`model: training — ${(trainingStage = stage)}…`);
     },
   });
   if (indexBarStarted) indexBar.stop();

@@ -11,7 +11,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { POPULAR_AGGREGATE_ID, POPULAR_AGGREGATE_SIZE, writePopularAggregate } from '../functions/recommendations/adapters/dynamo-popular';
+import {
+  POPULAR_AGGREGATE_ID,
+  POPULAR_AGGREGATE_SIZE,
+  writePopularAggregate,
+} from '../functions/recommendations/adapters/dynamo-popular';
 import { loadArtifact } from '../ml/src/serve/artifact';
 
 const usage = 'usage: npm run ml:publish-popular -- --model DIR [--table NAME]   (or AGGREGATES_TABLE)';
@@ -23,6 +27,12 @@ if (!values.model || !table) {
 }
 const model = await loadArtifact(path.resolve(values.model));
 const client = new DynamoDBClient({});
-await writePopularAggregate(DynamoDBDocumentClient.from(client), table, { items: model.popularity, modelVersion: model.version, computedAt: model.trainedAt });
+await writePopularAggregate(DynamoDBDocumentClient.from(client), table, {
+  items: model.popularity,
+  modelVersion: model.version,
+  computedAt: model.trainedAt,
+});
 client.destroy();
-console.log(`wrote ${Math.min(POPULAR_AGGREGATE_SIZE, model.popularity.length)} products of ${model.version} to ${table} as ${POPULAR_AGGREGATE_ID}`);
+console.log(
+  `wrote ${Math.min(POPULAR_AGGREGATE_SIZE, model.popularity.length)} products of ${model.version} to ${table} as ${POPULAR_AGGREGATE_ID}`,
+);

@@ -32,7 +32,8 @@ const args = parseCommandLine(
   usage,
 );
 const graceSeconds = Number(args['grace-seconds']);
-if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds)) fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
+if (!/^\d+$/.test(args['grace-seconds']!) || !Number.isSafeInteger(graceSeconds))
+  fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
 if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);
 
 if (args.prefix) {
@@ -54,7 +55,8 @@ try {
   const { mismatches, checked } = await reconcilePayments(livePaymentsDeps(), graceSeconds);
   if (args.json) console.log(JSON.stringify({ checked, mismatches }, null, 2));
   else {
-    for (const m of mismatches) console.log(`${m.kind.padEnd(30)} ${m.orderId}  ${m.message}  ${JSON.stringify(m.details)}`);
+    for (const m of mismatches)
+      console.log(`${m.kind.padEnd(30)} ${m.orderId}  ${m.message}  ${JSON.stringify(m.details)}`);
     console.log(
       `${checked.orders} orders, ${checked.gatewayCharges} gateway charges, ${checked.gatewayRefunds} gateway refunds, ${checked.ledgerEntries} ledger entries: ` +
         (mismatches.length ? `${mismatches.length} mismatch(es)` : 'everything reconciles'),

@@ -47,23 +47,38 @@ const options: AwsRedriveOptions = {
 };
 if (args.prefix) {
   options.prefix = stagePrefix(args.prefix, usage);
-  console.error(`Redriving ${consumer.id} in stage ${args.prefix} (AWS, region ${args.region ?? process.env.AWS_REGION ?? 'from the profile'})`);
+  console.error(
+    `Redriving ${consumer.id} in stage ${args.prefix} (AWS, region ${args.region ?? process.env.AWS_REGION ?? 'from the profile'})`,
+  );
 } else {
   const running = await runningLocalPlatform();
   const env = running.env;
   options.region ??= env.AWS_REGION;
   options.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };
-  options.endpoints = { sqs: env.AWS_ENDPOINT_URL_SQS, lambda: running.lambdaEndpoint, dynamodbStreams: env.AWS_ENDPOINT_URL_DYNAMODB, kinesis: env.AWS_ENDPOINT_URL_KINESIS };
+  options.endpoints = {
+    sqs: env.AWS_ENDPOINT_URL_SQS,
+    lambda: running.lambdaEndpoint,
+    dynamodbStreams: env.AWS_ENDPOINT_URL_DYNAMODB,
+    kinesis: env.AWS_ENDPOINT_URL_KINESIS,
+  };
   options.queueUrl ??= running.failureQueueUrls?.[consumer.id];
   if (!options.queueUrl) fail(`The local platform at ${running.apiUrl} has no on-failure queue for ${consumer.id}`, 1);
-  console.error(`Redriving ${consumer.id} on the local platform at ${running.apiUrl} (Lambda ${running.lambdaEndpoint})`);
+  console.error(
+    `Redriving ${consumer.id} on the local platform at ${running.apiUrl} (Lambda ${running.lambdaEndpoint})`,
+  );
 }
 
 try {
   const ports = await awsRedrivePorts(options);
   try {
-    console.error(`queue ${ports.queueUrl} → function ${ports.functionName}${args['dry-run'] ? ' (dry run: nothing is invoked or deleted)' : ''}`);
-    const summary = await redrive(ports, { dryRun: args['dry-run'], ...(max ? { max } : {}), onMessage: (report) => console.log(describeReport(report)) });
+    console.error(
+      `queue ${ports.queueUrl} → function ${ports.functionName}${args['dry-run'] ? ' (dry run: nothing is invoked or deleted)' : ''}`,
+    );
+    const summary = await redrive(ports, {
+      dryRun: args['dry-run'],
+      ...(max ? { max } : {}),
+      onMessage: (report) => console.log(describeReport(report)),
+    });
     const kept = summary.messages - summary.messagesRedriven;
     const would = summary.reports.reduce((n, r) => n + (r.outcome.kind === 'would-redrive' ? r.outcome.records : 0), 0);
     console.log(

@@ -19,11 +19,15 @@ const USAGE = 'usage: npm run replay:history -- --from YYYY-MM-DD --to YYYY-MM-D
 let range: DateRange;
 let rate: number | undefined;
 try {
-  const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, rate: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    options: { from: { type: 'string' }, to: { type: 'string' }, rate: { type: 'string' } },
+    strict: true,
+  });
   range = parseRange(values.from, values.to);
   if (values.rate !== undefined) {
     rate = Number(values.rate);
-    if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rate must be a positive number of invoices per second, got '${values.rate}'`);
+    if (!Number.isFinite(rate) || rate <= 0)
+      throw new Error(`--rate must be a positive number of invoices per second, got '${values.rate}'`);
   }
 } catch (e) {
   console.error(`${(e as Error).message}\n${USAGE}`);
@@ -32,13 +36,18 @@ try {
 
 const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
 const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
-const bar = new SingleBar({ format: 'Replaying [{bar}] {value}/{total} invoices | {rate}/s | {duration_formatted}', hideCursor: true }, Presets.shades_classic);
+const bar = new SingleBar(
+  { format: 'Replaying [{bar}] {value}/{total} invoices | {rate}/s | {duration_formatted}', hideCursor: true },
+  Presets.shades_classic,
+);
 let barStarted = false;
 const barStart = performance.now();
 
 try {
   const platform = await findRunningPlatform(dataDir);
-  console.error(`Replaying ${range.from} to ${range.to} from ${datasetDir} into the local platform at ${platform.apiUrl}${rate ? ` at most ${rate} invoices/s` : ''}`);
+  console.error(
+    `Replaying ${range.from} to ${range.to} from ${datasetDir} into the local platform at ${platform.apiUrl}${rate ? ` at most ${rate} invoices/s` : ''}`,
+  );
   const result = await replayHistory({
     env: platform.env,
     datasetDir,
@@ -48,12 +57,14 @@ try {
       bar.start(total, 0, { rate: '0' });
       barStarted = true;
     },
-    onProgress: (done) => bar.update(done, { rate: (done / Math.max(0.001, (performance.now() - barStart) / 1000)).toFixed(0) }),
+    onProgress: (done) =>
+      bar.update(done, { rate: (done / Math.max(0.001, (performance.now() - barStart) / 1000)).toFixed(0) }),
   });
   bar.stop();
   const seconds = result.elapsedMs / 1000;
   const skippedTotal = SKIP_REASONS.reduce((sum, r) => sum + result.skipped[r], 0);
-  const pounds = (pence: number) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const pounds = (pence: number) =>
+    `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   console.log(`
 History replay ${range.from} … ${range.to}
   invoices        ${result.invoices}
@@ -61,7 +72,9 @@ History replay ${range.from} … ${range.to}
   refunds         ${result.refunds} (cancellation invoices)
   no order        ${result.emptyInvoices} (every line skipped)
   lines           ${result.lines}
-  skipped lines   ${skippedTotal}${SKIP_REASONS.filter((r) => result.skipped[r] > 0).map((r) => `\n    ${r.padEnd(34)}${result.skipped[r]}`).join('')}
+  skipped lines   ${skippedTotal}${SKIP_REASONS.filter((r) => result.skipped[r] > 0)
+    .map((r) => `\n    ${r.padEnd(34)}${result.skipped[r]}`)
+    .join('')}
   events          ${result.events} (purchase, on the clickstream)
   net revenue     ${pounds(result.revenuePence)}
     of which      ${pounds(result.nonMerchandisePence)} postage, fees and adjustments (${result.nonMerchandiseLines} lines: in the totals, not in product rankings or categories)

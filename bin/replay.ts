@@ -40,10 +40,15 @@ let lambdaEndpoint: string | undefined;
  * a deployed function: its result, or its error as Lambda reports it (for a saga step, the error name the
  * state machine catches).
  */
-async function invoke(functionName: string, event: unknown): Promise<{ output: unknown } | { error?: string; cause?: string }> {
+async function invoke(
+  functionName: string,
+  event: unknown,
+): Promise<{ output: unknown } | { error?: string; cause?: string }> {
   const lambda = new LambdaClient({ endpoint: lambdaEndpoint });
   try {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+    );
     const payload = out.Payload?.length ? (JSON.parse(new TextDecoder().decode(out.Payload)) as unknown) : undefined;
     if (out.FunctionError) {
       const error = payload as { errorType?: string; errorMessage?: string };
@@ -60,7 +65,10 @@ type Target = { name: string; run: () => Promise<unknown> };
 /** What the fixture runs (a stream's records, every consumer of that stream), decided before any platform starts, so a bad fixture fails fast. */
 function targets(): Target[] {
   if (kind === 'dynamodb-stream' || kind === 'kinesis') {
-    return consumersOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => ({ name: consumer.id, run: () => invoke(consumer.id, fixture) }));
+    return consumersOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => ({
+      name: consumer.id,
+      run: () => invoke(consumer.id, fixture),
+    }));
   }
   return [target()];
 }
@@ -69,7 +77,10 @@ function target(): Target {
   if (kind === 'apigw') {
     const event = fixture as APIGatewayProxyEvent;
     const route = routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
-    if (!route) throw new Error(`No route serves ${event.httpMethod} ${event.resource}; fixtures carry the resource path without /v1`);
+    if (!route)
+      throw new Error(
+        `No route serves ${event.httpMethod} ${event.resource}; fixtures carry the resource path without /v1`,
+      );
     return {
       name: route.id,
       run: async () => {
@@ -92,12 +103,21 @@ function target(): Target {
       run: async () => {
         const sfn = new SFNClient({});
         const { executionArn } = await sfn.send(
-          new StartExecutionCommand({ stateMachineArn: process.env.ORDER_SAGA_ARN, name: `replay-${Date.now()}`, input: JSON.stringify(fixture) }),
+          new StartExecutionCommand({
+            stateMachineArn: process.env.ORDER_SAGA_ARN,
+            name: `replay-${Date.now()}`,
+            input: JSON.stringify(fixture),
+          }),
         );
         for (;;) {
           const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
           if (execution.status !== 'RUNNING') {
-            return { status: execution.status, output: execution.output ? JSON.parse(execution.output) : undefined, error: execution.error, cause: execution.cause };
+            return {
+              status: execution.status,
+              output: execution.output ? JSON.parse(execution.output) : undefined,
+              error: execution.error,
+              cause: execution.cause,
+            };
           }
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -129,7 +149,8 @@ try {
     });
     lambdaEndpoint = started.lambdaEndpoint;
   }
-  for (const { name, run } of chosen) console.log(JSON.stringify({ target: name, ...((await run()) as object) }, null, 2));
+  for (const { name, run } of chosen)
+    console.log(JSON.stringify({ target: name, ...((await run()) as object) }, null, 2));
 } catch (e) {
   console.error((e as Error).message);
   process.exitCode = 1;

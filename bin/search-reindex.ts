@@ -36,12 +36,14 @@ const args = parseCommandLine(
   },
   usage,
 );
-if (!args.prefix && (args.endpoint || args.region || args['signing-service'])) fail(`--endpoint, --region and --signing-service go with --prefix\n${usage}`);
+if (!args.prefix && (args.endpoint || args.region || args['signing-service']))
+  fail(`--endpoint, --region and --signing-service go with --prefix\n${usage}`);
 
 if (args.prefix) {
   stagePrefix(args.prefix, usage);
   const endpoint = args.endpoint ?? process.env[SEARCH_ENV.endpoint];
-  if (!endpoint || !/^https?:\/\/[^\s/]+/.test(endpoint)) fail(`--endpoint (or ${SEARCH_ENV.endpoint}) must be the stage's OpenSearch URL, https://…\n${usage}`);
+  if (!endpoint || !/^https?:\/\/[^\s/]+/.test(endpoint))
+    fail(`--endpoint (or ${SEARCH_ENV.endpoint}) must be the stage's OpenSearch URL, https://…\n${usage}`);
   const service = args['signing-service'] ?? process.env[SEARCH_ENV.signingService] ?? 'es';
   if (service !== 'es' && service !== 'aoss') fail(`--signing-service must be es or aoss\n${usage}`);
   process.env.PRODUCTS_TABLE = `${args.prefix}-${tables.products.name}`;
@@ -55,7 +57,10 @@ if (args.prefix) {
   console.error(`Reindexing the local platform at ${running.apiUrl} (search ${running.env[SEARCH_ENV.endpoint]})`);
 }
 
-const bar = new SingleBar({ format: '{pass} [{bar}] {value}/{total} products', hideCursor: true }, Presets.shades_classic);
+const bar = new SingleBar(
+  { format: '{pass} [{bar}] {value}/{total} products', hideCursor: true },
+  Presets.shades_classic,
+);
 let barPass: string | undefined;
 try {
   // Loaded once the environment names the table and the engine: the deps read it when built.

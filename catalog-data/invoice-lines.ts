@@ -29,7 +29,16 @@ export interface InvoiceLine {
   cancelled: boolean;
 }
 
-const COLUMNS = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'] as const;
+const COLUMNS = [
+  'InvoiceNo',
+  'StockCode',
+  'Description',
+  'Quantity',
+  'InvoiceDate',
+  'UnitPrice',
+  'CustomerID',
+  'Country',
+] as const;
 
 /** The dataset's files, in name (= calendar) order: *.csv.gz and *.csv. Empty when the directory is absent. */
 export async function listDatasetFiles(datasetDir: string): Promise<string[]> {
@@ -98,7 +107,10 @@ function columnIndex(fields: string[], file: string): ColumnIndex {
  * typed. Columns are found by their header names; a malformed line throws, naming file and record.
  * The fast way through the whole set; `readInvoiceLines` gives the same lines one at a time.
  */
-export async function* readInvoiceLineBatches(datasetDir: string, options: ReadInvoiceLinesOptions = {}): AsyncGenerator<InvoiceLine[]> {
+export async function* readInvoiceLineBatches(
+  datasetDir: string,
+  options: ReadInvoiceLinesOptions = {},
+): AsyncGenerator<InvoiceLine[]> {
   const files = await listDatasetFiles(datasetDir);
   const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -127,7 +139,8 @@ export async function* readInvoiceLineBatches(datasetDir: string, options: ReadI
           continue;
         }
         const where = () => `${path.basename(file)} record ${recordNo}`;
-        if (fields.length < COLUMNS.length) throw new Error(`Expected ${COLUMNS.length} fields, found ${fields.length} at ${where()}`);
+        if (fields.length < COLUMNS.length)
+          throw new Error(`Expected ${COLUMNS.length} fields, found ${fields.length} at ${where()}`);
         const invoiceNo = fields[header.InvoiceNo].trim();
         const rawDate = fields[header.InvoiceDate].trim();
         if (rawDate !== lastRawDate) {
@@ -155,6 +168,9 @@ export async function* readInvoiceLineBatches(datasetDir: string, options: ReadI
 }
 
 /** Every invoice line of the dataset, one at a time (see `readInvoiceLineBatches`). */
-export async function* readInvoiceLines(datasetDir: string, options: ReadInvoiceLinesOptions = {}): AsyncGenerator<InvoiceLine> {
+export async function* readInvoiceLines(
+  datasetDir: string,
+  options: ReadInvoiceLinesOptions = {},
+): AsyncGenerator<InvoiceLine> {
   for await (const batch of readInvoiceLineBatches(datasetDir, options)) yield* batch;
 }

@@ -4,7 +4,19 @@
  */
 
 /** Codes that bill something other than goods: postage, fees, manual adjustments, samples, vouchers. */
-const NON_MERCHANDISE_CODES = new Set(['POST', 'DOT', 'M', 'D', 'C2', 'CRUK', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'B']);
+const NON_MERCHANDISE_CODES = new Set([
+  'POST',
+  'DOT',
+  'M',
+  'D',
+  'C2',
+  'CRUK',
+  'BANK CHARGES',
+  'AMAZONFEE',
+  'PADS',
+  'S',
+  'B',
+]);
 /** Descriptions of such lines under ordinary-looking codes (e.g. 23444 'Next Day Carriage', 22016 a voucher). */
 const NON_MERCHANDISE_DESCRIPTION =
   /GIFT ?VOUCHER|^(NEXT DAY )?CARRIAGE$|POSTAGE|PACKING CHARGE|HIGH RESOLUTION IMAGE|^(EBAY|AMAZON( FEE)?|MANUAL|DISCOUNT|SAMPLES|BANK CHARGES|ADJUST BAD DEBT)$|COMMISSION$/i;
@@ -21,7 +33,8 @@ export function isMerchandiseCode(stockCode: string): boolean {
   return true;
 }
 
-export const isMerchandiseDescription = (description: string): boolean => !NON_MERCHANDISE_DESCRIPTION.test(description.trim());
+export const isMerchandiseDescription = (description: string): boolean =>
+  !NON_MERCHANDISE_DESCRIPTION.test(description.trim());
 
 /**
  * Whether an invoice or order line bills goods: its code is a product code and its description names no
@@ -29,4 +42,5 @@ export const isMerchandiseDescription = (description: string): boolean => !NON_M
  * (lib/local/history/mapping.ts) and the warehouse's sales facts (functions/analytics/domain/load.ts), so that
  * what the replay says it wrote as postage and fees is what the analytics API counts as such.
  */
-export const isMerchandiseLine = (stockCode: string, description: string): boolean => isMerchandiseCode(stockCode) && isMerchandiseDescription(description);
+export const isMerchandiseLine = (stockCode: string, description: string): boolean =>
+  isMerchandiseCode(stockCode) && isMerchandiseDescription(description);

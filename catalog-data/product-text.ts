@@ -6,8 +6,32 @@ import { DEFAULT_BRAND } from './brands';
 
 /** Words kept in capitals. */
 const ACRONYMS = new Set([
-  'LED', 'UK', 'USA', 'US', 'DIY', 'ABC', 'CD', 'DVD', 'USB', 'TV', 'OK', 'PVC', 'GB', 'NY', 'II', 'III', 'IV', 'XL', 'XXL',
-  'RSPB', 'WW2', 'WWII', 'HRH', 'WC', 'VIP', 'MOP',
+  'LED',
+  'UK',
+  'USA',
+  'US',
+  'DIY',
+  'ABC',
+  'CD',
+  'DVD',
+  'USB',
+  'TV',
+  'OK',
+  'PVC',
+  'GB',
+  'NY',
+  'II',
+  'III',
+  'IV',
+  'XL',
+  'XXL',
+  'RSPB',
+  'WW2',
+  'WWII',
+  'HRH',
+  'WC',
+  'VIP',
+  'MOP',
 ]);
 /** Words in lower case unless first or last. */
 const MINOR_WORDS = new Set(['OF', 'AND', 'IN', 'WITH', 'FOR', 'ON', 'THE', 'TO', 'AT', 'BY', 'OR', 'FROM', 'AN']);
@@ -47,7 +71,10 @@ export function titleCase(description: string): string {
     out += cleaned.slice(at, start);
     const before = cleaned.charAt(start - 1);
     const afterSeparator = before === '-' || before === '/' || before === '"' || before === '(' || before === '+';
-    out += before === '.' && /^com$/i.test(m[0]) ? 'com' : titleWord(m[0], i === 0 || afterSeparator, i === words.length - 1);
+    out +=
+      before === '.' && /^com$/i.test(m[0])
+        ? 'com'
+        : titleWord(m[0], i === 0 || afterSeparator, i === words.length - 1);
     at = start + m[0].length;
   });
   return out + cleaned.slice(at);

@@ -131,7 +131,13 @@ const deployments: Record<RouteId, RouteDeployment> = {
   placeOrder: {
     handler: 'functions/orders/handlers/place-order.ts',
     // The order is read (a retry finds it) and written with the shopper's promotion redemption; the promotion leaves the cart.
-    tables: { orders: 'readwrite', carts: 'readwrite', products: 'read', promotions: 'readwrite', idempotency: 'readwrite' },
+    tables: {
+      orders: 'readwrite',
+      carts: 'readwrite',
+      products: 'read',
+      promotions: 'readwrite',
+      idempotency: 'readwrite',
+    },
     startsSaga: true,
   },
   getOrder: {
@@ -169,4 +175,8 @@ const deployments: Record<RouteId, RouteDeployment> = {
   },
 };
 
-export const routes: Route[] = (Object.keys(apiRoutes) as RouteId[]).map((id) => ({ id, ...apiRoutes[id], ...deployments[id] }));
+export const routes: Route[] = (Object.keys(apiRoutes) as RouteId[]).map((id) => ({
+  id,
+  ...apiRoutes[id],
+  ...deployments[id],
+}));

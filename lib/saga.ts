@@ -23,14 +23,62 @@ export const orderSaga = {
   deadLetterQueueSubstitution: 'CompensationDeadLetterQueueUrl',
   deadLetterQueueName: 'order-saga-compensation-dlq',
   tasks: [
-    { state: 'ReserveInventory', substitution: 'ReserveInventoryFunctionArn', id: 'reserveInventory', context: 'inventory', handler: 'functions/inventory/handlers/saga/reserve-inventory.ts', summary: "Saga: hold stock for the stored order's lines", tables: { ...stock, ...order } },
-    { state: 'ChargePayment', substitution: 'ChargePaymentFunctionArn', id: 'chargePayment', context: 'payments', handler: 'functions/payments/handlers/saga/charge-payment.ts', summary: "Saga: charge the stored order's total once, intent first", tables: { ...ledger, ...order } },
-    { state: 'ConfirmOrder', substitution: 'ConfirmOrderFunctionArn', id: 'confirmOrder', context: 'orders', handler: 'functions/orders/handlers/saga/confirm-order.ts', summary: 'Saga: confirm the order against its charge, commit its stock, clear its cart lines', tables: { orders: 'readwrite', ...stock, ...ledger, carts: 'readwrite' } },
+    {
+      state: 'ReserveInventory',
+      substitution: 'ReserveInventoryFunctionArn',
+      id: 'reserveInventory',
+      context: 'inventory',
+      handler: 'functions/inventory/handlers/saga/reserve-inventory.ts',
+      summary: "Saga: hold stock for the stored order's lines",
+      tables: { ...stock, ...order },
+    },
+    {
+      state: 'ChargePayment',
+      substitution: 'ChargePaymentFunctionArn',
+      id: 'chargePayment',
+      context: 'payments',
+      handler: 'functions/payments/handlers/saga/charge-payment.ts',
+      summary: "Saga: charge the stored order's total once, intent first",
+      tables: { ...ledger, ...order },
+    },
+    {
+      state: 'ConfirmOrder',
+      substitution: 'ConfirmOrderFunctionArn',
+      id: 'confirmOrder',
+      context: 'orders',
+      handler: 'functions/orders/handlers/saga/confirm-order.ts',
+      summary: 'Saga: confirm the order against its charge, commit its stock, clear its cart lines',
+      tables: { orders: 'readwrite', ...stock, ...ledger, carts: 'readwrite' },
+    },
     // The refund claim checks, in its transaction, that the order is not confirmed (ConditionCheckItem: read).
-    { state: 'RefundPayment', substitution: 'RefundPaymentFunctionArn', id: 'refundPayment', context: 'payments', handler: 'functions/payments/handlers/saga/refund-payment.ts', summary: 'Saga compensation: refund whatever the ledger or the gateway says was charged', tables: { ...ledger, ...order } },
-    { state: 'ReleaseInventory', substitution: 'ReleaseInventoryFunctionArn', id: 'releaseInventory', context: 'inventory', handler: 'functions/inventory/handlers/saga/release-inventory.ts', summary: 'Saga compensation: release held stock', tables: stock },
+    {
+      state: 'RefundPayment',
+      substitution: 'RefundPaymentFunctionArn',
+      id: 'refundPayment',
+      context: 'payments',
+      handler: 'functions/payments/handlers/saga/refund-payment.ts',
+      summary: 'Saga compensation: refund whatever the ledger or the gateway says was charged',
+      tables: { ...ledger, ...order },
+    },
+    {
+      state: 'ReleaseInventory',
+      substitution: 'ReleaseInventoryFunctionArn',
+      id: 'releaseInventory',
+      context: 'inventory',
+      handler: 'functions/inventory/handlers/saga/release-inventory.ts',
+      summary: 'Saga compensation: release held stock',
+      tables: stock,
+    },
     // A cancelled order gives its promotion back.
-    { state: 'CancelOrder', substitution: 'CancelOrderFunctionArn', id: 'cancelOrder', context: 'orders', handler: 'functions/orders/handlers/saga/cancel-order.ts', summary: "Saga compensation: cancel the order with its reason and its ledger's payment status", tables: { orders: 'readwrite', payments: 'read', promotions: 'write' } },
+    {
+      state: 'CancelOrder',
+      substitution: 'CancelOrderFunctionArn',
+      id: 'cancelOrder',
+      context: 'orders',
+      handler: 'functions/orders/handlers/saga/cancel-order.ts',
+      summary: "Saga compensation: cancel the order with its reason and its ledger's payment status",
+      tables: { orders: 'readwrite', payments: 'read', promotions: 'write' },
+    },
   ] satisfies SagaTask[],
 };
 
@@ -47,7 +95,8 @@ export const scheduledJobs: ScheduledJob[] = [
     id: 'settleOrders',
     context: 'orders',
     handler: 'functions/orders/handlers/settle-orders.ts',
-    summary: 'End what the saga left unfinished: expired reservations, PENDING orders whose saga is gone, open payments (refund, release, cancel)',
+    summary:
+      'End what the saga left unfinished: expired reservations, PENDING orders whose saga is gone, open payments (refund, release, cancel)',
     everyMinutes: 1,
     // The saga's safety net: while it fails, stranded orders keep their stock and charges.
     alarmAfterFailedRuns: 3,

@@ -48,7 +48,10 @@ export const STREAM_DELIVERY = {
  * A consumer's deployed names in a stage whose physical names start with `prefix-` (none locally): the CDK
  * names the function and its on-failure queue so, and the redrive CLI finds them so.
  */
-export function consumerPhysicalNames(consumer: Pick<StreamConsumer, 'id' | 'onFailureQueueName'>, prefix?: string): { functionName: string; queueName: string } {
+export function consumerPhysicalNames(
+  consumer: Pick<StreamConsumer, 'id' | 'onFailureQueueName'>,
+  prefix?: string,
+): { functionName: string; queueName: string } {
   const named = (name: string) => (prefix ? `${prefix}-${name}` : name);
   return { functionName: named(consumer.id), queueName: named(consumer.onFailureQueueName) };
 }

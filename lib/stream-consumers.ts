@@ -8,6 +8,11 @@ import { analyticsConsumers } from './analytics';
 import { searchConsumers } from './search';
 import type { StreamConsumer } from './stream-consumer-spec';
 
-export { consumerPhysicalNames, STREAM_DELIVERY, type ConsumerSource, type StreamConsumer } from './stream-consumer-spec';
+export {
+  consumerPhysicalNames,
+  STREAM_DELIVERY,
+  type ConsumerSource,
+  type StreamConsumer,
+} from './stream-consumer-spec';
 
 export const streamConsumers: StreamConsumer[] = [...analyticsConsumers, ...searchConsumers];

@@ -5,7 +5,19 @@ import { logger } from '../shared/observability';
 import { DynamoResultCache } from './adapters/dynamo-result-cache';
 import { KinesisClickstream } from './adapters/kinesis-clickstream';
 import { DynamoWarehouseVersion } from './adapters/warehouse-version';
-import { LOAD_LIMITS, type AnalyticsDeps, type AnalyticsQueryDeps, type ExecuteResult, type LoaderDeps, type LoadLimits, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from './ports';
+import {
+  LOAD_LIMITS,
+  type AnalyticsDeps,
+  type AnalyticsQueryDeps,
+  type ExecuteResult,
+  type LoaderDeps,
+  type LoadLimits,
+  type MigrationReport,
+  type Row,
+  type SqlValue,
+  type Statement,
+  type Warehouse,
+} from './ports';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -33,7 +45,10 @@ export type WarehouseAccess = 'write' | 'read';
  * Concurrent first calls share the one opening; a failed opening is forgotten (and whatever it opened is
  * closed), so the next call tries again. The SDK is imported on first use, not at the cold start.
  */
-export function lazyWarehouse(open: () => Promise<Warehouse>, options: { migrate?: boolean; loadLimits?: LoadLimits } = {}): Warehouse {
+export function lazyWarehouse(
+  open: () => Promise<Warehouse>,
+  options: { migrate?: boolean; loadLimits?: LoadLimits } = {},
+): Warehouse {
   let ready: Promise<Warehouse> | undefined;
   const get = () => {
     ready ??= openMigrated(open, options.migrate ?? true).catch((error: unknown) => {
@@ -45,8 +60,10 @@ export function lazyWarehouse(open: () => Promise<Warehouse>, options: { migrate
   return {
     ...(options.loadLimits ? { loadLimits: options.loadLimits } : {}),
     migrate: async (): Promise<MigrationReport> => (await get()).migrate(),
-    execute: async (sql: string, params?: readonly SqlValue[]): Promise<ExecuteResult> => (await get()).execute(sql, params),
-    query: async <T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> => (await get()).query<T>(sql, params),
+    execute: async (sql: string, params?: readonly SqlValue[]): Promise<ExecuteResult> =>
+      (await get()).execute(sql, params),
+    query: async <T extends object = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> =>
+      (await get()).query<T>(sql, params),
     batch: async (statements: readonly Statement[]): Promise<ExecuteResult[]> => (await get()).batch(statements),
     close: async () => {
       const opened = ready;
@@ -114,7 +131,8 @@ export function liveLoaderDeps(): LoaderDeps {
   };
 }
 
-export const clickstreamWriter = () => new KinesisClickstream(kinesisClient(), parseEnv(z.object({ CLICKSTREAM_STREAM: nonEmpty })).CLICKSTREAM_STREAM);
+export const clickstreamWriter = () =>
+  new KinesisClickstream(kinesisClient(), parseEnv(z.object({ CLICKSTREAM_STREAM: nonEmpty })).CLICKSTREAM_STREAM);
 
 export function liveAnalyticsDeps(): AnalyticsDeps {
   return { clickstream: clickstreamWriter(), clock: systemClock, log: logger };
@@ -136,7 +154,10 @@ export function liveAnalyticsQueryDeps(): AnalyticsQueryDeps {
   const { AGGREGATES_TABLE } = parseEnv(z.object({ AGGREGATES_TABLE: z.string().check(z.minLength(1)) }));
   return {
     // As the read-only reader: the API only queries, and signs in as its own IAM role, not the admin.
-    warehouse: warehouseFromEnv(parseEnv(WarehouseEnv), { statementTimeoutMs: ROUTE_STATEMENT_TIMEOUT_MS, access: 'read' }),
+    warehouse: warehouseFromEnv(parseEnv(WarehouseEnv), {
+      statementTimeoutMs: ROUTE_STATEMENT_TIMEOUT_MS,
+      access: 'read',
+    }),
     cache: new DynamoResultCache(dynamoDocumentClient(), AGGREGATES_TABLE),
     clock: systemClock,
     log: { warn: (message, details) => logger.warn(message, details ?? {}) },

@@ -15,7 +15,9 @@ export const EVENT_AT_MAX_AGE_HOURS = 24;
 export const EVENT_AT_MAX_AHEAD_MINUTES = 5;
 
 /** A client's event id: a UUID or a bounded token. Stored ids are made from it and the session (domain/events.ts). */
-const EventId = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/, 'Must be 8-64 letters, digits, dash or underscore, e.g. a UUID'));
+const EventId = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/, 'Must be 8-64 letters, digits, dash or underscore, e.g. a UUID'));
 
 /** Events about one product name it; a search names what was searched for. */
 const needsProduct = new Set<string>(['product_view', 'add_to_cart']);
@@ -27,16 +29,22 @@ export const ClickEventInput = z
     productId: z.optional(Id),
     query: z.optional(text(200)),
     value: z.optional(
-      MinorUnits.check(z.describe('Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders')),
+      MinorUnits.check(
+        z.describe(
+          'Informational only: analytics never counts purchase events or their values; purchases and revenue come from orders',
+        ),
+      ),
     ),
     /** When it happened on the client; the server's time when absent. */
     at: z.optional(
-      z.iso.datetime({ offset: true, message: 'Must be an ISO 8601 date-time, e.g. 2026-11-25T12:00:00Z' }).check(
-        z.describe(
-          `When it happened on the client (the server's time when absent). Must lie between ${EVENT_AT_MAX_AGE_HOURS} hours before and ` +
-            `${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time of receipt, else the batch is refused naming the event`,
+      z.iso
+        .datetime({ offset: true, message: 'Must be an ISO 8601 date-time, e.g. 2026-11-25T12:00:00Z' })
+        .check(
+          z.describe(
+            `When it happened on the client (the server's time when absent). Must lie between ${EVENT_AT_MAX_AGE_HOURS} hours before and ` +
+              `${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time of receipt, else the batch is refused naming the event`,
+          ),
         ),
-      ),
     ),
     eventId: z.optional(
       EventId.check(
@@ -49,17 +57,25 @@ export const ClickEventInput = z
     ),
   })
   .check(
-    z.refine((e) => !needsProduct.has(e.type) || e.productId !== undefined, { message: 'Is required for this event type', path: ['productId'] }),
-    z.refine((e) => e.type !== 'search' || e.query !== undefined, { message: 'Is required for a search', path: ['query'] }),
+    z.refine((e) => !needsProduct.has(e.type) || e.productId !== undefined, {
+      message: 'Is required for this event type',
+      path: ['productId'],
+    }),
+    z.refine((e) => e.type !== 'search' || e.query !== undefined, {
+      message: 'Is required for a search',
+      path: ['query'],
+    }),
   );
 export type ClickEventInput = z.infer<typeof ClickEventInput>;
 
 /** The whole batch is validated before anything is written: one bad event rejects it all (API.md). */
 export const PutEvents = z.strictObject({
-  events: z.array(ClickEventInput).check(
-    z.minLength(1, 'Must hold at least 1 event'),
-    z.maxLength(MAX_EVENTS_PER_BATCH, `Must hold at most ${MAX_EVENTS_PER_BATCH} events`),
-  ),
+  events: z
+    .array(ClickEventInput)
+    .check(
+      z.minLength(1, 'Must hold at least 1 event'),
+      z.maxLength(MAX_EVENTS_PER_BATCH, `Must hold at most ${MAX_EVENTS_PER_BATCH} events`),
+    ),
 });
 export type PutEvents = z.infer<typeof PutEvents>;
 
@@ -100,8 +116,12 @@ export const CalendarDate = z.string().check(
 );
 
 const dateRangeShape = {
-  startDate: z.optional(CalendarDate.check(z.describe('First day of the range, inclusive (UTC). Default: endDate minus 29 days'))),
-  endDate: z.optional(CalendarDate.check(z.describe("Last day of the range, inclusive (UTC). Default: today by the server's clock"))),
+  startDate: z.optional(
+    CalendarDate.check(z.describe('First day of the range, inclusive (UTC). Default: endDate minus 29 days')),
+  ),
+  endDate: z.optional(
+    CalendarDate.check(z.describe("Last day of the range, inclusive (UTC). Default: today by the server's clock")),
+  ),
 };
 
 /**
@@ -111,7 +131,10 @@ const dateRangeShape = {
 type GivenRange = { startDate?: string; endDate?: string };
 /** Both dates present and valid (an invalid one has its own message; comparing it would add a wrong one). */
 const bothValid = (q: GivenRange): q is Required<GivenRange> =>
-  q.startDate !== undefined && q.endDate !== undefined && !Number.isNaN(dayNumber(q.startDate)) && !Number.isNaN(dayNumber(q.endDate));
+  q.startDate !== undefined &&
+  q.endDate !== undefined &&
+  !Number.isNaN(dayNumber(q.startDate)) &&
+  !Number.isNaN(dayNumber(q.endDate));
 const ordered = z.refine<GivenRange>((q) => !bothValid(q) || q.endDate >= q.startDate, {
   message: 'Must not be before startDate',
   path: ['endDate'],
@@ -128,20 +151,29 @@ export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
 export const SalesReportQuery = z
   .strictObject({
     ...dateRangeShape,
-    dimension: z._default(z.enum(SALES_DIMENSIONS), 'day').check(
-      z.describe(
-        `day: one row per day of the range (zeros included), ascending, at most ${MAX_RANGE_DAYS} days; month: one row per calendar month ` +
-          "the range touches ('YYYY-MM', zeros included, the range's days only), ascending; category or product: one row per key of goods " +
-          'sold in the range, by revenue descending, the lines that bill no goods (postage, fees, adjustments) in nonMerchandise',
+    dimension: z
+      ._default(z.enum(SALES_DIMENSIONS), 'day')
+      .check(
+        z.describe(
+          `day: one row per day of the range (zeros included), ascending, at most ${MAX_RANGE_DAYS} days; month: one row per calendar month ` +
+            "the range touches ('YYYY-MM', zeros included, the range's days only), ascending; category or product: one row per key of goods " +
+            'sold in the range, by revenue descending, the lines that bill no goods (postage, fees, adjustments) in nonMerchandise',
+        ),
       ),
-    ),
   })
   .check(
     ordered,
-    z.refine((q) => q.dimension !== 'day' || !bothValid(q) || q.endDate < q.startDate || dayNumber(q.endDate) - dayNumber(q.startDate) + 1 <= MAX_RANGE_DAYS, {
-      message: DAY_RANGE_MESSAGE,
-      path: ['endDate'],
-    }),
+    z.refine(
+      (q) =>
+        q.dimension !== 'day' ||
+        !bothValid(q) ||
+        q.endDate < q.startDate ||
+        dayNumber(q.endDate) - dayNumber(q.startDate) + 1 <= MAX_RANGE_DAYS,
+      {
+        message: DAY_RANGE_MESSAGE,
+        path: ['endDate'],
+      },
+    ),
   );
 export type SalesReportQuery = z.infer<typeof SalesReportQuery>;
 
@@ -151,8 +183,18 @@ export type SalesReportQuery = z.infer<typeof SalesReportQuery>;
  */
 export const InsightsQuery = z
   .strictObject({
-    startDate: z.optional(CalendarDate.check(z.describe('First day the findings may look at, inclusive (UTC). Default: the first the warehouse holds'))),
-    endDate: z.optional(CalendarDate.check(z.describe('Last day the findings may look at, inclusive (UTC); their weeks end on its latest day with data. Default: the latest the warehouse holds'))),
+    startDate: z.optional(
+      CalendarDate.check(
+        z.describe('First day the findings may look at, inclusive (UTC). Default: the first the warehouse holds'),
+      ),
+    ),
+    endDate: z.optional(
+      CalendarDate.check(
+        z.describe(
+          'Last day the findings may look at, inclusive (UTC); their weeks end on its latest day with data. Default: the latest the warehouse holds',
+        ),
+      ),
+    ),
   })
   .check(ordered);
 export type InsightsQuery = z.infer<typeof InsightsQuery>;
@@ -163,7 +205,9 @@ const day = (description: string) => z.string().check(z.describe(description));
 
 export const TopProduct = z.object({
   productId: z.string(),
-  name: z.string().check(z.describe("The product's name in the warehouse's product dimension; its id when it has none")),
+  name: z
+    .string()
+    .check(z.describe("The product's name in the warehouse's product dimension; its id when it has none")),
   units: z.int().check(z.describe('Units sold in the range net of units refunded in it')),
   revenue: pence('Revenue in the range net of refunds in it, pence'),
 });
@@ -173,7 +217,9 @@ export type TopProduct = z.infer<typeof TopProduct>;
 export const NonMerchandise = z.object({
   orders: count('Distinct orders confirmed in the range with such a line'),
   units: z.int().check(z.describe('Their quantities, net of refunds')),
-  revenue: pence('Their amounts in the range net of refunds in it, pence (manual adjustments and fees may make it negative)'),
+  revenue: pence(
+    'Their amounts in the range net of refunds in it, pence (manual adjustments and fees may make it negative)',
+  ),
 });
 export type NonMerchandise = z.infer<typeof NonMerchandise>;
 
@@ -183,46 +229,74 @@ export const DashboardSummary = z.object({
   startDate: day('First day of the range the figures cover (the defaults applied)'),
   endDate: day('Last day of the range the figures cover'),
   orders: count('Distinct orders confirmed in the range (a refund does not subtract its order)'),
-  revenue: pence('Sales in the range minus refunds made in the range, pence; postage and fees included (see nonMerchandise)'),
+  revenue: pence(
+    'Sales in the range minus refunds made in the range, pence; postage and fees included (see nonMerchandise)',
+  ),
   averageOrderValue: pence('round(revenue / orders), pence; 0 with no orders'),
   currency: z.string(),
   pageViews: count('page_view events in the range'),
   productViews: count('product_view events in the range'),
   addToCarts: count('add_to_cart events in the range'),
-  purchases: count('Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted'),
-  sessions: count('Distinct clickstream sessions active in the range (any event, purchase events included)'),
-  browsingSessions: count('Sessions in the range that browsed: a page or product view, an add to cart or a search. The conversion rate\'s denominator'),
-  clickstream: z.enum(CLICKSTREAM_STATES).check(
-    z.describe(
-      "'none' when no session in the range browsed (replayed history has purchase events only; orders may come from other clients): " +
-        'the funnel then has nothing to show and conversionRate is null, rather than a made-up rate',
-    ),
+  purchases: count(
+    'Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted',
   ),
+  sessions: count('Distinct clickstream sessions active in the range (any event, purchase events included)'),
+  browsingSessions: count(
+    "Sessions in the range that browsed: a page or product view, an add to cart or a search. The conversion rate's denominator",
+  ),
+  clickstream: z
+    .enum(CLICKSTREAM_STATES)
+    .check(
+      z.describe(
+        "'none' when no session in the range browsed (replayed history has purchase events only; orders may come from other clients): " +
+          'the funnel then has nothing to show and conversionRate is null, rather than a made-up rate',
+      ),
+    ),
   funnelPurchases: count(
     "Orders confirmed on the days of the range that have clickstream (a session that browsed): the funnel's last step and the " +
       "conversion rate's numerator. Orders on days without clickstream were never in a funnel",
   ),
   conversionRate: z.nullable(
-    z.number().check(
-      z.minimum(0),
-      z.maximum(1),
-      z.describe('funnelPurchases / browsingSessions, at most 1, as a fraction 0-1; null when the range has no clickstream (clickstream: none)'),
+    z
+      .number()
+      .check(
+        z.minimum(0),
+        z.maximum(1),
+        z.describe(
+          'funnelPurchases / browsingSessions, at most 1, as a fraction 0-1; null when the range has no clickstream (clickstream: none)',
+        ),
+      ),
+  ),
+  topProducts: z
+    .array(TopProduct)
+    .check(
+      z.describe(
+        'The 10 products with the highest net revenue in the range (only those above 0), highest first; goods only, never postage or fees',
+      ),
     ),
+  nonMerchandise: NonMerchandise.check(
+    z.describe('Postage, fees and adjustments in the range: in orders and revenue, in no product ranking or category'),
   ),
-  topProducts: z.array(TopProduct).check(
-    z.describe('The 10 products with the highest net revenue in the range (only those above 0), highest first; goods only, never postage or fees'),
+  firstSalesDate: z.nullable(
+    day('The first day the warehouse has any sale on, whatever the range; null before the first'),
   ),
-  nonMerchandise: NonMerchandise.check(z.describe('Postage, fees and adjustments in the range: in orders and revenue, in no product ranking or category')),
-  firstSalesDate: z.nullable(day('The first day the warehouse has any sale on, whatever the range; null before the first')),
-  latestSalesDate: z.nullable(day('The last day the warehouse has any sale on, whatever the range; null before the first')),
+  latestSalesDate: z.nullable(
+    day('The last day the warehouse has any sale on, whatever the range; null before the first'),
+  ),
 });
 export type DashboardSummary = z.infer<typeof DashboardSummary>;
 
 export const SalesRow = z.object({
-  key: z.string().check(
-    z.describe("day: 'YYYY-MM-DD'; month: 'YYYY-MM'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id"),
+  key: z
+    .string()
+    .check(
+      z.describe(
+        "day: 'YYYY-MM-DD'; month: 'YYYY-MM'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id",
+      ),
+    ),
+  name: z.optional(
+    z.string().check(z.describe('product dimension only: the product name, or its id when it has none')),
   ),
-  name: z.optional(z.string().check(z.describe('product dimension only: the product name, or its id when it has none'))),
   orders: count('Distinct orders confirmed in the range with a line under this key'),
   units: z.int().check(z.describe('Units sold net of units refunded')),
   revenue: pence('Sales net of refunds, pence'),
@@ -236,7 +310,11 @@ export const SalesReport = z.object({
   currency: z.string(),
   rows: z.array(SalesRow),
   nonMerchandise: z.optional(
-    NonMerchandise.check(z.describe('category and product only: the lines that bill no goods, left out of the rows; rows and this add up to the range\'s revenue')),
+    NonMerchandise.check(
+      z.describe(
+        "category and product only: the lines that bill no goods, left out of the rows; rows and this add up to the range's revenue",
+      ),
+    ),
   ),
 });
 export type SalesReport = z.infer<typeof SalesReport>;
@@ -250,19 +328,25 @@ export const Insight = z.object({
   productId: z.optional(z.string()),
   query: z.optional(z.string().check(z.describe('no_results: the search query (lower case) that found no product'))),
   metric: z.optional(
-    z.number().check(
-      z.describe(
-        'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
-          'last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); ' +
-          'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
+    z
+      .number()
+      .check(
+        z.describe(
+          'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
+            'last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); ' +
+            'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
+        ),
       ),
-    ),
   ),
 });
 export type Insight = z.infer<typeof Insight>;
 
 export const Insights = z.object({
-  asOf: z.nullable(day('The latest sales day within the range (in the warehouse, without one), which the weekly windows end on; null without a sale there')),
+  asOf: z.nullable(
+    day(
+      'The latest sales day within the range (in the warehouse, without one), which the weekly windows end on; null without a sale there',
+    ),
+  ),
   startDate: z.optional(day('The first day the findings looked at, as asked; absent when not given')),
   endDate: z.optional(day('The last day the findings looked at, as asked; absent when not given')),
   items: z.array(Insight),

@@ -6,7 +6,17 @@
 import type * as z from 'zod/mini';
 import type { Group } from '../shared/auth';
 
-export type BoundedContext = 'platform' | 'users' | 'catalog' | 'inventory' | 'cart' | 'orders' | 'payments' | 'search' | 'recommendations' | 'analytics';
+export type BoundedContext =
+  | 'platform'
+  | 'users'
+  | 'catalog'
+  | 'inventory'
+  | 'cart'
+  | 'orders'
+  | 'payments'
+  | 'search'
+  | 'recommendations'
+  | 'analytics';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
  * optional: anonymous or signed in (carts) — a token, when sent, must be valid.

@@ -21,7 +21,11 @@ const analysts: Auth = { kind: 'groups', groups: ['analyst', 'admin'] };
 const analyticsCacheNote =
   'Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; ' +
   'the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse).';
-const sessionHeader = { name: 'x-session-id', required: false, description: "A UUID naming an anonymous shopper's cart; ignored when signed in" };
+const sessionHeader = {
+  name: 'x-session-id',
+  required: false,
+  description: "A UUID naming an anonymous shopper's cart; ignored when signed in",
+};
 
 export const apiRoutes = {
   health: {
@@ -130,7 +134,12 @@ export const apiRoutes = {
       'facets over the whole result. With no `q`, browse by the filters. Each search with words is recorded as a `search` ' +
       'clickstream event with its number of results (analytics lists the queries that find nothing)',
     request: { query: search.SearchQuery },
-    headers: [{ ...sessionHeader, description: "A UUID naming the shopper's session, recorded with the search's clickstream event" }],
+    headers: [
+      {
+        ...sessionHeader,
+        description: "A UUID naming the shopper's session, recorded with the search's clickstream event",
+      },
+    ],
     response: { status: 200, schema: search.SearchResults },
   },
   suggestProducts: {
@@ -138,7 +147,8 @@ export const apiRoutes = {
     path: '/v1/search/suggest',
     context: 'search',
     auth: none,
-    summary: 'Type-ahead: names of active products completing what was typed (from the start of the name or of any word of it), typos tolerated from 4 characters',
+    summary:
+      'Type-ahead: names of active products completing what was typed (from the start of the name or of any word of it), typos tolerated from 4 characters',
     request: { query: search.SuggestQuery },
     response: { status: 200, schema: search.Suggestions },
   },
@@ -253,7 +263,7 @@ export const apiRoutes = {
     context: 'recommendations',
     auth: optional,
     summary:
-      'Products to show: bought together with `productId`, personalised from a signed-in shopper\'s orders, else popular. ' +
+      "Products to show: bought together with `productId`, personalised from a signed-in shopper's orders, else popular. " +
       'From the model endpoint (`source: model`), or from popularity when it fails or is slow (`source: fallback`)',
     request: { query: recommendations.RecommendationsQuery },
     response: { status: 200, schema: recommendations.Recommendations },

@@ -8,12 +8,20 @@ import { DynamoCartRepository } from './adapters/dynamo-carts';
 import { DynamoPromotionRepository } from './adapters/dynamo-promotions';
 import type { CartDeps } from './ports';
 
-export const cartRepository = () => new DynamoCartRepository(dynamoDocumentClient(), parseEnv(z.object({ CARTS_TABLE: z.string() })).CARTS_TABLE);
+export const cartRepository = () =>
+  new DynamoCartRepository(dynamoDocumentClient(), parseEnv(z.object({ CARTS_TABLE: z.string() })).CARTS_TABLE);
 export const promotionRepository = () =>
-  new DynamoPromotionRepository(dynamoDocumentClient(), parseEnv(z.object({ PROMOTIONS_TABLE: z.string() })).PROMOTIONS_TABLE, logger);
+  new DynamoPromotionRepository(
+    dynamoDocumentClient(),
+    parseEnv(z.object({ PROMOTIONS_TABLE: z.string() })).PROMOTIONS_TABLE,
+    logger,
+  );
 
 export function liveCartDeps(): CartDeps {
-  const stock = new DynamoStockRepository(dynamoDocumentClient(), parseEnv(z.object({ INVENTORY_TABLE: z.string() })).INVENTORY_TABLE);
+  const stock = new DynamoStockRepository(
+    dynamoDocumentClient(),
+    parseEnv(z.object({ INVENTORY_TABLE: z.string() })).INVENTORY_TABLE,
+  );
   return {
     carts: cartRepository(),
     promotions: promotionRepository(),

@@ -2,7 +2,9 @@ import * as z from 'zod/mini';
 import { Currency, Cursor, Id, Limit, MinorUnits, ScalarRecord, text } from '../shared/schemas';
 import { CATEGORIES } from '../../catalog-data/categories';
 
-export const Sku = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Must be 1-64 letters, digits, dot, dash or underscore'));
+export const Sku = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Must be 1-64 letters, digits, dot, dash or underscore'));
 export const Category = z.enum(CATEGORIES);
 export const ProductStatus = z.enum(['ACTIVE', 'INACTIVE']);
 const Price = MinorUnits.check(z.minimum(1, 'Must be a positive number of minor units'));

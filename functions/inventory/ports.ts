@@ -25,7 +25,11 @@ export type HoldOutcome = { kind: 'held' } | { kind: 'exists' } | { kind: 'insuf
 
 /** The orders context's view of an order, as inventory needs it: what to reserve is read from the stored order. */
 export interface OrderLinesView {
-  get(orderId: string): Promise<{ status: 'PENDING' | 'CONFIRMED' | 'CANCELLED'; items: { productId: string; quantity: number }[] } | undefined>;
+  get(
+    orderId: string,
+  ): Promise<
+    { status: 'PENDING' | 'CONFIRMED' | 'CANCELLED'; items: { productId: string; quantity: number }[] } | undefined
+  >;
 }
 
 export interface ReservationStore {

@@ -18,12 +18,28 @@ const optionalTable = z.optional(z.string());
 
 /** The other contexts' tables this function was given (lib/routes.ts, lib/saga.ts): its transactions touch those. */
 const relatedTables = (): Partial<RelatedTables> => {
-  const env = parseEnv(z.object({ INVENTORY_TABLE: optionalTable, RESERVATIONS_TABLE: optionalTable, PAYMENTS_TABLE: optionalTable, PROMOTIONS_TABLE: optionalTable }));
-  return { inventory: env.INVENTORY_TABLE, reservations: env.RESERVATIONS_TABLE, payments: env.PAYMENTS_TABLE, promotions: env.PROMOTIONS_TABLE };
+  const env = parseEnv(
+    z.object({
+      INVENTORY_TABLE: optionalTable,
+      RESERVATIONS_TABLE: optionalTable,
+      PAYMENTS_TABLE: optionalTable,
+      PROMOTIONS_TABLE: optionalTable,
+    }),
+  );
+  return {
+    inventory: env.INVENTORY_TABLE,
+    reservations: env.RESERVATIONS_TABLE,
+    payments: env.PAYMENTS_TABLE,
+    promotions: env.PROMOTIONS_TABLE,
+  };
 };
 
 export const orderRepository = () =>
-  new DynamoOrderRepository(dynamoDocumentClient(), parseEnv(z.object({ ORDERS_TABLE: z.string() })).ORDERS_TABLE, relatedTables());
+  new DynamoOrderRepository(
+    dynamoDocumentClient(),
+    parseEnv(z.object({ ORDERS_TABLE: z.string() })).ORDERS_TABLE,
+    relatedTables(),
+  );
 
 /** The cart context's API as the orders context uses it. */
 export const cartGateway = (): CartGateway => {
@@ -61,7 +77,11 @@ export const paymentsGateway = (): PaymentsGateway => {
     settle: (orderId) => settlePayment(orderId, deps),
     refund: async (orderId) => {
       const outcome = await refundOrder(orderId, deps);
-      return outcome.refunded ? 'refunded' : outcome.reason === 'ORDER_CONFIRMED' ? 'order-confirmed' : 'nothing-charged';
+      return outcome.refunded
+        ? 'refunded'
+        : outcome.reason === 'ORDER_CONFIRMED'
+          ? 'order-confirmed'
+          : 'nothing-charged';
     },
     unsettled: async (before, limit) => (await deps.ledger.openIntents(before, limit)).map((i) => i.orderId),
   };
@@ -76,11 +96,14 @@ export const stockGateway = (): StockGateway => {
   };
 };
 
-export const stepFunctionsSaga = () => new StepFunctionsSaga(new SFNClient({}), parseEnv(z.object({ ORDER_SAGA_ARN: z.string() })).ORDER_SAGA_ARN);
+export const stepFunctionsSaga = () =>
+  new StepFunctionsSaga(new SFNClient({}), parseEnv(z.object({ ORDER_SAGA_ARN: z.string() })).ORDER_SAGA_ARN);
 
 /** PENDING orders and open payments younger than this are left to their saga (SETTLEMENT_GRACE_SECONDS overrides). */
 export const settlementGraceSeconds = () =>
-  parseEnv(z.object({ SETTLEMENT_GRACE_SECONDS: z._default(z.coerce.number().check(z.minimum(0), z.maximum(86_400)), 120) })).SETTLEMENT_GRACE_SECONDS;
+  parseEnv(
+    z.object({ SETTLEMENT_GRACE_SECONDS: z._default(z.coerce.number().check(z.minimum(0), z.maximum(86_400)), 120) }),
+  ).SETTLEMENT_GRACE_SECONDS;
 
 export const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details);
 export const clock = systemClock;

@@ -4,7 +4,14 @@ import type { SagaInput } from './saga-schemas';
 import type { FailureReason, Order, PaymentStatus } from './schemas';
 
 export type CreateOutcome = 'created' | 'exists' | 'promotion-used';
-export type ConfirmOutcome = 'confirmed' | 'already-confirmed' | 'reservation-not-held' | 'not-pending' | 'not-found' | 'payment-mismatch' | 'refund-claimed';
+export type ConfirmOutcome =
+  | 'confirmed'
+  | 'already-confirmed'
+  | 'reservation-not-held'
+  | 'not-pending'
+  | 'not-found'
+  | 'payment-mismatch'
+  | 'refund-claimed';
 export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'not-pending' | 'not-found';
 export type OrderPayment = { status: PaymentStatus; chargeId?: string };
 
@@ -15,18 +22,27 @@ export interface OrderRepository {
    */
   create(order: Order): Promise<CreateOutcome>;
   get(orderId: string): Promise<Order | undefined>;
-  listByUser(userId: string, query: { from?: string; to?: string; limit: number; cursor?: string }): Promise<Page<Order>>;
+  listByUser(
+    userId: string,
+    query: { from?: string; to?: string; limit: number; cursor?: string },
+  ): Promise<Page<Order>>;
   /**
    * In one transaction: the order (as the caller read it) becomes CONFIRMED if still PENDING, its reservation
    * is committed if HELD and holding exactly `lines`, and its payment settles — the ledger's charge must be
    * `chargeId`, of the order's total, and no refund may have been claimed.
    */
-  confirm(order: Order, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome>;
+  confirm(
+    order: Order,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+  ): Promise<ConfirmOutcome>;
   /**
    * The order becomes CANCELLED with its reason, if PENDING, and gives back its promotion; an order already
    * cancelled takes the payment status given when it tells more (a refund that came later).
    */
-  cancel(orderId: string, cancellation: { reason: FailureReason; payment: OrderPayment; at: string }): Promise<CancelOutcome>;
+  cancel(
+    orderId: string,
+    cancellation: { reason: FailureReason; payment: OrderPayment; at: string },
+  ): Promise<CancelOutcome>;
   /** PENDING orders created before `before`, oldest first: the settlement's candidates. */
   listPending(before: string, limit: number): Promise<{ orderId: string; createdAt: string }[]>;
 }
@@ -43,7 +59,9 @@ export interface SagaExecutions {
 
 /** What the orders context needs of a cart: its lines and promo code, removing lines once ordered, and its code once used. */
 export interface CartGateway {
-  contents(ownerId: string): Promise<{ lines: { productId: string; quantity: number }[]; promoCode?: string } | undefined>;
+  contents(
+    ownerId: string,
+  ): Promise<{ lines: { productId: string; quantity: number }[]; promoCode?: string } | undefined>;
   removeLines(ownerId: string, productIds: string[]): Promise<void>;
   /** The promotion leaves the cart with the order that used it (a no-op when the cart holds another code). */
   removePromo(ownerId: string, code: string): Promise<void>;
@@ -98,7 +116,10 @@ export interface PricedOrder {
  * price are refused (404/400), or — for a cart, which shows them as unavailable — left out.
  */
 export interface OrderPricer {
-  price(lines: { productId: string; quantity: number }[], options: { destinationCountry: string; promoCode?: string; skipUnavailable?: boolean }): Promise<PricedOrder>;
+  price(
+    lines: { productId: string; quantity: number }[],
+    options: { destinationCountry: string; promoCode?: string; skipUnavailable?: boolean },
+  ): Promise<PricedOrder>;
 }
 
 export interface OrdersDeps {

@@ -8,9 +8,15 @@ import { FailureReason } from './schemas';
  * the state it uses (the state also carries each step's ResultPath and, on failure, `error`).
  */
 export const OrderStep = z.object({ orderId: z.string().check(z.minLength(1), z.maxLength(128)) });
-export const ChargeStep = z.object({ ...OrderStep.shape, paymentToken: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const ChargeStep = z.object({
+  ...OrderStep.shape,
+  paymentToken: z.string().check(z.minLength(1), z.maxLength(128)),
+});
 /** ConfirmOrder takes ChargePayment's result: the charge it names is checked against the ledger in the confirmation's transaction. */
-export const ConfirmStep = z.object({ ...OrderStep.shape, charge: z.optional(z.object({ chargeId: z.string().check(z.minLength(1), z.maxLength(128)) })) });
+export const ConfirmStep = z.object({
+  ...OrderStep.shape,
+  charge: z.optional(z.object({ chargeId: z.string().check(z.minLength(1), z.maxLength(128)) })),
+});
 export const CancelStep = z.object({ ...OrderStep.shape, failureReason: z.optional(FailureReason) });
 
 /** What POST /v1/orders starts the saga with. */

@@ -40,7 +40,9 @@ export interface PaymentsLedger {
   /** Records the entry unless one of its kind exists for the order; returns the entry that stands. */
   record(entry: LedgerEntry): Promise<LedgerEntry>;
   /** Writes the charge intent unless one exists (the first amount stands), opens it and stamps this attempt. */
-  intendCharge(intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>): Promise<ChargeIntent>;
+  intendCharge(
+    intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
+  ): Promise<ChargeIntent>;
   chargeIntent(orderId: string): Promise<ChargeIntent | undefined>;
   closeIntent(orderId: string, outcome: IntentOutcome): Promise<void>;
   /** Open intents whose latest attempt is older than `before`, oldest first. */
@@ -49,7 +51,13 @@ export interface PaymentsLedger {
    * Claims the order's refund before the gateway is asked, in one transaction with a check that the order
    * is not CONFIRMED; the confirmation checks the claim is absent. So an order is confirmed or refunded, never both.
    */
-  claimRefund(claim: { orderId: string; amount: number; currency: string; idempotencyKey: string; at: string }): Promise<RefundClaim>;
+  claimRefund(claim: {
+    orderId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+    at: string;
+  }): Promise<RefundClaim>;
   /** Every entry and charge intent (reconciliation). */
   all(): AsyncIterable<{ entry: LedgerEntry } | { intent: ChargeIntent }>;
 }
@@ -79,8 +87,19 @@ export interface GatewayRefund {
 
 /** A card gateway. Every call carries an idempotency key: the same key never charges or refunds twice. */
 export interface PaymentGateway {
-  charge(request: { token: string; amount: number; currency: string; idempotencyKey: string; reference: string }): Promise<ChargeResult>;
-  refund(request: { chargeId: string; amount: number; currency: string; idempotencyKey: string }): Promise<{ refundId: string }>;
+  charge(request: {
+    token: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+    reference: string;
+  }): Promise<ChargeResult>;
+  refund(request: {
+    chargeId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+  }): Promise<{ refundId: string }>;
   /** The gateway's own record of a charge request, without making one; undefined when it never saw the key. */
   chargeOf(idempotencyKey: string): Promise<GatewayCharge | undefined>;
   /** Every charge and refund the gateway holds (reconciliation). */
@@ -100,7 +119,11 @@ export interface OrderSummary {
 
 /** The orders context's view of an order, as payments needs it: money is read from here, never from a saga's input. */
 export interface OrderView {
-  get(orderId: string): Promise<{ orderId: string; status: 'PENDING' | 'CONFIRMED' | 'CANCELLED'; total: number; currency: string } | undefined>;
+  get(
+    orderId: string,
+  ): Promise<
+    { orderId: string; status: 'PENDING' | 'CONFIRMED' | 'CANCELLED'; total: number; currency: string } | undefined
+  >;
   /** Every order, as reconciliation compares it with the gateway. */
   all(): AsyncIterable<OrderSummary>;
 }

@@ -39,7 +39,9 @@ const catalogPopularity = (): PopularProducts => {
   return {
     async top() {
       const page = await products.listActive({ limit: 100 });
-      const items = page.items.sort((a, b) => b.popularity - a.popularity).map((p): [string, number] => [p.id, p.popularity]);
+      const items = page.items
+        .sort((a, b) => b.popularity - a.popularity)
+        .map((p): [string, number] => [p.id, p.popularity]);
       return { items, version: 'catalog-popularity' };
     },
   };
@@ -54,13 +56,24 @@ export function liveRecommendationsDeps(): RecommendationsDeps {
     failuresToOpen: config.MODEL_BREAKER_FAILURES,
     halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS,
   });
-  model.breaker.onBreak(() => logger.warn('model endpoint breaker opened: recommending by popularity without calling it', { halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS }));
+  model.breaker.onBreak(() =>
+    logger.warn('model endpoint breaker opened: recommending by popularity without calling it', {
+      halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS,
+    }),
+  );
   model.breaker.onReset(() => logger.info('model endpoint breaker closed: the model answers again'));
   return {
     model,
-    popular: cached(firstWithItems(new DynamoPopularProducts(dynamoDocumentClient(), config.AGGREGATES_TABLE), catalogPopularity()), 60_000, systemClock),
+    popular: cached(
+      firstWithItems(new DynamoPopularProducts(dynamoDocumentClient(), config.AGGREGATES_TABLE), catalogPopularity()),
+      60_000,
+      systemClock,
+    ),
     products: { getMany: (ids) => products.getMany(ids) },
     history: new OrderPurchaseHistory(orderRepository()),
-    log: { warn: (message, details) => logger.warn(message, details), debug: (message, details) => logger.debug(message, details) },
+    log: {
+      warn: (message, details) => logger.warn(message, details),
+      debug: (message, details) => logger.debug(message, details),
+    },
   };
 }

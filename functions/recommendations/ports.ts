@@ -42,7 +42,9 @@ export interface PopularProducts {
 
 /** The catalog as recommendations show it: live names and prices, and whether a product is on sale. */
 export interface ProductDetails {
-  getMany(ids: readonly string[]): Promise<Map<string, { id: string; name: string; price: number; currency: string; status: string }>>;
+  getMany(
+    ids: readonly string[],
+  ): Promise<Map<string, { id: string; name: string; price: number; currency: string; status: string }>>;
 }
 
 export interface RecommendationsDeps {

@@ -6,12 +6,19 @@ import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { RepositoryCatalogProducts } from './adapters/catalog-products';
 import { ClickstreamSearchEvents } from './adapters/clickstream-search-events';
-import { openSearchClient, QUERY_TUNING, SearchEnv, WRITE_TUNING, type ClientTuning } from './adapters/opensearch-client';
+import {
+  openSearchClient,
+  QUERY_TUNING,
+  SearchEnv,
+  WRITE_TUNING,
+  type ClientTuning,
+} from './adapters/opensearch-client';
 import { OpenSearchProductIndex } from './adapters/opensearch-index';
 import type { ReindexDeps, SearchDeps } from './ports';
 
 /** The products index at the endpoint the environment names, through a client tuned for the caller. */
-export const productIndex = (tuning: ClientTuning) => new OpenSearchProductIndex(openSearchClient(parseEnv(SearchEnv), tuning));
+export const productIndex = (tuning: ClientTuning) =>
+  new OpenSearchProductIndex(openSearchClient(parseEnv(SearchEnv), tuning));
 
 /** GET /v1/search: the index, and the clickstream its `search` events go to (the writer alone, not analytics' deps). */
 export function liveSearchDeps(): SearchDeps {
@@ -19,7 +26,10 @@ export function liveSearchDeps(): SearchDeps {
   return {
     products: productIndex(QUERY_TUNING),
     // One attempt: a search does not wait on the clickstream (domain/search.ts), so retries would only come too late.
-    events: new ClickstreamSearchEvents(new KinesisClickstream(kinesisClient(), CLICKSTREAM_STREAM, { maxAttempts: 1 }), systemClock),
+    events: new ClickstreamSearchEvents(
+      new KinesisClickstream(kinesisClient(), CLICKSTREAM_STREAM, { maxAttempts: 1 }),
+      systemClock,
+    ),
     log: { warn: (message, details) => logger.warn(message, details) },
   };
 }
@@ -35,7 +45,11 @@ export function liveReindexDeps(): ReindexDeps {
   const { PRODUCTS_TABLE } = parseEnv(z.object({ PRODUCTS_TABLE: z.string().check(z.minLength(1)) }));
   return {
     index: productIndex(WRITE_TUNING),
-    catalog: new RepositoryCatalogProducts(new DynamoProductRepository(dynamoDocumentClient(), PRODUCTS_TABLE), dynamoClient(), PRODUCTS_TABLE),
+    catalog: new RepositoryCatalogProducts(
+      new DynamoProductRepository(dynamoDocumentClient(), PRODUCTS_TABLE),
+      dynamoClient(),
+      PRODUCTS_TABLE,
+    ),
     clock: systemClock,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

@@ -58,11 +58,17 @@ export const SearchQuery = z
     brand: z.optional(text(100).check(z.describe('Exactly this brand'))),
     minPrice: PriceBound('Lowest price, inclusive, in minor units'),
     maxPrice: PriceBound('Highest price, inclusive, in minor units; not below minPrice'),
-    sort: z._default(z.enum(SEARCH_SORTS), 'relevance').check(
-      z.describe('relevance (best match, boosted by popularity and recency), price, popularity or newest (createdAt)'),
-    ),
+    sort: z
+      ._default(z.enum(SEARCH_SORTS), 'relevance')
+      .check(
+        z.describe(
+          'relevance (best match, boosted by popularity and recency), price, popularity or newest (createdAt)',
+        ),
+      ),
     order: z.optional(
-      z.enum(SORT_ORDERS).check(z.describe('Default: asc for price, desc otherwise. Relevance is always best first: asc is refused')),
+      z
+        .enum(SORT_ORDERS)
+        .check(z.describe('Default: asc for price, desc otherwise. Relevance is always best first: asc is refused')),
     ),
     limit: Limit,
     offset: queryInt(0, MAX_RESULT_WINDOW - 1, 0),
@@ -104,16 +110,26 @@ export const SearchHit = z.object({
   price: z.int(),
   currency: z.string(),
   popularity: z.number(),
-  score: z.nullable(z.number().check(z.describe('Relevance (with its popularity and recency boost); null when sorted by another field'))),
+  score: z.nullable(
+    z
+      .number()
+      .check(z.describe('Relevance (with its popularity and recency boost); null when sorted by another field')),
+  ),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
 
 export const SearchResults = z.object({
-  total: count.check(z.describe('Every product the query and filters select (the page is `limit` of them from `offset`)')),
+  total: count.check(
+    z.describe('Every product the query and filters select (the page is `limit` of them from `offset`)'),
+  ),
   items: z.array(SearchHit),
   facets: z.object({
-    categories: z.array(FacetValue).check(z.describe('Over the whole result, not the page: the counts add up to total')),
-    brands: z.array(FacetValue).check(z.describe('Over the whole result: the 100 most frequent brands, most frequent first')),
+    categories: z
+      .array(FacetValue)
+      .check(z.describe('Over the whole result, not the page: the counts add up to total')),
+    brands: z
+      .array(FacetValue)
+      .check(z.describe('Over the whole result: the 100 most frequent brands, most frequent first')),
     price: z.object({
       min: z.nullable(z.int()),
       max: z.nullable(z.int()),

@@ -31,7 +31,10 @@ let kinesis: KinesisClient | undefined;
  * setup serves AWS and the local emulator alike.
  */
 export function kinesisClient(): KinesisClient {
-  kinesis ??= new KinesisClient({ maxAttempts: 3, requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }) });
+  kinesis ??= new KinesisClient({
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
+  });
   return kinesis;
 }
 

@@ -31,7 +31,9 @@ export function header<T extends z.ZodMiniType>(event: ApiEvent, name: string, s
   const result = schema.safeParse(event.headers?.[name] ?? undefined);
   if (result.success) return result.data;
   const message = result.error.issues[0]?.message ?? 'Is invalid';
-  throw new DomainError('VALIDATION_ERROR', `Invalid ${name} header: ${message}`, [{ path: `headers.${name}`, message }]);
+  throw new DomainError('VALIDATION_ERROR', `Invalid ${name} header: ${message}`, [
+    { path: `headers.${name}`, message },
+  ]);
 }
 
 export const query = (event: ApiEvent): Record<string, string> => {
@@ -45,7 +47,10 @@ interface ZodLikeIssue {
   message: string;
 }
 const isZodError = (e: unknown): e is { issues: ZodLikeIssue[] } =>
-  typeof e === 'object' && e !== null && ['ZodError', '$ZodError'].includes((e as { name?: string }).name ?? '') && Array.isArray((e as { issues?: unknown }).issues);
+  typeof e === 'object' &&
+  e !== null &&
+  ['ZodError', '$ZodError'].includes((e as { name?: string }).name ?? '') &&
+  Array.isArray((e as { issues?: unknown }).issues);
 
 const httpErrorCodes: Record<number, ErrorCode> = {
   400: 'VALIDATION_ERROR',
@@ -63,7 +68,9 @@ export function errorResponse(error: unknown): ApiResult {
       message: i.message,
     }));
     const first = details[0];
-    const message = first ? `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}` : 'Invalid request';
+    const message = first
+      ? `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`
+      : 'Invalid request';
     return json(400, errorBody('VALIDATION_ERROR', message, details));
   }
   // middy's parsers throw http-errors style errors (statusCode + expose) for unreadable bodies.
@@ -144,9 +151,11 @@ const noForbiddenKeys = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> =
   before: ({ event }) => {
     const path = forbiddenKeyPath(event.body);
     if (path !== undefined) {
-      throw new DomainError('VALIDATION_ERROR', `Request body uses a forbidden key at ${path} (__proto__, constructor or prototype)`, [
-        { path, message: 'Is a forbidden key' },
-      ]);
+      throw new DomainError(
+        'VALIDATION_ERROR',
+        `Request body uses a forbidden key at ${path} (__proto__, constructor or prototype)`,
+        [{ path, message: 'Is a forbidden key' }],
+      );
     }
   },
 });

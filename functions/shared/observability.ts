@@ -7,5 +7,8 @@ import { redactSecrets } from './redaction';
  * serialized through redactSecrets (./redaction.ts): no password, token, payment token or shopper contact
  * detail reaches a log, at any level, even with POWERTOOLS_LOGGER_LOG_EVENT on.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ecicomm', jsonReplacerFn: redactSecrets });
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ecicomm',
+  jsonReplacerFn: redactSecrets,
+});
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ecicomm' });

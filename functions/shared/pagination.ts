@@ -9,7 +9,8 @@ export interface Page<T> {
 export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
-const badCursor = () => invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }]);
+const badCursor = () =>
+  invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }]);
 
 /**
  * Decodes a cursor and checks it names exactly the expected key attributes, none empty, and that it
@@ -44,5 +45,7 @@ export function decodeCursor(
 
 /** DynamoDB refuses a start key outside the query's key condition: that is a bad cursor, not a fault. */
 export function isStartKeyRejection(error: unknown): boolean {
-  return (error as Error)?.name === 'ValidationException' && /start key|ExclusiveStartKey/i.test((error as Error).message);
+  return (
+    (error as Error)?.name === 'ValidationException' && /start key|ExclusiveStartKey/i.test((error as Error).message)
+  );
 }

@@ -48,7 +48,8 @@ const SECRET_TEXT: [RegExp, string][] = [
   ],
 ];
 
-const scrub = (text: string): string => SECRET_TEXT.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
+const scrub = (text: string): string =>
+  SECRET_TEXT.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
 
 /**
  * A JSON.stringify replacer (Powertools' `jsonReplacerFn`): secret keys lose their values, a `body` that holds

@@ -6,7 +6,13 @@ import { logger } from './observability';
 import { SagaError, transient } from './saga-error';
 
 const isTransient = (e: unknown) => {
-  const err = e as { $retryable?: unknown; $fault?: string; name?: string; code?: string; CancellationReasons?: { Code?: string }[] };
+  const err = e as {
+    $retryable?: unknown;
+    $fault?: string;
+    name?: string;
+    code?: string;
+    CancellationReasons?: { Code?: string }[];
+  };
   // A transaction cancelled only because another one touched the same items is worth another go.
   const conflicted =
     err?.name === 'TransactionCanceledException' &&
@@ -17,7 +23,14 @@ const isTransient = (e: unknown) => {
     err?.name === 'TransactionInProgressException' ||
     Boolean(err?.$retryable) ||
     err?.$fault === 'server' ||
-    ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError'].includes(err?.name ?? '') ||
+    [
+      'ThrottlingException',
+      'ProvisionedThroughputExceededException',
+      'RequestLimitExceeded',
+      'InternalServerError',
+      'ServiceUnavailable',
+      'TimeoutError',
+    ].includes(err?.name ?? '') ||
     ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(err?.code ?? '')
   );
 };
@@ -26,11 +39,17 @@ const isTransient = (e: unknown) => {
  * A saga Task: parses its input, runs the step, and names its failure so the state machine can
  * tell a business outcome (caught, compensated) from a transient fault (retried).
  */
-export function sagaHandler<S extends z.ZodMiniType, R>(schema: S, step: (input: z.infer<S>, context: Context) => Promise<R>) {
+export function sagaHandler<S extends z.ZodMiniType, R>(
+  schema: S,
+  step: (input: z.infer<S>, context: Context) => Promise<R>,
+) {
   return middy<unknown, R, Error, Context>(async (event: unknown, context: Context) => {
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
-      throw new SagaError('InvalidSagaInput', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw new SagaError(
+        'InvalidSagaInput',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     }
     try {
       return await step(parsed.data, context);

@@ -5,7 +5,8 @@ const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
 // zod/mini ships no locale (that is what keeps handlers small); these are the messages clients see.
 z.config({
   customError: (issue) => {
-    if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'Is required';
+    if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value'))
+      return 'Is required';
     switch (issue.code) {
       case 'invalid_type':
         return `Expected ${issue.expected}, received ${typeOf(issue.input)}`;
@@ -45,15 +46,14 @@ export const text = (max: number, { min = 1, multiline = false } = {}) =>
   );
 
 /** Opaque ids in paths and bodies: what DynamoDB keys and URLs carry safely. */
-export const Id = z.string().check(
-  z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Must be 1-64 letters, digits, dot, dash or underscore'),
-);
+export const Id = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Must be 1-64 letters, digits, dot, dash or underscore'));
 
 /** Money is integer minor units (API.md). */
-export const MinorUnits = z.int('Must be an integer number of minor units').check(
-  z.minimum(0, 'Must not be negative'),
-  z.maximum(100_000_000_00, 'Is too large'),
-);
+export const MinorUnits = z
+  .int('Must be an integer number of minor units')
+  .check(z.minimum(0, 'Must not be negative'), z.maximum(100_000_000_00, 'Is too large'));
 
 export const SUPPORTED_CURRENCIES = ['GBP', 'EUR', 'USD'] as const;
 export const Currency = z.enum(SUPPORTED_CURRENCIES);
@@ -78,7 +78,9 @@ export const Cursor = z.optional(
 
 /** Flat attributes of a product or preferences of a user: small, scalar, safe keys. */
 export const ScalarRecord = (maxKeys: number) =>
-  z.record(
-    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'Keys are 1-40 letters, digits or underscores')),
-    z.union([text(500, { min: 0 }), z.number().check(z.refine(Number.isFinite, 'Must be finite')), z.boolean()]),
-  ).check(z.refine((r) => Object.keys(r).length <= maxKeys, `At most ${maxKeys} keys`));
+  z
+    .record(
+      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'Keys are 1-40 letters, digits or underscores')),
+      z.union([text(500, { min: 0 }), z.number().check(z.refine(Number.isFinite, 'Must be finite')), z.boolean()]),
+    )
+    .check(z.refine((r) => Object.keys(r).length <= maxKeys, `At most ${maxKeys} keys`));

@@ -22,7 +22,12 @@ export interface SignInContext {
 
 export interface IdentityProvider {
   /** Creates a confirmed user and returns its stable id (the token's `sub`). */
-  register(input: { email: string; password: string; firstName: string; lastName: string }): Promise<{ userId: string }>;
+  register(input: {
+    email: string;
+    password: string;
+    firstName: string;
+    lastName: string;
+  }): Promise<{ userId: string }>;
   signIn(email: string, password: string, context?: SignInContext): Promise<Tokens>;
 }
 

@@ -8,20 +8,27 @@ export const Email = z.pipe(
 
 /** API.md's password policy; the Cognito pool enforces the same rules (lib/contexts/users.ts). */
 export const PASSWORD_POLICY = { minLength: 8, maxLength: 30 } as const;
-export const Password = z.string().check(
-  z.minLength(PASSWORD_POLICY.minLength, `Must be at least ${PASSWORD_POLICY.minLength} characters`),
-  z.maxLength(PASSWORD_POLICY.maxLength, `Must be at most ${PASSWORD_POLICY.maxLength} characters`),
-  z.regex(/[A-Z]/, 'Must contain an upper-case letter'),
-  z.regex(/[a-z]/, 'Must contain a lower-case letter'),
-  z.regex(/[0-9]/, 'Must contain a digit'),
-  z.regex(/[^A-Za-z0-9\s]/, 'Must contain a special character'),
-  z.regex(/^\S+$/, 'Must not contain whitespace'),
-);
+export const Password = z
+  .string()
+  .check(
+    z.minLength(PASSWORD_POLICY.minLength, `Must be at least ${PASSWORD_POLICY.minLength} characters`),
+    z.maxLength(PASSWORD_POLICY.maxLength, `Must be at most ${PASSWORD_POLICY.maxLength} characters`),
+    z.regex(/[A-Z]/, 'Must contain an upper-case letter'),
+    z.regex(/[a-z]/, 'Must contain a lower-case letter'),
+    z.regex(/[0-9]/, 'Must contain a digit'),
+    z.regex(/[^A-Za-z0-9\s]/, 'Must contain a special character'),
+    z.regex(/^\S+$/, 'Must not contain whitespace'),
+  );
 
 const PersonName = text(100);
 export const PhoneNumber = z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'Must be in E.164 form, e.g. +447700900123'));
 
-export const Register = z.strictObject({ email: Email, password: Password, firstName: PersonName, lastName: PersonName });
+export const Register = z.strictObject({
+  email: Email,
+  password: Password,
+  firstName: PersonName,
+  lastName: PersonName,
+});
 export type Register = z.infer<typeof Register>;
 
 export const Login = z.strictObject({
@@ -54,22 +61,31 @@ export const CONTEXT_DATA_HEADER = 'X-Cognito-Context-Data';
 const isEncodedContextData = (value: string) => {
   try {
     const decoded = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as unknown;
-    return typeof decoded === 'object' && decoded !== null && typeof (decoded as { payload?: unknown }).payload === 'string';
+    return (
+      typeof decoded === 'object' && decoded !== null && typeof (decoded as { payload?: unknown }).payload === 'string'
+    );
   } catch {
     return false;
   }
 };
 const CONTEXT_DATA_MESSAGE = "Must be the encoded data of Cognito's context-data library (base64 of its JSON)";
 export const ContextDataHeader = z.optional(
-  z.string().check(
-    z.maxLength(10_240, 'Must be at most 10240 characters'),
-    z.regex(/^[A-Za-z0-9+/]+={0,2}$/, CONTEXT_DATA_MESSAGE),
-    z.refine(isEncodedContextData, CONTEXT_DATA_MESSAGE),
-  ),
+  z
+    .string()
+    .check(
+      z.maxLength(10_240, 'Must be at most 10240 characters'),
+      z.regex(/^[A-Za-z0-9+/]+={0,2}$/, CONTEXT_DATA_MESSAGE),
+      z.refine(isEncodedContextData, CONTEXT_DATA_MESSAGE),
+    ),
 );
 
 export const Registered = z.object({ userId: z.string(), email: z.string() });
-export const Tokens = z.object({ idToken: z.string(), accessToken: z.string(), refreshToken: z.string(), expiresIn: z.int() });
+export const Tokens = z.object({
+  idToken: z.string(),
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.int(),
+});
 export type Tokens = z.infer<typeof Tokens>;
 
 export const Profile = z.object({

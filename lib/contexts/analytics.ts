@@ -61,7 +61,10 @@ export class Analytics extends Construct {
     });
     this.streams = { clickstream: this.clickstream };
 
-    this.warehouse = new Warehouse(this, 'Warehouse', { namePrefix: props.namePrefix, removalPolicy: props.removalPolicy });
+    this.warehouse = new Warehouse(this, 'Warehouse', {
+      namePrefix: props.namePrefix,
+      removalPolicy: props.removalPolicy,
+    });
 
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       namePrefix: props.namePrefix,
@@ -80,7 +83,9 @@ export class Analytics extends Construct {
 
     const principal: unknown = props.quicksightPrincipalArn ?? this.node.tryGetContext(QUICKSIGHT_PRINCIPAL_CONTEXT);
     if (principal !== undefined && (typeof principal !== 'string' || !/^arn:[\w-]+:quicksight:/.test(principal))) {
-      throw new Error(`${QUICKSIGHT_PRINCIPAL_CONTEXT} must be a QuickSight user or group ARN, got ${JSON.stringify(principal)}`);
+      throw new Error(
+        `${QUICKSIGHT_PRINCIPAL_CONTEXT} must be a QuickSight user or group ARN, got ${JSON.stringify(principal)}`,
+      );
     }
     this.dashboards = new AnalystDashboards(this, 'QuickSight', {
       namePrefix: props.namePrefix,

@@ -24,7 +24,12 @@ import type { Route } from '../routes';
 import type { TableKey } from '../tables';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { StreamKey } from '../streams';
-import { PlatformFunction, type ModelEndpointTarget, type SearchTarget, type WarehouseTarget } from './platform-function';
+import {
+  PlatformFunction,
+  type ModelEndpointTarget,
+  type SearchTarget,
+  type WarehouseTarget,
+} from './platform-function';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -63,7 +68,8 @@ export const ROUTE_RATE_LIMITS: readonly RouteRateLimit[] = [
 
 /** The API Gateway resource path of a route: its path without the stage prefix. */
 export const resourcePathOf = (route: Route): string => {
-  if (!route.path.startsWith(`${STAGE_PREFIX}/`)) throw new Error(`Route ${route.id} path ${route.path} lacks the ${STAGE_PREFIX} prefix`);
+  if (!route.path.startsWith(`${STAGE_PREFIX}/`))
+    throw new Error(`Route ${route.id} path ${route.path} lacks the ${STAGE_PREFIX} prefix`);
   return route.path.slice(STAGE_PREFIX.length);
 };
 
@@ -224,7 +230,13 @@ export class Api extends Construct {
    * Gateway response templates only substitute variables, so each code is fixed per response type.
    */
   private addContractErrorResponses() {
-    const responses: { type: ResponseType; status: number; code: ErrorCode; message?: string; headers?: Record<string, string> }[] = [
+    const responses: {
+      type: ResponseType;
+      status: number;
+      code: ErrorCode;
+      message?: string;
+      headers?: Record<string, string>;
+    }[] = [
       // Every 4xx type is listed below; this catches types API Gateway may add later.
       { type: ResponseType.DEFAULT_4XX, status: 400, code: 'VALIDATION_ERROR' },
       { type: ResponseType.BAD_REQUEST_BODY, status: 400, code: 'VALIDATION_ERROR' },
@@ -238,10 +250,26 @@ export class Api extends Construct {
       // API Gateway answers an unknown path or method as a missing token; to clients it is a missing route.
       { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, code: 'NOT_FOUND', message: 'Route not found' },
       { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, code: 'NOT_FOUND', message: 'Route not found' },
-      { type: ResponseType.REQUEST_TOO_LARGE, status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds 1 MiB' },
-      { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json' },
+      {
+        type: ResponseType.REQUEST_TOO_LARGE,
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'Request body exceeds 1 MiB',
+      },
+      {
+        type: ResponseType.UNSUPPORTED_MEDIA_TYPE,
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Content-Type must be application/json',
+      },
       // The stage's token bucket refills every second.
-      { type: ResponseType.THROTTLED, status: 429, code: 'RATE_LIMITED', message: 'Too many requests, slow down', headers: { 'Retry-After': "'1'" } },
+      {
+        type: ResponseType.THROTTLED,
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: 'Too many requests, slow down',
+        headers: { 'Retry-After': "'1'" },
+      },
       { type: ResponseType.QUOTA_EXCEEDED, status: 429, code: 'RATE_LIMITED', message: 'Request quota exceeded' },
       { type: ResponseType.DEFAULT_5XX, status: 500, code: 'INTERNAL', message: 'Internal error' },
       {
@@ -297,7 +325,8 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
  * segments are undone first (URL_DECODE, NORMALIZE_PATH) and a trailing slash is allowed, so that the limit does
  * not depend on which other spellings of the path API Gateway would route to the same method.
  */
-export const routePathPattern = (route: Route): string => `^(${escapeRegex(STAGE_PREFIX)})?${escapeRegex(resourcePathOf(route))}/?$`;
+export const routePathPattern = (route: Route): string =>
+  `^(${escapeRegex(STAGE_PREFIX)})?${escapeRegex(resourcePathOf(route))}/?$`;
 
 const routeScope = (route: Route): CfnWebACL.StatementProperty => ({
   andStatement: {
@@ -359,7 +388,9 @@ class WebFirewall extends Construct {
     });
     const routeRules = props.routeLimits.map(({ route, limit, windowSeconds }, i): CfnWebACL.RuleProperty => {
       if (limit < 10 || limit >= props.requestsPerIpPer5Minutes) {
-        throw new Error(`The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`);
+        throw new Error(
+          `The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`,
+        );
       }
       const name = `RequestsPerIp-${route.id}`;
       return {
@@ -367,7 +398,12 @@ class WebFirewall extends Construct {
         priority: i,
         action: rateLimited(windowSeconds),
         statement: {
-          rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: windowSeconds, scopeDownStatement: routeScope(route) },
+          rateBasedStatement: {
+            limit,
+            aggregateKeyType: 'IP',
+            evaluationWindowSec: windowSeconds,
+            scopeDownStatement: routeScope(route),
+          },
         },
         visibilityConfig: visibility(name),
       };
@@ -392,13 +428,19 @@ class WebFirewall extends Construct {
           priority: next,
           action: rateLimited(300),
           statement: {
-            rateBasedStatement: { limit: props.requestsPerIpPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+            rateBasedStatement: {
+              limit: props.requestsPerIpPer5Minutes,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: 300,
+            },
           },
           visibilityConfig: visibility('RequestsPerIp'),
         },
         // The contract accepts bodies up to 1 MiB (e.g. 500 clickstream events) and answers larger ones
         // with 413 itself; the common rule set would block anything over 8 KB, so that rule only counts.
-        managedRuleSet('AWSManagedRulesCommonRuleSet', next + 1, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+        managedRuleSet('AWSManagedRulesCommonRuleSet', next + 1, [
+          { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+        ]),
         managedRuleSet('AWSManagedRulesSQLiRuleSet', next + 2),
       ],
     });

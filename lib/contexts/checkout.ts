@@ -45,7 +45,11 @@ export class Checkout extends Construct {
   readonly taskFunctions: ReadonlyMap<string, PlatformFunction>;
   readonly deadLetterQueue: Queue;
   readonly alarmTopic: Topic;
-  readonly alarms: { readonly executionsFailed: Alarm; readonly executionsTimedOut: Alarm; readonly deadLetters: Alarm };
+  readonly alarms: {
+    readonly executionsFailed: Alarm;
+    readonly executionsTimedOut: Alarm;
+    readonly deadLetters: Alarm;
+  };
   /** Scheduled jobs by their id in lib/saga.ts. */
   readonly scheduled: ReadonlyMap<string, ScheduledFunction>;
 
@@ -56,12 +60,19 @@ export class Checkout extends Construct {
     this.taskFunctions = this.buildTaskFunctions(states, props);
     this.deadLetterQueue = this.buildDeadLetterQueue(props);
 
-    const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: this.deadLetterQueue.queueUrl };
-    for (const task of orderSaga.tasks) substitutions[task.substitution] = this.taskFunctions.get(task.id)!.function.functionArn;
+    const substitutions: Record<string, string> = {
+      [orderSaga.deadLetterQueueSubstitution]: this.deadLetterQueue.queueUrl,
+    };
+    for (const task of orderSaga.tasks)
+      substitutions[task.substitution] = this.taskFunctions.get(task.id)!.function.functionArn;
     requireEveryPlaceholderBound(definition, substitutions);
     this.stateMachine = this.buildStateMachine(definition, substitutions, props);
 
-    this.alarmTopic = new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'checkout-alarms', displayName: 'ECIComm checkout alarms' }).topic;
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      namePrefix: props.namePrefix,
+      name: 'checkout-alarms',
+      displayName: 'ECIComm checkout alarms',
+    }).topic;
     this.alarms = this.buildAlarms(props.namePrefix);
     this.scheduled = this.buildScheduledJobs(props);
   }
@@ -99,7 +110,11 @@ export class Checkout extends Construct {
     return queue;
   }
 
-  private buildStateMachine(definition: string, substitutions: Record<string, string>, props: CheckoutProps): StateMachine {
+  private buildStateMachine(
+    definition: string,
+    substitutions: Record<string, string>,
+    props: CheckoutProps,
+  ): StateMachine {
     const logs = new LogGroup(this, 'SagaLogs', {
       // Step Functions delivers logs as a vended log source; this prefix keeps the log group's resource
       // policy from growing with every state machine.
@@ -119,9 +134,14 @@ export class Checkout extends Construct {
     // The definition is a string CDK cannot see into, so the role gets what its Tasks use, and only that:
     // the Task functions (invoked by their unqualified ARN) and the dead-letter queue.
     stateMachine.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...this.taskFunctions.values()].map((f) => f.function.functionArn) }),
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [...this.taskFunctions.values()].map((f) => f.function.functionArn),
+      }),
     );
-    stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
     Validations.of(stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -210,11 +230,15 @@ export class Checkout extends Construct {
  */
 function functionTimeoutFor(task: SagaTask, states: Record<string, AslState>): Duration {
   const state = states[task.state];
-  if (state?.Type !== 'Task') throw new Error(`${orderSaga.definitionFile} has no Task state ${task.state} (lib/saga.ts: ${task.id})`);
+  if (state?.Type !== 'Task')
+    throw new Error(`${orderSaga.definitionFile} has no Task state ${task.state} (lib/saga.ts: ${task.id})`);
   if (state.Resource !== `\${${task.substitution}}`) {
-    throw new Error(`${task.state}'s Resource in ${orderSaga.definitionFile} must be \${${task.substitution}}, is ${state.Resource}`);
+    throw new Error(
+      `${task.state}'s Resource in ${orderSaga.definitionFile} must be \${${task.substitution}}, is ${state.Resource}`,
+    );
   }
-  if (!state.TimeoutSeconds || state.TimeoutSeconds < 2) throw new Error(`${task.state} in ${orderSaga.definitionFile} needs a TimeoutSeconds of 2 or more`);
+  if (!state.TimeoutSeconds || state.TimeoutSeconds < 2)
+    throw new Error(`${task.state} in ${orderSaga.definitionFile} needs a TimeoutSeconds of 2 or more`);
   return Duration.seconds(state.TimeoutSeconds - 1);
 }
 
@@ -224,6 +248,8 @@ function requireEveryPlaceholderBound(definition: string, substitutions: Record<
   const unbound = [...placeholders].filter((p) => !(p in substitutions));
   const unused = Object.keys(substitutions).filter((s) => !placeholders.has(s));
   if (unbound.length || unused.length) {
-    throw new Error(`${orderSaga.definitionFile}: no substitution for ${unbound.join(', ') || '-'}; substitutions without a placeholder: ${unused.join(', ') || '-'}`);
+    throw new Error(
+      `${orderSaga.definitionFile}: no substitution for ${unbound.join(', ') || '-'}; substitutions without a placeholder: ${unused.join(', ') || '-'}`,
+    );
   }
 }

@@ -113,9 +113,16 @@ export interface SearchTarget {
 }
 
 /** The Data API calls that submit SQL to a workgroup (functions/analytics/adapters/redshift-data-warehouse.ts). */
-export const WAREHOUSE_SUBMIT_ACTIONS = ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'] as const;
+export const WAREHOUSE_SUBMIT_ACTIONS = [
+  'redshift-data:ExecuteStatement',
+  'redshift-data:BatchExecuteStatement',
+] as const;
 /** The Data API calls on a submitted statement: it has no ARN, so they are limited to statements the caller submitted. */
-export const WAREHOUSE_STATEMENT_ACTIONS = ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult', 'redshift-data:CancelStatement'] as const;
+export const WAREHOUSE_STATEMENT_ACTIONS = [
+  'redshift-data:DescribeStatement',
+  'redshift-data:GetStatementResult',
+  'redshift-data:CancelStatement',
+] as const;
 /**
  * What a reader needs to sign in as its own IAM identity (the Data API without a secret): temporary database
  * credentials for the workgroup, and — for Redshift Serverless to map the identity's RedshiftDbRoles tag to the
@@ -148,7 +155,10 @@ export class PlatformFunction extends Construct {
     // pre-created log group makes unnecessary.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: iamText(`Runs the ${definition.id} function (${props.description ?? definition.summary})`).slice(0, 1000),
+      description: iamText(`Runs the ${definition.id} function (${props.description ?? definition.summary})`).slice(
+        0,
+        1000,
+      ),
     });
     this.logGroup.grantWrite(this.role);
 
@@ -171,7 +181,11 @@ export class PlatformFunction extends Construct {
       // Handlers import middy, Powertools and the SDK clients: a cold start is CPU-bound, and CPU scales with memory.
       memorySize: 512,
       // A status check is one control-plane call: it does not wait on the warehouse's compute.
-      timeout: props.timeout ?? (definition.warehouse && definition.warehouse !== 'status' ? WAREHOUSE_FUNCTION_TIMEOUT : DEFAULT_FUNCTION_TIMEOUT),
+      timeout:
+        props.timeout ??
+        (definition.warehouse && definition.warehouse !== 'status'
+          ? WAREHOUSE_FUNCTION_TIMEOUT
+          : DEFAULT_FUNCTION_TIMEOUT),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
@@ -223,7 +237,12 @@ export class PlatformFunction extends Construct {
       });
     }
     if (definition.sagemakerEndpoint) {
-      this.function.addToRolePolicy(new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn] }));
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['sagemaker:InvokeEndpoint'],
+          resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn],
+        }),
+      );
     }
     if (definition.warehouse) this.grantWarehouse(definition.warehouse, requireWarehouse(definition, props.warehouse));
     if (definition.search) requireSearch(definition, props.search).admit(this.role, definition.search, definition.id);
@@ -277,10 +296,14 @@ export class PlatformFunction extends Construct {
    */
   private grantWarehouse(access: WarehouseAccess, warehouse: WarehouseTarget) {
     if (access === 'status') {
-      this.function.addToRolePolicy(new PolicyStatement({ actions: ['redshift-serverless:GetWorkgroup'], resources: [warehouse.workgroupArn] }));
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: ['redshift-serverless:GetWorkgroup'], resources: [warehouse.workgroupArn] }),
+      );
       return;
     }
-    this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_SUBMIT_ACTIONS], resources: [warehouse.workgroupArn] }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: [...WAREHOUSE_SUBMIT_ACTIONS], resources: [warehouse.workgroupArn] }),
+    );
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: [...WAREHOUSE_STATEMENT_ACTIONS],
@@ -290,21 +313,30 @@ export class PlatformFunction extends Construct {
       }),
     );
     if (access === 'read') {
-      this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_READER_SIGN_IN_ACTIONS], resources: [warehouse.workgroupArn] }));
-      this.function.addToRolePolicy(new PolicyStatement({ actions: [...WAREHOUSE_READER_TAG_ACTIONS], resources: ['*'] }));
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: [...WAREHOUSE_READER_SIGN_IN_ACTIONS], resources: [warehouse.workgroupArn] }),
+      );
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: [...WAREHOUSE_READER_TAG_ACTIONS], resources: ['*'] }),
+      );
       Tags.of(this.role).add(REDSHIFT_DB_ROLES_TAG, WAREHOUSE_READER_ROLE);
       return;
     }
     // The Data API fetches the credentials with the caller's permissions. The secret is encrypted with the
     // AWS-managed Secrets Manager key, whose policy lets any principal of the account decrypt through Secrets
     // Manager: no kms grant.
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [warehouse.secretArn] }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [warehouse.secretArn] }),
+    );
   }
 
   private grantUserPoolActions({ definition, identity }: PlatformFunctionProps) {
     if (!definition.userPoolActions?.length) return;
     this.function.addToRolePolicy(
-      new PolicyStatement({ actions: [...definition.userPoolActions], resources: [requireIdentity(definition, identity).userPool.userPoolArn] }),
+      new PolicyStatement({
+        actions: [...definition.userPoolActions],
+        resources: [requireIdentity(definition, identity).userPool.userPoolArn],
+      }),
     );
   }
 }
@@ -320,10 +352,15 @@ export function streamEntries(definition: Pick<FunctionDefinition, 'streams'>): 
   return Object.entries(definition.streams ?? {}) as [StreamKey, StreamAccess][];
 }
 
-function environmentFor(definition: FunctionDefinition, { tables, streams, identity, saga, modelEndpoint, warehouse, search }: PlatformFunctionProps): Record<string, string> {
+function environmentFor(
+  definition: FunctionDefinition,
+  { tables, streams, identity, saga, modelEndpoint, warehouse, search }: PlatformFunctionProps,
+): Record<string, string> {
   const environment: Record<string, string> = {};
-  for (const [key] of tableEntries(definition)) environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
-  for (const [key] of streamEntries(definition)) environment[streamSpecs[key].envVar] = requireStream(definition, key, streams).streamName;
+  for (const [key] of tableEntries(definition))
+    environment[tableSpecs[key].envVar] = requireTable(definition, key, tables).tableName;
+  for (const [key] of streamEntries(definition))
+    environment[streamSpecs[key].envVar] = requireStream(definition, key, streams).streamName;
   // An empty list still means the function talks to the pool (public calls such as InitiateAuth, or
   // verifying its tokens).
   if (definition.userPoolActions !== undefined) {
@@ -331,8 +368,10 @@ function environmentFor(definition: FunctionDefinition, { tables, streams, ident
     environment.USER_POOL_ID = userPool.userPoolId;
     environment.USER_POOL_CLIENT_ID = userPoolClient.userPoolClientId;
   }
-  if (definition.startsSaga || definition.describesSagaExecutions) environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
-  if (definition.sagemakerEndpoint) environment.SAGEMAKER_ENDPOINT_NAME = requireModelEndpoint(definition, modelEndpoint).endpointName;
+  if (definition.startsSaga || definition.describesSagaExecutions)
+    environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
+  if (definition.sagemakerEndpoint)
+    environment.SAGEMAKER_ENDPOINT_NAME = requireModelEndpoint(definition, modelEndpoint).endpointName;
   if (definition.warehouse) {
     const target = requireWarehouse(definition, warehouse);
     environment.REDSHIFT_WORKGROUP = target.workgroupName;
@@ -366,7 +405,9 @@ function grantAccess(table: ITable, access: TableAccess, fn: NodejsFunction) {
 function requireLocalEsbuild(scope: Construct) {
   if (!Stack.of(scope).bundlingRequired) return;
   if (!existsSync(join(PROJECT_ROOT, 'node_modules', 'esbuild', 'package.json'))) {
-    throw new Error('esbuild is not installed in node_modules: run `npm ci` (esbuild is a devDependency); Docker bundling is not supported');
+    throw new Error(
+      'esbuild is not installed in node_modules: run `npm ci` (esbuild is a devDependency); Docker bundling is not supported',
+    );
   }
 }
 
@@ -376,7 +417,11 @@ function requireTable(definition: FunctionDefinition, key: TableKey, tables: Pla
   return table;
 }
 
-function requireStream(definition: FunctionDefinition, key: StreamKey, streams: PlatformFunctionProps['streams']): IStream {
+function requireStream(
+  definition: FunctionDefinition,
+  key: StreamKey,
+  streams: PlatformFunctionProps['streams'],
+): IStream {
   const stream = streams?.[key];
   if (!stream) throw new Error(`${definition.id} names the ${key} stream but no such stream was given to its function`);
   return stream;
@@ -392,8 +437,12 @@ function requireSaga(definition: FunctionDefinition, saga: IStateMachine | undef
   return saga;
 }
 
-function requireModelEndpoint(definition: FunctionDefinition, endpoint: ModelEndpointTarget | undefined): ModelEndpointTarget {
-  if (!endpoint) throw new Error(`${definition.id} invokes the model endpoint but no endpoint was given to its function`);
+function requireModelEndpoint(
+  definition: FunctionDefinition,
+  endpoint: ModelEndpointTarget | undefined,
+): ModelEndpointTarget {
+  if (!endpoint)
+    throw new Error(`${definition.id} invokes the model endpoint but no endpoint was given to its function`);
   return endpoint;
 }
 
@@ -403,7 +452,8 @@ function requireWarehouse(definition: FunctionDefinition, warehouse: WarehouseTa
 }
 
 function requireSearch(definition: FunctionDefinition, search: SearchTarget | undefined): SearchTarget {
-  if (!search) throw new Error(`${definition.id} uses the search engine but no search engine was given to its function`);
+  if (!search)
+    throw new Error(`${definition.id} uses the search engine but no search engine was given to its function`);
   return search;
 }
 

@@ -29,7 +29,8 @@ export interface RecommendationsProps {
 }
 
 /** SageMaker's service-linked role for scaling endpoint variants; Application Auto Scaling creates it on first use. */
-const SAGEMAKER_SCALING_ROLE = 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint';
+const SAGEMAKER_SCALING_ROLE =
+  'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint';
 
 /**
  * The recommendation model behind a SageMaker real-time endpoint: one model per production variant (the
@@ -50,7 +51,11 @@ export class Recommendations extends Construct {
   readonly endpointName: string;
   /** What a function that invokes the endpoint needs (PlatformFunctionProps.modelEndpoint). */
   readonly invokeTarget: { readonly endpointName: string; readonly endpointArn: string };
-  readonly parameters: { readonly imageRepository: CfnParameter; readonly imageTag: CfnParameter; readonly modelData: ReadonlyMap<string, CfnParameter> };
+  readonly parameters: {
+    readonly imageRepository: CfnParameter;
+    readonly imageTag: CfnParameter;
+    readonly modelData: ReadonlyMap<string, CfnParameter>;
+  };
 
   constructor(scope: Construct, id: string, props: RecommendationsProps) {
     super(scope, id);
@@ -58,8 +63,11 @@ export class Recommendations extends Construct {
       { name: 'VariantA', weight: 0.9 },
       { name: 'VariantB', weight: 0.1 },
     ];
-    if (variants.length === 0 || new Set(variants.map((v) => v.name)).size !== variants.length) throw new Error('Recommendations needs variants with distinct names');
-    for (const v of variants) if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(v.name) || !(v.weight >= 0)) throw new Error(`Bad variant ${v.name} (weight ${v.weight})`);
+    if (variants.length === 0 || new Set(variants.map((v) => v.name)).size !== variants.length)
+      throw new Error('Recommendations needs variants with distinct names');
+    for (const v of variants)
+      if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(v.name) || !(v.weight >= 0))
+        throw new Error(`Bad variant ${v.name} (weight ${v.weight})`);
     const minInstances = props.minInstances ?? 1;
     const maxInstances = props.maxInstances ?? 4;
     this.parameters = this.buildParameters(variants);
@@ -88,7 +96,10 @@ export class Recommendations extends Construct {
       })),
     });
     // An endpoint config cannot change in place: CloudFormation replaces it (a generated name), then updates the endpoint to it.
-    this.endpoint = new CfnEndpoint(this, 'Endpoint', { endpointName: this.endpointName, endpointConfigName: this.endpointConfig.attrEndpointConfigName });
+    this.endpoint = new CfnEndpoint(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      endpointConfigName: this.endpointConfig.attrEndpointConfigName,
+    });
     this.invokeTarget = { endpointName: this.endpoint.attrEndpointName, endpointArn: this.endpoint.ref };
     this.scalableTargets = this.buildScaling(variants, minInstances, maxInstances, props);
   }
@@ -104,7 +115,8 @@ export class Recommendations extends Construct {
     // Parameters live on the stack (their logical ids are what `--parameters` names).
     const imageRepository = new CfnParameter(stack, 'RecommendationsImageRepository', {
       type: 'String',
-      description: 'ECR repository (in this account and region) holding the model server image built from ml/Dockerfile',
+      description:
+        'ECR repository (in this account and region) holding the model server image built from ml/Dockerfile',
       default: context('ImageRepository') ?? 'ecicomm-recommendations',
       allowedPattern: '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
     });
@@ -128,33 +140,50 @@ export class Recommendations extends Construct {
     return { imageRepository, imageTag, modelData };
   }
 
-  private buildExecutionRole(repository: IRepository, modelData: ReadonlyMap<string, CfnParameter>, logs: LogGroup): Role {
+  private buildExecutionRole(
+    repository: IRepository,
+    modelData: ReadonlyMap<string, CfnParameter>,
+    logs: LogGroup,
+  ): Role {
     const role = new Role(this, 'ExecutionRole', {
       assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Lets SageMaker run the ${this.endpointName} model server: pull its image, read its model data, write its logs`,
     });
     role.addToPolicy(
-      new PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], resources: [repository.repositoryArn] }),
+      new PolicyStatement({
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [repository.repositoryArn],
+      }),
     );
     role.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     role.addToPolicy(
       new PolicyStatement({
         actions: ['s3:GetObject'],
         // s3://bucket/key → arn:aws:s3:::bucket/key: exactly the model files, nothing else in their buckets.
-        resources: [...modelData.values()].map((p) => Fn.join('', [`arn:${Aws.PARTITION}:s3:::`, Fn.select(1, Fn.split('s3://', p.valueAsString))])),
+        resources: [...modelData.values()].map((p) =>
+          Fn.join('', [`arn:${Aws.PARTITION}:s3:::`, Fn.select(1, Fn.split('s3://', p.valueAsString))]),
+        ),
       }),
     );
     role.addToPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [logs.logGroupArn] }),
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [logs.logGroupArn],
+      }),
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken authorises the registry as a whole and accepts no resource but "*"; pulling the image itself is limited to its repository.',
+      reason:
+        'ecr:GetAuthorizationToken authorises the registry as a whole and accepts no resource but "*"; pulling the image itself is limited to its repository.',
     });
     return role;
   }
 
-  private buildModels(variants: readonly { name: string }[], image: string, modelData: ReadonlyMap<string, CfnParameter>): Map<string, CfnModel> {
+  private buildModels(
+    variants: readonly { name: string }[],
+    image: string,
+    modelData: ReadonlyMap<string, CfnParameter>,
+  ): Map<string, CfnModel> {
     const models = new Map<string, CfnModel>();
     for (const v of variants) {
       const model = new CfnModel(this, `Model${v.name}`, {
@@ -175,11 +204,21 @@ export class Recommendations extends Construct {
   }
 
   /** Target tracking on invocations per instance, per variant. */
-  private buildScaling(variants: readonly { name: string }[], minInstances: number, maxInstances: number, props: RecommendationsProps): Map<string, ScalableTarget> {
+  private buildScaling(
+    variants: readonly { name: string }[],
+    minInstances: number,
+    maxInstances: number,
+    props: RecommendationsProps,
+  ): Map<string, ScalableTarget> {
     const stack = Stack.of(this);
-    const scalingRole = Role.fromRoleArn(this, 'ScalingRole', stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: SAGEMAKER_SCALING_ROLE }), {
-      mutable: false,
-    });
+    const scalingRole = Role.fromRoleArn(
+      this,
+      'ScalingRole',
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: SAGEMAKER_SCALING_ROLE }),
+      {
+        mutable: false,
+      },
+    );
     const targets = new Map<string, ScalableTarget>();
     for (const v of variants) {
       const target = new ScalableTarget(this, `Scaling${v.name}`, {

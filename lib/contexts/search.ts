@@ -118,7 +118,9 @@ export class Search extends Construct {
     validateCapacity(capacity);
     this.domainName = `${props.namePrefix}-search`;
     if (!/^[a-z][a-z0-9-]{2,27}$/.test(this.domainName)) {
-      throw new Error(`The search domain name ${this.domainName} must be 3-28 lower-case letters, digits or dashes: use a shorter namePrefix`);
+      throw new Error(
+        `The search domain name ${this.domainName} must be 3-28 lower-case letters, digits or dashes: use a shorter namePrefix`,
+      );
     }
     const stack = Stack.of(this);
     const domainArn = stack.formatArn({ service: 'es', resource: 'domain', resourceName: this.domainName });
@@ -133,13 +135,19 @@ export class Search extends Construct {
       endpoint: `https://${this.domain.domainEndpoint}`,
       signingService: 'es',
       admit: (role, access, functionId) => {
-        if (this.admissions.some((a) => a.role === role)) throw new Error(`${functionId}'s role is already admitted to the search domain`);
+        if (this.admissions.some((a) => a.role === role))
+          throw new Error(`${functionId}'s role is already admitted to the search domain`);
         this.admissions.push({ role, access, functionId });
       },
     };
 
     this.alarmTopic =
-      props.alarmTopic ?? new AlarmTopic(this, 'Alarms', { namePrefix: props.namePrefix, name: 'search-alarms', displayName: 'ECIComm search alarms' }).topic;
+      props.alarmTopic ??
+      new AlarmTopic(this, 'Alarms', {
+        namePrefix: props.namePrefix,
+        name: 'search-alarms',
+        displayName: 'ECIComm search alarms',
+      }).topic;
     this.alarms = this.buildAlarms(props.namePrefix, capacity);
     this.consumers = new StreamConsumers(this, 'Indexers', {
       namePrefix: props.namePrefix,
@@ -149,7 +157,8 @@ export class Search extends Construct {
       alarmTopic: this.alarmTopic,
       iteratorAgeThreshold: props.indexerIteratorAgeThreshold ?? Duration.seconds(30),
     }).consumers;
-    if (props.tables.products) this.reindexPolicy = this.buildReindexPolicy(props.namePrefix, props.tables.products, domainArn);
+    if (props.tables.products)
+      this.reindexPolicy = this.buildReindexPolicy(props.namePrefix, props.tables.products, domainArn);
     this.acknowledgeNagFindings();
   }
 
@@ -172,7 +181,10 @@ export class Search extends Construct {
               principals: [new ServicePrincipal('es.amazonaws.com')],
               actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
               resources: Object.values(logGroups).map((group) => group.logGroupArn),
-              conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': domainArn } },
+              conditions: {
+                StringEquals: { 'aws:SourceAccount': stack.account },
+                ArnLike: { 'aws:SourceArn': domainArn },
+              },
             }),
           ],
         }).toJSON(),
@@ -190,7 +202,9 @@ export class Search extends Construct {
       capacity: {
         dataNodes: capacity.dataNodes,
         dataNodeInstanceType: capacity.dataNodeInstanceType,
-        ...(capacity.masterNodes > 0 ? { masterNodes: capacity.masterNodes, masterNodeInstanceType: capacity.masterNodeInstanceType } : {}),
+        ...(capacity.masterNodes > 0
+          ? { masterNodes: capacity.masterNodes, masterNodeInstanceType: capacity.masterNodeInstanceType }
+          : {}),
       },
       zoneAwareness: { enabled: true, availabilityZoneCount: capacity.zones },
       ebs: { volumeSize: capacity.volumeSizeGiB, volumeType: EbsDeviceVolumeType.GP3 },
@@ -224,7 +238,13 @@ export class Search extends Construct {
       managedPolicyName: `${namePrefix}-search-reindex`,
       description: `Lets an operator rebuild the products index of ${this.domainName} from the products table (npm run search:reindex)`,
       statements: [
-        ...reindexPermissions.map((p) => new PolicyStatement({ actions: p.methods.map(searchIamAction), resources: p.paths.map((path) => `${domainArn}/${path}`) })),
+        ...reindexPermissions.map(
+          (p) =>
+            new PolicyStatement({
+              actions: p.methods.map(searchIamAction),
+              resources: p.paths.map((path) => `${domainArn}/${path}`),
+            }),
+        ),
         new PolicyStatement({ actions: ['dynamodb:Scan', 'dynamodb:DescribeTable'], resources: [products.tableArn] }),
       ],
     });
@@ -248,7 +268,18 @@ export class Search extends Construct {
   private accessPolicy(domainArn: string) {
     // No function admitted (a stack built with a subset of the routes): nobody may use the domain.
     if (this.admissions.length === 0) {
-      return { Version: '2012-10-17', Statement: [{ Sid: 'NobodyAdmitted', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'es:ESHttp*', Resource: `${domainArn}/*` }] };
+      return {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'NobodyAdmitted',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'es:ESHttp*',
+            Resource: `${domainArn}/*`,
+          },
+        ],
+      };
     }
     return {
       Version: '2012-10-17',
@@ -266,7 +297,15 @@ export class Search extends Construct {
 
   private buildAlarms(namePrefix: string, capacity: SearchCapacity): SearchAlarms {
     const oneMinute = Duration.minutes(1);
-    const alarm = (id: string, name: string, description: string, metric: IMetric, threshold: number, evaluationPeriods: number, comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) => {
+    const alarm = (
+      id: string,
+      name: string,
+      description: string,
+      metric: IMetric,
+      threshold: number,
+      evaluationPeriods: number,
+      comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ) => {
       const created = new Alarm(this, id, {
         alarmName: `${namePrefix}-search-${name}`,
         alarmDescription: description,
@@ -354,12 +393,16 @@ export class Search extends Construct {
 }
 
 function validateCapacity(capacity: SearchCapacity) {
-  if (capacity.zones !== 2 && capacity.zones !== 3) throw new Error(`Search zones must be 2 or 3, got ${capacity.zones}`);
+  if (capacity.zones !== 2 && capacity.zones !== 3)
+    throw new Error(`Search zones must be 2 or 3, got ${capacity.zones}`);
   if (capacity.dataNodes < capacity.zones || capacity.dataNodes % capacity.zones !== 0) {
-    throw new Error(`Search data nodes (${capacity.dataNodes}) must be a multiple of its zones (${capacity.zones}): each zone holds the same share`);
+    throw new Error(
+      `Search data nodes (${capacity.dataNodes}) must be a multiple of its zones (${capacity.zones}): each zone holds the same share`,
+    );
   }
   if (capacity.masterNodes !== 0 && capacity.masterNodes !== 3 && capacity.masterNodes !== 5) {
     throw new Error(`Search dedicated cluster managers must be 0, 3 or 5 (a quorum), got ${capacity.masterNodes}`);
   }
-  if (!(capacity.volumeSizeGiB >= 10)) throw new Error(`Search volume size must be at least 10 GiB, got ${capacity.volumeSizeGiB}`);
+  if (!(capacity.volumeSizeGiB >= 10))
+    throw new Error(`Search volume size must be at least 10 GiB, got ${capacity.volumeSizeGiB}`);
 }

@@ -4,7 +4,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, KinesisEventSource, SqsDlq, type StreamEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  DynamoEventSource,
+  KinesisEventSource,
+  SqsDlq,
+  type StreamEventSourceProps,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -99,7 +104,9 @@ export class StreamConsumers extends Construct {
     };
     const { source } = consumer;
     const eventSource =
-      source.kind === 'table' ? new DynamoEventSource(requireTable(consumer, props.tables[source.table]), settings) : new KinesisEventSource(requireStream(consumer, props.streams?.[source.stream]), settings);
+      source.kind === 'table'
+        ? new DynamoEventSource(requireTable(consumer, props.tables[source.table]), settings)
+        : new KinesisEventSource(requireStream(consumer, props.streams?.[source.stream]), settings);
     fn.function.addEventSource(eventSource);
     if (source.kind === 'table') {
       // DynamoDB's stream grant includes dynamodb:ListStreams, which takes no resource but "*".
@@ -114,7 +121,12 @@ export class StreamConsumers extends Construct {
   }
 
   /** The consumer falling behind its source, and records waiting in its failure queue. */
-  private buildAlarms(consumer: StreamConsumer, fn: PlatformFunction, failureQueue: Queue, props: StreamConsumersProps): BuiltConsumer['alarms'] {
+  private buildAlarms(
+    consumer: StreamConsumer,
+    fn: PlatformFunction,
+    failureQueue: Queue,
+    props: StreamConsumersProps,
+  ): BuiltConsumer['alarms'] {
     const notifying = (created: Alarm) => {
       created.addAlarmAction(new SnsAction(props.alarmTopic));
       return created;
@@ -150,14 +162,21 @@ export class StreamConsumers extends Construct {
   }
 }
 
-const sourceName = ({ source }: StreamConsumer) => (source.kind === 'table' ? `${source.table} table stream` : `${source.stream} Kinesis stream`);
+const sourceName = ({ source }: StreamConsumer) =>
+  source.kind === 'table' ? `${source.table} table stream` : `${source.stream} Kinesis stream`;
 
 function requireStream(consumer: StreamConsumer, stream: IStream | undefined): IStream {
-  if (!stream) throw new Error(`${consumer.id} consumes the ${consumer.source.kind === 'stream' ? consumer.source.stream : '?'} Kinesis stream, which was not given to it`);
+  if (!stream)
+    throw new Error(
+      `${consumer.id} consumes the ${consumer.source.kind === 'stream' ? consumer.source.stream : '?'} Kinesis stream, which was not given to it`,
+    );
   return stream;
 }
 
 function requireTable(consumer: StreamConsumer, table: ITable | undefined): ITable {
-  if (!table?.tableStreamArn) throw new Error(`${consumer.id} consumes the ${consumer.source.kind === 'table' ? consumer.source.table : '?'} table's stream, which has no stream`);
+  if (!table?.tableStreamArn)
+    throw new Error(
+      `${consumer.id} consumes the ${consumer.source.kind === 'table' ? consumer.source.table : '?'} table's stream, which has no stream`,
+    );
   return table;
 }

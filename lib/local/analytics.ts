@@ -12,7 +12,12 @@ import { RedshiftDataWarehouse } from '../../functions/analytics/adapters/redshi
 import { consumerPhysicalNames, streamConsumers as allConsumers, type StreamConsumer } from '../stream-consumers';
 import type { StreamKey } from '../streams';
 import type { TableKey } from '../tables';
-import { startEventSourceMapping, type EventSourceMapping, type EventSourceMappingOptions, type EventSourceMappingStats } from './event-source-mappings/mapping';
+import {
+  startEventSourceMapping,
+  type EventSourceMapping,
+  type EventSourceMappingOptions,
+  type EventSourceMappingStats,
+} from './event-source-mappings/mapping';
 import { localInvoker } from './lambda/context';
 import { startRedshiftDataEmulator, type RedshiftDataEmulator, type WarehouseTarget } from './redshift-data/server';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
@@ -37,7 +42,10 @@ export interface AnalyticsPipelineOptions {
   /** Default: every consumer of lib/stream-consumers.ts. */
   consumers?: StreamConsumer[];
   /** Poller timings (tests shorten them); the consumers' own settings always come from lib/stream-consumers.ts. */
-  tuning?: Pick<EventSourceMappingOptions, 'pollIntervalMs' | 'shardDiscoveryIntervalMs' | 'retryDelayMs' | 'maxRetryDelayMs'>;
+  tuning?: Pick<
+    EventSourceMappingOptions,
+    'pollIntervalMs' | 'shardDiscoveryIntervalMs' | 'retryDelayMs' | 'maxRetryDelayMs'
+  >;
   /** Errors reading a stream, failed batches, failed destination sends. Default: console.error. */
   onError?: (consumerId: string, error: unknown, where: string) => void;
 }
@@ -102,18 +110,40 @@ export interface LocalWarehouseOptions {
 
 export async function startLocalWarehouse(options: LocalWarehouseOptions): Promise<LocalWarehouse> {
   const { sql: sqlOptions, ...emulatorOptions } = options;
-  const emulator: RedshiftDataEmulator = await startRedshiftDataEmulator({ ...emulatorOptions, warehouse: LOCAL_WAREHOUSE });
-  const login: WarehouseLogin = { user: WAREHOUSE_READER_ROLE, password: sqlOptions?.password || newPassword(), database: LOCAL_WAREHOUSE.database };
+  const emulator: RedshiftDataEmulator = await startRedshiftDataEmulator({
+    ...emulatorOptions,
+    warehouse: LOCAL_WAREHOUSE,
+  });
+  const login: WarehouseLogin = {
+    user: WAREHOUSE_READER_ROLE,
+    password: sqlOptions?.password || newPassword(),
+    database: LOCAL_WAREHOUSE.database,
+  };
   let wire: WarehouseWire;
   try {
-    wire = await startWarehouseWire({ port: sqlOptions?.port ?? 0, engine: emulator.database, login, readParameters: () => readServerParameters(emulator.database) });
+    wire = await startWarehouseWire({
+      port: sqlOptions?.port ?? 0,
+      engine: emulator.database,
+      login,
+      readParameters: () => readServerParameters(emulator.database),
+    });
   } catch (e) {
     await emulator.stop();
     throw e;
   }
-  const client = new RedshiftDataClient({ region: options.region, endpoint: emulator.endpoint, credentials: options.credentials });
-  const admin = new RedshiftDataWarehouse(client, { workgroupName: LOCAL_WAREHOUSE.workgroupName, database: LOCAL_WAREHOUSE.database, secretArn: LOCAL_WAREHOUSE.adminSecretArn });
-  const migrated = admin.migrate().catch((e: unknown) => (options.onError ?? ((error) => console.error('warehouse migrations:', error)))(e));
+  const client = new RedshiftDataClient({
+    region: options.region,
+    endpoint: emulator.endpoint,
+    credentials: options.credentials,
+  });
+  const admin = new RedshiftDataWarehouse(client, {
+    workgroupName: LOCAL_WAREHOUSE.workgroupName,
+    database: LOCAL_WAREHOUSE.database,
+    secretArn: LOCAL_WAREHOUSE.adminSecretArn,
+  });
+  const migrated = admin
+    .migrate()
+    .catch((e: unknown) => (options.onError ?? ((error) => console.error('warehouse migrations:', error)))(e));
   return {
     env: {
       AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint,
@@ -137,15 +167,24 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
 export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions): Promise<AnalyticsPipeline> {
   const consumers = options.consumers ?? allConsumers;
   const env: Record<string, string> = {};
-  const onError = options.onError ?? ((id: string, e: unknown, where: string) => console.error(`stream consumer ${id} (${where}):`, e));
+  const onError =
+    options.onError ??
+    ((id: string, e: unknown, where: string) => console.error(`stream consumer ${id} (${where}):`, e));
 
-  const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
+  const sqs = new SQSClient({
+    region: options.region,
+    endpoint: options.sqsEndpoint,
+    credentials: options.credentials,
+  });
   const started: Record<string, AnalyticsConsumerRuntime> = {};
   try {
     const queueUrls = await Promise.all(
       consumers.map(async (consumer) => {
         const { QueueUrl } = await sqs.send(
-          new CreateQueueCommand({ QueueName: consumerPhysicalNames(consumer, options.prefix).queueName, Attributes: { MessageRetentionPeriod: '1209600' } }),
+          new CreateQueueCommand({
+            QueueName: consumerPhysicalNames(consumer, options.prefix).queueName,
+            Attributes: { MessageRetentionPeriod: '1209600' },
+          }),
         );
         return QueueUrl!;
       }),
@@ -156,7 +195,11 @@ export async function startAnalyticsPipeline(options: AnalyticsPipelineOptions):
       const source: EventSourceMappingOptions['source'] =
         consumer.source.kind === 'table'
           ? { kind: 'dynamodb', endpoint: options.dynamoEndpoint, tableName: options.tableNames[consumer.source.table] }
-          : { kind: 'kinesis', endpoint: options.kinesisEndpoint, streamName: options.streamNames[consumer.source.stream] };
+          : {
+              kind: 'kinesis',
+              endpoint: options.kinesisEndpoint,
+              streamName: options.streamNames[consumer.source.stream],
+            };
       const mapping = await startEventSourceMapping({
         ...options.tuning,
         source,

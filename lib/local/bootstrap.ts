@@ -35,7 +35,12 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
         const { Table } = await client.send(new DescribeTableCommand({ TableName }));
         // A table persisted by an earlier version may predate its TTL attribute or an index.
         if (spec.ttlAttribute) await ensureTimeToLive(client, TableName, spec.ttlAttribute);
-        await ensureIndexes(client, TableName, spec, new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)));
+        await ensureIndexes(
+          client,
+          TableName,
+          spec,
+          new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)),
+        );
         return;
       } catch (e) {
         if (!(e instanceof ResourceNotFoundException)) throw e;
@@ -69,7 +74,10 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
       );
       if (spec.ttlAttribute) {
         await client.send(
-          new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true } }),
+          new UpdateTimeToLiveCommand({
+            TableName,
+            TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true },
+          }),
         );
       }
     }),
@@ -77,18 +85,29 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
 }
 
 /** Adds the spec's indexes a persisted table lacks, one per UpdateTable as DynamoDB requires; items are backfilled. */
-async function ensureIndexes(client: DynamoDBClient, TableName: string, spec: TableSpec, existing: Set<string | undefined>): Promise<void> {
+async function ensureIndexes(
+  client: DynamoDBClient,
+  TableName: string,
+  spec: TableSpec,
+  existing: Set<string | undefined>,
+): Promise<void> {
   for (const index of spec.indexes ?? []) {
     if (existing.has(index.name)) continue;
     await client.send(
       new UpdateTableCommand({
         TableName,
-        AttributeDefinitions: [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+        AttributeDefinitions: [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S' as const,
+        })),
         GlobalSecondaryIndexUpdates: [
           {
             Create: {
               IndexName: index.name,
-              KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' as const }, ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : [])],
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
+              ],
               Projection: { ProjectionType: 'ALL' as const },
             },
           },
@@ -100,8 +119,11 @@ async function ensureIndexes(client: DynamoDBClient, TableName: string, spec: Ta
 
 async function ensureTimeToLive(client: DynamoDBClient, TableName: string, AttributeName: string): Promise<void> {
   const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName }));
-  if (TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' || TimeToLiveDescription?.TimeToLiveStatus === 'ENABLING') return;
-  await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }));
+  if (TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' || TimeToLiveDescription?.TimeToLiveStatus === 'ENABLING')
+    return;
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }),
+  );
 }
 
 export interface UserPoolIds {
@@ -179,7 +201,12 @@ export async function ensureUser(
     sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
   }
   await client.send(
-    new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: user.email, Password: user.password, Permanent: true }),
+    new AdminSetUserPasswordCommand({
+      UserPoolId: userPoolId,
+      Username: user.email,
+      Password: user.password,
+      Permanent: true,
+    }),
   );
   for (const GroupName of user.groups) {
     await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: user.email, GroupName }));
@@ -195,7 +222,12 @@ export async function ensureAdmin(
   admin: { userPoolId: string; usersTable: string; email: string; password: string },
 ): Promise<string> {
   const names = { firstName: 'Local', lastName: 'Admin' };
-  const userId = await ensureUser(cognito, admin.userPoolId, { email: admin.email, password: admin.password, groups: ['admin', 'analyst'], ...names });
+  const userId = await ensureUser(cognito, admin.userPoolId, {
+    email: admin.email,
+    password: admin.password,
+    groups: ['admin', 'analyst'],
+    ...names,
+  });
   const now = new Date().toISOString();
   await dynamo
     .send(
@@ -216,7 +248,10 @@ export async function ensureAdmin(
  * JWKS, issuer, audience (the app client), expiry, and token_use "id" (the generic RSA verifier has no
  * notion of it, so the check is ours). Returns the claims, or undefined for any token it refuses.
  */
-export async function cognitoIdTokenVerifier(issuer: string, clientId: string): Promise<(token: string) => Promise<Record<string, unknown> | undefined>> {
+export async function cognitoIdTokenVerifier(
+  issuer: string,
+  clientId: string,
+): Promise<(token: string) => Promise<Record<string, unknown> | undefined>> {
   const verifier = JwtRsaVerifier.create({
     issuer,
     audience: clientId,

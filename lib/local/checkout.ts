@@ -37,9 +37,24 @@ export async function startCheckout(options: {
    * settlement timer starts, only then (a handler module reads its environment when it loads).
    */
   handlersReady?: Promise<unknown>;
-}): Promise<{ env: Record<string, string>; stepFunctions: StepFunctionsEmulator; deadLetterQueueUrl: string; sweep: () => Promise<unknown>; stopSweeper: () => void }> {
-  const sqs = new SQSClient({ region: options.region, endpoint: options.sqsEndpoint, credentials: options.credentials });
-  const { QueueUrl: deadLetterQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: orderSaga.deadLetterQueueName, Attributes: { MessageRetentionPeriod: '1209600' } }));
+}): Promise<{
+  env: Record<string, string>;
+  stepFunctions: StepFunctionsEmulator;
+  deadLetterQueueUrl: string;
+  sweep: () => Promise<unknown>;
+  stopSweeper: () => void;
+}> {
+  const sqs = new SQSClient({
+    region: options.region,
+    endpoint: options.sqsEndpoint,
+    credentials: options.credentials,
+  });
+  const { QueueUrl: deadLetterQueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: orderSaga.deadLetterQueueName,
+      Attributes: { MessageRetentionPeriod: '1209600' },
+    }),
+  );
 
   const functionArn = (id: string) => `arn:aws:lambda:${options.region}:${ACCOUNT_ID}:function:${id}`;
   const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: deadLetterQueueUrl! };
@@ -58,7 +73,9 @@ export async function startCheckout(options: {
     return { MessageId };
   };
 
-  const definition = JSON.parse(substitute(readFileSync(path.join(options.projectRoot, orderSaga.definitionFile), 'utf8'), substitutions));
+  const definition = JSON.parse(
+    substitute(readFileSync(path.join(options.projectRoot, orderSaga.definitionFile), 'utf8'), substitutions),
+  );
   const stepFunctions = await startStepFunctionsEmulator({
     port: options.stepFunctionsPort,
     region: options.region,
@@ -75,7 +92,10 @@ export async function startCheckout(options: {
   if (options.sweepEverySeconds > 0) {
     void (options.handlersReady ?? Promise.resolve()).then(() => {
       if (stopped) return;
-      timer = setInterval(() => void sweep({ source: 'local.timer' }).catch((e) => console.error('settlement failed', e)), options.sweepEverySeconds * 1000);
+      timer = setInterval(
+        () => void sweep({ source: 'local.timer' }).catch((e) => console.error('settlement failed', e)),
+        options.sweepEverySeconds * 1000,
+      );
       timer.unref();
     });
   }

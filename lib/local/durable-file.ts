@@ -6,7 +6,11 @@ import path from 'node:path';
  * then renamed over it. A reader (or a start after kill -9) sees the old file or the new one, never a torn one.
  * With `syncDirectory` the rename itself is flushed too, so it also survives losing power.
  */
-export function writeFileAtomically(file: string, content: string, { syncDirectory = true }: { syncDirectory?: boolean } = {}): void {
+export function writeFileAtomically(
+  file: string,
+  content: string,
+  { syncDirectory = true }: { syncDirectory?: boolean } = {},
+): void {
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w');
   try {

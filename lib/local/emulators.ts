@@ -21,7 +21,10 @@ export interface Emulator {
 }
 
 export class PortInUseError extends Error {
-  constructor(readonly port: number, what: string) {
+  constructor(
+    readonly port: number,
+    what: string,
+  ) {
     super(`Port ${port} (${what}) is already in use; stop whatever holds it or set another port`);
   }
 }
@@ -29,7 +32,9 @@ export class PortInUseError extends Error {
 export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const server = net.createServer();
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, what) : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, what) : e),
+    );
     server.listen(port, host, () => server.close(() => resolve()));
   });
 }
@@ -121,7 +126,9 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
   const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collectOutput(child);
   const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (e) => reject(new Error(`Could not start Java for DynamoDB Local (${e.message}); install a Java 17 runtime`))),
+    child.once('error', (e) =>
+      reject(new Error(`Could not start Java for DynamoDB Local (${e.message}); install a Java 17 runtime`)),
+    ),
   );
   try {
     await Promise.race([waitForPort(port, child, 'DynamoDB Local'), spawnError]);

@@ -72,7 +72,11 @@ class HashKey {
     const o =
       typeof other === 'string' && DECIMAL.test(other)
         ? decimalBigInt(other)
-        : BigInt(typeof other === 'object' && other !== null && 'toFixed' in other ? (other as { toFixed(): string }).toFixed() : (other as number));
+        : BigInt(
+            typeof other === 'object' && other !== null && 'toFixed' in other
+              ? (other as { toFixed(): string }).toFixed()
+              : (other as number),
+          );
     return this.value < o ? -1 : this.value > o ? 1 : 0;
   }
 
@@ -95,7 +99,12 @@ export function nativeSequenceFunctions(original: KinesaliteSequenceFunctions): 
     let seqNum = BigInt(seq);
     if (seqNum < POW_2_124) seqNum += POW_2_124;
     const hex = seqNum.toString(16);
-    const version = seqNum < POW_2_124_NEXT ? 0 : seqNum > POW_2_185 && seqNum < POW_2_185_NEXT ? parseInt(hex.slice(hex.length - 1), 16) : null;
+    const version =
+      seqNum < POW_2_124_NEXT
+        ? 0
+        : seqNum > POW_2_185 && seqNum < POW_2_185_NEXT
+          ? parseInt(hex.slice(hex.length - 1), 16)
+          : null;
     if (version === 2) {
       const seqIxHex = hex.slice(11, 27);
       let shardIxHex = hex.slice(38, 46);
@@ -142,13 +151,14 @@ export function nativeSequenceFunctions(original: KinesaliteSequenceFunctions): 
     return stringifySequence({
       shardCreateTime: from.shardCreateTime,
       seqIx: from.seqIx,
-      seqTime: seqTime || (from.seqTime! + 1000),
+      seqTime: seqTime || from.seqTime! + 1000,
       shardIx: from.shardIx,
     });
   }
 
   // The key's md5 as a 128-bit number, as kinesalite computes it.
-  const partitionKeyToHashKey = (partitionKey: string) => new HashKey(BigInt('0x' + createHash('md5').update(partitionKey, 'utf8').digest('hex')));
+  const partitionKeyToHashKey = (partitionKey: string) =>
+    new HashKey(BigInt('0x' + createHash('md5').update(partitionKey, 'utf8').digest('hex')));
 
   return { parseSequence, stringifySequence, incrementSequence, partitionKeyToHashKey };
 }

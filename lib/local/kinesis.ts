@@ -5,7 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ResourceInUseException } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { streams, type StreamKey } from '../streams';
@@ -21,8 +26,11 @@ export interface LocalKinesis {
 }
 
 /** A client of the local Kinesis; HTTP/1.1, since kinesalite speaks no HTTP/2. */
-export const localKinesisClient = (endpoint: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string }) =>
-  new KinesisClient({ region, endpoint, credentials, requestHandler: new NodeHttpHandler() });
+export const localKinesisClient = (
+  endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+) => new KinesisClient({ region, endpoint, credentials, requestHandler: new NodeHttpHandler() });
 
 export async function startLocalKinesis(options: {
   port: number;
@@ -34,7 +42,12 @@ export async function startLocalKinesis(options: {
 }): Promise<LocalKinesis> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   useNativeSequenceArithmetic();
-  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
+  const server = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -55,7 +68,8 @@ export async function startLocalKinesis(options: {
       await ensureStream(client, StreamName, spec.localShards);
     }
     const env: Record<string, string> = { AWS_ENDPOINT_URL_KINESIS: endpoint };
-    for (const [key, spec] of Object.entries(streams) as [StreamKey, (typeof streams)[StreamKey]][]) env[spec.envVar] = streamNames[key];
+    for (const [key, spec] of Object.entries(streams) as [StreamKey, (typeof streams)[StreamKey]][])
+      env[spec.envVar] = streamNames[key];
     return { endpoint, streamNames, env, stop };
   } catch (e) {
     await stop();

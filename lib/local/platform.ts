@@ -26,7 +26,10 @@ export type { Platform, PlatformOptions } from './platform/types';
 import type { Platform, PlatformOptions } from './platform/types';
 export { runtimeFile } from './running-platform';
 
-export const DEFAULT_ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
+export const DEFAULT_ADMIN = {
+  email: 'admin@example.com',
+  password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local',
+};
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
@@ -40,9 +43,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
     const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
     const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
-    const dynamoClient = (parts.dynamoClient = new DynamoDBClient({ region: REGION, endpoint: dynamoEmu.endpoint, credentials }));
+    const dynamoClient = (parts.dynamoClient = new DynamoDBClient({
+      region: REGION,
+      endpoint: dynamoEmu.endpoint,
+      credentials,
+    }));
     const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
-    const cognito = (parts.cognito = new CognitoIdentityProviderClient({ region: REGION, endpoint: cognitoEmu.endpoint, credentials }));
+    const cognito = (parts.cognito = new CognitoIdentityProviderClient({
+      region: REGION,
+      endpoint: cognitoEmu.endpoint,
+      credentials,
+    }));
     const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
 
     const services = await startContextServices(options, parts, credentials, log);
@@ -55,13 +66,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const { seeded, seedProducts } = await seedData(dynamo, tableNames, options, catalogLoading);
 
     const verifyToken = await cognitoIdTokenVerifier(`${cognitoEmu.endpoint}/${userPoolId}`, clientId);
-    parts.server = createEdge({ routes: options.routes ?? allRoutes, projectRoot, verifyToken, onRequest: options.onRequest });
+    parts.server = createEdge({
+      routes: options.routes ?? allRoutes,
+      projectRoot,
+      verifyToken,
+      onRequest: options.onRequest,
+    });
     const apiUrl = await listen(parts.server, port);
 
     const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
-    const { analytics, lambda } = await startConsumersAndInvokeApi(services, parts, { credentials, dynamoEndpoint: dynamoEmu.endpoint, tableNames, env, apiUrl }, options, log);
+    const { analytics, lambda } = await startConsumersAndInvokeApi(
+      services,
+      parts,
+      { credentials, dynamoEndpoint: dynamoEmu.endpoint, tableNames, env, apiUrl },
+      options,
+      log,
+    );
 
-    await serveModel(services, { dynamo, aggregatesTable: tableNames.aggregates, seeded, seedProducts, seedMarker: catalogLoading.seedMarker }, options, log);
+    await serveModel(
+      services,
+      { dynamo, aggregatesTable: tableNames.aggregates, seeded, seedProducts, seedMarker: catalogLoading.seedMarker },
+      options,
+      log,
+    );
     const { checkout, kinesis, recommendations: model, search } = services;
     return {
       apiUrl,
@@ -87,7 +114,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
       lambdaEndpoint: lambda.endpoint,
       search: { endpoint: search.endpoint, ...searchIndexing },
-      analytics: { caughtUp: analytics.caughtUp, stats: analytics.stats, failureQueueUrls: analytics.failureQueueUrls, consumers: analytics.consumers, warehouseDir: services.warehouseDir, warehouseEndpoint: services.warehouse.endpoint, warehouseSql: services.warehouse.sql },
+      analytics: {
+        caughtUp: analytics.caughtUp,
+        stats: analytics.stats,
+        failureQueueUrls: analytics.failureQueueUrls,
+        consumers: analytics.consumers,
+        warehouseDir: services.warehouseDir,
+        warehouseEndpoint: services.warehouse.endpoint,
+        warehouseSql: services.warehouse.sql,
+      },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,
       stop: () => stopParts(parts),

@@ -79,7 +79,9 @@ export interface StartContext {
   onTrainProgress?: (progress: unknown[]) => void;
 }
 
-export async function prepareLocalRecommendations(options: LocalModelOptions & { dataDir: string }): Promise<LocalRecommendations> {
+export async function prepareLocalRecommendations(
+  options: LocalModelOptions & { dataDir: string },
+): Promise<LocalRecommendations> {
   const modelDir = options.dir ?? path.join(options.dataDir, 'model');
   const variant = options.variant ?? LOCAL_VARIANT;
   const port = options.port ?? 0;
@@ -105,7 +107,9 @@ class LocalModelHost implements LocalRecommendations {
   private stopped = false;
   private resolveServed!: (version: string) => void;
   private rejectServed!: (error: Error) => void;
-  private readonly servedPromise = new Promise<string>((resolve, reject) => ((this.resolveServed = resolve), (this.rejectServed = reject)));
+  private readonly servedPromise = new Promise<string>(
+    (resolve, reject) => ((this.resolveServed = resolve), (this.rejectServed = reject)),
+  );
 
   constructor(
     private readonly options: LocalModelOptions & { dataDir: string },
@@ -119,7 +123,9 @@ class LocalModelHost implements LocalRecommendations {
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: options.endpointUrl ?? modelUrl,
       SAGEMAKER_ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
       MODEL_VARIANT: variant,
-      ...(options.breakerHalfOpenMs !== undefined ? { MODEL_BREAKER_HALF_OPEN_MS: String(options.breakerHalfOpenMs) } : {}),
+      ...(options.breakerHalfOpenMs !== undefined
+        ? { MODEL_BREAKER_HALF_OPEN_MS: String(options.breakerHalfOpenMs) }
+        : {}),
     };
   }
 
@@ -131,20 +137,32 @@ class LocalModelHost implements LocalRecommendations {
     if (hasModel(modelDir)) {
       try {
         await this.serve(await loadArtifact(modelDir), context);
-        context.log(`model: serving ${this.current.status === 'serving' ? this.current.version : '?'} from ${modelDir} on ${modelUrl}`);
+        context.log(
+          `model: serving ${this.current.status === 'serving' ? this.current.version : '?'} from ${modelDir} on ${modelUrl}`,
+        );
         return;
       } catch (e) {
         // An unreadable or outdated model must not stop the platform: replace it, and fall back meanwhile.
         if (!(e instanceof ArtifactError)) throw e;
-        context.log(`model: ${e.message}; ${options.train ? 'training a new one' : 'recommendations fall back to popularity'}`);
+        context.log(
+          `model: ${e.message}; ${options.train ? 'training a new one' : 'recommendations fall back to popularity'}`,
+        );
       }
     }
     if (context.catalog?.length) {
-      const ranking = [...context.catalog].sort((a, b) => b.popularity - a.popularity).map((p): [string, number] => [p.id, p.popularity]);
-      await writePopularAggregate(context.dynamo, context.aggregatesTable, { items: ranking, modelVersion: 'catalog-popularity' });
+      const ranking = [...context.catalog]
+        .sort((a, b) => b.popularity - a.popularity)
+        .map((p): [string, number] => [p.id, p.popularity]);
+      await writePopularAggregate(context.dynamo, context.aggregatesTable, {
+        items: ranking,
+        modelVersion: 'catalog-popularity',
+      });
     }
     if (!options.train || context.catalogSource === 'none') {
-      this.current = { status: 'no-model', reason: options.train ? 'no catalog to train for' : `no model in ${modelDir}` };
+      this.current = {
+        status: 'no-model',
+        reason: options.train ? 'no catalog to train for' : `no model in ${modelDir}`,
+      };
       return;
     }
     this.current = { status: 'training', since: new Date().toISOString() };
@@ -152,7 +170,9 @@ class LocalModelHost implements LocalRecommendations {
       if (this.stopped) return;
       this.current = { status: 'failed', error: e.message };
       this.rejectServed(e);
-      context.log(`model: training failed, recommendations keep falling back to popularity: ${e.message.split('\n')[0]}`);
+      context.log(
+        `model: training failed, recommendations keep falling back to popularity: ${e.message.split('\n')[0]}`,
+      );
     });
   };
 
@@ -165,18 +185,27 @@ class LocalModelHost implements LocalRecommendations {
   private async serve(model: ModelArtifact, context: StartContext) {
     this.server.load(model);
     this.current = { status: 'serving', version: model.version };
-    await writePopularAggregate(context.dynamo, context.aggregatesTable, { items: model.popularity, modelVersion: model.version, computedAt: model.trainedAt });
+    await writePopularAggregate(context.dynamo, context.aggregatesTable, {
+      items: model.popularity,
+      modelVersion: model.version,
+      computedAt: model.trainedAt,
+    });
     this.resolveServed(model.version);
   }
 
   private async train(context: StartContext) {
     const { modelDir, modelUrl } = this;
     const { data, until } = this.trainingData(context);
-    context.log(`model: none in ${modelDir}; training one in the background from ${data} (recommendations fall back to popularity until it is served)`);
+    context.log(
+      `model: none in ${modelDir}; training one in the background from ${data} (recommendations fall back to popularity until it is served)`,
+    );
     const { code, outcome, stderr } = await this.runTrainer(context, data, until);
     if (this.stopped) return;
     if (outcome?.type !== 'done' || code !== 0 || !hasModel(modelDir)) {
-      const error = outcome?.type === 'failed' ? outcome.error : `the training process exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
+      const error =
+        outcome?.type === 'failed'
+          ? outcome.error
+          : `the training process exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
       throw new Error(error);
     }
     context.log(`model: trained ${outcome.version} in ${(outcome.ms / 1000).toFixed(1)} s; serving it on ${modelUrl}`);
@@ -187,17 +216,23 @@ class LocalModelHost implements LocalRecommendations {
   private trainingData(context: StartContext): { data: string; until?: string } {
     if (context.catalogSource === 'dataset' && context.datasetDir) return { data: context.datasetDir };
     const history = writeDemoHistory(path.join(this.options.dataDir, 'demo-history'), DEMO_CATALOG);
-    context.log(`model: wrote a synthetic order history of the demo catalog (${history.invoices} invoices, ${history.lines} lines) to ${history.dir}`);
+    context.log(
+      `model: wrote a synthetic order history of the demo catalog (${history.invoices} invoices, ${history.lines} lines) to ${history.dir}`,
+    );
     return { data: history.dir, until: history.until };
   }
 
   /** Trains in a child process (the CPU work stays out of the platform's event loop). */
   private async runTrainer(context: StartContext, data: string, until: string | undefined): Promise<TrainerExit> {
     const script = path.join(context.projectRoot, 'lib', 'local', 'train-model-child.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--data', data, '--out', this.modelDir, ...(until ? ['--until', until] : [])], {
-      cwd: context.projectRoot,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, '--data', data, '--out', this.modelDir, ...(until ? ['--until', until] : [])],
+      {
+        cwd: context.projectRoot,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
     this.trainer = child;
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));

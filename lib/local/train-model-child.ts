@@ -29,7 +29,9 @@ const send = (message: TrainerMessage) =>
 // Orphaned (the platform was killed hard): stop rather than finish work nobody will serve.
 process.on('disconnect', () => process.exit(1));
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, until: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { data: { type: 'string' }, out: { type: 'string' }, until: { type: 'string' } },
+});
 if (!values.data || !values.out) {
   await send({ type: 'failed', error: 'usage: train-model-child.ts --data DIR --out DIR [--until YYYY-MM-DD]' });
   process.exit(2);
@@ -40,7 +42,11 @@ try {
   // Loaded here rather than imported at the top, so a trainer that cannot load is reported, not a crash.
   trainer = await import('../../ml/src/train/index');
 } catch (e) {
-  await send({ type: 'failed', error: `the trainer (ml/src/train/index.ts) could not be loaded: ${(e as Error).message}`, unavailable: true });
+  await send({
+    type: 'failed',
+    error: `the trainer (ml/src/train/index.ts) could not be loaded: ${(e as Error).message}`,
+    unavailable: true,
+  });
   process.exit(3);
 }
 

@@ -23,7 +23,13 @@ import {
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { consumerPhysicalNames, type StreamConsumer } from '../stream-consumers';
-import { kinesisStreamSource, RecordsTrimmed, sdkDynamoDbStreamSource, type Credentials, type StreamSource } from '../stream-sources';
+import {
+  kinesisStreamSource,
+  RecordsTrimmed,
+  sdkDynamoDbStreamSource,
+  type Credentials,
+  type StreamSource,
+} from '../stream-sources';
 
 // ---------------------------------------------------------------------------------------------------------
 // The failure record
@@ -39,7 +45,12 @@ const BatchInfo = z.object({
 });
 
 const FailureRecordBody = z.object({
-  requestContext: z.object({ requestId: z.optional(z.string()), functionArn: z.optional(z.string()), condition: z.optional(z.string()), approximateInvokeCount: z.optional(z.number()) }),
+  requestContext: z.object({
+    requestId: z.optional(z.string()),
+    functionArn: z.optional(z.string()),
+    condition: z.optional(z.string()),
+    approximateInvokeCount: z.optional(z.number()),
+  }),
   responseContext: z.optional(z.object({ statusCode: z.optional(z.number()), functionError: z.optional(z.string()) })),
   timestamp: z.optional(z.string()),
   DDBStreamBatchInfo: z.optional(BatchInfo),
@@ -61,7 +72,8 @@ export function parseFailureRecord(body: string): FailureRecord {
   const parsed = FailureRecordBody.parse(json);
   const info = parsed.DDBStreamBatchInfo ?? parsed.KinesisBatchInfo;
   if (!info) throw new Error('neither DDBStreamBatchInfo nor KinesisBatchInfo');
-  if (BigInt(info.startSequenceNumber) > BigInt(info.endSequenceNumber)) throw new Error('startSequenceNumber is after endSequenceNumber');
+  if (BigInt(info.startSequenceNumber) > BigInt(info.endSequenceNumber))
+    throw new Error('startSequenceNumber is after endSequenceNumber');
   return {
     ...(parsed.requestContext.condition ? { condition: parsed.requestContext.condition } : {}),
     ...(parsed.requestContext.functionArn ? { functionArn: parsed.requestContext.functionArn } : {}),
@@ -237,17 +249,25 @@ async function redriveOne(ports: RedrivePorts, message: QueueMessage, dryRun: bo
   try {
     failure = parseFailureRecord(message.body);
   } catch (e) {
-    return { messageId: message.messageId, outcome: { kind: 'unreadable', reason: `not a failure record: ${(e as Error).message.split('\n')[0]}` } };
+    return {
+      messageId: message.messageId,
+      outcome: { kind: 'unreadable', reason: `not a failure record: ${(e as Error).message.split('\n')[0]}` },
+    };
   }
   const { batch } = failure;
   let read: RangeRead;
   try {
     read = await ports.reader.read(batch);
   } catch (e) {
-    return { messageId: message.messageId, batch, outcome: { kind: 'unreadable', reason: `reading ${batch.shardId}: ${(e as Error).message}` } };
+    return {
+      messageId: message.messageId,
+      batch,
+      outcome: { kind: 'unreadable', reason: `reading ${batch.shardId}: ${(e as Error).message}` },
+    };
   }
   const { events, missing } = read;
-  if (dryRun) return { messageId: message.messageId, batch, outcome: { kind: 'would-redrive', records: events.length, missing } };
+  if (dryRun)
+    return { messageId: message.messageId, batch, outcome: { kind: 'would-redrive', records: events.length, missing } };
   if (!events.length) return { messageId: message.messageId, batch, outcome: { kind: 'trimmed', records: 0, missing } };
   let outcome: InvokeOutcome;
   try {
@@ -257,13 +277,27 @@ async function redriveOne(ports: RedrivePorts, message: QueueMessage, dryRun: bo
     outcome = { kind: 'error', errorType: (e as Error).name, errorMessage: (e as Error).message };
   }
   if (outcome.kind === 'error') {
-    return { messageId: message.messageId, batch, outcome: { kind: 'still-failing', records: events.length, missing, reason: `${outcome.errorType}: ${outcome.errorMessage}` } };
+    return {
+      messageId: message.messageId,
+      batch,
+      outcome: {
+        kind: 'still-failing',
+        records: events.length,
+        missing,
+        reason: `${outcome.errorType}: ${outcome.errorMessage}`,
+      },
+    };
   }
   if (outcome.kind === 'partial') {
     const reason = `batchItemFailures: ${outcome.failed.length} of ${records(events.length)} (${outcome.failed.slice(0, 3).join(', ')}${outcome.failed.length > 3 ? ', …' : ''})`;
-    return { messageId: message.messageId, batch, outcome: { kind: 'still-failing', records: outcome.failed.length, missing, reason } };
+    return {
+      messageId: message.messageId,
+      batch,
+      outcome: { kind: 'still-failing', records: outcome.failed.length, missing, reason },
+    };
   }
-  if (missing) return { messageId: message.messageId, batch, outcome: { kind: 'trimmed', records: events.length, missing } };
+  if (missing)
+    return { messageId: message.messageId, batch, outcome: { kind: 'trimmed', records: events.length, missing } };
   return { messageId: message.messageId, batch, outcome: { kind: 'redriven', records: events.length } };
 }
 
@@ -277,12 +311,18 @@ const isGone = (e: unknown) => (e as Error)?.name === 'ResourceNotFoundException
 const MAX_EMPTY_PAGES = 5;
 
 /** The records from startSequenceNumber to endSequenceNumber of a shard, with how many of the batch are gone. */
-export async function readRange(source: Pick<StreamSource, 'getIterator' | 'getRecords'>, batch: BatchRange): Promise<RangeRead> {
+export async function readRange(
+  source: Pick<StreamSource, 'getIterator' | 'getRecords'>,
+  batch: BatchRange,
+): Promise<RangeRead> {
   const start = BigInt(batch.startSequenceNumber);
   const end = BigInt(batch.endSequenceNumber);
   let iterator: string | undefined;
   try {
-    iterator = await source.getIterator(batch.shardId, { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: batch.startSequenceNumber });
+    iterator = await source.getIterator(batch.shardId, {
+      type: 'AT_SEQUENCE_NUMBER',
+      sequenceNumber: batch.startSequenceNumber,
+    });
   } catch (e) {
     if (e instanceof RecordsTrimmed || isGone(e)) return { events: [], missing: batch.batchSize };
     throw e;
@@ -291,7 +331,11 @@ export async function readRange(source: Pick<StreamSource, 'getIterator' | 'getR
   let empty = 0;
   let done = false;
   while (iterator && !done) {
-    const page = await source.getRecords(batch.shardId, iterator, Math.min(Math.max(batch.batchSize - events.length, 1), 1000));
+    const page = await source.getRecords(
+      batch.shardId,
+      iterator,
+      Math.min(Math.max(batch.batchSize - events.length, 1), 1000),
+    );
     for (const record of page.records) {
       const sequence = BigInt(record.sequenceNumber);
       if (sequence > end) {
@@ -343,19 +387,27 @@ export async function awsRedrivePorts(options: AwsRedriveOptions): Promise<AwsRe
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const sqs = new SQSClient({ ...common, ...(options.endpoints?.sqs ? { endpoint: options.endpoints.sqs } : {}) });
-  const lambda = new LambdaClient({ ...common, ...(options.endpoints?.lambda ? { endpoint: options.endpoints.lambda } : {}) });
+  const lambda = new LambdaClient({
+    ...common,
+    ...(options.endpoints?.lambda ? { endpoint: options.endpoints.lambda } : {}),
+  });
   const sources = new Map<string, Promise<StreamSource>>();
   const close = () => {
     sqs.destroy();
     lambda.destroy();
-    for (const source of sources.values()) void source.then((s) => s.close(), () => undefined);
+    for (const source of sources.values())
+      void source.then(
+        (s) => s.close(),
+        () => undefined,
+      );
   };
   try {
     const functionName = options.functionName ?? physical.functionName;
     // Fails fast on a function that does not exist; the role is what Kinesis records name as invokeIdentityArn.
     const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     const queueUrl =
-      options.queueUrl ?? (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueName ?? physical.queueName }))).QueueUrl!;
+      options.queueUrl ??
+      (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queueName ?? physical.queueName }))).QueueUrl!;
     const region = options.region ?? (await sqs.config.region());
     const visibility = options.visibilityTimeoutSeconds ?? 900;
 
@@ -384,7 +436,14 @@ function streamSourceOpener(
     if (!source) {
       source =
         batch.source === 'dynamodb'
-          ? Promise.resolve(sdkDynamoDbStreamSource({ streamArn: batch.streamArn, region, ...(options.credentials ? { credentials: options.credentials } : {}), ...(options.endpoints?.dynamodbStreams ? { endpoint: options.endpoints.dynamodbStreams } : {}) }))
+          ? Promise.resolve(
+              sdkDynamoDbStreamSource({
+                streamArn: batch.streamArn,
+                region,
+                ...(options.credentials ? { credentials: options.credentials } : {}),
+                ...(options.endpoints?.dynamodbStreams ? { endpoint: options.endpoints.dynamodbStreams } : {}),
+              }),
+            )
           : kinesisStreamSource({
               streamName: batch.streamArn.split(':stream/')[1] ?? batch.streamArn,
               region,
@@ -406,16 +465,27 @@ function sqsFailureQueue(sqs: SQSClient, queueUrl: string, visibility: number): 
     async receive(max) {
       const { Messages } = await sqs.send(
         // A short long-poll: SQS's short polls sample only some servers and may answer empty.
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(Math.max(max, 1), 10), WaitTimeSeconds: 1, VisibilityTimeout: visibility }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(Math.max(max, 1), 10),
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: visibility,
+        }),
       );
-      return (Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body ?? '' }));
+      return (Messages ?? []).map((m) => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body ?? '',
+      }));
     },
     async remove(message) {
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle }));
     },
     async release(messages) {
       for (let i = 0; i < messages.length; i += 10) {
-        const Entries = messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 }));
+        const Entries = messages
+          .slice(i, i + 10)
+          .map((m, j) => ({ Id: String(j), ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 }));
         await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries }));
       }
     },
@@ -442,15 +512,22 @@ function streamReader(sourceFor: (batch: BatchRange) => Promise<StreamSource>): 
 function lambdaConsumer(lambda: LambdaClient, functionName: string): RedrivePorts['fn'] {
   return {
     async invoke(event) {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+      const out = await lambda.send(
+        new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+      );
       const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
       const result = text ? (JSON.parse(text) as unknown) : null;
       if (out.FunctionError) {
         const error = (result ?? {}) as { errorType?: string; errorMessage?: string };
-        return { kind: 'error', errorType: error.errorType ?? out.FunctionError, errorMessage: error.errorMessage ?? text };
+        return {
+          kind: 'error',
+          errorType: error.errorType ?? out.FunctionError,
+          errorMessage: error.errorMessage ?? text,
+        };
       }
       const failures = (result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)?.batchItemFailures;
-      if (Array.isArray(failures) && failures.length) return { kind: 'partial', failed: failures.map((f) => String(f?.itemIdentifier ?? '')) };
+      if (Array.isArray(failures) && failures.length)
+        return { kind: 'partial', failed: failures.map((f) => String(f?.itemIdentifier ?? '')) };
       return { kind: 'ok' };
     },
   };

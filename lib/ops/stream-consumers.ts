@@ -11,21 +11,27 @@ import { tables } from '../tables';
 
 /** The logical key whose name the physical name is, or ends with after a `prefix-`; the longest such name wins. */
 function keyOf<K extends string>(specs: Record<K, { name: string }>, physical: string): K | undefined {
-  const matches = (Object.entries(specs) as [K, { name: string }][]).filter(([, spec]) => physical === spec.name || physical.endsWith(`-${spec.name}`));
+  const matches = (Object.entries(specs) as [K, { name: string }][]).filter(
+    ([, spec]) => physical === spec.name || physical.endsWith(`-${spec.name}`),
+  );
   return matches.sort(([, a], [, b]) => b.name.length - a.name.length)[0]?.[0];
 }
 
 /** Every consumer of the event's source, in lib/stream-consumers.ts's order; throws when none reads it. */
 export function consumersOfStreamEvent(event: unknown, kind: 'dynamodb' | 'kinesis'): StreamConsumer[] {
   const records = (event as { Records?: unknown } | null)?.Records;
-  if (!Array.isArray(records) || !records.length) throw new Error('A stream event is { "Records": [...] } with at least one record');
+  if (!Array.isArray(records) || !records.length)
+    throw new Error('A stream event is { "Records": [...] } with at least one record');
   const arns = new Set(records.map((r) => (r as { eventSourceARN?: unknown } | null)?.eventSourceARN));
   const sources = new Set(records.map((r) => (r as { eventSource?: unknown } | null)?.eventSource));
-  if (arns.size !== 1 || typeof [...arns][0] !== 'string') throw new Error('Every record of a stream event names the same eventSourceARN');
+  if (arns.size !== 1 || typeof [...arns][0] !== 'string')
+    throw new Error('Every record of a stream event names the same eventSourceARN');
   const expected = kind === 'dynamodb' ? 'aws:dynamodb' : 'aws:kinesis';
-  if (sources.size !== 1 || [...sources][0] !== expected) throw new Error(`Every record of this event must have eventSource "${expected}"`);
+  if (sources.size !== 1 || [...sources][0] !== expected)
+    throw new Error(`Every record of this event must have eventSource "${expected}"`);
   const arn = [...arns][0] as string;
-  const names = (source: StreamConsumer['source']) => (source.kind === 'table' ? `the ${source.table} table's stream` : `the ${source.stream} stream`);
+  const names = (source: StreamConsumer['source']) =>
+    source.kind === 'table' ? `the ${source.table} table's stream` : `the ${source.stream} stream`;
   const known = streamConsumers.map((c) => `${c.id} (${names(c.source)})`).join(', ');
 
   if (kind === 'dynamodb') {

@@ -35,7 +35,8 @@ export function pipelineSourceFromContext(app: App): PipelineSource {
   const connectionArn = context('connectionArn');
   if (connectionArn) {
     const repository = context('repository');
-    if (!repository?.includes('/')) throw new Error('ecicomm:repository must be owner/name when ecicomm:connectionArn is set');
+    if (!repository?.includes('/'))
+      throw new Error('ecicomm:repository must be owner/name when ecicomm:connectionArn is set');
     return { kind: 'connection', repository, branch, connectionArn };
   }
   return { kind: 'codecommit', repositoryName: context('repository') ?? 'ecicomm', branch };

@@ -47,7 +47,7 @@ export class PipelineStack extends Stack {
     });
     // A customer-managed key on the artifact bucket is what CodeBuild then encrypts build outputs with.
     const artifactKey = new Key(this, 'ArtifactKey', {
-      description: 'Encrypts the delivery pipeline\'s artifacts and build outputs',
+      description: "Encrypts the delivery pipeline's artifacts and build outputs",
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -95,46 +95,54 @@ export class PipelineStack extends Stack {
   private acknowledgePipelineGrants(artifacts: Bucket) {
     const acknowledge = (finding: string, reason: string) =>
       Validations.of(this.pipeline).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    const bucketGrant = 'CDK grants the pipeline roles object read/write on the pipeline\'s own artifact bucket only';
+    const bucketGrant = "CDK grants the pipeline roles object read/write on the pipeline's own artifact bucket only";
     for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
       acknowledge(`Action::${action}`, `${bucketGrant}; ${action} is part of that grant.`);
     }
     acknowledge(`Resource::<${logicalIdOf(artifacts)}.Arn>/*`, `${bucketGrant}: its objects.`);
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-      acknowledge(`Action::${action}`, `Encrypting and decrypting artifacts with the pipeline's own artifact key, the only key in the grant.`);
+      acknowledge(
+        `Action::${action}`,
+        `Encrypting and decrypting artifacts with the pipeline's own artifact key, the only key in the grant.`,
+      );
     }
     for (const project of [this.pipeline.synthProject, this.pipeline.selfMutationProject]) {
       const name = `<${logicalIdOf(project)}>`;
       acknowledge(
         `Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/${name}:*`,
-        'CodeBuild writes the log streams of its own project\'s log group, named after the project.',
+        "CodeBuild writes the log streams of its own project's log group, named after the project.",
       );
       acknowledge(
         `Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/${name}-*`,
-        'CodeBuild test report groups are created per run under the project\'s own name.',
+        "CodeBuild test report groups are created per run under the project's own name.",
       );
     }
     const selfMutationRole = this.pipeline.selfMutationProject.role!;
     Validations.of(selfMutationRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:*:iam::<AWS::AccountId>:role/*]',
-      reason: 'Self-mutation assumes the CDK bootstrap roles of this account, limited by the aws-cdk:bootstrap-role tag condition.',
+      reason:
+        'Self-mutation assumes the CDK bootstrap roles of this account, limited by the aws-cdk:bootstrap-role tag condition.',
     });
     Validations.of(selfMutationRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Self-mutation calls cloudformation:DescribeStacks and s3:ListBucket, which CDK Pipelines grants unscoped to find the stacks it updates.',
+      reason:
+        'Self-mutation calls cloudformation:DescribeStacks and s3:ListBucket, which CDK Pipelines grants unscoped to find the stacks it updates.',
     });
     const assetRole = this.pipeline.node.findChild('Assets').node.findChild('FileRole');
     Validations.of(assetRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'The asset-publishing role starts and polls the asset CodeBuild builds; CDK Pipelines grants codebuild:StartBuild/BatchGetBuilds unscoped.',
+      reason:
+        'The asset-publishing role starts and polls the asset CodeBuild builds; CDK Pipelines grants codebuild:StartBuild/BatchGetBuilds unscoped.',
     });
     Validations.of(assetRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/*]',
-      reason: 'The asset-publishing role is shared by the asset projects CDK Pipelines creates; it writes their CodeBuild logs.',
+      reason:
+        'The asset-publishing role is shared by the asset projects CDK Pipelines creates; it writes their CodeBuild logs.',
     });
     Validations.of(assetRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:<AWS::Region>:<AWS::AccountId>:report-group/*]',
-      reason: 'The asset-publishing role is shared by the asset projects CDK Pipelines creates; these are their report groups.',
+      reason:
+        'The asset-publishing role is shared by the asset projects CDK Pipelines creates; these are their report groups.',
     });
   }
 }

@@ -55,19 +55,50 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'OrderSagaArn', { value: this.checkout.stateMachine.stateMachineArn });
     new CfnOutput(this, 'CompensationDeadLetterQueueUrl', { value: this.checkout.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'RecommendationsEndpointName', { value: this.recommendations.endpoint.attrEndpointName, description: 'SageMaker endpoint serving the recommendation model (variants A/B)' });
-    new CfnOutput(this, 'ClickstreamStreamName', { value: this.analytics.clickstream.streamName, description: 'Kinesis stream of POST /v1/events' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.checkout.alarmTopic.topicArn, description: 'Subscribe on-call to checkout alarms here' });
-    new CfnOutput(this, 'AnalyticsAlarmTopicArn', { value: this.analytics.alarmTopic.topicArn, description: 'Subscribe on-call to analytics alarms (consumers falling behind, records failing to load)' });
-    new CfnOutput(this, 'WarehouseWorkgroupName', { value: this.analytics.warehouse.target.workgroupName, description: 'Redshift Serverless workgroup of the analytics warehouse' });
+    new CfnOutput(this, 'RecommendationsEndpointName', {
+      value: this.recommendations.endpoint.attrEndpointName,
+      description: 'SageMaker endpoint serving the recommendation model (variants A/B)',
+    });
+    new CfnOutput(this, 'ClickstreamStreamName', {
+      value: this.analytics.clickstream.streamName,
+      description: 'Kinesis stream of POST /v1/events',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.checkout.alarmTopic.topicArn,
+      description: 'Subscribe on-call to checkout alarms here',
+    });
+    new CfnOutput(this, 'AnalyticsAlarmTopicArn', {
+      value: this.analytics.alarmTopic.topicArn,
+      description: 'Subscribe on-call to analytics alarms (consumers falling behind, records failing to load)',
+    });
+    new CfnOutput(this, 'WarehouseWorkgroupName', {
+      value: this.analytics.warehouse.target.workgroupName,
+      description: 'Redshift Serverless workgroup of the analytics warehouse',
+    });
     new CfnOutput(this, 'WarehouseDatabase', { value: this.analytics.warehouse.target.database });
-    new CfnOutput(this, 'WarehouseSecretArn', { value: this.analytics.warehouse.secretArn, description: 'Secrets Manager secret (managed by Redshift) with the warehouse admin credentials' });
-    new CfnOutput(this, 'SearchDomainEndpoint', { value: this.search.target.endpoint, description: 'OpenSearch Service domain of the product search (IAM access: only the search functions\' roles)' });
+    new CfnOutput(this, 'WarehouseSecretArn', {
+      value: this.analytics.warehouse.secretArn,
+      description: 'Secrets Manager secret (managed by Redshift) with the warehouse admin credentials',
+    });
+    new CfnOutput(this, 'SearchDomainEndpoint', {
+      value: this.search.target.endpoint,
+      description: "OpenSearch Service domain of the product search (IAM access: only the search functions' roles)",
+    });
     if (this.search.reindexPolicy) {
-      new CfnOutput(this, 'SearchReindexPolicyArn', { value: this.search.reindexPolicy.managedPolicyArn, description: 'Attach to the operator role that runs npm run search:reindex -- --prefix <stage> --endpoint <SearchDomainEndpoint>' });
+      new CfnOutput(this, 'SearchReindexPolicyArn', {
+        value: this.search.reindexPolicy.managedPolicyArn,
+        description:
+          'Attach to the operator role that runs npm run search:reindex -- --prefix <stage> --endpoint <SearchDomainEndpoint>',
+      });
     }
-    new CfnOutput(this, 'SearchAlarmTopicArn', { value: this.search.alarmTopic.topicArn, description: 'Subscribe on-call to search alarms (cluster health, storage, memory, the indexer falling behind)' });
-    new CfnOutput(this, 'AnalyticsDashboardId', { value: this.analytics.dashboards.dashboard.dashboardId, description: 'QuickSight dashboard of the analysts' });
+    new CfnOutput(this, 'SearchAlarmTopicArn', {
+      value: this.search.alarmTopic.topicArn,
+      description: 'Subscribe on-call to search alarms (cluster health, storage, memory, the indexer falling behind)',
+    });
+    new CfnOutput(this, 'AnalyticsDashboardId', {
+      value: this.analytics.dashboards.dashboard.dashboardId,
+      description: 'QuickSight dashboard of the analysts',
+    });
   }
 
   /**
@@ -89,6 +120,9 @@ export class EciCommStage extends Stage {
 
   constructor(scope: Construct, id: string, props: EciCommStageProps) {
     super(scope, id, props);
-    this.platform = new EciCommStack(this, 'Platform', { namePrefix: props.namePrefix, stackName: `${props.namePrefix}-platform` });
+    this.platform = new EciCommStack(this, 'Platform', {
+      namePrefix: props.namePrefix,
+      stackName: `${props.namePrefix}-platform`,
+    });
   }
 }

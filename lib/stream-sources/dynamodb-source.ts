@@ -10,8 +10,15 @@ import {
   type AttributeValue,
   type _Record as SdkStreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { IteratorExpired, positionSequenceNumber, RecordsTrimmed, type Credentials, type ShardInfo, type SourceRecord, type StreamSource } from './source-types';
-
+import {
+  IteratorExpired,
+  positionSequenceNumber,
+  RecordsTrimmed,
+  type Credentials,
+  type ShardInfo,
+  type SourceRecord,
+  type StreamSource,
+} from './source-types';
 
 /** A DynamoDB Streams record as the Streams API puts it on the wire (attribute values in DynamoDB JSON). */
 export interface DdbStreamRecord {
@@ -69,7 +76,8 @@ export function lambdaDynamoDbRecord(r: DdbStreamRecord, region: string, streamA
     eventSourceARN: streamArn,
   };
   if (r.userIdentity) event.userIdentity = r.userIdentity;
-  const arrival = d.ApproximateCreationDateTime !== undefined ? new Date(d.ApproximateCreationDateTime * 1000) : new Date();
+  const arrival =
+    d.ApproximateCreationDateTime !== undefined ? new Date(d.ApproximateCreationDateTime * 1000) : new Date();
   return { sequenceNumber: d.SequenceNumber, arrival, event };
 }
 
@@ -82,7 +90,8 @@ function wireAttributeValue(value: AttributeValue): unknown {
   const { $unknown: _unknown, ...plain } = value as AttributeValue & { $unknown?: unknown };
   return plain;
 }
-const wireAttributeMap = (map: Record<string, AttributeValue>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, wireAttributeValue(v)]));
+const wireAttributeMap = (map: Record<string, AttributeValue>) =>
+  Object.fromEntries(Object.entries(map).map(([k, v]) => [k, wireAttributeValue(v)]));
 
 /** An SDK-parsed Streams record back in its wire form, so both clients shape events through lambdaDynamoDbRecord. */
 export function wireStreamRecord(r: SdkStreamRecord): DdbStreamRecord {
@@ -91,7 +100,9 @@ export function wireStreamRecord(r: SdkStreamRecord): DdbStreamRecord {
     eventID: r.eventID!,
     eventName: r.eventName!,
     dynamodb: {
-      ...(d.ApproximateCreationDateTime !== undefined ? { ApproximateCreationDateTime: d.ApproximateCreationDateTime.getTime() / 1000 } : {}),
+      ...(d.ApproximateCreationDateTime !== undefined
+        ? { ApproximateCreationDateTime: d.ApproximateCreationDateTime.getTime() / 1000 }
+        : {}),
       ...(d.Keys ? { Keys: wireAttributeMap(d.Keys) } : {}),
       ...(d.NewImage ? { NewImage: wireAttributeMap(d.NewImage) } : {}),
       ...(d.OldImage ? { OldImage: wireAttributeMap(d.OldImage) } : {}),
@@ -109,7 +120,12 @@ export function wireStreamRecord(r: SdkStreamRecord): DdbStreamRecord {
  * chain and endpoint unless given, so it works against AWS as well as DynamoDB Local. Addressed by the
  * stream's ARN (what a failure record names), not by table. The redrive command reads with it.
  */
-export function sdkDynamoDbStreamSource(options: { streamArn: string; region?: string; endpoint?: string; credentials?: Credentials }): StreamSource {
+export function sdkDynamoDbStreamSource(options: {
+  streamArn: string;
+  region?: string;
+  endpoint?: string;
+  credentials?: Credentials;
+}): StreamSource {
   const client = new DynamoDBStreamsClient({
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -126,8 +142,11 @@ export function sdkDynamoDbStreamSource(options: { streamArn: string; region?: s
       const shards: ShardInfo[] = [];
       let ExclusiveStartShardId: string | undefined;
       do {
-        const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamArn: arn, ...(ExclusiveStartShardId ? { ExclusiveStartShardId } : {}) }));
-        for (const s of StreamDescription?.Shards ?? []) shards.push({ shardId: s.ShardId!, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) });
+        const { StreamDescription } = await client.send(
+          new DescribeStreamCommand({ StreamArn: arn, ...(ExclusiveStartShardId ? { ExclusiveStartShardId } : {}) }),
+        );
+        for (const s of StreamDescription?.Shards ?? [])
+          shards.push({ shardId: s.ShardId!, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) });
         ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
       } while (ExclusiveStartShardId);
       return shards;
@@ -136,7 +155,12 @@ export function sdkDynamoDbStreamSource(options: { streamArn: string; region?: s
       const SequenceNumber = positionSequenceNumber(position);
       try {
         const { ShardIterator } = await client.send(
-          new GetStreamsShardIteratorCommand({ StreamArn: arn, ShardId: shardId, ShardIteratorType: position.type, ...(SequenceNumber ? { SequenceNumber } : {}) }),
+          new GetStreamsShardIteratorCommand({
+            StreamArn: arn,
+            ShardId: shardId,
+            ShardIteratorType: position.type,
+            ...(SequenceNumber ? { SequenceNumber } : {}),
+          }),
         );
         return ShardIterator ?? undefined;
       } catch (e) {
@@ -148,7 +172,9 @@ export function sdkDynamoDbStreamSource(options: { streamArn: string; region?: s
     async getRecords(_shardId, iterator, limit) {
       let page;
       try {
-        page = await client.send(new GetStreamsRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) }));
+        page = await client.send(
+          new GetStreamsRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 1000) }),
+        );
       } catch (e) {
         if (e instanceof StreamsExpiredIterator) throw new IteratorExpired(e.message);
         throw e;

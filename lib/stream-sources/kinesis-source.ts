@@ -10,7 +10,13 @@ import {
   type Shard,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { IteratorExpired, positionSequenceNumber, type Credentials, type SourceRecord, type StreamSource } from './source-types';
+import {
+  IteratorExpired,
+  positionSequenceNumber,
+  type Credentials,
+  type SourceRecord,
+  type StreamSource,
+} from './source-types';
 
 export async function kinesisStreamSource(options: {
   /** Default: the SDK's (AWS_ENDPOINT_URL_KINESIS, or AWS). */
@@ -49,7 +55,10 @@ export async function kinesisStreamSource(options: {
         shards.push(...(page.Shards ?? []));
         NextToken = page.NextToken;
       } while (NextToken);
-      return shards.map((s) => ({ shardId: s.ShardId!, ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}) }));
+      return shards.map((s) => ({
+        shardId: s.ShardId!,
+        ...(s.ParentShardId ? { parentShardId: s.ParentShardId } : {}),
+      }));
     },
     async getIterator(shardId, position) {
       const { ShardIterator } = await client.send(
@@ -65,12 +74,21 @@ export async function kinesisStreamSource(options: {
     async getRecords(shardId, iterator, limit) {
       let page;
       try {
-        page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) }));
+        page = await client.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(Math.max(limit, 1), 10_000) }),
+        );
       } catch (e) {
         if (e instanceof ExpiredIteratorException) throw new IteratorExpired(e.message);
         throw e;
       }
-      const records = (page.Records ?? []).map((r) => lambdaKinesisRecord(r, { shardId, region: options.region, streamArn: arn, invokeIdentityArn: options.invokeIdentityArn }));
+      const records = (page.Records ?? []).map((r) =>
+        lambdaKinesisRecord(r, {
+          shardId,
+          region: options.region,
+          streamArn: arn,
+          invokeIdentityArn: options.invokeIdentityArn,
+        }),
+      );
       return { records, ...(page.NextShardIterator ? { nextIterator: page.NextShardIterator } : {}) };
     },
     close() {
@@ -84,13 +102,21 @@ export type RecordPlace = { shardId: string; region: string; streamArn: string; 
 /** A Kinesis record as Lambda puts it in a KinesisStreamEvent. */
 export function lambdaKinesisRecord(r: KinesisRecord, at: RecordPlace): SourceRecord {
   return lambdaKinesisRecordFromWire(
-    { sequenceNumber: r.SequenceNumber!, partitionKey: r.PartitionKey!, data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'), arrival: r.ApproximateArrivalTimestamp ?? new Date() },
+    {
+      sequenceNumber: r.SequenceNumber!,
+      partitionKey: r.PartitionKey!,
+      data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+      arrival: r.ApproximateArrivalTimestamp ?? new Date(),
+    },
     at,
   );
 }
 
 /** The same, from the record as it is on the wire (its data still base64). */
-export function lambdaKinesisRecordFromWire(r: { sequenceNumber: string; partitionKey: string; data: string; arrival: Date }, at: RecordPlace): SourceRecord {
+export function lambdaKinesisRecordFromWire(
+  r: { sequenceNumber: string; partitionKey: string; data: string; arrival: Date },
+  at: RecordPlace,
+): SourceRecord {
   const { arrival } = r;
   return {
     sequenceNumber: r.sequenceNumber,

@@ -14,7 +14,9 @@ export type StartPosition =
   | { type: 'AT_SEQUENCE_NUMBER'; sequenceNumber: string };
 
 export const positionSequenceNumber = (position: StartPosition) =>
-  position.type === 'AFTER_SEQUENCE_NUMBER' || position.type === 'AT_SEQUENCE_NUMBER' ? position.sequenceNumber : undefined;
+  position.type === 'AFTER_SEQUENCE_NUMBER' || position.type === 'AT_SEQUENCE_NUMBER'
+    ? position.sequenceNumber
+    : undefined;
 
 export interface ShardInfo {
   shardId: string;

@@ -15,9 +15,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isoDay, loadOrderHistory, productsOf } from '../src/data';
-import { alsScorer, artifactScorer, easeScorer, maskedArtifact, maskPairs, meanAuc, popularityScorer } from '../src/evaluate/masked';
+import {
+  alsScorer,
+  artifactScorer,
+  easeScorer,
+  maskedArtifact,
+  maskPairs,
+  meanAuc,
+  popularityScorer,
+} from '../src/evaluate/masked';
 import { alsRanker, artifactRanker, easeRanker, popularityRanker, withWeights } from '../src/evaluate/models';
-import { evaluateTemporal, temporalSplit, type Ranker, type TemporalResult, type TemporalSplit } from '../src/evaluate/temporal';
+import {
+  evaluateTemporal,
+  temporalSplit,
+  type Ranker,
+  type TemporalResult,
+  type TemporalSplit,
+} from '../src/evaluate/temporal';
 import { tuneParameters } from '../src/evaluate/tune';
 import type { AlsOptions } from '../src/train/als';
 import { buildArtifact, DEFAULT_PARAMETERS, type TrainingParameters } from '../src/train/build';
@@ -36,7 +50,9 @@ const { values } = parseArgs({
     readme: { type: 'boolean', default: false },
   },
 });
-const datasetDir = path.resolve(values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'));
+const datasetDir = path.resolve(
+  values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
+);
 const seed = Number(values.seed);
 const { onProgress, log, elapsed } = progressDisplay();
 const timings: [string, number][] = [];
@@ -67,7 +83,8 @@ const personalOnly = { personalWeight: 1, neighbourWeight: 0, popularityWeight: 
 const neighboursOnly = { personalWeight: 0, neighbourWeight: 1, popularityWeight: 0.001, personalFirst: false };
 
 /** The objective tuning maximises: NDCG@10 (nothing excluded) + NDCG@10 (bought excluded). */
-const objectiveOf = (split: TemporalSplit, ranker: Ranker) => evaluateTemporal(split, ranker, 'all').ndcg + evaluateTemporal(split, ranker, 'new').ndcg;
+const objectiveOf = (split: TemporalSplit, ranker: Ranker) =>
+  evaluateTemporal(split, ranker, 'all').ndcg + evaluateTemporal(split, ranker, 'new').ndcg;
 
 try {
   log(`Reading ${datasetDir}`);
@@ -82,7 +99,8 @@ try {
     throw new Error(`--validation: dates YYYY-MM-DD in order, before --test ${values.test}`);
   }
   const validations = cutoffs.map((cutoff, i) => temporalSplit(history, cutoff, cutoffs[i + 1] ?? values.test));
-  for (const v of validations) log(`Validation: train before ${v.cutoff}, ${v.cases.length} customers' next invoice before ${v.targetUntil}`);
+  for (const v of validations)
+    log(`Validation: train before ${v.cutoff}, ${v.cases.length} customers' next invoice before ${v.targetUntil}`);
   const validation = validations.at(-1)!;
   let parameters: Required<TrainingParameters> = { ...DEFAULT_PARAMETERS };
   let trials = 0;
@@ -93,9 +111,17 @@ try {
     onProgress('tune blend', trials, trials);
     parameters = tuned.parameters;
     const same = JSON.stringify(parameters) === JSON.stringify(DEFAULT_PARAMETERS);
-    log(`Blend parameters after ${trials} trials (objective ${f4(tuned.objective)}): ${JSON.stringify(parameters)}${same ? ' = DEFAULT_PARAMETERS' : ' — differ from DEFAULT_PARAMETERS'}`);
+    log(
+      `Blend parameters after ${trials} trials (objective ${f4(tuned.objective)}): ${JSON.stringify(parameters)}${same ? ' = DEFAULT_PARAMETERS' : ' — differ from DEFAULT_PARAMETERS'}`,
+    );
   }
-  const validationPopularity = popularityRanker(buildArtifact(validation.train, { parameters, until: Date.parse(`${validation.cutoff}T00:00:00Z`), now: new Date(0) }));
+  const validationPopularity = popularityRanker(
+    buildArtifact(validation.train, {
+      parameters,
+      until: Date.parse(`${validation.cutoff}T00:00:00Z`),
+      now: new Date(0),
+    }),
+  );
   let als = ALS_GRID[0];
   let bestAls = -Infinity;
   timed('ALS grid (validation)', () =>
@@ -123,8 +149,14 @@ try {
 
   // 2. Test.
   const test = temporalSplit(history, values.test);
-  log(`Test: train before ${values.test}, ${test.cases.length} customers' next invoice (${test.coldCustomers} more had no history: popularity for every model)`);
-  const testArtifact = buildArtifact(test.train, { parameters, until: Date.parse(`${values.test}T00:00:00Z`), now: new Date(0) });
+  log(
+    `Test: train before ${values.test}, ${test.cases.length} customers' next invoice (${test.coldCustomers} more had no history: popularity for every model)`,
+  );
+  const testArtifact = buildArtifact(test.train, {
+    parameters,
+    until: Date.parse(`${values.test}T00:00:00Z`),
+    now: new Date(0),
+  });
   const testPopularity = popularityRanker(testArtifact);
   const models: [string, () => Ranker][] = [
     ['popularity (recency-weighted)', () => testPopularity],
@@ -148,14 +180,25 @@ try {
   // 3. The published protocol.
   const full = interactions(history);
   const masked = maskPairs(full, 0.2, seed);
-  log(`Masked: ${full.indices.length} customer–product pairs, ${masked.full.indices.length - masked.train.indices.length} masked (seed ${seed}), ${masked.altered.length} customers scored`);
+  log(
+    `Masked: ${full.indices.length} customer–product pairs, ${masked.full.indices.length - masked.train.indices.length} masked (seed ${seed}), ${masked.altered.length} customers scored`,
+  );
   const maskedModel = maskedArtifact(masked, parameters);
   const aucModels: [string, () => ReturnType<typeof popularityScorer>][] = [
     ['popularity, counted on the full matrix (as published)', () => popularityScorer(full)],
     ['popularity, counted on the training matrix', () => popularityScorer(masked.train)],
-    ['implicit ALS, published settings (20 factors, λ 0.1, α 15 × units, 50 iterations)', () => alsScorer(masked, ALS_PUBLISHED, 'quantity')],
-    [`implicit ALS, validation settings (${als.factors} factors, λ ${als.regularization}, α ${als.alpha} × invoices)`, () => alsScorer(masked, als, 'invoices')],
-    ['item-to-item cosine neighbours', () => artifactScorer(masked, { ...maskedModel, parameters: { ...parameters, ...neighboursOnly } })],
+    [
+      'implicit ALS, published settings (20 factors, λ 0.1, α 15 × units, 50 iterations)',
+      () => alsScorer(masked, ALS_PUBLISHED, 'quantity'),
+    ],
+    [
+      `implicit ALS, validation settings (${als.factors} factors, λ ${als.regularization}, α ${als.alpha} × invoices)`,
+      () => alsScorer(masked, als, 'invoices'),
+    ],
+    [
+      'item-to-item cosine neighbours',
+      () => artifactScorer(masked, { ...maskedModel, parameters: { ...parameters, ...neighboursOnly } }),
+    ],
     ['blend (served; own products are not candidates here)', () => artifactScorer(masked, maskedModel)],
   ];
   if (!values['no-ease']) aucModels.push([`EASE (λ ${easeLambda})`, () => easeScorer(masked, easeLambda)]);

@@ -57,7 +57,9 @@ try {
   const started = performance.now();
   const model = await loadArtifact(path.resolve(modelDir));
   server.load(model);
-  console.log(`model ${model.version} loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`);
+  console.log(
+    `model ${model.version} loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`,
+  );
 } catch (e) {
   console.error(`could not load the model: ${(e as Error).message}`);
   await server.close();

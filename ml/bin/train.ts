@@ -27,7 +27,9 @@ if (values.until !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.until)) {
   console.error(`--until: expected YYYY-MM-DD, got '${values.until}'`);
   process.exit(2);
 }
-const datasetDir = path.resolve(values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'));
+const datasetDir = path.resolve(
+  values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
+);
 const out = path.resolve(values.out ?? path.join(projectRoot, 'ml/model'));
 const holdoutDays = values['holdout-days'] === undefined ? 90 : Number(values['holdout-days']);
 if (!(holdoutDays >= 0)) {
@@ -48,9 +50,14 @@ try {
   const m = artifact.metrics;
   if (m?.holdout) {
     const f = (x: number | undefined) => (x ?? NaN).toFixed(3);
-    log(`Holdout (last ${m.holdout.days} days, ${m.holdout.customers} customers), HR@10 / NDCG@10, nothing excluded | already-bought excluded:`);
+    log(
+      `Holdout (last ${m.holdout.days} days, ${m.holdout.customers} customers), HR@10 / NDCG@10, nothing excluded | already-bought excluded:`,
+    );
     for (const name of ['blend', 'personal', 'popularity']) {
-      if (m[name]) log(`  ${name.padEnd(11)} ${f(m[name]['hr@10'])} / ${f(m[name]['ndcg@10'])} | ${f(m[name]['new.hr@10'])} / ${f(m[name]['new.ndcg@10'])}`);
+      if (m[name])
+        log(
+          `  ${name.padEnd(11)} ${f(m[name]['hr@10'])} / ${f(m[name]['ndcg@10'])} | ${f(m[name]['new.hr@10'])} / ${f(m[name]['new.ndcg@10'])}`,
+        );
     }
   }
   log(`Wrote ${path.join(out, 'model.json')} and model.tar.gz in ${elapsed().toFixed(1)} s`);

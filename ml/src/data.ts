@@ -76,7 +76,14 @@ export class OrderHistoryBuilder {
     this.cleanLines++;
     let invoice = this.byNo.get(line.invoiceNo);
     if (!invoice) {
-      invoice = { invoiceNo: line.invoiceNo, customerId: line.customerId!, at: line.invoiceDate, time, lines: [], index: new Map() };
+      invoice = {
+        invoiceNo: line.invoiceNo,
+        customerId: line.customerId!,
+        at: line.invoiceDate,
+        time,
+        lines: [],
+        index: new Map(),
+      };
       this.byNo.set(line.invoiceNo, invoice);
     } else if (time < invoice.time) {
       invoice.time = time;
@@ -97,7 +104,8 @@ export class OrderHistoryBuilder {
   }
 }
 
-const byTime = (a: Invoice, b: Invoice) => a.time - b.time || (a.invoiceNo < b.invoiceNo ? -1 : a.invoiceNo > b.invoiceNo ? 1 : 0);
+const byTime = (a: Invoice, b: Invoice) =>
+  a.time - b.time || (a.invoiceNo < b.invoiceNo ? -1 : a.invoiceNo > b.invoiceNo ? 1 : 0);
 
 /** An order history from invoices (any order). `lines` defaults to the number of invoice lines. */
 export function fromInvoices(invoices: Invoice[], lines?: number): OrderHistory {
@@ -124,12 +132,16 @@ export interface LoadOrderHistoryOptions {
 }
 
 /** The cleaned order history of the dataset in `datasetDir`, within the window given. */
-export async function loadOrderHistory(datasetDir: string, options: LoadOrderHistoryOptions = {}): Promise<OrderHistory> {
+export async function loadOrderHistory(
+  datasetDir: string,
+  options: LoadOrderHistoryOptions = {},
+): Promise<OrderHistory> {
   const builder = new OrderHistoryBuilder({
     until: options.until === undefined ? undefined : parseCutoff(options.until),
     from: options.from === undefined ? undefined : parseCutoff(options.from),
   });
-  for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress: options.onProgress })) for (const line of batch) builder.add(line);
+  for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress: options.onProgress }))
+    for (const line of batch) builder.add(line);
   return builder.build();
 }
 
@@ -150,7 +162,9 @@ export function productsOf(history: OrderHistory): string[] {
 
 /** A customer's history as the model server's request carries it: one entry per product per invoice. */
 export function requestHistory(customer: CustomerHistory): { productId: string; quantity: number; at: string }[] {
-  return customer.invoices.flatMap((invoice) => invoice.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, at: invoice.at })));
+  return customer.invoices.flatMap((invoice) =>
+    invoice.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, at: invoice.at })),
+  );
 }
 
 /** 'YYYY-MM-DD' of an epoch time, UTC. */

@@ -106,12 +106,19 @@ const byScore = (a: [string, number], b: [string, number]) => b[1] - a[1] || (a[
  * about, are never returned; ties are broken by product id; at most `k` items.
  */
 export function recommend(model: ModelArtifact, request: RecommendationRequest, now?: Date): RecommendationResponse {
-  const items = rankItems(model, request, now).map(([productId, score]) => ({ productId, score: Math.round(score * 1e6) / 1e6 }));
+  const items = rankItems(model, request, now).map(([productId, score]) => ({
+    productId,
+    score: Math.round(score * 1e6) / 1e6,
+  }));
   return { items, modelVersion: model.version };
 }
 
 /** `recommend`'s ranking with unrounded scores: the best `request.k` products, best first. */
-export function rankItems(model: ModelArtifact, request: RecommendationRequest, now?: Date): [productId: string, score: number][] {
+export function rankItems(
+  model: ModelArtifact,
+  request: RecommendationRequest,
+  now?: Date,
+): [productId: string, score: number][] {
   const k = Number.isFinite(request.k) ? Math.max(0, Math.floor(request.k)) : 0;
   if (k === 0) return [];
   const exclude = new Set(request.exclude ?? []);
@@ -138,7 +145,8 @@ export function rankItems(model: ModelArtifact, request: RecommendationRequest, 
     const personal = new Map<string, number>();
     history.forEach(({ productId, quantity }, i) => {
       if (quantity !== undefined && !(quantity > 0)) return;
-      const ageDays = Number.isFinite(times[i]) && Number.isFinite(anchor) ? Math.max(0, (anchor - times[i]) / DAY_MS) : 0;
+      const ageDays =
+        Number.isFinite(times[i]) && Number.isFinite(anchor) ? Math.max(0, (anchor - times[i]) / DAY_MS) : 0;
       const weight = p.recencyHalfLifeDays > 0 ? Math.pow(0.5, ageDays / p.recencyHalfLifeDays) : 1;
       personal.set(productId, (personal.get(productId) ?? 0) + weight);
     });
@@ -159,7 +167,8 @@ export function rankItems(model: ModelArtifact, request: RecommendationRequest, 
       // neighbours rank the others (letting neighbours reorder the own products ranked worse on every
       // validation fold: ml/README.md).
       if (topNeighbour > 0) {
-        for (const [id, score] of neighbourScores) if (!own?.has(id)) add(id, (p.neighbourWeight * score) / topNeighbour);
+        for (const [id, score] of neighbourScores)
+          if (!own?.has(id)) add(id, (p.neighbourWeight * score) / topNeighbour);
       }
     }
     popularityWeight = p.popularityWeight;
@@ -172,7 +181,8 @@ export function rankItems(model: ModelArtifact, request: RecommendationRequest, 
   // Personal first: own products are lifted by the most any other product can score.
   const lift = own ? Math.max(0, p.neighbourWeight) + Math.max(0, popularityWeight) : 0;
   for (const [id, score] of scores) {
-    let value = popularityWeight > 0 ? score + (popularityWeight * (popularity.byId.get(id) ?? 0)) / popularity.top : score;
+    let value =
+      popularityWeight > 0 ? score + (popularityWeight * (popularity.byId.get(id) ?? 0)) / popularity.top : score;
     if (own?.has(id)) value += lift;
     if (value > 0) ranked.push([id, value]);
   }

@@ -20,10 +20,22 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { userBehaviorFromKinesisRecord } from '../../functions/analytics/adapters/clickstream-records';
 import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/orders-stream-records';
-import { loadSalesFacts, loadUserBehavior, type SalesFactRow, type UserBehaviorRow } from '../../functions/analytics/domain/load';
+import {
+  loadSalesFacts,
+  loadUserBehavior,
+  type SalesFactRow,
+  type UserBehaviorRow,
+} from '../../functions/analytics/domain/load';
 import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import { LOAD_LIMITS } from '../../functions/analytics/ports';
-import { addToTally, emptyTally, invoicesInRange, planInvoice, type DateRange, type ReplayTally } from '@ecicomm/local-platform/history/mapping';
+import {
+  addToTally,
+  emptyTally,
+  invoicesInRange,
+  planInvoice,
+  type DateRange,
+  type ReplayTally,
+} from '@ecicomm/local-platform/history/mapping';
 import { replayHistory, type ReplayResult } from '@ecicomm/local-platform/history/replay';
 import { runtimeFile } from '@ecicomm/local-platform/platform';
 import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
@@ -62,7 +74,13 @@ const BULK_ROWS_PER_STATEMENT = [100, 250, 1000];
 const CONSUMER_LIKE_ROWS = 250;
 const BULK_STATEMENTS_PER_TRANSACTION = 40;
 const ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
-const ADDRESS = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const ADDRESS = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wallClockMs = () => performance.timeOrigin + performance.now();
@@ -75,12 +93,20 @@ interface Answer<T = any> {
 }
 
 function apiClient(baseUrl: string) {
-  return async <T = any>(p: string, options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Answer<T>> => {
+  return async <T = any>(
+    p: string,
+    options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const method = options.method ?? 'GET';
-    const send = () => fetch(`${baseUrl}${p}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const send = () =>
+      fetch(`${baseUrl}${p}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
     let res: Response;
     try {
       res = await send();
@@ -105,12 +131,20 @@ function apiClient(baseUrl: string) {
 function monthToReplay(ctx: BenchContext): { datasetDir: string; range: DateRange; source: string } {
   const datasetDir = path.resolve(ctx.projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
   if (existsSync(path.join(datasetDir, 'online_retail_2011-02.csv.gz'))) {
-    return { datasetDir, range: { from: '2011-02-01', to: '2011-02-28' }, source: `February 2011 of the Online Retail dataset (${datasetDir})` };
+    return {
+      datasetDir,
+      range: { from: '2011-02-01', to: '2011-02-28' },
+      source: `February 2011 of the Online Retail dataset (${datasetDir})`,
+    };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'ecicomm-bench-history-'));
   ctx.defer(() => rmSync(dir, { recursive: true, force: true }));
   writeDemoHistory(dir, DEMO_CATALOG);
-  return { datasetDir: dir, range: { from: '2025-06-01', to: '2025-06-30' }, source: 'June 2025 of the demo catalog’s synthetic history (the dataset is absent)' };
+  return {
+    datasetDir: dir,
+    range: { from: '2025-06-01', to: '2025-06-30' },
+    source: 'June 2025 of the demo catalog’s synthetic history (the dataset is absent)',
+  };
 }
 
 /**
@@ -118,7 +152,10 @@ function monthToReplay(ctx: BenchContext): { datasetDir: string; range: DateRang
  * consumers will derive from its records — through the consumers' own record mappings, so the bulk load
  * inserts exactly the rows the pipeline does.
  */
-async function planMonth(datasetDir: string, range: DateRange): Promise<{ tally: ReplayTally; facts: SalesFactRow[]; behaviour: UserBehaviorRow[] }> {
+async function planMonth(
+  datasetDir: string,
+  range: DateRange,
+): Promise<{ tally: ReplayTally; facts: SalesFactRow[]; behaviour: UserBehaviorRow[] }> {
   const tally = emptyTally();
   const facts: SalesFactRow[] = [];
   const behaviour: UserBehaviorRow[] = [];
@@ -127,10 +164,21 @@ async function planMonth(datasetDir: string, range: DateRange): Promise<{ tally:
     const plan = planInvoice(invoice, receivedAt);
     addToTally(tally, plan);
     if (!plan.order) continue;
-    const record: DynamoDBRecord = { eventID: plan.invoiceNo, eventName: 'INSERT', dynamodb: { NewImage: marshall(plan.order, { removeUndefinedValues: true }) as never } };
+    const record: DynamoDBRecord = {
+      eventID: plan.invoiceNo,
+      eventName: 'INSERT',
+      dynamodb: { NewImage: marshall(plan.order, { removeUndefinedValues: true }) as never },
+    };
     facts.push(...orderLoadFromStreamRecord(record).rows);
     for (const event of plan.events) {
-      const kinesis = { eventID: event.eventId, kinesis: { data: Buffer.from(JSON.stringify(event)).toString('base64'), partitionKey: event.sessionId, sequenceNumber: '0' } };
+      const kinesis = {
+        eventID: event.eventId,
+        kinesis: {
+          data: Buffer.from(JSON.stringify(event)).toString('base64'),
+          partitionKey: event.sessionId,
+          sequenceNumber: '0',
+        },
+      };
       behaviour.push(userBehaviorFromKinesisRecord(kinesis as KinesisStreamRecord));
     }
   }
@@ -150,13 +198,16 @@ interface SummaryFigures {
 
 export const analyticsSection: Section = {
   id: 'analytics',
-  title: 'Analytics: a replayed month from the streams into the warehouse vs a raw bulk load, and order-to-dashboard freshness',
+  title:
+    'Analytics: a replayed month from the streams into the warehouse vs a raw bulk load, and order-to-dashboard freshness',
   async run(ctx: BenchContext): Promise<SectionResult> {
     const month = monthToReplay(ctx);
     ctx.log(`analytics: planning ${month.source}`);
     const planned = await planMonth(month.datasetDir, month.range);
     const rows = planned.facts.length + planned.behaviour.length;
-    ctx.log(`analytics: ${planned.tally.invoices} invoices → ${planned.facts.length} sales facts and ${planned.behaviour.length} clickstream rows`);
+    ctx.log(
+      `analytics: ${planned.tally.invoices} invoices → ${planned.facts.length} sales facts and ${planned.behaviour.length} clickstream rows`,
+    );
 
     ctx.log('analytics: starting the local platform in a child process');
     const { info, child } = await startPlatformChild(ctx, { label: 'analytics' });
@@ -169,18 +220,26 @@ export const analyticsSection: Section = {
     // The freshness phase's shopper and products, made now: the phases in between leave the API idle.
     const email = `bench-analytics-${randomUUID()}@example.com`;
     const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-    const reg = await api('/v1/users', { method: 'POST', body: { email, password, firstName: 'Bench', lastName: 'Analyst' } });
+    const reg = await api('/v1/users', {
+      method: 'POST',
+      body: { email, password, firstName: 'Bench', lastName: 'Analyst' },
+    });
     if (reg.status !== 201) throw new Error(`POST /v1/users answered ${reg.status}: ${reg.text}`);
     const shopperLogin = await api('/v1/auth/login', { method: 'POST', body: { email, password } });
-    if (shopperLogin.status !== 200) throw new Error(`shopper login answered ${shopperLogin.status}: ${shopperLogin.text}`);
+    if (shopperLogin.status !== 200)
+      throw new Error(`shopper login answered ${shopperLogin.status}: ${shopperLogin.text}`);
     const shopper = shopperLogin.body.idToken as string;
     const listed = await api('/v1/products?limit=50');
-    if (listed.status !== 200 || !listed.body.items?.length) throw new Error(`GET /v1/products answered ${listed.status}: ${listed.text.slice(0, 200)}`);
+    if (listed.status !== 200 || !listed.body.items?.length)
+      throw new Error(`GET /v1/products answered ${listed.status}: ${listed.text.slice(0, 200)}`);
     const productIds = (listed.body.items as { id: string }[]).map((p) => p.id);
 
     const summary = async (range: DateRange): Promise<SummaryFigures> => {
-      const res = await api(`/v1/analytics/dashboard/summary?startDate=${range.from}&endDate=${range.to}`, { token: adminToken });
-      if (res.status !== 200) throw new Error(`GET /v1/analytics/dashboard/summary answered ${res.status}: ${res.text}`);
+      const res = await api(`/v1/analytics/dashboard/summary?startDate=${range.from}&endDate=${range.to}`, {
+        token: adminToken,
+      });
+      if (res.status !== 200)
+        throw new Error(`GET /v1/analytics/dashboard/summary answered ${res.status}: ${res.text}`);
       return { orders: res.body.orders, revenue: res.body.revenue, sessions: res.body.sessions };
     };
     /**
@@ -205,7 +264,8 @@ export const analyticsSection: Section = {
         await sleep(lastWaitMs);
       }
     };
-    const matches = (t: Pick<ReplayTally, 'orders' | 'revenuePence'>) => (s: SummaryFigures) => s.orders === t.orders && s.revenue === t.revenuePence && s.sessions === t.orders;
+    const matches = (t: Pick<ReplayTally, 'orders' | 'revenuePence'>) => (s: SummaryFigures) =>
+      s.orders === t.orders && s.revenue === t.revenuePence && s.sessions === t.orders;
 
     // Warm-up: the made-up month of the tests through the whole pipeline opens the warehouse, loads every
     // consumer's module and JITs the paths; then the child must be idle (the seeded catalog's streams loaded).
@@ -213,36 +273,56 @@ export const analyticsSection: Section = {
     ctx.defer(() => rmSync(fixtureDir, { recursive: true, force: true }));
     const warm = await replayHistory({ env, datasetDir: fixtureDir, range: FIXTURE_RANGE });
     const warmed = await countedAt({ from: FIXTURE_RANGE.from, to: FIXTURE_RANGE.to }, matches(warm), 120_000);
-    if (warmed.at === undefined) throw new Error(`the warm-up replay was not counted within 120 s: ${JSON.stringify(warmed.last)}`);
+    if (warmed.at === undefined)
+      throw new Error(`the warm-up replay was not counted within 120 s: ${JSON.stringify(warmed.last)}`);
     const settleS = await untilIdle(child.pid!, 60_000);
     ctx.log(`analytics: warm-up replay counted; platform child idle after ${round(settleS)} s`);
 
     // 1. The month through the pipeline.
     const pids = { child: child.pid!, dynamodbLocal: info.pids[0]! };
-    const cpu0 = { child: cpuSeconds(pids.child) ?? 0, java: cpuSeconds(pids.dynamodbLocal) ?? 0, self: process.cpuUsage() };
+    const cpu0 = {
+      child: cpuSeconds(pids.child) ?? 0,
+      java: cpuSeconds(pids.dynamodbLocal) ?? 0,
+      self: process.cpuUsage(),
+    };
     ctx.log(`analytics: replaying ${month.range.from} … ${month.range.to}`);
     const replay: ReplayResult = await replayHistory({ env, datasetDir: month.datasetDir, range: month.range });
     const cpuWritten = { child: cpuSeconds(pids.child) ?? 0, java: cpuSeconds(pids.dynamodbLocal) ?? 0 };
     ctx.log(`analytics: written in ${round(replay.elapsedMs / 1000)} s; waiting for the warehouse to count it`);
     const catchUpTrace: CatchUpAnswer[] = [];
-    const caught = await countedAt(month.range, matches(replay), CATCH_UP_TIMEOUT_MS, pacedByProgress(replay, replay.firstWriteAt!, catchUpTrace));
+    const caught = await countedAt(
+      month.range,
+      matches(replay),
+      CATCH_UP_TIMEOUT_MS,
+      pacedByProgress(replay, replay.firstWriteAt!, catchUpTrace),
+    );
     if (caught.at === undefined) {
-      throw new Error(`the pipeline did not catch up within ${CATCH_UP_TIMEOUT_MS / 1000} s: summary ${JSON.stringify(caught.last)}, replayed ${JSON.stringify({ orders: replay.orders, revenue: replay.revenuePence, sessions: replay.orders })}`);
+      throw new Error(
+        `the pipeline did not catch up within ${CATCH_UP_TIMEOUT_MS / 1000} s: summary ${JSON.stringify(caught.last)}, replayed ${JSON.stringify({ orders: replay.orders, revenue: replay.revenuePence, sessions: replay.orders })}`,
+      );
     }
-    const cpu1 = { child: cpuSeconds(pids.child) ?? 0, java: cpuSeconds(pids.dynamodbLocal) ?? 0, self: process.cpuUsage(cpu0.self) };
+    const cpu1 = {
+      child: cpuSeconds(pids.child) ?? 0,
+      java: cpuSeconds(pids.dynamodbLocal) ?? 0,
+      self: process.cpuUsage(cpu0.self),
+    };
     const pipelineS = (caught.at - replay.firstWriteAt!) / 1000;
     const writeS = (replay.lastWriteAt! - replay.firstWriteAt!) / 1000;
     const lagS = (caught.at - replay.lastWriteAt!) / 1000;
     const sourceRecords = replay.orders + replay.refunds + replay.events;
     const pipelineRowsPerS = rows / pipelineS;
     if (replay.lines !== planned.facts.length || replay.events !== planned.behaviour.length) {
-      throw new Error(`the replay wrote ${replay.lines} lines and ${replay.events} events; the plan has ${planned.facts.length} and ${planned.behaviour.length}`);
+      throw new Error(
+        `the replay wrote ${replay.lines} lines and ${replay.events} events; the plan has ${planned.facts.length} and ${planned.behaviour.length}`,
+      );
     }
 
     // 2. The same rows, bulk-loaded into a fresh warehouse here, in large statements.
     const bulk: BulkFigures[] = [];
     for (const rowsPerStatement of BULK_ROWS_PER_STATEMENT) {
-      ctx.log(`analytics: bulk-loading the same ${rows} rows into a fresh PGlite, ${rowsPerStatement} rows a statement`);
+      ctx.log(
+        `analytics: bulk-loading the same ${rows} rows into a fresh PGlite, ${rowsPerStatement} rows a statement`,
+      );
       bulk.push(await bulkLoad(planned.facts, planned.behaviour, rowsPerStatement));
     }
     const best = bulk.reduce((a, b) => (b.rowsPerS > a.rowsPerS ? b : a));
@@ -251,7 +331,9 @@ export const analyticsSection: Section = {
     const pipelineCpuS = cpu1.child - cpu0.child + cpu1.java - cpu0.java;
     const pipelineCpuMsPerKRow = (pipelineCpuS / rows) * 1e6;
     const bulkCpuMsPerKRow = (best.cpuS / rows) * 1e6;
-    ctx.log(`analytics: pipeline ${round(pipelineRowsPerS)} rows/s, bulk ${round(bulkRowsPerS)} rows/s (${best.rowsPerStatement} a statement), ratio ${round(ratio, 2)}`);
+    ctx.log(
+      `analytics: pipeline ${round(pipelineRowsPerS)} rows/s, bulk ${round(bulkRowsPerS)} rows/s (${best.rowsPerStatement} a statement), ratio ${round(ratio, 2)}`,
+    );
 
     // 3. Freshness: one order at a time, from its confirmation to the summary counting it.
     // Today (UTC) with a day either side: an order placed at midnight still falls inside.
@@ -265,15 +347,23 @@ export const analyticsSection: Section = {
         method: 'POST',
         token: shopper,
         headers: { 'idempotency-key': randomUUID() },
-        body: { shippingAddress: ADDRESS, paymentToken: 'tok_visa', items: [{ productId: productIds[i % productIds.length], quantity: 1 }] },
+        body: {
+          shippingAddress: ADDRESS,
+          paymentToken: 'tok_visa',
+          items: [{ productId: productIds[i % productIds.length], quantity: 1 }],
+        },
       });
       if (placed.status !== 202) throw new Error(`POST /v1/orders answered ${placed.status}: ${placed.text}`);
       const orderId = placed.body.orderId as string;
       const seen = await countedAt(today, (s) => s.orders > counted, FRESHNESS_TIMEOUT_MS);
       const order = await api(`/v1/orders/${orderId}`, { token: shopper });
-      const confirmed = (order.body?.history as { status: string; at: string }[] | undefined)?.find((h) => h.status === 'CONFIRMED');
+      const confirmed = (order.body?.history as { status: string; at: string }[] | undefined)?.find(
+        (h) => h.status === 'CONFIRMED',
+      );
       if (seen.at === undefined || !confirmed) {
-        missed.push(`${orderId}: ${order.body?.status ?? order.status}${seen.at === undefined ? `, not counted within ${FRESHNESS_TIMEOUT_MS / 1000} s` : ''}`);
+        missed.push(
+          `${orderId}: ${order.body?.status ?? order.status}${seen.at === undefined ? `, not counted within ${FRESHNESS_TIMEOUT_MS / 1000} s` : ''}`,
+        );
         counted = (await summary(today)).orders;
         continue;
       }
@@ -328,23 +418,73 @@ export const analyticsSection: Section = {
       tables: [
         {
           title: `Replay of ${month.range.from} … ${month.range.to} through the pipeline`,
-          columns: ['invoices', 'orders', 'refunds', 'stream records', 'Kinesis records', 'warehouse rows', 'writing s', 'first write → counted s', 'after last write s', 'rows/s', 'source records/s', 'CPU ms per 1,000 rows'],
+          columns: [
+            'invoices',
+            'orders',
+            'refunds',
+            'stream records',
+            'Kinesis records',
+            'warehouse rows',
+            'writing s',
+            'first write → counted s',
+            'after last write s',
+            'rows/s',
+            'source records/s',
+            'CPU ms per 1,000 rows',
+          ],
           rows: [
             [
-              replay.invoices, replay.orders, replay.refunds, replay.orders + replay.refunds, replay.events, rows, round(writeS, 1), round(pipelineS, 1), round(lagS, 1),
-              round(pipelineRowsPerS), round(sourceRecords / pipelineS), round(pipelineCpuMsPerKRow),
+              replay.invoices,
+              replay.orders,
+              replay.refunds,
+              replay.orders + replay.refunds,
+              replay.events,
+              rows,
+              round(writeS, 1),
+              round(pipelineS, 1),
+              round(lagS, 1),
+              round(pipelineRowsPerS),
+              round(sourceRecords / pipelineS),
+              round(pipelineCpuMsPerKRow),
             ],
           ],
         },
         {
-          title: 'The same rows bulk-loaded into a fresh PGlite in this process (the fastest row count is the baseline)',
-          columns: ['rows a statement', 'rows', 'sales_facts s', 'user_behavior s', 'total s', 'rows/s', 'CPU s', 'CPU ms per 1,000 rows'],
-          rows: bulk.map((b) => [b.rowsPerStatement, rows, round(b.factsS, 2), round(b.behaviourS, 2), round(b.factsS + b.behaviourS, 2), round(b.rowsPerS), round(b.cpuS, 2), round((b.cpuS / rows) * 1e6)]),
+          title:
+            'The same rows bulk-loaded into a fresh PGlite in this process (the fastest row count is the baseline)',
+          columns: [
+            'rows a statement',
+            'rows',
+            'sales_facts s',
+            'user_behavior s',
+            'total s',
+            'rows/s',
+            'CPU s',
+            'CPU ms per 1,000 rows',
+          ],
+          rows: bulk.map((b) => [
+            b.rowsPerStatement,
+            rows,
+            round(b.factsS, 2),
+            round(b.behaviourS, 2),
+            round(b.factsS + b.behaviourS, 2),
+            round(b.rowsPerS),
+            round(b.cpuS, 2),
+            round((b.cpuS / rows) * 1e6),
+          ]),
         },
         {
           title: 'Freshness: order CONFIRMED → counted by the summary',
           columns: ['orders measured', 'p50 s', 'p90 s', 'p99 s', 'max s'],
-          rows: [[freshnessMs.length, round(median(freshnessMs) / 1000, 2), round(percentile(freshnessMs, 90) / 1000, 2), round(p99S, 2), round(max(freshnessMs) / 1000, 2)]],
+          rows: [
+            [
+              freshnessMs.length,
+              round(median(freshnessMs) / 1000, 2),
+              round(percentile(freshnessMs, 90) / 1000, 2),
+              round(p99S, 2),
+              round(max(freshnessMs) / 1000, 2),
+            ],
+          ],
         },
       ],
       targets,
@@ -359,7 +499,12 @@ export const analyticsSection: Section = {
           pipelineS,
           lagS,
           rowsPerS: pipelineRowsPerS,
-          cpu: { child: cpu1.child - cpu0.child, childWhileWriting: cpuWritten.child - cpu0.child, dynamodbLocal: cpu1.java - cpu0.java, bench: (cpu1.self.user + cpu1.self.system) / 1e6 },
+          cpu: {
+            child: cpu1.child - cpu0.child,
+            childWhileWriting: cpuWritten.child - cpu0.child,
+            dynamodbLocal: cpu1.java - cpu0.java,
+            bench: (cpu1.self.user + cpu1.self.system) / 1e6,
+          },
           cpuMsPer1000Rows: pipelineCpuMsPerKRow,
           catchUpPolls: caught.polls,
           lastPollWaitMs: caught.lastWaitMs,
@@ -390,7 +535,11 @@ interface CatchUpAnswer {
  * orders arrive in a few large batches); the rate is measured from the previous answer (the
  * first from the replay's first write, when nothing was counted). Each answer goes into `trace`.
  */
-function pacedByProgress(want: Pick<ReplayTally, 'orders'>, firstWriteAt: number, trace: CatchUpAnswer[]): (last: SummaryFigures) => number {
+function pacedByProgress(
+  want: Pick<ReplayTally, 'orders'>,
+  firstWriteAt: number,
+  trace: CatchUpAnswer[],
+): (last: SummaryFigures) => number {
   const total = 2 * want.orders;
   let previous = { at: firstWriteAt, done: 0 };
   return (last) => {
@@ -398,7 +547,8 @@ function pacedByProgress(want: Pick<ReplayTally, 'orders'>, firstWriteAt: number
     const done = total === 0 ? 1 : Math.min(1, (last.orders + last.sessions) / total);
     const rate = (done - previous.done) / (now - previous.at);
     previous = { at: now, done };
-    const waitMs = rate > 0 ? Math.min(CATCH_UP_MAX_POLL_MS, Math.max(POLL_MS, (1 - done) / rate / 2)) : CATCH_UP_MAX_POLL_MS;
+    const waitMs =
+      rate > 0 ? Math.min(CATCH_UP_MAX_POLL_MS, Math.max(POLL_MS, (1 - done) / rate / 2)) : CATCH_UP_MAX_POLL_MS;
     trace.push({ atS: (now - firstWriteAt) / 1000, orders: last.orders, sessions: last.sessions, done, waitMs });
     return waitMs;
   };
@@ -413,7 +563,11 @@ interface BulkFigures {
 }
 
 /** The rows into a fresh in-memory warehouse with the load functions the consumers use; checks every row went in. */
-async function bulkLoad(facts: SalesFactRow[], behaviour: UserBehaviorRow[], rowsPerStatement: number): Promise<BulkFigures> {
+async function bulkLoad(
+  facts: SalesFactRow[],
+  behaviour: UserBehaviorRow[],
+  rowsPerStatement: number,
+): Promise<BulkFigures> {
   const warehouse = await PgliteWarehouse.open();
   try {
     await warehouse.migrate();
@@ -426,9 +580,17 @@ async function bulkLoad(facts: SalesFactRow[], behaviour: UserBehaviorRow[], row
     const t2 = performance.now();
     const used = process.cpuUsage(cpu);
     if (f.inserted !== facts.length || b.inserted !== behaviour.length) {
-      throw new Error(`the bulk load inserted ${f.inserted}/${facts.length} facts and ${b.inserted}/${behaviour.length} events`);
+      throw new Error(
+        `the bulk load inserted ${f.inserted}/${facts.length} facts and ${b.inserted}/${behaviour.length} events`,
+      );
     }
-    return { rowsPerStatement, factsS: (t1 - t0) / 1000, behaviourS: (t2 - t1) / 1000, rowsPerS: (facts.length + behaviour.length) / ((t2 - t0) / 1000), cpuS: (used.user + used.system) / 1e6 };
+    return {
+      rowsPerStatement,
+      factsS: (t1 - t0) / 1000,
+      behaviourS: (t2 - t1) / 1000,
+      rowsPerS: (facts.length + behaviour.length) / ((t2 - t0) / 1000),
+      cpuS: (used.user + used.system) / 1e6,
+    };
   } finally {
     await warehouse.close();
   }

@@ -26,7 +26,13 @@ interface LoadFigures {
   extra?: Record<string, unknown>;
 }
 
-const summarize = (requests: number, errors: number, elapsedS: number, latencyMs: number[], extra?: Record<string, unknown>): LoadFigures => ({
+const summarize = (
+  requests: number,
+  errors: number,
+  elapsedS: number,
+  latencyMs: number[],
+  extra?: Record<string, unknown>,
+): LoadFigures => ({
   requests,
   errors,
   elapsedS,
@@ -50,12 +56,25 @@ async function loadApi(url: string, connections: number, duration: number): Prom
   const result = await instance;
   const elapsedS = (performance.now() - t0) / 1000;
   return summarize(latencies.length, non2xx + result.errors + result.timeouts, elapsedS, latencies, {
-    autocannon: { rpsAverage: result.requests.average, latencyP50: result.latency.p50, latencyP99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts },
+    autocannon: {
+      rpsAverage: result.requests.average,
+      latencyP50: result.latency.p50,
+      latencyP99: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+    },
   });
 }
 
 /** `connections` loops, each awaiting one GetItem after another until the deadline. */
-async function loadRaw(doc: DynamoDBDocumentClient, table: string, id: string, connections: number, duration: number): Promise<LoadFigures> {
+async function loadRaw(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  id: string,
+  connections: number,
+  duration: number,
+): Promise<LoadFigures> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -89,10 +108,13 @@ export const apiSection: Section = {
     const s0 = performance.now();
     const { info, child } = await startPlatformChild(ctx, { label: 'api' });
     const startupS = (performance.now() - s0) / 1000;
-    ctx.log(`api: platform up in ${startupS.toFixed(1)} s at ${info.apiUrl} (child ${child.pid}, emulators ${info.pids.join(', ')})`);
+    ctx.log(
+      `api: platform up in ${startupS.toFixed(1)} s at ${info.apiUrl} (child ${child.pid}, emulators ${info.pids.join(', ')})`,
+    );
 
     const listing = await fetch(`${info.apiUrl}/v1/products?limit=1`);
-    if (listing.status !== 200) throw new Error(`GET /v1/products?limit=1 answered ${listing.status}: ${await listing.text()}`);
+    if (listing.status !== 200)
+      throw new Error(`GET /v1/products?limit=1 answered ${listing.status}: ${await listing.text()}`);
     const id = ((await listing.json()) as { items: { id: string }[] }).items[0]?.id;
     if (!id) throw new Error('the seeded catalog has no active product');
     const url = `${info.apiUrl}/v1/products/${encodeURIComponent(id)}`;
@@ -100,7 +122,11 @@ export const apiSection: Section = {
     const probeBody = await probe.text();
     if (probe.status !== 200) throw new Error(`GET ${url} answered ${probe.status}: ${probeBody}`);
 
-    const client = new DynamoDBClient({ region: info.region, endpoint: info.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      region: info.region,
+      endpoint: info.dynamoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     ctx.defer(() => client.destroy());
     const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     const table = info.tableNames.products;
@@ -113,9 +139,16 @@ export const apiSection: Section = {
 
     // The JVM and the platform child share the cores with this process: CPU seconds show who was busy.
     const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0]! };
-    const snapshot = () => ({ child: cpuSeconds(pids.platformChild), java: cpuSeconds(pids.dynamodbLocal), self: process.cpuUsage() });
+    const snapshot = () => ({
+      child: cpuSeconds(pids.platformChild),
+      java: cpuSeconds(pids.dynamodbLocal),
+      self: process.cpuUsage(),
+    });
     type Side = 'api' | 'raw';
-    const cpuUsed = { api: { bench: 0, platformChild: 0, dynamodbLocal: 0 }, raw: { bench: 0, platformChild: 0, dynamodbLocal: 0 } };
+    const cpuUsed = {
+      api: { bench: 0, platformChild: 0, dynamodbLocal: 0 },
+      raw: { bench: 0, platformChild: 0, dynamodbLocal: 0 },
+    };
     const slices: Record<Side, LoadFigures[]> = { api: [], raw: [] };
     const roundRatios: number[] = [];
     // Alternate short slices (API, raw, raw, API, …) rather than one long run each: on a shared machine a
@@ -126,7 +159,8 @@ export const apiSection: Section = {
       const order: Side[] = r % 2 === 0 ? ['api', 'raw'] : ['raw', 'api'];
       for (const side of order) {
         const a = snapshot();
-        const figures = side === 'api' ? await loadApi(url, connections, slice) : await loadRaw(doc, table, id, connections, slice);
+        const figures =
+          side === 'api' ? await loadApi(url, connections, slice) : await loadRaw(doc, table, id, connections, slice);
         const b = snapshot();
         slices[side].push(figures);
         cpuUsed[side].bench += (b.self.user + b.self.system - a.self.user - a.self.system) / 1e6;
@@ -153,17 +187,23 @@ export const apiSection: Section = {
     /** Per process: share of one core over the side's measured time, and CPU ms per successful request. */
     const cpu = (side: Side, load: LoadFigures) => {
       const seconds = cpuUsed[side];
-      const describe = (name: string, s: number) => `${name} ${round((100 * s) / load.elapsedS, 0)} % (${round((1000 * s) / Math.max(1, load.requests), 2)} ms/request)`;
+      const describe = (name: string, s: number) =>
+        `${name} ${round((100 * s) / load.elapsedS, 0)} % (${round((1000 * s) / Math.max(1, load.requests), 2)} ms/request)`;
       return {
         seconds,
-        text: [describe('bench', seconds.bench), describe('platform child', seconds.platformChild), describe('DynamoDB Local', seconds.dynamodbLocal)].join(', '),
+        text: [
+          describe('bench', seconds.bench),
+          describe('platform child', seconds.platformChild),
+          describe('DynamoDB Local', seconds.dynamodbLocal),
+        ].join(', '),
       };
     };
     const cpuApi = cpu('api', api);
     const cpuRaw = cpu('raw', raw);
     // All processes' CPU per request: what throughput would compare as on an otherwise idle, CPU-bound machine.
     const cpuMsPerRequest = (side: Side, load: LoadFigures) =>
-      (1000 * (cpuUsed[side].bench + cpuUsed[side].platformChild + cpuUsed[side].dynamodbLocal)) / Math.max(1, load.requests);
+      (1000 * (cpuUsed[side].bench + cpuUsed[side].platformChild + cpuUsed[side].dynamodbLocal)) /
+      Math.max(1, load.requests);
     const cpuCost = { api: cpuMsPerRequest('api', api), raw: cpuMsPerRequest('raw', raw) };
     const cpuRatio = cpuCost.raw / cpuCost.api;
 
@@ -172,11 +212,16 @@ export const apiSection: Section = {
       `API/raw = ${round(ratio, 2)} (target ≥ ${RATIO_TARGET}; per round ${roundRatios.map((x) => round(x, 2)).join(', ')}): through the edge (HTTP → API Gateway event → in-process handler) and the handler (middy, zod, SDK marshalling), a product read sustains ${round(100 * ratio, 0)} % of the requests/s of the bare GetItem it wraps, at ${connections}-way concurrency.`,
     );
     findings.push(`p50 added by edge + handler over raw GetItem: ${round(api.p50Ms - raw.p50Ms, 2)} ms.`);
-    if (api.errors || raw.errors) findings.push(`Errors: API ${api.errors} (non-2xx, socket errors or timeouts), raw ${raw.errors}${raw.extra?.firstError ? ` (first: ${String(raw.extra.firstError)})` : ''}.`);
+    if (api.errors || raw.errors)
+      findings.push(
+        `Errors: API ${api.errors} (non-2xx, socket errors or timeouts), raw ${raw.errors}${raw.extra?.firstError ? ` (first: ${String(raw.extra.firstError)})` : ''}.`,
+      );
     findings.push(
       `CPU cost per request, all three processes: API ${round(cpuCost.api, 2)} ms, raw ${round(cpuCost.raw, 2)} ms; their inverse ratio, ${round(cpuRatio, 2)}, is a second estimate of the ratio (the one to expect when CPU-bound on an otherwise idle machine) that does not depend on how much CPU time other processes left this run.`,
     );
-    findings.push(`CPU during the API run: ${cpuApi.text}. During the raw run: ${cpuRaw.text}. (100 % = one core; this machine has ${os.cpus().length}.) When the shares add up to the core count, throughput is CPU-bound and the ratio is a ratio of CPU cost per request.`);
+    findings.push(
+      `CPU during the API run: ${cpuApi.text}. During the raw run: ${cpuRaw.text}. (100 % = one core; this machine has ${os.cpus().length}.) When the shares add up to the core count, throughput is CPU-bound and the ratio is a ratio of CPU cost per request.`,
+    );
 
     return {
       method: [
@@ -185,15 +230,43 @@ export const apiSection: Section = {
         `Both sides: ${warmup} s unrecorded warm-up first; requests/s = successful responses / measured elapsed time; p50/p99 nearest-rank over every successful request's latency (API latencies from autocannon's per-response event, not its 1-ms histogram).`,
         `Each side gets ${duration} s in ${rounds} alternating slices of ${slice} s (API, raw; then raw, API; …), never both at once: outside load on this shared machine falls on both sides alike. Compare the ratio, not absolute figures. CPU time per process from /proc/<pid>/stat (platform child, JVM) and process.cpuUsage() (this process) around each slice.`,
       ],
-      targets: [{ name: 'api_rps / raw_getitem_rps', target: `≥ ${RATIO_TARGET}`, actual: String(round(ratio, 2)), pass: ratio >= RATIO_TARGET }],
+      targets: [
+        {
+          name: 'api_rps / raw_getitem_rps',
+          target: `≥ ${RATIO_TARGET}`,
+          actual: String(round(ratio, 2)),
+          pass: ratio >= RATIO_TARGET,
+        },
+      ],
       tables: [
         {
           title: `GET /v1/products/{id} vs GetItem, ${connections}-way concurrency, ${duration} s each (${rounds} alternating slices)`,
           columns: ['load', 'requests', 'errors', 'requests/s', 'p50 ms', 'p99 ms'],
           rows: [
-            ['API (autocannon → edge → handler → DynamoDB Local)', api.requests, api.errors, round(api.rps), round(api.p50Ms, 2), round(api.p99Ms, 2)],
-            ['raw GetItem (lib-dynamodb → DynamoDB Local)', raw.requests, raw.errors, round(raw.rps), round(raw.p50Ms, 2), round(raw.p99Ms, 2)],
-            ['ratio API / raw', '', '', round(ratio, 2), round(api.p50Ms / raw.p50Ms, 2), round(api.p99Ms / raw.p99Ms, 2)],
+            [
+              'API (autocannon → edge → handler → DynamoDB Local)',
+              api.requests,
+              api.errors,
+              round(api.rps),
+              round(api.p50Ms, 2),
+              round(api.p99Ms, 2),
+            ],
+            [
+              'raw GetItem (lib-dynamodb → DynamoDB Local)',
+              raw.requests,
+              raw.errors,
+              round(raw.rps),
+              round(raw.p50Ms, 2),
+              round(raw.p99Ms, 2),
+            ],
+            [
+              'ratio API / raw',
+              '',
+              '',
+              round(ratio, 2),
+              round(api.p50Ms / raw.p50Ms, 2),
+              round(api.p99Ms / raw.p99Ms, 2),
+            ],
           ],
         },
       ],
@@ -205,7 +278,10 @@ export const apiSection: Section = {
         durationS: duration,
         rounds,
         roundRatios,
-        slices: { api: slices.api.map((x) => ({ ...x, latencyMs: undefined })), raw: slices.raw.map((x) => ({ ...x, latencyMs: undefined })) },
+        slices: {
+          api: slices.api.map((x) => ({ ...x, latencyMs: undefined })),
+          raw: slices.raw.map((x) => ({ ...x, latencyMs: undefined })),
+        },
         warmupS: warmup,
         api: { ...api, latencyMs: undefined, cpuSeconds: cpuApi.seconds },
         raw: { ...raw, latencyMs: undefined, cpuSeconds: cpuRaw.seconds },

@@ -18,7 +18,8 @@ export const SIZE_TARGET_BYTES = 250 * 1024;
 export const INIT_TARGET_MS = 60;
 
 /** The banner the function construct passes: middy is ESM-only, and a few CommonJS dependencies still call `require`. */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** esbuild options equivalent to the CLI arguments NodejsFunction builds from the function construct's `bundling`. */
 export const cdkBuildOptions = (projectRoot: string, entry: string, outfile: string): esbuild.BuildOptions => ({
@@ -84,12 +85,14 @@ const lambdaRuntimeEnv = (route: Route): Record<string, string> => ({
  */
 const mirroredFunctionEnv = (route: Route): Record<string, string> => {
   const env: Record<string, string> = { POWERTOOLS_SERVICE_NAME: route.context, NODE_OPTIONS: '--enable-source-maps' };
-  for (const key of Object.keys(route.tables ?? {}) as TableKey[]) env[tables[key].envVar] = `ecicomm-${tables[key].name}`;
+  for (const key of Object.keys(route.tables ?? {}) as TableKey[])
+    env[tables[key].envVar] = `ecicomm-${tables[key].name}`;
   if (route.userPoolActions !== undefined) {
     env.USER_POOL_ID = 'eu-west-2_bench';
     env.USER_POOL_CLIENT_ID = DUMMY;
   }
-  if ((route as { startsSaga?: boolean }).startsSaga) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:000000000000:stateMachine:bench';
+  if ((route as { startsSaga?: boolean }).startsSaga)
+    env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:000000000000:stateMachine:bench';
   if (route.sagemakerEndpoint) env.SAGEMAKER_ENDPOINT_NAME = 'ecicomm-bench-recommendations';
   return env;
 };
@@ -112,31 +115,53 @@ export async function functionEnvironments(): Promise<FunctionEnvironments> {
     const { EciCommStack } = await import('../../lib/stacks/platform-stack');
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
     const stack = new EciCommStack(app, 'BenchEnvironments', { namePrefix: 'ecicomm-bench' });
-    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<
+      string,
+      { Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+    >;
     const byRoute = new Map<string, Record<string, string>>();
     for (const route of routes) {
       const fn = stack.api.functions.get(route.id)?.function;
       if (!fn) throw new Error(`the stack has no function for route ${route.id}`);
-      const variables = resources[stack.getLogicalId(fn.node.defaultChild as InstanceType<typeof CfnElement>)]?.Properties.Environment?.Variables ?? {};
-      byRoute.set(route.id, Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase().replace(/_/g, '-')}`])));
+      const variables =
+        resources[stack.getLogicalId(fn.node.defaultChild as InstanceType<typeof CfnElement>)]?.Properties.Environment
+          ?.Variables ?? {};
+      byRoute.set(
+        route.id,
+        Object.fromEntries(
+          Object.entries(variables).map(([k, v]) => [
+            k,
+            typeof v === 'string' ? v : `bench-${k.toLowerCase().replace(/_/g, '-')}`,
+          ]),
+        ),
+      );
     }
     return { source: 'synthesized from the CDK platform stack (EciCommStack, bundling skipped)', byRoute };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
-    return { source: `mirrored from the function construct's rules: the CDK stack did not synthesize (${reason})`, byRoute: new Map(routes.map((r) => [r.id, mirroredFunctionEnv(r)])) };
+    return {
+      source: `mirrored from the function construct's rules: the CDK stack did not synthesize (${reason})`,
+      byRoute: new Map(routes.map((r) => [r.id, mirroredFunctionEnv(r)])),
+    };
   }
 }
 
 /** Every variable any handler parses at load, so that timing never stops at a missing one. */
 const allHandlerEnv = (): Record<string, string> => ({
-  ...Object.fromEntries((Object.values(tables) as { envVar: string; name: string }[]).map((t) => [t.envVar, `ecicomm-${t.name}`])),
+  ...Object.fromEntries(
+    (Object.values(tables) as { envVar: string; name: string }[]).map((t) => [t.envVar, `ecicomm-${t.name}`]),
+  ),
   USER_POOL_ID: 'eu-west-2_bench',
   USER_POOL_CLIENT_ID: DUMMY,
   SAGEMAKER_ENDPOINT_NAME: 'ecicomm-bench-recommendations',
 });
 
 /** A clean environment: nothing of this process (npm_*, tsx's loader) leaks into the measured child. */
-const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...extra });
+const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH ?? '',
+  HOME: os.tmpdir(),
+  ...extra,
+});
 
 interface ProbeResult {
   wallMs: number;
@@ -158,7 +183,10 @@ function probe(dir: string, target: string | undefined, env: NodeJS.ProcessEnv, 
     const parsed = JSON.parse(line) as { importMs: number; cpuMs: number; sinceProcessStartMs: number; error?: string };
     return { wallMs, ...parsed };
   } catch {
-    return { wallMs, error: `probe printed no result (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}` };
+    return {
+      wallMs,
+      error: `probe printed no result (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`,
+    };
   }
 }
 
@@ -186,16 +214,24 @@ interface BundleFigures {
   /** Variables the handler needed at load beyond what CDK sets it (found from its load error). */
   addedForTiming: string[];
   timingEnv: NodeJS.ProcessEnv;
-  samples: { importMs: number[]; cpuMs: number[]; wallMs: number[]; sourceMapsImportMs: number[]; sourceMapsExtraCpuMs: number[] };
+  samples: {
+    importMs: number[];
+    cpuMs: number[];
+    wallMs: number[];
+    sourceMapsImportMs: number[];
+    sourceMapsExtraCpuMs: number[];
+  };
   errors: string[];
 }
 
-const top = <T extends { bytes: number }>(items: T[], n: number) => [...items].sort((a, b) => b.bytes - a.bytes).slice(0, n);
+const top = <T extends { bytes: number }>(items: T[], n: number) =>
+  [...items].sort((a, b) => b.bytes - a.bytes).slice(0, n);
 
 async function build(projectRoot: string, dir: string, route: Route): Promise<BundleFigures> {
   const outfile = path.join(dir, route.id, 'index.mjs');
   const result = await esbuild.build(cdkBuildOptions(projectRoot, path.join(projectRoot, route.handler), outfile));
-  if (result.errors.length) throw new Error(`esbuild failed for ${route.handler}: ${result.errors.map((e) => e.text).join('; ')}`);
+  if (result.errors.length)
+    throw new Error(`esbuild failed for ${route.handler}: ${result.errors.map((e) => e.text).join('; ')}`);
   const meta = Object.entries(result.metafile!.outputs).find(([file]) => file.endsWith('.mjs'))![1];
   const inputs = Object.entries(meta.inputs).map(([p, i]) => ({ path: p, bytes: i.bytesInOutput }));
   const byPackage = new Map<string, number>();
@@ -210,7 +246,9 @@ async function build(projectRoot: string, dir: string, route: Route): Promise<Bu
     deployedEnv: {},
     addedForTiming: [],
     timingEnv: {},
-    externals: [...new Set(meta.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort(),
+    externals: [
+      ...new Set(meta.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path)),
+    ].sort(),
     samples: { importMs: [], cpuMs: [], wallMs: [], sourceMapsImportMs: [], sourceMapsExtraCpuMs: [] },
     errors: [],
   };
@@ -234,7 +272,7 @@ export const bundlesSection: Section = {
     const bundles: BundleFigures[] = [];
     for (const route of routes) bundles.push(await build(projectRoot, dir, route));
 
-    ctx.log('bundles: reading each function\'s environment from the CDK stack');
+    ctx.log("bundles: reading each function's environment from the CDK stack");
     const environments = await functionEnvironments();
     for (const b of bundles) {
       const { NODE_OPTIONS, ...deployed } = environments.byRoute.get(b.route.id) ?? {};
@@ -242,13 +280,20 @@ export const bundlesSection: Section = {
       b.nodeOptions = NODE_OPTIONS;
       // A load with exactly the environment CDK gives the function: a variable it lacks fails its cold start in AWS.
       const url = pathToFileURL(b.file).href;
-      const first = probe(dir, url, childEnv({ ...lambdaRuntimeEnv(b.route), ...b.deployedEnv, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) }));
+      const first = probe(
+        dir,
+        url,
+        childEnv({ ...lambdaRuntimeEnv(b.route), ...b.deployedEnv, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) }),
+      );
       if (first.error) b.cdkEnvError = first.error;
       // Timing needs a load that succeeds: add every known handler variable, then whatever the load error names.
       let env = childEnv({ ...lambdaRuntimeEnv(b.route), ...allHandlerEnv(), ...b.deployedEnv });
       for (let attempt = 0; attempt < 5; attempt++) {
         const r = probe(dir, url, env);
-        const missing = /^Invalid environment: (.+)$/.exec(r.error ?? '')?.[1]?.split(/,\s*/).filter((n) => /^\w+$/.test(n) && !(n in env));
+        const missing = /^Invalid environment: (.+)$/
+          .exec(r.error ?? '')?.[1]
+          ?.split(/,\s*/)
+          .filter((n) => /^\w+$/.test(n) && !(n in env));
         if (!missing?.length) break;
         for (const name of missing) env = { ...env, [name]: `bench-${name.toLowerCase().replace(/_/g, '-')}` };
         b.addedForTiming.push(...missing);
@@ -262,7 +307,11 @@ export const bundlesSection: Section = {
       const key = b.externals.join(' + ') || '(none)';
       if (externalSets.has(key)) continue;
       const file = path.join(dir, `externals-${externalSets.size}.mjs`);
-      writeFileSync(file, b.externals.map((e) => `import ${JSON.stringify(e)};`).join('\n') + '\nexport const handler = () => undefined;\n');
+      writeFileSync(
+        file,
+        b.externals.map((e) => `import ${JSON.stringify(e)};`).join('\n') +
+          '\nexport const handler = () => undefined;\n',
+      );
       externalSets.set(key, { file, importMs: [], cpuMs: [] });
     }
     const externalsKey = (b: BundleFigures) => b.externals.join(' + ') || '(none)';
@@ -303,7 +352,8 @@ export const bundlesSection: Section = {
         if (!s.error && s.importMs !== undefined) {
           b.samples.sourceMapsImportMs.push(s.importMs);
           // Paired with the plain load just before it: CPU, which outside load inflates least.
-          if (!r.error && r.cpuMs !== undefined && s.cpuMs !== undefined) b.samples.sourceMapsExtraCpuMs.push(s.cpuMs - r.cpuMs);
+          if (!r.error && r.cpuMs !== undefined && s.cpuMs !== undefined)
+            b.samples.sourceMapsExtraCpuMs.push(s.cpuMs - r.cpuMs);
         }
       }
     }
@@ -339,7 +389,21 @@ export const bundlesSection: Section = {
     const largest = [...bundles].sort((a, b) => b.mjsBytes - a.mjsBytes)[0]!;
     const perHandler: Table = {
       title: `Per handler (targets: .mjs ≤ 250 KiB, init ≤ ${INIT_TARGET_MS} ms)`,
-      columns: ['route', 'endpoint', '.mjs KiB', 'size', 'init ms (median)', 'min–max', 'init CPU ms', 'of which @aws-sdk externals ms', 'wall − bare ms', 'init ms as deployed (CDK NODE_OPTIONS)', 'init', 'loads with the env CDK sets', 'largest package in bundle'],
+      columns: [
+        'route',
+        'endpoint',
+        '.mjs KiB',
+        'size',
+        'init ms (median)',
+        'min–max',
+        'init CPU ms',
+        'of which @aws-sdk externals ms',
+        'wall − bare ms',
+        'init ms as deployed (CDK NODE_OPTIONS)',
+        'init',
+        'loads with the env CDK sets',
+        'largest package in bundle',
+      ],
       rows: rows.map((r) => [
         r.route,
         r.endpoint,
@@ -364,12 +428,24 @@ export const bundlesSection: Section = {
     const topPackages: Table = {
       title: `Largest bundle: ${largest.route.id}: top 5 packages (inputs summed by package)`,
       columns: ['package', 'KiB', 'share'],
-      rows: top(largest.packages, 5).map((p) => [p.name, kib(p.bytes), `${round((100 * p.bytes) / largest.mjsBytes)} %`]),
+      rows: top(largest.packages, 5).map((p) => [
+        p.name,
+        kib(p.bytes),
+        `${round((100 * p.bytes) / largest.mjsBytes)} %`,
+      ]),
     };
     const externalsTable: Table = {
       title: 'The @aws-sdk packages the bundles import from the runtime, imported alone (median ms)',
       columns: ['external imports', 'import ms', 'CPU ms', 'handlers'],
-      rows: [...externalSets].map(([key, set]) => [key, round(median(set.importMs)), round(median(set.cpuMs)), rows.filter((r) => r.sdkExternals === key).map((r) => r.route).join(', ')]),
+      rows: [...externalSets].map(([key, set]) => [
+        key,
+        round(median(set.importMs)),
+        round(median(set.cpuMs)),
+        rows
+          .filter((r) => r.sdkExternals === key)
+          .map((r) => r.route)
+          .join(', '),
+      ]),
     };
     const baseline: Table = {
       title: 'Baselines (median)',
@@ -377,7 +453,10 @@ export const bundlesSection: Section = {
       rows: [
         ['bare `node -e ""`, whole-process wall', round(bareMs)],
         ['probe importing an empty module: import time', round(median(emptyImport), 2)],
-        ['probe importing an empty module: wall − bare (harness overhead, included in "wall − bare")', round(median(emptyWall) - bareMs)],
+        [
+          'probe importing an empty module: wall − bare (harness overhead, included in "wall − bare")',
+          round(median(emptyWall) - bareMs),
+        ],
       ],
     };
 
@@ -395,20 +474,29 @@ export const bundlesSection: Section = {
     const byInit = [...measured].sort((a, b) => a.initMs - b.initMs);
     const slowest = byInit[byInit.length - 1] ?? rows[0]!;
     const fastest = byInit[0] ?? rows[0]!;
-    findings.push(`Slowest init: \`${slowest.route}\` at ${slowest.initMs} ms; fastest: \`${fastest.route}\` at ${fastest.initMs} ms.`);
-    const smDeltas = bundles.filter((b) => b.samples.sourceMapsExtraCpuMs.length).map((b) => median(b.samples.sourceMapsExtraCpuMs));
+    findings.push(
+      `Slowest init: \`${slowest.route}\` at ${slowest.initMs} ms; fastest: \`${fastest.route}\` at ${fastest.initMs} ms.`,
+    );
+    const smDeltas = bundles
+      .filter((b) => b.samples.sourceMapsExtraCpuMs.length)
+      .map((b) => median(b.samples.sourceMapsExtraCpuMs));
     const nodeOptions = [...new Set(bundles.map((b) => b.nodeOptions).filter(Boolean))];
     if (smDeltas.length) {
       findings.push(
         `NODE_OPTIONS=\`${nodeOptions.join('` / `')}\` (as CDK sets it) costs a median ${round(median(smDeltas))} ms of CPU per handler at load (paired with the plain load in the same run; median over handlers), on top of "init".`,
       );
     }
-    const sdkShare = median(measured.filter((r) => r.sdkExternals !== '(none)').map((r) => r.sdkExternalsMs / r.initMs));
+    const sdkShare = median(
+      measured.filter((r) => r.sdkExternals !== '(none)').map((r) => r.sdkExternalsMs / r.initMs),
+    );
     findings.push(
       `The @aws-sdk clients the runtime provides (not counted in bundle size) take a median ${round(100 * sdkShare, 0)} % of the init of the handlers that import them; the bundled code the rest.` +
-        (fastest.sdkExternals === '(none)' ? ` The fastest handler, \`${fastest.route}\`, imports no SDK client although its bundle is ${fastest.route === largest.route.id ? 'the largest' : `${fastest.mjsKiB} KiB`}: bundle bytes are not what dominates init.` : ''),
+        (fastest.sdkExternals === '(none)'
+          ? ` The fastest handler, \`${fastest.route}\`, imports no SDK client although its bundle is ${fastest.route === largest.route.id ? 'the largest' : `${fastest.mjsKiB} KiB`}: bundle bytes are not what dominates init.`
+          : ''),
     );
-    for (const r of rows) if (r.errors.length) findings.push(`\`${r.route}\`: ${r.errors.length} probe(s) failed: ${r.errors[0]}`);
+    for (const r of rows)
+      if (r.errors.length) findings.push(`\`${r.route}\`: ${r.errors.length} probe(s) failed: ${r.errors[0]}`);
 
     return {
       method: [
@@ -422,17 +510,34 @@ export const bundlesSection: Section = {
         `This machine is ${os.arch()}, Lambda runs arm64 at 512 MB: absolute times differ, ratios between handlers carry over.`,
       ],
       targets: [
-        { name: 'bundle .mjs ≤ 250 KiB', target: 'every handler', actual: `${sizePass}/${rows.length} pass (max ${kib(largest.mjsBytes)} KiB, ${largest.route.id})`, pass: sizePass === rows.length },
-        { name: `module init ≤ ${INIT_TARGET_MS} ms`, target: 'every handler', actual: `${initPass}/${rows.length} pass (max ${slowest.initMs} ms, ${slowest.route})`, pass: initPass === rows.length },
+        {
+          name: 'bundle .mjs ≤ 250 KiB',
+          target: 'every handler',
+          actual: `${sizePass}/${rows.length} pass (max ${kib(largest.mjsBytes)} KiB, ${largest.route.id})`,
+          pass: sizePass === rows.length,
+        },
+        {
+          name: `module init ≤ ${INIT_TARGET_MS} ms`,
+          target: 'every handler',
+          actual: `${initPass}/${rows.length} pass (max ${slowest.initMs} ms, ${slowest.route})`,
+          pass: initPass === rows.length,
+        },
       ],
       tables: [perHandler, topInputs, topPackages, externalsTable, baseline],
       findings,
       data: {
         esbuild: esbuild.version,
         bareWallMs: bare,
-        sdkExternals: Object.fromEntries([...externalSets].map(([key, set]) => [key, { importMs: set.importMs, cpuMs: set.cpuMs }])),
+        sdkExternals: Object.fromEntries(
+          [...externalSets].map(([key, set]) => [key, { importMs: set.importMs, cpuMs: set.cpuMs }]),
+        ),
         emptyModule: { importMs: emptyImport, wallMs: emptyWall },
-        handlers: rows.map((r, i) => ({ ...r, mjsBytes: bundles[i]!.mjsBytes, mapBytes: bundles[i]!.mapBytes, handler: bundles[i]!.route.handler })),
+        handlers: rows.map((r, i) => ({
+          ...r,
+          mjsBytes: bundles[i]!.mjsBytes,
+          mapBytes: bundles[i]!.mapBytes,
+          handler: bundles[i]!.route.handler,
+        })),
         largest: { route: largest.route.id, topInputs: top(largest.inputs, 5), topPackages: top(largest.packages, 5) },
       },
     };

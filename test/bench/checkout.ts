@@ -13,7 +13,16 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import type { ChildPlatformInfo } from './platform-info';
 import { cpuSeconds, startPlatformChild } from './platform-process';
@@ -29,7 +38,13 @@ const RAW_WARMUP_MAX_S = 20;
 const IDLE_TIMEOUT_MS = 30_000;
 const INITIAL_STOCK = 1_000_000;
 const ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
-const ADDRESS = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const ADDRESS = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 
 const wallClockMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,7 +59,10 @@ interface LinkedPlatform {
   /** Every order status write the child reported, by order id (first one wins). */
   settled: Map<string, { status: 'CONFIRMED' | 'CANCELLED'; at: number; receivedAt: number }>;
   /** Resolves when the order settles, or undefined after timeoutMs. */
-  waitSettled(orderId: string, timeoutMs: number): Promise<{ status: 'CONFIRMED' | 'CANCELLED'; at: number; receivedAt: number } | undefined>;
+  waitSettled(
+    orderId: string,
+    timeoutMs: number,
+  ): Promise<{ status: 'CONFIRMED' | 'CANCELLED'; at: number; receivedAt: number } | undefined>;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -122,11 +140,18 @@ interface ApiAnswer<T = any> {
 }
 
 function apiClient(baseUrl: string) {
-  return async <T = any>(p: string, options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> => {
+  return async <T = any>(
+    p: string,
+    options: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiAnswer<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${baseUrl}${p}`, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const res = await fetch(`${baseUrl}${p}`, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
     const text = await res.text();
     let body: unknown;
     try {
@@ -137,7 +162,6 @@ function apiClient(baseUrl: string) {
     return { status: res.status, body: body as T, text };
   };
 }
-
 
 interface Line {
   productId: string;
@@ -217,7 +241,12 @@ interface RawFigures {
   cpu: CpuUse;
 }
 
-function rawWorkload(doc: DynamoDBDocumentClient, table: string, keys: number, mix: { weights: [RawOp, number][]; itemsPerTransaction: number }) {
+function rawWorkload(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: number,
+  mix: { weights: [RawOp, number][]; itemsPerTransaction: number },
+) {
   const total = mix.weights.reduce((n, [, w]) => n + w, 0);
   const payload = 'x'.repeat(600);
   let fresh = 0;
@@ -233,15 +262,27 @@ function rawWorkload(doc: DynamoDBDocumentClient, table: string, keys: number, m
       case 'GetItem':
         return doc.send(new GetCommand({ TableName: table, Key: { pk: existing(r) }, ConsistentRead: true }));
       case 'PutItem':
-        return doc.send(new PutCommand({ TableName: table, Item: { pk: `n${process.pid}-${fresh++}`, payload, n: 0, at: new Date().toISOString() }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        return doc.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: `n${process.pid}-${fresh++}`, payload, n: 0, at: new Date().toISOString() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
       case 'UpdateItem':
         return doc.send(
           new UpdateCommand({
             TableName: table,
             Key: { pk: existing(r) },
-            UpdateExpression: 'SET n = n + :one, updatedAt = :at, history = list_append(if_not_exists(history, :empty), :entry)',
+            UpdateExpression:
+              'SET n = n + :one, updatedAt = :at, history = list_append(if_not_exists(history, :empty), :entry)',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':one': 1, ':at': new Date().toISOString(), ':empty': [], ':entry': [{ at: Date.now() }] },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':at': new Date().toISOString(),
+              ':empty': [],
+              ':entry': [{ at: Date.now() }],
+            },
           }),
         );
       case 'TransactWriteItems': {
@@ -253,16 +294,35 @@ function rawWorkload(doc: DynamoDBDocumentClient, table: string, keys: number, m
         return doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { pk: `t${process.pid}-${fresh++}`, payload, n: 0 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Put: {
+                  TableName: table,
+                  Item: { pk: `t${process.pid}-${fresh++}`, payload, n: 0 },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
               ...[...picked].map((pk) => ({
-                Update: { TableName: table, Key: { pk }, UpdateExpression: 'SET n = n + :q', ConditionExpression: 'n >= :zero', ExpressionAttributeValues: { ':q': 1, ':zero': 0 } },
+                Update: {
+                  TableName: table,
+                  Key: { pk },
+                  UpdateExpression: 'SET n = n + :q',
+                  ConditionExpression: 'n >= :zero',
+                  ExpressionAttributeValues: { ':q': 1, ':zero': 0 },
+                },
               })),
             ],
           }),
         );
       }
       case 'Query':
-        return doc.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': existing(r) }, Limit: 10 }));
+        return doc.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': existing(r) },
+            Limit: 10,
+          }),
+        );
       case 'DeleteItem':
         return doc.send(new DeleteCommand({ TableName: table, Key: { pk: `gone-${fresh++}` } }));
     }
@@ -272,12 +332,19 @@ function rawWorkload(doc: DynamoDBDocumentClient, table: string, keys: number, m
 
 async function createScratchTable(client: DynamoDBClient, doc: DynamoDBDocumentClient, table: string, keys: number) {
   await client.send(
-    new CreateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: table });
   const payload = 'x'.repeat(600);
   for (let i = 0; i < keys; i += 25) {
-    const batch = Array.from({ length: Math.min(25, keys - i) }, (_, j) => ({ PutRequest: { Item: { pk: `k${i + j}`, payload, n: 0, history: [] } } }));
+    const batch = Array.from({ length: Math.min(25, keys - i) }, (_, j) => ({
+      PutRequest: { Item: { pk: `k${i + j}`, payload, n: 0, history: [] } },
+    }));
     await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
   }
 }
@@ -300,7 +367,9 @@ export const checkoutSection: Section = {
     const platform = await startLinkedPlatform(ctx);
     const { info, child } = platform;
     const startupS = (performance.now() - s0) / 1000;
-    ctx.log(`checkout: platform up in ${startupS.toFixed(1)} s at ${info.apiUrl} (child ${child.pid}, emulators ${info.pids.join(', ')})`);
+    ctx.log(
+      `checkout: platform up in ${startupS.toFixed(1)} s at ${info.apiUrl} (child ${child.pid}, emulators ${info.pids.join(', ')})`,
+    );
     const api = apiClient(info.apiUrl);
 
     // Products with ample stock, and one shopper per worker.
@@ -315,7 +384,15 @@ export const checkoutSection: Section = {
           const res = await api('/v1/products', {
             method: 'POST',
             token: adminToken,
-            body: { name: `Bench checkout ${i + j}`, description: '', category: 'other', brand: 'Bench', price, currency: 'GBP', initialStock: INITIAL_STOCK },
+            body: {
+              name: `Bench checkout ${i + j}`,
+              description: '',
+              category: 'other',
+              brand: 'Bench',
+              price,
+              currency: 'GBP',
+              initialStock: INITIAL_STOCK,
+            },
           });
           if (res.status !== 201) throw new Error(`POST /v1/products answered ${res.status}: ${res.text}`);
           return { id: res.body.id as string, price };
@@ -327,17 +404,26 @@ export const checkoutSection: Section = {
       Array.from({ length: concurrency }, async (_, i) => {
         const email = `bench-shopper-${i}-${randomUUID()}@example.com`;
         const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-        const reg = await api('/v1/users', { method: 'POST', body: { email, password, firstName: 'Bench', lastName: `Shopper${i}` } });
+        const reg = await api('/v1/users', {
+          method: 'POST',
+          body: { email, password, firstName: 'Bench', lastName: `Shopper${i}` },
+        });
         if (reg.status !== 201) throw new Error(`POST /v1/users answered ${reg.status}: ${reg.text}`);
         const login = await api('/v1/auth/login', { method: 'POST', body: { email, password } });
         if (login.status !== 200) throw new Error(`shopper login answered ${login.status}: ${login.text}`);
         return { userId: reg.body.userId as string, token: login.body.idToken as string };
       }),
     );
-    ctx.log(`checkout: ${products.length} products (stock ${INITIAL_STOCK} each) and ${shoppers.length} shoppers created`);
+    ctx.log(
+      `checkout: ${products.length} products (stock ${INITIAL_STOCK} each) and ${shoppers.length} shoppers created`,
+    );
 
     const pids = { platformChild: child.pid!, dynamodbLocal: info.pids[0]! };
-    const snapshot = () => ({ child: cpuSeconds(pids.platformChild), java: cpuSeconds(pids.dynamodbLocal), self: process.cpuUsage() });
+    const snapshot = () => ({
+      child: cpuSeconds(pids.platformChild),
+      java: cpuSeconds(pids.dynamodbLocal),
+      self: process.cpuUsage(),
+    });
     const cpuBetween = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>): CpuUse => ({
       bench: (b.self.user + b.self.system - a.self.user - a.self.system) / 1e6,
       platformChild: (b.child ?? 0) - (a.child ?? 0),
@@ -350,7 +436,10 @@ export const checkoutSection: Section = {
     const randomLines = (): Line[] => {
       const count = orderRandom() < 0.5 ? 1 : 2;
       const first = Math.floor(orderRandom() * products.length);
-      const ids = count === 1 ? [first] : [first, (first + 1 + Math.floor(orderRandom() * (products.length - 1))) % products.length];
+      const ids =
+        count === 1
+          ? [first]
+          : [first, (first + 1 + Math.floor(orderRandom() * (products.length - 1))) % products.length];
       return ids.map((i) => ({ productId: products[i]!.id, quantity: orderRandom() < 0.7 ? 1 : 2 }));
     };
 
@@ -426,7 +515,12 @@ export const checkoutSection: Section = {
     };
 
     // Raw side: this process → DynamoDB Local, a scratch table, the checkout's op mix, same concurrency.
-    const client = new DynamoDBClient({ region: info.region, endpoint: info.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+    const client = new DynamoDBClient({
+      region: info.region,
+      endpoint: info.dynamoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 3,
+    });
     ctx.defer(() => client.destroy());
     const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     const scratchTable = `bench-scratch-${randomUUID().slice(0, 8)}`;
@@ -436,7 +530,11 @@ export const checkoutSection: Section = {
       await client.send(new DeleteTableCommand({ TableName: scratchTable })).catch(() => undefined);
     });
 
-    const rawSlice = async (workload: ReturnType<typeof rawWorkload>, seconds: number, seed: number): Promise<RawFigures> => {
+    const rawSlice = async (
+      workload: ReturnType<typeof rawWorkload>,
+      seconds: number,
+      seed: number,
+    ): Promise<RawFigures> => {
       const latencyMs: number[] = [];
       const byOp: Record<string, number> = {};
       let errors = 0;
@@ -462,26 +560,44 @@ export const checkoutSection: Section = {
       await Promise.all(Array.from({ length: concurrency }, (_, i) => loop(i)));
       const elapsedS = (performance.now() - t0) / 1000;
       const b = snapshot();
-      return { ops: latencyMs.length, errors, elapsedS, opsPerS: latencyMs.length / elapsedS, byOp, latencyMs, firstError, cpu: cpuBetween(a, b) };
+      return {
+        ops: latencyMs.length,
+        errors,
+        elapsedS,
+        opsPerS: latencyMs.length / elapsedS,
+        byOp,
+        latencyMs,
+        firstError,
+        cpu: cpuBetween(a, b),
+      };
     };
 
     // Warm-up: imports every handler module, JITs the paths, and tells the raw side the op mix to replay.
     ctx.log(`checkout: warm-up ${warmupS} s of checkout with ${concurrency} workers`);
     const warm = await checkoutSlice('warm-up', warmupS);
-    if (warm.confirmed === 0) throw new Error(`no order confirmed during the warm-up (posted ${warm.posted}, POST errors ${warm.postErrors}: ${JSON.stringify(postFailures)})`);
+    if (warm.confirmed === 0)
+      throw new Error(
+        `no order confirmed during the warm-up (posted ${warm.posted}, POST errors ${warm.postErrors}: ${JSON.stringify(postFailures)})`,
+      );
     const mixFrom = (counts: DynamoCounts) => {
       const unsupported = Object.keys(counts.commands).filter((c) => !RAW_OPS.includes(c as RawOp));
       return {
         weights: RAW_OPS.filter((op) => counts.commands[op]).map((op): [RawOp, number] => [op, counts.commands[op]!]),
-        itemsPerTransaction: counts.commands.TransactWriteItems ? counts.transactItems / counts.commands.TransactWriteItems : 2,
+        itemsPerTransaction: counts.commands.TransactWriteItems
+          ? counts.transactItems / counts.commands.TransactWriteItems
+          : 2,
         unsupported,
       };
     };
     const mix = mixFrom(warm.counts);
-    if (mix.weights.length === 0) throw new Error(`the warm-up counted no DynamoDB request of a known kind: ${JSON.stringify(warm.counts)}`);
-    if (mix.unsupported.length) ctx.log(`checkout: commands the raw side does not replay: ${mix.unsupported.join(', ')}`);
+    if (mix.weights.length === 0)
+      throw new Error(`the warm-up counted no DynamoDB request of a known kind: ${JSON.stringify(warm.counts)}`);
+    if (mix.unsupported.length)
+      ctx.log(`checkout: commands the raw side does not replay: ${mix.unsupported.join(', ')}`);
     const workload = rawWorkload(doc, scratchTable, scratchKeys, mix);
-    ctx.log(`checkout: raw mix ${mix.weights.map(([op, w]) => `${op} ${w}`).join(', ')}; ${round(mix.itemsPerTransaction, 2)} items per transaction`);
+    ctx.log(
+      `checkout: raw mix ${mix.weights.map(([op, w]) => `${op} ${w}`).join(', ')}; ${round(mix.itemsPerTransaction, 2)} items per transaction`,
+    );
     // DynamoDB Local's JIT keeps speeding the JVM up for many seconds of load, the raw side far more than
     // the checkout (whose time is mostly the platform process's): warm it with raw slices until two in a
     // row agree within 10 % (at least 3 slices, at most RAW_WARMUP_MAX_S), so the rounds do not measure a ramp.
@@ -496,7 +612,9 @@ export const checkoutSection: Section = {
     ctx.log(`checkout: raw warm-up ${rawWarmup.map((x) => round(x)).join(' → ')} ops/s`);
 
     // Alternating slices (checkout, raw; raw, checkout; …): outside load on this shared machine lands on both sides alike.
-    ctx.log(`checkout: ${rounds} rounds of ${checkoutSliceS} s checkout and ${rawSliceS} s raw, ${concurrency}-way concurrency`);
+    ctx.log(
+      `checkout: ${rounds} rounds of ${checkoutSliceS} s checkout and ${rawSliceS} s raw, ${concurrency}-way concurrency`,
+    );
     const checkoutSlices: CheckoutSlice[] = [];
     const rawSlices: RawFigures[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -506,7 +624,9 @@ export const checkoutSection: Section = {
         else rawSlices.push(await rawSlice(workload, rawSliceS, r + 1));
       }
       const c = checkoutSlices[r]!;
-      ctx.log(`checkout: round ${r + 1}: ${round(c.ordersPerS)} orders/s (${c.confirmed} confirmed), raw ${round(rawSlices[r]!.opsPerS)} ops/s`);
+      ctx.log(
+        `checkout: round ${r + 1}: ${round(c.ordersPerS)} orders/s (${c.confirmed} confirmed), raw ${round(rawSlices[r]!.opsPerS)} ops/s`,
+      );
     }
 
     // Verification through the API, one consistent GET per order, after every saga has ended: the final
@@ -521,11 +641,20 @@ export const checkoutSection: Section = {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let o = queue.shift(); o; o = queue.shift()) {
-          const res = await api(`/v1/orders/${o.orderId}`, { token: shoppers[o.worker]!.token }).catch((e: Error) => ({ status: 0, body: undefined, text: e.message }));
+          const res = await api(`/v1/orders/${o.orderId}`, { token: shoppers[o.worker]!.token }).catch((e: Error) => ({
+            status: 0,
+            body: undefined,
+            text: e.message,
+          }));
           if (res.status !== 200) {
             getErrors++;
             finalStatus.set(o.orderId, { status: `HTTP ${res.status}` });
-          } else finalStatus.set(o.orderId, { status: res.body.status, failureReason: res.body.failureReason, payment: res.body.payment?.status });
+          } else
+            finalStatus.set(o.orderId, {
+              status: res.body.status,
+              failureReason: res.body.failureReason,
+              payment: res.body.payment?.status,
+            });
         }
       }),
     );
@@ -546,7 +675,10 @@ export const checkoutSection: Section = {
         continue;
       }
       const expected = INITIAL_STOCK - (soldByProduct.get(p.id) ?? 0);
-      if (res.body.available !== expected || res.body.reserved !== 0) stockProblems.push(`${p.id}: available ${res.body.available} (expected ${expected}), reserved ${res.body.reserved} (expected 0)`);
+      if (res.body.available !== expected || res.body.reserved !== 0)
+        stockProblems.push(
+          `${p.id}: available ${res.body.available} (expected ${expected}), reserved ${res.body.reserved} (expected 0)`,
+        );
     }
 
     // Figures over the measured slices.
@@ -593,25 +725,45 @@ export const checkoutSection: Section = {
     const reportedCancelled = allOrders.filter((o) => o.outcome === 'CANCELLED');
     // The child's report and the API must agree: a report the API contradicts would make the figures wrong.
     const disagreements = allOrders.filter((o) => o.outcome && finalStatus.get(o.orderId)?.status !== o.outcome);
-    const unreportedConfirmed = allOrders.filter((o) => !o.outcome && finalStatus.get(o.orderId)?.status === 'CONFIRMED');
+    const unreportedConfirmed = allOrders.filter(
+      (o) => !o.outcome && finalStatus.get(o.orderId)?.status === 'CONFIRMED',
+    );
     const postErrors = checkoutSlices.reduce((n, s) => n + s.postErrors, 0) + warm.postErrors;
 
-    const cpuTotal = (parts: CpuUse[]) => parts.reduce((acc, c) => ({ bench: acc.bench + c.bench, platformChild: acc.platformChild + c.platformChild, dynamodbLocal: acc.dynamodbLocal + c.dynamodbLocal }), { bench: 0, platformChild: 0, dynamodbLocal: 0 });
+    const cpuTotal = (parts: CpuUse[]) =>
+      parts.reduce(
+        (acc, c) => ({
+          bench: acc.bench + c.bench,
+          platformChild: acc.platformChild + c.platformChild,
+          dynamodbLocal: acc.dynamodbLocal + c.dynamodbLocal,
+        }),
+        { bench: 0, platformChild: 0, dynamodbLocal: 0 },
+      );
     const cpuCheckout = cpuTotal(checkoutSlices.map((s) => s.cpu));
     const cpuRaw = cpuTotal(rawSlices.map((s) => s.cpu));
     const share = (s: number, over: number) => `${round((100 * s) / over, 0)} %`;
-    const cpuText = (c: CpuUse, over: number) => `bench ${share(c.bench, over)}, platform child ${share(c.platformChild, over)}, DynamoDB Local ${share(c.dynamodbLocal, over)}`;
+    const cpuText = (c: CpuUse, over: number) =>
+      `bench ${share(c.bench, over)}, platform child ${share(c.platformChild, over)}, DynamoDB Local ${share(c.dynamodbLocal, over)}`;
     // DynamoDB Local's CPU per request on each side: the same JVM doing the same kind of work.
     const jvmMsPerOpCheckout = (1000 * cpuCheckout.dynamodbLocal) / Math.max(1, totalAttempts);
     const jvmMsPerOpRaw = (1000 * cpuRaw.dynamodbLocal) / Math.max(1, raw.ops);
-    const allCpuMsPerOrder = (1000 * (cpuCheckout.bench + cpuCheckout.platformChild + cpuCheckout.dynamodbLocal)) / Math.max(1, confirmedOrders.length);
-    const allCpuMsPerRawOp = (1000 * (cpuRaw.bench + cpuRaw.platformChild + cpuRaw.dynamodbLocal)) / Math.max(1, raw.ops);
-    const cpuRatio = allCpuMsPerRawOp * opsPerOrder / allCpuMsPerOrder;
+    const allCpuMsPerOrder =
+      (1000 * (cpuCheckout.bench + cpuCheckout.platformChild + cpuCheckout.dynamodbLocal)) /
+      Math.max(1, confirmedOrders.length);
+    const allCpuMsPerRawOp =
+      (1000 * (cpuRaw.bench + cpuRaw.platformChild + cpuRaw.dynamodbLocal)) / Math.max(1, raw.ops);
+    const cpuRatio = (allCpuMsPerRawOp * opsPerOrder) / allCpuMsPerOrder;
 
     const commandNames = [...new Set([...Object.keys(counts.commands), ...Object.keys(raw.byOp)])].sort();
     const breakdown: Table = {
       title: `DynamoDB requests per confirmed order, by command (handlers' requests counted in the platform; ${confirmedOrders.length} confirmed orders)`,
-      columns: ['command', 'per order (checkout)', 'attempts per order (SDK retries incl.)', 'share of checkout requests', 'share of raw ops replayed'],
+      columns: [
+        'command',
+        'per order (checkout)',
+        'attempts per order (SDK retries incl.)',
+        'share of checkout requests',
+        'share of raw ops replayed',
+      ],
       rows: [
         ...commandNames.map((name) => [
           name,
@@ -630,12 +782,21 @@ export const checkoutSection: Section = {
     const loopWindows = checkoutSlices.filter((c) => c.counts.eventLoop);
     const loopWeight = loopWindows.reduce((n, c) => n + c.counts.windowMs, 0);
     const loopAvg = (f: (e: NonNullable<DynamoCounts['eventLoop']>) => number) =>
-      loopWeight ? loopWindows.reduce((n, c) => n + f(c.counts.eventLoop!) * c.counts.windowMs, 0) / loopWeight : Number.NaN;
-    const eventLoop = { utilization: loopAvg((e) => e.utilization), delayMeanMs: loopAvg((e) => e.delayMeanMs), delayP99Ms: Math.max(...loopWindows.map((c) => c.counts.eventLoop!.delayP99Ms)) };
-    const signatures = Object.keys(counts.byTable).sort((a, b) => (counts.msByTable[b] ?? 0) - (counts.msByTable[a] ?? 0));
+      loopWeight
+        ? loopWindows.reduce((n, c) => n + f(c.counts.eventLoop!) * c.counts.windowMs, 0) / loopWeight
+        : Number.NaN;
+    const eventLoop = {
+      utilization: loopAvg((e) => e.utilization),
+      delayMeanMs: loopAvg((e) => e.delayMeanMs),
+      delayP99Ms: Math.max(...loopWindows.map((c) => c.counts.eventLoop!.delayP99Ms)),
+    };
+    const signatures = Object.keys(counts.byTable).sort(
+      (a, b) => (counts.msByTable[b] ?? 0) - (counts.msByTable[a] ?? 0),
+    );
     const dynamoMsPerOrder = sumValues(counts.msByTable) / Math.max(1, confirmedOrders.length);
     const byRequest: Table = {
-      title: 'The same requests by table, and how long the handlers waited for them (send → answer in the platform process, its event-loop delays included)',
+      title:
+        'The same requests by table, and how long the handlers waited for them (send → answer in the platform process, its event-loop delays included)',
       columns: ['request', 'per order', 'mean ms', 'ms per order'],
       rows: [
         ...signatures.map((k) => [
@@ -644,13 +805,28 @@ export const checkoutSection: Section = {
           round((counts.msByTable[k] ?? 0) / Math.max(1, counts.byTable[k] ?? 0), 1),
           round((counts.msByTable[k] ?? 0) / Math.max(1, confirmedOrders.length), 1),
         ]),
-        ['total', round(opsPerOrder, 2), round(sumValues(counts.msByTable) / Math.max(1, totalCommands), 1), round(dynamoMsPerOrder, 1)],
+        [
+          'total',
+          round(opsPerOrder, 2),
+          round(sumValues(counts.msByTable) / Math.max(1, totalCommands), 1),
+          round(dynamoMsPerOrder, 1),
+        ],
       ],
     };
 
     const targets: Target[] = [
-      { name: 'orders/s ÷ (raw ops/s ÷ ops per order)', target: `≥ ${RATIO_TARGET}`, actual: String(round(ratio, 2)), pass: ratio >= RATIO_TARGET },
-      { name: 'DynamoDB requests per confirmed order (checkout only)', target: `≤ ${OPS_PER_ORDER_TARGET}`, actual: String(round(opsPerOrder, 2)), pass: opsPerOrder <= OPS_PER_ORDER_TARGET },
+      {
+        name: 'orders/s ÷ (raw ops/s ÷ ops per order)',
+        target: `≥ ${RATIO_TARGET}`,
+        actual: String(round(ratio, 2)),
+        pass: ratio >= RATIO_TARGET,
+      },
+      {
+        name: 'DynamoDB requests per confirmed order (checkout only)',
+        target: `≤ ${OPS_PER_ORDER_TARGET}`,
+        actual: String(round(opsPerOrder, 2)),
+        pass: opsPerOrder <= OPS_PER_ORDER_TARGET,
+      },
     ];
 
     const findings: string[] = [];
@@ -664,7 +840,7 @@ export const checkoutSection: Section = {
       );
     }
     findings.push(
-      `Both sides are closed loops at ${concurrency}-way concurrency, so throughput is concurrency ÷ latency on each and the ratio compares latencies: an order's ${round(opsPerOrder, 2)} requests at the raw mean of ${round(1000 * concurrency / rawOpsPerS, 1)} ms each would take ${round((1000 * concurrency * opsPerOrder) / rawOpsPerS)} ms; a confirmed order took ${round(1000 * concurrency / ordersPerS)} ms per worker (mean POST → CONFIRMED ${round(mean(latencies))} ms, plus the cart clean-up after the commit and the next POST). Inside the platform a DynamoDB request took ${round(sumValues(counts.msByTable) / Math.max(1, totalCommands), 1)} ms on average from send to answer vs ${round(1000 * concurrency / rawOpsPerS, 1)} ms raw (${round(dynamoMsPerOrder)} ms per order summed over its requests, some of which overlap); the platform process's event loop (edge, handlers, Step Functions emulator, all ${concurrency} orders in flight) was busy ${round(100 * eventLoop.utilization, 0)} % of the time, timers ran late by ${round(eventLoop.delayMeanMs, 1)} ms on average (worst slice p99 ${round(eventLoop.delayP99Ms, 1)} ms), which is how long a ready answer can wait for its handler to resume.`,
+      `Both sides are closed loops at ${concurrency}-way concurrency, so throughput is concurrency ÷ latency on each and the ratio compares latencies: an order's ${round(opsPerOrder, 2)} requests at the raw mean of ${round((1000 * concurrency) / rawOpsPerS, 1)} ms each would take ${round((1000 * concurrency * opsPerOrder) / rawOpsPerS)} ms; a confirmed order took ${round((1000 * concurrency) / ordersPerS)} ms per worker (mean POST → CONFIRMED ${round(mean(latencies))} ms, plus the cart clean-up after the commit and the next POST). Inside the platform a DynamoDB request took ${round(sumValues(counts.msByTable) / Math.max(1, totalCommands), 1)} ms on average from send to answer vs ${round((1000 * concurrency) / rawOpsPerS, 1)} ms raw (${round(dynamoMsPerOrder)} ms per order summed over its requests, some of which overlap); the platform process's event loop (edge, handlers, Step Functions emulator, all ${concurrency} orders in flight) was busy ${round(100 * eventLoop.utilization, 0)} % of the time, timers ran late by ${round(eventLoop.delayMeanMs, 1)} ms on average (worst slice p99 ${round(eventLoop.delayP99Ms, 1)} ms), which is how long a ready answer can wait for its handler to resume.`,
     );
     findings.push(
       `Saga latency, POST sent → CONFIRMED written: p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms (max ${round(maxOf(latencies))} ms); the POST itself answered 202 in p50 ${round(percentile(accepts, 50))} ms, p99 ${round(percentile(accepts, 99))} ms. Seen here through IPC: p50 ${round(percentile(observed, 50))} ms, p99 ${round(percentile(observed, 99))} ms.`,
@@ -674,11 +850,30 @@ export const checkoutSection: Section = {
     findings.push(
       unconfirmed === 0 && postErrors === 0
         ? `All ${allOrders.length} orders placed (warm-up included) confirmed; no POST failed, none timed out (${ORDER_TIMEOUT_MS / 1000} s), none cancelled.`
-        : `Not every order confirmed: of ${allOrders.length} placed (warm-up included), final status by GET: ${outcomes}; ${timedOut.length} not settled within ${ORDER_TIMEOUT_MS / 1000} s${timedOut.length ? ` (e.g. ${timedOut.slice(0, 3).map((o) => o.orderId).join(', ')})` : ''}; ${reportedCancelled.length} reported CANCELLED; ${postErrors} POSTs failed${postFailures.length ? ` (first: ${postFailures.map((f) => `${f.status} ${f.body}`).slice(0, 2).join(' / ')})` : ''}.`,
+        : `Not every order confirmed: of ${allOrders.length} placed (warm-up included), final status by GET: ${outcomes}; ${timedOut.length} not settled within ${ORDER_TIMEOUT_MS / 1000} s${
+            timedOut.length
+              ? ` (e.g. ${timedOut
+                  .slice(0, 3)
+                  .map((o) => o.orderId)
+                  .join(', ')})`
+              : ''
+          }; ${reportedCancelled.length} reported CANCELLED; ${postErrors} POSTs failed${
+            postFailures.length
+              ? ` (first: ${postFailures
+                  .map((f) => `${f.status} ${f.body}`)
+                  .slice(0, 2)
+                  .join(' / ')})`
+              : ''
+          }.`,
     );
     if (disagreements.length || unreportedConfirmed.length) {
       findings.push(
-        `The platform's status reports and the API disagree: ${disagreements.length} orders reported settled show another status by GET (e.g. ${disagreements.slice(0, 3).map((o) => `${o.orderId}: reported ${o.outcome}, GET ${finalStatus.get(o.orderId)?.status}`).join('; ')}); ${unreportedConfirmed.length} orders are CONFIRMED by GET without a report within the timeout.`,
+        `The platform's status reports and the API disagree: ${disagreements.length} orders reported settled show another status by GET (e.g. ${disagreements
+          .slice(0, 3)
+          .map((o) => `${o.orderId}: reported ${o.outcome}, GET ${finalStatus.get(o.orderId)?.status}`)
+          .join(
+            '; ',
+          )}); ${unreportedConfirmed.length} orders are CONFIRMED by GET without a report within the timeout.`,
       );
     }
     findings.push(
@@ -686,7 +881,9 @@ export const checkoutSection: Section = {
         ? `Stock does not add up on ${stockProblems.length} of ${products.length} products: ${stockProblems.slice(0, 3).join('; ')}.`
         : `Stock adds up on all ${products.length} products: available = ${INITIAL_STOCK} − units of the CONFIRMED orders, reserved 0.`,
     );
-    const errorText = Object.entries(counts.errors).map(([k, n]) => `${k} ${n}`).join(', ');
+    const errorText = Object.entries(counts.errors)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     findings.push(
       totalAttempts !== totalCommands || errorText
         ? `Failed DynamoDB requests during the measured checkout: ${errorText || 'none'}; ${totalAttempts - totalCommands} SDK retries. Failed requests and their retries are in the per-order count: they are what the checkout cost.`
@@ -696,7 +893,10 @@ export const checkoutSection: Section = {
     findings.push(
       `CPU (100 % = one core of ${os.cpus().length}) during checkout: ${cpuText(cpuCheckout, elapsedS)}; during raw: ${cpuText(cpuRaw, raw.elapsedS)}. All three processes' CPU per confirmed order ${round(allCpuMsPerOrder, 2)} ms vs ${round(allCpuMsPerRawOp * opsPerOrder, 2)} ms for its ${round(opsPerOrder, 2)} raw ops: a CPU-cost ratio of ${round(cpuRatio, 2)}, the ratio to expect when CPU-bound on an otherwise idle machine. DynamoDB Local spends ${round(jvmMsPerOpCheckout, 3)} ms CPU per request in the checkout vs ${round(jvmMsPerOpRaw, 3)} ms per raw op.`,
     );
-    if (mix.unsupported.length) findings.push(`Commands of the checkout the raw side does not replay (left out of its mix): ${mix.unsupported.join(', ')}.`);
+    if (mix.unsupported.length)
+      findings.push(
+        `Commands of the checkout the raw side does not replay (left out of its mix): ${mix.unsupported.join(', ')}.`,
+      );
 
     return {
       method: [
@@ -704,7 +904,7 @@ export const checkoutSection: Section = {
         `Setup through the API: ${products.length} products (POST /v1/products as admin, initialStock ${INITIAL_STOCK}) and ${shoppers.length} shoppers (POST /v1/users, POST /v1/auth/login), one per worker.`,
         `Checkout: ${concurrency} workers in closed loop, each POSTing /v1/orders (its shopper's token, fresh Idempotency-Key, tok_visa, \`items\` of 1–2 distinct products × 1–2 units, seeded PRNG) and waiting for that order to settle before the next. Completion is not polled: in the child a middleware on \`dynamoClient()\` sees each successful write that SETs an order's status (the confirmation's TransactWriteItems, the cancellation's UpdateItem) and sends {orderId, status, wall-clock time} over IPC. That is the moment a consistent GET starts to answer CONFIRMED, so latency is not quantised by a poll interval and no GET load competes with the sagas. Saga latency = that time − the wall-clock time just before the POST was sent (same machine clock, both processes).`,
         `Orders/s = confirmed orders / elapsed time of the measured checkout slices (a slice ends when its workers stop at the deadline and their last order has settled). ${warmupS} s of checkout then 2-s slices of raw ops until two in a row agree within 10 % (${rawWarmup.length} slices: ${rawWarmup.map((x) => round(x)).join(' → ')} ops/s) first, not counted (handler imports, V8 and DynamoDB Local's JIT); a worker gives up waiting after ${ORDER_TIMEOUT_MS / 1000} s (counted as a timeout).`,
-        'DynamoDB requests: the same middleware counts every command sent through the shared `dynamoClient()` (document client, bare client, Powertools idempotency layer) by name at the initialize step, and each HTTP attempt at the deserialize step (SDK retries). Counts are read and reset over IPC after each slice, once Platform.sagasIdle() says no saga is running, so a slice\'s count holds all of its orders\' requests (the cart clean-up after the commit included) and nothing else; divided by confirmed orders (cancelled orders\' requests would be in the numerator). "Checkout only" has no status reads; one GET /v1/orders/{id} per order was sent after the load, its requests counted separately.',
+        "DynamoDB requests: the same middleware counts every command sent through the shared `dynamoClient()` (document client, bare client, Powertools idempotency layer) by name at the initialize step, and each HTTP attempt at the deserialize step (SDK retries). Counts are read and reset over IPC after each slice, once Platform.sagasIdle() says no saga is running, so a slice's count holds all of its orders' requests (the cart clean-up after the commit included) and nothing else; divided by confirmed orders (cancelled orders' requests would be in the numerator). \"Checkout only\" has no status reads; one GET /v1/orders/{id} per order was sent after the load, its requests counted separately.",
         `Raw: ${concurrency} concurrent loops in this process (@aws-sdk/lib-dynamodb, maxAttempts 3, as the handlers) against a scratch table of ${scratchKeys} items (~600-byte payload) in the same DynamoDB Local, replaying the checkout's command mix as counted in the warm-up (weights ${mix.weights.map(([op, w]) => `${op} ${w}`).join(', ')}; ${round(mix.itemsPerTransaction, 2)} items per TransactWriteItems: a conditional Put and conditional Updates); conditional writes and consistent reads as the handlers use them. Ops/s = successful ops / elapsed.`,
         `${rounds} rounds alternate ${checkoutSliceS} s of checkout and ${rawSliceS} s of raw ops (checkout, raw; raw, checkout; …), never both at once. Ratio = orders/s ÷ (raw ops/s ÷ ops per order) = DynamoDB requests/s the checkout achieved ÷ raw ops/s. CPU time per process from /proc/<pid>/stat and process.cpuUsage().`,
         `Verification: after the load and once every saga ended, every order placed (warm-up included) is read once through GET /v1/orders/{id} (${round(verifyS, 1)} s) and classified by its final status; the child's reports are checked against it; each product's stock is checked (GET /v1/inventory/{id}): available = initial − units confirmed, reserved 0.`,
@@ -716,15 +916,27 @@ export const checkoutSection: Section = {
           columns: ['measure', 'value'],
           rows: [
             ['orders placed (measured slices)', measured.length],
-            ['confirmed / cancelled / timed out / POST errors', `${confirmedOrders.length} / ${measured.filter((o) => o.outcome === 'CANCELLED').length} / ${measured.filter((o) => o.timedOut).length} / ${checkoutSlices.reduce((n, s) => n + s.postErrors, 0)}`],
+            [
+              'confirmed / cancelled / timed out / POST errors',
+              `${confirmedOrders.length} / ${measured.filter((o) => o.outcome === 'CANCELLED').length} / ${measured.filter((o) => o.timedOut).length} / ${checkoutSlices.reduce((n, s) => n + s.postErrors, 0)}`,
+            ],
             ['orders/s (POST → CONFIRMED)', round(ordersPerS, 2)],
-            ['saga latency p50 / p99 ms (POST sent → CONFIRMED written)', `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))}`],
-            ['POST /v1/orders → 202 p50 / p99 ms', `${round(percentile(accepts, 50))} / ${round(percentile(accepts, 99))}`],
+            [
+              'saga latency p50 / p99 ms (POST sent → CONFIRMED written)',
+              `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))}`,
+            ],
+            [
+              'POST /v1/orders → 202 p50 / p99 ms',
+              `${round(percentile(accepts, 50))} / ${round(percentile(accepts, 99))}`,
+            ],
             ['DynamoDB requests per confirmed order, checkout only', round(opsPerOrder, 2)],
             ['DynamoDB requests per confirmed order, incl. one status GET', round(opsPerOrderWithRead, 2)],
             ['DynamoDB requests/s during checkout', round(ordersPerS * opsPerOrder)],
             ['raw ops/s (same mix, same concurrency)', round(rawOpsPerS)],
-            ['raw op latency p50 / p99 ms', `${round(percentile(raw.latencyMs, 50), 2)} / ${round(percentile(raw.latencyMs, 99), 2)}`],
+            [
+              'raw op latency p50 / p99 ms',
+              `${round(percentile(raw.latencyMs, 50), 2)} / ${round(percentile(raw.latencyMs, 99), 2)}`,
+            ],
             ['orders/s ÷ (raw ops/s ÷ ops per order)', round(ratio, 2)],
           ],
         },
@@ -732,7 +944,16 @@ export const checkoutSection: Section = {
         byRequest,
         {
           title: 'Per round',
-          columns: ['round', 'checkout s', 'orders', 'confirmed', 'orders/s', 'requests per order', 'raw ops/s', 'ratio'],
+          columns: [
+            'round',
+            'checkout s',
+            'orders',
+            'confirmed',
+            'orders/s',
+            'requests per order',
+            'raw ops/s',
+            'ratio',
+          ],
           rows: checkoutSlices.map((c, i) => [
             c.phase,
             round(c.elapsedS, 1),
@@ -760,7 +981,13 @@ export const checkoutSection: Section = {
         checkoutSlices: checkoutSlices.map((s) => ({ ...s, orders: undefined })),
         rawSlices: rawSlices.map((s) => ({ ...s, latencyMs: undefined })),
         ordersPerS,
-        latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: maxOf(latencies), mean: mean(latencies) },
+        latencyMs: {
+          p50: percentile(latencies, 50),
+          p90: percentile(latencies, 90),
+          p99: percentile(latencies, 99),
+          max: maxOf(latencies),
+          mean: mean(latencies),
+        },
         observedLatencyMs: { p50: percentile(observed, 50), p99: percentile(observed, 99) },
         acceptMs: { p50: percentile(accepts, 50), p99: percentile(accepts, 99) },
         counts,
@@ -768,15 +995,35 @@ export const checkoutSection: Section = {
         attemptsPerOrder,
         dynamoMsPerOrder,
         platformEventLoop: eventLoop,
-        verification: { orders: allOrders.length, seconds: verifyS, counts: verifyCounts, getErrors, outcomes: Object.fromEntries(byFinal), disagreements: disagreements.length, unreportedConfirmed: unreportedConfirmed.length, stockProblems },
+        verification: {
+          orders: allOrders.length,
+          seconds: verifyS,
+          counts: verifyCounts,
+          getErrors,
+          outcomes: Object.fromEntries(byFinal),
+          disagreements: disagreements.length,
+          unreportedConfirmed: unreportedConfirmed.length,
+          stockProblems,
+        },
         getOpsPerRead,
         opsPerOrderWithRead,
-        raw: { ...raw, latencyMs: undefined, opsPerS: rawOpsPerS, p50Ms: percentile(raw.latencyMs, 50), p99Ms: percentile(raw.latencyMs, 99) },
+        raw: {
+          ...raw,
+          latencyMs: undefined,
+          opsPerS: rawOpsPerS,
+          p50Ms: percentile(raw.latencyMs, 50),
+          p99Ms: percentile(raw.latencyMs, 99),
+        },
         mix,
         ratio,
         roundRatios,
         cpuSeconds: { checkout: cpuCheckout, raw: cpuRaw },
-        cpuMs: { perConfirmedOrder: allCpuMsPerOrder, perRawOp: allCpuMsPerRawOp, jvmPerCheckoutRequest: jvmMsPerOpCheckout, jvmPerRawOp: jvmMsPerOpRaw },
+        cpuMs: {
+          perConfirmedOrder: allCpuMsPerOrder,
+          perRawOp: allCpuMsPerRawOp,
+          jvmPerCheckoutRequest: jvmMsPerOpCheckout,
+          jvmPerRawOp: jvmMsPerOpRaw,
+        },
         cpuCostRatio: cpuRatio,
         timedOutOrders: timedOut.map((o) => o.orderId),
         postFailures,

@@ -36,7 +36,11 @@ const wallClockMs = () => performance.timeOrigin + performance.now();
 
 /** A string attribute as the document client (plain) or the bare client (`{ S }`) carries it. */
 const stringValue = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { S?: unknown }).S === 'string' ? (v as { S: string }).S : undefined;
+  typeof v === 'string'
+    ? v
+    : v && typeof v === 'object' && typeof (v as { S?: unknown }).S === 'string'
+      ? (v as { S: string }).S
+      : undefined;
 
 interface UpdateInput {
   TableName?: string;
@@ -47,7 +51,10 @@ interface UpdateInput {
 }
 
 /** The order status an update on the orders table SETs, if any: `SET #status = :confirmed` → CONFIRMED. */
-function orderStatusWrite(update: UpdateInput, ordersTable: string): { orderId: string; status: 'CONFIRMED' | 'CANCELLED' } | undefined {
+function orderStatusWrite(
+  update: UpdateInput,
+  ordersTable: string,
+): { orderId: string; status: 'CONFIRMED' | 'CANCELLED' } | undefined {
   if (update.TableName !== ordersTable || !update.UpdateExpression) return undefined;
   const orderId = stringValue(update.Key?.orderId);
   if (!orderId) return undefined;
@@ -66,10 +73,25 @@ function orderStatusWrite(update: UpdateInput, ordersTable: string): { orderId: 
  * middleware stack, so both, and the Powertools idempotency layer, pass through here.
  */
 function installDynamoTap(platform: Platform, send: (message: ChildMessage) => void) {
-  const empty = (): DynamoCounts => ({ commands: {}, attempts: {}, errors: {}, byTable: {}, msByTable: {}, transactItems: 0, windowMs: 0 });
+  const empty = (): DynamoCounts => ({
+    commands: {},
+    attempts: {},
+    errors: {},
+    byTable: {},
+    msByTable: {},
+    transactItems: 0,
+    windowMs: 0,
+  });
   let counts = empty();
   const logical = new Map(Object.entries(platform.tableNames).map(([key, physical]) => [physical, key]));
-  const tableOf = (name: string, input: { TableName?: string; TransactItems?: Record<string, { TableName?: string }>[]; RequestItems?: Record<string, unknown> }) => {
+  const tableOf = (
+    name: string,
+    input: {
+      TableName?: string;
+      TransactItems?: Record<string, { TableName?: string }>[];
+      RequestItems?: Record<string, unknown>;
+    },
+  ) => {
     const physical = input.TableName
       ? [input.TableName]
       : input.TransactItems
@@ -100,7 +122,12 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
         // The counts may have been reset meanwhile: the time goes to the window the command ended in.
         counts.msByTable[signature] = (counts.msByTable[signature] ?? 0) + performance.now() - t0;
       }
-      const updates = name === 'TransactWriteItems' ? (input.TransactItems ?? []).map((t) => t.Update) : name === 'UpdateItem' ? [input] : [];
+      const updates =
+        name === 'TransactWriteItems'
+          ? (input.TransactItems ?? []).map((t) => t.Update)
+          : name === 'UpdateItem'
+            ? [input]
+            : [];
       for (const update of updates) {
         const write = update && orderStatusWrite(update, platform.tableNames.orders);
         if (write) send({ type: 'order', ...write, at: wallClockMs() });
@@ -198,11 +225,27 @@ async function main() {
   try {
     // Free ports for the in-process SQS and Step Functions emulators too: their defaults (9324, 8083) are
     // those of a running `npm start`. No sweeper timer: it would add DynamoDB requests to what is measured.
-    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = await freePorts(8);
+    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] =
+      await freePorts(8);
     // BENCH_SEED=dataset: the Online Retail catalog (DATASET_DIR; the demo catalog where it is absent), for the search section.
     const seed = process.env.BENCH_SEED === 'dataset' ? 'dataset' : 'demo';
     const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
-    platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed, datasetDir, log });
+    platform = await startPlatform({
+      port,
+      dynamoPort,
+      cognitoPort,
+      sqsPort,
+      stepFunctionsPort,
+      kinesisPort,
+      lambdaPort,
+      searchPort,
+      sweepEverySeconds: 0,
+      dataDir,
+      persist: false,
+      seed,
+      datasetDir,
+      log,
+    });
   } catch (e) {
     log(`start failed: ${(e as Error).stack ?? e}`);
     await shutdown('start failed', 1);

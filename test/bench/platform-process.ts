@@ -37,7 +37,12 @@ export interface RunningPlatform {
  */
 export async function startPlatformChild(
   ctx: BenchContext,
-  { label, ipc = false, env = {}, onStderr }: { label: string; ipc?: boolean; env?: Record<string, string>; onStderr?: (chunk: string) => void },
+  {
+    label,
+    ipc = false,
+    env = {},
+    onStderr,
+  }: { label: string; ipc?: boolean; env?: Record<string, string>; onStderr?: (chunk: string) => void },
 ): Promise<RunningPlatform> {
   const script = path.join(ctx.projectRoot, 'test', 'bench', 'platform-child.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -56,7 +61,10 @@ export async function startPlatformChild(
     if (child.exitCode === null && child.signalCode === null) {
       ctx.log(`${label}: stopping the platform child (SIGTERM)`);
       child.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), STOP_GRACE_MS).unref())]);
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), STOP_GRACE_MS).unref()),
+      ]);
       if (timedOut) {
         ctx.log(`${label}: platform child did not stop in time: SIGKILL to its process group`);
         killGroup(child, 'SIGKILL');
@@ -95,12 +103,16 @@ export async function startPlatformChild(
       }
     });
     child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`platform child exited (${code ?? signal}) before it was ready:\n${stderrTail}`)));
-    setTimeout(() => reject(new Error(`platform child not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderrTail}`)), READY_TIMEOUT_MS).unref();
+    child.once('exit', (code, signal) =>
+      reject(new Error(`platform child exited (${code ?? signal}) before it was ready:\n${stderrTail}`)),
+    );
+    setTimeout(
+      () => reject(new Error(`platform child not ready within ${READY_TIMEOUT_MS / 1000} s:\n${stderrTail}`)),
+      READY_TIMEOUT_MS,
+    ).unref();
   });
   return { info: await ready, child };
 }
-
 
 /** CPU seconds (user + system) a process has used, from /proc. */
 export const cpuSeconds = (pid: number): number | undefined => {

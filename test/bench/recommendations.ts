@@ -44,10 +44,14 @@ interface TrainingRun {
 function train(ctx: BenchContext, data: string, dataDir: string, out: string, until?: string): Promise<TrainingRun> {
   const script = path.join(ctx.projectRoot, 'lib', 'local', 'train-model-child.ts');
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--data', dataDir, '--out', out, ...(until ? ['--until', until] : [])], {
-    cwd: ctx.projectRoot,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, '--data', dataDir, '--out', out, ...(until ? ['--until', until] : [])],
+    {
+      cwd: ctx.projectRoot,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    },
+  );
   ctx.onExit(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-2000)));
@@ -60,9 +64,29 @@ function train(ctx: BenchContext, data: string, dataDir: string, out: string, un
     child.once('exit', (code) => {
       clearTimeout(timer);
       const wallS = (performance.now() - t0) / 1000;
-      if (outcome?.type === 'done') resolve({ data, dataDir, outcome: 'trained', wallS, trainS: outcome.ms / 1000, version: outcome.version, modelDir: out });
-      else if (outcome?.type === 'failed' && outcome.unavailable) resolve({ data, dataDir, outcome: 'unavailable', error: outcome.error });
-      else resolve({ data, dataDir, outcome: 'failed', wallS, error: outcome?.type === 'failed' ? outcome.error.split('\n')[0] : `exit ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}` });
+      if (outcome?.type === 'done')
+        resolve({
+          data,
+          dataDir,
+          outcome: 'trained',
+          wallS,
+          trainS: outcome.ms / 1000,
+          version: outcome.version,
+          modelDir: out,
+        });
+      else if (outcome?.type === 'failed' && outcome.unavailable)
+        resolve({ data, dataDir, outcome: 'unavailable', error: outcome.error });
+      else
+        resolve({
+          data,
+          dataDir,
+          outcome: 'failed',
+          wallS,
+          error:
+            outcome?.type === 'failed'
+              ? outcome.error.split('\n')[0]
+              : `exit ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`,
+        });
     });
   });
 }
@@ -70,12 +94,15 @@ function train(ctx: BenchContext, data: string, dataDir: string, out: string, un
 /** A model of the dataset's size (3,665 products, 50 neighbours each), for serving without a trainer. */
 function syntheticFullSizeModel(): ModelArtifact {
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const ids = Array.from({ length: 3665 }, (_, i) => `P${String(10000 + i)}`);
   const popularity = ids.map((id, i): [string, number] => [id, Math.round(10000 / (i + 1))]);
   const neighbours: ModelArtifact['neighbours'] = {};
   for (const id of ids) {
-    neighbours[id] = Array.from({ length: 50 }, (_, j): [string, number] => [ids[Math.floor(rand() * ids.length)]!, Math.round((1 - j / 60) * 1e4) / 1e4]);
+    neighbours[id] = Array.from({ length: 50 }, (_, j): [string, number] => [
+      ids[Math.floor(rand() * ids.length)]!,
+      Math.round((1 - j / 60) * 1e4) / 1e4,
+    ]);
   }
   return {
     format: 'ecicomm-recs/1',
@@ -83,18 +110,42 @@ function syntheticFullSizeModel(): ModelArtifact {
     trainedAt: new Date(0).toISOString(),
     dataWindow: { from: '2010-12-01', until: '2011-12-09', invoices: 18532, customers: 4338, items: ids.length },
     cleaning: 'synthetic benchmark model',
-    parameters: { personalWeight: 1, neighbourWeight: 0.5, popularityWeight: 0.1, recencyHalfLifeDays: 90, neighbours: 50, popularityHalfLifeDays: 60 },
+    parameters: {
+      personalWeight: 1,
+      neighbourWeight: 0.5,
+      popularityWeight: 0.1,
+      recencyHalfLifeDays: 90,
+      neighbours: 50,
+      popularityHalfLifeDays: 60,
+    },
     popularity,
     neighbours,
   };
 }
 
 /** `npm run ml:serve` in a child process; resolves with its URL once the model is loaded. */
-async function startServer(ctx: BenchContext, modelDir: string): Promise<{ url: string; child: ChildProcess; loadMs: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ctx.projectRoot, 'ml', 'bin', 'serve.ts'), '--model', modelDir, '--port', '0', '--variant', 'bench'], {
-    cwd: ctx.projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startServer(
+  ctx: BenchContext,
+  modelDir: string,
+): Promise<{ url: string; child: ChildProcess; loadMs: number }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ctx.projectRoot, 'ml', 'bin', 'serve.ts'),
+      '--model',
+      modelDir,
+      '--port',
+      '0',
+      '--variant',
+      'bench',
+    ],
+    {
+      cwd: ctx.projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   ctx.defer(async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -130,7 +181,16 @@ async function load(url: string, body: string, connections: number, duration: nu
   const latencies: number[] = [];
   let errors = 0;
   const t0 = performance.now();
-  const instance = autocannon({ url: `${url}/invocations`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration, pipelining: 1, timeout: 10 });
+  const instance = autocannon({
+    url: `${url}/invocations`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+    pipelining: 1,
+    timeout: 10,
+  });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode === 200) latencies.push(responseTime);
     else errors++;
@@ -147,7 +207,6 @@ async function load(url: string, body: string, connections: number, duration: nu
   };
 }
 
-
 export const recommendationsSection: Section = {
   id: 'recommendations',
   title: 'Recommendations: training time, and the model server under load (POST /invocations)',
@@ -162,14 +221,24 @@ export const recommendationsSection: Section = {
     const demo = writeDemoHistory(path.join(work, 'demo-history'), DEMO_CATALOG);
     const runs: TrainingRun[] = [];
     ctx.log('recommendations: training on the demo history');
-    runs.push(await train(ctx, `demo history (${demo.invoices} invoices, ${demo.lines} lines)`, demo.dir, path.join(work, 'model-demo'), demo.until));
+    runs.push(
+      await train(
+        ctx,
+        `demo history (${demo.invoices} invoices, ${demo.lines} lines)`,
+        demo.dir,
+        path.join(work, 'model-demo'),
+        demo.until,
+      ),
+    );
     if (runs[0]!.outcome !== 'unavailable' && (await listDatasetFiles(datasetDir)).length) {
       ctx.log(`recommendations: training on the dataset in ${datasetDir}`);
       runs.push(await train(ctx, `dataset (${datasetDir})`, datasetDir, path.join(work, 'model-dataset')));
     }
     const trainerMissing = runs[0]!.outcome === 'unavailable';
-    if (trainerMissing) findings.push(`Training time not measured: the trainer is not available (${runs[0]!.error?.split('\n')[0]}).`);
-    for (const r of runs.filter((x) => x.outcome === 'failed')) findings.push(`Training on the ${r.data} failed: ${r.error}`);
+    if (trainerMissing)
+      findings.push(`Training time not measured: the trainer is not available (${runs[0]!.error?.split('\n')[0]}).`);
+    for (const r of runs.filter((x) => x.outcome === 'failed'))
+      findings.push(`Training on the ${r.data} failed: ${r.error}`);
 
     // ---------------------------------------------------------------- the model served
     const trained = [...runs].reverse().find((r) => r.outcome === 'trained');
@@ -180,11 +249,14 @@ export const recommendationsSection: Section = {
       modelNote = `the model trained on the ${trained.data}, ${trained.version}`;
     } else {
       modelDir = writeTestModel(path.join(work, 'model-synthetic'), syntheticFullSizeModel());
-      modelNote = 'a synthetic artifact of the dataset\'s size (3,665 products, 50 neighbours each), since no model could be trained';
+      modelNote =
+        "a synthetic artifact of the dataset's size (3,665 products, 50 neighbours each), since no model could be trained";
     }
     const model = await loadArtifact(modelDir);
     const productCount = model.popularity.length;
-    const withNeighbours = Object.entries(model.neighbours).sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+    const withNeighbours = Object.entries(model.neighbours).sort(
+      (a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
+    );
     const anchor = withNeighbours[0]?.[0] ?? model.popularity[0]![0];
     // A heavy customer: 40 lines over 25 distinct products, across a year, as the function sends it.
     const history = Array.from({ length: 40 }, (_, i) => ({
@@ -201,7 +273,11 @@ export const recommendationsSection: Section = {
     ctx.log(`recommendations: serving ${modelNote}`);
     const server = await startServer(ctx, modelDir);
     for (const [name, body] of kinds) {
-      const res = await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${server.url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.status !== 200) throw new Error(`${name}: the server answered ${res.status}: ${await res.text()}`);
     }
 
@@ -214,34 +290,84 @@ export const recommendationsSection: Section = {
       ctx.log(`recommendations: ${name}, ${duration} s × ${connections} connections`);
       const result = await load(server.url, text, connections, duration);
       const after = cpuSeconds(server.child.pid!);
-      const cpuMsPerRequest = before !== undefined && after !== undefined ? (1000 * (after - before)) / Math.max(1, result.requests) : undefined;
+      const cpuMsPerRequest =
+        before !== undefined && after !== undefined
+          ? (1000 * (after - before)) / Math.max(1, result.requests)
+          : undefined;
       figures[name] = { ...result, cpuMsPerRequest };
-      rows.push([name, Buffer.byteLength(text), result.requests, result.errors, round(result.rps), round(result.p50Ms, 2), round(result.p99Ms, 2), round(result.maxMs, 1), cpuMsPerRequest === undefined ? '—' : round(cpuMsPerRequest, 3)]);
+      rows.push([
+        name,
+        Buffer.byteLength(text),
+        result.requests,
+        result.errors,
+        round(result.rps),
+        round(result.p50Ms, 2),
+        round(result.p99Ms, 2),
+        round(result.maxMs, 1),
+        cpuMsPerRequest === undefined ? '—' : round(cpuMsPerRequest, 3),
+      ]);
     }
 
     const worstP99 = Math.max(...Object.values(figures).map((f) => f.p99Ms));
-    const targets: Target[] = [{ name: 'model server p99, POST /invocations (worst kind)', target: `≤ ${P99_TARGET_MS} ms`, actual: `${round(worstP99, 2)} ms`, pass: worstP99 <= P99_TARGET_MS }];
+    const targets: Target[] = [
+      {
+        name: 'model server p99, POST /invocations (worst kind)',
+        target: `≤ ${P99_TARGET_MS} ms`,
+        actual: `${round(worstP99, 2)} ms`,
+        pass: worstP99 <= P99_TARGET_MS,
+      },
+    ];
     findings.push(
       `Worst p99 over the three kinds of request: ${round(worstP99, 2)} ms at ${connections} concurrent connections (target ≤ ${P99_TARGET_MS} ms). Latency here is mostly queueing: one Node event loop scores one request at a time, so p50 ≈ connections × CPU per request.`,
     );
-    findings.push(`Model load at server start: ${server.loadMs} ms for ${productCount} products (/ping answers 503 until then).`);
+    findings.push(
+      `Model load at server start: ${server.loadMs} ms for ${productCount} products (/ping answers 503 until then).`,
+    );
 
-    const trainingRows = runs.map((r) => [r.data, r.outcome, r.trainS === undefined ? '—' : round(r.trainS, 2), r.wallS === undefined ? '—' : round(r.wallS, 2), r.version ?? r.error?.split('\n')[0] ?? '—']);
+    const trainingRows = runs.map((r) => [
+      r.data,
+      r.outcome,
+      r.trainS === undefined ? '—' : round(r.trainS, 2),
+      r.wallS === undefined ? '—' : round(r.wallS, 2),
+      r.version ?? r.error?.split('\n')[0] ?? '—',
+    ]);
 
     return {
       method: [
         `Training: \`node --import tsx lib/local/train-model-child.ts --data DIR --out DIR\` (what \`npm start\` runs in the background), once on the demo catalog's synthetic history (lib/local/seed/demo-history.ts) and once on the dataset when it is present; "train s" is trainModel + writeArtifact as the child times it, "wall s" adds process start, module load and reading the files.`,
         `Serving: \`node --import tsx ml/bin/serve.ts --model DIR --port 0\` in a child process, serving ${modelNote}. autocannon from this process, POST /invocations with a fixed body per kind, ${connections} connections, pipelining 1, ${warmup} s warm-up then ${duration} s measured per kind; latencies from autocannon's per-response event (sub-ms), 200s only; p50/p99 nearest-rank.`,
-        'The kinds are the three requests the recommendations function sends: no history (anonymous), a productId (product page), and a signed-in customer\'s history (40 lines over 25 products), each asking for k = 20 (the function asks for more than it shows).',
+        "The kinds are the three requests the recommendations function sends: no history (anonymous), a productId (product page), and a signed-in customer's history (40 lines over 25 products), each asking for k = 20 (the function asks for more than it shows).",
         `CPU per request: the server child's utime+stime from /proc/<pid>/stat over the measured run, divided by the requests answered.`,
       ],
       targets,
       tables: [
         { title: 'Training', columns: ['data', 'outcome', 'train s', 'wall s', 'model version'], rows: trainingRows },
-        { title: `POST /invocations, ${connections} connections, ${duration} s per kind`, columns: ['request', 'body bytes', 'requests', 'errors', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU ms/request'], rows },
+        {
+          title: `POST /invocations, ${connections} connections, ${duration} s per kind`,
+          columns: [
+            'request',
+            'body bytes',
+            'requests',
+            'errors',
+            'requests/s',
+            'p50 ms',
+            'p99 ms',
+            'max ms',
+            'server CPU ms/request',
+          ],
+          rows,
+        },
       ],
       findings,
-      data: { training: runs, model: { version: model.version, products: productCount, neighbourLists: withNeighbours.length }, serving: figures, loadMs: server.loadMs, worstP99Ms: worstP99, trainerMissing, datasetPresent: existsSync(datasetDir) },
+      data: {
+        training: runs,
+        model: { version: model.version, products: productCount, neighbourLists: withNeighbours.length },
+        serving: figures,
+        loadMs: server.loadMs,
+        worstP99Ms: worstP99,
+        trainerMissing,
+        datasetPresent: existsSync(datasetDir),
+      },
     };
   },
 };

@@ -123,12 +123,24 @@ export function renderMarkdown(report: Report): string {
     );
   }
   report.sections.forEach((section, i) => {
-    out.push('', `## ${i + 1}. ${section.title}`, '', `_Section \`${section.id}\`, ${(section.durationMs / 1000).toFixed(1)} s; load average at its start ${section.loadavgAtStart.join(' / ')}._`);
+    out.push(
+      '',
+      `## ${i + 1}. ${section.title}`,
+      '',
+      `_Section \`${section.id}\`, ${(section.durationMs / 1000).toFixed(1)} s; load average at its start ${section.loadavgAtStart.join(' / ')}._`,
+    );
     if (section.error) {
       out.push('', `**Section failed:** ${section.error}`);
     }
     if (section.targets?.length) {
-      out.push('', markdownTable({ title: 'Targets', columns: ['target', 'wanted', 'actual', 'result'], rows: section.targets.map((t) => [t.name, t.target, t.actual, t.pass]) }));
+      out.push(
+        '',
+        markdownTable({
+          title: 'Targets',
+          columns: ['target', 'wanted', 'actual', 'result'],
+          rows: section.targets.map((t) => [t.name, t.target, t.actual, t.pass]),
+        }),
+      );
     }
     for (const table of section.tables ?? []) out.push('', markdownTable(table));
     if (section.findings?.length) out.push('', '**Findings**', '', ...section.findings.map((f) => `- ${f}`));

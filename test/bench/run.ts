@@ -17,11 +17,26 @@ import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
-import { machineInfo, writeReport, type BenchContext, type BenchOptions, type Report, type Section, type SectionReport } from './report';
+import {
+  machineInfo,
+  writeReport,
+  type BenchContext,
+  type BenchOptions,
+  type Report,
+  type Section,
+  type SectionReport,
+} from './report';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const sections: Section[] = [bundlesSection, apiSection, checkoutSection, recommendationsSection, analyticsSection, searchSection];
+export const sections: Section[] = [
+  bundlesSection,
+  apiSection,
+  checkoutSection,
+  recommendationsSection,
+  analyticsSection,
+  searchSection,
+];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
 
@@ -55,7 +70,13 @@ const runExitKills = () => {
 export async function runBench(selected: Section[], options: BenchOptions): Promise<Report> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const report: Report = { startedAt: startedAt.toISOString(), durationMs: 0, machine: machineInfo(), options, sections: [] };
+  const report: Report = {
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    machine: machineInfo(),
+    options,
+    sections: [],
+  };
   const ctx: BenchContext = {
     projectRoot,
     options,
@@ -66,7 +87,12 @@ export async function runBench(selected: Section[], options: BenchOptions): Prom
   for (const section of selected) {
     log(`section ${section.id}: ${section.title}`);
     const s0 = performance.now();
-    const entry: SectionReport = { id: section.id, title: section.title, durationMs: 0, loadavgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+    const entry: SectionReport = {
+      id: section.id,
+      title: section.title,
+      durationMs: 0,
+      loadavgAtStart: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    };
     try {
       Object.assign(entry, await section.run(ctx));
     } catch (e) {
@@ -99,7 +125,8 @@ function parseCli(argv: string[]): { selected: Section[]; options: BenchOptions 
   const positive = (name: keyof BenchOptions, value: string | undefined, allowZero = false) => {
     if (value === undefined) return defaultOptions[name];
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${value}"`);
+    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+      throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${value}"`);
     return n;
   };
   const options: BenchOptions = {
@@ -111,9 +138,13 @@ function parseCli(argv: string[]): { selected: Section[]; options: BenchOptions 
   };
   let selected = sections;
   if (values.only) {
-    const ids = values.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = ids.filter((id) => !sections.some((s) => s.id === id));
-    if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`);
+    if (unknown.length)
+      throw new Error(`unknown section ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`);
     selected = sections.filter((s) => ids.includes(s.id));
   }
   return { selected, options };
@@ -124,7 +155,9 @@ async function main() {
   try {
     cli = parseCli(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\nusage: npm run bench -- [--only ${sections.map((s) => s.id).join('|')}] [--runs N] [--duration S] [--connections N] [--warmup S] [--rounds N]\n`);
+    process.stderr.write(
+      `${(e as Error).message}\nusage: npm run bench -- [--only ${sections.map((s) => s.id).join('|')}] [--runs N] [--duration S] [--connections N] [--warmup S] [--rounds N]\n`,
+    );
     process.exit(2);
   }
   // Interrupted: stop what the running section started (child processes, DynamoDB Local) before leaving.
@@ -145,7 +178,9 @@ async function main() {
   const report = await runBench(cli.selected, cli.options);
   const { json, md, markdown } = writeReport(projectRoot, report);
   process.stdout.write(`${markdown}\n`);
-  log(`report written to ${path.relative(process.cwd(), md)} and ${path.relative(process.cwd(), json)} (${(report.durationMs / 1000).toFixed(1)} s)`);
+  log(
+    `report written to ${path.relative(process.cwd(), md)} and ${path.relative(process.cwd(), json)} (${(report.durationMs / 1000).toFixed(1)} s)`,
+  );
   if (report.sections.some((s) => s.error)) process.exitCode = 1;
 }
 

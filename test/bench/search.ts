@@ -37,7 +37,6 @@ import { cpuSeconds, startPlatformChild } from './platform-process';
 import type { BenchContext, Section, SectionResult, Target } from './report';
 import { percentile, round } from './stats';
 
-
 export const SEARCH_RATIO_TARGET = 0.5;
 export const FRESHNESS_TARGET_S = 5;
 export const FRESHNESS_AIM_S = 1;
@@ -95,7 +94,14 @@ async function loadEdge(apiUrl: string, connections: number, duration: number): 
   const latencies: number[] = [];
   let failed = 0;
   const t0 = performance.now();
-  const instance = autocannon({ url: apiUrl, connections, duration, pipelining: 1, timeout: 10, requests: RELEVANCE_QUERIES.map((q) => ({ method: 'GET', path: queryPath(q.query) })) });
+  const instance = autocannon({
+    url: apiUrl,
+    connections,
+    duration,
+    pipelining: 1,
+    timeout: 10,
+    requests: RELEVANCE_QUERIES.map((q) => ({ method: 'GET', path: queryPath(q.query) })),
+  });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
     else failed++;
@@ -123,7 +129,12 @@ async function planEngineQueries(client: Client): Promise<EngineQuery[]> {
 }
 
 /** `connections` loops, each sending the next query's engine requests and awaiting them, until the deadline. */
-async function loadEngine(client: Client, plans: EngineQuery[], connections: number, duration: number): Promise<LoadFigures> {
+async function loadEngine(
+  client: Client,
+  plans: EngineQuery[],
+  connections: number,
+  duration: number,
+): Promise<LoadFigures> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -148,14 +159,19 @@ async function loadEngine(client: Client, plans: EngineQuery[], connections: num
   return summarize(latencies, errors, (performance.now() - t0) / 1000, firstError);
 }
 
-async function api<T>(info: ChildPlatformInfo, pathname: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
+async function api<T>(
+  info: ChildPlatformInfo,
+  pathname: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<T> {
   const response = await fetch(`${info.apiUrl}${pathname}`, {
     method: init.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const body = (await response.json()) as T;
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${pathname} answered ${response.status}: ${JSON.stringify(body)}`);
+  if (!response.ok)
+    throw new Error(`${init.method ?? 'GET'} ${pathname} answered ${response.status}: ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -176,28 +192,49 @@ async function measureFreshness(ctx: BenchContext, info: ChildPlatformInfo): Pro
   const { items } = await api<{ items: { id: string }[] }>(info, `/v1/products?limit=${FRESHNESS_SAMPLES}`);
   const samples: FreshnessSample[] = [];
   for (const { id } of items) {
-    const product = await api<{ id: string; name: string; version: number }>(info, `/v1/products/${encodeURIComponent(id)}`);
+    const product = await api<{ id: string; name: string; version: number }>(
+      info,
+      `/v1/products/${encodeURIComponent(id)}`,
+    );
     const word = freshWord();
     const t0 = performance.now();
-    await api(info, `/v1/products/${encodeURIComponent(id)}`, { method: 'PUT', token: idToken, body: { version: product.version, name: `${product.name} ${word}`.slice(0, 200) } });
+    await api(info, `/v1/products/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      token: idToken,
+      body: { version: product.version, name: `${product.name} ${word}`.slice(0, 200) },
+    });
     const acknowledged = performance.now();
     let searches = 0;
     for (;;) {
       searches++;
-      const { items: hits } = await api<{ items: { id: string }[] }>(info, `/v1/search?${new URLSearchParams({ q: word, limit: '1' })}`);
+      const { items: hits } = await api<{ items: { id: string }[] }>(
+        info,
+        `/v1/search?${new URLSearchParams({ q: word, limit: '1' })}`,
+      );
       if (hits[0]?.id === id) break;
-      if (performance.now() - t0 > FRESHNESS_GIVE_UP_MS) throw new Error(`product ${id} renamed with "${word}" not searchable after ${FRESHNESS_GIVE_UP_MS / 1000} s`);
+      if (performance.now() - t0 > FRESHNESS_GIVE_UP_MS)
+        throw new Error(`product ${id} renamed with "${word}" not searchable after ${FRESHNESS_GIVE_UP_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, FRESHNESS_POLL_MS));
     }
     const visible = performance.now();
     samples.push({ productId: id, fromWriteMs: visible - t0, fromAcknowledgedMs: visible - acknowledged, searches });
   }
-  ctx.log(`search: freshness over ${samples.length} writes, p50 ${round(percentile(samples.map((s) => s.fromWriteMs), 50))} ms`);
+  ctx.log(
+    `search: freshness over ${samples.length} writes, p50 ${round(
+      percentile(
+        samples.map((s) => s.fromWriteMs),
+        50,
+      ),
+    )} ms`,
+  );
   return samples;
 }
 
 /** Every prefix of every relevance query (typos and all), sent one after another as keystrokes would send them. */
-async function measureTypeAhead(ctx: BenchContext, info: ChildPlatformInfo): Promise<{ requests: number; latencyMs: number[]; empty: number }> {
+async function measureTypeAhead(
+  ctx: BenchContext,
+  info: ChildPlatformInfo,
+): Promise<{ requests: number; latencyMs: number[]; empty: number }> {
   const latencyMs: number[] = [];
   let empty = 0;
   for (const { query } of RELEVANCE_QUERIES) {
@@ -205,7 +242,10 @@ async function measureTypeAhead(ctx: BenchContext, info: ChildPlatformInfo): Pro
       const prefix = query.slice(0, typed);
       if (prefix.endsWith(' ')) continue;
       const t0 = performance.now();
-      const { items } = await api<{ items: unknown[] }>(info, `/v1/search/suggest?${new URLSearchParams({ q: prefix, limit: String(SUGGESTIONS) })}`);
+      const { items } = await api<{ items: unknown[] }>(
+        info,
+        `/v1/search/suggest?${new URLSearchParams({ q: prefix, limit: String(SUGGESTIONS) })}`,
+      );
       latencyMs.push(performance.now() - t0);
       if (items.length === 0) empty++;
     }
@@ -228,14 +268,25 @@ interface ReindexFigures {
 }
 
 /** The reindex with the same deps `npm run search:reindex` builds, pointed at the child's table and engine. */
-async function runReindex(info: ChildPlatformInfo, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<ReindexFigures> {
+async function runReindex(
+  info: ChildPlatformInfo,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<ReindexFigures> {
   const dynamo = new DynamoDBClient({ region: info.region, endpoint: info.dynamoEndpoint, credentials });
-  const client = openSearchClient({ OPENSEARCH_ENDPOINT: info.search.endpoint, OPENSEARCH_SIGNING_SERVICE: 'es', AWS_REGION: info.region }, WRITE_TUNING, credentials);
+  const client = openSearchClient(
+    { OPENSEARCH_ENDPOINT: info.search.endpoint, OPENSEARCH_SIGNING_SERVICE: 'es', AWS_REGION: info.region },
+    WRITE_TUNING,
+    credentials,
+  );
   const table = info.tableNames.products;
   const marks: Partial<Record<LoadProgress['pass'] | 'catchUpDone', number>> = {};
   try {
     const index = new OpenSearchProductIndex(client);
-    const catalog = new RepositoryCatalogProducts(new DynamoProductRepository(DynamoDBDocumentClient.from(dynamo), table), dynamo, table);
+    const catalog = new RepositoryCatalogProducts(
+      new DynamoProductRepository(DynamoDBDocumentClient.from(dynamo), table),
+      dynamo,
+      table,
+    );
     const t0 = performance.now();
     let graceS = 0;
     const summary = await reindex(
@@ -272,7 +323,7 @@ async function runReindex(info: ChildPlatformInfo, credentials: { accessKeyId: s
 
 export const searchSection: Section = {
   id: 'search',
-  title: 'Search: queries through the edge vs the engine\'s own _search, freshness, relevance, full reindex',
+  title: "Search: queries through the edge vs the engine's own _search, freshness, relevance, full reindex",
   async run(ctx: BenchContext): Promise<SectionResult> {
     const { connections, duration, warmup } = ctx.options;
     const rounds = Math.max(1, ctx.options.rounds);
@@ -285,20 +336,34 @@ export const searchSection: Section = {
       signals.carry = lines.pop() ?? '';
       if (signals.counting) signals.timedOut += lines.filter((l) => l.includes(SIGNAL_TIMED_OUT)).length;
     };
-    const { info, child } = await startPlatformChild(ctx, { label: 'search', env: { BENCH_SEED: 'dataset' }, onStderr });
+    const { info, child } = await startPlatformChild(ctx, {
+      label: 'search',
+      env: { BENCH_SEED: 'dataset' },
+      onStderr,
+    });
     const startupS = (performance.now() - s0) / 1000;
     const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
     const catalog = await loadSeedCatalog({ datasetDir: info.seeded.source === 'dataset' ? datasetDir : undefined });
-    ctx.log(`search: platform up in ${startupS.toFixed(1)} s, ${info.seeded.products} products (${info.seeded.source}), index ${info.search.index}`);
+    ctx.log(
+      `search: platform up in ${startupS.toFixed(1)} s, ${info.seeded.products} products (${info.seeded.source}), index ${info.search.index}`,
+    );
     const browse = await api<{ total: number }>(info, '/v1/search?limit=1');
-    if (browse.total !== catalog.products.length) throw new Error(`the index holds ${browse.total} products, the catalog ${catalog.products.length}`);
+    if (browse.total !== catalog.products.length)
+      throw new Error(`the index holds ${browse.total} products, the catalog ${catalog.products.length}`);
 
     const credentials = { accessKeyId: info.env.AWS_ACCESS_KEY_ID!, secretAccessKey: info.env.AWS_SECRET_ACCESS_KEY! };
-    const client = openSearchClient({ OPENSEARCH_ENDPOINT: info.search.endpoint, OPENSEARCH_SIGNING_SERVICE: 'es', AWS_REGION: info.region }, QUERY_TUNING, credentials);
+    const client = openSearchClient(
+      { OPENSEARCH_ENDPOINT: info.search.endpoint, OPENSEARCH_SIGNING_SERVICE: 'es', AWS_REGION: info.region },
+      QUERY_TUNING,
+      credentials,
+    );
     ctx.defer(() => client.close());
 
     // Relevance first, on the catalog as seeded.
-    const relevance = await measureRelevance({ source: catalog.source, products: catalog.products.length, items: catalog.products }, async (q) => (await api<{ items: { id: string; name: string }[] }>(info, queryPath(q))).items);
+    const relevance = await measureRelevance(
+      { source: catalog.source, products: catalog.products.length, items: catalog.products },
+      async (q) => (await api<{ items: { id: string; name: string }[] }>(info, queryPath(q))).items,
+    );
     ctx.log(`search: mean P@10 ${round(relevance.meanPrecisionAt10, 3)} over ${relevance.applicable} queries`);
 
     const typeAhead = await measureTypeAhead(ctx, info);
@@ -322,7 +387,11 @@ export const searchSection: Section = {
       for (const side of (r % 2 === 0 ? ['edge', 'engine'] : ['engine', 'edge']) as Side[]) {
         const before = { child: cpuSeconds(child.pid!) ?? 0, self: process.cpuUsage() };
         signals.counting = side === 'edge';
-        slices[side].push(side === 'edge' ? await loadEdge(info.apiUrl, connections, slice) : await loadEngine(client, plans, connections, slice));
+        slices[side].push(
+          side === 'edge'
+            ? await loadEdge(info.apiUrl, connections, slice)
+            : await loadEngine(client, plans, connections, slice),
+        );
         // The child's last lines of the slice arrive a moment after its last answer.
         await new Promise((r) => setTimeout(r, 200));
         signals.counting = false;
@@ -346,28 +415,60 @@ export const searchSection: Section = {
     const after = await api<{ total: number }>(info, '/v1/search?limit=1');
 
     const targets: Target[] = [
-      { name: 'edge_qps / engine_search_qps', target: `≥ ${SEARCH_RATIO_TARGET}`, actual: String(round(ratio, 2)), pass: ratio >= SEARCH_RATIO_TARGET },
-      { name: 'freshness p99 (PUT /v1/products → searchable)', target: `≤ ${FRESHNESS_TARGET_S} s (aim ≤ ${FRESHNESS_AIM_S} s)`, actual: `${round(freshP99S, 2)} s`, pass: freshP99S <= FRESHNESS_TARGET_S },
-      { name: 'type-ahead p99 (GET /v1/search/suggest, each keystroke)', target: `< ${SUGGEST_P99_TARGET_MS} ms`, actual: `${round(suggestP99, 1)} ms`, pass: suggestP99 < SUGGEST_P99_TARGET_MS },
-      { name: 'mean precision@10, typo\'d queries', target: `≥ ${PRECISION_TARGET}`, actual: String(round(relevance.meanPrecisionAt10, 3)), pass: relevance.meanPrecisionAt10 >= PRECISION_TARGET },
+      {
+        name: 'edge_qps / engine_search_qps',
+        target: `≥ ${SEARCH_RATIO_TARGET}`,
+        actual: String(round(ratio, 2)),
+        pass: ratio >= SEARCH_RATIO_TARGET,
+      },
+      {
+        name: 'freshness p99 (PUT /v1/products → searchable)',
+        target: `≤ ${FRESHNESS_TARGET_S} s (aim ≤ ${FRESHNESS_AIM_S} s)`,
+        actual: `${round(freshP99S, 2)} s`,
+        pass: freshP99S <= FRESHNESS_TARGET_S,
+      },
+      {
+        name: 'type-ahead p99 (GET /v1/search/suggest, each keystroke)',
+        target: `< ${SUGGEST_P99_TARGET_MS} ms`,
+        actual: `${round(suggestP99, 1)} ms`,
+        pass: suggestP99 < SUGGEST_P99_TARGET_MS,
+      },
+      {
+        name: "mean precision@10, typo'd queries",
+        target: `≥ ${PRECISION_TARGET}`,
+        actual: String(round(relevance.meanPrecisionAt10, 3)),
+        pass: relevance.meanPrecisionAt10 >= PRECISION_TARGET,
+      },
     ];
-    const cpuMs = (side: Side, load: LoadFigures) => (1000 * (cpu[side].bench + cpu[side].platformChild)) / Math.max(1, load.queries);
+    const cpuMs = (side: Side, load: LoadFigures) =>
+      (1000 * (cpu[side].bench + cpu[side].platformChild)) / Math.max(1, load.queries);
     const perQuery = (side: Side, load: LoadFigures) => `${round(cpuMs(side, load), 2)} ms`;
     const cpuRatio = cpuMs('engine', engine) / cpuMs('edge', edge);
     const findings = [
       `Edge/engine = ${round(ratio, 2)} (target ≥ ${SEARCH_RATIO_TARGET}; per round ${roundRatios.map((x) => round(x, 2)).join(', ')}): GET /v1/search (HTTP edge → API Gateway event → handler: zod, the engine request(s), the answer's mapping, the clickstream \`search\` event) keeps ${round(100 * ratio, 0)} % of the query rate the engine sustains for the same queries at ${connections}-way concurrency.`,
       `p50 added by edge + handler: ${round(edge.p50Ms - engine.p50Ms, 2)} ms (edge ${round(edge.p50Ms, 2)}, engine ${round(engine.p50Ms, 2)}). CPU per query, bench + platform child: edge ${perQuery('edge', edge)}, engine ${perQuery('engine', engine)} — their inverse ratio, ${round(cpuRatio, 2)}, is what the ratio would be on one core. The engine has a thread of its own in the platform child (as a domain has nodes of its own), so through the edge it scores while the main thread runs the edge, the handler and the stream pollers; the bench's load generator shares the machine's cores with both.`,
-      `${signals.timedOut} searches waited the whole ${SIGNAL_TIMEOUT_MS} ms the handler gives the clickstream to take its \`search\` event (kinesalite, in the platform's process) and answered without it (the handler's WARN, counted from the child's log during the edge slices: the ${edge.queries} measured searches and up to ${connections} still in flight as each of the ${rounds} slices ended).${signals.timedOut > edge.queries / 5 ? ' The clickstream write, not the engine, sets much of the edge\'s latency here: in a closed loop, throughput is concurrency ÷ latency.' : ''}`,
+      `${signals.timedOut} searches waited the whole ${SIGNAL_TIMEOUT_MS} ms the handler gives the clickstream to take its \`search\` event (kinesalite, in the platform's process) and answered without it (the handler's WARN, counted from the child's log during the edge slices: the ${edge.queries} measured searches and up to ${connections} still in flight as each of the ${rounds} slices ended).${signals.timedOut > edge.queries / 5 ? " The clickstream write, not the engine, sets much of the edge's latency here: in a closed loop, throughput is concurrency ÷ latency." : ''}`,
       `${relaxed} of the ${plans.length} queries find nothing with every word and are asked again with any word (the handler's relaxation): the engine side sends both requests for them too.`,
       `Freshness over ${freshness.length} writes one after another: from sending PUT /v1/products/{id} to the first search that returns the product p50 ${round(percentile(fromWrite, 50))} ms, p99 ${round(percentile(fromWrite, 99))} ms, max ${round(Math.max(...fromWrite))} ms; from the PUT's 200, p50 ${round(percentile(fromAck, 50))} ms, p99 ${round(percentile(fromAck, 99))} ms (polling every ${FRESHNESS_POLL_MS} ms through GET /v1/search).`,
       `Relevance: mean P@10 ${round(relevance.meanPrecisionAt10, 3)} over ${relevance.applicable} typo'd queries; ${round(relevance.meanCorrectlySpeltPrecisionAt10, 3)} with the intended words spelt right.` +
         (relevance.foundNothing.length ? ` Found nothing: ${relevance.foundNothing.join(', ')}.` : '') +
-        ` Below 1: ${relevance.queries.filter((q) => q.precisionAt10 !== undefined && q.precisionAt10 < 1).map((q) => `${q.query} ${round(q.precisionAt10!, 2)}`).join(', ') || 'none'}.`,
+        ` Below 1: ${
+          relevance.queries
+            .filter((q) => q.precisionAt10 !== undefined && q.precisionAt10 < 1)
+            .map((q) => `${q.query} ${round(q.precisionAt10!, 2)}`)
+            .join(', ') || 'none'
+        }.`,
       `Type-ahead: ${typeAhead.requests} keystrokes (every prefix of the ${RELEVANCE_QUERIES.length} queries, one request after another, limit ${SUGGESTIONS}) answered in p50 ${round(percentile(typeAhead.latencyMs, 50), 1)} ms, p99 ${round(suggestP99, 1)} ms, max ${round(Math.max(...typeAhead.latencyMs), 1)} ms through the edge; ${typeAhead.empty} suggested nothing (prefixes whose typo comes before the 4th character, or that no name starts a word with).`,
       `Full reindex: ${rebuilt.indexed} products in ${round(rebuilt.totalS, 2)} s end to end = ${round(rebuilt.indexed / rebuilt.totalS, 0)} documents/s; the load pass alone ${round(rebuilt.loadS, 2)} s = ${round(rebuilt.indexed / rebuilt.loadS, 0)} documents/s; catch-up ${round(rebuilt.catchUpS, 2)} s; then ${rebuilt.graceS} s of grace before the old index (${rebuilt.previous.join(', ')}) was deleted. ${rebuilt.failures} not indexed; ${after.total} products searchable afterwards.`,
     ];
-    if (edge.errors || engine.errors) findings.push(`Errors: edge ${edge.errors}, engine ${engine.errors}${engine.firstError ? ` (first: ${engine.firstError})` : ''}.`);
-    if (info.seeded.source !== 'dataset') findings.push(`The dataset is absent here (${datasetDir}): the figures are on the demo catalog (${catalog.products.length} products).`);
+    if (edge.errors || engine.errors)
+      findings.push(
+        `Errors: edge ${edge.errors}, engine ${engine.errors}${engine.firstError ? ` (first: ${engine.firstError})` : ''}.`,
+      );
+    if (info.seeded.source !== 'dataset')
+      findings.push(
+        `The dataset is absent here (${datasetDir}): the figures are on the demo catalog (${catalog.products.length} products).`,
+      );
 
     return {
       method: [
@@ -385,28 +486,86 @@ export const searchSection: Section = {
           title: `GET /v1/search vs the engine's _search, the same ${RELEVANCE_QUERIES.length} queries, ${connections}-way concurrency, ${duration} s each`,
           columns: ['load', 'queries', 'errors', 'queries/s', 'p50 ms', 'p99 ms'],
           rows: [
-            ['edge (autocannon → edge → handler → engine)', edge.queries, edge.errors, round(edge.qps), round(edge.p50Ms, 2), round(edge.p99Ms, 2)],
-            ['engine (OpenSearch client → engine _search)', engine.queries, engine.errors, round(engine.qps), round(engine.p50Ms, 2), round(engine.p99Ms, 2)],
-            ['ratio edge / engine', '', '', round(ratio, 2), round(edge.p50Ms / engine.p50Ms, 2), round(edge.p99Ms / engine.p99Ms, 2)],
+            [
+              'edge (autocannon → edge → handler → engine)',
+              edge.queries,
+              edge.errors,
+              round(edge.qps),
+              round(edge.p50Ms, 2),
+              round(edge.p99Ms, 2),
+            ],
+            [
+              'engine (OpenSearch client → engine _search)',
+              engine.queries,
+              engine.errors,
+              round(engine.qps),
+              round(engine.p50Ms, 2),
+              round(engine.p99Ms, 2),
+            ],
+            [
+              'ratio edge / engine',
+              '',
+              '',
+              round(ratio, 2),
+              round(edge.p50Ms / engine.p50Ms, 2),
+              round(edge.p99Ms / engine.p99Ms, 2),
+            ],
           ],
         },
         {
           title: `Freshness: product write → searchable (${freshness.length} writes)`,
           columns: ['measured from', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
           rows: [
-            ['sending PUT /v1/products/{id}', round(percentile(fromWrite, 50)), round(percentile(fromWrite, 90)), round(percentile(fromWrite, 99)), round(Math.max(...fromWrite))],
-            ["the PUT's 200", round(percentile(fromAck, 50)), round(percentile(fromAck, 90)), round(percentile(fromAck, 99)), round(Math.max(...fromAck))],
+            [
+              'sending PUT /v1/products/{id}',
+              round(percentile(fromWrite, 50)),
+              round(percentile(fromWrite, 90)),
+              round(percentile(fromWrite, 99)),
+              round(Math.max(...fromWrite)),
+            ],
+            [
+              "the PUT's 200",
+              round(percentile(fromAck, 50)),
+              round(percentile(fromAck, 90)),
+              round(percentile(fromAck, 99)),
+              round(Math.max(...fromAck)),
+            ],
           ],
         },
         {
           title: 'Full reindex of the catalog',
-          columns: ['products', 'total s', 'documents/s (total)', 'load pass s', 'documents/s (load pass)', 'catch-up s', 'grace s'],
-          rows: [[rebuilt.indexed, round(rebuilt.totalS, 2), round(rebuilt.indexed / rebuilt.totalS, 0), round(rebuilt.loadS, 2), round(rebuilt.indexed / rebuilt.loadS, 0), round(rebuilt.catchUpS, 2), rebuilt.graceS]],
+          columns: [
+            'products',
+            'total s',
+            'documents/s (total)',
+            'load pass s',
+            'documents/s (load pass)',
+            'catch-up s',
+            'grace s',
+          ],
+          rows: [
+            [
+              rebuilt.indexed,
+              round(rebuilt.totalS, 2),
+              round(rebuilt.indexed / rebuilt.totalS, 0),
+              round(rebuilt.loadS, 2),
+              round(rebuilt.indexed / rebuilt.loadS, 0),
+              round(rebuilt.catchUpS, 2),
+              rebuilt.graceS,
+            ],
+          ],
         },
         {
           title: `Relevance: precision@10 per query (${catalog.source} catalog)`,
           columns: ['query', 'meant', 'typo', 'relevant', 'P@10', 'P@10 spelt right'],
-          rows: relevance.queries.map((q) => [q.query, q.intended, q.typo, q.relevant, q.precisionAt10 === undefined ? 'n/a' : round(q.precisionAt10, 2), q.correctlySpeltPrecisionAt10 === undefined ? 'n/a' : round(q.correctlySpeltPrecisionAt10, 2)]),
+          rows: relevance.queries.map((q) => [
+            q.query,
+            q.intended,
+            q.typo,
+            q.relevant,
+            q.precisionAt10 === undefined ? 'n/a' : round(q.precisionAt10, 2),
+            q.correctlySpeltPrecisionAt10 === undefined ? 'n/a' : round(q.correctlySpeltPrecisionAt10, 2),
+          ]),
         },
       ],
       findings,
@@ -425,7 +584,12 @@ export const searchSection: Section = {
         ratio,
         cpuCostRatio: cpuRatio,
         freshness,
-        typeAhead: { requests: typeAhead.requests, empty: typeAhead.empty, p50Ms: percentile(typeAhead.latencyMs, 50), p99Ms: suggestP99 },
+        typeAhead: {
+          requests: typeAhead.requests,
+          empty: typeAhead.empty,
+          p50Ms: percentile(typeAhead.latencyMs, 50),
+          p99Ms: suggestP99,
+        },
         reindex: rebuilt,
         relevance,
       },

@@ -22,7 +22,13 @@ declare const document: any;
 declare const echarts: any;
 declare const sessionStorage: any;
 
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+];
 const SCREENSHOT = path.join(projectRoot, 'test-output', 'dashboard.png');
 
 const chromiumPath = (() => {
@@ -44,7 +50,10 @@ interface Reply {
   status: number;
   body: any;
 }
-async function call(route: string, options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+async function call(
+  route: string,
+  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -64,7 +73,8 @@ async function call(route: string, options: { method?: string; token?: string; b
 }
 async function ok(route: string, options: Parameters<typeof call>[1] & { expect?: number } = {}): Promise<any> {
   const res = await call(route, options);
-  if (res.status !== (options.expect ?? 200)) throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== (options.expect ?? 200))
+    throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 const signIn = async (email: string, password: string): Promise<string> =>
@@ -96,7 +106,8 @@ async function openPage(): Promise<{ page: Page; problems: PageProblems }> {
   page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
   page.on('requestfailed', (r) => problems.failedRequests.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
   page.on('response', (r) => {
-    if (r.status() >= 400) problems.errorResponses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+    if (r.status() >= 400)
+      problems.errorResponses.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   return { page, problems };
 }
@@ -125,13 +136,36 @@ const chartOf = (page: Page, id: string) =>
 
 beforeAll(async () => {
   if (!chromiumPath) {
-    throw new Error("Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI");
+    throw new Error(
+      "Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI",
+    );
   }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
-    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
   ];
-  starting = startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model: { port: 0 } });
+  starting = startPlatform({
+    port,
+    dynamoPort,
+    cognitoPort,
+    sqsPort,
+    stepFunctionsPort,
+    kinesisPort,
+    lambdaPort,
+    searchPort,
+    sweepEverySeconds: 0,
+    dataDir,
+    persist: false,
+    seed: 'demo',
+    model: { port: 0 },
+  });
   platform = await starting;
   browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
 }, 120_000);
@@ -185,13 +219,26 @@ describe("the analysts' dashboard at /dashboard", () => {
     ] as const;
     for (const [route, type] of assets) {
       const res = await fetch(`${platform.apiUrl}${route}`);
-      expect([route, res.status, res.headers.get('content-type'), res.headers.get('x-content-type-options')]).toEqual([route, 200, type, 'nosniff']);
+      expect([route, res.status, res.headers.get('content-type'), res.headers.get('x-content-type-options')]).toEqual([
+        route,
+        200,
+        type,
+        'nosniff',
+      ]);
       if (route.endsWith('echarts.min.js')) {
-        expect(await res.text()).toBe(readFileSync(path.join(projectRoot, 'node_modules/echarts/dist/echarts.min.js'), 'utf8'));
+        expect(await res.text()).toBe(
+          readFileSync(path.join(projectRoot, 'node_modules/echarts/dist/echarts.min.js'), 'utf8'),
+        );
       } else await res.arrayBuffer();
     }
 
-    for (const route of ['/dashboard/serve.ts', '/dashboard/index.html', '/dashboard/../package.json', '/dashboard/%2e%2e/package.json', '/dashboard/nope.js']) {
+    for (const route of [
+      '/dashboard/serve.ts',
+      '/dashboard/index.html',
+      '/dashboard/../package.json',
+      '/dashboard/%2e%2e/package.json',
+      '/dashboard/nope.js',
+    ]) {
       const res = await fetch(`${platform.apiUrl}${route}`);
       expect([route, res.status, ((await res.json()) as any).error.code]).toEqual([route, 404, 'NOT_FOUND']);
     }
@@ -208,7 +255,12 @@ describe("the analysts' dashboard at /dashboard", () => {
     // days of cover at its rate) and the tote none: stock insights for the list.
     const specs = [
       { name: `Dashboard Lantern ${randomUUID().slice(0, 6)}`, category: 'lighting', price: 1250, initialStock: 100 },
-      { name: `Dashboard Teapot ${randomUUID().slice(0, 6)}`, category: 'kitchen-dining', price: 2999, initialStock: 9 },
+      {
+        name: `Dashboard Teapot ${randomUUID().slice(0, 6)}`,
+        category: 'kitchen-dining',
+        price: 2999,
+        initialStock: 9,
+      },
       { name: `Dashboard Tote ${randomUUID().slice(0, 6)}`, category: 'bags', price: 450, initialStock: 3 },
     ];
     const products: { id: string; name: string; category: string; price: number }[] = [];
@@ -230,21 +282,47 @@ describe("the analysts' dashboard at /dashboard", () => {
     const events = [
       ...sessions.map((sessionId, i) => ({ type: 'product_view', sessionId, productId: products[i % 3]!.id })),
       ...sessions.map((sessionId) => ({ type: 'product_view', sessionId, productId: lantern.id })),
-      ...sessions.slice(0, 4).map((sessionId, i) => ({ type: 'add_to_cart', sessionId, productId: products[i % 3]!.id })),
-      ...sessions.map((sessionId, i) => ({ type: 'purchase', sessionId, productId: lantern.id, value: 99_999_999, at: new Date(Date.now() - i * 3_600_000).toISOString() })),
+      ...sessions
+        .slice(0, 4)
+        .map((sessionId, i) => ({ type: 'add_to_cart', sessionId, productId: products[i % 3]!.id })),
+      ...sessions.map((sessionId, i) => ({
+        type: 'purchase',
+        sessionId,
+        productId: lantern.id,
+        value: 99_999_999,
+        at: new Date(Date.now() - i * 3_600_000).toISOString(),
+      })),
     ];
     const sent = { productViews: 12, addToCarts: 4, sessions: 6 };
-    expect(await ok('/v1/events', { method: 'POST', body: { events }, expect: 202 })).toEqual({ accepted: events.length });
+    expect(await ok('/v1/events', { method: 'POST', body: { events }, expect: 202 })).toEqual({
+      accepted: events.length,
+    });
 
     // Two orders through the API, confirmed by the platform's saga.
     const email = `analytics-shopper-${randomUUID()}@example.com`;
     const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-    await ok('/v1/users', { method: 'POST', expect: 201, body: { email, password, firstName: 'Dana', lastName: 'Shopper' } });
+    await ok('/v1/users', {
+      method: 'POST',
+      expect: 201,
+      body: { email, password, firstName: 'Dana', lastName: 'Shopper' },
+    });
     const shopperToken = await signIn(email, password);
-    const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+    const address = {
+      name: 'Ada Lovelace',
+      line1: '12 St James Square',
+      city: 'London',
+      postalCode: 'SW1Y 4JH',
+      country: 'GB',
+    };
     const baskets = [
-      [{ productId: lantern.id, quantity: 2 }, { productId: teapot.id, quantity: 8 }],
-      [{ productId: tote.id, quantity: 3 }, { productId: lantern.id, quantity: 1 }],
+      [
+        { productId: lantern.id, quantity: 2 },
+        { productId: teapot.id, quantity: 8 },
+      ],
+      [
+        { productId: tote.id, quantity: 3 },
+        { productId: lantern.id, quantity: 1 },
+      ],
     ];
     for (const items of baskets) {
       const placed = await ok('/v1/orders', {
@@ -269,27 +347,42 @@ describe("the analysts' dashboard at /dashboard", () => {
     const summaryRoute = `/v1/analytics/dashboard/summary?startDate=${monthAgo}&endDate=${today}`;
     let counted = await ok(summaryRoute, { token: adminToken });
     // Until the orders, the clickstream and the product records (the products stream names the top products) are in.
-    const named = (summary: any) => summary.topProducts.length === products.length && summary.topProducts.every((p: any) => p.name !== p.productId);
-    for (let i = 0; i < 120 && (counted.orders < 2 || counted.productViews < sent.productViews || counted.addToCarts < sent.addToCarts || counted.sessions < sent.sessions || !named(counted)); i++) {
+    const named = (summary: any) =>
+      summary.topProducts.length === products.length && summary.topProducts.every((p: any) => p.name !== p.productId);
+    for (
+      let i = 0;
+      i < 120 &&
+      (counted.orders < 2 ||
+        counted.productViews < sent.productViews ||
+        counted.addToCarts < sent.addToCarts ||
+        counted.sessions < sent.sessions ||
+        !named(counted));
+      i++
+    ) {
       await sleep(500);
       counted = await ok(summaryRoute, { token: adminToken });
     }
     expect(counted).toMatchObject({ orders: 2, currency: 'GBP', ...sent, purchases: 2, conversionRate: 2 / 6 });
     // Revenue is the orders' lines, whatever value the purchase events claimed.
     expect(counted.revenue).toBe(products.reduce((sum, p) => sum + units[p.id]! * p.price, 0));
-    expect(
-      Object.fromEntries(counted.topProducts.map((p: any) => [p.productId, [p.units, p.revenue]])),
-    ).toEqual(Object.fromEntries(products.map((p) => [p.id, [units[p.id], units[p.id]! * p.price]])));
+    expect(Object.fromEntries(counted.topProducts.map((p: any) => [p.productId, [p.units, p.revenue]]))).toEqual(
+      Object.fromEntries(products.map((p) => [p.id, [units[p.id], units[p.id]! * p.price]])),
+    );
 
     // The inventory stream carries the stock left to the warehouse: the insights name both products.
     const stockInsights = async () =>
-      ((await ok('/v1/analytics/insights', { token: adminToken })).items as any[]).filter((i) => i.productId === teapot.id || i.productId === tote.id);
+      ((await ok('/v1/analytics/insights', { token: adminToken })).items as any[]).filter(
+        (i) => i.productId === teapot.id || i.productId === tote.id,
+      );
     let flagged = await stockInsights();
     for (let i = 0; i < 120 && flagged.length < 2; i++) {
       await sleep(500);
       flagged = await stockInsights();
     }
-    expect(flagged.map((i) => [i.kind, i.productId])).toEqual([['out_of_stock', tote.id], ['low_stock', teapot.id]]);
+    expect(flagged.map((i) => [i.kind, i.productId])).toEqual([
+      ['out_of_stock', tote.id],
+      ['low_stock', teapot.id],
+    ]);
 
     // Shoppers search for what the catalog does not have (made-up words, so not even a typo of a catalog word
     // matches): one query three times, in two spellings of case, another once. Each search is a clickstream event.
@@ -299,13 +392,19 @@ describe("the analysts' dashboard at /dashboard", () => {
       const found = await ok(`/v1/search?q=${encodeURIComponent(q)}`, { headers: { 'x-session-id': sessions[0]! } });
       expect([q, found.total]).toEqual([q, 0]);
     }
-    const noResults = async () => ((await ok('/v1/analytics/insights', { token: adminToken })).items as any[]).filter((i) => i.kind === 'no_results');
+    const noResults = async () =>
+      ((await ok('/v1/analytics/insights', { token: adminToken })).items as any[]).filter(
+        (i) => i.kind === 'no_results',
+      );
     let missing = await noResults();
     for (let i = 0; i < 120 && missing.length < 2; i++) {
       await sleep(500);
       missing = await noResults();
     }
-    expect(missing.map((i) => [i.query, i.metric])).toEqual([[often, 3], [once, 1]]);
+    expect(missing.map((i) => [i.query, i.metric])).toEqual([
+      [often, 3],
+      [once, 1],
+    ]);
 
     // The page, signed in as the platform's admin.
     const { page, problems } = await openPage();
@@ -327,12 +426,19 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(summary).toEqual(counted);
     // A row for every day of the range; the sales are all today's.
     expect(byDay.rows).toHaveLength(30);
-    expect(byDay.rows.filter((r: any) => r.orders > 0)).toEqual([{ key: today, orders: 2, units: 14, revenue: summary.revenue }]);
+    expect(byDay.rows.filter((r: any) => r.orders > 0)).toEqual([
+      { key: today, orders: 2, units: 14, revenue: summary.revenue },
+    ]);
     expect(byCategory.rows.map((r: any) => r.key).sort()).toEqual(products.map((p) => p.category).sort());
 
     // KPI tiles.
     const tile = (name: string) => page.getByRole('status', { name, exact: true }).textContent();
-    expect([await tile('Orders'), await tile('Revenue'), await tile('Average order value'), await tile('Conversion rate')]).toEqual([
+    expect([
+      await tile('Orders'),
+      await tile('Revenue'),
+      await tile('Average order value'),
+      await tile('Conversion rate'),
+    ]).toEqual([
       summary.orders.toLocaleString('en-GB'),
       pounds(summary.revenue),
       pounds(summary.averageOrderValue),
@@ -378,15 +484,23 @@ describe("the analysts' dashboard at /dashboard", () => {
 
     // Insights, in the API's order; the searches that found nothing have a chart of their own.
     const findings = insights.items.filter((i: any) => i.kind !== 'no_results');
-    const listed = await page.locator('#insights li').evaluateAll((lis: any[]) => lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]));
-    expect(listed).toEqual(findings.length ? findings.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']]);
+    const listed = await page
+      .locator('#insights li')
+      .evaluateAll((lis: any[]) =>
+        lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]),
+      );
+    expect(listed).toEqual(
+      findings.length ? findings.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']],
+    );
 
     // Searches with no results, the most searched at the top of the bars.
     const searched = insights.items.filter((i: any) => i.kind === 'no_results').reverse();
     expect(searched.map((i: any) => i.query)).toEqual([once, often]);
     const noResultChart = await chartOf(page, 'chart-no-results');
     expect(noResultChart?.yAxis).toEqual([searched.map((i: any) => i.query)]);
-    expect(noResultChart?.series).toEqual([{ id: 'searches', type: 'bar', data: searched.map((i: any) => ({ value: i.metric, name: i.query })) }]);
+    expect(noResultChart?.series).toEqual([
+      { id: 'searches', type: 'bar', data: searched.map((i: any) => ({ value: i.metric, name: i.query })) },
+    ]);
 
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -395,25 +509,43 @@ describe("the analysts' dashboard at /dashboard", () => {
     // Tooltips show without a console error: rich text drawn on the canvas leaves the CSP nothing to refuse.
     const lastDay = byDay.rows.length - 1;
     await page.evaluate((dataIndex) => {
-      echarts.getInstanceByDom(document.getElementById('chart-daily')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex });
-      echarts.getInstanceByDom(document.getElementById('chart-top-products')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
-      echarts.getInstanceByDom(document.getElementById('chart-funnel')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 2 });
-      echarts.getInstanceByDom(document.getElementById('chart-category')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
-      echarts.getInstanceByDom(document.getElementById('chart-no-results')).dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
+      echarts
+        .getInstanceByDom(document.getElementById('chart-daily'))
+        .dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex });
+      echarts
+        .getInstanceByDom(document.getElementById('chart-top-products'))
+        .dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
+      echarts
+        .getInstanceByDom(document.getElementById('chart-funnel'))
+        .dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 2 });
+      echarts
+        .getInstanceByDom(document.getElementById('chart-category'))
+        .dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
+      echarts
+        .getInstanceByDom(document.getElementById('chart-no-results'))
+        .dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 });
     }, lastDay);
 
     // "All data" narrows the range to the days that have sales: here, today.
     await page.getByRole('button', { name: 'All data', exact: true }).click();
     await page.locator('body[data-state="ready"]').waitFor();
-    expect([await page.getByLabel('From', { exact: true }).inputValue(), await page.getByLabel('To', { exact: true }).inputValue()]).toEqual([today, today]);
+    expect([
+      await page.getByLabel('From', { exact: true }).inputValue(),
+      await page.getByLabel('To', { exact: true }).inputValue(),
+    ]).toEqual([today, today]);
     expect((await chartOf(page, 'chart-daily'))?.series[0].data).toEqual([[today, summary.revenue]]);
 
     // A reload keeps the session (the token is in sessionStorage); signing out forgets it.
     await page.reload();
     await page.locator('body[data-state="ready"]').waitFor();
-    expect(await page.getByRole('status', { name: 'Orders', exact: true }).textContent()).toBe(summary.orders.toLocaleString('en-GB'));
+    expect(await page.getByRole('status', { name: 'Orders', exact: true }).textContent()).toBe(
+      summary.orders.toLocaleString('en-GB'),
+    );
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    expect([await page.locator('body').getAttribute('data-state'), await page.getByLabel('Email', { exact: true }).isVisible()]).toEqual(['signed-out', true]);
+    expect([
+      await page.locator('body').getAttribute('data-state'),
+      await page.getByLabel('Email', { exact: true }).isVisible(),
+    ]).toEqual(['signed-out', true]);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 
     expect(problems).toEqual({ console: [], pageErrors: [], failedRequests: [], errorResponses: [] });
@@ -423,7 +555,11 @@ describe("the analysts' dashboard at /dashboard", () => {
   it('tells a shopper the page is for analyst or admin only, and a wrong password what the API said', async () => {
     const email = `dashboard-shopper-${randomUUID()}@example.com`;
     const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-    await ok('/v1/users', { method: 'POST', expect: 201, body: { email, password, firstName: 'Sam', lastName: 'Shopper' } });
+    await ok('/v1/users', {
+      method: 'POST',
+      expect: 201,
+      body: { email, password, firstName: 'Sam', lastName: 'Shopper' },
+    });
 
     const { page, problems } = await openPage();
     await signInOnPage(page, email, `${password}-wrong`);
@@ -443,7 +579,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     // The failures the page showed are the only ones: the 401 and the analytics calls' 403s.
     expect(problems.pageErrors).toEqual([]);
     expect(problems.failedRequests).toEqual([]);
-    expect(problems.errorResponses.filter((r) => !/^(401 POST \/v1\/auth\/login|403 GET \/v1\/analytics\/)/.test(r))).toEqual([]);
+    expect(
+      problems.errorResponses.filter((r) => !/^(401 POST \/v1\/auth\/login|403 GET \/v1\/analytics\/)/.test(r)),
+    ).toEqual([]);
     expect(problems.errorResponses.length).toBeGreaterThan(1);
     // Chromium itself logs each 4xx response as "Failed to load resource"; the page logs nothing.
     expect(problems.console.filter((m) => !m.includes('Failed to load resource'))).toEqual([]);
@@ -460,7 +598,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     await page.getByLabel('From', { exact: true }).fill('1969-12-31');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.locator('body[data-state="error"]').waitFor();
-    const refused = await call(`/v1/analytics/dashboard/summary?startDate=1969-12-31&endDate=${endDate}`, { token: await signIn(platform.admin.email, platform.admin.password) });
+    const refused = await call(`/v1/analytics/dashboard/summary?startDate=1969-12-31&endDate=${endDate}`, {
+      token: await signIn(platform.admin.email, platform.admin.password),
+    });
     expect(refused.status).toBe(400);
     const shown = await page.getByRole('alert').filter({ hasText: /./ }).textContent();
     expect(shown).toContain(refused.body.error.message);
@@ -484,7 +624,8 @@ describe("the analysts' dashboard at /dashboard", () => {
   it('tells the truth about replayed history beside a live order: all data, no clickstream, insights by date, no postage in the top products', async () => {
     const adminToken = await signIn(platform.admin.email, platform.admin.password);
     const today = new Date().toISOString().slice(0, 10);
-    const summaryOf = (startDate: string, endDate: string) => ok(`/v1/analytics/dashboard/summary?startDate=${startDate}&endDate=${endDate}`, { token: adminToken });
+    const summaryOf = (startDate: string, endDate: string) =>
+      ok(`/v1/analytics/dashboard/summary?startDate=${startDate}&endDate=${endDate}`, { token: adminToken });
     const before = await summaryOf(today, today);
 
     // A live order today.
@@ -492,18 +633,40 @@ describe("the analysts' dashboard at /dashboard", () => {
       method: 'POST',
       token: adminToken,
       expect: 201,
-      body: { name: `History Lamp ${randomUUID().slice(0, 6)}`, category: 'lighting', price: 1999, initialStock: 50, description: 'made by the dashboard test', brand: 'Test', currency: 'GBP' },
+      body: {
+        name: `History Lamp ${randomUUID().slice(0, 6)}`,
+        category: 'lighting',
+        price: 1999,
+        initialStock: 50,
+        description: 'made by the dashboard test',
+        brand: 'Test',
+        currency: 'GBP',
+      },
     });
     const email = `history-shopper-${randomUUID()}@example.com`;
     const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-    await ok('/v1/users', { method: 'POST', expect: 201, body: { email, password, firstName: 'Hal', lastName: 'Shopper' } });
+    await ok('/v1/users', {
+      method: 'POST',
+      expect: 201,
+      body: { email, password, firstName: 'Hal', lastName: 'Shopper' },
+    });
     const shopperToken = await signIn(email, password);
     const placed = await ok('/v1/orders', {
       method: 'POST',
       token: shopperToken,
       expect: 202,
       headers: { 'Idempotency-Key': randomUUID() },
-      body: { shippingAddress: { name: 'Hal Shopper', line1: '1 High Street', city: 'York', postalCode: 'YO1 7HH', country: 'GB' }, paymentToken: 'tok_visa', items: [{ productId: lamp.id, quantity: 1 }] },
+      body: {
+        shippingAddress: {
+          name: 'Hal Shopper',
+          line1: '1 High Street',
+          city: 'York',
+          postalCode: 'YO1 7HH',
+          country: 'GB',
+        },
+        paymentToken: 'tok_visa',
+        items: [{ productId: lamp.id, quantity: 1 }],
+      },
     });
     let order = placed;
     for (let i = 0; i < 150 && order.status === 'PENDING'; i++) {
@@ -513,25 +676,51 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(order.status).toBe('CONFIRMED');
 
     // And the made-up month of history (June 2009, a POSTAGE line among its goods), replayed as npm run replay:history does.
-    const replayed = await replayHistory({ env: platform.env, datasetDir: writeHistoryFixture(path.join(dataDir, 'history-fixture')), range: FIXTURE_RANGE });
+    const replayed = await replayHistory({
+      env: platform.env,
+      datasetDir: writeHistoryFixture(path.join(dataDir, 'history-fixture')),
+      range: FIXTURE_RANGE,
+    });
     expect(replayed.nonMerchandisePence).toBe(1800);
     let history = await summaryOf(FIXTURE_RANGE.from, FIXTURE_RANGE.to);
     let live = await summaryOf(today, today);
     // Until the orders and the purchase events are in (each replayed sale's events are a session of their own).
-    const loaded = () => history.orders >= replayed.orders && history.revenue === replayed.revenuePence && history.sessions >= replayed.orders && live.orders >= before.orders + 1;
+    const loaded = () =>
+      history.orders >= replayed.orders &&
+      history.revenue === replayed.revenuePence &&
+      history.sessions >= replayed.orders &&
+      live.orders >= before.orders + 1;
     for (let i = 0; i < 240 && !loaded(); i++) {
       await sleep(500);
       [history, live] = [await summaryOf(FIXTURE_RANGE.from, FIXTURE_RANGE.to), await summaryOf(today, today)];
     }
-    expect([history.orders, history.revenue, history.sessions, live.orders]).toEqual([replayed.orders, replayed.revenuePence, replayed.orders, before.orders + 1]);
+    expect([history.orders, history.revenue, history.sessions, live.orders]).toEqual([
+      replayed.orders,
+      replayed.revenuePence,
+      replayed.orders,
+      before.orders + 1,
+    ]);
     // No clickstream in replayed history: sessions of purchase events are no funnel, and there is no rate.
-    expect(history).toMatchObject({ clickstream: 'none', conversionRate: null, funnelPurchases: 0, browsingSessions: 0 });
+    expect(history).toMatchObject({
+      clickstream: 'none',
+      conversionRate: null,
+      funnelPurchases: 0,
+      browsingSessions: 0,
+    });
 
     const { page, problems } = await openPage();
     await signInOnPage(page, platform.admin.email, platform.admin.password);
     await page.locator('body[data-state="ready"]').waitFor();
-    const range = async () => [await page.getByLabel('From', { exact: true }).inputValue(), await page.getByLabel('To', { exact: true }).inputValue()];
-    const listedInsights = () => page.locator('#insights li').evaluateAll((lis: any[]) => lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]));
+    const range = async () => [
+      await page.getByLabel('From', { exact: true }).inputValue(),
+      await page.getByLabel('To', { exact: true }).inputValue(),
+    ];
+    const listedInsights = () =>
+      page
+        .locator('#insights li')
+        .evaluateAll((lis: any[]) =>
+          lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]),
+        );
     const findingsOf = (insights: any) => {
       const items = insights.items.filter((i: any) => i.kind !== 'no_results');
       return items.length ? items.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']];
@@ -542,12 +731,19 @@ describe("the analysts' dashboard at /dashboard", () => {
     await page.locator('body[data-state="ready"]').waitFor();
     expect(await range()).toEqual([FIXTURE_RANGE.from, today]);
     const all = await summaryOf(FIXTURE_RANGE.from, today);
-    const byMonth = await ok(`/v1/analytics/reports/sales?startDate=${FIXTURE_RANGE.from}&endDate=${today}&dimension=month`, { token: adminToken });
+    const byMonth = await ok(
+      `/v1/analytics/reports/sales?startDate=${FIXTURE_RANGE.from}&endDate=${today}&dimension=month`,
+      { token: adminToken },
+    );
     expect(await page.locator('#chart-daily-title').textContent()).toBe('Revenue and orders by month');
-    expect((await chartOf(page, 'chart-daily'))?.series[0].data).toEqual(byMonth.rows.map((r: any) => [r.key, r.revenue]));
+    expect((await chartOf(page, 'chart-daily'))?.series[0].data).toEqual(
+      byMonth.rows.map((r: any) => [r.key, r.revenue]),
+    );
     expect(byMonth.rows[0]).toMatchObject({ key: '2009-06', revenue: replayed.revenuePence });
     expect(byMonth.rows.at(-1).key).toBe(today.slice(0, 7));
-    expect(await page.getByRole('status', { name: 'Orders', exact: true }).textContent()).toBe(all.orders.toLocaleString('en-GB'));
+    expect(await page.getByRole('status', { name: 'Orders', exact: true }).textContent()).toBe(
+      all.orders.toLocaleString('en-GB'),
+    );
 
     // The top products are goods: the replayed POSTAGE line (£18.00, more than most lines that month) is not among
     // them; it is in the revenue and in the postage and fees figure.
@@ -557,7 +753,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(shown).not.toContain('POST');
     expect(shown).toContain('85123A');
     expect(all.nonMerchandise.revenue).toBe(1800);
-    expect(await page.getByRole('status', { name: 'Postage, fees and adjustments', exact: true }).textContent()).toBe(pounds(1800));
+    expect(await page.getByRole('status', { name: 'Postage, fees and adjustments', exact: true }).textContent()).toBe(
+      pounds(1800),
+    );
     const categories = await chartOf(page, 'chart-category');
     expect(categories?.series[0].data.reduce((sum: number, d: any) => sum + d.value, 0)).toBe(all.revenue - 1800);
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-all-data.png'), fullPage: true });
@@ -567,13 +765,18 @@ describe("the analysts' dashboard at /dashboard", () => {
     await page.getByLabel('To', { exact: true }).fill(FIXTURE_RANGE.to);
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.locator('body[data-state="ready"]').waitFor();
-    expect(await page.getByRole('status', { name: 'Conversion rate', exact: true }).textContent()).toBe('no clickstream');
+    expect(await page.getByRole('status', { name: 'Conversion rate', exact: true }).textContent()).toBe(
+      'no clickstream',
+    );
     expect(await page.locator('#funnel-note').textContent()).toContain('No clickstream in this range');
     expect((await chartOf(page, 'chart-funnel'))?.series[0].data).toEqual([]);
     await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-history.png'), fullPage: true });
 
     // Insights follow the dates: June 2009's are its own (no stock is known then), not today's.
-    const historyInsights = await ok(`/v1/analytics/insights?startDate=${FIXTURE_RANGE.from}&endDate=${FIXTURE_RANGE.to}`, { token: adminToken });
+    const historyInsights = await ok(
+      `/v1/analytics/insights?startDate=${FIXTURE_RANGE.from}&endDate=${FIXTURE_RANGE.to}`,
+      { token: adminToken },
+    );
     expect(historyInsights.asOf).toBe(FIXTURE_RANGE.to);
     expect(await listedInsights()).toEqual(findingsOf(historyInsights));
     expect(historyInsights.items.some((i: any) => i.kind === 'out_of_stock' || i.kind === 'low_stock')).toBe(false);
@@ -583,7 +786,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     await page.getByRole('button', { name: 'Last 30 days', exact: true }).click();
     await page.locator('body[data-state="ready"]').waitFor();
     const monthAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
-    const recentInsights = await ok(`/v1/analytics/insights?startDate=${monthAgo}&endDate=${today}`, { token: adminToken });
+    const recentInsights = await ok(`/v1/analytics/insights?startDate=${monthAgo}&endDate=${today}`, {
+      token: adminToken,
+    });
     expect(recentInsights.asOf).toBe(today);
     expect(await listedInsights()).toEqual(findingsOf(recentInsights));
     expect(await page.locator('#insights-note').textContent()).toContain(today);

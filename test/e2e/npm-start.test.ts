@@ -44,7 +44,9 @@ const ports = async (): Promise<Ports> => ({
  * then exited 143 instead of stopping its emulators.)
  */
 const START_ARGS = (() => {
-  const [command, ...args] = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const [command, ...args] = (
+    JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.split(' ');
   if (command !== 'node') throw new Error(`npm start is expected to run node, not ${command}`);
   return args;
 })();
@@ -122,7 +124,8 @@ describe('npm start', () => {
     // No model yet: one is trained in the background on the demo catalog's history; recommendations fall
     // back to popularity until the model server serves it, then come from the model.
     expect(printed).toContain(`Model          http://127.0.0.1:${env.MODEL_PORT}`);
-    const recommendations = async () => (await (await fetch(`${api}/recommendations?limit=3`)).json()) as { source: string; items: unknown[] };
+    const recommendations = async () =>
+      (await (await fetch(`${api}/recommendations?limit=3`)).json()) as { source: string; items: unknown[] };
     expect((await recommendations()).items).toHaveLength(3);
     let answer = await recommendations();
     for (let i = 0; i < 120 && answer.source !== 'model'; i++) {
@@ -132,19 +135,36 @@ describe('npm start', () => {
     expect(answer.source).toBe('model');
     expect(first.output()).toMatch(/model: trained \S+ in [\d.]+ s/);
     expect((await fetch(`http://127.0.0.1:${env.MODEL_PORT}/ping`)).status).toBe(200);
-    const login = await (await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }) })).json() as { idToken: string };
-    const created = await (
+    const login = (await (
+      await fetch(`${api}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }),
+      })
+    ).json()) as { idToken: string };
+    const created = (await (
       await fetch(`${api}/products`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${login.idToken}` },
-        body: JSON.stringify({ name: 'Survives Restarts', description: '', category: 'other', brand: 'Test', price: 100, currency: 'GBP' }),
+        body: JSON.stringify({
+          name: 'Survives Restarts',
+          description: '',
+          category: 'other',
+          brand: 'Test',
+          price: 100,
+          currency: 'GBP',
+        }),
       })
-    ).json() as { id: string };
+    ).json()) as { id: string };
 
     // The clickstream lands on kinesalite, kept under LOCAL_DATA_DIR/kinesis across restarts.
     expect(printed).toContain(`Kinesis        http://127.0.0.1:${env.KINESIS_PORT}`);
     const sessionId = randomUUID();
-    const clicks = await fetch(`${api}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ type: 'page_view', sessionId }] }) });
+    const clicks = await fetch(`${api}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ type: 'page_view', sessionId }] }),
+    });
     expect([clicks.status, await clicks.json()]).toEqual([202, { accepted: 1 }]);
 
     // A second platform on the same port fails at once with one line naming the port.

@@ -11,33 +11,74 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-resume-'));
-const platforms = new PlatformProcesses(dataDir, { DATASET_DIR: path.join(dataDir, 'no-dataset-here'), SETTLEMENT_GRACE_SECONDS: '600', LOCAL_SWEEP_SECONDS: '1' });
+const platforms = new PlatformProcesses(dataDir, {
+  DATASET_DIR: path.join(dataDir, 'no-dataset-here'),
+  SETTLEMENT_GRACE_SECONDS: '600',
+  LOCAL_SWEEP_SECONDS: '1',
+});
 afterAll(() => {
   platforms.killEverything();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 let current: RunningPlatformProcess;
-async function call(pathname: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  pathname: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const res = await fetch(`${current.apiUrl}/v1${pathname}`, {
     method: init.method ?? 'GET',
-    headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...init.headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
 }
-const signIn = async (email: string, password: string) => (await call('/auth/login', { method: 'POST', body: { email, password } })).body.idToken as string;
+const signIn = async (email: string, password: string) =>
+  (await call('/auth/login', { method: 'POST', body: { email, password } })).body.idToken as string;
 
 describe('a saga killed mid-way', () => {
   it('resumes after the restart and confirms its order, charged once', { timeout: 240_000 }, async () => {
     current = await platforms.start({ LOCAL_FAULT_KILL_AFTER: 'ChargePayment:1' });
     const admin = await signIn('admin@example.com', 'Admin#2026local');
-    const product = await call('/products', { method: 'POST', token: admin, body: { name: 'Resume Test', description: 'x', category: 'other', brand: 'T', price: 1234, currency: 'GBP', initialStock: 5 } });
+    const product = await call('/products', {
+      method: 'POST',
+      token: admin,
+      body: {
+        name: 'Resume Test',
+        description: 'x',
+        category: 'other',
+        brand: 'T',
+        price: 1234,
+        currency: 'GBP',
+        initialStock: 5,
+      },
+    });
     const [email, password] = [`resume-${randomUUID().slice(0, 8)}@example.com`, `Pw!${randomUUID().slice(0, 8)}a9Z`];
-    expect((await call('/users', { method: 'POST', body: { email, password, firstName: 'Re', lastName: 'Sume' } })).status).toBe(201);
+    expect(
+      (await call('/users', { method: 'POST', body: { email, password, firstName: 'Re', lastName: 'Sume' } })).status,
+    ).toBe(201);
     const key = randomUUID();
-    const body = { shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }, paymentToken: 'tok_visa', items: [{ productId: product.body.id, quantity: 2 }] };
-    const placed = await call('/orders', { method: 'POST', token: await signIn(email, password), headers: { 'idempotency-key': key }, body }).catch(() => undefined);
+    const body = {
+      shippingAddress: {
+        name: 'Ada Lovelace',
+        line1: '12 St James Square',
+        city: 'London',
+        postalCode: 'SW1Y 4JH',
+        country: 'GB',
+      },
+      paymentToken: 'tok_visa',
+      items: [{ productId: product.body.id, quantity: 2 }],
+    };
+    const placed = await call('/orders', {
+      method: 'POST',
+      token: await signIn(email, password),
+      headers: { 'idempotency-key': key },
+      body,
+    }).catch(() => undefined);
     expect(await current.exited).toBe('SIGKILL'); // charged, and killed before the saga went on
 
     current = await platforms.start();
@@ -49,7 +90,10 @@ describe('a saga killed mid-way', () => {
       order = (await call(`/orders/${orderId}`, { token })).body;
     }
     expect(order).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED' }, items: [{ quantity: 2 }] });
-    expect((await call(`/inventory/${product.body.id}`, { token: await signIn('admin@example.com', 'Admin#2026local') })).body).toEqual({ productId: product.body.id, available: 3, reserved: 0 });
+    expect(
+      (await call(`/inventory/${product.body.id}`, { token: await signIn('admin@example.com', 'Admin#2026local') }))
+        .body,
+    ).toEqual({ productId: product.body.id, available: 3, reserved: 0 });
     await platforms.stop(current);
   });
 });

@@ -51,7 +51,21 @@ beforeAll(async () => {
   const ports = new Set<number>();
   while (ports.size < 8) ports.add(await freePort());
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [...ports];
-  platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'dataset', datasetDir });
+  platform = await startPlatform({
+    port,
+    dynamoPort,
+    cognitoPort,
+    sqsPort,
+    stepFunctionsPort,
+    kinesisPort,
+    lambdaPort,
+    searchPort,
+    sweepEverySeconds: 0,
+    dataDir,
+    persist: false,
+    seed: 'dataset',
+    datasetDir,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -68,27 +82,40 @@ afterAll(async () => {
 });
 
 describe('search relevance over the seeded catalog', () => {
-  it('finds what typo\'d shoppers meant: mean precision@10 over the relevance set above the floor of a working typo tolerance', { timeout: INDEXED_WITHIN_MS + 120_000 }, async () => {
-    const catalog = await loadSeedCatalog({ datasetDir });
-    expect(platform!.seeded).toEqual({ source: catalog.source, products: catalog.products.length });
+  it(
+    "finds what typo'd shoppers meant: mean precision@10 over the relevance set above the floor of a working typo tolerance",
+    { timeout: INDEXED_WITHIN_MS + 120_000 },
+    async () => {
+      const catalog = await loadSeedCatalog({ datasetDir });
+      expect(platform!.seeded).toEqual({ source: catalog.source, products: catalog.products.length });
 
-    // The start loads the index; waiting until it holds the whole catalog also covers an index made otherwise.
-    const deadline = Date.now() + INDEXED_WITHIN_MS;
-    let indexed = 0;
-    while ((indexed = (await search('', 1)).total) < catalog.products.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    expect(indexed).toBe(catalog.products.length);
+      // The start loads the index; waiting until it holds the whole catalog also covers an index made otherwise.
+      const deadline = Date.now() + INDEXED_WITHIN_MS;
+      let indexed = 0;
+      while ((indexed = (await search('', 1)).total) < catalog.products.length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 500));
+      expect(indexed).toBe(catalog.products.length);
 
-    const report: RelevanceReport = await measureRelevance({ source: catalog.source, products: catalog.products.length, items: catalog.products }, async (q) => (await search(q)).items);
-    mkdirSync(path.join(projectRoot, 'test-output'), { recursive: true });
-    writeFileSync(path.join(projectRoot, 'test-output', 'search-relevance.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.info(
-      `search relevance on the ${catalog.source === 'dataset' ? `Online Retail catalog (${datasetDir})` : 'demo catalog (no dataset here)'}: mean P@10 ${report.meanPrecisionAt10.toFixed(3)} over ${report.applicable} queries` +
-        ` (${report.meanCorrectlySpeltPrecisionAt10.toFixed(3)} spelt right)` +
-        (report.foundNothing.length ? `; found nothing: ${report.foundNothing.join(', ')}` : '') +
-        (report.notApplicable.length ? `; not applicable (nothing relevant in this catalog): ${report.notApplicable.join(', ')}` : ''),
-    );
+      const report: RelevanceReport = await measureRelevance(
+        { source: catalog.source, products: catalog.products.length, items: catalog.products },
+        async (q) => (await search(q)).items,
+      );
+      mkdirSync(path.join(projectRoot, 'test-output'), { recursive: true });
+      writeFileSync(
+        path.join(projectRoot, 'test-output', 'search-relevance.json'),
+        `${JSON.stringify(report, null, 2)}\n`,
+      );
+      console.info(
+        `search relevance on the ${catalog.source === 'dataset' ? `Online Retail catalog (${datasetDir})` : 'demo catalog (no dataset here)'}: mean P@10 ${report.meanPrecisionAt10.toFixed(3)} over ${report.applicable} queries` +
+          ` (${report.meanCorrectlySpeltPrecisionAt10.toFixed(3)} spelt right)` +
+          (report.foundNothing.length ? `; found nothing: ${report.foundNothing.join(', ')}` : '') +
+          (report.notApplicable.length
+            ? `; not applicable (nothing relevant in this catalog): ${report.notApplicable.join(', ')}`
+            : ''),
+      );
 
-    if (catalog.source === 'dataset') expect(report.applicable).toBeGreaterThanOrEqual(20);
-    expect(report.meanPrecisionAt10).toBeGreaterThanOrEqual(MEAN_PRECISION_FLOOR);
-  });
+      if (catalog.source === 'dataset') expect(report.applicable).toBeGreaterThanOrEqual(20);
+      expect(report.meanPrecisionAt10).toBeGreaterThanOrEqual(MEAN_PRECISION_FLOOR);
+    },
+  );
 });

@@ -20,10 +20,26 @@ let output = '';
 
 /** `npm start`'s command (node --import tsx bin/local.ts), run with this Node, in its own process group. */
 async function startPlatform(): Promise<string> {
-  const [command, ...args] = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const [command, ...args] = (
+    JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.split(' ');
   if (command !== 'node') throw new Error(`npm start is expected to run node, not ${command}`);
   const ports = Object.fromEntries(
-    await Promise.all(['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT', 'SEARCH_PORT', 'REDSHIFT_DATA_PORT', 'WAREHOUSE_PORT'].map(async (name) => [name, String(await freePort())])),
+    await Promise.all(
+      [
+        'PORT',
+        'DYNAMODB_PORT',
+        'COGNITO_PORT',
+        'SQS_PORT',
+        'STEPFUNCTIONS_PORT',
+        'KINESIS_PORT',
+        'LAMBDA_PORT',
+        'MODEL_PORT',
+        'SEARCH_PORT',
+        'REDSHIFT_DATA_PORT',
+        'WAREHOUSE_PORT',
+      ].map(async (name) => [name, String(await freePort())]),
+    ),
   ) as Record<string, string>;
   child = spawn(process.execPath, args, {
     cwd: projectRoot,
@@ -76,7 +92,11 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function call(base: string, route: string, init: { method?: string; body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  base: string,
+  route: string,
+  init: { method?: string; body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
+) {
   const res = await fetch(`${base}${route}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -117,7 +137,12 @@ function logRecords(): Record<string, unknown>[] {
 
 /** Whether a function logged the event of an invocation that concerned this order. */
 const loggedEvent = (functionName: string, orderId: string) =>
-  logRecords().some((r) => r.message === 'Lambda invocation event' && r.function_name === functionName && JSON.stringify(r.event).includes(orderId));
+  logRecords().some(
+    (r) =>
+      r.message === 'Lambda invocation event' &&
+      r.function_name === functionName &&
+      JSON.stringify(r.event).includes(orderId),
+  );
 
 const waitFor = async (what: string, done: () => boolean | Promise<boolean>) => {
   for (let i = 0; i < 600; i++) {
@@ -134,27 +159,61 @@ describe('the platform’s logs, at DEBUG with every event logged', () => {
     const password = `Pw!${randomBytes(6).toString('hex')}a9Z`;
     const phoneNumber = `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
     const homeAddress = `${Math.floor(Math.random() * 900) + 100} Secretwood Lane ${randomUUID().slice(0, 8)}`;
-    const address = { name: 'Log Shopper', line1: `Flat ${randomUUID().slice(0, 6)}, Hidden Mews`, line2: `Quiet Yard ${randomUUID().slice(0, 6)}`, city: 'Logtown', postalCode: 'LG1 1AA', country: 'GB' };
+    const address = {
+      name: 'Log Shopper',
+      line1: `Flat ${randomUUID().slice(0, 6)}, Hidden Mews`,
+      line2: `Quiet Yard ${randomUUID().slice(0, 6)}`,
+      city: 'Logtown',
+      postalCode: 'LG1 1AA',
+      country: 'GB',
+    };
     const declinedToken = `tok_leak${randomBytes(8).toString('hex')}`;
 
-    expect((await call(api, '/users', { method: 'POST', body: { email, password, firstName: 'Log', lastName: 'Shopper' } })).status).toBe(201);
+    expect(
+      (await call(api, '/users', { method: 'POST', body: { email, password, firstName: 'Log', lastName: 'Shopper' } }))
+        .status,
+    ).toBe(201);
     const login = await call(api, '/auth/login', { method: 'POST', body: { email, password } });
     expect(login.status).toBe(200);
     const tokens = login.body as { idToken: string; accessToken: string; refreshToken: string };
-    expect((await call(api, '/auth/login', { method: 'POST', body: { email, password: `${password}x` } })).status).toBe(401);
-    expect((await call(api, '/auth/login', { method: 'POST', raw: `{"email":"${email}","password":"${password}"` })).status).toBe(400);
-    expect((await call(api, '/users/me', { method: 'PATCH', token: tokens.idToken, body: { phoneNumber, preferences: { deliverTo: homeAddress } } })).status).toBe(200);
+    expect((await call(api, '/auth/login', { method: 'POST', body: { email, password: `${password}x` } })).status).toBe(
+      401,
+    );
+    expect(
+      (await call(api, '/auth/login', { method: 'POST', raw: `{"email":"${email}","password":"${password}"` })).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(api, '/users/me', {
+          method: 'PATCH',
+          token: tokens.idToken,
+          body: { phoneNumber, preferences: { deliverTo: homeAddress } },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call(api, '/users/me', { token: tokens.idToken })).status).toBe(200);
 
     const admin = await call(api, '/auth/login', { method: 'POST', body: DEFAULT_ADMIN });
     const product = await call(api, '/products', {
       method: 'POST',
       token: admin.body.idToken,
-      body: { name: 'Logged Lamp', description: '', category: 'other', brand: 'Test', price: 1500, currency: 'GBP', initialStock: 10 },
+      body: {
+        name: 'Logged Lamp',
+        description: '',
+        category: 'other',
+        brand: 'Test',
+        price: 1500,
+        currency: 'GBP',
+        initialStock: 10,
+      },
     });
     expect(product.status).toBe(201);
 
-    const outcomes: Record<string, string> = { tok_visa: 'CONFIRMED', tok_processingError: 'CONFIRMED', [declinedToken]: 'CANCELLED' };
+    const outcomes: Record<string, string> = {
+      tok_visa: 'CONFIRMED',
+      tok_processingError: 'CONFIRMED',
+      [declinedToken]: 'CANCELLED',
+    };
     const orderIds: string[] = [];
     for (const [paymentToken, outcome] of Object.entries(outcomes)) {
       const placed = await call(api, '/orders', {
@@ -166,7 +225,10 @@ describe('the platform’s logs, at DEBUG with every event logged', () => {
       expect(placed.status, JSON.stringify(placed.body)).toBe(202);
       const { orderId } = placed.body as { orderId: string };
       orderIds.push(orderId);
-      await waitFor(`order ${orderId} ${outcome}`, async () => (await call(api, `/orders/${orderId}`, { token: tokens.idToken })).body.status === outcome);
+      await waitFor(
+        `order ${orderId} ${outcome}`,
+        async () => (await call(api, `/orders/${orderId}`, { token: tokens.idToken })).body.status === outcome,
+      );
     }
     // The saga's steps and the orders stream's consumer logged their events (the saga state, the order's
     // stream record): the check below covers them, not an empty log.
@@ -175,7 +237,8 @@ describe('the platform’s logs, at DEBUG with every event logged', () => {
       await waitFor(`the orders stream consumer's event of ${orderId}`, () => loggedEvent('loadOrdersStream', orderId));
     }
     await stopPlatform();
-    const eventsOf = (functionName: string) => logRecords().filter((r) => r.message === 'Lambda invocation event' && r.function_name === functionName);
+    const eventsOf = (functionName: string) =>
+      logRecords().filter((r) => r.message === 'Lambda invocation event' && r.function_name === functionName);
     expect(eventsOf('registerUser')).toHaveLength(1);
     expect(eventsOf('updateMyProfile')).toHaveLength(1);
     expect(eventsOf('placeOrder')).toHaveLength(3);
@@ -194,7 +257,9 @@ describe('the platform’s logs, at DEBUG with every event logged', () => {
       line1: address.line1,
       line2: address.line2,
     };
-    const leaks = Object.entries(secrets).filter(([, secret]) => output.includes(secret)).map(([name]) => name);
+    const leaks = Object.entries(secrets)
+      .filter(([, secret]) => output.includes(secret))
+      .map(([name]) => name);
     expect(leaks).toEqual([]);
   });
 });

@@ -18,7 +18,8 @@ afterAll(() => {
 });
 
 /** The URL on the line `npm start` printed for SQL clients. */
-const printedUrl = (running: RunningPlatformProcess) => /^ {2}Warehouse SQL {2}(postgres:\/\/\S+)/m.exec(running.output())?.[1];
+const printedUrl = (running: RunningPlatformProcess) =>
+  /^ {2}Warehouse SQL {2}(postgres:\/\/\S+)/m.exec(running.output())?.[1];
 
 async function asReader(url: string, sql: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url });

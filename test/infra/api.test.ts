@@ -41,13 +41,14 @@ describe('REST API built from the route table', () => {
     expect(stages[0][1].Properties.StageName).toBe('v1');
   });
 
-  it('has exactly one method per route, at the route path without /v1, integrated with that route\'s function', () => {
+  it("has exactly one method per route, at the route path without /v1, integrated with that route's function", () => {
     const paths = resourcePaths();
     const methods = ofType('AWS::ApiGateway::Method');
     expect(methods).toHaveLength(routes.length);
     for (const route of routes) {
       const matching = methods.filter(
-        ([, m]) => m.Properties.HttpMethod === route.method && paths.get(m.Properties.ResourceId.Ref) === resourcePathOf(route),
+        ([, m]) =>
+          m.Properties.HttpMethod === route.method && paths.get(m.Properties.ResourceId.Ref) === resourcePathOf(route),
       );
       expect(matching, `${route.method} ${route.path}`).toHaveLength(1);
       const integration = matching[0][1].Properties.Integration;
@@ -84,8 +85,18 @@ describe('REST API built from the route table', () => {
       }
     }
     // The route table's own split, so that the cases above are not vacuous.
-    expect(byKind.get('optional')).toEqual(['getCart', 'addCartItem', 'setCartItem', 'removeCartItem', 'applyPromoCode', 'getRecommendations', 'putEvents']);
-    expect(byKind.get('user')).toEqual(expect.arrayContaining(['getMyProfile', 'updateMyProfile', 'mergeCarts', 'placeOrder', 'getOrder', 'listOrders']));
+    expect(byKind.get('optional')).toEqual([
+      'getCart',
+      'addCartItem',
+      'setCartItem',
+      'removeCartItem',
+      'applyPromoCode',
+      'getRecommendations',
+      'putEvents',
+    ]);
+    expect(byKind.get('user')).toEqual(
+      expect.arrayContaining(['getMyProfile', 'updateMyProfile', 'mergeCarts', 'placeOrder', 'getOrder', 'listOrders']),
+    );
   });
 
   it('lets anonymous shoppers reach the optional-auth authorizer: no identity source, no caching', () => {
@@ -93,7 +104,9 @@ describe('REST API built from the route table', () => {
     // With an identity source, API Gateway would answer 401 itself when the Authorization header is absent.
     expect(authorizer).not.toHaveProperty('IdentitySource');
     expect(authorizer.AuthorizerResultTtlInSeconds).toBe(0);
-    expect(mentions(authorizer.AuthorizerUri, logicalId(stack.identity.optionalAuthorizerFunction.function))).toBe(true);
+    expect(mentions(authorizer.AuthorizerUri, logicalId(stack.identity.optionalAuthorizerFunction.function))).toBe(
+      true,
+    );
   });
 
   it('lets only this API invoke the optional-auth authorizer function', () => {
@@ -144,12 +157,16 @@ describe('gateway responses', () => {
     const { StatusCode, ResponseTemplates } = responses[0][1].Properties;
     expect(StatusCode).toBe(status);
     // API Gateway substitutes $context.error.messageString with an already quoted JSON string.
-    const body = JSON.parse(ResponseTemplates['application/json'].replace('$context.error.messageString', '"gateway message"'));
+    const body = JSON.parse(
+      ResponseTemplates['application/json'].replace('$context.error.messageString', '"gateway message"'),
+    );
     expect(body).toEqual({ error: { code, message: expect.any(String) } });
   });
 
   it('tells a throttled client when to retry (API.md: 429 RATE_LIMITED with Retry-After)', () => {
-    const [[, throttled]] = ofType('AWS::ApiGateway::GatewayResponse').filter(([, r]) => r.Properties.ResponseType === 'THROTTLED');
+    const [[, throttled]] = ofType('AWS::ApiGateway::GatewayResponse').filter(
+      ([, r]) => r.Properties.ResponseType === 'THROTTLED',
+    );
     expect(throttled.Properties.ResponseParameters).toMatchObject({ 'gatewayresponse.header.Retry-After': "'1'" });
   });
 
@@ -177,8 +194,15 @@ describe('WAF', () => {
     const managed = acl.Rules.map((r: any) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
     expect(managed).toEqual(expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesSQLiRuleSet']));
     const rateRule = acl.Rules.find((r: any) => r.Name === 'RequestsPerIp');
-    expect(rateRule.Statement.RateBasedStatement).toEqual({ Limit: 2000, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
-    expect(rateRule.Action.Block.CustomResponse).toMatchObject({ ResponseCode: 429, ResponseHeaders: [{ Name: 'Retry-After', Value: '300' }] });
+    expect(rateRule.Statement.RateBasedStatement).toEqual({
+      Limit: 2000,
+      AggregateKeyType: 'IP',
+      EvaluationWindowSec: 300,
+    });
+    expect(rateRule.Action.Block.CustomResponse).toMatchObject({
+      ResponseCode: 429,
+      ResponseHeaders: [{ Name: 'Retry-After', Value: '300' }],
+    });
     expect(new Set(acl.Rules.map((r: any) => r.Priority)).size).toBe(acl.Rules.length);
   });
 
@@ -191,39 +215,62 @@ describe('WAF', () => {
       { routeId: 'putEvents', method: 'POST', path: '/v1/events' },
     ];
 
-    it.each(scoped)('$method $path has its own limit, under the stage-wide 2,000 per 5 minutes and at least WAF\'s 10', ({ routeId, method, path }) => {
-      expect(routes.find((r) => r.id === routeId)).toMatchObject({ method, path });
-      const rate = ruleOf(routeId).Statement.RateBasedStatement;
-      expect(rate.AggregateKeyType).toBe('IP');
-      expect([60, 120, 300, 600]).toContain(rate.EvaluationWindowSec);
-      expect(rate.Limit).toBeGreaterThanOrEqual(10);
-      expect(rate.Limit * (300 / rate.EvaluationWindowSec)).toBeLessThan(2000);
-    });
+    it.each(scoped)(
+      "$method $path has its own limit, under the stage-wide 2,000 per 5 minutes and at least WAF's 10",
+      ({ routeId, method, path }) => {
+        expect(routes.find((r) => r.id === routeId)).toMatchObject({ method, path });
+        const rate = ruleOf(routeId).Statement.RateBasedStatement;
+        expect(rate.AggregateKeyType).toBe('IP');
+        expect([60, 120, 300, 600]).toContain(rate.EvaluationWindowSec);
+        expect(rate.Limit).toBeGreaterThanOrEqual(10);
+        expect(rate.Limit * (300 / rate.EvaluationWindowSec)).toBeLessThan(2000);
+      },
+    );
 
-    it.each(scoped)('$method $path counts only that method on that path, however the path is spelt', ({ routeId, method, path }) => {
-      const [methodMatch, pathMatch] = ruleOf(routeId).Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements;
-      expect(methodMatch.ByteMatchStatement).toMatchObject({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: method });
-      expect(pathMatch.RegexMatchStatement.FieldToMatch).toEqual({ UriPath: {} });
-      expect(pathMatch.RegexMatchStatement.TextTransformations.map((t: any) => t.Type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH']);
-      // WAF sees the stage in the path on the execute-api endpoint; a custom domain without a base path would not have it.
-      const pattern = new RegExp(pathMatch.RegexMatchStatement.RegexString);
-      for (const seen of [path, `${path}/`, path.replace(/^\/v1/, '')]) expect(seen, seen).toMatch(pattern);
-      for (const other of [`${path}x`, `${path}/me`, `/v2${path.slice(3)}`, `/v1/products`]) expect(other, other).not.toMatch(pattern);
-    });
+    it.each(scoped)(
+      '$method $path counts only that method on that path, however the path is spelt',
+      ({ routeId, method, path }) => {
+        const [methodMatch, pathMatch] =
+          ruleOf(routeId).Statement.RateBasedStatement.ScopeDownStatement.AndStatement.Statements;
+        expect(methodMatch.ByteMatchStatement).toMatchObject({
+          FieldToMatch: { Method: {} },
+          PositionalConstraint: 'EXACTLY',
+          SearchString: method,
+        });
+        expect(pathMatch.RegexMatchStatement.FieldToMatch).toEqual({ UriPath: {} });
+        expect(pathMatch.RegexMatchStatement.TextTransformations.map((t: any) => t.Type)).toEqual([
+          'URL_DECODE',
+          'NORMALIZE_PATH',
+        ]);
+        // WAF sees the stage in the path on the execute-api endpoint; a custom domain without a base path would not have it.
+        const pattern = new RegExp(pathMatch.RegexMatchStatement.RegexString);
+        for (const seen of [path, `${path}/`, path.replace(/^\/v1/, '')]) expect(seen, seen).toMatch(pattern);
+        for (const other of [`${path}x`, `${path}/me`, `/v2${path.slice(3)}`, `/v1/products`])
+          expect(other, other).not.toMatch(pattern);
+      },
+    );
 
-    it.each(scoped)('$method $path answers an IP over its limit with 429 RATE_LIMITED and Retry-After for the window', ({ routeId }) => {
-      const rule = ruleOf(routeId);
-      const response = rule.Action.Block.CustomResponse;
-      expect(response.ResponseCode).toBe(429);
-      expect(response.ResponseHeaders).toEqual([{ Name: 'Retry-After', Value: String(rule.Statement.RateBasedStatement.EvaluationWindowSec) }]);
-      const body = acl().CustomResponseBodies[response.CustomResponseBodyKey];
-      expect(body.ContentType).toBe('APPLICATION_JSON');
-      expect(JSON.parse(body.Content)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
-    });
+    it.each(scoped)(
+      '$method $path answers an IP over its limit with 429 RATE_LIMITED and Retry-After for the window',
+      ({ routeId }) => {
+        const rule = ruleOf(routeId);
+        const response = rule.Action.Block.CustomResponse;
+        expect(response.ResponseCode).toBe(429);
+        expect(response.ResponseHeaders).toEqual([
+          { Name: 'Retry-After', Value: String(rule.Statement.RateBasedStatement.EvaluationWindowSec) },
+        ]);
+        const body = acl().CustomResponseBodies[response.CustomResponseBodyKey];
+        expect(body.ContentType).toBe('APPLICATION_JSON');
+        expect(JSON.parse(body.Content)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
+      },
+    );
 
     it('are the limits lib/contexts/api.ts declares, evaluated before the stage-wide one', () => {
       const names = [...acl().Rules].sort((a: any, b: any) => a.Priority - b.Priority).map((r: any) => r.Name);
-      expect(names.slice(0, ROUTE_RATE_LIMITS.length + 1)).toEqual([...ROUTE_RATE_LIMITS.map((l) => `RequestsPerIp-${l.routeId}`), 'RequestsPerIp']);
+      expect(names.slice(0, ROUTE_RATE_LIMITS.length + 1)).toEqual([
+        ...ROUTE_RATE_LIMITS.map((l) => `RequestsPerIp-${l.routeId}`),
+        'RequestsPerIp',
+      ]);
     });
   });
 });

@@ -8,7 +8,13 @@ import { EciCommStack } from '../../lib/stacks/platform-stack';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
-type AslState = { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: { ErrorEquals: string[] }[]; Parameters?: Record<string, unknown> };
+type AslState = {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[] }[];
+  Parameters?: Record<string, unknown>;
+};
 
 let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
@@ -25,9 +31,14 @@ const statementsOfRole = (roleId: string): Statement[] =>
   Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && mentions(r.Properties.Roles, roleId))
     .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
-const taskFunctionArn = (id: string) => ({ 'Fn::GetAtt': [logicalId(stack.checkout.taskFunctions.get(id)!.function), 'Arn'] });
+const taskFunctionArn = (id: string) => ({
+  'Fn::GetAtt': [logicalId(stack.checkout.taskFunctions.get(id)!.function), 'Arn'],
+});
 const taskStates = () => Object.entries(states).filter(([, s]) => s.Type === 'Task');
-const alarmOn = (metricName: string) => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties).filter((a) => a.MetricName === metricName);
+const alarmOn = (metricName: string) =>
+  ofType('AWS::CloudWatch::Alarm')
+    .map(([, a]) => a.Properties)
+    .filter((a) => a.MetricName === metricName);
 
 beforeAll(() => {
   // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
@@ -43,10 +54,12 @@ describe('order saga state machine', () => {
     expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
     expect(machine.StateMachineType).toBe('STANDARD');
     expect(machine.StateMachineName).toBe(`ecicomm-test-${orderSaga.name}`);
-    expect(machine.DefinitionString).toBe(readFileSync(new URL(`../../${orderSaga.definitionFile}`, import.meta.url), 'utf8'));
+    expect(machine.DefinitionString).toBe(
+      readFileSync(new URL(`../../${orderSaga.definitionFile}`, import.meta.url), 'utf8'),
+    );
   });
 
-  it('binds every Task state of lib/saga.ts to its own function\'s ARN', () => {
+  it("binds every Task state of lib/saga.ts to its own function's ARN", () => {
     for (const task of orderSaga.tasks) {
       expect(states[task.state]?.Resource, task.state).toBe(`\${${task.substitution}}`);
       expect(machine.DefinitionSubstitutions[task.substitution], task.substitution).toEqual(taskFunctionArn(task.id));
@@ -56,7 +69,9 @@ describe('order saga state machine', () => {
   it('has a substitution for every placeholder of the definition, and none for anything else', () => {
     const placeholders = [...(machine.DefinitionString as string).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
     expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual([...new Set(placeholders)].sort());
-    expect(machine.DefinitionSubstitutions[orderSaga.deadLetterQueueSubstitution]).toEqual({ Ref: logicalId(stack.checkout.deadLetterQueue) });
+    expect(machine.DefinitionSubstitutions[orderSaga.deadLetterQueueSubstitution]).toEqual({
+      Ref: logicalId(stack.checkout.deadLetterQueue),
+    });
   });
 
   it('runs every Lambda Task through a function of lib/saga.ts, and sends only to the dead-letter queue otherwise', () => {
@@ -139,7 +154,9 @@ describe('compensation dead-letter queue', () => {
     const policies = ofType('AWS::SQS::QueuePolicy').filter(([, p]) => mentions(p.Properties.Queues, queueId));
     expect(policies).toHaveLength(1);
     expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
     );
   });
 });
@@ -155,18 +172,24 @@ describe('alarms', () => {
     expect(alarms).toHaveLength(1);
     const [alarm] = alarms;
     expect(alarm.Namespace).toBe(namespace);
-    expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: logicalId(stack.checkout.stateMachine) } }]);
+    expect(alarm.Dimensions).toEqual([
+      { Name: 'StateMachineArn', Value: { Ref: logicalId(stack.checkout.stateMachine) } },
+    ]);
     expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Sum' });
     expect(alarm.AlarmActions).toEqual([{ Ref: topicId() }]);
   });
 
   it('alarms on any message visible in the dead-letter queue, notifying the alarm topic', () => {
     // Analytics alarms on its own on-failure queues (test/infra/analytics.test.ts).
-    const alarms = alarmOn('ApproximateNumberOfMessagesVisible').filter((a) => mentions(a.Dimensions, logicalId(stack.checkout.deadLetterQueue)));
+    const alarms = alarmOn('ApproximateNumberOfMessagesVisible').filter((a) =>
+      mentions(a.Dimensions, logicalId(stack.checkout.deadLetterQueue)),
+    );
     expect(alarms).toHaveLength(1);
     const [alarm] = alarms;
     expect(alarm.Namespace).toBe('AWS/SQS');
-    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.checkout.deadLetterQueue), 'QueueName'] } }]);
+    expect(alarm.Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.checkout.deadLetterQueue), 'QueueName'] } },
+    ]);
     expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     expect(alarm.AlarmActions).toEqual([{ Ref: topicId() }]);
   });
@@ -178,12 +201,21 @@ describe('alarms', () => {
     expect(key.EnableKeyRotation).toBe(true);
     expect(key.KeyPolicy.Statement).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        expect.objectContaining({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
       ]),
     );
     const policies = ofType('AWS::SNS::TopicPolicy').filter(([, p]) => mentions(p.Properties.Topics, topicId()));
     expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
     );
   });
 });
@@ -208,21 +240,36 @@ describe('scheduled jobs', () => {
     expect(reconciliation.ScheduleExpression).toBe('rate(1 day)');
   });
 
-  it.each(scheduledJobs.map((j) => [j.id, j] as const))('%s is not retried (the next run does the same work) and alarms when its runs keep failing', (_, job) => {
-    const { function: fn, errors } = stack.checkout.scheduled.get(job.id)!;
-    const fnId = logicalId(fn.function);
-    const invokeConfigs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => mentions(c.Properties.FunctionName, fnId));
-    expect(invokeConfigs.map(([, c]) => c.Properties.MaximumRetryAttempts)).toEqual([0]);
-    const alarm = resources[logicalId(errors)].Properties;
-    expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(alarm.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
-    expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.checkout.alarmTopic) }]);
-  });
+  it.each(scheduledJobs.map((j) => [j.id, j] as const))(
+    '%s is not retried (the next run does the same work) and alarms when its runs keep failing',
+    (_, job) => {
+      const { function: fn, errors } = stack.checkout.scheduled.get(job.id)!;
+      const fnId = logicalId(fn.function);
+      const invokeConfigs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, c]) =>
+        mentions(c.Properties.FunctionName, fnId),
+      );
+      expect(invokeConfigs.map(([, c]) => c.Properties.MaximumRetryAttempts)).toEqual([0]);
+      const alarm = resources[logicalId(errors)].Properties;
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(alarm.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: fnId } }]);
+      expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.checkout.alarmTopic) }]);
+    },
+  );
 
   it.each(scheduledJobs.map((j) => [j.id, j] as const))('%s may be invoked by its rule only', (_, job) => {
     const { rule, function: fn } = stack.checkout.scheduled.get(job.id)!;
-    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) => mentions(p.Properties.FunctionName, logicalId(fn.function)));
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, p]) =>
+      mentions(p.Properties.FunctionName, logicalId(fn.function)),
+    );
     expect(permissions).toHaveLength(1);
-    expect(permissions[0][1].Properties).toMatchObject({ Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [logicalId(rule), 'Arn'] } });
+    expect(permissions[0][1].Properties).toMatchObject({
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [logicalId(rule), 'Arn'] },
+    });
   });
 });

@@ -29,7 +29,7 @@ describe('tables from lib/tables.ts', () => {
     expect(ofType('AWS::DynamoDB::Table')).toHaveLength(specs.length);
   });
 
-  it.each(specs)('%s has the spec\'s name, keys and indexes', (key, spec) => {
+  it.each(specs)("%s has the spec's name, keys and indexes", (key, spec) => {
     const table = tableOf(key).Properties;
     expect(table.TableName).toBe(`ecicomm-test-${spec.name}`);
     const keySchema = [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }];
@@ -41,13 +41,17 @@ describe('tables from lib/tables.ts', () => {
       ...(i.KeySchema[1] ? { sortKey: i.KeySchema[1].AttributeName } : {}),
     }));
     expect(indexes).toEqual(spec.indexes ?? []);
-    if (spec.ttlAttribute) expect(table.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
+    if (spec.ttlAttribute)
+      expect(table.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
     else expect(table.TimeToLiveSpecification).toBeUndefined();
   });
 
   it('lets DynamoDB expire carts by `ttl` and idempotency records by `expiration`, indexes orders by user and PENDING ones by age, and open payment intents by attempt', () => {
     expect(tableOf('carts').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
-    expect(tableOf('idempotency').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(tableOf('idempotency').Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiration',
+      Enabled: true,
+    });
     expect(tableOf('orders').Properties.GlobalSecondaryIndexes).toEqual([
       expect.objectContaining({
         IndexName: 'byUser',
@@ -75,19 +79,22 @@ describe('tables from lib/tables.ts', () => {
     ]);
   });
 
-  it.each(specs)('%s is on demand, with PITR, NEW_AND_OLD_IMAGES streams, encryption and deletion protection', (key) => {
-    const table = tableOf(key);
-    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
-    expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
-    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-    expect(table.DeletionPolicy).toBe('Retain');
-  });
+  it.each(specs)(
+    '%s is on demand, with PITR, NEW_AND_OLD_IMAGES streams, encryption and deletion protection',
+    (key) => {
+      const table = tableOf(key);
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+      expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(table.DeletionPolicy).toBe('Retain');
+    },
+  );
 });
 
 describe('identity', () => {
-  it('uses the email as the username and the contract\'s password policy', () => {
+  it("uses the email as the username and the contract's password policy", () => {
     const pool = resources[logicalId(stack.identity.userPool)].Properties;
     expect(pool.UsernameAttributes).toEqual(['email']);
     expect(pool.Policies.PasswordPolicy).toMatchObject({
@@ -107,10 +114,14 @@ describe('identity', () => {
   });
 
   it('has the admin and analyst groups', () => {
-    expect(ofType('AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName).sort()).toEqual(['admin', 'analyst']);
+    expect(
+      ofType('AWS::Cognito::UserPoolGroup')
+        .map((g) => g.Properties.GroupName)
+        .sort(),
+    ).toEqual(['admin', 'analyst']);
   });
 
-  it('has a public client that signs in only server-side (ADMIN_USER_PASSWORD_AUTH, with the caller\'s context), with refresh tokens', () => {
+  it("has a public client that signs in only server-side (ADMIN_USER_PASSWORD_AUTH, with the caller's context), with refresh tokens", () => {
     const client = resources[logicalId(stack.identity.userPoolClient)].Properties;
     // No USER_PASSWORD_AUTH: the client id is public, and passwords would be tried against Cognito around the firewall.
     expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
@@ -120,8 +131,18 @@ describe('identity', () => {
 
   it('lets the login function sign in on this pool only, and nothing else on it', () => {
     const role = logicalId(stack.api.functions.get('login')!.role);
-    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role));
-    const cognito = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('cognito-idp:')));
-    expect(cognito).toEqual([{ Effect: 'Allow', Action: 'cognito-idp:AdminInitiateAuth', Resource: { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] } }]);
+    const policies = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role),
+    );
+    const cognito = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('cognito-idp:')));
+    expect(cognito).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'cognito-idp:AdminInitiateAuth',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] },
+      },
+    ]);
   });
 });

@@ -41,7 +41,9 @@ const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(buil
 function allStatementsOf(built: () => PlatformFunction): Statement[] {
   const roleId = logicalId(built().role);
   return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    )
     .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
 }
 
@@ -56,10 +58,17 @@ function isMappingGrant(definition: FunctionDefinition, statement: Statement): b
   const consumer = streamConsumers.find((c) => c.id === definition.id);
   if (!consumer) return false;
   const built = builtConsumerOf(consumer.id);
-  const allowed = [JSON.stringify(sourceArnOf(consumer)), JSON.stringify({ 'Fn::GetAtt': [logicalId(built.failureQueue), 'Arn'] })];
+  const allowed = [
+    JSON.stringify(sourceArnOf(consumer)),
+    JSON.stringify({ 'Fn::GetAtt': [logicalId(built.failureQueue), 'Arn'] }),
+  ];
   return (
     actionsOf(statement).every((a) => MAPPING_ACTIONS.test(a)) &&
-    resourcesOf(statement).every((r) => allowed.includes(JSON.stringify(r)) || (r === '*' && actionsOf(statement).every((a) => a === 'dynamodb:ListStreams')))
+    resourcesOf(statement).every(
+      (r) =>
+        allowed.includes(JSON.stringify(r)) ||
+        (r === '*' && actionsOf(statement).every((a) => a === 'dynamodb:ListStreams')),
+    )
   );
 }
 
@@ -69,7 +78,8 @@ const sourceArnOf = ({ source }: StreamConsumer) =>
     : { 'Fn::GetAtt': [logicalId(stack.analytics.streams[source.stream] as IConstruct), 'Arn'] };
 
 /** The statements a function's definition implies: all of them but what its event source mapping adds. */
-const statementsOf = (built: () => PlatformFunction): Statement[] => allStatementsOf(built).filter((s) => !isMappingGrant(built().definition, s));
+const statementsOf = (built: () => PlatformFunction): Statement[] =>
+  allStatementsOf(built).filter((s) => !isMappingGrant(built().definition, s));
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -101,7 +111,9 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
   });
 
   it.each(cases)('%s runs as a role whose description IAM accepts', (_, __, built) => {
-    expect(resources[logicalId(built().role)].Properties.Description).toMatch(/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]{1,1000}$/);
+    expect(resources[logicalId(built().role)].Properties.Description).toMatch(
+      /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]{1,1000}$/,
+    );
   });
 
   it.each(cases)('%s logs to its own log group with a retention', (_, __, built) => {
@@ -111,24 +123,35 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
   });
 
   it.each(cases)('%s gets exactly the environment its definition implies', (_, definition, built) => {
-    const expected: Record<string, unknown> = { POWERTOOLS_SERVICE_NAME: definition.context, NODE_OPTIONS: '--enable-source-maps' };
-    for (const key of Object.keys(definition.tables ?? {}) as TableKey[]) expected[tableSpecs[key].envVar] = { Ref: tableIdOf(key) };
+    const expected: Record<string, unknown> = {
+      POWERTOOLS_SERVICE_NAME: definition.context,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    for (const key of Object.keys(definition.tables ?? {}) as TableKey[])
+      expected[tableSpecs[key].envVar] = { Ref: tableIdOf(key) };
     if (definition.userPoolActions !== undefined) {
       expected.USER_POOL_ID = { Ref: logicalId(stack.identity.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
     }
-    if (definition.startsSaga || definition.describesSagaExecutions) expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
+    if (definition.startsSaga || definition.describesSagaExecutions)
+      expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
     if (definition.streams?.clickstream) expected.CLICKSTREAM_STREAM = { Ref: logicalId(stack.analytics.clickstream) };
-    if (definition.sagemakerEndpoint) expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
+    if (definition.sagemakerEndpoint)
+      expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
     if (definition.warehouse) {
       const workgroupId = logicalId(stack.analytics.warehouse.workgroup);
       expected.REDSHIFT_WORKGROUP = { 'Fn::GetAtt': [workgroupId, 'Workgroup.WorkgroupName'] };
       expected.REDSHIFT_DATABASE = 'ecicomm';
       // Only the loaders sign in with the admin credentials.
-      if (definition.warehouse === 'write') expected.REDSHIFT_SECRET_ARN = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'] };
+      if (definition.warehouse === 'write')
+        expected.REDSHIFT_SECRET_ARN = {
+          'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'],
+        };
     }
     if (definition.search) {
-      expected.OPENSEARCH_ENDPOINT = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.search.domain), 'DomainEndpoint'] }]] };
+      expected.OPENSEARCH_ENDPOINT = {
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.search.domain), 'DomainEndpoint'] }]],
+      };
       expected.OPENSEARCH_SIGNING_SERVICE = 'es';
     }
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
@@ -136,30 +159,33 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
 });
 
 describe('least privilege', () => {
-  it.each(cases)('%s may touch only the tables its definition names, at the access it names', (name, definition, built) => {
-    const named = (definition.tables ?? {}) as Partial<Record<TableKey, TableAccess>>;
-    const dynamo = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    for (const statement of dynamo) {
-      for (const resource of resourcesOf(statement)) {
-        // Only this app's tables (and their own indexes), never a literal ARN, let alone a wildcard one.
-        expect(resource, JSON.stringify(resource)).not.toBe('*');
-        expect(typeof resource, JSON.stringify(resource)).toBe('object');
-        const key = tableKeys.find((k) => JSON.stringify(resource).includes(`"${tableIdOf(k)}"`));
-        expect(key, `${name}: ${JSON.stringify(resource)}`).toBeDefined();
-        expect(Object.keys(named), `${name} touches ${key}`).toContain(key);
+  it.each(cases)(
+    '%s may touch only the tables its definition names, at the access it names',
+    (name, definition, built) => {
+      const named = (definition.tables ?? {}) as Partial<Record<TableKey, TableAccess>>;
+      const dynamo = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      for (const statement of dynamo) {
+        for (const resource of resourcesOf(statement)) {
+          // Only this app's tables (and their own indexes), never a literal ARN, let alone a wildcard one.
+          expect(resource, JSON.stringify(resource)).not.toBe('*');
+          expect(typeof resource, JSON.stringify(resource)).toBe('object');
+          const key = tableKeys.find((k) => JSON.stringify(resource).includes(`"${tableIdOf(k)}"`));
+          expect(key, `${name}: ${JSON.stringify(resource)}`).toBeDefined();
+          expect(Object.keys(named), `${name} touches ${key}`).toContain(key);
+        }
       }
-    }
-    for (const key of tableKeys) {
-      const actions = dynamo
-        .filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes(`"${tableIdOf(key)}"`)))
-        .flatMap(actionsOf);
-      const access = named[key];
-      const reads = access === 'read' || access === 'readwrite';
-      const writes = access === 'write' || access === 'readwrite';
-      for (const action of READ_ACTIONS) expect(actions.includes(action), `${name} ${key} ${action}`).toBe(reads);
-      for (const action of WRITE_ACTIONS) expect(actions.includes(action), `${name} ${key} ${action}`).toBe(writes);
-    }
-  });
+      for (const key of tableKeys) {
+        const actions = dynamo
+          .filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes(`"${tableIdOf(key)}"`)))
+          .flatMap(actionsOf);
+        const access = named[key];
+        const reads = access === 'read' || access === 'readwrite';
+        const writes = access === 'write' || access === 'readwrite';
+        for (const action of READ_ACTIONS) expect(actions.includes(action), `${name} ${key} ${action}`).toBe(reads);
+        for (const action of WRITE_ACTIONS) expect(actions.includes(action), `${name} ${key} ${action}`).toBe(writes);
+      }
+    },
+  );
 
   it.each(cases)('%s may call exactly its user-pool actions, on the pool only', (_, definition, built) => {
     const cognito = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
@@ -174,77 +200,122 @@ describe('least privilege', () => {
     }
   });
 
-  it.each(cases)('%s may start executions of the saga, or read their status, and only its, exactly when its definition says so', (_, definition, built) => {
-    const states = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
-    const expected = [...(definition.startsSaga ? ['states:StartExecution'] : []), ...(definition.describesSagaExecutions ? ['states:DescribeExecution'] : [])];
-    expect(states.flatMap(actionsOf).sort()).toEqual(expected.sort());
-    for (const statement of states) {
-      if (actionsOf(statement).includes('states:StartExecution')) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
-      // The saga's executions only: arn:…:execution:<state machine name>:*
-      else expect(JSON.stringify(resourcesOf(statement))).toMatch(new RegExp(`:execution:.*${logicalId(stack.checkout.stateMachine)}.*:\\*`));
-    }
-  });
-
-  it.each(cases)('%s may invoke the model endpoint, and only it, exactly when its definition says so', (_, definition, built) => {
-    const sagemaker = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')));
-    if (!definition.sagemakerEndpoint) {
-      expect(sagemaker).toEqual([]);
-      return;
-    }
-    expect(sagemaker.flatMap(actionsOf)).toEqual(['sagemaker:InvokeEndpoint']);
-    for (const statement of sagemaker) expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
-  });
-
-  it.each(cases)('%s is admitted to the search domain exactly when its definition uses search, at the access it names', (_, definition, built) => {
-    const admitted = stack.search.admitted.filter((a) => a.role === built().role);
-    expect(admitted.map((a) => a.access)).toEqual(definition.search ? [definition.search] : []);
-    // Through the domain's access policy only: no identity policy of the role names an es: action.
-    expect(statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('es:')))).toEqual([]);
-  });
-
-  it.each(cases)('%s may use the clickstream, and only it, at the access its definition names', (_, definition, built) => {
-    const kinesis = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
-    const access = definition.streams?.clickstream;
-    if (!access) {
-      expect(kinesis).toEqual([]);
-      return;
-    }
-    const actions = kinesis.flatMap(actionsOf);
-    if (access === 'write') {
-      expect(actions).toContain('kinesis:PutRecords');
-      for (const action of actions) expect(action).not.toMatch(/^kinesis:(Get|Subscribe)/);
-    } else {
-      expect(actions).toContain('kinesis:DescribeStreamSummary');
-      for (const action of actions) expect(action).not.toMatch(/^kinesis:(Put|Delete|Update|Merge|Split|Create|Increase|Decrease)/);
-    }
-    for (const statement of kinesis) expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.analytics.clickstream), 'Arn'] }]);
-  });
-
-  it.each(cases)('%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model, its streams and the warehouse', (_, definition, built) => {
-    const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
-    for (const statement of statementsOf(built)) {
-      expect(statement.Effect).toBe('Allow');
-      for (const action of actionsOf(statement)) {
-        const service = action.split(':')[0];
-        expect(['logs', 'xray', 'dynamodb', 'cognito-idp', 'states', 'sagemaker', 'kinesis', 'redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'], action).toContain(service);
-        // Which warehouse actions, on what, is checked in test/infra/analytics.test.ts.
-        if (['redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'].includes(service)) expect(definition.warehouse, action).toBeDefined();
-        if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
-        if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
+  it.each(cases)(
+    '%s may start executions of the saga, or read their status, and only its, exactly when its definition says so',
+    (_, definition, built) => {
+      const states = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+      const expected = [
+        ...(definition.startsSaga ? ['states:StartExecution'] : []),
+        ...(definition.describesSagaExecutions ? ['states:DescribeExecution'] : []),
+      ];
+      expect(states.flatMap(actionsOf).sort()).toEqual(expected.sort());
+      for (const statement of states) {
+        if (actionsOf(statement).includes('states:StartExecution'))
+          expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
+        // The saga's executions only: arn:…:execution:<state machine name>:*
+        else
+          expect(JSON.stringify(resourcesOf(statement))).toMatch(
+            new RegExp(`:execution:.*${logicalId(stack.checkout.stateMachine)}.*:\\*`),
+          );
       }
-    }
-    const role = resources[logicalId(built().role)].Properties;
-    expect(role.ManagedPolicyArns ?? []).toEqual([]);
-    expect(role.Policies ?? []).toEqual([]);
-  });
+    },
+  );
+
+  it.each(cases)(
+    '%s may invoke the model endpoint, and only it, exactly when its definition says so',
+    (_, definition, built) => {
+      const sagemaker = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')));
+      if (!definition.sagemakerEndpoint) {
+        expect(sagemaker).toEqual([]);
+        return;
+      }
+      expect(sagemaker.flatMap(actionsOf)).toEqual(['sagemaker:InvokeEndpoint']);
+      for (const statement of sagemaker)
+        expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
+    },
+  );
+
+  it.each(cases)(
+    '%s is admitted to the search domain exactly when its definition uses search, at the access it names',
+    (_, definition, built) => {
+      const admitted = stack.search.admitted.filter((a) => a.role === built().role);
+      expect(admitted.map((a) => a.access)).toEqual(definition.search ? [definition.search] : []);
+      // Through the domain's access policy only: no identity policy of the role names an es: action.
+      expect(statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('es:')))).toEqual([]);
+    },
+  );
+
+  it.each(cases)(
+    '%s may use the clickstream, and only it, at the access its definition names',
+    (_, definition, built) => {
+      const kinesis = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
+      const access = definition.streams?.clickstream;
+      if (!access) {
+        expect(kinesis).toEqual([]);
+        return;
+      }
+      const actions = kinesis.flatMap(actionsOf);
+      if (access === 'write') {
+        expect(actions).toContain('kinesis:PutRecords');
+        for (const action of actions) expect(action).not.toMatch(/^kinesis:(Get|Subscribe)/);
+      } else {
+        expect(actions).toContain('kinesis:DescribeStreamSummary');
+        for (const action of actions)
+          expect(action).not.toMatch(/^kinesis:(Put|Delete|Update|Merge|Split|Create|Increase|Decrease)/);
+      }
+      for (const statement of kinesis)
+        expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.analytics.clickstream), 'Arn'] }]);
+    },
+  );
+
+  it.each(cases)(
+    '%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model, its streams and the warehouse',
+    (_, definition, built) => {
+      const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
+      for (const statement of statementsOf(built)) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of actionsOf(statement)) {
+          const service = action.split(':')[0];
+          expect(
+            [
+              'logs',
+              'xray',
+              'dynamodb',
+              'cognito-idp',
+              'states',
+              'sagemaker',
+              'kinesis',
+              'redshift-data',
+              'redshift-serverless',
+              'tag',
+              'secretsmanager',
+            ],
+            action,
+          ).toContain(service);
+          // Which warehouse actions, on what, is checked in test/infra/analytics.test.ts.
+          if (['redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'].includes(service))
+            expect(definition.warehouse, action).toBeDefined();
+          if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
+          if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
+        }
+      }
+      const role = resources[logicalId(built().role)].Properties;
+      expect(role.ManagedPolicyArns ?? []).toEqual([]);
+      expect(role.Policies ?? []).toEqual([]);
+    },
+  );
 
   it('only the recommendations function may invoke the model endpoint', () => {
-    const invokers = definitions.filter(([, , built]) => statementsOf(built).some((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:'))));
+    const invokers = definitions.filter(([, , built]) =>
+      statementsOf(built).some((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:'))),
+    );
     expect(invokers.map(([, d]) => d.id)).toEqual(['getRecommendations']);
   });
 
   it('only place-order may start the saga', () => {
-    const starters = definitions.filter(([, , built]) => statementsOf(built).some((s) => actionsOf(s).includes('states:StartExecution')));
+    const starters = definitions.filter(([, , built]) =>
+      statementsOf(built).some((s) => actionsOf(s).includes('states:StartExecution')),
+    );
     expect(starters.map(([, d]) => d.id)).toEqual(['placeOrder']);
   });
 });

@@ -17,7 +17,12 @@ let fromConnection: ReturnType<typeof synthPipeline>;
 let fromCodeCommit: ReturnType<typeof synthPipeline>;
 
 beforeAll(() => {
-  fromConnection = synthPipeline({ kind: 'connection', repository: 'acme/ecicomm', branch: 'main', connectionArn: CONNECTION_ARN });
+  fromConnection = synthPipeline({
+    kind: 'connection',
+    repository: 'acme/ecicomm',
+    branch: 'main',
+    connectionArn: CONNECTION_ARN,
+  });
   fromCodeCommit = synthPipeline({ kind: 'codecommit', repositoryName: 'ecicomm', branch: 'release' });
 });
 
@@ -37,7 +42,11 @@ describe('delivery pipeline', () => {
   it('takes the source from a CodeStar connection when given one', () => {
     const [action] = sourceActions(fromConnection.template);
     expect(action.ActionTypeId.Provider).toBe('CodeStarSourceConnection');
-    expect(action.Configuration).toMatchObject({ ConnectionArn: CONNECTION_ARN, FullRepositoryId: 'acme/ecicomm', BranchName: 'main' });
+    expect(action.Configuration).toMatchObject({
+      ConnectionArn: CONNECTION_ARN,
+      FullRepositoryId: 'acme/ecicomm',
+      BranchName: 'main',
+    });
   });
 
   it('takes the source from CodeCommit otherwise', () => {
@@ -63,7 +72,11 @@ describe('pipeline source from context', () => {
 
   it('uses a connection when ecicomm:connectionArn is set', () => {
     expect(
-      contextOf({ 'ecicomm:connectionArn': CONNECTION_ARN, 'ecicomm:repository': 'acme/shop', 'ecicomm:branch': 'prod' }),
+      contextOf({
+        'ecicomm:connectionArn': CONNECTION_ARN,
+        'ecicomm:repository': 'acme/shop',
+        'ecicomm:branch': 'prod',
+      }),
     ).toEqual({ kind: 'connection', repository: 'acme/shop', branch: 'prod', connectionArn: CONNECTION_ARN });
   });
 

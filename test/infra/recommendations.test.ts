@@ -24,7 +24,10 @@ const statementsOfRole = (roleId: string): Statement[] =>
 beforeAll(() => {
   // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
   const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [], 'ecicomm:recommendationsModelDataVariantA': 's3://ecicomm-models/recs/2011-12-01/model.tar.gz' },
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      'ecicomm:recommendationsModelDataVariantA': 's3://ecicomm-models/recs/2011-12-01/model.tar.gz',
+    },
     builtinCloudFormationValidation: false,
   });
   stack = new EciCommStack(app, 'RecommendationsTest', { namePrefix: 'ecicomm-test' });
@@ -55,7 +58,10 @@ describe('the SageMaker model, endpoint config and endpoint', () => {
     const p = template.Parameters;
     expect(p.RecommendationsImageRepository).toMatchObject({ Type: 'String', Default: 'ecicomm-recommendations' });
     expect(p.RecommendationsImageTag).toMatchObject({ Type: 'String', Default: 'latest' });
-    expect(p.RecommendationsModelDataVariantA).toMatchObject({ Type: 'String', Default: 's3://ecicomm-models/recs/2011-12-01/model.tar.gz' });
+    expect(p.RecommendationsModelDataVariantA).toMatchObject({
+      Type: 'String',
+      Default: 's3://ecicomm-models/recs/2011-12-01/model.tar.gz',
+    });
     expect(p.RecommendationsModelDataVariantB.Default).toBeUndefined();
     const s3 = new RegExp(p.RecommendationsModelDataVariantA.AllowedPattern);
     expect(s3.test('s3://ecicomm-models/recs/model.tar.gz')).toBe(true);
@@ -74,7 +80,9 @@ describe('the SageMaker model, endpoint config and endpoint', () => {
       ['VariantB', 0.1, 1],
     ]);
     for (const v of variants) {
-      expect(v.ModelName).toEqual({ 'Fn::GetAtt': [logicalId(stack.recommendations.models.get(v.VariantName)!), 'ModelName'] });
+      expect(v.ModelName).toEqual({
+        'Fn::GetAtt': [logicalId(stack.recommendations.models.get(v.VariantName)!), 'ModelName'],
+      });
       expect(v.InstanceType).toMatch(/^ml\./);
     }
   });
@@ -86,7 +94,9 @@ describe('the SageMaker model, endpoint config and endpoint', () => {
       EndpointName: 'ecicomm-test-recommendations',
       EndpointConfigName: { 'Fn::GetAtt': [logicalId(stack.recommendations.endpointConfig), 'EndpointConfigName'] },
     });
-    expect(template.Outputs.RecommendationsEndpointName.Value).toEqual({ 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] });
+    expect(template.Outputs.RecommendationsEndpointName.Value).toEqual({
+      'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'],
+    });
   });
 });
 
@@ -96,9 +106,21 @@ describe('autoscaling', () => {
     expect(targets).toHaveLength(2);
     for (const [name, target] of stack.recommendations.scalableTargets) {
       const props = template.Resources[logicalId(target)]!.Properties;
-      expect(props).toMatchObject({ ServiceNamespace: 'sagemaker', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 1, MaxCapacity: 4 });
+      expect(props).toMatchObject({
+        ServiceNamespace: 'sagemaker',
+        ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+        MinCapacity: 1,
+        MaxCapacity: 4,
+      });
       expect(props.ResourceId).toEqual({
-        'Fn::Join': ['', ['endpoint/', { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] }, `/variant/${name}`]],
+        'Fn::Join': [
+          '',
+          [
+            'endpoint/',
+            { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] },
+            `/variant/${name}`,
+          ],
+        ],
       });
       expect(JSON.stringify(props.RoleARN)).toContain('AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint');
       // Registered only once the endpoint (and so the variant) exists.
@@ -114,7 +136,9 @@ describe('autoscaling', () => {
       expect(policy.Properties.PolicyType).toBe('TargetTrackingScaling');
       expect(targetIds).toContain(policy.Properties.ScalingTargetId.Ref);
       const config = policy.Properties.TargetTrackingScalingPolicyConfiguration;
-      expect(config.PredefinedMetricSpecification).toEqual({ PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' });
+      expect(config.PredefinedMetricSpecification).toEqual({
+        PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance',
+      });
       expect(config.TargetValue).toBeGreaterThan(0);
       expect(config.ScaleOutCooldown).toBeLessThan(config.ScaleInCooldown);
     }
@@ -125,22 +149,32 @@ describe('least privilege', () => {
   it('lets SageMaker pull only its repository, read only the model files and write only the endpoint log group', () => {
     const roleId = logicalId(stack.recommendations.executionRole);
     const role = template.Resources[roleId]!.Properties;
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' })]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+    ]);
     expect(role.ManagedPolicyArns ?? []).toEqual([]);
     const statements = statementsOfRole(roleId);
     const byAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
-    expect(JSON.stringify(byAction('ecr:BatchGetImage'))).toMatch(/repository\/","?\{"Ref":"RecommendationsImageRepository"\}/);
+    expect(JSON.stringify(byAction('ecr:BatchGetImage'))).toMatch(
+      /repository\/","?\{"Ref":"RecommendationsImageRepository"\}/,
+    );
     expect(byAction('ecr:GetAuthorizationToken')).toEqual(['*']);
     const s3 = byAction('s3:GetObject');
     expect(s3).toHaveLength(2);
-    for (const resource of s3) expect(JSON.stringify(resource)).toMatch(/arn:.*:s3:::.*"Fn::Split":\["s3:\/\/",\{"Ref":"RecommendationsModelDataVariant[AB]"\}/);
+    for (const resource of s3)
+      expect(JSON.stringify(resource)).toMatch(
+        /arn:.*:s3:::.*"Fn::Split":\["s3:\/\/",\{"Ref":"RecommendationsModelDataVariant[AB]"\}/,
+      );
     const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
     for (const s of logs) expect(JSON.stringify(resourcesOf(s))).toMatch(/EndpointLogs/);
-    for (const s of statements) for (const action of actionsOf(s)) expect(['ecr', 's3', 'logs']).toContain(action.split(':')[0]);
+    for (const s of statements)
+      for (const action of actionsOf(s)) expect(['ecr', 's3', 'logs']).toContain(action.split(':')[0]);
   });
 
   it('names the endpoint log group where SageMaker writes, with a retention', () => {
-    const groups = ofType('AWS::Logs::LogGroup').filter(([, g]) => g.Properties.LogGroupName === '/aws/sagemaker/Endpoints/ecicomm-test-recommendations');
+    const groups = ofType('AWS::Logs::LogGroup').filter(
+      ([, g]) => g.Properties.LogGroupName === '/aws/sagemaker/Endpoints/ecicomm-test-recommendations',
+    );
     expect(groups).toHaveLength(1);
     expect(groups[0]![1].Properties.RetentionInDays).toBeGreaterThan(0);
   });
@@ -148,10 +182,25 @@ describe('least privilege', () => {
   it('grants sagemaker:InvokeEndpoint on this endpoint to the recommendations function and to no other role', () => {
     const grants = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .flatMap((r) => (r.Properties.PolicyDocument.Statement as Statement[]).filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:'))).map((s) => ({ roles: r.Properties.Roles, s })));
+      .flatMap((r) =>
+        (r.Properties.PolicyDocument.Statement as Statement[])
+          .filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')))
+          .map((s) => ({ roles: r.Properties.Roles, s })),
+      );
     const fn = stack.api.functions.get('getRecommendations')!;
-    expect(grants).toEqual([{ roles: [{ Ref: logicalId(fn.role) }], s: expect.objectContaining({ Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: { Ref: logicalId(stack.recommendations.endpoint) } }) }]);
-    expect(template.Resources[logicalId(fn.function)]!.Properties.Environment.Variables.SAGEMAKER_ENDPOINT_NAME).toEqual({
+    expect(grants).toEqual([
+      {
+        roles: [{ Ref: logicalId(fn.role) }],
+        s: expect.objectContaining({
+          Action: 'sagemaker:InvokeEndpoint',
+          Effect: 'Allow',
+          Resource: { Ref: logicalId(stack.recommendations.endpoint) },
+        }),
+      },
+    ]);
+    expect(
+      template.Resources[logicalId(fn.function)]!.Properties.Environment.Variables.SAGEMAKER_ENDPOINT_NAME,
+    ).toEqual({
       'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'],
     });
   });
@@ -174,13 +223,30 @@ describe('the construct on its own', () => {
     });
     const t = Template.fromStack(own).toJSON() as typeof template;
     const config = Object.values(t.Resources).find((r) => r.Type === 'AWS::SageMaker::EndpointConfig')!;
-    expect((config.Properties.ProductionVariants as Record<string, unknown>[]).map((v) => [v.VariantName, v.InitialVariantWeight, v.InitialInstanceCount, v.InstanceType])).toEqual([
+    expect(
+      (config.Properties.ProductionVariants as Record<string, unknown>[]).map((v) => [
+        v.VariantName,
+        v.InitialVariantWeight,
+        v.InitialInstanceCount,
+        v.InstanceType,
+      ]),
+    ).toEqual([
       ['Blend', 2, 2, 'ml.c5.large'],
       ['Ease', 1, 2, 'ml.c5.large'],
       ['Popularity', 1, 2, 'ml.c5.large'],
     ]);
     expect(recs.scalableTargets.size).toBe(3);
-    for (const r of Object.values(t.Resources).filter((r) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget')) expect(r.Properties).toMatchObject({ MinCapacity: 2, MaxCapacity: 6 });
-    expect(() => new Recommendations(new Stack(app, 'Dup'), 'Recs', { namePrefix: 'dup', variants: [{ name: 'A', weight: 1 }, { name: 'A', weight: 1 }] })).toThrow(/distinct/);
+    for (const r of Object.values(t.Resources).filter((r) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget'))
+      expect(r.Properties).toMatchObject({ MinCapacity: 2, MaxCapacity: 6 });
+    expect(
+      () =>
+        new Recommendations(new Stack(app, 'Dup'), 'Recs', {
+          namePrefix: 'dup',
+          variants: [
+            { name: 'A', weight: 1 },
+            { name: 'A', weight: 1 },
+          ],
+        }),
+    ).toThrow(/distinct/);
   });
 });

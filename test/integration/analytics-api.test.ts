@@ -22,10 +22,17 @@ beforeAll(async () => {
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
-const schemaProblems = (schema: { safeParse(v: unknown): { success: boolean; error?: { issues: unknown[] } } }, value: unknown) =>
-  schema.safeParse(value).error?.issues ?? [];
+const schemaProblems = (
+  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: unknown[] } } },
+  value: unknown,
+) => schema.safeParse(value).error?.issues ?? [];
 
-async function waitFor<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  attempt: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await attempt();
@@ -44,13 +51,23 @@ describe('the analytics routes', () => {
     expect(['hit', 'miss']).toContain(summary.headers.get('x-cache'));
 
     for (const dimension of ['day', 'category', 'product']) {
-      const report = await api(`${SALES}?dimension=${dimension}&startDate=2026-01-01&endDate=2026-01-07`, { token: admin });
+      const report = await api(`${SALES}?dimension=${dimension}&startDate=2026-01-01&endDate=2026-01-07`, {
+        token: admin,
+      });
       expect(report.status, JSON.stringify(report.body)).toBe(200);
       expect(schemaProblems(SalesReport, report.body)).toEqual([]);
       expect(report.body.dimension).toBe(dimension);
     }
     const byDay = await api(`${SALES}?startDate=2026-01-01&endDate=2026-01-07`, { token: admin });
-    expect(byDay.body.rows.map((r: { key: string }) => r.key)).toEqual(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-06', '2026-01-07']);
+    expect(byDay.body.rows.map((r: { key: string }) => r.key)).toEqual([
+      '2026-01-01',
+      '2026-01-02',
+      '2026-01-03',
+      '2026-01-04',
+      '2026-01-05',
+      '2026-01-06',
+      '2026-01-07',
+    ]);
 
     const insights = await api(INSIGHTS, { token: admin });
     expect(insights.status, JSON.stringify(insights.body)).toBe(200);
@@ -116,7 +133,9 @@ describe('freshness', () => {
       'the order in the summary',
       async () => {
         const res = await api(SUMMARY, { token: admin });
-        return res.body.orders >= before.body.orders + 1 && res.body.revenue >= before.body.revenue + 2 * price ? res : undefined;
+        return res.body.orders >= before.body.orders + 1 && res.body.revenue >= before.body.revenue + 2 * price
+          ? res
+          : undefined;
       },
       30_000,
     );
@@ -127,7 +146,9 @@ describe('freshness', () => {
     const row = await waitFor(
       'the product named in the product report',
       async () => {
-        const report = await api(`${SALES}?dimension=product&startDate=${today()}&endDate=${today()}`, { token: admin });
+        const report = await api(`${SALES}?dimension=product&startDate=${today()}&endDate=${today()}`, {
+          token: admin,
+        });
         const found = report.body.rows.find((r: { key: string }) => r.key === productId);
         return found?.name === expected.name ? found : undefined;
       },

@@ -20,12 +20,23 @@ import { positionAfter, readStream, type StreamPosition } from '../support/kines
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** What other files put on the clickstream before this one started is skipped. */
 let start: StreamPosition = {};
-const clickstream = () => readStream(platform().kinesisEndpoint, platform().clickstreamStream, platform().region, start);
+const clickstream = () =>
+  readStream(platform().kinesisEndpoint, platform().clickstreamStream, platform().region, start);
 beforeAll(async () => {
   start = positionAfter(await clickstream());
 });
 const warehouseVersion = async () =>
-  Number((await dynamo().send(new GetCommand({ TableName: platform().tableNames.aggregates, Key: { id: WAREHOUSE_VERSION_ID }, ConsistentRead: true }))).Item?.version ?? 0);
+  Number(
+    (
+      await dynamo().send(
+        new GetCommand({
+          TableName: platform().tableNames.aggregates,
+          Key: { id: WAREHOUSE_VERSION_ID },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item?.version ?? 0,
+  );
 
 describe('the analytics pipeline', () => {
   it('counts an order the saga confirms, with its product and stock, within 30 s, and makes cached answers stale', async () => {
@@ -37,16 +48,35 @@ describe('the analytics pipeline', () => {
 
     // Everything the streams held once the order was confirmed is loaded within the contract's 30 s.
     await analyticsCaughtUp(30_000);
-    expect(await warehouseQuery('SELECT product_id, customer_id, quantity, unit_price_pence, revenue_pence, currency, kind FROM sales_facts WHERE order_id = $1', [order.orderId])).toEqual([
-      { product_id: productId, customer_id: shopper.userId, quantity: 2, unit_price_pence: 1234, revenue_pence: 2468, currency: 'GBP', kind: 'SALE' },
+    expect(
+      await warehouseQuery(
+        'SELECT product_id, customer_id, quantity, unit_price_pence, revenue_pence, currency, kind FROM sales_facts WHERE order_id = $1',
+        [order.orderId],
+      ),
+    ).toEqual([
+      {
+        product_id: productId,
+        customer_id: shopper.userId,
+        quantity: 2,
+        unit_price_pence: 1234,
+        revenue_pence: 2468,
+        currency: 'GBP',
+        kind: 'SALE',
+      },
     ]);
-    const [dim] = await warehouseQuery<{ name: string; price_pence: number; status: string }>('SELECT name, price_pence, status FROM dim_products WHERE product_id = $1', [productId]);
+    const [dim] = await warehouseQuery<{ name: string; price_pence: number; status: string }>(
+      'SELECT name, price_pence, status FROM dim_products WHERE product_id = $1',
+      [productId],
+    );
     expect(dim).toMatchObject({ price_pence: 1234, status: 'ACTIVE' });
     expect(dim!.name).toMatch(/^Pipeline Lamp/);
     // Created with 5, reserved 2, sold 2: the latest snapshot is the committed level.
-    expect(await warehouseQuery('SELECT available, reserved, units_sold, name FROM inventory_turnover_metrics WHERE product_id = $1', [productId])).toEqual([
-      { available: 3, reserved: 0, units_sold: 2, name: dim!.name },
-    ]);
+    expect(
+      await warehouseQuery(
+        'SELECT available, reserved, units_sold, name FROM inventory_turnover_metrics WHERE product_id = $1',
+        [productId],
+      ),
+    ).toEqual([{ available: 3, reserved: 0, units_sold: 2, name: dim!.name }]);
     expect(await warehouseVersion()).toBeGreaterThan(versionBefore);
   });
 
@@ -77,12 +107,19 @@ describe('the analytics pipeline', () => {
     const before = (await analyticsStats())[consumer.id]!;
     await dynamo().send(
       new TransactWriteCommand({
-        TransactItems: [confirmed(good[0]!, 'prd_a'), poisonItem, confirmed(good[1]!, 'prd_b')].map((Item) => ({ Put: { TableName: platform().tableNames.orders, Item } })),
+        TransactItems: [confirmed(good[0]!, 'prd_a'), poisonItem, confirmed(good[1]!, 'prd_b')].map((Item) => ({
+          Put: { TableName: platform().tableNames.orders, Item },
+        })),
       }),
     );
     await analyticsCaughtUp(60_000);
 
-    expect(await warehouseQuery('SELECT order_id, revenue_pence FROM sales_facts WHERE order_id IN ($1, $2, $3) ORDER BY order_id', [...good, poison])).toEqual([
+    expect(
+      await warehouseQuery(
+        'SELECT order_id, revenue_pence FROM sales_facts WHERE order_id IN ($1, $2, $3) ORDER BY order_id',
+        [...good, poison],
+      ),
+    ).toEqual([
       { order_id: good[0], revenue_pence: 500 },
       { order_id: good[1], revenue_pence: 500 },
     ]);
@@ -91,7 +128,9 @@ describe('the analytics pipeline', () => {
 
     const sqs = new SQSClient({ region: platform().region, endpoint: platform().sqsEndpoint, credentials });
     try {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       expect(Messages).toHaveLength(1);
       const failure = JSON.parse(Messages[0]!.Body!);
       expect(failure.requestContext).toMatchObject({
@@ -100,7 +139,12 @@ describe('the analytics pipeline', () => {
         approximateInvokeCount: consumer.maximumRetryAttempts + 1,
       });
       // The failure record names where the failed records are; reading there finds the poison first.
-      const info = failure.DDBStreamBatchInfo as { shardId: string; startSequenceNumber: string; batchSize: number; streamArn: string };
+      const info = failure.DDBStreamBatchInfo as {
+        shardId: string;
+        startSequenceNumber: string;
+        batchSize: number;
+        streamArn: string;
+      };
       const call = dynamoDbJsonClient(platform().dynamoEndpoint, platform().region, credentials);
       const { ShardIterator } = await call<{ ShardIterator: string }>('DynamoDBStreams_20120810.GetShardIterator', {
         StreamArn: info.streamArn,
@@ -108,10 +152,13 @@ describe('the analytics pipeline', () => {
         ShardIteratorType: 'AT_SEQUENCE_NUMBER',
         SequenceNumber: info.startSequenceNumber,
       });
-      const { Records = [] } = await call<{ Records?: { dynamodb: { Keys: { orderId: { S: string } } } }[] }>('DynamoDBStreams_20120810.GetRecords', {
-        ShardIterator,
-        Limit: info.batchSize,
-      });
+      const { Records = [] } = await call<{ Records?: { dynamodb: { Keys: { orderId: { S: string } } } }[] }>(
+        'DynamoDBStreams_20120810.GetRecords',
+        {
+          ShardIterator,
+          Limit: info.batchSize,
+        },
+      );
       expect(Records[0]?.dynamodb.Keys.orderId.S).toBe(poison);
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: Messages[0]!.ReceiptHandle! }));
     } finally {
@@ -135,14 +182,18 @@ describe('the analytics pipeline', () => {
       const posted = await api('/v1/events', { method: 'POST', body: { events } });
       expect([posted.status, posted.body]).toEqual([202, { accepted: 5 }]);
     }
-    expect(await clickstream().then((all) => all.filter((r) => r.partitionKey === sessionId || r.partitionKey === other))).toHaveLength(15);
+    expect(
+      await clickstream().then((all) => all.filter((r) => r.partitionKey === sessionId || r.partitionKey === other)),
+    ).toHaveLength(15);
 
     await analyticsCaughtUp(30_000);
     const rows = await warehouseQuery<{ event_id: string; session_id: string }>(
       'SELECT event_id, session_id FROM user_behavior WHERE session_id IN ($1, $2) ORDER BY event_id',
       [sessionId, other],
     );
-    expect(rows.map((r) => r.event_id).sort()).toEqual([...ids.map((id) => `${sessionId}:${id}`), `${other}:${ids[0]}`].sort());
+    expect(rows.map((r) => r.event_id).sort()).toEqual(
+      [...ids.map((id) => `${sessionId}:${id}`), `${other}:${ids[0]}`].sort(),
+    );
   });
 
   it('lands a clickstream batch in user_behavior once, even when the stream carries it twice with the same event ids', async () => {
@@ -175,12 +226,20 @@ describe('the analytics pipeline', () => {
     expect(await clickstream().then((all) => all.filter((r) => r.partitionKey === sessionId))).toHaveLength(10);
 
     await analyticsCaughtUp(30_000);
-    const rows = await warehouseQuery<{ event_id: string; event_type: string; product_id: string | null; value_pence: number | null }>(
+    const rows = await warehouseQuery<{
+      event_id: string;
+      event_type: string;
+      product_id: string | null;
+      value_pence: number | null;
+    }>(
       'SELECT event_id, event_type, product_id, value_pence FROM user_behavior WHERE session_id = $1 ORDER BY event_ts, event_type',
       [sessionId],
     );
     expect(rows).toHaveLength(5);
     expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(onStream.map((r) => r.data.eventId)));
-    expect(rows.find((r) => r.event_type === 'purchase')).toMatchObject({ product_id: 'prd_pipeline', value_pence: 1234 });
+    expect(rows.find((r) => r.event_type === 'purchase')).toMatchObject({
+      product_id: 'prd_pipeline',
+      value_pence: 1234,
+    });
   });
 });

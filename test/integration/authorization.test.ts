@@ -16,7 +16,17 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { routes, type Route } from '../../lib/routes';
-import { adminSession, api, newShopper, platform, signIn, snapshotTables, strongPassword, type ApiResponse, type Shopper } from '../support/api';
+import {
+  adminSession,
+  api,
+  newShopper,
+  platform,
+  signIn,
+  snapshotTables,
+  strongPassword,
+  type ApiResponse,
+  type Shopper,
+} from '../support/api';
 import {
   alterPayload,
   decodeJwt,
@@ -39,7 +49,13 @@ const PERSONAS = ['anonymous', 'shopper', 'otherShopper', 'analyst', 'admin'] as
 type Persona = (typeof PERSONAS)[number];
 
 /** The groups each persona's token carries. */
-const GROUPS: Record<Persona, string[]> = { anonymous: [], shopper: [], otherShopper: [], analyst: ['analyst'], admin: ['admin', 'analyst'] };
+const GROUPS: Record<Persona, string[]> = {
+  anonymous: [],
+  shopper: [],
+  otherShopper: [],
+  analyst: ['analyst'],
+  admin: ['admin', 'analyst'],
+};
 
 interface World {
   tokens: Record<Persona, string | undefined>;
@@ -54,7 +70,13 @@ interface World {
 }
 let world: World;
 
-const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 
 const newProduct = () => ({
   name: 'Authorization Matrix Clock',
@@ -67,15 +89,27 @@ const newProduct = () => ({
 });
 
 /** A call made as `who` (token, or else session), for the setup a builder needs. */
-const as = (who: Persona, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse> =>
+const as = (
+  who: Persona,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> =>
   api(path, { ...init, token: world.tokens[who], headers: { 'x-session-id': world.sessions[who], ...init.headers } });
 
-const orderBody = (w: World) => ({ shippingAddress: address, paymentToken: 'tok_visa', items: [{ productId: w.productId, quantity: 1 }] });
+const orderBody = (w: World) => ({
+  shippingAddress: address,
+  paymentToken: 'tok_visa',
+  items: [{ productId: w.productId, quantity: 1 }],
+});
 
 /** An order of `who`'s (the shopper's for anonymous, who cannot have one). */
 function orderOf(who: Persona): Promise<string> {
   const owner: Persona = who === 'anonymous' ? 'shopper' : who;
-  return (world.orders[owner] ??= as(owner, '/v1/orders', { method: 'POST', body: orderBody(world), headers: { 'idempotency-key': randomUUID() } }).then((res) => {
+  return (world.orders[owner] ??= as(owner, '/v1/orders', {
+    method: 'POST',
+    body: orderBody(world),
+    headers: { 'idempotency-key': randomUUID() },
+  }).then((res) => {
     if (res.status !== 202) throw new Error(`placing ${owner}'s order: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.orderId as string;
   }));
@@ -96,18 +130,29 @@ const BUILDERS: Record<string, Builder> = {
   openapi: () => ({ path: '/v1/openapi.json' }),
   registerUser: () => ({
     path: '/v1/users',
-    body: { email: `authz-${randomUUID()}@example.com`, password: strongPassword(), firstName: 'Matrix', lastName: 'Case' },
+    body: {
+      email: `authz-${randomUUID()}@example.com`,
+      password: strongPassword(),
+      firstName: 'Matrix',
+      lastName: 'Case',
+    },
   }),
   login: (w, who) => ({ path: '/v1/auth/login', body: w.credentials[who] ?? w.credentials.shopper }),
   getMyProfile: () => ({ path: '/v1/users/me' }),
   // The admin's name is shared with other suites: set it to what it already is.
-  updateMyProfile: (_w, who) => ({ path: '/v1/users/me', body: who === 'admin' ? { firstName: 'Local' } : { preferences: { lastMatrixCase: who } } }),
+  updateMyProfile: (_w, who) => ({
+    path: '/v1/users/me',
+    body: who === 'admin' ? { firstName: 'Local' } : { preferences: { lastMatrixCase: who } },
+  }),
   listProducts: () => ({ path: '/v1/products?limit=2' }),
   getProduct: (w) => ({ path: `/v1/products/${w.productId}` }),
   createProduct: () => ({ path: '/v1/products', body: newProduct() }),
   updateProduct: async (w) => {
     const current = await api(`/v1/products/${w.productId}`);
-    return { path: `/v1/products/${w.productId}`, body: { version: current.body.version, price: 2000 + Math.floor(Math.random() * 1000) } };
+    return {
+      path: `/v1/products/${w.productId}`,
+      body: { version: current.body.version, price: 2000 + Math.floor(Math.random() * 1000) },
+    };
   },
   getStock: (w) => ({ path: `/v1/inventory/${w.productId}` }),
   setStock: (w) => ({ path: `/v1/inventory/${w.productId}`, body: { available: 1000 } }),
@@ -127,7 +172,10 @@ const BUILDERS: Record<string, Builder> = {
   getRecommendations: () => ({ path: '/v1/recommendations?limit=3' }),
   searchProducts: () => ({ path: '/v1/search?q=clock&limit=3' }),
   suggestProducts: () => ({ path: '/v1/search/suggest?q=clo' }),
-  putEvents: (w, who) => ({ path: '/v1/events', body: { events: [{ type: 'product_view', sessionId: w.sessions[who], productId: w.productId }] } }),
+  putEvents: (w, who) => ({
+    path: '/v1/events',
+    body: { events: [{ type: 'product_view', sessionId: w.sessions[who], productId: w.productId }] },
+  }),
   analyticsSummary: () => ({ path: '/v1/analytics/dashboard/summary' }),
   analyticsSalesReport: () => ({ path: '/v1/analytics/reports/sales?dimension=category' }),
   analyticsInsights: () => ({ path: '/v1/analytics/insights' }),
@@ -138,17 +186,22 @@ const HEADERS: Record<string, (who: Persona) => string> = {
   'x-session-id': (who) => world.sessions[who],
   'idempotency-key': () => randomUUID(),
   // What Cognito's context-data library produces: base64 of {payload, signature, version}.
-  'x-cognito-context-data': () => Buffer.from(JSON.stringify({ payload: '{}', signature: 'c2ln', version: 'JS20171115' })).toString('base64'),
+  'x-cognito-context-data': () =>
+    Buffer.from(JSON.stringify({ payload: '{}', signature: 'c2ln', version: 'JS20171115' })).toString('base64'),
 };
 
 async function build(route: Route, who: Persona, token = world.tokens[who]): Promise<RawRequest> {
   const builder = BUILDERS[route.id];
-  if (!builder) throw new Error(`No request builder for route ${route.id} (${route.method} ${route.path}): add one to BUILDERS in authorization.test.ts`);
+  if (!builder)
+    throw new Error(
+      `No request builder for route ${route.id} (${route.method} ${route.path}): add one to BUILDERS in authorization.test.ts`,
+    );
   const { path, body } = await builder(world, who);
   const headers: Record<string, string> = {};
   for (const { name } of route.headers ?? []) {
     const value = HEADERS[name.toLowerCase()];
-    if (!value) throw new Error(`No value for header ${name} of route ${route.id}: add one to HEADERS in authorization.test.ts`);
+    if (!value)
+      throw new Error(`No value for header ${name} of route ${route.id}: add one to HEADERS in authorization.test.ts`);
     headers[name.toLowerCase()] = value(who);
   }
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -167,7 +220,9 @@ function expectedStatus(route: Route, who: Persona): number {
     case 'groups':
       return who === 'anonymous' ? 401 : auth.groups.some((g) => GROUPS[who].includes(g)) ? route.response.status : 403;
     default:
-      throw new Error(`Unknown auth kind ${JSON.stringify(auth)} of route ${route.id}: teach expectedStatus in authorization.test.ts`);
+      throw new Error(
+        `Unknown auth kind ${JSON.stringify(auth)} of route ${route.id}: teach expectedStatus in authorization.test.ts`,
+      );
   }
 }
 
@@ -178,7 +233,8 @@ function checkResponse(route: Route, who: Persona, res: RawResponse): string[] {
   if (expected >= 400) return errorProblems(res, { status: expected });
   const problems: string[] = [];
   if (res.status !== expected) problems.push(`status ${res.status}, expected ${expected}: ${res.text.slice(0, 300)}`);
-  else if (route.response.schema && !route.response.schema.safeParse(res.json).success) problems.push(`body does not match the response schema: ${res.text.slice(0, 300)}`);
+  else if (route.response.schema && !route.response.schema.safeParse(res.json).success)
+    problems.push(`body does not match the response schema: ${res.text.slice(0, 300)}`);
   if (typeof res.headers['x-request-id'] !== 'string') problems.push('no x-request-id header');
   return problems;
 }
@@ -195,13 +251,25 @@ beforeAll(async () => {
   const admin = await adminSession();
   const [shopper, otherShopper, analyst] = await Promise.all([newShopper(), newShopper(), newShopper()]);
   // An analyst: a shopper put in the analyst group by an operator, signing in again to carry the claim.
-  await cognitoClient().send(new AdminAddUserToGroupCommand({ UserPoolId: platform().userPoolId, Username: analyst.email, GroupName: 'analyst' }));
+  await cognitoClient().send(
+    new AdminAddUserToGroupCommand({
+      UserPoolId: platform().userPoolId,
+      Username: analyst.email,
+      GroupName: 'analyst',
+    }),
+  );
   const analystToken = await signIn(analyst.email, analyst.password);
   expect(decodeJwt(analystToken).payload['cognito:groups']).toEqual(['analyst']);
   const created = await api('/v1/products', { method: 'POST', token: admin, body: newProduct() });
   if (created.status !== 201) throw new Error(`fixture product: ${created.status} ${JSON.stringify(created.body)}`);
   world = {
-    tokens: { anonymous: undefined, shopper: shopper.token, otherShopper: otherShopper.token, analyst: analystToken, admin },
+    tokens: {
+      anonymous: undefined,
+      shopper: shopper.token,
+      otherShopper: otherShopper.token,
+      analyst: analystToken,
+      admin,
+    },
     credentials: {
       anonymous: undefined,
       shopper: { email: shopper.email, password: shopper.password },
@@ -219,40 +287,64 @@ beforeAll(async () => {
 
 describe('the matrix covers the route table', () => {
   it('has a request builder for every route, and none for routes that no longer exist', () => {
-    expect(routes.filter((r) => !BUILDERS[r.id]).map((r) => `${r.id} (${r.method} ${r.path})`), 'routes without a request builder').toEqual([]);
-    expect(Object.keys(BUILDERS).filter((id) => !routes.some((r) => r.id === id)), 'builders of unknown routes').toEqual([]);
-    const headers = routes.flatMap((r) => (r.headers ?? []).map((h) => h.name.toLowerCase())).filter((h) => !HEADERS[h]);
+    expect(
+      routes.filter((r) => !BUILDERS[r.id]).map((r) => `${r.id} (${r.method} ${r.path})`),
+      'routes without a request builder',
+    ).toEqual([]);
+    expect(
+      Object.keys(BUILDERS).filter((id) => !routes.some((r) => r.id === id)),
+      'builders of unknown routes',
+    ).toEqual([]);
+    const headers = routes
+      .flatMap((r) => (r.headers ?? []).map((h) => h.name.toLowerCase()))
+      .filter((h) => !HEADERS[h]);
     expect(headers, 'declared headers without a value in HEADERS').toEqual([]);
   });
 
   it('knows every auth kind and group the table uses', () => {
     for (const route of routes) {
       expect(['none', 'optional', 'user', 'groups'], route.id).toContain(route.auth.kind);
-      if (route.auth.kind === 'groups') for (const g of route.auth.groups) expect(Object.values(GROUPS).flat(), `${route.id} group ${g}`).toContain(g);
+      if (route.auth.kind === 'groups')
+        for (const g of route.auth.groups) expect(Object.values(GROUPS).flat(), `${route.id} group ${g}`).toContain(g);
     }
   });
 });
 
 describe('route × caller', () => {
   // By id: vitest hands each-table objects to the callback as copies, which lose the route's getters.
-  describe.each(routes.map((r) => [`${r.method} ${r.path} (${r.id}, auth ${r.auth.kind === 'groups' ? r.auth.groups.join('|') : r.auth.kind})`, r.id] as const))('%s', (_title, id) => {
+  describe.each(
+    routes.map(
+      (r) =>
+        [
+          `${r.method} ${r.path} (${r.id}, auth ${r.auth.kind === 'groups' ? r.auth.groups.join('|') : r.auth.kind})`,
+          r.id,
+        ] as const,
+    ),
+  )('%s', (_title, id) => {
     const route = routes.find((r) => r.id === id)!;
-    it.each(PERSONAS.map((who) => [who, describeStatus(expectedStatus(route, who))] as const))('as %s → %s', async (who) => {
-      const res = await rawRequest(await build(route, who));
-      expect(checkResponse(route, who, res)).toEqual([]);
-      if (route.auth.kind === 'none') expect([401, 403]).not.toContain(res.status);
-    });
+    it.each(PERSONAS.map((who) => [who, describeStatus(expectedStatus(route, who))] as const))(
+      'as %s → %s',
+      async (who) => {
+        const res = await rawRequest(await build(route, who));
+        expect(checkResponse(route, who, res)).toEqual([]);
+        if (route.auth.kind === 'none') expect([401, 403]).not.toContain(res.status);
+      },
+    );
   });
 });
 
 describe('refused calls', () => {
   it('write nothing: every 401 and 403 of the matrix, sent together, leaves the tables as they were', async () => {
-    const denied = routes.flatMap((route) => PERSONAS.filter((who) => expectedStatus(route, who) >= 400).map((who) => ({ route, who })));
+    const denied = routes.flatMap((route) =>
+      PERSONAS.filter((who) => expectedStatus(route, who) >= 400).map((who) => ({ route, who })),
+    );
     expect(denied.length).toBeGreaterThan(0);
     const requests = await Promise.all(denied.map(async (c) => ({ ...c, req: await build(c.route, c.who) })));
     const before = await quietSnapshot();
     const problems = (
-      await pool(requests, 10, async ({ route, who, req }) => checkResponse(route, who, await rawRequest(req)).map((p) => `${route.id} as ${who}: ${p}`))
+      await pool(requests, 10, async ({ route, who, req }) =>
+        checkResponse(route, who, await rawRequest(req)).map((p) => `${route.id} as ${who}: ${p}`),
+      )
     ).flat();
     expect(problems).toEqual([]);
     expect(snapshotDiff(before, await snapshotTables())).toEqual([]);
@@ -297,13 +389,23 @@ describe("a shopper's own resources", () => {
   it('has a two-shopper isolation case for every route a user (or session) calls on their own things', () => {
     // Write-only routes answer nothing of anyone's (POST /v1/events returns a count): there is nothing to isolate.
     const WRITE_ONLY = ['putEvents'];
-    const personal = routes.filter((r) => (r.auth.kind === 'user' || r.auth.kind === 'optional') && !WRITE_ONLY.includes(r.id)).map((r) => r.id);
-    expect(personal.filter((id) => !ISOLATION_CHECKED.includes(id)), 'user/optional routes without an isolation case').toEqual([]);
+    const personal = routes
+      .filter((r) => (r.auth.kind === 'user' || r.auth.kind === 'optional') && !WRITE_ONLY.includes(r.id))
+      .map((r) => r.id);
+    expect(
+      personal.filter((id) => !ISOLATION_CHECKED.includes(id)),
+      'user/optional routes without an isolation case',
+    ).toEqual([]);
   });
 
   it('has no user route that names a resource by id without an "other shopper gets 404" case', () => {
     const OWNERSHIP_CHECKED = ['getOrder'];
-    const addressed = routes.filter((r) => (r.auth.kind === 'user' || r.auth.kind === 'optional') && pathParamNames(r).some((p) => p !== 'productId')).map((r) => r.id);
+    const addressed = routes
+      .filter(
+        (r) =>
+          (r.auth.kind === 'user' || r.auth.kind === 'optional') && pathParamNames(r).some((p) => p !== 'productId'),
+      )
+      .map((r) => r.id);
     expect(addressed.filter((id) => !OWNERSHIP_CHECKED.includes(id))).toEqual([]);
   });
 
@@ -317,8 +419,13 @@ describe("a shopper's own resources", () => {
       return ((await switchboardStatus()).lastBody as { history: { productId: string }[] }).history;
     };
     expect(await historySent(b.token), "a new shopper's request carries no one's history").toEqual([]);
-    const ordersA = (await api('/v1/orders?limit=100', { token: a.token })).body.items as { status: string; items: { productId: string }[] }[];
-    const boughtByA = new Set(ordersA.filter((o) => o.status !== 'CANCELLED').flatMap((o) => o.items.map((l) => l.productId)));
+    const ordersA = (await api('/v1/orders?limit=100', { token: a.token })).body.items as {
+      status: string;
+      items: { productId: string }[];
+    }[];
+    const boughtByA = new Set(
+      ordersA.filter((o) => o.status !== 'CANCELLED').flatMap((o) => o.items.map((l) => l.productId)),
+    );
     const sentForA = await historySent(a.token);
     expect(sentForA.length).toBeGreaterThan(0);
     expect(new Set(sentForA.map((l) => l.productId))).toEqual(boughtByA);
@@ -328,7 +435,10 @@ describe("a shopper's own resources", () => {
 
   it('GET /v1/users/me shows each shopper their own profile, never the other one', async () => {
     const { shopper: a, otherShopper: b } = world;
-    const [meA, meB] = await Promise.all([api('/v1/users/me', { token: a.token }), api('/v1/users/me', { token: b.token })]);
+    const [meA, meB] = await Promise.all([
+      api('/v1/users/me', { token: a.token }),
+      api('/v1/users/me', { token: b.token }),
+    ]);
     expect(meA.status).toBe(200);
     expect(meB.status).toBe(200);
     expect(meA.body).toMatchObject({ userId: a.userId, email: a.email, groups: [] });
@@ -339,22 +449,53 @@ describe("a shopper's own resources", () => {
 
   it("PATCH /v1/users/me by one shopper changes only that shopper's profile", async () => {
     const { shopper: a, otherShopper: b } = world;
-    const setA = await api('/v1/users/me', { method: 'PATCH', token: a.token, body: { firstName: 'Alice', phoneNumber: '+447700900001' } });
+    const setA = await api('/v1/users/me', {
+      method: 'PATCH',
+      token: a.token,
+      body: { firstName: 'Alice', phoneNumber: '+447700900001' },
+    });
     expect(setA.status).toBe(200);
     const aBefore = (await api('/v1/users/me', { token: a.token })).body;
 
-    const setB = await api('/v1/users/me', { method: 'PATCH', token: b.token, body: { firstName: 'Bob', lastName: 'Other', phoneNumber: '+447700900002' } });
+    const setB = await api('/v1/users/me', {
+      method: 'PATCH',
+      token: b.token,
+      body: { firstName: 'Bob', lastName: 'Other', phoneNumber: '+447700900002' },
+    });
     expect(setB.status).toBe(200);
-    expect(setB.body).toMatchObject({ userId: b.userId, email: b.email, firstName: 'Bob', lastName: 'Other', phoneNumber: '+447700900002' });
+    expect(setB.body).toMatchObject({
+      userId: b.userId,
+      email: b.email,
+      firstName: 'Bob',
+      lastName: 'Other',
+      phoneNumber: '+447700900002',
+    });
 
     // B cannot name A's record in the body either: the body has no owner field to smuggle in.
-    for (const smuggled of [{ userId: a.userId, firstName: 'Mallory' }, { email: a.email, firstName: 'Mallory' }, { sub: a.userId, firstName: 'Mallory' }]) {
-      const res = await rawRequest({ method: 'PATCH', path: '/v1/users/me', token: b.token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(smuggled) });
+    for (const smuggled of [
+      { userId: a.userId, firstName: 'Mallory' },
+      { email: a.email, firstName: 'Mallory' },
+      { sub: a.userId, firstName: 'Mallory' },
+    ]) {
+      const res = await rawRequest({
+        method: 'PATCH',
+        path: '/v1/users/me',
+        token: b.token,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(smuggled),
+      });
       expect(errorProblems(res, { status: 400 }), JSON.stringify(smuggled)).toEqual([]);
     }
     // Nor through the query string or an impersonation header.
-    const viaQuery = await rawRequest({ method: 'GET', path: `/v1/users/me?userId=${a.userId}`, token: b.token, headers: { 'x-user-id': a.userId } });
-    expect(viaQuery.json?.userId, 'a userId in the query or a header must not select another profile').not.toBe(a.userId);
+    const viaQuery = await rawRequest({
+      method: 'GET',
+      path: `/v1/users/me?userId=${a.userId}`,
+      token: b.token,
+      headers: { 'x-user-id': a.userId },
+    });
+    expect(viaQuery.json?.userId, 'a userId in the query or a header must not select another profile').not.toBe(
+      a.userId,
+    );
 
     const aAfter = await api('/v1/users/me', { token: a.token });
     expect(aAfter.body).toEqual(aBefore);
@@ -363,7 +504,8 @@ describe("a shopper's own resources", () => {
 });
 
 describe("a shopper's cart and orders", () => {
-  const lineOf = (cart: { items?: { productId: string; quantity: number }[] }, productId: string) => cart.items?.find((l) => l.productId === productId)?.quantity ?? 0;
+  const lineOf = (cart: { items?: { productId: string; quantity: number }[] }, productId: string) =>
+    cart.items?.find((l) => l.productId === productId)?.quantity ?? 0;
 
   it('keeps carts apart: signed-in shoppers, anonymous sessions, and a session header sent while signed in', async () => {
     // Fresh shoppers: the matrix has already filled the world's shoppers' carts.
@@ -385,8 +527,11 @@ describe("a shopper's cart and orders", () => {
     expect(cartA.promoCode).toBeUndefined();
 
     // Anonymous sessions are separate carts.
-    const anon = (session: string, path: string, init: Parameters<typeof api>[1] = {}) => api(path, { ...init, headers: { 'x-session-id': session } });
-    expect((await anon(sessionA, '/v1/cart/items', { method: 'POST', body: { productId, quantity: 2 } })).status).toBe(200);
+    const anon = (session: string, path: string, init: Parameters<typeof api>[1] = {}) =>
+      api(path, { ...init, headers: { 'x-session-id': session } });
+    expect((await anon(sessionA, '/v1/cart/items', { method: 'POST', body: { productId, quantity: 2 } })).status).toBe(
+      200,
+    );
     expect(lineOf((await anon(sessionB, '/v1/cart')).body, productId)).toBe(0);
     expect(lineOf((await anon(sessionA, '/v1/cart')).body, productId)).toBe(2);
     // A signed-in shopper naming someone's session reads their own cart, not the session's.
@@ -399,7 +544,9 @@ describe("a shopper's cart and orders", () => {
 
   it('answers a cart route (optional auth, x-session-id) with neither a token nor a session with 400, in the contract shape', async () => {
     // Routes that name an anonymous shopper's things by session; others open to anonymous callers (recommendations) need none.
-    const sessionRoutes = routes.filter((r) => r.auth.kind === 'optional' && r.headers?.some((h) => h.name === 'x-session-id'));
+    const sessionRoutes = routes.filter(
+      (r) => r.auth.kind === 'optional' && r.headers?.some((h) => h.name === 'x-session-id'),
+    );
     expect(sessionRoutes.length).toBeGreaterThan(0);
     for (const route of sessionRoutes) {
       const req = await build(route, 'anonymous');
@@ -432,14 +579,29 @@ describe("a shopper's cart and orders", () => {
     const { shopper: a, otherShopper: b } = world;
     const key = randomUUID();
     const body = orderBody(world);
-    const placedA = await api('/v1/orders', { method: 'POST', token: a.token, headers: { 'idempotency-key': key }, body });
-    const placedB = await api('/v1/orders', { method: 'POST', token: b.token, headers: { 'idempotency-key': key }, body });
+    const placedA = await api('/v1/orders', {
+      method: 'POST',
+      token: a.token,
+      headers: { 'idempotency-key': key },
+      body,
+    });
+    const placedB = await api('/v1/orders', {
+      method: 'POST',
+      token: b.token,
+      headers: { 'idempotency-key': key },
+      body,
+    });
     expect(placedA.status).toBe(202);
     expect(placedB.status).toBe(202);
     expect(placedB.body.orderId).not.toBe(placedA.body.orderId);
     expect((await api(`/v1/orders/${placedB.body.orderId}`, { token: b.token })).body.userId).toBe(b.userId);
     // And the same key again from A is A's same order.
-    const againA = await api('/v1/orders', { method: 'POST', token: a.token, headers: { 'idempotency-key': key }, body });
+    const againA = await api('/v1/orders', {
+      method: 'POST',
+      token: a.token,
+      headers: { 'idempotency-key': key },
+      body,
+    });
     expect(againA.body.orderId).toBe(placedA.body.orderId);
   });
 });
@@ -448,7 +610,10 @@ describe('tokens', () => {
   const authRoutes = routes.filter((r) => r.auth.kind !== 'none');
 
   /** Claims of a real admin ID token, re-signed: only what the case changes differs. */
-  const resigned = (changes: Record<string, unknown>, options: { header?: Record<string, unknown>; key?: ReturnType<typeof foreignKey> } = {}) => {
+  const resigned = (
+    changes: Record<string, unknown>,
+    options: { header?: Record<string, unknown>; key?: ReturnType<typeof foreignKey> } = {},
+  ) => {
     const { header, payload } = decodeJwt(world.tokens.admin!);
     return encodeJwt({ ...header, ...options.header }, { ...payload, ...changes }, options.key ?? emulatorSigningKey());
   };
@@ -468,7 +633,10 @@ describe('tokens', () => {
     ['not valid for another hour (nbf, correctly signed)', () => resigned({ nbf: now() + 3600, exp: now() + 7200 })],
     ['signature byte flipped', () => flipSignatureByte(world.tokens.admin!)],
     ['signature removed', () => world.tokens.admin!.split('.').slice(0, 2).join('.') + '.'],
-    ['payload altered: a shopper promoted to admin', () => alterPayload(world.tokens.shopper!, { 'cognito:groups': ['admin'] })],
+    [
+      'payload altered: a shopper promoted to admin',
+      () => alterPayload(world.tokens.shopper!, { 'cognito:groups': ['admin'] }),
+    ],
     ['payload altered: another sub', () => alterPayload(world.tokens.otherShopper!, { sub: world.shopper.userId })],
     ['payload altered: expiry extended', () => alterPayload(world.tokens.admin!, { exp: now() + 86_400 * 365 })],
     ['alg none', () => encodeJwt({ alg: 'none', typ: 'JWT' }, decodeJwt(world.tokens.admin!).payload)],
@@ -477,7 +645,9 @@ describe('tokens', () => {
       'HS256 keyed with the public key (algorithm confusion)',
       () => {
         const require = createRequire(import.meta.url);
-        const { pem } = JSON.parse(readFileSync(require.resolve('cognito-local/lib/keys/cognitoLocal.public.json'), 'utf8')) as { pem: string };
+        const { pem } = JSON.parse(
+          readFileSync(require.resolve('cognito-local/lib/keys/cognitoLocal.public.json'), 'utf8'),
+        ) as { pem: string };
         const { header, payload } = decodeJwt(world.tokens.admin!);
         const input = `${Buffer.from(JSON.stringify({ ...header, alg: 'HS256' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
         return `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;
@@ -485,35 +655,59 @@ describe('tokens', () => {
     ],
     ['another issuer (correctly signed)', () => resigned({ iss: `${platform().cognitoEndpoint}/local_SomeoneElse` })],
     ['another audience (correctly signed)', () => resigned({ aud: 'some-other-app-client' })],
-    ['an access token instead of the ID token', async () => (await api('/v1/auth/login', { method: 'POST', body: world.credentials.admin })).body.accessToken],
-    ['a refresh token instead of the ID token', async () => (await api('/v1/auth/login', { method: 'POST', body: world.credentials.admin })).body.refreshToken],
+    [
+      'an access token instead of the ID token',
+      async () => (await api('/v1/auth/login', { method: 'POST', body: world.credentials.admin })).body.accessToken,
+    ],
+    [
+      'a refresh token instead of the ID token',
+      async () => (await api('/v1/auth/login', { method: 'POST', body: world.credentials.admin })).body.refreshToken,
+    ],
     ['token_use access on ID claims (correctly signed)', () => resigned({ token_use: 'access' })],
     ['unknown key id (correctly signed)', () => resigned({}, { header: { kid: 'SomeOtherKey' } })],
     ['garbage', () => 'garbage'],
     ['three empty segments', () => '..'],
-    ['a JWT of JSON null', () => `${Buffer.from('null').toString('base64url')}.${Buffer.from('null').toString('base64url')}.`],
+    [
+      'a JWT of JSON null',
+      () => `${Buffer.from('null').toString('base64url')}.${Buffer.from('null').toString('base64url')}.`,
+    ],
   ];
 
-  it.each(cases)('refuses a token that is %s with 401 on every authenticated route, writing nothing', async (_label, make) => {
-    const token = await make();
-    // Built first: some builders set state up (as the admin, with the real token) before the snapshot.
-    const requests = await Promise.all(authRoutes.map(async (route) => ({ route, req: await build(route, 'admin', token) })));
-    const before = await quietSnapshot();
-    const problems = (
-      await pool(requests, 10, async ({ route, req }) => errorProblems(await rawRequest(req), { status: 401 }).map((p) => `${route.id}: ${p}`))
-    ).flat();
-    expect(problems).toEqual([]);
-    expect(snapshotDiff(before, await snapshotTables())).toEqual([]);
-  });
+  it.each(cases)(
+    'refuses a token that is %s with 401 on every authenticated route, writing nothing',
+    async (_label, make) => {
+      const token = await make();
+      // Built first: some builders set state up (as the admin, with the real token) before the snapshot.
+      const requests = await Promise.all(
+        authRoutes.map(async (route) => ({ route, req: await build(route, 'admin', token) })),
+      );
+      const before = await quietSnapshot();
+      const problems = (
+        await pool(requests, 10, async ({ route, req }) =>
+          errorProblems(await rawRequest(req), { status: 401 }).map((p) => `${route.id}: ${p}`),
+        )
+      ).flat();
+      expect(problems).toEqual([]);
+      expect(snapshotDiff(before, await snapshotTables())).toEqual([]);
+    },
+  );
 
   it('refuses an ID token issued by the pool to another app client (audience) with 401', async () => {
     const other = await cognitoClient().send(
-      new CreateUserPoolClientCommand({ UserPoolId: platform().userPoolId, ClientName: `authz-other-${randomUUID().slice(0, 8)}`, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }),
+      new CreateUserPoolClientCommand({
+        UserPoolId: platform().userPoolId,
+        ClientName: `authz-other-${randomUUID().slice(0, 8)}`,
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+      }),
     );
     const otherClientId = other.UserPoolClient!.ClientId!;
     expect(otherClientId).not.toBe(platform().clientId);
     const auth = await cognitoClient().send(
-      new InitiateAuthCommand({ ClientId: otherClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: world.credentials.admin!.email, PASSWORD: world.credentials.admin!.password } }),
+      new InitiateAuthCommand({
+        ClientId: otherClientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: world.credentials.admin!.email, PASSWORD: world.credentials.admin!.password },
+      }),
     );
     const token = auth.AuthenticationResult!.IdToken!;
     expect(decodeJwt(token).payload.aud).toBe(otherClientId);
@@ -529,7 +723,10 @@ describe('tokens', () => {
       ['empty', ''],
       ['scheme only', 'Bearer'],
       ['scheme and space', 'Bearer '],
-      ['Basic credentials', `Basic ${Buffer.from(`${platform().admin.email}:${platform().admin.password}`).toString('base64')}`],
+      [
+        'Basic credentials',
+        `Basic ${Buffer.from(`${platform().admin.email}:${platform().admin.password}`).toString('base64')}`,
+      ],
       ['another scheme', `Token ${admin}`],
       ['two tokens', `Bearer ${admin} ${admin}`],
       ['token with a trailing junk word', `Bearer ${admin} x`],
@@ -540,7 +737,11 @@ describe('tokens', () => {
       expect(errorProblems(res, { status: 401 }), label).toEqual([]);
     }
     // The scheme is case-insensitive (RFC 9110): this one is fine.
-    const lower = await rawRequest({ method: route.method, path: route.path, headers: { authorization: `bearer ${admin}` } });
+    const lower = await rawRequest({
+      method: route.method,
+      path: route.path,
+      headers: { authorization: `bearer ${admin}` },
+    });
     expect(lower.status).toBe(route.response.status);
   });
 });

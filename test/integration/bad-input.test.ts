@@ -61,13 +61,31 @@ const newProductBody = () => ({
   initialStock: 7,
 });
 
-const address = { name: 'Ada Lovelace', line1: '12 St James Square', line2: 'Flat 2', city: 'London', state: 'Greater London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  line2: 'Flat 2',
+  city: 'London',
+  state: 'Greater London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 
 /** A valid body for each route that takes one; every generated body case is one change away from it. */
 const VALID_BODIES: Record<string, (f: Fixture) => Record<string, unknown>> = {
-  registerUser: () => ({ email: `bad-input-${randomUUID()}@example.com`, password: strongPassword(), firstName: 'Bad', lastName: 'Input' }),
+  registerUser: () => ({
+    email: `bad-input-${randomUUID()}@example.com`,
+    password: strongPassword(),
+    firstName: 'Bad',
+    lastName: 'Input',
+  }),
   login: (f) => ({ email: f.shopper.email, password: f.shopper.password }),
-  updateMyProfile: () => ({ firstName: 'Valid', lastName: 'Name', phoneNumber: '+447700900123', preferences: { newsletter: true, language: 'en-GB' } }),
+  updateMyProfile: () => ({
+    firstName: 'Valid',
+    lastName: 'Name',
+    phoneNumber: '+447700900123',
+    preferences: { newsletter: true, language: 'en-GB' },
+  }),
   createProduct: () => newProductBody(),
   updateProduct: () => ({ version: 1, name: 'Renamed Lamp', price: 4999 }),
   setStock: () => ({ available: 5 }),
@@ -75,9 +93,24 @@ const VALID_BODIES: Record<string, (f: Fixture) => Record<string, unknown>> = {
   setCartItem: () => ({ quantity: 2 }),
   applyPromoCode: () => ({ code: 'WELCOME10' }),
   mergeCarts: () => ({ sessionId: randomUUID() }),
-  placeOrder: (f) => ({ shippingAddress: address, paymentToken: 'tok_visa', items: [{ productId: f.productId, quantity: 1 }] }),
+  placeOrder: (f) => ({
+    shippingAddress: address,
+    paymentToken: 'tok_visa',
+    items: [{ productId: f.productId, quantity: 1 }],
+  }),
   // `at` must be near the server's time (within 24 h before it); eventId is the client's own id for the event.
-  putEvents: (f) => ({ events: [{ type: 'add_to_cart', sessionId: randomUUID(), productId: f.productId, value: 1999, at: new Date(Date.now() - 60_000).toISOString(), eventId: randomUUID() }] }),
+  putEvents: (f) => ({
+    events: [
+      {
+        type: 'add_to_cart',
+        sessionId: randomUUID(),
+        productId: f.productId,
+        value: 1999,
+        at: new Date(Date.now() - 60_000).toISOString(),
+        eventId: randomUUID(),
+      },
+    ],
+  }),
 };
 
 /** Valid path parameters by name (an order id that exists is not needed: validation comes first). */
@@ -92,7 +125,8 @@ const HEADER_VALUES: Record<string, () => string> = {
   'x-session-id': () => randomUUID(),
   'idempotency-key': () => randomUUID(),
   // What Cognito's context-data library produces: base64 of {payload, signature, version}.
-  'x-cognito-context-data': () => Buffer.from(JSON.stringify({ payload: '{}', signature: 'c2ln', version: 'JS20171115' })).toString('base64'),
+  'x-cognito-context-data': () =>
+    Buffer.from(JSON.stringify({ payload: '{}', signature: 'c2ln', version: 'JS20171115' })).toString('base64'),
 };
 
 const bodySchema = (route: Route) => route.request?.body;
@@ -107,25 +141,35 @@ const validBody = (route: Route): Record<string, unknown> => VALID_BODIES[route.
 const hasValidBody = (route: Route) => route.id in VALID_BODIES;
 
 const validParams = (route: Route): Record<string, string> =>
-  Object.fromEntries(pathParamNames(route).map((name) => [name, encodeURIComponent(PARAM_VALUES[name]?.(fx) ?? 'no-such-id-0')]));
+  Object.fromEntries(
+    pathParamNames(route).map((name) => [name, encodeURIComponent(PARAM_VALUES[name]?.(fx) ?? 'no-such-id-0')]),
+  );
 
 const declaredHeaders = (route: Route): Record<string, string> =>
-  Object.fromEntries((route.headers ?? []).map((h) => [h.name.toLowerCase(), HEADER_VALUES[h.name.toLowerCase()]?.() ?? randomUUID()]));
+  Object.fromEntries(
+    (route.headers ?? []).map((h) => [h.name.toLowerCase(), HEADER_VALUES[h.name.toLowerCase()]?.() ?? randomUUID()]),
+  );
 
 /**
  * A token that reaches validation on every route: the admin's for group routes; for routes any user may
  * call (or anyone, for optional ones), a shopper of this file's own, so a write slipping through changes
  * nobody else's profile or cart.
  */
-const tokenFor = (route: Route) => (route.auth.kind === 'none' ? undefined : route.auth.kind === 'groups' ? fx.admin : fx.shopper.token);
+const tokenFor = (route: Route) =>
+  route.auth.kind === 'none' ? undefined : route.auth.kind === 'groups' ? fx.admin : fx.shopper.token;
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
 /** A request to `route` with valid params, declared headers and, when it takes one, a valid body; overrides on top. */
-function requestFor(route: Route, overrides: Partial<RawRequest> & { params?: Record<string, string>; query?: string } = {}): RawRequest {
-  const path = fillPath(route, { ...validParams(route), ...overrides.params }) + (overrides.query ? `?${overrides.query}` : '');
+function requestFor(
+  route: Route,
+  overrides: Partial<RawRequest> & { params?: Record<string, string>; query?: string } = {},
+): RawRequest {
+  const path =
+    fillPath(route, { ...validParams(route), ...overrides.params }) + (overrides.query ? `?${overrides.query}` : '');
   const base: RawRequest = { method: route.method, path, token: tokenFor(route), headers: declaredHeaders(route) };
-  if (bodySchema(route)) Object.assign(base, { headers: { ...base.headers, ...jsonHeaders }, body: JSON.stringify(validBody(route)) });
+  if (bodySchema(route))
+    Object.assign(base, { headers: { ...base.headers, ...jsonHeaders }, body: JSON.stringify(validBody(route)) });
   const { params: _p, query: _q, ...rest } = overrides;
   return { ...base, ...rest, headers: { ...base.headers, ...rest.headers } };
 }
@@ -162,7 +206,9 @@ async function runBatch(cases: Case[]) {
       } catch (e) {
         return [`${c.name}: transport error ${(e as Error).message}`];
       }
-      return [...errorProblems(res, { ...c.expect, requestId }), ...(c.check?.(res) ?? [])].map((p) => `${c.name} [${req.method} ${req.path.slice(0, 120)}]: ${p}`);
+      return [...errorProblems(res, { ...c.expect, requestId }), ...(c.check?.(res) ?? [])].map(
+        (p) => `${c.name} [${req.method} ${req.path.slice(0, 120)}]: ${p}`,
+      );
     })
   ).flat();
   const after = await snapshotTables();
@@ -179,27 +225,49 @@ const b64url = (s: string) => Buffer.from(s).toString('base64url');
 beforeAll(async () => {
   const admin = await adminSession();
   const shopper = await newShopper();
-  const created = await api('/v1/products', { method: 'POST', token: admin, body: { ...newProductBody(), initialStock: 1000 } });
+  const created = await api('/v1/products', {
+    method: 'POST',
+    token: admin,
+    body: { ...newProductBody(), initialStock: 1000 },
+  });
   if (created.status !== 201) throw new Error(`fixture product: ${created.status} ${JSON.stringify(created.body)}`);
   fx = { admin, shopper, productId: created.body.id };
 });
 
 describe('the generated cases cover the route table', () => {
   it('has a valid body for every route that takes one, valid path parameters and valid declared headers', () => {
-    expect(bodyRoutes.filter((r) => !hasValidBody(r)).map((r) => r.id), 'routes with a body but no entry in VALID_BODIES').toEqual([]);
+    expect(
+      bodyRoutes.filter((r) => !hasValidBody(r)).map((r) => r.id),
+      'routes with a body but no entry in VALID_BODIES',
+    ).toEqual([]);
     for (const route of bodyRoutes.filter(hasValidBody)) {
       const parsed = bodySchema(route)!.safeParse(validBody(route));
       expect(parsed.success, `VALID_BODIES.${route.id} does not pass its own schema`).toBe(true);
-      expect(shapeOf(bodySchema(route)), `${route.id}: body schema is not an object, the generator cannot mutate it`).toBeDefined();
+      expect(
+        shapeOf(bodySchema(route)),
+        `${route.id}: body schema is not an object, the generator cannot mutate it`,
+      ).toBeDefined();
     }
-    expect(Object.keys(VALID_BODIES).filter((id) => !bodyRoutes.some((r) => r.id === id)), 'stale VALID_BODIES entries').toEqual([]);
-    const unknownParams = paramRoutes.flatMap((r) => pathParamNames(r).filter((n) => !PARAM_VALUES[n]).map((n) => `${r.id}.${n}`));
+    expect(
+      Object.keys(VALID_BODIES).filter((id) => !bodyRoutes.some((r) => r.id === id)),
+      'stale VALID_BODIES entries',
+    ).toEqual([]);
+    const unknownParams = paramRoutes.flatMap((r) =>
+      pathParamNames(r)
+        .filter((n) => !PARAM_VALUES[n])
+        .map((n) => `${r.id}.${n}`),
+    );
     expect(unknownParams, 'path parameters without an entry in PARAM_VALUES').toEqual([]);
     for (const route of paramRoutes) {
       const params = Object.fromEntries(pathParamNames(route).map((n) => [n, PARAM_VALUES[n]?.(fx)]));
-      expect(route.request?.params?.safeParse(params).success, `${route.id}: PARAM_VALUES do not pass the params schema`).toBe(true);
+      expect(
+        route.request?.params?.safeParse(params).success,
+        `${route.id}: PARAM_VALUES do not pass the params schema`,
+      ).toBe(true);
     }
-    const unknownHeaders = headerRoutes.flatMap((r) => r.headers!.filter((h) => !HEADER_VALUES[h.name.toLowerCase()]).map((h) => `${r.id}: ${h.name}`));
+    const unknownHeaders = headerRoutes.flatMap((r) =>
+      r.headers!.filter((h) => !HEADER_VALUES[h.name.toLowerCase()]).map((h) => `${r.id}: ${h.name}`),
+    );
     expect(unknownHeaders, 'declared headers without an entry in HEADER_VALUES').toEqual([]);
   });
 });
@@ -280,14 +348,20 @@ describe('forbidden keys nested in a body', () => {
       placements(validBody(route)).flatMap((at) =>
         FORBIDDEN.map(([key, value]) => {
           // Built as text: an object literal with a __proto__ key would set the prototype instead of a key.
-          const body = JSON.stringify(withPath(validBody(route), [...at, PLACEHOLDER], value)).replace(`"${PLACEHOLDER}"`, JSON.stringify(key));
+          const body = JSON.stringify(withPath(validBody(route), [...at, PLACEHOLDER], value)).replace(
+            `"${PLACEHOLDER}"`,
+            JSON.stringify(key),
+          );
           const path = pathString([...at, key]);
           return {
             name: `${route.id}: ${path}`,
             req: requestFor(route, { body }),
             // middy's parser refuses __proto__ itself, while parsing, before any path is known.
             expect: key === '__proto__' ? { status: 400 } : { status: 400, detailPath: path },
-            check: (res: RawResponse) => (/forbidden/i.test(String(res.json?.error?.message)) ? [] : [`message does not say the key is forbidden: ${res.text.slice(0, 200)}`]),
+            check: (res: RawResponse) =>
+              /forbidden/i.test(String(res.json?.error?.message))
+                ? []
+                : [`message does not say the key is forbidden: ${res.text.slice(0, 200)}`],
           };
         }),
       ),
@@ -298,8 +372,16 @@ describe('forbidden keys nested in a body', () => {
 
   it('answers PATCH /v1/users/me with {"preferences":{"constructor":"x"}} with 400, not 500, and keeps the profile', async () => {
     const before = await api('/v1/users/me', { token: fx.shopper.token });
-    const res = await api('/v1/users/me', { method: 'PATCH', token: fx.shopper.token, body: { preferences: { constructor: 'x' } } });
-    expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([400, 'VALIDATION_ERROR', [{ path: 'preferences.constructor', message: 'Is a forbidden key' }]]);
+    const res = await api('/v1/users/me', {
+      method: 'PATCH',
+      token: fx.shopper.token,
+      body: { preferences: { constructor: 'x' } },
+    });
+    expect([res.status, res.body.error?.code, res.body.error?.details]).toEqual([
+      400,
+      'VALIDATION_ERROR',
+      [{ path: 'preferences.constructor', message: 'Is a forbidden key' }],
+    ]);
     expect((await api('/v1/users/me', { token: fx.shopper.token })).body).toEqual(before.body);
   });
 });
@@ -340,7 +422,11 @@ describe('wrong types, missing, unknown and out-of-range fields', () => {
     const cases: Case[] = [];
     const mutate = (name: string, path: (string | number)[], to: unknown, detailPath = pathString(path)) => {
       const body = withPath(validBody(route), path, to);
-      cases.push({ name: `${route.id}: ${name}`, req: requestFor(route, { body: JSON.stringify(body) }), expect: { status: 400, detailPath } });
+      cases.push({
+        name: `${route.id}: ${name}`,
+        req: requestFor(route, { body: JSON.stringify(body) }),
+        expect: { status: 400, detailPath },
+      });
     };
     for (const { path, field } of fieldSlots(bodySchema(route), validBody(route))) {
       const key = pathString(path);
@@ -364,7 +450,11 @@ describe('content types', () => {
     ['text/plain', { 'content-type': 'text/plain' }, undefined],
     ['text/plain;charset=utf-8', { 'content-type': 'text/plain;charset=utf-8' }, undefined],
     ['form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }, 'email=a%40b.c&password=x'],
-    ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=xyz' }, '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--\r\n'],
+    [
+      'multipart/form-data',
+      { 'content-type': 'multipart/form-data; boundary=xyz' },
+      '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--\r\n',
+    ],
     ['application/xml', { 'content-type': 'application/xml' }, '<a>1</a>'],
     ['text/json', { 'content-type': 'text/json' }, undefined],
     ['application/jsonp', { 'content-type': 'application/jsonp' }, undefined],
@@ -399,9 +489,21 @@ describe('content types', () => {
 describe('a body sent to a route that takes none', () => {
   it('is refused with 400 (or 415) on every route without a body schema, GET included', async () => {
     const cases: Case[] = bodylessRoutes.flatMap((route) => [
-      { name: `${route.id}: JSON object`, req: withHeaders(route, jsonHeaders, '{"sneaky":true}'), expect: { status: [400, 415] } },
-      { name: `${route.id}: text`, req: withHeaders(route, { 'content-type': 'text/plain' }, 'hello'), expect: { status: [400, 415] } },
-      { name: `${route.id}: malformed JSON`, req: withHeaders(route, jsonHeaders, '{oops'), expect: { status: [400, 415] } },
+      {
+        name: `${route.id}: JSON object`,
+        req: withHeaders(route, jsonHeaders, '{"sneaky":true}'),
+        expect: { status: [400, 415] },
+      },
+      {
+        name: `${route.id}: text`,
+        req: withHeaders(route, { 'content-type': 'text/plain' }, 'hello'),
+        expect: { status: [400, 415] },
+      },
+      {
+        name: `${route.id}: malformed JSON`,
+        req: withHeaders(route, jsonHeaders, '{oops'),
+        expect: { status: [400, 415] },
+      },
     ]);
     expectClean(await runBatch(cases));
   });
@@ -421,9 +523,21 @@ describe('oversize bodies', () => {
     // The client sends no more than the server must read to decide, then waits for the answer: a declared
     // length over the limit is refused before any of the body; a chunked body once it passes the limit.
     const cases: Case[] = routes.flatMap((route) => [
-      { name: `${route.id}: declares 1 MiB + 1 byte`, req: { ...withHeaders(route, jsonHeaders), body: over, stallAfter: 0 }, expect: { status: 413 } },
-      { name: `${route.id}: declares 5 MiB`, req: { ...withHeaders(route, jsonHeaders), body: huge, stallAfter: 0 }, expect: { status: 413 } },
-      { name: `${route.id}: streams 1 MiB + 1 byte`, req: { ...withHeaders(route, jsonHeaders), body: huge, chunked: true, stallAfter: MiB + 1 }, expect: { status: 413 } },
+      {
+        name: `${route.id}: declares 1 MiB + 1 byte`,
+        req: { ...withHeaders(route, jsonHeaders), body: over, stallAfter: 0 },
+        expect: { status: 413 },
+      },
+      {
+        name: `${route.id}: declares 5 MiB`,
+        req: { ...withHeaders(route, jsonHeaders), body: huge, stallAfter: 0 },
+        expect: { status: 413 },
+      },
+      {
+        name: `${route.id}: streams 1 MiB + 1 byte`,
+        req: { ...withHeaders(route, jsonHeaders), body: huge, chunked: true, stallAfter: MiB + 1 },
+        expect: { status: 413 },
+      },
     ]);
     expectClean(await runBatch(cases));
   });
@@ -436,7 +550,9 @@ describe('oversize bodies', () => {
     const huge = jsonOfSize(5 * MiB);
     const outcomes: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await rawRequest({ ...withHeaders(route, jsonHeaders), body: huge, writeAll: true }).catch((e: NodeJS.ErrnoException) => e);
+      const res = await rawRequest({ ...withHeaders(route, jsonHeaders), body: huge, writeAll: true }).catch(
+        (e: NodeJS.ErrnoException) => e,
+      );
       outcomes.push(res instanceof Error ? `transport error ${res.code ?? res.message}` : String(res.status));
     }
     expect(outcomes, `${route.method} ${route.path} with 5 MiB, 8 times`).toEqual(Array(8).fill('413'));
@@ -446,8 +562,16 @@ describe('oversize bodies', () => {
     const atLimit = jsonOfSize(MiB);
     expect(Buffer.byteLength(atLimit)).toBe(MiB);
     const cases: Case[] = routes.flatMap((route) => [
-      { name: `${route.id}: exactly 1 MiB`, req: { ...withHeaders(route, jsonHeaders), body: atLimit }, expect: { status: 400 } },
-      { name: `${route.id}: exactly 1 MiB chunked`, req: { ...withHeaders(route, jsonHeaders), body: atLimit, chunked: true }, expect: { status: 400 } },
+      {
+        name: `${route.id}: exactly 1 MiB`,
+        req: { ...withHeaders(route, jsonHeaders), body: atLimit },
+        expect: { status: 400 },
+      },
+      {
+        name: `${route.id}: exactly 1 MiB chunked`,
+        req: { ...withHeaders(route, jsonHeaders), body: atLimit, chunked: true },
+        expect: { status: 400 },
+      },
     ]);
     expectClean(await runBatch(cases));
   });
@@ -464,7 +588,11 @@ describe('oversize bodies', () => {
     expectClean(
       await runBatch([
         { name: `${route.id}: 1 MiB of CJK`, req: requestFor(route, { body }), expect: { status: 400 } },
-        { name: `${route.id}: 1 MiB + 1 byte of CJK`, req: requestFor(route, { body: overBy1 }), expect: { status: 413 } },
+        {
+          name: `${route.id}: 1 MiB + 1 byte of CJK`,
+          req: requestFor(route, { body: overBy1 }),
+          expect: { status: 413 },
+        },
       ]),
     );
   });
@@ -508,7 +636,10 @@ describe('hostile strings in body fields', () => {
         name: `${route.id}: ${hostile.label} in ${slot.label}`,
         req: requestFor(route, { body: JSON.stringify(withPath(validBody(route), slot.path, value)) }),
         // login answers an impossible password as a wrong one (401): a refusal all the same.
-        expect: route.id === 'login' && slot.label === 'password' ? { status: [400, 401] } : { status: 400, detailPath: slot.label.replace(/ (value|key)$/, '') },
+        expect:
+          route.id === 'login' && slot.label === 'password'
+            ? { status: [400, 401] }
+            : { status: 400, detailPath: slot.label.replace(/ (value|key)$/, '') },
       }));
 
   it('refuses markup, control characters, over-long unicode and anything a field format forbids, writing nothing', async () => {
@@ -525,7 +656,11 @@ describe('hostile strings in body fields', () => {
     const inert = allCases().filter((c) => !c.refused);
     expect(inert.length).toBeGreaterThan(0);
     const shopper = await newShopper();
-    const { body: own } = await api('/v1/products', { method: 'POST', token: fx.admin, body: { ...newProductBody(), initialStock: 1000 } });
+    const { body: own } = await api('/v1/products', {
+      method: 'POST',
+      token: fx.admin,
+      body: { ...newProductBody(), initialStock: 1000 },
+    });
     const before = await quietSnapshot();
     const byRoute = new Map<string, typeof inert>();
     for (const c of inert) byRoute.set(c.route.id, [...(byRoute.get(c.route.id) ?? []), c]);
@@ -538,16 +673,29 @@ describe('hostile strings in body fields', () => {
           if (route.id === 'updateProduct') body.version = (await api(`/v1/products/${own.id}`)).body.version;
           // Everything this batch might change is its own: its product, its shopper.
           body = JSON.parse(JSON.stringify(body).split(fx.productId).join(own.id)) as Record<string, unknown>;
-          const token = route.auth.kind === 'none' ? undefined : route.auth.kind === 'groups' ? fx.admin : shopper.token;
+          const token =
+            route.auth.kind === 'none' ? undefined : route.auth.kind === 'groups' ? fx.admin : shopper.token;
           const params = Object.fromEntries(pathParamNames(route).map((n) => [n, own.id]));
-          const res = await rawRequest({ method: route.method, path: fillPath(route, params), token, headers: { ...declaredHeaders(route), ...jsonHeaders }, body: JSON.stringify(body) });
+          const res = await rawRequest({
+            method: route.method,
+            path: fillPath(route, params),
+            token,
+            headers: { ...declaredHeaders(route), ...jsonHeaders },
+            body: JSON.stringify(body),
+          });
           const name = `${route.id}: ${hostile.label} in ${slot.label}`;
           if (res.status >= 500) problems.push(`${name}: server error ${res.status} ${res.text.slice(0, 200)}`);
           else if (res.status >= 400) problems.push(...errorProblems(res).map((p) => `${name}: ${p}`));
-          else if (slot.path.length === 1 && res.json && typeof res.json === 'object' && String(slot.path[0]) in res.json) {
+          else if (
+            slot.path.length === 1 &&
+            res.json &&
+            typeof res.json === 'object' &&
+            String(slot.path[0]) in res.json
+          ) {
             const stored = res.json[String(slot.path[0])];
             const expected = typeof value === 'string' ? value.trim() : value;
-            if (JSON.stringify(stored) !== JSON.stringify(expected)) problems.push(`${name}: stored ${JSON.stringify(stored)}, sent ${JSON.stringify(expected)}`);
+            if (JSON.stringify(stored) !== JSON.stringify(expected))
+              problems.push(`${name}: stored ${JSON.stringify(stored)}, sent ${JSON.stringify(expected)}`);
           }
         }
       }),
@@ -590,10 +738,18 @@ describe('hostile path parameters', () => {
     const cases: Case[] = [
       {
         name: `${paramRoute.id}: 10k emoji id`,
-        req: requestFor(paramRoute, { params: Object.fromEntries(pathParamNames(paramRoute).map((n) => [n, encodeURIComponent('😀'.repeat(10_000))])) }),
+        req: requestFor(paramRoute, {
+          params: Object.fromEntries(
+            pathParamNames(paramRoute).map((n) => [n, encodeURIComponent('😀'.repeat(10_000))]),
+          ),
+        }),
         expect: {},
       },
-      { name: `${queryRoute.id}: 12k CJK ${queryKey}`, req: requestFor(queryRoute, { query: `${queryKey}=${encodeURIComponent('漢字'.repeat(6_000))}` }), expect: {} },
+      {
+        name: `${queryRoute.id}: 12k CJK ${queryKey}`,
+        req: requestFor(queryRoute, { query: `${queryKey}=${encodeURIComponent('漢字'.repeat(6_000))}` }),
+        expect: {},
+      },
     ];
     expectClean(await runBatch(cases));
   });
@@ -610,13 +766,17 @@ const isFreeText = (route: Route, key: string) => FREE_TEXT_QUERY[route.id]?.inc
 const LIMIT_MAX: Record<string, number> = { suggestProducts: 20 };
 /** Query parameters a route requires, sent with a case about another parameter so that only that one is wrong. */
 const REQUIRED_QUERY: Record<string, string> = { suggestProducts: 'q=cak&' };
-const besides = (route: Route, key?: string) => (key !== undefined && REQUIRED_QUERY[route.id]?.startsWith(`${key}=`) ? '' : (REQUIRED_QUERY[route.id] ?? ''));
+const besides = (route: Route, key?: string) =>
+  key !== undefined && REQUIRED_QUERY[route.id]?.startsWith(`${key}=`) ? '' : (REQUIRED_QUERY[route.id] ?? '');
 /** What the edge hands the function for a raw query value (URLSearchParams: lenient percent-decoding, + as space). */
 const decodedQueryValue = (raw: string) => new URLSearchParams(`v=${raw}`).get('v') ?? '';
 
 describe('hostile query strings', () => {
   const rawValues: [string, string][] = [
-    ...HOSTILE_STRINGS.filter((h) => h.value.length < 100).map((h): [string, string] => [h.label, encodeURIComponent(h.value)]),
+    ...HOSTILE_STRINGS.filter((h) => h.value.length < 100).map((h): [string, string] => [
+      h.label,
+      encodeURIComponent(h.value),
+    ]),
     ['raw %00', 'abc%00'],
     ['malformed %ZZ', 'abc%ZZ'],
     ['truncated %E0%A4%A', '%E0%A4%A'],
@@ -638,13 +798,25 @@ describe('hostile query strings', () => {
                 : { status: 400, detailPath: key },
           })),
         ),
-        { name: `${route.id}: unknown parameter`, req: requestFor(route, { query: `${besides(route)}unexpected=1` }), expect: { status: 400, detailPath: 'unexpected' } },
-        ...rawValues.map(([label, raw]) => ({ name: `${route.id}: ${label} as a parameter name`, req: requestFor(route, { query: `${besides(route)}${raw}=1` }), expect: { status: 400 } })),
+        {
+          name: `${route.id}: unknown parameter`,
+          req: requestFor(route, { query: `${besides(route)}unexpected=1` }),
+          expect: { status: 400, detailPath: 'unexpected' },
+        },
+        ...rawValues.map(([label, raw]) => ({
+          name: `${route.id}: ${label} as a parameter name`,
+          req: requestFor(route, { query: `${besides(route)}${raw}=1` }),
+          expect: { status: 400 },
+        })),
         ...Object.keys(shape).map((key) => ({
           name: `${route.id}: ${key} given twice, the second bad`,
-          req: requestFor(route, { query: `${besides(route, key)}${key}=${encodeURIComponent(String(shape[key]!.safeParse('1').success ? '1' : 'lighting'))}&${key}=%3Cscript%3E` }),
+          req: requestFor(route, {
+            query: `${besides(route, key)}${key}=${encodeURIComponent(String(shape[key]!.safeParse('1').success ? '1' : 'lighting'))}&${key}=%3Cscript%3E`,
+          }),
           // In free text, `<script>` is words to search for (where the schema takes `<`).
-          expect: { status: isFreeText(route, key) && shape[key]!.safeParse('<script>').success ? route.response.status : 400 },
+          expect: {
+            status: isFreeText(route, key) && shape[key]!.safeParse('<script>').success ? route.response.status : 400,
+          },
         })),
       ];
     });
@@ -654,12 +826,19 @@ describe('hostile query strings', () => {
   it('never fails on hostile query strings sent to GET routes that take no query (they are ignored or refused)', async () => {
     const cases = routes
       .filter((r) => r.method === 'GET' && !shapeOf(r.request?.query))
-      .flatMap((route) => rawValues.map(([label, raw]) => ({ route, name: `${route.id}: ${label}`, req: requestFor(route, { query: `q=${raw}&${raw}=1` }) })));
+      .flatMap((route) =>
+        rawValues.map(([label, raw]) => ({
+          route,
+          name: `${route.id}: ${label}`,
+          req: requestFor(route, { query: `q=${raw}&${raw}=1` }),
+        })),
+      );
     const before = await quietSnapshot();
     const problems = (
       await pool(cases, CONCURRENCY, async (c) => {
         const res = await rawRequest(c.req);
-        if (res.status === c.route.response.status) return typeof res.headers['x-request-id'] === 'string' ? [] : [`${c.name}: no x-request-id`];
+        if (res.status === c.route.response.status)
+          return typeof res.headers['x-request-id'] === 'string' ? [] : [`${c.name}: no x-request-id`];
         return errorProblems(res).map((p) => `${c.name}: ${p}`);
       })
     ).flat();
@@ -686,7 +865,10 @@ describe('hostile request headers', () => {
         values.map(([label, value]) => ({
           name: `${route.id}: ${label} in ${header.name}`,
           // Anonymous where the route allows it, so a session header is what identifies the caller.
-          req: { ...requestFor(route, { headers: { [header.name.toLowerCase()]: value } }), ...(route.auth.kind === 'optional' ? { token: undefined } : {}) },
+          req: {
+            ...requestFor(route, { headers: { [header.name.toLowerCase()]: value } }),
+            ...(route.auth.kind === 'optional' ? { token: undefined } : {}),
+          },
           expect: { status: 400, detailPath: header.name.toLowerCase() },
         })),
       ),
@@ -695,8 +877,12 @@ describe('hostile request headers', () => {
     const lowered = cases.map((c) => ({
       ...c,
       check: (res: RawResponse) => {
-        const named = JSON.stringify(res.json ?? '').toLowerCase().includes(String(c.expect.detailPath));
-        return res.status === 400 && !named ? [`the error does not say which header is wrong: ${res.text.slice(0, 200)}`] : [];
+        const named = JSON.stringify(res.json ?? '')
+          .toLowerCase()
+          .includes(String(c.expect.detailPath));
+        return res.status === 400 && !named
+          ? [`the error does not say which header is wrong: ${res.text.slice(0, 200)}`]
+          : [];
       },
       expect: { status: 400 },
     }));
@@ -705,16 +891,23 @@ describe('hostile request headers', () => {
 
   it('refuses a missing required header with 400 naming it', async () => {
     const cases: Case[] = headerRoutes.flatMap((route) =>
-      route.headers!
-        .filter((h) => h.required)
+      route
+        .headers!.filter((h) => h.required)
         .map((header) => {
           const req = requestFor(route);
-          const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([k]) => k !== header.name.toLowerCase()));
+          const headers = Object.fromEntries(
+            Object.entries(req.headers ?? {}).filter(([k]) => k !== header.name.toLowerCase()),
+          );
           return {
             name: `${route.id}: no ${header.name}`,
             req: { ...req, headers },
             expect: { status: 400 },
-            check: (res: RawResponse) => (JSON.stringify(res.json ?? '').toLowerCase().includes(header.name.toLowerCase()) ? [] : [`the error does not name ${header.name}`]),
+            check: (res: RawResponse) =>
+              JSON.stringify(res.json ?? '')
+                .toLowerCase()
+                .includes(header.name.toLowerCase())
+                ? []
+                : [`the error does not name ${header.name}`],
           };
         }),
     );
@@ -723,14 +916,32 @@ describe('hostile request headers', () => {
 });
 
 describe('bad pagination', () => {
-  const pagedRoutes = queryRoutes.filter((r) => 'limit' in shapeOf(r.request!.query)! || 'cursor' in shapeOf(r.request!.query)!);
+  const pagedRoutes = queryRoutes.filter(
+    (r) => 'limit' in shapeOf(r.request!.query)! || 'cursor' in shapeOf(r.request!.query)!,
+  );
 
   it('has paginated routes to test', () => {
     expect(pagedRoutes.length).toBeGreaterThan(0);
   });
 
   it('refuses out-of-range and non-integer limits with 400 naming limit', async () => {
-    const limits = ['0', '101', '-1', '1.5', 'abc', '', '1e2', '0x10', '%205', '5%20', '+5', '%D9%A1%D9%A0', '9999999999', '00000000000000000001', '20%00'];
+    const limits = [
+      '0',
+      '101',
+      '-1',
+      '1.5',
+      'abc',
+      '',
+      '1e2',
+      '0x10',
+      '%205',
+      '5%20',
+      '+5',
+      '%D9%A1%D9%A0',
+      '9999999999',
+      '00000000000000000001',
+      '20%00',
+    ];
     const cases: Case[] = pagedRoutes
       .filter((r) => 'limit' in shapeOf(r.request!.query)!)
       .flatMap((route) =>
@@ -744,7 +955,10 @@ describe('bad pagination', () => {
     // The boundaries themselves are fine.
     for (const route of pagedRoutes) {
       for (const l of ['1', String(LIMIT_MAX[route.id] ?? 100)]) {
-        expect((await rawRequest(requestFor(route, { query: `${REQUIRED_QUERY[route.id] ?? ''}limit=${l}` }))).status, `${route.id} limit=${l}`).toBe(route.response.status);
+        expect(
+          (await rawRequest(requestFor(route, { query: `${REQUIRED_QUERY[route.id] ?? ''}limit=${l}` }))).status,
+          `${route.id} limit=${l}`,
+        ).toBe(route.response.status);
       }
     }
   });
@@ -775,8 +989,10 @@ describe('bad pagination', () => {
           const problems: string[] = [];
           const category = new URLSearchParams(query).get('category');
           for (const item of (res.json?.items ?? []) as Record<string, unknown>[]) {
-            if ('userId' in item && item.userId !== fx.shopper.userId) problems.push(`page shows another user's item ${JSON.stringify(item).slice(0, 120)}`);
-            if (category && item.category !== category) problems.push(`page of ${category} shows a ${String(item.category)} item`);
+            if ('userId' in item && item.userId !== fx.shopper.userId)
+              problems.push(`page shows another user's item ${JSON.stringify(item).slice(0, 120)}`);
+            if (category && item.category !== category)
+              problems.push(`page of ${category} shows a ${String(item.category)} item`);
           }
           return problems;
         },
@@ -806,7 +1022,10 @@ describe('bad pagination', () => {
           strict(`with a 300-character ${key}`, b64url(JSON.stringify({ ...decoded, [key]: 'x'.repeat(300) }))),
           // Never issued by the API, and no key may be empty in DynamoDB: a 400, not a failed query.
           strict(`with an empty ${key}`, b64url(JSON.stringify({ ...decoded, [key]: '' }))),
-          lenient(`with ${key} pointing elsewhere`, b64url(JSON.stringify({ ...decoded, [key]: key === 'userId' ? platform().admin.userId : 'INACTIVE' }))),
+          lenient(
+            `with ${key} pointing elsewhere`,
+            b64url(JSON.stringify({ ...decoded, [key]: key === 'userId' ? platform().admin.userId : 'INACTIVE' })),
+          ),
         );
       }
       // A genuine cursor replayed with a date window it does not fall in, where the route filters by date.
@@ -839,7 +1058,13 @@ describe('unsupported methods', () => {
         .filter((m) => !routes.some((r) => r.path === p && r.method === m))
         .map((method) => ({
           name: `${method} ${p}`,
-          req: { method, path: fillPath(route, validParams(route)), token: fx.admin, headers: jsonHeaders, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' },
+          req: {
+            method,
+            path: fillPath(route, validParams(route)),
+            token: fx.admin,
+            headers: jsonHeaders,
+            body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
+          },
           expect: { status: [404, 405] },
         }));
     });
@@ -870,19 +1095,50 @@ describe('bad search input', () => {
       ['brand=%3Cb%3E', 'brand'],
     ];
     const cases: Case[] = [
-      ...refused.map(([query, key]) => ({ name: `search: ${query.slice(0, 60)}`, req: requestFor(search, { query }), expect: { status: 400, detailPath: key } })),
+      ...refused.map(([query, key]) => ({
+        name: `search: ${query.slice(0, 60)}`,
+        req: requestFor(search, { query }),
+        expect: { status: 400, detailPath: key },
+      })),
       { name: 'suggest: no q', req: requestFor(suggest), expect: { status: 400, detailPath: 'q' } },
-      { name: 'suggest: blank q', req: requestFor(suggest, { query: 'q=%20%20' }), expect: { status: 400, detailPath: 'q' } },
-      { name: 'suggest: limit 21', req: requestFor(suggest, { query: 'q=cak&limit=21' }), expect: { status: 400, detailPath: 'limit' } },
-      { name: 'suggest: q of 201', req: requestFor(suggest, { query: `q=${'a'.repeat(201)}` }), expect: { status: 400, detailPath: 'q' } },
+      {
+        name: 'suggest: blank q',
+        req: requestFor(suggest, { query: 'q=%20%20' }),
+        expect: { status: 400, detailPath: 'q' },
+      },
+      {
+        name: 'suggest: limit 21',
+        req: requestFor(suggest, { query: 'q=cak&limit=21' }),
+        expect: { status: 400, detailPath: 'limit' },
+      },
+      {
+        name: 'suggest: q of 201',
+        req: requestFor(suggest, { query: `q=${'a'.repeat(201)}` }),
+        expect: { status: 400, detailPath: 'q' },
+      },
     ];
     expectClean(await runBatch(cases));
   });
 
   it('answers query syntax, wildcards, backslashes, JSON and script text as words to search for, never as an error', async () => {
-    const words = ['name:foo AND (', '*', '\\', '\\"', '{"query":{"match_all":{}}}', '<script>alert(1)</script>', "' OR 1=1 --", 'price:[0 TO *]', '((((((((', 'a'.repeat(200)];
+    const words = [
+      'name:foo AND (',
+      '*',
+      '\\',
+      '\\"',
+      '{"query":{"match_all":{}}}',
+      '<script>alert(1)</script>',
+      "' OR 1=1 --",
+      'price:[0 TO *]',
+      '((((((((',
+      'a'.repeat(200),
+    ];
     const cases: Case[] = [search, suggest].flatMap((route) =>
-      words.map((q) => ({ name: `${route.id}: q=${q.slice(0, 40)}`, req: requestFor(route, { query: `q=${encodeURIComponent(q)}` }), expect: { status: 200 } })),
+      words.map((q) => ({
+        name: `${route.id}: q=${q.slice(0, 40)}`,
+        req: requestFor(route, { query: `q=${encodeURIComponent(q)}` }),
+        expect: { status: 200 },
+      })),
     );
     expectClean(await runBatch(cases));
   });

@@ -16,12 +16,22 @@ const headers = (auth: Auth): Record<string, string> => (auth.sessionId ? { 'x-s
 const session = (): Auth => ({ sessionId: randomUUID() });
 
 const getCart = (auth: Auth, query = '') => api(`/v1/cart${query}`, { token: auth.token, headers: headers(auth) });
-const add = (auth: Auth, productId: string, quantity: number) => api('/v1/cart/items', { method: 'POST', token: auth.token, headers: headers(auth), body: { productId, quantity } });
-const setQty = (auth: Auth, productId: string, quantity: number) => api(`/v1/cart/items/${productId}`, { method: 'PUT', token: auth.token, headers: headers(auth), body: { quantity } });
-const remove = (auth: Auth, productId: string) => api(`/v1/cart/items/${productId}`, { method: 'DELETE', token: auth.token, headers: headers(auth) });
-const promo = (auth: Auth, code: string) => api('/v1/cart/promo', { method: 'POST', token: auth.token, headers: headers(auth), body: { code } });
+const add = (auth: Auth, productId: string, quantity: number) =>
+  api('/v1/cart/items', { method: 'POST', token: auth.token, headers: headers(auth), body: { productId, quantity } });
+const setQty = (auth: Auth, productId: string, quantity: number) =>
+  api(`/v1/cart/items/${productId}`, { method: 'PUT', token: auth.token, headers: headers(auth), body: { quantity } });
+const remove = (auth: Auth, productId: string) =>
+  api(`/v1/cart/items/${productId}`, { method: 'DELETE', token: auth.token, headers: headers(auth) });
+const promo = (auth: Auth, code: string) =>
+  api('/v1/cart/promo', { method: 'POST', token: auth.token, headers: headers(auth), body: { code } });
 const lines = (cart: any) => Object.fromEntries(cart.items.map((l: any) => [l.productId, l.quantity]));
-const figures = (cart: any) => ({ subtotal: cart.subtotal, discount: cart.discount, tax: cart.tax, shipping: cart.shipping, total: cart.total });
+const figures = (cart: any) => ({
+  subtotal: cart.subtotal,
+  discount: cart.discount,
+  tax: cart.tax,
+  shipping: cart.shipping,
+  total: cart.total,
+});
 
 /** A fresh anonymous cart holding `quantity` of a new product at `price`. */
 async function cartWith(price: number, quantity = 1): Promise<{ auth: Auth; productId: string }> {
@@ -35,7 +45,10 @@ async function cartWith(price: number, quantity = 1): Promise<{ auth: Auth; prod
 let productA: string;
 let productB: string;
 beforeAll(async () => {
-  [productA, productB] = await Promise.all([productWithStock(5, 1250, 'Cart Test Lamp'), productWithStock(3, 800, 'Cart Test Mug')]);
+  [productA, productB] = await Promise.all([
+    productWithStock(5, 1250, 'Cart Test Lamp'),
+    productWithStock(3, 800, 'Cart Test Mug'),
+  ]);
 });
 
 describe('cart owner', () => {
@@ -43,7 +56,17 @@ describe('cart owner', () => {
     const auth = session();
     const empty = await getCart(auth);
     expect(empty.status).toBe(200);
-    expect(empty.body).toEqual({ cartId: expect.any(String), items: [], subtotal: 0, discount: 0, tax: 0, shipping: 0, total: 0, currency: 'GBP', unavailableItems: [] });
+    expect(empty.body).toEqual({
+      cartId: expect.any(String),
+      items: [],
+      subtotal: 0,
+      discount: 0,
+      tax: 0,
+      shipping: 0,
+      total: 0,
+      currency: 'GBP',
+      unavailableItems: [],
+    });
     await add(auth, productA, 1);
     const again = await getCart(auth);
     expect(again.body.cartId).toBe(empty.body.cartId);
@@ -52,7 +75,13 @@ describe('cart owner', () => {
   });
 
   it('no x-session-id and no token → 400 VALIDATION_ERROR, on every cart route', async () => {
-    for (const res of [await getCart({}), await add({}, productA, 1), await setQty({}, productA, 1), await remove({}, productA), await promo({}, 'WELCOME10')]) {
+    for (const res of [
+      await getCart({}),
+      await add({}, productA, 1),
+      await setQty({}, productA, 1),
+      await remove({}, productA),
+      await promo({}, 'WELCOME10'),
+    ]) {
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_ERROR');
     }
@@ -80,7 +109,9 @@ describe('cart lines', () => {
     const auth = session();
     let res = await add(auth, productA, 1);
     expect(res.status).toBe(200);
-    expect(res.body.items).toEqual([{ productId: productA, name: 'Cart Test Lamp', quantity: 1, unitPrice: 1250, lineTotal: 1250 }]);
+    expect(res.body.items).toEqual([
+      { productId: productA, name: 'Cart Test Lamp', quantity: 1, unitPrice: 1250, lineTotal: 1250 },
+    ]);
     res = await add(auth, productA, 2);
     expect(lines(res.body)).toEqual({ [productA]: 3 });
     expect(res.body.items[0].lineTotal).toBe(3750);
@@ -143,10 +174,18 @@ describe('cart lines', () => {
   it('bad quantities and client-sent prices are refused with 400', async () => {
     const auth = session();
     for (const quantity of [0, -1, 1.5, 1000, '2']) {
-      const res = await api('/v1/cart/items', { method: 'POST', headers: headers(auth), body: { productId: productA, quantity } });
+      const res = await api('/v1/cart/items', {
+        method: 'POST',
+        headers: headers(auth),
+        body: { productId: productA, quantity },
+      });
       expect(res.status, String(quantity)).toBe(400);
     }
-    const priced = await api('/v1/cart/items', { method: 'POST', headers: headers(auth), body: { productId: productA, quantity: 1, unitPrice: 1 } });
+    const priced = await api('/v1/cart/items', {
+      method: 'POST',
+      headers: headers(auth),
+      body: { productId: productA, quantity: 1, unitPrice: 1 },
+    });
     expect(priced.status).toBe(400);
     expect((await setQty(auth, productA, -1)).status).toBe(400);
     expect((await getCart(auth)).body.items).toEqual([]);
@@ -156,14 +195,32 @@ describe('cart lines', () => {
 describe('pricing and promotions (GB: tax 20 % of subtotal − discount; shipping £3.99 below £50, free from £50)', () => {
   it('no promo: £25.00 → tax £5.00, shipping £3.99, total £33.99', async () => {
     const { auth } = await cartWith(1250, 2);
-    expect(figures((await getCart(auth)).body)).toEqual({ subtotal: 2500, discount: 0, tax: 500, shipping: 399, total: 3399 });
+    expect(figures((await getCart(auth)).body)).toEqual({
+      subtotal: 2500,
+      discount: 0,
+      tax: 500,
+      shipping: 399,
+      total: 3399,
+    });
   });
 
   it('no promo: shipping is free from exactly £50.00 and charged at £49.99', async () => {
     const free = await cartWith(2500, 2);
-    expect(figures((await getCart(free.auth)).body)).toEqual({ subtotal: 5000, discount: 0, tax: 1000, shipping: 0, total: 6000 });
+    expect(figures((await getCart(free.auth)).body)).toEqual({
+      subtotal: 5000,
+      discount: 0,
+      tax: 1000,
+      shipping: 0,
+      total: 6000,
+    });
     const paid = await cartWith(4999);
-    expect(figures((await getCart(paid.auth)).body)).toEqual({ subtotal: 4999, discount: 0, tax: 1000, shipping: 399, total: 6398 });
+    expect(figures((await getCart(paid.auth)).body)).toEqual({
+      subtotal: 4999,
+      discount: 0,
+      tax: 1000,
+      shipping: 399,
+      total: 6398,
+    });
   });
 
   it('WELCOME10 on £25.00: discount £2.50, tax £4.50, shipping £3.99, total £30.99', async () => {
@@ -177,12 +234,24 @@ describe('pricing and promotions (GB: tax 20 % of subtotal − discount; shippin
 
   it('WELCOME10 rounds half away from zero once: £23.45 → discount £2.35 (2.345), tax £4.22, total £29.31', async () => {
     const { auth } = await cartWith(2345);
-    expect(figures((await promo(auth, 'WELCOME10')).body)).toEqual({ subtotal: 2345, discount: 235, tax: 422, shipping: 399, total: 2931 });
+    expect(figures((await promo(auth, 'WELCOME10')).body)).toEqual({
+      subtotal: 2345,
+      discount: 235,
+      tax: 422,
+      shipping: 399,
+      total: 2931,
+    });
   });
 
   it('WELCOME10 applies from exactly £20.00 and is refused (409, no discount) at £19.99', async () => {
     const atMin = await cartWith(2000);
-    expect(figures((await promo(atMin.auth, 'WELCOME10')).body)).toEqual({ subtotal: 2000, discount: 200, tax: 360, shipping: 399, total: 2559 });
+    expect(figures((await promo(atMin.auth, 'WELCOME10')).body)).toEqual({
+      subtotal: 2000,
+      discount: 200,
+      tax: 360,
+      shipping: 399,
+      total: 2559,
+    });
     const below = await cartWith(1999);
     const refused = await promo(below.auth, 'WELCOME10');
     expect(refused.status).toBe(409);
@@ -194,7 +263,13 @@ describe('pricing and promotions (GB: tax 20 % of subtotal − discount; shippin
 
   it('WELCOME10 on £60.00: discount £6.00, free shipping (£54.00 ≥ £50), tax £10.80, total £64.80', async () => {
     const { auth } = await cartWith(3000, 2);
-    expect(figures((await promo(auth, 'WELCOME10')).body)).toEqual({ subtotal: 6000, discount: 600, tax: 1080, shipping: 0, total: 6480 });
+    expect(figures((await promo(auth, 'WELCOME10')).body)).toEqual({
+      subtotal: 6000,
+      discount: 600,
+      tax: 1080,
+      shipping: 0,
+      total: 6480,
+    });
   });
 
   it('FIVEOFF on £35.00: discount £5.00, tax £6.00, shipping £3.99, total £39.99', async () => {
@@ -207,9 +282,21 @@ describe('pricing and promotions (GB: tax 20 % of subtotal − discount; shippin
 
   it('FIVEOFF: shipping is judged after the discount (£55.00 − £5 = £50.00 free; £54.99 − £5 = £49.99 paid)', async () => {
     const free = await cartWith(2750, 2);
-    expect(figures((await promo(free.auth, 'FIVEOFF')).body)).toEqual({ subtotal: 5500, discount: 500, tax: 1000, shipping: 0, total: 6000 });
+    expect(figures((await promo(free.auth, 'FIVEOFF')).body)).toEqual({
+      subtotal: 5500,
+      discount: 500,
+      tax: 1000,
+      shipping: 0,
+      total: 6000,
+    });
     const paid = await cartWith(5499);
-    expect(figures((await promo(paid.auth, 'FIVEOFF')).body)).toEqual({ subtotal: 5499, discount: 500, tax: 1000, shipping: 399, total: 6398 });
+    expect(figures((await promo(paid.auth, 'FIVEOFF')).body)).toEqual({
+      subtotal: 5499,
+      discount: 500,
+      tax: 1000,
+      shipping: 399,
+      total: 6398,
+    });
   });
 
   it('FIVEOFF needs a subtotal of at least £30.00: £29.99 is refused with 409, £30.00 applies', async () => {
@@ -217,7 +304,13 @@ describe('pricing and promotions (GB: tax 20 % of subtotal − discount; shippin
     expect((await promo(auth, 'FIVEOFF')).status).toBe(409);
     expect((await getCart(auth)).body.discount).toBe(0);
     const atMin = await cartWith(3000);
-    expect(figures((await promo(atMin.auth, 'FIVEOFF')).body)).toEqual({ subtotal: 3000, discount: 500, tax: 500, shipping: 399, total: 3399 });
+    expect(figures((await promo(atMin.auth, 'FIVEOFF')).body)).toEqual({
+      subtotal: 3000,
+      discount: 500,
+      tax: 500,
+      shipping: 399,
+      total: 3399,
+    });
   });
 
   it('codes are matched trimmed and case-insensitively; a second code replaces the first', async () => {
@@ -253,7 +346,13 @@ describe('pricing and promotions (GB: tax 20 % of subtotal − discount; shippin
 
   it('?country= prices for the destination: DE tax 19 %, EU shipping £9.99', async () => {
     const { auth } = await cartWith(1250, 2);
-    expect(figures((await getCart(auth, '?country=DE')).body)).toEqual({ subtotal: 2500, discount: 0, tax: 475, shipping: 999, total: 3974 });
+    expect(figures((await getCart(auth, '?country=DE')).body)).toEqual({
+      subtotal: 2500,
+      discount: 0,
+      tax: 475,
+      shipping: 999,
+      total: 3974,
+    });
     expect((await getCart(auth, '?country=germany')).status).toBe(400);
   });
 });
@@ -264,7 +363,13 @@ describe('prices come from the catalog', () => {
     const auth = session();
     await add(auth, productId, 2);
     await promo(auth, 'WELCOME10');
-    expect(figures((await getCart(auth)).body)).toEqual({ subtotal: 3000, discount: 300, tax: 540, shipping: 399, total: 3639 });
+    expect(figures((await getCart(auth)).body)).toEqual({
+      subtotal: 3000,
+      discount: 300,
+      tax: 540,
+      shipping: 399,
+      total: 3639,
+    });
 
     await setPrice(productId, 2600);
 
@@ -279,7 +384,11 @@ describe('prices come from the catalog', () => {
     await add(auth, productId, 1);
     await add(auth, productA, 1);
     const product = await api(`/v1/products/${productId}`);
-    const off = await api(`/v1/products/${productId}`, { method: 'PUT', token: await adminSession(), body: { version: product.body.version, status: 'INACTIVE' } });
+    const off = await api(`/v1/products/${productId}`, {
+      method: 'PUT',
+      token: await adminSession(),
+      body: { version: product.body.version, status: 'INACTIVE' },
+    });
     expect(off.status).toBe(200);
     const cart = (await getCart(auth)).body;
     expect(lines(cart)).toEqual({ [productA]: 1 });
@@ -293,7 +402,15 @@ async function productIn(currency: 'EUR' | 'USD', price = 1000): Promise<string>
   const res = await api('/v1/products', {
     method: 'POST',
     token: await adminSession(),
-    body: { name: `Foreign ${randomUUID().slice(0, 8)}`, description: 'priced in another currency', category: 'other', brand: 'Test', price, currency, initialStock: 10 },
+    body: {
+      name: `Foreign ${randomUUID().slice(0, 8)}`,
+      description: 'priced in another currency',
+      category: 'other',
+      brand: 'Test',
+      price,
+      currency,
+      initialStock: 10,
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as string;
@@ -301,7 +418,11 @@ async function productIn(currency: 'EUR' | 'USD', price = 1000): Promise<string>
 
 async function updateProduct(productId: string, changes: Record<string, unknown>): Promise<void> {
   const current = await api(`/v1/products/${productId}`);
-  const res = await api(`/v1/products/${productId}`, { method: 'PUT', token: await adminSession(), body: { version: current.body.version, ...changes } });
+  const res = await api(`/v1/products/${productId}`, {
+    method: 'PUT',
+    token: await adminSession(),
+    body: { version: current.body.version, ...changes },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
@@ -313,7 +434,11 @@ describe('lines are priced before they are saved', () => {
     const before = await cartRow(`session#${auth.sessionId}`);
 
     const added = await add(auth, euro, 1);
-    expect([added.status, added.body.error?.code, added.body.error?.details]).toEqual([400, 'VALIDATION_ERROR', [{ path: 'productId', message: 'Is not priced in GBP' }]]);
+    expect([added.status, added.body.error?.code, added.body.error?.details]).toEqual([
+      400,
+      'VALIDATION_ERROR',
+      [{ path: 'productId', message: 'Is not priced in GBP' }],
+    ]);
     const set = await setQty(auth, euro, 2);
     expect([set.status, set.body.error?.code]).toEqual([400, 'VALIDATION_ERROR']);
 
@@ -347,24 +472,44 @@ describe('a saved line the catalog can no longer price', () => {
   it.each([
     ['taken off sale', 'INACTIVE', (id: string) => updateProduct(id, { status: 'INACTIVE' })],
     ['repriced in euros', 'CURRENCY_MISMATCH', (id: string) => updateProduct(id, { currency: 'EUR' })],
-    ['removed from the catalog', 'NOT_FOUND', (id: string) => dynamo().send(new DeleteCommand({ TableName: platform().tableNames.products, Key: { id } })).then(() => undefined)],
-  ] as const)('when %s: GET /v1/cart answers 200 with the line listed as unavailable (%s) and out of the totals', async (_what, reason, change) => {
-    const { user, productId } = await cartWithChangedLine(change);
-    const read = await getCart(user);
-    expect(read.status, JSON.stringify(read.body)).toBe(200);
-    expect(lines(read.body)).toEqual({ [productA]: 1 });
-    expect(figures(read.body)).toEqual(onlyProductA);
-    expect(read.body.unavailableItems).toEqual([{ productId, ...(reason === 'NOT_FOUND' ? {} : { name: expect.any(String) }), quantity: 3, reason }]);
-  });
+    [
+      'removed from the catalog',
+      'NOT_FOUND',
+      (id: string) =>
+        dynamo()
+          .send(new DeleteCommand({ TableName: platform().tableNames.products, Key: { id } }))
+          .then(() => undefined),
+    ],
+  ] as const)(
+    'when %s: GET /v1/cart answers 200 with the line listed as unavailable (%s) and out of the totals',
+    async (_what, reason, change) => {
+      const { user, productId } = await cartWithChangedLine(change);
+      const read = await getCart(user);
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      expect(lines(read.body)).toEqual({ [productA]: 1 });
+      expect(figures(read.body)).toEqual(onlyProductA);
+      expect(read.body.unavailableItems).toEqual([
+        { productId, ...(reason === 'NOT_FOUND' ? {} : { name: expect.any(String) }), quantity: 3, reason },
+      ]);
+    },
+  );
 
   it('every cart route still answers with it marked unavailable, and removing it clears it', async () => {
     const { user, productId } = await cartWithChangedLine((id) => updateProduct(id, { currency: 'EUR' }));
     const unavailable = [{ productId, name: expect.any(String), quantity: 3, reason: 'CURRENCY_MISMATCH' }];
 
     const added = await add(user, productB, 1);
-    expect([added.status, lines(added.body), added.body.unavailableItems]).toEqual([200, { [productA]: 1, [productB]: 1 }, unavailable]);
+    expect([added.status, lines(added.body), added.body.unavailableItems]).toEqual([
+      200,
+      { [productA]: 1, [productB]: 1 },
+      unavailable,
+    ]);
     const set = await setQty(user, productA, 2);
-    expect([set.status, lines(set.body), set.body.unavailableItems]).toEqual([200, { [productA]: 2, [productB]: 1 }, unavailable]);
+    expect([set.status, lines(set.body), set.body.unavailableItems]).toEqual([
+      200,
+      { [productA]: 2, [productB]: 1 },
+      unavailable,
+    ]);
     const promoted = await promo(user, 'WELCOME10');
     expect([promoted.status, promoted.body.discount, promoted.body.unavailableItems]).toEqual([200, 330, unavailable]);
     const withCountry = await getCart(user, '?country=DE');
@@ -373,7 +518,11 @@ describe('a saved line the catalog can no longer price', () => {
     expect((await setQty(user, productId, 1)).status).toBe(400);
 
     const removed = await remove(user, productId);
-    expect([removed.status, lines(removed.body), removed.body.unavailableItems]).toEqual([200, { [productA]: 2, [productB]: 1 }, []]);
+    expect([removed.status, lines(removed.body), removed.body.unavailableItems]).toEqual([
+      200,
+      { [productA]: 2, [productB]: 1 },
+      [],
+    ]);
   });
 
   it('a merge brings an anonymous line that can no longer be priced along, marked unavailable', async () => {
@@ -384,7 +533,11 @@ describe('a saved line the catalog can no longer price', () => {
     expect((await add(anon, productB, 1)).status).toBe(200);
     await updateProduct(productId, { status: 'INACTIVE' });
     const merged = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
-    expect([merged.status, lines(merged.body), merged.body.unavailableItems]).toEqual([200, { [productB]: 1 }, [{ productId, name: expect.any(String), quantity: 2, reason: 'INACTIVE' }]]);
+    expect([merged.status, lines(merged.body), merged.body.unavailableItems]).toEqual([
+      200,
+      { [productB]: 1 },
+      [{ productId, name: expect.any(String), quantity: 2, reason: 'INACTIVE' }],
+    ]);
   });
 });
 
@@ -392,7 +545,8 @@ describe(`the line cap: at most ${MAX_ORDER_LINES} different products`, () => {
   let products: string[];
   beforeAll(async () => {
     products = [];
-    for (let i = 0; i <= MAX_ORDER_LINES; i++) products.push(await productWithStock(5, 100 + i, `Cap Test ${i} ${randomUUID().slice(0, 6)}`));
+    for (let i = 0; i <= MAX_ORDER_LINES; i++)
+      products.push(await productWithStock(5, 100 + i, `Cap Test ${i} ${randomUUID().slice(0, 6)}`));
   }, 120_000);
 
   async function fill(auth: Auth, ids: string[]) {
@@ -409,7 +563,11 @@ describe(`the line cap: at most ${MAX_ORDER_LINES} different products`, () => {
     expect(full!.lines).toHaveLength(MAX_ORDER_LINES);
 
     const added = await add(auth, products[MAX_ORDER_LINES]!, 1);
-    expect([added.status, added.body.error?.code, added.body.error?.details?.[0]?.path]).toEqual([409, 'CONFLICT', 'productId']);
+    expect([added.status, added.body.error?.code, added.body.error?.details?.[0]?.path]).toEqual([
+      409,
+      'CONFLICT',
+      'productId',
+    ]);
     expect(added.body.error.message).toContain(String(MAX_ORDER_LINES));
     const set = await setQty(auth, products[MAX_ORDER_LINES]!, 1);
     expect([set.status, set.body.error?.code]).toEqual([409, 'CONFLICT']);
@@ -430,8 +588,16 @@ describe(`the line cap: at most ${MAX_ORDER_LINES} different products`, () => {
     await fill(anon, products.slice(25, MAX_ORDER_LINES + 1)); // 26 lines, 5 shared: 51 products together
     const [userBefore, anonBefore] = [await cartRow(`user#${s.userId}`), await cartRow(`session#${anon.sessionId}`)];
 
-    const refused = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
-    expect([refused.status, refused.body.error?.code, refused.body.error?.details?.[0]?.path]).toEqual([409, 'CONFLICT', 'sessionId']);
+    const refused = await api('/v1/cart/merge', {
+      method: 'POST',
+      token: s.token,
+      body: { sessionId: anon.sessionId },
+    });
+    expect([refused.status, refused.body.error?.code, refused.body.error?.details?.[0]?.path]).toEqual([
+      409,
+      'CONFLICT',
+      'sessionId',
+    ]);
     expect(await cartRow(`user#${s.userId}`)).toEqual(userBefore);
     expect(await cartRow(`session#${anon.sessionId}`)).toEqual(anonBefore);
 
@@ -459,7 +625,11 @@ describe('merge on sign-in', () => {
     await add(anon, productA, 2);
     await add(anon, productB, 1);
 
-    const merged = await api('/v1/cart/merge', { method: 'POST', token: shopper.token, body: { sessionId: anon.sessionId } });
+    const merged = await api('/v1/cart/merge', {
+      method: 'POST',
+      token: shopper.token,
+      body: { sessionId: anon.sessionId },
+    });
 
     expect(merged.status).toBe(200);
     expect(lines(merged.body)).toEqual({ [productA]: 3, [productB]: 1 });
@@ -469,7 +639,11 @@ describe('merge on sign-in', () => {
     expect(await cartRow(`session#${anon.sessionId}`)).toBeUndefined();
 
     // Merging the same session again adds nothing: its cart is gone.
-    const again = await api('/v1/cart/merge', { method: 'POST', token: shopper.token, body: { sessionId: anon.sessionId } });
+    const again = await api('/v1/cart/merge', {
+      method: 'POST',
+      token: shopper.token,
+      body: { sessionId: anon.sessionId },
+    });
     expect(again.status).toBe(200);
     expect(lines(again.body)).toEqual({ [productA]: 3, [productB]: 1 });
   });
@@ -486,7 +660,13 @@ describe('merge on sign-in', () => {
   it('an expired anonymous cart brings nothing into the merge', async () => {
     const s = await newShopper();
     const anon = session();
-    await putItem('carts', { ownerId: `session#${anon.sessionId}`, lines: [{ productId: productA, quantity: 2 }], version: 1, updatedAt: new Date().toISOString(), ttl: Math.floor(Date.now() / 1000) - 60 });
+    await putItem('carts', {
+      ownerId: `session#${anon.sessionId}`,
+      lines: [{ productId: productA, quantity: 2 }],
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      ttl: Math.floor(Date.now() / 1000) - 60,
+    });
     const merged = await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } });
     expect(merged.status).toBe(200);
     expect(merged.body.items).toEqual([]);
@@ -501,7 +681,11 @@ describe('merge on sign-in', () => {
     await add(anon, productA, 1);
     await add(anon, productB, 2);
 
-    const replies = await Promise.all([1, 2, 3].map(() => api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } })));
+    const replies = await Promise.all(
+      [1, 2, 3].map(() =>
+        api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId: anon.sessionId } }),
+      ),
+    );
 
     expect(replies.map((r) => r.status).every((st) => st === 200 || st === 409)).toBe(true);
     expect(lines((await getCart({ token: s.token })).body)).toEqual({ [productA]: 1, [productB]: 2 });
@@ -510,8 +694,13 @@ describe('merge on sign-in', () => {
 
   it('needs a signed-in user (401) and a UUID session id (400)', async () => {
     const anon = session();
-    expect((await api('/v1/cart/merge', { method: 'POST', headers: headers(anon), body: { sessionId: anon.sessionId } })).status).toBe(401);
-    expect((await api('/v1/cart/merge', { method: 'POST', token: shopper.token, body: { sessionId: 'nope' } })).status).toBe(400);
+    expect(
+      (await api('/v1/cart/merge', { method: 'POST', headers: headers(anon), body: { sessionId: anon.sessionId } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await api('/v1/cart/merge', { method: 'POST', token: shopper.token, body: { sessionId: 'nope' } })).status,
+    ).toBe(400);
     expect((await api('/v1/cart/merge', { method: 'POST', token: shopper.token, body: {} })).status).toBe(400);
   });
 });
@@ -552,12 +741,21 @@ describe('expiry', () => {
 
   it("an expired user's cart is not ordered from: POST /v1/orders without items → 400", async () => {
     const s = await newShopper();
-    await putItem('carts', { ownerId: `user#${s.userId}`, lines: [{ productId: productA, quantity: 1 }], version: 1, updatedAt: new Date().toISOString(), ttl: Math.floor(Date.now() / 1000) - 60 });
+    await putItem('carts', {
+      ownerId: `user#${s.userId}`,
+      lines: [{ productId: productA, quantity: 1 }],
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      ttl: Math.floor(Date.now() / 1000) - 60,
+    });
     const res = await api('/v1/orders', {
       method: 'POST',
       token: s.token,
       headers: { 'idempotency-key': randomUUID() },
-      body: { shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: 'SW1A 1AA', country: 'GB' }, paymentToken: 'tok_visa' },
+      body: {
+        shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: 'SW1A 1AA', country: 'GB' },
+        paymentToken: 'tok_visa',
+      },
     });
     expect(res.status).toBe(400);
   });

@@ -35,7 +35,9 @@ describe('catalog', () => {
   it('refuses a duplicate SKU with 409 even when both creations race', async () => {
     const token = await adminSession();
     const sku = `RACE-${randomUUID().slice(0, 8)}`;
-    const results = await Promise.all(Array.from({ length: 8 }, () => api('/v1/products', { method: 'POST', token, body: newProduct({ sku }) })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => api('/v1/products', { method: 'POST', token, body: newProduct({ sku }) })),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(7);
@@ -44,9 +46,19 @@ describe('catalog', () => {
   it('updates with the current version, bumps it, and refuses a stale version with 409', async () => {
     const token = await adminSession();
     const { body: product } = await api('/v1/products', { method: 'POST', token, body: newProduct() });
-    const updated = await api(`/v1/products/${product.id}`, { method: 'PUT', token, body: { version: 1, price: 1499, name: 'Enamel Mug' } });
+    const updated = await api(`/v1/products/${product.id}`, {
+      method: 'PUT',
+      token,
+      body: { version: 1, price: 1499, name: 'Enamel Mug' },
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ version: 2, price: 1499, name: 'Enamel Mug', sku: product.sku, createdAt: product.createdAt });
+    expect(updated.body).toMatchObject({
+      version: 2,
+      price: 1499,
+      name: 'Enamel Mug',
+      sku: product.sku,
+      createdAt: product.createdAt,
+    });
     const stale = await api(`/v1/products/${product.id}`, { method: 'PUT', token, body: { version: 1, price: 999 } });
     expect(stale.status).toBe(409);
     expect((await api(`/v1/products/${product.id}`)).body.price).toBe(1499);
@@ -67,7 +79,11 @@ describe('catalog', () => {
     const category = 'clocks';
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { body } = await api('/v1/products', { method: 'POST', token, body: newProduct({ category, name: `Wall Clock ${i}` }) });
+      const { body } = await api('/v1/products', {
+        method: 'POST',
+        token,
+        body: newProduct({ category, name: `Wall Clock ${i}` }),
+      });
       ids.push(body.id);
     }
     await api(`/v1/products/${ids[0]}`, { method: 'PUT', token, body: { version: 1, status: 'INACTIVE' } });
@@ -109,7 +125,11 @@ describe('catalog', () => {
 describe('inventory', () => {
   it('sets available stock and keeps reserved as it is', async () => {
     const token = await adminSession();
-    const { body: product } = await api('/v1/products', { method: 'POST', token, body: newProduct({ initialStock: 3 }) });
+    const { body: product } = await api('/v1/products', {
+      method: 'POST',
+      token,
+      body: newProduct({ initialStock: 3 }),
+    });
     const set = await api(`/v1/inventory/${product.id}`, { method: 'PUT', token, body: { available: 40 } });
     expect(set.status).toBe(200);
     expect(set.body).toEqual({ productId: product.id, available: 40, reserved: 0 });

@@ -33,7 +33,14 @@ import {
 } from '../support/checkout';
 
 const TOKENS = ['tok_visa', 'tok_chargeDeclined', 'tok_insufficientFunds', 'tok_processingError'] as const;
-const STEPS: SagaTaskState[] = ['ReserveInventory', 'ChargePayment', 'ConfirmOrder', 'RefundPayment', 'ReleaseInventory', 'CancelOrder'];
+const STEPS: SagaTaskState[] = [
+  'ReserveInventory',
+  'ChargePayment',
+  'ConfirmOrder',
+  'RefundPayment',
+  'ReleaseInventory',
+  'CancelOrder',
+];
 const SHOPPERS = 3;
 
 type Fault = { kind: 'none' } | { kind: 'duplicatePost' } | { kind: 'redeliver'; step: SagaTaskState };
@@ -84,7 +91,10 @@ const coverageScenario: Scenario = {
   ],
 };
 
-const handlers = Object.fromEntries(STEPS.map((s) => [s, sagaTask(s)])) as Record<SagaTaskState, ReturnType<typeof sagaTask>>;
+const handlers = Object.fromEntries(STEPS.map((s) => [s, sagaTask(s)])) as Record<
+  SagaTaskState,
+  ReturnType<typeof sagaTask>
+>;
 
 /**
  * Delivers `step` a second time for an order, with the state the saga had when it ran the step, as soon
@@ -96,9 +106,16 @@ async function redeliver(step: SagaTaskState, input: SagaInput): Promise<string>
   const { orderId } = input;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const [reservation, ledger, order, gateway] = await Promise.all([reservationOf(orderId), ledgerOf(orderId), orderRow(orderId), gatewayRecord(orderId)]);
+    const [reservation, ledger, order, gateway] = await Promise.all([
+      reservationOf(orderId),
+      ledgerOf(orderId),
+      orderRow(orderId),
+      gatewayRecord(orderId),
+    ]);
     const charge = ledger.charges[0] ? { chargeId: ledger.charges[0].reference } : undefined;
-    const withReservation = reservation ? { ...input, reservation: { orderId, expiresAt: reservation.expiresAt } } : undefined;
+    const withReservation = reservation
+      ? { ...input, reservation: { orderId, expiresAt: reservation.expiresAt } }
+      : undefined;
     const failureReason = order?.failureReason;
     let state: Record<string, unknown> | undefined;
     switch (step) {
@@ -115,12 +132,20 @@ async function redeliver(step: SagaTaskState, input: SagaInput): Promise<string>
         state = ledger.refunds.length ? { ...input, ...(withReservation ?? {}), charge, failureReason } : undefined;
         break;
       case 'ReleaseInventory':
-        state = reservation?.status === 'RELEASED' ? { ...input, reservation: withReservation?.reservation, failureReason } : undefined;
+        state =
+          reservation?.status === 'RELEASED'
+            ? { ...input, reservation: withReservation?.reservation, failureReason }
+            : undefined;
         break;
       case 'CancelOrder':
         state =
           order?.status === 'CANCELLED'
-            ? { ...input, failureReason, ...(charge && { charge }), ...(ledger.refunds[0] && { refund: { refunded: true, refundId: ledger.refunds[0].reference } }) }
+            ? {
+                ...input,
+                failureReason,
+                ...(charge && { charge }),
+                ...(ledger.refunds[0] && { refund: { refunded: true, refundId: ledger.refunds[0].reference } }),
+              }
             : undefined;
         break;
     }
@@ -169,7 +194,10 @@ async function runScenario(s: Scenario): Promise<void> {
   const placed = await Promise.all(
     orders.map(async (o) => {
       const body = { paymentToken: o.token, items: o.items };
-      const sends = o.fault.kind === 'duplicatePost' ? [postOrder(o.shopperOf, body, o.key), postOrder(o.shopperOf, body, o.key)] : [postOrder(o.shopperOf, body, o.key)];
+      const sends =
+        o.fault.kind === 'duplicatePost'
+          ? [postOrder(o.shopperOf, body, o.key), postOrder(o.shopperOf, body, o.key)]
+          : [postOrder(o.shopperOf, body, o.key)];
       const replies = await Promise.all(sends);
       for (const r of replies) expect([202, 409], JSON.stringify(r.body)).toContain(r.status);
       const accepted = replies.filter((r) => r.status === 202);
@@ -196,17 +224,30 @@ async function runScenario(s: Scenario): Promise<void> {
   const redelivered = await Promise.all(redeliveries);
 
   const problems: string[] = [];
-  const context = () => JSON.stringify({ stocks: s.stocks, orders: placed.map((o, i) => ({ items: o.items, token: o.token, fault: o.fault, status: finals[i].status, reason: finals[i].failureReason })), redelivered });
+  const context = () =>
+    JSON.stringify({
+      stocks: s.stocks,
+      orders: placed.map((o, i) => ({
+        items: o.items,
+        token: o.token,
+        fault: o.fault,
+        status: finals[i].status,
+        reason: finals[i].failureReason,
+      })),
+      redelivered,
+    });
 
   // Every order terminal, for a reason its token allows.
   finals.forEach((order, i) => {
     const o = placed[i];
-    if (order.status !== 'CONFIRMED' && order.status !== 'CANCELLED') problems.push(`order ${order.orderId} still ${order.status}`);
+    if (order.status !== 'CONFIRMED' && order.status !== 'CANCELLED')
+      problems.push(`order ${order.orderId} still ${order.status}`);
     const declines = o.token === 'tok_chargeDeclined' || o.token === 'tok_insufficientFunds';
     if (order.status === 'CONFIRMED' && declines) problems.push(`order ${order.orderId} with ${o.token} CONFIRMED`);
     if (order.status === 'CANCELLED') {
       const allowed = declines ? ['OUT_OF_STOCK', 'PAYMENT_DECLINED'] : ['OUT_OF_STOCK'];
-      if (!allowed.includes(order.failureReason)) problems.push(`order ${order.orderId} (${o.token}) CANCELLED ${order.failureReason}`);
+      if (!allowed.includes(order.failureReason))
+        problems.push(`order ${order.orderId} (${o.token}) CANCELLED ${order.failureReason}`);
     }
   });
 
@@ -214,13 +255,19 @@ async function runScenario(s: Scenario): Promise<void> {
   for (const [i, productId] of products.entries()) {
     const row = await inventoryRow(productId);
     const soldByOrders = placed.reduce(
-      (sum, o, j) => sum + (finals[j].status === 'CONFIRMED' ? o.items.filter((l) => l.productId === productId).reduce((q, l) => q + l.quantity, 0) : 0),
+      (sum, o, j) =>
+        sum +
+        (finals[j].status === 'CONFIRMED'
+          ? o.items.filter((l) => l.productId === productId).reduce((q, l) => q + l.quantity, 0)
+          : 0),
       0,
     );
     if (row.available < 0) problems.push(`product ${i} oversold: available ${row.available}`);
     if (row.reserved !== 0) problems.push(`product ${i} still reserves ${row.reserved} at rest`);
-    if (row.available + row.reserved + row.sold !== s.stocks[i]) problems.push(`product ${i}: ${JSON.stringify(row)} does not add up to ${s.stocks[i]}`);
-    if (row.sold !== soldByOrders) problems.push(`product ${i}: sold ${row.sold} but CONFIRMED orders hold ${soldByOrders}`);
+    if (row.available + row.reserved + row.sold !== s.stocks[i])
+      problems.push(`product ${i}: ${JSON.stringify(row)} does not add up to ${s.stocks[i]}`);
+    if (row.sold !== soldByOrders)
+      problems.push(`product ${i}: sold ${row.sold} but CONFIRMED orders hold ${soldByOrders}`);
   }
 
   // Money and reservations per order.
@@ -228,14 +275,22 @@ async function runScenario(s: Scenario): Promise<void> {
     finals.map(async (order, i) => {
       const [ledger, reservation] = await Promise.all([ledgerOf(order.orderId), reservationOf(order.orderId)]);
       const expected = order.status === 'CONFIRMED' ? placed[i].total : 0;
-      if (ledger.charges.length > 1 || ledger.refunds.length > 1) problems.push(`order ${order.orderId}: ${ledger.charges.length} charges, ${ledger.refunds.length} refunds`);
-      if (ledger.net !== expected) problems.push(`order ${order.orderId} ${order.status}: charges − refunds = ${ledger.net}, expected ${expected}`);
+      if (ledger.charges.length > 1 || ledger.refunds.length > 1)
+        problems.push(`order ${order.orderId}: ${ledger.charges.length} charges, ${ledger.refunds.length} refunds`);
+      if (ledger.net !== expected)
+        problems.push(
+          `order ${order.orderId} ${order.status}: charges − refunds = ${ledger.net}, expected ${expected}`,
+        );
       if (order.status === 'CONFIRMED') {
-        if (order.payment.status !== 'CHARGED' || order.payment.chargeId !== ledger.charges[0]?.reference) problems.push(`order ${order.orderId}: payment ${JSON.stringify(order.payment)}`);
-        if (reservation?.status !== 'COMMITTED') problems.push(`order ${order.orderId} CONFIRMED with reservation ${reservation?.status}`);
+        if (order.payment.status !== 'CHARGED' || order.payment.chargeId !== ledger.charges[0]?.reference)
+          problems.push(`order ${order.orderId}: payment ${JSON.stringify(order.payment)}`);
+        if (reservation?.status !== 'COMMITTED')
+          problems.push(`order ${order.orderId} CONFIRMED with reservation ${reservation?.status}`);
       }
-      if (order.status === 'CANCELLED' && reservation?.status === 'HELD') problems.push(`order ${order.orderId} CANCELLED ${order.failureReason} holds a HELD reservation`);
-      if (order.history.length !== 2) problems.push(`order ${order.orderId}: history ${JSON.stringify(order.history.map((h: any) => h.status))}`);
+      if (order.status === 'CANCELLED' && reservation?.status === 'HELD')
+        problems.push(`order ${order.orderId} CANCELLED ${order.failureReason} holds a HELD reservation`);
+      if (order.history.length !== 2)
+        problems.push(`order ${order.orderId}: history ${JSON.stringify(order.history.map((h: any) => h.status))}`);
     }),
   );
 
@@ -243,7 +298,8 @@ async function runScenario(s: Scenario): Promise<void> {
   for (const [i, shopper] of shoppers.entries()) {
     const listed = await allOrders(shopper.token, `&from=${encodeURIComponent(startedAt)}`);
     const mine = placed.filter((o) => o.shopper === i).map((o) => o.orderId);
-    if (listed.length !== mine.length) problems.push(`shopper ${i}: ${listed.length} orders listed for ${mine.length} keys`);
+    if (listed.length !== mine.length)
+      problems.push(`shopper ${i}: ${listed.length} orders listed for ${mine.length} keys`);
   }
 
   for (const f of finals) seen.add(f.status === 'CONFIRMED' ? 'CONFIRMED' : `CANCELLED ${f.failureReason}`);
@@ -256,14 +312,25 @@ async function runScenario(s: Scenario): Promise<void> {
 const seen = new Set<string>();
 
 describe('checkout under concurrency (property-based)', () => {
-  it(
-    'concurrent orders with random tokens and single injected faults: never oversold, stock adds up, every order terminal, charged exactly its total when CONFIRMED and nothing when CANCELLED, no HELD reservation on a cancelled order',
-    async () => {
-      await fc.assert(fc.asyncProperty(scenario, runScenario), { numRuns: 18, endOnFailure: true, interruptAfterTimeLimit: 80_000, examples: [[coverageScenario]] });
-      expect([...seen].sort()).toEqual(
-        expect.arrayContaining(['CONFIRMED', 'CANCELLED OUT_OF_STOCK', 'CANCELLED PAYMENT_DECLINED', 'duplicatePost', 'ReserveInventory', 'ChargePayment', 'ConfirmOrder', 'ReleaseInventory', 'CancelOrder']),
-      );
-    },
-    120_000,
-  );
+  it('concurrent orders with random tokens and single injected faults: never oversold, stock adds up, every order terminal, charged exactly its total when CONFIRMED and nothing when CANCELLED, no HELD reservation on a cancelled order', async () => {
+    await fc.assert(fc.asyncProperty(scenario, runScenario), {
+      numRuns: 18,
+      endOnFailure: true,
+      interruptAfterTimeLimit: 80_000,
+      examples: [[coverageScenario]],
+    });
+    expect([...seen].sort()).toEqual(
+      expect.arrayContaining([
+        'CONFIRMED',
+        'CANCELLED OUT_OF_STOCK',
+        'CANCELLED PAYMENT_DECLINED',
+        'duplicatePost',
+        'ReserveInventory',
+        'ChargePayment',
+        'ConfirmOrder',
+        'ReleaseInventory',
+        'CancelOrder',
+      ]),
+    );
+  }, 120_000);
 });

@@ -2,14 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { adminSession, api, newShopper } from '../support/api';
 
-const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 
 async function productWithStock(available: number, price = 1000) {
   const token = await adminSession();
   const res = await api('/v1/products', {
     method: 'POST',
     token,
-    body: { name: `Checkout Test ${randomUUID().slice(0, 6)}`, description: '', category: 'other', brand: 'Test', price, currency: 'GBP', initialStock: available },
+    body: {
+      name: `Checkout Test ${randomUUID().slice(0, 6)}`,
+      description: '',
+      category: 'other',
+      brand: 'Test',
+      price,
+      currency: 'GBP',
+      initialStock: available,
+    },
   });
   expect(res.status).toBe(201);
   return res.body.id as string;
@@ -52,7 +66,11 @@ describe('checkout smoke', () => {
       body: { shippingAddress: address, paymentToken: 'tok_chargeDeclined', items: [{ productId, quantity: 2 }] },
     });
     const order = await waitForTerminal(placed.body.orderId, shopper.token);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED', payment: { status: 'DECLINED' } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'PAYMENT_DECLINED',
+      payment: { status: 'DECLINED' },
+    });
     const stock = await api(`/v1/inventory/${productId}`, { token: await adminSession() });
     expect(stock.body).toEqual({ productId, available: 5, reserved: 0 });
   });

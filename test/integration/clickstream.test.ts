@@ -5,11 +5,13 @@ import { positionAfter, readStream, type StreamPosition } from '../support/kines
 
 /** What other files put on the stream before this one started (a history replay puts tens of thousands) is skipped. */
 let start: StreamPosition = {};
-const clickstream = () => readStream(platform().kinesisEndpoint, platform().clickstreamStream, platform().region, start);
+const clickstream = () =>
+  readStream(platform().kinesisEndpoint, platform().clickstreamStream, platform().region, start);
 beforeAll(async () => {
   start = positionAfter(await clickstream());
 });
-const sessionRecords = async (sessionIds: string[]) => (await clickstream()).filter((r) => sessionIds.includes(r.partitionKey));
+const sessionRecords = async (sessionIds: string[]) =>
+  (await clickstream()).filter((r) => sessionIds.includes(r.partitionKey));
 
 const TYPES = ['page_view', 'product_view', 'add_to_cart', 'purchase', 'search'] as const;
 /** A client time an hour ago, as a client in UTC+1 writes it, and the UTC instant the stream should carry. */
@@ -79,7 +81,11 @@ describe('POST /v1/events', () => {
     ['a product view without a product', { type: 'product_view', productId: undefined }, 'events.3.productId'],
     ['an unknown field', { colour: 'red' }, 'events.3'],
     ['a time more than 24 hours ago', { at: new Date(Date.now() - 25 * 3_600_000).toISOString() }, 'events.3.at'],
-    ['a back-dated purchase', { type: 'purchase', productId: 'P-3', value: 99_999_999, at: '2011-12-09T10:00:00Z' }, 'events.3.at'],
+    [
+      'a back-dated purchase',
+      { type: 'purchase', productId: 'P-3', value: 99_999_999, at: '2011-12-09T10:00:00Z' },
+      'events.3.at',
+    ],
     ['a time more than 5 minutes ahead', { at: new Date(Date.now() + 10 * 60_000).toISOString() }, 'events.3.at'],
     ['an eventId that is not a bounded token', { eventId: 'has spaces in it' }, 'events.3.eventId'],
   ])('names the field of %s', async (_name, change, path) => {
@@ -108,7 +114,8 @@ describe('POST /v1/events', () => {
     const [one, two] = [randomUUID(), randomUUID()];
     const eventId = randomUUID();
     const batch = [{ ...eventOf(0, one), eventId }, { ...eventOf(1, two), eventId }, eventOf(2, one)];
-    for (let i = 0; i < 2; i++) expect((await api('/v1/events', { method: 'POST', body: { events: batch } })).status).toBe(202);
+    for (let i = 0; i < 2; i++)
+      expect((await api('/v1/events', { method: 'POST', body: { events: batch } })).status).toBe(202);
     const ids = (await sessionRecords([one, two])).map((r) => r.data.eventId as string);
     expect(ids.filter((id) => id === `${one}:${eventId}`)).toHaveLength(2);
     expect(ids.filter((id) => id === `${two}:${eventId}`)).toHaveLength(2);
@@ -121,12 +128,18 @@ describe('POST /v1/events', () => {
     expect([empty.status, empty.body.error.details[0].path]).toEqual([400, 'events']);
 
     const tooMany = randomUUID();
-    const over = await api('/v1/events', { method: 'POST', body: { events: Array.from({ length: 501 }, (_, i) => eventOf(i, tooMany)) } });
+    const over = await api('/v1/events', {
+      method: 'POST',
+      body: { events: Array.from({ length: 501 }, (_, i) => eventOf(i, tooMany)) },
+    });
     expect([over.status, over.body.error.details[0].path]).toEqual([400, 'events']);
     expect(await sessionRecords([tooMany])).toEqual([]);
 
     const full = randomUUID();
-    const ok = await api('/v1/events', { method: 'POST', body: { events: Array.from({ length: 500 }, (_, i) => eventOf(i, full)) } });
+    const ok = await api('/v1/events', {
+      method: 'POST',
+      body: { events: Array.from({ length: 500 }, (_, i) => eventOf(i, full)) },
+    });
     expect([ok.status, ok.body]).toEqual([202, { accepted: 500 }]);
     expect(await sessionRecords([full])).toHaveLength(500);
   });
@@ -135,8 +148,16 @@ describe('POST /v1/events', () => {
     const [anonymous, signedIn] = [randomUUID(), randomUUID()];
     const shopper = await newShopper();
     expect((await api('/v1/events', { method: 'POST', body: { events: [eventOf(0, anonymous)] } })).status).toBe(202);
-    expect((await api('/v1/events', { method: 'POST', token: shopper.token, body: { events: [eventOf(0, signedIn)] } })).status).toBe(202);
-    expect((await api('/v1/events', { method: 'POST', token: 'not-a-token', body: { events: [eventOf(0, randomUUID())] } })).status).toBe(401);
-    expect((await sessionRecords([anonymous, signedIn])).map((r) => r.partitionKey).sort()).toEqual([anonymous, signedIn].sort());
+    expect(
+      (await api('/v1/events', { method: 'POST', token: shopper.token, body: { events: [eventOf(0, signedIn)] } }))
+        .status,
+    ).toBe(202);
+    expect(
+      (await api('/v1/events', { method: 'POST', token: 'not-a-token', body: { events: [eventOf(0, randomUUID())] } }))
+        .status,
+    ).toBe(401);
+    expect((await sessionRecords([anonymous, signedIn])).map((r) => r.partitionKey).sort()).toEqual(
+      [anonymous, signedIn].sort(),
+    );
   });
 });

@@ -17,9 +17,12 @@ import { toItem } from '../../functions/catalog/adapters/dynamo-products';
 import { dynamo, platform } from '../support/api';
 
 const dir = path.join(projectRoot, 'events/apigw');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as APIGatewayProxyEvent;
-const routeOf = (event: APIGatewayProxyEvent) => routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
+const routeOf = (event: APIGatewayProxyEvent) =>
+  routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
 
 /** What each fixture should produce against a fresh platform; the default is a 2xx. */
 const expectedStatus: Record<string, number> = {
@@ -47,12 +50,34 @@ describe('fixtures in events/apigw', () => {
     // Fixtures address the dataset's best seller; the test platform seeds the demo catalog, so add it.
     const now = new Date().toISOString();
     const tables = platform().tableNames;
-    await dynamo().send(new PutCommand({
-      TableName: tables.products,
-      Item: toItem({ id: '85123A', sku: '85123A', name: 'White Hanging Heart T-Light Holder', description: '', category: 'lighting', brand: 'ECI Home', price: 295, currency: 'GBP', imageUrls: [], attributes: {}, popularity: 1, status: 'ACTIVE', version: 1, createdAt: now, updatedAt: now }),
-    }));
-    await dynamo().send(new PutCommand({ TableName: tables.productSkus, Item: { sku: '85123A', productId: '85123A' } }));
-    await dynamo().send(new PutCommand({ TableName: tables.inventory, Item: { productId: '85123A', available: 10, reserved: 0 } }));
+    await dynamo().send(
+      new PutCommand({
+        TableName: tables.products,
+        Item: toItem({
+          id: '85123A',
+          sku: '85123A',
+          name: 'White Hanging Heart T-Light Holder',
+          description: '',
+          category: 'lighting',
+          brand: 'ECI Home',
+          price: 295,
+          currency: 'GBP',
+          imageUrls: [],
+          attributes: {},
+          popularity: 1,
+          status: 'ACTIVE',
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      }),
+    );
+    await dynamo().send(
+      new PutCommand({ TableName: tables.productSkus, Item: { sku: '85123A', productId: '85123A' } }),
+    );
+    await dynamo().send(
+      new PutCommand({ TableName: tables.inventory, Item: { productId: '85123A', available: 10, reserved: 0 } }),
+    );
   });
 
   it('has at least one fixture for every handler', () => {
@@ -102,21 +127,29 @@ describe('fixtures in events/sfn', () => {
       expect(output).toBeTypeOf('object');
     } catch (e) {
       // A step may fail as a business outcome the state machine catches by name, never as a crash.
-      expect((e as Error).name).toMatch(/^(InsufficientStockError|PaymentDeclinedError|PaymentTransientError|ReservationExpiredError|OrderNotPendingError|OrderNotFoundError|TransientError)$/);
+      expect((e as Error).name).toMatch(
+        /^(InsufficientStockError|PaymentDeclinedError|PaymentTransientError|ReservationExpiredError|OrderNotPendingError|OrderNotFoundError|TransientError)$/,
+      );
     }
   });
 });
 
 describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
-  const streamFixtures = (['dynamodb-stream', 'kinesis'] as const).flatMap((folder) =>
-    readdirSync(path.join(projectRoot, 'events', folder))
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => {
-        const event = JSON.parse(readFileSync(path.join(projectRoot, 'events', folder, f), 'utf8')) as { Records: unknown[] };
-        return consumersOfStreamEvent(event, folder === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => [`${folder}/${f} → ${consumer.id}`, event, consumer] as const);
-      }),
-  ).flat();
+  const streamFixtures = (['dynamodb-stream', 'kinesis'] as const)
+    .flatMap((folder) =>
+      readdirSync(path.join(projectRoot, 'events', folder))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => {
+          const event = JSON.parse(readFileSync(path.join(projectRoot, 'events', folder, f), 'utf8')) as {
+            Records: unknown[];
+          };
+          return consumersOfStreamEvent(event, folder === 'kinesis' ? 'kinesis' : 'dynamodb').map(
+            (consumer) => [`${folder}/${f} → ${consumer.id}`, event, consumer] as const,
+          );
+        }),
+    )
+    .flat();
 
   it('has at least one fixture for every stream consumer', () => {
     const covered = new Set(streamFixtures.map(([, , consumer]) => consumer.id));
@@ -124,41 +157,66 @@ describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
   });
 
   // Through the platform's Lambda Invoke API, as `npm run replay` does: the platform's process owns the warehouse.
-  it.each(streamFixtures)('%s loads through its consumer with no failed record, twice', async (_name, event, consumer) => {
-    const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = platform().env;
-    // The platform's per-run credentials: its Lambda API answers only requests signed with them.
-    const lambda = new LambdaClient({ region: platform().region, endpoint: platform().lambdaEndpoint, credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! } });
-    try {
-      // Twice: a redelivered batch (a redrive, a replay) loads nothing twice and fails nothing either.
-      for (let i = 0; i < 2; i++) {
-        const out = await lambda.send(new InvokeCommand({ FunctionName: consumer.id, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
-        const payload = new TextDecoder().decode(out.Payload);
-        expect(out.FunctionError, payload).toBeUndefined();
-        expect(JSON.parse(payload)).toEqual({ batchItemFailures: [] });
+  it.each(streamFixtures)(
+    '%s loads through its consumer with no failed record, twice',
+    async (_name, event, consumer) => {
+      const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = platform().env;
+      // The platform's per-run credentials: its Lambda API answers only requests signed with them.
+      const lambda = new LambdaClient({
+        region: platform().region,
+        endpoint: platform().lambdaEndpoint,
+        credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! },
+      });
+      try {
+        // Twice: a redelivered batch (a redrive, a replay) loads nothing twice and fails nothing either.
+        for (let i = 0; i < 2; i++) {
+          const out = await lambda.send(
+            new InvokeCommand({ FunctionName: consumer.id, Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+          );
+          const payload = new TextDecoder().decode(out.Payload);
+          expect(out.FunctionError, payload).toBeUndefined();
+          expect(JSON.parse(payload)).toEqual({ batchItemFailures: [] });
+        }
+      } finally {
+        lambda.destroy();
       }
-    } finally {
-      lambda.destroy();
-    }
-  });
+    },
+  );
 
   // replay finds a running platform through LOCAL_DATA_DIR/runtime.json, as `npm start` writes it, and invokes
   // there: an analytics route and a consumer both use the warehouse, which only the platform's process may open.
   it.each([
     ['events/kinesis/clickstream-batch.json', { target: 'loadClickstream', output: { batchItemFailures: [] } }],
     ['events/apigw/analytics-insights.json', { target: 'analyticsInsights', statusCode: 200 }],
-  ])('npm run replay -- %s invokes its function through the running platform’s Lambda API', async (fixture, expected) => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'replay-test-'));
-    try {
-      const info = platform();
-      writeFileSync(path.join(dataDir, 'runtime.json'), JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: {}, env: info.env, pid: process.pid }));
-      const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/replay.ts', fixture], {
-        cwd: projectRoot,
-        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
-      });
-      expect(stderr).toContain(`Using the local platform at ${info.apiUrl}`);
-      expect(JSON.parse(stdout)).toMatchObject(expected);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  ])(
+    'npm run replay -- %s invokes its function through the running platform’s Lambda API',
+    async (fixture, expected) => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'replay-test-'));
+      try {
+        const info = platform();
+        writeFileSync(
+          path.join(dataDir, 'runtime.json'),
+          JSON.stringify({
+            apiUrl: info.apiUrl,
+            lambdaEndpoint: info.lambdaEndpoint,
+            failureQueueUrls: {},
+            env: info.env,
+            pid: process.pid,
+          }),
+        );
+        const { stdout, stderr } = await promisify(execFile)(
+          path.join(projectRoot, 'node_modules/.bin/tsx'),
+          ['bin/replay.ts', fixture],
+          {
+            cwd: projectRoot,
+            env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+          },
+        );
+        expect(stderr).toContain(`Using the local platform at ${info.apiUrl}`);
+        expect(JSON.parse(stdout)).toMatchObject(expected);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -55,18 +55,53 @@ declare module 'vitest' {
 /** One local platform for the whole integration run, on free ports, stopped by pid however the run ends. */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   // The recommendations function calls the switchboard, which passes calls on to the model server (a
   // hand-made model on a free port) unless a test makes it fail.
   const switchboard = await startSwitchboard();
-  const model = { dir: writeTestModel(path.join(dataDir, 'test-model')), port: 0, endpointUrl: switchboard.endpointUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS };
-  const platform = await startPlatform({ port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, sweepEverySeconds: 0, dataDir, persist: false, seed: 'demo', model }).catch(async (e: unknown) => {
+  const model = {
+    dir: writeTestModel(path.join(dataDir, 'test-model')),
+    port: 0,
+    endpointUrl: switchboard.endpointUrl,
+    breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
+  };
+  const platform = await startPlatform({
+    port,
+    dynamoPort,
+    cognitoPort,
+    sqsPort,
+    stepFunctionsPort,
+    kinesisPort,
+    lambdaPort,
+    searchPort,
+    sweepEverySeconds: 0,
+    dataDir,
+    persist: false,
+    seed: 'demo',
+    model,
+  }).catch(async (e: unknown) => {
     await switchboard.stop();
     throw e;
   });
   switchboard.setTarget(platform.modelUrl);
   const control = await startPlatformControl(platform);
-  const killAll = () => platform.pids.forEach((pid) => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+  const killAll = () =>
+    platform.pids.forEach((pid) => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
   process.once('exit', killAll);
   project.provide('platform', {
     apiUrl: platform.apiUrl,
@@ -88,7 +123,11 @@ export default async function setup(project: TestProject) {
     clickstreamStream: platform.clickstreamStream,
     lambdaEndpoint: platform.lambdaEndpoint,
     searchEndpoint: platform.search.endpoint,
-    recommendations: { modelUrl: platform.modelUrl, switchboardUrl: switchboard.controlUrl, breakerHalfOpenMs: BREAKER_HALF_OPEN_MS },
+    recommendations: {
+      modelUrl: platform.modelUrl,
+      switchboardUrl: switchboard.controlUrl,
+      breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
+    },
     analytics: { controlUrl: control.url, failureQueueUrls: platform.analytics.failureQueueUrls },
   });
   return async () => {

@@ -94,7 +94,13 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
   const invoices = new Set<string>();
   let units = 0;
   let revenue = 0;
-  const add = (map: Map<string, Figures & { invoices: Set<string> }>, key: string, invoice: string | undefined, u: number, r: number) => {
+  const add = (
+    map: Map<string, Figures & { invoices: Set<string> }>,
+    key: string,
+    invoice: string | undefined,
+    u: number,
+    r: number,
+  ) => {
     let f = map.get(key);
     if (!f) map.set(key, (f = { orders: 0, units: 0, revenue: 0, invoices: new Set() }));
     f.units += u;
@@ -105,7 +111,14 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
     const text = file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
     const [header, ...rows] = csvRecords(text.replace(/^\uFEFF/, ''));
     const col = (name: string) => header!.indexOf(name);
-    const [inv, code, qty, date, price, description] = ['InvoiceNo', 'StockCode', 'Quantity', 'InvoiceDate', 'UnitPrice', 'Description'].map(col) as [number, number, number, number, number, number];
+    const [inv, code, qty, date, price, description] = [
+      'InvoiceNo',
+      'StockCode',
+      'Quantity',
+      'InvoiceDate',
+      'UnitPrice',
+      'Description',
+    ].map(col) as [number, number, number, number, number, number];
     for (const row of rows) {
       const day = row[date]!.slice(0, 10);
       if (day < range.from || day > range.to) continue;
@@ -113,7 +126,9 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
       const quantity = Number(row[qty]);
       const priceText = row[price]!;
       const product = row[code]!.trim().toUpperCase();
-      const [byProduct, key] = isMerchandiseLine(product, row[description]!.trim()) ? [products, product] : [nonMerchandise, 'all'];
+      const [byProduct, key] = isMerchandiseLine(product, row[description]!.trim())
+        ? [products, product]
+        : [nonMerchandise, 'all'];
       if (/^C/i.test(invoice)) {
         // A cancellation takes units and money back, on its own day.
         if (!(quantity < 0) || Number(priceText) < 0) continue;
@@ -146,10 +161,12 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
 
 const daysOf = (range: { from: string; to: string }) => {
   const out: string[] = [];
-  for (let t = Date.parse(`${range.from}T00:00:00Z`); t <= Date.parse(`${range.to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(`${range.from}T00:00:00Z`); t <= Date.parse(`${range.to}T00:00:00Z`); t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 };
-const rowsOf = (map: Map<string, Figures>, keys: string[]) => keys.map((key) => ({ key, ...(map.get(key) ?? { orders: 0, units: 0, revenue: 0 }) }));
+const rowsOf = (map: Map<string, Figures>, keys: string[]) =>
+  keys.map((key) => ({ key, ...(map.get(key) ?? { orders: 0, units: 0, revenue: 0 }) }));
 
 /* ------------------------------------------------------------------------------------------------ */
 /* The analytics API                                                                                */
@@ -160,18 +177,28 @@ interface SalesRow extends Figures {
 }
 
 async function salesReport(range: { from: string; to: string }, dimension: 'day' | 'product'): Promise<SalesRow[]> {
-  const res = await api(`/v1/analytics/reports/sales?startDate=${range.from}&endDate=${range.to}&dimension=${dimension}`, { token: await adminSession() });
+  const res = await api(
+    `/v1/analytics/reports/sales?startDate=${range.from}&endDate=${range.to}&dimension=${dimension}`,
+    { token: await adminSession() },
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return (res.body.rows as SalesRow[]).map(({ key, orders, units, revenue }) => ({ key, orders, units, revenue }));
 }
 
 async function nonMerchandiseOf(range: { from: string; to: string }): Promise<Figures> {
-  const res = await api(`/v1/analytics/reports/sales?startDate=${range.from}&endDate=${range.to}&dimension=product`, { token: await adminSession() });
+  const res = await api(`/v1/analytics/reports/sales?startDate=${range.from}&endDate=${range.to}&dimension=product`, {
+    token: await adminSession(),
+  });
   return res.body.nonMerchandise as Figures;
 }
 
-async function summary(range: { from: string; to: string }): Promise<{ orders: number; revenue: number; purchases: number }> {
-  const res = await api(`/v1/analytics/dashboard/summary?startDate=${range.from}&endDate=${range.to}`, { token: await adminSession() });
+async function summary(range: {
+  from: string;
+  to: string;
+}): Promise<{ orders: number; revenue: number; purchases: number }> {
+  const res = await api(`/v1/analytics/dashboard/summary?startDate=${range.from}&endDate=${range.to}`, {
+    token: await adminSession(),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return { orders: res.body.orders, revenue: res.body.revenue, purchases: res.body.purchases };
 }
@@ -181,10 +208,17 @@ async function summary(range: { from: string; to: string }): Promise<{ orders: n
  * time runs out; either way the caller then compares every figure, so a pipeline that never gets there fails
  * on the figures, naming them, not on a timer.
  */
-async function caughtUp(range: { from: string; to: string }, want: { orders: number; revenue: number; purchases: number }, timeoutMs: number) {
+async function caughtUp(
+  range: { from: string; to: string },
+  want: { orders: number; revenue: number; purchases: number },
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   let seen = await summary(range);
-  while (Date.now() < deadline && !(seen.orders === want.orders && seen.revenue === want.revenue && seen.purchases === want.purchases)) {
+  while (
+    Date.now() < deadline &&
+    !(seen.orders === want.orders && seen.revenue === want.revenue && seen.purchases === want.purchases)
+  ) {
     await new Promise((r) => setTimeout(r, 500));
     seen = await summary(range);
   }
@@ -192,7 +226,11 @@ async function caughtUp(range: { from: string; to: string }, want: { orders: num
 }
 
 async function expectReportsToEqual(range: { from: string; to: string }, expected: Expected) {
-  expect(await summary(range)).toEqual({ orders: expected.total.orders, revenue: expected.total.revenue, purchases: expected.total.purchases });
+  expect(await summary(range)).toEqual({
+    orders: expected.total.orders,
+    revenue: expected.total.revenue,
+    purchases: expected.total.purchases,
+  });
   // Every day of the range, days without sales included, in date order.
   expect(await salesReport(range, 'day')).toEqual(rowsOf(expected.days, daysOf(range)));
   // Every product with a sale or a refund in the range (the API orders them by revenue; compared by key here).
@@ -207,7 +245,8 @@ async function expectReportsToEqual(range: { from: string; to: string }, expecte
   }
 }
 
-const replay = (datasetDir: string, range: { from: string; to: string }) => replayHistory({ env: platform().env, datasetDir, range });
+const replay = (datasetDir: string, range: { from: string; to: string }) =>
+  replayHistory({ env: platform().env, datasetDir, range });
 
 /* ------------------------------------------------------------------------------------------------ */
 
@@ -215,43 +254,61 @@ describe('history replay into the local platform', () => {
   const fixtureDir = writeHistoryFixture(path.join(work, 'fixture'));
   const fixtureFiles = [path.join(fixtureDir, 'online_retail_2009-06.csv.gz')];
 
-  it(
-    'the made-up month: the sales report for every day, every product and the whole range equals the CSV to the penny, and replaying again counts nothing twice',
-    async () => {
-      const expected = expectedFrom(fixtureFiles, FIXTURE_RANGE);
-      // The independent figures agree with the fixture's own description (test/support/history-fixture.ts).
-      expect(expected.total).toEqual({ orders: 5, units: 12 + 3 + 2 + 1 + 1 + 4 + 100 + 6 + 32 - 3, revenue: 20_830, purchases: 5 });
-      // POSTAGE (£18.00) and PADS (100 at £0.001, nothing in pence): no goods.
-      expect(expected.nonMerchandise).toEqual({ orders: 2, units: 1 + 100, revenue: 1800 });
+  it('the made-up month: the sales report for every day, every product and the whole range equals the CSV to the penny, and replaying again counts nothing twice', async () => {
+    const expected = expectedFrom(fixtureFiles, FIXTURE_RANGE);
+    // The independent figures agree with the fixture's own description (test/support/history-fixture.ts).
+    expect(expected.total).toEqual({
+      orders: 5,
+      units: 12 + 3 + 2 + 1 + 1 + 4 + 100 + 6 + 32 - 3,
+      revenue: 20_830,
+      purchases: 5,
+    });
+    // POSTAGE (£18.00) and PADS (100 at £0.001, nothing in pence): no goods.
+    expect(expected.nonMerchandise).toEqual({ orders: 2, units: 1 + 100, revenue: 1800 });
 
-      const first = await replay(fixtureDir, FIXTURE_RANGE);
-      expect(first).toMatchObject({ invoices: 8, orders: 5, refunds: 1, emptyInvoices: 2, lines: 11, events: 9, revenuePence: 20_830, nonMerchandisePence: 1800 });
-      const seen = await caughtUp(FIXTURE_RANGE, expected.total, 120_000);
-      expect(seen).toEqual({ orders: expected.total.orders, revenue: expected.total.revenue, purchases: expected.total.purchases });
-      await expectReportsToEqual(FIXTURE_RANGE, expected);
+    const first = await replay(fixtureDir, FIXTURE_RANGE);
+    expect(first).toMatchObject({
+      invoices: 8,
+      orders: 5,
+      refunds: 1,
+      emptyInvoices: 2,
+      lines: 11,
+      events: 9,
+      revenuePence: 20_830,
+      nonMerchandisePence: 1800,
+    });
+    const seen = await caughtUp(FIXTURE_RANGE, expected.total, 120_000);
+    expect(seen).toEqual({
+      orders: expected.total.orders,
+      revenue: expected.total.revenue,
+      purchases: expected.total.purchases,
+    });
+    await expectReportsToEqual(FIXTURE_RANGE, expected);
 
-      // The same range again writes the same order ids and event ids: once the consumers have read it all,
-      // the warehouse holds each fact and event once and every figure is unchanged.
-      await replay(fixtureDir, FIXTURE_RANGE);
-      await analyticsCaughtUp(120_000);
-      const [facts] = await warehouseQuery<{ rows: number; distinct: number }>(
-        `SELECT CAST(COUNT(*) AS BIGINT) AS rows, CAST(COUNT(DISTINCT event_id) AS BIGINT) AS distinct FROM sales_facts WHERE order_id LIKE 'hist-9%' OR order_id LIKE 'hist-C9%'`,
-      );
-      expect(facts).toEqual({ rows: 11, distinct: 11 });
-      const [events] = await warehouseQuery<{ rows: number }>(`SELECT CAST(COUNT(*) AS BIGINT) AS rows FROM user_behavior WHERE event_id LIKE 'hist-9%'`);
-      expect(events).toEqual({ rows: 9 });
-      await expectReportsToEqual(FIXTURE_RANGE, expected);
+    // The same range again writes the same order ids and event ids: once the consumers have read it all,
+    // the warehouse holds each fact and event once and every figure is unchanged.
+    await replay(fixtureDir, FIXTURE_RANGE);
+    await analyticsCaughtUp(120_000);
+    const [facts] = await warehouseQuery<{ rows: number; distinct: number }>(
+      `SELECT CAST(COUNT(*) AS BIGINT) AS rows, CAST(COUNT(DISTINCT event_id) AS BIGINT) AS distinct FROM sales_facts WHERE order_id LIKE 'hist-9%' OR order_id LIKE 'hist-C9%'`,
+    );
+    expect(facts).toEqual({ rows: 11, distinct: 11 });
+    const [events] = await warehouseQuery<{ rows: number }>(
+      `SELECT CAST(COUNT(*) AS BIGINT) AS rows FROM user_behavior WHERE event_id LIKE 'hist-9%'`,
+    );
+    expect(events).toEqual({ rows: 9 });
+    await expectReportsToEqual(FIXTURE_RANGE, expected);
 
-      // The replayed orders are the customer's orders as the orders context reads them (GET /v1/orders).
-      const page = await new DynamoOrderRepository(dynamo(), platform().tableNames.orders).listByUser('customer-12345', { limit: 10 });
-      expect(page.items.map((o) => [o.orderId, o.status, o.payment.status, o.total])).toEqual([
-        ['hist-C900005', 'CANCELLED', 'REFUNDED', 279],
-        ['hist-900001', 'CONFIRMED', 'CHARGED', 1789],
-      ]);
-      for (const order of page.items) expect(Order.safeParse(order).success).toBe(true);
-    },
-    240_000,
-  );
+    // The replayed orders are the customer's orders as the orders context reads them (GET /v1/orders).
+    const page = await new DynamoOrderRepository(dynamo(), platform().tableNames.orders).listByUser('customer-12345', {
+      limit: 10,
+    });
+    expect(page.items.map((o) => [o.orderId, o.status, o.payment.status, o.total])).toEqual([
+      ['hist-C900005', 'CANCELLED', 'REFUNDED', 279],
+      ['hist-900001', 'CONFIRMED', 'CHARGED', 1789],
+    ]);
+    for (const order of page.items) expect(Order.safeParse(order).success).toBe(true);
+  }, 240_000);
 
   it.runIf(existsSync(path.join(datasetDir, 'online_retail_2011-02.csv.gz')))(
     'February 2011 of the real dataset: every day, every product and the month equal the CSV to the penny',
@@ -263,7 +320,11 @@ describe('history replay into the local platform', () => {
       expect(result.nonMerchandisePence).toBe(expected.nonMerchandise.revenue);
       expect(result.orders).toBe(expected.total.orders);
       const seen = await caughtUp(month, expected.total, 300_000);
-      expect(seen).toEqual({ orders: expected.total.orders, revenue: expected.total.revenue, purchases: expected.total.purchases });
+      expect(seen).toEqual({
+        orders: expected.total.orders,
+        revenue: expected.total.revenue,
+        purchases: expected.total.purchases,
+      });
       // Nothing more arrives after the totals match: every record of the replay has been read.
       await analyticsCaughtUp(120_000);
       await expectReportsToEqual(month, expected);

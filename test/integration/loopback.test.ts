@@ -11,7 +11,16 @@ import { platform } from '../support/api';
 
 const endpoints = () => {
   const p = platform();
-  return { api: p.apiUrl, dynamodb: p.dynamoEndpoint, cognito: p.cognitoEndpoint, sqs: p.sqsEndpoint, stepFunctions: p.stepFunctionsEndpoint, kinesis: p.kinesisEndpoint, lambda: p.lambdaEndpoint, model: p.recommendations.modelUrl };
+  return {
+    api: p.apiUrl,
+    dynamodb: p.dynamoEndpoint,
+    cognito: p.cognitoEndpoint,
+    sqs: p.sqsEndpoint,
+    stepFunctions: p.stepFunctionsEndpoint,
+    kinesis: p.kinesisEndpoint,
+    lambda: p.lambdaEndpoint,
+    model: p.recommendations.modelUrl,
+  };
 };
 const portOf = (url: string) => Number(new URL(url).port);
 
@@ -26,9 +35,14 @@ const connect = (address: string, port: number) =>
 
 describe('the platform on the loopback interface only', () => {
   it('listens on 127.0.0.1 with every socket of its process and of its emulators’ processes', () => {
-    const sockets = [platform().pid, ...platform().pids].flatMap((pid) => listeningSockets(pid).map((socket) => ({ pid, ...socket })));
+    const sockets = [platform().pid, ...platform().pids].flatMap((pid) =>
+      listeningSockets(pid).map((socket) => ({ pid, ...socket })),
+    );
     for (const [name, url] of Object.entries(endpoints())) {
-      expect(sockets.filter((s) => s.port === portOf(url)), `${name} (${url})`).not.toEqual([]);
+      expect(
+        sockets.filter((s) => s.port === portOf(url)),
+        `${name} (${url})`,
+      ).not.toEqual([]);
     }
     expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
   });
@@ -47,6 +61,7 @@ describe('the platform on the loopback interface only', () => {
     }
     expect(reached).toEqual([]);
     // Reachable on loopback all the same.
-    for (const [name, url] of Object.entries(endpoints())) expect(await connect('127.0.0.1', portOf(url)), name).toBe('connected');
+    for (const [name, url] of Object.entries(endpoints()))
+      expect(await connect('127.0.0.1', portOf(url)), name).toBe('connected');
   });
 });

@@ -34,7 +34,15 @@ const reserve = sagaTask('ReserveInventory');
 async function settle(graceSeconds = 1) {
   const { settleOrders } = await import('../../functions/orders/domain/settlement');
   const deps = await import('../../functions/orders/deps');
-  return settleOrders({ orders: deps.orderRepository(), stock: deps.stockGateway(), payments: deps.paymentsGateway(), sagas: deps.stepFunctionsSaga(), clock: deps.clock, graceSeconds, batchSize: 100 });
+  return settleOrders({
+    orders: deps.orderRepository(),
+    stock: deps.stockGateway(),
+    payments: deps.paymentsGateway(),
+    sagas: deps.stepFunctionsSaga(),
+    clock: deps.clock,
+    graceSeconds,
+    batchSize: 100,
+  });
 }
 
 /** The payments port over the platform's tables, for a test to play a step that crashes half-way. */
@@ -49,7 +57,11 @@ let sfn: SFNClient;
 let shopper: Shopper;
 beforeAll(async () => {
   const p = platform();
-  sfn = new SFNClient({ region: p.region, endpoint: p.stepFunctionsEndpoint, credentials: { accessKeyId: p.env.AWS_ACCESS_KEY_ID!, secretAccessKey: p.env.AWS_SECRET_ACCESS_KEY! } });
+  sfn = new SFNClient({
+    region: p.region,
+    endpoint: p.stepFunctionsEndpoint,
+    credentials: { accessKeyId: p.env.AWS_ACCESS_KEY_ID!, secretAccessKey: p.env.AWS_SECRET_ACCESS_KEY! },
+  });
   shopper = await newShopper();
 });
 
@@ -61,7 +73,12 @@ describe('a crash between the gateway and the ledger', () => {
     const { chargeOrder } = await import('../../functions/payments/domain/payments');
     const deps = await livePayments();
     // The gateway approves, then the process dies before the ledger write.
-    const dying = { ...deps, ledger: Object.assign(Object.create(deps.ledger) as typeof deps.ledger, { record: async () => Promise.reject(crash()) }) };
+    const dying = {
+      ...deps,
+      ledger: Object.assign(Object.create(deps.ledger) as typeof deps.ledger, {
+        record: async () => Promise.reject(crash()),
+      }),
+    };
     await expect(chargeOrder({ orderId, paymentToken: 'tok_visa' }, dying)).rejects.toThrow('killed');
     expect((await gatewayRecord(orderId)).result).toMatchObject({ outcome: 'approved' });
     expect((await ledgerOf(orderId)).charges).toEqual([]);
@@ -73,7 +90,11 @@ describe('a crash between the gateway and the ledger', () => {
     expect([ledger.charges.length, ledger.refunds.length, ledger.net]).toEqual([1, 1, 0]);
     expect(ledger.charges[0].amount).toBe(total);
     expect(await gatewayRefund(orderId)).toMatchObject({ chargeId: ledger.charges[0].reference, amount: total });
-    expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'INTERNAL', payment: { status: 'REFUNDED', chargeId: ledger.charges[0].reference } });
+    expect(await orderRow(orderId)).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'INTERNAL',
+      payment: { status: 'REFUNDED', chargeId: ledger.charges[0].reference },
+    });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
   });
 });
@@ -81,7 +102,13 @@ describe('a crash between the gateway and the ledger', () => {
 /** What the test gateway keeps of an order's refund. */
 async function gatewayRefund(orderId: string) {
   const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { Item } = await dynamo().send(new GetCommand({ TableName: platform().tableNames.payments, Key: { orderId: `GATEWAY#refund:${orderId}`, entry: 'RESULT' }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({
+      TableName: platform().tableNames.payments,
+      Key: { orderId: `GATEWAY#refund:${orderId}`, entry: 'RESULT' },
+      ConsistentRead: true,
+    }),
+  );
   return Item;
 }
 
@@ -94,7 +121,11 @@ describe('orders whose saga is gone are settled', () => {
     const report = await settle(1);
 
     expect(report.stalled).toBeGreaterThanOrEqual(1);
-    expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'INTERNAL', payment: { status: 'NONE' } });
+    expect(await orderRow(orderId)).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'INTERNAL',
+      payment: { status: 'NONE' },
+    });
     // The tombstone keeps a late ReserveInventory from holding stock for it.
     expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED', lines: [] });
     expect(await inventoryRow(a)).toEqual({ available: 2, reserved: 0, sold: 0 });
@@ -130,7 +161,7 @@ describe('orders whose saga is gone are settled', () => {
 });
 
 describe('a retry after a crash finds the same order', () => {
-  it('once the request\'s idempotency record is gone (expired after a crash left it in progress), the same key still gives the one order', async () => {
+  it("once the request's idempotency record is gone (expired after a crash left it in progress), the same key still gives the one order", async () => {
     const s = await newShopper();
     const a = await productWithStock(5);
     const key = randomUUID();
@@ -140,10 +171,14 @@ describe('a retry after a crash finds the same order', () => {
     // The request's idempotency record expires (a crash left it INPROGRESS; DynamoDB TTL removes it): the
     // record whose stored answer is this order goes.
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { Items = [] } = await dynamo().send(new ScanCommand({ TableName: platform().tableNames.idempotency, ConsistentRead: true }));
+    const { Items = [] } = await dynamo().send(
+      new ScanCommand({ TableName: platform().tableNames.idempotency, ConsistentRead: true }),
+    );
     const records = Items.filter((i) => JSON.stringify(i).includes(first.body.orderId));
     expect(records).toHaveLength(1);
-    await dynamo().send(new DeleteCommand({ TableName: platform().tableNames.idempotency, Key: { id: records[0]!.id } }));
+    await dynamo().send(
+      new DeleteCommand({ TableName: platform().tableNames.idempotency, Key: { id: records[0]!.id } }),
+    );
 
     const retry = await postOrder(s, { items: [{ productId: a, quantity: 1 }] }, key);
 
@@ -159,9 +194,27 @@ describe('a retry after a crash finds the same order', () => {
     const key = randomUUID();
     const { placeOrder } = await import('../../functions/orders/domain/orders');
     const deps = await import('../../functions/orders/deps');
-    const body = { shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }, paymentToken: 'tok_visa', items: [{ productId: a, quantity: 1 }] };
-    const crashing = { orders: deps.orderRepository(), carts: deps.cartGateway(), pricer: deps.catalogPricer(), clock: deps.clock, saga: { start: async () => Promise.reject(crash()) } };
-    await expect(placeOrder({ userId: s.userId, email: s.email, groups: [] }, body, key, crashing)).rejects.toThrow('killed');
+    const body = {
+      shippingAddress: {
+        name: 'Ada Lovelace',
+        line1: '12 St James Square',
+        city: 'London',
+        postalCode: 'SW1Y 4JH',
+        country: 'GB',
+      },
+      paymentToken: 'tok_visa',
+      items: [{ productId: a, quantity: 1 }],
+    };
+    const crashing = {
+      orders: deps.orderRepository(),
+      carts: deps.cartGateway(),
+      pricer: deps.catalogPricer(),
+      clock: deps.clock,
+      saga: { start: async () => Promise.reject(crash()) },
+    };
+    await expect(placeOrder({ userId: s.userId, email: s.email, groups: [] }, body, key, crashing)).rejects.toThrow(
+      'killed',
+    );
 
     const retry = await postOrder(s, body, key);
 
@@ -178,9 +231,22 @@ describe('the saga reads money from stored data', () => {
     const a = await productWithStock(3, 1419);
     const decoy = await productWithStock(100, 5);
     const { orderId, total } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 1 }] });
-    const forged = { orderId, userId: shopper.userId, amount: 1, currency: 'GBP', lines: [{ productId: decoy, quantity: 99 }], paymentToken: 'tok_visa' };
+    const forged = {
+      orderId,
+      userId: shopper.userId,
+      amount: 1,
+      currency: 'GBP',
+      lines: [{ productId: decoy, quantity: 99 }],
+      paymentToken: 'tok_visa',
+    };
 
-    await sfn.send(new StartExecutionCommand({ stateMachineArn: platform().orderSagaArn, name: `forged-${randomUUID()}`, input: JSON.stringify(forged) }));
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: platform().orderSagaArn,
+        name: `forged-${randomUUID()}`,
+        input: JSON.stringify(forged),
+      }),
+    );
 
     const order = await waitForTerminal(orderId, shopper.token);
     expect(order).toMatchObject({ status: 'CONFIRMED', total, payment: { status: 'CHARGED' } });
@@ -192,12 +258,18 @@ describe('the saga reads money from stored data', () => {
     expect(await reservationOf(orderId)).toMatchObject({ status: 'COMMITTED', lines: [{ productId: a, quantity: 1 }] });
   });
 
-  it('a reservation that does not hold the order\'s lines is not committed, and a forged charge id is not confirmed', async () => {
+  it("a reservation that does not hold the order's lines is not committed, and a forged charge id is not confirmed", async () => {
     const [a, other] = [await productWithStock(5, 1000), await productWithStock(5, 10)];
     const { orderId, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
     const { reservationStore } = await import('../../functions/inventory/deps');
     // Held by something other than this order's ReserveInventory: other lines than the order's.
-    expect(await reservationStore().hold({ orderId, lines: [{ productId: other, quantity: 1 }], expiresAt: new Date(Date.now() + 600_000).toISOString() })).toEqual({ kind: 'held' });
+    expect(
+      await reservationStore().hold({
+        orderId,
+        lines: [{ productId: other, quantity: 1 }],
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      }),
+    ).toEqual({ kind: 'held' });
     const charged = await sagaTask('ChargePayment')(input);
     const confirm = sagaTask('ConfirmOrder');
 
@@ -211,9 +283,14 @@ describe('the saga reads money from stored data', () => {
     const { DeleteCommand: Delete } = await import('@aws-sdk/lib-dynamodb');
     await dynamo().send(new Delete({ TableName: platform().tableNames.reservations, Key: { orderId } }));
     await reserve(input);
-    await expect(confirm({ ...input, charge: { chargeId: 'ch_forged' } })).rejects.toMatchObject({ name: 'PaymentMismatchError' });
+    await expect(confirm({ ...input, charge: { chargeId: 'ch_forged' } })).rejects.toMatchObject({
+      name: 'PaymentMismatchError',
+    });
     expect(await confirm({ ...input, charge: charged })).toEqual({ status: 'CONFIRMED' });
-    expect(await orderRow(orderId)).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED', chargeId: charged.chargeId } });
+    expect(await orderRow(orderId)).toMatchObject({
+      status: 'CONFIRMED',
+      payment: { status: 'CHARGED', chargeId: charged.chargeId },
+    });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
   });
 
@@ -225,13 +302,20 @@ describe('the saga reads money from stored data', () => {
     expect(order.status).toBe('CONFIRMED');
 
     const replay = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: platform().orderSagaArn, name: `replay-${randomUUID()}`, input: JSON.stringify({ orderId: order.orderId, paymentToken: 'tok_chargeDeclined', amount: 1 }) }),
+      new StartExecutionCommand({
+        stateMachineArn: platform().orderSagaArn,
+        name: `replay-${randomUUID()}`,
+        input: JSON.stringify({ orderId: order.orderId, paymentToken: 'tok_chargeDeclined', amount: 1 }),
+      }),
     );
     await waitForExecution(replay.executionArn!);
 
     const ledger = await ledgerOf(order.orderId);
     expect([ledger.charges.length, ledger.refunds.length, ledger.net]).toEqual([1, 0, order.total]);
-    expect(await orderRow(order.orderId)).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED', chargeId: order.payment.chargeId } });
+    expect(await orderRow(order.orderId)).toMatchObject({
+      status: 'CONFIRMED',
+      payment: { status: 'CHARGED', chargeId: order.payment.chargeId },
+    });
     expect(await inventoryRow(a)).toEqual({ available: 2, reserved: 0, sold: 1 });
   });
 });
@@ -258,7 +342,11 @@ describe('a promotion is used once per shopper and leaves the cart with the orde
     const first = await postOrder(s, {});
     expect(first.status).toBe(202);
     expect((await cartRow(`user#${s.userId}`))?.promoCode).toBeUndefined();
-    expect(await waitForTerminal(first.body.orderId, s.token)).toMatchObject({ status: 'CONFIRMED', promoCode: 'WELCOME10', discount: 250 });
+    expect(await waitForTerminal(first.body.orderId, s.token)).toMatchObject({
+      status: 'CONFIRMED',
+      promoCode: 'WELCOME10',
+      discount: 250,
+    });
 
     await addToCart(s, a, 1);
     const again = await applyPromo(s.token, 'WELCOME10');
@@ -266,7 +354,9 @@ describe('a promotion is used once per shopper and leaves the cart with the orde
     expect(again.body.error.code).toBe('CONFLICT');
     const second = await postOrder(s, {});
     const third = await postOrder(s, {});
-    const discounts = await Promise.all([second, third].map(async (r) => (await waitForTerminal(r.body.orderId, s.token)).discount));
+    const discounts = await Promise.all(
+      [second, third].map(async (r) => (await waitForTerminal(r.body.orderId, s.token)).discount),
+    );
     expect(discounts).toEqual([0, 0]);
   });
 
@@ -278,8 +368,18 @@ describe('a promotion is used once per shopper and leaves the cart with the orde
     await waitForTerminal((await postOrder(s, {})).body.orderId, s.token);
     const sessionId = randomUUID();
     await addToCart({ sessionId }, a, 1);
-    expect((await api('/v1/cart/promo', { method: 'POST', headers: { 'x-session-id': sessionId }, body: { code: 'WELCOME10' } })).status).toBe(200);
-    expect((await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId } })).body.promoCode).toBe('WELCOME10');
+    expect(
+      (
+        await api('/v1/cart/promo', {
+          method: 'POST',
+          headers: { 'x-session-id': sessionId },
+          body: { code: 'WELCOME10' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await api('/v1/cart/merge', { method: 'POST', token: s.token, body: { sessionId } })).body.promoCode).toBe(
+      'WELCOME10',
+    );
 
     const refused = await postOrder(s, {});
 
@@ -297,7 +397,10 @@ describe('a promotion is used once per shopper and leaves the cart with the orde
     await addToCart(s, a, 1);
     await applyPromo(s.token, 'WELCOME10');
     const declined = await postOrder(s, { paymentToken: 'tok_chargeDeclined' });
-    expect(await waitForTerminal(declined.body.orderId, s.token)).toMatchObject({ status: 'CANCELLED', promoCode: 'WELCOME10' });
+    expect(await waitForTerminal(declined.body.orderId, s.token)).toMatchObject({
+      status: 'CANCELLED',
+      promoCode: 'WELCOME10',
+    });
 
     expect((await applyPromo(s.token, 'WELCOME10')).status).toBe(200);
     const paid = await postOrder(s, {});

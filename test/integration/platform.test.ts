@@ -6,7 +6,10 @@ describe('health and docs', () => {
   it('reports every component ok', async () => {
     const res = await api('/v1/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', components: { dynamodb: 'ok', identity: 'ok', kinesis: 'ok', warehouse: 'ok', search: 'ok' } });
+    expect(res.body).toEqual({
+      status: 'ok',
+      components: { dynamodb: 'ok', identity: 'ok', kinesis: 'ok', warehouse: 'ok', search: 'ok' },
+    });
   });
 
   it('serves an OpenAPI 3 document describing every route', async () => {
@@ -23,13 +26,20 @@ describe('health and docs', () => {
     // The search routes: every query parameter their schemas take, with its constraints; the result's facets.
     const search = res.body.paths['/search'].get;
     const params = Object.fromEntries(search.parameters.map((p: any) => [p.name, p]));
-    expect(Object.keys(params).sort()).toEqual(['brand', 'category', 'limit', 'maxPrice', 'minPrice', 'offset', 'order', 'q', 'sort', 'x-session-id'].sort());
+    expect(Object.keys(params).sort()).toEqual(
+      ['brand', 'category', 'limit', 'maxPrice', 'minPrice', 'offset', 'order', 'q', 'sort', 'x-session-id'].sort(),
+    );
     expect(params.sort.schema.enum).toEqual(['relevance', 'price', 'popularity', 'newest']);
     expect(params.order.schema.enum).toEqual(['asc', 'desc']);
     expect(params.q.schema.maxLength).toBe(200);
-    expect(Object.keys(search.responses['200'].content['application/json'].schema.properties.facets.properties).sort()).toEqual(['brands', 'categories', 'price']);
+    expect(
+      Object.keys(search.responses['200'].content['application/json'].schema.properties.facets.properties).sort(),
+    ).toEqual(['brands', 'categories', 'price']);
     const suggest = res.body.paths['/search/suggest'].get;
-    expect(suggest.parameters.map((p: any) => [p.name, p.required])).toEqual([['q', true], ['limit', false]]);
+    expect(suggest.parameters.map((p: any) => [p.name, p.required])).toEqual([
+      ['q', true],
+      ['limit', false],
+    ]);
   });
 
   it('echoes the client request id, or makes one up', async () => {

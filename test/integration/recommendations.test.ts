@@ -34,7 +34,12 @@ async function expectSellable(res: ApiResponse<Body>) {
   expect(new Set(idsOf(res)).size).toBe(res.body.items.length);
   for (const item of res.body.items.slice(0, 3)) {
     const product = await api(`/v1/products/${item.productId}`);
-    expect(product.body).toMatchObject({ name: item.name, price: item.price, currency: item.currency, status: 'ACTIVE' });
+    expect(product.body).toMatchObject({
+      name: item.name,
+      price: item.price,
+      currency: item.currency,
+      status: 'ACTIVE',
+    });
   }
 }
 
@@ -110,7 +115,12 @@ describe('from the model', () => {
     expect(res.body.source).toBe('model');
     // The model's neighbours of the T-light holder, the inactive one among them left out.
     expect(idsOf(res)).toEqual(['ECI-LT-003', 'ECI-LT-004', 'ECI-LT-002']);
-    const sent = (await switchboardStatus()).lastBody as { productId?: string; exclude?: string[]; k: number; history: unknown[] };
+    const sent = (await switchboardStatus()).lastBody as {
+      productId?: string;
+      exclude?: string[];
+      k: number;
+      history: unknown[];
+    };
     expect(sent).toMatchObject({ productId: 'ECI-LT-001', exclude: ['ECI-LT-001'], history: [] });
     // More than asked for: room for what the catalog no longer sells.
     expect(sent.k).toBeGreaterThan(3);
@@ -122,7 +132,7 @@ describe('from the model', () => {
     expect(idsOf(res)).toEqual(MOST_POPULAR);
   });
 
-  it("personalises for a signed-in shopper from their own orders: what they buy again comes first", async () => {
+  it('personalises for a signed-in shopper from their own orders: what they buy again comes first', async () => {
     const shopper = await newShopper();
     const placed = await api('/v1/orders', {
       method: 'POST',
@@ -160,7 +170,11 @@ describe('from the model', () => {
     const admin = await adminSession();
     const setStatus = async (status: 'ACTIVE' | 'INACTIVE') => {
       const current = await api('/v1/products/ECI-LT-003');
-      const res = await api('/v1/products/ECI-LT-003', { method: 'PUT', token: admin, body: { version: current.body.version, status } });
+      const res = await api('/v1/products/ECI-LT-003', {
+        method: 'PUT',
+        token: admin,
+        body: { version: current.body.version, status },
+      });
       expect(res.status).toBe(200);
     };
     await setStatus('INACTIVE');
@@ -218,7 +232,10 @@ describe('when the model endpoint cannot answer', () => {
   it.each([
     ['text that is not JSON', { text: 'Internal Server Error', contentType: 'text/plain' }],
     ['JSON of another shape', { text: '{"recommendations": ["ECI-LT-001"]}' }],
-    ['items with a score that is not a number', { text: `{"items":[{"productId":"ECI-LT-001","score":"high"}],"modelVersion":"${TEST_MODEL_VERSION}"}` }],
+    [
+      'items with a score that is not a number',
+      { text: `{"items":[{"productId":"ECI-LT-001","score":"high"}],"modelVersion":"${TEST_MODEL_VERSION}"}` },
+    ],
     ['an empty body', { text: '' }],
   ])('falls back when the endpoint answers garbage: %s', async (_label, garbage) => {
     await switchboard({ mode: 'garbage', ...garbage });
@@ -259,10 +276,19 @@ describe('when the model endpoint cannot answer', () => {
 
   it('never answers 5xx, whatever the endpoint does, to anonymous and signed-in shoppers alike', async () => {
     const shopper = await newShopper();
-    const modes = [{ mode: 'down' }, { mode: 'garbage', text: '[]' }, { mode: 'error' }, { mode: 'slow', delayMs: 1000 }] as const;
+    const modes = [
+      { mode: 'down' },
+      { mode: 'garbage', text: '[]' },
+      { mode: 'error' },
+      { mode: 'slow', delayMs: 1000 },
+    ] as const;
     for (const mode of modes) {
       await switchboard(mode);
-      const answers = await Promise.all([recommendations(), recommendations('?productId=ECI-LT-001', shopper.token), recommendations('?limit=1')]);
+      const answers = await Promise.all([
+        recommendations(),
+        recommendations('?productId=ECI-LT-001', shopper.token),
+        recommendations('?limit=1'),
+      ]);
       for (const res of answers) expect(res.status, JSON.stringify(mode)).toBe(200);
     }
   });

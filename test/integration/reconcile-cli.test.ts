@@ -16,12 +16,19 @@ import { orderRow, pendingOrder, productWithStock, sagaTask, sleep } from '../su
 
 let dataDir: string;
 
-async function reconcile(args: string[], env: Record<string, string> = { LOCAL_DATA_DIR: dataDir }): Promise<{ code: number; stdout: string; stderr: string }> {
+async function reconcile(
+  args: string[],
+  env: Record<string, string> = { LOCAL_DATA_DIR: dataDir },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/reconcile-payments.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, ...env },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/reconcile-payments.ts', ...args],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ...env },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -34,7 +41,13 @@ beforeAll(() => {
   const info = platform();
   writeFileSync(
     path.join(dataDir, 'runtime.json'),
-    JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: info.analytics.failureQueueUrls, env: info.env, pid: process.pid }),
+    JSON.stringify({
+      apiUrl: info.apiUrl,
+      lambdaEndpoint: info.lambdaEndpoint,
+      failureQueueUrls: info.analytics.failureQueueUrls,
+      env: info.env,
+      pid: process.pid,
+    }),
   );
 });
 
@@ -73,33 +86,71 @@ describe('npm run payments:reconcile', () => {
     await dynamo().send(
       new PutCommand({
         TableName: platform().tableNames.payments,
-        Item: { orderId: `GATEWAY#charge:${orderId}`, entry: 'RESULT', kind: 'charge', result: { outcome: 'approved', chargeId: `ch_planted_${orderId.slice(-8)}` }, reference: orderId, amount: total, currency: 'GBP', at: new Date(Date.now() - 60_000).toISOString() },
+        Item: {
+          orderId: `GATEWAY#charge:${orderId}`,
+          entry: 'RESULT',
+          kind: 'charge',
+          result: { outcome: 'approved', chargeId: `ch_planted_${orderId.slice(-8)}` },
+          reference: orderId,
+          amount: total,
+          currency: 'GBP',
+          at: new Date(Date.now() - 60_000).toISOString(),
+        },
       }),
     );
     await dynamo().send(
       new PutCommand({
         TableName: platform().tableNames.payments,
-        Item: { orderId, entry: 'INTENT#CHARGE', amount: total, currency: 'GBP', idempotencyKey: `charge:${orderId}`, at: new Date(Date.now() - 60_000).toISOString(), attemptAt: new Date(Date.now() - 60_000).toISOString(), open: 'OPEN', attempts: 1 },
+        Item: {
+          orderId,
+          entry: 'INTENT#CHARGE',
+          amount: total,
+          currency: 'GBP',
+          idempotencyKey: `charge:${orderId}`,
+          at: new Date(Date.now() - 60_000).toISOString(),
+          attemptAt: new Date(Date.now() - 60_000).toISOString(),
+          open: 'OPEN',
+          attempts: 1,
+        },
       }),
     );
 
     const found = await reconcile(['--grace-seconds', '0']);
     expect(found.code).toBe(1);
     const lines = found.stdout.split('\n').filter((l) => l.includes(orderId));
-    expect(lines.map((l) => l.split(/\s+/)[0]).sort()).toEqual(['CHARGED_CANCELLED_UNREFUNDED', 'CHARGE_NOT_IN_LEDGER']);
+    expect(lines.map((l) => l.split(/\s+/)[0]).sort()).toEqual([
+      'CHARGED_CANCELLED_UNREFUNDED',
+      'CHARGE_NOT_IN_LEDGER',
+    ]);
     expect(found.stdout).toMatch(/\d+ mismatch\(es\)/);
     // The same through --prefix, as against a deployed stage (here the SDK's endpoint variables point at the emulators).
     const { LOCAL_DATA_DIR: _unused, ...env } = { ...process.env, ...platform().env };
-    const staged = await reconcile(['--prefix', 'ecicomm', '--grace-seconds', '0', '--json'], env as Record<string, string>);
+    const staged = await reconcile(
+      ['--prefix', 'ecicomm', '--grace-seconds', '0', '--json'],
+      env as Record<string, string>,
+    );
     expect(staged.code).toBe(1);
-    expect(JSON.parse(staged.stdout).mismatches.filter((m: { orderId: string }) => m.orderId === orderId).map((m: { kind: string }) => m.kind).sort()).toEqual(['CHARGED_CANCELLED_UNREFUNDED', 'CHARGE_NOT_IN_LEDGER']);
+    expect(
+      JSON.parse(staged.stdout)
+        .mismatches.filter((m: { orderId: string }) => m.orderId === orderId)
+        .map((m: { kind: string }) => m.kind)
+        .sort(),
+    ).toEqual(['CHARGED_CANCELLED_UNREFUNDED', 'CHARGE_NOT_IN_LEDGER']);
 
     await sleep(1_100);
     const { settleOrders } = await import('../../functions/orders/domain/settlement');
     const deps = await import('../../functions/orders/deps');
     // The open intent is settled against the gateway: the planted charge is recorded and refunded.
     const { livePaymentsDeps } = await import('../../functions/payments/deps');
-    await settleOrders({ orders: deps.orderRepository(), stock: deps.stockGateway(), payments: deps.paymentsGateway(), sagas: deps.stepFunctionsSaga(), clock: deps.clock, graceSeconds: 1, batchSize: 100 });
+    await settleOrders({
+      orders: deps.orderRepository(),
+      stock: deps.stockGateway(),
+      payments: deps.paymentsGateway(),
+      sagas: deps.stepFunctionsSaga(),
+      clock: deps.clock,
+      graceSeconds: 1,
+      batchSize: 100,
+    });
     expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect((await livePaymentsDeps().ledger.entries(orderId)).map((e) => e.kind).sort()).toEqual(['CHARGE', 'REFUND']);
 

@@ -39,7 +39,8 @@ import {
 } from '../support/checkout';
 
 const cartOf = async (shopper: Shopper) => (await api('/v1/cart', { token: shopper.token })).body;
-const cartQuantities = async (shopper: Shopper) => Object.fromEntries((await cartOf(shopper)).items.map((l: any) => [l.productId, l.quantity]));
+const cartQuantities = async (shopper: Shopper) =>
+  Object.fromEntries((await cartOf(shopper)).items.map((l: any) => [l.productId, l.quantity]));
 /**
  * The cart once ConfirmOrder has cleared it: the order shows CONFIRMED from the step's commit, and the cart
  * clean-up comes just after it, in the same step.
@@ -74,19 +75,32 @@ describe('saga paths through the platform', () => {
 
     const order = await checkout(s, { items: [{ productId: a, quantity: 2 }] });
 
-    expect(order).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED' }, items: [{ productId: a, quantity: 2, unitPrice: 1250, lineTotal: 2500 }] });
+    expect(order).toMatchObject({
+      status: 'CONFIRMED',
+      payment: { status: 'CHARGED' },
+      items: [{ productId: a, quantity: 2, unitPrice: 1250, lineTotal: 2500 }],
+    });
     expect(order.failureReason).toBeUndefined();
     expect(order.history.map((h: any) => h.status)).toEqual(['PENDING', 'CONFIRMED']);
     expect(await stockOf(a)).toEqual({ productId: a, available: 3, reserved: 0 });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
     expect(await stockOf(b)).toEqual({ productId: b, available: 4, reserved: 0 });
-    expect(await reservationOf(order.orderId)).toMatchObject({ status: 'COMMITTED', lines: [{ productId: a, quantity: 2 }] });
+    expect(await reservationOf(order.orderId)).toMatchObject({
+      status: 'COMMITTED',
+      lines: [{ productId: a, quantity: 2 }],
+    });
     expect((await reservationOf(order.orderId))?.held).toBeUndefined(); // out of the sweeper's index
     const ledger = await ledgerOf(order.orderId);
     expect(ledger.charges).toHaveLength(1);
     expect(ledger.refunds).toHaveLength(0);
-    expect(ledger.charges[0]).toMatchObject({ amount: order.total, currency: 'GBP', reference: order.payment.chargeId });
-    expect((await cartAfterConfirmation(s, (c) => c.items.length === 1)).items.map((l: any) => [l.productId, l.quantity])).toEqual([[b, 1]]);
+    expect(ledger.charges[0]).toMatchObject({
+      amount: order.total,
+      currency: 'GBP',
+      reference: order.payment.chargeId,
+    });
+    expect(
+      (await cartAfterConfirmation(s, (c) => c.items.length === 1)).items.map((l: any) => [l.productId, l.quantity]),
+    ).toEqual([[b, 1]]);
   });
 
   it('success from the cart with a promo: the order is priced as the cart was, and the cart ends empty', async () => {
@@ -100,7 +114,14 @@ describe('saga paths through the platform', () => {
     const order = await checkout(s, {});
 
     expect(order.status).toBe('CONFIRMED');
-    expect(order).toMatchObject({ subtotal: cart.subtotal, discount: 500, tax: cart.tax, shipping: cart.shipping, total: cart.total, promoCode: 'FIVEOFF' });
+    expect(order).toMatchObject({
+      subtotal: cart.subtotal,
+      discount: 500,
+      tax: cart.tax,
+      shipping: cart.shipping,
+      total: cart.total,
+      promoCode: 'FIVEOFF',
+    });
     expect((await ledgerOf(order.orderId)).net).toBe(cart.total);
     expect((await cartAfterConfirmation(s, (c) => c.items.length === 0)).items).toEqual([]);
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
@@ -125,32 +146,47 @@ describe('saga paths through the platform', () => {
 
   it('out of stock on one line reserves none of the others (all lines or none)', async () => {
     const [a, b] = [await productWithStock(5), await productWithStock(1)];
-    const order = await checkout(shopper, { items: [{ productId: a, quantity: 2 }, { productId: b, quantity: 2 }] });
+    const order = await checkout(shopper, {
+      items: [
+        { productId: a, quantity: 2 },
+        { productId: b, quantity: 2 },
+      ],
+    });
     expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
     expect(await inventoryRow(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
     expect(await inventoryRow(b)).toEqual({ available: 1, reserved: 0, sold: 0 });
   });
 
-  it.each(['tok_chargeDeclined', 'tok_insufficientFunds'])('declined (%s): CANCELLED PAYMENT_DECLINED, reservation RELEASED, stock back, no ledger entry, cart kept', async (paymentToken) => {
-    const s = await newShopper();
-    const a = await productWithStock(3);
-    await addToCart(s, a, 2);
+  it.each(['tok_chargeDeclined', 'tok_insufficientFunds'])(
+    'declined (%s): CANCELLED PAYMENT_DECLINED, reservation RELEASED, stock back, no ledger entry, cart kept',
+    async (paymentToken) => {
+      const s = await newShopper();
+      const a = await productWithStock(3);
+      await addToCart(s, a, 2);
 
-    const order = await checkout(s, { paymentToken });
+      const order = await checkout(s, { paymentToken });
 
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED', payment: { status: 'DECLINED' } });
-    expect(order.payment.chargeId).toBeUndefined();
-    expect(order.history.map((h: any) => h.status)).toEqual(['PENDING', 'CANCELLED']);
-    expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
-    expect(await reservationOf(order.orderId)).toMatchObject({ status: 'RELEASED' });
-    expect((await ledgerOf(order.orderId)).entries).toEqual([]);
-    expect((await gatewayRecord(order.orderId)).result).toMatchObject({ outcome: 'declined' });
-    expect(await cartQuantities(s)).toEqual({ [a]: 2 });
-  });
+      expect(order).toMatchObject({
+        status: 'CANCELLED',
+        failureReason: 'PAYMENT_DECLINED',
+        payment: { status: 'DECLINED' },
+      });
+      expect(order.payment.chargeId).toBeUndefined();
+      expect(order.history.map((h: any) => h.status)).toEqual(['PENDING', 'CANCELLED']);
+      expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
+      expect(await reservationOf(order.orderId)).toMatchObject({ status: 'RELEASED' });
+      expect((await ledgerOf(order.orderId)).entries).toEqual([]);
+      expect((await gatewayRecord(order.orderId)).result).toMatchObject({ outcome: 'declined' });
+      expect(await cartQuantities(s)).toEqual({ [a]: 2 });
+    },
+  );
 
   it('tok_processingError: two transient failures are retried, then CONFIRMED with exactly one charge', async () => {
     const a = await productWithStock(2, 999);
-    const order = await checkout(shopper, { paymentToken: 'tok_processingError', items: [{ productId: a, quantity: 1 }] });
+    const order = await checkout(shopper, {
+      paymentToken: 'tok_processingError',
+      items: [{ productId: a, quantity: 1 }],
+    });
 
     expect(order).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CHARGED' } });
     expect((await gatewayRecord(order.orderId)).attempts).toBe(3);
@@ -176,9 +212,20 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output.failureReason).toBe('RESERVATION_EXPIRED');
     expect(run.output.error.Error).toBe('ReservationExpiredError');
-    expect(run.calls).toEqual(['ReserveInventory', 'ChargePayment', 'ConfirmOrder', 'RefundPayment', 'ReleaseInventory', 'CancelOrder']);
+    expect(run.calls).toEqual([
+      'ReserveInventory',
+      'ChargePayment',
+      'ConfirmOrder',
+      'RefundPayment',
+      'ReleaseInventory',
+      'CancelOrder',
+    ]);
     const order = await orderRow(orderId);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'REFUNDED' } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'RESERVATION_EXPIRED',
+      payment: { status: 'REFUNDED' },
+    });
     expect(order!.history).toHaveLength(2);
     const ledger = await ledgerOf(orderId);
     expect(ledger.charges).toHaveLength(1);
@@ -206,7 +253,11 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     expect(swept).toBeGreaterThanOrEqual(1);
     expect(run.status).toBe('SUCCEEDED');
     const order = await orderRow(orderId);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'REFUNDED' } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'RESERVATION_EXPIRED',
+      payment: { status: 'REFUNDED' },
+    });
     expect(order!.history.map((h: any) => h.status)).toEqual(['PENDING', 'CANCELLED']);
     const ledger = await ledgerOf(orderId);
     expect([ledger.charges.length, ledger.refunds.length, ledger.net]).toEqual([1, 1, 0]);
@@ -215,13 +266,20 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
 
   it('ReleaseInventory failing once (TransientError) is retried and then releases the stock exactly once', async () => {
     const a = await productWithStock(3);
-    const { orderId, input } = await pendingOrder(shopper, { paymentToken: 'tok_chargeDeclined', items: [{ productId: a, quantity: 2 }] });
+    const { orderId, input } = await pendingOrder(shopper, {
+      paymentToken: 'tok_chargeDeclined',
+      items: [{ productId: a, quantity: 2 }],
+    });
 
     const run = await runSaga(input, { ReleaseInventory: failing('TransientError', 1) });
 
     expect(run.status).toBe('SUCCEEDED');
     expect(run.calls.filter((c) => c === 'ReleaseInventory')).toHaveLength(2);
-    expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED', payment: { status: 'DECLINED' } });
+    expect(await orderRow(orderId)).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'PAYMENT_DECLINED',
+      payment: { status: 'DECLINED' },
+    });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
     expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED' });
   });
@@ -255,14 +313,21 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     expect(ledger.net).toBe(0);
     expect(ledger.charges[0].amount).toBe(total);
     const order = await orderRow(orderId);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'REFUNDED' } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'RESERVATION_EXPIRED',
+      payment: { status: 'REFUNDED' },
+    });
     expect(order!.history).toHaveLength(2);
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
   });
 
   it('a compensation that keeps failing ends in the compensation dead-letter queue with the order and its error (no payment token), and that message redrives', async () => {
     const a = await productWithStock(3);
-    const { orderId, input } = await pendingOrder(shopper, { paymentToken: 'tok_insufficientFunds', items: [{ productId: a, quantity: 2 }] });
+    const { orderId, input } = await pendingOrder(shopper, {
+      paymentToken: 'tok_insufficientFunds',
+      items: [{ productId: a, quantity: 2 }],
+    });
 
     const run = await runSaga(input, { ReleaseInventory: failing('TransientError') });
 
@@ -273,7 +338,12 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     expect(run.calls).not.toContain('CancelOrder');
     const [message, ...more] = await deadLetters(orderId);
     expect(more).toEqual([]);
-    expect(message).toMatchObject({ orderId, failureReason: 'PAYMENT_DECLINED', error: { Error: 'PaymentDeclinedError' }, compensationError: { Error: 'TransientError' } });
+    expect(message).toMatchObject({
+      orderId,
+      failureReason: 'PAYMENT_DECLINED',
+      error: { Error: 'PaymentDeclinedError' },
+      compensationError: { Error: 'TransientError' },
+    });
     // The order, its failure and the error — not the saga's state, which holds the payment token.
     expect(Object.keys(message).sort()).toEqual(['compensationError', 'error', 'failureReason', 'orderId']);
     expect(JSON.stringify(message)).not.toContain('tok_');
@@ -284,7 +354,11 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     // The operator's redrive from the dead letter: the compensations finish the order.
     expect(await release(message)).toEqual({ released: true });
     expect(await cancel(message)).toEqual({ status: 'CANCELLED' });
-    expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED', payment: { status: 'DECLINED' } });
+    expect(await orderRow(orderId)).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'PAYMENT_DECLINED',
+      payment: { status: 'DECLINED' },
+    });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 0 });
   });
 
@@ -333,19 +407,30 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
       send: async (command: { constructor: { name: string } }) => {
         if (command.constructor.name === 'TransactWriteCommand' && conflicts-- > 0) {
           throw new TransactionCanceledException({
-            message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
+            message:
+              'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
             $metadata: { httpStatusCode: 400 },
-            CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }],
+            CancellationReasons: [
+              { Code: 'None' },
+              { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' },
+            ],
           });
         }
         return real.send(command as never);
       },
     };
-    const reservations = new DynamoReservationStore(db as never, { inventory: process.env.INVENTORY_TABLE!, reservations: process.env.RESERVATIONS_TABLE! });
+    const reservations = new DynamoReservationStore(db as never, {
+      inventory: process.env.INVENTORY_TABLE!,
+      reservations: process.env.RESERVATIONS_TABLE!,
+    });
     // functions/inventory/handlers/saga/reserve-inventory.ts, over that store.
-    const reserveHandler = sagaHandler(OrderStep, (state) => reserveStock(state.orderId, { reservations, orders: orderLinesView(), clock: systemClock, ttlSeconds: 900 }));
+    const reserveHandler = sagaHandler(OrderStep, (state) =>
+      reserveStock(state.orderId, { reservations, orders: orderLinesView(), clock: systemClock, ttlSeconds: 900 }),
+    );
 
-    const run = await runSaga(input, { ReserveInventory: () => (state) => reserveHandler(state, lambdaContext('reserveInventory')) });
+    const run = await runSaga(input, {
+      ReserveInventory: () => (state) => reserveHandler(state, lambdaContext('reserveInventory')),
+    });
 
     const order = await orderRow(orderId);
     if (order!.status === 'PENDING') await cancel({ ...input, failureReason: 'INTERNAL' });
@@ -383,7 +468,13 @@ describe('failures inside the saga (the ASL run in-process with real Task handle
     const ledger = await ledgerOf(orderId);
     expect(order!.status).toBe('CONFIRMED'); // the commit stood
     expect(await inventoryRow(a)).toEqual({ available: 2, reserved: 0, sold: 1 });
-    expect({ run: run.status, calls: run.calls, charges: ledger.charges.length, refunds: ledger.refunds.length, net: ledger.net }).toEqual({
+    expect({
+      run: run.status,
+      calls: run.calls,
+      charges: ledger.charges.length,
+      refunds: ledger.refunds.length,
+      net: ledger.net,
+    }).toEqual({
       run: 'SUCCEEDED',
       calls: ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'],
       charges: 1,
@@ -433,7 +524,8 @@ describe('duplicate delivery of every step (each Task handler called twice with 
   it('the same step delivered twice at the same moment still changes stock and ledger once', async () => {
     const a = await productWithStock(5, 700);
     const { orderId, total, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
-    const both = async (h: (i: unknown) => Promise<any>, state: unknown) => Promise.all([attempt(h, state), attempt(h, state)]);
+    const both = async (h: (i: unknown) => Promise<any>, state: unknown) =>
+      Promise.all([attempt(h, state), attempt(h, state)]);
 
     const reserved = await both(reserve, input);
     const ok = reserved.filter((r) => r.ok);
@@ -441,11 +533,17 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 2, sold: 0 });
     const s1 = { ...input, reservation: (ok[0] as any).result };
     const charged = await both(charge, s1);
-    expect(charged.every((r) => r.ok), JSON.stringify(charged)).toBe(true);
+    expect(
+      charged.every((r) => r.ok),
+      JSON.stringify(charged),
+    ).toBe(true);
     expect(new Set(charged.map((r: any) => r.result.chargeId)).size).toBe(1);
     const s2 = { ...s1, charge: (charged[0] as any).result };
     const confirmed = await both(confirm, s2);
-    expect(confirmed.some((r) => r.ok), JSON.stringify(confirmed)).toBe(true);
+    expect(
+      confirmed.some((r) => r.ok),
+      JSON.stringify(confirmed),
+    ).toBe(true);
 
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
     expect((await ledgerOf(orderId)).net).toBe(total);
@@ -454,7 +552,10 @@ describe('duplicate delivery of every step (each Task handler called twice with 
 
   it('declined path: Release and Cancel twice each give the stock back once and cancel once', async () => {
     const a = await productWithStock(4);
-    const { orderId, input } = await pendingOrder(shopper, { paymentToken: 'tok_chargeDeclined', items: [{ productId: a, quantity: 3 }] });
+    const { orderId, input } = await pendingOrder(shopper, {
+      paymentToken: 'tok_chargeDeclined',
+      items: [{ productId: a, quantity: 3 }],
+    });
     const s1 = { ...input, reservation: await reserve(input) };
     const declined = await attempt(charge, s1);
     expect(declined).toMatchObject({ ok: false, error: 'PaymentDeclinedError' });
@@ -469,7 +570,11 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     expect(await cancel(s3)).toEqual({ status: 'CANCELLED' });
 
     const order = await orderRow(orderId);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_DECLINED', payment: { status: 'DECLINED' } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'PAYMENT_DECLINED',
+      payment: { status: 'DECLINED' },
+    });
     expect(order!.history).toHaveLength(2);
     expect((await ledgerOf(orderId)).entries).toEqual([]);
     // A late duplicate of ReserveInventory finds the released reservation, fails by name, and holds nothing again.
@@ -501,7 +606,11 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     expect([ledger.charges.length, ledger.refunds.length, ledger.net]).toEqual([1, 1, 0]);
     expect(ledger.refunds[0].amount).toBe(total);
     const order = await orderRow(orderId);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'REFUNDED', chargeId: s2.charge.chargeId } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'RESERVATION_EXPIRED',
+      payment: { status: 'REFUNDED', chargeId: s2.charge.chargeId },
+    });
     expect(order!.history).toHaveLength(2);
     expect(await inventoryRow(a)).toEqual({ available: 4, reserved: 0, sold: 0 });
     // A late duplicate ChargePayment after the refund charges nothing new.
@@ -517,10 +626,14 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     const { orderId, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
     expect(await attempt(reserve, input)).toMatchObject({ ok: false, error: 'InsufficientStockError' });
     expect(await release({ ...input, failureReason: 'OUT_OF_STOCK' })).toEqual({ released: false });
-    expect(await cancel({ ...input, error: { Error: 'InsufficientStockError' }, failureReason: 'OUT_OF_STOCK' })).toEqual({ status: 'CANCELLED' });
+    expect(
+      await cancel({ ...input, error: { Error: 'InsufficientStockError' }, failureReason: 'OUT_OF_STOCK' }),
+    ).toEqual({ status: 'CANCELLED' });
     expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'OUT_OF_STOCK' });
     // Restocked: PUT /v1/inventory sets available to 5.
-    expect((await api(`/v1/inventory/${a}`, { method: 'PUT', token: await adminSession(), body: { available: 5 } })).status).toBe(200);
+    expect(
+      (await api(`/v1/inventory/${a}`, { method: 'PUT', token: await adminSession(), body: { available: 5 } })).status,
+    ).toBe(200);
 
     expect(await attempt(reserve, input)).toMatchObject({ ok: false, error: 'ReservationReleasedError' }); // the duplicate delivery
 
@@ -528,7 +641,10 @@ describe('duplicate delivery of every step (each Task handler called twice with 
     const stock = await inventoryRow(a);
     // Leave no HELD stock behind for other tests, whatever the outcome.
     if (reservation?.status === 'HELD') await release(input);
-    expect({ reservation: reservation?.status ?? 'none', stock }).toEqual({ reservation: 'RELEASED', stock: { available: 5, reserved: 0, sold: 0 } });
+    expect({ reservation: reservation?.status ?? 'none', stock }).toEqual({
+      reservation: 'RELEASED',
+      stock: { available: 5, reserved: 0, sold: 0 },
+    });
   });
 });
 
@@ -538,7 +654,13 @@ describe('settlement pass: expired reservations (functions/orders/handlers/settl
     const { orderId } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
     // Written through the reservation adapter with an expiry already in the past.
     const { reservationStore } = await import('../../functions/inventory/deps');
-    expect(await reservationStore().hold({ orderId, lines: [{ productId: a, quantity: 2 }], expiresAt: new Date(Date.now() - 60_000).toISOString() })).toEqual({ kind: 'held' });
+    expect(
+      await reservationStore().hold({
+        orderId,
+        lines: [{ productId: a, quantity: 2 }],
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+      }),
+    ).toEqual({ kind: 'held' });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 2, sold: 0 });
 
     const result = await invokeModule(SETTLEMENT, { source: 'test' });
@@ -547,7 +669,11 @@ describe('settlement pass: expired reservations (functions/orders/handlers/settl
     expect(await reservationOf(orderId)).toMatchObject({ status: 'RELEASED' });
     expect(await inventoryRow(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
     const order = await orderRow(orderId);
-    expect(order).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'NONE' } });
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'RESERVATION_EXPIRED',
+      payment: { status: 'NONE' },
+    });
     expect(order!.history.map((h: any) => h.status)).toEqual(['PENDING', 'CANCELLED']);
     // A second sweep finds nothing of this order to do.
     await invokeModule(SETTLEMENT);
@@ -567,7 +693,11 @@ describe('settlement pass: expired reservations (functions/orders/handlers/settl
     const ledger = await ledgerOf(orderId);
     expect([ledger.charges.length, ledger.refunds.length, ledger.net]).toEqual([1, 1, 0]);
     expect(ledger.refunds[0].amount).toBe(total);
-    expect(await orderRow(orderId)).toMatchObject({ status: 'CANCELLED', failureReason: 'RESERVATION_EXPIRED', payment: { status: 'REFUNDED' } });
+    expect(await orderRow(orderId)).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'RESERVATION_EXPIRED',
+      payment: { status: 'REFUNDED' },
+    });
     expect(await inventoryRow(a)).toEqual({ available: 5, reserved: 0, sold: 0 });
   });
 
@@ -590,14 +720,21 @@ describe('settlement pass: expired reservations (functions/orders/handlers/settl
     const { orderId, input } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 2 }] });
     await cancel({ ...input, failureReason: 'INTERNAL' });
     const { reservationStore } = await import('../../functions/inventory/deps');
-    await reservationStore().hold({ orderId, lines: [{ productId: a, quantity: 2 }], expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    await reservationStore().hold({
+      orderId,
+      lines: [{ productId: a, quantity: 2 }],
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
 
     await invokeModule(SETTLEMENT);
 
     const reservation = await reservationOf(orderId);
     const stock = await inventoryRow(a);
     if (reservation?.status === 'HELD') await release(input); // clean up for the tests after this one
-    expect({ reservation: reservation?.status, stock }).toEqual({ reservation: 'RELEASED', stock: { available: 5, reserved: 0, sold: 0 } });
+    expect({ reservation: reservation?.status, stock }).toEqual({
+      reservation: 'RELEASED',
+      stock: { available: 5, reserved: 0, sold: 0 },
+    });
   });
 
   // BUG (fixed): the sweeper read the order (PENDING), then released and refunded without checking that the release
@@ -614,7 +751,8 @@ describe('settlement pass: expired reservations (functions/orders/handlers/settl
     const skewedClock = { now: () => new Date(Date.now() + 20 * 60_000) };
 
     const { settleOrders } = await import('../../functions/orders/domain/settlement');
-    const { orderRepository, paymentsGateway, stepFunctionsSaga, stockGateway } = await import('../../functions/orders/deps');
+    const { orderRepository, paymentsGateway, stepFunctionsSaga, stockGateway } =
+      await import('../../functions/orders/deps');
     const orders = orderRepository();
     let interleaved = false;
     const racing = Object.assign(Object.create(orders) as typeof orders, {
@@ -628,13 +766,24 @@ describe('settlement pass: expired reservations (functions/orders/handlers/settl
         return read;
       },
     });
-    await settleOrders({ orders: racing, stock: stockGateway(), payments: paymentsGateway(), sagas: stepFunctionsSaga(), clock: skewedClock, graceSeconds: 120 });
+    await settleOrders({
+      orders: racing,
+      stock: stockGateway(),
+      payments: paymentsGateway(),
+      sagas: stepFunctionsSaga(),
+      clock: skewedClock,
+      graceSeconds: 120,
+    });
 
     const order = await orderRow(orderId);
     const ledger = await ledgerOf(orderId);
     expect(order!.status).toBe('CONFIRMED');
     expect(await inventoryRow(a)).toEqual({ available: 4, reserved: 0, sold: 1 });
-    expect({ charges: ledger.charges.length, refunds: ledger.refunds.length, net: ledger.net }).toEqual({ charges: 1, refunds: 0, net: total });
+    expect({ charges: ledger.charges.length, refunds: ledger.refunds.length, net: ledger.net }).toEqual({
+      charges: 1,
+      refunds: 0,
+      net: total,
+    });
   });
 });
 
@@ -660,9 +809,14 @@ describe('Orders API', () => {
     const s = await newShopper();
     const a = await productWithStock(5);
     const key = randomUUID();
-    const replies = await Promise.all(Array.from({ length: 5 }, () => postOrder(s, { items: [{ productId: a, quantity: 1 }] }, key)));
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => postOrder(s, { items: [{ productId: a, quantity: 1 }] }, key)),
+    );
     const accepted = replies.filter((r) => r.status === 202);
-    expect(replies.every((r) => r.status === 202 || (r.status === 409 && r.body.error.code === 'CONFLICT')), JSON.stringify(replies.map((r) => r.status))).toBe(true);
+    expect(
+      replies.every((r) => r.status === 202 || (r.status === 409 && r.body.error.code === 'CONFLICT')),
+      JSON.stringify(replies.map((r) => r.status)),
+    ).toBe(true);
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     expect(new Set(accepted.map((r) => r.body.orderId)).size).toBe(1);
     await waitForTerminal(accepted[0].body.orderId, s.token);
@@ -690,7 +844,11 @@ describe('Orders API', () => {
     const other = await postOrder(s, { items: [{ productId: a, quantity: 2 }] }, key);
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('CONFLICT');
-    const otherToken = await postOrder(s, { paymentToken: 'tok_chargeDeclined', items: [{ productId: a, quantity: 1 }] }, key);
+    const otherToken = await postOrder(
+      s,
+      { paymentToken: 'tok_chargeDeclined', items: [{ productId: a, quantity: 1 }] },
+      key,
+    );
     expect(otherToken.status).toBe(409);
     await waitForTerminal(first.body.orderId, s.token);
     expect(await allOrders(s.token)).toHaveLength(1);
@@ -733,19 +891,36 @@ describe('Orders API', () => {
     await addToCart(s, a, 2);
     await addToCart(s, b, 1);
     const product = await api(`/v1/products/${b}`);
-    expect((await api(`/v1/products/${b}`, { method: 'PUT', token: await adminSession(), body: { version: product.body.version, status: 'INACTIVE' } })).status).toBe(200);
+    expect(
+      (
+        await api(`/v1/products/${b}`, {
+          method: 'PUT',
+          token: await adminSession(),
+          body: { version: product.body.version, status: 'INACTIVE' },
+        })
+      ).status,
+    ).toBe(200);
     const cart = await cartOf(s);
     expect(cart.unavailableItems).toEqual([expect.objectContaining({ productId: b, reason: 'INACTIVE' })]);
 
     const order = await checkout(s, {});
 
-    expect(order).toMatchObject({ status: 'CONFIRMED', items: [{ productId: a, quantity: 2 }], subtotal: cart.subtotal, total: cart.total });
+    expect(order).toMatchObject({
+      status: 'CONFIRMED',
+      items: [{ productId: a, quantity: 2 }],
+      subtotal: cart.subtotal,
+      total: cart.total,
+    });
     expect((await cartOf(s)).unavailableItems).toEqual([expect.objectContaining({ productId: b, quantity: 1 })]);
     expect(await inventoryRow(b)).toEqual({ available: 5, reserved: 0, sold: 0 });
   });
 
   it('an order needs a signed-in shopper (401) and a known product (404)', async () => {
-    const anonymous = await api('/v1/orders', { method: 'POST', headers: { 'idempotency-key': randomUUID() }, body: { shippingAddress: {}, paymentToken: 'tok_visa' } });
+    const anonymous = await api('/v1/orders', {
+      method: 'POST',
+      headers: { 'idempotency-key': randomUUID() },
+      body: { shippingAddress: {}, paymentToken: 'tok_visa' },
+    });
     expect(anonymous.status).toBe(401);
     const unknown = await postOrder(shopper, { items: [{ productId: 'pdoesnotexist0000', quantity: 1 }] });
     expect(unknown.status).toBe(404);
@@ -774,7 +949,9 @@ describe('Orders API', () => {
       await sleep(20);
     }
     await Promise.all(placed.map((id) => waitForTerminal(id, s.token)));
-    const [o1, o2, o3] = await Promise.all(placed.map(async (id) => (await api(`/v1/orders/${id}`, { token: s.token })).body));
+    const [o1, o2, o3] = await Promise.all(
+      placed.map(async (id) => (await api(`/v1/orders/${id}`, { token: s.token })).body),
+    );
     const ids = (items: any[]) => items.map((o) => o.orderId);
 
     const all = await api('/v1/orders', { token: s.token });
@@ -808,6 +985,10 @@ describe('Orders API', () => {
     expect(ids(rest.body.items)).toEqual([o1.orderId]);
     expect(rest.body.nextCursor).toBeUndefined();
 
-    expect((await api('/v1/orders', { token: shopper.token })).body.items.map((o: any) => o.userId).every((u: string) => u === shopper.userId)).toBe(true);
+    expect(
+      (await api('/v1/orders', { token: shopper.token })).body.items
+        .map((o: any) => o.userId)
+        .every((u: string) => u === shopper.userId),
+    ).toBe(true);
   });
 });

@@ -38,11 +38,17 @@ const TAG = madeUpWord();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `done` holds of the value `read` gives (generous: the machine is shared), and returns that value. */
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last ${JSON.stringify(value).slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms; last ${JSON.stringify(value).slice(0, 400)}`);
     await sleep(100);
     value = await read();
   }
@@ -93,7 +99,11 @@ beforeAll(async () => {
     ['Tea Towel', 'kitchen-dining', `Brand${TAG}C`, 450],
   ];
   for (const [name, category, brand, price] of specs) await createProduct(`${TAG} ${name}`, category, brand, price);
-  await until('the suite’s products searchable', () => search(`q=${TAG}&limit=100`), (r) => r.total === specs.length);
+  await until(
+    'the suite’s products searchable',
+    () => search(`q=${TAG}&limit=100`),
+    (r) => r.total === specs.length,
+  );
 }, 120_000);
 
 describe('freshness: the index follows the catalog through the products stream', () => {
@@ -102,30 +112,64 @@ describe('freshness: the index follows the catalog through the products stream',
     const started = Date.now();
     const product = await createProduct(`Quokka ${word} Headphones`, 'other', `Brand${TAG}D`, 4999);
     // As typed, and with typos: a transposition (one edit) and a missing letter.
-    const found = await until('created product found', () => search(`q=${word}`), (r) => r.total === 1);
+    const found = await until(
+      'created product found',
+      () => search(`q=${word}`),
+      (r) => r.total === 1,
+    );
     const createdMs = Date.now() - started;
     expect(idsOf(found)).toEqual([product.id]);
-    expect(found.items[0]).toMatchObject({ id: product.id, name: product.name, category: 'other', brand: `Brand${TAG}D`, price: 4999, currency: 'GBP', popularity: 0 });
+    expect(found.items[0]).toMatchObject({
+      id: product.id,
+      name: product.name,
+      category: 'other',
+      brand: `Brand${TAG}D`,
+      price: 4999,
+      currency: 'GBP',
+      popularity: 0,
+    });
     expect(idsOf(await search(`q=${encodeURIComponent(`quokka ${word} headphnoes`)}`))).toEqual([product.id]);
     expect(idsOf(await search(`q=${encodeURIComponent(`qukka ${word}`)}`))).toEqual([product.id]);
 
     const changedAt = Date.now();
-    const changed = await api(`/v1/products/${product.id}`, { method: 'PUT', token: admin, body: { version: product.version, name: `Wombat ${word} Speakers`, price: 5999 } });
+    const changed = await api(`/v1/products/${product.id}`, {
+      method: 'PUT',
+      token: admin,
+      body: { version: product.version, name: `Wombat ${word} Speakers`, price: 5999 },
+    });
     expect(changed.status).toBe(200);
-    await until('changed product found by its new name', () => search(`q=${encodeURIComponent(`wombat ${word}`)}`), (r) => r.total === 1 && r.items[0].price === 5999);
+    await until(
+      'changed product found by its new name',
+      () => search(`q=${encodeURIComponent(`wombat ${word}`)}`),
+      (r) => r.total === 1 && r.items[0].price === 5999,
+    );
     const changedMs = Date.now() - changedAt;
     // The old name is gone: only its made-up word still finds it (the search relaxes to any word), by its new name.
     expect((await search(`q=quokka&limit=100`)).items.filter((i) => i.id === product.id)).toEqual([]);
-    expect((await search(`q=${encodeURIComponent(`quokka ${word}`)}`)).items.map((i) => i.name)).toEqual([`Wombat ${word} Speakers`]);
+    expect((await search(`q=${encodeURIComponent(`quokka ${word}`)}`)).items.map((i) => i.name)).toEqual([
+      `Wombat ${word} Speakers`,
+    ]);
 
     const offAt = Date.now();
-    const off = await api(`/v1/products/${product.id}`, { method: 'PUT', token: admin, body: { version: changed.body.version, status: 'INACTIVE' } });
+    const off = await api(`/v1/products/${product.id}`, {
+      method: 'PUT',
+      token: admin,
+      body: { version: changed.body.version, status: 'INACTIVE' },
+    });
     expect(off.status).toBe(200);
-    await until('inactive product gone', () => search(`q=${word}`), (r) => r.total === 0);
+    await until(
+      'inactive product gone',
+      () => search(`q=${word}`),
+      (r) => r.total === 0,
+    );
     const offMs = Date.now() - offAt;
-    expect((await api(`/v1/search/suggest?q=${encodeURIComponent(`wombat ${word.slice(0, 3)}`)}`)).body.items).toEqual([]);
+    expect((await api(`/v1/search/suggest?q=${encodeURIComponent(`wombat ${word.slice(0, 3)}`)}`)).body.items).toEqual(
+      [],
+    );
     expect(idsOf(await search(`q=${TAG}&limit=100`))).not.toContain(product.id);
-    console.log(`search freshness: created ${createdMs} ms, changed ${changedMs} ms, inactive ${offMs} ms (target 5 s)`);
+    console.log(
+      `search freshness: created ${createdMs} ms, changed ${changedMs} ms, inactive ${offMs} ms (target 5 s)`,
+    );
   });
 });
 
@@ -135,20 +179,44 @@ describe('GET /v1/search over the suite’s products', () => {
     expect(page.total).toBe(8);
     expect(page.items).toHaveLength(1);
     const sum = (values: { count: number }[]) => values.reduce((n, v) => n + v.count, 0);
-    expect(page.facets.categories).toEqual([{ value: 'kitchen-dining', count: 5 }, { value: 'lighting', count: 3 }]);
+    expect(page.facets.categories).toEqual([
+      { value: 'kitchen-dining', count: 5 },
+      { value: 'lighting', count: 3 },
+    ]);
     expect(sum(page.facets.brands)).toBe(8);
-    expect(page.facets.brands.map((b: any) => [b.value, b.count]).sort()).toEqual([[`Brand${TAG}A`, 3], [`Brand${TAG}B`, 2], [`Brand${TAG}C`, 3]].sort());
-    expect(page.facets.price).toEqual({ min: 300, max: 6000, count: 8, avg: Math.round((1200 + 3400 + 800 + 2500 + 6000 + 300 + 1500 + 450) / 8) });
+    expect(page.facets.brands.map((b: any) => [b.value, b.count]).sort()).toEqual(
+      [
+        [`Brand${TAG}A`, 3],
+        [`Brand${TAG}B`, 2],
+        [`Brand${TAG}C`, 3],
+      ].sort(),
+    );
+    expect(page.facets.price).toEqual({
+      min: 300,
+      max: 6000,
+      count: 8,
+      avg: Math.round((1200 + 3400 + 800 + 2500 + 6000 + 300 + 1500 + 450) / 8),
+    });
     // Filtered: the facets describe the filtered result.
     const lighting = await search(`q=${TAG}&category=lighting&limit=1`);
-    expect([lighting.total, lighting.facets.categories, sum(lighting.facets.brands), lighting.facets.price.count]).toEqual([3, [{ value: 'lighting', count: 3 }], 3, 3]);
+    expect([
+      lighting.total,
+      lighting.facets.categories,
+      sum(lighting.facets.brands),
+      lighting.facets.price.count,
+    ]).toEqual([3, [{ value: 'lighting', count: 3 }], 3, 3]);
   });
 
   it('holds every filter: category, brand and an inclusive price range, alone and together', async () => {
     const all = made.filter((p) => p.brand.includes(TAG) && !p.brand.endsWith('D'));
     const expectIds = async (query: string, keep: (p: Made) => boolean) => {
       const result = await search(`q=${TAG}&limit=100&${query}`);
-      expect(idsOf(result).sort(), query).toEqual(all.filter(keep).map((p) => p.id).sort());
+      expect(idsOf(result).sort(), query).toEqual(
+        all
+          .filter(keep)
+          .map((p) => p.id)
+          .sort(),
+      );
       expect(result.total, query).toBe(all.filter(keep).length);
     };
     await expectIds('category=kitchen-dining', (p) => p.category === 'kitchen-dining');
@@ -156,19 +224,28 @@ describe('GET /v1/search over the suite’s products', () => {
     await expectIds('minPrice=800&maxPrice=2500', (p) => p.price >= 800 && p.price <= 2500);
     await expectIds('minPrice=3400', (p) => p.price >= 3400);
     await expectIds('maxPrice=450', (p) => p.price <= 450);
-    await expectIds(`category=kitchen-dining&brand=Brand${TAG}C&maxPrice=1000`, (p) => p.category === 'kitchen-dining' && p.brand === `Brand${TAG}C` && p.price <= 1000);
+    await expectIds(
+      `category=kitchen-dining&brand=Brand${TAG}C&maxPrice=1000`,
+      (p) => p.category === 'kitchen-dining' && p.brand === `Brand${TAG}C` && p.price <= 1000,
+    );
     await expectIds('minPrice=7000', () => false);
   });
 
   it('sorts by price either way, by newest, and by relevance (scores never rising)', async () => {
     const ours = made.filter((p) => p.brand.includes(TAG) && !p.brand.endsWith('D'));
     const prices = (r: { items: any[] }) => r.items.map((i) => i.price);
-    expect(prices(await search(`q=${TAG}&sort=price&limit=100`))).toEqual(ours.map((p) => p.price).sort((a, b) => a - b));
-    expect(prices(await search(`q=${TAG}&sort=price&order=desc&limit=100`))).toEqual(ours.map((p) => p.price).sort((a, b) => b - a));
+    expect(prices(await search(`q=${TAG}&sort=price&limit=100`))).toEqual(
+      ours.map((p) => p.price).sort((a, b) => a - b),
+    );
+    expect(prices(await search(`q=${TAG}&sort=price&order=desc&limit=100`))).toEqual(
+      ours.map((p) => p.price).sort((a, b) => b - a),
+    );
     // Created one after another: newest first is the reverse of creation, oldest first the order of it.
     expect(idsOf(await search(`q=${TAG}&sort=newest&limit=100`))).toEqual(ours.map((p) => p.id).reverse());
     expect(idsOf(await search(`q=${TAG}&sort=newest&order=asc&limit=100`))).toEqual(ours.map((p) => p.id));
-    expect((await search(`q=${encodeURIComponent(`${TAG} teapot`)}&limit=100`)).items.map((i) => i.name)).toEqual([`${TAG} Teapot`]);
+    expect((await search(`q=${encodeURIComponent(`${TAG} teapot`)}&limit=100`)).items.map((i) => i.name)).toEqual([
+      `${TAG} Teapot`,
+    ]);
     const relevance = await search(`q=${TAG}&limit=100`);
     const scores = relevance.items.map((i) => i.score as number);
     expect(scores.every((s, i) => typeof s === 'number' && (i === 0 || s <= scores[i - 1]!))).toBe(true);
@@ -179,7 +256,8 @@ describe('GET /v1/search over the suite’s products', () => {
     for (const sort of ['relevance', 'price', 'popularity', 'newest']) {
       const whole = await search(`category=kitchen-dining&sort=${sort}&limit=100`);
       const pages: string[] = [];
-      for (let offset = 0; offset < whole.total && offset < 100; offset += 7) pages.push(...idsOf(await search(`category=kitchen-dining&sort=${sort}&limit=7&offset=${offset}`)));
+      for (let offset = 0; offset < whole.total && offset < 100; offset += 7)
+        pages.push(...idsOf(await search(`category=kitchen-dining&sort=${sort}&limit=7&offset=${offset}`)));
       expect(new Set(pages).size, sort).toBe(pages.length);
       expect(pages, sort).toEqual(idsOf(whole).slice(0, pages.length));
     }
@@ -187,7 +265,12 @@ describe('GET /v1/search over the suite’s products', () => {
 
   it('relaxes a search of several words that found nothing to any of them', async () => {
     const relaxed = await search(`q=${encodeURIComponent(`${TAG} ${madeUpWord()}`)}&limit=100`);
-    expect(idsOf(relaxed).sort()).toEqual(made.filter((p) => !p.brand.endsWith('D')).map((p) => p.id).sort());
+    expect(idsOf(relaxed).sort()).toEqual(
+      made
+        .filter((p) => !p.brand.endsWith('D'))
+        .map((p) => p.id)
+        .sort(),
+    );
   });
 
   it('reads query syntax, wildcards, backslashes and JSON as words: each finds what its words find, and fails nothing', async () => {
@@ -205,7 +288,10 @@ describe('GET /v1/search over the suite’s products', () => {
     ];
     const everything = (await search('limit=1')).total;
     for (const [q, words] of sameAs) {
-      const [result, plain] = [await search(`q=${encodeURIComponent(q)}&limit=100`), await search(`q=${encodeURIComponent(words)}&limit=100`)];
+      const [result, plain] = [
+        await search(`q=${encodeURIComponent(q)}&limit=100`),
+        await search(`q=${encodeURIComponent(words)}&limit=100`),
+      ];
       expect(idsOf(result), q).toEqual(idsOf(plain));
       expect(result.total, q).toBeLessThan(everything);
       if (q.includes(TAG)) expect(result.total, q).toBe(8); // the suite's products hold the word
@@ -216,10 +302,18 @@ describe('GET /v1/search over the suite’s products', () => {
 describe('GET /v1/search/suggest', () => {
   it('completes a name from its start or any word of it, typos tolerated from 4 characters, at most limit', async () => {
     const suggest = async (q: string, limit?: number) =>
-      (await api(`/v1/search/suggest?q=${encodeURIComponent(q)}${limit ? `&limit=${limit}` : ''}`)).body.items as { id: string; name: string }[];
+      (await api(`/v1/search/suggest?q=${encodeURIComponent(q)}${limit ? `&limit=${limit}` : ''}`)).body.items as {
+        id: string;
+        name: string;
+      }[];
     const teapot = made.find((p) => p.name === `${TAG} Teapot`)!;
     expect(await suggest(`${TAG} tea`)).toEqual(expect.arrayContaining([{ id: teapot.id, name: teapot.name }]));
-    expect((await suggest(TAG, 20)).map((s) => s.name).sort()).toEqual(made.filter((p) => p.brand.includes(TAG) && !p.brand.endsWith('D')).map((p) => p.name).sort());
+    expect((await suggest(TAG, 20)).map((s) => s.name).sort()).toEqual(
+      made
+        .filter((p) => p.brand.includes(TAG) && !p.brand.endsWith('D'))
+        .map((p) => p.name)
+        .sort(),
+    );
     // Two letters transposed in the made-up word (one edit) still complete — past the first letter, which OpenSearch's
     // fuzzy completion takes as typed (prefix_length 1); under 4 characters, a wrong letter finds nothing.
     const typo = `${TAG.slice(0, 2)}${TAG[3]}${TAG[2]}${TAG.slice(4)}`;
@@ -249,9 +343,18 @@ const streamRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', product: Record
 
 async function invokeIndexer(records: unknown[]): Promise<unknown> {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = platform().env;
-  const lambda = new LambdaClient({ region: platform().region, endpoint: platform().lambdaEndpoint, credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! } });
+  const lambda = new LambdaClient({
+    region: platform().region,
+    endpoint: platform().lambdaEndpoint,
+    credentials: { accessKeyId: AWS_ACCESS_KEY_ID!, secretAccessKey: AWS_SECRET_ACCESS_KEY! },
+  });
   try {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'indexProducts', Payload: new TextEncoder().encode(JSON.stringify({ Records: records })) }));
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'indexProducts',
+        Payload: new TextEncoder().encode(JSON.stringify({ Records: records })),
+      }),
+    );
     const payload = new TextDecoder().decode(out.Payload);
     if (out.FunctionError) throw new Error(`indexProducts failed: ${payload}`);
     return JSON.parse(payload);
@@ -263,53 +366,118 @@ async function invokeIndexer(records: unknown[]): Promise<unknown> {
 describe('the indexer under duplicate and out-of-order deliveries', () => {
   const word = madeUpWord();
   const at = (version: number, name: string, status = 'ACTIVE') => ({
-    id: `psearch${word}`, sku: `SKU-${word}`, name, description: 'Delivered by hand.', category: 'clocks', brand: 'Stream', price: 1000 + version,
-    currency: 'GBP', imageUrls: [], attributes: {}, popularity: 0, status, version, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: `2026-01-0${version}T00:00:00.000Z`,
+    id: `psearch${word}`,
+    sku: `SKU-${word}`,
+    name,
+    description: 'Delivered by hand.',
+    category: 'clocks',
+    brand: 'Stream',
+    price: 1000 + version,
+    currency: 'GBP',
+    imageUrls: [],
+    attributes: {},
+    popularity: 0,
+    status,
+    version,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: `2026-01-0${version}T00:00:00.000Z`,
   });
 
   it('keeps the newest version whatever arrives late or twice, and a product taken off sale never comes back from an older image', async () => {
     // Version 3 first, then the older 2, then 3 again: 3 stays.
-    expect(await invokeIndexer([streamRecord('MODIFY', at(3, `Newer ${word} Clock`), 1), streamRecord('MODIFY', at(2, `Older ${word} Clock`), 2), streamRecord('MODIFY', at(3, `Newer ${word} Clock`), 3)])).toEqual({ batchItemFailures: [] });
+    expect(
+      await invokeIndexer([
+        streamRecord('MODIFY', at(3, `Newer ${word} Clock`), 1),
+        streamRecord('MODIFY', at(2, `Older ${word} Clock`), 2),
+        streamRecord('MODIFY', at(3, `Newer ${word} Clock`), 3),
+      ]),
+    ).toEqual({ batchItemFailures: [] });
     let found = await search(`q=${word}`);
     expect(found.items.map((i) => [i.name, i.price])).toEqual([[`Newer ${word} Clock`, 1003]]);
     // The same batch again (a redelivery), and the oldest image on its own: nothing changes, nothing fails.
-    expect(await invokeIndexer([streamRecord('INSERT', at(1, `Oldest ${word} Clock`), 4)])).toEqual({ batchItemFailures: [] });
+    expect(await invokeIndexer([streamRecord('INSERT', at(1, `Oldest ${word} Clock`), 4)])).toEqual({
+      batchItemFailures: [],
+    });
     found = await search(`q=${word}`);
     expect(found.items.map((i) => i.name)).toEqual([`Newer ${word} Clock`]);
 
     // Taken off sale at version 4; the late version 3 arrives after: it stays off.
-    expect(await invokeIndexer([streamRecord('MODIFY', at(4, `Newer ${word} Clock`, 'INACTIVE'), 5), streamRecord('MODIFY', at(3, `Newer ${word} Clock`), 6)])).toEqual({ batchItemFailures: [] });
+    expect(
+      await invokeIndexer([
+        streamRecord('MODIFY', at(4, `Newer ${word} Clock`, 'INACTIVE'), 5),
+        streamRecord('MODIFY', at(3, `Newer ${word} Clock`), 6),
+      ]),
+    ).toEqual({ batchItemFailures: [] });
     expect((await search(`q=${word}`)).total).toBe(0);
     expect((await api(`/v1/search/suggest?q=newer%20${word.slice(0, 5)}`)).body.items).toEqual([]);
 
     // Back on sale at 5, then removed from the table (REMOVE of 5), then a late 5 again: removed it stays.
     await invokeIndexer([streamRecord('MODIFY', at(5, `Revived ${word} Clock`), 7)]);
     expect(idsOf(await search(`q=${word}`))).toEqual([`psearch${word}`]);
-    expect(await invokeIndexer([streamRecord('REMOVE', at(5, `Revived ${word} Clock`), 8), streamRecord('MODIFY', at(5, `Revived ${word} Clock`), 9)])).toEqual({ batchItemFailures: [] });
+    expect(
+      await invokeIndexer([
+        streamRecord('REMOVE', at(5, `Revived ${word} Clock`), 8),
+        streamRecord('MODIFY', at(5, `Revived ${word} Clock`), 9),
+      ]),
+    ).toEqual({ batchItemFailures: [] });
     expect((await search(`q=${word}`)).total).toBe(0);
   });
 
   it('ranks equal matches by popularity (log1p) and then recency', async () => {
     const boost = madeUpWord();
     const doc = (suffix: string, popularity: number, createdAt: string, seq: number) =>
-      streamRecord('INSERT', { ...at(1, `${boost} Boost Clock`), id: `pboost${boost}${suffix}`, sku: `SKU-B${suffix}`, popularity, createdAt, updatedAt: createdAt }, seq);
+      streamRecord(
+        'INSERT',
+        {
+          ...at(1, `${boost} Boost Clock`),
+          id: `pboost${boost}${suffix}`,
+          sku: `SKU-B${suffix}`,
+          popularity,
+          createdAt,
+          updatedAt: createdAt,
+        },
+        seq,
+      );
     const now = new Date().toISOString();
-    expect(await invokeIndexer([doc('old', 5, '2023-01-01T00:00:00.000Z', 20), doc('new', 5, now, 21), doc('popular', 500, '2023-01-01T00:00:00.000Z', 22), doc('plain', 0, now, 23)])).toEqual({
+    expect(
+      await invokeIndexer([
+        doc('old', 5, '2023-01-01T00:00:00.000Z', 20),
+        doc('new', 5, now, 21),
+        doc('popular', 500, '2023-01-01T00:00:00.000Z', 22),
+        doc('plain', 0, now, 23),
+      ]),
+    ).toEqual({
       batchItemFailures: [],
     });
     // The same text scores alike; the boost is log10(1 + popularity) (OpenSearch's log1p) plus a freshness of 1 within
     // 30 days, halving over the year after: popular 2.70 + 0.00, new 0.78 + 1, plain 0 + 1, old 0.78 + 0.00.
     const ranked = await search(`q=${boost}`);
-    expect(idsOf(ranked)).toEqual([`pboost${boost}popular`, `pboost${boost}new`, `pboost${boost}plain`, `pboost${boost}old`]);
+    expect(idsOf(ranked)).toEqual([
+      `pboost${boost}popular`,
+      `pboost${boost}new`,
+      `pboost${boost}plain`,
+      `pboost${boost}old`,
+    ]);
     // The same words browse by the other sorts too; newest first is by createdAt.
-    expect(idsOf(await search(`q=${boost}&sort=popularity`))).toEqual([`pboost${boost}popular`, `pboost${boost}new`, `pboost${boost}old`, `pboost${boost}plain`]);
-    expect(idsOf(await search(`q=${boost}&sort=newest`)).slice(2).sort()).toEqual([`pboost${boost}old`, `pboost${boost}popular`]);
+    expect(idsOf(await search(`q=${boost}&sort=popularity`))).toEqual([
+      `pboost${boost}popular`,
+      `pboost${boost}new`,
+      `pboost${boost}old`,
+      `pboost${boost}plain`,
+    ]);
+    expect(
+      idsOf(await search(`q=${boost}&sort=newest`))
+        .slice(2)
+        .sort(),
+    ).toEqual([`pboost${boost}old`, `pboost${boost}popular`]);
   });
 
   it('reports a record that is not a product as a failed item, and indexes the rest of the batch', async () => {
     const broken = streamRecord('INSERT', { id: `pbroken${word}`, name: 'No price' }, 10);
     const good = streamRecord('INSERT', { ...at(1, `Fine ${word} Watch`), id: `pfine${word}` }, 11);
-    expect(await invokeIndexer([good, broken])).toEqual({ batchItemFailures: [{ itemIdentifier: broken.dynamodb.SequenceNumber }] });
+    expect(await invokeIndexer([good, broken])).toEqual({
+      batchItemFailures: [{ itemIdentifier: broken.dynamodb.SequenceNumber }],
+    });
     expect((await search(`q=${encodeURIComponent(`fine ${word}`)}`)).total).toBe(1);
   });
 });
@@ -319,7 +487,16 @@ describe('npm run search:reindex', () => {
     const before = await search(`q=${TAG}&limit=100`);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'reindex-test-'));
     const info = platform();
-    writeFileSync(path.join(dataDir, 'runtime.json'), JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: {}, env: info.env, pid: process.pid }));
+    writeFileSync(
+      path.join(dataDir, 'runtime.json'),
+      JSON.stringify({
+        apiUrl: info.apiUrl,
+        lambdaEndpoint: info.lambdaEndpoint,
+        failureQueueUrls: {},
+        env: info.env,
+        pid: process.pid,
+      }),
+    );
     let running = true;
     const during: { status: number; total?: number }[] = [];
     const searching = (async () => {
@@ -329,12 +506,20 @@ describe('npm run search:reindex', () => {
       }
     })();
     try {
-      const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/search-reindex.ts'], {
-        cwd: projectRoot,
-        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
-      });
+      const { stdout, stderr } = await promisify(execFile)(
+        path.join(projectRoot, 'node_modules/.bin/tsx'),
+        ['bin/search-reindex.ts'],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+        },
+      );
       expect(stderr).toContain(`Reindexing the local platform at ${info.apiUrl}`);
-      expect(stdout).toMatch(new RegExp(`alias products → products-v${MAPPING_VERSION}-\\d{17} \\(was products-v${MAPPING_VERSION}-\\d{17}\\); \\d+ products indexed from \\d+ read, .*; 0 not indexed;`));
+      expect(stdout).toMatch(
+        new RegExp(
+          `alias products → products-v${MAPPING_VERSION}-\\d{17} \\(was products-v${MAPPING_VERSION}-\\d{17}\\); \\d+ products indexed from \\d+ read, .*; 0 not indexed;`,
+        ),
+      );
     } finally {
       running = false;
       await searching;
@@ -348,8 +533,15 @@ describe('npm run search:reindex', () => {
   });
 
   it('refuses a wrong argument with its usage and exit code 2', async () => {
-    const run = promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/search-reindex.ts', '--bogus'], { cwd: projectRoot });
-    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run search:reindex') });
+    const run = promisify(execFile)(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/search-reindex.ts', '--bogus'],
+      { cwd: projectRoot },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage: npm run search:reindex'),
+    });
   });
 });
 
@@ -367,7 +559,11 @@ describe('search as a signal', () => {
     await analyticsCaughtUp();
     const rows = await until(
       'search events in the warehouse',
-      () => warehouseQuery<{ query: string; result_count: number }>("SELECT query, result_count FROM user_behavior WHERE session_id = $1 AND event_type = 'search' ORDER BY event_ts, query", [sessionId]),
+      () =>
+        warehouseQuery<{ query: string; result_count: number }>(
+          "SELECT query, result_count FROM user_behavior WHERE session_id = $1 AND event_type = 'search' ORDER BY event_ts, query",
+          [sessionId],
+        ),
       (r) => r.length === searches.length,
     );
     const counted = rows.map((r) => [r.query, Number(r.result_count)]);
@@ -377,13 +573,23 @@ describe('search as a signal', () => {
 
     const insights = await until(
       'no-results insights',
-      async () => ((await api('/v1/analytics/insights', { token: admin })).body.items as any[]).filter((i) => i.kind === 'no_results'),
+      async () =>
+        ((await api('/v1/analytics/insights', { token: admin })).body.items as any[]).filter(
+          (i) => i.kind === 'no_results',
+        ),
       (items) => items.some((i) => i.query === often) && items.some((i) => i.query === lessOften),
     );
     const ours = insights.filter((i) => i.query === often || i.query === lessOften);
-    expect(ours.map((i) => [i.query, i.metric])).toEqual([[often, 8], [lessOften, 7]]);
+    expect(ours.map((i) => [i.query, i.metric])).toEqual([
+      [often, 8],
+      [lessOften, 7],
+    ]);
     expect(insights.findIndex((i) => i.query === often)).toBeLessThan(insights.findIndex((i) => i.query === lessOften));
-    expect(ours[0].message).toMatch(new RegExp(`^No results: "${often}" was searched 8 times in the 28 days to \\d{4}-\\d{2}-\\d{2} and found no product\\.$`));
+    expect(ours[0].message).toMatch(
+      new RegExp(
+        `^No results: "${often}" was searched 8 times in the 28 days to \\d{4}-\\d{2}-\\d{2} and found no product\\.$`,
+      ),
+    );
   });
 
   it('reports search in the health check', async () => {

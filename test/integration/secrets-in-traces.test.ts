@@ -38,13 +38,21 @@ const traceHeader = () =>
   `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
 
 let invocations = 0;
-async function invoke(routeId: string, event: Partial<APIGatewayProxyEvent> & { body?: string | null }): Promise<APIGatewayProxyResult> {
+async function invoke(
+  routeId: string,
+  event: Partial<APIGatewayProxyEvent> & { body?: string | null },
+): Promise<APIGatewayProxyResult> {
   const route = routes.find((r) => r.id === routeId)!;
   const resource = route.path.replace(/^\/v1/, '');
-  const path = event.pathParameters ? Object.entries(event.pathParameters).reduce((p, [k, v]) => p.replace(`{${k}}`, v ?? ''), resource) : resource;
+  const path = event.pathParameters
+    ? Object.entries(event.pathParameters).reduce((p, [k, v]) => p.replace(`{${k}}`, v ?? ''), resource)
+    : resource;
   process.env._X_AMZN_TRACE_ID = traceHeader();
   invocations++;
-  return localInvoker<APIGatewayProxyEvent, APIGatewayProxyResult>(projectRoot, route)({
+  return localInvoker<APIGatewayProxyEvent, APIGatewayProxyResult>(
+    projectRoot,
+    route,
+  )({
     resource,
     path,
     httpMethod: route.method,
@@ -74,7 +82,10 @@ async function invoke(routeId: string, event: Partial<APIGatewayProxyEvent> & { 
 }
 
 const claimsOf = (idToken: string) => {
-  const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
   return { claims: { sub: String(claims.sub), email: String(claims.email), 'cognito:groups': '' } };
 };
 
@@ -109,10 +120,19 @@ describe('X-Ray traces of the HTTP functions', () => {
     const password = strongPassword();
     const phoneNumber = `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
     const homeAddress = `${Math.floor(Math.random() * 900) + 100} Secretwood Lane ${randomUUID().slice(0, 8)}`;
-    const address = { name: 'Trace Shopper', line1: `Flat ${randomUUID().slice(0, 6)}, Hidden Mews`, line2: `Quiet Yard ${randomUUID().slice(0, 6)}`, city: 'Tracetown', postalCode: 'TR1 1AA', country: 'GB' };
+    const address = {
+      name: 'Trace Shopper',
+      line1: `Flat ${randomUUID().slice(0, 6)}, Hidden Mews`,
+      line2: `Quiet Yard ${randomUUID().slice(0, 6)}`,
+      city: 'Tracetown',
+      postalCode: 'TR1 1AA',
+      country: 'GB',
+    };
     const declinedToken = `tok_trace${randomBytes(8).toString('hex')}`;
 
-    const registered = await invoke('registerUser', { body: JSON.stringify({ email, password, firstName: 'Trace', lastName: 'Shopper' }) });
+    const registered = await invoke('registerUser', {
+      body: JSON.stringify({ email, password, firstName: 'Trace', lastName: 'Shopper' }),
+    });
     expect(registered.statusCode, registered.body).toBe(201);
     const login = await invoke('login', { body: JSON.stringify({ email, password }) });
     expect(login.statusCode, login.body).toBe(200);
@@ -122,15 +142,41 @@ describe('X-Ray traces of the HTTP functions', () => {
     expect((await invoke('login', { body: `{"email":"${email}","password":"${password}"` })).statusCode).toBe(400);
 
     const caller = { requestContext: { authorizer: claimsOf(tokens.idToken) } as never };
-    const updated = await invoke('updateMyProfile', { ...caller, body: JSON.stringify({ phoneNumber, preferences: { deliverTo: homeAddress } }) });
+    const updated = await invoke('updateMyProfile', {
+      ...caller,
+      body: JSON.stringify({ phoneNumber, preferences: { deliverTo: homeAddress } }),
+    });
     expect(updated.statusCode, updated.body).toBe(200);
     expect((await invoke('getMyProfile', caller)).statusCode).toBe(200);
 
     const productId = `TRACE${randomBytes(4).toString('hex').toUpperCase()}`;
     const now = new Date().toISOString();
     const tables = platform().tableNames;
-    await dynamo().send(new PutCommand({ TableName: tables.products, Item: toItem({ id: productId, sku: productId, name: 'Traced Lamp', description: '', category: 'lighting', brand: 'ECI Home', price: 1500, currency: 'GBP', imageUrls: [], attributes: {}, popularity: 1, status: 'ACTIVE', version: 1, createdAt: now, updatedAt: now }) }));
-    await dynamo().send(new PutCommand({ TableName: tables.inventory, Item: { productId, available: 10, reserved: 0 } }));
+    await dynamo().send(
+      new PutCommand({
+        TableName: tables.products,
+        Item: toItem({
+          id: productId,
+          sku: productId,
+          name: 'Traced Lamp',
+          description: '',
+          category: 'lighting',
+          brand: 'ECI Home',
+          price: 1500,
+          currency: 'GBP',
+          imageUrls: [],
+          attributes: {},
+          popularity: 1,
+          status: 'ACTIVE',
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      }),
+    );
+    await dynamo().send(
+      new PutCommand({ TableName: tables.inventory, Item: { productId, available: 10, reserved: 0 } }),
+    );
     const orderIds: string[] = [];
     for (const paymentToken of ['tok_visa', declinedToken]) {
       const placed = await invoke('placeOrder', {
@@ -149,7 +195,8 @@ describe('X-Ray traces of the HTTP functions', () => {
     }
 
     // Segments do arrive: one handler subsegment per invocation (so the check below cannot pass on an empty trace).
-    for (let i = 0; i < 200 && handlerSubsegments().length < invocations; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && handlerSubsegments().length < invocations; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(handlerSubsegments()).toHaveLength(invocations);
 
     const secrets = {
@@ -164,7 +211,9 @@ describe('X-Ray traces of the HTTP functions', () => {
       line1: address.line1,
       line2: address.line2,
     };
-    const leaks = Object.entries(secrets).filter(([, secret]) => datagrams.some((d) => d.includes(secret))).map(([name]) => name);
+    const leaks = Object.entries(secrets)
+      .filter(([, secret]) => datagrams.some((d) => d.includes(secret)))
+      .map(([name]) => name);
     expect(leaks).toEqual([]);
   });
 });

@@ -6,22 +6,39 @@ describe('users and auth', () => {
   it('registers a shopper, confirms them at once and lets them sign in', async () => {
     const email = `Reg-${randomUUID()}@Example.com`;
     const password = strongPassword();
-    const registered = await api('/v1/users', { method: 'POST', body: { email, password, firstName: 'Ada', lastName: 'Lovelace' } });
+    const registered = await api('/v1/users', {
+      method: 'POST',
+      body: { email, password, firstName: 'Ada', lastName: 'Lovelace' },
+    });
     expect(registered.status).toBe(201);
     expect(registered.body).toEqual({ userId: expect.any(String), email: email.toLowerCase() });
 
     const login = await api('/v1/auth/login', { method: 'POST', body: { email, password } });
     expect(login.status).toBe(200);
-    expect(login.body).toEqual({ idToken: expect.any(String), accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(login.body).toEqual({
+      idToken: expect.any(String),
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+      expiresIn: expect.any(Number),
+    });
 
     const me = await api('/v1/users/me', { token: login.body.idToken });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ userId: registered.body.userId, email: email.toLowerCase(), firstName: 'Ada', lastName: 'Lovelace', groups: [] });
+    expect(me.body).toEqual({
+      userId: registered.body.userId,
+      email: email.toLowerCase(),
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      groups: [],
+    });
   });
 
   it('refuses a second account for the same email with 409', async () => {
     const shopper = await newShopper();
-    const again = await api('/v1/users', { method: 'POST', body: { email: shopper.email, password: strongPassword(), firstName: 'A', lastName: 'B' } });
+    const again = await api('/v1/users', {
+      method: 'POST',
+      body: { email: shopper.email, password: strongPassword(), firstName: 'A', lastName: 'B' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('CONFLICT');
   });
@@ -35,7 +52,10 @@ describe('users and auth', () => {
     ['no special character', 'Abcdefg1'],
     ['whitespace', 'Abc def1!'],
   ])('rejects a weak password (%s) with 400 naming the password', async (_why, password) => {
-    const res = await api('/v1/users', { method: 'POST', body: { email: `weak-${randomUUID()}@example.com`, password, firstName: 'A', lastName: 'B' } });
+    const res = await api('/v1/users', {
+      method: 'POST',
+      body: { email: `weak-${randomUUID()}@example.com`, password, firstName: 'A', lastName: 'B' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain('password');
@@ -43,8 +63,14 @@ describe('users and auth', () => {
 
   it('answers wrong credentials with the same 401 whether or not the email exists', async () => {
     const shopper = await newShopper();
-    const wrongPassword = await api('/v1/auth/login', { method: 'POST', body: { email: shopper.email, password: 'Wrong#Pass1' } });
-    const noSuchUser = await api('/v1/auth/login', { method: 'POST', body: { email: `nobody-${randomUUID()}@example.com`, password: 'Wrong#Pass1' } });
+    const wrongPassword = await api('/v1/auth/login', {
+      method: 'POST',
+      body: { email: shopper.email, password: 'Wrong#Pass1' },
+    });
+    const noSuchUser = await api('/v1/auth/login', {
+      method: 'POST',
+      body: { email: `nobody-${randomUUID()}@example.com`, password: 'Wrong#Pass1' },
+    });
     expect(wrongPassword.status).toBe(401);
     expect(noSuchUser.status).toBe(401);
     expect(wrongPassword.body).toEqual(noSuchUser.body);
@@ -58,8 +84,17 @@ describe('users and auth', () => {
       body: { phoneNumber: '+447700900123', preferences: { newsletter: true, language: 'en-GB' } },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ firstName: 'Sam', lastName: 'Shopper', phoneNumber: '+447700900123', preferences: { newsletter: true, language: 'en-GB' } });
-    const renamed = await api('/v1/users/me', { method: 'PATCH', token: shopper.token, body: { firstName: 'Samantha' } });
+    expect(patched.body).toMatchObject({
+      firstName: 'Sam',
+      lastName: 'Shopper',
+      phoneNumber: '+447700900123',
+      preferences: { newsletter: true, language: 'en-GB' },
+    });
+    const renamed = await api('/v1/users/me', {
+      method: 'PATCH',
+      token: shopper.token,
+      body: { firstName: 'Samantha' },
+    });
     expect(renamed.body).toMatchObject({ firstName: 'Samantha', phoneNumber: '+447700900123' });
   });
 

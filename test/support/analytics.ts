@@ -6,7 +6,9 @@ import { platform } from './api';
 const control = (path: string, init?: { method?: string; body?: unknown }) =>
   fetch(`${platform().analytics.controlUrl}${path}`, {
     method: init?.method ?? 'GET',
-    ...(init?.body !== undefined ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
+    ...(init?.body !== undefined
+      ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+      : {}),
   });
 
 /** Resolves once the consumers have loaded everything their streams held at the call. */

@@ -59,7 +59,10 @@ export async function signIn(email: string, password: string): Promise<string> {
 export async function newShopper(): Promise<Shopper> {
   const email = `shopper-${randomUUID()}@example.com`;
   const password = strongPassword();
-  const res = await api('/v1/users', { method: 'POST', body: { email, password, firstName: 'Sam', lastName: 'Shopper' } });
+  const res = await api('/v1/users', {
+    method: 'POST',
+    body: { email, password, firstName: 'Sam', lastName: 'Shopper' },
+  });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { email, password, userId: res.body.userId, token: await signIn(email, password) };
 }
@@ -71,7 +74,11 @@ let docClient: DynamoDBDocumentClient | undefined;
 export function dynamo(): DynamoDBDocumentClient {
   const p = platform();
   docClient ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: p.region, endpoint: p.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({
+      region: p.region,
+      endpoint: p.dynamoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
   );
   return docClient;
 }

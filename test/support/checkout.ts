@@ -19,7 +19,13 @@ import { adminSession, api, dynamo, platform, type ApiResponse, type Shopper } f
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const address = { name: 'Ada Lovelace', line1: '12 St James Square', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' };
+export const address = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,11 +40,23 @@ useHandlerEnvironment();
 
 // ---------------------------------------------------------------- catalog and stock
 
-export async function productWithStock(available: number, price = 1000, name = `Checkout Test ${randomUUID().slice(0, 8)}`): Promise<string> {
+export async function productWithStock(
+  available: number,
+  price = 1000,
+  name = `Checkout Test ${randomUUID().slice(0, 8)}`,
+): Promise<string> {
   const res = await api('/v1/products', {
     method: 'POST',
     token: await adminSession(),
-    body: { name, description: 'made by a checkout test', category: 'other', brand: 'Test', price, currency: 'GBP', initialStock: available },
+    body: {
+      name,
+      description: 'made by a checkout test',
+      category: 'other',
+      brand: 'Test',
+      price,
+      currency: 'GBP',
+      initialStock: available,
+    },
   });
   if (res.status !== 201) throw new Error(`product create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
@@ -47,7 +65,11 @@ export async function productWithStock(available: number, price = 1000, name = `
 export async function setPrice(productId: string, price: number): Promise<void> {
   const token = await adminSession();
   const current = await api(`/v1/products/${productId}`);
-  const res = await api(`/v1/products/${productId}`, { method: 'PUT', token, body: { version: current.body.version, price } });
+  const res = await api(`/v1/products/${productId}`, {
+    method: 'PUT',
+    token,
+    body: { version: current.body.version, price },
+  });
   if (res.status !== 200) throw new Error(`price change failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
@@ -60,8 +82,14 @@ export async function stockOf(productId: string): Promise<{ productId: string; a
 
 /** The inventory item itself, with `sold` (which the API does not show). */
 export async function inventoryRow(productId: string): Promise<{ available: number; reserved: number; sold: number }> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: platform().tableNames.inventory, Key: { productId }, ConsistentRead: true }));
-  return { available: Number(Item?.available ?? 0), reserved: Number(Item?.reserved ?? 0), sold: Number(Item?.sold ?? 0) };
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: platform().tableNames.inventory, Key: { productId }, ConsistentRead: true }),
+  );
+  return {
+    available: Number(Item?.available ?? 0),
+    reserved: Number(Item?.reserved ?? 0),
+    sold: Number(Item?.sold ?? 0),
+  };
 }
 
 // ---------------------------------------------------------------- saga records
@@ -75,7 +103,9 @@ export interface ReservationRow {
 }
 
 export async function reservationOf(orderId: string): Promise<ReservationRow | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: platform().tableNames.reservations, Key: { orderId }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: platform().tableNames.reservations, Key: { orderId }, ConsistentRead: true }),
+  );
   return Item as ReservationRow | undefined;
 }
 
@@ -89,7 +119,9 @@ export interface LedgerRow {
 }
 
 /** The payments ledger of an order: its `LEDGER#CHARGE` / `LEDGER#REFUND` items. */
-export async function ledgerOf(orderId: string): Promise<{ entries: LedgerRow[]; charges: LedgerRow[]; refunds: LedgerRow[]; net: number }> {
+export async function ledgerOf(
+  orderId: string,
+): Promise<{ entries: LedgerRow[]; charges: LedgerRow[]; refunds: LedgerRow[]; net: number }> {
   const { Items = [] } = await dynamo().send(
     new QueryCommand({
       TableName: platform().tableNames.payments,
@@ -109,19 +141,35 @@ export async function ledgerOf(orderId: string): Promise<{ entries: LedgerRow[];
 export async function gatewayRecord(orderId: string): Promise<{ result?: unknown; attempts?: number }> {
   const table = platform().tableNames.payments;
   const [result, attempts] = await Promise.all([
-    dynamo().send(new GetCommand({ TableName: table, Key: { orderId: `GATEWAY#charge:${orderId}`, entry: 'RESULT' }, ConsistentRead: true })),
-    dynamo().send(new GetCommand({ TableName: table, Key: { orderId: `GATEWAY#charge:${orderId}`, entry: 'ATTEMPTS' }, ConsistentRead: true })),
+    dynamo().send(
+      new GetCommand({
+        TableName: table,
+        Key: { orderId: `GATEWAY#charge:${orderId}`, entry: 'RESULT' },
+        ConsistentRead: true,
+      }),
+    ),
+    dynamo().send(
+      new GetCommand({
+        TableName: table,
+        Key: { orderId: `GATEWAY#charge:${orderId}`, entry: 'ATTEMPTS' },
+        ConsistentRead: true,
+      }),
+    ),
   ]);
   return { result: result.Item?.result, attempts: attempts.Item ? Number(attempts.Item.attempts) : undefined };
 }
 
 export async function orderRow(orderId: string): Promise<Record<string, any> | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: platform().tableNames.orders, Key: { orderId }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: platform().tableNames.orders, Key: { orderId }, ConsistentRead: true }),
+  );
   return Item;
 }
 
 export async function cartRow(ownerId: string): Promise<Record<string, any> | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: platform().tableNames.carts, Key: { ownerId }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: platform().tableNames.carts, Key: { ownerId }, ConsistentRead: true }),
+  );
   return Item;
 }
 
@@ -136,7 +184,11 @@ export interface PlaceOrderBody {
   items?: { productId: string; quantity: number }[];
 }
 
-export function postOrder(shopper: Pick<Shopper, 'token'>, body: PlaceOrderBody, key: string | null = randomUUID()): Promise<ApiResponse> {
+export function postOrder(
+  shopper: Pick<Shopper, 'token'>,
+  body: PlaceOrderBody,
+  key: string | null = randomUUID(),
+): Promise<ApiResponse> {
   return api('/v1/orders', {
     method: 'POST',
     token: shopper.token,
@@ -163,7 +215,11 @@ export async function checkout(shopper: Shopper, body: PlaceOrderBody): Promise<
   return waitForTerminal(placed.body.orderId, shopper.token);
 }
 
-export async function addToCart(auth: { token?: string; sessionId?: string }, productId: string, quantity: number): Promise<ApiResponse> {
+export async function addToCart(
+  auth: { token?: string; sessionId?: string },
+  productId: string,
+  quantity: number,
+): Promise<ApiResponse> {
   return api('/v1/cart/items', {
     method: 'POST',
     token: auth.token,
@@ -174,7 +230,8 @@ export async function addToCart(auth: { token?: string; sessionId?: string }, pr
 
 // ---------------------------------------------------------------- the saga in-process
 
-export type SagaTaskState = 'ReserveInventory' | 'ChargePayment' | 'ConfirmOrder' | 'RefundPayment' | 'ReleaseInventory' | 'CancelOrder';
+export type SagaTaskState =
+  'ReserveInventory' | 'ChargePayment' | 'ConfirmOrder' | 'RefundPayment' | 'ReleaseInventory' | 'CancelOrder';
 export type TaskHandler = (input: any) => Promise<any>;
 
 /** The saga input (the order and how to pay) and the state each step adds, as lib/saga's state machine carries it. */
@@ -192,7 +249,8 @@ export function sagaTask(state: SagaTaskState): TaskHandler {
   if (!task) throw new Error(`no saga task ${state}`);
   return async (input) => {
     let mod = handlerModules.get(task.handler);
-    if (!mod) handlerModules.set(task.handler, (mod = import(pathToFileURL(path.join(projectRoot, task.handler)).href)));
+    if (!mod)
+      handlerModules.set(task.handler, (mod = import(pathToFileURL(path.join(projectRoot, task.handler)).href)));
     return (await mod).handler(input, lambdaContext(task.id, 60_000));
   };
 }
@@ -204,7 +262,10 @@ export async function invokeModule(relativePath: string, event: unknown = {}): P
 }
 
 /** Calls a Task handler and returns what Step Functions would see: its result, or its error's name. */
-export async function attempt(handler: TaskHandler, input: unknown): Promise<{ ok: true; result: any } | { ok: false; error: string; message: string }> {
+export async function attempt(
+  handler: TaskHandler,
+  input: unknown,
+): Promise<{ ok: true; result: any } | { ok: false; error: string; message: string }> {
   try {
     return { ok: true, result: await handler(input) };
   } catch (e) {
@@ -217,7 +278,11 @@ export async function attempt(handler: TaskHandler, input: unknown): Promise<{ o
  * there are no items) but hands its saga input back instead of starting the platform's saga, so the test
  * runs the saga itself.
  */
-export async function pendingOrder(shopper: Pick<Shopper, 'userId' | 'email'>, body: PlaceOrderBody, key: string = randomUUID()): Promise<{ orderId: string; total: number; input: SagaInput }> {
+export async function pendingOrder(
+  shopper: Pick<Shopper, 'userId' | 'email'>,
+  body: PlaceOrderBody,
+  key: string = randomUUID(),
+): Promise<{ orderId: string; total: number; input: SagaInput }> {
   const deps = await import('../../functions/orders/deps');
   const { placeOrder } = await import('../../functions/orders/domain/orders');
   let input: SagaInput | undefined;
@@ -248,7 +313,11 @@ export interface SagaRun {
 let sqsClient: SQSClient | undefined;
 export function sqs(): SQSClient {
   const p = platform();
-  sqsClient ??= new SQSClient({ region: p.region, endpoint: p.sqsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  sqsClient ??= new SQSClient({
+    region: p.region,
+    endpoint: p.sqsEndpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   return sqsClient;
 }
 
@@ -259,9 +328,14 @@ export function sqs(): SQSClient {
  * are shortened to a few milliseconds; the retry counts, error matching and Catch routing are the ASL's.
  * CompensationFailed sends the saga state to the platform's compensation dead-letter queue.
  */
-export async function runSaga(input: SagaInput, wrap: Partial<Record<SagaTaskState, (real: TaskHandler) => TaskHandler>> = {}): Promise<SagaRun> {
+export async function runSaga(
+  input: SagaInput,
+  wrap: Partial<Record<SagaTaskState, (real: TaskHandler) => TaskHandler>> = {},
+): Promise<SagaRun> {
   const p = platform();
-  const substitutions: Record<string, string> = { [orderSaga.deadLetterQueueSubstitution]: p.compensationDeadLetterQueueUrl };
+  const substitutions: Record<string, string> = {
+    [orderSaga.deadLetterQueueSubstitution]: p.compensationDeadLetterQueueUrl,
+  };
   const calls: string[] = [];
   const handlers: Record<string, TaskHandler> = {};
   for (const task of orderSaga.tasks) {
@@ -276,34 +350,50 @@ export async function runSaga(input: SagaInput, wrap: Partial<Record<SagaTaskSta
   handlers.CompensationFailed = async (i) => {
     calls.push('CompensationFailed');
     const { QueueUrl, MessageBody } = i as { QueueUrl: string; MessageBody: unknown };
-    const { MessageId } = await sqs().send(new SendMessageCommand({ QueueUrl, MessageBody: typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody) }));
+    const { MessageId } = await sqs().send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody),
+      }),
+    );
     return { MessageId };
   };
-  const definition = JSON.parse(substitute(readFileSync(path.join(projectRoot, orderSaga.definitionFile), 'utf8'), substitutions));
+  const definition = JSON.parse(
+    substitute(readFileSync(path.join(projectRoot, orderSaga.definitionFile), 'utf8'), substitutions),
+  );
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const fast = Object.fromEntries([...orderSaga.tasks.map((t) => t.state), 'CompensationFailed'].map((s) => [s, 5]));
-  const run = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: fast } });
+  const run = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: fast },
+  });
   try {
     return { status: 'SUCCEEDED', output: await run.result, calls };
   } catch (e) {
     const fail = (e as { cause?: { name?: string; message?: string } }).cause;
-    return { status: 'FAILED', error: fail?.name ?? (e as Error).name, cause: fail?.message ?? (e as Error).message, calls };
+    return {
+      status: 'FAILED',
+      error: fail?.name ?? (e as Error).name,
+      cause: fail?.message ?? (e as Error).message,
+      calls,
+    };
   }
 }
 
 /** A Task handler that throws `name` for its first `times` calls, then is the real one. */
-export const failing = (name: string, times = Infinity) => (real: TaskHandler): TaskHandler => {
-  let calls = 0;
-  return async (input) => {
-    calls += 1;
-    if (calls <= times) {
-      const e = new Error(`injected ${name} (${calls})`);
-      e.name = name;
-      throw e;
-    }
-    return real(input);
+export const failing =
+  (name: string, times = Infinity) =>
+  (real: TaskHandler): TaskHandler => {
+    let calls = 0;
+    return async (input) => {
+      calls += 1;
+      if (calls <= times) {
+        const e = new Error(`injected ${name} (${calls})`);
+        e.name = name;
+        throw e;
+      }
+      return real(input);
+    };
   };
-};
 
 /** Reads (and deletes) the dead-letter messages of `orderId`'s saga. */
 export async function deadLetters(orderId: string, waitMs = 3_000): Promise<any[]> {
@@ -311,7 +401,9 @@ export async function deadLetters(orderId: string, waitMs = 3_000): Promise<any[
   const found: any[] = [];
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline && found.length === 0) {
-    const { Messages = [] } = await sqs().send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1 }));
+    const { Messages = [] } = await sqs().send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 1 }),
+    );
     for (const m of Messages) {
       const body = JSON.parse(m.Body ?? '{}');
       if (body.orderId === orderId) {
@@ -343,7 +435,9 @@ export async function allOrders(token: string, query = ''): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | undefined;
   do {
-    const res = await api(`/v1/orders?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    const res = await api(`/v1/orders?limit=100${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+      token,
+    });
     if (res.status !== 200) throw new Error(`list failed: ${res.status} ${JSON.stringify(res.body)}`);
     out.push(...res.body.items);
     cursor = res.body.nextCursor;

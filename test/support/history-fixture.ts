@@ -13,10 +13,46 @@ export const FIXTURE_RANGE = { from: '2009-06-01', to: '2009-06-03' } as const;
 
 /** InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country — as the CSV writes them. */
 export const FIXTURE_ROWS: readonly (readonly string[])[] = [
-  ['899999', '85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', '6', '2009-05-31T23:59:00', '2.55', '17850', 'United Kingdom'],
-  ['900001', '85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', '12', '2009-06-01T09:00:00', '1.25', '12345', 'United Kingdom'],
-  ['900001', '22633', 'HAND WARMER UNION JACK, "BRITISH"', '3', '2009-06-01T09:00:00', '0.29', '12345', 'United Kingdom'],
-  ['900001', '21730', 'GLASS STAR FROSTED T-LIGHT HOLDER', '2', '2009-06-01T09:01:00', '1.005', '12345', 'United Kingdom'],
+  [
+    '899999',
+    '85123A',
+    'WHITE HANGING HEART T-LIGHT HOLDER',
+    '6',
+    '2009-05-31T23:59:00',
+    '2.55',
+    '17850',
+    'United Kingdom',
+  ],
+  [
+    '900001',
+    '85123A',
+    'WHITE HANGING HEART T-LIGHT HOLDER',
+    '12',
+    '2009-06-01T09:00:00',
+    '1.25',
+    '12345',
+    'United Kingdom',
+  ],
+  [
+    '900001',
+    '22633',
+    'HAND WARMER UNION JACK, "BRITISH"',
+    '3',
+    '2009-06-01T09:00:00',
+    '0.29',
+    '12345',
+    'United Kingdom',
+  ],
+  [
+    '900001',
+    '21730',
+    'GLASS STAR FROSTED T-LIGHT HOLDER',
+    '2',
+    '2009-06-01T09:01:00',
+    '1.005',
+    '12345',
+    'United Kingdom',
+  ],
   ['900002', '84879', 'ASSORTED COLOUR BIRD ORNAMENT', '1', '2009-06-01T10:30:00', '2.10', '', 'United Kingdom'],
   ['900002', 'POST', 'POSTAGE', '1', '2009-06-01T10:30:00', '18', '', 'United Kingdom'],
   ['900003', '22752', 'SET 7 BABUSHKA NESTING BOXES', '-5', '2009-06-01T12:00:00', '7.65', '', 'France'],
@@ -24,8 +60,26 @@ export const FIXTURE_ROWS: readonly (readonly string[])[] = [
   ['900003', '21754', 'HOME BUILDING BLOCK WORD', '4', '2009-06-01T12:00:00', '3.75', '', 'France'],
   ['900004', '22140', '', '3', '2009-06-01T12:00:00', '0', '', 'United Kingdom'],
   ['900003', '21755', 'LOVE BUILDING BLOCK WORD', '2', '2009-06-01T12:00:00', '0', '', 'France'],
-  ['C900005', '85123A', 'WHITE HANGING HEART T-LIGHT HOLDER', '-2', '2009-06-02T11:00:00', '1.25', '12345', 'United Kingdom'],
-  ['C900005', '22633', 'HAND WARMER UNION JACK, "BRITISH"', '-1', '2009-06-02T11:00:00', '0.29', '12345', 'United Kingdom'],
+  [
+    'C900005',
+    '85123A',
+    'WHITE HANGING HEART T-LIGHT HOLDER',
+    '-2',
+    '2009-06-02T11:00:00',
+    '1.25',
+    '12345',
+    'United Kingdom',
+  ],
+  [
+    'C900005',
+    '22633',
+    'HAND WARMER UNION JACK, "BRITISH"',
+    '-1',
+    '2009-06-02T11:00:00',
+    '0.29',
+    '12345',
+    'United Kingdom',
+  ],
   ['A900009', 'B', 'Adjust bad debt', '1', '2009-06-02T14:00:00', '-11062.06', '', 'United Kingdom'],
   ['900006', 'PADS', 'PADS TO MATCH ALL CUSHIONS', '100', '2009-06-02T23:59:00', '0.001', '15618', 'United Kingdom'],
   ['900007', '22423', 'REGENCY CAKESTAND 3 TIER', '6', '2009-06-03T00:00:00', '12.75', '22222', 'EIRE'],
@@ -33,7 +87,16 @@ export const FIXTURE_ROWS: readonly (readonly string[])[] = [
   ['900008', '22423', 'REGENCY CAKESTAND 3 TIER', '1', '2009-06-04T00:00:00', '12.75', '12345', 'United Kingdom'],
 ];
 
-const HEADER = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
+const HEADER = [
+  'InvoiceNo',
+  'StockCode',
+  'Description',
+  'Quantity',
+  'InvoiceDate',
+  'UnitPrice',
+  'CustomerID',
+  'Country',
+];
 /** Numbers bare, text quoted, as the dataset's files do. */
 const NUMERIC = new Set([3, 5, 6]);
 const cell = (value: string, i: number) => (NUMERIC.has(i) ? value : `"${value.replace(/"/g, '""')}"`);

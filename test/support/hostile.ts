@@ -51,7 +51,8 @@ export function rawRequest(req: RawRequest): Promise<RawResponse> {
   const url = new URL(platform().apiUrl);
   const headers: Record<string, string> = { ...req.headers };
   if (req.token) headers.authorization = `Bearer ${req.token}`;
-  const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
+  const body =
+    req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
   // node:http only frames a GET/DELETE body as chunked when asked to.
   if (body && req.chunked) headers['transfer-encoding'] = 'chunked';
   else if (body) headers['content-length'] = String(body.length);
@@ -147,11 +148,13 @@ export function errorProblems(res: RawResponse, expected: ErrorExpectation = {})
   const acceptedOk = res.status < 400 && !!allowed?.includes(res.status);
   if (res.status >= 500) problems.push(`server error ${res.status} (never for bad input): ${res.text.slice(0, 300)}`);
   else if (res.status < 400 && !acceptedOk) problems.push(`accepted with ${res.status}: ${res.text.slice(0, 300)}`);
-  else if (allowed && !allowed.includes(res.status)) problems.push(`status ${res.status}, expected ${allowed.join(' or ')}: ${res.text.slice(0, 300)}`);
+  else if (allowed && !allowed.includes(res.status))
+    problems.push(`status ${res.status}, expected ${allowed.join(' or ')}: ${res.text.slice(0, 300)}`);
 
   const requestId = res.headers['x-request-id'];
   if (typeof requestId !== 'string' || requestId.length === 0) problems.push('no x-request-id header');
-  else if (expected.requestId && requestId !== expected.requestId) problems.push(`x-request-id ${requestId} is not the one sent (${expected.requestId})`);
+  else if (expected.requestId && requestId !== expected.requestId)
+    problems.push(`x-request-id ${requestId} is not the one sent (${expected.requestId})`);
 
   if (res.status < 400) return problems;
   if (!String(res.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -169,18 +172,24 @@ export function errorProblems(res: RawResponse, expected: ErrorExpectation = {})
   if (extraError.length) problems.push(`unexpected error keys ${extraError.join(', ')}`);
   const codes = CODES_BY_STATUS[res.status];
   if (!codes) problems.push(`status ${res.status} has no code in the contract`);
-  else if (!codes.includes(error.code as string)) problems.push(`code ${String(error.code)} does not match status ${res.status} (${codes.join('|')})`);
-  if (typeof error.message !== 'string' || error.message.trim().length < 3) problems.push(`message ${JSON.stringify(error.message)} is not human readable`);
+  else if (!codes.includes(error.code as string))
+    problems.push(`code ${String(error.code)} does not match status ${res.status} (${codes.join('|')})`);
+  if (typeof error.message !== 'string' || error.message.trim().length < 3)
+    problems.push(`message ${JSON.stringify(error.message)} is not human readable`);
   if (error.details !== undefined) {
-    if (!Array.isArray(error.details) || error.details.length === 0) problems.push('details is present but not a non-empty array');
+    if (!Array.isArray(error.details) || error.details.length === 0)
+      problems.push('details is present but not a non-empty array');
     else
       for (const d of error.details as { path?: unknown; message?: unknown }[]) {
-        if (typeof d?.path !== 'string' || typeof d?.message !== 'string' || !d.message) problems.push(`malformed detail ${JSON.stringify(d)}`);
+        if (typeof d?.path !== 'string' || typeof d?.message !== 'string' || !d.message)
+          problems.push(`malformed detail ${JSON.stringify(d)}`);
       }
   }
   if (expected.detailPath !== undefined && res.status === 400) {
     const paths = Array.isArray(error.details) ? (error.details as { path?: string }[]).map((d) => d.path ?? '') : [];
-    const named = paths.some((p) => p === expected.detailPath || p.startsWith(`${expected.detailPath}.`)) || String(error.message).includes(expected.detailPath);
+    const named =
+      paths.some((p) => p === expected.detailPath || p.startsWith(`${expected.detailPath}.`)) ||
+      String(error.message).includes(expected.detailPath);
     if (!named) problems.push(`neither details (${JSON.stringify(paths)}) nor message name ${expected.detailPath}`);
   }
   return problems;
@@ -190,7 +199,11 @@ export function errorProblems(res: RawResponse, expected: ErrorExpectation = {})
 // Concurrency
 
 /** Runs fn over items, `concurrency` at a time, keeping the order of results. */
-export async function pool<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -223,7 +236,8 @@ export function shapeOf(schema: unknown): Record<string, AnySchema> | undefined 
   return def?.type === 'object' ? (def.shape as Record<string, AnySchema>) : undefined;
 }
 
-export const isOptional = (field: AnySchema): boolean => field._zod.optin === 'optional' || field._zod.optin === 'defaulted';
+export const isOptional = (field: AnySchema): boolean =>
+  field._zod.optin === 'optional' || field._zod.optin === 'defaulted';
 
 export type JsonKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 
@@ -303,7 +317,8 @@ export function fieldSlots(schema: unknown, sample: unknown, prefix: FieldPath =
     const inner = unwrap(field);
     const value = (sample as Record<string, unknown> | undefined)?.[key];
     if (inner._zod.def.type === 'object') out.push(...fieldSlots(inner, value, path));
-    if (inner._zod.def.type === 'array' && Array.isArray(value) && value.length > 0) out.push(...fieldSlots(inner._zod.def.element, value[0], [...path, 0]));
+    if (inner._zod.def.type === 'array' && Array.isArray(value) && value.length > 0)
+      out.push(...fieldSlots(inner._zod.def.element, value[0], [...path, 0]));
   }
   return out;
 }
@@ -364,8 +379,15 @@ export const HOSTILE_STRINGS: HostileString[] = [
 ];
 
 /** Request targets sent byte for byte (the raw client does not re-encode them) in a path parameter. */
-export const HOSTILE_PATH_SEGMENTS: { label: string; raw: string; /** statuses allowed besides 400 */ alsoAllowed?: number[] }[] = [
-  ...HOSTILE_STRINGS.filter((h) => h.value.length < 100).map((h) => ({ label: h.label, raw: encodeURIComponent(h.value) })),
+export const HOSTILE_PATH_SEGMENTS: {
+  label: string;
+  raw: string;
+  /** statuses allowed besides 400 */ alsoAllowed?: number[];
+}[] = [
+  ...HOSTILE_STRINGS.filter((h) => h.value.length < 100).map((h) => ({
+    label: h.label,
+    raw: encodeURIComponent(h.value),
+  })),
   { label: 'raw ../ traversal (normalised by the URL parser)', raw: '../../etc/passwd', alsoAllowed: [404] },
   { label: 'encoded ..%2F traversal', raw: '..%2F..%2Fetc%2Fpasswd' },
   { label: 'double-encoded traversal', raw: '..%252F..%252Fetc%252Fpasswd' },
@@ -435,7 +457,8 @@ export function snapshotDiff(before: Record<string, unknown[]>, after: Record<st
   const out: string[] = [];
   for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const spec = (tables as Record<string, { partitionKey: string; sortKey?: string }>)[table];
-    const keyOf = (item: any) => (spec ? `${item[spec.partitionKey]}${spec.sortKey ? `/${item[spec.sortKey]}` : ''}` : JSON.stringify(item));
+    const keyOf = (item: any) =>
+      spec ? `${item[spec.partitionKey]}${spec.sortKey ? `/${item[spec.sortKey]}` : ''}` : JSON.stringify(item);
     const a = new Map((before[table] ?? []).map((i) => [keyOf(i), JSON.stringify(i)]));
     const b = new Map((after[table] ?? []).map((i) => [keyOf(i), JSON.stringify(i)]));
     for (const [k, v] of b) {

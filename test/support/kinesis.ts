@@ -21,7 +21,12 @@ export function positionAfter(records: readonly StreamRecord[]): StreamPosition 
  * what a history replay put on the stream before it), read until a shard returns an empty page. (Not
  * AT_TIMESTAMP: kinesalite never answers one on a shard with no record after the time.)
  */
-export async function readStream(endpoint: string, StreamName: string, region = 'eu-west-2', after: StreamPosition = {}): Promise<StreamRecord[]> {
+export async function readStream(
+  endpoint: string,
+  StreamName: string,
+  region = 'eu-west-2',
+  after: StreamPosition = {},
+): Promise<StreamRecord[]> {
   const client = localKinesisClient(endpoint, region, { accessKeyId: 'local', secretAccessKey: 'local' });
   try {
     const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName }));
@@ -32,13 +37,20 @@ export async function readStream(endpoint: string, StreamName: string, region = 
         new GetShardIteratorCommand({
           StreamName,
           ShardId: shard.ShardId!,
-          ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' }),
+          ...(last
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: last }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
         }),
       );
       while (ShardIterator) {
         const page = await client.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
         for (const r of page.Records ?? []) {
-          out.push({ shardId: shard.ShardId!, partitionKey: r.PartitionKey!, sequenceNumber: r.SequenceNumber!, data: JSON.parse(new TextDecoder().decode(r.Data)) });
+          out.push({
+            shardId: shard.ShardId!,
+            partitionKey: r.PartitionKey!,
+            sequenceNumber: r.SequenceNumber!,
+            data: JSON.parse(new TextDecoder().decode(r.Data)),
+          });
         }
         // An empty page is the end: kinesalite reports MillisBehindLatest 0 on every page, even a full one
         // with more behind it (a history replay puts more than one page on a shard).

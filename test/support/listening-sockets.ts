@@ -13,7 +13,12 @@ const LISTEN = '0A';
 
 /** /proc's hex address: 32-bit words in host (little-endian) byte order. */
 function decodeAddress(hex: string): string {
-  const words = hex.match(/.{8}/g)!.map((word) => word.match(/../g)!.reverse().map((b) => parseInt(b, 16)));
+  const words = hex.match(/.{8}/g)!.map((word) =>
+    word
+      .match(/../g)!
+      .reverse()
+      .map((b) => parseInt(b, 16)),
+  );
   const bytes = words.flat();
   if (bytes.length === 4) return bytes.join('.');
   const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16));

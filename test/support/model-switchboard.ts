@@ -9,7 +9,13 @@
  * The global setup runs it beside the platform; test files steer it over HTTP on its control port
  * (`switchboard(mode)` in ./recommendations.ts).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type SwitchboardMode =
@@ -68,7 +74,13 @@ export async function startSwitchboard(): Promise<Switchboard> {
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     if (!target) return res.writeHead(503).end('{"message":"no target"}');
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: target.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -98,11 +110,20 @@ export async function startSwitchboard(): Promise<Switchboard> {
         return;
       }
       case 'garbage':
-        res.writeHead(200, { 'content-type': current.contentType ?? 'application/json', 'x-Amzn-Invoked-Production-Variant': 'garbage' });
+        res.writeHead(200, {
+          'content-type': current.contentType ?? 'application/json',
+          'x-Amzn-Invoked-Production-Variant': 'garbage',
+        });
         return res.end(current.text);
       case 'error':
         res.writeHead(424, { 'content-type': 'application/json', 'x-amzn-errortype': 'ModelError' });
-        return res.end(JSON.stringify({ ErrorCode: 'SERVER_ERROR_FROM_MODEL', Message: 'Received server error (500) from primary', OriginalStatusCode: 500 }));
+        return res.end(
+          JSON.stringify({
+            ErrorCode: 'SERVER_ERROR_FROM_MODEL',
+            Message: 'Received server error (500) from primary',
+            OriginalStatusCode: 500,
+          }),
+        );
       default:
         return forward(req, res, body);
     }
@@ -124,7 +145,8 @@ export async function startSwitchboard(): Promise<Switchboard> {
   };
 
   const control = createServer(async (req, res) => {
-    const reply = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const reply = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const status = (): SwitchboardStatus => ({ mode, requests, lastBody, lastPath });
     try {
       if (req.method === 'GET') return reply(200, status());

@@ -17,7 +17,9 @@ import type { Platform } from '@ecicomm/local-platform/platform';
 
 const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
 
-export async function startPlatformControl(platform: Pick<Platform, 'analytics' | 'env'>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPlatformControl(
+  platform: Pick<Platform, 'analytics' | 'env'>,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const warehouse = warehouseFromEnv(WarehouseEnv.parse(platform.env), { migrate: false });
   const server: Server = createServer(async (req, res) => {
     const send = (status: number, body?: unknown) => {
@@ -27,7 +29,9 @@ export async function startPlatformControl(platform: Pick<Platform, 'analytics' 
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const input = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+      const input = chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+        : {};
       if (req.method === 'POST' && req.url === '/analytics/caught-up') {
         try {
           await platform.analytics.caughtUp(Number(input.timeoutMs ?? 30_000));

@@ -12,12 +12,26 @@ import type { RuntimeInfo } from '@ecicomm/local-platform/running-platform';
 
 /** `npm start`'s command, run with this Node (tsx as a loader, as package.json's start script does). */
 const START_ARGS = (() => {
-  const [command, ...args] = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+  const [command, ...args] = (
+    JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.split(' ');
   if (command !== 'node') throw new Error(`npm start is expected to run node, not ${command}`);
   return args;
 })();
 
-const PORT_VARIABLES = ['PORT', 'DYNAMODB_PORT', 'COGNITO_PORT', 'SQS_PORT', 'STEPFUNCTIONS_PORT', 'KINESIS_PORT', 'LAMBDA_PORT', 'MODEL_PORT', 'SEARCH_PORT', 'REDSHIFT_DATA_PORT', 'WAREHOUSE_PORT'] as const;
+const PORT_VARIABLES = [
+  'PORT',
+  'DYNAMODB_PORT',
+  'COGNITO_PORT',
+  'SQS_PORT',
+  'STEPFUNCTIONS_PORT',
+  'KINESIS_PORT',
+  'LAMBDA_PORT',
+  'MODEL_PORT',
+  'SEARCH_PORT',
+  'REDSHIFT_DATA_PORT',
+  'WAREHOUSE_PORT',
+] as const;
 
 /** The platform ended before it said it was ready (e.g. killed by an injected fault while resuming sagas). */
 export class ExitedBeforeReady extends Error {
@@ -65,9 +79,14 @@ export class PlatformProcesses {
     const append = (b: Buffer) => (output = (output + b.toString()).slice(-20_000));
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
-    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))));
+    const exited = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(signal ?? String(code))),
+    );
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the platform was not ready within ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the platform was not ready within ${readyTimeoutMs} ms:\n${output}`)),
+        readyTimeoutMs,
+      );
       const check = () => output.includes('Press Ctrl-C to stop.') && (clearTimeout(timer), resolve());
       child.stdout!.on('data', check);
       void exited.then((how) => (clearTimeout(timer), reject(new ExitedBeforeReady(how, output))));

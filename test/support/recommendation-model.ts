@@ -21,7 +21,14 @@ export function testModel(overrides: Partial<ModelArtifact> = {}): ModelArtifact
     trainedAt: '2026-01-01T00:00:00.000Z',
     dataWindow: { from: '2025-01-01', until: '2026-01-01', invoices: 100, customers: 10, items: demo.length },
     cleaning: 'hand-made test model',
-    parameters: { personalWeight: 1, neighbourWeight: 0.5, popularityWeight: 0.1, recencyHalfLifeDays: 90, neighbours: 10, popularityHalfLifeDays: 60 },
+    parameters: {
+      personalWeight: 1,
+      neighbourWeight: 0.5,
+      popularityWeight: 0.1,
+      recencyHalfLifeDays: 90,
+      neighbours: 10,
+      popularityHalfLifeDays: 60,
+    },
     // The two unsellable products lead the ranking, so every path (model and fallback) must filter them.
     popularity: [
       [INACTIVE_PRODUCT_ID, 2000],

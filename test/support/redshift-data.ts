@@ -22,8 +22,19 @@ export interface TestDataApi {
 
 export async function startTestDataApi(options: { dataDir?: string } = {}): Promise<TestDataApi> {
   const credentials = { accessKeyId: 'test', secretAccessKey: randomBytes(24).toString('base64url') };
-  const emulator = await startRedshiftDataEmulator({ port: 0, region: TEST_REGION, credentials, warehouse: LOCAL_WAREHOUSE, ...options });
-  const client = new RedshiftDataClient({ region: TEST_REGION, endpoint: emulator.endpoint, credentials, maxAttempts: 1 });
+  const emulator = await startRedshiftDataEmulator({
+    port: 0,
+    region: TEST_REGION,
+    credentials,
+    warehouse: LOCAL_WAREHOUSE,
+    ...options,
+  });
+  const client = new RedshiftDataClient({
+    region: TEST_REGION,
+    endpoint: emulator.endpoint,
+    credentials,
+    maxAttempts: 1,
+  });
   return {
     emulator,
     credentials,

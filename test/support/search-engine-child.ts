@@ -7,6 +7,10 @@ import { startSearchEngine } from '@ecicomm/local-platform/search/server';
 
 const [dataDir, port] = process.argv.slice(2) as [string, string];
 const started = performance.now();
-const engine = await startSearchEngine({ port: Number(port), dataDir, credentials: { accessKeyId: 'local', secretAccessKey: process.env.SEARCH_SECRET! } });
+const engine = await startSearchEngine({
+  port: Number(port),
+  dataDir,
+  credentials: { accessKeyId: 'local', secretAccessKey: process.env.SEARCH_SECRET! },
+});
 process.once('SIGTERM', () => void engine.stop().then(() => process.exit(0)));
 console.log(`ready ${Math.round(performance.now() - started)}`);

@@ -94,14 +94,22 @@ export function product(id: string, fields: Partial<Product> & Pick<Product, 'na
 
 /** `_bulk` index actions with each product's version as an external version, as the indexer sends them. */
 export const indexActions = (index: string, products: Product[]): API.Bulk_RequestBody =>
-  products.flatMap((p) => [{ index: { _index: index, _id: p.id, version: p.version, version_type: 'external' as const } }, p]);
+  products.flatMap((p) => [
+    { index: { _index: index, _id: p.id, version: p.version, version_type: 'external' as const } },
+    p,
+  ]);
 
 /** A concrete index behind the `products` alias, holding `products`. */
-export async function productsIndex(client: Client, products: Product[], name = 'products-v1-20260101000000000'): Promise<void> {
+export async function productsIndex(
+  client: Client,
+  products: Product[],
+  name = 'products-v1-20260101000000000',
+): Promise<void> {
   await client.indices.create({ index: name, body: { settings: PRODUCT_SETTINGS, mappings: PRODUCT_MAPPINGS } });
   await client.indices.updateAliases({ body: { actions: [{ add: { index: name, alias: 'products' } }] } });
   if (products.length) {
     const { body } = await client.bulk({ body: indexActions('products', products) });
-    if (body.errors) throw new Error(`bulk failed: ${JSON.stringify(body.items.find((item) => Object.values(item)[0]?.error))}`);
+    if (body.errors)
+      throw new Error(`bulk failed: ${JSON.stringify(body.items.find((item) => Object.values(item)[0]?.error))}`);
   }
 }

@@ -68,16 +68,24 @@ export function singular(word: string): string {
 
 /** A name's words as the relevance rule compares them: lower case, letters and digits, singular. */
 export function nameWords(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).map(singular);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map(singular);
 }
 
 /** The ids of the products whose names hold every intended word. */
 export function relevantIds(intended: string, products: readonly { id: string; name: string }[]): Set<string> {
   const wanted = nameWords(intended);
-  return new Set(products.filter((p) => {
-    const words = new Set(nameWords(p.name));
-    return wanted.every((w) => words.has(w));
-  }).map((p) => p.id));
+  return new Set(
+    products
+      .filter((p) => {
+        const words = new Set(nameWords(p.name));
+        return wanted.every((w) => words.has(w));
+      })
+      .map((p) => p.id),
+  );
 }
 
 export const CUTOFF = 10;
@@ -131,8 +139,14 @@ export async function measureRelevance(
       ...q,
       relevant: relevant.size,
       returned: results.length,
-      precisionAt10: precisionAt10(results.map((r) => r.id), relevant),
-      correctlySpeltPrecisionAt10: precisionAt10(control.map((r) => r.id), relevant),
+      precisionAt10: precisionAt10(
+        results.map((r) => r.id),
+        relevant,
+      ),
+      correctlySpeltPrecisionAt10: precisionAt10(
+        control.map((r) => r.id),
+        relevant,
+      ),
       top: results.slice(0, CUTOFF).map((r) => `${relevant.has(r.id) ? '✓' : '✗'} ${r.name}`),
     });
   }

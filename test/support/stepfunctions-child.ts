@@ -41,7 +41,10 @@ const emulator = await startStepFunctionsEmulator({
           Done: { Type: 'Succeed' },
         },
       },
-      taskHandlers: { First: task('First', { firstRanIn: process.pid }), Second: task('Second', { secondRanIn: process.pid }) },
+      taskHandlers: {
+        First: task('First', { firstRanIn: process.pid }),
+        Second: task('Second', { secondRanIn: process.pid }),
+      },
     },
   ],
 });

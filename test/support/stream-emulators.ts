@@ -14,7 +14,12 @@ import { startSqsEmulator } from '@ecicomm/local-platform/sqs/server';
 export const region = 'eu-west-2';
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Event source mapping timings for tests: poll and retry in milliseconds; errors are the test's to assert. */
-export const fastPolling = { pollIntervalMs: 50, retryDelayMs: 5, maxRetryDelayMs: 20, onError: () => undefined } as const;
+export const fastPolling = {
+  pollIntervalMs: 50,
+  retryDelayMs: 5,
+  maxRetryDelayMs: 20,
+  onError: () => undefined,
+} as const;
 
 export interface StreamEmulators {
   dynamo: DynamoDBClient;
@@ -43,7 +48,9 @@ export async function startStreamEmulators(namePrefix: string): Promise<StreamEm
     startSqsEmulator({ port: 0 }),
   ]);
   const stopStarted = async () => {
-    await Promise.allSettled([ddbStart, kinesisStart, sqsStart].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    await Promise.allSettled(
+      [ddbStart, kinesisStart, sqsStart].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)),
+    );
   };
   if (ddbStart.status === 'rejected' || kinesisStart.status === 'rejected' || sqsStart.status === 'rejected') {
     await stopStarted();

@@ -23,9 +23,17 @@ function fakeKinesis(answers: ((count: number) => Partial<PutRecordsCommandOutpu
   const client = {
     send: async (command: PutRecordsCommand) => {
       expect(command).toBeInstanceOf(PutRecordsCommand);
-      const Records = command.input.Records!.map((r) => ({ PartitionKey: r.PartitionKey!, event: JSON.parse(new TextDecoder().decode(r.Data)) as ClickEvent }));
+      const Records = command.input.Records!.map((r) => ({
+        PartitionKey: r.PartitionKey!,
+        event: JSON.parse(new TextDecoder().decode(r.Data)) as ClickEvent,
+      }));
       requests.push({ StreamName: command.input.StreamName, Records });
-      const answer = answers[requests.length - 1] ?? ((count: number) => ({ FailedRecordCount: 0, Records: Array.from({ length: count }, (_, i) => ({ SequenceNumber: `${i}`, ShardId: 'shardId-0' })) }));
+      const answer =
+        answers[requests.length - 1] ??
+        ((count: number) => ({
+          FailedRecordCount: 0,
+          Records: Array.from({ length: count }, (_, i) => ({ SequenceNumber: `${i}`, ShardId: 'shardId-0' })),
+        }));
       return answer(Records.length);
     },
   };
@@ -40,15 +48,27 @@ describe('KinesisClickstream', () => {
   it('sends again only the records Kinesis reported failed, each partitioned by its session', async () => {
     const batch = events(5);
     const { client, requests } = fakeKinesis([
-      () => ({ FailedRecordCount: 2, Records: [ok(0), throttled, ok(2), { ErrorCode: 'InternalFailure', ErrorMessage: 'x' }, ok(4)] }),
+      () => ({
+        FailedRecordCount: 2,
+        Records: [ok(0), throttled, ok(2), { ErrorCode: 'InternalFailure', ErrorMessage: 'x' }, ok(4)],
+      }),
     ]);
     const slept: number[] = [];
-    const writer = new KinesisClickstream(client, 'ecicomm-clickstream', { baseDelayMs: 100, sleep: async (ms) => void slept.push(ms) });
+    const writer = new KinesisClickstream(client, 'ecicomm-clickstream', {
+      baseDelayMs: 100,
+      sleep: async (ms) => void slept.push(ms),
+    });
 
     expect(await writer.put(batch)).toEqual({ failed: [] });
     expect(requests).toHaveLength(2);
     expect(requests[0]!.StreamName).toBe('ecicomm-clickstream');
-    expect(requests[0]!.Records.map((r) => r.event.eventId)).toEqual(['event-0', 'event-1', 'event-2', 'event-3', 'event-4']);
+    expect(requests[0]!.Records.map((r) => r.event.eventId)).toEqual([
+      'event-0',
+      'event-1',
+      'event-2',
+      'event-3',
+      'event-4',
+    ]);
     expect(requests[1]!.Records.map((r) => r.event.eventId)).toEqual(['event-1', 'event-3']);
     expect(requests[1]!.Records.map((r) => r.PartitionKey)).toEqual([session(1), session(3)]);
     for (const r of requests.flatMap((q) => q.Records)) expect(r.PartitionKey).toBe(r.event.sessionId);
@@ -58,7 +78,10 @@ describe('KinesisClickstream', () => {
 
   it('gives up after a bounded number of attempts and returns what still failed', async () => {
     const batch = events(3);
-    const allFail = (count: number) => ({ FailedRecordCount: count, Records: Array.from({ length: count }, () => throttled) });
+    const allFail = (count: number) => ({
+      FailedRecordCount: count,
+      Records: Array.from({ length: count }, () => throttled),
+    });
     const { client, requests } = fakeKinesis([
       () => ({ FailedRecordCount: 2, Records: [ok(0), throttled, throttled] }),
       () => ({ FailedRecordCount: 1, Records: [ok(1), throttled] }),
@@ -85,18 +108,28 @@ const recordingLog = () => {
     lines,
     log: {
       warn: (message: string, details: Record<string, unknown>) => void lines.push({ level: 'warn', message, details }),
-      error: (message: string, details: Record<string, unknown>) => void lines.push({ level: 'error', message, details }),
+      error: (message: string, details: Record<string, unknown>) =>
+        void lines.push({ level: 'error', message, details }),
     },
   };
 };
 
 describe('putEvents', () => {
   const clock = { now: () => new Date('2026-11-25T12:00:00Z') };
-  const input = PutEvents.parse({ events: [{ type: 'page_view', sessionId: session(1) }, { type: 'purchase', sessionId: session(1), productId: 'P1', value: 500, at: '2026-11-25T13:00:00+02:00' }] }).events;
+  const input = PutEvents.parse({
+    events: [
+      { type: 'page_view', sessionId: session(1) },
+      { type: 'purchase', sessionId: session(1), productId: 'P1', value: 500, at: '2026-11-25T13:00:00+02:00' },
+    ],
+  }).events;
 
   it('stamps each event with an id and the time it was received, and keeps (normalised) client times', async () => {
     const written: ClickEvent[] = [];
-    const deps: AnalyticsDeps = { clock, log: recordingLog().log, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
+    const deps: AnalyticsDeps = {
+      clock,
+      log: recordingLog().log,
+      clickstream: { put: async (e) => (written.push(...e), { failed: [] }) },
+    };
     expect(await putEvents(input, deps)).toEqual({ accepted: 2 });
     expect(written.map((e) => [e.at, e.receivedAt])).toEqual([
       ['2026-11-25T12:00:00.000Z', '2026-11-25T12:00:00.000Z'],
@@ -111,14 +144,22 @@ describe('putEvents', () => {
     const error = await putEvents(input, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect([(error as DomainError).status, (error as DomainError).code]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
-    expect(lines.map((l) => [l.level, l.message, l.details])).toEqual([['warn', 'clickstream records still failing after retries', { failed: 1, events: 2 }]]);
+    expect(lines.map((l) => [l.level, l.message, l.details])).toEqual([
+      ['warn', 'clickstream records still failing after retries', { failed: 1, events: 2 }],
+    ]);
   });
 
   it('is 503 when the stream cannot be reached', async () => {
     const { lines, log } = recordingLog();
-    const deps: AnalyticsDeps = { clock, log, clickstream: { put: async () => Promise.reject(new Error('ECONNREFUSED')) } };
+    const deps: AnalyticsDeps = {
+      clock,
+      log,
+      clickstream: { put: async () => Promise.reject(new Error('ECONNREFUSED')) },
+    };
     await expect(putEvents(input, deps)).rejects.toMatchObject({ status: 503 });
-    expect(lines.map((l) => [l.level, l.message, (l.details.error as Error).message])).toEqual([['error', 'clickstream write failed', 'ECONNREFUSED']]);
+    expect(lines.map((l) => [l.level, l.message, (l.details.error as Error).message])).toEqual([
+      ['error', 'clickstream write failed', 'ECONNREFUSED'],
+    ]);
   });
 });
 
@@ -127,7 +168,11 @@ describe('client event ids and event times', () => {
   const clock = { now: () => now };
   const recording = () => {
     const written: ClickEvent[] = [];
-    const deps: AnalyticsDeps = { clock, log: recordingLog().log, clickstream: { put: async (e) => (written.push(...e), { failed: [] }) } };
+    const deps: AnalyticsDeps = {
+      clock,
+      log: recordingLog().log,
+      clickstream: { put: async (e) => (written.push(...e), { failed: [] }) },
+    };
     return { written, deps };
   };
   const refusal = async (events: unknown[]) => {
@@ -150,7 +195,11 @@ describe('client event ids and event times', () => {
     await putEvents(PutEvents.parse({ events: batch }).events, first.deps);
     await putEvents(PutEvents.parse({ events: batch }).events, again.deps);
     const ids = first.written.map((e) => e.eventId);
-    expect(ids.slice(0, 3)).toEqual([`${session(1)}:a1b2c3d4`, `${session(2)}:a1b2c3d4`, `${session(1)}:7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50`]);
+    expect(ids.slice(0, 3)).toEqual([
+      `${session(1)}:a1b2c3d4`,
+      `${session(2)}:a1b2c3d4`,
+      `${session(1)}:7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50`,
+    ]);
     // The resend: the same ids where the client named its events; a fresh one where it did not (as before).
     expect(again.written.map((e) => e.eventId).slice(0, 3)).toEqual(ids.slice(0, 3));
     expect(again.written[3]!.eventId).not.toBe(ids[3]);
@@ -158,9 +207,23 @@ describe('client event ids and event times', () => {
   });
 
   it('takes a UUID or a token of 8-64 letters, digits, dash or underscore as eventId', () => {
-    const parses = (eventId: unknown) => PutEvents.safeParse({ events: [{ type: 'page_view', sessionId: session(1), eventId }] }).success;
-    expect(['7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50', 'abcdefgh', 'x'.repeat(64), 'evt_01-A'].map(parses)).toEqual([true, true, true, true]);
-    expect(['abcdefg', 'x'.repeat(65), 'has:colon', 'has space', '-leading', '', 12345678].map(parses)).toEqual([false, false, false, false, false, false, false]);
+    const parses = (eventId: unknown) =>
+      PutEvents.safeParse({ events: [{ type: 'page_view', sessionId: session(1), eventId }] }).success;
+    expect(['7f0c5b2e-4a61-4f7e-9d0a-3b1c2d3e4f50', 'abcdefgh', 'x'.repeat(64), 'evt_01-A'].map(parses)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['abcdefg', 'x'.repeat(65), 'has:colon', 'has space', '-leading', '', 12345678].map(parses)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('refuses an eventId repeated in one session of the batch, naming the repeat; the same id in two sessions is two events', async () => {
@@ -169,7 +232,11 @@ describe('client event ids and event times', () => {
       { type: 'page_view', sessionId: session(2), eventId: 'repeated1' },
       { type: 'page_view', sessionId: session(1), eventId: 'repeated1' },
     ]);
-    expect([error.status, error.code, error.details]).toEqual([400, 'VALIDATION_ERROR', [{ path: 'events.2.eventId', message: 'Repeats the eventId of events.0 in the same session' }]]);
+    expect([error.status, error.code, error.details]).toEqual([
+      400,
+      'VALIDATION_ERROR',
+      [{ path: 'events.2.eventId', message: 'Repeats the eventId of events.0 in the same session' }],
+    ]);
   });
 
   it('refuses an at more than 24 h before or 5 min after the server time, naming every such event; the edges are accepted', async () => {
@@ -184,10 +251,15 @@ describe('client event ids and event times', () => {
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/^Invalid request: events\.1\.at: Must be at most 24 hours before/);
     expect(error.details!.map((d) => d.path)).toEqual(['events.1.at', 'events.3.at', 'events.4.at']);
-    expect(error.details![2]!.message).toBe("Must be at most 5 minutes after the server's time (2026-11-25T12:00:00.000Z)");
+    expect(error.details![2]!.message).toBe(
+      "Must be at most 5 minutes after the server's time (2026-11-25T12:00:00.000Z)",
+    );
 
     const { written, deps } = recording();
-    const edges = [{ type: 'page_view', sessionId: session(1), at: at(-24 * 3_600_000) }, { type: 'page_view', sessionId: session(1), at: '2026-11-25T14:05:00+02:00' }];
+    const edges = [
+      { type: 'page_view', sessionId: session(1), at: at(-24 * 3_600_000) },
+      { type: 'page_view', sessionId: session(1), at: '2026-11-25T14:05:00+02:00' },
+    ];
     expect(await putEvents(PutEvents.parse({ events: edges }).events, deps)).toEqual({ accepted: 2 });
     expect(written.map((e) => e.at)).toEqual(['2026-11-24T12:00:00.000Z', '2026-11-25T12:05:00.000Z']);
   });

@@ -8,10 +8,15 @@ import { lazyWarehouse } from '../../functions/analytics/deps';
 import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import type { Statement, Warehouse } from '../../functions/analytics/ports';
 
-const fixture = <T>(path: string): T => JSON.parse(readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')) as T;
+const fixture = <T>(path: string): T =>
+  JSON.parse(readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')) as T;
 const streamFixture = (name: string) => fixture<DynamoDBStreamEvent>(`dynamodb-stream/${name}.json`);
 const clickFixture = () => fixture<KinesisStreamEvent>('kinesis/clickstream-batch.json');
-const context = { functionName: 'analytics-loader', awsRequestId: 'test-request', invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:test' } as Context;
+const context = {
+  functionName: 'analytics-loader',
+  awsRequestId: 'test-request',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:123456789012:function:test',
+} as Context;
 
 let warehouse: PgliteWarehouse;
 beforeAll(async () => {
@@ -23,10 +28,12 @@ afterAll(async () => {
 });
 
 const daily = async (day: string) =>
-  (await warehouse.query<{ revenue_pence: number; orders: number; refunded_orders: number; units_sold: number }>(
-    'SELECT revenue_pence, orders, refunded_orders, units_sold FROM daily_sales_summary WHERE sales_date = $1',
-    [day],
-  ))[0];
+  (
+    await warehouse.query<{ revenue_pence: number; orders: number; refunded_orders: number; units_sold: number }>(
+      'SELECT revenue_pence, orders, refunded_orders, units_sold FROM daily_sales_summary WHERE sales_date = $1',
+      [day],
+    )
+  )[0];
 const factsOf = (orderId: string) =>
   warehouse.query<{ event_id: string; kind: string; quantity: number; revenue_pence: number; order_date: string }>(
     'SELECT event_id, kind, quantity, revenue_pence, order_date FROM sales_facts WHERE order_id = $1 ORDER BY event_id',
@@ -42,7 +49,10 @@ describe('order stream mapping', () => {
       ['ord_fx_0001#1#SALE', 2, 2500, '2026-11-20T10:00:00.000Z'],
       ['ord_fx_0001#2#SALE', 1, 999, '2026-11-20T10:00:00.000Z'],
     ]);
-    expect(orderLoadFromStreamRecord(insert)).toMatchObject({ kind: 'SALE', rows: [{ eventId: 'ord_fx_0002#1#SALE', customerId: 'guest' }] });
+    expect(orderLoadFromStreamRecord(insert)).toMatchObject({
+      kind: 'SALE',
+      rows: [{ eventId: 'ord_fx_0002#1#SALE', customerId: 'guest' }],
+    });
   });
 
   it('CONFIRMED → CANCELLED with the payment refunded is a refund, dated when it was cancelled', () => {
@@ -55,7 +65,10 @@ describe('order stream mapping', () => {
   });
 
   it('loads nothing for a pending insert, a no-status-change update, a never-confirmed cancellation or a REMOVE', () => {
-    expect(orderLoadFromStreamRecord(streamFixture('order-pending-insert').Records[0])).toEqual({ kind: 'NONE', rows: [] });
+    expect(orderLoadFromStreamRecord(streamFixture('order-pending-insert').Records[0])).toEqual({
+      kind: 'NONE',
+      rows: [],
+    });
     const confirmed = streamFixture('order-confirmed').Records[0];
     const sameStatus = structuredClone(confirmed);
     sameStatus.dynamodb!.OldImage = sameStatus.dynamodb!.NewImage;
@@ -65,7 +78,11 @@ describe('order stream mapping', () => {
     const neverConfirmed = structuredClone(pending);
     neverConfirmed.eventName = 'MODIFY';
     neverConfirmed.dynamodb!.OldImage = pending.dynamodb!.NewImage;
-    neverConfirmed.dynamodb!.NewImage = { ...pending.dynamodb!.NewImage!, status: { S: 'CANCELLED' }, payment: { M: { status: { S: 'REFUNDED' } } } };
+    neverConfirmed.dynamodb!.NewImage = {
+      ...pending.dynamodb!.NewImage!,
+      status: { S: 'CANCELLED' },
+      payment: { M: { status: { S: 'REFUNDED' } } },
+    };
     expect(orderLoadFromStreamRecord(neverConfirmed).kind).toBe('NONE');
     expect(orderLoadFromStreamRecord({ ...confirmed, eventName: 'REMOVE' }).kind).toBe('NONE');
   });
@@ -97,9 +114,21 @@ describe('clickstream mapping', () => {
   });
   it('keeps how many products a search found, as the search route stamps it on its own events', () => {
     const record = structuredClone(clickFixture().Records[0]);
-    const event = { eventId: 'srch-0001', type: 'search', sessionId: 'sess_fx_a1b2c3d4', query: 'headphnes', results: 0, at: '2026-11-23T09:02:00.000Z', receivedAt: '2026-11-23T09:02:00.000Z' };
+    const event = {
+      eventId: 'srch-0001',
+      type: 'search',
+      sessionId: 'sess_fx_a1b2c3d4',
+      query: 'headphnes',
+      results: 0,
+      at: '2026-11-23T09:02:00.000Z',
+      receivedAt: '2026-11-23T09:02:00.000Z',
+    };
     record.kinesis.data = Buffer.from(JSON.stringify(event)).toString('base64');
-    expect(userBehaviorFromKinesisRecord(record)).toMatchObject({ eventType: 'search', query: 'headphnes', resultCount: 0 });
+    expect(userBehaviorFromKinesisRecord(record)).toMatchObject({
+      eventType: 'search',
+      query: 'headphnes',
+      resultCount: 0,
+    });
     record.kinesis.data = Buffer.from(JSON.stringify({ ...event, results: -1 })).toString('base64');
     expect(() => userBehaviorFromKinesisRecord(record)).toThrow(/results/);
   });
@@ -143,7 +172,11 @@ describe('orders stream loader', () => {
 
   /** The confirmed fixture moved to new orders on another day, so this test's rows are its own. */
   const freshConfirmed = (tag: string, day: string): DynamoDBStreamEvent =>
-    JSON.parse(JSON.stringify(streamFixture('order-confirmed')).replaceAll('ord_fx_000', `ord_${tag}_000`).replaceAll('2026-11-20', day));
+    JSON.parse(
+      JSON.stringify(streamFixture('order-confirmed'))
+        .replaceAll('ord_fx_000', `ord_${tag}_000`)
+        .replaceAll('2026-11-20', day),
+    );
 
   it('reports exactly the malformed record in batchItemFailures and loads the rest', async () => {
     const event = freshConfirmed('bad', '2026-11-24');
@@ -154,7 +187,10 @@ describe('orders stream loader', () => {
     event.Records.splice(1, 0, malformed);
     const handler = makeOrdersStreamHandler({ warehouse });
     expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: '100000000000000000999' }] });
-    expect((await factsOf('ord_bad_0001')).map((f) => f.event_id)).toEqual(['ord_bad_0001#1#SALE', 'ord_bad_0001#2#SALE']);
+    expect((await factsOf('ord_bad_0001')).map((f) => f.event_id)).toEqual([
+      'ord_bad_0001#1#SALE',
+      'ord_bad_0001#2#SALE',
+    ]);
     expect(await factsOf('ord_bad_0002')).toHaveLength(1);
   });
 
@@ -179,22 +215,30 @@ describe('orders stream loader', () => {
     const event = freshConfirmed('poison', '2026-11-25');
     const refusing = refusingWarehouse('ord_poison_0002');
     const handler = makeOrdersStreamHandler({ warehouse: refusing });
-    expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb!.SequenceNumber }] });
+    expect(await handler(event, context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb!.SequenceNumber }],
+    });
     expect(refusing.loads()).toBe(3); // the whole batch, then each half: here each record on its own
     expect(await factsOf('ord_poison_0001')).toHaveLength(2);
     expect(await factsOf('ord_poison_0002')).toEqual([]);
   });
 
   it('finds one refused record among 64 in 13 loads, not one load per record, and loads all the others', async () => {
-    const event: DynamoDBStreamEvent = { Records: Array.from({ length: 32 }, (_, i) => freshConfirmed(`halve${i}`, '2026-11-26').Records).flat() };
+    const event: DynamoDBStreamEvent = {
+      Records: Array.from({ length: 32 }, (_, i) => freshConfirmed(`halve${i}`, '2026-11-26').Records).flat(),
+    };
     event.Records.forEach((r, i) => (r.dynamodb!.SequenceNumber = String(10n ** 20n + BigInt(i))));
     const poison = 'ord_halve13_0002';
     const refusing = refusingWarehouse(poison);
     const poisoned = event.Records.find((r) => r.dynamodb!.NewImage!.orderId!.S === poison)!;
-    expect(await makeOrdersStreamHandler({ warehouse: refusing })(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: poisoned.dynamodb!.SequenceNumber }] });
+    expect(await makeOrdersStreamHandler({ warehouse: refusing })(event, context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: poisoned.dynamodb!.SequenceNumber }],
+    });
     // The whole batch, then two halves at each of six levels (64 → 1): 1 + 2 × 6.
     expect(refusing.loads()).toBe(13);
-    const [{ n }] = await warehouse.query<{ n: number }>("SELECT CAST(COUNT(DISTINCT order_id) AS BIGINT) AS n FROM sales_facts WHERE order_id LIKE 'ord_halve%'");
+    const [{ n }] = await warehouse.query<{ n: number }>(
+      "SELECT CAST(COUNT(DISTINCT order_id) AS BIGINT) AS n FROM sales_facts WHERE order_id LIKE 'ord_halve%'",
+    );
     expect(n).toBe(63);
     expect(await factsOf(poison)).toEqual([]);
   });
@@ -211,9 +255,13 @@ describe('clickstream loader', () => {
     const handler = makeClickstreamHandler({ warehouse });
     expect(await handler(clickFixture(), context)).toEqual({ batchItemFailures: [] });
     expect(await handler(clickFixture(), context)).toEqual({ batchItemFailures: [] });
-    const [{ n }] = await warehouse.query<{ n: number }>("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM user_behavior WHERE event_date = '2026-11-23'");
+    const [{ n }] = await warehouse.query<{ n: number }>(
+      "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM user_behavior WHERE event_date = '2026-11-23'",
+    );
     expect(n).toBe(8);
-    const [funnel] = await warehouse.query('SELECT * FROM customer_behavior_analysis WHERE event_date = $1', ['2026-11-23']);
+    const [funnel] = await warehouse.query('SELECT * FROM customer_behavior_analysis WHERE event_date = $1', [
+      '2026-11-23',
+    ]);
     expect(funnel).toMatchObject({
       sessions: 3,
       page_views: 1,
@@ -233,12 +281,18 @@ describe('clickstream loader', () => {
     const event = clickFixture();
     for (const r of event.Records) {
       const e = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
-      r.kinesis.data = Buffer.from(JSON.stringify({ ...e, eventId: `${e.eventId}-b`, at: e.at.replace('2026-11-23', '2026-11-24') })).toString('base64');
+      r.kinesis.data = Buffer.from(
+        JSON.stringify({ ...e, eventId: `${e.eventId}-b`, at: e.at.replace('2026-11-23', '2026-11-24') }),
+      ).toString('base64');
     }
     event.Records[2].kinesis.data = Buffer.from('{"broken":').toString('base64');
     const handler = makeClickstreamHandler({ warehouse });
-    expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[2].kinesis.sequenceNumber }] });
-    const [{ n }] = await warehouse.query<{ n: number }>("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM user_behavior WHERE event_date = '2026-11-24'");
+    expect(await handler(event, context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[2].kinesis.sequenceNumber }],
+    });
+    const [{ n }] = await warehouse.query<{ n: number }>(
+      "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM user_behavior WHERE event_date = '2026-11-24'",
+    );
     expect(n).toBe(7);
   });
 });
@@ -252,7 +306,13 @@ describe('live wiring', () => {
   it('opens and migrates the warehouse once, on first use, and retries a failed opening', async () => {
     let opens = 0;
     let migrations = 0;
-    const fake = { migrate: async () => (migrations++, { applied: [], alreadyApplied: [] }), execute: async () => ({ rowsAffected: 0 }), query: async () => [], batch: async () => [], close: async () => {} } as Warehouse;
+    const fake = {
+      migrate: async () => (migrations++, { applied: [], alreadyApplied: [] }),
+      execute: async () => ({ rowsAffected: 0 }),
+      query: async () => [],
+      batch: async () => [],
+      close: async () => {},
+    } as Warehouse;
     const lazy = lazyWarehouse(async () => {
       if (++opens === 1) throw new Error('not yet');
       return fake;
@@ -268,20 +328,35 @@ describe('live wiring', () => {
     'load-inventory-stream': () => import('../../functions/analytics/handlers/load-inventory-stream'),
     'load-products-stream': () => import('../../functions/analytics/handlers/load-products-stream'),
   };
-  it.each(Object.keys(modules) as (keyof typeof modules)[])('%s loads with a warehouse named by the environment, opening nothing yet', async (name) => {
-    const base = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', AGGREGATES_TABLE: 'ecicomm-aggregates' };
-    for (const env of [{ REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' }, { REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics', REDSHIFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:admin' }]) {
+  it.each(Object.keys(modules) as (keyof typeof modules)[])(
+    '%s loads with a warehouse named by the environment, opening nothing yet',
+    async (name) => {
+      const base = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', AGGREGATES_TABLE: 'ecicomm-aggregates' };
+      for (const env of [
+        { REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' },
+        {
+          REDSHIFT_WORKGROUP: 'ecicomm',
+          REDSHIFT_DATABASE: 'analytics',
+          REDSHIFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:admin',
+        },
+      ]) {
+        vi.resetModules();
+        process.env = { ...base, ...env };
+        const module = await modules[name]();
+        expect(typeof module.handler).toBe('function');
+      }
       vi.resetModules();
-      process.env = { ...base, ...env };
-      const module = await modules[name]();
-      expect(typeof module.handler).toBe('function');
-    }
-    vi.resetModules();
-    process.env = { ...base, REDSHIFT_WORKGROUP: 'ecicomm' };
-    await expect(modules[name]()).rejects.toThrow(/Invalid environment: REDSHIFT_DATABASE/);
-    // Without the version counter cached answers would never go stale: a cold-start failure, not a silent one.
-    vi.resetModules();
-    process.env = { PATH: saved.PATH, AWS_REGION: 'eu-west-2', REDSHIFT_WORKGROUP: 'ecicomm', REDSHIFT_DATABASE: 'analytics' };
-    await expect(modules[name]()).rejects.toThrow(/Invalid environment: AGGREGATES_TABLE/);
-  });
+      process.env = { ...base, REDSHIFT_WORKGROUP: 'ecicomm' };
+      await expect(modules[name]()).rejects.toThrow(/Invalid environment: REDSHIFT_DATABASE/);
+      // Without the version counter cached answers would never go stale: a cold-start failure, not a silent one.
+      vi.resetModules();
+      process.env = {
+        PATH: saved.PATH,
+        AWS_REGION: 'eu-west-2',
+        REDSHIFT_WORKGROUP: 'ecicomm',
+        REDSHIFT_DATABASE: 'analytics',
+      };
+      await expect(modules[name]()).rejects.toThrow(/Invalid environment: AGGREGATES_TABLE/);
+    },
+  );
 });

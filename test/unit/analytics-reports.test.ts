@@ -12,7 +12,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoResultCache, cacheItemId } from '../../functions/analytics/adapters/dynamo-result-cache';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { CACHE_TTL_MS, cacheKey } from '../../functions/analytics/domain/cache';
-import { conversionInsight, insights, noResultInsights, trendInsights } from '../../functions/analytics/domain/insights';
+import {
+  conversionInsight,
+  insights,
+  noResultInsights,
+  trendInsights,
+} from '../../functions/analytics/domain/insights';
 import * as insightSql from '../../functions/analytics/domain/insights';
 import * as reportSql from '../../functions/analytics/domain/reports';
 import { dashboardSummary, resolveRange, salesReport } from '../../functions/analytics/domain/reports';
@@ -39,18 +44,41 @@ const order = (orderId: string, createdAt: string, lines: [string, number, numbe
   userId: `customer-of-${orderId}`,
   createdAt,
   currency,
-  items: lines.map(([productId, quantity, unitPrice]) => ({ productId, name: productId, quantity, unitPrice, lineTotal: quantity * unitPrice })),
+  items: lines.map(([productId, quantity, unitPrice]) => ({
+    productId,
+    name: productId,
+    quantity,
+    unitPrice,
+    lineTotal: quantity * unitPrice,
+  })),
 });
 
 const dim = (productId: string, name: string, category: string) => ({
-  productId, name, category, brand: 'Acme', pricePence: 100, currency: 'GBP', status: 'ACTIVE', updatedTs: '2024-01-01T00:00:00Z',
+  productId,
+  name,
+  category,
+  brand: 'Acme',
+  pricePence: 100,
+  currency: 'GBP',
+  status: 'ACTIVE',
+  updatedTs: '2024-01-01T00:00:00Z',
 });
 
 let seq = 0;
 const search = (sessionId: string, query: string, resultCount: number | null, eventTs: string): UserBehaviorRow => ({
-  eventId: `search-${++seq}`, sessionId, eventType: 'search', query, resultCount, eventTs,
+  eventId: `search-${++seq}`,
+  sessionId,
+  eventType: 'search',
+  query,
+  resultCount,
+  eventTs,
 });
-const click = (sessionId: string, eventType: UserBehaviorRow['eventType'], eventTs: string, productId?: string): UserBehaviorRow => ({
+const click = (
+  sessionId: string,
+  eventType: UserBehaviorRow['eventType'],
+  eventTs: string,
+  productId?: string,
+): UserBehaviorRow => ({
   eventId: `click-${++seq}`,
   sessionId,
   eventType,
@@ -73,9 +101,15 @@ async function openWarehouse(): Promise<PgliteWarehouse> {
 //   O5 02-29 23:59:59.999 p1 10×500                             (before the range)
 //   O6 03-05 00:00        p3 1×200                              (after the range)
 //   O7 03-02 in EUR       p1 1×600                              (not GBP: never summed with pence of pounds)
-const O1 = order('o1', '2024-03-01T10:00:00.000Z', [['p1', 2, 500], ['p2', 1, 1500]]);
+const O1 = order('o1', '2024-03-01T10:00:00.000Z', [
+  ['p1', 2, 500],
+  ['p2', 1, 1500],
+]);
 const O2 = order('o2', '2024-03-01T23:59:59.999Z', [['p1', 1, 500]]);
-const O3 = order('o3', '2024-03-02T00:00:00.000Z', [['p3', 3, 200], ['p4', 1, 999]]);
+const O3 = order('o3', '2024-03-02T00:00:00.000Z', [
+  ['p3', 3, 200],
+  ['p4', 1, 999],
+]);
 const O4 = order('o4', '2024-03-03T12:00:00.000Z', [['p2', 2, 1500]]);
 const O5 = order('o5', '2024-02-29T23:59:59.999Z', [['p1', 10, 500]]);
 const O6 = order('o6', '2024-03-05T00:00:00.000Z', [['p3', 1, 200]]);
@@ -97,14 +131,26 @@ const CLICKS: UserBehaviorRow[] = [
 ];
 
 let sales: PgliteWarehouse;
-const log = { warnings: [] as string[], warn(message: string) { this.warnings.push(message); } };
+const log = {
+  warnings: [] as string[],
+  warn(message: string) {
+    this.warnings.push(message);
+  },
+};
 
 beforeAll(async () => {
   sales = await openWarehouse();
-  await upsertProductDims(sales, [dim('p1', 'Heart Lantern', 'lighting'), dim('p2', 'Tea Set', 'kitchen'), dim('p3', 'Blue Mug', 'kitchen')], { now: loadedAt });
+  await upsertProductDims(
+    sales,
+    [dim('p1', 'Heart Lantern', 'lighting'), dim('p2', 'Tea Set', 'kitchen'), dim('p3', 'Blue Mug', 'kitchen')],
+    { now: loadedAt },
+  );
   await loadSalesFacts(
     sales,
-    [...[O1, O2, O3, O4, O5, O6, O7].flatMap((o) => salesFactsFromOrder(o, 'SALE')), ...salesFactsFromOrder(O4, 'REFUND', '2024-03-04T08:00:00.000Z')],
+    [
+      ...[O1, O2, O3, O4, O5, O6, O7].flatMap((o) => salesFactsFromOrder(o, 'SALE')),
+      ...salesFactsFromOrder(O4, 'REFUND', '2024-03-04T08:00:00.000Z'),
+    ],
     { now: loadedAt },
   );
   await loadUserBehavior(sales, CLICKS, { now: loadedAt });
@@ -141,7 +187,14 @@ describe('the dashboard summary', () => {
   it('counts the funnel from the clickstream and purchases from orders, a session across midnight once', async () => {
     const s = await dashboardSummary(RANGE, { warehouse: sales, log });
     // Purchases are the 4 GBP orders o1-o4, not the 2 purchase events; 4 orders over 3 sessions caps at 1.
-    expect(s).toMatchObject({ pageViews: 4, productViews: 2, addToCarts: 1, purchases: 4, sessions: 3, conversionRate: 1 });
+    expect(s).toMatchObject({
+      pageViews: 4,
+      productViews: 2,
+      addToCarts: 1,
+      purchases: 4,
+      sessions: 3,
+      conversionRate: 1,
+    });
     // 03-02: o3 (o7 is in euros) over sessions s2 (across midnight) and s3.
     const day = await dashboardSummary({ startDate: '2024-03-02', endDate: '2024-03-02' }, { warehouse: sales, log });
     expect(day).toMatchObject({ orders: 1, purchases: 1, sessions: 2, conversionRate: 0.5 });
@@ -150,7 +203,11 @@ describe('the dashboard summary', () => {
   it('counts no clickstream purchase event: any number, any value, any time changes no figure of the summary or the views', async () => {
     const wh = await openWarehouse();
     try {
-      await loadSalesFacts(wh, [O1, O2, O3, O4].flatMap((o) => salesFactsFromOrder(o, 'SALE')), { now: loadedAt });
+      await loadSalesFacts(
+        wh,
+        [O1, O2, O3, O4].flatMap((o) => salesFactsFromOrder(o, 'SALE')),
+        { now: loadedAt },
+      );
       await loadUserBehavior(wh, CLICKS, { now: loadedAt });
       const view = () =>
         wh.query(
@@ -160,9 +217,30 @@ describe('the dashboard summary', () => {
       const before = { summary: await dashboardSummary(RANGE, { warehouse: wh, log }), view: await view() };
       // By hand: 03-01 o1 + o2 (3000 p) over s1, s2; 03-02 o3 (1599 p) over s2, s3; 03-03 o4 (3000 p), no session.
       expect(before.view).toEqual([
-        { day: '2024-03-01', purchases: 2, sessions_with_purchase: 2, purchase_value_pence: 3000, conversion_rate: 1, cart_to_purchase_rate: 1 },
-        { day: '2024-03-02', purchases: 1, sessions_with_purchase: 1, purchase_value_pence: 1599, conversion_rate: 0.5, cart_to_purchase_rate: null },
-        { day: '2024-03-03', purchases: 1, sessions_with_purchase: 0, purchase_value_pence: 3000, conversion_rate: null, cart_to_purchase_rate: null },
+        {
+          day: '2024-03-01',
+          purchases: 2,
+          sessions_with_purchase: 2,
+          purchase_value_pence: 3000,
+          conversion_rate: 1,
+          cart_to_purchase_rate: 1,
+        },
+        {
+          day: '2024-03-02',
+          purchases: 1,
+          sessions_with_purchase: 1,
+          purchase_value_pence: 1599,
+          conversion_rate: 0.5,
+          cart_to_purchase_rate: null,
+        },
+        {
+          day: '2024-03-03',
+          purchases: 1,
+          sessions_with_purchase: 0,
+          purchase_value_pence: 3000,
+          conversion_rate: null,
+          cart_to_purchase_rate: null,
+        },
       ]);
       // Purchase events with huge values in sessions already active those days (s1 back-dated to the range's
       // first instant), so only the purchases could change: none of them is counted.
@@ -179,7 +257,14 @@ describe('the dashboard summary', () => {
 
   it('answers zeros, not nulls, over a range with no data', async () => {
     const s = await dashboardSummary({ startDate: '2030-01-01', endDate: '2030-01-31' }, { warehouse: sales, log });
-    expect(s).toMatchObject({ orders: 0, revenue: 0, averageOrderValue: 0, sessions: 0, pageViews: 0, topProducts: [] });
+    expect(s).toMatchObject({
+      orders: 0,
+      revenue: 0,
+      averageOrderValue: 0,
+      sessions: 0,
+      pageViews: 0,
+      topProducts: [],
+    });
     expect(DashboardSummary.safeParse(s).success).toBe(true);
   });
 
@@ -228,7 +313,10 @@ describe('the sales report', () => {
     const summary = await dashboardSummary(RANGE, { warehouse: sales, log });
     for (const dimension of ['day', 'category', 'product'] as const) {
       const { rows } = await salesReport(dimension, RANGE, { warehouse: sales, log });
-      expect(rows.reduce((sum, r) => sum + r.revenue, 0), dimension).toBe(summary.revenue);
+      expect(
+        rows.reduce((sum, r) => sum + r.revenue, 0),
+        dimension,
+      ).toBe(summary.revenue);
     }
   });
 });
@@ -264,38 +352,65 @@ describe('date ranges', () => {
 // the demand window (28 days) 11-12..12-09.
 describe('insights', () => {
   let wh: PgliteWarehouse;
-  const sale = (id: string, at: string, productId: string, quantity: number) => order(id, at, [[productId, quantity, 100]]);
+  const sale = (id: string, at: string, productId: string, quantity: number) =>
+    order(id, at, [[productId, quantity, 100]]);
 
   beforeAll(async () => {
     wh = await openWarehouse();
     await upsertProductDims(
       wh,
       [
-        dim('A', 'Rising Star', 'x'), dim('B', 'Steady Seller', 'x'), dim('C', 'Small Riser', 'x'), dim('D', 'Falling Knife', 'x'),
-        dim('E', 'Low Lamp', 'x'), dim('F', 'Gone Vase', 'x'), dim('G', 'Plenty Pot', 'x'), dim('I', 'Old Stock', 'x'),
+        dim('A', 'Rising Star', 'x'),
+        dim('B', 'Steady Seller', 'x'),
+        dim('C', 'Small Riser', 'x'),
+        dim('D', 'Falling Knife', 'x'),
+        dim('E', 'Low Lamp', 'x'),
+        dim('F', 'Gone Vase', 'x'),
+        dim('G', 'Plenty Pot', 'x'),
+        dim('I', 'Old Stock', 'x'),
       ],
       { now: loadedAt },
     );
     const orders = [
-      sale('a1', '2011-11-28T10:00:00Z', 'A', 10), sale('a2', '2011-12-05T10:00:00Z', 'A', 20), // +100 %
-      sale('b1', '2011-11-28T10:00:00Z', 'B', 20), sale('b2', '2011-12-05T10:00:00Z', 'B', 20), // flat
-      sale('c1', '2011-11-28T10:00:00Z', 'C', 2), sale('c2', '2011-12-05T10:00:00Z', 'C', 6), // +200 % but only 6 units
-      sale('d1', '2011-11-27T10:00:00Z', 'D', 30), sale('d2', '2011-12-09T10:00:00Z', 'D', 10), // −67 %
+      sale('a1', '2011-11-28T10:00:00Z', 'A', 10),
+      sale('a2', '2011-12-05T10:00:00Z', 'A', 20), // +100 %
+      sale('b1', '2011-11-28T10:00:00Z', 'B', 20),
+      sale('b2', '2011-12-05T10:00:00Z', 'B', 20), // flat
+      sale('c1', '2011-11-28T10:00:00Z', 'C', 2),
+      sale('c2', '2011-12-05T10:00:00Z', 'C', 6), // +200 % but only 6 units
+      sale('d1', '2011-11-27T10:00:00Z', 'D', 30),
+      sale('d2', '2011-12-09T10:00:00Z', 'D', 10), // −67 %
       sale('e1', '2011-11-15T10:00:00Z', 'E', 56), // 2 a day over 28 days; 6 left → 3.0 days
       sale('f1', '2011-11-20T10:00:00Z', 'F', 14), // none left
       sale('g1', '2011-11-20T10:00:00Z', 'G', 28), // 1 a day; 7 left → exactly 7 days: not low
       sale('h1', '2011-11-20T10:00:00Z', 'H', 50), // no snapshot: stock unknown, no finding
       sale('i1', '2011-10-01T10:00:00Z', 'I', 100), // none left, but no demand in the window
-      sale('j1', '2011-12-01T10:00:00Z', 'J', 10), sale('j2', '2011-12-08T10:00:00Z', 'J', 25), // 25 − 1 refunded = 24: +140 %
+      sale('j1', '2011-12-01T10:00:00Z', 'J', 10),
+      sale('j2', '2011-12-08T10:00:00Z', 'J', 25), // 25 − 1 refunded = 24: +140 %
     ];
-    await loadSalesFacts(wh, [...orders.flatMap((o) => salesFactsFromOrder(o, 'SALE')), ...salesFactsFromOrder(order('j2', '2011-12-08T10:00:00Z', [['J', 1, 100]]), 'REFUND', '2011-12-09T09:00:00Z')], { now: loadedAt });
-    const snap = (eventId: string, productId: string, available: number, at: string) => ({ eventId, productId, available, reserved: 0, snapshotTs: at });
+    await loadSalesFacts(
+      wh,
+      [
+        ...orders.flatMap((o) => salesFactsFromOrder(o, 'SALE')),
+        ...salesFactsFromOrder(order('j2', '2011-12-08T10:00:00Z', [['J', 1, 100]]), 'REFUND', '2011-12-09T09:00:00Z'),
+      ],
+      { now: loadedAt },
+    );
+    const snap = (eventId: string, productId: string, available: number, at: string) => ({
+      eventId,
+      productId,
+      available,
+      reserved: 0,
+      snapshotTs: at,
+    });
     await loadInventorySnapshots(
       wh,
       [
         snap('sa', 'A', 500, '2011-12-09T00:00:00Z'),
-        snap('se0', 'E', 100, '2011-11-01T00:00:00Z'), snap('se1', 'E', 6, '2011-12-09T00:00:00Z'),
-        snap('sf0', 'F', 50, '2011-11-01T00:00:00Z'), snap('sf1', 'F', 0, '2011-12-09T00:00:00Z'),
+        snap('se0', 'E', 100, '2011-11-01T00:00:00Z'),
+        snap('se1', 'E', 6, '2011-12-09T00:00:00Z'),
+        snap('sf0', 'F', 50, '2011-11-01T00:00:00Z'),
+        snap('sf1', 'F', 0, '2011-12-09T00:00:00Z'),
         snap('sg', 'G', 7, '2011-12-09T00:00:00Z'),
         snap('si', 'I', 0, '2011-12-09T00:00:00Z'),
         snap('sj', 'J', 1000, '2011-12-09T00:00:00Z'),
@@ -305,20 +420,27 @@ describe('insights', () => {
     // Clickstream ends 12-08: the last week 12-02..12-08 has 15 sessions that browsed and 4 orders (a2, b2, c2, j2;
     // d2 is on 12-09), 26.7 %; the week before 11-25..12-01 has 9 and 5 orders (a1, b1, c1, d1, j1), 55.6 %. The
     // purchase events (k1, k5, k7) count for nothing, their sessions included.
-    const browsing = (prefix: string, sessions: number, at: string) => Array.from({ length: sessions }, (_, i) => click(`${prefix}${i}`, 'page_view', at));
+    const browsing = (prefix: string, sessions: number, at: string) =>
+      Array.from({ length: sessions }, (_, i) => click(`${prefix}${i}`, 'page_view', at));
     await loadUserBehavior(
       wh,
       [
-        click('k1', 'purchase', '2011-12-08T10:00:00Z'), click('k2', 'page_view', '2011-12-07T10:00:00Z'),
-        click('k3', 'page_view', '2011-12-02T00:00:00Z'), click('k4', 'add_to_cart', '2011-12-05T10:00:00Z', 'A'),
+        click('k1', 'purchase', '2011-12-08T10:00:00Z'),
+        click('k2', 'page_view', '2011-12-07T10:00:00Z'),
+        click('k3', 'page_view', '2011-12-02T00:00:00Z'),
+        click('k4', 'add_to_cart', '2011-12-05T10:00:00Z', 'A'),
         ...browsing('m', 12, '2011-12-04T10:00:00Z'),
-        click('k5', 'purchase', '2011-12-01T23:59:59Z'), click('k6', 'page_view', '2011-11-25T10:00:00Z'),
+        click('k5', 'purchase', '2011-12-01T23:59:59Z'),
+        click('k6', 'page_view', '2011-11-25T10:00:00Z'),
         ...browsing('n', 8, '2011-11-26T10:00:00Z'),
         click('k7', 'purchase', '2011-11-20T10:00:00Z'), // before both weeks
         // Searches, in sessions the weeks already have (conversion is unchanged). The 28 days to 12-08 start on 11-11.
-        search('k2', 'headphnes', 0, '2011-12-07T10:00:00Z'), search('m0', 'Headphnes', 0, '2011-12-04T10:00:00Z'),
-        search('n0', 'headphnes', 0, '2011-11-26T10:00:00Z'), search('m1', 'tea cosy', 0, '2011-12-04T11:00:00Z'),
-        search('m2', 'zebra lamp', 0, '2011-12-04T11:00:00Z'), search('m3', 'zebra lamp', 0, '2011-12-04T12:00:00Z'),
+        search('k2', 'headphnes', 0, '2011-12-07T10:00:00Z'),
+        search('m0', 'Headphnes', 0, '2011-12-04T10:00:00Z'),
+        search('n0', 'headphnes', 0, '2011-11-26T10:00:00Z'),
+        search('m1', 'tea cosy', 0, '2011-12-04T11:00:00Z'),
+        search('m2', 'zebra lamp', 0, '2011-12-04T11:00:00Z'),
+        search('m3', 'zebra lamp', 0, '2011-12-04T12:00:00Z'),
         search('m4', 'cake stand', 12, '2011-12-04T10:00:00Z'), // found something
         search('m5', 'unicorn', null, '2011-12-04T10:00:00Z'), // sent by a client: no result count
         search('k7', 'parasol', 0, '2011-11-10T10:00:00Z'), // before the 28 days
@@ -345,7 +467,11 @@ describe('insights', () => {
       ['no_results', undefined, 2],
       ['no_results', undefined, 1],
     ]);
-    expect(result.items.filter((i) => i.kind === 'no_results').map((i) => i.query)).toEqual(['headphnes', 'zebra lamp', 'tea cosy']);
+    expect(result.items.filter((i) => i.kind === 'no_results').map((i) => i.query)).toEqual([
+      'headphnes',
+      'zebra lamp',
+      'tea cosy',
+    ]);
     expect(Insights.safeParse(result).success).toBe(true);
   });
 
@@ -374,41 +500,89 @@ describe('insights', () => {
   }, 30_000); // opening PGlite takes seconds of WASM start on a busy machine
 
   it('needs the volume: a product going from 9 to 9 × 10 is rising, from 1 to 9 is not, and a new product (0 before) is not a percentage', () => {
-    const p = (productId: string, unitsWeekBefore: number, unitsLastWeek: number) => ({ productId, name: productId, unitsWeekBefore, unitsLastWeek, unitsDemand: 0 });
-    expect(trendInsights([p('x', 9, 90), p('y', 1, 9), p('z', 0, 50)], '2011-12-09').map((i) => i.productId)).toEqual(['x']);
-    expect(trendInsights([p('x', 10, 5), p('y', 9, 0), p('z', 10, 6)], '2011-12-09').map((i) => [i.productId, i.metric])).toEqual([['x', -50]]);
+    const p = (productId: string, unitsWeekBefore: number, unitsLastWeek: number) => ({
+      productId,
+      name: productId,
+      unitsWeekBefore,
+      unitsLastWeek,
+      unitsDemand: 0,
+    });
+    expect(trendInsights([p('x', 9, 90), p('y', 1, 9), p('z', 0, 50)], '2011-12-09').map((i) => i.productId)).toEqual([
+      'x',
+    ]);
+    expect(
+      trendInsights([p('x', 10, 5), p('y', 9, 0), p('z', 10, 6)], '2011-12-09').map((i) => [i.productId, i.metric]),
+    ).toEqual([['x', -50]]);
   });
 
   it('notes conversion without a comparison when the week before had no sessions, and nothing without sessions', () => {
-    expect(conversionInsight({ last: { sessions: 8, orders: 2 }, before: { sessions: 0, orders: 0 } }, '2024-03-04')[0]?.message).toBe(
+    expect(
+      conversionInsight({ last: { sessions: 8, orders: 2 }, before: { sessions: 0, orders: 0 } }, '2024-03-04')[0]
+        ?.message,
+    ).toBe(
       'Conversion: 25.0 %, 2 orders from 8 sessions in the 7 days to 2024-03-04. No sessions the week before to compare with.',
     );
-    expect(conversionInsight({ last: { sessions: 0, orders: 3 }, before: { sessions: 5, orders: 1 } }, '2024-03-04')).toEqual([]);
+    expect(
+      conversionInsight({ last: { sessions: 0, orders: 3 }, before: { sessions: 5, orders: 1 } }, '2024-03-04'),
+    ).toEqual([]);
   });
 
   it('lists at most ten queries that found nothing, most searched first, ties by query', () => {
-    const rows = [...Array.from({ length: 12 }, (_, i) => ({ query: `q${String(i).padStart(2, '0')}`, searches: 1 + (i % 3) })), { query: 'never', searches: 0 }];
+    const rows = [
+      ...Array.from({ length: 12 }, (_, i) => ({ query: `q${String(i).padStart(2, '0')}`, searches: 1 + (i % 3) })),
+      { query: 'never', searches: 0 },
+    ];
     const found = noResultInsights(rows, '2024-03-04');
     expect(found.map((i) => [i.query, i.metric])).toEqual([
-      ['q02', 3], ['q05', 3], ['q08', 3], ['q11', 3], ['q01', 2], ['q04', 2], ['q07', 2], ['q10', 2], ['q00', 1], ['q03', 1],
+      ['q02', 3],
+      ['q05', 3],
+      ['q08', 3],
+      ['q11', 3],
+      ['q01', 2],
+      ['q04', 2],
+      ['q07', 2],
+      ['q10', 2],
+      ['q00', 1],
+      ['q03', 1],
     ]);
     expect(noResultInsights([], '2024-03-04')).toEqual([]);
   });
 
   it('caps conversion at 100 %: orders placed without clickstream do not make more than every session convert', () => {
-    const [note] = conversionInsight({ last: { sessions: 1, orders: 3 }, before: { sessions: 4, orders: 1 } }, '2024-03-04');
-    expect([note?.metric, note?.message]).toEqual([1, 'Conversion: 100.0 %, 3 orders from 1 session in the 7 days to 2024-03-04. Up from 25.0 % the week before.']);
+    const [note] = conversionInsight(
+      { last: { sessions: 1, orders: 3 }, before: { sessions: 4, orders: 1 } },
+      '2024-03-04',
+    );
+    expect([note?.metric, note?.message]).toEqual([
+      1,
+      'Conversion: 100.0 %, 3 orders from 1 session in the 7 days to 2024-03-04. Up from 25.0 % the week before.',
+    ]);
   });
 });
 
-describe('the reports\' SQL on the Redshift Data API', () => {
+describe("the reports' SQL on the Redshift Data API", () => {
   /** How many positional parameters each statement is given (domain/reports.ts and domain/insights.ts). */
   const PARAMS: Record<string, number> = {
-    SALES_TOTALS_SQL: 3, BEHAVIOUR_SQL: 2, TOP_PRODUCTS_SQL: 3, SALES_DATES_SQL: 0, FUNNEL_PURCHASES_SQL: 3, NON_MERCHANDISE_SQL: 3,
-    SALES_BY_DAY_SQL: 3, SALES_BY_MONTH_SQL: 3, SALES_BY_CATEGORY_SQL: 3, SALES_BY_PRODUCT_SQL: 3,
-    LATEST_DATES_SQL: 2, PRODUCT_WEEKS_SQL: 4, LATEST_STOCK_SQL: 1, CONVERSION_WEEKS_SQL: 4, NO_RESULT_SEARCHES_SQL: 2,
+    SALES_TOTALS_SQL: 3,
+    BEHAVIOUR_SQL: 2,
+    TOP_PRODUCTS_SQL: 3,
+    SALES_DATES_SQL: 0,
+    FUNNEL_PURCHASES_SQL: 3,
+    NON_MERCHANDISE_SQL: 3,
+    SALES_BY_DAY_SQL: 3,
+    SALES_BY_MONTH_SQL: 3,
+    SALES_BY_CATEGORY_SQL: 3,
+    SALES_BY_PRODUCT_SQL: 3,
+    LATEST_DATES_SQL: 2,
+    PRODUCT_WEEKS_SQL: 4,
+    LATEST_STOCK_SQL: 1,
+    CONVERSION_WEEKS_SQL: 4,
+    NO_RESULT_SEARCHES_SQL: 2,
   };
-  const statements = Object.entries({ ...reportSql, ...insightSql }).filter(([name]) => name.endsWith('_SQL')) as [string, string][];
+  const statements = Object.entries({ ...reportSql, ...insightSql }).filter(([name]) => name.endsWith('_SQL')) as [
+    string,
+    string,
+  ][];
 
   it('rewrites every statement to named parameters, each one it is given used and none missing', () => {
     expect(statements.map(([name]) => name).sort()).toEqual(Object.keys(PARAMS).sort());
@@ -448,7 +622,10 @@ function countingWarehouse(inner: Warehouse) {
   const warehouse = {
     query: async <T extends object>(sql: string, params?: readonly (string | number | boolean | null)[]) => {
       state.queries++;
-      if (state.fail) throw new Error('connection to server at "warehouse.internal" (10.0.0.12) failed: FATAL password authentication failed');
+      if (state.fail)
+        throw new Error(
+          'connection to server at "warehouse.internal" (10.0.0.12) failed: FATAL password authentication failed',
+        );
       return inner.query<T>(sql, params);
     },
   };
@@ -474,7 +651,12 @@ const apiEvent = (path: string, query: Record<string, string> | null, who: keyof
     stageVariables: null,
     body: null,
     isBase64Encoded: false,
-    requestContext: { authorizer: who ? { claims: CLAIMS[who] } : null, requestId: 'unit-request', path: `/v1${path}`, stage: 'v1' },
+    requestContext: {
+      authorizer: who ? { claims: CLAIMS[who] } : null,
+      requestId: 'unit-request',
+      path: `/v1${path}`,
+      stage: 'v1',
+    },
   }) as never;
 
 type Handler = (event: never, context: never) => Promise<APIGatewayProxyResult>;
@@ -488,7 +670,11 @@ const call = async (handler: Handler, event: never) => {
  * they are loaded with an environment that names a table and a warehouse; neither is ever used.
  */
 async function handlerModules() {
-  Object.assign(process.env, { AGGREGATES_TABLE: 'unit-aggregates', REDSHIFT_WORKGROUP: 'never-asked', REDSHIFT_DATABASE: 'never-asked' });
+  Object.assign(process.env, {
+    AGGREGATES_TABLE: 'unit-aggregates',
+    REDSHIFT_WORKGROUP: 'never-asked',
+    REDSHIFT_DATABASE: 'never-asked',
+  });
   const [s, r, i] = await Promise.all([
     import('../../functions/analytics/handlers/dashboard-summary'),
     import('../../functions/analytics/handlers/sales-report'),
@@ -561,7 +747,9 @@ describe('the analytics handlers', () => {
   it('refuses an unknown dimension with 400 naming dimension', async () => {
     const res = await call(report, apiEvent(SALES, { dimension: 'week' }));
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([{ path: 'dimension', message: 'Must be one of day, category, product, month' }]);
+    expect(res.body.error.details).toEqual([
+      { path: 'dimension', message: 'Must be one of day, category, product, month' },
+    ]);
   });
 
   it('refuses a shopper with 403 and a request without claims with 401', async () => {
@@ -629,7 +817,10 @@ describe('the analytics handlers', () => {
     const unstored = await call(insightsHandler(deps) as unknown as Handler, apiEvent('/analytics/insights', null));
     expect(unstored.status).toBe(200);
     expect(unstored.headers['x-cache']).toBe('miss');
-    expect(log.warnings).toEqual(['analytics cache unreadable; querying the warehouse directly', 'analytics cache write failed; answer served uncached']);
+    expect(log.warnings).toEqual([
+      'analytics cache unreadable; querying the warehouse directly',
+      'analytics cache write failed; answer served uncached',
+    ]);
   });
 
   it('recomputes a cached entry of an unexpected shape instead of serving it', async () => {
@@ -642,7 +833,11 @@ describe('the analytics handlers', () => {
 
   it('answers 503 DEPENDENCY_UNAVAILABLE when the warehouse fails, without its internals', async () => {
     counted.state.fail = true;
-    for (const [handler, path] of [[summary, SUMMARY], [report, SALES], [findings, '/analytics/insights']] as const) {
+    for (const [handler, path] of [
+      [summary, SUMMARY],
+      [report, SALES],
+      [findings, '/analytics/insights'],
+    ] as const) {
       const res = await call(handler, apiEvent(path, null));
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('DEPENDENCY_UNAVAILABLE');
@@ -657,7 +852,10 @@ describe('the analytics handlers', () => {
 
 function fakeDynamo(answer: (command: unknown, n: number) => unknown) {
   const sent: unknown[] = [];
-  return { sent, client: { send: async (command: unknown) => (sent.push(command), answer(command, sent.length)) } as never };
+  return {
+    sent,
+    client: { send: async (command: unknown) => (sent.push(command), answer(command, sent.length)) } as never,
+  };
 }
 
 describe('DynamoResultCache', () => {
@@ -666,9 +864,19 @@ describe('DynamoResultCache', () => {
 
   it('reads the version counter and the entry in one consistent BatchGetItem', async () => {
     const value = { orders: 3 };
-    const item = { id: cacheItemId('k'), value: new Uint8Array(gzipSync(JSON.stringify(value))), version: 5, expiresAt: 1234 };
-    const { client, sent } = fakeDynamo(() => ({ Responses: { [TABLE]: [{ id: WAREHOUSE_VERSION_ID, version: 5 }, item] } }));
-    expect(await new DynamoResultCache(client, TABLE, noSleep).lookup('k')).toEqual({ version: 5, entry: { value, version: 5, expiresAt: 1234 } });
+    const item = {
+      id: cacheItemId('k'),
+      value: new Uint8Array(gzipSync(JSON.stringify(value))),
+      version: 5,
+      expiresAt: 1234,
+    };
+    const { client, sent } = fakeDynamo(() => ({
+      Responses: { [TABLE]: [{ id: WAREHOUSE_VERSION_ID, version: 5 }, item] },
+    }));
+    expect(await new DynamoResultCache(client, TABLE, noSleep).lookup('k')).toEqual({
+      version: 5,
+      entry: { value, version: 5, expiresAt: 1234 },
+    });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toBeInstanceOf(BatchGetCommand);
     expect((sent[0] as BatchGetCommand).input.RequestItems).toEqual({
@@ -679,7 +887,9 @@ describe('DynamoResultCache', () => {
   it('reads version 0 and no entry from an empty table, and an unreadable item as no entry', async () => {
     const empty = fakeDynamo(() => ({ Responses: { [TABLE]: [] } }));
     expect(await new DynamoResultCache(empty.client, TABLE).lookup('k')).toEqual({ version: 0, entry: undefined });
-    const garbled = fakeDynamo(() => ({ Responses: { [TABLE]: [{ id: cacheItemId('k'), value: new Uint8Array([1, 2, 3]), version: 0, expiresAt: 9 }] } }));
+    const garbled = fakeDynamo(() => ({
+      Responses: { [TABLE]: [{ id: cacheItemId('k'), value: new Uint8Array([1, 2, 3]), version: 0, expiresAt: 9 }] },
+    }));
     expect(await new DynamoResultCache(garbled.client, TABLE).lookup('k')).toEqual({ version: 0, entry: undefined });
   });
 
@@ -689,9 +899,17 @@ describe('DynamoResultCache', () => {
         ? { Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [{ id: WAREHOUSE_VERSION_ID }] } } }
         : { Responses: { [TABLE]: [{ id: WAREHOUSE_VERSION_ID, version: 2 }] } },
     );
-    expect(await new DynamoResultCache(retried.client, TABLE, noSleep).lookup('k')).toEqual({ version: 2, entry: undefined });
-    expect((retried.sent[1] as BatchGetCommand).input.RequestItems![TABLE]!.Keys).toEqual([{ id: WAREHOUSE_VERSION_ID }]);
-    const stuck = fakeDynamo(() => ({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [{ id: WAREHOUSE_VERSION_ID }] } } }));
+    expect(await new DynamoResultCache(retried.client, TABLE, noSleep).lookup('k')).toEqual({
+      version: 2,
+      entry: undefined,
+    });
+    expect((retried.sent[1] as BatchGetCommand).input.RequestItems![TABLE]!.Keys).toEqual([
+      { id: WAREHOUSE_VERSION_ID },
+    ]);
+    const stuck = fakeDynamo(() => ({
+      Responses: { [TABLE]: [] },
+      UnprocessedKeys: { [TABLE]: { Keys: [{ id: WAREHOUSE_VERSION_ID }] } },
+    }));
     await expect(new DynamoResultCache(stuck.client, TABLE, noSleep).lookup('k')).rejects.toThrow(/unprocessed/);
     expect(stuck.sent).toHaveLength(3);
   });
@@ -702,7 +920,12 @@ describe('DynamoResultCache', () => {
     await cache.store('k', { value: { rows: [1, 2, 3] }, version: 4, expiresAt: 1_700_000_000_500 });
     const put = sent[0] as PutCommand;
     expect(put).toBeInstanceOf(PutCommand);
-    expect(put.input.Item).toMatchObject({ id: 'analytics-cache#k', version: 4, expiresAt: 1_700_000_000_500, ttl: 1_700_000_001 });
+    expect(put.input.Item).toMatchObject({
+      id: 'analytics-cache#k',
+      version: 4,
+      expiresAt: 1_700_000_000_500,
+      ttl: 1_700_000_001,
+    });
     const readBack = fakeDynamo(() => ({ Responses: { [TABLE]: [put.input.Item] } }));
     expect((await new DynamoResultCache(readBack.client, TABLE).lookup('k')).entry?.value).toEqual({ rows: [1, 2, 3] });
     // Random bytes do not compress: 600 KB of them (in base64) cannot fit in a 400 KB item.

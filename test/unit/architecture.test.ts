@@ -54,20 +54,33 @@ function read(file: string) {
   if (entry) return entry;
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const imports: Import[] = [];
-  const add = (specifier: string, typeOnly: boolean) => imports.push({ specifier, target: resolve(file, specifier), typeOnly });
+  const add = (specifier: string, typeOnly: boolean) =>
+    imports.push({ specifier, target: resolve(file, specifier), typeOnly });
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
       const allTypes =
         clause?.isTypeOnly === true ||
-        (clause !== undefined && !clause.name && clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings) &&
-          clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly));
+        (clause !== undefined &&
+          !clause.name &&
+          clause.namedBindings !== undefined &&
+          ts.isNamedImports(clause.namedBindings) &&
+          clause.namedBindings.elements.length > 0 &&
+          clause.namedBindings.elements.every((e) => e.isTypeOnly));
       add(node.moduleSpecifier.text, allTypes);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text, node.isTypeOnly);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       add(node.arguments[0].text, false);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       add(node.argument.literal.text, true);
     }
     ts.forEachChild(node, visit);
@@ -133,17 +146,29 @@ describe('the architecture', () => {
   });
 
   it('keeps domain code and ports free of middy, Powertools, the AWS SDK and the logger singleton, straight or through what they run', () => {
-    const breaches = Object.fromEntries(domainFiles.filter((f) => !(rel(f) in KNOWN)).map((f) => [rel(f), runtimeReach(f)] as const).filter(([, found]) => found.length > 0));
+    const breaches = Object.fromEntries(
+      domainFiles
+        .filter((f) => !(rel(f) in KNOWN))
+        .map((f) => [rel(f), runtimeReach(f)] as const)
+        .filter(([, found]) => found.length > 0),
+    );
     expect(breaches).toEqual({});
   });
 
   it('hands adapters their logger through deps, never the singleton', () => {
-    const breaches = adapterFiles.map(rel).filter((f) => !(f in KNOWN) && read(path.join(root, f)).imports.some((i) => i.target && rel(i.target) === LOGGER_SINGLETON));
+    const breaches = adapterFiles
+      .map(rel)
+      .filter(
+        (f) =>
+          !(f in KNOWN) && read(path.join(root, f)).imports.some((i) => i.target && rel(i.target) === LOGGER_SINGLETON),
+      );
     expect(breaches).toEqual([]);
   });
 
   it('still has every known breach it lists (mended ones leave the list)', () => {
-    const stillThere = Object.keys(KNOWN).filter((f) => existsSync(path.join(root, f)) && runtimeReach(path.join(root, f)).length > 0);
+    const stillThere = Object.keys(KNOWN).filter(
+      (f) => existsSync(path.join(root, f)) && runtimeReach(path.join(root, f)).length > 0,
+    );
     expect(stillThere).toEqual(Object.keys(KNOWN));
   });
 
@@ -151,8 +176,11 @@ describe('the architecture', () => {
     const exportsOf = (file: string) => {
       const names = new Set<string>();
       for (const statement of read(file).source.statements) {
-        const exported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-        if (exported && ts.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) names.add(d.name.getText());
+        const exported =
+          ts.canHaveModifiers(statement) &&
+          ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+        if (exported && ts.isVariableStatement(statement))
+          for (const d of statement.declarationList.declarations) names.add(d.name.getText());
         if (exported && ts.isFunctionDeclaration(statement) && statement.name) names.add(statement.name.text);
         if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
           for (const e of statement.exportClause.elements) names.add(e.name.text);
@@ -179,8 +207,11 @@ describe('the architecture', () => {
   });
 
   it('keeps the local platform a package of its own: only bin/ and the tests use it, by its name', () => {
-    const manifest = JSON.parse(readFileSync(path.join(root, LOCAL_PLATFORM_DIR, 'package.json'), 'utf8')) as { name: string };
-    const workspaces = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces?: string[] }).workspaces;
+    const manifest = JSON.parse(readFileSync(path.join(root, LOCAL_PLATFORM_DIR, 'package.json'), 'utf8')) as {
+      name: string;
+    };
+    const workspaces = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces?: string[] })
+      .workspaces;
     expect(manifest.name).toBe(LOCAL_PLATFORM);
     expect(workspaces).toContain(LOCAL_PLATFORM_DIR);
     const inside = (file: string) => rel(file).startsWith(`${LOCAL_PLATFORM_DIR}/`);
@@ -189,9 +220,12 @@ describe('the architecture', () => {
     for (const file of [...files, ...sourceFiles(path.join(root, 'test'))]) {
       const user = rel(file).startsWith('bin/') || rel(file).startsWith('test/');
       for (const imp of read(file).imports) {
-        if (inside(file) && names(imp.specifier)) breaches.push(`${rel(file)} -> ${imp.specifier} (inside the package: a relative import)`);
-        if (!inside(file) && imp.target && inside(imp.target)) breaches.push(`${rel(file)} -> ${rel(imp.target)} (by path: import ${LOCAL_PLATFORM})`);
-        if (!inside(file) && !user && names(imp.specifier)) breaches.push(`${rel(file)} -> ${imp.specifier} (the app never runs the local platform)`);
+        if (inside(file) && names(imp.specifier))
+          breaches.push(`${rel(file)} -> ${imp.specifier} (inside the package: a relative import)`);
+        if (!inside(file) && imp.target && inside(imp.target))
+          breaches.push(`${rel(file)} -> ${rel(imp.target)} (by path: import ${LOCAL_PLATFORM})`);
+        if (!inside(file) && !user && names(imp.specifier))
+          breaches.push(`${rel(file)} -> ${imp.specifier} (the app never runs the local platform)`);
       }
     }
     expect(breaches).toEqual([]);
@@ -201,7 +235,11 @@ describe('the architecture', () => {
     const definitions: string[] = [];
     for (const file of files) {
       for (const statement of read(file).source.statements) {
-        const named = (ts.isTypeAliasDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name.text === 'Group';
+        const named =
+          (ts.isTypeAliasDeclaration(statement) ||
+            ts.isInterfaceDeclaration(statement) ||
+            ts.isEnumDeclaration(statement)) &&
+          statement.name.text === 'Group';
         if (named) definitions.push(rel(file));
       }
     }

@@ -16,7 +16,8 @@ const source = readFileSync(new URL(`../../${orderSaga.definitionFile}`, import.
 const substituted = source.replace(/\$\{(\w+)\}/g, (_placeholder, name: string) => {
   const task = orderSaga.tasks.find((t) => t.substitution === name);
   if (task) return `arn:aws:lambda:eu-west-2:123456789012:function:ecicomm-test-${task.id}`;
-  if (name === orderSaga.deadLetterQueueSubstitution) return `https://sqs.eu-west-2.amazonaws.com/123456789012/ecicomm-test-${orderSaga.deadLetterQueueName}`;
+  if (name === orderSaga.deadLetterQueueSubstitution)
+    return `https://sqs.eu-west-2.amazonaws.com/123456789012/ecicomm-test-${orderSaga.deadLetterQueueName}`;
   throw new Error(`No substitution for \${${name}}`);
 });
 

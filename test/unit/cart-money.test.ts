@@ -52,10 +52,15 @@ describe('cart money: percentOf', () => {
 
   it('is symmetric in sign and monotone in the amount', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e12 }), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 10_000 }), (a, d, bp) => {
-        expect(percentOf(-a, bp)).toBe(-percentOf(a, bp) + 0); // + 0: compare 0 with 0, not -0
-        expect(percentOf(a + d, bp)).toBeGreaterThanOrEqual(percentOf(a, bp));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1e12 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (a, d, bp) => {
+          expect(percentOf(-a, bp)).toBe(-percentOf(a, bp) + 0); // + 0: compare 0 with 0, not -0
+          expect(percentOf(a + d, bp)).toBeGreaterThanOrEqual(percentOf(a, bp));
+        },
+      ),
     );
   });
 });

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/shared/errors';
 import { percentOf, type CurrencyCode } from '../../functions/cart/domain/money';
-import { priceCart, DEFAULT_PRICING_RULES, type PriceCartInput, type PriceLine, type PricedCart } from '../../functions/cart/domain/pricing';
+import {
+  priceCart,
+  DEFAULT_PRICING_RULES,
+  type PriceCartInput,
+  type PriceLine,
+  type PricedCart,
+} from '../../functions/cart/domain/pricing';
 import { Promotion } from '../../functions/cart/domain/promotions';
 import { parseTaxTable, taxRateFor } from '../../functions/cart/domain/tax';
 import { zoneFor } from '../../functions/cart/domain/shipping';
@@ -22,7 +28,13 @@ const FIVEOFF: Promotion = { ...SAVE10, code: 'FIVEOFF', kind: 'FIXED_AMOUNT', v
 
 const MUGS: PriceLine = { productId: 'mug', name: 'Enamel mug', quantity: 3, unitPrice: 295, currency: 'GBP' };
 const LANTERN: PriceLine = { productId: 'lantern', name: 'Tin lantern', quantity: 1, unitPrice: 1299, currency: 'GBP' };
-const CUSHIONS: PriceLine = { productId: 'cushion', name: 'Cushion cover', quantity: 2, unitPrice: 1500, currency: 'GBP' };
+const CUSHIONS: PriceLine = {
+  productId: 'cushion',
+  name: 'Cushion cover',
+  quantity: 2,
+  unitPrice: 1500,
+  currency: 'GBP',
+};
 
 const cart = (lines: PriceLine[], extra: Partial<PriceCartInput> = {}): PriceCartInput => ({
   lines,
@@ -59,12 +71,25 @@ describe('cart pricing: worked examples (GBP to GB: VAT 20 %, shipping £3.99, f
 
   it('applies 10 % off over £20: discount 218 (218.4), VAT 393 on 1966 (393.2), shipping 399, total 2758', () => {
     const priced = priceCart(cart([MUGS, LANTERN], { promotion: SAVE10 }));
-    expect(priced).toMatchObject({ subtotal: 2184, discount: 218, tax: 393, shipping: 399, total: 2758, promoCode: 'SAVE10' });
+    expect(priced).toMatchObject({
+      subtotal: 2184,
+      discount: 218,
+      tax: 393,
+      shipping: 399,
+      total: 2758,
+      promoCode: 'SAVE10',
+    });
     expect(priced.promoRejection).toBeUndefined();
   });
 
   it('ships free at 5184 without a promotion: VAT 1037 (1036.8), total 6221', () => {
-    expect(priceCart(cart([MUGS, LANTERN, CUSHIONS]))).toMatchObject({ subtotal: 5184, discount: 0, tax: 1037, shipping: 0, total: 6221 });
+    expect(priceCart(cart([MUGS, LANTERN, CUSHIONS]))).toMatchObject({
+      subtotal: 5184,
+      discount: 0,
+      tax: 1037,
+      shipping: 0,
+      total: 6221,
+    });
   });
 
   it('charges shipping again when the 10 % discount takes 5184 below the £50 threshold: 5184 − 518 + 933 + 399 = 5998', () => {
@@ -125,8 +150,16 @@ describe('cart pricing: destinations and currencies', () => {
 
   it('charges no tax and the rest-of-world fee to the US and to countries not in the tax table', () => {
     const usd: PriceLine = { ...euroLamp, currency: 'USD' };
-    expect(priceCart(cart([usd], { currency: 'USD', destinationCountry: 'US' }))).toMatchObject({ tax: 0, shipping: 2499, total: 3499 });
-    expect(priceCart(cart([LANTERN], { destinationCountry: 'JP' }))).toMatchObject({ tax: 0, shipping: 1999, total: 3298 });
+    expect(priceCart(cart([usd], { currency: 'USD', destinationCountry: 'US' }))).toMatchObject({
+      tax: 0,
+      shipping: 2499,
+      total: 3499,
+    });
+    expect(priceCart(cart([LANTERN], { destinationCountry: 'JP' }))).toMatchObject({
+      tax: 0,
+      shipping: 1999,
+      total: 3298,
+    });
   });
 
   it('accepts a lower-case, padded country code', () => {
@@ -213,9 +246,15 @@ describe('cart pricing: properties', () => {
   const lineArb = fc.record({
     productId: fc.integer({ min: 0, max: 9999 }).map((n) => `p${n}`),
     name: fc.string({ maxLength: 10 }),
-    quantity: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 3 }), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 99 }), weight: 1 }),
+    quantity: fc.oneof(
+      { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 4 },
+      { arbitrary: fc.integer({ min: 1, max: 99 }), weight: 1 },
+    ),
     // Mostly shop-sized prices, so carts land on both sides of the free-shipping thresholds.
-    unitPrice: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 3_000 }), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: 500_000 }), weight: 1 }),
+    unitPrice: fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 3_000 }), weight: 4 },
+      { arbitrary: fc.integer({ min: 0, max: 500_000 }), weight: 1 },
+    ),
   });
   const linesArb = fc.uniqueArray(lineArb, { selector: (l) => l.productId, maxLength: 12 });
 
@@ -225,10 +264,20 @@ describe('cart pricing: properties', () => {
       kind: fc.constantFrom('PERCENTAGE' as const, 'FIXED_AMOUNT' as const),
       pct: fc.integer({ min: 1, max: 10_000 }),
       fixed: fc.integer({ min: 1, max: 2_000_000 }),
-      minSubtotal: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 2_000_000 })),
-      currency: fc.option(fc.oneof({ arbitrary: fc.constant<CurrencyCode>('GBP'), weight: 3 }, { arbitrary: fc.constantFrom(...CURRENCIES), weight: 1 }), {
-        nil: undefined,
-      }),
+      minSubtotal: fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 0, max: 2_000_000 }),
+      ),
+      currency: fc.option(
+        fc.oneof(
+          { arbitrary: fc.constant<CurrencyCode>('GBP'), weight: 3 },
+          { arbitrary: fc.constantFrom(...CURRENCIES), weight: 1 },
+        ),
+        {
+          nil: undefined,
+        },
+      ),
       startsInDays: fc.option(fc.integer({ min: -30, max: 5 }), { nil: undefined }),
       expiresInDays: fc.integer({ min: -5, max: 30 }),
       active: fc.oneof({ arbitrary: fc.constant(true), weight: 4 }, { arbitrary: fc.constant(false), weight: 1 }),
@@ -252,7 +301,10 @@ describe('cart pricing: properties', () => {
   const inputArb = fc.record({
     lines: linesArb,
     // Weighted to GBP so that GBP promotions meet matching carts often.
-    currency: fc.oneof({ arbitrary: fc.constant<CurrencyCode>('GBP'), weight: 3 }, { arbitrary: fc.constantFrom(...CURRENCIES), weight: 1 }),
+    currency: fc.oneof(
+      { arbitrary: fc.constant<CurrencyCode>('GBP'), weight: 3 },
+      { arbitrary: fc.constantFrom(...CURRENCIES), weight: 1 },
+    ),
     destinationCountry: fc.constantFrom(...COUNTRIES),
     promotion: fc.option(promotionArb, { nil: undefined }),
     now: fc.constant(NOW),
@@ -317,9 +369,16 @@ describe('cart pricing: properties', () => {
 
   it('gives an applied percentage code exactly percentOf(subtotal, value)', () => {
     // A percentage code that always applies (active, current, any currency, no minimum), so no run is vacuous.
-    const percentageArb = fc.integer({ min: 1, max: 10_000 }).map(
-      (value): Promotion => ({ code: 'PCT', kind: 'PERCENTAGE', value, minSubtotal: 0, expiresAt: '2030-01-01T00:00:00Z', active: true }),
-    );
+    const percentageArb = fc
+      .integer({ min: 1, max: 10_000 })
+      .map((value): Promotion => ({
+        code: 'PCT',
+        kind: 'PERCENTAGE',
+        value,
+        minSubtotal: 0,
+        expiresAt: '2030-01-01T00:00:00Z',
+        active: true,
+      }));
     fc.assert(
       fc.property(inputArb, percentageArb, (input, promotion) => {
         const p = priceCart({ ...input, promotion });
@@ -346,7 +405,10 @@ describe('cart pricing: properties', () => {
     fc.assert(
       fc.property(
         inputArb.chain((input) =>
-          fc.tuple(fc.constant(input), fc.shuffledSubarray(input.lines, { minLength: input.lines.length, maxLength: input.lines.length })),
+          fc.tuple(
+            fc.constant(input),
+            fc.shuffledSubarray(input.lines, { minLength: input.lines.length, maxLength: input.lines.length }),
+          ),
         ),
         ([input, shuffled]) => {
           const a = priceCart(input);

@@ -54,11 +54,18 @@ describe('cart promotions: evaluation', () => {
 
   it('rejects a code below its minimum subtotal and says what the minimum is', () => {
     const outcome = evaluatePromotion(FIVEOFF, gbp(2184));
-    expect(outcome).toEqual({ applies: false, reason: 'BELOW_MIN_SUBTOTAL', message: 'Promotion FIVEOFF needs a subtotal of at least 30.00 GBP' });
+    expect(outcome).toEqual({
+      applies: false,
+      reason: 'BELOW_MIN_SUBTOTAL',
+      message: 'Promotion FIVEOFF needs a subtotal of at least 30.00 GBP',
+    });
   });
 
   it('rejects an inactive code', () => {
-    expect(evaluatePromotion({ ...SAVE10, active: false }, gbp(5000))).toMatchObject({ applies: false, reason: 'INACTIVE' });
+    expect(evaluatePromotion({ ...SAVE10, active: false }, gbp(5000))).toMatchObject({
+      applies: false,
+      reason: 'INACTIVE',
+    });
   });
 
   it('rejects a code before it starts, and accepts it from the start instant on', () => {
@@ -70,7 +77,10 @@ describe('cart promotions: evaluation', () => {
   });
 
   it('rejects a code from its expiry instant on, and accepts it a millisecond before', () => {
-    expect(evaluatePromotion(SAVE10, gbp(5000, new Date('2026-04-01T00:00:00Z')))).toMatchObject({ applies: false, reason: 'EXPIRED' });
+    expect(evaluatePromotion(SAVE10, gbp(5000, new Date('2026-04-01T00:00:00Z')))).toMatchObject({
+      applies: false,
+      reason: 'EXPIRED',
+    });
     expect(evaluatePromotion(SAVE10, gbp(5000, new Date('2026-03-31T23:59:59.999Z')))).toMatchObject({ applies: true });
   });
 
@@ -87,19 +97,41 @@ describe('cart promotions: evaluation', () => {
   });
 
   it('applies a percentage code without a currency or minimum to a cart in any currency', () => {
-    const anyCurrency: Promotion = { code: 'WELCOME5', kind: 'PERCENTAGE', value: 500, minSubtotal: 0, expiresAt: '2027-01-01T00:00:00Z', active: true };
-    expect(evaluatePromotion(anyCurrency, { subtotal: 1000, currency: 'EUR', now: NOW })).toEqual({ applies: true, discount: 50 });
-    expect(evaluatePromotion(anyCurrency, { subtotal: 1000, currency: 'USD', now: NOW })).toEqual({ applies: true, discount: 50 });
+    const anyCurrency: Promotion = {
+      code: 'WELCOME5',
+      kind: 'PERCENTAGE',
+      value: 500,
+      minSubtotal: 0,
+      expiresAt: '2027-01-01T00:00:00Z',
+      active: true,
+    };
+    expect(evaluatePromotion(anyCurrency, { subtotal: 1000, currency: 'EUR', now: NOW })).toEqual({
+      applies: true,
+      discount: 50,
+    });
+    expect(evaluatePromotion(anyCurrency, { subtotal: 1000, currency: 'USD', now: NOW })).toEqual({
+      applies: true,
+      discount: 50,
+    });
   });
 
   it('reports the first failing check in a fixed order: inactive, not started, expired, currency, minimum', () => {
-    const everythingWrong = { ...FIVEOFF, active: false, startsAt: '2027-01-01T00:00:00Z', expiresAt: '2025-01-01T00:00:00Z' };
+    const everythingWrong = {
+      ...FIVEOFF,
+      active: false,
+      startsAt: '2027-01-01T00:00:00Z',
+      expiresAt: '2025-01-01T00:00:00Z',
+    };
     const ctx = { subtotal: 1, currency: 'EUR', now: NOW };
     expect(evaluatePromotion(everythingWrong, ctx)).toMatchObject({ reason: 'INACTIVE' });
     expect(evaluatePromotion({ ...everythingWrong, active: true }, ctx)).toMatchObject({ reason: 'NOT_STARTED' });
-    expect(evaluatePromotion({ ...everythingWrong, active: true, startsAt: undefined }, ctx)).toMatchObject({ reason: 'EXPIRED' });
+    expect(evaluatePromotion({ ...everythingWrong, active: true, startsAt: undefined }, ctx)).toMatchObject({
+      reason: 'EXPIRED',
+    });
     expect(evaluatePromotion({ ...FIVEOFF }, ctx)).toMatchObject({ reason: 'CURRENCY_MISMATCH' });
-    expect(evaluatePromotion({ ...FIVEOFF }, { ...ctx, currency: 'GBP' })).toMatchObject({ reason: 'BELOW_MIN_SUBTOTAL' });
+    expect(evaluatePromotion({ ...FIVEOFF }, { ...ctx, currency: 'GBP' })).toMatchObject({
+      reason: 'BELOW_MIN_SUBTOTAL',
+    });
   });
 
   it('fails closed on dates that do not parse: such a code is reported not started or expired', () => {

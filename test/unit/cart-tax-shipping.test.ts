@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/shared/errors';
 import { normalizeCountry } from '../../functions/cart/domain/country';
 import { parseTaxTable, TAX_TABLE, taxFor, taxRateFor } from '../../functions/cart/domain/tax';
-import { parseShippingRules, SHIPPING_RULES, shippingFor, zoneFor, type ShippingRules } from '../../functions/cart/domain/shipping';
+import {
+  parseShippingRules,
+  SHIPPING_RULES,
+  shippingFor,
+  zoneFor,
+  type ShippingRules,
+} from '../../functions/cart/domain/shipping';
 import rawTaxRates from '../../functions/cart/data/tax-rates.json' with { type: 'json' };
 import rawShippingRules from '../../functions/cart/data/shipping-rules.json' with { type: 'json' };
 
@@ -96,21 +102,30 @@ describe('cart shipping: zone rules', () => {
   it('never ships free under a rule without a threshold', () => {
     const rules: ShippingRules = parseShippingRules({
       defaultZone: 'ALL',
-      zones: [{ zone: 'ALL', countries: [], fees: { GBP: { flatFee: 250 }, EUR: { flatFee: 300 }, USD: { flatFee: 300 } } }],
+      zones: [
+        { zone: 'ALL', countries: [], fees: { GBP: { flatFee: 250 }, EUR: { flatFee: 300 }, USD: { flatFee: 300 } } },
+      ],
     });
-    expect(shippingFor({ country: 'GB', currency: 'GBP', lineCount: 1, merchandiseTotal: 10_000_000 }, rules)).toBe(250);
+    expect(shippingFor({ country: 'GB', currency: 'GBP', lineCount: 1, merchandiseTotal: 10_000_000 }, rules)).toBe(
+      250,
+    );
   });
 
   it('refuses at load rules with a country in two zones, an unknown default zone or a currency without fees', () => {
     const zones = rawShippingRules.zones;
-    expect(() => parseShippingRules({ ...rawShippingRules, zones: [zones[0], { ...zones[1], countries: ['GB', 'FR'] }, zones[2]] })).toThrow(
-      /one zone at most/,
+    expect(() =>
+      parseShippingRules({
+        ...rawShippingRules,
+        zones: [zones[0], { ...zones[1], countries: ['GB', 'FR'] }, zones[2]],
+      }),
+    ).toThrow(/one zone at most/);
+    expect(() => parseShippingRules({ ...rawShippingRules, defaultZone: 'MOON' })).toThrow(
+      /Must name one of the zones/,
     );
-    expect(() => parseShippingRules({ ...rawShippingRules, defaultZone: 'MOON' })).toThrow(/Must name one of the zones/);
     const { USD: _, ...noUsd } = zones[0].fees;
-    expect(() => parseShippingRules({ ...rawShippingRules, zones: [{ ...zones[0], fees: noUsd }, zones[1], zones[2]] })).toThrow(
-      /Invalid shipping rules/,
-    );
+    expect(() =>
+      parseShippingRules({ ...rawShippingRules, zones: [{ ...zones[0], fees: noUsd }, zones[1], zones[2]] }),
+    ).toThrow(/Invalid shipping rules/);
     expect(() => parseShippingRules({ ...rawShippingRules, zones: [zones[0], zones[0], zones[2]] })).toThrow(/unique/);
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../functions/shared/errors';
 import { createProduct, updateProduct } from '../../functions/catalog/domain/products';
-import { SkuTakenError, VersionConflictError, type CatalogDeps, type ProductRepository } from '../../functions/catalog/ports';
+import {
+  SkuTakenError,
+  VersionConflictError,
+  type CatalogDeps,
+  type ProductRepository,
+} from '../../functions/catalog/ports';
 import type { Product } from '../../functions/catalog/schemas';
 
 /** An in-memory repository with the same contract as the DynamoDB adapter. */
@@ -35,13 +40,26 @@ const deps = (): CatalogDeps & { stockSet: Map<string, number> } => {
   };
 };
 
-const input = { name: 'Mug', description: '', category: 'kitchen-dining' as const, brand: 'B', price: 500, currency: 'GBP' as const };
+const input = {
+  name: 'Mug',
+  description: '',
+  category: 'kitchen-dining' as const,
+  brand: 'B',
+  price: 500,
+  currency: 'GBP' as const,
+};
 
 describe('catalog domain', () => {
   it('generates a SKU from the id when none is given and starts at version 1', async () => {
     const d = deps();
     const p = await createProduct(input, d);
-    expect(p).toMatchObject({ id: 'p1', sku: 'SKU-P1', version: 1, status: 'ACTIVE', createdAt: '2026-01-02T03:04:05.000Z' });
+    expect(p).toMatchObject({
+      id: 'p1',
+      sku: 'SKU-P1',
+      version: 1,
+      status: 'ACTIVE',
+      createdAt: '2026-01-02T03:04:05.000Z',
+    });
     expect(d.stockSet.get('p1')).toBe(0);
   });
 

@@ -44,8 +44,15 @@ describe('CSV parsing', () => {
   });
 
   it('reads doubled quotes as one quote', () => {
-    expect(parseCsvLine('"22041","RECORD FRAME 7"" SINGLE SIZE",48')).toEqual(['22041', 'RECORD FRAME 7" SINGLE SIZE', '48']);
-    expect(parseCsvLine('"85071C","CHARLIE+LOLA""EXTREMELY BUSY"" SIGN"')).toEqual(['85071C', 'CHARLIE+LOLA"EXTREMELY BUSY" SIGN']);
+    expect(parseCsvLine('"22041","RECORD FRAME 7"" SINGLE SIZE",48')).toEqual([
+      '22041',
+      'RECORD FRAME 7" SINGLE SIZE',
+      '48',
+    ]);
+    expect(parseCsvLine('"85071C","CHARLIE+LOLA""EXTREMELY BUSY"" SIGN"')).toEqual([
+      '85071C',
+      'CHARLIE+LOLA"EXTREMELY BUSY" SIGN',
+    ]);
     expect(parseCsvLine('"""quoted"""')).toEqual(['"quoted"']);
     expect(parseCsvLine('""')).toEqual(['']);
   });
@@ -81,7 +88,9 @@ describe('CSV parsing', () => {
       ['last', '4'],
     ]);
     for (const size of [1, 2, 3, 7, 11]) {
-      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.slice(i * size, (i + 1) * size),
+      );
       const records: string[][] = [];
       for await (const r of csvRecords(chunks)) records.push(r);
       expect(records, `chunks of ${size}`).toEqual(whole);
@@ -97,11 +106,25 @@ describe('CSV parsing', () => {
 });
 
 describe('merchandise codes', () => {
-  it.each(['POST', 'DOT', 'M', 'm', 'D', 'C2', 'CRUK', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'B', 'gift_0001_10', 'GIFT_0001_50'])(
-    '%s is not merchandise',
-    (code) => expect(isMerchandiseCode(code)).toBe(false),
+  it.each([
+    'POST',
+    'DOT',
+    'M',
+    'm',
+    'D',
+    'C2',
+    'CRUK',
+    'BANK CHARGES',
+    'AMAZONFEE',
+    'PADS',
+    'S',
+    'B',
+    'gift_0001_10',
+    'GIFT_0001_50',
+  ])('%s is not merchandise', (code) => expect(isMerchandiseCode(code)).toBe(false));
+  it.each(['85123A', '22041', '15056BL', 'DCGSSBOY', 'DCGS0076'])('%s is merchandise', (code) =>
+    expect(isMerchandiseCode(code)).toBe(true),
   );
-  it.each(['85123A', '22041', '15056BL', 'DCGSSBOY', 'DCGS0076'])('%s is merchandise', (code) => expect(isMerchandiseCode(code)).toBe(true));
 });
 
 describe('stockFromDemand', () => {
@@ -179,12 +202,19 @@ describe('dataset catalog from a fixture directory', () => {
     expect(lines[4].description).toBe('SET 3 RETROSPOT TEA,COFFEE,SUGAR');
     expect(lines[6]).toMatchObject({ invoiceNo: 'C536369', quantity: -2, cancelled: true });
     expect(lines[9].description).toBe('LETTER\nPRESS');
-    expect(lines[15]).toMatchObject({ invoiceNo: 'C536403', invoiceDate: '2011-02-23T12:00:00.000Z', country: 'United Kingdom' });
+    expect(lines[15]).toMatchObject({
+      invoiceNo: 'C536403',
+      invoiceDate: '2011-02-23T12:00:00.000Z',
+      country: 'United Kingdom',
+    });
   });
 
   it('builds one product per merchandise code with price, popularity, stock and first date', async () => {
     const progress: [number, number][] = [];
-    const { source, products } = await loadSeedCatalog({ datasetDir: dir, onProgress: (done, total) => progress.push([done, total]) });
+    const { source, products } = await loadSeedCatalog({
+      datasetDir: dir,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     expect(source).toBe('dataset');
     expect(products.map((p) => p.id)).toEqual(['21216', '22041', '22999', '85123A']);
     const byId = Object.fromEntries(products.map((p) => [p.id, p]));
@@ -268,7 +298,10 @@ describe('the real dataset', () => {
     async () => {
       const started = performance.now();
       let last: [number, number] = [0, 0];
-      const { source, products } = await loadSeedCatalog({ datasetDir, onProgress: (done, total) => (last = [done, total]) });
+      const { source, products } = await loadSeedCatalog({
+        datasetDir,
+        onProgress: (done, total) => (last = [done, total]),
+      });
       const seconds = (performance.now() - started) / 1000;
       expect(source).toBe('dataset');
       expect(products.length).toBeGreaterThanOrEqual(3500);
@@ -289,7 +322,10 @@ describe('the real dataset', () => {
       expect(heart).toMatchObject({ category: 'lighting', currency: 'GBP' });
       expect(heart!.popularity).toBeGreaterThan(2000);
       for (const code of ['POST', 'DOT', 'M', 'BANK CHARGES', 'AMAZONFEE', 'GIFT_0001_10', '23444']) {
-        expect(products.some((p) => p.id === code), code).toBe(false);
+        expect(
+          products.some((p) => p.id === code),
+          code,
+        ).toBe(false);
       }
 
       const other = products.filter((p) => p.category === 'other').length / products.length;
@@ -299,7 +335,9 @@ describe('the real dataset', () => {
       const branded = products.filter((p) => p.brand !== 'ECI Home').length / products.length;
       expect(branded).toBeGreaterThan(0.3);
 
-      console.info(`real dataset: ${products.length} products in ${seconds.toFixed(2)} s, ${(other * 100).toFixed(1)} % other`);
+      console.info(
+        `real dataset: ${products.length} products in ${seconds.toFixed(2)} s, ${(other * 100).toFixed(1)} % other`,
+      );
     },
     60_000,
   );

@@ -11,7 +11,7 @@ describe('categorize', () => {
     ['WHITE METAL LANTERN', 'lighting'],
     ['SET/6 PURPLE BUTTERFLY T-LIGHTS', 'lighting'],
     ['SMALL BONNE JAM JAR T-LIGHT HOLDER', 'lighting'],
-    ['PAPER CHAIN KIT 50\'S CHRISTMAS ', 'christmas'],
+    ["PAPER CHAIN KIT 50'S CHRISTMAS ", 'christmas'],
     ['CHRISTMAS CRAFT LITTLE FRIENDS', 'christmas'],
     ['WOODEN ADVENT CALENDAR CREAM', 'christmas'],
     ['REGENCY CAKESTAND 3 TIER', 'kitchen-dining'],

@@ -13,7 +13,11 @@ const pids: number[] = [];
 
 afterEach(() => {
   for (const pid of pids.splice(0)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
@@ -74,7 +78,12 @@ describe('cognito-local pool files under kill -9', () => {
     let torn = 0;
     for (let attempt = 0; attempt < 20; attempt++) {
       await killWhileSaving(file, false, 5 + ((attempt * 37) % 400));
-      try { JSON.parse(readFileSync(file, 'utf8')); } catch { torn += 1; break; }
+      try {
+        JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        torn += 1;
+        break;
+      }
     }
     expect(torn).toBeGreaterThan(0);
   }, 60_000);

@@ -7,12 +7,26 @@ import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { SEARCH_ENV, searchConsumers } from '../../lib/search';
 
 /** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */
-const environmentOf = (route: Pick<FunctionSpec, 'context'> & { tables?: FunctionSpec['tables']; userPoolActions?: string[]; startsSaga?: boolean; describesSagaExecutions?: boolean; sagemakerEndpoint?: boolean; warehouse?: string; search?: string; streams?: Partial<Record<keyof typeof streams, string>> }) => {
+const environmentOf = (
+  route: Pick<FunctionSpec, 'context'> & {
+    tables?: FunctionSpec['tables'];
+    userPoolActions?: string[];
+    startsSaga?: boolean;
+    describesSagaExecutions?: boolean;
+    sagemakerEndpoint?: boolean;
+    warehouse?: string;
+    search?: string;
+    streams?: Partial<Record<keyof typeof streams, string>>;
+  },
+) => {
   const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
-  for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[]) env[tables[key].envVar] = `table-${key}`;
-  for (const key of Object.keys(route.streams ?? {}) as (keyof typeof streams)[]) env[streams[key].envVar] = `stream-${key}`;
+  for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[])
+    env[tables[key].envVar] = `table-${key}`;
+  for (const key of Object.keys(route.streams ?? {}) as (keyof typeof streams)[])
+    env[streams[key].envVar] = `stream-${key}`;
   if (route.userPoolActions !== undefined) Object.assign(env, { USER_POOL_ID: 'pool', USER_POOL_CLIENT_ID: 'client' });
-  if (route.startsSaga || route.describesSagaExecutions) env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
+  if (route.startsSaga || route.describesSagaExecutions)
+    env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
   if (route.sagemakerEndpoint) env.SAGEMAKER_ENDPOINT_NAME = 'ecicomm-test-recommendations';
   if (route.warehouse) Object.assign(env, { REDSHIFT_WORKGROUP: 'ecicomm-analytics', REDSHIFT_DATABASE: 'analytics' });
   // The signing name is left to its default (es): a domain needs only its endpoint.
@@ -26,12 +40,15 @@ describe('handler modules', () => {
     process.env = { ...saved };
   });
 
-  it.each(routes.map((r) => [r.id, r] as const))('%s loads with only the environment its route grants', async (_id, route) => {
-    vi.resetModules();
-    process.env = { PATH: saved.PATH, ...environmentOf(route) };
-    const module = (await import(`../../${route.handler}`)) as { handler?: unknown };
-    expect(typeof module.handler).toBe('function');
-  });
+  it.each(routes.map((r) => [r.id, r] as const))(
+    '%s loads with only the environment its route grants',
+    async (_id, route) => {
+      vi.resetModules();
+      process.env = { PATH: saved.PATH, ...environmentOf(route) };
+      const module = (await import(`../../${route.handler}`)) as { handler?: unknown };
+      expect(typeof module.handler).toBe('function');
+    },
+  );
 });
 
 describe('saga, scheduled and search-indexer functions', () => {
@@ -40,10 +57,13 @@ describe('saga, scheduled and search-indexer functions', () => {
     process.env = { ...saved };
   });
 
-  it.each([...orderSaga.tasks, ...scheduledJobs, ...searchConsumers].map((f) => [f.id, f] as const))('%s loads with only the environment its entry grants', async (_id, spec) => {
-    vi.resetModules();
-    process.env = { PATH: saved.PATH, ...environmentOf(spec) };
-    const module = (await import(`../../${spec.handler}`)) as { handler?: unknown };
-    expect(typeof module.handler).toBe('function');
-  });
+  it.each([...orderSaga.tasks, ...scheduledJobs, ...searchConsumers].map((f) => [f.id, f] as const))(
+    '%s loads with only the environment its entry grants',
+    async (_id, spec) => {
+      vi.resetModules();
+      process.env = { PATH: saved.PATH, ...environmentOf(spec) };
+      const module = (await import(`../../${spec.handler}`)) as { handler?: unknown };
+      expect(typeof module.handler).toBe('function');
+    },
+  );
 });

@@ -84,7 +84,9 @@ describe('skipReason', () => {
     expect(skipReason(line({ unitPrice: 0 }))).toBe('unit price ≤ 0');
     expect(skipReason(line({ invoiceNo: 'A563185', unitPrice: -11062.06, quantity: 1 }))).toBe('unit price ≤ 0');
     expect(skipReason(line({ invoiceNo: 'C1', cancelled: true, quantity: 3 }))).toBe('cancellation with quantity ≥ 0');
-    expect(skipReason(line({ invoiceNo: 'C1', cancelled: true, quantity: -3, unitPrice: -1 }))).toBe('cancellation with unit price < 0');
+    expect(skipReason(line({ invoiceNo: 'C1', cancelled: true, quantity: -3, unitPrice: -1 }))).toBe(
+      'cancellation with unit price < 0',
+    );
   });
 });
 
@@ -110,7 +112,12 @@ describe('planInvoice: a sale', () => {
     invoiceNo: '536365',
     lines: [
       line(),
-      line({ stockCode: '71053', description: 'WHITE METAL LANTERN', unitPrice: 3.39, invoiceDate: '2010-12-01T08:27:00.000Z' }),
+      line({
+        stockCode: '71053',
+        description: 'WHITE METAL LANTERN',
+        unitPrice: 3.39,
+        invoiceDate: '2010-12-01T08:27:00.000Z',
+      }),
       line({ stockCode: '22752', quantity: -2 }),
       line({ stockCode: '84029G', description: '', quantity: 8, unitPrice: 1.005 }),
     ],
@@ -145,7 +152,18 @@ describe('planInvoice: a sale', () => {
   it('loads as one SALE fact per kept line through the orders-stream loader, dated at the invoice', () => {
     const load = orderLoadFromStreamRecord(streamRecord(plan.order!));
     expect(load.kind).toBe('SALE');
-    expect(load.rows.map((r) => [r.eventId, r.productId, r.customerId, r.orderTs, r.quantity, r.unitPricePence, r.revenuePence, r.currency])).toEqual([
+    expect(
+      load.rows.map((r) => [
+        r.eventId,
+        r.productId,
+        r.customerId,
+        r.orderTs,
+        r.quantity,
+        r.unitPricePence,
+        r.revenuePence,
+        r.currency,
+      ]),
+    ).toEqual([
       ['hist-536365#1#SALE', '85123A', 'customer-17850', '2010-12-01T08:26:00.000Z', 6, 255, 1530, 'GBP'],
       ['hist-536365#2#SALE', '71053', 'customer-17850', '2010-12-01T08:26:00.000Z', 6, 339, 2034, 'GBP'],
       ['hist-536365#3#SALE', '84029G', 'customer-17850', '2010-12-01T08:26:00.000Z', 8, 101, 808, 'GBP'],
@@ -173,7 +191,9 @@ describe('planInvoice: a sale', () => {
       const { eventId: _id, receivedAt: _received, ...input } = event;
       expect(ClickEventInput.safeParse(input).success).toBe(true);
     });
-    expect(planInvoice(invoice, '2030-01-01T00:00:00.000Z').events.map((e) => e.eventId)).toEqual(plan.events.map((e) => e.eventId));
+    expect(planInvoice(invoice, '2030-01-01T00:00:00.000Z').events.map((e) => e.eventId)).toEqual(
+      plan.events.map((e) => e.eventId),
+    );
   });
 
   it('loads its events through the clickstream loader as purchases of the invoice time', () => {
@@ -186,7 +206,10 @@ describe('planInvoice: a sale', () => {
   });
 
   it('a guest invoice (no CustomerID) belongs to a guest of its own', () => {
-    const guest = planInvoice({ invoiceNo: '536414', lines: [line({ invoiceNo: '536414', customerId: undefined, country: 'EIRE' })] }, RECEIVED_AT);
+    const guest = planInvoice(
+      { invoiceNo: '536414', lines: [line({ invoiceNo: '536414', customerId: undefined, country: 'EIRE' })] },
+      RECEIVED_AT,
+    );
     expect(guest.order).toMatchObject({ userId: 'guest-536414', shippingAddress: { name: 'Guest', country: 'IE' } });
   });
 
@@ -201,7 +224,15 @@ describe('planInvoice: a cancellation', () => {
   const cancellation: HistoryInvoice = {
     invoiceNo: 'C536379',
     lines: [
-      line({ invoiceNo: 'C536379', cancelled: true, stockCode: 'D', description: 'Discount', quantity: -1, unitPrice: 27.5, customerId: '14527' }),
+      line({
+        invoiceNo: 'C536379',
+        cancelled: true,
+        stockCode: 'D',
+        description: 'Discount',
+        quantity: -1,
+        unitPrice: 27.5,
+        customerId: '14527',
+      }),
       line({ invoiceNo: 'C536379', cancelled: true, quantity: -24, customerId: '14527' }),
     ],
   };
@@ -242,26 +273,43 @@ describe('planInvoice: a cancellation', () => {
 
 describe('an invoice whose every line is skipped', () => {
   it('writes no order and no event, and its lines count as skipped', () => {
-    const plan = planInvoice({ invoiceNo: '536589', lines: [line({ quantity: -10, unitPrice: 0 }), line({ quantity: 5, unitPrice: 0 })] }, RECEIVED_AT);
+    const plan = planInvoice(
+      { invoiceNo: '536589', lines: [line({ quantity: -10, unitPrice: 0 }), line({ quantity: 5, unitPrice: 0 })] },
+      RECEIVED_AT,
+    );
     expect(plan.order).toBeUndefined();
     expect(plan.events).toEqual([]);
     const tally = emptyTally();
     addToTally(tally, plan);
-    expect(tally).toMatchObject({ invoices: 1, orders: 0, refunds: 0, emptyInvoices: 1, lines: 0, events: 0, revenuePence: 0 });
+    expect(tally).toMatchObject({
+      invoices: 1,
+      orders: 0,
+      refunds: 0,
+      emptyInvoices: 1,
+      lines: 0,
+      events: 0,
+      revenuePence: 0,
+    });
     expect(tally.skipped).toMatchObject({ 'quantity ≤ 0': 1, 'unit price ≤ 0': 1 });
   });
 });
 
 describe('invoicesInRange', () => {
-  const at = (invoiceNo: string, invoiceDate: string, stockCode = '85123A') => line({ invoiceNo, invoiceDate, stockCode });
+  const at = (invoiceNo: string, invoiceDate: string, stockCode = '85123A') =>
+    line({ invoiceNo, invoiceDate, stockCode });
 
   it('groups an invoice whose lines are not adjacent, keeps only the range (inclusive, UTC days), in first-seen order', async () => {
     const batches = [
       [at('1', '2011-01-31T23:59:00.000Z'), at('2', '2011-02-01T00:00:00.000Z'), at('3', '2011-02-01T09:00:00.000Z')],
-      [at('2', '2011-02-01T09:00:00.000Z', '22633'), at('4', '2011-02-28T23:59:00.000Z'), at('5', '2011-03-01T00:00:00.000Z')],
+      [
+        at('2', '2011-02-01T09:00:00.000Z', '22633'),
+        at('4', '2011-02-28T23:59:00.000Z'),
+        at('5', '2011-03-01T00:00:00.000Z'),
+      ],
     ];
     const invoices: HistoryInvoice[] = [];
-    for await (const invoice of invoicesInRange(batches, { from: '2011-02-01', to: '2011-02-28' })) invoices.push(invoice);
+    for await (const invoice of invoicesInRange(batches, { from: '2011-02-01', to: '2011-02-28' }))
+      invoices.push(invoice);
     expect(invoices.map((i) => [i.invoiceNo, i.lines.map((l) => l.stockCode)])).toEqual([
       ['2', ['85123A', '22633']],
       ['3', ['85123A']],
@@ -277,7 +325,11 @@ describe('invoicesInRange', () => {
         pulled.push(1);
         yield [at('1', '2011-02-27T10:00:00.000Z'), at('2', '2011-02-28T10:00:00.000Z')];
         pulled.push(2);
-        yield [at('2', '2011-02-28T11:00:00.000Z', '22633'), at('3', '2011-03-01T08:00:00.000Z'), at('4', '2011-02-28T12:00:00.000Z')];
+        yield [
+          at('2', '2011-02-28T11:00:00.000Z', '22633'),
+          at('3', '2011-03-01T08:00:00.000Z'),
+          at('4', '2011-02-28T12:00:00.000Z'),
+        ];
         pulled.push(3);
         yield [at('5', '2011-03-02T08:00:00.000Z')];
       } finally {
@@ -285,7 +337,8 @@ describe('invoicesInRange', () => {
       }
     }
     const invoices: HistoryInvoice[] = [];
-    for await (const invoice of invoicesInRange(batches(), { from: '2011-02-01', to: '2011-02-28' })) invoices.push(invoice);
+    for await (const invoice of invoicesInRange(batches(), { from: '2011-02-01', to: '2011-02-28' }))
+      invoices.push(invoice);
     expect(invoices.map((i) => [i.invoiceNo, i.lines.length])).toEqual([
       ['1', 1],
       ['2', 2],
@@ -298,10 +351,14 @@ describe('invoicesInRange', () => {
     const drain = async (batches: InvoiceLine[][]) => {
       for await (const _ of invoicesInRange(batches, { from: '2011-02-01', to: '2011-02-28' }));
     };
-    await expect(drain([[at('1', '2011-02-02T10:00:00.000Z'), at('2', '2011-02-01T10:00:00.000Z')]])).rejects.toThrow(/not in date order/);
-    await expect(drain([[at('1', '2011-02-01T10:00:00.000Z'), at('2', '2011-02-02T10:00:00.000Z'), at('1', '2011-02-02T10:00:00.000Z')]])).rejects.toThrow(
-      /more than one day/,
+    await expect(drain([[at('1', '2011-02-02T10:00:00.000Z'), at('2', '2011-02-01T10:00:00.000Z')]])).rejects.toThrow(
+      /not in date order/,
     );
+    await expect(
+      drain([
+        [at('1', '2011-02-01T10:00:00.000Z'), at('2', '2011-02-02T10:00:00.000Z'), at('1', '2011-02-02T10:00:00.000Z')],
+      ]),
+    ).rejects.toThrow(/more than one day/);
   });
 });
 
@@ -333,7 +390,12 @@ describe('the made-up month (test/support/history-fixture.ts), read with the dat
       refunds: 1,
       emptyInvoices: 2,
       lines: 11,
-      skipped: { 'quantity ≤ 0': 2, 'unit price ≤ 0': 3, 'cancellation with quantity ≥ 0': 0, 'cancellation with unit price < 0': 0 },
+      skipped: {
+        'quantity ≤ 0': 2,
+        'unit price ≤ 0': 3,
+        'cancellation with quantity ≥ 0': 0,
+        'cancellation with unit price < 0': 0,
+      },
       events: 9,
       revenuePence: 1789 + 2010 + 1500 + 0 + 15810 - 279,
       // POSTAGE (18.00) and PADS (100 × £0.001, which rounds to nothing): in the totals, but no goods.
@@ -354,7 +416,10 @@ describe('the whole dataset, where present', () => {
     async () => {
       const tally = emptyTally();
       let largest = 0;
-      for await (const invoice of invoicesInRange(readInvoiceLineBatches(datasetDir), { from: '2010-01-01', to: '2012-12-31' })) {
+      for await (const invoice of invoicesInRange(readInvoiceLineBatches(datasetDir), {
+        from: '2010-01-01',
+        to: '2012-12-31',
+      })) {
         const plan = planInvoice(invoice, RECEIVED_AT);
         addToTally(tally, plan);
         if (!plan.order) continue;

@@ -26,7 +26,16 @@ const fixtureDir = writeHistoryFixture(path.join(work, 'fixture'));
 const bigDir = writeHistoryFixture(
   path.join(work, 'big'),
   Array.from({ length: 60 }, (_, i) =>
-    Array.from({ length: 20 }, (_, j) => [String(700000 + i), `CODE${j}`, `PRODUCT ${j}`, String(j + 1), `2009-06-0${i < 30 ? 1 : 2}T1${i % 10}:00:00`, '1.50', String(13000 + (i % 7)), 'United Kingdom']),
+    Array.from({ length: 20 }, (_, j) => [
+      String(700000 + i),
+      `CODE${j}`,
+      `PRODUCT ${j}`,
+      String(j + 1),
+      `2009-06-0${i < 30 ? 1 : 2}T1${i % 10}:00:00`,
+      '1.50',
+      String(13000 + (i % 7)),
+      'United Kingdom',
+    ]),
   ).flat(),
 );
 
@@ -39,7 +48,9 @@ interface Recorded {
  * Fake clients: DynamoDB leaves `unprocessedFirst` items of its first answer unprocessed; Kinesis fails
  * `failFirst` records of its first answer (or every record, always, with `kinesisAlwaysFails`).
  */
-function fakeClients(options: { unprocessedFirst?: number; failFirst?: number; kinesisAlwaysFails?: boolean } = {}): ReplayClients & { recorded: Recorded } {
+function fakeClients(
+  options: { unprocessedFirst?: number; failFirst?: number; kinesisAlwaysFails?: boolean } = {},
+): ReplayClients & { recorded: Recorded } {
   const recorded: Recorded = { batches: [], puts: [] };
   let dynamoCalls = 0;
   let kinesisCalls = 0;
@@ -63,7 +74,11 @@ function fakeClients(options: { unprocessedFirst?: number; failFirst?: number; k
         expect(input.StreamName).toBe(ENV.CLICKSTREAM_STREAM);
         const first = kinesisCalls++ === 0;
         const failing = options.kinesisAlwaysFails ? input.Records!.length : first ? (options.failFirst ?? 0) : 0;
-        const results = input.Records!.map((_, i) => (i < failing ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow down' } : { SequenceNumber: String(i), ShardId: 'shardId-000000000000' }));
+        const results = input.Records!.map((_, i) =>
+          i < failing
+            ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow down' }
+            : { SequenceNumber: String(i), ShardId: 'shardId-000000000000' },
+        );
         const ok = input.Records!.slice(failing);
         recorded.puts.push({
           at: performance.now(),
@@ -105,7 +120,8 @@ describe('replayHistory', () => {
     const events = clients.recorded.puts.flatMap((p) => p.events);
     expect(events).toHaveLength(1200);
     expect(new Set(events.map((e) => e.eventId)).size).toBe(1200);
-    for (const put of clients.recorded.puts) put.events.forEach((e, i) => expect(put.partitionKeys[i]).toBe(e.sessionId));
+    for (const put of clients.recorded.puts)
+      put.events.forEach((e, i) => expect(put.partitionKeys[i]).toBe(e.sessionId));
     expect(new Set(events.map((e) => e.sessionId)).size).toBe(60);
   });
 
@@ -115,7 +131,9 @@ describe('replayHistory', () => {
     const start = performance.now();
     await replayHistory({ env: ENV, datasetDir: fixtureDir, range: FIXTURE_RANGE, clients, rate });
     // Order n of the fixture's (in invoice order) may not be written before n / rate seconds: the limit is a lower bound on time.
-    const writes = clients.recorded.batches.flatMap((b) => b.orders.map((o) => ({ orderId: o.orderId, at: b.at - start })));
+    const writes = clients.recorded.batches.flatMap((b) =>
+      b.orders.map((o) => ({ orderId: o.orderId, at: b.at - start })),
+    );
     const invoiceIndex = ['900001', '900002', '900003', '900004', 'C900005', 'A900009', '900006', '900007'];
     expect(writes).toHaveLength(6);
     for (const w of writes) {
@@ -125,13 +143,28 @@ describe('replayHistory', () => {
   });
 
   it('fails clearly when Kinesis keeps refusing records, without a dataset, or without the platform’s table and stream', async () => {
-    await expect(replayHistory({ env: ENV, datasetDir: fixtureDir, range: FIXTURE_RANGE, clients: fakeClients({ kinesisAlwaysFails: true }), kinesisRetry: { sleep: async () => undefined } })).rejects.toThrow(
-      /Kinesis refused 9 of 9 events/,
-    );
-    await expect(replayHistory({ env: ENV, datasetDir: path.join(work, 'absent'), range: FIXTURE_RANGE, clients: fakeClients() })).rejects.toThrow(/No dataset in/);
     await expect(
-      replayHistory({ env: { ...ENV, ORDERS_TABLE: '' }, datasetDir: fixtureDir, range: FIXTURE_RANGE, clients: fakeClients() }),
+      replayHistory({
+        env: ENV,
+        datasetDir: fixtureDir,
+        range: FIXTURE_RANGE,
+        clients: fakeClients({ kinesisAlwaysFails: true }),
+        kinesisRetry: { sleep: async () => undefined },
+      }),
+    ).rejects.toThrow(/Kinesis refused 9 of 9 events/);
+    await expect(
+      replayHistory({ env: ENV, datasetDir: path.join(work, 'absent'), range: FIXTURE_RANGE, clients: fakeClients() }),
+    ).rejects.toThrow(/No dataset in/);
+    await expect(
+      replayHistory({
+        env: { ...ENV, ORDERS_TABLE: '' },
+        datasetDir: fixtureDir,
+        range: FIXTURE_RANGE,
+        clients: fakeClients(),
+      }),
     ).rejects.toThrow(/lacks ORDERS_TABLE/);
-    await expect(replayHistory({ env: ENV, datasetDir: fixtureDir, range: FIXTURE_RANGE, clients: fakeClients(), rate: 0 })).rejects.toThrow(/--rate/);
+    await expect(
+      replayHistory({ env: ENV, datasetDir: fixtureDir, range: FIXTURE_RANGE, clients: fakeClients(), rate: 0 }),
+    ).rejects.toThrow(/--rate/);
   });
 });

@@ -47,13 +47,16 @@ function post({ size, chunked = false, write = size }: Post): Promise<{ status: 
   return new Promise((resolve) => {
     const headers = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(size) };
     let answered = false;
-    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers, agent: false }, (res) => {
-      answered = true;
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/', headers, agent: false },
+      (res) => {
+        answered = true;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     request.on('error', (e) => {
       if (!answered) resolve(e);
     });
@@ -98,10 +101,15 @@ describe('readBody', () => {
   it('drains an oversize body it refused: a client that writes all of it before reading gets the 413, and the connection goes on', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024, 'a');
     const chunked = Buffer.concat([Buffer.from(`${big.length.toString(16)}\r\n`), big, Buffer.from('\r\n0\r\n\r\n')]);
-    for (const [framing, body] of [['content-length', big], ['chunked', chunked]] as const) {
+    for (const [framing, body] of [
+      ['content-length', big],
+      ['chunked', chunked],
+    ] as const) {
       const length = framing === 'chunked' ? 'transfer-encoding: chunked' : `content-length: ${big.length}`;
       const oversize = Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nhost: local\r\n${length}\r\n\r\n`), body]);
-      const next = Buffer.from('POST / HTTP/1.1\r\nhost: local\r\ncontent-length: 10\r\nconnection: close\r\n\r\n0123456789');
+      const next = Buffer.from(
+        'POST / HTTP/1.1\r\nhost: local\r\ncontent-length: 10\r\nconnection: close\r\n\r\n0123456789',
+      );
       const answers = await exchange(Buffer.concat([oversize, next]));
       expect(answers.match(/HTTP\/1\.1 \d+/g), framing).toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
       expect(answers.endsWith('\r\n\r\n10'), framing).toBe(true);
@@ -112,7 +120,9 @@ describe('readBody', () => {
     const before = seen.length;
     await post({ size: 40 * 1024 * 1024, chunked: true });
     const { request } = seen[before]!;
-    await new Promise<void>((resolve) => (request.socket.destroyed ? resolve() : request.socket.once('close', () => resolve())));
+    await new Promise<void>((resolve) =>
+      request.socket.destroyed ? resolve() : request.socket.once('close', () => resolve()),
+    );
     expect(request.complete).toBe(false);
   });
 });

@@ -40,9 +40,13 @@ describe('error mapping', () => {
 describe('forbidden body keys', () => {
   it('finds constructor, prototype and __proto__ at any depth, in objects and arrays, with their path', () => {
     expect(forbiddenKeyPath(JSON.parse('{"preferences":{"constructor":"x"}}'))).toBe('preferences.constructor');
-    expect(forbiddenKeyPath(JSON.parse('{"items":[{"productId":"p"},{"a":{"prototype":1}}]}'))).toBe('items.1.a.prototype');
+    expect(forbiddenKeyPath(JSON.parse('{"items":[{"productId":"p"},{"a":{"prototype":1}}]}'))).toBe(
+      'items.1.a.prototype',
+    );
     expect(forbiddenKeyPath(JSON.parse('{"a":[[{"__proto__":{}}]]}'))).toBe('a.0.0.__proto__');
-    expect(forbiddenKeyPath(JSON.parse('{"constructorName":"x","proto":1,"Prototype":2,"text":"constructor"}'))).toBeUndefined();
+    expect(
+      forbiddenKeyPath(JSON.parse('{"constructorName":"x","proto":1,"Prototype":2,"text":"constructor"}')),
+    ).toBeUndefined();
     expect([null, 1, 'constructor', []].map(forbiddenKeyPath)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
@@ -55,7 +59,10 @@ describe('forbidden body keys', () => {
 describe('schemas', () => {
   it('rejects NUL, markup and control characters in text fields', () => {
     for (const name of ['a\u0000b', '<script>alert(1)</script>', 'line\u0007bell']) {
-      expect(CreateProduct.safeParse({ name, description: '', category: 'other', brand: 'b', price: 1, currency: 'GBP' }).success).toBe(false);
+      expect(
+        CreateProduct.safeParse({ name, description: '', category: 'other', brand: 'b', price: 1, currency: 'GBP' })
+          .success,
+      ).toBe(false);
     }
   });
 

@@ -1,7 +1,11 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nativeSequenceFunctions, type KinesaliteSequenceFunctions, type SequenceObject } from '@ecicomm/local-platform/kinesalite-sequences';
+import {
+  nativeSequenceFunctions,
+  type KinesaliteSequenceFunctions,
+  type SequenceObject,
+} from '@ecicomm/local-platform/kinesalite-sequences';
 
 // A fresh copy of kinesalite's own functions: the module object itself may already carry the native ones.
 const require = createRequire(import.meta.url);
@@ -19,7 +23,7 @@ const original: KinesaliteSequenceFunctions = (() => {
 const native = nativeSequenceFunctions(original);
 
 /** What a function gives, or the message it throws: both must match. */
-const outcome = <T,>(f: () => T): { value: T } | { error: string } => {
+const outcome = <T>(f: () => T): { value: T } | { error: string } => {
   try {
     return { value: f() };
   } catch (e) {
@@ -31,7 +35,10 @@ const outcome = <T,>(f: () => T): { value: T } | { error: string } => {
 const sequenceObject = fc.record({
   shardCreateTime: fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => s * 1000 + 123),
   shardIx: fc.integer({ min: 0, max: 2_000 }),
-  seqIx: fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }).map(String)),
+  seqIx: fc.oneof(
+    fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }).map(String),
+  ),
   seqTime: fc.option(fc.integer({ min: 1, max: 4_000_000_000_000 }), { nil: undefined }),
 }) satisfies fc.Arbitrary<SequenceObject>;
 
@@ -65,12 +72,16 @@ describe('kinesalite sequence arithmetic on BigInt', () => {
 
   it('increments from an object or a string, with or without a time, as kinesalite does', () => {
     fc.assert(
-      fc.property(sequenceObject, fc.option(fc.integer({ min: 1, max: 4_000_000_000_000 }), { nil: null }), (obj, seqTime) => {
-        const seq = original.stringifySequence(obj);
-        const parsed = original.parseSequence(seq);
-        expect(native.incrementSequence(seq, seqTime)).toBe(original.incrementSequence(seq, seqTime));
-        expect(native.incrementSequence(parsed, seqTime)).toBe(original.incrementSequence(parsed, seqTime));
-      }),
+      fc.property(
+        sequenceObject,
+        fc.option(fc.integer({ min: 1, max: 4_000_000_000_000 }), { nil: null }),
+        (obj, seqTime) => {
+          const seq = original.stringifySequence(obj);
+          const parsed = original.parseSequence(seq);
+          expect(native.incrementSequence(seq, seqTime)).toBe(original.incrementSequence(seq, seqTime));
+          expect(native.incrementSequence(parsed, seqTime)).toBe(original.incrementSequence(parsed, seqTime));
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

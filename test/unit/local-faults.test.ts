@@ -4,11 +4,15 @@ import { faultPlanFromEnv, withFaults } from '@ecicomm/local-platform/faults/fau
 describe('crash testing faults (lib/local/faults)', () => {
   it('reads LOCAL_FAULT_KILL_AFTER and LOCAL_FAULT_FAIL, and refuses malformed values at start', () => {
     expect(faultPlanFromEnv({})).toEqual({});
-    expect(faultPlanFromEnv({ LOCAL_FAULT_KILL_AFTER: 'ChargePayment' })).toEqual({ killAfter: { state: 'ChargePayment', nth: 1 } });
-    expect(faultPlanFromEnv({ LOCAL_FAULT_KILL_AFTER: 'ChargePayment:3', LOCAL_FAULT_FAIL: 'ConfirmOrder:2' })).toEqual({
-      killAfter: { state: 'ChargePayment', nth: 3 },
-      fail: { state: 'ConfirmOrder', every: 2 },
+    expect(faultPlanFromEnv({ LOCAL_FAULT_KILL_AFTER: 'ChargePayment' })).toEqual({
+      killAfter: { state: 'ChargePayment', nth: 1 },
     });
+    expect(faultPlanFromEnv({ LOCAL_FAULT_KILL_AFTER: 'ChargePayment:3', LOCAL_FAULT_FAIL: 'ConfirmOrder:2' })).toEqual(
+      {
+        killAfter: { state: 'ChargePayment', nth: 3 },
+        fail: { state: 'ConfirmOrder', every: 2 },
+      },
+    );
     for (const bad of ['', 'ChargePayment:0', 'Charge Payment', 'ChargePayment:x']) {
       if (bad) expect(() => faultPlanFromEnv({ LOCAL_FAULT_KILL_AFTER: bad })).toThrow(/LOCAL_FAULT_KILL_AFTER/);
     }
@@ -18,7 +22,12 @@ describe('crash testing faults (lib/local/faults)', () => {
   it('kills after the n-th completed invocation of its state, once the work is done', async () => {
     const done: number[] = [];
     let killedAfter: number[] | undefined;
-    const handler = withFaults('ChargePayment', async (i) => (done.push(i as number), i), { killAfter: { state: 'ChargePayment', nth: 2 } }, () => (killedAfter = [...done]));
+    const handler = withFaults(
+      'ChargePayment',
+      async (i) => (done.push(i as number), i),
+      { killAfter: { state: 'ChargePayment', nth: 2 } },
+      () => (killedAfter = [...done]),
+    );
     await handler(1);
     expect(killedAfter).toBeUndefined();
     await handler(2);

@@ -11,7 +11,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POPULAR_AGGREGATE_ID } from '../../functions/recommendations/adapters/dynamo-popular';
 import { projectRoot } from '@ecicomm/local-platform/platform';
-import { LOCAL_ENDPOINT_NAME, prepareLocalRecommendations, type LocalRecommendations, type StartContext } from '@ecicomm/local-platform/recommendations';
+import {
+  LOCAL_ENDPOINT_NAME,
+  prepareLocalRecommendations,
+  type LocalRecommendations,
+  type StartContext,
+} from '@ecicomm/local-platform/recommendations';
 import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
 import { demoHistory } from '@ecicomm/local-platform/seed/demo-history';
 import { TEST_MODEL_VERSION, writeTestModel } from '../support/recommendation-model';
@@ -25,7 +30,9 @@ function setup() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-local-recs-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const written: { id: string; modelVersion: string; items: [string, number][] }[] = [];
-  const dynamo = { send: async (command: { input: { Item: (typeof written)[number] } }) => void written.push(command.input.Item) } as unknown as DynamoDBDocumentClient;
+  const dynamo = {
+    send: async (command: { input: { Item: (typeof written)[number] } }) => void written.push(command.input.Item),
+  } as unknown as DynamoDBDocumentClient;
   const logs: string[] = [];
   const context = (overrides: Partial<StartContext> = {}): StartContext => ({
     dynamo,
@@ -35,7 +42,9 @@ function setup() {
     log: (m) => void logs.push(m),
     ...overrides,
   });
-  const prepare = async (options: Parameters<typeof prepareLocalRecommendations>[0] extends infer O ? Omit<O, 'dataDir'> : never = {}) => {
+  const prepare = async (
+    options: Parameters<typeof prepareLocalRecommendations>[0] extends infer O ? Omit<O, 'dataDir'> : never = {},
+  ) => {
     const recs = await prepareLocalRecommendations({ dataDir, ...options });
     cleanups.push(() => recs.stop());
     return recs;
@@ -50,7 +59,11 @@ describe('the local model server', () => {
     const { dataDir, written, context, prepare } = setup();
     writeTestModel(path.join(dataDir, 'model'));
     const recs = await prepare({ variant: 'local-b' });
-    expect(recs.env).toEqual({ AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: recs.modelUrl, SAGEMAKER_ENDPOINT_NAME: LOCAL_ENDPOINT_NAME, MODEL_VARIANT: 'local-b' });
+    expect(recs.env).toEqual({
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: recs.modelUrl,
+      SAGEMAKER_ENDPOINT_NAME: LOCAL_ENDPOINT_NAME,
+      MODEL_VARIANT: 'local-b',
+    });
     expect(await ping(recs)).toBe(503);
     await recs.start(context());
     expect(recs.state()).toEqual({ status: 'serving', version: TEST_MODEL_VERSION });
@@ -62,7 +75,10 @@ describe('the local model server', () => {
   it('points the function elsewhere when told to (the test switchboard), with a shorter breaker pause', async () => {
     const { prepare } = setup();
     const recs = await prepare({ endpointUrl: 'http://127.0.0.1:9', breakerHalfOpenMs: 500 });
-    expect(recs.env).toMatchObject({ AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: 'http://127.0.0.1:9', MODEL_BREAKER_HALF_OPEN_MS: '500' });
+    expect(recs.env).toMatchObject({
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: 'http://127.0.0.1:9',
+      MODEL_BREAKER_HALF_OPEN_MS: '500',
+    });
   });
 
   it('keeps the platform up when the model on disk is unusable: the seed ranking is the fallback, /ping stays 503', async () => {
@@ -90,7 +106,11 @@ describe('the local model server', () => {
     expect(await ping(recs)).toBe(200);
     expect(written.map((w) => w.modelVersion)).toEqual(['catalog-popularity', version]);
     expect(logs.join('\n')).toMatch(/trained \S+ in [\d.]+ s/);
-    const res = await fetch(`${recs.modelUrl}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"history":[],"k":3}' });
+    const res = await fetch(`${recs.modelUrl}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"history":[],"k":3}',
+    });
     const body = (await res.json()) as { items: { productId: string }[] };
     for (const item of body.items) expect(DEMO_CATALOG.map((p) => p.id)).toContain(item.productId);
   }, 60_000);
@@ -101,7 +121,9 @@ describe('the demo history', () => {
     const a = demoHistory(DEMO_CATALOG);
     expect(demoHistory(DEMO_CATALOG).csv).toBe(a.csv);
     const [header, ...rows] = a.csv.trim().split('\n');
-    expect(header).toBe('"InvoiceNo","StockCode","Description","Quantity","InvoiceDate","UnitPrice","CustomerID","Country"');
+    expect(header).toBe(
+      '"InvoiceNo","StockCode","Description","Quantity","InvoiceDate","UnitPrice","CustomerID","Country"',
+    );
     expect(rows).toHaveLength(a.lines);
     const byCustomer = new Map<string, Set<string>>();
     for (const row of rows) {

@@ -11,7 +11,8 @@ beforeEach(() => {
   const capture = (...chunks: unknown[]) => (printed.push(chunks.map(String).join(' ')), true);
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  for (const method of ['debug', 'info', 'log', 'warn', 'error'] as const) vi.spyOn(console, method).mockImplementation(capture);
+  for (const method of ['debug', 'info', 'log', 'warn', 'error'] as const)
+    vi.spyOn(console, method).mockImplementation(capture);
   logger.setLogLevel('DEBUG');
 });
 const text = () => printed.join('').replace(/\s+/g, '');
@@ -30,7 +31,8 @@ describe('the functions’ logger', () => {
       tokens: { idToken: jwt, accessToken: jwt, refreshToken: refreshJwe },
       shippingAddress: { M: { line1: { S: '9 Hidden Mews' } } },
     });
-    for (const secret of ['tok_visa', '+447700900123', '9 Hidden Mews', jwt, refreshJwe, 'fingerprint-data']) expect(text()).not.toContain(secret.replace(/\s+/g, ''));
+    for (const secret of ['tok_visa', '+447700900123', '9 Hidden Mews', jwt, refreshJwe, 'fingerprint-data'])
+      expect(text()).not.toContain(secret.replace(/\s+/g, ''));
     expect(text()).toContain('order-1');
     expect(text()).toContain('"quantity":2');
   });
@@ -48,7 +50,11 @@ describe('the functions’ logger', () => {
   it('scrubs secrets an error quotes: its message, its cause, its own fields', () => {
     const parseError = Object.assign(new Error('Invalid or malformed JSON was provided'), {
       statusCode: 422,
-      cause: { package: '@middy/http-json-body-parser', data: '{"email":"a@example.com","password":"Sup3r!secret"', message: `Unexpected token in "{"password":"Sup3r!secret"" is not valid JSON` },
+      cause: {
+        package: '@middy/http-json-body-parser',
+        data: '{"email":"a@example.com","password":"Sup3r!secret"',
+        message: `Unexpected token in "{"password":"Sup3r!secret"" is not valid JSON`,
+      },
     });
     const sdkError = Object.assign(new Error(`Token ${jwt} was rejected for charge with tok_chargeDeclined`), {
       name: 'ConditionalCheckFailedException',
@@ -56,7 +62,8 @@ describe('the functions’ logger', () => {
     });
     logger.error('unhandled error', { error: parseError });
     logger.error('unhandled error', { error: sdkError });
-    for (const secret of ['Sup3r!secret', jwt, 'tok_chargeDeclined', '9 Hidden Mews']) expect(text()).not.toContain(secret.replace(/\s+/g, ''));
+    for (const secret of ['Sup3r!secret', jwt, 'tok_chargeDeclined', '9 Hidden Mews'])
+      expect(text()).not.toContain(secret.replace(/\s+/g, ''));
     expect(text()).toContain('order-2');
     expect(text()).toContain('ConditionalCheckFailedException');
   });

@@ -2,7 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLEANING_RULES, isTrainingLine, loadOrderHistory, OrderHistoryBuilder, parseCutoff, requestHistory, splitAt } from '../../ml/src/data';
+import {
+  CLEANING_RULES,
+  isTrainingLine,
+  loadOrderHistory,
+  OrderHistoryBuilder,
+  parseCutoff,
+  requestHistory,
+  splitAt,
+} from '../../ml/src/data';
 import { writeSyntheticDataset } from '../../ml/src/synthetic';
 import { invoiceLine } from '../support/invoice-line';
 
@@ -40,7 +48,8 @@ describe('cleaning rules', () => {
   });
 
   it('states the rules it applies', () => {
-    for (const rule of ['CustomerID', 'cancellation', 'Quantity > 0', 'UnitPrice > 0', 'isMerchandiseCode', 'UTC']) expect(CLEANING_RULES).toContain(rule);
+    for (const rule of ['CustomerID', 'cancellation', 'Quantity > 0', 'UnitPrice > 0', 'isMerchandiseCode', 'UTC'])
+      expect(CLEANING_RULES).toContain(rule);
   });
 });
 
@@ -76,7 +85,12 @@ describe('order history', () => {
     expect(b.build().invoices.map((i) => i.invoiceNo)).toEqual(['1']);
 
     const all = new OrderHistoryBuilder();
-    for (const [no, day] of [['1', '01'], ['2', '05'], ['3', '09']]) all.add(line({ invoiceNo: no, invoiceDate: `2011-01-${day}T12:00:00.000Z` }));
+    for (const [no, day] of [
+      ['1', '01'],
+      ['2', '05'],
+      ['3', '09'],
+    ])
+      all.add(line({ invoiceNo: no, invoiceDate: `2011-01-${day}T12:00:00.000Z` }));
     const { before, after } = splitAt(all.build(), '2011-01-05');
     expect(before.invoices.map((i) => i.invoiceNo)).toEqual(['1']);
     expect(after.invoices.map((i) => i.invoiceNo)).toEqual(['2', '3']);
@@ -91,12 +105,50 @@ describe('order history', () => {
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'ml-data-'));
       await writeSyntheticDataset(dir, [
-        { invoiceNo: '500001', stockCode: '85123a', quantity: 2, invoiceDate: '2010-12-01T08:26:00', customerId: '12345' },
-        { invoiceNo: '500001', stockCode: 'POST', description: 'POSTAGE', quantity: 1, invoiceDate: '2010-12-01T08:26:00', customerId: '12345' },
-        { invoiceNo: '500002', stockCode: '22423', description: 'REGENCY CAKESTAND, "3 TIER"', quantity: 1, invoiceDate: '2010-12-01T09:00:00' },
-        { invoiceNo: 'C500003', stockCode: '85123A', quantity: -2, invoiceDate: '2010-12-02T10:00:00', customerId: '12345' },
-        { invoiceNo: '500004', stockCode: '22423', quantity: 1, invoiceDate: '2011-01-03T10:00:00', customerId: '12345', unitPrice: 0 },
-        { invoiceNo: '500005', stockCode: '22423', quantity: 3, invoiceDate: '2011-01-04T10:00:00', customerId: '12345' },
+        {
+          invoiceNo: '500001',
+          stockCode: '85123a',
+          quantity: 2,
+          invoiceDate: '2010-12-01T08:26:00',
+          customerId: '12345',
+        },
+        {
+          invoiceNo: '500001',
+          stockCode: 'POST',
+          description: 'POSTAGE',
+          quantity: 1,
+          invoiceDate: '2010-12-01T08:26:00',
+          customerId: '12345',
+        },
+        {
+          invoiceNo: '500002',
+          stockCode: '22423',
+          description: 'REGENCY CAKESTAND, "3 TIER"',
+          quantity: 1,
+          invoiceDate: '2010-12-01T09:00:00',
+        },
+        {
+          invoiceNo: 'C500003',
+          stockCode: '85123A',
+          quantity: -2,
+          invoiceDate: '2010-12-02T10:00:00',
+          customerId: '12345',
+        },
+        {
+          invoiceNo: '500004',
+          stockCode: '22423',
+          quantity: 1,
+          invoiceDate: '2011-01-03T10:00:00',
+          customerId: '12345',
+          unitPrice: 0,
+        },
+        {
+          invoiceNo: '500005',
+          stockCode: '22423',
+          quantity: 3,
+          invoiceDate: '2011-01-04T10:00:00',
+          customerId: '12345',
+        },
       ]);
     });
     afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -107,8 +159,12 @@ describe('order history', () => {
         ['500001', '2010-12-01T08:26:00.000Z', [{ productId: '85123A', quantity: 2 }]],
         ['500005', '2011-01-04T10:00:00.000Z', [{ productId: '22423', quantity: 3 }]],
       ]);
-      expect((await loadOrderHistory(dir, { until: '2011-01-01' })).invoices.map((i) => i.invoiceNo)).toEqual(['500001']);
-      expect((await loadOrderHistory(dir, { from: '2011-01-01' })).invoices.map((i) => i.invoiceNo)).toEqual(['500005']);
+      expect((await loadOrderHistory(dir, { until: '2011-01-01' })).invoices.map((i) => i.invoiceNo)).toEqual([
+        '500001',
+      ]);
+      expect((await loadOrderHistory(dir, { from: '2011-01-01' })).invoices.map((i) => i.invoiceNo)).toEqual([
+        '500005',
+      ]);
     });
   });
 });

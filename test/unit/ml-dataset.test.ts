@@ -30,7 +30,10 @@ describe('training on a slice of the real dataset', () => {
       const popularity = popularityRanker(model);
       const personal = artifactRanker(withWeights(model, { neighbourWeight: 0, popularityWeight: 0.001 }));
 
-      const all = { blend: evaluateTemporal(split, blend, 'all'), popularity: evaluateTemporal(split, popularity, 'all') };
+      const all = {
+        blend: evaluateTemporal(split, blend, 'all'),
+        popularity: evaluateTemporal(split, popularity, 'all'),
+      };
       const fresh = {
         blend: evaluateTemporal(split, blend, 'new'),
         popularity: evaluateTemporal(split, popularity, 'new'),

@@ -48,8 +48,20 @@ function twoGroups(): Invoice[] {
     const t1 = Date.UTC(2011, 0, 1 + c);
     const t2 = Date.UTC(2011, 1, 1 + c);
     const lines = (ids: string[]) => ids.map((id) => ({ productId: `${group}${id}`, quantity: 1 }));
-    invoices.push({ invoiceNo: `1${c}`, customerId: `c${c}`, at: new Date(t1).toISOString(), time: t1, lines: lines(c % 2 ? ['1', '2'] : ['2', '3']) });
-    invoices.push({ invoiceNo: `2${c}`, customerId: `c${c}`, at: new Date(t2).toISOString(), time: t2, lines: lines(['1', '3']) });
+    invoices.push({
+      invoiceNo: `1${c}`,
+      customerId: `c${c}`,
+      at: new Date(t1).toISOString(),
+      time: t1,
+      lines: lines(c % 2 ? ['1', '2'] : ['2', '3']),
+    });
+    invoices.push({
+      invoiceNo: `2${c}`,
+      customerId: `c${c}`,
+      at: new Date(t2).toISOString(),
+      time: t2,
+      lines: lines(['1', '3']),
+    });
   }
   return invoices;
 }
@@ -58,14 +70,24 @@ describe('temporal split', () => {
   it("takes each customer's first invoice after the cut-off; customers without history are cold", () => {
     const history = fromInvoices([
       ...twoGroups(),
-      { invoiceNo: '99', customerId: 'new', at: '2011-03-01T00:00:00.000Z', time: Date.UTC(2011, 2, 1), lines: [{ productId: 'a1', quantity: 1 }] },
+      {
+        invoiceNo: '99',
+        customerId: 'new',
+        at: '2011-03-01T00:00:00.000Z',
+        time: Date.UTC(2011, 2, 1),
+        lines: [{ productId: 'a1', quantity: 1 }],
+      },
     ]);
     const split = temporalSplit(history, '2011-01-25');
     expect(split.coldCustomers).toBe(1);
     expect(split.cases).toHaveLength(20);
     expect([...split.cases[0].next].sort()).toEqual(['a1', 'a3']);
     // A ranker that answers the customer's next invoice exactly.
-    const oracle = evaluateTemporal(split, (c, k, exclude) => [...c.next].filter((id) => !exclude.has(id)).slice(0, k), 'all');
+    const oracle = evaluateTemporal(
+      split,
+      (c, k, exclude) => [...c.next].filter((id) => !exclude.has(id)).slice(0, k),
+      'all',
+    );
     expect(oracle).toMatchObject({ hr: 1, recall: 1, ndcg: 1, users: 20 });
     // Excluding what was bought before: only the customers whose next invoice holds something new count.
     expect(evaluateTemporal(split, () => [], 'new').users).toBe(20);
@@ -96,9 +118,16 @@ describe('models on two clusters', () => {
   });
 
   it('ALS scores the own cluster above the other', () => {
-    const model = trainAls(m.users.length, m.items.length, m.indptr, m.indices, m.invoices, { factors: 4, regularization: 0.1, alpha: 5, iterations: 10 });
+    const model = trainAls(m.users.length, m.items.length, m.indptr, m.indices, m.invoices, {
+      factors: 4,
+      regularization: 0.1,
+      alpha: 5,
+      iterations: 10,
+    });
     const scores = alsScores(model, rowA, m.items.length);
-    expect(Math.min(scores[col('a1')], scores[col('a2')], scores[col('a3')])).toBeGreaterThan(Math.max(scores[col('b1')], scores[col('b2')], scores[col('b3')]));
+    expect(Math.min(scores[col('a1')], scores[col('a2')], scores[col('a3')])).toBeGreaterThan(
+      Math.max(scores[col('b1')], scores[col('b2')], scores[col('b3')]),
+    );
   });
 
   it('EASE matches a direct inverse and scores the own cluster above the other', () => {

@@ -84,8 +84,24 @@ describe('recommend: a customer history', () => {
   });
 
   it('weighs recent purchases more: of two products bought once, the recent one first', () => {
-    expect(ids({ history: [{ productId: 'Y', at: at(1) }, { productId: 'X', at: at(25) }], k: 2 })).toEqual(['X', 'Y']);
-    expect(ids({ history: [{ productId: 'X', at: at(1) }, { productId: 'Y', at: at(25) }], k: 2 })).toEqual(['Y', 'X']);
+    expect(
+      ids({
+        history: [
+          { productId: 'Y', at: at(1) },
+          { productId: 'X', at: at(25) },
+        ],
+        k: 2,
+      }),
+    ).toEqual(['X', 'Y']);
+    expect(
+      ids({
+        history: [
+          { productId: 'X', at: at(1) },
+          { productId: 'Y', at: at(25) },
+        ],
+        k: 2,
+      }),
+    ).toEqual(['Y', 'X']);
   });
 
   it('with personalFirst off, a strong neighbour can outrank a product bought once long ago', () => {
@@ -108,7 +124,15 @@ describe('recommend: a customer history', () => {
   });
 
   it('ignores entries with no quantity bought and tolerates missing or unreadable dates', () => {
-    expect(ids({ history: [{ productId: 'Z', quantity: 0 }, { productId: 'Y', quantity: -2 }], k: 2 })).toEqual(['P1', 'P2']);
+    expect(
+      ids({
+        history: [
+          { productId: 'Z', quantity: 0 },
+          { productId: 'Y', quantity: -2 },
+        ],
+        k: 2,
+      }),
+    ).toEqual(['P1', 'P2']);
     expect(ids({ history: [{ productId: 'Z', at: 'yesterday' }, { productId: 'Y' }], k: 2 })).toEqual(['Y', 'Z']);
   });
 
@@ -117,7 +141,9 @@ describe('recommend: a customer history', () => {
       { productId: 'Y', at: at(1) },
       { productId: 'X', at: at(25) },
     ];
-    expect(ids({ history, k: 4 })).toEqual(recommend(model, { history, k: 4 }, new Date('2012-06-01T00:00:00Z')).items.map((i) => i.productId));
+    expect(ids({ history, k: 4 })).toEqual(
+      recommend(model, { history, k: 4 }, new Date('2012-06-01T00:00:00Z')).items.map((i) => i.productId),
+    );
   });
 });
 
@@ -136,7 +162,10 @@ describe('recommend: rules for every request', () => {
   it('never returns an excluded product', () => {
     expect(ids({ history: [], k: 3, exclude: ['P1', 'P3'] })).toEqual(['P2', 'X', 'Y']);
     expect(ids({ history: [], productId: 'A', k: 3, exclude: ['B'] })).toEqual(['C', 'P1', 'P2']);
-    const history = [{ productId: 'A', at: at(1) }, { productId: 'Z', at: at(2) }];
+    const history = [
+      { productId: 'A', at: at(1) },
+      { productId: 'Z', at: at(2) },
+    ];
     const result = ids({ history, k: 20, exclude: ['A', 'Z'] });
     expect(result).not.toContain('A');
     expect(result).not.toContain('Z');
@@ -153,15 +182,34 @@ describe('recommend: rules for every request', () => {
   });
 
   it('is deterministic: the same request, the same answer; ties by product id', () => {
-    const request = { history: [{ productId: 'A', at: at(3) }, { productId: 'C', at: at(4) }], k: 6 };
+    const request = {
+      history: [
+        { productId: 'A', at: at(3) },
+        { productId: 'C', at: at(4) },
+      ],
+      k: 6,
+    };
     const first = recommend(model, request);
     for (let i = 0; i < 5; i++) expect(recommend(model, request)).toEqual(first);
-    const tied: ModelArtifact = { ...model, popularity: [['M', 5], ['K', 5], ['L', 5]] };
+    const tied: ModelArtifact = {
+      ...model,
+      popularity: [
+        ['M', 5],
+        ['K', 5],
+        ['L', 5],
+      ],
+    };
     expect(ids({ history: [], k: 3 }, tied)).toEqual(['K', 'L', 'M']);
   });
 
   it('scores best first, rounded to six places; rankItems gives the same order unrounded', () => {
-    const request = { history: [{ productId: 'A', at: at(3) }, { productId: 'C', at: at(4) }], k: 8 };
+    const request = {
+      history: [
+        { productId: 'A', at: at(3) },
+        { productId: 'C', at: at(4) },
+      ],
+      k: 8,
+    };
     const { items } = recommend(model, request);
     for (let i = 1; i < items.length; i++) expect(items[i - 1].score).toBeGreaterThanOrEqual(items[i].score);
     for (const { score } of items) expect(Math.round(score * 1e6) / 1e6).toBe(score);

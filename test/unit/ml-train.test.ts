@@ -30,8 +30,22 @@ function syntheticLines(): SyntheticLine[] {
   let invoice = 600000;
   const buy = (customer: number, day: string, codes: string[]) => {
     const invoiceNo = String(invoice++);
-    for (const stockCode of codes) lines.push({ invoiceNo, stockCode, quantity: 2, invoiceDate: `${day}T10:00:00`, customerId: String(10000 + customer) });
-    lines.push({ invoiceNo, stockCode: 'POST', description: 'POSTAGE', quantity: 1, invoiceDate: `${day}T10:00:00`, customerId: String(10000 + customer) });
+    for (const stockCode of codes)
+      lines.push({
+        invoiceNo,
+        stockCode,
+        quantity: 2,
+        invoiceDate: `${day}T10:00:00`,
+        customerId: String(10000 + customer),
+      });
+    lines.push({
+      invoiceNo,
+      stockCode: 'POST',
+      description: 'POSTAGE',
+      quantity: 1,
+      invoiceDate: `${day}T10:00:00`,
+      customerId: String(10000 + customer),
+    });
   };
   for (let c = 1; c <= 20; c++) {
     const groupA = c <= 10;
@@ -42,9 +56,23 @@ function syntheticLines(): SyntheticLine[] {
     // Bought again in the last days: the holdout's targets.
     if (groupA) buy(c, '2011-03-28', [A1, P]);
   }
-  lines.push({ invoiceNo: 'C600999', stockCode: B1, quantity: -50, invoiceDate: '2011-03-01T10:00:00', customerId: '10001' });
-  for (let i = 0; i < 30; i++) lines.push({ invoiceNo: String(700000 + i), stockCode: B1, quantity: 1, invoiceDate: '2011-03-02T10:00:00' });
-  lines.push({ invoiceNo: '700100', stockCode: OLD, quantity: 1, invoiceDate: '2011-03-03T10:00:00', customerId: '10020', unitPrice: 0 });
+  lines.push({
+    invoiceNo: 'C600999',
+    stockCode: B1,
+    quantity: -50,
+    invoiceDate: '2011-03-01T10:00:00',
+    customerId: '10001',
+  });
+  for (let i = 0; i < 30; i++)
+    lines.push({ invoiceNo: String(700000 + i), stockCode: B1, quantity: 1, invoiceDate: '2011-03-02T10:00:00' });
+  lines.push({
+    invoiceNo: '700100',
+    stockCode: OLD,
+    quantity: 1,
+    invoiceDate: '2011-03-03T10:00:00',
+    customerId: '10020',
+    unitPrice: 0,
+  });
   return lines;
 }
 
@@ -76,7 +104,13 @@ describe('training on a synthetic dataset', () => {
     expect(model.format).toBe('ecicomm-recs/1');
     expect(model.version).toMatch(/^2011-04-01\.blend\.[0-9a-f]{6}$/);
     expect(model.trainedAt).toBe('2011-04-01T00:00:00.000Z');
-    expect(model.dataWindow).toEqual({ from: '2011-01-05', until: '2011-04-01', invoices: 20 + 5 + 5 + 10, customers: 20, items: 8 });
+    expect(model.dataWindow).toEqual({
+      from: '2011-01-05',
+      until: '2011-04-01',
+      invoices: 20 + 5 + 5 + 10,
+      customers: 20,
+      items: 8,
+    });
     expect(model.cleaning).toBe(CLEANING_RULES);
     expect(model.parameters.neighbourShrink).toBe(0);
     expect([...stages]).toEqual(expect.arrayContaining(['read', 'popularity', 'neighbours', 'holdout']));
@@ -100,7 +134,11 @@ describe('training on a synthetic dataset', () => {
     expect(model.neighbours.POST).toBeUndefined();
     // Cosine of A1 (10 buyers) and P (20): 10 / sqrt(10 × 20).
     expect(new Map(model.neighbours[A1]).get(P)).toBeCloseTo(10 / Math.sqrt(200), 5);
-    expect(recommend(model, { history: [], productId: A2, k: 2 }).items.map((i) => i.productId).sort()).toEqual([A1, A3]);
+    expect(
+      recommend(model, { history: [], productId: A2, k: 2 })
+        .items.map((i) => i.productId)
+        .sort(),
+    ).toEqual([A1, A3]);
   });
 
   it('measures itself on the holdout', () => {
@@ -112,13 +150,29 @@ describe('training on a synthetic dataset', () => {
   });
 
   it('uses only invoices before --until', async () => {
-    const early = await trainModel({ datasetDir: path.join(dir, 'data'), until: '2011-03-01', holdoutDays: 0, now: new Date(0) });
+    const early = await trainModel({
+      datasetDir: path.join(dir, 'data'),
+      until: '2011-03-01',
+      holdoutDays: 0,
+      now: new Date(0),
+    });
     expect(ids(early.popularity)).not.toContain(NEW);
     expect(early.dataWindow.until).toBe('2011-03-01');
     expect(early.metrics).toBeUndefined();
-    const again = await trainModel({ datasetDir: path.join(dir, 'data'), until: '2011-03-01', holdoutDays: 0, now: new Date(0) });
+    const again = await trainModel({
+      datasetDir: path.join(dir, 'data'),
+      until: '2011-03-01',
+      holdoutDays: 0,
+      now: new Date(0),
+    });
     expect(again).toEqual(early);
-    const other = await trainModel({ datasetDir: path.join(dir, 'data'), until: '2011-03-01', holdoutDays: 0, now: new Date(0), parameters: { neighbours: 5 } });
+    const other = await trainModel({
+      datasetDir: path.join(dir, 'data'),
+      until: '2011-03-01',
+      holdoutDays: 0,
+      now: new Date(0),
+      parameters: { neighbours: 5 },
+    });
     expect(other.version).not.toBe(early.version);
   });
 
@@ -149,8 +203,13 @@ describe('training on a synthetic dataset', () => {
     if (!hasTar) return;
     const out = path.join(dir, 'for-tar');
     await writeArtifact(out, model);
-    expect(execFileSync('tar', ['-tzf', path.join(out, 'model.tar.gz')], { encoding: 'utf8' }).trim()).toBe('model.json');
-    const extracted = execFileSync('tar', ['-xzOf', path.join(out, 'model.tar.gz'), 'model.json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(execFileSync('tar', ['-tzf', path.join(out, 'model.tar.gz')], { encoding: 'utf8' }).trim()).toBe(
+      'model.json',
+    );
+    const extracted = execFileSync('tar', ['-xzOf', path.join(out, 'model.tar.gz'), 'model.json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     expect(JSON.parse(extracted)).toEqual(model);
   });
 

@@ -7,7 +7,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ServiceUnavailable, ValidationError } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InvokeEndpointCommand,
+  ModelError,
+  SageMakerRuntimeClient,
+  ServiceUnavailable,
+  ValidationError,
+} from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactError, loadArtifact } from '../../ml/src/serve/artifact';
 import { createModelServer, type ModelServer } from '../../ml/src/serve/server';
@@ -89,7 +95,12 @@ describe('once the model is loaded', () => {
 
   it('answers with products bought together with `productId`, never the product itself', async () => {
     const body = (await (await post('/invocations', { history: [], productId: 'ECI-LT-001', k: 4 })).json()) as any;
-    expect(body.items.map((i: { productId: string }) => i.productId)).toEqual([INACTIVE_PRODUCT_ID, 'ECI-LT-003', 'ECI-LT-004', 'ECI-LT-002']);
+    expect(body.items.map((i: { productId: string }) => i.productId)).toEqual([
+      INACTIVE_PRODUCT_ID,
+      'ECI-LT-003',
+      'ECI-LT-004',
+      'ECI-LT-002',
+    ]);
   });
 
   it("puts a customer's own repeat purchases first when given their history", async () => {
@@ -106,7 +117,13 @@ describe('once the model is loaded', () => {
     const out = await invoke({ history: [], productId: 'ECI-KD-002', k: 2 });
     expect(out.ContentType).toBe('application/json');
     expect(out.InvokedProductionVariant).toBe(VARIANT);
-    expect(decode(out.Body)).toEqual({ items: [{ productId: 'ECI-KD-003', score: expect.any(Number) }, { productId: 'ECI-KD-001', score: expect.any(Number) }], modelVersion: TEST_MODEL_VERSION });
+    expect(decode(out.Body)).toEqual({
+      items: [
+        { productId: 'ECI-KD-003', score: expect.any(Number) },
+        { productId: 'ECI-KD-001', score: expect.any(Number) },
+      ],
+      modelVersion: TEST_MODEL_VERSION,
+    });
   });
 
   it('answers the same through the container path and the runtime path', async () => {
@@ -124,7 +141,9 @@ describe('once the model is loaded', () => {
   });
 
   it('refuses another endpoint name as SageMaker does (ValidationError, endpoint not found)', async () => {
-    const error = await invoke({ history: [], k: 1 }, { EndpointName: 'someone-elses-endpoint' }).catch((e: unknown) => e);
+    const error = await invoke({ history: [], k: 1 }, { EndpointName: 'someone-elses-endpoint' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toMatch(/someone-elses-endpoint not found/);
   });
@@ -144,9 +163,21 @@ describe('bad input', () => {
     ['k as a string', { history: [], k: '3' }, /k: /],
     ['history not a list', { history: 'ECI-LT-001', k: 3 }, /history: /],
     ['a history line without productId', { history: [{ quantity: 1 }], k: 3 }, /history\.0\.productId: /],
-    ['an empty productId in history', { history: [{ productId: '' }], k: 3 }, /history\.0\.productId: Must not be empty/],
-    ['a zero quantity', { history: [{ productId: 'ECI-LT-001', quantity: 0 }], k: 3 }, /history\.0\.quantity: Must be at least 1/],
-    ['an `at` that is no date', { history: [{ productId: 'ECI-LT-001', at: 'yesterday' }], k: 3 }, /history\.0\.at: Must be an ISO 8601 date-time/],
+    [
+      'an empty productId in history',
+      { history: [{ productId: '' }], k: 3 },
+      /history\.0\.productId: Must not be empty/,
+    ],
+    [
+      'a zero quantity',
+      { history: [{ productId: 'ECI-LT-001', quantity: 0 }], k: 3 },
+      /history\.0\.quantity: Must be at least 1/,
+    ],
+    [
+      'an `at` that is no date',
+      { history: [{ productId: 'ECI-LT-001', at: 'yesterday' }], k: 3 },
+      /history\.0\.at: Must be an ISO 8601 date-time/,
+    ],
     ['an unknown field', { history: [], k: 3, limit: 3 }, /limit/],
     ['exclude not a list of ids', { history: [], k: 3, exclude: [1] }, /exclude\.0: /],
   ];
@@ -159,11 +190,17 @@ describe('bad input', () => {
   });
 
   it('answers a body that is not declared JSON with 415, and an oversize one with 413', async () => {
-    expect((await post('/invocations', 'k=3', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+    expect((await post('/invocations', 'k=3', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(
+      415,
+    );
     const small = createModelServer({ model: testModel(), maxPayloadBytes: 1024 });
     const { url: smallUrl } = await small.listen(0);
     try {
-      const res = await fetch(`${smallUrl}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ history: [], k: 1, exclude: Array(200).fill('ECI-LT-001') }) });
+      const res = await fetch(`${smallUrl}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ history: [], k: 1, exclude: Array(200).fill('ECI-LT-001') }),
+      });
       expect(res.status).toBe(413);
     } finally {
       await small.close();
@@ -205,16 +242,23 @@ describe('model artifacts', () => {
     await expect(loadArtifact(dir)).rejects.toThrow(/not JSON/);
     writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ ...testModel(), format: 'someone-else/2' }));
     await expect(loadArtifact(dir)).rejects.toBeInstanceOf(ArtifactError);
-    writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ ...testModel(), popularity: [['ECI-LT-001', 'high']] }));
+    writeFileSync(
+      path.join(dir, 'model.json'),
+      JSON.stringify({ ...testModel(), popularity: [['ECI-LT-001', 'high']] }),
+    );
     await expect(loadArtifact(dir)).rejects.toThrow(/popularity\.0\.1/);
   });
 
   it('`npm run ml:serve -- --model DIR --port 0` serves it: /ping 200 and invocations answered', async () => {
     writeTestModel(dir);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'ml/bin/serve.ts', '--model', dir, '--port', '0', '--variant', 'cli-variant'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'ml/bin/serve.ts', '--model', dir, '--port', '0', '--variant', 'cli-variant'],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const served = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -227,7 +271,11 @@ describe('model artifacts', () => {
         setTimeout(() => reject(new Error(`ml:serve not ready: ${out}`)), 20_000).unref();
       });
       expect((await fetch(`${served}/ping`)).status).toBe(200);
-      const res = await fetch(`${served}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"history":[],"k":2}' });
+      const res = await fetch(`${served}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"history":[],"k":2}',
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-amzn-invoked-production-variant')).toBe('cli-variant');
     } finally {

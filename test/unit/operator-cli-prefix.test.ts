@@ -12,7 +12,10 @@ const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(tsx, args, { cwd: projectRoot, env: { ...process.env, LOCAL_DATA_DIR: '/nonexistent-ecicomm-data' } }).then(
+  return promisify(execFile)(tsx, args, {
+    cwd: projectRoot,
+    env: { ...process.env, LOCAL_DATA_DIR: '/nonexistent-ecicomm-data' },
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (e: { code: number; stdout: string; stderr: string }) => e,
   );

@@ -59,7 +59,9 @@ const event = (headers: Record<string, string> | null): APIGatewayRequestAuthori
   }) as APIGatewayRequestAuthorizerEvent;
 
 const allowsThisMethod = (result: APIGatewayAuthorizerResult) =>
-  expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }]);
+  expect(result.policyDocument.Statement).toEqual([
+    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN },
+  ]);
 
 let authorizer: AuthorizerModule;
 let handler: ReturnType<AuthorizerModule['makeHandler']>;
@@ -101,14 +103,22 @@ describe('optional-auth authorizer', () => {
   it('passes the claims of a valid ID token flat in the context, groups comma-joined', async () => {
     const result = await handler(event({ Authorization: `Bearer ${sign(signingKey, idTokenClaims())}` }));
     expect(result.principalId).toBe('c0a8e1f2-1111-4222-8333-944455566677');
-    expect(result.context).toEqual({ sub: 'c0a8e1f2-1111-4222-8333-944455566677', email: 'shopper@example.com', 'cognito:groups': 'admin,analyst' });
+    expect(result.context).toEqual({
+      sub: 'c0a8e1f2-1111-4222-8333-944455566677',
+      email: 'shopper@example.com',
+      'cognito:groups': 'admin,analyst',
+    });
     allowsThisMethod(result);
   });
 
   it('reads the header whatever its case, and gives a user in no group an empty groups claim', async () => {
     const token = sign(signingKey, idTokenClaims({ 'cognito:groups': undefined }));
     const result = await handler(event({ authorization: `bearer ${token}` }));
-    expect(result.context).toEqual({ sub: 'c0a8e1f2-1111-4222-8333-944455566677', email: 'shopper@example.com', 'cognito:groups': '' });
+    expect(result.context).toEqual({
+      sub: 'c0a8e1f2-1111-4222-8333-944455566677',
+      email: 'shopper@example.com',
+      'cognito:groups': '',
+    });
   });
 
   it('produces the context functions/shared/auth.ts reads as the caller', async () => {
@@ -116,25 +126,63 @@ describe('optional-auth authorizer', () => {
     const result = await handler(event({ Authorization: `Bearer ${sign(signingKey, idTokenClaims())}` }));
     // API Gateway adds principalId (and integrationLatency) next to the context it was given.
     const authorizerContext = { ...result.context, principalId: result.principalId, integrationLatency: 12 };
-    const caller = callerOf({ requestContext: { authorizer: authorizerContext } } as unknown as Parameters<typeof callerOf>[0]);
-    expect(caller).toEqual({ userId: 'c0a8e1f2-1111-4222-8333-944455566677', email: 'shopper@example.com', groups: ['admin', 'analyst'] });
+    const caller = callerOf({ requestContext: { authorizer: authorizerContext } } as unknown as Parameters<
+      typeof callerOf
+    >[0]);
+    expect(caller).toEqual({
+      userId: 'c0a8e1f2-1111-4222-8333-944455566677',
+      email: 'shopper@example.com',
+      groups: ['admin', 'analyst'],
+    });
     const anonymous = await handler(event(null));
     const context = { ...anonymous.context, principalId: anonymous.principalId, integrationLatency: 3 };
-    expect(callerOf({ requestContext: { authorizer: context } } as unknown as Parameters<typeof callerOf>[0])).toBeUndefined();
+    expect(
+      callerOf({ requestContext: { authorizer: context } } as unknown as Parameters<typeof callerOf>[0]),
+    ).toBeUndefined();
   });
 
   // Each case also checks why it was refused, so that none passes for a reason it does not name.
   const rejected: [string, () => Record<string, string>, RegExp][] = [
-    ['a tampered token (payload changed after signing)', () => {
-      const [header, , signature] = sign(signingKey, idTokenClaims()).split('.');
-      const forged = base64url(JSON.stringify(idTokenClaims({ sub: 'someone-else', 'cognito:groups': ['admin'] })));
-      return { Authorization: `Bearer ${header}.${forged}.${signature}` };
-    }, /signature/i],
-    ['a token signed by another key with the same kid', () => ({ Authorization: `Bearer ${sign(otherKey, idTokenClaims())}` }), /signature/i],
-    ['an expired token', () => ({ Authorization: `Bearer ${sign(signingKey, idTokenClaims({ iat: now() - 7200, auth_time: now() - 7200, exp: now() - 3600 }))}` }), /expired/i],
-    ['a token for another client (wrong audience)', () => ({ Authorization: `Bearer ${sign(signingKey, idTokenClaims({ aud: 'another-client' }))}` }), /audience/i],
-    ['a token of another pool (wrong issuer)', () => ({ Authorization: `Bearer ${sign(signingKey, idTokenClaims({ iss: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_OtherPool` }))}` }), /issuer/i],
-    ['an access token instead of an ID token', () => ({ Authorization: `Bearer ${sign(signingKey, idTokenClaims({ token_use: 'access', client_id: CLIENT_ID, aud: undefined }))}` }), /token use/i],
+    [
+      'a tampered token (payload changed after signing)',
+      () => {
+        const [header, , signature] = sign(signingKey, idTokenClaims()).split('.');
+        const forged = base64url(JSON.stringify(idTokenClaims({ sub: 'someone-else', 'cognito:groups': ['admin'] })));
+        return { Authorization: `Bearer ${header}.${forged}.${signature}` };
+      },
+      /signature/i,
+    ],
+    [
+      'a token signed by another key with the same kid',
+      () => ({ Authorization: `Bearer ${sign(otherKey, idTokenClaims())}` }),
+      /signature/i,
+    ],
+    [
+      'an expired token',
+      () => ({
+        Authorization: `Bearer ${sign(signingKey, idTokenClaims({ iat: now() - 7200, auth_time: now() - 7200, exp: now() - 3600 }))}`,
+      }),
+      /expired/i,
+    ],
+    [
+      'a token for another client (wrong audience)',
+      () => ({ Authorization: `Bearer ${sign(signingKey, idTokenClaims({ aud: 'another-client' }))}` }),
+      /audience/i,
+    ],
+    [
+      'a token of another pool (wrong issuer)',
+      () => ({
+        Authorization: `Bearer ${sign(signingKey, idTokenClaims({ iss: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_OtherPool` }))}`,
+      }),
+      /issuer/i,
+    ],
+    [
+      'an access token instead of an ID token',
+      () => ({
+        Authorization: `Bearer ${sign(signingKey, idTokenClaims({ token_use: 'access', client_id: CLIENT_ID, aud: undefined }))}`,
+      }),
+      /token use/i,
+    ],
     ['a token that is not a JWT', () => ({ Authorization: 'Bearer not-a-jwt' }), /3 parts/],
     ['a header without the Bearer scheme', () => ({ Authorization: sign(signingKey, idTokenClaims()) }), /bearer/i],
     ['an empty header', () => ({ Authorization: '' }), /bearer/i],

@@ -47,14 +47,32 @@ const ledgerEntry = (orderId: string, kind: LedgerEntry['kind'], over: Partial<L
 });
 
 const run = (input: Partial<ReconcileInput>) =>
-  reconcile({ gatewayCharges: [], gatewayRefunds: [], ledger: [], intents: [], orders: [], now, graceSeconds: 300, ...input }).map((m) => [m.kind, m.orderId]);
+  reconcile({
+    gatewayCharges: [],
+    gatewayRefunds: [],
+    ledger: [],
+    intents: [],
+    orders: [],
+    now,
+    graceSeconds: 300,
+    ...input,
+  }).map((m) => [m.kind, m.orderId]);
 
 describe('payment reconciliation (functions/payments/domain/reconcile.ts)', () => {
   it('a confirmed and charged order, a cancelled and refunded one, a declined one and an uncharged cancelled one reconcile', () => {
     expect(
       run({
-        orders: [order('ok', 'CONFIRMED'), order('refunded', 'CANCELLED', { payment: { status: 'REFUNDED', chargeId: 'ch_refunded' } }), order('declined', 'CANCELLED'), order('never', 'CANCELLED')],
-        gatewayCharges: [gatewayCharge('ok'), gatewayCharge('refunded'), gatewayCharge('declined', { outcome: 'declined', chargeId: undefined })],
+        orders: [
+          order('ok', 'CONFIRMED'),
+          order('refunded', 'CANCELLED', { payment: { status: 'REFUNDED', chargeId: 'ch_refunded' } }),
+          order('declined', 'CANCELLED'),
+          order('never', 'CANCELLED'),
+        ],
+        gatewayCharges: [
+          gatewayCharge('ok'),
+          gatewayCharge('refunded'),
+          gatewayCharge('declined', { outcome: 'declined', chargeId: undefined }),
+        ],
         gatewayRefunds: [gatewayRefund('refunded')],
         ledger: [ledgerEntry('ok', 'CHARGE'), ledgerEntry('refunded', 'CHARGE'), ledgerEntry('refunded', 'REFUND')],
       }),
@@ -69,7 +87,9 @@ describe('payment reconciliation (functions/payments/domain/reconcile.ts)', () =
   });
 
   it('a charge for an order that does not exist is reported as charged and unrefunded', () => {
-    expect(run({ gatewayCharges: [gatewayCharge('ghost')], ledger: [ledgerEntry('ghost', 'CHARGE')] })).toEqual([['CHARGED_CANCELLED_UNREFUNDED', 'ghost']]);
+    expect(run({ gatewayCharges: [gatewayCharge('ghost')], ledger: [ledgerEntry('ghost', 'CHARGE')] })).toEqual([
+      ['CHARGED_CANCELLED_UNREFUNDED', 'ghost'],
+    ]);
   });
 
   it('confirmed but not charged', () => {
@@ -77,7 +97,13 @@ describe('payment reconciliation (functions/payments/domain/reconcile.ts)', () =
   });
 
   it('charged another amount than the order total (the forged 1-penny execution)', () => {
-    expect(run({ orders: [order('penny', 'CONFIRMED')], gatewayCharges: [gatewayCharge('penny', { amount: 1 })], ledger: [ledgerEntry('penny', 'CHARGE', { amount: 1 })] })).toEqual([['AMOUNT_MISMATCH', 'penny']]);
+    expect(
+      run({
+        orders: [order('penny', 'CONFIRMED')],
+        gatewayCharges: [gatewayCharge('penny', { amount: 1 })],
+        ledger: [ledgerEntry('penny', 'CHARGE', { amount: 1 })],
+      }),
+    ).toEqual([['AMOUNT_MISMATCH', 'penny']]);
   });
 
   it('a confirmed order whose charge was refunded', () => {
@@ -94,10 +120,19 @@ describe('payment reconciliation (functions/payments/domain/reconcile.ts)', () =
   it('ledger and gateway disagree on charges and refunds, and a partial refund', () => {
     expect(
       run({
-        orders: [order('a', 'CANCELLED', { payment: { status: 'REFUNDED' } }), order('b', 'CANCELLED', { payment: { status: 'REFUNDED' } }), order('c', 'CONFIRMED')],
+        orders: [
+          order('a', 'CANCELLED', { payment: { status: 'REFUNDED' } }),
+          order('b', 'CANCELLED', { payment: { status: 'REFUNDED' } }),
+          order('c', 'CONFIRMED'),
+        ],
         gatewayCharges: [gatewayCharge('a'), gatewayCharge('b'), gatewayCharge('c', { chargeId: 'ch_other' })],
         gatewayRefunds: [gatewayRefund('a', { amount: 100 }), gatewayRefund('b')],
-        ledger: [ledgerEntry('a', 'CHARGE'), ledgerEntry('b', 'CHARGE'), ledgerEntry('c', 'CHARGE'), ledgerEntry('c', 'REFUND')],
+        ledger: [
+          ledgerEntry('a', 'CHARGE'),
+          ledgerEntry('b', 'CHARGE'),
+          ledgerEntry('c', 'CHARGE'),
+          ledgerEntry('c', 'REFUND'),
+        ],
       }),
     ).toEqual([
       ['LEDGER_CHARGE_NOT_AT_GATEWAY', 'c'],
@@ -125,8 +160,19 @@ describe('payment reconciliation (functions/payments/domain/reconcile.ts)', () =
 
   it('anything touched within the grace period is in flight and not judged yet', () => {
     const recent = new Date(now.getTime() - 60_000).toISOString();
-    expect(run({ orders: [order('flight', 'PENDING', { createdAt: recent, updatedAt: recent })], gatewayCharges: [gatewayCharge('flight', { at: recent })] })).toEqual([]);
-    expect(run({ orders: [order('flight', 'PENDING', { createdAt: recent, updatedAt: recent })], gatewayCharges: [gatewayCharge('flight', { at: recent })], graceSeconds: 0 })).toEqual([
+    expect(
+      run({
+        orders: [order('flight', 'PENDING', { createdAt: recent, updatedAt: recent })],
+        gatewayCharges: [gatewayCharge('flight', { at: recent })],
+      }),
+    ).toEqual([]);
+    expect(
+      run({
+        orders: [order('flight', 'PENDING', { createdAt: recent, updatedAt: recent })],
+        gatewayCharges: [gatewayCharge('flight', { at: recent })],
+        graceSeconds: 0,
+      }),
+    ).toEqual([
       ['CHARGE_NOT_IN_LEDGER', 'flight'],
       ['STUCK_PENDING', 'flight'],
     ]);

@@ -24,9 +24,29 @@ const catalog = new Map(
 function fakeDeps(overrides: Partial<RecommendationsDeps> = {}): RecommendationsDeps & { warnings: string[] } {
   const warnings: string[] = [];
   return {
-    model: { recommend: async () => ({ answer: { items: ['C', 'B', 'X', 'A'].map((productId, i) => ({ productId, score: 1 - i / 10 })), modelVersion: 'v-model' }, variant: 'VariantA' }) },
-    popular: { top: async () => ({ items: [['E', 9], ['C', 8], ['D', 7], ['A', 6]], version: 'v-popular' }) },
-    products: { getMany: async (ids) => new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!])) },
+    model: {
+      recommend: async () => ({
+        answer: {
+          items: ['C', 'B', 'X', 'A'].map((productId, i) => ({ productId, score: 1 - i / 10 })),
+          modelVersion: 'v-model',
+        },
+        variant: 'VariantA',
+      }),
+    },
+    popular: {
+      top: async () => ({
+        items: [
+          ['E', 9],
+          ['C', 8],
+          ['D', 7],
+          ['A', 6],
+        ],
+        version: 'v-popular',
+      }),
+    },
+    products: {
+      getMany: async (ids) => new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!])),
+    },
     history: { recentLines: async () => [] },
     log: { warn: (m) => void warnings.push(m), debug: () => undefined },
     warnings,
@@ -49,7 +69,9 @@ describe('recommend', () => {
   });
 
   it('falls back to popularity, with no variant, when the model is unavailable, and says why in the log', async () => {
-    const deps = fakeDeps({ model: { recommend: () => Promise.reject(new ModelUnavailableError('timeout', 'too slow')) } });
+    const deps = fakeDeps({
+      model: { recommend: () => Promise.reject(new ModelUnavailableError('timeout', 'too slow')) },
+    });
     const result = await recommend({ limit: 2, productId: 'E' }, deps);
     expect(result).toMatchObject({ source: 'fallback', modelVersion: 'v-popular', variant: null });
     // The product asked about is never recommended for itself, from popularity either.
@@ -58,12 +80,18 @@ describe('recommend', () => {
   });
 
   it('falls back on any failure of the model port, not only the expected ones', async () => {
-    const result = await recommend({ limit: 1 }, fakeDeps({ model: { recommend: () => Promise.reject(new TypeError('bug')) } }));
+    const result = await recommend(
+      { limit: 1 },
+      fakeDeps({ model: { recommend: () => Promise.reject(new TypeError('bug')) } }),
+    );
     expect(result.source).toBe('fallback');
   });
 
   it('answers 503 (never 500) when neither the model nor the popularity ranking can be read', async () => {
-    const deps = fakeDeps({ model: { recommend: () => Promise.reject(new Error('down')) }, popular: { top: () => Promise.reject(new Error('dynamo down')) } });
+    const deps = fakeDeps({
+      model: { recommend: () => Promise.reject(new Error('down')) },
+      popular: { top: () => Promise.reject(new Error('dynamo down')) },
+    });
     const error = await recommend({ limit: 1 }, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).status).toBe(503);
@@ -71,12 +99,20 @@ describe('recommend', () => {
 
   it("sends the signed-in shopper's history and still answers when it cannot be read", async () => {
     const seen: unknown[] = [];
-    const model: RecommendationsDeps['model'] = { recommend: async (request) => (seen.push(request), { answer: { items: [{ productId: 'A', score: 1 }], modelVersion: 'v' }, variant: 'V' }) };
+    const model: RecommendationsDeps['model'] = {
+      recommend: async (request) => (
+        seen.push(request),
+        { answer: { items: [{ productId: 'A', score: 1 }], modelVersion: 'v' }, variant: 'V' }
+      ),
+    };
     const line = { productId: 'A', quantity: 2, at: '2026-01-01T00:00:00.000Z' };
     await recommend({ limit: 1, userId: 'u1' }, fakeDeps({ model, history: { recentLines: async () => [line] } }));
     const failing = fakeDeps({ model, history: { recentLines: () => Promise.reject(new Error('orders table down')) } });
     const result = await recommend({ limit: 1, userId: 'u1' }, failing);
-    expect(seen).toEqual([{ history: [line], k: 11 }, { history: [], k: 11 }]);
+    expect(seen).toEqual([
+      { history: [line], k: 11 },
+      { history: [], k: 11 },
+    ]);
     expect(result.source).toBe('model');
     expect(failing.warnings).toEqual(['order history unavailable, recommending without it']);
   });
@@ -85,19 +121,28 @@ describe('recommend', () => {
     expect(candidatesFor(1)).toBe(11);
     expect(candidatesFor(10)).toBe(20);
     expect(candidatesFor(100)).toBe(200);
-    expect(modelRequest({ limit: 5, productId: 'P' }, [])).toEqual({ history: [], productId: 'P', exclude: ['P'], k: 15 });
+    expect(modelRequest({ limit: 5, productId: 'P' }, [])).toEqual({
+      history: [],
+      productId: 'P',
+      exclude: ['P'],
+      k: 15,
+    });
   });
 });
 
 describe('order history', () => {
   it('takes the lines of recent orders, dated by the order, leaving cancelled orders out', async () => {
-    const order = (status: string, createdAt: string, items: { productId: string; quantity: number }[]) => ({ status, createdAt, items }) as never;
+    const order = (status: string, createdAt: string, items: { productId: string; quantity: number }[]) =>
+      ({ status, createdAt, items }) as never;
     const history = new OrderPurchaseHistory({
       listByUser: async (_userId, query) => {
         expect(query.limit).toBe(50);
         return {
           items: [
-            order('CONFIRMED', '2026-02-01T00:00:00Z', [{ productId: 'A', quantity: 2 }, { productId: 'B', quantity: 1 }]),
+            order('CONFIRMED', '2026-02-01T00:00:00Z', [
+              { productId: 'A', quantity: 2 },
+              { productId: 'B', quantity: 1 },
+            ]),
             order('CANCELLED', '2026-01-15T00:00:00Z', [{ productId: 'C', quantity: 9 }]),
             order('PENDING', '2026-01-01T00:00:00Z', [{ productId: 'A', quantity: 1 }]),
           ],
@@ -131,7 +176,11 @@ describe('popularity sources', () => {
     expect((await source.top()).version).toBe('v1');
     now = 1000;
     expect((await source.top()).version).toBe('v2');
-    const flaky = cached({ top: vi.fn().mockRejectedValueOnce(new Error('once')).mockResolvedValue({ items: [], version: 'ok' }) }, 1000, { now: () => new Date(0) });
+    const flaky = cached(
+      { top: vi.fn().mockRejectedValueOnce(new Error('once')).mockResolvedValue({ items: [], version: 'ok' }) },
+      1000,
+      { now: () => new Date(0) },
+    );
     await expect(flaky.top()).rejects.toThrow('once');
     expect((await flaky.top()).version).toBe('ok');
   });
@@ -140,11 +189,14 @@ describe('popularity sources', () => {
 describe('the SageMaker model adapter', () => {
   /** A runtime client whose send does what `behave` says, honouring the abort signal as the SDK does. */
   const clientThat = (behave: () => Promise<{ Body: Uint8Array; InvokedProductionVariant?: string }>) => {
-    const send = vi.fn((_command: unknown, options?: { abortSignal?: AbortSignal }) =>
-      new Promise((resolve, reject) => {
-        options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
-        behave().then(resolve, reject);
-      }),
+    const send = vi.fn(
+      (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+        new Promise((resolve, reject) => {
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+          );
+          behave().then(resolve, reject);
+        }),
     );
     return { client: { send } as unknown as SageMakerRuntimeClient, send };
   };
@@ -153,10 +205,18 @@ describe('the SageMaker model adapter', () => {
   const options = { timeoutMs: 50, failuresToOpen: 3, halfOpenAfterMs: 100 };
 
   it('returns the validated answer and the variant that served it', async () => {
-    const { client, send } = clientThat(async () => ({ Body: body({ items: [{ productId: 'A', score: 0.5 }], modelVersion: 'v1' }), InvokedProductionVariant: 'VariantB' }));
+    const { client, send } = clientThat(async () => ({
+      Body: body({ items: [{ productId: 'A', score: 0.5 }], modelVersion: 'v1' }),
+      InvokedProductionVariant: 'VariantB',
+    }));
     const model = new SageMakerModel(client, 'endpoint', options);
-    expect(await model.recommend(request)).toEqual({ answer: { items: [{ productId: 'A', score: 0.5 }], modelVersion: 'v1' }, variant: 'VariantB' });
-    const command = send.mock.calls[0]![0] as { input: { EndpointName: string; ContentType: string; Body: Uint8Array } };
+    expect(await model.recommend(request)).toEqual({
+      answer: { items: [{ productId: 'A', score: 0.5 }], modelVersion: 'v1' },
+      variant: 'VariantB',
+    });
+    const command = send.mock.calls[0]![0] as {
+      input: { EndpointName: string; ContentType: string; Body: Uint8Array };
+    };
     expect(command.input.EndpointName).toBe('endpoint');
     expect(command.input.ContentType).toBe('application/json');
     expect(JSON.parse(new TextDecoder().decode(command.input.Body))).toEqual(request);

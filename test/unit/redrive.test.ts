@@ -9,11 +9,28 @@ import { DeleteTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-sd
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { streamConsumers } from '../../lib/analytics';
-import { startEventSourceMapping, type EventSourceMapping } from '@ecicomm/local-platform/event-source-mappings/mapping';
+import {
+  startEventSourceMapping,
+  type EventSourceMapping,
+} from '@ecicomm/local-platform/event-source-mappings/mapping';
 import { RecordsTrimmed, type SourceRecord, type StartPosition } from '../../lib/stream-sources';
 import { startLambdaEmulator, type LambdaEmulator } from '@ecicomm/local-platform/lambda/server';
-import { awsRedrivePorts, parseFailureRecord, readRange, redrive, type BatchRange, type QueueMessage, type RedrivePorts } from '../../lib/ops/redrive';
-import { credentials, fastPolling, region, startStreamEmulators, type StreamEmulators } from '../support/stream-emulators';
+import {
+  awsRedrivePorts,
+  parseFailureRecord,
+  readRange,
+  redrive,
+  type BatchRange,
+  type QueueMessage,
+  type RedrivePorts,
+} from '../../lib/ops/redrive';
+import {
+  credentials,
+  fastPolling,
+  region,
+  startStreamEmulators,
+  type StreamEmulators,
+} from '../support/stream-emulators';
 
 type Rec = Record<string, any>;
 
@@ -59,7 +76,12 @@ const clicks = flakyLoader(kinesisKey, kinesisId);
 beforeAll(async () => {
   emulators = await startStreamEmulators('redrive');
   ({ dynamo, kinesis, sqs } = emulators);
-  lambdaEmulator = await startLambdaEmulator({ port: 0, region, credentials, functions: { loadOrdersStream: orders.handler, loadClickstream: clicks.handler } });
+  lambdaEmulator = await startLambdaEmulator({
+    port: 0,
+    region,
+    credentials,
+    functions: { loadOrdersStream: orders.handler, loadClickstream: clicks.handler },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -74,12 +96,25 @@ const createTable = () => emulators!.createTable();
 const createStream = (shardCount: number) => emulators!.createStream(shardCount);
 
 async function queueDepth(QueueUrl: string) {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return { visible: Number(Attributes!.ApproximateNumberOfMessages), hidden: Number(Attributes!.ApproximateNumberOfMessagesNotVisible) };
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes!.ApproximateNumberOfMessages),
+    hidden: Number(Attributes!.ApproximateNumberOfMessagesNotVisible),
+  };
 }
 
 /** The consumer's ESM as the platform runs it: partial batch failures, bisect, one retry, then the queue. */
-async function startMapping(source: Parameters<typeof startEventSourceMapping>[0]['source'], functionName: string, handler: (e: { Records: Rec[] }) => Promise<unknown>, queueUrl: string) {
+async function startMapping(
+  source: Parameters<typeof startEventSourceMapping>[0]['source'],
+  functionName: string,
+  handler: (e: { Records: Rec[] }) => Promise<unknown>,
+  queueUrl: string,
+) {
   const mapping = await startEventSourceMapping({
     region,
     credentials,
@@ -103,56 +138,101 @@ const ports = (id: string, queueUrl: string) =>
     region,
     credentials,
     queueUrl,
-    endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint, dynamodbStreams: emulators!.dynamoEndpoint, kinesis: emulators!.kinesisEndpoint },
+    endpoints: {
+      sqs: emulators!.sqsEndpoint,
+      lambda: lambdaEmulator!.endpoint,
+      dynamodbStreams: emulators!.dynamoEndpoint,
+      kinesis: emulators!.kinesisEndpoint,
+    },
   });
 
 describe('redrive of a DynamoDB stream consumer', () => {
-  it('keeps the failure record while the consumer still fails, and loads the records once it is fixed', { timeout: 60_000 }, async () => {
-    const tableName = await createTable();
-    const queueUrl = await createQueue();
-    for (const pk of ['order-1', 'order-2-poison', 'order-3']) await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, total: { N: '1250' } } }));
-    const mapping = await startMapping({ kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName }, 'loadOrdersStream', orders.handler, queueUrl);
-    await mapping.idle();
-    expect(mapping.stats().destinationMessages).toBe(1);
-    expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3']);
-    const original = orders.state.seen.find((r) => ddbKey(r) === 'order-2-poison')!;
+  it(
+    'keeps the failure record while the consumer still fails, and loads the records once it is fixed',
+    { timeout: 60_000 },
+    async () => {
+      const tableName = await createTable();
+      const queueUrl = await createQueue();
+      for (const pk of ['order-1', 'order-2-poison', 'order-3'])
+        await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: pk }, total: { N: '1250' } } }));
+      const mapping = await startMapping(
+        { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
+        'loadOrdersStream',
+        orders.handler,
+        queueUrl,
+      );
+      await mapping.idle();
+      expect(mapping.stats().destinationMessages).toBe(1);
+      expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3']);
+      const original = orders.state.seen.find((r) => ddbKey(r) === 'order-2-poison')!;
 
-    // Still broken: invoked, reported, kept — and visible again for the next run.
-    const broken = await ports('loadOrdersStream', queueUrl);
-    const first = await redrive(broken);
-    expect(first).toMatchObject({ messages: 1, messagesRedriven: 0, recordsRedriven: 0, stillFailing: 1, recordsStillFailing: 1, trimmed: 0, unreadable: 0 });
-    // As in Lambda, the records from the first failed one to the end of the batch are the failed batch.
-    const after = orders.state.seen.find((r) => ddbKey(r) === 'order-3')!;
-    expect(first.reports[0]!.outcome).toMatchObject({ kind: 'still-failing', reason: `batchItemFailures: 1 of 2 records (${ddbId(original)})` });
-    expect(first.reports[0]!.batch).toMatchObject({ source: 'dynamodb', batchSize: 2, startSequenceNumber: ddbId(original), endSequenceNumber: ddbId(after) });
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+      // Still broken: invoked, reported, kept — and visible again for the next run.
+      const broken = await ports('loadOrdersStream', queueUrl);
+      const first = await redrive(broken);
+      expect(first).toMatchObject({
+        messages: 1,
+        messagesRedriven: 0,
+        recordsRedriven: 0,
+        stillFailing: 1,
+        recordsStillFailing: 1,
+        trimmed: 0,
+        unreadable: 0,
+      });
+      // As in Lambda, the records from the first failed one to the end of the batch are the failed batch.
+      const after = orders.state.seen.find((r) => ddbKey(r) === 'order-3')!;
+      expect(first.reports[0]!.outcome).toMatchObject({
+        kind: 'still-failing',
+        reason: `batchItemFailures: 1 of 2 records (${ddbId(original)})`,
+      });
+      expect(first.reports[0]!.batch).toMatchObject({
+        source: 'dynamodb',
+        batchSize: 2,
+        startSequenceNumber: ddbId(original),
+        endSequenceNumber: ddbId(after),
+      });
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
 
-    // A thrown error is still failing too, not a crash of the redrive.
-    orders.state.throwInstead = true;
-    const thrown = await redrive(broken);
-    orders.state.throwInstead = false;
-    expect(thrown.reports[0]!.outcome).toMatchObject({ kind: 'still-failing', reason: 'Error: cannot load order-2-poison' });
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-    broken.close();
+      // A thrown error is still failing too, not a crash of the redrive.
+      orders.state.throwInstead = true;
+      const thrown = await redrive(broken);
+      orders.state.throwInstead = false;
+      expect(thrown.reports[0]!.outcome).toMatchObject({
+        kind: 'still-failing',
+        reason: 'Error: cannot load order-2-poison',
+      });
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+      broken.close();
 
-    orders.state.fixed = true;
-    const fixed = await ports('loadOrdersStream', queueUrl);
-    const second = await redrive(fixed);
-    fixed.close();
-    expect(second).toMatchObject({ messages: 1, messagesRedriven: 1, recordsRedriven: 2, stillFailing: 0, trimmed: 0 });
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
-    expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3', 'order-2-poison']);
-    // The redriven event is the very record the event source mapping delivered.
-    expect(orders.state.loaded.get(ddbId(original))).toEqual(original);
-    await mapping.stop();
-    orders.state.fixed = false;
-  });
+      orders.state.fixed = true;
+      const fixed = await ports('loadOrdersStream', queueUrl);
+      const second = await redrive(fixed);
+      fixed.close();
+      expect(second).toMatchObject({
+        messages: 1,
+        messagesRedriven: 1,
+        recordsRedriven: 2,
+        stillFailing: 0,
+        trimmed: 0,
+      });
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
+      expect([...orders.state.loaded.values()].map(ddbKey)).toEqual(['order-1', 'order-3', 'order-2-poison']);
+      // The redriven event is the very record the event source mapping delivered.
+      expect(orders.state.loaded.get(ddbId(original))).toEqual(original);
+      await mapping.stop();
+      orders.state.fixed = false;
+    },
+  );
 
   it('reads a deleted table’s stream, which outlives it as in AWS', { timeout: 60_000 }, async () => {
     const tableName = await createTable();
     const queueUrl = await createQueue();
     await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'late-poison' } } }));
-    const mapping = await startMapping({ kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName }, 'loadOrdersStream', orders.handler, queueUrl);
+    const mapping = await startMapping(
+      { kind: 'dynamodb', endpoint: emulators!.dynamoEndpoint, tableName },
+      'loadOrdersStream',
+      orders.handler,
+      queueUrl,
+    );
     await mapping.idle();
     await mapping.stop();
     await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
@@ -167,50 +247,76 @@ describe('redrive of a DynamoDB stream consumer', () => {
 });
 
 describe('redrive of a Kinesis consumer', () => {
-  it('redrives failed records of every shard with the events the mapping built, honouring --dry-run and --max', { timeout: 60_000 }, async () => {
-    const streamName = await createStream(2);
-    const queueUrl = await createQueue();
-    // Two sessions' events, spread over the two shards; one poison record per session.
-    for (const [i, data] of ['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2'].entries()) {
-      await kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: data.startsWith('a') ? 'session-a' : `session-b-${i}`, Data: Buffer.from(data) }));
-    }
-    const mapping = await startMapping({ kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName }, 'loadClickstream', clicks.handler, queueUrl);
-    await mapping.idle();
-    expect(mapping.stats().destinationMessages).toBe(2);
-    await mapping.stop();
-    const originals = clicks.state.seen.filter((r) => kinesisKey(r).includes('poison'));
-    clicks.state.fixed = true;
+  it(
+    'redrives failed records of every shard with the events the mapping built, honouring --dry-run and --max',
+    { timeout: 60_000 },
+    async () => {
+      const streamName = await createStream(2);
+      const queueUrl = await createQueue();
+      // Two sessions' events, spread over the two shards; one poison record per session.
+      for (const [i, data] of ['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2'].entries()) {
+        await kinesis.send(
+          new PutRecordCommand({
+            StreamName: streamName,
+            PartitionKey: data.startsWith('a') ? 'session-a' : `session-b-${i}`,
+            Data: Buffer.from(data),
+          }),
+        );
+      }
+      const mapping = await startMapping(
+        { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
+        'loadClickstream',
+        clicks.handler,
+        queueUrl,
+      );
+      await mapping.idle();
+      expect(mapping.stats().destinationMessages).toBe(2);
+      await mapping.stop();
+      const originals = clicks.state.seen.filter((r) => kinesisKey(r).includes('poison'));
+      clicks.state.fixed = true;
 
-    const p = await ports('loadClickstream', queueUrl);
-    const invocations = clicks.state.seen.length;
-    const dry = await redrive(p, { dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, messages: 2, messagesRedriven: 0, recordsRedriven: 0 });
-    // Each failed batch runs from its poison record to the end of what its shard's batch held.
-    const sizes = dry.reports.map((r) => r.batch!.batchSize);
-    expect(new Set(dry.reports.map((r) => r.batch!.shardId)).size).toBe(2);
-    expect(dry.reports.map((r) => r.outcome)).toEqual(sizes.map((records) => ({ kind: 'would-redrive', records, missing: 0 })));
-    expect(clicks.state.seen.length).toBe(invocations);
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 2, hidden: 0 });
+      const p = await ports('loadClickstream', queueUrl);
+      const invocations = clicks.state.seen.length;
+      const dry = await redrive(p, { dryRun: true });
+      expect(dry).toMatchObject({ dryRun: true, messages: 2, messagesRedriven: 0, recordsRedriven: 0 });
+      // Each failed batch runs from its poison record to the end of what its shard's batch held.
+      const sizes = dry.reports.map((r) => r.batch!.batchSize);
+      expect(new Set(dry.reports.map((r) => r.batch!.shardId)).size).toBe(2);
+      expect(dry.reports.map((r) => r.outcome)).toEqual(
+        sizes.map((records) => ({ kind: 'would-redrive', records, missing: 0 })),
+      );
+      expect(clicks.state.seen.length).toBe(invocations);
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 2, hidden: 0 });
 
-    const one = await redrive(p, { max: 1 });
-    expect(one).toMatchObject({ messages: 1, messagesRedriven: 1 });
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-    const rest = await redrive(p);
-    expect(rest).toMatchObject({ messages: 1, messagesRedriven: 1 });
-    expect(one.recordsRedriven + rest.recordsRedriven).toBe(sizes[0]! + sizes[1]!);
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
-    p.close();
-    clicks.state.fixed = false;
-    // Each poison record loaded exactly as the mapping delivered it (invokeIdentityArn: the function's role).
-    for (const original of originals) expect(clicks.state.loaded.get(kinesisId(original))).toEqual(original);
-    expect(new Set([...clicks.state.loaded.values()].map(kinesisKey))).toEqual(new Set(['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2']));
-  });
+      const one = await redrive(p, { max: 1 });
+      expect(one).toMatchObject({ messages: 1, messagesRedriven: 1 });
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+      const rest = await redrive(p);
+      expect(rest).toMatchObject({ messages: 1, messagesRedriven: 1 });
+      expect(one.recordsRedriven + rest.recordsRedriven).toBe(sizes[0]! + sizes[1]!);
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 0, hidden: 0 });
+      p.close();
+      clicks.state.fixed = false;
+      // Each poison record loaded exactly as the mapping delivered it (invokeIdentityArn: the function's role).
+      for (const original of originals) expect(clicks.state.loaded.get(kinesisId(original))).toEqual(original);
+      expect(new Set([...clicks.state.loaded.values()].map(kinesisKey))).toEqual(
+        new Set(['a-view', 'a-poison-1', 'a-cart', 'b-view', 'b-poison-2']),
+      );
+    },
+  );
 
   it('reports the records of a deleted stream and keeps their message', { timeout: 30_000 }, async () => {
     const streamName = await createStream(1);
     const queueUrl = await createQueue();
-    await kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: 'p', Data: Buffer.from('gone-poison') }));
-    const mapping = await startMapping({ kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName }, 'loadClickstream', clicks.handler, queueUrl);
+    await kinesis.send(
+      new PutRecordCommand({ StreamName: streamName, PartitionKey: 'p', Data: Buffer.from('gone-poison') }),
+    );
+    const mapping = await startMapping(
+      { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
+      'loadClickstream',
+      clicks.handler,
+      queueUrl,
+    );
     await mapping.idle();
     await mapping.stop();
     expect(mapping.stats().destinationMessages).toBe(1);
@@ -220,30 +326,61 @@ describe('redrive of a Kinesis consumer', () => {
     const invocations = clicks.state.seen.length;
     const summary = await redrive(p);
     p.close();
-    expect(summary).toMatchObject({ messages: 1, messagesRedriven: 0, recordsRedriven: 0, trimmed: 1, recordsTrimmed: 1, unreadable: 0 });
+    expect(summary).toMatchObject({
+      messages: 1,
+      messagesRedriven: 0,
+      recordsRedriven: 0,
+      trimmed: 1,
+      recordsTrimmed: 1,
+      unreadable: 0,
+    });
     expect(clicks.state.seen.length).toBe(invocations);
     expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
     clicks.state.fixed = false;
   });
 
-  it('keeps a message that is not a failure record, and one whose function does not exist is refused up front', { timeout: 30_000 }, async () => {
-    const queueUrl = await createQueue();
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"hello": "world"}' }));
-    const p = await ports('loadClickstream', queueUrl);
-    const summary = await redrive(p);
-    p.close();
-    expect(summary).toMatchObject({ messages: 1, unreadable: 1, messagesRedriven: 0 });
-    expect(summary.reports[0]!.outcome).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/^not a failure record/) });
-    expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
-    await expect(awsRedrivePorts({ consumer: consumer('loadInventoryStream'), region, credentials, queueUrl, endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint } })).rejects.toThrow(
-      /Function not found: .*loadInventoryStream/,
-    );
-  });
+  it(
+    'keeps a message that is not a failure record, and one whose function does not exist is refused up front',
+    { timeout: 30_000 },
+    async () => {
+      const queueUrl = await createQueue();
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"hello": "world"}' }));
+      const p = await ports('loadClickstream', queueUrl);
+      const summary = await redrive(p);
+      p.close();
+      expect(summary).toMatchObject({ messages: 1, unreadable: 1, messagesRedriven: 0 });
+      expect(summary.reports[0]!.outcome).toMatchObject({
+        kind: 'unreadable',
+        reason: expect.stringMatching(/^not a failure record/),
+      });
+      expect(await queueDepth(queueUrl)).toEqual({ visible: 1, hidden: 0 });
+      await expect(
+        awsRedrivePorts({
+          consumer: consumer('loadInventoryStream'),
+          region,
+          credentials,
+          queueUrl,
+          endpoints: { sqs: emulators!.sqsEndpoint, lambda: lambdaEmulator!.endpoint },
+        }),
+      ).rejects.toThrow(/Function not found: .*loadInventoryStream/);
+    },
+  );
 });
 
 describe('records past the stream’s retention', () => {
-  const batch: BatchRange = { source: 'kinesis', shardId: 'shardId-000000000000', startSequenceNumber: '100', endSequenceNumber: '104', batchSize: 3, streamArn: 'arn:aws:kinesis:eu-west-2:000000000000:stream/s' };
-  const record = (sequenceNumber: string): SourceRecord => ({ sequenceNumber, arrival: new Date(0), event: { seq: sequenceNumber } });
+  const batch: BatchRange = {
+    source: 'kinesis',
+    shardId: 'shardId-000000000000',
+    startSequenceNumber: '100',
+    endSequenceNumber: '104',
+    batchSize: 3,
+    streamArn: 'arn:aws:kinesis:eu-west-2:000000000000:stream/s',
+  };
+  const record = (sequenceNumber: string): SourceRecord => ({
+    sequenceNumber,
+    arrival: new Date(0),
+    event: { seq: sequenceNumber },
+  });
 
   /** A shard holding the given sequence numbers; positions before its oldest are trimmed (DynamoDB Streams). */
   const shard = (held: string[], pageSize = 1) => ({
@@ -259,23 +396,45 @@ describe('records past the stream’s retention', () => {
   });
 
   it('reads exactly the range, across pages, and stops after its end', async () => {
-    expect(await readRange(shard(['99', '100', '102', '104', '105', '106']), batch)).toEqual({ events: [{ seq: '100' }, { seq: '102' }, { seq: '104' }], missing: 0 });
+    expect(await readRange(shard(['99', '100', '102', '104', '105', '106']), batch)).toEqual({
+      events: [{ seq: '100' }, { seq: '102' }, { seq: '104' }],
+      missing: 0,
+    });
   });
 
   it('counts the records the shard no longer holds', async () => {
-    expect(await readRange(shard(['102', '104', '105']), batch)).toEqual({ events: [{ seq: '102' }, { seq: '104' }], missing: 1 });
+    expect(await readRange(shard(['102', '104', '105']), batch)).toEqual({
+      events: [{ seq: '102' }, { seq: '104' }],
+      missing: 1,
+    });
     expect(await readRange(shard(['500']), batch)).toEqual({ events: [], missing: 3 });
   });
 
   it('redrives what is left and keeps the message, reporting the missing records', async () => {
     const body = JSON.stringify({
-      requestContext: { requestId: 'r', functionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:f', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
+      requestContext: {
+        requestId: 'r',
+        functionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:f',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 2,
+      },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       version: '1.0',
       timestamp: '2026-01-01T00:00:00.000Z',
-      KinesisBatchInfo: { shardId: batch.shardId, startSequenceNumber: '100', endSequenceNumber: '104', batchSize: 3, streamArn: batch.streamArn },
+      KinesisBatchInfo: {
+        shardId: batch.shardId,
+        startSequenceNumber: '100',
+        endSequenceNumber: '104',
+        batchSize: 3,
+        streamArn: batch.streamArn,
+      },
     });
-    expect(parseFailureRecord(body)).toEqual({ condition: 'RetryAttemptsExhausted', functionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:f', timestamp: '2026-01-01T00:00:00.000Z', batch });
+    expect(parseFailureRecord(body)).toEqual({
+      condition: 'RetryAttemptsExhausted',
+      functionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:f',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      batch,
+    });
     const messages: QueueMessage[] = [{ messageId: 'm1', receiptHandle: 'h1', body }];
     const removed: string[] = [];
     const released: string[] = [];
@@ -291,7 +450,13 @@ describe('records past the stream’s retention', () => {
       fn: { invoke: async (event) => (invoked.push(event), { kind: 'ok' }) },
     };
     const summary = await redrive(p);
-    expect(summary).toMatchObject({ messages: 1, messagesRedriven: 0, recordsRedriven: 2, trimmed: 1, recordsTrimmed: 1 });
+    expect(summary).toMatchObject({
+      messages: 1,
+      messagesRedriven: 0,
+      recordsRedriven: 2,
+      trimmed: 1,
+      recordsTrimmed: 1,
+    });
     expect(invoked).toEqual([{ Records: [{ seq: '102' }, { seq: '104' }] }]);
     expect(removed).toEqual([]);
     expect(released).toEqual(['m1']);

@@ -7,10 +7,30 @@ import { analyzer } from '@ecicomm/local-platform/search/analysis';
 import { editsFor, osaDistance, prefixDistance } from '@ecicomm/local-platform/search/fuzzy';
 
 describe('analysis', () => {
-  it('analyzes English as OpenSearch\'s english analyzer: lowercase, possessives, stop words, Porter stems', () => {
-    expect(analyzer('english')("The Children's Christmas Decorations and a Cake-Stand")).toEqual(['children', 'christma', 'decor', 'cake', 'stand']);
-    expect(analyzer('standard')('Set of 12 T-Light Holders 3.5cm')).toEqual(['set', 'of', '12', 't', 'light', 'holders', '3.5cm']);
-    expect(analyzer('simple')('Red Retrospot Cake Stand 3 Tier')).toEqual(['red', 'retrospot', 'cake', 'stand', 'tier']);
+  it("analyzes English as OpenSearch's english analyzer: lowercase, possessives, stop words, Porter stems", () => {
+    expect(analyzer('english')("The Children's Christmas Decorations and a Cake-Stand")).toEqual([
+      'children',
+      'christma',
+      'decor',
+      'cake',
+      'stand',
+    ]);
+    expect(analyzer('standard')('Set of 12 T-Light Holders 3.5cm')).toEqual([
+      'set',
+      'of',
+      '12',
+      't',
+      'light',
+      'holders',
+      '3.5cm',
+    ]);
+    expect(analyzer('simple')('Red Retrospot Cake Stand 3 Tier')).toEqual([
+      'red',
+      'retrospot',
+      'cake',
+      'stand',
+      'tier',
+    ]);
   });
 });
 

@@ -16,7 +16,12 @@ describe('the engine on its own thread (as the platform runs it)', () => {
     const client = searchClient(first.endpoint, credentials);
     try {
       await client.indices.create({ index: 'products', body: { mappings: PRODUCT_MAPPINGS } });
-      await client.index({ index: 'products', id: 'p1', body: { id: 'p1', name: 'Red heart garland', status: 'ACTIVE' }, refresh: true });
+      await client.index({
+        index: 'products',
+        id: 'p1',
+        body: { id: 'p1', name: 'Red heart garland', status: 'ACTIVE' },
+        refresh: true,
+      });
       const found = await client.search({ index: 'products', body: { query: { match: { name: 'garland' } } } });
       expect(found.body.hits.total).toMatchObject({ value: 1 });
       const forged = searchClient(first.endpoint, newCredentials());
@@ -30,7 +35,10 @@ describe('the engine on its own thread (as the platform runs it)', () => {
     const second = await startSearchEngineThread({ port: await freePort(), dataDir, credentials });
     const again = searchClient(second.endpoint, credentials);
     try {
-      const found = await again.search({ index: 'products', body: { query: { match: { name: { query: 'garlnad', fuzziness: 'AUTO' } } } } });
+      const found = await again.search({
+        index: 'products',
+        body: { query: { match: { name: { query: 'garlnad', fuzziness: 'AUTO' } } } },
+      });
       expect(found.body.hits.hits.map((h) => h._id)).toEqual(['p1']);
     } finally {
       await again.close();

@@ -11,13 +11,26 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionFromStreamRecord } from '../../functions/search/adapters/products-stream';
 import { bulkLines, outcomeOf } from '../../functions/search/adapters/opensearch-index';
-import { actionForProduct, actionForRemoval, MalformedProductError, parseStoredProduct, suggestInputs, type IndexAction } from '../../functions/search/domain/documents';
+import {
+  actionForProduct,
+  actionForRemoval,
+  MalformedProductError,
+  parseStoredProduct,
+  suggestInputs,
+  type IndexAction,
+} from '../../functions/search/domain/documents';
 import { indexRecords } from '../../functions/search/domain/indexing';
 import { reindex } from '../../functions/search/domain/reindex';
 import { searchProducts, suggestProducts } from '../../functions/search/domain/search';
 import type { EngineSearchResponse, SearchRequestBody } from '../../functions/search/domain/query';
 import { MAPPING_VERSION, productIndexDefinition } from '../../functions/search/index-definition';
-import { SearchUnavailableError, type ActionOutcome, type ProductIndexAdmin, type SearchDeps, type SearchSignal } from '../../functions/search/ports';
+import {
+  SearchUnavailableError,
+  type ActionOutcome,
+  type ProductIndexAdmin,
+  type SearchDeps,
+  type SearchSignal,
+} from '../../functions/search/ports';
 import { SearchQuery } from '../../functions/search/schemas';
 import { DomainError } from '../../functions/shared/errors';
 import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
@@ -27,7 +40,11 @@ import { projectRoot } from '@ecicomm/local-platform/platform';
 let makeIndexer: (typeof import('../../functions/search/handlers/index-products'))['makeHandler'];
 let makeSearchHandler: (typeof import('../../functions/search/handlers/search'))['makeHandler'];
 beforeAll(async () => {
-  Object.assign(process.env, { OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2', CLICKSTREAM_STREAM: 'unit-clickstream' });
+  Object.assign(process.env, {
+    OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9',
+    AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2',
+    CLICKSTREAM_STREAM: 'unit-clickstream',
+  });
   ({ makeHandler: makeIndexer } = await import('../../functions/search/handlers/index-products'));
   ({ makeHandler: makeSearchHandler } = await import('../../functions/search/handlers/search'));
 });
@@ -75,11 +92,17 @@ describe('what the index does about a product', () => {
       },
     });
     // Exactly the mapping's fields: `dynamic: strict` would refuse any other.
-    expect(Object.keys(action.kind === 'index' ? action.document : {}).sort()).toEqual(Object.keys(productIndexDefinition.mappings.properties).sort());
+    expect(Object.keys(action.kind === 'index' ? action.document : {}).sort()).toEqual(
+      Object.keys(productIndexDefinition.mappings.properties).sort(),
+    );
   });
 
   it('deletes any other status at its version, and a removed product one version past its last', () => {
-    expect(actionForProduct(parseStoredProduct(product({ status: 'INACTIVE', version: 4 }), 'p1'))).toEqual({ kind: 'delete', id: 'p1', version: 4 });
+    expect(actionForProduct(parseStoredProduct(product({ status: 'INACTIVE', version: 4 }), 'p1'))).toEqual({
+      kind: 'delete',
+      id: 'p1',
+      version: 4,
+    });
     expect(actionForRemoval({ id: 'p1', version: 4 })).toEqual({ kind: 'delete', id: 'p1', version: 5 });
   });
 
@@ -96,11 +119,18 @@ describe('what the index does about a product', () => {
   });
 });
 
-const fixture = JSON.parse(readFileSync(path.join(projectRoot, 'events/dynamodb-stream/product-changes.json'), 'utf8')) as DynamoDBStreamEvent;
+const fixture = JSON.parse(
+  readFileSync(path.join(projectRoot, 'events/dynamodb-stream/product-changes.json'), 'utf8'),
+) as DynamoDBStreamEvent;
 
 describe('a products stream record', () => {
   it('means: INSERT and MODIFY of an ACTIVE product index it, one made INACTIVE deletes it, each at its version', () => {
-    expect(fixture.Records.map((r) => { const a = actionFromStreamRecord(r); return [r.eventName, a.kind, a.id, a.version]; })).toEqual([
+    expect(
+      fixture.Records.map((r) => {
+        const a = actionFromStreamRecord(r);
+        return [r.eventName, a.kind, a.id, a.version];
+      }),
+    ).toEqual([
       ['INSERT', 'index', 'prd_fx_mug', 1],
       ['MODIFY', 'index', 'prd_fx_mug', 2],
       ['MODIFY', 'delete', 'prd_fx_mug', 3],
@@ -108,11 +138,19 @@ describe('a products stream record', () => {
   });
 
   it('means: REMOVE deletes one version past the old image; anything else is malformed', () => {
-    const remove: DynamoDBRecord = { ...fixture.Records[1]!, eventName: 'REMOVE', dynamodb: { OldImage: fixture.Records[1]!.dynamodb!.NewImage } };
+    const remove: DynamoDBRecord = {
+      ...fixture.Records[1]!,
+      eventName: 'REMOVE',
+      dynamodb: { OldImage: fixture.Records[1]!.dynamodb!.NewImage },
+    };
     expect(actionFromStreamRecord(remove)).toEqual({ kind: 'delete', id: 'prd_fx_mug', version: 3 });
     expect(() => actionFromStreamRecord({ ...remove, dynamodb: {} })).toThrow(/no OldImage/);
-    expect(() => actionFromStreamRecord({ ...fixture.Records[0]!, dynamodb: { NewImage: { id: { S: 'x' } } } })).toThrow(/not a product/);
-    expect(() => actionFromStreamRecord({ ...fixture.Records[0]!, eventName: 'TRUNCATE' as never })).toThrow(/unknown eventName/);
+    expect(() =>
+      actionFromStreamRecord({ ...fixture.Records[0]!, dynamodb: { NewImage: { id: { S: 'x' } } } }),
+    ).toThrow(/not a product/);
+    expect(() => actionFromStreamRecord({ ...fixture.Records[0]!, eventName: 'TRUNCATE' as never })).toThrow(
+      /unknown eventName/,
+    );
   });
 });
 
@@ -129,12 +167,21 @@ describe("the engine's bulk answer", () => {
   it('reads a version conflict as stale, a delete of nothing as applied, and other errors as failed', () => {
     expect(outcomeOf({ status: 201, result: 'created' })).toEqual({ status: 'applied' });
     expect(outcomeOf({ status: 404, result: 'not_found' })).toEqual({ status: 'applied' });
-    expect(outcomeOf({ status: 409, error: { type: 'version_conflict_engine_exception', reason: '[p1]: version conflict' } })).toEqual({ status: 'stale' });
-    expect(outcomeOf({ status: 400, error: { type: 'strict_dynamic_mapping_exception', reason: 'mapping set to strict' } })).toEqual({
+    expect(
+      outcomeOf({
+        status: 409,
+        error: { type: 'version_conflict_engine_exception', reason: '[p1]: version conflict' },
+      }),
+    ).toEqual({ status: 'stale' });
+    expect(
+      outcomeOf({ status: 400, error: { type: 'strict_dynamic_mapping_exception', reason: 'mapping set to strict' } }),
+    ).toEqual({
       status: 'failed',
       reason: '400 strict_dynamic_mapping_exception: mapping set to strict',
     });
-    expect(outcomeOf({ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } }).status).toBe('failed');
+    expect(
+      outcomeOf({ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } }).status,
+    ).toBe('failed');
   });
 });
 
@@ -156,17 +203,33 @@ describe('a stream batch into the index', () => {
   it('is one bulk request, and counts a version conflict (a duplicate or a late older image) as done', async () => {
     const w = writer(() => [{ status: 'applied' }, { status: 'stale' }, { status: 'applied' }]);
     const { failures, summary } = await indexRecords(records, actionFromStreamRecord, w);
-    expect(w.written.map((batch) => batch.map((a) => [a.kind, a.version]))).toEqual([[['index', 1], ['index', 2], ['delete', 3]]]);
+    expect(w.written.map((batch) => batch.map((a) => [a.kind, a.version]))).toEqual([
+      [
+        ['index', 1],
+        ['index', 2],
+        ['delete', 3],
+      ],
+    ]);
     expect(failures.size).toBe(0);
     expect(summary).toEqual({ actions: 3, indexed: 1, deleted: 1, stale: 1, failed: 0 });
   });
 
   it('fails only the records the engine refused, and a record that is not a product alone', async () => {
     const broken: DynamoDBRecord = { ...records[0]!, eventID: 'broken', dynamodb: { NewImage: { id: { S: 'p9' } } } };
-    const w = writer(() => [{ status: 'applied' }, { status: 'failed', reason: '429 es_rejected_execution_exception: queue full' }, { status: 'applied' }]);
-    const { failures, summary } = await indexRecords([records[0]!, broken, records[1]!, records[2]!], actionFromStreamRecord, w);
+    const w = writer(() => [
+      { status: 'applied' },
+      { status: 'failed', reason: '429 es_rejected_execution_exception: queue full' },
+      { status: 'applied' },
+    ]);
+    const { failures, summary } = await indexRecords(
+      [records[0]!, broken, records[1]!, records[2]!],
+      actionFromStreamRecord,
+      w,
+    );
     expect([...failures.keys()]).toEqual([broken, records[1]]);
-    expect(failures.get(records[1]!)?.message).toBe('index prd_fx_mug v2: 429 es_rejected_execution_exception: queue full');
+    expect(failures.get(records[1]!)?.message).toBe(
+      'index prd_fx_mug v2: 429 es_rejected_execution_exception: queue full',
+    );
     expect(summary.failed).toBe(2);
   });
 
@@ -218,17 +281,30 @@ class RecordingIndex implements ProductIndexAdmin {
   }
 }
 
-const catalogOf = (pages: unknown[][]) => ({ pages: async function* () { yield* pages; }, approximateCount: async () => pages.flat().length });
+const catalogOf = (pages: unknown[][]) => ({
+  pages: async function* () {
+    yield* pages;
+  },
+  approximateCount: async () => pages.flat().length,
+});
 
 describe('the reindex', () => {
   const at = new Date('2026-03-04T05:06:07.089Z');
-  const deps = (index: RecordingIndex, pages: unknown[][]) => ({ index, catalog: catalogOf(pages), clock: { now: () => at }, sleep: async () => undefined });
+  const deps = (index: RecordingIndex, pages: unknown[][]) => ({
+    index,
+    catalog: catalogOf(pages),
+    clock: { now: () => at },
+    sleep: async () => undefined,
+  });
 
   it('builds a new index beside the live one, swaps the alias in one request, catches up, then deletes the old one', async () => {
     const index = new RecordingIndex();
     index.indexes.set(`products-v${MAPPING_VERSION}-00000000000000000`, new Map());
     index.alias = [`products-v${MAPPING_VERSION}-00000000000000000`];
-    const pages = [[product({ id: 'a' }), product({ id: 'b', status: 'INACTIVE' })], [product({ id: 'c', version: 7 })]];
+    const pages = [
+      [product({ id: 'a' }), product({ id: 'b', status: 'INACTIVE' })],
+      [product({ id: 'c', version: 7 })],
+    ];
     const summary = await reindex(deps(index, pages));
     const fresh = `products-v${MAPPING_VERSION}-20260304050607089`;
     expect(index.steps).toEqual([
@@ -244,7 +320,12 @@ describe('the reindex', () => {
       `refresh ${fresh}`,
       `delete products-v${MAPPING_VERSION}-00000000000000000`,
     ]);
-    expect(summary).toMatchObject({ index: fresh, previous: [`products-v${MAPPING_VERSION}-00000000000000000`], load: { read: 3, indexed: 2 }, catchUp: { read: 3, stale: 2, deleted: 1 } });
+    expect(summary).toMatchObject({
+      index: fresh,
+      previous: [`products-v${MAPPING_VERSION}-00000000000000000`],
+      load: { read: 3, indexed: 2 },
+      catchUp: { read: 3, stale: 2, deleted: 1 },
+    });
   });
 
   it('leaves the live index serving, and drops the half-built one, when loading fails before the swap', async () => {
@@ -265,8 +346,13 @@ describe('the indexer handler', () => {
     expect(await handler(fixture, lambdaContext('indexProducts'))).toEqual({ batchItemFailures: [] });
     expect(await handler(fixture, lambdaContext('indexProducts'))).toEqual({ batchItemFailures: [] });
     expect(index.alias).toEqual([`products-v${MAPPING_VERSION}-00000000000000000`]);
-    expect(index.steps.filter((s) => s.startsWith('create'))).toEqual([`create products-v${MAPPING_VERSION}-00000000000000000`]);
-    expect(index.indexes.get(`products-v${MAPPING_VERSION}-00000000000000000`)!.get('prd_fx_mug')).toEqual({ version: 3, deleted: true });
+    expect(index.steps.filter((s) => s.startsWith('create'))).toEqual([
+      `create products-v${MAPPING_VERSION}-00000000000000000`,
+    ]);
+    expect(index.indexes.get(`products-v${MAPPING_VERSION}-00000000000000000`)!.get('prd_fx_mug')).toEqual({
+      version: 3,
+      deleted: true,
+    });
   });
 
   it('reports the records the engine refused as batch item failures', async () => {
@@ -274,15 +360,24 @@ describe('the indexer handler', () => {
     await index.createIndex(`products-v${MAPPING_VERSION}-00000000000000000`);
     await index.pointAlias(`products-v${MAPPING_VERSION}-00000000000000000`, []);
     const refusing = Object.assign(index, {
-      bulk: async (actions: readonly IndexAction[]): Promise<ActionOutcome[]> => actions.map((a) => (a.version === 2 ? { status: 'failed', reason: '400 mapper_parsing_exception' } : { status: 'applied' })),
+      bulk: async (actions: readonly IndexAction[]): Promise<ActionOutcome[]> =>
+        actions.map((a) =>
+          a.version === 2 ? { status: 'failed', reason: '400 mapper_parsing_exception' } : { status: 'applied' },
+        ),
     });
-    expect(await makeIndexer({ index: refusing })(fixture, lambdaContext('indexProducts'))).toEqual({ batchItemFailures: [{ itemIdentifier: fixture.Records[1]!.dynamodb!.SequenceNumber }] });
+    expect(await makeIndexer({ index: refusing })(fixture, lambdaContext('indexProducts'))).toEqual({
+      batchItemFailures: [{ itemIdentifier: fixture.Records[1]!.dynamodb!.SequenceNumber }],
+    });
   });
 });
 
 const answer = (total: number): EngineSearchResponse => ({
   hits: { total: { value: total }, hits: [] },
-  aggregations: { categories: { buckets: [] }, brands: { buckets: [] }, price: { count: 0, min: null, max: null, avg: null } },
+  aggregations: {
+    categories: { buckets: [] },
+    brands: { buckets: [] },
+    price: { count: 0, min: null, max: null, avg: null },
+  },
 });
 
 function searchDeps(totals: number[], events: (signal: SearchSignal) => Promise<void> = async () => undefined) {
@@ -304,7 +399,11 @@ function searchDeps(totals: number[], events: (signal: SearchSignal) => Promise<
 }
 
 describe('a search', () => {
-  const operators = (asked: SearchRequestBody[]) => asked.map((b) => (b.query.function_score.query.bool.must[0] as { multi_match?: { operator: string } }).multi_match?.operator);
+  const operators = (asked: SearchRequestBody[]) =>
+    asked.map(
+      (b) =>
+        (b.query.function_score.query.bool.must[0] as { multi_match?: { operator: string } }).multi_match?.operator,
+    );
 
   it('tries every word, then any word when that found nothing, and tells analytics the query and what it found', async () => {
     const { deps, asked, signals } = searchDeps([0, 4]);
@@ -336,16 +435,29 @@ describe('a search', () => {
     const { deps } = searchDeps([]);
     deps.products.search = () => Promise.reject(new SearchUnavailableError('search: connect ECONNREFUSED'));
     deps.products.suggest = () => Promise.reject(new SearchUnavailableError('suggest: 503'));
-    await expect(searchProducts(SearchQuery.parse({ q: 'lamp' }), deps)).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', status: 503 });
+    await expect(searchProducts(SearchQuery.parse({ q: 'lamp' }), deps)).rejects.toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      status: 503,
+    });
     await expect(suggestProducts({ q: 'lamp', limit: 8 }, deps)).rejects.toBeInstanceOf(DomainError);
     const handler = makeSearchHandler(deps);
-    const res = await handler({ queryStringParameters: { q: 'lamp' }, headers: {} } as never, lambdaContext('searchProducts'));
+    const res = await handler(
+      { queryStringParameters: { q: 'lamp' }, headers: {} } as never,
+      lambdaContext('searchProducts'),
+    );
     expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
   });
 
   it('refuses a session header that is not a UUID, naming it, before searching', async () => {
     const { deps, asked } = searchDeps([1]);
-    const res = await makeSearchHandler(deps)({ queryStringParameters: { q: 'lamp' }, headers: { 'x-session-id': "' OR 1=1" } } as never, lambdaContext('searchProducts'));
-    expect([res.statusCode, JSON.parse(res.body).error.details[0].path, asked.length]).toEqual([400, 'headers.x-session-id', 0]);
+    const res = await makeSearchHandler(deps)(
+      { queryStringParameters: { q: 'lamp' }, headers: { 'x-session-id': "' OR 1=1" } } as never,
+      lambdaContext('searchProducts'),
+    );
+    expect([res.statusCode, JSON.parse(res.body).error.details[0].path, asked.length]).toEqual([
+      400,
+      'headers.x-session-id',
+      0,
+    ]);
   });
 });

@@ -53,32 +53,75 @@ describe('the search body', () => {
 
   it('matches q over name (×2), description and category, typos tolerated, every word first, any word when relaxed', () => {
     expect(body({ q: '  cake   stnad ' }).query.function_score.query.bool.must).toEqual([
-      { multi_match: { query: 'cake stnad', fields: ['name^2', 'name.plain^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'and' } },
+      {
+        multi_match: {
+          query: 'cake stnad',
+          fields: ['name^2', 'name.plain^2', 'description', 'category'],
+          type: 'best_fields',
+          fuzziness: 'AUTO',
+          operator: 'and',
+        },
+      },
     ]);
     expect(body({ q: 'cake stnad' }, 'or').query.function_score.query.bool.must).toEqual([
-      { multi_match: { query: 'cake stnad', fields: ['name^2', 'name.plain^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'or' } },
+      {
+        multi_match: {
+          query: 'cake stnad',
+          fields: ['name^2', 'name.plain^2', 'description', 'category'],
+          type: 'best_fields',
+          fuzziness: 'AUTO',
+          operator: 'or',
+        },
+      },
     ]);
     // An empty or blank q browses.
     expect(body({ q: '   ' }).query.function_score.query.bool.must).toEqual([{ match_all: {} }]);
   });
 
   it('treats query syntax, wildcards, backslashes, JSON and script text as words: they only ever become the match text', () => {
-    for (const q of ['name:foo AND (', '*', '\\', '{"query":{"match_all":{}}}', '<script>alert(1)</script>', "ctx._source.price = 0; doc['x']", 'price:[0 TO 1]']) {
+    for (const q of [
+      'name:foo AND (',
+      '*',
+      '\\',
+      '{"query":{"match_all":{}}}',
+      '<script>alert(1)</script>',
+      "ctx._source.price = 0; doc['x']",
+      'price:[0 TO 1]',
+    ]) {
       const built = body({ q });
       expect(built.query.function_score.query.bool.must, q).toEqual([
-        { multi_match: { query: q, fields: ['name^2', 'name.plain^2', 'description', 'category'], type: 'best_fields', fuzziness: 'AUTO', operator: 'and' } },
+        {
+          multi_match: {
+            query: q,
+            fields: ['name^2', 'name.plain^2', 'description', 'category'],
+            type: 'best_fields',
+            fuzziness: 'AUTO',
+            operator: 'and',
+          },
+        },
       ]);
       // Nowhere else: the rest of the body is the same as a plain search's.
-      expect(JSON.stringify({ ...built, query: undefined }), q).toBe(JSON.stringify({ ...body({ q: 'plain' }), query: undefined }));
+      expect(JSON.stringify({ ...built, query: undefined }), q).toBe(
+        JSON.stringify({ ...body({ q: 'plain' }), query: undefined }),
+      );
       expect(JSON.stringify(built), q).not.toMatch(/"(simple_)?query_string":|"script(_score)?":/);
     }
   });
 
   it('filters by category (its keyword), brand and the price range, inclusive, always on ACTIVE', () => {
     const filter = (query: Record<string, string>) => body(query).query.function_score.query.bool.filter;
-    expect(filter({ category: 'kitchen-dining' })).toEqual([{ term: { status: 'ACTIVE' } }, { term: { 'category.keyword': 'kitchen-dining' } }]);
-    expect(filter({ brand: 'Fuzz & Co' })).toEqual([{ term: { status: 'ACTIVE' } }, { terms: { brand: ['Fuzz & Co'] } }]);
-    expect(filter({ minPrice: '100', maxPrice: '2000' })).toEqual([{ term: { status: 'ACTIVE' } }, { range: { price: { gte: 100, lte: 2000 } } }]);
+    expect(filter({ category: 'kitchen-dining' })).toEqual([
+      { term: { status: 'ACTIVE' } },
+      { term: { 'category.keyword': 'kitchen-dining' } },
+    ]);
+    expect(filter({ brand: 'Fuzz & Co' })).toEqual([
+      { term: { status: 'ACTIVE' } },
+      { terms: { brand: ['Fuzz & Co'] } },
+    ]);
+    expect(filter({ minPrice: '100', maxPrice: '2000' })).toEqual([
+      { term: { status: 'ACTIVE' } },
+      { range: { price: { gte: 100, lte: 2000 } } },
+    ]);
     expect(filter({ minPrice: '0' })).toEqual([{ term: { status: 'ACTIVE' } }, { range: { price: { gte: 0 } } }]);
     expect(filter({ maxPrice: '999' })).toEqual([{ term: { status: 'ACTIVE' } }, { range: { price: { lte: 999 } } }]);
     expect(filter({ category: 'lighting', brand: 'B', minPrice: '5', maxPrice: '5' })).toEqual([
@@ -96,14 +139,19 @@ describe('the search body', () => {
     expect(sort({ sort: 'price' })).toEqual([{ price: { order: 'asc' } }, { id: { order: 'asc' } }]);
     expect(sort({ sort: 'price', order: 'desc' })).toEqual([{ price: { order: 'desc' } }, { id: { order: 'asc' } }]);
     expect(sort({ sort: 'popularity' })).toEqual([{ popularity: { order: 'desc' } }, { id: { order: 'asc' } }]);
-    expect(sort({ sort: 'popularity', order: 'asc' })).toEqual([{ popularity: { order: 'asc' } }, { id: { order: 'asc' } }]);
+    expect(sort({ sort: 'popularity', order: 'asc' })).toEqual([
+      { popularity: { order: 'asc' } },
+      { id: { order: 'asc' } },
+    ]);
     expect(sort({ sort: 'newest' })).toEqual([{ createdAt: { order: 'desc' } }, { id: { order: 'asc' } }]);
     expect(sort({ sort: 'newest', order: 'asc' })).toEqual([{ createdAt: { order: 'asc' } }, { id: { order: 'asc' } }]);
   });
 
   it('pages with limit and offset as size and from', () => {
     expect([body({ limit: '7', offset: '21' }).size, body({ limit: '7', offset: '21' }).from]).toEqual([7, 21]);
-    expect([body({ limit: '100', offset: '9900' }).size, body({ limit: '100', offset: '9900' }).from]).toEqual([100, 9900]);
+    expect([body({ limit: '100', offset: '9900' }).size, body({ limit: '100', offset: '9900' }).from]).toEqual([
+      100, 9900,
+    ]);
   });
 
   it('relaxes to any word only for a search of several words that found nothing', () => {
@@ -129,8 +177,12 @@ describe('bad search input', () => {
     expect(issuesOf({ minPrice: '2000', maxPrice: '100' })).toEqual([['maxPrice', 'Must not be below minPrice']]);
     expect(issuesOf({ q: 'x'.repeat(201) })).toEqual([['q', 'Must be at most 200 characters']]);
     expect(issuesOf({ q: 'ring\u0007bell' })).toEqual([['q', 'Must not contain control characters or bidi overrides']]);
-    expect(issuesOf({ q: 'invoice\u202Efdp' })).toEqual([['q', 'Must not contain control characters or bidi overrides']]);
-    expect(issuesOf({ sort: 'relevance', order: 'asc' })).toEqual([['order', 'Relevance is always best first: use order=desc or leave it out']]);
+    expect(issuesOf({ q: 'invoice\u202Efdp' })).toEqual([
+      ['q', 'Must not contain control characters or bidi overrides'],
+    ]);
+    expect(issuesOf({ sort: 'relevance', order: 'asc' })).toEqual([
+      ['order', 'Relevance is always best first: use order=desc or leave it out'],
+    ]);
     expect(issuesOf({ offset: '9950', limit: '100' })).toEqual([['offset', 'offset + limit must be at most 10000']]);
     expect(issuesOf({ category: 'spaceships' })[0]?.[0]).toBe('category');
     expect(issuesOf({ brand: '<b>' })[0]?.[0]).toBe('brand');
@@ -139,7 +191,19 @@ describe('bad search input', () => {
 
   it('accepts every valid combination, with the defaults filled in', () => {
     expect(parse({})).toEqual({ sort: 'relevance', limit: 20, offset: 0 });
-    expect(parse({ q: 'x'.repeat(200), minPrice: '100', maxPrice: '100', sort: 'newest', order: 'asc', limit: '100', offset: '9900', category: 'clocks', brand: 'Acme' })).toMatchObject({
+    expect(
+      parse({
+        q: 'x'.repeat(200),
+        minPrice: '100',
+        maxPrice: '100',
+        sort: 'newest',
+        order: 'asc',
+        limit: '100',
+        offset: '9900',
+        category: 'clocks',
+        brand: 'Acme',
+      }),
+    ).toMatchObject({
       minPrice: 100,
       maxPrice: 100,
       limit: 100,
@@ -152,7 +216,21 @@ const hit = (id: string, score: number | null, price = 1250) => ({
   _index: 'products-v1-20260101000000000',
   _id: id,
   _score: score,
-  _source: { id, name: `Name ${id}`, description: `About ${id}`, category: 'kitchen-dining', brand: 'Acme', price, currency: 'GBP', popularity: 4, status: 'ACTIVE', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', version: 2, suggest: { input: [`Name ${id}`] } },
+  _source: {
+    id,
+    name: `Name ${id}`,
+    description: `About ${id}`,
+    category: 'kitchen-dining',
+    brand: 'Acme',
+    price,
+    currency: 'GBP',
+    popularity: 4,
+    status: 'ACTIVE',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 2,
+    suggest: { input: [`Name ${id}`] },
+  },
 });
 
 const engineAnswer = (hits: ReturnType<typeof hit>[], total: number): EngineSearchResponse =>
@@ -161,7 +239,14 @@ const engineAnswer = (hits: ReturnType<typeof hit>[], total: number): EngineSear
     timed_out: false,
     hits: { total: { value: total, relation: 'eq' }, max_score: 2.5, hits },
     aggregations: {
-      categories: { doc_count_error_upper_bound: 0, sum_other_doc_count: 0, buckets: [{ key: 'kitchen-dining', doc_count: total - 1 }, { key: 'lighting', doc_count: 1 }] },
+      categories: {
+        doc_count_error_upper_bound: 0,
+        sum_other_doc_count: 0,
+        buckets: [
+          { key: 'kitchen-dining', doc_count: total - 1 },
+          { key: 'lighting', doc_count: 1 },
+        ],
+      },
       brands: { doc_count_error_upper_bound: 0, sum_other_doc_count: 0, buckets: [{ key: 'Acme', doc_count: total }] },
       price: { count: total, min: 100, max: 2000, avg: 1234.5, sum: 1234.5 * total },
     },
@@ -172,11 +257,34 @@ describe("the engine's answer as API.md's search result", () => {
     expect(searchResultsFrom(engineAnswer([hit('p1', 2.5), hit('p2', 1.25)], 9), 'relevance')).toEqual({
       total: 9,
       items: [
-        { id: 'p1', name: 'Name p1', description: 'About p1', category: 'kitchen-dining', brand: 'Acme', price: 1250, currency: 'GBP', popularity: 4, score: 2.5 },
-        { id: 'p2', name: 'Name p2', description: 'About p2', category: 'kitchen-dining', brand: 'Acme', price: 1250, currency: 'GBP', popularity: 4, score: 1.25 },
+        {
+          id: 'p1',
+          name: 'Name p1',
+          description: 'About p1',
+          category: 'kitchen-dining',
+          brand: 'Acme',
+          price: 1250,
+          currency: 'GBP',
+          popularity: 4,
+          score: 2.5,
+        },
+        {
+          id: 'p2',
+          name: 'Name p2',
+          description: 'About p2',
+          category: 'kitchen-dining',
+          brand: 'Acme',
+          price: 1250,
+          currency: 'GBP',
+          popularity: 4,
+          score: 1.25,
+        },
       ],
       facets: {
-        categories: [{ value: 'kitchen-dining', count: 8 }, { value: 'lighting', count: 1 }],
+        categories: [
+          { value: 'kitchen-dining', count: 8 },
+          { value: 'lighting', count: 1 },
+        ],
         brands: [{ value: 'Acme', count: 9 }],
         price: { min: 100, max: 2000, avg: 1235, count: 9 },
       },
@@ -189,11 +297,19 @@ describe("the engine's answer as API.md's search result", () => {
     const empty = searchResultsFrom(
       {
         hits: { total: { value: 0 }, hits: [] },
-        aggregations: { categories: { buckets: [] }, brands: { buckets: [] }, price: { count: 0, min: null, max: null, avg: null } },
+        aggregations: {
+          categories: { buckets: [] },
+          brands: { buckets: [] },
+          price: { count: 0, min: null, max: null, avg: null },
+        },
       },
       'relevance',
     );
-    expect(empty).toEqual({ total: 0, items: [], facets: { categories: [], brands: [], price: { min: null, max: null, avg: null, count: 0 } } });
+    expect(empty).toEqual({
+      total: 0,
+      items: [],
+      facets: { categories: [], brands: [], price: { min: null, max: null, avg: null, count: 0 } },
+    });
   });
 });
 
@@ -210,7 +326,12 @@ describe('suggestions', () => {
       suggest: {
         names: {
           prefix: 'cake st',
-          completion: { field: 'suggest', size: 60, skip_duplicates: false, fuzzy: { fuzziness: 'AUTO', min_length: 4, transpositions: true } },
+          completion: {
+            field: 'suggest',
+            size: 60,
+            skip_duplicates: false,
+            fuzzy: { fuzziness: 'AUTO', min_length: 4, transpositions: true },
+          },
         },
       },
     });
@@ -218,11 +339,34 @@ describe('suggestions', () => {
   });
 
   it("are the engine's options in order, one per name whatever its case, at most limit", () => {
-    const option = (id: string, name: string, text = name) => ({ text, _index: 'products-v1-x', _id: id, _score: 1, _source: { id, name } });
+    const option = (id: string, name: string, text = name) => ({
+      text,
+      _index: 'products-v1-x',
+      _id: id,
+      _score: 1,
+      _source: { id, name },
+    });
     const answer: EngineSuggestResponse = {
-      suggest: { names: [{ options: [option('p1', 'Red Cake Stand', 'Cake Stand'), option('p2', 'Blue Cake Stand', 'Cake Stand'), option('p3', 'red cake stand'), option('p4', 'Cake Tin')] }] },
+      suggest: {
+        names: [
+          {
+            options: [
+              option('p1', 'Red Cake Stand', 'Cake Stand'),
+              option('p2', 'Blue Cake Stand', 'Cake Stand'),
+              option('p3', 'red cake stand'),
+              option('p4', 'Cake Tin'),
+            ],
+          },
+        ],
+      },
     };
-    expect(suggestionsFrom(answer, 8)).toEqual({ items: [{ id: 'p1', name: 'Red Cake Stand' }, { id: 'p2', name: 'Blue Cake Stand' }, { id: 'p4', name: 'Cake Tin' }] });
+    expect(suggestionsFrom(answer, 8)).toEqual({
+      items: [
+        { id: 'p1', name: 'Red Cake Stand' },
+        { id: 'p2', name: 'Blue Cake Stand' },
+        { id: 'p4', name: 'Cake Tin' },
+      ],
+    });
     expect(suggestionsFrom(answer, 2).items.map((i) => i.id)).toEqual(['p1', 'p2']);
     expect(suggestionsFrom({ suggest: { names: [{ options: [] }] } }, 8)).toEqual({ items: [] });
   });

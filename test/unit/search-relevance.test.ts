@@ -10,8 +10,24 @@ const products = [
 
 describe('the relevance rule', () => {
   it('compares whole words, case-insensitively, singular or regular plural', () => {
-    expect(nameWords('Hanging Heart Decorations, Glass T-Light')).toEqual(['hanging', 'heart', 'decoration', 'glass', 't', 'light']);
-    const pairs = [['butterflies', 'butterfly'], ['glasses', 'glass'], ['boxes', 'box'], ['dishes', 'dish'], ['cases', 'case'], ['candles', 'candle'], ['bus', 'bus'], ['tray', 'tray']];
+    expect(nameWords('Hanging Heart Decorations, Glass T-Light')).toEqual([
+      'hanging',
+      'heart',
+      'decoration',
+      'glass',
+      't',
+      'light',
+    ]);
+    const pairs = [
+      ['butterflies', 'butterfly'],
+      ['glasses', 'glass'],
+      ['boxes', 'box'],
+      ['dishes', 'dish'],
+      ['cases', 'case'],
+      ['candles', 'candle'],
+      ['bus', 'bus'],
+      ['tray', 'tray'],
+    ];
     expect(pairs.map(([plural]) => singular(plural!))).toEqual(pairs.map(([, one]) => one));
   });
 
@@ -21,7 +37,7 @@ describe('the relevance rule', () => {
     expect([...relevantIds('hear', products)]).toEqual([]);
   });
 
-  it('has at least 20 typo\'d queries, each different from what it means', () => {
+  it("has at least 20 typo'd queries, each different from what it means", () => {
     expect(RELEVANCE_QUERIES.length).toBeGreaterThanOrEqual(20);
     for (const q of RELEVANCE_QUERIES) expect(nameWords(q.query)).not.toEqual(nameWords(q.intended));
     expect(RELEVANCE_QUERIES.some((q) => q.query.includes(' '))).toBe(true);
@@ -38,7 +54,9 @@ describe('precision@10', () => {
   });
 
   it('counts only the first 10, and is perfect when fewer relevant products all lead the list', () => {
-    expect(precisionAt10(['r1', 'r2', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'r3'], new Set(['r1', 'r2', 'r3']))).toBeCloseTo(2 / 3);
+    expect(
+      precisionAt10(['r1', 'r2', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'r3'], new Set(['r1', 'r2', 'r3'])),
+    ).toBeCloseTo(2 / 3);
     expect(precisionAt10(['r1', 'r2', 'r3', 'x'], new Set(['r1', 'r2', 'r3']))).toBe(1);
     expect(precisionAt10([], new Set(['r1']))).toBe(0);
   });

@@ -42,7 +42,8 @@ import { projectRoot } from '@ecicomm/local-platform/platform';
 import { md5OfMessageAttributes, startSqsEmulator, type SqsEmulator } from '@ecicomm/local-platform/sqs/server';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const clientFor = (endpoint: string, region = 'eu-west-2') => new SQSClient({ region, endpoint, credentials, maxAttempts: 1 });
+const clientFor = (endpoint: string, region = 'eu-west-2') =>
+  new SQSClient({ region, endpoint, credentials, maxAttempts: 1 });
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,8 +65,10 @@ const createQueue = async (name: string, Attributes?: Record<string, string>) =>
   (await client.send(new CreateQueueCommand({ QueueName: name, Attributes }))).QueueUrl!;
 const attributesOf = async (QueueUrl: string, names: string[] = ['All']) =>
   (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: names as never }))).Attributes ?? {};
-const receive = async (QueueUrl: string, extra: Partial<ConstructorParameters<typeof ReceiveMessageCommand>[0]> = {}): Promise<Message[]> =>
-  (await client.send(new ReceiveMessageCommand({ QueueUrl, ...extra }))).Messages ?? [];
+const receive = async (
+  QueueUrl: string,
+  extra: Partial<ConstructorParameters<typeof ReceiveMessageCommand>[0]> = {},
+): Promise<Message[]> => (await client.send(new ReceiveMessageCommand({ QueueUrl, ...extra }))).Messages ?? [];
 
 /** A request as the SDK would send it, but with whatever body and target we like. */
 const rawCall = (target: string | undefined, body: string) =>
@@ -89,7 +92,13 @@ const postBodyOfSize = (size: number, framing: 'declared' | 'chunked') =>
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, queryError: res.headers['x-amzn-query-error'], json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          queryError: res.headers['x-amzn-query-error'],
+          json: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        }),
+      );
       res.on('error', reject);
     });
     request.on('error', (e) => {
@@ -122,9 +131,9 @@ describe('queues', () => {
   it('CreateQueue with an existing name but a different attribute value throws QueueNameExists', async () => {
     const name = unique('conflict');
     await createQueue(name, { VisibilityTimeout: '10' });
-    await expect(client.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '20' } }))).rejects.toBeInstanceOf(
-      QueueNameExists,
-    );
+    await expect(
+      client.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '20' } })),
+    ).rejects.toBeInstanceOf(QueueNameExists);
   });
 
   it('ListQueues returns only the queues whose names start with the prefix', async () => {
@@ -136,7 +145,9 @@ describe('queues', () => {
     expect(QueueUrls).toEqual([a, b]);
     const page = await client.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1 }));
     expect(page.QueueUrls).toEqual([a]);
-    const next = await client.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1, NextToken: page.NextToken }));
+    const next = await client.send(
+      new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1, NextToken: page.NextToken }),
+    );
     expect(next.QueueUrls).toEqual([b]);
     expect(next.NextToken).toBeUndefined();
   });
@@ -165,9 +176,11 @@ describe('queues', () => {
     expect(Object.keys(await attributesOf(url, ['VisibilityTimeout']))).toEqual(['VisibilityTimeout']);
     await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '7' } }));
     expect((await attributesOf(url)).VisibilityTimeout).toBe('7');
-    await expect(client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Nonsense: '1' } as Record<string, string> }))).rejects.toBeInstanceOf(
-      InvalidAttributeName,
-    );
+    await expect(
+      client.send(
+        new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Nonsense: '1' } as Record<string, string> }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidAttributeName);
   });
 
   it('DeleteQueue removes the queue, after which it does not exist', async () => {
@@ -190,7 +203,9 @@ describe('messages', () => {
     const [message] = await receive(url, { MessageSystemAttributeNames: ['All'] });
     expect(message).toMatchObject({ MessageId: sent.MessageId, Body: body, MD5OfBody: md5(body) });
     expect(message!.Attributes).toMatchObject({ ApproximateReceiveCount: '1', SenderId: 'local' });
-    expect(Number(message!.Attributes!.SentTimestamp)).toBeLessThanOrEqual(Number(message!.Attributes!.ApproximateFirstReceiveTimestamp));
+    expect(Number(message!.Attributes!.SentTimestamp)).toBeLessThanOrEqual(
+      Number(message!.Attributes!.ApproximateFirstReceiveTimestamp),
+    );
 
     await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message!.ReceiptHandle }));
     expect(await attributesOf(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'])).toEqual({
@@ -220,9 +235,13 @@ describe('messages', () => {
     // The value AWS answers for this attribute, as pinned by the moto and LocalStack SQS test suites.
     const known = { timestamp: { DataType: 'Number', StringValue: '1493147359900' } };
     expect(md5OfMessageAttributes(known)).toBe('235c5c510d26fb653d073faed50ae77c');
-    expect(md5OfMessageAttributes({ timestamp: { DataType: 'Number', StringValue: '1493147359901' } })).toBe('994258b45346a2cc3f9cbb611aa7af30');
+    expect(md5OfMessageAttributes({ timestamp: { DataType: 'Number', StringValue: '1493147359901' } })).toBe(
+      '994258b45346a2cc3f9cbb611aa7af30',
+    );
     const url = await createQueue(unique('md5attrs'));
-    const sent = await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'derp', MessageAttributes: known }));
+    const sent = await client.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'derp', MessageAttributes: known }),
+    );
     expect(sent.MD5OfMessageAttributes).toBe('235c5c510d26fb653d073faed50ae77c');
   });
 
@@ -234,7 +253,9 @@ describe('messages', () => {
       amount: { DataType: 'Number.cents', StringValue: '1299' },
       blob: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 2, 254, 255]) },
     };
-    const sent = await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'with attributes', MessageAttributes }));
+    const sent = await client.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'with attributes', MessageAttributes }),
+    );
     expect(sent.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
 
     const [all] = await receive(url, { MessageAttributeNames: ['All'], VisibilityTimeout: 0 });
@@ -259,14 +280,19 @@ describe('messages', () => {
     );
     expect(sent.Successful!.map((s) => s.Id).sort()).toEqual(entries.map((e) => e.Id).sort());
     for (const s of sent.Successful!) expect(s.MD5OfMessageBody).toBe(md5(`body ${s.Id!.slice(1)}`));
-    expect(sent.Failed).toEqual([expect.objectContaining({ Id: 'empty', SenderFault: true, Code: 'InvalidParameterValue' })]);
+    expect(sent.Failed).toEqual([
+      expect.objectContaining({ Id: 'empty', SenderFault: true, Code: 'InvalidParameterValue' }),
+    ]);
 
     const received = await receive(url, { MaxNumberOfMessages: 10 });
     expect(received.map((m) => m.Body).sort()).toEqual(entries.map((e) => e.MessageBody).sort());
     const deleted = await client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: url,
-        Entries: [...received.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })), { Id: 'bogus', ReceiptHandle: 'not-a-handle' }],
+        Entries: [
+          ...received.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })),
+          { Id: 'bogus', ReceiptHandle: 'not-a-handle' },
+        ],
       }),
     );
     expect(deleted.Successful).toHaveLength(9);
@@ -276,14 +302,20 @@ describe('messages', () => {
 
   it('batch requests that are empty, longer than ten or repeat an id throw the matching SDK errors', async () => {
     const url = await createQueue(unique('badbatch'));
-    await expect(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [] }))).rejects.toBeInstanceOf(EmptyBatchRequest);
+    await expect(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [] }))).rejects.toBeInstanceOf(
+      EmptyBatchRequest,
+    );
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Id: `m${i}`, MessageBody: 'x' }));
-    await expect(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: eleven }))).rejects.toBeInstanceOf(TooManyEntriesInBatchRequest);
+    await expect(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: eleven }))).rejects.toBeInstanceOf(
+      TooManyEntriesInBatchRequest,
+    );
     const twice = [
       { Id: 'same', MessageBody: 'a' },
       { Id: 'same', MessageBody: 'b' },
     ];
-    await expect(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: twice }))).rejects.toBeInstanceOf(BatchEntryIdsNotDistinct);
+    await expect(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: twice }))).rejects.toBeInstanceOf(
+      BatchEntryIdsNotDistinct,
+    );
   });
 
   it('a received message is invisible for its visibility timeout, then reappears with a higher receive count', async () => {
@@ -299,7 +331,9 @@ describe('messages', () => {
     const waited = Date.now() - started;
     expect(again!.MessageId).toBe(first!.MessageId);
     expect(again!.Attributes!.ApproximateReceiveCount).toBe('2');
-    expect(again!.Attributes!.ApproximateFirstReceiveTimestamp).toBe(first!.Attributes!.ApproximateFirstReceiveTimestamp);
+    expect(again!.Attributes!.ApproximateFirstReceiveTimestamp).toBe(
+      first!.Attributes!.ApproximateFirstReceiveTimestamp,
+    );
     expect(again!.ReceiptHandle).not.toBe(first!.ReceiptHandle);
     expect(waited).toBeGreaterThan(500);
     expect(waited).toBeLessThan(2500);
@@ -314,25 +348,41 @@ describe('messages', () => {
     await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first!.ReceiptHandle }));
     expect((await attributesOf(url)).ApproximateNumberOfMessagesNotVisible).toBe('1');
 
-    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: second!.ReceiptHandle, VisibilityTimeout: 0 }));
+    await client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: second!.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
     const [third] = await receive(url);
     expect(third!.MessageId).toBe(first!.MessageId);
-    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: third!.ReceiptHandle, VisibilityTimeout: 0 }));
+    await client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: third!.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
     await expect(
-      client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: third!.ReceiptHandle, VisibilityTimeout: 5 })),
+      client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: third!.ReceiptHandle,
+          VisibilityTimeout: 5,
+        }),
+      ),
     ).rejects.toBeInstanceOf(MessageNotInflight);
-    await expect(client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' }))).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
+    await expect(
+      client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' })),
+    ).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
   });
 
   // Its long poll may wait 5 s: the test's own budget must exceed that (a loaded machine once hit the default 5 s).
-  it('DelaySeconds keeps a message delayed (counted as delayed, not receivable) until the delay ends', { timeout: 15_000 }, async () => {
-    const url = await createQueue(unique('delay'));
-    await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 1 }));
-    expect((await attributesOf(url)).ApproximateNumberOfMessagesDelayed).toBe('1');
-    expect(await receive(url)).toEqual([]);
-    const [message] = await receive(url, { WaitTimeSeconds: 5 });
-    expect(message!.Body).toBe('later');
-  });
+  it(
+    'DelaySeconds keeps a message delayed (counted as delayed, not receivable) until the delay ends',
+    { timeout: 15_000 },
+    async () => {
+      const url = await createQueue(unique('delay'));
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 1 }));
+      expect((await attributesOf(url)).ApproximateNumberOfMessagesDelayed).toBe('1');
+      expect(await receive(url)).toEqual([]);
+      const [message] = await receive(url, { WaitTimeSeconds: 5 });
+      expect(message!.Body).toBe('later');
+    },
+  );
 
   it('a long poll returns as soon as a message arrives, not at the end of WaitTimeSeconds', async () => {
     const url = await createQueue(unique('longpoll'));
@@ -357,7 +407,9 @@ describe('messages', () => {
   it('a long poll abandoned by its client takes no message', async () => {
     const url = await createQueue(unique('abandoned'));
     const abort = new AbortController();
-    const polling = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), { abortSignal: abort.signal });
+    const polling = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), {
+      abortSignal: abort.signal,
+    });
     await sleep(200);
     abort.abort();
     await expect(polling).rejects.toThrow();
@@ -375,7 +427,10 @@ describe('messages', () => {
     const redrive = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '2' });
     const url = await createQueue(unique('orders'), { RedrivePolicy: redrive });
     const sourceArn = (await attributesOf(url, ['QueueArn'])).QueueArn!;
-    expect(JSON.parse((await attributesOf(url, ['RedrivePolicy'])).RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 });
+    expect(JSON.parse((await attributesOf(url, ['RedrivePolicy'])).RedrivePolicy!)).toEqual({
+      deadLetterTargetArn: dlqArn,
+      maxReceiveCount: 2,
+    });
 
     const { MessageId } = await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
     expect((await receive(url, { VisibilityTimeout: 0 })).map((m) => m.MessageId)).toEqual([MessageId]);
@@ -391,8 +446,13 @@ describe('messages', () => {
   });
 
   it('a RedrivePolicy naming a queue that does not exist is refused', async () => {
-    const redrive = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-2:000000000000:no-such-dlq', maxReceiveCount: 3 });
-    await expect(client.send(new CreateQueueCommand({ QueueName: unique('bad-redrive'), Attributes: { RedrivePolicy: redrive } }))).rejects.toMatchObject({
+    const redrive = JSON.stringify({
+      deadLetterTargetArn: 'arn:aws:sqs:eu-west-2:000000000000:no-such-dlq',
+      maxReceiveCount: 3,
+    });
+    await expect(
+      client.send(new CreateQueueCommand({ QueueName: unique('bad-redrive'), Attributes: { RedrivePolicy: redrive } })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
       $metadata: { httpStatusCode: 400 },
     });
@@ -422,14 +482,20 @@ describe('messages', () => {
 
 describe('errors', () => {
   it('an unknown queue makes the SDK throw QueueDoesNotExist (GetQueueUrl, SendMessage, ReceiveMessage)', async () => {
-    await expect(client.send(new GetQueueUrlCommand({ QueueName: 'no-such-queue' }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    await expect(client.send(new GetQueueUrlCommand({ QueueName: 'no-such-queue' }))).rejects.toBeInstanceOf(
+      QueueDoesNotExist,
+    );
     const missingUrl = `${sqs.endpoint}/000000000000/no-such-queue`;
-    await expect(client.send(new SendMessageCommand({ QueueUrl: missingUrl, MessageBody: 'x' }))).rejects.toMatchObject({
-      name: 'QueueDoesNotExist',
-      $fault: 'client',
-      $metadata: { httpStatusCode: 400 },
-    });
-    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: missingUrl }))).rejects.toBeInstanceOf(QueueDoesNotExist);
+    await expect(client.send(new SendMessageCommand({ QueueUrl: missingUrl, MessageBody: 'x' }))).rejects.toMatchObject(
+      {
+        name: 'QueueDoesNotExist',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      },
+    );
+    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: missingUrl }))).rejects.toBeInstanceOf(
+      QueueDoesNotExist,
+    );
   });
 
   it('on the wire, an error is a 400 JSON __type with the awsQuery code in x-amzn-query-error', async () => {
@@ -437,7 +503,10 @@ describe('errors', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.0');
     expect(res.headers.get('x-amzn-query-error')).toBe('AWS.SimpleQueueService.NonExistentQueue;Sender');
-    expect(await res.json()).toEqual({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' });
+    expect(await res.json()).toEqual({
+      __type: 'com.amazonaws.sqs#QueueDoesNotExist',
+      message: 'The specified queue does not exist.',
+    });
   });
 
   it('malformed JSON is a 400 SerializationException', async () => {
@@ -460,22 +529,37 @@ describe('errors', () => {
   it('an SQS operation the emulator does not implement makes the SDK throw UnsupportedOperation', async () => {
     const url = await createQueue(unique('perms'));
     await expect(
-      client.send(new AddPermissionCommand({ QueueUrl: url, Label: 'l', AWSAccountIds: ['111111111111'], Actions: ['SendMessage'] })),
+      client.send(
+        new AddPermissionCommand({
+          QueueUrl: url,
+          Label: 'l',
+          AWSAccountIds: ['111111111111'],
+          Actions: ['SendMessage'],
+        }),
+      ),
     ).rejects.toBeInstanceOf(UnsupportedOperation);
-    await expect(client.send(new CreateQueueCommand({ QueueName: unique('events') + '.fifo' }))).rejects.toBeInstanceOf(UnsupportedOperation);
+    await expect(client.send(new CreateQueueCommand({ QueueName: unique('events') + '.fifo' }))).rejects.toBeInstanceOf(
+      UnsupportedOperation,
+    );
   });
 
   it('out-of-range or missing parameters are 400 InvalidParameterValue / MissingParameter', async () => {
     const url = await createQueue(unique('params'));
-    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({
+    await expect(
+      client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValue',
       $metadata: { httpStatusCode: 400 },
     });
-    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 21 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 21 }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
     const missing = await rawCall('AmazonSQS.SendMessage', JSON.stringify({ QueueUrl: url }));
     expect(missing.status).toBe(400);
     expect(missing.headers.get('x-amzn-query-error')).toBe('MissingParameter;Sender');
-    await expect(client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bad \u0000 char' }))).rejects.toMatchObject({
+    await expect(
+      client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'bad \u0000 char' })),
+    ).rejects.toMatchObject({
       name: 'InvalidMessageContents',
     });
   });
@@ -485,7 +569,10 @@ describe('errors', () => {
     const expected = {
       status: 413,
       queryError: 'RequestEntityTooLarge;Sender',
-      json: { __type: 'com.amazonaws.sqs#RequestEntityTooLarge', message: `Requests must be at most ${16 * 1024 * 1024} bytes.` },
+      json: {
+        __type: 'com.amazonaws.sqs#RequestEntityTooLarge',
+        message: `Requests must be at most ${16 * 1024 * 1024} bytes.`,
+      },
     };
     expect(await postBodyOfSize(over, 'declared')).toEqual(expected);
     expect(await postBodyOfSize(over, 'chunked')).toEqual(expected);
@@ -515,18 +602,26 @@ describe('lifecycle and persistence', () => {
     let messageId: string | undefined;
     try {
       const dlqUrl = (await c1.send(new CreateQueueCommand({ QueueName: 'orders-dlq' }))).QueueUrl!;
-      const dlqArn = (await c1.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+      const dlqArn = (await c1.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
+        .Attributes!.QueueArn!;
       const url = (
         await c1.send(
           new CreateQueueCommand({
             QueueName: 'orders',
-            Attributes: { VisibilityTimeout: '12', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) },
+            Attributes: {
+              VisibilityTimeout: '12',
+              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }),
+            },
           }),
         )
       ).QueueUrl!;
       messageId = (
         await c1.send(
-          new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison', MessageAttributes: { kind: { DataType: 'String', StringValue: 'order' } } }),
+          new SendMessageCommand({
+            QueueUrl: url,
+            MessageBody: 'poison',
+            MessageAttributes: { kind: { DataType: 'String', StringValue: 'order' } },
+          }),
         )
       ).MessageId;
       await c1.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0 }));
@@ -542,14 +637,19 @@ describe('lifecycle and persistence', () => {
     try {
       const url = (await c2.send(new GetQueueUrlCommand({ QueueName: 'orders' }))).QueueUrl!;
       expect(url).toBe(`${second.endpoint}/000000000000/orders`);
-      const attributes = (await c2.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes!;
+      const attributes = (await c2.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })))
+        .Attributes!;
       expect(attributes.VisibilityTimeout).toBe('12');
       expect(JSON.parse(attributes.RedrivePolicy!).maxReceiveCount).toBe(1);
       expect(attributes.ApproximateNumberOfMessages).toBe('1');
 
       const dlqUrl = (await c2.send(new GetQueueUrlCommand({ QueueName: 'orders-dlq' }))).QueueUrl!;
       const { Messages } = await c2.send(
-        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MessageAttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
       );
       expect(Messages).toHaveLength(1);
       expect(Messages![0]).toMatchObject({
@@ -572,7 +672,11 @@ describe('lifecycle and persistence', () => {
       const url = (await c.send(new CreateQueueCommand({ QueueName: 'written' }))).QueueUrl!;
       await c.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'on disk soon' }));
       const deadline = Date.now() + 3000;
-      while (!(existsSync(dataFile) && readFileSync(dataFile, 'utf8').includes('on disk soon')) && Date.now() < deadline) await sleep(50);
+      while (
+        !(existsSync(dataFile) && readFileSync(dataFile, 'utf8').includes('on disk soon')) &&
+        Date.now() < deadline
+      )
+        await sleep(50);
       expect(readFileSync(dataFile, 'utf8')).toContain('on disk soon');
     } finally {
       c.destroy();
@@ -583,7 +687,11 @@ describe('lifecycle and persistence', () => {
   /** The emulator in a child process (test/support/sqs-child.ts) on dataFile, to be killed; resolves once it listens. */
   async function startChild(dataFile: string) {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test/support/sqs-child.ts'), dataFile, String(port)], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(projectRoot, 'test/support/sqs-child.ts'), dataFile, String(port)],
+      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let output = '';
     await new Promise<void>((resolve, reject) => {
@@ -601,30 +709,48 @@ describe('lifecycle and persistence', () => {
   }
 
   // The compensation dead-letter queue and the analytics on-failure queues rely on it: a message SQS accepted is kept.
-  it('keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes', { timeout: 60_000 }, async () => {
-    const dataFile = path.join(tempDir(), 'sqs.json');
-    const first = await startChild(dataFile);
-    let url: string;
-    try {
-      url = (await first.client.send(new CreateQueueCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
-      await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'gone' }));
-      const { Messages } = await first.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
-      await first.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages![0]!.ReceiptHandle! }));
-      await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'compensation failed for ord_1' }));
-      await first.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'batch a' }, { Id: 'b', MessageBody: 'batch b' }] }));
-    } finally {
-      await first.kill();
-    }
+  it(
+    'keeps what it answered 200 to through a kill -9 right after: sent messages, batches and deletes',
+    { timeout: 60_000 },
+    async () => {
+      const dataFile = path.join(tempDir(), 'sqs.json');
+      const first = await startChild(dataFile);
+      let url: string;
+      try {
+        url = (await first.client.send(new CreateQueueCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
+        await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'gone' }));
+        const { Messages } = await first.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
+        await first.client.send(
+          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages![0]!.ReceiptHandle! }),
+        );
+        await first.client.send(
+          new SendMessageCommand({ QueueUrl: url, MessageBody: 'compensation failed for ord_1' }),
+        );
+        await first.client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: url,
+            Entries: [
+              { Id: 'a', MessageBody: 'batch a' },
+              { Id: 'b', MessageBody: 'batch b' },
+            ],
+          }),
+        );
+      } finally {
+        await first.kill();
+      }
 
-    const second = await startChild(dataFile);
-    try {
-      const url2 = (await second.client.send(new GetQueueUrlCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
-      const { Messages } = await second.client.send(new ReceiveMessageCommand({ QueueUrl: url2, MaxNumberOfMessages: 10 }));
-      expect(Messages?.map((m) => m.Body).sort()).toEqual(['batch a', 'batch b', 'compensation failed for ord_1']);
-    } finally {
-      await second.kill();
-    }
-  });
+      const second = await startChild(dataFile);
+      try {
+        const url2 = (await second.client.send(new GetQueueUrlCommand({ QueueName: 'dead-letters' }))).QueueUrl!;
+        const { Messages } = await second.client.send(
+          new ReceiveMessageCommand({ QueueUrl: url2, MaxNumberOfMessages: 10 }),
+        );
+        expect(Messages?.map((m) => m.Body).sort()).toEqual(['batch a', 'batch b', 'compensation failed for ord_1']);
+      } finally {
+        await second.kill();
+      }
+    },
+  );
 
   it('refuses to start on a data file it cannot read, naming the file', async () => {
     const dataFile = path.join(tempDir(), 'sqs.json');

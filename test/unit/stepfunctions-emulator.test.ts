@@ -10,7 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator } from '@ecicomm/local-platform/stepfunctions/server';
@@ -31,7 +37,18 @@ describe('who may call it', () => {
       port: await freePort(),
       region,
       credentials,
-      machines: [{ name: 'echo', definition: { StartAt: 'Echo', States: { Echo: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-2:000000000000:function:echo', End: true } } }, taskHandlers: { Echo: async (input) => (invoked.push(input), input) } }],
+      machines: [
+        {
+          name: 'echo',
+          definition: {
+            StartAt: 'Echo',
+            States: {
+              Echo: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-2:000000000000:function:echo', End: true },
+            },
+          },
+          taskHandlers: { Echo: async (input) => (invoked.push(input), input) },
+        },
+      ],
     });
     sfn = sfnClient(emulator.endpoint);
   });
@@ -41,39 +58,67 @@ describe('who may call it', () => {
   });
 
   const post = (headers: Record<string, string>, body: unknown) =>
-    fetch(emulator.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', ...headers }, body: JSON.stringify(body) });
+    fetch(emulator.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('refuses what a web page can send without a preflight, and one with an Origin header, and starts nothing', async () => {
     const start = { stateMachineArn: machineArn(), name: 'from-a-page', input: '{"orderId":"ord_x"}' };
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const response = await post({ 'content-type': contentType }, start);
-      expect([response.status, response.headers.get('x-amzn-errortype')], contentType).toEqual([415, 'UnsupportedMediaTypeException']);
+      expect([response.status, response.headers.get('x-amzn-errortype')], contentType).toEqual([
+        415,
+        'UnsupportedMediaTypeException',
+      ]);
     }
-    const withOrigin = await post({ 'content-type': 'application/x-amz-json-1.0', origin: 'http://evil.example' }, start);
+    const withOrigin = await post(
+      { 'content-type': 'application/x-amz-json-1.0', origin: 'http://evil.example' },
+      start,
+    );
     expect(withOrigin.status).toBe(403);
     const unsigned = await post({ 'content-type': 'application/x-amz-json-1.0' }, start);
-    expect([unsigned.status, ((await unsigned.json()) as { __type: string }).__type]).toEqual([403, 'MissingAuthenticationTokenException']);
+    expect([unsigned.status, ((await unsigned.json()) as { __type: string }).__type]).toEqual([
+      403,
+      'MissingAuthenticationTokenException',
+    ]);
     expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions).toEqual([]);
     expect(invoked).toEqual([]);
   });
 
   it('refuses a client signing with another secret (403), and runs what the right one starts', async () => {
     const guessing = sfnClient(emulator.endpoint, 'local');
-    const refused = await guessing.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{}' })).catch((e: { name: string; $metadata: { httpStatusCode: number } }) => e);
+    const refused = await guessing
+      .send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{}' }))
+      .catch((e: { name: string; $metadata: { httpStatusCode: number } }) => e);
     expect(refused).toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } });
     guessing.destroy();
     expect(invoked).toEqual([]);
 
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{"n":1}' }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn(), input: '{"n":1}' }),
+    );
     await emulator.idle();
-    expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'SUCCEEDED', output: '{"n":1}' });
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"n":1}',
+    });
   });
 
   it('refuses a request over 1 MiB with a 413 RequestEntityTooLarge, and starts nothing', async () => {
     const input = JSON.stringify({ blob: 'x'.repeat(1024 * 1024) });
-    const refused = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'too-large', input })).catch((e: { name: string; message: string; $metadata: { httpStatusCode: number } }) => e);
-    expect(refused).toMatchObject({ name: 'RequestEntityTooLarge', message: 'Requests must be at most 1048576 bytes', $metadata: { httpStatusCode: 413 } });
-    const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map((e) => e.name);
+    const refused = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn: machineArn(), name: 'too-large', input }))
+      .catch((e: { name: string; message: string; $metadata: { httpStatusCode: number } }) => e);
+    expect(refused).toMatchObject({
+      name: 'RequestEntityTooLarge',
+      message: 'Requests must be at most 1048576 bytes',
+      $metadata: { httpStatusCode: 413 },
+    });
+    const names = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn() }))).executions?.map(
+      (e) => e.name,
+    );
     expect(names).not.toContain('too-large');
   });
 });
@@ -95,11 +140,15 @@ interface Child {
 /** The emulator in a child process on the test's data directory; resolves once it listens. */
 async function startChild(hang: boolean): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path.join(dataDir, 'stepfunctions'), String(port), taskLog], {
-    cwd: projectRoot,
-    env: { ...process.env, HANG: hang ? '1' : '0', STEPFUNCTIONS_SECRET: credentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, path.join(dataDir, 'stepfunctions'), String(port), taskLog],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, HANG: hang ? '1' : '0', STEPFUNCTIONS_SECRET: credentials.secretAccessKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -123,7 +172,9 @@ const ran = (state: string, id: string) => taskLines().filter((line) => line.sta
 
 async function start(sfn: SFNClient, id: string, hangIn?: string) {
   const input = JSON.stringify({ id, ...(hangIn && { hangIn }) });
-  const { executionArn, startDate } = await sfn.send(new StartExecutionCommand({ stateMachineArn: TWO_STEPS_ARN, name: `execution-${id}`, input }));
+  const { executionArn, startDate } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: TWO_STEPS_ARN, name: `execution-${id}`, input }),
+  );
   return { executionArn: executionArn!, startDate: startDate!, input };
 }
 
@@ -146,47 +197,64 @@ describe('executions outlive the process', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('resumes a running execution from the state it was in after a kill -9: done steps are not run again', { timeout: 60_000 }, async () => {
-    const first = await startChild(true);
-    const inSecond = await start(first.sfn, 'a', 'Second');
-    await expect.poll(() => ran('Second', 'a'), { timeout: 20_000 }).toHaveLength(1);
-    const finished = await start(first.sfn, 'b');
-    expect((await ended(first.sfn, finished.executionArn)).status).toBe('SUCCEEDED');
-    // Killed as soon as StartExecution has answered: the execution must not be lost.
-    const justStarted = await start(first.sfn, 'c', 'First');
-    await stopChild(first, 'SIGKILL');
+  it(
+    'resumes a running execution from the state it was in after a kill -9: done steps are not run again',
+    { timeout: 60_000 },
+    async () => {
+      const first = await startChild(true);
+      const inSecond = await start(first.sfn, 'a', 'Second');
+      await expect.poll(() => ran('Second', 'a'), { timeout: 20_000 }).toHaveLength(1);
+      const finished = await start(first.sfn, 'b');
+      expect((await ended(first.sfn, finished.executionArn)).status).toBe('SUCCEEDED');
+      // Killed as soon as StartExecution has answered: the execution must not be lost.
+      const justStarted = await start(first.sfn, 'c', 'First');
+      await stopChild(first, 'SIGKILL');
 
-    const second = await startChild(false);
-    const resumed = await ended(second.sfn, inSecond.executionArn);
-    expect(resumed.status).toBe('SUCCEEDED');
-    // Second ran on what First gave it in the first process: First was not run again.
-    expect(JSON.parse(resumed.output!)).toEqual({ id: 'a', hangIn: 'Second', firstRanIn: first.process.pid, secondRanIn: second.process.pid });
-    expect(resumed.startDate).toEqual(inSecond.startDate);
-    expect(ran('First', 'a')).toHaveLength(1);
-    expect(ran('Second', 'a')).toEqual([`Second a ${first.process.pid} hanging`, `Second a ${second.process.pid}`]);
+      const second = await startChild(false);
+      const resumed = await ended(second.sfn, inSecond.executionArn);
+      expect(resumed.status).toBe('SUCCEEDED');
+      // Second ran on what First gave it in the first process: First was not run again.
+      expect(JSON.parse(resumed.output!)).toEqual({
+        id: 'a',
+        hangIn: 'Second',
+        firstRanIn: first.process.pid,
+        secondRanIn: second.process.pid,
+      });
+      expect(resumed.startDate).toEqual(inSecond.startDate);
+      expect(ran('First', 'a')).toHaveLength(1);
+      expect(ran('Second', 'a')).toEqual([`Second a ${first.process.pid} hanging`, `Second a ${second.process.pid}`]);
 
-    expect((await ended(second.sfn, justStarted.executionArn)).status).toBe('SUCCEEDED');
-    expect(ran('Second', 'c')).toEqual([`Second c ${second.process.pid}`]);
-    await stopChild(second, 'SIGTERM');
-  });
+      expect((await ended(second.sfn, justStarted.executionArn)).status).toBe('SUCCEEDED');
+      expect(ran('Second', 'c')).toEqual([`Second c ${second.process.pid}`]);
+      await stopChild(second, 'SIGTERM');
+    },
+  );
 
-  it('keeps finished executions across restarts: described, listed, and their names taken', { timeout: 60_000 }, async () => {
-    const third = await startChild(false);
-    const b = await third.sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b` }));
-    expect(b).toMatchObject({ status: 'SUCCEEDED', name: 'execution-b', input: '{"id":"b"}' });
-    expect(JSON.parse(b.output!)).toMatchObject({ id: 'b', secondRanIn: expect.any(Number) });
-    const listed = await third.sfn.send(new ListExecutionsCommand({ stateMachineArn: TWO_STEPS_ARN }));
-    expect(listed.executions!.map((e) => [e.name, e.status]).sort()).toEqual([
-      ['execution-a', 'SUCCEEDED'],
-      ['execution-b', 'SUCCEEDED'],
-      ['execution-c', 'SUCCEEDED'],
-    ]);
-    for (const id of ['a', 'b']) {
-      const again = await start(third.sfn, id).catch((e: { name: string }) => e);
-      expect(again, id).toMatchObject({ name: 'ExecutionAlreadyExists' });
-    }
-    await stopChild(third, 'SIGTERM');
-  });
+  it(
+    'keeps finished executions across restarts: described, listed, and their names taken',
+    { timeout: 60_000 },
+    async () => {
+      const third = await startChild(false);
+      const b = await third.sfn.send(
+        new DescribeExecutionCommand({
+          executionArn: `arn:aws:states:${region}:000000000000:execution:twoSteps:execution-b`,
+        }),
+      );
+      expect(b).toMatchObject({ status: 'SUCCEEDED', name: 'execution-b', input: '{"id":"b"}' });
+      expect(JSON.parse(b.output!)).toMatchObject({ id: 'b', secondRanIn: expect.any(Number) });
+      const listed = await third.sfn.send(new ListExecutionsCommand({ stateMachineArn: TWO_STEPS_ARN }));
+      expect(listed.executions!.map((e) => [e.name, e.status]).sort()).toEqual([
+        ['execution-a', 'SUCCEEDED'],
+        ['execution-b', 'SUCCEEDED'],
+        ['execution-c', 'SUCCEEDED'],
+      ]);
+      for (const id of ['a', 'b']) {
+        const again = await start(third.sfn, id).catch((e: { name: string }) => e);
+        expect(again, id).toMatchObject({ name: 'ExecutionAlreadyExists' });
+      }
+      await stopChild(third, 'SIGTERM');
+    },
+  );
 
   it('resumes an execution a stop left running, instead of recording it aborted', { timeout: 60_000 }, async () => {
     const fourth = await startChild(true);

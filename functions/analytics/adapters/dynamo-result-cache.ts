@@ -29,7 +29,9 @@ export class DynamoResultCache implements ResultCache {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     for (let attempt = 1; keys.length > 0 && attempt <= attempts; attempt++) {
       if (attempt > 1) await sleep(25 * 2 ** (attempt - 2));
-      const out = await this.dynamo.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      const out = await this.dynamo.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
       for (const item of out.Responses?.[this.tableName] ?? []) items.set(String(item.id), item);
       // Throttled keys come back unprocessed; without the version the entry cannot be judged.
       keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
@@ -41,7 +43,8 @@ export class DynamoResultCache implements ResultCache {
 
   async store(key: string, entry: CachedResult): Promise<void> {
     const value = gzipSync(JSON.stringify(entry.value));
-    if (value.byteLength > MAX_VALUE_BYTES) throw new Error(`answer too large to cache (${value.byteLength} bytes gzipped)`);
+    if (value.byteLength > MAX_VALUE_BYTES)
+      throw new Error(`answer too large to cache (${value.byteLength} bytes gzipped)`);
     await this.dynamo.send(
       new PutCommand({
         TableName: this.tableName,
@@ -59,9 +62,19 @@ export class DynamoResultCache implements ResultCache {
 
 /** An item this code did not write, or cannot read, is no entry: the answer is recomputed and overwrites it. */
 function decode(item: Record<string, unknown> | undefined): CachedResult | undefined {
-  if (!item || !(item.value instanceof Uint8Array) || typeof item.version !== 'number' || typeof item.expiresAt !== 'number') return undefined;
+  if (
+    !item ||
+    !(item.value instanceof Uint8Array) ||
+    typeof item.version !== 'number' ||
+    typeof item.expiresAt !== 'number'
+  )
+    return undefined;
   try {
-    return { value: JSON.parse(gunzipSync(item.value).toString('utf8')) as unknown, version: item.version, expiresAt: item.expiresAt };
+    return {
+      value: JSON.parse(gunzipSync(item.value).toString('utf8')) as unknown,
+      version: item.version,
+      expiresAt: item.expiresAt,
+    };
   } catch {
     return undefined;
   }

@@ -31,13 +31,16 @@ const SEQUENCE_DIGITS = 40;
 export function inventorySnapshotFromStreamRecord(record: DynamoDBRecord): InventorySnapshotRow[] {
   const where = `Stream record ${record.eventID ?? '?'}`;
   if (record.eventName === 'REMOVE') return [];
-  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') throw new MalformedRecordError(`${where}: unknown eventName ${String(record.eventName)}`);
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY')
+    throw new MalformedRecordError(`${where}: unknown eventName ${String(record.eventName)}`);
   const d = record.dynamodb;
   const sequence = d?.SequenceNumber;
   if (!sequence || !/^\d{1,40}$/.test(sequence)) throw new MalformedRecordError(`${where}: no decimal SequenceNumber`);
   const seconds = d.ApproximateCreationDateTime;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) throw new MalformedRecordError(`${where}: no ApproximateCreationDateTime`);
-  if (d.NewImage === undefined) throw new MalformedRecordError(`${where}: no NewImage (stream view type must include new images)`);
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)
+    throw new MalformedRecordError(`${where}: no ApproximateCreationDateTime`);
+  if (d.NewImage === undefined)
+    throw new MalformedRecordError(`${where}: no NewImage (stream view type must include new images)`);
   let item: Record<string, unknown>;
   try {
     item = unmarshall(d.NewImage as Record<string, AttributeValue>);

@@ -51,7 +51,9 @@ export class KinesisClickstream implements ClickstreamWriter {
       if (!answer.FailedRecordCount) return [];
       // Results are in request order; a failed one carries an ErrorCode instead of a SequenceNumber.
       const results = answer.Records ?? [];
-      pending = pending.filter((_, index) => results[index]?.ErrorCode !== undefined || results[index]?.SequenceNumber === undefined);
+      pending = pending.filter(
+        (_, index) => results[index]?.ErrorCode !== undefined || results[index]?.SequenceNumber === undefined,
+      );
     }
     return pending;
   }

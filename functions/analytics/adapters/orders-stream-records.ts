@@ -74,11 +74,14 @@ function parseOrder(value: unknown, which: string, eventId: string | undefined):
   return { ...parsed.data, items: parsed.data.items.map((i) => ({ ...i, name: i.name ?? i.productId })) };
 }
 
-const refunded = (o: { status: string; payment?: { status: string } }) => o.status === 'CANCELLED' && o.payment?.status === 'REFUNDED';
+const refunded = (o: { status: string; payment?: { status: string } }) =>
+  o.status === 'CANCELLED' && o.payment?.status === 'REFUNDED';
 
 /** When the refund happened: the last CANCELLED entry of the history, else the image's updatedAt. */
 function refundTime(order: OrderImage): string {
-  const cancelled = [...(order.history ?? [])].reverse().find((h) => h.status === 'CANCELLED' && !Number.isNaN(Date.parse(h.at)));
+  const cancelled = [...(order.history ?? [])]
+    .reverse()
+    .find((h) => h.status === 'CANCELLED' && !Number.isNaN(Date.parse(h.at)));
   return cancelled?.at ?? order.updatedAt ?? order.createdAt;
 }
 
@@ -86,7 +89,9 @@ export function orderLoadFromStreamRecord(record: DynamoDBRecord): OrderLoad {
   const none: OrderLoad = { kind: 'NONE', rows: [] };
   if (record.eventName === 'REMOVE') return none;
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') {
-    throw new MalformedRecordError(`Stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`);
+    throw new MalformedRecordError(
+      `Stream record ${record.eventID ?? '?'}: unknown eventName ${String(record.eventName)}`,
+    );
   }
   let newRaw: Record<string, unknown> | undefined;
   let oldRaw: Record<string, unknown> | undefined;
@@ -97,13 +102,19 @@ export function orderLoadFromStreamRecord(record: DynamoDBRecord): OrderLoad {
     throw new MalformedRecordError(`Stream record ${record.eventID ?? '?'}: images cannot be unmarshalled`, { cause });
   }
   // The stream must carry both images (NEW_AND_OLD_IMAGES): without them a transition cannot be told apart.
-  if (newRaw === undefined) throw new MalformedRecordError(`Stream record ${record.eventID ?? '?'}: no NewImage (stream view type must be NEW_AND_OLD_IMAGES)`);
+  if (newRaw === undefined)
+    throw new MalformedRecordError(
+      `Stream record ${record.eventID ?? '?'}: no NewImage (stream view type must be NEW_AND_OLD_IMAGES)`,
+    );
   if (record.eventName === 'MODIFY' && oldRaw === undefined) {
-    throw new MalformedRecordError(`Stream record ${record.eventID ?? '?'}: MODIFY without OldImage (stream view type must be NEW_AND_OLD_IMAGES)`);
+    throw new MalformedRecordError(
+      `Stream record ${record.eventID ?? '?'}: MODIFY without OldImage (stream view type must be NEW_AND_OLD_IMAGES)`,
+    );
   }
   const order = parseOrder(newRaw, 'NewImage', record.eventID);
   const old = oldRaw === undefined ? undefined : OldImage.safeParse(oldRaw);
-  if (old !== undefined && !old.success) throw new MalformedRecordError(`Stream record ${record.eventID ?? '?'}: OldImage has no status`);
+  if (old !== undefined && !old.success)
+    throw new MalformedRecordError(`Stream record ${record.eventID ?? '?'}: OldImage has no status`);
   const before = old?.data;
 
   let load: OrderLoad = none;

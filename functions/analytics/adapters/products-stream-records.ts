@@ -29,9 +29,11 @@ const ProductImage = z.object({
 export function productDimFromStreamRecord(record: DynamoDBRecord): ProductDimRow[] {
   const where = `Stream record ${record.eventID ?? '?'}`;
   if (record.eventName === 'REMOVE') return [];
-  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') throw new MalformedRecordError(`${where}: unknown eventName ${String(record.eventName)}`);
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY')
+    throw new MalformedRecordError(`${where}: unknown eventName ${String(record.eventName)}`);
   const raw = record.dynamodb?.NewImage;
-  if (raw === undefined) throw new MalformedRecordError(`${where}: no NewImage (stream view type must include new images)`);
+  if (raw === undefined)
+    throw new MalformedRecordError(`${where}: no NewImage (stream view type must include new images)`);
   let item: Record<string, unknown>;
   try {
     item = unmarshall(raw as Record<string, AttributeValue>);

@@ -10,7 +10,16 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-redshift-data';
 import { runMigrations } from '../domain/migrations';
-import { LOAD_LIMITS, WarehouseError, type ExecuteResult, type MigrationReport, type Row, type SqlValue, type Statement, type Warehouse } from '../ports';
+import {
+  LOAD_LIMITS,
+  WarehouseError,
+  type ExecuteResult,
+  type MigrationReport,
+  type Row,
+  type SqlValue,
+  type Statement,
+  type Warehouse,
+} from '../ports';
 
 /** What the adapter needs of a RedshiftDataClient: a real client, or a scripted fake in tests. */
 export interface RedshiftDataSender {
@@ -42,16 +51,22 @@ const PLACEHOLDER = /'[^']*(?:'|$)|"[^"]*(?:"|$)|--[^\n]*|\$(\d+)/g;
  * SQL as literals (NULL, ''); everything else travels as a string parameter Redshift converts on use. Either way
  * a placeholder grows by at most PARAMETER_NAME_GROWTH_BYTES (the loads size their statements on it).
  */
-export function toNamedParameters(sql: string, params: readonly SqlValue[] = [], prefix = 'p'): { sql: string; parameters: SqlParameter[] } {
+export function toNamedParameters(
+  sql: string,
+  params: readonly SqlValue[] = [],
+  prefix = 'p',
+): { sql: string; parameters: SqlParameter[] } {
   const parameters = new Map<string, SqlParameter>();
   const named = sql.replace(PLACEHOLDER, (match: string, digits: string | undefined) => {
     if (digits === undefined) return match;
     const n = Number(digits);
-    if (n < 1 || n > params.length) throw new WarehouseError(`SQL references $${n} but ${params.length} parameter(s) were given`, { sql });
+    if (n < 1 || n > params.length)
+      throw new WarehouseError(`SQL references $${n} but ${params.length} parameter(s) were given`, { sql });
     const value = params[n - 1];
     if (value === null) return 'NULL';
     if (value === '') return "''";
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new WarehouseError(`Parameter $${n} is not a finite number`, { sql });
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new WarehouseError(`Parameter $${n} is not a finite number`, { sql });
     const name = `${prefix}${n}`;
     if (!parameters.has(name)) parameters.set(name, { name, value: String(value) });
     return `:${name}`;
@@ -138,7 +153,9 @@ export class RedshiftDataWarehouse implements Warehouse {
   async batch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     if (statements.length === 0) return [];
     if (statements.length > MAX_BATCH_STATEMENTS) {
-      throw new WarehouseError(`A Redshift batch takes at most ${MAX_BATCH_STATEMENTS} statements, got ${statements.length}`);
+      throw new WarehouseError(
+        `A Redshift batch takes at most ${MAX_BATCH_STATEMENTS} statements, got ${statements.length}`,
+      );
     }
     const sqls: string[] = [];
     const parameters: SqlParameter[] = [];
@@ -148,7 +165,11 @@ export class RedshiftDataWarehouse implements Warehouse {
       for (const p of named.parameters) parameters.push(p);
     });
     const submitted = await this.client.send(
-      new BatchExecuteStatementCommand({ Sqls: sqls, ...this.target(), ...(parameters.length ? { Parameters: parameters } : {}) }),
+      new BatchExecuteStatementCommand({
+        Sqls: sqls,
+        ...this.target(),
+        ...(parameters.length ? { Parameters: parameters } : {}),
+      }),
     );
     const done = await this.wait(submitted.Id, sqls.join(';\n'));
     const subs = done.SubStatements ?? [];
@@ -195,14 +216,21 @@ export class RedshiftDataWarehouse implements Warehouse {
         if (d.Status === 'FINISHED') return d;
         const failed = d.SubStatements?.find((s) => s.Error);
         const message = d.Error ?? failed?.Error ?? 'no error message';
-        throw new WarehouseError(`Redshift statement ${id} ${d.Status}: ${message}`, { statementId: id, status: d.Status, sql });
-      }
-      if (Date.now() + delay > deadline) {
-        throw new WarehouseError(`Redshift statement ${id} still ${d.Status ?? 'unknown'} after ${this.config.timeoutMs ?? 300_000} ms`, {
+        throw new WarehouseError(`Redshift statement ${id} ${d.Status}: ${message}`, {
           statementId: id,
           status: d.Status,
           sql,
         });
+      }
+      if (Date.now() + delay > deadline) {
+        throw new WarehouseError(
+          `Redshift statement ${id} still ${d.Status ?? 'unknown'} after ${this.config.timeoutMs ?? 300_000} ms`,
+          {
+            statementId: id,
+            status: d.Status,
+            sql,
+          },
+        );
       }
       await this.sleep(delay);
       delay = Math.min(delay * factor, maxMs);

@@ -18,7 +18,9 @@ export class DynamoWarehouseVersion implements WarehouseVersion {
   ) {}
 
   async read(): Promise<number> {
-    const { Item } = await this.dynamo.send(new GetCommand({ TableName: this.tableName, Key: { id: WAREHOUSE_VERSION_ID }, ConsistentRead: true }));
+    const { Item } = await this.dynamo.send(
+      new GetCommand({ TableName: this.tableName, Key: { id: WAREHOUSE_VERSION_ID }, ConsistentRead: true }),
+    );
     return typeof Item?.version === 'number' ? Item.version : 0;
   }
 

@@ -21,7 +21,9 @@ export function cacheKey(route: string, params: Record<string, string | number |
     .filter((k) => params[k] !== undefined)
     .sort()
     .map((k) => [k, params[k]]);
-  return createHash('sha256').update(JSON.stringify([CACHE_FORMAT, route, sorted])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([CACHE_FORMAT, route, sorted]))
+    .digest('hex');
 }
 
 /**

@@ -12,7 +12,11 @@ import { EVENT_AT_MAX_AGE_HOURS, EVENT_AT_MAX_AHEAD_MINUTES, type ClickEventInpu
 export const storedEventId = (sessionId: string, clientEventId: string) => `${sessionId}:${clientEventId}`;
 
 /** What the stream carries: the event as sent, plus its id, when it was received, and a normalised time. */
-export function stampEvents(inputs: readonly ClickEventInput[], now: Date, newId: () => string = randomUUID): ClickEvent[] {
+export function stampEvents(
+  inputs: readonly ClickEventInput[],
+  now: Date,
+  newId: () => string = randomUUID,
+): ClickEvent[] {
   const receivedAt = now.toISOString();
   return inputs.map((input) => ({
     ...input,
@@ -34,13 +38,25 @@ export function checkBatch(inputs: readonly ClickEventInput[], now: Date): void 
   inputs.forEach((input, i) => {
     if (input.at !== undefined) {
       const at = Date.parse(input.at);
-      if (at < earliest) details.push({ path: `events.${i}.at`, message: `Must be at most ${EVENT_AT_MAX_AGE_HOURS} hours before the server's time (${now.toISOString()})` });
-      else if (at > latest) details.push({ path: `events.${i}.at`, message: `Must be at most ${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time (${now.toISOString()})` });
+      if (at < earliest)
+        details.push({
+          path: `events.${i}.at`,
+          message: `Must be at most ${EVENT_AT_MAX_AGE_HOURS} hours before the server's time (${now.toISOString()})`,
+        });
+      else if (at > latest)
+        details.push({
+          path: `events.${i}.at`,
+          message: `Must be at most ${EVENT_AT_MAX_AHEAD_MINUTES} minutes after the server's time (${now.toISOString()})`,
+        });
     }
     if (input.eventId !== undefined) {
       const key = storedEventId(input.sessionId, input.eventId);
       const first = seen.get(key);
-      if (first !== undefined) details.push({ path: `events.${i}.eventId`, message: `Repeats the eventId of events.${first} in the same session` });
+      if (first !== undefined)
+        details.push({
+          path: `events.${i}.eventId`,
+          message: `Repeats the eventId of events.${first} in the same session`,
+        });
       else seen.set(key, i);
     }
   });
@@ -55,7 +71,10 @@ export function checkBatch(inputs: readonly ClickEventInput[], now: Date): void 
  * resends when the client sends its own ids). (Reporting partial acceptance would make clients resend a
  * subset they cannot identify, or lose events.)
  */
-export async function putEvents(inputs: readonly ClickEventInput[], deps: AnalyticsDeps): Promise<{ accepted: number }> {
+export async function putEvents(
+  inputs: readonly ClickEventInput[],
+  deps: AnalyticsDeps,
+): Promise<{ accepted: number }> {
   const now = deps.clock.now();
   checkBatch(inputs, now);
   const events = stampEvents(inputs, now);

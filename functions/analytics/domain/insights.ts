@@ -119,7 +119,8 @@ export interface ConversionWeeks {
   before: { sessions: number; orders: number };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const percent = (rate: number) => `${fmt(rate * 100, 1)} %`;
 const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
@@ -128,7 +129,12 @@ const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : '
  * Pure: stock findings, none left first (most demand first), then least cover first. `demandDays` is how many days
  * unitsDemand was counted over: DEMAND_DAYS, or fewer where the range starts later.
  */
-export function stockInsights(products: readonly ProductWeeks[], stock: ReadonlyMap<string, number>, asOf: string, demandDays = DEMAND_DAYS): Insight[] {
+export function stockInsights(
+  products: readonly ProductWeeks[],
+  stock: ReadonlyMap<string, number>,
+  asOf: string,
+  demandDays = DEMAND_DAYS,
+): Insight[] {
   const found: { insight: Insight; order: number }[] = [];
   for (const p of products) {
     const available = stock.get(p.productId);
@@ -160,8 +166,12 @@ export function stockInsights(products: readonly ProductWeeks[], stock: Readonly
       });
     }
   }
-  const outOf = found.filter((f) => f.insight.kind === 'out_of_stock').sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
-  const low = found.filter((f) => f.insight.kind === 'low_stock').sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
+  const outOf = found
+    .filter((f) => f.insight.kind === 'out_of_stock')
+    .sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
+  const low = found
+    .filter((f) => f.insight.kind === 'low_stock')
+    .sort((a, b) => a.order - b.order || a.insight.productId!.localeCompare(b.insight.productId!));
   return [...outOf, ...low].slice(0, MAX_STOCK_ITEMS).map((f) => f.insight);
 }
 
@@ -196,7 +206,10 @@ export function trendInsights(products: readonly ProductWeeks[], asOf: string): 
  * Pure: one note on conversion in the last week of clickstream, when it had any sessions that browsed. `before`
  * undefined: the week before lies outside the range looked at.
  */
-export function conversionInsight(weeks: { last: ConversionWeeks['last']; before?: ConversionWeeks['before'] }, lastEventDate: string): Insight[] {
+export function conversionInsight(
+  weeks: { last: ConversionWeeks['last']; before?: ConversionWeeks['before'] },
+  lastEventDate: string,
+): Insight[] {
   const { last, before } = weeks;
   if (last.sessions <= 0) return [];
   const rate = conversionRate(last.orders, last.sessions);
@@ -205,10 +218,10 @@ export function conversionInsight(weeks: { last: ConversionWeeks['last']; before
     before === undefined
       ? 'The week before is outside the dates chosen.'
       : previous === undefined
-      ? 'No sessions the week before to compare with.'
-      : rate === previous
-        ? 'The same as the week before.'
-        : `${rate > previous ? 'Up' : 'Down'} from ${percent(previous)} the week before.`;
+        ? 'No sessions the week before to compare with.'
+        : rate === previous
+          ? 'The same as the week before.'
+          : `${rate > previous ? 'Up' : 'Down'} from ${percent(previous)} the week before.`;
   return [
     {
       kind: 'conversion',
@@ -257,14 +270,25 @@ export function windowsOf(last: string, rangeStart: string, demandDays = DEMAND_
 }
 
 type Sql = ReturnType<typeof guarded>;
-type ProductWeeksRow = { product_id: string; product_name: string | null; units_last_week: unknown; units_week_before: unknown; units_demand: unknown };
+type ProductWeeksRow = {
+  product_id: string;
+  product_name: string | null;
+  units_last_week: unknown;
+  units_week_before: unknown;
+  units_demand: unknown;
+};
 
 /** Stock, rising and falling: from the sales up to the latest sales day of the range. */
 async function salesInsights(sql: Sql, lastSale: string, range: Required<InsightsRange>): Promise<Insight[]> {
   const w = windowsOf(lastSale, range.startDate);
   const [products, stockRows] = await Promise.all([
     // Without the week before, the same query with that week empty: no product then has units the week before.
-    sql.query<ProductWeeksRow>(PRODUCT_WEEKS_SQL, [w.demandStart, w.lastWeekStart, w.weekBeforeStart ?? w.lastWeekStart, lastSale]),
+    sql.query<ProductWeeksRow>(PRODUCT_WEEKS_SQL, [
+      w.demandStart,
+      w.lastWeekStart,
+      w.weekBeforeStart ?? w.lastWeekStart,
+      lastSale,
+    ]),
     sql.query<{ product_id: string; available: unknown }>(LATEST_STOCK_SQL, [range.endDate]),
   ]);
   const weeks: ProductWeeks[] = products.map((r) => ({
@@ -275,14 +299,22 @@ async function salesInsights(sql: Sql, lastSale: string, range: Required<Insight
     unitsDemand: int(r.units_demand),
   }));
   const stock = new Map(stockRows.map((r) => [r.product_id, int(r.available)]));
-  return [...stockInsights(weeks, stock, lastSale, w.demandDays), ...(w.weekBeforeStart ? trendInsights(weeks, lastSale) : [])];
+  return [
+    ...stockInsights(weeks, stock, lastSale, w.demandDays),
+    ...(w.weekBeforeStart ? trendInsights(weeks, lastSale) : []),
+  ];
 }
 
 /** Conversion and searches with no results: from the clickstream up to the latest clickstream day of the range. */
 async function clickstreamInsights(sql: Sql, lastEvent: string, range: Required<InsightsRange>): Promise<Insight[]> {
   const w = windowsOf(lastEvent, range.startDate, SEARCH_DAYS);
   const [conversionRows, noResultRows] = await Promise.all([
-    sql.query<{ period: string; sessions: unknown; orders: unknown }>(CONVERSION_WEEKS_SQL, [w.weekBeforeStart ?? w.lastWeekStart, w.lastWeekStart, lastEvent, REPORT_CURRENCY]),
+    sql.query<{ period: string; sessions: unknown; orders: unknown }>(CONVERSION_WEEKS_SQL, [
+      w.weekBeforeStart ?? w.lastWeekStart,
+      w.lastWeekStart,
+      lastEvent,
+      REPORT_CURRENCY,
+    ]),
     sql.query<{ search_query: string; searches: unknown }>(NO_RESULT_SEARCHES_SQL, [w.demandStart, lastEvent]),
   ]);
   const period = (name: string) => {
@@ -290,8 +322,14 @@ async function clickstreamInsights(sql: Sql, lastEvent: string, range: Required<
     return { sessions: int(row?.sessions), orders: int(row?.orders) };
   };
   return [
-    ...conversionInsight({ last: period('last'), ...(w.weekBeforeStart ? { before: period('before') } : {}) }, lastEvent),
-    ...noResultInsights(noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })), lastEvent),
+    ...conversionInsight(
+      { last: period('last'), ...(w.weekBeforeStart ? { before: period('before') } : {}) },
+      lastEvent,
+    ),
+    ...noResultInsights(
+      noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })),
+      lastEvent,
+    ),
   ];
 }
 
@@ -301,10 +339,16 @@ export interface InsightsRange {
   endDate?: string;
 }
 
-export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>, range: InsightsRange = {}): Promise<Insights> {
+export async function insights(
+  deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>,
+  range: InsightsRange = {},
+): Promise<Insights> {
   const sql = guarded(deps.warehouse, deps.log);
   const bounds = { startDate: range.startDate ?? ALL_DAYS.startDate, endDate: range.endDate ?? ALL_DAYS.endDate };
-  const latest = await sql.query<{ source: string; last_date: string | null }>(LATEST_DATES_SQL, [bounds.startDate, bounds.endDate]);
+  const latest = await sql.query<{ source: string; last_date: string | null }>(LATEST_DATES_SQL, [
+    bounds.startDate,
+    bounds.endDate,
+  ]);
   const lastSale = latest.find((r) => r.source === 'sales')?.last_date ?? null;
   const lastEvent = latest.find((r) => r.source === 'events')?.last_date ?? null;
   const [fromSales, fromClickstream] = await Promise.all([

@@ -1,5 +1,12 @@
 import type { Order } from '../../orders/schemas';
-import { LOAD_LIMITS, PARAMETER_NAME_GROWTH_BYTES, type LoadLimits, type SqlValue, type Statement, type Warehouse } from '../ports';
+import {
+  LOAD_LIMITS,
+  PARAMETER_NAME_GROWTH_BYTES,
+  type LoadLimits,
+  type SqlValue,
+  type Statement,
+  type Warehouse,
+} from '../ports';
 import { toSqlDate, toSqlTimestamp } from './sql';
 
 /**
@@ -94,8 +101,15 @@ export interface Column {
 }
 
 /** One row of the derived table: `SELECT $1::t AS c, …` (the first row names the columns), `SELECT $9::t, …` after. */
-function unionRow(columns: readonly Column[], row: readonly SqlValue[], first: boolean, placeholder: (column: number, value: SqlValue) => number): string {
-  const cells = columns.map((c, i) => (first ? `$${placeholder(i, row[i]!)}::${c.type} AS ${c.name}` : `$${placeholder(i, row[i]!)}::${c.type}`));
+function unionRow(
+  columns: readonly Column[],
+  row: readonly SqlValue[],
+  first: boolean,
+  placeholder: (column: number, value: SqlValue) => number,
+): string {
+  const cells = columns.map((c, i) =>
+    first ? `$${placeholder(i, row[i]!)}::${c.type} AS ${c.name}` : `$${placeholder(i, row[i]!)}::${c.type}`,
+  );
   return `SELECT ${cells.join(', ')}`;
 }
 
@@ -106,7 +120,10 @@ function unionRow(columns: readonly Column[], row: readonly SqlValue[], first: b
  * parameter is sent, parsed and described again, and the statement is shorter, so 100 KB hold more rows.
  * Only within a column, where every use has the same cast: the engine types a parameter by its uses.
  */
-export function unionSource(columns: readonly Column[], rows: readonly SqlValue[][]): Statement & { params: SqlValue[] } {
+export function unionSource(
+  columns: readonly Column[],
+  rows: readonly SqlValue[][],
+): Statement & { params: SqlValue[] } {
   if (rows.length === 0) throw new Error('A load statement needs at least one row');
   const params: SqlValue[] = [];
   const seen = columns.map(() => new Map<SqlValue, number>());
@@ -116,14 +133,20 @@ export function unionSource(columns: readonly Column[], rows: readonly SqlValue[
     return n;
   };
   const selects = rows.map((row, r) => {
-    if (row.length !== columns.length) throw new Error(`Row ${r} has ${row.length} values for ${columns.length} columns`);
+    if (row.length !== columns.length)
+      throw new Error(`Row ${r} has ${row.length} values for ${columns.length} columns`);
     return unionRow(columns, row, r === 0, placeholder);
   });
   return { sql: `(${selects.join(' UNION ALL ')})`, params };
 }
 
 /** Builds one insert-if-absent statement for rows (already deduplicated) keyed by `key`. */
-export function insertIfAbsent(table: string, key: string, columns: readonly Column[], rows: readonly SqlValue[][]): Statement {
+export function insertIfAbsent(
+  table: string,
+  key: string,
+  columns: readonly Column[],
+  rows: readonly SqlValue[][],
+): Statement {
   const source = unionSource(columns, rows);
   const names = columns.map((c) => c.name).join(', ');
   const sql =
@@ -157,14 +180,23 @@ const fitted = new Map<string, number>();
  * as the adapter sends it (PARAMETER_NAME_GROWTH_BYTES more). The longest text only depends on the row count, so this is
  * found once per table and limits, by bisection over the longest texts (ASCII: characters are bytes).
  */
-export function rowsPerStatement(table: string, columns: readonly Column[], options: LoadOptions, sqlOf: (rows: number) => string[]): number {
+export function rowsPerStatement(
+  table: string,
+  columns: readonly Column[],
+  options: LoadOptions,
+  sqlOf: (rows: number) => string[],
+): number {
   const { rows: most, maxSqlBytes } = sizing(options);
   if (maxSqlBytes === undefined) return most;
   const key = `${table}:${most}:${maxSqlBytes}`;
   const known = fitted.get(key);
   if (known !== undefined) return known;
-  const fits = (n: number) => sqlOf(n).every((sql) => sql.length + PARAMETER_NAME_GROWTH_BYTES * n * columns.length <= maxSqlBytes);
-  if (!fits(1)) throw new Error(`A one-row statement into ${table} is longer than the ${maxSqlBytes} bytes of SQL a statement may have`);
+  const fits = (n: number) =>
+    sqlOf(n).every((sql) => sql.length + PARAMETER_NAME_GROWTH_BYTES * n * columns.length <= maxSqlBytes);
+  if (!fits(1))
+    throw new Error(
+      `A one-row statement into ${table} is longer than the ${maxSqlBytes} bytes of SQL a statement may have`,
+    );
   let [low, high] = [1, most];
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
@@ -176,11 +208,20 @@ export function rowsPerStatement(table: string, columns: readonly Column[], opti
 }
 
 /** n rows with no value repeated in a column: the longest SQL an n-row statement can have (values only shorten it). */
-const distinctRows = (columns: readonly Column[], n: number): SqlValue[][] => Array.from({ length: n }, (_, r) => columns.map(() => r));
+const distinctRows = (columns: readonly Column[], n: number): SqlValue[][] =>
+  Array.from({ length: n }, (_, r) => columns.map(() => r));
 
 /** Insert-if-absent statements for the rows, as many rows a statement as the options allow. */
-function insertsIfAbsent(table: string, key: string, columns: readonly Column[], values: SqlValue[][], options: LoadOptions): Statement[] {
-  const rows = rowsPerStatement(table, columns, options, (n) => [insertIfAbsent(table, key, columns, distinctRows(columns, n)).sql]);
+function insertsIfAbsent(
+  table: string,
+  key: string,
+  columns: readonly Column[],
+  values: SqlValue[][],
+  options: LoadOptions,
+): Statement[] {
+  const rows = rowsPerStatement(table, columns, options, (n) => [
+    insertIfAbsent(table, key, columns, distinctRows(columns, n)).sql,
+  ]);
   return chunk(values, rows).map((c) => insertIfAbsent(table, key, columns, c));
 }
 
@@ -239,14 +280,16 @@ export const PRODUCT_DIM_COLUMNS: readonly Column[] = [
 /** Redshift enforces no CHECK constraint, so the loader is where a malformed fact stops. */
 export function validateSalesFact(r: SalesFactRow): void {
   const ints = [r.lineNo, r.quantity, r.unitPricePence, r.revenuePence];
-  if (!ints.every(Number.isSafeInteger)) throw new Error(`Sales fact ${r.eventId}: amounts and quantities must be integers`);
+  if (!ints.every(Number.isSafeInteger))
+    throw new Error(`Sales fact ${r.eventId}: amounts and quantities must be integers`);
   if (r.kind === 'SALE' && !(r.quantity > 0 && r.revenuePence >= 0)) {
     throw new Error(`Sales fact ${r.eventId}: a SALE has a positive quantity and non-negative revenue`);
   }
   if (r.kind === 'REFUND' && !(r.quantity < 0 && r.revenuePence <= 0)) {
     throw new Error(`Sales fact ${r.eventId}: a REFUND has a negative quantity and non-positive revenue`);
   }
-  if (r.kind !== 'SALE' && r.kind !== 'REFUND') throw new Error(`Sales fact ${r.eventId}: unknown kind ${String(r.kind)}`);
+  if (r.kind !== 'SALE' && r.kind !== 'REFUND')
+    throw new Error(`Sales fact ${r.eventId}: unknown kind ${String(r.kind)}`);
   if (!/^[A-Z]{3}$/.test(r.currency)) throw new Error(`Sales fact ${r.eventId}: currency must be ISO 4217`);
 }
 
@@ -255,8 +298,20 @@ export function salesFactStatements(rows: readonly SalesFactRow[], options: Load
   const unique = dedupe(rows, (r) => r.eventId);
   unique.forEach(validateSalesFact);
   const values = unique.map((r): SqlValue[] => [
-    r.eventId, r.orderId, r.lineNo, r.productId, r.customerId, toSqlTimestamp(r.orderTs), toSqlDate(r.orderTs),
-    r.quantity, r.unitPricePence, r.revenuePence, r.currency, r.kind, loaded, r.merchandise ?? true,
+    r.eventId,
+    r.orderId,
+    r.lineNo,
+    r.productId,
+    r.customerId,
+    toSqlTimestamp(r.orderTs),
+    toSqlDate(r.orderTs),
+    r.quantity,
+    r.unitPricePence,
+    r.revenuePence,
+    r.currency,
+    r.kind,
+    loaded,
+    r.merchandise ?? true,
   ]);
   return insertsIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, values, options);
 }
@@ -264,23 +319,48 @@ export function salesFactStatements(rows: readonly SalesFactRow[], options: Load
 export function userBehaviorStatements(rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Statement[] {
   const loaded = toSqlTimestamp((options.now ?? (() => new Date()))());
   const values = dedupe(rows, (r) => r.eventId).map((r): SqlValue[] => {
-    if (r.valuePence != null && !Number.isSafeInteger(r.valuePence)) throw new Error(`Event ${r.eventId}: value must be integer pence`);
-    if (r.resultCount != null && !(Number.isSafeInteger(r.resultCount) && r.resultCount >= 0 && r.resultCount <= 2 ** 31 - 1)) {
+    if (r.valuePence != null && !Number.isSafeInteger(r.valuePence))
+      throw new Error(`Event ${r.eventId}: value must be integer pence`);
+    if (
+      r.resultCount != null &&
+      !(Number.isSafeInteger(r.resultCount) && r.resultCount >= 0 && r.resultCount <= 2 ** 31 - 1)
+    ) {
       throw new Error(`Event ${r.eventId}: result count must be a whole number`);
     }
     return [
-      r.eventId, r.sessionId, r.userId ?? null, r.eventType, r.productId ?? null, r.query ?? null, r.valuePence ?? null,
-      toSqlTimestamp(r.eventTs), toSqlDate(r.eventTs), loaded, r.resultCount ?? null,
+      r.eventId,
+      r.sessionId,
+      r.userId ?? null,
+      r.eventType,
+      r.productId ?? null,
+      r.query ?? null,
+      r.valuePence ?? null,
+      toSqlTimestamp(r.eventTs),
+      toSqlDate(r.eventTs),
+      loaded,
+      r.resultCount ?? null,
     ];
   });
   return insertsIfAbsent('user_behavior', 'event_id', USER_BEHAVIOR_COLUMNS, values, options);
 }
 
-export function inventorySnapshotStatements(rows: readonly InventorySnapshotRow[], options: LoadOptions = {}): Statement[] {
+export function inventorySnapshotStatements(
+  rows: readonly InventorySnapshotRow[],
+  options: LoadOptions = {},
+): Statement[] {
   const loaded = toSqlTimestamp((options.now ?? (() => new Date()))());
   const values = dedupe(rows, (r) => r.eventId).map((r): SqlValue[] => {
-    if (!Number.isSafeInteger(r.available) || !Number.isSafeInteger(r.reserved)) throw new Error(`Snapshot ${r.eventId}: counts must be integers`);
-    return [r.eventId, r.productId, r.available, r.reserved, toSqlTimestamp(r.snapshotTs), toSqlDate(r.snapshotTs), loaded];
+    if (!Number.isSafeInteger(r.available) || !Number.isSafeInteger(r.reserved))
+      throw new Error(`Snapshot ${r.eventId}: counts must be integers`);
+    return [
+      r.eventId,
+      r.productId,
+      r.available,
+      r.reserved,
+      toSqlTimestamp(r.snapshotTs),
+      toSqlDate(r.snapshotTs),
+      loaded,
+    ];
   });
   return insertsIfAbsent('inventory_snapshots', 'event_id', INVENTORY_SNAPSHOT_COLUMNS, values, options);
 }
@@ -299,8 +379,13 @@ export function productDimStatements(rows: readonly ProductDimRow[], options: Lo
     if (!Number.isSafeInteger(r.pricePence)) throw new Error(`Product ${r.productId}: price must be integer pence`);
     return [r.productId, r.name, r.category, r.brand, r.pricePence, r.currency, r.status, toSqlTimestamp(r.updatedTs)];
   });
-  const dimsStatements = (c: SqlValue[][]) => [supersededDimsDelete(unionSource(PRODUCT_DIM_COLUMNS, c)), insertIfAbsent('dim_products', 'product_id', PRODUCT_DIM_COLUMNS, c)];
-  const perStatement = rowsPerStatement('dim_products', PRODUCT_DIM_COLUMNS, options, (n) => dimsStatements(distinctRows(PRODUCT_DIM_COLUMNS, n)).map((st) => st.sql));
+  const dimsStatements = (c: SqlValue[][]) => [
+    supersededDimsDelete(unionSource(PRODUCT_DIM_COLUMNS, c)),
+    insertIfAbsent('dim_products', 'product_id', PRODUCT_DIM_COLUMNS, c),
+  ];
+  const perStatement = rowsPerStatement('dim_products', PRODUCT_DIM_COLUMNS, options, (n) =>
+    dimsStatements(distinctRows(PRODUCT_DIM_COLUMNS, n)).map((st) => st.sql),
+  );
   return chunk(values, perStatement).flatMap(dimsStatements);
 }
 
@@ -308,12 +393,18 @@ export function productDimStatements(rows: readonly ProductDimRow[], options: Lo
 function withEngineLimits(warehouse: Warehouse, options: LoadOptions): LoadOptions {
   const limits: LoadLimits = warehouse.loadLimits ?? LOAD_LIMITS.redshift;
   const statementsPerBatch = options.statementsPerBatch ?? limits.statementsPerBatch;
-  if (options.rowsPerStatement !== undefined || options.maxSqlBytes !== undefined) return { ...options, statementsPerBatch };
+  if (options.rowsPerStatement !== undefined || options.maxSqlBytes !== undefined)
+    return { ...options, statementsPerBatch };
   return { ...options, rowsPerStatement: limits.rowsPerStatement, maxSqlBytes: limits.maxSqlBytes, statementsPerBatch };
 }
 
 /** Runs statements in transactions of at most `statementsPerBatch`; each statement is idempotent on its own. */
-async function run(warehouse: Warehouse, statements: Statement[], received: number, options: LoadOptions): Promise<LoadResult> {
+async function run(
+  warehouse: Warehouse,
+  statements: Statement[],
+  received: number,
+  options: LoadOptions,
+): Promise<LoadResult> {
   let inserted = 0;
   for (const group of chunk(statements, options.statementsPerBatch ?? LOAD_LIMITS.redshift.statementsPerBatch)) {
     const results = await warehouse.batch(group);
@@ -324,12 +415,20 @@ async function run(warehouse: Warehouse, statements: Statement[], received: numb
   return { received, inserted };
 }
 
-export async function loadSalesFacts(warehouse: Warehouse, rows: readonly SalesFactRow[], options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadSalesFacts(
+  warehouse: Warehouse,
+  rows: readonly SalesFactRow[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const sized = withEngineLimits(warehouse, options);
   return run(warehouse, salesFactStatements(rows, sized), rows.length, sized);
 }
 
-export async function loadUserBehavior(warehouse: Warehouse, rows: readonly UserBehaviorRow[], options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadUserBehavior(
+  warehouse: Warehouse,
+  rows: readonly UserBehaviorRow[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const sized = withEngineLimits(warehouse, options);
   return run(warehouse, userBehaviorStatements(rows, sized), rows.length, sized);
 }
@@ -343,7 +442,11 @@ export async function loadInventorySnapshots(
   return run(warehouse, inventorySnapshotStatements(rows, sized), rows.length, sized);
 }
 
-export async function upsertProductDims(warehouse: Warehouse, rows: readonly ProductDimRow[], options: LoadOptions = {}): Promise<LoadResult> {
+export async function upsertProductDims(
+  warehouse: Warehouse,
+  rows: readonly ProductDimRow[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const sized = withEngineLimits(warehouse, options);
   return run(warehouse, productDimStatements(rows, sized), rows.length, sized);
 }
@@ -360,7 +463,11 @@ export type OrderLine = Order['items'][number] & { merchandise?: boolean };
  * quantity and revenue. Event ids are derived from the order, line and kind, so a redelivered stream record
  * maps to the same ids and loads once.
  */
-export function salesFactsFromOrder(order: Pick<Order, 'orderId' | 'userId' | 'currency' | 'createdAt'> & { items: readonly OrderLine[] }, kind: FactKind, at?: string): SalesFactRow[] {
+export function salesFactsFromOrder(
+  order: Pick<Order, 'orderId' | 'userId' | 'currency' | 'createdAt'> & { items: readonly OrderLine[] },
+  kind: FactKind,
+  at?: string,
+): SalesFactRow[] {
   const sign = kind === 'REFUND' ? -1 : 1;
   return order.items.map((line, i) => ({
     eventId: `${order.orderId}#${i + 1}#${kind}`,

@@ -470,7 +470,8 @@ FULL OUTER JOIN (
 ];
 
 /** A migration's SQL for an engine. */
-export const sqlOf = (migration: Migration, dialect: SqlDialect): string => (typeof migration.sql === 'string' ? migration.sql : migration.sql[dialect]);
+export const sqlOf = (migration: Migration, dialect: SqlDialect): string =>
+  typeof migration.sql === 'string' ? migration.sql : migration.sql[dialect];
 
 /** Splits a migration into statements on semicolons outside quotes and `--` comments. */
 export function splitStatements(sql: string): string[] {
@@ -544,13 +545,18 @@ export async function runMigrations(
 }
 
 async function isApplied(warehouse: Pick<Warehouse, 'query'>, version: number): Promise<boolean> {
-  return (await warehouse.query('SELECT version FROM schema_migrations WHERE version = $1', [version]).catch(() => [])).length > 0;
+  return (
+    (await warehouse.query('SELECT version FROM schema_migrations WHERE version = $1', [version]).catch(() => []))
+      .length > 0
+  );
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (!Number.isInteger(m.version) || m.version < 1 || (i > 0 && m.version <= migrations[i - 1].version)) {
-      throw new Error(`Migrations must have strictly increasing positive integer versions (at ${m.version} "${m.name}")`);
+      throw new Error(
+        `Migrations must have strictly increasing positive integer versions (at ${m.version} "${m.name}")`,
+      );
     }
   });
 }

@@ -4,7 +4,15 @@
  */
 import type * as z from 'zod/mini';
 import type { AnalyticsQueryDeps } from '../ports';
-import { DashboardSummary, Insights, MAX_RANGE_DAYS, SalesReport, type InsightsQuery, type SalesReportQuery, type SummaryQuery } from '../schemas';
+import {
+  DashboardSummary,
+  Insights,
+  MAX_RANGE_DAYS,
+  SalesReport,
+  type InsightsQuery,
+  type SalesReportQuery,
+  type SummaryQuery,
+} from '../schemas';
 import { cacheKey, cached, type CacheOutcome } from './cache';
 import { insights } from './insights';
 import { dashboardSummary, resolveRange, salesReport } from './reports';
@@ -19,16 +27,29 @@ export type Answer<T> = { value: T; cache: CacheOutcome };
 // Only a report by day is bounded (a row a day): the summary and the other reports answer for any range, "all data" too.
 export function getDashboardSummary(query: SummaryQuery, deps: AnalyticsQueryDeps): Promise<Answer<DashboardSummary>> {
   const range = resolveRange(query, deps.clock.now(), Infinity);
-  return cached(cacheKey('dashboardSummary', { ...range }), shapeOf(DashboardSummary), () => dashboardSummary(range, deps), deps);
+  return cached(
+    cacheKey('dashboardSummary', { ...range }),
+    shapeOf(DashboardSummary),
+    () => dashboardSummary(range, deps),
+    deps,
+  );
 }
 
 export function getSalesReport(query: SalesReportQuery, deps: AnalyticsQueryDeps): Promise<Answer<SalesReport>> {
   const range = resolveRange(query, deps.clock.now(), query.dimension === 'day' ? MAX_RANGE_DAYS : Infinity);
-  return cached(cacheKey('salesReport', { ...range, dimension: query.dimension }), shapeOf(SalesReport), () => salesReport(query.dimension, range, deps), deps);
+  return cached(
+    cacheKey('salesReport', { ...range, dimension: query.dimension }),
+    shapeOf(SalesReport),
+    () => salesReport(query.dimension, range, deps),
+    deps,
+  );
 }
 
 /** Insights have no default range: without dates they look at the whole warehouse's latest weeks. */
 export function getInsights(query: InsightsQuery, deps: AnalyticsQueryDeps): Promise<Answer<Insights>> {
-  const range = { ...(query.startDate ? { startDate: query.startDate } : {}), ...(query.endDate ? { endDate: query.endDate } : {}) };
+  const range = {
+    ...(query.startDate ? { startDate: query.startDate } : {}),
+    ...(query.endDate ? { endDate: query.endDate } : {}),
+  };
   return cached(cacheKey('insights', range), shapeOf(Insights), () => insights(deps, range), deps);
 }

@@ -58,12 +58,19 @@ export const daysBetween = (from: string, to: string): number => dayNumber(to) -
  * the given field. `maxDays` is the longest range allowed (MAX_RANGE_DAYS unless said otherwise; Infinity for
  * the reports that answer for any range).
  */
-export function resolveRange(query: { startDate?: string; endDate?: string }, now: Date, maxDays: number = MAX_RANGE_DAYS): DateRange {
+export function resolveRange(
+  query: { startDate?: string; endDate?: string },
+  now: Date,
+  maxDays: number = MAX_RANGE_DAYS,
+): DateRange {
   const endDate = query.endDate ?? utcDate(now);
   const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
   const blame = query.endDate !== undefined ? 'endDate' : 'startDate';
   if (endDate < startDate) {
-    const message = query.endDate !== undefined ? 'Must not be before startDate' : `Is after today (${endDate}), the default endDate: give an endDate`;
+    const message =
+      query.endDate !== undefined
+        ? 'Must not be before startDate'
+        : `Is after today (${endDate}), the default endDate: give an endDate`;
     throw invalid(`Invalid request: ${blame}: ${message}`, [{ path: blame, message }]);
   }
   if (daysBetween(startDate, endDate) + 1 > maxDays) {
@@ -218,9 +225,14 @@ interface SalesRowRaw {
  * Orders per session, at most 1: a session makes at most one order in the rate, and orders placed without
  * any clickstream (another client, a replay of history) do not push it past every session converting.
  */
-export const conversionRate = (orders: number, sessions: number): number => (sessions > 0 ? Math.min(1, orders / sessions) : 0);
+export const conversionRate = (orders: number, sessions: number): number =>
+  sessions > 0 ? Math.min(1, orders / sessions) : 0;
 
-const toNonMerchandise = (row: FiguresRow | undefined): NonMerchandise => ({ orders: int(row?.orders), units: int(row?.units), revenue: int(row?.revenue) });
+const toNonMerchandise = (row: FiguresRow | undefined): NonMerchandise => ({
+  orders: int(row?.orders),
+  units: int(row?.units),
+  revenue: int(row?.revenue),
+});
 
 /** What the summary's queries answered, one row each (top: ten). */
 export interface SummaryRows {
@@ -253,16 +265,22 @@ export function toSummary(range: DateRange, rows: SummaryRows): DashboardSummary
     clickstream: browsingSessions > 0 ? 'recorded' : 'none',
     funnelPurchases,
     conversionRate: browsingSessions > 0 ? conversionRate(funnelPurchases, browsingSessions) : null,
-    topProducts: rows.top.map(
-      (r): TopProduct => ({ productId: r.product_id, name: r.product_name || r.product_id, units: int(r.units), revenue: int(r.revenue) }),
-    ),
+    topProducts: rows.top.map((r): TopProduct => ({
+      productId: r.product_id,
+      name: r.product_name || r.product_id,
+      units: int(r.units),
+      revenue: int(r.revenue),
+    })),
     nonMerchandise: toNonMerchandise(rows.nonMerchandise),
     firstSalesDate: rows.dates?.first_date ?? null,
     latestSalesDate: rows.dates?.last_date ?? null,
   };
 }
 
-export async function dashboardSummary(range: DateRange, deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>): Promise<DashboardSummary> {
+export async function dashboardSummary(
+  range: DateRange,
+  deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>,
+): Promise<DashboardSummary> {
   const sql = guarded(deps.warehouse, deps.log);
   const params = [range.startDate, range.endDate, REPORT_CURRENCY];
   const [totals, behaviour, funnelPurchases, nonMerchandise, top, dates] = await Promise.all([
@@ -273,7 +291,14 @@ export async function dashboardSummary(range: DateRange, deps: Pick<AnalyticsQue
     sql.query<ProductFiguresRow>(TOP_PRODUCTS_SQL, params),
     sql.query<SalesDatesRow>(SALES_DATES_SQL),
   ]);
-  return toSummary(range, { totals: totals[0], behaviour: behaviour[0], funnelPurchases: funnelPurchases[0], nonMerchandise: nonMerchandise[0], top, dates: dates[0] });
+  return toSummary(range, {
+    totals: totals[0],
+    behaviour: behaviour[0],
+    funnelPurchases: funnelPurchases[0],
+    nonMerchandise: nonMerchandise[0],
+    top,
+    dates: dates[0],
+  });
 }
 
 /** Pure: every day of the range in order, a day without sales as zeros, so charts show the gaps. */
@@ -288,7 +313,8 @@ export function fillDays(range: DateRange, rows: readonly SalesRow[]): SalesRow[
 }
 
 const monthNumber = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
-const monthKey = (n: number) => `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}`;
+const monthKey = (n: number) =>
+  `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}`;
 
 /** Pure: every calendar month the range touches ('YYYY-MM'), in order, a month without sales as zeros. */
 export function fillMonths(range: DateRange, rows: readonly SalesRow[]): SalesRow[] {
@@ -302,7 +328,12 @@ export function fillMonths(range: DateRange, rows: readonly SalesRow[]): SalesRo
 }
 
 /** Pure: the report from its rows (already ordered by the SQL), and for a ranking the lines left out of it. */
-export function toSalesReport(dimension: SalesDimension, range: DateRange, raw: readonly SalesRowRaw[], nonMerchandise?: FiguresRow): SalesReport {
+export function toSalesReport(
+  dimension: SalesDimension,
+  range: DateRange,
+  raw: readonly SalesRowRaw[],
+  nonMerchandise?: FiguresRow,
+): SalesReport {
   const rows = raw.map((r): SalesRow => ({
     key: String(r.row_key),
     ...(dimension === 'product' ? { name: r.product_name || String(r.row_key) } : {}),
@@ -312,7 +343,13 @@ export function toSalesReport(dimension: SalesDimension, range: DateRange, raw: 
   }));
   const filled = dimension === 'day' ? fillDays(range, rows) : dimension === 'month' ? fillMonths(range, rows) : rows;
   const ranking = dimension === 'category' || dimension === 'product';
-  return { dimension, ...range, currency: REPORT_CURRENCY, rows: filled, ...(ranking ? { nonMerchandise: toNonMerchandise(nonMerchandise) } : {}) };
+  return {
+    dimension,
+    ...range,
+    currency: REPORT_CURRENCY,
+    rows: filled,
+    ...(ranking ? { nonMerchandise: toNonMerchandise(nonMerchandise) } : {}),
+  };
 }
 
 const SALES_SQL: Record<SalesDimension, string> = {

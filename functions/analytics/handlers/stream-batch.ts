@@ -43,7 +43,10 @@ export interface StreamEvent<R> {
   Records: R[];
 }
 
-export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, deps: { warehouse: Warehouse; version?: WarehouseVersion }) {
+export function makeStreamBatchHandler<R, Row>(
+  loader: StreamLoader<R, Row>,
+  deps: { warehouse: Warehouse; version?: WarehouseVersion },
+) {
   return async (event: StreamEvent<R>, context: Context): Promise<PartialItemFailureResponse> => {
     const mapped = new Map<R, { rows: Row[] } | { error: unknown }>();
     for (const record of event.Records) {
@@ -54,10 +57,11 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
         mapped.set(record, { error });
       }
     }
-    const rowsOf = (records: readonly R[]) => records.flatMap((r) => {
-      const m = mapped.get(r)!;
-      return 'rows' in m ? m.rows : [];
-    });
+    const rowsOf = (records: readonly R[]) =>
+      records.flatMap((r) => {
+        const m = mapped.get(r)!;
+        return 'rows' in m ? m.rows : [];
+      });
     /** Rows of the records loaded so far (already present or new). */
     let loadedRows = 0;
     /** Records whose rows the warehouse refused, with its error. */
@@ -89,9 +93,16 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
       try {
         const result = await loader.load(deps.warehouse, rows);
         loadedRows = rows.length;
-        logger.info('batch loaded', { records: event.Records.length, rows: result.received, inserted: result.inserted });
+        logger.info('batch loaded', {
+          records: event.Records.length,
+          rows: result.received,
+          inserted: result.inserted,
+        });
       } catch (error) {
-        logger.warn('batch load failed; halving it to find the records at fault', { records: event.Records.length, error: error as Error });
+        logger.warn('batch load failed; halving it to find the records at fault', {
+          records: event.Records.length,
+          error: error as Error,
+        });
         await loadOrHalve(loadable, error);
       }
     }
@@ -112,7 +123,10 @@ export function makeStreamBatchHandler<R, Row>(loader: StreamLoader<R, Row>, dep
       try {
         await deps.version.bump();
       } catch (cause) {
-        throw new Error(`${loadedRows} row(s) loaded but the warehouse version was not bumped; failing the batch so that its redelivery bumps it`, { cause });
+        throw new Error(
+          `${loadedRows} row(s) loaded but the warehouse version was not bumped; failing the batch so that its redelivery bumps it`,
+          { cause },
+        );
       }
     }
     return response;

@@ -23,7 +23,8 @@ import { productDimFromStreamRecord } from '../adapters/products-stream-records'
 
 export type { LoaderDeps } from '../ports';
 
-const describeStreamRecord = (record: DynamoDBRecord) => `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`;
+const describeStreamRecord = (record: DynamoDBRecord) =>
+  `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`;
 
 export const ordersStreamLoader: StreamLoader<DynamoDBRecord, SalesFactRow> = {
   eventType: EventType.DynamoDBStreams,
@@ -55,24 +56,24 @@ export const clickstreamLoader: StreamLoader<KinesisStreamRecord, UserBehaviorRo
 
 /** The orders table's stream → sales_facts (SALE on confirmation, REFUND on a refunded cancellation). */
 export const makeOrdersStreamHandler = (deps: LoaderDeps) =>
-  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(ordersStreamLoader, deps)).use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
+  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
+    makeStreamBatchHandler(ordersStreamLoader, deps),
+  ).use(injectLambdaContext(logger, { resetKeys: true }));
 
 /** The inventory table's stream → inventory_snapshots (one per change of a product's stock). */
 export const makeInventoryStreamHandler = (deps: LoaderDeps) =>
-  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(inventoryStreamLoader, deps)).use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
+  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
+    makeStreamBatchHandler(inventoryStreamLoader, deps),
+  ).use(injectLambdaContext(logger, { resetKeys: true }));
 
 /** The products table's stream → dim_products (the newest image of each product). */
 export const makeProductsStreamHandler = (deps: LoaderDeps) =>
-  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(productsStreamLoader, deps)).use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
+  middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
+    makeStreamBatchHandler(productsStreamLoader, deps),
+  ).use(injectLambdaContext(logger, { resetKeys: true }));
 
 /** The Kinesis clickstream → user_behavior. */
 export const makeClickstreamHandler = (deps: LoaderDeps) =>
-  middy<KinesisStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(clickstreamLoader, deps)).use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
+  middy<KinesisStreamEvent, PartialItemFailureResponse, Error, Context>(
+    makeStreamBatchHandler(clickstreamLoader, deps),
+  ).use(injectLambdaContext(logger, { resetKeys: true }));

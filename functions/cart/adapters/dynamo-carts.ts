@@ -9,7 +9,9 @@ export class DynamoCartRepository implements CartRepository {
   ) {}
 
   async get(ownerId: string): Promise<StoredCart | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { ownerId }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { ownerId }, ConsistentRead: true }),
+    );
     return Item as StoredCart | undefined;
   }
 
@@ -20,9 +22,16 @@ export class DynamoCartRepository implements CartRepository {
           TableName: this.tableName,
           Item: cart,
           ...(expectedVersion === 0
-            // No live cart was read: there is none, or only an expired one TTL has not removed yet.
-            ? { ConditionExpression: 'attribute_not_exists(ownerId) OR #ttl < :now', ExpressionAttributeNames: { '#ttl': 'ttl' }, ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) } }
-            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+            ? // No live cart was read: there is none, or only an expired one TTL has not removed yet.
+              {
+                ConditionExpression: 'attribute_not_exists(ownerId) OR #ttl < :now',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+                ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+              }
+            : {
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
         }),
       );
     } catch (e) {

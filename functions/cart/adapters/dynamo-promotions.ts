@@ -12,11 +12,18 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
 const redemptionKey = (code: string, userId: string) => ({ code: `REDEEMED#${code}#${userId}` });
 
 /** The transaction item with which an order claims its shopper's one use of a promotion (a repeat by the same order passes). */
-export function redeemPromotionItem(table: string, redemption: { code: string; userId: string; orderId: string; at: string }): TransactItem {
+export function redeemPromotionItem(
+  table: string,
+  redemption: { code: string; userId: string; orderId: string; at: string },
+): TransactItem {
   return {
     Put: {
       TableName: table,
-      Item: { ...redemptionKey(redemption.code, redemption.userId), orderId: redemption.orderId, redeemedAt: redemption.at },
+      Item: {
+        ...redemptionKey(redemption.code, redemption.userId),
+        orderId: redemption.orderId,
+        redeemedAt: redemption.at,
+      },
       ConditionExpression: 'attribute_not_exists(code) OR orderId = :orderId',
       ExpressionAttributeValues: { ':orderId': redemption.orderId },
     },
@@ -24,7 +31,10 @@ export function redeemPromotionItem(table: string, redemption: { code: string; u
 }
 
 /** The transaction item with which a cancelled order gives its promotion back (only its own redemption). */
-export function releasePromotionItem(table: string, redemption: { code: string; userId: string; orderId: string }): TransactItem {
+export function releasePromotionItem(
+  table: string,
+  redemption: { code: string; userId: string; orderId: string },
+): TransactItem {
   return {
     Delete: {
       TableName: table,
@@ -55,7 +65,9 @@ export class DynamoPromotionRepository implements PromotionRepository {
   }
 
   async redeemedBy(code: string, userId: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: redemptionKey(code, userId), ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: redemptionKey(code, userId), ConsistentRead: true }),
+    );
     return Item?.orderId as string | undefined;
   }
 }

@@ -15,7 +15,9 @@ export const DEFAULT_DESTINATION = 'GB';
 export function cartOwner(caller: Caller | undefined, sessionId: string | undefined): string {
   if (caller) return `user#${caller.userId}`;
   if (sessionId) return `session#${sessionId}`;
-  throw invalid('Sign in or send an x-session-id header (a UUID) to identify your cart', [{ path: 'x-session-id', message: 'Is required without a signed-in user' }]);
+  throw invalid('Sign in or send an x-session-id header (a UUID) to identify your cart', [
+    { path: 'x-session-id', message: 'Is required without a signed-in user' },
+  ]);
 }
 
 const cartIdOf = (ownerId: string) => createHash('sha256').update(ownerId).digest('base64url').slice(0, 22);
@@ -51,17 +53,38 @@ export async function priceCartLines(
   options: { destinationCountry: string; promoCode?: string },
   deps: Pick<CartDeps, 'products' | 'promotions' | 'clock'>,
 ): Promise<PricedCartLines> {
-  const products = lines.length ? await deps.products.getMany(lines.map((l) => l.productId)) : new Map<string, CatalogProduct>();
+  const products = lines.length
+    ? await deps.products.getMany(lines.map((l) => l.productId))
+    : new Map<string, CatalogProduct>();
   const priceable: PriceLine[] = [];
   const unavailable: UnavailableItem[] = [];
   for (const line of lines) {
     const product = products.get(line.productId);
     const reason = unavailableReason(product);
-    if (reason) unavailable.push({ productId: line.productId, ...(product && { name: product.name }), quantity: line.quantity, reason });
-    else priceable.push({ productId: line.productId, name: product!.name, quantity: line.quantity, unitPrice: product!.price, currency: product!.currency });
+    if (reason)
+      unavailable.push({
+        productId: line.productId,
+        ...(product && { name: product.name }),
+        quantity: line.quantity,
+        reason,
+      });
+    else
+      priceable.push({
+        productId: line.productId,
+        name: product!.name,
+        quantity: line.quantity,
+        unitPrice: product!.price,
+        currency: product!.currency,
+      });
   }
   const promotion = options.promoCode ? await deps.promotions.get(options.promoCode) : undefined;
-  const priced = priceCart({ lines: priceable, currency: STORE_CURRENCY, destinationCountry: options.destinationCountry, promotion, now: deps.clock.now() });
+  const priced = priceCart({
+    lines: priceable,
+    currency: STORE_CURRENCY,
+    destinationCountry: options.destinationCountry,
+    promotion,
+    now: deps.clock.now(),
+  });
   return { priced, unavailable };
 }
 
@@ -71,8 +94,16 @@ const toCart = (ownerId: string, { priced, unavailable }: PricedCartLines): Cart
 };
 
 /** Prices the stored lines from the live catalog; lines it can no longer price are listed as unavailable. */
-export async function present(ownerId: string, cart: StoredCart | undefined, deps: CartDeps, destination = DEFAULT_DESTINATION): Promise<Cart> {
-  return toCart(ownerId, await priceCartLines(cart?.lines ?? [], { destinationCountry: destination, promoCode: cart?.promoCode }, deps));
+export async function present(
+  ownerId: string,
+  cart: StoredCart | undefined,
+  deps: CartDeps,
+  destination = DEFAULT_DESTINATION,
+): Promise<Cart> {
+  return toCart(
+    ownerId,
+    await priceCartLines(cart?.lines ?? [], { destinationCountry: destination, promoCode: cart?.promoCode }, deps),
+  );
 }
 
 /**
@@ -91,7 +122,10 @@ export async function priceLines(
   if (gone) throw notFound(`Product ${gone.productId}`);
   throw invalid(
     `A cart holds lines in one currency only (${STORE_CURRENCY})`,
-    unavailable.map((u) => ({ path: `lines.${lines.findIndex((l) => l.productId === u.productId)}.currency`, message: `Is not ${STORE_CURRENCY}` })),
+    unavailable.map((u) => ({
+      path: `lines.${lines.findIndex((l) => l.productId === u.productId)}.currency`,
+      message: `Is not ${STORE_CURRENCY}`,
+    })),
   );
 }
 
@@ -111,7 +145,12 @@ async function change(
     const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
     const base: StoredCart = current ?? { ownerId, lines: [], version: 0, updatedAt: '', ttl: 0 };
     const next = await apply({ ...base, lines: base.lines.map((l) => ({ ...l })) });
-    const stored = { ...next, version: base.version + 1, updatedAt: deps.clock.now().toISOString(), ttl: nowSeconds + CART_LIFETIME_SECONDS };
+    const stored = {
+      ...next,
+      version: base.version + 1,
+      updatedAt: deps.clock.now().toISOString(),
+      ttl: nowSeconds + CART_LIFETIME_SECONDS,
+    };
     try {
       await deps.carts.save(stored, current ? base.version : 0);
       return stored;
@@ -125,9 +164,11 @@ async function change(
 /** A product that is not yet a line needs a free line: every order must fit checkout's transactions. */
 function ensureRoomFor(cart: StoredCart, productId: string): void {
   if (cart.lines.length < MAX_ORDER_LINES || cart.lines.some((l) => l.productId === productId)) return;
-  throw new DomainError('CONFLICT', `A cart holds at most ${MAX_ORDER_LINES} different products; remove one before adding another`, [
-    { path: 'productId', message: `The cart already has ${cart.lines.length} products, the most one order can take` },
-  ]);
+  throw new DomainError(
+    'CONFLICT',
+    `A cart holds at most ${MAX_ORDER_LINES} different products; remove one before adding another`,
+    [{ path: 'productId', message: `The cart already has ${cart.lines.length} products, the most one order can take` }],
+  );
 }
 
 /**
@@ -135,30 +176,47 @@ function ensureRoomFor(cart: StoredCart, productId: string): void {
  * unknown or inactive product → 404, one in another currency → 400, more than is in stock → 409. Nothing is
  * saved unless this passes, so a line that cannot be priced never reaches the cart.
  */
-async function priceChange(cart: StoredCart, productId: string, quantity: number, deps: CartDeps): Promise<PricedCartLines> {
-  const priced = await priceCartLines(cart.lines, { destinationCountry: DEFAULT_DESTINATION, promoCode: cart.promoCode }, deps);
+async function priceChange(
+  cart: StoredCart,
+  productId: string,
+  quantity: number,
+  deps: CartDeps,
+): Promise<PricedCartLines> {
+  const priced = await priceCartLines(
+    cart.lines,
+    { destinationCountry: DEFAULT_DESTINATION, promoCode: cart.promoCode },
+    deps,
+  );
   const refused = priced.unavailable.find((u) => u.productId === productId);
   if (refused?.reason === 'CURRENCY_MISMATCH') {
-    throw invalid(`This product is not sold in ${STORE_CURRENCY}, the store's currency`, [{ path: 'productId', message: `Is not priced in ${STORE_CURRENCY}` }]);
+    throw invalid(`This product is not sold in ${STORE_CURRENCY}, the store's currency`, [
+      { path: 'productId', message: `Is not priced in ${STORE_CURRENCY}` },
+    ]);
   }
   if (refused) throw notFound('Product');
   const available = await deps.stock.available(productId);
   if (quantity > available) {
-    throw new DomainError('INSUFFICIENT_STOCK', available > 0 ? `Only ${available} of this product can be ordered` : 'This product is out of stock', [
-      { path: 'quantity', message: `At most ${available} available` },
-    ]);
+    throw new DomainError(
+      'INSUFFICIENT_STOCK',
+      available > 0 ? `Only ${available} of this product can be ordered` : 'This product is out of stock',
+      [{ path: 'quantity', message: `At most ${available} available` }],
+    );
   }
   return priced;
 }
 
-export const viewCart = async (ownerId: string, deps: CartDeps, destination?: string) => present(ownerId, await load(ownerId, deps), deps, destination);
+export const viewCart = async (ownerId: string, deps: CartDeps, destination?: string) =>
+  present(ownerId, await load(ownerId, deps), deps, destination);
 
 export async function addItem(ownerId: string, item: CartLine, deps: CartDeps): Promise<Cart> {
   let priced: PricedCartLines | undefined;
   await change(ownerId, deps, async (cart) => {
     const line = cart.lines.find((l) => l.productId === item.productId);
     const quantity = (line?.quantity ?? 0) + item.quantity;
-    if (quantity > 999) throw invalid('At most 999 of a product per cart', [{ path: 'quantity', message: 'Must be at most 999 in total' }]);
+    if (quantity > 999)
+      throw invalid('At most 999 of a product per cart', [
+        { path: 'quantity', message: 'Must be at most 999 in total' },
+      ]);
     ensureRoomFor(cart, item.productId);
     if (line) line.quantity = quantity;
     else cart.lines.push({ productId: item.productId, quantity });
@@ -170,7 +228,10 @@ export async function addItem(ownerId: string, item: CartLine, deps: CartDeps): 
 
 export async function setQuantity(ownerId: string, productId: string, quantity: number, deps: CartDeps): Promise<Cart> {
   if (quantity === 0) {
-    const cart = await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => l.productId !== productId) }));
+    const cart = await change(ownerId, deps, (cart) => ({
+      ...cart,
+      lines: cart.lines.filter((l) => l.productId !== productId),
+    }));
     return present(ownerId, cart, deps);
   }
   let priced: PricedCartLines | undefined;
@@ -188,7 +249,12 @@ export async function setQuantity(ownerId: string, productId: string, quantity: 
 export async function removeItem(ownerId: string, productId: string, deps: CartDeps): Promise<Cart> {
   const existing = await load(ownerId, deps);
   if (!existing?.lines.some((l) => l.productId === productId)) return present(ownerId, existing, deps);
-  const cart = await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => l.productId !== productId) }), existing);
+  const cart = await change(
+    ownerId,
+    deps,
+    (cart) => ({ ...cart, lines: cart.lines.filter((l) => l.productId !== productId) }),
+    existing,
+  );
   return present(ownerId, cart, deps);
 }
 
@@ -200,11 +266,15 @@ export async function applyPromo(ownerId: string, rawCode: string, deps: CartDep
   // Once per shopper: a signed-in shopper who used it on an order (not cancelled) cannot apply it again.
   // An anonymous cart is checked when its order is placed, which needs a signed-in shopper.
   const userId = ownerId.startsWith('user#') ? ownerId.slice('user#'.length) : undefined;
-  if (userId && (await deps.promotions.redeemedBy(code, userId))) throw new DomainError('CONFLICT', `Promotion ${code} was already used on one of your orders`);
+  if (userId && (await deps.promotions.redeemedBy(code, userId)))
+    throw new DomainError('CONFLICT', `Promotion ${code} was already used on one of your orders`);
   const cart = await change(ownerId, deps, async (cart) => {
-    const priced = await priceLines(cart.lines, { destinationCountry: DEFAULT_DESTINATION, promoCode: code }, deps, { skipUnavailable: true });
+    const priced = await priceLines(cart.lines, { destinationCountry: DEFAULT_DESTINATION, promoCode: code }, deps, {
+      skipUnavailable: true,
+    });
     const rejection = priced.promoRejection;
-    if (rejection && ['INACTIVE', 'NOT_STARTED', 'EXPIRED'].includes(rejection.reason)) throw notFound('Promotion code (unknown or expired)');
+    if (rejection && ['INACTIVE', 'NOT_STARTED', 'EXPIRED'].includes(rejection.reason))
+      throw notFound('Promotion code (unknown or expired)');
     if (rejection) throw new DomainError('CONFLICT', rejection.message);
     return { ...cart, promoCode: code };
   });
@@ -215,9 +285,16 @@ export async function applyPromo(ownerId: string, rawCode: string, deps: CartDep
 function ensureMergeFits(userLines: readonly CartLine[], anonymousLines: readonly CartLine[]): void {
   const products = new Set([...userLines, ...anonymousLines].map((l) => l.productId)).size;
   if (products <= MAX_ORDER_LINES) return;
-  throw new DomainError('CONFLICT', `Together the two carts hold ${products} different products, more than the ${MAX_ORDER_LINES} one cart can; both carts are left as they were`, [
-    { path: 'sessionId', message: `Remove ${products - MAX_ORDER_LINES} products from either cart, then merge again` },
-  ]);
+  throw new DomainError(
+    'CONFLICT',
+    `Together the two carts hold ${products} different products, more than the ${MAX_ORDER_LINES} one cart can; both carts are left as they were`,
+    [
+      {
+        path: 'sessionId',
+        message: `Remove ${products - MAX_ORDER_LINES} products from either cart, then merge again`,
+      },
+    ],
+  );
 }
 
 /**
@@ -243,7 +320,11 @@ export async function mergeCarts(userOwnerId: string, sessionId: string, deps: C
         else cart.lines.push({ ...incoming });
       }
       const merged = { ...cart, promoCode: cart.promoCode ?? anonymous.promoCode };
-      priced = await priceCartLines(merged.lines, { destinationCountry: DEFAULT_DESTINATION, promoCode: merged.promoCode }, deps);
+      priced = await priceCartLines(
+        merged.lines,
+        { destinationCountry: DEFAULT_DESTINATION, promoCode: merged.promoCode },
+        deps,
+      );
       return merged;
     });
     return toCart(userOwnerId, priced!);
@@ -255,15 +336,33 @@ export async function mergeCarts(userOwnerId: string, sessionId: string, deps: C
 }
 
 /** Takes the promotion off the cart once an order used it (the orders context calls this). Idempotent. */
-export async function removePromoCode(ownerId: string, code: string, deps: Pick<CartDeps, 'carts' | 'clock'>): Promise<void> {
+export async function removePromoCode(
+  ownerId: string,
+  code: string,
+  deps: Pick<CartDeps, 'carts' | 'clock'>,
+): Promise<void> {
   const existing = await load(ownerId, deps);
   if (existing?.promoCode !== code) return;
-  await change(ownerId, deps, ({ promoCode, ...cart }) => (promoCode === code ? cart : { ...cart, promoCode }), existing);
+  await change(
+    ownerId,
+    deps,
+    ({ promoCode, ...cart }) => (promoCode === code ? cart : { ...cart, promoCode }),
+    existing,
+  );
 }
 
 /** Removes lines an order bought (the orders context calls this when an order is confirmed). Idempotent. */
-export async function removeOrderedLines(ownerId: string, productIds: string[], deps: Pick<CartDeps, 'carts' | 'clock'>): Promise<void> {
+export async function removeOrderedLines(
+  ownerId: string,
+  productIds: string[],
+  deps: Pick<CartDeps, 'carts' | 'clock'>,
+): Promise<void> {
   const existing = await load(ownerId, deps);
   if (!existing?.lines.some((l) => productIds.includes(l.productId))) return;
-  await change(ownerId, deps, (cart) => ({ ...cart, lines: cart.lines.filter((l) => !productIds.includes(l.productId)) }), existing);
+  await change(
+    ownerId,
+    deps,
+    (cart) => ({ ...cart, lines: cart.lines.filter((l) => !productIds.includes(l.productId)) }),
+    existing,
+  );
 }

@@ -8,7 +8,9 @@ export const CountryCode = z.string().check(z.regex(/^[A-Z]{2}$/, 'Must be an IS
 export function normalizeCountry(code: string, path = 'destinationCountry'): string {
   const normalized = code.trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(normalized)) {
-    throw invalid('Destination country is not valid', [{ path, message: 'Must be an ISO 3166-1 alpha-2 country code' }]);
+    throw invalid('Destination country is not valid', [
+      { path, message: 'Must be an ISO 3166-1 alpha-2 country code' },
+    ]);
   }
   return normalized;
 }

@@ -77,7 +77,9 @@ export const DEFAULT_PRICING_RULES: PricingRules = { tax: TAX_TABLE, shipping: S
 export function priceCart(input: PriceCartInput, rules: PricingRules = DEFAULT_PRICING_RULES): PricedCart {
   const { lines, currency, promotion, now } = input;
   if (!(SUPPORTED_CURRENCIES as readonly string[]).includes(currency)) {
-    throw invalid('Currency is not supported', [{ path: 'currency', message: `Must be one of ${SUPPORTED_CURRENCIES.join(', ')}` }]);
+    throw invalid('Currency is not supported', [
+      { path: 'currency', message: `Must be one of ${SUPPORTED_CURRENCIES.join(', ')}` },
+    ]);
   }
   const country = normalizeCountry(input.destinationCountry);
   checkLines(lines, currency);

@@ -48,12 +48,17 @@ export const Promotion = z
 export type Promotion = z.infer<typeof Promotion>;
 
 /** Why a promotion does not apply, in the order they are checked: the first that holds is reported. */
-export const PROMOTION_REJECTIONS = ['INACTIVE', 'NOT_STARTED', 'EXPIRED', 'CURRENCY_MISMATCH', 'BELOW_MIN_SUBTOTAL'] as const;
+export const PROMOTION_REJECTIONS = [
+  'INACTIVE',
+  'NOT_STARTED',
+  'EXPIRED',
+  'CURRENCY_MISMATCH',
+  'BELOW_MIN_SUBTOTAL',
+] as const;
 export type PromotionRejectionReason = (typeof PROMOTION_REJECTIONS)[number];
 
 export type PromotionOutcome =
-  | { applies: true; discount: number }
-  | { applies: false; reason: PromotionRejectionReason; message: string };
+  { applies: true; discount: number } | { applies: false; reason: PromotionRejectionReason; message: string };
 
 export interface PromotionContext {
   /** Sum of the line totals, in minor units of `currency`. */
@@ -71,7 +76,11 @@ const formatMinor = (amount: number, currency: string) => `${(amount / 100).toFi
  * Dates that do not parse fail closed: such a promotion is reported as not started or expired.
  */
 export function evaluatePromotion(promo: Promotion, { subtotal, currency, now }: PromotionContext): PromotionOutcome {
-  const reject = (reason: PromotionRejectionReason, message: string): PromotionOutcome => ({ applies: false, reason, message });
+  const reject = (reason: PromotionRejectionReason, message: string): PromotionOutcome => ({
+    applies: false,
+    reason,
+    message,
+  });
   const at = now.getTime();
 
   if (!promo.active) return reject('INACTIVE', `Promotion ${promo.code} is not active`);
@@ -90,6 +99,7 @@ export function evaluatePromotion(promo: Promotion, { subtotal, currency, now }:
   }
 
   const raw = promo.kind === 'PERCENTAGE' ? percentOf(subtotal, promo.value) : promo.value;
-  if (!Number.isSafeInteger(raw) || raw < 0) throw new RangeError(`Promotion ${promo.code} has an invalid value ${promo.value}`);
+  if (!Number.isSafeInteger(raw) || raw < 0)
+    throw new RangeError(`Promotion ${promo.code} has an invalid value ${promo.value}`);
   return { applies: true, discount: Math.min(raw, subtotal) };
 }

@@ -50,7 +50,8 @@ export type ShippingZone = ShippingRules['zones'][number];
 
 export function parseShippingRules(raw: unknown): ShippingRules {
   const parsed = ShippingRules.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid shipping rules: ${JSON.stringify(parsed.error.issues)}`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new Error(`Invalid shipping rules: ${JSON.stringify(parsed.error.issues)}`, { cause: parsed.error });
   return parsed.data;
 }
 
@@ -58,7 +59,8 @@ export const SHIPPING_RULES: ShippingRules = parseShippingRules(rawShippingRules
 
 /** The zone a normalised country code ships to. */
 export function zoneFor(country: string, rules: ShippingRules = SHIPPING_RULES): ShippingZone {
-  const zone = rules.zones.find((z) => z.countries.includes(country)) ?? rules.zones.find((z) => z.zone === rules.defaultZone);
+  const zone =
+    rules.zones.find((z) => z.countries.includes(country)) ?? rules.zones.find((z) => z.zone === rules.defaultZone);
   // parseShippingRules guarantees the default zone exists; a hand-built table might not.
   if (!zone) throw new Error(`Shipping rules have no zone for ${country} and no default zone ${rules.defaultZone}`);
   return zone;
@@ -73,7 +75,10 @@ export interface ShippingContext {
   merchandiseTotal: number;
 }
 
-export function shippingFor({ country, currency, lineCount, merchandiseTotal }: ShippingContext, rules: ShippingRules = SHIPPING_RULES): number {
+export function shippingFor(
+  { country, currency, lineCount, merchandiseTotal }: ShippingContext,
+  rules: ShippingRules = SHIPPING_RULES,
+): number {
   if (lineCount === 0) return 0;
   const fee = zoneFor(country, rules).fees[currency];
   return fee.freeFrom !== undefined && merchandiseTotal >= fee.freeFrom ? 0 : fee.flatFee;

@@ -9,10 +9,12 @@ import rawTaxRates from '../data/tax-rates.json' with { type: 'json' };
 import { BASIS_POINTS_PER_WHOLE, percentOf } from './money';
 import { CountryCode } from './country';
 
-const Rate = z.int('Must be an integer number of basis points').check(
-  z.minimum(0, 'Must not be negative'),
-  z.maximum(BASIS_POINTS_PER_WHOLE, `Must be at most ${BASIS_POINTS_PER_WHOLE} basis points`),
-);
+const Rate = z
+  .int('Must be an integer number of basis points')
+  .check(
+    z.minimum(0, 'Must not be negative'),
+    z.maximum(BASIS_POINTS_PER_WHOLE, `Must be at most ${BASIS_POINTS_PER_WHOLE} basis points`),
+  );
 
 export const TaxTable = z.strictObject({
   /** The date the rates were last checked against the tax authorities. */
@@ -25,7 +27,8 @@ export type TaxTable = z.infer<typeof TaxTable>;
 
 export function parseTaxTable(raw: unknown): TaxTable {
   const parsed = TaxTable.safeParse(raw);
-  if (!parsed.success) throw new Error(`Invalid tax table: ${JSON.stringify(parsed.error.issues)}`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new Error(`Invalid tax table: ${JSON.stringify(parsed.error.issues)}`, { cause: parsed.error });
   return parsed.data;
 }
 

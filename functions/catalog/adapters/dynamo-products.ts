@@ -1,5 +1,14 @@
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  type BatchGetCommandOutput,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, isStartKeyRejection, type Page } from '../../shared/pagination';
 import { SkuTakenError, VersionConflictError, type ProductRepository } from '../ports';
@@ -52,7 +61,11 @@ export class DynamoProductRepository implements ProductRepository {
               },
             },
             {
-              Put: { TableName: this.tableName, Item: toItem(product), ConditionExpression: 'attribute_not_exists(id)' },
+              Put: {
+                TableName: this.tableName,
+                Item: toItem(product),
+                ConditionExpression: 'attribute_not_exists(id)',
+              },
             },
           ],
         }),
@@ -83,10 +96,14 @@ export class DynamoProductRepository implements ProductRepository {
       chunks.map(async (chunk) => {
         let keys: Record<string, unknown>[] | undefined = chunk.map((id) => ({ id }));
         for (let attempt = 0; keys?.length; attempt++) {
-          if (attempt === 5) throw new Error(`DynamoDB left ${keys.length} product keys unprocessed after ${attempt} attempts`);
+          if (attempt === 5)
+            throw new Error(`DynamoDB left ${keys.length} product keys unprocessed after ${attempt} attempts`);
           if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-          const output: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
-          for (const item of output.Responses?.[this.tableName] ?? []) found.set(item.id as string, fromItem(item as ProductItem));
+          const output: BatchGetCommandOutput = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+          );
+          for (const item of output.Responses?.[this.tableName] ?? [])
+            found.set(item.id as string, fromItem(item as ProductItem));
           keys = output.UnprocessedKeys?.[this.tableName]?.Keys;
         }
       }),
@@ -118,13 +135,23 @@ export class DynamoProductRepository implements ProductRepository {
   async *scanPages(pageSize: number): AsyncIterable<Product[]> {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, Limit: pageSize, ExclusiveStartKey, ConsistentRead: true }));
+      const page = await this.db.send(
+        new ScanCommand({ TableName: this.tableName, Limit: pageSize, ExclusiveStartKey, ConsistentRead: true }),
+      );
       if (page.Items?.length) yield (page.Items as ProductItem[]).map(fromItem);
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
 
-  async listActive({ category, limit, cursor }: { category?: string; limit: number; cursor?: string }): Promise<Page<Product>> {
+  async listActive({
+    category,
+    limit,
+    cursor,
+  }: {
+    category?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<Product>> {
     const byCategory = category !== undefined;
     const partitionKey = byCategory ? 'listedCategory' : 'listed';
     const partition = byCategory ? category : 'ACTIVE';
@@ -143,7 +170,9 @@ export class DynamoProductRepository implements ProductRepository {
         }),
       )
       .catch((e: unknown) => {
-        throw isStartKeyRejection(e) ? invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }]) : e;
+        throw isStartKeyRejection(e)
+          ? invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }])
+          : e;
       });
     const page = Items.slice(0, limit) as ProductItem[];
     const last = page.at(-1);

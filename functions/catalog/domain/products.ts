@@ -38,7 +38,11 @@ export async function getProduct(id: string, deps: Pick<CatalogDeps, 'products'>
   return product;
 }
 
-export async function updateProduct(id: string, input: UpdateProduct, deps: Pick<CatalogDeps, 'products' | 'clock'>): Promise<Product> {
+export async function updateProduct(
+  id: string,
+  input: UpdateProduct,
+  deps: Pick<CatalogDeps, 'products' | 'clock'>,
+): Promise<Product> {
   const current = await getProduct(id, deps);
   const { version, ...changes } = input;
   if (current.version !== version) throw staleVersion(current.version);
@@ -53,7 +57,9 @@ export async function updateProduct(id: string, input: UpdateProduct, deps: Pick
 }
 
 const staleVersion = (current?: number) =>
-  conflict(`The product was changed by someone else${current ? ` (now version ${current})` : ''}; read it again and retry`);
+  conflict(
+    `The product was changed by someone else${current ? ` (now version ${current})` : ''}; read it again and retry`,
+  );
 
 export const listProducts = (query: ListProductsQuery, deps: Pick<CatalogDeps, 'products'>) =>
   deps.products.listActive(query);

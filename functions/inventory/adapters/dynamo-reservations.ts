@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { HoldOutcome, Reservation, ReservationStore } from '../ports';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -14,7 +20,11 @@ export interface ReservationTables {
  * confirmation. The reservation must still hold exactly `lines` (what its order's stored lines come to), so
  * the stock sold is the stock the reservation held.
  */
-export function commitReservationItems(tables: ReservationTables, reservation: Pick<Reservation, 'orderId' | 'lines'>, at: string): TransactItem[] {
+export function commitReservationItems(
+  tables: ReservationTables,
+  reservation: Pick<Reservation, 'orderId' | 'lines'>,
+  at: string,
+): TransactItem[] {
   return [
     {
       Update: {
@@ -24,20 +34,23 @@ export function commitReservationItems(tables: ReservationTables, reservation: P
         // An expired reservation is not committed even if settlement has not reached it yet.
         ConditionExpression: '#status = :held AND expiresAt > :at AND #lines = :lines',
         ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
-        ExpressionAttributeValues: { ':committed': 'COMMITTED', ':held': 'HELD', ':at': at, ':lines': reservation.lines },
+        ExpressionAttributeValues: {
+          ':committed': 'COMMITTED',
+          ':held': 'HELD',
+          ':at': at,
+          ':lines': reservation.lines,
+        },
       },
     },
-    ...reservation.lines.map(
-      (line): TransactItem => ({
-        Update: {
-          TableName: tables.inventory,
-          Key: { productId: line.productId },
-          UpdateExpression: 'SET reserved = reserved - :q, sold = if_not_exists(sold, :zero) + :q',
-          ConditionExpression: 'reserved >= :q',
-          ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
-        },
-      }),
-    ),
+    ...reservation.lines.map((line): TransactItem => ({
+      Update: {
+        TableName: tables.inventory,
+        Key: { productId: line.productId },
+        UpdateExpression: 'SET reserved = reserved - :q, sold = if_not_exists(sold, :zero) + :q',
+        ConditionExpression: 'reserved >= :q',
+        ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
+      },
+    })),
   ];
 }
 
@@ -48,8 +61,12 @@ export class DynamoReservationStore implements ReservationStore {
   ) {}
 
   async get(orderId: string): Promise<Reservation | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.reservations, Key: { orderId }, ConsistentRead: true }));
-    return Item ? { orderId: Item.orderId, lines: Item.lines, status: Item.status, expiresAt: Item.expiresAt } : undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.reservations, Key: { orderId }, ConsistentRead: true }),
+    );
+    return Item
+      ? { orderId: Item.orderId, lines: Item.lines, status: Item.status, expiresAt: Item.expiresAt }
+      : undefined;
   }
 
   async hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome> {
@@ -64,17 +81,15 @@ export class DynamoReservationStore implements ReservationStore {
                 ConditionExpression: 'attribute_not_exists(orderId)',
               },
             },
-            ...reservation.lines.map(
-              (line): TransactItem => ({
-                Update: {
-                  TableName: this.tables.inventory,
-                  Key: { productId: line.productId },
-                  UpdateExpression: 'SET available = available - :q, reserved = if_not_exists(reserved, :zero) + :q',
-                  ConditionExpression: 'available >= :q',
-                  ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
-                },
-              }),
-            ),
+            ...reservation.lines.map((line): TransactItem => ({
+              Update: {
+                TableName: this.tables.inventory,
+                Key: { productId: line.productId },
+                UpdateExpression: 'SET available = available - :q, reserved = if_not_exists(reserved, :zero) + :q',
+                ConditionExpression: 'available >= :q',
+                ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
+              },
+            })),
           ],
         }),
       );
@@ -83,7 +98,9 @@ export class DynamoReservationStore implements ReservationStore {
       if (!(e instanceof TransactionCanceledException)) throw e;
       const reasons = e.CancellationReasons ?? [];
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'exists' };
-      const short = reservation.lines.filter((_, i) => reasons[i + 1]?.Code === 'ConditionalCheckFailed').map((l) => l.productId);
+      const short = reservation.lines
+        .filter((_, i) => reasons[i + 1]?.Code === 'ConditionalCheckFailed')
+        .map((l) => l.productId);
       if (short.length) return { kind: 'insufficient', productIds: short };
       throw e; // TransactionConflict and the like: transient, retried by the saga.
     }
@@ -101,26 +118,29 @@ export class DynamoReservationStore implements ReservationStore {
                 UpdateExpression: 'SET #status = :released, releasedAt = :at REMOVE held',
                 ConditionExpression: '#status = :held',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':released': 'RELEASED', ':held': 'HELD', ':at': new Date().toISOString() },
+                ExpressionAttributeValues: {
+                  ':released': 'RELEASED',
+                  ':held': 'HELD',
+                  ':at': new Date().toISOString(),
+                },
               },
             },
-            ...reservation.lines.map(
-              (line): TransactItem => ({
-                Update: {
-                  TableName: this.tables.inventory,
-                  Key: { productId: line.productId },
-                  UpdateExpression: 'SET available = available + :q, reserved = reserved - :q',
-                  ConditionExpression: 'reserved >= :q',
-                  ExpressionAttributeValues: { ':q': line.quantity },
-                },
-              }),
-            ),
+            ...reservation.lines.map((line): TransactItem => ({
+              Update: {
+                TableName: this.tables.inventory,
+                Key: { productId: line.productId },
+                UpdateExpression: 'SET available = available + :q, reserved = reserved - :q',
+                ConditionExpression: 'reserved >= :q',
+                ExpressionAttributeValues: { ':q': line.quantity },
+              },
+            })),
           ],
         }),
       );
       return true;
     } catch (e) {
-      if (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')
+        return false;
       throw e;
     }
   }

@@ -16,7 +16,9 @@ export class DynamoStockRepository implements StockRepository {
   ) {}
 
   async get(productId: string): Promise<StockLevel | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { productId }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { productId }, ConsistentRead: true }),
+    );
     return Item ? level(Item) : undefined;
   }
 

@@ -27,7 +27,8 @@ export interface ReserveDeps {
 export async function reserveStock(orderId: string, deps: ReserveDeps) {
   const order = await deps.orders.get(orderId);
   if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
-  if (order.status !== 'PENDING') return existingReservation(orderId, deps, `Order ${orderId} is ${order.status}: no new reservation`);
+  if (order.status !== 'PENDING')
+    return existingReservation(orderId, deps, `Order ${orderId} is ${order.status}: no new reservation`);
   // Hold first, look only on a conflict: the first delivery, by far the common case, costs one transaction.
   const expiresAt = new Date(deps.clock.now().getTime() + deps.ttlSeconds * 1000).toISOString();
   const outcome = await deps.reservations.hold({ orderId, lines: mergeLines(order.items), expiresAt });
@@ -41,7 +42,8 @@ export async function reserveStock(orderId: string, deps: ReserveDeps) {
 async function existingReservation(orderId: string, deps: Pick<ReserveDeps, 'reservations'>, otherwise?: string) {
   const existing = await deps.reservations.get(orderId);
   // Released (or never held, and tombstoned by a compensation): this delivery arrived after the saga gave up.
-  if (existing?.status === 'RELEASED') throw new SagaError('ReservationReleasedError', `The reservation for ${orderId} was already released`);
+  if (existing?.status === 'RELEASED')
+    throw new SagaError('ReservationReleasedError', `The reservation for ${orderId} was already released`);
   if (!existing) throw new SagaError('OrderNotPendingError', otherwise ?? `The reservation for ${orderId} is gone`);
   return { orderId, expiresAt: existing.expiresAt };
 }

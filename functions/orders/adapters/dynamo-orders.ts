@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { scanItems } from '../../shared/dynamo-scan';
 import { invalid } from '../../shared/errors';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
@@ -11,7 +18,25 @@ import type { FailureReason, Order } from '../schemas';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const ORDER_FIELDS = ['orderId', 'userId', 'status', 'items', 'subtotal', 'discount', 'tax', 'shipping', 'total', 'currency', 'promoCode', 'shippingAddress', 'payment', 'failureReason', 'history', 'createdAt', 'updatedAt'] as const;
+const ORDER_FIELDS = [
+  'orderId',
+  'userId',
+  'status',
+  'items',
+  'subtotal',
+  'discount',
+  'tax',
+  'shipping',
+  'total',
+  'currency',
+  'promoCode',
+  'shippingAddress',
+  'payment',
+  'failureReason',
+  'history',
+  'createdAt',
+  'updatedAt',
+] as const;
 
 /** Only PENDING orders carry `pending`, so settlement reads just those, oldest first. */
 export const PENDING_INDEX = 'pendingByAge';
@@ -29,7 +54,10 @@ export interface RelatedTables {
   promotions: string;
 }
 
-const needs = <K extends keyof RelatedTables>(related: Partial<RelatedTables>, ...keys: K[]): Pick<RelatedTables, K> => {
+const needs = <K extends keyof RelatedTables>(
+  related: Partial<RelatedTables>,
+  ...keys: K[]
+): Pick<RelatedTables, K> => {
   const missing = keys.filter((k) => !related[k]);
   if (missing.length) throw new Error(`This order repository was built without the ${missing.join(', ')} table(s)`);
   return related as Pick<RelatedTables, K>;
@@ -43,7 +71,11 @@ export class DynamoOrderRepository implements OrderRepository {
   ) {}
 
   async create(order: Order): Promise<CreateOutcome> {
-    const put = { TableName: this.tableName, Item: { ...order, pending: PENDING }, ConditionExpression: 'attribute_not_exists(orderId)' };
+    const put = {
+      TableName: this.tableName,
+      Item: { ...order, pending: PENDING },
+      ConditionExpression: 'attribute_not_exists(orderId)',
+    };
     // Without a promotion one conditional put does: a transaction would cost twice the writes.
     if (!order.promoCode) {
       try {
@@ -55,7 +87,12 @@ export class DynamoOrderRepository implements OrderRepository {
       }
     }
     const { promotions } = needs(this.related, 'promotions');
-    const redemption = redeemPromotionItem(promotions, { code: order.promoCode, userId: order.userId, orderId: order.orderId, at: order.createdAt });
+    const redemption = redeemPromotionItem(promotions, {
+      code: order.promoCode,
+      userId: order.userId,
+      orderId: order.orderId,
+      at: order.createdAt,
+    });
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, redemption] }));
       return 'created';
@@ -69,14 +106,23 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async get(orderId: string): Promise<Order | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+    );
     return Item ? fromItem(Item) : undefined;
   }
 
-  async listByUser(userId: string, query: { from?: string; to?: string; limit: number; cursor?: string }): Promise<Page<Order>> {
+  async listByUser(
+    userId: string,
+    query: { from?: string; to?: string; limit: number; cursor?: string },
+  ): Promise<Page<Order>> {
     const from = query.from ? new Date(query.from).toISOString() : '0000';
     // A bare date as `to` means the whole of that day.
-    const to = query.to ? (/^\d{4}-\d{2}-\d{2}$/.test(query.to) ? `${query.to}T23:59:59.999Z` : new Date(query.to).toISOString()) : '9999';
+    const to = query.to
+      ? /^\d{4}-\d{2}-\d{2}$/.test(query.to)
+        ? `${query.to}T23:59:59.999Z`
+        : new Date(query.to).toISOString()
+      : '9999';
     const startKey = decodeCursor(query.cursor, ['orderId', 'userId', 'createdAt'], { userId });
     if (startKey && !(startKey.createdAt! >= from && startKey.createdAt! <= to)) {
       throw invalid('Cursor is not valid', [{ path: 'cursor', message: 'The cursor lies outside the from/to window' }]);
@@ -96,13 +142,17 @@ export class DynamoOrderRepository implements OrderRepository {
     const last = page.at(-1);
     return {
       items: page.map(fromItem),
-      nextCursor: Items.length > query.limit && last ? encodeCursor({ orderId: last.orderId, userId: last.userId, createdAt: last.createdAt }) : undefined,
+      nextCursor:
+        Items.length > query.limit && last
+          ? encodeCursor({ orderId: last.orderId, userId: last.userId, createdAt: last.createdAt })
+          : undefined,
     };
   }
 
   /** Every order, oldest pages first as DynamoDB hands them out: for reconciliation, not for requests. */
   async *all(): AsyncIterable<Order> {
-    for await (const item of scanItems(this.db, { TableName: this.tableName, ConsistentRead: true })) yield fromItem(item);
+    for await (const item of scanItems(this.db, { TableName: this.tableName, ConsistentRead: true }))
+      yield fromItem(item);
   }
 
   async listPending(before: string, limit: number): Promise<{ orderId: string; createdAt: string }[]> {
@@ -118,7 +168,10 @@ export class DynamoOrderRepository implements OrderRepository {
     return Items.map((i) => ({ orderId: String(i.orderId), createdAt: String(i.createdAt) }));
   }
 
-  async confirm(order: Order, confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] }): Promise<ConfirmOutcome> {
+  async confirm(
+    order: Order,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+  ): Promise<ConfirmOutcome> {
     const related = needs(this.related, 'inventory', 'reservations', 'payments');
     const { orderId } = order;
     if (order.status !== 'PENDING') return order.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
@@ -130,7 +183,8 @@ export class DynamoOrderRepository implements OrderRepository {
               Update: {
                 TableName: this.tableName,
                 Key: { orderId },
-                UpdateExpression: 'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
+                UpdateExpression:
+                  'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
                 ConditionExpression: '#status = :pending',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -150,7 +204,11 @@ export class DynamoOrderRepository implements OrderRepository {
       return 'confirmed';
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
-      return this.whyNotConfirmed(orderId, (e.CancellationReasons ?? []).map((r) => r?.Code === 'ConditionalCheckFailed'), e);
+      return this.whyNotConfirmed(
+        orderId,
+        (e.CancellationReasons ?? []).map((r) => r?.Code === 'ConditionalCheckFailed'),
+        e,
+      );
     }
   }
 
@@ -167,7 +225,10 @@ export class DynamoOrderRepository implements OrderRepository {
     throw error;
   }
 
-  async cancel(orderId: string, cancellation: { reason: FailureReason; payment: OrderPayment; at: string }): Promise<CancelOutcome> {
+  async cancel(
+    orderId: string,
+    cancellation: { reason: FailureReason; payment: OrderPayment; at: string },
+  ): Promise<CancelOutcome> {
     const order = await this.get(orderId);
     if (!order) return 'not-found';
     if (order.status === 'CONFIRMED') return 'not-pending';
@@ -177,7 +238,8 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: { orderId },
-          UpdateExpression: 'SET #status = :cancelled, failureReason = :reason, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
+          UpdateExpression:
+            'SET #status = :cancelled, failureReason = :reason, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -193,14 +255,23 @@ export class DynamoOrderRepository implements OrderRepository {
     ];
     // A cancelled order did not use its promotion: the shopper may use it again. Without one, a plain
     // conditional update does (a transaction costs twice the writes).
-    if (order.promoCode) items.push(releasePromotionItem(needs(this.related, 'promotions').promotions, { code: order.promoCode, userId: order.userId, orderId }));
+    if (order.promoCode)
+      items.push(
+        releasePromotionItem(needs(this.related, 'promotions').promotions, {
+          code: order.promoCode,
+          userId: order.userId,
+          orderId,
+        }),
+      );
     try {
-      if (items.length === 1) await this.db.send(new UpdateCommand(items[0]!.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      if (items.length === 1)
+        await this.db.send(new UpdateCommand(items[0]!.Update as ConstructorParameters<typeof UpdateCommand>[0]));
       else await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'cancelled';
     } catch (e) {
       const changed =
-        e instanceof ConditionalCheckFailedException || (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
+        e instanceof ConditionalCheckFailedException ||
+        (e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
       if (!changed) throw e;
       return this.cancel(orderId, cancellation); // it changed under us: decide again from what it is now
     }
@@ -210,7 +281,10 @@ export class DynamoOrderRepository implements OrderRepository {
    * Cancelled already (by a compensation or by settlement) but the payment has moved on since — a refund
    * that came later, a charge settlement found: the order shows it. A status never goes back to NONE.
    */
-  private async recordLaterPayment(order: Order, cancellation: { payment: OrderPayment; at: string }): Promise<CancelOutcome> {
+  private async recordLaterPayment(
+    order: Order,
+    cancellation: { payment: OrderPayment; at: string },
+  ): Promise<CancelOutcome> {
     const { payment } = cancellation;
     const unchanged = payment.status === order.payment.status && payment.chargeId === order.payment.chargeId;
     if (unchanged || payment.status === 'NONE' || order.payment.status === 'REFUNDED') return 'already-cancelled';

@@ -3,7 +3,8 @@ import type { SagaExecutions, SagaStarter } from '../ports';
 import type { SagaInput } from '../saga-schemas';
 
 /** An execution's ARN from its state machine's and its name, as Step Functions forms it. */
-export const executionArnOf = (stateMachineArn: string, name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+export const executionArnOf = (stateMachineArn: string, name: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /**
  * Step Functions StartExecution, named by the order id: a retried request cannot start a second saga; and
@@ -17,7 +18,13 @@ export class StepFunctionsSaga implements SagaStarter, SagaExecutions {
 
   async start(orderId: string, input: SagaInput): Promise<void> {
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: orderId, input: JSON.stringify(input) }));
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: orderId,
+          input: JSON.stringify(input),
+        }),
+      );
     } catch (e) {
       // The same order already has its saga: what a retry of this step should find.
       if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
@@ -26,7 +33,9 @@ export class StepFunctionsSaga implements SagaStarter, SagaExecutions {
 
   async isRunning(orderId: string): Promise<boolean> {
     try {
-      const { status } = await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, orderId) }));
+      const { status } = await this.sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArnOf(this.stateMachineArn, orderId) }),
+      );
       return status === 'RUNNING';
     } catch (e) {
       // Never started (a crash between the order and StartExecution), or its history expired.

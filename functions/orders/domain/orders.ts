@@ -14,7 +14,12 @@ export const cartOwnerOfUser = (userId: string) => `user#${userId}`;
 export const orderIdFor = (userId: string, idempotencyKey: string) =>
   `ord_${createHash('sha256').update(`${userId}:${idempotencyKey.toLowerCase()}`).digest('hex').slice(0, 32)}`;
 
-const accepted = (order: Order): OrderAccepted => ({ orderId: order.orderId, status: order.status, total: order.total, currency: order.currency });
+const accepted = (order: Order): OrderAccepted => ({
+  orderId: order.orderId,
+  status: order.status,
+  total: order.total,
+  currency: order.currency,
+});
 
 /**
  * Prices the order from the catalog, records it PENDING (with the shopper's redemption of its promotion)
@@ -22,7 +27,12 @@ const accepted = (order: Order): OrderAccepted => ({ orderId: order.orderId, sta
  * is 202 and a PENDING order. Every step may be repeated: an order that exists is answered as it stands,
  * and its saga started if it never was.
  */
-export async function placeOrder(caller: Caller, input: PlaceOrder, idempotencyKey: string, deps: OrdersDeps): Promise<OrderAccepted> {
+export async function placeOrder(
+  caller: Caller,
+  input: PlaceOrder,
+  idempotencyKey: string,
+  deps: OrdersDeps,
+): Promise<OrderAccepted> {
   const orderId = orderIdFor(caller.userId, idempotencyKey);
   const cartOwnerId = cartOwnerOfUser(caller.userId);
   const cart = input.items ? undefined : await deps.carts.contents(cartOwnerId);
@@ -50,25 +60,40 @@ export async function placeOrder(caller: Caller, input: PlaceOrder, idempotencyK
   const outcome = await deps.orders.create(order);
   if (outcome === 'promotion-used') {
     await deps.carts.removePromo(cartOwnerId, priced.promoCode!);
-    throw conflict(`Promotion ${priced.promoCode} was already used on an earlier order; it has been taken off your cart, so ordering again goes ahead without it`);
+    throw conflict(
+      `Promotion ${priced.promoCode} was already used on an earlier order; it has been taken off your cart, so ordering again goes ahead without it`,
+    );
   }
   if (outcome === 'exists') return resume((await deps.orders.get(orderId))!, input, deps);
   return resume(order, input, deps);
 }
 
 /** Prices what is ordered: `items`, or what the cart shows (lines it marks unavailable stay behind in it). */
-async function priceOrder(input: PlaceOrder, cart: Awaited<ReturnType<OrdersDeps['carts']['contents']>>, deps: OrdersDeps): Promise<PricedOrder> {
+async function priceOrder(
+  input: PlaceOrder,
+  cart: Awaited<ReturnType<OrdersDeps['carts']['contents']>>,
+  deps: OrdersDeps,
+): Promise<PricedOrder> {
   const lines = input.items ?? cart?.lines ?? [];
   // A cart saved before the cap existed may hold more lines than one order's transactions can carry.
-  if (lines.length > MAX_ORDER_LINES) throw conflict(`An order holds at most ${MAX_ORDER_LINES} different products; remove some from your cart`);
-  const priced = await deps.pricer.price(lines, { destinationCountry: input.shippingAddress.country, promoCode: cart?.promoCode, skipUnavailable: !input.items });
-  if (priced.items.length === 0) throw invalid('The order has no lines: send `items` or add them to your cart first', [{ path: 'items', message: 'No lines to order' }]);
+  if (lines.length > MAX_ORDER_LINES)
+    throw conflict(`An order holds at most ${MAX_ORDER_LINES} different products; remove some from your cart`);
+  const priced = await deps.pricer.price(lines, {
+    destinationCountry: input.shippingAddress.country,
+    promoCode: cart?.promoCode,
+    skipUnavailable: !input.items,
+  });
+  if (priced.items.length === 0)
+    throw invalid('The order has no lines: send `items` or add them to your cart first', [
+      { path: 'items', message: 'No lines to order' },
+    ]);
   return priced;
 }
 
 /** Starts the order's saga unless it has ended (a repeat is harmless: the execution is named by the order). */
 async function resume(order: Order, input: PlaceOrder, deps: OrdersDeps): Promise<OrderAccepted> {
-  if (order.status === 'PENDING') await deps.saga.start(order.orderId, { orderId: order.orderId, paymentToken: input.paymentToken });
+  if (order.status === 'PENDING')
+    await deps.saga.start(order.orderId, { orderId: order.orderId, paymentToken: input.paymentToken });
   // The promotion leaves the cart with the order that used it.
   if (order.promoCode) await deps.carts.removePromo(cartOwnerOfUser(order.userId), order.promoCode);
   return accepted(order);

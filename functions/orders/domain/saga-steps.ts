@@ -15,7 +15,7 @@ export interface ConfirmDeps {
 }
 
 const refusals: Partial<Record<string, [string, string]>> = {
-  'reservation-not-held': ['ReservationExpiredError', "has no reservation holding its lines any more"],
+  'reservation-not-held': ['ReservationExpiredError', 'has no reservation holding its lines any more'],
   'not-pending': ['OrderNotPendingError', 'is no longer pending'],
   'not-found': ['OrderNotFoundError', 'does not exist'],
   'payment-mismatch': ['PaymentMismatchError', "has no charge of the order's total"],
@@ -36,7 +36,11 @@ export async function confirmOrder(request: { orderId: string; charge?: { charge
   if (order.status === 'PENDING') {
     const chargeId = request.charge?.chargeId ?? (await deps.payments.chargeOf(orderId))?.chargeId;
     if (!chargeId) throw new SagaError('PaymentMissingError', `Order ${orderId} has no recorded charge`);
-    const outcome = await deps.orders.confirm(order, { chargeId, at: deps.clock.now().toISOString(), lines: mergeLines(order.items) });
+    const outcome = await deps.orders.confirm(order, {
+      chargeId,
+      at: deps.clock.now().toISOString(),
+      lines: mergeLines(order.items),
+    });
     const refusal = refusals[outcome];
     if (refusal) throw new SagaError(refusal[0], `Order ${orderId} ${refusal[1]}`);
   } else if (order.status !== 'CONFIRMED') {
@@ -45,7 +49,10 @@ export async function confirmOrder(request: { orderId: string; charge?: { charge
   // Past the commit nothing may fail the step: the state machine would compensate, and a compensation
   // never undoes a confirmed order. A cart that keeps its lines is a nuisance the shopper can fix.
   try {
-    await deps.carts.removeLines(cartOwnerOfUser(order.userId), order.items.map((l) => l.productId));
+    await deps.carts.removeLines(
+      cartOwnerOfUser(order.userId),
+      order.items.map((l) => l.productId),
+    );
   } catch (error) {
     deps.warn('confirmed order left its cart lines', { orderId, error });
   }
@@ -57,11 +64,19 @@ export async function confirmOrder(request: { orderId: string; charge?: { charge
  * is never cancelled: an execution that gets here for one (a duplicate, or one started with a forged
  * input) is refused, and ends in the dead-letter queue for an operator to look at.
  */
-export async function cancelOrder(request: { orderId: string; failureReason?: FailureReason }, deps: { orders: OrderRepository; payments: Pick<PaymentsGateway, 'statusOf'>; clock: Clock }) {
+export async function cancelOrder(
+  request: { orderId: string; failureReason?: FailureReason },
+  deps: { orders: OrderRepository; payments: Pick<PaymentsGateway, 'statusOf'>; clock: Clock },
+) {
   const payment = await deps.payments.statusOf(request.orderId);
-  const outcome = await deps.orders.cancel(request.orderId, { reason: request.failureReason ?? 'INTERNAL', payment, at: deps.clock.now().toISOString() });
+  const outcome = await deps.orders.cancel(request.orderId, {
+    reason: request.failureReason ?? 'INTERNAL',
+    payment,
+    at: deps.clock.now().toISOString(),
+  });
   // No order to cancel (a saga replayed from a fixture, say): the compensation has nothing left to undo.
   if (outcome === 'not-found') return { status: 'NOT_FOUND' as const };
-  if (outcome === 'not-pending') throw new SagaError('OrderNotPendingError', `Order ${request.orderId} cannot be cancelled now`);
+  if (outcome === 'not-pending')
+    throw new SagaError('OrderNotPendingError', `Order ${request.orderId} cannot be cancelled now`);
   return { status: 'CANCELLED' as const };
 }

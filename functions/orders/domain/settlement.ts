@@ -17,7 +17,11 @@ export async function settleOrder(orderId: string, reason: FailureReason, deps: 
   if ((await deps.payments.refund(orderId)) === 'order-confirmed') return 'confirmed';
   await deps.stock.release(orderId);
   if (!order) return 'cancelled';
-  const outcome = await deps.orders.cancel(orderId, { reason: order.failureReason ?? reason, payment: await deps.payments.statusOf(orderId), at: deps.clock.now().toISOString() });
+  const outcome = await deps.orders.cancel(orderId, {
+    reason: order.failureReason ?? reason,
+    payment: await deps.payments.statusOf(orderId),
+    at: deps.clock.now().toISOString(),
+  });
   return outcome === 'not-pending' ? 'confirmed' : 'cancelled';
 }
 
@@ -54,7 +58,12 @@ export async function settleOrders(deps: SettlementDeps): Promise<SettlementRepo
     const order = await deps.orders.get(orderId);
     if (order?.status === 'PENDING') continue; // the pass above ends it once its saga is no longer running
     const payment = await deps.payments.settle(orderId);
-    if (order?.status === 'CANCELLED' && payment !== 'PENDING') await deps.orders.cancel(orderId, { reason: order.failureReason ?? 'INTERNAL', payment, at: deps.clock.now().toISOString() });
+    if (order?.status === 'CANCELLED' && payment !== 'PENDING')
+      await deps.orders.cancel(orderId, {
+        reason: order.failureReason ?? 'INTERNAL',
+        payment,
+        at: deps.clock.now().toISOString(),
+      });
     report.payments += 1;
   }
   return report;

@@ -11,7 +11,6 @@ import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga }
 import type { OrdersDeps } from '../ports';
 import { IdempotencyKeyHeader, PlaceOrder, type OrderAccepted } from '../schemas';
 
-
 interface PlaceOrderRequest {
   /** The caller and their key together: two shoppers may happen to pick the same key. */
   idempotencyKey: string;
@@ -28,9 +27,14 @@ interface PlaceOrderRequest {
  * the request's record behind (or after the record expired) still finds the one order.
  */
 export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersistenceLayer) => {
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'idempotencyKey', payloadValidationJmesPath: 'order', expiresAfterSeconds: 24 * 60 * 60 });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'idempotencyKey',
+    payloadValidationJmesPath: 'order',
+    expiresAfterSeconds: 24 * 60 * 60,
+  });
   const placeOnce = makeIdempotent(
-    async (request: PlaceOrderRequest): Promise<OrderAccepted> => placeOrder(request.caller, request.order, request.key, deps),
+    async (request: PlaceOrderRequest): Promise<OrderAccepted> =>
+      placeOrder(request.caller, request.order, request.key, deps),
     { persistenceStore, config },
   );
   return httpHandler(
@@ -40,12 +44,22 @@ export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersiste
       const order = parse(PlaceOrder, event.body);
       config.registerLambdaContext(context);
       try {
-        const accepted = await placeOnce({ idempotencyKey: `${caller.userId}:${key.toLowerCase()}`, key, caller, order });
+        const accepted = await placeOnce({
+          idempotencyKey: `${caller.userId}:${key.toLowerCase()}`,
+          key,
+          caller,
+          order,
+        });
         return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
       } catch (e) {
         const name = (e as Error).name;
-        if (name === 'IdempotencyValidationError') throw new DomainError('CONFLICT', 'This Idempotency-Key was used with a different request');
-        if (name === 'IdempotencyAlreadyInProgressError') throw new DomainError('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly');
+        if (name === 'IdempotencyValidationError')
+          throw new DomainError('CONFLICT', 'This Idempotency-Key was used with a different request');
+        if (name === 'IdempotencyAlreadyInProgressError')
+          throw new DomainError(
+            'CONFLICT',
+            'A request with this Idempotency-Key is still being processed; retry shortly',
+          );
         throw (e as { cause?: unknown }).cause instanceof DomainError ? (e as { cause: DomainError }).cause : e;
       }
     },

@@ -2,7 +2,14 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../../shared/observability';
 import { settleOrders } from '../domain/settlement';
-import { clock, orderRepository, paymentsGateway, settlementGraceSeconds, stepFunctionsSaga, stockGateway } from '../deps';
+import {
+  clock,
+  orderRepository,
+  paymentsGateway,
+  settlementGraceSeconds,
+  stepFunctionsSaga,
+  stockGateway,
+} from '../deps';
 import type { SettlementDeps } from '../ports';
 
 export const makeHandler = (deps: SettlementDeps) =>

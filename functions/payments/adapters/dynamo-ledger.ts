@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { scanItems } from '../../shared/dynamo-scan';
 import type { ChargeIntent, IntentOutcome, LedgerEntry, PaymentsLedger, RefundClaim } from '../ports';
 
@@ -27,7 +34,11 @@ const intentOf = (item: Record<string, unknown>): ChargeIntent => ({
  * The transaction items with which an order's confirmation settles its payment: the ledger's charge must be
  * `chargeId`, of the order's total, no refund may have been claimed, and the charge intent closes as CHARGED.
  */
-export function settleChargeItems(paymentsTable: string, order: { orderId: string; total: number; currency: string }, chargeId: string): TransactItem[] {
+export function settleChargeItems(
+  paymentsTable: string,
+  order: { orderId: string; total: number; currency: string },
+  chargeId: string,
+): TransactItem[] {
   return [
     {
       ConditionCheck: {
@@ -39,7 +50,11 @@ export function settleChargeItems(paymentsTable: string, order: { orderId: strin
       },
     },
     {
-      ConditionCheck: { TableName: paymentsTable, Key: { orderId: order.orderId, entry: REFUND_CLAIM }, ConditionExpression: 'attribute_not_exists(entry)' },
+      ConditionCheck: {
+        TableName: paymentsTable,
+        Key: { orderId: order.orderId, entry: REFUND_CLAIM },
+        ConditionExpression: 'attribute_not_exists(entry)',
+      },
     },
     {
       Update: {
@@ -77,17 +92,27 @@ export class DynamoPaymentsLedger implements PaymentsLedger {
   async record(entry: LedgerEntry): Promise<LedgerEntry> {
     const key = { orderId: entry.orderId, entry: `${LEDGER_PREFIX}${entry.kind}` };
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...key, ...entry }, ConditionExpression: 'attribute_not_exists(entry)' }));
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, ...entry },
+          ConditionExpression: 'attribute_not_exists(entry)',
+        }),
+      );
       return entry;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
       const { entry: _entry, ...rest } = Item!;
       return rest as LedgerEntry;
     }
   }
 
-  async intendCharge(intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>): Promise<ChargeIntent> {
+  async intendCharge(
+    intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
+  ): Promise<ChargeIntent> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -96,7 +121,14 @@ export class DynamoPaymentsLedger implements PaymentsLedger {
         UpdateExpression:
           'SET amount = if_not_exists(amount, :amount), currency = if_not_exists(currency, :currency), idempotencyKey = if_not_exists(idempotencyKey, :key), #at = if_not_exists(#at, :at), attemptAt = :at, #open = :open ADD attempts :one',
         ExpressionAttributeNames: { '#at': 'at', '#open': 'open' },
-        ExpressionAttributeValues: { ':amount': intent.amount, ':currency': intent.currency, ':key': intent.idempotencyKey, ':at': intent.at, ':open': OPEN, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':amount': intent.amount,
+          ':currency': intent.currency,
+          ':key': intent.idempotencyKey,
+          ':at': intent.at,
+          ':open': OPEN,
+          ':one': 1,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -104,7 +136,9 @@ export class DynamoPaymentsLedger implements PaymentsLedger {
   }
 
   async chargeIntent(orderId: string): Promise<ChargeIntent | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { orderId, entry: CHARGE_INTENT }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { orderId, entry: CHARGE_INTENT }, ConsistentRead: true }),
+    );
     return Item ? intentOf(Item) : undefined;
   }
 
@@ -140,12 +174,24 @@ export class DynamoPaymentsLedger implements PaymentsLedger {
     return Items.map(intentOf);
   }
 
-  async claimRefund(claim: { orderId: string; amount: number; currency: string; idempotencyKey: string; at: string }): Promise<RefundClaim> {
+  async claimRefund(claim: {
+    orderId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+    at: string;
+  }): Promise<RefundClaim> {
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...claim, entry: REFUND_CLAIM }, ConditionExpression: 'attribute_not_exists(entry)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...claim, entry: REFUND_CLAIM },
+                ConditionExpression: 'attribute_not_exists(entry)',
+              },
+            },
             {
               ConditionCheck: {
                 TableName: this.ordersTable,

@@ -13,8 +13,22 @@ const DECLINES: Record<string, string> = {
 const TRANSIENT_FAILURES_BEFORE_SUCCESS = 2;
 const GATEWAY_PREFIX = 'GATEWAY#';
 
-type ChargeRecord = { kind: 'charge'; result: ChargeResult; reference: string; amount: number; currency: string; at: string };
-type RefundRecord = { kind: 'refund'; result: { refundId: string }; chargeId: string; amount: number; currency: string; at: string };
+type ChargeRecord = {
+  kind: 'charge';
+  result: ChargeResult;
+  reference: string;
+  amount: number;
+  currency: string;
+  at: string;
+};
+type RefundRecord = {
+  kind: 'refund';
+  result: { refundId: string };
+  chargeId: string;
+  amount: number;
+  currency: string;
+  at: string;
+};
 
 const chargeOfRecord = (idempotencyKey: string, record: ChargeRecord): GatewayCharge => ({
   idempotencyKey,
@@ -44,14 +58,22 @@ export class TestPaymentGateway implements PaymentGateway {
   }
 
   private async remembered<T>(idempotencyKey: string): Promise<T | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(idempotencyKey), ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(idempotencyKey), ConsistentRead: true }),
+    );
     return Item as T | undefined;
   }
 
   /** Keeps the first record for a key: a repeated request gets the first answer, as a gateway's idempotency does. */
   private async remember<T extends ChargeRecord | RefundRecord>(idempotencyKey: string, record: T): Promise<T> {
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...this.key(idempotencyKey), ...record }, ConditionExpression: 'attribute_not_exists(entry)' }));
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...this.key(idempotencyKey), ...record },
+          ConditionExpression: 'attribute_not_exists(entry)',
+        }),
+      );
       return record;
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return (await this.remembered<T>(idempotencyKey))!;
@@ -72,27 +94,64 @@ export class TestPaymentGateway implements PaymentGateway {
     return Number(Attributes?.attempts) <= TRANSIENT_FAILURES_BEFORE_SUCCESS;
   }
 
-  async charge({ token, amount, currency, idempotencyKey, reference }: { token: string; amount: number; currency: string; idempotencyKey: string; reference: string }): Promise<ChargeResult> {
+  async charge({
+    token,
+    amount,
+    currency,
+    idempotencyKey,
+    reference,
+  }: {
+    token: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+    reference: string;
+  }): Promise<ChargeResult> {
     if (token === 'tok_processingError') {
       const previous = await this.remembered<ChargeRecord>(idempotencyKey);
       if (previous) return previous.result;
-      if (await this.failsTransiently(idempotencyKey)) throw new SagaError('PaymentTransientError', 'The payment processor had an error; try again');
+      if (await this.failsTransiently(idempotencyKey))
+        throw new SagaError('PaymentTransientError', 'The payment processor had an error; try again');
     }
     // Otherwise no read first: `remember` keeps the first answer for a key and returns it to a repeat.
     const at = this.clock.now().toISOString();
     const result: ChargeResult =
       token === 'tok_visa' || token === 'tok_processingError'
-        ? { outcome: 'approved', chargeId: `ch_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}` }
+        ? {
+            outcome: 'approved',
+            chargeId: `ch_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`,
+          }
         : { outcome: 'declined', reason: DECLINES[token] ?? 'invalid_token' };
-    return (await this.remember<ChargeRecord>(idempotencyKey, { kind: 'charge', result, reference, amount, currency, at })).result;
+    return (
+      await this.remember<ChargeRecord>(idempotencyKey, { kind: 'charge', result, reference, amount, currency, at })
+    ).result;
   }
 
-  async refund({ chargeId, amount, currency, idempotencyKey }: { chargeId: string; amount: number; currency: string; idempotencyKey: string }) {
+  async refund({
+    chargeId,
+    amount,
+    currency,
+    idempotencyKey,
+  }: {
+    chargeId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+  }) {
     const previous = await this.remembered<RefundRecord>(idempotencyKey);
     if (previous) return previous.result;
     const refundId = `re_${createHash('sha256').update(`${idempotencyKey}:${chargeId}`).digest('hex').slice(0, 24)}`;
     const at = this.clock.now().toISOString();
-    return (await this.remember<RefundRecord>(idempotencyKey, { kind: 'refund', result: { refundId }, chargeId, amount, currency, at })).result;
+    return (
+      await this.remember<RefundRecord>(idempotencyKey, {
+        kind: 'refund',
+        result: { refundId },
+        chargeId,
+        amount,
+        currency,
+        at,
+      })
+    ).result;
   }
 
   async chargeOf(idempotencyKey: string): Promise<GatewayCharge | undefined> {
@@ -112,7 +171,15 @@ export class TestPaymentGateway implements PaymentGateway {
       const record = item as unknown as ChargeRecord | RefundRecord;
       if (record.kind === 'charge') yield chargeOfRecord(idempotencyKey, record);
       else if (record.kind === 'refund') {
-        yield { kind: 'refund', idempotencyKey, refundId: record.result.refundId, chargeId: record.chargeId, amount: Number(record.amount), currency: record.currency, at: record.at };
+        yield {
+          kind: 'refund',
+          idempotencyKey,
+          refundId: record.result.refundId,
+          chargeId: record.chargeId,
+          amount: Number(record.amount),
+          currency: record.currency,
+          at: record.at,
+        };
       }
     }
   }

@@ -11,7 +11,10 @@ export const refundKey = (orderId: string) => `refund:${orderId}`;
  * The amount comes from the stored order, never from the saga's input; an order that is no longer PENDING
  * is not charged.
  */
-export async function chargeOrder(request: { orderId: string; paymentToken: string }, deps: PaymentsDeps): Promise<{ chargeId: string }> {
+export async function chargeOrder(
+  request: { orderId: string; paymentToken: string },
+  deps: PaymentsDeps,
+): Promise<{ chargeId: string }> {
   const { orderId } = request;
   const order = await deps.orders.get(orderId);
   if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
@@ -22,16 +25,39 @@ export async function chargeOrder(request: { orderId: string; paymentToken: stri
     throw new SagaError('OrderNotPendingError', `Order ${orderId} is ${order.status}, not PENDING`);
   }
 
-  const intent = await deps.ledger.intendCharge({ orderId, amount: order.total, currency: order.currency, idempotencyKey: chargeKey(orderId), at: deps.clock.now().toISOString() });
+  const intent = await deps.ledger.intendCharge({
+    orderId,
+    amount: order.total,
+    currency: order.currency,
+    idempotencyKey: chargeKey(orderId),
+    at: deps.clock.now().toISOString(),
+  });
   if (intent.amount !== order.total || intent.currency !== order.currency) {
-    throw new SagaError('PaymentMismatchError', `Order ${orderId} totals ${order.total} ${order.currency} but its charge intent says ${intent.amount} ${intent.currency}`);
+    throw new SagaError(
+      'PaymentMismatchError',
+      `Order ${orderId} totals ${order.total} ${order.currency} but its charge intent says ${intent.amount} ${intent.currency}`,
+    );
   }
-  const result = await deps.gateway.charge({ token: request.paymentToken, amount: intent.amount, currency: intent.currency, idempotencyKey: intent.idempotencyKey, reference: orderId });
+  const result = await deps.gateway.charge({
+    token: request.paymentToken,
+    amount: intent.amount,
+    currency: intent.currency,
+    idempotencyKey: intent.idempotencyKey,
+    reference: orderId,
+  });
   if (result.outcome === 'declined') {
     await deps.ledger.closeIntent(orderId, 'DECLINED');
     throw new SagaError('PaymentDeclinedError', result.reason);
   }
-  const entry = await deps.ledger.record({ orderId, kind: 'CHARGE', reference: result.chargeId, amount: intent.amount, currency: intent.currency, idempotencyKey: intent.idempotencyKey, at: deps.clock.now().toISOString() });
+  const entry = await deps.ledger.record({
+    orderId,
+    kind: 'CHARGE',
+    reference: result.chargeId,
+    amount: intent.amount,
+    currency: intent.currency,
+    idempotencyKey: intent.idempotencyKey,
+    at: deps.clock.now().toISOString(),
+  });
   return { chargeId: entry.reference };
 }
 
@@ -39,17 +65,31 @@ export async function chargeOrder(request: { orderId: string; paymentToken: stri
  * The order's charge as the ledger knows it or, when a crash came between the gateway and the ledger, as
  * the gateway knows it (then written to the ledger). Undefined when nothing was charged.
  */
-async function chargeOfOrder(orderId: string, entries: LedgerEntry[], deps: PaymentsDeps): Promise<LedgerEntry | undefined> {
+async function chargeOfOrder(
+  orderId: string,
+  entries: LedgerEntry[],
+  deps: PaymentsDeps,
+): Promise<LedgerEntry | undefined> {
   const recorded = entries.find((e) => e.kind === 'CHARGE');
   if (recorded) return recorded;
   const intent = await deps.ledger.chargeIntent(orderId);
   if (!intent) return undefined;
   const atGateway = await deps.gateway.chargeOf(intent.idempotencyKey);
   if (atGateway?.outcome !== 'approved' || !atGateway.chargeId) return undefined;
-  return deps.ledger.record({ orderId, kind: 'CHARGE', reference: atGateway.chargeId, amount: atGateway.amount, currency: atGateway.currency, idempotencyKey: intent.idempotencyKey, at: atGateway.at });
+  return deps.ledger.record({
+    orderId,
+    kind: 'CHARGE',
+    reference: atGateway.chargeId,
+    amount: atGateway.amount,
+    currency: atGateway.currency,
+    idempotencyKey: intent.idempotencyKey,
+    at: atGateway.at,
+  });
 }
 
-export type RefundOutcome = { refunded: true; refundId: string } | { refunded: false; reason: 'NOT_CHARGED' | 'CHARGE_IN_FLIGHT' | 'ORDER_CONFIRMED' };
+export type RefundOutcome =
+  | { refunded: true; refundId: string }
+  | { refunded: false; reason: 'NOT_CHARGED' | 'CHARGE_IN_FLIGHT' | 'ORDER_CONFIRMED' };
 
 /**
  * Refunds an order's charge in full, once, from the ledger and the gateway's own record. The refund is
@@ -62,10 +102,29 @@ export async function refundOrder(orderId: string, deps: PaymentsDeps): Promise<
   if (done) return { refunded: true, refundId: done.reference };
   const charge = await chargeOfOrder(orderId, entries, deps);
   if (!charge) return closeUncharged(orderId, deps);
-  const claim = await deps.ledger.claimRefund({ orderId, amount: charge.amount, currency: charge.currency, idempotencyKey: refundKey(orderId), at: deps.clock.now().toISOString() });
+  const claim = await deps.ledger.claimRefund({
+    orderId,
+    amount: charge.amount,
+    currency: charge.currency,
+    idempotencyKey: refundKey(orderId),
+    at: deps.clock.now().toISOString(),
+  });
   if (claim === 'order-confirmed') return { refunded: false, reason: 'ORDER_CONFIRMED' };
-  const { refundId } = await deps.gateway.refund({ chargeId: charge.reference, amount: charge.amount, currency: charge.currency, idempotencyKey: refundKey(orderId) });
-  const entry = await deps.ledger.record({ orderId, kind: 'REFUND', reference: refundId, amount: charge.amount, currency: charge.currency, idempotencyKey: refundKey(orderId), at: deps.clock.now().toISOString() });
+  const { refundId } = await deps.gateway.refund({
+    chargeId: charge.reference,
+    amount: charge.amount,
+    currency: charge.currency,
+    idempotencyKey: refundKey(orderId),
+  });
+  const entry = await deps.ledger.record({
+    orderId,
+    kind: 'REFUND',
+    reference: refundId,
+    amount: charge.amount,
+    currency: charge.currency,
+    idempotencyKey: refundKey(orderId),
+    at: deps.clock.now().toISOString(),
+  });
   await deps.ledger.closeIntent(orderId, 'REFUNDED');
   return { refunded: true, refundId: entry.reference };
 }

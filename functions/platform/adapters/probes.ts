@@ -32,11 +32,15 @@ export const kinesisProbe = (client: KinesisClient, streamName: string): HealthP
  * The warehouse: its Redshift Serverless workgroup is AVAILABLE (locally the Data API emulator answers it too). GetWorkgroup is a control-plane call: it
  * neither runs SQL nor starts an idle workgroup's compute, so a public health check costs the warehouse nothing.
  */
-export const warehouseStatusProbe = (client: Pick<RedshiftServerlessClient, 'send'>, workgroupName: string): HealthProbe => ({
+export const warehouseStatusProbe = (
+  client: Pick<RedshiftServerlessClient, 'send'>,
+  workgroupName: string,
+): HealthProbe => ({
   name: 'warehouse',
   check: async (abortSignal) => {
     const { workgroup } = await client.send(new GetWorkgroupCommand({ workgroupName }), { abortSignal });
-    if (workgroup?.status !== 'AVAILABLE') throw new Error(`Workgroup ${workgroupName} is ${workgroup?.status ?? 'unknown'}`);
+    if (workgroup?.status !== 'AVAILABLE')
+      throw new Error(`Workgroup ${workgroupName} is ${workgroup?.status ?? 'unknown'}`);
   },
 });
 
@@ -58,7 +62,10 @@ export const liveWarehouseProbeDeps: WarehouseProbeDeps = {
 };
 
 /** The workgroup the environment names, asked at most once per WAREHOUSE_PROBE_CACHE period. */
-export function warehouseProbeFromEnv(env: { REDSHIFT_WORKGROUP: string }, deps: WarehouseProbeDeps = liveWarehouseProbeDeps): HealthProbe {
+export function warehouseProbeFromEnv(
+  env: { REDSHIFT_WORKGROUP: string },
+  deps: WarehouseProbeDeps = liveWarehouseProbeDeps,
+): HealthProbe {
   const probe = warehouseStatusProbe(deps.serverless(), env.REDSHIFT_WORKGROUP);
   return cachedProbe(probe, { ...WAREHOUSE_PROBE_CACHE, ...(deps.now ? { now: deps.now } : {}) });
 }

@@ -9,7 +9,9 @@ export async function checkHealth(probes: HealthProbe[], timeoutMs = 1500): Prom
       try {
         await Promise.race([
           probe.check(signal),
-          new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true })),
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true }),
+          ),
         ]);
         return [probe.name, 'ok'] as const;
       } catch {
@@ -45,13 +47,16 @@ export function cachedProbe(probe: HealthProbe, cache: ProbeCache): HealthProbe 
         if (last.ok) return;
         throw last.error;
       }
-      running ??= probe.check(signal).then(
-        () => void (last = { ok: true, until: now() + cache.okForMs }),
-        (error: unknown) => {
-          last = { ok: false, error, until: now() + cache.downForMs };
-          throw error;
-        },
-      ).finally(() => (running = undefined));
+      running ??= probe
+        .check(signal)
+        .then(
+          () => void (last = { ok: true, until: now() + cache.okForMs }),
+          (error: unknown) => {
+            last = { ok: false, error, until: now() + cache.downForMs };
+            throw error;
+          },
+        )
+        .finally(() => (running = undefined));
       return running;
     },
   };

@@ -18,12 +18,28 @@ const errorSchema: JsonSchema = {
       properties: {
         code: {
           type: 'string',
-          enum: ['VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'INSUFFICIENT_STOCK', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL', 'DEPENDENCY_UNAVAILABLE'],
+          enum: [
+            'VALIDATION_ERROR',
+            'UNAUTHORIZED',
+            'FORBIDDEN',
+            'NOT_FOUND',
+            'CONFLICT',
+            'INSUFFICIENT_STOCK',
+            'PAYLOAD_TOO_LARGE',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'RATE_LIMITED',
+            'INTERNAL',
+            'DEPENDENCY_UNAVAILABLE',
+          ],
         },
         message: { type: 'string' },
         details: {
           type: 'array',
-          items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: { path: { type: 'string' }, message: { type: 'string' } },
+          },
         },
       },
     },
@@ -54,13 +70,16 @@ export function buildOpenApi(routes: RouteContract[], info: { title: string; ver
     const responses: Record<string, unknown> = {
       [route.response.status]: {
         description: 'Success',
-        ...(route.response.schema ? { content: { 'application/json': { schema: schemaOf(route.response.schema, 'output') } } } : {}),
+        ...(route.response.schema
+          ? { content: { 'application/json': { schema: schemaOf(route.response.schema, 'output') } } }
+          : {}),
       },
       '400': errorResponse('Invalid request'),
       '500': errorResponse('Internal error'),
     };
     if (secured) responses['401'] = errorResponse('Missing or invalid token');
-    if (route.auth.kind === 'groups') responses['403'] = errorResponse(`Requires the ${route.auth.groups.join(' or ')} group`);
+    if (route.auth.kind === 'groups')
+      responses['403'] = errorResponse(`Requires the ${route.auth.groups.join(' or ')} group`);
     if (route.request?.params) responses['404'] = errorResponse('Not found');
     if (route.request?.body) {
       responses['413'] = errorResponse('Body over 1 MiB');
@@ -73,10 +92,21 @@ export function buildOpenApi(routes: RouteContract[], info: { title: string; ver
       parameters: [
         ...parametersOf(route.request?.params, 'path'),
         ...parametersOf(route.request?.query, 'query'),
-        ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } })),
+        ...(route.headers ?? []).map((h) => ({
+          name: h.name,
+          in: 'header',
+          required: h.required,
+          description: h.description,
+          schema: { type: 'string' },
+        })),
       ],
       ...(route.request?.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.request.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(route.request.body, 'input') } },
+            },
+          }
         : {}),
       ...(secured ? { security: route.auth.kind === 'optional' ? [{}, { cognito: [] }] : [{ cognito: [] }] } : {}),
       responses,

@@ -7,7 +7,13 @@ import { parseEnv } from '../../shared/env';
 import { httpHandler, json } from '../../shared/http';
 import { checkHealth } from '../domain/health';
 import { SearchEnv } from '../../search/adapters/opensearch-client';
-import { dynamoProbe, identityProbe, kinesisProbe, searchProbeFromEnv, warehouseProbeFromEnv } from '../adapters/probes';
+import {
+  dynamoProbe,
+  identityProbe,
+  kinesisProbe,
+  searchProbeFromEnv,
+  warehouseProbeFromEnv,
+} from '../adapters/probes';
 import type { HealthProbe } from '../ports';
 
 export const makeHandler = (probes: HealthProbe[]) =>
@@ -16,7 +22,9 @@ export const makeHandler = (probes: HealthProbe[]) =>
     return json(health.status === 'ok' ? 200 : 503, health, { 'cache-control': 'no-store' });
   });
 
-const env = parseEnv(z.object({ PRODUCTS_TABLE: z.string(), USER_POOL_ID: z.string(), CLICKSTREAM_STREAM: z.string() }));
+const env = parseEnv(
+  z.object({ PRODUCTS_TABLE: z.string(), USER_POOL_ID: z.string(), CLICKSTREAM_STREAM: z.string() }),
+);
 // Probes fail fast: a health check that retries hides the outage it exists to report.
 export const handler = makeHandler([
   dynamoProbe(new DynamoDBClient({ maxAttempts: 1 }), env.PRODUCTS_TABLE),

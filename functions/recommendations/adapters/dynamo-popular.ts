@@ -18,9 +18,13 @@ export class DynamoPopularProducts implements PopularProducts {
   ) {}
 
   async top() {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { id: POPULAR_AGGREGATE_ID } }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { id: POPULAR_AGGREGATE_ID } }),
+    );
     const parsed = PopularAggregate.safeParse(Item);
-    return parsed.success ? { items: parsed.data.items, version: parsed.data.modelVersion } : { items: [], version: 'none' };
+    return parsed.success
+      ? { items: parsed.data.items, version: parsed.data.modelVersion }
+      : { items: [], version: 'none' };
   }
 }
 

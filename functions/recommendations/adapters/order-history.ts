@@ -16,6 +16,8 @@ export class OrderPurchaseHistory implements PurchaseHistory {
     const page = await this.orders.listByUser(userId, { limit: HISTORY_ORDERS });
     return page.items
       .filter((order) => order.status !== 'CANCELLED')
-      .flatMap((order) => order.items.map((line) => ({ productId: line.productId, quantity: line.quantity, at: order.createdAt })));
+      .flatMap((order) =>
+        order.items.map((line) => ({ productId: line.productId, quantity: line.quantity, at: order.createdAt })),
+      );
   }
 }

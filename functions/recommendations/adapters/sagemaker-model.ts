@@ -45,7 +45,10 @@ export class SageMakerModel implements RecommendationModel {
     private readonly endpointName: string,
     options: ResilienceOptions = DEFAULT_RESILIENCE,
   ) {
-    this.breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.failuresToOpen) });
+    this.breaker = circuitBreaker(handleAll, {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.failuresToOpen),
+    });
     // Aggressive: the caller stops waiting at the deadline; the abort signal also cancels the HTTP request.
     this.policy = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
   }
@@ -69,14 +72,24 @@ export class SageMakerModel implements RecommendationModel {
           throw new GarbageAnswerError('The endpoint answered with something other than JSON');
         }
         const parsed = ModelAnswer.safeParse(body);
-        if (!parsed.success) throw new GarbageAnswerError(`The endpoint's answer is not a recommendation list: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        if (!parsed.success)
+          throw new GarbageAnswerError(
+            `The endpoint's answer is not a recommendation list: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+          );
         return { answer: parsed.data, variant: output.InvokedProductionVariant ?? null };
       });
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new ModelUnavailableError('breaker-open', 'The model endpoint breaker is open', { cause: error });
-      if (error instanceof TaskCancelledError) throw new ModelUnavailableError('timeout', 'The model endpoint did not answer in time', { cause: error });
-      if (error instanceof GarbageAnswerError) throw new ModelUnavailableError('garbage', error.message, { cause: error });
-      throw new ModelUnavailableError('error', `The model endpoint failed: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+      if (error instanceof BrokenCircuitError)
+        throw new ModelUnavailableError('breaker-open', 'The model endpoint breaker is open', { cause: error });
+      if (error instanceof TaskCancelledError)
+        throw new ModelUnavailableError('timeout', 'The model endpoint did not answer in time', { cause: error });
+      if (error instanceof GarbageAnswerError)
+        throw new ModelUnavailableError('garbage', error.message, { cause: error });
+      throw new ModelUnavailableError(
+        'error',
+        `The model endpoint failed: ${(error as Error).name}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -56,14 +56,19 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
   } catch (error) {
     const reason = error instanceof ModelUnavailableError ? error.reason : 'error';
     // While the breaker is open every request lands here: its opening was logged once, as a warning.
-    (reason === 'breaker-open' ? deps.log.debug : deps.log.warn)('model unavailable, recommending by popularity', { reason, error: (error as Error).message });
+    (reason === 'breaker-open' ? deps.log.debug : deps.log.warn)('model unavailable, recommending by popularity', {
+      reason,
+      error: (error as Error).message,
+    });
     const popular = await deps.popular.top().catch((e: unknown) => {
       deps.log.warn('popularity fallback unavailable', { error: (e as Error).message });
       throw dependencyUnavailable('Recommendations');
     });
     // Scaled as the model scales popularity (the best product 1), whatever the aggregate's own units.
     const top = popular.items[0]?.[1] || 1;
-    ranked = popular.items.slice(0, request.k + 1).map(([productId, score]) => ({ productId, score: Math.round((score / top) * 1e6) / 1e6 }));
+    ranked = popular.items
+      .slice(0, request.k + 1)
+      .map(([productId, score]) => ({ productId, score: Math.round((score / top) * 1e6) / 1e6 }));
     answeredBy = { source: 'fallback', modelVersion: popular.version, variant: null };
   }
 
@@ -71,7 +76,11 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
 }
 
 /** The candidates the catalog still sells, in the model's order, hydrated, up to the limit. */
-async function onSale(ranked: { productId: string; score: number }[], input: RecommendationsInput, deps: RecommendationsDeps): Promise<RecommendedProduct[]> {
+async function onSale(
+  ranked: { productId: string; score: number }[],
+  input: RecommendationsInput,
+  deps: RecommendationsDeps,
+): Promise<RecommendedProduct[]> {
   const seen = new Set<string>(input.productId ? [input.productId] : []);
   const candidates = ranked.filter(({ productId }) => !seen.has(productId) && seen.add(productId));
   const products = await deps.products.getMany(candidates.map((c) => c.productId)).catch((e: unknown) => {

@@ -18,7 +18,15 @@ export class ClickstreamSearchEvents implements SearchEvents {
   async searched(signal: SearchSignal): Promise<void> {
     const at = this.clock.now().toISOString();
     const { failed } = await this.clickstream.put([
-      { type: 'search', sessionId: signal.sessionId ?? this.newId(), query: signal.query, results: signal.results, eventId: this.newId(), at, receivedAt: at },
+      {
+        type: 'search',
+        sessionId: signal.sessionId ?? this.newId(),
+        query: signal.query,
+        results: signal.results,
+        eventId: this.newId(),
+        at,
+        receivedAt: at,
+      },
     ]);
     if (failed.length) throw new Error('The clickstream refused the search event');
   }

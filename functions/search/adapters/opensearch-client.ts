@@ -33,10 +33,18 @@ export const WRITE_TUNING: ClientTuning = { requestTimeoutMs: 30_000, maxRetries
  * AWS; locally the platform's per-run secret, which the local engine checks the same way) unless given others:
  * one client and one adapter for both substrates.
  */
-export function openSearchClient(env: SearchEnv, tuning: ClientTuning, credentials?: { accessKeyId: string; secretAccessKey: string }): Client {
+export function openSearchClient(
+  env: SearchEnv,
+  tuning: ClientTuning,
+  credentials?: { accessKeyId: string; secretAccessKey: string },
+): Client {
   const provider = defaultProvider();
   return new Client({
-    ...AwsSigv4Signer({ region: env.AWS_REGION, service: env.OPENSEARCH_SIGNING_SERVICE, getCredentials: credentials ? async () => credentials : () => provider() }),
+    ...AwsSigv4Signer({
+      region: env.AWS_REGION,
+      service: env.OPENSEARCH_SIGNING_SERVICE,
+      getCredentials: credentials ? async () => credentials : () => provider(),
+    }),
     node: env.OPENSEARCH_ENDPOINT,
     requestTimeout: tuning.requestTimeoutMs,
     maxRetries: tuning.maxRetries,

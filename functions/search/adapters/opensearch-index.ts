@@ -27,14 +27,19 @@ const statusOf = (error: unknown) => (error as EngineError)?.statusCode;
 function describe(error: unknown): string {
   const e = error as EngineError;
   const body = e?.body?.error;
-  const reason = typeof body === 'object' ? `${body?.type ?? 'error'}: ${body?.reason ?? ''}` : (body ?? e?.message ?? String(error));
+  const reason =
+    typeof body === 'object'
+      ? `${body?.type ?? 'error'}: ${body?.reason ?? ''}`
+      : (body ?? e?.message ?? String(error));
   return e?.statusCode ? `${e.statusCode} ${reason}` : reason;
 }
 
 const BulkItem = z.object({
   status: z.number(),
   result: z.optional(z.string()),
-  error: z.optional(z.union([z.object({ type: z.optional(z.string()), reason: z.optional(z.nullable(z.string())) }), z.string()])),
+  error: z.optional(
+    z.union([z.object({ type: z.optional(z.string()), reason: z.optional(z.nullable(z.string())) }), z.string()]),
+  ),
 });
 const BulkResponse = z.object({
   items: z.array(z.record(z.string(), BulkItem)),
@@ -42,7 +47,10 @@ const BulkResponse = z.object({
 
 /** A bulk item's outcome: a version conflict means the index holds this version or a newer one already. */
 export function outcomeOf(item: z.infer<typeof BulkItem>): ActionOutcome {
-  if (item.error === undefined) return item.status < 300 || item.result === 'not_found' ? { status: 'applied' } : { status: 'failed', reason: `status ${item.status}` };
+  if (item.error === undefined)
+    return item.status < 300 || item.result === 'not_found'
+      ? { status: 'applied' }
+      : { status: 'failed', reason: `status ${item.status}` };
   const type = typeof item.error === 'string' ? undefined : item.error.type;
   if (item.status === 409 && type === 'version_conflict_engine_exception') return { status: 'stale' };
   const reason = typeof item.error === 'string' ? item.error : `${type ?? 'error'}: ${item.error.reason ?? ''}`;
@@ -68,26 +76,44 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
       throw new SearchUnavailableError(`${what}: ${describe(error)}`, { cause: error });
     }
     const parsed = shape.safeParse(body);
-    if (!parsed.success) throw new SearchUnavailableError(`${what}: unexpected answer (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    if (!parsed.success)
+      throw new SearchUnavailableError(
+        `${what}: unexpected answer (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+      );
     return parsed.data;
   }
 
   search(body: SearchRequestBody) {
-    return this.call('search', () => this.client.search({ index: PRODUCTS_ALIAS, body: body as never }), EngineSearchResponse);
+    return this.call(
+      'search',
+      () => this.client.search({ index: PRODUCTS_ALIAS, body: body as never }),
+      EngineSearchResponse,
+    );
   }
 
   suggest(body: SuggestRequestBody) {
-    return this.call('suggest', () => this.client.search({ index: PRODUCTS_ALIAS, body: body as never }), EngineSuggestResponse);
+    return this.call(
+      'suggest',
+      () => this.client.search({ index: PRODUCTS_ALIAS, body: body as never }),
+      EngineSuggestResponse,
+    );
   }
 
   async bulk(actions: readonly IndexAction[], index: string = PRODUCTS_ALIAS): Promise<ActionOutcome[]> {
     if (actions.length === 0) return [];
     // POST /_bulk, each action naming its index (the client sends /<index>/_bulk as a PUT).
-    const { items } = await this.call('bulk', () => this.client.bulk({ body: bulkLines(actions, index) }), BulkResponse);
-    if (items.length !== actions.length) throw new SearchUnavailableError(`bulk: ${items.length} results for ${actions.length} actions`);
+    const { items } = await this.call(
+      'bulk',
+      () => this.client.bulk({ body: bulkLines(actions, index) }),
+      BulkResponse,
+    );
+    if (items.length !== actions.length)
+      throw new SearchUnavailableError(`bulk: ${items.length} results for ${actions.length} actions`);
     return items.map((item, i) => {
       const result = item[actions[i]!.kind];
-      return result ? outcomeOf(result) : { status: 'failed', reason: `no ${actions[i]!.kind} result for ${actions[i]!.id}` };
+      return result
+        ? outcomeOf(result)
+        : { status: 'failed', reason: `no ${actions[i]!.kind} result for ${actions[i]!.id}` };
     });
   }
 
@@ -112,12 +138,19 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
   }
 
   async pointAlias(to: string, from: readonly string[]): Promise<void> {
-    const actions = [...from.map((index) => ({ remove: { index, alias: PRODUCTS_ALIAS } })), { add: { index: to, alias: PRODUCTS_ALIAS } }];
+    const actions = [
+      ...from.map((index) => ({ remove: { index, alias: PRODUCTS_ALIAS } })),
+      { add: { index: to, alias: PRODUCTS_ALIAS } },
+    ];
     await this.call('update aliases', () => this.client.indices.updateAliases({ body: { actions } }), z.unknown());
   }
 
   async refresh(index: string): Promise<void> {
-    await this.call(`refresh ${index}`, () => this.client.transport.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_refresh` }), z.unknown());
+    await this.call(
+      `refresh ${index}`,
+      () => this.client.transport.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_refresh` }),
+      z.unknown(),
+    );
   }
 
   async deleteIndex(name: string): Promise<void> {
@@ -131,7 +164,11 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
 
   /** GET /_cluster/health: green or yellow answers searches; red does not. */
   async clusterStatus(): Promise<string> {
-    const { status } = await this.call('cluster health', () => this.client.cluster.health(), z.object({ status: z.string() }));
+    const { status } = await this.call(
+      'cluster health',
+      () => this.client.cluster.health(),
+      z.object({ status: z.string() }),
+    );
     return status;
   }
 }

@@ -1,7 +1,13 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { actionForProduct, actionForRemoval, MalformedProductError, parseStoredProduct, type IndexAction } from '../domain/documents';
+import {
+  actionForProduct,
+  actionForRemoval,
+  MalformedProductError,
+  parseStoredProduct,
+  type IndexAction,
+} from '../domain/documents';
 
 /**
  * A products-table stream record → what the index must do: INSERT and MODIFY carry the product as now stored
@@ -11,7 +17,8 @@ import { actionForProduct, actionForRemoval, MalformedProductError, parseStoredP
 export function actionFromStreamRecord(record: DynamoDBRecord): IndexAction {
   const where = `Stream record ${record.eventID ?? '?'}`;
   const image = (raw: unknown, which: string) => {
-    if (raw === undefined) throw new MalformedProductError(`${where}: no ${which} (the stream must carry new and old images)`);
+    if (raw === undefined)
+      throw new MalformedProductError(`${where}: no ${which} (the stream must carry new and old images)`);
     try {
       return unmarshall(raw as Record<string, AttributeValue>);
     } catch (cause) {
@@ -29,4 +36,5 @@ export function actionFromStreamRecord(record: DynamoDBRecord): IndexAction {
   }
 }
 
-export const describeStreamRecord = (record: DynamoDBRecord) => `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`;
+export const describeStreamRecord = (record: DynamoDBRecord) =>
+  `${record.eventID ?? '?'} (seq ${record.dynamodb?.SequenceNumber ?? '?'})`;

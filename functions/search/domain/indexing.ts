@@ -33,7 +33,13 @@ export async function indexRecords<R>(
       failures.set(record, error as Error);
     }
   }
-  const summary: BatchIndexSummary = { actions: mapped.length, indexed: 0, deleted: 0, stale: 0, failed: failures.size };
+  const summary: BatchIndexSummary = {
+    actions: mapped.length,
+    indexed: 0,
+    deleted: 0,
+    stale: 0,
+    failed: failures.size,
+  };
   if (mapped.length === 0) return { failures, summary };
   let outcomes: ActionOutcome[];
   try {
@@ -45,7 +51,8 @@ export async function indexRecords<R>(
   }
   outcomes.forEach((outcome, i) => {
     const { record, action } = mapped[i]!;
-    if (outcome.status === 'failed') failures.set(record, new Error(`${action.kind} ${action.id} v${action.version}: ${outcome.reason}`));
+    if (outcome.status === 'failed')
+      failures.set(record, new Error(`${action.kind} ${action.id} v${action.version}: ${outcome.reason}`));
     else if (outcome.status === 'stale') summary.stale++;
     else if (action.kind === 'index') summary.indexed++;
     else summary.deleted++;

@@ -12,8 +12,17 @@ export const SEARCH_FIELDS = ['name^2', 'name.plain^2', 'description', 'category
 /** Facet buckets asked for: every category (15), and the most frequent brands. */
 export const FACET_SIZE = 100;
 
-export const DEFAULT_ORDER: Record<SearchSort, SortOrder> = { relevance: 'desc', price: 'asc', popularity: 'desc', newest: 'desc' };
-const SORT_FIELD: Record<Exclude<SearchSort, 'relevance'>, string> = { price: 'price', popularity: 'popularity', newest: 'createdAt' };
+export const DEFAULT_ORDER: Record<SearchSort, SortOrder> = {
+  relevance: 'desc',
+  price: 'asc',
+  popularity: 'desc',
+  newest: 'desc',
+};
+const SORT_FIELD: Record<Exclude<SearchSort, 'relevance'>, string> = {
+  price: 'price',
+  popularity: 'popularity',
+  newest: 'createdAt',
+};
 
 /**
  * Relevance is multiplied by popularity and recency: log1p(popularity) — OpenSearch's log1p is log10(1 + x) — plus
@@ -56,13 +65,20 @@ export function searchText(q: string | undefined): string | undefined {
 }
 
 /** Only ACTIVE products are ever indexed; the filter says so again, so a stray document can never show. */
-export function filtersOf(input: Pick<SearchQuery, 'category' | 'brand' | 'minPrice' | 'maxPrice'>): Record<string, unknown>[] {
+export function filtersOf(
+  input: Pick<SearchQuery, 'category' | 'brand' | 'minPrice' | 'maxPrice'>,
+): Record<string, unknown>[] {
   const filters: Record<string, unknown>[] = [{ term: { status: 'ACTIVE' } }];
   if (input.category !== undefined) filters.push({ term: { 'category.keyword': input.category } });
   if (input.brand !== undefined) filters.push({ terms: { brand: [input.brand] } });
   if (input.minPrice !== undefined || input.maxPrice !== undefined) {
     filters.push({
-      range: { price: { ...(input.minPrice !== undefined ? { gte: input.minPrice } : {}), ...(input.maxPrice !== undefined ? { lte: input.maxPrice } : {}) } },
+      range: {
+        price: {
+          ...(input.minPrice !== undefined ? { gte: input.minPrice } : {}),
+          ...(input.maxPrice !== undefined ? { lte: input.maxPrice } : {}),
+        },
+      },
     });
   }
   return filters;
@@ -140,24 +156,23 @@ export const EngineSearchResponse = z.object({
 });
 export type EngineSearchResponse = z.infer<typeof EngineSearchResponse>;
 
-const facet = (terms: z.infer<typeof Terms>) => terms.buckets.map((b) => ({ value: String(b.key), count: b.doc_count }));
+const facet = (terms: z.infer<typeof Terms>) =>
+  terms.buckets.map((b) => ({ value: String(b.key), count: b.doc_count }));
 const wholeOrNull = (n: number | null | undefined) => (n === null || n === undefined ? null : Math.round(n));
 
 /** API.md's search result from the engine's answer: hits in order, facets over the whole filtered result. */
 export function searchResultsFrom(response: EngineSearchResponse, sort: SearchSort): SearchResults {
-  const items = response.hits.hits.map(
-    ({ _source: p, _score }): SearchHit => ({
-      id: p.id,
-      name: p.name,
-      description: p.description,
-      category: p.category,
-      brand: p.brand,
-      price: p.price,
-      currency: p.currency,
-      popularity: p.popularity ?? 0,
-      score: sort === 'relevance' && typeof _score === 'number' ? _score : null,
-    }),
-  );
+  const items = response.hits.hits.map(({ _source: p, _score }): SearchHit => ({
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    category: p.category,
+    brand: p.brand,
+    price: p.price,
+    currency: p.currency,
+    popularity: p.popularity ?? 0,
+    score: sort === 'relevance' && typeof _score === 'number' ? _score : null,
+  }));
   const { price } = response.aggregations;
   return {
     total: response.hits.total.value,
@@ -165,7 +180,15 @@ export function searchResultsFrom(response: EngineSearchResponse, sort: SearchSo
     facets: {
       categories: facet(response.aggregations.categories),
       brands: facet(response.aggregations.brands),
-      price: price.count > 0 ? { min: wholeOrNull(price.min), max: wholeOrNull(price.max), avg: wholeOrNull(price.avg), count: price.count } : { min: null, max: null, avg: null, count: 0 },
+      price:
+        price.count > 0
+          ? {
+              min: wholeOrNull(price.min),
+              max: wholeOrNull(price.max),
+              avg: wholeOrNull(price.avg),
+              count: price.count,
+            }
+          : { min: null, max: null, avg: null, count: 0 },
     },
   };
 }

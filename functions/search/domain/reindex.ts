@@ -63,7 +63,13 @@ export async function ensureProductsIndex(index: ProductIndexAdmin): Promise<{ i
 export async function loadCatalog(
   catalog: CatalogProducts,
   writer: Pick<ProductIndexAdmin, 'bulk'>,
-  options: { target?: string; activeOnly: boolean; pass: LoadProgress['pass']; onProgress?: (p: LoadProgress) => void; pageSize?: number },
+  options: {
+    target?: string;
+    activeOnly: boolean;
+    pass: LoadProgress['pass'];
+    onProgress?: (p: LoadProgress) => void;
+    pageSize?: number;
+  },
 ): Promise<LoadSummary> {
   const summary: LoadSummary = { read: 0, indexed: 0, deleted: 0, stale: 0, failures: [] };
   const total = await catalog.approximateCount().catch(() => 0);
@@ -93,14 +99,23 @@ export async function loadCatalog(
   return summary;
 }
 
-export async function reindex(deps: ReindexDeps, options: { onProgress?: (p: LoadProgress) => void; graceMs?: number; pageSize?: number } = {}): Promise<ReindexSummary> {
+export async function reindex(
+  deps: ReindexDeps,
+  options: { onProgress?: (p: LoadProgress) => void; graceMs?: number; pageSize?: number } = {},
+): Promise<ReindexSummary> {
   const previous = await deps.index.aliasTargets();
   const name = concreteIndexName(deps.clock.now());
   if (previous.includes(name)) throw new Error(`The alias already points to ${name}`);
   await deps.index.createIndex(name, productIndexDefinition);
   let load: LoadSummary;
   try {
-    load = await loadCatalog(deps.catalog, deps.index, { target: name, activeOnly: true, pass: 'load', onProgress: options.onProgress, pageSize: options.pageSize });
+    load = await loadCatalog(deps.catalog, deps.index, {
+      target: name,
+      activeOnly: true,
+      pass: 'load',
+      onProgress: options.onProgress,
+      pageSize: options.pageSize,
+    });
     await deps.index.refresh(name);
     await deps.index.pointAlias(name, previous);
   } catch (error) {
@@ -108,7 +123,13 @@ export async function reindex(deps: ReindexDeps, options: { onProgress?: (p: Loa
     await deps.index.deleteIndex(name).catch(() => undefined);
     throw error;
   }
-  const catchUp = await loadCatalog(deps.catalog, deps.index, { target: name, activeOnly: false, pass: 'catch-up', onProgress: options.onProgress, pageSize: options.pageSize });
+  const catchUp = await loadCatalog(deps.catalog, deps.index, {
+    target: name,
+    activeOnly: false,
+    pass: 'catch-up',
+    onProgress: options.onProgress,
+    pageSize: options.pageSize,
+  });
   await deps.index.refresh(name);
   if (previous.length) await deps.sleep(options.graceMs ?? OLD_INDEX_GRACE_MS);
   for (const old of previous) await deps.index.deleteIndex(old);

@@ -21,7 +21,11 @@ async function ask<T>(call: () => Promise<T>): Promise<T> {
  * nothing for a query of several words, any of them may (ranked by how many and how well), so a shopper who typed
  * one word too many still finds something. Facets describe the result that answered.
  */
-export async function searchProducts(input: SearchQuery, deps: SearchDeps, context: { sessionId?: string } = {}): Promise<SearchResults> {
+export async function searchProducts(
+  input: SearchQuery,
+  deps: SearchDeps,
+  context: { sessionId?: string } = {},
+): Promise<SearchResults> {
   let operator: MatchOperator = 'and';
   let answer = await ask(() => deps.products.search(searchBody(input, operator)));
   if (canRelax(input, operator, answer.hits.total.value)) {
@@ -40,10 +44,13 @@ export async function searchProducts(input: SearchQuery, deps: SearchDeps, conte
  */
 async function signal(deps: SearchDeps, event: { query: string; results: number; sessionId?: string }): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SIGNAL_TIMEOUT_MS)));
+  const timeout = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), SIGNAL_TIMEOUT_MS)),
+  );
   try {
     const outcome = await Promise.race([deps.events.searched(event).then(() => 'written' as const), timeout]);
-    if (outcome === 'timeout') deps.log.warn('search event not written in time; answering without it', { timeoutMs: SIGNAL_TIMEOUT_MS });
+    if (outcome === 'timeout')
+      deps.log.warn('search event not written in time; answering without it', { timeoutMs: SIGNAL_TIMEOUT_MS });
   } catch (error) {
     deps.log.warn('search event not written', { error: (error as Error)?.message ?? String(error) });
   } finally {

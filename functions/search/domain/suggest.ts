@@ -37,14 +37,22 @@ export const suggestPrefix = (q: string) => q.replace(/\s+/gu, ' ').trim();
 
 export function suggestBody(q: string, limit: number): SuggestRequestBody {
   const prefix = suggestPrefix(q);
-  const fuzzy = [...prefix].length >= FUZZY_FROM_CHARACTERS ? { fuzzy: { fuzziness: 'AUTO' as const, min_length: FUZZY_FROM_CHARACTERS, transpositions: true as const } } : {};
+  const fuzzy =
+    [...prefix].length >= FUZZY_FROM_CHARACTERS
+      ? { fuzzy: { fuzziness: 'AUTO' as const, min_length: FUZZY_FROM_CHARACTERS, transpositions: true as const } }
+      : {};
   return {
     size: 0,
     _source: ['id', 'name'],
     suggest: {
       names: {
         prefix,
-        completion: { field: 'suggest', size: Math.min(limit * OVERFETCH, MAX_OPTIONS), skip_duplicates: false, ...fuzzy },
+        completion: {
+          field: 'suggest',
+          size: Math.min(limit * OVERFETCH, MAX_OPTIONS),
+          skip_duplicates: false,
+          ...fuzzy,
+        },
       },
     },
   };
@@ -63,7 +71,10 @@ export const EngineSuggestResponse = z.object({
 export type EngineSuggestResponse = z.infer<typeof EngineSuggestResponse>;
 
 /** The options in the engine's order (best first), one per name (case-insensitive), at most `limit`. */
-export function suggestionsFrom(response: EngineSuggestResponse, limit: number): { items: { id: string; name: string }[] } {
+export function suggestionsFrom(
+  response: EngineSuggestResponse,
+  limit: number,
+): { items: { id: string; name: string }[] } {
   const seen = new Set<string>();
   const items: { id: string; name: string }[] = [];
   for (const option of response.suggest.names.flatMap((entry) => entry.options)) {

@@ -22,21 +22,24 @@ export const makeHandler = (deps: { index: ProductIndexAdmin }) => {
       ensured = undefined;
       throw error;
     }));
-  return middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(async (event: DynamoDBStreamEvent, context: Context) => {
-    await ensureIndex();
-    const { failures, summary } = await indexRecords(event.Records, actionFromStreamRecord, deps.index);
-    for (const [record, error] of failures) logger.warn('product not indexed', { record: describeStreamRecord(record), error });
-    logger.info('batch indexed', { records: event.Records.length, ...summary });
-    return processPartialResponse(
-      event,
-      async (record: DynamoDBRecord) => {
-        const failure = failures.get(record);
-        if (failure) throw failure;
-      },
-      new BatchProcessor(EventType.DynamoDBStreams),
-      { context },
-    );
-  }).use(injectLambdaContext(logger, { resetKeys: true }));
+  return middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
+    async (event: DynamoDBStreamEvent, context: Context) => {
+      await ensureIndex();
+      const { failures, summary } = await indexRecords(event.Records, actionFromStreamRecord, deps.index);
+      for (const [record, error] of failures)
+        logger.warn('product not indexed', { record: describeStreamRecord(record), error });
+      logger.info('batch indexed', { records: event.Records.length, ...summary });
+      return processPartialResponse(
+        event,
+        async (record: DynamoDBRecord) => {
+          const failure = failures.get(record);
+          if (failure) throw failure;
+        },
+        new BatchProcessor(EventType.DynamoDBStreams),
+        { context },
+      );
+    },
+  ).use(injectLambdaContext(logger, { resetKeys: true }));
 };
 
 export const handler = makeHandler(liveIndexerDeps());

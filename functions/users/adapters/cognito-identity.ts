@@ -17,7 +17,10 @@ import type { Tokens } from '../schemas';
 
 /** Lifetime of a token from its own claims, for providers that leave ExpiresIn out. */
 const secondsUntilExpiry = (jwt: string): number => {
-  const { exp, iat } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number; iat?: number };
+  const { exp, iat } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    exp?: number;
+    iat?: number;
+  };
   return exp && iat ? exp - iat : 3600;
 };
 
@@ -38,7 +41,17 @@ export class CognitoIdentityProvider implements IdentityProvider {
     private readonly clientId: string,
   ) {}
 
-  async register({ email, password, firstName, lastName }: { email: string; password: string; firstName: string; lastName: string }) {
+  async register({
+    email,
+    password,
+    firstName,
+    lastName,
+  }: {
+    email: string;
+    password: string;
+    firstName: string;
+    lastName: string;
+  }) {
     let userSub: string | undefined;
     try {
       ({ UserSub: userSub } = await this.cognito.send(
@@ -54,7 +67,8 @@ export class CognitoIdentityProvider implements IdentityProvider {
         }),
       ));
     } catch (e) {
-      if (nameOf(e) === 'UsernameExistsException' || nameOf(e) === 'AliasExistsException') throw new EmailTakenError(email);
+      if (nameOf(e) === 'UsernameExistsException' || nameOf(e) === 'AliasExistsException')
+        throw new EmailTakenError(email);
       if (nameOf(e) === 'InvalidPasswordException') throw new PasswordRejectedError((e as Error).message);
       if (nameOf(e) === 'TooManyRequestsException') throw new TooManyAttemptsError();
       throw e;
@@ -93,7 +107,15 @@ export class CognitoIdentityProvider implements IdentityProvider {
     } catch (e) {
       const name = nameOf(e);
       // cognito-local answers a wrong password with InvalidPasswordException; Cognito with NotAuthorizedException.
-      if (['NotAuthorizedException', 'UserNotFoundException', 'UserNotConfirmedException', 'PasswordResetRequiredException', 'InvalidPasswordException'].includes(name)) {
+      if (
+        [
+          'NotAuthorizedException',
+          'UserNotFoundException',
+          'UserNotConfirmedException',
+          'PasswordResetRequiredException',
+          'InvalidPasswordException',
+        ].includes(name)
+      ) {
         throw new InvalidCredentialsError();
       }
       if (name === 'TooManyRequestsException' || name === 'LimitExceededException') throw new TooManyAttemptsError();

@@ -16,11 +16,19 @@ export async function registerUser(input: Register, deps: UsersDeps): Promise<{ 
     ({ userId } = await deps.identity.register(input));
   } catch (e) {
     if (e instanceof EmailTakenError) throw conflict('An account with this email already exists');
-    if (e instanceof PasswordRejectedError) throw invalid('Password does not meet the policy', [{ path: 'password', message: e.message }]);
+    if (e instanceof PasswordRejectedError)
+      throw invalid('Password does not meet the policy', [{ path: 'password', message: e.message }]);
     throw e;
   }
   const now = deps.clock.now().toISOString();
-  await deps.profiles.put({ userId, email: input.email, firstName: input.firstName, lastName: input.lastName, createdAt: now, updatedAt: now });
+  await deps.profiles.put({
+    userId,
+    email: input.email,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    createdAt: now,
+    updatedAt: now,
+  });
   return { userId, email: input.email };
 }
 
@@ -62,7 +70,11 @@ export async function getMyProfile(caller: Caller, deps: Pick<UsersDeps, 'profil
   return present(stored, caller);
 }
 
-export async function updateMyProfile(caller: Caller, changes: UpdateProfile, deps: Pick<UsersDeps, 'profiles' | 'clock'>): Promise<Profile> {
+export async function updateMyProfile(
+  caller: Caller,
+  changes: UpdateProfile,
+  deps: Pick<UsersDeps, 'profiles' | 'clock'>,
+): Promise<Profile> {
   const now = deps.clock.now().toISOString();
   const stored = await deps.profiles.update(caller.userId, { ...changes, updatedAt: now }, seedProfile(caller, now));
   return present(stored, caller);

@@ -5,7 +5,14 @@ import type { SignInContext, UsersDeps } from '../ports';
 import { CONTEXT_DATA_HEADER, ContextDataHeader, Login } from '../schemas';
 
 /** Headers that carry credentials of their own: Cognito's risk checks need the browser's, not these. */
-const WITHHELD_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-amz-security-token', CONTEXT_DATA_HEADER.toLowerCase()]);
+const WITHHELD_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-amz-security-token',
+  CONTEXT_DATA_HEADER.toLowerCase(),
+]);
 
 /**
  * The caller as API Gateway saw it, for Cognito threat protection: without it every sign-in comes from the
@@ -21,7 +28,10 @@ function signInContextOf(event: ApiEvent): SignInContext | undefined {
     serverName: event.requestContext.domainName ?? headers.host ?? 'unknown',
     serverPath: event.requestContext.path,
     httpHeaders: Object.entries(headers)
-      .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !WITHHELD_HEADERS.has(entry[0].toLowerCase()))
+      .filter(
+        (entry): entry is [string, string] =>
+          typeof entry[1] === 'string' && !WITHHELD_HEADERS.has(entry[0].toLowerCase()),
+      )
       .map(([name, value]) => ({ name, value })),
     ...(encodedData ? { encodedData } : {}),
   };

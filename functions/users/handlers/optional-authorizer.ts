@@ -27,10 +27,17 @@ const headerOf = (event: APIGatewayRequestAuthorizerEvent, name: string): string
   return entry?.[1] ?? undefined;
 };
 
-const allow = (event: APIGatewayRequestAuthorizerEvent, principalId: string, context: Record<string, string>): APIGatewayAuthorizerResult => ({
+const allow = (
+  event: APIGatewayRequestAuthorizerEvent,
+  principalId: string,
+  context: Record<string, string>,
+): APIGatewayAuthorizerResult => ({
   principalId,
   // Results are not cached (the authorizer has no identity source), so the policy covers this method only.
-  policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+  },
   context,
 });
 
@@ -40,31 +47,32 @@ const allow = (event: APIGatewayRequestAuthorizerEvent, principalId: string, con
  * and the token's claims reach the function flat in the authorizer context, as functions/shared/auth.ts
  * reads them; anything else is 401, as on routes that need a user.
  */
-export const makeHandler = (verifier: IdTokenVerifier, logger: RejectionLog) => async (event: APIGatewayRequestAuthorizerEvent) => {
-  const header = headerOf(event, 'authorization');
-  if (header === undefined) return allow(event, 'anonymous', {});
-  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  if (!token) {
-    logger.info('authorization header rejected', { reason: 'not a bearer token' });
-    throw unauthorized();
-  }
-  let claims: Record<string, unknown>;
-  try {
-    claims = await verifier.verify(token);
-  } catch (e) {
-    // aws-jwt-verify's reason (expired, bad signature, wrong audience...), never the token itself.
-    logger.info('token rejected', { reason: (e as Error).message });
-    throw unauthorized();
-  }
-  const sub = String(claims.sub);
-  const groups = claims['cognito:groups'];
-  return allow(event, sub, {
-    sub,
-    email: typeof claims.email === 'string' ? claims.email : '',
-    // Context values must be strings, numbers or booleans; Cognito's own authorizer joins lists the same way.
-    'cognito:groups': Array.isArray(groups) ? groups.join(',') : '',
-  });
-};
+export const makeHandler =
+  (verifier: IdTokenVerifier, logger: RejectionLog) => async (event: APIGatewayRequestAuthorizerEvent) => {
+    const header = headerOf(event, 'authorization');
+    if (header === undefined) return allow(event, 'anonymous', {});
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) {
+      logger.info('authorization header rejected', { reason: 'not a bearer token' });
+      throw unauthorized();
+    }
+    let claims: Record<string, unknown>;
+    try {
+      claims = await verifier.verify(token);
+    } catch (e) {
+      // aws-jwt-verify's reason (expired, bad signature, wrong audience...), never the token itself.
+      logger.info('token rejected', { reason: (e as Error).message });
+      throw unauthorized();
+    }
+    const sub = String(claims.sub);
+    const groups = claims['cognito:groups'];
+    return allow(event, sub, {
+      sub,
+      email: typeof claims.email === 'string' ? claims.email : '',
+      // Context values must be strings, numbers or booleans; Cognito's own authorizer joins lists the same way.
+      'cognito:groups': Array.isArray(groups) ? groups.join(',') : '',
+    });
+  };
 
 const env = parseEnv(z.object({ USER_POOL_ID: z.string(), USER_POOL_CLIENT_ID: z.string() }));
 // Only the logger: the authorizer runs before every cart request, and the tracer would add to its cold start.

@@ -4,7 +4,14 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnDashboard, CfnDataSet, CfnDataSource, CfnVPCConnection } from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';
 import type { Warehouse } from './warehouse';
-import { conversionFunnel, conversionFunnelSql, warehouseViews, WAREHOUSE_VIEWS, type QuickSightColumnType, type WarehouseView } from './views';
+import {
+  conversionFunnel,
+  conversionFunnelSql,
+  warehouseViews,
+  WAREHOUSE_VIEWS,
+  type QuickSightColumnType,
+  type WarehouseView,
+} from './views';
 
 export interface AnalystDashboardsProps {
   readonly namePrefix: string;
@@ -20,9 +27,23 @@ export interface AnalystDashboardsProps {
 }
 
 /** What a reader of a data source, a data set and a dashboard may do: use them, not change or share them. */
-const DATA_SOURCE_USER = ['quicksight:DescribeDataSource', 'quicksight:DescribeDataSourcePermissions', 'quicksight:PassDataSource'];
-const DATA_SET_USER = ['quicksight:DescribeDataSet', 'quicksight:DescribeDataSetPermissions', 'quicksight:PassDataSet', 'quicksight:DescribeIngestion', 'quicksight:ListIngestions'];
-const DASHBOARD_VIEWER = ['quicksight:DescribeDashboard', 'quicksight:ListDashboardVersions', 'quicksight:QueryDashboard'];
+const DATA_SOURCE_USER = [
+  'quicksight:DescribeDataSource',
+  'quicksight:DescribeDataSourcePermissions',
+  'quicksight:PassDataSource',
+];
+const DATA_SET_USER = [
+  'quicksight:DescribeDataSet',
+  'quicksight:DescribeDataSetPermissions',
+  'quicksight:PassDataSet',
+  'quicksight:DescribeIngestion',
+  'quicksight:ListIngestions',
+];
+const DASHBOARD_VIEWER = [
+  'quicksight:DescribeDashboard',
+  'quicksight:ListDashboardVersions',
+  'quicksight:QueryDashboard',
+];
 
 export const DASHBOARD_SHEET_ID = 'overview';
 /** The dashboard's visuals: the same four charts as the local analysts' page (lib/local/dashboard). */
@@ -36,9 +57,14 @@ export const DASHBOARD_VISUALS = {
 type Column = CfnDashboard.ColumnIdentifierProperty;
 const column = (dataSetIdentifier: string, columnName: string): Column => ({ dataSetIdentifier, columnName });
 const sum = { simpleNumericalAggregation: 'SUM' };
-const title = (plainText: string): CfnDashboard.VisualTitleLabelOptionsProperty => ({ visibility: 'VISIBLE', formatText: { plainText } });
+const title = (plainText: string): CfnDashboard.VisualTitleLabelOptionsProperty => ({
+  visibility: 'VISIBLE',
+  formatText: { plainText },
+});
 const pounds: CfnDashboard.NumberFormatConfigurationProperty = {
-  formatConfiguration: { currencyDisplayFormatConfiguration: { symbol: 'GBP', decimalPlacesConfiguration: { decimalPlaces: 2 } } },
+  formatConfiguration: {
+    currencyDisplayFormatConfiguration: { symbol: 'GBP', decimalPlacesConfiguration: { decimalPlaces: 2 } },
+  },
 };
 
 /**
@@ -71,7 +97,8 @@ export class AnalystDashboards extends Construct {
     const stack = Stack.of(this);
     const awsAccountId = stack.account;
     this.principalArn =
-      props.principalArn ?? stack.formatArn({ service: 'quicksight', resource: 'group', resourceName: 'default/analysts' });
+      props.principalArn ??
+      stack.formatArn({ service: 'quicksight', resource: 'group', resourceName: 'default/analysts' });
     const { warehouse } = props;
 
     this.securityGroup = new SecurityGroup(this, 'VpcConnectionSecurityGroup', {
@@ -79,10 +106,18 @@ export class AnalystDashboards extends Construct {
       description: 'QuickSight VPC connection to the analytics warehouse',
       allowAllOutbound: false,
     });
-    this.securityGroup.addEgressRule(Peer.securityGroupId(warehouse.securityGroup.securityGroupId), Port.tcp(warehouse.endpoint.port), 'To the Redshift Serverless workgroup');
+    this.securityGroup.addEgressRule(
+      Peer.securityGroupId(warehouse.securityGroup.securityGroupId),
+      Port.tcp(warehouse.endpoint.port),
+      'To the Redshift Serverless workgroup',
+    );
     // QuickSight's network interfaces are not stateful: the workgroup's replies come back as inbound traffic
     // (QuickSight's VPC connection guide asks for this rule).
-    this.securityGroup.addIngressRule(Peer.securityGroupId(warehouse.securityGroup.securityGroupId), Port.allTcp(), 'Replies from the Redshift Serverless workgroup');
+    this.securityGroup.addIngressRule(
+      Peer.securityGroupId(warehouse.securityGroup.securityGroupId),
+      Port.allTcp(),
+      'Replies from the Redshift Serverless workgroup',
+    );
     warehouse.allowConnectionsFrom(this.securityGroup, 'From QuickSight through its VPC connection');
 
     this.vpcConnectionRole = this.buildVpcConnectionRole(warehouse);
@@ -104,7 +139,11 @@ export class AnalystDashboards extends Construct {
       name: `${props.namePrefix} analytics warehouse`,
       type: 'REDSHIFT',
       dataSourceParameters: {
-        redshiftParameters: { host: warehouse.endpoint.host, port: warehouse.endpoint.port, database: warehouse.target.database },
+        redshiftParameters: {
+          host: warehouse.endpoint.host,
+          port: warehouse.endpoint.port,
+          database: warehouse.target.database,
+        },
       },
       credentials: { secretArn: warehouse.secretArn },
       sslProperties: { disableSsl: false },
@@ -124,12 +163,22 @@ export class AnalystDashboards extends Construct {
     const dataSets = {} as Record<WarehouseView, CfnDataSet>;
     for (const view of WAREHOUSE_VIEWS) {
       dataSets[view] = dataSet(view.replaceAll('_', '-'), view, {
-        relationalTable: { dataSourceArn: this.dataSource.attrArn, schema: 'public', name: view, inputColumns: inputColumns(warehouseViews[view]) },
+        relationalTable: {
+          dataSourceArn: this.dataSource.attrArn,
+          schema: 'public',
+          name: view,
+          inputColumns: inputColumns(warehouseViews[view]),
+        },
       });
     }
     this.dataSets = dataSets;
     this.funnelDataSet = dataSet(conversionFunnel.name.replaceAll('_', '-'), conversionFunnel.name, {
-      customSql: { dataSourceArn: this.dataSource.attrArn, name: conversionFunnel.name, sqlQuery: conversionFunnelSql, columns: inputColumns(conversionFunnel.columns) },
+      customSql: {
+        dataSourceArn: this.dataSource.attrArn,
+        name: conversionFunnel.name,
+        sqlQuery: conversionFunnelSql,
+        columns: inputColumns(conversionFunnel.columns),
+      },
     });
 
     this.dashboard = new CfnDashboard(this, 'Dashboard', {
@@ -160,21 +209,37 @@ export class AnalystDashboards extends Construct {
         actions: ['ec2:CreateNetworkInterface'],
         resources: [
           interfaces,
-          stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: this.securityGroup.securityGroupId }),
-          ...warehouse.vpc.isolatedSubnets.map(({ subnetId }) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnetId })),
+          stack.formatArn({
+            service: 'ec2',
+            resource: 'security-group',
+            resourceName: this.securityGroup.securityGroupId,
+          }),
+          ...warehouse.vpc.isolatedSubnets.map(({ subnetId }) =>
+            stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnetId }),
+          ),
         ],
       }),
     );
     role.addToPolicy(
       new PolicyStatement({
         actions: ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:DeleteNetworkInterface'],
-        resources: [interfaces, stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: this.securityGroup.securityGroupId })],
+        resources: [
+          interfaces,
+          stack.formatArn({
+            service: 'ec2',
+            resource: 'security-group',
+            resourceName: this.securityGroup.securityGroupId,
+          }),
+        ],
       }),
     );
-    role.addToPolicy(new PolicyStatement({ actions: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], resources: ['*'] }));
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], resources: ['*'] }),
+    );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:DescribeSubnets and ec2:DescribeSecurityGroups are list operations that accept no resource but "*"; they change nothing.',
+      reason:
+        'ec2:DescribeSubnets and ec2:DescribeSecurityGroups are list operations that accept no resource but "*"; they change nothing.',
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]`,
@@ -191,7 +256,11 @@ export class AnalystDashboards extends Construct {
     const lowStock = lowStockVisual(lowStockDaysOfCover);
 
     const half = 18;
-    const cell = (elementId: string, columnIndex: number, rowIndex: number): CfnDashboard.GridLayoutElementProperty => ({
+    const cell = (
+      elementId: string,
+      columnIndex: number,
+      rowIndex: number,
+    ): CfnDashboard.GridLayoutElementProperty => ({
       elementId,
       elementType: 'VISUAL',
       columnIndex,
@@ -213,7 +282,11 @@ export class AnalystDashboards extends Construct {
         { dataSetIdentifier: products, name: 'product', expression: 'ifelse(isNull({name}), {product_id}, {name})' },
         { dataSetIdentifier: stock, name: 'product', expression: 'ifelse(isNull({name}), {product_id}, {name})' },
         // Out of stock, or running out at the recent sales rate (days_of_cover is empty for products that do not sell).
-        { dataSetIdentifier: stock, name: 'low_stock', expression: `ifelse({available} <= 0, 1, {days_of_cover} <= ${lowStockDaysOfCover}, 1, 0)` },
+        {
+          dataSetIdentifier: stock,
+          name: 'low_stock',
+          expression: `ifelse({available} <= 0, 1, {days_of_cover} <= ${lowStockDaysOfCover}, 1, 0)`,
+        },
       ],
       sheets: [
         {
@@ -241,9 +314,23 @@ export class AnalystDashboards extends Construct {
           filterGroupId: 'low-stock-only',
           crossDataset: 'SINGLE_DATASET',
           status: 'ENABLED',
-          filters: [{ numericEqualityFilter: { filterId: 'low-stock', column: column(stock, 'low_stock'), value: 1, matchOperator: 'EQUALS', nullOption: 'NON_NULLS_ONLY' } }],
+          filters: [
+            {
+              numericEqualityFilter: {
+                filterId: 'low-stock',
+                column: column(stock, 'low_stock'),
+                value: 1,
+                matchOperator: 'EQUALS',
+                nullOption: 'NON_NULLS_ONLY',
+              },
+            },
+          ],
           scopeConfiguration: {
-            selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId: DASHBOARD_SHEET_ID, scope: 'SELECTED_VISUALS', visualIds: [visuals.lowStock] }] },
+            selectedSheets: {
+              sheetVisualScopingConfigurations: [
+                { sheetId: DASHBOARD_SHEET_ID, scope: 'SELECTED_VISUALS', visualIds: [visuals.lowStock] },
+              ],
+            },
           },
         },
       ],
@@ -260,16 +347,41 @@ const visuals = DASHBOARD_VISUALS;
 
 /** Revenue (bars) and orders (line) by day. */
 function revenueAndOrdersVisual(): CfnDashboard.VisualProperty {
-return {
+  return {
     comboChartVisual: {
       visualId: visuals.revenueAndOrders,
       title: title('Revenue and orders by day'),
       chartConfiguration: {
         fieldWells: {
           comboChartAggregatedFieldWells: {
-            category: [{ dateDimensionField: { fieldId: 'sales-date', column: column(daily, 'sales_date'), dateGranularity: 'DAY' } }],
-            barValues: [{ numericalMeasureField: { fieldId: 'daily-revenue', column: column(daily, 'revenue_gbp'), aggregationFunction: sum, formatConfiguration: pounds } }],
-            lineValues: [{ numericalMeasureField: { fieldId: 'daily-orders', column: column(daily, 'orders'), aggregationFunction: sum } }],
+            category: [
+              {
+                dateDimensionField: {
+                  fieldId: 'sales-date',
+                  column: column(daily, 'sales_date'),
+                  dateGranularity: 'DAY',
+                },
+              },
+            ],
+            barValues: [
+              {
+                numericalMeasureField: {
+                  fieldId: 'daily-revenue',
+                  column: column(daily, 'revenue_gbp'),
+                  aggregationFunction: sum,
+                  formatConfiguration: pounds,
+                },
+              },
+            ],
+            lineValues: [
+              {
+                numericalMeasureField: {
+                  fieldId: 'daily-orders',
+                  column: column(daily, 'orders'),
+                  aggregationFunction: sum,
+                },
+              },
+            ],
           },
         },
         sortConfiguration: { categorySort: [{ fieldSort: { fieldId: 'sales-date', direction: 'ASC' } }] },
@@ -281,7 +393,7 @@ return {
 
 /** The ten products that earn most. */
 function topProductsVisual(): CfnDashboard.VisualProperty {
-return {
+  return {
     barChartVisual: {
       visualId: visuals.topProducts,
       title: title('Top products by revenue'),
@@ -290,7 +402,16 @@ return {
         fieldWells: {
           barChartAggregatedFieldWells: {
             category: [{ categoricalDimensionField: { fieldId: 'top-product', column: column(products, 'product') } }],
-            values: [{ numericalMeasureField: { fieldId: 'product-revenue', column: column(products, 'revenue_gbp'), aggregationFunction: sum, formatConfiguration: pounds } }],
+            values: [
+              {
+                numericalMeasureField: {
+                  fieldId: 'product-revenue',
+                  column: column(products, 'revenue_gbp'),
+                  aggregationFunction: sum,
+                  formatConfiguration: pounds,
+                },
+              },
+            ],
           },
         },
         sortConfiguration: {
@@ -304,7 +425,7 @@ return {
 
 /** Product views → carts → purchases. */
 function conversionVisual(): CfnDashboard.VisualProperty {
-return {
+  return {
     funnelChartVisual: {
       visualId: visuals.conversionFunnel,
       title: title('Conversion funnel: product views → carts → purchases'),
@@ -312,14 +433,34 @@ return {
         fieldWells: {
           funnelChartAggregatedFieldWells: {
             category: [{ categoricalDimensionField: { fieldId: 'funnel-stage', column: column(funnel, 'stage') } }],
-            values: [{ numericalMeasureField: { fieldId: 'funnel-events', column: column(funnel, 'events'), aggregationFunction: sum } }],
+            values: [
+              {
+                numericalMeasureField: {
+                  fieldId: 'funnel-events',
+                  column: column(funnel, 'events'),
+                  aggregationFunction: sum,
+                },
+              },
+            ],
           },
         },
         // Stages in funnel order, whatever their counts.
         sortConfiguration: {
-          categorySort: [{ columnSort: { sortBy: column(funnel, 'step'), direction: 'ASC', aggregationFunction: { numericalAggregationFunction: { simpleNumericalAggregation: 'MIN' } } } }],
+          categorySort: [
+            {
+              columnSort: {
+                sortBy: column(funnel, 'step'),
+                direction: 'ASC',
+                aggregationFunction: { numericalAggregationFunction: { simpleNumericalAggregation: 'MIN' } },
+              },
+            },
+          ],
         },
-        dataLabelOptions: { visibility: 'VISIBLE', measureLabelVisibility: 'VISIBLE', categoryLabelVisibility: 'VISIBLE' },
+        dataLabelOptions: {
+          visibility: 'VISIBLE',
+          measureLabelVisibility: 'VISIBLE',
+          categoryLabelVisibility: 'VISIBLE',
+        },
       },
     },
   };
@@ -327,7 +468,7 @@ return {
 
 /** Products at or under the days of cover the alarm uses. */
 function lowStockVisual(lowStockDaysOfCover: number): CfnDashboard.VisualProperty {
-return {
+  return {
     tableVisual: {
       visualId: visuals.lowStock,
       title: title(`Low stock: ${lowStockDaysOfCover} days of cover or less`),

@@ -85,9 +85,16 @@ export const conversionFunnel = {
 } as const satisfies {
   name: string;
   columns: Record<string, QuickSightColumnType>;
-  stages: readonly { step: number; stage: string; column: keyof (typeof warehouseViews)['customer_behavior_analysis'] }[];
+  stages: readonly {
+    step: number;
+    stage: string;
+    column: keyof (typeof warehouseViews)['customer_behavior_analysis'];
+  }[];
 };
 
 export const conversionFunnelSql = conversionFunnel.stages
-  .map((s) => `SELECT event_date, ${s.step} AS step, '${s.stage}' AS stage, ${s.column} AS events FROM customer_behavior_analysis`)
+  .map(
+    (s) =>
+      `SELECT event_date, ${s.step} AS step, '${s.stage}' AS stage, ${s.column} AS events FROM customer_behavior_analysis`,
+  )
   .join('\nUNION ALL\n');

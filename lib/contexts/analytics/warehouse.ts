@@ -1,9 +1,22 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { FlowLogDestination, FlowLogTrafficType, IpAddresses, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  IpAddresses,
+  Port,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnNamespace, CfnWorkgroup } from 'aws-cdk-lib/aws-redshiftserverless';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId, type AwsSdkCall } from 'aws-cdk-lib/custom-resources';
+import {
+  AwsCustomResource,
+  AwsCustomResourcePolicy,
+  PhysicalResourceId,
+  type AwsSdkCall,
+} from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { WarehouseTarget } from '../platform-function';
 
@@ -66,7 +79,9 @@ export class Warehouse extends Construct {
       restrictDefaultSecurityGroup: false,
     });
     this.vpc.addFlowLog('FlowLogs', {
-      destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogGroup', { retention: RetentionDays.ONE_YEAR })),
+      destination: FlowLogDestination.toCloudWatchLogs(
+        new LogGroup(this, 'FlowLogGroup', { retention: RetentionDays.ONE_YEAR }),
+      ),
       trafficType: FlowLogTrafficType.ALL,
     });
 
@@ -108,7 +123,10 @@ export class Warehouse extends Construct {
     });
     this.adminSecretLookup = this.lookUpAdminSecret(name, this.adminSecretLookupRole);
     this.secretArn = this.adminSecretLookup.getResponseField('namespace.adminPasswordSecretArn');
-    this.endpoint = { host: this.workgroup.attrWorkgroupEndpointAddress, port: this.workgroup.attrWorkgroupEndpointPort };
+    this.endpoint = {
+      host: this.workgroup.attrWorkgroupEndpointAddress,
+      port: this.workgroup.attrWorkgroupEndpointPort,
+    };
     this.target = {
       workgroupName: this.workgroup.attrWorkgroupWorkgroupName,
       workgroupArn: this.workgroup.attrWorkgroupWorkgroupArn,
@@ -127,7 +145,10 @@ export class Warehouse extends Construct {
    * its own role: the default one carries AWSLambdaBasicExecutionRole (logs in every group of the account).
    */
   private lookUpAdminSecret(namespaceName: string, role: Role): AwsCustomResource {
-    const logs = new LogGroup(this, 'AdminSecretLookupLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logs = new LogGroup(this, 'AdminSecretLookupLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     logs.grantWrite(role);
     const getNamespace: AwsSdkCall = {
       service: 'RedshiftServerless',
@@ -141,7 +162,10 @@ export class Warehouse extends Construct {
       onCreate: getNamespace,
       onUpdate: getNamespace,
       policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['redshift-serverless:GetNamespace'], resources: [this.namespace.attrNamespaceNamespaceArn] }),
+        new PolicyStatement({
+          actions: ['redshift-serverless:GetNamespace'],
+          resources: [this.namespace.attrNamespaceNamespaceArn],
+        }),
       ]),
       role,
       logGroup: logs,

@@ -26,7 +26,7 @@ function writeDurably(file, text) {
 
 LocalEngine.prototype.write = function write(data) {
   const text = this.serialize(data);
-  if (!this.async) return writeDurably(this.path, text), null;
+  if (!this.async) return (writeDurably(this.path, text), null);
   const previous = pendingByPath.get(this.path) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => writeDurably(this.path, text));
   pendingByPath.set(this.path, next);

@@ -51,7 +51,15 @@
   /** Integer minor units (pence) → "£1,234.56". */
   const money = (minor, currency = 'GBP') => {
     if (!moneyFormats.has(currency)) {
-      moneyFormats.set(currency, new Intl.NumberFormat('en-GB', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+      moneyFormats.set(
+        currency,
+        new Intl.NumberFormat('en-GB', {
+          style: 'currency',
+          currency,
+          minimumFractionDigits: 2,
+          maximumFractionDigits: 2,
+        }),
+      );
     }
     return moneyFormats.get(currency).format(minor / 100);
   };
@@ -63,7 +71,8 @@
   const isoDay = (date) => date.toISOString().slice(0, 10);
   const todayUtc = () => isoDay(new Date());
   const daysBefore = (day, n) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) - n * DAY_MS));
-  const daysIn = (startDate, endDate) => Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / DAY_MS) + 1;
+  const daysIn = (startDate, endDate) =>
+    Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / DAY_MS) + 1;
 
   // ------------------------------------------------------------------ the API
 
@@ -108,7 +117,8 @@
   /** The day report has a row for every day of the range, zeros included. */
   const hasSales = (row) => row.orders !== 0 || row.revenue !== 0;
   const query = (params) => new URLSearchParams(params).toString();
-  const salesReport = (startDate, endDate, dimension) => api(`/v1/analytics/reports/sales?${query({ startDate, endDate, dimension })}`);
+  const salesReport = (startDate, endDate, dimension) =>
+    api(`/v1/analytics/reports/sales?${query({ startDate, endDate, dimension })}`);
 
   // ------------------------------------------------------------------ state and messages
 
@@ -140,12 +150,20 @@
 
   /** An API failure as the analyst sees it: signed out for auth failures, a visible message otherwise. */
   function handleFailure(error) {
-    if (!(error instanceof ApiError)) error = new ApiError(0, 'CLIENT', `The page failed: ${error && error.message ? error.message : error}`);
+    if (!(error instanceof ApiError))
+      error = new ApiError(0, 'CLIENT', `The page failed: ${error && error.message ? error.message : error}`);
     if (error.status === 401) return showSignIn('Your session has expired. Sign in again.', 'expired');
-    if (error.status === 403) return showSignIn('This dashboard is for analyst or admin only. Sign in with an analyst or admin account.', 'forbidden');
+    if (error.status === 403)
+      return showSignIn(
+        'This dashboard is for analyst or admin only. Sign in with an analyst or admin account.',
+        'forbidden',
+      );
     // The contract's error shape: a message, its code, and for a bad request which field is wrong and why.
     const details = error.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
-    show(el.error, `${error.message}${details ? ` — ${details}` : ''}${error.status > 0 && !error.code.startsWith('HTTP_') ? ` (${error.code})` : ''}`);
+    show(
+      el.error,
+      `${error.message}${details ? ` — ${details}` : ''}${error.status > 0 && !error.code.startsWith('HTTP_') ? ` (${error.code})` : ''}`,
+    );
     setState('error');
   }
 
@@ -166,7 +184,13 @@
     // Rich-text tooltips draw on the canvas: no HTML with inline styles, which the CSP would refuse.
     tooltip: { renderMode: 'richText', confine: true },
   };
-  const emptyTitle = (empty, text) => ({ show: empty, text, left: 'center', top: 'middle', textStyle: { color: '#5b6478', fontSize: 14, fontWeight: 'normal' } });
+  const emptyTitle = (empty, text) => ({
+    show: empty,
+    text,
+    left: 'center',
+    top: 'middle',
+    textStyle: { color: '#5b6478', fontSize: 14, fontWeight: 'normal' },
+  });
 
   /** Revenue and orders by day, or by month ('YYYY-MM' keys on a category axis) over a range too long for days. */
   function drawDaily(rows, currency, dimension) {
@@ -269,8 +293,15 @@
     chart('chart-funnel').setOption(
       {
         ...base,
-        title: emptyTitle(steps.every((s) => s.value === 0), 'No clickstream in this range'),
-        tooltip: { ...base.tooltip, trigger: 'item', formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}` },
+        title: emptyTitle(
+          steps.every((s) => s.value === 0),
+          'No clickstream in this range',
+        ),
+        tooltip: {
+          ...base.tooltip,
+          trigger: 'item',
+          formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}`,
+        },
         series: [
           {
             id: 'funnel',
@@ -287,7 +318,12 @@
             top: 10,
             bottom: 10,
             // Beside the funnel, not inside it: a narrow last step still shows its whole label.
-            label: { show: true, position: 'right', formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}`, color: '#1d2433' },
+            label: {
+              show: true,
+              position: 'right',
+              formatter: (p) => `${p.name}: ${integer.format(p.value)}${share(p.value)}`,
+              color: '#1d2433',
+            },
             labelLine: { show: true, length: 12 },
             itemStyle: { borderWidth: 0 },
             color: ['#2f5bd3', '#5b7fe0', '#e07b00'],
@@ -308,10 +344,15 @@
         tooltip: {
           ...base.tooltip,
           trigger: 'item',
-          formatter: (p) => `${p.name}\n${money(p.value, currency)} · ${integer.format(p.data.orders)} orders · ${integer.format(p.data.units)} units`,
+          formatter: (p) =>
+            `${p.name}\n${money(p.value, currency)} · ${integer.format(p.data.orders)} orders · ${integer.format(p.data.units)} units`,
         },
         grid: { left: 80, right: 20, top: 20, bottom: 50 },
-        xAxis: { type: 'category', data: sorted.map((r) => r.key), axisLabel: { interval: 0, rotate: sorted.length > 6 ? 30 : 0 } },
+        xAxis: {
+          type: 'category',
+          data: sorted.map((r) => r.key),
+          axisLabel: { interval: 0, rotate: sorted.length > 6 ? 30 : 0 },
+        },
         yAxis: { type: 'value', axisLabel: { formatter: moneyTick } },
         series: [
           {
@@ -335,7 +376,11 @@
       {
         ...base,
         title: emptyTitle(top.length === 0, 'Every search found something'),
-        tooltip: { ...base.tooltip, trigger: 'item', formatter: (p) => `“${p.name}”: ${integer.format(p.value)} searches, no results` },
+        tooltip: {
+          ...base.tooltip,
+          trigger: 'item',
+          formatter: (p) => `“${p.name}”: ${integer.format(p.value)} searches, no results`,
+        },
         grid: { left: 200, right: 60, top: 10, bottom: 30 },
         xAxis: { type: 'value', minInterval: 1 },
         yAxis: { type: 'category', data: top.map((i) => i.query), axisLabel: { width: 185, overflow: 'truncate' } },
@@ -356,7 +401,9 @@
   }
 
   function drawInsights(items, asOf) {
-    el.insightsNote.textContent = asOf ? `The latest weeks of the dates chosen, to ${asOf}.` : 'No sales in the dates chosen.';
+    el.insightsNote.textContent = asOf
+      ? `The latest weeks of the dates chosen, to ${asOf}.`
+      : 'No sales in the dates chosen.';
     el.insights.replaceChildren(
       ...(items.length === 0
         ? [Object.assign(document.createElement('li'), { className: 'empty', textContent: 'Nothing needs attention.' })]
@@ -365,7 +412,9 @@
             li.dataset.kind = item.kind;
             if (item.productId) li.dataset.productId = item.productId;
             const kind = document.createElement('span');
-            kind.className = `kind ${String(item.kind).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+            kind.className = `kind ${String(item.kind)
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, '-')}`;
             kind.textContent = String(item.kind).replace(/[_-]+/g, ' ');
             const message = document.createElement('span');
             message.className = 'message';
@@ -419,7 +468,10 @@
       drawFunnel(summary);
       drawCategories(byCategory.rows, summary.currency);
       // Searches with no results have their own chart; the list holds the stock, demand and conversion findings.
-      drawInsights(insights.items.filter((i) => i.kind !== 'no_results'), insights.asOf);
+      drawInsights(
+        insights.items.filter((i) => i.kind !== 'no_results'),
+        insights.asOf,
+      );
       drawNoResultSearches(insights.items.filter((i) => i.kind === 'no_results'));
       el.rangeNote.textContent = byDay.rows.some(hasSales)
         ? ''

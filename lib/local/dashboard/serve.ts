@@ -46,11 +46,14 @@ export interface StaticResponse {
 }
 
 /** Whether a request path belongs to the dashboard (the edge then answers it with `dashboardResponse`). */
-export const isDashboardPath = (pathname: string): boolean => pathname === DASHBOARD_PATH || pathname.startsWith(`${DASHBOARD_PATH}/`);
+export const isDashboardPath = (pathname: string): boolean =>
+  pathname === DASHBOARD_PATH || pathname.startsWith(`${DASHBOARD_PATH}/`);
 
 /** The page or one of its assets for GET and HEAD; 404 in the contract's error shape for anything else. */
 export async function dashboardResponse(method: string, pathname: string): Promise<StaticResponse> {
-  const asset = Object.hasOwn(assets, pathname.slice(DASHBOARD_PATH.length)) ? assets[pathname.slice(DASHBOARD_PATH.length)] : undefined;
+  const asset = Object.hasOwn(assets, pathname.slice(DASHBOARD_PATH.length))
+    ? assets[pathname.slice(DASHBOARD_PATH.length)]
+    : undefined;
   if (!asset || (method !== 'GET' && method !== 'HEAD')) {
     return {
       status: 404,

@@ -27,7 +27,17 @@ async function compile(jar: string, classes: string): Promise<void> {
   mkdirSync(path.dirname(classes), { recursive: true });
   const building = mkdtempSync(`${classes}.building-`);
   try {
-    const args = ['-XX:TieredStopAtLevel=1', '-m', 'jdk.compiler/com.sun.tools.javac.Main', '-nowarn', '-d', building, '-cp', jar, SOURCE];
+    const args = [
+      '-XX:TieredStopAtLevel=1',
+      '-m',
+      'jdk.compiler/com.sun.tools.javac.Main',
+      '-nowarn',
+      '-d',
+      building,
+      '-cp',
+      jar,
+      SOURCE,
+    ];
     const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
@@ -37,7 +47,9 @@ async function compile(jar: string, classes: string): Promise<void> {
       child.once('exit', (exit) => resolve(exit ?? -1));
     });
     if (code !== 0) {
-      throw new Error(`Could not compile the loopback launcher for DynamoDB Local (${code}): a Java 17 runtime with the jdk.compiler module is needed (Debian's openjdk-17-jre-headless has it)\n${output}`);
+      throw new Error(
+        `Could not compile the loopback launcher for DynamoDB Local (${code}): a Java 17 runtime with the jdk.compiler module is needed (Debian's openjdk-17-jre-headless has it)\n${output}`,
+      );
     }
     try {
       renameSync(building, classes);

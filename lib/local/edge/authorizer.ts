@@ -8,15 +8,27 @@ export type TokenVerifier = (token: string) => Promise<Record<string, unknown> |
 /** API Gateway passes claims to the function as strings; lists become "a,b". */
 export const claimsForAuthorizer = (claims: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)]),
+    Object.entries(claims).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v),
+    ]),
   );
 
 /** The event's authorizer context, undefined for an anonymous request; throws a 401 EdgeRefusal. */
-export async function authorize(route: Route, header: string | undefined, verifyToken: TokenVerifier): Promise<{ claims: Record<string, string> } | undefined> {
+export async function authorize(
+  route: Route,
+  header: string | undefined,
+  verifyToken: TokenVerifier,
+): Promise<{ claims: Record<string, string> } | undefined> {
   // Optional-auth routes (carts) serve anonymous shoppers, but a token that is sent must be valid.
   if (route.auth.kind === 'none' || (route.auth.kind === 'optional' && header === undefined)) return undefined;
   const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
   const claims = token ? await verifyToken(token) : undefined;
-  if (!claims) throw new EdgeRefusal(401, 'UNAUTHORIZED', token ? 'The token is invalid or expired' : 'A bearer token is required');
+  if (!claims)
+    throw new EdgeRefusal(
+      401,
+      'UNAUTHORIZED',
+      token ? 'The token is invalid or expired' : 'A bearer token is required',
+    );
   return { claims: claimsForAuthorizer(claims) };
 }

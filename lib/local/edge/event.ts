@@ -12,7 +12,10 @@ export interface EventParts {
   requestId: string;
 }
 
-export function proxyEvent(req: IncomingMessage, { match, url, pathParameters, authorizer, body, requestId }: EventParts): APIGatewayProxyEvent {
+export function proxyEvent(
+  req: IncomingMessage,
+  { match, url, pathParameters, authorizer, body, requestId }: EventParts,
+): APIGatewayProxyEvent {
   const { route } = match;
   const { headers, multiValueHeaders } = headersOf(req);
   const { query, multiQuery } = queryOf(url);
@@ -36,7 +39,10 @@ export function proxyEvent(req: IncomingMessage, { match, url, pathParameters, a
       authorizer: authorizer ?? null,
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: req.method!,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as never,
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? null,
+      } as never,
       path: url.pathname,
       stage: 'v1',
       requestId,

@@ -36,23 +36,42 @@ type Invoker = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 export function createEdge(options: EdgeOptions): Server {
   const compiled = options.routes.map(compile);
   // API Gateway gives up on an integration after 29 s; the function's context says so too.
-  const invokers = new Map(options.routes.map((route) => [route.id, localInvoker<APIGatewayProxyEvent, APIGatewayProxyResult>(options.projectRoot, route, 29_000)]));
+  const invokers = new Map(
+    options.routes.map((route) => [
+      route.id,
+      localInvoker<APIGatewayProxyEvent, APIGatewayProxyResult>(options.projectRoot, route, 29_000),
+    ]),
+  );
 
   // Long hostile URLs still reach validation (a 400 in the contract shape, with the request id echoed)
   // instead of Node's bare 431 at its 16 KiB default.
-  const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => handleRequest(req, res, options, compiled, invokers));
+  const server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) =>
+    handleRequest(req, res, options, compiled, invokers),
+  );
   server.on('clientError', answerClientError);
   return server;
 }
 
-async function handleRequest(req: IncomingMessage, res: ServerResponse, options: EdgeOptions, compiled: CompiledRoute[], invokers: Map<string, Invoker>) {
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: EdgeOptions,
+  compiled: CompiledRoute[],
+  invokers: Map<string, Invoker>,
+) {
   const started = performance.now();
   const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
   let matchedRoute: string | undefined;
   const send = (status: number, headers: Record<string, string | number | boolean>, body: string | Buffer) => {
     res.writeHead(status, { 'x-request-id': requestId, ...headers });
     res.end(body);
-    options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status, ms: performance.now() - started, route: matchedRoute });
+    options.onRequest?.({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      status,
+      ms: performance.now() - started,
+      route: matchedRoute,
+    });
   };
   const fail = (status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}) =>
     send(status, { 'content-type': 'application/json', ...extra }, JSON.stringify(errorBody(code, message)));
@@ -78,7 +97,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
     const event = proxyEvent(req, { match, url, pathParameters, authorizer, body, requestId });
     const result = await invokers.get(route.id)!(event);
     const responseHeaders: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
-    send(result.statusCode, responseHeaders, result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('binary') : result.body);
+    send(
+      result.statusCode,
+      responseHeaders,
+      result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('binary') : result.body,
+    );
   } catch (error) {
     if (error instanceof EdgeRefusal) return fail(error.status, error.code, error.message);
     // Only a fault of the edge itself lands here: handlers map their own errors.
@@ -92,9 +115,13 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, options:
 function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) {
   if (!socket.writable) return socket.destroy();
   // The headers were never parsed; the client's request id is still in the raw bytes Node read.
-  const sentId = /\r\nx-request-id:[ \t]*([\x21-\x7e]{1,200})\r\n/i.exec(error.rawPacket?.toString('latin1') ?? '')?.[1];
+  const sentId = /\r\nx-request-id:[ \t]*([\x21-\x7e]{1,200})\r\n/i.exec(
+    error.rawPacket?.toString('latin1') ?? '',
+  )?.[1];
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify(errorBody('VALIDATION_ERROR', tooLarge ? 'The URL or headers are too large' : 'The request is not valid HTTP'));
+  const body = JSON.stringify(
+    errorBody('VALIDATION_ERROR', tooLarge ? 'The URL or headers are too large' : 'The request is not valid HTTP'),
+  );
   socket.end(
     // 400 rather than Node's 431: the contract's error codes map to its own statuses.
     `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n` +

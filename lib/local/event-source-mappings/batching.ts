@@ -7,7 +7,8 @@ import { backoff, sleep } from './sleep';
 import type { SourceRecord } from './sources';
 import type { BatchItemFailuresResponse, MappingContext, ShardState } from './types';
 
-type Outcome = { kind: 'ok' } | { kind: 'partial'; from: number } | { kind: 'error'; error: unknown; unhandled: boolean };
+type Outcome =
+  { kind: 'ok' } | { kind: 'partial'; from: number } | { kind: 'error'; error: unknown; unhandled: boolean };
 
 /** A part of the batch still to deliver, with the invocations it has failed so far. */
 interface Pending {
@@ -45,7 +46,12 @@ export class BatchHandler {
         if (outcome.unhandled && options.bisectBatchOnFunctionError && item.records.length > 1) {
           // Splitting does not count toward the retry quota.
           const half = Math.ceil(item.records.length / 2);
-          queue.splice(0, 1, { records: item.records.slice(0, half), attempts: item.attempts }, { records: item.records.slice(half), attempts: item.attempts });
+          queue.splice(
+            0,
+            1,
+            { records: item.records.slice(0, half), attempts: item.attempts },
+            { records: item.records.slice(half), attempts: item.attempts },
+          );
           stats.bisections++;
           continue;
         }
@@ -57,7 +63,12 @@ export class BatchHandler {
       item.attempts++;
       if (settings.maxRetries >= 0 && item.attempts > settings.maxRetries) {
         try {
-          await this.destination.send(shard.shardId, item.records, item.attempts, outcome.kind === 'error' && outcome.unhandled);
+          await this.destination.send(
+            shard.shardId,
+            item.records,
+            item.attempts,
+            outcome.kind === 'error' && outcome.unhandled,
+          );
         } catch {
           return false;
         }
@@ -79,7 +90,13 @@ export class BatchHandler {
     const expired = live === -1 ? item.records.length : live;
     if (expired === 0) return;
     try {
-      await this.destination.send(shard.shardId, item.records.slice(0, expired), item.attempts, false, 'RecordAgeExceeded');
+      await this.destination.send(
+        shard.shardId,
+        item.records.slice(0, expired),
+        item.attempts,
+        false,
+        'RecordAgeExceeded',
+      );
     } catch {
       return 'stopped';
     }
@@ -102,11 +119,19 @@ export class BatchHandler {
     if (!Array.isArray(failures) || failures.length === 0) return { kind: 'ok' };
     let from = Infinity;
     for (const failure of failures) {
-      const index = failure?.itemIdentifier ? records.findIndex((r) => r.sequenceNumber === failure.itemIdentifier) : -1;
+      const index = failure?.itemIdentifier
+        ? records.findIndex((r) => r.sequenceNumber === failure.itemIdentifier)
+        : -1;
       // As in Lambda: a malformed or unknown identifier fails the whole batch.
       if (index < 0) {
         stats.failedInvocations++;
-        return { kind: 'error', error: new Error(`batchItemFailures names ${JSON.stringify(failure?.itemIdentifier)}, not a record of the batch`), unhandled: false };
+        return {
+          kind: 'error',
+          error: new Error(
+            `batchItemFailures names ${JSON.stringify(failure?.itemIdentifier)}, not a record of the batch`,
+          ),
+          unhandled: false,
+        };
       }
       from = Math.min(from, index);
     }

@@ -24,7 +24,11 @@ export class Checkpoints {
     private readonly report: (e: unknown, where: string) => void,
   ) {}
 
-  static async load(file: string | undefined, sourceArn: string, report: (e: unknown, where: string) => void): Promise<Checkpoints> {
+  static async load(
+    file: string | undefined,
+    sourceArn: string,
+    report: (e: unknown, where: string) => void,
+  ): Promise<Checkpoints> {
     const saved: CheckpointFile['shards'] = {};
     if (file) {
       try {
@@ -32,7 +36,8 @@ export class Checkpoints {
         // A table re-created since gets a new stream: its old checkpoints mean nothing.
         if (data.version === 1 && data.sourceArn === sourceArn) Object.assign(saved, data.shards);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a readable checkpoint file: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw new Error(`${file} is not a readable checkpoint file: ${(e as Error).message}`);
       }
     }
     return new Checkpoints(file, sourceArn, saved, report);
@@ -48,7 +53,11 @@ export class Checkpoints {
     const file = this.file;
     if (!file) return Promise.resolve();
     const data: CheckpointFile = { version: 1, sourceArn: this.sourceArn, shards: { ...this.saved } };
-    for (const s of shards) data.shards[s.shardId] = { ...(s.checkpoint ? { sequenceNumber: s.checkpoint } : {}), ...(s.finished ? { finished: true } : {}) };
+    for (const s of shards)
+      data.shards[s.shardId] = {
+        ...(s.checkpoint ? { sequenceNumber: s.checkpoint } : {}),
+        ...(s.finished ? { finished: true } : {}),
+      };
     this.writing = this.writing.then(async () => {
       try {
         await mkdir(path.dirname(file), { recursive: true });

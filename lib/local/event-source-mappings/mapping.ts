@@ -35,7 +35,13 @@ import { Checkpoints } from './checkpoints';
 import { FailureDestination } from './destinations';
 import { ShardPoller } from './poller';
 import { dynamoDbStreamSource, localKinesisStreamSource, type StreamSource } from './sources';
-import type { EventSourceMapping, EventSourceMappingOptions, EventSourceMappingStats, MappingContext, MappingSettings } from './types';
+import type {
+  EventSourceMapping,
+  EventSourceMappingOptions,
+  EventSourceMappingStats,
+  MappingContext,
+  MappingSettings,
+} from './types';
 
 export type {
   BatchItemFailuresResponse,
@@ -48,7 +54,8 @@ export type {
 
 export async function startEventSourceMapping(options: EventSourceMappingOptions): Promise<EventSourceMapping> {
   const settings = resolveSettings(options);
-  const onError = options.onError ?? ((e: unknown, where: string) => console.error(`event source mapping (${where}):`, e));
+  const onError =
+    options.onError ?? ((e: unknown, where: string) => console.error(`event source mapping (${where}):`, e));
   const source = await openSource(options);
   const stats = emptyStats(source.arn);
   const report = (e: unknown, where: string) => {
@@ -58,7 +65,15 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
   const checkpoints = await Checkpoints.load(options.checkpointFile, source.arn, report);
   const stopController = new AbortController();
   let tick = 0;
-  const ctx: MappingContext = { options, settings, source, stats, report, stopping: stopController.signal, nextTick: () => ++tick };
+  const ctx: MappingContext = {
+    options,
+    settings,
+    source,
+    stats,
+    report,
+    stopping: stopController.signal,
+    nextTick: () => ++tick,
+  };
   const destination = new FailureDestination(ctx);
   const poller = new ShardPoller(ctx, checkpoints, new BatchHandler(ctx, destination));
 
@@ -113,7 +128,12 @@ function openSource(options: EventSourceMappingOptions): Promise<StreamSource> {
   const credentials = options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' };
   const functionName = options.functionName ?? 'local-esm';
   return options.source.kind === 'dynamodb'
-    ? dynamoDbStreamSource({ endpoint: options.source.endpoint, tableName: options.source.tableName, region, credentials })
+    ? dynamoDbStreamSource({
+        endpoint: options.source.endpoint,
+        tableName: options.source.tableName,
+        region,
+        credentials,
+      })
     : localKinesisStreamSource({
         endpoint: options.source.endpoint,
         streamName: options.source.streamName,

@@ -83,10 +83,15 @@ export class ShardPoller {
     // A fresh listing makes sure shards created since are included.
     await this.discover();
     for (;;) {
-      const busy = [...this.shards.values()].filter((s) => !s.finished && (s.inFlight || s.buffer.length > 0 || s.caughtUpAt < since));
+      const busy = [...this.shards.values()].filter(
+        (s) => !s.finished && (s.inFlight || s.buffer.length > 0 || s.caughtUpAt < since),
+      );
       if (!busy.length && this.discoveredAt >= since) return;
       if (this.ctx.stopping.aborted) throw new Error('event source mapping stopped');
-      if (Date.now() > deadline) throw new Error(`event source mapping not idle after ${timeoutMs} ms (busy: ${busy.map((s) => s.shardId).join(', ')})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `event source mapping not idle after ${timeoutMs} ms (busy: ${busy.map((s) => s.shardId).join(', ')})`,
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -107,12 +112,20 @@ export class ShardPoller {
   private startPosition(shard: ShardState): StartPosition {
     if (shard.checkpoint) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.checkpoint };
     // Shards found after the first listing (children of a split or a roll-over) are read from their start.
-    return this.checkpoints.savedFor(shard.shardId) || !this.initialListing ? { type: 'TRIM_HORIZON' } : { type: this.ctx.options.startingPosition ?? 'TRIM_HORIZON' };
+    return this.checkpoints.savedFor(shard.shardId) || !this.initialListing
+      ? { type: 'TRIM_HORIZON' }
+      : { type: this.ctx.options.startingPosition ?? 'TRIM_HORIZON' };
   }
 
   private async runShard(shard: ShardState) {
     const { stopping, settings } = this.ctx;
-    const cursor: Cursor = { position: this.startPosition(shard), iterator: undefined, needIterator: true, bufferSince: 0, errors: 0 };
+    const cursor: Cursor = {
+      position: this.startPosition(shard),
+      iterator: undefined,
+      needIterator: true,
+      bufferSince: 0,
+      errors: 0,
+    };
     while (!stopping.aborted) {
       try {
         const readStart = this.ctx.nextTick();
@@ -131,7 +144,14 @@ export class ShardPoller {
           return;
         }
         const { batchSize, pollIntervalMs } = settings;
-        await sleep(got && shard.buffer.length < batchSize ? Math.min(windowLeft, 20) : shard.buffer.length ? Math.min(windowLeft, pollIntervalMs) : pollIntervalMs, stopping);
+        await sleep(
+          got && shard.buffer.length < batchSize
+            ? Math.min(windowLeft, 20)
+            : shard.buffer.length
+              ? Math.min(windowLeft, pollIntervalMs)
+              : pollIntervalMs,
+          stopping,
+        );
       } catch (e) {
         await this.recoverFromReadError(shard, cursor, e);
       }
@@ -188,7 +208,9 @@ export class ShardPoller {
     cursor.needIterator = true;
     // Records read but not yet delivered are read again from the last checkpoint.
     shard.buffer.length = 0;
-    cursor.position = shard.checkpoint ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.checkpoint } : cursor.position;
+    cursor.position = shard.checkpoint
+      ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: shard.checkpoint }
+      : cursor.position;
     const { retryDelayMs, maxRetryDelayMs } = this.ctx.settings;
     await sleep(backoff(retryDelayMs, cursor.errors++, maxRetryDelayMs), this.ctx.stopping);
   }

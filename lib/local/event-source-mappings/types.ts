@@ -1,7 +1,8 @@
 /** The event source mapping's public options and stats, and the state its parts share. */
 import type { Credentials, SourceRecord, StreamSource } from './sources';
 
-export type EventSourceKind = { kind: 'dynamodb'; endpoint: string; tableName: string } | { kind: 'kinesis'; endpoint: string; streamName: string };
+export type EventSourceKind =
+  { kind: 'dynamodb'; endpoint: string; tableName: string } | { kind: 'kinesis'; endpoint: string; streamName: string };
 
 export interface BatchItemFailuresResponse {
   batchItemFailures?: { itemIdentifier?: string }[];

@@ -23,12 +23,16 @@ export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPla
   const plan: FaultPlan = {};
   if (env.LOCAL_FAULT_KILL_AFTER) {
     const [state = '', nth = '1'] = env.LOCAL_FAULT_KILL_AFTER.split(':');
-    if (!STATE.test(state) || !/^[1-9]\d*$/.test(nth)) throw new Error(`LOCAL_FAULT_KILL_AFTER must be <State>[:<n>], e.g. ChargePayment:2, not ${env.LOCAL_FAULT_KILL_AFTER}`);
+    if (!STATE.test(state) || !/^[1-9]\d*$/.test(nth))
+      throw new Error(
+        `LOCAL_FAULT_KILL_AFTER must be <State>[:<n>], e.g. ChargePayment:2, not ${env.LOCAL_FAULT_KILL_AFTER}`,
+      );
     plan.killAfter = { state, nth: Number(nth) };
   }
   if (env.LOCAL_FAULT_FAIL) {
     const [state = '', every = ''] = env.LOCAL_FAULT_FAIL.split(':');
-    if (!STATE.test(state) || !/^[1-9]\d*$/.test(every)) throw new Error(`LOCAL_FAULT_FAIL must be <State>:<every>, e.g. ConfirmOrder:3, not ${env.LOCAL_FAULT_FAIL}`);
+    if (!STATE.test(state) || !/^[1-9]\d*$/.test(every))
+      throw new Error(`LOCAL_FAULT_FAIL must be <State>:<every>, e.g. ConfirmOrder:3, not ${env.LOCAL_FAULT_FAIL}`);
     plan.fail = { state, every: Number(every) };
   }
   return plan;
@@ -42,7 +46,12 @@ export class InjectedFault extends Error {
 }
 
 /** The Task handler with the plan's faults for its state around it (the handler itself when there are none). */
-export function withFaults(state: string, handler: TaskHandler, plan: FaultPlan, kill: () => void = () => process.kill(process.pid, 'SIGKILL')): TaskHandler {
+export function withFaults(
+  state: string,
+  handler: TaskHandler,
+  plan: FaultPlan,
+  kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): TaskHandler {
   const killsHere = plan.killAfter?.state === state ? plan.killAfter.nth : undefined;
   const failsEvery = plan.fail?.state === state ? plan.fail.every : undefined;
   if (killsHere === undefined && failsEvery === undefined) return handler;

@@ -7,12 +7,21 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { refusal, type Refusal } from './refusal';
 
-export function browserRefusal(method: string, headers: IncomingHttpHeaders, allowedContentTypes: readonly string[]): Refusal | undefined {
-  if (headers.origin !== undefined) return refusal(403, 'AccessDeniedException', 'This local endpoint does not answer browsers.');
+export function browserRefusal(
+  method: string,
+  headers: IncomingHttpHeaders,
+  allowedContentTypes: readonly string[],
+): Refusal | undefined {
+  if (headers.origin !== undefined)
+    return refusal(403, 'AccessDeniedException', 'This local endpoint does not answer browsers.');
   if (method === 'GET' || method === 'HEAD') return undefined;
   const mediaType = headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (!mediaType || !allowedContentTypes.includes(mediaType)) {
-    return refusal(415, 'UnsupportedMediaTypeException', `Unsupported content type ${mediaType || '(none)'}: send ${allowedContentTypes.join(' or ')}.`);
+    return refusal(
+      415,
+      'UnsupportedMediaTypeException',
+      `Unsupported content type ${mediaType || '(none)'}: send ${allowedContentTypes.join(' or ')}.`,
+    );
   }
   return undefined;
 }

@@ -6,4 +6,8 @@ export interface Refusal {
   message: string;
 }
 
-export const refusal = (status: Refusal['status'], type: string, message: string): Refusal => ({ status, type, message });
+export const refusal = (status: Refusal['status'], type: string, message: string): Refusal => ({
+  status,
+  type,
+  message,
+});

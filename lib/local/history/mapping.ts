@@ -39,8 +39,14 @@ import type { OrderLine } from '../../../functions/analytics/domain/load';
 export const HISTORY_CURRENCY = 'GBP';
 export const ORDER_ID_PREFIX = 'hist-';
 
-export type SkipReason = 'quantity ≤ 0' | 'unit price ≤ 0' | 'cancellation with quantity ≥ 0' | 'cancellation with unit price < 0';
-export const SKIP_REASONS: readonly SkipReason[] = ['quantity ≤ 0', 'unit price ≤ 0', 'cancellation with quantity ≥ 0', 'cancellation with unit price < 0'];
+export type SkipReason =
+  'quantity ≤ 0' | 'unit price ≤ 0' | 'cancellation with quantity ≥ 0' | 'cancellation with unit price < 0';
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'quantity ≤ 0',
+  'unit price ≤ 0',
+  'cancellation with quantity ≥ 0',
+  'cancellation with unit price < 0',
+];
 
 export interface HistoryInvoice {
   invoiceNo: string;
@@ -67,8 +73,16 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Validates a replay range: real dates, `from` not after `to`. */
 export function parseRange(from: string | undefined, to: string | undefined): DateRange {
-  for (const [name, value] of [['--from', from], ['--to', to]] as const) {
-    if (!value || !DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+  for (const [name, value] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (
+      !value ||
+      !DAY.test(value) ||
+      Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+      new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
+    ) {
       throw new Error(`${name} must be a date YYYY-MM-DD, got ${value === undefined ? 'nothing' : `'${value}'`}`);
     }
   }
@@ -98,7 +112,8 @@ export function skipReason(line: InvoiceLine): SkipReason | undefined {
 }
 
 export const orderIdOf = (invoiceNo: string) => `${ORDER_ID_PREFIX}${invoiceNo}`;
-export const userIdOf = (invoiceNo: string, customerId: string | undefined) => (customerId ? `customer-${customerId}` : `guest-${invoiceNo}`);
+export const userIdOf = (invoiceNo: string, customerId: string | undefined) =>
+  customerId ? `customer-${customerId}` : `guest-${invoiceNo}`;
 
 /** A UUID (version 5 layout) derived from the invoice number: the same session on every replay. */
 export function sessionIdOf(invoiceNo: string): string {
@@ -111,11 +126,42 @@ export function sessionIdOf(invoiceNo: string): string {
 
 /** The dataset's country names → ISO 3166-1 alpha-2 (the order's address field). 'ZZ' where none applies. */
 const COUNTRY_CODES: Record<string, string> = {
-  'United Kingdom': 'GB', France: 'FR', Australia: 'AU', Netherlands: 'NL', Germany: 'DE', Norway: 'NO', EIRE: 'IE',
-  Switzerland: 'CH', Spain: 'ES', Poland: 'PL', Portugal: 'PT', Italy: 'IT', Belgium: 'BE', Lithuania: 'LT', Japan: 'JP',
-  Iceland: 'IS', 'Channel Islands': 'JE', Denmark: 'DK', Cyprus: 'CY', Sweden: 'SE', Austria: 'AT', Israel: 'IL',
-  Finland: 'FI', Bahrain: 'BH', Greece: 'GR', 'Hong Kong': 'HK', Singapore: 'SG', Lebanon: 'LB', 'United Arab Emirates': 'AE',
-  'Saudi Arabia': 'SA', 'Czech Republic': 'CZ', Canada: 'CA', Brazil: 'BR', USA: 'US', Malta: 'MT', RSA: 'ZA',
+  'United Kingdom': 'GB',
+  France: 'FR',
+  Australia: 'AU',
+  Netherlands: 'NL',
+  Germany: 'DE',
+  Norway: 'NO',
+  EIRE: 'IE',
+  Switzerland: 'CH',
+  Spain: 'ES',
+  Poland: 'PL',
+  Portugal: 'PT',
+  Italy: 'IT',
+  Belgium: 'BE',
+  Lithuania: 'LT',
+  Japan: 'JP',
+  Iceland: 'IS',
+  'Channel Islands': 'JE',
+  Denmark: 'DK',
+  Cyprus: 'CY',
+  Sweden: 'SE',
+  Austria: 'AT',
+  Israel: 'IL',
+  Finland: 'FI',
+  Bahrain: 'BH',
+  Greece: 'GR',
+  'Hong Kong': 'HK',
+  Singapore: 'SG',
+  Lebanon: 'LB',
+  'United Arab Emirates': 'AE',
+  'Saudi Arabia': 'SA',
+  'Czech Republic': 'CZ',
+  Canada: 'CA',
+  Brazil: 'BR',
+  USA: 'US',
+  Malta: 'MT',
+  RSA: 'ZA',
 };
 export const countryCodeOf = (country: string) => COUNTRY_CODES[country] ?? 'ZZ';
 
@@ -142,7 +188,13 @@ export function planInvoice(invoice: HistoryInvoice, receivedAt: string): Invoic
   const items = kept.map((l): OrderLine => {
     const quantity = Math.abs(l.quantity);
     const unitPrice = penceOf(l.unitPrice);
-    const line = { productId: l.stockCode, name: l.description || l.stockCode, quantity, unitPrice, lineTotal: unitPrice * quantity };
+    const line = {
+      productId: l.stockCode,
+      name: l.description || l.stockCode,
+      quantity,
+      unitPrice,
+      lineTotal: unitPrice * quantity,
+    };
     return isMerchandiseLine(l.stockCode, l.description) ? line : { ...line, merchandise: false };
   });
   const subtotal = items.reduce((sum, i) => sum + i.lineTotal, 0);
@@ -160,12 +212,25 @@ export function planInvoice(invoice: HistoryInvoice, receivedAt: string): Invoic
     total: subtotal,
     currency: HISTORY_CURRENCY,
     // The dataset records the buyer's country and nothing else of an address.
-    shippingAddress: { name: customerId ? `Customer ${customerId}` : 'Guest', line1: 'Not recorded', city: country || 'Not recorded', postalCode: 'UNKNOWN', country: countryCodeOf(country) },
+    shippingAddress: {
+      name: customerId ? `Customer ${customerId}` : 'Guest',
+      line1: 'Not recorded',
+      city: country || 'Not recorded',
+      postalCode: 'UNKNOWN',
+      country: countryCodeOf(country),
+    },
     payment: { status: kind === 'SALE' ? 'CHARGED' : 'REFUNDED' },
     history:
       kind === 'SALE'
-        ? [{ status: 'PENDING', at }, { status: 'CONFIRMED', at }]
-        : [{ status: 'PENDING', at }, { status: 'CONFIRMED', at }, { status: 'CANCELLED', at }],
+        ? [
+            { status: 'PENDING', at },
+            { status: 'CONFIRMED', at },
+          ]
+        : [
+            { status: 'PENDING', at },
+            { status: 'CONFIRMED', at },
+            { status: 'CANCELLED', at },
+          ],
     createdAt: at,
     updatedAt: at,
   };
@@ -214,11 +279,13 @@ export async function* invoicesInRange(
       if (day > range.to) break reading;
       if (day < range.from) continue;
       if (day !== openDay) {
-        if (day < openDay) throw new Error(`Invoice lines are not in date order: ${line.invoiceNo} on ${day} after ${openDay}`);
+        if (day < openDay)
+          throw new Error(`Invoice lines are not in date order: ${line.invoiceNo} on ${day} after ${openDay}`);
         yield* release();
         openDay = day;
       }
-      if (released.has(line.invoiceNo)) throw new Error(`Invoice ${line.invoiceNo} has lines on more than one day; it cannot become one order`);
+      if (released.has(line.invoiceNo))
+        throw new Error(`Invoice ${line.invoiceNo} has lines on more than one day; it cannot become one order`);
       const lines = open.get(line.invoiceNo);
       if (lines) lines.push(line);
       else open.set(line.invoiceNo, [line]);

@@ -69,10 +69,18 @@ function required(env: ReplayOptions['env'], name: string): string {
 function clientsFor(env: ReplayOptions['env']): ReplayClients & { destroy(): void } {
   const region = required(env, 'AWS_REGION');
   const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : undefined;
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY }
+      : undefined;
   const dynamo = new DynamoDBClient({ region, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials, maxAttempts: 5 });
   // HTTP/1.1: kinesalite speaks no HTTP/2 (and PutRecords needs none in AWS).
-  const kinesis = new KinesisClient({ region, endpoint: env.AWS_ENDPOINT_URL_KINESIS, credentials, maxAttempts: 5, requestHandler: new NodeHttpHandler() });
+  const kinesis = new KinesisClient({
+    region,
+    endpoint: env.AWS_ENDPOINT_URL_KINESIS,
+    credentials,
+    maxAttempts: 5,
+    requestHandler: new NodeHttpHandler(),
+  });
   return {
     documents: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     kinesis,
@@ -84,10 +92,15 @@ function clientsFor(env: ReplayOptions['env']): ReplayClients & { destroy(): voi
 }
 
 /** Puts the orders, sending again whatever DynamoDB left unprocessed, with backoff, a bounded number of times. */
-async function putOrders(documents: ReplayClients['documents'], table: string, orders: readonly Order[]): Promise<void> {
+async function putOrders(
+  documents: ReplayClients['documents'],
+  table: string,
+  orders: readonly Order[],
+): Promise<void> {
   let requests = orders.map((order) => ({ PutRequest: { Item: order } }));
   for (let attempt = 1; requests.length > 0; attempt++) {
-    if (attempt > 10) throw new Error(`DynamoDB left ${requests.length} orders unprocessed after ${attempt - 1} attempts`);
+    if (attempt > 10)
+      throw new Error(`DynamoDB left ${requests.length} orders unprocessed after ${attempt - 1} attempts`);
     if (attempt > 1) await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
     const { UnprocessedItems } = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
     requests = (UnprocessedItems?.[table] ?? []) as typeof requests;
@@ -193,7 +206,8 @@ class ReplayWriter {
       await this.writes.submit(async () => {
         this.firstWriteAt ??= wallClockMs();
         const { failed } = await this.clickstream.put(chunk);
-        if (failed.length > 0) throw new Error(`Kinesis refused ${failed.length} of ${chunk.length} events after retries`);
+        if (failed.length > 0)
+          throw new Error(`Kinesis refused ${failed.length} of ${chunk.length} events after retries`);
         this.lastWriteAt = wallClockMs();
       });
     }
@@ -203,7 +217,8 @@ class ReplayWriter {
 /** Replays the invoices of `range` into the platform that `env` describes, and says what it wrote. */
 export async function replayHistory(options: ReplayOptions): Promise<ReplayResult> {
   const { env, datasetDir, range } = options;
-  if (options.rate !== undefined && !(options.rate > 0)) throw new Error(`--rate must be a positive number of invoices per second, got ${options.rate}`);
+  if (options.rate !== undefined && !(options.rate > 0))
+    throw new Error(`--rate must be a positive number of invoices per second, got ${options.rate}`);
   if ((await listDatasetFiles(datasetDir)).length === 0) {
     throw new Error(`No dataset in ${datasetDir}: the replay needs the Online Retail CSVs (set DATASET_DIR)`);
   }
@@ -218,7 +233,11 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
 
   const own = options.clients ? undefined : clientsFor(env);
   const clients = options.clients ?? own!;
-  const clickstream = new KinesisClickstream(clients.kinesis, streamName, { maxAttempts: 10, baseDelayMs: 50, ...options.kinesisRetry });
+  const clickstream = new KinesisClickstream(clients.kinesis, streamName, {
+    maxAttempts: 10,
+    baseDelayMs: 50,
+    ...options.kinesisRetry,
+  });
   const writer = new ReplayWriter(clients, ordersTable, clickstream, options.concurrency ?? 4, options.onProgress);
   const tally = emptyTally();
 
@@ -243,7 +262,12 @@ export async function replayHistory(options: ReplayOptions): Promise<ReplayResul
   } finally {
     own?.destroy();
   }
-  return { ...tally, firstWriteAt: writer.firstWriteAt, lastWriteAt: writer.lastWriteAt, elapsedMs: performance.now() - started };
+  return {
+    ...tally,
+    firstWriteAt: writer.firstWriteAt,
+    lastWriteAt: writer.lastWriteAt,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 export interface RunningPlatform {
@@ -258,9 +282,16 @@ export interface RunningPlatform {
 export async function findRunningPlatform(dataDir: string): Promise<RunningPlatform> {
   const file = runtimeFile(dataDir);
   const running = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunningPlatform) : undefined;
-  const alive = running !== undefined && (await fetch(`${running.apiUrl}/v1/health`).then(() => true, () => false));
+  const alive =
+    running !== undefined &&
+    (await fetch(`${running.apiUrl}/v1/health`).then(
+      () => true,
+      () => false,
+    ));
   if (!running || !alive) {
-    throw new Error(`No local platform is running on ${dataDir} (LOCAL_DATA_DIR): start one with \`npm start\` in another terminal, then replay.`);
+    throw new Error(
+      `No local platform is running on ${dataDir} (LOCAL_DATA_DIR): start one with \`npm start\` in another terminal, then replay.`,
+    );
   }
   return running;
 }

@@ -18,7 +18,12 @@ export class LambdaError extends Error {
 }
 
 export function tooLarge(limit: number) {
-  return new LambdaError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 'message');
+  return new LambdaError(
+    413,
+    'RequestTooLargeException',
+    `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+    'message',
+  );
 }
 
 /** The Node.js runtime's report of a thrown value. */
@@ -27,5 +32,9 @@ export function functionErrorPayload(error: unknown): { errorType: string; error
     return { errorType: error.name || 'Error', errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
   }
   // The runtime reports a thrown non-Error as a handled string error of its own.
-  return { errorType: typeof error === 'string' ? 'string' : typeof error, errorMessage: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error), trace: [] };
+  return {
+    errorType: typeof error === 'string' ? 'string' : typeof error,
+    errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)),
+    trace: [],
+  };
 }

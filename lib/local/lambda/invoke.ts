@@ -38,7 +38,12 @@ export class Invocations {
     const configuration = CONFIGURATION_PATH.exec(url.pathname);
     if (request.method === 'GET' && configuration) {
       const { name } = this.resolve(decodeURIComponent(configuration[1]!), url.searchParams.get('Qualifier'));
-      return send(response, 200, {}, JSON.stringify(functionConfiguration(name, this.settings.functionArn(name), this.settings.roleArn(name))));
+      return send(
+        response,
+        200,
+        {},
+        JSON.stringify(functionConfiguration(name, this.settings.functionArn(name), this.settings.roleArn(name))),
+      );
     }
     const route = INVOKE_PATH.exec(url.pathname);
     if (request.method !== 'POST' || !route) {
@@ -54,7 +59,11 @@ export class Invocations {
     if (invocationType === 'DryRun') return send(response, 204, {});
     if (invocationType === 'Event') {
       send(response, 202, {});
-      this.track(Promise.resolve().then(() => fn(event)).catch((e: unknown) => this.settings.onError(e, name)));
+      this.track(
+        Promise.resolve()
+          .then(() => fn(event))
+          .catch((e: unknown) => this.settings.onError(e, name)),
+      );
       return;
     }
     await this.invokeSynchronously(response, fn, event);
@@ -80,17 +89,30 @@ export class Invocations {
     try {
       result = await this.track(Promise.resolve().then(() => fn(event)));
     } catch (error) {
-      return send(response, 200, { ...executed, 'x-amz-function-error': 'Unhandled' }, JSON.stringify(functionErrorPayload(error)));
+      return send(
+        response,
+        200,
+        { ...executed, 'x-amz-function-error': 'Unhandled' },
+        JSON.stringify(functionErrorPayload(error)),
+      );
     }
     let body: string;
     try {
       body = JSON.stringify(result ?? null);
     } catch (error) {
       // A result JSON cannot carry (a cycle, a BigInt) fails the invocation, as it does in the runtime.
-      return send(response, 200, { ...executed, 'x-amz-function-error': 'Unhandled' }, JSON.stringify(functionErrorPayload(error)));
+      return send(
+        response,
+        200,
+        { ...executed, 'x-amz-function-error': 'Unhandled' },
+        JSON.stringify(functionErrorPayload(error)),
+      );
     }
     if (Buffer.byteLength(body) > SYNC_PAYLOAD_LIMIT) {
-      const payload = { errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).` };
+      const payload = {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${SYNC_PAYLOAD_LIMIT} bytes).`,
+      };
       return send(response, 200, { ...executed, 'x-amz-function-error': 'Unhandled' }, JSON.stringify(payload));
     }
     send(response, 200, executed, body);

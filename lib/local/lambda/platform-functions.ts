@@ -33,6 +33,13 @@ export function startPlatformLambda(options: {
   credentials: LocalCredentials;
   functions?: Record<string, LocalFunction>;
 }): Promise<LambdaEmulator> {
-  const functions: Record<string, LocalFunction> = Object.fromEntries(invocableFunctions().map((spec) => [spec.id, localInvoker(options.projectRoot, spec)]));
-  return startLambdaEmulator({ port: options.port, region: options.region, credentials: options.credentials, functions: { ...functions, ...options.functions } });
+  const functions: Record<string, LocalFunction> = Object.fromEntries(
+    invocableFunctions().map((spec) => [spec.id, localInvoker(options.projectRoot, spec)]),
+  );
+  return startLambdaEmulator({
+    port: options.port,
+    region: options.region,
+    credentials: options.credentials,
+    functions: { ...functions, ...options.functions },
+  });
 }

@@ -17,7 +17,12 @@ export const CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/configurat
 const INVOKE_CONTENT_TYPES = ['application/octet-stream', 'application/json'] as const;
 
 /** The function name and the `$LATEST` check of a FunctionName (and Qualifier), as Lambda resolves them. */
-export function resolveFunctionName(raw: string, qualifier: string | null, known: (name: string) => boolean, functionArn: (name: string) => string): string {
+export function resolveFunctionName(
+  raw: string,
+  qualifier: string | null,
+  known: (name: string) => boolean,
+  functionArn: (name: string) => string,
+): string {
   let name = raw;
   let arnQualifier: string | undefined;
   const full = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([^:]+)(?::([^:]+))?$/.exec(raw);
@@ -34,10 +39,15 @@ export function resolveFunctionName(raw: string, qualifier: string | null, known
   }
   if (!known(name)) throw new LambdaError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(name)}`);
   if (qualifier !== null && arnQualifier !== undefined && qualifier !== arnQualifier) {
-    throw new LambdaError(400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.');
+    throw new LambdaError(
+      400,
+      'InvalidParameterValueException',
+      'The derived qualifier from the function name does not match the specified qualifier.',
+    );
   }
   const version = qualifier ?? arnQualifier;
-  if (version !== undefined && version !== '$LATEST') throw new LambdaError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(name)}:${version}`);
+  if (version !== undefined && version !== '$LATEST')
+    throw new LambdaError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(name)}:${version}`);
   return name;
 }
 
@@ -47,20 +57,40 @@ export function parsePayload(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw new LambdaError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`, 'message');
+    throw new LambdaError(
+      400,
+      'InvalidRequestContentException',
+      `Could not parse request body into json: ${(e as Error).message}`,
+      'message',
+    );
   }
 }
 
 export function send(response: ServerResponse, status: number, headers: Record<string, string>, body?: string) {
-  response.writeHead(status, { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : { 'content-length': '0' }) });
+  response.writeHead(status, {
+    ...headers,
+    ...(body !== undefined
+      ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
+      : { 'content-length': '0' }),
+  });
   response.end(body);
 }
 
 export function sendError(response: ServerResponse, e: unknown) {
   if (e instanceof LambdaError) {
-    return send(response, e.status, { 'x-amzn-errortype': e.type }, JSON.stringify({ Type: 'User', [e.messageKey]: e.message }));
+    return send(
+      response,
+      e.status,
+      { 'x-amzn-errortype': e.type },
+      JSON.stringify({ Type: 'User', [e.messageKey]: e.message }),
+    );
   }
-  send(response, 500, { 'x-amzn-errortype': 'ServiceException' }, JSON.stringify({ Type: 'Service', Message: (e as Error)?.message ?? String(e) }));
+  send(
+    response,
+    500,
+    { 'x-amzn-errortype': 'ServiceException' },
+    JSON.stringify({ Type: 'Service', Message: (e as Error)?.message ?? String(e) }),
+  );
 }
 
 /** The request's body once it is known to come from a holder of the platform's credentials, not a browser. */
@@ -70,7 +100,10 @@ export async function authenticatedBody(request: IncomingMessage, credentials: L
   if (notForBrowsers) throw LambdaError.refusing(notForBrowsers);
   const { body, tooLarge: overLimit } = await readBody(request, { limit: SYNC_PAYLOAD_LIMIT });
   if (overLimit) throw tooLarge(SYNC_PAYLOAD_LIMIT);
-  const unsigned = await signatureRefusal({ method, url: request.url ?? '/', headers: request.headers, body }, { credentials, service: 'lambda' });
+  const unsigned = await signatureRefusal(
+    { method, url: request.url ?? '/', headers: request.headers, body },
+    { credentials, service: 'lambda' },
+  );
   if (unsigned) throw LambdaError.refusing(unsigned);
   return body;
 }

@@ -56,7 +56,8 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
   const region = options.region ?? DEFAULT_REGION;
   const host = options.host ?? '127.0.0.1';
   const functions = new Map(Object.entries(options.functions));
-  const onError = options.onError ?? ((e: unknown, name: string) => console.error(`lambda ${name} (Event invocation) failed:`, e));
+  const onError =
+    options.onError ?? ((e: unknown, name: string) => console.error(`lambda ${name} (Event invocation) failed:`, e));
   const functionArn = (name: string) => `arn:aws:lambda:${region}:${LAMBDA_ACCOUNT_ID}:function:${name}`;
   const roleArn = (name: string) => `arn:aws:iam::${LAMBDA_ACCOUNT_ID}:role/${name}-role`;
   const invocations = new Invocations({ functions, credentials: options.credentials, functionArn, roleArn, onError });
@@ -72,7 +73,9 @@ export async function startLambdaEmulator(options: LambdaEmulatorOptions): Promi
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(options.port, 'local Lambda') : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(options.port, 'local Lambda') : e),
+    );
     server.listen(options.port, host, () => resolve());
   });
   const endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;

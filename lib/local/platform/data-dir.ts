@@ -47,7 +47,9 @@ async function claimDataDir(dataDir: string) {
   if (existsSync(pidFile(dataDir))) {
     const record = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
     if (record.owner !== process.pid && isAlive(record.owner)) {
-      throw new Error(`Another local platform (pid ${record.owner}) is using ${dataDir}; stop it or set LOCAL_DATA_DIR`);
+      throw new Error(
+        `Another local platform (pid ${record.owner}) is using ${dataDir}; stop it or set LOCAL_DATA_DIR`,
+      );
     }
     for (const pid of record.pids ?? []) {
       try {
@@ -63,7 +65,8 @@ async function claimDataDir(dataDir: string) {
   }
   writeFileSync(pidFile(dataDir), JSON.stringify({ owner: process.pid, pids: [] } satisfies PidRecord));
   // Their ports are free only once they are gone; a kill is not instant.
-  for (const deadline = Date.now() + 5000; killed.some(isAlive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+  for (const deadline = Date.now() + 5000; killed.some(isAlive) && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Records the emulator processes, so a run killed hard has them stopped by the next one. */

@@ -3,7 +3,11 @@ import type { LocalCredentials } from '../guard/sigv4';
 import { tableEnvironment } from './databases';
 import { REGION } from './services';
 
-export function baseEnvironment(credentials: LocalCredentials, dynamoEndpoint: string, cognitoEndpoint: string): Record<string, string> {
+export function baseEnvironment(
+  credentials: LocalCredentials,
+  dynamoEndpoint: string,
+  cognitoEndpoint: string,
+): Record<string, string> {
   return {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -17,7 +21,11 @@ export function baseEnvironment(credentials: LocalCredentials, dynamoEndpoint: s
   };
 }
 
-export function handlerEnvironment(base: Record<string, string>, services: Record<string, string>, userPool: { userPoolId: string; clientId: string }): Record<string, string> {
+export function handlerEnvironment(
+  base: Record<string, string>,
+  services: Record<string, string>,
+  userPool: { userPoolId: string; clientId: string },
+): Record<string, string> {
   return {
     ...base,
     ...services,

@@ -25,18 +25,30 @@ export function startLoadingCatalog(options: PlatformOptions): CatalogLoading {
   return { seedMarker, load, early };
 }
 
-export async function seedData(dynamo: DynamoDBDocumentClient, tableNames: Platform['tableNames'], options: PlatformOptions, catalogLoading: CatalogLoading) {
+export async function seedData(
+  dynamo: DynamoDBDocumentClient,
+  tableNames: Platform['tableNames'],
+  options: PlatformOptions,
+  catalogLoading: CatalogLoading,
+) {
   await seedPromotions(dynamo, tableNames.promotions);
   let seeded: Platform['seeded'] = { source: 'none', products: 0 };
   let seedProducts: SeedProduct[] | undefined;
-  const seedTables = { products: tableNames.products, productSkus: tableNames.productSkus, inventory: tableNames.inventory };
+  const seedTables = {
+    products: tableNames.products,
+    productSkus: tableNames.productSkus,
+    inventory: tableNames.inventory,
+  };
   if (options.seed !== 'none') {
     if (await isSeeded(dynamo, seedTables)) {
       seeded = { source: 'existing', products: 0 };
     } else {
       const catalog = await (catalogLoading.early ?? catalogLoading.load());
       await seedCatalog(dynamo, seedTables, catalog.products, options.onSeedProgress);
-      writeFileSync(catalogLoading.seedMarker, JSON.stringify({ source: catalog.source, products: catalog.products.length, at: new Date().toISOString() }));
+      writeFileSync(
+        catalogLoading.seedMarker,
+        JSON.stringify({ source: catalog.source, products: catalog.products.length, at: new Date().toISOString() }),
+      );
       seeded = { source: catalog.source, products: catalog.products.length };
       seedProducts = catalog.products;
     }

@@ -27,10 +27,19 @@ export const REGION = 'eu-west-2';
 type Log = (message: string) => void;
 
 /** Starts the services the handlers' environment points at; the saga waits for `handlersReady()`. */
-export async function startContextServices(options: PlatformOptions, parts: PlatformParts, credentials: LocalCredentials, log: Log) {
+export async function startContextServices(
+  options: PlatformOptions,
+  parts: PlatformParts,
+  credentials: LocalCredentials,
+  log: Log,
+) {
   const { dataDir } = options;
   const persist = options.persist ?? true;
-  const sqs = (parts.sqs = await startSqsEmulator({ port: options.sqsPort ?? 9324, region: REGION, dataFile: persist ? path.join(dataDir, 'sqs.json') : undefined }));
+  const sqs = (parts.sqs = await startSqsEmulator({
+    port: options.sqsPort ?? 9324,
+    region: REGION,
+    dataFile: persist ? path.join(dataDir, 'sqs.json') : undefined,
+  }));
   const kinesis = (parts.kinesis = await startLocalKinesis({
     port: options.kinesisPort ?? 4567,
     region: REGION,
@@ -71,9 +80,21 @@ export async function startContextServices(options: PlatformOptions, parts: Plat
     onError: (e) => log(`warehouse migrations: ${(e as Error)?.message ?? String(e)}`),
     sql: { port: options.warehousePort ?? 0, password: options.warehousePassword },
   }));
-  log(`Redshift Data API on ${warehouse.endpoint}; SQL clients (Postgres protocol, read-only) on 127.0.0.1:${warehouse.sql.port}`);
+  log(
+    `Redshift Data API on ${warehouse.endpoint}; SQL clients (Postgres protocol, read-only) on 127.0.0.1:${warehouse.sql.port}`,
+  );
   const env = { ...checkout.env, ...kinesis.env, ...recommendations.env, ...warehouse.env, ...search.env };
-  return { sqs, kinesis, checkout, recommendations, search, warehouse, warehouseDir, env, handlersReady: () => handlersReady() };
+  return {
+    sqs,
+    kinesis,
+    checkout,
+    recommendations,
+    search,
+    warehouse,
+    warehouseDir,
+    env,
+    handlersReady: () => handlersReady(),
+  };
 }
 
 export type ContextServices = Awaited<ReturnType<typeof startContextServices>>;
@@ -82,11 +103,23 @@ export type ContextServices = Awaited<ReturnType<typeof startContextServices>>;
  * The products index, before the indexer starts: on a fresh start it is loaded in bulk from the seeded table
  * (the indexer then finds every product already at its version), on a restart it is kept as it was.
  */
-export async function indexSearch(services: ContextServices, dynamoEndpoint: string, productsTable: string, options: PlatformOptions, log: Log) {
+export async function indexSearch(
+  services: ContextServices,
+  dynamoEndpoint: string,
+  productsTable: string,
+  options: PlatformOptions,
+  log: Log,
+) {
   const indexingStarted = performance.now();
-  const searchIndexing = await services.search.indexCatalog({ dynamoEndpoint, productsTable, onProgress: options.onSearchIndexProgress });
+  const searchIndexing = await services.search.indexCatalog({
+    dynamoEndpoint,
+    productsTable,
+    onProgress: options.onSearchIndexProgress,
+  });
   const indexingSeconds = ((performance.now() - indexingStarted) / 1000).toFixed(1);
-  log(`search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`} in ${indexingSeconds} s)`);
+  log(
+    `search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`} in ${indexingSeconds} s)`,
+  );
   return searchIndexing;
 }
 
@@ -98,7 +131,13 @@ export async function indexSearch(services: ContextServices, dynamoEndpoint: str
 export async function startConsumersAndInvokeApi(
   services: ContextServices,
   parts: PlatformParts,
-  wiring: { credentials: LocalCredentials; dynamoEndpoint: string; tableNames: Platform['tableNames']; env: Record<string, string>; apiUrl: string },
+  wiring: {
+    credentials: LocalCredentials;
+    dynamoEndpoint: string;
+    tableNames: Platform['tableNames'];
+    env: Record<string, string>;
+    apiUrl: string;
+  },
   options: PlatformOptions,
   log: Log,
 ) {
@@ -120,13 +159,27 @@ export async function startConsumersAndInvokeApi(
     onError: (id, e, where) => log(`analytics ${id} (${where}): ${(e as Error)?.message ?? String(e)}`),
   }));
   Object.assign(env, analytics.env);
-  log(`analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${services.warehouseDir}`);
+  log(
+    `analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${services.warehouseDir}`,
+  );
   // Other processes (replay, redrive) invoke functions here, never in their own process: this one owns the warehouse.
   const consumerInvokers = Object.fromEntries(Object.entries(analytics.consumers).map(([id, c]) => [id, c.invoke]));
-  const lambda = (parts.lambda = await startPlatformLambda({ port: options.lambdaPort ?? 9001, region: REGION, projectRoot, credentials, functions: consumerInvokers }));
+  const lambda = (parts.lambda = await startPlatformLambda({
+    port: options.lambdaPort ?? 9001,
+    region: REGION,
+    projectRoot,
+    credentials,
+    functions: consumerInvokers,
+  }));
   env.AWS_ENDPOINT_URL_LAMBDA = process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
   // Lets `npm run replay` and `npm run redrive` find and use this running platform.
-  const runtime: RuntimeInfo = { apiUrl: wiring.apiUrl, lambdaEndpoint: lambda.endpoint, failureQueueUrls: analytics.failureQueueUrls, env, pid: process.pid };
+  const runtime: RuntimeInfo = {
+    apiUrl: wiring.apiUrl,
+    lambdaEndpoint: lambda.endpoint,
+    failureQueueUrls: analytics.failureQueueUrls,
+    env,
+    pid: process.pid,
+  };
   writeRuntimeInfo(options.dataDir, runtime);
   return { analytics, lambda };
 }
@@ -134,7 +187,13 @@ export async function startConsumersAndInvokeApi(
 /** The platform is ready: serve the model, or train one in the background while the function falls back. */
 export async function serveModel(
   services: ContextServices,
-  data: { dynamo: DynamoDBDocumentClient; aggregatesTable: string; seeded: Platform['seeded']; seedProducts: SeedProduct[] | undefined; seedMarker: string },
+  data: {
+    dynamo: DynamoDBDocumentClient;
+    aggregatesTable: string;
+    seeded: Platform['seeded'];
+    seedProducts: SeedProduct[] | undefined;
+    seedMarker: string;
+  },
   options: PlatformOptions,
   log: Log,
 ) {

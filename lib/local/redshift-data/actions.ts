@@ -13,19 +13,35 @@ import type { Json, WarehouseTarget } from './types';
 
 export type Action = (input: Json) => Promise<Json>;
 
-export function createActions(store: StatementStore, database: Database, warehouse: WarehouseTarget): Record<string, Action> {
+export function createActions(
+  store: StatementStore,
+  database: Database,
+  warehouse: WarehouseTarget,
+): Record<string, Action> {
   const submit = async (input: Json, sqls: string[], batch: boolean): Promise<Json> => {
     const { identity, request } = target(input, warehouse);
     const wait = waitSeconds(input.WaitTimeSeconds);
     const given = parameters(input.Parameters);
     const statements = prepare(sqls, given);
     const transaction = input.ExecutionMode === undefined || input.ExecutionMode === 'TRANSACTION';
-    if (!transaction && input.ExecutionMode !== 'AUTO_COMMIT') throw validation('ExecutionMode must be TRANSACTION or AUTO_COMMIT.');
+    if (!transaction && input.ExecutionMode !== 'AUTO_COMMIT')
+      throw validation('ExecutionMode must be TRANSACTION or AUTO_COMMIT.');
     const queryParameters = given.length ? { Parameters: given } : {};
-    const record = store.create(sqls, batch, { ...request, ...queryParameters }, (r) => execute(database, r, statements, identity, batch && transaction));
+    const record = store.create(sqls, batch, { ...request, ...queryParameters }, (r) =>
+      execute(database, r, statements, identity, batch && transaction),
+    );
     await waitFor(record, wait);
     const { Database: db, WorkgroupName, ClusterIdentifier, SecretArn, DbUser } = record.request;
-    return { Id: record.id, CreatedAt: record.createdAt / 1000, Status: record.status, Database: db, WorkgroupName, ClusterIdentifier, SecretArn, DbUser };
+    return {
+      Id: record.id,
+      CreatedAt: record.createdAt / 1000,
+      Status: record.status,
+      Database: db,
+      WorkgroupName,
+      ClusterIdentifier,
+      SecretArn,
+      DbUser,
+    };
   };
   return {
     ExecuteStatement: (input) => submit(input, [sqlText(input.Sql, 'Sql')], false),

@@ -17,7 +17,10 @@ export class Database {
   /** 'open', 'opening', 'closed' (never opened, or closed), or 'failed' (its last opening failed). */
   state: 'closed' | 'opening' | 'open' | 'failed' = 'closed';
 
-  async run(statements: readonly SqlStatement[], options: { asReader: boolean; transaction: boolean }): Promise<StatementOutcome[]> {
+  async run(
+    statements: readonly SqlStatement[],
+    options: { asReader: boolean; transaction: boolean },
+  ): Promise<StatementOutcome[]> {
     const { engine } = await this.open();
     return engine.run(statements, options);
   }

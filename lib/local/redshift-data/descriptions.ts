@@ -13,8 +13,10 @@ export const RESULT_PAGE_RECORDS = 1_000;
 const seconds = (ms: number) => ms / 1000;
 const ended = (status: string) => status === 'FINISHED' || status === 'FAILED' || status === 'ABORTED';
 const hasResultSet = (outcome?: StatementOutcome) => (outcome?.fields.length ?? 0) > 0;
-const resultRows = (outcome?: StatementOutcome) => (!outcome ? -1 : hasResultSet(outcome) ? outcome.rows.length : outcome.affectedRows);
-const resultSize = (outcome?: StatementOutcome) => (hasResultSet(outcome) ? Buffer.byteLength(JSON.stringify(outcome!.rows)) : 0);
+const resultRows = (outcome?: StatementOutcome) =>
+  !outcome ? -1 : hasResultSet(outcome) ? outcome.rows.length : outcome.affectedRows;
+const resultSize = (outcome?: StatementOutcome) =>
+  hasResultSet(outcome) ? Buffer.byteLength(JSON.stringify(outcome!.rows)) : 0;
 
 function describeSub(sub: SubStatement): Json {
   return {
@@ -57,26 +59,35 @@ export function describe(record: StatementRecord, sub?: SubStatement): Json {
 }
 
 export function resultPage(record: StatementRecord, sub: SubStatement | undefined, nextToken: unknown): Json {
-  if (record.batch && !sub) throw validation(`${record.id} is a batch: ask for the result of one of its statements, ${record.id}:<n>.`);
+  if (record.batch && !sub)
+    throw validation(`${record.id} is a batch: ask for the result of one of its statements, ${record.id}:<n>.`);
   const statement = sub ?? record.subs[0]!;
-  if (statement.status !== 'FINISHED') throw validation(`Query ${statement.id} has not finished: it is ${statement.status}.`);
+  if (statement.status !== 'FINISHED')
+    throw validation(`Query ${statement.id} has not finished: it is ${statement.status}.`);
   const outcome = statement.outcome;
-  if (!outcome || !hasResultSet(outcome)) throw validation('Query does not have result. Please check query status with DescribeStatement.');
+  if (!outcome || !hasResultSet(outcome))
+    throw validation('Query does not have result. Please check query status with DescribeStatement.');
   const start = offsetOf(nextToken, statement.id);
   const end = Math.min(start + RESULT_PAGE_RECORDS, outcome.rows.length);
   return {
     ColumnMetadata: columnMetadata(outcome),
     Records: outcome.rows.slice(start, end).map((row) => toRecord(row, outcome)),
     TotalNumRows: outcome.rows.length,
-    ...(end < outcome.rows.length ? { NextToken: Buffer.from(JSON.stringify({ id: statement.id, offset: end })).toString('base64url') } : {}),
+    ...(end < outcome.rows.length
+      ? { NextToken: Buffer.from(JSON.stringify({ id: statement.id, offset: end })).toString('base64url') }
+      : {}),
   };
 }
 
 function offsetOf(token: unknown, id: string): number {
   if (token === undefined) return 0;
   try {
-    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { id?: unknown; offset?: unknown };
-    if (parsed.id === id && Number.isInteger(parsed.offset) && (parsed.offset as number) > 0) return parsed.offset as number;
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as {
+      id?: unknown;
+      offset?: unknown;
+    };
+    if (parsed.id === id && Number.isInteger(parsed.offset) && (parsed.offset as number) > 0)
+      return parsed.offset as number;
   } catch {
     // Not one of ours: refused below.
   }

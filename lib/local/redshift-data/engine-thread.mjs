@@ -27,7 +27,13 @@ const db = await PGlite.create({
   });
 
 function serialize(error) {
-  return { name: error?.name ?? 'Error', message: error?.message ?? String(error), code: error?.code, detail: error?.detail, statementIndex: error?.statementIndex };
+  return {
+    name: error?.name ?? 'Error',
+    message: error?.message ?? String(error),
+    code: error?.code,
+    detail: error?.detail,
+    statementIndex: error?.statementIndex,
+  };
 }
 
 /**

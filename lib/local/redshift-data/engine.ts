@@ -51,9 +51,17 @@ export class PgliteEngine {
     try {
       await new Promise<void>((resolve, reject) => {
         listeners.push(
-          { event: 'message', listener: (m: { ready: boolean; error?: SerializedError }) => (m.ready ? resolve() : reject(toError(m.error!))) },
+          {
+            event: 'message',
+            listener: (m: { ready: boolean; error?: SerializedError }) =>
+              m.ready ? resolve() : reject(toError(m.error!)),
+          },
           { event: 'error', listener: reject },
-          { event: 'exit', listener: (code: number) => reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`)) },
+          {
+            event: 'exit',
+            listener: (code: number) =>
+              reject(new EngineError(`The warehouse thread exited (${code}) before it was ready`)),
+          },
         );
         for (const { event, listener } of listeners) worker.on(event, listener);
       });
@@ -73,7 +81,10 @@ export class PgliteEngine {
    * Runs the statements in order: as the reader (a read-only transaction as the reader role), or as the owner,
    * in one transaction when `transaction` (a batch), else each on its own (auto-commit).
    */
-  run(statements: readonly SqlStatement[], options: { asReader: boolean; transaction: boolean }): Promise<StatementOutcome[]> {
+  run(
+    statements: readonly SqlStatement[],
+    options: { asReader: boolean; transaction: boolean },
+  ): Promise<StatementOutcome[]> {
     return this.request({ kind: 'run', statements, ...options }) as Promise<StatementOutcome[]>;
   }
 

@@ -31,4 +31,7 @@ export const statementNotFound = (id: string) =>
   new DataApiError('ResourceNotFoundException', `Query does not exist: ${id}`, 400, { ResourceId: id });
 
 export const unknownOperation = (target: string) =>
-  new DataApiError('UnknownOperationException', `The operation ${target || '(none)'} is not supported by the local Redshift Data API.`);
+  new DataApiError(
+    'UnknownOperationException',
+    `The operation ${target || '(none)'} is not supported by the local Redshift Data API.`,
+  );

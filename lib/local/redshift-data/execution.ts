@@ -20,7 +20,13 @@ export function prepare(sqls: readonly string[], parameters: readonly SqlParamet
 }
 
 /** `transaction`: the statements commit together or not at all (a batch); otherwise each commits on its own. */
-export async function execute(database: Database, record: StatementRecord, statements: SqlStatement[], identity: Identity, transaction: boolean): Promise<void> {
+export async function execute(
+  database: Database,
+  record: StatementRecord,
+  statements: SqlStatement[],
+  identity: Identity,
+  transaction: boolean,
+): Promise<void> {
   await Promise.resolve();
   mark(record, 'STARTED');
   try {
@@ -44,7 +50,8 @@ function mark(record: StatementRecord, status: 'STARTED' | 'FINISHED') {
 function fail(record: StatementRecord, e: unknown) {
   const now = Date.now();
   const message = e instanceof Error ? e.message : String(e);
-  const failedAt = e instanceof EngineError && e.statementIndex !== undefined ? e.statementIndex : record.subs.length - 1;
+  const failedAt =
+    e instanceof EngineError && e.statementIndex !== undefined ? e.statementIndex : record.subs.length - 1;
   record.subs.forEach((sub, i) => {
     sub.updatedAt = now;
     if (i < failedAt) sub.status = 'FINISHED';

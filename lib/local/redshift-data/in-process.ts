@@ -75,8 +75,10 @@ export class PgliteWarehouse implements Warehouse {
     return {
       loadLimits: this.loadLimits,
       migrate: () => Promise.reject(new WarehouseError('A read-only warehouse handle cannot migrate')),
-      execute: (sql, params = []) => asReader(async (tx) => ({ rowsAffected: (await tx.query(sql, [...params])).affectedRows ?? 0 })),
-      query: <T extends object = Row>(sql: string, params: readonly SqlValue[] = []) => asReader(async (tx) => (await tx.query<T>(sql, [...params])).rows),
+      execute: (sql, params = []) =>
+        asReader(async (tx) => ({ rowsAffected: (await tx.query(sql, [...params])).affectedRows ?? 0 })),
+      query: <T extends object = Row>(sql: string, params: readonly SqlValue[] = []) =>
+        asReader(async (tx) => (await tx.query<T>(sql, [...params])).rows),
       batch: (statements) => (statements.length === 0 ? Promise.resolve([]) : asReader((tx) => runAll(tx, statements))),
       // The engine is the loaders' too: only its owner closes it.
       close: async () => undefined,

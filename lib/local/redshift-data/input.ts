@@ -14,7 +14,8 @@ const PARAMETER_NAME = /^[0-9a-zA-Z_]+$/;
 
 export function sqlText(value: unknown, member: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw validation(`${member} must be a non-empty string.`);
-  if (Buffer.byteLength(value) > MAX_SQL_BYTES) throw validation(`${member} is longer than the ${MAX_SQL_BYTES} bytes a statement may have.`);
+  if (Buffer.byteLength(value) > MAX_SQL_BYTES)
+    throw validation(`${member} is longer than the ${MAX_SQL_BYTES} bytes a statement may have.`);
   return value;
 }
 
@@ -30,7 +31,8 @@ export function parameters(value: unknown): SqlParameter[] {
   if (!Array.isArray(value) || value.length === 0) throw validation('Parameters must be a non-empty list when given.');
   return value.map((p: unknown, i) => {
     const { name, value: text } = (p ?? {}) as Json;
-    if (typeof name !== 'string' || !PARAMETER_NAME.test(name)) throw validation(`Parameters[${i}].name must match ${PARAMETER_NAME.source}.`);
+    if (typeof name !== 'string' || !PARAMETER_NAME.test(name))
+      throw validation(`Parameters[${i}].name must match ${PARAMETER_NAME.source}.`);
     if (typeof text !== 'string' || text === '') throw validation(`Parameters[${i}].value must be a non-empty string.`);
     return { name, value: text };
   });
@@ -56,11 +58,19 @@ export function statementId(value: unknown): string {
  */
 export function target(input: Json, warehouse: WarehouseTarget): { identity: Identity; request: Json } {
   const { WorkgroupName, ClusterIdentifier, Database, SecretArn, DbUser } = input;
-  if ((WorkgroupName === undefined) === (ClusterIdentifier === undefined)) throw validation('Give either WorkgroupName or ClusterIdentifier.');
+  if ((WorkgroupName === undefined) === (ClusterIdentifier === undefined))
+    throw validation('Give either WorkgroupName or ClusterIdentifier.');
   const name = WorkgroupName ?? ClusterIdentifier;
-  if (name !== warehouse.workgroupName) throw validation(`No workgroup or cluster ${JSON.stringify(name)} here: the local warehouse is ${warehouse.workgroupName}.`);
-  if (Database !== undefined && Database !== warehouse.database) throw validation(`Database ${JSON.stringify(Database)} does not exist: the local warehouse's is ${warehouse.database}.`);
-  if (SecretArn !== undefined && SecretArn !== warehouse.adminSecretArn) throw validation(`Secret ${JSON.stringify(SecretArn)} cannot be read.`);
+  if (name !== warehouse.workgroupName)
+    throw validation(
+      `No workgroup or cluster ${JSON.stringify(name)} here: the local warehouse is ${warehouse.workgroupName}.`,
+    );
+  if (Database !== undefined && Database !== warehouse.database)
+    throw validation(
+      `Database ${JSON.stringify(Database)} does not exist: the local warehouse's is ${warehouse.database}.`,
+    );
+  if (SecretArn !== undefined && SecretArn !== warehouse.adminSecretArn)
+    throw validation(`Secret ${JSON.stringify(SecretArn)} cannot be read.`);
   if (DbUser !== undefined && typeof DbUser !== 'string') throw validation('DbUser must be a string.');
   const identity: Identity = SecretArn !== undefined || DbUser === warehouse.adminDbUser ? 'owner' : 'reader';
   const request = { WorkgroupName, ClusterIdentifier, Database: Database ?? warehouse.database, SecretArn, DbUser };

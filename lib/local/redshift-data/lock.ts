@@ -12,7 +12,9 @@ export function lockDirectory(dataDir: string): () => void {
   try {
     const owner = Number(readFileSync(file, 'utf8'));
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-      throw new Error(`The warehouse in ${dataDir} is open in process ${owner} (a running local platform?); PGlite cannot share a directory between processes`);
+      throw new Error(
+        `The warehouse in ${dataDir} is open in process ${owner} (a running local platform?); PGlite cannot share a directory between processes`,
+      );
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

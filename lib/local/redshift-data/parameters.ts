@@ -15,20 +15,29 @@ export interface SqlParameter {
 const NAMED = /'[^']*(?:'|$)|"[^"]*(?:"|$)|--[^\n]*|::|:([A-Za-z0-9_]+)/g;
 
 /** The values by name: a batch's parameters are common to all its statements, so this is built once a request. */
-export const parameterValues = (parameters: readonly SqlParameter[]): ReadonlyMap<string, string> => new Map(parameters.map((p) => [p.name, p.value]));
+export const parameterValues = (parameters: readonly SqlParameter[]): ReadonlyMap<string, string> =>
+  new Map(parameters.map((p) => [p.name, p.value]));
 
 export function toPositional(sql: string, values: ReadonlyMap<string, string>): SqlStatement {
   const positions = new Map<string, number>();
   const params: string[] = [];
-  const positional = sql.replace(NAMED, (match: string, name: string | undefined) => (name === undefined ? match : `$${positionOf(name, values, positions, params)}`));
+  const positional = sql.replace(NAMED, (match: string, name: string | undefined) =>
+    name === undefined ? match : `$${positionOf(name, values, positions, params)}`,
+  );
   return { sql: positional, params };
 }
 
-function positionOf(name: string, values: ReadonlyMap<string, string>, positions: Map<string, number>, params: string[]): number {
+function positionOf(
+  name: string,
+  values: ReadonlyMap<string, string>,
+  positions: Map<string, number>,
+  params: string[],
+): number {
   const known = positions.get(name);
   if (known !== undefined) return known;
   const value = values.get(name);
-  if (value === undefined) throw validation(`The SQL references the parameter :${name}, which the request does not give.`);
+  if (value === undefined)
+    throw validation(`The SQL references the parameter :${name}, which the request does not give.`);
   params.push(value);
   positions.set(name, params.length);
   return params.length;

@@ -32,12 +32,16 @@ export async function readRequest(req: IncomingMessage, credentials: LocalCreden
   const notForBrowsers = browserRefusal(method, req.headers, [CONTENT_TYPE]);
   if (notForBrowsers) throw DataApiError.refusing(notForBrowsers);
   const { body: raw, tooLarge } = await readBody(req, { limit: MAX_REQUEST_BYTES });
-  if (tooLarge) throw new DataApiError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes`, 413);
+  if (tooLarge)
+    throw new DataApiError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes`, 413);
   const target = String(req.headers['x-amz-target'] ?? '');
   const [prefix, action = ''] = target.split('.', 2) as [string, string?];
   if (method !== 'POST' || !Object.hasOwn(SERVICES, prefix)) throw unknownOperation(target);
   const service = prefix as Service;
-  const unsigned = await signatureRefusal({ method, url: req.url ?? '/', headers: req.headers, body: raw }, { credentials, service: SERVICES[service] });
+  const unsigned = await signatureRefusal(
+    { method, url: req.url ?? '/', headers: req.headers, body: raw },
+    { credentials, service: SERVICES[service] },
+  );
   if (unsigned) throw DataApiError.refusing(unsigned);
   return { service, action, input: parseInput(raw) };
 }
@@ -49,7 +53,8 @@ function parseInput(raw: Buffer): Json {
   } catch {
     throw new DataApiError('SerializationException', 'The request body is not valid JSON.');
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new DataApiError('SerializationException', 'The request body must be a JSON object.');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new DataApiError('SerializationException', 'The request body must be a JSON object.');
   return input as Json;
 }
 
@@ -65,5 +70,10 @@ export function replyError(req: IncomingMessage, res: ServerResponse, error: unk
   req.resume();
   if (error instanceof DataApiError) return reply(res, error.status, error.body, { 'x-amzn-errortype': error.type });
   console.error('local Redshift Data API: internal error', error);
-  reply(res, 500, { __type: 'InternalServerException', Message: 'The local Redshift Data API failed; see its log' }, { 'x-amzn-errortype': 'InternalServerException' });
+  reply(
+    res,
+    500,
+    { __type: 'InternalServerException', Message: 'The local Redshift Data API failed; see its log' },
+    { 'x-amzn-errortype': 'InternalServerException' },
+  );
 }

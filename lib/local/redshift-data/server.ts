@@ -85,7 +85,9 @@ export async function startRedshiftDataEmulator(options: RedshiftDataEmulatorOpt
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, 'Redshift Data API emulator') : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, 'Redshift Data API emulator') : e),
+    );
     server.listen(port, '127.0.0.1', () => resolve());
   });
 }

@@ -12,11 +12,20 @@ import type { WarehouseTarget } from './types';
 const ACCOUNT_ID = '000000000000';
 const STATUS = { open: 'AVAILABLE', opening: 'CREATING', closed: 'CREATING', failed: 'MODIFYING' } as const;
 
-export function createServerlessActions(database: Database, warehouse: WarehouseTarget, region: string): Record<string, Action> {
+export function createServerlessActions(
+  database: Database,
+  warehouse: WarehouseTarget,
+  region: string,
+): Record<string, Action> {
   return {
     GetWorkgroup: async (input) => {
       if (input.workgroupName !== warehouse.workgroupName) {
-        throw new DataApiError('ResourceNotFoundException', `Workgroup ${String(input.workgroupName)} not found.`, 400, { message: `Workgroup ${String(input.workgroupName)} not found.` });
+        throw new DataApiError(
+          'ResourceNotFoundException',
+          `Workgroup ${String(input.workgroupName)} not found.`,
+          400,
+          { message: `Workgroup ${String(input.workgroupName)} not found.` },
+        );
       }
       if (database.state === 'closed' || database.state === 'failed') database.open().catch(() => undefined);
       return {

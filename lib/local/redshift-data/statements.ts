@@ -36,11 +36,31 @@ export interface StatementRecord {
 export class StatementStore {
   private readonly records = new Map<string, StatementRecord>();
 
-  create(queryStrings: readonly string[], batch: boolean, request: Record<string, unknown>, done: (record: StatementRecord) => Promise<void>): StatementRecord {
+  create(
+    queryStrings: readonly string[],
+    batch: boolean,
+    request: Record<string, unknown>,
+    done: (record: StatementRecord) => Promise<void>,
+  ): StatementRecord {
     const id = randomUUID();
     const now = Date.now();
-    const subs = queryStrings.map((queryString, i) => ({ id: batch ? `${id}:${i + 1}` : id, queryString, status: 'SUBMITTED' as Status, createdAt: now, updatedAt: now }));
-    const record: StatementRecord = { id, batch, status: 'SUBMITTED', createdAt: now, updatedAt: now, request, subs, done: Promise.resolve() };
+    const subs = queryStrings.map((queryString, i) => ({
+      id: batch ? `${id}:${i + 1}` : id,
+      queryString,
+      status: 'SUBMITTED' as Status,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    const record: StatementRecord = {
+      id,
+      batch,
+      status: 'SUBMITTED',
+      createdAt: now,
+      updatedAt: now,
+      request,
+      subs,
+      done: Promise.resolve(),
+    };
     this.records.set(id, record);
     if (this.records.size > MAX_STATEMENTS) this.records.delete(this.records.keys().next().value!);
     record.done = done(record);

@@ -30,15 +30,32 @@ const progress = (options: IndexCatalogOptions) => (p: LoadProgress) => {
 
 export async function indexCatalog(options: IndexCatalogOptions): Promise<CatalogIndexing> {
   const targets = await options.index.aliasTargets();
-  if (targets.length > 0 && targets.every((t) => mappingVersionOf(t) === MAPPING_VERSION)) return { index: targets[0]!, how: 'existing', indexed: 0 };
+  if (targets.length > 0 && targets.every((t) => mappingVersionOf(t) === MAPPING_VERSION))
+    return { index: targets[0]!, how: 'existing', indexed: 0 };
   if (targets.length > 0) {
-    const rebuilt = await reindex({ index: options.index, catalog: options.catalog, clock: { now: () => new Date() }, sleep: async () => undefined }, { onProgress: progress(options), graceMs: 0 });
+    const rebuilt = await reindex(
+      {
+        index: options.index,
+        catalog: options.catalog,
+        clock: { now: () => new Date() },
+        sleep: async () => undefined,
+      },
+      { onProgress: progress(options), graceMs: 0 },
+    );
     return { index: rebuilt.index, how: 'rebuilt', indexed: rebuilt.load.indexed };
   }
   const { index } = await ensureProductsIndex(options.index);
   try {
-    const loaded = await loadCatalog(options.catalog, options.index, { target: index, activeOnly: true, pass: 'load', onProgress: progress(options) });
-    if (loaded.failures.length) throw new Error(`${loaded.failures.length} product(s) not indexed, e.g. ${loaded.failures[0]!.id}: ${loaded.failures[0]!.reason}`);
+    const loaded = await loadCatalog(options.catalog, options.index, {
+      target: index,
+      activeOnly: true,
+      pass: 'load',
+      onProgress: progress(options),
+    });
+    if (loaded.failures.length)
+      throw new Error(
+        `${loaded.failures.length} product(s) not indexed, e.g. ${loaded.failures[0]!.id}: ${loaded.failures[0]!.reason}`,
+      );
     await options.index.refresh(index);
     return { index, how: 'created', indexed: loaded.indexed };
   } catch (error) {

@@ -14,7 +14,12 @@ import type { LocalCredentials } from '../guard/sigv4';
 import { indexCatalog, type CatalogIndexing } from './index-catalog';
 
 /** The local engine's entry (lib/local/search/thread.ts startSearchEngineThread on the platform; server.ts in tests). */
-export type SearchEngineStarter = (options: { port: number; dataDir?: string; credentials: LocalCredentials; signingService?: string }) => Promise<{
+export type SearchEngineStarter = (options: {
+  port: number;
+  dataDir?: string;
+  credentials: LocalCredentials;
+  signingService?: string;
+}) => Promise<{
   endpoint: string;
   stop(): Promise<void>;
 }>;
@@ -33,25 +38,50 @@ export interface LocalSearch {
   /** OPENSEARCH_ENDPOINT and OPENSEARCH_SIGNING_SERVICE, for the handlers. */
   env: Record<string, string>;
   /** Makes (or rebuilds) the products index and loads it from the products table, when needed. */
-  indexCatalog(options: { dynamoEndpoint: string; productsTable: string; onProgress?: (done: number, total: number) => void }): Promise<CatalogIndexing>;
+  indexCatalog(options: {
+    dynamoEndpoint: string;
+    productsTable: string;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<CatalogIndexing>;
   stop(): Promise<void>;
 }
 
 const SIGNING_SERVICE = 'es';
 
 export async function startLocalSearch(options: LocalSearchOptions): Promise<LocalSearch> {
-  const engine = await options.startEngine({ port: options.port, dataDir: options.dataDir, credentials: options.credentials, signingService: SIGNING_SERVICE });
+  const engine = await options.startEngine({
+    port: options.port,
+    dataDir: options.dataDir,
+    credentials: options.credentials,
+    signingService: SIGNING_SERVICE,
+  });
   const env = { [SEARCH_ENV.endpoint]: engine.endpoint, [SEARCH_ENV.signingService]: SIGNING_SERVICE };
   return {
     endpoint: engine.endpoint,
     env,
     indexCatalog: async ({ dynamoEndpoint, productsTable, onProgress }) => {
-      const dynamo = new DynamoDBClient({ region: options.region, endpoint: dynamoEndpoint, credentials: options.credentials });
+      const dynamo = new DynamoDBClient({
+        region: options.region,
+        endpoint: dynamoEndpoint,
+        credentials: options.credentials,
+      });
       // The same client and adapter as the functions, signed with the run's credentials (the engine checks them).
-      const client = openSearchClient({ OPENSEARCH_ENDPOINT: engine.endpoint, OPENSEARCH_SIGNING_SERVICE: SIGNING_SERVICE, AWS_REGION: options.region }, WRITE_TUNING, options.credentials);
+      const client = openSearchClient(
+        {
+          OPENSEARCH_ENDPOINT: engine.endpoint,
+          OPENSEARCH_SIGNING_SERVICE: SIGNING_SERVICE,
+          AWS_REGION: options.region,
+        },
+        WRITE_TUNING,
+        options.credentials,
+      );
       try {
         const repository = new DynamoProductRepository(DynamoDBDocumentClient.from(dynamo), productsTable);
-        return await indexCatalog({ index: new OpenSearchProductIndex(client), catalog: new RepositoryCatalogProducts(repository, dynamo, productsTable), onProgress });
+        return await indexCatalog({
+          index: new OpenSearchProductIndex(client),
+          catalog: new RepositoryCatalogProducts(repository, dynamo, productsTable),
+          onProgress,
+        });
       } finally {
         await client.close();
         dynamo.destroy();

@@ -17,8 +17,12 @@ export function aggregate(specs: Json, hits: Hit[]): JsonObject {
   const result: JsonObject = {};
   for (const [name, spec] of Object.entries(expectObject(specs, 'aggregations'))) {
     const options = expectObject(spec, `aggregations.${name}`);
-    if (options.aggs !== undefined || options.aggregations !== undefined) throw unsupported(`A sub-aggregation (in [${name}])`);
-    const [kind, body] = singleEntry(Object.fromEntries(Object.entries(options).filter(([key]) => key !== 'meta')), `aggregations.${name}`);
+    if (options.aggs !== undefined || options.aggregations !== undefined)
+      throw unsupported(`A sub-aggregation (in [${name}])`);
+    const [kind, body] = singleEntry(
+      Object.fromEntries(Object.entries(options).filter(([key]) => key !== 'meta')),
+      `aggregations.${name}`,
+    );
     if (kind === 'terms') result[name] = termsAggregation(expectObject(body, 'terms'), hits);
     else if (METRICS.includes(kind)) result[name] = metricAggregation(kind, expectObject(body, kind), hits);
     else throw unsupported(`The [${kind}] aggregation`);
@@ -31,7 +35,9 @@ export function aggregate(specs: Json, hits: Hit[]): JsonObject {
 function fieldOf(hits: Hit[], path: string, kind: string): ResolvedField | undefined {
   const field = hits.map((hit) => hit.index.field(path)).find((found) => found !== undefined);
   if (field?.type === 'text' || field?.type === 'completion') {
-    throw illegalArgument(`Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${path}] in order to load field data by uninverting the inverted index. (${kind})`);
+    throw illegalArgument(
+      `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${path}] in order to load field data by uninverting the inverted index. (${kind})`,
+    );
   }
   return field;
 }
@@ -41,7 +47,8 @@ function termsAggregation(options: JsonObject, hits: Hit[]): JsonObject {
   const path = String(options.field);
   const field = fieldOf(hits, path, 'terms');
   const size = options.size === undefined ? 10 : expectInteger(options.size, 'terms.size', 1);
-  const minDocCount = options.min_doc_count === undefined ? 1 : expectInteger(options.min_doc_count, 'terms.min_doc_count');
+  const minDocCount =
+    options.min_doc_count === undefined ? 1 : expectInteger(options.min_doc_count, 'terms.min_doc_count');
   const missing = options.missing === undefined || !field ? undefined : normalize(field.type, options.missing);
   const counts = new Map<Scalar, number>();
   for (const hit of hits) {
@@ -52,14 +59,24 @@ function termsAggregation(options: JsonObject, hits: Hit[]): JsonObject {
   const buckets = [...counts].filter(([, count]) => count >= minDocCount).sort(order);
   const shown = buckets.slice(0, size);
   const other = buckets.slice(size).reduce((sum, [, count]) => sum + count, 0);
-  return { doc_count_error_upper_bound: 0, sum_other_doc_count: other, buckets: shown.map(([key, count]) => bucketJson(key, count, field)) };
+  return {
+    doc_count_error_upper_bound: 0,
+    sum_other_doc_count: other,
+    buckets: shown.map(([key, count]) => bucketJson(key, count, field)),
+  };
 }
 
 function bucketOrder(order: Json | undefined): (a: [Scalar, number], b: [Scalar, number]) => number {
   const byKey = (a: [Scalar, number], b: [Scalar, number]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   if (order === undefined) return (a, b) => b[1] - a[1] || byKey(a, b);
-  const [criterion, direction] = singleEntry(Array.isArray(order) && order.length === 1 ? order[0] : order, 'terms.order');
-  if (!['_count', '_key'].includes(criterion) || !['asc', 'desc'].includes(String(direction))) throw parsingError(`[terms] order [${criterion}: ${String(direction)}] is not supported by the local search engine (_count or _key, asc or desc)`);
+  const [criterion, direction] = singleEntry(
+    Array.isArray(order) && order.length === 1 ? order[0] : order,
+    'terms.order',
+  );
+  if (!['_count', '_key'].includes(criterion) || !['asc', 'desc'].includes(String(direction)))
+    throw parsingError(
+      `[terms] order [${criterion}: ${String(direction)}] is not supported by the local search engine (_count or _key, asc or desc)`,
+    );
   const sign = direction === 'asc' ? 1 : -1;
   return criterion === '_key' ? (a, b) => sign * byKey(a, b) : (a, b) => sign * (a[1] - b[1]) || byKey(a, b);
 }
@@ -74,12 +91,21 @@ function metricAggregation(kind: string, options: JsonObject, hits: Hit[]): Json
   onlyKeys(options, kind, ['field', 'missing']);
   const path = String(options.field);
   const field = fieldOf(hits, path, kind);
-  if (field && (field.type === 'keyword' || field.type === 'boolean') && kind !== 'value_count') throw illegalArgument(`Field [${path}] of type [${field.type}] is not supported for aggregation [${kind}]`);
+  if (field && (field.type === 'keyword' || field.type === 'boolean') && kind !== 'value_count')
+    throw illegalArgument(`Field [${path}] of type [${field.type}] is not supported for aggregation [${kind}]`);
   const missing = options.missing === undefined ? undefined : Number(options.missing);
-  const values = hits.flatMap((hit) => hit.document.values.get(path) ?? (missing === undefined ? [] : [missing])) as number[];
+  const values = hits.flatMap(
+    (hit) => hit.document.values.get(path) ?? (missing === undefined ? [] : [missing]),
+  ) as number[];
   if (kind === 'value_count') return { value: values.length };
   const sum = values.reduce((a, b) => a + b, 0);
-  const stats = { count: values.length, min: values.length ? Math.min(...values) : null, max: values.length ? Math.max(...values) : null, avg: values.length ? sum / values.length : null, sum };
+  const stats = {
+    count: values.length,
+    min: values.length ? Math.min(...values) : null,
+    max: values.length ? Math.max(...values) : null,
+    avg: values.length ? sum / values.length : null,
+    sum,
+  };
   const withStrings = (json: JsonObject) => (field?.type === 'date' ? { ...json, ...datesAsStrings(json) } : json);
   if (kind === 'stats') return withStrings(stats);
   return withStrings({ value: kind === 'sum' ? sum : stats[kind as 'min' | 'max' | 'avg'] });
@@ -88,8 +114,8 @@ function metricAggregation(kind: string, options: JsonObject, hits: Hit[]): Json
 function datesAsStrings(json: JsonObject): JsonObject {
   const strings: JsonObject = {};
   for (const [key, value] of Object.entries(json)) {
-    if (key !== 'count' && key !== 'sum' && typeof value === 'number') strings[`${key}_as_string`] = new Date(value).toISOString();
+    if (key !== 'count' && key !== 'sum' && typeof value === 'number')
+      strings[`${key}_as_string`] = new Date(value).toISOString();
   }
   return strings;
 }
-

@@ -14,7 +14,9 @@ export type Analyzer = (text: string) => string[];
 
 /** Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET, the `_english_` stop words of OpenSearch's `english` analyzer. */
 const ENGLISH_STOP_WORDS = new Set(
-  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(' '),
+  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
+    ' ',
+  ),
 );
 
 /** Letters, marks, digits and underscores; joined across ' ’ . : between word characters and , between digits. */
@@ -23,7 +25,8 @@ const LETTERS = /\p{L}+/gu;
 /** The standard tokenizer's max_token_length. */
 const MAX_TOKEN_LENGTH = 255;
 
-const standardTokens = (text: string): string[] => (text.match(STANDARD_TOKEN) ?? []).filter((token) => token.length <= MAX_TOKEN_LENGTH);
+const standardTokens = (text: string): string[] =>
+  (text.match(STANDARD_TOKEN) ?? []).filter((token) => token.length <= MAX_TOKEN_LENGTH);
 const lower = (tokens: string[]) => tokens.map((token) => token.toLowerCase());
 const withoutPossessive = (token: string) => token.replace(/['’][sS]$/, '');
 

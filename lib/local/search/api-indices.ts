@@ -26,7 +26,11 @@ export function getIndex(indexes: Indexes, name: string): Answer {
     Object.fromEntries(
       resolved.map((index) => [
         index.name,
-        { aliases: Object.fromEntries(aliases.get(index.name)!.map((alias) => [alias, {}])), mappings: index.mapping.toJSON(), settings: settingsJson(index.metadata.settings, index.metadata) },
+        {
+          aliases: Object.fromEntries(aliases.get(index.name)!.map((alias) => [alias, {}])),
+          mappings: index.mapping.toJSON(),
+          settings: settingsJson(index.metadata.settings, index.metadata),
+        },
       ]),
     ),
   );
@@ -40,17 +44,28 @@ export function deleteIndex(indexes: Indexes, name: string): Answer {
 }
 
 /** `GET /_alias[/<alias>]`, `GET /<index>/_alias[/<alias>]`: `{<index>: {aliases: {<alias>: {}}}}`. */
-export function getAliases(indexes: Indexes, index: string | undefined, alias: string | undefined, head: boolean): Answer {
+export function getAliases(
+  indexes: Indexes,
+  index: string | undefined,
+  alias: string | undefined,
+  head: boolean,
+): Answer {
   const names = index === undefined ? undefined : indexes.resolve(index).map((found) => found.name);
   const aliasNames = alias?.split(',');
   const byIndex = indexes.aliasesByIndex(names, aliasNames);
-  const missing = aliasNames?.filter((name) => !indexes.aliasExists(name) || ![...byIndex.values()].some((list) => list.includes(name))) ?? [];
+  const missing =
+    aliasNames?.filter(
+      (name) => !indexes.aliasExists(name) || ![...byIndex.values()].some((list) => list.includes(name)),
+    ) ?? [];
   const body = Object.fromEntries(
-    [...byIndex].filter(([, list]) => !aliasNames || list.length > 0).map(([name, list]) => [name, { aliases: Object.fromEntries(list.map((a) => [a, {}])) }]),
+    [...byIndex]
+      .filter(([, list]) => !aliasNames || list.length > 0)
+      .map(([name, list]) => [name, { aliases: Object.fromEntries(list.map((a) => [a, {}])) }]),
   );
   if (head) return { status: missing.length && aliasNames ? 404 : 200 };
   // OpenSearch answers a missing alias with a 404 whose `error` is a sentence, not an object.
-  if (aliasNames && missing.length) return { status: 404, body: { ...body, error: `alias [${missing.join(',')}] missing`, status: 404 } };
+  if (aliasNames && missing.length)
+    return { status: 404, body: { ...body, error: `alias [${missing.join(',')}] missing`, status: 404 } };
   return ok(body);
 }
 
@@ -61,7 +76,12 @@ export function updateAliases(indexes: Indexes, request: EngineRequest): Answer 
 
 export function putAlias(indexes: Indexes, index: string, alias: string, request: EngineRequest): Answer {
   const body = jsonBody(request);
-  if (Object.keys(body).length) throw new SearchError(400, 'parsing_exception', 'alias options (filter, routing, is_write_index) are not supported by the local search engine');
+  if (Object.keys(body).length)
+    throw new SearchError(
+      400,
+      'parsing_exception',
+      'alias options (filter, routing, is_write_index) are not supported by the local search engine',
+    );
   indexes.updateAliases({ actions: [{ add: { index, alias } }] });
   return ok({ acknowledged: true });
 }
@@ -80,7 +100,12 @@ export function refresh(indexes: Indexes, name: string | undefined): Answer {
 export function count(indexes: Indexes, name: string, request: EngineRequest): Answer {
   const body = jsonBody(request);
   const query = body.query === undefined ? { match_all: {} } : expectObject(body.query, 'query');
-  if (Object.keys(body).some((key) => key !== 'query')) throw new SearchError(400, 'parsing_exception', 'request does not support [' + Object.keys(body).find((key) => key !== 'query') + ']');
+  if (Object.keys(body).some((key) => key !== 'query'))
+    throw new SearchError(
+      400,
+      'parsing_exception',
+      'request does not support [' + Object.keys(body).find((key) => key !== 'query') + ']',
+    );
   const resolved = name === '_all' ? [...indexes.indexes.values()] : indexes.resolve(name);
   const now = Date.now();
   const total = resolved.reduce((sum, index) => sum + evaluate(query, { index, now }).size, 0);

@@ -35,7 +35,10 @@ export class CompletionIndex {
       const words = this.analyze(input);
       words.forEach((_, i) => {
         const form = words.slice(i).join(' ');
-        this.forms.update(form, (entries: CompletionEntry[] = []) => [...entries, { key, input, weight, atStart: i === 0 }]);
+        this.forms.update(form, (entries: CompletionEntry[] = []) => [
+          ...entries,
+          { key, input, weight, atStart: i === 0 },
+        ]);
         added.push(form);
       });
     }

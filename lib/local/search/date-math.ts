@@ -6,7 +6,14 @@
 import { parsingError } from './errors';
 import { parseDate } from './field-values';
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, H: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  H: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 export function dateValue(value: unknown, now: number, where: string): number {
   if (typeof value === 'string' && value.startsWith('now')) {
@@ -17,13 +24,19 @@ export function dateValue(value: unknown, now: number, where: string): number {
     while (at < steps.length) {
       step.lastIndex = at;
       const parts = step.exec(steps);
-      if (!parts) throw parsingError(`[${where}] date math [${value}] is not supported by the local search engine (now, now±N with s, m, h, d, w)`);
+      if (!parts)
+        throw parsingError(
+          `[${where}] date math [${value}] is not supported by the local search engine (now, now±N with s, m, h, d, w)`,
+        );
       millis += (parts[1] === '-' ? -1 : 1) * Number(parts[2]) * UNIT_MS[parts[3]!]!;
       at = step.lastIndex;
     }
     return millis;
   }
   const parsed = parseDate(value);
-  if (parsed === undefined) throw parsingError(`[${where}] failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`);
+  if (parsed === undefined)
+    throw parsingError(
+      `[${where}] failed to parse date field [${String(value)}] with format [strict_date_optional_time||epoch_millis]`,
+    );
   return parsed;
 }

@@ -4,7 +4,8 @@ import { parsingError } from './errors';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function expectObject(value: unknown, where: string): JsonObject {
   if (!isObject(value)) throw parsingError(`[${where}] expected an object but found ${describe(value)}`);
@@ -23,13 +24,15 @@ export function expectString(value: unknown, where: string): string {
 
 export function expectNumber(value: unknown, where: string): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number)) throw parsingError(`[${where}] expected a number but found ${describe(value)}`);
+  if (typeof number !== 'number' || !Number.isFinite(number))
+    throw parsingError(`[${where}] expected a number but found ${describe(value)}`);
   return number;
 }
 
 export function expectInteger(value: unknown, where: string, min = 0): number {
   const number = expectNumber(value, where);
-  if (!Number.isInteger(number) || number < min) throw parsingError(`[${where}] expected an integer of at least ${min} but found ${describe(value)}`);
+  if (!Number.isInteger(number) || number < min)
+    throw parsingError(`[${where}] expected an integer of at least ${min} but found ${describe(value)}`);
   return number;
 }
 
@@ -42,7 +45,10 @@ export function expectBoolean(value: unknown, where: string): boolean {
 /** Refuses any key the local engine does not understand, naming it: an ignored option would be a wrong answer. */
 export function onlyKeys(value: JsonObject, where: string, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw parsingError(`[${where}] does not support [${key}] on the local search engine (supported: ${allowed.join(', ')})`);
+    if (!allowed.includes(key))
+      throw parsingError(
+        `[${where}] does not support [${key}] on the local search engine (supported: ${allowed.join(', ')})`,
+      );
   }
 }
 
@@ -50,9 +56,20 @@ export function onlyKeys(value: JsonObject, where: string, allowed: readonly str
 export function singleEntry(value: unknown, where: string): [string, Json] {
   const object = expectObject(value, where);
   const keys = Object.keys(object);
-  if (keys.length !== 1) throw parsingError(`[${where}] expected exactly one key but found ${keys.length ? `[${keys.join(', ')}]` : 'none'}`);
+  if (keys.length !== 1)
+    throw parsingError(
+      `[${where}] expected exactly one key but found ${keys.length ? `[${keys.join(', ')}]` : 'none'}`,
+    );
   return [keys[0]!, object[keys[0]!]!];
 }
 
 export const describe = (value: unknown): string =>
-  value === undefined ? 'nothing' : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `[${String(value)}]`;
+  value === undefined
+    ? 'nothing'
+    : Array.isArray(value)
+      ? 'an array'
+      : value === null
+        ? 'null'
+        : typeof value === 'object'
+          ? 'an object'
+          : `[${String(value)}]`;

@@ -33,7 +33,14 @@ export const illegalArgument = (reason: string) => new SearchError(400, 'illegal
 
 /** A part of OpenSearch's API the local engine does not implement: refused, never answered wrongly. */
 export const unsupported = (what: string) =>
-  parsingError(`${what} is not supported by the local search engine (it implements the subset of OpenSearch that functions/search uses)`);
+  parsingError(
+    `${what} is not supported by the local search engine (it implements the subset of OpenSearch that functions/search uses)`,
+  );
 
 export const indexNotFound = (name: string) =>
-  new SearchError(404, 'index_not_found_exception', `no such index [${name}]`, { 'resource.type': 'index_or_alias', 'resource.id': name, index_uuid: '_na_', index: name });
+  new SearchError(404, 'index_not_found_exception', `no such index [${name}]`, {
+    'resource.type': 'index_or_alias',
+    'resource.id': name,
+    index_uuid: '_na_',
+    index: name,
+  });

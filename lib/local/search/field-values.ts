@@ -20,7 +20,9 @@ export function parseDate(value: unknown): number | undefined {
   const parts = ISO_DATE.exec(value);
   if (!parts) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = parts;
-  const millis = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction.slice(0, 4).padEnd(fraction ? 4 : 0, '0')}${zone}`);
+  const millis = Date.parse(
+    `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction.slice(0, 4).padEnd(fraction ? 4 : 0, '0')}${zone}`,
+  );
   return Number.isNaN(millis) ? undefined : millis;
 }
 
@@ -28,7 +30,9 @@ export function parseDate(value: unknown): number | undefined {
 export function sourceValues(source: JsonObject, path: string): Json[] {
   let values: Json[] = [source];
   for (const part of path.split('.')) {
-    values = values.flatMap((value) => (isObject(value) && value[part] !== undefined ? [value[part]!] : [])).flatMap((value) => (Array.isArray(value) ? value.flat(Infinity as 1) : [value]));
+    values = values
+      .flatMap((value) => (isObject(value) && value[part] !== undefined ? [value[part]!] : []))
+      .flatMap((value) => (Array.isArray(value) ? value.flat(Infinity as 1) : [value]));
   }
   return values.filter((value) => value !== null);
 }
@@ -43,9 +47,14 @@ export function normalize(type: string, value: Json): Scalar | undefined {
     case 'date':
       return parseDate(value);
     case 'boolean':
-      return value === true || value === 'true' ? true : value === false || value === 'false' || value === '' ? false : undefined;
+      return value === true || value === 'true'
+        ? true
+        : value === false || value === 'false' || value === ''
+          ? false
+          : undefined;
     default: {
-      const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      const number =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
       if (!Number.isFinite(number)) return undefined;
       return INTEGER_TYPES.includes(type) ? Math.trunc(number) : number;
     }
@@ -99,7 +108,12 @@ function admitObject(initial: Mapping, object: JsonObject, prefix: string, id: s
     let { entry, dynamic } = mapping.entryAt(path);
     if (!entry) {
       if (value === null || (Array.isArray(value) && value.length === 0)) continue;
-      if (dynamic === 'strict') throw new SearchError(400, 'strict_dynamic_mapping_exception', `mapping set to strict, dynamic introduction of [${key}] within [${prefix ? prefix.slice(0, -1) : '_doc'}] is not allowed`);
+      if (dynamic === 'strict')
+        throw new SearchError(
+          400,
+          'strict_dynamic_mapping_exception',
+          `mapping set to strict, dynamic introduction of [${key}] within [${prefix ? prefix.slice(0, -1) : '_doc'}] is not allowed`,
+        );
       if (dynamic === 'false') continue;
       mapping = mapping.withField(path, dynamicEntry(value));
       entry = mapping.entryAt(path).entry!;
@@ -115,10 +129,14 @@ function admitValue(initial: Mapping, type: string, path: string, value: Json, i
   for (const item of values) {
     if (item === null) continue;
     if (type === 'object') {
-      if (!isObject(item)) throw mappingError(`object mapping for [${path}] tried to parse field [${path}] as object, but found a concrete value`);
+      if (!isObject(item))
+        throw mappingError(
+          `object mapping for [${path}] tried to parse field [${path}] as object, but found a concrete value`,
+        );
       mapping = admitObject(mapping, item, `${path}.`, id);
     } else if (type === 'completion') {
-      if (!(typeof item === 'string' || (isObject(item) && isCompletionObject(item)))) throw fieldError(path, type, id, item);
+      if (!(typeof item === 'string' || (isObject(item) && isCompletionObject(item))))
+        throw fieldError(path, type, id, item);
     } else if (normalize(type, item) === undefined) {
       throw fieldError(path, type, id, item);
     }
@@ -128,11 +146,14 @@ function admitValue(initial: Mapping, type: string, path: string, value: Json, i
 
 const isCompletionObject = (item: JsonObject) =>
   Object.keys(item).every((key) => key === 'input' || key === 'weight') &&
-  (typeof item.input === 'string' || (Array.isArray(item.input) && item.input.every((input) => typeof input === 'string'))) &&
+  (typeof item.input === 'string' ||
+    (Array.isArray(item.input) && item.input.every((input) => typeof input === 'string'))) &&
   (item.weight === undefined || (Number.isInteger(item.weight) && (item.weight as number) >= 0));
 
 const fieldError = (path: string, type: string, id: string, value: Json) =>
-  mappingError(`failed to parse field [${path}] of type [${type}] in document with id '${id}'. Preview of field's value: '${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`);
+  mappingError(
+    `failed to parse field [${path}] of type [${type}] in document with id '${id}'. Preview of field's value: '${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`,
+  );
 
 /** OpenSearch's dynamic mapping of a new field, from its first value. */
 function dynamicEntry(value: Json): JsonObject {

@@ -5,13 +5,35 @@
  * scores a document by its best field (plus `tie_breaker` times the others), most_fields by their sum.
  * Unmapped fields match nothing, as in OpenSearch.
  */
-import { expectBoolean, expectInteger, expectNumber, expectObject, expectString, isObject, onlyKeys, singleEntry, type Json, type JsonObject } from './dsl';
+import {
+  expectBoolean,
+  expectInteger,
+  expectNumber,
+  expectObject,
+  expectString,
+  isObject,
+  onlyKeys,
+  singleEntry,
+  type Json,
+  type JsonObject,
+} from './dsl';
 import { parsingError, SearchError, unsupported } from './errors';
 import { editsFor } from './fuzzy';
 import type { QueryContext, Scores } from './query-context';
 import type { MatchOptions } from './text-index';
 
-const OPTIONS = ['query', 'operator', 'fuzziness', 'prefix_length', 'max_expansions', 'fuzzy_transpositions', 'boost', 'zero_terms_query', 'lenient', '_name'];
+const OPTIONS = [
+  'query',
+  'operator',
+  'fuzziness',
+  'prefix_length',
+  'max_expansions',
+  'fuzzy_transpositions',
+  'boost',
+  'zero_terms_query',
+  'lenient',
+  '_name',
+];
 
 interface FieldWeight {
   path: string;
@@ -21,11 +43,19 @@ interface FieldWeight {
 export function fullTextQuery(kind: 'multi_match' | 'match', body: Json, context: QueryContext): Scores {
   const { options, fields } = kind === 'match' ? matchQuery(body) : multiMatchQuery(body);
   const text = options.query;
-  if (typeof text !== 'string' && typeof text !== 'number' && typeof text !== 'boolean') throw parsingError(`[${kind}] requires query text as a string but found ${text === undefined ? 'none' : 'an object'}`);
+  if (typeof text !== 'string' && typeof text !== 'number' && typeof text !== 'boolean')
+    throw parsingError(
+      `[${kind}] requires query text as a string but found ${text === undefined ? 'none' : 'an object'}`,
+    );
   const match = matchOptions(options, kind);
   const type = options.type === undefined ? 'best_fields' : expectString(options.type, `${kind}.type`);
   if (type !== 'best_fields' && type !== 'most_fields') throw unsupported(`[multi_match] of type [${type}]`);
-  const tieBreaker = type === 'most_fields' ? 1 : options.tie_breaker === undefined ? 0 : expectNumber(options.tie_breaker, 'multi_match.tie_breaker');
+  const tieBreaker =
+    type === 'most_fields'
+      ? 1
+      : options.tie_breaker === undefined
+        ? 0
+        : expectNumber(options.tie_breaker, 'multi_match.tie_breaker');
   const boost = options.boost === undefined ? 1 : expectNumber(options.boost, `${kind}.boost`);
   const perField: Scores[] = [];
   let anyTerms = false;
@@ -37,7 +67,8 @@ export function fullTextQuery(kind: 'multi_match' | 'match', body: Json, context
     const scores = terms.length ? index.match(terms, match) : new Map<number, number>();
     perField.push(new Map([...scores].map(([key, score]) => [key, score * fieldBoost])));
   }
-  if (!anyTerms && options.zero_terms_query === 'all') return new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
+  if (!anyTerms && options.zero_terms_query === 'all')
+    return new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
   return combineFields(perField, tieBreaker, boost);
 }
 
@@ -51,27 +82,37 @@ function matchQuery(body: Json): { options: JsonObject; fields: FieldWeight[] } 
 function multiMatchQuery(body: Json): { options: JsonObject; fields: FieldWeight[] } {
   const options = expectObject(body, 'multi_match');
   onlyKeys(options, 'multi_match', [...OPTIONS, 'fields', 'type', 'tie_breaker']);
-  if (!Array.isArray(options.fields) || options.fields.length === 0) throw unsupported('[multi_match] without an explicit list of [fields]');
+  if (!Array.isArray(options.fields) || options.fields.length === 0)
+    throw unsupported('[multi_match] without an explicit list of [fields]');
   const fields = options.fields.map((field) => {
     const parts = /^([^*^]+)(?:\^(\d+(?:\.\d+)?))?$/.exec(expectString(field, 'multi_match.fields'));
-    if (!parts) throw unsupported(`[multi_match] field pattern [${String(field)}] (name it exactly, with an optional ^boost)`);
+    if (!parts)
+      throw unsupported(`[multi_match] field pattern [${String(field)}] (name it exactly, with an optional ^boost)`);
     return { path: parts[1]!, boost: parts[2] === undefined ? 1 : Number(parts[2]) };
   });
   return { options, fields };
 }
 
 function matchOptions(options: JsonObject, kind: string): MatchOptions {
-  const operator = options.operator === undefined ? 'or' : expectString(options.operator, `${kind}.operator`).toLowerCase();
-  if (operator !== 'and' && operator !== 'or') throw parsingError(`[${kind}] operator must be AND or OR but was [${operator}]`);
-  if (options.zero_terms_query !== undefined && !['none', 'all'].includes(String(options.zero_terms_query))) throw parsingError(`[${kind}] unsupported zero_terms_query value [${String(options.zero_terms_query)}]`);
+  const operator =
+    options.operator === undefined ? 'or' : expectString(options.operator, `${kind}.operator`).toLowerCase();
+  if (operator !== 'and' && operator !== 'or')
+    throw parsingError(`[${kind}] operator must be AND or OR but was [${operator}]`);
+  if (options.zero_terms_query !== undefined && !['none', 'all'].includes(String(options.zero_terms_query)))
+    throw parsingError(`[${kind}] unsupported zero_terms_query value [${String(options.zero_terms_query)}]`);
   const fuzziness = options.fuzziness;
   editsFor(fuzziness, 0); // validated now, not at the first term
   return {
     operator,
     edits: (length) => editsFor(fuzziness, length),
-    prefixLength: options.prefix_length === undefined ? 0 : expectInteger(options.prefix_length, `${kind}.prefix_length`),
-    maxExpansions: options.max_expansions === undefined ? 50 : expectInteger(options.max_expansions, `${kind}.max_expansions`, 1),
-    transpositions: options.fuzzy_transpositions === undefined ? true : expectBoolean(options.fuzzy_transpositions, `${kind}.fuzzy_transpositions`),
+    prefixLength:
+      options.prefix_length === undefined ? 0 : expectInteger(options.prefix_length, `${kind}.prefix_length`),
+    maxExpansions:
+      options.max_expansions === undefined ? 50 : expectInteger(options.max_expansions, `${kind}.max_expansions`, 1),
+    transpositions:
+      options.fuzzy_transpositions === undefined
+        ? true
+        : expectBoolean(options.fuzzy_transpositions, `${kind}.fuzzy_transpositions`),
   };
 }
 
@@ -79,7 +120,13 @@ function fieldIndex(context: QueryContext, path: string, kind: string) {
   const field = context.index.field(path);
   if (!field) return undefined;
   const index = context.index.textIndexes.get(path);
-  if (!index) throw new SearchError(400, 'query_shard_exception', `failed to create query: [${kind}] on field [${path}] of type [${field.type}] is not supported by the local search engine (text and keyword fields are)`, { index: context.index.name, index_uuid: context.index.metadata.uuid });
+  if (!index)
+    throw new SearchError(
+      400,
+      'query_shard_exception',
+      `failed to create query: [${kind}] on field [${path}] of type [${field.type}] is not supported by the local search engine (text and keyword fields are)`,
+      { index: context.index.name, index_uuid: context.index.metadata.uuid },
+    );
   return index;
 }
 

@@ -13,11 +13,13 @@ export function editsFor(fuzziness: unknown, length: number): number {
   if (fuzziness === undefined || fuzziness === null) return 0;
   if (typeof fuzziness === 'number' || /^\d+$/.test(String(fuzziness))) {
     const edits = Number(fuzziness);
-    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS) throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${String(fuzziness)}]`);
+    if (!Number.isInteger(edits) || edits < 0 || edits > MAX_EDITS)
+      throw parsingError(`[fuzziness] must be one of 0, 1, 2 or AUTO but was [${String(fuzziness)}]`);
     return edits;
   }
   const auto = /^AUTO(?::(\d+),(\d+))?$/i.exec(String(fuzziness));
-  if (!auto) throw parsingError(`[fuzziness] must be one of 0, 1, 2, AUTO or AUTO:low,high but was [${String(fuzziness)}]`);
+  if (!auto)
+    throw parsingError(`[fuzziness] must be one of 0, 1, 2, AUTO or AUTO:low,high but was [${String(fuzziness)}]`);
   const [low, high] = auto[1] === undefined ? [3, 6] : [Number(auto[1]), Number(auto[2])];
   return length < low ? 0 : length < high ? 1 : 2;
 }
@@ -48,7 +50,8 @@ function lastRow(a: Chars, b: Chars, limit: number, transpositions: boolean): nu
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2]! + 1);
+      if (transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, beforePrevious[j - 2]! + 1);
       current.push(best);
       rowMin = Math.min(rowMin, best);
     }

@@ -45,8 +45,20 @@ export class Indexes {
 
   create(name: string, body: JsonObject): SearchIndex {
     checkIndexName(name);
-    if (this.indexes.has(name)) throw new SearchError(400, 'resource_already_exists_exception', `index [${name}/${this.indexes.get(name)!.metadata.uuid}] already exists`, { index: name });
-    if (this.aliases.has(name)) throw new SearchError(400, 'invalid_index_name_exception', `Invalid index name [${name}], already exists as alias`, { index: name });
+    if (this.indexes.has(name))
+      throw new SearchError(
+        400,
+        'resource_already_exists_exception',
+        `index [${name}/${this.indexes.get(name)!.metadata.uuid}] already exists`,
+        { index: name },
+      );
+    if (this.aliases.has(name))
+      throw new SearchError(
+        400,
+        'invalid_index_name_exception',
+        `Invalid index name [${name}], already exists as alias`,
+        { index: name },
+      );
     onlyKeys(body, 'create index', ['settings', 'mappings', 'aliases']);
     const settings = parseSettings(body.settings);
     const mapping = Mapping.parse(body.mappings);
@@ -61,10 +73,15 @@ export class Indexes {
   }
 
   delete(name: string): void {
-    if (this.aliases.has(name)) throw illegalArgument(`The provided expression [${name}] matches an alias, specify the corresponding concrete indices instead.`);
+    if (this.aliases.has(name))
+      throw illegalArgument(
+        `The provided expression [${name}] matches an alias, specify the corresponding concrete indices instead.`,
+      );
     const index = this.indexes.get(name);
     if (!index) throw indexNotFound(name);
-    const remaining = [...this.aliases].flatMap(([alias, names]) => [...names].filter((n) => n === name).map((n) => ({ op: 'remove' as const, index: n, alias })));
+    const remaining = [...this.aliases].flatMap(([alias, names]) =>
+      [...names].filter((n) => n === name).map((n) => ({ op: 'remove' as const, index: n, alias })),
+    );
     if (remaining.length) this.replaceAliases(remaining);
     index.close();
     this.indexes.delete(name);
@@ -87,7 +104,10 @@ export class Indexes {
     if (direct) return direct;
     const aliased = this.aliases.get(name);
     if (aliased?.size === 1) return this.indexes.get([...aliased][0]!)!;
-    if (aliased) throw illegalArgument(`no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`);
+    if (aliased)
+      throw illegalArgument(
+        `no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`,
+      );
     return this.create(name, {});
   }
 
@@ -114,19 +134,31 @@ export class Indexes {
   updateAliases(body: JsonObject): void {
     onlyKeys(body, 'aliases', ['actions']);
     const actions = expectArray(body.actions, 'actions').flatMap((action) => this.parseAction(action));
-    if (actions.length === 0) throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: No action specified;');
+    if (actions.length === 0)
+      throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: No action specified;');
     this.replaceAliases(actions);
   }
 
   private parseAction(json: Json): AliasAction[] {
     const [type, value] = singleEntry(json, 'actions');
-    if (!['add', 'remove', 'remove_index'].includes(type)) throw new SearchError(400, 'parsing_exception', `Unknown alias action [${type}] (the local search engine supports add, remove, remove_index)`);
+    if (!['add', 'remove', 'remove_index'].includes(type))
+      throw new SearchError(
+        400,
+        'parsing_exception',
+        `Unknown alias action [${type}] (the local search engine supports add, remove, remove_index)`,
+      );
     const action = expectObject(value, type);
-    onlyKeys(action, type, type === 'remove_index' ? ['index', 'indices'] : ['index', 'indices', 'alias', 'aliases', 'must_exist']);
+    onlyKeys(
+      action,
+      type,
+      type === 'remove_index' ? ['index', 'indices'] : ['index', 'indices', 'alias', 'aliases', 'must_exist'],
+    );
     const indexes = namesOf(action.index, action.indices, 'index');
     if (type === 'remove_index') return indexes.map((index) => ({ op: 'remove_index', index, alias: '' }));
     const aliases = namesOf(action.alias, action.aliases, 'alias');
-    return indexes.flatMap((index) => aliases.map((alias) => ({ op: type as 'add' | 'remove', index, alias, mustExist: action.must_exist !== false })));
+    return indexes.flatMap((index) =>
+      aliases.map((alias) => ({ op: type as 'add' | 'remove', index, alias, mustExist: action.must_exist !== false })),
+    );
   }
 
   private replaceAliases(actions: AliasAction[]): void {
@@ -140,7 +172,10 @@ export class Indexes {
         this.checkAliasName(action.alias, action.index);
         next.set(action.alias, (next.get(action.alias) ?? new Set()).add(action.index));
       } else if (!next.get(action.alias)?.delete(action.index) && action.mustExist) {
-        throw new SearchError(404, 'aliases_not_found_exception', `aliases [${action.alias}] missing`, { 'resource.type': 'aliases', 'resource.id': action.alias });
+        throw new SearchError(404, 'aliases_not_found_exception', `aliases [${action.alias}] missing`, {
+          'resource.type': 'aliases',
+          'resource.id': action.alias,
+        });
       }
     }
     for (const [alias, names] of next) {
@@ -154,8 +189,15 @@ export class Indexes {
   }
 
   private checkAliasName(alias: string, index: string): void {
-    if (this.indexes.has(alias)) throw new SearchError(400, 'invalid_alias_name_exception', `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`, { index });
-    if (!alias || alias.startsWith('_') || INVALID_NAME_CHARACTERS.test(alias)) throw new SearchError(400, 'invalid_alias_name_exception', `Invalid alias name [${alias}]`, { index });
+    if (this.indexes.has(alias))
+      throw new SearchError(
+        400,
+        'invalid_alias_name_exception',
+        `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`,
+        { index },
+      );
+    if (!alias || alias.startsWith('_') || INVALID_NAME_CHARACTERS.test(alias))
+      throw new SearchError(400, 'invalid_alias_name_exception', `Invalid alias name [${alias}]`, { index });
   }
 }
 
@@ -168,17 +210,25 @@ interface AliasAction {
 
 function namesOf(one: Json | undefined, many: Json | undefined, what: string): string[] {
   const names = one !== undefined ? [one] : many !== undefined ? expectArray(many, `${what}es`) : [];
-  if (names.length === 0 || names.some((name) => typeof name !== 'string' || !name)) throw new SearchError(400, 'action_request_validation_exception', `Validation Failed: 1: ${what} is missing;`);
-  if (names.some((name) => /[*?]/.test(String(name)))) throw illegalArgument(`wildcard expressions in alias actions are not supported by the local search engine: [${names.join(', ')}]`);
+  if (names.length === 0 || names.some((name) => typeof name !== 'string' || !name))
+    throw new SearchError(400, 'action_request_validation_exception', `Validation Failed: 1: ${what} is missing;`);
+  if (names.some((name) => /[*?]/.test(String(name))))
+    throw illegalArgument(
+      `wildcard expressions in alias actions are not supported by the local search engine: [${names.join(', ')}]`,
+    );
   return names as string[];
 }
 
 export function checkIndexName(name: string): void {
-  const invalid = (why: string) => new SearchError(400, 'invalid_index_name_exception', `Invalid index name [${name}], ${why}`, { index: name, index_uuid: '_na_' });
+  const invalid = (why: string) =>
+    new SearchError(400, 'invalid_index_name_exception', `Invalid index name [${name}], ${why}`, {
+      index: name,
+      index_uuid: '_na_',
+    });
   if (name !== name.toLowerCase()) throw invalid('must be lowercase');
-  if (INVALID_NAME_CHARACTERS.test(name)) throw invalid('must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?, #, :]');
+  if (INVALID_NAME_CHARACTERS.test(name))
+    throw invalid('must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?, #, :]');
   if (/^[-_+]/.test(name)) throw invalid("must not start with '_', '-', or '+'");
   if (name === '.' || name === '..' || !name) throw invalid("must not be '.' or '..'");
   if (Buffer.byteLength(name) > 255) throw invalid('index name is too long, (' + Buffer.byteLength(name) + ' > 255)');
 }
-

@@ -12,7 +12,12 @@ import { signatureRefusal, type LocalCredentials } from '../guard/sigv4';
 import { isObject, type JsonObject } from './dsl';
 import { SearchError } from './errors';
 
-const CONTENT_TYPES = ['application/json', 'application/x-ndjson', 'application/vnd.opensearch+json', 'application/vnd.opensearch+x-ndjson'] as const;
+const CONTENT_TYPES = [
+  'application/json',
+  'application/x-ndjson',
+  'application/vnd.opensearch+json',
+  'application/vnd.opensearch+x-ndjson',
+] as const;
 /** OpenSearch's http.max_content_length. */
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
@@ -35,7 +40,11 @@ export interface EngineRequest {
 }
 
 /** The request, once it is known to come from a holder of the credentials and not from a browser. */
-export async function readRequest(req: IncomingMessage, credentials: LocalCredentials, service: string): Promise<EngineRequest> {
+export async function readRequest(
+  req: IncomingMessage,
+  credentials: LocalCredentials,
+  service: string,
+): Promise<EngineRequest> {
   const method = req.method ?? 'GET';
   // A request without a body has no content type to check; Origin is checked on every request.
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -46,10 +55,17 @@ export async function readRequest(req: IncomingMessage, credentials: LocalCreden
   const unsigned = await signatureRefusal({ method, url, headers: req.headers, body }, { credentials, service });
   if (unsigned) throw new Refused(unsigned.status, unsigned.type, unsigned.message);
   if (req.headers['content-encoding'] && req.headers['content-encoding'] !== 'identity') {
-    throw new SearchError(400, 'illegal_argument_exception', `Content-Encoding [${req.headers['content-encoding']}] is not supported by the local search engine: send the body uncompressed`);
+    throw new SearchError(
+      400,
+      'illegal_argument_exception',
+      `Content-Encoding [${req.headers['content-encoding']}] is not supported by the local search engine: send the body uncompressed`,
+    );
   }
   const parsed = new URL(url, 'http://local');
-  const segments = parsed.pathname.split('/').filter(Boolean).map((segment) => decodeURIComponent(segment));
+  const segments = parsed.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => decodeURIComponent(segment));
   return { method, path: parsed.pathname, segments, params: parsed.searchParams, body };
 }
 
@@ -61,7 +77,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     // Drained but not kept, so the client reads the error instead of a reset connection.
     if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
   }
-  if (size > MAX_REQUEST_BYTES) throw new SearchError(413, 'content_too_long_exception', `Request body is larger than the ${MAX_REQUEST_BYTES}-byte limit`);
+  if (size > MAX_REQUEST_BYTES)
+    throw new SearchError(
+      413,
+      'content_too_long_exception',
+      `Request body is larger than the ${MAX_REQUEST_BYTES}-byte limit`,
+    );
   return Buffer.concat(chunks);
 }
 
@@ -81,14 +102,20 @@ export function jsonBody(request: EngineRequest): JsonObject {
 /** The lines of an NDJSON body, each parsed; a malformed line is a 400 naming it, as OpenSearch's bulk parser does. */
 export function ndjsonBody(request: EngineRequest): unknown[] {
   const text = request.body.toString('utf8');
-  if (!text.trim()) throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: no requests added;');
-  if (!text.endsWith('\n')) throw new SearchError(400, 'illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]');
+  if (!text.trim())
+    throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: no requests added;');
+  if (!text.endsWith('\n'))
+    throw new SearchError(400, 'illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]');
   const lines = text.split('\n').slice(0, -1);
   return lines.map((line, i) => {
     try {
       return JSON.parse(line);
     } catch {
-      throw new SearchError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], expected a JSON object but found [${line.slice(0, 80)}]`);
+      throw new SearchError(
+        400,
+        'illegal_argument_exception',
+        `Malformed action/metadata line [${i + 1}], expected a JSON object but found [${line.slice(0, 80)}]`,
+      );
     }
   });
 }
@@ -101,7 +128,10 @@ export function reply(res: ServerResponse, status: number, body?: unknown): void
     return;
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -115,5 +145,9 @@ export function replyError(req: IncomingMessage, res: ServerResponse, error: unk
   }
   if (error instanceof SearchError) return reply(res, error.status, head ? undefined : error.body());
   console.error('local search engine: internal error', error);
-  reply(res, 500, head ? undefined : new SearchError(500, 'exception', 'The local search engine failed; see its log').body());
+  reply(
+    res,
+    500,
+    head ? undefined : new SearchError(500, 'exception', 'The local search engine failed; see its log').body(),
+  );
 }

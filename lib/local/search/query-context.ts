@@ -16,7 +16,8 @@ export interface QueryContext {
   scoring?: boolean;
 }
 
-export const filterContext = (context: QueryContext): QueryContext => (context.scoring === false ? context : { ...context, scoring: false });
+export const filterContext = (context: QueryContext): QueryContext =>
+  context.scoring === false ? context : { ...context, scoring: false };
 
 /** Evaluation of nested queries, handed to the kinds that hold them. */
 export interface SubQueries {

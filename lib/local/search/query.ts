@@ -14,9 +14,37 @@ import { termLevelQuery } from './term-level';
 
 /** Queries OpenSearch has that the local engine does not: named in the refusal. */
 const UNSUPPORTED = new Set([
-  'query_string', 'simple_query_string', 'match_phrase', 'match_phrase_prefix', 'match_bool_prefix', 'combined_fields', 'prefix', 'wildcard', 'regexp',
-  'fuzzy', 'nested', 'has_child', 'has_parent', 'geo_distance', 'geo_bounding_box', 'script', 'script_score', 'more_like_this', 'dis_max', 'boosting',
-  'intervals', 'knn', 'neural', 'hybrid', 'terms_set', 'span_term', 'distance_feature', 'rank_feature', 'wrapper', 'percolate', 'pinned',
+  'query_string',
+  'simple_query_string',
+  'match_phrase',
+  'match_phrase_prefix',
+  'match_bool_prefix',
+  'combined_fields',
+  'prefix',
+  'wildcard',
+  'regexp',
+  'fuzzy',
+  'nested',
+  'has_child',
+  'has_parent',
+  'geo_distance',
+  'geo_bounding_box',
+  'script',
+  'script_score',
+  'more_like_this',
+  'dis_max',
+  'boosting',
+  'intervals',
+  'knn',
+  'neural',
+  'hybrid',
+  'terms_set',
+  'span_term',
+  'distance_feature',
+  'rank_feature',
+  'wrapper',
+  'percolate',
+  'pinned',
 ]);
 
 export function evaluate(query: Json, context: QueryContext): Scores {
@@ -53,7 +81,8 @@ export function evaluate(query: Json, context: QueryContext): Scores {
   }
 }
 
-const clauses = (value: Json | undefined, where: string): Json[] => (value === undefined ? [] : Array.isArray(value) ? value : [expectObject(value, where)]);
+const clauses = (value: Json | undefined, where: string): Json[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [expectObject(value, where)];
 
 function boolQuery(body: Json, context: QueryContext): Scores {
   const options = expectObject(body, 'bool');
@@ -64,11 +93,20 @@ function boolQuery(body: Json, context: QueryContext): Scores {
   const mustNot = clauses(options.must_not, 'bool.must_not').map((clause) => evaluate(clause, filterContext(context)));
   const boost = options.boost === undefined ? 1 : expectNumber(options.boost, 'bool.boost');
   const required = minimumShouldMatch(options.minimum_should_match, should.length, must.length + filter.length === 0);
-  if (must.length + filter.length + should.length + mustNot.length === 0) return new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
-  const candidates = must[0] ?? filter[0] ?? (should.length ? unionKeys(should) : new Map([...context.index.byKey.keys()].map((key) => [key, 0])));
+  if (must.length + filter.length + should.length + mustNot.length === 0)
+    return new Map([...context.index.byKey.keys()].map((key) => [key, boost]));
+  const candidates =
+    must[0] ??
+    filter[0] ??
+    (should.length ? unionKeys(should) : new Map([...context.index.byKey.keys()].map((key) => [key, 0])));
   const result: Scores = new Map();
   for (const key of candidates.keys()) {
-    if (!must.every((scores) => scores.has(key)) || !filter.every((scores) => scores.has(key)) || mustNot.some((scores) => scores.has(key))) continue;
+    if (
+      !must.every((scores) => scores.has(key)) ||
+      !filter.every((scores) => scores.has(key)) ||
+      mustNot.some((scores) => scores.has(key))
+    )
+      continue;
     const matchedShould = should.filter((scores) => scores.has(key));
     if (matchedShould.length < required) continue;
     const score = [...must, ...matchedShould].reduce((sum, scores) => sum + scores.get(key)!, 0);
@@ -88,7 +126,10 @@ function minimumShouldMatch(value: Json | undefined, shouldCount: number, onlySh
   if (value === undefined) return shouldCount > 0 && onlyShould ? 1 : 0;
   const text = String(value).trim();
   const match = /^(-?\d+)(%?)$/.exec(text);
-  if (!match || isObject(value) || Array.isArray(value)) throw parsingError(`[bool] minimum_should_match [${text}] is not supported by the local search engine (an integer or a percentage)`);
+  if (!match || isObject(value) || Array.isArray(value))
+    throw parsingError(
+      `[bool] minimum_should_match [${text}] is not supported by the local search engine (an integer or a percentage)`,
+    );
   const n = Number(match[1]);
   const count = match[2] ? Math.trunc((shouldCount * Math.abs(n)) / 100) : Math.abs(n);
   const required = n < 0 ? shouldCount - count : count;

@@ -60,7 +60,13 @@ export class SearchIndex {
   }
 
   static newMetadata(name: string, settings: IndexSettings, mapping: Mapping): IndexMetadata {
-    return { name, uuid: randomUUID().replaceAll('-', '').slice(0, 22), createdAt: Date.now(), settings, mappings: mapping.toJSON() };
+    return {
+      name,
+      uuid: randomUUID().replaceAll('-', '').slice(0, 22),
+      createdAt: Date.now(),
+      settings,
+      mappings: mapping.toJSON(),
+    };
   }
 
   get name(): string {
@@ -73,11 +79,18 @@ export class SearchIndex {
 
   index(id: string, source: JsonObject, write: WriteVersion, opType: 'index' | 'create'): WriteResult {
     if (opType === 'create' && write.type !== 'internal') {
-      throw new SearchError(400, 'action_request_validation_exception', 'Validation Failed: 1: create operations only support internal versioning. use index instead;');
+      throw new SearchError(
+        400,
+        'action_request_validation_exception',
+        'Validation Failed: 1: create operations only support internal versioning. use index instead;',
+      );
     }
     const existing = this.documents.get(id);
-    if (opType === 'create' && existing) throw this.conflict(id, `version conflict, document already exists (current version [${existing.version}])`);
-    const version = nextVersion(existing?.version ?? this.tombstone(id)?.version, write, (message) => this.conflict(id, message));
+    if (opType === 'create' && existing)
+      throw this.conflict(id, `version conflict, document already exists (current version [${existing.version}])`);
+    const version = nextVersion(existing?.version ?? this.tombstone(id)?.version, write, (message) =>
+      this.conflict(id, message),
+    );
     const mapping = admit(this.mapping, source, id);
     if (mapping !== this.mapping) this.updateMapping(mapping);
     const seqNo = this.nextSeqNo++;
@@ -88,7 +101,9 @@ export class SearchIndex {
 
   delete(id: string, write: WriteVersion): WriteResult {
     const existing = this.documents.get(id);
-    const version = nextVersion(existing?.version ?? this.tombstone(id)?.version, write, (message) => this.conflict(id, message));
+    const version = nextVersion(existing?.version ?? this.tombstone(id)?.version, write, (message) =>
+      this.conflict(id, message),
+    );
     const seqNo = this.nextSeqNo++;
     const record: LogRecord = { op: 'delete', id, v: version, seq: seqNo, at: this.now() };
     // A delete of a missing document stores its version only when it is external (a tombstone to refuse older writes).
@@ -110,7 +125,14 @@ export class SearchIndex {
       return;
     }
     this.tombstones.delete(record.id);
-    const document: StoredDocument = { key: this.nextKey++, id: record.id, source: record.src, version: record.v, seqNo: record.seq, values: new Map() };
+    const document: StoredDocument = {
+      key: this.nextKey++,
+      id: record.id,
+      source: record.src,
+      version: record.v,
+      seqNo: record.seq,
+      values: new Map(),
+    };
     this.documents.set(record.id, document);
     this.byKey.set(document.key, document);
     this.indexFields(document);
@@ -118,7 +140,8 @@ export class SearchIndex {
 
   /** What the journal must keep: live documents and tombstones still within gc_deletes. */
   *records(): Generator<LogRecord> {
-    for (const document of this.documents.values()) yield { op: 'index', id: document.id, v: document.version, seq: document.seqNo, src: document.source };
+    for (const document of this.documents.values())
+      yield { op: 'index', id: document.id, v: document.version, seq: document.seqNo, src: document.source };
     for (const [id, tombstone] of this.tombstones) {
       if (this.tombstone(id)) yield { op: 'delete', id, v: tombstone.version, seq: tombstone.seqNo, at: tombstone.at };
     }
@@ -147,7 +170,11 @@ export class SearchIndex {
   }
 
   private conflict(id: string, message: string): SearchError {
-    return new SearchError(409, 'version_conflict_engine_exception', `[${id}]: ${message}`, { index: this.name, shard: '0', index_uuid: this.metadata.uuid });
+    return new SearchError(409, 'version_conflict_engine_exception', `[${id}]: ${message}`, {
+      index: this.name,
+      shard: '0',
+      index_uuid: this.metadata.uuid,
+    });
   }
 
   private updateMapping(mapping: Mapping): void {
@@ -160,8 +187,10 @@ export class SearchIndex {
 
   private buildFieldIndexes(): void {
     for (const field of this.mapping.fields()) {
-      if ((field.type === 'text' || field.type === 'keyword') && !this.textIndexes.has(field.path)) this.textIndexes.set(field.path, new TextIndex(field));
-      if (field.type === 'completion' && !this.completionIndexes.has(field.path)) this.completionIndexes.set(field.path, new CompletionIndex(field));
+      if ((field.type === 'text' || field.type === 'keyword') && !this.textIndexes.has(field.path))
+        this.textIndexes.set(field.path, new TextIndex(field));
+      if (field.type === 'completion' && !this.completionIndexes.has(field.path))
+        this.completionIndexes.set(field.path, new CompletionIndex(field));
     }
   }
 

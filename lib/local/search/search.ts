@@ -14,8 +14,32 @@ import { parseSort, sortHits, sortValuesOf, type Hit } from './sort';
 import { sourceFilter } from './source-filter';
 import { suggest } from './suggest';
 
-const BODY_KEYS = ['query', 'from', 'size', 'sort', 'aggs', 'aggregations', 'track_total_hits', '_source', 'suggest', 'min_score', 'timeout', 'track_scores', 'version'];
-export const SEARCH_PARAMS = ['from', 'size', 'track_total_hits', '_source', '_source_includes', '_source_excludes', 'timeout', 'track_scores', 'version'];
+const BODY_KEYS = [
+  'query',
+  'from',
+  'size',
+  'sort',
+  'aggs',
+  'aggregations',
+  'track_total_hits',
+  '_source',
+  'suggest',
+  'min_score',
+  'timeout',
+  'track_scores',
+  'version',
+];
+export const SEARCH_PARAMS = [
+  'from',
+  'size',
+  'track_total_hits',
+  '_source',
+  '_source_includes',
+  '_source_excludes',
+  'timeout',
+  'track_scores',
+  'version',
+];
 /** OpenSearch's default: counts are exact up to 10,000 hits. */
 const DEFAULT_TRACK_TOTAL_HITS = 10_000;
 
@@ -27,9 +51,13 @@ export function search(indexes: SearchIndex[], body: JsonObject, params: URLSear
   const from = setting('from') === undefined ? 0 : expectInteger(setting('from'), 'from');
   const size = setting('size') === undefined ? 10 : expectInteger(setting('size'), 'size');
   const window = Math.min(...indexes.map((index) => index.metadata.settings.maxResultWindow), 10_000);
-  if (from + size > window) throw illegalArgument(`Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`);
+  if (from + size > window)
+    throw illegalArgument(
+      `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
+    );
   const sort = parseSort(body.sort, indexes);
-  const trackScores = setting('track_scores') === undefined ? false : expectBoolean(setting('track_scores'), 'track_scores');
+  const trackScores =
+    setting('track_scores') === undefined ? false : expectBoolean(setting('track_scores'), 'track_scores');
   const scored = !sort || sort.some((key) => key.field === '_score') || trackScores;
   const minScore = body.min_score === undefined ? undefined : expectNumber(body.min_score, 'min_score');
   const now = Date.now();
@@ -39,7 +67,11 @@ export function search(indexes: SearchIndex[], body: JsonObject, params: URLSear
       .map(([key, score]) => ({ index, indexOrder, document: index.byKey.get(key)!, score })),
   );
   sortHits(hits, sort);
-  const filter = sourceFilter(body._source ?? params.get('_source') ?? undefined, params.get('_source_includes') ?? undefined, params.get('_source_excludes') ?? undefined);
+  const filter = sourceFilter(
+    body._source ?? params.get('_source') ?? undefined,
+    params.get('_source_includes') ?? undefined,
+    params.get('_source_excludes') ?? undefined,
+  );
   const withVersion = setting('version') !== undefined && expectBoolean(setting('version'), 'version');
   const page = hits.slice(from, from + size).map((hit) => ({
     _index: hit.index.name,
@@ -63,7 +95,14 @@ export function search(indexes: SearchIndex[], body: JsonObject, params: URLSear
 }
 
 function totalHits(track: Json | undefined, count: number): JsonObject | undefined {
-  const limit = track === undefined ? DEFAULT_TRACK_TOTAL_HITS : track === true || track === 'true' ? Infinity : track === false || track === 'false' ? 0 : expectInteger(track, 'track_total_hits');
+  const limit =
+    track === undefined
+      ? DEFAULT_TRACK_TOTAL_HITS
+      : track === true || track === 'true'
+        ? Infinity
+        : track === false || track === 'false'
+          ? 0
+          : expectInteger(track, 'track_total_hits');
   if (limit === 0) return undefined;
   return count > limit ? { value: limit, relation: 'gte' } : { value: count, relation: 'eq' };
 }

@@ -14,9 +14,23 @@ export interface IndexSettings {
   gcDeletesMs: number;
 }
 
-const DEFAULTS: IndexSettings = { numberOfShards: 1, numberOfReplicas: 1, refreshInterval: '1s', maxResultWindow: 10_000, gcDeletesMs: 60_000 };
+const DEFAULTS: IndexSettings = {
+  numberOfShards: 1,
+  numberOfReplicas: 1,
+  refreshInterval: '1s',
+  maxResultWindow: 10_000,
+  gcDeletesMs: 60_000,
+};
 const KNOWN = ['number_of_shards', 'number_of_replicas', 'refresh_interval', 'max_result_window', 'gc_deletes'];
-const UNITS: Record<string, number> = { nanos: 1e-6, micros: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNITS: Record<string, number> = {
+  nanos: 1e-6,
+  micros: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** A time value (`500ms`, `60s`, `365d`) in milliseconds, or undefined. */
 export function parseTimeValue(value: unknown): number | undefined {
@@ -29,17 +43,27 @@ export function parseSettings(json: Json | undefined): IndexSettings {
   const settings = { ...DEFAULTS };
   for (const [key, value] of Object.entries(flat)) {
     const name = key.startsWith('index.') ? key.slice('index.'.length) : key;
-    if (!KNOWN.includes(name)) throw illegalArgument(`unknown setting [index.${name}] (the local search engine supports index.${KNOWN.join(', index.')})`);
+    if (!KNOWN.includes(name))
+      throw illegalArgument(
+        `unknown setting [index.${name}] (the local search engine supports index.${KNOWN.join(', index.')})`,
+      );
     if (name === 'refresh_interval') {
-      if (String(value) !== '-1' && parseTimeValue(value) === undefined) throw illegalArgument(`failed to parse setting [index.refresh_interval] with value [${String(value)}] as a time value`);
+      if (String(value) !== '-1' && parseTimeValue(value) === undefined)
+        throw illegalArgument(
+          `failed to parse setting [index.refresh_interval] with value [${String(value)}] as a time value`,
+        );
       settings.refreshInterval = String(value);
     } else if (name === 'gc_deletes') {
       const ms = parseTimeValue(value);
-      if (ms === undefined) throw illegalArgument(`failed to parse setting [index.gc_deletes] with value [${String(value)}] as a time value`);
+      if (ms === undefined)
+        throw illegalArgument(
+          `failed to parse setting [index.gc_deletes] with value [${String(value)}] as a time value`,
+        );
       settings.gcDeletesMs = ms;
     } else {
       const number = Number(value);
-      if (!Number.isInteger(number) || number < (name === 'number_of_replicas' ? 0 : 1)) throw illegalArgument(`Failed to parse value [${String(value)}] for setting [index.${name}]`);
+      if (!Number.isInteger(number) || number < (name === 'number_of_replicas' ? 0 : 1))
+        throw illegalArgument(`Failed to parse value [${String(value)}] for setting [index.${name}]`);
       if (name === 'number_of_shards') settings.numberOfShards = number;
       else if (name === 'number_of_replicas') settings.numberOfReplicas = number;
       else settings.maxResultWindow = number;
@@ -59,7 +83,10 @@ function flatten(json: Json, prefix: string): Record<string, Json> {
 }
 
 /** The settings as `GET /<index>` shows them (values as strings, as OpenSearch does). */
-export function settingsJson(settings: IndexSettings, index: { name: string; uuid: string; createdAt: number }): JsonObject {
+export function settingsJson(
+  settings: IndexSettings,
+  index: { name: string; uuid: string; createdAt: number },
+): JsonObject {
   return {
     index: {
       number_of_shards: String(settings.numberOfShards),

@@ -27,7 +27,8 @@ export function parseSort(value: Json | undefined, indexes: SearchIndex[]): Sort
   if (value === undefined) return undefined;
   const entries = Array.isArray(value) ? value : [value];
   return entries.map((entry) => {
-    if (typeof entry === 'string') return checkedKey({ field: entry, descending: entry === '_score', missingFirst: false }, indexes);
+    if (typeof entry === 'string')
+      return checkedKey({ field: entry, descending: entry === '_score', missingFirst: false }, indexes);
     const object = expectObject(entry, 'sort');
     const keys = Object.keys(object);
     if (keys.length !== 1) throw parsingError('[sort] each sort entry must name one field');
@@ -38,7 +39,8 @@ export function parseSort(value: Json | undefined, indexes: SearchIndex[]): Sort
     const order = String(options.order ?? (field === '_score' ? 'desc' : 'asc')).toLowerCase();
     if (order !== 'asc' && order !== 'desc') throw parsingError(`[sort] order must be asc or desc but was [${order}]`);
     const missing = String(options.missing ?? '_last');
-    if (missing !== '_last' && missing !== '_first') throw parsingError(`[sort] missing [${missing}] is not supported by the local search engine (_last or _first)`);
+    if (missing !== '_last' && missing !== '_first')
+      throw parsingError(`[sort] missing [${missing}] is not supported by the local search engine (_last or _first)`);
     return checkedKey({ field, descending: order === 'desc', missingFirst: missing === '_first' }, indexes);
   });
 }
@@ -46,9 +48,15 @@ export function parseSort(value: Json | undefined, indexes: SearchIndex[]): Sort
 function checkedKey(key: SortKey, indexes: SearchIndex[]): SortKey {
   if (key.field === '_score' || key.field === '_doc') return key;
   const fields = indexes.map((index) => index.field(key.field)).filter((field) => field !== undefined);
-  if (fields.length === 0) throw new SearchError(400, 'query_shard_exception', `No mapping found for [${key.field}] in order to sort on`, { index: indexes[0]?.name });
+  if (fields.length === 0)
+    throw new SearchError(400, 'query_shard_exception', `No mapping found for [${key.field}] in order to sort on`, {
+      index: indexes[0]?.name,
+    });
   const unsortable = fields.find((field) => field.type === 'text' || field.type === 'completion');
-  if (unsortable) throw illegalArgument(`Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${key.field}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`);
+  if (unsortable)
+    throw illegalArgument(
+      `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${key.field}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`,
+    );
   return key;
 }
 
@@ -63,7 +71,9 @@ export function sortValue(hit: Hit, key: SortKey): Scalar | undefined {
 
 export function sortHits(hits: Hit[], keys: SortKey[] | undefined): void {
   const effective = keys ?? [{ field: '_score', descending: true, missingFirst: false }];
-  const cache = new Map<Hit, (Scalar | undefined)[]>(hits.map((hit) => [hit, effective.map((key) => sortValue(hit, key))]));
+  const cache = new Map<Hit, (Scalar | undefined)[]>(
+    hits.map((hit) => [hit, effective.map((key) => sortValue(hit, key))]),
+  );
   hits.sort((a, b) => {
     const va = cache.get(a)!;
     const vb = cache.get(b)!;

@@ -7,8 +7,17 @@ import { parsingError } from './errors';
 
 export type SourceFilter = ((source: JsonObject) => JsonObject) | false;
 
-const pattern = (path: string) => new RegExp(`^${path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(\\..*)?$`);
-const paths = (value: Json | undefined, where: string): RegExp[] => (value === undefined ? [] : (typeof value === 'string' ? [value] : expectArray(value, where)).map((path) => pattern(String(path))));
+const pattern = (path: string) =>
+  new RegExp(
+    `^${path
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}(\\..*)?$`,
+  );
+const paths = (value: Json | undefined, where: string): RegExp[] =>
+  value === undefined
+    ? []
+    : (typeof value === 'string' ? [value] : expectArray(value, where)).map((path) => pattern(String(path)));
 
 export function sourceFilter(config: Json | undefined, includes?: string, excludes?: string): SourceFilter {
   if (config === false || config === 'false') return false;
@@ -41,12 +50,15 @@ function filterObject(object: JsonObject, prefix: string, include: RegExp[], exc
       kept[key] = value;
       continue;
     }
-    const below = (item: Json): Json | undefined => (isObject(item) ? filterObject(item, `${path}.`, whole ? [] : include, exclude) : whole ? item : undefined);
+    const below = (item: Json): Json | undefined =>
+      isObject(item) ? filterObject(item, `${path}.`, whole ? [] : include, exclude) : whole ? item : undefined;
     if (isObject(value)) {
       const child = below(value) as JsonObject;
       if (whole || Object.keys(child).length) kept[key] = child;
     } else if (Array.isArray(value)) {
-      const items = value.map(below).filter((item) => item !== undefined && !(isObject(item) && !whole && Object.keys(item).length === 0));
+      const items = value
+        .map(below)
+        .filter((item) => item !== undefined && !(isObject(item) && !whole && Object.keys(item).length === 0));
       if (whole || items.length) kept[key] = items as Json[];
     }
   }

@@ -9,7 +9,18 @@
  * skipped when the journal is read back. Opening rewrites the journal compacted (one record per live document
  * or tombstone), and a long run compacts it again as it grows.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { JsonObject } from './dsl';
 import { syncDirectory, writeFileAtomically } from '../durable-file';
@@ -103,7 +114,9 @@ export class ClusterStore {
       indexes.push({ metadata, ...DocumentLog.open(dir) });
     }
     const aliasesFile = path.join(this.dataDir, 'aliases.json');
-    const aliases = existsSync(aliasesFile) ? (JSON.parse(readFileSync(aliasesFile, 'utf8')) as Record<string, string[]>) : {};
+    const aliases = existsSync(aliasesFile)
+      ? (JSON.parse(readFileSync(aliasesFile, 'utf8')) as Record<string, string[]>)
+      : {};
     return { indexes, aliases };
   }
 

@@ -37,10 +37,18 @@ export function suggest(body: JsonObject, indexes: SearchIndex[], filter: Source
     if (name === 'text') continue;
     const options = expectObject(spec, `suggest.${name}`);
     onlyKeys(options, `suggest.${name}`, ['prefix', 'text', 'completion', 'term', 'phrase', 'regex']);
-    if (options.term !== undefined || options.phrase !== undefined) throw unsupported(`The [${options.term !== undefined ? 'term' : 'phrase'}] suggester`);
+    if (options.term !== undefined || options.phrase !== undefined)
+      throw unsupported(`The [${options.term !== undefined ? 'term' : 'phrase'}] suggester`);
     if (options.regex !== undefined) throw unsupported('A [regex] completion');
     const prefix = expectString(options.prefix ?? options.text ?? globalText, `suggest.${name}.prefix`);
-    result[name] = [{ text: prefix, offset: 0, length: prefix.length, options: completion(prefix, expectObject(options.completion, `suggest.${name}.completion`), indexes, filter) }];
+    result[name] = [
+      {
+        text: prefix,
+        offset: 0,
+        length: prefix.length,
+        options: completion(prefix, expectObject(options.completion, `suggest.${name}.completion`), indexes, filter),
+      },
+    ];
   }
   return result;
 }
@@ -49,7 +57,10 @@ function completion(prefix: string, options: JsonObject, indexes: SearchIndex[],
   onlyKeys(options, 'completion', ['field', 'size', 'skip_duplicates', 'fuzzy', 'analyzer']);
   const path = expectString(options.field, 'completion.field');
   const size = options.size === undefined ? 5 : expectInteger(options.size, 'completion.size', 1);
-  const skipDuplicates = options.skip_duplicates === undefined ? false : expectBoolean(options.skip_duplicates, 'completion.skip_duplicates');
+  const skipDuplicates =
+    options.skip_duplicates === undefined
+      ? false
+      : expectBoolean(options.skip_duplicates, 'completion.skip_duplicates');
   const fuzzy = parseFuzzy(options.fuzzy);
   const best = new Map<string, Option>();
   indexes.forEach((index, indexOrder) => {
@@ -64,14 +75,27 @@ function completion(prefix: string, options: JsonObject, indexes: SearchIndex[],
   });
   const ranked = [...best.values()].sort(rank);
   const seen = new Set<string>();
-  const chosen = ranked.filter((option) => !(skipDuplicates && (seen.has(option.text) || !seen.add(option.text)))).slice(0, size);
+  const chosen = ranked
+    .filter((option) => !(skipDuplicates && (seen.has(option.text) || !seen.add(option.text))))
+    .slice(0, size);
   return chosen.map((option) => {
     const document = option.index.byKey.get(option.key)!;
-    return { text: option.text, _index: option.index.name, _id: document.id, _score: option.score, ...(filter && { _source: filter(document.source) }) };
+    return {
+      text: option.text,
+      _index: option.index.name,
+      _id: document.id,
+      _score: option.score,
+      ...(filter && { _source: filter(document.source) }),
+    };
   });
 }
 
-const rank = (a: Option, b: Option) => b.score - a.score || Number(b.atStart) - Number(a.atStart) || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0) || a.indexOrder - b.indexOrder || a.key - b.key;
+const rank = (a: Option, b: Option) =>
+  b.score - a.score ||
+  Number(b.atStart) - Number(a.atStart) ||
+  (a.text < b.text ? -1 : a.text > b.text ? 1 : 0) ||
+  a.indexOrder - b.indexOrder ||
+  a.key - b.key;
 
 function* candidates(index: import('./completion-index').CompletionIndex, query: string, fuzzy: Fuzzy | undefined) {
   const queryChars = chars(query);
@@ -81,7 +105,8 @@ function* candidates(index: import('./completion-index').CompletionIndex, query:
     const formChars = chars(form);
     if (edits > 0 && prefixDistance(queryChars, formChars, edits, fuzzy!.transpositions) > edits) continue;
     const shared = fuzzy ? commonPrefixLength(queryChars, formChars) : 1;
-    for (const entry of entries) yield { key: entry.key, text: entry.input, score: entry.weight * shared, atStart: entry.atStart };
+    for (const entry of entries)
+      yield { key: entry.key, text: entry.input, score: entry.weight * shared, atStart: entry.atStart };
   }
 }
 
@@ -95,13 +120,20 @@ function parseFuzzy(value: unknown): Fuzzy | undefined {
   if (value === undefined || value === false) return undefined;
   const options = value === true ? {} : isObject(value) ? value : undefined;
   if (!options) throw parsingError('[completion] fuzzy must be a boolean or an object');
-  onlyKeys(options, 'completion.fuzzy', ['fuzziness', 'min_length', 'prefix_length', 'transpositions', 'unicode_aware']);
+  onlyKeys(options, 'completion.fuzzy', [
+    'fuzziness',
+    'min_length',
+    'prefix_length',
+    'transpositions',
+    'unicode_aware',
+  ]);
   const fuzziness = options.fuzziness ?? 'AUTO';
   editsFor(fuzziness, 0);
   return {
     fuzziness,
     minLength: options.min_length === undefined ? 3 : expectInteger(options.min_length, 'fuzzy.min_length'),
     prefixLength: options.prefix_length === undefined ? 1 : expectInteger(options.prefix_length, 'fuzzy.prefix_length'),
-    transpositions: options.transpositions === undefined ? true : expectBoolean(options.transpositions, 'fuzzy.transpositions'),
+    transpositions:
+      options.transpositions === undefined ? true : expectBoolean(options.transpositions, 'fuzzy.transpositions'),
   };
 }

@@ -36,7 +36,13 @@ export interface MatchOptions {
   transpositions: boolean;
 }
 
-export const EXACT: MatchOptions = { operator: 'or', edits: () => 0, prefixLength: 0, maxExpansions: 50, transpositions: true };
+export const EXACT: MatchOptions = {
+  operator: 'or',
+  edits: () => 0,
+  prefixLength: 0,
+  maxExpansions: 50,
+  transpositions: true,
+};
 
 interface Expansion {
   term: string;
@@ -54,7 +60,13 @@ export class TextIndex {
     tokenize: (text) => (text ? text.split(SEPARATOR) : []),
     processTerm: (term) => term,
     autoVacuum: false,
-    searchOptions: { tokenize: (text) => [text], processTerm: (term) => term, bm25: LUCENE_BM25, fuzzy: false, prefix: false },
+    searchOptions: {
+      tokenize: (text) => [text],
+      processTerm: (term) => term,
+      bm25: LUCENE_BM25,
+      fuzzy: false,
+      prefix: false,
+    },
   });
   /** Document frequency of each term, and the terms by length (where fuzzy expansion looks). */
   private readonly documentFrequency = new Map<string, number>();
@@ -63,7 +75,8 @@ export class TextIndex {
 
   constructor(readonly field: ResolvedField) {
     const keywordLimit = field.type === 'keyword' ? field.ignoreAbove : undefined;
-    this.analyze = keywordLimit === undefined ? analyzer(field.analyzer) : (text) => (text.length > keywordLimit ? [] : [text]);
+    this.analyze =
+      keywordLimit === undefined ? analyzer(field.analyzer) : (text) => (text.length > keywordLimit ? [] : [text]);
     this.analyzeQuery = field.type === 'keyword' ? (text) => [text] : analyzer(field.searchAnalyzer);
   }
 
@@ -110,9 +123,14 @@ export class TextIndex {
         weights.set(term, Math.max(weights.get(term) ?? 0, weight));
       }
     }
-    const query = { combineWith: options.operator.toUpperCase() as 'AND' | 'OR', queries: groups.map((group) => ({ combineWith: 'OR' as const, queries: group.map((e) => e.term) })) };
+    const query = {
+      combineWith: options.operator.toUpperCase() as 'AND' | 'OR',
+      queries: groups.map((group) => ({ combineWith: 'OR' as const, queries: group.map((e) => e.term) })),
+    };
     const results = this.mini.search(query, { boostTerm: (term) => weights.get(term) ?? 1 });
-    return new Map(results.map((result) => [result.id as number, result.score / Math.max(1, result.queryTerms.length) / (K1 + 1)]));
+    return new Map(
+      results.map((result) => [result.id as number, result.score / Math.max(1, result.queryTerms.length) / (K1 + 1)]),
+    );
   }
 
   /** The index's terms within the allowed edits of `term`, best first (Lucene's top-terms by boost, then term). */
@@ -127,7 +145,8 @@ export class TextIndex {
         if (!candidate.startsWith(prefix)) continue;
         const candidateChars = chars(candidate);
         const distance = osaDistance(query, candidateChars, edits, options.transpositions);
-        if (distance <= edits) found.push({ term: candidate, similarity: 1 - distance / Math.min(query.length, candidateChars.length) });
+        if (distance <= edits)
+          found.push({ term: candidate, similarity: 1 - distance / Math.min(query.length, candidateChars.length) });
       }
     }
     found.sort((a, b) => b.similarity - a.similarity || (a.term < b.term ? -1 : 1));

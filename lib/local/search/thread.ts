@@ -14,7 +14,9 @@ const STOP_GRACE_MS = 5_000;
 export async function startSearchEngineThread(options: SearchEngineOptions): Promise<SearchEngine> {
   // The thread registers its own TypeScript loader (engine-thread.mjs); it needs none inherited.
   const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url), { workerData: options, execArgv: [] });
-  const started = await firstMessage<{ ready: boolean; endpoint?: string; error?: string; code?: string }>(worker).catch(async (e: unknown) => {
+  const started = await firstMessage<{ ready: boolean; endpoint?: string; error?: string; code?: string }>(
+    worker,
+  ).catch(async (e: unknown) => {
     await worker.terminate();
     throw e;
   });
@@ -28,7 +30,10 @@ export async function startSearchEngineThread(options: SearchEngineOptions): Pro
     stop: async () => {
       worker.postMessage('stop');
       // Indexes are flushed and closed on the thread before it goes; a thread that hangs is ended anyway.
-      await Promise.race([firstMessage(worker).catch(() => undefined), new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
+      await Promise.race([
+        firstMessage(worker).catch(() => undefined),
+        new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref()),
+      ]);
       await worker.terminate();
     },
   };
@@ -43,7 +48,8 @@ function firstMessage<T>(worker: Worker): Promise<T> {
     };
     const onMessage = (message: T) => settle(() => resolve(message));
     const onError = (error: Error) => settle(() => reject(error));
-    const onExit = (code: number) => settle(() => reject(new Error(`The local search engine's thread exited (${code})`)));
+    const onExit = (code: number) =>
+      settle(() => reject(new Error(`The local search engine's thread exited (${code})`)));
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }

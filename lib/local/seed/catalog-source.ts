@@ -21,13 +21,16 @@ export interface LoadSeedCatalogOptions {
  * The seed catalog: one product per StockCode of the dataset in `datasetDir` when it holds CSVs,
  * otherwise (no directory given, directory absent, no CSVs in it) the demo catalog.
  */
-export async function loadSeedCatalog(options: LoadSeedCatalogOptions = {}): Promise<{ source: 'dataset' | 'demo'; products: SeedProduct[] }> {
+export async function loadSeedCatalog(
+  options: LoadSeedCatalogOptions = {},
+): Promise<{ source: 'dataset' | 'demo'; products: SeedProduct[] }> {
   const { datasetDir, onProgress } = options;
   const files = datasetDir ? await listDatasetFiles(datasetDir) : [];
   if (!datasetDir || files.length === 0) {
     return { source: 'demo', products: DEMO_CATALOG.map((p) => ({ ...p })) };
   }
   const builder = new CatalogBuilder();
-  for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress })) for (const line of batch) builder.add(line);
+  for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress }))
+    for (const line of batch) builder.add(line);
   return { source: 'dataset', products: builder.products() };
 }

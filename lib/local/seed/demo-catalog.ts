@@ -6,7 +6,15 @@ import type { Category } from '../../../catalog-data/categories';
 import { describeProduct } from '../../../catalog-data/product-text';
 import type { SeedProduct } from '../../../catalog-data/catalog';
 
-type DemoRow = [sku: string, name: string, category: Category, brand: string, price: number, popularity: number, stock: number];
+type DemoRow = [
+  sku: string,
+  name: string,
+  category: Category,
+  brand: string,
+  price: number,
+  popularity: number,
+  stock: number,
+];
 
 const ROWS: DemoRow[] = [
   ['ECI-XM-001', 'Felt Robin Hanging Decoration', 'christmas', 'Woodland', 295, 412, 380],
@@ -58,16 +66,18 @@ const ROWS: DemoRow[] = [
 /** Listed from 1 March 2024, a day apart, so ordering by creation is stable. */
 const FIRST_LISTED = Date.UTC(2024, 2, 1, 9, 0, 0);
 
-export const DEMO_CATALOG: readonly SeedProduct[] = ROWS.map(([sku, name, category, brand, price, popularity, initialStock], i) => ({
-  id: sku,
-  sku,
-  name,
-  description: describeProduct(name, category, brand),
-  category,
-  brand,
-  price,
-  currency: 'GBP',
-  popularity,
-  initialStock,
-  createdAt: new Date(FIRST_LISTED + i * 86_400_000).toISOString(),
-}));
+export const DEMO_CATALOG: readonly SeedProduct[] = ROWS.map(
+  ([sku, name, category, brand, price, popularity, initialStock], i) => ({
+    id: sku,
+    sku,
+    name,
+    description: describeProduct(name, category, brand),
+    category,
+    brand,
+    price,
+    currency: 'GBP',
+    popularity,
+    initialStock,
+    createdAt: new Date(FIRST_LISTED + i * 86_400_000).toISOString(),
+  }),
+);

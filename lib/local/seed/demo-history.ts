@@ -35,7 +35,6 @@ export interface DemoHistory {
   until: string;
 }
 
-
 const csvField = (value: string) => `"${value.replace(/"/g, '""')}"`;
 const pad = (n: number) => String(n).padStart(2, '0');
 /** The dataset's InvoiceDate: naive ISO local time, no zone. */
@@ -59,16 +58,23 @@ export function demoHistory(products: readonly SeedProduct[], options: DemoHisto
     return items[items.length - 1]!;
   };
   const categories = [...new Set(products.map((p) => p.category))];
-  const categoryWeight = new Map(categories.map((c) => [c, products.filter((p) => p.category === c).reduce((s, p) => s + weightOf(p), 0)]));
+  const categoryWeight = new Map(
+    categories.map((c) => [c, products.filter((p) => p.category === c).reduce((s, p) => s + weightOf(p), 0)]),
+  );
 
-  const rows: string[] = ['"InvoiceNo","StockCode","Description","Quantity","InvoiceDate","UnitPrice","CustomerID","Country"'];
+  const rows: string[] = [
+    '"InvoiceNo","StockCode","Description","Quantity","InvoiceDate","UnitPrice","CustomerID","Country"',
+  ];
   let invoiceNo = 900000;
   let lastTime = from;
   const span = until - from;
 
   for (let c = 0; c < customers; c++) {
     const customerId = String(90000 + c);
-    const favourite = new Set([pick(categories, (k) => categoryWeight.get(k)!), pick(categories, (k) => categoryWeight.get(k)!)]);
+    const favourite = new Set([
+      pick(categories, (k) => categoryWeight.get(k)!),
+      pick(categories, (k) => categoryWeight.get(k)!),
+    ]);
     const affinity = (p: SeedProduct) => weightOf(p) * (favourite.has(p.category) ? 6 : 1);
     const staples = new Set<SeedProduct>();
     const stapleCount = 2 + Math.floor(rand() * 3);
@@ -81,11 +87,17 @@ export function demoHistory(products: readonly SeedProduct[], options: DemoHisto
       const at = time - (time % 86_400_000) + (8 * 60 + Math.floor(rand() * 600)) * 60_000;
       lastTime = Math.max(lastTime, at);
       const basket = new Map<SeedProduct, number>();
-      for (const staple of staples) if (rand() < 0.55) basket.set(staple, (basket.get(staple) ?? 0) + 1 + Math.floor(rand() * 6));
+      for (const staple of staples)
+        if (rand() < 0.55) basket.set(staple, (basket.get(staple) ?? 0) + 1 + Math.floor(rand() * 6));
       const extra = 1 + Math.floor(rand() * 4);
       let previous: SeedProduct | undefined;
       for (let i = 0; i < extra; i++) {
-        const themed = previous && rand() < 0.6 ? products.filter((p) => p !== previous && (p.brand === previous!.brand || p.category === previous!.category)) : [];
+        const themed =
+          previous && rand() < 0.6
+            ? products.filter(
+                (p) => p !== previous && (p.brand === previous!.brand || p.category === previous!.category),
+              )
+            : [];
         const product = themed.length ? pick(themed, weightOf) : pick(products, affinity);
         basket.set(product, (basket.get(product) ?? 0) + 1 + Math.floor(rand() * 4));
         previous = product;
@@ -93,7 +105,16 @@ export function demoHistory(products: readonly SeedProduct[], options: DemoHisto
       const invoice = String(invoiceNo++);
       for (const [product, quantity] of basket) {
         rows.push(
-          [csvField(invoice), csvField(product.id), csvField(product.name.toUpperCase()), String(quantity), csvField(naive(at)), (product.price / 100).toFixed(2), customerId, csvField('United Kingdom')].join(','),
+          [
+            csvField(invoice),
+            csvField(product.id),
+            csvField(product.name.toUpperCase()),
+            String(quantity),
+            csvField(naive(at)),
+            (product.price / 100).toFixed(2),
+            customerId,
+            csvField('United Kingdom'),
+          ].join(','),
         );
       }
     }
@@ -103,7 +124,11 @@ export function demoHistory(products: readonly SeedProduct[], options: DemoHisto
 }
 
 /** Writes the demo history as `<dir>/demo-history.csv` (the only file there) and returns it with the directory. */
-export function writeDemoHistory(dir: string, products: readonly SeedProduct[], options?: DemoHistoryOptions): DemoHistory & { dir: string } {
+export function writeDemoHistory(
+  dir: string,
+  products: readonly SeedProduct[],
+  options?: DemoHistoryOptions,
+): DemoHistory & { dir: string } {
   const history = demoHistory(products, options);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'demo-history.csv'), history.csv);

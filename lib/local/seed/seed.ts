@@ -62,7 +62,9 @@ export async function seedCatalog(
             TransactItems: [
               ...batch.map((p) => ({ Put: { TableName: tables.products, Item: toItem(seedProductToProduct(p)) } })),
               ...batch.map((p) => ({ Put: { TableName: tables.productSkus, Item: { sku: p.sku, productId: p.id } } })),
-              ...batch.map((p) => ({ Put: { TableName: tables.inventory, Item: { productId: p.id, available: p.initialStock, reserved: 0 } } })),
+              ...batch.map((p) => ({
+                Put: { TableName: tables.inventory, Item: { productId: p.id, available: p.initialStock, reserved: 0 } },
+              })),
             ],
           }),
         );
@@ -71,5 +73,10 @@ export async function seedCatalog(
       }),
     );
   }
-  await db.send(new PutCommand({ TableName: tables.productSkus, Item: { sku: MARKER_SKU, productId: '', seededAt: new Date().toISOString(), count: products.length } }));
+  await db.send(
+    new PutCommand({
+      TableName: tables.productSkus,
+      Item: { sku: MARKER_SKU, productId: '', seededAt: new Date().toISOString(), count: products.length },
+    }),
+  );
 }

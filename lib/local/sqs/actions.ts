@@ -5,7 +5,13 @@ import { queueActions } from './queue-actions';
 import type { Action } from './action';
 
 /** SQS operations in the SDK's model that this emulator answers with UnsupportedOperation. */
-const UNSUPPORTED_ACTIONS = new Set(['AddPermission', 'RemovePermission', 'StartMessageMoveTask', 'CancelMessageMoveTask', 'ListMessageMoveTasks']);
+const UNSUPPORTED_ACTIONS = new Set([
+  'AddPermission',
+  'RemovePermission',
+  'StartMessageMoveTask',
+  'CancelMessageMoveTask',
+  'ListMessageMoveTasks',
+]);
 
 const actions: Record<string, Action> = { ...queueActions, ...messageActions };
 

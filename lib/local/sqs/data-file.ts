@@ -26,9 +26,12 @@ export function readDataFile(file: string): Queue[] {
   let data: DataFile;
   try {
     data = JSON.parse(text) as DataFile;
-    if (data.version !== DATA_FILE_VERSION || !Array.isArray(data.queues)) throw new Error(`unknown format (version ${data.version})`);
+    if (data.version !== DATA_FILE_VERSION || !Array.isArray(data.queues))
+      throw new Error(`unknown format (version ${data.version})`);
   } catch (e) {
-    throw new Error(`${file} is not a readable SQS emulator data file (${(e as Error).message}); move it away to start with no queues`);
+    throw new Error(
+      `${file} is not a readable SQS emulator data file (${(e as Error).message}); move it away to start with no queues`,
+    );
   }
   return data.queues.map(({ messages, ...queue }) => ({ ...queue, messages: new Map(messages.map((m) => [m.id, m])) }));
 }
@@ -38,7 +41,10 @@ export function readDataFile(file: string): Queue[] {
  * so no other request's change interleaves with a write.
  */
 export function writeDataFile(file: string, queues: Iterable<Queue>): void {
-  const data: DataFile = { version: DATA_FILE_VERSION, queues: [...queues].map((q) => ({ ...q, messages: [...q.messages.values()] })) };
+  const data: DataFile = {
+    version: DATA_FILE_VERSION,
+    queues: [...queues].map((q) => ({ ...q, messages: [...q.messages.values()] })),
+  };
   mkdirSync(path.dirname(file), { recursive: true });
   // Every answered change rewrites the file: a kill -9 (what the emulators are built to survive) keeps the renamed
   // file without flushing the directory each time.

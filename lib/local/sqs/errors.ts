@@ -22,13 +22,31 @@ export class SqsError extends Error {
 export const nonExistentQueue = () =>
   new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
 export const invalidParameter = (name: string, value: unknown, reason: string) =>
-  new SqsError('InvalidParameterValue', `Value ${typeof value === 'string' ? value : JSON.stringify(value)} for parameter ${name} is invalid. Reason: ${reason}.`);
-export const missingParameter = (name: string) => new SqsError('MissingParameter', `The request must contain the parameter ${name}.`);
+  new SqsError(
+    'InvalidParameterValue',
+    `Value ${typeof value === 'string' ? value : JSON.stringify(value)} for parameter ${name} is invalid. Reason: ${reason}.`,
+  );
+export const missingParameter = (name: string) =>
+  new SqsError('MissingParameter', `The request must contain the parameter ${name}.`);
 export const invalidAttributeValue = (name: string, reason = '') =>
-  new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}.${reason ? ` Reason: ${reason}` : ''}`);
-export const invalidAttributeName = (name: string) => new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+  new SqsError(
+    'InvalidAttributeValue',
+    `Invalid value for the parameter ${name}.${reason ? ` Reason: ${reason}` : ''}`,
+  );
+export const invalidAttributeName = (name: string) =>
+  new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
 export const unsupported = (what: string) =>
-  new SqsError('UnsupportedOperation', `${what} is not supported by the local SQS emulator.`, 'AWS.SimpleQueueService.UnsupportedOperation');
+  new SqsError(
+    'UnsupportedOperation',
+    `${what} is not supported by the local SQS emulator.`,
+    'AWS.SimpleQueueService.UnsupportedOperation',
+  );
 export const receiptHandleIsInvalid = (handle: string) =>
-  new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`, 'ReceiptHandleIsInvalid', 404);
-export const batchError = (code: string, message: string) => new SqsError(code, message, `AWS.SimpleQueueService.${code}`);
+  new SqsError(
+    'ReceiptHandleIsInvalid',
+    `The input receipt handle "${handle}" is not a valid receipt handle.`,
+    'ReceiptHandleIsInvalid',
+    404,
+  );
+export const batchError = (code: string, message: string) =>
+  new SqsError(code, message, `AWS.SimpleQueueService.${code}`);

@@ -26,7 +26,8 @@ export const optInt = (input: Input, key: string, min: number, max: number, reas
 export const optStringList = (input: Input, key: string): string[] => {
   const v = input[key];
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw invalidParameter(key, v, 'must be a list of strings');
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+    throw invalidParameter(key, v, 'must be a list of strings');
   return v as string[];
 };
 
@@ -45,13 +46,21 @@ export const optEntries = (input: Input, key: string): Input[] => {
   if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) {
     throw batchError('EmptyBatchRequest', 'There should be at least one entry in the request.');
   }
-  if (!Array.isArray(v) || v.some((e) => typeof e !== 'object' || e === null || Array.isArray(e))) throw invalidParameter(key, v, 'must be a list of entries');
-  if (v.length > 10) throw batchError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${v.length}.`);
+  if (!Array.isArray(v) || v.some((e) => typeof e !== 'object' || e === null || Array.isArray(e)))
+    throw invalidParameter(key, v, 'must be a list of entries');
+  if (v.length > 10)
+    throw batchError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${v.length}.`,
+    );
   const ids = new Set<string>();
   for (const entry of v as Input[]) {
     const id = entry.Id;
     if (typeof id !== 'string' || !/^[\w-]{1,80}$/.test(id)) {
-      throw batchError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
+      throw batchError(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+      );
     }
     if (ids.has(id)) throw batchError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
     ids.add(id);

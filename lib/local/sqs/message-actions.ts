@@ -2,7 +2,14 @@
 import { batchError, invalidAttributeName, missingParameter, SqsError } from './errors';
 import { optEntries, optInt, optStringList, reqString } from './input';
 import { attributesSize, readMessageAttributes } from './message-attributes';
-import { buildMessage, MESSAGE_SYSTEM_ATTRIBUTES, nextVisibleAt, renderMessage, sendResult, type MessageLimits } from './messages';
+import {
+  buildMessage,
+  MESSAGE_SYSTEM_ATTRIBUTES,
+  nextVisibleAt,
+  renderMessage,
+  sendResult,
+  type MessageLimits,
+} from './messages';
 import { intAttribute } from './queue-attributes';
 import type { QueueStore } from './store';
 import type { Action } from './action';
@@ -23,7 +30,10 @@ function batch(entries: Input[], run: (entry: Input) => Record<string, unknown>)
   return { Successful, Failed };
 }
 
-const limitsOf = (q: Queue): MessageLimits => ({ delaySeconds: intAttribute(q, 'DelaySeconds'), maximumMessageSize: intAttribute(q, 'MaximumMessageSize') });
+const limitsOf = (q: Queue): MessageLimits => ({
+  delaySeconds: intAttribute(q, 'DelaySeconds'),
+  maximumMessageSize: intAttribute(q, 'MaximumMessageSize'),
+});
 
 /** A batch is refused whole when its entries' bodies and attributes together exceed the queue's MaximumMessageSize. */
 function checkBatchSize(q: Queue, entries: Input[]): void {
@@ -39,7 +49,10 @@ function checkBatchSize(q: Queue, entries: Input[]): void {
   const total = entries.reduce((sum, e) => sum + entrySize(e), 0);
   const limit = intAttribute(q, 'MaximumMessageSize');
   if (total > limit) {
-    throw batchError('BatchRequestTooLong', `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`);
+    throw batchError(
+      'BatchRequestTooLong',
+      `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`,
+    );
   }
 }
 
@@ -47,9 +60,15 @@ function checkBatchSize(q: Queue, entries: Input[]): void {
 function receiveOptions(q: Queue, input: Input) {
   const max = optInt(input, 'MaxNumberOfMessages', 1, 10, 'Must be between 1 and 10, if provided') ?? 1;
   const visibility = optInt(input, 'VisibilityTimeout', 0, 43_200) ?? intAttribute(q, 'VisibilityTimeout');
-  const wait = optInt(input, 'WaitTimeSeconds', 0, 20, 'Must be >= 0 and <= 20, if provided') ?? intAttribute(q, 'ReceiveMessageWaitTimeSeconds');
-  const systemNames = [...optStringList(input, 'AttributeNames'), ...optStringList(input, 'MessageSystemAttributeNames')];
-  for (const name of systemNames) if (name !== 'All' && !MESSAGE_SYSTEM_ATTRIBUTES.has(name)) throw invalidAttributeName(name);
+  const wait =
+    optInt(input, 'WaitTimeSeconds', 0, 20, 'Must be >= 0 and <= 20, if provided') ??
+    intAttribute(q, 'ReceiveMessageWaitTimeSeconds');
+  const systemNames = [
+    ...optStringList(input, 'AttributeNames'),
+    ...optStringList(input, 'MessageSystemAttributeNames'),
+  ];
+  for (const name of systemNames)
+    if (name !== 'All' && !MESSAGE_SYSTEM_ATTRIBUTES.has(name)) throw invalidAttributeName(name);
   const attributeNames = optStringList(input, 'MessageAttributeNames');
   return { max, visibility, wait, systemNames, attributeNames };
 }

@@ -43,11 +43,20 @@ export function md5OfMessageAttributes(attributes: Record<string, SqsMessageAttr
  * A request's MessageAttributes (or, with `system`, MessageSystemAttributes, of which only AWSTraceHeader may
  * be sent), validated as SQS does: at most ten, well-named, typed Binary, Number or String with a value to match.
  */
-export function readMessageAttributes(raw: unknown, field: string, system: boolean): Record<string, SqsMessageAttribute> {
+export function readMessageAttributes(
+  raw: unknown,
+  field: string,
+  system: boolean,
+): Record<string, SqsMessageAttribute> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter(field, raw, 'must be a map of attributes');
   const entries = Object.entries(raw as Record<string, unknown>);
-  if (entries.length > 10) throw invalidParameter(field, entries.length, `Number of message attributes [${entries.length}] exceeds the allowed maximum [10]`);
+  if (entries.length > 10)
+    throw invalidParameter(
+      field,
+      entries.length,
+      `Number of message attributes [${entries.length}] exceeds the allowed maximum [10]`,
+    );
   const out: Record<string, SqsMessageAttribute> = {};
   for (const [name, value] of entries) {
     checkAttributeName(field, name, system);
@@ -58,7 +67,8 @@ export function readMessageAttributes(raw: unknown, field: string, system: boole
 
 function checkAttributeName(field: string, name: string, system: boolean): void {
   if (system) {
-    if (name !== 'AWSTraceHeader') throw invalidParameter(field, name, 'Only the AWSTraceHeader message system attribute may be sent');
+    if (name !== 'AWSTraceHeader')
+      throw invalidParameter(field, name, 'Only the AWSTraceHeader message system attribute may be sent');
   } else if (
     !/^[A-Za-z0-9_.-]{1,256}$/.test(name) ||
     name.startsWith('.') ||
@@ -71,16 +81,28 @@ function checkAttributeName(field: string, name: string, system: boolean): void 
 }
 
 function readAttributeValue(field: string, name: string, value: unknown): SqsMessageAttribute {
-  if (typeof value !== 'object' || value === null) throw invalidParameter(field, name, `The message attribute '${name}' must be an object`);
+  if (typeof value !== 'object' || value === null)
+    throw invalidParameter(field, name, `The message attribute '${name}' must be an object`);
   const { DataType, StringValue, BinaryValue, StringListValues, BinaryListValues } = value as Record<string, unknown>;
   if (typeof DataType !== 'string' || DataType === '') {
-    throw invalidParameter(field, name, `The message attribute '${name}' must contain non-empty message attribute type`);
+    throw invalidParameter(
+      field,
+      name,
+      `The message attribute '${name}' must contain non-empty message attribute type`,
+    );
   }
-  if ((Array.isArray(StringListValues) && StringListValues.length) || (Array.isArray(BinaryListValues) && BinaryListValues.length)) {
+  if (
+    (Array.isArray(StringListValues) && StringListValues.length) ||
+    (Array.isArray(BinaryListValues) && BinaryListValues.length)
+  ) {
     throw invalidParameter(field, name, 'StringListValues and BinaryListValues are reserved for future use');
   }
   const emptyValue = () =>
-    invalidParameter(field, name, `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${DataType}'`);
+    invalidParameter(
+      field,
+      name,
+      `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${DataType}'`,
+    );
   const base = DataType.split('.')[0];
   if (base === 'Binary') {
     if (typeof BinaryValue !== 'string' || BinaryValue === '' || !BASE64.test(BinaryValue)) throw emptyValue();
@@ -91,7 +113,8 @@ function readAttributeValue(field: string, name: string, value: unknown): SqsMes
     if (base === 'Number' && !NUMBER.test(StringValue)) {
       throw invalidParameter(field, name, `Can't cast the value of message (user) attribute '${name}' to a number`);
     }
-    if (INVALID_BODY_CHARACTERS.test(StringValue)) throw invalidParameter(field, name, `The message attribute '${name}' contains invalid characters`);
+    if (INVALID_BODY_CHARACTERS.test(StringValue))
+      throw invalidParameter(field, name, `The message attribute '${name}' contains invalid characters`);
     return { DataType, StringValue };
   }
   throw invalidParameter(
@@ -108,6 +131,8 @@ export const attributesSize = (attributes: Record<string, SqsMessageAttribute>) 
       sum +
       Buffer.byteLength(name) +
       Buffer.byteLength(a.DataType) +
-      (a.BinaryValue !== undefined ? Buffer.from(a.BinaryValue, 'base64').length : Buffer.byteLength(a.StringValue ?? '')),
+      (a.BinaryValue !== undefined
+        ? Buffer.from(a.BinaryValue, 'base64').length
+        : Buffer.byteLength(a.StringValue ?? '')),
     0,
   );

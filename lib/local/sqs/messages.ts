@@ -2,7 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, receiptHandleIsInvalid, SqsError } from './errors';
 import { compact, optInt, optString, reqString } from './input';
-import { attributesSize, INVALID_BODY_CHARACTERS, md5, md5OfMessageAttributes, readMessageAttributes } from './message-attributes';
+import {
+  attributesSize,
+  INVALID_BODY_CHARACTERS,
+  md5,
+  md5OfMessageAttributes,
+  readMessageAttributes,
+} from './message-attributes';
 import type { Input, Queue, RequestContext, SqsMessageSnapshot, StoredMessage } from './types';
 
 /** The system attributes ReceiveMessage may ask for (besides All). */
@@ -51,7 +57,11 @@ export function buildMessage(input: Input, context: RequestContext, limits: Mess
   const attributes = readMessageAttributes(input.MessageAttributes, 'MessageAttributes', false);
   const systemAttributes = readMessageAttributes(input.MessageSystemAttributes, 'MessageSystemAttributes', true);
   if (optString(input, 'MessageDeduplicationId') !== undefined) {
-    throw invalidParameter('MessageDeduplicationId', input.MessageDeduplicationId, 'The request includes a parameter that is not valid for this queue type');
+    throw invalidParameter(
+      'MessageDeduplicationId',
+      input.MessageDeduplicationId,
+      'The request includes a parameter that is not valid for this queue type',
+    );
   }
   const size = Buffer.byteLength(body) + attributesSize(attributes);
   const limit = limits.maximumMessageSize;
@@ -82,12 +92,18 @@ export const sendResult = (m: StoredMessage) =>
   });
 
 /** A receipt handle names the queue, the message and the receive it came from. */
-const encodeReceipt = (q: Queue, m: StoredMessage) => Buffer.from(JSON.stringify([q.name, m.id, m.receipt])).toString('base64url');
+const encodeReceipt = (q: Queue, m: StoredMessage) =>
+  Buffer.from(JSON.stringify([q.name, m.id, m.receipt])).toString('base64url');
 
 export function decodeReceipt(q: Queue, handle: string): { id: string; nonce: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(handle, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((p) => typeof p === 'string') && parsed[0] === q.name) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 3 &&
+      parsed.every((p) => typeof p === 'string') &&
+      parsed[0] === q.name
+    ) {
       return { id: parsed[1] as string, nonce: parsed[2] as string };
     }
   } catch {
@@ -114,7 +130,9 @@ export function renderMessage(q: Queue, m: StoredMessage, systemNames: string[],
   const allUser = attributeNames.includes('All') || attributeNames.includes('.*');
   const prefixes = attributeNames.filter((n) => n.endsWith('.*')).map((n) => n.slice(0, -1));
   const MessageAttributes = Object.fromEntries(
-    Object.entries(m.attributes).filter(([name]) => allUser || attributeNames.includes(name) || prefixes.some((p) => name.startsWith(p))),
+    Object.entries(m.attributes).filter(
+      ([name]) => allUser || attributeNames.includes(name) || prefixes.some((p) => name.startsWith(p)),
+    ),
   );
   return compact({
     MessageId: m.id,

@@ -23,9 +23,18 @@ export interface SqsRequest {
 }
 
 /** The action a request asks for, its input and who sent it from where. */
-export async function readRequest(req: IncomingMessage, options: { defaultRegion: string; signal: AbortSignal }): Promise<SqsRequest> {
+export async function readRequest(
+  req: IncomingMessage,
+  options: { defaultRegion: string; signal: AbortSignal },
+): Promise<SqsRequest> {
   const { body: raw, tooLarge } = await readBody(req, { limit: MAX_REQUEST_BYTES });
-  if (tooLarge) throw new SqsError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes.`, 'RequestEntityTooLarge', 413);
+  if (tooLarge)
+    throw new SqsError(
+      'RequestEntityTooLarge',
+      `Requests must be at most ${MAX_REQUEST_BYTES} bytes.`,
+      'RequestEntityTooLarge',
+      413,
+    );
   const target = req.headers['x-amz-target'];
   if (req.method !== 'POST' || typeof target !== 'string') {
     throw new SqsError(
@@ -37,7 +46,11 @@ export async function readRequest(req: IncomingMessage, options: { defaultRegion
   const input = parseInput(raw);
   // SigV4: Authorization: AWS4-HMAC-SHA256 Credential=<access key>/<date>/<region>/<service>/aws4_request, …
   const credential = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\//.exec(req.headers.authorization ?? '');
-  const context: RequestContext = { region: credential?.[2] ?? options.defaultRegion, senderId: credential?.[1] ?? SQS_ACCOUNT_ID, signal: options.signal };
+  const context: RequestContext = {
+    region: credential?.[2] ?? options.defaultRegion,
+    senderId: credential?.[1] ?? SQS_ACCOUNT_ID,
+    signal: options.signal,
+  };
   return { action, input, context };
 }
 
@@ -66,14 +79,26 @@ export function responder(res: ServerResponse, stopping: AbortSignal) {
   return {
     ok: (result: unknown) => reply(200, result),
     unavailable: () =>
-      reply(503, { __type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'The local SQS emulator is stopping.' }, { 'x-amzn-query-error': 'ServiceUnavailable;Receiver' }),
+      reply(
+        503,
+        { __type: 'com.amazonaws.sqs#ServiceUnavailable', message: 'The local SQS emulator is stopping.' },
+        { 'x-amzn-query-error': 'ServiceUnavailable;Receiver' },
+      ),
     /** An SqsError in SQS's shape; anything else is the emulator's fault, a 500 with no detail. */
     error: (e: unknown) => {
       if (e instanceof SqsError) {
-        return reply(e.status, { __type: `com.amazonaws.sqs#${e.code}`, message: e.message }, { 'x-amzn-query-error': `${e.queryCode};Sender` });
+        return reply(
+          e.status,
+          { __type: `com.amazonaws.sqs#${e.code}`, message: e.message },
+          { 'x-amzn-query-error': `${e.queryCode};Sender` },
+        );
       }
       console.error('sqs emulator error', e);
-      reply(500, { __type: 'com.amazonaws.sqs#InternalError', message: 'Internal error' }, { 'x-amzn-query-error': 'InternalError;Receiver' });
+      reply(
+        500,
+        { __type: 'com.amazonaws.sqs#InternalError', message: 'Internal error' },
+        { 'x-amzn-query-error': 'InternalError;Receiver' },
+      );
     },
   };
 }

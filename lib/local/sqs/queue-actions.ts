@@ -15,16 +15,25 @@ function listPage(urls: string[], input: Input, key: string) {
   const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
   if (!Number.isInteger(start) || start < 0) throw invalidParameter('NextToken', token, 'Invalid NextToken value');
   const page = urls.slice(start, start + (max ?? 1000));
-  const next = max !== undefined && start + page.length < urls.length ? Buffer.from(String(start + page.length)).toString('base64url') : undefined;
+  const next =
+    max !== undefined && start + page.length < urls.length
+      ? Buffer.from(String(start + page.length)).toString('base64url')
+      : undefined;
   return compact({ [key]: page.length ? page : undefined, NextToken: next });
 }
 
 /** CreateQueue of an existing name succeeds only when every attribute it gives has the queue's current value. */
 function checkSameAttributes(existing: Queue, attributes: Record<string, string>): void {
   for (const [attribute, value] of Object.entries(attributes)) {
-    const current = existing.attributes[attribute] ?? (INTEGER_ATTRIBUTES[attribute] ? String(intAttribute(existing, attribute)) : '');
+    const current =
+      existing.attributes[attribute] ??
+      (INTEGER_ATTRIBUTES[attribute] ? String(intAttribute(existing, attribute)) : '');
     if (current !== value) {
-      throw new SqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${attribute}`, 'QueueAlreadyExists');
+      throw new SqsError(
+        'QueueNameExists',
+        `A queue already exists with the same name and a different value for attribute ${attribute}`,
+        'QueueAlreadyExists',
+      );
     }
   }
 }
@@ -37,7 +46,11 @@ export const queueActions: Record<string, Action> = {
     const name = reqString(input, 'QueueName');
     if (name.endsWith('.fifo')) throw unsupported('A FIFO queue');
     if (!/^[\w-]{1,80}$/.test(name)) {
-      throw invalidParameter('QueueName', name, 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+      throw invalidParameter(
+        'QueueName',
+        name,
+        'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+      );
     }
     const attributes = normalizeAttributes(optStringMap(input, 'Attributes'), true, deadLetterTargetExists(store));
     const tags = optStringMap(input, 'tags');
@@ -48,7 +61,15 @@ export const queueActions: Record<string, Action> = {
     }
     if (attributes.RedrivePolicy === '') delete attributes.RedrivePolicy;
     const now = Date.now();
-    const q: Queue = { name, region: context.region, createdAt: now, modifiedAt: now, attributes, tags: { ...tags }, messages: new Map() };
+    const q: Queue = {
+      name,
+      region: context.region,
+      createdAt: now,
+      modifiedAt: now,
+      attributes,
+      tags: { ...tags },
+      messages: new Map(),
+    };
     store.add(q);
     return { QueueUrl: store.url(q) };
   },

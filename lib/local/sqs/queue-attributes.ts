@@ -22,8 +22,20 @@ const COMPUTED_ATTRIBUTES = [
   'CreatedTimestamp',
   'LastModifiedTimestamp',
 ];
-const SHOWN_DEFAULTS = ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize'];
-const KNOWN_ATTRIBUTES = new Set([...COMPUTED_ATTRIBUTES, ...Object.keys(INTEGER_ATTRIBUTES), ...OPAQUE_ATTRIBUTES, 'RedrivePolicy', 'All']);
+const SHOWN_DEFAULTS = [
+  'VisibilityTimeout',
+  'MessageRetentionPeriod',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'MaximumMessageSize',
+];
+const KNOWN_ATTRIBUTES = new Set([
+  ...COMPUTED_ATTRIBUTES,
+  ...Object.keys(INTEGER_ATTRIBUTES),
+  ...OPAQUE_ATTRIBUTES,
+  'RedrivePolicy',
+  'All',
+]);
 
 /** An integer attribute's value, or its default. */
 export const intAttribute = (q: Queue, name: string) => Number(q.attributes[name] ?? INTEGER_ATTRIBUTES[name]![2]);
@@ -54,13 +66,18 @@ export function describeAttributes(q: Queue, queueArn: string, names: string[], 
  * Validates settable attributes and returns them normalized (as they would be stored and shown).
  * `queueExists` tells whether a redrive policy's dead-letter target is a queue here.
  */
-export function normalizeAttributes(raw: Record<string, string>, creating: boolean, queueExists: (arn: string) => boolean): Record<string, string> {
+export function normalizeAttributes(
+  raw: Record<string, string>,
+  creating: boolean,
+  queueExists: (arn: string) => boolean,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
     const range = INTEGER_ATTRIBUTES[name];
     if (range) {
       const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-      if (!(n >= range[0] && n <= range[1])) throw invalidAttributeValue(name, `must be an integer between ${range[0]} and ${range[1]}`);
+      if (!(n >= range[0] && n <= range[1]))
+        throw invalidAttributeValue(name, `must be an integer between ${range[0]} and ${range[1]}`);
       out[name] = String(n);
     } else if (name === 'RedrivePolicy') {
       out[name] = value === '' ? '' : normalizeRedrivePolicy(value, queueExists);
@@ -83,11 +100,17 @@ function normalizeRedrivePolicy(value: string, queueExists: (arn: string) => boo
   } catch {
     throw invalidParameter('RedrivePolicy', value, 'Redrive policy is not a valid JSON map');
   }
-  if (typeof policy !== 'object' || policy === null) throw invalidParameter('RedrivePolicy', value, 'Redrive policy is not a valid JSON map');
+  if (typeof policy !== 'object' || policy === null)
+    throw invalidParameter('RedrivePolicy', value, 'Redrive policy is not a valid JSON map');
   const { deadLetterTargetArn, maxReceiveCount } = policy;
-  const count = typeof maxReceiveCount === 'string' && /^\d+$/.test(maxReceiveCount) ? Number(maxReceiveCount) : maxReceiveCount;
+  const count =
+    typeof maxReceiveCount === 'string' && /^\d+$/.test(maxReceiveCount) ? Number(maxReceiveCount) : maxReceiveCount;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) {
-    throw invalidParameter('RedrivePolicy', value, 'Invalid value for maxReceiveCount: must be an integer from 1 to 1000');
+    throw invalidParameter(
+      'RedrivePolicy',
+      value,
+      'Invalid value for maxReceiveCount: must be an integer from 1 to 1000',
+    );
   }
   if (typeof deadLetterTargetArn !== 'string' || !queueExists(deadLetterTargetArn)) {
     throw invalidParameter('RedrivePolicy', value, 'Dead letter target does not exist');

@@ -21,7 +21,13 @@ import type { SqsEmulator, SqsEmulatorOptions } from './types';
 
 export { md5OfMessageAttributes } from './message-attributes';
 export { SQS_ACCOUNT_ID } from './types';
-export type { SqsEmulator, SqsEmulatorOptions, SqsMessageAttribute, SqsMessageSnapshot, SqsQueueSnapshot } from './types';
+export type {
+  SqsEmulator,
+  SqsEmulatorOptions,
+  SqsMessageAttribute,
+  SqsMessageSnapshot,
+  SqsQueueSnapshot,
+} from './types';
 
 const DEFAULT_REGION = 'eu-west-2';
 
@@ -65,17 +71,28 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Sqs
   };
 }
 
-async function listen(port: number, host: string, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+async function listen(
+  port: number,
+  host: string,
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Server> {
   const server = createServer(onRequest);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, 'SQS emulator') : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, 'SQS emulator') : e),
+    );
     server.listen(port, host, () => resolve());
   });
   return server;
 }
 
 /** Long polls see the abort and answer empty; their connections close after the answer; then the last write. */
-async function stop(server: Server, stopController: AbortController, store: QueueStore, dataFile: string | undefined): Promise<void> {
+async function stop(
+  server: Server,
+  stopController: AbortController,
+  store: QueueStore,
+  dataFile: string | undefined,
+): Promise<void> {
   stopController.abort();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

@@ -145,10 +145,18 @@ export class QueueStore {
     const m = q.messages.get(id);
     const now = Date.now();
     if (!m || m.receipt !== nonce) {
-      throw invalidParameter('ReceiptHandle', handle, 'Message does not exist or is not available for visibility timeout change');
+      throw invalidParameter(
+        'ReceiptHandle',
+        handle,
+        'Message does not exist or is not available for visibility timeout change',
+      );
     }
     if (messageState(m, now) !== 'in-flight') {
-      throw new SqsError('MessageNotInflight', 'The message referred to is not in flight.', 'AWS.SimpleQueueService.MessageNotInflight');
+      throw new SqsError(
+        'MessageNotInflight',
+        'The message referred to is not in flight.',
+        'AWS.SimpleQueueService.MessageNotInflight',
+      );
     }
     m.invisibleUntil = now + seconds * 1000;
     this.changed(q);

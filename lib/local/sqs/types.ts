@@ -94,4 +94,3 @@ export interface RequestContext {
   /** Aborted when the client goes away or the emulator stops. */
   signal: AbortSignal;
 }
-

@@ -11,7 +11,11 @@ const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 /** DescribeExecution's answer: the record without what only the journal needs. */
 const describe = ({ lastState: _lastState, ...record }: ExecutionRecord) => record;
 
-export function createActions(machines: Map<string, CompiledStateMachine>, executions: Executions, executionArnOf: (machine: string, name: string) => string): Record<string, Action> {
+export function createActions(
+  machines: Map<string, CompiledStateMachine>,
+  executions: Executions,
+  executionArnOf: (machine: string, name: string) => string,
+): Record<string, Action> {
   const machineOf = (arn: unknown) => {
     const machine = machines.get(String(arn ?? ''));
     if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
@@ -38,7 +42,8 @@ export function createActions(machines: Map<string, CompiledStateMachine>, execu
       // As in AWS: the same name and input while running is the same execution; anything else is refused, also
       // after the execution ended (names stay taken as long as the execution is kept) and across restarts.
       if (existing) {
-        if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: existing.executionArn, startDate: existing.startDate };
+        if (existing.status === 'RUNNING' && existing.input === input)
+          return { executionArn: existing.executionArn, startDate: existing.startDate };
         throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
       }
       const started = executions.start(machine, { executionArn: executionArnOf(machine.spec.name, name), name, input });
@@ -51,7 +56,14 @@ export function createActions(machines: Map<string, CompiledStateMachine>, execu
         .list(machine.arn, body.statusFilter as Status | undefined)
         .sort((a, b) => b.startDate - a.startDate)
         .slice(0, Number(body.maxResults ?? 100) || 100)
-        .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate }) => ({ executionArn, stateMachineArn, name, status, startDate, ...(stopDate !== undefined && { stopDate }) }));
+        .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate }) => ({
+          executionArn,
+          stateMachineArn,
+          name,
+          status,
+          startDate,
+          ...(stopDate !== undefined && { stopDate }),
+        }));
       return { executions: items };
     },
     StopExecution: (body) => {

@@ -32,7 +32,11 @@ export interface RunningExecution {
   outcome: Promise<Outcome>;
 }
 
-export function runExecution(machine: CompiledStateMachine, plan: RunPlan, onStateEntered: (state: EnteredState) => void): RunningExecution {
+export function runExecution(
+  machine: CompiledStateMachine,
+  plan: RunPlan,
+  onStateEntered: (state: EnteredState) => void,
+): RunningExecution {
   const states = (machine.spec.definition.States ?? {}) as Record<string, unknown>;
   if (plan.from && !(plan.from.name in states)) {
     const cause = `The state ${plan.from.name} the execution was in is no longer in ${machine.spec.name}'s definition`;
@@ -47,7 +51,12 @@ export function runExecution(machine: CompiledStateMachine, plan: RunPlan, onSta
   const outcome = run.result.then(
     (output: unknown): Outcome => ({ status: 'SUCCEEDED', output: JSON.stringify(output) }),
     (error: Error & { cause?: unknown }): Outcome => {
-      const status = error.name === 'ExecutionAbortedError' ? 'ABORTED' : error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+      const status =
+        error.name === 'ExecutionAbortedError'
+          ? 'ABORTED'
+          : error.name === 'ExecutionTimeoutError'
+            ? 'TIMED_OUT'
+            : 'FAILED';
       // A Fail state carries its own Error and Cause; other failures their error's name.
       const fail = error.cause as { name?: string; message?: string } | undefined;
       return { status, error: fail?.name ?? error.name, cause: fail?.message ?? error.message };
@@ -61,15 +70,23 @@ function resumingEngine(machine: CompiledStateMachine, from: EnteredState): Stat
   const definition = machine.spec.definition as { States: Record<string, unknown> };
   const resume = { Type: 'Pass', Result: from.input, Next: from.name };
   // The definition was validated when the emulator compiled it; the states before `from` are unreachable now.
-  return new StateMachine({ ...definition, StartAt: RESUME_STATE, States: { ...definition.States, [RESUME_STATE]: resume } } as never, {
-    validationOptions: { noValidate: true },
-  });
+  return new StateMachine(
+    { ...definition, StartAt: RESUME_STATE, States: { ...definition.States, [RESUME_STATE]: resume } } as never,
+    {
+      validationOptions: { noValidate: true },
+    },
+  );
 }
 
 /** Reports each top-level state entered (not those of Map iterations or Parallel branches, nor the resume step). */
-async function followStates(events: AsyncGenerator<EngineEvent>, topLevel: Set<string>, onStateEntered: (state: EnteredState) => void) {
+async function followStates(
+  events: AsyncGenerator<EngineEvent>,
+  topLevel: Set<string>,
+  onStateEntered: (state: EnteredState) => void,
+) {
   for await (const event of events) {
-    if (event.type !== 'StateEntered' || event.index !== undefined || !event.state || !topLevel.has(event.state.name)) continue;
+    if (event.type !== 'StateEntered' || event.index !== undefined || !event.state || !topLevel.has(event.state.name))
+      continue;
     onStateEntered({ name: event.state.name, input: event.state.input });
   }
 }

@@ -52,7 +52,9 @@ export class Executions {
   }
 
   list(stateMachineArn: string, status?: Status): ExecutionRecord[] {
-    return [...this.byArn.values()].map((e) => e.record).filter((r) => r.stateMachineArn === stateMachineArn && (!status || r.status === status));
+    return [...this.byArn.values()]
+      .map((e) => e.record)
+      .filter((r) => r.stateMachineArn === stateMachineArn && (!status || r.status === status));
   }
 
   /** Every execution as the journal keeps it (its compaction). */
@@ -62,7 +64,12 @@ export class Executions {
 
   /** Starts an execution; it is in the journal, on disk, when this returns. */
   start(machine: CompiledStateMachine, start: { executionArn: string; name: string; input: string }): ExecutionRecord {
-    const record: ExecutionRecord = { ...start, stateMachineArn: machine.arn, status: 'RUNNING', startDate: nowSeconds() };
+    const record: ExecutionRecord = {
+      ...start,
+      stateMachineArn: machine.arn,
+      status: 'RUNNING',
+      startDate: nowSeconds(),
+    };
     this.options.journal?.started(record);
     this.launch(this.add(record), machine);
     return record;
@@ -70,14 +77,22 @@ export class Executions {
 
   /** Takes back an execution read from the journal: a running one resumes from the last state it entered. */
   /** A journaled execution back in memory; a running one resumes once `resumeAfter` resolves. */
-  restore(record: ExecutionRecord, machine: CompiledStateMachine | undefined, resumeAfter: Promise<unknown> = Promise.resolve()): void {
+  restore(
+    record: ExecutionRecord,
+    machine: CompiledStateMachine | undefined,
+    resumeAfter: Promise<unknown> = Promise.resolve(),
+  ): void {
     const execution = this.add(record);
     if (record.status !== 'RUNNING') {
       this.finished.add(execution);
     } else if (machine) {
       void resumeAfter.then(() => this.launch(execution, machine, record.lastState));
     } else {
-      this.finish(execution, { status: 'FAILED', error: 'States.Runtime', cause: `The state machine ${record.stateMachineArn} is no longer defined` });
+      this.finish(execution, {
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: `The state machine ${record.stateMachineArn} is no longer defined`,
+      });
     }
   }
 
@@ -118,8 +133,10 @@ export class Executions {
       record.lastState = state;
       this.options.journal?.entered(record.executionArn, state);
     };
-    const run = runExecution(machine, { executionArn: record.executionArn, name: record.name, input: JSON.parse(record.input), from }, (state) =>
-      journaling(() => onStateEntered(state)),
+    const run = runExecution(
+      machine,
+      { executionArn: record.executionArn, name: record.name, input: JSON.parse(record.input), from },
+      (state) => journaling(() => onStateEntered(state)),
     );
     execution.abort = run.abort;
     execution.done = run.outcome.then((outcome) => journaling(() => this.finish(execution, outcome)));

@@ -43,10 +43,17 @@ export class ExecutionJournal {
   ) {}
 
   /** The journal in dir, opened for appending, and the executions it holds. */
-  static open(dir: string, options: { retention?: Retention; snapshot: () => ExecutionRecord[]; now?: number }): { journal: ExecutionJournal; executions: ExecutionRecord[] } {
+  static open(
+    dir: string,
+    options: { retention?: Retention; snapshot: () => ExecutionRecord[]; now?: number },
+  ): { journal: ExecutionJournal; executions: ExecutionRecord[] } {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'executions.jsonl');
-    const executions = retain(readExecutions(file), options.retention ?? DEFAULT_RETENTION, options.now ?? Date.now() / 1000);
+    const executions = retain(
+      readExecutions(file),
+      options.retention ?? DEFAULT_RETENTION,
+      options.now ?? Date.now() / 1000,
+    );
     writeCompacted(file, executions);
     return { journal: new ExecutionJournal(file, openSync(file, 'a'), options.snapshot), executions };
   }
@@ -136,5 +143,8 @@ function retain(executions: ExecutionRecord[], retention: Retention, now: number
 
 /** Replaces the file with one record per execution, atomically and durably (temporary file, fsync, rename). */
 function writeCompacted(file: string, executions: ExecutionRecord[]): void {
-  writeFileAtomically(file, executions.map((execution) => `${JSON.stringify({ t: 'execution', execution } satisfies JournalLine)}\n`).join(''));
+  writeFileAtomically(
+    file,
+    executions.map((execution) => `${JSON.stringify({ t: 'execution', execution } satisfies JournalLine)}\n`).join(''),
+  );
 }

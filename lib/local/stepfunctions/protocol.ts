@@ -42,17 +42,22 @@ export async function readRequest(req: IncomingMessage, credentials: LocalCreden
   if (notForBrowsers) throw ApiError.refusing(notForBrowsers);
   const { body: raw, tooLarge } = await readBody(req, { limit: MAX_REQUEST_BYTES });
   if (tooLarge) throw new ApiError('RequestEntityTooLarge', `Requests must be at most ${MAX_REQUEST_BYTES} bytes`, 413);
-  const unsigned = await signatureRefusal({ method, url: req.url ?? '/', headers: req.headers, body: raw }, { credentials, service: 'states' });
+  const unsigned = await signatureRefusal(
+    { method, url: req.url ?? '/', headers: req.headers, body: raw },
+    { credentials, service: 'states' },
+  );
   if (unsigned) throw ApiError.refusing(unsigned);
   const target = String(req.headers['x-amz-target'] ?? '');
-  if (method !== 'POST' || !target.startsWith(TARGET_PREFIX)) throw new ApiError('UnknownOperationException', `Unsupported operation ${target || '(none)'}`);
+  if (method !== 'POST' || !target.startsWith(TARGET_PREFIX))
+    throw new ApiError('UnknownOperationException', `Unsupported operation ${target || '(none)'}`);
   let body: unknown;
   try {
     body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
   } catch {
     throw new ApiError('SerializationException', 'Request body is not JSON');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError('SerializationException', 'Request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiError('SerializationException', 'Request body must be a JSON object');
   return { action: target.slice(TARGET_PREFIX.length), body: body as Record<string, unknown> };
 }
 
@@ -66,7 +71,8 @@ export function reply(res: ServerResponse, status: number, body: unknown, header
 export function replyError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   // A refused request's body is drained unread, so its sender reads the answer rather than a reset.
   req.resume();
-  if (error instanceof ApiError) return reply(res, error.status, { __type: error.type, message: error.message }, { 'x-amzn-errortype': error.type });
+  if (error instanceof ApiError)
+    return reply(res, error.status, { __type: error.type, message: error.message }, { 'x-amzn-errortype': error.type });
   console.error('local Step Functions: internal error', error);
   reply(res, 500, { __type: 'InternalFailure', message: 'The local Step Functions emulator failed; see its log' });
 }

@@ -46,9 +46,12 @@ export interface StepFunctionsEmulator {
 
 const ACCOUNT_ID = '000000000000';
 
-export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorOptions): Promise<StepFunctionsEmulator> {
+export async function startStepFunctionsEmulator(
+  options: StepFunctionsEmulatorOptions,
+): Promise<StepFunctionsEmulator> {
   const arnOf = (name: string) => `arn:aws:states:${options.region}:${ACCOUNT_ID}:stateMachine:${name}`;
-  const executionArnOf = (machine: string, name: string) => `arn:aws:states:${options.region}:${ACCOUNT_ID}:execution:${machine}:${name}`;
+  const executionArnOf = (machine: string, name: string) =>
+    `arn:aws:states:${options.region}:${ACCOUNT_ID}:execution:${machine}:${name}`;
   const machines = new Map<string, CompiledStateMachine>(
     options.machines.map((spec) => {
       const engine = new StateMachine(spec.definition as never, { validationOptions: { checkArn: false } });
@@ -57,8 +60,14 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
   );
   const retention = options.retention ?? DEFAULT_RETENTION;
   let executions: Executions | undefined;
-  const opened = options.dataDir ? ExecutionJournal.open(options.dataDir, { retention, snapshot: () => executions?.records() ?? [] }) : undefined;
-  executions = new Executions({ journal: opened?.journal, maxFinished: retention.finished, onEnd: options.onExecutionEnd });
+  const opened = options.dataDir
+    ? ExecutionJournal.open(options.dataDir, { retention, snapshot: () => executions?.records() ?? [] })
+    : undefined;
+  executions = new Executions({
+    journal: opened?.journal,
+    maxFinished: retention.finished,
+    onEnd: options.onExecutionEnd,
+  });
   const actions = createActions(machines, executions, executionArnOf);
   const server = await listen(options.port, actions, options.credentials).catch((e: unknown) => {
     opened?.journal.close();
@@ -83,12 +92,21 @@ export async function startStepFunctionsEmulator(options: StepFunctionsEmulatorO
 }
 
 /** The journal's executions back in the emulator, finished ones oldest first (the first to be dropped). */
-function restore(executions: Executions, machines: Map<string, CompiledStateMachine>, records: ExecutionRecord[], resumeAfter?: Promise<unknown>) {
+function restore(
+  executions: Executions,
+  machines: Map<string, CompiledStateMachine>,
+  records: ExecutionRecord[],
+  resumeAfter?: Promise<unknown>,
+) {
   const byStop = [...records].sort((a, b) => (a.stopDate ?? Infinity) - (b.stopDate ?? Infinity));
   for (const record of byStop) executions.restore(record, machines.get(record.stateMachineArn), resumeAfter);
 }
 
-async function listen(port: number, actions: ReturnType<typeof createActions>, credentials: LocalCredentials): Promise<Server> {
+async function listen(
+  port: number,
+  actions: ReturnType<typeof createActions>,
+  credentials: LocalCredentials,
+): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const { action, body } = await readRequest(req, credentials);

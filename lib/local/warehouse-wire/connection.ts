@@ -40,7 +40,8 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
       }
       const message = reader.next();
       if (!message) return;
-      if (state.phase === 'password') state = onPassword(message, state, options.login, await options.parameters(), reply);
+      if (state.phase === 'password')
+        state = onPassword(message, state, options.login, await options.parameters(), reply);
       else await statements.onMessage(message);
     }
   };
@@ -51,7 +52,13 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
     reader.push(chunk);
     work = work.then(drain).catch((error: unknown) => {
       const protocol = error instanceof ProtocolError;
-      reply.send(errorResponse(protocol ? '08P01' : 'XX000', protocol ? error.message : `The local warehouse failed: ${(error as Error)?.message ?? error}`, 'FATAL'));
+      reply.send(
+        errorResponse(
+          protocol ? '08P01' : 'XX000',
+          protocol ? error.message : `The local warehouse failed: ${(error as Error)?.message ?? error}`,
+          'FATAL',
+        ),
+      );
       reply.close();
     });
   });

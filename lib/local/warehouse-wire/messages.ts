@@ -39,7 +39,8 @@ export class MessageReader {
   next(): Message | undefined {
     if (this.pending.length < 5) return undefined;
     const length = this.pending.readInt32BE(1);
-    if (length < 4 || length > MAX_MESSAGE_BYTES) throw new ProtocolError(`Message ${String.fromCharCode(this.pending[0]!)} of ${length} bytes`);
+    if (length < 4 || length > MAX_MESSAGE_BYTES)
+      throw new ProtocolError(`Message ${String.fromCharCode(this.pending[0]!)} of ${length} bytes`);
     const whole = this.take(1 + length);
     return whole && { type: String.fromCharCode(whole[0]!), body: whole.subarray(5) };
   }
@@ -62,7 +63,8 @@ export function encode(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
 }
 
 /** Strings as the protocol writes them: UTF-8, each ended by a NUL. */
-export const cstrings = (...values: string[]): Buffer => Buffer.concat(values.map((v) => Buffer.from(`${v}\0`, 'utf8')));
+export const cstrings = (...values: string[]): Buffer =>
+  Buffer.concat(values.map((v) => Buffer.from(`${v}\0`, 'utf8')));
 
 const int32 = (n: number) => {
   const b = Buffer.alloc(4);
@@ -93,7 +95,10 @@ export const readyForQuery = () => encode('Z', Buffer.from('I', 'latin1'));
 
 /** An ErrorResponse: severity, SQLSTATE code and message, as libpq and node-postgres show them. */
 export function errorResponse(code: string, message: string, severity: 'ERROR' | 'FATAL' = 'ERROR'): Buffer {
-  return encode('E', Buffer.concat([cstrings(`S${severity}`, `V${severity}`, `C${code}`, `M${message}`), Buffer.from([0])]));
+  return encode(
+    'E',
+    Buffer.concat([cstrings(`S${severity}`, `V${severity}`, `C${code}`, `M${message}`), Buffer.from([0])]),
+  );
 }
 
 // ------------------------------------------------------------------ what the server sends the engine
@@ -112,7 +117,7 @@ export function asExtendedQuery(sql: string): Buffer {
 /** The messages of an engine's answer, in order. */
 export function* backendMessages(answer: Uint8Array): Generator<{ type: string; bytes: Buffer }> {
   const bytes = Buffer.from(answer.buffer, answer.byteOffset, answer.length);
-  for (let at = 0; at + 5 <= bytes.length; ) {
+  for (let at = 0; at + 5 <= bytes.length;) {
     const end = at + 1 + bytes.readInt32BE(at + 1);
     yield { type: String.fromCharCode(bytes[at]!), bytes: bytes.subarray(at, end) };
     at = end;

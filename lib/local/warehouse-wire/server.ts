@@ -16,7 +16,16 @@ import type { WarehouseLogin } from './login';
 import type { WireEngine } from './statements';
 
 /** The settings a client is told at the start, read from the engine once (as the reader). */
-export const SERVER_PARAMETERS = ['server_version', 'server_encoding', 'client_encoding', 'DateStyle', 'IntervalStyle', 'TimeZone', 'integer_datetimes', 'standard_conforming_strings'] as const;
+export const SERVER_PARAMETERS = [
+  'server_version',
+  'server_encoding',
+  'client_encoding',
+  'DateStyle',
+  'IntervalStyle',
+  'TimeZone',
+  'integer_datetimes',
+  'standard_conforming_strings',
+] as const;
 
 export interface WarehouseWireOptions {
   /** 0 for any free port. */
@@ -74,7 +83,9 @@ export async function readServerParameters(database: Pick<Database, 'run'>): Pro
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, 'local warehouse SQL (Postgres protocol)') : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, 'local warehouse SQL (Postgres protocol)') : e),
+    );
     server.listen(port, '127.0.0.1', () => resolve());
   });
 }

@@ -26,7 +26,8 @@ export interface Reply {
   close(): void;
 }
 
-export type StartState = { phase: 'startup' } | { phase: 'password'; user: string; application: string; salt: Buffer } | { phase: 'ready' };
+export type StartState =
+  { phase: 'startup' } | { phase: 'password'; user: string; application: string; salt: Buffer } | { phase: 'ready' };
 
 /** The startup packet: the next state, having answered it. */
 export function onStartupPacket(packet: Buffer, login: WarehouseLogin, reply: Reply): StartState {
@@ -40,7 +41,13 @@ export function onStartupPacket(packet: Buffer, login: WarehouseLogin, reply: Re
     return { phase: 'startup' };
   }
   if (code !== PROTOCOL_3) {
-    reply.send(errorResponse('0A000', `Unsupported frontend protocol ${code >> 16}.${code & 0xffff}: the warehouse speaks 3.0`, 'FATAL'));
+    reply.send(
+      errorResponse(
+        '0A000',
+        `Unsupported frontend protocol ${code >> 16}.${code & 0xffff}: the warehouse speaks 3.0`,
+        'FATAL',
+      ),
+    );
     reply.close();
     return { phase: 'startup' };
   }
@@ -48,7 +55,13 @@ export function onStartupPacket(packet: Buffer, login: WarehouseLogin, reply: Re
   const user = params.user ?? '';
   const database = params.database ?? user;
   if (database !== login.database) {
-    reply.send(errorResponse('3D000', `database "${database}" does not exist: the local warehouse is "${login.database}"`, 'FATAL'));
+    reply.send(
+      errorResponse(
+        '3D000',
+        `database "${database}" does not exist: the local warehouse is "${login.database}"`,
+        'FATAL',
+      ),
+    );
     reply.close();
     return { phase: 'startup' };
   }
@@ -71,7 +84,12 @@ export function onPassword(
     reply.close();
     return { phase: 'startup' };
   }
-  const announced = { ...parameters, session_authorization: login.user, is_superuser: 'off', application_name: state.application };
+  const announced = {
+    ...parameters,
+    session_authorization: login.user,
+    is_superuser: 'off',
+    application_name: state.application,
+  };
   reply.send(
     Buffer.concat([
       authenticationOk(),

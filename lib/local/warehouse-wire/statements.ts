@@ -52,7 +52,11 @@ export class Statements {
     }
     switch (message.type) {
       case 'Q':
-        return this.run(asExtendedQuery(message.body.toString('utf8').replace(/\0$/, '')), NOT_IN_A_SIMPLE_ANSWER, inSimpleTerms);
+        return this.run(
+          asExtendedQuery(message.body.toString('utf8').replace(/\0$/, '')),
+          NOT_IN_A_SIMPLE_ANSWER,
+          inSimpleTerms,
+        );
       case 'S':
         return this.sync();
       case 'H':
@@ -60,7 +64,10 @@ export class Statements {
       case 'X':
         return this.reply.close();
       case 'F':
-        return this.refuse('0A000', 'Function calls are not supported by the local warehouse: SELECT the function instead');
+        return this.refuse(
+          '0A000',
+          'Function calls are not supported by the local warehouse: SELECT the function instead',
+        );
       default:
         return this.refuse('08P01', `Unexpected message '${message.type}' from the client`);
     }
@@ -70,11 +77,19 @@ export class Statements {
     const held = this.held;
     const executes = this.executes;
     [this.held, this.executes] = [[], 0];
-    if (executes > 1) return this.refuse('0A000', 'The local warehouse runs one statement per Sync, each in a read-only transaction of its own');
+    if (executes > 1)
+      return this.refuse(
+        '0A000',
+        'The local warehouse runs one statement per Sync, each in a read-only transaction of its own',
+      );
     return this.run(Buffer.concat([...held, encode('S')]), NOT_IN_AN_EXTENDED_ANSWER);
   }
 
-  private async run(messages: Buffer, leftOut: ReadonlySet<string>, translate: (bytes: Buffer) => Buffer = (bytes) => bytes): Promise<void> {
+  private async run(
+    messages: Buffer,
+    leftOut: ReadonlySet<string>,
+    translate: (bytes: Buffer) => Buffer = (bytes) => bytes,
+  ): Promise<void> {
     let answer: Uint8Array;
     try {
       answer = await this.engine.protocol(new Uint8Array(messages.buffer, messages.byteOffset, messages.length));

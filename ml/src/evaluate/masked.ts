@@ -29,7 +29,10 @@ export interface MaskedSplit {
 /** Masks ceil(fraction · pairs) pairs drawn uniformly without replacement with a seeded generator. */
 export function maskPairs(full: Interactions, fraction: number, seed: number): MaskedSplit {
   const nnz = full.indices.length;
-  const order = shuffle(Array.from({ length: nnz }, (_, e) => e), seededRandom(seed));
+  const order = shuffle(
+    Array.from({ length: nnz }, (_, e) => e),
+    seededRandom(seed),
+  );
   const isMasked = new Uint8Array(nnz);
   for (let s = 0; s < Math.ceil(fraction * nnz); s++) isMasked[order[s]] = 1;
   const indptr = [0];
@@ -125,13 +128,17 @@ export function maskedArtifact(split: MaskedSplit, parameters: Required<Training
   for (const t of m.last) if (t > end) end = t;
   end = Math.floor(end / DAY_MS) * DAY_MS + DAY_MS;
   const scores = new Float64Array(m.items.length);
-  for (let e = 0; e < m.indices.length; e++) scores[m.indices[e]] += Math.pow(0.5, (end - m.last[e]) / DAY_MS / parameters.popularityHalfLifeDays);
+  for (let e = 0; e < m.indices.length; e++)
+    scores[m.indices[e]] += Math.pow(0.5, (end - m.last[e]) / DAY_MS / parameters.popularityHalfLifeDays);
   const popularity = [...scores]
     .map((s, j) => [m.items[j], round6(s)] as [string, number])
     .filter(([, s]) => s > 0)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const rows = Array.from(m.users, (_, u) => m.indices.subarray(m.indptr[u], m.indptr[u + 1]));
-  const neighbours = neighbourRecord(cosineNeighbours(rows, m.items.length, { k: parameters.neighbours, shrink: parameters.neighbourShrink }), m.items);
+  const neighbours = neighbourRecord(
+    cosineNeighbours(rows, m.items.length, { k: parameters.neighbours, shrink: parameters.neighbourShrink }),
+    m.items,
+  );
   return {
     format: 'ecicomm-recs/1',
     version: 'masked',

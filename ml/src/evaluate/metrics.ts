@@ -20,7 +20,12 @@ export function rankingMetrics(ranked: readonly string[], target: ReadonlySet<st
   }
   let idcg = 0;
   for (let r = 0; r < Math.min(k, target.size); r++) idcg += 1 / Math.log2(r + 2);
-  return { hr: hits > 0 ? 1 : 0, precision: hits / k, recall: target.size ? hits / target.size : 0, ndcg: idcg ? dcg / idcg : 0 };
+  return {
+    hr: hits > 0 ? 1 : 0,
+    precision: hits / k,
+    recall: target.size ? hits / target.size : 0,
+    ndcg: idcg ? dcg / idcg : 0,
+  };
 }
 
 /** The mean of each metric. */

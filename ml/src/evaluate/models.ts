@@ -14,7 +14,8 @@ export function artifactRanker(artifact: ModelArtifact): Ranker {
 
 /** Popularity alone: `recommend()` with no history. */
 export function popularityRanker(artifact: ModelArtifact): Ranker {
-  return (_c, k, exclude) => recommend(artifact, { history: [], k, exclude: [...exclude] }).items.map((i) => i.productId);
+  return (_c, k, exclude) =>
+    recommend(artifact, { history: [], k, exclude: [...exclude] }).items.map((i) => i.productId);
 }
 
 /** The artifact with other blend weights (e.g. one component alone, popularity only filling in). */

@@ -14,9 +14,17 @@ import { evaluateTemporal, type TemporalSplit } from './temporal';
  * with bought products excluded only their ratio matters, with nothing excluded their size against the
  * personal weight (1) — one at a time, the search stalls on the ridge between the two.
  */
-type Tuned = 'neighbourWeight' | 'popularityWeight' | 'recencyHalfLifeDays' | 'popularityHalfLifeDays' | 'neighbours' | 'neighbourShrink';
+type Tuned =
+  | 'neighbourWeight'
+  | 'popularityWeight'
+  | 'recencyHalfLifeDays'
+  | 'popularityHalfLifeDays'
+  | 'neighbours'
+  | 'neighbourShrink';
 export const SEARCH_SPACE: Partial<Pick<Required<TrainingParameters>, Tuned>>[][] = [
-  [0, 0.1, 0.3, 0.5, 1, 2, 4, 8].flatMap((neighbourWeight) => [0.05, 0.1, 0.2, 0.5, 1, 2, 4].map((popularityWeight) => ({ neighbourWeight, popularityWeight }))),
+  [0, 0.1, 0.3, 0.5, 1, 2, 4, 8].flatMap((neighbourWeight) =>
+    [0.05, 0.1, 0.2, 0.5, 1, 2, 4].map((popularityWeight) => ({ neighbourWeight, popularityWeight })),
+  ),
   [90, 180, 365, 730, 3650].map((recencyHalfLifeDays) => ({ recencyHalfLifeDays })),
   [3, 5, 7, 10, 20, 40].map((popularityHalfLifeDays) => ({ popularityHalfLifeDays })),
   [5, 10, 20, 30, 50].map((neighbours) => ({ neighbours })),
@@ -24,7 +32,13 @@ export const SEARCH_SPACE: Partial<Pick<Required<TrainingParameters>, Tuned>>[][
 ];
 
 /** Parameters that change the artifact (the others only change scoring). */
-const TRAINING_KEYS = ['popularityHalfLifeDays', 'neighbours', 'neighbourShrink', 'neighbourBasis', 'popularityBasis'] as const;
+const TRAINING_KEYS = [
+  'popularityHalfLifeDays',
+  'neighbours',
+  'neighbourShrink',
+  'neighbourBasis',
+  'popularityBasis',
+] as const;
 
 export interface TuneResult {
   parameters: Required<TrainingParameters>;

@@ -40,7 +40,9 @@ export function parseArtifact(value: unknown, source = MODEL_FILE): ModelArtifac
   const result = Artifact.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new ArtifactError(`${source} is not an ${ARTIFACT_FORMAT} model artifact: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ArtifactError(
+      `${source} is not an ${ARTIFACT_FORMAT} model artifact: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
   }
   return result.data as unknown as ModelArtifact;
 }

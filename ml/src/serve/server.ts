@@ -34,8 +34,15 @@ export const InvocationRequest = z.strictObject({
     .array(
       z.strictObject({
         productId: ProductId,
-        quantity: z.optional(z.int('Must be a whole number').min(1, 'Must be at least 1').max(1_000_000, 'Must be at most 1000000')),
-        at: z.optional(z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date-time')),
+        quantity: z.optional(
+          z.int('Must be a whole number').min(1, 'Must be at least 1').max(1_000_000, 'Must be at most 1000000'),
+        ),
+        at: z.optional(
+          z
+            .string()
+            .max(40)
+            .refine((s) => !Number.isNaN(Date.parse(s)), 'Must be an ISO 8601 date-time'),
+        ),
       }),
     )
     .max(10_000, 'At most 10000 history lines'),
@@ -156,7 +163,10 @@ async function invoke(req: IncomingMessage, { model: current, limit }: Serving):
   const model = current();
   if (!model) return { status: 503, body: { message: 'The model is not loaded yet' } };
   if (!isJsonType(req.headers['content-type'])) {
-    return { status: 415, body: { message: `Content-Type must be application/json, got ${req.headers['content-type']}` } };
+    return {
+      status: 415,
+      body: { message: `Content-Type must be application/json, got ${req.headers['content-type']}` },
+    };
   }
   const raw = await readBody(req, limit);
   if (raw === 'too-large') return { status: 413, body: { message: `Payload exceeds ${limit} bytes` } };
@@ -170,7 +180,10 @@ async function invoke(req: IncomingMessage, { model: current, limit }: Serving):
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
     const first = details[0]!;
-    return { status: 400, body: { message: `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details } };
+    return {
+      status: 400,
+      body: { message: `Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details },
+    };
   }
   return { status: 200, body: recommend(model, parsed.data as RecommendationRequest) };
 }
@@ -182,8 +195,13 @@ const send = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 
 /** A SageMaker runtime error as the SDK parses it: the type in x-amzn-errortype, the fields in the body. */
-const runtimeError = (res: ServerResponse, status: number, type: string, body: Record<string, unknown>, requestId: string) =>
-  send(res, status, body, { 'x-amzn-errortype': type, 'x-amzn-requestid': requestId });
+const runtimeError = (
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: Record<string, unknown>,
+  requestId: string,
+) => send(res, status, body, { 'x-amzn-errortype': type, 'x-amzn-requestid': requestId });
 
 async function handle(req: IncomingMessage, res: ServerResponse, serving: Serving) {
   const url = new URL(req.url ?? '/', 'http://model');
@@ -192,7 +210,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, serving: Servin
   if (url.pathname === '/ping') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Use GET /ping' });
     const model = serving.model();
-    return model ? send(res, 200, { status: 'ok', modelVersion: model.version }) : send(res, 503, { status: 'loading' });
+    return model
+      ? send(res, 200, { status: 'ok', modelVersion: model.version })
+      : send(res, 503, { status: 'loading' });
   }
 
   if (url.pathname === '/invocations') {
@@ -218,7 +238,13 @@ async function answerAsRuntime(req: IncomingMessage, res: ServerResponse, encode
   try {
     endpointName = decodeURIComponent(encodedName);
   } catch {
-    return runtimeError(res, 400, 'ValidationError', { message: 'The endpoint name is not validly percent-encoded' }, requestId);
+    return runtimeError(
+      res,
+      400,
+      'ValidationError',
+      { message: 'The endpoint name is not validly percent-encoded' },
+      requestId,
+    );
   }
   if (options.endpointName !== undefined && endpointName !== options.endpointName) {
     req.resume();
@@ -227,11 +253,23 @@ async function answerAsRuntime(req: IncomingMessage, res: ServerResponse, encode
   const target = req.headers['x-amzn-sagemaker-target-variant'];
   if (typeof target === 'string' && target !== variant) {
     req.resume();
-    return runtimeError(res, 400, 'ValidationError', { message: `Variant ${target} not found for endpoint ${endpointName}.` }, requestId);
+    return runtimeError(
+      res,
+      400,
+      'ValidationError',
+      { message: `Variant ${target} not found for endpoint ${endpointName}.` },
+      requestId,
+    );
   }
   if (!serving.model()) {
     req.resume();
-    return runtimeError(res, 503, 'ServiceUnavailable', { message: `Endpoint ${endpointName} is not ready: the model is still loading.` }, requestId);
+    return runtimeError(
+      res,
+      503,
+      'ServiceUnavailable',
+      { message: `Endpoint ${endpointName} is not ready: the model is still loading.` },
+      requestId,
+    );
   }
   const answer = await invoke(req, serving);
   if (answer.status === 200) return send(res, 200, answer.body, { ...variantHeader, 'x-amzn-requestid': requestId });

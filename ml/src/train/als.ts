@@ -116,7 +116,14 @@ function solveRows(
 }
 
 /** Factorises the nUsers × nItems CSR matrix (`values`: the implicit feedback, e.g. units or invoices). */
-export function trainAls(nUsers: number, nItems: number, indptr: Int32Array, indices: Int32Array, values: Float64Array, options: AlsOptions): AlsModel {
+export function trainAls(
+  nUsers: number,
+  nItems: number,
+  indptr: Int32Array,
+  indices: Int32Array,
+  values: Float64Array,
+  options: AlsOptions,
+): AlsModel {
   const { factors: f, regularization, alpha, iterations, cgSteps = 3, seed = 42, onProgress } = options;
   const random = seededRandom(seed);
   const userFactors = new Float64Array(nUsers * f).map(() => (random() - 0.5) * 0.02);
@@ -124,14 +131,31 @@ export function trainAls(nUsers: number, nItems: number, indptr: Int32Array, ind
   const t = transpose(nUsers, nItems, indptr, indices, values);
   for (let it = 0; it < iterations; it++) {
     solveRows(userFactors, nUsers, itemFactors, nItems, f, indptr, indices, values, alpha, regularization, cgSteps);
-    solveRows(itemFactors, nItems, userFactors, nUsers, f, t.indptr, t.indices, t.values, alpha, regularization, cgSteps);
+    solveRows(
+      itemFactors,
+      nItems,
+      userFactors,
+      nUsers,
+      f,
+      t.indptr,
+      t.indices,
+      t.values,
+      alpha,
+      regularization,
+      cgSteps,
+    );
     onProgress?.(it + 1, iterations);
   }
   return { factors: f, userFactors, itemFactors };
 }
 
 /** Scores of every item for user `u`: xᵤ · yᵢ. */
-export function alsScores(model: AlsModel, u: number, nItems: number, out: Float64Array = new Float64Array(nItems)): Float64Array {
+export function alsScores(
+  model: AlsModel,
+  u: number,
+  nItems: number,
+  out: Float64Array = new Float64Array(nItems),
+): Float64Array {
   const f = model.factors;
   const xo = u * f;
   for (let i = 0; i < nItems; i++) {

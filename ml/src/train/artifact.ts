@@ -19,7 +19,14 @@ function writeString(header: Buffer, offset: number, length: number, value: stri
 
 /** An octal number field: zero-padded digits and a NUL. */
 const writeOctal = (header: Buffer, offset: number, length: number, value: number) =>
-  writeString(header, offset, length, `${Math.floor(value).toString(8).padStart(length - 1, '0')}\0`);
+  writeString(
+    header,
+    offset,
+    length,
+    `${Math.floor(value)
+      .toString(8)
+      .padStart(length - 1, '0')}\0`,
+  );
 
 /** A tar archive (ustar) of regular files. */
 export function tarFiles(files: { name: string; content: Buffer; mtime: Date }[]): Buffer {
@@ -54,7 +61,11 @@ export function untarFiles(tar: Buffer): Map<string, Buffer> {
   while (at + BLOCK <= tar.length) {
     const header = tar.subarray(at, at + BLOCK);
     if (header.every((b) => b === 0)) break;
-    const field = (offset: number, length: number) => header.subarray(offset, offset + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (offset: number, length: number) =>
+      header
+        .subarray(offset, offset + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
     const name = (prefix ? `${prefix}/` : '') + field(0, 100);
@@ -95,7 +106,12 @@ export function assertArtifact(value: unknown, source: string): asserts value is
   if (!Array.isArray(a!.popularity)) fail('no popularity list');
   if (!a!.neighbours || typeof a!.neighbours !== 'object') fail('no neighbours');
   const p = a!.parameters;
-  if (!p || !['personalWeight', 'neighbourWeight', 'popularityWeight', 'recencyHalfLifeDays'].every((key) => typeof p[key as keyof typeof p] === 'number')) {
+  if (
+    !p ||
+    !['personalWeight', 'neighbourWeight', 'popularityWeight', 'recencyHalfLifeDays'].every(
+      (key) => typeof p[key as keyof typeof p] === 'number',
+    )
+  ) {
     fail('parameters missing');
   }
 }

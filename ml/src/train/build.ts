@@ -46,7 +46,11 @@ export function buildArtifact(history: OrderHistory, options: BuildOptions = {})
   const last = invoices.at(-1)?.time ?? 0;
   const until = options.until ?? (invoices.length ? Math.floor(last / DAY_MS) * DAY_MS + DAY_MS : 0);
 
-  const popularity = trainPopularity(history, { halfLifeDays: parameters.popularityHalfLifeDays, end: until, basis: parameters.popularityBasis });
+  const popularity = trainPopularity(history, {
+    halfLifeDays: parameters.popularityHalfLifeDays,
+    end: until,
+    basis: parameters.popularityBasis,
+  });
   options.onProgress?.('popularity', 1, 1);
 
   const m = interactions(history);
@@ -59,7 +63,10 @@ export function buildArtifact(history: OrderHistory, options: BuildOptions = {})
   const neighbours = neighbourRecord(lists, m.items);
 
   const hash = createHash('sha256').update(JSON.stringify(parameters));
-  for (const invoice of invoices) hash.update(`${invoice.invoiceNo}|${invoice.customerId}|${invoice.at}|${invoice.lines.map((l) => `${l.productId}:${l.quantity}`).join(',')}\n`);
+  for (const invoice of invoices)
+    hash.update(
+      `${invoice.invoiceNo}|${invoice.customerId}|${invoice.at}|${invoice.lines.map((l) => `${l.productId}:${l.quantity}`).join(',')}\n`,
+    );
   const untilDay = isoDay(until);
 
   return {

@@ -94,7 +94,11 @@ export function trainEase(rows: Int32Array[], n: number, lambda: number): EaseMo
 }
 
 /** Scores of every product for a user who bought `row` (column indices). */
-export function easeScores(model: EaseModel, row: ArrayLike<number>, out: Float64Array = new Float64Array(model.n)): Float64Array {
+export function easeScores(
+  model: EaseModel,
+  row: ArrayLike<number>,
+  out: Float64Array = new Float64Array(model.n),
+): Float64Array {
   const { n, weights } = model;
   out.fill(0);
   for (let x = 0; x < row.length; x++) {

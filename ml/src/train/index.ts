@@ -33,9 +33,18 @@ const DAY_MS = 86_400_000;
 
 export async function trainModel(options: TrainModelOptions): Promise<ModelArtifact> {
   const { datasetDir, until, onProgress, parameters, holdoutDays = 90, now } = options;
-  const history = await loadOrderHistory(datasetDir, { until, onProgress: onProgress && ((done, total) => onProgress('read', done, total)) });
-  if (history.invoices.length === 0) throw new Error(`No cleaned invoices in ${datasetDir}${until ? ` before ${until}` : ''}`);
-  const artifact = buildArtifact(history, { parameters, until: until === undefined ? undefined : parseCutoff(until), onProgress, now });
+  const history = await loadOrderHistory(datasetDir, {
+    until,
+    onProgress: onProgress && ((done, total) => onProgress('read', done, total)),
+  });
+  if (history.invoices.length === 0)
+    throw new Error(`No cleaned invoices in ${datasetDir}${until ? ` before ${until}` : ''}`);
+  const artifact = buildArtifact(history, {
+    parameters,
+    until: until === undefined ? undefined : parseCutoff(until),
+    onProgress,
+    now,
+  });
   if (holdoutDays > 0) {
     const metrics = holdoutMetrics(history, artifact, holdoutDays, onProgress);
     if (metrics) artifact.metrics = metrics;
@@ -60,10 +69,19 @@ export function holdoutMetrics(
   if (split.train.invoices.length === 0 || split.cases.length === 0) return undefined;
   const steps = 4;
   onProgress?.('holdout', 0, steps);
-  const model = buildArtifact(split.train, { parameters: artifact.parameters as Partial<TrainingParameters>, until: parseCutoff(cutoff), now: new Date(0) });
+  const model = buildArtifact(split.train, {
+    parameters: artifact.parameters as Partial<TrainingParameters>,
+    until: parseCutoff(cutoff),
+    now: new Date(0),
+  });
   onProgress?.('holdout', 1, steps);
   const metrics: NonNullable<ModelArtifact['metrics']> = {
-    holdout: { days, customers: split.cases.length, coldCustomers: split.coldCustomers, trainInvoices: split.train.invoices.length },
+    holdout: {
+      days,
+      customers: split.cases.length,
+      coldCustomers: split.coldCustomers,
+      trainInvoices: split.train.invoices.length,
+    },
   };
   const rankers = {
     blend: artifactRanker(model),
@@ -89,4 +107,3 @@ export function holdoutMetrics(
   }
   return metrics;
 }
-

@@ -21,7 +21,8 @@ export const round6 = (x: number) => (x === 0 ? 0 : Number(x.toPrecision(6)));
 /** Products by recency-weighted popularity, best first (ties by id). */
 export function trainPopularity(history: OrderHistory, options: PopularityOptions): [string, number][] {
   const { halfLifeDays, end, basis = 'customers' } = options;
-  const decay = (time: number) => (Number.isFinite(halfLifeDays) ? Math.pow(0.5, Math.max(0, end - time) / DAY_MS / halfLifeDays) : 1);
+  const decay = (time: number) =>
+    Number.isFinite(halfLifeDays) ? Math.pow(0.5, Math.max(0, end - time) / DAY_MS / halfLifeDays) : 1;
   const scores = new Map<string, number>();
   if (basis === 'invoices') {
     for (const invoice of history.invoices) {
@@ -31,7 +32,8 @@ export function trainPopularity(history: OrderHistory, options: PopularityOption
   } else {
     for (const customer of history.customers) {
       const latest = new Map<string, number>();
-      for (const invoice of customer.invoices) for (const line of invoice.lines) latest.set(line.productId, invoice.time);
+      for (const invoice of customer.invoices)
+        for (const line of invoice.lines) latest.set(line.productId, invoice.time);
       for (const [id, time] of latest) scores.set(id, (scores.get(id) ?? 0) + decay(time));
     }
   }

@@ -5,6 +5,7 @@ import { releaseStock } from '../../domain/reservations';
 import { reservationStore } from '../../deps';
 import type { ReservationStore } from '../../ports';
 
-export const makeHandler = (deps: { reservations: ReservationStore }) => sagaHandler(OrderStep, (state) => releaseStock(state.orderId, { ...deps, clock: systemClock }));
+export const makeHandler = (deps: { reservations: ReservationStore }) =>
+  sagaHandler(OrderStep, (state) => releaseStock(state.orderId, { ...deps, clock: systemClock }));
 
 export const handler = makeHandler({ reservations: reservationStore() });

@@ -6,4 +6,9 @@ import { orderLinesView, reservationStore, reservationTtlSeconds } from '../../d
 
 export const makeHandler = (deps: ReserveDeps) => sagaHandler(OrderStep, (state) => reserveStock(state.orderId, deps));
 
-export const handler = makeHandler({ reservations: reservationStore(), orders: orderLinesView(), clock: systemClock, ttlSeconds: reservationTtlSeconds() });
+export const handler = makeHandler({
+  reservations: reservationStore(),
+  orders: orderLinesView(),
+  clock: systemClock,
+  ttlSeconds: reservationTtlSeconds(),
+});

@@ -5,4 +5,10 @@ import { ConfirmStep } from '../../saga-schemas';
 
 export const makeHandler = (deps: ConfirmDeps) => sagaHandler(ConfirmStep, (state) => confirmOrder(state, deps));
 
-export const handler = makeHandler({ orders: orderRepository(), payments: paymentsGateway(), carts: cartGateway(), clock, warn });
+export const handler = makeHandler({
+  orders: orderRepository(),
+  payments: paymentsGateway(),
+  carts: cartGateway(),
+  clock,
+  warn,
+});
