@@ -59,6 +59,9 @@ try {
     lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
     searchPort: Number(process.env.SEARCH_PORT ?? 9200),
     redshiftDataPort: Number(process.env.REDSHIFT_DATA_PORT ?? 9410),
+    // Redshift's own port, for SQL clients; the read-only login's password is new each start unless given.
+    warehousePort: Number(process.env.WAREHOUSE_PORT ?? 5439),
+    warehousePassword: process.env.WAREHOUSE_PASSWORD,
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,
@@ -116,6 +119,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
   Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
+  Warehouse SQL  ${platform.analytics.warehouseSql.url}   (Postgres protocol, read-only as ${platform.analytics.warehouseSql.user}: psql '${platform.analytics.warehouseSql.url}')
   Dashboard      ${platform.apiUrl}/dashboard   (analysts' page: sign in as the admin below)
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}

@@ -134,6 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         consumers: analytics.consumers,
         warehouseDir: services.warehouseDir,
         warehouseEndpoint: services.warehouse.endpoint,
+        warehouseSql: services.warehouse.sql,
       },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,

@@ -4,7 +4,7 @@ import type { Route } from '../../routes';
 import type { tables } from '../../tables';
 import type { EdgeOptions } from '../edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from '../recommendations';
-import type { AnalyticsPipeline } from '../analytics';
+import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
 
 export interface PlatformOptions {
@@ -21,6 +21,10 @@ export interface PlatformOptions {
   searchPort?: number;
   /** The local Redshift Data API (lib/local/redshift-data); by default any free port. */
   redshiftDataPort?: number;
+  /** The warehouse for SQL clients, over the Postgres protocol (lib/local/warehouse-wire); by default any free port. */
+  warehousePort?: number;
+  /** The read-only SQL login's password; a new one each start when absent. */
+  warehousePassword?: string;
   /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
@@ -82,6 +86,8 @@ export interface Platform {
   analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & {
     warehouseDir: string;
     warehouseEndpoint: string;
+    /** SQL clients' read-only way into the warehouse: postgres://analytics_reader:…@127.0.0.1:port/ecicomm. */
+    warehouseSql: LocalWarehouse['sql'];
   };
   /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda/). */
   lambdaEndpoint: string;
