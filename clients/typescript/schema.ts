@@ -339,7 +339,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; only endDate: the 30 days ending then; only startDate: from then to today. At most 1098 days. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        /** Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; only endDate: the 30 days ending then; only startDate: from then to today. Any span: firstSalesDate to latestSalesDate is all data. Without clickstream in the range (replayed history) the funnel says so (clickstream: none) and funnelConversionRate is null (conversionRate keeps its v1 meaning, orders / sessions); postage, fees and adjustments are in the totals and nonMerchandise, never in topProducts. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
         get: operations["analyticsSummary"];
         put?: never;
         post?: never;
@@ -356,7 +356,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders, net units and net revenue by day, category or product (default day) over a range of UTC days, with the same date defaults as the summary. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        /** Orders, net units and net revenue by day, month, category or product (default day) over a range of UTC days, with the same date defaults as the summary; by day at most 1098 days. By category or product: goods only, postage, fees and adjustments in nonMerchandise. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
         get: operations["analyticsSalesReport"];
         put?: never;
         post?: never;
@@ -373,7 +373,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Findings from the latest weeks in the warehouse: stock running out against recent demand (under 7 days of cover), products rising or falling by half or more week on week, and conversion. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        /** Findings from the latest weeks of a range of UTC days (without dates, of the whole warehouse): stock running out against recent demand (under 7 days of cover), products rising or falling by half or more week on week, conversion, and searches that found nothing. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
         get: operations["analyticsInsights"];
         put?: never;
         post?: never;
@@ -2489,7 +2489,7 @@ export interface operations {
                         endDate: string;
                         /** @description Distinct orders confirmed in the range (a refund does not subtract its order) */
                         orders: number;
-                        /** @description Sales in the range minus refunds made in the range, pence */
+                        /** @description Sales in the range minus refunds made in the range, pence; postage and fees included (see nonMerchandise) */
                         revenue: number;
                         /** @description round(revenue / orders), pence; 0 with no orders */
                         averageOrderValue: number;
@@ -2502,11 +2502,21 @@ export interface operations {
                         addToCarts: number;
                         /** @description Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted */
                         purchases: number;
-                        /** @description Distinct clickstream sessions active in the range */
+                        /** @description Distinct clickstream sessions active in the range (any event, purchase events included) */
                         sessions: number;
-                        /** @description Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions */
+                        /** @description Sessions in the range that browsed: a page or product view, an add to cart or a search. funnelConversionRate's denominator */
+                        browsingSessions: number;
+                        /**
+                         * @description 'none' when no session in the range browsed (replayed history has purchase events only; orders may come from other clients): the funnel then has nothing to show and funnelConversionRate is null, rather than a made-up rate
+                         * @enum {string}
+                         */
+                        clickstream: "recorded" | "none";
+                        /** @description Orders confirmed on the days of the range that have clickstream (a session that browsed): the funnel's last step and the numerator of funnelConversionRate. Orders on days without clickstream were never in a funnel */
+                        funnelPurchases: number;
+                        /** @description Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions. As contract v1 has it: sessions of purchase events alone (replayed history) count, so it can read 100 % with no shopper browsing; funnelConversionRate and clickstream say what the clickstream shows */
                         conversionRate: number;
-                        /** @description The 10 products with the highest net revenue in the range (only those above 0), highest first */
+                        funnelConversionRate: number | null;
+                        /** @description The 10 products with the highest net revenue in the range (only those above 0), highest first; goods only, never postage or fees */
                         topProducts: {
                             productId: string;
                             /** @description The product's name in the warehouse's product dimension; its id when it has none */
@@ -2516,6 +2526,16 @@ export interface operations {
                             /** @description Revenue in the range net of refunds in it, pence */
                             revenue: number;
                         }[];
+                        /** @description Postage, fees and adjustments in the range: in orders and revenue, in no product ranking or category */
+                        nonMerchandise: {
+                            /** @description Distinct orders confirmed in the range with such a line */
+                            orders: number;
+                            /** @description Their quantities, net of refunds */
+                            units: number;
+                            /** @description Their amounts in the range net of refunds in it, pence (manual adjustments and fees may make it negative) */
+                            revenue: number;
+                        };
+                        firstSalesDate: string | null;
                         latestSalesDate: string | null;
                     };
                 };
@@ -2563,7 +2583,7 @@ export interface operations {
             query?: {
                 startDate?: string;
                 endDate?: string;
-                dimension?: "day" | "category" | "product";
+                dimension?: "day" | "category" | "product" | "month";
             };
             header?: never;
             path?: never;
@@ -2579,14 +2599,14 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        dimension: "day" | "category" | "product";
+                        dimension: "day" | "category" | "product" | "month";
                         /** @description First day of the range (the defaults applied) */
                         startDate: string;
                         /** @description Last day of the range */
                         endDate: string;
                         currency: string;
                         rows: {
-                            /** @description day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id */
+                            /** @description day: 'YYYY-MM-DD'; month: 'YYYY-MM'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id */
                             key: string;
                             /** @description product dimension only: the product name, or its id when it has none */
                             name?: string;
@@ -2597,6 +2617,15 @@ export interface operations {
                             /** @description Sales net of refunds, pence */
                             revenue: number;
                         }[];
+                        /** @description category and product only: the lines that bill no goods, left out of the rows; rows and this add up to the range's revenue */
+                        nonMerchandise?: {
+                            /** @description Distinct orders confirmed in the range with such a line */
+                            orders: number;
+                            /** @description Their quantities, net of refunds */
+                            units: number;
+                            /** @description Their amounts in the range net of refunds in it, pence (manual adjustments and fees may make it negative) */
+                            revenue: number;
+                        };
                     };
                 };
             };
@@ -2640,7 +2669,10 @@ export interface operations {
     };
     analyticsInsights: {
         parameters: {
-            query?: never;
+            query?: {
+                startDate?: string;
+                endDate?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2655,6 +2687,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string | null;
+                        /** @description The first day the findings looked at, as asked; absent when not given */
+                        startDate?: string;
+                        /** @description The last day the findings looked at, as asked; absent when not given */
+                        endDate?: string;
                         items: {
                             /** @enum {string} */
                             kind: "out_of_stock" | "low_stock" | "rising" | "falling" | "conversion" | "no_results";
@@ -2662,7 +2698,7 @@ export interface operations {
                             productId?: string;
                             /** @description no_results: the search query (lower case) that found no product */
                             query?: string;
-                            /** @description low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); no_results: how many searches for the query found nothing in the last 28 days of clickstream */
+                            /** @description low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); no_results: how many searches for the query found nothing in the last 28 days of clickstream */
                             metric?: number;
                         }[];
                     };

@@ -242,21 +242,34 @@ export const DashboardSummary = z.object({
   ),
   sessions: count('Distinct clickstream sessions active in the range (any event, purchase events included)'),
   browsingSessions: count(
-    "Sessions in the range that browsed: a page or product view, an add to cart or a search. The conversion rate's denominator",
+    "Sessions in the range that browsed: a page or product view, an add to cart or a search. funnelConversionRate's denominator",
   ),
   clickstream: z
     .enum(CLICKSTREAM_STATES)
     .check(
       z.describe(
         "'none' when no session in the range browsed (replayed history has purchase events only; orders may come from other clients): " +
-          'the funnel then has nothing to show and conversionRate is null, rather than a made-up rate',
+          'the funnel then has nothing to show and funnelConversionRate is null, rather than a made-up rate',
       ),
     ),
   funnelPurchases: count(
     "Orders confirmed on the days of the range that have clickstream (a session that browsed): the funnel's last step and the " +
-      "conversion rate's numerator. Orders on days without clickstream were never in a funnel",
+      'numerator of funnelConversionRate. Orders on days without clickstream were never in a funnel',
   ),
-  conversionRate: z.nullable(
+  // Contract v1 (extend, never break): conversionRate keeps its type and meaning for the clients that read it;
+  // the truthful rate is a field of its own beside it.
+  conversionRate: z
+    .number()
+    .check(
+      z.minimum(0),
+      z.maximum(1),
+      z.describe(
+        'Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions. ' +
+          'As contract v1 has it: sessions of purchase events alone (replayed history) count, so it can read 100 % with no ' +
+          'shopper browsing; funnelConversionRate and clickstream say what the clickstream shows',
+      ),
+    ),
+  funnelConversionRate: z.nullable(
     z
       .number()
       .check(

@@ -286,7 +286,8 @@ export const apiRoutes = {
     summary:
       'Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; ' +
       'only endDate: the 30 days ending then; only startDate: from then to today. Any span: firstSalesDate to latestSalesDate is all data. ' +
-      'Without clickstream in the range (replayed history) the funnel says so (clickstream: none) and conversionRate is null; ' +
+      'Without clickstream in the range (replayed history) the funnel says so (clickstream: none) and funnelConversionRate is null ' +
+      '(conversionRate keeps its v1 meaning, orders / sessions); ' +
       'postage, fees and adjustments are in the totals and nonMerchandise, never in topProducts. ' +
       analyticsCacheNote,
     request: { query: analytics.SummaryQuery },

@@ -363,6 +363,7 @@ describe("the analysts' dashboard at /dashboard", () => {
       counted = await ok(summaryRoute, { token: adminToken });
     }
     expect(counted).toMatchObject({ orders: 2, currency: 'GBP', ...sent, purchases: 2, conversionRate: 2 / 6 });
+    expect(counted).toMatchObject({ clickstream: 'recorded', browsingSessions: 6, funnelConversionRate: 2 / 6 });
     // Revenue is the orders' lines, whatever value the purchase events claimed.
     expect(counted.revenue).toBe(products.reduce((sum, p) => sum + units[p.id] * p.price, 0));
     expect(Object.fromEntries(counted.topProducts.map((p: any) => [p.productId, [p.units, p.revenue]]))).toEqual(
@@ -442,7 +443,7 @@ describe("the analysts' dashboard at /dashboard", () => {
       summary.orders.toLocaleString('en-GB'),
       pounds(summary.revenue),
       pounds(summary.averageOrderValue),
-      `${(summary.conversionRate * 100).toFixed(1)}%`,
+      `${(summary.funnelConversionRate * 100).toFixed(1)}%`,
     ]);
 
     // Revenue (bars, pence) and orders (line) by day.
@@ -703,7 +704,9 @@ describe("the analysts' dashboard at /dashboard", () => {
     // No clickstream in replayed history: sessions of purchase events are no funnel, and there is no rate.
     expect(history).toMatchObject({
       clickstream: 'none',
-      conversionRate: null,
+      funnelConversionRate: null,
+      // The contract's conversionRate keeps its v1 meaning: every replayed invoice is a session that bought.
+      conversionRate: 1,
       funnelPurchases: 0,
       browsingSessions: 0,
     });

@@ -111,7 +111,7 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
   for (const file of files) {
     const text = file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
     const [header, ...rows] = csvRecords(text.replace(/^\uFEFF/, ''));
-    const col = (name: string) => header!.indexOf(name);
+    const col = (name: string) => header.indexOf(name);
     const [inv, code, qty, date, price, description] = [
       'InvoiceNo',
       'StockCode',
@@ -125,9 +125,9 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
       if (day < range.from || day > range.to) continue;
       const invoice = row[inv];
       const quantity = Number(row[qty]);
-      const priceText = row[price]!;
-      const product = row[code]!.trim().toUpperCase();
-      const [byProduct, key] = isMerchandiseLine(product, row[description]!.trim())
+      const priceText = row[price];
+      const product = row[code].trim().toUpperCase();
+      const [byProduct, key] = isMerchandiseLine(product, row[description].trim())
         ? [products, product]
         : [nonMerchandise, 'all'];
       if (/^C/i.test(invoice)) {

@@ -35,6 +35,8 @@ import { MIGRATIONS, runMigrations } from '../../functions/analytics/domain/migr
 import { dashboardSummary, salesReport } from '../../functions/analytics/domain/reports';
 import type { AnalyticsQueryDeps, CachedResult, ResultCache } from '../../functions/analytics/ports';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
+import { routeContracts } from '../../functions/api/routes';
+import { buildOpenApi } from '../../functions/platform/domain/openapi';
 import {
   addToTally,
   emptyTally,
@@ -365,7 +367,9 @@ describe('clickstream', () => {
       browsingSessions: 0,
       clickstream: 'none',
       funnelPurchases: 0,
-      conversionRate: null,
+      funnelConversionRate: null,
+      // Contract v1's field keeps its type and meaning (orders / sessions): old clients still get a number.
+      conversionRate: 1,
       productViews: 0,
       addToCarts: 0,
     });
@@ -380,7 +384,8 @@ describe('clickstream', () => {
       browsingSessions: 2,
       clickstream: 'recorded',
       funnelPurchases: 1,
-      conversionRate: 0.5,
+      funnelConversionRate: 0.5,
+      conversionRate: 1,
       productViews: 1,
       addToCarts: 1,
     });
@@ -393,8 +398,9 @@ describe('clickstream', () => {
       browsingSessions: 2,
       clickstream: 'recorded',
       funnelPurchases: 1,
-      conversionRate: 0.5,
+      funnelConversionRate: 0.5,
     });
+    expect(s.conversionRate).toBe(Math.min(1, s.orders / s.sessions));
   });
 
   it('QuickSight’s customer_behavior_analysis has no sessions and no rate on a day of replayed orders', async () => {
@@ -411,12 +417,26 @@ describe('clickstream', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
+describe('contract v1: extend, never break', () => {
+  it("keeps the summary's conversionRate a number from 0 to 1, as API.md has it, and says the truth in fields beside it", () => {
+    const summaryRoute = routeContracts.find((r) => r.path === '/v1/analytics/dashboard/summary')!;
+    const document: any = buildOpenApi([summaryRoute]);
+    const [operation] = Object.values(document.paths as Record<string, any>).map((p) => p.get);
+    const answer = operation.responses['200'].content['application/json'].schema;
+    expect(answer.properties.conversionRate).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
+    expect(answer.required).toEqual(expect.arrayContaining(['conversionRate', 'funnelConversionRate', 'clickstream']));
+    expect(DashboardSummary.shape.conversionRate.safeParse(null).success).toBe(false);
+    expect(DashboardSummary.shape.funnelConversionRate.safeParse(null).success).toBe(true);
+    expect(answer.properties.clickstream).toMatchObject({ enum: ['recorded', 'none'] });
+  });
+});
+
 describe('insights', () => {
   it('follow the dates: February 2011 ends on its own latest sale, with no stock finding (stock is known from 2026) and no conversion', async () => {
     const found = await insights(deps(), FEBRUARY_RANGE);
     expect(found).toMatchObject({ asOf: '2011-02-17', ...FEBRUARY_RANGE });
     expect(found.items.map((i) => i.kind)).toEqual(['rising']);
-    expect(found.items[0]!.message).toBe(
+    expect(found.items[0].message).toBe(
       'Rising: White Hanging Heart T-Light Holder sold 20 in the 7 days to 2011-02-17, up 300 % from 5 the week before.',
     );
     expect(Insights.safeParse(found).success).toBe(true);
@@ -430,10 +450,10 @@ describe('insights', () => {
       ['conversion', undefined],
     ]);
     // Demand over the 3 days of March to the latest sale, not 28 days reaching into February.
-    expect(found.items[0]!.message).toBe(
+    expect(found.items[0].message).toBe(
       'Out of stock: Live Lantern has none left, and sold 3 in the 3 days to 2026-03-03.',
     );
-    expect(found.items[1]!.message).toBe(
+    expect(found.items[1].message).toBe(
       'Conversion: 50.0 %, 1 order from 2 sessions in the 7 days to 2026-03-02. The week before is outside the dates chosen.',
     );
   });
@@ -515,11 +535,10 @@ describe('the analytics routes', () => {
       REDSHIFT_WORKGROUP: 'never-asked',
       REDSHIFT_DATABASE: 'never-asked',
     });
-    const [s, r, i] = await Promise.all([
-      import('../../functions/analytics/handlers/dashboard-summary'),
-      import('../../functions/analytics/handlers/sales-report'),
-      import('../../functions/analytics/handlers/insights'),
-    ]);
+    // One after another: jest's ESM loader fails concurrent imports that share a module not yet linked.
+    const s = await import('../../functions/analytics/handlers/dashboard-summary');
+    const r = await import('../../functions/analytics/handlers/sales-report');
+    const i = await import('../../functions/analytics/handlers/insights');
     const queryDeps: AnalyticsQueryDeps = {
       warehouse: wh,
       cache: new MemoryCache(),
@@ -527,9 +546,9 @@ describe('the analytics routes', () => {
       log,
     };
     routes = {
-      summary: s.makeHandler(queryDeps) as unknown as Handler,
-      sales: r.makeHandler(queryDeps) as unknown as Handler,
-      insights: i.makeHandler(queryDeps) as unknown as Handler,
+      summary: s.makeHandler(queryDeps),
+      sales: r.makeHandler(queryDeps),
+      insights: i.makeHandler(queryDeps),
     };
   });
 

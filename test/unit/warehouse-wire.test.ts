@@ -205,6 +205,6 @@ describe('the local warehouse for SQL clients', () => {
     const refused = await promisify(execFile)(psql!, [warehouse.sql.url, '-X', '-c', 'DELETE FROM sales_facts'], {
       timeout: 30_000,
     }).catch((e: { stderr: string }) => e);
-    expect((refused as { stderr: string }).stderr).toContain('cannot execute DELETE in a read-only transaction');
+    expect(refused.stderr).toContain('cannot execute DELETE in a read-only transaction');
   });
 });

@@ -254,6 +254,7 @@ export interface SummaryRows {
 export function toSummary(range: DateRange, rows: SummaryRows): DashboardSummary {
   const orders = int(rows.totals?.orders);
   const revenue = int(rows.totals?.revenue);
+  const sessions = int(rows.behaviour?.sessions);
   const browsingSessions = int(rows.behaviour?.browsing_sessions);
   const funnelPurchases = int(rows.funnelPurchases?.orders);
   return {
@@ -266,11 +267,12 @@ export function toSummary(range: DateRange, rows: SummaryRows): DashboardSummary
     productViews: int(rows.behaviour?.product_views),
     addToCarts: int(rows.behaviour?.add_to_carts),
     purchases: orders,
-    sessions: int(rows.behaviour?.sessions),
+    sessions,
     browsingSessions,
     clickstream: browsingSessions > 0 ? 'recorded' : 'none',
     funnelPurchases,
-    conversionRate: browsingSessions > 0 ? conversionRate(funnelPurchases, browsingSessions) : null,
+    conversionRate: conversionRate(orders, sessions),
+    funnelConversionRate: browsingSessions > 0 ? conversionRate(funnelPurchases, browsingSessions) : null,
     topProducts: rows.top.map((r): TopProduct => ({
       productId: r.product_id,
       name: r.product_name || r.product_id,

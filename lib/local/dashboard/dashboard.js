@@ -430,8 +430,10 @@
     el.kpiRevenue.textContent = money(summary.revenue, summary.currency);
     el.kpiAov.textContent = money(summary.averageOrderValue, summary.currency);
     // No clickstream, no rate: not 0 % and not 100 %.
-    el.kpiConversion.textContent = summary.conversionRate === null ? 'no clickstream' : percent(summary.conversionRate);
-    el.kpiConversion.classList.toggle('absent', summary.conversionRate === null);
+    // funnelConversionRate, not the contract's conversionRate: sessions of purchase events alone are no funnel.
+    el.kpiConversion.textContent =
+      summary.funnelConversionRate === null ? 'no clickstream' : percent(summary.funnelConversionRate);
+    el.kpiConversion.classList.toggle('absent', summary.funnelConversionRate === null);
     el.kpiNonMerchandise.textContent = money(summary.nonMerchandise.revenue, summary.currency);
   }
 

@@ -40,9 +40,9 @@ export class MessageReader {
     if (this.pending.length < 5) return undefined;
     const length = this.pending.readInt32BE(1);
     if (length < 4 || length > MAX_MESSAGE_BYTES)
-      throw new ProtocolError(`Message ${String.fromCharCode(this.pending[0]!)} of ${length} bytes`);
+      throw new ProtocolError(`Message ${String.fromCharCode(this.pending[0])} of ${length} bytes`);
     const whole = this.take(1 + length);
-    return whole && { type: String.fromCharCode(whole[0]!), body: whole.subarray(5) };
+    return whole && { type: String.fromCharCode(whole[0]), body: whole.subarray(5) };
   }
 
   private take(length: number): Buffer | undefined {
@@ -81,7 +81,7 @@ const int16 = (n: number) => {
 export function readPairs(body: Buffer, offset: number): Record<string, string> {
   const out: Record<string, string> = {};
   const parts = body.subarray(offset).toString('utf8').split('\0');
-  for (let i = 0; i + 1 < parts.length && parts[i] !== ''; i += 2) out[parts[i]!] = parts[i + 1]!;
+  for (let i = 0; i + 1 < parts.length && parts[i] !== ''; i += 2) out[parts[i]] = parts[i + 1]!;
   return out;
 }
 
@@ -119,7 +119,7 @@ export function* backendMessages(answer: Uint8Array): Generator<{ type: string; 
   const bytes = Buffer.from(answer.buffer, answer.byteOffset, answer.length);
   for (let at = 0; at + 5 <= bytes.length;) {
     const end = at + 1 + bytes.readInt32BE(at + 1);
-    yield { type: String.fromCharCode(bytes[at]!), bytes: bytes.subarray(at, end) };
+    yield { type: String.fromCharCode(bytes[at]), bytes: bytes.subarray(at, end) };
     at = end;
   }
 }

@@ -78,7 +78,7 @@ export async function startWarehouseWire(options: WarehouseWireOptions): Promise
 export async function readServerParameters(database: Pick<Database, 'run'>): Promise<Record<string, string>> {
   const sql = `SELECT ${SERVER_PARAMETERS.map((name, i) => `current_setting('${name}') AS p${i}`).join(', ')}`;
   const [outcome] = await database.run([{ sql, params: [] }], { asReader: true, transaction: false });
-  return Object.fromEntries(SERVER_PARAMETERS.map((name, i) => [name, String(outcome!.rows[0]![i])]));
+  return Object.fromEntries(SERVER_PARAMETERS.map((name, i) => [name, String(outcome.rows[0][i])]));
 }
 
 function listen(server: Server, port: number): Promise<void> {
