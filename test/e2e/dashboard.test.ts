@@ -1,20 +1,20 @@
 /**
- * The analysts' dashboard in a real browser: Debian's chromium driven by playwright-core against a local
+ * The analysts' dashboard in a real browser: chromium (test/support/browser.ts) driven by playwright-core against a local
  * platform started in this file. Data goes in through the real paths (clickstream events, orders the
  * saga confirms, the stream consumers loading the warehouse), the page signs in and reads the analytics
  * API, and every chart must hold exactly what the API returned, with no console error and no failed
  * request. The screenshot is kept in test-output/dashboard.png.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { replayHistory } from '@ecicomm/local-platform/history/replay';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { launchChromium } from '../support/browser';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
@@ -22,22 +22,7 @@ declare const document: any;
 declare const echarts: any;
 declare const sessionStorage: any;
 
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-];
 const SCREENSHOT = path.join(projectRoot, 'test-output', 'dashboard.png');
-
-const chromiumPath = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-dashboard-'));
 let starting: Promise<Platform> | undefined;
@@ -135,11 +120,6 @@ const chartOf = (page: Page, id: string) =>
 // ------------------------------------------------------------------ setup
 
 beforeAll(async () => {
-  if (!chromiumPath) {
-    throw new Error(
-      "Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI",
-    );
-  }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
     await freePort(),
@@ -167,7 +147,7 @@ beforeAll(async () => {
     model: { port: 0 },
   });
   platform = await starting;
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 /** The emulators' pids as the platform records them, so they are stopped even if `stop()` never ran. */

@@ -1,11 +1,17 @@
 /**
- * A real browser for the e2e tests: the machine's chromium driven by playwright-core (which downloads no
- * browser), launched as test/e2e/dashboard.test.ts launches it, and a page wrapper that records what went wrong
- * on it (console errors, page errors, failed requests) and every request it made.
+ * A real browser for the e2e tests, driven by playwright-core (which downloads no browser), and a page wrapper that
+ * records what went wrong on it (console errors, page errors, failed requests) and every request it made.
+ *
+ * The browser is found either way, with nothing downloaded at run time: the machine's own chromium when it has one
+ * on the PATH, else the Chromium that `npm install` brought (@sparticuz/chromium: a compressed x64 Linux build
+ * inside the package, unpacked once per version under node_modules/.cache). Every browser test launches it here.
  */
-import { execFileSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+/** The flags every launch gets: a headless browser that needs no sandbox, GPU or large /dev/shm. */
 const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
@@ -14,22 +20,84 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
 ];
 
-/** The chromium on the PATH, or '' when there is none. */
-export const chromiumPath = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
+/** Names the machine's chromium goes by (Debian's `chromium`, others' `chromium-browser`). */
+const MACHINE_NAMES = ['chromium', 'chromium-browser'];
 
-export async function launchChromium(): Promise<Browser> {
-  if (!chromiumPath) {
-    throw new Error(
-      "Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI",
-    );
+export interface FoundBrowser {
+  source: 'machine' | 'npm';
+  executablePath: string;
+}
+
+const isExecutable = (file: string): boolean => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+};
+
+/** The first chromium on `searchPath` (a PATH value), or undefined. */
+export function machineChromium(searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+    for (const name of MACHINE_NAMES) {
+      const file = path.join(dir, name);
+      if (isExecutable(file)) return file;
+    }
+  }
+  return undefined;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The packaged Chromium, unpacked from @sparticuz/chromium's brotli files into a directory of this checkout's own
+ * (its version in the name), so that another checkout or another version never shares a half-written binary:
+ * the package unpacks into os.tmpdir(), so TMPDIR points there while it does, in a scratch directory renamed
+ * into place once whole.
+ */
+export async function packagedChromium(): Promise<string> {
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(
+      `@sparticuz/chromium ships Chromium for x64 Linux only; on ${process.platform}-${process.arch}, put a chromium on the PATH`,
+    );
+  const packageJson = require.resolve('@sparticuz/chromium/package.json');
+  const { version } = require(packageJson) as { version: string };
+  const cache = path.resolve(path.dirname(packageJson), '../../.cache/ecicomm-chromium', version);
+  const executable = path.join(cache, 'chromium');
+  if (isExecutable(executable)) return executable;
+  const scratch = `${cache}.${process.pid}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const tmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
+  try {
+    const { default: Chromium } = await import('@sparticuz/chromium');
+    await Chromium.executablePath();
+  } finally {
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+  }
+  try {
+    renameSync(scratch, cache);
+  } catch (error) {
+    // Another process unpacked the same version first: its copy is as good.
+    rmSync(scratch, { recursive: true, force: true });
+    if (!isExecutable(executable)) throw error;
+  }
+  return executable;
+}
+
+/** The browser the tests drive: the machine's chromium when it has one, else the one npm install brought. */
+export async function findChromium(searchPath = process.env.PATH ?? ''): Promise<FoundBrowser> {
+  const onMachine = machineChromium(searchPath);
+  if (onMachine) return { source: 'machine', executablePath: onMachine };
+  return { source: 'npm', executablePath: await packagedChromium() };
+}
+
+export async function launchChromium(found?: FoundBrowser): Promise<Browser> {
+  const { executablePath } = found ?? (await findChromium());
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
 export interface PageRecord {
