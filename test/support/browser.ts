@@ -6,9 +6,11 @@
  * on the PATH, else the Chromium that `npm install` brought (@sparticuz/chromium: a compressed x64 Linux build
  * inside the package, unpacked once per version under node_modules/.cache). Every browser test launches it here.
  */
-import { accessSync, constants, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The flags every launch gets: a headless browser that needs no sandbox, GPU or large /dev/shm. */
@@ -53,31 +55,28 @@ const require = createRequire(import.meta.url);
 /**
  * The packaged Chromium, unpacked from @sparticuz/chromium's brotli files into a directory of this checkout's own
  * (its version in the name), so that another checkout or another version never shares a half-written binary:
- * the package unpacks into os.tmpdir(), so TMPDIR points there while it does, in a scratch directory renamed
- * into place once whole.
+ * the package unpacks into os.tmpdir(), so it runs with TMPDIR at a scratch directory, renamed into place once whole.
  */
 export async function packagedChromium(): Promise<string> {
   if (process.platform !== 'linux' || process.arch !== 'x64')
     throw new Error(
       `@sparticuz/chromium ships Chromium for x64 Linux only; on ${process.platform}-${process.arch}, put a chromium on the PATH`,
     );
-  const packageJson = require.resolve('@sparticuz/chromium/package.json');
-  const { version } = require(packageJson) as { version: string };
-  const cache = path.resolve(path.dirname(packageJson), '../../.cache/ecicomm-chromium', version);
+  // Its exports name only the entry (build/index.js), not its package.json.
+  const packageDir = path.resolve(path.dirname(require.resolve('@sparticuz/chromium')), '..');
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const cache = path.resolve(packageDir, '../../.cache/ecicomm-chromium', version);
   const executable = path.join(cache, 'chromium');
   if (isExecutable(executable)) return executable;
   const scratch = `${cache}.${process.pid}.partial`;
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
-  const tmpdir = process.env.TMPDIR;
-  process.env.TMPDIR = scratch;
-  try {
-    const { default: Chromium } = await import('@sparticuz/chromium');
-    await Chromium.executablePath();
-  } finally {
-    if (tmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = tmpdir;
-  }
+  // In a child process: the package unpacks into os.tmpdir(), which reads TMPDIR from the process's real environment.
+  const unpack = "const { default: Chromium } = await import('@sparticuz/chromium'); await Chromium.executablePath();";
+  await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', unpack], {
+    cwd: packageDir,
+    env: { ...process.env, TMPDIR: scratch },
+  });
   try {
     renameSync(scratch, cache);
   } catch (error) {
