@@ -1,5 +1,14 @@
 import { App } from 'aws-cdk-lib';
-import { composeEciCommApp, environmentFromContext, pipelineSourceFromContext } from '../lib/stacks/eci-comm-app';
+import {
+  composeEciCommApp,
+  corsOriginsFromContext,
+  environmentFromContext,
+  pipelineSourceFromContext,
+} from '../lib/stacks/eci-comm-app';
 
 const app = new App();
-composeEciCommApp(app, { env: environmentFromContext(app), pipelineSource: pipelineSourceFromContext(app) });
+composeEciCommApp(app, {
+  env: environmentFromContext(app),
+  pipelineSource: pipelineSourceFromContext(app),
+  corsAllowedOrigins: corsOriginsFromContext(app),
+});

@@ -59,11 +59,16 @@ try {
     lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
     searchPort: Number(process.env.SEARCH_PORT ?? 9200),
     redshiftDataPort: Number(process.env.REDSHIFT_DATA_PORT ?? 9410),
+    // Redshift's own port, for SQL clients; the read-only login's password is new each start unless given.
+    warehousePort: Number(process.env.WAREHOUSE_PORT ?? 5439),
+    warehousePassword: process.env.WAREHOUSE_PASSWORD,
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
     fresh: values.fresh,
     seed: values['no-seed'] ? 'none' : 'dataset',
     datasetDir,
+    // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
+    corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
     log: (m) => console.log(m),
     onSeedProgress: (done, total) => {
       if (!barStarted) {
@@ -104,7 +109,8 @@ try {
   console.log(`
 ECIComm local platform ready in ${seconds} s — ${seeded}
 
-  API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, health: ${platform.apiUrl}/v1/health)
+  API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, docs: ${platform.apiUrl}/v1/docs, health: ${platform.apiUrl}/v1/health)
+  CORS           browser apps on ${platform.corsAllowedOrigins.join(', ') || 'no other origin'}   (CORS_ALLOWED_ORIGINS)
   DynamoDB Local ${platform.dynamoEndpoint}   (region ${platform.region}, access key "local"; this run's secret is in ${path.join(dataDir, 'runtime.json')})
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})
   Step Functions ${platform.stepFunctionsEndpoint}   (checkout saga ${platform.orderSagaArn})
@@ -113,6 +119,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
   Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
+  Warehouse SQL  ${platform.analytics.warehouseSql.url}   (Postgres protocol, read-only as ${platform.analytics.warehouseSql.user}: psql '${platform.analytics.warehouseSql.url}')
   Dashboard      ${platform.apiUrl}/dashboard   (analysts' page: sign in as the admin below)
   Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
   Data           ${dataDir}

@@ -77,6 +77,7 @@ History replay ${range.from} … ${range.to}
     .join('')}
   events          ${result.events} (purchase, on the clickstream)
   net revenue     ${pounds(result.revenuePence)}
+    of which      ${pounds(result.nonMerchandisePence)} postage, fees and adjustments (${result.nonMerchandiseLines} lines: in the totals, not in product rankings or categories)
   elapsed         ${seconds.toFixed(1)} s
   rate            ${(result.invoices / Math.max(seconds, 0.001)).toFixed(0)} invoices/s, ${((result.lines + result.events) / Math.max(seconds, 0.001)).toFixed(0)} records/s
 

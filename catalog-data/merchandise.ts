@@ -35,3 +35,12 @@ export function isMerchandiseCode(stockCode: string): boolean {
 
 export const isMerchandiseDescription = (description: string): boolean =>
   !NON_MERCHANDISE_DESCRIPTION.test(description.trim());
+
+/**
+ * Whether an invoice or order line bills goods: its code is a product code and its description names no
+ * service. The one rule for a line, wherever one is classified: the history replay's report
+ * (lib/local/history/mapping.ts) and the warehouse's sales facts (functions/analytics/domain/load.ts), so that
+ * what the replay says it wrote as postage and fees is what the analytics API counts as such.
+ */
+export const isMerchandiseLine = (stockCode: string, description: string): boolean =>
+  isMerchandiseCode(stockCode) && isMerchandiseDescription(description);

@@ -84,7 +84,11 @@ export const EventsAccepted = z.object({ accepted: z.int() });
 // ---------------------------------------------------------------------------------------------------------
 // The analytics API (GET /v1/analytics/*): query and response schemas. Money is integer pence of `currency`.
 
-/** The longest range a report may span: three years of days is ~1,100 rows by day, and bounds the scan. */
+/**
+ * The longest range a report by day may span: three years of days is ~1,100 rows. Reports by month, category or
+ * product, the summary and insights answer for any range, so that "all data" is all of it (live orders and years of
+ * replayed history alike).
+ */
 export const MAX_RANGE_DAYS = 3 * 366;
 /** With no dates, a report covers the 30 days ending today (UTC, by the function's clock). */
 export const DEFAULT_RANGE_DAYS = 30;
@@ -121,8 +125,8 @@ const dateRangeShape = {
 };
 
 /**
- * Both dates given: ordered and at most MAX_RANGE_DAYS apart. With one or none, the same rules are applied to
- * the range the defaults make (domain/reports.ts resolveRange), which needs the function's clock.
+ * Both dates given: ordered (and, for a report by day, at most MAX_RANGE_DAYS apart). With one or none, the same
+ * rules are applied to the range the defaults make (domain/reports.ts resolveRange), which needs the function's clock.
  */
 type GivenRange = { startDate?: string; endDate?: string };
 /** Both dates present and valid (an invalid one has its own message; comparing it would add a wrong one). */
@@ -131,22 +135,17 @@ const bothValid = (q: GivenRange): q is Required<GivenRange> =>
   q.endDate !== undefined &&
   !Number.isNaN(dayNumber(q.startDate)) &&
   !Number.isNaN(dayNumber(q.endDate));
-const rangeChecks = [
-  z.refine<GivenRange>((q) => !bothValid(q) || q.endDate >= q.startDate, {
-    message: 'Must not be before startDate',
-    path: ['endDate'],
-  }),
-  z.refine<GivenRange>(
-    (q) =>
-      !bothValid(q) || q.endDate < q.startDate || dayNumber(q.endDate) - dayNumber(q.startDate) + 1 <= MAX_RANGE_DAYS,
-    { message: `The range must span at most ${MAX_RANGE_DAYS} days`, path: ['endDate'] },
-  ),
-] as const;
+const ordered = z.refine<GivenRange>((q) => !bothValid(q) || q.endDate >= q.startDate, {
+  message: 'Must not be before startDate',
+  path: ['endDate'],
+});
+/** The message a report by day over too long a range gets, from the schema or from the defaults (resolveRange). */
+export const DAY_RANGE_MESSAGE = `The range must span at most ${MAX_RANGE_DAYS} days by day (a row a day): ask for dimension=month`;
 
-export const SummaryQuery = z.strictObject(dateRangeShape).check(...rangeChecks);
+export const SummaryQuery = z.strictObject(dateRangeShape).check(ordered);
 export type SummaryQuery = z.infer<typeof SummaryQuery>;
 
-export const SALES_DIMENSIONS = ['day', 'category', 'product'] as const;
+export const SALES_DIMENSIONS = ['day', 'category', 'product', 'month'] as const;
 export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
 
 export const SalesReportQuery = z
@@ -156,15 +155,48 @@ export const SalesReportQuery = z
       ._default(z.enum(SALES_DIMENSIONS), 'day')
       .check(
         z.describe(
-          'day: one row per day of the range (zeros included), ascending; category or product: one row per key sold in the range, by revenue descending',
+          `day: one row per day of the range (zeros included), ascending, at most ${MAX_RANGE_DAYS} days; month: one row per calendar month ` +
+            "the range touches ('YYYY-MM', zeros included, the range's days only), ascending; category or product: one row per key of goods " +
+            'sold in the range, by revenue descending, the lines that bill no goods (postage, fees, adjustments) in nonMerchandise',
         ),
       ),
   })
-  .check(...rangeChecks);
+  .check(
+    ordered,
+    z.refine(
+      (q) =>
+        q.dimension !== 'day' ||
+        !bothValid(q) ||
+        q.endDate < q.startDate ||
+        dayNumber(q.endDate) - dayNumber(q.startDate) + 1 <= MAX_RANGE_DAYS,
+      {
+        message: DAY_RANGE_MESSAGE,
+        path: ['endDate'],
+      },
+    ),
+  );
 export type SalesReportQuery = z.infer<typeof SalesReportQuery>;
 
-/** Insights take no parameters: they look at the latest weeks the warehouse holds. */
-export const InsightsQuery = z.strictObject({});
+/**
+ * Insights look within the range when given one (its latest weeks with data), else at the latest weeks the whole
+ * warehouse holds.
+ */
+export const InsightsQuery = z
+  .strictObject({
+    startDate: z.optional(
+      CalendarDate.check(
+        z.describe('First day the findings may look at, inclusive (UTC). Default: the first the warehouse holds'),
+      ),
+    ),
+    endDate: z.optional(
+      CalendarDate.check(
+        z.describe(
+          'Last day the findings may look at, inclusive (UTC); their weeks end on its latest day with data. Default: the latest the warehouse holds',
+        ),
+      ),
+    ),
+  })
+  .check(ordered);
 export type InsightsQuery = z.infer<typeof InsightsQuery>;
 
 const pence = (description: string) => z.int().check(z.describe(description));
@@ -181,11 +213,25 @@ export const TopProduct = z.object({
 });
 export type TopProduct = z.infer<typeof TopProduct>;
 
+/** Lines that bill no goods (catalog-data/merchandise.ts): postage, carriage, fees, manual adjustments, samples, vouchers. */
+export const NonMerchandise = z.object({
+  orders: count('Distinct orders confirmed in the range with such a line'),
+  units: z.int().check(z.describe('Their quantities, net of refunds')),
+  revenue: pence(
+    'Their amounts in the range net of refunds in it, pence (manual adjustments and fees may make it negative)',
+  ),
+});
+export type NonMerchandise = z.infer<typeof NonMerchandise>;
+
+export const CLICKSTREAM_STATES = ['recorded', 'none'] as const;
+
 export const DashboardSummary = z.object({
   startDate: day('First day of the range the figures cover (the defaults applied)'),
   endDate: day('Last day of the range the figures cover'),
   orders: count('Distinct orders confirmed in the range (a refund does not subtract its order)'),
-  revenue: pence('Sales in the range minus refunds made in the range, pence'),
+  revenue: pence(
+    'Sales in the range minus refunds made in the range, pence; postage and fees included (see nonMerchandise)',
+  ),
   averageOrderValue: pence('round(revenue / orders), pence; 0 with no orders'),
   currency: z.string(),
   pageViews: count('page_view events in the range'),
@@ -194,19 +240,59 @@ export const DashboardSummary = z.object({
   purchases: count(
     'Orders confirmed in the range, the same figure as orders: clickstream purchase events are never counted',
   ),
-  sessions: count('Distinct clickstream sessions active in the range'),
+  sessions: count('Distinct clickstream sessions active in the range (any event, purchase events included)'),
+  browsingSessions: count(
+    "Sessions in the range that browsed: a page or product view, an add to cart or a search. funnelConversionRate's denominator",
+  ),
+  clickstream: z
+    .enum(CLICKSTREAM_STATES)
+    .check(
+      z.describe(
+        "'none' when no session in the range browsed (replayed history has purchase events only; orders may come from other clients): " +
+          'the funnel then has nothing to show and funnelConversionRate is null, rather than a made-up rate',
+      ),
+    ),
+  funnelPurchases: count(
+    "Orders confirmed on the days of the range that have clickstream (a session that browsed): the funnel's last step and the " +
+      'numerator of funnelConversionRate. Orders on days without clickstream were never in a funnel',
+  ),
+  // Contract v1 (extend, never break): conversionRate keeps its type and meaning for the clients that read it;
+  // the truthful rate is a field of its own beside it.
   conversionRate: z
     .number()
     .check(
       z.minimum(0),
       z.maximum(1),
       z.describe(
-        'Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions',
+        'Orders confirmed in the range / clickstream sessions in the range, at most 1, as a fraction 0-1; 0 with no sessions. ' +
+          'As contract v1 has it: sessions of purchase events alone (replayed history) count, so it can read 100 % with no ' +
+          'shopper browsing; funnelConversionRate and clickstream say what the clickstream shows',
       ),
     ),
+  funnelConversionRate: z.nullable(
+    z
+      .number()
+      .check(
+        z.minimum(0),
+        z.maximum(1),
+        z.describe(
+          'funnelPurchases / browsingSessions, at most 1, as a fraction 0-1; null when the range has no clickstream (clickstream: none)',
+        ),
+      ),
+  ),
   topProducts: z
     .array(TopProduct)
-    .check(z.describe('The 10 products with the highest net revenue in the range (only those above 0), highest first')),
+    .check(
+      z.describe(
+        'The 10 products with the highest net revenue in the range (only those above 0), highest first; goods only, never postage or fees',
+      ),
+    ),
+  nonMerchandise: NonMerchandise.check(
+    z.describe('Postage, fees and adjustments in the range: in orders and revenue, in no product ranking or category'),
+  ),
+  firstSalesDate: z.nullable(
+    day('The first day the warehouse has any sale on, whatever the range; null before the first'),
+  ),
   latestSalesDate: z.nullable(
     day('The last day the warehouse has any sale on, whatever the range; null before the first'),
   ),
@@ -218,7 +304,7 @@ export const SalesRow = z.object({
     .string()
     .check(
       z.describe(
-        "day: 'YYYY-MM-DD'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id",
+        "day: 'YYYY-MM-DD'; month: 'YYYY-MM'; category: the product's category ('unknown' when the warehouse has no product record); product: the product id",
       ),
     ),
   name: z.optional(
@@ -236,6 +322,13 @@ export const SalesReport = z.object({
   endDate: day('Last day of the range'),
   currency: z.string(),
   rows: z.array(SalesRow),
+  nonMerchandise: z.optional(
+    NonMerchandise.check(
+      z.describe(
+        "category and product only: the lines that bill no goods, left out of the rows; rows and this add up to the range's revenue",
+      ),
+    ),
+  ),
 });
 export type SalesReport = z.infer<typeof SalesReport>;
 
@@ -253,7 +346,7 @@ export const Insight = z.object({
       .check(
         z.describe(
           'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
-            'last 7 days against the 7 before; conversion: orders / sessions in the last 7 days of clickstream (at most 1); ' +
+            'last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); ' +
             'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
         ),
       ),
@@ -263,8 +356,12 @@ export type Insight = z.infer<typeof Insight>;
 
 export const Insights = z.object({
   asOf: z.nullable(
-    day('The latest sales day in the warehouse, which the weekly windows end on; null before the first sale'),
+    day(
+      'The latest sales day within the range (in the warehouse, without one), which the weekly windows end on; null without a sale there',
+    ),
   ),
+  startDate: z.optional(day('The first day the findings looked at, as asked; absent when not given')),
+  endDate: z.optional(day('The last day the findings looked at, as asked; absent when not given')),
   items: z.array(Insight),
 });
 export type Insights = z.infer<typeof Insights>;

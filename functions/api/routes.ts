@@ -285,7 +285,10 @@ export const apiRoutes = {
     auth: analysts,
     summary:
       'Sales, clickstream funnel and top products over a range of UTC days, inclusive. No dates: the 30 days ending today; ' +
-      'only endDate: the 30 days ending then; only startDate: from then to today. At most 1098 days. ' +
+      'only endDate: the 30 days ending then; only startDate: from then to today. Any span: firstSalesDate to latestSalesDate is all data. ' +
+      'Without clickstream in the range (replayed history) the funnel says so (clickstream: none) and funnelConversionRate is null ' +
+      '(conversionRate keeps its v1 meaning, orders / sessions); ' +
+      'postage, fees and adjustments are in the totals and nonMerchandise, never in topProducts. ' +
       analyticsCacheNote,
     request: { query: analytics.SummaryQuery },
     response: { status: 200, schema: analytics.DashboardSummary },
@@ -296,8 +299,8 @@ export const apiRoutes = {
     context: 'analytics',
     auth: analysts,
     summary:
-      'Orders, net units and net revenue by day, category or product (default day) over a range of UTC days, with the same date ' +
-      'defaults as the summary. ' +
+      'Orders, net units and net revenue by day, month, category or product (default day) over a range of UTC days, with the same date ' +
+      'defaults as the summary; by day at most 1098 days. By category or product: goods only, postage, fees and adjustments in nonMerchandise. ' +
       analyticsCacheNote,
     request: { query: analytics.SalesReportQuery },
     response: { status: 200, schema: analytics.SalesReport },
@@ -308,8 +311,9 @@ export const apiRoutes = {
     context: 'analytics',
     auth: analysts,
     summary:
-      'Findings from the latest weeks in the warehouse: stock running out against recent demand (under 7 days of cover), ' +
-      'products rising or falling by half or more week on week, and conversion. ' +
+      'Findings from the latest weeks of a range of UTC days (without dates, of the whole warehouse): stock running out against ' +
+      'recent demand (under 7 days of cover), products rising or falling by half or more week on week, conversion, and searches that ' +
+      'found nothing. ' +
       analyticsCacheNote,
     request: { query: analytics.InsightsQuery },
     response: { status: 200, schema: analytics.Insights },

@@ -1,10 +1,12 @@
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
+import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { CORS_EXPOSED_HEADERS, CORS_ORIGINS_ENV, isOriginAllowed, parseAllowedOrigins } from './cors';
 import { DomainError, errorBody, type ErrorCode, type ErrorDetail } from './errors';
 import { logger, tracer } from './observability';
 
@@ -169,17 +171,37 @@ const noBody = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
   },
 });
 
+/**
+ * CORS on every answer the function gives, errors included (API.md: CORS): the request's origin echoed when
+ * it is allowed, with the headers a browser app may read; nothing for other origins. Every answer varies by
+ * Origin, so a cache never serves one origin's answer to another. No Access-Control-Allow-Credentials: the
+ * API authenticates with bearer tokens in Authorization, never cookies, so browsers need send none.
+ * Preflights never reach a function: API Gateway (and the local edge) answer OPTIONS themselves.
+ * The allowed origins come from the environment, read at cold start; unset means none (same origin only).
+ */
+const cors = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
+  const allowed = parseAllowedOrigins(process.env[CORS_ORIGINS_ENV]);
+  return httpCors({
+    getOrigin: (origin: string | undefined) => (isOriginAllowed(allowed, origin) ? origin : undefined),
+    exposeHeaders: CORS_EXPOSED_HEADERS.join(', '),
+    vary: 'Origin',
+    credentials: false,
+  });
+};
+
 export interface HttpHandlerOptions {
   /** Whether the route takes a JSON body. */
   body?: boolean;
 }
 
-/** The middy stack every HTTP function uses: observability, request id, body limits and parsing, error mapping. */
+/** The middy stack every HTTP function uses: observability, CORS, request id, body limits and parsing, error mapping. */
 export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
   const stack = middy<ApiEvent, ApiResult, Error, Context>(fn)
     // Responses carry tokens, profiles and addresses: they never go to X-Ray as metadata.
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Before requestId: its after and onError run later, on the answer requestId made of any error.
+    .use(cors())
     .use(requestId())
     .use(httpHeaderNormalizer())
     .use(bodyLimit());

@@ -19,11 +19,18 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import {
+  CORS_ORIGINS_ENV,
+  formatOriginPattern,
+  parseAllowedOrigins,
+  type OriginPattern,
+} from '../../functions/shared/cors';
 import type { ErrorCode } from '../../functions/shared/errors';
 import type { Route } from '../routes';
 import type { TableKey } from '../tables';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { StreamKey } from '../streams';
+import { addPreflight, FIREWALL_CORS_HEADERS, GATEWAY_RESPONSE_CORS_HEADERS } from './api-cors';
 import {
   PlatformFunction,
   type ModelEndpointTarget,
@@ -101,27 +108,39 @@ export interface ApiProps {
   readonly requestsPerIpPer5Minutes?: number;
   /** Tighter per-IP limits on single routes; ROUTE_RATE_LIMITS by default. */
   readonly routeRateLimits?: readonly RouteRateLimit[];
+  /**
+   * Browser origins allowed to call the API (CORS): `scheme://host[:port]` or `scheme://host:*`. None by default:
+   * only pages of the API's own origin may then read its answers.
+   */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 /**
  * The HTTP edge: the REST API stage `v1` with one method and one function per route of lib/routes.ts,
  * the Cognito authorizer on every route that needs a user and the optional-auth one on routes open to
- * anonymous shoppers, gateway-generated errors in the contract's error shape, stage throttling with a
- * usage plan, and a WAF web ACL in front.
+ * anonymous shoppers, a CORS preflight on every resource (lib/contexts/api-cors.ts), gateway-generated
+ * errors in the contract's error shape, stage throttling with a usage plan, and a WAF web ACL in front.
  */
 export class Api extends Construct {
   readonly restApi: RestApi;
   readonly webAcl: CfnWebACL;
   readonly functions: ReadonlyMap<string, PlatformFunction>;
   readonly methods: ReadonlyMap<string, Method>;
+  /** The CORS preflight (OPTIONS) of each resource that has routes, by resource path (`/products/{id}`). */
+  readonly preflights: ReadonlyMap<string, Method>;
+  /** The browser origins allowed to call the API, parsed (functions/shared/cors.ts). */
+  readonly corsAllowedOrigins: readonly OriginPattern[];
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    // A malformed origin fails the synthesis, naming it.
+    this.corsAllowedOrigins = parseAllowedOrigins(props.corsAllowedOrigins ?? []);
     const throttle = props.throttle ?? { rateLimit: 200, burstLimit: 400 };
     this.restApi = this.buildRestApi(props, throttle);
     const { functions, methods } = this.addRouteMethods(props);
     this.functions = functions;
     this.methods = methods;
+    this.preflights = this.addPreflights(props.routes);
 
     this.addContractErrorResponses();
 
@@ -186,6 +205,11 @@ export class Api extends Construct {
         warehouse: props.warehouse,
         search: props.search,
       });
+      // The function answers browsers with the same origins the preflights allow (functions/shared/http.ts).
+      routeFunction.function.addEnvironment(
+        CORS_ORIGINS_ENV,
+        this.corsAllowedOrigins.map(formatOriginPattern).join(','),
+      );
       const integration = new LambdaIntegration(routeFunction.function, { allowTestInvoke: false });
       const method = this.restApi.root
         .resourceForPath(resourcePathOf(route))
@@ -205,6 +229,22 @@ export class Api extends Construct {
       methods.set(route.id, method);
     }
     return { functions, methods };
+  }
+
+  /** A preflight on every resource that has routes, allowing exactly the methods of its routes. */
+  private addPreflights(routes: readonly Route[]) {
+    const methodsByPath = new Map<string, string[]>();
+    for (const route of routes)
+      methodsByPath.set(resourcePathOf(route), [...(methodsByPath.get(resourcePathOf(route)) ?? []), route.method]);
+    const preflights = new Map<string, Method>();
+    for (const [path, methods] of methodsByPath) {
+      const preflight = addPreflight(this.restApi.root.resourceForPath(path), methods, this.corsAllowedOrigins);
+      const reason = `OPTIONS ${path} is a CORS preflight: browsers send it without credentials, and API Gateway answers it itself (a mock integration) with what may be asked, never with data.`;
+      Validations.of(preflight).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      Validations.of(preflight).acknowledge({ id: 'AwsSolutions-COG4', reason });
+      preflights.set(path, preflight);
+    }
+    return preflights;
   }
 
   /** The WAF web ACL in front of the stage. */
@@ -291,7 +331,8 @@ export class Api extends Construct {
       this.restApi.addGatewayResponse(type.responseType, {
         type,
         statusCode: String(status),
-        responseHeaders: { 'Content-Type': "'application/json'", ...headers },
+        // Browser apps read these errors too (lib/contexts/api-cors.ts says why any origin may).
+        responseHeaders: { 'Content-Type': "'application/json'", ...GATEWAY_RESPONSE_CORS_HEADERS, ...headers },
         templates: { 'application/json': `{"error":{"code":"${code}","message":${messageJson}}}` },
       });
     }
@@ -382,7 +423,7 @@ class WebFirewall extends Construct {
         customResponse: {
           responseCode: 429,
           customResponseBodyKey: rateLimitedBodyKey,
-          responseHeaders: [{ name: 'Retry-After', value: String(windowSeconds) }],
+          responseHeaders: [{ name: 'Retry-After', value: String(windowSeconds) }, ...FIREWALL_CORS_HEADERS],
         },
       },
     });

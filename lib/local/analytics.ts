@@ -20,6 +20,9 @@ import {
 } from './event-source-mappings/mapping';
 import { localInvoker } from './lambda/context';
 import { startRedshiftDataEmulator, type RedshiftDataEmulator, type WarehouseTarget } from './redshift-data/server';
+import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
+import { newPassword, type WarehouseLogin } from './warehouse-wire/login';
+import { readServerParameters, startWarehouseWire, type WarehouseWire } from './warehouse-wire/server';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 
@@ -84,6 +87,8 @@ export interface LocalWarehouse {
   endpoint: string;
   /** Settles when the migrations run at start have (a failure is logged: the loaders try again on first use). */
   migrated: Promise<unknown>;
+  /** SQL clients' way in (psql, DBeaver…): the Postgres protocol, read-only, as the reader. */
+  sql: { url: string; port: number } & WarehouseLogin;
   /** Waits for the migrations, then stops the emulator and closes the engine. */
   stop(): Promise<void>;
 }
@@ -94,14 +99,39 @@ export interface LocalWarehouse {
  * in seconds, and the loaders and the API wait for it anyway. Migrating here rather than on a loader's first
  * batch means the analytics API (a reader, which never migrates) finds the schema on a fresh start.
  */
-export async function startLocalWarehouse(options: {
+export interface LocalWarehouseOptions {
   port: number;
   region: string;
   credentials: Credentials;
   dataDir?: string;
   onError?: (e: unknown) => void;
-}): Promise<LocalWarehouse> {
-  const emulator: RedshiftDataEmulator = await startRedshiftDataEmulator({ ...options, warehouse: LOCAL_WAREHOUSE });
+  /** SQL clients' port (0: any free one) and the reader's password (a new one each run when absent). */
+  sql?: { port: number; password?: string };
+}
+
+export async function startLocalWarehouse(options: LocalWarehouseOptions): Promise<LocalWarehouse> {
+  const { sql: sqlOptions, ...emulatorOptions } = options;
+  const emulator: RedshiftDataEmulator = await startRedshiftDataEmulator({
+    ...emulatorOptions,
+    warehouse: LOCAL_WAREHOUSE,
+  });
+  const login: WarehouseLogin = {
+    user: WAREHOUSE_READER_ROLE,
+    password: sqlOptions?.password || newPassword(),
+    database: LOCAL_WAREHOUSE.database,
+  };
+  let wire: WarehouseWire;
+  try {
+    wire = await startWarehouseWire({
+      port: sqlOptions?.port ?? 0,
+      engine: emulator.database,
+      login,
+      readParameters: () => readServerParameters(emulator.database),
+    });
+  } catch (e) {
+    await emulator.stop();
+    throw e;
+  }
   const client = new RedshiftDataClient({
     region: options.region,
     endpoint: emulator.endpoint,
@@ -125,9 +155,11 @@ export async function startLocalWarehouse(options: {
     },
     endpoint: emulator.endpoint,
     migrated,
+    sql: { url: wire.url, port: wire.port, ...login },
     stop: async () => {
       await migrated;
       client.destroy();
+      await wire.stop();
       await emulator.stop();
     },
   };

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { formatOriginPattern, parseAllowedOrigins } from '../../functions/shared/cors';
 import { routes as allRoutes } from '../routes';
 import { cognitoIdTokenVerifier, ensureAdmin } from './bootstrap';
 import { createEdge } from './edge/server';
@@ -26,6 +27,9 @@ export type { Platform, PlatformOptions } from './platform/types';
 import type { Platform, PlatformOptions } from './platform/types';
 export { runtimeFile } from './running-platform';
 
+/** Any port of this machine's names: storefronts and tools in development, whatever port they pick. */
+export const DEFAULT_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*'];
+
 export const DEFAULT_ADMIN = {
   email: 'admin@example.com',
   password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local',
@@ -34,6 +38,8 @@ export const DEFAULT_ADMIN = {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const port = options.port ?? 3000;
+  // A malformed origin stops the start here, before any emulator runs.
+  const corsAllowedOrigins = parseAllowedOrigins(options.corsAllowedOrigins ?? DEFAULT_CORS_ORIGINS);
   await prepareDataDir(options, port);
   const catalogLoading = startLoadingCatalog(options);
   const parts = noParts(options.dataDir);
@@ -57,7 +63,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
 
     const services = await startContextServices(options, parts, credentials, log);
-    const env = handlerEnvironment(baseEnv, services.env, { userPoolId, clientId });
+    const env = handlerEnvironment(
+      baseEnv,
+      services.env,
+      { userPoolId, clientId },
+      corsAllowedOrigins.map(formatOriginPattern),
+    );
     Object.assign(process.env, env);
     services.handlersReady();
 
@@ -70,6 +81,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       routes: options.routes ?? allRoutes,
       projectRoot,
       verifyToken,
+      corsAllowedOrigins,
       onRequest: options.onRequest,
     });
     const apiUrl = await listen(parts.server, port);
@@ -100,6 +112,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       region: REGION,
       admin: { ...admin, userId: adminId },
       tableNames,
+      corsAllowedOrigins: corsAllowedOrigins.map(formatOriginPattern),
       env,
       seeded,
       pids: parts.emulators.map((e) => e.pid),
@@ -121,6 +134,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         consumers: analytics.consumers,
         warehouseDir: services.warehouseDir,
         warehouseEndpoint: services.warehouse.endpoint,
+        warehouseSql: services.warehouse.sql,
       },
       sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
       sweep: checkout.sweep,

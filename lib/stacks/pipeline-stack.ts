@@ -23,6 +23,8 @@ export interface PipelineStackProps extends StackProps {
   readonly source: PipelineSource;
   /** Name prefix of the platform stage the pipeline deploys, e.g. `ecicomm-prod`. */
   readonly deployNamePrefix: string;
+  /** Browser origins allowed to call the deployed stage's API. */
+  readonly deployCorsAllowedOrigins?: readonly string[];
 }
 
 /**
@@ -81,7 +83,11 @@ export class PipelineStack extends Stack {
       dockerEnabledForSelfMutation: false,
     });
 
-    this.stage = new EciCommStage(this, 'Prod', { env: props.env, namePrefix: props.deployNamePrefix });
+    this.stage = new EciCommStage(this, 'Prod', {
+      env: props.env,
+      namePrefix: props.deployNamePrefix,
+      corsAllowedOrigins: props.deployCorsAllowedOrigins,
+    });
     this.pipeline.addStage(this.stage);
     // Built now rather than at synthesis so that its resources exist for the nag checks and acknowledgements.
     this.pipeline.buildPipeline();

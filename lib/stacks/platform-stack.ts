@@ -14,6 +14,8 @@ export interface EciCommStackProps extends StackProps {
   readonly namePrefix: string;
   /** The route table to serve; tests may pass a subset. */
   readonly routes?: readonly Route[];
+  /** Browser origins allowed to call the API (context `ecicomm:corsAllowedOrigins`); none by default. */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 /** The whole platform of one stage: every context's resources, composed. */
@@ -48,6 +50,7 @@ export class EciCommStack extends Stack {
       modelEndpoint: this.recommendations.invokeTarget,
       warehouse: this.analytics.warehouse.target,
       search: this.search.target,
+      corsAllowedOrigins: props.corsAllowedOrigins,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
@@ -112,6 +115,8 @@ export class EciCommStack extends Stack {
 
 export interface EciCommStageProps extends StageProps {
   readonly namePrefix: string;
+  /** Browser origins allowed to call this stage's API. */
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 /** One deployable copy of the platform (dev, prod); the pipeline deploys stages, not stacks. */
@@ -123,6 +128,7 @@ export class EciCommStage extends Stage {
     this.platform = new EciCommStack(this, 'Platform', {
       namePrefix: props.namePrefix,
       stackName: `${props.namePrefix}-platform`,
+      corsAllowedOrigins: props.corsAllowedOrigins,
     });
   }
 }

@@ -1,41 +1,28 @@
 /**
- * The analysts' dashboard in a real browser: Debian's chromium driven by playwright-core against a local
+ * The analysts' dashboard in a real browser: chromium (test/support/browser.ts) driven by playwright-core against a local
  * platform started in this file. Data goes in through the real paths (clickstream events, orders the
  * saga confirms, the stream consumers loading the warehouse), the page signs in and reads the analytics
  * API, and every chart must hold exactly what the API returned, with no console error and no failed
  * request. The screenshot is kept in test-output/dashboard.png.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@ecicomm/local-platform/emulators';
+import { replayHistory } from '@ecicomm/local-platform/history/replay';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { launchChromium } from '../support/browser';
+import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;
 declare const echarts: any;
 declare const sessionStorage: any;
 
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-];
 const SCREENSHOT = path.join(projectRoot, 'test-output', 'dashboard.png');
-
-const chromiumPath = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-dashboard-'));
 let starting: Promise<Platform> | undefined;
@@ -133,11 +120,6 @@ const chartOf = (page: Page, id: string) =>
 // ------------------------------------------------------------------ setup
 
 beforeAll(async () => {
-  if (!chromiumPath) {
-    throw new Error(
-      "Debian's chromium is not installed (no `chromium` on the PATH): apt-get install -y chromium — .ci/run does this on CI",
-    );
-  }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
     await freePort(),
@@ -165,7 +147,7 @@ beforeAll(async () => {
     model: { port: 0 },
   });
   platform = await starting;
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 /** The emulators' pids as the platform records them, so they are stopped even if `stop()` never ran. */
@@ -361,6 +343,7 @@ describe("the analysts' dashboard at /dashboard", () => {
       counted = await ok(summaryRoute, { token: adminToken });
     }
     expect(counted).toMatchObject({ orders: 2, currency: 'GBP', ...sent, purchases: 2, conversionRate: 2 / 6 });
+    expect(counted).toMatchObject({ clickstream: 'recorded', browsingSessions: 6, funnelConversionRate: 2 / 6 });
     // Revenue is the orders' lines, whatever value the purchase events claimed.
     expect(counted.revenue).toBe(products.reduce((sum, p) => sum + units[p.id] * p.price, 0));
     expect(Object.fromEntries(counted.topProducts.map((p: any) => [p.productId, [p.units, p.revenue]]))).toEqual(
@@ -440,7 +423,7 @@ describe("the analysts' dashboard at /dashboard", () => {
       summary.orders.toLocaleString('en-GB'),
       pounds(summary.revenue),
       pounds(summary.averageOrderValue),
-      `${(summary.conversionRate * 100).toFixed(1)}%`,
+      `${(summary.funnelConversionRate * 100).toFixed(1)}%`,
     ]);
 
     // Revenue (bars, pence) and orders (line) by day.
@@ -591,12 +574,12 @@ describe("the analysts' dashboard at /dashboard", () => {
     await signInOnPage(page, platform.admin.email, platform.admin.password);
     await page.locator('body[data-state="ready"]').waitFor();
 
-    // Longer than the API answers for: its 400, in the contract's shape, is what the page shows.
+    // Before the first day the API answers for: its 400, in the contract's shape, is what the page shows.
     const endDate = await page.getByLabel('To', { exact: true }).inputValue();
-    await page.getByLabel('From', { exact: true }).fill('2000-01-01');
+    await page.getByLabel('From', { exact: true }).fill('1969-12-31');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.locator('body[data-state="error"]').waitFor();
-    const refused = await call(`/v1/analytics/dashboard/summary?startDate=2000-01-01&endDate=${endDate}`, {
+    const refused = await call(`/v1/analytics/dashboard/summary?startDate=1969-12-31&endDate=${endDate}`, {
       token: await signIn(platform.admin.email, platform.admin.password),
     });
     expect(refused.status).toBe(400);
@@ -616,6 +599,185 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(problems.failedRequests).toEqual([]);
     expect(problems.errorResponses.filter((r) => !/^(400|401) GET \/v1\/analytics\//.test(r))).toEqual([]);
     expect(problems.console.filter((m) => !m.includes('Failed to load resource'))).toEqual([]);
+    await page.context().close();
+  });
+  // Last: it replays history into the platform the tests above expect without it.
+  it('tells the truth about replayed history beside a live order: all data, no clickstream, insights by date, no postage in the top products', async () => {
+    const adminToken = await signIn(platform.admin.email, platform.admin.password);
+    const today = new Date().toISOString().slice(0, 10);
+    const summaryOf = (startDate: string, endDate: string) =>
+      ok(`/v1/analytics/dashboard/summary?startDate=${startDate}&endDate=${endDate}`, { token: adminToken });
+    const before = await summaryOf(today, today);
+
+    // A live order today.
+    const lamp = await ok('/v1/products', {
+      method: 'POST',
+      token: adminToken,
+      expect: 201,
+      body: {
+        name: `History Lamp ${randomUUID().slice(0, 6)}`,
+        category: 'lighting',
+        price: 1999,
+        initialStock: 50,
+        description: 'made by the dashboard test',
+        brand: 'Test',
+        currency: 'GBP',
+      },
+    });
+    const email = `history-shopper-${randomUUID()}@example.com`;
+    const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+    await ok('/v1/users', {
+      method: 'POST',
+      expect: 201,
+      body: { email, password, firstName: 'Hal', lastName: 'Shopper' },
+    });
+    const shopperToken = await signIn(email, password);
+    const placed = await ok('/v1/orders', {
+      method: 'POST',
+      token: shopperToken,
+      expect: 202,
+      headers: { 'Idempotency-Key': randomUUID() },
+      body: {
+        shippingAddress: {
+          name: 'Hal Shopper',
+          line1: '1 High Street',
+          city: 'York',
+          postalCode: 'YO1 7HH',
+          country: 'GB',
+        },
+        paymentToken: 'tok_visa',
+        items: [{ productId: lamp.id, quantity: 1 }],
+      },
+    });
+    let order = placed;
+    for (let i = 0; i < 150 && order.status === 'PENDING'; i++) {
+      await sleep(100);
+      order = await ok(`/v1/orders/${placed.orderId}`, { token: shopperToken });
+    }
+    expect(order.status).toBe('CONFIRMED');
+
+    // And the made-up month of history (June 2009, a POSTAGE line among its goods), replayed as npm run replay:history does.
+    const replayed = await replayHistory({
+      env: platform.env,
+      datasetDir: writeHistoryFixture(path.join(dataDir, 'history-fixture')),
+      range: FIXTURE_RANGE,
+    });
+    expect(replayed.nonMerchandisePence).toBe(1800);
+    let history = await summaryOf(FIXTURE_RANGE.from, FIXTURE_RANGE.to);
+    let live = await summaryOf(today, today);
+    // Until the orders and the purchase events are in (each replayed sale's events are a session of their own).
+    const loaded = () =>
+      history.orders >= replayed.orders &&
+      history.revenue === replayed.revenuePence &&
+      history.sessions >= replayed.orders &&
+      live.orders >= before.orders + 1;
+    for (let i = 0; i < 240 && !loaded(); i++) {
+      await sleep(500);
+      [history, live] = [await summaryOf(FIXTURE_RANGE.from, FIXTURE_RANGE.to), await summaryOf(today, today)];
+    }
+    expect([history.orders, history.revenue, history.sessions, live.orders]).toEqual([
+      replayed.orders,
+      replayed.revenuePence,
+      replayed.orders,
+      before.orders + 1,
+    ]);
+    // No clickstream in replayed history: sessions of purchase events are no funnel, and there is no rate.
+    expect(history).toMatchObject({
+      clickstream: 'none',
+      funnelConversionRate: null,
+      // The contract's conversionRate keeps its v1 meaning: every replayed invoice is a session that bought.
+      conversionRate: 1,
+      funnelPurchases: 0,
+      browsingSessions: 0,
+    });
+
+    const { page, problems } = await openPage();
+    await signInOnPage(page, platform.admin.email, platform.admin.password);
+    await page.locator('body[data-state="ready"]').waitFor();
+    const range = async () => [
+      await page.getByLabel('From', { exact: true }).inputValue(),
+      await page.getByLabel('To', { exact: true }).inputValue(),
+    ];
+    const listedInsights = () =>
+      page
+        .locator('#insights li')
+        .evaluateAll((lis: any[]) =>
+          lis.map((li) => [li.dataset.kind ?? null, li.querySelector('.message')?.textContent ?? li.textContent]),
+        );
+    const findingsOf = (insights: any) => {
+      const items = insights.items.filter((i: any) => i.kind !== 'no_results');
+      return items.length ? items.map((i: any) => [i.kind, i.message]) : [[null, 'Nothing needs attention.']];
+    };
+
+    // "All data": from the replayed June 2009 to today's order, 17 years, drawn by month.
+    await page.getByRole('button', { name: 'All data', exact: true }).click();
+    await page.locator('body[data-state="ready"]').waitFor();
+    expect(await range()).toEqual([FIXTURE_RANGE.from, today]);
+    const all = await summaryOf(FIXTURE_RANGE.from, today);
+    const byMonth = await ok(
+      `/v1/analytics/reports/sales?startDate=${FIXTURE_RANGE.from}&endDate=${today}&dimension=month`,
+      { token: adminToken },
+    );
+    expect(await page.locator('#chart-daily-title').textContent()).toBe('Revenue and orders by month');
+    expect((await chartOf(page, 'chart-daily'))?.series[0].data).toEqual(
+      byMonth.rows.map((r: any) => [r.key, r.revenue]),
+    );
+    expect(byMonth.rows[0]).toMatchObject({ key: '2009-06', revenue: replayed.revenuePence });
+    expect(byMonth.rows.at(-1).key).toBe(today.slice(0, 7));
+    expect(await page.getByRole('status', { name: 'Orders', exact: true }).textContent()).toBe(
+      all.orders.toLocaleString('en-GB'),
+    );
+
+    // The top products are goods: the replayed POSTAGE line (£18.00, more than most lines that month) is not among
+    // them; it is in the revenue and in the postage and fees figure.
+    const top = await chartOf(page, 'chart-top-products');
+    const shown = top?.series[0].data.map((d: any) => d.productId);
+    expect(shown).toEqual([...all.topProducts].reverse().map((p: any) => p.productId));
+    expect(shown).not.toContain('POST');
+    expect(shown).toContain('85123A');
+    expect(all.nonMerchandise.revenue).toBe(1800);
+    expect(await page.getByRole('status', { name: 'Postage, fees and adjustments', exact: true }).textContent()).toBe(
+      pounds(1800),
+    );
+    const categories = await chartOf(page, 'chart-category');
+    expect(categories?.series[0].data.reduce((sum: number, d: any) => sum + d.value, 0)).toBe(all.revenue - 1800);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-all-data.png'), fullPage: true });
+
+    // The replayed days alone: no clickstream, said so on the tile and on the funnel, which draws nothing.
+    await page.getByLabel('From', { exact: true }).fill(FIXTURE_RANGE.from);
+    await page.getByLabel('To', { exact: true }).fill(FIXTURE_RANGE.to);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.locator('body[data-state="ready"]').waitFor();
+    expect(await page.getByRole('status', { name: 'Conversion rate', exact: true }).textContent()).toBe(
+      'no clickstream',
+    );
+    expect(await page.locator('#funnel-note').textContent()).toContain('No clickstream in this range');
+    expect((await chartOf(page, 'chart-funnel'))?.series[0].data).toEqual([]);
+    await page.screenshot({ path: SCREENSHOT.replace(/\.png$/, '-history.png'), fullPage: true });
+
+    // Insights follow the dates: June 2009's are its own (no stock is known then), not today's.
+    const historyInsights = await ok(
+      `/v1/analytics/insights?startDate=${FIXTURE_RANGE.from}&endDate=${FIXTURE_RANGE.to}`,
+      { token: adminToken },
+    );
+    expect(historyInsights.asOf).toBe(FIXTURE_RANGE.to);
+    expect(await listedInsights()).toEqual(findingsOf(historyInsights));
+    expect(historyInsights.items.some((i: any) => i.kind === 'out_of_stock' || i.kind === 'low_stock')).toBe(false);
+    expect(await page.locator('#insights-note').textContent()).toContain(FIXTURE_RANGE.to);
+
+    // And the last 30 days' are today's: the live stock findings the first test made are back.
+    await page.getByRole('button', { name: 'Last 30 days', exact: true }).click();
+    await page.locator('body[data-state="ready"]').waitFor();
+    const monthAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+    const recentInsights = await ok(`/v1/analytics/insights?startDate=${monthAgo}&endDate=${today}`, {
+      token: adminToken,
+    });
+    expect(recentInsights.asOf).toBe(today);
+    expect(await listedInsights()).toEqual(findingsOf(recentInsights));
+    expect(await page.locator('#insights-note').textContent()).toContain(today);
+    expect(await page.locator('#chart-daily-title').textContent()).toBe('Revenue and orders by day');
+
+    expect(problems).toEqual({ console: [], pageErrors: [], failedRequests: [], errorResponses: [] });
     await page.context().close();
   });
 });

@@ -23,6 +23,7 @@ interface Ports {
   LAMBDA_PORT: string;
   SEARCH_PORT: string;
   REDSHIFT_DATA_PORT: string;
+  WAREHOUSE_PORT: string;
 }
 const ports = async (): Promise<Ports> => ({
   PORT: String(await freePort()),
@@ -35,6 +36,7 @@ const ports = async (): Promise<Ports> => ({
   LAMBDA_PORT: String(await freePort()),
   SEARCH_PORT: String(await freePort()),
   REDSHIFT_DATA_PORT: String(await freePort()),
+  WAREHOUSE_PORT: String(await freePort()),
 });
 
 /**

@@ -38,6 +38,7 @@ async function startPlatform(): Promise<string> {
         'MODEL_PORT',
         'SEARCH_PORT',
         'REDSHIFT_DATA_PORT',
+        'WAREHOUSE_PORT',
       ].map(async (name) => [name, String(await freePort())]),
     ),
   ) as Record<string, string>;

@@ -6,7 +6,9 @@
  * file (its own CSV reading, its own pence arithmetic on the price as written), not the replay's mapping.
  *
  * Figures, as the API defines them (functions/analytics/domain/reports.ts): revenue = sales − refunds in
- * pence; orders = distinct sale invoices; units = units sold − units refunded; a day is a UTC day.
+ * pence; orders = distinct sale invoices; units = units sold − units refunded; a day is a UTC day. Lines that bill no
+ * goods (postage, fees, adjustments: catalog-data/merchandise.ts isMerchandiseLine) are in every total and day, in no
+ * product row, and on their own in the report's nonMerchandise.
  *
  * The made-up month (test/support/history-fixture.ts) runs everywhere; a real month of the Online Retail
  * dataset runs where the dataset is present (DATASET_DIR, default ../shared/data/online-retail).
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
+import { isMerchandiseLine } from '../../catalog-data/merchandise';
 import { DynamoOrderRepository } from '../../functions/orders/adapters/dynamo-orders';
 import { Order } from '../../functions/orders/schemas';
 import { replayHistory } from '@ecicomm/local-platform/history/replay';
@@ -80,6 +83,7 @@ interface Figures {
 interface Expected {
   days: Map<string, Figures>;
   products: Map<string, Figures>;
+  nonMerchandise: Figures;
   total: Figures & { purchases: number };
 }
 
@@ -87,6 +91,7 @@ interface Expected {
 function expectedFrom(files: string[], range: { from: string; to: string }): Expected {
   const days = new Map<string, Figures & { invoices: Set<string> }>();
   const products = new Map<string, Figures & { invoices: Set<string> }>();
+  const nonMerchandise = new Map<string, Figures & { invoices: Set<string> }>();
   const invoices = new Set<string>();
   let units = 0;
   let revenue = 0;
@@ -107,9 +112,14 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
     const text = file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
     const [header, ...rows] = csvRecords(text.replace(/^\uFEFF/, ''));
     const col = (name: string) => header.indexOf(name);
-    const [inv, code, qty, date, price] = ['InvoiceNo', 'StockCode', 'Quantity', 'InvoiceDate', 'UnitPrice'].map(
-      col,
-    ) as [number, number, number, number, number];
+    const [inv, code, qty, date, price, description] = [
+      'InvoiceNo',
+      'StockCode',
+      'Quantity',
+      'InvoiceDate',
+      'UnitPrice',
+      'Description',
+    ].map(col) as [number, number, number, number, number, number];
     for (const row of rows) {
       const day = row[date].slice(0, 10);
       if (day < range.from || day > range.to) continue;
@@ -117,19 +127,22 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
       const quantity = Number(row[qty]);
       const priceText = row[price];
       const product = row[code].trim().toUpperCase();
+      const [byProduct, key] = isMerchandiseLine(product, row[description].trim())
+        ? [products, product]
+        : [nonMerchandise, 'all'];
       if (/^C/i.test(invoice)) {
         // A cancellation takes units and money back, on its own day.
         if (!(quantity < 0) || Number(priceText) < 0) continue;
         const amount = pence(priceText) * -quantity;
         add(days, day, undefined, quantity, -amount);
-        add(products, product, undefined, quantity, -amount);
+        add(byProduct, key, undefined, quantity, -amount);
         units += quantity;
         revenue -= amount;
       } else {
         if (!(quantity > 0) || !(Number(priceText) > 0)) continue;
         const amount = pence(priceText) * quantity;
         add(days, day, invoice, quantity, amount);
-        add(products, product, invoice, quantity, amount);
+        add(byProduct, key, invoice, quantity, amount);
         invoices.add(invoice);
         units += quantity;
         revenue += amount;
@@ -142,6 +155,7 @@ function expectedFrom(files: string[], range: { from: string; to: string }): Exp
   return {
     days: figures(days),
     products: figures(products),
+    nonMerchandise: figures(nonMerchandise).get('all') ?? { orders: 0, units: 0, revenue: 0 },
     total: { orders: invoices.size, units, revenue, purchases: invoices.size },
   };
 }
@@ -170,6 +184,13 @@ async function salesReport(range: { from: string; to: string }, dimension: 'day'
   );
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return (res.body.rows as SalesRow[]).map(({ key, orders, units, revenue }) => ({ key, orders, units, revenue }));
+}
+
+async function nonMerchandiseOf(range: { from: string; to: string }): Promise<Figures> {
+  const res = await api(`/v1/analytics/reports/sales?startDate=${range.from}&endDate=${range.to}&dimension=product`, {
+    token: await adminSession(),
+  });
+  return res.body.nonMerchandise as Figures;
 }
 
 async function summary(range: {
@@ -216,6 +237,8 @@ async function expectReportsToEqual(range: { from: string; to: string }, expecte
   // Every product with a sale or a refund in the range (the API orders them by revenue; compared by key here).
   const byProduct = (await salesReport(range, 'product')).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   expect(byProduct).toEqual(rowsOf(expected.products, [...expected.products.keys()].sort()));
+  // And what no product row holds: postage, fees and adjustments.
+  expect(await nonMerchandiseOf(range)).toEqual(expected.nonMerchandise);
   // And each day on its own, as a one-day range.
   for (const day of daysOf(range)) {
     if (!expected.days.has(day)) continue;
@@ -241,6 +264,8 @@ describe('history replay into the local platform', () => {
       revenue: 20_830,
       purchases: 5,
     });
+    // POSTAGE (£18.00) and PADS (100 at £0.001, nothing in pence): no goods.
+    expect(expected.nonMerchandise).toEqual({ orders: 2, units: 1 + 100, revenue: 1800 });
 
     const first = await replay(fixtureDir, FIXTURE_RANGE);
     expect(first).toMatchObject({
@@ -251,6 +276,7 @@ describe('history replay into the local platform', () => {
       lines: 11,
       events: 9,
       revenuePence: 20_830,
+      nonMerchandisePence: 1800,
     });
     const seen = await caughtUp(FIXTURE_RANGE, expected.total, 120_000);
     expect(seen).toEqual({
@@ -292,6 +318,7 @@ describe('history replay into the local platform', () => {
       const expected = expectedFrom([path.join(datasetDir, 'online_retail_2011-02.csv.gz')], month);
       const result = await replay(datasetDir, month);
       expect(result.revenuePence).toBe(expected.total.revenue);
+      expect(result.nonMerchandisePence).toBe(expected.nonMerchandise.revenue);
       expect(result.orders).toBe(expected.total.orders);
       const seen = await caughtUp(month, expected.total, 300_000);
       expect(seen).toEqual({

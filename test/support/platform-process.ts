@@ -30,6 +30,7 @@ const PORT_VARIABLES = [
   'MODEL_PORT',
   'SEARCH_PORT',
   'REDSHIFT_DATA_PORT',
+  'WAREHOUSE_PORT',
 ] as const;
 
 /** The platform ended before it said it was ready (e.g. killed by an injected fault while resuming sagas). */

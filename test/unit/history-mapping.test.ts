@@ -398,6 +398,9 @@ describe('the made-up month (test/support/history-fixture.ts), read with the dat
       },
       events: 9,
       revenuePence: 1789 + 2010 + 1500 + 0 + 15810 - 279,
+      // POSTAGE (18.00) and PADS (100 × £0.001, which rounds to nothing): in the totals, but no goods.
+      nonMerchandiseLines: 2,
+      nonMerchandisePence: 1800,
     });
     expect(plans[1].order!.userId).toBe('guest-900002');
     expect(plans[0].order!.items[1].name).toBe('HAND WARMER UNION JACK, "BRITISH"');

@@ -32,6 +32,8 @@ const OrderImage = z.object({
       quantity: z.int().check(z.positive()),
       unitPrice: z.int().check(z.nonnegative()),
       lineTotal: z.int().check(z.nonnegative()),
+      // The history replay marks a line that bills no goods (domain/load.ts OrderLine); checkout's lines have no mark.
+      merchandise: z.optional(z.boolean()),
     }),
   ),
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),

@@ -8,7 +8,7 @@ export const CACHE_TTL_MS = 15 * 60_000;
  * Part of every key: bump it when a response shape changes, so answers cached by the previous code are
  * never served by the new one (they expire on their own).
  */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 

@@ -1,22 +1,26 @@
 /**
- * Insights: short findings an analyst should act on, from the latest weeks the warehouse holds. The weeks end
- * on the latest sales day in the warehouse (and, for conversion, the latest clickstream day), not on today:
- * replayed history (2011) gives insights as well as live trading does, and a quiet weekend does not make
- * every product "falling".
+ * Insights: short findings an analyst should act on, from the latest weeks of a range of days (the dashboard's
+ * chosen dates), or of the whole warehouse without one. The weeks end on the latest sales day in the range (and,
+ * for conversion and searches, its latest clickstream day), not on today: replayed history (2011) gives insights
+ * as well as live trading does, and a quiet weekend does not make every product "falling". No window reaches
+ * before the range's first day: a comparison with a week before it is not made.
  *
- * - out_of_stock / low_stock: the latest inventory snapshot of a product against its average daily net units
- *   over the DEMAND_DAYS to the latest sales day; flagged under LOW_STOCK_COVER_DAYS days of cover.
+ * - out_of_stock / low_stock: a product's latest inventory snapshot up to the range's last day against its average
+ *   daily net units over the DEMAND_DAYS to the latest sales day; flagged under LOW_STOCK_COVER_DAYS days of cover.
+ *   Stock is only known from when snapshots began: a range of replayed history has no stock findings.
  * - rising / falling: net units in the last 7 days against the 7 before; rising is +50 % or more on at least
  *   MIN_UNITS_RISING units this week, falling is −50 % or more from at least MIN_UNITS_FALLING units.
- * - conversion: orders per session (at most 1) in the last 7 days of clickstream, beside the 7 before. Orders
- *   come from sales_facts, never from clickstream `purchase` events, which anyone can send.
+ *   Goods only: postage and fees neither rise nor fall (catalog-data/merchandise.ts).
+ * - conversion: orders per session that browsed (at most 1) in the last 7 days of clickstream, beside the 7 before.
+ *   Orders come from sales_facts, never from clickstream `purchase` events, which anyone can send; a session of
+ *   purchase events alone browsed nothing, so replayed history has no conversion to report.
  * - no_results: the search queries that found no product in the last SEARCH_DAYS of clickstream, most frequent
  *   first — what shoppers look for and the catalog does not say it has (a missing product, a word the catalog
  *   spells otherwise). Only the search route's own events count: they carry the result count it found.
  */
 import type { AnalyticsQueryDeps } from '../ports';
 import type { Insight, Insights } from '../schemas';
-import { REPORT_CURRENCY, addDays, conversionRate, guarded, int } from './reports';
+import { REPORT_CURRENCY, addDays, conversionRate, daysBetween, guarded, int } from './reports';
 
 export const WEEK_DAYS = 7;
 export const DEMAND_DAYS = 28;
@@ -29,39 +33,51 @@ export const MAX_STOCK_ITEMS = 10;
 export const SEARCH_DAYS = 28;
 export const MAX_NO_RESULT_QUERIES = 10;
 
-export const LATEST_DATES_SQL = `SELECT 'sales' AS source, MAX(order_date) AS last_date FROM sales_facts WHERE kind = 'SALE'
-UNION ALL
-SELECT 'events' AS source, MAX(event_date) AS last_date FROM user_behavior`;
+/** With no range given, the bounds a range of every day has. */
+export const ALL_DAYS = { startDate: '1970-01-01', endDate: '9999-12-31' } as const;
 
-/** $1 first day of the demand window, $2 first day of the last week, $3 first day of the week before, $4 the latest day. */
+/** The latest sales day and clickstream day within $1..$2. */
+export const LATEST_DATES_SQL = `SELECT 'sales' AS source, MAX(order_date) AS last_date FROM sales_facts
+WHERE kind = 'SALE' AND order_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)
+UNION ALL
+SELECT 'events' AS source, MAX(event_date) AS last_date FROM user_behavior WHERE event_date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)`;
+
+/**
+ * Goods only. $1 first day of the demand window, $2 first day of the last week, $3 first day of the week before,
+ * $4 the latest day.
+ */
 export const PRODUCT_WEEKS_SQL = `SELECT f.product_id, d.name AS product_name,
   CAST(SUM(CASE WHEN f.order_date >= CAST($2 AS DATE) THEN f.quantity ELSE 0 END) AS BIGINT) AS units_last_week,
   CAST(SUM(CASE WHEN f.order_date >= CAST($3 AS DATE) AND f.order_date < CAST($2 AS DATE) THEN f.quantity ELSE 0 END) AS BIGINT) AS units_week_before,
   CAST(SUM(f.quantity) AS BIGINT) AS units_demand
 FROM sales_facts f
 LEFT JOIN dim_products d ON d.product_id = f.product_id
-WHERE f.order_date BETWEEN CAST($1 AS DATE) AND CAST($4 AS DATE)
+WHERE f.order_date BETWEEN CAST($1 AS DATE) AND CAST($4 AS DATE) AND COALESCE(f.merchandise, TRUE)
 GROUP BY f.product_id, d.name`;
 
-/** Each product's latest snapshot (ties on the timestamp broken by event id, as inventory_turnover_metrics does). */
+/**
+ * Each product's latest snapshot up to $1, the range's last day (ties on the timestamp broken by event id, as
+ * inventory_turnover_metrics does).
+ */
 export const LATEST_STOCK_SQL = `SELECT l.product_id, l.available
 FROM (
   SELECT product_id, available,
     ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY snapshot_ts DESC, event_id DESC) AS rn
   FROM inventory_snapshots
+  WHERE snapshot_date <= CAST($1 AS DATE)
 ) l
 WHERE l.rn = 1`;
 
 /**
- * Sessions (clickstream) and orders confirmed (sales facts in the store currency) per week.
- * $1 first day of the week before, $2 first day of the last week, $3 the latest day, $4 the currency.
+ * Sessions that browsed (clickstream other than purchase events) and orders confirmed (sales facts in the store
+ * currency) per week. $1 first day of the week before, $2 first day of the last week, $3 the latest day, $4 the currency.
  */
 export const CONVERSION_WEEKS_SQL = `SELECT w.period, CAST(SUM(w.sessions) AS BIGINT) AS sessions, CAST(SUM(w.orders) AS BIGINT) AS orders
 FROM (
   SELECT CASE WHEN event_date >= CAST($2 AS DATE) THEN 'last' ELSE 'before' END AS period,
     COUNT(DISTINCT session_id) AS sessions, 0 AS orders
   FROM user_behavior
-  WHERE event_date BETWEEN CAST($1 AS DATE) AND CAST($3 AS DATE)
+  WHERE event_type <> 'purchase' AND event_date BETWEEN CAST($1 AS DATE) AND CAST($3 AS DATE)
   GROUP BY 1
   UNION ALL
   SELECT CASE WHEN order_date >= CAST($2 AS DATE) THEN 'last' ELSE 'before' END AS period,
@@ -109,17 +125,21 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const percent = (rate: number) => `${fmt(rate * 100, 1)} %`;
 const plural = (n: number, noun: string) => `${fmt(n)} ${noun}${n === 1 ? '' : 's'}`;
 
-/** Pure: stock findings, none left first (most demand first), then least cover first. */
+/**
+ * Pure: stock findings, none left first (most demand first), then least cover first. `demandDays` is how many days
+ * unitsDemand was counted over: DEMAND_DAYS, or fewer where the range starts later.
+ */
 export function stockInsights(
   products: readonly ProductWeeks[],
   stock: ReadonlyMap<string, number>,
   asOf: string,
+  demandDays = DEMAND_DAYS,
 ): Insight[] {
   const found: { insight: Insight; order: number }[] = [];
   for (const p of products) {
     const available = stock.get(p.productId);
     if (available === undefined || p.unitsDemand <= 0) continue;
-    const perDay = p.unitsDemand / DEMAND_DAYS;
+    const perDay = p.unitsDemand / demandDays;
     const cover = available / perDay;
     if (cover >= LOW_STOCK_COVER_DAYS) continue;
     if (available <= 0) {
@@ -129,7 +149,7 @@ export function stockInsights(
           kind: 'out_of_stock',
           productId: p.productId,
           metric: 0,
-          message: `Out of stock: ${p.name} has none left, and sold ${fmt(p.unitsDemand)} in the ${DEMAND_DAYS} days to ${asOf}.`,
+          message: `Out of stock: ${p.name} has none left, and sold ${fmt(p.unitsDemand)} in the ${demandDays} days to ${asOf}.`,
         },
       });
     } else {
@@ -141,7 +161,7 @@ export function stockInsights(
           metric: round1(cover),
           message:
             `Low stock: ${p.name} has ${fmt(available)} left, about ${fmt(cover, 1)} days at its recent rate of ` +
-            `${fmt(perDay, 1)} a day (${DEMAND_DAYS} days to ${asOf}).`,
+            `${fmt(perDay, 1)} a day (${demandDays} days to ${asOf}).`,
         },
       });
     }
@@ -182,18 +202,26 @@ export function trendInsights(products: readonly ProductWeeks[], asOf: string): 
   return [...rising, ...falling];
 }
 
-/** Pure: one note on conversion in the last week of clickstream, when it had any sessions. */
-export function conversionInsight(weeks: ConversionWeeks, lastEventDate: string): Insight[] {
+/**
+ * Pure: one note on conversion in the last week of clickstream, when it had any sessions that browsed. `before`
+ * undefined: the week before lies outside the range looked at.
+ */
+export function conversionInsight(
+  weeks: { last: ConversionWeeks['last']; before?: ConversionWeeks['before'] },
+  lastEventDate: string,
+): Insight[] {
   const { last, before } = weeks;
   if (last.sessions <= 0) return [];
   const rate = conversionRate(last.orders, last.sessions);
-  const previous = before.sessions > 0 ? conversionRate(before.orders, before.sessions) : undefined;
+  const previous = before && before.sessions > 0 ? conversionRate(before.orders, before.sessions) : undefined;
   const compared =
-    previous === undefined
-      ? 'No sessions the week before to compare with.'
-      : rate === previous
-        ? 'The same as the week before.'
-        : `${rate > previous ? 'Up' : 'Down'} from ${percent(previous)} the week before.`;
+    before === undefined
+      ? 'The week before is outside the dates chosen.'
+      : previous === undefined
+        ? 'No sessions the week before to compare with.'
+        : rate === previous
+          ? 'The same as the week before.'
+          : `${rate > previous ? 'Up' : 'Down'} from ${percent(previous)} the week before.`;
   return [
     {
       kind: 'conversion',
@@ -217,44 +245,52 @@ export function noResultInsights(searches: readonly NoResultSearch[], lastEventD
     }));
 }
 
-export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>): Promise<Insights> {
-  const sql = guarded(deps.warehouse, deps.log);
-  const latest = await sql.query<{ source: string; last_date: string | null }>(LATEST_DATES_SQL);
-  const lastSale = latest.find((r) => r.source === 'sales')?.last_date ?? null;
-  const lastEvent = latest.find((r) => r.source === 'events')?.last_date ?? null;
+/** The windows of a range: each ends on its latest day with data and starts no earlier than the range. */
+interface Windows {
+  /** The demand window's first day and its length in days. */
+  demandStart: string;
+  demandDays: number;
+  lastWeekStart: string;
+  /** Undefined when the week before the last starts before the range. */
+  weekBeforeStart?: string;
+}
 
-  const [products, stockRows, conversionRows, noResultRows] = await Promise.all([
-    lastSale
-      ? sql.query<{
-          product_id: string;
-          product_name: string | null;
-          units_last_week: unknown;
-          units_week_before: unknown;
-          units_demand: unknown;
-        }>(PRODUCT_WEEKS_SQL, [
-          addDays(lastSale, -(DEMAND_DAYS - 1)),
-          addDays(lastSale, -(WEEK_DAYS - 1)),
-          addDays(lastSale, -(2 * WEEK_DAYS - 1)),
-          lastSale,
-        ])
-      : Promise.resolve([]),
-    lastSale ? sql.query<{ product_id: string; available: unknown }>(LATEST_STOCK_SQL) : Promise.resolve([]),
-    lastEvent
-      ? sql.query<{ period: string; sessions: unknown; orders: unknown }>(CONVERSION_WEEKS_SQL, [
-          addDays(lastEvent, -(2 * WEEK_DAYS - 1)),
-          addDays(lastEvent, -(WEEK_DAYS - 1)),
-          lastEvent,
-          REPORT_CURRENCY,
-        ])
-      : Promise.resolve([]),
-    lastEvent
-      ? sql.query<{ search_query: string; searches: unknown }>(NO_RESULT_SEARCHES_SQL, [
-          addDays(lastEvent, -(SEARCH_DAYS - 1)),
-          lastEvent,
-        ])
-      : Promise.resolve([]),
+const later = (a: string, b: string) => (a > b ? a : b);
+
+/** Pure: the windows ending on `last`, clipped to the range's first day. */
+export function windowsOf(last: string, rangeStart: string, demandDays = DEMAND_DAYS): Windows {
+  const demandStart = later(addDays(last, -(demandDays - 1)), rangeStart);
+  const weekBefore = addDays(last, -(2 * WEEK_DAYS - 1));
+  return {
+    demandStart,
+    demandDays: daysBetween(demandStart, last) + 1,
+    lastWeekStart: later(addDays(last, -(WEEK_DAYS - 1)), rangeStart),
+    ...(weekBefore >= rangeStart ? { weekBeforeStart: weekBefore } : {}),
+  };
+}
+
+type Sql = ReturnType<typeof guarded>;
+type ProductWeeksRow = {
+  product_id: string;
+  product_name: string | null;
+  units_last_week: unknown;
+  units_week_before: unknown;
+  units_demand: unknown;
+};
+
+/** Stock, rising and falling: from the sales up to the latest sales day of the range. */
+async function salesInsights(sql: Sql, lastSale: string, range: Required<InsightsRange>): Promise<Insight[]> {
+  const w = windowsOf(lastSale, range.startDate);
+  const [products, stockRows] = await Promise.all([
+    // Without the week before, the same query with that week empty: no product then has units the week before.
+    sql.query<ProductWeeksRow>(PRODUCT_WEEKS_SQL, [
+      w.demandStart,
+      w.lastWeekStart,
+      w.weekBeforeStart ?? w.lastWeekStart,
+      lastSale,
+    ]),
+    sql.query<{ product_id: string; available: unknown }>(LATEST_STOCK_SQL, [range.endDate]),
   ]);
-
   const weeks: ProductWeeks[] = products.map((r) => ({
     productId: r.product_id,
     name: r.product_name || r.product_id,
@@ -263,20 +299,61 @@ export async function insights(deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log
     unitsDemand: int(r.units_demand),
   }));
   const stock = new Map(stockRows.map((r) => [r.product_id, int(r.available)]));
+  return [
+    ...stockInsights(weeks, stock, lastSale, w.demandDays),
+    ...(w.weekBeforeStart ? trendInsights(weeks, lastSale) : []),
+  ];
+}
+
+/** Conversion and searches with no results: from the clickstream up to the latest clickstream day of the range. */
+async function clickstreamInsights(sql: Sql, lastEvent: string, range: Required<InsightsRange>): Promise<Insight[]> {
+  const w = windowsOf(lastEvent, range.startDate, SEARCH_DAYS);
+  const [conversionRows, noResultRows] = await Promise.all([
+    sql.query<{ period: string; sessions: unknown; orders: unknown }>(CONVERSION_WEEKS_SQL, [
+      w.weekBeforeStart ?? w.lastWeekStart,
+      w.lastWeekStart,
+      lastEvent,
+      REPORT_CURRENCY,
+    ]),
+    sql.query<{ search_query: string; searches: unknown }>(NO_RESULT_SEARCHES_SQL, [w.demandStart, lastEvent]),
+  ]);
   const period = (name: string) => {
     const row = conversionRows.find((r) => r.period === name);
     return { sessions: int(row?.sessions), orders: int(row?.orders) };
   };
-  const items: Insight[] = [
-    ...(lastSale ? stockInsights(weeks, stock, lastSale) : []),
-    ...(lastSale ? trendInsights(weeks, lastSale) : []),
-    ...(lastEvent ? conversionInsight({ last: period('last'), before: period('before') }, lastEvent) : []),
-    ...(lastEvent
-      ? noResultInsights(
-          noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })),
-          lastEvent,
-        )
-      : []),
+  return [
+    ...conversionInsight(
+      { last: period('last'), ...(w.weekBeforeStart ? { before: period('before') } : {}) },
+      lastEvent,
+    ),
+    ...noResultInsights(
+      noResultRows.map((r) => ({ query: r.search_query, searches: int(r.searches) })),
+      lastEvent,
+    ),
   ];
-  return { asOf: lastSale, items };
+}
+
+/** A range of days the insights look within: either end open when not given. */
+export interface InsightsRange {
+  startDate?: string;
+  endDate?: string;
+}
+
+export async function insights(
+  deps: Pick<AnalyticsQueryDeps, 'warehouse' | 'log'>,
+  range: InsightsRange = {},
+): Promise<Insights> {
+  const sql = guarded(deps.warehouse, deps.log);
+  const bounds = { startDate: range.startDate ?? ALL_DAYS.startDate, endDate: range.endDate ?? ALL_DAYS.endDate };
+  const latest = await sql.query<{ source: string; last_date: string | null }>(LATEST_DATES_SQL, [
+    bounds.startDate,
+    bounds.endDate,
+  ]);
+  const lastSale = latest.find((r) => r.source === 'sales')?.last_date ?? null;
+  const lastEvent = latest.find((r) => r.source === 'events')?.last_date ?? null;
+  const [fromSales, fromClickstream] = await Promise.all([
+    lastSale ? salesInsights(sql, lastSale, bounds) : Promise.resolve([]),
+    lastEvent ? clickstreamInsights(sql, lastEvent, bounds) : Promise.resolve([]),
+  ]);
+  return { asOf: lastSale, ...range, items: [...fromSales, ...fromClickstream] };
 }

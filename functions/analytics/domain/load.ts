@@ -36,6 +36,11 @@ export interface SalesFactRow {
   revenuePence: number;
   currency: string;
   kind: FactKind;
+  /**
+   * Whether the line bills goods; false for postage, carriage, fees, manual adjustments, samples and vouchers, which
+   * count in revenue but in no product ranking or category. Undefined counts as goods.
+   */
+  merchandise?: boolean;
 }
 
 export interface UserBehaviorRow {
@@ -234,6 +239,7 @@ export const SALES_FACT_COLUMNS: readonly Column[] = [
   { name: 'currency', type: 'VARCHAR(3)' },
   { name: 'kind', type: 'VARCHAR(6)' },
   { name: 'loaded_ts', type: 'TIMESTAMP' },
+  { name: 'merchandise', type: 'BOOLEAN' },
 ];
 
 export const USER_BEHAVIOR_COLUMNS: readonly Column[] = [
@@ -305,6 +311,7 @@ export function salesFactStatements(rows: readonly SalesFactRow[], options: Load
     r.currency,
     r.kind,
     loaded,
+    r.merchandise ?? true,
   ]);
   return insertsIfAbsent('sales_facts', 'event_id', SALES_FACT_COLUMNS, values, options);
 }
@@ -445,12 +452,19 @@ export async function upsertProductDims(
 }
 
 /**
+ * An order line as the orders table holds it. Checkout's lines are all goods; the history replay marks a line of the
+ * dataset that bills no goods (postage, fees, adjustments: catalog-data/merchandise.ts isMerchandiseLine) with
+ * `merchandise: false`, and the fact keeps that mark.
+ */
+export type OrderLine = Order['items'][number] & { merchandise?: boolean };
+
+/**
  * One fact per order line. A confirmed order yields SALE rows; a refund of it yields REFUND rows with negated
  * quantity and revenue. Event ids are derived from the order, line and kind, so a redelivered stream record
  * maps to the same ids and loads once.
  */
 export function salesFactsFromOrder(
-  order: Pick<Order, 'orderId' | 'userId' | 'items' | 'currency' | 'createdAt'>,
+  order: Pick<Order, 'orderId' | 'userId' | 'currency' | 'createdAt'> & { items: readonly OrderLine[] },
   kind: FactKind,
   at?: string,
 ): SalesFactRow[] {
@@ -467,6 +481,7 @@ export function salesFactsFromOrder(
     revenuePence: sign * line.lineTotal,
     currency: order.currency,
     kind,
+    merchandise: line.merchandise !== false,
   }));
 }
 

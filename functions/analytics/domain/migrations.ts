@@ -345,6 +345,128 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC`,
     // report through POST /v1/events, whose result counts nobody checked.
     sql: 'ALTER TABLE user_behavior ADD COLUMN result_count INTEGER',
   },
+  {
+    version: 7,
+    name: 'goods apart from postage and fees; sessions that browsed',
+    // 1. Each sales fact says whether its line bills goods: the dataset's postage, carriage, fees, manual adjustments,
+    //    samples and vouchers stay in revenue but out of product rankings and categories. The history replay marks such
+    //    lines (lib/local/history/mapping.ts, by catalog-data/merchandise.ts isMerchandiseLine) and the loader keeps the
+    //    mark (load.ts); checkout's lines are all goods. Facts loaded before this version: a replayed invoice's (order
+    //    hist-…) by its code alone (isMerchandiseCode, frozen here as SQL: letter-only codes other than the web shop's
+    //    DCGS items, gift_ vouchers, the named service codes), which the unit tests hold to the TypeScript rule; any
+    //    other order's as goods.
+    // 2. product_performance_metrics ranks goods only.
+    // 3. customer_behavior_analysis counts the sessions that browsed (a page or product view, an add to cart, a
+    //    search): a session of purchase events alone (a history replay's, or anyone's) is no clickstream, so a day
+    //    of replayed orders has no sessions and no conversion rate rather than every session converting.
+    // Same columns and types for both views, so QuickSight's data sets read them unchanged.
+    sql: `
+ALTER TABLE sales_facts ADD COLUMN merchandise BOOLEAN;
+
+UPDATE sales_facts SET merchandise = CASE
+    WHEN order_id NOT LIKE 'hist-%' THEN TRUE
+    WHEN UPPER(TRIM(product_id)) IN ('', 'POST', 'DOT', 'M', 'D', 'C2', 'CRUK', 'BANK CHARGES', 'AMAZONFEE', 'PADS', 'S', 'B') THEN FALSE
+    WHEN UPPER(TRIM(product_id)) ~ '^GIFT_' THEN FALSE
+    WHEN UPPER(TRIM(product_id)) !~ '[0-9]' AND UPPER(TRIM(product_id)) !~ '^DCGS' THEN FALSE
+    ELSE TRUE
+  END
+WHERE merchandise IS NULL;
+
+CREATE OR REPLACE VIEW product_performance_metrics AS
+SELECT
+  p.product_id,
+  d.name,
+  d.category,
+  d.brand,
+  d.price_pence,
+  CAST(COALESCE(s.orders, 0) AS BIGINT) AS orders,
+  CAST(COALESCE(s.units_sold, 0) AS BIGINT) AS units_sold,
+  CAST(COALESCE(s.units_refunded, 0) AS BIGINT) AS units_refunded,
+  CAST(COALESCE(s.net_units, 0) AS BIGINT) AS net_units,
+  CAST(COALESCE(s.revenue_pence, 0) AS BIGINT) AS revenue_pence,
+  s.first_sale_date,
+  s.last_sale_date,
+  CAST(COALESCE(b.product_views, 0) AS BIGINT) AS product_views,
+  CAST(COALESCE(b.add_to_carts, 0) AS BIGINT) AS add_to_carts,
+  CAST(COALESCE(s.orders, 0) AS DOUBLE PRECISION) / NULLIF(CAST(COALESCE(b.product_views, 0) AS DOUBLE PRECISION), 0)
+    AS view_to_order_rate
+FROM (SELECT product_id FROM sales_facts WHERE COALESCE(merchandise, TRUE) UNION SELECT product_id FROM dim_products) p
+LEFT JOIN (
+  SELECT product_id,
+    COUNT(DISTINCT CASE WHEN kind = 'SALE' THEN order_id END) AS orders,
+    SUM(CASE WHEN kind = 'SALE' THEN quantity ELSE 0 END) AS units_sold,
+    SUM(CASE WHEN kind = 'REFUND' THEN 0 - quantity ELSE 0 END) AS units_refunded,
+    SUM(quantity) AS net_units,
+    SUM(revenue_pence) AS revenue_pence,
+    MIN(order_date) AS first_sale_date,
+    MAX(order_date) AS last_sale_date
+  FROM sales_facts
+  WHERE COALESCE(merchandise, TRUE)
+  GROUP BY product_id
+) s ON s.product_id = p.product_id
+LEFT JOIN (
+  SELECT product_id,
+    SUM(CASE WHEN event_type = 'product_view' THEN 1 ELSE 0 END) AS product_views,
+    SUM(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END) AS add_to_carts
+  FROM user_behavior
+  WHERE product_id IS NOT NULL
+  GROUP BY product_id
+) b ON b.product_id = p.product_id
+LEFT JOIN dim_products d ON d.product_id = p.product_id;
+
+CREATE OR REPLACE VIEW customer_behavior_analysis AS
+SELECT
+  COALESCE(b.event_date, o.order_date) AS event_date,
+  CAST(COALESCE(b.sessions, 0) AS BIGINT) AS sessions,
+  CAST(COALESCE(b.users, 0) AS BIGINT) AS users,
+  CAST(COALESCE(b.page_views, 0) AS BIGINT) AS page_views,
+  CAST(COALESCE(b.product_views, 0) AS BIGINT) AS product_views,
+  CAST(COALESCE(b.add_to_carts, 0) AS BIGINT) AS add_to_carts,
+  CAST(COALESCE(o.orders, 0) AS BIGINT) AS purchases,
+  CAST(COALESCE(b.searches, 0) AS BIGINT) AS searches,
+  CAST(COALESCE(b.sessions_with_cart, 0) AS BIGINT) AS sessions_with_cart,
+  CAST(CASE WHEN COALESCE(o.orders, 0) < COALESCE(b.sessions, 0) THEN COALESCE(o.orders, 0) ELSE COALESCE(b.sessions, 0) END AS BIGINT)
+    AS sessions_with_purchase,
+  CAST(COALESCE(o.sales_pence, 0) AS BIGINT) AS purchase_value_pence,
+  CASE
+    WHEN COALESCE(b.sessions, 0) = 0 THEN CAST(NULL AS DOUBLE PRECISION)
+    WHEN COALESCE(o.orders, 0) >= b.sessions THEN CAST(1 AS DOUBLE PRECISION)
+    ELSE CAST(COALESCE(o.orders, 0) AS DOUBLE PRECISION) / CAST(b.sessions AS DOUBLE PRECISION)
+  END AS conversion_rate,
+  CASE
+    WHEN COALESCE(b.sessions_with_cart, 0) = 0 THEN CAST(NULL AS DOUBLE PRECISION)
+    WHEN COALESCE(o.orders, 0) >= b.sessions_with_cart THEN CAST(1 AS DOUBLE PRECISION)
+    ELSE CAST(COALESCE(o.orders, 0) AS DOUBLE PRECISION) / CAST(b.sessions_with_cart AS DOUBLE PRECISION)
+  END AS cart_to_purchase_rate
+FROM (
+  SELECT s.event_date,
+    COUNT(*) AS sessions,
+    COUNT(DISTINCT s.user_id) AS users,
+    SUM(s.page_views) AS page_views,
+    SUM(s.product_views) AS product_views,
+    SUM(s.add_to_carts) AS add_to_carts,
+    SUM(s.searches) AS searches,
+    SUM(CASE WHEN s.add_to_carts > 0 THEN 1 ELSE 0 END) AS sessions_with_cart
+  FROM (
+    SELECT event_date, session_id,
+      MAX(user_id) AS user_id,
+      SUM(CASE WHEN event_type = 'page_view' THEN 1 ELSE 0 END) AS page_views,
+      SUM(CASE WHEN event_type = 'product_view' THEN 1 ELSE 0 END) AS product_views,
+      SUM(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END) AS add_to_carts,
+      SUM(CASE WHEN event_type = 'search' THEN 1 ELSE 0 END) AS searches
+    FROM user_behavior
+    WHERE event_type <> 'purchase'
+    GROUP BY event_date, session_id
+  ) s
+  GROUP BY s.event_date
+) b
+FULL OUTER JOIN (
+  SELECT order_date, COUNT(DISTINCT order_id) AS orders, SUM(revenue_pence) AS sales_pence
+  FROM sales_facts
+  WHERE kind = 'SALE' AND currency = 'GBP'
+  GROUP BY order_date
+) o ON o.order_date = b.event_date`,
+  },
 ];
 
 /** A migration's SQL for an engine. */

@@ -4,7 +4,15 @@
  */
 import type * as z from 'zod/mini';
 import type { AnalyticsQueryDeps } from '../ports';
-import { DashboardSummary, Insights, SalesReport, type SalesReportQuery, type SummaryQuery } from '../schemas';
+import {
+  DashboardSummary,
+  Insights,
+  MAX_RANGE_DAYS,
+  SalesReport,
+  type InsightsQuery,
+  type SalesReportQuery,
+  type SummaryQuery,
+} from '../schemas';
 import { cacheKey, cached, type CacheOutcome } from './cache';
 import { insights } from './insights';
 import { dashboardSummary, resolveRange, salesReport } from './reports';
@@ -16,8 +24,9 @@ const shapeOf =
 
 export type Answer<T> = { value: T; cache: CacheOutcome };
 
+// Only a report by day is bounded (a row a day): the summary and the other reports answer for any range, "all data" too.
 export function getDashboardSummary(query: SummaryQuery, deps: AnalyticsQueryDeps): Promise<Answer<DashboardSummary>> {
-  const range = resolveRange(query, deps.clock.now());
+  const range = resolveRange(query, deps.clock.now(), Infinity);
   return cached(
     cacheKey('dashboardSummary', { ...range }),
     shapeOf(DashboardSummary),
@@ -27,7 +36,7 @@ export function getDashboardSummary(query: SummaryQuery, deps: AnalyticsQueryDep
 }
 
 export function getSalesReport(query: SalesReportQuery, deps: AnalyticsQueryDeps): Promise<Answer<SalesReport>> {
-  const range = resolveRange(query, deps.clock.now());
+  const range = resolveRange(query, deps.clock.now(), query.dimension === 'day' ? MAX_RANGE_DAYS : Infinity);
   return cached(
     cacheKey('salesReport', { ...range, dimension: query.dimension }),
     shapeOf(SalesReport),
@@ -36,6 +45,11 @@ export function getSalesReport(query: SalesReportQuery, deps: AnalyticsQueryDeps
   );
 }
 
-export function getInsights(deps: AnalyticsQueryDeps): Promise<Answer<Insights>> {
-  return cached(cacheKey('insights', {}), shapeOf(Insights), () => insights(deps), deps);
+/** Insights have no default range: without dates they look at the whole warehouse's latest weeks. */
+export function getInsights(query: InsightsQuery, deps: AnalyticsQueryDeps): Promise<Answer<Insights>> {
+  const range = {
+    ...(query.startDate ? { startDate: query.startDate } : {}),
+    ...(query.endDate ? { endDate: query.endDate } : {}),
+  };
+  return cached(cacheKey('insights', range), shapeOf(Insights), () => insights(deps, range), deps);
 }

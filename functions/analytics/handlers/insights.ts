@@ -9,8 +9,8 @@ import { InsightsQuery } from '../schemas';
 export const makeHandler = (deps: AnalyticsQueryDeps) =>
   httpHandler(async (event) => {
     requireGroup(event, 'analyst', 'admin');
-    parse(InsightsQuery, query(event));
-    const { value, cache } = await getInsights(deps);
+    const input = parse(InsightsQuery, query(event));
+    const { value, cache } = await getInsights(input, deps);
     return json(200, value, { 'x-cache': cache, 'cache-control': 'private, no-store' });
   });
 

@@ -62,8 +62,11 @@ const parametersOf = (schema: z.ZodMiniType | undefined, where: 'path' | 'query'
   }));
 };
 
+/** The API's title and version, as GET /v1/openapi.json and the generated clients (clients/) carry them. */
+export const API_INFO = { title: 'ECIComm API', version: '1.0.0' } as const;
+
 /** OpenAPI 3.1 of every route, from the same zod schemas that validate the requests. */
-export function buildOpenApi(routes: RouteContract[], info: { title: string; version: string }) {
+export function buildOpenApi(routes: readonly RouteContract[], info: { title: string; version: string } = API_INFO) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const secured = route.auth.kind !== 'none';

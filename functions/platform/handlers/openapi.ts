@@ -5,7 +5,7 @@ import { buildOpenApi } from '../domain/openapi';
 
 export const makeHandler = (routes: RouteContract[]) => {
   // Built once per container: the document only changes with a deployment.
-  const document = buildOpenApi(routes, { title: 'ECIComm API', version: '1.0.0' });
+  const document = buildOpenApi(routes);
   return httpHandler(() => Promise.resolve(json(200, document, { 'cache-control': 'public, max-age=300' })));
 };
 

@@ -6,7 +6,10 @@
 
   const TOKEN_KEY = 'ecicomm.dashboard.idToken';
   const EMAIL_KEY = 'ecicomm.dashboard.email';
-  /** The longest range the analytics API answers for (functions/analytics/schemas.ts MAX_RANGE_DAYS). */
+  /**
+   * The longest range the analytics API reports by day (functions/analytics/schemas.ts MAX_RANGE_DAYS); a longer one
+   * (all data: years of replayed history beside today's orders) is drawn by month.
+   */
   const MAX_RANGE_DAYS = 3 * 366;
   const DAY_MS = 86_400_000;
 
@@ -33,7 +36,12 @@
     kpiRevenue: $('kpi-revenue'),
     kpiAov: $('kpi-aov'),
     kpiConversion: $('kpi-conversion'),
+    kpiNonMerchandise: $('kpi-non-merchandise'),
+    dailyTitle: $('chart-daily-title'),
+    dailyNote: $('chart-daily-note'),
+    funnelNote: $('funnel-note'),
     insights: $('insights'),
+    insightsNote: $('insights-note'),
   };
 
   // ------------------------------------------------------------------ formatting
@@ -63,6 +71,8 @@
   const isoDay = (date) => date.toISOString().slice(0, 10);
   const todayUtc = () => isoDay(new Date());
   const daysBefore = (day, n) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) - n * DAY_MS));
+  const daysIn = (startDate, endDate) =>
+    Math.round((Date.parse(`${endDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / DAY_MS) + 1;
 
   // ------------------------------------------------------------------ the API
 
@@ -182,7 +192,11 @@
     textStyle: { color: '#5b6478', fontSize: 14, fontWeight: 'normal' },
   });
 
-  function drawDaily(rows, currency) {
+  /** Revenue and orders by day, or by month ('YYYY-MM' keys on a category axis) over a range too long for days. */
+  function drawDaily(rows, currency, dimension) {
+    const byMonth = dimension === 'month';
+    el.dailyTitle.textContent = `Revenue and orders by ${byMonth ? 'month' : 'day'}`;
+    show(el.dailyNote, byMonth ? `By month: the range has more than ${integer.format(MAX_RANGE_DAYS)} days.` : '');
     chart('chart-daily').setOption(
       {
         ...base,
@@ -191,7 +205,7 @@
         legend: { data: ['Revenue', 'Orders'], top: 0 },
         grid: { left: 80, right: 60, top: 40, bottom: 30 },
         dataZoom: [{ type: 'inside' }],
-        xAxis: { type: 'time' },
+        xAxis: byMonth ? { type: 'category', data: rows.map((r) => r.key) } : { type: 'time' },
         yAxis: [
           { type: 'value', name: 'Revenue', axisLabel: { formatter: moneyTick } },
           { type: 'value', name: 'Orders', minInterval: 1, splitLine: { show: false } },
@@ -255,12 +269,25 @@
     );
   }
 
+  /**
+   * Product views → add to carts → purchases, the purchases being the orders of the days shoppers browsed. A range
+   * without clickstream (replayed history: its orders have purchase events only) has no funnel: it says so.
+   */
   function drawFunnel(summary) {
-    const steps = [
-      { name: 'Product views', value: summary.productViews },
-      { name: 'Add to carts', value: summary.addToCarts },
-      { name: 'Purchases', value: summary.purchases },
-    ];
+    const none = summary.clickstream === 'none';
+    const steps = none
+      ? []
+      : [
+          { name: 'Product views', value: summary.productViews },
+          { name: 'Add to carts', value: summary.addToCarts },
+          { name: 'Purchases', value: summary.funnelPurchases },
+        ];
+    el.funnelNote.textContent = none
+      ? `No clickstream in this range: ${integer.format(summary.orders)} orders, but no session viewed, added to cart or searched (replayed history, or orders from other clients), so there is no funnel or conversion rate to show.`
+      : summary.funnelPurchases < summary.purchases
+        ? `Purchases are the ${integer.format(summary.funnelPurchases)} orders of the days with clickstream; ${integer.format(summary.purchases - summary.funnelPurchases)} more were placed on days without any.`
+        : '';
+    el.funnelNote.closest('.card').dataset.clickstream = summary.clickstream;
     const views = summary.productViews;
     const share = (v) => (views > 0 ? ` (${((v / views) * 100).toFixed(1)}%)` : '');
     chart('chart-funnel').setOption(
@@ -268,7 +295,7 @@
         ...base,
         title: emptyTitle(
           steps.every((s) => s.value === 0),
-          'No clickstream events in this range',
+          'No clickstream in this range',
         ),
         tooltip: {
           ...base.tooltip,
@@ -373,7 +400,10 @@
     );
   }
 
-  function drawInsights(items) {
+  function drawInsights(items, asOf) {
+    el.insightsNote.textContent = asOf
+      ? `The latest weeks of the dates chosen, to ${asOf}.`
+      : 'No sales in the dates chosen.';
     el.insights.replaceChildren(
       ...(items.length === 0
         ? [Object.assign(document.createElement('li'), { className: 'empty', textContent: 'Nothing needs attention.' })]
@@ -399,7 +429,12 @@
     el.kpiOrders.textContent = integer.format(summary.orders);
     el.kpiRevenue.textContent = money(summary.revenue, summary.currency);
     el.kpiAov.textContent = money(summary.averageOrderValue, summary.currency);
-    el.kpiConversion.textContent = percent(summary.conversionRate);
+    // No clickstream, no rate: not 0 % and not 100 %.
+    // funnelConversionRate, not the contract's conversionRate: sessions of purchase events alone are no funnel.
+    el.kpiConversion.textContent =
+      summary.funnelConversionRate === null ? 'no clickstream' : percent(summary.funnelConversionRate);
+    el.kpiConversion.classList.toggle('absent', summary.funnelConversionRate === null);
+    el.kpiNonMerchandise.textContent = money(summary.nonMerchandise.revenue, summary.currency);
   }
 
   // ------------------------------------------------------------------ loading
@@ -419,21 +454,26 @@
     const mine = ++generation;
     setState('loading');
     busy(true);
+    // A row a day up to the API's limit for days; by month beyond it.
+    const dimension = daysIn(startDate, endDate) > MAX_RANGE_DAYS ? 'month' : 'day';
     try {
       const [summary, byDay, byCategory, insights] = await Promise.all([
         api(`/v1/analytics/dashboard/summary?${query({ startDate, endDate })}`),
-        salesReport(startDate, endDate, 'day'),
+        salesReport(startDate, endDate, dimension),
         salesReport(startDate, endDate, 'category'),
-        api('/v1/analytics/insights'),
+        api(`/v1/analytics/insights?${query({ startDate, endDate })}`),
       ]);
       if (mine !== generation) return;
       drawKpis(summary);
-      drawDaily(byDay.rows, summary.currency);
+      drawDaily(byDay.rows, summary.currency, dimension);
       drawTopProducts(summary.topProducts, summary.currency);
       drawFunnel(summary);
       drawCategories(byCategory.rows, summary.currency);
       // Searches with no results have their own chart; the list holds the stock, demand and conversion findings.
-      drawInsights(insights.items.filter((i) => i.kind !== 'no_results'));
+      drawInsights(
+        insights.items.filter((i) => i.kind !== 'no_results'),
+        insights.asOf,
+      );
       drawNoResultSearches(insights.items.filter((i) => i.kind === 'no_results'));
       el.rangeNote.textContent = byDay.rows.some(hasSales)
         ? ''
@@ -454,9 +494,8 @@
   const lastThirtyDays = () => setRange(daysBefore(todayUtc(), 29), todayUtc());
 
   /**
-   * From the first to the last day that has sales. The summary names the latest day with a sale whatever the
-   * range (replayed history is years old); the day report over the longest range the API allows, ending
-   * there, shows where sales begin.
+   * From the first to the last day that has sales, however many years apart (replayed 2010-2011 history beside
+   * today's orders): the summary names both whatever the range it is asked for.
    */
   async function allData() {
     show(el.error, '');
@@ -465,17 +504,14 @@
     setState('loading');
     busy(true);
     try {
-      const { latestSalesDate } = await api('/v1/analytics/dashboard/summary');
+      const { firstSalesDate, latestSalesDate } = await api('/v1/analytics/dashboard/summary');
       if (mine !== generation) return;
-      if (!latestSalesDate) {
+      if (!firstSalesDate || !latestSalesDate) {
         el.rangeNote.textContent = 'No sales recorded yet.';
         setState('ready');
         return;
       }
-      const { rows } = await salesReport(daysBefore(latestSalesDate, MAX_RANGE_DAYS - 1), latestSalesDate, 'day');
-      if (mine !== generation) return;
-      const first = rows.find(hasSales);
-      setRange(first ? first.key : latestSalesDate, latestSalesDate);
+      setRange(firstSalesDate, latestSalesDate);
     } catch (error) {
       if (mine === generation) {
         busy(false);

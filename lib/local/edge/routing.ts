@@ -46,3 +46,8 @@ export function pathParametersOf(match: CompiledRoute, url: URL): Record<string,
   }
   return pathParameters;
 }
+
+/** The methods of the routes at a request's path (what a preflight may be told), in table order. */
+export const methodsAt = (compiled: CompiledRoute[], url: URL): string[] => [
+  ...new Set(compiled.filter((c) => c.pattern.test(url.pathname)).map((c) => c.route.method)),
+];

@@ -3,22 +3,26 @@
  * request into an API Gateway REST proxy event (payload 1.0), authenticates Cognito ID tokens as the
  * Cognito authorizer does, and invokes the route's handler module in-process with a Lambda context.
  *
- * Parts: routing.ts, authorizer.ts (Cognito), event.ts (the proxy event), errors.ts (refusals).
+ * Parts: routing.ts, authorizer.ts (Cognito), event.ts (the proxy event), errors.ts (refusals), cors.ts (preflights
+ * and the CORS headers of the edge's own answers).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorBody, type ErrorCode } from '../../../functions/shared/errors';
+import type { OriginPattern } from '../../../functions/shared/cors';
 import { MAX_BODY_BYTES } from '../../../functions/shared/http';
 import type { Route } from '../../routes';
 import { dashboardResponse, isDashboardPath } from '../dashboard/serve';
+import { docsResponse, isDocsPath } from '../docs/serve';
 import { readBody } from '../http/body';
 import { localInvoker } from '../lambda/context';
 import { authorize, type TokenVerifier } from './authorizer';
+import { edgeCorsHeaders, preflightHeaders } from './cors';
 import { EdgeRefusal } from './errors';
 import { proxyEvent } from './event';
-import { compile, matchRoute, pathParametersOf, type CompiledRoute } from './routing';
+import { compile, matchRoute, methodsAt, pathParametersOf, type CompiledRoute } from './routing';
 
 export { claimsForAuthorizer, type TokenVerifier } from './authorizer';
 
@@ -26,6 +30,8 @@ export interface EdgeOptions {
   routes: Route[];
   projectRoot: string;
   verifyToken: TokenVerifier;
+  /** Browser origins allowed to call the API (functions/shared/cors.ts); none by default. */
+  corsAllowedOrigins?: readonly OriginPattern[];
   /** Extra non-API pages served beside the API (e.g. the analysts' dashboard). */
   pages?: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
   onRequest?: (entry: { method: string; path: string; status: number; ms: number; route?: string }) => void;
@@ -75,8 +81,15 @@ async function handleRequest(
       route: matchedRoute,
     });
   };
+  const allowedOrigins = options.corsAllowedOrigins ?? [];
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+  // The edge's own refusals carry CORS headers, as API Gateway's gateway responses do.
   const fail = (status: number, code: ErrorCode, message: string, extra: Record<string, string> = {}) =>
-    send(status, { 'content-type': 'application/json', ...extra }, JSON.stringify(errorBody(code, message)));
+    send(
+      status,
+      { 'content-type': 'application/json', ...edgeCorsHeaders(allowedOrigins, origin), ...extra },
+      JSON.stringify(errorBody(code, message)),
+    );
 
   try {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -86,6 +99,16 @@ async function handleRequest(
     if (isDashboardPath(url.pathname)) {
       const { status, headers, body } = await dashboardResponse(req.method ?? 'GET', url.pathname);
       return send(status, headers, body);
+    }
+    // The interactive API docs (Swagger UI over /v1/openapi.json), from node_modules.
+    if (isDocsPath(url.pathname)) {
+      const { status, headers, body } = await docsResponse(req.method ?? 'GET', url.pathname);
+      return send(status, headers, body);
+    }
+    if (req.method === 'OPTIONS') {
+      const methods = methodsAt(compiled, url);
+      if (methods.length === 0) throw new EdgeRefusal(404, 'NOT_FOUND', `No route for ${url.pathname}`);
+      return send(204, preflightHeaders(allowedOrigins, origin, methods), '');
     }
     const match = matchRoute(compiled, req.method, url);
     const { route } = match;

@@ -21,6 +21,10 @@
  *   (Quantity ≥ 0) or has a negative UnitPrice. An invoice left with no line writes no order.
  * - The customer is `customer-<CustomerID>`; a line without one is a guest's, one guest per invoice
  *   (`guest-<InvoiceNo>`): the data cannot tell two anonymous buyers apart.
+ * - A line that bills no goods — postage, carriage, fees, manual adjustments, samples, vouchers: the catalog's rule,
+ *   catalog-data/merchandise.ts isMerchandiseLine — is written like any other, so every total stays the dataset's,
+ *   and marked `merchandise: false`: the warehouse keeps it out of product rankings and categories and reports it as
+ *   `nonMerchandise` (functions/analytics/domain/load.ts OrderLine). The tally counts these lines and their pence.
  * - Each line of a sale also emits a `purchase` event (value = the line's pence, at = the invoice time) with
  *   the id `hist-<InvoiceNo>#<line>#purchase`, in a session of its own per invoice (a UUID derived from the
  *   invoice number), which is also the Kinesis partition key. Refunds emit no purchase.
@@ -29,6 +33,8 @@ import { createHash } from 'node:crypto';
 import type { ClickEvent } from '../../../functions/analytics/ports';
 import type { Order } from '../../../functions/orders/schemas';
 import type { InvoiceLine } from '../../../catalog-data/invoice-lines';
+import { isMerchandiseLine } from '../../../catalog-data/merchandise';
+import type { OrderLine } from '../../../functions/analytics/domain/load';
 
 export const HISTORY_CURRENCY = 'GBP';
 export const ORDER_ID_PREFIX = 'hist-';
@@ -179,16 +185,17 @@ export function planInvoice(invoice: HistoryInvoice, receivedAt: string): Invoic
   // Dated by the earliest line; the dataset's times are ISO UTC strings, which sort as times.
   const at = lines.reduce((min, l) => (l.invoiceDate < min ? l.invoiceDate : min), lines[0].invoiceDate);
   const customerId = lines.find((l) => l.customerId)?.customerId;
-  const items = kept.map((l) => {
+  const items = kept.map((l): OrderLine => {
     const quantity = Math.abs(l.quantity);
     const unitPrice = penceOf(l.unitPrice);
-    return {
+    const line = {
       productId: l.stockCode,
       name: l.description || l.stockCode,
       quantity,
       unitPrice,
       lineTotal: unitPrice * quantity,
     };
+    return isMerchandiseLine(l.stockCode, l.description) ? line : { ...line, merchandise: false };
   });
   const subtotal = items.reduce((sum, i) => sum + i.lineTotal, 0);
   const orderId = orderIdOf(invoiceNo);
@@ -304,6 +311,9 @@ export interface ReplayTally {
   events: number;
   /** Net pence of what was written: sales minus refunds. */
   revenuePence: number;
+  /** Of `lines`, those that bill no goods (marked merchandise: false), and their net pence (part of revenuePence). */
+  nonMerchandiseLines: number;
+  nonMerchandisePence: number;
 }
 
 export const emptyTally = (): ReplayTally => ({
@@ -315,6 +325,8 @@ export const emptyTally = (): ReplayTally => ({
   skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
   events: 0,
   revenuePence: 0,
+  nonMerchandiseLines: 0,
+  nonMerchandisePence: 0,
 });
 
 export function addToTally(tally: ReplayTally, plan: InvoicePlan): void {
@@ -328,5 +340,11 @@ export function addToTally(tally: ReplayTally, plan: InvoicePlan): void {
   else tally.refunds++;
   tally.lines += plan.order.items.length;
   tally.events += plan.events.length;
-  tally.revenuePence += plan.kind === 'SALE' ? plan.order.total : -plan.order.total;
+  const sign = plan.kind === 'SALE' ? 1 : -1;
+  tally.revenuePence += sign * plan.order.total;
+  for (const item of plan.order.items as readonly OrderLine[]) {
+    if (item.merchandise !== false) continue;
+    tally.nonMerchandiseLines++;
+    tally.nonMerchandisePence += sign * item.lineTotal;
+  }
 }

@@ -1,4 +1,5 @@
 /** The handlers' environment: what the stacks set on each function, pointed at the local services. */
+import { CORS_ORIGINS_ENV } from '../../../functions/shared/cors';
 import type { LocalCredentials } from '../guard/sigv4';
 import { tableEnvironment } from './databases';
 import { REGION } from './services';
@@ -25,6 +26,7 @@ export function handlerEnvironment(
   base: Record<string, string>,
   services: Record<string, string>,
   userPool: { userPoolId: string; clientId: string },
+  corsAllowedOrigins: readonly string[],
 ): Record<string, string> {
   return {
     ...base,
@@ -32,5 +34,7 @@ export function handlerEnvironment(
     ...tableEnvironment(),
     USER_POOL_ID: userPool.userPoolId,
     USER_POOL_CLIENT_ID: userPool.clientId,
+    // The HTTP functions' CORS (functions/shared/http.ts), the same origins the edge answers preflights for.
+    [CORS_ORIGINS_ENV]: corsAllowedOrigins.join(','),
   };
 }

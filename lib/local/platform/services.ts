@@ -78,8 +78,11 @@ export async function startContextServices(
     credentials,
     ...(persist ? { dataDir: warehouseDir } : {}),
     onError: (e) => log(`warehouse migrations: ${(e as Error)?.message ?? String(e)}`),
+    sql: { port: options.warehousePort ?? 0, password: options.warehousePassword },
   }));
-  log(`Redshift Data API on ${warehouse.endpoint}`);
+  log(
+    `Redshift Data API on ${warehouse.endpoint}; SQL clients (Postgres protocol, read-only) on 127.0.0.1:${warehouse.sql.port}`,
+  );
   const env = { ...checkout.env, ...kinesis.env, ...recommendations.env, ...warehouse.env, ...search.env };
   return {
     sqs,

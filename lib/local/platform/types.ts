@@ -4,7 +4,7 @@ import type { Route } from '../../routes';
 import type { tables } from '../../tables';
 import type { EdgeOptions } from '../edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from '../recommendations';
-import type { AnalyticsPipeline } from '../analytics';
+import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
 
 export interface PlatformOptions {
@@ -21,6 +21,10 @@ export interface PlatformOptions {
   searchPort?: number;
   /** The local Redshift Data API (lib/local/redshift-data); by default any free port. */
   redshiftDataPort?: number;
+  /** The warehouse for SQL clients, over the Postgres protocol (lib/local/warehouse-wire); by default any free port. */
+  warehousePort?: number;
+  /** The read-only SQL login's password; a new one each start when absent. */
+  warehousePassword?: string;
   /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
   sweepEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
@@ -32,6 +36,11 @@ export interface PlatformOptions {
   datasetDir?: string;
   admin?: { email: string; password: string };
   routes?: Route[];
+  /**
+   * Browser origins allowed to call the API (CORS_ALLOWED_ORIGINS for `npm start`): `scheme://host[:port]` or
+   * `scheme://host:*`, a list or one comma-separated string; DEFAULT_CORS_ORIGINS when absent.
+   */
+  corsAllowedOrigins?: string | readonly string[];
   log?: (message: string) => void;
   onSeedProgress?: (done: number, total: number) => void;
   /** Progress of loading the products index from the table (a fresh start, or a new mapping version). */
@@ -52,6 +61,8 @@ export interface Platform {
   region: string;
   admin: { email: string; password: string; userId: string };
   tableNames: Record<keyof typeof tables, string>;
+  /** The browser origins allowed to call the API, as configured (`http://localhost:*`…). */
+  corsAllowedOrigins: string[];
   /** The environment the handlers run with (also applied to this process). */
   env: Record<string, string>;
   seeded: { source: 'dataset' | 'demo' | 'existing' | 'none'; products: number };
@@ -75,6 +86,8 @@ export interface Platform {
   analytics: Pick<AnalyticsPipeline, 'caughtUp' | 'stats' | 'failureQueueUrls' | 'consumers'> & {
     warehouseDir: string;
     warehouseEndpoint: string;
+    /** SQL clients' read-only way into the warehouse: postgres://analytics_reader:…@127.0.0.1:port/ecicomm. */
+    warehouseSql: LocalWarehouse['sql'];
   };
   /** The Lambda Invoke API serving the consumers, saga tasks and scheduled jobs by id (lib/local/lambda/). */
   lambdaEndpoint: string;

@@ -25,6 +25,12 @@ export class Database {
     return engine.run(statements, options);
   }
 
+  /** A SQL client's messages, run as the reader (PgliteEngine.protocol). */
+  async protocol(messages: Uint8Array): Promise<Uint8Array> {
+    const { engine } = await this.open();
+    return engine.protocol(messages);
+  }
+
   open(): Promise<{ engine: PgliteEngine; unlock: () => void }> {
     if (this.opening) return this.opening;
     this.state = 'opening';

@@ -84,10 +84,47 @@ function run(request) {
   return runAll(db, request.statements);
 }
 
+/** A simple Query message of the Postgres wire protocol: 'Q', its length, the SQL text, a NUL. */
+function queryMessage(sql) {
+  const text = Buffer.from(`${sql}\0`, 'utf8');
+  const message = Buffer.alloc(5 + text.length);
+  message.write('Q', 0, 'latin1');
+  message.writeInt32BE(4 + text.length, 1);
+  text.copy(message, 5);
+  return new Uint8Array(message.buffer, message.byteOffset, message.length);
+}
+
+/** Whether a backend's answer holds an ErrorResponse ('E'), message by message. */
+function failed(answer) {
+  const bytes = Buffer.from(answer.buffer, answer.byteOffset, answer.length);
+  for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) if (bytes[at] === 0x45) return true;
+  return false;
+}
+
+/**
+ * A SQL client's messages (lib/local/warehouse-wire: one statement, up to its Sync), run as the reader: in a read-only
+ * transaction of their own as the reader role (reader-role.ts's WIRE_STATEMENT_BEGIN, passed in), rolled back after.
+ * Only the client's part of the answer goes back. Nothing else runs on the engine meanwhile (see `serially`).
+ */
+async function protocol(request) {
+  const raw = { syncToFs: false };
+  if (failed(await db.execProtocolRaw(queryMessage(workerData.wireStatementBegin), raw))) {
+    await db.execProtocolRaw(queryMessage(workerData.wireStatementEnd), raw);
+    throw new Error('The warehouse could not open a read-only transaction for the statement');
+  }
+  try {
+    return await db.execProtocolRaw(request.messages, raw);
+  } finally {
+    await db.execProtocolRaw(queryMessage(workerData.wireStatementEnd), raw);
+  }
+}
+
 async function handle(request) {
   switch (request.kind) {
     case 'run':
       return run(request);
+    case 'protocol':
+      return protocol(request);
     case 'close':
       if (!db.closed) await db.close();
       return null;
@@ -96,10 +133,25 @@ async function handle(request) {
   }
 }
 
+/**
+ * One request at a time, in the order they came. PGlite's own locks keep its API calls apart, but a SQL client's
+ * messages go to the engine raw, around those locks: were they to run between two statements of a loader's batch,
+ * they would run inside its transaction, and their rollback would undo it. Today PGlite runs a whole transaction
+ * without yielding to this thread's event loop, so that cannot happen; this makes it impossible whatever PGlite
+ * does later (a storage that syncs asynchronously). In order, nothing is lost: the engine is one session and runs
+ * one statement at a time anyway.
+ */
+let tail = Promise.resolve();
+const serially = (work) => {
+  const done = tail.then(work);
+  tail = done.catch(() => undefined);
+  return done;
+};
+
 if (db) {
   parentPort.on('message', async (request) => {
     try {
-      parentPort.postMessage({ id: request.id, ok: true, result: await handle(request) });
+      parentPort.postMessage({ id: request.id, ok: true, result: await serially(() => handle(request)) });
     } catch (error) {
       parentPort.postMessage({ id: request.id, ok: false, error: serialize(error) });
     }

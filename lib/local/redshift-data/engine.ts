@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ENSURE_READER_ROLE, READ_ONLY_AS_READER } from './reader-role';
+import { ENSURE_READER_ROLE, READ_ONLY_AS_READER, WIRE_STATEMENT_BEGIN, WIRE_STATEMENT_END } from './reader-role';
 import type { SqlStatement, StatementOutcome } from './types';
 
 /**
@@ -43,6 +43,8 @@ export class PgliteEngine {
         dataDir: options.dataDir,
         ensureReaderRole: ENSURE_READER_ROLE,
         readOnlyAsReader: READ_ONLY_AS_READER,
+        wireStatementBegin: WIRE_STATEMENT_BEGIN,
+        wireStatementEnd: WIRE_STATEMENT_END,
       },
     });
     let detach = (): void => undefined;
@@ -76,6 +78,14 @@ export class PgliteEngine {
     options: { asReader: boolean; transaction: boolean },
   ): Promise<StatementOutcome[]> {
     return this.request({ kind: 'run', statements, ...options }) as Promise<StatementOutcome[]>;
+  }
+
+  /**
+   * A SQL client's extended-protocol messages, up to and including their Sync, run as the reader in a read-only
+   * transaction of their own (see engine-thread.mjs); the engine's raw answer to them.
+   */
+  protocol(messages: Uint8Array): Promise<Uint8Array> {
+    return this.request({ kind: 'protocol', messages }) as Promise<Uint8Array>;
   }
 
   async close(): Promise<void> {

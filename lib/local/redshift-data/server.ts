@@ -39,6 +39,8 @@ export interface RedshiftDataEmulatorOptions {
 
 export interface RedshiftDataEmulator {
   endpoint: string;
+  /** The engine, for the warehouse's other front door: SQL clients over the Postgres protocol (lib/local/warehouse-wire). */
+  database: Database;
   /** Finishes the statements in flight, closes the engine (its files consistent on disk) and releases its directory. */
   stop(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startRedshiftDataEmulator(options: RedshiftDataEmulatorOpt
   let stopped: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    database,
     stop: () =>
       (stopped ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
