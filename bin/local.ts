@@ -3,20 +3,31 @@
  * and the HTTP API — printing its URLs and local credentials. Ctrl-C stops everything it started.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import '@ecicomm/local-platform/handler-log-level';
 import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 
-const { values } = parseArgs({
-  options: {
-    fresh: { type: 'boolean', default: false },
-    port: { type: 'string' },
-    'no-seed': { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-  },
-});
+import { command, EXIT, parse } from './cli';
+
+const values = command(
+  'npm start --',
+  'Run the whole platform on this machine: emulators, tables and user pool, the seeded catalog, the HTTP API. Ctrl-C stops it',
+)
+  .option('--fresh', 'start from empty tables, queues and streams (LOCAL_DATA_DIR is wiped)')
+  .option('--port <port>', 'the HTTP API port (default: PORT or 3000)', parse.port)
+  .option('--no-seed', 'do not seed the catalog from the dataset')
+  .option('--quiet', 'do not log each request')
+  .addHelpText(
+    'after',
+    `
+environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, COGNITO_PORT, SQS_PORT,
+  STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, REDSHIFT_DATA_PORT, MODEL_PORT, MODEL_VARIANT,
+  LOCAL_SWEEP_SECONDS
+exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 could not start, 2 bad usage`,
+  )
+  .parse()
+  .opts<{ fresh?: boolean; port?: number; seed: boolean; quiet?: boolean }>();
 
 const started = performance.now();
 
@@ -64,8 +75,8 @@ try {
     warehousePassword: process.env.WAREHOUSE_PASSWORD,
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
     dataDir,
-    fresh: values.fresh,
-    seed: values['no-seed'] ? 'none' : 'dataset',
+    fresh: Boolean(values.fresh),
+    seed: values.seed ? 'dataset' : 'none',
     datasetDir,
     // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
     corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
@@ -149,5 +160,5 @@ Press Ctrl-C to stop.`);
   } else {
     console.error('Could not start the local platform:', e instanceof Error ? e.message : e);
   }
-  process.exit(1);
+  process.exit(EXIT.failed);
 }

@@ -10,34 +10,31 @@
  * reconcilePayments job), alarmed on any mismatch.
  * Exits 0 when everything reconciles, 1 on any mismatch (or when it cannot read), 2 on bad usage.
  */
-import { parseCommandLine, runningLocalPlatform, stagePrefix, usageError } from './cli';
+import { command, usageError, EXIT, parse, runningLocalPlatform } from './cli';
 import { tables } from '../lib/tables';
 
-const usage = `usage: npm run payments:reconcile -- [--grace-seconds N] [--json] [--prefix <stage prefix> [--region R]]
-  --grace-seconds N  leave out orders touched in the last N seconds (default 300)
-  --json             print the mismatches as JSON
-  --prefix P         reconcile a deployed stage's tables (P-payments, P-orders) with the AWS SDK's credentials`;
-
-function fail(message: string, code = 2): never {
-  return usageError(message, '', code);
-}
-
-const args = parseCommandLine(
-  {
-    'grace-seconds': { type: 'string', default: '300' },
-    json: { type: 'boolean', default: false },
-    prefix: { type: 'string' },
-    region: { type: 'string' },
-  },
-  usage,
-);
-const graceSeconds = Number(args['grace-seconds']);
-if (!/^\d+$/.test(args['grace-seconds']) || !Number.isSafeInteger(graceSeconds))
-  fail(`--grace-seconds must be a whole number of seconds\n${usage}`);
-if (args.region && !args.prefix) fail(`--region goes with --prefix\n${usage}`);
+const program = command(
+  'npm run payments:reconcile --',
+  "Compare the payment gateway's records with the payments ledger and the orders; print every mismatch",
+)
+  .option('--grace-seconds <n>', 'leave out orders touched in the last N seconds', parse.wholeNumber, 300)
+  .option('--json', 'print the mismatches as JSON')
+  .option(
+    '--prefix <stage prefix>',
+    "reconcile a deployed stage's tables (P-payments, P-orders) with the AWS SDK's credentials",
+    parse.stagePrefix,
+  )
+  .option('--region <region>', "the stage's region (with --prefix)")
+  .addHelpText(
+    'after',
+    '\nexit codes: 0 everything reconciles, 1 a mismatch (or the tables could not be read), 2 bad usage',
+  )
+  .parse();
+const args = program.opts<{ graceSeconds: number; json?: boolean; prefix?: string; region?: string }>();
+const graceSeconds = args.graceSeconds;
+if (args.region && !args.prefix) usageError(program, '--region goes with --prefix');
 
 if (args.prefix) {
-  stagePrefix(args.prefix, usage);
   process.env.PAYMENTS_TABLE = `${args.prefix}-${tables.payments.name}`;
   process.env.ORDERS_TABLE = `${args.prefix}-${tables.orders.name}`;
   if (args.region) process.env.AWS_REGION = args.region;
@@ -62,8 +59,8 @@ try {
         (mismatches.length ? `${mismatches.length} mismatch(es)` : 'everything reconciles'),
     );
   }
-  if (mismatches.length) process.exitCode = 1;
+  if (mismatches.length) process.exitCode = EXIT.failed;
 } catch (e) {
   console.error(`reconciliation failed: ${(e as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 }

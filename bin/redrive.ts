@@ -9,44 +9,44 @@
  * region and credentials are used; `--queue-url` and `--function-name` override either.
  * Exits 0 when every message read was redriven (or with --dry-run), 1 when some are kept, 2 on bad usage.
  */
-import { parseCommandLine, runningLocalPlatform, stagePrefix, usageError } from './cli';
+import { command, usageError, fail, EXIT, parse, runningLocalPlatform } from './cli';
 import { streamConsumers } from '../lib/stream-consumers';
 import { awsRedrivePorts, describeReport, records, redrive, type AwsRedriveOptions } from '../lib/ops/redrive';
 
-const usage = `usage: npm run redrive -- --consumer <id> [--dry-run] [--max N]
-                          [--prefix <stage prefix> [--region R]] [--queue-url URL] [--function-name NAME]
-consumers: ${streamConsumers.map((c) => c.id).join(', ')}`;
-
-function fail(message: string, code = 2): never {
-  return usageError(message, '', code);
-}
-
-const args = parseCommandLine(
-  {
-    consumer: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-    max: { type: 'string' },
-    prefix: { type: 'string' },
-    region: { type: 'string' },
-    'queue-url': { type: 'string' },
-    'function-name': { type: 'string' },
-  },
-  usage,
-);
-if (!args.consumer) fail(usage);
+const program = command('npm run redrive --', "Redrive a stream consumer's failed batches from its on-failure queue")
+  .requiredOption('--consumer <id>', 'the stream consumer whose failures to redrive')
+  .option('--dry-run', 'read the failures and report what would be redriven; invoke and delete nothing')
+  .option('--max <n>', 'redrive at most N messages', parse.positiveWholeNumber)
+  .option(
+    '--prefix <stage prefix>',
+    "a deployed stage's prefix (ecicomm-prod): its queue and function",
+    parse.stagePrefix,
+  )
+  .option('--region <region>', "the stage's region (default: the SDK's)")
+  .option('--queue-url <url>', 'the on-failure queue, instead of the one --prefix or the local platform names')
+  .option('--function-name <name>', 'the function to invoke, instead of the one --prefix names')
+  .addHelpText('after', `\nconsumers: ${streamConsumers.map((c) => c.id).join(', ')}`)
+  .parse();
+const args = program.opts<{
+  consumer: string;
+  dryRun?: boolean;
+  max?: number;
+  prefix?: string;
+  region?: string;
+  queueUrl?: string;
+  functionName?: string;
+}>();
 const consumer = streamConsumers.find((c) => c.id === args.consumer);
-if (!consumer) fail(`Unknown consumer "${args.consumer}"\n${usage}`);
-const max = args.max === undefined ? undefined : Number(args.max);
-if (max !== undefined && !(Number.isInteger(max) && max > 0)) fail(`--max must be a whole number above 0\n${usage}`);
+if (!consumer) usageError(program, `Unknown consumer "${args.consumer}"`);
 
 const options: AwsRedriveOptions = {
   consumer,
   ...(args.region ? { region: args.region } : {}),
-  ...(args['queue-url'] ? { queueUrl: args['queue-url'] } : {}),
-  ...(args['function-name'] ? { functionName: args['function-name'] } : {}),
+  ...(args.queueUrl ? { queueUrl: args.queueUrl } : {}),
+  ...(args.functionName ? { functionName: args.functionName } : {}),
 };
 if (args.prefix) {
-  options.prefix = stagePrefix(args.prefix, usage);
+  options.prefix = args.prefix;
   console.error(
     `Redriving ${consumer.id} in stage ${args.prefix} (AWS, region ${args.region ?? process.env.AWS_REGION ?? 'from the profile'})`,
   );
@@ -62,7 +62,8 @@ if (args.prefix) {
     kinesis: env.AWS_ENDPOINT_URL_KINESIS,
   };
   options.queueUrl ??= running.failureQueueUrls?.[consumer.id];
-  if (!options.queueUrl) fail(`The local platform at ${running.apiUrl} has no on-failure queue for ${consumer.id}`, 1);
+  if (!options.queueUrl)
+    fail(`The local platform at ${running.apiUrl} has no on-failure queue for ${consumer.id}`, EXIT.failed);
   console.error(
     `Redriving ${consumer.id} on the local platform at ${running.apiUrl} (Lambda ${running.lambdaEndpoint})`,
   );
@@ -72,11 +73,11 @@ try {
   const ports = await awsRedrivePorts(options);
   try {
     console.error(
-      `queue ${ports.queueUrl} → function ${ports.functionName}${args['dry-run'] ? ' (dry run: nothing is invoked or deleted)' : ''}`,
+      `queue ${ports.queueUrl} → function ${ports.functionName}${args.dryRun ? ' (dry run: nothing is invoked or deleted)' : ''}`,
     );
     const summary = await redrive(ports, {
-      dryRun: args['dry-run'],
-      ...(max ? { max } : {}),
+      dryRun: Boolean(args.dryRun),
+      ...(args.max ? { max: args.max } : {}),
       onMessage: (report) => console.log(describeReport(report)),
     });
     const kept = summary.messages - summary.messagesRedriven;
@@ -89,11 +90,11 @@ try {
             `${summary.stillFailing} still failing (${records(summary.recordsStillFailing)}), ${summary.trimmed} with records no longer in the stream (${records(summary.recordsTrimmed)}), ` +
             `${summary.unreadable} unreadable; ${kept} kept in the queue`,
     );
-    if (!summary.dryRun && kept > 0) process.exitCode = 1;
+    if (!summary.dryRun && kept > 0) process.exitCode = EXIT.failed;
   } finally {
     ports.close();
   }
 } catch (e) {
   console.error(`redrive failed: ${(e as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 }

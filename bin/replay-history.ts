@@ -1,41 +1,46 @@
 /**
- * npm run replay:history -- --from YYYY-MM-DD --to YYYY-MM-DD [--rate N]
+ * npm run replay:history -- --from YYYY-MM-DD --to YYYY-MM-DD [--rate N] [--data DIR]
  *
- * Replays the Online Retail dataset (DATASET_DIR) between two dates, inclusive, into the running local
+ * Replays the Online Retail dataset (--data or DATASET_DIR) between two dates, inclusive, into the running local
  * platform (`npm start`, found through LOCAL_DATA_DIR/runtime.json) as its own events: each invoice an order
  * in the orders table, each cancellation a refund, each line a `purchase` on the clickstream. The platform's
  * stream consumers then load them into the warehouse like live orders. Replaying the same range again
  * writes the same ids and counts nothing twice. `--rate N` sends at most N invoices per second.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { parseRange, SKIP_REASONS, type DateRange } from '@ecicomm/local-platform/history/mapping';
+import { parseRange, SKIP_REASONS } from '@ecicomm/local-platform/history/mapping';
 import { findRunningPlatform, replayHistory } from '@ecicomm/local-platform/history/replay';
 import { projectRoot } from '@ecicomm/local-platform/platform';
+import { command, usageError, EXIT, inputDirectory, parse } from './cli';
 
-const USAGE = 'usage: npm run replay:history -- --from YYYY-MM-DD --to YYYY-MM-DD [--rate N]';
-
-let range: DateRange;
-let rate: number | undefined;
+const program = command(
+  'npm run replay:history --',
+  'Replay the Online Retail dataset between two dates, inclusive, into the running local platform (npm start) as orders, refunds and clickstream purchases',
+)
+  .requiredOption('--from <YYYY-MM-DD>', 'the first day to replay')
+  .requiredOption('--to <YYYY-MM-DD>', 'the last day to replay')
+  .option('--rate <n>', 'send at most N invoices per second', parse.positiveNumber)
+  .option('--data <dir>', 'the dataset folder (default: DATASET_DIR or ../shared/data/online-retail)')
+  .addHelpText(
+    'after',
+    '\nexit codes: 0 replayed, 1 the replay failed (or no platform is running), 2 bad usage or no dataset folder',
+  )
+  .parse();
+const values = program.opts<{ from: string; to: string; rate?: number; data?: string }>();
+let range: ReturnType<typeof parseRange>;
 try {
-  const { values } = parseArgs({
-    options: { from: { type: 'string' }, to: { type: 'string' }, rate: { type: 'string' } },
-    strict: true,
-  });
   range = parseRange(values.from, values.to);
-  if (values.rate !== undefined) {
-    rate = Number(values.rate);
-    if (!Number.isFinite(rate) || rate <= 0)
-      throw new Error(`--rate must be a positive number of invoices per second, got '${values.rate}'`);
-  }
 } catch (e) {
-  console.error(`${(e as Error).message}\n${USAGE}`);
-  process.exit(2);
+  usageError(program, (e as Error).message);
 }
+const rate = values.rate;
 
 const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
-const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
+const datasetDir = inputDirectory(
+  values.data ?? path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail'),
+  'dataset folder',
+);
 const bar = new SingleBar(
   { format: 'Replaying [{bar}] {value}/{total} invoices | {rate}/s | {duration_formatted}', hideCursor: true },
   Presets.shades_classic,
@@ -85,5 +90,5 @@ The platform's stream consumers load these into the warehouse; GET /v1/analytics
 } catch (e) {
   if (barStarted) bar.stop();
   console.error((e as Error).message);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 }

@@ -1,17 +1,17 @@
 /**
- * npm run replay -- <fixture>
+ * npm run replay -- <fixture>  |  npm run replay -- [--function <id>] --event FILE
  *   events/apigw/<case>.json            invoke the route's handler with the API Gateway event
  *   events/sfn/<TaskState>/<case>.json  invoke one saga step's handler with that state
  *   events/sfn/execution/<case>.json    run a whole saga execution with that input and wait for its end
  *   events/dynamodb-stream/<case>.json  invoke the stream consumers of the table its records come from (each in turn)
  *   events/kinesis/<case>.json          invoke the consumers of the Kinesis stream its records come from
  * like `sam local invoke -e`, against the running local platform (`npm start`) or one it starts for the
- * call, and print the result. Every function is invoked through the platform's Lambda Invoke API, never in
- * this process: the platform's process owns what its functions share, such as the warehouse (PGlite).
+ * call, and print the result. `--function <id>` names the function to invoke with the event as it is (any
+ * event, any path); without it, the fixture's folder under events/ — or, elsewhere, the event's shape — says.
+ * Every function is invoked through the platform's Lambda Invoke API, never in this process: the platform's
+ * process owns what its functions share, such as the warehouse (PGlite).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -20,18 +20,37 @@ import { orderSaga } from '../lib/saga';
 import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
+import { eventKind, httpResult, invocableFunction, type InvocableFunction } from '../lib/ops/replay-functions';
+import { command, EXIT, fail, readJsonFile, usageError } from './cli';
 
 const usage =
-  'usage: npm run replay -- events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json\n' +
-  '                         | events/dynamodb-stream/<case>.json | events/kinesis/<case>.json';
-const { positionals } = parseArgs({ allowPositionals: true });
-const file = positionals[0];
-if (!file) {
-  console.error(usage);
-  process.exit(2);
+  'events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json\n' +
+  '  | events/dynamodb-stream/<case>.json | events/kinesis/<case>.json';
+const program = command(
+  'npm run replay --',
+  'Invoke a function of the local platform with an event, as sam local invoke -e does, and print the result',
+)
+  .argument('[fixture]', `a fixture: ${usage}`)
+  .option('--event <file>', 'the event to invoke with, anywhere (npm run generate-event writes one)')
+  .option('--function <id>', 'the function to invoke (a route, stream consumer, saga task or job id)')
+  .addHelpText(
+    'after',
+    '\nexit codes: 0 invoked (whatever the function answered), 1 the replay failed, 2 bad usage or unreadable event',
+  )
+  .parse();
+const cli = program.opts<{ event?: string; function?: string }>();
+if (program.args[0] && cli.event) usageError(program, 'name the event once: a fixture or --event FILE');
+const file = program.args[0] ?? cli.event;
+if (!file) usageError(program, 'name the event: a fixture or --event FILE');
+let named: InvocableFunction | undefined;
+try {
+  named = cli.function === undefined ? undefined : invocableFunction(cli.function);
+} catch (e) {
+  fail((e as Error).message);
 }
-const fixture = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as unknown;
-const [kind, group] = path.relative(path.join(projectRoot, 'events'), path.resolve(file)).split(path.sep);
+const fixture = readJsonFile(file);
+const fromEvents = path.relative(path.join(projectRoot, 'events'), path.resolve(file));
+const [kind, group] = fromEvents.startsWith('..') ? [eventKind(fixture)] : fromEvents.split(path.sep);
 /** The running platform's (or the started one's) Lambda Invoke API. */
 let lambdaEndpoint: string | undefined;
 
@@ -64,6 +83,14 @@ type Target = { name: string; run: () => Promise<unknown> };
 
 /** What the fixture runs (a stream's records, every consumer of that stream), decided before any platform starts, so a bad fixture fails fast. */
 function targets(): Target[] {
+  if (named) {
+    const { id } = named;
+    const run = async () => {
+      const invoked = await invoke(id, fixture);
+      return named?.kind === 'route' && 'output' in invoked ? httpResult(invoked.output) : invoked;
+    };
+    return [{ name: id, run }];
+  }
   if (kind === 'dynamodb-stream' || kind === 'kinesis') {
     return consumersOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => ({
       name: consumer.id,
@@ -125,14 +152,22 @@ function target(): Target {
     };
   }
   const task = kind === 'sfn' ? orderSaga.tasks.find((t) => t.state === group) : undefined;
-  if (!task) throw new Error(`Not a fixture replay knows: ${file}\n${usage}`);
+  if (!task)
+    throw new Error(
+      `Not a fixture replay knows: ${file}: name the function with --function <id> (npm run replay -- --help)`,
+    );
   // A saga step's failure is an outcome the state machine acts on: shown as the state machine sees it.
   return { name: task.state, run: () => invoke(task.id, fixture) };
 }
 
+let chosen: Target[] = [];
+try {
+  chosen = targets();
+} catch (e) {
+  fail((e as Error).message);
+}
 let started: Platform | undefined;
 try {
-  const chosen = targets();
   const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
   const running = await findRunningPlatform(dataDir);
   if (running) {
@@ -153,7 +188,7 @@ try {
     console.log(JSON.stringify({ target: name, ...((await run()) as object) }, null, 2));
 } catch (e) {
   console.error((e as Error).message);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 } finally {
   await started?.stop();
 }

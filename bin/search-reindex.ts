@@ -11,41 +11,40 @@
  * default region and credentials are used (SigV4, signing name `es` unless told).
  * Exits 0 when every product was indexed, 1 when the reindex failed or some products were not indexed, 2 on bad usage.
  */
-import { parseCommandLine, runningLocalPlatform, stagePrefix, usageError } from './cli';
+import { Option } from 'commander';
+import { command, usageError, EXIT, parse, runningLocalPlatform } from './cli';
 import { Presets, SingleBar } from 'cli-progress';
 import { SEARCH_ENV } from '../lib/search';
 import { tables } from '../lib/tables';
 
-const usage = `usage: npm run search:reindex -- [--prefix <stage prefix> --endpoint <url> [--region R] [--signing-service es|aoss]]
-  (no options)          rebuild the running local platform's index (npm start; LOCAL_DATA_DIR finds it)
-  --prefix P            rebuild a deployed stage's index from its table P-products, with the AWS SDK's credentials
-  --endpoint URL        the stage's OpenSearch endpoint, https://… (default: OPENSEARCH_ENDPOINT)
-  --region R            the stage's region (default: the SDK's)
-  --signing-service S   es for an OpenSearch Service domain (default), aoss for OpenSearch Serverless`;
-
-function fail(message: string, code = 2): never {
-  return usageError(message, '', code);
-}
-
-const args = parseCommandLine(
-  {
-    prefix: { type: 'string' },
-    endpoint: { type: 'string' },
-    region: { type: 'string' },
-    'signing-service': { type: 'string' },
-  },
-  usage,
-);
-if (!args.prefix && (args.endpoint || args.region || args['signing-service']))
-  fail(`--endpoint, --region and --signing-service go with --prefix\n${usage}`);
+const program = command(
+  'npm run search:reindex --',
+  "Rebuild the products search index from the products table, without taking search down. With no options: the running local platform's (npm start; LOCAL_DATA_DIR finds it)",
+)
+  .option(
+    '--prefix <stage prefix>',
+    "rebuild a deployed stage's index from its table P-products, with the AWS SDK's credentials",
+    parse.stagePrefix,
+  )
+  .option('--endpoint <url>', `the stage's OpenSearch endpoint, https://… (default: ${SEARCH_ENV.endpoint})`)
+  .option('--region <region>', "the stage's region (default: the SDK's)")
+  .addOption(
+    new Option(
+      '--signing-service <service>',
+      'es for an OpenSearch Service domain (default), aoss for OpenSearch Serverless',
+    ).choices(['es', 'aoss']),
+  )
+  .parse();
+const args = program.opts<{ prefix?: string; endpoint?: string; region?: string; signingService?: string }>();
+if (!args.prefix && (args.endpoint || args.region || args.signingService))
+  usageError(program, '--endpoint, --region and --signing-service go with --prefix');
 
 if (args.prefix) {
-  stagePrefix(args.prefix, usage);
   const endpoint = args.endpoint ?? process.env[SEARCH_ENV.endpoint];
   if (!endpoint || !/^https?:\/\/[^\s/]+/.test(endpoint))
-    fail(`--endpoint (or ${SEARCH_ENV.endpoint}) must be the stage's OpenSearch URL, https://…\n${usage}`);
-  const service = args['signing-service'] ?? process.env[SEARCH_ENV.signingService] ?? 'es';
-  if (service !== 'es' && service !== 'aoss') fail(`--signing-service must be es or aoss\n${usage}`);
+    usageError(program, `--endpoint (or ${SEARCH_ENV.endpoint}) must be the stage's OpenSearch URL, https://…`);
+  const service = args.signingService ?? process.env[SEARCH_ENV.signingService] ?? 'es';
+  if (service !== 'es' && service !== 'aoss') usageError(program, `${SEARCH_ENV.signingService} must be es or aoss`);
   process.env.PRODUCTS_TABLE = `${args.prefix}-${tables.products.name}`;
   process.env[SEARCH_ENV.endpoint] = endpoint;
   process.env[SEARCH_ENV.signingService] = service;
@@ -88,9 +87,9 @@ try {
       `${summary.catchUp.deleted} inactive deleted, ${summary.catchUp.stale} already current; ${failures.length} not indexed; ` +
       `${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  if (failures.length) process.exitCode = 1;
+  if (failures.length) process.exitCode = EXIT.failed;
 } catch (e) {
   if (barPass) bar.stop();
   console.error(`reindex failed: ${(e as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 }

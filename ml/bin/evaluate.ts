@@ -13,7 +13,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isoDay, loadOrderHistory, productsOf } from '../src/data';
 import {
   alsScorer,
@@ -36,24 +35,44 @@ import { tuneParameters } from '../src/evaluate/tune';
 import type { AlsOptions } from '../src/train/als';
 import { buildArtifact, DEFAULT_PARAMETERS, type TrainingParameters } from '../src/train/build';
 import { interactions } from '../src/train/matrix';
+import { command, usageError, EXIT, inputDirectory, parse } from './cli';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    validation: { type: 'string', default: '2011-04-01,2011-06-01' },
-    test: { type: 'string', default: '2011-09-01' },
-    seed: { type: 'string', default: '0' },
-    'no-tune': { type: 'boolean', default: false },
-    'no-ease': { type: 'boolean', default: false },
-    readme: { type: 'boolean', default: false },
-  },
-});
-const datasetDir = path.resolve(
+const days = (value: string) => value.split(',').map((d) => parse.day(d.trim()));
+const program = command(
+  'npm run ml:evaluate --',
+  'Evaluate the recommendation models: tune on validation splits, score on a temporal test split and on the published masked-pairs protocol; print the tables (markdown)',
+)
+  .option('--data <dir>', 'the dataset folder (default: DATASET_DIR or ../shared/data/online-retail)')
+  .option('--validation <days>', 'validation cut-offs, YYYY-MM-DD,… in order, before --test', days, [
+    '2011-04-01',
+    '2011-06-01',
+  ])
+  .option('--test <YYYY-MM-DD>', 'the test cut-off', parse.day, '2011-09-01')
+  .option('--seed <n>', 'the seed of the masked pairs', parse.wholeNumber, 0)
+  .option('--no-tune', 'keep DEFAULT_PARAMETERS: do not tune the blend')
+  .option('--no-ease', 'leave EASE out')
+  .option('--readme', 'also write the tables into ml/README.md')
+  .addHelpText('after', '\nexit codes: 0 evaluated, 1 the evaluation failed, 2 bad usage or no dataset folder')
+  .parse();
+const values = program.opts<{
+  data?: string;
+  validation: string[];
+  test: string;
+  seed: number;
+  tune: boolean;
+  ease: boolean;
+  readme?: boolean;
+}>();
+const cutoffs = values.validation;
+if (!cutoffs.every((d, i) => d < (cutoffs[i + 1] ?? values.test)))
+  usageError(program, `--validation: dates in order, before --test ${values.test}`);
+const datasetDir = inputDirectory(
   values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
+  'dataset folder',
 );
-const seed = Number(values.seed);
+const seed = values.seed;
 const { onProgress, log, elapsed } = progressDisplay();
 const timings: [string, number][] = [];
 const timed = <T>(label: string, f: () => T): T => {
@@ -94,17 +113,13 @@ try {
   const dataTo = isoDay(history.invoices.at(-1)!.time);
 
   // 1. Validation: choose parameters.
-  const cutoffs = values.validation.split(',').map((d) => d.trim());
-  if (!cutoffs.every((d, i) => /^\d{4}-\d{2}-\d{2}$/.test(d) && d < (cutoffs[i + 1] ?? values.test))) {
-    throw new Error(`--validation: dates YYYY-MM-DD in order, before --test ${values.test}`);
-  }
   const validations = cutoffs.map((cutoff, i) => temporalSplit(history, cutoff, cutoffs[i + 1] ?? values.test));
   for (const v of validations)
     log(`Validation: train before ${v.cutoff}, ${v.cases.length} customers' next invoice before ${v.targetUntil}`);
   const validation = validations.at(-1)!;
   let parameters: Required<TrainingParameters> = { ...DEFAULT_PARAMETERS };
   let trials = 0;
-  if (!values['no-tune']) {
+  if (values.tune) {
     const tuned = timed('blend parameters (validation)', () =>
       tuneParameters(validations, DEFAULT_PARAMETERS, () => onProgress('tune blend', ++trials, trials + 1)),
     );
@@ -134,7 +149,7 @@ try {
   );
   log(`ALS: ${JSON.stringify(als)} (objective ${f4(bestAls)})`);
   let easeLambda = EASE_LAMBDAS[0];
-  if (!values['no-ease']) {
+  if (values.ease) {
     let bestEase = -Infinity;
     timed('EASE grid (validation)', () =>
       EASE_LAMBDAS.forEach((lambda, i) => {
@@ -165,7 +180,7 @@ try {
     ['**blend (served)**', () => artifactRanker(testArtifact)],
     [`implicit ALS (${als.factors} factors)`, () => alsRanker(test, als, testPopularity)],
   ];
-  if (!values['no-ease']) models.push([`EASE (λ ${easeLambda})`, () => easeRanker(test, easeLambda, testPopularity)]);
+  if (values.ease) models.push([`EASE (λ ${easeLambda})`, () => easeRanker(test, easeLambda, testPopularity)]);
   const temporal: { name: string; all: TemporalResult; fresh: TemporalResult; seconds: number }[] = [];
   models.forEach(([name, make], i) => {
     onProgress('test', i, models.length);
@@ -201,7 +216,7 @@ try {
     ],
     ['blend (served; own products are not candidates here)', () => artifactScorer(masked, maskedModel)],
   ];
-  if (!values['no-ease']) aucModels.push([`EASE (λ ${easeLambda})`, () => easeScorer(masked, easeLambda)]);
+  if (values.ease) aucModels.push([`EASE (λ ${easeLambda})`, () => easeScorer(masked, easeLambda)]);
   const aucs: { name: string; auc: number; users: number; seconds: number }[] = [];
   aucModels.forEach(([name, make], i) => {
     onProgress('masked AUC', i, aucModels.length);
@@ -235,7 +250,7 @@ try {
     ),
     '',
     `Served parameters (chosen on the validation splits — ${validations.map((v) => `train before ${v.cutoff}, next invoice before ${v.targetUntil}, ${v.cases.length} customers`).join('; ')} — ` +
-      `${values['no-tune'] ? 'not re-tuned in this run: DEFAULT_PARAMETERS' : `${trials} settings tried`}): ` +
+      `${!values.tune ? 'not re-tuned in this run: DEFAULT_PARAMETERS' : `${trials} settings tried`}): ` +
       `personal ${p.personalWeight}, neighbours ${p.neighbourWeight}, popularity ${p.popularityWeight}; purchase half-life ${p.recencyHalfLifeDays} d; ` +
       `popularity half-life ${p.popularityHalfLifeDays} d (${p.popularityBasis}); ${p.neighbours} neighbours per product, cosine over ${p.neighbourBasis}, shrinkage ${p.neighbourShrink}. ` +
       `ALS's and EASE's settings chosen on the last validation split.`,
@@ -266,6 +281,6 @@ try {
     log(`Wrote the tables into ${readme}`);
   }
 } catch (e) {
-  log(`ml:evaluate: ${(e as Error).stack ?? (e as Error).message}`);
-  process.exitCode = 1;
+  log(`ml:evaluate: ${(e as Error).message}`);
+  process.exitCode = EXIT.failed;
 }

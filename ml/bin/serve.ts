@@ -6,56 +6,39 @@
  * In the container (ml/serve), SageMaker's conventions apply: the model in /opt/ml/model, port 8080 or
  * SAGEMAKER_BIND_TO_PORT, all interfaces.
  */
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadArtifact } from '../src/serve/artifact';
+import { ArtifactError, loadArtifact } from '../src/serve/artifact';
 import { createModelServer, DEFAULT_VARIANT } from '../src/serve/server';
+import { command, EXIT, fail, inputDirectory, parse } from './cli';
 
-const usage =
-  'usage: npm run ml:serve -- --model DIR [--port 8080] [--host 127.0.0.1] [--variant NAME] [--endpoint-name NAME]\n' +
-  '  DIR holds model.json (what npm run ml:train writes). Env: MODEL_DIR, MODEL_PORT or SAGEMAKER_BIND_TO_PORT, MODEL_VARIANT.';
+const values = command(
+  'npm run ml:serve --',
+  'Serve a trained model behind the SageMaker container contract: GET /ping, POST /invocations',
+)
+  .option('--model <dir>', 'the folder of model.json, as npm run ml:train writes it (default: MODEL_DIR)')
+  .option('--port <port>', 'the port (default: SAGEMAKER_BIND_TO_PORT, MODEL_PORT or 8080)', parse.port)
+  .option('--host <host>', 'the interface to listen on', '127.0.0.1')
+  .option('--variant <name>', `the production variant it answers as (default: MODEL_VARIANT or ${DEFAULT_VARIANT})`)
+  .option('--endpoint-name <name>', 'the endpoint name it answers as')
+  .addHelpText(
+    'after',
+    '\nexit codes: 0 stopped by SIGINT or SIGTERM, 1 could not listen, 2 bad usage or no readable model',
+  )
+  .parse()
+  .opts<{ model?: string; port?: number; host: string; variant?: string; endpointName?: string }>();
 
-let values: Record<string, string | boolean | undefined>;
-try {
-  ({ values } = parseArgs({
-    options: {
-      model: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      variant: { type: 'string' },
-      'endpoint-name': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }));
-} catch (e) {
-  console.error(`${(e as Error).message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const modelDir = values.model ?? process.env.MODEL_DIR;
+if (!modelDir) fail('name the model: --model DIR or MODEL_DIR (npm run ml:serve -- --help)');
+const modelPath = inputDirectory(modelDir, 'model folder');
+const port = values.port ?? Number(process.env.SAGEMAKER_BIND_TO_PORT ?? process.env.MODEL_PORT ?? 8080);
+const host = values.host;
+const variant = values.variant ?? process.env.MODEL_VARIANT ?? DEFAULT_VARIANT;
 
-const modelDir = (values.model as string | undefined) ?? process.env.MODEL_DIR;
-if (!modelDir) {
-  console.error(`--model DIR is required\n${usage}`);
-  process.exit(2);
-}
-const port = Number(values.port ?? process.env.SAGEMAKER_BIND_TO_PORT ?? process.env.MODEL_PORT ?? 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got ${values.port}`);
-  process.exit(2);
-}
-const host = (values.host as string | undefined) ?? '127.0.0.1';
-const variant = (values.variant as string | undefined) ?? process.env.MODEL_VARIANT ?? DEFAULT_VARIANT;
-
-const server = createModelServer({ variant, endpointName: values['endpoint-name'] as string | undefined });
+const server = createModelServer({ variant, endpointName: values.endpointName });
 const { url } = await server.listen(port, host);
-console.log(`model server listening on ${url} (variant ${variant}); loading ${path.resolve(modelDir)}…`);
+console.log(`model server listening on ${url} (variant ${variant}); loading ${modelPath}…`);
 try {
   const started = performance.now();
-  const model = await loadArtifact(path.resolve(modelDir));
+  const model = await loadArtifact(modelPath);
   server.load(model);
   console.log(
     `model ${model.version} loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`,
@@ -63,7 +46,8 @@ try {
 } catch (e) {
   console.error(`could not load the model: ${(e as Error).message}`);
   await server.close();
-  process.exit(1);
+  // A model.json that is not a model is bad input, as a missing one is; anything else is a failed run.
+  process.exit(e instanceof ArtifactError ? EXIT.usage : EXIT.failed);
 }
 
 const stop = (signal: string) => {

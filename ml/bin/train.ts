@@ -4,38 +4,29 @@
  * writes DIR/model.json and DIR/model.tar.gz (default DIR: ml/model, not committed). Progress on stderr.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { trainModel, writeArtifact } from '../src/train/index';
+import { command, EXIT, inputDirectory, parse } from './cli';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    until: { type: 'string' },
-    out: { type: 'string' },
-    'holdout-days': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
-if (values.help) {
-  console.error('usage: npm run ml:train -- [--data DIR] [--until YYYY-MM-DD] [--out DIR] [--holdout-days 90]');
-  process.exit(0);
-}
-if (values.until !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.until)) {
-  console.error(`--until: expected YYYY-MM-DD, got '${values.until}'`);
-  process.exit(2);
-}
-const datasetDir = path.resolve(
+const values = command(
+  'npm run ml:train --',
+  "Train the recommendation model on the dataset's invoices and write DIR/model.json and DIR/model.tar.gz",
+)
+  .option('--data <dir>', 'the dataset folder (default: DATASET_DIR or ../shared/data/online-retail)')
+  .option('--until <YYYY-MM-DD>', 'train on the invoices before this day (default: all of them)', parse.day)
+  .option('--out <dir>', 'where to write the model (default: ml/model)')
+  .option('--holdout-days <n>', 'score the model on the last N days (0: no holdout)', parse.nonNegativeNumber, 90)
+  .addHelpText('after', '\nexit codes: 0 trained and written, 1 training failed, 2 bad usage or no dataset folder')
+  .parse()
+  .opts<{ data?: string; until?: string; out?: string; holdoutDays: number }>();
+const datasetDir = inputDirectory(
   values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
+  'dataset folder',
 );
 const out = path.resolve(values.out ?? path.join(projectRoot, 'ml/model'));
-const holdoutDays = values['holdout-days'] === undefined ? 90 : Number(values['holdout-days']);
-if (!(holdoutDays >= 0)) {
-  console.error(`--holdout-days: expected a number of days, got '${values['holdout-days']}'`);
-  process.exit(2);
-}
+const holdoutDays = values.holdoutDays;
 
 const { onProgress, log, elapsed } = progressDisplay();
 try {
@@ -63,5 +54,5 @@ try {
   log(`Wrote ${path.join(out, 'model.json')} and model.tar.gz in ${elapsed().toFixed(1)} s`);
 } catch (e) {
   log(`ml:train: ${(e as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = EXIT.failed;
 }

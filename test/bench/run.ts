@@ -10,7 +10,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from 'commander';
+import { command, parse } from '../../bin/cli';
 import { analyticsSection } from './analytics';
 import { apiSection } from './api';
 import { bundlesSection } from './bundles';
@@ -110,56 +111,50 @@ export async function runBench(selected: Section[], options: BenchOptions): Prom
 }
 
 function parseCli(argv: string[]): { selected: Section[]; options: BenchOptions } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      only: { type: 'string' },
-      runs: { type: 'string' },
-      duration: { type: 'string' },
-      connections: { type: 'string' },
-      warmup: { type: 'string' },
-      rounds: { type: 'string' },
-    },
-    strict: true,
-  });
-  const positive = (name: keyof BenchOptions, value: string | undefined, allowZero = false) => {
-    if (value === undefined) return defaultOptions[name];
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
-      throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${value}"`);
-    return n;
-  };
+  const ids = sections.map((s) => s.id);
+  const values = command(
+    'npm run bench --',
+    'Run the benchmark sections, write bench-results/report.json and report.md, and print the markdown',
+  )
+    .option('--only <sections>', `run only these sections, comma-separated: ${ids.join(', ')}`, (value) => {
+      const only = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const unknown = only.filter((id) => !ids.includes(id));
+      if (unknown.length)
+        throw new InvalidArgumentError(`unknown section ${unknown.join(', ')}; known: ${ids.join(', ')}`);
+      return only;
+    })
+    .option('--runs <n>', 'runs per measurement', parse.positiveNumber, defaultOptions.runs)
+    .option('--duration <s>', 'seconds per load test', parse.positiveNumber, defaultOptions.duration)
+    .option(
+      '--connections <n>',
+      'concurrent connections of a load test',
+      parse.positiveNumber,
+      defaultOptions.connections,
+    )
+    .option('--warmup <s>', 'seconds of warm-up before a load test', parse.nonNegativeNumber, defaultOptions.warmup)
+    .option('--rounds <n>', 'rounds of a repeated measurement', parse.positiveNumber, defaultOptions.rounds)
+    .addHelpText(
+      'after',
+      '\nexit codes: 0 every section ran (targets are reported, never asserted), 1 a section could not run, 2 bad usage',
+    )
+    .parse(argv, { from: 'user' })
+    .opts<BenchOptions & { only?: string[] }>();
   const options: BenchOptions = {
-    runs: Math.max(1, Math.round(positive('runs', values.runs))),
-    duration: positive('duration', values.duration),
-    connections: Math.max(1, Math.round(positive('connections', values.connections))),
-    warmup: positive('warmup', values.warmup, true),
-    rounds: Math.max(1, Math.round(positive('rounds', values.rounds))),
+    runs: Math.max(1, Math.round(values.runs)),
+    duration: values.duration,
+    connections: Math.max(1, Math.round(values.connections)),
+    warmup: values.warmup,
+    rounds: Math.max(1, Math.round(values.rounds)),
   };
-  let selected = sections;
-  if (values.only) {
-    const ids = values.only
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const unknown = ids.filter((id) => !sections.some((s) => s.id === id));
-    if (unknown.length)
-      throw new Error(`unknown section ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`);
-    selected = sections.filter((s) => ids.includes(s.id));
-  }
+  const selected = values.only ? sections.filter((s) => values.only!.includes(s.id)) : sections;
   return { selected, options };
 }
 
 async function main() {
-  let cli: ReturnType<typeof parseCli>;
-  try {
-    cli = parseCli(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(
-      `${(e as Error).message}\nusage: npm run bench -- [--only ${sections.map((s) => s.id).join('|')}] [--runs N] [--duration S] [--connections N] [--warmup S] [--rounds N]\n`,
-    );
-    process.exit(2);
-  }
+  const cli = parseCli(process.argv.slice(2));
   // Interrupted: stop what the running section started (child processes, DynamoDB Local) before leaving.
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {

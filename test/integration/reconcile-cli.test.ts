@@ -60,10 +60,10 @@ describe('npm run payments:reconcile', () => {
     expect(help.stdout).toContain('usage: npm run payments:reconcile');
     const unknown = await reconcile(['--bogus']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage:/);
+    expect(unknown.stderr).toMatch(/unknown option '--bogus'[\s\S]*usage:/);
     const badGrace = await reconcile(['--grace-seconds', 'soon']);
     expect(badGrace.code).toBe(2);
-    expect(badGrace.stderr).toContain('--grace-seconds must be a whole number');
+    expect(badGrace.stderr).toMatch(/--grace-seconds .* must be a whole number/);
   });
 
   it('with no platform running on the data dir it says so (exit 1)', async () => {
