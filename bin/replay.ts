@@ -8,6 +8,11 @@
  * like `sam local invoke -e`, against the running local platform (`npm start`) or one it starts for the
  * call, and print the result. Every function is invoked through the platform's Lambda Invoke API, never in
  * this process: the platform's process owns what its functions share, such as the warehouse (PGlite).
+ *
+ * A saga fixture first gets the world it needs (lib/ops/replay/saga-givens.ts: its order PENDING, stock, the
+ * steps before its own); an execution is reported as it really ended — CONFIRMED, or COMPENSATED with its
+ * failure reason (exit 1) — whatever the state machine's status says. What a replay writes or hands to a
+ * consumer is marked as test data, which the analytics loaders skip, unless --into-analytics.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,18 +25,27 @@ import { orderSaga } from '../lib/saga';
 import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
+import { streamEventAsTestData } from '../lib/ops/replay/test-data';
+import { givenSagaFixture, reportOfExecution } from '../lib/ops/replay/saga-fixture';
+import { exitCodeOf } from '../lib/ops/replay/saga-outcome';
+import { fixturePathOf } from '../lib/ops/replay/fixture-path';
 
 const usage =
-  'usage: npm run replay -- events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json\n' +
+  'usage: npm run replay -- [--into-analytics] events/apigw/<case>.json | events/sfn/<TaskState>/<case>.json | events/sfn/execution/<case>.json\n' +
   '                         | events/dynamodb-stream/<case>.json | events/kinesis/<case>.json';
-const { positionals } = parseArgs({ allowPositionals: true });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { 'into-analytics': { type: 'boolean', default: false } },
+});
+const intoAnalytics = values['into-analytics'];
 const file = positionals[0];
 if (!file) {
   console.error(usage);
   process.exit(2);
 }
 const fixture = JSON.parse(readFileSync(path.resolve(file), 'utf8')) as unknown;
-const [kind, group] = path.relative(path.join(projectRoot, 'events'), path.resolve(file)).split(path.sep);
+const fixturePath = fixturePathOf(file) ?? file;
+const [kind, group] = fixturePath.split('/');
 /** The running platform's (or the started one's) Lambda Invoke API. */
 let lambdaEndpoint: string | undefined;
 
@@ -65,9 +79,11 @@ type Target = { name: string; run: () => Promise<unknown> };
 /** What the fixture runs (a stream's records, every consumer of that stream), decided before any platform starts, so a bad fixture fails fast. */
 function targets(): Target[] {
   if (kind === 'dynamodb-stream' || kind === 'kinesis') {
-    return consumersOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => ({
+    const source = kind === 'kinesis' ? 'kinesis' : 'dynamodb';
+    const event = intoAnalytics ? fixture : streamEventAsTestData(fixture, source);
+    return consumersOfStreamEvent(fixture, source).map((consumer) => ({
       name: consumer.id,
-      run: () => invoke(consumer.id, fixture),
+      run: () => invoke(consumer.id, event),
     }));
   }
   return [target()];
@@ -101,6 +117,7 @@ function target(): Target {
     return {
       name: `${orderSaga.name} execution`,
       run: async () => {
+        const orderId = await givenSagaFixture(fixturePath, fixture, { invoke, intoAnalytics });
         const sfn = new SFNClient({});
         const { executionArn } = await sfn.send(
           new StartExecutionCommand({
@@ -112,12 +129,10 @@ function target(): Target {
         for (;;) {
           const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
           if (execution.status !== 'RUNNING') {
-            return {
-              status: execution.status,
-              output: execution.output ? (JSON.parse(execution.output) as unknown) : undefined,
-              error: execution.error,
-              cause: execution.cause,
-            };
+            const output = execution.output ? (JSON.parse(execution.output) as unknown) : undefined;
+            const report = await reportOfExecution({ status: execution.status, output }, orderId);
+            process.exitCode = exitCodeOf(report);
+            return { ...report, status: execution.status, output, error: execution.error, cause: execution.cause };
           }
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -127,7 +142,13 @@ function target(): Target {
   const task = kind === 'sfn' ? orderSaga.tasks.find((t) => t.state === group) : undefined;
   if (!task) throw new Error(`Not a fixture replay knows: ${file}\n${usage}`);
   // A saga step's failure is an outcome the state machine acts on: shown as the state machine sees it.
-  return { name: task.state, run: () => invoke(task.id, fixture) };
+  return {
+    name: task.state,
+    run: async () => {
+      await givenSagaFixture(fixturePath, fixture, { invoke, intoAnalytics });
+      return invoke(task.id, fixture);
+    },
+  };
 }
 
 let started: Platform | undefined;
