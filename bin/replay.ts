@@ -23,7 +23,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routes } from '../lib/routes';
 import { orderSaga } from '../lib/saga';
 import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
-import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform/project-root';
+import type { Platform } from '@ecicomm/local-platform/platform';
 import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
 import { streamEventAsTestData } from '../lib/ops/replay/test-data';
 import { givenSagaFixture, reportOfExecution } from '../lib/ops/replay/saga-fixture';
@@ -162,6 +163,8 @@ try {
     console.error(`Using the local platform at ${running.apiUrl}`);
   } else {
     console.error('No local platform is running; starting one for this call…');
+    // Loaded only here: the whole local platform takes seconds to import, and a running one needs none of it.
+    const { startPlatform } = await import('@ecicomm/local-platform/platform');
     started = await startPlatform({
       dataDir,
       port: Number(process.env.PORT ?? 3000),
