@@ -26,7 +26,7 @@ import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
 import { projectRoot } from '@ecicomm/local-platform/platform/project-root';
 import type { Platform } from '@ecicomm/local-platform/platform';
 import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
-import { streamEventAsTestData } from '../lib/ops/replay/test-data';
+import { apiEventAsTestData, streamEventAsTestData } from '../lib/ops/replay/test-data';
 import { givenSagaFixture, reportOfExecution } from '../lib/ops/replay/saga-fixture';
 import { exitCodeOf } from '../lib/ops/replay/saga-outcome';
 import { fixturePathOf } from '../lib/ops/replay/fixture-path';
@@ -92,7 +92,9 @@ function targets(): Target[] {
 
 function target(): Target {
   if (kind === 'apigw') {
-    const event = fixture as APIGatewayProxyEvent;
+    const event = intoAnalytics
+      ? (fixture as APIGatewayProxyEvent)
+      : apiEventAsTestData(fixture as APIGatewayProxyEvent);
     const route = routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
     if (!route)
       throw new Error(

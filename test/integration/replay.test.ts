@@ -9,13 +9,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { dynamo, platform } from '../support/api';
 import { analyticsCaughtUp, warehouseQuery } from '../support/analytics';
 import { sagaGivens } from '../../lib/ops/replay/saga-givens';
+import { toItem } from '../../functions/catalog/adapters/dynamo-products';
+import { eventually } from '../support/eventually';
 
 /** Each replay is a child process that loads the CLI (seconds each on a busy machine): generous, not a measure. */
 const REPLAYS_TIMEOUT = 300_000;
@@ -171,12 +174,43 @@ describe('replayed fixtures reach the warehouse only with --into-analytics', () 
       .filter((f) => f.endsWith('.json'))
       .map((f) => `${folder}/${f}`),
   );
+  /** The clickstream session of this test's copy of events/apigw/put-events.json. */
+  const session = randomUUID();
+
+  beforeAll(async () => {
+    // events/apigw/place-order.json orders the dataset's best seller; the test platform seeds the demo catalog.
+    const now = new Date().toISOString();
+    await dynamo().send(
+      new PutCommand({
+        TableName: tables().products,
+        Item: toItem({
+          ...{ id: '85123A', sku: '85123A', name: 'White Hanging Heart T-Light Holder', description: '' },
+          ...{ category: 'lighting', brand: 'ECI Home', price: 295, currency: 'GBP', imageUrls: [], attributes: {} },
+          ...{ popularity: 1, status: 'ACTIVE', version: 1, createdAt: now, updatedAt: now },
+        }),
+      }),
+    );
+    await dynamo().send(
+      new PutCommand({ TableName: tables().productSkus, Item: { sku: '85123A', productId: '85123A' } }),
+    );
+    await dynamo().send(
+      new PutCommand({ TableName: tables().inventory, Item: { productId: '85123A', available: 100, reserved: 0 } }),
+    );
+  });
+
+  /** Writes a copy of a fixture under an `events/` folder of this test's own, as replay reads a copy. */
+  const writeCopy = (fixture: string, event: unknown) => {
+    const copy = path.join(dataDir, 'events', fixture);
+    mkdirSync(path.dirname(copy), { recursive: true });
+    writeFileSync(copy, JSON.stringify(event));
+    return copy;
+  };
 
   /**
    * A copy of a stream fixture whose ids are this test's alone (another file may have loaded the fixture itself
-   * into this platform's warehouse), kept under an `events/` folder of its own, as replay reads a copy.
+   * into this platform's warehouse).
    */
-  function ownCopy(fixture: string): string {
+  function streamCopy(fixture: string): string {
     const event = JSON.parse(own(readFileSync(path.join(projectRoot, 'events', fixture), 'utf8'))) as {
       Records: { kinesis?: { data: string } }[];
     };
@@ -188,42 +222,86 @@ describe('replayed fixtures reach the warehouse only with --into-analytics', () 
       click.eventId = `${run}-${click.eventId}`;
       record.kinesis.data = Buffer.from(JSON.stringify(click)).toString('base64');
     }
-    const copy = path.join(dataDir, 'events', fixture);
-    mkdirSync(path.dirname(copy), { recursive: true });
-    writeFileSync(copy, JSON.stringify(event));
-    return copy;
+    return writeCopy(fixture, event);
   }
 
-  /** What the analysts' figures hold of this test's fixtures and of the visa checkout's order. */
-  const inWarehouse = async () => ({
-    sales: await warehouseQuery('SELECT order_id FROM sales_facts WHERE order_id LIKE $1 OR order_id = $2', [
-      `ord_fx${run}_%`,
-      VISA_ORDER,
-    ]),
-    products: await warehouseQuery('SELECT product_id FROM dim_products WHERE product_id LIKE $1', [`prd_fx${run}_%`]),
-    stock: await warehouseQuery('SELECT product_id FROM inventory_snapshots WHERE product_id LIKE $1', [
-      `prd_fx${run}_%`,
-    ]),
-    clicks: await warehouseQuery('SELECT event_id FROM user_behavior WHERE session_id LIKE $1', [`sess_fx${run}_%`]),
-  });
+  /** Copies of the API fixtures that store what analysts see: clicks in a session of this test's, a new order. */
+  function apiCopies(): { events: string; order: string; product: string } {
+    const read = (name: string) =>
+      JSON.parse(readFileSync(path.join(projectRoot, 'events/apigw', name), 'utf8')) as APIGatewayProxyEvent;
+    const events = read('put-events.json');
+    events.body = events.body!.replaceAll('6f1c2a52-1111-4c3e-9d1e-0a5b2c3d4e5f', session);
+    const order = read('place-order.json');
+    // The order's id derives from the shopper and the key: a key of its own makes a new order.
+    const key = randomUUID();
+    order.headers['Idempotency-Key'] = key;
+    order.multiValueHeaders['Idempotency-Key'] = [key];
+    return {
+      events: writeCopy('apigw/put-events.json', events),
+      order: writeCopy('apigw/place-order.json', order),
+      product: path.join(projectRoot, 'events/apigw/create-product.json'),
+    };
+  }
 
+  /** Replays every stream fixture, the API fixtures that store figures, and the visa checkout; returns what they made. */
   const replayAll = async (args: string[]) => {
-    const copies = streamFixtures.map(ownCopy);
+    const copies = streamFixtures.map(streamCopy);
     for (const replayed of await Promise.all(copies.map((copy) => replay(copy, args)))) {
       expect(replayed.code, replayed.stderr).toBe(0);
       // Test data is not a failed record: every consumer takes the whole batch.
       for (const result of replayed.results) expect(result).toMatchObject({ output: { batchItemFailures: [] } });
     }
+    const api = apiCopies();
+    const [events, order, product] = await Promise.all(
+      [api.events, api.order, api.product].map((f) => replay(f, args)),
+    );
+    expect(events.results[0], events.stderr).toMatchObject({ statusCode: 202 });
+    expect(order.results[0], order.stderr).toMatchObject({ statusCode: 202 });
+    expect(product.results[0], product.stderr).toMatchObject({ statusCode: 201 });
+    const orderId = (order.results[0].body as { orderId: string }).orderId;
+    const productId = (product.results[0].body as { id: string }).id;
     const checkout = await replay('events/sfn/execution/visa.json', args);
     expect(checkout.results[0], checkout.stderr).toMatchObject({ outcome: 'CONFIRMED' });
+    await eventually(async () => expect(await orderOf(orderId)).toMatchObject({ status: 'CONFIRMED' }));
     await analyticsCaughtUp();
+    return { orderId, productId };
   };
 
+  /** What the analysts' figures hold of what the replays made. */
+  const inWarehouse = async (made: { orderId: string; productId: string }) => ({
+    sales: (
+      await warehouseQuery<{ order_id: string }>(
+        'SELECT DISTINCT order_id FROM sales_facts WHERE order_id LIKE $1 OR order_id = $2 OR order_id = $3',
+        [`ord_fx${run}_%`, VISA_ORDER, made.orderId],
+      )
+    )
+      .map((r) => r.order_id)
+      .sort(),
+    products: (
+      await warehouseQuery<{ product_id: string }>(
+        'SELECT DISTINCT product_id FROM dim_products WHERE product_id LIKE $1 OR product_id = $2',
+        [`prd_fx${run}_%`, made.productId],
+      )
+    ).length,
+    stock: (
+      await warehouseQuery<{ product_id: string }>(
+        'SELECT DISTINCT product_id FROM inventory_snapshots WHERE product_id LIKE $1 OR product_id = $2',
+        [`prd_fx${run}_%`, made.productId],
+      )
+    ).length,
+    clicks: (
+      await warehouseQuery('SELECT event_id FROM user_behavior WHERE session_id LIKE $1 OR session_id = $2', [
+        `sess_fx${run}_%`,
+        session,
+      ])
+    ).length,
+  });
+
   it(
-    'without it, none of them: not the stream fixtures’ rows, not the replayed checkout’s sale',
+    'without it, none of them: not the stream fixtures’ rows, not the API fixtures’ order, product and clicks, not the checkout’s sale',
     async () => {
-      await replayAll([]);
-      expect(await inWarehouse()).toEqual({ sales: [], products: [], stock: [], clicks: [] });
+      const made = await replayAll([]);
+      expect(await inWarehouse(made)).toEqual({ sales: [], products: 0, stock: 0, clicks: 0 });
     },
     REPLAYS_TIMEOUT,
   );
@@ -231,14 +309,14 @@ describe('replayed fixtures reach the warehouse only with --into-analytics', () 
   it(
     'with it, all of them',
     async () => {
-      await replayAll(['--into-analytics']);
-      const loaded = await inWarehouse();
-      expect(new Set(loaded.sales.map((r) => r.order_id))).toEqual(
-        new Set([`ord_fx${run}_0001`, `ord_fx${run}_0002`, VISA_ORDER]),
-      );
-      expect(loaded.products.length).toBeGreaterThan(0);
-      expect(loaded.stock.length).toBeGreaterThan(0);
-      expect(loaded.clicks).toHaveLength(8);
+      const made = await replayAll(['--into-analytics']);
+      expect(await inWarehouse(made)).toEqual({
+        sales: [`ord_fx${run}_0001`, `ord_fx${run}_0002`, VISA_ORDER, made.orderId].sort(),
+        products: 2,
+        stock: 2,
+        // The stream fixture's 8 clicks and the API fixture's 2.
+        clicks: 10,
+      });
     },
     REPLAYS_TIMEOUT,
   );

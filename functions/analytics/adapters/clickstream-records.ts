@@ -2,7 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EVENT_TYPES } from '../schemas';
 import type { UserBehaviorRow } from '../domain/load';
-import { isTestData } from '../domain/test-data';
+import { isTestData } from '../../shared/test-data';
 import { MalformedRecordError } from './orders-stream-records';
 
 /**
@@ -62,7 +62,7 @@ export function userBehaviorFromKinesisRecord(record: KinesisStreamRecord): User
 
 /**
  * What the clickstream loader loads for one record: its row, or none for an event marked as test data (a
- * replayed fixture's, domain/test-data.ts). POST /v1/events cannot mark one: its schema is strict.
+ * replayed fixture's, functions/shared/test-data.ts). POST /v1/events cannot mark one: its schema is strict.
  */
 export function userBehaviorRowsFromKinesisRecord(record: KinesisStreamRecord): UserBehaviorRow[] {
   const json = decode(record);

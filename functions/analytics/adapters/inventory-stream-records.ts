@@ -3,13 +3,13 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { InventorySnapshotRow } from '../domain/load';
-import { isTestData } from '../domain/test-data';
+import { isTestData } from '../../shared/test-data';
 import { MalformedRecordError } from './orders-stream-records';
 
 /**
  * What an inventory-table stream record means to the warehouse: each INSERT or MODIFY is a snapshot of the
  * product's stock levels at the time of the change; a REMOVE loads nothing (no API deletes stock; the last
- * snapshot stays the product's history), nor does a stock level marked as test data (domain/test-data.ts).
+ * snapshot stays the product's history), nor does a stock level marked as test data (functions/shared/test-data.ts).
  * Pure, like the orders mapping.
  *
  * The snapshot's event id is `productId#<sequence number, zero-padded to 40 digits>`: the same for a

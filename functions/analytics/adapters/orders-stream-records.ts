@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { salesFactsFromOrder, validateSalesFact, type SalesFactRow } from '../domain/load';
-import { isTestData } from '../domain/test-data';
+import { isTestData } from '../../shared/test-data';
 
 /**
  * What an orders-table stream record means to the warehouse. Pure: no I/O, so the same mapping serves the
@@ -16,7 +16,7 @@ import { isTestData } from '../domain/test-data';
  *   was not already cancelled and refunded. An order cancelled before it was ever confirmed (payment declined,
  *   reservation expired, a charge compensated before confirmation) had no sale counted, so it refunds nothing.
  * - Anything else (PENDING inserts, updates that change no status, REMOVE) loads nothing, and so does an order
- *   marked as test data (a replayed fixture's, domain/test-data.ts), whatever its status.
+ *   marked as test data (a replayed fixture's, functions/shared/test-data.ts), whatever its status.
  *
  * Fact event ids come from salesFactsFromOrder (`orderId#line#KIND`), so a redelivered record, or a second
  * record describing the same transition, maps to the same ids and the load's NOT EXISTS drops it.

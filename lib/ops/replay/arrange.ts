@@ -5,7 +5,7 @@
  * into analytics.
  */
 import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TEST_DATA_ATTRIBUTE } from '../../../functions/analytics/domain/test-data';
+import { TEST_DATA_ATTRIBUTE } from '../../../functions/shared/test-data';
 import { OrderStep } from '../../../functions/orders/saga-schemas';
 import { chargeKey, refundKey } from '../../../functions/payments/domain/payments';
 import { GATEWAY_PREFIX } from '../../../functions/payments/adapters/test-gateway';

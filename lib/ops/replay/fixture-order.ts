@@ -1,6 +1,6 @@
 /** The stored order a saga fixture runs against: built as the orders context stores one, and checked with its schema. */
 import { Order } from '../../../functions/orders/schemas';
-import { TEST_DATA_ATTRIBUTE } from '../../../functions/analytics/domain/test-data';
+import { TEST_DATA_ATTRIBUTE } from '../../../functions/shared/test-data';
 
 export type PricedLine = Order['items'][number];
 

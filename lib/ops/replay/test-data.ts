@@ -1,9 +1,9 @@
 /**
- * A stream fixture, marked as test data before a consumer sees it (functions/analytics/domain/test-data.ts):
+ * A stream fixture, marked as test data before a consumer sees it (functions/shared/test-data.ts):
  * every DynamoDB image gets `testData: true`, every Kinesis record's JSON event too. The analytics loaders
  * then load none of it; other consumers (the search indexer) ignore the attribute.
  */
-import { TEST_DATA_ATTRIBUTE } from '../../../functions/analytics/domain/test-data';
+import { TEST_DATA_ATTRIBUTE } from '../../../functions/shared/test-data';
 
 type Image = Record<string, unknown>;
 interface StreamRecord {
@@ -49,4 +49,14 @@ export function streamEventAsTestData<E>(event: E, kind: 'dynamodb' | 'kinesis')
   const records = (event as { Records?: unknown }).Records;
   if (!Array.isArray(records)) return event;
   return { ...event, Records: records.map((r) => markRecord(r as StreamRecord, kind)) };
+}
+
+/**
+ * An API Gateway fixture, marked as test data in its requestContext — which only a direct invocation can set,
+ * never a client through API Gateway: what the route stores (an order, a product, its stock, clicks) carries
+ * the mark on to the analytics loaders.
+ */
+export function apiEventAsTestData<E extends { requestContext?: unknown }>(event: E): E {
+  const requestContext = (event.requestContext ?? {}) as Record<string, unknown>;
+  return { ...event, requestContext: { ...requestContext, [TEST_DATA_ATTRIBUTE]: true } };
 }
