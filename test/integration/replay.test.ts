@@ -14,7 +14,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { projectRoot } from '@ecicomm/local-platform/platform';
-import { dynamo, platform } from '../support/api';
+import { adminSession, api, dynamo, platform } from '../support/api';
 import { analyticsCaughtUp, warehouseQuery } from '../support/analytics';
 import { sagaGivens } from '../../lib/ops/replay/saga-givens';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
@@ -295,6 +295,20 @@ describe('replayed fixtures reach the warehouse only with --into-analytics', () 
         session,
       ])
     ).length,
+  });
+
+  it('no client can mark its own data as test data: the request schemas refuse the attribute', async () => {
+    const events = await api('/v1/events', {
+      method: 'POST',
+      body: { events: [{ type: 'page_view', sessionId: randomUUID(), testData: true }] },
+    });
+    expect(events.status).toBe(400);
+    const product = await api('/v1/products', {
+      method: 'POST',
+      token: await adminSession(),
+      body: { name: 'Mug', category: 'kitchen-dining', brand: 'Trail Co', price: 100, currency: 'GBP', testData: true },
+    });
+    expect(product.status).toBe(400);
   });
 
   it(
