@@ -10,6 +10,11 @@
  * event, any path); without it, the fixture's folder under events/ — or, elsewhere, the event's shape — says.
  * Every function is invoked through the platform's Lambda Invoke API, never in this process: the platform's
  * process owns what its functions share, such as the warehouse (PGlite).
+ *
+ * A saga fixture first gets the world it needs (lib/ops/replay/saga-givens.ts: its order PENDING, stock, the
+ * steps before its own); an execution is reported as it really ended — CONFIRMED, or COMPENSATED with its
+ * failure reason (exit 1) — whatever the state machine's status says. What a replay writes or hands to a
+ * consumer is marked as test data, which the analytics loaders skip, unless --into-analytics.
  */
 import path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -18,9 +23,14 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { routes } from '../lib/routes';
 import { orderSaga } from '../lib/saga';
 import { consumersOfStreamEvent } from '../lib/ops/stream-consumers';
-import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform/project-root';
+import type { Platform } from '@ecicomm/local-platform/platform';
 import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
 import { eventKind, httpResult, invocableFunction, type InvocableFunction } from '../lib/ops/replay-functions';
+import { apiEventAsTestData, streamEventAsTestData } from '../lib/ops/replay/test-data';
+import { givenSagaFixture, reportOfExecution } from '../lib/ops/replay/saga-fixture';
+import { exitCodeOf } from '../lib/ops/replay/saga-outcome';
+import { fixturePathOf } from '../lib/ops/replay/fixture-path';
 import { command, EXIT, fail, readJsonFile, usageError } from './cli';
 
 const usage =
@@ -33,15 +43,20 @@ const program = command(
   .argument('[fixture]', `a fixture: ${usage}`)
   .option('--event <file>', 'the event to invoke with, anywhere (npm run generate-event writes one)')
   .option('--function <id>', 'the function to invoke (a route, stream consumer, saga task or job id)')
+  .option(
+    '--into-analytics',
+    "let what the replay writes reach the analysts' figures (it is marked as test data otherwise)",
+  )
   .addHelpText(
     'after',
-    '\nexit codes: 0 invoked (whatever the function answered), 1 the replay failed, 2 bad usage or unreadable event',
+    '\nexit codes: 0 invoked (whatever the function answered), 1 the replay failed or a checkout compensated, 2 bad usage or unreadable event',
   )
   .parse();
-const cli = program.opts<{ event?: string; function?: string }>();
+const cli = program.opts<{ event?: string; function?: string; intoAnalytics?: boolean }>();
 if (program.args[0] && cli.event) usageError(program, 'name the event once: a fixture or --event FILE');
 const file = program.args[0] ?? cli.event;
 if (!file) usageError(program, 'name the event: a fixture or --event FILE');
+const intoAnalytics = cli.intoAnalytics === true;
 let named: InvocableFunction | undefined;
 try {
   named = cli.function === undefined ? undefined : invocableFunction(cli.function);
@@ -49,8 +64,9 @@ try {
   fail((e as Error).message);
 }
 const fixture = readJsonFile(file);
-const fromEvents = path.relative(path.join(projectRoot, 'events'), path.resolve(file));
-const [kind, group] = fromEvents.startsWith('..') ? [eventKind(fixture)] : fromEvents.split(path.sep);
+/** Where under events/ the fixture lives (`sfn/execution/visa.json`), when it lives under an events/ folder. */
+const fixturePath = fixturePathOf(file) ?? file;
+const [kind, group] = fixturePathOf(file) === undefined ? [eventKind(fixture)] : fixturePath.split('/');
 /** The running platform's (or the started one's) Lambda Invoke API. */
 let lambdaEndpoint: string | undefined;
 
@@ -85,24 +101,38 @@ type Target = { name: string; run: () => Promise<unknown> };
 function targets(): Target[] {
   if (named) {
     const { id } = named;
+    const event = intoAnalytics ? fixture : eventAsTestData(fixture);
     const run = async () => {
-      const invoked = await invoke(id, fixture);
+      const invoked = await invoke(id, event);
       return named?.kind === 'route' && 'output' in invoked ? httpResult(invoked.output) : invoked;
     };
     return [{ name: id, run }];
   }
   if (kind === 'dynamodb-stream' || kind === 'kinesis') {
-    return consumersOfStreamEvent(fixture, kind === 'kinesis' ? 'kinesis' : 'dynamodb').map((consumer) => ({
+    const source = kind === 'kinesis' ? 'kinesis' : 'dynamodb';
+    const event = intoAnalytics ? fixture : streamEventAsTestData(fixture, source);
+    return consumersOfStreamEvent(fixture, source).map((consumer) => ({
       name: consumer.id,
-      run: () => invoke(consumer.id, fixture),
+      run: () => invoke(consumer.id, event),
     }));
   }
   return [target()];
 }
 
+/** Any event marked as test data by its shape (API Gateway, a table's stream, Kinesis); others as they are. */
+function eventAsTestData(event: unknown): unknown {
+  const shape = eventKind(event);
+  if (shape === 'apigw') return apiEventAsTestData(event as APIGatewayProxyEvent);
+  if (shape === 'dynamodb-stream' || shape === 'kinesis')
+    return streamEventAsTestData(event, shape === 'kinesis' ? 'kinesis' : 'dynamodb');
+  return event;
+}
+
 function target(): Target {
   if (kind === 'apigw') {
-    const event = fixture as APIGatewayProxyEvent;
+    const event = intoAnalytics
+      ? (fixture as APIGatewayProxyEvent)
+      : apiEventAsTestData(fixture as APIGatewayProxyEvent);
     const route = routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
     if (!route)
       throw new Error(
@@ -128,6 +158,7 @@ function target(): Target {
     return {
       name: `${orderSaga.name} execution`,
       run: async () => {
+        const orderId = await givenSagaFixture(fixturePath, fixture, { invoke, intoAnalytics });
         const sfn = new SFNClient({});
         const { executionArn } = await sfn.send(
           new StartExecutionCommand({
@@ -139,12 +170,10 @@ function target(): Target {
         for (;;) {
           const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
           if (execution.status !== 'RUNNING') {
-            return {
-              status: execution.status,
-              output: execution.output ? (JSON.parse(execution.output) as unknown) : undefined,
-              error: execution.error,
-              cause: execution.cause,
-            };
+            const output = execution.output ? (JSON.parse(execution.output) as unknown) : undefined;
+            const report = await reportOfExecution({ status: execution.status, output }, orderId);
+            process.exitCode = exitCodeOf(report);
+            return { ...report, status: execution.status, output, error: execution.error, cause: execution.cause };
           }
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -157,7 +186,13 @@ function target(): Target {
       `Not a fixture replay knows: ${file}: name the function with --function <id> (npm run replay -- --help)`,
     );
   // A saga step's failure is an outcome the state machine acts on: shown as the state machine sees it.
-  return { name: task.state, run: () => invoke(task.id, fixture) };
+  return {
+    name: task.state,
+    run: async () => {
+      await givenSagaFixture(fixturePath, fixture, { invoke, intoAnalytics });
+      return invoke(task.id, fixture);
+    },
+  };
 }
 
 let chosen: Target[] = [];
@@ -176,6 +211,8 @@ try {
     console.error(`Using the local platform at ${running.apiUrl}`);
   } else {
     console.error('No local platform is running; starting one for this call…');
+    // Loaded only here: the whole local platform takes seconds to import, and a running one needs none of it.
+    const { startPlatform } = await import('@ecicomm/local-platform/platform');
     started = await startPlatform({
       dataDir,
       port: Number(process.env.PORT ?? 3000),

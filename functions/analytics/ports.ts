@@ -98,6 +98,8 @@ export type ClickEvent = Omit<ClickEventInput, 'at'> & {
   eventId: string;
   /** ISO 8601 (UTC): the client's time when it sent one, else receivedAt. */
   at: string;
+  /** A replayed fixture's event, which no loader loads (functions/shared/test-data.ts); absent on real events. */
+  testData?: true;
   receivedAt: string;
   /**
    * `search` events the search route writes itself (functions/search): how many products the query found, so

@@ -20,7 +20,8 @@ export interface OrderRepository {
    * Writes a new PENDING order, and with it the shopper's redemption of its promotion, in one transaction:
    * 'exists' when the order is there already, 'promotion-used' when the shopper redeemed the code on another order.
    */
-  create(order: Order): Promise<CreateOutcome>;
+  /** `testData`: a replayed fixture's order, which analytics never loads (functions/shared/test-data.ts). */
+  create(order: Order, options?: { testData?: boolean }): Promise<CreateOutcome>;
   get(orderId: string): Promise<Order | undefined>;
   listByUser(
     userId: string,

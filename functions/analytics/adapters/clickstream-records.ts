@@ -2,6 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EVENT_TYPES } from '../schemas';
 import type { UserBehaviorRow } from '../domain/load';
+import { isTestData } from '../../shared/test-data';
 import { MalformedRecordError } from './orders-stream-records';
 
 /**
@@ -24,14 +25,18 @@ const StreamedClickEvent = z.object({
   at: z.iso.datetime({ offset: true }),
 });
 
-export function userBehaviorFromKinesisRecord(record: KinesisStreamRecord): UserBehaviorRow {
-  const where = `Kinesis record ${record.kinesis?.sequenceNumber ?? record.eventID ?? '?'}`;
-  let json: unknown;
+const describe = (record: KinesisStreamRecord) =>
+  `Kinesis record ${record.kinesis?.sequenceNumber ?? record.eventID ?? '?'}`;
+
+function decode(record: KinesisStreamRecord): unknown {
   try {
-    json = JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
+    return JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8'));
   } catch (cause) {
-    throw new MalformedRecordError(`${where}: data is not base64 JSON`, { cause });
+    throw new MalformedRecordError(`${describe(record)}: data is not base64 JSON`, { cause });
   }
+}
+
+function toRow(json: unknown, where: string): UserBehaviorRow {
   const parsed = StreamedClickEvent.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -49,4 +54,17 @@ export function userBehaviorFromKinesisRecord(record: KinesisStreamRecord): User
     resultCount: e.results ?? null,
     eventTs: new Date(e.at).toISOString(),
   };
+}
+
+export function userBehaviorFromKinesisRecord(record: KinesisStreamRecord): UserBehaviorRow {
+  return toRow(decode(record), describe(record));
+}
+
+/**
+ * What the clickstream loader loads for one record: its row, or none for an event marked as test data (a
+ * replayed fixture's, functions/shared/test-data.ts). POST /v1/events cannot mark one: its schema is strict.
+ */
+export function userBehaviorRowsFromKinesisRecord(record: KinesisStreamRecord): UserBehaviorRow[] {
+  const json = decode(record);
+  return isTestData(json) ? [] : [toRow(json, describe(record))];
 }

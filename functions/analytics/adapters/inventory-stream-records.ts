@@ -3,12 +3,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { InventorySnapshotRow } from '../domain/load';
+import { isTestData } from '../../shared/test-data';
 import { MalformedRecordError } from './orders-stream-records';
 
 /**
  * What an inventory-table stream record means to the warehouse: each INSERT or MODIFY is a snapshot of the
  * product's stock levels at the time of the change; a REMOVE loads nothing (no API deletes stock; the last
- * snapshot stays the product's history). Pure, like the orders mapping.
+ * snapshot stays the product's history), nor does a stock level marked as test data (functions/shared/test-data.ts).
+ * Pure, like the orders mapping.
  *
  * The snapshot's event id is `productId#<sequence number, zero-padded to 40 digits>`: the same for a
  * redelivered record (so it loads once), and ordered like the changes themselves. That order matters:
@@ -47,6 +49,7 @@ export function inventorySnapshotFromStreamRecord(record: DynamoDBRecord): Inven
   } catch (cause) {
     throw new MalformedRecordError(`${where}: NewImage cannot be unmarshalled`, { cause });
   }
+  if (isTestData(item)) return [];
   const parsed = StockImage.safeParse(item);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

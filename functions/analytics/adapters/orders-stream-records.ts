@@ -3,6 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { salesFactsFromOrder, validateSalesFact, type SalesFactRow } from '../domain/load';
+import { isTestData } from '../../shared/test-data';
 
 /**
  * What an orders-table stream record means to the warehouse. Pure: no I/O, so the same mapping serves the
@@ -14,7 +15,8 @@ import { salesFactsFromOrder, validateSalesFact, type SalesFactRow } from '../do
  *   CONFIRMED, or the order's history shows a CONFIRMED entry — a sale was counted for it) and the old image
  *   was not already cancelled and refunded. An order cancelled before it was ever confirmed (payment declined,
  *   reservation expired, a charge compensated before confirmation) had no sale counted, so it refunds nothing.
- * - Anything else (PENDING inserts, updates that change no status, REMOVE) loads nothing.
+ * - Anything else (PENDING inserts, updates that change no status, REMOVE) loads nothing, and so does an order
+ *   marked as test data (a replayed fixture's, functions/shared/test-data.ts), whatever its status.
  *
  * Fact event ids come from salesFactsFromOrder (`orderId#line#KIND`), so a redelivered record, or a second
  * record describing the same transition, maps to the same ids and the load's NOT EXISTS drops it.
@@ -111,6 +113,7 @@ export function orderLoadFromStreamRecord(record: DynamoDBRecord): OrderLoad {
       `Stream record ${record.eventID ?? '?'}: MODIFY without OldImage (stream view type must be NEW_AND_OLD_IMAGES)`,
     );
   }
+  if (isTestData(newRaw)) return none;
   const order = parseOrder(newRaw, 'NewImage', record.eventID);
   const old = oldRaw === undefined ? undefined : OldImage.safeParse(oldRaw);
   if (old !== undefined && !old.success)

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { ProductDimRow } from '../domain/load';
+import { isTestData } from '../../shared/test-data';
 import { MalformedRecordError } from './orders-stream-records';
 
 /**
@@ -10,7 +11,8 @@ import { MalformedRecordError } from './orders-stream-records';
  * (functions/catalog), which becomes its dim_products row — name, category, brand and price (pence) as of
  * `updatedAt`. The upsert (upsertProductDims) keeps the newest image per product, so a redelivered or
  * out-of-order older record changes nothing. A REMOVE loads nothing: no API deletes products, and the sales
- * already counted for one still need its name in reports. Pure, like the orders mapping.
+ * already counted for one still need its name in reports. A product marked as test data (functions/shared/test-data.ts)
+ * loads nothing either. Pure, like the orders mapping.
  *
  * The lengths are the dimension's column widths: a longer value would fail the whole load on Redshift (and
  * Postgres), so it fails only its own record here.
@@ -40,6 +42,7 @@ export function productDimFromStreamRecord(record: DynamoDBRecord): ProductDimRo
   } catch (cause) {
     throw new MalformedRecordError(`${where}: NewImage cannot be unmarshalled`, { cause });
   }
+  if (isTestData(item)) return [];
   const parsed = ProductImage.safeParse(item);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dependencyUnavailable, invalid, type ErrorDetail } from '../../shared/errors';
+import { testDataMark } from '../../shared/test-data';
 import type { AnalyticsDeps, ClickEvent } from '../ports';
 import { EVENT_AT_MAX_AGE_HOURS, EVENT_AT_MAX_AHEAD_MINUTES, type ClickEventInput } from '../schemas';
 
@@ -16,6 +17,7 @@ export function stampEvents(
   inputs: readonly ClickEventInput[],
   now: Date,
   newId: () => string = randomUUID,
+  testData = false,
 ): ClickEvent[] {
   const receivedAt = now.toISOString();
   return inputs.map((input) => ({
@@ -23,6 +25,7 @@ export function stampEvents(
     eventId: input.eventId === undefined ? newId() : storedEventId(input.sessionId, input.eventId),
     at: input.at === undefined ? receivedAt : new Date(input.at).toISOString(),
     receivedAt,
+    ...testDataMark(testData),
   }));
 }
 
@@ -74,10 +77,11 @@ export function checkBatch(inputs: readonly ClickEventInput[], now: Date): void 
 export async function putEvents(
   inputs: readonly ClickEventInput[],
   deps: AnalyticsDeps,
+  options: { testData?: boolean } = {},
 ): Promise<{ accepted: number }> {
   const now = deps.clock.now();
   checkBatch(inputs, now);
-  const events = stampEvents(inputs, now);
+  const events = stampEvents(inputs, now, randomUUID, options.testData);
   let failed: ClickEvent[];
   try {
     ({ failed } = await deps.clickstream.put(events));

@@ -1,4 +1,5 @@
 import { httpHandler, json, parse } from '../../shared/http';
+import { isTestRequest } from '../../shared/test-data';
 import { putEvents } from '../domain/events';
 import { liveAnalyticsDeps } from '../deps';
 import type { AnalyticsDeps } from '../ports';
@@ -9,7 +10,7 @@ export const makeHandler = (deps: AnalyticsDeps) =>
   httpHandler(
     async (event) => {
       const { events } = parse(PutEvents, event.body);
-      return json(202, await putEvents(events, deps));
+      return json(202, await putEvents(events, deps, { testData: isTestRequest(event) }));
     },
     { body: true },
   );

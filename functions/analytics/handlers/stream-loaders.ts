@@ -16,7 +16,7 @@ import {
 } from '../domain/load';
 import type { LoaderDeps } from '../ports';
 import { makeStreamBatchHandler, type StreamLoader } from './stream-batch';
-import { userBehaviorFromKinesisRecord } from '../adapters/clickstream-records';
+import { userBehaviorRowsFromKinesisRecord } from '../adapters/clickstream-records';
 import { inventorySnapshotFromStreamRecord } from '../adapters/inventory-stream-records';
 import { orderLoadFromStreamRecord } from '../adapters/orders-stream-records';
 import { productDimFromStreamRecord } from '../adapters/products-stream-records';
@@ -49,7 +49,7 @@ export const productsStreamLoader: StreamLoader<DynamoDBRecord, ProductDimRow> =
 
 export const clickstreamLoader: StreamLoader<KinesisStreamRecord, UserBehaviorRow> = {
   eventType: EventType.KinesisDataStreams,
-  map: (record) => [userBehaviorFromKinesisRecord(record)],
+  map: userBehaviorRowsFromKinesisRecord,
   load: (warehouse, rows) => loadUserBehavior(warehouse, rows),
   describe: (record) => `${record.eventID ?? '?'} (seq ${record.kinesis?.sequenceNumber ?? '?'})`,
 };

@@ -10,6 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { invalid } from '../../shared/errors';
+import { testDataMark } from '../../shared/test-data';
 import { decodeCursor, encodeCursor, isStartKeyRejection, type Page } from '../../shared/pagination';
 import { SkuTakenError, VersionConflictError, type ProductRepository } from '../ports';
 import type { Product } from '../schemas';
@@ -47,7 +48,7 @@ export class DynamoProductRepository implements ProductRepository {
     private readonly skuTableName?: string,
   ) {}
 
-  async create(product: Product): Promise<void> {
+  async create(product: Product, options: { testData?: boolean } = {}): Promise<void> {
     if (!this.skuTableName) throw new Error('Creating products needs the SKU table');
     try {
       await this.db.send(
@@ -63,7 +64,7 @@ export class DynamoProductRepository implements ProductRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: toItem(product),
+                Item: { ...toItem(product), ...testDataMark(options.testData) },
                 ConditionExpression: 'attribute_not_exists(id)',
               },
             },

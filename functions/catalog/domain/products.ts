@@ -2,7 +2,11 @@ import { conflict, notFound } from '../../shared/errors';
 import { SkuTakenError, VersionConflictError, type CatalogDeps } from '../ports';
 import type { CreateProduct, ListProductsQuery, Product, UpdateProduct } from '../schemas';
 
-export async function createProduct(input: CreateProduct, deps: CatalogDeps): Promise<Product> {
+export async function createProduct(
+  input: CreateProduct,
+  deps: CatalogDeps,
+  options: { testData?: boolean } = {},
+): Promise<Product> {
   const now = deps.clock.now().toISOString();
   const id = deps.newId();
   const product: Product = {
@@ -23,12 +27,12 @@ export async function createProduct(input: CreateProduct, deps: CatalogDeps): Pr
     updatedAt: now,
   };
   try {
-    await deps.products.create(product);
+    await deps.products.create(product, options);
   } catch (e) {
     if (e instanceof SkuTakenError) throw conflict(`SKU ${product.sku} is already in use`);
     throw e;
   }
-  await deps.stock.initialise(id, input.initialStock ?? 0);
+  await deps.stock.initialise(id, input.initialStock ?? 0, options);
   return product;
 }
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { testDataMark } from '../../shared/test-data';
 import type { StockRepository } from '../ports';
 import type { StockLevel } from '../schemas';
 
@@ -22,12 +23,12 @@ export class DynamoStockRepository implements StockRepository {
     return Item ? level(Item) : undefined;
   }
 
-  async initialise(productId: string, available: number): Promise<void> {
+  async initialise(productId: string, available: number, options: { testData?: boolean } = {}): Promise<void> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { productId, available, reserved: 0 },
+          Item: { productId, available, reserved: 0, ...testDataMark(options.testData) },
           ConditionExpression: 'attribute_not_exists(productId)',
         }),
       );

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { scanItems } from '../../shared/dynamo-scan';
 import { invalid } from '../../shared/errors';
+import { testDataMark } from '../../shared/test-data';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
 import { commitReservationItems } from '../../inventory/adapters/dynamo-reservations';
 import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/dynamo-promotions';
@@ -70,10 +71,10 @@ export class DynamoOrderRepository implements OrderRepository {
     private readonly related: Partial<RelatedTables> = {},
   ) {}
 
-  async create(order: Order): Promise<CreateOutcome> {
+  async create(order: Order, options: { testData?: boolean } = {}): Promise<CreateOutcome> {
     const put = {
       TableName: this.tableName,
-      Item: { ...order, pending: PENDING },
+      Item: { ...order, pending: PENDING, ...testDataMark(options.testData) },
       ConditionExpression: 'attribute_not_exists(orderId)',
     };
     // Without a promotion one conditional put does: a transaction would cost twice the writes.

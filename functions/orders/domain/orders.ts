@@ -32,6 +32,7 @@ export async function placeOrder(
   input: PlaceOrder,
   idempotencyKey: string,
   deps: OrdersDeps,
+  options: { testData?: boolean } = {},
 ): Promise<OrderAccepted> {
   const orderId = orderIdFor(caller.userId, idempotencyKey);
   const cartOwnerId = cartOwnerOfUser(caller.userId);
@@ -57,7 +58,7 @@ export async function placeOrder(
     createdAt: now,
     updatedAt: now,
   };
-  const outcome = await deps.orders.create(order);
+  const outcome = await deps.orders.create(order, options);
   if (outcome === 'promotion-used') {
     await deps.carts.removePromo(cartOwnerId, priced.promoCode!);
     throw conflict(

@@ -6,6 +6,7 @@ import { dynamoClient } from '../../shared/clients';
 import { parseEnv } from '../../shared/env';
 import { DomainError } from '../../shared/errors';
 import { header, httpHandler, json, parse } from '../../shared/http';
+import { isTestRequest } from '../../shared/test-data';
 import { placeOrder } from '../domain/orders';
 import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga } from '../deps';
 import type { OrdersDeps } from '../ports';
@@ -18,6 +19,8 @@ interface PlaceOrderRequest {
   key: string;
   caller: Caller;
   order: PlaceOrder;
+  /** A replayed fixture's request (functions/shared/test-data.ts): its order is marked as test data. */
+  testData: boolean;
 }
 
 /**
@@ -34,7 +37,7 @@ export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersiste
   });
   const placeOnce = makeIdempotent(
     async (request: PlaceOrderRequest): Promise<OrderAccepted> =>
-      placeOrder(request.caller, request.order, request.key, deps),
+      placeOrder(request.caller, request.order, request.key, deps, { testData: request.testData }),
     { persistenceStore, config },
   );
   return httpHandler(
@@ -49,6 +52,7 @@ export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersiste
           key,
           caller,
           order,
+          testData: isTestRequest(event),
         });
         return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
       } catch (e) {

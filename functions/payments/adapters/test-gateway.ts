@@ -11,7 +11,8 @@ const DECLINES: Record<string, string> = {
   tok_insufficientFunds: 'insufficient_funds',
 };
 const TRANSIENT_FAILURES_BEFORE_SUCCESS = 2;
-const GATEWAY_PREFIX = 'GATEWAY#';
+/** The test gateway keeps its own records in the ledger's table under these keys (a real gateway keeps its own). */
+export const GATEWAY_PREFIX = 'GATEWAY#';
 
 type ChargeRecord = {
   kind: 'charge';
