@@ -6,29 +6,18 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { renderClients } from '../lib/api-clients/render';
+import { command } from './cli';
 
-const USAGE = `Usage: npm run client:generate [-- --check]
-
-Generates the API's clients from its OpenAPI document (functions/api/routes.ts):
-  clients/openapi.json, clients/typescript/schema.ts, clients/http/ecicomm.http
-
-Options:
-  --check   write nothing; exit 1 naming each file that is stale
-  --help    show this help`;
-
-let values: { check?: boolean; help?: boolean };
-try {
-  ({ values } = parseArgs({ options: { check: { type: 'boolean' }, help: { type: 'boolean' } }, strict: true }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const program = command(
+  'npm run client:generate --',
+  "Generate the API's clients from its OpenAPI document (functions/api/routes.ts): clients/openapi.json, " +
+    'clients/typescript/schema.ts, clients/http/ecicomm.http',
+)
+  .option('--check', 'write nothing; exit 1 naming each file that is stale')
+  .addHelpText('after', '\nexit codes: 0 written or up to date, 1 stale (--check), 2 bad usage')
+  .parse();
+const values = program.opts<{ check?: boolean }>();
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const files = await renderClients();
