@@ -400,64 +400,16 @@ class WebFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
-    const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
-      metricName: `${props.namePrefix}-${metricName}`,
-    });
-    const managedRuleSet = (
-      name: string,
-      priority: number,
-      ruleActionOverrides?: CfnWebACL.RuleActionOverrideProperty[],
-    ): CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
-      visibilityConfig: visibility(name),
-    });
-    const rateLimitedBodyKey = 'rateLimited';
-    // WAF keeps blocking until the IP's count over the window falls under the limit: at most a window away.
-    const rateLimited = (windowSeconds: number): CfnWebACL.RuleActionProperty => ({
-      block: {
-        customResponse: {
-          responseCode: 429,
-          customResponseBodyKey: rateLimitedBodyKey,
-          responseHeaders: [{ name: 'Retry-After', value: String(windowSeconds) }, ...FIREWALL_CORS_HEADERS],
-        },
-      },
-    });
-    const routeRules = props.routeLimits.map(({ route, limit, windowSeconds }, i): CfnWebACL.RuleProperty => {
-      if (limit < 10 || limit >= props.requestsPerIpPer5Minutes) {
-        throw new Error(
-          `The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`,
-        );
-      }
-      const name = `RequestsPerIp-${route.id}`;
-      return {
-        name,
-        priority: i,
-        action: rateLimited(windowSeconds),
-        statement: {
-          rateBasedStatement: {
-            limit,
-            aggregateKeyType: 'IP',
-            evaluationWindowSec: windowSeconds,
-            scopeDownStatement: routeScope(route),
-          },
-        },
-        visibilityConfig: visibility(name),
-      };
-    });
+    const visibility = (metricName: string) => visibilityConfig(props.namePrefix, metricName);
+    const routeRules = routeRateRules(props);
     const next = routeRules.length;
-
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: `${props.namePrefix}-api`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('api'),
       customResponseBodies: {
-        [rateLimitedBodyKey]: {
+        [RATE_LIMITED_BODY_KEY]: {
           contentType: 'APPLICATION_JSON',
           content: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'Too many requests, slow down' } }),
         },
@@ -479,11 +431,69 @@ class WebFirewall extends Construct {
         },
         // The contract accepts bodies up to 1 MiB (e.g. 500 clickstream events) and answers larger ones
         // with 413 itself; the common rule set would block anything over 8 KB, so that rule only counts.
-        managedRuleSet('AWSManagedRulesCommonRuleSet', next + 1, [
+        managedRuleSet(props.namePrefix, 'AWSManagedRulesCommonRuleSet', next + 1, [
           { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
         ]),
-        managedRuleSet('AWSManagedRulesSQLiRuleSet', next + 2),
+        managedRuleSet(props.namePrefix, 'AWSManagedRulesSQLiRuleSet', next + 2),
       ],
     });
   }
+}
+
+const RATE_LIMITED_BODY_KEY = 'rateLimited';
+
+const visibilityConfig = (namePrefix: string, metricName: string): CfnWebACL.VisibilityConfigProperty => ({
+  cloudWatchMetricsEnabled: true,
+  sampledRequestsEnabled: true,
+  metricName: `${namePrefix}-${metricName}`,
+});
+
+const managedRuleSet = (
+  namePrefix: string,
+  name: string,
+  priority: number,
+  ruleActionOverrides?: CfnWebACL.RuleActionOverrideProperty[],
+): CfnWebACL.RuleProperty => ({
+  name,
+  priority,
+  overrideAction: { none: {} },
+  statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
+  visibilityConfig: visibilityConfig(namePrefix, name),
+});
+
+// WAF keeps blocking until the IP's count over the window falls under the limit: at most a window away.
+const rateLimited = (windowSeconds: number): CfnWebACL.RuleActionProperty => ({
+  block: {
+    customResponse: {
+      responseCode: 429,
+      customResponseBodyKey: RATE_LIMITED_BODY_KEY,
+      responseHeaders: [{ name: 'Retry-After', value: String(windowSeconds) }, ...FIREWALL_CORS_HEADERS],
+    },
+  },
+});
+
+/** A rate-based rule per route with a limit of its own, ahead of the stage-wide one. */
+function routeRateRules(props: WebFirewallProps): CfnWebACL.RuleProperty[] {
+  return props.routeLimits.map(({ route, limit, windowSeconds }, i): CfnWebACL.RuleProperty => {
+    if (limit < 10 || limit >= props.requestsPerIpPer5Minutes) {
+      throw new Error(
+        `The rate limit of route ${route.id} must be at least 10 (WAF's least) and under the stage-wide ${props.requestsPerIpPer5Minutes}`,
+      );
+    }
+    const name = `RequestsPerIp-${route.id}`;
+    return {
+      name,
+      priority: i,
+      action: rateLimited(windowSeconds),
+      statement: {
+        rateBasedStatement: {
+          limit,
+          aggregateKeyType: 'IP',
+          evaluationWindowSec: windowSeconds,
+          scopeDownStatement: routeScope(route),
+        },
+      },
+      visibilityConfig: visibilityConfig(props.namePrefix, name),
+    };
+  });
 }

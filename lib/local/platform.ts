@@ -49,17 +49,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
     const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
     const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
-    const dynamoClient = (parts.dynamoClient = new DynamoDBClient({
-      region: REGION,
-      endpoint: dynamoEmu.endpoint,
-      credentials,
-    }));
-    const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
-    const cognito = (parts.cognito = new CognitoIdentityProviderClient({
-      region: REGION,
-      endpoint: cognitoEmu.endpoint,
-      credentials,
-    }));
+    const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
     const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
 
     const services = await startContextServices(options, parts, credentials, log);
@@ -101,45 +91,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       options,
       log,
     );
-    const { checkout, kinesis, recommendations: model, search } = services;
-    return {
+    return platformHandle({
       apiUrl,
       port,
-      dynamoEndpoint: dynamoEmu.endpoint,
-      cognitoEndpoint: cognitoEmu.endpoint,
-      userPoolId,
-      clientId,
-      region: REGION,
+      databases: { dynamoEmu, cognitoEmu, dynamo, tableNames, userPoolId, clientId },
       admin: { ...admin, userId: adminId },
-      tableNames,
-      corsAllowedOrigins: corsAllowedOrigins.map(formatOriginPattern),
+      corsAllowedOrigins,
       env,
       seeded,
-      pids: parts.emulators.map((e) => e.pid),
-      dynamo,
-      sqsEndpoint: services.sqs.endpoint,
-      stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
-      kinesisEndpoint: kinesis.endpoint,
-      clickstreamStream: kinesis.streamNames.clickstream,
-      orderSagaArn: checkout.env.ORDER_SAGA_ARN,
-      compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
-      modelUrl: model.modelUrl,
-      recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
-      lambdaEndpoint: lambda.endpoint,
-      search: { endpoint: search.endpoint, ...searchIndexing },
-      analytics: {
-        caughtUp: analytics.caughtUp,
-        stats: analytics.stats,
-        failureQueueUrls: analytics.failureQueueUrls,
-        consumers: analytics.consumers,
-        warehouseDir: services.warehouseDir,
-        warehouseEndpoint: services.warehouse.endpoint,
-        warehouseSql: services.warehouse.sql,
-      },
-      sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
-      sweep: checkout.sweep,
-      stop: () => stopParts(parts),
-    };
+      parts,
+      services,
+      lambda,
+      analytics,
+      searchIndexing,
+    });
   } catch (e) {
     await abandonParts(parts);
     throw e;
@@ -152,4 +117,93 @@ async function listen(server: Server, port: number): Promise<string> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return `http://127.0.0.1:${port}`;
+}
+
+type Services = Awaited<ReturnType<typeof startContextServices>>;
+type Consumers = Awaited<ReturnType<typeof startConsumersAndInvokeApi>>;
+
+/** What the parts started add up to: the running platform as its users (npm start, tests, benches) see it. */
+function platformHandle(started: {
+  apiUrl: string;
+  port: number;
+  databases: {
+    dynamoEmu: { endpoint: string };
+    cognitoEmu: { endpoint: string };
+    dynamo: DynamoDBDocumentClient;
+    tableNames: Platform['tableNames'];
+    userPoolId: string;
+    clientId: string;
+  };
+  admin: Platform['admin'];
+  corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>;
+  env: Record<string, string>;
+  seeded: Platform['seeded'];
+  parts: ReturnType<typeof noParts>;
+  services: Services;
+  lambda: Consumers['lambda'];
+  analytics: Consumers['analytics'];
+  searchIndexing: Awaited<ReturnType<typeof indexSearch>>;
+}): Platform {
+  const { apiUrl, port, databases, admin, corsAllowedOrigins, env, seeded, parts, services } = started;
+  const { lambda, analytics, searchIndexing } = started;
+  const { checkout, kinesis, recommendations: model, search } = services;
+  return {
+    apiUrl,
+    port,
+    dynamoEndpoint: databases.dynamoEmu.endpoint,
+    cognitoEndpoint: databases.cognitoEmu.endpoint,
+    userPoolId: databases.userPoolId,
+    clientId: databases.clientId,
+    region: REGION,
+    admin,
+    tableNames: databases.tableNames,
+    corsAllowedOrigins: corsAllowedOrigins.map(formatOriginPattern),
+    env,
+    seeded,
+    pids: parts.emulators.map((e) => e.pid),
+    dynamo: databases.dynamo,
+    sqsEndpoint: services.sqs.endpoint,
+    stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
+    kinesisEndpoint: kinesis.endpoint,
+    clickstreamStream: kinesis.streamNames.clickstream,
+    orderSagaArn: checkout.env.ORDER_SAGA_ARN,
+    compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
+    modelUrl: model.modelUrl,
+    recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
+    lambdaEndpoint: lambda.endpoint,
+    search: { endpoint: search.endpoint, ...searchIndexing },
+    analytics: {
+      caughtUp: analytics.caughtUp,
+      stats: analytics.stats,
+      failureQueueUrls: analytics.failureQueueUrls,
+      consumers: analytics.consumers,
+      warehouseDir: services.warehouseDir,
+      warehouseEndpoint: services.warehouse.endpoint,
+      warehouseSql: services.warehouse.sql,
+    },
+    sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
+    sweep: checkout.sweep,
+    stop: () => stopParts(parts),
+  };
+}
+
+/** The SDK clients the start itself uses (seeding, the admin user), kept in `parts` to be closed on stop. */
+function connectClients(
+  parts: ReturnType<typeof noParts>,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  dynamoEmu: { endpoint: string },
+  cognitoEmu: { endpoint: string },
+) {
+  const dynamoClient = (parts.dynamoClient = new DynamoDBClient({
+    region: REGION,
+    endpoint: dynamoEmu.endpoint,
+    credentials,
+  }));
+  const dynamo = DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
+  const cognito = (parts.cognito = new CognitoIdentityProviderClient({
+    region: REGION,
+    endpoint: cognitoEmu.endpoint,
+    credentials,
+  }));
+  return { dynamoClient, dynamo, cognito };
 }
