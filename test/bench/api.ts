@@ -10,7 +10,14 @@ import autocannon from 'autocannon';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { cpuMeter, startPlatformChild, type CpuUse } from './platform-process';
-import type { BenchContext, BenchOptions, Section, SectionResult, Table } from './report';
+import {
+  comparisonTable,
+  type BenchContext,
+  type BenchOptions,
+  type Section,
+  type SectionResult,
+  type Table,
+} from './report';
 import { percentile, round } from './stats';
 
 export const RATIO_TARGET = 0.5;
@@ -237,30 +244,13 @@ function methodOf(t: LoadTarget, m: Measured, { connections, duration, warmup, r
 }
 
 function tableOf({ api, raw }: Measured, { connections, duration, rounds }: BenchOptions): Table {
-  const ratio = api.rps / raw.rps;
-  return {
-    title: `GET /v1/products/{id} vs GetItem, ${connections}-way concurrency, ${duration} s each (${rounds} alternating slices)`,
-    columns: ['load', 'requests', 'errors', 'requests/s', 'p50 ms', 'p99 ms'],
-    rows: [
-      [
-        'API (autocannon → edge → handler → DynamoDB Local)',
-        api.requests,
-        api.errors,
-        round(api.rps),
-        round(api.p50Ms, 2),
-        round(api.p99Ms, 2),
-      ],
-      [
-        'raw GetItem (lib-dynamodb → DynamoDB Local)',
-        raw.requests,
-        raw.errors,
-        round(raw.rps),
-        round(raw.p50Ms, 2),
-        round(raw.p99Ms, 2),
-      ],
-      ['ratio API / raw', '', '', round(ratio, 2), round(api.p50Ms / raw.p50Ms, 2), round(api.p99Ms / raw.p99Ms, 2)],
-    ],
-  };
+  return comparisonTable(
+    `GET /v1/products/{id} vs GetItem, ${connections}-way concurrency, ${duration} s each (${rounds} alternating slices)`,
+    'requests',
+    { ...api, label: 'API (autocannon → edge → handler → DynamoDB Local)', answered: api.requests, perS: api.rps },
+    { ...raw, label: 'raw GetItem (lib-dynamodb → DynamoDB Local)', answered: raw.requests, perS: raw.rps },
+    'ratio API / raw',
+  );
 }
 
 export const apiSection: Section = {

@@ -35,7 +35,15 @@ import { measureRelevance, RELEVANCE_QUERIES, type RelevanceReport } from '../su
 import { apiClient } from './api-client';
 import type { ChildPlatformInfo } from './platform-info';
 import { cpuSeconds, startPlatformChild } from './platform-process';
-import type { BenchContext, BenchOptions, Section, SectionResult, Table, Target } from './report';
+import {
+  comparisonTable,
+  type BenchContext,
+  type BenchOptions,
+  type Section,
+  type SectionResult,
+  type Table,
+  type Target,
+} from './report';
 import { percentile, round } from './stats';
 
 export const SEARCH_RATIO_TARGET = 0.5;
@@ -525,38 +533,15 @@ function methodOf(v: ReportValues): string[] {
 }
 
 function loadAndFreshnessTables(v: ReportValues): Table[] {
-  const { connections, duration, edge, engine, ratio, freshness, fromWrite, fromAck } = v;
+  const { connections, duration, edge, engine, freshness, fromWrite, fromAck } = v;
   return [
-    {
-      title: `GET /v1/search vs the engine's _search, the same ${RELEVANCE_QUERIES.length} queries, ${connections}-way concurrency, ${duration} s each`,
-      columns: ['load', 'queries', 'errors', 'queries/s', 'p50 ms', 'p99 ms'],
-      rows: [
-        [
-          'edge (autocannon → edge → handler → engine)',
-          edge.queries,
-          edge.errors,
-          round(edge.qps),
-          round(edge.p50Ms, 2),
-          round(edge.p99Ms, 2),
-        ],
-        [
-          'engine (OpenSearch client → engine _search)',
-          engine.queries,
-          engine.errors,
-          round(engine.qps),
-          round(engine.p50Ms, 2),
-          round(engine.p99Ms, 2),
-        ],
-        [
-          'ratio edge / engine',
-          '',
-          '',
-          round(ratio, 2),
-          round(edge.p50Ms / engine.p50Ms, 2),
-          round(edge.p99Ms / engine.p99Ms, 2),
-        ],
-      ],
-    },
+    comparisonTable(
+      `GET /v1/search vs the engine's _search, the same ${RELEVANCE_QUERIES.length} queries, ${connections}-way concurrency, ${duration} s each`,
+      'queries',
+      { ...edge, label: 'edge (autocannon → edge → handler → engine)', answered: edge.queries, perS: edge.qps },
+      { ...engine, label: 'engine (OpenSearch client → engine _search)', answered: engine.queries, perS: engine.qps },
+      'ratio edge / engine',
+    ),
     {
       title: `Freshness: product write → searchable (${freshness.length} writes)`,
       columns: ['measured from', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
