@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { routes, type Route } from '../../lib/routes';
 import { tables, type TableKey } from '../../lib/tables';
-import type { BenchContext, Section, SectionResult, Table } from './report';
+import type { BenchContext, Section, SectionResult, Table, Target } from './report';
 import { kib, max, median, min, round } from './stats';
 
 export const SIZE_TARGET_BYTES = 250 * 1024;
@@ -254,178 +254,222 @@ async function build(projectRoot: string, dir: string, route: Route): Promise<Bu
   };
 }
 
-export const bundlesSection: Section = {
-  id: 'bundles',
-  title: 'Handler bundles: size and module init (cold start) per route',
-  async run(ctx: BenchContext): Promise<SectionResult> {
-    const { projectRoot, options } = ctx;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-bench-bundles-'));
-    ctx.defer(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-    // Bundles import '@aws-sdk/*' as the Lambda runtime provides it: here, from the project's node_modules.
-    symlinkSync(path.join(projectRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    writeFileSync(path.join(dir, 'probe.mjs'), PROBE);
-    mkdirSync(path.join(dir, 'empty'));
-    writeFileSync(path.join(dir, 'empty', 'index.mjs'), 'export const handler = () => undefined;\n');
+type ExternalSets = Map<string, { file: string; importMs: number[]; cpuMs: number[] }>;
+const externalsKey = (b: BundleFigures) => b.externals.join(' + ') || '(none)';
 
-    ctx.log(`bundles: building ${routes.length} handlers with esbuild ${esbuild.version}`);
-    const bundles: BundleFigures[] = [];
-    for (const route of routes) bundles.push(await build(projectRoot, dir, route));
+/** A temp dir the probes run in: ES modules, the project's node_modules, the probe, and an empty module. */
+function prepareProbeDir(ctx: BenchContext): string {
+  const { projectRoot } = ctx;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-bench-bundles-'));
+  ctx.defer(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  // Bundles import '@aws-sdk/*' as the Lambda runtime provides it: here, from the project's node_modules.
+  symlinkSync(path.join(projectRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  writeFileSync(path.join(dir, 'probe.mjs'), PROBE);
+  mkdirSync(path.join(dir, 'empty'));
+  writeFileSync(path.join(dir, 'empty', 'index.mjs'), 'export const handler = () => undefined;\n');
+  return dir;
+}
 
-    ctx.log("bundles: reading each function's environment from the CDK stack");
-    const environments = await functionEnvironments();
-    for (const b of bundles) {
-      const { NODE_OPTIONS, ...deployed } = environments.byRoute.get(b.route.id) ?? {};
-      b.deployedEnv = deployed;
-      b.nodeOptions = NODE_OPTIONS;
-      // A load with exactly the environment CDK gives the function: a variable it lacks fails its cold start in AWS.
+/** Each bundle's environment as CDK sets it, whether it loads with it, and what its timed loads need added. */
+function applyEnvironments(dir: string, bundles: BundleFigures[], environments: FunctionEnvironments) {
+  for (const b of bundles) {
+    const { NODE_OPTIONS, ...deployed } = environments.byRoute.get(b.route.id) ?? {};
+    b.deployedEnv = deployed;
+    b.nodeOptions = NODE_OPTIONS;
+    // A load with exactly the environment CDK gives the function: a variable it lacks fails its cold start in AWS.
+    const url = pathToFileURL(b.file).href;
+    const first = probe(
+      dir,
+      url,
+      childEnv({ ...lambdaRuntimeEnv(b.route), ...b.deployedEnv, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) }),
+    );
+    if (first.error) b.cdkEnvError = first.error;
+    // Timing needs a load that succeeds: add every known handler variable, then whatever the load error names.
+    let env = childEnv({ ...lambdaRuntimeEnv(b.route), ...allHandlerEnv(), ...b.deployedEnv });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const r = probe(dir, url, env);
+      const missing = /^Invalid environment: (.+)$/
+        .exec(r.error ?? '')?.[1]
+        ?.split(/,\s*/)
+        .filter((n) => /^\w+$/.test(n) && !(n in env));
+      if (!missing?.length) break;
+      for (const name of missing) env = { ...env, [name]: `bench-${name.toLowerCase().replace(/_/g, '-')}` };
+      b.addedForTiming.push(...missing);
+    }
+    b.timingEnv = env;
+  }
+}
+
+/** The SDK packages a bundle imports from the runtime, alone: how much of its init is theirs. */
+function externalSetsOf(dir: string, bundles: BundleFigures[]): ExternalSets {
+  const externalSets = new Map<string, { file: string; importMs: number[]; cpuMs: number[] }>();
+  for (const b of bundles) {
+    const key = b.externals.join(' + ') || '(none)';
+    if (externalSets.has(key)) continue;
+    const file = path.join(dir, `externals-${externalSets.size}.mjs`);
+    writeFileSync(
+      file,
+      b.externals.map((e) => `import ${JSON.stringify(e)};`).join('\n') + '\nexport const handler = () => undefined;\n',
+    );
+    externalSets.set(key, { file, importMs: [], cpuMs: [] });
+  }
+  return externalSets;
+}
+
+/** `runs` rounds of fresh-process imports: a bare node, the empty module, each external set, each bundle. */
+function timeColdImports(ctx: BenchContext, dir: string, bundles: BundleFigures[], externalSets: ExternalSets) {
+  const { options } = ctx;
+  const bare: number[] = [];
+  const emptyImport: number[] = [];
+  const emptyWall: number[] = [];
+  ctx.log(`bundles: timing ${options.runs} cold imports per handler (interleaved, fresh process each)`);
+  for (let run = 0; run < options.runs; run++) {
+    const b0 = probe(dir, undefined, childEnv({}));
+    if (b0.error) throw new Error(`bare node -e "" failed: ${b0.error}`);
+    bare.push(b0.wallMs);
+    const e0 = probe(dir, pathToFileURL(path.join(dir, 'empty', 'index.mjs')).href, childEnv({}));
+    emptyWall.push(e0.wallMs);
+    if (e0.importMs !== undefined) emptyImport.push(e0.importMs);
+    for (const set of externalSets.values()) {
+      const r = probe(dir, pathToFileURL(set.file).href, childEnv({ AWS_REGION: 'eu-west-2' }));
+      if (r.importMs !== undefined && !r.error) {
+        set.importMs.push(r.importMs);
+        set.cpuMs.push(r.cpuMs ?? Number.NaN);
+      }
+    }
+    // Rotate the order each run so that a burst of noise does not always land on the same handler.
+    const order = bundles.map((_, i) => bundles[(i + run) % bundles.length]);
+    for (const b of order) {
+      const env = b.timingEnv;
       const url = pathToFileURL(b.file).href;
-      const first = probe(
-        dir,
-        url,
-        childEnv({ ...lambdaRuntimeEnv(b.route), ...b.deployedEnv, ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) }),
-      );
-      if (first.error) b.cdkEnvError = first.error;
-      // Timing needs a load that succeeds: add every known handler variable, then whatever the load error names.
-      let env = childEnv({ ...lambdaRuntimeEnv(b.route), ...allHandlerEnv(), ...b.deployedEnv });
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const r = probe(dir, url, env);
-        const missing = /^Invalid environment: (.+)$/
-          .exec(r.error ?? '')?.[1]
-          ?.split(/,\s*/)
-          .filter((n) => /^\w+$/.test(n) && !(n in env));
-        if (!missing?.length) break;
-        for (const name of missing) env = { ...env, [name]: `bench-${name.toLowerCase().replace(/_/g, '-')}` };
-        b.addedForTiming.push(...missing);
+      const r = probe(dir, url, env);
+      if (r.error || r.importMs === undefined) b.errors.push(r.error ?? 'no import time');
+      else {
+        b.samples.importMs.push(r.importMs);
+        b.samples.cpuMs.push(r.cpuMs ?? Number.NaN);
+        b.samples.wallMs.push(r.wallMs);
       }
-      b.timingEnv = env;
-    }
-
-    // The SDK packages a bundle imports from the runtime, alone: how much of its init is theirs.
-    const externalSets = new Map<string, { file: string; importMs: number[]; cpuMs: number[] }>();
-    for (const b of bundles) {
-      const key = b.externals.join(' + ') || '(none)';
-      if (externalSets.has(key)) continue;
-      const file = path.join(dir, `externals-${externalSets.size}.mjs`);
-      writeFileSync(
-        file,
-        b.externals.map((e) => `import ${JSON.stringify(e)};`).join('\n') +
-          '\nexport const handler = () => undefined;\n',
-      );
-      externalSets.set(key, { file, importMs: [], cpuMs: [] });
-    }
-    const externalsKey = (b: BundleFigures) => b.externals.join(' + ') || '(none)';
-
-    const bare: number[] = [];
-    const emptyImport: number[] = [];
-    const emptyWall: number[] = [];
-    ctx.log(`bundles: timing ${options.runs} cold imports per handler (interleaved, fresh process each)`);
-    for (let run = 0; run < options.runs; run++) {
-      const b0 = probe(dir, undefined, childEnv({}));
-      if (b0.error) throw new Error(`bare node -e "" failed: ${b0.error}`);
-      bare.push(b0.wallMs);
-      const e0 = probe(dir, pathToFileURL(path.join(dir, 'empty', 'index.mjs')).href, childEnv({}));
-      emptyWall.push(e0.wallMs);
-      if (e0.importMs !== undefined) emptyImport.push(e0.importMs);
-      for (const set of externalSets.values()) {
-        const r = probe(dir, pathToFileURL(set.file).href, childEnv({ AWS_REGION: 'eu-west-2' }));
-        if (r.importMs !== undefined && !r.error) {
-          set.importMs.push(r.importMs);
-          set.cpuMs.push(r.cpuMs ?? Number.NaN);
-        }
-      }
-      // Rotate the order each run so that a burst of noise does not always land on the same handler.
-      const order = bundles.map((_, i) => bundles[(i + run) % bundles.length]);
-      for (const b of order) {
-        const env = b.timingEnv;
-        const url = pathToFileURL(b.file).href;
-        const r = probe(dir, url, env);
-        if (r.error || r.importMs === undefined) b.errors.push(r.error ?? 'no import time');
-        else {
-          b.samples.importMs.push(r.importMs);
-          b.samples.cpuMs.push(r.cpuMs ?? Number.NaN);
-          b.samples.wallMs.push(r.wallMs);
-        }
-        // As deployed: with the NODE_OPTIONS CDK sets (--enable-source-maps reads the .map at load).
-        if (!b.nodeOptions) continue;
-        const s = probe(dir, url, { ...env, NODE_OPTIONS: b.nodeOptions });
-        if (!s.error && s.importMs !== undefined) {
-          b.samples.sourceMapsImportMs.push(s.importMs);
-          // Paired with the plain load just before it: CPU, which outside load inflates least.
-          if (!r.error && r.cpuMs !== undefined && s.cpuMs !== undefined)
-            b.samples.sourceMapsExtraCpuMs.push(s.cpuMs - r.cpuMs);
-        }
+      // As deployed: with the NODE_OPTIONS CDK sets (--enable-source-maps reads the .map at load).
+      if (!b.nodeOptions) continue;
+      const s = probe(dir, url, { ...env, NODE_OPTIONS: b.nodeOptions });
+      if (!s.error && s.importMs !== undefined) {
+        b.samples.sourceMapsImportMs.push(s.importMs);
+        // Paired with the plain load just before it: CPU, which outside load inflates least.
+        if (!r.error && r.cpuMs !== undefined && s.cpuMs !== undefined)
+          b.samples.sourceMapsExtraCpuMs.push(s.cpuMs - r.cpuMs);
       }
     }
-    const bareMs = median(bare);
+  }
+  return { bare, emptyImport, emptyWall };
+}
+type Timings = ReturnType<typeof timeColdImports>;
 
-    const rows = bundles.map((b) => {
-      const initMs = median(b.samples.importMs);
-      const biggest = top(b.packages, 1)[0];
-      return {
-        route: b.route.id,
-        endpoint: `${b.route.method} ${b.route.path}`,
-        mjsKiB: kib(b.mjsBytes),
-        mapKiB: kib(b.mapBytes),
-        sizePass: b.mjsBytes <= SIZE_TARGET_BYTES,
-        initMs: round(initMs),
-        initMinMs: round(min(b.samples.importMs)),
-        initMaxMs: round(max(b.samples.importMs)),
-        initCpuMs: round(median(b.samples.cpuMs)),
-        wallAboveBareMs: round(median(b.samples.wallMs) - bareMs),
-        initAsDeployedMs: b.nodeOptions ? round(median(b.samples.sourceMapsImportMs)) : null,
-        nodeOptions: b.nodeOptions ?? null,
-        initPass: b.samples.importMs.length > 0 && initMs <= INIT_TARGET_MS,
-        sdkExternals: externalsKey(b),
-        sdkExternalsMs: round(median(externalSets.get(externalsKey(b))!.importMs)),
-        loadsWithCdkEnv: b.cdkEnvError ?? 'yes',
-        addedForTiming: b.addedForTiming,
-        biggestPackage: biggest ? `${biggest.name} (${kib(biggest.bytes)} KiB)` : '',
-        samples: b.samples,
-        errors: b.errors,
-      };
-    });
-
-    const largest = [...bundles].sort((a, b) => b.mjsBytes - a.mjsBytes)[0];
-    const perHandler: Table = {
-      title: `Per handler (targets: .mjs ≤ 250 KiB, init ≤ ${INIT_TARGET_MS} ms)`,
-      columns: [
-        'route',
-        'endpoint',
-        '.mjs KiB',
-        'size',
-        'init ms (median)',
-        'min–max',
-        'init CPU ms',
-        'of which @aws-sdk externals ms',
-        'wall − bare ms',
-        'init ms as deployed (CDK NODE_OPTIONS)',
-        'init',
-        'loads with the env CDK sets',
-        'largest package in bundle',
-      ],
-      rows: rows.map((r) => [
-        r.route,
-        r.endpoint,
-        r.mjsKiB,
-        r.sizePass,
-        r.initMs,
-        `${r.initMinMs}–${r.initMaxMs}`,
-        r.initCpuMs,
-        r.sdkExternalsMs,
-        r.wallAboveBareMs,
-        r.initAsDeployedMs,
-        r.initPass,
-        r.loadsWithCdkEnv,
-        r.biggestPackage,
-      ]),
+/** One row of figures per handler. */
+function rowsOf(bundles: BundleFigures[], externalSets: ExternalSets, bareMs: number) {
+  return bundles.map((b) => {
+    const initMs = median(b.samples.importMs);
+    const biggest = top(b.packages, 1)[0];
+    return {
+      route: b.route.id,
+      endpoint: `${b.route.method} ${b.route.path}`,
+      mjsKiB: kib(b.mjsBytes),
+      mapKiB: kib(b.mapBytes),
+      sizePass: b.mjsBytes <= SIZE_TARGET_BYTES,
+      initMs: round(initMs),
+      initMinMs: round(min(b.samples.importMs)),
+      initMaxMs: round(max(b.samples.importMs)),
+      initCpuMs: round(median(b.samples.cpuMs)),
+      wallAboveBareMs: round(median(b.samples.wallMs) - bareMs),
+      initAsDeployedMs: b.nodeOptions ? round(median(b.samples.sourceMapsImportMs)) : null,
+      nodeOptions: b.nodeOptions ?? null,
+      initPass: b.samples.importMs.length > 0 && initMs <= INIT_TARGET_MS,
+      sdkExternals: externalsKey(b),
+      sdkExternalsMs: round(median(externalSets.get(externalsKey(b))!.importMs)),
+      loadsWithCdkEnv: b.cdkEnvError ?? 'yes',
+      addedForTiming: b.addedForTiming,
+      biggestPackage: biggest ? `${biggest.name} (${kib(biggest.bytes)} KiB)` : '',
+      samples: b.samples,
+      errors: b.errors,
     };
-    const topInputs: Table = {
+  });
+}
+
+/** What the report is made of, under the names it uses. */
+function reportValues(
+  options: BenchContext['options'],
+  bundles: BundleFigures[],
+  environments: FunctionEnvironments,
+  externalSets: ExternalSets,
+  timings: Timings,
+) {
+  const bareMs = median(timings.bare);
+  const rows = rowsOf(bundles, externalSets, bareMs);
+  const measured = rows.filter((r) => r.samples.importMs.length > 0);
+  const byInit = [...measured].sort((a, b) => a.initMs - b.initMs);
+  return {
+    options,
+    bundles,
+    environments,
+    externalSets,
+    ...timings,
+    bareMs,
+    rows,
+    measured,
+    slowest: byInit[byInit.length - 1] ?? rows[0],
+    fastest: byInit[0] ?? rows[0],
+    largest: [...bundles].sort((a, b) => b.mjsBytes - a.mjsBytes)[0],
+  };
+}
+type ReportValues = ReturnType<typeof reportValues>;
+
+function perHandlerTable(v: ReportValues): Table {
+  const { rows } = v;
+  return {
+    title: `Per handler (targets: .mjs ≤ 250 KiB, init ≤ ${INIT_TARGET_MS} ms)`,
+    columns: [
+      'route',
+      'endpoint',
+      '.mjs KiB',
+      'size',
+      'init ms (median)',
+      'min–max',
+      'init CPU ms',
+      'of which @aws-sdk externals ms',
+      'wall − bare ms',
+      'init ms as deployed (CDK NODE_OPTIONS)',
+      'init',
+      'loads with the env CDK sets',
+      'largest package in bundle',
+    ],
+    rows: rows.map((r) => [
+      r.route,
+      r.endpoint,
+      r.mjsKiB,
+      r.sizePass,
+      r.initMs,
+      `${r.initMinMs}–${r.initMaxMs}`,
+      r.initCpuMs,
+      r.sdkExternalsMs,
+      r.wallAboveBareMs,
+      r.initAsDeployedMs,
+      r.initPass,
+      r.loadsWithCdkEnv,
+      r.biggestPackage,
+    ]),
+  };
+}
+
+/** The largest bundle's inputs and packages. */
+function largestBundleTables(v: ReportValues): Table[] {
+  const { largest } = v;
+  return [
+    {
       title: `Largest bundle: ${largest.route.id} (${kib(largest.mjsBytes)} KiB): top 5 inputs by bytes in the minified output`,
       columns: ['input', 'KiB', 'share'],
       rows: top(largest.inputs, 5).map((i) => [i.path, kib(i.bytes), `${round((100 * i.bytes) / largest.mjsBytes)} %`]),
-    };
-    const topPackages: Table = {
+    },
+    {
       title: `Largest bundle: ${largest.route.id}: top 5 packages (inputs summed by package)`,
       columns: ['package', 'KiB', 'share'],
       rows: top(largest.packages, 5).map((p) => [
@@ -433,8 +477,14 @@ export const bundlesSection: Section = {
         kib(p.bytes),
         `${round((100 * p.bytes) / largest.mjsBytes)} %`,
       ]),
-    };
-    const externalsTable: Table = {
+    },
+  ];
+}
+
+function externalsAndBaselineTables(v: ReportValues): Table[] {
+  const { externalSets, emptyImport, emptyWall, bareMs, rows } = v;
+  return [
+    {
       title: 'The @aws-sdk packages the bundles import from the runtime, imported alone (median ms)',
       columns: ['external imports', 'import ms', 'CPU ms', 'handlers'],
       rows: [...externalSets].map(([key, set]) => [
@@ -446,8 +496,8 @@ export const bundlesSection: Section = {
           .map((r) => r.route)
           .join(', '),
       ]),
-    };
-    const baseline: Table = {
+    },
+    {
       title: 'Baselines (median)',
       columns: ['measure', 'ms'],
       rows: [
@@ -458,88 +508,120 @@ export const bundlesSection: Section = {
           round(median(emptyWall) - bareMs),
         ],
       ],
-    };
+    },
+  ];
+}
 
-    const sizePass = rows.filter((r) => r.sizePass).length;
-    const initPass = rows.filter((r) => r.initPass).length;
-    const failingEnv = rows.filter((r) => r.loadsWithCdkEnv !== 'yes');
-    const findings: string[] = [];
-    for (const r of failingEnv) {
-      findings.push(
-        `\`${r.route}\` fails to load with the environment CDK gives its function (\`${r.loadsWithCdkEnv}\`): its cold start would fail in AWS.` +
-          (r.addedForTiming.length ? ` Timed with ${r.addedForTiming.join(', ')} added as dummy values.` : ''),
-      );
-    }
-    const measured = rows.filter((r) => r.samples.importMs.length > 0);
-    const byInit = [...measured].sort((a, b) => a.initMs - b.initMs);
-    const slowest = byInit[byInit.length - 1] ?? rows[0];
-    const fastest = byInit[0] ?? rows[0];
+function findingsOf(v: ReportValues): string[] {
+  const { bundles, rows, measured, slowest, fastest, largest } = v;
+  const failingEnv = rows.filter((r) => r.loadsWithCdkEnv !== 'yes');
+  const findings: string[] = [];
+  for (const r of failingEnv) {
     findings.push(
-      `Slowest init: \`${slowest.route}\` at ${slowest.initMs} ms; fastest: \`${fastest.route}\` at ${fastest.initMs} ms.`,
+      `\`${r.route}\` fails to load with the environment CDK gives its function (\`${r.loadsWithCdkEnv}\`): its cold start would fail in AWS.` +
+        (r.addedForTiming.length ? ` Timed with ${r.addedForTiming.join(', ')} added as dummy values.` : ''),
     );
-    const smDeltas = bundles
-      .filter((b) => b.samples.sourceMapsExtraCpuMs.length)
-      .map((b) => median(b.samples.sourceMapsExtraCpuMs));
-    const nodeOptions = [...new Set(bundles.map((b) => b.nodeOptions).filter(Boolean))];
-    if (smDeltas.length) {
-      findings.push(
-        `NODE_OPTIONS=\`${nodeOptions.join('` / `')}\` (as CDK sets it) costs a median ${round(median(smDeltas))} ms of CPU per handler at load (paired with the plain load in the same run; median over handlers), on top of "init".`,
-      );
-    }
-    const sdkShare = median(
-      measured.filter((r) => r.sdkExternals !== '(none)').map((r) => r.sdkExternalsMs / r.initMs),
-    );
+  }
+  findings.push(
+    `Slowest init: \`${slowest.route}\` at ${slowest.initMs} ms; fastest: \`${fastest.route}\` at ${fastest.initMs} ms.`,
+  );
+  const smDeltas = bundles
+    .filter((b) => b.samples.sourceMapsExtraCpuMs.length)
+    .map((b) => median(b.samples.sourceMapsExtraCpuMs));
+  const nodeOptions = [...new Set(bundles.map((b) => b.nodeOptions).filter(Boolean))];
+  if (smDeltas.length) {
     findings.push(
-      `The @aws-sdk clients the runtime provides (not counted in bundle size) take a median ${round(100 * sdkShare, 0)} % of the init of the handlers that import them; the bundled code the rest.` +
-        (fastest.sdkExternals === '(none)'
-          ? ` The fastest handler, \`${fastest.route}\`, imports no SDK client although its bundle is ${fastest.route === largest.route.id ? 'the largest' : `${fastest.mjsKiB} KiB`}: bundle bytes are not what dominates init.`
-          : ''),
+      `NODE_OPTIONS=\`${nodeOptions.join('` / `')}\` (as CDK sets it) costs a median ${round(median(smDeltas))} ms of CPU per handler at load (paired with the plain load in the same run; median over handlers), on top of "init".`,
     );
-    for (const r of rows)
-      if (r.errors.length) findings.push(`\`${r.route}\`: ${r.errors.length} probe(s) failed: ${r.errors[0]}`);
+  }
+  const sdkShare = median(measured.filter((r) => r.sdkExternals !== '(none)').map((r) => r.sdkExternalsMs / r.initMs));
+  findings.push(
+    `The @aws-sdk clients the runtime provides (not counted in bundle size) take a median ${round(100 * sdkShare, 0)} % of the init of the handlers that import them; the bundled code the rest.` +
+      (fastest.sdkExternals === '(none)'
+        ? ` The fastest handler, \`${fastest.route}\`, imports no SDK client although its bundle is ${fastest.route === largest.route.id ? 'the largest' : `${fastest.mjsKiB} KiB`}: bundle bytes are not what dominates init.`
+        : ''),
+  );
+  for (const r of rows)
+    if (r.errors.length) findings.push(`\`${r.route}\`: ${r.errors.length} probe(s) failed: ${r.errors[0]}`);
+  return findings;
+}
 
+function methodOf(v: ReportValues): string[] {
+  const { options, environments } = v;
+  return [
+    `Each route's handler is built with the esbuild JS API (${esbuild.version}) with the options NodejsFunction passes for the project's function construct (lib/contexts): bundle, platform node, target node22, format esm, the createRequire banner, minify, linked external source map (sources-content false), main-fields module,main, external @aws-sdk/*, working directory the project root. Size is the .mjs only.`,
+    `Bundles are written to a temp dir with package.json {"type":"module"} and node_modules symlinked to the project's, so @aws-sdk/* resolves as the Lambda runtime would provide it.`,
+    `Init: a fresh \`node probe.mjs <bundle>\` per sample; the probe (already an ES module, so the ESM loader is up) takes process.hrtime.bigint() around \`await import(bundle)\` and prints it. "init ms" is the median of ${options.runs} runs, interleaved across handlers with rotated order; pass/fail is on it. The child's environment is clean (PATH, HOME, nothing of npm or tsx) plus the Lambda runtime's variables (AWS_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_NAME, dummy credentials, …) and the function's own.`,
+    `"init CPU ms": the child's process.cpuUsage() (user + system, all threads) over the same import, median: less inflated by other processes than wall time on this shared machine, so compare handlers by it when the wall figures are noisy (min–max wide).`,
+    `"wall − bare" is the brief's whole-process alternative: median wall time of spawnSync around the probe process minus the median wall of a bare \`node -e ""\`; it includes the ESM loader start and probe overhead (see Baselines) and process teardown.`,
+    `"of which @aws-sdk externals": a module that only imports the same @aws-sdk/* packages as the bundle (from its metafile), timed the same way in the same runs; the bundled code's own share is init minus this.`,
+    `Function environments ${environments.source}. "loads with the env CDK sets": one load per bundle with only those variables (plus the Lambda runtime's). The timed loads drop NODE_OPTIONS (timed separately as "as deployed") and add dummies for every table variable and the user pool, plus any variable a failing load names.`,
+    `This machine is ${os.arch()}, Lambda runs arm64 at 512 MB: absolute times differ, ratios between handlers carry over.`,
+  ];
+}
+
+function targetsOf(v: ReportValues): Target[] {
+  const { rows, slowest, largest } = v;
+  const sizePass = rows.filter((r) => r.sizePass).length;
+  const initPass = rows.filter((r) => r.initPass).length;
+  return [
+    {
+      name: 'bundle .mjs ≤ 250 KiB',
+      target: 'every handler',
+      actual: `${sizePass}/${rows.length} pass (max ${kib(largest.mjsBytes)} KiB, ${largest.route.id})`,
+      pass: sizePass === rows.length,
+    },
+    {
+      name: `module init ≤ ${INIT_TARGET_MS} ms`,
+      target: 'every handler',
+      actual: `${initPass}/${rows.length} pass (max ${slowest.initMs} ms, ${slowest.route})`,
+      pass: initPass === rows.length,
+    },
+  ];
+}
+
+/** Raw figures for report.json. */
+function dataOf(v: ReportValues): unknown {
+  const { bundles, externalSets, bare, emptyImport, emptyWall, rows, largest } = v;
+  return {
+    esbuild: esbuild.version,
+    bareWallMs: bare,
+    sdkExternals: Object.fromEntries(
+      [...externalSets].map(([key, set]) => [key, { importMs: set.importMs, cpuMs: set.cpuMs }]),
+    ),
+    emptyModule: { importMs: emptyImport, wallMs: emptyWall },
+    handlers: rows.map((r, i) => ({
+      ...r,
+      mjsBytes: bundles[i].mjsBytes,
+      mapBytes: bundles[i].mapBytes,
+      handler: bundles[i].route.handler,
+    })),
+    largest: { route: largest.route.id, topInputs: top(largest.inputs, 5), topPackages: top(largest.packages, 5) },
+  };
+}
+
+export const bundlesSection: Section = {
+  id: 'bundles',
+  title: 'Handler bundles: size and module init (cold start) per route',
+  async run(ctx: BenchContext): Promise<SectionResult> {
+    const dir = prepareProbeDir(ctx);
+    ctx.log(`bundles: building ${routes.length} handlers with esbuild ${esbuild.version}`);
+    const bundles: BundleFigures[] = [];
+    for (const route of routes) bundles.push(await build(ctx.projectRoot, dir, route));
+
+    ctx.log("bundles: reading each function's environment from the CDK stack");
+    const environments = await functionEnvironments();
+    applyEnvironments(dir, bundles, environments);
+    const externalSets = externalSetsOf(dir, bundles);
+    const timings = timeColdImports(ctx, dir, bundles, externalSets);
+
+    const v = reportValues(ctx.options, bundles, environments, externalSets, timings);
     return {
-      method: [
-        `Each route's handler is built with the esbuild JS API (${esbuild.version}) with the options NodejsFunction passes for the project's function construct (lib/contexts): bundle, platform node, target node22, format esm, the createRequire banner, minify, linked external source map (sources-content false), main-fields module,main, external @aws-sdk/*, working directory the project root. Size is the .mjs only.`,
-        `Bundles are written to a temp dir with package.json {"type":"module"} and node_modules symlinked to the project's, so @aws-sdk/* resolves as the Lambda runtime would provide it.`,
-        `Init: a fresh \`node probe.mjs <bundle>\` per sample; the probe (already an ES module, so the ESM loader is up) takes process.hrtime.bigint() around \`await import(bundle)\` and prints it. "init ms" is the median of ${options.runs} runs, interleaved across handlers with rotated order; pass/fail is on it. The child's environment is clean (PATH, HOME, nothing of npm or tsx) plus the Lambda runtime's variables (AWS_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_NAME, dummy credentials, …) and the function's own.`,
-        `"init CPU ms": the child's process.cpuUsage() (user + system, all threads) over the same import, median: less inflated by other processes than wall time on this shared machine, so compare handlers by it when the wall figures are noisy (min–max wide).`,
-        `"wall − bare" is the brief's whole-process alternative: median wall time of spawnSync around the probe process minus the median wall of a bare \`node -e ""\`; it includes the ESM loader start and probe overhead (see Baselines) and process teardown.`,
-        `"of which @aws-sdk externals": a module that only imports the same @aws-sdk/* packages as the bundle (from its metafile), timed the same way in the same runs; the bundled code's own share is init minus this.`,
-        `Function environments ${environments.source}. "loads with the env CDK sets": one load per bundle with only those variables (plus the Lambda runtime's). The timed loads drop NODE_OPTIONS (timed separately as "as deployed") and add dummies for every table variable and the user pool, plus any variable a failing load names.`,
-        `This machine is ${os.arch()}, Lambda runs arm64 at 512 MB: absolute times differ, ratios between handlers carry over.`,
-      ],
-      targets: [
-        {
-          name: 'bundle .mjs ≤ 250 KiB',
-          target: 'every handler',
-          actual: `${sizePass}/${rows.length} pass (max ${kib(largest.mjsBytes)} KiB, ${largest.route.id})`,
-          pass: sizePass === rows.length,
-        },
-        {
-          name: `module init ≤ ${INIT_TARGET_MS} ms`,
-          target: 'every handler',
-          actual: `${initPass}/${rows.length} pass (max ${slowest.initMs} ms, ${slowest.route})`,
-          pass: initPass === rows.length,
-        },
-      ],
-      tables: [perHandler, topInputs, topPackages, externalsTable, baseline],
-      findings,
-      data: {
-        esbuild: esbuild.version,
-        bareWallMs: bare,
-        sdkExternals: Object.fromEntries(
-          [...externalSets].map(([key, set]) => [key, { importMs: set.importMs, cpuMs: set.cpuMs }]),
-        ),
-        emptyModule: { importMs: emptyImport, wallMs: emptyWall },
-        handlers: rows.map((r, i) => ({
-          ...r,
-          mjsBytes: bundles[i].mjsBytes,
-          mapBytes: bundles[i].mapBytes,
-          handler: bundles[i].route.handler,
-        })),
-        largest: { route: largest.route.id, topInputs: top(largest.inputs, 5), topPackages: top(largest.packages, 5) },
-      },
+      method: methodOf(v),
+      targets: targetsOf(v),
+      tables: [perHandlerTable(v), ...largestBundleTables(v), ...externalsAndBaselineTables(v)],
+      findings: findingsOf(v),
+      data: dataOf(v),
     };
   },
 };

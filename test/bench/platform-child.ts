@@ -12,10 +12,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { freePort } from '@ecicomm/local-platform/emulators';
-import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { dynamoClient } from '../../functions/shared/clients';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
+import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
 
 // Once the parent is gone, writing to its pipes fails (EPIPE): that must not crash us before the JVM is stopped.
@@ -24,13 +24,6 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 const log = (message: string) => {
   if (!parentGone) process.stderr.write(`[platform-child] ${message}\n`);
 };
-
-/** Distinct free ports (freePort may hand the same one out twice in a row). */
-async function freePorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
-}
 
 const wallClockMs = () => performance.timeOrigin + performance.now();
 
@@ -67,31 +60,26 @@ function orderStatusWrite(
   return undefined;
 }
 
-/**
- * Counts the handlers' DynamoDB requests: commands at the initialize step (once per `send`), attempts at
- * the deserialize step (inside the SDK's retry loop). The document client shares the bare client's
- * middleware stack, so both, and the Powertools idempotency layer, pass through here.
- */
-function installDynamoTap(platform: Platform, send: (message: ChildMessage) => void) {
-  const empty = (): DynamoCounts => ({
-    commands: {},
-    attempts: {},
-    errors: {},
-    byTable: {},
-    msByTable: {},
-    transactItems: 0,
-    windowMs: 0,
-  });
-  let counts = empty();
+const emptyCounts = (): DynamoCounts => ({
+  commands: {},
+  attempts: {},
+  errors: {},
+  byTable: {},
+  msByTable: {},
+  transactItems: 0,
+  windowMs: 0,
+});
+
+type TableInput = {
+  TableName?: string;
+  TransactItems?: Record<string, { TableName?: string }>[];
+  RequestItems?: Record<string, unknown>;
+};
+
+/** `Command table` with the logical table names (a transaction's tables joined with +), e.g. `PutItem orders`. */
+function requestSignature(platform: Platform): (name: string, input: TableInput) => string {
   const logical = new Map(Object.entries(platform.tableNames).map(([key, physical]) => [physical, key]));
-  const tableOf = (
-    name: string,
-    input: {
-      TableName?: string;
-      TransactItems?: Record<string, { TableName?: string }>[];
-      RequestItems?: Record<string, unknown>;
-    },
-  ) => {
+  return (name, input) => {
     const physical = input.TableName
       ? [input.TableName]
       : input.TransactItems
@@ -99,9 +87,57 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
         : Object.keys(input.RequestItems ?? {});
     return `${name} ${[...new Set(physical.map((t) => logical.get(t) ?? t))].join('+') || '?'}`;
   };
+}
+
+const bump = (record: Record<string, number>, key: string) => void (record[key] = (record[key] ?? 0) + 1);
+const commandName = (context: { commandName?: string }) => (context.commandName ?? 'Unknown').replace(/Command$/, '');
+
+/** The order status writes among a command's updates (the confirmation's transaction, the cancellation's update). */
+function orderStatusWrites(
+  name: string,
+  input: { TransactItems?: { Update?: UpdateInput }[] } & UpdateInput,
+  ordersTable: string,
+) {
+  const updates =
+    name === 'TransactWriteItems'
+      ? (input.TransactItems ?? []).map((t) => t.Update)
+      : name === 'UpdateItem'
+        ? [input]
+        : [];
+  return updates.flatMap((update) => {
+    const write = update && orderStatusWrite(update, ordersTable);
+    return write ? [write] : [];
+  });
+}
+
+/** The platform process's event loop since the last reset: busy fraction and timer delay beyond schedule. */
+function eventLoopWindow() {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let elu = performance.eventLoopUtilization();
+  return {
+    read: (): NonNullable<DynamoCounts['eventLoop']> => ({
+      utilization: performance.eventLoopUtilization(elu).utilization,
+      // The histogram counts the sampling resolution itself as delay.
+      delayMeanMs: Math.max(0, delay.mean / 1e6 - 10),
+      delayP99Ms: Math.max(0, delay.percentile(99) / 1e6 - 10),
+    }),
+    reset: () => {
+      elu = performance.eventLoopUtilization();
+      delay.reset();
+    },
+  };
+}
+
+/**
+ * Counts the handlers' DynamoDB requests: commands at the initialize step (once per `send`), attempts at
+ * the deserialize step (inside the SDK's retry loop). The document client shares the bare client's
+ * middleware stack, so both, and the Powertools idempotency layer, pass through here.
+ */
+function installDynamoTap(platform: Platform, send: (message: ChildMessage) => void) {
+  let counts = emptyCounts();
   let since = performance.now();
-  const bump = (record: Record<string, number>, key: string) => void (record[key] = (record[key] ?? 0) + 1);
-  const commandName = (context: { commandName?: string }) => (context.commandName ?? 'Unknown').replace(/Command$/, '');
+  const signatureOf = requestSignature(platform);
   const stack = dynamoClient().middlewareStack;
   stack.add(
     (next, context) => async (args) => {
@@ -109,7 +145,7 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
       bump(counts.commands, name);
       const input = args.input as { TransactItems?: { Update?: UpdateInput }[] } & UpdateInput;
       if (name === 'TransactWriteItems') counts.transactItems += input.TransactItems?.length ?? 0;
-      const signature = tableOf(name, input);
+      const signature = signatureOf(name, input);
       bump(counts.byTable, signature);
       const t0 = performance.now();
       let result;
@@ -122,16 +158,8 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
         // The counts may have been reset meanwhile: the time goes to the window the command ended in.
         counts.msByTable[signature] = (counts.msByTable[signature] ?? 0) + performance.now() - t0;
       }
-      const updates =
-        name === 'TransactWriteItems'
-          ? (input.TransactItems ?? []).map((t) => t.Update)
-          : name === 'UpdateItem'
-            ? [input]
-            : [];
-      for (const update of updates) {
-        const write = update && orderStatusWrite(update, platform.tableNames.orders);
-        if (write) send({ type: 'order', ...write, at: wallClockMs() });
-      }
+      for (const write of orderStatusWrites(name, input, platform.tableNames.orders))
+        send({ type: 'order', ...write, at: wallClockMs() });
       return result;
     },
     { step: 'initialize', name: 'benchDynamoCommandTap' },
@@ -143,33 +171,24 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
     },
     { step: 'deserialize', name: 'benchDynamoAttemptTap' },
   );
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  let elu = performance.eventLoopUtilization();
+  const eventLoop = eventLoopWindow();
   const read = (reset: boolean): DynamoCounts => {
-    const out: DynamoCounts = {
-      ...counts,
-      windowMs: performance.now() - since,
-      eventLoop: {
-        utilization: performance.eventLoopUtilization(elu).utilization,
-        // The histogram counts the sampling resolution itself as delay.
-        delayMeanMs: Math.max(0, delay.mean / 1e6 - 10),
-        delayP99Ms: Math.max(0, delay.percentile(99) / 1e6 - 10),
-      },
-    };
+    const out: DynamoCounts = { ...counts, windowMs: performance.now() - since, eventLoop: eventLoop.read() };
     if (reset) {
-      counts = empty();
+      counts = emptyCounts();
       since = performance.now();
-      elu = performance.eventLoopUtilization();
-      delay.reset();
+      eventLoop.reset();
     }
     return out;
   };
   return { read };
 }
 
-async function main() {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-bench-platform-'));
+/**
+ * Stops the platform and its emulators however this process ends: SIGTERM/SIGINT, the parent gone (stdin
+ * closed, IPC disconnected), an uncaught exception, and — short of SIGKILL — exit.
+ */
+function stopOnEveryExit(dataDir: string) {
   let platform: Platform | undefined;
   let stopping: Promise<void> | undefined;
   /** The emulators, also while startPlatform is still running (its pid file: a list, or { owner, pids }). */
@@ -218,70 +237,68 @@ async function main() {
   process.on('exit', () => {
     for (const pid of new Set([...knownPids, ...emulatorPids()])) killEmulator(pid);
   });
+  return {
+    shutdown,
+    onParentGone,
+    started: (running: Platform) => void (platform = running),
+    stopping: () => stopping !== undefined,
+  };
+}
 
+/** The checkout section's requests over IPC: the DynamoDB counts, and a wait until no saga runs. */
+function answerParent(platform: Platform) {
+  const send = (message: ChildMessage) => {
+    if (process.connected) process.send!(message, undefined, undefined, () => undefined);
+  };
+  const tap = installDynamoTap(platform, send);
+  process.on('message', (request: ChildRequest) => {
+    if (request.type === 'counts') send({ type: 'counts', id: request.id, counts: tap.read(request.reset) });
+    else if (request.type === 'idle') {
+      platform.sagasIdle(request.timeoutMs).then(
+        () => send({ type: 'idle', id: request.id, ok: true }),
+        (e: Error) => send({ type: 'idle', id: request.id, ok: false, error: e.message }),
+      );
+    }
+  });
+}
+
+const readyInfo = (platform: Platform, dataDir: string): ChildPlatformInfo => ({
+  apiUrl: platform.apiUrl,
+  dynamoEndpoint: platform.dynamoEndpoint,
+  region: platform.region,
+  tableNames: platform.tableNames,
+  seeded: platform.seeded,
+  admin: { email: platform.admin.email, password: platform.admin.password },
+  search: { endpoint: platform.search.endpoint, index: platform.search.index },
+  env: platform.env,
+  pids: platform.pids,
+  dataDir,
+  pid: process.pid,
+});
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-bench-platform-'));
+  const lifetime = stopOnEveryExit(dataDir);
   const ipc = typeof process.send === 'function';
-  if (ipc) process.once('disconnect', onParentGone);
+  if (ipc) process.once('disconnect', lifetime.onParentGone);
 
+  let platform: Platform;
   try {
     // Free ports for the in-process SQS and Step Functions emulators too: their defaults (9324, 8083) are
     // those of a running `npm start`. No sweeper timer: it would add DynamoDB requests to what is measured.
-    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] =
-      await freePorts(8);
     // BENCH_SEED=dataset: the Online Retail catalog (DATASET_DIR; the demo catalog where it is absent), for the search section.
     const seed = process.env.BENCH_SEED === 'dataset' ? 'dataset' : 'demo';
     const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
-    platform = await startPlatform({
-      port,
-      dynamoPort,
-      cognitoPort,
-      sqsPort,
-      stepFunctionsPort,
-      kinesisPort,
-      lambdaPort,
-      searchPort,
-      sweepEverySeconds: 0,
-      dataDir,
-      persist: false,
-      seed,
-      datasetDir,
-      log,
-    });
+    platform = await startPlatformOnFreePorts({ dataDir, seed, datasetDir, log });
+    lifetime.started(platform);
   } catch (e) {
     log(`start failed: ${(e as Error).stack ?? String(e)}`);
-    await shutdown('start failed', 1);
+    await lifetime.shutdown('start failed', 1);
     return;
   }
-  if (stopping) return;
-  if (ipc) {
-    const running = platform;
-    const send = (message: ChildMessage) => {
-      if (process.connected) process.send!(message, undefined, undefined, () => undefined);
-    };
-    const tap = installDynamoTap(running, send);
-    process.on('message', (request: ChildRequest) => {
-      if (request.type === 'counts') send({ type: 'counts', id: request.id, counts: tap.read(request.reset) });
-      else if (request.type === 'idle') {
-        running.sagasIdle(request.timeoutMs).then(
-          () => send({ type: 'idle', id: request.id, ok: true }),
-          (e: Error) => send({ type: 'idle', id: request.id, ok: false, error: e.message }),
-        );
-      }
-    });
-  }
-  const info: ChildPlatformInfo = {
-    apiUrl: platform.apiUrl,
-    dynamoEndpoint: platform.dynamoEndpoint,
-    region: platform.region,
-    tableNames: platform.tableNames,
-    seeded: platform.seeded,
-    admin: { email: platform.admin.email, password: platform.admin.password },
-    search: { endpoint: platform.search.endpoint, index: platform.search.index },
-    env: platform.env,
-    pids: platform.pids,
-    dataDir,
-    pid: process.pid,
-  };
-  process.stdout.write(`${READY_MARKER}${JSON.stringify(info)}\n`);
+  if (lifetime.stopping()) return;
+  if (ipc) answerParent(platform);
+  process.stdout.write(`${READY_MARKER}${JSON.stringify(readyInfo(platform, dataDir))}\n`);
 }
 
 void main();

@@ -124,3 +124,26 @@ export const cpuSeconds = (pid: number): number | undefined => {
     return undefined;
   }
 };
+
+/** CPU seconds per process over a part of a section: this process, the platform child, DynamoDB Local's JVM. */
+export interface CpuUse {
+  bench: number;
+  platformChild: number;
+  dynamodbLocal: number;
+}
+
+/** Snapshots of the three processes' CPU time, and what was used between two of them. */
+export function cpuMeter(pids: { platformChild: number; dynamodbLocal: number }) {
+  const snapshot = () => ({
+    child: cpuSeconds(pids.platformChild),
+    java: cpuSeconds(pids.dynamodbLocal),
+    self: process.cpuUsage(),
+  });
+  const between = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>): CpuUse => ({
+    bench: (b.self.user + b.self.system - a.self.user - a.self.system) / 1e6,
+    platformChild: (b.child ?? 0) - (a.child ?? 0),
+    dynamodbLocal: (b.java ?? 0) - (a.java ?? 0),
+  });
+  return { snapshot, between };
+}
+export type CpuMeter = ReturnType<typeof cpuMeter>;

@@ -21,7 +21,7 @@ import { writeDemoHistory } from '@ecicomm/local-platform/seed/demo-history';
 import type { TrainerMessage } from '@ecicomm/local-platform/train-model-child';
 import { loadArtifact } from '../../ml/src/serve/artifact';
 import { writeTestModel } from '../support/recommendation-model';
-import type { BenchContext, Section, SectionResult, Target } from './report';
+import type { BenchContext, BenchOptions, Section, SectionResult, Target } from './report';
 import { percentile, round } from './stats';
 
 export const P99_TARGET_MS = 20;
@@ -207,6 +207,116 @@ async function load(url: string, body: string, connections: number, duration: nu
   };
 }
 
+/** Training on the demo history, and on the dataset when it is present; what went wrong goes into `findings`. */
+async function trainAll(ctx: BenchContext, work: string, findings: string[]) {
+  const datasetDir = path.resolve(ctx.projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
+  const demo = writeDemoHistory(path.join(work, 'demo-history'), DEMO_CATALOG);
+  const runs: TrainingRun[] = [];
+  ctx.log('recommendations: training on the demo history');
+  runs.push(
+    await train(
+      ctx,
+      `demo history (${demo.invoices} invoices, ${demo.lines} lines)`,
+      demo.dir,
+      path.join(work, 'model-demo'),
+      demo.until,
+    ),
+  );
+  if (runs[0].outcome !== 'unavailable' && (await listDatasetFiles(datasetDir)).length) {
+    ctx.log(`recommendations: training on the dataset in ${datasetDir}`);
+    runs.push(await train(ctx, `dataset (${datasetDir})`, datasetDir, path.join(work, 'model-dataset')));
+  }
+  const trainerMissing = runs[0].outcome === 'unavailable';
+  if (trainerMissing)
+    findings.push(`Training time not measured: the trainer is not available (${runs[0].error?.split('\n')[0]}).`);
+  for (const r of runs.filter((x) => x.outcome === 'failed'))
+    findings.push(`Training on the ${r.data} failed: ${r.error}`);
+  return { datasetDir, runs, trainerMissing };
+}
+
+/** The largest model trained, or a synthetic one of the dataset's size when none could be. */
+function modelToServe(work: string, runs: TrainingRun[]): { modelDir: string; modelNote: string } {
+  const trained = [...runs].reverse().find((r) => r.outcome === 'trained');
+  let modelDir: string;
+  let modelNote: string;
+  if (trained?.modelDir) {
+    modelDir = trained.modelDir;
+    modelNote = `the model trained on the ${trained.data}, ${trained.version}`;
+  } else {
+    modelDir = writeTestModel(path.join(work, 'model-synthetic'), syntheticFullSizeModel());
+    modelNote =
+      "a synthetic artifact of the dataset's size (3,665 products, 50 neighbours each), since no model could be trained";
+  }
+  return { modelDir, modelNote };
+}
+
+/** The three requests the recommendations function sends, built from the served model. */
+async function requestKinds(modelDir: string) {
+  const model = await loadArtifact(modelDir);
+  const productCount = model.popularity.length;
+  const withNeighbours = Object.entries(model.neighbours).sort(
+    (a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
+  );
+  const anchor = withNeighbours[0]?.[0] ?? model.popularity[0][0];
+  // A heavy customer: 40 lines over 25 distinct products, across a year, as the function sends it.
+  const history = Array.from({ length: 40 }, (_, i) => ({
+    productId: model.popularity[(i * 7) % Math.min(25 * 7, productCount)][0],
+    quantity: 1 + (i % 6),
+    at: new Date(Date.UTC(2011, 0, 1) + i * 8 * 86_400_000).toISOString(),
+  }));
+  const kinds: [string, unknown][] = [
+    ['popular (anonymous)', { history: [], k: 20 }],
+    ['bought together (productId)', { history: [], productId: anchor, exclude: [anchor], k: 20 }],
+    ['personal (40-line history)', { history, k: 20 }],
+  ];
+  return { model, productCount, withNeighbours, kinds };
+}
+
+/** autocannon per kind of request, after one request of each has answered 200; CPU per request from /proc. */
+async function loadEachKind(
+  ctx: BenchContext,
+  server: Awaited<ReturnType<typeof startServer>>,
+  kinds: [string, unknown][],
+  { connections, duration, warmup }: BenchOptions,
+) {
+  for (const [name, body] of kinds) {
+    const res = await fetch(`${server.url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 200) throw new Error(`${name}: the server answered ${res.status}: ${await res.text()}`);
+  }
+
+  const rows: (string | number)[][] = [];
+  const figures: Record<string, Load & { cpuMsPerRequest?: number }> = {};
+  for (const [name, body] of kinds) {
+    const text = JSON.stringify(body);
+    if (warmup > 0) await load(server.url, text, connections, warmup);
+    const before = cpuSeconds(server.child.pid!);
+    ctx.log(`recommendations: ${name}, ${duration} s × ${connections} connections`);
+    const result = await load(server.url, text, connections, duration);
+    const after = cpuSeconds(server.child.pid!);
+    const cpuMsPerRequest =
+      before !== undefined && after !== undefined
+        ? (1000 * (after - before)) / Math.max(1, result.requests)
+        : undefined;
+    figures[name] = { ...result, cpuMsPerRequest };
+    rows.push([
+      name,
+      Buffer.byteLength(text),
+      result.requests,
+      result.errors,
+      round(result.rps),
+      round(result.p50Ms, 2),
+      round(result.p99Ms, 2),
+      round(result.maxMs, 1),
+      cpuMsPerRequest === undefined ? '—' : round(cpuMsPerRequest, 3),
+    ]);
+  }
+  return { rows, figures };
+}
+
 export const recommendationsSection: Section = {
   id: 'recommendations',
   title: 'Recommendations: training time, and the model server under load (POST /invocations)',
@@ -215,98 +325,12 @@ export const recommendationsSection: Section = {
     const work = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-bench-recs-'));
     ctx.defer(() => rmSync(work, { recursive: true, force: true }));
     const findings: string[] = [];
-
-    // ---------------------------------------------------------------- training
-    const datasetDir = path.resolve(ctx.projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
-    const demo = writeDemoHistory(path.join(work, 'demo-history'), DEMO_CATALOG);
-    const runs: TrainingRun[] = [];
-    ctx.log('recommendations: training on the demo history');
-    runs.push(
-      await train(
-        ctx,
-        `demo history (${demo.invoices} invoices, ${demo.lines} lines)`,
-        demo.dir,
-        path.join(work, 'model-demo'),
-        demo.until,
-      ),
-    );
-    if (runs[0].outcome !== 'unavailable' && (await listDatasetFiles(datasetDir)).length) {
-      ctx.log(`recommendations: training on the dataset in ${datasetDir}`);
-      runs.push(await train(ctx, `dataset (${datasetDir})`, datasetDir, path.join(work, 'model-dataset')));
-    }
-    const trainerMissing = runs[0].outcome === 'unavailable';
-    if (trainerMissing)
-      findings.push(`Training time not measured: the trainer is not available (${runs[0].error?.split('\n')[0]}).`);
-    for (const r of runs.filter((x) => x.outcome === 'failed'))
-      findings.push(`Training on the ${r.data} failed: ${r.error}`);
-
-    // ---------------------------------------------------------------- the model served
-    const trained = [...runs].reverse().find((r) => r.outcome === 'trained');
-    let modelDir: string;
-    let modelNote: string;
-    if (trained?.modelDir) {
-      modelDir = trained.modelDir;
-      modelNote = `the model trained on the ${trained.data}, ${trained.version}`;
-    } else {
-      modelDir = writeTestModel(path.join(work, 'model-synthetic'), syntheticFullSizeModel());
-      modelNote =
-        "a synthetic artifact of the dataset's size (3,665 products, 50 neighbours each), since no model could be trained";
-    }
-    const model = await loadArtifact(modelDir);
-    const productCount = model.popularity.length;
-    const withNeighbours = Object.entries(model.neighbours).sort(
-      (a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
-    );
-    const anchor = withNeighbours[0]?.[0] ?? model.popularity[0][0];
-    // A heavy customer: 40 lines over 25 distinct products, across a year, as the function sends it.
-    const history = Array.from({ length: 40 }, (_, i) => ({
-      productId: model.popularity[(i * 7) % Math.min(25 * 7, productCount)][0],
-      quantity: 1 + (i % 6),
-      at: new Date(Date.UTC(2011, 0, 1) + i * 8 * 86_400_000).toISOString(),
-    }));
-    const kinds: [string, unknown][] = [
-      ['popular (anonymous)', { history: [], k: 20 }],
-      ['bought together (productId)', { history: [], productId: anchor, exclude: [anchor], k: 20 }],
-      ['personal (40-line history)', { history, k: 20 }],
-    ];
-
+    const { datasetDir, runs, trainerMissing } = await trainAll(ctx, work, findings);
+    const { modelDir, modelNote } = modelToServe(work, runs);
+    const { model, productCount, withNeighbours, kinds } = await requestKinds(modelDir);
     ctx.log(`recommendations: serving ${modelNote}`);
     const server = await startServer(ctx, modelDir);
-    for (const [name, body] of kinds) {
-      const res = await fetch(`${server.url}/invocations`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (res.status !== 200) throw new Error(`${name}: the server answered ${res.status}: ${await res.text()}`);
-    }
-
-    const rows: (string | number)[][] = [];
-    const figures: Record<string, Load & { cpuMsPerRequest?: number }> = {};
-    for (const [name, body] of kinds) {
-      const text = JSON.stringify(body);
-      if (warmup > 0) await load(server.url, text, connections, warmup);
-      const before = cpuSeconds(server.child.pid!);
-      ctx.log(`recommendations: ${name}, ${duration} s × ${connections} connections`);
-      const result = await load(server.url, text, connections, duration);
-      const after = cpuSeconds(server.child.pid!);
-      const cpuMsPerRequest =
-        before !== undefined && after !== undefined
-          ? (1000 * (after - before)) / Math.max(1, result.requests)
-          : undefined;
-      figures[name] = { ...result, cpuMsPerRequest };
-      rows.push([
-        name,
-        Buffer.byteLength(text),
-        result.requests,
-        result.errors,
-        round(result.rps),
-        round(result.p50Ms, 2),
-        round(result.p99Ms, 2),
-        round(result.maxMs, 1),
-        cpuMsPerRequest === undefined ? '—' : round(cpuMsPerRequest, 3),
-      ]);
-    }
+    const { rows, figures } = await loadEachKind(ctx, server, kinds, ctx.options);
 
     const worstP99 = Math.max(...Object.values(figures).map((f) => f.p99Ms));
     const targets: Target[] = [

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { round } from './stats';
 
 export type Cell = string | number | boolean | null;
 
@@ -158,4 +159,35 @@ export function writeReport(projectRoot: string, report: Report): { json: string
   writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(md, markdown);
   return { json, md, markdown };
+}
+
+/** One side of a throughput comparison: what it answered, and how fast. */
+export interface LoadSide {
+  label: string;
+  answered: number;
+  errors: number;
+  perS: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Two sides under the same load, and the first's figures over the second's. */
+export function comparisonTable(title: string, unit: string, a: LoadSide, b: LoadSide, ratioLabel: string): Table {
+  const row = (s: LoadSide): Cell[] => [
+    s.label,
+    s.answered,
+    s.errors,
+    round(s.perS),
+    round(s.p50Ms, 2),
+    round(s.p99Ms, 2),
+  ];
+  return {
+    title,
+    columns: ['load', unit, 'errors', `${unit}/s`, 'p50 ms', 'p99 ms'],
+    rows: [
+      row(a),
+      row(b),
+      [ratioLabel, '', '', round(a.perS / b.perS, 2), round(a.p50Ms / b.p50Ms, 2), round(a.p99Ms / b.p99Ms, 2)],
+    ],
+  };
 }

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '@ecicomm/local-platform/emulators';
 import { replayHistory } from '@ecicomm/local-platform/history/replay';
-import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { launchChromium } from '../support/browser';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
+import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;
@@ -121,31 +121,7 @@ const chartOf = (page: Page, id: string) =>
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  starting = startPlatform({
-    port,
-    dynamoPort,
-    cognitoPort,
-    sqsPort,
-    stepFunctionsPort,
-    kinesisPort,
-    lambdaPort,
-    searchPort,
-    sweepEverySeconds: 0,
-    dataDir,
-    persist: false,
-    seed: 'demo',
-    model: { port: 0 },
-  });
+  starting = startPlatformOnFreePorts({ dataDir, seed: 'demo', model: { port: 0 } });
   platform = await starting;
   browser = await launchChromium();
 }, 120_000);

@@ -13,10 +13,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '@ecicomm/local-platform/emulators';
-import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { loadSeedCatalog } from '@ecicomm/local-platform/seed/catalog-source';
 import { CUTOFF, measureRelevance, type RelevanceReport } from '../support/search-relevance';
+import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 
 /**
  * Below it, typo tolerance is broken rather than merely imperfect: every query is misspelt, so an engine that
@@ -48,24 +48,7 @@ async function search(query: string, limit = CUTOFF): Promise<SearchPage> {
 }
 
 beforeAll(async () => {
-  const ports = new Set<number>();
-  while (ports.size < 8) ports.add(await freePort());
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [...ports];
-  platform = await startPlatform({
-    port,
-    dynamoPort,
-    cognitoPort,
-    sqsPort,
-    stepFunctionsPort,
-    kinesisPort,
-    lambdaPort,
-    searchPort,
-    sweepEverySeconds: 0,
-    dataDir,
-    persist: false,
-    seed: 'dataset',
-    datasetDir,
-  });
+  platform = await startPlatformOnFreePorts({ dataDir, seed: 'dataset', datasetDir });
 }, 300_000);
 
 afterAll(async () => {

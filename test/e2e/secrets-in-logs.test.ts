@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
-import { freePort } from '@ecicomm/local-platform/emulators';
 import { DEFAULT_ADMIN, projectRoot } from '@ecicomm/local-platform/platform';
+import { freePortEnvironment, START_ARGS } from '../support/platform-process';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-secrets-logs-'));
 let child: ChildProcess | undefined;
@@ -21,28 +21,8 @@ let output = '';
 
 /** `npm start`'s command (node --import tsx bin/local.ts), run with this Node, in its own process group. */
 async function startPlatform(): Promise<string> {
-  const [command, ...args] = (
-    JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  ).scripts.start.split(' ');
-  if (command !== 'node') throw new Error(`npm start is expected to run node, not ${command}`);
-  const ports = Object.fromEntries(
-    await Promise.all(
-      [
-        'PORT',
-        'DYNAMODB_PORT',
-        'COGNITO_PORT',
-        'SQS_PORT',
-        'STEPFUNCTIONS_PORT',
-        'KINESIS_PORT',
-        'LAMBDA_PORT',
-        'MODEL_PORT',
-        'SEARCH_PORT',
-        'REDSHIFT_DATA_PORT',
-        'WAREHOUSE_PORT',
-      ].map(async (name) => [name, String(await freePort())]),
-    ),
-  ) as Record<string, string>;
-  child = spawn(process.execPath, args, {
+  const ports = await freePortEnvironment();
+  child = spawn(process.execPath, START_ARGS, {
     cwd: projectRoot,
     detached: true,
     env: {

@@ -174,71 +174,56 @@ beforeAll(async () => {
   shoppers = await Promise.all(Array.from({ length: SHOPPERS }, () => newShopper()));
 });
 
-async function runScenario(s: Scenario): Promise<void> {
-  const startedAt = new Date(Date.now() - 5).toISOString();
-  const products = await Promise.all(s.stocks.map((stock, i) => productWithStock(stock, s.prices[i])));
+/** The scenario's orders on its fresh products; two lines on the same product become one of the summed quantity. */
+function scenarioOrders(s: Scenario, products: string[]) {
   const orders = s.orders.map((o) => ({
     ...o,
     key: randomUUID(),
     shopperOf: shoppers[o.shopper],
     items: o.lines.map((l) => ({ productId: products[l.product % products.length], quantity: l.quantity })),
   }));
-  // Two lines that land on the same product are one line of the summed quantity (an order names a product once).
+  // An order names a product once.
   for (const o of orders) {
     const merged = new Map<string, number>();
     for (const it of o.items) merged.set(it.productId, (merged.get(it.productId) ?? 0) + it.quantity);
     o.items = [...merged].map(([productId, quantity]) => ({ productId, quantity }));
   }
+  return orders;
+}
+type ScenarioOrder = ReturnType<typeof scenarioOrders>[number];
+type PlacedOrder = ScenarioOrder & { orderId: string; total: number };
 
-  // Everything at once: the orders, their duplicate POSTs, and the redeliveries waiting on their step.
-  const redeliveries: Promise<string>[] = [];
-  const placed = await Promise.all(
-    orders.map(async (o) => {
-      const body = { paymentToken: o.token, items: o.items };
-      const sends =
-        o.fault.kind === 'duplicatePost'
-          ? [postOrder(o.shopperOf, body, o.key), postOrder(o.shopperOf, body, o.key)]
-          : [postOrder(o.shopperOf, body, o.key)];
-      const replies = await Promise.all(sends);
-      for (const r of replies) expect([202, 409], JSON.stringify(r.body)).toContain(r.status);
-      const accepted = replies.filter((r) => r.status === 202);
-      expect(accepted.length, `key ${o.key}: ${JSON.stringify(replies.map((r) => r.body))}`).toBeGreaterThanOrEqual(1);
-      expect(new Set(accepted.map((r) => r.body.orderId)).size).toBe(1);
-      const { orderId, total } = accepted[0].body;
-      if (o.fault.kind === 'redeliver') {
-        const input: SagaInput = {
-          orderId,
-          userId: o.shopperOf.userId,
-          lines: o.items,
-          amount: total,
-          currency: 'GBP',
-          paymentToken: o.token,
-          cartOwnerId: `user#${o.shopperOf.userId}`,
-        };
-        redeliveries.push(redeliver(o.fault.step, input));
-      }
-      return { ...o, orderId, total };
-    }),
-  );
+/** Posts one order (twice for a duplicatePost) and, for a redelivery, queues its step's second delivery. */
+async function place(o: ScenarioOrder, redeliveries: Promise<string>[]): Promise<PlacedOrder> {
+  const body = { paymentToken: o.token, items: o.items };
+  const sends =
+    o.fault.kind === 'duplicatePost'
+      ? [postOrder(o.shopperOf, body, o.key), postOrder(o.shopperOf, body, o.key)]
+      : [postOrder(o.shopperOf, body, o.key)];
+  const replies = await Promise.all(sends);
+  for (const r of replies) expect([202, 409], JSON.stringify(r.body)).toContain(r.status);
+  const accepted = replies.filter((r) => r.status === 202);
+  expect(accepted.length, `key ${o.key}: ${JSON.stringify(replies.map((r) => r.body))}`).toBeGreaterThanOrEqual(1);
+  expect(new Set(accepted.map((r) => r.body.orderId)).size).toBe(1);
+  const { orderId, total } = accepted[0].body;
+  if (o.fault.kind === 'redeliver') {
+    const input: SagaInput = {
+      orderId,
+      userId: o.shopperOf.userId,
+      lines: o.items,
+      amount: total,
+      currency: 'GBP',
+      paymentToken: o.token,
+      cartOwnerId: `user#${o.shopperOf.userId}`,
+    };
+    redeliveries.push(redeliver(o.fault.step, input));
+  }
+  return { ...o, orderId, total };
+}
 
-  const finals = await Promise.all(placed.map((o) => untilTerminal(o.orderId, o.shopperOf.token)));
-  const redelivered = await Promise.all(redeliveries);
-
+/** Every order terminal, for a reason its token allows. */
+function outcomeProblems(placed: PlacedOrder[], finals: any[]): string[] {
   const problems: string[] = [];
-  const context = () =>
-    JSON.stringify({
-      stocks: s.stocks,
-      orders: placed.map((o, i) => ({
-        items: o.items,
-        token: o.token,
-        fault: o.fault,
-        status: finals[i].status,
-        reason: finals[i].failureReason,
-      })),
-      redelivered,
-    });
-
-  // Every order terminal, for a reason its token allows.
   finals.forEach((order, i) => {
     const o = placed[i];
     if (order.status !== 'CONFIRMED' && order.status !== 'CANCELLED')
@@ -251,8 +236,12 @@ async function runScenario(s: Scenario): Promise<void> {
         problems.push(`order ${order.orderId} (${o.token}) CANCELLED ${order.failureReason}`);
     }
   });
+  return problems;
+}
 
-  // Stock: nothing oversold, nothing left reserved, nothing lost.
+/** Stock: nothing oversold, nothing left reserved, nothing lost. */
+async function stockProblems(s: Scenario, products: string[], placed: PlacedOrder[], finals: any[]) {
+  const problems: string[] = [];
   for (const [i, productId] of products.entries()) {
     const row = await inventoryRow(productId);
     const soldByOrders = placed.reduce(
@@ -270,8 +259,12 @@ async function runScenario(s: Scenario): Promise<void> {
     if (row.sold !== soldByOrders)
       problems.push(`product ${i}: sold ${row.sold} but CONFIRMED orders hold ${soldByOrders}`);
   }
+  return problems;
+}
 
-  // Money and reservations per order.
+/** Money and reservations per order. */
+async function paymentProblems(placed: PlacedOrder[], finals: any[]) {
+  const problems: string[] = [];
   await Promise.all(
     finals.map(async (order, i) => {
       const [ledger, reservation] = await Promise.all([ledgerOf(order.orderId), reservationOf(order.orderId)]);
@@ -294,14 +287,49 @@ async function runScenario(s: Scenario): Promise<void> {
         problems.push(`order ${order.orderId}: history ${JSON.stringify(order.history.map((h: any) => h.status))}`);
     }),
   );
+  return problems;
+}
 
-  // One order per Idempotency-Key.
+/** One order per Idempotency-Key. */
+async function keyProblems(placed: PlacedOrder[], startedAt: string) {
+  const problems: string[] = [];
   for (const [i, shopper] of shoppers.entries()) {
     const listed = await allOrders(shopper.token, `&from=${encodeURIComponent(startedAt)}`);
     const mine = placed.filter((o) => o.shopper === i).map((o) => o.orderId);
     if (listed.length !== mine.length)
       problems.push(`shopper ${i}: ${listed.length} orders listed for ${mine.length} keys`);
   }
+  return problems;
+}
+
+async function runScenario(s: Scenario): Promise<void> {
+  const startedAt = new Date(Date.now() - 5).toISOString();
+  const products = await Promise.all(s.stocks.map((stock, i) => productWithStock(stock, s.prices[i])));
+  // Everything at once: the orders, their duplicate POSTs, and the redeliveries waiting on their step.
+  const redeliveries: Promise<string>[] = [];
+  const placed = await Promise.all(scenarioOrders(s, products).map((o) => place(o, redeliveries)));
+
+  const finals = await Promise.all(placed.map((o) => untilTerminal(o.orderId, o.shopperOf.token)));
+  const redelivered = await Promise.all(redeliveries);
+
+  const context = () =>
+    JSON.stringify({
+      stocks: s.stocks,
+      orders: placed.map((o, i) => ({
+        items: o.items,
+        token: o.token,
+        fault: o.fault,
+        status: finals[i].status,
+        reason: finals[i].failureReason,
+      })),
+      redelivered,
+    });
+  const problems = [
+    ...outcomeProblems(placed, finals),
+    ...(await stockProblems(s, products, placed, finals)),
+    ...(await paymentProblems(placed, finals)),
+    ...(await keyProblems(placed, startedAt)),
+  ];
 
   for (const f of finals) seen.add(f.status === 'CONFIRMED' ? 'CONFIRMED' : `CANCELLED ${f.failureReason}`);
   for (const r of redelivered) if (!r.endsWith('never ran')) seen.add(r.split(' ')[0]);

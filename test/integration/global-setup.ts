@@ -2,10 +2,10 @@ import '../support/handler-log-level';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@ecicomm/local-platform/emulators';
-import { startPlatform, type Platform } from '@ecicomm/local-platform/platform';
-import { startSwitchboard } from '../support/model-switchboard';
+import type { Platform } from '@ecicomm/local-platform/platform';
+import { startSwitchboard, type Switchboard } from '../support/model-switchboard';
 import { startPlatformControl } from '../support/platform-control';
+import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { writeTestModel } from '../support/recommendation-model';
 
 export interface PlatformInfo {
@@ -45,61 +45,9 @@ export interface PlatformInfo {
 /** Short, so the suite can watch the breaker open and close again; production waits 10 s. */
 const BREAKER_HALF_OPEN_MS = 1000;
 
-/**
- * One local platform for the whole integration run, on free ports, stopped by pid however the run ends.
- * jest-global-setup.mjs passes what it answers to the tests (support/api.ts `platform()`), and `stop` to the teardown.
- */
-export default async function setup(): Promise<{ platform: PlatformInfo; stop: () => Promise<void> }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  // The recommendations function calls the switchboard, which passes calls on to the model server (a
-  // hand-made model on a free port) unless a test makes it fail.
-  const switchboard = await startSwitchboard();
-  const model = {
-    dir: writeTestModel(path.join(dataDir, 'test-model')),
-    port: 0,
-    endpointUrl: switchboard.endpointUrl,
-    breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
-  };
-  const platform = await startPlatform({
-    port,
-    dynamoPort,
-    cognitoPort,
-    sqsPort,
-    stepFunctionsPort,
-    kinesisPort,
-    lambdaPort,
-    searchPort,
-    sweepEverySeconds: 0,
-    dataDir,
-    persist: false,
-    seed: 'demo',
-    model,
-  }).catch(async (e: unknown) => {
-    await switchboard.stop();
-    throw e;
-  });
-  switchboard.setTarget(platform.modelUrl);
-  const control = await startPlatformControl(platform);
-  const killAll = () =>
-    platform.pids.forEach((pid) => {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    });
-  process.once('exit', killAll);
-  const info: PlatformInfo = {
+/** What the tests get of the platform (through ECICOMM_TEST_PLATFORM): plain data, no handles. */
+function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: string): PlatformInfo {
+  return {
     apiUrl: platform.apiUrl,
     dynamoEndpoint: platform.dynamoEndpoint,
     cognitoEndpoint: platform.cognitoEndpoint,
@@ -124,8 +72,41 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
       switchboardUrl: switchboard.controlUrl,
       breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
     },
-    analytics: { controlUrl: control.url, failureQueueUrls: platform.analytics.failureQueueUrls },
+    analytics: { controlUrl, failureQueueUrls: platform.analytics.failureQueueUrls },
   };
+}
+
+/**
+ * One local platform for the whole integration run, on free ports, stopped by pid however the run ends.
+ * jest-global-setup.mjs passes what it answers to the tests (support/api.ts `platform()`), and `stop` to the teardown.
+ */
+export default async function setup(): Promise<{ platform: PlatformInfo; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
+  // The recommendations function calls the switchboard, which passes calls on to the model server (a
+  // hand-made model on a free port) unless a test makes it fail.
+  const switchboard = await startSwitchboard();
+  const model = {
+    dir: writeTestModel(path.join(dataDir, 'test-model')),
+    port: 0,
+    endpointUrl: switchboard.endpointUrl,
+    breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
+  };
+  const platform = await startPlatformOnFreePorts({ dataDir, seed: 'demo', model }).catch(async (e: unknown) => {
+    await switchboard.stop();
+    throw e;
+  });
+  switchboard.setTarget(platform.modelUrl);
+  const control = await startPlatformControl(platform);
+  const killAll = () =>
+    platform.pids.forEach((pid) => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
+  process.once('exit', killAll);
+  const info = platformInfo(platform, switchboard, control.url);
   const stop = async () => {
     await control.stop();
     await platform.stop();

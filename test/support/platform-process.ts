@@ -6,12 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@ecicomm/local-platform/emulators';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import type { RuntimeInfo } from '@ecicomm/local-platform/running-platform';
+import { freePorts } from './platform-on-free-ports';
 
 /** `npm start`'s command, run with this Node (tsx as a loader, as package.json's start script does). */
-const START_ARGS = (() => {
+export const START_ARGS = (() => {
   const [command, ...args] = (
     JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start.split(' ');
@@ -19,7 +19,8 @@ const START_ARGS = (() => {
   return args;
 })();
 
-const PORT_VARIABLES = [
+/** The variables through which `npm start` takes each service's port (bin/local.ts). */
+export const PORT_VARIABLES = [
   'PORT',
   'DYNAMODB_PORT',
   'COGNITO_PORT',
@@ -32,6 +33,15 @@ const PORT_VARIABLES = [
   'REDSHIFT_DATA_PORT',
   'WAREHOUSE_PORT',
 ] as const;
+
+/** A distinct free port for every service, as `npm start`'s environment. */
+export async function freePortEnvironment(): Promise<Record<(typeof PORT_VARIABLES)[number], string>> {
+  const ports = await freePorts(PORT_VARIABLES.length);
+  return Object.fromEntries(PORT_VARIABLES.map((name, i) => [name, String(ports[i])])) as Record<
+    (typeof PORT_VARIABLES)[number],
+    string
+  >;
+}
 
 /** The platform ended before it said it was ready (e.g. killed by an injected fault while resuming sagas). */
 export class ExitedBeforeReady extends Error {
@@ -65,9 +75,7 @@ export class PlatformProcesses {
   /** Starts `npm start --quiet --no-seed` on fresh free ports and waits until it says it is ready. */
   async start(extraEnv: Record<string, string> = {}, readyTimeoutMs = 90_000): Promise<RunningPlatformProcess> {
     const spawned = Date.now();
-    const ports = new Set<number>();
-    while (ports.size < PORT_VARIABLES.length) ports.add(await freePort());
-    const portEnv = Object.fromEntries(PORT_VARIABLES.map((name, i) => [name, String([...ports][i])]));
+    const portEnv = await freePortEnvironment();
     const child = spawn(process.execPath, [...START_ARGS, '--quiet', '--no-seed'], {
       cwd: projectRoot,
       env: { ...process.env, ...this.env, ...portEnv, ...extraEnv, LOCAL_DATA_DIR: this.dataDir },
