@@ -86,6 +86,10 @@ const stockOf = async (productId: string) =>
   (await dynamo().send(new GetCommand({ TableName: tables().inventory, Key: { productId }, ConsistentRead: true })))
     .Item;
 
+const reservationOf = async (orderId: string) =>
+  (await dynamo().send(new GetCommand({ TableName: tables().reservations, Key: { orderId }, ConsistentRead: true })))
+    .Item;
+
 const VISA_ORDER = '7d0c9a4e-5b7f-4f3a-9a51-2f3c1e0b9d11';
 const DECLINED_ORDER = '7d0c9a4e-5b7f-4f3a-9a51-2f3c1e0b9d12';
 const DECLINED_CHECKOUT = '7d0c9a4e-5b7f-4f3a-9a51-2f3c1e0b9d13';
@@ -112,7 +116,11 @@ const promises: Record<string, (r: Replayed) => Promise<void>> = {
   'sfn/ReserveInventory/reserve.json': async (r) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.results[0]).toMatchObject({ target: 'ReserveInventory', output: { orderId: VISA_ORDER } });
-    expect(await stockOf('prd_fx_mug')).toMatchObject({ available: 8, reserved: 2 });
+    expect(await stockOf('prd_fx_mug')).toMatchObject({ available: 8 });
+    expect(await reservationOf(VISA_ORDER)).toMatchObject({
+      status: 'HELD',
+      lines: [{ productId: 'prd_fx_mug', quantity: 2 }],
+    });
   },
   'sfn/ChargePayment/charge-visa.json': async (r) => {
     expect(r.results[0]).toMatchObject({ target: 'ChargePayment', output: { chargeId: VISA_CHARGE } });
@@ -126,7 +134,8 @@ const promises: Record<string, (r: Replayed) => Promise<void>> = {
     expect(r.results[0]).toMatchObject({ target: 'ConfirmOrder', output: expect.any(Object) });
     expect(r.results[0]).not.toHaveProperty('error');
     expect(await orderOf(VISA_ORDER)).toMatchObject({ status: 'CONFIRMED', payment: { chargeId: VISA_CHARGE } });
-    expect(await stockOf('prd_fx_mug')).toMatchObject({ available: 8, reserved: 0 });
+    expect(await stockOf('prd_fx_mug')).toMatchObject({ available: 8 });
+    expect(await reservationOf(VISA_ORDER)).toMatchObject({ status: 'COMMITTED' });
   },
   'sfn/RefundPayment/refund.json': async (r) => {
     expect(r.results[0]).toMatchObject({ target: 'RefundPayment', output: expect.any(Object) });
@@ -135,7 +144,8 @@ const promises: Record<string, (r: Replayed) => Promise<void>> = {
   },
   'sfn/ReleaseInventory/release.json': async (r) => {
     expect(r.results[0]).toMatchObject({ target: 'ReleaseInventory', output: expect.any(Object) });
-    expect(await stockOf('prd_fx_mug')).toMatchObject({ available: 10, reserved: 0 });
+    expect(await stockOf('prd_fx_mug')).toMatchObject({ available: 10 });
+    expect(await reservationOf(VISA_ORDER)).not.toMatchObject({ status: 'HELD' });
   },
   'sfn/CancelOrder/cancel-declined.json': async (r) => {
     expect(r.results[0]).toMatchObject({ target: 'CancelOrder', output: expect.any(Object) });

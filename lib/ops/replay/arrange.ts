@@ -4,7 +4,13 @@
  * fixture's own through the platform's functions. Items are marked as test data unless the replay goes
  * into analytics.
  */
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { TEST_DATA_ATTRIBUTE } from '../../../functions/shared/test-data';
 import { OrderStep } from '../../../functions/orders/saga-schemas';
 import { chargeKey, refundKey } from '../../../functions/payments/domain/payments';
@@ -54,8 +60,18 @@ async function forgetPartitions(db: DynamoDBDocumentClient, table: string, parti
   }
 }
 
-/** What the order had: its reservation (or tombstone), its ledger and the test gateway's records of it. */
+/**
+ * What the order had: its reservation (its held stock released first, through the platform's own
+ * ReleaseInventory, so the stock's `reserved` still matches the other orders' holds), its ledger and the test
+ * gateway's records of it.
+ */
 async function forgetOrder(deps: ArrangeDeps, orderId: string): Promise<void> {
+  const release = orderSaga.tasks.find((t) => t.state === 'ReleaseInventory')!;
+  const released = await deps.invoke(release.id, { orderId });
+  if (!('output' in released))
+    throw new Error(
+      `Forgetting order ${orderId}'s reservation failed: ${released.error ?? '?'} ${released.cause ?? ''}`,
+    );
   const reservations = tableName(deps.env, 'reservations');
   await deps.db.send(
     new BatchWriteCommand({ RequestItems: { [reservations]: [{ DeleteRequest: { Key: { orderId } } }] } }),
@@ -76,14 +92,19 @@ export async function arrangeSagaFixture(fixturePath: string, fixture: unknown, 
   const { orderId } = parsed.data;
   const at = (deps.now ?? (() => new Date()))().toISOString();
   await forgetOrder(deps, orderId);
+  // Only `available` is set: `reserved` is what other fixture orders still hold, which settlement releases later.
   await deps.db.send(
-    new PutCommand({
+    new UpdateCommand({
       TableName: tableName(deps.env, 'inventory'),
-      Item: {
-        productId: FIXTURE_PRODUCT_ID,
-        available: FIXTURE_STOCK,
-        reserved: 0,
-        ...(deps.testData && { [TEST_DATA_ATTRIBUTE]: true }),
+      Key: { productId: FIXTURE_PRODUCT_ID },
+      UpdateExpression: deps.testData
+        ? 'SET available = :available, reserved = if_not_exists(reserved, :zero), #mark = :mark'
+        : 'SET available = :available, reserved = if_not_exists(reserved, :zero) REMOVE #mark',
+      ExpressionAttributeNames: { '#mark': TEST_DATA_ATTRIBUTE },
+      ExpressionAttributeValues: {
+        ':available': FIXTURE_STOCK,
+        ':zero': 0,
+        ...(deps.testData && { ':mark': true }),
       },
     }),
   );
