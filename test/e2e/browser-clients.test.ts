@@ -9,7 +9,7 @@
  *   "Try it out" calls the API, signed in through Authorize.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '@ecicomm/local-platform/emulators';
-import { startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import type { Platform } from '@ecicomm/local-platform/platform';
+import { startPlatformOnFreePorts, stopPlatformStartedIn } from '../support/platform-on-free-ports';
 import { launchChromium, openPage } from '../support/browser';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
@@ -127,28 +127,8 @@ const waitForStep = async (page: Page, step: string) => {
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  starting = startPlatform({
-    port,
-    dynamoPort,
-    cognitoPort,
-    sqsPort,
-    stepFunctionsPort,
-    kinesisPort,
-    lambdaPort,
-    searchPort,
-    sweepEverySeconds: 0,
+  starting = startPlatformOnFreePorts({
     dataDir,
-    persist: false,
     seed: 'demo',
     model: { port: 0 },
     onRequest: ({ method, path: p, status }) => edgeLog.push({ method, path: p, status }),
@@ -157,28 +137,10 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 120_000);
 
-/** The emulators' pids as the platform records them, so they are stopped even if `stop()` never ran. */
-const recordedPids = (): number[] => {
-  const file = path.join(dataDir, 'pids.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { pids: number[] }).pids : [];
-};
-
 afterAll(async () => {
-  const pids = new Set(recordedPids());
   await browser?.close().catch(() => undefined);
   for (const server of storefronts) server.close();
-  const started = await starting?.catch(() => undefined);
-  started?.pids.forEach((pid) => pids.add(pid));
-  await started?.stop().catch((e: unknown) => console.error('platform stop failed', e));
-  for (const pid of pids) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await stopPlatformStartedIn(starting, dataDir);
 }, 60_000);
 
 // ------------------------------------------------------------------ the tests

@@ -3,6 +3,8 @@
  * of a running `npm start`), no settlement timer (tests settle on demand, and the bench must not count its
  * requests), nothing persisted.
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { startPlatform, type Platform, type PlatformOptions } from '@ecicomm/local-platform/platform';
 
@@ -35,4 +37,28 @@ export async function startPlatformOnFreePorts(options: FreePortPlatformOptions)
     persist: false,
     ...options,
   });
+}
+
+/**
+ * Stops a platform started in a test file's beforeAll, however far its start got: a start that outlived the
+ * hook's time limit still finishes and is stopped here, and the emulators it recorded in its data dir are killed
+ * by pid even when `stop()` fails or never ran. Then removes the data dir.
+ */
+export async function stopPlatformStartedIn(starting: Promise<Platform> | undefined, dataDir: string): Promise<void> {
+  const pidsFile = path.join(dataDir, 'pids.json');
+  const pids = new Set(
+    existsSync(pidsFile) ? (JSON.parse(readFileSync(pidsFile, 'utf8')) as { pids: number[] }).pids : [],
+  );
+  const started = await starting?.catch(() => undefined);
+  started?.pids.forEach((pid) => pids.add(pid));
+  await started?.stop().catch((e: unknown) => console.error('platform stop failed', e));
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes('DynamoDBLocal') || cmdline.includes('cognito-local')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
