@@ -23,7 +23,7 @@ const values = command(
     `
 environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, COGNITO_PORT, SQS_PORT,
   STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, REDSHIFT_DATA_PORT, MODEL_PORT, MODEL_VARIANT,
-  LOCAL_SWEEP_SECONDS
+  WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS
 exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 could not start, 2 bad usage`,
   )
   .parse()
