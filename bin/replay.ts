@@ -130,9 +130,7 @@ function eventAsTestData(event: unknown): unknown {
 
 function target(): Target {
   if (kind === 'apigw') {
-    const event = intoAnalytics
-      ? (fixture as APIGatewayProxyEvent)
-      : apiEventAsTestData(fixture as APIGatewayProxyEvent);
+    const event = (intoAnalytics ? fixture : eventAsTestData(fixture)) as APIGatewayProxyEvent;
     const route = routes.find((r) => r.method === event.httpMethod && r.path.replace(/^\/v1/, '') === event.resource);
     if (!route)
       throw new Error(
@@ -142,15 +140,7 @@ function target(): Target {
       name: route.id,
       run: async () => {
         const invoked = await invoke(route.id, event);
-        if (!('output' in invoked)) return invoked;
-        const result = invoked.output as { statusCode: number; headers?: unknown; body: string };
-        let body: unknown = result.body;
-        try {
-          body = JSON.parse(result.body);
-        } catch {
-          // Not JSON: print as is.
-        }
-        return { statusCode: result.statusCode, headers: result.headers, body };
+        return 'output' in invoked ? httpResult(invoked.output) : invoked;
       },
     };
   }
