@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -36,6 +37,23 @@ export function kinesisClient(): KinesisClient {
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
   });
   return kinesis;
+}
+
+let s3: S3Client | undefined;
+
+/**
+ * The S3 client. Path-style addressing (`endpoint/bucket/key`) in both substrates: S3 still serves it, and a
+ * local endpoint on 127.0.0.1 has no bucket subdomains. Checksums only where S3 requires them: a presigned
+ * PUT must not carry the checksum of an empty body the SDK would otherwise compute when it signs.
+ */
+export function s3Client(): S3Client {
+  s3 ??= new S3Client({
+    maxAttempts: 3,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return s3;
 }
 
 export interface Clock {

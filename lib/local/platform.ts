@@ -52,7 +52,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
     const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
 
-    const services = await startContextServices(options, parts, credentials, log);
+    const services = await startContextServices(
+      options,
+      parts,
+      credentials,
+      corsAllowedOrigins.map(formatOriginPattern),
+      log,
+    );
     const env = handlerEnvironment(
       baseEnv,
       services.env,
@@ -163,6 +169,7 @@ function platformHandle(started: {
     pids: parts.emulators.map((e) => e.pid),
     dynamo: databases.dynamo,
     sqsEndpoint: services.sqs.endpoint,
+    s3: { endpoint: services.s3.endpoint, bucketNames: services.s3.bucketNames, events: services.s3.events },
     stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
     kinesisEndpoint: kinesis.endpoint,
     clickstreamStream: kinesis.streamNames.clickstream,

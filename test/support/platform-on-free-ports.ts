@@ -16,14 +16,22 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 type PortOption =
-  'port' | 'dynamoPort' | 'cognitoPort' | 'sqsPort' | 'stepFunctionsPort' | 'kinesisPort' | 'lambdaPort' | 'searchPort';
+  | 'port'
+  | 'dynamoPort'
+  | 'cognitoPort'
+  | 'sqsPort'
+  | 'stepFunctionsPort'
+  | 'kinesisPort'
+  | 'lambdaPort'
+  | 'searchPort'
+  | 's3Port';
 
 /** What is left to choose: the data dir, the seed, the model, a log. */
 export type FreePortPlatformOptions = Omit<PlatformOptions, PortOption | 'sweepEverySeconds' | 'persist'>;
 
 export async function startPlatformOnFreePorts(options: FreePortPlatformOptions): Promise<Platform> {
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort] =
-    await freePorts(8);
+  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] =
+    await freePorts(9);
   return startPlatform({
     port,
     dynamoPort,
@@ -33,6 +41,7 @@ export async function startPlatformOnFreePorts(options: FreePortPlatformOptions)
     kinesisPort,
     lambdaPort,
     searchPort,
+    s3Port,
     sweepEverySeconds: 0,
     persist: false,
     ...options,

@@ -30,6 +30,7 @@ export const PORT_VARIABLES = [
   'LAMBDA_PORT',
   'MODEL_PORT',
   'SEARCH_PORT',
+  'S3_PORT',
   'REDSHIFT_DATA_PORT',
   'WAREHOUSE_PORT',
 ] as const;

@@ -13,6 +13,7 @@ import type { LambdaEmulator } from '../lambda/types';
 import type { LocalRecommendations } from '../recommendations';
 import { runtimeFile } from '../running-platform';
 import type { LocalSearch } from '../search-platform/start';
+import type { LocalS3 } from '../s3/server';
 import type { SqsEmulator } from '../sqs/server';
 import type { StepFunctionsEmulator } from '../stepfunctions/server';
 import { releaseDataDir } from './data-dir';
@@ -33,6 +34,7 @@ export interface PlatformParts {
   warehouse?: LocalWarehouse;
   lambda?: LambdaEmulator;
   search?: LocalSearch;
+  s3?: LocalS3;
 }
 
 export const noParts = (dataDir: string): PlatformParts => ({ dataDir, emulators: [], stopSweeper: () => undefined });
@@ -58,6 +60,8 @@ export async function stopParts(parts: PlatformParts) {
   await parts.stepFunctions?.stop();
   await parts.sqs?.stop();
   await parts.kinesis?.stop();
+  // After the functions it notifies have stopped being invoked by anything else.
+  await parts.s3?.stop();
   parts.dynamoClient?.destroy();
   parts.cognito?.destroy();
   await stopEmulators(parts);
@@ -76,5 +80,6 @@ export async function abandonParts(parts: PlatformParts) {
   await parts.stepFunctions?.stop().catch(() => undefined);
   await parts.sqs?.stop().catch(() => undefined);
   await parts.kinesis?.stop().catch(() => undefined);
+  await parts.s3?.stop().catch(() => undefined);
   await stopEmulators(parts);
 }

@@ -15,6 +15,7 @@ import type { SeedProduct } from '../../../catalog-data/catalog';
 import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
 import { startSearchEngineThread } from '../search/thread';
 import { startLocalSearch } from '../search-platform/start';
+import { startLocalS3 } from '../s3/server';
 import { startSqsEmulator } from '../sqs/server';
 import type { Platform, PlatformOptions } from './types';
 import { projectRoot } from './project-root';
@@ -31,10 +32,20 @@ export async function startContextServices(
   options: PlatformOptions,
   parts: PlatformParts,
   credentials: LocalCredentials,
+  corsAllowedOrigins: readonly string[],
   log: Log,
 ) {
   const { dataDir } = options;
   const persist = options.persist ?? true;
+  const s3 = (parts.s3 = await startLocalS3({
+    port: options.s3Port ?? 4569,
+    prefix: TABLE_PREFIX,
+    credentials,
+    dataDir: persist ? path.join(dataDir, 's3') : undefined,
+    corsAllowedOrigins,
+    onEventError: (e, key) => log(`S3 notification for ${key}: ${(e as Error)?.message ?? String(e)}`),
+  }));
+  log(`S3 (s3rver) on ${s3.endpoint} (buckets ${Object.values(s3.bucketNames).join(', ')})`);
   const sqs = (parts.sqs = await startSqsEmulator({
     port: options.sqsPort ?? 9324,
     region: REGION,
@@ -83,8 +94,16 @@ export async function startContextServices(
   log(
     `Redshift Data API on ${warehouse.endpoint}; SQL clients (Postgres protocol, read-only) on 127.0.0.1:${warehouse.sql.port}`,
   );
-  const env = { ...checkout.env, ...kinesis.env, ...recommendations.env, ...warehouse.env, ...search.env };
+  const env = {
+    ...s3.env,
+    ...checkout.env,
+    ...kinesis.env,
+    ...recommendations.env,
+    ...warehouse.env,
+    ...search.env,
+  };
   return {
+    s3,
     sqs,
     kinesis,
     checkout,

@@ -6,6 +6,7 @@ import type { EdgeOptions } from '../edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from '../recommendations';
 import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
+import type { LocalS3 } from '../s3/server';
 
 export interface PlatformOptions {
   port?: number;
@@ -17,6 +18,8 @@ export interface PlatformOptions {
   kinesisPort?: number;
   /** The Lambda Invoke API's port (default 9001), through which other processes invoke the functions. */
   lambdaPort?: number;
+  /** The S3 emulator's port (default 4569, S3_PORT). */
+  s3Port?: number;
   /** The local search engine's port (default 9200, SEARCH_PORT). */
   searchPort?: number;
   /** The local Redshift Data API (lib/local/redshift-data); by default any free port. */
@@ -75,6 +78,8 @@ export interface Platform {
   clickstreamStream: string;
   orderSagaArn: string;
   compensationDeadLetterQueueUrl: string;
+  /** s3rver: its endpoint, the platform's buckets, and the object events bucket notifications deliver. */
+  s3: Pick<LocalS3, 'endpoint' | 'bucketNames' | 'events'>;
   /** The model server: the SageMaker endpoint's local stand-in. */
   modelUrl: string;
   /** Whether a model is served yet (`served()` resolves with its version once it is). */

@@ -1,0 +1,92 @@
+/**
+ * S3 on the local substrate: s3rver (npm), a real S3 wire emulator, in this process. Its objects live under
+ * LOCAL_DATA_DIR/s3 when persisting, in a temporary directory removed on stop otherwise. The platform's
+ * buckets (lib/buckets.ts) are created as CDK would deploy them, each with a CORS rule for the allowed
+ * browser origins (a storefront PUTs to a presigned URL straight from the page), and object events reach
+ * subscribed functions through `events` (notifications.ts), as bucket notifications do in AWS.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import S3rver from 's3rver';
+import { bucketList, physicalBucketName, type BucketKey, buckets } from '../../buckets';
+import type { LocalCredentials } from '../guard/sigv4';
+import { acceptCredentials } from './account';
+import { objectEventBus, type ObjectEventBus } from './notifications';
+
+export interface LocalS3 {
+  endpoint: string;
+  /** Physical bucket names by key. */
+  bucketNames: Record<BucketKey, string>;
+  /** AWS_ENDPOINT_URL_S3 and each bucket's variable, as the handlers read them. */
+  env: Record<string, string>;
+  /** Object events (ObjectCreated, ObjectRemoved), for the functions a bucket notifies. */
+  events: ObjectEventBus;
+  /** Where the objects are on disk (backup reads the buckets through the API, not here). */
+  directory: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalS3Options {
+  port: number;
+  prefix: string;
+  credentials: LocalCredentials;
+  /** Where to keep the objects; a temporary directory, removed on stop, when undefined. */
+  dataDir?: string;
+  /** Browser origins allowed to call the buckets (`http://localhost:*`), as the API's CORS allows. */
+  corsAllowedOrigins: readonly string[];
+  onEventError?: (error: unknown, key: string) => void;
+}
+
+/** The bucket CORS rule S3 takes as XML: what a page needs to PUT an upload and read the variants. */
+function corsConfiguration(origins: readonly string[]): string {
+  const allowed = origins.map((origin) => `<AllowedOrigin>${origin}</AllowedOrigin>`).join('');
+  return (
+    '<CORSConfiguration><CORSRule>' +
+    allowed +
+    '<AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedMethod>PUT</AllowedMethod>' +
+    '<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>' +
+    '</CORSRule></CORSConfiguration>'
+  );
+}
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const directory = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ecicomm-s3-'));
+  mkdirSync(directory, { recursive: true });
+  const bucketNames = Object.fromEntries(
+    Object.entries(buckets).map(([key, spec]) => [key, physicalBucketName(options.prefix, spec)]),
+  ) as Record<BucketKey, string>;
+  const cors = Buffer.from(corsConfiguration(options.corsAllowedOrigins));
+  const server = new S3rver({
+    port: options.port,
+    address: '127.0.0.1',
+    directory,
+    silent: true,
+    // Path-style addressing (the SDK clients set forcePathStyle): 127.0.0.1 has no bucket subdomains.
+    vhostBuckets: false,
+    configureBuckets: bucketList.map((spec) => ({ name: physicalBucketName(options.prefix, spec), configs: [cors] })),
+  });
+  const events = objectEventBus((error, record) => options.onEventError?.(error, record.s3.object.key));
+  // s3rver is a Koa application, an EventEmitter; its typings leave that out.
+  (server as unknown as NodeJS.EventEmitter).on('event', (event: S3Event) => events.publish(event));
+  const revoke = acceptCredentials(options.credentials);
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = { AWS_ENDPOINT_URL_S3: endpoint };
+  for (const [key, spec] of Object.entries(buckets) as [BucketKey, (typeof buckets)[BucketKey]][])
+    env[spec.envVar] = bucketNames[key];
+  return {
+    endpoint,
+    bucketNames,
+    env,
+    events,
+    directory,
+    async stop() {
+      await events.idle();
+      await server.close();
+      revoke();
+      if (!options.dataDir) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
