@@ -10,7 +10,7 @@ export function cidrMatcher(block: string): ValueMatcher {
   if (!family || bits === undefined || !/^\d+$/.test(bits) || prefix > maxBits)
     throw new InvalidEventPattern(`Nonstandard IP address: ${block}`);
   const list = new BlockList();
-  list.addSubnet(address!, prefix, family);
+  list.addSubnet(address, prefix, family);
   return {
     kind: 'cidr',
     contains: (candidate) =>

@@ -18,14 +18,18 @@ const isScalar = (v: unknown): v is string | number | boolean | null =>
   v === null || ['string', 'number', 'boolean'].includes(typeof v);
 
 /** `prefix` and `suffix` take a string, or `{"equals-ignore-case": string}`. */
+/** The one `[operator, operand]` of an operator object, or undefined when it is not exactly one. */
+function soleEntry(operand: unknown): [string, unknown] | undefined {
+  if (!operand || typeof operand !== 'object' || Array.isArray(operand)) return undefined;
+  const entries = Object.entries(operand as Record<string, unknown>);
+  return entries.length === 1 ? entries[0] : undefined;
+}
+
 function affix(kind: 'prefix' | 'suffix', operand: unknown): ValueMatcher {
   if (typeof operand === 'string') return { kind, value: operand, ignoreCase: false };
-  if (operand && typeof operand === 'object' && !Array.isArray(operand)) {
-    const entries = Object.entries(operand);
-    const [key, value] = entries[0] ?? [];
-    if (entries.length === 1 && key === 'equals-ignore-case' && typeof value === 'string')
-      return { kind, value: value.toLowerCase(), ignoreCase: true };
-  }
+  const [key, value] = soleEntry(operand) ?? [];
+  if (key === 'equals-ignore-case' && typeof value === 'string')
+    return { kind, value: value.toLowerCase(), ignoreCase: true };
   return invalid(`${kind} match pattern must be a string or {"equals-ignore-case": string}`);
 }
 
@@ -53,14 +57,15 @@ function numeric(operand: unknown): ValueMatcher {
   if (!Array.isArray(operand) || operand.length === 0 || operand.length % 2 !== 0 || operand.length > 4)
     return invalid('Value of numeric must be an array of operator, number pairs (at most two)');
   const matcher: { kind: 'numeric'; lower?: Bound; upper?: Bound; equals?: number } = { kind: 'numeric' };
-  for (let i = 0; i < operand.length; i += 2) {
-    const op = operand[i] as unknown;
+  const pairs = operand as unknown[];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const op = pairs[i];
     if (typeof op !== 'string' || !OPERATORS.has(op)) invalid(`Unrecognized numeric range operator: ${String(op)}`);
-    const value = numberInRange(operand[i + 1]);
+    const value = numberInRange(pairs[i + 1]);
     if (op === '=') {
       if (operand.length > 2) invalid('"=" cannot be combined with another numeric operator');
       matcher.equals = value;
-    } else if (op.startsWith('>')) {
+    } else if ((op as string).startsWith('>')) {
       if (matcher.lower) invalid('Bad numeric range: two lower bounds');
       matcher.lower = { value, inclusive: op === '>=' };
     } else {
@@ -84,18 +89,13 @@ function anythingBut(operand: unknown): ValueMatcher {
       return invalid('Inside anything but list, start|null|boolean is not supported.');
     return { kind: 'anything-but', except: operand.map((value: string | number) => ({ kind: 'exactly', value })) };
   }
-  if (operand && typeof operand === 'object') {
-    const entries = Object.entries(operand);
-    const [key, value] = entries[0] ?? [];
-    if (entries.length === 1) {
-      if (key === 'prefix' || key === 'suffix') return { kind: 'anything-but', except: [affix(key, value)] };
-      if (key === 'equals-ignore-case' || key === 'wildcard') {
-        const values = Array.isArray(value) ? (value as unknown[]) : [value];
-        if (values.length === 0) invalid(`Inside anything-but/${key} list, at least one value is needed`);
-        const one = key === 'wildcard' ? wildcard : equalsIgnoreCase;
-        return { kind: 'anything-but', except: values.map(one) };
-      }
-    }
+  const [key, value] = soleEntry(operand) ?? [];
+  if (key === 'prefix' || key === 'suffix') return { kind: 'anything-but', except: [affix(key, value)] };
+  if (key === 'equals-ignore-case' || key === 'wildcard') {
+    const values = Array.isArray(value) ? (value as unknown[]) : [value];
+    if (values.length === 0) invalid(`Inside anything-but/${key} list, at least one value is needed`);
+    const one = key === 'wildcard' ? wildcard : equalsIgnoreCase;
+    return { kind: 'anything-but', except: values.map(one) };
   }
   return invalid('Value of anything-but must be an array or single string/number value.');
 }
@@ -124,9 +124,9 @@ const OPERATOR_COMPILERS: Record<string, (operand: unknown) => ValueMatcher> = {
 export function compileValueMatcher(element: unknown): ValueMatcher {
   if (isScalar(element)) return { kind: 'exactly', value: element };
   if (Array.isArray(element)) return invalid('Match value must be String, number, true, false, or null');
-  const entries = Object.entries(element as object);
-  if (entries.length !== 1) return invalid('Only one key allowed in match expression');
-  const [operator, operand] = entries[0]!;
+  const sole = soleEntry(element);
+  if (!sole) return invalid('Only one key allowed in match expression');
+  const [operator, operand] = sole;
   const compile = OPERATOR_COMPILERS[operator];
   if (!compile) return invalid(`Unrecognized match type ${operator}`);
   return compile(operand);
