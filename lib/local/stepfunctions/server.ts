@@ -8,13 +8,12 @@
  * their names, and a restart resumes each running one from the last state it entered, with that state's input —
  * safe because the saga's Task steps are idempotent, and the step in flight at a crash runs again.
  */
-import { createServer, type Server } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalCredentials } from '../guard/sigv4';
 import { createActions } from './actions';
 import { Executions } from './executions';
 import { DEFAULT_RETENTION, ExecutionJournal, type Retention } from './journal';
-import { ApiError, readRequest, reply, replyError } from './protocol';
+import { stepFunctionsProtocol } from './protocol';
 import type { CompiledStateMachine, ExecutionRecord, LocalStateMachine, Status } from './types';
 
 export type { LocalStateMachine, TaskHandler } from './types';
@@ -69,7 +68,7 @@ export async function startStepFunctionsEmulator(
     onEnd: options.onExecutionEnd,
   });
   const actions = createActions(machines, executions, executionArnOf);
-  const server = await listen(options.port, actions, options.credentials).catch((e: unknown) => {
+  const server = await stepFunctionsProtocol.listen(options.port, actions, options.credentials).catch((e: unknown) => {
     opened?.journal.close();
     throw e;
   });
@@ -100,24 +99,4 @@ function restore(
 ) {
   const byStop = [...records].sort((a, b) => (a.stopDate ?? Infinity) - (b.stopDate ?? Infinity));
   for (const record of byStop) executions.restore(record, machines.get(record.stateMachineArn), resumeAfter);
-}
-
-async function listen(
-  port: number,
-  actions: ReturnType<typeof createActions>,
-  credentials: LocalCredentials,
-): Promise<Server> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const { action, body } = await readRequest(req, credentials);
-      const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
-      if (!run) throw new ApiError('UnknownOperationException', `Unsupported operation AWSStepFunctions.${action}`);
-      reply(res, 200, run(body));
-    })().catch((e: unknown) => replyError(req, res, e));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return server;
 }
