@@ -170,6 +170,12 @@ function platformHandle(started: {
     dynamo: databases.dynamo,
     sqsEndpoint: services.sqs.endpoint,
     s3: { endpoint: services.s3.endpoint, bucketNames: services.s3.bucketNames, events: services.s3.events },
+    events: {
+      endpoint: services.events.endpoint,
+      busName: services.events.busName,
+      idle: () => services.events.idle(),
+      stats: services.events.stats,
+    },
     stepFunctionsEndpoint: checkout.stepFunctions.endpoint,
     kinesisEndpoint: kinesis.endpoint,
     clickstreamStream: kinesis.streamNames.clickstream,

@@ -24,14 +24,25 @@ type PortOption =
   | 'kinesisPort'
   | 'lambdaPort'
   | 'searchPort'
-  | 's3Port';
+  | 's3Port'
+  | 'eventBridgePort';
 
 /** What is left to choose: the data dir, the seed, the model, a log. */
 export type FreePortPlatformOptions = Omit<PlatformOptions, PortOption | 'sweepEverySeconds' | 'persist'>;
 
 export async function startPlatformOnFreePorts(options: FreePortPlatformOptions): Promise<Platform> {
-  const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] =
-    await freePorts(9);
+  const [
+    port,
+    dynamoPort,
+    cognitoPort,
+    sqsPort,
+    stepFunctionsPort,
+    kinesisPort,
+    lambdaPort,
+    searchPort,
+    s3Port,
+    eventBridgePort,
+  ] = await freePorts(10);
   return startPlatform({
     port,
     dynamoPort,
@@ -42,6 +53,7 @@ export async function startPlatformOnFreePorts(options: FreePortPlatformOptions)
     lambdaPort,
     searchPort,
     s3Port,
+    eventBridgePort,
     sweepEverySeconds: 0,
     persist: false,
     ...options,

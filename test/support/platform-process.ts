@@ -31,6 +31,7 @@ export const PORT_VARIABLES = [
   'MODEL_PORT',
   'SEARCH_PORT',
   'S3_PORT',
+  'EVENTBRIDGE_PORT',
   'REDSHIFT_DATA_PORT',
   'WAREHOUSE_PORT',
 ] as const;

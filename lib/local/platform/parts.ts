@@ -13,6 +13,7 @@ import type { LambdaEmulator } from '../lambda/types';
 import type { LocalRecommendations } from '../recommendations';
 import { runtimeFile } from '../running-platform';
 import type { LocalSearch } from '../search-platform/start';
+import type { LocalEventBus } from '../eventbridge/platform';
 import type { LocalS3 } from '../s3/server';
 import type { SqsEmulator } from '../sqs/server';
 import type { StepFunctionsEmulator } from '../stepfunctions/server';
@@ -35,6 +36,7 @@ export interface PlatformParts {
   lambda?: LambdaEmulator;
   search?: LocalSearch;
   s3?: LocalS3;
+  events?: LocalEventBus;
 }
 
 export const noParts = (dataDir: string): PlatformParts => ({ dataDir, emulators: [], stopSweeper: () => undefined });
@@ -58,6 +60,8 @@ export async function stopParts(parts: PlatformParts) {
   await parts.search?.stop();
   await parts.recommendations?.stop();
   await parts.stepFunctions?.stop();
+  // Before SQS, its targets' and dead letters' queues.
+  await parts.events?.stop();
   await parts.sqs?.stop();
   await parts.kinesis?.stop();
   // After the functions it notifies have stopped being invoked by anything else.
@@ -78,6 +82,7 @@ export async function abandonParts(parts: PlatformParts) {
   await parts.search?.stop().catch(() => undefined);
   await parts.recommendations?.stop().catch(() => undefined);
   await parts.stepFunctions?.stop().catch(() => undefined);
+  await parts.events?.stop().catch(() => undefined);
   await parts.sqs?.stop().catch(() => undefined);
   await parts.kinesis?.stop().catch(() => undefined);
   await parts.s3?.stop().catch(() => undefined);

@@ -15,6 +15,7 @@ import type { SeedProduct } from '../../../catalog-data/catalog';
 import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
 import { startSearchEngineThread } from '../search/thread';
 import { startLocalSearch } from '../search-platform/start';
+import { startLocalEventBus } from '../eventbridge/platform';
 import { startLocalS3 } from '../s3/server';
 import { startSqsEmulator } from '../sqs/server';
 import type { Platform, PlatformOptions } from './types';
@@ -59,6 +60,16 @@ export async function startContextServices(
     credentials,
   }));
   log(`kinesalite on ${kinesis.endpoint} (stream ${kinesis.streamNames.clickstream})`);
+  const events = (parts.events = await startLocalEventBus({
+    port: options.eventBridgePort ?? 4010,
+    region: REGION,
+    credentials,
+    projectRoot,
+    sqsEndpoint: sqs.endpoint,
+    dataDir: persist ? path.join(dataDir, 'eventbridge') : undefined,
+    onDeliveryError: (e, target) => log(`EventBridge delivery to ${target}: ${(e as Error)?.message ?? String(e)}`),
+  }));
+  log(`EventBridge on ${events.endpoint} (bus ${events.busName})`);
   let handlersReady = () => undefined as void;
   const checkout = await startCheckout({
     handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
@@ -96,6 +107,7 @@ export async function startContextServices(
   );
   const env = {
     ...s3.env,
+    ...events.env,
     ...checkout.env,
     ...kinesis.env,
     ...recommendations.env,
@@ -104,6 +116,7 @@ export async function startContextServices(
   };
   return {
     s3,
+    events,
     sqs,
     kinesis,
     checkout,

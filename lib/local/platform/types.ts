@@ -7,6 +7,7 @@ import type { LocalModelOptions, LocalRecommendations, StartContext } from '../r
 import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
 import type { LocalS3 } from '../s3/server';
+import type { LocalEventBus } from '../eventbridge/platform';
 
 export interface PlatformOptions {
   port?: number;
@@ -18,6 +19,8 @@ export interface PlatformOptions {
   kinesisPort?: number;
   /** The Lambda Invoke API's port (default 9001), through which other processes invoke the functions. */
   lambdaPort?: number;
+  /** The local EventBridge's port (default 4010, EVENTBRIDGE_PORT). */
+  eventBridgePort?: number;
   /** The S3 emulator's port (default 4569, S3_PORT). */
   s3Port?: number;
   /** The local search engine's port (default 9200, SEARCH_PORT). */
@@ -80,6 +83,8 @@ export interface Platform {
   compensationDeadLetterQueueUrl: string;
   /** s3rver: its endpoint, the platform's buckets, and the object events bucket notifications deliver. */
   s3: Pick<LocalS3, 'endpoint' | 'bucketNames' | 'events'>;
+  /** The local EventBridge and the domain events bus; `idle()` resolves once every delivery so far has settled. */
+  events: Pick<LocalEventBus, 'endpoint' | 'busName' | 'idle' | 'stats'>;
   /** The model server: the SageMaker endpoint's local stand-in. */
   modelUrl: string;
   /** Whether a model is served yet (`served()` resolves with its version once it is). */
