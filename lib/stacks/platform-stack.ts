@@ -4,6 +4,7 @@ import { Analytics } from '../contexts/analytics';
 import { Api } from '../contexts/api';
 import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
+import { DomainEvents } from '../contexts/events';
 import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
@@ -26,6 +27,7 @@ export class EciCommStack extends Stack {
   readonly recommendations: Recommendations;
   readonly analytics: Analytics;
   readonly search: Search;
+  readonly events: DomainEvents;
   readonly api: Api;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
@@ -40,6 +42,7 @@ export class EciCommStack extends Stack {
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.events = new DomainEvents(this, 'Events', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
@@ -65,6 +68,10 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'ClickstreamStreamName', {
       value: this.analytics.clickstream.streamName,
       description: 'Kinesis stream of POST /v1/events',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.events.bus.eventBusName,
+      description: 'EventBridge bus of the domain events (docs/EVENTS.md)',
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.checkout.alarmTopic.topicArn,

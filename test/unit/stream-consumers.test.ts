@@ -12,16 +12,23 @@ const ids = (event: unknown, kind: 'dynamodb' | 'kinesis') => consumersOfStreamE
 
 describe('the consumers of a stream event', () => {
   it('are found by the table in the stream ARN, with or without a stage prefix', () => {
-    expect(ids(ddb(streamArn('orders')), 'dynamodb')).toEqual(['loadOrdersStream']);
-    expect(ids(ddb(streamArn('ecicomm-prod-orders')), 'dynamodb')).toEqual(['loadOrdersStream']);
-    expect(ids(ddb(streamArn('ecicomm-inventory')), 'dynamodb')).toEqual(['loadInventoryStream']);
+    expect(ids(ddb(streamArn('orders')), 'dynamodb')).toEqual(['loadOrdersStream', 'publishOrderEvents']);
+    expect(ids(ddb(streamArn('ecicomm-prod-orders')), 'dynamodb')).toEqual(['loadOrdersStream', 'publishOrderEvents']);
+    expect(ids(ddb(streamArn('ecicomm-inventory')), 'dynamodb')).toEqual([
+      'loadInventoryStream',
+      'publishInventoryEvents',
+    ]);
     expect(ids(kinesis('arn:aws:kinesis:eu-west-2:123456789012:stream/ecicomm-clickstream'), 'kinesis')).toEqual([
       'loadClickstream',
     ]);
   });
 
-  it('are every consumer of the stream: the products table feeds analytics and the search index', () => {
-    expect(ids(ddb(streamArn('ecicomm-products')), 'dynamodb')).toEqual(['loadProductsStream', 'indexProducts']);
+  it('are every consumer of the stream: the products table feeds analytics, the search index and the domain events', () => {
+    expect(ids(ddb(streamArn('ecicomm-products')), 'dynamodb')).toEqual([
+      'loadProductsStream',
+      'indexProducts',
+      'publishProductEvents',
+    ]);
   });
 
   it('names no consumer for a table nobody consumes, even one whose name ends like a consumed one', () => {
@@ -32,6 +39,7 @@ describe('the consumers of a stream event', () => {
     expect(() => consumersOfStreamEvent(ddb(streamArn('ecicomm-carts')), 'dynamodb')).toThrow(
       /consumers: loadOrdersStream/,
     );
+    expect(() => consumersOfStreamEvent(ddb(streamArn('ecicomm-carts')), 'dynamodb')).toThrow(/publishUserEvents/);
   });
 
   it('refuses events that are not one stream’s records of the expected kind', () => {
