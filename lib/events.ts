@@ -31,6 +31,7 @@ const publisher = (table: TableKey, file: string, summary: string): StreamConsum
   // They read nothing but their stream: the events are the stream's images.
   tables: {},
   ...STREAM_DELIVERY,
+  domainEvents: 'publish',
 });
 
 export const eventPublishers: StreamConsumer[] = [

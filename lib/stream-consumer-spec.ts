@@ -26,6 +26,8 @@ export interface StreamConsumer extends FunctionSpec {
   warehouse?: WarehouseAccess;
   /** The search indexer: what it may do with the products index. */
   search?: SearchAccess;
+  /** The domain events' publishers (lib/events.ts): they put events on the domain events bus. */
+  domainEvents?: 'publish';
 }
 
 /**

@@ -56,7 +56,8 @@ export class DomainEvents extends Construct {
       tables: props.tables,
       alarmTopic: this.alarmTopic,
     });
-    for (const { function: publisher } of this.publishers.consumers.values()) {
+    for (const { consumer, function: publisher } of this.publishers.consumers.values()) {
+      if (consumer.domainEvents !== 'publish') continue;
       this.bus.grantPutEventsTo(publisher.function);
       publisher.function.addEnvironment(EVENTS_ENV.bus, this.bus.eventBusName);
       publisher.function.addEnvironment(EVENTS_ENV.stockLowThreshold, String(props.stockLowThreshold ?? 5));

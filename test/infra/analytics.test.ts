@@ -50,7 +50,8 @@ const statementsOfRole = (roleId: string) =>
 
 const consumerOf = (id: string) => stack.analytics.consumers.get(id)!;
 /** A consumer of any context (the search indexer reads the products stream too). */
-const anyConsumerOf = (id: string) => stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id)!;
+const anyConsumerOf = (id: string) =>
+  stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id) ?? stack.events.publishers.consumers.get(id)!;
 const sourceArnOf = ({ source }: StreamConsumer) =>
   source.kind === 'table'
     ? getAtt(stack.data.tables[source.table], 'StreamArn')

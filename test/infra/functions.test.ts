@@ -33,8 +33,9 @@ const definitions: Built[] = [
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
   ...streamConsumers.map((c): Built => ['stream consumer', c, () => builtConsumerOf(c.id).function]),
 ];
-/** A stream consumer as its context built it: the analytics loaders, the search indexer. */
-const builtConsumerOf = (id: string) => stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id)!;
+/** A stream consumer as its context built it: the analytics loaders, the search indexer, the event publishers. */
+const builtConsumerOf = (id: string) =>
+  stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id) ?? stack.events.publishers.consumers.get(id)!;
 const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
 const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
 
@@ -155,6 +156,10 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       };
       expected.OPENSEARCH_SIGNING_SERVICE = 'es';
     }
+    if ((definition as Partial<StreamConsumer>).domainEvents === 'publish') {
+      expected.EVENT_BUS_NAME = { Ref: logicalId(stack.events.bus) };
+      expected.STOCK_LOW_THRESHOLD = '5';
+    }
     // HTTP functions answer browsers with the stage's allowed origins (none here; test/infra/cors.test.ts).
     if (routes.includes(definition as (typeof routes)[number])) expected.CORS_ALLOWED_ORIGINS = '';
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
@@ -272,7 +277,7 @@ describe('least privilege', () => {
   );
 
   it.each(cases)(
-    '%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model, its streams and the warehouse',
+    '%s has no other permissions than logs, traces, tables, its user-pool actions, starting the saga, invoking the model, its streams, the warehouse and putting domain events',
     (_, definition, built) => {
       const logGroupArn = { 'Fn::GetAtt': [logicalId(built().logGroup), 'Arn'] };
       for (const statement of statementsOf(built)) {
@@ -292,9 +297,15 @@ describe('least privilege', () => {
               'redshift-serverless',
               'tag',
               'secretsmanager',
+              'events',
             ],
             action,
           ).toContain(service);
+          // Which bus, is checked in test/infra/events.test.ts.
+          if (service === 'events') {
+            expect((definition as Partial<StreamConsumer>).domainEvents, action).toBe('publish');
+            expect(action).toBe('events:PutEvents');
+          }
           // Which warehouse actions, on what, is checked in test/infra/analytics.test.ts.
           if (['redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'].includes(service))
             expect(definition.warehouse, action).toBeDefined();
