@@ -16,6 +16,7 @@ import { analyticsSection } from './analytics';
 import { apiSection } from './api';
 import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
+import { eventsSection } from './events';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
 import {
@@ -37,6 +38,7 @@ export const sections: Section[] = [
   recommendationsSection,
   analyticsSection,
   searchSection,
+  eventsSection,
 ];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
