@@ -27,7 +27,7 @@ type PortOption =
   | 's3Port';
 
 /** What is left to choose: the data dir, the seed, the model, a log. */
-export type FreePortPlatformOptions = Omit<PlatformOptions, PortOption | 'sweepEverySeconds' | 'persist'>;
+export type FreePortPlatformOptions = Omit<PlatformOptions, PortOption | 'sweepEverySeconds' | 'archiveEverySeconds' | 'persist'>;
 
 export async function startPlatformOnFreePorts(options: FreePortPlatformOptions): Promise<Platform> {
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] =
@@ -43,6 +43,7 @@ export async function startPlatformOnFreePorts(options: FreePortPlatformOptions)
     searchPort,
     s3Port,
     sweepEverySeconds: 0,
+    archiveEverySeconds: 0,
     persist: false,
     ...options,
   });
