@@ -138,8 +138,8 @@ describe('archiveOrders', () => {
     const store = new BucketInMemory();
     const original = store.putArchive.bind(store);
     // A refund recorded on the order between the archive write and its stub.
-    store.putArchive = async (key, body, sha) => {
-      await original(key, body, sha);
+    store.putArchive = async (key: string, body: Uint8Array) => {
+      await original(key, body);
       table.items.set('ord_0001', { ...table.items.get('ord_0001'), updatedAt: '2020-02-01T00:00:00.000Z' });
     };
     const report = await archiveOrders(depsOf(table, store));

@@ -51,7 +51,8 @@ async function restoreBuckets(dataDir: string, data: PlatformData, credentials: 
     prefix: TABLE_PREFIX,
     credentials,
     dataDir: path.join(dataDir, 's3'),
-    corsAllowedOrigins: [],
+    // Its rule is the platform's to set on each start; s3rver needs one to create the buckets.
+    corsAllowedOrigins: ['http://localhost:*'],
   });
   const client = new S3Client({ region: REGION, endpoint: s3.endpoint, credentials, forcePathStyle: true });
   try {
