@@ -33,7 +33,7 @@ try {
   // Everything is read and checked before the data directory is touched.
   const { manifest, data } = readVerifiedSnapshot(from);
   if (cli.force) rmSync(dataDir, { recursive: true, force: true });
-  const { restoreInto } = await import('../lib/ops/backup/restore-into');
+  const { restoreInto } = await import('@ecicomm/local-platform/backup/restore-into');
   await restoreInto(dataDir, data);
   const items = Object.values(manifest.tables).reduce((n, t) => n + t.items, 0);
   const objects = Object.values(manifest.buckets).reduce((n, b) => n + b.objects.length, 0);

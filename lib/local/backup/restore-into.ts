@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client, type StorageClass } from '@aws-sdk/client-s3';
-import { freePort, startDynamoDbLocal } from '@ecicomm/local-platform/emulators';
-import { ensureTables, physicalTableName } from '@ecicomm/local-platform/bootstrap';
-import { startLocalS3 } from '@ecicomm/local-platform/s3/server';
-import { TABLE_PREFIX } from '@ecicomm/local-platform/platform/databases';
+import { freePort, startDynamoDbLocal } from '../emulators';
+import { ensureTables, physicalTableName } from '../bootstrap';
+import { startLocalS3 } from '../s3/server';
+import { TABLE_PREFIX } from '../platform/databases';
 import { tableList, tables, type TableKey } from '../../tables';
 import type { BucketKey } from '../../buckets';
-import type { Item, PlatformData } from './snapshot';
+import type { Item, PlatformData } from '../../ops/backup/snapshot';
 
 const REGION = 'eu-west-2';
 
