@@ -16,7 +16,11 @@ const program = command(
       throw new InvalidArgumentError('must be an ISO 8601 date such as 2025-01-31');
     return new Date(value).toISOString();
   })
-  .option('--retention-days <n>', 'without --before: archive orders older than this many days (default 365)', parse.positiveWholeNumber)
+  .option(
+    '--retention-days <n>',
+    'without --before: archive orders older than this many days (default 365)',
+    parse.positiveWholeNumber,
+  )
   .option('--batch-size <n>', 'orders per archive object (default 100)', parse.positiveWholeNumber)
   .addHelpText('after', '\nexit codes: 0 archived (or nothing to archive), 1 the run failed, 2 bad usage')
   .parse();

@@ -15,8 +15,15 @@ const program = command(
   "Write a consistent, checksummed snapshot of the running local platform's tables and buckets to a new folder",
 )
   .requiredOption('--out <dir>', 'the folder to write the snapshot to (new, or empty)')
-  .option('--attempts <n>', 'reads to try for two identical ones in a row before giving up (default 5)', parse.positiveWholeNumber)
-  .addHelpText('after', '\nexit codes: 0 snapshot written, 1 the backup failed (platform not running, or busy), 2 bad usage')
+  .option(
+    '--attempts <n>',
+    'reads to try for two identical ones in a row before giving up (default 5)',
+    parse.positiveWholeNumber,
+  )
+  .addHelpText(
+    'after',
+    '\nexit codes: 0 snapshot written, 1 the backup failed (platform not running, or busy), 2 bad usage',
+  )
   .parse();
 const cli = program.opts<{ out: string; attempts?: number }>();
 
@@ -31,7 +38,9 @@ try {
   const manifest = writeSnapshot(path.resolve(cli.out), data, { takenAt, attempts });
   const items = Object.values(manifest.tables).reduce((n, t) => n + t.items, 0);
   const objects = Object.values(manifest.buckets).reduce((n, b) => n + b.objects.length, 0);
-  console.log(`Snapshot of ${running.apiUrl} written to ${cli.out}: ${items} items in ${Object.keys(manifest.tables).length} tables, ${objects} objects in ${Object.keys(manifest.buckets).length} buckets`);
+  console.log(
+    `Snapshot of ${running.apiUrl} written to ${cli.out}: ${items} items in ${Object.keys(manifest.tables).length} tables, ${objects} objects in ${Object.keys(manifest.buckets).length} buckets`,
+  );
 } catch (e) {
   console.error(`backup failed: ${(e as Error).message}`);
   process.exitCode = EXIT.failed;

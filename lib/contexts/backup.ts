@@ -114,7 +114,8 @@ export class Backup extends Construct {
     });
     Validations.of(selection).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      reason: "AWS Backup's own managed policy for the role it assumes to back up the selected tables: AWS keeps it in step with the services Backup supports.",
+      reason:
+        "AWS Backup's own managed policy for the role it assumes to back up the selected tables: AWS keeps it in step with the services Backup supports.",
     });
   }
 }

@@ -26,13 +26,16 @@ export function grantBuckets(
 ): void {
   for (const [key, access] of Object.entries(definition.buckets ?? {}) as [BucketKey, BucketAccess][]) {
     const bucket = buckets?.[key];
-    if (!bucket) throw new Error(`${definition.id} names the ${key} bucket but no such bucket was given to its function`);
+    if (!bucket)
+      throw new Error(`${definition.id} names the ${key} bucket but no such bucket was given to its function`);
     target.function.addEnvironment(bucketSpecs[key].envVar, bucket.bucketName);
     target.function.addToRolePolicy(
       new PolicyStatement({ actions: OBJECT_ACTIONS[access], resources: [bucket.arnForObjects('*')] }),
     );
     if (access === 'readwrite')
-      target.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+      target.function.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+      );
     // cdk-nag names the bucket's ARN by its logical id.
     const logicalId = Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnElement);
     Validations.of(target.role).acknowledge({

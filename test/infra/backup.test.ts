@@ -14,7 +14,10 @@ import { tables as tableSpecs } from '../../lib/tables';
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
 const build = (context: Record<string, unknown> = {}) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context }, builtinCloudFormationValidation: false });
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
   const stack = new EciCommStack(app, 'BackupTest', { namePrefix: 'ecicomm-test' });
   return { stack, resources: Template.fromStack(stack).toJSON().Resources as Record<string, CfnResource> };
 };
@@ -46,7 +49,11 @@ beforeAll(() => {
 
 describe('AWS Backup', () => {
   it('backs up every table, daily kept 35 days and monthly kept a year', () => {
-    const rules = plan().BackupPlanRule.map((r: any) => [r.RuleName, r.Lifecycle.DeleteAfterDays, r.ScheduleExpression]);
+    const rules = plan().BackupPlanRule.map((r: any) => [
+      r.RuleName,
+      r.Lifecycle.DeleteAfterDays,
+      r.ScheduleExpression,
+    ]);
     expect(rules).toEqual([
       ['Daily', 35, 'cron(0 3 * * ? *)'],
       ['Monthly', 365, 'cron(0 4 1 * ? *)'],
@@ -67,7 +74,11 @@ describe('AWS Backup', () => {
 
   it('notifies an encrypted SNS topic when a backup, copy or restore job fails', () => {
     const vault = ofType('AWS::Backup::BackupVault')[0].Properties;
-    expect(vault.Notifications.BackupVaultEvents).toEqual(['BACKUP_JOB_FAILED', 'COPY_JOB_FAILED', 'RESTORE_JOB_FAILED']);
+    expect(vault.Notifications.BackupVaultEvents).toEqual([
+      'BACKUP_JOB_FAILED',
+      'COPY_JOB_FAILED',
+      'RESTORE_JOB_FAILED',
+    ]);
     expect(vault.Notifications.SNSTopicArn).toEqual({ Ref: logicalId(stack.backup.failureTopic) });
     expect(resources[logicalId(stack.backup.failureTopic)].Properties.KmsMasterKeyId).toBeDefined();
     const topicPolicy = ofType('AWS::SNS::TopicPolicy').find((p) =>
@@ -80,7 +91,10 @@ describe('AWS Backup', () => {
     expect(plan().BackupPlanRule.map((r: any) => r.CopyActions ?? [])).toEqual([[], []]);
     const copied = build({ backupCopyRegion: 'eu-west-1' });
     const actions = plan(copied.resources).BackupPlanRule.map((r: any) => r.CopyActions);
-    for (const [action, days] of [[actions[0], 35], [actions[1], 365]] as const) {
+    for (const [action, days] of [
+      [actions[0], 35],
+      [actions[1], 365],
+    ] as const) {
       expect(action).toHaveLength(1);
       expect(JSON.stringify(action[0].DestinationBackupVaultArn)).toContain(':backup:eu-west-1:');
       expect(JSON.stringify(action[0].DestinationBackupVaultArn)).toContain('backup-vault:ecicomm-test-backups-copy');
@@ -112,9 +126,13 @@ describe('the order archive', () => {
     const job = statementsOf('archiveOrders');
     expect(job.environment.ORDER_ARCHIVE_BUCKET).toEqual({ Ref: logicalId(stack.orderArchive.bucket) });
     const objects = { 'Fn::Join': ['', [bucketRef(), '/*']] };
-    expect(job.statements).toContainEqual(expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: objects }));
+    expect(job.statements).toContainEqual(
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: objects }),
+    );
     expect(job.statements).toContainEqual(expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketRef() }));
-    const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('archiveOrders'))!;
+    const rule = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('archiveOrders'),
+    )!;
     expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
     for (const route of ['getOrder', 'listOrders']) {
       const read = statementsOf(route);

@@ -31,10 +31,14 @@ let snapshotDir: string;
 
 async function cli(script: string, args: string[], env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), [script, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, ...env },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      [script, ...args],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ...env },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -48,7 +52,15 @@ const restore = (args: string[], dataDir: string) => cli('bin/restore.ts', args,
 const itemsOf = (data: PlatformData, table: string) => data.tables[table].items.map((i) => canonicalJson(i));
 const objectsOf = (data: PlatformData, bucket: string) =>
   data.buckets[bucket].objects
-    .map((o) => canonicalJson({ key: o.key, sha256: sha256(o.body), storageClass: o.storageClass, metadata: o.metadata ?? {}, contentType: o.contentType }))
+    .map((o) =>
+      canonicalJson({
+        key: o.key,
+        sha256: sha256(o.body),
+        storageClass: o.storageClass,
+        metadata: o.metadata ?? {},
+        contentType: o.contentType,
+      }),
+    )
     .sort();
 
 beforeAll(async () => {
@@ -60,16 +72,31 @@ beforeAll(async () => {
   mkdirSync(runtimeDir);
   writeFileSync(
     path.join(runtimeDir, 'runtime.json'),
-    JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: {}, env: info.env, pid: process.pid }),
+    JSON.stringify({
+      apiUrl: info.apiUrl,
+      lambdaEndpoint: info.lambdaEndpoint,
+      failureQueueUrls: {},
+      env: info.env,
+      pid: process.pid,
+    }),
   );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('npm run backup and npm run restore', () => {
   it('--help prints the usage (exit 0); a missing or unknown option is a usage error (exit 2)', async () => {
-    expect(await backup(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: npm run backup') });
-    expect(await backup([])).toMatchObject({ code: 2, stderr: expect.stringContaining("required option '--out <dir>'") });
-    expect(await restore(['--help'], path.join(work, 'x'))).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: npm run restore') });
+    expect(await backup(['--help'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('usage: npm run backup'),
+    });
+    expect(await backup([])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("required option '--out <dir>'"),
+    });
+    expect(await restore(['--help'], path.join(work, 'x'))).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('usage: npm run restore'),
+    });
     expect(await restore(['--from', snapshotDir, '--wat'], path.join(work, 'x'))).toMatchObject({ code: 2 });
   });
 });
@@ -84,19 +111,77 @@ describe('the restore drill', () => {
     shopper = await newShopper();
     const product = await productWithStock(10, 1500);
     orderIds.confirmed = (await checkout(shopper, { items: [{ productId: product, quantity: 1 }] })).orderId;
-    orderIds.cancelled = (await checkout(shopper, { items: [{ productId: product, quantity: 1 }], paymentToken: 'tok_chargeDeclined' } as never)).orderId;
+    orderIds.cancelled = (
+      await checkout(shopper, {
+        items: [{ productId: product, quantity: 1 }],
+        paymentToken: 'tok_chargeDeclined',
+      })
+    ).orderId;
     orderIds.pending = `ord_drill_${randomUUID().replaceAll('-', '')}`;
     const at = new Date().toISOString();
-    const base = { userId: shopper.userId, items: [{ productId: product, name: 'x', quantity: 1, unitPrice: 1500, lineTotal: 1500 }], subtotal: 1500, discount: 0, tax: 0, shipping: 0, total: 1500, currency: 'GBP', shippingAddress: { name: 'S', line1: '1 A St', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' } };
-    await dynamo().send(new PutCommand({ TableName: platform().tableNames.orders, Item: { ...base, orderId: orderIds.pending, status: 'PENDING', pending: 'PENDING', payment: { status: 'NONE' }, history: [{ status: 'PENDING', at }], createdAt: at, updatedAt: at, testData: true } }));
+    const base = {
+      userId: shopper.userId,
+      items: [{ productId: product, name: 'x', quantity: 1, unitPrice: 1500, lineTotal: 1500 }],
+      subtotal: 1500,
+      discount: 0,
+      tax: 0,
+      shipping: 0,
+      total: 1500,
+      currency: 'GBP',
+      shippingAddress: { name: 'S', line1: '1 A St', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+    };
+    await dynamo().send(
+      new PutCommand({
+        TableName: platform().tableNames.orders,
+        Item: {
+          ...base,
+          orderId: orderIds.pending,
+          status: 'PENDING',
+          pending: 'PENDING',
+          payment: { status: 'NONE' },
+          history: [{ status: 'PENDING', at }],
+          createdAt: at,
+          updatedAt: at,
+          testData: true,
+        },
+      }),
+    );
     orderIds.archived = `ord_drill_${randomUUID().replaceAll('-', '')}`;
     const old = '2001-05-05T05:05:05.000Z';
-    await dynamo().send(new PutCommand({ TableName: platform().tableNames.orders, Item: { ...base, orderId: orderIds.archived, status: 'CANCELLED', payment: { status: 'NONE' }, history: [{ status: 'CANCELLED', at: old }], createdAt: old, updatedAt: old, testData: true } }));
+    await dynamo().send(
+      new PutCommand({
+        TableName: platform().tableNames.orders,
+        Item: {
+          ...base,
+          orderId: orderIds.archived,
+          status: 'CANCELLED',
+          payment: { status: 'NONE' },
+          history: [{ status: 'CANCELLED', at: old }],
+          createdAt: old,
+          updatedAt: old,
+          testData: true,
+        },
+      }),
+    );
     const { archiveOrders } = await import('../../functions/orders/archive/archive-orders');
     const { liveArchiveDeps } = await import('../../functions/orders/archive/deps');
     await archiveOrders(liveArchiveDeps(), { before: '2002-01-01' });
-    await s3Client().send(new PutObjectCommand({ Bucket: platform().env.IMAGES_BUCKET, Key: 'products/drill/images/a b/800.webp', Body: Buffer.from([1, 2, 3, 255]), ContentType: 'image/webp', Metadata: { origin: 'drill' } }));
-    await s3Client().send(new PutObjectCommand({ Bucket: platform().env.AUDIT_BUCKET, Key: 'audit/2026/12/07/drill.json.gz', Body: 'drill' }));
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: platform().env.IMAGES_BUCKET,
+        Key: 'products/drill/images/a b/800.webp',
+        Body: Buffer.from([1, 2, 3, 255]),
+        ContentType: 'image/webp',
+        Metadata: { origin: 'drill' },
+      }),
+    );
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: platform().env.AUDIT_BUCKET,
+        Key: 'audit/2026/12/07/drill.json.gz',
+        Body: 'drill',
+      }),
+    );
     // The warehouse's consumers write their version into the aggregates table as they load: let them finish.
     await analyticsCaughtUp(60_000);
   });
@@ -111,7 +196,9 @@ describe('the restore drill', () => {
     const { manifest, data } = readVerifiedSnapshot(snapshotDir);
     expect(Object.keys(manifest.tables).sort()).toEqual(Object.keys(platform().tableNames).sort());
     expect(Object.keys(manifest.buckets).sort()).toEqual(['audit', 'images', 'orderArchive']);
-    const statuses = data.tables.orders.items.filter((i) => Object.values(orderIds).includes(String(i.orderId.S))).map((i) => [i.orderId.S, i.status.S, i.archived?.BOOL ?? false]);
+    const statuses = data.tables.orders.items
+      .filter((i) => Object.values(orderIds).includes(String(i.orderId.S)))
+      .map((i) => [i.orderId.S, i.status.S, i.archived?.BOOL ?? false]);
     expect(statuses.sort()).toEqual(
       [
         [orderIds.confirmed, 'CONFIRMED', false],
@@ -149,8 +236,23 @@ describe('the restore drill', () => {
     restoredDir = path.join(work, 'restored');
     const run = await restore(['--from', snapshotDir], restoredDir);
     expect({ code: run.code, error: run.code ? run.stderr : '' }).toEqual({ code: 0, error: '' });
-    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] = await freePorts(9);
-    restored = startPlatform({ dataDir: restoredDir, seed: 'none', sweepEverySeconds: 0, archiveEverySeconds: 0, port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port });
+    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] =
+      await freePorts(9);
+    restored = startPlatform({
+      dataDir: restoredDir,
+      seed: 'none',
+      sweepEverySeconds: 0,
+      archiveEverySeconds: 0,
+      port,
+      dynamoPort,
+      cognitoPort,
+      sqsPort,
+      stepFunctionsPort,
+      kinesisPort,
+      lambdaPort,
+      searchPort,
+      s3Port,
+    });
     const started = await restored;
     const snapshot = readVerifiedSnapshot(snapshotDir).data;
     const clients = clientsFromEnvironment(started.env);
@@ -160,10 +262,13 @@ describe('the restore drill', () => {
     for (const table of Object.keys(snapshot.tables)) {
       const present = new Set(itemsOf(now, table));
       // The warehouse's version is the restored platform's own (its consumers load the restored streams anew).
-      const expected = itemsOf(snapshot, table).filter((line) => !(table === 'aggregates' && line.includes(WAREHOUSE_VERSION_ID)));
+      const expected = itemsOf(snapshot, table).filter(
+        (line) => !(table === 'aggregates' && line.includes(WAREHOUSE_VERSION_ID)),
+      );
       expect({ table, missing: expected.filter((line) => !present.has(line)) }).toEqual({ table, missing: [] });
     }
-    for (const bucket of Object.keys(snapshot.buckets)) expect(objectsOf(now, bucket)).toEqual(objectsOf(snapshot, bucket));
+    for (const bucket of Object.keys(snapshot.buckets))
+      expect(objectsOf(now, bucket)).toEqual(objectsOf(snapshot, bucket));
     // Cognito's users are not part of a snapshot (nor of AWS Backup): the restored platform answers, with its own admin.
     expect((await fetch(`${started.apiUrl}/v1/health`)).status).toBe(200);
   });

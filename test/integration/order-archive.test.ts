@@ -55,17 +55,24 @@ function order(userId: string, status: Order['status'], createdAt: string, extra
 /** Writes an order as the repository stores it (a PENDING one carries the sparse `pending` key). */
 const store = (o: Order) =>
   dynamo().send(
-    new PutCommand({ TableName: ordersTable(), Item: { ...o, ...(o.status === 'PENDING' ? { pending: 'PENDING' } : {}) } }),
+    new PutCommand({
+      TableName: ordersTable(),
+      Item: { ...o, ...(o.status === 'PENDING' ? { pending: 'PENDING' } : {}) },
+    }),
   );
 const stored = async (orderId: string) =>
   (await dynamo().send(new GetCommand({ TableName: ordersTable(), Key: { orderId }, ConsistentRead: true }))).Item;
 
 async function archiveCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/archive.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, LOCAL_DATA_DIR: dataDir },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/archive.ts', ...args],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const failed = e as { code: number; stdout: string; stderr: string };
@@ -89,14 +96,20 @@ const readObject = async (Key: string) => {
   return out.Body!.transformToByteArray();
 };
 const manifests = async () =>
-  Promise.all((await listKeys('manifests/')).map(async (k) => JSON.parse(Buffer.from(await readObject(k)).toString()) as ArchiveManifest));
+  Promise.all(
+    (await listKeys('manifests/')).map(
+      async (k) => JSON.parse(Buffer.from(await readObject(k)).toString()) as ArchiveManifest,
+    ),
+  );
 
 /** Every order of the shopper through GET /v1/orders, page after page. */
 async function allPages(shopper: Shopper, limit: number): Promise<Order[]> {
   const orders: Order[] = [];
   let cursor: string | undefined;
   do {
-    const res = await api(`/v1/orders?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: shopper.token });
+    const res = await api(`/v1/orders?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+      token: shopper.token,
+    });
     expect(res.status).toBe(200);
     orders.push(...(res.body.items as Order[]));
     cursor = res.body.nextCursor as string | undefined;
@@ -111,7 +124,13 @@ beforeAll(() => {
   const info = platform();
   writeFileSync(
     path.join(dataDir, 'runtime.json'),
-    JSON.stringify({ apiUrl: info.apiUrl, lambdaEndpoint: info.lambdaEndpoint, failureQueueUrls: {}, env: info.env, pid: process.pid }),
+    JSON.stringify({
+      apiUrl: info.apiUrl,
+      lambdaEndpoint: info.lambdaEndpoint,
+      failureQueueUrls: {},
+      env: info.env,
+      pid: process.pid,
+    }),
   );
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -146,7 +165,10 @@ describe('archiving old terminal orders', () => {
     for (const o of Object.values(seeded)) await store(o);
     // The warehouse loaded the old sale (an INSERT already CONFIRMED is a sale): it must keep it.
     await analyticsCaughtUp(60_000);
-    salesBefore = await warehouseQuery('SELECT event_id, revenue_pence, kind FROM sales_facts WHERE order_id = $1 ORDER BY event_id', [seeded.confirmed.orderId]);
+    salesBefore = await warehouseQuery(
+      'SELECT event_id, revenue_pence, kind FROM sales_facts WHERE order_id = $1 ORDER BY event_id',
+      [seeded.confirmed.orderId],
+    );
     failuresBefore = Object.values(await analyticsStats()).reduce((n, s) => n + s.failedInvocations, 0);
     const run = await archiveCli(['--before', BEFORE]);
     expect(run).toMatchObject({ code: 0 });
@@ -156,7 +178,13 @@ describe('archiving old terminal orders', () => {
   it('replaces old CONFIRMED and CANCELLED orders by stubs pointing at their archive object', async () => {
     for (const o of [seeded.confirmed, seeded.cancelled]) {
       const stub = await stored(o.orderId);
-      expect(stub).toMatchObject({ archived: true, status: o.status, userId: o.userId, createdAt: o.createdAt, total: o.total });
+      expect(stub).toMatchObject({
+        archived: true,
+        status: o.status,
+        userId: o.userId,
+        createdAt: o.createdAt,
+        total: o.total,
+      });
       expect(stub).not.toHaveProperty('items');
       expect(stub).not.toHaveProperty('shippingAddress');
     }
@@ -206,7 +234,10 @@ describe('archiving old terminal orders', () => {
 
   it('leaves the warehouse as it was: the stubs load nothing and fail nothing', async () => {
     await analyticsCaughtUp(60_000);
-    const after = await warehouseQuery('SELECT event_id, revenue_pence, kind FROM sales_facts WHERE order_id = $1 ORDER BY event_id', [seeded.confirmed.orderId]);
+    const after = await warehouseQuery(
+      'SELECT event_id, revenue_pence, kind FROM sales_facts WHERE order_id = $1 ORDER BY event_id',
+      [seeded.confirmed.orderId],
+    );
     expect(salesBefore.length).toBeGreaterThan(0);
     expect(after).toEqual(salesBefore);
     expect(Object.values(await analyticsStats()).reduce((n, s) => n + s.failedInvocations, 0)).toBe(failuresBefore);
@@ -226,29 +257,45 @@ describe('an archive run killed mid-way', () => {
   beforeAll(async () => {
     shopper = await newShopper();
     const orders = Array.from({ length: COUNT }, (_, i) =>
-      order(shopper.userId, i % 3 ? 'CONFIRMED' : 'CANCELLED', new Date(Date.UTC(2001, 0, 1) + i * 3_600_000).toISOString(), {
-        // Test data: the warehouse need not load four hundred sales.
-        ...({ testData: true } as object),
-      }),
+      order(
+        shopper.userId,
+        i % 3 ? 'CONFIRMED' : 'CANCELLED',
+        new Date(Date.UTC(2001, 0, 1) + i * 3_600_000).toISOString(),
+        {
+          // Test data: the warehouse need not load four hundred sales.
+          ...({ testData: true } as object),
+        },
+      ),
     );
     ids = orders.map((o) => o.orderId);
     for (let i = 0; i < orders.length; i += 25)
       await dynamo().send(
-        new BatchWriteCommand({ RequestItems: { [ordersTable()]: orders.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+        new BatchWriteCommand({
+          RequestItems: { [ordersTable()]: orders.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
       );
   });
 
   it('loses and duplicates no order once run again', async () => {
     const manifestsBefore = (await manifests()).length;
-    const child = spawn(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/archive.ts', '--before', BEFORE, '--batch-size', '10'], {
-      cwd: projectRoot,
-      env: { ...process.env, LOCAL_DATA_DIR: dataDir },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const child = spawn(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/archive.ts', '--before', BEFORE, '--batch-size', '10'],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     try {
       // Killed once its first batches are in: wherever in a batch that lands.
-      await eventually(async () => expect((await manifests()).length).toBeGreaterThanOrEqual(manifestsBefore + 2), { timeout: 60_000, interval: 20 });
+      await eventually(async () => expect((await manifests()).length).toBeGreaterThanOrEqual(manifestsBefore + 2), {
+        timeout: 60_000,
+        interval: 20,
+      });
       child.kill('SIGKILL');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -27,7 +27,10 @@ type PortOption =
   | 's3Port';
 
 /** What is left to choose: the data dir, the seed, the model, a log. */
-export type FreePortPlatformOptions = Omit<PlatformOptions, PortOption | 'sweepEverySeconds' | 'archiveEverySeconds' | 'persist'>;
+export type FreePortPlatformOptions = Omit<
+  PlatformOptions,
+  PortOption | 'sweepEverySeconds' | 'archiveEverySeconds' | 'persist'
+>;
 
 export async function startPlatformOnFreePorts(options: FreePortPlatformOptions): Promise<Platform> {
   const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] =

@@ -73,7 +73,9 @@ class BucketInMemory implements ArchiveStore {
     this.objects.set(`pending/${m.batchId}.json`, Buffer.from(JSON.stringify(m)));
   }
   async listPending() {
-    return [...this.objects].filter(([k]) => k.startsWith('pending/')).map(([, v]) => JSON.parse(Buffer.from(v).toString()) as ArchiveManifest);
+    return [...this.objects]
+      .filter(([k]) => k.startsWith('pending/'))
+      .map(([, v]) => JSON.parse(Buffer.from(v).toString()) as ArchiveManifest);
   }
   async deletePending(batchId: string) {
     this.objects.delete(`pending/${batchId}.json`);
@@ -81,7 +83,13 @@ class BucketInMemory implements ArchiveStore {
 }
 
 const clock = { now: () => new Date('2026-12-07T00:00:00.000Z') };
-const depsOf = (orders: ArchivableOrders, store: ArchiveStore) => ({ orders, store, clock, retentionDays: 365, batchSize: 2 });
+const depsOf = (orders: ArchivableOrders, store: ArchiveStore) => ({
+  orders,
+  store,
+  clock,
+  retentionDays: 365,
+  batchSize: 2,
+});
 
 describe('archiveOrders', () => {
   it('archives orders older than the retention (365 days by default) and nothing younger', () => {
@@ -89,11 +97,21 @@ describe('archiveOrders', () => {
   });
 
   it('stubs old terminal orders only, each batch in one verified object', async () => {
-    const table = new TableInMemory([order(1), order(2, 'CANCELLED'), order(3, 'PENDING'), order(4, 'CONFIRMED', '2026-06-01T00:00:00.000Z'), order(5)]);
+    const table = new TableInMemory([
+      order(1),
+      order(2, 'CANCELLED'),
+      order(3, 'PENDING'),
+      order(4, 'CONFIRMED', '2026-06-01T00:00:00.000Z'),
+      order(5),
+    ]);
     const store = new BucketInMemory();
     const report = await archiveOrders(depsOf(table, store));
     expect(report).toMatchObject({ archived: 3, batches: 2, changed: 0 });
-    expect([...table.items.values()].filter((i) => i.archived).map((i) => i.orderId)).toEqual(['ord_0001', 'ord_0002', 'ord_0005']);
+    expect([...table.items.values()].filter((i) => i.archived).map((i) => i.orderId)).toEqual([
+      'ord_0001',
+      'ord_0002',
+      'ord_0005',
+    ]);
     expect(table.items.get('ord_0003')).not.toHaveProperty('archived');
     expect(table.items.get('ord_0004')).not.toHaveProperty('archived');
   });
@@ -155,7 +173,15 @@ describe('the orders stream mapping and archive stubs', () => {
     ) as DynamoDBStreamEvent;
     const before = confirmed.Records[0].dynamodb!.NewImage!;
     const stub = stubOf(
-      { orderId: 'ord_fx_0001', userId: 'u', status: 'CONFIRMED', total: 3499, currency: 'GBP', createdAt: '2026-11-20T10:00:00.000Z', updatedAt: '2026-11-20T10:00:00.000Z' },
+      {
+        orderId: 'ord_fx_0001',
+        userId: 'u',
+        status: 'CONFIRMED',
+        total: 3499,
+        currency: 'GBP',
+        createdAt: '2026-11-20T10:00:00.000Z',
+        updatedAt: '2026-11-20T10:00:00.000Z',
+      },
       'orders/abc.json.gz',
     );
     const record: DynamoDBRecord = {

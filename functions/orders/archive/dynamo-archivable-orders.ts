@@ -18,9 +18,14 @@ export class DynamoArchivableOrders implements ArchivableOrders {
     const items = scanItems(this.db, {
       TableName: this.tableName,
       ConsistentRead: true,
-      FilterExpression: '#status IN (:confirmed, :cancelled) AND createdAt < :before AND attribute_not_exists(archived)',
+      FilterExpression:
+        '#status IN (:confirmed, :cancelled) AND createdAt < :before AND attribute_not_exists(archived)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':confirmed': TERMINAL_STATUSES[0], ':cancelled': TERMINAL_STATUSES[1], ':before': before },
+      ExpressionAttributeValues: {
+        ':confirmed': TERMINAL_STATUSES[0],
+        ':cancelled': TERMINAL_STATUSES[1],
+        ':before': before,
+      },
     });
     for await (const item of items) yield item as StoredOrder;
   }

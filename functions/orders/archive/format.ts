@@ -8,7 +8,12 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 /** An order as stored in the orders table (storage attributes included): archived as it was, byte for byte. */
-export type StoredOrder = Record<string, unknown> & { orderId: string; userId: string; createdAt: string; updatedAt: string };
+export type StoredOrder = Record<string, unknown> & {
+  orderId: string;
+  userId: string;
+  createdAt: string;
+  updatedAt: string;
+};
 
 export interface ArchiveManifest {
   batchId: string;
@@ -26,7 +31,17 @@ export interface ArchiveBatch {
 }
 
 /** Fields an archived order's stub keeps in the orders table (with `archived` and `archiveKey`). */
-export const STUB_FIELDS = ['orderId', 'userId', 'status', 'total', 'currency', 'payment', 'createdAt', 'updatedAt', 'testData'] as const;
+export const STUB_FIELDS = [
+  'orderId',
+  'userId',
+  'status',
+  'total',
+  'currency',
+  'payment',
+  'createdAt',
+  'updatedAt',
+  'testData',
+] as const;
 
 export const TERMINAL_STATUSES = ['CONFIRMED', 'CANCELLED'] as const;
 

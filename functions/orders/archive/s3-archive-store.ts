@@ -6,13 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  MANIFEST_PREFIX,
-  PENDING_PREFIX,
-  manifestKeyOf,
-  pendingKeyOf,
-  type ArchiveManifest,
-} from './format';
+import { MANIFEST_PREFIX, PENDING_PREFIX, manifestKeyOf, pendingKeyOf, type ArchiveManifest } from './format';
 import type { ArchiveStore } from './ports';
 
 /** Archived orders are read rarely and must answer at once when they are: Glacier Instant Retrieval. */
@@ -92,7 +86,9 @@ export async function listManifestKeys(s3: S3Client, bucket: string): Promise<st
   const keys: string[] = [];
   let ContinuationToken: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: MANIFEST_PREFIX, ContinuationToken }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: MANIFEST_PREFIX, ContinuationToken }),
+    );
     keys.push(...(page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);

@@ -29,7 +29,11 @@ async function writeItems(dynamo: DynamoDBClient, TableName: string, items: Item
   }
 }
 
-async function restoreTables(dataDir: string, data: PlatformData, credentials: { accessKeyId: string; secretAccessKey: string }) {
+async function restoreTables(
+  dataDir: string,
+  data: PlatformData,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+) {
   const emulator = await startDynamoDbLocal({ port: await freePort(), dataDir: path.join(dataDir, 'dynamodb') });
   const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulator.endpoint, credentials });
   try {
@@ -45,7 +49,11 @@ async function restoreTables(dataDir: string, data: PlatformData, credentials: {
   }
 }
 
-async function restoreBuckets(dataDir: string, data: PlatformData, credentials: { accessKeyId: string; secretAccessKey: string }) {
+async function restoreBuckets(
+  dataDir: string,
+  data: PlatformData,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+) {
   const s3 = await startLocalS3({
     port: await freePort(),
     prefix: TABLE_PREFIX,

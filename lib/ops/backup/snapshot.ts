@@ -65,7 +65,9 @@ export const sha256 = (data: Uint8Array | string) => createHash('sha256').update
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -82,9 +84,12 @@ export function tableFileText(items: Item[]): string {
 /** The digest of everything read: equal digests from two reads in a row mean nothing changed between them. */
 export function dataDigest(data: PlatformData): string {
   const hash = createHash('sha256');
-  for (const key of Object.keys(data.tables).sort()) hash.update(`table ${key}\n`).update(tableFileText(data.tables[key].items));
+  for (const key of Object.keys(data.tables).sort())
+    hash.update(`table ${key}\n`).update(tableFileText(data.tables[key].items));
   for (const key of Object.keys(data.buckets).sort())
     for (const o of [...data.buckets[key].objects].sort((a, b) => (a.key < b.key ? -1 : 1)))
-      hash.update(`object ${key} ${o.key} ${o.storageClass ?? ''} ${JSON.stringify(o.metadata ?? {})} ${sha256(o.body)}\n`);
+      hash.update(
+        `object ${key} ${o.key} ${o.storageClass ?? ''} ${JSON.stringify(o.metadata ?? {})} ${sha256(o.body)}\n`,
+      );
   return hash.digest('hex');
 }

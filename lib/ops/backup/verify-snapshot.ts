@@ -35,7 +35,8 @@ const read = (dir: string, file: string): Buffer | undefined => {
 function verifiedManifest(dir: string): SnapshotManifest {
   const text = read(dir, MANIFEST_FILE);
   const recorded = read(dir, MANIFEST_CHECKSUM_FILE)?.toString('utf8').split(/\s+/)[0];
-  if (!text || !recorded) throw new CorruptSnapshotError(dir, [`${!text ? MANIFEST_FILE : MANIFEST_CHECKSUM_FILE} is missing`]);
+  if (!text || !recorded)
+    throw new CorruptSnapshotError(dir, [`${!text ? MANIFEST_FILE : MANIFEST_CHECKSUM_FILE} is missing`]);
   if (sha256(text) !== recorded) throw new CorruptSnapshotError(dir, [`${MANIFEST_FILE} does not match its checksum`]);
   const manifest = JSON.parse(text.toString('utf8')) as SnapshotManifest;
   if (manifest.format !== SNAPSHOT_FORMAT)
@@ -49,10 +50,21 @@ export function readVerifiedSnapshot(dir: string): { manifest: SnapshotManifest;
   const data: PlatformData = { tables: {}, buckets: {} };
   for (const [key, entry] of Object.entries(manifest.tables)) {
     const body = read(dir, entry.file);
-    if (!body) { problems.push(`${entry.file} is missing`); continue; }
-    if (sha256(body) !== entry.sha256) { problems.push(`${entry.file} does not match its sha256`); continue; }
-    const items = body.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Item);
-    if (items.length !== entry.items) problems.push(`${entry.file} holds ${items.length} items, the manifest says ${entry.items}`);
+    if (!body) {
+      problems.push(`${entry.file} is missing`);
+      continue;
+    }
+    if (sha256(body) !== entry.sha256) {
+      problems.push(`${entry.file} does not match its sha256`);
+      continue;
+    }
+    const items = body
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Item);
+    if (items.length !== entry.items)
+      problems.push(`${entry.file} holds ${items.length} items, the manifest says ${entry.items}`);
     data.tables[key] = { name: entry.name, items };
   }
   for (const [key, bucket] of Object.entries(manifest.buckets)) {
@@ -60,7 +72,8 @@ export function readVerifiedSnapshot(dir: string): { manifest: SnapshotManifest;
     for (const { file, size, sha256: digest, ...object } of bucket.objects) {
       const body = read(dir, file);
       if (!body) problems.push(`${file} (${key}/${object.key}) is missing`);
-      else if (body.length !== size || sha256(body) !== digest) problems.push(`${file} (${key}/${object.key}) does not match its sha256`);
+      else if (body.length !== size || sha256(body) !== digest)
+        problems.push(`${file} (${key}/${object.key}) does not match its sha256`);
       else data.buckets[key].objects.push({ ...object, body });
     }
   }

@@ -16,7 +16,8 @@ export function writeSnapshot(
   data: PlatformData,
   meta: { takenAt: string; attempts: number },
 ): SnapshotManifest {
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty: a snapshot goes into a new or empty folder`);
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new Error(`${dir} is not empty: a snapshot goes into a new or empty folder`);
   mkdirSync(path.join(dir, 'tables'), { recursive: true });
   const manifest: SnapshotManifest = {
     format: SNAPSHOT_FORMAT,
