@@ -278,14 +278,12 @@ describe('an archive run killed mid-way', () => {
 
   it('loses and duplicates no order once run again', async () => {
     const manifestsBefore = (await manifests()).length;
+    // The job's own process (node with tsx as a loader, as `npm start` runs): the tsx CLI would run it in a child
+    // of its own, which a SIGKILL of the CLI leaves running.
     const child = spawn(
-      path.join(projectRoot, 'node_modules/.bin/tsx'),
-      ['bin/archive.ts', '--before', BEFORE, '--batch-size', '10'],
-      {
-        cwd: projectRoot,
-        env: { ...process.env, LOCAL_DATA_DIR: dataDir },
-        stdio: 'ignore',
-      },
+      process.execPath,
+      ['--import', 'tsx', 'bin/archive.ts', '--before', BEFORE, '--batch-size', '10'],
+      { cwd: projectRoot, env: { ...process.env, LOCAL_DATA_DIR: dataDir }, stdio: 'ignore' },
     );
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.once('exit', (_code, signal) => resolve(signal)),
