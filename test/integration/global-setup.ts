@@ -20,8 +20,6 @@ export interface PlatformInfo {
   pids: number[];
   /** The process the platform runs in (its in-process servers: the edge, SQS, Step Functions, Lambda, kinesalite, the model server). */
   pid: number;
-  /** Its data directory, where runtime.json lets operator commands (npm run archive) find it. */
-  dataDir: string;
   /** The environment the handlers run with, for tests that invoke handler modules directly. */
   env: Record<string, string>;
   sqsEndpoint: string;
@@ -48,7 +46,7 @@ export interface PlatformInfo {
 const BREAKER_HALF_OPEN_MS = 1000;
 
 /** What the tests get of the platform (through ECICOMM_TEST_PLATFORM): plain data, no handles. */
-function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: string): Omit<PlatformInfo, 'dataDir'> {
+function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: string): PlatformInfo {
   return {
     apiUrl: platform.apiUrl,
     dynamoEndpoint: platform.dynamoEndpoint,
@@ -108,7 +106,7 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
       }
     });
   process.once('exit', killAll);
-  const info = { ...platformInfo(platform, switchboard, control.url), dataDir };
+  const info = platformInfo(platform, switchboard, control.url);
   const stop = async () => {
     await control.stop();
     await platform.stop();
