@@ -22,8 +22,9 @@ const values = command(
     'after',
     `
 environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, COGNITO_PORT, SQS_PORT,
-  STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, S3_PORT, EVENTBRIDGE_PORT, REDSHIFT_DATA_PORT, MODEL_PORT, MODEL_VARIANT,
-  WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS
+  STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, S3_PORT, EVENTBRIDGE_PORT, REDSHIFT_DATA_PORT, MODEL_PORT,
+  MODEL_VARIANT, WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS,
+  LOCAL_ARCHIVE_SECONDS (the archive of old orders' period, daily by default; 0 turns it off)
 exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 could not start, 2 bad usage`,
   )
   .parse()
@@ -76,6 +77,7 @@ try {
     warehousePort: Number(process.env.WAREHOUSE_PORT ?? 5439),
     warehousePassword: process.env.WAREHOUSE_PASSWORD,
     sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
+    archiveEverySeconds: Number(process.env.LOCAL_ARCHIVE_SECONDS ?? 24 * 60 * 60),
     dataDir,
     fresh: Boolean(values.fresh),
     seed: values.seed ? 'dataset' : 'none',

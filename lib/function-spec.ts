@@ -5,6 +5,10 @@
  */
 import type { BoundedContext } from '../functions/api/contract';
 import type { TableAccess, TableKey } from './tables';
+import type { BucketKey } from './buckets';
+
+/** What a function may do with a bucket it names: read its objects, write them, or both. */
+export type BucketAccess = 'read' | 'write' | 'readwrite';
 
 export interface FunctionSpec {
   id: string;
@@ -12,6 +16,8 @@ export interface FunctionSpec {
   handler: string;
   summary: string;
   tables: Partial<Record<TableKey, TableAccess>>;
+  /** The S3 buckets it uses: each is granted and passed in as an environment variable (lib/buckets.ts). */
+  buckets?: Partial<Record<BucketKey, BucketAccess>>;
 }
 
 /**

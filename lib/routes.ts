@@ -6,7 +6,8 @@
  */
 import { apiRoutes, type RouteId } from '../functions/api/routes';
 import type { RouteContract } from '../functions/api/contract';
-import type { SearchAccess, WarehouseAccess } from './function-spec';
+import type { BucketAccess, SearchAccess, WarehouseAccess } from './function-spec';
+import type { BucketKey } from './buckets';
 import type { StreamAccess, StreamKey } from './streams';
 import type { TableAccess, TableKey } from './tables';
 
@@ -16,6 +17,8 @@ export interface RouteDeployment {
   handler: string;
   /** What the function may touch: each table it names is granted and passed in as an environment variable. */
   tables?: Partial<Record<TableKey, TableAccess>>;
+  /** The S3 buckets it uses: each is granted and passed in as an environment variable. */
+  buckets?: Partial<Record<BucketKey, BucketAccess>>;
   /** The Kinesis streams it uses: each is granted (write: PutRecords) and passed in as an environment variable. */
   streams?: Partial<Record<StreamKey, StreamAccess>>;
   /** Cognito user-pool actions the function calls with IAM credentials (public ones need none). */
@@ -143,10 +146,14 @@ const deployments: Record<RouteId, RouteDeployment> = {
   getOrder: {
     handler: 'functions/orders/handlers/get-order.ts',
     tables: { orders: 'read' },
+    // Archived orders are read back from the archive through their stubs.
+    buckets: { orderArchive: 'read' },
   },
   listOrders: {
     handler: 'functions/orders/handlers/list-orders.ts',
     tables: { orders: 'read' },
+    // Archived orders are read back from the archive through their stubs.
+    buckets: { orderArchive: 'read' },
   },
   getRecommendations: {
     handler: 'functions/recommendations/handlers/get-recommendations.ts',

@@ -113,4 +113,16 @@ export const scheduledJobs: ScheduledJob[] = [
     alarmAfterFailedRuns: 1,
     tables: { payments: 'read', orders: 'read' },
   },
+  {
+    id: 'archiveOrders',
+    context: 'orders',
+    handler: 'functions/orders/handlers/archive-orders.ts',
+    summary:
+      'Move terminal orders past their retention to the archive bucket (gzipped JSON, manifest, Glacier IR), then replace them by stubs',
+    everyMinutes: 24 * 60,
+    // An archive that stops running only lets the orders table grow: the next day's run is soon enough.
+    alarmAfterFailedRuns: 2,
+    tables: { orders: 'readwrite' },
+    buckets: { orderArchive: 'readwrite' },
+  },
 ];

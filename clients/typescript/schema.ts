@@ -2087,6 +2087,7 @@ export interface operations {
                             }[];
                             createdAt: string;
                             updatedAt: string;
+                            archived?: boolean;
                         }[];
                         nextCursor?: string;
                     };
@@ -2273,6 +2274,7 @@ export interface operations {
                         }[];
                         createdAt: string;
                         updatedAt: string;
+                        archived?: boolean;
                     };
                 };
             };

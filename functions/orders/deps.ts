@@ -1,6 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { ArchivedOrdersFromStore } from './archive/archived-orders';
+import { S3ArchiveStore } from './archive/s3-archive-store';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient, s3Client, systemClock } from '../shared/clients';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { cartRepository, promotionRepository } from '../cart/deps';
@@ -40,6 +42,13 @@ export const orderRepository = () =>
     parseEnv(z.object({ ORDERS_TABLE: z.string() })).ORDERS_TABLE,
     relatedTables(),
   );
+
+/** The orders as the read routes answer them: archived ones read back from the archive bucket through their stubs. */
+export const readableOrderRepository = () => {
+  const env = parseEnv(z.object({ ORDERS_TABLE: z.string(), ORDER_ARCHIVE_BUCKET: z.string() }));
+  const archive = new ArchivedOrdersFromStore(new S3ArchiveStore(s3Client(), env.ORDER_ARCHIVE_BUCKET));
+  return new DynamoOrderRepository(dynamoDocumentClient(), env.ORDERS_TABLE, {}, archive);
+};
 
 /** The cart context's API as the orders context uses it. */
 export const cartGateway = (): CartGateway => {

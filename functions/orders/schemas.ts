@@ -89,6 +89,8 @@ export const Order = z.object({
   history: z.array(z.object({ status: OrderStatus, at: z.string() })),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Present (true) on an order moved to the archive of old orders: read from there, as it was when archived. */
+  archived: z.optional(z.boolean()),
 });
 export type Order = z.infer<typeof Order>;
 export type FailureReason = z.infer<typeof FailureReason>;

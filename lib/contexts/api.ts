@@ -37,6 +37,7 @@ import {
   type SearchTarget,
   type WarehouseTarget,
 } from './platform-function';
+import type { FunctionBuckets } from './function-buckets';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -84,6 +85,8 @@ export interface ApiProps {
   readonly namePrefix: string;
   readonly routes: readonly Route[];
   readonly tables: Readonly<Record<TableKey, ITable>>;
+  /** The buckets routes name (the order archive, read through archived orders' stubs). */
+  readonly buckets?: FunctionBuckets;
   readonly identity: {
     readonly userPool: IUserPool;
     readonly userPoolClient: IUserPoolClient;
@@ -198,6 +201,7 @@ export class Api extends Construct {
         definition: route,
         description: `${route.method} ${route.path}`,
         tables: props.tables,
+        buckets: props.buckets,
         streams: props.streams,
         identity: props.identity,
         saga: props.saga,

@@ -12,6 +12,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { FunctionBuckets } from './function-buckets';
 import { orderSaga, scheduledJobs, type SagaTask, type ScheduledJob } from '../saga';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
@@ -21,6 +22,8 @@ export interface CheckoutProps {
   /** Physical names (state machine, queue, topic, alarms) start with it, as the tables' do. */
   readonly namePrefix: string;
   readonly tables: Readonly<Record<TableKey, ITable>>;
+  /** The buckets its jobs name (the archive of old orders). */
+  readonly buckets?: FunctionBuckets;
 }
 
 /** A scheduled job: its function, the EventBridge rule that runs it, and the alarm on its failing runs. */
@@ -197,6 +200,7 @@ export class Checkout extends Construct {
       const fn = new PlatformFunction(this, job.id, {
         definition: job,
         tables: props.tables,
+        buckets: props.buckets,
         saga: this.stateMachine,
         description: `every ${job.everyMinutes} min: ${job.summary}`,
         // A run ends before the next one starts.

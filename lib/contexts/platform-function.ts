@@ -13,6 +13,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import type { FunctionSpec, SearchAccess, WarehouseAccess } from '../function-spec';
+import { grantBuckets, type FunctionBuckets } from './function-buckets';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableAccess, type TableKey, type TableSpec } from '../tables';
 
@@ -68,6 +69,8 @@ export interface PlatformFunctionProps {
   readonly identity?: { readonly userPool: IUserPool; readonly userPoolClient: IUserPoolClient };
   /** Needed when the definition starts the saga. */
   readonly saga?: IStateMachine;
+  /** Every bucket of the app; the function receives and may touch only those its definition names. */
+  readonly buckets?: FunctionBuckets;
   /** Needed when the definition invokes the model endpoint: its name and ARN (lib/contexts/recommendations.ts). */
   readonly modelEndpoint?: ModelEndpointTarget;
   /** Needed when the definition reads or loads the warehouse (lib/contexts/analytics/warehouse.ts). */
@@ -164,6 +167,7 @@ export class PlatformFunction extends Construct {
 
     this.function = this.buildFunction(props);
     this.grantWhatItUses(props);
+    grantBuckets(this, definition, props.buckets);
     this.acknowledgeNagFindings(definition);
   }
 

@@ -21,6 +21,7 @@ import { abandonParts, noParts, stopParts } from './platform/parts';
 import { projectRoot } from './platform/project-root';
 import { seedData, startLoadingCatalog } from './platform/seed';
 import { indexSearch, REGION, serveModel, startConsumersAndInvokeApi, startContextServices } from './platform/services';
+import { DAILY_SECONDS, startArchiveTimer } from './archive/timer';
 
 export { projectRoot } from './platform/project-root';
 export type { Platform, PlatformOptions } from './platform/types';
@@ -91,6 +92,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       log,
     );
 
+    const archive = startArchiveTimer({
+      projectRoot,
+      everySeconds: options.archiveEverySeconds ?? DAILY_SECONDS,
+      log,
+    });
+    parts.stopArchiveTimer = archive.stop;
+
     await serveModel(
       services,
       { dynamo, aggregatesTable: tableNames.aggregates, seeded, seedProducts, seedMarker: catalogLoading.seedMarker },
@@ -110,6 +118,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       lambda,
       analytics,
       searchIndexing,
+      archiveOrders: archive.run,
     });
   } catch (e) {
     await abandonParts(parts);
@@ -149,6 +158,7 @@ function platformHandle(started: {
   lambda: Consumers['lambda'];
   analytics: Consumers['analytics'];
   searchIndexing: Awaited<ReturnType<typeof indexSearch>>;
+  archiveOrders: () => Promise<unknown>;
 }): Platform {
   const { apiUrl, port, databases, admin, corsAllowedOrigins, env, seeded, parts, services } = started;
   const { lambda, analytics, searchIndexing } = started;
@@ -196,6 +206,7 @@ function platformHandle(started: {
     },
     sagasIdle: (timeoutMs) => checkout.stepFunctions.idle(timeoutMs),
     sweep: checkout.sweep,
+    archiveOrders: started.archiveOrders,
     stop: () => stopParts(parts),
   };
 }

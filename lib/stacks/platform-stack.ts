@@ -4,6 +4,8 @@ import { Analytics } from '../contexts/analytics';
 import { Api } from '../contexts/api';
 import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
+import { Backup } from '../contexts/backup';
+import { OrderArchive } from '../contexts/order-archive';
 import { DomainEvents } from '../contexts/events';
 import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
@@ -17,6 +19,8 @@ export interface EciCommStackProps extends StackProps {
   readonly routes?: readonly Route[];
   /** Browser origins allowed to call the API (context `ecicomm:corsAllowedOrigins`); none by default. */
   readonly corsAllowedOrigins?: readonly string[];
+  /** A second region every table backup is copied to (context `backupCopyRegion`); none by default. */
+  readonly backupCopyRegion?: string;
 }
 
 /** The whole platform of one stage: every context's resources, composed. */
@@ -29,6 +33,8 @@ export class EciCommStack extends Stack {
   readonly search: Search;
   readonly events: DomainEvents;
   readonly api: Api;
+  readonly orderArchive: OrderArchive;
+  readonly backup: Backup;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
     super(scope, id, { description: 'ECIComm serverless e-commerce platform', ...props });
@@ -38,7 +44,14 @@ export class EciCommStack extends Stack {
 
     this.data = new Data(this, 'Data', { namePrefix: props.namePrefix });
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
-    this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.orderArchive = new OrderArchive(this, 'OrderArchive', { namePrefix: props.namePrefix });
+    const buckets = { orderArchive: this.orderArchive.bucket };
+    this.backup = new Backup(this, 'Backup', {
+      namePrefix: props.namePrefix,
+      tables: this.data.tables,
+      copyRegion: props.backupCopyRegion ?? (this.node.tryGetContext('backupCopyRegion') as string | undefined),
+    });
+    this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables, buckets });
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
@@ -47,6 +60,7 @@ export class EciCommStack extends Stack {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
       tables: this.data.tables,
+      buckets,
       streams: this.analytics.streams,
       identity: this.identity,
       saga: this.checkout.stateMachine,

@@ -73,6 +73,7 @@ const inputs: Record<string, { missing: string[]; malformed?: string[] }> = {
   'ml:evaluate': { missing: ['--data', missing] },
   'replay:history': { missing: ['--from', '2011-01-01', '--to', '2011-01-02', '--data', missing] },
   'generate-event': { missing: ['apigw', '--path', '/v1/health', '--body-file', missing] },
+  restore: { missing: ['--from', missing] },
 };
 /** Scripts with a required option, and the arguments that leave it out. */
 const required: Record<string, string[]> = {
@@ -80,6 +81,8 @@ const required: Record<string, string[]> = {
   'replay:history': ['--from', '2011-01-01'],
   'ml:publish-popular': ['--table', 't'],
   'generate-event': ['apigw'],
+  backup: [],
+  restore: [],
 };
 
 /** Arguments that satisfy a script's required options, so that the unknown option is what it answers. */
@@ -87,6 +90,8 @@ const valid: Record<string, string[]> = {
   redrive: ['--consumer', 'loadOrdersStream'],
   'replay:history': ['--from', '2011-01-01', '--to', '2011-01-02'],
   'ml:publish-popular': ['--model', missing],
+  backup: ['--out', missing],
+  restore: ['--from', missing],
 };
 const unknownOption = (script: string) => [...(valid[script] ?? []), '--no-such-option'];
 for (const script of ours) {
@@ -133,6 +138,9 @@ describe('the command line of every script of ours', () => {
         'ml:publish-popular',
         'ml:train',
         'ml:evaluate',
+        'archive',
+        'backup',
+        'restore',
       ]),
     );
   });

@@ -10,6 +10,7 @@ import { routes } from '../../lib/routes';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey } from '../../lib/tables';
+import { buckets as bucketSpecs, type BucketKey } from '../../lib/buckets';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -156,6 +157,9 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       };
       expected.OPENSEARCH_SIGNING_SERVICE = 'es';
     }
+    const bucketsBuilt: Partial<Record<BucketKey, IConstruct>> = { orderArchive: stack.orderArchive.bucket };
+    for (const key of Object.keys(definition.buckets ?? {}) as BucketKey[])
+      expected[bucketSpecs[key].envVar] = { Ref: logicalId(bucketsBuilt[key]!) };
     if ((definition as Partial<StreamConsumer>).domainEvents === 'publish') {
       expected.EVENT_BUS_NAME = { Ref: logicalId(stack.events.bus) };
       expected.STOCK_LOW_THRESHOLD = '5';
@@ -298,6 +302,7 @@ describe('least privilege', () => {
               'tag',
               'secretsmanager',
               'events',
+              's3',
             ],
             action,
           ).toContain(service);
@@ -310,6 +315,8 @@ describe('least privilege', () => {
           if (['redshift-data', 'redshift-serverless', 'tag', 'secretsmanager'].includes(service))
             expect(definition.warehouse, action).toBeDefined();
           if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
+          // Only the buckets it names (which objects and actions: test/infra/backup.test.ts).
+          if (service === 's3') expect(definition.buckets, action).toBeDefined();
           if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
         }
       }

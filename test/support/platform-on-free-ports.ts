@@ -28,7 +28,10 @@ type PortOption =
   | 'eventBridgePort';
 
 /** What is left to choose: the data dir, the seed, the model, a log. */
-export type FreePortPlatformOptions = Omit<PlatformOptions, PortOption | 'sweepEverySeconds' | 'persist'>;
+export type FreePortPlatformOptions = Omit<
+  PlatformOptions,
+  PortOption | 'sweepEverySeconds' | 'archiveEverySeconds' | 'persist'
+>;
 
 export async function startPlatformOnFreePorts(options: FreePortPlatformOptions): Promise<Platform> {
   const [
@@ -55,6 +58,7 @@ export async function startPlatformOnFreePorts(options: FreePortPlatformOptions)
     s3Port,
     eventBridgePort,
     sweepEverySeconds: 0,
+    archiveEverySeconds: 0,
     persist: false,
     ...options,
   });

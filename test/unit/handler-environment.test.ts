@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { routes } from '../../lib/routes';
 import { streams } from '../../lib/streams';
 import { tables } from '../../lib/tables';
+import { buckets } from '../../lib/buckets';
 import type { FunctionSpec } from '../../lib/function-spec';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { SEARCH_ENV, searchConsumers } from '../../lib/search';
@@ -17,11 +18,14 @@ const environmentOf = (
     warehouse?: string;
     search?: string;
     streams?: Partial<Record<keyof typeof streams, string>>;
+    buckets?: Partial<Record<keyof typeof buckets, string>>;
   },
 ) => {
   const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
   for (const key of Object.keys(route.tables ?? {}) as (keyof typeof tables)[])
     env[tables[key].envVar] = `table-${key}`;
+  for (const key of Object.keys(route.buckets ?? {}) as (keyof typeof buckets)[])
+    env[buckets[key].envVar] = `bucket-${key}`;
   for (const key of Object.keys(route.streams ?? {}) as (keyof typeof streams)[])
     env[streams[key].envVar] = `stream-${key}`;
   if (route.userPoolActions !== undefined) Object.assign(env, { USER_POOL_ID: 'pool', USER_POOL_CLIENT_ID: 'client' });

@@ -17,6 +17,8 @@ import { isTestData } from '../../shared/test-data';
  *   reservation expired, a charge compensated before confirmation) had no sale counted, so it refunds nothing.
  * - Anything else (PENDING inserts, updates that change no status, REMOVE) loads nothing, and so does an order
  *   marked as test data (a replayed fixture's, functions/shared/test-data.ts), whatever its status.
+ * - An order replaced by its archive stub (`archived`, functions/orders/archive) loads nothing either: moving an
+ *   old order to the archive is no sale and no refund, and the warehouse keeps what it loaded for it.
  *
  * Fact event ids come from salesFactsFromOrder (`orderId#line#KIND`), so a redelivered record, or a second
  * record describing the same transition, maps to the same ids and the load's NOT EXISTS drops it.
@@ -113,7 +115,7 @@ export function orderLoadFromStreamRecord(record: DynamoDBRecord): OrderLoad {
       `Stream record ${record.eventID ?? '?'}: MODIFY without OldImage (stream view type must be NEW_AND_OLD_IMAGES)`,
     );
   }
-  if (isTestData(newRaw)) return none;
+  if (isTestData(newRaw) || newRaw.archived === true) return none;
   const order = parseOrder(newRaw, 'NewImage', record.eventID);
   const old = oldRaw === undefined ? undefined : OldImage.safeParse(oldRaw);
   if (old !== undefined && !old.success)

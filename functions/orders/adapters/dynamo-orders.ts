@@ -16,6 +16,7 @@ import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/d
 import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
 import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
 import type { FailureReason, Order } from '../schemas';
+import type { ArchivedOrders } from '../archive/archived-orders';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -37,6 +38,7 @@ const ORDER_FIELDS = [
   'history',
   'createdAt',
   'updatedAt',
+  'archived',
 ] as const;
 
 /** Only PENDING orders carry `pending`, so settlement reads just those, oldest first. */
@@ -69,7 +71,25 @@ export class DynamoOrderRepository implements OrderRepository {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly related: Partial<RelatedTables> = {},
+    /**
+     * Where archived orders' stubs are read through (the read routes): without it a stub is answered as it is
+     * stored — status, total and payment, no lines — which is all the saga, settlement and reconciliation read.
+     */
+    private readonly archive?: ArchivedOrders,
   ) {}
+
+  /** Stubs replaced by the orders archived under them, marked `archived`; other items as they are. */
+  private async hydrate(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const keys = [...new Set(items.filter((i) => i.archived === true).map((i) => String(i.archiveKey)))];
+    if (!this.archive || keys.length === 0) return items;
+    const batches = new Map(await Promise.all(keys.map(async (k) => [k, await this.archive!.batch(k)] as const)));
+    return items.map((item) => {
+      if (item.archived !== true) return item;
+      const archived = batches.get(String(item.archiveKey))?.get(String(item.orderId));
+      if (!archived) throw new Error(`Order ${String(item.orderId)} is not in its archive ${String(item.archiveKey)}`);
+      return { ...archived, archived: true };
+    });
+  }
 
   async create(order: Order, options: { testData?: boolean } = {}): Promise<CreateOutcome> {
     const put = {
@@ -110,7 +130,7 @@ export class DynamoOrderRepository implements OrderRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? fromItem((await this.hydrate([Item]))[0]) : undefined;
   }
 
   async listByUser(
@@ -142,7 +162,7 @@ export class DynamoOrderRepository implements OrderRepository {
     const page = Items.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      items: page.map(fromItem),
+      items: (await this.hydrate(page)).map(fromItem),
       nextCursor:
         Items.length > query.limit && last
           ? encodeCursor({ orderId: last.orderId, userId: last.userId, createdAt: last.createdAt })

@@ -1,7 +1,7 @@
 import { requireUser } from '../../shared/auth';
 import { httpHandler, json, parse, query } from '../../shared/http';
 import { listOrders } from '../domain/orders';
-import { orderRepository } from '../deps';
+import { readableOrderRepository } from '../deps';
 import type { OrdersDeps } from '../ports';
 import { ListOrdersQuery } from '../schemas';
 
@@ -12,4 +12,4 @@ export const makeHandler = (deps: Pick<OrdersDeps, 'orders'>) =>
     return json(200, await listOrders(caller, input, deps));
   });
 
-export const handler = makeHandler({ orders: orderRepository() });
+export const handler = makeHandler({ orders: readableOrderRepository() });

@@ -30,6 +30,8 @@ export interface PlatformParts {
   stepFunctions?: StepFunctionsEmulator;
   kinesis?: LocalKinesis;
   stopSweeper: () => void;
+  /** The archive of old orders' timer (lib/local/archive). */
+  stopArchiveTimer?: () => void;
   recommendations?: LocalRecommendations;
   analytics?: AnalyticsPipeline;
   warehouse?: LocalWarehouse;
@@ -53,6 +55,7 @@ export async function stopParts(parts: PlatformParts) {
   server?.closeAllConnections();
   await parts.lambda?.stop();
   parts.stopSweeper();
+  parts.stopArchiveTimer?.();
   // Before the emulators it reads from and reports to; it closes the warehouse last.
   await parts.analytics?.stop();
   await parts.warehouse?.stop();
@@ -76,6 +79,7 @@ export async function stopParts(parts: PlatformParts) {
 export async function abandonParts(parts: PlatformParts) {
   parts.server?.close();
   parts.stopSweeper();
+  parts.stopArchiveTimer?.();
   await parts.lambda?.stop().catch(() => undefined);
   await parts.analytics?.stop().catch(() => undefined);
   await parts.warehouse?.stop().catch(() => undefined);

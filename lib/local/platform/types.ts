@@ -33,6 +33,8 @@ export interface PlatformOptions {
   warehousePassword?: string;
   /** How often the settlement pass runs (seconds; LOCAL_SWEEP_SECONDS); 0 turns the timer off (tests settle on demand). */
   sweepEverySeconds?: number;
+  /** How often the archive of old orders runs (seconds; LOCAL_ARCHIVE_SECONDS; daily by default); 0 turns the timer off. */
+  archiveEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
   dataDir: string;
   persist?: boolean;
@@ -107,5 +109,7 @@ export interface Platform {
   sagasIdle(timeoutMs?: number): Promise<void>;
   /** Runs the settlement pass once, now. */
   sweep(): Promise<unknown>;
+  /** Runs the archive of old orders once, now (functions/orders/archive): its report. */
+  archiveOrders(): Promise<unknown>;
   stop(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { bucketList, physicalBucketName, type BucketKey, buckets } from '../../b
 import type { LocalCredentials } from '../guard/sigv4';
 import { acceptCredentials } from './account';
 import { objectEventBus, type ObjectEventBus } from './notifications';
+import { acceptNewerStorageClasses } from './storage-classes';
 
 export interface LocalS3 {
   endpoint: string;
@@ -52,6 +53,7 @@ function corsConfiguration(origins: readonly string[]): string {
 }
 
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  acceptNewerStorageClasses();
   const directory = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'ecicomm-s3-'));
   mkdirSync(directory, { recursive: true });
   const bucketNames = Object.fromEntries(

@@ -1,0 +1,16 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger } from '../../shared/observability';
+import { archiveOrders } from '../archive/archive-orders';
+import { liveArchiveDeps } from '../archive/deps';
+import type { ArchiveDeps } from '../archive/ports';
+
+export const makeHandler = (deps: ArchiveDeps) =>
+  middy(async () => {
+    const report = await archiveOrders(deps);
+    if (report.archived + report.changed + report.resumed > 0) logger.info('orders archived', { ...report });
+    return report;
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+
+/** Runs on a schedule (EventBridge daily in AWS, a timer locally) and by hand (npm run archive). */
+export const handler = makeHandler(liveArchiveDeps());

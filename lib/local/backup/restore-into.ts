@@ -1,0 +1,92 @@
+/**
+ * Loads a verified snapshot into a fresh data directory: DynamoDB Local and s3rver are started on it (free
+ * ports, persisted where `npm start` will find them), the tables created as the platform creates them, every
+ * item and object written, and both stopped. The platform started on the folder afterwards finds its data.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client, type StorageClass } from '@aws-sdk/client-s3';
+import { freePort, startDynamoDbLocal } from '../emulators';
+import { ensureTables, physicalTableName } from '../bootstrap';
+import { startLocalS3 } from '../s3/server';
+import { TABLE_PREFIX } from '../platform/databases';
+import { tableList, tables, type TableKey } from '../../tables';
+import type { BucketKey } from '../../buckets';
+import type { Item, PlatformData } from '../../ops/backup/snapshot';
+
+const REGION = 'eu-west-2';
+
+async function writeItems(dynamo: DynamoDBClient, TableName: string, items: Item[]) {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: Record<string, { PutRequest: { Item: Item } }[]> | undefined = {
+      [TableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    while (pending && Object.keys(pending).length) {
+      const out = await dynamo.send(new BatchWriteItemCommand({ RequestItems: pending }));
+      pending = out.UnprocessedItems as typeof pending;
+    }
+  }
+}
+
+async function restoreTables(
+  dataDir: string,
+  data: PlatformData,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+) {
+  const emulator = await startDynamoDbLocal({ port: await freePort(), dataDir: path.join(dataDir, 'dynamodb') });
+  const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulator.endpoint, credentials });
+  try {
+    await ensureTables(dynamo, TABLE_PREFIX, tableList);
+    for (const [key, table] of Object.entries(data.tables)) {
+      const spec = tables[key as TableKey];
+      if (!spec) throw new Error(`The snapshot holds a table this version does not know: ${key}`);
+      await writeItems(dynamo, physicalTableName(TABLE_PREFIX, spec), table.items);
+    }
+  } finally {
+    dynamo.destroy();
+    await emulator.stop();
+  }
+}
+
+async function restoreBuckets(
+  dataDir: string,
+  data: PlatformData,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+) {
+  const s3 = await startLocalS3({
+    port: await freePort(),
+    prefix: TABLE_PREFIX,
+    credentials,
+    dataDir: path.join(dataDir, 's3'),
+    // Its rule is the platform's to set on each start; s3rver needs one to create the buckets.
+    corsAllowedOrigins: ['http://localhost:*'],
+  });
+  const client = new S3Client({ region: REGION, endpoint: s3.endpoint, credentials, forcePathStyle: true });
+  try {
+    for (const [key, bucket] of Object.entries(data.buckets)) {
+      const Bucket = s3.bucketNames[key as BucketKey];
+      if (!Bucket) throw new Error(`The snapshot holds a bucket this version does not know: ${key}`);
+      for (const object of bucket.objects)
+        await client.send(
+          new PutObjectCommand({
+            Bucket,
+            Key: object.key,
+            Body: object.body,
+            ContentType: object.contentType,
+            StorageClass: object.storageClass as StorageClass | undefined,
+            Metadata: object.metadata,
+          }),
+        );
+    }
+  } finally {
+    client.destroy();
+    await s3.stop();
+  }
+}
+
+export async function restoreInto(dataDir: string, data: PlatformData): Promise<void> {
+  const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(16).toString('hex') };
+  await restoreTables(dataDir, data, credentials);
+  await restoreBuckets(dataDir, data, credentials);
+}

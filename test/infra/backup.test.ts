@@ -1,0 +1,144 @@
+/**
+ * Backups and the archive of old orders in CDK: an AWS Backup plan for every table (daily kept 35 days, monthly
+ * kept a year) into a KMS-encrypted vault that notifies an SNS topic of failed jobs, an optional copy to a second
+ * region from context; the order-archive bucket versioned, private and encrypted; the archive job and the order
+ * read routes granted that bucket, as much as each needs.
+ */
+import { App, CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { EciCommStack } from '../../lib/stacks/platform-stack';
+import { tables as tableSpecs } from '../../lib/tables';
+
+type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+const build = (context: Record<string, unknown> = {}) => {
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
+  const stack = new EciCommStack(app, 'BackupTest', { namePrefix: 'ecicomm-test' });
+  return { stack, resources: Template.fromStack(stack).toJSON().Resources as Record<string, CfnResource> };
+};
+
+let stack: EciCommStack;
+let resources: Record<string, CfnResource>;
+const logicalId = (construct: IConstruct) =>
+  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const ofType = (type: string, within = resources) => Object.values(within).filter((r) => r.Type === type);
+const plan = (within = resources) => ofType('AWS::Backup::BackupPlan', within)[0].Properties.BackupPlan;
+/** Every statement of the policies attached to the role of the function built for `id`. */
+const statementsOf = (id: string) => {
+  const fn = Object.entries(resources).find(
+    ([logical, r]) => r.Type === 'AWS::Lambda::Function' && logical.includes(id) && logical.includes('Function'),
+  )!;
+  const role = fn[1].Properties.Role['Fn::GetAtt'][0] as string;
+  return {
+    environment: fn[1].Properties.Environment.Variables as Record<string, unknown>,
+    statements: ofType('AWS::IAM::Policy')
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]),
+  };
+};
+const bucketRef = () => ({ 'Fn::GetAtt': [logicalId(stack.orderArchive.bucket), 'Arn'] });
+
+beforeAll(() => {
+  ({ stack, resources } = build());
+});
+
+describe('AWS Backup', () => {
+  it('backs up every table, daily kept 35 days and monthly kept a year', () => {
+    const rules = plan().BackupPlanRule.map((r: any) => [
+      r.RuleName,
+      r.Lifecycle.DeleteAfterDays,
+      r.ScheduleExpression,
+    ]);
+    expect(rules).toEqual([
+      ['Daily', 35, 'cron(0 3 * * ? *)'],
+      ['Monthly', 365, 'cron(0 4 1 * ? *)'],
+    ]);
+    const selected = ofType('AWS::Backup::BackupSelection')[0].Properties.BackupSelection.Resources;
+    expect(selected).toHaveLength(Object.keys(tableSpecs).length);
+    for (const key of Object.keys(stack.data.tables) as (keyof typeof stack.data.tables)[])
+      expect(selected).toContainEqual({ 'Fn::GetAtt': [logicalId(stack.data.tables[key]), 'Arn'] });
+  });
+
+  it('keeps the backups in a vault encrypted with its own rotated KMS key', () => {
+    const vault = ofType('AWS::Backup::BackupVault')[0].Properties;
+    expect(vault.BackupVaultName).toBe('ecicomm-test-backups');
+    expect(vault.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringContaining('VaultKey'), 'Arn'] });
+    const key = Object.entries(resources).find(([id]) => id === vault.EncryptionKeyArn['Fn::GetAtt'][0])![1];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('notifies an encrypted SNS topic when a backup, copy or restore job fails', () => {
+    const vault = ofType('AWS::Backup::BackupVault')[0].Properties;
+    expect(vault.Notifications.BackupVaultEvents).toEqual([
+      'BACKUP_JOB_FAILED',
+      'COPY_JOB_FAILED',
+      'RESTORE_JOB_FAILED',
+    ]);
+    expect(vault.Notifications.SNSTopicArn).toEqual({ Ref: logicalId(stack.backup.failureTopic) });
+    expect(resources[logicalId(stack.backup.failureTopic)].Properties.KmsMasterKeyId).toBeDefined();
+    const topicPolicy = ofType('AWS::SNS::TopicPolicy').find((p) =>
+      JSON.stringify(p.Properties.Topics).includes(logicalId(stack.backup.failureTopic)),
+    )!;
+    expect(JSON.stringify(topicPolicy.Properties.PolicyDocument)).toContain('backup.amazonaws.com');
+  });
+
+  it('copies nothing to another region by default, and every backup to the vault of backupCopyRegion when given', () => {
+    expect(plan().BackupPlanRule.map((r: any) => r.CopyActions ?? [])).toEqual([[], []]);
+    const copied = build({ backupCopyRegion: 'eu-west-1' });
+    const actions = plan(copied.resources).BackupPlanRule.map((r: any) => r.CopyActions);
+    for (const [action, days] of [
+      [actions[0], 35],
+      [actions[1], 365],
+    ] as const) {
+      expect(action).toHaveLength(1);
+      expect(JSON.stringify(action[0].DestinationBackupVaultArn)).toContain(':backup:eu-west-1:');
+      expect(JSON.stringify(action[0].DestinationBackupVaultArn)).toContain('backup-vault:ecicomm-test-backups-copy');
+      expect(action[0].Lifecycle.DeleteAfterDays).toBe(days);
+    }
+  });
+
+  it('keeps point-in-time recovery on every table under the plan', () => {
+    for (const table of ofType('AWS::DynamoDB::Table'))
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+});
+
+describe('the order archive', () => {
+  it('is a versioned, private, encrypted bucket that outlives the stack', () => {
+    const bucket = resources[logicalId(stack.orderArchive.bucket)];
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.BucketEncryption).toBeDefined();
+    expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('is written by the archive job (which runs daily) and only read by the order read routes', () => {
+    const job = statementsOf('archiveOrders');
+    expect(job.environment.ORDER_ARCHIVE_BUCKET).toEqual({ Ref: logicalId(stack.orderArchive.bucket) });
+    const objects = { 'Fn::Join': ['', [bucketRef(), '/*']] };
+    expect(job.statements).toContainEqual(
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: objects }),
+    );
+    expect(job.statements).toContainEqual(expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketRef() }));
+    const rule = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('archiveOrders'),
+    )!;
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
+    for (const route of ['getOrder', 'listOrders']) {
+      const read = statementsOf(route);
+      expect(read.environment.ORDER_ARCHIVE_BUCKET).toEqual({ Ref: logicalId(stack.orderArchive.bucket) });
+      const s3 = read.statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
+      expect(s3).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: objects })]);
+    }
+  });
+});
