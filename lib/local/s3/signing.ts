@@ -99,7 +99,7 @@ export async function presignedSignatureMatches(
       unhoistableHeaders: payloadHash,
     },
   );
-  return sameSignature(String(presigned.query['X-Amz-Signature'] ?? ''), given);
+  return sameSignature(String(presigned.query?.['X-Amz-Signature'] ?? ''), given);
 }
 
 /** Whether an `Authorization` header's signature is the one the request signs to. */
