@@ -7,6 +7,7 @@ import { Data } from '../contexts/data';
 import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
+import { Images } from '../contexts/images';
 import { routes as allRoutes, type Route } from '../routes';
 
 export interface EciCommStackProps extends StackProps {
@@ -27,6 +28,7 @@ export class EciCommStack extends Stack {
   readonly analytics: Analytics;
   readonly search: Search;
   readonly api: Api;
+  readonly images: Images;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
     super(scope, id, { description: 'ECIComm serverless e-commerce platform', ...props });
@@ -40,6 +42,10 @@ export class EciCommStack extends Stack {
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.images = new Images(this, 'Images', {
+      tables: this.data.tables,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+    });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
@@ -53,7 +59,13 @@ export class EciCommStack extends Stack {
       corsAllowedOrigins: props.corsAllowedOrigins,
     });
 
+    this.images.grantRoutes(props.routes ?? allRoutes, this.api.functions);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
+    new CfnOutput(this, 'ImagesBaseUrl', {
+      value: this.images.publicBaseUrl,
+      description: 'CloudFront root of the product image variants (imageUrls start with it)',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'OrderSagaArn', { value: this.checkout.stateMachine.stateMachineArn });

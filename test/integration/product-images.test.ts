@@ -123,7 +123,7 @@ describe('product images', () => {
     expect(after.version).toBe(product.version + 1);
     const widths: number[] = [];
     for (const url of status.urls!) {
-      expect(url.startsWith(`${platform().env.IMAGES_BASE_URL}/products/${product.id}/images/`)).toBe(true);
+      expect(url.startsWith(`${platform().env.IMAGES_BASE_URL}/${product.id}/images/`)).toBe(true);
       // Anonymous, as a browser loads it.
       const res = await fetch(url);
       expect(res.status).toBe(200);

@@ -72,6 +72,6 @@ export interface ImageDeps {
   objects: ImageObjects;
   clock: { now(): Date };
   newId: () => string;
-  /** Where the public variants are read from: CloudFront's domain in AWS, the emulator's bucket locally. */
+  /** The public root of the variants (`products/` of the bucket): CloudFront's URL in AWS, the emulator's path locally. */
   publicBaseUrl: string;
 }

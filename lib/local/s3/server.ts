@@ -91,8 +91,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const env: Record<string, string> = { AWS_ENDPOINT_URL_S3: endpoint };
   for (const [key, spec] of Object.entries(buckets) as [BucketKey, (typeof buckets)[BucketKey]][])
     env[spec.envVar] = bucketNames[key];
-  // Where the variants are read from: CloudFront's domain in AWS, the emulator's bucket path here.
-  env.IMAGES_BASE_URL = `${endpoint}/${bucketNames.images}`;
+  // The public root of the variants: CloudFront (origin path /products) in AWS, the bucket's prefix here.
+  env.IMAGES_BASE_URL = `${endpoint}/${bucketNames.images}/${PUBLIC_IMAGE_PREFIX.replace(/\/$/, '')}`;
   return {
     endpoint,
     bucketNames,

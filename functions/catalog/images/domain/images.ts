@@ -27,6 +27,7 @@ import {
   rejection,
   uploadKey,
   variantKey,
+  variantPublicPath,
   variantsPrefix,
 } from './rules';
 
@@ -112,9 +113,15 @@ async function renderUpload(
     const variants = await deps.codec.render(bytes, VARIANT_WIDTHS);
     const urls: string[] = [];
     for (const variant of variants) {
-      const variantPath = variantKey(record.productId, record.imageId, variant.width, variant.format);
-      await deps.objects.putVariant(variantPath, variant.bytes, variant.contentType);
-      urls.push(`${deps.publicBaseUrl.replace(/\/+$/, '')}/${variantPath}`);
+      const { productId, imageId } = record;
+      await deps.objects.putVariant(
+        variantKey(productId, imageId, variant.width, variant.format),
+        variant.bytes,
+        variant.contentType,
+      );
+      urls.push(
+        `${deps.publicBaseUrl.replace(/\/+$/, '')}/${variantPublicPath(productId, imageId, variant.width, variant.format)}`,
+      );
     }
     return { urls };
   } catch (e) {

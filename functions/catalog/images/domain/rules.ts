@@ -20,8 +20,14 @@ export const uploadKey = (productId: string, imageId: string) => `${UPLOADS_PREF
 export const quarantineKey = (productId: string, imageId: string) => `${QUARANTINE_PREFIX}${productId}/${imageId}`;
 export const variantsPrefix = (productId: string, imageId: string) =>
   `${VARIANTS_PREFIX}${productId}/images/${imageId}/`;
+/**
+ * A variant's path below the public root of the variants (`products/` in the bucket): CloudFront's origin path
+ * is `/products`, so it can serve variants and nothing else of the bucket (no upload, no quarantined file).
+ */
+export const variantPublicPath = (productId: string, imageId: string, width: number, format: string) =>
+  `${productId}/images/${imageId}/${width}.${format}`;
 export const variantKey = (productId: string, imageId: string, width: number, format: string) =>
-  `${variantsPrefix(productId, imageId)}${width}.${format}`;
+  `${VARIANTS_PREFIX}${variantPublicPath(productId, imageId, width, format)}`;
 
 const UPLOAD_KEY = /^uploads\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
 
@@ -33,7 +39,7 @@ export function parseUploadKey(key: string): { productId: string; imageId: strin
 
 /** The product's image URLs of one image: its variants' URLs all lie under its own prefix. */
 export const isUrlOfImage = (url: string, productId: string, imageId: string) =>
-  url.includes(`/${variantsPrefix(productId, imageId)}`);
+  url.includes(`/${productId}/images/${imageId}/`);
 
 const megabytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
 
