@@ -208,7 +208,7 @@ export class Images extends Construct {
       });
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
-      reason: 'grantPut/grantDelete include aborting multipart uploads, under the same prefixes.',
+      reason: 'grantPut and grantDelete include aborting multipart uploads, under the same image prefixes only.',
     });
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
@@ -216,15 +216,15 @@ export class Images extends Construct {
     });
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
-      reason: 'grantRead: reading the uploaded originals under uploads/ only.',
+      reason: 'grantRead: reading the uploaded originals under the uploads/ prefix of the images bucket only.',
     });
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
-      reason: 'grantRead: bucket metadata of the images bucket, which the SDK may read.',
+      reason: 'grantRead: the bucket metadata of the images bucket (location, versioning), which the SDK may read.',
     });
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::s3:List*]',
-      reason: 'grantRead: listing the images bucket (key names only).',
+      reason: 'grantRead: listing the key names of the images bucket, never reading another object.',
     });
   }
 
