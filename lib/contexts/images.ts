@@ -235,8 +235,9 @@ export class Images extends Construct {
       if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
       Validations.of(child).acknowledge(
         {
-          id: 'AwsSolutions-IAM4',
-          reason: "CDK's bucket-notifications custom resource uses AWSLambdaBasicExecutionRole for its logs.",
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason:
+            "CDK's own bucket-notifications custom resource (aws-cdk-lib) uses AWSLambdaBasicExecutionRole for its logs.",
         },
         {
           id: 'AwsSolutions-IAM5[Resource::*]',

@@ -18,6 +18,7 @@ import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
+import { storageSection } from './storage';
 import {
   machineInfo,
   writeReport,
@@ -37,6 +38,7 @@ export const sections: Section[] = [
   recommendationsSection,
   analyticsSection,
   searchSection,
+  storageSection,
 ];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };

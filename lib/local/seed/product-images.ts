@@ -62,7 +62,7 @@ export async function seedProductImages(
   if (page.items.some((p) => p.imageUrls.length > 0)) return [];
   const { idToken: token } = await call<{ idToken: string }>(apiUrl, '/v1/auth/login', {
     method: 'POST',
-    body: target.admin,
+    body: { email: target.admin.email, password: target.admin.password },
   });
   const shown: string[] = [];
   for (const [i, product] of page.items.entries()) {
