@@ -32,7 +32,12 @@ const presignedPut = (key: string, contentType: string, expiresIn = 300, signer 
 const errorCode = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
 
 beforeAll(async () => {
-  s3 = await startLocalS3({ port: await freePort(), prefix: 'sigtest', credentials, corsAllowedOrigins: ['http://localhost:*'] });
+  s3 = await startLocalS3({
+    port: await freePort(),
+    prefix: 'sigtest',
+    credentials,
+    corsAllowedOrigins: ['http://localhost:*'],
+  });
   client = connect(s3.endpoint);
 });
 
@@ -66,8 +71,7 @@ describe('the local S3 front', () => {
 
   it('refuses a presigned URL whose key, expiry or signature was altered', async () => {
     const url = new URL(await presignedPut('uploads/p1/d', 'image/jpeg'));
-    const put = (target: URL) =>
-      fetch(target, { method: 'PUT', body: 'x', headers: { 'content-type': 'image/jpeg' } });
+    const put = (target: URL) => fetch(target, { method: 'PUT', body: 'x', headers: { 'content-type': 'image/jpeg' } });
     const otherKey = new URL(url);
     otherKey.pathname = otherKey.pathname.replace('/d', '/e');
     expect(await errorCode(await put(otherKey))).toBe('SignatureDoesNotMatch');

@@ -9,7 +9,8 @@ import { signatureMismatch } from './presigned';
 import type { ReceivedS3Request } from './request';
 import { headerSignatureMatches, headerValue, parseAmzDate, parseCredential } from './signing';
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
 export async function headerAuthRefusal(
@@ -28,7 +29,11 @@ export async function headerAuthRefusal(
   if (!signingDate || !signedHeaders.includes('x-amz-date') || !signedHeaders.includes('host'))
     return s3Refusal(403, 'AccessDenied', 'The host and x-amz-date headers must be signed.');
   if (!signedHeaders.includes('x-amz-content-sha256') || !request.headers['x-amz-content-sha256'])
-    return s3Refusal(400 as const, 'AuthorizationQueryParametersError', 'Missing required header for this request: x-amz-content-sha256');
+    return s3Refusal(
+      400 as const,
+      'AuthorizationQueryParametersError',
+      'Missing required header for this request: x-amz-content-sha256',
+    );
   if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS)
     return s3Refusal(403, 'AccessDenied', 'The difference between the request time and the current time is too large.');
   const missing = signedHeaders.find((name) => headerValue(request.headers[name]) === undefined);

@@ -37,7 +37,12 @@ export async function presignedRefusal(
   if (now > signingDate.getTime() + expires * 1000) return s3Refusal(403, 'AccessDenied', 'Request has expired');
   if (!signedHeaders.includes('host')) return queryError('The host header must be signed.');
   const missing = signedHeaders.find((name) => headerValue(request.headers[name]) === undefined);
-  if (missing) return s3Refusal(403, 'AccessDenied', `There were headers present in the request which were not signed: ${missing}`);
+  if (missing)
+    return s3Refusal(
+      403,
+      'AccessDenied',
+      `There were headers present in the request which were not signed: ${missing}`,
+    );
   const { ['X-Amz-Signature']: _signature, ...signedQuery } = q;
   const matches = await presignedSignatureMatches(
     { ...request, query: signedQuery, signedHeaders, signingDate, scope },
