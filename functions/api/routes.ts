@@ -150,7 +150,8 @@ export const apiRoutes = {
     path: '/v1/products/{id}/images/{imageId}',
     context: 'catalog',
     auth: admin,
-    summary: 'Remove an image: its URLs leave imageUrls (version + 1) and its objects are deleted; 409 while still PROCESSING',
+    summary:
+      'Remove an image: its URLs leave imageUrls (version + 1) and its objects are deleted; 409 while still PROCESSING',
     request: { params: images.ImageIdParams },
     response: { status: 200, schema: catalog.Product },
   },

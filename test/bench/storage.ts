@@ -87,10 +87,10 @@ async function measureImages(ctx: BenchContext, info: ChildPlatformInfo) {
   const p: Pipeline = { api, token, productId: product.id };
   const files = await Promise.all([0, 1, 2, 3].map(photo2000));
   const samples = Math.max(10, ctx.options.runs * 3);
-  ctx.log(`storage: ${samples} uploads one at a time (${round(files[0]!.length / 1024)} KiB JPEGs), after one warm-up`);
-  await uploadToReady(p, files[0]!);
+  ctx.log(`storage: ${samples} uploads one at a time (${round(files[0].length / 1024)} KiB JPEGs), after one warm-up`);
+  await uploadToReady(p, files[0]);
   const sequential: number[] = [];
-  for (let i = 0; i < samples; i++) sequential.push(await uploadToReady(p, files[i % files.length]!));
+  for (let i = 0; i < samples; i++) sequential.push(await uploadToReady(p, files[i % files.length]));
 
   ctx.log(`storage: ${samples} uploads, ${CONCURRENCY} in flight`);
   const t0 = performance.now();
@@ -100,7 +100,7 @@ async function measureImages(ctx: BenchContext, info: ChildPlatformInfo) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < samples) {
         const i = next++;
-        concurrent.push(await uploadToReady(p, files[i % files.length]!));
+        concurrent.push(await uploadToReady(p, files[i % files.length]));
       }
     }),
   );
@@ -110,8 +110,8 @@ async function measureImages(ctx: BenchContext, info: ChildPlatformInfo) {
   const codecMs: number[] = [];
   for (let i = 0; i < Math.min(samples, 7); i++) {
     const c0 = performance.now();
-    await sharpCodec.inspect(files[i % files.length]!);
-    await sharpCodec.render(files[i % files.length]!, VARIANT_WIDTHS);
+    await sharpCodec.inspect(files[i % files.length]);
+    await sharpCodec.render(files[i % files.length], VARIANT_WIDTHS);
     codecMs.push(performance.now() - c0);
   }
   return {

@@ -84,7 +84,7 @@ describe('the images bucket', () => {
 
   it('notifies the image function of objects created under uploads/ only', () => {
     const [notifications] = ofType('Custom::S3BucketNotifications');
-    const configs = notifications!.Properties.NotificationConfiguration.LambdaFunctionConfigurations;
+    const configs = notifications.Properties.NotificationConfiguration.LambdaFunctionConfigurations;
     expect(configs).toEqual([
       {
         Events: ['s3:ObjectCreated:*'],
@@ -98,7 +98,7 @@ describe('the images bucket', () => {
 describe('CloudFront in front of the variants', () => {
   it('reads the bucket through origin access control, confined to products/ by the origin path', () => {
     const [distribution] = ofType('AWS::CloudFront::Distribution');
-    const config = distribution!.Properties.DistributionConfig;
+    const config = distribution.Properties.DistributionConfig;
     expect(config.Origins).toHaveLength(1);
     expect(config.Origins[0].OriginPath).toBe('/products');
     expect(config.Origins[0].OriginAccessControlId).toBeDefined();
@@ -106,7 +106,7 @@ describe('CloudFront in front of the variants', () => {
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
     const [oac] = ofType('AWS::CloudFront::OriginAccessControl');
-    expect(oac!.Properties.OriginAccessControlConfig).toMatchObject({
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
       OriginAccessControlOriginType: 's3',
       SigningBehavior: 'always',
     });
@@ -114,7 +114,7 @@ describe('CloudFront in front of the variants', () => {
 
   it('caches the immutable variants for a year', () => {
     const [policy] = ofType('AWS::CloudFront::CachePolicy');
-    expect(policy!.Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 31_536_000, MaxTTL: 31_536_000 });
+    expect(policy.Properties.CachePolicyConfig).toMatchObject({ DefaultTTL: 31_536_000, MaxTTL: 31_536_000 });
   });
 });
 

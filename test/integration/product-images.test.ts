@@ -16,12 +16,12 @@ const bucketClient = () => {
   s3 ??= new S3Client({
     region: platform().region,
     endpoint: env.AWS_ENDPOINT_URL_S3,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
     forcePathStyle: true,
   });
   return s3;
 };
-const bucket = () => platform().env.IMAGES_BUCKET!;
+const bucket = () => platform().env.IMAGES_BUCKET;
 const exists = (Key: string) =>
   bucketClient()
     .send(new HeadObjectCommand({ Bucket: bucket(), Key }))
@@ -133,7 +133,7 @@ describe('product images', () => {
       expect(meta.format).toBe('webp');
       expect(meta.exif).toBeUndefined();
       expect(meta.icc).toBeUndefined();
-      widths.push(meta.width!);
+      widths.push(meta.width);
     }
     expect(widths.sort((a, b) => b - a)).toEqual([800, 400, 200]);
     // The original is not kept among the uploads once its variants exist.

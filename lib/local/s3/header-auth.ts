@@ -24,7 +24,7 @@ export async function headerAuthRefusal(
     return s3Refusal(400 as const, 'AuthorizationQueryParametersError', 'The authorization header is malformed.');
   if (scope.accessKeyId !== credentials.accessKeyId)
     return s3Refusal(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
-  const signedHeaders = match[2]!.split(';');
+  const signedHeaders = match[2].split(';');
   const signingDate = parseAmzDate(headerValue(request.headers['x-amz-date']));
   if (!signingDate || !signedHeaders.includes('x-amz-date') || !signedHeaders.includes('host'))
     return s3Refusal(403, 'AccessDenied', 'The host and x-amz-date headers must be signed.');
@@ -40,7 +40,7 @@ export async function headerAuthRefusal(
   if (missing) return s3Refusal(403, 'AccessDenied', `The signed header ${missing} is not in the request.`);
   const matches = await headerSignatureMatches(
     { ...request, signedHeaders, signingDate, scope },
-    match[3]!,
+    match[3],
     credentials,
   );
   return matches ? undefined : signatureMismatch();

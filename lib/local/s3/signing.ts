@@ -70,7 +70,7 @@ function httpRequest(request: RequestToCheck, extraHeaders: Record<string, strin
     path: request.path,
     query: request.query,
     headers,
-  } as HttpRequest;
+  };
 }
 
 const sameSignature = (expected: string, given: string) => {

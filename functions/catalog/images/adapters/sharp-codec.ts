@@ -22,7 +22,7 @@ function decodingError(e: unknown): Error {
   if (/unsupported image format|bad seek|Input buffer is empty/i.test(message)) return new NotAnImageError(message);
   if (/pixel limit/i.test(message))
     return new ImageTooLargeToDecodeError(`The image is over the ${MAX_INPUT_PIXELS / 1_000_000}-megapixel limit`);
-  return new CorruptImageError(message.split('\n')[0]!.slice(0, 200));
+  return new CorruptImageError(message.split('\n')[0].slice(0, 200));
 }
 
 export const sharpCodec: ImageCodec = {

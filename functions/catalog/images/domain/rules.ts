@@ -34,7 +34,7 @@ const UPLOAD_KEY = /^uploads\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([A-Za-z0-9][A-
 /** The product and image an uploaded key belongs to; undefined for a key the platform never hands out. */
 export function parseUploadKey(key: string): { productId: string; imageId: string } | undefined {
   const match = UPLOAD_KEY.exec(key);
-  return match ? { productId: match[1]!, imageId: match[2]! } : undefined;
+  return match ? { productId: match[1], imageId: match[2] } : undefined;
 }
 
 /** The product's image URLs of one image: its variants' URLs all lie under its own prefix. */
