@@ -171,7 +171,10 @@ describe('processing an upload', () => {
     });
     expect(await w.objects.list(`products/p1/images/${imageId}/`)).toHaveLength(3);
     expect(w.objects.items.has(`uploads/p1/${imageId}`)).toBe(false);
+    // The same URL PUT again before it expired: the stray original is dropped, the product left as it is.
+    w.objects.items.set(`uploads/p1/${imageId}`, new Uint8Array([1, 2, 3]));
     expect(await processUpload(`uploads/p1/${imageId}`, w)).toEqual({ outcome: 'IGNORED', why: 'already READY' });
+    expect(w.objects.items.has(`uploads/p1/${imageId}`)).toBe(false);
     expect(w.products.items.get('p1')).toMatchObject({
       version: 2,
       imageUrls: first.outcome === 'READY' ? first.urls : [],
@@ -197,6 +200,7 @@ describe('processing an upload', () => {
     const w = world();
     w.objects.items.set('uploads/p1/i-unrequested', new Uint8Array([1]));
     expect(await processUpload('uploads/p1/i-unrequested', w)).toMatchObject({ outcome: 'IGNORED' });
+    expect(w.objects.items.has('uploads/p1/i-unrequested')).toBe(false);
     expect(await processUpload('uploads/p1/a/b', w)).toMatchObject({ outcome: 'IGNORED' });
   });
 });

@@ -85,8 +85,11 @@ export async function processUpload(key: string, deps: WithProducts & { codec: I
   const ids = parseUploadKey(key);
   if (!ids) return { outcome: 'IGNORED', why: `not an upload key: ${key}` };
   const record = await deps.records.get(ids.productId, ids.imageId);
-  if (!record) return { outcome: 'IGNORED', why: 'no upload was requested for this key' };
-  if (record.status !== 'PROCESSING') return { outcome: 'IGNORED', why: `already ${record.status}` };
+  // A second PUT to a URL still good after its image settled (or was removed) leaves a stray original: not kept.
+  if (!record || record.status !== 'PROCESSING') {
+    await deps.objects.deleteKeys([key]);
+    return { outcome: 'IGNORED', why: record ? `already ${record.status}` : 'no upload was requested for this key' };
+  }
   const size = await deps.objects.sizeOf(key);
   if (size === undefined) return { outcome: 'IGNORED', why: 'the upload is gone' };
   const checked =
