@@ -4,7 +4,7 @@
  * SDK requests — and lets anonymous callers read only the public image variants.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { startLocalS3, type LocalS3 } from '@ecicomm/local-platform/s3/server';
@@ -126,5 +126,22 @@ describe('the local S3 front', () => {
     expect(anonymousPut.status).toBe(403);
     const escape = await fetch(`${s3.endpoint}/${bucket}/products/..%2Fuploads/p2/i2`);
     expect(escape.status).toBe(403);
+  });
+
+  it('never fails a PUT because a DELETE in the same directory emptied it at that moment', async () => {
+    // s3rver removes a deleted key's empty directories; a PUT beside it that had just found them there failed (500).
+    const key = (round: number, name: string) => `uploads/race/r${round % 20}/${name}`;
+    const put = (k: string) =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: Buffer.alloc(32 * 1024) }));
+    const del = (k: string) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: k }));
+    const failures: string[] = [];
+    for (let round = 0; round < 150; round++) {
+      // The directory holds one object; it is deleted while another is written beside it.
+      await put(key(round, 'only'));
+      const results = await Promise.allSettled([del(key(round, 'only')), put(key(round, 'beside'))]);
+      for (const r of results) if (r.status === 'rejected') failures.push(`${round}: ${(r.reason as Error).name}`);
+      await del(key(round, 'beside')).catch(() => undefined);
+    }
+    expect(failures).toEqual([]);
   });
 });

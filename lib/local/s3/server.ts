@@ -15,6 +15,7 @@ import { bucketList, physicalBucketName, type BucketKey, buckets } from '../../b
 import type { LocalCredentials } from '../guard/sigv4';
 import { acceptCredentials } from './account';
 import { s3FrontServer } from './front';
+import { oneWriteAtATimePerBucket } from './write-lock';
 import { objectEventBus, type ObjectEventBus } from './notifications';
 
 /** The key prefix of the image variants, public through CloudFront in AWS and anonymously readable here. */
@@ -81,7 +82,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   // image variants, which CloudFront serves publicly in AWS.
   const front = s3FrontServer(
     { credentials: options.credentials, publicReadPaths: [`/${bucketNames.images}/${PUBLIC_IMAGE_PREFIX}`] },
-    server.callback(),
+    oneWriteAtATimePerBucket(server.callback()),
   );
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject);
