@@ -11,7 +11,7 @@ type RequestListener = (request: IncomingMessage, response: ServerResponse) => v
 
 const WRITES = new Set(['PUT', 'POST', 'DELETE']);
 
-const bucketOf = (url: string | undefined) => (url ?? '/').split('?')[0]!.split('/')[1] ?? '';
+const bucketOf = (url: string | undefined) => (url ?? '/').split('?')[0].split('/')[1] ?? '';
 
 export function oneWriteAtATimePerBucket(listener: RequestListener): RequestListener {
   const tails = new Map<string, Promise<void>>();
