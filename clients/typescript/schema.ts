@@ -153,22 +153,6 @@ export interface paths {
         get: operations["getProductImage"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/products/{id}/images/{imageId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
         /** Remove an image: its URLs leave imageUrls (version + 1) and its objects are deleted; 409 while still PROCESSING */
         delete: operations["deleteProductImage"];
         options?: never;
@@ -1370,7 +1354,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                imageId: string;
+                imageKey: string;
             };
             cookie?: never;
         };

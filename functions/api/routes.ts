@@ -147,12 +147,12 @@ export const apiRoutes = {
   },
   deleteProductImage: {
     method: 'DELETE',
-    path: '/v1/products/{id}/images/{imageId}',
+    path: '/v1/products/{id}/images/{imageKey}',
     context: 'catalog',
     auth: admin,
     summary:
       'Remove an image: its URLs leave imageUrls (version + 1) and its objects are deleted; 409 while still PROCESSING',
-    request: { params: images.ImageIdParams },
+    request: { params: images.ImageKeyParams },
     response: { status: 200, schema: catalog.Product },
   },
   searchProducts: {

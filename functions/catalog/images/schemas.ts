@@ -26,5 +26,8 @@ export const ImageStatus = z.object({
 });
 export type ImageStatus = z.infer<typeof ImageStatus>;
 
+/**
+ * GET and DELETE name the same resource: API Gateway allows one path variable per level, so both call it
+ * `imageKey` (API.md's `{imageId}` of DELETE is the same value: the imageKey is the image's id).
+ */
 export const ImageKeyParams = z.strictObject({ id: Id, imageKey: Id });
-export const ImageIdParams = z.strictObject({ id: Id, imageId: Id });
