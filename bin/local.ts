@@ -7,6 +7,7 @@ import '@ecicomm/local-platform/handler-log-level';
 import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { seedProductImages } from '@ecicomm/local-platform/seed/product-images';
 
 import { command, EXIT, parse } from './cli';
 
@@ -114,6 +115,14 @@ try {
     },
   });
   if (indexBarStarted) indexBar.stop();
+  // A fresh catalog gets a few product images through the real upload pipeline, so image URLs load at once.
+  const imageUrls =
+    platform.seeded.source === 'dataset' || platform.seeded.source === 'demo'
+      ? await seedProductImages(platform, (m) => console.log(m)).catch((e: unknown) => {
+          console.log(`images: seeding failed: ${(e as Error)?.message ?? String(e)}`);
+          return [];
+        })
+      : [];
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const seeded =
     platform.seeded.source === 'existing'
@@ -132,7 +141,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   EventBridge    ${platform.events.endpoint}   (bus ${platform.events.busName}, archived 30 days; domain events: docs/EVENTS.md)
-  S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})
+  S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})${imageUrls.length ? `\n  Images         ${imageUrls[0]}   (a seeded product's 800 px WebP; POST /v1/products/{id}/images to add more)` : ''}
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
   Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)

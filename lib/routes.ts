@@ -34,7 +34,14 @@ export interface RouteDeployment {
    * OPENSEARCH_ENDPOINT and OPENSEARCH_SIGNING_SERVICE, and may sign requests to the domain for that much.
    */
   search?: SearchAccess;
+  /**
+   * The product-images bucket (lib/contexts/images.ts): presign uploads under `uploads/`, or remove an image's
+   * objects (variants, original, quarantined copy). Such a function gets IMAGES_BUCKET.
+   */
+  images?: ImageBucketAccess;
 }
+
+export type ImageBucketAccess = 'upload' | 'remove';
 
 export interface Route extends RouteContract, RouteDeployment {}
 
@@ -88,6 +95,20 @@ const deployments: Record<RouteId, RouteDeployment> = {
   updateProduct: {
     handler: 'functions/catalog/handlers/update-product.ts',
     tables: { products: 'readwrite' },
+  },
+  requestProductImageUpload: {
+    handler: 'functions/catalog/images/handlers/request-upload.ts',
+    tables: { products: 'read', productImages: 'write' },
+    images: 'upload',
+  },
+  getProductImage: {
+    handler: 'functions/catalog/images/handlers/get-image.ts',
+    tables: { productImages: 'read' },
+  },
+  deleteProductImage: {
+    handler: 'functions/catalog/images/handlers/delete-image.ts',
+    tables: { products: 'readwrite', productImages: 'readwrite' },
+    images: 'remove',
   },
   searchProducts: {
     handler: 'functions/search/handlers/search.ts',

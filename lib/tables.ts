@@ -79,6 +79,13 @@ export const tables = {
    * sweeps them up once expired; the other aggregates have none and stay.
    */
   aggregates: { name: 'aggregates', envVar: 'AGGREGATES_TABLE', partitionKey: 'id', ttlAttribute: 'ttl' },
+  /** One item per product image (productId, imageId): PROCESSING, then READY with its variants' URLs or REJECTED with why. */
+  productImages: {
+    name: 'product-images',
+    envVar: 'PRODUCT_IMAGES_TABLE',
+    partitionKey: 'productId',
+    sortKey: 'imageId',
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;

@@ -3,6 +3,7 @@
  * edge matches them. lib/routes.ts deploys each one; the OpenAPI handler documents them.
  */
 import * as catalog from '../catalog/schemas';
+import * as images from '../catalog/images/schemas';
 import * as inventory from '../inventory/schemas';
 import * as users from '../users/schemas';
 import * as platform from '../platform/schemas';
@@ -121,6 +122,37 @@ export const apiRoutes = {
     auth: admin,
     summary: 'Change a product; `version` must be the one last read',
     request: { params: catalog.ProductIdParams, body: catalog.UpdateProduct },
+    response: { status: 200, schema: catalog.Product },
+  },
+  requestProductImageUpload: {
+    method: 'POST',
+    path: '/v1/products/{id}/images',
+    context: 'catalog',
+    auth: admin,
+    summary:
+      'Ask to upload a product image: a presigned S3 PUT URL (5 minutes, the declared content type signed) and the imageKey to follow. ' +
+      'PUT the file to uploadUrl with that Content-Type; the image function then checks the bytes (JPEG/PNG/WebP, at most 5 MB, ' +
+      'at least 800×800 px) and lists 800/400/200 px WebP variants in imageUrls, or rejects it with a reason',
+    request: { params: catalog.ProductIdParams, body: images.RequestImageUpload },
+    response: { status: 201, schema: images.ImageUploadTicket },
+  },
+  getProductImage: {
+    method: 'GET',
+    path: '/v1/products/{id}/images/{imageKey}',
+    context: 'catalog',
+    auth: admin,
+    summary: "An uploaded image's status: PROCESSING, READY with its variants' URLs, or REJECTED with the reason",
+    request: { params: images.ImageKeyParams },
+    response: { status: 200, schema: images.ImageStatus },
+  },
+  deleteProductImage: {
+    method: 'DELETE',
+    path: '/v1/products/{id}/images/{imageKey}',
+    context: 'catalog',
+    auth: admin,
+    summary:
+      'Remove an image: its URLs leave imageUrls (version + 1) and its objects are deleted; 409 while still PROCESSING',
+    request: { params: images.ImageKeyParams },
     response: { status: 200, schema: catalog.Product },
   },
   searchProducts: {

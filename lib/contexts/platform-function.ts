@@ -82,6 +82,13 @@ export interface PlatformFunctionProps {
   /** A physical name, for functions an operator's command finds by name (the redrive CLI); generated otherwise. */
   readonly functionName?: string;
   readonly timeout?: Duration;
+  /** 512 MB by default; a function that decodes images needs more (and gets more CPU with it). */
+  readonly memorySize?: number;
+  /**
+   * Packages installed beside the bundle instead of bundled (native addons such as sharp), for the function's
+   * platform (linux, arm64) whatever the machine that synthesizes.
+   */
+  readonly nodeModules?: readonly string[];
 }
 
 export interface ModelEndpointTarget {
@@ -183,7 +190,7 @@ export class PlatformFunction extends Construct {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       // Handlers import middy, Powertools and the SDK clients: a cold start is CPU-bound, and CPU scales with memory.
-      memorySize: 512,
+      memorySize: props.memorySize ?? 512,
       // A status check is one control-plane call: it does not wait on the warehouse's compute.
       timeout:
         props.timeout ??
@@ -213,6 +220,13 @@ export class PlatformFunction extends Construct {
         sourcesContent: false,
         // The nodejs22.x runtime provides SDK v3; bundling it again would only slow the cold start.
         externalModules: ['@aws-sdk/*'],
+        ...(props.nodeModules?.length
+          ? {
+              nodeModules: [...props.nodeModules],
+              // npm installs the optional native packages (sharp's @img/sharp-linux-arm64) for Lambda's platform.
+              environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
+            }
+          : {}),
         forceDockerBundling: false,
       },
     });

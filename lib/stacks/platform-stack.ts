@@ -10,6 +10,7 @@ import { DomainEvents } from '../contexts/events';
 import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
+import { Images } from '../contexts/images';
 import { routes as allRoutes, type Route } from '../routes';
 
 export interface EciCommStackProps extends StackProps {
@@ -35,6 +36,7 @@ export class EciCommStack extends Stack {
   readonly api: Api;
   readonly orderArchive: OrderArchive;
   readonly backup: Backup;
+  readonly images: Images;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
     super(scope, id, { description: 'ECIComm serverless e-commerce platform', ...props });
@@ -56,6 +58,10 @@ export class EciCommStack extends Stack {
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.events = new DomainEvents(this, 'Events', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.images = new Images(this, 'Images', {
+      tables: this.data.tables,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+    });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
@@ -70,7 +76,13 @@ export class EciCommStack extends Stack {
       corsAllowedOrigins: props.corsAllowedOrigins,
     });
 
+    this.images.grantRoutes(props.routes ?? allRoutes, this.api.functions);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
+    new CfnOutput(this, 'ImagesBaseUrl', {
+      value: this.images.publicBaseUrl,
+      description: 'CloudFront root of the product image variants (imageUrls start with it)',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'OrderSagaArn', { value: this.checkout.stateMachine.stateMachineArn });

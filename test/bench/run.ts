@@ -19,6 +19,7 @@ import { checkoutSection } from './checkout';
 import { eventsSection } from './events';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
+import { storageSection } from './storage';
 import {
   machineInfo,
   writeReport,
@@ -39,6 +40,7 @@ export const sections: Section[] = [
   analyticsSection,
   searchSection,
   eventsSection,
+  storageSection,
 ];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };

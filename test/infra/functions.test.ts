@@ -6,6 +6,7 @@ import { expect } from '../support/expect';
 import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
+import { imageProcessor } from '../../lib/image-pipeline';
 import { routes } from '../../lib/routes';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
@@ -33,7 +34,11 @@ const definitions: Built[] = [
   ...scheduledJobs.map((j): Built => ['scheduled job', j, () => stack.checkout.scheduled.get(j.id)!.function]),
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
   ...streamConsumers.map((c): Built => ['stream consumer', c, () => builtConsumerOf(c.id).function]),
+  ['image function', imageProcessor, () => stack.images.processor],
 ];
+/** Functions that use the images bucket (test/infra/images.test.ts checks which S3 actions, on which prefixes). */
+const usesImagesBucket = (definition: FunctionDefinition) =>
+  definition.id === imageProcessor.id || routes.some((r) => r.id === definition.id && r.images);
 /** A stream consumer as its context built it: the analytics loaders, the search indexer, the event publishers. */
 const builtConsumerOf = (id: string) =>
   stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id) ?? stack.events.publishers.consumers.get(id)!;
@@ -100,8 +105,16 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     // Besides: aws-cdk-lib's AwsCustomResource provider that reads the warehouse's admin secret ARN at deployment.
     const lookupRole = { 'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookupRole), 'Arn'] };
-    const others = functions.filter((f) => JSON.stringify(f.Properties.Role) === JSON.stringify(lookupRole));
-    expect(others).toHaveLength(1);
+    // And its BucketNotificationsHandler, which sets the images bucket's notification to the image function.
+    const notificationsHandler = functions.filter((f) =>
+      JSON.stringify(f.Properties.Role).includes('BucketNotificationsHandler'),
+    );
+    expect(notificationsHandler).toHaveLength(1);
+    const others = [
+      ...functions.filter((f) => JSON.stringify(f.Properties.Role) === JSON.stringify(lookupRole)),
+      ...notificationsHandler,
+    ];
+    expect(others).toHaveLength(2);
     expect(functions).toHaveLength(definitions.length + others.length);
     for (const [name, , built] of cases) expect(propertiesOf(built).Handler, name).toBe('index.handler');
   });
@@ -164,6 +177,11 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       expected.EVENT_BUS_NAME = { Ref: logicalId(stack.events.bus) };
       expected.STOCK_LOW_THRESHOLD = '5';
     }
+    if (usesImagesBucket(definition)) expected.IMAGES_BUCKET = { Ref: logicalId(stack.images.bucket) };
+    if (definition.id === imageProcessor.id)
+      expected.IMAGES_BASE_URL = {
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.images.distribution), 'DomainName'] }]],
+      };
     // HTTP functions answer browsers with the stage's allowed origins (none here; test/infra/cors.test.ts).
     if (routes.includes(definition as (typeof routes)[number])) expected.CORS_ALLOWED_ORIGINS = '';
     expect(propertiesOf(built).Environment.Variables).toEqual(expected);
@@ -302,7 +320,7 @@ describe('least privilege', () => {
               'tag',
               'secretsmanager',
               'events',
-              's3',
+              ...(usesImagesBucket(definition) || definition.buckets ? ['s3'] : []),
             ],
             action,
           ).toContain(service);

@@ -116,6 +116,32 @@ function orderOf(who: Persona): Promise<string> {
   }));
 }
 
+/**
+ * An image of the matrix's product that the pipeline has settled (REJECTED: its bytes are no image), uploaded by
+ * the admin whoever the persona is: only an admin may ask for an upload, and only a settled image may be removed.
+ */
+async function settledImage(w: World): Promise<string> {
+  const ticket = await api(`/v1/products/${w.productId}/images`, {
+    method: 'POST',
+    token: await adminSession(),
+    body: { contentType: 'image/png' },
+  });
+  if (ticket.status !== 201) throw new Error(`asking for an upload: ${ticket.status} ${JSON.stringify(ticket.body)}`);
+  const put = await fetch(ticket.body.uploadUrl, {
+    method: 'PUT',
+    body: 'not an image',
+    headers: { 'content-type': 'image/png' },
+  });
+  if (put.status !== 200) throw new Error(`uploading: ${put.status} ${await put.text()}`);
+  const path = `/v1/products/${w.productId}/images/${ticket.body.imageKey}`;
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const status = await api(path, { token: await adminSession() });
+    if (status.body?.status === 'REJECTED') return ticket.body.imageKey as string;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`image ${ticket.body.imageKey} was not settled in 30 s`);
+}
+
 interface Built {
   path: string;
   body?: unknown;
@@ -155,6 +181,12 @@ const BUILDERS: Record<string, Builder> = {
       body: { version: current.body.version, price: 2000 + Math.floor(Math.random() * 1000) },
     };
   },
+  requestProductImageUpload: (w) => ({
+    path: `/v1/products/${w.productId}/images`,
+    body: { contentType: 'image/png' },
+  }),
+  getProductImage: async (w) => ({ path: `/v1/products/${w.productId}/images/${await settledImage(w)}` }),
+  deleteProductImage: async (w) => ({ path: `/v1/products/${w.productId}/images/${await settledImage(w)}` }),
   getStock: (w) => ({ path: `/v1/inventory/${w.productId}` }),
   setStock: (w) => ({ path: `/v1/inventory/${w.productId}`, body: { available: 1000 } }),
   getCart: () => ({ path: '/v1/cart' }),

@@ -89,6 +89,7 @@ const VALID_BODIES: Record<string, (f: Fixture) => Record<string, unknown>> = {
   }),
   createProduct: () => newProductBody(),
   updateProduct: () => ({ version: 1, name: 'Renamed Lamp', price: 4999 }),
+  requestProductImageUpload: () => ({ contentType: 'image/jpeg' }),
   setStock: () => ({ available: 5 }),
   addCartItem: (f) => ({ productId: f.productId, quantity: 1 }),
   setCartItem: () => ({ quantity: 2 }),
@@ -119,6 +120,8 @@ const PARAM_VALUES: Record<string, (f: Fixture) => string> = {
   id: (f) => f.productId,
   productId: (f) => f.productId,
   orderId: () => 'order-that-does-not-exist',
+  imageKey: () => 'i-does-not-exist',
+  imageId: () => 'i-does-not-exist',
 };
 
 /** Valid values of the request headers routes declare, by lower-case name. */

@@ -43,6 +43,9 @@ const expectedStatus: Record<string, number> = {
   'get-order-unknown.json': 404,
   'get-recommendations-bad-limit.json': 400,
   'search-products-inverted-price-range.json': 400,
+  'request-product-image-upload.json': 201,
+  'get-product-image-unknown.json': 404,
+  'delete-product-image-unknown.json': 404,
 };
 
 describe('fixtures in events/apigw', () => {

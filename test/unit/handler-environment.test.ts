@@ -6,6 +6,7 @@ import { buckets } from '../../lib/buckets';
 import type { FunctionSpec } from '../../lib/function-spec';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { SEARCH_ENV, searchConsumers } from '../../lib/search';
+import { imageProcessor } from '../../lib/image-pipeline';
 
 /** The environment a route's function gets in AWS (lib/contexts/route-function.ts derives it the same way). */
 const environmentOf = (
@@ -17,6 +18,7 @@ const environmentOf = (
     sagemakerEndpoint?: boolean;
     warehouse?: string;
     search?: string;
+    images?: string;
     streams?: Partial<Record<keyof typeof streams, string>>;
     buckets?: Partial<Record<keyof typeof buckets, string>>;
   },
@@ -35,6 +37,8 @@ const environmentOf = (
   if (route.warehouse) Object.assign(env, { REDSHIFT_WORKGROUP: 'ecicomm-analytics', REDSHIFT_DATABASE: 'analytics' });
   // The signing name is left to its default (es): a domain needs only its endpoint.
   if (route.search) env[SEARCH_ENV.endpoint] = 'https://search-ecicomm-test-abc123.eu-west-2.es.amazonaws.com';
+  // The images bucket (lib/contexts/images.ts gives the image routes and the image function its name).
+  if (route.images) env.IMAGES_BUCKET = 'ecicomm-test-images';
   return env;
 };
 
@@ -70,4 +74,15 @@ describe('saga, scheduled and search-indexer functions', () => {
       expect(typeof module.handler).toBe('function');
     },
   );
+
+  it('the image function loads with its tables, the bucket and the public root of the variants', async () => {
+    jest.resetModules();
+    process.env = {
+      PATH: saved.PATH,
+      ...environmentOf({ ...imageProcessor, images: 'process' }),
+      IMAGES_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
+    };
+    const module = (await import(`../../${imageProcessor.handler}`)) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
 });

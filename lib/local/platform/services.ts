@@ -17,6 +17,9 @@ import { startSearchEngineThread } from '../search/thread';
 import { startLocalSearch } from '../search-platform/start';
 import { startLocalEventBus } from '../eventbridge/platform';
 import { startLocalS3 } from '../s3/server';
+import { notifyFunction } from '../s3/function-notification';
+import { localInvoker } from '../lambda/context';
+import { imageProcessor } from '../../image-pipeline';
 import { startSqsEmulator } from '../sqs/server';
 import type { Platform, PlatformOptions } from './types';
 import { projectRoot } from './project-root';
@@ -47,6 +50,13 @@ export async function startContextServices(
     onEventError: (e, key) => log(`S3 notification for ${key}: ${(e as Error)?.message ?? String(e)}`),
   }));
   log(`S3 (s3rver) on ${s3.endpoint} (buckets ${Object.values(s3.bucketNames).join(', ')})`);
+  // The images bucket's notification: uploads run the image function (its module loads at the first upload,
+  // once the handlers' environment is in place).
+  notifyFunction(
+    s3.events,
+    { bucket: s3.bucketNames.images, ...imageProcessor.notifiedBy, events: [...imageProcessor.notifiedBy.events] },
+    localInvoker(projectRoot, imageProcessor),
+  );
   const sqs = (parts.sqs = await startSqsEmulator({
     port: options.sqsPort ?? 9324,
     region: REGION,

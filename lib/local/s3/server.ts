@@ -7,14 +7,20 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { bucketList, physicalBucketName, type BucketKey, buckets } from '../../buckets';
 import type { LocalCredentials } from '../guard/sigv4';
 import { acceptCredentials } from './account';
+import { s3FrontServer } from './front';
+import { oneWriteAtATimePerBucket } from './write-lock';
 import { objectEventBus, type ObjectEventBus } from './notifications';
 import { acceptNewerStorageClasses } from './storage-classes';
+
+/** The key prefix of the image variants, public through CloudFront in AWS and anonymously readable here. */
+export const PUBLIC_IMAGE_PREFIX = 'products/';
 
 export interface LocalS3 {
   endpoint: string;
@@ -73,11 +79,23 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   // s3rver is a Koa application, an EventEmitter; its typings leave that out.
   (server as unknown as NodeJS.EventEmitter).on('event', (event: S3Event) => events.publish(event));
   const revoke = acceptCredentials(options.credentials);
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  await server.configureBuckets();
+  // s3rver stores; the front checks signatures first (s3rver does not) and lets anonymous callers read only the
+  // image variants, which CloudFront serves publicly in AWS.
+  const front = s3FrontServer(
+    { credentials: options.credentials, publicReadPaths: [`/${bucketNames.images}/${PUBLIC_IMAGE_PREFIX}`] },
+    oneWriteAtATimePerBucket(server.callback()),
+  );
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
   const env: Record<string, string> = { AWS_ENDPOINT_URL_S3: endpoint };
   for (const [key, spec] of Object.entries(buckets) as [BucketKey, (typeof buckets)[BucketKey]][])
     env[spec.envVar] = bucketNames[key];
+  // The public root of the variants: CloudFront (origin path /products) in AWS, the bucket's prefix here.
+  env.IMAGES_BASE_URL = `${endpoint}/${bucketNames.images}/${PUBLIC_IMAGE_PREFIX.replace(/\/$/, '')}`;
   return {
     endpoint,
     bucketNames,
@@ -86,7 +104,12 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory,
     async stop() {
       await events.idle();
-      await server.close();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+      front.closeAllConnections();
+      // What s3rver's own listen() does when its server closes: release its logger's process-wide handlers.
+      const { logger } = server as unknown as { logger: { exceptions: { unhandle(): void }; close(): void } };
+      logger.exceptions.unhandle();
+      logger.close();
       revoke();
       if (!options.dataDir) rmSync(directory, { recursive: true, force: true });
     },
