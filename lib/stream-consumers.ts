@@ -5,6 +5,7 @@
  * and which consumer a replayed stream event belongs to; in AWS each context's construct builds its own.
  */
 import { analyticsConsumers } from './analytics';
+import { auditConsumers } from './audit';
 import { searchConsumers } from './search';
 import type { StreamConsumer } from './stream-consumer-spec';
 
@@ -15,4 +16,4 @@ export {
   type StreamConsumer,
 } from './stream-consumer-spec';
 
-export const streamConsumers: StreamConsumer[] = [...analyticsConsumers, ...searchConsumers];
+export const streamConsumers: StreamConsumer[] = [...analyticsConsumers, ...searchConsumers, ...auditConsumers];

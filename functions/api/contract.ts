@@ -16,7 +16,8 @@ export type BoundedContext =
   | 'payments'
   | 'search'
   | 'recommendations'
-  | 'analytics';
+  | 'analytics'
+  | 'audit';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
  * optional: anonymous or signed in (carts) — a token, when sent, must be valid.
