@@ -14,7 +14,9 @@ import '../../functions/shared/schemas';
 const context = { awsRequestId: 'aws-request-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const at = new Date('2026-12-07T10:00:00.000Z');
 
-const apiEvent = (overrides: Partial<ApiEvent> & { body?: unknown } = {}): ApiEvent =>
+// Shaped like the proxy events the handlers get; `never` is what middy's handler type takes them as.
+type HandlerEvent = never;
+const apiEvent = (overrides: Partial<ApiEvent> & { body?: unknown } = {}): HandlerEvent =>
   ({
     httpMethod: 'PUT',
     resource: '/products/{id}',
@@ -25,7 +27,7 @@ const apiEvent = (overrides: Partial<ApiEvent> & { body?: unknown } = {}): ApiEv
     queryStringParameters: null,
     isBase64Encoded: false,
     ...overrides,
-  }) as unknown as ApiEvent;
+  }) as unknown as HandlerEvent;
 
 /** Collects what the stack publishes: the port's own in-memory implementation. */
 function collector(behaviour: 'ok' | 'fail' | 'hang' = 'ok') {
