@@ -32,6 +32,8 @@ export async function listAudit(q: AuditQuery, deps: AuditDeps): Promise<Page<Au
     throw invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }]);
   // `~` sorts after every event id: the bound takes in the events of the instant `to` itself.
   const high = cursor ? cursor.atId : `${to}#~`;
+  // A `from` later than the upper bound (a future `from` and no `to`) selects nothing; DynamoDB would refuse the range.
+  if (from > high) return { items: [] };
   const items: AuditEvent[] = [];
   for (const partition of partitionsOf(q, from, high, now)) {
     const remaining = q.limit - items.length;
