@@ -36,7 +36,7 @@ function collector(behaviour: 'ok' | 'fail' | 'hang' = 'ok') {
     publish: (event, signal) => {
       if (behaviour === 'fail') return Promise.reject(new Error('stream unavailable'));
       if (behaviour === 'hang')
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
       published.push(event);
       return Promise.resolve();
     },
