@@ -46,6 +46,13 @@ export interface AuditedRequest {
 /** Methods that change nothing; every other one is audited. */
 export const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * Values from the request (a path's id, the x-request-id header) are bounded: a hostile request is audited too, and
+ * its event must still be one the recorder and the audit table accept.
+ */
+export const MAX_ID_LENGTH = 256;
+const bounded = (value: string) => (value.length > MAX_ID_LENGTH ? value.slice(0, MAX_ID_LENGTH) : value);
+
 export function buildAuditEvent(request: AuditedRequest): AuditEvent {
   const status = request.response?.statusCode ?? 500;
   const answer = status < 300 ? parseJson(request.response?.body) : undefined;
@@ -57,8 +64,8 @@ export function buildAuditEvent(request: AuditedRequest): AuditEvent {
     userId: subject?.userId ?? ANONYMOUS,
     groups: subject?.groups ?? [],
     route: `${request.method.toUpperCase()} ${routeTemplate(request.resource)}`,
-    ...(resourceId ? { resourceId } : {}),
-    requestId: request.requestId,
+    ...(resourceId ? { resourceId: bounded(resourceId) } : {}),
+    requestId: bounded(request.requestId) || 'unknown',
     status,
     changes: redactedChanges(request.body),
   };

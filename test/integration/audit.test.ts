@@ -437,6 +437,15 @@ describe('who may read it', () => {
     }
   });
 
+  it('keeps to the time window when a cursor is replayed with an earlier `to`', async () => {
+    const { nextCursor } = await trail('limit=1');
+    expect(nextCursor).toBeDefined();
+    expect((await trail(`limit=5&to=2000-01-01&cursor=${nextCursor}`)).items).toEqual([]);
+    const to = new Date(Date.now() - 86_400_000 * 30).toISOString();
+    const items = (await trail(`limit=5&to=${to}&cursor=${nextCursor}`)).items;
+    expect(items.every((e) => e.at <= to)).toBe(true);
+  });
+
   it('refuses bad filters, limits and cursors with 400 in the contract’s shape', async () => {
     const cursorOfAnotherQuery = (await trail(`resourceId=${sent.productId}&limit=1`)).nextCursor!;
     expect(cursorOfAnotherQuery).toBeDefined();

@@ -43,6 +43,7 @@ const expectedStatus: Record<string, number> = {
   'get-order-unknown.json': 404,
   'get-recommendations-bad-limit.json': 400,
   'search-products-inverted-price-range.json': 400,
+  'list-audit-as-analyst.json': 403,
 };
 
 describe('fixtures in events/apigw', () => {

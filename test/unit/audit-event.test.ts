@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import type { AuditEvent } from '../../functions/shared/audit-event';
-import { buildAuditEvent, MAX_CHANGES_BYTES, redactedChanges } from '../../functions/shared/audit-event';
+import { buildAuditEvent, MAX_CHANGES_BYTES, MAX_ID_LENGTH, redactedChanges } from '../../functions/shared/audit-event';
 import type { AuditPublisher } from '../../functions/shared/audit';
 import { invalid } from '../../functions/shared/errors';
 import { httpHandler, json, type ApiEvent } from '../../functions/shared/http';
@@ -124,6 +124,23 @@ describe('building an audit event', () => {
     });
     expect(event).toMatchObject({ userId: 'anonymous', groups: [], status: 401, changes: { email: 'a@example.com' } });
     expect(JSON.stringify(event)).not.toContain('Wrong#123');
+  });
+});
+
+describe('a hostile request', () => {
+  it('is audited with its path id and request id cut to what the recorder and the audit table accept', () => {
+    const event = buildAuditEvent({
+      eventId: 'e',
+      at,
+      method: 'PUT',
+      resource: '/cart/items/{productId}',
+      pathParameters: { productId: 'p'.repeat(5000) },
+      caller: undefined,
+      requestId: 'r'.repeat(5000),
+      body: undefined,
+      response: { statusCode: 400 },
+    });
+    expect([event.resourceId?.length, event.requestId.length]).toEqual([MAX_ID_LENGTH, MAX_ID_LENGTH]);
   });
 });
 

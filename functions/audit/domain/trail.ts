@@ -30,8 +30,11 @@ export async function listAudit(q: AuditQuery, deps: AuditDeps): Promise<Page<Au
   const cursor = decodeCursor(q.cursor, ['atId', 'scope'], { scope: scopeOf(q) });
   if (cursor && !ATID.test(cursor.atId))
     throw invalid('Cursor is not valid', [{ path: 'cursor', message: 'Not a cursor this API issued for this query' }]);
-  // `~` sorts after every event id: the bound takes in the events of the instant `to` itself.
-  const high = cursor ? cursor.atId : `${to}#~`;
+  // `~` sorts after every event id: the bound takes in the events of the instant `to` itself. A cursor carries on
+  // below its event, but never past `to`: replayed with an earlier `to`, the window wins.
+  const toBound = `${to}#~`;
+  const resumes = cursor !== undefined && cursor.atId < toBound;
+  const high = resumes ? cursor.atId : toBound;
   // A `from` later than the upper bound (a future `from` and no `to`) selects nothing; DynamoDB would refuse the range.
   if (from > high) return { items: [] };
   const items: AuditEvent[] = [];
@@ -42,7 +45,7 @@ export async function listAudit(q: AuditQuery, deps: AuditDeps): Promise<Page<Au
         partition,
         lowAtId: from,
         highAtId: high,
-        excludeHigh: cursor !== undefined,
+        excludeHigh: resumes,
         ...(q.resourceId && q.userId ? { userId: q.userId } : {}),
         limit: remaining,
       })),
