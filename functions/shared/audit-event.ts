@@ -73,9 +73,25 @@ export function buildAuditEvent(request: AuditedRequest): AuditEvent {
 
 export const routeTemplate = (resource: string) => (resource.startsWith('/v1/') ? resource : `/v1${resource}`);
 
-/** The body's fields with secrets and personal data redacted (./redaction.ts), bounded in size. */
+/** Bodies nested deeper than this are recorded by their field names only (JSON.stringify recurses). */
+export const MAX_CHANGES_DEPTH = 16;
+
+/** Whether a parsed body nests deeper than `limit`, walked without recursion (a body may nest 100,000 deep). */
+function nestsDeeperThan(body: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[body, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The body's fields with secrets and personal data redacted (./redaction.ts), bounded in size and depth. */
 export function redactedChanges(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return {};
+  if (nestsDeeperThan(body, MAX_CHANGES_DEPTH)) return { truncated: true, fields: Object.keys(body) };
   const redacted = JSON.parse(JSON.stringify(body, redactSecrets)) as Record<string, unknown>;
   if (Buffer.byteLength(JSON.stringify(redacted)) <= MAX_CHANGES_BYTES) return redacted;
   return { truncated: true, fields: Object.keys(redacted) };

@@ -59,6 +59,7 @@ export function auditTrail(options: AuditTrailOptions = {}): MiddlewareObj<ApiEv
   }) => {
     if (READ_METHODS.has((event.httpMethod ?? 'GET').toUpperCase())) return;
     let auditEvent: AuditEvent | undefined;
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
       auditEvent = buildAuditEvent({
         eventId: randomUUID(),
@@ -72,7 +73,7 @@ export function auditTrail(options: AuditTrailOptions = {}): MiddlewareObj<ApiEv
         response: response ?? undefined,
       });
       const publisher = await (options.publisher ? Promise.resolve(options.publisher) : defaultPublisher());
-      await publisher.publish(auditEvent, AbortSignal.timeout(timeoutMs));
+      await publisher.publish(auditEvent, signal);
     } catch (error) {
       // The event goes to the log whole (it is already redacted), so an operator can replay what the stream missed.
       const reason =

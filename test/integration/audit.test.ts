@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -356,52 +357,72 @@ describe('secrets', () => {
   });
 });
 
-describe('redelivery', () => {
+/** Invokes the recorder as its event source mapping would, through the platform's Lambda Invoke API. */
+async function invokeRecorder(records: unknown[]): Promise<{ FunctionError?: string; payload: string }> {
+  const { env } = platform();
+  const lambda = new LambdaClient({
+    region: platform().region,
+    endpoint: platform().lambdaEndpoint,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+  try {
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'recordAudit',
+        Payload: new TextEncoder().encode(JSON.stringify({ Records: records })),
+      }),
+    );
+    return { FunctionError: out.FunctionError, payload: new TextDecoder().decode(out.Payload) };
+  } finally {
+    lambda.destroy();
+  }
+}
+
+const streamRecord = (event: Record<string, unknown>, sequenceNumber = '1') => ({
+  eventSource: 'aws:kinesis',
+  eventSourceARN: 'arn:aws:kinesis:eu-west-2:000000000000:stream/ecicomm-audit',
+  eventID: `shardId-000000000000:${sequenceNumber}`,
+  kinesis: {
+    data: Buffer.from(`${JSON.stringify(event)}\n`).toString('base64'),
+    sequenceNumber,
+    partitionKey: String(event.eventId),
+    approximateArrivalTimestamp: Date.now() / 1000,
+  },
+});
+
+const auditEventOn = (resourceId: string, changes: Record<string, unknown>) => ({
+  eventId: randomUUID(),
+  at: new Date().toISOString(),
+  userId: 'recorder-test',
+  groups: [],
+  route: 'PUT /v1/products/{id}',
+  resourceId,
+  requestId: `recorder-${randomUUID()}`,
+  status: 400,
+  changes,
+});
+
+describe('the recorder', () => {
   it('records a batch delivered twice once', async () => {
     const resourceId = `audit-redelivery-${randomUUID().slice(0, 8)}`;
-    const event = {
-      eventId: randomUUID(),
-      at: new Date().toISOString(),
-      userId: 'redelivery-test',
-      groups: [],
-      route: 'PUT /v1/products/{id}',
-      resourceId,
-      requestId: `redelivery-${randomUUID()}`,
-      status: 200,
-      changes: { price: 1 },
-    };
-    const record = {
-      eventSource: 'aws:kinesis',
-      eventSourceARN: 'arn:aws:kinesis:eu-west-2:000000000000:stream/ecicomm-audit',
-      eventID: 'shardId-000000000000:1',
-      kinesis: {
-        data: Buffer.from(`${JSON.stringify(event)}\n`).toString('base64'),
-        sequenceNumber: '1',
-        partitionKey: event.eventId,
-        approximateArrivalTimestamp: Date.now() / 1000,
-      },
-    };
-    const { env } = platform();
-    const lambda = new LambdaClient({
-      region: platform().region,
-      endpoint: platform().lambdaEndpoint,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-    });
-    try {
-      for (let i = 0; i < 2; i++) {
-        const out = await lambda.send(
-          new InvokeCommand({
-            FunctionName: 'recordAudit',
-            Payload: new TextEncoder().encode(JSON.stringify({ Records: [record, record] })),
-          }),
-        );
-        expect(JSON.parse(new TextDecoder().decode(out.Payload))).toEqual({ batchItemFailures: [] });
-      }
-    } finally {
-      lambda.destroy();
+    const event = auditEventOn(resourceId, { price: 1 });
+    for (let i = 0; i < 2; i++) {
+      const out = await invokeRecorder([streamRecord(event), streamRecord(event)]);
+      expect(out.FunctionError, out.payload).toBeUndefined();
+      expect(JSON.parse(out.payload)).toEqual({ batchItemFailures: [] });
     }
     const { items } = await trail(`resourceId=${resourceId}`);
     expect(items.map((e) => e.requestId)).toEqual([event.requestId]);
+  });
+
+  it('records whatever fields a client sent, even those a DynamoDB map could not hold', async () => {
+    const resourceId = `audit-odd-fields-${randomUUID().slice(0, 8)}`;
+    const changes = { '': 'no name', tiny: 1e-200, huge: 1e300, precise: 0.1234567890123456789 };
+    const event = auditEventOn(resourceId, changes);
+    const out = await invokeRecorder([streamRecord(event)]);
+    expect(out.FunctionError, out.payload).toBeUndefined();
+    const { items } = await trail(`resourceId=${resourceId}`);
+    expect(items.map((e) => e.changes)).toEqual([changes]);
   });
 });
 

@@ -171,6 +171,12 @@ describe('redacting the fields sent', () => {
     expect(changes).toEqual({ truncated: true, fields: ['description', 'name', 'password'] });
   });
 
+  it('keeps only the field names of a body nested too deep, however deep', () => {
+    const deep = JSON.parse(`{"a":${'{"b":'.repeat(100_000)}1${'}'.repeat(100_000)},"c":2}`);
+    expect(redactedChanges(deep)).toEqual({ truncated: true, fields: ['a', 'c'] });
+    expect(redactedChanges({ a: { b: { c: 1 } } })).toEqual({ a: { b: { c: 1 } } });
+  });
+
   it('records no fields for a body that is not a JSON object', () => {
     expect([undefined, null, '{not json', [1, 2], 7].map(redactedChanges)).toEqual([{}, {}, {}, {}, {}]);
   });

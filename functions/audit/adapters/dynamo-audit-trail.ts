@@ -67,8 +67,14 @@ export class DynamoAuditTrail implements AuditTrail {
   }
 }
 
+/**
+ * `changes` is kept as its JSON text: a request's fields are whatever a client sent (a rejected request's too), and
+ * as a DynamoDB map they could break its rules — numbers beyond its range or precision, empty names — and fail the
+ * whole batch.
+ */
 const itemOf = (e: AuditEvent) => ({
   ...e,
+  changes: JSON.stringify(e.changes),
   atId: atIdOf(e),
   day: dayOf(e.at),
   expiresAt: expiryOf(e),
@@ -84,6 +90,6 @@ function eventOf(item: Record<string, unknown>): AuditEvent {
     ...(typeof item.resourceId === 'string' ? { resourceId: item.resourceId } : {}),
     requestId: String(item.requestId),
     status: Number(item.status),
-    changes: (item.changes ?? {}) as Record<string, unknown>,
+    changes: typeof item.changes === 'string' ? (JSON.parse(item.changes) as Record<string, unknown>) : {},
   };
 }
