@@ -6,8 +6,8 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { auditArchive } from '../../lib/audit';
-import { archiveObjects, type ArchivedRecord } from '../../lib/local/firehose/objects';
-import { checkPrefix, renderPrefix } from '../../lib/local/firehose/prefix';
+import { archiveObjects, type ArchivedRecord } from '@ecicomm/local-platform/firehose/objects';
+import { checkPrefix, renderPrefix } from '@ecicomm/local-platform/firehose/prefix';
 
 const record = (sequenceNumber: string, at: string, line: object): ArchivedRecord => ({
   eventID: `shardId-000000000000:${sequenceNumber}`,
