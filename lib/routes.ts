@@ -201,10 +201,29 @@ const deployments: Record<RouteId, RouteDeployment> = {
     tables: { aggregates: 'readwrite' },
     warehouse: 'read',
   },
+  listAudit: {
+    handler: 'functions/audit/handlers/list-audit.ts',
+    tables: { audit: 'read' },
+  },
 };
+
+/**
+ * Routes whose function writes no audit event though its method changes something (functions/shared/http.ts,
+ * `audit: false`): the clickstream is telemetry, not a change of the platform's state.
+ */
+export const UNAUDITED_ROUTES: readonly RouteId[] = ['putEvents'];
+
+/** Whether a route's function writes an audit event for each request (functions/shared/audit.ts). */
+export const isAudited = (id: RouteId, method: string) => method !== 'GET' && !UNAUDITED_ROUTES.includes(id);
+
+/** Every audited route's function writes to the audit stream; that grant and AUDIT_STREAM come from here. */
+const withAuditStream = (id: RouteId, deployment: RouteDeployment): RouteDeployment =>
+  isAudited(id, apiRoutes[id].method)
+    ? { ...deployment, streams: { ...deployment.streams, audit: 'write' } }
+    : deployment;
 
 export const routes: Route[] = (Object.keys(apiRoutes) as RouteId[]).map((id) => ({
   id,
   ...apiRoutes[id],
-  ...deployments[id],
+  ...withAuditStream(id, deployments[id]),
 }));

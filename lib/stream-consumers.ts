@@ -5,6 +5,7 @@
  * and which consumer a replayed stream event belongs to; in AWS each context's construct builds its own.
  */
 import { analyticsConsumers } from './analytics';
+import { auditConsumers } from './audit';
 import { eventPublishers } from './events';
 import { searchConsumers } from './search';
 import type { StreamConsumer } from './stream-consumer-spec';
@@ -16,4 +17,9 @@ export {
   type StreamConsumer,
 } from './stream-consumer-spec';
 
-export const streamConsumers: StreamConsumer[] = [...analyticsConsumers, ...searchConsumers, ...eventPublishers];
+export const streamConsumers: StreamConsumer[] = [
+  ...analyticsConsumers,
+  ...searchConsumers,
+  ...auditConsumers,
+  ...eventPublishers,
+];

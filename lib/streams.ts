@@ -14,6 +14,11 @@ export interface StreamSpec {
 export const streams = {
   /** Shoppers' clickstream (POST /v1/events), partitioned by session. */
   clickstream: { name: 'clickstream', envVar: 'CLICKSTREAM_STREAM', localShards: 2 },
+  /**
+   * The audit trail: one event per state-changing request (functions/shared/audit.ts), partitioned by request id.
+   * Built by the audit context (lib/contexts/audit.ts), read by its consumer and the archive (lib/audit.ts).
+   */
+  audit: { name: 'audit', envVar: 'AUDIT_STREAM', localShards: 1 },
 } satisfies Record<string, StreamSpec>;
 
 export type StreamKey = keyof typeof streams;

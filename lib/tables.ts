@@ -86,6 +86,23 @@ export const tables = {
     partitionKey: 'productId',
     sortKey: 'imageId',
   },
+  /**
+   * The recent audit trail (GET /v1/audit), one item per audit event keyed by its id (a redelivered record
+   * overwrites itself). Every index sorts by `atId` (`<ISO time>#<event id>`): by resource, by user, and by UTC
+   * day for the unfiltered trail. DynamoDB TTL drops an event after AUDIT_RETENTION_DAYS (lib/audit.ts); the S3
+   * archive keeps them all.
+   */
+  audit: {
+    name: 'audit',
+    envVar: 'AUDIT_TABLE',
+    partitionKey: 'eventId',
+    ttlAttribute: 'expiresAt',
+    indexes: [
+      { name: 'byResource', partitionKey: 'resourceId', sortKey: 'atId' },
+      { name: 'byUser', partitionKey: 'userId', sortKey: 'atId' },
+      { name: 'byDay', partitionKey: 'day', sortKey: 'atId' },
+    ],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof tables;

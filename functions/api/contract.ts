@@ -17,7 +17,8 @@ export type BoundedContext =
   | 'search'
   | 'recommendations'
   | 'analytics'
-  | 'events';
+  | 'events'
+  | 'audit';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
  * optional: anonymous or signed in (carts) — a token, when sent, must be valid.

@@ -12,6 +12,7 @@ import * as orders from '../orders/schemas';
 import * as recommendations from '../recommendations/schemas';
 import * as analytics from '../analytics/schemas';
 import * as search from '../search/schemas';
+import * as audit from '../audit/schemas';
 import type { Auth, RouteContract } from './contract';
 
 const none: Auth = { kind: 'none' };
@@ -349,6 +350,19 @@ export const apiRoutes = {
       analyticsCacheNote,
     request: { query: analytics.InsightsQuery },
     response: { status: 200, schema: analytics.Insights },
+  },
+  listAudit: {
+    method: 'GET',
+    path: '/v1/audit',
+    context: 'audit',
+    auth: admin,
+    summary:
+      'The recent audit trail (90 days), newest first: every state-changing request (any method but GET, except the ' +
+      'clickstream POST /v1/events), answered or rejected by its function, with who, the route, the resource, the request id, ' +
+      'the status and the fields sent, secrets and personal data redacted. Filters: resourceId, userId, from and to (inclusive ' +
+      'instants). The whole trail is archived to S3 as gzipped JSON lines under audit/yyyy/mm/dd/.',
+    request: { query: audit.AuditQuery },
+    response: { status: 200, schema: audit.AuditPage },
   },
 } satisfies Record<string, Omit<RouteContract, 'id'>>;
 

@@ -6,6 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { auditTrail, type AuditTrailOptions } from './audit';
 import { CORS_EXPOSED_HEADERS, CORS_ORIGINS_ENV, isOriginAllowed, parseAllowedOrigins } from './cors';
 import { DomainError, errorBody, type ErrorCode, type ErrorDetail } from './errors';
 import { logger, tracer } from './observability';
@@ -192,14 +193,25 @@ const cors = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
 export interface HttpHandlerOptions {
   /** Whether the route takes a JSON body. */
   body?: boolean;
+  /**
+   * Whether a state-changing request (any method but GET) writes an audit event (./audit.ts): true unless a route
+   * says why not. `false`, or how to audit (tests pass their own publisher).
+   */
+  audit?: false | AuditTrailOptions;
 }
 
-/** The middy stack every HTTP function uses: observability, CORS, request id, body limits and parsing, error mapping. */
+/**
+ * The middy stack every HTTP function uses: observability, the audit trail, CORS, request id, body limits and
+ * parsing, error mapping.
+ */
 export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
   const stack = middy<ApiEvent, ApiResult, Error, Context>(fn)
     // Responses carry tokens, profiles and addresses: they never go to X-Ray as metadata.
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true }));
+  // Before cors and requestId: its after and onError run after theirs, on the final answer (status, request id).
+  if (options.audit !== false) stack.use(auditTrail(options.audit ?? {}));
+  stack
     // Before requestId: its after and onError run later, on the answer requestId made of any error.
     .use(cors())
     .use(requestId())

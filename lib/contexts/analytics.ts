@@ -43,7 +43,7 @@ export interface AnalyticsProps {
 export class Analytics extends Construct {
   readonly clickstream: Stream;
   /** Every stream, by key, for PlatformFunction: a function gets only those its definition names. */
-  readonly streams: Readonly<Record<StreamKey, IStream>>;
+  readonly streams: Readonly<Partial<Record<StreamKey, IStream>>>;
   readonly warehouse: Warehouse;
   readonly alarmTopic: Topic;
   /** The stream consumers by their id in lib/analytics.ts. */

@@ -46,6 +46,9 @@ export async function startLocalKinesis(options: {
     createStreamMs: 0,
     deleteStreamMs: 0,
     updateStreamMs: 0,
+    // kinesalite's default account limit is 10 shards; the platform's own streams take 3 of them, and tests that
+    // make streams of their own on the same emulator need the rest and more. Real accounts allow far more.
+    shardLimit: 100,
     ...(options.dataDir ? { path: options.dataDir } : {}),
   });
   await new Promise<void>((resolve, reject) => {

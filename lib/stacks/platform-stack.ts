@@ -2,6 +2,7 @@ import { CfnOutput, Fn, Stack, Stage, type StackProps, type StageProps } from 'a
 import type { Construct } from 'constructs';
 import { Analytics } from '../contexts/analytics';
 import { Api } from '../contexts/api';
+import { Audit } from '../contexts/audit';
 import { Checkout } from '../contexts/checkout';
 import { Data } from '../contexts/data';
 import { Backup } from '../contexts/backup';
@@ -33,6 +34,7 @@ export class EciCommStack extends Stack {
   readonly analytics: Analytics;
   readonly search: Search;
   readonly events: DomainEvents;
+  readonly audit: Audit;
   readonly api: Api;
   readonly orderArchive: OrderArchive;
   readonly backup: Backup;
@@ -62,12 +64,13 @@ export class EciCommStack extends Stack {
       tables: this.data.tables,
       corsAllowedOrigins: props.corsAllowedOrigins,
     });
+    this.audit = new Audit(this, 'Audit', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,
       tables: this.data.tables,
       buckets,
-      streams: this.analytics.streams,
+      streams: { ...this.analytics.streams, audit: this.audit.stream },
       identity: this.identity,
       saga: this.checkout.stateMachine,
       modelEndpoint: this.recommendations.invokeTarget,
@@ -130,6 +133,10 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'SearchAlarmTopicArn', {
       value: this.search.alarmTopic.topicArn,
       description: 'Subscribe on-call to search alarms (cluster health, storage, memory, the indexer falling behind)',
+    });
+    new CfnOutput(this, 'AuditBucketName', {
+      value: this.audit.bucket.bucketName,
+      description: 'The archived audit trail: gzipped JSON lines under audit/yyyy/mm/dd/ (Glacier after 90 days)',
     });
     new CfnOutput(this, 'AnalyticsDashboardId', {
       value: this.analytics.dashboards.dashboard.dashboardId,

@@ -39,9 +39,12 @@ const definitions: Built[] = [
 /** Functions that use the images bucket (test/infra/images.test.ts checks which S3 actions, on which prefixes). */
 const usesImagesBucket = (definition: FunctionDefinition) =>
   definition.id === imageProcessor.id || routes.some((r) => r.id === definition.id && r.images);
-/** A stream consumer as its context built it: the analytics loaders, the search indexer, the event publishers. */
+/** A stream consumer as its context built it: the analytics loaders, the search indexer, the audit recorder, the event publishers. */
 const builtConsumerOf = (id: string) =>
-  stack.analytics.consumers.get(id) ?? stack.search.consumers.get(id) ?? stack.events.publishers.consumers.get(id)!;
+  stack.analytics.consumers.get(id) ??
+  stack.search.consumers.get(id) ??
+  stack.audit.consumers.get(id) ??
+  stack.events.publishers.consumers.get(id)!;
 const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
 const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
 
@@ -83,7 +86,12 @@ function isMappingGrant(definition: FunctionDefinition, statement: Statement): b
 const sourceArnOf = ({ source }: StreamConsumer) =>
   source.kind === 'table'
     ? { 'Fn::GetAtt': [tableIdOf(source.table), 'StreamArn'] }
-    : { 'Fn::GetAtt': [logicalId(stack.analytics.streams[source.stream]), 'Arn'] };
+    : {
+        'Fn::GetAtt': [
+          logicalId(source.stream === 'audit' ? stack.audit.stream : stack.analytics.streams[source.stream]!),
+          'Arn',
+        ],
+      };
 
 /** The statements a function's definition implies: all of them but what its event source mapping adds. */
 const statementsOf = (built: () => PlatformFunction): Statement[] =>
@@ -152,6 +160,7 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
     if (definition.startsSaga || definition.describesSagaExecutions)
       expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
     if (definition.streams?.clickstream) expected.CLICKSTREAM_STREAM = { Ref: logicalId(stack.analytics.clickstream) };
+    if (definition.streams?.audit) expected.AUDIT_STREAM = { Ref: logicalId(stack.audit.stream) };
     if (definition.sagemakerEndpoint)
       expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
     if (definition.warehouse) {
@@ -276,25 +285,35 @@ describe('least privilege', () => {
   );
 
   it.each(cases)(
-    '%s may use the clickstream, and only it, at the access its definition names',
+    '%s may use the streams it names, and only them, at the access its definition names',
     (_, definition, built) => {
       const kinesis = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
-      const access = definition.streams?.clickstream;
-      if (!access) {
-        expect(kinesis).toEqual([]);
-        return;
-      }
-      const actions = kinesis.flatMap(actionsOf);
-      if (access === 'write') {
-        expect(actions).toContain('kinesis:PutRecords');
-        for (const action of actions) expect(action).not.toMatch(/^kinesis:(Get|Subscribe)/);
-      } else {
-        expect(actions).toContain('kinesis:DescribeStreamSummary');
-        for (const action of actions)
-          expect(action).not.toMatch(/^kinesis:(Put|Delete|Update|Merge|Split|Create|Increase|Decrease)/);
-      }
+      const built_ = { clickstream: stack.analytics.clickstream, audit: stack.audit.stream };
+      const named = Object.entries(definition.streams ?? {}) as [keyof typeof built_, 'read' | 'write'][];
+      const arnOf = (key: keyof typeof built_) => ({ 'Fn::GetAtt': [logicalId(built_[key]), 'Arn'] });
       for (const statement of kinesis)
-        expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.analytics.clickstream), 'Arn'] }]);
+        expect(named.map(([key]) => JSON.stringify(arnOf(key)))).toContain(JSON.stringify(resourcesOf(statement)[0]));
+      for (const [key, access] of named) {
+        const actions = kinesis
+          .filter((s) => JSON.stringify(resourcesOf(s)) === JSON.stringify([arnOf(key)]))
+          .flatMap(actionsOf);
+        if (access === 'write') {
+          expect(actions).toContain('kinesis:PutRecord');
+          for (const action of actions) expect(action).not.toMatch(/^kinesis:(Get|Subscribe)/);
+        } else {
+          expect(actions).toContain('kinesis:DescribeStreamSummary');
+          for (const action of actions)
+            expect(action).not.toMatch(/^kinesis:(Put|Delete|Update|Merge|Split|Create|Increase|Decrease)/);
+        }
+      }
+      if (!named.length) expect(kinesis).toEqual([]);
+    },
+  );
+
+  it.each(routes.map((r) => [r.id, r] as const))(
+    'route %s writes to the audit stream exactly when it is audited (any method but GET, except the clickstream)',
+    (_, route) => {
+      expect(route.streams?.audit).toBe(route.method !== 'GET' && route.id !== 'putEvents' ? 'write' : undefined);
     },
   );
 

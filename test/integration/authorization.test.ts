@@ -212,6 +212,7 @@ const BUILDERS: Record<string, Builder> = {
   analyticsSummary: () => ({ path: '/v1/analytics/dashboard/summary' }),
   analyticsSalesReport: () => ({ path: '/v1/analytics/reports/sales?dimension=category' }),
   analyticsInsights: () => ({ path: '/v1/analytics/insights' }),
+  listAudit: () => ({ path: '/v1/audit?limit=5' }),
 };
 
 /** Values of the request headers routes declare, by lower-case name. */

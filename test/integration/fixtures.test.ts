@@ -46,6 +46,7 @@ const expectedStatus: Record<string, number> = {
   'request-product-image-upload.json': 201,
   'get-product-image-unknown.json': 404,
   'delete-product-image-unknown.json': 404,
+  'list-audit-as-analyst.json': 403,
 };
 
 describe('fixtures in events/apigw', () => {

@@ -12,7 +12,9 @@ export const makeHandler = (deps: AnalyticsDeps) =>
       const { events } = parse(PutEvents, event.body);
       return json(202, await putEvents(events, deps, { testData: isTestRequest(event) }));
     },
-    { body: true },
+    // Not audited: clickstream telemetry changes no state of the platform (no catalog, order, account or stock),
+    // and is itself a stream of what shoppers did, kept by analytics.
+    { body: true, audit: false },
   );
 
 export const handler = makeHandler(liveAnalyticsDeps());

@@ -15,6 +15,7 @@ import { runtimeFile } from '../running-platform';
 import type { LocalSearch } from '../search-platform/start';
 import type { LocalEventBus } from '../eventbridge/platform';
 import type { LocalS3 } from '../s3/server';
+import type { LocalStreamArchive } from '../firehose/archive';
 import type { SqsEmulator } from '../sqs/server';
 import type { StepFunctionsEmulator } from '../stepfunctions/server';
 import { releaseDataDir } from './data-dir';
@@ -39,6 +40,8 @@ export interface PlatformParts {
   search?: LocalSearch;
   s3?: LocalS3;
   events?: LocalEventBus;
+  /** The audit stream's archive to S3 (Firehose in AWS). */
+  auditArchive?: LocalStreamArchive;
 }
 
 export const noParts = (dataDir: string): PlatformParts => ({ dataDir, emulators: [], stopSweeper: () => undefined });
@@ -58,6 +61,7 @@ export async function stopParts(parts: PlatformParts) {
   parts.stopArchiveTimer?.();
   // Before the emulators it reads from and reports to; it closes the warehouse last.
   await parts.analytics?.stop();
+  await parts.auditArchive?.stop();
   await parts.warehouse?.stop();
   // Once the indexer is stopped: no write is in flight.
   await parts.search?.stop();
@@ -82,6 +86,7 @@ export async function abandonParts(parts: PlatformParts) {
   parts.stopArchiveTimer?.();
   await parts.lambda?.stop().catch(() => undefined);
   await parts.analytics?.stop().catch(() => undefined);
+  await parts.auditArchive?.stop().catch(() => undefined);
   await parts.warehouse?.stop().catch(() => undefined);
   await parts.search?.stop().catch(() => undefined);
   await parts.recommendations?.stop().catch(() => undefined);

@@ -20,6 +20,8 @@ import { startLocalS3 } from '../s3/server';
 import { notifyFunction } from '../s3/function-notification';
 import { localInvoker } from '../lambda/context';
 import { imageProcessor } from '../../image-pipeline';
+import { startLocalStreamArchive } from '../firehose/archive';
+import { auditArchive } from '../../audit';
 import { startSqsEmulator } from '../sqs/server';
 import type { Platform, PlatformOptions } from './types';
 import { projectRoot } from './project-root';
@@ -69,7 +71,7 @@ export async function startContextServices(
     dataDir: persist ? path.join(dataDir, 'kinesis') : undefined,
     credentials,
   }));
-  log(`kinesalite on ${kinesis.endpoint} (stream ${kinesis.streamNames.clickstream})`);
+  log(`kinesalite on ${kinesis.endpoint} (streams ${Object.values(kinesis.streamNames).join(', ')})`);
   const events = (parts.events = await startLocalEventBus({
     port: options.eventBridgePort ?? 4010,
     region: REGION,
@@ -201,6 +203,19 @@ export async function startConsumersAndInvokeApi(
     onError: (id, e, where) => log(`analytics ${id} (${where}): ${(e as Error)?.message ?? String(e)}`),
   }));
   Object.assign(env, analytics.env);
+  // The audit stream's archive, which Firehose is in AWS.
+  parts.auditArchive = await startLocalStreamArchive({
+    spec: auditArchive,
+    prefix: TABLE_PREFIX,
+    region: REGION,
+    credentials,
+    kinesisEndpoint: services.kinesis.endpoint,
+    streamName: services.kinesis.streamNames[auditArchive.stream],
+    s3Endpoint: services.s3.endpoint,
+    bucketName: services.s3.bucketNames[auditArchive.bucket],
+    checkpointDir: (options.persist ?? true) ? path.join(options.dataDir, 'esm') : undefined,
+    onError: (e, where) => log(`audit archive (${where}): ${(e as Error)?.message ?? String(e)}`),
+  });
   log(
     `analytics: ${Object.keys(analytics.consumers).length} stream consumers polling (started in ${(performance.now() - analyticsStarted).toFixed(0)} ms); warehouse ${services.warehouseDir}`,
   );
