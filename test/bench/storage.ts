@@ -3,6 +3,7 @@
  * until GET …/images/{imageKey} says READY (p50/p99 one at a time), and images/s with two uploads in flight —
  * and the archive of old orders beside a raw S3 PUT + DynamoDB delete rate (test/bench/storage-archive.ts).
  */
+import { measureArchive } from './storage-archive';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { sharpCodec } from '../../functions/catalog/images/adapters/sharp-codec';
@@ -164,19 +165,18 @@ export const storageSection: Section = {
     const tables: Table[] = imageTables(images);
     const targets: Target[] = [];
     const raw: Record<string, unknown> = { images };
-    // ── ARCHIVE (coordinator) ───────────────────────────────────────────────────────────────────────────────
-    // h-backup's test/bench/storage-archive.ts exports measureArchive(ctx, info) → {tables, targets, raw}: the
-    // archive's orders/s beside a raw S3 PUT + DynamoDB delete rate in the same run (ratio, target ≥ 0.5).
-    // Wire it here:
-    //   const archive = await measureArchive(ctx, info);
-    //   tables.push(...archive.tables); targets.push(...archive.targets); raw.archive = archive.raw;
-    // ────────────────────────────────────────────────────────────────────────────────────────────────────────
+    // The archive job beside a raw S3 PUT + DynamoDB delete of the same orders, in the same run (storage-archive.ts).
+    const archive = await measureArchive(ctx, info);
+    tables.push(...archive.tables);
+    targets.push(...archive.targets);
+    raw.archive = archive.raw;
     return {
       method: [
         'The platform runs in a child process (test/bench/platform-child.ts, demo catalog); the bench is a client of its API and of the S3 emulator, as an admin app is.',
         `Images: four 2000 × 2000 photo-like JPEGs (a gradient under blurred Gaussian noise, quality 85, ${images.bytes.map((b) => round(b / 1024)).join('/')} KiB) drawn with sharp. Each run: POST /v1/products/{id}/images, then timed from sending the PUT to the presigned URL (through the local S3 front's SigV4 check into s3rver, whose ObjectCreated event invokes the image function in the platform's process) until GET …/images/{imageKey} answers READY, polled every ${POLL_MS} ms.`,
         `${images.samples} images one at a time after one warm-up, then ${images.samples} with ${CONCURRENCY} in flight; images/s = images / wall time; p50/p99 nearest-rank.`,
         'The codec row is sharpCodec.inspect + render of the same files in the bench process (libvips threads, no I/O): the share of the pipeline that is image work.',
+        'Archive: test/bench/storage-archive.ts — terminal orders older than the retention written to the orders table, then archived by the job (functions/orders/archive) in the bench process against the child platform’s emulators, beside a raw rate: PutObject of each order and DeleteItem, for the same orders in the same run.',
         'No AVIF variants: measured here, 800/400/200 px AVIF of a 2000 px JPEG took ~5,000 ms against ~230 ms for WebP (~21×) for files ~30% smaller.',
       ],
       tables,
