@@ -53,19 +53,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
     const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
 
-    const services = await startContextServices(
-      options,
-      parts,
-      credentials,
-      corsAllowedOrigins.map(formatOriginPattern),
-      log,
-    );
-    const env = handlerEnvironment(
-      baseEnv,
-      services.env,
-      { userPoolId, clientId },
-      corsAllowedOrigins.map(formatOriginPattern),
-    );
+    const origins = corsAllowedOrigins.map(formatOriginPattern);
+    const services = await startContextServices(options, parts, credentials, origins, log);
+    const env = handlerEnvironment(baseEnv, services.env, { userPoolId, clientId }, origins);
     Object.assign(process.env, env);
     services.handlersReady();
 
@@ -73,15 +63,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const adminId = await ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin });
     const { seeded, seedProducts } = await seedData(dynamo, tableNames, options, catalogLoading);
 
-    const verifyToken = await cognitoIdTokenVerifier(`${cognitoEmu.endpoint}/${userPoolId}`, clientId);
-    parts.server = createEdge({
-      routes: options.routes ?? allRoutes,
-      projectRoot,
-      verifyToken,
+    const apiUrl = await serveApi(
+      parts,
+      options,
+      { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId },
       corsAllowedOrigins,
-      onRequest: options.onRequest,
-    });
-    const apiUrl = await listen(parts.server, port);
+    );
 
     const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
     const { analytics, lambda } = await startConsumersAndInvokeApi(
@@ -124,6 +111,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await abandonParts(parts);
     throw e;
   }
+}
+
+/** The HTTP edge over the route table, verifying the user pool's ID tokens; resolves with its URL. */
+async function serveApi(
+  parts: ReturnType<typeof noParts>,
+  options: PlatformOptions,
+  userPool: { issuer: string; clientId: string },
+  corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>,
+): Promise<string> {
+  const verifyToken = await cognitoIdTokenVerifier(userPool.issuer, userPool.clientId);
+  parts.server = createEdge({
+    routes: options.routes ?? allRoutes,
+    projectRoot,
+    verifyToken,
+    corsAllowedOrigins,
+    onRequest: options.onRequest,
+  });
+  return listen(parts.server, options.port ?? 3000);
 }
 
 async function listen(server: Server, port: number): Promise<string> {

@@ -81,6 +81,10 @@ export class EciCommStack extends Stack {
 
     this.images.grantRoutes(props.routes ?? allRoutes, this.api.functions);
 
+    this.addOutputs();
+  }
+  /** What operators and clients need to find in the deployed stage. */
+  private addOutputs(): void {
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the v1 stage' });
     new CfnOutput(this, 'ImagesBaseUrl', {
       value: this.images.publicBaseUrl,

@@ -137,6 +137,11 @@ export async function measureArchive(
     dynamo.destroy();
     s3.destroy();
   }
+  return archiveFigures(rounds, options);
+}
+
+/** The rounds as the section's table and target: medians, and the ratio taken per round. */
+function archiveFigures(rounds: RoundFigures[], options: ArchiveBenchOptions) {
   const archivePerS = median(rounds.map((r) => r.archivePerS));
   const rawPerS = median(rounds.map((r) => r.rawPerS));
   // Each round's two sides ran back to back on the same orders: the ratio is taken per round, then its median.

@@ -33,8 +33,8 @@ export const REGION = 'eu-west-2';
 
 type Log = (message: string) => void;
 
-/** Starts the services the handlers' environment points at; the saga waits for `handlersReady()`. */
-export async function startContextServices(
+/** The object store with its bucket notifications, the queues, the streams and the event bus. */
+async function startStorageAndMessaging(
   options: PlatformOptions,
   parts: PlatformParts,
   credentials: LocalCredentials,
@@ -82,30 +82,27 @@ export async function startContextServices(
     onDeliveryError: (e, target) => log(`EventBridge delivery to ${target}: ${(e as Error)?.message ?? String(e)}`),
   }));
   log(`EventBridge on ${events.endpoint} (bus ${events.busName})`);
-  let handlersReady = () => undefined as void;
-  const checkout = await startCheckout({
-    handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
-    region: REGION,
-    projectRoot,
-    sqsEndpoint: sqs.endpoint,
-    stepFunctionsPort: options.stepFunctionsPort ?? 8083,
-    sweepEverySeconds: options.sweepEverySeconds ?? 60,
-    credentials,
-    dataDir: persist ? path.join(dataDir, 'stepfunctions') : undefined,
-  });
-  parts.stepFunctions = checkout.stepFunctions;
-  parts.stopSweeper = checkout.stopSweeper;
-  const recommendations = (parts.recommendations = await prepareLocalRecommendations({ ...options.model, dataDir }));
+  return { s3, sqs, kinesis, events };
+}
+
+/** The search engine and the warehouse, each behind its service's API. */
+async function startQueryEngines(
+  options: PlatformOptions,
+  parts: PlatformParts,
+  credentials: LocalCredentials,
+  log: Log,
+) {
+  const persist = options.persist ?? true;
   const search = (parts.search = await startLocalSearch({
     startEngine: startSearchEngineThread,
     port: options.searchPort ?? 9200,
-    dataDir: persist ? path.join(dataDir, 'search') : undefined,
+    dataDir: persist ? path.join(options.dataDir, 'search') : undefined,
     region: REGION,
     credentials,
   }));
   log(`search engine on ${search.endpoint}`);
   // The Redshift Data API over PGlite (lib/local/redshift-data); its engine opens for the migrations, in the background.
-  const warehouseDir = persist ? path.join(dataDir, 'warehouse') : 'memory://';
+  const warehouseDir = persist ? path.join(options.dataDir, 'warehouse') : 'memory://';
   const warehouse = (parts.warehouse = await startLocalWarehouse({
     port: options.redshiftDataPort ?? 0,
     region: REGION,
@@ -117,6 +114,42 @@ export async function startContextServices(
   log(
     `Redshift Data API on ${warehouse.endpoint}; SQL clients (Postgres protocol, read-only) on 127.0.0.1:${warehouse.sql.port}`,
   );
+  return { search, warehouse, warehouseDir };
+}
+
+/** Starts the services the handlers' environment points at; the saga waits for `handlersReady()`. */
+export async function startContextServices(
+  options: PlatformOptions,
+  parts: PlatformParts,
+  credentials: LocalCredentials,
+  corsAllowedOrigins: readonly string[],
+  log: Log,
+) {
+  const { s3, sqs, kinesis, events } = await startStorageAndMessaging(
+    options,
+    parts,
+    credentials,
+    corsAllowedOrigins,
+    log,
+  );
+  let handlersReady = () => undefined as void;
+  const checkout = await startCheckout({
+    handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
+    region: REGION,
+    projectRoot,
+    sqsEndpoint: sqs.endpoint,
+    stepFunctionsPort: options.stepFunctionsPort ?? 8083,
+    sweepEverySeconds: options.sweepEverySeconds ?? 60,
+    credentials,
+    dataDir: (options.persist ?? true) ? path.join(options.dataDir, 'stepfunctions') : undefined,
+  });
+  parts.stepFunctions = checkout.stepFunctions;
+  parts.stopSweeper = checkout.stopSweeper;
+  const recommendations = (parts.recommendations = await prepareLocalRecommendations({
+    ...options.model,
+    dataDir: options.dataDir,
+  }));
+  const { search, warehouse, warehouseDir } = await startQueryEngines(options, parts, credentials, log);
   const env = {
     ...s3.env,
     ...events.env,
