@@ -24,6 +24,8 @@ export interface AuditProps {
   /** Every table: the recorder writes the audit table. */
   readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
   readonly alarmTopic?: ITopic;
+  /** Where the audit stream is created (the routes' stack when this context is nested); here by default. */
+  readonly streamScope?: Construct;
   /** Default RETAIN: an audit trail outlives the stack. */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -46,7 +48,7 @@ export class Audit extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     // Encrypted with the AWS managed key alias/aws/kinesis: writers and readers need no KMS grant for it.
     // A week of retention: the archive and the recorder may fall that far behind and still lose nothing.
-    this.stream = new Stream(this, 'Stream', {
+    this.stream = new Stream(props.streamScope ?? this, props.streamScope ? 'AuditStream' : 'Stream', {
       streamName: `${props.namePrefix}-${streamSpecs.audit.name}`,
       streamMode: StreamMode.ON_DEMAND,
       encryption: StreamEncryption.MANAGED,

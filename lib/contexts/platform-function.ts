@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration, Stack, Tags, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Tags, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
@@ -148,6 +148,16 @@ export const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
  * retention, ESM bundling with the local esbuild) plus the environment and grants its definition asks
  * for, and nothing more.
  */
+/**
+ * How a policy of `user` names the table's ARN, as cdk-nag prints it: the table's own `<logicalId.Arn>`, and, when
+ * the user is in a nested stack, also the parameter CDK passes it through once synthesised (`referenceto<id>Arn`).
+ */
+function tableArnReferences(user: Construct, table: ITable): string[] {
+  const element = table.node.defaultChild as CfnElement;
+  const own = `${logicalIdOf(table)}.Arn`;
+  return Stack.of(element) === Stack.of(user) ? [own] : [own, `referenceto${Names.uniqueId(element)}Arn`];
+}
+
 export class PlatformFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -297,10 +307,11 @@ export class PlatformFunction extends Construct {
       grantAccess(table, access, this.function);
       if (spec.indexes?.length) {
         // grant*Data adds `<table arn>/index/*` for a table with indexes: that table's indexes only.
-        Validations.of(this.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(table)}.Arn>/index/*]`,
-          reason: `${definition.id} queries the indexes of the ${spec.name} table its definition names, and only that table's indexes.`,
-        });
+        for (const arn of tableArnReferences(this, table))
+          Validations.of(this.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${arn}>/index/*]`,
+            reason: `${definition.id} queries the indexes of the ${spec.name} table its definition names, and only that table's indexes.`,
+          });
       }
     }
   }

@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, NestedStack, Stack, Stage, type StackProps, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Analytics } from '../contexts/analytics';
 import { Api } from '../contexts/api';
@@ -39,6 +39,8 @@ export class EciCommStack extends Stack {
   readonly orderArchive: OrderArchive;
   readonly backup: Backup;
   readonly images: Images;
+  /** The nested stack of the contexts nothing else refers to. */
+  readonly downstream: NestedStack;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
     super(scope, id, { description: 'ECIComm serverless e-commerce platform', ...props });
@@ -50,7 +52,12 @@ export class EciCommStack extends Stack {
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
     this.orderArchive = new OrderArchive(this, 'OrderArchive', { namePrefix: props.namePrefix });
     const buckets = { orderArchive: this.orderArchive.bucket };
-    this.backup = new Backup(this, 'Backup', {
+    // CloudFormation takes at most 500 resources a stack: what nothing else in the stage refers to — the domain
+    // events, the backups, the audit trail's archive and recorder — is a nested stack of its own.
+    this.downstream = new NestedStack(this, 'Downstream', {
+      description: 'ECIComm domain events, backups and the audit trail: what the rest of the stage does not refer to',
+    });
+    this.backup = new Backup(this.downstream, 'Backup', {
       namePrefix: props.namePrefix,
       tables: this.data.tables,
       copyRegion: props.backupCopyRegion ?? (this.node.tryGetContext('backupCopyRegion') as string | undefined),
@@ -59,12 +66,20 @@ export class EciCommStack extends Stack {
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
-    this.events = new DomainEvents(this, 'Events', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.events = new DomainEvents(this.downstream, 'Events', {
+      namePrefix: props.namePrefix,
+      tables: this.data.tables,
+    });
     this.images = new Images(this, 'Images', {
       tables: this.data.tables,
       corsAllowedOrigins: props.corsAllowedOrigins,
     });
-    this.audit = new Audit(this, 'Audit', { namePrefix: props.namePrefix, tables: this.data.tables });
+    // The audit stream stays here, beside the routes that write it.
+    this.audit = new Audit(this.downstream, 'Audit', {
+      namePrefix: props.namePrefix,
+      tables: this.data.tables,
+      streamScope: this,
+    });
     this.api = new Api(this, 'Api', {
       namePrefix: props.namePrefix,
       routes: props.routes ?? allRoutes,

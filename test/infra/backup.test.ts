@@ -4,12 +4,12 @@
  * region from context; the order-archive bucket versioned, private and encrypted; the archive job and the order
  * read routes granted that bucket, as much as each needs.
  */
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs } from '../../lib/tables';
+import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -19,13 +19,12 @@ const build = (context: Record<string, unknown> = {}) => {
     builtinCloudFormationValidation: false,
   });
   const stack = new EciCommStack(app, 'BackupTest', { namePrefix: 'ecicomm-test' });
-  return { stack, resources: Template.fromStack(stack).toJSON().Resources as Record<string, CfnResource> };
+  return { stack, resources: allResources<CfnResource>(stack) };
 };
 
 let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
-const logicalId = (construct: IConstruct) =>
-  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const ofType = (type: string, within = resources) => Object.values(within).filter((r) => r.Type === type);
 const plan = (within = resources) => ofType('AWS::Backup::BackupPlan', within)[0].Properties.BackupPlan;
 /** Every statement of the policies attached to the role of the function built for `id`. */
@@ -61,7 +60,7 @@ describe('AWS Backup', () => {
     const selected = ofType('AWS::Backup::BackupSelection')[0].Properties.BackupSelection.Resources;
     expect(selected).toHaveLength(Object.keys(tableSpecs).length);
     for (const key of Object.keys(stack.data.tables) as (keyof typeof stack.data.tables)[])
-      expect(selected).toContainEqual({ 'Fn::GetAtt': [logicalId(stack.data.tables[key]), 'Arn'] });
+      expect(selected).toContainEqual(referenceFrom(stack.backup, stack.data.tables[key], 'Arn'));
   });
 
   it('keeps the backups in a vault encrypted with its own rotated KMS key', () => {

@@ -1,5 +1,4 @@
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
@@ -12,6 +11,7 @@ import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey } from '../../lib/tables';
 import { buckets as bucketSpecs, type BucketKey } from '../../lib/buckets';
+import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -19,12 +19,10 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string 
 let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
 
-const logicalId = (construct: IConstruct) =>
-  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const actionsOf = (s: Statement) => [s.Action].flat();
 const resourcesOf = (s: Statement) => [s.Resource].flat();
 const tableKeys = Object.keys(tableSpecs) as TableKey[];
-const tableIdOf = (key: TableKey) => logicalId(stack.data.tables[key]);
 
 /** Every function of the platform, whoever lists it, with where the stack built it. */
 type Built = readonly [kind: string, definition: FunctionDefinition, built: () => PlatformFunction];
@@ -83,15 +81,17 @@ function isMappingGrant(definition: FunctionDefinition, statement: Statement): b
   );
 }
 
-const sourceArnOf = ({ source }: StreamConsumer) =>
-  source.kind === 'table'
-    ? { 'Fn::GetAtt': [tableIdOf(source.table), 'StreamArn'] }
-    : {
-        'Fn::GetAtt': [
-          logicalId(source.stream === 'audit' ? stack.audit.stream : stack.analytics.streams[source.stream]!),
-          'Arn',
-        ],
-      };
+/** The consumer's source as its own stack names it (through a parameter when the consumer is nested). */
+const sourceArnOf = ({ id, source }: StreamConsumer) => {
+  const user = builtConsumerOf(id).function.function;
+  return source.kind === 'table'
+    ? referenceFrom(user, stack.data.tables[source.table], 'StreamArn')
+    : referenceFrom(
+        user,
+        source.stream === 'audit' ? stack.audit.stream : stack.analytics.streams[source.stream]!,
+        'Arn',
+      );
+};
 
 /** The statements a function's definition implies: all of them but what its event source mapping adds. */
 const statementsOf = (built: () => PlatformFunction): Statement[] =>
@@ -104,7 +104,7 @@ beforeAll(() => {
   // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   stack = new EciCommStack(app, 'FunctionsTest', { namePrefix: 'ecicomm-test' });
-  resources = Template.fromStack(stack).toJSON().Resources;
+  resources = allResources(stack);
 });
 
 describe('every function: routes, saga tasks, scheduled jobs and the authorizer', () => {
@@ -152,7 +152,7 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       NODE_OPTIONS: '--enable-source-maps',
     };
     for (const key of Object.keys(definition.tables ?? {}) as TableKey[])
-      expected[tableSpecs[key].envVar] = { Ref: tableIdOf(key) };
+      expected[tableSpecs[key].envVar] = referenceFrom(built().function, stack.data.tables[key]);
     if (definition.userPoolActions !== undefined) {
       expected.USER_POOL_ID = { Ref: logicalId(stack.identity.userPool) };
       expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
@@ -203,19 +203,23 @@ describe('least privilege', () => {
     (name, definition, built) => {
       const named = definition.tables ?? {};
       const dynamo = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      // How this function's stack names a table: its logical id, or the parameter that passes it into a nested stack.
+      const tableIdIn = (k: TableKey) =>
+        (JSON.stringify(referenceFrom(built().function, stack.data.tables[k])).match(/"Ref":"([^"]+?)(Ref)?"/) ??
+          [])[1];
       for (const statement of dynamo) {
         for (const resource of resourcesOf(statement)) {
           // Only this app's tables (and their own indexes), never a literal ARN, let alone a wildcard one.
           expect(resource, JSON.stringify(resource)).not.toBe('*');
           expect(typeof resource, JSON.stringify(resource)).toBe('object');
-          const key = tableKeys.find((k) => JSON.stringify(resource).includes(`"${tableIdOf(k)}"`));
+          const key = tableKeys.find((k) => JSON.stringify(resource).includes(`"${tableIdIn(k)}`));
           expect(key, `${name}: ${JSON.stringify(resource)}`).toBeDefined();
           expect(Object.keys(named), `${name} touches ${key}`).toContain(key);
         }
       }
       for (const key of tableKeys) {
         const actions = dynamo
-          .filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes(`"${tableIdOf(key)}"`)))
+          .filter((s) => resourcesOf(s).some((r) => JSON.stringify(r).includes(`"${tableIdIn(key)}`)))
           .flatMap(actionsOf);
         const access = named[key];
         const reads = access === 'read' || access === 'readwrite';
@@ -290,7 +294,7 @@ describe('least privilege', () => {
       const kinesis = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
       const built_ = { clickstream: stack.analytics.clickstream, audit: stack.audit.stream };
       const named = Object.entries(definition.streams ?? {}) as [keyof typeof built_, 'read' | 'write'][];
-      const arnOf = (key: keyof typeof built_) => ({ 'Fn::GetAtt': [logicalId(built_[key]), 'Arn'] });
+      const arnOf = (key: keyof typeof built_) => referenceFrom(built().function, built_[key], 'Arn');
       for (const statement of kinesis)
         expect(named.map(([key]) => JSON.stringify(arnOf(key)))).toContain(JSON.stringify(resourcesOf(statement)[0]));
       for (const [key, access] of named) {
@@ -353,7 +357,7 @@ describe('least privilege', () => {
             expect(definition.warehouse, action).toBeDefined();
           if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
           // Only the buckets it names (which objects and actions: test/infra/backup.test.ts).
-          if (service === 's3') expect(definition.buckets, action).toBeDefined();
+          if (service === 's3') expect(definition.buckets ?? usesImagesBucket(definition), action).toBeTruthy();
           if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
         }
       }

@@ -3,18 +3,17 @@
  * origin access control confined to the variants, the immutable cache, the upload notification, and the
  * least-privilege grants of the image function and the image routes.
  */
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
+import { allResources, logicalIdOf } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
 
-const logicalId = (construct: IConstruct) =>
-  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 const bucket = () => resources[logicalId(stack.images.bucket)].Properties;
 const bucketId = () => logicalId(stack.images.bucket);
@@ -38,7 +37,7 @@ beforeAll(() => {
     namePrefix: 'ecicomm-test',
     corsAllowedOrigins: ['https://shop.example'],
   });
-  resources = Template.fromStack(stack).toJSON().Resources;
+  resources = allResources(stack);
 });
 
 describe('the images bucket', () => {

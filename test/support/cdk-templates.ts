@@ -1,0 +1,31 @@
+/**
+ * The stage's resources across its nested stacks (lib/stacks/platform-stack.ts nests the contexts nothing else
+ * refers to): one map of every resource by logical id, and the logical id of a construct in whichever stack holds it.
+ */
+import { CfnElement, NestedStack, Names, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+
+export function allResources<R>(stack: Stack): Record<string, R> {
+  const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  return Object.assign(
+    {},
+    ...[stack, ...nested].map((s) => Template.fromStack(s).toJSON().Resources as Record<string, R>),
+  ) as Record<string, R>;
+}
+
+export function logicalIdOf(construct: IConstruct): string {
+  const element = (construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement;
+  return Stack.of(element).getLogicalId(element);
+}
+
+/**
+ * How `user`'s template refers to `target` (its `Ref`, or `Fn::GetAtt` of `attribute`): directly within one stack,
+ * through the parameter CDK creates (`referenceto<unique id><attribute or Ref>`) when `user` is in a nested stack.
+ */
+export function referenceFrom(user: IConstruct, target: IConstruct, attribute?: string): unknown {
+  const element = (target instanceof CfnElement ? target : target.node.defaultChild) as CfnElement;
+  if (Stack.of(element) === Stack.of(user))
+    return attribute ? { 'Fn::GetAtt': [logicalIdOf(target), attribute] } : { Ref: logicalIdOf(target) };
+  return { Ref: `referenceto${Names.uniqueId(element)}${attribute ?? 'Ref'}` };
+}
