@@ -176,7 +176,7 @@ export const storageSection: Section = {
         `Images: four 2000 × 2000 photo-like JPEGs (a gradient under blurred Gaussian noise, quality 85, ${images.bytes.map((b) => round(b / 1024)).join('/')} KiB) drawn with sharp. Each run: POST /v1/products/{id}/images, then timed from sending the PUT to the presigned URL (through the local S3 front's SigV4 check into s3rver, whose ObjectCreated event invokes the image function in the platform's process) until GET …/images/{imageKey} answers READY, polled every ${POLL_MS} ms.`,
         `${images.samples} images one at a time after one warm-up, then ${images.samples} with ${CONCURRENCY} in flight; images/s = images / wall time; p50/p99 nearest-rank.`,
         'The codec row is sharpCodec.inspect + render of the same files in the bench process (libvips threads, no I/O): the share of the pipeline that is image work.',
-        'Archive: test/bench/storage-archive.ts — terminal orders older than the retention written to the orders table, then archived by the job (functions/orders/archive) in the bench process against the child platform’s emulators, beside a raw rate: PutObject of each order and DeleteItem, for the same orders in the same run.',
+        'Archive: test/bench/storage-archive.ts — terminal orders older than the retention written to the orders table, then archived by the job (functions/orders/archive) in the bench process against the child platform’s emulators, beside a raw rate: a PutObject of each batch and a DeleteItem of each order, for the same orders in the same run.',
         'No AVIF variants: measured here, 800/400/200 px AVIF of a 2000 px JPEG took ~5,000 ms against ~230 ms for WebP (~21×) for files ~30% smaller.',
       ],
       tables,
