@@ -18,7 +18,7 @@ import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platfo
 import { dynamo, newShopper, platform, type Shopper } from '../support/api';
 import { checkout, productWithStock, useHandlerEnvironment } from '../support/checkout';
 import { analyticsCaughtUp } from '../support/analytics';
-import { freePorts, stopPlatformStartedIn } from '../support/platform-on-free-ports';
+import { freePortOptions, stopPlatformStartedIn } from '../support/platform-on-free-ports';
 import { s3Client } from '../../functions/shared/clients';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import { clientsFromEnvironment, readPlatform } from '../../lib/ops/backup/read-platform';
@@ -236,22 +236,12 @@ describe('the restore drill', () => {
     restoredDir = path.join(work, 'restored');
     const run = await restore(['--from', snapshotDir], restoredDir);
     expect({ code: run.code, error: run.code ? run.stderr : '' }).toEqual({ code: 0, error: '' });
-    const [port, dynamoPort, cognitoPort, sqsPort, stepFunctionsPort, kinesisPort, lambdaPort, searchPort, s3Port] =
-      await freePorts(9);
     restored = startPlatform({
+      ...(await freePortOptions()),
       dataDir: restoredDir,
       seed: 'none',
       sweepEverySeconds: 0,
       archiveEverySeconds: 0,
-      port,
-      dynamoPort,
-      cognitoPort,
-      sqsPort,
-      stepFunctionsPort,
-      kinesisPort,
-      lambdaPort,
-      searchPort,
-      s3Port,
     });
     const started = await restored;
     const snapshot = readVerifiedSnapshot(snapshotDir).data;

@@ -87,9 +87,9 @@ describe('npm run generate-event, replayed with npm run replay -- --event FILE',
   });
 
   it.each([
-    ['orders', 'INSERT', ['loadOrdersStream']],
-    ['products', 'INSERT', ['loadProductsStream', 'indexProducts']],
-    ['inventory', 'MODIFY', ['loadInventoryStream']],
+    ['orders', 'INSERT', ['loadOrdersStream', 'publishOrderEvents']],
+    ['products', 'INSERT', ['loadProductsStream', 'indexProducts', 'publishProductEvents']],
+    ['inventory', 'MODIFY', ['loadInventoryStream', 'publishInventoryEvents']],
   ])(
     'dynamodb-stream: a record of the %s table (%s) loads through every consumer of its stream',
     async (table, change, consumers) => {

@@ -33,30 +33,27 @@ export type FreePortPlatformOptions = Omit<
   PortOption | 'sweepEverySeconds' | 'archiveEverySeconds' | 'persist'
 >;
 
+/** A free port for every service of a platform, as startPlatform's options name them. */
+export async function freePortOptions(): Promise<Pick<PlatformOptions, PortOption>> {
+  const names = [
+    'port',
+    'dynamoPort',
+    'cognitoPort',
+    'sqsPort',
+    'stepFunctionsPort',
+    'kinesisPort',
+    'lambdaPort',
+    'searchPort',
+    's3Port',
+    'eventBridgePort',
+  ] as const satisfies readonly PortOption[];
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]]));
+}
+
 export async function startPlatformOnFreePorts(options: FreePortPlatformOptions): Promise<Platform> {
-  const [
-    port,
-    dynamoPort,
-    cognitoPort,
-    sqsPort,
-    stepFunctionsPort,
-    kinesisPort,
-    lambdaPort,
-    searchPort,
-    s3Port,
-    eventBridgePort,
-  ] = await freePorts(10);
   return startPlatform({
-    port,
-    dynamoPort,
-    cognitoPort,
-    sqsPort,
-    stepFunctionsPort,
-    kinesisPort,
-    lambdaPort,
-    searchPort,
-    s3Port,
-    eventBridgePort,
+    ...(await freePortOptions()),
     sweepEverySeconds: 0,
     archiveEverySeconds: 0,
     persist: false,

@@ -17,7 +17,13 @@ export const makePublisherHandler = (eventsOf: (rules: PublishingRules) => Event
   const mapping = eventsOf(deps.rules);
   return middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
     async (event: DynamoDBStreamEvent, context: Context) => {
-      const { failures, published } = await publishChanges(event.Records.map(changeOf), mapping, deps.publisher);
+      const { failures, unmappable, published } = await publishChanges(
+        event.Records.map(changeOf),
+        mapping,
+        deps.publisher,
+      );
+      for (const [record, error] of unmappable)
+        logger.warn('change not mapped to events', { eventID: record.eventID, error });
       for (const [record, error] of failures) logger.warn('events not published', { eventID: record.eventID, error });
       logger.info('batch published', { records: event.Records.length, published, failed: failures.size });
       return processPartialResponse(
