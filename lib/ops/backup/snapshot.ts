@@ -61,15 +61,39 @@ export interface StoredObject {
 
 export const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
-/** JSON with every object's keys sorted: the same item always gives the same line. */
+/**
+ * JSON with every object's keys sorted: the same item always gives the same line. Bytes (a `B` or `BS` value)
+ * are written in base64, as DynamoDB's JSON wire format writes them; `parseItemLine` turns them back.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}.
+    const raw = this[key];
+    if (raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
+    return v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(
           Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
         )
-      : v,
-  );
+      : v;
+  });
+}
+
+/** One line of a table's file back to the item it was: base64 `B` and `BS` values become bytes again. */
+export const parseItemLine = (line: string): Item => reviveItem(JSON.parse(line) as Item);
+
+const reviveItem = (item: Item): Item =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, revive(value)]));
+
+function revive(value: AttributeValue): AttributeValue {
+  // In the file bytes are base64 strings (the SDK's type knows only bytes); snapshots written before that held
+  // them as maps of index to byte, which still read back.
+  const fromBase64 = (b: unknown) =>
+    typeof b === 'string' ? Buffer.from(b, 'base64') : Buffer.from(Object.values(b as Record<string, number>));
+  if (value.B !== undefined) return { B: fromBase64(value.B) };
+  if (value.BS) return { BS: value.BS.map(fromBase64) };
+  if (value.L) return { L: value.L.map(revive) };
+  if (value.M) return { M: reviveItem(value.M) };
+  return value;
 }
 
 /** A table's file: one item per line, lines sorted, so the same items always give the same bytes. */

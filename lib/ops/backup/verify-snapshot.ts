@@ -9,8 +9,8 @@ import {
   MANIFEST_CHECKSUM_FILE,
   MANIFEST_FILE,
   SNAPSHOT_FORMAT,
+  parseItemLine,
   sha256,
-  type Item,
   type PlatformData,
   type SnapshotManifest,
 } from './snapshot';
@@ -58,11 +58,7 @@ export function readVerifiedSnapshot(dir: string): { manifest: SnapshotManifest;
       problems.push(`${entry.file} does not match its sha256`);
       continue;
     }
-    const items = body
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Item);
+    const items = body.toString('utf8').split('\n').filter(Boolean).map(parseItemLine);
     if (items.length !== entry.items)
       problems.push(`${entry.file} holds ${items.length} items, the manifest says ${entry.items}`);
     data.tables[key] = { name: entry.name, items };
