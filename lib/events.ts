@@ -1,5 +1,6 @@
 /**
- * The domain events context, as data: the bus every context publishes to, the archive kept of it, and the four
+ * The domain events context, as data: the bus every context publishes to, the archive kept of it, the rules that
+ * consume it (each running one function), and the four
  * publishers — stream consumers of the products, orders, inventory and users tables that turn each committed change
  * into its domain events (functions/events). The CDK builds the bus, the archive, the publishers with their
  * mappings and queues (lib/contexts/events.ts); locally `npm start` runs the local EventBridge (lib/local/eventbridge)
@@ -11,6 +12,8 @@
  * One consumer per table runs the same mapping in both substrates, with the event source mappings' retries,
  * bisecting and on-failure queue every other consumer has.
  */
+import type { BoundedContext } from '../functions/api/contract';
+import type { FunctionSpec } from './function-spec';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
 import type { TableKey } from './tables';
 
@@ -40,3 +43,50 @@ export const eventPublishers: StreamConsumer[] = [
   publisher('inventory', 'inventory', 'Inventory table stream → StockLow'),
   publisher('users', 'user', 'Users table stream → UserRegistered'),
 ];
+
+/**
+ * What EventBridge does with an event a rule's target could not take: retry it up to `maximumRetryAttempts` times
+ * (with backoff) while it is younger than `maximumEventAgeSeconds`, then put it on the dead-letter queue. A Lambda
+ * target is invoked asynchronously, so in AWS the function's own asynchronous-invocation settings carry the same
+ * policy (Lambda retries a failing function at most twice) and send to the same queue.
+ */
+export interface EventRetryPolicy {
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+}
+
+/** A rule's target: a function of the platform, what EventBridge retries, and where the events it gave up on go. */
+export interface EventRuleTarget extends FunctionSpec {
+  retry: EventRetryPolicy;
+  /** The SQS queue (logical name; physical `${prefix}-${name}`) of the events the target never took. */
+  deadLetterQueueName: string;
+}
+
+/**
+ * A consumer of the domain events: a rule on the bus, its event pattern (as EventBridge reads it: docs/EVENTS.md
+ * names the sources and detail types), and the one function it runs.
+ */
+export interface EventRule {
+  /** The rule's name (physical `${prefix}-${id}`). */
+  id: string;
+  context: BoundedContext;
+  description: string;
+  eventPattern: Record<string, unknown>;
+  target: EventRuleTarget;
+}
+
+/** The rules on the domain events bus: the CDK builds them (lib/contexts/event-rules.ts), `npm start` puts them. */
+export const eventRules: EventRule[] = [];
+
+/** A rule's deployed names in a stage whose physical names start with `prefix-` (none locally). */
+export function rulePhysicalNames(
+  rule: Pick<EventRule, 'id' | 'target'>,
+  prefix?: string,
+): { ruleName: string; functionName: string; queueName: string } {
+  const named = (name: string) => (prefix ? `${prefix}-${name}` : name);
+  return {
+    ruleName: named(rule.id),
+    functionName: named(rule.target.id),
+    queueName: named(rule.target.deadLetterQueueName),
+  };
+}

@@ -18,6 +18,7 @@ export type BoundedContext =
   | 'recommendations'
   | 'analytics'
   | 'events'
+  | 'notifications'
   | 'audit';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;

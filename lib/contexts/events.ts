@@ -3,10 +3,11 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EVENT_ARCHIVE, EVENTS_ENV, eventPublishers } from '../events';
+import { EVENT_ARCHIVE, EVENTS_ENV, eventPublishers, eventRules, type EventRule } from '../events';
 import type { StreamConsumer } from '../stream-consumer-spec';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
+import { EventRules } from './event-rules';
 import { StreamConsumers } from './stream-consumers';
 
 export interface DomainEventsProps {
@@ -14,6 +15,8 @@ export interface DomainEventsProps {
   /** The tables whose streams the publishers read (products, orders, inventory, users). */
   readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
   readonly publishers?: readonly StreamConsumer[];
+  /** The rules consuming the bus (lib/events.ts `eventRules` by default). */
+  readonly rules?: readonly EventRule[];
   /** StockLow fires below this many available units (default 5). */
   readonly stockLowThreshold?: number;
   readonly alarmTopic?: ITopic;
@@ -22,12 +25,14 @@ export interface DomainEventsProps {
 /**
  * The domain events context (lib/events.ts): the `<prefix>-events` bus every context's events go to, its archive
  * (30 days, replayed with `npm run events:replay`), and the publishers — one stream consumer per table, each
- * allowed to put events on this bus and nothing else, with the on-failure queue and alarms every consumer has.
+ * allowed to put events on this bus and nothing else, with the on-failure queue and alarms every consumer has —
+ * and the rules that consume it, each with its function and dead-letter queue (./event-rules.ts).
  */
 export class DomainEvents extends Construct {
   readonly bus: EventBus;
   readonly archive: Archive;
   readonly publishers: StreamConsumers;
+  readonly rules: EventRules;
   readonly alarmTopic: ITopic;
 
   constructor(scope: Construct, id: string, props: DomainEventsProps) {
@@ -62,5 +67,12 @@ export class DomainEvents extends Construct {
       publisher.function.addEnvironment(EVENTS_ENV.bus, this.bus.eventBusName);
       publisher.function.addEnvironment(EVENTS_ENV.stockLowThreshold, String(props.stockLowThreshold ?? 5));
     }
+    this.rules = new EventRules(this, 'Rules', {
+      namePrefix: props.namePrefix,
+      bus: this.bus,
+      rules: props.rules ?? eventRules,
+      tables: props.tables,
+      alarmTopic: this.alarmTopic,
+    });
   }
 }

@@ -1,13 +1,14 @@
 /**
  * What `npm run replay` can invoke, by id — the functions of the route table, the stream consumers, the saga's
- * Task functions and the scheduled jobs, the same ids the local Lambda Invoke API serves and the CDK app names
+ * Task functions, the scheduled jobs and the event rules' targets, the same ids the local Lambda Invoke API serves and the CDK app names
  * functions by — and what kind of event a file holds when its path under events/ does not say.
  */
+import { eventRules } from '../events';
 import { routes } from '../routes';
 import { orderSaga, scheduledJobs } from '../saga';
 import { streamConsumers } from '../stream-consumers';
 
-export type FunctionKind = 'route' | 'stream consumer' | 'saga task' | 'scheduled job';
+export type FunctionKind = 'route' | 'stream consumer' | 'saga task' | 'scheduled job' | 'event rule target';
 
 export interface InvocableFunction {
   id: string;
@@ -19,6 +20,7 @@ export const invocableFunctions: InvocableFunction[] = [
   ...streamConsumers.map(({ id }) => ({ id, kind: 'stream consumer' as const })),
   ...orderSaga.tasks.map(({ id }) => ({ id, kind: 'saga task' as const })),
   ...scheduledJobs.map(({ id }) => ({ id, kind: 'scheduled job' as const })),
+  ...eventRules.map(({ target }) => ({ id: target.id, kind: 'event rule target' as const })),
 ];
 
 /** The function of that id; otherwise an error whose one line lists the valid ids. */
@@ -32,7 +34,8 @@ export function invocableFunction(id: string): InvocableFunction {
       .join(', ');
   throw new Error(
     `No function is named "${id}". Routes: ${byKind('route')}; stream consumers: ${byKind('stream consumer')}; ` +
-      `saga tasks: ${byKind('saga task')}; scheduled jobs: ${byKind('scheduled job')}`,
+      `saga tasks: ${byKind('saga task')}; scheduled jobs: ${byKind('scheduled job')}; ` +
+      `event rule targets: ${byKind('event rule target')}`,
   );
 }
 

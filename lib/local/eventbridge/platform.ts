@@ -2,7 +2,8 @@
  * The local EventBridge as the platform runs it: the emulator with its data under LOCAL_DATA_DIR/eventbridge, the
  * domain events bus and its archive (lib/events.ts) created as CDK would deploy them, and targets reached the way
  * the platform reaches them — a Lambda target is the function of that id run in this process (the same module
- * instance the Invoke API serves), an SQS target a queue of the local SQS.
+ * instance the Invoke API serves), an SQS target a queue of the local SQS — and the rules of lib/events.ts put on
+ * the bus with their functions as targets (./platform-rules.ts).
  */
 import {
   CreateArchiveCommand,
@@ -11,10 +12,11 @@ import {
   ResourceAlreadyExistsException,
 } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { EVENT_ARCHIVE, EVENT_BUS_NAME, EVENTS_ENV } from '../../events';
+import { EVENT_ARCHIVE, EVENT_BUS_NAME, EVENTS_ENV, eventRules, type EventRule } from '../../events';
 import type { LocalCredentials } from '../guard/sigv4';
 import { localInvoker } from '../lambda/context';
 import { invocableFunctions } from '../lambda/platform-functions';
+import { putPlatformRules } from './platform-rules';
 import { startEventBridgeEmulator, type EventBridgeEmulator, type TargetInvokers } from './server';
 import { EVENTBRIDGE_ACCOUNT_ID } from './types';
 
@@ -24,8 +26,14 @@ export interface LocalEventBus extends EventBridgeEmulator {
   env: Record<string, string>;
 }
 
-function platformInvokers(projectRoot: string, sqs: SQSClient, sqsEndpoint: string): TargetInvokers {
-  const functions = new Map(invocableFunctions().map((spec) => [spec.id, localInvoker(projectRoot, spec)]));
+function platformInvokers(
+  projectRoot: string,
+  sqs: SQSClient,
+  sqsEndpoint: string,
+  rules: readonly EventRule[],
+): TargetInvokers {
+  const specs = [...invocableFunctions(), ...rules.map((rule) => rule.target)];
+  const functions = new Map(specs.map((spec) => [spec.id, localInvoker(projectRoot, spec)]));
   return {
     async lambda(name, payload) {
       const run = functions.get(name);
@@ -49,13 +57,18 @@ export async function startLocalEventBus(options: {
   projectRoot: string;
   sqsEndpoint: string;
   dataDir?: string;
+  /** The rules put on the bus (lib/events.ts by default). */
+  rules?: readonly EventRule[];
+  /** The first retry of a failed delivery (1 s by default, as the emulator's). */
+  retryBaseDelayMs?: number;
   onDeliveryError?: (error: unknown, target: string) => void;
 }): Promise<LocalEventBus> {
   const { region, credentials } = options;
+  const rules = options.rules ?? eventRules;
   const sqs = new SQSClient({ region, endpoint: options.sqsEndpoint, credentials });
   const emulator = await startEventBridgeEmulator({
     ...options,
-    invokers: platformInvokers(options.projectRoot, sqs, options.sqsEndpoint),
+    invokers: platformInvokers(options.projectRoot, sqs, options.sqsEndpoint, rules),
   });
   const client = new EventBridgeClient({ region, endpoint: emulator.endpoint, credentials });
   try {
@@ -70,8 +83,10 @@ export async function startLocalEventBus(options: {
         }),
       ),
     );
+    await putPlatformRules({ events: client, sqs }, { busName: EVENT_BUS_NAME, region, rules });
   } catch (e) {
     await emulator.stop();
+    sqs.destroy();
     throw e;
   } finally {
     client.destroy();

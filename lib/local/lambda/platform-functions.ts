@@ -1,3 +1,4 @@
+import { eventRules } from '../../events';
 import { routes } from '../../routes';
 import type { FunctionSpec } from '../../function-spec';
 import { orderSaga, scheduledJobs } from '../../saga';
@@ -9,10 +10,11 @@ import type { LambdaEmulator, LocalFunction } from './types';
 
 /**
  * The functions the local platform serves through the Invoke API: the routes' functions (for `npm run replay`
- * of an API Gateway event: an analytics route reads the warehouse), stream consumers, saga tasks, scheduled jobs.
+ * of an API Gateway event: an analytics route reads the warehouse), stream consumers, saga tasks, scheduled jobs,
+ * the event rules' targets.
  */
 export function invocableFunctions(): Pick<FunctionSpec, 'id' | 'handler'>[] {
-  const all = [...routes, ...streamConsumers, ...orderSaga.tasks, ...scheduledJobs];
+  const all = [...routes, ...streamConsumers, ...orderSaga.tasks, ...scheduledJobs, ...eventRules.map((r) => r.target)];
   const ids = new Set<string>();
   for (const { id } of all) {
     if (ids.has(id)) throw new Error(`Two functions are named ${id}: function names must be unique`);
