@@ -13,6 +13,8 @@
  * bisecting and on-failure queue every other consumer has.
  */
 import type { BoundedContext } from '../functions/api/contract';
+import { EVENT_SOURCES } from '../functions/events/schemas';
+import { PURCHASE_EVENT_TYPES } from '../functions/recommendations/domain/purchases';
 import type { FunctionSpec } from './function-spec';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
 import type { TableKey } from './tables';
@@ -76,7 +78,23 @@ export interface EventRule {
 }
 
 /** The rules on the domain events bus: the CDK builds them (lib/contexts/event-rules.ts), `npm start` puts them. */
-export const eventRules: EventRule[] = [];
+export const eventRules: EventRule[] = [
+  {
+    id: 'recordPurchases',
+    context: 'recommendations',
+    description: "Orders placed, confirmed and cancelled → the recommendations context's purchase history",
+    eventPattern: { source: [EVENT_SOURCES.orders], 'detail-type': [...PURCHASE_EVENT_TYPES] },
+    target: {
+      id: 'recordPurchase',
+      context: 'recommendations',
+      handler: 'functions/recommendations/handlers/record-purchase.ts',
+      summary: 'OrderPlaced, OrderConfirmed, OrderCancelled → the purchase-history table (upserts in any order)',
+      tables: { purchaseHistory: 'write' },
+      retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+      deadLetterQueueName: 'recommendations-purchase-dead-letters',
+    },
+  },
+];
 
 /** A rule's deployed names in a stage whose physical names start with `prefix-` (none locally). */
 export function rulePhysicalNames(

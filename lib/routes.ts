@@ -178,8 +178,9 @@ const deployments: Record<RouteId, RouteDeployment> = {
   },
   getRecommendations: {
     handler: 'functions/recommendations/handlers/get-recommendations.ts',
-    // The orders and products tables through their contexts' repositories, read-only: history and hydration.
-    tables: { orders: 'read', products: 'read', aggregates: 'read' },
+    // Its own purchase history (kept from the orders events: lib/events.ts recordPurchases) and the products
+    // table through the catalog's repository, read-only, for hydration.
+    tables: { purchaseHistory: 'read', products: 'read', aggregates: 'read' },
     sagemakerEndpoint: true,
   },
   putEvents: {

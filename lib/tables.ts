@@ -69,6 +69,18 @@ export const tables = {
     // Sparse: only open charge intents carry `open`, so settlement reads just those, oldest attempt first.
     indexes: [{ name: 'openIntents', partitionKey: 'open', sortKey: 'attemptAt' }],
   },
+  /**
+   * The recommendations context's own copy of what each shopper bought: one item per order, kept from the orders
+   * events (OrderPlaced, OrderConfirmed, OrderCancelled) rather than read from the orders table, newest first by
+   * `byUser`; DynamoDB's TTL drops an order a year after it was placed, as the archive takes it from the orders table.
+   */
+  purchaseHistory: {
+    name: 'purchase-history',
+    envVar: 'PURCHASE_HISTORY_TABLE',
+    partitionKey: 'orderId',
+    indexes: [{ name: 'byUser', partitionKey: 'userId', sortKey: 'placedAt' }],
+    ttlAttribute: 'ttl',
+  },
   /** Powertools idempotency records (POST /v1/orders). */
   idempotency: { name: 'idempotency', envVar: 'IDEMPOTENCY_TABLE', partitionKey: 'id', ttlAttribute: 'expiration' },
   /**

@@ -4,9 +4,8 @@ import { dynamoDocumentClient, systemClock } from '../shared/clients';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { productRepository } from '../catalog/deps';
-import { orderRepository } from '../orders/deps';
 import { DynamoPopularProducts } from './adapters/dynamo-popular';
-import { OrderPurchaseHistory } from './adapters/order-history';
+import { DynamoPurchases } from './adapters/dynamo-purchases';
 import { cached, firstWithItems } from './adapters/popular-chain';
 import { DEFAULT_RESILIENCE, SageMakerModel } from './adapters/sagemaker-model';
 import type { PopularProducts, RecommendationsDeps } from './ports';
@@ -27,6 +26,7 @@ const env = () =>
     z.object({
       SAGEMAKER_ENDPOINT_NAME: z.string().check(z.minLength(1)),
       AGGREGATES_TABLE: z.string(),
+      PURCHASE_HISTORY_TABLE: z.string(),
       MODEL_TIMEOUT_MS: positiveInt(DEFAULT_RESILIENCE.timeoutMs),
       MODEL_BREAKER_FAILURES: positiveInt(DEFAULT_RESILIENCE.failuresToOpen),
       MODEL_BREAKER_HALF_OPEN_MS: positiveInt(DEFAULT_RESILIENCE.halfOpenAfterMs),
@@ -70,10 +70,17 @@ export function liveRecommendationsDeps(): RecommendationsDeps {
       systemClock,
     ),
     products: { getMany: (ids) => products.getMany(ids) },
-    history: new OrderPurchaseHistory(orderRepository()),
+    history: new DynamoPurchases(dynamoDocumentClient(), config.PURCHASE_HISTORY_TABLE),
     log: {
       warn: (message, details) => logger.warn(message, details),
       debug: (message, details) => logger.debug(message, details),
     },
   };
 }
+
+/** The purchase history as the recordPurchases rule's target writes it. */
+export const livePurchaseRecords = () =>
+  new DynamoPurchases(
+    dynamoDocumentClient(),
+    parseEnv(z.object({ PURCHASE_HISTORY_TABLE: z.string() })).PURCHASE_HISTORY_TABLE,
+  );

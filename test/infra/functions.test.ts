@@ -7,6 +7,7 @@ import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/pl
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
 import { imageProcessor } from '../../lib/image-pipeline';
 import { routes } from '../../lib/routes';
+import { eventRules } from '../../lib/events';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey } from '../../lib/tables';
@@ -33,6 +34,7 @@ const definitions: Built[] = [
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
   ...streamConsumers.map((c): Built => ['stream consumer', c, () => builtConsumerOf(c.id).function]),
   ['image function', imageProcessor, () => stack.images.processor],
+  ...eventRules.map((r): Built => ['rule target', r.target, () => stack.events.rules.rules.get(r.id)!.function]),
 ];
 /** Functions that use the images bucket (test/infra/images.test.ts checks which S3 actions, on which prefixes). */
 const usesImagesBucket = (definition: FunctionDefinition) =>
@@ -95,7 +97,20 @@ const sourceArnOf = ({ id, source }: StreamConsumer) => {
 
 /** The statements a function's definition implies: all of them but what its event source mapping adds. */
 const statementsOf = (built: () => PlatformFunction): Statement[] =>
-  allStatementsOf(built).filter((s) => !isMappingGrant(built().definition, s));
+  allStatementsOf(built).filter(
+    (s) => !isMappingGrant(built().definition, s) && !isDeadLetterGrant(built().definition, s),
+  );
+
+/** A rule target's send to its rule's dead-letter queue, its asynchronous invocations' on-failure destination. */
+function isDeadLetterGrant(definition: FunctionDefinition, statement: Statement): boolean {
+  const rule = eventRules.find((r) => r.target.id === definition.id);
+  if (!rule) return false;
+  const queueArn = { 'Fn::GetAtt': [logicalId(stack.events.rules.rules.get(rule.id)!.deadLetterQueue), 'Arn'] };
+  return (
+    actionsOf(statement).every((a) => a.startsWith('sqs:')) &&
+    resourcesOf(statement).every((r) => JSON.stringify(r) === JSON.stringify(queueArn))
+  );
+}
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];

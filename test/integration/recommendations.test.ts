@@ -11,6 +11,7 @@ import { expect } from '../support/expect';
 import { Recommendations } from '../../functions/recommendations/schemas';
 import { adminSession, api, dynamo, newShopper, platform, type ApiResponse } from '../support/api';
 import { address, sleep } from '../support/checkout';
+import { eventually } from '../support/eventually';
 import { resetSwitchboard, switchboard, switchboardStatus } from '../support/recommendations';
 import { INACTIVE_PRODUCT_ID, MISSING_PRODUCT_ID, TEST_MODEL_VERSION } from '../support/recommendation-model';
 
@@ -149,15 +150,23 @@ describe('from the model', () => {
     }
     expect(order.status).toBe('CONFIRMED');
 
-    await resetSwitchboard();
-    const res = await recommendations('?limit=5', shopper.token);
+    // The history is the recommendations context's own, kept from the orders events (stream → bus → rule):
+    // it follows the order within seconds, not within the request that placed it.
+    const res = await eventually(
+      async () => {
+        await resetSwitchboard();
+        const answer = await recommendations('?limit=5', shopper.token);
+        const sent = (await switchboardStatus()).lastBody as { history: unknown[]; userId?: string };
+        expect(sent.history).toEqual([{ productId: 'ECI-CL-002', quantity: 3, at: order.createdAt }]);
+        expect(sent.userId).toBeUndefined();
+        return answer;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
     await expectSellable(res);
     expect(res.body.source).toBe('model');
     // Their station clock, then the alarm clock bought with it by others: not the anonymous ranking.
     expect(idsOf(res).slice(0, 2)).toEqual(['ECI-CL-002', 'ECI-CL-001']);
-    const sent = (await switchboardStatus()).lastBody as { history: unknown[]; userId?: string };
-    expect(sent.history).toEqual([{ productId: 'ECI-CL-002', quantity: 3, at: order.createdAt }]);
-    expect(sent.userId).toBeUndefined();
 
     // Another shopper, without orders, gets the popular answer: histories are per caller.
     const other = await newShopper();

@@ -6,7 +6,7 @@ import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { describe, expect, it, jest } from '@jest/globals';
 import { SageMakerModel } from '../../functions/recommendations/adapters/sagemaker-model';
 import { cached, firstWithItems } from '../../functions/recommendations/adapters/popular-chain';
-import { OrderPurchaseHistory } from '../../functions/recommendations/adapters/order-history';
+import { purchaseChange, UnexpectedEventError } from '../../functions/recommendations/domain/purchases';
 import { candidatesFor, modelRequest, recommend } from '../../functions/recommendations/domain/recommendations';
 import { ModelUnavailableError, type RecommendationsDeps } from '../../functions/recommendations/ports';
 import { DomainError } from '../../functions/shared/errors';
@@ -130,30 +130,35 @@ describe('recommend', () => {
   });
 });
 
-describe('order history', () => {
-  it('takes the lines of recent orders, dated by the order, leaving cancelled orders out', async () => {
-    const order = (status: string, createdAt: string, items: { productId: string; quantity: number }[]) =>
-      ({ status, createdAt, items }) as never;
-    const history = new OrderPurchaseHistory({
-      listByUser: async (_userId, query) => {
-        expect(query.limit).toBe(50);
-        return {
-          items: [
-            order('CONFIRMED', '2026-02-01T00:00:00Z', [
-              { productId: 'A', quantity: 2 },
-              { productId: 'B', quantity: 1 },
-            ]),
-            order('CANCELLED', '2026-01-15T00:00:00Z', [{ productId: 'C', quantity: 9 }]),
-            order('PENDING', '2026-01-01T00:00:00Z', [{ productId: 'A', quantity: 1 }]),
-          ],
-        };
-      },
+describe('purchase history from the orders events', () => {
+  const line = { productId: 'A', name: 'A', quantity: 2, unitPrice: 150, lineTotal: 300 };
+  const totals = { subtotal: 300, discount: 0, tax: 0, shipping: 0, total: 300, currency: 'GBP' };
+  const base = { schemaVersion: 1, orderId: 'o1', userId: 'u1', at: '2026-02-01T00:00:00.000Z' };
+
+  it('keeps the product and quantity of each line, dated by when the order was placed', () => {
+    expect(purchaseChange('OrderPlaced', { ...base, items: [line], ...totals })).toEqual({
+      kind: 'placed',
+      orderId: 'o1',
+      userId: 'u1',
+      placedAt: '2026-02-01T00:00:00.000Z',
+      lines: [{ productId: 'A', quantity: 2 }],
     });
-    expect(await history.recentLines('u1')).toEqual([
-      { productId: 'A', quantity: 2, at: '2026-02-01T00:00:00Z' },
-      { productId: 'B', quantity: 1, at: '2026-02-01T00:00:00Z' },
-      { productId: 'A', quantity: 1, at: '2026-01-01T00:00:00Z' },
-    ]);
+    expect(
+      purchaseChange('OrderCancelled', {
+        ...base,
+        failureReason: 'OUT_OF_STOCK',
+        paymentStatus: 'NONE',
+        total: 300,
+        currency: 'GBP',
+      }),
+    ).toEqual({ kind: 'cancelled', orderId: 'o1', userId: 'u1', at: base.at });
+  });
+
+  it('refuses an event it does not keep, and a detail off its schema, naming it', () => {
+    expect(() => purchaseChange('ProductCreated', {})).toThrow(UnexpectedEventError);
+    expect(() => purchaseChange('OrderPlaced', { ...base, items: [{ productId: 'A' }], ...totals })).toThrow(
+      /OrderPlaced detail off its schema/,
+    );
   });
 });
 
