@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tables } from '../../../lib/tables';
 import type { PurchaseChange, PurchaseRecords, PurchasedLine } from '../domain/purchases';
 import type { PurchaseHistory, PurchaseLine } from '../ports';
 
@@ -9,7 +8,8 @@ export const HISTORY_ORDERS = 50;
 /** An order leaves the history a year after it was placed, as the archive takes it from the orders table. */
 export const HISTORY_RETENTION_DAYS = 365;
 
-const BY_USER = tables.purchaseHistory.indexes[0].name;
+/** The table's index by shopper, newest first (lib/tables.ts `purchaseHistory`). */
+const BY_USER = 'byUser';
 const ttlAfter = (iso: string) => Math.floor(Date.parse(iso) / 1000) + HISTORY_RETENTION_DAYS * 86_400;
 
 interface StoredPurchase {
