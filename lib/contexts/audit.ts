@@ -10,13 +10,14 @@ import {
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { StorageClass, type Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AUDIT_ARCHIVE_GLACIER_AFTER_DAYS, auditArchive, auditConsumers } from '../audit';
 import { streams as streamSpecs } from '../streams';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
+import { privateBucket } from './private-bucket';
 import { StreamConsumers, type BuiltConsumer } from './stream-consumers';
 
 export interface AuditProps {
@@ -75,12 +76,7 @@ export class Audit extends Construct {
 
   /** Private, S3-encrypted, TLS-only and versioned: an archived event is never lost to an overwrite or a delete. */
   private buildBucket(removalPolicy: RemovalPolicy): Bucket {
-    const bucket = new Bucket(this, 'Bucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
+    return privateBucket(this, 'Bucket', {
       removalPolicy,
       lifecycleRules: [
         {
@@ -92,13 +88,11 @@ export class Audit extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
+      accessLogs: {
+        notLoggedBecause:
+          'The bucket holds the audit trail itself and only Firehose writes it; access to it is recorded by CloudTrail (management and, where enabled, data events), and a server access log bucket would need an access log of its own.',
+      },
     });
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'The bucket holds the audit trail itself and only Firehose writes it; access to it is recorded by CloudTrail (management and, where enabled, data events), and a server access log bucket would need an access log of its own.',
-    });
-    return bucket;
   }
 
   /**

@@ -4,7 +4,7 @@
  * quarantine are never reachable through it) with a year-long cache of the immutable variants; the image function
  * (sharp) notified of uploads and granted only the prefixes it works on; and the image routes' grants.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -16,14 +16,7 @@ import {
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  EventType,
-  HttpMethods,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { EventType, HttpMethods, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { QUARANTINE_PREFIX, UPLOADS_PREFIX, VARIANTS_PREFIX } from '../../functions/catalog/images/domain/rules';
@@ -32,6 +25,7 @@ import { imageProcessor } from '../image-pipeline';
 import type { ImageBucketAccess, Route } from '../routes';
 import type { TableKey } from '../tables';
 import { PlatformFunction } from './platform-function';
+import { privateBucket } from './private-bucket';
 
 export interface ImagesProps {
   readonly tables: Readonly<Record<TableKey, ITable>>;
@@ -59,13 +53,7 @@ export class Images extends Construct {
   }
 
   private buildBucket(props: ImagesProps): Bucket {
-    const bucket = new Bucket(this, 'Bucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+    return privateBucket(this, 'Bucket', {
       cors: props.corsAllowedOrigins?.length
         ? [
             {
@@ -86,13 +74,11 @@ export class Images extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
+      accessLogs: {
+        notLoggedBecause:
+          'Reads are through CloudFront (its own metrics), writes only by presigned URLs the API issues and the image function; CloudTrail data events are the place for an audit of object access if one is wanted.',
+      },
     });
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Reads are through CloudFront (its own metrics), writes only by presigned URLs the API issues and the image function; CloudTrail data events are the place for an audit of object access if one is wanted.',
-    });
-    return bucket;
   }
 
   private buildDistribution(): Distribution {

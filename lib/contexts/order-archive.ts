@@ -6,6 +6,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateBucket } from './private-bucket';
 
 export interface OrderArchiveProps {
   readonly namePrefix: string;
@@ -30,17 +31,11 @@ export class OrderArchive extends Construct {
       id: 'AwsSolutions-S1',
       reason: `The access-log bucket of ${props.namePrefix}'s order archive: logging its own access would log forever.`,
     });
-    this.bucket = new Bucket(this, 'Bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'order-archive/',
+    this.bucket = privateBucket(this, 'Bucket', {
+      accessLogs: { bucket: this.accessLogs, prefix: 'order-archive/' },
       // Old versions (a rerun's identical rewrite, a removed pending marker) are kept a month, then go.
+      // Orders themselves are kept for good: the bucket outlives the stack.
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-      // Orders are kept for good: the bucket outlives the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 }
