@@ -10,6 +10,20 @@ import type { BucketKey } from './buckets';
 /** What a function may do with a bucket it names: read its objects, write them, or both. */
 export type BucketAccess = 'read' | 'write' | 'readwrite';
 
+/**
+ * Object actions on key prefixes only, for a function whose keys follow a layout it is told (the images bucket:
+ * uploads, variants, quarantine). `list` grants key names (HeadObject answers 404, not 403, for a missing key).
+ */
+export interface BucketPrefixGrant {
+  get?: readonly string[];
+  put?: readonly string[];
+  delete?: readonly string[];
+  list?: true;
+}
+
+/** A whole bucket's objects by access, or some of its prefixes by action. */
+export type BucketGrant = BucketAccess | BucketPrefixGrant;
+
 export interface FunctionSpec {
   id: string;
   context: BoundedContext;
@@ -17,7 +31,7 @@ export interface FunctionSpec {
   summary: string;
   tables: Partial<Record<TableKey, TableAccess>>;
   /** The S3 buckets it uses: each is granted and passed in as an environment variable (lib/buckets.ts). */
-  buckets?: Partial<Record<BucketKey, BucketAccess>>;
+  buckets?: Partial<Record<BucketKey, BucketGrant>>;
 }
 
 /**

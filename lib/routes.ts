@@ -6,7 +6,8 @@
  */
 import { apiRoutes, type RouteId } from '../functions/api/routes';
 import type { RouteContract } from '../functions/api/contract';
-import type { BucketAccess, SearchAccess, WarehouseAccess } from './function-spec';
+import { QUARANTINE_PREFIX, UPLOADS_PREFIX, VARIANTS_PREFIX } from '../functions/catalog/images/domain/rules';
+import type { BucketGrant, SearchAccess, WarehouseAccess } from './function-spec';
 import type { BucketKey } from './buckets';
 import type { StreamAccess, StreamKey } from './streams';
 import type { TableAccess, TableKey } from './tables';
@@ -18,7 +19,7 @@ export interface RouteDeployment {
   /** What the function may touch: each table it names is granted and passed in as an environment variable. */
   tables?: Partial<Record<TableKey, TableAccess>>;
   /** The S3 buckets it uses: each is granted and passed in as an environment variable. */
-  buckets?: Partial<Record<BucketKey, BucketAccess>>;
+  buckets?: Partial<Record<BucketKey, BucketGrant>>;
   /** The Kinesis streams it uses: each is granted (write: PutRecords) and passed in as an environment variable. */
   streams?: Partial<Record<StreamKey, StreamAccess>>;
   /** Cognito user-pool actions the function calls with IAM credentials (public ones need none). */
@@ -34,14 +35,7 @@ export interface RouteDeployment {
    * OPENSEARCH_ENDPOINT and OPENSEARCH_SIGNING_SERVICE, and may sign requests to the domain for that much.
    */
   search?: SearchAccess;
-  /**
-   * The product-images bucket (lib/contexts/images.ts): presign uploads under `uploads/`, or remove an image's
-   * objects (variants, original, quarantined copy). Such a function gets IMAGES_BUCKET.
-   */
-  images?: ImageBucketAccess;
 }
-
-export type ImageBucketAccess = 'upload' | 'remove';
 
 export interface Route extends RouteContract, RouteDeployment {}
 
@@ -99,7 +93,8 @@ const deployments: Record<RouteId, RouteDeployment> = {
   requestProductImageUpload: {
     handler: 'functions/catalog/images/handlers/request-upload.ts',
     tables: { products: 'read', productImages: 'write' },
-    images: 'upload',
+    // A presigned PUT acts with the signer's rights: uploads only.
+    buckets: { images: { put: [UPLOADS_PREFIX] } },
   },
   getProductImage: {
     handler: 'functions/catalog/images/handlers/get-image.ts',
@@ -108,7 +103,8 @@ const deployments: Record<RouteId, RouteDeployment> = {
   deleteProductImage: {
     handler: 'functions/catalog/images/handlers/delete-image.ts',
     tables: { products: 'readwrite', productImages: 'readwrite' },
-    images: 'remove',
+    // An image's objects wherever they are (original, variants, quarantined copy), found by listing.
+    buckets: { images: { delete: [UPLOADS_PREFIX, VARIANTS_PREFIX, QUARANTINE_PREFIX], list: true } },
   },
   searchProducts: {
     handler: 'functions/search/handlers/search.ts',

@@ -2,7 +2,8 @@
  * Product images (functions/catalog/images): a private, encrypted, TLS-only, versioned bucket; CloudFront in
  * front of its `products/` prefix alone (origin access control, origin path `/products`: uploads and the
  * quarantine are never reachable through it) with a year-long cache of the immutable variants; the image function
- * (sharp) notified of uploads and granted only the prefixes it works on; and the image routes' grants.
+ * (sharp) notified of uploads and granted only the prefixes it works on (lib/image-pipeline.ts; the image routes
+ * name theirs in lib/routes.ts).
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
@@ -15,14 +16,11 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventType, HttpMethods, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { QUARANTINE_PREFIX, UPLOADS_PREFIX, VARIANTS_PREFIX } from '../../functions/catalog/images/domain/rules';
-import { buckets } from '../buckets';
 import { imageProcessor } from '../image-pipeline';
-import type { ImageBucketAccess, Route } from '../routes';
 import type { TableKey } from '../tables';
 import { PlatformFunction } from './platform-function';
 import { privateBucket } from './private-bucket';
@@ -131,87 +129,20 @@ export class Images extends Construct {
     const processor = new PlatformFunction(this, 'ProcessProductImage', {
       definition: imageProcessor,
       tables: props.tables,
+      // Granted the prefixes its definition names (lib/image-pipeline.ts), as every function is its buckets.
+      buckets: { images: this.bucket },
       // Decoding a 40-megapixel image takes ~160 MB of pixels, and Lambda's CPU scales with memory.
       memorySize: IMAGE_FUNCTION_MEMORY_MB,
       timeout: Duration.seconds(60),
       // sharp is a native addon (libvips): installed for linux-arm64 beside the bundle, never bundled by esbuild.
       nodeModules: ['sharp'],
     });
-    const fn = processor.function;
-    fn.addEnvironment(buckets.images.envVar, this.bucket.bucketName);
-    fn.addEnvironment('IMAGES_BASE_URL', this.publicBaseUrl);
-    // Originals: read, and deleted once processed or moved. Variants: written, and removed after a failed run.
-    // Quarantine: written. Nothing else of the bucket.
-    this.bucket.grantRead(fn, `${UPLOADS_PREFIX}*`);
-    this.bucket.grantDelete(fn, `${UPLOADS_PREFIX}*`);
-    this.bucket.grantPut(fn, `${VARIANTS_PREFIX}*`);
-    this.bucket.grantDelete(fn, `${VARIANTS_PREFIX}*`);
-    this.bucket.grantPut(fn, `${QUARANTINE_PREFIX}*`);
-    this.grantListing(processor);
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: UPLOADS_PREFIX });
-    this.acknowledgePrefixGrants(processor, [UPLOADS_PREFIX, VARIANTS_PREFIX, QUARANTINE_PREFIX]);
+    processor.function.addEnvironment('IMAGES_BASE_URL', this.publicBaseUrl);
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(processor.function), {
+      prefix: UPLOADS_PREFIX,
+    });
     this.acknowledgeNotificationHandler();
     return processor;
-  }
-
-  /** Key names only: HeadObject answers 404 rather than 403 for a missing key only with s3:ListBucket. */
-  private grantListing(fn: PlatformFunction) {
-    fn.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-    );
-  }
-
-  /** The image routes' grants and IMAGES_BUCKET: presign uploads, or remove an image's objects. */
-  grantRoutes(routes: readonly Route[], functions: ReadonlyMap<string, PlatformFunction>) {
-    for (const route of routes) {
-      if (!route.images) continue;
-      const fn = functions.get(route.id);
-      if (!fn) throw new Error(`Route ${route.id} uses the images bucket but has no function`);
-      fn.function.addEnvironment(buckets.images.envVar, this.bucket.bucketName);
-      this.grantRoute(fn, route.images);
-    }
-  }
-
-  private grantRoute(fn: PlatformFunction, access: ImageBucketAccess) {
-    if (access === 'upload') {
-      // A presigned PUT acts with the signer's rights: uploads only.
-      this.bucket.grantPut(fn.function, `${UPLOADS_PREFIX}*`);
-      this.acknowledgePrefixGrants(fn, [UPLOADS_PREFIX]);
-      return;
-    }
-    for (const prefix of [UPLOADS_PREFIX, VARIANTS_PREFIX, QUARANTINE_PREFIX])
-      this.bucket.grantDelete(fn.function, `${prefix}*`);
-    this.grantListing(fn);
-    this.acknowledgePrefixGrants(fn, [UPLOADS_PREFIX, VARIANTS_PREFIX, QUARANTINE_PREFIX]);
-  }
-
-  private acknowledgePrefixGrants(fn: PlatformFunction, prefixes: readonly string[]) {
-    const bucketArn = `<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as never)}.Arn>`;
-    for (const prefix of prefixes)
-      Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
-        reason: `Image keys are made per product and image at run time: the grant is the ${prefix} prefix of the images bucket, no wider.`,
-      });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
-      reason: 'grantPut and grantDelete include aborting multipart uploads, under the same image prefixes only.',
-    });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
-      reason: 'grantDelete: deleting objects (and their versions) under the image prefixes named above only.',
-    });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
-      reason: 'grantRead: reading the uploaded originals under the uploads/ prefix of the images bucket only.',
-    });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
-      reason: 'grantRead: the bucket metadata of the images bucket (location, versioning), which the SDK may read.',
-    });
-    Validations.of(fn.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::s3:List*]',
-      reason: 'grantRead: listing the key names of the images bucket, never reading another object.',
-    });
   }
 
   /** CDK's BucketNotificationsHandler: a singleton custom resource that sets the notification configuration. */

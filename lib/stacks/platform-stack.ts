@@ -51,7 +51,12 @@ export class EciCommStack extends Stack {
     this.data = new Data(this, 'Data', { namePrefix: props.namePrefix });
     this.identity = new Identity(this, 'Identity', { namePrefix: props.namePrefix });
     this.orderArchive = new OrderArchive(this, 'OrderArchive', { namePrefix: props.namePrefix });
-    const buckets = { orderArchive: this.orderArchive.bucket };
+    this.images = new Images(this, 'Images', {
+      tables: this.data.tables,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+    });
+    // Each function is granted the buckets its definition names, and no other (./contexts/function-buckets.ts).
+    const buckets = { orderArchive: this.orderArchive.bucket, images: this.images.bucket };
     // CloudFormation takes at most 500 resources a stack: what nothing else in the stage refers to — the domain
     // events, the backups, the audit trail's archive and recorder — is a nested stack of its own.
     this.downstream = new NestedStack(this, 'Downstream', {
@@ -69,10 +74,6 @@ export class EciCommStack extends Stack {
     this.events = new DomainEvents(this.downstream, 'Events', {
       namePrefix: props.namePrefix,
       tables: this.data.tables,
-    });
-    this.images = new Images(this, 'Images', {
-      tables: this.data.tables,
-      corsAllowedOrigins: props.corsAllowedOrigins,
     });
     // The audit stream stays here, beside the routes that write it.
     this.audit = new Audit(this.downstream, 'Audit', {
@@ -93,8 +94,6 @@ export class EciCommStack extends Stack {
       search: this.search.target,
       corsAllowedOrigins: props.corsAllowedOrigins,
     });
-
-    this.images.grantRoutes(props.routes ?? allRoutes, this.api.functions);
 
     this.addOutputs();
   }

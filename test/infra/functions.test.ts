@@ -36,9 +36,6 @@ const definitions: Built[] = [
   ['image function', imageProcessor, () => stack.images.processor],
   ...eventRules.map((r): Built => ['rule target', r.target, () => stack.events.rules.rules.get(r.id)!.function]),
 ];
-/** Functions that use the images bucket (test/infra/images.test.ts checks which S3 actions, on which prefixes). */
-const usesImagesBucket = (definition: FunctionDefinition) =>
-  definition.id === imageProcessor.id || routes.some((r) => r.id === definition.id && r.images);
 /** A stream consumer as its context built it: the analytics loaders, the search indexer, the audit recorder, the event publishers. */
 const builtConsumerOf = (id: string) =>
   stack.analytics.consumers.get(id) ??
@@ -194,14 +191,16 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       };
       expected.OPENSEARCH_SIGNING_SERVICE = 'es';
     }
-    const bucketsBuilt: Partial<Record<BucketKey, IConstruct>> = { orderArchive: stack.orderArchive.bucket };
+    const bucketsBuilt: Partial<Record<BucketKey, IConstruct>> = {
+      orderArchive: stack.orderArchive.bucket,
+      images: stack.images.bucket,
+    };
     for (const key of Object.keys(definition.buckets ?? {}) as BucketKey[])
       expected[bucketSpecs[key].envVar] = { Ref: logicalId(bucketsBuilt[key]!) };
     if ((definition as Partial<StreamConsumer>).domainEvents === 'publish') {
       expected.EVENT_BUS_NAME = { Ref: logicalId(stack.events.bus) };
       expected.STOCK_LOW_THRESHOLD = '5';
     }
-    if (usesImagesBucket(definition)) expected.IMAGES_BUCKET = { Ref: logicalId(stack.images.bucket) };
     if (definition.id === imageProcessor.id)
       expected.IMAGES_BASE_URL = {
         'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.images.distribution), 'DomainName'] }]],
@@ -358,7 +357,7 @@ describe('least privilege', () => {
               'tag',
               'secretsmanager',
               'events',
-              ...(usesImagesBucket(definition) || definition.buckets ? ['s3'] : []),
+              ...(definition.buckets ? ['s3'] : []),
             ],
             action,
           ).toContain(service);
@@ -372,7 +371,7 @@ describe('least privilege', () => {
             expect(definition.warehouse, action).toBeDefined();
           if (service === 'logs') expect(resourcesOf(statement), action).toEqual([logGroupArn]);
           // Only the buckets it names (which objects and actions: test/infra/backup.test.ts).
-          if (service === 's3') expect(definition.buckets ?? usesImagesBucket(definition), action).toBeTruthy();
+          if (service === 's3') expect(definition.buckets, action).toBeDefined();
           if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
         }
       }

@@ -135,6 +135,10 @@ describe('the image function', () => {
     expect(granted).not.toContain(JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/*']] }));
     const onQuarantine = statements.filter((s) => JSON.stringify(s.resource).includes('/quarantine/*'));
     expect(onQuarantine.flatMap((s) => s.actions).every((a) => a.startsWith('s3:Put') || a === 's3:Abort*')).toBe(true);
+    // The object actions themselves, not CDK's grant* families (no tagging, retention, legal hold or versions).
+    expect([...new Set(statements.flatMap((s) => s.actions))].sort()).toEqual(
+      ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort(),
+    );
     const reads = statements.filter((s) => s.actions.some((a) => a.startsWith('s3:GetObject')));
     expect(resourcesOf(reads).filter((r) => r.includes('/'))).toEqual([JSON.stringify(prefixArn('uploads/'))]);
   });

@@ -18,9 +18,8 @@ const environmentOf = (
     sagemakerEndpoint?: boolean;
     warehouse?: string;
     search?: string;
-    images?: string;
     streams?: Partial<Record<keyof typeof streams, string>>;
-    buckets?: Partial<Record<keyof typeof buckets, string>>;
+    buckets?: FunctionSpec['buckets'];
   },
 ) => {
   const env: Record<string, string> = { AWS_REGION: 'eu-west-2', POWERTOOLS_SERVICE_NAME: route.context };
@@ -37,8 +36,6 @@ const environmentOf = (
   if (route.warehouse) Object.assign(env, { REDSHIFT_WORKGROUP: 'ecicomm-analytics', REDSHIFT_DATABASE: 'analytics' });
   // The signing name is left to its default (es): a domain needs only its endpoint.
   if (route.search) env[SEARCH_ENV.endpoint] = 'https://search-ecicomm-test-abc123.eu-west-2.es.amazonaws.com';
-  // The images bucket (lib/contexts/images.ts gives the image routes and the image function its name).
-  if (route.images) env.IMAGES_BUCKET = 'ecicomm-test-images';
   return env;
 };
 
@@ -79,7 +76,7 @@ describe('saga, scheduled and search-indexer functions', () => {
     jest.resetModules();
     process.env = {
       PATH: saved.PATH,
-      ...environmentOf({ ...imageProcessor, images: 'process' }),
+      ...environmentOf(imageProcessor),
       IMAGES_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
     };
     const module = (await import(`../../${imageProcessor.handler}`)) as { handler?: unknown };
