@@ -3,9 +3,10 @@
  * Loads a snapshot written by `npm run backup` into a fresh LOCAL_DATA_DIR (default .local), for `npm start`
  * to run on. Every file of the snapshot is checked against its sha256 first: a damaged snapshot is refused,
  * naming what is wrong, and nothing is written. A data directory that is not empty is refused unless --force
- * (which empties it first); one a platform is running on is always refused.
+ * (which replaces it, once the restored one is whole); one a platform is running on is always refused. A
+ * restore killed midway leaves the data directory as it was (lib/local/backup/restore-into.ts).
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { findRunningPlatform } from '@ecicomm/local-platform/running-platform';
 import { projectRoot } from '@ecicomm/local-platform/platform/project-root';
@@ -14,7 +15,7 @@ import { readVerifiedSnapshot } from '../lib/ops/backup/verify-snapshot';
 
 const program = command('npm run restore --', 'Restore a snapshot (npm run backup) into a fresh LOCAL_DATA_DIR')
   .requiredOption('--from <dir>', 'the snapshot folder')
-  .option('--force', 'restore into a data directory that is not empty, emptying it first')
+  .option('--force', 'replace a data directory that is not empty (once the restored one is whole)')
   .addHelpText(
     'after',
     '\nenvironment: LOCAL_DATA_DIR (default .local), the data directory to restore into\n' +
@@ -32,9 +33,8 @@ if (existsSync(dataDir) && readdirSync(dataDir).length > 0 && !cli.force)
 try {
   // Everything is read and checked before the data directory is touched.
   const { manifest, data } = readVerifiedSnapshot(from);
-  if (cli.force) rmSync(dataDir, { recursive: true, force: true });
   const { restoreInto } = await import('@ecicomm/local-platform/backup/restore-into');
-  await restoreInto(dataDir, data);
+  await restoreInto(dataDir, data, { replace: cli.force });
   const items = Object.values(manifest.tables).reduce((n, t) => n + t.items, 0);
   const objects = Object.values(manifest.buckets).reduce((n, b) => n + b.objects.length, 0);
   console.log(`Restored the snapshot of ${manifest.takenAt} into ${dataDir}: ${items} items, ${objects} objects`);

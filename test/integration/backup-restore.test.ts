@@ -5,7 +5,7 @@
  * started on that directory: every item and object of the snapshot is there, identical. A snapshot with one
  * damaged byte is refused with a clear error and restores nothing; a data directory in use or not empty is refused.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platfo
 import { dynamo, newShopper, platform, type Shopper } from '../support/api';
 import { checkout, productWithStock, useHandlerEnvironment } from '../support/checkout';
 import { analyticsCaughtUp } from '../support/analytics';
+import { eventually } from '../support/eventually';
 import { freePortOptions, stopPlatformStartedIn } from '../support/platform-on-free-ports';
 import { s3Client } from '../../functions/shared/clients';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
@@ -26,6 +27,14 @@ import { readVerifiedSnapshot } from '../../lib/ops/backup/verify-snapshot';
 import { canonicalJson, sha256, type PlatformData } from '../../lib/ops/backup/snapshot';
 
 let work: string;
+/** Running: a process killed but not yet reaped (a zombie) is not. */
+const isAlive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
 let runtimeDir: string;
 let snapshotDir: string;
 
@@ -238,6 +247,40 @@ describe('the restore drill', () => {
     expect(run.stderr).toMatch(/is running on|is not empty/);
     expect(readdirSync(runtimeDir)).toEqual(['runtime.json']);
   });
+
+  it('a restore killed midway leaves the data directory as it was; the next one stops its leftovers and finishes', async () => {
+    const into = path.join(work, 'killed');
+    mkdirSync(into);
+    writeFileSync(path.join(into, 'before.txt'), 'the data directory as it was');
+    const staging = `${into}.restoring`;
+    const child = spawn(
+      path.join(projectRoot, 'node_modules/.bin/tsx'),
+      ['bin/restore.ts', '--from', snapshotDir, '--force'],
+      { cwd: projectRoot, env: { ...process.env, LOCAL_DATA_DIR: into }, detached: true, stdio: 'ignore' },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Its node processes killed hard once its DynamoDB Local has started, which is left running, orphaned.
+    const pidsOf = () => {
+      try {
+        return (JSON.parse(readFileSync(path.join(staging, 'pids.json'), 'utf8')) as { pids: number[] }).pids;
+      } catch {
+        return [];
+      }
+    };
+    await eventually(() => expect(pidsOf().length).toBeGreaterThan(0), { timeout: 90_000, interval: 100 });
+    const [dynamoPid] = pidsOf();
+    const group = execFileSync('ps', ['-o', 'pid=', '-g', String(child.pid)], { encoding: 'utf8' });
+    for (const pid of group.split('\n').map(Number).filter(Boolean))
+      if (pid !== dynamoPid) process.kill(pid, 'SIGKILL');
+    await exited;
+    expect(readdirSync(into)).toEqual(['before.txt']);
+    expect(isAlive(dynamoPid)).toBe(true);
+    const rerun = await restore(['--from', snapshotDir, '--force'], into);
+    expect({ code: rerun.code, error: rerun.code ? rerun.stderr : '' }).toEqual({ code: 0, error: '' });
+    expect(readdirSync(into).sort()).toEqual(['dynamodb', 's3']);
+    expect(existsSync(staging)).toBe(false);
+    expect(isAlive(dynamoPid)).toBe(false);
+  }, 240_000);
 
   it('restores into a fresh data directory, on which a platform starts with every item and object identical', async () => {
     restoredDir = path.join(work, 'restored');

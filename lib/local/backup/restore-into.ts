@@ -2,8 +2,13 @@
  * Loads a verified snapshot into a fresh data directory: DynamoDB Local and s3rver are started on it (free
  * ports, persisted where `npm start` will find them), the tables created as the platform creates them, every
  * item and object written, and both stopped. The platform started on the folder afterwards finds its data.
+ *
+ * The directory is written beside its place (`<dir>.restoring`, claimed like a platform's: one restore at a time,
+ * its DynamoDB Local's pid recorded) and moved into place only once whole: a restore killed midway leaves the data
+ * directory as it was, and the next restore stops what the killed one left running and starts over.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client, type StorageClass } from '@aws-sdk/client-s3';
@@ -11,6 +16,7 @@ import { freePort, startDynamoDbLocal } from '../emulators';
 import { ensureTables, physicalTableName } from '../bootstrap';
 import { startLocalS3 } from '../s3/server';
 import { TABLE_PREFIX } from '../platform/databases';
+import { claimDataDir, recordEmulatorPids, releaseDataDir } from '../platform/data-dir';
 import { tableList, tables, type TableKey } from '../../tables';
 import type { BucketKey } from '../../buckets';
 import type { Item, PlatformData } from '../../ops/backup/snapshot';
@@ -35,6 +41,7 @@ async function restoreTables(
   credentials: { accessKeyId: string; secretAccessKey: string },
 ) {
   const emulator = await startDynamoDbLocal({ port: await freePort(), dataDir: path.join(dataDir, 'dynamodb') });
+  recordEmulatorPids(dataDir, [emulator.pid]);
   const dynamo = new DynamoDBClient({ region: REGION, endpoint: emulator.endpoint, credentials });
   try {
     await ensureTables(dynamo, TABLE_PREFIX, tableList);
@@ -85,8 +92,35 @@ async function restoreBuckets(
   }
 }
 
-export async function restoreInto(dataDir: string, data: PlatformData): Promise<void> {
+export async function restoreInto(dataDir: string, data: PlatformData, options: { replace?: boolean } = {}) {
   const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(16).toString('hex') };
-  await restoreTables(dataDir, data, credentials);
-  await restoreBuckets(dataDir, data, credentials);
+  const staging = `${dataDir}.restoring`;
+  await startStaging(staging);
+  await restoreTables(staging, data, credentials);
+  await restoreBuckets(staging, data, credentials);
+  releaseDataDir(staging);
+  moveIntoPlace(staging, dataDir, options.replace ?? false);
+}
+
+/** A fresh staging directory: a killed restore's is claimed (its emulators stopped) and emptied first. */
+async function startStaging(staging: string) {
+  if (existsSync(staging)) {
+    await claimDataDir(staging);
+    rmSync(staging, { recursive: true, force: true });
+  }
+  mkdirSync(staging, { recursive: true });
+  await claimDataDir(staging);
+}
+
+/** The whole restored directory takes the data directory's place; what was there goes only then. */
+function moveIntoPlace(staging: string, dataDir: string, replace: boolean) {
+  if (!existsSync(dataDir)) return renameSync(staging, dataDir);
+  if (!replace) rmSync(dataDir, { recursive: false }); // refuses a directory that is not empty, as it should
+  const replaced = `${dataDir}.replaced`;
+  if (replace) {
+    rmSync(replaced, { recursive: true, force: true });
+    renameSync(dataDir, replaced);
+  }
+  renameSync(staging, dataDir);
+  rmSync(replaced, { recursive: true, force: true });
 }

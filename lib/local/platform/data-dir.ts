@@ -14,12 +14,17 @@ interface PidRecord {
   pids: number[];
 }
 
+/** A zombie (killed, not yet reaped: its parent was killed too and nothing reaps orphans here) is not alive. */
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true;
   }
 };
 
@@ -42,7 +47,7 @@ export async function prepareDataDir(options: PlatformOptions, port: number) {
  * One platform per data directory. A live owner means another `npm start` uses it; a dead owner means a
  * run was killed hard and left its emulators behind, which are stopped if they are still ours.
  */
-async function claimDataDir(dataDir: string) {
+export async function claimDataDir(dataDir: string) {
   const killed: number[] = [];
   if (existsSync(pidFile(dataDir))) {
     const record = JSON.parse(readFileSync(pidFile(dataDir), 'utf8')) as PidRecord;
