@@ -267,7 +267,8 @@ describe('archiving old terminal orders', () => {
 
   it('lists an order caught between its index item and its deletion once, and reads it from the table', async () => {
     // What a run killed between the two writes leaves (the next run deletes it): an order in both places.
-    const caught = order(owner.userId, 'CONFIRMED', '2001-02-15T10:00:00.000Z');
+    // Test data: the warehouse must not count it (the figures below are compared before and after).
+    const caught = order(owner.userId, 'CONFIRMED', '2001-02-15T10:00:00.000Z', { ...({ testData: true } as object) });
     await store(caught);
     await dynamo().send(
       new PutCommand({ TableName: indexTable(), Item: indexItemOf(caught, 'orders/not-written-yet.json.gz') }),
@@ -276,7 +277,8 @@ describe('archiving old terminal orders', () => {
       const listed = (await allPages(owner, 2)).map((o) => o.orderId);
       expect(listed.filter((id) => id === caught.orderId)).toHaveLength(1);
       const res = await api(`/v1/orders/${caught.orderId}`, { token: owner.token });
-      expect(res.body).toEqual(caught);
+      const { testData: _mark, ...asAnswered } = caught as Order & { testData?: boolean };
+      expect(res.body).toEqual(asAnswered);
     } finally {
       await dynamo().send(new DeleteCommand({ TableName: indexTable(), Key: { orderId: caught.orderId } }));
       await dynamo().send(new DeleteCommand({ TableName: ordersTable(), Key: { orderId: caught.orderId } }));
