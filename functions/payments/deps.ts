@@ -29,7 +29,11 @@ export const orderView = (ordersTable: string, archiveIndexTable?: string): Orde
 
 export function livePaymentsDeps(): PaymentsDeps {
   const { PAYMENTS_TABLE, ORDERS_TABLE, ORDER_ARCHIVE_INDEX_TABLE } = parseEnv(
-    z.object({ PAYMENTS_TABLE: z.string(), ORDERS_TABLE: z.string(), ORDER_ARCHIVE_INDEX_TABLE: z.optional(z.string()) }),
+    z.object({
+      PAYMENTS_TABLE: z.string(),
+      ORDERS_TABLE: z.string(),
+      ORDER_ARCHIVE_INDEX_TABLE: z.optional(z.string()),
+    }),
   );
   return {
     ledger: new DynamoPaymentsLedger(dynamoDocumentClient(), PAYMENTS_TABLE, ORDERS_TABLE),

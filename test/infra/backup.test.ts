@@ -174,7 +174,9 @@ describe('the order archive index', () => {
       JSON.stringify(s.Resource).includes(logicalId(stack.data.tables.orders)),
     );
     expect(JSON.stringify(orders)).toContain('dynamodb:DeleteItem');
-    expect(statementsOf('archiveOrders').environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({ Ref: logicalId(indexTable()) });
+    expect(statementsOf('archiveOrders').environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({
+      Ref: logicalId(indexTable()),
+    });
     for (const reader of ['getOrder', 'listOrders', 'reconcilePayments']) {
       const actions = indexActions(reader);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));

@@ -35,7 +35,7 @@ export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_LEASE_SECONDS = 300;
 const DAY_MS = 86_400_000;
 /** Orders of a batch moved at once: each is two small conditional writes, independent of the others. */
-const MOVES_IN_FLIGHT = 8;
+export const MOVES_IN_FLIGHT = 8;
 
 /** Another archive run holds the lease: this one archived nothing. */
 export class LeaseHeldError extends Error {

@@ -45,7 +45,11 @@ export interface LeaseHolder {
 /** One archive run at a time: a conditional item with an expiry, so a killed run's lease lapses by itself. */
 export interface ArchiveLease {
   /** Takes the lease until `expiresAt` if it is free, expired (before `now`) or ours; else who holds it. */
-  acquire(owner: string, now: string, expiresAt: string): Promise<{ acquired: true } | { acquired: false; holder: LeaseHolder }>;
+  acquire(
+    owner: string,
+    now: string,
+    expiresAt: string,
+  ): Promise<{ acquired: true } | { acquired: false; holder: LeaseHolder }>;
   /** Extends our lease; false if it is no longer ours (it expired and another run took it). */
   renew(owner: string, expiresAt: string): Promise<boolean>;
   /** Gives the lease up if it is still ours. */
