@@ -289,7 +289,7 @@ describe('archiving old terminal orders', () => {
   it('reconciliation still sees each archived order once, as its index item has it (status, total, payment)', async () => {
     const { orderView } = await import('../../functions/payments/deps');
     const ids = Object.values(seeded).map((o) => o.orderId);
-    const seen: Order[] = [];
+    const seen: { orderId: string }[] = [];
     for await (const o of orderView(ordersTable(), indexTable()).all()) if (ids.includes(o.orderId)) seen.push(o);
     expect(seen.map((o) => o.orderId).sort()).toEqual([...ids].sort());
     const { confirmed } = seeded;
