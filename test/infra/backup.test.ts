@@ -5,7 +5,8 @@
  * read routes granted that bucket, as much as each needs; the order archive index table (PITR, in the plan)
  * written by the archive job only, read by the order read routes and reconciliation.
  */
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
@@ -183,5 +184,14 @@ describe('the order archive index', () => {
       expect(actions.filter((a) => /Put|Delete|Update|Write/.test(a))).toEqual([]);
       expect(statementsOf(reader).environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({ Ref: logicalId(indexTable()) });
     }
+  });
+});
+
+describe("the stage's stacks", () => {
+  it("each stays under CloudFormation's 500 resources with the archive index table", () => {
+    const counts = ([stack, stack.downstream] as Stack[]).map(
+      (s) => Object.keys(Template.fromStack(s).toJSON().Resources ?? {}).length,
+    );
+    for (const count of counts) expect(count).toBeLessThan(500);
   });
 });
