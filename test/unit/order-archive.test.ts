@@ -212,6 +212,17 @@ describe('archiveOrders', () => {
   });
 });
 
+describe('an order indexed under another archive object already', () => {
+  it('is left in the table and its index item as it is, and reported', async () => {
+    const table = new TableInMemory([order(1), order(2)]);
+    table.index.set('ord_0001', indexItemOf(order(1), 'orders/another.json.gz'));
+    const report = await archiveOrders(depsOf(table, new BucketInMemory()));
+    expect(report).toMatchObject({ archived: 1, conflicts: 1 });
+    expect([...table.items.keys()]).toEqual(['ord_0001']);
+    expect(table.index.get('ord_0001')).toMatchObject({ archiveKey: 'orders/another.json.gz' });
+  });
+});
+
 describe('the archive lease', () => {
   it('a run finding the lease held by another archives nothing and says until when', async () => {
     const table = new TableInMemory([order(1)]);

@@ -136,6 +136,7 @@ async function commitBatch(
   report: ArchiveReport,
 ) {
   await deps.store.putManifest(manifest);
+  const conflictsBefore = report.conflicts;
   for (let i = 0; i < verified.length; i += MOVES_IN_FLIGHT) {
     const moves = verified.slice(i, i + MOVES_IN_FLIGHT).map((o) => deps.orders.moveToArchive(o, manifest.key));
     for (const outcome of await Promise.all(moves)) {
@@ -144,9 +145,10 @@ async function commitBatch(
       if (outcome === 'conflict') report.conflicts += 1;
     }
   }
-  if (report.conflicts)
+  if (report.conflicts > conflictsBefore)
     deps.log?.('archived orders indexed under another archive object were left in the table', {
       batchId: manifest.batchId,
+      conflicts: report.conflicts - conflictsBefore,
     });
   await deps.store.deletePending(manifest.batchId);
 }
