@@ -162,14 +162,14 @@ const deployments: Record<RouteId, RouteDeployment> = {
   },
   getOrder: {
     handler: 'functions/orders/handlers/get-order.ts',
-    tables: { orders: 'read' },
-    // Archived orders are read back from the archive through their stubs.
+    // Archived orders are found through the archive index and read back from the archive bucket.
+    tables: { orders: 'read', orderArchiveIndex: 'read' },
     buckets: { orderArchive: 'read' },
   },
   listOrders: {
     handler: 'functions/orders/handlers/list-orders.ts',
-    tables: { orders: 'read' },
-    // Archived orders are read back from the archive through their stubs.
+    // Archived orders are found through the archive index and read back from the archive bucket.
+    tables: { orders: 'read', orderArchiveIndex: 'read' },
     buckets: { orderArchive: 'read' },
   },
   getRecommendations: {

@@ -111,18 +111,20 @@ export const scheduledJobs: ScheduledJob[] = [
     everyMinutes: 24 * 60,
     // One failed daily run is a mismatch an operator must see today.
     alarmAfterFailedRuns: 1,
-    tables: { payments: 'read', orders: 'read' },
+    // Archived orders' payments are reconciled from their archive index items.
+    tables: { payments: 'read', orders: 'read', orderArchiveIndex: 'read' },
   },
   {
     id: 'archiveOrders',
     context: 'orders',
     handler: 'functions/orders/handlers/archive-orders.ts',
     summary:
-      'Move terminal orders past their retention to the archive bucket (gzipped JSON, manifest, Glacier IR), then replace them by stubs',
+      'Move terminal orders past their retention to the archive bucket (gzipped JSON, manifest, Glacier IR), index them, then delete them from the orders table',
     everyMinutes: 24 * 60,
     // An archive that stops running only lets the orders table grow: the next day's run is soon enough.
     alarmAfterFailedRuns: 2,
-    tables: { orders: 'readwrite' },
+    // Reads candidates and deletes them from orders; writes their index items and its run lease.
+    tables: { orders: 'readwrite', orderArchiveIndex: 'readwrite' },
     buckets: { orderArchive: 'readwrite' },
   },
 ];

@@ -50,6 +50,18 @@ export const tables = {
       { name: 'pendingByAge', partitionKey: 'pending', sortKey: 'createdAt' },
     ],
   },
+  /**
+   * The archive of old orders' index (functions/orders/archive): one item per order moved out of `orders` into an
+   * archive object — what lists it (owner, createdAt), what reconciliation reads (status, total, currency,
+   * payment) and where it is (`archiveKey`); the whole order is in the archive bucket. Also the lease between
+   * archive runs (`lease#…`: no userId, so never in byUser).
+   */
+  orderArchiveIndex: {
+    name: 'order-archive-index',
+    envVar: 'ORDER_ARCHIVE_INDEX_TABLE',
+    partitionKey: 'orderId',
+    indexes: [{ name: 'byUser', partitionKey: 'userId', sortKey: 'createdAt' }],
+  },
   /** One reservation per order; only HELD ones carry `held`, so the sweeper reads just those, oldest first. */
   reservations: {
     name: 'reservations',

@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { ArchivedOrdersFromStore } from './archive/archived-orders';
+import { DynamoArchivedOrders } from './archive/archived-orders';
 import { S3ArchiveStore } from './archive/s3-archive-store';
 import * as z from 'zod/mini';
 import { dynamoDocumentClient, s3Client, systemClock } from '../shared/clients';
@@ -43,10 +43,16 @@ export const orderRepository = () =>
     relatedTables(),
   );
 
-/** The orders as the read routes answer them: archived ones read back from the archive bucket through their stubs. */
+/**
+ * The orders as the read routes answer them: those archived found through the archive index and read back from
+ * the archive bucket.
+ */
 export const readableOrderRepository = () => {
-  const env = parseEnv(z.object({ ORDERS_TABLE: z.string(), ORDER_ARCHIVE_BUCKET: z.string() }));
-  const archive = new ArchivedOrdersFromStore(new S3ArchiveStore(s3Client(), env.ORDER_ARCHIVE_BUCKET));
+  const env = parseEnv(
+    z.object({ ORDERS_TABLE: z.string(), ORDER_ARCHIVE_INDEX_TABLE: z.string(), ORDER_ARCHIVE_BUCKET: z.string() }),
+  );
+  const store = new S3ArchiveStore(s3Client(), env.ORDER_ARCHIVE_BUCKET);
+  const archive = new DynamoArchivedOrders(dynamoDocumentClient(), env.ORDER_ARCHIVE_INDEX_TABLE, store);
   return new DynamoOrderRepository(dynamoDocumentClient(), env.ORDERS_TABLE, {}, archive);
 };
 

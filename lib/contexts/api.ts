@@ -85,7 +85,7 @@ export interface ApiProps {
   readonly namePrefix: string;
   readonly routes: readonly Route[];
   readonly tables: Readonly<Record<TableKey, ITable>>;
-  /** The buckets routes name (the order archive, read through archived orders' stubs). */
+  /** The buckets routes name (the order archive, read through the archive index's items). */
   readonly buckets?: FunctionBuckets;
   readonly identity: {
     readonly userPool: IUserPool;

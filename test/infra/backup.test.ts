@@ -2,9 +2,11 @@
  * Backups and the archive of old orders in CDK: an AWS Backup plan for every table (daily kept 35 days, monthly
  * kept a year) into a KMS-encrypted vault that notifies an SNS topic of failed jobs, an optional copy to a second
  * region from context; the order-archive bucket versioned, private and encrypted; the archive job and the order
- * read routes granted that bucket, as much as each needs.
+ * read routes granted that bucket, as much as each needs; the order archive index table (PITR, in the plan)
+ * written by the archive job only, read by the order read routes and reconciliation.
  */
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
@@ -139,5 +141,57 @@ describe('the order archive', () => {
       const s3 = read.statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
       expect(s3).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: objects })]);
     }
+  });
+});
+
+describe('the order archive index', () => {
+  const indexTable = () => stack.data.tables.orderArchiveIndex;
+  /** The DynamoDB actions a function's role holds on the index table (its ARN or its indexes'). */
+  const indexActions = (id: string) =>
+    statementsOf(id)
+      .statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId(indexTable())))
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => a.startsWith('dynamodb:'));
+
+  it('is a table with point-in-time recovery, an index by owner and date, under the backup plan', () => {
+    const table = resources[logicalId(indexTable())];
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.GlobalSecondaryIndexes.map((i: any) => [i.IndexName, i.KeySchema])).toEqual([
+      [
+        'byUser',
+        [
+          { AttributeName: 'userId', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+      ],
+    ]);
+    const selected = ofType('AWS::Backup::BackupSelection')[0].Properties.BackupSelection.Resources;
+    expect(selected).toContainEqual(referenceFrom(stack.backup, indexTable(), 'Arn'));
+  });
+
+  it('is written by the archive job (which deletes from orders), read-only for the read routes and reconciliation', () => {
+    expect(indexActions('archiveOrders')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem']));
+    const orders = statementsOf('archiveOrders').statements.filter((s) =>
+      JSON.stringify(s.Resource).includes(logicalId(stack.data.tables.orders)),
+    );
+    expect(JSON.stringify(orders)).toContain('dynamodb:DeleteItem');
+    expect(statementsOf('archiveOrders').environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({
+      Ref: logicalId(indexTable()),
+    });
+    for (const reader of ['getOrder', 'listOrders', 'reconcilePayments']) {
+      const actions = indexActions(reader);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(actions.filter((a) => /Put|Delete|Update|Write/.test(a))).toEqual([]);
+      expect(statementsOf(reader).environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({ Ref: logicalId(indexTable()) });
+    }
+  });
+});
+
+describe("the stage's stacks", () => {
+  it("each stays under CloudFormation's 500 resources with the archive index table", () => {
+    const counts = ([stack, stack.downstream] as Stack[]).map(
+      (s) => Object.keys(Template.fromStack(s).toJSON().Resources ?? {}).length,
+    );
+    for (const count of counts) expect(count).toBeLessThan(500);
   });
 });

@@ -17,8 +17,10 @@ import { isTestData } from '../../shared/test-data';
  *   reservation expired, a charge compensated before confirmation) had no sale counted, so it refunds nothing.
  * - Anything else (PENDING inserts, updates that change no status, REMOVE) loads nothing, and so does an order
  *   marked as test data (a replayed fixture's, functions/shared/test-data.ts), whatever its status.
- * - An order replaced by its archive stub (`archived`, functions/orders/archive) loads nothing either: moving an
- *   old order to the archive is no sale and no refund, and the warehouse keeps what it loaded for it.
+ * - An old order the archive job moved out of the table (functions/orders/archive) arrives as a REMOVE, which loads
+ *   nothing: moving it to the archive is no sale and no refund, and the warehouse keeps what it loaded for it. No
+ *   route deletes an order, so a REMOVE is never a cancellation. (`archived` stubs, which an earlier version of the
+ *   job wrote in the table's place, load nothing either.)
  *
  * Fact event ids come from salesFactsFromOrder (`orderId#line#KIND`), so a redelivered record, or a second
  * record describing the same transition, maps to the same ids and the load's NOT EXISTS drops it.

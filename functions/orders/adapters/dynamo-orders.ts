@@ -16,7 +16,8 @@ import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/d
 import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
 import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
 import type { FailureReason, Order } from '../schemas';
-import type { ArchivedOrders } from '../archive/archived-orders';
+import type { ArchivedOrders, IndexQuery } from '../archive/archived-orders';
+import type { ArchiveIndexItem } from '../archive/format';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -49,6 +50,38 @@ const PENDING = 'PENDING';
 const fromItem = (item: Record<string, unknown>): Order =>
   Object.fromEntries(ORDER_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as Order;
 
+/** One order of a merged page: where it was found, its id and createdAt (the order of the page). */
+interface PageEntry {
+  source: 'live' | 'archive';
+  orderId: string;
+  userId: string;
+  createdAt: string;
+  item: Record<string, unknown>;
+}
+
+const entry = (source: PageEntry['source'], item: Record<string, unknown>): PageEntry => ({
+  source,
+  orderId: String(item.orderId),
+  userId: String(item.userId),
+  createdAt: String(item.createdAt),
+  item,
+});
+
+/**
+ * The table's and the archive index's items of one owner, newest first (createdAt, then orderId), each order
+ * once: one caught between its index item and its deletion by the archive job is the table's.
+ */
+function mergeNewestFirst(live: Record<string, unknown>[], indexed: Record<string, unknown>[]): PageEntry[] {
+  const liveIds = new Set(live.map((i) => String(i.orderId)));
+  const entries = [
+    ...live.map((i) => entry('live', i)),
+    ...indexed.filter((i) => !liveIds.has(String(i.orderId))).map((i) => entry('archive', i)),
+  ];
+  const newestFirst = (a: PageEntry, b: PageEntry) =>
+    a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? 1 : -1) : a.orderId < b.orderId ? 1 : -1;
+  return entries.sort(newestFirst);
+}
+
 /** The other contexts' tables an order's transactions touch: each only through that context's own item builders. */
 export interface RelatedTables {
   inventory: string;
@@ -72,24 +105,11 @@ export class DynamoOrderRepository implements OrderRepository {
     private readonly tableName: string,
     private readonly related: Partial<RelatedTables> = {},
     /**
-     * Where archived orders' stubs are read through (the read routes): without it a stub is answered as it is
-     * stored — status, total and payment, no lines — which is all the saga, settlement and reconciliation read.
+     * Where archived orders are found once they have left this table (the read routes, reconciliation): without
+     * it an archived order is no order — all the saga and settlement need, since they handle young orders only.
      */
     private readonly archive?: ArchivedOrders,
   ) {}
-
-  /** Stubs replaced by the orders archived under them, marked `archived`; other items as they are. */
-  private async hydrate(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const keys = [...new Set(items.filter((i) => i.archived === true).map((i) => String(i.archiveKey)))];
-    if (!this.archive || keys.length === 0) return items;
-    const batches = new Map(await Promise.all(keys.map(async (k) => [k, await this.archive!.batch(k)] as const)));
-    return items.map((item) => {
-      if (item.archived !== true) return item;
-      const archived = batches.get(String(item.archiveKey))?.get(String(item.orderId));
-      if (!archived) throw new Error(`Order ${String(item.orderId)} is not in its archive ${String(item.archiveKey)}`);
-      return { ...archived, archived: true };
-    });
-  }
 
   async create(order: Order, options: { testData?: boolean } = {}): Promise<CreateOutcome> {
     const put = {
@@ -130,7 +150,11 @@ export class DynamoOrderRepository implements OrderRepository {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
     );
-    return Item ? fromItem((await this.hydrate([Item]))[0]) : undefined;
+    if (Item) return fromItem(Item);
+    const indexed = await this.archive?.indexed(orderId);
+    if (!indexed) return undefined;
+    const [archived] = await this.archive!.orders([indexed]);
+    return fromItem({ ...archived, archived: true });
   }
 
   async listByUser(
@@ -148,32 +172,62 @@ export class DynamoOrderRepository implements OrderRepository {
     if (startKey && !(startKey.createdAt >= from && startKey.createdAt <= to)) {
       throw invalid('Cursor is not valid', [{ path: 'cursor', message: 'The cursor lies outside the from/to window' }]);
     }
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'userId = :u AND createdAt BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':u': userId, ':from': from, ':to': to },
-        ScanIndexForward: false,
-        Limit: query.limit + 1,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const page = Items.slice(0, query.limit);
+    // One more than a page from each source, after the same cursor: their union, newest first, is the page.
+    const window = { userId, from, to, limit: query.limit + 1, startKey };
+    const [live, indexed] = await Promise.all([
+      this.liveByUser(window),
+      this.archive ? this.archive.indexedByUser(window) : Promise.resolve([]),
+    ]);
+    const merged = mergeNewestFirst(live, indexed);
+    const page = merged.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      items: (await this.hydrate(page)).map(fromItem),
+      items: await this.withArchived(page),
       nextCursor:
-        Items.length > query.limit && last
+        merged.length > query.limit && last
           ? encodeCursor({ orderId: last.orderId, userId: last.userId, createdAt: last.createdAt })
           : undefined,
     };
   }
 
+  private async liveByUser(query: IndexQuery): Promise<Record<string, unknown>[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'userId = :u AND createdAt BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':u': query.userId, ':from': query.from, ':to': query.to },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: query.startKey,
+      }),
+    );
+    return Items;
+  }
+
+  /** The page's orders: the table's as they are, the archive's read from their archive objects, marked `archived`. */
+  private async withArchived(page: PageEntry[]): Promise<Order[]> {
+    const indexed = page.flatMap((e) => (e.source === 'archive' ? [e.item as ArchiveIndexItem] : []));
+    const archived = new Map(
+      indexed.length && this.archive
+        ? (await this.archive.orders(indexed)).map((o) => [String(o.orderId), { ...o, archived: true }])
+        : [],
+    );
+    return page.map((e) => fromItem(e.source === 'live' ? e.item : archived.get(e.orderId)!));
+  }
+
   /** Every order, oldest pages first as DynamoDB hands them out: for reconciliation, not for requests. */
   async *all(): AsyncIterable<Order> {
-    for await (const item of scanItems(this.db, { TableName: this.tableName, ConsistentRead: true }))
+    const live = new Set<string>();
+    for await (const item of scanItems(this.db, { TableName: this.tableName, ConsistentRead: true })) {
+      live.add(String(item.orderId));
       yield fromItem(item);
+    }
+    if (!this.archive) return;
+    // An archived order as its index item has it (status, total, currency, payment; no lines), once: an order
+    // caught between its index item and its deletion was yielded from the table already.
+    for await (const item of this.archive.allIndexed())
+      if (!live.has(item.orderId)) yield fromItem({ ...item, archived: true });
   }
 
   async listPending(before: string, limit: number): Promise<{ orderId: string; createdAt: string }[]> {

@@ -1,12 +1,25 @@
 /**
  * Moves terminal orders past their retention to the archive bucket, and only then out of the orders table.
- * Each batch goes: pending marker (its manifest) → archive object → read back and checked against the
- * manifest → permanent manifest → each order replaced by its stub (conditional on being unchanged) → pending
- * marker removed. A run killed anywhere leaves either nothing stubbed (the next run archives the orders again,
- * under the same key) or a pending marker, which the next run finishes first: no order is lost (an order
- * leaves the table only once a verified copy is in the bucket) or archived twice (its stub is written once,
- * conditionally, and the candidates are orders without one).
+ *
+ * One run at a time: the run first takes the archive lease (a conditional item with an expiry, renewed after
+ * every batch); a second run finds it held and stops with LeaseHeldError, naming the holder and until when. A
+ * killed run's lease lapses by itself.
+ *
+ * Each batch goes: pending marker (its manifest) → archive object → read back and checked against the manifest
+ * → permanent manifest → per order: its archive index item (orderArchiveIndex, written conditionally and the
+ * same on a rerun), then its deletion from the orders table (conditional on the order being unchanged: same
+ * updatedAt and status) → pending marker removed. An order that changed in between stays whole in the table and
+ * its index item is removed again; a later run archives it anew.
+ *
+ * A run killed anywhere loses and duplicates nothing:
+ * - before its object is verified, no order has an index item or has left the table; the next run drops the
+ *   pending batch (or finishes it, if the object is whole) and archives the orders again under the same key;
+ * - after that, the next run finishes the pending batch first: index items are rewritten as they were, orders
+ *   still in the table are deleted, orders gone already are left gone.
+ * Between an order's index item and its deletion it is in both places for a moment; the read side prefers the
+ * table and lists each order id once (functions/orders/adapters/dynamo-orders.ts), so readers see it once.
  */
+import { randomUUID } from 'node:crypto';
 import {
   CorruptArchiveError,
   decodeBatch,
@@ -15,22 +28,58 @@ import {
   type ArchiveManifest,
   type StoredOrder,
 } from './format';
-import type { ArchiveDeps, ArchiveReport } from './ports';
+import type { ArchiveDeps, ArchiveReport, LeaseHolder } from './ports';
 
 export const DEFAULT_RETENTION_DAYS = 365;
 export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_LEASE_SECONDS = 300;
 const DAY_MS = 86_400_000;
+/** Orders of a batch moved at once: each is two small conditional writes, independent of the others. */
+export const MOVES_IN_FLIGHT = 8;
+
+/** Another archive run holds the lease: this one archived nothing. */
+export class LeaseHeldError extends Error {
+  constructor(readonly holder: LeaseHolder) {
+    super(`another archive run holds the lease until ${holder.expiresAt} (run ${holder.owner})`);
+    this.name = 'LeaseHeldError';
+  }
+}
+
+/** The run lost its lease (it lapsed and another run took it): it stops before its next batch. */
+export class LeaseLostError extends Error {
+  constructor(owner: string) {
+    super(`archive run ${owner} lost its lease; it stopped, and the run holding it now carries on`);
+    this.name = 'LeaseLostError';
+  }
+}
 
 /** The cutoff: orders created before it may be archived. */
 export const archiveCutoff = (deps: Pick<ArchiveDeps, 'clock' | 'retentionDays'>) =>
   new Date(deps.clock.now().getTime() - deps.retentionDays * DAY_MS).toISOString();
 
+const leaseExpiry = (deps: ArchiveDeps) =>
+  new Date(deps.clock.now().getTime() + (deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000).toISOString();
+
 export async function archiveOrders(deps: ArchiveDeps, options: { before?: string } = {}): Promise<ArchiveReport> {
   const before = options.before ?? archiveCutoff(deps);
-  const report: ArchiveReport = { before, resumed: 0, batches: 0, archived: 0, changed: 0 };
+  const owner = deps.runId ?? randomUUID();
+  const taken = await deps.lease.acquire(owner, deps.clock.now().toISOString(), leaseExpiry(deps));
+  if (!taken.acquired) throw new LeaseHeldError(taken.holder);
+  try {
+    return await archiveUnderLease(deps, before, async () => {
+      if (!(await deps.lease.renew(owner, leaseExpiry(deps)))) throw new LeaseLostError(owner);
+    });
+  } finally {
+    await deps.lease.release(owner);
+  }
+}
+
+async function archiveUnderLease(deps: ArchiveDeps, before: string, renew: () => Promise<void>) {
+  const report: ArchiveReport = { before, resumed: 0, batches: 0, archived: 0, changed: 0, conflicts: 0 };
   for (const manifest of await deps.store.listPending()) {
     await resumeBatch(manifest, deps, report);
     report.resumed += 1;
+    await renew();
   }
   const size = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   let batch: StoredOrder[] = [];
@@ -38,6 +87,7 @@ export async function archiveOrders(deps: ArchiveDeps, options: { before?: strin
     batch.push(order);
     if (batch.length >= size) {
       await archiveBatch(batch, deps, report);
+      await renew();
       batch = [];
     }
   }
@@ -62,7 +112,7 @@ async function resumeBatch(manifest: ArchiveManifest, deps: ArchiveDeps, report:
     verified = await readVerified(manifest, deps);
   } catch (e) {
     if (!(e instanceof CorruptArchiveError)) throw e;
-    // No sound object means no order of the batch was stubbed: they are all still candidates.
+    // No sound object means no order of the batch was indexed or deleted: they are all still candidates.
     deps.log?.('archive batch dropped: its object was never written whole', { batchId: manifest.batchId });
     await deps.store.deletePending(manifest.batchId);
     return;
@@ -86,10 +136,19 @@ async function commitBatch(
   report: ArchiveReport,
 ) {
   await deps.store.putManifest(manifest);
-  for (const order of verified) {
-    const outcome = await deps.orders.replaceWithStub(order, manifest.key);
-    if (outcome === 'stubbed') report.archived += 1;
-    if (outcome === 'changed') report.changed += 1;
+  const conflictsBefore = report.conflicts;
+  for (let i = 0; i < verified.length; i += MOVES_IN_FLIGHT) {
+    const moves = verified.slice(i, i + MOVES_IN_FLIGHT).map((o) => deps.orders.moveToArchive(o, manifest.key));
+    for (const outcome of await Promise.all(moves)) {
+      if (outcome === 'moved') report.archived += 1;
+      if (outcome === 'changed') report.changed += 1;
+      if (outcome === 'conflict') report.conflicts += 1;
+    }
   }
+  if (report.conflicts > conflictsBefore)
+    deps.log?.('archived orders indexed under another archive object were left in the table', {
+      batchId: manifest.batchId,
+      conflicts: report.conflicts - conflictsBefore,
+    });
   await deps.store.deletePending(manifest.batchId);
 }

@@ -4,6 +4,7 @@ import { parseEnv } from '../../shared/env';
 import { logger } from '../../shared/observability';
 import { DEFAULT_RETENTION_DAYS } from './archive-orders';
 import { DynamoArchivableOrders } from './dynamo-archivable-orders';
+import { DynamoArchiveLease } from './dynamo-archive-lease';
 import type { ArchiveDeps } from './ports';
 import { S3ArchiveStore } from './s3-archive-store';
 
@@ -12,6 +13,7 @@ export function liveArchiveDeps(): ArchiveDeps {
   const env = parseEnv(
     z.object({
       ORDERS_TABLE: z.string(),
+      ORDER_ARCHIVE_INDEX_TABLE: z.string(),
       ORDER_ARCHIVE_BUCKET: z.string(),
       ORDER_ARCHIVE_RETENTION_DAYS: z._default(
         z.coerce.number().check(z.minimum(1), z.maximum(36_500)),
@@ -20,7 +22,8 @@ export function liveArchiveDeps(): ArchiveDeps {
     }),
   );
   return {
-    orders: new DynamoArchivableOrders(dynamoDocumentClient(), env.ORDERS_TABLE),
+    orders: new DynamoArchivableOrders(dynamoDocumentClient(), env.ORDERS_TABLE, env.ORDER_ARCHIVE_INDEX_TABLE),
+    lease: new DynamoArchiveLease(dynamoDocumentClient(), env.ORDER_ARCHIVE_INDEX_TABLE),
     store: new S3ArchiveStore(s3Client(), env.ORDER_ARCHIVE_BUCKET),
     clock: systemClock,
     retentionDays: env.ORDER_ARCHIVE_RETENTION_DAYS,

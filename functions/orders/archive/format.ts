@@ -1,8 +1,9 @@
 /**
  * The archive's format, pure: a batch of orders is one gzipped JSON object under a key derived from its order
  * ids alone (a rerun of the same batch writes the same key), described by a manifest (ids, count, sha256 of the
- * object's bytes). The orders table keeps a stub per archived order: enough to list it (owner, createdAt), to
- * reconcile payments (status, total, payment) and to find it (archiveKey); the rest lives in the archive.
+ * object's bytes). The order archive index (lib/tables.ts: orderArchiveIndex) keeps an item per archived order:
+ * enough to list it (owner, createdAt), to reconcile payments (status, total, payment) and to find it
+ * (archiveKey); the whole order lives in the archive object, and no longer in the orders table.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -30,8 +31,8 @@ export interface ArchiveBatch {
   body: Uint8Array;
 }
 
-/** Fields an archived order's stub keeps in the orders table (with `archived` and `archiveKey`). */
-export const STUB_FIELDS = [
+/** Fields an archived order's index item keeps (with `archiveKey`). */
+export const INDEX_FIELDS = [
   'orderId',
   'userId',
   'status',
@@ -94,9 +95,16 @@ export function decodeBatch(body: Uint8Array, manifest?: ArchiveManifest): Store
   return orders;
 }
 
-/** What stays in the orders table for an archived order. */
-export function stubOf(order: StoredOrder, archiveKey: string): Record<string, unknown> {
-  const stub: Record<string, unknown> = { archived: true, archiveKey };
-  for (const field of STUB_FIELDS) if (order[field] !== undefined) stub[field] = order[field];
-  return stub;
+/** An archived order's item in the archive index: the same for the same order and key, so a rerun rewrites it as it was. */
+export function indexItemOf(order: StoredOrder, archiveKey: string): ArchiveIndexItem {
+  const item: Record<string, unknown> = { archiveKey };
+  for (const field of INDEX_FIELDS) if (order[field] !== undefined) item[field] = order[field];
+  return item as ArchiveIndexItem;
 }
+
+export type ArchiveIndexItem = Record<string, unknown> & {
+  orderId: string;
+  userId: string;
+  createdAt: string;
+  archiveKey: string;
+};
