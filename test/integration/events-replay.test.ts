@@ -166,11 +166,13 @@ describe('npm run events:replay', () => {
 
   it('with --pattern replays only the events it matches, through a temporary rule removed afterwards', async () => {
     const file = path.join(dataDir, 'keep.json');
-    writeFileSync(file, JSON.stringify({ detail: { kind: ['keep'] } }));
+    // The rule names its source; the pattern a prefix of it, which EventBridge (TestEventPattern) judges.
+    const pattern = { source: [{ prefix: 'ecicomm.replay-test-' }], detail: { kind: ['keep'] } };
+    writeFileSync(file, JSON.stringify(pattern));
     const res = await replay(['--from', window.from, '--to', window.to, '--pattern', file]);
     expect(res).toMatchObject({ code: 0 });
     const outcome = outcomeOf(res.stdout);
-    expect(outcome).toMatchObject({ state: 'COMPLETED', pattern: { detail: { kind: ['keep'] } } });
+    expect(outcome).toMatchObject({ state: 'COMPLETED', pattern });
     expect(outcome.rules).toContainEqual({
       rule: RULE,
       through: expect.stringMatching(`^${outcome.replayName}-\\d+$`),

@@ -13,7 +13,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { compilePattern, matchesPattern } from '@ecicomm/local-platform/eventbridge/pattern/index';
 import { checkedWindow, isoDate, ReplayRefused } from '../../lib/ops/events-replay/checks';
-import { conjoinPatterns, InexpressiblePattern, type EventPattern } from '../../lib/ops/events-replay/patterns';
+import {
+  conjoinPatterns,
+  InexpressiblePattern,
+  type EventPattern,
+  type ValueJudge,
+} from '../../lib/ops/events-replay/patterns';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = path.join(projectRoot, 'node_modules/.bin/tsx');
@@ -150,20 +155,64 @@ describe('the conjunction of event patterns', () => {
     ['a rule that keeps replays out', [{ 'replay-name': [{ exists: false }] }, { 'replay-name': ['r-1'] }]],
   ];
 
-  it.each(cases)('matches exactly the events both match: %s', (_case, patterns) => {
-    const joined = conjoinPatterns(...patterns);
+  /** The local matcher judging a value against a field's matchers, as TestEventPattern does in the replay. */
+  const judge: ValueJudge = async (field, value, matchers) => {
+    const nested = (leaf: unknown) =>
+      field
+        .split('.')
+        .reverse()
+        .reduce<unknown>((inner, key) => ({ [key]: inner }), leaf) as EventPattern;
+    return matches(nested(matchers), event(nested(value)));
+  };
+
+  it.each([
+    ...cases,
+    [
+      'values against operators',
+      [{ 'detail-type': ['OrderPlaced', 'ProductChanged'] }, { 'detail-type': [{ prefix: 'Order' }] }],
+    ],
+    ['operators against values', [{ detail: { total: [{ numeric: ['>', 100] }] } }, { detail: { total: [50, 500] } }]],
+    [
+      'anything-but against values',
+      [{ source: [{ 'anything-but': ['ecicomm.catalog'] }] }, { source: ['ecicomm.catalog', 'ecicomm.orders'] }],
+    ],
+  ] as [string, EventPattern[]][])('matches exactly the events both match: %s', async (_case, patterns) => {
+    const joined = await conjoinPatterns(patterns, judge);
     for (const e of events) {
       const both = patterns.every((p) => matches(p, e));
       expect(joined === undefined ? false : matches(joined, e)).toBe(both);
     }
   });
 
-  it('is undefined when no event can match both, and refuses what EventBridge cannot express', () => {
-    expect(conjoinPatterns({ source: ['a'] }, { source: ['b'] })).toBeUndefined();
-    expect(conjoinPatterns({ 'replay-name': [{ exists: false }] }, { 'replay-name': ['r-1'] })).toBeUndefined();
-    expect(() =>
-      conjoinPatterns({ detail: { total: [{ numeric: ['>', 1] }] } }, { detail: { total: [{ numeric: ['<', 9] }] } }),
-    ).toThrow(new InexpressiblePattern('detail.total'));
-    expect(() => conjoinPatterns({ detail: ['x'] }, { detail: { total: [1] } })).toThrow(InexpressiblePattern);
+  it('keeps the values the operators allow, and none when they allow none', async () => {
+    expect(
+      await conjoinPatterns(
+        [{ 'detail-type': ['OrderPlaced', 'ProductChanged'] }, { 'detail-type': [{ prefix: 'Order' }] }],
+        judge,
+      ),
+    ).toEqual({
+      'detail-type': ['OrderPlaced'],
+    });
+    expect(
+      await conjoinPatterns([{ detail: { total: [{ numeric: ['<', 10] }] } }, { detail: { total: [50, 500] } }], judge),
+    ).toBeUndefined();
+  });
+
+  it('is undefined when no event can match both, and refuses what EventBridge cannot express', async () => {
+    expect(await conjoinPatterns([{ source: ['a'] }, { source: ['b'] }])).toBeUndefined();
+    expect(await conjoinPatterns([{ 'replay-name': [{ exists: false }] }, { 'replay-name': ['r-1'] }])).toBeUndefined();
+    await expect(
+      conjoinPatterns(
+        [{ detail: { total: [{ numeric: ['>', 1] }] } }, { detail: { total: [{ numeric: ['<', 9] }] } }],
+        judge,
+      ),
+    ).rejects.toThrow(new InexpressiblePattern('detail.total'));
+    await expect(conjoinPatterns([{ detail: ['x'] }, { detail: { total: [1] } }], judge)).rejects.toThrow(
+      InexpressiblePattern,
+    );
+    // Without a judge, values against operators are not decided.
+    await expect(conjoinPatterns([{ source: ['a'] }, { source: [{ prefix: 'a' }] }])).rejects.toThrow(
+      InexpressiblePattern,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * EventBridge answers with the same pattern compiler its rules use).
  */
 import { EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
-import type { EventPattern } from './patterns';
+import type { EventPattern, ValueJudge } from './patterns';
 
 /** A refusal of the command line's input: one line, exit 2, and nothing was started. */
 export class ReplayRefused extends Error {
@@ -81,3 +81,27 @@ export async function checkedPattern(client: EventBridgeClient, parsed: unknown,
   }
   return parsed as EventPattern;
 }
+
+/** A value nested at a field's path (`detail.total`): `{ detail: { total: value } }`. */
+const nestedAt = (field: string, value: unknown) =>
+  field
+    .split('.')
+    .reverse()
+    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
+
+/**
+ * Values judged against a field's matchers by EventBridge itself (TestEventPattern), as the rule would judge an
+ * event holding the value: what joins a list of values with a list of operators (./patterns.ts).
+ */
+export const eventBridgeJudge =
+  (client: EventBridgeClient): ValueJudge =>
+  async (field, value, matchers) => {
+    const event = { ...PROBE_EVENT, ...nestedAt(field, value) };
+    const { Result } = await client.send(
+      new TestEventPatternCommand({
+        EventPattern: JSON.stringify(nestedAt(field, matchers)),
+        Event: JSON.stringify(event),
+      }),
+    );
+    return Result === true;
+  };

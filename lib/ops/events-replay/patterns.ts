@@ -3,7 +3,8 @@
  * consumer's rule AND the operator's --pattern AND `replay-name`), since a rule has one pattern and EventBridge has
  * no `$and`. Each side is first spread into its `$or`-free alternatives; two alternatives join field by field:
  * a field only one names is kept, nested objects join recursively, and two lists of values on the same field keep
- * the values both allow. When both lists use operators (prefix, numeric, anything-but…) their intersection is no
+ * the values both allow — plain values against operators (prefix, numeric, anything-but…) judged one by one by
+ * `judge` (EventBridge's TestEventPattern, in the replay). When both lists use operators their intersection is no
  * list EventBridge can express: that is refused by name (`InexpressiblePattern`), never approximated.
  */
 
@@ -17,6 +18,9 @@ export class InexpressiblePattern extends Error {
   }
 }
 
+/** Whether a field (`detail.total`) holding `value` matches that field's list of matchers. */
+export type ValueJudge = (field: string, value: unknown, matchers: unknown[]) => Promise<boolean>;
+
 const NEVER = Symbol('never');
 type Joined = EventPattern | typeof NEVER;
 
@@ -26,32 +30,44 @@ const isExists = (list: unknown[], exists: boolean) =>
   list.length === 1 && isObject(list[0]) && Object.keys(list[0]).length === 1 && list[0].exists === exists;
 
 /** The values both leaf lists allow; NEVER when none; throws when operators make it inexpressible. */
-function intersectValues(a: unknown[], b: unknown[], field: string): unknown[] | typeof NEVER {
+async function intersectValues(
+  a: unknown[],
+  b: unknown[],
+  field: string,
+  judge?: ValueJudge,
+): Promise<unknown[] | typeof NEVER> {
   const key = (v: unknown) => JSON.stringify(v);
   if (key([...a].map(key).sort()) === key([...b].map(key).sort())) return a;
   if (isExists(a, true) && b.every(isPlainValue)) return b;
   if (isExists(b, true) && a.every(isPlainValue)) return a;
   // A field that must be absent and a field that must hold a value: no event has both.
   if ((isExists(a, false) && b.every(isPlainValue)) || (isExists(b, false) && a.every(isPlainValue))) return NEVER;
-  if (!a.every(isPlainValue) || !b.every(isPlainValue)) throw new InexpressiblePattern(field);
-  const allowed = new Set(b.map(key));
-  const both = a.filter((v) => allowed.has(key(v)));
+  const [aPlain, bPlain] = [a.every(isPlainValue), b.every(isPlainValue)];
+  let both: unknown[];
+  if (aPlain && bPlain) {
+    const allowed = new Set(b.map(key));
+    both = a.filter((v) => allowed.has(key(v)));
+  } else if (judge && (aPlain || bPlain)) {
+    const [values, matchers] = aPlain ? [a, b] : [b, a];
+    both = [];
+    for (const value of values) if (await judge(field, value, matchers)) both.push(value);
+  } else throw new InexpressiblePattern(field);
   return both.length > 0 ? both : NEVER;
 }
 
 /** Two `$or`-free patterns joined field by field. */
-function join(a: EventPattern, b: EventPattern, path = ''): Joined {
+async function join(a: EventPattern, b: EventPattern, judge?: ValueJudge, path = ''): Promise<Joined> {
   const joined: EventPattern = { ...a };
   for (const [field, value] of Object.entries(b)) {
     const at = path ? `${path}.${field}` : field;
     const mine = joined[field];
     if (mine === undefined) joined[field] = value;
     else if (isObject(mine) && isObject(value)) {
-      const inner = join(mine, value, at);
+      const inner = await join(mine, value, judge, at);
       if (inner === NEVER) return NEVER;
       joined[field] = inner;
     } else if (Array.isArray(mine) && Array.isArray(value)) {
-      const values = intersectValues(mine, value, at);
+      const values = await intersectValues(mine, value, at, judge);
       if (values === NEVER) return NEVER;
       joined[field] = values;
     } else throw new InexpressiblePattern(at);
@@ -59,32 +75,37 @@ function join(a: EventPattern, b: EventPattern, path = ''): Joined {
   return joined;
 }
 
+/** Every alternative of `sofar` joined with every one of `options`, those no event can match left out. */
+async function product(sofar: EventPattern[], options: EventPattern[], judge?: ValueJudge): Promise<EventPattern[]> {
+  const joined: EventPattern[] = [];
+  for (const a of sofar)
+    for (const b of options) {
+      const both = await join(a, b, judge);
+      if (both !== NEVER) joined.push(both);
+    }
+  return joined;
+}
+
 /** A pattern as the `$or`-free patterns it is the union of (an `$or` at any depth is lifted to the top). */
-export function alternativesOf(pattern: EventPattern): EventPattern[] {
+export async function alternativesOf(pattern: EventPattern, judge?: ValueJudge): Promise<EventPattern[]> {
   let alternatives: EventPattern[] = [{}];
   for (const [field, value] of Object.entries(pattern)) {
-    const options =
-      field === '$or'
-        ? (value as EventPattern[]).flatMap(alternativesOf)
-        : isObject(value)
-          ? alternativesOf(value).map((inner) => ({ [field]: inner }))
-          : [{ [field]: value }];
-    alternatives = alternatives.flatMap((sofar) =>
-      options.map((option) => join(sofar, option)).filter((j): j is EventPattern => j !== NEVER),
-    );
+    let options: EventPattern[];
+    if (field === '$or') {
+      options = [];
+      for (const alternative of value as EventPattern[]) options.push(...(await alternativesOf(alternative, judge)));
+    } else if (isObject(value)) options = (await alternativesOf(value, judge)).map((inner) => ({ [field]: inner }));
+    else options = [{ [field]: value }];
+    alternatives = await product(alternatives, options, judge);
   }
   return alternatives;
 }
 
 /** One pattern matching exactly the events every given pattern matches; undefined when no event can. */
-export function conjoinPatterns(...patterns: EventPattern[]): EventPattern | undefined {
+export async function conjoinPatterns(patterns: EventPattern[], judge?: ValueJudge): Promise<EventPattern | undefined> {
   let alternatives: EventPattern[] = [{}];
-  for (const pattern of patterns) {
-    const next = alternativesOf(pattern);
-    alternatives = alternatives.flatMap((sofar) =>
-      next.map((option) => join(sofar, option)).filter((j): j is EventPattern => j !== NEVER),
-    );
-  }
+  for (const pattern of patterns)
+    alternatives = await product(alternatives, await alternativesOf(pattern, judge), judge);
   const distinct = [...new Map(alternatives.map((p) => [JSON.stringify(p), p])).values()];
   if (distinct.length === 0) return undefined;
   return distinct.length === 1 ? distinct[0] : { $or: distinct };

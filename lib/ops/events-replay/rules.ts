@@ -17,7 +17,7 @@ import {
   type Rule,
   type Target,
 } from '@aws-sdk/client-eventbridge';
-import { ReplayRefused } from './checks';
+import { eventBridgeJudge, ReplayRefused } from './checks';
 import { conjoinPatterns, InexpressiblePattern, type EventPattern } from './patterns';
 
 /** Every replay's name starts so; so do its temporary rules', which no replay reaches as a consumer. */
@@ -89,17 +89,20 @@ export async function createTemporaryRules(
   consumers: ConsumerRule[],
   pattern: EventPattern,
 ): Promise<TemporaryRule[]> {
-  const plans = consumers.flatMap((consumer) => {
-    let joined: EventPattern | undefined;
+  const plans: { consumer: ConsumerRule; joined: EventPattern }[] = [];
+  for (const consumer of consumers) {
     try {
-      joined = conjoinPatterns(consumer.pattern, pattern, { 'replay-name': [replayName] });
+      const joined = await conjoinPatterns(
+        [consumer.pattern, pattern, { 'replay-name': [replayName] }],
+        eventBridgeJudge(client),
+      );
+      if (joined) plans.push({ consumer, joined });
     } catch (e) {
       if (e instanceof InexpressiblePattern)
         throw new ReplayRefused(`--pattern cannot be combined with rule ${consumer.name}: ${e.message}`);
       throw e;
     }
-    return joined ? [{ consumer, joined }] : [];
-  });
+  }
   const created: TemporaryRule[] = [];
   try {
     for (const [index, { consumer, joined }] of plans.entries()) {
