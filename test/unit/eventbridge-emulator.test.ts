@@ -306,6 +306,13 @@ describe('the local EventBridge', () => {
     ).rejects.toMatchObject({
       name: 'ValidationException',
     });
+    // `resources` is one of the fields AWS requires of the event, even empty.
+    const { resources: _, ...withoutResources } = JSON.parse(event) as Record<string, unknown>;
+    await expect(
+      events.send(
+        new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: JSON.stringify(withoutResources) }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('missing resources') });
   });
 
   it('fails a bad entry alone with its code, and refuses a rule that still has targets to delete', async () => {
