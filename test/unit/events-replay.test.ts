@@ -171,7 +171,10 @@ describe('the conjunction of event patterns', () => {
       'values against operators',
       [{ 'detail-type': ['OrderPlaced', 'ProductChanged'] }, { 'detail-type': [{ prefix: 'Order' }] }],
     ],
-    ['operators against values', [{ detail: { total: [{ numeric: ['>', 100] }] } }, { detail: { total: [50, 500] } }]],
+    [
+      'operators against values',
+      [{ source: [{ prefix: 'ecicomm.' }] }, { source: ['ecicomm.orders', 'other.orders'] }],
+    ],
     [
       'anything-but against values',
       [{ source: [{ 'anything-but': ['ecicomm.catalog'] }] }, { source: ['ecicomm.catalog', 'ecicomm.orders'] }],
@@ -194,8 +197,23 @@ describe('the conjunction of event patterns', () => {
       'detail-type': ['OrderPlaced'],
     });
     expect(
-      await conjoinPatterns([{ detail: { total: [{ numeric: ['<', 10] }] } }, { detail: { total: [50, 500] } }], judge),
+      await conjoinPatterns([{ 'detail-type': [{ prefix: 'Product' }] }, { 'detail-type': ['OrderPlaced'] }], judge),
     ).toBeUndefined();
+  });
+
+  it('refuses two different value lists on a field that may hold a list: an event can match both', async () => {
+    const rule = { detail: { items: { productId: ['p-1'] } } };
+    const wanted = { detail: { items: { productId: ['p-2'] } } };
+    const order = event({ detail: { items: [{ productId: 'p-1' }, { productId: 'p-2' }] } });
+    expect([matches(rule, order), matches(wanted, order)]).toEqual([true, true]);
+    await expect(conjoinPatterns([rule, wanted], judge)).rejects.toThrow(
+      new InexpressiblePattern('detail.items.productId', 'differently, and it may hold a list'),
+    );
+    await expect(conjoinPatterns([{ resources: ['a'] }, { resources: [{ prefix: 'a' }] }], judge)).rejects.toThrow(
+      InexpressiblePattern,
+    );
+    // The same list, or a value against exists, needs no intersection.
+    expect(await conjoinPatterns([rule, rule, { detail: { items: { productId: [{ exists: true }] } } }])).toEqual(rule);
   });
 
   it('is undefined when no event can match both, and refuses what EventBridge cannot express', async () => {
@@ -206,7 +224,10 @@ describe('the conjunction of event patterns', () => {
         [{ detail: { total: [{ numeric: ['>', 1] }] } }, { detail: { total: [{ numeric: ['<', 9] }] } }],
         judge,
       ),
-    ).rejects.toThrow(new InexpressiblePattern('detail.total'));
+    ).rejects.toThrow(new InexpressiblePattern('detail.total', 'differently, and it may hold a list'));
+    await expect(
+      conjoinPatterns([{ source: [{ prefix: 'ecicomm.' }] }, { source: [{ suffix: '.orders' }] }], judge),
+    ).rejects.toThrow(new InexpressiblePattern('source'));
     await expect(conjoinPatterns([{ detail: ['x'] }, { detail: { total: [1] } }], judge)).rejects.toThrow(
       InexpressiblePattern,
     );

@@ -2,21 +2,29 @@
  * The conjunction of two EventBridge event patterns, as one pattern: what a replay's temporary rule needs (a
  * consumer's rule AND the operator's --pattern AND `replay-name`), since a rule has one pattern and EventBridge has
  * no `$and`. Each side is first spread into its `$or`-free alternatives; two alternatives join field by field:
- * a field only one names is kept, nested objects join recursively, and two lists of values on the same field keep
- * the values both allow — plain values against operators (prefix, numeric, anything-but…) judged one by one by
- * `judge` (EventBridge's TestEventPattern, in the replay). When both lists use operators their intersection is no
- * list EventBridge can express: that is refused by name (`InexpressiblePattern`), never approximated.
+ * a field only one names is kept, nested objects join recursively, and two lists of values on one of the envelope's
+ * single-valued fields (source, detail-type…) keep the values both allow — plain values against operators (prefix,
+ * anything-but…) judged one by one by `judge` (EventBridge's TestEventPattern, in the replay). Anything else is
+ * refused by name (`InexpressiblePattern`), never approximated: two operator lists have no intersection a list can
+ * state, and a field of `detail` or `resources` may hold a list, which matches a pattern when any element does —
+ * `items.productId: ["a"]` and `["b"]` both match an order of a and b, though no value is in both lists.
  */
 
 export type EventPattern = { [field: string]: unknown };
 
-/** Two patterns on the same field whose intersection no event pattern can state. */
+/** Two patterns on the same field whose conjunction no event pattern can state. */
 export class InexpressiblePattern extends Error {
-  constructor(readonly field: string) {
-    super(`both patterns filter ${field} with operators, and EventBridge cannot express the intersection`);
+  constructor(
+    readonly field: string,
+    why = 'with operators',
+  ) {
+    super(`both patterns filter ${field} ${why}, and no event pattern states both at once`);
     this.name = 'InexpressiblePattern';
   }
 }
+
+/** The envelope's fields that hold one value, never a list: the only ones two value lists can be intersected on. */
+const SINGLE_VALUED = new Set(['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'replay-name']);
 
 /** Whether a field (`detail.total`) holding `value` matches that field's list of matchers. */
 export type ValueJudge = (field: string, value: unknown, matchers: unknown[]) => Promise<boolean>;
@@ -42,6 +50,7 @@ async function intersectValues(
   if (isExists(b, true) && a.every(isPlainValue)) return a;
   // A field that must be absent and a field that must hold a value: no event has both.
   if ((isExists(a, false) && b.every(isPlainValue)) || (isExists(b, false) && a.every(isPlainValue))) return NEVER;
+  if (!SINGLE_VALUED.has(field)) throw new InexpressiblePattern(field, 'differently, and it may hold a list');
   const [aPlain, bPlain] = [a.every(isPlainValue), b.every(isPlainValue)];
   let both: unknown[];
   if (aPlain && bPlain) {
