@@ -25,6 +25,12 @@ export const EVENTS_ENV = { bus: 'EVENT_BUS_NAME', stockLowThreshold: 'STOCK_LOW
 export const EVENT_BUS_NAME = 'ecicomm-events';
 export const EVENT_ARCHIVE = { name: 'ecicomm-events-archive', retentionDays: 30 } as const;
 
+/** The bus and archive of a deployed stage (`<prefix>-events`, `<prefix>-events-archive`), as the CDK names them. */
+export const stageEventNames = (prefix: string) => ({
+  bus: `${prefix}-events`,
+  archive: `${prefix}-${EVENT_ARCHIVE.name.replace(/^ecicomm-/, '')}`,
+});
+
 const publisher = (table: TableKey, file: string, summary: string): StreamConsumer => ({
   id: `publish${file.charAt(0).toUpperCase()}${file.slice(1)}Events`,
   context: 'events',

@@ -5,6 +5,7 @@
  * consumer matches on it in its rule), never an edit of this one.
  */
 import * as z from 'zod/mini';
+import { OrderShippingAddress } from '../orders/schemas';
 
 export const EVENT_BUS = 'ecicomm-events';
 
@@ -77,15 +78,7 @@ export const OrderConfirmed = z.object({
   userId: z.string(),
   items: z.array(OrderLine),
   ...OrderTotals,
-  shippingAddress: z.object({
-    name: z.string(),
-    line1: z.string(),
-    line2: z.optional(z.string()),
-    city: z.string(),
-    state: z.optional(z.string()),
-    postalCode: z.string(),
-    country: z.string(),
-  }),
+  shippingAddress: OrderShippingAddress,
   chargeId: z.optional(z.string()),
   at,
 });

@@ -70,20 +70,23 @@ export const ListOrdersQuery = z
   );
 export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;
 
+/** The address as an order keeps it (checked once, as ShippingAddress, when the order was placed): the answers' and the domain events' shape. */
+export const OrderShippingAddress = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.optional(z.string()),
+  city: z.string(),
+  state: z.optional(z.string()),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
 export const Order = z.object({
   orderId: z.string(),
   userId: z.string(),
   status: OrderStatus,
   ...PriceFigures,
-  shippingAddress: z.object({
-    name: z.string(),
-    line1: z.string(),
-    line2: z.optional(z.string()),
-    city: z.string(),
-    state: z.optional(z.string()),
-    postalCode: z.string(),
-    country: z.string(),
-  }),
+  shippingAddress: OrderShippingAddress,
   payment: z.object({ status: PaymentStatus, chargeId: z.optional(z.string()) }),
   failureReason: z.optional(FailureReason),
   history: z.array(z.object({ status: OrderStatus, at: z.string() })),

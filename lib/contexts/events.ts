@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EVENT_ARCHIVE, EVENTS_ENV, eventPublishers, eventRules, type EventRule } from '../events';
+import { EVENT_ARCHIVE, EVENTS_ENV, eventPublishers, eventRules, stageEventNames, type EventRule } from '../events';
 import type { StreamConsumer } from '../stream-consumer-spec';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
@@ -38,11 +38,11 @@ export class DomainEvents extends Construct {
   constructor(scope: Construct, id: string, props: DomainEventsProps) {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', {
-      eventBusName: `${props.namePrefix}-events`,
+      eventBusName: stageEventNames(props.namePrefix).bus,
       description: 'Domain events of every context (docs/EVENTS.md)',
     });
     this.archive = this.bus.archive('Archive', {
-      archiveName: `${props.namePrefix}-${EVENT_ARCHIVE.name.replace(/^ecicomm-/, '')}`,
+      archiveName: stageEventNames(props.namePrefix).archive,
       description: 'Every domain event, kept for replays',
       // Everything this account puts on the bus: an archive needs a pattern, and this one matches every event.
       eventPattern: { account: [Stack.of(this).account] },

@@ -74,6 +74,10 @@ const inputs: Record<string, { missing: string[]; malformed?: string[] }> = {
   'replay:history': { missing: ['--from', '2011-01-01', '--to', '2011-01-02', '--data', missing] },
   'generate-event': { missing: ['apigw', '--path', '/v1/health', '--body-file', missing] },
   restore: { missing: ['--from', missing] },
+  'events:replay': {
+    missing: ['--from', '2026-12-07', '--to', '2026-12-08', '--pattern', missing],
+    malformed: ['--from', '2026-12-07', '--to', '2026-12-08', '--pattern', notJson],
+  },
 };
 /** Scripts with a required option, and the arguments that leave it out. */
 const required: Record<string, string[]> = {
@@ -83,6 +87,7 @@ const required: Record<string, string[]> = {
   'generate-event': ['apigw'],
   backup: [],
   restore: [],
+  'events:replay': ['--to', '2026-12-08'],
 };
 
 /** Arguments that satisfy a script's required options, so that the unknown option is what it answers. */
@@ -92,6 +97,7 @@ const valid: Record<string, string[]> = {
   'ml:publish-popular': ['--model', missing],
   backup: ['--out', missing],
   restore: ['--from', missing],
+  'events:replay': ['--from', '2026-12-07', '--to', '2026-12-08'],
 };
 const unknownOption = (script: string) => [...(valid[script] ?? []), '--no-such-option'];
 for (const script of ours) {
@@ -141,6 +147,7 @@ describe('the command line of every script of ours', () => {
         'archive',
         'backup',
         'restore',
+        'events:replay',
       ]),
     );
   });

@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  CancelReplayCommand,
   CreateArchiveCommand,
   DeleteRuleCommand,
   DescribeArchiveCommand,
   DescribeReplayCommand,
   EventBridgeClient,
+  ListReplaysCommand,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -233,6 +235,54 @@ describe('the local EventBridge', () => {
     ]);
   });
 
+  it('replays by the time in the event (an entry Time), in order of that time, as AWS documents', async () => {
+    const busArn = `arn:aws:events:${region}:000000000000:event-bus/default`;
+    const { ArchiveArn } = await events.send(new DescribeArchiveCommand({ ArchiveName: 'orders' }));
+    const hourAgo = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+    // Both arrive now; one is dated an hour ago, the other ten minutes later, and is sent first.
+    const dated = (orderId: string, at: number) => ({
+      Source: 'ecicomm.orders',
+      DetailType: 'OrderConfirmed',
+      Detail: JSON.stringify({ orderId }),
+      Time: new Date(at),
+    });
+    await events.send(
+      new PutEventsCommand({ Entries: [dated('o-late', hourAgo + 600_000), dated('o-early', hourAgo)] }),
+    );
+    await bridge.idle();
+    received.set('mailer', []);
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: 'dated',
+        EventSourceArn: ArchiveArn,
+        EventStartTime: new Date(hourAgo - 60_000),
+        EventEndTime: new Date(hourAgo + 1_800_000),
+        Destination: { Arn: busArn, FilterArns: [`arn:aws:events:${region}:000000000000:rule/confirmed`] },
+      }),
+    );
+    await eventually(
+      async () =>
+        expect((await events.send(new DescribeReplayCommand({ ReplayName: 'dated' }))).State).toBe('COMPLETED'),
+      { timeout: 5000 },
+    );
+    await bridge.idle();
+    expect(received.get('mailer')).toEqual([{ orderId: 'o-early' }, { orderId: 'o-late' }]);
+    const replay = await events.send(new DescribeReplayCommand({ ReplayName: 'dated' }));
+    expect(replay.EventLastReplayedTime).toEqual(new Date(hourAgo + 600_000));
+  });
+
+  it('lists replays by name prefix and state (ListReplays), and cancels only a replay under way (CancelReplay)', async () => {
+    const { Replays = [] } = await events.send(new ListReplaysCommand({ NamePrefix: 'dat', State: 'COMPLETED' }));
+    expect(Replays.map((r) => r.ReplayName)).toEqual(['dated']);
+    expect(await events.send(new ListReplaysCommand({ State: 'RUNNING' }))).toMatchObject({ Replays: [] });
+    await expect(events.send(new CancelReplayCommand({ ReplayName: 'dated' }))).rejects.toMatchObject({
+      name: 'IllegalStatusException',
+    });
+    await expect(events.send(new CancelReplayCommand({ ReplayName: 'never-started' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
   it('answers TestEventPattern like AWS, and refuses a bad pattern with InvalidEventPatternException', async () => {
     const event = JSON.stringify({
       id: '1',
@@ -256,6 +306,13 @@ describe('the local EventBridge', () => {
     ).rejects.toMatchObject({
       name: 'ValidationException',
     });
+    // `resources` is one of the fields AWS requires of the event, even empty.
+    const { resources: _, ...withoutResources } = JSON.parse(event) as Record<string, unknown>;
+    await expect(
+      events.send(
+        new TestEventPatternCommand({ EventPattern: '{"source":["x"]}', Event: JSON.stringify(withoutResources) }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining('missing resources') });
   });
 
   it('fails a bad entry alone with its code, and refuses a rule that still has targets to delete', async () => {

@@ -1,6 +1,7 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { EventType } from '@aws-lambda-powertools/batch';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import type { Context } from 'aws-lambda';
+import { batchResponse } from '../../shared/batch-response';
 import { logger } from '../../shared/observability';
 import type { Warehouse, WarehouseVersion } from '../ports';
 
@@ -50,19 +51,15 @@ export function makeStreamBatchHandler<R, Row>(
   return async (event: StreamEvent<R>, context: Context): Promise<PartialItemFailureResponse> => {
     const mapped = mapRecords(loader, event.Records);
     const { loadedRows, refused } = await loadBatch(loader, deps.warehouse, event.Records, mapped);
-    const processor = new BatchProcessor(loader.eventType);
-    const response = await processPartialResponse(
-      event as never,
-      // Throwing marks the record failed; the processor awaits whatever the handler returns.
+    const response = await batchResponse(
+      event,
       (record: R) => {
         const m = mapped.get(record);
-        if (m === undefined) throw new Error(`Record ${loader.describe(record)} was not mapped`);
-        if ('error' in m) throw m.error;
-        if (refused.has(record)) throw refused.get(record);
+        if (m === undefined) return new Error(`Record ${loader.describe(record)} was not mapped`);
+        if ('error' in m) return m.error;
+        return refused.get(record);
       },
-      processor,
-      // One at a time: concurrent loads into the same table conflict under Redshift's serializable isolation.
-      { context, processInParallel: false },
+      { eventType: loader.eventType, context },
     );
     if (deps.version && loadedRows > 0) {
       try {

@@ -1,4 +1,5 @@
-import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
+import type { KinesisStreamEvent, KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import { batchResponse, EventType } from '../../shared/batch-response';
 import { logger } from '../../shared/observability';
 import type { AuditEvent } from '../../shared/audit-event';
 import { auditEventOf } from '../adapters/audit-stream-records';
@@ -14,17 +15,21 @@ export const makeHandler =
   (deps: { trail: AuditTrail }) =>
   async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const events: AuditEvent[] = [];
-    const failures: { itemIdentifier: string }[] = [];
+    const failures = new Map<KinesisStreamRecord, unknown>();
     for (const record of event.Records) {
       try {
         events.push(auditEventOf(record));
       } catch (error) {
         logger.error('malformed audit record', { error: error as Error });
-        failures.push({ itemIdentifier: record.kinesis.sequenceNumber });
+        failures.set(record, error);
       }
     }
     await deps.trail.record(events);
-    return { batchItemFailures: failures };
+    // A batch of nothing but malformed records is reported record by record, not retried whole: retrying cannot mend them.
+    return batchResponse(event, (record) => failures.get(record), {
+      eventType: EventType.KinesisDataStreams,
+      throwOnFullBatchFailure: false,
+    });
   };
 
 export const handler = makeHandler(liveAuditDeps());

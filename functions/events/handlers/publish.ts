@@ -1,8 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { batchResponse, EventType } from '../../shared/batch-response';
 import { logger } from '../../shared/observability';
 import { changeOf } from '../adapters/stream-changes';
 import type { PublishingRules } from '../domain/from-stream';
@@ -26,15 +26,10 @@ export const makePublisherHandler = (eventsOf: (rules: PublishingRules) => Event
         logger.warn('change not mapped to events', { eventID: record.eventID, error });
       for (const [record, error] of failures) logger.warn('events not published', { eventID: record.eventID, error });
       logger.info('batch published', { records: event.Records.length, published, failed: failures.size });
-      return processPartialResponse(
-        event,
-        (record: DynamoDBRecord) => {
-          const failure = failures.get(record);
-          if (failure) throw failure;
-        },
-        new BatchProcessor(EventType.DynamoDBStreams),
-        { context },
-      );
+      return batchResponse(event, (record: DynamoDBRecord) => failures.get(record), {
+        eventType: EventType.DynamoDBStreams,
+        context,
+      });
     },
   ).use(injectLambdaContext(logger, { resetKeys: true }));
 };

@@ -1,8 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { batchResponse, EventType } from '../../shared/batch-response';
 import { logger } from '../../shared/observability';
 import { actionFromStreamRecord, describeStreamRecord } from '../adapters/products-stream';
 import { indexRecords } from '../domain/indexing';
@@ -29,15 +29,10 @@ export const makeHandler = (deps: { index: ProductIndexAdmin }) => {
       for (const [record, error] of failures)
         logger.warn('product not indexed', { record: describeStreamRecord(record), error });
       logger.info('batch indexed', { records: event.Records.length, ...summary });
-      return processPartialResponse(
-        event,
-        (record: DynamoDBRecord) => {
-          const failure = failures.get(record);
-          if (failure) throw failure;
-        },
-        new BatchProcessor(EventType.DynamoDBStreams),
-        { context },
-      );
+      return batchResponse(event, (record: DynamoDBRecord) => failures.get(record), {
+        eventType: EventType.DynamoDBStreams,
+        context,
+      });
     },
   ).use(injectLambdaContext(logger, { resetKeys: true }));
 };

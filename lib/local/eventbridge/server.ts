@@ -2,7 +2,7 @@
  * A local Amazon EventBridge: the part of the AWS JSON 1.1 protocol (`X-Amz-Target: AWSEvents.<Action>`) the
  * platform and its tools use, for @aws-sdk/client-eventbridge — buses, rules with event patterns (./pattern),
  * Lambda and SQS targets with retries and dead-letter queues (./delivery.ts), archives and replays
- * (./actions/archives.ts), and TestEventPattern. Requests must be signed (SigV4, service `events`) with the
+ * (./actions/archives.ts, ./actions/replays.ts), and TestEventPattern. Requests must be signed (SigV4, service `events`) with the
  * platform's per-run credentials. With a data directory, rules and archived events outlive a restart (./store.ts).
  *
  * Not emulated: scheduled rules (the platform's timers run schedules), input transformers, API destinations,
@@ -14,6 +14,7 @@ import type { LocalCredentials } from '../guard/sigv4';
 import { awsJsonProtocol } from '../http/aws-json';
 import { archiveActions } from './actions/archives';
 import { busActions } from './actions/buses';
+import { replayActions } from './actions/replays';
 import { eventActions } from './actions/events';
 import { ruleActions } from './actions/rules';
 import { arnsFor } from './arns';
@@ -73,10 +74,9 @@ export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptio
   );
   const context: ActionContext = { store, router, arns, region: options.region, now };
   const actions = Object.fromEntries(
-    Object.entries({ ...eventActions, ...ruleActions, ...busActions, ...archiveActions }).map(([name, action]) => [
-      name,
-      (body: Record<string, unknown>) => action(body, context),
-    ]),
+    Object.entries({ ...eventActions, ...ruleActions, ...busActions, ...archiveActions, ...replayActions }).map(
+      ([name, action]) => [name, (body: Record<string, unknown>) => action(body, context)],
+    ),
   );
   const server: Server = await eventBridgeProtocol.listen(options.port, actions, options.credentials);
   return {

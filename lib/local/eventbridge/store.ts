@@ -107,11 +107,17 @@ export class EventBridgeStore {
     if (this.dataDir) appendFileSync(this.archiveFile(name), entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
 
-  /** The archive's events that arrived in [from, to) and are still within its retention, oldest first. */
+  /**
+   * The archive's events still within its retention (by when they arrived) whose time is in [from, to), in order
+   * of that time: a replay selects and orders by the time in the event (PutEvents' Time when given), as AWS does.
+   */
   archivedBetween(name: string, from: number, to: number, now: number): ArchivedEvent[] {
     const retentionDays = this.archives.get(name)?.spec.RetentionDays ?? 0;
     const keptFrom = retentionDays > 0 ? now - retentionDays * DAY_MS : -Infinity;
-    return (this.archived.get(name) ?? []).filter((e) => e.at >= Math.max(from, keptFrom) && e.at < to);
+    const timeOf = (e: ArchivedEvent) => Date.parse(e.event.time);
+    return (this.archived.get(name) ?? [])
+      .filter((e) => e.at >= keptFrom && timeOf(e) >= from && timeOf(e) < to)
+      .sort((a, b) => timeOf(a) - timeOf(b));
   }
 
   archivedCount(name: string): { count: number; bytes: number } {

@@ -79,7 +79,7 @@ export interface ReplaySpec {
   Destination: { Arn: string; FilterArns?: string[] };
   EventStartTime: number;
   EventEndTime: number;
-  State: 'STARTING' | 'RUNNING' | 'COMPLETED' | 'FAILED';
+  State: 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
   StateReason?: string;
   ReplayStartTime: number;
   ReplayEndTime?: number;

@@ -5,7 +5,7 @@ import { entriesOf, eventOf } from '../events';
 import { compilePattern, InvalidEventPattern, matchesPattern, type CompiledPattern } from '../pattern';
 
 /** The fields TestEventPattern requires of its event, as AWS documents. */
-const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
+const REQUIRED_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'resources', 'detail-type'];
 
 export function checkedPattern(text: string): CompiledPattern {
   try {
