@@ -24,6 +24,11 @@ export const EVENTS_ENV = { bus: 'EVENT_BUS_NAME', stockLowThreshold: 'STOCK_LOW
 /** The bus's name (physical `${prefix}-events` in AWS stages) and the archive's retention. */
 export const EVENT_BUS_NAME = 'ecicomm-events';
 export const EVENT_ARCHIVE = { name: 'ecicomm-events-archive', retentionDays: 30 } as const;
+/**
+ * `npm run events:replay -- --pattern` replays through temporary rules of this prefix (lib/ops/events-replay): each
+ * rule's target lets them invoke it and reach its dead-letter queue, as it lets its own rule.
+ */
+export const EVENT_REPLAY_RULE_PREFIX = 'events-replay-';
 
 /** The bus and archive of a deployed stage (`<prefix>-events`, `<prefix>-events-archive`), as the CDK names them. */
 export const stageEventNames = (prefix: string) => ({

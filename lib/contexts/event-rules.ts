@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -8,7 +9,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { rulePhysicalNames, type EventRule } from '../events';
+import { EVENT_REPLAY_RULE_PREFIX, rulePhysicalNames, type EventRule } from '../events';
 import type { TableKey } from '../tables';
 import { PlatformFunction } from './platform-function';
 
@@ -104,6 +105,26 @@ export class EventRules extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     deadLettersAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    this.admitReplayRules(fn, deadLetterQueue, props.bus);
     return { rule, eventRule, function: fn, deadLetterQueue, deadLettersAlarm };
+  }
+
+  /** `events:replay --pattern`'s temporary rules on this bus copy the rule's target: let them reach it too. */
+  private admitReplayRules(fn: PlatformFunction, deadLetterQueue: Queue, bus: IEventBus) {
+    const replayRules = Stack.of(this).formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: `${bus.eventBusName}/${EVENT_REPLAY_RULE_PREFIX}*`,
+    });
+    const events = new ServicePrincipal('events.amazonaws.com');
+    fn.function.addPermission('InvokedByReplayRules', { principal: events, sourceArn: replayRules });
+    deadLetterQueue.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [events],
+        actions: ['sqs:SendMessage'],
+        resources: [deadLetterQueue.queueArn],
+        conditions: { ArnLike: { 'aws:SourceArn': replayRules } },
+      }),
+    );
   }
 }

@@ -17,11 +17,12 @@ import {
   type Rule,
   type Target,
 } from '@aws-sdk/client-eventbridge';
+import { EVENT_REPLAY_RULE_PREFIX } from '../../events';
 import { eventBridgeJudge, ReplayRefused } from './checks';
 import { conjoinPatterns, InexpressiblePattern, type EventPattern } from './patterns';
 
 /** Every replay's name starts so; so do its temporary rules', which no replay reaches as a consumer. */
-export const REPLAY_PREFIX = 'events-replay-';
+export const REPLAY_PREFIX = EVENT_REPLAY_RULE_PREFIX;
 
 export interface ConsumerRule {
   name: string;
