@@ -14,6 +14,7 @@
  */
 import type { BoundedContext } from '../functions/api/contract';
 import type { FunctionSpec } from './function-spec';
+import { EVENT_SOURCES } from '../functions/events/schemas';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
 import type { TableKey } from './tables';
 
@@ -60,6 +61,10 @@ export interface EventRuleTarget extends FunctionSpec {
   retry: EventRetryPolicy;
   /** The SQS queue (logical name; physical `${prefix}-${name}`) of the events the target never took. */
   deadLetterQueueName: string;
+  /** Sends e-mail through SES (the stage's sender identity and configuration set: lib/contexts/notifications.ts). */
+  sendsEmail?: boolean;
+  /** Folders (from the project root) the function reads at run time, copied beside its bundle. */
+  files?: readonly string[];
 }
 
 /**
@@ -76,7 +81,32 @@ export interface EventRule {
 }
 
 /** The rules on the domain events bus: the CDK builds them (lib/contexts/event-rules.ts), `npm start` puts them. */
-export const eventRules: EventRule[] = [];
+export const eventRules: EventRule[] = [
+  {
+    id: 'notifyShopperOfOrders',
+    context: 'notifications',
+    description: 'Confirmed and cancelled orders → the e-mail the shopper expects',
+    eventPattern: {
+      source: [EVENT_SOURCES.orders],
+      'detail-type': ['OrderConfirmed', 'OrderCancelled'],
+      detail: { schemaVersion: [1] },
+    },
+    target: {
+      id: 'notifyShopper',
+      context: 'notifications',
+      handler: 'functions/notifications/handlers/notify-shopper.ts',
+      summary: 'E-mails the shopper their order confirmation or cancellation (SES), once per order and event type',
+      // The profile's address and e-mail preference; Powertools' idempotency records.
+      tables: { users: 'read', idempotency: 'readwrite' },
+      // An SES throttle or outage passes within the hour; Lambda retries a failing function at most twice.
+      retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
+      deadLetterQueueName: 'notifications-dead-letters',
+      sendsEmail: true,
+      // Its e-mail templates (functions/notifications/template-files.ts reads them beside its bundle).
+      files: ['functions/notifications/templates'],
+    },
+  },
+];
 
 /** A rule's deployed names in a stage whose physical names start with `prefix-` (none locally). */
 export function rulePhysicalNames(

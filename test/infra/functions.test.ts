@@ -5,6 +5,7 @@ import { expect } from '../support/expect';
 import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
+import { eventRules, type EventRuleTarget } from '../../lib/events';
 import { imageProcessor } from '../../lib/image-pipeline';
 import { routes } from '../../lib/routes';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
@@ -33,6 +34,7 @@ const definitions: Built[] = [
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
   ...streamConsumers.map((c): Built => ['stream consumer', c, () => builtConsumerOf(c.id).function]),
   ['image function', imageProcessor, () => stack.images.processor],
+  ...eventRules.map((r): Built => ['event rule target', r.target, () => stack.events.rules.rules.get(r.id)!.function]),
 ];
 /** Functions that use the images bucket (test/infra/images.test.ts checks which S3 actions, on which prefixes). */
 const usesImagesBucket = (definition: FunctionDefinition) =>
@@ -43,6 +45,8 @@ const builtConsumerOf = (id: string) =>
   stack.search.consumers.get(id) ??
   stack.audit.consumers.get(id) ??
   stack.events.publishers.consumers.get(id)!;
+/** The rule whose target the definition is, if it is one. */
+const ruleOf = (definition: FunctionDefinition) => eventRules.find((r) => r.target.id === definition.id);
 const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
 const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
 
@@ -187,6 +191,10 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       expected.STOCK_LOW_THRESHOLD = '5';
     }
     if (usesImagesBucket(definition)) expected.IMAGES_BUCKET = { Ref: logicalId(stack.images.bucket) };
+    if ((definition as Partial<EventRuleTarget>).sendsEmail) {
+      expected.SES_FROM_ADDRESS = 'no-reply@example.com';
+      expected.SES_CONFIGURATION_SET = { Ref: logicalId(stack.notifications.configurationSet) };
+    }
     if (definition.id === imageProcessor.id)
       expected.IMAGES_BASE_URL = {
         'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.images.distribution), 'DomainName'] }]],
@@ -344,6 +352,9 @@ describe('least privilege', () => {
               'secretsmanager',
               'events',
               ...(usesImagesBucket(definition) || definition.buckets ? ['s3'] : []),
+              // An event rule's function sends what it gave up on to its dead-letter queue, and may send e-mail.
+              ...(ruleOf(definition) ? ['sqs'] : []),
+              ...((definition as Partial<EventRuleTarget>).sendsEmail ? ['ses'] : []),
             ],
             action,
           ).toContain(service);
@@ -359,6 +370,13 @@ describe('least privilege', () => {
           // Only the buckets it names (which objects and actions: test/infra/backup.test.ts).
           if (service === 's3') expect(definition.buckets ?? usesImagesBucket(definition), action).toBeTruthy();
           if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
+          // Which identity and configuration set: test/infra/notifications.test.ts.
+          if (service === 'ses') expect(action).toBe('ses:SendEmail');
+          if (service === 'sqs') {
+            expect(action).toMatch(/^sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)$/);
+            const queue = stack.events.rules.rules.get(ruleOf(definition)!.id)!.deadLetterQueue;
+            expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(queue), 'Arn'] }]);
+          }
         }
       }
       const role = resources[logicalId(built().role)].Properties;
