@@ -70,6 +70,9 @@ describe('the order confirmation', () => {
 
   it('has a subject naming the order by its short reference', () => {
     expect(message.subject).toBe('Your order 3F2A9C1E is confirmed');
+    expect(orderConfirmedMessage({ ...confirmed, orderId: 'ord_f2dfd4e16175a7e1' }).subject).toBe(
+      'Your order F2DFD4E1 is confirmed',
+    );
   });
 
   it('lists every line and the totals in pounds, in both parts', () => {

@@ -17,8 +17,8 @@ export function formatMoney(minorUnits: number, currency: string): string {
   return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minorUnits / 100);
 }
 
-/** The short form of an order id a shopper can quote (its first eight characters, upper-case). */
-export const orderReference = (orderId: string) => orderId.slice(0, 8).toUpperCase();
+/** The short form of an order id a shopper can quote: the first eight characters after `ord_`, upper-case. */
+export const orderReference = (orderId: string) => orderId.replace(/^ord_/, '').slice(0, 8).toUpperCase();
 
 const REASONS: Record<OrderCancelledDetail['failureReason'], string> = {
   PAYMENT_DECLINED: 'your card issuer declined the payment',
