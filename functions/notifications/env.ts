@@ -11,3 +11,6 @@ export const NotificationsEnv = z.object({
   [NOTIFICATIONS_ENV.configurationSet]: z.optional(z.string().check(z.minLength(1))),
 });
 export type NotificationsEnv = z.infer<typeof NotificationsEnv>;
+
+/** The idempotency records' keys start `notifyShopper#`, in both substrates (the function's name differs by stage). */
+export const NOTIFICATION_KEY_PREFIX = 'notifyShopper';

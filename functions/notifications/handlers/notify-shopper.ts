@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { dynamoClient } from '../../shared/clients';
 import { logger } from '../../shared/observability';
 import { liveNotificationsDeps, loadNotificationsEnv } from '../deps';
+import { NOTIFICATION_KEY_PREFIX } from '../env';
 import { notifyShopper } from '../domain/notify';
 import type { NotificationsDeps } from '../ports';
 import { NotifiableEvent, type NotificationOutcome } from '../schemas';
@@ -31,7 +32,7 @@ export const makeHandler = (deps: NotificationsDeps, persistenceStore: DynamoDBP
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: REMEMBERED_SECONDS });
   const notifyOnce = makeIdempotent(
     async (notification: Notification): Promise<NotificationOutcome> => notifyShopper(notification.event, deps),
-    { persistenceStore, config },
+    { persistenceStore, config, keyPrefix: NOTIFICATION_KEY_PREFIX },
   );
   return middy<unknown, NotificationOutcome, Error, Context>(async (input: unknown, context: Context) => {
     const event = NotifiableEvent.parse(input);
