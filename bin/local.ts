@@ -23,7 +23,8 @@ const values = command(
     'after',
     `
 environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, COGNITO_PORT, SQS_PORT,
-  STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, S3_PORT, EVENTBRIDGE_PORT, REDSHIFT_DATA_PORT, MODEL_PORT,
+  STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, S3_PORT, EVENTBRIDGE_PORT, SES_PORT (the local SES and
+  its e-mail inbox, default 8005), REDSHIFT_DATA_PORT, MODEL_PORT,
   MODEL_VARIANT, WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS,
   LOCAL_ARCHIVE_SECONDS (the archive of old orders' period, daily by default; 0 turns it off)
 exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 could not start, 2 bad usage`,
@@ -73,6 +74,7 @@ try {
     searchPort: Number(process.env.SEARCH_PORT ?? 9200),
     s3Port: Number(process.env.S3_PORT ?? 4569),
     eventBridgePort: Number(process.env.EVENTBRIDGE_PORT ?? 4010),
+    sesPort: Number(process.env.SES_PORT ?? 8005),
     redshiftDataPort: Number(process.env.REDSHIFT_DATA_PORT ?? 9410),
     // Redshift's own port, for SQL clients; the read-only login's password is new each start unless given.
     warehousePort: Number(process.env.WAREHOUSE_PORT ?? 5439),
@@ -141,6 +143,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   SQS            ${platform.sqsEndpoint}   (compensation dead letters: ${platform.compensationDeadLetterQueueUrl})
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   EventBridge    ${platform.events.endpoint}   (bus ${platform.events.busName}, archived 30 days; domain events: docs/EVENTS.md)
+  E-mails        ${platform.ses.inboxUrl}   (the local SES's inbox: order confirmations and cancellations; JSON at ${platform.ses.inboxUrl}store)
   S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})${imageUrls.length ? `\n  Images         ${imageUrls[0]}   (a seeded product's 800 px WebP; POST /v1/products/{id}/images to add more)` : ''}
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)

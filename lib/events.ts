@@ -73,6 +73,10 @@ export interface EventRuleTarget extends FunctionSpec {
   retry: EventRetryPolicy;
   /** The SQS queue (logical name; physical `${prefix}-${name}`) of the events the target never took. */
   deadLetterQueueName: string;
+  /** Sends e-mail through SES (the stage's sender identity and configuration set: lib/contexts/notifications.ts). */
+  sendsEmail?: boolean;
+  /** Folders (from the project root) the function reads at run time, copied beside its bundle. */
+  files?: readonly string[];
 }
 
 /**
@@ -94,7 +98,11 @@ export const eventRules: EventRule[] = [
     id: 'recordPurchases',
     context: 'recommendations',
     description: "Orders placed, confirmed and cancelled → the recommendations context's purchase history",
-    eventPattern: { source: [EVENT_SOURCES.orders], 'detail-type': [...PURCHASE_EVENT_TYPES] },
+    eventPattern: {
+      source: [EVENT_SOURCES.orders],
+      'detail-type': [...PURCHASE_EVENT_TYPES],
+      detail: { schemaVersion: [1] },
+    },
     target: {
       id: 'recordPurchase',
       context: 'recommendations',
@@ -103,6 +111,30 @@ export const eventRules: EventRule[] = [
       tables: { purchaseHistory: 'write' },
       retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
       deadLetterQueueName: 'recommendations-purchase-dead-letters',
+    },
+  },
+  {
+    id: 'notifyShopperOfOrders',
+    context: 'notifications',
+    description: 'Confirmed and cancelled orders → the e-mail the shopper expects',
+    eventPattern: {
+      source: [EVENT_SOURCES.orders],
+      'detail-type': ['OrderConfirmed', 'OrderCancelled'],
+      detail: { schemaVersion: [1] },
+    },
+    target: {
+      id: 'notifyShopper',
+      context: 'notifications',
+      handler: 'functions/notifications/handlers/notify-shopper.ts',
+      summary: 'E-mails the shopper their order confirmation or cancellation (SES), once per order and event type',
+      // The profile's address and e-mail preference; Powertools' idempotency records.
+      tables: { users: 'read', idempotency: 'readwrite' },
+      // An SES throttle or outage passes within the hour; Lambda retries a failing function at most twice.
+      retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 3600 },
+      deadLetterQueueName: 'notifications-dead-letters',
+      sendsEmail: true,
+      // Its e-mail templates (functions/notifications/template-files.ts reads them beside its bundle).
+      files: ['functions/notifications/templates'],
     },
   },
 ];

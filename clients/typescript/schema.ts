@@ -700,7 +700,9 @@ export interface operations {
                         lastName: string;
                         phoneNumber?: string;
                         preferences?: {
-                            [key: string]: string | number | boolean;
+                            [key: string]: string | number | boolean | {
+                                email?: boolean;
+                            };
                         };
                         groups: string[];
                     };
@@ -749,7 +751,9 @@ export interface operations {
                     lastName?: string;
                     phoneNumber?: string;
                     preferences?: {
-                        [key: string]: string | number | boolean;
+                        [key: string]: (string | number | boolean) | {
+                            email?: boolean;
+                        };
                     };
                 };
             };
@@ -768,7 +772,9 @@ export interface operations {
                         lastName: string;
                         phoneNumber?: string;
                         preferences?: {
-                            [key: string]: string | number | boolean;
+                            [key: string]: string | number | boolean | {
+                                email?: boolean;
+                            };
                         };
                         groups: string[];
                     };

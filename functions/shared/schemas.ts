@@ -77,11 +77,17 @@ export const Cursor = z.optional(
   z.string().check(z.maxLength(2048, 'Cursor is too long'), z.regex(/^[A-Za-z0-9_-]+$/, 'Cursor is not valid')),
 );
 
+/** A key of a flat record: letters, digits, underscores. */
+export const RecordKey = z
+  .string()
+  .check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'Keys are 1-40 letters, digits or underscores'));
+/** A value of a flat record: a short text, a finite number or a boolean. */
+export const ScalarValue = z.union([
+  text(500, { min: 0 }),
+  z.number().check(z.refine(Number.isFinite, 'Must be finite')),
+  z.boolean(),
+]);
+
 /** Flat attributes of a product or preferences of a user: small, scalar, safe keys. */
 export const ScalarRecord = (maxKeys: number) =>
-  z
-    .record(
-      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'Keys are 1-40 letters, digits or underscores')),
-      z.union([text(500, { min: 0 }), z.number().check(z.refine(Number.isFinite, 'Must be finite')), z.boolean()]),
-    )
-    .check(z.refine((r) => Object.keys(r).length <= maxKeys, `At most ${maxKeys} keys`));
+  z.record(RecordKey, ScalarValue).check(z.refine((r) => Object.keys(r).length <= maxKeys, `At most ${maxKeys} keys`));

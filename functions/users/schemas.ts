@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ScalarRecord, text } from '../shared/schemas';
+import { RecordKey, ScalarValue, text } from '../shared/schemas';
 
 export const Email = z.pipe(
   z.string().check(z.trim(), z.maxLength(254, 'Must be at most 254 characters'), z.toLowerCase()),
@@ -37,12 +37,39 @@ export const Login = z.strictObject({
 });
 export type Login = z.infer<typeof Login>;
 
+/** `preferences.notifications`: which messages the shopper wants; e-mail is on unless `email` is false. */
+export const NotificationPreferences = z.strictObject({ email: z.optional(z.boolean()) });
+export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
+
+/** The one preference that is an object; v1's flat keys (scalars) stay as they were, `notifications` included. */
+const OBJECT_PREFERENCE = 'notifications';
+const MAX_PREFERENCES = 30;
+
+/**
+ * A shopper's preferences: v1's flat record of scalars, extended by one structured key, `notifications`
+ * (NotificationPreferences). Any other key holding an object is refused, naming the key.
+ */
+export const Preferences = z.record(RecordKey, z.union([ScalarValue, NotificationPreferences])).check(
+  z.refine((r) => Object.keys(r).length <= MAX_PREFERENCES, `At most ${MAX_PREFERENCES} keys`),
+  z.superRefine((preferences, ctx) => {
+    for (const [key, value] of Object.entries(preferences))
+      if (key !== OBJECT_PREFERENCE && typeof value === 'object')
+        ctx.addIssue({
+          code: 'custom',
+          message: `Must be a string, number or boolean (only ${OBJECT_PREFERENCE} is an object)`,
+          path: [key],
+          input: value,
+        });
+  }),
+);
+export type Preferences = z.infer<typeof Preferences>;
+
 export const UpdateProfile = z
   .strictObject({
     firstName: z.optional(PersonName),
     lastName: z.optional(PersonName),
     phoneNumber: z.optional(PhoneNumber),
-    preferences: z.optional(ScalarRecord(30)),
+    preferences: z.optional(Preferences),
   })
   .check(z.refine((p) => Object.keys(p).length > 0, 'Name at least one field to change'));
 export type UpdateProfile = z.infer<typeof UpdateProfile>;
@@ -94,7 +121,9 @@ export const Profile = z.object({
   firstName: z.string(),
   lastName: z.string(),
   phoneNumber: z.optional(z.string()),
-  preferences: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  preferences: z.optional(
+    z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.object({ email: z.optional(z.boolean()) })])),
+  ),
   groups: z.array(z.string()),
 });
 export type Profile = z.infer<typeof Profile>;

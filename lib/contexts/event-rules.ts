@@ -11,6 +11,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_REPLAY_RULE_PREFIX, rulePhysicalNames, type EventRule } from '../events';
 import type { TableKey } from '../tables';
+import type { EmailSender } from './notifications';
 import { PlatformFunction } from './platform-function';
 
 export interface EventRulesProps {
@@ -20,6 +21,8 @@ export interface EventRulesProps {
   /** Every table: a target touches only those its definition names. */
   readonly tables: Readonly<Partial<Record<TableKey, ITable>>>;
   readonly alarmTopic: ITopic;
+  /** Needed when a target sends e-mail (lib/contexts/notifications.ts). */
+  readonly email?: EmailSender;
 }
 
 /** One rule of lib/events.ts, as built. */
@@ -79,6 +82,11 @@ export class EventRules extends Construct {
       functionName: names.functionName,
       timeout: Duration.seconds(30),
     });
+    if (target.sendsEmail) {
+      if (!props.email) throw new Error(`${target.id} sends e-mail, but no EmailSender was given to the rules`);
+      for (const [name, value] of Object.entries(props.email.environment)) fn.function.addEnvironment(name, value);
+      props.email.grantSend(fn.role);
+    }
     const maxEventAge = Duration.seconds(maximumEventAgeSeconds);
     fn.function.configureAsyncInvoke({
       retryAttempts: maximumRetryAttempts,

@@ -8,6 +8,7 @@ import type { StreamConsumer } from '../stream-consumer-spec';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
 import { EventRules } from './event-rules';
+import type { EmailSender } from './notifications';
 import { StreamConsumers } from './stream-consumers';
 
 export interface DomainEventsProps {
@@ -17,6 +18,8 @@ export interface DomainEventsProps {
   readonly publishers?: readonly StreamConsumer[];
   /** The rules consuming the bus (lib/events.ts `eventRules` by default). */
   readonly rules?: readonly EventRule[];
+  /** How the rules' targets that send e-mail send it (lib/contexts/notifications.ts). */
+  readonly email?: EmailSender;
   /** StockLow fires below this many available units (default 5). */
   readonly stockLowThreshold?: number;
   readonly alarmTopic?: ITopic;
@@ -73,6 +76,7 @@ export class DomainEvents extends Construct {
       rules: props.rules ?? eventRules,
       tables: props.tables,
       alarmTopic: this.alarmTopic,
+      email: props.email,
     });
   }
 }

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Duration, Names, Stack, Tags, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, SourceMapMode, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -57,6 +57,8 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly warehouse?: WarehouseAccess;
   /** Reads, indexes, manages or checks the product search engine (OPENSEARCH_* environment, admitted by its access policy). */
   readonly search?: SearchAccess;
+  /** Folders (from the project root) the function reads at run time: each is copied beside the bundle, by its name. */
+  readonly files?: readonly string[];
 }
 
 export interface PlatformFunctionProps {
@@ -158,6 +160,16 @@ function tableArnReferences(user: Construct, table: ITable): string[] {
   return Stack.of(element) === Stack.of(user) ? [own] : [own, `referenceto${Names.uniqueId(element)}Arn`];
 }
 
+/** Bundling hooks that copy each folder (from the project root) into the bundle's folder, by its last name. */
+export function copyBesideBundle(folders: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      folders.map((folder) => `cp -R "${join(inputDir, folder)}" "${join(outputDir, basename(folder))}"`),
+  };
+}
+
 export class PlatformFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -238,6 +250,7 @@ export class PlatformFunction extends Construct {
             }
           : {}),
         forceDockerBundling: false,
+        ...(definition.files?.length ? { commandHooks: copyBesideBundle(definition.files) } : {}),
       },
     });
   }

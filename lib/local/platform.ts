@@ -185,6 +185,7 @@ function platformHandle(started: {
     dynamo: databases.dynamo,
     sqsEndpoint: services.sqs.endpoint,
     s3: { endpoint: services.s3.endpoint, bucketNames: services.s3.bucketNames, events: services.s3.events },
+    ses: { endpoint: services.ses.endpoint, inboxUrl: services.ses.inboxUrl },
     events: {
       endpoint: services.events.endpoint,
       busName: services.events.busName,

@@ -8,6 +8,7 @@ import { Data } from '../contexts/data';
 import { Backup } from '../contexts/backup';
 import { OrderArchive } from '../contexts/order-archive';
 import { DomainEvents } from '../contexts/events';
+import { Notifications } from '../contexts/notifications';
 import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
@@ -23,7 +24,17 @@ export interface EciCommStackProps extends StackProps {
   readonly corsAllowedOrigins?: readonly string[];
   /** A second region every table backup is copied to (context `backupCopyRegion`); none by default. */
   readonly backupCopyRegion?: string;
+  /**
+   * The address the shopper's e-mails come from (context `sesFromAddress`), and the domain SES verifies for it
+   * (context `sesDomain`; the address alone otherwise). Without one, `no-reply@example.com`: it deploys, but SES
+   * sends nothing until a real sender is verified.
+   */
+  readonly sesFromAddress?: string;
+  readonly sesDomain?: string;
 }
+
+/** example.com is reserved (RFC 2606): a stage without its own sender deploys, and mails no one. */
+const DEFAULT_SENDER = 'no-reply@example.com';
 
 /** The whole platform of one stage: every context's resources, composed. */
 export class EciCommStack extends Stack {
@@ -34,6 +45,7 @@ export class EciCommStack extends Stack {
   readonly analytics: Analytics;
   readonly search: Search;
   readonly events: DomainEvents;
+  readonly notifications: Notifications;
   readonly audit: Audit;
   readonly api: Api;
   readonly orderArchive: OrderArchive;
@@ -60,7 +72,8 @@ export class EciCommStack extends Stack {
     // CloudFormation takes at most 500 resources a stack: what nothing else in the stage refers to — the domain
     // events, the backups, the audit trail's archive and recorder — is a nested stack of its own.
     this.downstream = new NestedStack(this, 'Downstream', {
-      description: 'ECIComm domain events, backups and the audit trail: what the rest of the stage does not refer to',
+      description:
+        'ECIComm domain events and notifications, backups and the audit trail: what the rest of the stage does not refer to',
     });
     this.backup = new Backup(this.downstream, 'Backup', {
       namePrefix: props.namePrefix,
@@ -71,9 +84,16 @@ export class EciCommStack extends Stack {
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
+    this.notifications = new Notifications(this.downstream, 'Notifications', {
+      namePrefix: props.namePrefix,
+      fromAddress:
+        props.sesFromAddress ?? (this.node.tryGetContext('sesFromAddress') as string | undefined) ?? DEFAULT_SENDER,
+      domain: props.sesDomain ?? (this.node.tryGetContext('sesDomain') as string | undefined),
+    });
     this.events = new DomainEvents(this.downstream, 'Events', {
       namePrefix: props.namePrefix,
       tables: this.data.tables,
+      email: this.notifications.sender,
     });
     // The audit stream stays here, beside the routes that write it.
     this.audit = new Audit(this.downstream, 'Audit', {

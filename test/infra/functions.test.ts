@@ -5,9 +5,9 @@ import { expect } from '../support/expect';
 import { streamConsumers, type StreamConsumer } from '../../lib/stream-consumers';
 import type { FunctionDefinition, PlatformFunction } from '../../lib/contexts/platform-function';
 import { optionalAuthorizerFunction } from '../../lib/contexts/users';
+import { eventRules, type EventRuleTarget } from '../../lib/events';
 import { imageProcessor } from '../../lib/image-pipeline';
 import { routes } from '../../lib/routes';
-import { eventRules } from '../../lib/events';
 import { orderSaga, scheduledJobs } from '../../lib/saga';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey } from '../../lib/tables';
@@ -34,7 +34,7 @@ const definitions: Built[] = [
   ['authorizer', optionalAuthorizerFunction, () => stack.identity.optionalAuthorizerFunction],
   ...streamConsumers.map((c): Built => ['stream consumer', c, () => builtConsumerOf(c.id).function]),
   ['image function', imageProcessor, () => stack.images.processor],
-  ...eventRules.map((r): Built => ['rule target', r.target, () => stack.events.rules.rules.get(r.id)!.function]),
+  ...eventRules.map((r): Built => ['event rule target', r.target, () => stack.events.rules.rules.get(r.id)!.function]),
 ];
 /** A stream consumer as its context built it: the analytics loaders, the search indexer, the audit recorder, the event publishers. */
 const builtConsumerOf = (id: string) =>
@@ -42,6 +42,8 @@ const builtConsumerOf = (id: string) =>
   stack.search.consumers.get(id) ??
   stack.audit.consumers.get(id) ??
   stack.events.publishers.consumers.get(id)!;
+/** The rule whose target the definition is, if it is one. */
+const ruleOf = (definition: FunctionDefinition) => eventRules.find((r) => r.target.id === definition.id);
 const cases = definitions.map(([kind, definition, built]) => [`${kind} ${definition.id}`, definition, built] as const);
 const propertiesOf = (built: () => PlatformFunction) => resources[logicalId(built().function)].Properties;
 
@@ -94,20 +96,7 @@ const sourceArnOf = ({ id, source }: StreamConsumer) => {
 
 /** The statements a function's definition implies: all of them but what its event source mapping adds. */
 const statementsOf = (built: () => PlatformFunction): Statement[] =>
-  allStatementsOf(built).filter(
-    (s) => !isMappingGrant(built().definition, s) && !isDeadLetterGrant(built().definition, s),
-  );
-
-/** A rule target's send to its rule's dead-letter queue, its asynchronous invocations' on-failure destination. */
-function isDeadLetterGrant(definition: FunctionDefinition, statement: Statement): boolean {
-  const rule = eventRules.find((r) => r.target.id === definition.id);
-  if (!rule) return false;
-  const queueArn = { 'Fn::GetAtt': [logicalId(stack.events.rules.rules.get(rule.id)!.deadLetterQueue), 'Arn'] };
-  return (
-    actionsOf(statement).every((a) => a.startsWith('sqs:')) &&
-    resourcesOf(statement).every((r) => JSON.stringify(r) === JSON.stringify(queueArn))
-  );
-}
+  allStatementsOf(built).filter((s) => !isMappingGrant(built().definition, s));
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -200,6 +189,10 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
     if ((definition as Partial<StreamConsumer>).domainEvents === 'publish') {
       expected.EVENT_BUS_NAME = { Ref: logicalId(stack.events.bus) };
       expected.STOCK_LOW_THRESHOLD = '5';
+    }
+    if ((definition as Partial<EventRuleTarget>).sendsEmail) {
+      expected.SES_FROM_ADDRESS = 'no-reply@example.com';
+      expected.SES_CONFIGURATION_SET = { Ref: logicalId(stack.notifications.configurationSet) };
     }
     if (definition.id === imageProcessor.id)
       expected.IMAGES_BASE_URL = {
@@ -358,6 +351,9 @@ describe('least privilege', () => {
               'secretsmanager',
               'events',
               ...(definition.buckets ? ['s3'] : []),
+              // An event rule's function sends what it gave up on to its dead-letter queue, and may send e-mail.
+              ...(ruleOf(definition) ? ['sqs'] : []),
+              ...((definition as Partial<EventRuleTarget>).sendsEmail ? ['ses'] : []),
             ],
             action,
           ).toContain(service);
@@ -373,6 +369,13 @@ describe('least privilege', () => {
           // Only the buckets it names (which objects and actions: test/infra/backup.test.ts).
           if (service === 's3') expect(definition.buckets, action).toBeDefined();
           if (service === 'xray') expect(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']).toContain(action);
+          // Which identity and configuration set: test/infra/notifications.test.ts.
+          if (service === 'ses') expect(action).toBe('ses:SendEmail');
+          if (service === 'sqs') {
+            expect(action).toMatch(/^sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)$/);
+            const queue = stack.events.rules.rules.get(ruleOf(definition)!.id)!.deadLetterQueue;
+            expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(queue), 'Arn'] }]);
+          }
         }
       }
       const role = resources[logicalId(built().role)].Properties;

@@ -85,7 +85,7 @@ const VALID_BODIES: Record<string, (f: Fixture) => Record<string, unknown>> = {
     firstName: 'Valid',
     lastName: 'Name',
     phoneNumber: '+447700900123',
-    preferences: { newsletter: true, language: 'en-GB' },
+    preferences: { newsletter: true, language: 'en-GB', notifications: { email: true } },
   }),
   createProduct: () => newProductBody(),
   updateProduct: () => ({ version: 1, name: 'Renamed Lamp', price: 4999 }),
@@ -445,6 +445,24 @@ describe('wrong types, missing, unknown and out-of-range fields', () => {
 
   it('refuses every bad field of every body with 400 naming the field, writing nothing', async () => {
     const cases = bodyRoutes.filter(hasValidBody).flatMap(fieldCases);
+    expectClean(await runBatch(cases));
+  });
+
+  it('refuses preferences.notifications of the wrong shape, or an object under a flat key, with 400 naming it', async () => {
+    const route = routes.find((r) => r.id === 'updateMyProfile')!;
+    const wrong: [string, unknown, string][] = [
+      ['email as a string', { notifications: { email: 'no' } }, 'preferences.notifications'],
+      ['email as a number', { notifications: { email: 0 } }, 'preferences.notifications'],
+      ['email as null', { notifications: { email: null } }, 'preferences.notifications'],
+      ['an unknown channel', { notifications: { email: false, sms: true } }, 'preferences.notifications'],
+      ['notifications as an array', { notifications: [false] }, 'preferences.notifications'],
+      ['another key holding an object', { language: { email: false } }, 'preferences.language'],
+    ];
+    const cases: Case[] = wrong.map(([name, preferences, detailPath]) => ({
+      name: `updateMyProfile: preferences with ${name}`,
+      req: requestFor(route, { body: JSON.stringify({ preferences }) }),
+      expect: { status: 400, detailPath },
+    }));
     expectClean(await runBatch(cases));
   });
 });

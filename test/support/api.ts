@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { WAREHOUSE_VERSION_ID } from '../../functions/analytics/adapters/warehouse-version';
 import type { PlatformInfo } from '../integration/global-setup';
+import { NOTIFICATION_KEY_PREFIX } from '../../functions/notifications/env';
 
 let started: PlatformInfo | undefined;
 /** The local platform test/integration/jest-global-setup.mjs started for the integration run. */
@@ -96,8 +97,13 @@ export function dynamo(): DynamoDBDocumentClient {
 /**
  * Every item of every table, to prove a rejected request changed nothing — but the warehouse version, which
  * the analytics consumers bump in the background whenever a stream batch (another test's order, the seed)
- * reaches the warehouse, and the audit trail, which records every request, rejected ones too (audit.test.ts).
+ * reaches the warehouse, the audit trail, which records every request, rejected ones too (audit.test.ts), and the
+ * notifications' idempotency records, written when another test's order event reaches the shopper's e-mail.
  */
+const backgroundWrite = (table: string, item: Record<string, unknown>) =>
+  (table === 'aggregates' && item.id === WAREHOUSE_VERSION_ID) ||
+  (table === 'idempotency' && String(item.id).startsWith(`${NOTIFICATION_KEY_PREFIX}#`));
+
 export async function snapshotTables(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const [key, TableName] of Object.entries(platform().tableNames)) {
@@ -106,7 +112,7 @@ export async function snapshotTables(): Promise<Record<string, unknown[]>> {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await dynamo().send(new ScanCommand({ TableName, ExclusiveStartKey }));
-      items.push(...(page.Items ?? []).filter((i) => !(key === 'aggregates' && i.id === WAREHOUSE_VERSION_ID)));
+      items.push(...(page.Items ?? []).filter((i) => !backgroundWrite(key, i)));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     out[key] = items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

@@ -6,6 +6,8 @@
  * - POST /analytics/caught-up {timeoutMs?} → 204 once every stream consumer has loaded what its streams held
  *   at the call (the event source mappings' idle()), 504 when not within the time;
  * - GET /analytics/stats → the mappings' counters by consumer id;
+ * - POST /events/delivered {timeoutMs?} → 204 once the publishers have published what the tables' streams held at
+ *   the call (the mappings caught up) and the bus has settled every delivery of it (a rule's target ran, or gave up);
  * - POST /warehouse/query {sql, params?} → the rows of a read-only query on the platform's own warehouse, asked
  *   through its Redshift Data API as the loaders sign in (the engine belongs to the platform's process).
  */
@@ -18,7 +20,7 @@ import type { Platform } from '@ecicomm/local-platform/platform';
 const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
 
 export async function startPlatformControl(
-  platform: Pick<Platform, 'analytics' | 'env'>,
+  platform: Pick<Platform, 'analytics' | 'env' | 'events'>,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const warehouse = warehouseFromEnv(WarehouseEnv.parse(platform.env), { migrate: false });
   const answer = async (req: IncomingMessage, res: ServerResponse) => {
@@ -35,6 +37,15 @@ export async function startPlatformControl(
       if (req.method === 'POST' && req.url === '/analytics/caught-up') {
         try {
           await platform.analytics.caughtUp(Number(input.timeoutMs ?? 30_000));
+        } catch (e) {
+          return send(504, { error: (e as Error).message });
+        }
+        return send(204);
+      }
+      if (req.method === 'POST' && req.url === '/events/delivered') {
+        try {
+          await platform.analytics.caughtUp(Number(input.timeoutMs ?? 30_000));
+          await platform.events.idle();
         } catch (e) {
           return send(504, { error: (e as Error).message });
         }

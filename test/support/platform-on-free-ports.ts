@@ -25,7 +25,8 @@ type PortOption =
   | 'lambdaPort'
   | 'searchPort'
   | 's3Port'
-  | 'eventBridgePort';
+  | 'eventBridgePort'
+  | 'sesPort';
 
 /** What is left to choose: the data dir, the seed, the model, a log. */
 export type FreePortPlatformOptions = Omit<
@@ -46,6 +47,7 @@ export async function freePortOptions(): Promise<Pick<PlatformOptions, PortOptio
     'searchPort',
     's3Port',
     'eventBridgePort',
+    'sesPort',
   ] as const satisfies readonly PortOption[];
   const ports = await freePorts(names.length);
   return Object.fromEntries(names.map((name, i) => [name, ports[i]]));

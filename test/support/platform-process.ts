@@ -32,6 +32,7 @@ export const PORT_VARIABLES = [
   'SEARCH_PORT',
   'S3_PORT',
   'EVENTBRIDGE_PORT',
+  'SES_PORT',
   'REDSHIFT_DATA_PORT',
   'WAREHOUSE_PORT',
 ] as const;

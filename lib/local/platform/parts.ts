@@ -17,6 +17,7 @@ import type { LocalEventBus } from '../eventbridge/platform';
 import type { LocalS3 } from '../s3/server';
 import type { LocalStreamArchive } from '../firehose/archive';
 import type { SqsEmulator } from '../sqs/server';
+import type { LocalSes } from '../ses/server';
 import type { StepFunctionsEmulator } from '../stepfunctions/server';
 import { releaseDataDir } from './data-dir';
 import { stopDatabaseEmulators } from './databases';
@@ -40,6 +41,7 @@ export interface PlatformParts {
   search?: LocalSearch;
   s3?: LocalS3;
   events?: LocalEventBus;
+  ses?: LocalSes;
   /** The audit stream's archive to S3 (Firehose in AWS). */
   auditArchive?: LocalStreamArchive;
 }
@@ -69,6 +71,8 @@ export async function stopParts(parts: PlatformParts) {
   await parts.stepFunctions?.stop();
   // Before SQS, its targets' and dead letters' queues.
   await parts.events?.stop();
+  // After the bus, whose notifications target sends here.
+  await parts.ses?.stop();
   await parts.sqs?.stop();
   await parts.kinesis?.stop();
   // After the functions it notifies have stopped being invoked by anything else.

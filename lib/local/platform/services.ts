@@ -23,6 +23,7 @@ import { imageProcessor } from '../../image-pipeline';
 import { startLocalStreamArchive } from '../firehose/archive';
 import { auditArchive } from '../../audit';
 import { startSqsEmulator } from '../sqs/server';
+import { startLocalSes } from '../ses/server';
 import type { Platform, PlatformOptions } from './types';
 import { projectRoot } from './project-root';
 import { seedSourceOf } from './data-dir';
@@ -82,7 +83,9 @@ async function startStorageAndMessaging(
     onDeliveryError: (e, target) => log(`EventBridge delivery to ${target}: ${(e as Error)?.message ?? String(e)}`),
   }));
   log(`EventBridge on ${events.endpoint} (bus ${events.busName})`);
-  return { s3, sqs, kinesis, events };
+  const ses = (parts.ses = await startLocalSes({ port: options.sesPort ?? 8005 }));
+  log(`SES (aws-ses-v2-local) on ${ses.endpoint} (inbox ${ses.inboxUrl})`);
+  return { s3, sqs, kinesis, events, ses };
 }
 
 /** The search engine and the warehouse, each behind its service's API. */
@@ -125,7 +128,7 @@ export async function startContextServices(
   corsAllowedOrigins: readonly string[],
   log: Log,
 ) {
-  const { s3, sqs, kinesis, events } = await startStorageAndMessaging(
+  const { s3, sqs, kinesis, events, ses } = await startStorageAndMessaging(
     options,
     parts,
     credentials,
@@ -153,6 +156,7 @@ export async function startContextServices(
   const env = {
     ...s3.env,
     ...events.env,
+    ...ses.env,
     ...checkout.env,
     ...kinesis.env,
     ...recommendations.env,
@@ -162,6 +166,7 @@ export async function startContextServices(
   return {
     s3,
     events,
+    ses,
     sqs,
     kinesis,
     checkout,

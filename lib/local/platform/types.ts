@@ -8,6 +8,7 @@ import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
 import type { LocalS3 } from '../s3/server';
 import type { LocalEventBus } from '../eventbridge/platform';
+import type { LocalSes } from '../ses/server';
 
 export interface PlatformOptions {
   port?: number;
@@ -23,6 +24,8 @@ export interface PlatformOptions {
   eventBridgePort?: number;
   /** The S3 emulator's port (default 4569, S3_PORT). */
   s3Port?: number;
+  /** The local SES (aws-ses-v2-local) and its web inbox's port (default 8005, SES_PORT). */
+  sesPort?: number;
   /** The local search engine's port (default 9200, SEARCH_PORT). */
   searchPort?: number;
   /** The local Redshift Data API (lib/local/redshift-data); by default any free port. */
@@ -87,6 +90,8 @@ export interface Platform {
   s3: Pick<LocalS3, 'endpoint' | 'bucketNames' | 'events'>;
   /** The local EventBridge and the domain events bus; `idle()` resolves once every delivery so far has settled. */
   events: Pick<LocalEventBus, 'endpoint' | 'busName' | 'idle' | 'stats'>;
+  /** The local SES the e-mails go to, and its web inbox (e-mails as JSON at `${inboxUrl}store`). */
+  ses: Pick<LocalSes, 'endpoint' | 'inboxUrl'>;
   /** The model server: the SageMaker endpoint's local stand-in. */
   modelUrl: string;
   /** Whether a model is served yet (`served()` resolves with its version once it is). */
