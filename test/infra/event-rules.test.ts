@@ -91,20 +91,44 @@ describe('a rule on the domain events bus', () => {
     });
   });
 
-  it('may invoke that function only, which may send to that queue only; only that rule may put dead letters', () => {
+  it('may invoke that function only, which may send to that queue only; only that rule (and events:replay rules on its bus) may put dead letters', () => {
     const built = events.rules.rules.get(rule.id)!;
-    const [permission] = ofType('AWS::Lambda::Permission');
-    expect(permission.Properties).toMatchObject({
-      Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
-      FunctionName: arnOf(built.function.function),
-      SourceArn: arnOf(built.eventRule),
-    });
+    const permissions = ofType('AWS::Lambda::Permission').map((p) => p.Properties);
+    const replayRules = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':events:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':rule/',
+          { Ref: logicalIdOf(events.bus) },
+          '/events-replay-*',
+        ],
+      ],
+    };
+    const base = { Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' };
+    const invoked = arnOf(built.function.function);
+    expect(permissions).toHaveLength(2);
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ...base, FunctionName: invoked, SourceArn: arnOf(built.eventRule) }),
+        expect.objectContaining({ ...base, FunctionName: invoked, SourceArn: replayRules }),
+      ]),
+    );
     const senders = statements().filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:Send')));
     expect(senders.length).toBeGreaterThan(0);
     for (const statement of senders) expect(statement.Resource).toEqual(arnOf(built.deadLetterQueue));
     const fromEventBridge = senders.filter((s) => JSON.stringify(s.Principal ?? '').includes('events.amazonaws.com'));
-    expect(fromEventBridge).toHaveLength(1);
-    expect(fromEventBridge[0].Condition).toEqual({ ArnEquals: { 'aws:SourceArn': arnOf(built.eventRule) } });
+    expect(fromEventBridge).toHaveLength(2);
+    expect(fromEventBridge.map((s) => s.Condition)).toEqual(
+      expect.arrayContaining([
+        { ArnEquals: { 'aws:SourceArn': arnOf(built.eventRule) } },
+        { ArnLike: { 'aws:SourceArn': replayRules } },
+      ]),
+    );
   });
 });
