@@ -5,6 +5,8 @@
  *   an order through the API with fetch, and reads the headers CORS exposes; served from an origin that is not
  *   allowed (127.0.0.2), the same page gets nothing through: the browser sends no request it had to ask about,
  *   and shows the page no answer;
+ * - an admin's app on another origin uploads a product image with a presigned PUT straight to the bucket, and shows
+ *   the WebP variant the image function made;
  * - the interactive docs at /v1/docs render every operation of /v1/openapi.json from local files only, and
  *   "Try it out" calls the API, signed in through Authorize.
  */
@@ -246,6 +248,67 @@ describe('a storefront on another origin', () => {
       edgeLog.slice(logFrom).some((e) => e.method === 'GET' && e.path === '/v1/products?limit=1' && e.status === 200),
     ).toBe(true);
   }, 60_000);
+});
+
+describe("an admin's browser app on another origin", () => {
+  it('uploads a product image straight to the presigned URL, and shows its WebP variant once READY', async () => {
+    const product = await newProduct(990);
+    const admin = await signIn(platform.admin.email, platform.admin.password);
+    // A real photo's shape: a 1200×1200 JPEG with a gradient, made here (nothing downloaded).
+    const { default: sharp } = await import('sharp');
+    const jpeg = await sharp({ create: { width: 1200, height: 1200, channels: 3, background: '#3a6ea5' } })
+      .composite([
+        {
+          input: Buffer.from('<svg width="600" height="600"><circle cx="300" cy="300" r="250" fill="#f4d35e"/></svg>'),
+          top: 300,
+          left: 300,
+        },
+      ])
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    const origin = await serveStorefront('127.0.0.1');
+    const { page, record } = await openStorefront(origin, product.id);
+    // What an admin app does: ask the API for an upload, PUT the file's bytes to the URL it gave, from the page.
+    const uploaded = await page.evaluate(
+      async ({ api, token, productId, base64 }) => {
+        const asked = await fetch(`${api}/v1/products/${productId}/images`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ contentType: 'image/jpeg' }),
+        });
+        const ticket = (await asked.json()) as { uploadUrl: string; imageKey: string };
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const put = await fetch(ticket.uploadUrl, {
+          method: 'PUT',
+          headers: { 'content-type': 'image/jpeg' },
+          body: new Blob([bytes], { type: 'image/jpeg' }),
+        });
+        return { asked: asked.status, imageKey: ticket.imageKey, put: put.status };
+      },
+      { api: platform.apiUrl, token: admin, productId: product.id, base64: jpeg.toString('base64') },
+    );
+    expect({ asked: uploaded.asked, put: uploaded.put }).toEqual({ asked: 201, put: 200 });
+
+    let status: any;
+    for (let i = 0; i < 120; i++) {
+      status = await call(`/v1/products/${product.id}/images/${uploaded.imageKey}`, { token: admin });
+      if (status.status !== 'PROCESSING') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(status).toMatchObject({ status: 'READY' });
+    const { imageUrls } = await call(`/v1/products/${product.id}`);
+    const large = (imageUrls as string[]).find((url) => url.includes('/800.webp'))!;
+    expect(large).toBeDefined();
+    // The variant loads in the page as an image, 800 px wide, from the bucket's public variants.
+    const shown = await page.evaluate(async (src) => {
+      const img = document.createElement('img');
+      img.src = src;
+      await img.decode();
+      return { width: img.naturalWidth, height: img.naturalHeight };
+    }, large);
+    expect(shown).toEqual({ width: 800, height: 800 });
+    expect(record).toMatchObject({ console: [], pageErrors: [], failedRequests: [] });
+  }, 120_000);
 });
 
 describe('the interactive API docs at /v1/docs', () => {

@@ -15,6 +15,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { dynamo, newShopper, platform, type Shopper } from '../support/api';
 import { checkout, productWithStock, useHandlerEnvironment } from '../support/checkout';
 import { analyticsCaughtUp } from '../support/analytics';
@@ -77,18 +78,8 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'backup-drill-'));
   runtimeDir = path.join(work, 'running');
   snapshotDir = path.join(work, 'snapshot');
-  const info = platform();
   mkdirSync(runtimeDir);
-  writeFileSync(
-    path.join(runtimeDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: {},
-      env: info.env,
-      pid: process.pid,
-    }),
-  );
+  writeRuntimeFile(runtimeDir);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

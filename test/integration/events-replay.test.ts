@@ -31,6 +31,7 @@ import {
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { EVENT_BUS } from '../../functions/events/schemas';
 import type { ReplayOutcome } from '../../lib/ops/events-replay/replay';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { platform } from '../support/api';
 import { eventually } from '../support/eventually';
 
@@ -106,16 +107,7 @@ function outcomeOf(stdout: string): ReplayOutcome {
 beforeAll(async () => {
   const info = platform();
   dataDir = mkdtempSync(path.join(tmpdir(), 'events-replay-test-'));
-  writeFileSync(
-    path.join(dataDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: {},
-      env: info.env,
-      pid: process.pid,
-    }),
-  );
+  writeRuntimeFile(dataDir);
   events = new EventBridgeClient({ ...clientOptions(), endpoint: info.env.AWS_ENDPOINT_URL_EVENTBRIDGE });
   sqs = new SQSClient({ ...clientOptions(), endpoint: info.sqsEndpoint });
   ({ QueueUrl: queueUrl } = (await sqs.send(new CreateQueueCommand({ QueueName: RULE }))) as { QueueUrl: string });

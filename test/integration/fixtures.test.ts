@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, it } from '@jest/globals';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { expect } from '../support/expect';
 import { streamConsumers } from '../../lib/stream-consumers';
 import { routes } from '../../lib/routes';
@@ -199,16 +200,7 @@ describe('fixtures in events/dynamodb-stream and events/kinesis', () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'replay-test-'));
       try {
         const info = platform();
-        writeFileSync(
-          path.join(dataDir, 'runtime.json'),
-          JSON.stringify({
-            apiUrl: info.apiUrl,
-            lambdaEndpoint: info.lambdaEndpoint,
-            failureQueueUrls: {},
-            env: info.env,
-            pid: process.pid,
-          }),
-        );
+        writeRuntimeFile(dataDir);
         const { stdout, stderr } = await promisify(execFile)(
           path.join(projectRoot, 'node_modules/.bin/tsx'),
           ['bin/replay.ts', fixture],

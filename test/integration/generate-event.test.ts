@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { expect } from '../support/expect';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { platform } from '../support/api';
@@ -51,17 +52,7 @@ async function replay(args: string[]): Promise<Record<string, unknown>[]> {
 beforeAll(() => {
   // replay finds the running platform through LOCAL_DATA_DIR/runtime.json, as `npm start` writes it.
   dataDir = mkdtempSync(path.join(tmpdir(), 'generate-event-'));
-  const info = platform();
-  writeFileSync(
-    path.join(dataDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: {},
-      env: info.env,
-      pid: process.pid,
-    }),
-  );
+  writeRuntimeFile(dataDir);
 });
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

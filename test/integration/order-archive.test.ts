@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -18,6 +18,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { projectRoot } from '@ecicomm/local-platform/platform';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { adminSession, api, dynamo, newShopper, platform, type Shopper } from '../support/api';
 import { useHandlerEnvironment } from '../support/checkout';
 import { analyticsCaughtUp, analyticsStats, warehouseQuery } from '../support/analytics';
@@ -146,17 +147,7 @@ beforeAll(() => {
   useHandlerEnvironment();
   // The platform's runtime.json, in a folder of the test's: how `npm run archive` finds a running platform.
   dataDir = mkdtempSync(path.join(tmpdir(), 'archive-test-'));
-  const info = platform();
-  writeFileSync(
-    path.join(dataDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: {},
-      env: info.env,
-      pid: process.pid,
-    }),
-  );
+  writeRuntimeFile(dataDir);
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -4,13 +4,14 @@
  * never heard of) reported with a non-zero exit, and gone once the settlement pass has refunded it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { projectRoot } from '@ecicomm/local-platform/platform';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { dynamo, newShopper, platform } from '../support/api';
 import { orderRow, pendingOrder, productWithStock, sagaTask, sleep } from '../support/checkout';
 
@@ -38,17 +39,7 @@ async function reconcile(
 
 beforeAll(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'reconcile-test-'));
-  const info = platform();
-  writeFileSync(
-    path.join(dataDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: info.analytics.failureQueueUrls,
-      env: info.env,
-      pid: process.pid,
-    }),
-  );
+  writeRuntimeFile(dataDir, { failureQueues: true });
 });
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

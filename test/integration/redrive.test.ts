@@ -7,13 +7,14 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { expect } from '../support/expect';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { analyticsCaughtUp, analyticsStats } from '../support/analytics';
@@ -42,17 +43,7 @@ async function redrive(...args: string[]): Promise<{ code: number; stdout: strin
 
 beforeAll(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'redrive-test-'));
-  const info = platform();
-  writeFileSync(
-    path.join(dataDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: info.analytics.failureQueueUrls,
-      env: info.env,
-      pid: process.pid,
-    }),
-  );
+  writeRuntimeFile(dataDir, { failureQueues: true });
 });
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -19,6 +19,7 @@ import { analyticsCaughtUp, warehouseQuery } from '../support/analytics';
 import { sagaGivens } from '../../lib/ops/replay/saga-givens';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
 import { eventually } from '../support/eventually';
+import { writeRuntimeFile } from '../support/runtime-file';
 
 /** Each replay is a child process that loads the CLI (seconds each on a busy machine): generous, not a measure. */
 const REPLAYS_TIMEOUT = 300_000;
@@ -26,18 +27,7 @@ const REPLAYS_TIMEOUT = 300_000;
 let dataDir: string;
 beforeAll(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'replay-test-'));
-  const info = platform();
-  writeFileSync(
-    path.join(dataDir, 'runtime.json'),
-    JSON.stringify({
-      apiUrl: info.apiUrl,
-      lambdaEndpoint: info.lambdaEndpoint,
-      failureQueueUrls: {},
-      env: info.env,
-      pid: process.pid,
-    }),
-    { mode: 0o600 },
-  );
+  writeRuntimeFile(dataDir);
 });
 /**
  * A replay still running when the file ends (a timed-out test) is killed by its pid before the platform stops:

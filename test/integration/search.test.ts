@@ -11,13 +11,14 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, it } from '@jest/globals';
+import { writeRuntimeFile } from '../support/runtime-file';
 import { expect } from '../support/expect';
 import { MAPPING_VERSION } from '../../functions/search/index-definition';
 import { projectRoot } from '@ecicomm/local-platform/platform';
@@ -488,16 +489,7 @@ describe('npm run search:reindex', () => {
     const before = await search(`q=${TAG}&limit=100`);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'reindex-test-'));
     const info = platform();
-    writeFileSync(
-      path.join(dataDir, 'runtime.json'),
-      JSON.stringify({
-        apiUrl: info.apiUrl,
-        lambdaEndpoint: info.lambdaEndpoint,
-        failureQueueUrls: {},
-        env: info.env,
-        pid: process.pid,
-      }),
-    );
+    writeRuntimeFile(dataDir);
     let running = true;
     const during: { status: number; total?: number }[] = [];
     const searching = (async () => {

@@ -16,7 +16,7 @@ import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/d
 import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
 import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
 import type { FailureReason, Order } from '../schemas';
-import type { ArchivedOrders, IndexQuery } from '../archive/archived-orders';
+import { queryByUser, type ArchivedOrders, type IndexQuery } from '../archive/archived-orders';
 import type { ArchiveIndexItem } from '../archive/format';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -191,18 +191,7 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   private async liveByUser(query: IndexQuery): Promise<Record<string, unknown>[]> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'userId = :u AND createdAt BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':u': query.userId, ':from': query.from, ':to': query.to },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: query.startKey,
-      }),
-    );
-    return Items;
+    return queryByUser(this.db, this.tableName, query);
   }
 
   /** The page's orders: the table's as they are, the archive's read from their archive objects, marked `archived`. */

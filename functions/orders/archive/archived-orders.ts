@@ -13,6 +13,29 @@ export interface IndexQuery {
 }
 
 /**
+ * One page of a user's orders newest first, between two creation times, by the `byUser` index (userId +
+ * createdAt) that the orders table and the archive index both have: the two sources GET /v1/orders merges.
+ */
+export async function queryByUser(
+  db: Pick<DynamoDBDocumentClient, 'send'>,
+  TableName: string,
+  query: IndexQuery,
+): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await db.send(
+    new QueryCommand({
+      TableName,
+      IndexName: 'byUser',
+      KeyConditionExpression: 'userId = :u AND createdAt BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':u': query.userId, ':from': query.from, ':to': query.to },
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ExclusiveStartKey: query.startKey,
+    }),
+  );
+  return Items;
+}
+
+/**
  * Archived orders as the read side finds them: through the archive index (lib/tables.ts: orderArchiveIndex), then
  * — for the whole order — from the archive object the index item names.
  */
@@ -44,18 +67,7 @@ export class DynamoArchivedOrders implements ArchivedOrders {
   }
 
   async indexedByUser(query: IndexQuery): Promise<ArchiveIndexItem[]> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.indexTable,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'userId = :u AND createdAt BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':u': query.userId, ':from': query.from, ':to': query.to },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: query.startKey,
-      }),
-    );
-    return Items as ArchiveIndexItem[];
+    return (await queryByUser(this.db, this.indexTable, query)) as ArchiveIndexItem[];
   }
 
   async *allIndexed(): AsyncIterable<ArchiveIndexItem> {
