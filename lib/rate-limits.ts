@@ -19,7 +19,7 @@ const positiveInt = z.number().int().positive();
 const clientLimitSchema = z
   .object({
     /** One client's steady requests per second (a token bucket's refill). */
-    rateLimit: positiveInt,
+    rateLimit: z.number().positive(),
     /** The requests one client may send at once (the bucket's size). */
     burstLimit: positiveInt,
     /** One client's requests in WAF's 5-minute window; WAF accepts 10 at least. */

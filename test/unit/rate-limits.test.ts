@@ -120,7 +120,8 @@ describe('classifying a request as the CDK does', () => {
   });
 
   it('an invalid token or none makes an anonymous shopper, counted per IP', async () => {
-    for (const headers of [{ authorization: 'Bearer forged' }, { authorization: 'Basic x' }, {}])
+    const anonymous: Record<string, string>[] = [{ authorization: 'Bearer forged' }, { authorization: 'Basic x' }, {}];
+    for (const headers of anonymous)
       await expect(clientOf(request(headers), verify)).resolves.toEqual({ clientClass: 'anonymous', id: '10.0.0.7' });
   });
 });
