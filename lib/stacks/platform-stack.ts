@@ -43,6 +43,14 @@ export interface EciCommStackProps extends StackProps {
 
 const PARTNER_CLIENTS_CONTEXT = 'ecicomm:partnerClients';
 
+const parseContextJson = (key: string, text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${key} must be JSON: an object of stage → value, e.g. {"Prod": ...}`);
+  }
+};
+
 const partnerClientsOf = (value: unknown): readonly string[] => {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
@@ -140,7 +148,7 @@ export class EciCommStack extends Stack {
   /** This stage's entry (`Dev`, `Prod`) of a per-stage context key, which may also be given as JSON text. */
   private stageContext(key: string): unknown {
     const value: unknown = this.node.tryGetContext(key);
-    const byStage: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+    const byStage: unknown = typeof value === 'string' ? parseContextJson(key, value) : value;
     const stageName = Stage.of(this)?.stageName;
     if (byStage === undefined || stageName === undefined) return undefined;
     if (typeof byStage !== 'object' || byStage === null) throw new Error(`${key} must be an object of stage → value`);

@@ -151,5 +151,7 @@ describe("a stage's overrides from context", () => {
     expect(() => rateLimitsWith({ anonymous: { perMethod: { rateLimit: 1000 } } })).toThrow(/anonymous\.perMethod/);
     expect(() => rateLimitsWith({ signedIn: { requestsPer5Minutes: 5000 } })).toThrow(/requestsPerIpPer5Minutes/);
     expect(() => rateLimitsWith({ guests: {} })).toThrow(RATE_LIMITS_CONTEXT);
+    expect(() => synth({ [RATE_LIMITS_CONTEXT]: '{Prod:' }, 'Prod')).toThrow(RATE_LIMITS_CONTEXT);
+    expect(() => synth({ 'ecicomm:partnerClients': { Prod: ['Not A Name'] } }, 'Prod')).toThrow(/Not A Name/);
   });
 });
