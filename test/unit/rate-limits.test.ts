@@ -4,10 +4,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
-import { clientOf } from '../../lib/local/edge/rate-limits/client-of';
-import { rateLimiter } from '../../lib/local/edge/rate-limits/limiter';
-import { tokenBucket } from '../../lib/local/edge/rate-limits/token-bucket';
-import { EdgeRefusal } from '../../lib/local/edge/errors';
+import { clientOf } from '@ecicomm/local-platform/edge/rate-limits/client-of';
+import { rateLimiter } from '@ecicomm/local-platform/edge/rate-limits/limiter';
+import { tokenBucket } from '@ecicomm/local-platform/edge/rate-limits/token-bucket';
+import { EdgeRefusal } from '@ecicomm/local-platform/edge/errors';
 import { rateLimitsWith } from '../../lib/rate-limits';
 
 describe('token bucket', () => {
