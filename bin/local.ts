@@ -10,6 +10,12 @@ import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platfo
 import { seedProductImages } from '@ecicomm/local-platform/seed/product-images';
 
 import { command, EXIT, parse } from './cli';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../lib/rate-limits';
+
+const describeRateLimits = (limits: RateLimits) =>
+  (['anonymous', 'signedIn', 'partner'] as const)
+    .map((name) => `${name} ${limits[name].rateLimit}/s burst ${limits[name].burstLimit}`)
+    .join(', ');
 
 const values = command(
   'npm start --',
@@ -26,7 +32,8 @@ environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, 
   STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, S3_PORT, EVENTBRIDGE_PORT, SES_PORT (the local SES and
   its e-mail inbox, default 8005), REDSHIFT_DATA_PORT, MODEL_PORT,
   MODEL_VARIANT, WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS,
-  LOCAL_ARCHIVE_SECONDS (the archive of old orders' period, daily by default; 0 turns it off)
+  LOCAL_ARCHIVE_SECONDS (the archive of old orders' period, daily by default; 0 turns it off),
+  LOCAL_RATE_LIMITS=1 (enforce the rate limits by client class of lib/rate-limits.ts at the edge; off by default)
 exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 could not start, 2 bad usage`,
   )
   .parse()
@@ -87,6 +94,7 @@ try {
     datasetDir,
     // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
     corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
+    rateLimits: process.env.LOCAL_RATE_LIMITS === '1' ? DEFAULT_RATE_LIMITS : undefined,
     log: (m) => console.log(m),
     onSeedProgress: (done, total) => {
       if (!barStarted) {
@@ -136,6 +144,7 @@ try {
 ECIComm local platform ready in ${seconds} s — ${seeded}
 
   API            ${platform.apiUrl}/v1   (OpenAPI: ${platform.apiUrl}/v1/openapi.json, docs: ${platform.apiUrl}/v1/docs, health: ${platform.apiUrl}/v1/health)
+  Rate limits    ${process.env.LOCAL_RATE_LIMITS === '1' ? `on: ${describeRateLimits(DEFAULT_RATE_LIMITS)}` : 'off'}   (LOCAL_RATE_LIMITS=1)
   CORS           browser apps on ${platform.corsAllowedOrigins.join(', ') || 'no other origin'}   (CORS_ALLOWED_ORIGINS)
   DynamoDB Local ${platform.dynamoEndpoint}   (region ${platform.region}, access key "local"; this run's secret is in ${path.join(dataDir, 'runtime.json')})
   Cognito        ${platform.cognitoEndpoint}   (user pool ${platform.userPoolId}, app client ${platform.clientId})

@@ -11,7 +11,6 @@ import {
   type IAuthorizer,
   type Method,
   type MethodOptions,
-  type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
@@ -38,6 +37,8 @@ import {
   type WarehouseTarget,
 } from './platform-function';
 import type { FunctionBuckets } from './function-buckets';
+import { DEFAULT_RATE_LIMITS, type ClientLimit, type RateLimits } from '../rate-limits';
+import { classRateRules, partnerUsagePlan, throttlingByMethod } from './api-rate-limits';
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
@@ -105,10 +106,10 @@ export interface ApiProps {
   readonly warehouse?: WarehouseTarget;
   /** The product search engine, for routes that query it. */
   readonly search?: SearchTarget;
-  /** Steady-state and burst requests per second for the whole stage. */
-  readonly throttle?: Required<ThrottleSettings>;
-  /** Requests one client IP may send in five minutes before the firewall answers 429. */
-  readonly requestsPerIpPer5Minutes?: number;
+  /** The limits of each client class and of the stage (lib/rate-limits.ts); DEFAULT_RATE_LIMITS by default. */
+  readonly rateLimits?: RateLimits;
+  /** Partner API clients: each gets an API key in the partners' usage plan. None by default. */
+  readonly partnerClients?: readonly string[];
   /** Tighter per-IP limits on single routes; ROUTE_RATE_LIMITS by default. */
   readonly routeRateLimits?: readonly RouteRateLimit[];
   /**
@@ -138,8 +139,8 @@ export class Api extends Construct {
     super(scope, id);
     // A malformed origin fails the synthesis, naming it.
     this.corsAllowedOrigins = parseAllowedOrigins(props.corsAllowedOrigins ?? []);
-    const throttle = props.throttle ?? { rateLimit: 200, burstLimit: 400 };
-    this.restApi = this.buildRestApi(props, throttle);
+    const rateLimits = props.rateLimits ?? DEFAULT_RATE_LIMITS;
+    this.restApi = this.buildRestApi(props, rateLimits);
     const { functions, methods } = this.addRouteMethods(props);
     this.functions = functions;
     this.methods = methods;
@@ -147,17 +148,12 @@ export class Api extends Construct {
 
     this.addContractErrorResponses();
 
-    this.restApi.addUsagePlan('UsagePlan', {
-      name: `${props.namePrefix}-default`,
-      description: 'Default throttling for API-key clients, the same as the stage default',
-      throttle,
-      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
-    });
-    this.webAcl = this.addFirewall(props);
+    partnerUsagePlan(this.restApi, props.namePrefix, rateLimits.partner, props.partnerClients ?? []);
+    this.webAcl = this.addFirewall(props, rateLimits);
   }
 
-  /** The stage `v1` with access logs, tracing and throttling. */
-  private buildRestApi(props: ApiProps, throttle: { rateLimit: number; burstLimit: number }): RestApi {
+  /** The stage `v1` with access logs, tracing, and throttling for the stage and for each client class's methods. */
+  private buildRestApi(props: ApiProps, rateLimits: RateLimits): RestApi {
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
     const restApi = new RestApi(this, 'RestApi', {
       restApiName: `${props.namePrefix}-api`,
@@ -174,8 +170,9 @@ export class Api extends Construct {
         dataTraceEnabled: false,
         metricsEnabled: true,
         tracingEnabled: true,
-        throttlingRateLimit: throttle.rateLimit,
-        throttlingBurstLimit: throttle.burstLimit,
+        throttlingRateLimit: rateLimits.stage.rateLimit,
+        throttlingBurstLimit: rateLimits.stage.burstLimit,
+        methodOptions: throttlingByMethod(props.routes, rateLimits),
       },
     });
     Validations.of(restApi).acknowledge({
@@ -252,10 +249,11 @@ export class Api extends Construct {
   }
 
   /** The WAF web ACL in front of the stage. */
-  private addFirewall(props: ApiProps): CfnWebACL {
+  private addFirewall(props: ApiProps, rateLimits: RateLimits): CfnWebACL {
     const webAcl = new WebFirewall(this, 'Firewall', {
       namePrefix: props.namePrefix,
-      requestsPerIpPer5Minutes: props.requestsPerIpPer5Minutes ?? 2000,
+      requestsPerIpPer5Minutes: rateLimits.requestsPerIpPer5Minutes,
+      classLimits: rateLimits,
       routeLimits: (props.routeRateLimits ?? ROUTE_RATE_LIMITS).map((limit) => {
         const route = props.routes.find((r) => r.id === limit.routeId);
         if (!route) throw new Error(`A rate limit names route ${limit.routeId}, which the route table does not have`);
@@ -314,7 +312,14 @@ export class Api extends Construct {
         message: 'Too many requests, slow down',
         headers: { 'Retry-After': "'1'" },
       },
-      { type: ResponseType.QUOTA_EXCEEDED, status: 429, code: 'RATE_LIMITED', message: 'Request quota exceeded' },
+      // A partner's quota is daily (lib/rate-limits.ts); a template cannot compute the time to midnight UTC.
+      {
+        type: ResponseType.QUOTA_EXCEEDED,
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: 'Request quota exceeded',
+        headers: { 'Retry-After': "'3600'" },
+      },
       { type: ResponseType.DEFAULT_5XX, status: 500, code: 'INTERNAL', message: 'Internal error' },
       {
         type: ResponseType.INTEGRATION_TIMEOUT,
@@ -358,6 +363,7 @@ function authorizationOf(route: Route, identity: ApiProps['identity']): MethodOp
 interface WebFirewallProps {
   readonly namePrefix: string;
   readonly requestsPerIpPer5Minutes: number;
+  readonly classLimits: Readonly<Record<'anonymous' | 'signedIn' | 'partner', ClientLimit>>;
   readonly routeLimits: readonly (RouteRateLimit & { route: Route })[];
 }
 
@@ -406,7 +412,8 @@ class WebFirewall extends Construct {
     super(scope, id);
     const visibility = (metricName: string) => visibilityConfig(props.namePrefix, metricName);
     const routeRules = routeRateRules(props);
-    const next = routeRules.length;
+    const classRules = classRateRules(props.classLimits, routeRules.length + 1, visibility, rateLimited(300));
+    const next = routeRules.length + 1 + classRules.length;
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: `${props.namePrefix}-api`,
       scope: 'REGIONAL',
@@ -422,7 +429,7 @@ class WebFirewall extends Construct {
         ...routeRules,
         {
           name: 'RequestsPerIp',
-          priority: next,
+          priority: routeRules.length,
           action: rateLimited(300),
           statement: {
             rateBasedStatement: {
@@ -433,12 +440,13 @@ class WebFirewall extends Construct {
           },
           visibilityConfig: visibility('RequestsPerIp'),
         },
+        ...classRules,
         // The contract accepts bodies up to 1 MiB (e.g. 500 clickstream events) and answers larger ones
         // with 413 itself; the common rule set would block anything over 8 KB, so that rule only counts.
-        managedRuleSet(props.namePrefix, 'AWSManagedRulesCommonRuleSet', next + 1, [
+        managedRuleSet(props.namePrefix, 'AWSManagedRulesCommonRuleSet', next, [
           { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
         ]),
-        managedRuleSet(props.namePrefix, 'AWSManagedRulesSQLiRuleSet', next + 2),
+        managedRuleSet(props.namePrefix, 'AWSManagedRulesSQLiRuleSet', next + 1),
       ],
     });
   }

@@ -14,6 +14,7 @@ import { formatOriginPattern, parseAllowedOrigins } from '../../functions/shared
 import { routes as allRoutes } from '../routes';
 import { cognitoIdTokenVerifier, ensureAdmin } from './bootstrap';
 import { createEdge } from './edge/server';
+import { rateLimiter } from './edge/rate-limits/limiter';
 import { prepareDataDir } from './platform/data-dir';
 import { ensureTablesAndUserPool, startDatabaseEmulators } from './platform/databases';
 import { baseEnvironment, handlerEnvironment } from './platform/env';
@@ -126,6 +127,7 @@ async function serveApi(
     projectRoot,
     verifyToken,
     corsAllowedOrigins,
+    rateLimiter: options.rateLimits && rateLimiter(options.rateLimits),
     onRequest: options.onRequest,
   });
   return listen(parts.server, options.port ?? 3000);

@@ -13,6 +13,7 @@ import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
 import { Images } from '../contexts/images';
+import { RATE_LIMITS_CONTEXT, rateLimitsWith, type RateLimits } from '../rate-limits';
 import { routes as allRoutes, type Route } from '../routes';
 
 export interface EciCommStackProps extends StackProps {
@@ -31,7 +32,31 @@ export interface EciCommStackProps extends StackProps {
    */
   readonly sesFromAddress?: string;
   readonly sesDomain?: string;
+  /**
+   * Rate limits by client class (lib/rate-limits.ts); by default DEFAULT_RATE_LIMITS with the stage's overrides
+   * from context `ecicomm:rateLimits` (`{"Prod": {"anonymous": {"rateLimit": 10}}}`).
+   */
+  readonly rateLimits?: RateLimits;
+  /** Partner API clients, each given an API key (context `ecicomm:partnerClients`: `{"Prod": ["acme"]}`). */
+  readonly partnerClients?: readonly string[];
 }
+
+const PARTNER_CLIENTS_CONTEXT = 'ecicomm:partnerClients';
+
+const parseContextJson = (key: string, text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${key} must be JSON: an object of stage → value, e.g. {"Prod": ...}`);
+  }
+};
+
+const partnerClientsOf = (value: unknown): readonly string[] => {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new Error(`${PARTNER_CLIENTS_CONTEXT}: a stage's partners must be a list of names`);
+  return value as string[];
+};
 
 /** example.com is reserved (RFC 2606): a stage without its own sender deploys, and mails no one. */
 const DEFAULT_SENDER = 'no-reply@example.com';
@@ -113,9 +138,21 @@ export class EciCommStack extends Stack {
       warehouse: this.analytics.warehouse.target,
       search: this.search.target,
       corsAllowedOrigins: props.corsAllowedOrigins,
+      rateLimits: props.rateLimits ?? rateLimitsWith(this.stageContext(RATE_LIMITS_CONTEXT)),
+      partnerClients: props.partnerClients ?? partnerClientsOf(this.stageContext(PARTNER_CLIENTS_CONTEXT)),
     });
 
     this.addOutputs();
+  }
+
+  /** This stage's entry (`Dev`, `Prod`) of a per-stage context key, which may also be given as JSON text. */
+  private stageContext(key: string): unknown {
+    const value: unknown = this.node.tryGetContext(key);
+    const byStage: unknown = typeof value === 'string' ? parseContextJson(key, value) : value;
+    const stageName = Stage.of(this)?.stageName;
+    if (byStage === undefined || stageName === undefined) return undefined;
+    if (typeof byStage !== 'object' || byStage === null) throw new Error(`${key} must be an object of stage → value`);
+    return (byStage as Record<string, unknown>)[stageName];
   }
   /** What operators and clients need to find in the deployed stage. */
   private addOutputs(): void {

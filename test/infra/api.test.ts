@@ -130,7 +130,7 @@ describe('REST API built from the route table', () => {
     );
   });
 
-  it('throttles the stage and has a usage plan with throttling on it', () => {
+  it('throttles the stage and has a usage plan with throttling on it (test/infra/rate-limits.test.ts has the rest)', () => {
     const stage = ofType('AWS::ApiGateway::Stage')[0];
     const plans = ofType('AWS::ApiGateway::UsagePlan');
     expect(plans).toHaveLength(1);
@@ -138,7 +138,8 @@ describe('REST API built from the route table', () => {
     expect(plan.Throttle.RateLimit).toBeGreaterThan(0);
     expect(plan.Throttle.BurstLimit).toBeGreaterThan(0);
     expect(plan.ApiStages[0].Stage).toEqual({ Ref: stage[0] });
-    expect(stage[1].Properties.MethodSettings[0].ThrottlingRateLimit).toBe(plan.Throttle.RateLimit);
+    const stageWide = stage[1].Properties.MethodSettings.find((m: any) => m.ResourcePath === '/*');
+    expect(stageWide).toMatchObject({ HttpMethod: '*', ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
   });
 });
 

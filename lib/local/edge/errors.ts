@@ -6,6 +6,8 @@ export class EdgeRefusal extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** Headers the refusal carries (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -4,7 +4,7 @@
  * Cognito authorizer does, and invokes the route's handler module in-process with a Lambda context.
  *
  * Parts: routing.ts, authorizer.ts (Cognito), event.ts (the proxy event), errors.ts (refusals), cors.ts (preflights
- * and the CORS headers of the edge's own answers).
+ * and the CORS headers of the edge's own answers), rate-limits/ (token buckets per client, when turned on).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +22,8 @@ import { authorize, type TokenVerifier } from './authorizer';
 import { edgeCorsHeaders, preflightHeaders } from './cors';
 import { EdgeRefusal } from './errors';
 import { proxyEvent } from './event';
+import { clientOf } from './rate-limits/client-of';
+import type { RateLimiter } from './rate-limits/limiter';
 import { compile, matchRoute, methodsAt, pathParametersOf, type CompiledRoute } from './routing';
 
 export { claimsForAuthorizer, type TokenVerifier } from './authorizer';
@@ -34,6 +36,8 @@ export interface EdgeOptions {
   corsAllowedOrigins?: readonly OriginPattern[];
   /** Extra non-API pages served beside the API (e.g. the analysts' dashboard). */
   pages?: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
+  /** Rate limits by client class (./rate-limits); none unless given. */
+  rateLimiter?: RateLimiter;
   onRequest?: (entry: { method: string; path: string; status: number; ms: number; route?: string }) => void;
 }
 
@@ -114,6 +118,8 @@ async function handleRequest(
     const { route } = match;
     matchedRoute = route.id;
     const pathParameters = pathParametersOf(match, url);
+    // First, as WAF and API Gateway's throttling come before the authorizer: a throttled request changes nothing.
+    if (options.rateLimiter) options.rateLimiter.admit(await clientOf(req, options.verifyToken));
     const authorizer = await authorize(route, req.headers.authorization, options.verifyToken);
 
     const { body, tooLarge } = await readBody(req, { limit: MAX_BODY_BYTES });
@@ -128,7 +134,7 @@ async function handleRequest(
       result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('binary') : result.body,
     );
   } catch (error) {
-    if (error instanceof EdgeRefusal) return fail(error.status, error.code, error.message);
+    if (error instanceof EdgeRefusal) return fail(error.status, error.code, error.message, error.headers);
     // Only a fault of the edge itself lands here: handlers map their own errors.
     console.error('edge error', error);
     if (!res.headersSent) fail(500, 'INTERNAL', 'Internal error');

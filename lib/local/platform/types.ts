@@ -1,6 +1,7 @@
 /** What `startPlatform` takes and what it gives back. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Route } from '../../routes';
+import type { RateLimits } from '../../rate-limits';
 import type { tables } from '../../tables';
 import type { EdgeOptions } from '../edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from '../recommendations';
@@ -57,6 +58,8 @@ export interface PlatformOptions {
   /** Progress of loading the products index from the table (a fresh start, or a new mapping version). */
   onSearchIndexProgress?: (done: number, total: number) => void;
   onRequest?: EdgeOptions['onRequest'];
+  /** Rate limits by client class enforced at the edge (lib/rate-limits.ts; LOCAL_RATE_LIMITS=1); off when absent. */
+  rateLimits?: RateLimits;
   /** The model server and its model (lib/local/recommendations.ts); by default a free port and no training. */
   model?: LocalModelOptions;
   onTrainProgress?: StartContext['onTrainProgress'];
