@@ -283,6 +283,7 @@ describe("an admin's browser app on another origin", () => {
           headers: { 'content-type': 'image/jpeg' },
           body: new Blob([bytes], { type: 'image/jpeg' }),
         });
+        await put.text();
         return { asked: asked.status, imageKey: ticket.imageKey, put: put.status };
       },
       { api: platform.apiUrl, token: admin, productId: product.id, base64: jpeg.toString('base64') },

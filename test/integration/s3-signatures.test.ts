@@ -55,6 +55,26 @@ describe('the local S3 front', () => {
     expect(await got.Body!.transformToString()).toBe('jpeg');
   });
 
+  it("answers a browser's preflight for a presigned PUT by the bucket's CORS rule, as S3 does (never authenticated)", async () => {
+    const url = await presignedPut('uploads/p1/cors', 'image/jpeg');
+    const origin = 'http://localhost:40123';
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+    const put = await fetch(url, { method: 'PUT', body: 'jpeg', headers: { origin, 'content-type': 'image/jpeg' } });
+    expect([put.status, put.headers.get('access-control-allow-origin')]).toEqual([200, origin]);
+    // An origin the rule does not name gets no CORS answer.
+    const stranger = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'PUT' },
+    });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('refuses a presigned PUT whose content type differs from the signed one, storing nothing', async () => {
     const url = await presignedPut('uploads/p1/b', 'image/jpeg');
     const res = await fetch(url, { method: 'PUT', body: 'png', headers: { 'content-type': 'image/png' } });

@@ -23,6 +23,8 @@ const isPublicRead = (request: ReceivedS3Request, rules: S3AccessRules) =>
   rules.publicReadPaths.some((prefix) => decodeURIComponent(request.path).startsWith(prefix));
 
 export async function accessRefusal(request: ReceivedS3Request, rules: S3AccessRules): Promise<S3Refusal | undefined> {
+  // A CORS preflight is never authenticated, even when it carries a presigned URL's query: the CORS rule answers it.
+  if (request.method === 'OPTIONS') return undefined;
   const now = (rules.now ?? Date.now)();
   const presigned = 'X-Amz-Algorithm' in request.query || 'X-Amz-Signature' in request.query;
   const signed = request.headers.authorization !== undefined;
@@ -30,6 +32,6 @@ export async function accessRefusal(request: ReceivedS3Request, rules: S3AccessR
     return s3Refusal(400, 'AuthorizationQueryParametersError', 'Only one auth mechanism allowed');
   if (presigned) return presignedRefusal(request, rules.credentials, now);
   if (signed) return headerAuthRefusal(request, rules.credentials, now);
-  if (request.method === 'OPTIONS' || isPublicRead(request, rules)) return undefined;
+  if (isPublicRead(request, rules)) return undefined;
   return s3Refusal(403, 'AccessDenied', 'Access Denied');
 }
