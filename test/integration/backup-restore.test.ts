@@ -278,7 +278,9 @@ describe('the restore drill', () => {
   }, 240_000);
 
   it('restores into a fresh data directory, on which a platform starts with every item and object identical', async () => {
+    // An empty folder made beforehand, as a user's `mkdir` of their LOCAL_DATA_DIR would be.
     restoredDir = path.join(work, 'restored');
+    mkdirSync(restoredDir);
     const run = await restore(['--from', snapshotDir], restoredDir);
     expect({ code: run.code, error: run.code ? run.stderr : '' }).toEqual({ code: 0, error: '' });
     restored = startPlatform({

@@ -8,7 +8,7 @@
  * directory as it was, and the next restore stops what the killed one left running and starts over.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client, type StorageClass } from '@aws-sdk/client-s3';
@@ -115,7 +115,8 @@ async function startStaging(staging: string) {
 /** The whole restored directory takes the data directory's place; what was there goes only then. */
 function moveIntoPlace(staging: string, dataDir: string, replace: boolean) {
   if (!existsSync(dataDir)) return renameSync(staging, dataDir);
-  if (!replace) rmSync(dataDir, { recursive: false }); // refuses a directory that is not empty, as it should
+  // An empty directory gives way; one that is not empty is refused (ENOTEMPTY), as it should be.
+  if (!replace) rmdirSync(dataDir);
   const replaced = `${dataDir}.replaced`;
   if (replace) {
     rmSync(replaced, { recursive: true, force: true });
