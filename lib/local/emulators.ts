@@ -40,16 +40,27 @@ export async function assertPortFree(port: number, what: string, host = '127.0.0
 }
 
 /** A port the OS says is free now (for tests and benchmarks that must not clash with `npm start`). */
+/**
+ * A port nothing listens on, for an emulator or a child platform to take a moment later. Chosen at random below
+ * Linux's ephemeral range (32768-60999), not by listening on port 0: a port taken from that range is free only until
+ * any process's next outgoing connection draws it as its local port, and a busy platform makes many.
+ */
+const CHOSEN_PORTS = { from: 20_000, to: 32_767 } as const;
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = CHOSEN_PORTS.from + Math.floor(Math.random() * (CHOSEN_PORTS.to - CHOSEN_PORTS.from + 1));
+    if (await canListenOn(port)) return port;
+  }
+  throw new Error(`No free port between ${CHOSEN_PORTS.from} and ${CHOSEN_PORTS.to} after 100 tries`);
 }
+
+const canListenOn = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
 async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
