@@ -13,6 +13,8 @@ import { Recommendations } from '../contexts/recommendations';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
 import { Images } from '../contexts/images';
+import { Operations } from '../contexts/operations';
+import { STAGE_NAME } from '../contexts/api';
 import { RATE_LIMITS_CONTEXT, rateLimitsWith, type RateLimits } from '../rate-limits';
 import { routes as allRoutes, type Route } from '../routes';
 
@@ -39,6 +41,8 @@ export interface EciCommStackProps extends StackProps {
   readonly rateLimits?: RateLimits;
   /** Partner API clients, each given an API key (context `ecicomm:partnerClients`: `{"Prod": ["acme"]}`). */
   readonly partnerClients?: readonly string[];
+  /** Who gets the stage's alarms by e-mail (else context `ecicomm:alarmEmail`: an address, or stage → address). */
+  readonly alarmEmail?: string;
 }
 
 const PARTNER_CLIENTS_CONTEXT = 'ecicomm:partnerClients';
@@ -78,6 +82,8 @@ export class EciCommStack extends Stack {
   readonly images: Images;
   /** The nested stack of the contexts nothing else refers to. */
   readonly downstream: NestedStack;
+  /** The stage's dashboard, alarms and alarm topic, in a nested stack of their own. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: EciCommStackProps) {
     super(scope, id, { description: 'ECIComm serverless e-commerce platform', ...props });
@@ -143,6 +149,19 @@ export class EciCommStack extends Stack {
     });
 
     this.addOutputs();
+
+    // Last, so that it watches everything above; nested, because the parent stack is near CloudFormation's 500.
+    this.operations = new Operations(
+      new NestedStack(this, 'Operations', { description: 'ECIComm operations: dashboard, alarms, alarm topic' }),
+      'Operations',
+      {
+        namePrefix: props.namePrefix,
+        stage: this,
+        api: { restApiName: this.api.restApi.restApiName, stageName: STAGE_NAME, methods: this.api.methods },
+        saga: this.checkout.stateMachine,
+        alarmEmail: props.alarmEmail,
+      },
+    );
   }
 
   /** This stage's entry (`Dev`, `Prod`) of a per-stage context key, which may also be given as JSON text. */
