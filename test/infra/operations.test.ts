@@ -4,7 +4,7 @@
  * the API by route, every function, the saga, every dead-letter queue, every stream consumer, every table and every
  * business metric of the catalog, and alarms that each notify the topic and carry a runbook line.
  */
-import { App, CfnElement, NestedStack, Names, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, NestedStack, Names, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -375,13 +375,16 @@ describe("on-call's e-mail", () => {
     for (const p of subscriptions) expect(p.Endpoint).toBe('oncall@example.org');
   });
 
-  it('comes from context ecicomm:alarmEmail, one address or the stage entry of an object', () => {
+  it('comes from context ecicomm:alarmEmail: one address, or the entry of the stage in an object', () => {
     const plain = build({}, { 'ecicomm:alarmEmail': 'ops@example.org' });
     expect(plain.stack.operations.alarmEmail).toBe('ops@example.org');
     expect(emailSubscriptions(plain.template).length).toBeGreaterThan(1);
-    // Outside a Stage there is no stage entry to pick.
-    const byStage = build({}, { 'ecicomm:alarmEmail': '{"Prod": "ops@example.org"}' });
-    expect(byStage.stack.operations.alarmEmail).toBeUndefined();
+    const context = { 'ecicomm:alarmEmail': '{"Prod": "prod-ops@example.org"}' };
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    const inStage = (name: string) =>
+      new EciCommStack(new Stage(app, name), 'Platform', { namePrefix: `ecicomm-${name.toLowerCase()}` });
+    expect(inStage('Prod').operations.alarmEmail).toBe('prod-ops@example.org');
+    expect(inStage('Staging').operations.alarmEmail).toBeUndefined();
   });
 
   it('fails the synthesis, naming the key, when it is not an address', () => {
