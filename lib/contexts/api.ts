@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { NestedStack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -13,6 +13,7 @@ import {
   type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Alias } from 'aws-cdk-lib/aws-lambda';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -42,6 +43,8 @@ import { classRateRules, partnerUsagePlan, throttlingByMethod } from './api-rate
 
 /** API.md: the REST API stage is `v1`, and every route path carries the same prefix. */
 export const STAGE_NAME = 'v1';
+/** The alias of a route's function that API Gateway invokes; CodeDeploy shifts it from version to version. */
+export const LIVE_ALIAS = 'live';
 const STAGE_PREFIX = `/${STAGE_NAME}`;
 
 /** WAF's evaluation windows for rate-based rules, in seconds. */
@@ -130,6 +133,8 @@ export class Api extends Construct {
   readonly webAcl: CfnWebACL;
   readonly functions: ReadonlyMap<string, PlatformFunction>;
   readonly methods: ReadonlyMap<string, Method>;
+  /** The alias of each route's function that API Gateway invokes, by route id: canary deployments move it. */
+  readonly liveAliases: ReadonlyMap<string, Alias>;
   /** The CORS preflight (OPTIONS) of each resource that has routes, by resource path (`/products/{id}`). */
   readonly preflights: ReadonlyMap<string, Method>;
   /** The browser origins allowed to call the API, parsed (functions/shared/cors.ts). */
@@ -141,8 +146,9 @@ export class Api extends Construct {
     this.corsAllowedOrigins = parseAllowedOrigins(props.corsAllowedOrigins ?? []);
     const rateLimits = props.rateLimits ?? DEFAULT_RATE_LIMITS;
     this.restApi = this.buildRestApi(props, rateLimits);
-    const { functions, methods } = this.addRouteMethods(props);
+    const { functions, methods, liveAliases } = this.addRouteMethods(props);
     this.functions = functions;
+    this.liveAliases = liveAliases;
     this.methods = methods;
     this.preflights = this.addPreflights(props.routes);
 
@@ -188,13 +194,22 @@ export class Api extends Construct {
     return restApi;
   }
 
-  /** One function and one method per route, with the route's authorizer. */
+  /**
+   * One function and one method per route, with the route's authorizer. The functions (with their roles, log groups
+   * and invoke permissions) are a nested stack of their own: CloudFormation takes at most 500 resources a stack.
+   */
   private addRouteMethods(props: ApiProps) {
     const functions = new Map<string, PlatformFunction>();
     const methods = new Map<string, Method>();
+    const liveAliases = new Map<string, Alias>();
+    const functionsStack = new NestedStack(this, 'RouteFunctions', {
+      description: 'ECIComm API route functions: one per route of the contract, with its role and log group',
+    });
     for (const route of props.routes) {
       if (functions.has(route.id)) throw new Error(`Duplicate route id ${route.id}`);
-      const routeFunction = new PlatformFunction(this, route.id, {
+      // The search domain's access policy names the roles of the functions that use it, and they need its
+      // endpoint: across stacks that would be a cycle, so those few stay in this stack.
+      const routeFunction = new PlatformFunction(route.search ? this : functionsStack, route.id, {
         definition: route,
         description: `${route.method} ${route.path}`,
         tables: props.tables,
@@ -211,7 +226,11 @@ export class Api extends Construct {
         CORS_ORIGINS_ENV,
         this.corsAllowedOrigins.map(formatOriginPattern).join(','),
       );
-      const integration = new LambdaIntegration(routeFunction.function, { allowTestInvoke: false });
+      // API Gateway invokes the live alias, which CodeDeploy moves to each new version as a canary
+      // (lib/contexts/operations/canaries.ts).
+      const fn = routeFunction.function;
+      const alias = new Alias(routeFunction, 'Live', { aliasName: LIVE_ALIAS, version: fn.currentVersion });
+      const integration = new LambdaIntegration(alias, { allowTestInvoke: false });
       const method = this.restApi.root
         .resourceForPath(resourcePathOf(route))
         .addMethod(route.method, integration, { operationName: route.id, ...authorizationOf(route, props.identity) });
@@ -227,9 +246,10 @@ export class Api extends Construct {
         });
       }
       functions.set(route.id, routeFunction);
+      liveAliases.set(route.id, alias);
       methods.set(route.id, method);
     }
-    return { functions, methods };
+    return { functions, methods, liveAliases };
   }
 
   /** A preflight on every resource that has routes, allowing exactly the methods of its routes. */

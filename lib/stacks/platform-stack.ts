@@ -157,7 +157,12 @@ export class EciCommStack extends Stack {
       {
         namePrefix: props.namePrefix,
         stage: this,
-        api: { restApiName: this.api.restApi.restApiName, stageName: STAGE_NAME, methods: this.api.methods },
+        api: {
+          restApiName: this.api.restApi.restApiName,
+          stageName: STAGE_NAME,
+          methods: this.api.methods,
+          liveAliases: this.api.liveAliases,
+        },
         saga: this.checkout.stateMachine,
         alarmEmail: props.alarmEmail,
       },

@@ -22,7 +22,7 @@ import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import { Template } from 'aws-cdk-lib/assertions';
-import { allResources, logicalIdOf } from '../support/cdk-templates';
+import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
@@ -31,6 +31,9 @@ let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
 const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const getAtt = (construct: IConstruct, attribute: string) => ({ 'Fn::GetAtt': [logicalId(construct), attribute] });
+/** How `user`'s stack names the attribute: directly, or through a parameter when `user` is in a nested stack. */
+const attributeFor = (user: PlatformFunction, construct: IConstruct, attribute: string) =>
+  referenceFrom(user.function, construct, attribute);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const actionsOf = (s: Statement) => [s.Action].flat();
@@ -85,7 +88,9 @@ describe('POST /v1/events', () => {
 
   it('is served by a function that gets the stream name in CLICKSTREAM_STREAM', () => {
     const fn = resources[logicalId(stack.api.functions.get(route.id)!.function)].Properties;
-    expect(fn.Environment.Variables.CLICKSTREAM_STREAM).toEqual({ Ref: logicalId(stack.analytics.clickstream) });
+    expect(fn.Environment.Variables.CLICKSTREAM_STREAM).toEqual(
+      referenceFrom(stack.api.functions.get(route.id)!.function, stack.analytics.clickstream),
+    );
   });
 
   it('may PutRecords on the clickstream; besides it (and search, which records its searches) only functions that name the stream, and its consumer, touch Kinesis, and only they read it', () => {
@@ -115,7 +120,13 @@ describe('POST /v1/events', () => {
     for (const { roles, statement } of kinesis) {
       expect([...writers, ...readers]).toContainEqual(roles);
       expect(statement.Effect).toBe('Allow');
-      expect(resourcesOf(statement)).toEqual([getAtt(stack.analytics.clickstream, 'Arn')]);
+      // Named directly in this stack, or through a parameter in the route functions' nested one.
+      const clickstreamArns = [
+        getAtt(stack.analytics.clickstream, 'Arn'),
+        attributeFor(stack.api.functions.get(route.id)!, stack.analytics.clickstream, 'Arn'),
+      ];
+      expect(resourcesOf(statement)).toHaveLength(1);
+      expect(clickstreamArns).toContainEqual(resourcesOf(statement)[0]);
       const reads = actionsOf(statement).some((a) =>
         /^kinesis:(GetRecords|GetShardIterator|SubscribeToShard)$/.test(a),
       );
@@ -301,14 +312,16 @@ describe('functions that use the warehouse', () => {
     ]),
   ];
   const byAccess = (access: Access) => warehouseFunctions().filter(([, , a]) => a === access);
-  const secretArn = () => getAtt(stack.analytics.warehouse.adminSecretLookup, 'namespace.adminPasswordSecretArn');
-  const workgroupArn = () => getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupArn');
+  const secretArn = (fn: PlatformFunction) =>
+    attributeFor(fn, stack.analytics.warehouse.adminSecretLookup, 'namespace.adminPasswordSecretArn');
+  const workgroupArn = (fn: PlatformFunction) =>
+    attributeFor(fn, stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupArn');
   const warehouseStatements = (fn: PlatformFunction) =>
     statementsOfRole(logicalId(fn.role)).filter((s) =>
       actionsOf(s).some((a) => /^(redshift|secretsmanager|tag)/.test(a)),
     );
-  const dataApi = () => [
-    { Effect: 'Allow', Action: [...WAREHOUSE_SUBMIT_ACTIONS], Resource: workgroupArn() },
+  const dataApi = (fn: PlatformFunction) => [
+    { Effect: 'Allow', Action: [...WAREHOUSE_SUBMIT_ACTIONS], Resource: workgroupArn(fn) },
     {
       Effect: 'Allow',
       Action: [...WAREHOUSE_STATEMENT_ACTIONS],
@@ -343,10 +356,10 @@ describe('functions that use the warehouse', () => {
     for (const [name, fn, access] of warehouseFunctions()) {
       const variables = resources[logicalId(fn.function)].Properties.Environment.Variables;
       expect(variables, name).toMatchObject({
-        REDSHIFT_WORKGROUP: getAtt(stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupName'),
+        REDSHIFT_WORKGROUP: attributeFor(fn, stack.analytics.warehouse.workgroup, 'Workgroup.WorkgroupName'),
         REDSHIFT_DATABASE: 'ecicomm',
       });
-      if (access === 'write') expect(variables.REDSHIFT_SECRET_ARN, name).toEqual(secretArn());
+      if (access === 'write') expect(variables.REDSHIFT_SECRET_ARN, name).toEqual(secretArn(fn));
       else expect(variables.REDSHIFT_SECRET_ARN, name).toBeUndefined();
     }
   });
@@ -362,8 +375,8 @@ describe('functions that use the warehouse', () => {
     expect(byAccess('write').length).toBeGreaterThan(0);
     for (const [name, fn] of byAccess('write')) {
       expect(warehouseStatements(fn), name).toEqual([
-        ...dataApi(),
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn() },
+        ...dataApi(fn),
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn(fn) },
       ]);
     }
     // The Data API calls the adapter makes (functions/analytics/adapters/redshift-data-warehouse.ts), and CancelStatement.
@@ -378,8 +391,8 @@ describe('functions that use the warehouse', () => {
     expect(byAccess('read').length).toBeGreaterThan(0);
     for (const [name, fn] of byAccess('read')) {
       expect(warehouseStatements(fn), name).toEqual([
-        ...dataApi(),
-        { Effect: 'Allow', Action: 'redshift-serverless:GetCredentials', Resource: workgroupArn() },
+        ...dataApi(fn),
+        { Effect: 'Allow', Action: 'redshift-serverless:GetCredentials', Resource: workgroupArn(fn) },
         { Effect: 'Allow', Action: ['tag:GetResources', 'tag:GetTagKeys'], Resource: '*' },
       ]);
       expect(JSON.stringify(statementsOfRole(logicalId(fn.role))), name).not.toContain('secretsmanager');
@@ -392,7 +405,7 @@ describe('functions that use the warehouse', () => {
   it('the health check may only ask the workgroup’s status: no SQL, no credentials', () => {
     const [[name, fn]] = byAccess('status');
     expect(warehouseStatements(fn), name).toEqual([
-      { Effect: 'Allow', Action: 'redshift-serverless:GetWorkgroup', Resource: workgroupArn() },
+      { Effect: 'Allow', Action: 'redshift-serverless:GetWorkgroup', Resource: workgroupArn(fn) },
     ]);
     expect(resources[logicalId(fn.role)].Properties.Tags ?? []).not.toEqual(
       expect.arrayContaining([expect.objectContaining({ Key: 'RedshiftDbRoles' })]),

@@ -1,9 +1,10 @@
-import { App, CfnElement } from 'aws-cdk-lib';
+import { App, CfnElement, Names, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
-import { ROUTE_RATE_LIMITS, resourcePathOf } from '../../lib/contexts/api';
+import { LIVE_ALIAS, ROUTE_RATE_LIMITS, resourcePathOf } from '../../lib/contexts/api';
+import { allResources, logicalIdOf } from '../support/cdk-templates';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 
@@ -17,6 +18,12 @@ const logicalId = (construct: IConstruct) =>
   stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+/**
+ * How the parent stack names a construct: its logical id when it is in the parent, else the nested stack's output
+ * (`Outputs.<unique id of the construct>Ref`) when it is in a nested stack.
+ */
+const aliasNameIn = (parent: Stack, construct: IConstruct) =>
+  Stack.of(construct) === parent ? `"${logicalIdOf(construct)}"` : Names.uniqueId(construct.node.defaultChild!);
 
 /** Full path of every API Gateway resource, rebuilt from the template's parent links. */
 function resourcePaths(): Map<string, string> {
@@ -55,7 +62,20 @@ describe('REST API built from the route table', () => {
       expect(matching, `${route.method} ${route.path}`).toHaveLength(1);
       const integration = matching[0][1].Properties.Integration;
       expect(integration.Type).toBe('AWS_PROXY');
-      expect(mentions(integration.Uri, logicalId(stack.api.functions.get(route.id)!.function)), route.id).toBe(true);
+      expect(JSON.stringify(integration.Uri), route.id).toContain(
+        aliasNameIn(stack, stack.api.liveAliases.get(route.id)!),
+      );
+    }
+  });
+
+  it("invokes each route's function through its live alias, on the function's current version", () => {
+    const everywhere = allResources<CfnResource & { UpdatePolicy?: unknown }>(stack);
+    for (const route of routes) {
+      const alias = stack.api.liveAliases.get(route.id)!;
+      const { Properties } = everywhere[logicalIdOf(alias)];
+      expect(Properties.Name).toBe(LIVE_ALIAS);
+      expect(Properties.FunctionName).toEqual({ Ref: logicalIdOf(stack.api.functions.get(route.id)!.function) });
+      expect(Properties.FunctionVersion['Fn::GetAtt'][1]).toBe('Version');
     }
   });
 

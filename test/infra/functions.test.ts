@@ -155,28 +155,38 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
     for (const key of Object.keys(definition.tables ?? {}) as TableKey[])
       expected[tableSpecs[key].envVar] = referenceFrom(built().function, stack.data.tables[key]);
     if (definition.userPoolActions !== undefined) {
-      expected.USER_POOL_ID = { Ref: logicalId(stack.identity.userPool) };
-      expected.USER_POOL_CLIENT_ID = { Ref: logicalId(stack.identity.userPoolClient) };
+      expected.USER_POOL_ID = referenceFrom(built().function, stack.identity.userPool);
+      expected.USER_POOL_CLIENT_ID = referenceFrom(built().function, stack.identity.userPoolClient);
     }
     if (definition.startsSaga || definition.describesSagaExecutions)
-      expected.ORDER_SAGA_ARN = { Ref: logicalId(stack.checkout.stateMachine) };
-    if (definition.streams?.clickstream) expected.CLICKSTREAM_STREAM = { Ref: logicalId(stack.analytics.clickstream) };
-    if (definition.streams?.audit) expected.AUDIT_STREAM = { Ref: logicalId(stack.audit.stream) };
+      expected.ORDER_SAGA_ARN = referenceFrom(built().function, stack.checkout.stateMachine);
+    if (definition.streams?.clickstream)
+      expected.CLICKSTREAM_STREAM = referenceFrom(built().function, stack.analytics.clickstream);
+    if (definition.streams?.audit) expected.AUDIT_STREAM = referenceFrom(built().function, stack.audit.stream);
     if (definition.sagemakerEndpoint)
-      expected.SAGEMAKER_ENDPOINT_NAME = { 'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'] };
+      expected.SAGEMAKER_ENDPOINT_NAME = referenceFrom(
+        built().function,
+        stack.recommendations.endpoint,
+        'EndpointName',
+      );
     if (definition.warehouse) {
-      const workgroupId = logicalId(stack.analytics.warehouse.workgroup);
-      expected.REDSHIFT_WORKGROUP = { 'Fn::GetAtt': [workgroupId, 'Workgroup.WorkgroupName'] };
+      expected.REDSHIFT_WORKGROUP = referenceFrom(
+        built().function,
+        stack.analytics.warehouse.workgroup,
+        'Workgroup.WorkgroupName',
+      );
       expected.REDSHIFT_DATABASE = 'ecicomm';
       // Only the loaders sign in with the admin credentials.
       if (definition.warehouse === 'write')
-        expected.REDSHIFT_SECRET_ARN = {
-          'Fn::GetAtt': [logicalId(stack.analytics.warehouse.adminSecretLookup), 'namespace.adminPasswordSecretArn'],
-        };
+        expected.REDSHIFT_SECRET_ARN = referenceFrom(
+          built().function,
+          stack.analytics.warehouse.adminSecretLookup,
+          'namespace.adminPasswordSecretArn',
+        );
     }
     if (definition.search) {
       expected.OPENSEARCH_ENDPOINT = {
-        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.search.domain), 'DomainEndpoint'] }]],
+        'Fn::Join': ['', ['https://', referenceFrom(built().function, stack.search.domain, 'DomainEndpoint')]],
       };
       expected.OPENSEARCH_SIGNING_SERVICE = 'es';
     }
@@ -185,18 +195,18 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
       images: stack.images.bucket,
     };
     for (const key of Object.keys(definition.buckets ?? {}) as BucketKey[])
-      expected[bucketSpecs[key].envVar] = { Ref: logicalId(bucketsBuilt[key]!) };
+      expected[bucketSpecs[key].envVar] = referenceFrom(built().function, bucketsBuilt[key]!);
     if ((definition as Partial<StreamConsumer>).domainEvents === 'publish') {
-      expected.EVENT_BUS_NAME = { Ref: logicalId(stack.events.bus) };
+      expected.EVENT_BUS_NAME = referenceFrom(built().function, stack.events.bus);
       expected.STOCK_LOW_THRESHOLD = '5';
     }
     if ((definition as Partial<EventRuleTarget>).sendsEmail) {
       expected.SES_FROM_ADDRESS = 'no-reply@example.com';
-      expected.SES_CONFIGURATION_SET = { Ref: logicalId(stack.notifications.configurationSet) };
+      expected.SES_CONFIGURATION_SET = referenceFrom(built().function, stack.notifications.configurationSet);
     }
     if (definition.id === imageProcessor.id)
       expected.IMAGES_BASE_URL = {
-        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.images.distribution), 'DomainName'] }]],
+        'Fn::Join': ['', ['https://', referenceFrom(built().function, stack.images.distribution, 'DomainName')]],
       };
     // HTTP functions answer browsers with the stage's allowed origins (none here; test/infra/cors.test.ts).
     if (routes.includes(definition as (typeof routes)[number])) expected.CORS_ALLOWED_ORIGINS = '';
@@ -246,7 +256,7 @@ describe('least privilege', () => {
     }
     expect(cognito.flatMap(actionsOf).sort()).toEqual([...actions].sort());
     for (const statement of cognito) {
-      expect(resourcesOf(statement)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] }]);
+      expect(resourcesOf(statement)).toEqual([referenceFrom(built().function, stack.identity.userPool, 'Arn')]);
     }
   });
 
@@ -261,11 +271,13 @@ describe('least privilege', () => {
       expect(states.flatMap(actionsOf).sort()).toEqual(expected.sort());
       for (const statement of states) {
         if (actionsOf(statement).includes('states:StartExecution'))
-          expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.checkout.stateMachine) }]);
+          expect(resourcesOf(statement)).toEqual([referenceFrom(built().function, stack.checkout.stateMachine)]);
         // The saga's executions only: arn:…:execution:<state machine name>:*
         else
           expect(JSON.stringify(resourcesOf(statement))).toMatch(
-            new RegExp(`:execution:.*${logicalId(stack.checkout.stateMachine)}.*:\\*`),
+            new RegExp(
+              `:execution:.*${(referenceFrom(built().function, stack.checkout.stateMachine) as { Ref: string }).Ref}.*:\\*`,
+            ),
           );
       }
     },
@@ -281,7 +293,7 @@ describe('least privilege', () => {
       }
       expect(sagemaker.flatMap(actionsOf)).toEqual(['sagemaker:InvokeEndpoint']);
       for (const statement of sagemaker)
-        expect(resourcesOf(statement)).toEqual([{ Ref: logicalId(stack.recommendations.endpoint) }]);
+        expect(resourcesOf(statement)).toEqual([referenceFrom(built().function, stack.recommendations.endpoint)]);
     },
   );
 

@@ -27,5 +27,5 @@ export function referenceFrom(user: IConstruct, target: IConstruct, attribute?: 
   const element = (target instanceof CfnElement ? target : target.node.defaultChild) as CfnElement;
   if (Stack.of(element) === Stack.of(user))
     return attribute ? { 'Fn::GetAtt': [logicalIdOf(target), attribute] } : { Ref: logicalIdOf(target) };
-  return { Ref: `referenceto${Names.uniqueId(element)}${attribute ?? 'Ref'}` };
+  return { Ref: `referenceto${Names.uniqueId(element)}${(attribute ?? 'Ref').replace(/[^A-Za-z0-9]/g, '')}` };
 }

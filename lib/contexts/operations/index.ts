@@ -3,6 +3,7 @@ import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import type { Dashboard, IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Subscription, SubscriptionProtocol, type Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Alias } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { AlarmTopic } from '../alarm-topic';
@@ -10,6 +11,7 @@ import { ALARM_EMAIL_CONTEXT, alarmEmailFromContext, validAlarmEmail } from './a
 import { OperationsAlarms } from './alarms';
 import { buildDashboard } from './dashboard';
 import { ApiMetrics, BusinessMetrics } from './metrics';
+import { RouteCanaries } from './canaries';
 import { surveyStage, type StageSurvey } from './survey';
 
 export { ALARM_EMAIL_CONTEXT } from './alarm-email';
@@ -24,6 +26,8 @@ export interface OperationsProps {
     readonly stageName: string;
     /** The API's methods by route id. */
     readonly methods: ReadonlyMap<string, Method>;
+    /** The live alias of each route's function, by route id: deployed as canaries rolled back by the alarms. */
+    readonly liveAliases: ReadonlyMap<string, Alias>;
   };
   readonly saga: IStateMachine;
   /** Who gets the alarms by e-mail; else context `ecicomm:alarmEmail` (an address, or stage → address); else no one. */
@@ -31,8 +35,8 @@ export interface OperationsProps {
 }
 
 /**
- * A stage's operations: its alarm topic, the CloudWatch dashboard `${namePrefix}-operations`, and alarms with a
- * runbook line each. On-call's e-mail is subscribed to this topic and to every context's own alarm topic (checkout,
+ * A stage's operations: its alarm topic, the CloudWatch dashboard `${namePrefix}-operations`, alarms with a
+ * runbook line each, and the route functions' canary deployments, rolled back by those alarms. On-call's e-mail is subscribed to this topic and to every context's own alarm topic (checkout,
  * analytics, search, events, audit, backup failures): the contexts keep their topics and alarms as they are, and
  * nothing in the parent stack has to refer to this nested stack.
  */
@@ -47,6 +51,7 @@ export class Operations extends Construct {
    * functions: an alarm's math takes 10 metrics at most). CodeDeploy takes 10 alarms a deployment group.
    */
   readonly deploymentAlarms: IAlarm[];
+  readonly canaries: RouteCanaries;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
@@ -75,6 +80,11 @@ export class Operations extends Construct {
     this.deploymentAlarms = [this.alarms.api5xxRate, ...this.alarms.lambdaErrors];
     if (this.deploymentAlarms.length > 10)
       throw new Error(`${this.deploymentAlarms.length} deployment alarms: CodeDeploy takes at most 10`);
+    this.canaries = new RouteCanaries(this, 'Canaries', {
+      namePrefix: props.namePrefix,
+      aliases: props.api.liveAliases,
+      alarms: this.deploymentAlarms,
+    });
     this.dashboard = buildDashboard(this, {
       dashboardName: `${props.namePrefix}-operations`,
       api,
