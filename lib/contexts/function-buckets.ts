@@ -5,11 +5,12 @@
  * prefix) — or some prefixes by action: GetObject, PutObject, DeleteObject each on the prefixes it lists, and
  * ListBucket when asked.
  */
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Role } from 'aws-cdk-lib/aws-iam';
+import { arnReferencesFrom } from './nag-references';
 import { buckets as bucketSpecs, type BucketKey } from '../buckets';
 import type { BucketAccess, BucketGrant, BucketPrefixGrant } from '../function-spec';
 
@@ -44,10 +45,11 @@ function grantWholeBucket(target: Target, id: string, key: BucketKey, bucket: IB
     new PolicyStatement({ actions: OBJECT_ACTIONS[access], resources: [bucket.arnForObjects('*')] }),
   );
   if (access === 'readwrite') grantListing(target, bucket);
-  Validations.of(target.role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId(bucket)}.Arn>/*]`,
-    reason: `${id} ${access === 'read' ? 'reads' : 'reads and writes'} objects of the ${bucketSpecs[key].name} bucket, whose keys it derives at run time: any object of that bucket, and no other bucket.`,
-  });
+  for (const arn of arnReferencesFrom(target.role, bucket))
+    Validations.of(target.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${arn}>/*]`,
+      reason: `${id} ${access === 'read' ? 'reads' : 'reads and writes'} objects of the ${bucketSpecs[key].name} bucket, whose keys it derives at run time: any object of that bucket, and no other bucket.`,
+    });
 }
 
 function grantPrefixes(target: Target, id: string, key: BucketKey, bucket: IBucket, grant: BucketPrefixGrant) {
@@ -64,16 +66,14 @@ function grantPrefixes(target: Target, id: string, key: BucketKey, bucket: IBuck
   }
   if (grant.list) grantListing(target, bucket);
   for (const prefix of prefixes)
-    Validations.of(target.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId(bucket)}.Arn>/${prefix}*]`,
-      reason: `${id}'s keys in the ${bucketSpecs[key].name} bucket are made at run time under ${prefix}: the grant is that prefix, no wider.`,
-    });
+    for (const arn of arnReferencesFrom(target.role, bucket))
+      Validations.of(target.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${arn}>/${prefix}*]`,
+        reason: `${id}'s keys in the ${bucketSpecs[key].name} bucket are made at run time under ${prefix}: the grant is that prefix, no wider.`,
+      });
 }
 
 /** Key names only, never an object: ListBucket on the bucket itself. */
 function grantListing(target: Target, bucket: IBucket) {
   target.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
 }
-
-/** cdk-nag names a bucket's ARN by its logical id. */
-const bucketLogicalId = (bucket: IBucket) => Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnElement);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
-import { Duration, Names, Stack, Tags, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import type { FunctionSpec, SearchAccess, WarehouseAccess } from '../function-spec';
 import { grantBuckets, type FunctionBuckets } from './function-buckets';
+import { arnReferencesFrom, logicalIdOf } from './nag-references';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableAccess, type TableKey, type TableSpec } from '../tables';
 
@@ -150,16 +151,6 @@ export const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
  * retention, ESM bundling with the local esbuild) plus the environment and grants its definition asks
  * for, and nothing more.
  */
-/**
- * How a policy of `user` names the table's ARN, as cdk-nag prints it: the table's own `<logicalId.Arn>`, and, when
- * the user is in a nested stack, also the parameter CDK passes it through once synthesised (`referenceto<id>Arn`).
- */
-function tableArnReferences(user: Construct, table: ITable): string[] {
-  const element = table.node.defaultChild as CfnElement;
-  const own = `${logicalIdOf(table)}.Arn`;
-  return Stack.of(element) === Stack.of(user) ? [own] : [own, `referenceto${Names.uniqueId(element)}Arn`];
-}
-
 /** Bundling hooks that copy each folder (from the project root) into the bundle's folder, by its last name. */
 export function copyBesideBundle(folders: readonly string[]): ICommandHooks {
   return {
@@ -320,7 +311,7 @@ export class PlatformFunction extends Construct {
       grantAccess(table, access, this.function);
       if (spec.indexes?.length) {
         // grant*Data adds `<table arn>/index/*` for a table with indexes: that table's indexes only.
-        for (const arn of tableArnReferences(this, table))
+        for (const arn of arnReferencesFrom(this, table))
           Validations.of(this.role).acknowledge({
             id: `AwsSolutions-IAM5[Resource::<${arn}>/index/*]`,
             reason: `${definition.id} queries the indexes of the ${spec.name} table its definition names, and only that table's indexes.`,
@@ -498,6 +489,3 @@ function requireSearch(definition: FunctionDefinition, search: SearchTarget | un
     throw new Error(`${definition.id} uses the search engine but no search engine was given to its function`);
   return search;
 }
-
-const logicalIdOf = (construct: Construct) =>
-  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
