@@ -14,7 +14,8 @@ import { BUSINESS_METRICS, METRICS_NAMESPACE } from '../../functions/shared/busi
 import { PlatformFunction } from '../../lib/contexts/platform-function';
 import { StreamConsumers } from '../../lib/contexts/stream-consumers';
 import { EciCommStack, type EciCommStackProps } from '../../lib/stacks/platform-stack';
-import { logicalIdOf, referenceFrom } from '../support/cdk-templates';
+import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
+import { routes } from '../../lib/routes';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 type Template_ = { Resources: Record<string, CfnResource>; Parameters?: object; Outputs?: object };
@@ -390,5 +391,61 @@ describe("on-call's e-mail", () => {
   it('fails the synthesis, naming the key, when it is not an address', () => {
     expect(() => build({ alarmEmail: 'not an address' })).toThrow(/ecicomm:alarmEmail must be an e-mail address/);
     expect(() => build({}, { 'ecicomm:alarmEmail': 'oncall' })).toThrow(/ecicomm:alarmEmail/);
+  });
+});
+
+describe('canary deployments of the route functions', () => {
+  const groups = () => ofType(template, 'AWS::CodeDeploy::DeploymentGroup');
+
+  it('has one CodeDeploy application for the API and one deployment group per route, shifting 10 % for 5 minutes', () => {
+    const [[applicationId, application]] = ofType(template, 'AWS::CodeDeploy::Application');
+    expect(application.Properties).toEqual({ ApplicationName: `${PREFIX}-api`, ComputePlatform: 'Lambda' });
+    expect(groups()).toHaveLength(routes.length);
+    for (const route of routes) {
+      const [, group] = groups().find(([, g]) => g.Properties.DeploymentGroupName === `${PREFIX}-${route.id}`)!;
+      expect(group.Properties.ApplicationName).toEqual({ Ref: applicationId });
+      expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.LambdaCanary10Percent5Minutes');
+      expect(group.Properties.DeploymentStyle).toEqual({
+        DeploymentType: 'BLUE_GREEN',
+        DeploymentOption: 'WITH_TRAFFIC_CONTROL',
+      });
+    }
+  });
+
+  it("rolls back on the stage's deployment alarms, a failed deployment and a stopped one", () => {
+    const alarmNames = stack.operations.deploymentAlarms.map((a) => ({ Ref: logicalIdOf(a) }));
+    expect(alarmNames.length).toBeGreaterThan(1);
+    for (const [, group] of groups()) {
+      expect(group.Properties.AlarmConfiguration).toEqual({
+        Enabled: true,
+        Alarms: alarmNames.map((Name) => ({ Name })),
+      });
+      expect([...group.Properties.AutoRollbackConfiguration.Events].sort()).toEqual(
+        ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'].sort(),
+      );
+      expect(group.Properties.AutoRollbackConfiguration.Enabled).toBe(true);
+    }
+  });
+
+  it("shifts the live alias API Gateway invokes: its update policy names the route's group by name", () => {
+    const everywhere = allResources<CfnResource & { UpdatePolicy?: unknown }>(stack);
+    for (const route of routes) {
+      const alias = everywhere[logicalIdOf(stack.api.liveAliases.get(route.id)!)];
+      expect(alias.Properties.Name).toBe('live');
+      expect(alias.UpdatePolicy).toEqual({
+        CodeDeployLambdaAliasUpdate: { ApplicationName: `${PREFIX}-api`, DeploymentGroupName: `${PREFIX}-${route.id}` },
+      });
+    }
+  });
+
+  it('is driven by a CodeDeploy service role with only the limited Lambda policy', () => {
+    const roles = ofType(template, 'AWS::IAM::Role').filter(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('codedeploy.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(1);
+    expect(JSON.stringify(roles[0][1].Properties.ManagedPolicyArns)).toContain(
+      'service-role/AWSCodeDeployRoleForLambdaLimited',
+    );
+    expect(JSON.stringify(roles[0][1].Properties.Policies ?? [])).toBe('[]');
   });
 });
