@@ -5,22 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  DeleteRuleCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  DeleteQueueCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { DETAIL_SCHEMAS, EVENT_BUS, type DetailType } from '../../functions/events/schemas';
-import { adminSession, api, newShopper, platform, type Shopper } from '../support/api';
+import { DETAIL_SCHEMAS, type DetailType } from '../../functions/events/schemas';
+import { adminSession, api, newShopper, type Shopper } from '../support/api';
+import { EventObserver } from '../support/event-observer';
 import { checkout, productWithStock } from '../support/checkout';
 import { eventually } from '../support/eventually';
 
@@ -31,66 +18,28 @@ interface Received {
 }
 
 const RULE = `domain-events-test-${randomUUID().slice(0, 8)}`;
-let events: EventBridgeClient;
-let sqs: SQSClient;
-let queueUrl: string;
+const observer = new EventObserver<Received>(RULE);
 let shopper: Shopper;
 let productId: string;
-const seen: Received[] = [];
 
-const clientOptions = () => {
-  const { env, region } = platform();
-  return { region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } };
-};
-
-/** Drains the observer queue into `seen` and returns those matching. */
+/** What the observer has seen that matches. */
 async function received(match: (event: Received) => boolean): Promise<Received[]> {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-  );
-  for (const message of Messages) {
-    seen.push(JSON.parse(message.Body!) as Received);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-  }
-  return seen.filter(match);
+  return (await observer.drain()).filter(match);
 }
 
 beforeAll(async () => {
-  events = new EventBridgeClient({ ...clientOptions(), endpoint: platform().env.AWS_ENDPOINT_URL_EVENTBRIDGE });
-  sqs = new SQSClient({ ...clientOptions(), endpoint: platform().sqsEndpoint });
-  ({ QueueUrl: queueUrl } = (await sqs.send(new CreateQueueCommand({ QueueName: RULE }))) as { QueueUrl: string });
   shopper = await newShopper();
   // The rule is there before the product is written: its ProductCreated (matched by the product's name, its id
   // not known yet) may reach the bus before this hook's next request does. Then the rule also takes the id.
   const productName = `Domain Events Test ${randomUUID().slice(0, 8)}`;
-  const putRule = (...more: object[]) =>
-    events.send(
-      new PutRuleCommand({
-        Name: RULE,
-        EventBusName: EVENT_BUS,
-        EventPattern: JSON.stringify({ $or: [{ detail: { userId: [shopper.userId] } }, ...more] }),
-      }),
-    );
-  await putRule({ detail: { name: [productName] } });
-  await events.send(
-    new PutTargetsCommand({
-      Rule: RULE,
-      EventBusName: EVENT_BUS,
-      Targets: [{ Id: 'observer', Arn: `arn:aws:sqs:${clientOptions().region}:000000000000:${RULE}` }],
-    }),
-  );
+  const patternOf = (...more: object[]) => ({ $or: [{ detail: { userId: [shopper.userId] } }, ...more] });
+  await observer.start(patternOf({ detail: { name: [productName] } }));
   productId = await productWithStock(50, 1250, productName);
-  await putRule({ detail: { name: [productName] } }, { detail: { productId: [productId] } });
+  await observer.setPattern(patternOf({ detail: { name: [productName] } }, { detail: { productId: [productId] } }));
 });
 
 afterAll(async () => {
-  await events
-    ?.send(new RemoveTargetsCommand({ Rule: RULE, EventBusName: EVENT_BUS, Ids: ['observer'] }))
-    .catch(() => undefined);
-  await events?.send(new DeleteRuleCommand({ Name: RULE, EventBusName: EVENT_BUS })).catch(() => undefined);
-  if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
-  events?.destroy();
-  sqs?.destroy();
+  await observer.stop();
 });
 
 describe('domain events on the bus', () => {
@@ -141,7 +90,7 @@ describe('domain events on the bus', () => {
   });
 
   it('publishes only events whose detail passes its schema', async () => {
-    expect(seen.length).toBeGreaterThanOrEqual(5);
-    for (const event of seen) expect(DETAIL_SCHEMAS[event['detail-type']].safeParse(event.detail).success).toBe(true);
+    expect(observer.seen.length).toBeGreaterThanOrEqual(5);
+    for (const event of observer.seen) expect(DETAIL_SCHEMAS[event['detail-type']].safeParse(event.detail).success).toBe(true);
   });
 });

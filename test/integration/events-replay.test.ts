@@ -12,27 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  DeleteRuleCommand,
-  EventBridgeClient,
-  ListRulesCommand,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  DeleteQueueCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ListRulesCommand, PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { EVENT_BUS } from '../../functions/events/schemas';
 import type { ReplayOutcome } from '../../lib/ops/events-replay/replay';
 import { writeRuntimeFile } from '../support/runtime-file';
-import { platform } from '../support/api';
+import { EventObserver } from '../support/event-observer';
 import { eventually } from '../support/eventually';
 
 interface Probe {
@@ -44,16 +29,9 @@ const TAG = randomUUID().slice(0, 8);
 const SOURCE = `ecicomm.replay-test-${TAG}`;
 const RULE = `replay-probe-${TAG}`;
 let dataDir: string;
+let observer: EventObserver<Probe>;
 let events: EventBridgeClient;
-let sqs: SQSClient;
-let queueUrl: string;
-const seen: Probe[] = [];
 let window: { from: string; to: string };
-
-const clientOptions = () => {
-  const { env, region } = platform();
-  return { region, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } };
-};
 
 async function replay(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return promisify(execFile)(path.join(projectRoot, 'node_modules/.bin/tsx'), ['bin/events-replay.ts', ...args], {
@@ -65,19 +43,9 @@ async function replay(args: string[]): Promise<{ code: number; stdout: string; s
   );
 }
 
-/** Drains the observer queue into `seen`; returns what it has seen of a replay (or, without one, live). */
+/** What the observer has seen of a replay (or, without one, live). */
 async function received(replayName?: string): Promise<Probe[]> {
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (Messages.length === 0) break;
-    for (const message of Messages) {
-      seen.push(JSON.parse(message.Body!) as Probe);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-  }
-  return seen.filter((e) => e['replay-name'] === replayName);
+  return (await observer.drain()).filter((e) => e['replay-name'] === replayName);
 }
 
 const probes = (events: Probe[]) => events.map((e) => `${e.detail.batch}-${e.detail.n}-${e.detail.kind}`).sort();
@@ -105,22 +73,11 @@ function outcomeOf(stdout: string): ReplayOutcome {
 }
 
 beforeAll(async () => {
-  const info = platform();
   dataDir = mkdtempSync(path.join(tmpdir(), 'events-replay-test-'));
   writeRuntimeFile(dataDir);
-  events = new EventBridgeClient({ ...clientOptions(), endpoint: info.env.AWS_ENDPOINT_URL_EVENTBRIDGE });
-  sqs = new SQSClient({ ...clientOptions(), endpoint: info.sqsEndpoint });
-  ({ QueueUrl: queueUrl } = (await sqs.send(new CreateQueueCommand({ QueueName: RULE }))) as { QueueUrl: string });
-  await events.send(
-    new PutRuleCommand({ Name: RULE, EventBusName: EVENT_BUS, EventPattern: JSON.stringify({ source: [SOURCE] }) }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: RULE,
-      EventBusName: EVENT_BUS,
-      Targets: [{ Id: 'observer', Arn: `arn:aws:sqs:${info.region}:000000000000:${RULE}` }],
-    }),
-  );
+  observer = new EventObserver<Probe>(RULE);
+  events = observer.events;
+  await observer.start({ source: [SOURCE] });
   await put('before', ['keep', 'skip']);
   const from = await nextSecond();
   await put('inside', ['keep', 'skip', 'keep']);
@@ -130,13 +87,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await events
-    ?.send(new RemoveTargetsCommand({ Rule: RULE, EventBusName: EVENT_BUS, Ids: ['observer'] }))
-    .catch(() => undefined);
-  await events?.send(new DeleteRuleCommand({ Name: RULE, EventBusName: EVENT_BUS })).catch(() => undefined);
-  if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
-  events?.destroy();
-  sqs?.destroy();
+  await observer?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -199,6 +150,6 @@ describe('npm run events:replay', () => {
     expect(old).toMatchObject({ code: 2, stdout: '' });
     expect(old.stderr).toContain("is outside the archive's retention: it keeps 30 days");
     expect(await received()).toHaveLength(7);
-    expect(seen).toHaveLength(7 + 3 + 2);
+    expect(observer.seen).toHaveLength(7 + 3 + 2);
   });
 });
