@@ -48,6 +48,24 @@ export const query = (event: ApiEvent): Record<string, string> => {
 interface ZodLikeIssue {
   path: PropertyKey[];
   message: string;
+  code?: string;
+  /** An invalid_union's issues, one list per option it tried. */
+  errors?: ZodLikeIssue[][];
+}
+
+/**
+ * A value that matched no option of a union is reported by zod at the union's path ("Invalid input"). When one
+ * option got into the value (an object option, given an object with a wrong or unknown field), its issues say what
+ * is wrong and where — `preferences.notifications.email`, not `preferences.notifications` — so they are reported.
+ */
+function deepestIssues(issue: ZodLikeIssue): ZodLikeIssue[] {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return [issue];
+  // An option whose only complaint is the value's type at its root got nowhere; any other got in.
+  const progress = (issues: ZodLikeIssue[]) =>
+    Math.max(0, ...issues.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)));
+  const furthest = [...issue.errors].sort((a, b) => progress(b) - progress(a))[0];
+  if (progress(furthest) === 0) return [issue];
+  return furthest.flatMap(deepestIssues).map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
 }
 const isZodError = (e: unknown): e is { issues: ZodLikeIssue[] } =>
   typeof e === 'object' &&
@@ -66,7 +84,7 @@ const httpErrorCodes: Record<number, ErrorCode> = {
 export function errorResponse(error: unknown): ApiResult {
   if (error instanceof DomainError) return json(error.status, errorBody(error.code, error.message, error.details));
   if (isZodError(error)) {
-    const details: ErrorDetail[] = error.issues.map((i) => ({
+    const details: ErrorDetail[] = error.issues.flatMap(deepestIssues).map((i) => ({
       path: i.path.map(String).join('.'),
       message: i.message,
     }));

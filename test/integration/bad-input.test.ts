@@ -451,9 +451,9 @@ describe('wrong types, missing, unknown and out-of-range fields', () => {
   it('refuses preferences.notifications of the wrong shape, or an object under a flat key, with 400 naming it', async () => {
     const route = routes.find((r) => r.id === 'updateMyProfile')!;
     const wrong: [string, unknown, string][] = [
-      ['email as a string', { notifications: { email: 'no' } }, 'preferences.notifications'],
-      ['email as a number', { notifications: { email: 0 } }, 'preferences.notifications'],
-      ['email as null', { notifications: { email: null } }, 'preferences.notifications'],
+      ['email as a string', { notifications: { email: 'no' } }, 'preferences.notifications.email'],
+      ['email as a number', { notifications: { email: 0 } }, 'preferences.notifications.email'],
+      ['email as null', { notifications: { email: null } }, 'preferences.notifications.email'],
       ['an unknown channel', { notifications: { email: false, sms: true } }, 'preferences.notifications'],
       ['notifications as an array', { notifications: [false] }, 'preferences.notifications'],
       ['another key holding an object', { language: { email: false } }, 'preferences.language'],

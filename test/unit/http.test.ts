@@ -5,7 +5,7 @@ import { DomainError } from '../../functions/shared/errors';
 import { errorResponse, forbiddenKeyPath } from '../../functions/shared/http';
 import { decodeCursor, encodeCursor } from '../../functions/shared/pagination';
 import { CreateProduct } from '../../functions/catalog/schemas';
-import { Password } from '../../functions/users/schemas';
+import { Password, UpdateProfile } from '../../functions/users/schemas';
 import '../../functions/shared/schemas';
 
 describe('error mapping', () => {
@@ -22,6 +22,24 @@ describe('error mapping', () => {
         { path: 'category', message: 'Is required' },
       ]),
     );
+  });
+
+  it('names the field inside a union option that got furthest: preferences.notifications.email, not its parent', () => {
+    const wrongType = UpdateProfile.safeParse({ preferences: { notifications: { email: 'yes' } } });
+    const body = JSON.parse(errorResponse(wrongType.error).body);
+    expect(body.error.details).toEqual([
+      { path: 'preferences.notifications.email', message: expect.stringMatching(/boolean/i) },
+    ]);
+    expect(body.error.message).toMatch(/^Invalid request: preferences\.notifications\.email: /);
+    const unknownChannel = UpdateProfile.safeParse({ preferences: { notifications: { sms: true } } });
+    expect(JSON.parse(errorResponse(unknownChannel.error).body).error.details).toEqual([
+      { path: 'preferences.notifications', message: expect.stringContaining('sms') },
+    ]);
+    // A value that no option takes at all is still reported where it is.
+    const notAnything = UpdateProfile.safeParse({ preferences: { theme: null } });
+    expect(JSON.parse(errorResponse(notAnything.error).body).error.details).toEqual([
+      { path: 'preferences.theme', message: expect.any(String) },
+    ]);
   });
 
   it('carries a domain error code and status', () => {

@@ -163,6 +163,7 @@ describe("the shopper's e-mail preference", () => {
   it('refuses wrong types: a non-boolean email, an unknown channel, an object under another key', () => {
     const issues = (preferences: unknown) =>
       UpdateProfile.safeParse({ preferences }).error?.issues.map((i) => i.path.join('.'));
+    // zod reports a union's failure at the union; the error response names the field (test/unit/http.test.ts).
     expect(issues({ notifications: { email: 'no' } })).toEqual(['preferences.notifications']);
     expect(issues({ notifications: { sms: true } })).toEqual(['preferences.notifications']);
     expect(issues({ notifications: { email: null } })).toEqual(['preferences.notifications']);
