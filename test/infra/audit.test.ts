@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { AUDIT_ARCHIVE_GLACIER_AFTER_DAYS, auditArchive } from '../../lib/audit';
 import { routes } from '../../lib/routes';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
+import { allResources, logicalIdOf, mentionOf, referenceFrom, resourcesByStack } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -19,13 +19,18 @@ let resources: Record<string, CfnResource>;
 const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const actionsOf = (s: Statement) => [s.Action].flat();
-/** Every identity-policy statement, with the roles it is attached to. */
+/** Every identity-policy statement of every stack, with the roles it is attached to and the stack it is in. */
 const statements = () =>
-  ofType('AWS::IAM::Policy').flatMap(([, p]) =>
-    (p.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({
-      roles: p.Properties.Roles as unknown[],
-      statement,
-    })),
+  resourcesByStack<CfnResource>(stack).flatMap(([within, inStack]) =>
+    Object.values(inStack)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((p) =>
+        (p.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({
+          roles: p.Properties.Roles as unknown[],
+          statement,
+          within,
+        })),
+      ),
   );
 
 beforeAll(() => {
@@ -47,8 +52,11 @@ describe('the audit stream', () => {
   });
 
   it('is written by exactly the audited routes, read by the recorder and the archive only', () => {
-    const streamArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.audit.stream), 'Arn'] });
-    const onStream = statements().filter(({ statement }) => JSON.stringify(statement.Resource).includes(streamArn));
+    // The stream's ARN as the statement's own stack names it (directly, or through a nested stack's parameter).
+    const streamArn = (within: IConstruct) => JSON.stringify(referenceFrom(within, stack.audit.stream, 'Arn'));
+    const onStream = statements().filter(({ statement, within }) =>
+      JSON.stringify(statement.Resource).includes(streamArn(within)),
+    );
     const roleOf = (role: IConstruct) => JSON.stringify([{ Ref: logicalId(role) }]);
     const writers = routes
       .filter((r) => r.method !== 'GET' && r.id !== 'putEvents')
@@ -88,7 +96,9 @@ describe('the archive', () => {
   it('writes with a role that may put and read back archive objects, never delete them', () => {
     const s3Actions = statements()
       .filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('s3:')))
-      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(logicalId(stack.audit.bucket)));
+      .filter(({ statement, within }) =>
+        JSON.stringify(statement.Resource).includes(mentionOf(within, stack.audit.bucket)),
+      );
     const actions = s3Actions.flatMap(({ statement }) => actionsOf(statement)).sort();
     expect(actions).toEqual([
       's3:AbortMultipartUpload',
@@ -144,13 +154,11 @@ describe('the audit table and its readers', () => {
   });
 
   it('is written by the recorder only, and read by GET /v1/audit only', () => {
-    // The recorder (nested) and the reader (the routes' stack) name the table each in its own stack's terms.
-    const tableArns = [stack.audit.consumers.get('recordAudit')!.function, stack.api.functions.get('listAudit')!].map(
-      (user) => JSON.stringify(referenceFrom(user, stack.data.tables.audit, 'Arn')),
-    );
+    // Each statement names the table in its own stack's terms (the recorder and the reader are in nested stacks).
+    const tableArn = (within: IConstruct) => JSON.stringify(referenceFrom(within, stack.data.tables.audit, 'Arn'));
     const touching = statements().filter(
-      ({ statement }) =>
-        tableArns.some((arn) => JSON.stringify(statement.Resource).includes(arn)) &&
+      ({ statement, within }) =>
+        JSON.stringify(statement.Resource).includes(tableArn(within)) &&
         actionsOf(statement).some((a) => a.startsWith('dynamodb:')),
     );
     const roleOf = (role: IConstruct) => JSON.stringify([{ Ref: logicalId(role) }]);

@@ -11,7 +11,8 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs } from '../../lib/tables';
-import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
+import type { PlatformFunction } from '../../lib/contexts/platform-function';
+import { allResources, logicalIdOf, mentionOf, referenceFrom } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -29,20 +30,26 @@ let resources: Record<string, CfnResource>;
 const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const ofType = (type: string, within = resources) => Object.values(within).filter((r) => r.Type === type);
 const plan = (within = resources) => ofType('AWS::Backup::BackupPlan', within)[0].Properties.BackupPlan;
-/** Every statement of the policies attached to the role of the function built for `id`. */
+/** The function built for `id`: a route's (most in a nested stack) or a scheduled job's. */
+const functionOf = (id: string): PlatformFunction =>
+  stack.api.functions.get(id) ?? stack.checkout.scheduled.get(id)!.function;
+/** Every statement of the policies attached to the role of the function built for `id`, and its environment. */
 const statementsOf = (id: string) => {
-  const fn = Object.entries(resources).find(
-    ([logical, r]) => r.Type === 'AWS::Lambda::Function' && logical.includes(id) && logical.includes('Function'),
-  )!;
-  const role = fn[1].Properties.Role['Fn::GetAtt'][0] as string;
+  const built = functionOf(id);
+  const fn = resources[logicalId(built.function)];
+  const role = fn.Properties.Role['Fn::GetAtt'][0] as string;
+  expect(role).toBe(logicalId(built.role));
   return {
-    environment: fn[1].Properties.Environment.Variables as Record<string, unknown>,
+    environment: fn.Properties.Environment.Variables as Record<string, unknown>,
     statements: ofType('AWS::IAM::Policy')
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]),
   };
 };
-const bucketRef = () => ({ 'Fn::GetAtt': [logicalId(stack.orderArchive.bucket), 'Arn'] });
+/** How the function built for `id` names the archive bucket (`Ref`) or its ARN: its own stack's terms. */
+const bucketRef = (id: string) => referenceFrom(functionOf(id).function, stack.orderArchive.bucket, 'Arn');
+const bucketName = (id: string) => referenceFrom(functionOf(id).function, stack.orderArchive.bucket);
+const objectsOf = (id: string) => ({ 'Fn::Join': ['', [bucketRef(id), '/*']] });
 
 beforeAll(() => {
   ({ stack, resources } = build());
@@ -125,21 +132,25 @@ describe('the order archive', () => {
 
   it('is written by the archive job (which runs daily) and only read by the order read routes', () => {
     const job = statementsOf('archiveOrders');
-    expect(job.environment.ORDER_ARCHIVE_BUCKET).toEqual({ Ref: logicalId(stack.orderArchive.bucket) });
-    const objects = { 'Fn::Join': ['', [bucketRef(), '/*']] };
+    expect(job.environment.ORDER_ARCHIVE_BUCKET).toEqual(bucketName('archiveOrders'));
     expect(job.statements).toContainEqual(
-      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: objects }),
+      expect.objectContaining({
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: objectsOf('archiveOrders'),
+      }),
     );
-    expect(job.statements).toContainEqual(expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketRef() }));
+    expect(job.statements).toContainEqual(
+      expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketRef('archiveOrders') }),
+    );
     const rule = Object.values(resources).find(
       (r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('archiveOrders'),
     )!;
     expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
     for (const route of ['getOrder', 'listOrders']) {
       const read = statementsOf(route);
-      expect(read.environment.ORDER_ARCHIVE_BUCKET).toEqual({ Ref: logicalId(stack.orderArchive.bucket) });
+      expect(read.environment.ORDER_ARCHIVE_BUCKET).toEqual(bucketName(route));
       const s3 = read.statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
-      expect(s3).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: objects })]);
+      expect(s3).toEqual([expect.objectContaining({ Action: 's3:GetObject', Resource: objectsOf(route) })]);
     }
   });
 });
@@ -149,7 +160,7 @@ describe('the order archive index', () => {
   /** The DynamoDB actions a function's role holds on the index table (its ARN or its indexes'). */
   const indexActions = (id: string) =>
     statementsOf(id)
-      .statements.filter((s) => JSON.stringify(s.Resource).includes(logicalId(indexTable())))
+      .statements.filter((s) => JSON.stringify(s.Resource).includes(mentionOf(functionOf(id).role, indexTable())))
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => a.startsWith('dynamodb:'));
 
@@ -172,17 +183,19 @@ describe('the order archive index', () => {
   it('is written by the archive job (which deletes from orders), read-only for the read routes and reconciliation', () => {
     expect(indexActions('archiveOrders')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem']));
     const orders = statementsOf('archiveOrders').statements.filter((s) =>
-      JSON.stringify(s.Resource).includes(logicalId(stack.data.tables.orders)),
+      JSON.stringify(s.Resource).includes(mentionOf(functionOf('archiveOrders').role, stack.data.tables.orders)),
     );
     expect(JSON.stringify(orders)).toContain('dynamodb:DeleteItem');
-    expect(statementsOf('archiveOrders').environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({
-      Ref: logicalId(indexTable()),
-    });
+    expect(statementsOf('archiveOrders').environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual(
+      referenceFrom(functionOf('archiveOrders').function, indexTable()),
+    );
     for (const reader of ['getOrder', 'listOrders', 'reconcilePayments']) {
       const actions = indexActions(reader);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
       expect(actions.filter((a) => /Put|Delete|Update|Write/.test(a))).toEqual([]);
-      expect(statementsOf(reader).environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual({ Ref: logicalId(indexTable()) });
+      expect(statementsOf(reader).environment.ORDER_ARCHIVE_INDEX_TABLE).toEqual(
+        referenceFrom(functionOf(reader).function, indexTable()),
+      );
     }
   });
 });

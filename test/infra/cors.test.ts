@@ -21,6 +21,7 @@ import { resourcePathOf } from '../../lib/contexts/api';
 import { routes } from '../../lib/routes';
 import { composeEciCommApp, corsOriginsFromContext } from '../../lib/stacks/eci-comm-app';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
+import { allResources, logicalIdOf } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any> };
 
@@ -176,8 +177,10 @@ describe('CORS on answers API Gateway and the firewall make themselves', () => {
 
 describe('CORS in the functions', () => {
   it('gives every route function the allowed origins, which it answers with (functions/shared/http.ts)', () => {
+    // Most route functions are in a nested stack (lib/contexts/api.ts): every stack's resources.
+    const everywhere = allResources<CfnResource>(stack);
     for (const route of routes) {
-      const fn = resources[stack.getLogicalId(stack.api.functions.get(route.id)!.function.node.defaultChild as never)];
+      const fn = everywhere[logicalIdOf(stack.api.functions.get(route.id)!.function)];
       expect([route.id, fn.Properties.Environment.Variables.CORS_ALLOWED_ORIGINS]).toEqual([
         route.id,
         'https://shop.example.com,http://localhost:*',
@@ -229,8 +232,9 @@ describe('the context key ecicomm:corsAllowedOrigins', () => {
     });
     const originsOf = (platform: EciCommStack) =>
       new Set(
-        Object.values(Template.fromStack(platform).findResources('AWS::Lambda::Function'))
-          .map((f: any) => f.Properties.Environment?.Variables?.CORS_ALLOWED_ORIGINS)
+        Object.values(allResources<CfnResource>(platform))
+          .filter((r) => r.Type === 'AWS::Lambda::Function')
+          .map((f) => f.Properties.Environment?.Variables?.CORS_ALLOWED_ORIGINS)
           .filter((v) => v !== undefined),
       );
     expect(originsOf(dev.platform)).toEqual(new Set(['http://localhost:*,http://127.0.0.1:*']));

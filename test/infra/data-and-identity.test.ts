@@ -1,18 +1,17 @@
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../../lib/tables';
+import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
 let stack: EciCommStack;
 let resources: Record<string, CfnResource>;
 
-const logicalId = (construct: IConstruct) =>
-  stack.getLogicalId((construct instanceof CfnElement ? construct : construct.node.defaultChild) as CfnElement);
+const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const specs = Object.entries(tableSpecs) as [TableKey, TableSpec][];
 const tableOf = (key: TableKey) => resources[logicalId(stack.data.tables[key])];
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
@@ -21,7 +20,8 @@ beforeAll(() => {
   // No bundling, and CloudFormation's schema validation (4 s) runs once, in cdk-nag.test.ts.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   stack = new EciCommStack(app, 'DataTest', { namePrefix: 'ecicomm-test' });
-  resources = Template.fromStack(stack).toJSON().Resources;
+  // Every stack of the stage: the route functions are in a nested one (lib/contexts/api.ts).
+  resources = allResources(stack);
 });
 
 describe('tables from lib/tables.ts', () => {
@@ -130,7 +130,8 @@ describe('identity', () => {
   });
 
   it('lets the login function sign in on this pool only, and nothing else on it', () => {
-    const role = logicalId(stack.api.functions.get('login')!.role);
+    const login = stack.api.functions.get('login')!;
+    const role = logicalId(login.role);
     const policies = Object.values(resources).filter(
       (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role),
     );
@@ -141,7 +142,7 @@ describe('identity', () => {
       {
         Effect: 'Allow',
         Action: 'cognito-idp:AdminInitiateAuth',
-        Resource: { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'Arn'] },
+        Resource: referenceFrom(login.role, stack.identity.userPool, 'Arn'),
       },
     ]);
   });

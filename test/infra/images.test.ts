@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
-import { allResources, logicalIdOf } from '../support/cdk-templates';
+import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 let stack: EciCommStack;
@@ -17,7 +17,10 @@ const logicalId = (construct: IConstruct) => logicalIdOf(construct);
 const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
 const bucket = () => resources[logicalId(stack.images.bucket)].Properties;
 const bucketId = () => logicalId(stack.images.bucket);
-const prefixArn = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, `/${prefix}*`]] });
+/** The ARN of the objects under `prefix` as `user`'s stack names it: the route functions are in a nested stack. */
+const prefixArn = (prefix: string, user: IConstruct) => ({
+  'Fn::Join': ['', [referenceFrom(user, stack.images.bucket, 'Arn'), `/${prefix}*`]],
+});
 
 /** Every S3 statement of a role's policies, with its actions as a list. */
 function s3Statements(roleConstruct: IConstruct) {
@@ -128,11 +131,12 @@ describe('the image function', () => {
   });
 
   it('may read and delete only uploads, write only variants and quarantine', () => {
-    const statements = s3Statements(stack.images.processor.role);
+    const role = stack.images.processor.role;
+    const statements = s3Statements(role);
     const granted = resourcesOf(statements);
     for (const prefix of ['uploads/', 'products/', 'quarantine/'])
-      expect(granted).toContain(JSON.stringify(prefixArn(prefix)));
-    expect(granted).not.toContain(JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/*']] }));
+      expect(granted).toContain(JSON.stringify(prefixArn(prefix, role)));
+    expect(granted).not.toContain(JSON.stringify(prefixArn('', role)));
     const onQuarantine = statements.filter((s) => JSON.stringify(s.resource).includes('/quarantine/*'));
     expect(onQuarantine.flatMap((s) => s.actions).every((a) => a.startsWith('s3:Put') || a === 's3:Abort*')).toBe(true);
     // The object actions themselves, not CDK's grant* families (no tagging, retention, legal hold or versions).
@@ -140,24 +144,25 @@ describe('the image function', () => {
       ['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject'].sort(),
     );
     const reads = statements.filter((s) => s.actions.some((a) => a.startsWith('s3:GetObject')));
-    expect(resourcesOf(reads).filter((r) => r.includes('/'))).toEqual([JSON.stringify(prefixArn('uploads/'))]);
+    expect(resourcesOf(reads).filter((r) => r.includes('/'))).toEqual([JSON.stringify(prefixArn('uploads/', role))]);
   });
 });
 
 describe('the image routes', () => {
   it('let the upload route sign PUTs under uploads/ only, and the status route touch no bucket', () => {
     const upload = stack.api.functions.get('requestProductImageUpload')!;
-    expect(resourcesOf(s3Statements(upload.role))).toEqual([JSON.stringify(prefixArn('uploads/'))]);
+    expect(resourcesOf(s3Statements(upload.role))).toEqual([JSON.stringify(prefixArn('uploads/', upload.role))]);
     expect(s3Statements(stack.api.functions.get('getProductImage')!.role)).toEqual([]);
   });
 
   it('let the delete route delete under the image prefixes and read no object', () => {
-    const statements = s3Statements(stack.api.functions.get('deleteProductImage')!.role);
+    const { role } = stack.api.functions.get('deleteProductImage')!;
+    const statements = s3Statements(role);
     expect(
       statements.flatMap((s) => s.actions).some((a) => a.startsWith('s3:GetObject') || a.startsWith('s3:Put')),
     ).toBe(false);
     expect(resourcesOf(statements)).toEqual(
-      expect.arrayContaining(['uploads/', 'products/', 'quarantine/'].map((p) => JSON.stringify(prefixArn(p)))),
+      expect.arrayContaining(['uploads/', 'products/', 'quarantine/'].map((p) => JSON.stringify(prefixArn(p, role)))),
     );
   });
 });

@@ -4,6 +4,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Recommendations } from '../../lib/contexts/recommendations';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
+import { logicalIdOf, referenceFrom, resourcesByStack } from '../support/cdk-templates';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -180,28 +181,31 @@ describe('least privilege', () => {
   });
 
   it('grants sagemaker:InvokeEndpoint on this endpoint to the recommendations function and to no other role', () => {
-    const grants = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .flatMap((r) =>
-        (r.Properties.PolicyDocument.Statement as Statement[])
-          .filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')))
-          .map((s) => ({ roles: r.Properties.Roles, s })),
-      );
+    // Every stack of the stage: the route functions are in a nested one (lib/contexts/api.ts).
+    const byStack = resourcesByStack<CfnResource>(stack);
+    const grants = byStack.flatMap(([, resources]) =>
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .flatMap((r) =>
+          (r.Properties.PolicyDocument.Statement as Statement[])
+            .filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')))
+            .map((s) => ({ roles: r.Properties.Roles, s })),
+        ),
+    );
     const fn = stack.api.functions.get('getRecommendations')!;
     expect(grants).toEqual([
       {
-        roles: [{ Ref: logicalId(fn.role) }],
+        roles: [{ Ref: logicalIdOf(fn.role) }],
         s: expect.objectContaining({
           Action: 'sagemaker:InvokeEndpoint',
           Effect: 'Allow',
-          Resource: { Ref: logicalId(stack.recommendations.endpoint) },
+          Resource: referenceFrom(fn.role, stack.recommendations.endpoint),
         }),
       },
     ]);
-    expect(template.Resources[logicalId(fn.function)].Properties.Environment.Variables.SAGEMAKER_ENDPOINT_NAME).toEqual(
-      {
-        'Fn::GetAtt': [logicalId(stack.recommendations.endpoint), 'EndpointName'],
-      },
+    const [, fnResources] = byStack.find(([within]) => within === Stack.of(fn.function))!;
+    expect(fnResources[logicalIdOf(fn.function)].Properties.Environment.Variables.SAGEMAKER_ENDPOINT_NAME).toEqual(
+      referenceFrom(fn.function, stack.recommendations.endpoint, 'EndpointName'),
     );
   });
 });

@@ -7,11 +7,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 
 export function allResources<R>(stack: Stack): Record<string, R> {
+  return Object.assign({}, ...resourcesByStack<R>(stack).map(([, resources]) => resources)) as Record<string, R>;
+}
+
+/**
+ * The stack and each of its nested stacks with its own template's resources: for reading a resource's references
+ * as its own stack writes them (`referenceFrom(within, target)`).
+ */
+export function resourcesByStack<R>(stack: Stack): [within: Stack, resources: Record<string, R>][] {
   const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
-  return Object.assign(
-    {},
-    ...[stack, ...nested].map((s) => Template.fromStack(s).toJSON().Resources as Record<string, R>),
-  ) as Record<string, R>;
+  return [stack, ...nested].map((s) => [s, Template.fromStack(s).toJSON().Resources as Record<string, R>]);
 }
 
 export function logicalIdOf(construct: IConstruct): string {
@@ -28,4 +33,13 @@ export function referenceFrom(user: IConstruct, target: IConstruct, attribute?: 
   if (Stack.of(element) === Stack.of(user))
     return attribute ? { 'Fn::GetAtt': [logicalIdOf(target), attribute] } : { Ref: logicalIdOf(target) };
   return { Ref: `referenceto${Names.uniqueId(element)}${(attribute ?? 'Ref').replace(/[^A-Za-z0-9]/g, '')}` };
+}
+
+/**
+ * A string that every reference to `target` in `within`'s template contains, whatever its attribute: the target's
+ * logical id in its own stack, else the start of the parameters (`referenceto<unique id>…`) that carry it elsewhere.
+ */
+export function mentionOf(within: IConstruct, target: IConstruct): string {
+  const element = (target instanceof CfnElement ? target : target.node.defaultChild) as CfnElement;
+  return Stack.of(element) === Stack.of(within) ? logicalIdOf(target) : `referenceto${Names.uniqueId(element)}`;
 }
