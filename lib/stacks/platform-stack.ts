@@ -150,9 +150,16 @@ export class EciCommStack extends Stack {
 
     this.addOutputs();
 
-    // Last, so that it watches everything above; nested, because the parent stack is near CloudFormation's 500.
-    this.operations = new Operations(
-      new NestedStack(this, 'Operations', { description: 'ECIComm operations: dashboard, alarms, alarm topic' }),
+    // Last, so that it watches everything above.
+    this.operations = this.buildOperations(props);
+  }
+
+  /** The stage's dashboard, alarms and canaries: nested, as what they watch grows with every function and table. */
+  private buildOperations(props: EciCommStackProps): Operations {
+    return new Operations(
+      new NestedStack(this, 'Operations', {
+        description: 'ECIComm operations: dashboard, alarms, alarm topic, canary deployments',
+      }),
       'Operations',
       {
         namePrefix: props.namePrefix,
