@@ -4,6 +4,7 @@ import {
   corsOriginsFromContext,
   environmentFromContext,
   pipelineSourceFromContext,
+  stageSettingsFromContext,
 } from '../lib/stacks/eci-comm-app';
 
 const app = new App();
@@ -11,4 +12,5 @@ composeEciCommApp(app, {
   env: environmentFromContext(app),
   pipelineSource: pipelineSourceFromContext(app),
   corsAllowedOrigins: corsOriginsFromContext(app),
+  stages: stageSettingsFromContext(app),
 });

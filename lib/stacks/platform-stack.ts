@@ -17,6 +17,7 @@ import { Operations } from '../contexts/operations';
 import { STAGE_NAME } from '../contexts/api';
 import { RATE_LIMITS_CONTEXT, rateLimitsWith, type RateLimits } from '../rate-limits';
 import { routes as allRoutes, type Route } from '../routes';
+import { SmokeTestProduct } from './smoke-test-product';
 
 export interface EciCommStackProps extends StackProps {
   /** Prefix of physical names (tables, user pool, API, web ACL), e.g. `ecicomm-prod`; lower case. */
@@ -41,11 +42,14 @@ export interface EciCommStackProps extends StackProps {
   readonly rateLimits?: RateLimits;
   /** Partner API clients, each given an API key (context `ecicomm:partnerClients`: `{"Prod": ["acme"]}`). */
   readonly partnerClients?: readonly string[];
-  /** Who gets the stage's alarms by e-mail (else context `ecicomm:alarmEmail`: an address, or stage → address). */
+  /**
+   * Who gets the stage's alarms by e-mail: the stage's `alarmEmail` in context `ecicomm:stages` (the app passes it),
+   * else context `ecicomm:alarmEmail` (an address, or stage → address).
+   */
   readonly alarmEmail?: string;
 }
 
-const PARTNER_CLIENTS_CONTEXT = 'ecicomm:partnerClients';
+export const PARTNER_CLIENTS_CONTEXT = 'ecicomm:partnerClients';
 
 const parseContextJson = (key: string, text: string): unknown => {
   try {
@@ -263,11 +267,17 @@ export interface EciCommStageProps extends StageProps {
   readonly namePrefix: string;
   /** Browser origins allowed to call this stage's API. */
   readonly corsAllowedOrigins?: readonly string[];
+  /** Where the stage's alarms are mailed. */
+  readonly alarmEmail?: string;
+  /** Whether the stage holds the product the smoke test buys (never in Prod: lib/stacks/eci-comm-app.ts). */
+  readonly smokeTestProduct?: boolean;
 }
 
-/** One deployable copy of the platform (dev, prod); the pipeline deploys stages, not stacks. */
+/** One deployable copy of the platform (dev, staging, prod); the pipeline deploys stages, not stacks. */
 export class EciCommStage extends Stage {
   readonly platform: EciCommStack;
+  /** The API's base URL output, which the pipeline's smoke test reads. */
+  readonly apiUrlOutput: CfnOutput;
 
   constructor(scope: Construct, id: string, props: EciCommStageProps) {
     super(scope, id, props);
@@ -275,6 +285,12 @@ export class EciCommStage extends Stage {
       namePrefix: props.namePrefix,
       stackName: `${props.namePrefix}-platform`,
       corsAllowedOrigins: props.corsAllowedOrigins,
+      alarmEmail: props.alarmEmail,
     });
+    this.apiUrlOutput = this.platform.node.findChild('ApiUrl') as CfnOutput;
+    if (props.smokeTestProduct) {
+      // In the nested stack: the platform stack is near CloudFormation's 500 resources, the nested one is not.
+      new SmokeTestProduct(this.platform.downstream, 'SmokeTestProduct', { tables: this.platform.data.tables });
+    }
   }
 }

@@ -88,6 +88,7 @@ const required: Record<string, string[]> = {
   backup: [],
   restore: [],
   'events:replay': ['--to', '2026-12-08'],
+  smoke: [],
 };
 
 /** Arguments that satisfy a script's required options, so that the unknown option is what it answers. */
@@ -98,6 +99,7 @@ const valid: Record<string, string[]> = {
   backup: ['--out', missing],
   restore: ['--from', missing],
   'events:replay': ['--from', '2026-12-07', '--to', '2026-12-08'],
+  smoke: ['--api-url', 'http://127.0.0.1:1'],
 };
 const unknownOption = (script: string) => [...(valid[script] ?? []), '--no-such-option'];
 for (const script of ours) {
@@ -148,6 +150,7 @@ describe('the command line of every script of ours', () => {
         'backup',
         'restore',
         'events:replay',
+        'smoke',
       ]),
     );
   });

@@ -12,7 +12,7 @@ beforeAll(() => {
 });
 
 describe('cdk-nag AwsSolutions', () => {
-  it('finds nothing unacknowledged in the whole app (Dev stage, pipeline and the Prod stage it deploys)', () => {
+  it('finds nothing unacknowledged in the whole app (Dev stage, pipeline and the Staging and Prod stages it deploys)', () => {
     const findings = new AwsSolutionsChecks(app)
       .validateScope(app)
       .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
@@ -35,6 +35,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Dev/Platform',
       'EciCommPipeline',
       'EciCommPipeline/Prod/Platform',
+      'EciCommPipeline/Staging/Platform',
     ]);
   });
 });

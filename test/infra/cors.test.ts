@@ -213,7 +213,7 @@ describe('the context key ecicomm:corsAllowedOrigins', () => {
 
   it('refuses a stage the app does not have, and a value that is not stage → origins', () => {
     expect(() => corsOriginsFromContext(appWith({ Production: ['https://shop.example.com'] }))).toThrow(
-      /names stage "Production"; the stages are Dev, Prod/,
+      /names stage "Production"; the stages are Dev, Staging, Prod/,
     );
     expect(() => corsOriginsFromContext(appWith(['https://shop.example.com']))).toThrow(
       /must be an object of stage → origins/,
@@ -238,7 +238,7 @@ describe('the context key ecicomm:corsAllowedOrigins', () => {
           .filter((v) => v !== undefined),
       );
     expect(originsOf(dev.platform)).toEqual(new Set(['http://localhost:*,http://127.0.0.1:*']));
-    expect(originsOf(pipeline.stage.platform)).toEqual(new Set(['https://shop.example.com']));
+    expect(originsOf(pipeline.stages.Prod.platform)).toEqual(new Set(['https://shop.example.com']));
   });
 
   it('fails the synthesis on a malformed origin, naming it', () => {
