@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
-import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
@@ -263,8 +263,11 @@ export class PlatformFunction extends Construct {
       const saga = requireSaga(definition, props.saga);
       saga.grantExecution(this.function, 'states:DescribeExecution');
       // The saga's executions are named by their orders: no narrower ARN than all of this state machine's executions.
+      // cdk-nag names the region and account as the template has them: literal once the stack has an environment.
+      const { region, account } = Stack.of(this);
+      const shown = (value: string, token: string) => (Token.isUnresolved(value) ? `<${token}>` : value);
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(saga)}"}]}]}:*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(region, 'AWS::Region')}:${shown(account, 'AWS::AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(saga)}"}]}]}:*]`,
         reason: `${definition.id} reads the status of the checkout saga's executions (states:DescribeExecution), which are named by their orders: it may read any execution of that state machine, and no other.`,
       });
     }

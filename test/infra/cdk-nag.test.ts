@@ -2,7 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
-import { composeEciCommApp } from '../../lib/stacks/eci-comm-app';
+import { composeEciCommApp, environmentFromContext, stageSettingsFromContext } from '../../lib/stacks/eci-comm-app';
 
 let app: App;
 
@@ -15,6 +15,29 @@ describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the whole app (Dev stage, pipeline and the Staging and Prod stages it deploys)', () => {
     const findings = new AwsSolutionsChecks(app)
       .validateScope(app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+    expect(findings).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged either when the stages have accounts and regions (the ARNs then name them)', () => {
+    const placed = new App({
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        'ecicomm:account': '111111111111',
+        'ecicomm:region': 'eu-west-1',
+        'ecicomm:stages': {
+          Staging: { account: '222222222222', region: 'eu-west-1' },
+          Prod: { account: '333333333333', region: 'eu-west-1' },
+        },
+      },
+    });
+    composeEciCommApp(placed, {
+      env: environmentFromContext(placed),
+      pipelineSource: { kind: 'codecommit', repositoryName: 'ecicomm', branch: 'main' },
+      stages: stageSettingsFromContext(placed),
+    });
+    const findings = new AwsSolutionsChecks(placed)
+      .validateScope(placed)
       .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
     expect(findings).toEqual([]);
   });

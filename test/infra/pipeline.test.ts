@@ -130,6 +130,8 @@ describe('delivery pipeline', () => {
     const { stages } = fromCodeCommit.stack;
     expect(stages.Staging.platform.stackName).toBe('ecicomm-test-staging-platform');
     expect(stages.Prod.platform.stackName).toBe('ecicomm-test-prod-platform');
+    // The per-stage context keys (ecicomm:rateLimits, partnerClients, corsAllowedOrigins) are looked up by this name.
+    expect([stages.Staging.stageName, stages.Prod.stageName]).toEqual(['Staging', 'Prod']);
     const seeds = (name: 'Staging' | 'Prod') =>
       Template.fromStack(stages[name].platform.downstream).findResources('Custom::SmokeTestProduct');
     expect(Object.keys(seeds('Prod'))).toEqual([]);

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import { SecurityGroup, Peer, Port } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnDashboard, CfnDataSet, CfnDataSource, CfnVPCConnection } from 'aws-cdk-lib/aws-quicksight';
@@ -252,8 +252,11 @@ export class AnalystDashboards extends Construct {
       reason:
         'ec2:DescribeSubnets and ec2:DescribeSecurityGroups are list operations that accept no resource but "*"; they change nothing.',
     });
+    // cdk-nag names the region and account as the template has them: literal once the stack has an environment.
+    const { region, account } = Stack.of(this);
+    const shown = (value: string, token: string) => (Token.isUnresolved(value) ? `<${token}>` : value);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${shown(region, 'AWS::Region')}:${shown(account, 'AWS::AccountId')}:network-interface/*]`,
       reason:
         'QuickSight creates its VPC connection interfaces itself, so their ids are unknown until then; creating one is further limited to the warehouse subnets and the connection security group.',
     });
