@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { RATE_LIMITS_CONTEXT } from '../rate-limits';
 import { EciCommStage, PARTNER_CLIENTS_CONTEXT } from './platform-stack';
-import { PipelineStack, type PipelineSource } from './pipeline-stack';
+import { PIPELINE_STAGES, PipelineStack, type PipelineSource } from './pipeline-stack';
 
 export interface EciCommAppConfig {
   /** Account and region of the pipeline, and of every stage that names none; absent means environment-agnostic. */
@@ -46,6 +46,7 @@ export function composeEciCommApp(app: App, config: EciCommAppConfig) {
     const { env, ...rest } = config.stages?.[stage] ?? defaultStageSettings(stage);
     return { ...rest, env: env ?? config.env, corsAllowedOrigins: config.corsAllowedOrigins?.[stage] };
   };
+  for (const stage of PIPELINE_STAGES) checkPipelineStageEnv(stage, settings(stage).env, config.env);
   const dev = new EciCommStage(app, 'Dev', settings('Dev'));
   const pipeline = new PipelineStack(app, 'EciCommPipeline', {
     env: config.env,
@@ -55,6 +56,23 @@ export function composeEciCommApp(app: App, config: EciCommAppConfig) {
   // cdk-nag 3 runs as a validation plugin at synthesis: an unacknowledged finding fails `cdk synth`.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { dev, pipeline };
+}
+
+/**
+ * A stage the pipeline deploys may sit in another account, in the pipeline's region: CodePipeline needs the
+ * pipeline's own account and region to deploy across accounts, and a stage in another region would need a
+ * replication bucket there, which this app does not build. Said here, naming the keys, rather than by CDK later.
+ */
+function checkPipelineStageEnv(stage: string, env: Environment | undefined, pipelineEnv: Environment | undefined) {
+  if (!env || (env.account === pipelineEnv?.account && env.region === pipelineEnv?.region)) return;
+  if (!pipelineEnv?.account || !pipelineEnv.region)
+    throw new Error(
+      `${STAGES_CONTEXT}.${stage} names an account and region: give the pipeline's too (ecicomm:account, ecicomm:region)`,
+    );
+  if (env.region !== pipelineEnv.region)
+    throw new Error(
+      `${STAGES_CONTEXT}.${stage}.region is ${env.region}, the pipeline's ${pipelineEnv.region}: the pipeline deploys in its own region (another account is fine)`,
+    );
 }
 
 /** Reads the pipeline source from context: a connection when `ecicomm:connectionArn` is set, else CodeCommit. */

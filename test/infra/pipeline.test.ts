@@ -2,7 +2,9 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  composeEciCommApp,
   defaultStageSettings,
+  environmentFromContext,
   pipelineSourceFromContext,
   stageSettingsFromContext,
 } from '../../lib/stacks/eci-comm-app';
@@ -237,6 +239,30 @@ describe('stage settings from context', () => {
     );
     expect(() => settingsOf({ 'ecicomm:partnerClients': { Production: ['acme'] } })).toThrow(
       /ecicomm:partnerClients names stage "Production"/,
+    );
+  });
+
+  it("refuses a pipeline stage in another region than the pipeline's, or with an account when the pipeline has none", () => {
+    const compose = (context: Record<string, unknown>) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      composeEciCommApp(app, {
+        env: environmentFromContext(app),
+        pipelineSource: { kind: 'codecommit', repositoryName: 'ecicomm', branch: 'main' },
+        stages: stageSettingsFromContext(app),
+      });
+    };
+    const prodIn = (region: string) => ({ Prod: { account: '333333333333', region } });
+    expect(() =>
+      compose({
+        'ecicomm:account': '111111111111',
+        'ecicomm:region': 'eu-west-1',
+        'ecicomm:stages': prodIn('us-east-1'),
+      }),
+    ).toThrow(
+      "ecicomm:stages.Prod.region is us-east-1, the pipeline's eu-west-1: the pipeline deploys in its own region",
+    );
+    expect(() => compose({ 'ecicomm:stages': prodIn('eu-west-1') })).toThrow(
+      "ecicomm:stages.Prod names an account and region: give the pipeline's too (ecicomm:account, ecicomm:region)",
     );
   });
 });
