@@ -91,6 +91,7 @@ describe('domain events on the bus', () => {
 
   it('publishes only events whose detail passes its schema', async () => {
     expect(observer.seen.length).toBeGreaterThanOrEqual(5);
-    for (const event of observer.seen) expect(DETAIL_SCHEMAS[event['detail-type']].safeParse(event.detail).success).toBe(true);
+    for (const event of observer.seen)
+      expect(DETAIL_SCHEMAS[event['detail-type']].safeParse(event.detail).success).toBe(true);
   });
 });
