@@ -19,12 +19,24 @@ export const tracer = new Tracer({ serviceName });
 /**
  * Business metrics as CloudWatch embedded metric format lines on stdout, dimensioned by `service` and the
  * deployment's `stage` (ECICOMM_STAGE, set by lib/contexts/platform-function.ts; `local` on the local platform).
+ * The service is the catalog's for the metric, which the dashboard charts by; in AWS it is also the emitting
+ * function's POWERTOOLS_SERVICE_NAME (test/unit/business-metrics.test.ts), but the local platform runs every
+ * handler in one process, where this module, and the environment, are shared. One Metrics instance per service,
+ * made when first used: by then the environment is the function's, whatever imported this module earlier.
  */
-export const metrics = new Metrics({
-  namespace: METRICS_NAMESPACE,
-  serviceName,
-  defaultDimensions: { stage: process.env.ECICOMM_STAGE ?? 'unknown' },
-});
+const byService = new Map<string, Metrics>();
+const metricsOf = (service: string): Metrics => {
+  let metrics = byService.get(service);
+  if (!metrics) {
+    metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: service,
+      defaultDimensions: { stage: process.env.ECICOMM_STAGE ?? 'unknown' },
+    });
+    byService.set(service, metrics);
+  }
+  return metrics;
+};
 
 /**
  * The catalog's metrics through Powertools. A metric with its own dimension goes out as a single-metric line of
@@ -34,6 +46,7 @@ export const businessMetrics: BusinessMetrics = {
   record(key, value, dimension) {
     const spec = BUSINESS_METRICS[key];
     const unit = spec.unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count;
+    const metrics = metricsOf(spec.service);
     if ('dimension' in spec) {
       const single = metrics.singleMetric();
       single.addDimension(spec.dimension, dimension ?? 'unknown');
@@ -50,7 +63,7 @@ export const businessMetrics: BusinessMetrics = {
  */
 export const flushMetrics = <E, R>(): MiddlewareObj<E, R> => {
   const flush = () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    for (const metrics of byService.values()) if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   };
   return { after: flush, onError: flush };
 };
