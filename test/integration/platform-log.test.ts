@@ -24,7 +24,7 @@ const total = (metrics: EmfMetric[], name: string, dimensions: Record<string, st
     .reduce((sum, m) => sum + m.value, 0);
 
 describe("the platform's log", () => {
-  it('holds valid EMF for what a paid and a declined checkout and a fruitless search counted', async () => {
+  it('holds valid EMF for what a paid and a declined checkout, a fruitless search and a clickstream event counted', async () => {
     const shopper = await newShopper();
     const productId = await productWithStock(5);
     const from = logSize();
@@ -36,6 +36,8 @@ describe("the platform's log", () => {
     });
     expect(declined.failureReason).toBe('PAYMENT_DECLINED');
     expect((await api(`/v1/search?q=${randomUUID().replace(/\d/g, 'q')}`)).status).toBe(200);
+    const events = [{ type: 'product_view', productId, sessionId: randomUUID(), at: new Date().toISOString() }];
+    expect((await api('/v1/events', { method: 'POST', body: { events } })).status).toBe(202);
 
     const orders = { namespace: 'ECIComm', service: 'orders', stage: 'local' } as const;
     await eventually(
@@ -53,6 +55,9 @@ describe("the platform's log", () => {
         expect(total(metrics, 'PaymentDeclines', { service: 'payments', stage })).toBe(1);
         expect(total(metrics, 'SearchQueries', { service: 'search', stage })).toBe(1);
         expect(total(metrics, 'ZeroResultSearches', { service: 'search', stage })).toBe(1);
+        expect(total(metrics, 'EventsAccepted', { service: 'analytics', stage })).toBe(1);
+        // The confirmed sale reaches the warehouse through the orders table's stream (besides the events' rows).
+        expect(total(metrics, 'WarehouseRowsLoaded', { service: 'analytics', stage })).toBeGreaterThan(0);
       },
       { timeout: 5_000, interval: 100 },
     );
