@@ -62,7 +62,9 @@ function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: 
     tableNames: platform.tableNames,
     pids: platform.pids,
     pid: process.pid,
-    env: platform.env,
+    // For handlers a test invokes in its own worker, whose output jest prints, not the platform's log: as quiet as
+    // the suite was before the platform's log went to a file (errors only, no metrics).
+    env: { ...platform.env, POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
     sqsEndpoint: platform.sqsEndpoint,
     stepFunctionsEndpoint: platform.stepFunctionsEndpoint,
     orderSagaArn: platform.orderSagaArn,
