@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { batchResponse } from '../../shared/batch-response';
 import { businessMetrics, logger } from '../../shared/observability';
 import type { Warehouse, WarehouseVersion } from '../ports';
+import type { BusinessMetrics } from '../../shared/metrics';
 
 /**
  * One stream batch into the warehouse: one load for the whole batch, with per-record failures still reported.
@@ -46,13 +47,13 @@ export interface StreamEvent<R> {
 
 export function makeStreamBatchHandler<R, Row>(
   loader: StreamLoader<R, Row>,
-  deps: { warehouse: Warehouse; version?: WarehouseVersion },
+  deps: { warehouse: Warehouse; version?: WarehouseVersion; metrics?: BusinessMetrics },
 ) {
   return async (event: StreamEvent<R>, context: Context): Promise<PartialItemFailureResponse> => {
     const mapped = mapRecords(loader, event.Records);
     const { loadedRows, insertedRows, refused } = await loadBatch(loader, deps.warehouse, event.Records, mapped);
     // Rows new to the warehouse: a redelivered batch loads again but writes nothing, and counts nothing.
-    if (insertedRows > 0) businessMetrics.record('warehouseRowsLoaded', insertedRows);
+    if (insertedRows > 0) (deps.metrics ?? businessMetrics).record('warehouseRowsLoaded', insertedRows);
     const response = await batchResponse(
       event,
       (record: R) => {
