@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, kinesisClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient, kinesisClient, systemClock, traced } from '../shared/clients';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { DynamoResultCache } from './adapters/dynamo-result-cache';
@@ -105,7 +105,7 @@ export function warehouseFromEnv(env: WarehouseEnv, options: WarehouseFromEnvOpt
         import('@aws-sdk/client-redshift-data'),
         import('./adapters/redshift-data-warehouse'),
       ]);
-      return new RedshiftDataWarehouse(new RedshiftDataClient({ maxAttempts: 3 }), {
+      return new RedshiftDataWarehouse(traced(new RedshiftDataClient({ maxAttempts: 3 })), {
         workgroupName,
         database,
         // A reader never signs in with the loaders' credentials, even should its environment name them.

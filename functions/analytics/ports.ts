@@ -91,6 +91,7 @@ export class WarehouseError extends Error {
 import type { Clock } from '../shared/clients';
 import type { Log } from '../shared/log';
 import type { ClickEventInput } from './schemas';
+import type { BusinessMetrics } from '../shared/metrics';
 
 /** One clickstream event as written to the stream. */
 export type ClickEvent = Omit<ClickEventInput, 'at'> & {
@@ -162,4 +163,6 @@ export interface LoaderDeps {
   warehouse: Warehouse;
   /** Bumped after a batch loads rows, so cached analytics answers go stale; none in tests that do not look. */
   version?: WarehouseVersion;
+  /** Where the rows new to the warehouse are counted; the functions' business metrics when absent. */
+  metrics?: BusinessMetrics;
 }

@@ -4,6 +4,7 @@ import { parseEnv } from '../shared/env';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher';
 import type { PublishingRules } from './domain/from-stream';
 import type { EventPublisher } from './ports';
+import { traced } from '../shared/clients';
 
 /** The bus (EVENT_BUS_NAME) and the StockLow threshold (STOCK_LOW_THRESHOLD, units, default 5). */
 export const EventsEnv = z.object({
@@ -19,7 +20,7 @@ export interface PublisherDeps {
 export function livePublisherDeps(): PublisherDeps {
   const env = parseEnv(EventsEnv);
   return {
-    publisher: new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), env.EVENT_BUS_NAME),
+    publisher: new EventBridgePublisher(traced(new EventBridgeClient({ maxAttempts: 3 })), env.EVENT_BUS_NAME),
     rules: { stockLowThreshold: env.STOCK_LOW_THRESHOLD },
   };
 }

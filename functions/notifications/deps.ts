@@ -1,5 +1,5 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { dynamoDocumentClient } from '../shared/clients';
+import { dynamoDocumentClient, traced } from '../shared/clients';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { NotificationsEnv } from './env';
@@ -11,7 +11,7 @@ import { fileTemplates } from './template-files';
 export function liveNotificationsDeps(env: NotificationsEnv): NotificationsDeps {
   return {
     recipients: new DynamoRecipients(dynamoDocumentClient(), env.USERS_TABLE),
-    mailer: new SesMailer(new SESv2Client({ maxAttempts: 3 }), env.SES_FROM_ADDRESS, env.SES_CONFIGURATION_SET),
+    mailer: new SesMailer(traced(new SESv2Client({ maxAttempts: 3 })), env.SES_FROM_ADDRESS, env.SES_CONFIGURATION_SET),
     templates: fileTemplates(),
     log: {
       debug: (message, details) => logger.debug(message, details),

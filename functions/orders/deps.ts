@@ -2,7 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoArchivedOrders } from './archive/archived-orders';
 import { S3ArchiveStore } from './archive/s3-archive-store';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, s3Client, systemClock } from '../shared/clients';
+import { dynamoDocumentClient, s3Client, systemClock, traced } from '../shared/clients';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { cartRepository, promotionRepository } from '../cart/deps';
@@ -112,7 +112,7 @@ export const stockGateway = (): StockGateway => {
 };
 
 export const stepFunctionsSaga = () =>
-  new StepFunctionsSaga(new SFNClient({}), parseEnv(z.object({ ORDER_SAGA_ARN: z.string() })).ORDER_SAGA_ARN);
+  new StepFunctionsSaga(traced(new SFNClient({})), parseEnv(z.object({ ORDER_SAGA_ARN: z.string() })).ORDER_SAGA_ARN);
 
 /** PENDING orders and open payments younger than this are left to their saga (SETTLEMENT_GRACE_SECONDS overrides). */
 export const settlementGraceSeconds = () =>

@@ -17,7 +17,16 @@ export const ConfirmStep = z.object({
   ...OrderStep.shape,
   charge: z.optional(z.object({ chargeId: z.string().check(z.minLength(1), z.maxLength(128)) })),
 });
-export const CancelStep = z.object({ ...OrderStep.shape, failureReason: z.optional(FailureReason) });
+/**
+ * CancelOrder also reads what the compensations before it answered, to count those that undid something; loose
+ * objects, since only their flags matter and each compensation's result carries more.
+ */
+export const CancelStep = z.object({
+  ...OrderStep.shape,
+  failureReason: z.optional(FailureReason),
+  release: z.optional(z.looseObject({ released: z.optional(z.boolean()) })),
+  refund: z.optional(z.looseObject({ refunded: z.optional(z.boolean()) })),
+});
 
 /** What POST /v1/orders starts the saga with. */
 export const SagaInput = ChargeStep;

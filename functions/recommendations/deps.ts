@@ -1,8 +1,8 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient, systemClock, traced } from '../shared/clients';
 import { parseEnv } from '../shared/env';
-import { logger } from '../shared/observability';
+import { businessMetrics, logger } from '../shared/observability';
 import { productRepository } from '../catalog/deps';
 import { DynamoPopularProducts } from './adapters/dynamo-popular';
 import { DynamoPurchases } from './adapters/dynamo-purchases';
@@ -51,11 +51,15 @@ export function liveRecommendationsDeps(): RecommendationsDeps {
   const config = env();
   const products = productRepository();
   // One attempt: a retry cannot fit in the deadline, and the breaker and the fallback handle failure.
-  const model = new SageMakerModel(new SageMakerRuntimeClient({ maxAttempts: 1 }), config.SAGEMAKER_ENDPOINT_NAME, {
-    timeoutMs: config.MODEL_TIMEOUT_MS,
-    failuresToOpen: config.MODEL_BREAKER_FAILURES,
-    halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS,
-  });
+  const model = new SageMakerModel(
+    traced(new SageMakerRuntimeClient({ maxAttempts: 1 })),
+    config.SAGEMAKER_ENDPOINT_NAME,
+    {
+      timeoutMs: config.MODEL_TIMEOUT_MS,
+      failuresToOpen: config.MODEL_BREAKER_FAILURES,
+      halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS,
+    },
+  );
   model.breaker.onBreak(() =>
     logger.warn('model endpoint breaker opened: recommending by popularity without calling it', {
       halfOpenAfterMs: config.MODEL_BREAKER_HALF_OPEN_MS,
@@ -75,6 +79,7 @@ export function liveRecommendationsDeps(): RecommendationsDeps {
       warn: (message, details) => logger.warn(message, details),
       debug: (message, details) => logger.debug(message, details),
     },
+    metrics: businessMetrics,
   };
 }
 

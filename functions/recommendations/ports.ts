@@ -1,6 +1,7 @@
 import type { Log } from '../shared/log';
 import type { RecommendationRequest } from '../../ml/src/model';
 import type { ModelAnswer } from './schemas';
+import type { BusinessMetrics } from '../shared/metrics';
 
 /** One purchased line of the shopper's history, as the model takes it. */
 export interface PurchaseLine {
@@ -54,4 +55,6 @@ export interface RecommendationsDeps {
   history: PurchaseHistory;
   /** Structured logs (the fallback and why), injected so the domain stays free of the logger. */
   log: Pick<Log, 'warn' | 'debug'>;
+  /** Counts the answers given without the model, by reason. */
+  metrics: BusinessMetrics;
 }

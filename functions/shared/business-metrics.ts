@@ -5,6 +5,11 @@
  *
  * Every metric is in the namespace `ECIComm` with the dimensions `service` (the emitting function's context,
  * POWERTOOLS_SERVICE_NAME) and `stage` (ECICOMM_STAGE), plus the metric's own `dimension` where it has one.
+ *
+ * Dead-letter queue arrivals are not here: the saga's CompensationFailed state sends to its queue from Step
+ * Functions, and the stream consumers' on-failure destinations are written by their event source mappings, so no
+ * function sees a message arrive. The dashboard charts those queues' own SQS metrics (NumberOfMessagesSent,
+ * ApproximateNumberOfMessagesVisible) instead.
  */
 export const METRICS_NAMESPACE = 'ECIComm';
 
@@ -56,13 +61,8 @@ export const BUSINESS_METRICS = {
     name: 'CompensationsRun',
     unit: 'Count',
     service: 'orders',
-    description: 'Compensation steps the saga ran (releases, refunds)',
-  },
-  dlqArrivals: {
-    name: 'DlqArrivals',
-    unit: 'Count',
-    service: 'orders',
-    description: 'Messages that reached a dead-letter queue (a compensation or delivery that gave up)',
+    description:
+      'Compensation steps that undid something (a reservation released, a charge refunded), counted when the saga cancels the order',
   },
   searchQueries: {
     name: 'SearchQueries',

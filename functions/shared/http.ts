@@ -9,7 +9,8 @@ import type * as z from 'zod/mini';
 import { auditTrail, type AuditTrailOptions } from './audit';
 import { CORS_EXPOSED_HEADERS, CORS_ORIGINS_ENV, isOriginAllowed, parseAllowedOrigins } from './cors';
 import { DomainError, errorBody, type ErrorCode, type ErrorDetail } from './errors';
-import { logger, tracer } from './observability';
+import { callerOf } from './auth';
+import { flushMetrics, logger, tracer } from './observability';
 
 export type ApiEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 export type ApiResult = APIGatewayProxyResult;
@@ -114,14 +115,24 @@ export function errorResponse(error: unknown): ApiResult {
 
 const requestId = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
   type ApiRequest = Request<ApiEvent, ApiResult, Error, Context>;
-  const idOf = (request: ApiRequest) => request.event.headers?.['x-request-id'] ?? request.context.awsRequestId;
+  // Any case: `before` runs ahead of the header normalizer, and API Gateway passes names as the client sent them.
+  const idOf = (request: ApiRequest) => {
+    const headers = request.event.headers ?? {};
+    const name = Object.keys(headers).find((k) => k.toLowerCase() === 'x-request-id');
+    return (name && headers[name]) || request.context.awsRequestId;
+  };
   const stamp = (request: ApiRequest) => {
     if (!request.response) return;
     request.response.headers = { ...request.response.headers, 'x-request-id': idOf(request) };
   };
   return {
     before: (request) => {
-      logger.appendKeys({ requestId: idOf(request) });
+      // Keys for this invocation only: injectLambdaContext's resetKeys drops them when it ends, so a warm container's
+      // next request never logs under this one's shopper.
+      const userId = callerOf(request.event)?.userId;
+      logger.appendKeys({ requestId: idOf(request), ...(userId ? { userId } : {}) });
+      // The route by method and resource: the same in both substrates (function names are generated in AWS).
+      tracer.putAnnotation('route', `${request.event.httpMethod} ${request.event.resource}`);
     },
     after: stamp,
     onError: (request) => {
@@ -226,7 +237,8 @@ export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
   const stack = middy<ApiEvent, ApiResult, Error, Context>(fn)
     // Responses carry tokens, profiles and addresses: they never go to X-Ray as metadata.
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics());
   // Before cors and requestId: its after and onError run after theirs, on the final answer (status, request id).
   if (options.audit !== false) stack.use(auditTrail(options.audit ?? {}));
   stack

@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { logger } from './observability';
+import { flushMetrics, logger, tracer } from './observability';
 import { SagaError, transient } from './saga-error';
 
 const isTransient = (e: unknown) => {
@@ -43,23 +44,35 @@ export function sagaHandler<S extends z.ZodMiniType, R>(
   schema: S,
   step: (input: z.infer<S>, context: Context) => Promise<R>,
 ) {
-  return middy<unknown, R, Error, Context>(async (event: unknown, context: Context) => {
-    const parsed = schema.safeParse(event);
-    if (!parsed.success) {
-      throw new SagaError(
-        'InvalidSagaInput',
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
-    }
-    try {
-      return await step(parsed.data, context);
-    } catch (e) {
-      if (e instanceof SagaError) throw e;
-      if (isTransient(e)) {
-        logger.warn('transient failure in saga step', { error: e as Error });
-        throw transient((e as Error).message);
+  return (
+    middy<unknown, R, Error, Context>(async (event: unknown, context: Context) => {
+      const parsed = schema.safeParse(event);
+      if (!parsed.success) {
+        throw new SagaError(
+          'InvalidSagaInput',
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
       }
-      throw e;
-    }
-  }).use(injectLambdaContext(logger, { resetKeys: true }));
+      const { orderId } = parsed.data as { orderId?: unknown };
+      if (typeof orderId === 'string') {
+        // Every step's logs and its trace segment name the order, so one search finds the whole checkout.
+        logger.appendKeys({ orderId });
+        tracer.putAnnotation('orderId', orderId);
+      }
+      try {
+        return await step(parsed.data, context);
+      } catch (e) {
+        if (e instanceof SagaError) throw e;
+        if (isTransient(e)) {
+          logger.warn('transient failure in saga step', { error: e as Error });
+          throw transient((e as Error).message);
+        }
+        throw e;
+      }
+    })
+      // The state carries the payment token: neither it nor a step's result goes to X-Ray as metadata.
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(flushMetrics())
+  );
 }

@@ -1,13 +1,17 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient, systemClock, traced } from '../shared/clients';
 import { parseEnv } from '../shared/env';
 import { CognitoIdentityProvider } from './adapters/cognito-identity';
 import { DynamoProfileRepository } from './adapters/dynamo-profiles';
 
 export const identityProvider = () => {
   const env = parseEnv(z.object({ USER_POOL_ID: z.string(), USER_POOL_CLIENT_ID: z.string() }));
-  return new CognitoIdentityProvider(new CognitoIdentityProviderClient({}), env.USER_POOL_ID, env.USER_POOL_CLIENT_ID);
+  return new CognitoIdentityProvider(
+    traced(new CognitoIdentityProviderClient({})),
+    env.USER_POOL_ID,
+    env.USER_POOL_CLIENT_ID,
+  );
 };
 
 export const profileRepository = () => {

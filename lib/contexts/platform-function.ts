@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, join } from 'node:path';
-import { Duration, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Tags, Token, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
@@ -217,6 +217,9 @@ export class PlatformFunction extends Construct {
       description: definition.summary.slice(0, 256),
       environment: {
         POWERTOOLS_SERVICE_NAME: definition.context,
+        // The business metrics' `stage` dimension (functions/shared/observability.ts): the pipeline's stage, or the
+        // stack's name when it is deployed by hand outside one.
+        ECICOMM_STAGE: stageName(this),
         NODE_OPTIONS: '--enable-source-maps',
         ...environmentFor(definition, props),
       },
@@ -386,6 +389,15 @@ export function tableEntries(definition: Pick<FunctionDefinition, 'tables'>): [T
 
 export function streamEntries(definition: Pick<FunctionDefinition, 'streams'>): [StreamKey, StreamAccess][] {
   return Object.entries(definition.streams ?? {}) as [StreamKey, StreamAccess][];
+}
+
+/** The pipeline stage a construct is deployed in, or the name of its top-level stack when it is in none. */
+function stageName(scope: Construct): string {
+  const stage = Stage.of(scope)?.stageName;
+  if (stage) return stage;
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack.stackName;
 }
 
 function environmentFor(

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { DEFAULT_ADMIN, projectRoot } from '@ecicomm/local-platform/platform';
+import { emfDocuments, emfMetrics } from '../support/emf';
 import { freePortEnvironment, START_ARGS } from '../support/platform-process';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-secrets-logs-'));
@@ -224,6 +225,11 @@ describe('the platform’s logs, at DEBUG with every event logged', () => {
     expect(eventsOf('updateMyProfile')).toHaveLength(1);
     expect(eventsOf('placeOrder')).toHaveLength(3);
     expect(eventsOf('login').length).toBeGreaterThanOrEqual(3);
+    // npm start's output is the platform's log: the business metrics are in it as valid EMF, for the local stage.
+    const placed = emfDocuments(output)
+      .flatMap(emfMetrics)
+      .filter((m) => m.name === 'OrdersPlaced' && m.dimensions.stage === 'local');
+    expect(placed.reduce((sum, m) => sum + m.value, 0)).toBe(3);
 
     const secrets = {
       password,

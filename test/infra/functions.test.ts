@@ -150,6 +150,8 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
   it.each(cases)('%s gets exactly the environment its definition implies', (_, definition, built) => {
     const expected: Record<string, unknown> = {
       POWERTOOLS_SERVICE_NAME: definition.context,
+      // Outside a pipeline stage, the business metrics' stage dimension is the stack's name.
+      ECICOMM_STAGE: 'FunctionsTest',
       NODE_OPTIONS: '--enable-source-maps',
     };
     for (const key of Object.keys(definition.tables ?? {}) as TableKey[])

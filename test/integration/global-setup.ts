@@ -1,10 +1,11 @@
 import '../support/handler-log-level';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Platform } from '@ecicomm/local-platform/platform';
 import { startSwitchboard, type Switchboard } from '../support/model-switchboard';
 import { startPlatformControl } from '../support/platform-control';
+import { capturePlatformLog, secretsIn } from '../support/platform-log';
 import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { writeTestModel } from '../support/recommendation-model';
 
@@ -40,14 +41,17 @@ export interface PlatformInfo {
    * platform-control.ts) through which a test waits for the pipeline and reads the platform's warehouse.
    */
   analytics: { controlUrl: string; failureQueueUrls: Record<string, string> };
+  /** The handlers' logs and metrics (JSON documents, in the order written) of the whole run so far (support/platform-log.ts). */
+  logFile: string;
 }
 
 /** Short, so the suite can watch the breaker open and close again; production waits 10 s. */
 const BREAKER_HALF_OPEN_MS = 1000;
 
 /** What the tests get of the platform (through ECICOMM_TEST_PLATFORM): plain data, no handles. */
-function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: string): PlatformInfo {
+function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: string, logFile: string): PlatformInfo {
   return {
+    logFile,
     apiUrl: platform.apiUrl,
     dynamoEndpoint: platform.dynamoEndpoint,
     cognitoEndpoint: platform.cognitoEndpoint,
@@ -58,7 +62,9 @@ function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: 
     tableNames: platform.tableNames,
     pids: platform.pids,
     pid: process.pid,
-    env: platform.env,
+    // For handlers a test invokes in its own worker, whose output jest prints, not the platform's log: as quiet as
+    // the suite was before the platform's log went to a file (errors only, no metrics).
+    env: { ...platform.env, POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
     sqsEndpoint: platform.sqsEndpoint,
     stepFunctionsEndpoint: platform.stepFunctionsEndpoint,
     orderSagaArn: platform.orderSagaArn,
@@ -82,6 +88,9 @@ function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: 
  */
 export default async function setup(): Promise<{ platform: PlatformInfo; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-test-'));
+  // Apart from the data dir: a log that holds a secret is kept for whoever looks into it.
+  const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'ecicomm-test-log-')), 'platform.log');
+  const log = capturePlatformLog(logFile);
   // The recommendations function calls the switchboard, which passes calls on to the model server (a
   // hand-made model on a free port) unless a test makes it fail.
   const switchboard = await startSwitchboard();
@@ -93,6 +102,7 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
   };
   const platform = await startPlatformOnFreePorts({ dataDir, seed: 'demo', model }).catch(async (e: unknown) => {
     await switchboard.stop();
+    log.restore();
     throw e;
   });
   switchboard.setTarget(platform.modelUrl);
@@ -106,13 +116,26 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
       }
     });
   process.once('exit', killAll);
-  const info = platformInfo(platform, switchboard, control.url);
+  const info = platformInfo(platform, switchboard, control.url, logFile);
   const stop = async () => {
     await control.stop();
     await platform.stop();
     await switchboard.stop();
     process.off('exit', killAll);
     rmSync(dataDir, { recursive: true, force: true });
+    log.restore();
+    checkLog(logFile);
   };
   return { platform: info, stop };
+}
+
+/**
+ * Every file's run, whatever it provoked (errors logged with their causes, declined payments, compensations), left
+ * no credential or payment token in the handlers' logs: the run fails otherwise, and the log is kept to look at.
+ */
+function checkLog(logFile: string): void {
+  const found = secretsIn(readFileSync(logFile, 'utf8'));
+  if (found.length > 0)
+    throw new Error(`The handlers logged secrets (log kept at ${logFile}):\n${found.slice(0, 20).join('\n')}`);
+  rmSync(path.dirname(logFile), { recursive: true, force: true });
 }

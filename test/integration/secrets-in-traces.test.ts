@@ -115,7 +115,7 @@ afterAll(async () => {
 });
 
 describe('X-Ray traces of the HTTP functions', () => {
-  it('never carry tokens, passwords, payment tokens, phone numbers or addresses, though every invocation is traced', async () => {
+  it('never carry tokens, passwords, payment tokens, phone numbers or addresses, though every invocation and SDK call is traced', async () => {
     const email = `traced-${randomUUID()}@example.com`;
     const password = strongPassword();
     const phoneNumber = `+4477009${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
@@ -215,5 +215,12 @@ describe('X-Ray traces of the HTTP functions', () => {
       .filter(([, secret]) => datagrams.some((d) => d.includes(secret)))
       .map(([name]) => name);
     expect(leaks).toEqual([]);
+
+    // One trace follows the order: its route and id annotate the handler's segment, and the SDK calls it made (the
+    // orders table, the saga's start) are subsegments of it.
+    const placeOrderTrace = datagrams.filter((d) => d.includes(`"orderId":"${orderIds[0]}"`));
+    expect(placeOrderTrace.some((d) => d.includes('"route":"POST /orders"'))).toBe(true);
+    expect(datagrams.some((d) => d.includes('"name":"DynamoDB"') && d.includes('"namespace":"aws"'))).toBe(true);
+    expect(datagrams.some((d) => d.includes('"operation":"StartExecution"'))).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { orderLoadFromStreamRecord } from '../../functions/analytics/adapters/or
 import { lazyWarehouse } from '../../functions/analytics/deps';
 import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import type { Statement, Warehouse } from '../../functions/analytics/ports';
+import { recordingMetrics } from '../support/recording-metrics';
 
 const fixture = <T>(path: string): T =>
   JSON.parse(readFileSync(new URL(`../../events/${path}`, import.meta.url), 'utf8')) as T;
@@ -162,14 +163,6 @@ describe('orders stream loader', () => {
     expect(await daily('2026-11-20')).toEqual(before);
   });
 
-  it('a refund counts negative revenue on the day of the refund', async () => {
-    const handler = makeOrdersStreamHandler({ warehouse });
-    expect(await handler(streamFixture('order-cancelled-refunded'), context)).toEqual({ batchItemFailures: [] });
-    expect(await handler(streamFixture('order-cancelled-refunded'), context)).toEqual({ batchItemFailures: [] });
-    expect(await daily('2026-11-21')).toMatchObject({ revenue_pence: -(2500 + 999), orders: 0, refunded_orders: 1 });
-    expect(await daily('2026-11-20')).toMatchObject({ revenue_pence: 2500 + 999 + 1250 });
-  });
-
   /** The confirmed fixture moved to new orders on another day, so this test's rows are its own. */
   const freshConfirmed = (tag: string, day: string): DynamoDBStreamEvent =>
     JSON.parse(
@@ -177,6 +170,23 @@ describe('orders stream loader', () => {
         .replaceAll('ord_fx_000', `ord_${tag}_000`)
         .replaceAll('2026-11-20', day),
     );
+
+  it('counts the rows new to the warehouse as WarehouseRowsLoaded, and none for a redelivery', async () => {
+    const metrics = recordingMetrics();
+    const handler = makeOrdersStreamHandler({ warehouse, metrics });
+    const event = freshConfirmed('metric', '2026-11-26');
+    await handler(event, context);
+    await handler(event, context);
+    expect(metrics.recorded).toEqual([{ metric: 'warehouseRowsLoaded', value: 3 }]);
+  });
+
+  it('a refund counts negative revenue on the day of the refund', async () => {
+    const handler = makeOrdersStreamHandler({ warehouse });
+    expect(await handler(streamFixture('order-cancelled-refunded'), context)).toEqual({ batchItemFailures: [] });
+    expect(await handler(streamFixture('order-cancelled-refunded'), context)).toEqual({ batchItemFailures: [] });
+    expect(await daily('2026-11-21')).toMatchObject({ revenue_pence: -(2500 + 999), orders: 0, refunded_orders: 1 });
+    expect(await daily('2026-11-20')).toMatchObject({ revenue_pence: 2500 + 999 + 1250 });
+  });
 
   it('reports exactly the malformed record in batchItemFailures and loads the rest', async () => {
     const event = freshConfirmed('bad', '2026-11-24');

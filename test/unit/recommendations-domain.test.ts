@@ -10,6 +10,7 @@ import { purchaseChange, UnexpectedEventError } from '../../functions/recommenda
 import { candidatesFor, modelRequest, recommend } from '../../functions/recommendations/domain/recommendations';
 import { ModelUnavailableError, type RecommendationsDeps } from '../../functions/recommendations/ports';
 import { DomainError } from '../../functions/shared/errors';
+import { recordingMetrics } from '../support/recording-metrics';
 
 const catalog = new Map(
   [
@@ -21,7 +22,9 @@ const catalog = new Map(
   ].map(([id, status]) => [id, { id: id, name: `Product ${id}`, price: 100, currency: 'GBP', status: status }]),
 );
 
-function fakeDeps(overrides: Partial<RecommendationsDeps> = {}): RecommendationsDeps & { warnings: string[] } {
+function fakeDeps(
+  overrides: Partial<Omit<RecommendationsDeps, 'metrics'>> = {},
+): RecommendationsDeps & { warnings: string[]; metrics: ReturnType<typeof recordingMetrics> } {
   const warnings: string[] = [];
   return {
     model: {
@@ -49,6 +52,7 @@ function fakeDeps(overrides: Partial<RecommendationsDeps> = {}): Recommendations
     },
     history: { recentLines: async () => [] },
     log: { warn: (m) => void warnings.push(m), debug: () => undefined },
+    metrics: recordingMetrics(),
     warnings,
     ...overrides,
   };
@@ -77,6 +81,13 @@ describe('recommend', () => {
     // The product asked about is never recommended for itself, from popularity either.
     expect(result.items.map((i) => i.productId)).toEqual(['D', 'A']);
     expect(deps.warnings).toEqual(['model unavailable, recommending by popularity']);
+    expect(deps.metrics.recorded).toEqual([{ metric: 'recommendationFallbacks', value: 1, dimension: 'timeout' }]);
+  });
+
+  it('counts no fallback when the model answers', async () => {
+    const deps = fakeDeps();
+    await recommend({ limit: 2 }, deps);
+    expect(deps.metrics.recorded).toEqual([]);
   });
 
   it('falls back on any failure of the model port, not only the expected ones', async () => {

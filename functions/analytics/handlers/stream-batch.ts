@@ -2,8 +2,9 @@ import type { EventType } from '@aws-lambda-powertools/batch';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import type { Context } from 'aws-lambda';
 import { batchResponse } from '../../shared/batch-response';
-import { logger } from '../../shared/observability';
+import { businessMetrics, logger } from '../../shared/observability';
 import type { Warehouse, WarehouseVersion } from '../ports';
+import type { BusinessMetrics } from '../../shared/metrics';
 
 /**
  * One stream batch into the warehouse: one load for the whole batch, with per-record failures still reported.
@@ -46,11 +47,13 @@ export interface StreamEvent<R> {
 
 export function makeStreamBatchHandler<R, Row>(
   loader: StreamLoader<R, Row>,
-  deps: { warehouse: Warehouse; version?: WarehouseVersion },
+  deps: { warehouse: Warehouse; version?: WarehouseVersion; metrics?: BusinessMetrics },
 ) {
   return async (event: StreamEvent<R>, context: Context): Promise<PartialItemFailureResponse> => {
     const mapped = mapRecords(loader, event.Records);
-    const { loadedRows, refused } = await loadBatch(loader, deps.warehouse, event.Records, mapped);
+    const { loadedRows, insertedRows, refused } = await loadBatch(loader, deps.warehouse, event.Records, mapped);
+    // Rows new to the warehouse: a redelivered batch loads again but writes nothing, and counts nothing.
+    if (insertedRows > 0) (deps.metrics ?? businessMetrics).record('warehouseRowsLoaded', insertedRows);
     const response = await batchResponse(
       event,
       (record: R) => {
@@ -100,20 +103,21 @@ async function loadBatch<R, Row>(
   warehouse: Warehouse,
   records: readonly R[],
   mapped: Map<R, Mapped<Row>>,
-): Promise<{ loadedRows: number; refused: Map<R, unknown> }> {
+): Promise<{ loadedRows: number; insertedRows: number; refused: Map<R, unknown> }> {
   const rowsOf = (some: readonly R[]) =>
     some.flatMap((r) => {
       const m = mapped.get(r)!;
       return 'rows' in m ? m.rows : [];
     });
   let loadedRows = 0;
+  let insertedRows = 0;
   const refused = new Map<R, unknown>();
   const loadOrHalve = async (some: readonly R[], failure?: unknown): Promise<void> => {
     const rows = rowsOf(some);
     if (rows.length === 0) return;
     if (failure === undefined) {
       try {
-        await loader.load(warehouse, rows);
+        insertedRows += (await loader.load(warehouse, rows)).inserted;
         loadedRows += rows.length;
         return;
       } catch (error) {
@@ -130,17 +134,17 @@ async function loadBatch<R, Row>(
   };
   const loadable = records.filter((r) => 'rows' in mapped.get(r)!);
   const rows = rowsOf(loadable);
-  if (rows.length === 0) return { loadedRows, refused };
+  if (rows.length === 0) return { loadedRows, insertedRows, refused };
   try {
     const result = await loader.load(warehouse, rows);
     logger.info('batch loaded', { records: records.length, rows: result.received, inserted: result.inserted });
-    return { loadedRows: rows.length, refused };
+    return { loadedRows: rows.length, insertedRows: result.inserted, refused };
   } catch (error) {
     logger.warn('batch load failed; halving it to find the records at fault', {
       records: records.length,
       error: error as Error,
     });
     await loadOrHalve(loadable, error);
-    return { loadedRows, refused };
+    return { loadedRows, insertedRows, refused };
   }
 }

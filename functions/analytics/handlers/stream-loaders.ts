@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
-import { logger } from '../../shared/observability';
+import { flushMetrics, logger } from '../../shared/observability';
 import {
   loadInventorySnapshots,
   loadSalesFacts,
@@ -58,22 +58,28 @@ export const clickstreamLoader: StreamLoader<KinesisStreamRecord, UserBehaviorRo
 export const makeOrdersStreamHandler = (deps: LoaderDeps) =>
   middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
     makeStreamBatchHandler(ordersStreamLoader, deps),
-  ).use(injectLambdaContext(logger, { resetKeys: true }));
+  )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics());
 
 /** The inventory table's stream → inventory_snapshots (one per change of a product's stock). */
 export const makeInventoryStreamHandler = (deps: LoaderDeps) =>
   middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
     makeStreamBatchHandler(inventoryStreamLoader, deps),
-  ).use(injectLambdaContext(logger, { resetKeys: true }));
+  )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics());
 
 /** The products table's stream → dim_products (the newest image of each product). */
 export const makeProductsStreamHandler = (deps: LoaderDeps) =>
   middy<DynamoDBStreamEvent, PartialItemFailureResponse, Error, Context>(
     makeStreamBatchHandler(productsStreamLoader, deps),
-  ).use(injectLambdaContext(logger, { resetKeys: true }));
+  )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics());
 
 /** The Kinesis clickstream → user_behavior. */
 export const makeClickstreamHandler = (deps: LoaderDeps) =>
-  middy<KinesisStreamEvent, PartialItemFailureResponse, Error, Context>(
-    makeStreamBatchHandler(clickstreamLoader, deps),
-  ).use(injectLambdaContext(logger, { resetKeys: true }));
+  middy<KinesisStreamEvent, PartialItemFailureResponse, Error, Context>(makeStreamBatchHandler(clickstreamLoader, deps))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics());

@@ -1,5 +1,6 @@
 import { SagaError } from '../../shared/saga-error';
 import type { Clock } from '../../shared/clients';
+import type { BusinessMetrics } from '../../shared/metrics';
 import { mergeLines } from '../../inventory/domain/reservations';
 import type { CartGateway, OrderRepository, PaymentsGateway } from '../ports';
 import type { FailureReason } from '../schemas';
@@ -12,7 +13,11 @@ export interface ConfirmDeps {
   clock: Clock;
   /** Where a confirmed order's trouble after its commit is told (it must not fail the step). */
   warn: (message: string, details: Record<string, unknown>) => void;
+  metrics: BusinessMetrics;
 }
+
+/** From the order being placed to now, when its saga ends. */
+const sagaMillis = (createdAt: string, clock: Clock) => Math.max(0, clock.now().getTime() - Date.parse(createdAt));
 
 const refusals: Partial<Record<string, [string, string]>> = {
   'reservation-not-held': ['ReservationExpiredError', 'has no reservation holding its lines any more'],
@@ -43,6 +48,11 @@ export async function confirmOrder(request: { orderId: string; charge?: { charge
     });
     const refusal = refusals[outcome];
     if (refusal) throw new SagaError(refusal[0], `Order ${orderId} ${refusal[1]}`);
+    // Counted once, by the attempt whose transaction confirmed it: a redelivery finds 'already-confirmed'.
+    if (outcome === 'confirmed') {
+      deps.metrics.record('ordersConfirmed', 1);
+      deps.metrics.record('sagaDuration', sagaMillis(order.createdAt, deps.clock));
+    }
   } else if (order.status !== 'CONFIRMED') {
     throw new SagaError('OrderNotPendingError', `Order ${orderId} is ${order.status}`);
   }
@@ -64,19 +74,45 @@ export async function confirmOrder(request: { orderId: string; charge?: { charge
  * is never cancelled: an execution that gets here for one (a duplicate, or one started with a forged
  * input) is refused, and ends in the dead-letter queue for an operator to look at.
  */
-export async function cancelOrder(
-  request: { orderId: string; failureReason?: FailureReason },
-  deps: { orders: OrderRepository; payments: Pick<PaymentsGateway, 'statusOf'>; clock: Clock },
-) {
+export interface CancelRequest {
+  orderId: string;
+  failureReason?: FailureReason;
+  /** What the compensations that ran before this step answered (the state's ResultPaths), when they ran. */
+  release?: { released?: boolean };
+  refund?: { refunded?: boolean };
+}
+
+export interface CancelDeps {
+  orders: OrderRepository;
+  payments: Pick<PaymentsGateway, 'statusOf'>;
+  clock: Clock;
+  metrics: BusinessMetrics;
+}
+
+export async function cancelOrder(request: CancelRequest, deps: CancelDeps) {
+  const reason = request.failureReason ?? 'INTERNAL';
   const payment = await deps.payments.statusOf(request.orderId);
   const outcome = await deps.orders.cancel(request.orderId, {
-    reason: request.failureReason ?? 'INTERNAL',
+    reason,
     payment,
     at: deps.clock.now().toISOString(),
   });
+  if (outcome === 'cancelled') await countCancellation(request, reason, deps);
   // No order to cancel (a saga replayed from a fixture, say): the compensation has nothing left to undo.
   if (outcome === 'not-found') return { status: 'NOT_FOUND' as const };
   if (outcome === 'not-pending')
     throw new SagaError('OrderNotPendingError', `Order ${request.orderId} cannot be cancelled now`);
   return { status: 'CANCELLED' as const };
+}
+
+/**
+ * Counted once, by the attempt that cancelled the order: the cancellation by its reason, how long the saga took,
+ * and the compensations before it that undid something (a release or refund that found nothing to undo is not one).
+ */
+async function countCancellation(request: CancelRequest, reason: FailureReason, deps: CancelDeps) {
+  deps.metrics.record('ordersCancelled', 1, reason);
+  const compensations = Number(request.release?.released === true) + Number(request.refund?.refunded === true);
+  if (compensations > 0) deps.metrics.record('compensationsRun', compensations);
+  const order = await deps.orders.get(request.orderId);
+  if (order) deps.metrics.record('sagaDuration', sagaMillis(order.createdAt, deps.clock));
 }

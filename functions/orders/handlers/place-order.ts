@@ -6,6 +6,8 @@ import { dynamoClient } from '../../shared/clients';
 import { parseEnv } from '../../shared/env';
 import { DomainError } from '../../shared/errors';
 import { header, httpHandler, json, parse } from '../../shared/http';
+import type { BusinessMetrics } from '../../shared/metrics';
+import { businessMetrics, logger, tracer } from '../../shared/observability';
 import { isTestRequest } from '../../shared/test-data';
 import { placeOrder } from '../domain/orders';
 import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga } from '../deps';
@@ -29,15 +31,25 @@ interface PlaceOrderRequest {
  * Beneath that, the order's id derives from the shopper and the key, so a retry after a crash that left
  * the request's record behind (or after the record expired) still finds the one order.
  */
-export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersistenceLayer) => {
+export const makeHandler = (
+  deps: OrdersDeps,
+  persistenceStore: DynamoDBPersistenceLayer,
+  metrics: BusinessMetrics = businessMetrics,
+) => {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'idempotencyKey',
     payloadValidationJmesPath: 'order',
     expiresAfterSeconds: 24 * 60 * 60,
   });
   const placeOnce = makeIdempotent(
-    async (request: PlaceOrderRequest): Promise<OrderAccepted> =>
-      placeOrder(request.caller, request.order, request.key, deps, { testData: request.testData }),
+    async (request: PlaceOrderRequest): Promise<OrderAccepted> => {
+      const accepted = await placeOrder(request.caller, request.order, request.key, deps, {
+        testData: request.testData,
+      });
+      // Here, not after placeOnce: a replay of the same key answers from the idempotency record and places nothing.
+      metrics.record('ordersPlaced', 1);
+      return accepted;
+    },
     { persistenceStore, config },
   );
   return httpHandler(
@@ -54,6 +66,9 @@ export const makeHandler = (deps: OrdersDeps, persistenceStore: DynamoDBPersiste
           order,
           testData: isTestRequest(event),
         });
+        logger.appendKeys({ orderId: accepted.orderId });
+        tracer.putAnnotation('orderId', accepted.orderId);
+        logger.info('order accepted', { status: accepted.status });
         return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
       } catch (e) {
         const name = (e as Error).name;

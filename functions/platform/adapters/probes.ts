@@ -6,6 +6,7 @@ import { openSearchClient, type SearchEnv } from '../../search/adapters/opensear
 import { OpenSearchProductIndex } from '../../search/adapters/opensearch-index';
 import { cachedProbe } from '../domain/health';
 import type { HealthProbe } from '../ports';
+import { traced } from '../../shared/clients';
 
 export const dynamoProbe = (client: DynamoDBClient, tableName: string): HealthProbe => ({
   name: 'dynamodb',
@@ -58,7 +59,7 @@ export interface WarehouseProbeDeps {
 
 export const liveWarehouseProbeDeps: WarehouseProbeDeps = {
   // Fails fast, as the other probes: a health check that retries hides the outage it exists to report.
-  serverless: () => new RedshiftServerlessClient({ maxAttempts: 1 }),
+  serverless: () => traced(new RedshiftServerlessClient({ maxAttempts: 1 })),
 };
 
 /** The workgroup the environment names, asked at most once per WAREHOUSE_PROBE_CACHE period. */

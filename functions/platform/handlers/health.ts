@@ -15,6 +15,7 @@ import {
   warehouseProbeFromEnv,
 } from '../adapters/probes';
 import type { HealthProbe } from '../ports';
+import { traced } from '../../shared/clients';
 
 export const makeHandler = (probes: HealthProbe[]) =>
   httpHandler(async () => {
@@ -27,10 +28,13 @@ const env = parseEnv(
 );
 // Probes fail fast: a health check that retries hides the outage it exists to report.
 export const handler = makeHandler([
-  dynamoProbe(new DynamoDBClient({ maxAttempts: 1 }), env.PRODUCTS_TABLE),
-  identityProbe(new CognitoIdentityProviderClient({ maxAttempts: 1 }), env.USER_POOL_ID),
+  dynamoProbe(traced(new DynamoDBClient({ maxAttempts: 1 })), env.PRODUCTS_TABLE),
+  identityProbe(traced(new CognitoIdentityProviderClient({ maxAttempts: 1 })), env.USER_POOL_ID),
   // HTTP/1.1, as functions/shared/clients explains (kinesalite speaks no HTTP/2).
-  kinesisProbe(new KinesisClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler() }), env.CLICKSTREAM_STREAM),
+  kinesisProbe(
+    traced(new KinesisClient({ maxAttempts: 1, requestHandler: new NodeHttpHandler() })),
+    env.CLICKSTREAM_STREAM,
+  ),
   // The Redshift Serverless workgroup's status: never billed SQL, at most once a minute.
   warehouseProbeFromEnv(parseEnv(z.object({ REDSHIFT_WORKGROUP: z.string().check(z.minLength(1)) }))),
   // GET /_cluster/health, at most once a minute.

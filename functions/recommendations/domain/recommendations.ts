@@ -55,6 +55,7 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
     answeredBy = { source: 'model', modelVersion: answer.modelVersion, variant };
   } catch (error) {
     const reason = error instanceof ModelUnavailableError ? error.reason : 'error';
+    deps.metrics.record('recommendationFallbacks', 1, reason);
     // While the breaker is open every request lands here: its opening was logged once, as a warning.
     (reason === 'breaker-open' ? deps.log.debug : deps.log.warn)('model unavailable, recommending by popularity', {
       reason,

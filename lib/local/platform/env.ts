@@ -19,6 +19,9 @@ export function baseEnvironment(
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL!,
     POWERTOOLS_DEV: 'true',
+    // POWERTOOLS_DEV turns metrics off unless told otherwise: locally the EMF lines go to the platform's log.
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    ECICOMM_STAGE: 'local',
   };
 }
 

@@ -1,10 +1,14 @@
+import { businessMetrics } from '../../../shared/observability';
 import { sagaHandler } from '../../../shared/saga';
-import { cancelOrder } from '../../domain/saga-steps';
+import { cancelOrder, type CancelDeps } from '../../domain/saga-steps';
 import { clock, orderRepository, paymentsGateway } from '../../deps';
-import type { OrderRepository, PaymentsGateway } from '../../ports';
 import { CancelStep } from '../../saga-schemas';
 
-export const makeHandler = (deps: { orders: OrderRepository; payments: Pick<PaymentsGateway, 'statusOf'> }) =>
-  sagaHandler(CancelStep, (state) => cancelOrder(state, { ...deps, clock }));
+export const makeHandler = (deps: Omit<CancelDeps, 'clock'> & Partial<Pick<CancelDeps, 'clock'>>) =>
+  sagaHandler(CancelStep, (state) => cancelOrder(state, { clock, ...deps }));
 
-export const handler = makeHandler({ orders: orderRepository(), payments: paymentsGateway() });
+export const handler = makeHandler({
+  orders: orderRepository(),
+  payments: paymentsGateway(),
+  metrics: businessMetrics,
+});

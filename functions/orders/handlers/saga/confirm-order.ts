@@ -1,3 +1,4 @@
+import { businessMetrics } from '../../../shared/observability';
 import { sagaHandler } from '../../../shared/saga';
 import { confirmOrder, type ConfirmDeps } from '../../domain/saga-steps';
 import { cartGateway, clock, orderRepository, paymentsGateway, warn } from '../../deps';
@@ -11,4 +12,5 @@ export const handler = makeHandler({
   carts: cartGateway(),
   clock,
   warn,
+  metrics: businessMetrics,
 });
