@@ -18,7 +18,7 @@ import {
   type EventSourceMappingOptions,
   type EventSourceMappingStats,
 } from './event-source-mappings/mapping';
-import { localInvoker } from './lambda/context';
+import { localInvoker } from './lambda/local-invoker';
 import { startRedshiftDataEmulator, type RedshiftDataEmulator, type WarehouseTarget } from './redshift-data/server';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import { newPassword, type WarehouseLogin } from './warehouse-wire/login';

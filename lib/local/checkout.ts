@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { orderSaga, scheduledJobs } from '../saga';
 import { faultPlanFromEnv, withFaults } from './faults/faults';
-import { localInvoker } from './lambda/context';
+import { localInvoker } from './lambda/local-invoker';
 import { startStepFunctionsEmulator, type StepFunctionsEmulator, type TaskHandler } from './stepfunctions/server';
 
 const ACCOUNT_ID = '000000000000';

@@ -23,6 +23,7 @@ import { projectRoot } from './platform/project-root';
 import { seedData, startLoadingCatalog } from './platform/seed';
 import { indexSearch, REGION, serveModel, startConsumersAndInvokeApi, startContextServices } from './platform/services';
 import { DAILY_SECONDS, startArchiveTimer } from './archive/timer';
+import { enableInvocationScopes } from './lambda/invoke-store';
 
 export { projectRoot } from './platform/project-root';
 export type { Platform, PlatformOptions } from './platform/types';
@@ -38,6 +39,8 @@ export const DEFAULT_ADMIN = {
 };
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  // First, before any SDK request: its handlers run concurrently in this one process (./lambda/invoke-store.ts).
+  enableInvocationScopes();
   const log = options.log ?? (() => undefined);
   const port = options.port ?? 3000;
   // A malformed origin stops the start here, before any emulator runs.

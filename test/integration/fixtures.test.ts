@@ -13,7 +13,7 @@ import { streamConsumers } from '../../lib/stream-consumers';
 import { routes } from '../../lib/routes';
 import { orderSaga } from '../../lib/saga';
 import { consumersOfStreamEvent } from '../../lib/ops/stream-consumers';
-import { localInvoker } from '@ecicomm/local-platform/lambda/context';
+import { localInvoker } from '@ecicomm/local-platform/lambda/local-invoker';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
 import { dynamo, platform } from '../support/api';

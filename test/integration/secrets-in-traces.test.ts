@@ -14,7 +14,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { toItem } from '../../functions/catalog/adapters/dynamo-products';
-import { localInvoker } from '@ecicomm/local-platform/lambda/context';
+import { localInvoker } from '@ecicomm/local-platform/lambda/local-invoker';
 import { routes } from '../../lib/routes';
 import { dynamo, platform, strongPassword } from '../support/api';
 

@@ -4,7 +4,7 @@
  * The first run comes one period after the start, not at it: a start is no time to move a year of orders.
  */
 import { scheduledJobs } from '../../saga';
-import { localInvoker } from '../lambda/context';
+import { localInvoker } from '../lambda/local-invoker';
 
 export interface LocalArchiveJob {
   /** Runs the archive job once, now; resolves with its report. */

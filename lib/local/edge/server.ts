@@ -17,7 +17,7 @@ import type { Route } from '../../routes';
 import { dashboardResponse, isDashboardPath } from '../dashboard/serve';
 import { docsResponse, isDocsPath } from '../docs/serve';
 import { readBody } from '../http/body';
-import { localInvoker } from '../lambda/context';
+import { localInvoker } from '../lambda/local-invoker';
 import { authorize, type TokenVerifier } from './authorizer';
 import { edgeCorsHeaders, preflightHeaders } from './cors';
 import { EdgeRefusal } from './errors';

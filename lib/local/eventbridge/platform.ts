@@ -14,7 +14,7 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_ARCHIVE, EVENT_BUS_NAME, EVENTS_ENV, eventRules, type EventRule } from '../../events';
 import type { LocalCredentials } from '../guard/sigv4';
-import { localInvoker } from '../lambda/context';
+import { localInvoker } from '../lambda/local-invoker';
 import { invocableFunctions } from '../lambda/platform-functions';
 import { putPlatformRules } from './platform-rules';
 import { startEventBridgeEmulator, type EventBridgeEmulator, type TargetInvokers } from './server';

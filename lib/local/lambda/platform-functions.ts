@@ -4,7 +4,7 @@ import type { FunctionSpec } from '../../function-spec';
 import { orderSaga, scheduledJobs } from '../../saga';
 import { streamConsumers } from '../../stream-consumers';
 import type { LocalCredentials } from '../guard/sigv4';
-import { localInvoker } from './context';
+import { localInvoker } from './local-invoker';
 import { startLambdaEmulator } from './server';
 import type { LambdaEmulator, LocalFunction } from './types';
 

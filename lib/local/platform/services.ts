@@ -18,7 +18,7 @@ import { startLocalSearch } from '../search-platform/start';
 import { startLocalEventBus } from '../eventbridge/platform';
 import { startLocalS3 } from '../s3/server';
 import { notifyFunction } from '../s3/function-notification';
-import { localInvoker } from '../lambda/context';
+import { localInvoker } from '../lambda/local-invoker';
 import { imageProcessor } from '../../image-pipeline';
 import { startLocalStreamArchive } from '../firehose/archive';
 import { auditArchive } from '../../audit';
