@@ -13,6 +13,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { formatOriginPattern, parseAllowedOrigins } from '../../functions/shared/cors';
 import { routes as allRoutes } from '../routes';
 import { cognitoIdTokenVerifier, ensureAdmin } from './bootstrap';
+import { apiKeysOf, newApiKey, type ApiKeys } from './edge/api-keys';
 import { createEdge } from './edge/server';
 import { rateLimiter } from './edge/rate-limits/limiter';
 import { prepareDataDir } from './platform/data-dir';
@@ -37,6 +38,9 @@ export const DEFAULT_ADMIN = {
   password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local',
 };
 
+/** The partner `npm start` makes a key for when LOCAL_PARTNER_KEYS names none. */
+export const DEFAULT_PARTNER = 'local-partner';
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const port = options.port ?? 3000;
@@ -45,6 +49,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await prepareDataDir(options, port);
   const catalogLoading = startLoadingCatalog(options);
   const parts = noParts(options.dataDir);
+  const partnerKeys = options.partnerKeys ?? [{ partner: DEFAULT_PARTNER, key: newApiKey() }];
   try {
     const { dynamoEmu, cognitoEmu } = await startDatabaseEmulators(options, parts.emulators, log);
     // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
@@ -69,6 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       options,
       { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId },
       corsAllowedOrigins,
+      apiKeysOf(partnerKeys),
     );
 
     const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
@@ -98,6 +104,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       port,
       databases: { dynamoEmu, cognitoEmu, dynamo, tableNames, userPoolId, clientId },
       admin: { ...admin, userId: adminId },
+      partnerKeys,
       corsAllowedOrigins,
       env,
       seeded,
@@ -120,6 +127,7 @@ async function serveApi(
   options: PlatformOptions,
   userPool: { issuer: string; clientId: string },
   corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>,
+  apiKeys: ApiKeys,
 ): Promise<string> {
   const verifyToken = await cognitoIdTokenVerifier(userPool.issuer, userPool.clientId);
   parts.server = createEdge({
@@ -127,6 +135,7 @@ async function serveApi(
     projectRoot,
     verifyToken,
     corsAllowedOrigins,
+    apiKeys,
     rateLimiter: options.rateLimits && rateLimiter(options.rateLimits),
     onRequest: options.onRequest,
   });
@@ -157,6 +166,7 @@ function platformHandle(started: {
     clientId: string;
   };
   admin: Platform['admin'];
+  partnerKeys: Platform['partnerKeys'];
   corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>;
   env: Record<string, string>;
   seeded: Platform['seeded'];
@@ -167,7 +177,7 @@ function platformHandle(started: {
   searchIndexing: Awaited<ReturnType<typeof indexSearch>>;
   archiveOrders: () => Promise<unknown>;
 }): Platform {
-  const { apiUrl, port, databases, admin, corsAllowedOrigins, env, seeded, parts, services } = started;
+  const { apiUrl, port, databases, admin, partnerKeys, corsAllowedOrigins, env, seeded, parts, services } = started;
   const { lambda, analytics, searchIndexing } = started;
   const { checkout, kinesis, recommendations: model, search } = services;
   return {
@@ -179,6 +189,7 @@ function platformHandle(started: {
     clientId: databases.clientId,
     region: REGION,
     admin,
+    partnerKeys,
     tableNames: databases.tableNames,
     corsAllowedOrigins: corsAllowedOrigins.map(formatOriginPattern),
     env,
