@@ -149,18 +149,25 @@ const validParams = (route: Route): Record<string, string> =>
     pathParamNames(route).map((name) => [name, encodeURIComponent(PARAM_VALUES[name]?.(fx) ?? 'no-such-id-0')]),
   );
 
-const declaredHeaders = (route: Route): Record<string, string> =>
-  Object.fromEntries(
+/** The declared headers with valid values, and a partner route's credential: the platform's partner key. */
+const declaredHeaders = (route: Route): Record<string, string> => ({
+  ...Object.fromEntries(
     (route.headers ?? []).map((h) => [h.name.toLowerCase(), HEADER_VALUES[h.name.toLowerCase()]?.() ?? randomUUID()]),
-  );
+  ),
+  ...(route.auth.kind === 'apiKey' ? { 'x-api-key': platform().partnerKeys[0].key } : {}),
+});
 
 /**
  * A token that reaches validation on every route: the admin's for group routes; for routes any user may
  * call (or anyone, for optional ones), a shopper of this file's own, so a write slipping through changes
- * nobody else's profile or cart.
+ * nobody else's profile or cart; none on partner routes, whose credential is their API key (declaredHeaders).
  */
 const tokenFor = (route: Route) =>
-  route.auth.kind === 'none' ? undefined : route.auth.kind === 'groups' ? fx.admin : fx.shopper.token;
+  route.auth.kind === 'none' || route.auth.kind === 'apiKey'
+    ? undefined
+    : route.auth.kind === 'groups'
+      ? fx.admin
+      : fx.shopper.token;
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
