@@ -8,6 +8,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { seedProductImages } from '@ecicomm/local-platform/seed/product-images';
+import { parsePartnerKeys, type PartnerKey } from '@ecicomm/local-platform/edge/api-keys';
 
 import { command, EXIT, parse } from './cli';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../lib/rate-limits';
@@ -33,13 +34,24 @@ environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, 
   its e-mail inbox, default 8005), REDSHIFT_DATA_PORT, MODEL_PORT,
   MODEL_VARIANT, WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS,
   LOCAL_ARCHIVE_SECONDS (the archive of old orders' period, daily by default; 0 turns it off),
-  LOCAL_RATE_LIMITS=1 (enforce the rate limits by client class of lib/rate-limits.ts at the edge; off by default)
+  LOCAL_RATE_LIMITS=1 (enforce the rate limits by client class of lib/rate-limits.ts at the edge; off by default),
+  LOCAL_PARTNER_KEYS (partner API keys for the partner routes: comma-separated partner=key, 20+ characters each;
+  by default a new key of partner local-partner each start)
 exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 could not start, 2 bad usage`,
   )
   .parse()
   .opts<{ fresh?: boolean; port?: number; seed: boolean; quiet?: boolean }>();
 
 const started = performance.now();
+
+// A malformed key list is a usage error, refused before anything starts.
+let partnerKeys: PartnerKey[] | undefined;
+try {
+  partnerKeys = process.env.LOCAL_PARTNER_KEYS ? parsePartnerKeys(process.env.LOCAL_PARTNER_KEYS) : undefined;
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(EXIT.usage);
+}
 
 const modelStatus = (platform: Platform) => {
   const state = platform.recommendations.state();
@@ -54,6 +66,13 @@ const modelStatus = (platform: Platform) => {
       return `training failed: ${state.error.split('\n')[0]}`;
   }
 };
+const partnerLines = (platform: Platform) =>
+  platform.partnerKeys
+    .map(
+      ({ partner, key }) =>
+        `  Partner        ${partner}: API key ${key}   (x-api-key; ${process.env.LOCAL_PARTNER_KEYS ? 'from LOCAL_PARTNER_KEYS' : 'new each start unless LOCAL_PARTNER_KEYS'})`,
+    )
+    .join('\n');
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const dataDir = path.resolve(projectRoot, process.env.LOCAL_DATA_DIR ?? '.local');
 const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
@@ -95,6 +114,7 @@ try {
     // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
     corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
     rateLimits: process.env.LOCAL_RATE_LIMITS === '1' ? DEFAULT_RATE_LIMITS : undefined,
+    partnerKeys,
     log: (m) => console.log(m),
     onSeedProgress: (done, total) => {
       if (!barStarted) {
@@ -165,6 +185,8 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Admin          ${platform.admin.email} / ${platform.admin.password}   (groups admin, analyst)
   Sign in:       curl -s ${platform.apiUrl}/v1/auth/login -H 'content-type: application/json' \\
                    -d '{"email":"${platform.admin.email}","password":"${platform.admin.password}"}'
+${partnerLines(platform)}
+  Partner feed:  curl -s '${platform.apiUrl}/v1/partner/products?limit=2' -H 'x-api-key: ${platform.partnerKeys[0].key}'
 
 Press Ctrl-C to stop.`);
 

@@ -78,6 +78,10 @@ const deployments: Record<RouteId, RouteDeployment> = {
     handler: 'functions/catalog/handlers/list-products.ts',
     tables: { products: 'read' },
   },
+  listPartnerProducts: {
+    handler: 'functions/catalog/handlers/list-partner-products.ts',
+    tables: { products: 'read' },
+  },
   getProduct: {
     handler: 'functions/catalog/handlers/get-product.ts',
     tables: { products: 'read' },

@@ -20,6 +20,8 @@ export interface EciCommClientOptions {
   baseUrl: string;
   /** An ID token (POST /auth/login's idToken), or a function giving the current one; sent as a bearer token. */
   token?: string | (() => string | undefined);
+  /** A partner's API key (x-api-key), for the partner routes (GET /partner/products). */
+  apiKey?: string;
   /** The anonymous shopper's cart (x-session-id), for cart calls made without a token. */
   sessionId?: string;
   /** Another fetch (tests, older runtimes); the global one by default. */
@@ -32,6 +34,7 @@ export function createEciCommClient(options: EciCommClientOptions): EciCommClien
     onRequest({ request }) {
       const token = typeof options.token === 'function' ? options.token() : options.token;
       if (token && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${token}`);
+      if (options.apiKey && !request.headers.has('x-api-key')) request.headers.set('x-api-key', options.apiKey);
       if (options.sessionId && !request.headers.has('x-session-id'))
         request.headers.set('x-session-id', options.sessionId);
       return request;

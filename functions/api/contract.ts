@@ -22,9 +22,11 @@ export type BoundedContext =
   | 'audit';
 /**
  * none: public; user: a valid Cognito ID token; groups: a token whose `cognito:groups` has one of them;
- * optional: anonymous or signed in (carts) — a token, when sent, must be valid.
+ * optional: anonymous or signed in (carts) — a token, when sent, must be valid; apiKey: a partner client, identified
+ * by its usage plan's API key in the `x-api-key` header (held to the plan's throttle and quota per key).
  */
-export type Auth = { kind: 'none' } | { kind: 'user' } | { kind: 'groups'; groups: Group[] } | { kind: 'optional' };
+export type Auth =
+  { kind: 'none' } | { kind: 'user' } | { kind: 'groups'; groups: Group[] } | { kind: 'optional' } | { kind: 'apiKey' };
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteContract {

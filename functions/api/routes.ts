@@ -19,6 +19,7 @@ const none: Auth = { kind: 'none' };
 const user: Auth = { kind: 'user' };
 const admin: Auth = { kind: 'groups', groups: ['admin'] };
 const optional: Auth = { kind: 'optional' };
+const partner: Auth = { kind: 'apiKey' };
 const analysts: Auth = { kind: 'groups', groups: ['analyst', 'admin'] };
 const analyticsCacheNote =
   'Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; ' +
@@ -184,6 +185,18 @@ export const apiRoutes = {
       'Type-ahead: names of active products completing what was typed (from the start of the name or of any word of it), typos tolerated from 4 characters',
     request: { query: search.SuggestQuery },
     response: { status: 200, schema: search.Suggestions },
+  },
+  listPartnerProducts: {
+    method: 'GET',
+    path: '/v1/partner/products',
+    context: 'catalog',
+    auth: partner,
+    summary:
+      'Partners: the active catalog as a feed to sync (id, SKU, name, price in minor units, currency, updatedAt), up to ' +
+      `${catalog.PARTNER_PAGE_MAX} products a page; follow nextCursor until it is absent (a page may hold fewer than limit). ` +
+      "Requires the partner's API key in x-api-key; held to the partners' usage plan, per key",
+    request: { query: catalog.PartnerProductsQuery },
+    response: { status: 200, schema: catalog.PartnerProductPage },
   },
   getStock: {
     method: 'GET',

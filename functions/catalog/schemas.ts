@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Currency, Cursor, Id, Limit, MinorUnits, ScalarRecord, text } from '../shared/schemas';
+import { Currency, Cursor, Id, Limit, MinorUnits, queryInt, ScalarRecord, text } from '../shared/schemas';
 import { CATEGORIES } from '../../catalog-data/categories';
 
 export const Sku = z
@@ -67,3 +67,25 @@ export const Product = z.object({
 export type Product = z.infer<typeof Product>;
 
 export const ProductPage = z.object({ items: z.array(Product), nextCursor: z.optional(z.string()) });
+
+/** Partners sync the whole catalog in bulk (lib/rate-limits.ts): pages five times the shoppers' largest. */
+export const PARTNER_PAGE_MAX = 500;
+export const PartnerProductsQuery = z.strictObject({
+  limit: queryInt(1, PARTNER_PAGE_MAX, 200),
+  cursor: Cursor,
+});
+export type PartnerProductsQuery = z.infer<typeof PartnerProductsQuery>;
+
+/** What a marketplace lists of a product: price in integer minor units, updatedAt to sync only what changed. */
+export const PartnerProduct = z.object({
+  id: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  price: z.int(),
+  currency: Currency,
+  updatedAt: z.string(),
+});
+export type PartnerProduct = z.infer<typeof PartnerProduct>;
+
+export const PartnerProductPage = z.object({ items: z.array(PartnerProduct), nextCursor: z.optional(z.string()) });
+export type PartnerProductPage = z.infer<typeof PartnerProductPage>;

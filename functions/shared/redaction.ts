@@ -1,6 +1,6 @@
 /**
- * What never reaches a log: credentials (passwords, Cognito tokens, the Authorization header, the device
- * fingerprint sent to Cognito), payment tokens, and a shopper's contact details (phone number, addresses,
+ * What never reaches a log: credentials (passwords, Cognito tokens, the Authorization header, partners' API keys,
+ * the device fingerprint sent to Cognito), payment tokens, and a shopper's contact details (phone number, addresses,
  * free-form profile preferences). The Powertools logger (./observability.ts) serializes every log item through
  * `redactSecrets`, so this holds for whatever a function logs: its own attributes, an error and its cause,
  * and the whole invocation event when an operator turns on POWERTOOLS_LOGGER_LOG_EVENT — an API Gateway
@@ -29,6 +29,9 @@ const SECRET_KEYS = new Set(
     'cookie',
     'set-cookie',
     'x-cognito-context-data',
+    // A partner's usage-plan API key: in the x-api-key header, and in the event's requestContext.identity.
+    'x-api-key',
+    'apiKey',
     'encodedData',
     'phoneNumber',
     'phone_number',

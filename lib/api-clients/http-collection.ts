@@ -18,7 +18,10 @@ interface Operation {
   summary: string;
   parameters: Parameter[];
   requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
-  /** Absent: public; `[{}, {cognito: []}]`: anonymous or signed in; `[{cognito: []}]`: signed in. */
+  /**
+   * Absent: public; `[{}, {cognito: []}]`: anonymous or signed in; `[{cognito: []}]`: signed in; `[{apiKey: []}]`: a
+   * partner's API key.
+   */
   security?: Record<string, string[]>[];
 }
 export interface OpenApiDocument {
@@ -57,7 +60,8 @@ function renderRequest(method: string, path: string, op: Operation): string[] {
   const query = op.parameters.filter((p) => p.in === 'query');
   const headers = op.parameters.filter((p) => p.in === 'header');
   const anonymousOrSignedIn = op.security?.some((s) => Object.keys(s).length === 0) ?? false;
-  const signedIn = op.security !== undefined && !anonymousOrSignedIn;
+  const partner = op.security?.some((s) => 'apiKey' in s) ?? false;
+  const signedIn = op.security !== undefined && !anonymousOrSignedIn && !partner;
   // An anonymous-or-signed-in route (the cart) is sent as an anonymous shopper: its optional headers go along.
   const sent = headers.filter((h) => h.required || anonymousOrSignedIn);
   const mentioned = headers.filter((h) => !sent.includes(h));
@@ -88,6 +92,7 @@ function renderRequest(method: string, path: string, op: Operation): string[] {
     `${method.toUpperCase()} ${target}`,
     'Accept: application/json',
     ...(signedIn ? ['Authorization: Bearer {{token}}'] : []),
+    ...(partner ? ['x-api-key: {{apiKey}}'] : []),
     ...sent.map((h) => `${h.name}: ${HEADER_VALUES[h.name.toLowerCase()] ?? `{{${h.name}}}`}`),
     ...(body === undefined ? [] : ['Content-Type: application/json', '', body]),
     '',
@@ -110,11 +115,13 @@ export function renderHttpCollection(document: OpenApiDocument): string {
     ...comment(
       "Set the variables below, or override them in your client's environment: baseUrl is the API with its /v1 stage " +
         '(`npm start` prints it; in AWS, the stack output ApiUrl); token is the idToken that "login" answers; sessionId ' +
-        'names an anonymous cart (any UUID); the others are ids for the routes that take them.',
+        "names an anonymous cart (any UUID); apiKey is a partner's API key (`npm start` prints the local one; in AWS, " +
+        '`aws apigateway get-api-key --include-value`); the others are ids for the routes that take them.',
     ),
     `@baseUrl = ${LOCAL_BASE_URL}`,
     '@token = paste-the-idToken-from-login',
     '@sessionId = 6f1c2a9e-3b4d-4c5e-8f70-0123456789ab',
+    '@apiKey = paste-the-partner-api-key',
     ...pathParams.map((name) => `@${name} = replace-with-${name}`),
     '',
     ...operations.flatMap(({ method, path, op }) => renderRequest(method, path, op)),

@@ -13,23 +13,35 @@ import { resourcePathOf } from './api';
 export const shopperClassOf = (route: Route): 'anonymous' | 'signedIn' =>
   route.auth.kind === 'user' || route.auth.kind === 'groups' ? 'signedIn' : 'anonymous';
 
-/** The stage's method settings: each route's method throttled for all shoppers of its class. */
+/** Routes that require an API key serve partners only: the usage plan holds each of them to its limits. */
+export const isPartnerRoute = (route: Route): boolean => route.auth.kind === 'apiKey';
+
+/**
+ * The stage's method settings: each shoppers' route's method throttled for all shoppers of its class. Partner routes
+ * get none: a shoppers' method limit shared by all partners would let one partner's sync starve the others, while
+ * the usage plan already throttles each key and the stage's throttle bounds them all.
+ */
 export function throttlingByMethod(
   routes: readonly Route[],
   limits: RateLimits,
 ): Record<string, MethodDeploymentOptions> {
   return Object.fromEntries(
-    routes.map((route) => {
-      const { rateLimit, burstLimit } = limits[shopperClassOf(route)].perMethod;
-      return [
-        `${resourcePathOf(route)}/${route.method}`,
-        { throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit },
-      ];
-    }),
+    routes
+      .filter((route) => !isPartnerRoute(route))
+      .map((route) => {
+        const { rateLimit, burstLimit } = limits[shopperClassOf(route)].perMethod;
+        return [
+          `${resourcePathOf(route)}/${route.method}`,
+          { throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit },
+        ];
+      }),
   );
 }
 
-/** The partners' usage plan: each API key throttled on its own and held to a daily quota. */
+/**
+ * The partners' usage plan: each API key throttled on its own and held to a daily quota. API Gateway applies a plan
+ * only to methods that require a key (the routes whose auth is apiKey, lib/contexts/api.ts authorizationOf).
+ */
 export function partnerUsagePlan(
   restApi: RestApi,
   namePrefix: string,

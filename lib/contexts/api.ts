@@ -239,6 +239,13 @@ export class Api extends Construct {
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
       }
+      if (route.auth.kind === 'apiKey') {
+        // A partner is a program, not a person: it has no Cognito user to sign in as. API Gateway itself refuses a
+        // request without one of the usage plan's keys (403) and holds each key to the plan's throttle and quota.
+        const reason = `${route.method} ${route.path} serves partner API clients, identified by their usage plan's API key (x-api-key, apiKeyRequired): API Gateway refuses a request without a valid key and throttles each key to the partners' plan (lib/contexts/api-rate-limits.ts); partners have no Cognito users.`;
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason });
+      }
       if (route.auth.kind === 'optional') {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-COG4',
@@ -377,6 +384,9 @@ function authorizationOf(route: Route, identity: ApiProps['identity']): MethodOp
     case 'user':
     case 'groups':
       return { authorizationType: AuthorizationType.COGNITO, authorizer: identity.authorizer };
+    // The usage plan's throttle and quota apply only to methods that require a key.
+    case 'apiKey':
+      return { authorizationType: AuthorizationType.NONE, apiKeyRequired: true };
   }
 }
 

@@ -13,6 +13,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { formatOriginPattern, parseAllowedOrigins } from '../../functions/shared/cors';
 import { routes as allRoutes } from '../routes';
 import { cognitoIdTokenVerifier, ensureAdmin } from './bootstrap';
+import { apiKeysOf, newApiKey, type ApiKeys } from './edge/api-keys';
 import { createEdge } from './edge/server';
 import { rateLimiter } from './edge/rate-limits/limiter';
 import { prepareDataDir } from './platform/data-dir';
@@ -38,6 +39,9 @@ export const DEFAULT_ADMIN = {
   password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local',
 };
 
+/** The partner `npm start` makes a key for when LOCAL_PARTNER_KEYS names none. */
+export const DEFAULT_PARTNER = 'local-partner';
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   // First, before any SDK request: its handlers run concurrently in this one process (./lambda/invoke-store.ts).
   enableInvocationScopes();
@@ -48,6 +52,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await prepareDataDir(options, port);
   const catalogLoading = startLoadingCatalog(options);
   const parts = noParts(options.dataDir);
+  const partnerKeys = options.partnerKeys ?? [{ partner: DEFAULT_PARTNER, key: newApiKey() }];
   try {
     const { dynamoEmu, cognitoEmu } = await startDatabaseEmulators(options, parts.emulators, log);
     // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
@@ -72,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       options,
       { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId },
       corsAllowedOrigins,
+      apiKeysOf(partnerKeys),
     );
 
     const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
@@ -101,6 +107,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       port,
       databases: { dynamoEmu, cognitoEmu, dynamo, tableNames, userPoolId, clientId },
       admin: { ...admin, userId: adminId },
+      partnerKeys,
       corsAllowedOrigins,
       env,
       seeded,
@@ -123,6 +130,7 @@ async function serveApi(
   options: PlatformOptions,
   userPool: { issuer: string; clientId: string },
   corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>,
+  apiKeys: ApiKeys,
 ): Promise<string> {
   const verifyToken = await cognitoIdTokenVerifier(userPool.issuer, userPool.clientId);
   parts.server = createEdge({
@@ -130,6 +138,7 @@ async function serveApi(
     projectRoot,
     verifyToken,
     corsAllowedOrigins,
+    apiKeys,
     rateLimiter: options.rateLimits && rateLimiter(options.rateLimits),
     onRequest: options.onRequest,
   });
@@ -160,6 +169,7 @@ function platformHandle(started: {
     clientId: string;
   };
   admin: Platform['admin'];
+  partnerKeys: Platform['partnerKeys'];
   corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>;
   env: Record<string, string>;
   seeded: Platform['seeded'];
@@ -170,7 +180,7 @@ function platformHandle(started: {
   searchIndexing: Awaited<ReturnType<typeof indexSearch>>;
   archiveOrders: () => Promise<unknown>;
 }): Platform {
-  const { apiUrl, port, databases, admin, corsAllowedOrigins, env, seeded, parts, services } = started;
+  const { apiUrl, port, databases, admin, partnerKeys, corsAllowedOrigins, env, seeded, parts, services } = started;
   const { lambda, analytics, searchIndexing } = started;
   const { checkout, kinesis, recommendations: model, search } = services;
   return {
@@ -182,6 +192,7 @@ function platformHandle(started: {
     clientId: databases.clientId,
     region: REGION,
     admin,
+    partnerKeys,
     tableNames: databases.tableNames,
     corsAllowedOrigins: corsAllowedOrigins.map(formatOriginPattern),
     env,

@@ -122,6 +122,12 @@ describe('npm start', () => {
       timeout: 60_000,
       interval: 1000,
     });
+    // The partner key it prints opens the partner feed, which refuses a request without it.
+    const partnerKey = /Partner {8}local-partner: API key (\S+)/.exec(printed)?.[1];
+    expect(partnerKey).toMatch(/^[A-Za-z0-9]{40}$/);
+    const feed = (headers: Record<string, string>) => fetch(`${api}/partner/products?limit=1`, { headers });
+    expect((await feed({ 'x-api-key': partnerKey! })).status).toBe(200);
+    expect((await feed({})).status).toBe(403);
     // It holds the run's secret: readable by its owner only.
     expect(statSync(path.join(dataDir, 'runtime.json')).mode & 0o777).toBe(0o600);
 

@@ -1,7 +1,8 @@
 /**
  * Rate limits by client class at the local edge (LOCAL_RATE_LIMITS; lib/rate-limits.ts), on a platform started
  * here with small limits turned on through its options: a burst past each class's limit — anonymous per IP,
- * signed-in per user, partner per API key — is answered 429 RATE_LIMITED in the contract's error shape with
+ * signed-in per user, partner per valid API key (on the partner feed; a key that is no partner's is refused 403 and
+ * counted as nothing) — is answered 429 RATE_LIMITED in the contract's error shape with
  * Retry-After, a throttled write changes nothing, and the bucket refills. Buckets refill slowly (a token every
  * 5 s) so that a burst of sequential requests outruns them however slow the machine is; waits are waits-until.
  */
@@ -22,6 +23,13 @@ const LIMITS: RateLimits = {
   signedIn: { ...DEFAULT_RATE_LIMITS.signedIn, rateLimit: SLOW_REFILL, burstLimit: 3 },
   partner: { ...DEFAULT_RATE_LIMITS.partner, rateLimit: SLOW_REFILL, burstLimit: 5 },
 };
+
+/** Two partners, so that one's bucket is shown to be its own. */
+const PARTNERS = [
+  { partner: 'acme', key: 'acme-rate-limits-key-0123456789' },
+  { partner: 'globex', key: 'globex-rate-limits-key-012345678' },
+];
+const FEED = '/v1/partner/products?limit=1';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-rate-limits-'));
 let starting: Promise<Platform> | undefined;
@@ -79,7 +87,13 @@ function expectRateLimited(reply: Reply) {
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  starting = startPlatformOnFreePorts({ dataDir, seed: 'demo', model: { port: 0 }, rateLimits: LIMITS });
+  starting = startPlatformOnFreePorts({
+    dataDir,
+    seed: 'demo',
+    model: { port: 0 },
+    rateLimits: LIMITS,
+    partnerKeys: PARTNERS,
+  });
   platform = await starting;
 }, 120_000);
 
@@ -128,14 +142,39 @@ describe('rate limits by client class at the local edge', () => {
     expect(cart.items.find((i: any) => i.productId === productId).quantity).toBe(LIMITS.signedIn.burstLimit);
   }, 120_000);
 
-  it('holds a partner (per API key) to its burst, apart from other keys', async () => {
-    const replies = await burst(LIMITS.partner.burstLimit + 1, () => call('/v1/health', { apiKey: 'partner-a' }));
+  it("holds a partner (per API key) to its burst on the partner feed, apart from other partners' keys", async () => {
+    const [acme, globex] = PARTNERS.map((p) => p.key);
+    const replies = await burst(LIMITS.partner.burstLimit + 1, () => call(FEED, { apiKey: acme }));
     expect(replies.slice(0, -1).map((r) => r.status)).toEqual(Array(LIMITS.partner.burstLimit).fill(200));
+    expect(replies[0].body.items).toHaveLength(1);
     expectRateLimited(replies.at(-1)!);
-    expect((await call('/v1/health', { apiKey: 'partner-b' })).status).toBe(200);
-    await eventually(async () => expect((await call('/v1/health', { apiKey: 'partner-a' })).status).toBe(200), {
+    expect((await call(FEED, { apiKey: globex })).status).toBe(200);
+    await eventually(async () => expect((await call(FEED, { apiKey: acme })).status).toBe(200), {
       timeout: 30_000,
       interval: 500,
     });
+  }, 60_000);
+
+  it("counts no key that is not a partner's as a partner: refused 403 on the feed before any bucket, never 429", async () => {
+    // More than any class's burst from this one IP: were a forged key counted (as a partner, or as the anonymous
+    // shopper it is) before the check, the refusals would turn 429. It is refused before anything counts it.
+    const forged = await burst(LIMITS.partner.burstLimit + 3, () => call(FEED, { apiKey: `forged-${randomUUID()}` }));
+    for (const reply of forged) {
+      expect(reply.status).toBe(403);
+      expect(reply.body).toEqual({ error: { code: 'FORBIDDEN', message: expect.any(String) } });
+    }
+    const sameForged = await burst(LIMITS.partner.burstLimit + 3, () => call(FEED, { apiKey: 'forged-again' }));
+    expect(new Set(sameForged.map((r) => r.status))).toEqual(new Set([403]));
+    // Elsewhere a forged key buys nothing: its caller is an anonymous shopper, counted per IP with the others.
+    await eventually(async () => expect((await call('/v1/health')).status).toBe(200), {
+      timeout: 30_000,
+      interval: 500,
+    });
+    const anonymous = await burst(LIMITS.anonymous.burstLimit + 1, () =>
+      call('/v1/health', { apiKey: `forged-${randomUUID()}` }),
+    );
+    const refused = anonymous.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    refused.forEach(expectRateLimited);
   }, 60_000);
 });

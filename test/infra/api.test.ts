@@ -79,7 +79,7 @@ describe('REST API built from the route table', () => {
     }
   });
 
-  it('puts the Cognito authorizer on every route that needs a user, the optional-auth one on routes open to anonymous shoppers, and none on public ones', () => {
+  it('puts the Cognito authorizer on every route that needs a user, the optional-auth one on routes open to anonymous shoppers, an API key on partner routes, and none on public ones', () => {
     const cognitoId = logicalId(stack.identity.authorizer);
     const cognito = resources[cognitoId];
     expect(cognito.Properties.Type).toBe('COGNITO_USER_POOLS');
@@ -94,6 +94,12 @@ describe('REST API built from the route table', () => {
         case 'none':
           expect(method.AuthorizationType, route.id).toBe('NONE');
           expect(method.AuthorizerId, route.id).toBeUndefined();
+          expect(method.ApiKeyRequired ?? false, route.id).toBe(false);
+          break;
+        case 'apiKey':
+          expect(method.AuthorizationType, route.id).toBe('NONE');
+          expect(method.AuthorizerId, route.id).toBeUndefined();
+          expect(method.ApiKeyRequired, route.id).toBe(true);
           break;
         case 'optional':
           expect(method.AuthorizationType, route.id).toBe('CUSTOM');
@@ -119,6 +125,7 @@ describe('REST API built from the route table', () => {
     expect(byKind.get('user')).toEqual(
       expect.arrayContaining(['getMyProfile', 'updateMyProfile', 'mergeCarts', 'placeOrder', 'getOrder', 'listOrders']),
     );
+    expect(byKind.get('apiKey')).toEqual(['listPartnerProducts']);
   });
 
   it('lets anonymous shoppers reach the optional-auth authorizer: no identity source, no caching', () => {

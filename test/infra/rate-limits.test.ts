@@ -41,8 +41,11 @@ const methodSetting = (res: Record<string, CfnResource>, path: string, method: s
 const webAclRules = (res: Record<string, CfnResource>) => ofType(res, 'AWS::WAFv2::WebACL')[0].Properties.Rules;
 const rule = (res: Record<string, CfnResource>, name: string) => webAclRules(res).find((r: any) => r.Name === name);
 
+const shopperRoutes = routes.filter((r) => r.auth.kind !== 'apiKey');
+const partnerRoutes = routes.filter((r) => r.auth.kind === 'apiKey');
+
 describe('API Gateway throttling by client class', () => {
-  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+  it.each(shopperRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
     "%s is throttled for all shoppers of its class together, under the stage's limit",
     (_name, route) => {
       const shopperClass = route.auth.kind === 'user' || route.auth.kind === 'groups' ? 'signedIn' : 'anonymous';
@@ -54,8 +57,24 @@ describe('API Gateway throttling by client class', () => {
     },
   );
 
-  it("has one usage plan, the partners': each API key throttled on its own and held to a daily quota", () => {
+  it("requires an API key on exactly the partner routes, which no shoppers' method throttle shares out", () => {
+    expect(partnerRoutes.map((r) => r.id)).toEqual(['listPartnerProducts']);
+    const methods = ofType(resources, 'AWS::ApiGateway::Method').filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(routes.length);
+    const keyed = methods.filter((m) => m.Properties.ApiKeyRequired === true);
+    // The usage plan applies to a method only if it requires a key: these are the methods partners are held on.
+    expect(keyed.map((m) => m.Properties.OperationName).sort()).toEqual(partnerRoutes.map((r) => r.id).sort());
+    for (const m of keyed) expect(m.Properties.AuthorizationType).toBe('NONE');
+    for (const route of partnerRoutes)
+      expect(methodSetting(resources, resourcePathOf(route), route.method)).toBeUndefined();
+  });
+
+  it("has one usage plan, the partners', on the API's stage: each API key throttled on its own and held to a daily quota", () => {
     const [plan] = ofType(resources, 'AWS::ApiGateway::UsagePlan');
+    const [stage] = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Stage');
+    const [api] = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::RestApi');
+    // The plan's per-key throttle holds on every key-requiring method of the stage: no per-method override.
+    expect(plan.Properties.ApiStages).toEqual([{ ApiId: { Ref: api[0] }, Stage: { Ref: stage[0] }, Throttle: {} }]);
     const { partner } = DEFAULT_RATE_LIMITS;
     expect(plan.Properties.Throttle).toEqual({ RateLimit: partner.rateLimit, BurstLimit: partner.burstLimit });
     expect(plan.Properties.Quota).toEqual({ Limit: partner.quotaPerDay, Period: 'DAY' });
@@ -143,7 +162,9 @@ describe("a stage's overrides from context", () => {
     expect(ofType(prod, 'AWS::ApiGateway::UsagePlan')[0].Properties.Quota.Limit).toBe(500);
     const keys = ofType(prod, 'AWS::ApiGateway::ApiKey');
     expect(keys.map((k) => k.Properties.Name)).toEqual(['ecicomm-test-acme']);
+    const [planKey] = ofType(prod, 'AWS::ApiGateway::UsagePlanKey');
     expect(ofType(prod, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(1);
+    expect(planKey.Properties.KeyType).toBe('API_KEY');
   });
 
   it('are refused, naming the key, when they do not make sense', () => {

@@ -1,6 +1,6 @@
 /**
  * Who may call what: every route of lib/routes.ts × {anonymous, shopper, other shopper, analyst, admin},
- * with the expected status derived from the route's declared auth (none / optional / user / groups). The cases are
+ * with the expected status derived from the route's declared auth (none / optional / user / groups / apiKey). The cases are
  * generated from the route table; each route needs a request builder below, and a route without one fails
  * loudly. Then: shoppers only ever see and change their own profile, cart and orders; refused calls write nothing; and
  * expired, tampered, re-signed, foreign-audience and wrong-use tokens are all refused with 401.
@@ -172,6 +172,7 @@ const BUILDERS: Record<string, Builder> = {
     body: who === 'admin' ? { firstName: 'Local' } : { preferences: { lastMatrixCase: who } },
   }),
   listProducts: () => ({ path: '/v1/products?limit=2' }),
+  listPartnerProducts: () => ({ path: '/v1/partner/products?limit=2' }),
   getProduct: (w) => ({ path: `/v1/products/${w.productId}` }),
   createProduct: () => ({ path: '/v1/products', body: newProduct() }),
   updateProduct: async (w) => {
@@ -253,6 +254,9 @@ function expectedStatus(route: Route, who: Persona): number {
       return who === 'anonymous' ? 401 : route.response.status;
     case 'groups':
       return who === 'anonymous' ? 401 : auth.groups.some((g) => GROUPS[who].includes(g)) ? route.response.status : 403;
+    // No persona holds a partner's API key, and no token stands in for one: API Gateway answers 403 (INVALID_API_KEY).
+    case 'apiKey':
+      return 403;
     default:
       throw new Error(
         `Unknown auth kind ${JSON.stringify(auth)} of route ${route.id}: teach expectedStatus in authorization.test.ts`,
@@ -337,7 +341,7 @@ describe('the matrix covers the route table', () => {
 
   it('knows every auth kind and group the table uses', () => {
     for (const route of routes) {
-      expect(['none', 'optional', 'user', 'groups'], route.id).toContain(route.auth.kind);
+      expect(['none', 'optional', 'user', 'groups', 'apiKey'], route.id).toContain(route.auth.kind);
       if (route.auth.kind === 'groups')
         for (const g of route.auth.groups) expect(Object.values(GROUPS).flat(), `${route.id} group ${g}`).toContain(g);
     }
@@ -364,6 +368,30 @@ describe('route × caller', () => {
         if (route.auth.kind === 'none') expect([401, 403]).not.toContain(res.status);
       },
     );
+  });
+});
+
+describe('partner routes', () => {
+  const partnerRoutes = routes.filter((r) => r.auth.kind === 'apiKey');
+  const key = () => platform().partnerKeys[0].key;
+
+  it("answer a partner's API key, with or without a token beside it, and nothing else", async () => {
+    expect(partnerRoutes.length).toBeGreaterThan(0);
+    for (const route of partnerRoutes) {
+      const req = await build(route, 'anonymous');
+      for (const token of [undefined, world.tokens.admin]) {
+        const res = await rawRequest({ ...req, token, headers: { ...req.headers, 'x-api-key': key() } });
+        expect([route.id, res.status]).toEqual([route.id, route.response.status]);
+        expect(route.response.schema!.safeParse(res.json).success).toBe(true);
+      }
+      const forged = await rawRequest({ ...req, headers: { ...req.headers, 'x-api-key': `${key()}x` } });
+      expect(errorProblems(forged, { status: 403 })).toEqual([]);
+    }
+  });
+
+  it("do not make a partner's key a token: routes that need a user still answer 401 to it", async () => {
+    const res = await rawRequest({ method: 'GET', path: '/v1/users/me', headers: { 'x-api-key': key() } });
+    expect(errorProblems(res, { status: 401 })).toEqual([]);
   });
 });
 
@@ -641,7 +669,8 @@ describe("a shopper's cart and orders", () => {
 });
 
 describe('tokens', () => {
-  const authRoutes = routes.filter((r) => r.auth.kind !== 'none');
+  // Routes that take a token: a partner route's credential is its API key (see 'partner routes').
+  const authRoutes = routes.filter((r) => r.auth.kind !== 'none' && r.auth.kind !== 'apiKey');
 
   /** Claims of a real admin ID token, re-signed: only what the case changes differs. */
   const resigned = (

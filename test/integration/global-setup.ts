@@ -17,6 +17,8 @@ export interface PlatformInfo {
   userPoolId: string;
   clientId: string;
   admin: { email: string; password: string; userId: string };
+  /** The partners' API keys the edge accepts on partner routes (x-api-key). */
+  partnerKeys: Platform['partnerKeys'];
   tableNames: Platform['tableNames'];
   pids: number[];
   /** The process the platform runs in (its in-process servers: the edge, SQS, Step Functions, Lambda, kinesalite, the model server). */
@@ -59,6 +61,7 @@ function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: 
     userPoolId: platform.userPoolId,
     clientId: platform.clientId,
     admin: platform.admin,
+    partnerKeys: platform.partnerKeys,
     tableNames: platform.tableNames,
     pids: platform.pids,
     pid: process.pid,

@@ -38,7 +38,7 @@ describe('the generated clients', () => {
     }
   }, 60_000);
 
-  it('include a request for every operation in the collection, signed where the route needs a user, with JSON bodies', () => {
+  it('include a request for every operation in the collection, signed where the route needs a user, keyed where it needs a partner, with JSON bodies', () => {
     const collection = checkedIn(CLIENT_FILES.requests);
     const requests = collection.split(/^### /m).slice(1);
     expect(requests.map((r) => /^# @name (\w+)$/m.exec(r)?.[1]).sort()).toEqual(routeContracts.map((r) => r.id).sort());
@@ -48,12 +48,33 @@ describe('the generated clients', () => {
       expect([route.id, request.includes(`\n${line}`)]).toEqual([route.id, true]);
       const signed = route.auth.kind === 'user' || route.auth.kind === 'groups';
       expect([route.id, request.includes('\nAuthorization: Bearer {{token}}\n')]).toEqual([route.id, signed]);
+      const partner = route.auth.kind === 'apiKey';
+      expect([route.id, request.includes('\nx-api-key: {{apiKey}}\n')]).toEqual([route.id, partner]);
       const body = request.split('\nContent-Type: application/json\n\n')[1];
       expect([route.id, body !== undefined]).toEqual([route.id, route.request?.body !== undefined]);
       if (body !== undefined) expect(() => JSON.parse(body)).not.toThrow();
     }
     expect(collection).toMatch(/^@baseUrl = http:\/\/127\.0\.0\.1:3000\/v1$/m);
     expect(collection).toMatch(/^@token = /m);
+    expect(collection).toMatch(/^@apiKey = /m);
+  });
+
+  it("document each route's credentials: partner routes take the apiKey scheme (header x-api-key) and answer 403", () => {
+    const document = JSON.parse(checkedIn(CLIENT_FILES.openapi));
+    expect(document.components.securitySchemes.apiKey).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-api-key',
+    });
+    for (const route of routeContracts) {
+      const op = document.paths[route.path.replace(/^\/v1/, '')][route.method.toLowerCase()];
+      const partner = route.auth.kind === 'apiKey';
+      expect([route.id, op.security?.some((s: object) => 'apiKey' in s) ?? false]).toEqual([route.id, partner]);
+      if (partner) expect([route.id, Object.keys(op.responses)]).toEqual([route.id, expect.arrayContaining(['403'])]);
+      if (partner)
+        expect([route.id, Object.keys(op.responses)]).toEqual([route.id, expect.not.arrayContaining(['401'])]);
+    }
+    expect(routeContracts.some((r) => r.auth.kind === 'apiKey')).toBe(true);
   });
 
   it('are checked by npm run client:generate -- --check, which says so and exits 0 when they are up to date', async () => {

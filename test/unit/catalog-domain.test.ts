@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '../../functions/shared/errors';
-import { createProduct, updateProduct } from '../../functions/catalog/domain/products';
+import { createProduct, listPartnerProducts, updateProduct } from '../../functions/catalog/domain/products';
+import { DynamoProductRepository, toItem } from '../../functions/catalog/adapters/dynamo-products';
 import {
   SkuTakenError,
   VersionConflictError,
@@ -89,5 +90,61 @@ describe('catalog domain', () => {
 
   it('answers an unknown product with NOT_FOUND', async () => {
     await expect(updateProduct('nope', { version: 1, price: 1 }, deps())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe("the partners' catalog feed", () => {
+  const product = (id: string): Product => ({
+    id,
+    sku: `SKU-${id}`,
+    name: `Product ${id}`,
+    description: 'Long text a marketplace does not take',
+    category: 'lighting',
+    brand: 'B',
+    price: 1299,
+    currency: 'EUR',
+    imageUrls: ['https://example.com/a.webp'],
+    attributes: { colour: 'red' },
+    popularity: 3,
+    status: 'ACTIVE',
+    version: 4,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-02-03T04:05:06.000Z',
+  });
+
+  it("is the catalog's listing of active products, each cut down to what a marketplace lists, with its cursor", async () => {
+    const asked: unknown[] = [];
+    const products = {
+      listActive: async (query: unknown) => {
+        asked.push(query);
+        return { items: [product('a')], nextCursor: 'next' };
+      },
+    } as unknown as ProductRepository;
+    const page = await listPartnerProducts({ limit: 250, cursor: 'abc' }, { products });
+    expect(asked).toEqual([{ limit: 250, cursor: 'abc' }]);
+    expect(page).toEqual({
+      items: [
+        {
+          id: 'a',
+          sku: 'SKU-a',
+          name: 'Product a',
+          price: 1299,
+          currency: 'EUR',
+          updatedAt: '2026-02-03T04:05:06.000Z',
+        },
+      ],
+      nextCursor: 'next',
+    });
+  });
+
+  it('carries on after a page DynamoDB cut short at 1 MB: a cursor from its last item, though fewer than asked', async () => {
+    const items = [toItem(product('a')), toItem(product('b'))];
+    const reply = (LastEvaluatedKey?: Record<string, string>) =>
+      new DynamoProductRepository({ send: async () => ({ Items: items, LastEvaluatedKey }) } as never, 'products');
+    const cut = await reply({ id: 'b', listed: 'ACTIVE' }).listActive({ limit: 500 });
+    expect(cut.items.map((p) => p.id)).toEqual(['a', 'b']);
+    expect(JSON.parse(Buffer.from(cut.nextCursor!, 'base64url').toString())).toEqual({ id: 'b', listed: 'ACTIVE' });
+    // The end of the index: no cursor.
+    expect((await reply().listActive({ limit: 500 })).nextCursor).toBeUndefined();
   });
 });

@@ -49,6 +49,19 @@ describe('the functions’ logger', () => {
     expect(text()).toContain('/auth/login');
   });
 
+  it("drops a partner's API key from the header and from the event's identity, keeping the key's id", () => {
+    const key = 'qSs64QVoMRlqxeixTMCCgmHHI64l9tr6jy5qN5KF';
+    logger.info('Lambda invocation event', {
+      event: {
+        headers: { 'X-Api-Key': key },
+        multiValueHeaders: { 'x-api-key': [key] },
+        requestContext: { identity: { apiKey: key, apiKeyId: 'a1b2c3d4e5' } },
+      },
+    });
+    expect(text()).not.toContain(key);
+    expect(text()).toContain('a1b2c3d4e5');
+  });
+
   it('scrubs secrets an error quotes: its message, its cause, its own fields', () => {
     const parseError = Object.assign(new Error('Invalid or malformed JSON was provided'), {
       statusCode: 422,

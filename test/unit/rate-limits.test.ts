@@ -6,6 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import { clientOf } from '@ecicomm/local-platform/edge/rate-limits/client-of';
 import { rateLimiter } from '@ecicomm/local-platform/edge/rate-limits/limiter';
+import { apiKeysOf, parsePartnerKeys, requireApiKey } from '@ecicomm/local-platform/edge/api-keys';
+import { routes } from '../../lib/routes';
 import { tokenBucket } from '@ecicomm/local-platform/edge/rate-limits/token-bucket';
 import { EdgeRefusal } from '@ecicomm/local-platform/edge/errors';
 import { rateLimitsWith } from '../../lib/rate-limits';
@@ -104,16 +106,26 @@ describe('classifying a request as the CDK does', () => {
   const request = (headers: Record<string, string>, remoteAddress = '10.0.0.7') =>
     ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
   const verify = async (token: string) => (token === 'good' ? { sub: 'user-1' } : undefined);
+  const keys = apiKeysOf([{ partner: 'acme', key: 'k1' }]);
 
-  it('an API key makes a partner, counted per key, even beside a token', async () => {
-    await expect(clientOf(request({ 'x-api-key': 'k1', authorization: 'Bearer good' }), verify)).resolves.toEqual({
-      clientClass: 'partner',
-      id: 'k1',
+  it("a partner's API key makes a partner, counted per key, even beside a token", async () => {
+    await expect(clientOf(request({ 'x-api-key': 'k1', authorization: 'Bearer good' }), verify, keys)).resolves.toEqual(
+      { clientClass: 'partner', id: 'k1' },
+    );
+  });
+
+  it("a key that is no partner's makes no partner: the request is classed by its token or IP", async () => {
+    await expect(
+      clientOf(request({ 'x-api-key': 'forged', authorization: 'Bearer good' }), verify, keys),
+    ).resolves.toEqual({ clientClass: 'signedIn', id: 'user-1' });
+    await expect(clientOf(request({ 'x-api-key': 'forged' }), verify, keys)).resolves.toEqual({
+      clientClass: 'anonymous',
+      id: '10.0.0.7',
     });
   });
 
   it('a valid bearer token makes a signed-in shopper, counted per user', async () => {
-    await expect(clientOf(request({ authorization: 'Bearer good' }), verify)).resolves.toEqual({
+    await expect(clientOf(request({ authorization: 'Bearer good' }), verify, keys)).resolves.toEqual({
       clientClass: 'signedIn',
       id: 'user-1',
     });
@@ -122,6 +134,58 @@ describe('classifying a request as the CDK does', () => {
   it('an invalid token or none makes an anonymous shopper, counted per IP', async () => {
     const anonymous: Record<string, string>[] = [{ authorization: 'Bearer forged' }, { authorization: 'Basic x' }, {}];
     for (const headers of anonymous)
-      await expect(clientOf(request(headers), verify)).resolves.toEqual({ clientClass: 'anonymous', id: '10.0.0.7' });
+      await expect(clientOf(request(headers), verify, keys)).resolves.toEqual({
+        clientClass: 'anonymous',
+        id: '10.0.0.7',
+      });
+  });
+});
+
+describe("partner routes' API keys at the local edge, as API Gateway checks a usage plan's keys", () => {
+  const partnerRoute = routes.find((r) => r.auth.kind === 'apiKey')!;
+  const publicRoute = routes.find((r) => r.auth.kind === 'none')!;
+  const keys = apiKeysOf([
+    { partner: 'acme', key: 'acme-key-0123456789abcdef' },
+    { partner: 'globex', key: 'globex-key-0123456789abcd' },
+  ]);
+  const refusal = (headers: Record<string, string | string[] | undefined>) => {
+    try {
+      requireApiKey(partnerRoute, headers, keys);
+    } catch (e) {
+      return e as EdgeRefusal;
+    }
+    return undefined;
+  };
+
+  it('refuses a partner route 403 FORBIDDEN without a key, with an unknown one, or with the key twice', () => {
+    for (const headers of [
+      {},
+      { 'x-api-key': '' },
+      { 'x-api-key': 'acme-key-0123456789abcdeX' },
+      { 'x-api-key': ['a', 'b'] },
+    ]) {
+      const e = refusal(headers);
+      expect(e).toBeInstanceOf(EdgeRefusal);
+      expect([e!.status, e!.code]).toEqual([403, 'FORBIDDEN']);
+    }
+  });
+
+  it("admits each partner's own key, naming the partner; other routes need none", () => {
+    expect(requireApiKey(partnerRoute, { 'x-api-key': 'globex-key-0123456789abcd' }, keys)).toEqual({
+      key: 'globex-key-0123456789abcd',
+      partner: 'globex',
+    });
+    expect(requireApiKey(publicRoute, {}, keys)).toBeUndefined();
+  });
+
+  it('reads LOCAL_PARTNER_KEYS as partner=key pairs, a bare key being local-partner, and refuses bad ones', () => {
+    expect(parsePartnerKeys(' acme=acme-key-0123456789abcdef, 0123456789abcdefghij ')).toEqual([
+      { partner: 'acme', key: 'acme-key-0123456789abcdef' },
+      { partner: 'local-partner', key: '0123456789abcdefghij' },
+    ]);
+    expect(() => parsePartnerKeys('short')).toThrow(/20-128/);
+    expect(() => parsePartnerKeys('Acme=acme-key-0123456789abcdef')).toThrow(/Acme/);
+    expect(() => parsePartnerKeys('a=0123456789abcdefghij,b=0123456789abcdefghij')).toThrow(/repeats/);
+    expect(() => parsePartnerKeys(' , ')).toThrow(/no key/);
   });
 });

@@ -158,7 +158,7 @@ export class DynamoProductRepository implements ProductRepository {
     const partition = byCategory ? category : 'ACTIVE';
     const startKey = decodeCursor(cursor, ['id', partitionKey], { [partitionKey]: partition });
     // One item more than asked tells whether another page exists, so the last page carries no cursor.
-    const { Items = [] } = await this.db
+    const { Items = [], LastEvaluatedKey } = await this.db
       .send(
         new QueryCommand({
           TableName: this.tableName,
@@ -177,7 +177,8 @@ export class DynamoProductRepository implements ProductRepository {
       });
     const page = Items.slice(0, limit) as ProductItem[];
     const last = page.at(-1);
-    const more = Items.length > limit && last;
+    // DynamoDB also stops at 1 MB read (a partner's large page): then the page is short and more may follow.
+    const more = (Items.length > limit || LastEvaluatedKey !== undefined) && last;
     return {
       items: page.map(fromItem),
       nextCursor: more ? encodeCursor({ id: last.id, [partitionKey]: last[partitionKey as 'listed'] }) : undefined,

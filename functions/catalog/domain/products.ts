@@ -1,6 +1,13 @@
 import { conflict, notFound } from '../../shared/errors';
 import { SkuTakenError, VersionConflictError, type CatalogDeps } from '../ports';
-import type { CreateProduct, ListProductsQuery, Product, UpdateProduct } from '../schemas';
+import type {
+  CreateProduct,
+  ListProductsQuery,
+  PartnerProductPage,
+  PartnerProductsQuery,
+  Product,
+  UpdateProduct,
+} from '../schemas';
 
 export async function createProduct(
   input: CreateProduct,
@@ -67,3 +74,22 @@ const staleVersion = (current?: number) =>
 
 export const listProducts = (query: ListProductsQuery, deps: Pick<CatalogDeps, 'products'>) =>
   deps.products.listActive(query);
+
+/** The partners' feed: the same listing of active products, each cut down to what a marketplace lists. */
+export async function listPartnerProducts(
+  query: PartnerProductsQuery,
+  deps: Pick<CatalogDeps, 'products'>,
+): Promise<PartnerProductPage> {
+  const page = await deps.products.listActive(query);
+  return {
+    items: page.items.map(({ id, sku, name, price, currency, updatedAt }) => ({
+      id,
+      sku,
+      name,
+      price,
+      currency,
+      updatedAt,
+    })),
+    nextCursor: page.nextCursor,
+  };
+}

@@ -69,7 +69,8 @@ export const API_INFO = { title: 'ECIComm API', version: '1.0.0' } as const;
 export function buildOpenApi(routes: readonly RouteContract[], info: { title: string; version: string } = API_INFO) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const secured = route.auth.kind !== 'none';
+    const partner = route.auth.kind === 'apiKey';
+    const secured = route.auth.kind !== 'none' && !partner;
     const responses: Record<string, unknown> = {
       [route.response.status]: {
         description: 'Success',
@@ -81,6 +82,8 @@ export function buildOpenApi(routes: readonly RouteContract[], info: { title: st
       '500': errorResponse('Internal error'),
     };
     if (secured) responses['401'] = errorResponse('Missing or invalid token');
+    // API Gateway answers a missing or unknown API key 403 (INVALID_API_KEY), before any function runs.
+    if (partner) responses['403'] = errorResponse('Missing or invalid API key');
     if (route.auth.kind === 'groups')
       responses['403'] = errorResponse(`Requires the ${route.auth.groups.join(' or ')} group`);
     if (route.request?.params) responses['404'] = errorResponse('Not found');
@@ -112,6 +115,7 @@ export function buildOpenApi(routes: readonly RouteContract[], info: { title: st
           }
         : {}),
       ...(secured ? { security: route.auth.kind === 'optional' ? [{}, { cognito: [] }] : [{ cognito: [] }] } : {}),
+      ...(partner ? { security: [{ apiKey: [] }] } : {}),
       responses,
     };
   }
@@ -124,6 +128,13 @@ export function buildOpenApi(routes: readonly RouteContract[], info: { title: st
       schemas: { Error: errorSchema },
       securitySchemes: {
         cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito ID token' },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-key',
+          description:
+            "A partner's API key of the partners' usage plan (in AWS: aws apigateway get-api-key --include-value)",
+        },
       },
     },
   };

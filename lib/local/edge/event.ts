@@ -8,13 +8,15 @@ export interface EventParts {
   url: URL;
   pathParameters: Record<string, string>;
   authorizer: { claims: Record<string, string> } | undefined;
+  /** The partner's valid API key on a partner route; API Gateway passes it and the key's id in the identity. */
+  apiKey?: { key: string; partner: string };
   body: Buffer;
   requestId: string;
 }
 
 export function proxyEvent(
   req: IncomingMessage,
-  { match, url, pathParameters, authorizer, body, requestId }: EventParts,
+  { match, url, pathParameters, authorizer, apiKey, body, requestId }: EventParts,
 ): APIGatewayProxyEvent {
   const { route } = match;
   const { headers, multiValueHeaders } = headersOf(req);
@@ -42,6 +44,9 @@ export function proxyEvent(
       identity: {
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: req.headers['user-agent'] ?? null,
+        apiKey: apiKey?.key ?? null,
+        // In AWS the key's generated id; locally the partner's name stands in for it.
+        apiKeyId: apiKey?.partner ?? null,
       } as never,
       path: url.pathname,
       stage: 'v1',

@@ -3,7 +3,7 @@
  * request into an API Gateway REST proxy event (payload 1.0), authenticates Cognito ID tokens as the
  * Cognito authorizer does, and invokes the route's handler module in-process with a Lambda context.
  *
- * Parts: routing.ts, authorizer.ts (Cognito), event.ts (the proxy event), errors.ts (refusals), cors.ts (preflights
+ * Parts: routing.ts, authorizer.ts (Cognito), api-keys.ts (partner routes' API keys), event.ts (the proxy event), errors.ts (refusals), cors.ts (preflights
  * and the CORS headers of the edge's own answers), rate-limits/ (token buckets per client, when turned on).
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +18,7 @@ import { dashboardResponse, isDashboardPath } from '../dashboard/serve';
 import { docsResponse, isDocsPath } from '../docs/serve';
 import { readBody } from '../http/body';
 import { localInvoker } from '../lambda/local-invoker';
+import { requireApiKey, type ApiKeys } from './api-keys';
 import { authorize, type TokenVerifier } from './authorizer';
 import { edgeCorsHeaders, preflightHeaders } from './cors';
 import { EdgeRefusal } from './errors';
@@ -36,6 +37,8 @@ export interface EdgeOptions {
   corsAllowedOrigins?: readonly OriginPattern[];
   /** Extra non-API pages served beside the API (e.g. the analysts' dashboard). */
   pages?: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
+  /** The partners' API keys, which partner routes require (./api-keys.ts); none unless given. */
+  apiKeys?: ApiKeys;
   /** Rate limits by client class (./rate-limits); none unless given. */
   rateLimiter?: RateLimiter;
   onRequest?: (entry: { method: string; path: string; status: number; ms: number; route?: string }) => void;
@@ -118,14 +121,18 @@ async function handleRequest(
     const { route } = match;
     matchedRoute = route.id;
     const pathParameters = pathParametersOf(match, url);
-    // First, as WAF and API Gateway's throttling come before the authorizer: a throttled request changes nothing.
-    if (options.rateLimiter) options.rateLimiter.admit(await clientOf(req, options.verifyToken));
+    // A partner route's key first, as API Gateway checks it before the usage plan's throttle: a key that is no
+    // partner's is refused before it is counted as one.
+    const apiKeys = options.apiKeys ?? new Map<string, string>();
+    const apiKey = requireApiKey(route, req.headers, apiKeys);
+    // Then the limits, as WAF and API Gateway's throttling come before the authorizer: a throttled request changes nothing.
+    if (options.rateLimiter) options.rateLimiter.admit(await clientOf(req, options.verifyToken, apiKeys));
     const authorizer = await authorize(route, req.headers.authorization, options.verifyToken);
 
     const { body, tooLarge } = await readBody(req, { limit: MAX_BODY_BYTES });
     if (tooLarge) return fail(413, 'PAYLOAD_TOO_LARGE', 'Request body exceeds 1 MiB');
 
-    const event = proxyEvent(req, { match, url, pathParameters, authorizer, body, requestId });
+    const event = proxyEvent(req, { match, url, pathParameters, authorizer, apiKey, body, requestId });
     const result = await invokers.get(route.id)!(event);
     const responseHeaders: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
     send(

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Route } from '../../routes';
 import type { RateLimits } from '../../rate-limits';
 import type { tables } from '../../tables';
+import type { PartnerKey } from '../edge/api-keys';
 import type { EdgeOptions } from '../edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from '../recommendations';
 import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
@@ -58,6 +59,11 @@ export interface PlatformOptions {
   /** Progress of loading the products index from the table (a fresh start, or a new mapping version). */
   onSearchIndexProgress?: (done: number, total: number) => void;
   onRequest?: EdgeOptions['onRequest'];
+  /**
+   * The partners' API keys, which partner routes require (LOCAL_PARTNER_KEYS for `npm start`); when absent, one new
+   * key of partner `local-partner` per start.
+   */
+  partnerKeys?: readonly PartnerKey[];
   /** Rate limits by client class enforced at the edge (lib/rate-limits.ts; LOCAL_RATE_LIMITS=1); off when absent. */
   rateLimits?: RateLimits;
   /** The model server and its model (lib/local/recommendations.ts); by default a free port and no training. */
@@ -74,6 +80,8 @@ export interface Platform {
   clientId: string;
   region: string;
   admin: { email: string; password: string; userId: string };
+  /** The partners' API keys the edge accepts on partner routes (x-api-key). */
+  partnerKeys: readonly PartnerKey[];
   tableNames: Record<keyof typeof tables, string>;
   /** The browser origins allowed to call the API, as configured (`http://localhost:*`…). */
   corsAllowedOrigins: string[];

@@ -1,10 +1,12 @@
 /**
- * A request's client, classified as the CDK's WAF rules and usage plan do (lib/contexts/api-rate-limits.ts): an
- * API key header → a partner, per key; a valid bearer token → a signed-in shopper, per user; else an anonymous
- * shopper, per source IP.
+ * A request's client, classified as the CDK's WAF rules and usage plan do (lib/contexts/api-rate-limits.ts): a
+ * partner's API key → a partner, per key; a valid bearer token → a signed-in shopper, per user; else an anonymous
+ * shopper, per source IP. A key that is no partner's makes no partner, as a forged token makes no signed-in shopper:
+ * otherwise any string in x-api-key would buy a partner's larger bucket (partner routes refuse it before this).
  */
 import type { IncomingMessage } from 'node:http';
-import { API_KEY_HEADER, type ClientClass } from '../../../rate-limits';
+import type { ClientClass } from '../../../rate-limits';
+import { partnerOf, type ApiKeys } from '../api-keys';
 import type { TokenVerifier } from '../authorizer';
 
 export interface Client {
@@ -13,9 +15,9 @@ export interface Client {
   readonly id: string;
 }
 
-export async function clientOf(req: IncomingMessage, verifyToken: TokenVerifier): Promise<Client> {
-  const apiKey = req.headers[API_KEY_HEADER];
-  if (typeof apiKey === 'string' && apiKey.length > 0) return { clientClass: 'partner', id: apiKey };
+export async function clientOf(req: IncomingMessage, verifyToken: TokenVerifier, apiKeys: ApiKeys): Promise<Client> {
+  const partner = partnerOf(req.headers, apiKeys);
+  if (partner) return { clientClass: 'partner', id: partner.key };
   const userId = await bearerSubject(req.headers.authorization, verifyToken);
   if (userId) return { clientClass: 'signedIn', id: userId };
   return { clientClass: 'anonymous', id: req.socket.remoteAddress ?? 'unknown' };
