@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Platform } from '@ecicomm/local-platform/platform';
 import { startPlatformOnFreePorts, stopPlatformStartedIn } from '../support/platform-on-free-ports';
 import { launchChromium, openPage } from '../support/browser';
+import { ok, type CallOptions } from '../support/http-client';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;
@@ -37,23 +38,7 @@ const edgeLog: { method: string; path: string; status: number }[] = [];
 
 // ------------------------------------------------------------------ the API from Node, for set-up
 
-async function call(
-  route: string,
-  options: { method?: string; token?: string; body?: unknown; expect?: number } = {},
-): Promise<any> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${platform.apiUrl}${route}`, {
-    method: options.method ?? 'GET',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  if (res.status !== (options.expect ?? 200))
-    throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (route: string, options: CallOptions & { expect?: number } = {}) => ok(platform.apiUrl, route, options);
 const signIn = async (email: string, password: string): Promise<string> =>
   (await call('/v1/auth/login', { method: 'POST', body: { email, password } })).idToken;
 

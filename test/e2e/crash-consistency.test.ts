@@ -24,6 +24,7 @@ import { expect } from '../support/expect';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { orderSaga } from '../../lib/saga';
 import { ExitedBeforeReady, PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
+import { call as callApi, type CallOptions } from '../support/http-client';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-crash-'));
 const platforms = new PlatformProcesses(dataDir, {
@@ -52,22 +53,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Where the platform answers now; requests made while it is down fail and are retried by their client. */
 let current: RunningPlatformProcess;
 
-async function call(
-  pathname: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const res = await fetch(`${current.apiUrl}/v1${pathname}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-}
+const call = (pathname: string, options: CallOptions = {}) =>
+  callApi(`${current.apiUrl}/v1`, pathname, { timeoutMs: 30_000, ...options });
 
 async function signIn(email: string, password: string): Promise<string> {
   const res = await call('/auth/login', { method: 'POST', body: { email, password } });

@@ -16,6 +16,7 @@ import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { launchChromium } from '../support/browser';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 import { startPlatformOnFreePorts, stopPlatformStartedIn } from '../support/platform-on-free-ports';
+import { call as callApi, ok as okAt, type CallOptions } from '../support/http-client';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;
@@ -31,37 +32,8 @@ let browser: Browser | undefined;
 
 // ------------------------------------------------------------------ talking to the API
 
-interface Reply {
-  status: number;
-  body: any;
-}
-async function call(
-  route: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${platform.apiUrl}${route}`, {
-    method: options.method ?? 'GET',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: kept as text for the assertion message.
-  }
-  return { status: res.status, body };
-}
-async function ok(route: string, options: Parameters<typeof call>[1] & { expect?: number } = {}): Promise<any> {
-  const res = await call(route, options);
-  if (res.status !== (options.expect ?? 200))
-    throw new Error(`${options.method ?? 'GET'} ${route} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const call = (route: string, options: CallOptions = {}) => callApi(platform.apiUrl, route, options);
+const ok = (route: string, options: CallOptions & { expect?: number } = {}) => okAt(platform.apiUrl, route, options);
 const signIn = async (email: string, password: string): Promise<string> =>
   (await ok('/v1/auth/login', { method: 'POST', body: { email, password } })).idToken;
 

@@ -15,6 +15,7 @@ import type { Platform } from '@ecicomm/local-platform/platform';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../../lib/rate-limits';
 import { eventually } from '../support/eventually';
 import { startPlatformOnFreePorts, stopPlatformStartedIn } from '../support/platform-on-free-ports';
+import { call as callApi, type CallOptions, type Reply } from '../support/http-client';
 
 const SLOW_REFILL = 0.2;
 const LIMITS: RateLimits = {
@@ -35,27 +36,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-rate-limits-'));
 let starting: Promise<Platform> | undefined;
 let platform: Platform;
 
-interface Reply {
-  status: number;
-  body: any;
-  retryAfter: string | null;
-}
-async function call(
-  route: string,
-  options: { method?: string; token?: string; apiKey?: string; body?: unknown } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.apiKey) headers['x-api-key'] = options.apiKey;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${platform.apiUrl}${route}`, {
-    method: options.method ?? 'GET',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, retryAfter: res.headers.get('retry-after') };
-}
+const call = (route: string, options: CallOptions = {}) => callApi(platform.apiUrl, route, options);
 
 /** A call that waits out 429s (setup shares the anonymous bucket with the tests); fails on any other status. */
 async function admitted(route: string, options: Parameters<typeof call>[1] & { expect?: number } = {}) {
@@ -80,9 +61,9 @@ async function burst(count: number, send: () => Promise<Reply>): Promise<Reply[]
 function expectRateLimited(reply: Reply) {
   expect(reply.status).toBe(429);
   expect(reply.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
-  expect(reply.retryAfter).toMatch(/^[1-9]\d*$/);
+  expect(reply.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
   // The next token is at most 1 / rate seconds away.
-  expect(Number(reply.retryAfter)).toBeLessThanOrEqual(Math.ceil(1 / SLOW_REFILL));
+  expect(Number(reply.headers.get('retry-after'))).toBeLessThanOrEqual(Math.ceil(1 / SLOW_REFILL));
 }
 
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { PlatformProcesses, type RunningPlatformProcess } from '../support/platform-process';
+import { call as callApi, type CallOptions } from '../support/http-client';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-resume-'));
 const platforms = new PlatformProcesses(dataDir, {
@@ -22,21 +23,7 @@ afterAll(() => {
 });
 
 let current: RunningPlatformProcess;
-async function call(
-  pathname: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const res = await fetch(`${current.apiUrl}/v1${pathname}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-}
+const call = (pathname: string, options: CallOptions = {}) => callApi(`${current.apiUrl}/v1`, pathname, options);
 const signIn = async (email: string, password: string) =>
   (await call('/auth/login', { method: 'POST', body: { email, password } })).body.idToken as string;
 

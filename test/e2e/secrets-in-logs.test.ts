@@ -15,6 +15,7 @@ import { expect } from '../support/expect';
 import { DEFAULT_ADMIN, projectRoot } from '@ecicomm/local-platform/platform';
 import { emfDocuments, emfMetrics } from '../support/emf';
 import { freePortEnvironment, START_ARGS } from '../support/platform-process';
+import { call } from '../support/http-client';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ecicomm-secrets-logs-'));
 let child: ChildProcess | undefined;
@@ -73,24 +74,6 @@ afterAll(async () => {
   }
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function call(
-  base: string,
-  route: string,
-  init: { method?: string; body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
-) {
-  const res = await fetch(`${base}${route}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body !== undefined || init.raw !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...init.headers,
-    },
-    body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 /**
  * The handlers' log records in the output: one JSON object a line, or (POWERTOOLS_DEV, which the local platform

@@ -17,6 +17,10 @@ export default class EnvironmentWithTimeouts extends TestEnvironment {
     } finally {
       vm.createContext = createContext;
     }
+    // The integration platform runs in jest's own process, its handlers concurrently in per-invocation mode
+    // (lib/local/lambda/invoke-store.ts), and workers inherit that process's environment but not its InvokeStore:
+    // handlers a test calls run one at a time, as on Lambda's usual runtime, so not in that mode.
+    delete this.global.process.env.AWS_LAMBDA_MAX_CONCURRENCY;
     const { timeouts } = config.projectConfig.testEnvironmentOptions;
     // The node environment copies its options onto the test's global object: these are not for tests to read.
     delete this.global.timeouts;
