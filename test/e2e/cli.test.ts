@@ -6,12 +6,12 @@
  * added tomorrow is held to it, and run as `npm run` runs them (its command line through sh, with
  * node_modules/.bin on the PATH), a few at a time. Nothing here starts the platform.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runCommand, type Run } from '../support/run-command';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const scripts = (
@@ -25,29 +25,18 @@ const missing = path.join(scratch, 'no-such-thing');
 const notJson = path.join(scratch, 'not-json.json');
 const badModel = path.join(scratch, 'bad-model');
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
 function run(script: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', `${scripts[script]} "$@"`, 'sh', ...args], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
-        // No platform is found, no dataset is read: nothing here may start or touch one.
-        LOCAL_DATA_DIR: path.join(scratch, 'data'),
-        DATASET_DIR: missing,
-        MODEL_DIR: '',
-        AGGREGATES_TABLE: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  return runCommand('sh', ['-c', `${scripts[script]} "$@"`, 'sh', ...args], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+      // No platform is found, no dataset is read: nothing here may start or touch one.
+      LOCAL_DATA_DIR: path.join(scratch, 'data'),
+      DATASET_DIR: missing,
+      MODEL_DIR: '',
+      AGGREGATES_TABLE: '',
+    },
   });
 }
 

@@ -5,7 +5,6 @@
  * product, an API that does not answer and an API that answers the wrong thing each fail with exit 1 and a
  * line saying what; a bad --api-url is a usage error, exit 2.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,23 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { projectRoot } from '@ecicomm/local-platform/platform';
 import { SMOKE_TEST_PRODUCT, smokeTestProductItems } from '../../lib/ops/smoke-test/test-product';
 import { dynamo, platform } from '../support/api';
-
-type Run = { code: number | null; stdout: string; stderr: string };
+import { runCommand, type Run } from '../support/run-command';
 
 /** `npm run smoke -- …`, as the pipeline's CodeBuild step runs it. */
 function smoke(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'smoke', '--', ...args], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand('npm', ['run', '--silent', 'smoke', '--', ...args], { cwd: projectRoot });
 }
 
 const tables = () => platform().tableNames;
