@@ -165,7 +165,7 @@ describe('the dashboard', () => {
       expect(chartedValues(widgets, 'AWS/States', metricName, 'StateMachineArn')).toContain(arn);
   });
 
-  it('charts the depth of every dead-letter and on-failure queue of the stage', () => {
+  it('charts the arrivals in and the depth of every dead-letter and on-failure queue of the stage', () => {
     const queues = inStage(Queue);
     expect(queues.map((q) => q.node.id)).toEqual(
       expect.arrayContaining([
@@ -174,9 +174,10 @@ describe('the dashboard', () => {
         'notifyShopperOfOrdersDeadLetters',
       ]),
     );
-    expect(chartedValues(widgets, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName').sort()).toEqual(
-      queues.map((q) => refIn(ops, q, 'QueueName')).sort(),
-    );
+    for (const metricName of ['NumberOfMessagesSent', 'ApproximateNumberOfMessagesVisible'])
+      expect(chartedValues(widgets, 'AWS/SQS', metricName, 'QueueName').sort()).toEqual(
+        queues.map((q) => refIn(ops, q, 'QueueName')).sort(),
+      );
   });
 
   it('charts the iterator age of every DynamoDB-stream and Kinesis consumer', () => {

@@ -47,7 +47,7 @@ export function buildDashboard(scope: Construct, inputs: DashboardInputs): Dashb
     heading('## Checkout saga (Step Functions)'),
     sagaRow(inputs.saga),
     heading('## Dead-letter queues, stream consumers, tables'),
-    backlogRow(inputs.survey),
+    ...backlogRows(inputs.survey),
     heading('## Business metrics (namespace ECIComm)'),
     ...businessRows(inputs.business),
   ];
@@ -117,23 +117,33 @@ function sagaRow(saga: IStateMachine): IWidget[] {
   ];
 }
 
-function backlogRow({ deadLetterQueues, streamConsumers, tables }: StageSurvey): IWidget[] {
+/**
+ * Dead letters arriving (messages sent to a dead-letter or on-failure queue: no function sees them arrive, so SQS's
+ * own count is the metric) and waiting; how far behind each stream consumer is; each table's throttles.
+ */
+function backlogRows({ deadLetterQueues, streamConsumers, tables }: StageSurvey): IWidget[][] {
   const max = { statistic: 'Maximum', period };
   const throttles = (metricName: string) =>
     tables.map((t) => t.metric(metricName, { statistic: 'Sum', period, label: t.node.id }));
   return [
-    graph(
-      'Dead-letter queue depth (messages visible)',
-      deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ ...max, label: q.node.id })),
-      6,
-    ),
-    graph(
-      'Stream iterator age (ms)',
-      streamConsumers.map((c) => c.function.function.metric('IteratorAge', { ...max, label: c.consumer.id })),
-      6,
-    ),
-    graph('DynamoDB read throttle events', throttles('ReadThrottleEvents'), 6),
-    graph('DynamoDB write throttle events', throttles('WriteThrottleEvents'), 6),
+    [
+      graph(
+        'Dead-letter arrivals (messages sent)',
+        deadLetterQueues.map((q) => q.metricNumberOfMessagesSent({ statistic: 'Sum', period, label: q.node.id })),
+      ),
+      graph(
+        'Dead-letter queue depth (messages visible)',
+        deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ ...max, label: q.node.id })),
+      ),
+      graph(
+        'Stream iterator age (ms)',
+        streamConsumers.map((c) => c.function.function.metric('IteratorAge', { ...max, label: c.consumer.id })),
+      ),
+    ],
+    [
+      graph('DynamoDB read throttle events', throttles('ReadThrottleEvents'), 12),
+      graph('DynamoDB write throttle events', throttles('WriteThrottleEvents'), 12),
+    ],
   ];
 }
 
