@@ -1,0 +1,12 @@
+import { loadWeeklyUnits } from './src/forecast/load';
+import { cutSet, score, scoreModel, tune } from './src/forecast/protocol';
+import { BASELINES } from './src/forecast/baselines';
+const units = await loadWeeklyUnits('/work/shared/data/online-retail');
+const val = ['2011-05-16', '2011-06-13', '2011-07-11'].map((c) => cutSet(units, c, 8));
+const t = performance.now();
+const best = tune(val);
+console.log(best, (performance.now() - t) / 1000);
+const test = cutSet(units, '2011-09-05', 8);
+for (const [n, f] of BASELINES) console.log(n, score(test, f));
+console.log('model', scoreModel(units, test, best.parameters), (performance.now() - t) / 1000);
+for (const v of val) console.log(v.cut, scoreModel(units, v, best.parameters));
