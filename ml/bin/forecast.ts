@@ -24,7 +24,8 @@ const program = command(
   .addHelpText('after', '\nexit codes: 0 written, 1 training failed, 2 bad usage or no dataset folder')
   .parse();
 const values = program.opts<{ data?: string; until: string; horizon: number; out: string }>();
-if (!isMonday(values.until)) usageError(program, `--until ${values.until} is not a Monday (weeks run Monday to Sunday)`);
+if (!isMonday(values.until))
+  usageError(program, `--until ${values.until} is not a Monday (weeks run Monday to Sunday)`);
 if (values.horizon < 1 || values.horizon > 52) usageError(program, '--horizon: must be 1 to 52 weeks');
 const datasetDir = inputDirectory(
   values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),

@@ -27,7 +27,12 @@ export interface CalibrationOptions {
   upperQuantile: number;
 }
 
-export const DEFAULT_CALIBRATION: CalibrationOptions = { cuts: 8, products: 300, lowerQuantile: 0.1, upperQuantile: 0.9 };
+export const DEFAULT_CALIBRATION: CalibrationOptions = {
+  cuts: 8,
+  products: 300,
+  lowerQuantile: 0.1,
+  upperQuantile: 0.9,
+};
 
 /** The scale errors are divided by (see above); at least 1 unit. */
 export const errorScale = (history: Float64Array, point: number): number =>

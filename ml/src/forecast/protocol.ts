@@ -65,8 +65,8 @@ export function scoreModel(units: WeeklyUnits, set: CutSet, parameters: Forecast
 }
 
 /** The parameters tried on the validation cuts. */
-export const PARAMETER_GRID: ForecastParameters[] = [[8], [4, 8, 12], [4, 8, 12, 26], [8, 12, 26]].flatMap(
-  (windows) => [0.8, 0.9, 1, 1.1].map((scale) => ({ windows, scale })),
+export const PARAMETER_GRID: ForecastParameters[] = [[8], [4, 8, 12], [4, 8, 12, 26], [8, 12, 26]].flatMap((windows) =>
+  [0.8, 0.9, 1, 1.1].map((scale) => ({ windows, scale })),
 );
 
 /** The grid's parameters with the lowest mean WAPE over the validation cuts (first wins ties). */
