@@ -35,7 +35,9 @@ import { tuneParameters } from '../src/evaluate/tune';
 import type { AlsOptions } from '../src/train/als';
 import { buildArtifact, DEFAULT_PARAMETERS, type TrainingParameters } from '../src/train/build';
 import { interactions } from '../src/train/matrix';
+import { Option } from 'commander';
 import { command, usageError, EXIT, inputDirectory, parse } from './cli';
+import { forecastTask } from './evaluate-forecast';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,6 +56,14 @@ const program = command(
   .option('--no-tune', 'keep DEFAULT_PARAMETERS: do not tune the blend')
   .option('--no-ease', 'leave EASE out')
   .option('--readme', 'also write the tables into ml/README.md')
+  .addOption(
+    new Option(
+      '--task <task>',
+      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05)',
+    )
+      .choices(['recommendations', 'forecast'])
+      .default('recommendations'),
+  )
   .addHelpText('after', '\nexit codes: 0 evaluated, 1 the evaluation failed, 2 bad usage or no dataset folder')
   .parse();
 const values = program.opts<{
@@ -64,7 +74,19 @@ const values = program.opts<{
   tune: boolean;
   ease: boolean;
   readme?: boolean;
+  task: 'recommendations' | 'forecast';
 }>();
+if (values.task === 'forecast') {
+  const given = (name: string) => program.getOptionValueSource(name) !== 'default';
+  await forecastTask(program, {
+    data: values.data,
+    validation: given('validation') ? values.validation : undefined,
+    test: given('test') ? values.test : undefined,
+    tune: values.tune,
+    readme: values.readme,
+  });
+  process.exit(process.exitCode ?? EXIT.ok);
+}
 const cutoffs = values.validation;
 if (!cutoffs.every((d, i) => d < (cutoffs[i + 1] ?? values.test)))
   usageError(program, `--validation: dates in order, before --test ${values.test}`);

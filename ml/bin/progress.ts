@@ -15,6 +15,8 @@ export function progressDisplay(stream: NodeJS.WriteStream = process.stderr) {
     popularity: 'Popularity',
     neighbours: 'Item-to-item neighbours',
     holdout: 'Holdout figures',
+    forecasts: 'Forecasts',
+    'tune forecast': 'Forecast parameters',
   };
   const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} kB`);
 

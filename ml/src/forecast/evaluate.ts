@@ -1,0 +1,77 @@
+/**
+ * `npm run ml:evaluate -- --task forecast`: parameters chosen on validation cuts, then the model beside the
+ * issue's baselines on the test cut, as markdown tables.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { BASELINES } from './baselines';
+import { DEFAULT_FORECAST_PARAMETERS, type ForecastParameters } from './model';
+import { cutSet, PARAMETER_GRID, PROTOCOL, score, scoreModel, tune, type Scores } from './protocol';
+import { buildForecasts } from './train';
+import { UNITS_RULE, type WeeklyUnits } from './units';
+
+export interface ForecastEvaluationOptions {
+  validation: string[];
+  test: string;
+  horizon: number;
+  tune: boolean;
+  onProgress?: (stage: string, done: number, total: number) => void;
+  log?: (message: string) => void;
+}
+
+export const FORECAST_DEFAULTS = { validation: ['2011-05-16', '2011-06-13', '2011-07-11'], test: '2011-09-05' };
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const describe = (p: ForecastParameters) => `median blend of the last ${p.windows.join('/')} weeks × ${p.scale}`;
+
+/** Runs the protocol on weekly units covering the test cut's horizon; returns the markdown. */
+export function evaluateForecasts(units: WeeklyUnits, options: ForecastEvaluationOptions): string {
+  const { horizon, log = () => {}, onProgress } = options;
+  const validation = options.validation.map((cut) => cutSet(units, cut, horizon));
+  let parameters = DEFAULT_FORECAST_PARAMETERS;
+  if (options.tune) {
+    const best = tune(validation, PARAMETER_GRID, (d) => onProgress?.('tune forecast', d, PARAMETER_GRID.length));
+    parameters = best.parameters;
+    const same = JSON.stringify(parameters) === JSON.stringify(DEFAULT_FORECAST_PARAMETERS);
+    log(
+      `Chosen on ${options.validation.join(', ')}: ${describe(parameters)} (mean WAPE ${f3(best.wape)})${same ? ' = DEFAULT_FORECAST_PARAMETERS' : ' — differs from DEFAULT_FORECAST_PARAMETERS'}`,
+    );
+  }
+  const test = cutSet(units, options.test, horizon);
+  const rows: [string, Scores & { coverage?: number }][] = BASELINES.map(([name, f]) => [name, score(test, f)]);
+  rows.push([`**${describe(parameters)}**`, scoreModel(units, test, parameters)]);
+  const started = performance.now();
+  buildForecasts({ ...units, weeks: test.at }, options.test, horizon, parameters);
+  const seconds = (performance.now() - started) / 1000;
+  const validationRows = validation.map((v) => {
+    const m = scoreModel(units, v, parameters);
+    return `| ${v.cut} | ${f3(m.wape)} | ${f3(m.mase)} | ${pct(m.coverage)} |`;
+  });
+  return [
+    `Cut ${options.test}, horizon ${horizon} weeks, the ${test.products.length} products with the most units in the ${PROTOCOL.selectionWeeks} weeks before the cut. ${UNITS_RULE}`,
+    '',
+    '| forecaster | WAPE | MASE | p10–p90 coverage |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map(
+      ([name, s]) =>
+        `| ${name} | ${f3(s.wape)} | ${f3(s.mase)} | ${s.coverage === undefined ? '–' : pct(s.coverage)} |`,
+    ),
+    '',
+    `Validation cuts (parameters chosen on these: lowest mean WAPE over ${PARAMETER_GRID.length} settings):`,
+    '',
+    '| cut | WAPE | MASE | p10–p90 coverage |',
+    '| --- | ---: | ---: | ---: |',
+    ...validationRows,
+    '',
+    `Forecasting every product (${units.series.size}) from the weekly units, intervals included: ${seconds.toFixed(2)} s.`,
+  ].join('\n');
+}
+
+/** Replaces the text between `start` and `end` in a file; throws when the markers are missing. */
+export async function fillSection(file: string, start: string, end: string, markdown: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`${file} has no ${start} … ${end} section to fill`);
+  await writeFile(file, `${text.slice(0, a + start.length)}\n${markdown}\n${text.slice(b)}`);
+}
