@@ -43,8 +43,7 @@ export const DEFAULT_ADMIN = {
 export const DEFAULT_PARTNER = 'local-partner';
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  // First, before any SDK request: its handlers run concurrently in this one process (./lambda/invoke-store.ts).
-  enableInvocationScopes();
+  enableInvocationScopes(); // First, before any SDK request: handlers run concurrently here (./lambda/invoke-store.ts).
   const log = options.log ?? (() => undefined);
   const port = options.port ?? 3000;
   // A malformed origin stops the start here, before any emulator runs.
