@@ -14,7 +14,8 @@ import { emfDocuments, emfMetrics, type EmfMetric } from '../support/emf';
 import { eventually } from '../support/eventually';
 import { jsonDocuments, secretsIn } from '../support/platform-log';
 
-const logSince = (offset: number) => readFileSync(platform().logFile, 'utf8').slice(offset);
+/** What the log gained since `offset`, a size in bytes: sliced as bytes, since a character may take several. */
+const logSince = (offset: number) => readFileSync(platform().logFile).subarray(offset).toString('utf8');
 const logSize = () => statSync(platform().logFile).size;
 
 /** The sum of a metric over EMF lines, by its name and dimensions. */
