@@ -4,7 +4,7 @@
  * the API by route, every function, the saga, every dead-letter queue, every stream consumer, every table and every
  * business metric of the catalog, and alarms that each notify the topic and carry a runbook line.
  */
-import { App, CfnElement, NestedStack, Names, Stack, Stage } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -52,20 +52,9 @@ const placeholder = (token: unknown) => {
   const t = token as { Ref?: string; 'Fn::GetAtt'?: string[] };
   return t.Ref ? `ref:${t.Ref}` : `ref:${t['Fn::GetAtt']!.join('.')}`;
 };
-/**
- * How `user`'s nested stack refers to `target` (its `Ref`, or `attribute`): as referenceFrom does, and for a target in
- * a sibling nested stack (Downstream) through the parameter CDK passes it from that stack's output.
- */
-const referenceIn = (user: IConstruct, target: IConstruct, attribute?: string): unknown => {
-  const element = (target instanceof CfnElement ? target : target.node.defaultChild) as CfnElement;
-  const producer = Stack.of(element);
-  if (producer === Stack.of(user) || !(producer instanceof NestedStack)) return referenceFrom(user, target, attribute);
-  const output = `${Names.uniqueId(producer.nestedStackResource!)}Outputs${Names.uniqueId(element)}`;
-  return { Ref: `referenceto${output}${attribute ?? 'Ref'}` };
-};
 /** The same, as the dashboard body shows it. */
 const refIn = (user: IConstruct, target: IConstruct, attribute?: string) =>
-  placeholder(referenceIn(user, target, attribute));
+  placeholder(referenceFrom(user, target, attribute));
 
 const lines = (widgets: Widget[]) => widgets.flatMap((w) => w.properties.metrics ?? []);
 const dimension = (line: MetricLine, name: string) => line[line.indexOf(name) + 1] as string;
@@ -281,17 +270,17 @@ describe('the alarms', () => {
         .flatMap(alarmMetrics)
         .filter((m) => m.MetricName === metricName)
         .map((m) => dimensionOf(m, dimensionName));
-    const functions = inStage(PlatformFunction).map((fn) => referenceIn(ops, fn.function));
+    const functions = inStage(PlatformFunction).map((fn) => referenceFrom(ops, fn.function));
     expect(watched('lambda-errors', 'Errors', 'FunctionName')).toEqual(expect.arrayContaining(functions));
     expect(watched('lambda-errors', 'Errors', 'FunctionName')).toHaveLength(functions.length);
     expect(watched('lambda-throttles', 'Throttles', 'FunctionName')).toHaveLength(functions.length);
-    const queues = inStage(Queue).map((q) => referenceIn(ops, q, 'QueueName'));
+    const queues = inStage(Queue).map((q) => referenceFrom(ops, q, 'QueueName'));
     expect(watched('dead-letters', 'ApproximateNumberOfMessagesVisible', 'QueueName').sort()).toEqual(
       expect.arrayContaining(queues),
     );
     const consumers = inStage(StreamConsumers).flatMap((c) => [...c.consumers.values()]);
     expect(watched('iterator-age', 'IteratorAge', 'FunctionName')).toHaveLength(consumers.length);
-    const tables = inStage(Table).map((t) => referenceIn(ops, t));
+    const tables = inStage(Table).map((t) => referenceFrom(ops, t));
     expect(watched('dynamodb-throttles', 'WriteThrottleEvents', 'TableName')).toEqual(expect.arrayContaining(tables));
   });
 
@@ -369,7 +358,7 @@ describe("on-call's e-mail", () => {
       s.events.alarmTopic,
       s.audit.alarmTopic,
       s.backup.failureTopic,
-    ].map((t) => referenceIn(s.operations, t));
+    ].map((t) => referenceFrom(s.operations, t));
     expect(subscriptions.map((p) => p.TopicArn)).toEqual(
       expect.arrayContaining([{ Ref: logicalIdOf(s.operations.topic) }, ...topics]),
     );

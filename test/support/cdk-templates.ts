@@ -25,14 +25,21 @@ export function logicalIdOf(construct: IConstruct): string {
 }
 
 /**
- * How `user`'s template refers to `target` (its `Ref`, or `Fn::GetAtt` of `attribute`): directly within one stack,
- * through the parameter CDK creates (`referenceto<unique id><attribute or Ref>`) when `user` is in a nested stack.
+ * How `user`'s template refers to `target` (its `Ref`, or `Fn::GetAtt` of `attribute`): directly within one stack;
+ * through the parameter CDK creates (`referenceto<unique id><attribute or Ref>`) when `user` is in a nested stack;
+ * and, for a target in a sibling nested stack, through the parameter carrying that stack's output.
  */
 export function referenceFrom(user: IConstruct, target: IConstruct, attribute?: string): unknown {
   const element = (target instanceof CfnElement ? target : target.node.defaultChild) as CfnElement;
-  if (Stack.of(element) === Stack.of(user))
+  const producer = Stack.of(element);
+  if (producer === Stack.of(user))
     return attribute ? { 'Fn::GetAtt': [logicalIdOf(target), attribute] } : { Ref: logicalIdOf(target) };
-  return { Ref: `referenceto${Names.uniqueId(element)}${(attribute ?? 'Ref').replace(/[^A-Za-z0-9]/g, '')}` };
+  const name = (attribute ?? 'Ref').replace(/[^A-Za-z0-9]/g, '');
+  const carrier =
+    producer instanceof NestedStack && Stack.of(user) !== producer.nestedStackParent
+      ? `${Names.uniqueId(producer.nestedStackResource!)}Outputs${Names.uniqueId(element)}`
+      : Names.uniqueId(element);
+  return { Ref: `referenceto${carrier}${name}` };
 }
 
 /**
