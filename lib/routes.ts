@@ -28,6 +28,8 @@ export interface RouteDeployment {
   startsSaga?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   sagemakerEndpoint?: boolean;
+  /** Invokes the demand-insights model endpoint (INSIGHTS_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only; ml/src/insights). */
+  insightsEndpoint?: boolean;
   /** Reads the analytics warehouse as the read-only reader (Redshift Data API in AWS, PGlite locally), or only its status. */
   warehouse?: WarehouseAccess;
   /**

@@ -54,6 +54,8 @@ export interface FunctionDefinition extends Omit<FunctionSpec, 'tables'> {
   readonly describesSagaExecutions?: boolean;
   /** Invokes the recommendations model endpoint (SAGEMAKER_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only). */
   readonly sagemakerEndpoint?: boolean;
+  /** Invokes the demand-insights model endpoint (INSIGHTS_ENDPOINT_NAME, sagemaker:InvokeEndpoint on it only; ml/src/insights). */
+  readonly insightsEndpoint?: boolean;
   /** Loads, reads or checks the analytics warehouse (REDSHIFT_* environment and the grants of grantWarehouse). */
   readonly warehouse?: WarehouseAccess;
   /** Reads, indexes, manages or checks the product search engine (OPENSEARCH_* environment, admitted by its access policy). */
