@@ -198,7 +198,12 @@ export const SegmentCustomersAnswer = z.object({
   nextCursor: z.optional(z.string()),
 });
 
-export const AssignSegmentAnswer = z.object({ segment: SegmentId, name: z.string() });
+export const AssignSegmentAnswer = z.object({
+  segment: SegmentId,
+  name: z.string(),
+  /** The segment's most bought products: what recommendations fall back on for its shoppers. */
+  topProducts: z.array(ProductId),
+});
 
 export const PricingAnswer = z.object({
   productId: ProductId,
