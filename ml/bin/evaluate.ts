@@ -38,6 +38,7 @@ import { interactions } from '../src/train/matrix';
 import { Option } from 'commander';
 import { command, usageError, EXIT, inputDirectory, parse } from './cli';
 import { forecastTask } from './evaluate-forecast';
+import { segmentsTask } from './evaluate-segments';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,9 +60,9 @@ const program = command(
   .addOption(
     new Option(
       '--task <task>',
-      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05)',
+      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05); segments: customer segments (default --test 2011-09-01, checked on the 90 days after it)',
     )
-      .choices(['recommendations', 'forecast'])
+      .choices(['recommendations', 'forecast', 'segments'])
       .default('recommendations'),
   )
   .addHelpText('after', '\nexit codes: 0 evaluated, 1 the evaluation failed, 2 bad usage or no dataset folder')
@@ -74,8 +75,18 @@ const values = program.opts<{
   tune: boolean;
   ease: boolean;
   readme?: boolean;
-  task: 'recommendations' | 'forecast';
+  task: 'recommendations' | 'forecast' | 'segments';
 }>();
+if (values.task === 'segments') {
+  const given = program.getOptionValueSource('test') !== 'default';
+  await segmentsTask(program, {
+    data: values.data,
+    test: given ? values.test : undefined,
+    seed: values.seed,
+    readme: values.readme,
+  });
+  process.exit(process.exitCode ?? EXIT.ok);
+}
 if (values.task === 'forecast') {
   const given = (name: string) => program.getOptionValueSource(name) !== 'default';
   await forecastTask(program, {

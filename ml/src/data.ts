@@ -37,6 +37,11 @@ export interface Invoice {
   time: number;
   /** One entry per product, quantities of repeated lines added, in first-seen order. */
   lines: { productId: string; quantity: number }[];
+  /**
+   * Spend, GBP: the sum of Quantity × UnitPrice over the invoice's cleaned lines (customer segments' monetary
+   * value). Set by OrderHistoryBuilder; optional so that hand-made invoices need not carry it.
+   */
+  spend?: number;
 }
 
 export interface CustomerHistory {
@@ -82,6 +87,7 @@ export class OrderHistoryBuilder {
         at: line.invoiceDate,
         time,
         lines: [],
+        spend: 0,
         index: new Map(),
       };
       this.byNo.set(line.invoiceNo, invoice);
@@ -89,6 +95,7 @@ export class OrderHistoryBuilder {
       invoice.time = time;
       invoice.at = line.invoiceDate;
     }
+    invoice.spend = (invoice.spend ?? 0) + line.quantity * line.unitPrice;
     const at = invoice.index.get(line.stockCode);
     if (at === undefined) {
       invoice.index.set(line.stockCode, invoice.lines.length);

@@ -1,0 +1,57 @@
+/**
+ * The segments task of `npm run ml:evaluate -- --task segments` (ml/src/segments/evaluate.ts has the
+ * protocol): checks the cut, reads the order history, prints the tables and, with --readme, writes them into
+ * ml/README.md.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { isoDay, loadOrderHistory } from '../src/data';
+import { fillSection } from '../src/forecast/evaluate';
+import { evaluateSegments, SEGMENTS_DEFAULTS } from '../src/segments/evaluate';
+import { segmentsReport } from '../src/segments/report';
+import { EXIT, inputDirectory } from './cli';
+import { progressDisplay } from './progress';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+const DAY = 86_400_000;
+
+export interface SegmentsTaskOptions {
+  data?: string;
+  test?: string;
+  seed: number;
+  readme?: boolean;
+}
+
+export async function segmentsTask(program: Command, options: SegmentsTaskOptions): Promise<void> {
+  const cut = options.test ?? SEGMENTS_DEFAULTS.cut;
+  const datasetDir = inputDirectory(
+    options.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
+    'dataset folder',
+  );
+  const { onProgress, log, elapsed } = progressDisplay();
+  try {
+    log(`Reading ${datasetDir}`);
+    const history = await loadOrderHistory(datasetDir, { onProgress: (d, t) => onProgress('read', d, t) });
+    if (history.invoices.length === 0) throw new Error(`No cleaned invoices in ${datasetDir}`);
+    const last = history.invoices.at(-1)!.time;
+    const horizonEnd = Date.parse(`${cut}T00:00:00Z`) + SEGMENTS_DEFAULTS.days * DAY;
+    if (horizonEnd > last + DAY)
+      program.error(`--test ${cut}: its ${SEGMENTS_DEFAULTS.days} days run past the data's last day ${isoDay(last)}`);
+    const settings = { ...SEGMENTS_DEFAULTS, cut, seed: options.seed, onProgress };
+    const evaluation = evaluateSegments(history, settings);
+    const command = `npm run ml:evaluate -- ${process.argv.slice(2).join(' ')}`;
+    const markdown =
+      `Produced by \`${command}\` in ${elapsed().toFixed(1)} s (Node ${process.version}, reading the dataset included).\n\n` +
+      segmentsReport(evaluation, settings);
+    process.stdout.write(`${markdown}\n`);
+    if (options.readme) {
+      const readme = path.join(projectRoot, 'ml/README.md');
+      await fillSection(readme, '<!-- segments:start -->', '<!-- segments:end -->', markdown);
+      log(`Wrote the tables into ${readme}`);
+    }
+  } catch (e) {
+    log(`ml:evaluate: ${(e as Error).message}`);
+    process.exitCode = EXIT.failed;
+  }
+}
