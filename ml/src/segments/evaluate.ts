@@ -30,7 +30,8 @@ export interface SegmentsEvaluation {
   repeat: RandomSpread;
   revenue: RandomSpread;
   shipped: SegmentsPart;
-  shippedSeconds: number;
+  /** Seconds per stage. */
+  timings: [string, number][];
 }
 
 type Progress = (stage: string, done: number, total: number) => void;
@@ -41,11 +42,37 @@ export function evaluateSegments(
 ): SegmentsEvaluation {
   const progress = options.onProgress ?? (() => undefined);
   const segmentation = { ...SEGMENTATION_DEFAULTS, seed: options.seed };
+  const timings: [string, number][] = [];
+  const timed = <T>(label: string, f: () => T): T => {
+    const t = performance.now();
+    const result = f();
+    timings.push([label, (performance.now() - t) / 1000]);
+    return result;
+  };
   progress('segments at the cut', 0, 3);
-  const checked = segmentCustomers(history, options.cut, segmentation);
-  const checkedPart = partOf(checked);
+  const started = performance.now();
+  const checked = timed(`fit at ${options.cut} (k 3–8, stability)`, () =>
+    segmentCustomers(history, options.cut, segmentation),
+  );
+  const checkedPart = partOf(checked, started);
   progress('segments at the cut', 1, 3);
-  const stabilityByK = new Map<number, { mean: number; min: number }>();
+  const stabilityByK = timed('bootstraps per k', () => stabilityPerK(checked, segmentation));
+  progress('segments at the cut', 2, 3);
+  const check = timed(`${options.days}-day check (${options.permutations} permutations × 2)`, () =>
+    checkFuture(history, checked, checkedPart, options),
+  );
+  progress('segments at the cut', 3, 3);
+  progress('segments shipped', 0, 1);
+  const shipped = timed(`buildSegmentsPart at ${options.asOf}`, () =>
+    buildSegmentsPart(history, options.asOf, segmentation),
+  );
+  progress('segments shipped', 1, 1);
+  return { checked, checkedPart, stabilityByK, ...check, shipped, timings };
+}
+
+/** Bootstrap ARI for every k tried, each against that k's own fit (evaluation only; k is chosen by silhouette). */
+function stabilityPerK(checked: Segmentation, segmentation: typeof SEGMENTATION_DEFAULTS) {
+  const byK = new Map<number, { mean: number; min: number }>();
   for (const { k, labels } of checked.choice.byK) {
     const { bootstrap } = stability(checked.points, {
       k,
@@ -53,36 +80,40 @@ export function evaluateSegments(
       seeds: 0,
       bootstraps: SEGMENTS_DEFAULTS.bootstrapsPerK,
       restarts: segmentation.restarts,
-      seed: options.seed,
+      seed: segmentation.seed,
     });
-    stabilityByK.set(k, bootstrap);
+    byK.set(k, bootstrap);
   }
-  progress('segments at the cut', 2, 3);
+  return byK;
+}
+
+/** Per segment, the next `days` days' repeat rate and revenue per customer, and their spread against random. */
+function checkFuture(
+  history: OrderHistory,
+  checked: Segmentation,
+  part: SegmentsPart,
+  options: { cut: string; days: number; permutations: number; seed: number },
+) {
   // The part orders segments by value share; relabel the customers to that order.
-  const segmentIndex = new Map(checkedPart.segments.map((s, i) => [s.segment, i]));
-  const labelOf = new Map(checkedPart.customers.map((c) => [c.customerId, segmentIndex.get(c.segment)!]));
+  const segmentIndex = new Map(part.segments.map((s, i) => [s.segment, i]));
+  const labelOf = new Map(part.customers.map((c) => [c.customerId, segmentIndex.get(c.segment)!]));
   const ids = checked.customers.map((c) => c.customerId);
   const labels = ids.map((id) => labelOf.get(id)!);
   const future = futureOf(history, ids, options.cut, options.days);
-  const k = checkedPart.segments.length;
+  const k = part.segments.length;
   const bought = future.map((f) => f.bought);
-  const revenueValues = future.map((f) => f.revenue);
+  const revenue = future.map((f) => f.revenue);
   const repeatMeans = groupMeans(labels, bought, k);
-  const revenueMeans = groupMeans(labels, revenueValues, k);
-  const outcomes = checkedPart.segments.map((s, i) => ({
-    name: s.name,
-    customers: s.customers,
-    valueShare: s.valueShare,
-    repeatRate: repeatMeans[i].mean,
-    revenuePerCustomer: revenueMeans[i].mean,
-  }));
-  const repeat = againstRandom(labels, bought, k, options.permutations, options.seed + 1);
-  const revenue = againstRandom(labels, revenueValues, k, options.permutations, options.seed + 2);
-  progress('segments at the cut', 3, 3);
-  progress('segments shipped', 0, 1);
-  const started = performance.now();
-  const shipped = buildSegmentsPart(history, options.asOf, segmentation);
-  const shippedSeconds = (performance.now() - started) / 1000;
-  progress('segments shipped', 1, 1);
-  return { checked, checkedPart, stabilityByK, outcomes, repeat, revenue, shipped, shippedSeconds };
+  const revenueMeans = groupMeans(labels, revenue, k);
+  return {
+    outcomes: part.segments.map((s, i) => ({
+      name: s.name,
+      customers: s.customers,
+      valueShare: s.valueShare,
+      repeatRate: repeatMeans[i].mean,
+      revenuePerCustomer: revenueMeans[i].mean,
+    })),
+    repeat: againstRandom(labels, bought, k, options.permutations, options.seed + 1),
+    revenue: againstRandom(labels, revenue, k, options.permutations, options.seed + 2),
+  };
 }

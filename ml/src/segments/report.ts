@@ -80,10 +80,12 @@ export function segmentsReport(e: SegmentsEvaluation, o: { cut: string; days: nu
     '',
     `\`buildSegmentsPart(history, '${o.asOf}')\`: ${e.shipped.customers.length} customers, k = ${shipped.k} ` +
       `(silhouette ${shipped.byK.map((b) => `k ${b.k} ${f3(b.silhouette)}`).join(', ')}). ${ariLine(e.shipped)} ` +
-      `Built in ${e.shippedSeconds.toFixed(1)} s, stability checks included.`,
+      `Built in ${shipped.seconds.toFixed(1)} s, stability checks included.`,
     '',
     ...segmentTable(e.shipped),
     '',
     ...e.shipped.segments.map((s) => `- **${s.name}**: ${s.description}`),
+    '',
+    `Timings: ${e.timings.map(([label, s]) => `${label} ${s.toFixed(1)} s`).join('; ')}.`,
   ].join('\n');
 }
