@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
-import { baseName, describe as describeSegment, segmentNames, slug } from '../../ml/src/segments/naming';
+import { baseName, describe as describeSegment, segmentNames, slug, uniqueSlugs } from '../../ml/src/segments/naming';
 import type { SegmentFeatures } from '../../ml/src/insights/contract';
 
 const typical = (frequency: number): SegmentFeatures => ({
@@ -60,6 +60,8 @@ describe('segment names', () => {
     expect(slug('lapsed one-off low-spending buyers (higher spend)')).toBe(
       'lapsed-one-off-low-spending-buyers-higher-spend',
     );
+    const long = 'x'.repeat(70);
+    expect(uniqueSlugs([`${long} a`, `${long} b`, 'short'])).toEqual(['x'.repeat(64), `${'x'.repeat(60)}-2`, 'short']);
     const sentence = describeSegment(
       { recency: 24.4, frequency: 5.4, monetary: 1889.2, tenure: 210, breadth: 71 },
       1193,

@@ -92,3 +92,30 @@ describe('buildSegmentsPart', () => {
     expect(assignSegment(part, big)).toBe(0);
   });
 });
+
+describe('buildSegmentsPart on tiny histories', () => {
+  const at = (day: number) => new Date(CUT - day * DAY).toISOString();
+  const one = (no: string, customerId: string, day: number, spend: number): Invoice => ({
+    invoiceNo: no,
+    customerId,
+    at: at(day),
+    time: CUT - day * DAY,
+    lines: [{ productId: 'P', quantity: 1 }],
+    spend,
+  });
+
+  it('still makes the contract’s two segments from two or a handful of customers', () => {
+    for (const invoices of [
+      [one('1', 'a', 5, 10), one('2', 'b', 100, 900)],
+      [one('1', 'a', 5, 10), one('2', 'b', 100, 900), one('3', 'c', 6, 12), one('4', 'a', 50, 10)],
+    ]) {
+      const part = SegmentsPart.parse(buildSegmentsPart(fromInvoices(invoices), '2011-06-01', OPTIONS));
+      expect(part.segments.length).toBeGreaterThanOrEqual(2);
+      expect(part.customers).toHaveLength(new Set(invoices.map((i) => i.customerId)).size);
+    }
+  });
+
+  it('refuses fewer than two customers', () => {
+    expect(() => buildSegmentsPart(fromInvoices([one('1', 'a', 5, 10)]), '2011-06-01', OPTIONS)).toThrow(/at least 2/);
+  });
+});

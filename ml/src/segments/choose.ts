@@ -22,12 +22,18 @@ export interface ChooseOptions {
 export const SILHOUETTE_CRITERION = (sample: number) =>
   `highest mean silhouette (Euclidean, standardised log1p features) on a seeded sample of ${sample} customers`;
 
+/**
+ * k ≤ the number of customers; a history with fewer customers than the smallest k (a test's tiny dataset)
+ * still gets two segments, the contract's minimum. Fewer than two customers cannot be segmented.
+ */
 export function chooseK(points: number[][], options: ChooseOptions): KChoice {
+  if (points.length < 2) throw new Error(`Segments: ${points.length} customers; at least 2 are needed`);
+  const fitting = options.ks.filter((k) => k <= points.length);
+  const ks = fitting.length > 0 ? fitting : [2];
   let best: KChoice | undefined;
   const byK: KChoice['byK'] = [];
   let bestScore = -Infinity;
-  for (const k of options.ks) {
-    if (k > points.length) break;
+  for (const k of ks) {
     const fit = kmeans(points, k, { seed: options.seed, restarts: options.restarts });
     const score = silhouette(points, fit.labels, { sample: options.silhouetteSample, seed: options.seed });
     byK.push({ k, silhouette: score, inertia: fit.inertia, labels: fit.labels });
@@ -36,6 +42,5 @@ export function chooseK(points: number[][], options: ChooseOptions): KChoice {
       best = { k, fit, byK };
     }
   }
-  if (!best) throw new Error(`Segments: too few customers (${points.length}) for k ${options.ks[0]}`);
-  return { ...best, byK };
+  return { ...best!, byK };
 }

@@ -87,6 +87,17 @@ export const slug = (name: string) =>
     .slice(0, 64)
     .replace(/-+$/, '');
 
+/** Slugs of unique names; should cutting to 64 characters make two the same, the later ones end in their position. */
+export function uniqueSlugs(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name, i) => {
+    let id = slug(name);
+    if (seen.has(id)) id = `${id.slice(0, 60).replace(/-+$/, '')}-${i + 1}`;
+    seen.add(id);
+    return id;
+  });
+}
+
 const money = (x: number) => `£${Math.round(x).toLocaleString('en-GB')}`;
 const count = (x: number) => (x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-GB'));
 

@@ -6,7 +6,7 @@
 import type { SegmentsPart } from '../insights/contract';
 import { SEGMENT_FEATURES } from '../insights/contract';
 import type { OrderHistory } from '../data';
-import { describe, segmentNames, slug } from './naming';
+import { describe, segmentNames, uniqueSlugs } from './naming';
 import { unstandardise } from './scaling';
 import { segmentCustomers, SEGMENTATION_DEFAULTS, type Segmentation, type SegmentationOptions } from './fit';
 
@@ -38,8 +38,9 @@ export function partOf(s: Segmentation, started = performance.now()): SegmentsPa
   });
   clusters.sort((a, b) => b.spend - a.spend);
   const names = segmentNames(clusters);
+  const ids = uniqueSlugs(names);
   const segments = clusters.map((c, i) => ({
-    segment: slug(names[i]),
+    segment: ids[i],
     name: names[i],
     description: describe(c.typical, c.members.length, s.asOf),
     customers: c.members.length,
