@@ -38,6 +38,7 @@ import { interactions } from '../src/train/matrix';
 import { Option } from 'commander';
 import { command, usageError, EXIT, inputDirectory, parse } from './cli';
 import { forecastTask } from './evaluate-forecast';
+import { pricingTask } from './evaluate-pricing';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,9 +60,9 @@ const program = command(
   .addOption(
     new Option(
       '--task <task>',
-      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05)',
+      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05); pricing: price elasticities (validation 2011-04-18,2011-06-13, test 2011-09-05)',
     )
-      .choices(['recommendations', 'forecast'])
+      .choices(['recommendations', 'forecast', 'pricing'])
       .default('recommendations'),
   )
   .addHelpText('after', '\nexit codes: 0 evaluated, 1 the evaluation failed, 2 bad usage or no dataset folder')
@@ -74,7 +75,7 @@ const values = program.opts<{
   tune: boolean;
   ease: boolean;
   readme?: boolean;
-  task: 'recommendations' | 'forecast';
+  task: 'recommendations' | 'forecast' | 'pricing';
 }>();
 if (values.task === 'forecast') {
   const given = (name: string) => program.getOptionValueSource(name) !== 'default';
@@ -83,6 +84,16 @@ if (values.task === 'forecast') {
     validation: given('validation') ? values.validation : undefined,
     test: given('test') ? values.test : undefined,
     tune: values.tune,
+    readme: values.readme,
+  });
+  process.exit(process.exitCode ?? EXIT.ok);
+}
+if (values.task === 'pricing') {
+  const given = (name: string) => program.getOptionValueSource(name) !== 'default';
+  await pricingTask(program, {
+    data: values.data,
+    validation: given('validation') ? values.validation : undefined,
+    test: given('test') ? values.test : undefined,
     readme: values.readme,
   });
   process.exit(process.exitCode ?? EXIT.ok);

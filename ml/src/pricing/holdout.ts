@@ -16,14 +16,25 @@ export interface HoldoutErrors {
   wape: number;
 }
 
-export interface HoldoutResult {
-  /** Products scored: fitted with a price term before the cut and sold at a retail price after it. */
+export interface HoldoutGroup {
   products: number;
   productWeeks: number;
   withPrice: HoldoutErrors;
   withoutPrice: HoldoutErrors;
-  /** The same, over the products whose interval excluded zero. */
-  significant: { products: number; productWeeks: number; withPrice: HoldoutErrors; withoutPrice: HoldoutErrors };
+}
+
+/**
+ * Scored: the products fitted with a price term before the cut, in their weeks after it with sales and a
+ * retail price (`all`); those whose interval excluded zero (`significant`); and the weeks whose price was more
+ * than 1 % from the product's median price before the cut (`priceMoved`), where only the price term can help.
+ */
+export interface HoldoutResult {
+  /** Products fitted with a price term before the cut, and how many of their intervals excluded zero. */
+  fitted: number;
+  excludesZero: number;
+  all: HoldoutGroup;
+  significant: HoldoutGroup;
+  priceMoved: HoldoutGroup;
 }
 
 type Residuals = { sums: Float64Array; counts: Float64Array; part: (id: string, w: number) => number | undefined };
@@ -70,40 +81,54 @@ class ErrorSums {
   errors = (): HoldoutErrors => ({ rmseLog: Math.sqrt(this.squared / this.n), wape: this.absolute / this.units });
 }
 
+class Group {
+  readonly with = new ErrorSums();
+  readonly without = new ErrorSums();
+  readonly products = new Set<string>();
+  add(id: string, units: number, withPrice: number, withoutPrice: number) {
+    this.with.add(units, withPrice);
+    this.without.add(units, withoutPrice);
+    this.products.add(id);
+  }
+  result = (): HoldoutGroup => ({
+    products: this.products.size,
+    productWeeks: this.with.n,
+    withPrice: this.with.errors(),
+    withoutPrice: this.without.errors(),
+  });
+}
+
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 /** Fits both models on weeks [0, cut) and scores them on weeks [cut, end). */
 export function evaluateHoldout(data: PriceWeeks, cut: number, end: number): HoldoutResult {
   const withPrice = fitDemand(data, 0, cut, true);
   const withoutPrice = fitDemand(data, 0, cut, false);
   const rWith = residualsOf(data, withPrice, cut, end);
   const rWithout = residualsOf(data, withoutPrice, cut, end);
-  const all = { with: new ErrorSums(), without: new ErrorSums(), products: new Set<string>() };
-  const sig = { with: new ErrorSums(), without: new ErrorSums(), products: new Set<string>() };
+  const [all, significant, priceMoved] = [new Group(), new Group(), new Group()];
+  let [fitted, excluding] = [0, 0];
   for (const [id, fit] of withPrice.products) {
     if (!fit.line) continue;
     const p = data.products.get(id)!;
     const excludesZero = fit.line.interval[0] > 0 || fit.line.interval[1] < 0;
+    [fitted, excluding] = [fitted + 1, excluding + (excludesZero ? 1 : 0)];
+    const usual = medianOf(fit.prices);
     for (const w of observedWeeks(p, cut, end)) {
       const y = Math.log(p.units[w]);
       const a = predict(rWith, id, w, y);
       const b = predict(rWithout, id, w, y);
       if (a === undefined || b === undefined) continue;
-      for (const group of excludesZero ? [all, sig] : [all]) {
-        group.with.add(p.units[w], a);
-        group.without.add(p.units[w], b);
-        group.products.add(id);
-      }
+      all.add(id, p.units[w], a, b);
+      if (excludesZero) significant.add(id, p.units[w], a, b);
+      if (Math.abs(p.price[w] / usual - 1) > 0.01) priceMoved.add(id, p.units[w], a, b);
     }
   }
   return {
-    products: all.products.size,
-    productWeeks: all.with.n,
-    withPrice: all.with.errors(),
-    withoutPrice: all.without.errors(),
-    significant: {
-      products: sig.products.size,
-      productWeeks: sig.with.n,
-      withPrice: sig.with.errors(),
-      withoutPrice: sig.without.errors(),
-    },
+    fitted,
+    excludesZero: excluding,
+    all: all.result(),
+    significant: significant.result(),
+    priceMoved: priceMoved.result(),
   };
 }
