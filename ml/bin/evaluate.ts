@@ -38,6 +38,7 @@ import { interactions } from '../src/train/matrix';
 import { Option } from 'commander';
 import { command, usageError, EXIT, inputDirectory, parse } from './cli';
 import { forecastTask } from './evaluate-forecast';
+import { pricingTask } from './evaluate-pricing';
 import { segmentsTask } from './evaluate-segments';
 import { progressDisplay } from './progress';
 
@@ -60,9 +61,9 @@ const program = command(
   .addOption(
     new Option(
       '--task <task>',
-      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05); segments: customer segments (default --test 2011-09-01, checked on the 90 days after it)',
+      'what to evaluate; forecast: demand forecasts (default cuts: validation 2011-05-16,2011-06-13,2011-07-11, test 2011-09-05); segments: customer segments (default --test 2011-09-01, checked on the 90 days after it); pricing: price elasticities (validation 2011-04-18,2011-06-13, test 2011-09-05)',
     )
-      .choices(['recommendations', 'forecast', 'segments'])
+      .choices(['recommendations', 'forecast', 'segments', 'pricing'])
       .default('recommendations'),
   )
   .addHelpText('after', '\nexit codes: 0 evaluated, 1 the evaluation failed, 2 bad usage or no dataset folder')
@@ -75,7 +76,7 @@ const values = program.opts<{
   tune: boolean;
   ease: boolean;
   readme?: boolean;
-  task: 'recommendations' | 'forecast' | 'segments';
+  task: 'recommendations' | 'forecast' | 'segments' | 'pricing';
 }>();
 if (values.task === 'segments') {
   const given = program.getOptionValueSource('test') !== 'default';
@@ -94,6 +95,16 @@ if (values.task === 'forecast') {
     validation: given('validation') ? values.validation : undefined,
     test: given('test') ? values.test : undefined,
     tune: values.tune,
+    readme: values.readme,
+  });
+  process.exit(process.exitCode ?? EXIT.ok);
+}
+if (values.task === 'pricing') {
+  const given = (name: string) => program.getOptionValueSource(name) !== 'default';
+  await pricingTask(program, {
+    data: values.data,
+    validation: given('validation') ? values.validation : undefined,
+    test: given('test') ? values.test : undefined,
     readme: values.readme,
   });
   process.exit(process.exitCode ?? EXIT.ok);
