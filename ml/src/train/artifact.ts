@@ -79,10 +79,22 @@ export function untarFiles(tar: Buffer): Map<string, Buffer> {
 
 /** Writes `dir`/model.json and `dir`/model.tar.gz (holding model.json), each written whole then renamed into place. */
 export async function writeArtifact(dir: string, artifact: ModelArtifact): Promise<void> {
+  await writeModelFiles(dir, artifact);
+}
+
+/**
+ * Writes any model's `dir`/model.json and `dir`/model.tar.gz, the tar holding model.json and the `extra`
+ * files (e.g. metrics.json, readable without the model); each file written whole then renamed into place.
+ */
+export async function writeModelFiles(
+  dir: string,
+  artifact: { trainedAt: string },
+  extra: { name: string; content: Buffer }[] = [],
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const json = Buffer.from(JSON.stringify(artifact));
   const mtime = new Date(Date.parse(artifact.trainedAt) || Date.now());
-  const tarGz = gzipSync(tarFiles([{ name: 'model.json', content: json, mtime }]));
+  const tarGz = gzipSync(tarFiles([{ name: 'model.json', content: json }, ...extra].map((f) => ({ ...f, mtime }))));
   for (const [name, content] of [
     ['model.json', json],
     ['model.tar.gz', tarGz],
