@@ -17,6 +17,8 @@ export const SEGMENTS_DEFAULTS = {
   /** The cut of the part the artifact ships: after the last invoice, so every customer is segmented. */
   asOf: '2011-12-12',
   permutations: 200,
+  /** Earlier cuts checked the same way (without the stability runs): is the separation a one-off? */
+  otherCuts: ['2011-03-01', '2011-06-01'],
   /** Bootstrap fits per k in the per-k table (the chosen k gets SEGMENTATION_DEFAULTS.bootstraps). */
   bootstrapsPerK: 10,
 };
@@ -30,15 +32,33 @@ export interface SegmentsEvaluation {
   repeat: RandomSpread;
   revenue: RandomSpread;
   shipped: SegmentsPart;
+  /** The same check at other cuts. */
+  others: OtherCut[];
   /** Seconds per stage. */
   timings: [string, number][];
+}
+
+export interface OtherCut {
+  cut: string;
+  part: SegmentsPart;
+  outcomes: SegmentsEvaluation['outcomes'];
+  repeat: RandomSpread;
+  revenue: RandomSpread;
 }
 
 type Progress = (stage: string, done: number, total: number) => void;
 
 export function evaluateSegments(
   history: OrderHistory,
-  options: { cut: string; days: number; asOf: string; permutations: number; seed: number; onProgress?: Progress },
+  options: {
+    cut: string;
+    days: number;
+    asOf: string;
+    permutations: number;
+    seed: number;
+    otherCuts: string[];
+    onProgress?: Progress;
+  },
 ): SegmentsEvaluation {
   const progress = options.onProgress ?? (() => undefined);
   const segmentation = { ...SEGMENTATION_DEFAULTS, seed: options.seed };
@@ -62,12 +82,19 @@ export function evaluateSegments(
     checkFuture(history, checked, checkedPart, options),
   );
   progress('segments at the cut', 3, 3);
+  const others = timed(`other cuts (${options.otherCuts.join(', ')})`, () =>
+    options.otherCuts.map((cut) => {
+      const fit = segmentCustomers(history, cut, { ...segmentation, stabilitySeeds: 0, bootstraps: 0 });
+      const part = partOf(fit);
+      return { cut, part, ...checkFuture(history, fit, part, { ...options, cut }) };
+    }),
+  );
   progress('segments shipped', 0, 1);
   const shipped = timed(`buildSegmentsPart at ${options.asOf}`, () =>
     buildSegmentsPart(history, options.asOf, segmentation),
   );
   progress('segments shipped', 1, 1);
-  return { checked, checkedPart, stabilityByK, ...check, shipped, timings };
+  return { checked, checkedPart, stabilityByK, ...check, shipped, others, timings };
 }
 
 /** Bootstrap ARI for every k tried, each against that k's own fit (evaluation only; k is chosen by silhouette). */

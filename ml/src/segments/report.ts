@@ -41,6 +41,24 @@ const spreadRow = (label: string, r: RandomSpread, format: (x: number) => string
   `| ${label} | ${format(r.observed.range)} | ${format(r.random.mean.range)} | ${format(r.random.p95.range)} | ` +
   `${r.observed.between.toPrecision(3)} | ${r.random.mean.between.toPrecision(3)} | ${r.random.p95.between.toPrecision(3)} | ${r.pValue.toFixed(4)} |`;
 
+function otherCuts(e: SegmentsEvaluation, days: number): string[] {
+  if (e.others.length === 0) return [];
+  const p95 = (r: RandomSpread, f: (x: number) => string) => `${f(r.observed.range)} (${f(r.random.p95.range)})`;
+  return [
+    `The same check at earlier cuts (same settings, k by the same criterion, no stability runs); in brackets the 95th percentile of ${e.repeat.random.runs} random splits:`,
+    '',
+    `| cut | customers | k | bought again in ${days} days, per segment | range (random p95) | revenue per customer, per segment | range (random p95) | p |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...e.others.map(
+      (c) =>
+        `| ${c.cut} | ${c.part.customers.length} | ${c.part.segments.length} | ` +
+        `${c.outcomes.map((s) => `${s.name} ${pct(s.repeatRate)}`).join('; ')} | ${p95(c.repeat, f3)} | ` +
+        `${c.outcomes.map((s) => gbp(s.revenuePerCustomer)).join(', ')} | ${p95(c.revenue, (x) => gbp(x))} | ${Math.max(c.repeat.pValue, c.revenue.pValue).toFixed(4)} |`,
+    ),
+    '',
+  ];
+}
+
 export function segmentsReport(e: SegmentsEvaluation, o: { cut: string; days: number; asOf: string }): string {
   const m = metricsOf(e.checkedPart);
   const shipped = metricsOf(e.shipped);
@@ -76,6 +94,7 @@ export function segmentsReport(e: SegmentsEvaluation, o: { cut: string; days: nu
     spreadRow('bought again (share)', e.repeat, f3),
     spreadRow('revenue per customer (GBP)', e.revenue, (x) => x.toFixed(0)),
     '',
+    ...otherCuts(e, o.days),
     `### Shipped: fitted on every invoice, as of ${o.asOf}`,
     '',
     `\`buildSegmentsPart(history, '${o.asOf}')\`: ${e.shipped.customers.length} customers, k = ${shipped.k} ` +
