@@ -43,7 +43,7 @@ try {
   const model = await loadServedModel(modelPath);
   server.load(model);
   console.log(
-    `model ${model.version} (${model.format}) loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`,
+    `${model.format} model ${model.version} loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`,
   );
 } catch (e) {
   console.error(`could not load the model: ${(e as Error).message}`);
