@@ -18,7 +18,8 @@ import { suggestPrice } from './suggest-price';
 
 export { CursorError } from './cursor';
 
-export type InsightsAnswer = ForecastAnswer | SegmentsAnswer | SegmentCustomersAnswer | AssignSegmentAnswer | PricingAnswer;
+export type InsightsAnswer =
+  ForecastAnswer | SegmentsAnswer | SegmentCustomersAnswer | AssignSegmentAnswer | PricingAnswer;
 
 type Invocation<T extends InsightsInvocation['task']> = Extract<InsightsInvocation, { task: T }>;
 type Customers = InsightsArtifact['segments']['customers'];

@@ -4,11 +4,7 @@
  * a history week per history figure, customers only in known segments). A file that fails either fails the
  * load — /ping stays 503 — never an invocation.
  */
-import {
-  INSIGHTS_FORMAT,
-  InsightsArtifact,
-  type InsightsArtifact as InsightsArtifactType,
-} from './contract';
+import { INSIGHTS_FORMAT, InsightsArtifact, type InsightsArtifact as InsightsArtifactType } from './contract';
 import { ArtifactError } from '../serve/artifact';
 
 /** The first inconsistency between the artifact's parts, as `path: message`, or undefined when there is none. */

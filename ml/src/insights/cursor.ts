@@ -30,7 +30,8 @@ export function decodeCursor(cursor: string, version: string, segment: string, s
     throw new CursorError(
       `cursor: The cursor belongs to model ${payload.v}, not ${version} (the model was retrained): start again without a cursor`,
     );
-  if (payload.s !== segment) throw new CursorError(`cursor: The cursor belongs to segment ${payload.s}, not ${segment}`);
+  if (payload.s !== segment)
+    throw new CursorError(`cursor: The cursor belongs to segment ${payload.s}, not ${segment}`);
   if (payload.o > size) throw new CursorError('cursor: The cursor points past the end of the segment');
   return payload.o;
 }

@@ -50,6 +50,8 @@ export function suggestPrice(entry: PricingEntry, currentPrice: number): PriceSu
   }
   target = pennies(target);
   if (Math.abs(target - currentPrice) <= NO_CHANGE_SHARE * currentPrice)
-    return { reason: `No change: the current price ${gbp(currentPrice)} is within 1 % of ${gbp(target)}, where ${why}.` };
+    return {
+      reason: `No change: the current price ${gbp(currentPrice)} is within 1 % of ${gbp(target)}, where ${why}.`,
+    };
   return { suggestedPrice: target, reason: `Suggested ${gbp(target)} (now ${gbp(currentPrice)}): ${why}.` };
 }
