@@ -1,9 +1,13 @@
-import { Aws, CfnParameter, Fn, NestedStack, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Duration, Fn, NestedStack, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlarmTopic } from './alarm-topic';
 import type { ModelEndpointTarget } from './platform-function';
 
 export interface InsightsModelProps {
@@ -49,6 +53,10 @@ export class InsightsModel extends Construct {
   /** What a function that invokes the endpoint needs (PlatformFunctionProps.insightsEndpoint). */
   readonly invokeTarget: ModelEndpointTarget;
   readonly modelDataParameter: CfnParameter;
+  /** Its alarms' topic: the operations survey finds it and subscribes on-call (lib/contexts/operations/survey.ts). */
+  readonly alarmTopic: Topic;
+  /** The endpoint failing invocations (5xx from its container). */
+  readonly errorsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: InsightsModelProps) {
     super(scope, id);
@@ -97,6 +105,41 @@ export class InsightsModel extends Construct {
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
     });
     this.invokeTarget = { endpointName: this.endpoint.attrEndpointName, endpointArn: this.endpoint.ref };
+    this.alarmTopic = new AlarmTopic(this.stack, 'Alarms', {
+      namePrefix: props.namePrefix,
+      name: 'insights-alarms',
+      displayName: 'ECIComm demand-insights model alarms',
+    }).topic;
+    this.errorsAlarm = this.buildErrorsAlarm(props.namePrefix);
+  }
+
+  /**
+   * The container failing invocations (5xx: it crashed, ran out of memory, or the model could not load). Two
+   * five-minute periods of three with any: a few calls an hour make a rate meaningless, and no traffic is not a
+   * fault. 4xx are the callers' bad input, which the routes answer themselves.
+   */
+  private buildErrorsAlarm(namePrefix: string): Alarm {
+    const alarm = new Alarm(this.stack, 'InvocationErrors', {
+      alarmName: `${namePrefix}-insights-invocation-errors`,
+      alarmDescription:
+        'The demand-insights endpoint answered invocations with 5xx: forecasts, segments and price suggestions fail meanwhile. ' +
+        `Check its log group /aws/sagemaker/Endpoints/${this.endpointName} for the container's error; if a new model.tar.gz ` +
+        'came with it, deploy the previous InsightsModelData parameter.',
+      metric: new Metric({
+        namespace: 'AWS/SageMaker',
+        metricName: 'Invocation5XXErrors',
+        dimensionsMap: { EndpointName: this.endpointName, VariantName: INSIGHTS_VARIANT },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    return alarm;
   }
 
   /** On the platform stack, not the nested one: `--parameters` names only a top-level stack's parameters. */

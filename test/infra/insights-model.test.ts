@@ -155,6 +155,28 @@ describe('least privilege', () => {
   });
 });
 
+describe('alarms', () => {
+  it("alarms on the endpoint's 5xx invocation errors to its own topic, which on-call is subscribed to with the others", () => {
+    const [[, alarm]] = ofType('AWS::CloudWatch::Alarm');
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(1);
+    expect(alarm.Properties).toMatchObject({
+      AlarmName: 'ecicomm-test-insights-invocation-errors',
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'Invocation5XXErrors',
+      Dimensions: expect.arrayContaining([
+        { Name: 'EndpointName', Value: 'ecicomm-test-insights' },
+        { Name: 'VariantName', Value: 'AllTraffic' },
+      ]),
+      Statistic: 'Sum',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalIdOf(stack.insightsModel.alarmTopic) }],
+    });
+    expect(alarm.Properties.AlarmDescription).toMatch(/\/aws\/sagemaker\/Endpoints\/ecicomm-test-insights/);
+    expect(stack.operations.survey.contextTopics).toContain(stack.insightsModel.alarmTopic);
+  });
+});
+
 describe('the construct on its own', () => {
   it('takes other serverless sizes, provisioned concurrency, and refuses a memory size SageMaker does not offer', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
