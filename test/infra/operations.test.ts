@@ -358,6 +358,7 @@ describe("on-call's e-mail", () => {
       s.events.alarmTopic,
       s.audit.alarmTopic,
       s.backup.failureTopic,
+      s.insightsModel.alarmTopic,
     ].map((t) => referenceFrom(s.operations, t));
     expect(subscriptions.map((p) => p.TopicArn)).toEqual(
       expect.arrayContaining([{ Ref: logicalIdOf(s.operations.topic) }, ...topics]),
