@@ -9,6 +9,7 @@ import { PortInUseError } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
 import { seedProductImages } from '@ecicomm/local-platform/seed/product-images';
 import { parsePartnerKeys, type PartnerKey } from '@ecicomm/local-platform/edge/api-keys';
+import { trainInsightsInChild } from '@ecicomm/local-platform/train-insights';
 
 import { command, EXIT, parse } from './cli';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../lib/rate-limits';
@@ -53,13 +54,15 @@ try {
   process.exit(EXIT.usage);
 }
 
-const modelStatus = (platform: Platform) => {
-  const state = platform.recommendations.state();
+const modelStatus = (platform: Platform, model: 'recommendations' | 'insights') => {
+  const state = platform[model].state();
   switch (state.status) {
     case 'serving':
       return `serving ${state.version}`;
     case 'training':
-      return `training in the background, recommendations fall back to popularity meanwhile`;
+      return model === 'recommendations'
+        ? `training in the background, recommendations fall back to popularity meanwhile`
+        : `training in the background (about a minute on the dataset), its routes answer 503 meanwhile`;
     case 'no-model':
       return `no model: ${state.reason}`;
     case 'failed':
@@ -87,6 +90,7 @@ const indexBar = new SingleBar(
 );
 let indexBarStarted = false;
 let trainingStage: string | undefined;
+let insightsStage: string | undefined;
 
 try {
   const platform = await startPlatform({
@@ -138,10 +142,16 @@ try {
       : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
     // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
     model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
+    // The demand-insights model lives in LOCAL_DATA_DIR/insights-model; without one, one is trained in the background too.
+    insights: { train: true, trainer: trainInsightsInChild },
     onTrainProgress: ([stage]) => {
       // One line per training stage: the platform is serving meanwhile, and its request log must stay readable.
       if (typeof stage === 'string' && stage !== trainingStage)
         console.log(`model: training — ${(trainingStage = stage)}…`);
+    },
+    onInsightsTrainProgress: ([stage]) => {
+      if (typeof stage === 'string' && stage !== insightsStage)
+        console.log(`insights model: training — ${(insightsStage = stage)}…`);
     },
   });
   if (indexBarStarted) indexBar.stop();
@@ -179,7 +189,8 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
   Warehouse SQL  ${platform.analytics.warehouseSql.url}   (Postgres protocol, read-only as ${platform.analytics.warehouseSql.user}: psql '${platform.analytics.warehouseSql.url}')
   Dashboard      ${platform.apiUrl}/dashboard   (analysts' page: sign in as the admin below)
-  Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform)})
+  Model          ${platform.modelUrl}   (SageMaker contract: GET /ping, POST /invocations; ${modelStatus(platform, 'recommendations')})
+  Insights model ${platform.insights.modelUrl}   (forecasts, segments, pricing; ${modelStatus(platform, 'insights')})
   Data           ${dataDir}
 
   Admin          ${platform.admin.email} / ${platform.admin.password}   (groups admin, analyst)
