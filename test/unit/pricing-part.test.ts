@@ -91,4 +91,8 @@ describe('the pricing part', () => {
     const [a, b] = [await buildPricingPart(store(), AS_OF), await buildPricingPart(batches(), AS_OF)];
     expect(b.products).toEqual(a.products);
   });
+
+  it('refuses an asOf that is not a Monday', async () => {
+    await expect(buildPricingPart(store(), '2011-05-11')).rejects.toThrow(/not a Monday/);
+  });
 });

@@ -4,7 +4,7 @@
  * the curves on the last weeks before the cut.
  */
 import type { PricingEntry, PricingPart } from '../insights/contract';
-import { addWeeks, weekIndex } from '../forecast/weeks';
+import { addWeeks, isMonday, weekIndex } from '../forecast/weeks';
 import { fitDemand, type DemandFit } from './fit';
 import { evaluateHoldout, type HoldoutResult } from './holdout';
 import { loadPriceWeeks, type PriceSource } from './load';
@@ -97,5 +97,6 @@ export function pricingPartOf(data: PriceWeeks, asOf: string): PricingPart {
  * lines, or batches of them.
  */
 export async function buildPricingPart(source: PriceSource, asOf: string): Promise<PricingPart> {
+  if (!isMonday(asOf)) throw new Error(`asOf ${asOf} is not a Monday: the part is fitted on whole ISO weeks`);
   return pricingPartOf(await loadPriceWeeks(source, { until: asOf }), asOf);
 }
