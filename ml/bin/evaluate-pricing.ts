@@ -22,6 +22,7 @@ import {
   partSummary,
   type Example,
   type HoldoutRow,
+  type MeasureRow,
 } from '../src/pricing/report';
 import { PRICE_RULE, PRICING_TEST_CUT, RETAIL_LINE_MAX_UNITS, UNIT_COST_RULE } from '../src/pricing/rules';
 import { PriceWeeksBuilder, type PriceWeeks } from '../src/pricing/weeks';
@@ -77,6 +78,32 @@ function examples(part: PricingPart, data: PriceWeeks, descriptions: Map<string,
   );
 }
 
+/** Every line of the dataset in memory (the measures re-fold them), and a description per product. */
+async function readLines(datasetDir: string, onProgress: (done: number, total: number) => void) {
+  const lines: InvoiceLine[] = [];
+  const descriptions = new Map<string, string>();
+  for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress }))
+    for (const line of batch) {
+      lines.push(line);
+      if (line.description && !descriptions.has(line.stockCode)) descriptions.set(line.stockCode, line.description);
+    }
+  return { lines, descriptions };
+}
+
+/** The fit before the test cut and its held-out errors when the price is measured on lines of ≤ maxUnits. */
+function measureRow(weeks: PriceWeeks, maxUnits: number, cut: number): MeasureRow {
+  const fit = fitDemand(weeks, 0, cut, true);
+  const slopes = [...fit.products.values()].flatMap((p) => (p.line ? [p.line] : []));
+  const size = Number.isFinite(maxUnits) ? `lines of ≤ ${maxUnits} unit${maxUnits === 1 ? '' : 's'}` : '';
+  return {
+    label: `${size || 'every line (naive mean price)'}${maxUnits === RETAIL_LINE_MAX_UNITS ? ' (served)' : ''}`,
+    fitted: slopes.length,
+    excludesZero: slopes.filter((l) => l.interval[0] > 0 || l.interval[1] < 0).length,
+    medianElasticity: medianOf(slopes.map((l) => l.slope)),
+    result: evaluateHoldout(weeks, cut, weeks.weeks),
+  };
+}
+
 export async function pricingTask(program: Command, options: PricingTaskOptions): Promise<void> {
   const test = options.test ?? PRICING_TEST_CUT;
   const validation = options.validation ?? PRICING_VALIDATION;
@@ -90,13 +117,7 @@ export async function pricingTask(program: Command, options: PricingTaskOptions)
   const { onProgress, log, elapsed } = progressDisplay();
   try {
     log(`Reading ${datasetDir}`);
-    const lines: InvoiceLine[] = [];
-    const descriptions = new Map<string, string>();
-    for await (const batch of readInvoiceLineBatches(datasetDir, { onProgress: (d, t) => onProgress('read', d, t) }))
-      for (const line of batch) {
-        lines.push(line);
-        if (line.description && !descriptions.has(line.stockCode)) descriptions.set(line.stockCode, line.description);
-      }
+    const { lines, descriptions } = await readLines(datasetDir, (d, t) => onProgress('read', d, t));
     if (lines.length === 0) throw new Error(`No invoice lines in ${datasetDir}`);
     const end =
       weekIndex(
@@ -119,16 +140,7 @@ export async function pricingTask(program: Command, options: PricingTaskOptions)
     });
     const measures = MEASURES.map((maxUnits, i) => {
       onProgress('held-out weeks', cuts.length + i, cuts.length + MEASURES.length);
-      const weeks = maxUnits === RETAIL_LINE_MAX_UNITS ? data : weeksOf(lines, end, maxUnits);
-      const fit = fitDemand(weeks, 0, at(test), true);
-      const slopes = [...fit.products.values()].flatMap((p) => (p.line ? [p.line] : []));
-      return {
-        label: `${Number.isFinite(maxUnits) ? `lines of ≤ ${maxUnits} unit${maxUnits === 1 ? '' : 's'}` : 'every line (naive mean price)'}${maxUnits === RETAIL_LINE_MAX_UNITS ? ' (served)' : ''}`,
-        fitted: slopes.length,
-        excludesZero: slopes.filter((l) => l.interval[0] > 0 || l.interval[1] < 0).length,
-        medianElasticity: medianOf(slopes.map((l) => l.slope)),
-        result: evaluateHoldout(weeks, at(test), end),
-      };
+      return measureRow(maxUnits === RETAIL_LINE_MAX_UNITS ? data : weeksOf(lines, end, maxUnits), maxUnits, at(test));
     });
     onProgress('held-out weeks', cuts.length + MEASURES.length, cuts.length + MEASURES.length);
     log(`Building the artifact part at ${asOf}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fitDemand } from '../../ml/src/pricing/fit';
 import { evaluateHoldout } from '../../ml/src/pricing/holdout';
 import { fitLine, normalQuantile, tQuantile } from '../../ml/src/pricing/regression';
-import { syntheticStore } from './pricing-synthetic';
+import { syntheticStore } from '../../ml/src/pricing/synthetic';
 
 describe('the regression', () => {
   it('has the normal and Student t quantiles of the tables', () => {

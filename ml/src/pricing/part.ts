@@ -4,7 +4,7 @@
  * the curves on the last weeks before the cut.
  */
 import type { PricingEntry, PricingPart } from '../insights/contract';
-import { addWeeks, weekIndex } from '../forecast/weeks';
+import { addWeeks, isMonday, weekIndex } from '../forecast/weeks';
 import { fitDemand, type DemandFit } from './fit';
 import { evaluateHoldout, type HoldoutResult } from './holdout';
 import { loadPriceWeeks, type PriceSource } from './load';
@@ -29,6 +29,9 @@ export const FIT_RULE =
 /** The held-out check runs when the cut leaves at least this many weeks before asOf. */
 const MIN_HOLDOUT_WEEKS = 4;
 
+/** Weekly prices are means of line prices: kept to a hundredth of a penny, without float noise. */
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -45,9 +48,9 @@ function entriesOf(data: PriceWeeks, fit: DemandFit, weeks: number): Record<stri
     if (prices.length === 0) continue;
     const entry: PricingEntry = {
       observations: f?.weeks.length ?? 0,
-      minObservedPrice: Math.min(...prices),
-      maxObservedPrice: Math.max(...prices),
-      unitCost: Math.round(UNIT_COST_SHARE * median(prices) * 10000) / 10000,
+      minObservedPrice: round4(Math.min(...prices)),
+      maxObservedPrice: round4(Math.max(...prices)),
+      unitCost: round4(UNIT_COST_SHARE * median(prices)),
     };
     if (f?.line) [entry.elasticity, entry.interval] = [f.line.slope, f.line.interval];
     products[id] = entry;
@@ -94,5 +97,6 @@ export function pricingPartOf(data: PriceWeeks, asOf: string): PricingPart {
  * lines, or batches of them.
  */
 export async function buildPricingPart(source: PriceSource, asOf: string): Promise<PricingPart> {
+  if (!isMonday(asOf)) throw new Error(`asOf ${asOf} is not a Monday: the part is fitted on whole ISO weeks`);
   return pricingPartOf(await loadPriceWeeks(source, { until: asOf }), asOf);
 }

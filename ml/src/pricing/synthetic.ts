@@ -1,6 +1,9 @@
-/** A synthetic store for the pricing tests: known elasticities, store-wide week effects, seeded noise. */
-import { seededRandom } from '../../ml/src/random';
-import type { PriceWeeks, ProductWeeks } from '../../ml/src/pricing/weeks';
+/**
+ * A synthetic store for the pricing tests (as ml/src/synthetic.ts is for recommendations): known
+ * elasticities, store-wide week effects, seeded noise.
+ */
+import { seededRandom } from '../random';
+import type { PriceWeeks, ProductWeeks } from './weeks';
 
 export interface SyntheticOptions {
   products: number;
