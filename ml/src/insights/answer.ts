@@ -14,7 +14,7 @@ import type {
 } from './contract';
 import { nearestCentroid } from './assign';
 import { decodeCursor, encodeCursor } from './cursor';
-import { suggestPrice } from './suggest-price';
+import { suggestPrice } from '../pricing/suggest';
 
 export { CursorError } from './cursor';
 
