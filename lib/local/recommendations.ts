@@ -1,6 +1,7 @@
 /**
  * Recommendations on the local substrate: the model server from ml/ in-process (the SageMaker endpoint's
- * stand-in, reached by the recommendations function through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME), the
+ * stand-in, reached by the recommendations function through the platform's one SageMaker runtime,
+ * lib/local/platform/sagemaker-runtime.ts, which also answers the insights endpoint), the
  * model it serves in LOCAL_DATA_DIR/model, and the popularity aggregate the function falls back on.
  *
  * The server listens from the start and answers /ping with 503 until a model is loaded. When the model
@@ -35,8 +36,8 @@ export interface LocalModelOptions {
   /** Train a model in the background when `dir` holds none (`npm start` does; tests and benchmarks do not). */
   train?: boolean;
   /**
-   * The URL the recommendations function calls as its SageMaker runtime endpoint; the model server by
-   * default. Tests put a fault-injecting proxy in front of the server here.
+   * The URL the functions call as their SageMaker runtime (both endpoints); the platform's runtime router by
+   * default (this server alone, outside a platform). Tests put a fault-injecting proxy in front of it here.
    */
   endpointUrl?: string;
   /** How long the function's breaker stays open (MODEL_BREAKER_HALF_OPEN_MS); the production default otherwise. */

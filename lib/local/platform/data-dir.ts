@@ -56,6 +56,7 @@ export async function prepareDataDir(options: PlatformOptions, port: number) {
   await assertPortFree(options.lambdaPort ?? 9001, 'local Lambda');
   await assertPortFree(options.searchPort ?? 9200, 'local search engine');
   if (options.model?.port) await assertPortFree(options.model.port, 'model server');
+  if (options.insights?.port) await assertPortFree(options.insights.port, 'insights model server');
   await claimDataDir(dataDir);
 }
 
