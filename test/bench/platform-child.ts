@@ -289,7 +289,15 @@ async function main() {
     // BENCH_SEED=dataset: the Online Retail catalog (DATASET_DIR; the demo catalog where it is absent), for the search section.
     const seed = process.env.BENCH_SEED === 'dataset' ? 'dataset' : 'demo';
     const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
-    platform = await startPlatformOnFreePorts({ dataDir, seed, datasetDir, log });
+    // BENCH_INSIGHTS_MODEL_DIR: the demand-insights model to serve (the ml section's, trained beforehand).
+    const insightsDir = process.env.BENCH_INSIGHTS_MODEL_DIR;
+    platform = await startPlatformOnFreePorts({
+      dataDir,
+      seed,
+      datasetDir,
+      log,
+      ...(insightsDir ? { insights: { dir: insightsDir } } : {}),
+    });
     lifetime.started(platform);
   } catch (e) {
     log(`start failed: ${(e as Error).stack ?? String(e)}`);

@@ -27,7 +27,7 @@ import { percentile, round } from './stats';
 export const P99_TARGET_MS = 20;
 const TRAIN_TIMEOUT_MS = 30 * 60_000;
 
-interface TrainingRun {
+export interface TrainingRun {
   data: string;
   dataDir: string;
   outcome: 'trained' | 'unavailable' | 'failed';
@@ -40,13 +40,34 @@ interface TrainingRun {
   modelDir?: string;
 }
 
-/** Trains in a child process exactly as the local platform does; resolves with what happened. */
-function train(ctx: BenchContext, data: string, dataDir: string, out: string, until?: string): Promise<TrainingRun> {
+/**
+ * Trains in a child process exactly as the local platform does (`model`: which trainer, the recommendation
+ * model by default); resolves with what happened.
+ */
+export function train(
+  ctx: BenchContext,
+  data: string,
+  dataDir: string,
+  out: string,
+  until?: string,
+  model: 'recommendations' | 'insights' = 'recommendations',
+): Promise<TrainingRun> {
   const script = path.join(ctx.projectRoot, 'lib', 'local', 'train-model-child.ts');
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, '--data', dataDir, '--out', out, ...(until ? ['--until', until] : [])],
+    [
+      '--import',
+      'tsx',
+      script,
+      '--model',
+      model,
+      '--data',
+      dataDir,
+      '--out',
+      out,
+      ...(until ? ['--until', until] : []),
+    ],
     {
       cwd: ctx.projectRoot,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -124,7 +145,7 @@ function syntheticFullSizeModel(): ModelArtifact {
 }
 
 /** `npm run ml:serve` in a child process; resolves with its URL once the model is loaded. */
-async function startServer(
+export async function startServer(
   ctx: BenchContext,
   modelDir: string,
 ): Promise<{ url: string; child: ChildProcess; loadMs: number }> {

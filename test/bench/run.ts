@@ -17,6 +17,7 @@ import { apiSection } from './api';
 import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
 import { eventsSection } from './events';
+import { mlSection } from './ml';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
 import { storageSection } from './storage';
@@ -41,6 +42,7 @@ export const sections: Section[] = [
   searchSection,
   eventsSection,
   storageSection,
+  mlSection,
 ];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
