@@ -1,9 +1,9 @@
 /**
  * Calibrating the intervals with a placebo. HC3 assumes independent weeks, but a product's prices are step
  * functions (a list price held for months, a markdown, a re-pricing) and its demand drifts (launch, fading,
- * clearance): any step series correlates with that drift by chance far more often than independent weeks
- * would allow. The placebo measures how often: each product's prices are shifted in time against its units
- * (circularly over its priced weeks, by a third, a half and two thirds of them) against its units with the
+ * clearance): any step series correlates with that drift by chance more often than independent weeks
+ * would allow. The placebo measures how often: each product's prices are shifted in time (circularly
+ * over its priced weeks, by a third, a half and two thirds of them) against its units with the
  * fitted price effect taken out, which keeps both series' persistence and their distributions but leaves
  * no link between them, and the curves are refitted. On the full data 9 % of placebo intervals exclude zero
  * instead of 5 % (6 % before 2011-09-05). The intervals are therefore widened by the factor that brings the
