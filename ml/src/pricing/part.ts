@@ -31,8 +31,8 @@ export const FIT_RULE =
 /** The held-out check runs when the cut leaves at least this many weeks before asOf. */
 const MIN_HOLDOUT_WEEKS = 4;
 
-/** Weekly prices are means of line prices: kept to a hundredth of a penny, without float noise. */
-const round4 = (x: number) => Math.round(x * 10000) / 10000;
+/** Weekly prices are means of line prices: kept to a hundredth of a penny, without float noise, and positive. */
+const round4 = (x: number) => Math.max(0.0001, Math.round(x * 10000) / 10000);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
