@@ -12,7 +12,7 @@ import { fillSection } from '../src/forecast/evaluate';
 import { DATA_ORIGIN } from '../src/forecast/load';
 import { addWeeks, isMonday, weekIndex } from '../src/forecast/weeks';
 import type { PricingPart } from '../src/insights/contract';
-import { fitDemand } from '../src/pricing/fit';
+import { fitCalibrated } from '../src/pricing/calibrate';
 import { evaluateHoldout } from '../src/pricing/holdout';
 import { buildPricingPart, FIT_RULE } from '../src/pricing/part';
 import {
@@ -92,7 +92,7 @@ async function readLines(datasetDir: string, onProgress: (done: number, total: n
 
 /** The fit before the test cut and its held-out errors when the price is measured on lines of ≤ maxUnits. */
 function measureRow(weeks: PriceWeeks, maxUnits: number, cut: number): MeasureRow {
-  const fit = fitDemand(weeks, 0, cut, true);
+  const { fit } = fitCalibrated(weeks, 0, cut);
   const slopes = [...fit.products.values()].flatMap((p) => (p.line ? [p.line] : []));
   const size = Number.isFinite(maxUnits) ? `lines of ≤ ${maxUnits} unit${maxUnits === 1 ? '' : 's'}` : '';
   return {

@@ -6,6 +6,7 @@
  * part (leave the scored product out, so that its own units never predict it). What is left to predict is
  * the product's deviation from the store's week — where the price term can help or hurt.
  */
+import { fitCalibrated, type Calibration } from './calibrate';
 import { fitDemand, productPart, type DemandFit } from './fit';
 import { observedWeeks, type PriceWeeks } from './weeks';
 
@@ -32,6 +33,8 @@ export interface HoldoutResult {
   /** Products fitted with a price term before the cut, and how many of their intervals excluded zero. */
   fitted: number;
   excludesZero: number;
+  /** The placebo widening of the intervals, measured before the cut. */
+  calibration: Calibration;
   all: HoldoutGroup;
   significant: HoldoutGroup;
   priceMoved: HoldoutGroup;
@@ -102,7 +105,7 @@ const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 
 /** Fits both models on weeks [0, cut) and scores them on weeks [cut, end). */
 export function evaluateHoldout(data: PriceWeeks, cut: number, end: number): HoldoutResult {
-  const withPrice = fitDemand(data, 0, cut, true);
+  const { fit: withPrice, calibration } = fitCalibrated(data, 0, cut);
   const withoutPrice = fitDemand(data, 0, cut, false);
   const rWith = residualsOf(data, withPrice, cut, end);
   const rWithout = residualsOf(data, withoutPrice, cut, end);
@@ -127,6 +130,7 @@ export function evaluateHoldout(data: PriceWeeks, cut: number, end: number): Hol
   return {
     fitted,
     excludesZero: excluding,
+    calibration,
     all: all.result(),
     significant: significant.result(),
     priceMoved: priceMoved.result(),

@@ -5,7 +5,8 @@
  */
 import type { PricingEntry, PricingPart } from '../insights/contract';
 import { addWeeks, isMonday, weekIndex } from '../forecast/weeks';
-import { fitDemand, type DemandFit } from './fit';
+import { fitCalibrated } from './calibrate';
+import type { DemandFit } from './fit';
 import { evaluateHoldout, type HoldoutResult } from './holdout';
 import { loadPriceWeeks, type PriceSource } from './load';
 import {
@@ -24,13 +25,14 @@ export const FIT_RULE =
   `A product is fitted with at least ${MIN_WEEKS} weeks with sales and a retail price, at least ${MIN_LEVELS} weekly price ` +
   `levels (to the penny) seen in at least ${MIN_WEEKS_PER_LEVEL} weeks each, and a standard deviation of log price of at least ` +
   `${MIN_LOG_PRICE_SD}. Model: log units = product level + elasticity · log price + week effect (store-wide, shared by all ` +
-  'products, fitted jointly by alternating least squares); 95 % interval from HC3-robust standard errors and Student t.';
+  'products, fitted jointly by alternating least squares); 95 % interval from HC3-robust standard errors and Student t, ' +
+  'widened by the factor that makes 95 % of placebo intervals (prices shifted in time against units) include zero.';
 
 /** The held-out check runs when the cut leaves at least this many weeks before asOf. */
 const MIN_HOLDOUT_WEEKS = 4;
 
-/** Weekly prices are means of line prices: kept to a hundredth of a penny, without float noise. */
-const round4 = (x: number) => Math.round(x * 10000) / 10000;
+/** Weekly prices are means of line prices: kept to a hundredth of a penny, without float noise, and positive. */
+const round4 = (x: number) => Math.max(0.0001, Math.round(x * 10000) / 10000);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,7 +66,7 @@ const excludesZero = (e: PricingEntry) => e.interval !== undefined && (e.interva
 export function pricingPartOf(data: PriceWeeks, asOf: string): PricingPart {
   const started = performance.now();
   const weeks = Math.min(data.weeks, weekIndex(data.origin, asOf));
-  const fit = fitDemand(data, 0, weeks, true);
+  const { fit, calibration } = fitCalibrated(data, 0, weeks);
   const products = entriesOf(data, fit, weeks);
   const entries = Object.values(products);
   const significant = entries.filter(excludesZero);
@@ -86,6 +88,7 @@ export function pricingPartOf(data: PriceWeeks, asOf: string): PricingPart {
       inelastic: significant.filter((e) => e.elasticity! >= -1 && e.elasticity! < 0).length,
       positive: significant.filter((e) => e.elasticity! > 0).length,
       fitIterations: fit.iterations,
+      intervalCalibration: calibration,
       holdout: holdout && { cut: PRICING_TEST_CUT, until: asOf, ...holdout },
       seconds: Math.round(performance.now() - started) / 1000,
     },

@@ -1,5 +1,6 @@
 /** The markdown of ml:evaluate --task pricing: held-out tables, the price-measure check, example products. */
 import type { PricingEntry, PricingPart } from '../insights/contract';
+import type { Calibration } from './calibrate';
 import type { HoldoutErrors, HoldoutGroup, HoldoutResult } from './holdout';
 import { suggestPrice } from './suggest';
 
@@ -18,18 +19,18 @@ export interface HoldoutRow {
 
 /** One row per cut and scored group. */
 export function holdoutTable(rows: HoldoutRow[]): string {
-  const groups: [keyof Omit<HoldoutResult, 'fitted' | 'excludesZero'>, string][] = [
+  const groups: ['all' | 'significant' | 'priceMoved', string][] = [
     ['all', 'all fitted'],
     ['significant', 'interval excludes 0'],
     ['priceMoved', 'weeks priced > 1 % off the usual'],
   ];
   return [
-    '| cut (role) | scored weeks | fitted / interval excl. 0 | products scored | product-weeks | RMSE log units, with price | without | WAPE, with price | without |',
+    '| cut (role) | scored weeks | fitted / interval excl. 0 (widening) | products scored | product-weeks | RMSE log units, with price | without | WAPE, with price | without |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.flatMap((r) =>
       groups.map(
         ([key, label]) =>
-          `| ${r.cut} (${r.role}) | ${r.cut} to ${r.until}, ${label} | ${r.result.fitted} / ${r.result.excludesZero} | ${groupCells(r.result[key])} |`,
+          `| ${r.cut} (${r.role}) | ${r.cut} to ${r.until}, ${label} | ${r.result.fitted} / ${r.result.excludesZero} (×${f2(r.result.calibration.factor)}) | ${groupCells(r.result[key])} |`,
       ),
     ),
   ].join('\n');
@@ -80,9 +81,11 @@ export function examplesTable(examples: Example[]): string {
 /** The part's counts in a sentence. */
 export function partSummary(part: PricingPart, seconds: number): string {
   const m = part.metrics as Record<string, number | string>;
+  const c = part.metrics.intervalCalibration as Calibration;
   return (
     `Artifact part at asOf ${String(m.asOf)} (\`buildPricingPart\` over the whole dataset, reading included: ${seconds.toFixed(1)} s): ` +
     `${m.productsWithSales} products with sales, ${m.productsFitted} fitted, ${m.intervalExcludesZero} with an interval excluding zero ` +
-    `(${m.elastic} elastic, e < −1; ${m.inelastic} inelastic, −1 ≤ e < 0; ${m.positive} positive, no suggestion).`
+    `(${m.elastic} elastic, e < −1; ${m.inelastic} inelastic, −1 ≤ e < 0; ${m.positive} positive, no suggestion). ` +
+    `Placebo: ${(c.placeboRate * 100).toFixed(0)} % of ${c.placeboFits} placebo intervals excluded zero before widening; intervals widened ×${c.factor.toFixed(2)}.`
   );
 }
