@@ -365,3 +365,6 @@ export const Insights = z.object({
   items: z.array(Insight),
 });
 export type Insights = z.infer<typeof Insights>;
+
+// The demand-insights routes' schemas live beside these, in a file of their own.
+export * from './model-schemas';
