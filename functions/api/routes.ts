@@ -11,6 +11,7 @@ import * as cart from '../cart/schemas';
 import * as orders from '../orders/schemas';
 import * as recommendations from '../recommendations/schemas';
 import * as analytics from '../analytics/schemas';
+import { REORDER_RULE } from '../analytics/domain/reorder';
 import * as search from '../search/schemas';
 import * as audit from '../audit/schemas';
 import type { Auth, RouteContract } from './contract';
@@ -362,8 +363,12 @@ export const apiRoutes = {
     summary:
       'Findings from the latest weeks of a range of UTC days (without dates, of the whole warehouse): stock running out against ' +
       'recent demand (under 7 days of cover), products rising or falling by half or more week on week, conversion, and searches that ' +
-      'found nothing. ' +
-      analyticsCacheNote,
+      'found nothing; and, for a range that reaches today, reorder suggestions (kind reorder) from the stock now and the ' +
+      "demand-insights model's forecasts: per stocked product short of cover, its weeks of cover (available / the forecast's " +
+      `mean weekly units) and a suggested quantity: ${REORDER_RULE}. When the model does not answer they are left out and ` +
+      '`reorder.status` says why; the rest still answers. ' +
+      analyticsCacheNote +
+      ' (The reorder suggestions are computed on every request.)',
     request: { query: analytics.InsightsQuery },
     response: { status: 200, schema: analytics.Insights },
   },
