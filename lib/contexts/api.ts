@@ -105,6 +105,8 @@ export interface ApiProps {
   readonly saga?: IStateMachine;
   /** The recommendations model endpoint, for routes that invoke it. */
   readonly modelEndpoint?: ModelEndpointTarget;
+  /** The demand-insights model endpoint, for routes that invoke it. */
+  readonly insightsEndpoint?: ModelEndpointTarget;
   /** The analytics warehouse, for routes that read it. */
   readonly warehouse?: WarehouseTarget;
   /** The product search engine, for routes that query it. */
@@ -218,6 +220,7 @@ export class Api extends Construct {
         identity: props.identity,
         saga: props.saga,
         modelEndpoint: props.modelEndpoint,
+        insightsEndpoint: props.insightsEndpoint,
         warehouse: props.warehouse,
         search: props.search,
       });

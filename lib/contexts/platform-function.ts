@@ -78,6 +78,8 @@ export interface PlatformFunctionProps {
   readonly buckets?: FunctionBuckets;
   /** Needed when the definition invokes the model endpoint: its name and ARN (lib/contexts/recommendations.ts). */
   readonly modelEndpoint?: ModelEndpointTarget;
+  /** Needed when the definition invokes the demand-insights endpoint: its name and ARN (lib/contexts/insights-model). */
+  readonly insightsEndpoint?: ModelEndpointTarget;
   /** Needed when the definition reads or loads the warehouse (lib/contexts/analytics/warehouse.ts). */
   readonly warehouse?: WarehouseTarget;
   /** Needed when the definition uses the search engine (lib/contexts/search.ts). */
@@ -251,7 +253,7 @@ export class PlatformFunction extends Construct {
     });
   }
 
-  /** The grants its definition asks for: tables, streams, user pool, saga, model endpoint, warehouse, search. */
+  /** The grants its definition asks for: tables, streams, user pool, saga, model endpoints, warehouse, search. */
   private grantWhatItUses(props: PlatformFunctionProps) {
     const { definition } = props;
     this.grantTables(props);
@@ -276,16 +278,17 @@ export class PlatformFunction extends Construct {
         reason: `${definition.id} reads the status of the checkout saga's executions (states:DescribeExecution), which are named by their orders: it may read any execution of that state machine, and no other.`,
       });
     }
-    if (definition.sagemakerEndpoint) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['sagemaker:InvokeEndpoint'],
-          resources: [requireModelEndpoint(definition, props.modelEndpoint).endpointArn],
-        }),
-      );
-    }
+    if (definition.sagemakerEndpoint) this.grantInvoke(requireModelEndpoint(definition, props.modelEndpoint));
+    if (definition.insightsEndpoint) this.grantInvoke(requireInsightsEndpoint(definition, props.insightsEndpoint));
     if (definition.warehouse) this.grantWarehouse(definition.warehouse, requireWarehouse(definition, props.warehouse));
     if (definition.search) requireSearch(definition, props.search).admit(this.role, definition.search, definition.id);
+  }
+
+  /** sagemaker:InvokeEndpoint on this endpoint only: each function may invoke only the endpoint it needs. */
+  private grantInvoke(endpoint: ModelEndpointTarget) {
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [endpoint.endpointArn] }),
+    );
   }
 
   private acknowledgeNagFindings(definition: FunctionDefinition) {
@@ -404,7 +407,7 @@ function stageName(scope: Construct): string {
 
 function environmentFor(
   definition: FunctionDefinition,
-  { tables, streams, identity, saga, modelEndpoint, warehouse, search }: PlatformFunctionProps,
+  { tables, streams, identity, saga, modelEndpoint, insightsEndpoint, warehouse, search }: PlatformFunctionProps,
 ): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [key] of tableEntries(definition))
@@ -422,6 +425,8 @@ function environmentFor(
     environment.ORDER_SAGA_ARN = requireSaga(definition, saga).stateMachineArn;
   if (definition.sagemakerEndpoint)
     environment.SAGEMAKER_ENDPOINT_NAME = requireModelEndpoint(definition, modelEndpoint).endpointName;
+  if (definition.insightsEndpoint)
+    environment.INSIGHTS_ENDPOINT_NAME = requireInsightsEndpoint(definition, insightsEndpoint).endpointName;
   if (definition.warehouse) {
     const target = requireWarehouse(definition, warehouse);
     environment.REDSHIFT_WORKGROUP = target.workgroupName;
@@ -493,6 +498,17 @@ function requireModelEndpoint(
 ): ModelEndpointTarget {
   if (!endpoint)
     throw new Error(`${definition.id} invokes the model endpoint but no endpoint was given to its function`);
+  return endpoint;
+}
+
+function requireInsightsEndpoint(
+  definition: FunctionDefinition,
+  endpoint: ModelEndpointTarget | undefined,
+): ModelEndpointTarget {
+  if (!endpoint)
+    throw new Error(
+      `${definition.id} invokes the insights endpoint but no insights endpoint was given to its function`,
+    );
   return endpoint;
 }
 

@@ -214,6 +214,13 @@ function platformHandle(started: {
     compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
     modelUrl: model.modelUrl,
     recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
+    insights: {
+      state: services.insights.state,
+      served: services.insights.served,
+      modelDir: services.insights.modelDir,
+      modelUrl: services.insights.modelUrl,
+    },
+    sagemakerRuntimeUrl: services.sagemakerRuntime.url,
     lambdaEndpoint: lambda.endpoint,
     search: { endpoint: search.endpoint, ...searchIndexing },
     analytics: {

@@ -53,6 +53,8 @@ export interface LocalRecommendations {
   /** The model server's base URL (GET /ping, POST /invocations, POST /endpoints/{name}/invocations). */
   modelUrl: string;
   modelDir: string;
+  /** The endpoint, for the platform's SageMaker runtime to route its name to (lib/local/platform/sagemaker-runtime.ts). */
+  server: Pick<ModelServer, 'serving'>;
   /** What the recommendations function runs with. */
   env: Record<string, string>;
   // state and served are closures, handed on without this object (the platform exposes them).
@@ -114,7 +116,7 @@ class LocalModelHost implements LocalRecommendations {
 
   constructor(
     private readonly options: LocalModelOptions & { dataDir: string },
-    private readonly server: ModelServer,
+    readonly server: ModelServer,
     readonly modelUrl: string,
     readonly modelDir: string,
     variant: string,

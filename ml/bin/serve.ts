@@ -1,12 +1,14 @@
 /**
  * `npm run ml:serve -- --model DIR [--port 8080] [--host 127.0.0.1] [--variant NAME] [--endpoint-name NAME]`
  *
- * Serves a trained model behind the SageMaker container contract (ml/src/serve/server.ts). Listens first
+ * Serves a trained model behind the SageMaker container contract (ml/src/serve/server.ts): recommendations
+ * or demand insights, whichever format the folder's model.json is (ml/src/serve/load.ts). Listens first
  * and loads the model second, so /ping answers 503 (not a refused connection) while a large model loads.
  * In the container (ml/serve), SageMaker's conventions apply: the model in /opt/ml/model, port 8080 or
  * SAGEMAKER_BIND_TO_PORT, all interfaces.
  */
-import { ArtifactError, loadArtifact } from '../src/serve/artifact';
+import { ArtifactError } from '../src/serve/artifact';
+import { loadServedModel } from '../src/serve/load';
 import { createModelServer, DEFAULT_VARIANT } from '../src/serve/server';
 import { command, EXIT, fail, inputDirectory, parse } from './cli';
 
@@ -14,7 +16,7 @@ const values = command(
   'npm run ml:serve --',
   'Serve a trained model behind the SageMaker container contract: GET /ping, POST /invocations',
 )
-  .option('--model <dir>', 'the folder of model.json, as npm run ml:train writes it (default: MODEL_DIR)')
+  .option('--model <dir>', 'the folder of model.json (recommendations or insights) (default: MODEL_DIR)')
   .option('--port <port>', 'the port (default: SAGEMAKER_BIND_TO_PORT, MODEL_PORT or 8080)', parse.port)
   .option('--host <host>', 'the interface to listen on', '127.0.0.1')
   .option('--variant <name>', `the production variant it answers as (default: MODEL_VARIANT or ${DEFAULT_VARIANT})`)
@@ -38,10 +40,10 @@ const { url } = await server.listen(port, host);
 console.log(`model server listening on ${url} (variant ${variant}); loading ${modelPath}…`);
 try {
   const started = performance.now();
-  const model = await loadArtifact(modelPath);
+  const model = await loadServedModel(modelPath);
   server.load(model);
   console.log(
-    `model ${model.version} loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`,
+    `${model.format} model ${model.version} loaded in ${(performance.now() - started).toFixed(0)} ms: POST ${url}/invocations, GET ${url}/ping`,
   );
 } catch (e) {
   console.error(`could not load the model: ${(e as Error).message}`);

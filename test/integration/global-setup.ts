@@ -7,6 +7,7 @@ import { startSwitchboard, type Switchboard } from '../support/model-switchboard
 import { startPlatformControl } from '../support/platform-control';
 import { capturePlatformLog, secretsIn } from '../support/platform-log';
 import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
+import { writeTestInsightsModel } from '../support/insights-model';
 import { writeTestModel } from '../support/recommendation-model';
 
 export interface PlatformInfo {
@@ -36,8 +37,13 @@ export interface PlatformInfo {
   lambdaEndpoint: string;
   /** The local search engine (OpenSearch's REST subset), signed with the run's credentials in `env`. */
   searchEndpoint: string;
-  /** The model server (serving test/support/recommendation-model.ts) and the switchboard in front of it. */
+  /**
+   * The model server (serving test/support/recommendation-model.ts) and the switchboard in front of the SageMaker
+   * runtime (both endpoints: the functions' AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME).
+   */
   recommendations: { modelUrl: string; switchboardUrl: string; breakerHalfOpenMs: number };
+  /** The insights model server (serving test/support/insights-model.ts) and the runtime the switchboard passes calls to. */
+  insights: { modelUrl: string; runtimeUrl: string; endpointName: string };
   /**
    * The stream consumers' on-failure queues by consumer id, and the control server (test/support/
    * platform-control.ts) through which a test waits for the pipeline and reads the platform's warehouse.
@@ -81,6 +87,11 @@ function platformInfo(platform: Platform, switchboard: Switchboard, controlUrl: 
       switchboardUrl: switchboard.controlUrl,
       breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
     },
+    insights: {
+      modelUrl: platform.insights.modelUrl,
+      runtimeUrl: platform.sagemakerRuntimeUrl,
+      endpointName: platform.env.INSIGHTS_ENDPOINT_NAME,
+    },
     analytics: { controlUrl, failureQueueUrls: platform.analytics.failureQueueUrls },
   };
 }
@@ -94,8 +105,8 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
   // Apart from the data dir: a log that holds a secret is kept for whoever looks into it.
   const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'ecicomm-test-log-')), 'platform.log');
   const log = capturePlatformLog(logFile);
-  // The recommendations function calls the switchboard, which passes calls on to the model server (a
-  // hand-made model on a free port) unless a test makes it fail.
+  // The functions call the switchboard, which passes calls on to the platform's SageMaker runtime (in front of
+  // the two model servers, each with a hand-made model on a free port) unless a test makes it fail.
   const switchboard = await startSwitchboard();
   const model = {
     dir: writeTestModel(path.join(dataDir, 'test-model')),
@@ -103,12 +114,15 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
     endpointUrl: switchboard.endpointUrl,
     breakerHalfOpenMs: BREAKER_HALF_OPEN_MS,
   };
-  const platform = await startPlatformOnFreePorts({ dataDir, seed: 'demo', model }).catch(async (e: unknown) => {
-    await switchboard.stop();
-    log.restore();
-    throw e;
-  });
-  switchboard.setTarget(platform.modelUrl);
+  const insights = { dir: writeTestInsightsModel(path.join(dataDir, 'test-insights-model')) };
+  const platform = await startPlatformOnFreePorts({ dataDir, seed: 'demo', model, insights }).catch(
+    async (e: unknown) => {
+      await switchboard.stop();
+      log.restore();
+      throw e;
+    },
+  );
+  switchboard.setTarget(platform.sagemakerRuntimeUrl);
   const control = await startPlatformControl(platform);
   const killAll = () =>
     platform.pids.forEach((pid) => {

@@ -11,6 +11,8 @@ import type { Emulator } from '../emulators';
 import type { LocalKinesis } from '../kinesis';
 import type { LambdaEmulator } from '../lambda/types';
 import type { LocalRecommendations } from '../recommendations';
+import type { LocalInsights } from '../insights-model';
+import type { LocalSageMakerRuntime } from './sagemaker-runtime';
 import { runtimeFile } from '../running-platform';
 import type { LocalSearch } from '../search-platform/start';
 import type { LocalEventBus } from '../eventbridge/platform';
@@ -35,6 +37,9 @@ export interface PlatformParts {
   /** The archive of old orders' timer (lib/local/archive). */
   stopArchiveTimer?: () => void;
   recommendations?: LocalRecommendations;
+  insights?: LocalInsights;
+  /** The one SageMaker runtime in front of both model servers. */
+  sagemakerRuntime?: LocalSageMakerRuntime;
   analytics?: AnalyticsPipeline;
   warehouse?: LocalWarehouse;
   lambda?: LambdaEmulator;
@@ -67,7 +72,10 @@ export async function stopParts(parts: PlatformParts) {
   await parts.warehouse?.stop();
   // Once the indexer is stopped: no write is in flight.
   await parts.search?.stop();
+  // The runtime before the model servers behind it.
+  await parts.sagemakerRuntime?.stop();
   await parts.recommendations?.stop();
+  await parts.insights?.stop();
   await parts.stepFunctions?.stop();
   // Before SQS, its targets' and dead letters' queues.
   await parts.events?.stop();
@@ -93,7 +101,9 @@ export async function abandonParts(parts: PlatformParts) {
   await parts.auditArchive?.stop().catch(() => undefined);
   await parts.warehouse?.stop().catch(() => undefined);
   await parts.search?.stop().catch(() => undefined);
+  await parts.sagemakerRuntime?.stop().catch(() => undefined);
   await parts.recommendations?.stop().catch(() => undefined);
+  await parts.insights?.stop().catch(() => undefined);
   await parts.stepFunctions?.stop().catch(() => undefined);
   await parts.events?.stop().catch(() => undefined);
   await parts.sqs?.stop().catch(() => undefined);

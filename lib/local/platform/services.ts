@@ -1,6 +1,6 @@
 /**
  * The bounded contexts' local services, in the order they depend on one another: SQS and Kinesis, the
- * checkout saga (Step Functions), the model server, the search engine; then, once the catalog is written,
+ * checkout saga (Step Functions), the model servers and the SageMaker runtime in front of them, the search engine; then, once the catalog is written,
  * the analytics consumers and the Lambda Invoke API.
  */
 import path from 'node:path';
@@ -10,7 +10,9 @@ import { startCheckout } from '../checkout';
 import type { LocalCredentials } from '../guard/sigv4';
 import { startLocalKinesis } from '../kinesis';
 import { startPlatformLambda } from '../lambda/platform-functions';
-import { prepareLocalRecommendations } from '../recommendations';
+import { LOCAL_ENDPOINT_NAME, prepareLocalRecommendations } from '../recommendations';
+import { LOCAL_INSIGHTS_ENDPOINT_NAME, prepareLocalInsights } from '../insights-model';
+import { startLocalSageMakerRuntime } from './sagemaker-runtime';
 import type { SeedProduct } from '../../../catalog-data/catalog';
 import { writeRuntimeInfo, type RuntimeInfo } from '../running-platform';
 import { startSearchEngineThread } from '../search/thread';
@@ -120,6 +122,20 @@ async function startQueryEngines(
   return { search, warehouse, warehouseDir };
 }
 
+/** The two model servers (recommendations, demand insights) and the one SageMaker runtime that routes to both. */
+async function startModelEndpoints(options: PlatformOptions, parts: PlatformParts) {
+  const recommendations = (parts.recommendations = await prepareLocalRecommendations({
+    ...options.model,
+    dataDir: options.dataDir,
+  }));
+  const insights = (parts.insights = await prepareLocalInsights({ ...options.insights, dataDir: options.dataDir }));
+  const sagemakerRuntime = (parts.sagemakerRuntime = await startLocalSageMakerRuntime({
+    endpoints: { [LOCAL_ENDPOINT_NAME]: recommendations.server, [LOCAL_INSIGHTS_ENDPOINT_NAME]: insights.server },
+    endpointUrl: options.model?.endpointUrl,
+  }));
+  return { recommendations, insights, sagemakerRuntime };
+}
+
 /** Starts the services the handlers' environment points at; the saga waits for `handlersReady()`. */
 export async function startContextServices(
   options: PlatformOptions,
@@ -148,10 +164,7 @@ export async function startContextServices(
   });
   parts.stepFunctions = checkout.stepFunctions;
   parts.stopSweeper = checkout.stopSweeper;
-  const recommendations = (parts.recommendations = await prepareLocalRecommendations({
-    ...options.model,
-    dataDir: options.dataDir,
-  }));
+  const { recommendations, insights, sagemakerRuntime } = await startModelEndpoints(options, parts);
   const { search, warehouse, warehouseDir } = await startQueryEngines(options, parts, credentials, log);
   const env = {
     ...s3.env,
@@ -160,6 +173,8 @@ export async function startContextServices(
     ...checkout.env,
     ...kinesis.env,
     ...recommendations.env,
+    ...insights.env,
+    ...sagemakerRuntime.env,
     ...warehouse.env,
     ...search.env,
   };
@@ -171,6 +186,8 @@ export async function startContextServices(
     kinesis,
     checkout,
     recommendations,
+    insights,
+    sagemakerRuntime,
     search,
     warehouse,
     warehouseDir,
@@ -279,7 +296,7 @@ export async function startConsumersAndInvokeApi(
   return { analytics, lambda };
 }
 
-/** The platform is ready: serve the model, or train one in the background while the function falls back. */
+/** The platform is ready: serve the models, or train them in the background while the functions fall back. */
 export async function serveModel(
   services: ContextServices,
   data: {
@@ -301,5 +318,12 @@ export async function serveModel(
     projectRoot,
     log,
     onTrainProgress: options.onTrainProgress,
+  });
+  await services.insights.start({
+    catalogSource: data.seeded.source === 'existing' ? seedSourceOf(data.seedMarker) : data.seeded.source,
+    datasetDir: options.datasetDir,
+    projectRoot,
+    log,
+    onTrainProgress: options.onInsightsTrainProgress,
   });
 }

@@ -6,6 +6,7 @@ import type { tables } from '../../tables';
 import type { PartnerKey } from '../edge/api-keys';
 import type { EdgeOptions } from '../edge/server';
 import type { LocalModelOptions, LocalRecommendations, StartContext } from '../recommendations';
+import type { InsightsStartContext, LocalInsights, LocalInsightsOptions } from '../insights-model';
 import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
 import type { LocalS3 } from '../s3/server';
@@ -69,6 +70,12 @@ export interface PlatformOptions {
   /** The model server and its model (lib/local/recommendations.ts); by default a free port and no training. */
   model?: LocalModelOptions;
   onTrainProgress?: StartContext['onTrainProgress'];
+  /**
+   * The demand-insights model server and its model (lib/local/insights-model.ts); by default a free port, no
+   * training. `model.endpointUrl`, when set, stands in front of both endpoints (there is one SageMaker runtime).
+   */
+  insights?: LocalInsightsOptions;
+  onInsightsTrainProgress?: InsightsStartContext['onTrainProgress'];
 }
 
 export interface Platform {
@@ -107,6 +114,13 @@ export interface Platform {
   modelUrl: string;
   /** Whether a model is served yet (`served()` resolves with its version once it is). */
   recommendations: Pick<LocalRecommendations, 'state' | 'served' | 'modelDir'>;
+  /** The demand-insights model server (the second endpoint's stand-in) and whether a model is served yet. */
+  insights: Pick<LocalInsights, 'state' | 'served' | 'modelDir' | 'modelUrl'>;
+  /**
+   * The SageMaker runtime the functions call (AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, unless `model.endpointUrl` stands
+   * in front of it): POST /endpoints/{name}/invocations for both endpoints.
+   */
+  sagemakerRuntimeUrl: string;
   /**
    * The stream consumers (lib/stream-consumers.ts) behind local event source mappings: `caughtUp()` resolves once
    * every table stream and shard has been loaded into the warehouse as far as it was written at the call.
