@@ -10,6 +10,7 @@ import { OrderArchive } from '../contexts/order-archive';
 import { DomainEvents } from '../contexts/events';
 import { Notifications } from '../contexts/notifications';
 import { Recommendations } from '../contexts/recommendations';
+import { InsightsModel } from '../contexts/insights-model';
 import { Search } from '../contexts/search';
 import { Identity } from '../contexts/users';
 import { Images } from '../contexts/images';
@@ -75,6 +76,8 @@ export class EciCommStack extends Stack {
   readonly identity: Identity;
   readonly checkout: Checkout;
   readonly recommendations: Recommendations;
+  /** The demand-insights model's serverless endpoint (same container as recommendations), in a nested stack. */
+  readonly insightsModel: InsightsModel;
   readonly analytics: Analytics;
   readonly search: Search;
   readonly events: DomainEvents;
@@ -117,6 +120,11 @@ export class EciCommStack extends Stack {
     });
     this.checkout = new Checkout(this, 'Checkout', { namePrefix: props.namePrefix, tables: this.data.tables, buckets });
     this.recommendations = new Recommendations(this, 'Recommendations', { namePrefix: props.namePrefix });
+    const { imageRepository, imageTag } = this.recommendations.parameters;
+    this.insightsModel = new InsightsModel(this, 'InsightsModel', {
+      namePrefix: props.namePrefix,
+      image: { repositoryName: imageRepository.valueAsString, tag: imageTag.valueAsString },
+    });
     this.analytics = new Analytics(this, 'Analytics', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.search = new Search(this, 'Search', { namePrefix: props.namePrefix, tables: this.data.tables });
     this.notifications = new Notifications(this.downstream, 'Notifications', {
@@ -145,6 +153,7 @@ export class EciCommStack extends Stack {
       identity: this.identity,
       saga: this.checkout.stateMachine,
       modelEndpoint: this.recommendations.invokeTarget,
+      insightsEndpoint: this.insightsModel.invokeTarget,
       warehouse: this.analytics.warehouse.target,
       search: this.search.target,
       corsAllowedOrigins: props.corsAllowedOrigins,
@@ -203,6 +212,10 @@ export class EciCommStack extends Stack {
     new CfnOutput(this, 'RecommendationsEndpointName', {
       value: this.recommendations.endpoint.attrEndpointName,
       description: 'SageMaker endpoint serving the recommendation model (variants A/B)',
+    });
+    new CfnOutput(this, 'InsightsEndpointName', {
+      value: this.insightsModel.invokeTarget.endpointName,
+      description: 'SageMaker serverless endpoint serving the demand-insights model (forecasts, segments, pricing)',
     });
     new CfnOutput(this, 'ClickstreamStreamName', {
       value: this.analytics.clickstream.streamName,

@@ -171,6 +171,8 @@ describe('every function: routes, saga tasks, scheduled jobs and the authorizer'
         stack.recommendations.endpoint,
         'EndpointName',
       );
+    if (definition.insightsEndpoint)
+      expected.INSIGHTS_ENDPOINT_NAME = referenceFrom(built().function, stack.insightsModel.endpoint, 'EndpointName');
     if (definition.warehouse) {
       expected.REDSHIFT_WORKGROUP = referenceFrom(
         built().function,
@@ -286,16 +288,17 @@ describe('least privilege', () => {
   );
 
   it.each(cases)(
-    '%s may invoke the model endpoint, and only it, exactly when its definition says so',
+    '%s may invoke each model endpoint (recommendations, insights), and only it, exactly when its definition says so',
     (_, definition, built) => {
       const sagemaker = statementsOf(built).filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')));
-      if (!definition.sagemakerEndpoint) {
-        expect(sagemaker).toEqual([]);
-        return;
-      }
-      expect(sagemaker.flatMap(actionsOf)).toEqual(['sagemaker:InvokeEndpoint']);
-      for (const statement of sagemaker)
-        expect(resourcesOf(statement)).toEqual([referenceFrom(built().function, stack.recommendations.endpoint)]);
+      const endpoints = [
+        ...(definition.sagemakerEndpoint ? [stack.recommendations.endpoint] : []),
+        ...(definition.insightsEndpoint ? [stack.insightsModel.endpoint] : []),
+      ];
+      expect(sagemaker.flatMap(actionsOf)).toEqual(endpoints.map(() => 'sagemaker:InvokeEndpoint'));
+      expect(sagemaker.flatMap(resourcesOf)).toEqual(
+        endpoints.map((endpoint) => referenceFrom(built().function, endpoint)),
+      );
     },
   );
 

@@ -183,12 +183,18 @@ describe('least privilege', () => {
   it('grants sagemaker:InvokeEndpoint on this endpoint to the recommendations function and to no other role', () => {
     // Every stack of the stage: the route functions are in a nested one (lib/contexts/api.ts).
     const byStack = resourcesByStack<CfnResource>(stack);
-    const grants = byStack.flatMap(([, resources]) =>
+    // Grants on this endpoint: the insights endpoint's (lib/contexts/insights-model.ts) are test/infra/insights-model.test.ts's.
+    const grants = byStack.flatMap(([within, resources]) =>
       Object.values(resources)
         .filter((r) => r.Type === 'AWS::IAM::Policy')
         .flatMap((r) =>
           (r.Properties.PolicyDocument.Statement as Statement[])
             .filter((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:')))
+            .filter((s) =>
+              JSON.stringify(s.Resource).includes(
+                JSON.stringify(referenceFrom(within, stack.recommendations.endpoint)),
+              ),
+            )
             .map((s) => ({ roles: r.Properties.Roles, s })),
         ),
     );
