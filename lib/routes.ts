@@ -184,6 +184,8 @@ const deployments: Record<RouteId, RouteDeployment> = {
     // table through the catalog's repository, read-only, for hydration.
     tables: { purchaseHistory: 'read', products: 'read', aggregates: 'read' },
     sagemakerEndpoint: true,
+    // The signed-in shopper's segment (assignSegment), never failing the request.
+    insightsEndpoint: true,
   },
   putEvents: {
     handler: 'functions/analytics/handlers/put-events.ts',
