@@ -92,13 +92,14 @@
       ),
     );
     el.chart.replaceChildren(...nodes);
-    el.chart.hidden = false;
+    // An SVG element has no `hidden` property (HTMLElement's has): the attribute itself is toggled.
+    el.chart.toggleAttribute('hidden', false);
   }
 
   async function showForecast(productId, weeks) {
     const forecast = await api(`/v1/analytics/forecast?${new URLSearchParams({ productId, weeks })}`);
     if (forecast.forecast !== 'forecast') {
-      el.chart.hidden = true;
+      el.chart.toggleAttribute('hidden', true);
       el.chart.replaceChildren();
       el.note.textContent = `${forecast.name}: the model never saw it sold before its cut (${forecast.asOf}), so there is no forecast.`;
       return;
@@ -139,7 +140,7 @@
     if (mine !== generation) return;
     const [forecast, pricing] = results;
     if (forecast.status === 'rejected') {
-      el.chart.hidden = true;
+      el.chart.toggleAttribute('hidden', true);
       el.note.textContent = forecast.reason.message;
     }
     if (pricing.status === 'rejected') {
