@@ -184,6 +184,8 @@ const deployments: Record<RouteId, RouteDeployment> = {
     // table through the catalog's repository, read-only, for hydration.
     tables: { purchaseHistory: 'read', products: 'read', aggregates: 'read' },
     sagemakerEndpoint: true,
+    // The signed-in shopper's segment (assignSegment), never failing the request.
+    insightsEndpoint: true,
   },
   putEvents: {
     handler: 'functions/analytics/handlers/put-events.ts',
@@ -201,8 +203,30 @@ const deployments: Record<RouteId, RouteDeployment> = {
   },
   analyticsInsights: {
     handler: 'functions/analytics/handlers/insights.ts',
-    tables: { aggregates: 'readwrite' },
+    // Reorder suggestions: every product's stock (inventory) against the model's forecasts, named from the catalog.
+    tables: { aggregates: 'readwrite', inventory: 'read', products: 'read' },
     warehouse: 'read',
+    insightsEndpoint: true,
+  },
+  analyticsForecast: {
+    handler: 'functions/analytics/handlers/forecast.ts',
+    // The catalog says which products exist (404 otherwise) and names them.
+    tables: { products: 'read' },
+    insightsEndpoint: true,
+  },
+  analyticsSegments: {
+    handler: 'functions/analytics/handlers/segments.ts',
+    insightsEndpoint: true,
+  },
+  analyticsSegmentCustomers: {
+    handler: 'functions/analytics/handlers/segment-customers.ts',
+    insightsEndpoint: true,
+  },
+  analyticsPricing: {
+    handler: 'functions/analytics/handlers/pricing.ts',
+    // The current price is the catalog's; the route reads it, never writes it.
+    tables: { products: 'read' },
+    insightsEndpoint: true,
   },
   listAudit: {
     handler: 'functions/audit/handlers/list-audit.ts',

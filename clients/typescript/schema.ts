@@ -425,8 +425,76 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Findings from the latest weeks of a range of UTC days (without dates, of the whole warehouse): stock running out against recent demand (under 7 days of cover), products rising or falling by half or more week on week, conversion, and searches that found nothing. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). */
+        /** Findings from the latest weeks of a range of UTC days (without dates, of the whole warehouse): stock running out against recent demand (under 7 days of cover), products rising or falling by half or more week on week, conversion, and searches that found nothing; and, for a range that reaches today, reorder suggestions (kind reorder) from the stock now and the demand-insights model's forecasts: per stocked product short of cover, its weeks of cover (available / the forecast's mean weekly units) and a suggested quantity: order up to the p90 of forecast demand over 2 weeks' lead time and a 2-week review period (the sum of the weekly p90 forecasts, a service level of at least 90 %), less the units available. When the model does not answer they are left out and `reorder.status` says why; the rest still answers. Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse). (The reorder suggestions are computed on every request.) */
         get: operations["analyticsInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product's weekly unit forecast from the demand-insights model's cut (asOf, a Monday), `weeks` 1-26 (default 8), each week with its p10-p90 band (80 % of weeks fall inside), and the weeks of actual sales before the cut (`history`) for a chart. A product not in the catalog is 404; a catalog product the model never saw sold answers 200 with `forecast: no-sales-history` and empty weeks (no forecast, rather than a forecast of zero). From the demand-insights model endpoint; while it is unavailable (still training on a first start, down or slow) the answer is 503 DEPENDENCY_UNAVAILABLE with Retry-After. */
+        get: operations["analyticsForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer segments of the demand-insights model (RFM, tenure and basket breadth at its cut, clustered): each one's id, plain-words name, description, size and share of spend. From the demand-insights model endpoint; while it is unavailable (still training on a first start, down or slow) the answer is 503 DEPENDENCY_UNAVAILABLE with Retry-After. */
+        get: operations["analyticsSegments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/segments/{segment}/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment's customers with their recency (days), frequency (purchases) and monetary value (GBP) at the model's cut, highest spend first, `limit` 1-1000 (default 100) a page: the campaign export. An unknown segment is 404. From the demand-insights model endpoint; while it is unavailable (still training on a first start, down or slow) the answer is 503 DEPENDENCY_UNAVAILABLE with Retry-After. */
+        get: operations["analyticsSegmentCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product's price elasticity (log-log demand on price with week effects) with its 95 % interval and, only where the interval excludes zero, a price that maximises margin under the stated unit-cost assumption; otherwise the reason says there is not enough evidence. currentPrice is the catalog's (minor units). Nothing changes a price: a person applies a suggestion through PATCH /v1/products/{id}. A product not in the catalog is 404. From the demand-insights model endpoint; while it is unavailable (still training on a first start, down or slow) the answer is 503 DEPENDENCY_UNAVAILABLE with Retry-After. */
+        get: operations["analyticsPricing"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2741,6 +2809,11 @@ export interface operations {
                         source: "model" | "fallback";
                         modelVersion: string;
                         variant: string | null;
+                        /** @description The signed-in shopper's customer segment (the demand-insights model, from their purchases): absent for anonymous shoppers, shoppers with no purchases, or while that model does not answer. The fallback ranks its top products first */
+                        segment?: {
+                            segment: string;
+                            name: string;
+                        };
                     };
                 };
             };
@@ -3090,13 +3163,114 @@ export interface operations {
                         endDate?: string;
                         items: {
                             /** @enum {string} */
-                            kind: "out_of_stock" | "low_stock" | "rising" | "falling" | "conversion" | "no_results";
+                            kind: "out_of_stock" | "low_stock" | "rising" | "falling" | "conversion" | "no_results" | "reorder";
                             message: string;
                             productId?: string;
                             /** @description no_results: the search query (lower case) that found no product */
                             query?: string;
-                            /** @description low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); no_results: how many searches for the query found nothing in the last 28 days of clickstream */
+                            /** @description low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); no_results: how many searches for the query found nothing in the last 28 days of clickstream; reorder: weeks of cover (as weeksOfCover) */
                             metric?: number;
+                            /** @description reorder: units available / the forecast's mean weekly units over lead time + review */
+                            weeksOfCover?: number;
+                            /** @description reorder: units to order, by the rule the message states (the route summary too) */
+                            suggestedQuantity?: number;
+                            /** @description reorder: the service level the suggested quantity is for (at least), 0-1 */
+                            serviceLevel?: number;
+                            /** @description reorder: units available now (the inventory) */
+                            available?: number;
+                        }[];
+                        reorder?: {
+                            /** @enum {string} */
+                            status: "included" | "model-unavailable" | "stock-unavailable" | "not-in-range";
+                            /** @description How the suggested quantities are computed, in words */
+                            rule: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsForecast: {
+        parameters: {
+            query: {
+                productId: string;
+                weeks?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        productId: string;
+                        /** @description The product's name in the catalog */
+                        name: string;
+                        /** @description The model's cut: it saw only sales before this Monday, and its first forecast week starts on it */
+                        asOf: string;
+                        /**
+                         * @description no-sales-history: the product is in the catalog but the model never saw it sold before its cut, so there is no forecast: weeks and history are empty (not a forecast of zero)
+                         * @enum {string}
+                         */
+                        forecast: "forecast" | "no-sales-history";
+                        weeks: {
+                            /** @description The Monday the week starts on (ISO weeks, Monday to Sunday) */
+                            weekStart: string;
+                            /** @description Forecast units of the week */
+                            units: number;
+                            /** @description 10th percentile of the week's units: 80 % of weeks fall between p10 and p90 */
+                            p10: number;
+                            /** @description 90th percentile of the week's units */
+                            p90: number;
+                        }[];
+                        /** @description The weeks of actual sales before the cut the model keeps (up to 26), oldest first: for charts */
+                        history: {
+                            /** @description Monday of the week */
+                            weekStart: string;
+                            /** @description Units sold that week */
+                            units: number;
                         }[];
                     };
                 };
@@ -3120,6 +3294,232 @@ export interface operations {
                 };
             };
             /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsSegments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The model's cut: the customers' features are measured at this day */
+                        asOf: string;
+                        items: {
+                            /** @description The id used in /v1/analytics/segments/{segment}/customers */
+                            segment: string;
+                            /** @description Plain words from the centroid, e.g. "frequent wholesale buyers" */
+                            name: string;
+                            description: string;
+                            /** @description Customers in the segment at the cut */
+                            customers: number;
+                            /** @description Share of all customers' spend before the cut, 0-1 */
+                            valueShare: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsSegmentCustomers: {
+        parameters: {
+            query?: {
+                limit?: string;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                segment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            customerId: string;
+                            /** @description Days from the last purchase to the cut */
+                            recency: number;
+                            /** @description Purchases (invoices) before the cut */
+                            frequency: number;
+                            /** @description Spend before the cut, GBP (the dataset's unit prices) */
+                            monetary: number;
+                        }[];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the analyst or admin group */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    analyticsPricing: {
+        parameters: {
+            query: {
+                productId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        productId: string;
+                        name: string;
+                        /** @description The catalog's price now, minor units of currency */
+                        currentPrice: number;
+                        currency: string;
+                        /** @description Price elasticity of demand (log-log, with week effects) */
+                        elasticity?: number;
+                        /** @description The elasticity's 95 % confidence interval */
+                        interval?: [
+                            number,
+                            number
+                        ];
+                        /** @description A price that maximises margin under the stated unit-cost assumption, minor units; only where the interval excludes zero. Nothing changes the price: a person applies it through PATCH /v1/products/{id} */
+                        suggestedPrice?: number;
+                        /** @description Why there is, or is not, a suggestion, in a sentence for the person who decides */
+                        reason: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Requires the admin group */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -92,6 +92,12 @@ import type { Clock } from '../shared/clients';
 import type { Log } from '../shared/log';
 import type { ClickEventInput } from './schemas';
 import type { BusinessMetrics } from '../shared/metrics';
+import type {
+  ForecastAnswer,
+  PricingAnswer,
+  SegmentCustomersAnswer,
+  SegmentsAnswer,
+} from '../../ml/src/insights/contract';
 
 /** One clickstream event as written to the stream. */
 export type ClickEvent = Omit<ClickEventInput, 'at'> & {
@@ -165,4 +171,75 @@ export interface LoaderDeps {
   version?: WarehouseVersion;
   /** Where the rows new to the warehouse are counted; the functions' business metrics when absent. */
   metrics?: BusinessMetrics;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The demand-insights model (ml/src/insights/contract.ts): forecasts, segments and price suggestions
+
+/** Why the model did not answer, for logs: as the recommendation model's adapter names them. */
+export type InsightsFailure = 'timeout' | 'breaker-open' | 'garbage' | 'error';
+
+/** The model could not answer (still training, endpoint down or slow, a broken answer): the routes' 503. */
+export class InsightsUnavailableError extends Error {
+  override name = 'InsightsUnavailableError';
+  constructor(
+    readonly reason: InsightsFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The model answered that the request itself is wrong (a container 4xx): never the endpoint's fault. */
+export class InsightsRefusedError extends Error {
+  override name = 'InsightsRefusedError';
+}
+
+/**
+ * The demand-insights model behind its endpoint, one method per invocation task. Answers, or throws
+ * InsightsUnavailableError (InsightsRefusedError when the model calls the request itself invalid).
+ */
+export interface DemandInsightsModel {
+  /** At most MAX_FORECAST_PRODUCTS a call. */
+  forecast(productIds: readonly string[], weeks: number): Promise<ForecastAnswer>;
+  segments(): Promise<SegmentsAnswer>;
+  segmentCustomers(request: { segment: string; limit: number; cursor?: string }): Promise<SegmentCustomersAnswer>;
+  /** `currentPrice` in GBP, as the model's prices are (the dataset's UnitPrice). */
+  pricing(productId: string, currentPrice: number): Promise<PricingAnswer>;
+}
+
+/** The products one forecast invocation takes (the contract's limit). */
+export const MAX_FORECAST_PRODUCTS = 500;
+
+/** A product as the model routes show it: from the catalog, which is the truth for names and prices. */
+export interface CatalogProduct {
+  id: string;
+  name: string;
+  /** Minor units of `currency`. */
+  price: number;
+  currency: string;
+}
+
+export interface CatalogLookup {
+  get(productId: string): Promise<CatalogProduct | undefined>;
+  getMany(productIds: readonly string[]): Promise<Map<string, CatalogProduct>>;
+}
+
+/** Every product's stock record: what is available to sell now (the inventory table). */
+export interface StockLevels {
+  available(): Promise<Map<string, number>>;
+}
+
+export interface ModelQueryDeps {
+  model: DemandInsightsModel;
+  catalog: CatalogLookup;
+  log: { warn(message: string, details?: Record<string, unknown>): void };
+}
+
+/** Insights with reorder suggestions: the warehouse's findings and, beside them, the model's and the stock's. */
+export interface InsightsWithReorderDeps extends AnalyticsQueryDeps {
+  model: DemandInsightsModel;
+  catalog: CatalogLookup;
+  stock: StockLevels;
 }

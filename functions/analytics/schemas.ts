@@ -332,7 +332,15 @@ export const SalesReport = z.object({
 });
 export type SalesReport = z.infer<typeof SalesReport>;
 
-export const INSIGHT_KINDS = ['out_of_stock', 'low_stock', 'rising', 'falling', 'conversion', 'no_results'] as const;
+export const INSIGHT_KINDS = [
+  'out_of_stock',
+  'low_stock',
+  'rising',
+  'falling',
+  'conversion',
+  'no_results',
+  'reorder',
+] as const;
 export type InsightKind = (typeof INSIGHT_KINDS)[number];
 
 export const Insight = z.object({
@@ -347,12 +355,31 @@ export const Insight = z.object({
         z.describe(
           'low_stock / out_of_stock: days of cover at the recent sales rate (0 when none is left); rising / falling: percent change in units, ' +
             'last 7 days against the 7 before; conversion: orders / sessions that browsed in the last 7 days of clickstream (at most 1); ' +
-            'no_results: how many searches for the query found nothing in the last 28 days of clickstream',
+            'no_results: how many searches for the query found nothing in the last 28 days of clickstream; ' +
+            'reorder: weeks of cover (as weeksOfCover)',
         ),
       ),
   ),
+  weeksOfCover: z.optional(
+    z.number().check(z.describe("reorder: units available / the forecast's mean weekly units over lead time + review")),
+  ),
+  suggestedQuantity: z.optional(
+    z.int().check(z.describe('reorder: units to order, by the rule the message states (the route summary too)')),
+  ),
+  serviceLevel: z.optional(
+    z.number().check(z.describe('reorder: the service level the suggested quantity is for (at least), 0-1')),
+  ),
+  available: z.optional(z.number().check(z.describe('reorder: units available now (the inventory)'))),
 });
 export type Insight = z.infer<typeof Insight>;
+
+/**
+ * Whether the reorder suggestions are in: `included` (there may be none: no product short of cover),
+ * `model-unavailable` or `stock-unavailable` (left out, the rest answered), `not-in-range` (a range that ends before
+ * today: suggestions are about the stock now).
+ */
+export const REORDER_STATES = ['included', 'model-unavailable', 'stock-unavailable', 'not-in-range'] as const;
+export type ReorderStatus = (typeof REORDER_STATES)[number];
 
 export const Insights = z.object({
   asOf: z.nullable(
@@ -363,5 +390,14 @@ export const Insights = z.object({
   startDate: z.optional(day('The first day the findings looked at, as asked; absent when not given')),
   endDate: z.optional(day('The last day the findings looked at, as asked; absent when not given')),
   items: z.array(Insight),
+  reorder: z.optional(
+    z.object({
+      status: z.enum(REORDER_STATES),
+      rule: z.string().check(z.describe('How the suggested quantities are computed, in words')),
+    }),
+  ),
 });
 export type Insights = z.infer<typeof Insights>;
+
+// The demand-insights routes' schemas live beside these, in a file of their own.
+export * from './model-schemas';

@@ -11,6 +11,7 @@ import * as cart from '../cart/schemas';
 import * as orders from '../orders/schemas';
 import * as recommendations from '../recommendations/schemas';
 import * as analytics from '../analytics/schemas';
+import { REORDER_RULE } from '../analytics/domain/reorder';
 import * as search from '../search/schemas';
 import * as audit from '../audit/schemas';
 import type { Auth, RouteContract } from './contract';
@@ -24,6 +25,9 @@ const analysts: Auth = { kind: 'groups', groups: ['analyst', 'admin'] };
 const analyticsCacheNote =
   'Answers are cached for 15 minutes per query, and dropped as soon as the warehouse loads new data; ' +
   'the x-cache response header says hit, miss, or bypass (cache unavailable, answered from the warehouse).';
+const modelNote =
+  'From the demand-insights model endpoint; while it is unavailable (still training on a first start, down or slow) the ' +
+  'answer is 503 DEPENDENCY_UNAVAILABLE with Retry-After.';
 const sessionHeader = {
   name: 'x-session-id',
   required: false,
@@ -359,10 +363,65 @@ export const apiRoutes = {
     summary:
       'Findings from the latest weeks of a range of UTC days (without dates, of the whole warehouse): stock running out against ' +
       'recent demand (under 7 days of cover), products rising or falling by half or more week on week, conversion, and searches that ' +
-      'found nothing. ' +
-      analyticsCacheNote,
+      'found nothing; and, for a range that reaches today, reorder suggestions (kind reorder) from the stock now and the ' +
+      "demand-insights model's forecasts: per stocked product short of cover, its weeks of cover (available / the forecast's " +
+      `mean weekly units) and a suggested quantity: ${REORDER_RULE}. When the model does not answer they are left out and ` +
+      '`reorder.status` says why; the rest still answers. ' +
+      analyticsCacheNote +
+      ' (The reorder suggestions are computed on every request.)',
     request: { query: analytics.InsightsQuery },
     response: { status: 200, schema: analytics.Insights },
+  },
+  analyticsForecast: {
+    method: 'GET',
+    path: '/v1/analytics/forecast',
+    context: 'analytics',
+    auth: analysts,
+    summary:
+      "A product's weekly unit forecast from the demand-insights model's cut (asOf, a Monday), `weeks` 1-26 (default 8), each " +
+      'week with its p10-p90 band (80 % of weeks fall inside), and the weeks of actual sales before the cut (`history`) for a ' +
+      'chart. A product not in the catalog is 404; a catalog product the model never saw sold answers 200 with `forecast: ' +
+      'no-sales-history` and empty weeks (no forecast, rather than a forecast of zero). ' +
+      modelNote,
+    request: { query: analytics.ForecastQuery },
+    response: { status: 200, schema: analytics.Forecast },
+  },
+  analyticsSegments: {
+    method: 'GET',
+    path: '/v1/analytics/segments',
+    context: 'analytics',
+    auth: analysts,
+    summary:
+      "The customer segments of the demand-insights model (RFM, tenure and basket breadth at its cut, clustered): each one's " +
+      'id, plain-words name, description, size and share of spend. ' +
+      modelNote,
+    response: { status: 200, schema: analytics.Segments },
+  },
+  analyticsSegmentCustomers: {
+    method: 'GET',
+    path: '/v1/analytics/segments/{segment}/customers',
+    context: 'analytics',
+    auth: analysts,
+    summary:
+      "A segment's customers with their recency (days), frequency (purchases) and monetary value (GBP) at the model's cut, " +
+      'highest spend first, `limit` 1-1000 (default 100) a page: the campaign export. An unknown segment is 404. ' +
+      modelNote,
+    request: { params: analytics.SegmentParams, query: analytics.SegmentCustomersQuery },
+    response: { status: 200, schema: analytics.SegmentCustomers },
+  },
+  analyticsPricing: {
+    method: 'GET',
+    path: '/v1/analytics/pricing',
+    context: 'analytics',
+    auth: admin,
+    summary:
+      "A product's price elasticity (log-log demand on price with week effects) with its 95 % interval and, only where the " +
+      'interval excludes zero, a price that maximises margin under the stated unit-cost assumption; otherwise the reason says ' +
+      "there is not enough evidence. currentPrice is the catalog's (minor units). Nothing changes a price: a person applies a " +
+      'suggestion through PATCH /v1/products/{id}. A product not in the catalog is 404. ' +
+      modelNote,
+    request: { query: analytics.PricingQuery },
+    response: { status: 200, schema: analytics.PricingSuggestion },
   },
   listAudit: {
     method: 'GET',

@@ -8,6 +8,8 @@ import { DynamoPopularProducts } from './adapters/dynamo-popular';
 import { DynamoPurchases } from './adapters/dynamo-purchases';
 import { cached, firstWithItems } from './adapters/popular-chain';
 import { DEFAULT_RESILIENCE, SageMakerModel } from './adapters/sagemaker-model';
+import { insightsModelFromEnv } from '../analytics/model-deps';
+import { InsightsSegments } from './adapters/insights-segments';
 import type { PopularProducts, RecommendationsDeps } from './ports';
 
 const positiveInt = (fallback: number) =>
@@ -30,8 +32,15 @@ const env = () =>
       MODEL_TIMEOUT_MS: positiveInt(DEFAULT_RESILIENCE.timeoutMs),
       MODEL_BREAKER_FAILURES: positiveInt(DEFAULT_RESILIENCE.failuresToOpen),
       MODEL_BREAKER_HALF_OPEN_MS: positiveInt(DEFAULT_RESILIENCE.halfOpenAfterMs),
+      SEGMENT_TIMEOUT_MS: positiveInt(DEFAULT_SEGMENT_TIMEOUT_MS),
     }),
   );
+
+/**
+ * How long a shopper's request waits for their segment (ms): it comes before the model's call, so it is kept short;
+ * past it the answer goes on without a segment.
+ */
+const DEFAULT_SEGMENT_TIMEOUT_MS = 150;
 
 /** The catalog's popularity field over its first page of active products: the ranking of last resort. */
 const catalogPopularity = (): PopularProducts => {
@@ -68,6 +77,9 @@ export function liveRecommendationsDeps(): RecommendationsDeps {
   model.breaker.onReset(() => logger.info('model endpoint breaker closed: the model answers again'));
   return {
     model,
+    // The insights endpoint's own breaker (INSIGHTS_BREAKER_*), with the shoppers' deadline.
+    segments: new InsightsSegments(insightsModelFromEnv({ timeoutMs: config.SEGMENT_TIMEOUT_MS })),
+    clock: systemClock,
     popular: cached(
       firstWithItems(new DynamoPopularProducts(dynamoDocumentClient(), config.AGGREGATES_TABLE), catalogPopularity()),
       60_000,

@@ -1,14 +1,20 @@
 import type { Log } from '../shared/log';
+import type { Clock } from '../shared/clients';
 import type { RecommendationRequest } from '../../ml/src/model';
 import type { ModelAnswer } from './schemas';
 import type { BusinessMetrics } from '../shared/metrics';
+import type { SegmentFeatures } from '../../ml/src/insights/contract';
 
-/** One purchased line of the shopper's history, as the model takes it. */
+/** One purchased line of the shopper's history. */
 export interface PurchaseLine {
   productId: string;
   quantity: number;
   /** ISO 8601: when the order was placed. */
   at: string;
+  /** The order it was bought in: purchases are counted by order (the segment's frequency). */
+  orderId?: string;
+  /** Minor units paid per unit; absent on lines kept before prices were (the segment's monetary counts them as 0). */
+  unitPrice?: number;
 }
 
 /** The shopper's recent purchases (the orders context's API, read-only). */
@@ -48,7 +54,24 @@ export interface ProductDetails {
   ): Promise<Map<string, { id: string; name: string; price: number; currency: string; status: string }>>;
 }
 
+/** A shopper's segment as the demand-insights model assigns it (ml/src/insights/contract.ts AssignSegmentAnswer). */
+export interface ShopperSegment {
+  segment: string;
+  name: string;
+  /** The segment's most bought products, most first: the fallback ranking for its shoppers. */
+  topProducts: string[];
+}
+
+/** The demand-insights model's segment assignment; rejects on any failure (the caller goes on without one). */
+export interface SegmentAssigner {
+  assign(features: SegmentFeatures): Promise<ShopperSegment>;
+}
+
 export interface RecommendationsDeps {
+  /** The signed-in shopper's segment (the demand-insights endpoint). */
+  segments: SegmentAssigner;
+  /** Now, for the segment's recency and tenure. */
+  clock: Clock;
   model: RecommendationModel;
   popular: PopularProducts;
   products: ProductDetails;

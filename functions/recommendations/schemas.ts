@@ -28,6 +28,16 @@ export const Recommendations = z.object({
   modelVersion: z.string(),
   /** The SageMaker production variant that answered (A/B); null when the fallback answered. */
   variant: z.nullable(z.string()),
+  segment: z.optional(
+    z
+      .object({ segment: z.string(), name: z.string() })
+      .check(
+        z.describe(
+          "The signed-in shopper's customer segment (the demand-insights model, from their purchases): absent for anonymous " +
+            'shoppers, shoppers with no purchases, or while that model does not answer. The fallback ranks its top products first',
+        ),
+      ),
+  ),
 });
 export type Recommendations = z.infer<typeof Recommendations>;
 

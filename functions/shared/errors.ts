@@ -42,6 +42,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Seconds a client should wait before trying again: the answer's Retry-After (a 503 of a dependency that comes back). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -57,6 +59,9 @@ export const invalid = (message: string, details?: ErrorDetail[]) =>
   new DomainError('VALIDATION_ERROR', message, details);
 export const dependencyUnavailable = (what: string) =>
   new DomainError('DEPENDENCY_UNAVAILABLE', `${what} is unavailable, try again shortly`);
+/** A 503 that says how long to wait (Retry-After) and why, in the caller's words. */
+export const unavailableFor = (message: string, retryAfterSeconds: number) =>
+  new DomainError('DEPENDENCY_UNAVAILABLE', message, undefined, retryAfterSeconds);
 
 export const errorBody = (code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody => ({
   error: details?.length ? { code, message, details } : { code, message },

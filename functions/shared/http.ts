@@ -83,7 +83,12 @@ const httpErrorCodes: Record<number, ErrorCode> = {
 
 /** The one place where errors become HTTP responses (API.md's error shape). */
 export function errorResponse(error: unknown): ApiResult {
-  if (error instanceof DomainError) return json(error.status, errorBody(error.code, error.message, error.details));
+  if (error instanceof DomainError)
+    return json(
+      error.status,
+      errorBody(error.code, error.message, error.details),
+      error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) },
+    );
   if (isZodError(error)) {
     const details: ErrorDetail[] = error.issues.flatMap(deepestIssues).map((i) => ({
       path: i.path.map(String).join('.'),

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { replayHistory } from '@ecicomm/local-platform/history/replay';
 import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
@@ -17,6 +18,7 @@ import { launchChromium } from '../support/browser';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 import { startPlatformOnFreePorts, stopPlatformStartedIn } from '../support/platform-on-free-ports';
 import { call as callApi, ok as okAt, type CallOptions } from '../support/http-client';
+import { PRICING_CASES, writeTestInsightsModel } from '../support/insights-model';
 
 // The page's globals, as page.evaluate sees them (this project type-checks without the DOM library).
 declare const document: any;
@@ -93,7 +95,9 @@ const chartOf = (page: Page, id: string) =>
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  starting = startPlatformOnFreePorts({ dataDir, seed: 'demo', model: { port: 0 } });
+  // The hand-made demand-insights model (demo-catalog products), so the forecast and pricing sections have answers.
+  const insights = { dir: writeTestInsightsModel(path.join(dataDir, 'test-insights-model')) };
+  starting = startPlatformOnFreePorts({ dataDir, seed: 'demo', model: { port: 0 }, insights });
   platform = await starting;
   browser = await launchChromium();
 }, 120_000);
@@ -414,6 +418,49 @@ describe("the analysts' dashboard at /dashboard", () => {
       { id: 'searches', type: 'bar', data: searched.map((i: any) => ({ value: i.metric, name: i.query })) },
     ]);
 
+    // Demand forecast: the range's first top product is shown at once (one the model never saw sold: it says so);
+    // then a product of the model's, its band a polygon of p90s out and p10s back, a point per forecast week each.
+    await page.locator('body[data-models="ready"]').waitFor();
+    expect(await page.locator('#forecast-note').textContent()).toContain('never saw it sold');
+    expect(await page.locator('#forecast-chart').isVisible()).toBe(false);
+    const { productId: priced, suggestedPrice } = PRICING_CASES.elastic;
+    await page.getByLabel('Product', { exact: true }).fill(priced);
+    await page.getByLabel('Weeks', { exact: true }).fill('6');
+    await page.getByRole('button', { name: 'Forecast', exact: true }).click();
+    await page.locator('body[data-models="ready"]').waitFor();
+    const forecast = await ok(`/v1/analytics/forecast?productId=${priced}&weeks=6`, { token: adminToken });
+    const pointsOf = (series: string) =>
+      page
+        .locator(`#forecast-chart [data-series="${series}"]`)
+        .getAttribute('points')
+        .then((points) => (points ?? '').trim().split(/\s+/).filter(Boolean));
+    const band = await pointsOf('band');
+    expect(band).toHaveLength(2 * forecast.weeks.length);
+    expect(await pointsOf('forecast')).toHaveLength(forecast.weeks.length);
+    expect(await pointsOf('history')).toHaveLength(forecast.history.length);
+    // p90 above p10 in every week (SVG y grows downwards): the band's first half lies above its second, reversed.
+    const ys = band.map((p) => Number(p.split(',')[1]));
+    const weeksShown = forecast.weeks.length;
+    for (let i = 0; i < weeksShown; i++) expect(ys[i]).toBeLessThanOrEqual(ys[2 * weeksShown - 1 - i]);
+    expect(await page.locator('#forecast-chart').isVisible()).toBe(true);
+
+    // Pricing for the admin: the model's elasticity, interval, suggestion and reason, as the API gives them.
+    const pricing = await ok(`/v1/analytics/pricing?productId=${priced}`, { token: adminToken });
+    expect(pricing.suggestedPrice).toBe(Math.round(suggestedPrice * 100));
+    expect([
+      await page.locator('#pricing-current').textContent(),
+      await page.locator('#pricing-elasticity').textContent(),
+      await page.locator('#pricing-interval').textContent(),
+      await page.locator('#pricing-suggested').textContent(),
+      await page.locator('#pricing-reason').textContent(),
+    ]).toEqual([
+      pounds(pricing.currentPrice),
+      pricing.elasticity.toFixed(2).replace('-', '−'),
+      `${pricing.interval[0].toFixed(2).replace('-', '−')} to ${pricing.interval[1].toFixed(2).replace('-', '−')}`,
+      pounds(pricing.suggestedPrice),
+      pricing.reason,
+    ]);
+
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     console.log(`dashboard screenshot: ${SCREENSHOT}`);
@@ -497,6 +544,37 @@ describe("the analysts' dashboard at /dashboard", () => {
     expect(problems.errorResponses.length).toBeGreaterThan(1);
     // Chromium itself logs each 4xx response as "Failed to load resource"; the page logs nothing.
     expect(problems.console.filter((m) => !m.includes('Failed to load resource'))).toEqual([]);
+    await page.context().close();
+  });
+
+  it('tells an analyst that pricing needs an admin, and asks the pricing route nothing', async () => {
+    const email = `dashboard-analyst-${randomUUID()}@example.com`;
+    const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+    await ok('/v1/users', {
+      method: 'POST',
+      expect: 201,
+      body: { email, password, firstName: 'Ana', lastName: 'Lyst' },
+    });
+    const cognito = new CognitoIdentityProviderClient({
+      region: platform.region,
+      endpoint: platform.cognitoEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await cognito.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: platform.userPoolId, Username: email, GroupName: 'analyst' }),
+    );
+    cognito.destroy();
+
+    const { page, problems } = await openPage();
+    await signInOnPage(page, email, password);
+    await page.locator('body[data-state="ready"]').waitFor();
+    await page.getByLabel('Product', { exact: true }).fill(PRICING_CASES.elastic.productId);
+    await page.getByRole('button', { name: 'Forecast', exact: true }).click();
+    await page.locator('body[data-models="ready"]').waitFor();
+    expect(await page.locator('#pricing-note').textContent()).toContain('Pricing needs an admin');
+    expect(await page.locator('#pricing').isVisible()).toBe(false);
+    expect(await page.locator('#forecast-chart [data-series="band"]').count()).toBe(1);
+    expect(problems).toEqual({ console: [], pageErrors: [], failedRequests: [], errorResponses: [] });
     await page.context().close();
   });
 

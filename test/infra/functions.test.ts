@@ -401,11 +401,18 @@ describe('least privilege', () => {
     },
   );
 
-  it('only the recommendations function may invoke the model endpoint', () => {
+  it('only the recommendations function and the analytics routes that read the insights model may invoke an endpoint', () => {
     const invokers = definitions.filter(([, , built]) =>
       statementsOf(built).some((s) => actionsOf(s).some((a) => a.startsWith('sagemaker:'))),
     );
-    expect(invokers.map(([, d]) => d.id)).toEqual(['getRecommendations']);
+    expect(invokers.map(([, d]) => d.id)).toEqual([
+      'getRecommendations',
+      'analyticsInsights',
+      'analyticsForecast',
+      'analyticsSegments',
+      'analyticsSegmentCustomers',
+      'analyticsPricing',
+    ]);
   });
 
   it('only place-order may start the saga', () => {

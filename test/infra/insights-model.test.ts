@@ -128,16 +128,19 @@ describe('least privilege', () => {
             .map((s) => ({ roles: r.Properties.Roles, s })),
         ),
     );
-    expect(insightsGrants).toEqual([
-      {
-        roles: [{ Ref: logicalIdOf(fn.role) }],
+    // One grant per route that names the endpoint (the analytics model routes and recommendations), each its own role's.
+    const invokers = withInsights.filter((r) => r.insightsEndpoint).map((r) => stack.api.functions.get(r.id)!);
+    expect(invokers.length).toBeGreaterThan(1);
+    expect(insightsGrants).toEqual(
+      invokers.map((invoker) => ({
+        roles: [{ Ref: logicalIdOf(invoker.role) }],
         s: {
           Action: 'sagemaker:InvokeEndpoint',
           Effect: 'Allow',
-          Resource: referenceFrom(fn.role, stack.insightsModel.endpoint),
+          Resource: referenceFrom(invoker.role, stack.insightsModel.endpoint),
         },
-      },
-    ]);
+      })),
+    );
     const [, fnResources] = byStack.find(([within]) => within === Stack.of(fn.function))!;
     const env = fnResources[logicalIdOf(fn.function)].Properties.Environment.Variables;
     expect(env.INSIGHTS_ENDPOINT_NAME).toEqual(

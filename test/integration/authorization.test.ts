@@ -45,6 +45,7 @@ import {
   type RawResponse,
 } from '../support/hostile';
 import { resetSwitchboard, switchboardStatus } from '../support/recommendations';
+import { PRICING_CASES, TEST_SEGMENTS } from '../support/insights-model';
 
 const PERSONAS = ['anonymous', 'shopper', 'otherShopper', 'analyst', 'admin'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -213,6 +214,12 @@ const BUILDERS: Record<string, Builder> = {
   analyticsSummary: () => ({ path: '/v1/analytics/dashboard/summary' }),
   analyticsSalesReport: () => ({ path: '/v1/analytics/reports/sales?dimension=category' }),
   analyticsInsights: () => ({ path: '/v1/analytics/insights' }),
+  analyticsForecast: () => ({ path: `/v1/analytics/forecast?productId=${PRICING_CASES.elastic.productId}` }),
+  analyticsSegments: () => ({ path: '/v1/analytics/segments' }),
+  analyticsSegmentCustomers: () => ({
+    path: `/v1/analytics/segments/${TEST_SEGMENTS[0].segment}/customers?limit=5`,
+  }),
+  analyticsPricing: () => ({ path: `/v1/analytics/pricing?productId=${PRICING_CASES.elastic.productId}` }),
   listAudit: () => ({ path: '/v1/audit?limit=5' }),
 };
 

@@ -13,6 +13,8 @@ import { beforeAll, describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { routes, type Route } from '../../lib/routes';
 import { PARTNER_PAGE_MAX } from '../../functions/catalog/schemas';
+import { MAX_SEGMENT_PAGE } from '../../functions/analytics/schemas';
+import { PRICING_CASES, TEST_SEGMENTS } from '../support/insights-model';
 import { adminSession, api, newShopper, platform, snapshotTables, strongPassword, type Shopper } from '../support/api';
 import {
   DELETE,
@@ -123,6 +125,8 @@ const PARAM_VALUES: Record<string, (f: Fixture) => string> = {
   orderId: () => 'order-that-does-not-exist',
   imageKey: () => 'i-does-not-exist',
   imageId: () => 'i-does-not-exist',
+  // The hand-made insights model's (test/support/insights-model.ts) largest segment: its export has pages to tamper with.
+  segment: () => TEST_SEGMENTS[0].segment,
 };
 
 /** Valid values of the request headers routes declare, by lower-case name. */
@@ -793,9 +797,17 @@ describe('hostile path parameters', () => {
 const FREE_TEXT_QUERY: Record<string, string[]> = { searchProducts: ['q', 'brand'], suggestProducts: ['q'] };
 const isFreeText = (route: Route, key: string) => FREE_TEXT_QUERY[route.id]?.includes(key) ?? false;
 /** Routes whose `limit` is not the list convention's 1-100 (API.md): type-ahead answers at most 20. */
-const LIMIT_MAX: Record<string, number> = { suggestProducts: 20, listPartnerProducts: PARTNER_PAGE_MAX };
+const LIMIT_MAX: Record<string, number> = {
+  suggestProducts: 20,
+  listPartnerProducts: PARTNER_PAGE_MAX,
+  analyticsSegmentCustomers: MAX_SEGMENT_PAGE,
+};
 /** Query parameters a route requires, sent with a case about another parameter so that only that one is wrong. */
-const REQUIRED_QUERY: Record<string, string> = { suggestProducts: 'q=cak&' };
+const REQUIRED_QUERY: Record<string, string> = {
+  suggestProducts: 'q=cak&',
+  analyticsForecast: `productId=${PRICING_CASES.elastic.productId}&`,
+  analyticsPricing: `productId=${PRICING_CASES.elastic.productId}&`,
+};
 const besides = (route: Route, key?: string) =>
   key !== undefined && REQUIRED_QUERY[route.id]?.startsWith(`${key}=`) ? '' : (REQUIRED_QUERY[route.id] ?? '');
 /** What the edge hands the function for a raw query value (URLSearchParams: lenient percent-decoding, + as space). */

@@ -176,6 +176,53 @@ describe('from the model', () => {
     expect(((await switchboardStatus()).lastBody as { history: unknown[] }).history).toEqual([]);
   });
 
+  it("names a signed-in shopper's segment from their own orders, as the insights model assigns their features", async () => {
+    const shopper = await newShopper();
+    const placed = await api('/v1/orders', {
+      method: 'POST',
+      token: shopper.token,
+      headers: { 'idempotency-key': randomUUID() },
+      body: { shippingAddress: address, paymentToken: 'tok_visa', items: [{ productId: 'ECI-LT-001', quantity: 2 }] },
+    });
+    expect(placed.status).toBe(202);
+    // What the segment is measured from: one order just now, two T-light holders at £3.50, one product.
+    const features = { recency: 0, frequency: 1, monetary: 7, tenure: 0, breadth: 1 };
+    const assigned = await fetch(
+      `${platform().insights.runtimeUrl}/endpoints/${platform().insights.endpointName}/invocations`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ task: 'assignSegment', features }),
+      },
+    ).then((r) => r.json() as Promise<{ segment: string; name: string }>);
+
+    const res = await eventually(
+      async () => {
+        const answer = await recommendations('?limit=5', shopper.token);
+        expect(answer.body.segment).toBeDefined();
+        return answer;
+      },
+      { timeout: 20_000, interval: 250 },
+    );
+    await expectSellable(res);
+    expect(res.body).toMatchObject({ source: 'model', segment: { segment: assigned.segment, name: assigned.name } });
+    // The model's call still carries only what its contract takes (the segment's order and prices stay behind).
+    expect((await switchboardStatus()).lastBody).toMatchObject({
+      history: [{ productId: 'ECI-LT-001', quantity: 2, at: expect.any(String) }],
+    });
+
+    // Anonymous shoppers have none; nor does anyone while the insights endpoint is down, and the answer stands.
+    expect((await recommendations('?limit=3')).body.segment).toBeUndefined();
+    await switchboard({ mode: 'down' });
+    try {
+      const down = await recommendations('?limit=3', shopper.token);
+      await expectSellable(down);
+      expect(down.body.segment).toBeUndefined();
+    } finally {
+      await switchboard({ mode: 'pass' });
+    }
+  });
+
   it('stops showing a product once an admin makes it inactive', async () => {
     const admin = await adminSession();
     const setStatus = async (status: 'ACTIVE' | 'INACTIVE') => {

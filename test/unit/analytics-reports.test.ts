@@ -23,7 +23,12 @@ import * as insightSql from '../../functions/analytics/domain/insights';
 import * as reportSql from '../../functions/analytics/domain/reports';
 import { dashboardSummary, resolveRange, salesReport } from '../../functions/analytics/domain/reports';
 import { toNamedParameters } from '../../functions/analytics/adapters/redshift-data-warehouse';
-import type { AnalyticsQueryDeps, CachedResult, ResultCache } from '../../functions/analytics/ports';
+import type {
+  AnalyticsQueryDeps,
+  CachedResult,
+  InsightsWithReorderDeps,
+  ResultCache,
+} from '../../functions/analytics/ports';
 import { DashboardSummary, Insights, SalesReport } from '../../functions/analytics/schemas';
 import { DomainError } from '../../functions/shared/errors';
 import {
@@ -37,6 +42,18 @@ import {
 import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-process';
 import type { Warehouse } from '../../functions/analytics/ports';
 import { lambdaContext } from '@ecicomm/local-platform/lambda/context';
+
+/** Insights' reorder dependencies with no stock recorded: the warehouse findings alone (reorder is tested elsewhere). */
+const noStock = {
+  model: {
+    forecast: () => Promise.reject(new Error('no stock, no forecast')),
+    segments: () => Promise.reject(new Error('unused')),
+    segmentCustomers: () => Promise.reject(new Error('unused')),
+    pricing: () => Promise.reject(new Error('unused')),
+  },
+  catalog: { get: async () => undefined, getMany: async () => new Map() },
+  stock: { available: async () => new Map<string, number>() },
+};
 
 const loadedAt = () => new Date('2024-06-01T00:00:00Z');
 
@@ -674,6 +691,9 @@ const call = async (handler: Handler, event: never) => {
 async function handlerModules() {
   Object.assign(process.env, {
     AGGREGATES_TABLE: 'unit-aggregates',
+    INSIGHTS_ENDPOINT_NAME: 'never-asked',
+    PRODUCTS_TABLE: 'never-asked',
+    INVENTORY_TABLE: 'never-asked',
     REDSHIFT_WORKGROUP: 'never-asked',
     REDSHIFT_DATABASE: 'never-asked',
   });
@@ -685,7 +705,7 @@ async function handlerModules() {
 }
 let summaryHandler: (deps: AnalyticsQueryDeps) => unknown;
 let salesHandler: (deps: AnalyticsQueryDeps) => unknown;
-let insightsHandler: (deps: AnalyticsQueryDeps) => unknown;
+let insightsHandler: (deps: InsightsWithReorderDeps) => unknown;
 
 describe('the analytics handlers', () => {
   beforeAll(async () => {
@@ -706,7 +726,7 @@ describe('the analytics handlers', () => {
     deps = { warehouse: counted.warehouse, cache, clock, log };
     summary = summaryHandler(deps) as Handler;
     report = salesHandler(deps) as Handler;
-    findings = insightsHandler(deps) as Handler;
+    findings = insightsHandler({ ...deps, ...noStock }) as Handler;
   });
 
   const SUMMARY = '/analytics/dashboard/summary';
@@ -815,7 +835,10 @@ describe('the analytics handlers', () => {
     expect(cache.entries.size).toBe(0); // its version is unknown: not stored
     cache.failLookup = false;
     cache.failStore = true;
-    const unstored = await call(insightsHandler(deps) as Handler, apiEvent('/analytics/insights', null));
+    const unstored = await call(
+      insightsHandler({ ...deps, ...noStock }) as Handler,
+      apiEvent('/analytics/insights', null),
+    );
     expect(unstored.status).toBe(200);
     expect(unstored.headers['x-cache']).toBe('miss');
     expect(log.warnings).toEqual([

@@ -49,6 +49,18 @@ import { PgliteWarehouse } from '@ecicomm/local-platform/redshift-data/in-proces
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
 import { invoiceLine } from '../support/invoice-line';
 
+/** Insights' reorder dependencies with no stock recorded: the warehouse findings alone (reorder is tested elsewhere). */
+const noStock = {
+  model: {
+    forecast: () => Promise.reject(new Error('no stock, no forecast')),
+    segments: () => Promise.reject(new Error('unused')),
+    segmentCustomers: () => Promise.reject(new Error('unused')),
+    pricing: () => Promise.reject(new Error('unused')),
+  },
+  catalog: { get: async () => undefined, getMany: async () => new Map() },
+  stock: { available: async () => new Map<string, number>() },
+};
+
 const loadedAt = () => new Date('2026-04-01T00:00:00Z');
 const log = { warn: () => undefined };
 const RECEIVED_AT = '2026-04-01T00:00:00.000Z';
@@ -532,6 +544,9 @@ describe('the analytics routes', () => {
     // The handler modules build their live dependencies on load: an environment that names what they never use.
     Object.assign(process.env, {
       AGGREGATES_TABLE: 'unit-aggregates',
+      INSIGHTS_ENDPOINT_NAME: 'never-asked',
+      PRODUCTS_TABLE: 'never-asked',
+      INVENTORY_TABLE: 'never-asked',
       REDSHIFT_WORKGROUP: 'never-asked',
       REDSHIFT_DATABASE: 'never-asked',
     });
@@ -548,7 +563,7 @@ describe('the analytics routes', () => {
     routes = {
       summary: s.makeHandler(queryDeps),
       sales: r.makeHandler(queryDeps),
-      insights: i.makeHandler(queryDeps),
+      insights: i.makeHandler({ ...queryDeps, ...noStock }),
     };
   });
 

@@ -16,6 +16,7 @@ const environmentOf = (
     startsSaga?: boolean;
     describesSagaExecutions?: boolean;
     sagemakerEndpoint?: boolean;
+    insightsEndpoint?: boolean;
     warehouse?: string;
     search?: string;
     streams?: Partial<Record<keyof typeof streams, string>>;
@@ -33,6 +34,7 @@ const environmentOf = (
   if (route.startsSaga || route.describesSagaExecutions)
     env.ORDER_SAGA_ARN = 'arn:aws:states:eu-west-2:123456789012:stateMachine:order-saga';
   if (route.sagemakerEndpoint) env.SAGEMAKER_ENDPOINT_NAME = 'ecicomm-test-recommendations';
+  if (route.insightsEndpoint) env.INSIGHTS_ENDPOINT_NAME = 'ecicomm-test-insights';
   if (route.warehouse) Object.assign(env, { REDSHIFT_WORKGROUP: 'ecicomm-analytics', REDSHIFT_DATABASE: 'analytics' });
   // The signing name is left to its default (es): a domain needs only its endpoint.
   if (route.search) env[SEARCH_ENV.endpoint] = 'https://search-ecicomm-test-abc123.eu-west-2.es.amazonaws.com';

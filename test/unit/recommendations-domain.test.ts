@@ -51,6 +51,8 @@ function fakeDeps(
       getMany: async (ids) => new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!])),
     },
     history: { recentLines: async () => [] },
+    segments: { assign: () => Promise.reject(new Error('no insights model in this test')) },
+    clock: { now: () => new Date('2026-12-07T12:00:00Z') },
     log: { warn: (m) => void warnings.push(m), debug: () => undefined },
     metrics: recordingMetrics(),
     warnings,
@@ -146,13 +148,13 @@ describe('purchase history from the orders events', () => {
   const totals = { subtotal: 300, discount: 0, tax: 0, shipping: 0, total: 300, currency: 'GBP' };
   const base = { schemaVersion: 1, orderId: 'o1', userId: 'u1', at: '2026-02-01T00:00:00.000Z' };
 
-  it('keeps the product and quantity of each line, dated by when the order was placed', () => {
+  it('keeps the product, quantity and unit price of each line, dated by when the order was placed', () => {
     expect(purchaseChange('OrderPlaced', { ...base, items: [line], ...totals })).toEqual({
       kind: 'placed',
       orderId: 'o1',
       userId: 'u1',
       placedAt: '2026-02-01T00:00:00.000Z',
-      lines: [{ productId: 'A', quantity: 2 }],
+      lines: [{ productId: 'A', quantity: 2, unitPrice: 150 }],
     });
     expect(
       purchaseChange('OrderCancelled', {

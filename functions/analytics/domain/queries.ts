@@ -3,7 +3,7 @@
  * 15-minute cache while the warehouse is unchanged, else computed from the warehouse.
  */
 import type * as z from 'zod/mini';
-import type { AnalyticsQueryDeps } from '../ports';
+import type { AnalyticsQueryDeps, InsightsWithReorderDeps } from '../ports';
 import {
   DashboardSummary,
   Insights,
@@ -15,6 +15,8 @@ import {
 } from '../schemas';
 import { cacheKey, cached, type CacheOutcome } from './cache';
 import { insights } from './insights';
+import { REORDER_RULE } from './reorder';
+import { reorderInsights } from './reorder-insights';
 import { dashboardSummary, resolveRange, salesReport } from './reports';
 
 const shapeOf =
@@ -52,4 +54,29 @@ export function getInsights(query: InsightsQuery, deps: AnalyticsQueryDeps): Pro
     ...(query.endDate ? { endDate: query.endDate } : {}),
   };
   return cached(cacheKey('insights', range), shapeOf(Insights), () => insights(deps, range), deps);
+}
+
+/**
+ * Insights with the reorder suggestions beside the cached warehouse findings: those are about the stock now and
+ * the model's forecasts, which the warehouse version does not track, so they are computed on every request (and
+ * only for a range that reaches today).
+ */
+export async function getInsightsWithReorder(
+  query: InsightsQuery,
+  deps: InsightsWithReorderDeps,
+): Promise<Answer<Insights>> {
+  const today = deps.clock.now().toISOString().slice(0, 10);
+  const current = query.endDate === undefined || query.endDate >= today;
+  const [answer, reorder] = await Promise.all([
+    getInsights(query, deps),
+    current ? reorderInsights(deps) : Promise.resolve({ items: [], status: 'not-in-range' as const }),
+  ]);
+  return {
+    ...answer,
+    value: {
+      ...answer.value,
+      items: [...answer.value.items, ...reorder.items],
+      reorder: { status: reorder.status, rule: REORDER_RULE },
+    },
+  };
 }

@@ -57,7 +57,7 @@ export class DynamoPurchases implements PurchaseRecords, PurchaseHistory {
     // count: the shopper chose those products just now.
     return ((out.Items ?? []) as StoredPurchase[])
       .filter((order) => order.status !== 'CANCELLED')
-      .flatMap((order) => (order.lines ?? []).map((line) => ({ ...line, at: order.placedAt })));
+      .flatMap((order) => (order.lines ?? []).map((line) => ({ ...line, at: order.placedAt, orderId: order.orderId })));
   }
 }
 

@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import { OrderCancelled, OrderConfirmed, OrderPlaced } from '../../events/schemas';
 import type { PurchaseLine } from '../ports';
 
-export type PurchasedLine = Omit<PurchaseLine, 'at'>;
+export type PurchasedLine = Omit<PurchaseLine, 'at' | 'orderId'>;
 
 export type PurchaseChange =
   | { kind: 'placed'; orderId: string; userId: string; placedAt: string; lines: PurchasedLine[] }
@@ -29,8 +29,9 @@ export class UnexpectedEventError extends Error {
   override name = 'UnexpectedEventError';
 }
 
-const linesOf = (items: { productId: string; quantity: number }[]): PurchasedLine[] =>
-  items.map(({ productId, quantity }) => ({ productId, quantity }));
+/** The unit price is kept for the shopper's segment (its monetary feature). */
+const linesOf = (items: { productId: string; quantity: number; unitPrice: number }[]): PurchasedLine[] =>
+  items.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
 
 /** An orders event's detail → the change to the shopper's history; a detail off its schema is refused. */
 export function purchaseChange(detailType: string, detail: unknown): PurchaseChange {

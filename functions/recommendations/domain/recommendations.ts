@@ -1,6 +1,7 @@
 import type { RecommendationRequest } from '../../../ml/src/model';
 import { dependencyUnavailable } from '../../shared/errors';
-import { ModelUnavailableError, type PurchaseLine, type RecommendationsDeps } from '../ports';
+import { ModelUnavailableError, type PurchaseLine, type RecommendationsDeps, type ShopperSegment } from '../ports';
+import { shopperSegment } from './segment';
 import type { Recommendations, RecommendedProduct } from '../schemas';
 
 export interface RecommendationsInput {
@@ -24,16 +25,18 @@ export const candidatesFor = (limit: number) => Math.min(MAX_CANDIDATES, Math.ma
 export function modelRequest(input: RecommendationsInput, history: PurchaseLine[]): RecommendationRequest {
   // No userId: the model scores from the history itself, and a Cognito sub means nothing to it.
   return {
-    history,
+    // As the model's contract takes a line: what the segment needs (order, price) stays here.
+    history: history.map(({ productId, quantity, at }) => ({ productId, quantity, at })),
     ...(input.productId ? { productId: input.productId, exclude: [input.productId] } : {}),
     k: candidatesFor(input.limit),
   };
 }
 
 /**
- * Recommendations for a shopper: the model's when its endpoint answers in time, popularity otherwise —
- * model trouble of any kind degrades the answer, never fails it. Either way only products the catalog
- * still sells are shown, with their live names and prices.
+ * Recommendations for a shopper: the model's when its endpoint answers in time, otherwise the shopper's segment's
+ * top products (a signed-in shopper whose segment the insights model assigned) ahead of global popularity — model
+ * trouble of any kind degrades the answer, never fails it. Either way only products the catalog still sells are
+ * shown, with their live names and prices, and a signed-in shopper's segment is named in the answer.
  */
 export async function recommend(input: RecommendationsInput, deps: RecommendationsDeps): Promise<Recommendations> {
   let history: PurchaseLine[] = [];
@@ -45,6 +48,8 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
       deps.log.warn('order history unavailable, recommending without it', { error: (error as Error).message });
     }
   }
+  // Before the model, not beside it: one call at a time to the endpoints, and the fallback below needs it anyway.
+  const segment = await shopperSegment(history, deps.clock.now(), deps);
   const request = modelRequest(input, history);
 
   let ranked: { productId: string; score: number }[];
@@ -61,19 +66,46 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
       reason,
       error: (error as Error).message,
     });
-    const popular = await deps.popular.top().catch((e: unknown) => {
-      deps.log.warn('popularity fallback unavailable', { error: (e as Error).message });
-      throw dependencyUnavailable('Recommendations');
-    });
-    // Scaled as the model scales popularity (the best product 1), whatever the aggregate's own units.
-    const top = popular.items[0]?.[1] || 1;
-    ranked = popular.items
-      .slice(0, request.k + 1)
-      .map(([productId, score]) => ({ productId, score: Math.round((score / top) * 1e6) / 1e6 }));
-    answeredBy = { source: 'fallback', modelVersion: popular.version, variant: null };
+    ({ ranked, answeredBy } = await fallback(request.k + 1, segment, deps));
   }
 
-  return { items: await onSale(ranked, input, deps), ...answeredBy };
+  const named = segment ? { segment: { segment: segment.segment, name: segment.name } } : {};
+  return { items: await onSale(ranked, input, deps), ...answeredBy, ...named };
+}
+
+/**
+ * Without the model: the segment's top products first (most bought first), then global popularity for the rest,
+ * scored as the model scores (the best 1). `modelVersion` names what ranked them.
+ */
+async function fallback(
+  k: number,
+  segment: ShopperSegment | undefined,
+  deps: RecommendationsDeps,
+): Promise<{
+  ranked: { productId: string; score: number }[];
+  answeredBy: Pick<Recommendations, 'source' | 'modelVersion' | 'variant'>;
+}> {
+  const popular = await deps.popular.top().catch((e: unknown) => {
+    deps.log.warn('popularity fallback unavailable', { error: (e as Error).message });
+    throw dependencyUnavailable('Recommendations');
+  });
+  // Scaled as the model scales popularity (the best product 1), whatever the aggregate's own units.
+  const top = popular.items[0]?.[1] || 1;
+  const byPopularity = popular.items.map(([productId, score]) => ({
+    productId,
+    score: Math.round((score / top) * 1e6) / 1e6,
+  }));
+  if (!segment?.topProducts.length)
+    return {
+      ranked: byPopularity.slice(0, k),
+      answeredBy: { source: 'fallback', modelVersion: popular.version, variant: null },
+    };
+  const first = new Set(segment.topProducts);
+  const ids = [...segment.topProducts, ...byPopularity.map((p) => p.productId).filter((id) => !first.has(id))];
+  return {
+    ranked: ids.slice(0, k).map((productId, i) => ({ productId, score: Math.round((1 - i / ids.length) * 1e6) / 1e6 })),
+    answeredBy: { source: 'fallback', modelVersion: `segment ${segment.segment}; ${popular.version}`, variant: null },
+  };
 }
 
 /** The candidates the catalog still sells, in the model's order, hydrated, up to the limit. */

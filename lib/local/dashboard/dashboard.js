@@ -475,6 +475,8 @@
         insights.asOf,
       );
       drawNoResultSearches(insights.items.filter((i) => i.kind === 'no_results'));
+      // The forecast and pricing sections offer the range's top products (models.js).
+      window.ecicommModels.suggest(summary.topProducts);
       el.rangeNote.textContent = byDay.rows.some(hasSales)
         ? ''
         : `No sales between ${startDate} and ${endDate}${summary.latestSalesDate ? `; the latest is on ${summary.latestSalesDate}` : ''}. “All data” shows the whole history.`;
@@ -565,6 +567,8 @@
   el.allData.addEventListener('click', () => void allData());
 
   // ------------------------------------------------------------------ start
+
+  window.ecicommModels.init(api);
 
   lastThirtyDays();
   if (sessionStorage.getItem(TOKEN_KEY)) {

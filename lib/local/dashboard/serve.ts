@@ -18,6 +18,7 @@ const assets: Record<string, StaticAsset> = {
   '': { file: () => path.join(here, 'index.html'), type: 'text/html; charset=utf-8' },
   '/': { file: () => path.join(here, 'index.html'), type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: () => path.join(here, 'dashboard.js'), type: JS },
+  '/models.js': { file: () => path.join(here, 'models.js'), type: JS },
   '/dashboard.css': { file: () => path.join(here, 'dashboard.css'), type: 'text/css; charset=utf-8' },
   // The charting library is the one npm installed: nothing is fetched from elsewhere at run time.
   '/echarts.min.js': { file: () => createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), type: JS },
