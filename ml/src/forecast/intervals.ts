@@ -5,8 +5,7 @@
  * larger of the forecast and the product's mean of its last 12 weeks (a zero median forecast of a product
  * that sells now and then still gets a band above 0).
  */
-import { lastWeeks, mean } from './baselines';
-import { forecast, type ForecastParameters } from './model';
+import { lastWeeks, mean, type Forecaster } from './baselines';
 import { topProducts, type WeeklyUnits } from './units';
 
 export interface IntervalModel {
@@ -48,12 +47,16 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-/** Calibrates the interval model on weeks [0, end) of `units`, for horizons 1..horizon. */
+/**
+ * Calibrates the interval model on weeks [0, end) of `units`, for horizons 1..horizon, with the forecaster
+ * trained at `end` (for the pooled one, some of these past cuts were training cuts: see the README for the
+ * coverage this gives on cuts it never saw).
+ */
 export function calibrate(
   units: WeeklyUnits,
   end: number,
   horizon: number,
-  parameters: ForecastParameters,
+  forecaster: Forecaster,
   options: CalibrationOptions = DEFAULT_CALIBRATION,
 ): IntervalModel {
   const model: IntervalModel = { lower: [], upper: [], samples: [] };
@@ -65,7 +68,7 @@ export function calibrate(
       for (const id of topProducts(units, cut - 12, cut, options.products)) {
         const row = units.series.get(id)!;
         const history = row.subarray(0, cut);
-        const point = forecast(history, h, parameters)[h - 1];
+        const point = forecaster(history, h)[h - 1];
         errors.push((row[cut + h - 1] - point) / errorScale(history, point));
       }
     }
