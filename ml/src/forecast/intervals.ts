@@ -60,15 +60,27 @@ export function calibrate(
   options: CalibrationOptions = DEFAULT_CALIBRATION,
 ): IntervalModel {
   const model: IntervalModel = { lower: [], upper: [], samples: [] };
+  // One forecast per product and past cut serves every horizon (a cut is shared by up to `horizon` of them).
+  const atCut = new Map<number, { row: Float64Array; history: Float64Array; points: Float64Array }[]>();
+  const forecastsAt = (cut: number) => {
+    let out = atCut.get(cut);
+    if (!out) {
+      out = topProducts(units, cut - 12, cut, options.products).map((id) => {
+        const row = units.series.get(id)!;
+        const history = row.subarray(0, cut);
+        return { row, history, points: forecaster(history, horizon) };
+      });
+      atCut.set(cut, out);
+    }
+    return out;
+  };
   for (let h = 1; h <= horizon; h++) {
     const errors: number[] = [];
     for (let c = 0; c < options.cuts; c++) {
       const cut = end - h + 1 - c - 1; // forecast made at `cut` for week cut + h − 1 < end
       if (cut < 13) break;
-      for (const id of topProducts(units, cut - 12, cut, options.products)) {
-        const row = units.series.get(id)!;
-        const history = row.subarray(0, cut);
-        const point = forecaster(history, h)[h - 1];
+      for (const { row, history, points } of forecastsAt(cut)) {
+        const point = points[h - 1];
         errors.push((row[cut + h - 1] - point) / errorScale(history, point));
       }
     }
