@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { naiveLastWeek } from '../../ml/src/forecast/baselines';
 import { fitBoostedTrees, predictBoosted, weightedMedian } from '../../ml/src/forecast/boosting';
 import { FEATURE_NAMES, logMean, productFeatures, productScale, storeUnits } from '../../ml/src/forecast/features';
-import { DEFAULT_MODEL, fitForecaster, POOLED_BASE } from '../../ml/src/forecast/model';
+import {
+  DEFAULT_FORECAST_PARAMETERS,
+  DEFAULT_MODEL,
+  fitForecaster,
+  forecast,
+  modelAt,
+  POOLED_BASE,
+} from '../../ml/src/forecast/model';
+import { fitPooled } from '../../ml/src/forecast/pooled';
 import { cutSet, PARAMETER_GRID, score, tune } from '../../ml/src/forecast/protocol';
 import type { WeeklyUnits } from '../../ml/src/forecast/units';
 import { seededRandom } from '../../ml/src/random';
@@ -120,8 +128,12 @@ describe('the pooled forecaster', () => {
     expect(fitForecaster(changed, set.at, parameters)(set.histories[5], 8)).toEqual(forecaster(set.histories[5], 8));
   });
 
-  it('needs enough weeks to train', () => {
-    expect(() => fitForecaster(units, 20, parameters)).toThrow(/Too few weeks/);
+  it('needs enough weeks to train: before them the median blend stands in', () => {
+    expect(() => fitPooled(units, 20, parameters)).toThrow(/Too few weeks/);
+    expect(modelAt(20, parameters)).toEqual({ kind: 'median-blend', ...DEFAULT_FORECAST_PARAMETERS });
+    expect(modelAt(21, parameters)).toBe(parameters);
+    const history = units.series.get('P0')!.subarray(0, 20);
+    expect(fitForecaster(units, 20, parameters)(history, 2)).toEqual(forecast(history, 2, DEFAULT_FORECAST_PARAMETERS));
   });
 
   it('tune: the lowest mean WAPE over the cuts, every trial reported', () => {

@@ -11,7 +11,7 @@
  * validation cuts (npm run ml:evaluate -- --task forecast).
  */
 import { lastWeeks, median, type Forecaster } from './baselines';
-import { fitPooled, type PooledParameters } from './pooled';
+import { FIRST_CUT, fitPooled, type PooledParameters } from './pooled';
 import type { WeeklyUnits } from './units';
 
 export interface MedianBlendParameters {
@@ -53,12 +53,21 @@ export const forecast = (history: Float64Array, horizon: number, parameters: Med
   new Float64Array(horizon).fill(level(history, parameters));
 
 /**
- * The forecaster trained on weeks [0, end) of `units`, for histories cut at `end` or before. The median
- * blend needs no training; the pooled one throws when there are too few weeks to train it.
+ * The model that can be trained on the weeks before `end`: the pooled forecaster needs a training cut
+ * (FIRST_CUT weeks and its target weeks before `end`); with less history the median blend, which needs
+ * none, stands in, so that a forecast at an early cut still works (callers record which one ran).
  */
+export function modelAt(end: number, parameters: ModelParameters): ModelParameters {
+  if (parameters.kind === 'pooled' && end - parameters.targetWeeks < FIRST_CUT)
+    return { kind: 'median-blend', ...DEFAULT_FORECAST_PARAMETERS };
+  return parameters;
+}
+
+/** The forecaster trained on weeks [0, end) of `units` (see modelAt), for histories cut at `end` or before. */
 export function fitForecaster(units: WeeklyUnits, end: number, parameters: ModelParameters): Forecaster {
-  if (parameters.kind === 'pooled') return fitPooled(units, end, parameters);
-  return (history, horizon) => forecast(history, horizon, parameters);
+  const model = modelAt(end, parameters);
+  if (model.kind === 'pooled') return fitPooled(units, end, model);
+  return (history, horizon) => forecast(history, horizon, model);
 }
 
 /** The model in words, for tables and logs. */

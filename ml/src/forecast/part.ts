@@ -5,7 +5,7 @@
  */
 import { FORECAST_WEEKS, HISTORY_WEEKS, type ForecastPart } from '../insights/contract';
 import { DEFAULT_CALIBRATION, calibrate, interval } from './intervals';
-import { DEFAULT_MODEL, describeModel, fitForecaster, type ModelParameters } from './model';
+import { DEFAULT_MODEL, describeModel, fitForecaster, modelAt, type ModelParameters } from './model';
 import { cutSet, scoreModel } from './protocol';
 import { UNITS_RULE, type WeeklyUnits } from './units';
 import { addWeeks, isMonday, weekIndex } from './weeks';
@@ -24,8 +24,8 @@ const CHECK_WEEKS = 8;
  */
 function partMetrics(units: WeeklyUnits, end: number, parameters: ModelParameters, samples: number[]) {
   const metrics: Record<string, unknown> = {
-    model: describeModel(parameters),
-    parameters,
+    model: describeModel(modelAt(end, parameters)),
+    parameters: modelAt(end, parameters),
     unitsRule: UNITS_RULE,
     calibration: { ...DEFAULT_CALIBRATION, samplesPerHorizon: samples },
   };

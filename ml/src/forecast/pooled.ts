@@ -19,7 +19,7 @@ export interface PooledParameters extends BoostingOptions {
 }
 
 /** The first cut with 12 weeks before it (the protocol's selection window) and one more week of history. */
-const FIRST_CUT = 13;
+export const FIRST_CUT = 13;
 
 /** The training rows of the cuts before `end`: features at each cut, the next `targetWeeks` weeks' units. */
 export function trainingRows(units: WeeklyUnits, end: number, store: Float64Array, p: PooledParameters): TrainingRows {
