@@ -73,5 +73,5 @@ export function fitForecaster(units: WeeklyUnits, end: number, parameters: Model
 /** The model in words, for tables and logs. */
 export const describeModel = (p: ModelParameters): string =>
   p.kind === 'pooled'
-    ? `pooled boosted trees (${p.trees} trees of depth ${p.depth}, ${p.trainingCuts} training cuts × ${p.products} products)`
+    ? `pooled boosted trees (${p.trees} trees of depth ${p.depth}, up to ${p.trainingCuts} training cuts × ${p.products} products)`
     : `median blend of the last ${p.windows.join('/')} weeks × ${p.scale}`;
