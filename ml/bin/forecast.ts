@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWeeklyUnits } from '../src/forecast/load';
+import { DEFAULT_MODEL, describeModel, modelAt } from '../src/forecast/model';
 import { buildForecasts } from '../src/forecast/train';
 import { isMonday } from '../src/forecast/weeks';
 import { command, EXIT, inputDirectory, parse, usageError } from './cli';
@@ -41,6 +42,7 @@ try {
     onProgress: (d, t) => onProgress('read', d, t),
   });
   if (units.weeks < 1 || units.series.size === 0) throw new Error(`No units sold before ${values.until}`);
+  log(`Model: ${describeModel(modelAt(units.weeks, DEFAULT_MODEL))}`);
   const file = buildForecasts(units, values.until, values.horizon, undefined, (d, t) => onProgress('forecasts', d, t));
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(file)}\n`);

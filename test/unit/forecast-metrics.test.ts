@@ -73,7 +73,7 @@ describe('p10/p90 by conformal calibration', () => {
     const units: WeeklyUnits = { origin: '2010-11-29', weeks, series };
     const parameters = { windows: [4, 8, 12, 26], scale: 1 };
     const set = cutSet(units, '2011-09-05', 8); // week 40
-    const model = calibrate(units, set.at, 8, parameters, {
+    const model = calibrate(units, set.at, 8, (h, n) => forecast(h, n, parameters), {
       cuts: 8,
       products: 200,
       lowerQuantile: 0.1,

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { BASELINES } from './baselines';
-import { DEFAULT_FORECAST_PARAMETERS, type ForecastParameters } from './model';
+import { DEFAULT_FORECAST_PARAMETERS, DEFAULT_MODEL, describeModel, type ModelParameters } from './model';
 import { cutSet, PARAMETER_GRID, PROTOCOL, score, scoreModel, tune, type Scores } from './protocol';
 import { buildForecasts } from './train';
 import { UNITS_RULE, type WeeklyUnits } from './units';
@@ -22,48 +22,66 @@ export const FORECAST_DEFAULTS = { validation: ['2011-05-16', '2011-06-13', '201
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const describe = (p: ForecastParameters) => `median blend of the last ${p.windows.join('/')} weeks × ${p.scale}`;
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+type Trials = ReturnType<typeof tune>['trials'];
+
+/** The validation figures of every setting tried, as table rows. */
+const trialRows = (trials: Trials) =>
+  trials.map((t) => row([describeModel(t.parameters), ...t.perCut.map(f3), `**${f3(t.wape)}**`]));
 
 /** Runs the protocol on weekly units covering the test cut's horizon; returns the markdown. */
 export function evaluateForecasts(units: WeeklyUnits, options: ForecastEvaluationOptions): string {
   const { horizon, log = () => {}, onProgress } = options;
   const validation = options.validation.map((cut) => cutSet(units, cut, horizon));
-  let parameters = DEFAULT_FORECAST_PARAMETERS;
+  let parameters: ModelParameters = DEFAULT_MODEL;
+  let trials: Trials = [];
   if (options.tune) {
-    const best = tune(validation, PARAMETER_GRID, (d) => onProgress?.('tune forecast', d, PARAMETER_GRID.length));
-    parameters = best.parameters;
-    const same = JSON.stringify(parameters) === JSON.stringify(DEFAULT_FORECAST_PARAMETERS);
+    const best = tune(units, validation, PARAMETER_GRID, (d) =>
+      onProgress?.('tune forecast', d, PARAMETER_GRID.length),
+    );
+    ({ parameters, trials } = best);
+    const same = JSON.stringify(parameters) === JSON.stringify(DEFAULT_MODEL);
     log(
-      `Chosen on ${options.validation.join(', ')}: ${describe(parameters)} (mean WAPE ${f3(best.wape)})${same ? ' = DEFAULT_FORECAST_PARAMETERS' : ' — differs from DEFAULT_FORECAST_PARAMETERS'}`,
+      `Chosen on ${options.validation.join(', ')}: ${describeModel(parameters)} (mean WAPE ${f3(best.wape)})${same ? ' = DEFAULT_MODEL' : ' — differs from DEFAULT_MODEL'}`,
     );
   }
   const test = cutSet(units, options.test, horizon);
   const rows: [string, Scores & { coverage?: number }][] = BASELINES.map(([name, f]) => [name, score(test, f)]);
-  rows.push([`**${describe(parameters)}**`, scoreModel(units, test, parameters)]);
+  const blend: ModelParameters = { kind: 'median-blend', ...DEFAULT_FORECAST_PARAMETERS };
+  rows.push([`${describeModel(blend)} (the previous model)`, scoreModel(units, test, blend)]);
+  rows.push([`**${describeModel(parameters)}**`, scoreModel(units, test, parameters)]);
   const started = performance.now();
   buildForecasts({ ...units, weeks: test.at }, options.test, horizon, parameters);
   const seconds = (performance.now() - started) / 1000;
   const validationRows = validation.map((v) => {
     const m = scoreModel(units, v, parameters);
-    return `| ${v.cut} | ${f3(m.wape)} | ${f3(m.mase)} | ${pct(m.coverage)} |`;
+    return row([v.cut, f3(m.wape), f3(m.mase), pct(m.coverage)]);
   });
   return [
     `Cut ${options.test}, horizon ${horizon} weeks, the ${test.products.length} products with the most units in the ${PROTOCOL.selectionWeeks} weeks before the cut. ${UNITS_RULE}`,
     '',
     '| forecaster | WAPE | MASE | p10–p90 coverage |',
     '| --- | ---: | ---: | ---: |',
-    ...rows.map(
-      ([name, s]) =>
-        `| ${name} | ${f3(s.wape)} | ${f3(s.mase)} | ${s.coverage === undefined ? '–' : pct(s.coverage)} |`,
-    ),
+    ...rows.map(([name, s]) => row([name, f3(s.wape), f3(s.mase), s.coverage === undefined ? '–' : pct(s.coverage)])),
     '',
-    `Validation cuts (parameters chosen on these: lowest mean WAPE over ${PARAMETER_GRID.length} settings):`,
+    `The chosen model on the validation cuts:`,
     '',
     '| cut | WAPE | MASE | p10–p90 coverage |',
     '| --- | ---: | ---: | ---: |',
     ...validationRows,
     '',
-    `Forecasting every product (${units.series.size}) from the weekly units, intervals included: ${seconds.toFixed(2)} s.`,
+    ...(trials.length
+      ? [
+          `Every setting tried (${trials.length}), WAPE per validation cut and their mean (the lowest mean is chosen):`,
+          '',
+          row(['setting', ...options.validation, 'mean']),
+          row(['---', ...options.validation.map(() => '---:'), '---:']),
+          ...trialRows(trials),
+          '',
+        ]
+      : []),
+    `Forecasting every product (${units.series.size}) from the weekly units, training and intervals included: ${seconds.toFixed(1)} s.`,
   ].join('\n');
 }
 

@@ -5,8 +5,7 @@
  * larger of the forecast and the product's mean of its last 12 weeks (a zero median forecast of a product
  * that sells now and then still gets a band above 0).
  */
-import { lastWeeks, mean } from './baselines';
-import { forecast, type ForecastParameters } from './model';
+import { lastWeeks, mean, type Forecaster } from './baselines';
 import { topProducts, type WeeklyUnits } from './units';
 
 export interface IntervalModel {
@@ -48,24 +47,40 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-/** Calibrates the interval model on weeks [0, end) of `units`, for horizons 1..horizon. */
+/**
+ * Calibrates the interval model on weeks [0, end) of `units`, for horizons 1..horizon, with the forecaster
+ * trained at `end` (for the pooled one, some of these past cuts were training cuts: see the README for the
+ * coverage this gives on cuts it never saw).
+ */
 export function calibrate(
   units: WeeklyUnits,
   end: number,
   horizon: number,
-  parameters: ForecastParameters,
+  forecaster: Forecaster,
   options: CalibrationOptions = DEFAULT_CALIBRATION,
 ): IntervalModel {
   const model: IntervalModel = { lower: [], upper: [], samples: [] };
+  // One forecast per product and past cut serves every horizon (a cut is shared by up to `horizon` of them).
+  const atCut = new Map<number, { row: Float64Array; history: Float64Array; points: Float64Array }[]>();
+  const forecastsAt = (cut: number) => {
+    let out = atCut.get(cut);
+    if (!out) {
+      out = topProducts(units, cut - 12, cut, options.products).map((id) => {
+        const row = units.series.get(id)!;
+        const history = row.subarray(0, cut);
+        return { row, history, points: forecaster(history, horizon) };
+      });
+      atCut.set(cut, out);
+    }
+    return out;
+  };
   for (let h = 1; h <= horizon; h++) {
     const errors: number[] = [];
     for (let c = 0; c < options.cuts; c++) {
       const cut = end - h + 1 - c - 1; // forecast made at `cut` for week cut + h − 1 < end
       if (cut < 13) break;
-      for (const id of topProducts(units, cut - 12, cut, options.products)) {
-        const row = units.series.get(id)!;
-        const history = row.subarray(0, cut);
-        const point = forecast(history, h, parameters)[h - 1];
+      for (const { row, history, points } of forecastsAt(cut)) {
+        const point = points[h - 1];
         errors.push((row[cut + h - 1] - point) / errorScale(history, point));
       }
     }

@@ -5,7 +5,7 @@
  */
 import { FORECAST_WEEKS, HISTORY_WEEKS, type ForecastPart } from '../insights/contract';
 import { DEFAULT_CALIBRATION, calibrate, interval } from './intervals';
-import { DEFAULT_FORECAST_PARAMETERS, forecast, type ForecastParameters } from './model';
+import { DEFAULT_MODEL, describeModel, fitForecaster, modelAt, type ModelParameters } from './model';
 import { cutSet, scoreModel } from './protocol';
 import { UNITS_RULE, type WeeklyUnits } from './units';
 import { addWeeks, isMonday, weekIndex } from './weeks';
@@ -22,10 +22,10 @@ const CHECK_WEEKS = 8;
  * evaluation protocol (the 300 products with the most units in the 12 weeks before that cut). Absent when the
  * history is too short for it.
  */
-function partMetrics(units: WeeklyUnits, end: number, parameters: ForecastParameters, samples: number[]) {
+function partMetrics(units: WeeklyUnits, end: number, parameters: ModelParameters, samples: number[]) {
   const metrics: Record<string, unknown> = {
-    model: 'median blend',
-    parameters,
+    model: describeModel(modelAt(end, parameters)),
+    parameters: modelAt(end, parameters),
     unitsRule: UNITS_RULE,
     calibration: { ...DEFAULT_CALIBRATION, samplesPerHorizon: samples },
   };
@@ -56,19 +56,20 @@ function withWeeks(units: WeeklyUnits, weeks: number): WeeklyUnits {
 export function buildForecastPart(
   units: WeeklyUnits,
   asOf: string,
-  parameters: ForecastParameters = DEFAULT_FORECAST_PARAMETERS,
+  parameters: ModelParameters = DEFAULT_MODEL,
 ): ForecastPart {
   if (!isMonday(asOf)) throw new Error(`asOf ${asOf} is not a Monday`);
   const end = weekIndex(units.origin, asOf);
   if (end < 1) throw new Error(`No weeks of units before ${asOf}`);
   units = withWeeks(units, end);
   const first = Math.max(0, end - HISTORY_WEEKS);
-  const intervals = calibrate(units, end, FORECAST_WEEKS, parameters);
+  const forecaster = fitForecaster(units, end, parameters);
+  const intervals = calibrate(units, end, FORECAST_WEEKS, forecaster);
   const products: ForecastPart['products'] = {};
   for (const [id, row] of units.series) {
     const history = row.subarray(0, end);
     if (!history.some((v) => v > 0)) continue;
-    const point = forecast(history, FORECAST_WEEKS, parameters);
+    const point = forecaster(history, FORECAST_WEEKS);
     const band = interval(history, point, intervals);
     products[id] = {
       units: Array.from(point, round1),

@@ -4,7 +4,7 @@
  */
 import type { Forecaster } from './baselines';
 import { calibrate, interval } from './intervals';
-import { forecast, type ForecastParameters } from './model';
+import { fitForecaster, POOLED_BASE, type ModelParameters } from './model';
 import { coverage, mase, wape } from './metrics';
 import { topProducts, type WeeklyUnits } from './units';
 import { weekIndex } from './weeks';
@@ -48,14 +48,19 @@ export function score(set: CutSet, forecaster: Forecaster): Scores {
   return { wape: wape(set.actuals, forecasts), mase: mase(set.actuals, forecasts, set.histories) };
 }
 
-/** The model's scores on a cut, with the coverage of its p10/p90 (calibrated on the weeks before the cut). */
-export function scoreModel(units: WeeklyUnits, set: CutSet, parameters: ForecastParameters) {
+/**
+ * The model trained on the weeks before a cut: its scores there, with the coverage of its p10/p90
+ * (calibrated on the weeks before the cut too).
+ */
+export function scoreModel(units: WeeklyUnits, set: CutSet, parameters: ModelParameters) {
   const horizon = set.actuals[0]?.length ?? 0;
-  const intervals = calibrate(units, set.at, horizon, parameters);
-  const points = set.histories.map((h) => forecast(h, horizon, parameters));
+  const forecaster = fitForecaster(units, set.at, parameters);
+  const intervals = calibrate(units, set.at, horizon, forecaster);
+  const points = set.histories.map((h) => forecaster(h, horizon));
   const bands = set.histories.map((h, i) => interval(h, points[i], intervals));
   return {
-    ...score(set, (h) => forecast(h, horizon, parameters)),
+    wape: wape(set.actuals, points),
+    mase: mase(set.actuals, points, set.histories),
     coverage: coverage(
       set.actuals,
       bands.map((b) => b.p10),
@@ -64,19 +69,28 @@ export function scoreModel(units: WeeklyUnits, set: CutSet, parameters: Forecast
   };
 }
 
-/** The parameters tried on the validation cuts. */
-export const PARAMETER_GRID: ForecastParameters[] = [[8], [4, 8, 12], [4, 8, 12, 26], [8, 12, 26]].flatMap((windows) =>
-  [0.8, 0.9, 1, 1.1].map((scale) => ({ windows, scale })),
-);
+/** The settings tried on the validation cuts: the median blends, then the pooled forecasters. */
+export const PARAMETER_GRID: ModelParameters[] = [
+  ...[[8], [4, 8, 12], [4, 8, 12, 26], [8, 12, 26]].flatMap((windows) =>
+    [0.8, 0.9, 1, 1.1].map((scale): ModelParameters => ({ kind: 'median-blend', windows, scale })),
+  ),
+  ...[2, 3].flatMap((depth) =>
+    [100, 200].map((trees): ModelParameters => ({ kind: 'pooled', ...POOLED_BASE, depth, trees })),
+  ),
+];
 
-/** The grid's parameters with the lowest mean WAPE over the validation cuts (first wins ties). */
-export function tune(sets: CutSet[], grid: ForecastParameters[] = PARAMETER_GRID, onTrial?: (done: number) => void) {
-  let best = { parameters: grid[0], wape: Infinity };
-  grid.forEach((parameters, i) => {
-    const horizon = sets[0].actuals[0].length;
-    const mean = sets.reduce((sum, s) => sum + score(s, (h) => forecast(h, horizon, parameters)).wape, 0) / sets.length;
-    if (mean < best.wape - 1e-12) best = { parameters, wape: mean };
+/** The grid's settings with the lowest mean WAPE over the validation cuts (first wins ties), and every trial. */
+export function tune(
+  units: WeeklyUnits,
+  sets: CutSet[],
+  grid: ModelParameters[] = PARAMETER_GRID,
+  onTrial?: (done: number) => void,
+) {
+  const trials = grid.map((parameters, i) => {
+    const perCut = sets.map((s) => score(s, fitForecaster(units, s.at, parameters)).wape);
     onTrial?.(i + 1);
+    return { parameters, perCut, wape: perCut.reduce((a, b) => a + b, 0) / perCut.length };
   });
-  return best;
+  const best = trials.reduce((a, b) => (b.wape < a.wape - 1e-12 ? b : a));
+  return { ...best, trials };
 }

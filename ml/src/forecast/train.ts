@@ -3,7 +3,7 @@
  * {"weekStarts": [...], "forecasts": {"<productId>": [n, ...]}, "quantiles": {"<productId>": {"p10": [...], "p90": [...]}}}
  */
 import { calibrate, interval } from './intervals';
-import { DEFAULT_FORECAST_PARAMETERS, forecast, type ForecastParameters } from './model';
+import { DEFAULT_MODEL, fitForecaster, type ModelParameters } from './model';
 import type { WeeklyUnits } from './units';
 import { addWeeks, weekIndex } from './weeks';
 
@@ -24,11 +24,12 @@ export function buildForecasts(
   units: WeeklyUnits,
   until: string,
   horizon: number,
-  parameters: ForecastParameters = DEFAULT_FORECAST_PARAMETERS,
+  parameters: ModelParameters = DEFAULT_MODEL,
   onProgress?: (done: number, total: number) => void,
 ): ForecastFile {
   const end = weekIndex(units.origin, until);
-  const intervals = calibrate(units, end, horizon, parameters);
+  const forecaster = fitForecaster(units, end, parameters);
+  const intervals = calibrate(units, end, horizon, forecaster);
   const file: ForecastFile = {
     weekStarts: Array.from({ length: horizon }, (_, h) => addWeeks(until, h)),
     forecasts: {},
@@ -38,7 +39,7 @@ export function buildForecasts(
   let done = 0;
   for (const [id, row] of units.series) {
     const history = row.subarray(0, Math.max(0, end));
-    const point = forecast(history, horizon, parameters);
+    const point = forecaster(history, horizon);
     const { p10, p90 } = interval(history, point, intervals);
     file.forecasts[id] = round(point);
     file.quantiles[id] = { p10: round(p10), p90: round(p90) };
