@@ -13,8 +13,8 @@ import { InsightsArtifact, INSIGHTS_FORMAT } from '../../ml/src/insights/contrac
 import { trainInsights, writeInsightsArtifact } from '../../ml/src/insights/train';
 import { isMonday } from '../../ml/src/forecast/weeks';
 import { untarFiles } from '../../ml/src/train/artifact';
-import { DEMO_CATALOG } from '../../lib/local/seed/demo-catalog';
-import { writeDemoHistory } from '../../lib/local/seed/demo-history';
+import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
+import { writeDemoHistory } from '@ecicomm/local-platform/seed/demo-history';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 let scratch: string;
