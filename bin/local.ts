@@ -33,7 +33,7 @@ const values = command(
 environment: LOCAL_DATA_DIR (default .local), DATASET_DIR, PORT, DYNAMODB_PORT, COGNITO_PORT, SQS_PORT,
   STEPFUNCTIONS_PORT, KINESIS_PORT, LAMBDA_PORT, SEARCH_PORT, S3_PORT, EVENTBRIDGE_PORT, SES_PORT (the local SES and
   its e-mail inbox, default 8005), REDSHIFT_DATA_PORT, MODEL_PORT,
-  MODEL_VARIANT, WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS,
+  INSIGHTS_MODEL_PORT (the demand-insights model server, default 8081), MODEL_VARIANT, WAREHOUSE_PORT and WAREHOUSE_PASSWORD (the warehouse's SQL login), CORS_ALLOWED_ORIGINS, LOCAL_SWEEP_SECONDS,
   LOCAL_ARCHIVE_SECONDS (the archive of old orders' period, daily by default; 0 turns it off),
   LOCAL_RATE_LIMITS=1 (enforce the rate limits by client class of lib/rate-limits.ts at the edge; off by default),
   LOCAL_PARTNER_KEYS (partner API keys for the partner routes: comma-separated partner=key, 20+ characters each;
@@ -143,7 +143,7 @@ try {
     // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
     model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
     // The demand-insights model lives in LOCAL_DATA_DIR/insights-model; without one, one is trained in the background too.
-    insights: { train: true, trainer: trainInsightsInChild },
+    insights: { port: Number(process.env.INSIGHTS_MODEL_PORT ?? 8081), train: true, trainer: trainInsightsInChild },
     onTrainProgress: ([stage]) => {
       // One line per training stage: the platform is serving meanwhile, and its request log must stay readable.
       if (typeof stage === 'string' && stage !== trainingStage)
