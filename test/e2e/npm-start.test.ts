@@ -19,6 +19,7 @@ interface Ports {
   SQS_PORT: string;
   STEPFUNCTIONS_PORT: string;
   MODEL_PORT: string;
+  INSIGHTS_MODEL_PORT: string;
   KINESIS_PORT: string;
   LAMBDA_PORT: string;
   SEARCH_PORT: string;
@@ -32,6 +33,7 @@ const ports = async (): Promise<Ports> => ({
   SQS_PORT: String(await freePort()),
   STEPFUNCTIONS_PORT: String(await freePort()),
   MODEL_PORT: String(await freePort()),
+  INSIGHTS_MODEL_PORT: String(await freePort()),
   KINESIS_PORT: String(await freePort()),
   LAMBDA_PORT: String(await freePort()),
   SEARCH_PORT: String(await freePort()),
@@ -152,6 +154,21 @@ describe('npm start', () => {
         body: JSON.stringify({ email: 'admin@example.com', password: 'Admin#2026local' }),
       })
     ).json()) as { idToken: string };
+    // The demand-insights model trains in the background too (on the same demo history); its routes answer
+    // 503 with Retry-After until it is served, then the model's forecasts.
+    expect(printed).toContain(`Insights model http://127.0.0.1:${env.INSIGHTS_MODEL_PORT}`);
+    const segments = () =>
+      fetch(`${api}/analytics/segments`, { headers: { authorization: `Bearer ${login.idToken}` } });
+    let segmentsAnswer = await segments();
+    for (let i = 0; i < 240 && segmentsAnswer.status === 503; i++) {
+      expect(segmentsAnswer.headers.get('retry-after')).toBeTruthy();
+      await new Promise((r) => setTimeout(r, 250));
+      segmentsAnswer = await segments();
+    }
+    expect(segmentsAnswer.status).toBe(200);
+    expect(((await segmentsAnswer.json()) as { items: unknown[] }).items.length).toBeGreaterThanOrEqual(2);
+    expect(first.output()).toMatch(/insights model: trained \S+\.insights\.\S+ in [\d.]+ s/);
+    expect((await fetch(`http://127.0.0.1:${env.INSIGHTS_MODEL_PORT}/ping`)).status).toBe(200);
     const created = (await (
       await fetch(`${api}/products`, {
         method: 'POST',
