@@ -202,7 +202,8 @@ export class InsightsRefusedError extends Error {
  */
 export interface DemandInsightsModel {
   /** At most MAX_FORECAST_PRODUCTS a call. */
-  forecast(productIds: readonly string[], weeks: number): Promise<ForecastAnswer>;
+  /** `history: false` leaves each product's history weeks out (a reorder batch needs only the forecast). */
+  forecast(productIds: readonly string[], weeks: number, options?: { history?: boolean }): Promise<ForecastAnswer>;
   segments(): Promise<SegmentsAnswer>;
   segmentCustomers(request: { segment: string; limit: number; cursor?: string }): Promise<SegmentCustomersAnswer>;
   /** `currentPrice` in GBP, as the model's prices are (the dataset's UnitPrice). */

@@ -124,8 +124,8 @@ function invocations(model: InsightsArtifact): [string, unknown][] {
   return [
     ['forecast: 1 product, 8 weeks', { task: 'forecast', productIds: [products[0]], weeks: 8 }],
     [
-      `forecast: ${Math.min(500, products.length)} products, 8 weeks (reorder)`,
-      { task: 'forecast', productIds: products.slice(0, 500), weeks: 8 },
+      `forecast: ${Math.min(500, products.length)} products, 4 weeks, no history (reorder)`,
+      { task: 'forecast', productIds: products.slice(0, 500), weeks: 4, history: false },
     ],
     ['segments', { task: 'segments' }],
     ['segmentCustomers: 100', { task: 'segmentCustomers', segment: model.segments.segments[0].segment, limit: 100 }],

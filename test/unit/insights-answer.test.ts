@@ -51,6 +51,15 @@ describe('forecast', () => {
     expect(item.history.at(-1)).toEqual({ weekStart: '2025-12-29', units: part.history[25] });
   });
 
+  it('leaves the history out when asked to (a reorder batch), and refuses a history flag that is not a boolean', () => {
+    const answer = ForecastAnswer.parse(
+      ask({ task: 'forecast', productIds: ['ECI-LT-001'], weeks: 4, history: false }),
+    );
+    expect(answer.items[0].weeks).toHaveLength(4);
+    expect(answer.items[0].history).toEqual([]);
+    expect(() => ask({ task: 'forecast', productIds: ['ECI-LT-001'], weeks: 4, history: 'no' })).toThrow();
+  });
+
   it('answers a product asked twice once, in the order asked, and the whole horizon at weeks = 26', () => {
     const answer = ForecastAnswer.parse(
       ask({ task: 'forecast', productIds: ['ECI-KD-001', 'ECI-LT-001', 'ECI-KD-001'], weeks: 26 }),

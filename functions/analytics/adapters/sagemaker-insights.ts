@@ -78,8 +78,8 @@ export class SageMakerInsights implements DemandInsightsModel {
     this.policy = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
   }
 
-  forecast(productIds: readonly string[], weeks: number) {
-    return this.invoke({ task: 'forecast', productIds: [...productIds], weeks }, ForecastAnswer);
+  forecast(productIds: readonly string[], weeks: number, { history = true }: { history?: boolean } = {}) {
+    return this.invoke({ task: 'forecast', productIds: [...productIds], weeks, history }, ForecastAnswer);
   }
 
   segments() {

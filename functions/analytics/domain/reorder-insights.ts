@@ -15,7 +15,7 @@ async function stockAgainstForecasts(deps: Deps): Promise<{ asOf?: string; produ
   const products: StockAgainstForecast[] = [];
   // One call at a time: the endpoint serves shoppers' segments too, and a catalog is a handful of calls.
   for (const batch of chunks(ids, MAX_FORECAST_PRODUCTS)) {
-    const answer = await deps.model.forecast(batch, PROTECTION_WEEKS);
+    const answer = await deps.model.forecast(batch, PROTECTION_WEEKS, { history: false });
     asOf = answer.asOf;
     for (const item of answer.items)
       products.push({ productId: item.productId, available: stock.get(item.productId) ?? 0, weeks: item.weeks });

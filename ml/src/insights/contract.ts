@@ -154,6 +154,8 @@ export const InsightsInvocation = z.discriminatedUnion('task', [
     task: z.literal('forecast'),
     productIds: z.array(ProductId).min(1, 'At least one product').max(500, 'At most 500 products'),
     weeks: z.int('Must be a whole number').min(1, 'Must be at least 1').max(FORECAST_WEEKS),
+    /** Whether to answer each product's history weeks too (default true); a reorder batch needs only the forecast. */
+    history: z.optional(z.boolean()),
   }),
   z.strictObject({ task: z.literal('segments') }),
   z.strictObject({
