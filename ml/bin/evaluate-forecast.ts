@@ -5,11 +5,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { evaluateForecasts, fillSection, FORECAST_DEFAULTS } from '../src/forecast/evaluate';
+import { evaluateForecasts, FORECAST_DEFAULTS } from '../src/forecast/evaluate';
 import { loadWeeklyUnits } from '../src/forecast/load';
 import { addWeeks, isMonday } from '../src/forecast/weeks';
 import { EXIT, inputDirectory, usageError } from './cli';
 import { progressDisplay } from './progress';
+import { publishTables } from './report';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const HORIZON = 8;
@@ -47,12 +48,7 @@ export async function forecastTask(program: Command, options: ForecastTaskOption
     });
     const command = `npm run ml:evaluate -- ${process.argv.slice(2).join(' ')}`;
     const markdown = `Produced by \`${command}\` in ${elapsed().toFixed(1)} s (Node ${process.version}, reading the dataset included).\n\n${tables}`;
-    process.stdout.write(`${markdown}\n`);
-    if (options.readme) {
-      const readme = path.join(projectRoot, 'ml/README.md');
-      await fillSection(readme, '<!-- forecast:start -->', '<!-- forecast:end -->', markdown);
-      log(`Wrote the tables into ${readme}`);
-    }
+    await publishTables(markdown, 'forecast', options.readme, log);
   } catch (e) {
     log(`ml:evaluate: ${(e as Error).message}`);
     process.exitCode = EXIT.failed;

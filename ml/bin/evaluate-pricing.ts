@@ -8,7 +8,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readInvoiceLineBatches, type InvoiceLine } from '../../catalog-data/invoice-lines';
-import { fillSection } from '../src/forecast/evaluate';
 import { DATA_ORIGIN } from '../src/forecast/load';
 import { addWeeks, isMonday, weekIndex } from '../src/forecast/weeks';
 import type { PricingPart } from '../src/insights/contract';
@@ -28,6 +27,7 @@ import { PRICE_RULE, PRICING_TEST_CUT, RETAIL_LINE_MAX_UNITS, UNIT_COST_RULE } f
 import { PriceWeeksBuilder, type PriceWeeks } from '../src/pricing/weeks';
 import { EXIT, inputDirectory, usageError } from './cli';
 import { progressDisplay } from './progress';
+import { publishTables } from './report';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Validation cuts, each scored up to the next cut: earlier looks at the same protocol. */
@@ -165,12 +165,7 @@ export async function pricingTask(program: Command, options: PricingTaskOptions)
       '',
       examplesTable(examples(part, data, descriptions)),
     ].join('\n');
-    process.stdout.write(`${markdown}\n`);
-    if (options.readme) {
-      const readme = path.join(projectRoot, 'ml/README.md');
-      await fillSection(readme, '<!-- pricing:start -->', '<!-- pricing:end -->', markdown);
-      log(`Wrote the tables into ${readme}`);
-    }
+    await publishTables(markdown, 'pricing', options.readme, log);
   } catch (e) {
     log(`ml:evaluate: ${(e as Error).message}`);
     process.exitCode = EXIT.failed;

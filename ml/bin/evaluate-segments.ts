@@ -7,11 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { isoDay, loadOrderHistory } from '../src/data';
-import { fillSection } from '../src/forecast/evaluate';
 import { evaluateSegments, SEGMENTS_DEFAULTS } from '../src/segments/evaluate';
 import { segmentsReport } from '../src/segments/report';
 import { EXIT, inputDirectory } from './cli';
 import { progressDisplay } from './progress';
+import { publishTables } from './report';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const DAY = 86_400_000;
@@ -44,12 +44,7 @@ export async function segmentsTask(program: Command, options: SegmentsTaskOption
     const markdown =
       `Produced by \`${command}\` in ${elapsed().toFixed(1)} s (Node ${process.version}, reading the dataset included).\n\n` +
       segmentsReport(evaluation, settings);
-    process.stdout.write(`${markdown}\n`);
-    if (options.readme) {
-      const readme = path.join(projectRoot, 'ml/README.md');
-      await fillSection(readme, '<!-- segments:start -->', '<!-- segments:end -->', markdown);
-      log(`Wrote the tables into ${readme}`);
-    }
+    await publishTables(markdown, 'segments', options.readme, log);
   } catch (e) {
     log(`ml:evaluate: ${(e as Error).message}`);
     process.exitCode = EXIT.failed;
