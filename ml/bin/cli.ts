@@ -7,6 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 
 /** The exit codes of every command. */
@@ -40,6 +41,18 @@ export function inputDirectory(dir: string, what: string): string {
   const stat = statSync(resolved, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) fail(`${what} ${dir}: ${stat ? 'not a folder' : 'no such folder'}`);
   return resolved;
+}
+
+/**
+ * The dataset folder a command reads: `--data`, else DATASET_DIR, else ../shared/data/online-retail beside the
+ * project; resolved, or the process ends with one line naming it (exit 2).
+ */
+export function datasetDirectory(data: string | undefined): string {
+  const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+  return inputDirectory(
+    data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
+    'dataset folder',
+  );
 }
 
 /** commander parsers: the option's value, or a usage error naming what it must be. */

@@ -2,17 +2,14 @@
  * The forecast task of `npm run ml:evaluate -- --task forecast` (ml/src/forecast/evaluate.ts has the protocol):
  * checks the cuts, reads the weekly units, prints the tables and, with --readme, writes them into ml/README.md.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { evaluateForecasts, FORECAST_DEFAULTS } from '../src/forecast/evaluate';
 import { loadWeeklyUnits } from '../src/forecast/load';
 import { addWeeks, isMonday } from '../src/forecast/weeks';
-import { EXIT, inputDirectory, usageError } from './cli';
+import { datasetDirectory, EXIT, usageError } from './cli';
 import { progressDisplay } from './progress';
 import { publishTables } from './report';
 
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const HORIZON = 8;
 
 export interface ForecastTaskOptions {
@@ -30,10 +27,7 @@ export async function forecastTask(program: Command, options: ForecastTaskOption
   // A validation cut's horizon must end by the test cut: its actual weeks would otherwise be the test's.
   const late = validation.find((cut) => addWeeks(cut, HORIZON) > test);
   if (late) usageError(program, `--validation ${late}: its ${HORIZON} weeks run past --test ${test}`);
-  const datasetDir = inputDirectory(
-    options.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-    'dataset folder',
-  );
+  const datasetDir = datasetDirectory(options.data);
   const { onProgress, log, elapsed } = progressDisplay();
   try {
     log(`Reading ${datasetDir}`);

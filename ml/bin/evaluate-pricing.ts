@@ -4,8 +4,6 @@
  * elasticities depend on which lines measure the price, the artifact part over the whole dataset, and
  * example suggestions. Prints markdown; with --readme also writes it into ml/README.md.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readInvoiceLineBatches, type InvoiceLine } from '../../catalog-data/invoice-lines';
 import { DATA_ORIGIN } from '../src/forecast/load';
@@ -25,11 +23,10 @@ import {
 } from '../src/pricing/report';
 import { PRICE_RULE, PRICING_TEST_CUT, RETAIL_LINE_MAX_UNITS, UNIT_COST_RULE } from '../src/pricing/rules';
 import { PriceWeeksBuilder, type PriceWeeks } from '../src/pricing/weeks';
-import { EXIT, inputDirectory, usageError } from './cli';
+import { datasetDirectory, EXIT, usageError } from './cli';
 import { progressDisplay } from './progress';
 import { publishTables } from './report';
 
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Validation cuts, each scored up to the next cut: earlier looks at the same protocol. */
 export const PRICING_VALIDATION = ['2011-04-18', '2011-06-13'];
 /** The line sizes tried as the price measure (Infinity: every line, the naive mean price). */
@@ -110,10 +107,7 @@ export async function pricingTask(program: Command, options: PricingTaskOptions)
   for (const day of [...validation, test]) if (!isMonday(day)) usageError(program, `${day} is not a Monday`);
   if (!validation.every((d, i) => d < (validation[i + 1] ?? test)))
     usageError(program, `--validation: Mondays in order, before --test ${test}`);
-  const datasetDir = inputDirectory(
-    options.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-    'dataset folder',
-  );
+  const datasetDir = datasetDirectory(options.data);
   const { onProgress, log, elapsed } = progressDisplay();
   try {
     log(`Reading ${datasetDir}`);

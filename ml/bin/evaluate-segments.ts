@@ -3,17 +3,14 @@
  * protocol): checks the cut, reads the order history, prints the tables and, with --readme, writes them into
  * ml/README.md.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { isoDay, loadOrderHistory } from '../src/data';
 import { evaluateSegments, SEGMENTS_DEFAULTS } from '../src/segments/evaluate';
 import { segmentsReport } from '../src/segments/report';
-import { EXIT, inputDirectory } from './cli';
+import { datasetDirectory, EXIT } from './cli';
 import { progressDisplay } from './progress';
 import { publishTables } from './report';
 
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const DAY = 86_400_000;
 
 export interface SegmentsTaskOptions {
@@ -25,10 +22,7 @@ export interface SegmentsTaskOptions {
 
 export async function segmentsTask(program: Command, options: SegmentsTaskOptions): Promise<void> {
   const cut = options.test ?? SEGMENTS_DEFAULTS.cut;
-  const datasetDir = inputDirectory(
-    options.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-    'dataset folder',
-  );
+  const datasetDir = datasetDirectory(options.data);
   const { onProgress, log, elapsed } = progressDisplay();
   try {
     log(`Reading ${datasetDir}`);

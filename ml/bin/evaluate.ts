@@ -36,7 +36,7 @@ import type { AlsOptions } from '../src/train/als';
 import { buildArtifact, DEFAULT_PARAMETERS, type TrainingParameters } from '../src/train/build';
 import { interactions } from '../src/train/matrix';
 import { Option } from 'commander';
-import { command, usageError, EXIT, inputDirectory, parse } from './cli';
+import { command, datasetDirectory, EXIT, parse, usageError } from './cli';
 import { forecastTask } from './evaluate-forecast';
 import { pricingTask } from './evaluate-pricing';
 import { segmentsTask } from './evaluate-segments';
@@ -112,10 +112,7 @@ if (values.task === 'pricing') {
 const cutoffs = values.validation;
 if (!cutoffs.every((d, i) => d < (cutoffs[i + 1] ?? values.test)))
   usageError(program, `--validation: dates in order, before --test ${values.test}`);
-const datasetDir = inputDirectory(
-  values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-  'dataset folder',
-);
+const datasetDir = datasetDirectory(values.data);
 const seed = values.seed;
 const { onProgress, log, elapsed } = progressDisplay();
 const timings: [string, number][] = [];

@@ -5,15 +5,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadWeeklyUnits } from '../src/forecast/load';
 import { DEFAULT_MODEL, describeModel, modelAt } from '../src/forecast/model';
 import { buildForecasts } from '../src/forecast/train';
 import { isMonday } from '../src/forecast/weeks';
-import { command, EXIT, inputDirectory, parse, usageError } from './cli';
+import { command, datasetDirectory, EXIT, parse, usageError } from './cli';
 import { progressDisplay } from './progress';
 
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const program = command(
   'npm run ml:forecast --',
   'Train the demand forecaster on the lines before --until and write weekly unit forecasts with p10/p90 per product',
@@ -28,10 +26,7 @@ const values = program.opts<{ data?: string; until: string; horizon: number; out
 if (!isMonday(values.until))
   usageError(program, `--until ${values.until} is not a Monday (weeks run Monday to Sunday)`);
 if (values.horizon < 1 || values.horizon > 52) usageError(program, '--horizon: must be 1 to 52 weeks');
-const datasetDir = inputDirectory(
-  values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-  'dataset folder',
-);
+const datasetDir = datasetDirectory(values.data);
 const out = path.resolve(values.out);
 
 const { onProgress, log, elapsed } = progressDisplay();

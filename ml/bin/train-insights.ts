@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { isMonday } from '../src/forecast/weeks';
 import { trainInsights, writeInsightsArtifact } from '../src/insights/train';
-import { command, EXIT, inputDirectory, parse } from './cli';
+import { command, datasetDirectory, EXIT, parse } from './cli';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,10 +28,7 @@ const values = command(
   .addHelpText('after', '\nexit codes: 0 trained and written, 1 training failed, 2 bad usage or no dataset folder')
   .parse()
   .opts<{ data?: string; until?: string; out?: string }>();
-const datasetDir = inputDirectory(
-  values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-  'dataset folder',
-);
+const datasetDir = datasetDirectory(values.data);
 const out = path.resolve(values.out ?? path.join(projectRoot, 'ml/insights-model'));
 
 const { onProgress, log, elapsed } = progressDisplay();

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainModel, writeArtifact } from '../src/train/index';
-import { command, EXIT, inputDirectory, parse } from './cli';
+import { command, datasetDirectory, EXIT, parse } from './cli';
 import { progressDisplay } from './progress';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,10 +21,7 @@ const values = command(
   .addHelpText('after', '\nexit codes: 0 trained and written, 1 training failed, 2 bad usage or no dataset folder')
   .parse()
   .opts<{ data?: string; until?: string; out?: string; holdoutDays: number }>();
-const datasetDir = inputDirectory(
-  values.data ?? process.env.DATASET_DIR ?? path.join(projectRoot, '../shared/data/online-retail'),
-  'dataset folder',
-);
+const datasetDir = datasetDirectory(values.data);
 const out = path.resolve(values.out ?? path.join(projectRoot, 'ml/model'));
 const holdoutDays = values.holdoutDays;
 
