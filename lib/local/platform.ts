@@ -155,6 +155,21 @@ async function listen(server: Server, port: number): Promise<string> {
 type Services = Awaited<ReturnType<typeof startContextServices>>;
 type Consumers = Awaited<ReturnType<typeof startConsumersAndInvokeApi>>;
 
+/** The two model servers and the SageMaker runtime in front of them, as the platform hands them out. */
+function modelHandles({ recommendations: model, insights, sagemakerRuntime }: Services) {
+  return {
+    modelUrl: model.modelUrl,
+    recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
+    insights: {
+      state: insights.state,
+      served: insights.served,
+      modelDir: insights.modelDir,
+      modelUrl: insights.modelUrl,
+    },
+    sagemakerRuntimeUrl: sagemakerRuntime.url,
+  };
+}
+
 /** What the parts started add up to: the running platform as its users (npm start, tests, benches) see it. */
 function platformHandle(started: {
   apiUrl: string;
@@ -181,7 +196,7 @@ function platformHandle(started: {
 }): Platform {
   const { apiUrl, port, databases, admin, partnerKeys, corsAllowedOrigins, env, seeded, parts, services } = started;
   const { lambda, analytics, searchIndexing } = started;
-  const { checkout, kinesis, recommendations: model, search } = services;
+  const { checkout, kinesis, search } = services;
   return {
     apiUrl,
     port,
@@ -212,15 +227,7 @@ function platformHandle(started: {
     clickstreamStream: kinesis.streamNames.clickstream,
     orderSagaArn: checkout.env.ORDER_SAGA_ARN,
     compensationDeadLetterQueueUrl: checkout.deadLetterQueueUrl,
-    modelUrl: model.modelUrl,
-    recommendations: { state: model.state, served: model.served, modelDir: model.modelDir },
-    insights: {
-      state: services.insights.state,
-      served: services.insights.served,
-      modelDir: services.insights.modelDir,
-      modelUrl: services.insights.modelUrl,
-    },
-    sagemakerRuntimeUrl: services.sagemakerRuntime.url,
+    ...modelHandles(services),
     lambdaEndpoint: lambda.endpoint,
     search: { endpoint: search.endpoint, ...searchIndexing },
     analytics: {
