@@ -48,6 +48,7 @@ const expectedStatus: Record<string, number> = {
   'get-product-image-unknown.json': 404,
   'delete-product-image-unknown.json': 404,
   'list-audit-as-analyst.json': 403,
+  'analytics-segment-customers-unknown.json': 404,
 };
 
 describe('fixtures in events/apigw', () => {

@@ -68,7 +68,8 @@ describe('the purchase history table', () => {
         }),
       });
       expect(await purchases().recentLines(userId)).toEqual(
-        cancelled ? [] : [{ productId: 'P1', quantity: 2, at: '2026-11-01T10:00:00.000Z' }],
+        // The events carry no unit price here: the line has none (a shopper's spend counts it as £0).
+        cancelled ? [] : [{ productId: 'P1', quantity: 2, at: '2026-11-01T10:00:00.000Z', orderId }],
       );
     }
   });
@@ -112,7 +113,8 @@ describe('orders reach the history through their events', () => {
       { timeout: 20_000, interval: 250 },
     );
     expect(await purchases().recentLines(shopper.userId)).toEqual([
-      { productId: product, quantity: 2, at: confirmed.createdAt },
+      // Each line keeps its order and unit price (pence): a shopper's segment features count orders and spend.
+      { productId: product, quantity: 2, at: confirmed.createdAt, orderId: confirmed.orderId, unitPrice: 1200 },
     ]);
   });
 });
