@@ -240,13 +240,21 @@ export const mlSection: Section = {
         actual: `${round(dataset.wallS, 1)} s`,
         pass: dataset.wallS <= TRAIN_TARGET_S,
       });
-    const worst = Object.entries(container[largest.data]).sort((a, b) => b[1].p99Ms - a[1].p99Ms)[0];
+    // The reorder batch answers 500 products in one call, once per insights request: reported, not held to the
+    // per-request target that the invocations answering one route call each are.
+    const perRequest = Object.entries(container[largest.data]).filter(([name]) => !name.includes('(reorder)'));
+    const worst = perRequest.sort((a, b) => b[1].p99Ms - a[1].p99Ms)[0];
     targets.push({
-      name: `container p99, worst invocation (${worst[0]}; ${largest.data})`,
+      name: `container p99, worst per-request invocation (${worst[0]}; ${largest.data})`,
       target: `≤ ${CONTAINER_P99_TARGET_MS} ms`,
       actual: `${worst[1].p99Ms} ms`,
       pass: worst[1].p99Ms <= CONTAINER_P99_TARGET_MS,
     });
+    const batch = Object.entries(container[largest.data]).find(([name]) => name.includes('(reorder)'));
+    if (batch)
+      findings.push(
+        `The reorder batch (${batch[0]}) answers in ${batch[1].p50Ms} ms p50 and ${batch[1].p99Ms} ms p99 at ${ctx.options.connections} connections, ${batch[1].rps} calls/s: one call per insights request.`,
+      );
     for (const [name, l] of Object.entries({ ...routeFigures, ...container[largest.data] }))
       if (l.errors > 0) findings.push(`${name}: ${l.errors} errors under load`);
     return {
