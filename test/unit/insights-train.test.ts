@@ -48,6 +48,16 @@ describe('trainInsights', () => {
     expect([...stages]).toEqual(['read history', 'read weeks', 'forecasts', 'segments', 'pricing']);
   });
 
+  it('names the same training the same version: the model, not its timings', async () => {
+    const [a, b] = [
+      await trainInsights({ datasetDir: history.dir, until: '2025-07-07' }),
+      await trainInsights({ datasetDir: history.dir, until: '2025-07-07' }),
+    ];
+    expect(a.version).toBe(b.version);
+    expect(a.forecast.products).toEqual(b.forecast.products);
+    expect(a.segments.customers).toEqual(b.segments.customers);
+  });
+
   it('sees only the lines before --until, and refuses a day that is not a Monday', async () => {
     const artifact = await trainInsights({ datasetDir: history.dir, until: '2025-07-07' });
     expect(artifact.asOf).toBe('2025-07-07');

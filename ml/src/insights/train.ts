@@ -93,7 +93,9 @@ export async function trainInsights(options: TrainInsightsOptions): Promise<Insi
   const segments = timed('segments', timings, options, () => buildSegmentsPart(history, window.asOf));
   const pricing = timed('pricing', timings, options, () => pricingPartOf(prices, window.asOf));
   const body = { forecast, segments, pricing };
-  const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 8);
+  // The version names what is served: the parts without their metrics, which hold timings that differ run to run.
+  const served = [forecast, segments, pricing].map(({ metrics: _metrics, ...part }) => part);
+  const hash = createHash('sha256').update(JSON.stringify(served)).digest('hex').slice(0, 8);
   return InsightsArtifact.parse({
     format: INSIGHTS_FORMAT,
     version: `${window.asOf}.insights.${hash}`,
