@@ -33,7 +33,7 @@ export interface PriceTable {
 
 export const EU_WEST_2_PRICES: PriceTable = {
   region: 'eu-west-2',
-  asOf: '2025-06 (as recalled; verify before quoting)',
+  asOf: '2025-06, as recalled',
   source:
     'AWS on-demand price pages for API Gateway, Lambda, Step Functions, DynamoDB and Kinesis Data Streams, region EU (London)',
   apiGatewayRestPerMillion: 3.7,
@@ -104,7 +104,7 @@ export function sagaLine(units: OrderUnits, prices: PriceTable, workflow: Workfl
   const gbS = units.sfnExecutions * billedS * (EXPRESS_MEMORY_MB / 1024);
   return {
     service: 'Step Functions Express (saga)',
-    unit: `executions (+ ${billedS} s × ${EXPRESS_MEMORY_MB} MB each)`,
+    unit: `executions (each billed ${billedS} s × ${EXPRESS_MEMORY_MB} MB)`,
     perOrder: units.sfnExecutions,
     price: `$${prices.sfnExpressPerMillionRequests} per million + $${prices.sfnExpressPerGbSecond} per GB-s`,
     usdPer1000:
