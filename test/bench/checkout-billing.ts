@@ -10,40 +10,9 @@ import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { invocationChannel, type InvocationReport } from '@ecicomm/local-platform/lambda/local-invoker';
 import { stateEnteredChannel, type StateEnteredReport } from '@ecicomm/local-platform/stepfunctions/engine';
 import { kinesisClient } from '../../functions/shared/clients';
+import { emptyBilling } from './checkout-cost';
 import type { BillingCounts } from './child-ipc';
 import { approximateItemBytes, dynamoRequestUnits, putPayloadUnits } from './cost';
-
-export const emptyBilling = (): BillingCounts => ({
-  dynamo: { readUnits: 0, writeUnits: 0, maxPutItemBytes: 0 },
-  lambda: {},
-  sfn: { statesEntered: 0, retries: 0, executions: 0, byState: {} },
-  kinesis: { records: 0, bytes: 0, putPayloadUnits: 0 },
-});
-
-/** Sums windows' counts (executions add up: a slice's executions all ran within it, the counts being read once sagas are idle). */
-export function mergeBilling(parts: BillingCounts[]): BillingCounts {
-  const out = emptyBilling();
-  for (const b of parts) {
-    out.dynamo.readUnits += b.dynamo.readUnits;
-    out.dynamo.writeUnits += b.dynamo.writeUnits;
-    out.dynamo.maxPutItemBytes = Math.max(out.dynamo.maxPutItemBytes, b.dynamo.maxPutItemBytes);
-    for (const [id, f] of Object.entries(b.lambda)) {
-      const into = (out.lambda[id] ??= { invocations: 0, ms: 0, billedMs: 0, errors: 0 });
-      into.invocations += f.invocations;
-      into.ms += f.ms;
-      into.billedMs += f.billedMs;
-      into.errors += f.errors;
-    }
-    out.sfn.statesEntered += b.sfn.statesEntered;
-    out.sfn.retries += b.sfn.retries;
-    out.sfn.executions += b.sfn.executions;
-    for (const [state, n] of Object.entries(b.sfn.byState)) out.sfn.byState[state] = (out.sfn.byState[state] ?? 0) + n;
-    out.kinesis.records += b.kinesis.records;
-    out.kinesis.bytes += b.kinesis.bytes;
-    out.kinesis.putPayloadUnits += b.kinesis.putPayloadUnits;
-  }
-  return out;
-}
 
 const dataBytes = (data: unknown) =>
   data instanceof Uint8Array ? data.byteLength : typeof data === 'string' ? Buffer.byteLength(data) : 0;

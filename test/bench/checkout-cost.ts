@@ -3,7 +3,6 @@
  * confirmed order, priced by ./cost.ts for eu-west-2, with the saga under Standard (as deployed) and Express.
  */
 import type { BillingCounts } from './child-ipc';
-import { mergeBilling } from './checkout-billing';
 import {
   costPer1000Orders,
   EU_WEST_2_PRICES,
@@ -16,6 +15,38 @@ import {
 } from './cost';
 import type { Table } from './report';
 import { round } from './stats';
+
+export const emptyBilling = (): BillingCounts => ({
+  dynamo: { readUnits: 0, writeUnits: 0, maxPutItemBytes: 0 },
+  lambda: {},
+  sfn: { statesEntered: 0, retries: 0, executions: 0, byState: {} },
+  kinesis: { records: 0, bytes: 0, putPayloadUnits: 0 },
+});
+
+/** Sums windows' counts (executions add up: a slice's executions all ran within it, the counts being read once sagas are idle). */
+export function mergeBilling(parts: BillingCounts[]): BillingCounts {
+  const out = emptyBilling();
+  for (const b of parts) {
+    out.dynamo.readUnits += b.dynamo.readUnits;
+    out.dynamo.writeUnits += b.dynamo.writeUnits;
+    out.dynamo.maxPutItemBytes = Math.max(out.dynamo.maxPutItemBytes, b.dynamo.maxPutItemBytes);
+    for (const [id, f] of Object.entries(b.lambda)) {
+      const into = (out.lambda[id] ??= { invocations: 0, ms: 0, billedMs: 0, errors: 0 });
+      into.invocations += f.invocations;
+      into.ms += f.ms;
+      into.billedMs += f.billedMs;
+      into.errors += f.errors;
+    }
+    out.sfn.statesEntered += b.sfn.statesEntered;
+    out.sfn.retries += b.sfn.retries;
+    out.sfn.executions += b.sfn.executions;
+    for (const [state, n] of Object.entries(b.sfn.byState)) out.sfn.byState[state] = (out.sfn.byState[state] ?? 0) + n;
+    out.kinesis.records += b.kinesis.records;
+    out.kinesis.bytes += b.kinesis.bytes;
+    out.kinesis.putPayloadUnits += b.kinesis.putPayloadUnits;
+  }
+  return out;
+}
 
 export interface CostInputs {
   /** Billing counts of the measured checkout slices, and of the one status GET per order sent afterwards. */

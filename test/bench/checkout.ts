@@ -22,8 +22,14 @@ import {
   warmRawSide,
   type RawFigures,
 } from './checkout-raw';
-import { emptyBilling, mergeBilling } from './checkout-billing';
-import { costFigures, costFindings as awsCostFindings, costMethod, costTables } from './checkout-cost';
+import {
+  costFigures,
+  costFindings as awsCostFindings,
+  costMethod,
+  costTables,
+  emptyBilling,
+  mergeBilling,
+} from './checkout-cost';
 import type { DynamoCounts } from './child-ipc';
 import { cpuMeter, type CpuMeter, type CpuUse } from './platform-process';
 import type { BenchContext, BenchOptions, Section, SectionResult, Table, Target } from './report';

@@ -13,6 +13,8 @@ import {
   type OrderUnits,
   type PriceTable,
 } from '../bench/cost';
+import { costFigures, emptyBilling, mergeBilling } from '../bench/checkout-cost';
+import type { BillingCounts } from '../bench/child-ipc';
 
 /** Round prices, so that every expected figure can be worked out by hand. */
 const prices: PriceTable = {
@@ -168,5 +170,57 @@ describe('prices and constants', () => {
   it('dates its eu-west-2 prices and says to verify them', () => {
     expect(EU_WEST_2_PRICES.region).toBe('eu-west-2');
     expect(EU_WEST_2_PRICES.asOf).toMatch(/^\d{4}-\d{2}/);
+  });
+});
+
+describe('the checkout section’s cost figures', () => {
+  /** 10 confirmed orders: 4 states each, 10 PlaceOrder invocations of 100 ms, 300 WRU, 50 RRU. */
+  const checkout: BillingCounts = {
+    dynamo: { readUnits: 50, writeUnits: 300, maxPutItemBytes: 600 },
+    lambda: { placeOrder: { invocations: 10, ms: 995, billedMs: 1000, errors: 0 } },
+    sfn: { statesEntered: 40, retries: 2, executions: 10, byState: { ReserveInventory: 10 } },
+    kinesis: { records: 10, bytes: 5000, putPayloadUnits: 10 },
+  };
+  /** 20 status GETs (every order placed, warm-up included): 1 RRU and one 10-ms getOrder each. */
+  const reads: BillingCounts = {
+    ...emptyBilling(),
+    dynamo: { readUnits: 20, writeUnits: 0, maxPutItemBytes: 0 },
+    lambda: { getOrder: { invocations: 20, ms: 190, billedMs: 200, errors: 0 } },
+  };
+  const c = costFigures(
+    { checkout, statusReads: reads, confirmed: 10, posts: 10, reads: 20, sagaP50Ms: 250 },
+    EU_WEST_2_PRICES,
+  );
+
+  it('divides the checkout’s counts by the confirmed orders, retries counted as transitions', () => {
+    expect(c.checkoutUnits.sfnTransitions).toBe(4.2);
+    expect(c.checkoutUnits.dynamoWriteUnits).toBe(30);
+    expect(c.checkoutUnits.lambda.placeOrder).toEqual({
+      invocations: 1,
+      billedMs: 100,
+      memoryMb: PLATFORM_FUNCTION_MEMORY_MB,
+    });
+    expect(c.checkoutUnits.apiRequests).toBe(1);
+  });
+
+  it('adds one status GET per confirmed order, whatever the number of orders read', () => {
+    expect(c.withReadUnits.apiRequests).toBe(2);
+    expect(c.withReadUnits.dynamoReadUnits).toBe(6);
+    expect(c.withReadUnits.lambda.getOrder.invocations).toBe(1);
+    expect(c.withReadUnits.lambda.getOrder.billedMs).toBe(10);
+  });
+
+  it('swaps only the saga’s line between Standard and Express', () => {
+    expect(c.totalStandard).toBeCloseTo(totalUsd(c.withRead), 12);
+    expect(c.totalStandard - c.standard.usdPer1000).toBeCloseTo(c.totalExpress - c.express.usdPer1000, 12);
+    expect(c.standard.usdPer1000).toBeCloseTo(4.2 * EU_WEST_2_PRICES.sfnStandardPerThousandTransitions, 12);
+  });
+
+  it('merges windows by summing, keeping the largest item', () => {
+    const both = mergeBilling([checkout, checkout]);
+    expect(both.sfn.statesEntered).toBe(80);
+    expect(both.lambda.placeOrder.billedMs).toBe(2000);
+    expect(both.dynamo.maxPutItemBytes).toBe(600);
+    expect(mergeBilling([])).toEqual(emptyBilling());
   });
 });
