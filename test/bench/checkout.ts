@@ -22,6 +22,14 @@ import {
   warmRawSide,
   type RawFigures,
 } from './checkout-raw';
+import {
+  costFigures,
+  costFindings as awsCostFindings,
+  costMethod,
+  costTables,
+  emptyBilling,
+  mergeBilling,
+} from './checkout-cost';
 import type { DynamoCounts } from './child-ipc';
 import { cpuMeter, type CpuMeter, type CpuUse } from './platform-process';
 import type { BenchContext, BenchOptions, Section, SectionResult, Table, Target } from './report';
@@ -97,8 +105,18 @@ const mergeCounts = (parts: DynamoCounts[]): DynamoCounts =>
       msByTable: addInto(acc.msByTable, c.msByTable),
       transactItems: acc.transactItems + c.transactItems,
       windowMs: acc.windowMs + c.windowMs,
+      billing: mergeBilling([acc.billing, c.billing]),
     }),
-    { commands: {}, attempts: {}, errors: {}, byTable: {}, msByTable: {}, transactItems: 0, windowMs: 0 },
+    {
+      commands: {},
+      attempts: {},
+      errors: {},
+      byTable: {},
+      msByTable: {},
+      transactItems: 0,
+      windowMs: 0,
+      billing: emptyBilling(),
+    },
   );
 
 /** How long each part runs and how much it makes, from the options. */
@@ -524,7 +542,17 @@ function eventLoopFigures({ checkoutSlices }: Rounds) {
 function computeFigures(load: CheckoutLoad, warm: WarmUp, rounds: Rounds, verification: Verification) {
   const orders = orderFigures(rounds, verification, load.allOrders);
   const ratios = ratioFigures(rounds, orders);
+  const cost = costFigures({
+    checkout: orders.counts.billing,
+    statusReads: verification.verifyCounts.billing,
+    confirmed: orders.confirmedOrders.length,
+    // Every POST that got an answer reached the edge (a failed connection did not).
+    posts: orders.measured.length + rounds.checkoutSlices.reduce((n, s) => n + s.postErrors, 0),
+    reads: load.allOrders.length,
+    sagaP50Ms: percentile(orders.latencies, 50),
+  });
   return {
+    cost,
     ...orders,
     ...ratios,
     ...outcomeFigures(load, verification, rounds, warm),
@@ -792,6 +820,7 @@ function methodOf(v: ReportValues): string[] {
     "DynamoDB requests: the same middleware counts every command sent through the shared `dynamoClient()` (document client, bare client, Powertools idempotency layer) by name at the initialize step, and each HTTP attempt at the deserialize step (SDK retries). Counts are read and reset over IPC after each slice, once Platform.sagasIdle() says no saga is running, so a slice's count holds all of its orders' requests (the cart clean-up after the commit included) and nothing else; divided by confirmed orders (cancelled orders' requests would be in the numerator). \"Checkout only\" has no status reads; one GET /v1/orders/{id} per order was sent after the load, its requests counted separately.",
     `Raw: ${concurrency} concurrent loops in this process (@aws-sdk/lib-dynamodb, maxAttempts 3, as the handlers) against a scratch table of ${SCRATCH_KEYS} items (~600-byte payload) in the same DynamoDB Local, replaying the checkout's command mix as counted in the warm-up (weights ${mix.weights.map(([op, w]) => `${op} ${w}`).join(', ')}; ${round(mix.itemsPerTransaction, 2)} items per TransactWriteItems: a conditional Put and conditional Updates); conditional writes and consistent reads as the handlers use them. Ops/s = successful ops / elapsed.`,
     `${rounds} rounds alternate ${checkoutSliceS} s of checkout and ${rawSliceS} s of raw ops (checkout, raw; raw, checkout; …), never both at once. Ratio = orders/s ÷ (raw ops/s ÷ ops per order) = DynamoDB requests/s the checkout achieved ÷ raw ops/s. CPU time per process from /proc/<pid>/stat and process.cpuUsage().`,
+    ...costMethod(v.cost),
     `Verification: after the load and once every saga ended, every order placed (warm-up included) is read once through GET /v1/orders/{id} (${round(verifyS, 1)} s) and classified by its final status; the child's reports are checked against it; each product's stock is checked (GET /v1/inventory/{id}): available = initial − units confirmed, reserved 0.`,
   ];
 }
@@ -844,6 +873,7 @@ function tablesOf(v: ReportValues): Table[] {
     },
     byCommandTable(v),
     byRequestTable(v),
+    ...costTables(v.cost),
     {
       title: 'Per round',
       columns: ['round', 'checkout s', 'orders', 'confirmed', 'orders/s', 'requests per order', 'raw ops/s', 'ratio'],
@@ -913,6 +943,12 @@ function checkoutData(v: ReportValues) {
     },
     getOpsPerRead: v.getOpsPerRead,
     opsPerOrderWithRead: v.opsPerOrderWithRead,
+    awsCost: {
+      prices: v.cost.prices,
+      unitsPerOrder: { checkout: v.cost.checkoutUnits, withStatusGet: v.cost.withReadUnits },
+      usdPer1000Orders: { standard: v.cost.totalStandard, express: v.cost.totalExpress },
+      lines: v.cost.withRead,
+    },
   };
 }
 
@@ -970,7 +1006,12 @@ export const checkoutSection: Section = {
       method: methodOf(v),
       targets: targetsOf(v),
       tables: tablesOf(v),
-      findings: [...throughputFindings(v), ...outcomeFindings(v), ...costFindings(v)],
+      findings: [
+        ...throughputFindings(v),
+        ...outcomeFindings(v),
+        ...costFindings(v),
+        ...awsCostFindings(v.cost, v.counts.billing),
+      ],
       data: dataOf(v),
     };
   },

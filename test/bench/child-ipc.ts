@@ -20,8 +20,22 @@ export interface DynamoCounts {
   transactItems: number;
   /** Milliseconds the counts cover (since the last reset). */
   windowMs: number;
+  /** What AWS would bill for the same requests, counted alongside (./cost.ts prices them). */
+  billing: BillingCounts;
   /** The platform process's event loop over the window: busy fraction (0–1) and timer delay beyond schedule, ms. */
   eventLoop?: { utilization: number; delayMeanMs: number; delayP99Ms: number };
+}
+
+/** Billable units the platform counted since the last reset (DynamoDB's from the requests above). */
+export interface BillingCounts {
+  /** DynamoDB request units by ./cost.ts' dynamoRequestUnits, and the largest item a Put wrote (bytes). */
+  dynamo: { readUnits: number; writeUnits: number; maxPutItemBytes: number };
+  /** Lambda invocations by function id (lib/local/lambda/local-invoker.ts' channel): count, ms, ms rounded up per invocation. */
+  lambda: Record<string, { invocations: number; ms: number; billedMs: number; errors: number }>;
+  /** Step Functions (lib/local/stepfunctions/engine.ts' channel): states entered and retries, distinct executions seen. */
+  sfn: { statesEntered: number; retries: number; executions: number; byState: Record<string, number> };
+  /** Kinesis PutRecord/PutRecords through `kinesisClient()`: records, data bytes, PUT payload units. */
+  kinesis: { records: number; bytes: number; putPayloadUnits: number };
 }
 
 /** Parent → child. Every request carries an id the answer repeats. */

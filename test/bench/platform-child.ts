@@ -5,7 +5,8 @@
  * SIGTERM/SIGINT, and when its stdin closes, which is what happens when the parent dies however it dies.
  *
  * Spawned with an 'ipc' channel (the checkout section), it also counts every DynamoDB request the
- * handlers send (a middleware on the shared `dynamoClient()`), reports each order's CONFIRMED/CANCELLED
+ * handlers send (a middleware on the shared `dynamoClient()`) and what AWS would bill for the run
+ * (./checkout-billing.ts: Lambda, Step Functions, Kinesis, DynamoDB request units), reports each order's CONFIRMED/CANCELLED
  * write as it succeeds, and answers the requests of ./child-ipc.ts. Without the channel it adds nothing.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { dynamoClient } from '../../functions/shared/clients';
+import { installBillingTaps } from './checkout-billing';
+import { emptyBilling } from './checkout-cost';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
@@ -68,6 +71,7 @@ const emptyCounts = (): DynamoCounts => ({
   msByTable: {},
   transactItems: 0,
   windowMs: 0,
+  billing: emptyBilling(),
 });
 
 type TableInput = {
@@ -137,6 +141,7 @@ function eventLoopWindow() {
 function installDynamoTap(platform: Platform, send: (message: ChildMessage) => void) {
   let counts = emptyCounts();
   let since = performance.now();
+  const billing = installBillingTaps();
   const signatureOf = requestSignature(platform);
   const stack = dynamoClient().middlewareStack;
   stack.add(
@@ -147,6 +152,7 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
       if (name === 'TransactWriteItems') counts.transactItems += input.TransactItems?.length ?? 0;
       const signature = signatureOf(name, input);
       bump(counts.byTable, signature);
+      billing.dynamoRequest(name, input as Parameters<typeof billing.dynamoRequest>[1]);
       const t0 = performance.now();
       let result;
       try {
@@ -173,7 +179,12 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
   );
   const eventLoop = eventLoopWindow();
   const read = (reset: boolean): DynamoCounts => {
-    const out: DynamoCounts = { ...counts, windowMs: performance.now() - since, eventLoop: eventLoop.read() };
+    const out: DynamoCounts = {
+      ...counts,
+      windowMs: performance.now() - since,
+      eventLoop: eventLoop.read(),
+      billing: billing.read(reset),
+    };
     if (reset) {
       counts = emptyCounts();
       since = performance.now();

@@ -1,8 +1,23 @@
+import { channel } from 'node:diagnostics_channel';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from './context';
 import { inInvocationScope } from './invoke-store';
+
+/**
+ * Every invocation's function id and duration, published only while someone subscribes (the bench's cost
+ * figures, test/bench/platform-child.ts): off by default, and a diagnostics channel is shared by every
+ * copy of this module that may be loaded.
+ */
+export const invocationChannel = channel('ecicomm:local-lambda:invocation');
+export interface InvocationReport {
+  id: string;
+  /** Handler start → settle, ms (the cold start's module import excluded). */
+  ms: number;
+  ok: boolean;
+}
 
 /**
  * Invokes a function's handler module in-process, as the Lambda service would invoke it: the module is
@@ -21,6 +36,15 @@ export function localInvoker<E = unknown, R = unknown>(
     );
     const invoke = await handler;
     const context = lambdaContext(spec.id, timeoutMs);
-    return inInvocationScope(context.awsRequestId, () => invoke(event, context));
+    if (!invocationChannel.hasSubscribers) return inInvocationScope(context.awsRequestId, () => invoke(event, context));
+    const t0 = performance.now();
+    let ok = false;
+    try {
+      const result = await inInvocationScope(context.awsRequestId, () => invoke(event, context));
+      ok = true;
+      return result;
+    } finally {
+      invocationChannel.publish({ id: spec.id, ms: performance.now() - t0, ok } satisfies InvocationReport);
+    }
   };
 }

@@ -4,10 +4,25 @@
  * state through a Pass state that hands it its recorded input. The engine restarts `$$.Execution.StartTime`
  * and the definition's TimeoutSeconds: time the platform was down does not count.
  */
+import { channel } from 'node:diagnostics_channel';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { CompiledStateMachine, EnteredState, Outcome } from './types';
 
 const RESUME_STATE = 'Resume.FromJournal';
+
+/**
+ * Every state an execution enters and every retry of one (Map iterations and Parallel branches included),
+ * published only while someone subscribes: the bench counts state transitions, which AWS bills retries
+ * included, for its cost figures (test/bench/platform-child.ts).
+ */
+export const stateEnteredChannel = channel('ecicomm:local-sfn:state-entered');
+export interface StateEnteredReport {
+  executionArn: string;
+  kind: 'StateEntered' | 'StateRetried';
+  state: string;
+  /** Set for a Map iteration's states. */
+  index?: number;
+}
 
 /** The part of the engine's event log read here (its EventLog type is not exported). */
 interface EngineEvent {
@@ -47,7 +62,7 @@ export function runExecution(
     overrides: { taskResourceLocalHandlers: machine.spec.taskHandlers as never },
     context: { Execution: { Id: plan.executionArn, Name: plan.name } },
   });
-  void followStates(run.eventLogs, new Set(Object.keys(states)), onStateEntered);
+  void followStates(run.eventLogs, new Set(Object.keys(states)), onStateEntered, plan.executionArn);
   const outcome = run.result.then(
     (output: unknown): Outcome => ({ status: 'SUCCEEDED', output: JSON.stringify(output) }),
     (error: Error & { cause?: unknown }): Outcome => {
@@ -83,8 +98,16 @@ async function followStates(
   events: AsyncGenerator<EngineEvent>,
   topLevel: Set<string>,
   onStateEntered: (state: EnteredState) => void,
+  executionArn: string,
 ) {
   for await (const event of events) {
+    if ((event.type === 'StateEntered' || event.type === 'StateRetried') && stateEnteredChannel.hasSubscribers)
+      stateEnteredChannel.publish({
+        executionArn,
+        kind: event.type,
+        state: event.state?.name ?? '?',
+        index: event.index,
+      } satisfies StateEnteredReport);
     if (event.type !== 'StateEntered' || event.index !== undefined || !event.state || !topLevel.has(event.state.name))
       continue;
     onStateEntered({ name: event.state.name, input: event.state.input });
