@@ -48,8 +48,9 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
       deps.log.warn('order history unavailable, recommending without it', { error: (error as Error).message });
     }
   }
-  // Before the model, not beside it: one call at a time to the endpoints, and the fallback below needs it anyway.
-  const segment = await shopperSegment(history, deps.clock.now(), deps);
+  // Asked beside the model, not before it: a slow insights endpoint must not add its wait to the model's. It never
+  // rejects (no segment instead), and both the fallback and the answer's label need it.
+  const segmentLookup = shopperSegment(history, deps.clock.now(), deps);
   const request = modelRequest(input, history);
 
   let ranked: { productId: string; score: number }[];
@@ -66,8 +67,9 @@ export async function recommend(input: RecommendationsInput, deps: Recommendatio
       reason,
       error: (error as Error).message,
     });
-    ({ ranked, answeredBy } = await fallback(request.k + 1, segment, deps));
+    ({ ranked, answeredBy } = await fallback(request.k + 1, await segmentLookup, deps));
   }
+  const segment = await segmentLookup;
 
   const named = segment ? { segment: { segment: segment.segment, name: segment.name } } : {};
   return { items: await onSale(ranked, input, deps), ...answeredBy, ...named };
