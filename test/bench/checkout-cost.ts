@@ -2,7 +2,7 @@
  * The checkout section's cost figures: the billable units its run counted (./checkout-billing.ts) per
  * confirmed order, priced by ./cost.ts for eu-west-2, with the saga under Standard (as deployed) and Express.
  */
-import type { BillingCounts } from './child-ipc';
+import type { BillingCounts, DynamoCounts } from './child-ipc';
 import {
   costPer1000Orders,
   EU_WEST_2_PRICES,
@@ -21,6 +21,18 @@ export const emptyBilling = (): BillingCounts => ({
   lambda: {},
   sfn: { statesEntered: 0, retries: 0, executions: 0, byState: {} },
   kinesis: { records: 0, bytes: 0, putPayloadUnits: 0 },
+});
+
+/** A child's counts before any request: what the platform child starts from and the parent merges onto. */
+export const emptyCounts = (): DynamoCounts => ({
+  commands: {},
+  attempts: {},
+  errors: {},
+  byTable: {},
+  msByTable: {},
+  transactItems: 0,
+  windowMs: 0,
+  billing: emptyBilling(),
 });
 
 /** Sums windows' counts (executions add up: a slice's executions all ran within it, the counts being read once sagas are idle). */

@@ -27,7 +27,7 @@ import {
   costFindings as awsCostFindings,
   costMethod,
   costTables,
-  emptyBilling,
+  emptyCounts,
   mergeBilling,
 } from './checkout-cost';
 import type { DynamoCounts } from './child-ipc';
@@ -107,16 +107,7 @@ const mergeCounts = (parts: DynamoCounts[]): DynamoCounts =>
       windowMs: acc.windowMs + c.windowMs,
       billing: mergeBilling([acc.billing, c.billing]),
     }),
-    {
-      commands: {},
-      attempts: {},
-      errors: {},
-      byTable: {},
-      msByTable: {},
-      transactItems: 0,
-      windowMs: 0,
-      billing: emptyBilling(),
-    },
+    emptyCounts(),
   );
 
 /** How long each part runs and how much it makes, from the options. */

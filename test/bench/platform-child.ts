@@ -16,7 +16,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { dynamoClient } from '../../functions/shared/clients';
 import { installBillingTaps } from './checkout-billing';
-import { emptyBilling } from './checkout-cost';
+import { emptyCounts } from './checkout-cost';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
@@ -62,17 +62,6 @@ function orderStatusWrite(
   }
   return undefined;
 }
-
-const emptyCounts = (): DynamoCounts => ({
-  commands: {},
-  attempts: {},
-  errors: {},
-  byTable: {},
-  msByTable: {},
-  transactItems: 0,
-  windowMs: 0,
-  billing: emptyBilling(),
-});
 
 type TableInput = {
   TableName?: string;

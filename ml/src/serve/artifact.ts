@@ -50,15 +50,19 @@ export function parseArtifact(value: unknown, source = MODEL_FILE): ModelArtifac
 export const modelFileIn = (dir: string) => path.join(dir, MODEL_FILE);
 export const hasModel = (dir: string) => existsSync(modelFileIn(dir));
 
-/** Reads and validates `<dir>/model.json`. */
-export async function loadArtifact(dir: string): Promise<ModelArtifact> {
+/** `<dir>/model.json` parsed, whichever model it holds, with its path; ArtifactError when missing or not JSON. */
+export async function readModelJson(dir: string): Promise<{ parsed: unknown; file: string }> {
   const file = modelFileIn(dir);
   if (!existsSync(file)) throw new ArtifactError(`No ${MODEL_FILE} in ${dir}`);
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    return { parsed: JSON.parse(await readFile(file, 'utf8')), file };
   } catch (e) {
     throw new ArtifactError(`${file} is not JSON: ${(e as Error).message}`);
   }
+}
+
+/** Reads and validates `<dir>/model.json`. */
+export async function loadArtifact(dir: string): Promise<ModelArtifact> {
+  const { parsed, file } = await readModelJson(dir);
   return parseArtifact(parsed, file);
 }

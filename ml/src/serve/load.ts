@@ -3,11 +3,9 @@
  * demand insights), and that format's parser checks it. The container (ml/bin/serve.ts) serves either, so
  * one image backs both endpoints.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { parseInsightsArtifact } from '../insights/artifact';
 import { INSIGHTS_FORMAT } from '../insights/contract';
-import { ARTIFACT_FORMAT, ArtifactError, MODEL_FILE, modelFileIn, parseArtifact } from './artifact';
+import { ARTIFACT_FORMAT, ArtifactError, MODEL_FILE, parseArtifact, readModelJson } from './artifact';
 import type { ServedModel } from './models';
 
 export const SERVED_FORMATS = [ARTIFACT_FORMAT, INSIGHTS_FORMAT] as const;
@@ -24,13 +22,6 @@ export function parseServedModel(value: unknown, source = MODEL_FILE): ServedMod
 
 /** Reads and validates `<dir>/model.json`, whichever model it is. */
 export async function loadServedModel(dir: string): Promise<ServedModel> {
-  const file = modelFileIn(dir);
-  if (!existsSync(file)) throw new ArtifactError(`No ${MODEL_FILE} in ${dir}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new ArtifactError(`${file} is not JSON: ${(e as Error).message}`);
-  }
+  const { parsed, file } = await readModelJson(dir);
   return parseServedModel(parsed, file);
 }
