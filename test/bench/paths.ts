@@ -12,6 +12,9 @@ import { loadChain, loadRoute, mergeApi, mergeRaw, p50, p99, type ApiLoad, type 
 import { startPathsTarget, trainDemoModel, type PathsTarget } from './paths-setup';
 import type { BenchContext, BenchOptions, Section, SectionResult, Table, Target } from './report';
 import { round } from './stats';
+import type { CpuUse } from './platform-process';
+
+const noCpu = (): CpuUse => ({ bench: 0, platformChild: 0, dynamodbLocal: 0 });
 
 export const PATH_RATIO_TARGET = 3;
 /** Latency alone (one request at a time on each side), then under the bench's concurrency (--connections). */
@@ -80,17 +83,28 @@ async function measurePath(
   const apiParts: ApiLoad[] = [];
   const rawParts: RawLoad[] = [];
   ctx.log(`paths: ${spec.name}, ${concurrency}-way, ${options.rounds} rounds of ${slice} s per side`);
+  const cpu = { api: noCpu(), raw: noCpu() };
+  const metered = async (side: 'api' | 'raw', run: () => Promise<void>) => {
+    const a = t.cpu.snapshot();
+    await run();
+    const used = t.cpu.between(a, t.cpu.snapshot());
+    for (const k of Object.keys(used) as (keyof CpuUse)[]) cpu[side][k] += used[k];
+  };
   for (let r = 0; r < options.rounds; r++) {
-    const api = async () => void apiParts.push(await loadRoute(url, token, concurrency, slice));
-    const raw = async () => void rawParts.push(await loadChain(spec.raw, concurrency, slice));
+    const api = () => metered('api', async () => void apiParts.push(await loadRoute(url, token, concurrency, slice)));
+    const raw = () => metered('raw', async () => void rawParts.push(await loadChain(spec.raw, concurrency, slice)));
     if (r % 2 === 0) await api().then(raw);
     else await raw().then(api);
   }
-  return { api: mergeApi(apiParts), raw: mergeRaw(rawParts) };
+  return { api: mergeApi(apiParts), raw: mergeRaw(rawParts), cpu };
 }
 type PathFigures = Awaited<ReturnType<typeof measurePath>>;
 
-function figuresOf(spec: PathSpec, concurrency: number, { api, raw }: PathFigures) {
+/** CPU ms per request (per chain on the raw side) of each process. */
+const cpuPer = (use: CpuUse, n: number) =>
+  Object.fromEntries(Object.entries(use).map(([k, s]) => [k, round((1000 * s) / Math.max(1, n), 2)]));
+
+function figuresOf(spec: PathSpec, concurrency: number, { api, raw, cpu }: PathFigures) {
   const stepP50 = Object.fromEntries(Object.entries(raw.steps).map(([name, ms]) => [name, p50(ms)]));
   const limit = Object.values(stepP50).reduce((a, b) => a + b, 0);
   const apiP50 = p50(api.latencyMs);
@@ -108,6 +122,7 @@ function figuresOf(spec: PathSpec, concurrency: number, { api, raw }: PathFigure
       p99Ms: p99(raw.latencyMs),
       stepP50Ms: stepP50,
     },
+    cpuMsPerRequest: { api: cpuPer(cpu.api, api.latencyMs.length), raw: cpuPer(cpu.raw, raw.latencyMs.length) },
     rawLimitMs: limit,
     ratio: apiP50 / limit,
   };
@@ -150,7 +165,7 @@ function tableOf(results: PathResult[], concurrency: number, options: BenchOptio
 }
 
 const findingOf = (r: PathResult) =>
-  `${r.name}, ${r.concurrency}-way: API p50 ${round(r.api.p50Ms, 2)} ms (p99 ${round(r.api.p99Ms, 2)}) against ${round(r.rawLimitMs, 2)} ms of raw requests (${stepText(r)}): ${round(r.ratio, 2)} × (target ≤ ${PATH_RATIO_TARGET}); the edge and the handler add ${round(r.api.p50Ms - r.rawLimitMs, 2)} ms at p50.${r.api.errors || r.raw.errors ? ` Errors: API ${r.api.errors}, raw ${r.raw.errors}${r.raw.firstError ? ` (${r.raw.firstError})` : ''}.` : ''}`;
+  `${r.name}, ${r.concurrency}-way: API p50 ${round(r.api.p50Ms, 2)} ms (p99 ${round(r.api.p99Ms, 2)}) against ${round(r.rawLimitMs, 2)} ms of raw requests (${stepText(r)}): ${round(r.ratio, 2)} × (target ≤ ${PATH_RATIO_TARGET}); the edge and the handler add ${round(r.api.p50Ms - r.rawLimitMs, 2)} ms at p50. CPU ms per request (bench, platform child, DynamoDB Local): API ${Object.values(r.cpuMsPerRequest.api).join(', ')}; raw ${Object.values(r.cpuMsPerRequest.raw).join(', ')}.${r.api.errors || r.raw.errors ? ` Errors: API ${r.api.errors}, raw ${r.raw.errors}${r.raw.firstError ? ` (${r.raw.firstError})` : ''}.` : ''}`;
 
 function resultOf(results: PathResult[], modelVersion: string, options: BenchOptions): SectionResult {
   const targets: Target[] = results.map((r) => ({
