@@ -168,17 +168,21 @@ const findingOf = (r: PathResult) =>
   `${r.name}, ${r.concurrency}-way: API p50 ${round(r.api.p50Ms, 2)} ms (p99 ${round(r.api.p99Ms, 2)}) against ${round(r.rawLimitMs, 2)} ms of raw requests (${stepText(r)}): ${round(r.ratio, 2)} × (target ≤ ${PATH_RATIO_TARGET}); the edge and the handler add ${round(r.api.p50Ms - r.rawLimitMs, 2)} ms at p50. CPU ms per request (bench, platform child, DynamoDB Local): API ${Object.values(r.cpuMsPerRequest.api).join(', ')}; raw ${Object.values(r.cpuMsPerRequest.raw).join(', ')}.${r.api.errors || r.raw.errors ? ` Errors: API ${r.api.errors}, raw ${r.raw.errors}${r.raw.firstError ? ` (${r.raw.firstError})` : ''}.` : ''}`;
 
 function resultOf(results: PathResult[], modelVersion: string, options: BenchOptions): SectionResult {
-  const targets: Target[] = results.map((r) => ({
-    name: `${r.name}, ${r.concurrency}-way: API p50 / raw p50s`,
-    target: `≤ ${PATH_RATIO_TARGET}`,
-    actual: `${round(r.ratio, 2)} (${round(r.api.p50Ms, 2)} / ${round(r.rawLimitMs, 2)} ms)`,
-    pass: r.ratio <= PATH_RATIO_TARGET,
-  }));
+  // The target is on latency alone: under concurrency the raw side's own SDK work in this process (≈ 1 ms CPU per
+  // request) queues too, which flatters the ratio.
+  const targets: Target[] = results
+    .filter((r) => r.concurrency === 1)
+    .map((r) => ({
+      name: `${r.name}, ${r.concurrency}-way: API p50 / raw p50s`,
+      target: `≤ ${PATH_RATIO_TARGET}`,
+      actual: `${round(r.ratio, 2)} (${round(r.api.p50Ms, 2)} / ${round(r.rawLimitMs, 2)} ms)`,
+      pass: r.ratio <= PATH_RATIO_TARGET,
+    }));
   const levels = concurrencies(options);
   return {
     method: [
       `The platform child (as the api section's) serves a recommendation model trained at the start of the section on the demo catalog's history (\`${modelVersion}\`); the insights endpoint has no model (as in tests and benchmarks: the segment lookup fails, its breaker opens, and the answer goes on without one). One shopper registers, places a 3-product order (waited for until CONFIRMED and in their purchase history) and puts 3 other products in their cart.`,
-      `Each route: autocannon with ${levels.join(', then ')} connection(s), limit=${LIMIT} for recommendations; the raw side: as many loops running the chain of SDK requests the handler cannot do without, timed per step, from this process. 1-way is latency alone; ${options.connections}-way adds queueing on both sides. ${options.warmup} s warm-up per side, then ${options.duration} s per side in ${options.rounds} alternating slices. p50/p99 nearest-rank, 2xx only.`,
+      `Each route: autocannon with ${levels.join(', then ')} connection(s), limit=${LIMIT} for recommendations; the raw side: as many loops running the chain of SDK requests the handler cannot do without, timed per step, from this process. 1-way is latency alone, and what the targets are on; ${options.connections}-way adds queueing on both sides, this process's included (its SDK requests cost ≈ 1 ms CPU each), so its ratio is shown, not targeted. ${options.warmup} s warm-up per side, then ${options.duration} s per side in ${options.rounds} alternating slices. p50/p99 nearest-rank, 2xx only.`,
       "The raw limit is the sum of the steps' p50s (for recommendations: model p50 + one catalog BatchGetItem of the candidates the model returned — the k the function asks for, 2 × limit); the target is API p50 ≤ 3 × it.",
     ],
     targets,

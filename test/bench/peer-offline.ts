@@ -21,10 +21,10 @@ const STOP_GRACE_MS = 5_000;
 
 /**
  * How serverless-offline runs the handler. In-process: no worker thread per function and no message passing
- * between threads, its fastest mode for Node (README "Run modes"; reloading, which needs workers, is off either
- * way in v13). Measured against the default worker-threads mode when this section was written: see the README.
+ * between threads, its fastest mode for Node (README "Run modes"; reloadHandler is off by default in v13).
+ * BENCH_PEER_MODE=workerThreads measures its default mode instead (no flag).
  */
-export const PEER_MODE = 'useInProcess';
+export const PEER_MODE = process.env.BENCH_PEER_MODE === 'workerThreads' ? 'workerThreads' : 'useInProcess';
 
 export interface PeerOptions {
   /** The handler's environment: the platform's (endpoints, credentials, table names). */
@@ -88,7 +88,8 @@ export async function startPeer(ctx: BenchContext, options: PeerOptions, probePa
   const cli = path.join(ctx.projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js');
   const ports = ['--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)];
   const args = ['offline', 'start', '--host', '127.0.0.1', ...ports];
-  const child = spawn(process.execPath, [cli, ...args, '--noPrependStageInUrl', `--${PEER_MODE}`], {
+  const mode = PEER_MODE === 'useInProcess' ? ['--useInProcess'] : [];
+  const child = spawn(process.execPath, [cli, ...args, '--noPrependStageInUrl', ...mode], {
     cwd: dir,
     detached: true,
     stdio: ['ignore', out, out],
