@@ -11,12 +11,13 @@ import { startPeer, type PeerOptions } from './peer-offline';
 
 export const PEER_RATIO_TARGET = 2;
 
-/** Starts the peer, or says why it could not (the section goes on without it). */
+/** Starts the peer (unless BENCH_PEER=off), or says why it did not (the section goes on without it). */
 export async function tryStartPeer(
   ctx: BenchContext,
   options: PeerOptions,
   probePath: string,
 ): Promise<{ peer?: Peer; error?: string }> {
+  if (process.env.BENCH_PEER === 'off') return { error: 'BENCH_PEER=off' };
   try {
     ctx.log('api: starting serverless-offline with the same getProduct handler');
     return { peer: await startPeer(ctx, options, probePath) };
