@@ -19,6 +19,8 @@ import {
   type Table,
 } from './report';
 import { percentile, round } from './stats';
+import type { Peer } from './peer-offline';
+import { peerMethod, peerReport, PEER_RATIO_TARGET, tryStartPeer } from './peer';
 
 export const RATIO_TARGET = 0.5;
 
@@ -149,30 +151,42 @@ async function startTarget(ctx: BenchContext) {
 }
 type LoadTarget = Awaited<ReturnType<typeof startTarget>>;
 
-type Side = 'api' | 'raw';
+type Side = 'api' | 'raw' | 'peer';
 
-const loadSide = (side: Side, t: LoadTarget, connections: number, seconds: number) =>
-  side === 'api' ? loadApi(t.url, connections, seconds) : loadRaw(t.doc, t.table, t.id, connections, seconds);
+const loadSide = (side: Side, t: LoadTarget, connections: number, seconds: number, peer?: Peer) =>
+  side === 'api'
+    ? loadApi(t.url, connections, seconds)
+    : side === 'peer'
+      ? loadApi(`${peer!.url}${new URL(t.url).pathname}`, connections, seconds)
+      : loadRaw(t.doc, t.table, t.id, connections, seconds);
+
+const noCpu = (): CpuUse => ({ bench: 0, platformChild: 0, dynamodbLocal: 0 });
 
 /**
  * Alternate short slices (API, raw, raw, API, …) rather than one long run each: on a shared machine a
  * burst of outside load then lands on both sides alike instead of skewing the ratio.
  */
-async function measureAlternating(ctx: BenchContext, t: LoadTarget, { connections, duration, rounds }: BenchOptions) {
-  const cpuUsed: Record<Side, CpuUse> = {
-    api: { bench: 0, platformChild: 0, dynamodbLocal: 0 },
-    raw: { bench: 0, platformChild: 0, dynamodbLocal: 0 },
-  };
-  const slices: Record<Side, LoadFigures[]> = { api: [], raw: [] };
+async function measureAlternating(
+  ctx: BenchContext,
+  t: LoadTarget,
+  { connections, duration, rounds }: BenchOptions,
+  peer?: Peer,
+) {
+  const cpuUsed: Record<Side, CpuUse> = { api: noCpu(), raw: noCpu(), peer: noCpu() };
+  const slices: Record<Side, LoadFigures[]> = { api: [], raw: [], peer: [] };
+  // The peer's side counts serverless-offline's process where the others count the platform child.
+  const peerCpu = peer && cpuMeter({ platformChild: peer.pid, dynamodbLocal: t.info.pids[0] });
   const roundRatios: number[] = [];
   const slice = duration / rounds;
   ctx.log(`api: ${rounds} rounds of ${slice} s per side, ${connections} connections / concurrent loops`);
   for (let r = 0; r < rounds; r++) {
-    const order: Side[] = r % 2 === 0 ? ['api', 'raw'] : ['raw', 'api'];
+    const sides: Side[] = peer ? ['api', 'raw', 'peer'] : ['api', 'raw'];
+    const order = r % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const a = t.cpu.snapshot();
-      const figures = await loadSide(side, t, connections, slice);
-      const used = t.cpu.between(a, t.cpu.snapshot());
+      const meter = side === 'peer' ? peerCpu! : t.cpu;
+      const a = meter.snapshot();
+      const figures = await loadSide(side, t, connections, slice, peer);
+      const used = meter.between(a, meter.snapshot());
       slices[side].push(figures);
       cpuUsed[side].bench += used.bench;
       cpuUsed[side].platformChild += used.platformChild;
@@ -180,7 +194,8 @@ async function measureAlternating(ctx: BenchContext, t: LoadTarget, { connection
     }
     roundRatios.push(slices.api[r].rps / slices.raw[r].rps);
   }
-  return { slice, roundRatios, api: combine(slices.api), raw: combine(slices.raw), slices, cpuUsed };
+  const peerFigures = peer ? combine(slices.peer) : undefined;
+  return { slice, roundRatios, api: combine(slices.api), raw: combine(slices.raw), peer: peerFigures, slices, cpuUsed };
 }
 type Measured = Awaited<ReturnType<typeof measureAlternating>>;
 
@@ -255,22 +270,28 @@ function tableOf({ api, raw }: Measured, { connections, duration, rounds }: Benc
 
 export const apiSection: Section = {
   id: 'api',
-  title: 'Local API: GET /v1/products/{id} vs raw DynamoDB GetItem',
+  title: 'Local API: GET /v1/products/{id} vs raw DynamoDB GetItem, and vs serverless-offline',
   async run(ctx: BenchContext): Promise<SectionResult> {
     const options = { ...ctx.options, rounds: Math.max(1, ctx.options.rounds) };
     const { connections, duration, warmup, rounds } = options;
     const t = await startTarget(ctx);
+    const { peer, error: peerError } = await tryStartPeer(
+      ctx,
+      { env: t.info.env, region: t.info.region },
+      new URL(t.url).pathname,
+    );
     if (warmup > 0) {
       ctx.log(`api: warm-up ${warmup} s per side`);
-      await loadSide('api', t, connections, warmup);
-      await loadSide('raw', t, connections, warmup);
+      for (const side of ['api', 'raw', ...(peer ? ['peer' as const] : [])] as Side[])
+        await loadSide(side, t, connections, warmup, peer);
     }
-    const m = await measureAlternating(ctx, t, options);
+    const m = await measureAlternating(ctx, t, options, peer);
     const { api, raw, roundRatios, slices } = m;
     const ratio = api.rps / raw.rps;
     const cpu = cpuFigures(m);
+    const versus = peer && m.peer ? peerReport(peer, api, m.peer, m.cpuUsed, connections) : undefined;
     return {
-      method: methodOf(t, m, options),
+      method: [...methodOf(t, m, options), peerMethod(peer, peerError)],
       targets: [
         {
           name: 'api_rps / raw_getitem_rps',
@@ -278,9 +299,15 @@ export const apiSection: Section = {
           actual: String(round(ratio, 2)),
           pass: ratio >= RATIO_TARGET,
         },
+        versus?.target ?? {
+          name: 'edge requests/s / serverless-offline requests/s (GET /v1/products/{id})',
+          target: `≥ ${PEER_RATIO_TARGET}`,
+          actual: 'not measured',
+          pass: false,
+        },
       ],
-      tables: [tableOf(m, options)],
-      findings: findingsOf(m, cpu, connections),
+      tables: [tableOf(m, options), ...(versus ? [versus.table] : [])],
+      findings: [...findingsOf(m, cpu, connections), ...(versus?.findings ?? [])],
       data: {
         productId: t.id,
         platformStartupS: t.startupS,
@@ -291,6 +318,7 @@ export const apiSection: Section = {
         slices: {
           api: slices.api.map((x) => ({ ...x, latencyMs: undefined })),
           raw: slices.raw.map((x) => ({ ...x, latencyMs: undefined })),
+          peer: slices.peer.map((x) => ({ ...x, latencyMs: undefined })),
         },
         warmupS: warmup,
         api: { ...api, latencyMs: undefined, cpuSeconds: cpu.cpuApi.seconds },
@@ -298,6 +326,7 @@ export const apiSection: Section = {
         ratio,
         cpuMsPerRequest: cpu.cpuCost,
         cpuCostRatio: cpu.cpuRatio,
+        peer: versus?.data ?? { error: peerError },
       },
     };
   },

@@ -291,12 +291,15 @@ async function main() {
     const datasetDir = path.resolve(projectRoot, process.env.DATASET_DIR ?? '../shared/data/online-retail');
     // BENCH_INSIGHTS_MODEL_DIR: the demand-insights model to serve (the ml section's, trained beforehand).
     const insightsDir = process.env.BENCH_INSIGHTS_MODEL_DIR;
+    // BENCH_MODEL_DIR: the recommendation model to serve (the paths section's, trained beforehand).
+    const modelDir = process.env.BENCH_MODEL_DIR;
     platform = await startPlatformOnFreePorts({
       dataDir,
       seed,
       datasetDir,
       log,
       ...(insightsDir ? { insights: { dir: insightsDir } } : {}),
+      ...(modelDir ? { model: { dir: modelDir } } : {}),
     });
     lifetime.started(platform);
   } catch (e) {

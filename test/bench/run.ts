@@ -18,6 +18,7 @@ import { bundlesSection } from './bundles';
 import { checkoutSection } from './checkout';
 import { eventsSection } from './events';
 import { mlSection } from './ml';
+import { pathsSection } from './paths';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
 import { storageSection } from './storage';
@@ -38,6 +39,7 @@ export const sections: Section[] = [
   apiSection,
   checkoutSection,
   recommendationsSection,
+  pathsSection,
   analyticsSection,
   searchSection,
   eventsSection,
