@@ -20,9 +20,14 @@ export interface OrderRepository {
    * Writes a new PENDING order, and with it the shopper's redemption of its promotion, in one transaction:
    * 'exists' when the order is there already, 'promotion-used' when the shopper redeemed the code on another order.
    */
-  /** `testData`: a replayed fixture's order, which analytics never loads (functions/shared/test-data.ts). */
-  create(order: Order, options?: { testData?: boolean }): Promise<CreateOutcome>;
+  /**
+   * `testData`: a replayed fixture's order, which analytics never loads (functions/shared/test-data.ts); `request`:
+   * the digest of the request that placed it, kept beside the order (not part of it) for a repeat to compare.
+   */
+  create(order: Order, options?: { testData?: boolean; request?: string }): Promise<CreateOutcome>;
   get(orderId: string): Promise<Order | undefined>;
+  /** A live order with the digest of the request that placed it (none for orders placed before digests). */
+  placed(orderId: string): Promise<{ order: Order; request?: string } | undefined>;
   listByUser(
     userId: string,
     query: { from?: string; to?: string; limit: number; cursor?: string },

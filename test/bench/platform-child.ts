@@ -17,6 +17,7 @@ import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { dynamoClient } from '../../functions/shared/clients';
 import { installBillingTaps } from './checkout-billing';
 import { emptyCounts } from './checkout-cost';
+import { startCpuProfile } from './cpu-profile';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
@@ -191,6 +192,8 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
 function stopOnEveryExit(dataDir: string) {
   let platform: Platform | undefined;
   let stopping: Promise<void> | undefined;
+  /** Runs first on the way out (the CPU profile's write, ./cpu-profile.ts). */
+  let beforeStop: (() => Promise<void>) | undefined;
   /** The emulators, also while startPlatform is still running (its pid file: a list, or { owner, pids }). */
   const emulatorPids = (): number[] => {
     if (platform) return platform.pids;
@@ -208,6 +211,7 @@ function stopOnEveryExit(dataDir: string) {
     stopping ??= (async () => {
       log(`stopping (${reason})`);
       try {
+        await beforeStop?.().catch((e: Error) => log(`CPU profile not written: ${e.message}`));
         await platform?.stop();
       } catch (e) {
         log(`stop failed: ${(e as Error).message}`);
@@ -241,6 +245,7 @@ function stopOnEveryExit(dataDir: string) {
     shutdown,
     onParentGone,
     started: (running: Platform) => void (platform = running),
+    beforeStop: (hook: () => Promise<void>) => void (beforeStop = hook),
     stopping: () => stopping !== undefined,
   };
 }
@@ -306,6 +311,8 @@ async function main() {
   }
   if (lifetime.stopping()) return;
   if (ipc) answerParent(platform);
+  const writeProfile = await startCpuProfile(process.env.BENCH_CPU_PROFILE);
+  if (writeProfile) lifetime.beforeStop(writeProfile);
   process.stdout.write(`${READY_MARKER}${JSON.stringify(readyInfo(platform, dataDir))}\n`);
 }
 

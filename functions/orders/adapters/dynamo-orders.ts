@@ -111,10 +111,15 @@ export class DynamoOrderRepository implements OrderRepository {
     private readonly archive?: ArchivedOrders,
   ) {}
 
-  async create(order: Order, options: { testData?: boolean } = {}): Promise<CreateOutcome> {
+  async create(order: Order, options: { testData?: boolean; request?: string } = {}): Promise<CreateOutcome> {
     const put = {
       TableName: this.tableName,
-      Item: { ...order, pending: PENDING, ...testDataMark(options.testData) },
+      Item: {
+        ...order,
+        pending: PENDING,
+        ...testDataMark(options.testData),
+        ...(options.request ? { request: options.request } : {}),
+      },
       ConditionExpression: 'attribute_not_exists(orderId)',
     };
     // Without a promotion one conditional put does: a transaction would cost twice the writes.
@@ -144,6 +149,13 @@ export class DynamoOrderRepository implements OrderRepository {
       if (redemptionReason?.Code === 'ConditionalCheckFailed') return 'promotion-used';
       throw e;
     }
+  }
+
+  async placed(orderId: string): Promise<{ order: Order; request?: string } | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+    );
+    return Item && { order: fromItem(Item), ...(typeof Item.request === 'string' ? { request: Item.request } : {}) };
   }
 
   async get(orderId: string): Promise<Order | undefined> {
