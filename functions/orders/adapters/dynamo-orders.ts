@@ -12,6 +12,7 @@ import { invalid } from '../../shared/errors';
 import { testDataMark } from '../../shared/test-data';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
 import { commitReservationItems } from '../../inventory/adapters/dynamo-reservations';
+import { mergeLines } from '../../inventory/domain/reservations';
 import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/dynamo-promotions';
 import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
 import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
@@ -82,6 +83,36 @@ function mergeNewestFirst(live: Record<string, unknown>[], indexed: Record<strin
   return entries.sort(newestFirst);
 }
 
+/** An order's lines merged by product, as stored beside the order for the saga's steps' checks. */
+const claimedLines = (order: Pick<Order, 'items'>) =>
+  mergeLines(order.items).map(({ productId, quantity }) => ({ productId, quantity }));
+
+/**
+ * The transaction item with which a saga step writes on the strength of what its input claims about the order:
+ * the stored order must still be PENDING and have exactly those merged lines, or that total and currency. Orders
+ * stored before the claims existed have no `lines`, so a check of lines fails for them (and the step reads them).
+ */
+export function pendingOrderCheck(
+  ordersTable: string,
+  orderId: string,
+  claims: { lines: { productId: string; quantity: number }[] } | { total: number; currency: string },
+): TransactItem {
+  const byLines = 'lines' in claims;
+  return {
+    ConditionCheck: {
+      TableName: ordersTable,
+      Key: { orderId },
+      ConditionExpression: byLines
+        ? '#status = :pending AND #lines = :lines'
+        : '#status = :pending AND #total = :total AND currency = :currency',
+      ExpressionAttributeNames: byLines ? { '#status': 'status', '#lines': 'lines' } : { '#status': 'status', '#total': 'total' },
+      ExpressionAttributeValues: byLines
+        ? { ':pending': PENDING, ':lines': claims.lines }
+        : { ':pending': PENDING, ':total': claims.total, ':currency': claims.currency },
+    },
+  };
+}
+
 /** The other contexts' tables an order's transactions touch: each only through that context's own item builders. */
 export interface RelatedTables {
   inventory: string;
@@ -119,6 +150,8 @@ export class DynamoOrderRepository implements OrderRepository {
         pending: PENDING,
         ...testDataMark(options.testData),
         ...(options.request ? { request: options.request } : {}),
+        // What the saga's steps compare their input's claims with (pendingOrderCheck), merged as reserved.
+        lines: claimedLines(order),
       },
       ConditionExpression: 'attribute_not_exists(orderId)',
     };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Caller } from '../../shared/auth';
 import { conflict, invalid, notFound } from '../../shared/errors';
 import { MAX_ORDER_LINES } from '../../shared/limits';
+import { mergeLines } from '../../inventory/domain/reservations';
 import type { OrdersDeps, PricedOrder } from '../ports';
 import type { ListOrdersQuery, Order, OrderAccepted, PlaceOrder } from '../schemas';
 
@@ -123,7 +124,14 @@ async function priceOrder(
 /** Starts the order's saga unless it has ended (a repeat is harmless: the execution is named by the order). */
 async function resume(order: Order, input: PlaceOrder, deps: OrdersDeps): Promise<OrderAccepted> {
   if (order.status === 'PENDING')
-    await deps.saga.start(order.orderId, { orderId: order.orderId, paymentToken: input.paymentToken });
+    await deps.saga.start(order.orderId, {
+      orderId: order.orderId,
+      paymentToken: input.paymentToken,
+      // Claims the steps check against the stored order as they write (./saga-schemas.ts); the same on every retry.
+      lines: mergeLines(order.items).map(({ productId, quantity }) => ({ productId, quantity })),
+      total: order.total,
+      currency: order.currency,
+    });
   // The promotion leaves the cart with the order that used it.
   if (order.promoCode) await deps.carts.removePromo(cartOwnerOfUser(order.userId), order.promoCode);
   return accepted(order);
