@@ -14,6 +14,8 @@ export type ConfirmOutcome =
   | 'refund-claimed';
 export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'not-pending' | 'not-found';
 export type OrderPayment = { status: PaymentStatus; chargeId?: string };
+/** What a saga's input claims about its order; only ever used on condition that the stored order says the same. */
+export type ClaimedOrder = Pick<Order, 'orderId' | 'userId' | 'createdAt' | 'total' | 'currency'>;
 
 export interface OrderRepository {
   /**
@@ -41,6 +43,15 @@ export interface OrderRepository {
     order: Order,
     confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
   ): Promise<ConfirmOutcome>;
+  /**
+   * confirm, for an order known only by what the saga's input claims (no read): the transaction also requires the
+   * stored order to be PENDING with exactly the claimed shopper, creation time, lines, total and currency. False
+   * (nothing written) when any condition fails: the caller then reads the order and confirms the careful way.
+   */
+  confirmAsClaimed(
+    claims: ClaimedOrder,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+  ): Promise<boolean>;
   /**
    * The order becomes CANCELLED with its reason, if PENDING, and gives back its promotion; an order already
    * cancelled takes the payment status given when it tells more (a refund that came later).

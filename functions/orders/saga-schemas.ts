@@ -23,10 +23,17 @@ export const ChargeStep = z.object({
   total: z.optional(z.int()),
   currency: z.optional(z.string().check(z.length(3))),
 });
-/** ConfirmOrder takes ChargePayment's result: the charge it names is checked against the ledger in the confirmation's transaction. */
+/**
+ * ConfirmOrder takes ChargePayment's result: the charge it names is checked against the ledger in the confirmation's
+ * transaction; and the order's claims (shopper, creation, lines, total), checked against the stored order there too.
+ */
 export const ConfirmStep = z.object({
-  ...OrderStep.shape,
+  ...ChargeStep.shape,
+  paymentToken: z.optional(ChargeStep.shape.paymentToken),
+  ...ReserveStep.shape,
   charge: z.optional(z.object({ chargeId: z.string().check(z.minLength(1), z.maxLength(128)) })),
+  userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  createdAt: z.optional(z.string().check(z.maxLength(64))),
 });
 /**
  * CancelOrder also reads what the compensations before it answered, to count those that undid something; loose
@@ -40,5 +47,10 @@ export const CancelStep = z.object({
 });
 
 /** What POST /v1/orders starts the saga with. */
-export const SagaInput = z.object({ ...ChargeStep.shape, lines: ReserveStep.shape.lines });
+export const SagaInput = z.object({
+  ...ChargeStep.shape,
+  lines: ReserveStep.shape.lines,
+  userId: ConfirmStep.shape.userId,
+  createdAt: ConfirmStep.shape.createdAt,
+});
 export type SagaInput = z.infer<typeof SagaInput>;

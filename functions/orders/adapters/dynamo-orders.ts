@@ -15,7 +15,14 @@ import { commitReservationItems } from '../../inventory/adapters/dynamo-reservat
 import { mergeLines } from '../../inventory/domain/reservations';
 import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/dynamo-promotions';
 import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
-import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
+import type {
+  CancelOutcome,
+  ClaimedOrder,
+  ConfirmOutcome,
+  CreateOutcome,
+  OrderPayment,
+  OrderRepository,
+} from '../ports';
 import type { FailureReason, Order } from '../schemas';
 import { queryByUser, type ArchivedOrders, type IndexQuery } from '../archive/archived-orders';
 import type { ArchiveIndexItem } from '../archive/format';
@@ -281,44 +288,83 @@ export class DynamoOrderRepository implements OrderRepository {
     order: Order,
     confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
   ): Promise<ConfirmOutcome> {
-    const related = needs(this.related, 'inventory', 'reservations', 'payments');
-    const { orderId } = order;
     if (order.status !== 'PENDING') return order.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { orderId },
-                UpdateExpression:
-                  'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':confirmed': 'CONFIRMED',
-                  ':pending': 'PENDING',
-                  ':payment': { status: 'CHARGED', chargeId: confirmation.chargeId },
-                  ':at': confirmation.at,
-                  ':entry': [{ status: 'CONFIRMED', at: confirmation.at }],
-                },
-              },
-            },
-            ...settleChargeItems(related.payments, order, confirmation.chargeId),
-            ...commitReservationItems(related, { orderId, lines: confirmation.lines }, confirmation.at),
-          ],
-        }),
-      );
+      await this.db.send(new TransactWriteCommand({ TransactItems: this.confirmItems(order, confirmation) }));
       return 'confirmed';
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       return this.whyNotConfirmed(
-        orderId,
+        order.orderId,
         (e.CancellationReasons ?? []).map((r) => r?.Code === 'ConditionalCheckFailed'),
         e,
       );
     }
+  }
+
+  async confirmAsClaimed(
+    claims: ClaimedOrder,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+  ): Promise<boolean> {
+    // The stored order must be what the claims say: PENDING, its shopper, its creation, its lines and its total.
+    const orderCondition = {
+      ConditionExpression:
+        '#status = :pending AND userId = :userId AND createdAt = :createdAt AND #lines = :lines AND #total = :total AND currency = :currency',
+      names: { '#lines': 'lines', '#total': 'total' },
+      values: {
+        ':userId': claims.userId,
+        ':createdAt': claims.createdAt,
+        ':lines': confirmation.lines,
+        ':total': claims.total,
+        ':currency': claims.currency,
+      },
+    };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({ TransactItems: this.confirmItems(claims, confirmation, orderCondition) }),
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      if ((e.CancellationReasons ?? []).some((r) => r?.Code === 'ConditionalCheckFailed')) return false;
+      throw e; // A conflict with another transaction: transient, retried by the saga.
+    }
+  }
+
+  /** The confirmation's transaction: [order, charge, refund claim, charge intent, reservation, stock…]. */
+  private confirmItems(
+    order: Pick<Order, 'orderId' | 'total' | 'currency'>,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+    orderCondition: { ConditionExpression: string; names: Record<string, string>; values: Record<string, unknown> } = {
+      ConditionExpression: '#status = :pending',
+      names: {},
+      values: {},
+    },
+  ): TransactItem[] {
+    const related = needs(this.related, 'inventory', 'reservations', 'payments');
+    const { orderId } = order;
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
+          ConditionExpression: orderCondition.ConditionExpression,
+          ExpressionAttributeNames: { '#status': 'status', ...orderCondition.names },
+          ExpressionAttributeValues: {
+            ':confirmed': 'CONFIRMED',
+            ':pending': 'PENDING',
+            ':payment': { status: 'CHARGED', chargeId: confirmation.chargeId },
+            ':at': confirmation.at,
+            ':entry': [{ status: 'CONFIRMED', at: confirmation.at }],
+            ...orderCondition.values,
+          },
+        },
+      },
+      ...settleChargeItems(related.payments, order, confirmation.chargeId),
+      ...commitReservationItems(related, { orderId, lines: confirmation.lines }, confirmation.at),
+    ];
   }
 
   /** Reads a cancelled confirmation's reasons: [order, charge, refund claim, charge intent, reservation, stock…]. */

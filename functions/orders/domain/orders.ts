@@ -131,6 +131,8 @@ async function resume(order: Order, input: PlaceOrder, deps: OrdersDeps): Promis
       lines: mergeLines(order.items).map(({ productId, quantity }) => ({ productId, quantity })),
       total: order.total,
       currency: order.currency,
+      userId: order.userId,
+      createdAt: order.createdAt,
     });
   // The promotion leaves the cart with the order that used it.
   if (order.promoCode) await deps.carts.removePromo(cartOwnerOfUser(order.userId), order.promoCode);
