@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { invokingFunction } from '@ecicomm/local-platform/lambda/local-invoker';
 import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { dynamoClient } from '../../functions/shared/clients';
 import { installBillingTaps } from './checkout-billing';
@@ -142,6 +143,7 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
       if (name === 'TransactWriteItems') counts.transactItems += input.TransactItems?.length ?? 0;
       const signature = signatureOf(name, input);
       bump(counts.byTable, signature);
+      bump(counts.byFunction, invokingFunction() ?? '(platform)');
       billing.dynamoRequest(name, input as Parameters<typeof billing.dynamoRequest>[1]);
       const t0 = performance.now();
       let result;
