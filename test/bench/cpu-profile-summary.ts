@@ -30,7 +30,10 @@ const PARTS: [string, RegExp][] = [
   ['local edge', /lib\/local\/edge\//],
   ['local Lambda invoker', /lib\/local\/lambda\//],
   ['local Step Functions', /lib\/local\/stepfunctions\//],
-  ['local event sources (streams, queues, bus)', /lib\/local\/(event-source-mappings|eventbridge|sqs|kinesis|firehose)/],
+  [
+    'local event sources (streams, queues, bus)',
+    /lib\/local\/(event-source-mappings|eventbridge|sqs|kinesis|firehose)/,
+  ],
   ['local platform (other)', /lib\/local\//],
   ['handlers (functions/)', /\/functions\//],
   ['bench taps', /test\/bench\//],

@@ -78,7 +78,10 @@ export class DynamoReservationStore implements ReservationStore {
     return Item ? fromItem(Item as Reservation) : undefined;
   }
 
-  async hold(reservation: Omit<Reservation, 'status'>, options: { ifOrderHasLines?: boolean } = {}): Promise<HoldOutcome> {
+  async hold(
+    reservation: Omit<Reservation, 'status'>,
+    options: { ifOrderHasLines?: boolean } = {},
+  ): Promise<HoldOutcome> {
     const orderCheck =
       options.ifOrderHasLines && this.tables.orders
         ? [pendingOrderCheck(this.tables.orders, reservation.orderId, { lines: reservation.lines })]

@@ -112,7 +112,9 @@ export function pendingOrderCheck(
       ConditionExpression: byLines
         ? '#status = :pending AND #lines = :lines'
         : '#status = :pending AND #total = :total AND currency = :currency',
-      ExpressionAttributeNames: byLines ? { '#status': 'status', '#lines': 'lines' } : { '#status': 'status', '#total': 'total' },
+      ExpressionAttributeNames: byLines
+        ? { '#status': 'status', '#lines': 'lines' }
+        : { '#status': 'status', '#total': 'total' },
       ExpressionAttributeValues: byLines
         ? { ':pending': PENDING, ':lines': claims.lines }
         : { ':pending': PENDING, ':total': claims.total, ':currency': claims.currency },
