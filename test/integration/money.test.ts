@@ -228,11 +228,15 @@ describe('the saga reads money from stored data', () => {
     const a = await productWithStock(3, 1419);
     const decoy = await productWithStock(100, 5);
     const { orderId, total } = await pendingOrder(shopper, { items: [{ productId: a, quantity: 1 }] });
+    // Forged claims under the names the saga's steps read them by (functions/orders/saga-schemas.ts): each step's
+    // conditional write refuses them, and it reads the stored order instead.
     const forged = {
       orderId,
       userId: shopper.userId,
       amount: 1,
+      total: 1,
       currency: 'GBP',
+      createdAt: new Date().toISOString(),
       lines: [{ productId: decoy, quantity: 99 }],
       paymentToken: 'tok_visa',
     };
