@@ -156,13 +156,13 @@ const deployments: Record<RouteId, RouteDeployment> = {
   },
   placeOrder: {
     handler: 'functions/orders/handlers/place-order.ts',
-    // The order is read (a retry finds it) and written with the shopper's promotion redemption; the promotion leaves the cart.
+    // The order is read (a retry finds it) and written with the shopper's promotion redemption; the promotion leaves the
+    // cart. No idempotency table: the order's own conditional write is the request's idempotency.
     tables: {
       orders: 'readwrite',
       carts: 'readwrite',
       products: 'read',
       promotions: 'readwrite',
-      idempotency: 'readwrite',
     },
     startsSaga: true,
   },

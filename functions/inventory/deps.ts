@@ -13,10 +13,13 @@ export function liveInventoryDeps(): InventoryDeps {
 }
 
 export const reservationStore = () => {
-  const env = parseEnv(z.object({ INVENTORY_TABLE: z.string(), RESERVATIONS_TABLE: z.string() }));
+  const env = parseEnv(
+    z.object({ INVENTORY_TABLE: z.string(), RESERVATIONS_TABLE: z.string(), ORDERS_TABLE: z.optional(z.string()) }),
+  );
   return new DynamoReservationStore(dynamoDocumentClient(), {
     inventory: env.INVENTORY_TABLE,
     reservations: env.RESERVATIONS_TABLE,
+    orders: env.ORDERS_TABLE,
   });
 };
 

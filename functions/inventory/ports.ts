@@ -21,7 +21,12 @@ export interface Reservation {
   expiresAt: string;
 }
 
-export type HoldOutcome = { kind: 'held' } | { kind: 'exists' } | { kind: 'insufficient'; productIds: string[] };
+export type HoldOutcome =
+  | { kind: 'held' }
+  | { kind: 'exists' }
+  | { kind: 'insufficient'; productIds: string[] }
+  /** Held on condition that the stored order is PENDING with exactly these lines, and it is not (or not known). */
+  | { kind: 'order-differs' };
 
 /** The orders context's view of an order, as inventory needs it: what to reserve is read from the stored order. */
 export interface OrderLinesView {
@@ -35,7 +40,8 @@ export interface OrderLinesView {
 export interface ReservationStore {
   get(orderId: string): Promise<Reservation | undefined>;
   /** In one transaction: every line's stock moves from available to reserved, and the reservation is written. */
-  hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome>;
+  /** `ifOrderHasLines`: in the same transaction, the stored order must be PENDING with exactly `lines`. */
+  hold(reservation: Omit<Reservation, 'status'>, options?: { ifOrderHasLines?: boolean }): Promise<HoldOutcome>;
   /** In one transaction, if still HELD: stock moves back to available; returns false when it was no longer HELD. */
   release(reservation: Reservation): Promise<boolean>;
   /** Records a RELEASED reservation with no lines, unless one exists; false when one did. */

@@ -14,15 +14,22 @@ export type ConfirmOutcome =
   | 'refund-claimed';
 export type CancelOutcome = 'cancelled' | 'already-cancelled' | 'not-pending' | 'not-found';
 export type OrderPayment = { status: PaymentStatus; chargeId?: string };
+/** What a saga's input claims about its order; only ever used on condition that the stored order says the same. */
+export type ClaimedOrder = Pick<Order, 'orderId' | 'userId' | 'createdAt' | 'total' | 'currency'>;
 
 export interface OrderRepository {
   /**
    * Writes a new PENDING order, and with it the shopper's redemption of its promotion, in one transaction:
    * 'exists' when the order is there already, 'promotion-used' when the shopper redeemed the code on another order.
    */
-  /** `testData`: a replayed fixture's order, which analytics never loads (functions/shared/test-data.ts). */
-  create(order: Order, options?: { testData?: boolean }): Promise<CreateOutcome>;
+  /**
+   * `testData`: a replayed fixture's order, which analytics never loads (functions/shared/test-data.ts); `request`:
+   * the digest of the request that placed it, kept beside the order (not part of it) for a repeat to compare.
+   */
+  create(order: Order, options?: { testData?: boolean; request?: string }): Promise<CreateOutcome>;
   get(orderId: string): Promise<Order | undefined>;
+  /** A live order with the digest of the request that placed it (none for orders placed before digests). */
+  placed(orderId: string): Promise<{ order: Order; request?: string } | undefined>;
   listByUser(
     userId: string,
     query: { from?: string; to?: string; limit: number; cursor?: string },
@@ -36,6 +43,15 @@ export interface OrderRepository {
     order: Order,
     confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
   ): Promise<ConfirmOutcome>;
+  /**
+   * confirm, for an order known only by what the saga's input claims (no read): the transaction also requires the
+   * stored order to be PENDING with exactly the claimed shopper, creation time, lines, total and currency. False
+   * (nothing written) when any condition fails: the caller then reads the order and confirms the careful way.
+   */
+  confirmAsClaimed(
+    claims: ClaimedOrder,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+  ): Promise<boolean>;
   /**
    * The order becomes CANCELLED with its reason, if PENDING, and gives back its promotion; an order already
    * cancelled takes the payment status given when it tells more (a refund that came later).

@@ -43,6 +43,13 @@ export interface PaymentsLedger {
   intendCharge(
     intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
   ): Promise<ChargeIntent>;
+  /**
+   * intendCharge on condition that the stored order is PENDING with exactly this amount and currency, and that an
+   * intent already there has them too, in one transaction; undefined (and nothing written) when either is not so.
+   */
+  intendChargeOfPendingOrder(
+    intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
+  ): Promise<Pick<ChargeIntent, 'amount' | 'currency' | 'idempotencyKey'> | undefined>;
   chargeIntent(orderId: string): Promise<ChargeIntent | undefined>;
   closeIntent(orderId: string, outcome: IntentOutcome): Promise<void>;
   /** Open intents whose latest attempt is older than `before`, oldest first. */

@@ -29,6 +29,7 @@ export const emptyCounts = (): DynamoCounts => ({
   attempts: {},
   errors: {},
   byTable: {},
+  byFunction: {},
   msByTable: {},
   transactItems: 0,
   windowMs: 0,

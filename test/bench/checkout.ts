@@ -31,6 +31,7 @@ import {
   mergeBilling,
 } from './checkout-cost';
 import type { DynamoCounts } from './child-ipc';
+import { byFunctionTable } from './checkout-functions';
 import { cpuMeter, type CpuMeter, type CpuUse } from './platform-process';
 import type { BenchContext, BenchOptions, Section, SectionResult, Table, Target } from './report';
 import { percentile, round } from './stats';
@@ -102,6 +103,7 @@ const mergeCounts = (parts: DynamoCounts[]): DynamoCounts =>
       attempts: addInto(acc.attempts, c.attempts),
       errors: addInto(acc.errors, c.errors),
       byTable: addInto(acc.byTable, c.byTable),
+      byFunction: addInto(acc.byFunction, c.byFunction ?? {}),
       msByTable: addInto(acc.msByTable, c.msByTable),
       transactItems: acc.transactItems + c.transactItems,
       windowMs: acc.windowMs + c.windowMs,
@@ -864,6 +866,7 @@ function tablesOf(v: ReportValues): Table[] {
     },
     byCommandTable(v),
     byRequestTable(v),
+    byFunctionTable(v.counts, v.confirmedOrders.length),
     ...costTables(v.cost),
     {
       title: 'Per round',

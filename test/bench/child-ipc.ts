@@ -14,6 +14,8 @@ export interface DynamoCounts {
   errors: Record<string, number>;
   /** Commands by `Command table` (logical table names; a transaction's tables joined with +), e.g. { 'PutItem orders': 1 }. */
   byTable: Record<string, number>;
+  /** Commands by the function that sent them (lib/local/lambda/local-invoker.ts' invokingFunction), `(platform)` outside any. */
+  byFunction: Record<string, number>;
   /** Milliseconds spent in those commands (send → answer, retries included), by the same keys as byTable. */
   msByTable: Record<string, number>;
   /** Sum of TransactItems over all TransactWriteItems commands (items per transaction = this / commands.TransactWriteItems). */

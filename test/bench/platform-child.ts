@@ -13,10 +13,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { invokingFunction } from '@ecicomm/local-platform/lambda/local-invoker';
 import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
 import { dynamoClient } from '../../functions/shared/clients';
 import { installBillingTaps } from './checkout-billing';
 import { emptyCounts } from './checkout-cost';
+import { startCpuProfile } from './cpu-profile';
 import type { ChildMessage, ChildRequest, DynamoCounts } from './child-ipc';
 import { startPlatformOnFreePorts } from '../support/platform-on-free-ports';
 import { killEmulator, READY_MARKER, type ChildPlatformInfo } from './platform-info';
@@ -141,6 +143,7 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
       if (name === 'TransactWriteItems') counts.transactItems += input.TransactItems?.length ?? 0;
       const signature = signatureOf(name, input);
       bump(counts.byTable, signature);
+      bump(counts.byFunction, invokingFunction() ?? '(platform)');
       billing.dynamoRequest(name, input as Parameters<typeof billing.dynamoRequest>[1]);
       const t0 = performance.now();
       let result;
@@ -191,6 +194,8 @@ function installDynamoTap(platform: Platform, send: (message: ChildMessage) => v
 function stopOnEveryExit(dataDir: string) {
   let platform: Platform | undefined;
   let stopping: Promise<void> | undefined;
+  /** Runs first on the way out (the CPU profile's write, ./cpu-profile.ts). */
+  let beforeStop: (() => Promise<void>) | undefined;
   /** The emulators, also while startPlatform is still running (its pid file: a list, or { owner, pids }). */
   const emulatorPids = (): number[] => {
     if (platform) return platform.pids;
@@ -208,6 +213,7 @@ function stopOnEveryExit(dataDir: string) {
     stopping ??= (async () => {
       log(`stopping (${reason})`);
       try {
+        await beforeStop?.().catch((e: Error) => log(`CPU profile not written: ${e.message}`));
         await platform?.stop();
       } catch (e) {
         log(`stop failed: ${(e as Error).message}`);
@@ -241,6 +247,7 @@ function stopOnEveryExit(dataDir: string) {
     shutdown,
     onParentGone,
     started: (running: Platform) => void (platform = running),
+    beforeStop: (hook: () => Promise<void>) => void (beforeStop = hook),
     stopping: () => stopping !== undefined,
   };
 }
@@ -309,6 +316,8 @@ async function main() {
   }
   if (lifetime.stopping()) return;
   if (ipc) answerParent(platform);
+  const writeProfile = await startCpuProfile(process.env.BENCH_CPU_PROFILE);
+  if (writeProfile) lifetime.beforeStop(writeProfile);
   process.stdout.write(`${READY_MARKER}${JSON.stringify(readyInfo(platform, dataDir))}\n`);
 }
 

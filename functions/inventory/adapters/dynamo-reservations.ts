@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { pendingOrderCheck } from '../../orders/adapters/dynamo-orders';
 import type { HoldOutcome, Reservation, ReservationStore } from '../ports';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -21,6 +22,8 @@ const fromItem = (item: Reservation): Reservation => ({
 export interface ReservationTables {
   inventory: string;
   reservations: string;
+  /** For holds conditioned on the stored order (the saga's reservation step has it). */
+  orders?: string;
 }
 
 /**
@@ -75,7 +78,15 @@ export class DynamoReservationStore implements ReservationStore {
     return Item ? fromItem(Item as Reservation) : undefined;
   }
 
-  async hold(reservation: Omit<Reservation, 'status'>): Promise<HoldOutcome> {
+  async hold(
+    reservation: Omit<Reservation, 'status'>,
+    options: { ifOrderHasLines?: boolean } = {},
+  ): Promise<HoldOutcome> {
+    const orderCheck =
+      options.ifOrderHasLines && this.tables.orders
+        ? [pendingOrderCheck(this.tables.orders, reservation.orderId, { lines: reservation.lines })]
+        : [];
+    if (options.ifOrderHasLines && !orderCheck.length) return { kind: 'order-differs' };
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -96,6 +107,7 @@ export class DynamoReservationStore implements ReservationStore {
                 ExpressionAttributeValues: { ':q': line.quantity, ':zero': 0 },
               },
             })),
+            ...orderCheck,
           ],
         }),
       );
@@ -103,6 +115,9 @@ export class DynamoReservationStore implements ReservationStore {
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       const reasons = e.CancellationReasons ?? [];
+      // Before anything else: what the other reasons mean rests on lines the order may not have.
+      if (orderCheck.length && reasons[reservation.lines.length + 1]?.Code === 'ConditionalCheckFailed')
+        return { kind: 'order-differs' };
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return { kind: 'exists' };
       const short = reservation.lines
         .filter((_, i) => reasons[i + 1]?.Code === 'ConditionalCheckFailed')

@@ -24,7 +24,22 @@ export interface ReserveDeps {
  * Idempotent: a redelivered reservation finds the one already made and changes nothing. Only a PENDING
  * order gets a new hold.
  */
-export async function reserveStock(orderId: string, deps: ReserveDeps) {
+export async function reserveStock(
+  orderId: string,
+  deps: ReserveDeps,
+  claimedLines?: { productId: string; quantity: number }[],
+) {
+  if (claimedLines) {
+    // The input's lines, held only if the stored order is PENDING with exactly these lines (one transaction, no
+    // read); otherwise — a redelivery, a forged input, an older order — the careful way below.
+    const expiresAt = new Date(deps.clock.now().getTime() + deps.ttlSeconds * 1000).toISOString();
+    const outcome = await deps.reservations.hold(
+      { orderId, lines: mergeLines(claimedLines), expiresAt },
+      { ifOrderHasLines: true },
+    );
+    // Only a hold is taken from it: a shortfall of claimed lines is confirmed with the stored ones below.
+    if (outcome.kind === 'held') return { orderId, expiresAt };
+  }
   const order = await deps.orders.get(orderId);
   if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
   if (order.status !== 'PENDING')

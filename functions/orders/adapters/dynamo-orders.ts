@@ -12,9 +12,17 @@ import { invalid } from '../../shared/errors';
 import { testDataMark } from '../../shared/test-data';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination';
 import { commitReservationItems } from '../../inventory/adapters/dynamo-reservations';
+import { mergeLines } from '../../inventory/domain/reservations';
 import { redeemPromotionItem, releasePromotionItem } from '../../cart/adapters/dynamo-promotions';
 import { settleChargeItems } from '../../payments/adapters/dynamo-ledger';
-import type { CancelOutcome, ConfirmOutcome, CreateOutcome, OrderPayment, OrderRepository } from '../ports';
+import type {
+  CancelOutcome,
+  ClaimedOrder,
+  ConfirmOutcome,
+  CreateOutcome,
+  OrderPayment,
+  OrderRepository,
+} from '../ports';
 import type { FailureReason, Order } from '../schemas';
 import { queryByUser, type ArchivedOrders, type IndexQuery } from '../archive/archived-orders';
 import type { ArchiveIndexItem } from '../archive/format';
@@ -82,6 +90,38 @@ function mergeNewestFirst(live: Record<string, unknown>[], indexed: Record<strin
   return entries.sort(newestFirst);
 }
 
+/** An order's lines merged by product, as stored beside the order for the saga's steps' checks. */
+const claimedLines = (order: Pick<Order, 'items'>) =>
+  mergeLines(order.items).map(({ productId, quantity }) => ({ productId, quantity }));
+
+/**
+ * The transaction item with which a saga step writes on the strength of what its input claims about the order:
+ * the stored order must still be PENDING and have exactly those merged lines, or that total and currency. Orders
+ * stored before the claims existed have no `lines`, so a check of lines fails for them (and the step reads them).
+ */
+export function pendingOrderCheck(
+  ordersTable: string,
+  orderId: string,
+  claims: { lines: { productId: string; quantity: number }[] } | { total: number; currency: string },
+): TransactItem {
+  const byLines = 'lines' in claims;
+  return {
+    ConditionCheck: {
+      TableName: ordersTable,
+      Key: { orderId },
+      ConditionExpression: byLines
+        ? '#status = :pending AND #lines = :lines'
+        : '#status = :pending AND #total = :total AND currency = :currency',
+      ExpressionAttributeNames: byLines
+        ? { '#status': 'status', '#lines': 'lines' }
+        : { '#status': 'status', '#total': 'total' },
+      ExpressionAttributeValues: byLines
+        ? { ':pending': PENDING, ':lines': claims.lines }
+        : { ':pending': PENDING, ':total': claims.total, ':currency': claims.currency },
+    },
+  };
+}
+
 /** The other contexts' tables an order's transactions touch: each only through that context's own item builders. */
 export interface RelatedTables {
   inventory: string;
@@ -111,10 +151,17 @@ export class DynamoOrderRepository implements OrderRepository {
     private readonly archive?: ArchivedOrders,
   ) {}
 
-  async create(order: Order, options: { testData?: boolean } = {}): Promise<CreateOutcome> {
+  async create(order: Order, options: { testData?: boolean; request?: string } = {}): Promise<CreateOutcome> {
     const put = {
       TableName: this.tableName,
-      Item: { ...order, pending: PENDING, ...testDataMark(options.testData) },
+      Item: {
+        ...order,
+        pending: PENDING,
+        ...testDataMark(options.testData),
+        ...(options.request ? { request: options.request } : {}),
+        // What the saga's steps compare their input's claims with (pendingOrderCheck), merged as reserved.
+        lines: claimedLines(order),
+      },
       ConditionExpression: 'attribute_not_exists(orderId)',
     };
     // Without a promotion one conditional put does: a transaction would cost twice the writes.
@@ -144,6 +191,13 @@ export class DynamoOrderRepository implements OrderRepository {
       if (redemptionReason?.Code === 'ConditionalCheckFailed') return 'promotion-used';
       throw e;
     }
+  }
+
+  async placed(orderId: string): Promise<{ order: Order; request?: string } | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+    );
+    return Item && { order: fromItem(Item), ...(typeof Item.request === 'string' ? { request: Item.request } : {}) };
   }
 
   async get(orderId: string): Promise<Order | undefined> {
@@ -236,44 +290,83 @@ export class DynamoOrderRepository implements OrderRepository {
     order: Order,
     confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
   ): Promise<ConfirmOutcome> {
-    const related = needs(this.related, 'inventory', 'reservations', 'payments');
-    const { orderId } = order;
     if (order.status !== 'PENDING') return order.status === 'CONFIRMED' ? 'already-confirmed' : 'not-pending';
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { orderId },
-                UpdateExpression:
-                  'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':confirmed': 'CONFIRMED',
-                  ':pending': 'PENDING',
-                  ':payment': { status: 'CHARGED', chargeId: confirmation.chargeId },
-                  ':at': confirmation.at,
-                  ':entry': [{ status: 'CONFIRMED', at: confirmation.at }],
-                },
-              },
-            },
-            ...settleChargeItems(related.payments, order, confirmation.chargeId),
-            ...commitReservationItems(related, { orderId, lines: confirmation.lines }, confirmation.at),
-          ],
-        }),
-      );
+      await this.db.send(new TransactWriteCommand({ TransactItems: this.confirmItems(order, confirmation) }));
       return 'confirmed';
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       return this.whyNotConfirmed(
-        orderId,
+        order.orderId,
         (e.CancellationReasons ?? []).map((r) => r?.Code === 'ConditionalCheckFailed'),
         e,
       );
     }
+  }
+
+  async confirmAsClaimed(
+    claims: ClaimedOrder,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+  ): Promise<boolean> {
+    // The stored order must be what the claims say: PENDING, its shopper, its creation, its lines and its total.
+    const orderCondition = {
+      ConditionExpression:
+        '#status = :pending AND userId = :userId AND createdAt = :createdAt AND #lines = :lines AND #total = :total AND currency = :currency',
+      names: { '#lines': 'lines', '#total': 'total' },
+      values: {
+        ':userId': claims.userId,
+        ':createdAt': claims.createdAt,
+        ':lines': confirmation.lines,
+        ':total': claims.total,
+        ':currency': claims.currency,
+      },
+    };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({ TransactItems: this.confirmItems(claims, confirmation, orderCondition) }),
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      if ((e.CancellationReasons ?? []).some((r) => r?.Code === 'ConditionalCheckFailed')) return false;
+      throw e; // A conflict with another transaction: transient, retried by the saga.
+    }
+  }
+
+  /** The confirmation's transaction: [order, charge, refund claim, charge intent, reservation, stock…]. */
+  private confirmItems(
+    order: Pick<Order, 'orderId' | 'total' | 'currency'>,
+    confirmation: { chargeId: string; at: string; lines: { productId: string; quantity: number }[] },
+    orderCondition: { ConditionExpression: string; names: Record<string, string>; values: Record<string, unknown> } = {
+      ConditionExpression: '#status = :pending',
+      names: {},
+      values: {},
+    },
+  ): TransactItem[] {
+    const related = needs(this.related, 'inventory', 'reservations', 'payments');
+    const { orderId } = order;
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            'SET #status = :confirmed, payment = :payment, updatedAt = :at, history = list_append(history, :entry) REMOVE pending',
+          ConditionExpression: orderCondition.ConditionExpression,
+          ExpressionAttributeNames: { '#status': 'status', ...orderCondition.names },
+          ExpressionAttributeValues: {
+            ':confirmed': 'CONFIRMED',
+            ':pending': 'PENDING',
+            ':payment': { status: 'CHARGED', chargeId: confirmation.chargeId },
+            ':at': confirmation.at,
+            ':entry': [{ status: 'CONFIRMED', at: confirmation.at }],
+            ...orderCondition.values,
+          },
+        },
+      },
+      ...settleChargeItems(related.payments, order, confirmation.chargeId),
+      ...commitReservationItems(related, { orderId, lines: confirmation.lines }, confirmation.at),
+    ];
   }
 
   /** Reads a cancelled confirmation's reasons: [order, charge, refund claim, charge intent, reservation, stock…]. */

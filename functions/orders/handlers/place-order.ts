@@ -1,10 +1,4 @@
-import { makeIdempotent, IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import * as z from 'zod/mini';
-import { requireUser, type Caller } from '../../shared/auth';
-import { dynamoClient } from '../../shared/clients';
-import { parseEnv } from '../../shared/env';
-import { DomainError } from '../../shared/errors';
+import { requireUser } from '../../shared/auth';
 import { header, httpHandler, json, parse } from '../../shared/http';
 import type { BusinessMetrics } from '../../shared/metrics';
 import { businessMetrics, logger, tracer } from '../../shared/observability';
@@ -12,82 +6,38 @@ import { isTestRequest } from '../../shared/test-data';
 import { placeOrder } from '../domain/orders';
 import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga } from '../deps';
 import type { OrdersDeps } from '../ports';
-import { IdempotencyKeyHeader, PlaceOrder, type OrderAccepted } from '../schemas';
-
-interface PlaceOrderRequest {
-  /** The caller and their key together: two shoppers may happen to pick the same key. */
-  idempotencyKey: string;
-  /** The key as the client sent it: the order's id derives from it. */
-  key: string;
-  caller: Caller;
-  order: PlaceOrder;
-  /** A replayed fixture's request (functions/shared/test-data.ts): its order is marked as test data. */
-  testData: boolean;
-}
+import { IdempotencyKeyHeader, PlaceOrder } from '../schemas';
 
 /**
- * POST /v1/orders, made idempotent by Powertools: the same key returns the same order, a key reused
- * with a different body is refused (409), and a retry while the first is still running waits its turn (409).
- * Beneath that, the order's id derives from the shopper and the key, so a retry after a crash that left
- * the request's record behind (or after the record expired) still finds the one order.
+ * POST /v1/orders. The order's id derives from the shopper and the Idempotency-Key, and it is written only if
+ * absent with the digest of the request's body beside it (functions/orders/domain/orders.ts): the same key
+ * answers the same order (also while the first request is still running, and after any crash), and the same key
+ * with a different body is refused (409) — in the order's own write, with no idempotency record to put and
+ * complete around it (two DynamoDB requests and their wait on every order).
  */
-export const makeHandler = (
-  deps: OrdersDeps,
-  persistenceStore: DynamoDBPersistenceLayer,
-  metrics: BusinessMetrics = businessMetrics,
-) => {
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'idempotencyKey',
-    payloadValidationJmesPath: 'order',
-    expiresAfterSeconds: 24 * 60 * 60,
-  });
-  const placeOnce = makeIdempotent(
-    async (request: PlaceOrderRequest): Promise<OrderAccepted> => {
-      const accepted = await placeOrder(request.caller, request.order, request.key, deps, {
-        testData: request.testData,
-      });
-      // Here, not after placeOnce: a replay of the same key answers from the idempotency record and places nothing.
-      metrics.record('ordersPlaced', 1);
-      return accepted;
-    },
-    { persistenceStore, config },
-  );
-  return httpHandler(
-    async (event, context) => {
+export const makeHandler = (deps: OrdersDeps, metrics: BusinessMetrics = businessMetrics) =>
+  httpHandler(
+    async (event) => {
       const caller = requireUser(event);
       const key = header(event, 'idempotency-key', IdempotencyKeyHeader);
       const order = parse(PlaceOrder, event.body);
-      config.registerLambdaContext(context);
-      try {
-        const accepted = await placeOnce({
-          idempotencyKey: `${caller.userId}:${key.toLowerCase()}`,
-          key,
-          caller,
-          order,
-          testData: isTestRequest(event),
-        });
-        logger.appendKeys({ orderId: accepted.orderId });
-        tracer.putAnnotation('orderId', accepted.orderId);
-        logger.info('order accepted', { status: accepted.status });
-        return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
-      } catch (e) {
-        const name = (e as Error).name;
-        if (name === 'IdempotencyValidationError')
-          throw new DomainError('CONFLICT', 'This Idempotency-Key was used with a different request');
-        if (name === 'IdempotencyAlreadyInProgressError')
-          throw new DomainError(
-            'CONFLICT',
-            'A request with this Idempotency-Key is still being processed; retry shortly',
-          );
-        throw (e as { cause?: unknown }).cause instanceof DomainError ? (e as { cause: DomainError }).cause : e;
-      }
+      const accepted = await placeOrder(caller, order, key, deps, {
+        testData: isTestRequest(event),
+        // Counted once, by the request whose write placed the order: a repeat of the key places nothing.
+        onPlaced: () => metrics.record('ordersPlaced', 1),
+      });
+      logger.appendKeys({ orderId: accepted.orderId });
+      tracer.putAnnotation('orderId', accepted.orderId);
+      logger.info('order accepted', { status: accepted.status });
+      return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
     },
     { body: true },
   );
-};
 
-const env = parseEnv(z.object({ IDEMPOTENCY_TABLE: z.string() }));
-export const handler = makeHandler(
-  { orders: orderRepository(), saga: stepFunctionsSaga(), carts: cartGateway(), pricer: catalogPricer(), clock },
-  new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient() }),
-);
+export const handler = makeHandler({
+  orders: orderRepository(),
+  saga: stepFunctionsSaga(),
+  carts: cartGateway(),
+  pricer: catalogPricer(),
+  clock,
+});

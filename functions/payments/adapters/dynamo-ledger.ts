@@ -8,6 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { scanItems } from '../../shared/dynamo-scan';
+import { pendingOrderCheck } from '../../orders/adapters/dynamo-orders';
 import type { ChargeIntent, IntentOutcome, LedgerEntry, PaymentsLedger, RefundClaim } from '../ports';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -69,6 +70,26 @@ export function settleChargeItems(
   ];
 }
 
+/** The charge intent's write: the first attempt fixes what is charged; later attempts only stamp themselves. */
+const intentUpdate = (
+  tableName: string,
+  intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
+) => ({
+  TableName: tableName,
+  Key: { orderId: intent.orderId, entry: CHARGE_INTENT },
+  UpdateExpression:
+    'SET amount = if_not_exists(amount, :amount), currency = if_not_exists(currency, :currency), idempotencyKey = if_not_exists(idempotencyKey, :key), #at = if_not_exists(#at, :at), attemptAt = :at, #open = :open ADD attempts :one',
+  ExpressionAttributeNames: { '#at': 'at', '#open': 'open' },
+  ExpressionAttributeValues: {
+    ':amount': intent.amount,
+    ':currency': intent.currency,
+    ':key': intent.idempotencyKey,
+    ':at': intent.at,
+    ':open': OPEN,
+    ':one': 1,
+  },
+});
+
 export class DynamoPaymentsLedger implements PaymentsLedger {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -114,25 +135,37 @@ export class DynamoPaymentsLedger implements PaymentsLedger {
     intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
   ): Promise<ChargeIntent> {
     const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId: intent.orderId, entry: CHARGE_INTENT },
-        // The first attempt fixes what is charged; later attempts only say they are calling the gateway again.
-        UpdateExpression:
-          'SET amount = if_not_exists(amount, :amount), currency = if_not_exists(currency, :currency), idempotencyKey = if_not_exists(idempotencyKey, :key), #at = if_not_exists(#at, :at), attemptAt = :at, #open = :open ADD attempts :one',
-        ExpressionAttributeNames: { '#at': 'at', '#open': 'open' },
-        ExpressionAttributeValues: {
-          ':amount': intent.amount,
-          ':currency': intent.currency,
-          ':key': intent.idempotencyKey,
-          ':at': intent.at,
-          ':open': OPEN,
-          ':one': 1,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
+      new UpdateCommand({ ...intentUpdate(this.tableName, intent), ReturnValues: 'ALL_NEW' }),
     );
     return intentOf(Attributes!);
+  }
+
+  async intendChargeOfPendingOrder(
+    intent: Pick<ChargeIntent, 'orderId' | 'amount' | 'currency' | 'idempotencyKey' | 'at'>,
+  ): Promise<Pick<ChargeIntent, 'amount' | 'currency' | 'idempotencyKey'> | undefined> {
+    const update = intentUpdate(this.tableName, intent);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                ...update,
+                // An intent already there must say the same (the first attempt's amount stands): else, the long way.
+                ConditionExpression:
+                  'attribute_not_exists(amount) OR (amount = :amount AND currency = :currency AND idempotencyKey = :key)',
+              },
+            },
+            pendingOrderCheck(this.ordersTable, intent.orderId, { total: intent.amount, currency: intent.currency }),
+          ],
+        }),
+      );
+      return { amount: intent.amount, currency: intent.currency, idempotencyKey: intent.idempotencyKey };
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      if ((e.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) return undefined;
+      throw e; // A conflict with another transaction: transient, retried by the saga.
+    }
   }
 
   async chargeIntent(orderId: string): Promise<ChargeIntent | undefined> {

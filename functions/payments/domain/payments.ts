@@ -1,21 +1,14 @@
 import { SagaError } from '../../shared/saga-error';
-import type { LedgerEntry, PaymentsDeps } from '../ports';
+import type { ChargeIntent, LedgerEntry, PaymentsDeps } from '../ports';
 
 export const chargeKey = (orderId: string) => `charge:${orderId}`;
 export const refundKey = (orderId: string) => `refund:${orderId}`;
 
-/**
- * Charges an order its stored total, once. The intent goes into the ledger before the gateway is called,
- * with the idempotency key the gateway dedupes on, so a crash anywhere after leaves a record saying where
- * to look: a redelivery gets the gateway's first answer, and settlement finds the charge the ledger missed.
- * The amount comes from the stored order, never from the saga's input; an order that is no longer PENDING
- * is not charged.
- */
-export async function chargeOrder(
-  request: { orderId: string; paymentToken: string },
+/** The charge intent for the order as read (or, for one no longer PENDING, the charge it already had). */
+async function intentOfStoredOrder(
+  orderId: string,
   deps: PaymentsDeps,
-): Promise<{ chargeId: string }> {
-  const { orderId } = request;
+): Promise<Pick<ChargeIntent, 'amount' | 'currency' | 'idempotencyKey'> | { chargeId: string }> {
   const order = await deps.orders.get(orderId);
   if (!order) throw new SagaError('OrderNotFoundError', `Order ${orderId} does not exist`);
   if (order.status !== 'PENDING') {
@@ -24,7 +17,6 @@ export async function chargeOrder(
     if (recorded) return { chargeId: recorded.reference };
     throw new SagaError('OrderNotPendingError', `Order ${orderId} is ${order.status}, not PENDING`);
   }
-
   const intent = await deps.ledger.intendCharge({
     orderId,
     amount: order.total,
@@ -38,6 +30,36 @@ export async function chargeOrder(
       `Order ${orderId} totals ${order.total} ${order.currency} but its charge intent says ${intent.amount} ${intent.currency}`,
     );
   }
+  return intent;
+}
+
+/**
+ * Charges an order its stored total, once. The intent goes into the ledger before the gateway is called,
+ * with the idempotency key the gateway dedupes on, so a crash anywhere after leaves a record saying where
+ * to look: a redelivery gets the gateway's first answer, and settlement finds the charge the ledger missed.
+ * The amount is the stored order's, never the saga input's alone (a claimed total is charged only once the intent's
+ * transaction has checked it against the order); an order that is no longer PENDING is not charged.
+ */
+export async function chargeOrder(
+  request: { orderId: string; paymentToken: string; total?: number; currency?: string },
+  deps: PaymentsDeps,
+): Promise<{ chargeId: string }> {
+  const { orderId } = request;
+  // The input's total and currency, when it claims them, are charged only if the stored order (PENDING) has them:
+  // the intent's write checks that in one transaction, with no read of the order. Else, or when the check fails —
+  // a redelivery, a forged input, an older saga — the amount comes from the order as read.
+  const claimed =
+    request.total !== undefined && request.currency !== undefined
+      ? await deps.ledger.intendChargeOfPendingOrder({
+          orderId,
+          amount: request.total,
+          currency: request.currency,
+          idempotencyKey: chargeKey(orderId),
+          at: deps.clock.now().toISOString(),
+        })
+      : undefined;
+  const intent = claimed ?? (await intentOfStoredOrder(orderId, deps));
+  if ('chargeId' in intent) return intent;
   const result = await deps.gateway.charge({
     token: request.paymentToken,
     amount: intent.amount,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { channel } from 'node:diagnostics_channel';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +21,15 @@ export interface InvocationReport {
 }
 
 /**
+ * The function whose invocation is running, while the invocation channel has subscribers (the bench counts each
+ * DynamoDB request against the function that sent it). Kept on globalThis: every copy of this module shares it.
+ */
+const invoking: AsyncLocalStorage<string> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('ecicomm:local-lambda:invoking')
+] ??= new AsyncLocalStorage<string>()) as AsyncLocalStorage<string>;
+export const invokingFunction = (): string | undefined => invoking.getStore();
+
+/**
  * Invokes a function's handler module in-process, as the Lambda service would invoke it: the module is
  * loaded once (its cold start), then each call gets a fresh context, and its own scope for the state Powertools
  * keeps per invocation (./invoke-store.ts).
@@ -40,7 +50,9 @@ export function localInvoker<E = unknown, R = unknown>(
     const t0 = performance.now();
     let ok = false;
     try {
-      const result = await inInvocationScope(context.awsRequestId, () => invoke(event, context));
+      const result = await invoking.run(spec.id, () =>
+        inInvocationScope(context.awsRequestId, () => invoke(event, context)),
+      );
       ok = true;
       return result;
     } finally {

@@ -1,10 +1,11 @@
 import { systemClock } from '../../../shared/clients';
 import { sagaHandler } from '../../../shared/saga';
-import { OrderStep } from '../../../orders/saga-schemas';
+import { ReserveStep } from '../../../orders/saga-schemas';
 import { reserveStock, type ReserveDeps } from '../../domain/reservations';
 import { orderLinesView, reservationStore, reservationTtlSeconds } from '../../deps';
 
-export const makeHandler = (deps: ReserveDeps) => sagaHandler(OrderStep, (state) => reserveStock(state.orderId, deps));
+export const makeHandler = (deps: ReserveDeps) =>
+  sagaHandler(ReserveStep, (state) => reserveStock(state.orderId, deps, state.lines));
 
 export const handler = makeHandler({
   reservations: reservationStore(),

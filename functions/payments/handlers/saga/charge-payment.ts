@@ -14,7 +14,8 @@ import type { PaymentsDeps } from '../../ports';
 export const makeHandler = (deps: PaymentsDeps, metrics: BusinessMetrics = businessMetrics) =>
   sagaHandler(ChargeStep, async (state) => {
     try {
-      return await chargeOrder({ orderId: state.orderId, paymentToken: state.paymentToken }, deps);
+      const { orderId, paymentToken, total, currency } = state;
+      return await chargeOrder({ orderId, paymentToken, total, currency }, deps);
     } catch (error) {
       if (error instanceof SagaError && error.name === 'PaymentDeclinedError') metrics.record('paymentDeclines', 1);
       throw error;
