@@ -2,12 +2,13 @@ import { makeIdempotent, IdempotencyConfig } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import * as z from 'zod/mini';
 import { requireUser, type Caller } from '../../shared/auth';
-import { dynamoClient } from '../../shared/clients';
+import { dynamoClient } from '../../shared/dynamo-client';
 import { parseEnv } from '../../shared/env';
 import { DomainError } from '../../shared/errors';
 import { header, httpHandler, json, parse } from '../../shared/http';
 import type { BusinessMetrics } from '../../shared/metrics';
-import { businessMetrics, logger, tracer } from '../../shared/observability';
+import { businessMetrics, logger } from '../../shared/observability';
+import { annotate } from '../../shared/tracing';
 import { isTestRequest } from '../../shared/test-data';
 import { placeOrder } from '../domain/orders';
 import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga } from '../deps';
@@ -67,7 +68,7 @@ export const makeHandler = (
           testData: isTestRequest(event),
         });
         logger.appendKeys({ orderId: accepted.orderId });
-        tracer.putAnnotation('orderId', accepted.orderId);
+        annotate('orderId', accepted.orderId);
         logger.info('order accepted', { status: accepted.status });
         return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
       } catch (e) {
