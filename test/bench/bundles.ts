@@ -82,7 +82,7 @@ process.exit(error ? 1 : 0);
 const DUMMY = 'bench-dummy';
 
 /** The variables the Lambda runtime sets for every function (those a module may read at load). */
-const lambdaRuntimeEnv = (route: Route): Record<string, string> => ({
+export const lambdaRuntimeEnv = (route: Route): Record<string, string> => ({
   AWS_REGION: 'eu-west-2',
   AWS_DEFAULT_REGION: 'eu-west-2',
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
@@ -222,7 +222,7 @@ export const packageOf = (input: string): string => {
   return `(project) ${input.split('/').slice(0, 2).join('/')}`;
 };
 
-interface BundleFigures {
+export interface BundleFigures {
   route: Route;
   mjsBytes: number;
   mapBytes: number;
@@ -261,7 +261,7 @@ async function buildOne(projectRoot: string, route: Route, outfile: string, sdk:
   return Object.entries(result.metafile!.outputs).find(([file]) => file.endsWith('.mjs'))![1];
 }
 
-async function build(projectRoot: string, dir: string, route: Route): Promise<BundleFigures> {
+export async function build(projectRoot: string, dir: string, route: Route): Promise<BundleFigures> {
   const outfile = path.join(dir, route.id, 'index.mjs');
   const meta = await buildOne(projectRoot, route, outfile, DEPLOYED_SDK);
   const other: SdkSource = DEPLOYED_SDK === 'bundled' ? 'runtime' : 'bundled';
@@ -299,7 +299,7 @@ type ExternalSets = Map<string, { file: string; importMs: number[]; cpuMs: numbe
 const externalsKey = (b: BundleFigures) => b.externals.join(' + ') || '(none)';
 
 /** A temp dir the probes run in: ES modules, the project's node_modules, the probe, and an empty module. */
-function prepareProbeDir(ctx: BenchContext): string {
+export function prepareProbeDir(ctx: BenchContext): string {
   const { projectRoot } = ctx;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-bench-bundles-'));
   ctx.defer(() => rmSync(dir, { recursive: true, force: true }));
@@ -313,7 +313,7 @@ function prepareProbeDir(ctx: BenchContext): string {
 }
 
 /** Each bundle's environment as CDK sets it, whether it loads with it, and what its timed loads need added. */
-function applyEnvironments(dir: string, bundles: BundleFigures[], environments: FunctionEnvironments) {
+export function applyEnvironments(dir: string, bundles: BundleFigures[], environments: FunctionEnvironments) {
   for (const b of bundles) {
     const { NODE_OPTIONS, ...deployed } = environments.byRoute.get(b.route.id) ?? {};
     b.deployedEnv = deployed;
