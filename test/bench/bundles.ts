@@ -9,6 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { NODE_HTTP_ALIASES, NODE_HTTP_SHIM } from '../../lib/contexts/platform-function';
 import { routes, type Route } from '../../lib/routes';
 import { tables, type TableKey } from '../../lib/tables';
 import type { BenchContext, Section, SectionResult, Table, Target } from './report';
@@ -54,6 +55,8 @@ export const cdkBuildOptions = (
   external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
+  // The construct's `--alias` esbuildArgs: `node:http` through CommonJS require (lib/contexts/node-http-shim.ts).
+  alias: Object.fromEntries(NODE_HTTP_ALIASES.map((name) => [name, NODE_HTTP_SHIM])),
   metafile: true,
   logLevel: 'silent',
 });
