@@ -199,7 +199,7 @@ function findingsOf(rows: Row[], bareMs: number): string[] {
     const [fast, slow] = [byTotal[0], byTotal[byTotal.length - 1]];
     findings.push(
       `Cold start (process start to first answer): median over handlers ${round(median(byTotal.map((r) => r.coldStartMs)))} ms, fastest \`${fast.route}\` ${fast.coldStartMs} ms, slowest \`${slow.route}\` ${slow.coldStartMs} ms; a bare \`node -e ""\` takes ${round(bareMs)} ms wall.`,
-      `Tracing (the X-Ray tracer, loaded on the first invocation where tracing is on) costs a median ${round(median(byTotal.map((r) => r.tracingCpuMs)))} ms of process CPU per cold start (tracing on − off, same runs).`,
+      `Tracing (the X-Ray tracer, wherever the code loads it: init or first invocation) costs a median ${round(median(byTotal.map((r) => r.tracingCpuMs)))} ms of process CPU per cold start (tracing on − off, same runs).`,
     );
   }
   const untraced = rows.filter((r) => !(r.segments > 0));
