@@ -1,5 +1,8 @@
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, kinesisClient, systemClock, traced } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { kinesisClient } from '../shared/kinesis-client';
+import { systemClock } from '../shared/clock';
+import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { DynamoResultCache } from './adapters/dynamo-result-cache';

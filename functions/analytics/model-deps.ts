@@ -1,6 +1,7 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, traced } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { productRepository } from '../catalog/deps';

@@ -88,7 +88,7 @@ export class WarehouseError extends Error {
   }
 }
 
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 import type { Log } from '../shared/log';
 import type { ClickEventInput } from './schemas';
 import type { BusinessMetrics } from '../shared/metrics';

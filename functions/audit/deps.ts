@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { systemClock } from '../shared/clock';
 import { parseEnv } from '../shared/env';
 import { DynamoAuditTrail } from './adapters/dynamo-audit-trail';
 import type { AuditDeps } from './ports';

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../shared/audit-event';
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 
 /** Which partition of the recent trail to read: one resource's, one user's, or one UTC day's events. */
 export type TrailPartition = { by: 'resource' | 'user' | 'day'; value: string };

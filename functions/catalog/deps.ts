@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { systemClock } from '../shared/clock';
 import { parseEnv } from '../shared/env';
 import { DynamoStockRepository } from '../inventory/adapters/dynamo-stock';
 import { DynamoProductRepository } from './adapters/dynamo-products';

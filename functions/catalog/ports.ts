@@ -1,5 +1,5 @@
 import type { Page } from '../shared/pagination';
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 import type { Product } from './schemas';
 
 export class SkuTakenError extends Error {}

@@ -4,7 +4,7 @@ import { parseEnv } from '../shared/env';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher';
 import type { PublishingRules } from './domain/from-stream';
 import type { EventPublisher } from './ports';
-import { traced } from '../shared/clients';
+import { traced } from '../shared/tracing';
 
 /** The bus (EVENT_BUS_NAME) and the StockLow threshold (STOCK_LOW_THRESHOLD, units, default 5). */
 export const EventsEnv = z.object({

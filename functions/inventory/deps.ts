@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { dynamoDocumentClient } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
 import { parseEnv } from '../shared/env';
 import { DynamoOrderRepository } from '../orders/adapters/dynamo-orders';
 import { DynamoStockRepository } from './adapters/dynamo-stock';

@@ -1,5 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { dynamoDocumentClient, traced } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { NotificationsEnv } from './env';

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 import type { Page } from '../shared/pagination';
 import type { SagaInput } from './saga-schemas';
 import type { FailureReason, Order, PaymentStatus } from './schemas';

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { systemClock } from '../shared/clock';
 import { parseEnv } from '../shared/env';
 import { DynamoOrderRepository } from '../orders/adapters/dynamo-orders';
 import { DynamoArchivedOrders } from '../orders/archive/archived-orders';

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 
 /** Money that moved at the gateway, as the ledger records it once the gateway confirmed it. */
 export interface LedgerEntry {

@@ -1,6 +1,8 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock, traced } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { systemClock } from '../shared/clock';
+import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
 import { businessMetrics, logger } from '../shared/observability';
 import { productRepository } from '../catalog/deps';

@@ -1,5 +1,5 @@
 import type { Log } from '../shared/log';
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 import type { RecommendationRequest } from '../../ml/src/model';
 import type { ModelAnswer } from './schemas';
 import type { BusinessMetrics } from '../shared/metrics';

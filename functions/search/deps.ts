@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import { KinesisClickstream } from '../analytics/adapters/kinesis-clickstream';
 import { DynamoProductRepository } from '../catalog/adapters/dynamo-products';
-import { dynamoClient, dynamoDocumentClient, kinesisClient, systemClock } from '../shared/clients';
+import { dynamoClient, dynamoDocumentClient } from '../shared/dynamo-client';
+import { kinesisClient } from '../shared/kinesis-client';
+import { systemClock } from '../shared/clock';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { RepositoryCatalogProducts } from './adapters/catalog-products';

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 import type { Log } from '../shared/log';
 import type { IndexAction } from './domain/documents';
 import type { EngineSearchResponse, SearchRequestBody } from './domain/query';

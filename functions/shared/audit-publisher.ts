@@ -1,7 +1,7 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { AuditEvent } from './audit-event';
 import type { AuditPublisher } from './audit';
-import { kinesisClient } from './clients';
+import { kinesisClient } from './kinesis-client';
 
 /**
  * Audit events to the Kinesis audit stream, one JSON line each: the newline makes the S3 archive, which

@@ -3,14 +3,14 @@ import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { auditTrail, type AuditTrailOptions } from './audit';
 import { CORS_EXPOSED_HEADERS, CORS_ORIGINS_ENV, isOriginAllowed, parseAllowedOrigins } from './cors';
 import { DomainError, errorBody, type ErrorCode, type ErrorDetail } from './errors';
 import { callerOf } from './auth';
-import { flushMetrics, logger, tracer } from './observability';
+import { flushMetrics, logger } from './observability';
+import { annotate, traceInvocation } from './tracing';
 
 export type ApiEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown };
 export type ApiResult = APIGatewayProxyResult;
@@ -137,7 +137,7 @@ const requestId = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => {
       const userId = callerOf(request.event)?.userId;
       logger.appendKeys({ requestId: idOf(request), ...(userId ? { userId } : {}) });
       // The route by method and resource: the same in both substrates (function names are generated in AWS).
-      tracer.putAnnotation('route', `${request.event.httpMethod} ${request.event.resource}`);
+      annotate('route', `${request.event.httpMethod} ${request.event.resource}`);
     },
     after: stamp,
     onError: (request) => {
@@ -240,8 +240,8 @@ export interface HttpHandlerOptions {
  */
 export function httpHandler(fn: ApiHandler, options: HttpHandlerOptions = {}) {
   const stack = middy<ApiEvent, ApiResult, Error, Context>(fn)
-    // Responses carry tokens, profiles and addresses: they never go to X-Ray as metadata.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    // Responses carry tokens, profiles and addresses: they never go to X-Ray as metadata (captureResponse false).
+    .use(traceInvocation())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics());
   // Before cors and requestId: its after and onError run after theirs, on the final answer (status, request id).

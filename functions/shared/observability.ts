@@ -1,7 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { BUSINESS_METRICS, METRICS_NAMESPACE } from './business-metrics';
 import type { BusinessMetrics } from './metrics';
 import { redactSecrets } from './redaction';
@@ -9,12 +8,11 @@ import { redactSecrets } from './redaction';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ecicomm';
 
 /**
- * One logger, tracer and metrics instance per function; service name from POWERTOOLS_SERVICE_NAME. Every log item
+ * One logger and metrics instance per function (the tracer is ./tracing.ts, loaded only where tracing is on); service name from POWERTOOLS_SERVICE_NAME. Every log item
  * is serialized through redactSecrets (./redaction.ts): no password, token, payment token or shopper contact
  * detail reaches a log, at any level, even with POWERTOOLS_LOGGER_LOG_EVENT on.
  */
 export const logger = new Logger({ serviceName, jsonReplacerFn: redactSecrets });
-export const tracer = new Tracer({ serviceName });
 
 /**
  * Business metrics as CloudWatch embedded metric format lines on stdout, dimensioned by `service` and the

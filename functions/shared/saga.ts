@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { flushMetrics, logger, tracer } from './observability';
+import { flushMetrics, logger } from './observability';
+import { annotate, traceInvocation } from './tracing';
 import { SagaError, transient } from './saga-error';
 
 const isTransient = (e: unknown) => {
@@ -57,7 +57,7 @@ export function sagaHandler<S extends z.ZodMiniType, R>(
       if (typeof orderId === 'string') {
         // Every step's logs and its trace segment name the order, so one search finds the whole checkout.
         logger.appendKeys({ orderId });
-        tracer.putAnnotation('orderId', orderId);
+        annotate('orderId', orderId);
       }
       try {
         return await step(parsed.data, context);
@@ -71,7 +71,7 @@ export function sagaHandler<S extends z.ZodMiniType, R>(
       }
     })
       // The state carries the payment token: neither it nor a step's result goes to X-Ray as metadata.
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(traceInvocation())
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(flushMetrics())
   );

@@ -1,6 +1,8 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, systemClock, traced } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/dynamo-client';
+import { systemClock } from '../shared/clock';
+import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
 import { CognitoIdentityProvider } from './adapters/cognito-identity';
 import { DynamoProfileRepository } from './adapters/dynamo-profiles';

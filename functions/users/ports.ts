@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clients';
+import type { Clock } from '../shared/clock';
 import type { StoredProfile, Tokens } from './schemas';
 
 export class EmailTakenError extends Error {}

@@ -15,6 +15,7 @@ import { command, parse } from '../../bin/cli';
 import { analyticsSection } from './analytics';
 import { apiSection } from './api';
 import { bundlesSection } from './bundles';
+import { coldStartSection } from './cold-start';
 import { checkoutSection } from './checkout';
 import { eventsSection } from './events';
 import { mlSection } from './ml';
@@ -36,6 +37,7 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 export const sections: Section[] = [
   bundlesSection,
+  coldStartSection,
   apiSection,
   checkoutSection,
   recommendationsSection,

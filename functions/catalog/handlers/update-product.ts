@@ -1,7 +1,7 @@
 import { requireGroup } from '../../shared/auth';
 import { httpHandler, json, parse } from '../../shared/http';
 import { updateProduct } from '../domain/products';
-import { systemClock } from '../../shared/clients';
+import { systemClock } from '../../shared/clock';
 import { productRepository } from '../deps';
 import type { CatalogDeps } from '../ports';
 import { ProductIdParams, UpdateProduct } from '../schemas';

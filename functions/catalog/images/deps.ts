@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, s3Client, systemClock } from '../../shared/clients';
+import { dynamoDocumentClient } from '../../shared/dynamo-client';
+import { s3Client } from '../../shared/s3-client';
+import { systemClock } from '../../shared/clock';
 import { parseEnv } from '../../shared/env';
 import { productRepository } from '../deps';
 import { DynamoImageRecords } from './adapters/dynamo-image-records';

@@ -1,5 +1,5 @@
 import { SagaError } from '../../shared/saga-error';
-import type { Clock } from '../../shared/clients';
+import type { Clock } from '../../shared/clock';
 import type { OrderLinesView, ReservationStore } from '../ports';
 
 /** How long stock is held for an order that has not been confirmed (RESERVATION_TTL_SECONDS overrides). */

@@ -3,7 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { dynamoClient } from '../../shared/clients';
+import { dynamoClient } from '../../shared/dynamo-client';
 import { logger } from '../../shared/observability';
 import { liveNotificationsDeps, loadNotificationsEnv } from '../deps';
 import { NOTIFICATION_KEY_PREFIX } from '../env';

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
-import { dynamoDocumentClient, s3Client, systemClock } from '../../shared/clients';
+import { dynamoDocumentClient } from '../../shared/dynamo-client';
+import { s3Client } from '../../shared/s3-client';
+import { systemClock } from '../../shared/clock';
 import { parseEnv } from '../../shared/env';
 import { logger } from '../../shared/observability';
 import { DEFAULT_RETENTION_DAYS } from './archive-orders';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clients';
+import type { Clock } from '../../shared/clock';
 import type { ArchiveManifest, StoredOrder } from './format';
 
 /** What became of an order the job archived (functions/orders/archive/archive-orders.ts). */

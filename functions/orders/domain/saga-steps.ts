@@ -1,5 +1,5 @@
 import { SagaError } from '../../shared/saga-error';
-import type { Clock } from '../../shared/clients';
+import type { Clock } from '../../shared/clock';
 import type { BusinessMetrics } from '../../shared/metrics';
 import { mergeLines } from '../../inventory/domain/reservations';
 import type { CartGateway, ClaimedOrder, OrderRepository, PaymentsGateway } from '../ports';

@@ -1,7 +1,8 @@
 import { requireUser } from '../../shared/auth';
 import { header, httpHandler, json, parse } from '../../shared/http';
 import type { BusinessMetrics } from '../../shared/metrics';
-import { businessMetrics, logger, tracer } from '../../shared/observability';
+import { businessMetrics, logger } from '../../shared/observability';
+import { annotate } from '../../shared/tracing';
 import { isTestRequest } from '../../shared/test-data';
 import { placeOrder } from '../domain/orders';
 import { cartGateway, catalogPricer, clock, orderRepository, stepFunctionsSaga } from '../deps';
@@ -27,7 +28,7 @@ export const makeHandler = (deps: OrdersDeps, metrics: BusinessMetrics = busines
         onPlaced: () => metrics.record('ordersPlaced', 1),
       });
       logger.appendKeys({ orderId: accepted.orderId });
-      tracer.putAnnotation('orderId', accepted.orderId);
+      annotate('orderId', accepted.orderId);
       logger.info('order accepted', { status: accepted.status });
       return json(202, accepted, { location: `/v1/orders/${accepted.orderId}` });
     },

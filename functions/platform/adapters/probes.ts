@@ -6,7 +6,7 @@ import { openSearchClient, type SearchEnv } from '../../search/adapters/opensear
 import { OpenSearchProductIndex } from '../../search/adapters/opensearch-index';
 import { cachedProbe } from '../domain/health';
 import type { HealthProbe } from '../ports';
-import { traced } from '../../shared/clients';
+import { traced } from '../../shared/tracing';
 
 export const dynamoProbe = (client: DynamoDBClient, tableName: string): HealthProbe => ({
   name: 'dynamodb',

@@ -15,7 +15,7 @@ import {
   warehouseProbeFromEnv,
 } from '../adapters/probes';
 import type { HealthProbe } from '../ports';
-import { traced } from '../../shared/clients';
+import { traced } from '../../shared/tracing';
 
 export const makeHandler = (probes: HealthProbe[]) =>
   httpHandler(async () => {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clients';
+import type { Clock } from '../../shared/clock';
 import type { PopularProducts } from '../ports';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickstreamWriter } from '../../analytics/ports';
-import type { Clock } from '../../shared/clients';
+import type { Clock } from '../../shared/clock';
 import type { SearchEvents, SearchSignal } from '../ports';
 
 /**

@@ -1,4 +1,4 @@
-import { systemClock } from '../../../shared/clients';
+import { systemClock } from '../../../shared/clock';
 import { sagaHandler } from '../../../shared/saga';
 import { OrderStep } from '../../../orders/saga-schemas';
 import { releaseStock } from '../../domain/reservations';

@@ -1,4 +1,4 @@
-import { systemClock } from '../../../shared/clients';
+import { systemClock } from '../../../shared/clock';
 import { sagaHandler } from '../../../shared/saga';
 import { ReserveStep } from '../../../orders/saga-schemas';
 import { reserveStock, type ReserveDeps } from '../../domain/reservations';
