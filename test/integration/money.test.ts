@@ -294,7 +294,9 @@ describe('the saga reads money from stored data', () => {
     });
     expect(await inventoryRow(a)).toEqual({ available: 3, reserved: 0, sold: 2 });
   });
+});
 
+describe('the saga replayed for an order it has settled', () => {
   it('a second execution replayed for a confirmed order neither charges again nor refunds it', async () => {
     const s = await newShopper();
     const a = await productWithStock(3, 2000);
