@@ -43,7 +43,7 @@ import { writeDemoHistory } from '@ecicomm/local-platform/seed/demo-history';
 import { readInvoiceLineBatches } from '../../catalog-data/invoice-lines';
 import { streamConsumers } from '../../lib/analytics';
 import { FIXTURE_RANGE, writeHistoryFixture } from '../support/history-fixture';
-import { apiClient } from './api-client';
+import { apiClient, BENCH_ADDRESS as ADDRESS, BENCH_ADMIN as ADMIN } from './api-client';
 import { cpuSeconds, startPlatformChild } from './platform-process';
 import type { BenchContext, Section, SectionResult, Table, Target } from './report';
 import { max, median, percentile, round } from './stats';
@@ -74,14 +74,6 @@ const BULK_ROWS_PER_STATEMENT = [100, 250, 1000];
 /** The bulk row count nearest the consumers' own statements (a few hundred rows fit in the Data API's 100 KB). */
 const CONSUMER_LIKE_ROWS = 250;
 const BULK_STATEMENTS_PER_TRANSACTION = 40;
-const ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
-const ADDRESS = {
-  name: 'Ada Lovelace',
-  line1: '12 St James Square',
-  city: 'London',
-  postalCode: 'SW1Y 4JH',
-  country: 'GB',
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wallClockMs = () => performance.timeOrigin + performance.now();

@@ -1,5 +1,19 @@
 /** The benchmark sections' client for the platform's API: JSON in, JSON (or the text, when not JSON) out. */
 
+/** The local platform's seeded admin (its password as `npm start` prints it, or as the environment sets it). */
+export const BENCH_ADMIN = {
+  email: 'admin@example.com',
+  password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local',
+};
+/** The shipping address the sections' orders go to. */
+export const BENCH_ADDRESS = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postalCode: 'SW1Y 4JH',
+  country: 'GB',
+};
+
 export interface ApiAnswer<T = any> {
   status: number;
   body: T;

@@ -18,6 +18,7 @@ import {
   type SectionResult,
   type Table,
 } from './report';
+import { loadChain } from './paths-load';
 import { percentile, round } from './stats';
 import type { Peer } from './peer-offline';
 import { peerMethod, peerReport, PEER_RATIO_TARGET, tryStartPeer } from './peer';
@@ -76,7 +77,7 @@ async function loadApi(url: string, connections: number, duration: number): Prom
   });
 }
 
-/** `connections` loops, each awaiting one GetItem after another until the deadline. */
+/** `connections` loops, each awaiting one GetItem after another until the deadline (the paths section's loop). */
 async function loadRaw(
   doc: DynamoDBDocumentClient,
   table: string,
@@ -84,27 +85,13 @@ async function loadRaw(
   connections: number,
   duration: number,
 ): Promise<LoadFigures> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const t0 = performance.now();
-  const deadline = t0 + duration * 1000;
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      const s = performance.now();
-      try {
-        const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { id } }));
-        if (!Item) throw new Error('item not found');
-        latencies.push(performance.now() - s);
-      } catch (e) {
-        errors++;
-        firstError ??= (e as Error).message;
-      }
-    }
+  const getItem = async () => {
+    const { Item } = await doc.send(new GetCommand({ TableName: table, Key: { id } }));
+    if (!Item) throw new Error('item not found');
+    return {};
   };
-  await Promise.all(Array.from({ length: connections }, loop));
-  const elapsedS = (performance.now() - t0) / 1000;
-  return summarize(latencies.length, errors, elapsedS, latencies, firstError ? { firstError } : undefined);
+  const { latencyMs, errors, elapsedS, firstError } = await loadChain(getItem, connections, duration);
+  return summarize(latencyMs.length, errors, elapsedS, latencyMs, firstError ? { firstError } : undefined);
 }
 const combine = (parts: LoadFigures[]): LoadFigures => {
   const latencies = parts.flatMap((p) => p.latencyMs);

@@ -11,7 +11,13 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { apiClient, type ApiAnswer, type ApiClient } from './api-client';
+import {
+  apiClient,
+  type ApiAnswer,
+  type ApiClient,
+  BENCH_ADDRESS as ADDRESS,
+  BENCH_ADMIN as ADMIN,
+} from './api-client';
 import { startLinkedPlatform, wallClockMs, type LinkedPlatform } from './checkout-platform';
 import {
   mixFrom,
@@ -42,14 +48,6 @@ export const OPS_PER_ORDER_TARGET = 10;
 /** The contract: locally every order reaches CONFIRMED or CANCELLED within 10 s. Twice that, then it counts as a timeout. */
 const ORDER_TIMEOUT_MS = 20_000;
 const INITIAL_STOCK = 1_000_000;
-const ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
-const ADDRESS = {
-  name: 'Ada Lovelace',
-  line1: '12 St James Square',
-  city: 'London',
-  postalCode: 'SW1Y 4JH',
-  country: 'GB',
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

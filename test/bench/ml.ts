@@ -23,7 +23,7 @@ import type { InsightsArtifact } from '../../ml/src/insights/contract';
 import { untarFiles } from '../../ml/src/train/artifact';
 import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
 import { writeDemoHistory } from '@ecicomm/local-platform/seed/demo-history';
-import { apiClient } from './api-client';
+import { apiClient, BENCH_ADMIN as ADMIN } from './api-client';
 import { startPlatformChild } from './platform-process';
 import { startServer, train, type TrainingRun } from './recommendations';
 import type { BenchContext, BenchOptions, Section, SectionResult, Table, Target } from './report';
@@ -152,8 +152,6 @@ async function benchContainer(ctx: BenchContext, run: Trained, options: BenchOpt
   server.child.kill('SIGTERM');
   return figures;
 }
-
-const ADMIN = { email: 'admin@example.com', password: process.env.LOCAL_ADMIN_PASSWORD ?? 'Admin#2026local' };
 
 /** The analytics routes that ask the model, each with the container invocation it sends (the raw limit). */
 function routes(model: InsightsArtifact): { route: string; path: string; invocation?: string }[] {

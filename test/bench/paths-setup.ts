@@ -11,18 +11,11 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DEMO_CATALOG } from '@ecicomm/local-platform/seed/demo-catalog';
 import { writeDemoHistory } from '@ecicomm/local-platform/seed/demo-history';
 import { DynamoPurchases } from '../../functions/recommendations/adapters/dynamo-purchases';
-import { apiClient, type ApiClient } from './api-client';
+import { apiClient, type ApiClient, BENCH_ADDRESS as ADDRESS } from './api-client';
 import { cpuMeter, startPlatformChild } from './platform-process';
 import { train } from './recommendations';
 import type { BenchContext } from './report';
 
-const ADDRESS = {
-  name: 'Ada Lovelace',
-  line1: '12 St James Square',
-  city: 'London',
-  postalCode: 'SW1Y 4JH',
-  country: 'GB',
-};
 const SETTLE_TIMEOUT_MS = 20_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
