@@ -7,7 +7,7 @@ import '@ecicomm/local-platform/handler-log-level';
 import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '@ecicomm/local-platform/emulators';
 import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
-import { seedProductImages } from '@ecicomm/local-platform/seed/product-images';
+import { IMAGES_SEEDED, seedProductImages } from '@ecicomm/local-platform/seed/product-images';
 import { parsePartnerKeys, type PartnerKey } from '@ecicomm/local-platform/edge/api-keys';
 import { trainInsightsInChild } from '@ecicomm/local-platform/train-insights';
 
@@ -155,14 +155,9 @@ try {
     },
   });
   if (indexBarStarted) indexBar.stop();
-  // A fresh catalog gets a few product images through the real upload pipeline, so image URLs load at once.
-  const imageUrls =
-    platform.seeded.source === 'dataset' || platform.seeded.source === 'demo'
-      ? await seedProductImages(platform, (m) => console.log(m)).catch((e: unknown) => {
-          console.log(`images: seeding failed: ${(e as Error)?.message ?? String(e)}`);
-          return [];
-        })
-      : [];
+  // A fresh catalog gets a few product images through the real upload pipeline, once the platform is ready: shoppers
+  // can use the catalog without them, and the pipeline's seconds of CPU would delay the start.
+  const seedsImages = platform.seeded.source === 'dataset' || platform.seeded.source === 'demo';
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const seeded =
     platform.seeded.source === 'existing'
@@ -183,7 +178,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   EventBridge    ${platform.events.endpoint}   (bus ${platform.events.busName}, archived 30 days; domain events: docs/EVENTS.md)
   E-mails        ${platform.ses.inboxUrl}   (the local SES's inbox: order confirmations and cancellations; JSON at ${platform.ses.inboxUrl}store)
-  S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})${imageUrls.length ? `\n  Images         ${imageUrls[0]}   (a seeded product's 800 px WebP; POST /v1/products/{id}/images to add more)` : ''}
+  S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})${seedsImages ? `\n  Images         being drawn for ${IMAGES_SEEDED} seeded products and sent through the upload pipeline now; a URL is logged when done` : ''}
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
   Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
@@ -201,11 +196,24 @@ ${partnerLines(platform)}
 
 Press Ctrl-C to stop.`);
 
+  const imagesSeeding = new AbortController();
+  const images = seedsImages
+    ? seedProductImages(platform, (m) => console.log(m), imagesSeeding.signal).then(
+        ([url]) =>
+          url &&
+          console.log(`images: ${url}   (a seeded product's 800 px WebP; POST /v1/products/{id}/images to add more)`),
+        (e: unknown) =>
+          imagesSeeding.signal.aborted || console.log(`images: seeding failed: ${(e as Error)?.message ?? String(e)}`),
+      )
+    : Promise.resolve();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the local platform…`);
+    imagesSeeding.abort();
+    await images;
     await platform.stop();
     console.log('Stopped.');
     process.exit(0);

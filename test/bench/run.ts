@@ -20,6 +20,7 @@ import { eventsSection } from './events';
 import { mlSection } from './ml';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
+import { startSection } from './start';
 import { storageSection } from './storage';
 import {
   machineInfo,
@@ -43,6 +44,7 @@ export const sections: Section[] = [
   eventsSection,
   storageSection,
   mlSection,
+  startSection,
 ];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };
