@@ -21,7 +21,8 @@ import { startPhases, type StartPhases } from './platform/phases';
 import type { LocalCredentials } from './guard/sigv4';
 
 type Log = (message: string) => void;
-import { ensureTablesAndUserPool, startDatabaseEmulators } from './platform/databases';
+import { ensureTablesAndUserPool } from './platform/databases';
+import { startDatabaseEmulators } from './platform/database-emulators';
 import { baseEnvironment, handlerEnvironment } from './platform/env';
 import { abandonParts, noParts, stopParts } from './platform/parts';
 import { projectRoot } from './platform/project-root';
@@ -53,9 +54,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const port = options.port ?? 3000;
   // A malformed origin stops the start here, before any emulator runs.
   const corsAllowedOrigins = parseAllowedOrigins(options.corsAllowedOrigins ?? DEFAULT_CORS_ORIGINS);
-  await prepareDataDir(options, port);
+  await (options.early?.prepared ?? prepareDataDir(options, port));
   const catalogLoading = startLoadingCatalog(options);
   const parts = noParts(options.dataDir);
+  if (options.early) parts.emulators = options.early.emulators;
   const partnerKeys = options.partnerKeys ?? [{ partner: DEFAULT_PARTNER, key: newApiKey() }];
   // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
   // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
@@ -134,7 +136,7 @@ async function startDatabasesAndServices(
 ) {
   // The emulators start in processes of their own (a JVM, a Node): this one starts the contexts' services meanwhile.
   const [{ dynamoEmu, cognitoEmu }, services] = await allStarted(
-    phases.track('emulators', startDatabaseEmulators(options, parts.emulators, log)),
+    phases.track('emulators', options.early?.started ?? startDatabaseEmulators(options, parts.emulators, log)),
     phases.track('services', startContextServices(options, parts, credentials, origins, log)),
   );
   const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
