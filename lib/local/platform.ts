@@ -34,6 +34,7 @@ import { enableInvocationScopes } from './lambda/invoke-store';
 export { projectRoot } from './platform/project-root';
 export type { Platform, PlatformOptions } from './platform/types';
 import type { Platform, PlatformOptions } from './platform/types';
+import type { SeedProduct } from '../../catalog-data/catalog';
 export { runtimeFile } from './running-platform';
 
 /** Any port of this machine's names: storefronts and tools in development, whatever port they pick. */
@@ -70,12 +71,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Three independent steps: the admin in the user pool, the catalog in its tables, the edge on its port.
     const admin = options.admin ?? DEFAULT_ADMIN;
     const userPool = { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId };
+    // The search index loads from the catalog as it is seeded (a fresh start), or is checked once it is (a restart).
+    let indexing: ReturnType<typeof indexSearch> | undefined;
+    const startIndexing = (seeding?: SeedProduct[]) =>
+      (indexing = indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log, seeding));
     const [adminId, { seeded, seedProducts }, apiUrl] = await allStarted(
       phases.track('admin', ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin })),
-      phases.track('catalog', seedData(dynamo, tableNames, options, catalogLoading)),
+      phases.track(
+        'catalog',
+        seedData(dynamo, tableNames, options, catalogLoading, (p) => void startIndexing(p).catch(() => undefined)),
+      ),
       phases.track('API', serveApi(parts, options, userPool, corsAllowedOrigins, apiKeysOf(partnerKeys))),
     );
-    const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
+    const searchIndexing = await (indexing ?? startIndexing());
     phases.mark('search index');
     const { analytics, lambda } = await startConsumersAndInvokeApi(
       services,
