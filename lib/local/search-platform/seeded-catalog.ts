@@ -12,8 +12,11 @@ export class SeededCatalogProducts implements CatalogProducts {
   constructor(private readonly products: readonly SeedProduct[]) {}
 
   async *pages(pageSize: number): AsyncIterable<unknown[]> {
-    for (let i = 0; i < this.products.length; i += pageSize)
+    for (let i = 0; i < this.products.length; i += pageSize) {
+      // A turn of the event loop between pages: the seeding's responses, beside it, are not kept waiting.
+      await new Promise((resolve) => setImmediate(resolve));
       yield this.products.slice(i, i + pageSize).map((p) => toItem(seedProductToProduct(p)));
+    }
   }
 
   approximateCount(): Promise<number> {
