@@ -14,11 +14,14 @@ export async function ensureTablesAndUserPool(
   cognito: CognitoIdentityProviderClient,
   dataDir: string,
 ) {
-  await ensureTables(dynamoClient, TABLE_PREFIX, tableList);
+  // Two emulators: both at once.
+  const [, { userPoolId, clientId }] = await Promise.all([
+    ensureTables(dynamoClient, TABLE_PREFIX, tableList),
+    ensureUserPool(cognito, path.join(dataDir, 'cognito', 'pool.json')),
+  ]);
   const tableNames = Object.fromEntries(
     Object.entries(tables).map(([key, spec]) => [key, physicalTableName(TABLE_PREFIX, spec)]),
   ) as Platform['tableNames'];
-  const { userPoolId, clientId } = await ensureUserPool(cognito, path.join(dataDir, 'cognito', 'pool.json'));
   return { tableNames, userPoolId, clientId };
 }
 
