@@ -33,6 +33,21 @@ const PHASES: [string, string][] = [
 const platformPhases = (run: StartRun) =>
   run.lines.find((l) => l.line.startsWith(START_PHASES_PREFIX))?.line.slice(START_PHASES_PREFIX.length) ?? null;
 
+/** The step that took longest in the platform's own account: the gap before its mark, since the mark before it. */
+const longestStep = (run: StartRun): [string, number] | undefined => {
+  const marks = (platformPhases(run) ?? '')
+    .split(', ')
+    .map((m) => /^(.+) ([\d.]+) s$/.exec(m))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], Number(m[2])] as const);
+  let longest: [string, number] | undefined;
+  marks.forEach(([name, at], i) => {
+    const took = at - (i ? marks[i - 1][1] : 0);
+    if (!longest || took > longest[1]) longest = [name, round(took, 1)];
+  });
+  return longest;
+};
+
 const phaseTimes = (run: StartRun) =>
   PHASES.map(([, marker]) => run.lines.find((l) => l.line.includes(marker))?.ms ?? null);
 
@@ -116,7 +131,12 @@ export const startSection: Section = {
           pass: restart <= TARGETS.restartMs,
         },
       ],
-      findings: [],
+      findings: results.flatMap((r) => {
+        const step = longestStep(r.run);
+        return step
+          ? [`${r.kind} (load ${round(r.load, 1)}): its longest step ended by "${step[0]}", ${step[1]} s`]
+          : [];
+      }),
       data: results.map((r) => ({
         kind: r.kind,
         load: r.load,
