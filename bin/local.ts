@@ -6,10 +6,10 @@ import path from 'node:path';
 import '@ecicomm/local-platform/handler-log-level';
 import { SingleBar, Presets } from 'cli-progress';
 import { PortInUseError } from '@ecicomm/local-platform/emulators';
-import { projectRoot, startPlatform, type Platform } from '@ecicomm/local-platform/platform';
-import { seedProductImages } from '@ecicomm/local-platform/seed/product-images';
+import type { Platform, PlatformOptions } from '@ecicomm/local-platform/platform';
+import { projectRoot } from '@ecicomm/local-platform/platform/project-root';
+import { startDatabasesEarly } from '@ecicomm/local-platform/platform/early';
 import { parsePartnerKeys, type PartnerKey } from '@ecicomm/local-platform/edge/api-keys';
-import { trainInsightsInChild } from '@ecicomm/local-platform/train-insights';
 
 import { command, EXIT, parse } from './cli';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../lib/rate-limits';
@@ -92,77 +92,87 @@ let indexBarStarted = false;
 let trainingStage: string | undefined;
 let insightsStage: string | undefined;
 
+// The platform's modules (the SDKs, the handlers, the emulators' libraries) take seconds to load: the emulators'
+// processes start first (platform/early.ts), and the modules are loaded meanwhile.
+const options: PlatformOptions = {
+  port,
+  dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
+  cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
+  sqsPort: Number(process.env.SQS_PORT ?? 9324),
+  stepFunctionsPort: Number(process.env.STEPFUNCTIONS_PORT ?? 8083),
+  kinesisPort: Number(process.env.KINESIS_PORT ?? 4567),
+  lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
+  searchPort: Number(process.env.SEARCH_PORT ?? 9200),
+  s3Port: Number(process.env.S3_PORT ?? 4569),
+  eventBridgePort: Number(process.env.EVENTBRIDGE_PORT ?? 4010),
+  sesPort: Number(process.env.SES_PORT ?? 8005),
+  redshiftDataPort: Number(process.env.REDSHIFT_DATA_PORT ?? 9410),
+  // Redshift's own port, for SQL clients; the read-only login's password is new each start unless given.
+  warehousePort: Number(process.env.WAREHOUSE_PORT ?? 5439),
+  warehousePassword: process.env.WAREHOUSE_PASSWORD,
+  sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
+  archiveEverySeconds: Number(process.env.LOCAL_ARCHIVE_SECONDS ?? 24 * 60 * 60),
+  dataDir,
+  fresh: Boolean(values.fresh),
+  seed: values.seed ? 'dataset' : 'none',
+  datasetDir,
+  // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
+  corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
+  rateLimits: process.env.LOCAL_RATE_LIMITS === '1' ? DEFAULT_RATE_LIMITS : undefined,
+  partnerKeys,
+  log: (m) => console.log(m),
+  onSeedProgress: (done, total) => {
+    if (!barStarted) {
+      bar.start(total, 0);
+      barStarted = true;
+    }
+    bar.update(done);
+    if (done === total) bar.stop();
+  },
+  onSearchIndexProgress: (done, total) => {
+    if (!indexBarStarted) {
+      indexBar.start(total, 0);
+      indexBarStarted = true;
+    }
+    // The table's item count is an estimate: the bar grows if the scan finds more.
+    if (done > indexBar.getTotal()) indexBar.setTotal(done);
+    indexBar.update(done);
+  },
+  onRequest: values.quiet
+    ? undefined
+    : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
+  // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
+  model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
+  // The demand-insights model lives in LOCAL_DATA_DIR/insights-model; without one, one is trained in the background too.
+  // Its trainer is set once its module is loaded, below.
+  insights: { port: Number(process.env.INSIGHTS_MODEL_PORT ?? 8081), train: true },
+  onTrainProgress: ([stage]) => {
+    // One line per training stage: the platform is serving meanwhile, and its request log must stay readable.
+    if (typeof stage === 'string' && stage !== trainingStage)
+      console.log(`model: training — ${(trainingStage = stage)}…`);
+  },
+  onInsightsTrainProgress: ([stage]) => {
+    if (typeof stage === 'string' && stage !== insightsStage)
+      console.log(`insights model: training — ${(insightsStage = stage)}…`);
+  },
+};
+const early = startDatabasesEarly(options, port, options.log!);
+
 try {
-  const platform = await startPlatform({
-    port,
-    dynamoPort: Number(process.env.DYNAMODB_PORT ?? 8000),
-    cognitoPort: Number(process.env.COGNITO_PORT ?? 9229),
-    sqsPort: Number(process.env.SQS_PORT ?? 9324),
-    stepFunctionsPort: Number(process.env.STEPFUNCTIONS_PORT ?? 8083),
-    kinesisPort: Number(process.env.KINESIS_PORT ?? 4567),
-    lambdaPort: Number(process.env.LAMBDA_PORT ?? 9001),
-    searchPort: Number(process.env.SEARCH_PORT ?? 9200),
-    s3Port: Number(process.env.S3_PORT ?? 4569),
-    eventBridgePort: Number(process.env.EVENTBRIDGE_PORT ?? 4010),
-    sesPort: Number(process.env.SES_PORT ?? 8005),
-    redshiftDataPort: Number(process.env.REDSHIFT_DATA_PORT ?? 9410),
-    // Redshift's own port, for SQL clients; the read-only login's password is new each start unless given.
-    warehousePort: Number(process.env.WAREHOUSE_PORT ?? 5439),
-    warehousePassword: process.env.WAREHOUSE_PASSWORD,
-    sweepEverySeconds: Number(process.env.LOCAL_SWEEP_SECONDS ?? 60),
-    archiveEverySeconds: Number(process.env.LOCAL_ARCHIVE_SECONDS ?? 24 * 60 * 60),
-    dataDir,
-    fresh: Boolean(values.fresh),
-    seed: values.seed ? 'dataset' : 'none',
-    datasetDir,
-    // Comma-separated; `http://localhost:*` and `http://127.0.0.1:*` when unset.
-    corsAllowedOrigins: process.env.CORS_ALLOWED_ORIGINS,
-    rateLimits: process.env.LOCAL_RATE_LIMITS === '1' ? DEFAULT_RATE_LIMITS : undefined,
-    partnerKeys,
-    log: (m) => console.log(m),
-    onSeedProgress: (done, total) => {
-      if (!barStarted) {
-        bar.start(total, 0);
-        barStarted = true;
-      }
-      bar.update(done);
-      if (done === total) bar.stop();
-    },
-    onSearchIndexProgress: (done, total) => {
-      if (!indexBarStarted) {
-        indexBar.start(total, 0);
-        indexBarStarted = true;
-      }
-      // The table's item count is an estimate: the bar grows if the scan finds more.
-      if (done > indexBar.getTotal()) indexBar.setTotal(done);
-      indexBar.update(done);
-    },
-    onRequest: values.quiet
-      ? undefined
-      : ({ method, path: p, status, ms }) => console.log(`${method} ${p} ${status} ${ms.toFixed(1)} ms`),
-    // The model lives in LOCAL_DATA_DIR/model; without one, one is trained in the background.
-    model: { port: Number(process.env.MODEL_PORT ?? 8080), variant: process.env.MODEL_VARIANT, train: true },
-    // The demand-insights model lives in LOCAL_DATA_DIR/insights-model; without one, one is trained in the background too.
-    insights: { port: Number(process.env.INSIGHTS_MODEL_PORT ?? 8081), train: true, trainer: trainInsightsInChild },
-    onTrainProgress: ([stage]) => {
-      // One line per training stage: the platform is serving meanwhile, and its request log must stay readable.
-      if (typeof stage === 'string' && stage !== trainingStage)
-        console.log(`model: training — ${(trainingStage = stage)}…`);
-    },
-    onInsightsTrainProgress: ([stage]) => {
-      if (typeof stage === 'string' && stage !== insightsStage)
-        console.log(`insights model: training — ${(insightsStage = stage)}…`);
-    },
+  const [{ startPlatform }, { trainInsightsInChild }, { IMAGES_SEEDED, seedProductImages }] = await Promise.all([
+    import('@ecicomm/local-platform/platform'),
+    import('@ecicomm/local-platform/train-insights'),
+    import('@ecicomm/local-platform/seed/product-images'),
+  ]).catch(async (e: unknown) => {
+    await early.stop();
+    throw e;
   });
+  options.insights!.trainer = trainInsightsInChild;
+  const platform = await startPlatform({ ...options, early });
   if (indexBarStarted) indexBar.stop();
-  // A fresh catalog gets a few product images through the real upload pipeline, so image URLs load at once.
-  const imageUrls =
-    platform.seeded.source === 'dataset' || platform.seeded.source === 'demo'
-      ? await seedProductImages(platform, (m) => console.log(m)).catch((e: unknown) => {
-          console.log(`images: seeding failed: ${(e as Error)?.message ?? String(e)}`);
-          return [];
-        })
-      : [];
+  // A fresh catalog gets a few product images through the real upload pipeline, once the platform is ready: shoppers
+  // can use the catalog without them, and the pipeline's seconds of CPU would delay the start.
+  const seedsImages = platform.seeded.source === 'dataset' || platform.seeded.source === 'demo';
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const seeded =
     platform.seeded.source === 'existing'
@@ -183,7 +193,7 @@ ECIComm local platform ready in ${seconds} s — ${seeded}
   Kinesis        ${platform.kinesisEndpoint}   (clickstream: ${platform.clickstreamStream})
   EventBridge    ${platform.events.endpoint}   (bus ${platform.events.busName}, archived 30 days; domain events: docs/EVENTS.md)
   E-mails        ${platform.ses.inboxUrl}   (the local SES's inbox: order confirmations and cancellations; JSON at ${platform.ses.inboxUrl}store)
-  S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})${imageUrls.length ? `\n  Images         ${imageUrls[0]}   (a seeded product's 800 px WebP; POST /v1/products/{id}/images to add more)` : ''}
+  S3             ${platform.s3.endpoint}   (s3rver, path-style; buckets ${Object.values(platform.s3.bucketNames).join(', ')})${seedsImages ? `\n  Images         being drawn for ${IMAGES_SEEDED} seeded products and sent through the upload pipeline now; a URL is logged when done` : ''}
   Lambda         ${platform.lambdaEndpoint}   (Invoke API: stream consumers, saga tasks, jobs by id; npm run replay / redrive use it)
   Search         ${platform.search.endpoint}   (OpenSearch API subset, SigV4; alias products → ${platform.search.index}; npm run search:reindex rebuilds it)
   Warehouse      ${platform.analytics.warehouseEndpoint}   (Redshift Data API over PGlite in ${platform.analytics.warehouseDir}, loaded by ${Object.keys(platform.analytics.consumers).length} stream consumers; on-failure queues in SQS)
@@ -201,11 +211,24 @@ ${partnerLines(platform)}
 
 Press Ctrl-C to stop.`);
 
+  const imagesSeeding = new AbortController();
+  const images = seedsImages
+    ? seedProductImages(platform, (m) => console.log(m), imagesSeeding.signal).then(
+        ([url]) =>
+          url &&
+          console.log(`images: ${url}   (a seeded product's 800 px WebP; POST /v1/products/{id}/images to add more)`),
+        (e: unknown) =>
+          imagesSeeding.signal.aborted || console.log(`images: seeding failed: ${(e as Error)?.message ?? String(e)}`),
+      )
+    : Promise.resolve();
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the local platform…`);
+    imagesSeeding.abort();
+    await images;
     await platform.stop();
     console.log('Stopped.');
     process.exit(0);

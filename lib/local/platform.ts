@@ -17,7 +17,12 @@ import { apiKeysOf, newApiKey, type ApiKeys } from './edge/api-keys';
 import { createEdge } from './edge/server';
 import { rateLimiter } from './edge/rate-limits/limiter';
 import { prepareDataDir } from './platform/data-dir';
-import { ensureTablesAndUserPool, startDatabaseEmulators } from './platform/databases';
+import { startPhases, type StartPhases } from './platform/phases';
+import type { LocalCredentials } from './guard/sigv4';
+
+type Log = (message: string) => void;
+import { ensureTablesAndUserPool } from './platform/databases';
+import { startDatabaseEmulators } from './platform/database-emulators';
 import { baseEnvironment, handlerEnvironment } from './platform/env';
 import { abandonParts, noParts, stopParts } from './platform/parts';
 import { projectRoot } from './platform/project-root';
@@ -29,6 +34,7 @@ import { enableInvocationScopes } from './lambda/invoke-store';
 export { projectRoot } from './platform/project-root';
 export type { Platform, PlatformOptions } from './platform/types';
 import type { Platform, PlatformOptions } from './platform/types';
+import type { SeedProduct } from '../../catalog-data/catalog';
 export { runtimeFile } from './running-platform';
 
 /** Any port of this machine's names: storefronts and tools in development, whatever port they pick. */
@@ -44,42 +50,41 @@ export const DEFAULT_PARTNER = 'local-partner';
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   enableInvocationScopes(); // First, before any SDK request: handlers run concurrently here (./lambda/invoke-store.ts).
+  const phases = startPhases();
   const log = options.log ?? (() => undefined);
   const port = options.port ?? 3000;
   // A malformed origin stops the start here, before any emulator runs.
   const corsAllowedOrigins = parseAllowedOrigins(options.corsAllowedOrigins ?? DEFAULT_CORS_ORIGINS);
-  await prepareDataDir(options, port);
+  await (options.early?.prepared ?? prepareDataDir(options, port));
   const catalogLoading = startLoadingCatalog(options);
   const parts = noParts(options.dataDir);
+  if (options.early) parts.emulators = options.early.emulators;
   const partnerKeys = options.partnerKeys ?? [{ partner: DEFAULT_PARTNER, key: newApiKey() }];
+  // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
+  // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
+  const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
+  const origins = corsAllowedOrigins.map(formatOriginPattern);
   try {
-    const { dynamoEmu, cognitoEmu } = await startDatabaseEmulators(options, parts.emulators, log);
-    // A secret per run: the Lambda Invoke and Step Functions endpoints answer only requests signed with it, which
-    // the handlers (through their environment) and `npm run replay` / `redrive` (through runtime.json) hold.
-    const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toString('base64url') };
-    const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
-    const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
-    const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
+    const started = await startDatabasesAndServices(options, parts, { credentials, origins, phases, log });
+    const { dynamoEmu, cognitoEmu, services, dynamo, cognito, tableNames, userPoolId, clientId, env } = started;
 
-    const origins = corsAllowedOrigins.map(formatOriginPattern);
-    const services = await startContextServices(options, parts, credentials, origins, log);
-    const env = handlerEnvironment(baseEnv, services.env, { userPoolId, clientId }, origins);
-    Object.assign(process.env, env);
-    services.handlersReady();
-
+    // Three independent steps: the admin in the user pool, the catalog in its tables, the edge on its port.
     const admin = options.admin ?? DEFAULT_ADMIN;
-    const adminId = await ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin });
-    const { seeded, seedProducts } = await seedData(dynamo, tableNames, options, catalogLoading);
-
-    const apiUrl = await serveApi(
-      parts,
-      options,
-      { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId },
-      corsAllowedOrigins,
-      apiKeysOf(partnerKeys),
+    const userPool = { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId };
+    // The search index loads from the catalog as it is seeded (a fresh start), or is checked once it is (a restart).
+    let indexing: ReturnType<typeof indexSearch> | undefined;
+    const startIndexing = (seeding?: SeedProduct[]) =>
+      (indexing = indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log, seeding));
+    const [adminId, { seeded, seedProducts }, apiUrl] = await allStarted(
+      phases.track('admin', ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin })),
+      phases.track(
+        'catalog',
+        seedData(dynamo, tableNames, options, catalogLoading, (p) => void startIndexing(p).catch(() => undefined)),
+      ),
+      phases.track('API', serveApi(parts, options, userPool, corsAllowedOrigins, apiKeysOf(partnerKeys))),
     );
-
-    const searchIndexing = await indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log);
+    const searchIndexing = await (indexing ?? startIndexing());
+    phases.mark('search index');
     const { analytics, lambda } = await startConsumersAndInvokeApi(
       services,
       parts,
@@ -87,12 +92,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       options,
       log,
     );
+    phases.mark('stream consumers');
 
-    const archive = startArchiveTimer({
-      projectRoot,
-      everySeconds: options.archiveEverySeconds ?? DAILY_SECONDS,
-      log,
-    });
+    const everySeconds = options.archiveEverySeconds ?? DAILY_SECONDS;
+    const archive = startArchiveTimer({ projectRoot, everySeconds, log });
     parts.stopArchiveTimer = archive.stop;
 
     await serveModel(
@@ -101,6 +104,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       options,
       log,
     );
+    phases.mark('models');
+    log(phases.line());
     return platformHandle({
       apiUrl,
       port,
@@ -121,6 +126,46 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await abandonParts(parts);
     throw e;
   }
+}
+
+/**
+ * The emulators and the contexts' services side by side, then the tables and the user pool in the emulators, and the
+ * handlers' environment in place (the saga's tasks wait for it).
+ */
+async function startDatabasesAndServices(
+  options: PlatformOptions,
+  parts: ReturnType<typeof noParts>,
+  {
+    credentials,
+    origins,
+    phases,
+    log,
+  }: { credentials: LocalCredentials; origins: string[]; phases: StartPhases; log: Log },
+) {
+  // The emulators start in processes of their own (a JVM, a Node): this one starts the contexts' services meanwhile.
+  const [{ dynamoEmu, cognitoEmu }, services] = await allStarted(
+    phases.track('emulators', options.early?.started ?? startDatabaseEmulators(options, parts.emulators, log)),
+    phases.track('services', startContextServices(options, parts, credentials, origins, log)),
+  );
+  const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
+  const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
+  const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
+  phases.mark('tables and user pool');
+  const env = handlerEnvironment(baseEnv, services.env, { userPoolId, clientId }, origins);
+  Object.assign(process.env, env);
+  services.handlersReady();
+  return { dynamoEmu, cognitoEmu, services, dynamo, cognito, tableNames, userPoolId, clientId, env };
+}
+
+/**
+ * Steps run side by side, each recording in `parts` what it starts: all of them settle before a failure is thrown, so
+ * that whatever the others started is in `parts` when the start is abandoned.
+ */
+async function allStarted<T extends unknown[]>(...steps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(steps);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as T;
 }
 
 /** The HTTP edge over the route table, verifying the user pool's ID tokens; resolves with its URL. */

@@ -22,6 +22,7 @@ import { mlSection } from './ml';
 import { pathsSection } from './paths';
 import { recommendationsSection } from './recommendations';
 import { searchSection } from './search';
+import { startSection } from './start';
 import { storageSection } from './storage';
 import {
   machineInfo,
@@ -47,6 +48,7 @@ export const sections: Section[] = [
   eventsSection,
   storageSection,
   mlSection,
+  startSection,
 ];
 
 export const defaultOptions: BenchOptions = { runs: 7, duration: 10, connections: 10, warmup: 2, rounds: 5 };

@@ -22,7 +22,7 @@ import type { SqsEmulator } from '../sqs/server';
 import type { LocalSes } from '../ses/server';
 import type { StepFunctionsEmulator } from '../stepfunctions/server';
 import { releaseDataDir } from './data-dir';
-import { stopDatabaseEmulators } from './databases';
+import { stopDatabaseEmulators } from './database-emulators';
 
 export interface PlatformParts {
   dataDir: string;

@@ -30,6 +30,8 @@ export async function seedData(
   tableNames: Platform['tableNames'],
   options: PlatformOptions,
   catalogLoading: CatalogLoading,
+  /** Told the catalog just before it is written (the search index loads from it meanwhile). */
+  onSeeding?: (products: SeedProduct[]) => void,
 ) {
   await seedPromotions(dynamo, tableNames.promotions);
   let seeded: Platform['seeded'] = { source: 'none', products: 0 };
@@ -44,6 +46,7 @@ export async function seedData(
       seeded = { source: 'existing', products: 0 };
     } else {
       const catalog = await (catalogLoading.early ?? catalogLoading.load());
+      onSeeding?.(catalog.products);
       await seedCatalog(dynamo, seedTables, catalog.products, options.onSeedProgress);
       writeFileSync(
         catalogLoading.seedMarker,

@@ -199,8 +199,8 @@ export async function startContextServices(
 export type ContextServices = Awaited<ReturnType<typeof startContextServices>>;
 
 /**
- * The products index, before the indexer starts: on a fresh start it is loaded in bulk from the seeded table
- * (the indexer then finds every product already at its version), on a restart it is kept as it was.
+ * The products index, before the indexer starts: on a fresh start it is loaded in bulk from the catalog being seeded,
+ * beside the seeding (the indexer then finds every product already at its version), on a restart it is kept as it was.
  */
 export async function indexSearch(
   services: ContextServices,
@@ -208,16 +208,19 @@ export async function indexSearch(
   productsTable: string,
   options: PlatformOptions,
   log: Log,
+  seeding?: readonly SeedProduct[],
 ) {
   const indexingStarted = performance.now();
   const searchIndexing = await services.search.indexCatalog({
     dynamoEndpoint,
     productsTable,
-    onProgress: options.onSearchIndexProgress,
+    seeding,
+    // Beside the seeding, whose bar shows the progress: one bar at a time on a terminal.
+    onProgress: seeding ? undefined : options.onSearchIndexProgress,
   });
   const indexingSeconds = ((performance.now() - indexingStarted) / 1000).toFixed(1);
   log(
-    `search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed`} in ${indexingSeconds} s)`,
+    `search: index ${searchIndexing.index} (${searchIndexing.how}${searchIndexing.how === 'existing' ? '' : `, ${searchIndexing.indexed} products indexed${seeding ? ' from the catalog being seeded' : ''}`} in ${indexingSeconds} s)`,
   );
   return searchIndexing;
 }

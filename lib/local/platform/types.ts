@@ -9,6 +9,7 @@ import type { LocalModelOptions, LocalRecommendations, StartContext } from '../r
 import type { InsightsStartContext, LocalInsights, LocalInsightsOptions } from '../insights-model';
 import type { AnalyticsPipeline, LocalWarehouse } from '../analytics';
 import type { CatalogIndexing } from '../search-platform/index-catalog';
+import type { EarlyDatabases } from './early';
 import type { LocalS3 } from '../s3/server';
 import type { LocalEventBus } from '../eventbridge/platform';
 import type { LocalSes } from '../ses/server';
@@ -43,6 +44,8 @@ export interface PlatformOptions {
   archiveEverySeconds?: number;
   /** Where emulators keep their data; undefined keeps DynamoDB in memory (tests). */
   dataDir: string;
+  /** The data directory prepared and the emulators started already, with these options (`npm start`: ./early.ts). */
+  early?: EarlyDatabases;
   persist?: boolean;
   fresh?: boolean;
   /** 'dataset' reads DATASET_DIR (demo catalog when absent); 'demo' forces the demo catalog; 'none' seeds nothing. */

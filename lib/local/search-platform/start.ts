@@ -11,7 +11,9 @@ import { openSearchClient, WRITE_TUNING } from '../../../functions/search/adapte
 import { OpenSearchProductIndex } from '../../../functions/search/adapters/opensearch-index';
 import { SEARCH_ENV } from '../../search';
 import type { LocalCredentials } from '../guard/sigv4';
+import type { SeedProduct } from '../../../catalog-data/catalog';
 import { indexCatalog, type CatalogIndexing } from './index-catalog';
+import { SeededCatalogProducts } from './seeded-catalog';
 
 /** The local engine's entry (lib/local/search/thread.ts startSearchEngineThread on the platform; server.ts in tests). */
 export type SearchEngineStarter = (options: {
@@ -37,10 +39,14 @@ export interface LocalSearch {
   endpoint: string;
   /** OPENSEARCH_ENDPOINT and OPENSEARCH_SIGNING_SERVICE, for the handlers. */
   env: Record<string, string>;
-  /** Makes (or rebuilds) the products index and loads it from the products table, when needed. */
+  /**
+   * Makes (or rebuilds) the products index and loads it, when needed: from `seeding`, the catalog a fresh start is
+   * writing to the products table meanwhile (./seeded-catalog.ts), otherwise from the table.
+   */
   indexCatalog(options: {
     dynamoEndpoint: string;
     productsTable: string;
+    seeding?: readonly SeedProduct[];
     onProgress?: (done: number, total: number) => void;
   }): Promise<CatalogIndexing>;
   stop(): Promise<void>;
@@ -59,7 +65,7 @@ export async function startLocalSearch(options: LocalSearchOptions): Promise<Loc
   return {
     endpoint: engine.endpoint,
     env,
-    indexCatalog: async ({ dynamoEndpoint, productsTable, onProgress }) => {
+    indexCatalog: async ({ dynamoEndpoint, productsTable, seeding, onProgress }) => {
       const dynamo = new DynamoDBClient({
         region: options.region,
         endpoint: dynamoEndpoint,
@@ -79,7 +85,9 @@ export async function startLocalSearch(options: LocalSearchOptions): Promise<Loc
         const repository = new DynamoProductRepository(DynamoDBDocumentClient.from(dynamo), productsTable);
         return await indexCatalog({
           index: new OpenSearchProductIndex(client),
-          catalog: new RepositoryCatalogProducts(repository, dynamo, productsTable),
+          catalog: seeding
+            ? new SeededCatalogProducts(seeding)
+            : new RepositoryCatalogProducts(repository, dynamo, productsTable),
           onProgress,
         });
       } finally {

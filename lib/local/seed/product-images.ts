@@ -5,7 +5,8 @@
  */
 import sharp from 'sharp';
 
-const HOW_MANY = 5;
+/** How many seeded products get an image. */
+export const IMAGES_SEEDED = 5;
 const SIDE_PX = 1200;
 
 interface Seedable {
@@ -30,9 +31,14 @@ export function drawProductImage(name: string, hue: number): Promise<Buffer> {
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
 }
 
-async function call<T>(apiUrl: string, path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
+async function call<T>(
+  apiUrl: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; signal?: AbortSignal } = {},
+) {
   const res = await fetch(`${apiUrl}${path}`, {
     method: init.method ?? 'GET',
+    signal: init.signal,
     headers: {
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
       ...(init.body ? { 'content-type': 'application/json' } : {}),
@@ -43,26 +49,33 @@ async function call<T>(apiUrl: string, path: string, init: { method?: string; to
   return (await res.json()) as T;
 }
 
-async function untilSettled(apiUrl: string, path: string, token: string, timeoutMs = 60_000) {
+async function untilSettled(apiUrl: string, path: string, token: string, signal?: AbortSignal, timeoutMs = 60_000) {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
-    const status = await call<{ status: string; reason?: string; urls?: string[] }>(apiUrl, path, { token });
+    const status = await call<{ status: string; reason?: string; urls?: string[] }>(apiUrl, path, { token, signal });
     if (status.status !== 'PROCESSING') return status;
     await new Promise((resolve) => setTimeout(resolve, 200));
+    signal?.throwIfAborted();
   }
   throw new Error(`${path} still PROCESSING after ${timeoutMs / 1000} s`);
 }
 
-/** Uploads one drawn image to each of the first few products without images; the URLs of the first one. */
+/**
+ * Uploads one drawn image to each of the first few products without images; the URLs of the first one. `npm start`
+ * runs it once the platform is ready (the catalog is usable without images, and five images through the pipeline
+ * cost seconds of CPU), and aborts it through `signal` when it stops.
+ */
 export async function seedProductImages(
   target: { apiUrl: string; admin: { email: string; password: string } },
   log: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   const { apiUrl } = target;
-  const page = await call<{ items: Seedable[] }>(apiUrl, `/v1/products?limit=${HOW_MANY}`);
+  const page = await call<{ items: Seedable[] }>(apiUrl, `/v1/products?limit=${IMAGES_SEEDED}`, { signal });
   if (page.items.some((p) => p.imageUrls.length > 0)) return [];
   const { idToken: token } = await call<{ idToken: string }>(apiUrl, '/v1/auth/login', {
     method: 'POST',
     body: { email: target.admin.email, password: target.admin.password },
+    signal,
   });
   const shown: string[] = [];
   for (const [i, product] of page.items.entries()) {
@@ -70,14 +83,16 @@ export async function seedProductImages(
       method: 'POST',
       token,
       body: { contentType: 'image/jpeg' },
+      signal,
     });
     const put = await fetch(ticket.uploadUrl, {
       method: 'PUT',
       body: await drawProductImage(product.name, (i * 67) % 360),
       headers: { 'content-type': 'image/jpeg' },
+      signal,
     });
     if (!put.ok) throw new Error(`uploading ${product.id}'s image: ${put.status} ${await put.text()}`);
-    const status = await untilSettled(apiUrl, `/v1/products/${product.id}/images/${ticket.imageKey}`, token);
+    const status = await untilSettled(apiUrl, `/v1/products/${product.id}/images/${ticket.imageKey}`, token, signal);
     if (status.status !== 'READY') throw new Error(`${product.id}'s image was ${status.status}: ${status.reason}`);
     if (shown.length === 0) shown.push(...(status.urls ?? []));
   }
