@@ -7,42 +7,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '@ecicomm/local-platform/emulators';
+import { freePortEnvironment } from '../support/platform-process';
 import type { BenchContext } from './report';
 
 const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 20_000;
 const BANNER = 'ECIComm local platform ready in ';
 
-/** The port variables npm start reads (bin/local.ts), each given a free port so no other platform clashes. */
-const PORT_VARIABLES = [
-  'PORT',
-  'DYNAMODB_PORT',
-  'COGNITO_PORT',
-  'SQS_PORT',
-  'STEPFUNCTIONS_PORT',
-  'KINESIS_PORT',
-  'LAMBDA_PORT',
-  'SEARCH_PORT',
-  'S3_PORT',
-  'EVENTBRIDGE_PORT',
-  'SES_PORT',
-  'REDSHIFT_DATA_PORT',
-  'WAREHOUSE_PORT',
-  'MODEL_PORT',
-  'INSIGHTS_MODEL_PORT',
-] as const;
-
+/** npm start's environment on a data directory of the bench's, every service on a distinct free port. */
 export async function startEnvironment(dataDir: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = { LOCAL_DATA_DIR: dataDir };
-  const taken = new Set<number>();
-  for (const name of PORT_VARIABLES) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    env[name] = String(port);
-  }
-  return env;
+  return { LOCAL_DATA_DIR: dataDir, ...(await freePortEnvironment()) };
 }
 
 /** A line of the platform's output, with the milliseconds since the spawn it arrived at. */
