@@ -85,6 +85,15 @@ export type Workflow = 'STANDARD' | 'EXPRESS';
 
 const perMillion = (units: number, price: number) => (units * price) / 1e6;
 
+/** A line for a service billed per million of its units. */
+const perMillionLine = (service: string, unit: string, perOrder: number, pricePerMillion: number): CostLine => ({
+  service,
+  unit,
+  perOrder,
+  price: `$${pricePerMillion} per million`,
+  usdPer1000: 1000 * perMillion(perOrder, pricePerMillion),
+});
+
 /** Lambda GB-seconds per order: billed ms × memory, over every function. */
 export const lambdaGbSecondsPerOrder = (units: OrderUnits) =>
   Object.values(units.lambda).reduce((n, f) => n + (f.billedMs / 1000) * (f.memoryMb / 1024), 0);
@@ -118,20 +127,8 @@ export function costPer1000Orders(units: OrderUnits, prices: PriceTable, workflo
   const invocations = Object.values(units.lambda).reduce((n, f) => n + f.invocations, 0);
   const gbS = lambdaGbSecondsPerOrder(units);
   const lines: CostLine[] = [
-    {
-      service: 'API Gateway (REST)',
-      unit: 'requests',
-      perOrder: units.apiRequests,
-      price: `$${prices.apiGatewayRestPerMillion} per million`,
-      usdPer1000: 1000 * perMillion(units.apiRequests, prices.apiGatewayRestPerMillion),
-    },
-    {
-      service: 'Lambda requests',
-      unit: 'invocations',
-      perOrder: invocations,
-      price: `$${prices.lambdaPerMillionRequests} per million`,
-      usdPer1000: 1000 * perMillion(invocations, prices.lambdaPerMillionRequests),
-    },
+    perMillionLine('API Gateway (REST)', 'requests', units.apiRequests, prices.apiGatewayRestPerMillion),
+    perMillionLine('Lambda requests', 'invocations', invocations, prices.lambdaPerMillionRequests),
     {
       service: 'Lambda duration (arm64)',
       unit: 'GB-s',
@@ -140,38 +137,36 @@ export function costPer1000Orders(units: OrderUnits, prices: PriceTable, workflo
       usdPer1000: 1000 * gbS * prices.lambdaArmPerGbSecond,
     },
     sagaLine(units, prices, workflow),
-    {
-      service: 'DynamoDB on-demand writes',
-      unit: 'write request units',
-      perOrder: units.dynamoWriteUnits,
-      price: `$${prices.dynamoPerMillionWriteUnits} per million`,
-      usdPer1000: 1000 * perMillion(units.dynamoWriteUnits, prices.dynamoPerMillionWriteUnits),
-    },
-    {
-      service: 'DynamoDB on-demand reads',
-      unit: 'read request units',
-      perOrder: units.dynamoReadUnits,
-      price: `$${prices.dynamoPerMillionReadUnits} per million`,
-      usdPer1000: 1000 * perMillion(units.dynamoReadUnits, prices.dynamoPerMillionReadUnits),
-    },
-    {
-      service: 'Kinesis Data Streams PUT',
-      unit: 'PUT payload units (25 KB)',
-      perOrder: units.kinesisPutPayloadUnits,
-      price: `$${prices.kinesisPerMillionPutPayloadUnits} per million`,
-      usdPer1000: 1000 * perMillion(units.kinesisPutPayloadUnits, prices.kinesisPerMillionPutPayloadUnits),
-    },
+    perMillionLine(
+      'DynamoDB on-demand writes',
+      'write request units',
+      units.dynamoWriteUnits,
+      prices.dynamoPerMillionWriteUnits,
+    ),
+    perMillionLine(
+      'DynamoDB on-demand reads',
+      'read request units',
+      units.dynamoReadUnits,
+      prices.dynamoPerMillionReadUnits,
+    ),
+    perMillionLine(
+      'Kinesis Data Streams PUT',
+      'PUT payload units (25 KB)',
+      units.kinesisPutPayloadUnits,
+      prices.kinesisPerMillionPutPayloadUnits,
+    ),
   ];
   if (units.sagemakerInvocations > 0) {
     if (prices.sagemakerPerMillionInvocations === undefined)
       throw new Error('SageMaker was invoked during checkout but the price table has no SageMaker price');
-    lines.push({
-      service: 'SageMaker inference',
-      unit: 'invocations',
-      perOrder: units.sagemakerInvocations,
-      price: `$${prices.sagemakerPerMillionInvocations} per million`,
-      usdPer1000: 1000 * perMillion(units.sagemakerInvocations, prices.sagemakerPerMillionInvocations),
-    });
+    lines.push(
+      perMillionLine(
+        'SageMaker inference',
+        'invocations',
+        units.sagemakerInvocations,
+        prices.sagemakerPerMillionInvocations,
+      ),
+    );
   }
   return lines;
 }
