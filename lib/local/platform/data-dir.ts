@@ -109,3 +109,10 @@ export function seedSourceOf(marker: string): 'dataset' | 'demo' | 'none' {
     return 'none';
   }
 }
+
+/** The file a data directory holds once its catalog is seeded (where the catalog came from, and when). */
+export const seedMarkerOf = (dataDir: string) => path.join(dataDir, 'seeded.json');
+
+/** Whether this start writes a catalog: seeding is asked for and the data directory has none yet. */
+export const catalogSeedPending = (options: PlatformOptions) =>
+  options.seed !== 'none' && !existsSync(seedMarkerOf(options.dataDir));

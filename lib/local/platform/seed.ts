@@ -1,12 +1,12 @@
 /** The seeded data: promotions, and the catalog (the dataset or the demo one) on a first start. */
-import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Platform, PlatformOptions } from './types';
 import type { SeedProduct } from '../../../catalog-data/catalog';
 import { loadSeedCatalog } from '../seed/catalog-source';
 import { seedPromotions } from '../seed/promotions';
 import { isSeeded, seedCatalog } from '../seed/seed';
+import { catalogSeedPending, seedMarkerOf } from './data-dir';
 
 export interface CatalogLoading {
   /** The marker a seeded data directory carries (where its catalog came from). */
@@ -18,11 +18,10 @@ export interface CatalogLoading {
 
 /** Reading the dataset is CPU work for Node while the JVM starts: do both at once on a first start. */
 export function startLoadingCatalog(options: PlatformOptions): CatalogLoading {
-  const seedMarker = path.join(options.dataDir, 'seeded.json');
   const load = () => loadSeedCatalog({ datasetDir: options.seed === 'demo' ? undefined : options.datasetDir });
-  const early = options.seed !== 'none' && !existsSync(seedMarker) ? load() : undefined;
+  const early = catalogSeedPending(options) ? load() : undefined;
   early?.catch(() => undefined); // Awaited (and its error surfaced) where the catalog is seeded.
-  return { seedMarker, load, early };
+  return { seedMarker: seedMarkerOf(options.dataDir), load, early };
 }
 
 export async function seedData(

@@ -1,0 +1,87 @@
+/**
+ * How DynamoDB Local is launched: its jar's class path moved onto the command line (a JVM archives classes only
+ * from a class path of jars), and the class-data archive written by the first JVM that exits cleanly.
+ */
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
+import { withoutClassPath } from '@ecicomm/local-platform/dynamodb-local/launcher';
+import { classDataSharing } from '@ecicomm/local-platform/dynamodb-local/class-data-sharing';
+
+const MANIFEST = [
+  'Manifest-Version: 1.0',
+  'Main-Class: software.amazon.dynamodb.services.local.main.ServerRunner',
+  'Bundle-Description: DynamoDB Local is a small client-side database and',
+  '  server that mimics the DynamoDB service.',
+  'Class-Path: . log4j2.xml DynamoDBLocal_lib/Apache-HttpComponents-HttpC',
+  ' lient-4.5.x.jar DynamoDBLocal_lib/antlr4-runtime-4.7.2.jar',
+  'Implementation-Version: 3.3.1',
+  '',
+].join('\r\n');
+
+describe('the jar manifest without its class path', () => {
+  it('returns the class path joined across its continuation lines', () => {
+    expect(withoutClassPath(MANIFEST).classPath).toEqual([
+      '.',
+      'log4j2.xml',
+      'DynamoDBLocal_lib/Apache-HttpComponents-HttpClient-4.5.x.jar',
+      'DynamoDBLocal_lib/antlr4-runtime-4.7.2.jar',
+    ]);
+  });
+
+  it('keeps every other attribute, continuation lines included, and only those', () => {
+    expect(withoutClassPath(MANIFEST).manifest.split('\n')).toEqual([
+      'Manifest-Version: 1.0',
+      'Main-Class: software.amazon.dynamodb.services.local.main.ServerRunner',
+      'Bundle-Description: DynamoDB Local is a small client-side database and',
+      '  server that mimics the DynamoDB service.',
+      'Implementation-Version: 3.3.1',
+      '',
+    ]);
+  });
+
+  it('is the manifest itself when it names no class path', () => {
+    expect(withoutClassPath('Manifest-Version: 1.0\n')).toEqual({ manifest: 'Manifest-Version: 1.0\n', classPath: [] });
+  });
+});
+
+describe('the class-data archive', () => {
+  const writtenBy = (args: string[]) => args.find((a) => a.startsWith('-XX:ArchiveClassesAtExit='))?.split('=')[1];
+
+  it('is written at the first clean exit, renamed into place, and mapped by the next start', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cds-'));
+    const first = classDataSharing(dir);
+    const writing = writtenBy(first.args)!;
+    expect(writing).toBeDefined();
+    writeFileSync(writing, 'archive');
+    first.afterExit(true);
+    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^dynamodb-local-[0-9a-f]{12}\.jsa$/)]);
+    const next = classDataSharing(dir);
+    expect(next.args).toContain(`-XX:SharedArchiveFile=${path.join(dir, readdirSync(dir)[0])}`);
+    expect(writtenBy(next.args)).toBeUndefined();
+  });
+
+  it('is discarded when the JVM was killed, so a later start writes it again', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cds-'));
+    const killed = classDataSharing(dir);
+    const writing = writtenBy(killed.args)!;
+    writeFileSync(writing, 'half an archive');
+    killed.afterExit(false);
+    expect(existsSync(writing)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(writtenBy(classDataSharing(dir).args)).toBeDefined();
+  });
+
+  it('is written once when two JVMs exit side by side: the second one’s copy is dropped', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cds-'));
+    const [a, b] = [classDataSharing(dir), classDataSharing(dir)];
+    expect(writtenBy(a.args)).not.toEqual(writtenBy(b.args));
+    writeFileSync(writtenBy(a.args)!, 'a');
+    writeFileSync(writtenBy(b.args)!, 'b');
+    a.afterExit(true);
+    b.afterExit(true);
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+});
