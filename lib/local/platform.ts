@@ -149,7 +149,7 @@ async function startDatabasesAndServices(
   );
   const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
   const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
-  const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options.dataDir);
+  const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options);
   phases.mark('tables and user pool');
   const env = handlerEnvironment(baseEnv, services.env, { userPoolId, clientId }, origins);
   Object.assign(process.env, env);

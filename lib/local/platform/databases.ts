@@ -1,10 +1,13 @@
 /** The tables and user pool CDK would deploy, in DynamoDB Local and cognito-local (./database-emulators.ts). */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateListTables, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { tableList, tables } from '../../tables';
 import { ensureTables, ensureUserPool, physicalTableName } from '../bootstrap';
-import type { Platform } from './types';
+import { dynamoDataDir } from './database-emulators';
+import type { Platform, PlatformOptions } from './types';
 
 export const TABLE_PREFIX = 'ecicomm';
 
@@ -12,12 +15,12 @@ export const TABLE_PREFIX = 'ecicomm';
 export async function ensureTablesAndUserPool(
   dynamoClient: DynamoDBClient,
   cognito: CognitoIdentityProviderClient,
-  dataDir: string,
+  options: Pick<PlatformOptions, 'dataDir' | 'persist'>,
 ) {
   // Two emulators: both at once.
   const [, { userPoolId, clientId }] = await Promise.all([
-    ensureTables(dynamoClient, TABLE_PREFIX, tableList),
-    ensureUserPool(cognito, path.join(dataDir, 'cognito', 'pool.json')),
+    ensurePlatformTables(dynamoClient, dynamoDataDir(options)),
+    ensureUserPool(cognito, path.join(options.dataDir, 'cognito', 'pool.json')),
   ]);
   const tableNames = Object.fromEntries(
     Object.entries(tables).map(([key, spec]) => [key, physicalTableName(TABLE_PREFIX, spec)]),
@@ -28,3 +31,31 @@ export async function ensureTablesAndUserPool(
 /** The tables' environment variables, as the stacks set them on each function. */
 export const tableEnvironment = () =>
   Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(TABLE_PREFIX, spec)]));
+
+/**
+ * The tables of tableList, in a database kept in `dynamoDir` (or in memory). A restart finds them as the start
+ * that recorded this list's fingerprint beside the database left them: one ListTables confirms them, where
+ * checking each table, its TTL and its indexes costs a JVM that just started about a second.
+ */
+async function ensurePlatformTables(client: DynamoDBClient, dynamoDir: string | undefined): Promise<void> {
+  const fingerprint = createHash('sha256').update(JSON.stringify({ TABLE_PREFIX, tableList })).digest('hex');
+  const record = dynamoDir && path.join(dynamoDir, 'tables.sha256');
+  if (record && recorded(record) === fingerprint && (await allTablesListed(client))) return;
+  await ensureTables(client, TABLE_PREFIX, tableList);
+  if (record) writeFileSync(record, fingerprint);
+}
+
+const recorded = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+async function allTablesListed(client: DynamoDBClient): Promise<boolean> {
+  const listed = new Set<string>();
+  for await (const page of paginateListTables({ client }, {}))
+    for (const name of page.TableNames ?? []) listed.add(name);
+  return tableList.every((spec) => listed.has(physicalTableName(TABLE_PREFIX, spec)));
+}
