@@ -116,3 +116,10 @@ export const seedMarkerOf = (dataDir: string) => path.join(dataDir, 'seeded.json
 /** Whether this start writes a catalog: seeding is asked for and the data directory has none yet. */
 export const catalogSeedPending = (options: PlatformOptions) =>
   options.seed !== 'none' && !existsSync(seedMarkerOf(options.dataDir));
+
+/** Whether this start writes the dataset's catalog (thousands of products), not the demo one (dozens). */
+export const datasetSeedPending = (options: PlatformOptions) =>
+  catalogSeedPending(options) &&
+  (options.seed ?? 'dataset') === 'dataset' &&
+  options.datasetDir !== undefined &&
+  existsSync(options.datasetDir);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { startCognitoLocal, startDynamoDbLocal, type Emulator } from '../emulators';
 import type { PlatformOptions } from './types';
-import { catalogSeedPending, recordEmulatorPids } from './data-dir';
+import { datasetSeedPending, recordEmulatorPids } from './data-dir';
 
 /** Where DynamoDB Local keeps its database: undefined when it keeps it in memory. */
 export const dynamoDataDir = (options: Pick<PlatformOptions, 'dataDir' | 'persist'>) =>
@@ -23,7 +23,7 @@ export async function startDatabaseEmulators(
       port: options.dynamoPort ?? 8000,
       dataDir: dynamoDataDir(options),
       // Thousands of items to write: worth the optimising compiler's CPU (measured: 3,808 products in 7.0 s, 10.5 s without).
-      jit: catalogSeedPending(options) ? 'throughput' : 'quick',
+      jit: datasetSeedPending(options) ? 'throughput' : 'quick',
     }),
     startCognitoLocal({ port: options.cognitoPort ?? 9229, dataDir: path.join(dataDir, 'cognito') }),
   ]);
