@@ -25,6 +25,7 @@ import { ensureTablesAndUserPool } from './platform/databases';
 import { startDatabaseEmulators } from './platform/database-emulators';
 import { baseEnvironment, handlerEnvironment } from './platform/env';
 import { abandonParts, noParts, stopParts } from './platform/parts';
+import { allStarted } from './platform/all-started';
 import { projectRoot } from './platform/project-root';
 import { seedData, startLoadingCatalog } from './platform/seed';
 import { indexSearch, REGION, serveModel, startConsumersAndInvokeApi, startContextServices } from './platform/services';
@@ -155,17 +156,6 @@ async function startDatabasesAndServices(
   Object.assign(process.env, env);
   services.handlersReady();
   return { dynamoEmu, cognitoEmu, services, dynamo, cognito, tableNames, userPoolId, clientId, env };
-}
-
-/**
- * Steps run side by side, each recording in `parts` what it starts: all of them settle before a failure is thrown, so
- * that whatever the others started is in `parts` when the start is abandoned.
- */
-async function allStarted<T extends unknown[]>(...steps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(steps);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as T;
 }
 
 /** The HTTP edge over the route table, verifying the user pool's ID tokens; resolves with its URL. */

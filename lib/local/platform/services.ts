@@ -28,6 +28,7 @@ import { startSqsEmulator } from '../sqs/server';
 import { startLocalSes } from '../ses/server';
 import type { Platform, PlatformOptions } from './types';
 import { projectRoot } from './project-root';
+import { allStarted } from './all-started';
 import { seedSourceOf } from './data-dir';
 import { TABLE_PREFIX } from './databases';
 import type { PlatformParts } from './parts';
@@ -98,24 +99,27 @@ async function startQueryEngines(
   log: Log,
 ) {
   const persist = options.persist ?? true;
-  const search = (parts.search = await startLocalSearch({
-    startEngine: startSearchEngineThread,
-    port: options.searchPort ?? 9200,
-    dataDir: persist ? path.join(options.dataDir, 'search') : undefined,
-    region: REGION,
-    credentials,
-  }));
-  log(`search engine on ${search.endpoint}`);
-  // The Redshift Data API over PGlite (lib/local/redshift-data); its engine opens for the migrations, in the background.
   const warehouseDir = persist ? path.join(options.dataDir, 'warehouse') : 'memory://';
-  const warehouse = (parts.warehouse = await startLocalWarehouse({
-    port: options.redshiftDataPort ?? 0,
-    region: REGION,
-    credentials,
-    ...(persist ? { dataDir: warehouseDir } : {}),
-    onError: (e) => log(`warehouse migrations: ${(e as Error)?.message ?? String(e)}`),
-    sql: { port: options.warehousePort ?? 0, password: options.warehousePassword },
-  }));
+  // Each engine starts a thread of its own: both at once.
+  const [search, warehouse] = await allStarted(
+    startLocalSearch({
+      startEngine: startSearchEngineThread,
+      port: options.searchPort ?? 9200,
+      dataDir: persist ? path.join(options.dataDir, 'search') : undefined,
+      region: REGION,
+      credentials,
+    }).then((started) => (parts.search = started)),
+    // The Redshift Data API over PGlite (lib/local/redshift-data); its engine opens for the migrations, in the background.
+    startLocalWarehouse({
+      port: options.redshiftDataPort ?? 0,
+      region: REGION,
+      credentials,
+      ...(persist ? { dataDir: warehouseDir } : {}),
+      onError: (e) => log(`warehouse migrations: ${(e as Error)?.message ?? String(e)}`),
+      sql: { port: options.warehousePort ?? 0, password: options.warehousePassword },
+    }).then((started) => (parts.warehouse = started)),
+  );
+  log(`search engine on ${search.endpoint}`);
   log(
     `Redshift Data API on ${warehouse.endpoint}; SQL clients (Postgres protocol, read-only) on 127.0.0.1:${warehouse.sql.port}`,
   );
@@ -152,20 +156,26 @@ export async function startContextServices(
     log,
   );
   let handlersReady = () => undefined as void;
-  const checkout = await startCheckout({
-    handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
-    region: REGION,
-    projectRoot,
-    sqsEndpoint: sqs.endpoint,
-    stepFunctionsPort: options.stepFunctionsPort ?? 8083,
-    sweepEverySeconds: options.sweepEverySeconds ?? 60,
-    credentials,
-    dataDir: (options.persist ?? true) ? path.join(options.dataDir, 'stepfunctions') : undefined,
-  });
-  parts.stepFunctions = checkout.stepFunctions;
-  parts.stopSweeper = checkout.stopSweeper;
-  const { recommendations, insights, sagemakerRuntime } = await startModelEndpoints(options, parts);
-  const { search, warehouse, warehouseDir } = await startQueryEngines(options, parts, credentials, log);
+  // The query engines' threads start first, and work on the other core while this one starts the rest.
+  const [{ search, warehouse, warehouseDir }, checkout, { recommendations, insights, sagemakerRuntime }] =
+    await allStarted(
+      startQueryEngines(options, parts, credentials, log),
+      startCheckout({
+        handlersReady: new Promise<void>((resolve) => (handlersReady = resolve)),
+        region: REGION,
+        projectRoot,
+        sqsEndpoint: sqs.endpoint,
+        stepFunctionsPort: options.stepFunctionsPort ?? 8083,
+        sweepEverySeconds: options.sweepEverySeconds ?? 60,
+        credentials,
+        dataDir: (options.persist ?? true) ? path.join(options.dataDir, 'stepfunctions') : undefined,
+      }).then((started) => {
+        parts.stepFunctions = started.stepFunctions;
+        parts.stopSweeper = started.stopSweeper;
+        return started;
+      }),
+      startModelEndpoints(options, parts),
+    );
   const env = {
     ...s3.env,
     ...events.env,
