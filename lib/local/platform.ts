@@ -67,33 +67,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const origins = corsAllowedOrigins.map(formatOriginPattern);
   try {
     const started = await startDatabasesAndServices(options, parts, { credentials, origins, phases, log });
-    const { dynamoEmu, cognitoEmu, services, dynamo, cognito, tableNames, userPoolId, clientId, env } = started;
+    const { dynamoEmu, cognitoEmu, services, dynamo, tableNames, userPoolId, clientId, env } = started;
 
-    // Three independent steps: the admin in the user pool, the catalog in its tables, the edge on its port.
     const admin = options.admin ?? DEFAULT_ADMIN;
-    const userPool = { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId };
-    // The search index loads from the catalog as it is seeded (a fresh start), or is checked once it is (a restart).
-    let indexing: ReturnType<typeof indexSearch> | undefined;
-    const startIndexing = (seeding?: SeedProduct[]) =>
-      (indexing = indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log, seeding));
-    const [adminId, { seeded, seedProducts }, apiUrl] = await allStarted(
-      phases.track('admin', ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin })),
-      phases.track(
-        'catalog',
-        seedData(dynamo, tableNames, options, catalogLoading, (p) => void startIndexing(p).catch(() => undefined)),
-      ),
-      phases.track('API', serveApi(parts, options, userPool, corsAllowedOrigins, apiKeysOf(partnerKeys))),
-    );
-    const searchIndexing = await (indexing ?? startIndexing());
-    phases.mark('search index');
-    const { analytics, lambda } = await startConsumersAndInvokeApi(
-      services,
-      parts,
-      { credentials, dynamoEndpoint: dynamoEmu.endpoint, tableNames, env, apiUrl },
-      options,
-      log,
-    );
-    phases.mark('stream consumers');
+    const { adminId, seeded, seedProducts, apiUrl, searchIndexing, analytics, lambda } =
+      await startEdgeCatalogAndConsumers(started, options, parts, {
+        admin,
+        corsAllowedOrigins,
+        partnerKeys,
+        catalogLoading,
+        credentials,
+        phases,
+        log,
+      });
 
     const everySeconds = options.archiveEverySeconds ?? DAILY_SECONDS;
     const archive = startArchiveTimer({ projectRoot, everySeconds, log });
@@ -127,6 +113,56 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await abandonParts(parts);
     throw e;
   }
+}
+
+/**
+ * Independent steps once the databases and services are up: the admin in the user pool, the catalog in its tables,
+ * the edge on its port, and the search index then the stream consumers.
+ */
+async function startEdgeCatalogAndConsumers(
+  started: Awaited<ReturnType<typeof startDatabasesAndServices>>,
+  options: PlatformOptions,
+  parts: ReturnType<typeof noParts>,
+  context: {
+    admin: NonNullable<PlatformOptions['admin']>;
+    corsAllowedOrigins: ReturnType<typeof parseAllowedOrigins>;
+    partnerKeys: NonNullable<PlatformOptions['partnerKeys']>;
+    catalogLoading: ReturnType<typeof startLoadingCatalog>;
+    credentials: LocalCredentials;
+    phases: StartPhases;
+    log: Log;
+  },
+) {
+  const { dynamoEmu, cognitoEmu, services, dynamo, cognito, tableNames, userPoolId, clientId, env } = started;
+  const { admin, corsAllowedOrigins, partnerKeys, catalogLoading, credentials, phases, log } = context;
+  const userPool = { issuer: `${cognitoEmu.endpoint}/${userPoolId}`, clientId };
+  // The search index loads from the catalog as it is seeded (a fresh start), or is checked once it is (a restart);
+  // once only (a catalog seeded into a data directory that lost its seed marker: the indexer brings the rest).
+  let indexing: ReturnType<typeof indexSearch> | undefined;
+  const startIndexing = (seeding?: SeedProduct[]) =>
+    (indexing ??= indexSearch(services, dynamoEmu.endpoint, tableNames.products, options, log, seeding));
+  const catalog = phases.track(
+    'catalog',
+    seedData(dynamo, tableNames, options, catalogLoading, (p) => void startIndexing(p).catch(() => undefined)),
+  );
+  const api = phases.track('API', serveApi(parts, options, userPool, corsAllowedOrigins, apiKeysOf(partnerKeys)));
+  // The stream consumers read from their checkpoints. A start that writes the catalog starts them after it: they
+  // would read its thousands of stream records meanwhile, and slow it. Otherwise they start beside the rest.
+  const consumersAfter = catalogLoading.early ? Promise.all([catalog, api]) : api;
+  const [adminId, { seeded, seedProducts }, apiUrl, { searchIndexing, analytics, lambda }] = await allStarted(
+    phases.track('admin', ensureAdmin(cognito, dynamo, { userPoolId, usersTable: tableNames.users, ...admin })),
+    catalog,
+    api,
+    consumersAfter.then(async () => {
+      const searchIndexing = await startIndexing();
+      phases.mark('search index');
+      const wiring = { credentials, dynamoEndpoint: dynamoEmu.endpoint, tableNames, env, apiUrl: await api };
+      const consumers = await startConsumersAndInvokeApi(services, parts, wiring, options, log);
+      phases.mark('stream consumers');
+      return { searchIndexing, ...consumers };
+    }),
+  );
+  return { adminId, seeded, seedProducts, apiUrl, searchIndexing, analytics, lambda };
 }
 
 /**
