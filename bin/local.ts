@@ -159,10 +159,9 @@ const options: PlatformOptions = {
 const early = startDatabasesEarly(options, port, options.log!);
 
 try {
-  const [{ startPlatform }, { trainInsightsInChild }, { IMAGES_SEEDED, seedProductImages }] = await Promise.all([
+  const [{ startPlatform }, { trainInsightsInChild }] = await Promise.all([
     import('@ecicomm/local-platform/platform'),
     import('@ecicomm/local-platform/train-insights'),
-    import('@ecicomm/local-platform/seed/product-images'),
   ]).catch(async (e: unknown) => {
     await early.stop();
     throw e;
@@ -174,6 +173,10 @@ try {
   // can use the catalog without them, and the pipeline's seconds of CPU would delay the start.
   const seedsImages = platform.seeded.source === 'dataset' || platform.seeded.source === 'demo';
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  // Loaded only when used: sharp's native library is tens of milliseconds of every restart otherwise.
+  const { IMAGES_SEEDED, seedProductImages } = seedsImages
+    ? await import('@ecicomm/local-platform/seed/product-images')
+    : { IMAGES_SEEDED: 0, seedProductImages: undefined };
   const seeded =
     platform.seeded.source === 'existing'
       ? 'catalog already seeded (npm start -- --fresh to start over)'
@@ -212,7 +215,7 @@ ${partnerLines(platform)}
 Press Ctrl-C to stop.`);
 
   const imagesSeeding = new AbortController();
-  const images = seedsImages
+  const images = seedProductImages
     ? seedProductImages(platform, (m) => console.log(m), imagesSeeding.signal).then(
         ([url]) =>
           url &&
