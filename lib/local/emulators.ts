@@ -160,7 +160,9 @@ export async function startDynamoDbLocal({
   // DynamoDB Local writes a metadata file into its working directory, even in memory.
   const cwd = dataDir ?? mkdtempSync(path.join(tmpdir(), 'dynamodb-local-'));
   const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.once('exit', (_code, signal) => sharing.afterExit(signal === null));
+  // An archive is kept from a JVM that served (a failed start's would hold a fraction of the classes) and then exited.
+  let served = false;
+  child.once('exit', (_code, signal) => sharing.afterExit(served && signal === null));
   const output = collectOutput(child);
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) =>
@@ -169,6 +171,7 @@ export async function startDynamoDbLocal({
   );
   try {
     await Promise.race([waitForPort(port, child, 'DynamoDB Local'), spawnError]);
+    served = true;
   } catch (e) {
     child.kill('SIGKILL');
     throw new Error(`${(e as Error).message}\n${output()}`, { cause: e });

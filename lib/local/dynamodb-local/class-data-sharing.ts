@@ -14,7 +14,7 @@ import path from 'node:path';
 export interface ClassDataSharing {
   /** The JVM options that map the archive, or write it at exit. */
   args: string[];
-  /** Called once the JVM exited; `cleanly` when it exited on its own (a signal it handled counts). */
+  /** Called once the JVM exited; `cleanly` when it served and then exited on its own (a signal it handled counts). */
   afterExit(cleanly: boolean): void;
 }
 
