@@ -179,15 +179,23 @@ async function startDatabasesAndServices(
     log,
   }: { credentials: LocalCredentials; origins: string[]; phases: StartPhases; log: Log },
 ) {
-  // The emulators start in processes of their own (a JVM, a Node): this one starts the contexts' services meanwhile.
-  const [{ dynamoEmu, cognitoEmu }, services] = await allStarted(
-    phases.track('emulators', options.early?.started ?? startDatabaseEmulators(options, parts.emulators, log)),
+  // The emulators start in processes of their own (a JVM, a Node): this one starts the contexts' services meanwhile,
+  // and the tables and the user pool are made as soon as the emulators answer.
+  const emulators = phases.track(
+    'emulators',
+    options.early?.started ?? startDatabaseEmulators(options, parts.emulators, log),
+  );
+  const databases = emulators.then(async ({ dynamoEmu, cognitoEmu }) => {
+    const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
+    const made = await ensureTablesAndUserPool(dynamoClient, cognito, options);
+    phases.mark('tables and user pool');
+    return { dynamoEmu, cognitoEmu, dynamo, cognito, ...made };
+  });
+  const [{ dynamoEmu, cognitoEmu, dynamo, cognito, tableNames, userPoolId, clientId }, services] = await allStarted(
+    databases,
     phases.track('services', startContextServices(options, parts, credentials, origins, log)),
   );
   const baseEnv = baseEnvironment(credentials, dynamoEmu.endpoint, cognitoEmu.endpoint);
-  const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
-  const { tableNames, userPoolId, clientId } = await ensureTablesAndUserPool(dynamoClient, cognito, options);
-  phases.mark('tables and user pool');
   const env = handlerEnvironment(baseEnv, services.env, { userPoolId, clientId }, origins);
   Object.assign(process.env, env);
   services.handlersReady();
