@@ -1,6 +1,7 @@
 /**
  * How DynamoDB Local is launched: its jar's class path moved onto the command line (a JVM archives classes only
- * from a class path of jars), and the class-data archive written by the first JVM that exits cleanly.
+ * from a class path of jars), the class-data archive written by the first JVM that exits cleanly, and the compiler
+ * chosen for the start ahead of it.
  */
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { withoutClassPath } from '@ecicomm/local-platform/dynamodb-local/launcher';
 import { classDataSharing } from '@ecicomm/local-platform/dynamodb-local/class-data-sharing';
+import { catalogSeedPending, datasetSeedPending, seedMarkerOf } from '@ecicomm/local-platform/platform/data-dir';
 
 const MANIFEST = [
   'Manifest-Version: 1.0',
@@ -83,5 +85,29 @@ describe('the class-data archive', () => {
     a.afterExit(true);
     b.afterExit(true);
     expect(readdirSync(dir)).toHaveLength(1);
+  });
+});
+
+describe('which compiler DynamoDB Local starts with', () => {
+  const dirs = () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'data-'));
+    const datasetDir = mkdtempSync(path.join(tmpdir(), 'dataset-'));
+    return { dataDir, datasetDir };
+  };
+
+  it('is the optimising one only for a start that writes the dataset’s catalog', () => {
+    const { dataDir, datasetDir } = dirs();
+    expect(datasetSeedPending({ dataDir, datasetDir })).toBe(true);
+    expect(datasetSeedPending({ dataDir, datasetDir, seed: 'dataset' })).toBe(true);
+    expect(datasetSeedPending({ dataDir, datasetDir, seed: 'demo' })).toBe(false);
+    expect(datasetSeedPending({ dataDir, datasetDir, seed: 'none' })).toBe(false);
+    expect(datasetSeedPending({ dataDir, datasetDir: path.join(datasetDir, 'absent') })).toBe(false);
+  });
+
+  it('is the quick one on a restart: the data directory holds its catalog already', () => {
+    const { dataDir, datasetDir } = dirs();
+    writeFileSync(seedMarkerOf(dataDir), '{"source":"dataset"}');
+    expect(catalogSeedPending({ dataDir, datasetDir })).toBe(false);
+    expect(datasetSeedPending({ dataDir, datasetDir })).toBe(false);
   });
 });
