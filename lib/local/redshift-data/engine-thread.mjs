@@ -5,10 +5,11 @@
 // seconds of synchronous work, and every statement blocks its thread. Here that thread is not the one
 // serving the local HTTP edge, the Data API emulator and the stream pollers.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, types } from '@electric-sql/pglite';
+import { types } from '@electric-sql/pglite';
+import { createPGlite } from './pglite-template.mjs';
 
 const asText = (v) => v;
-const db = await PGlite.create({
+const db = await createPGlite({
   ...(workerData.dataDir ? { dataDir: workerData.dataDir } : {}),
   // Values leave as the Data API carries them (results.ts types them): dates, timestamps and NUMERIC as text.
   parsers: {
