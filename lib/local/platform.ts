@@ -187,7 +187,7 @@ async function startDatabasesAndServices(
   );
   const databases = emulators.then(async ({ dynamoEmu, cognitoEmu }) => {
     const { dynamoClient, dynamo, cognito } = connectClients(parts, credentials, dynamoEmu, cognitoEmu);
-    const made = await ensureTablesAndUserPool(dynamoClient, cognito, options);
+    const made = await ensureTablesAndUserPool(dynamoClient, cognito, options, log);
     phases.mark('tables and user pool');
     return { dynamoEmu, cognitoEmu, dynamo, cognito, ...made };
   });

@@ -7,6 +7,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import { tableList, tables } from '../../tables';
 import { ensureTables, ensureUserPool, physicalTableName } from '../bootstrap';
 import { dynamoDataDir } from './database-emulators';
+import { indexStreamRecords } from '../dynamodb-local/stream-record-index';
 import type { Platform, PlatformOptions } from './types';
 
 export const TABLE_PREFIX = 'ecicomm';
@@ -16,10 +17,14 @@ export async function ensureTablesAndUserPool(
   dynamoClient: DynamoDBClient,
   cognito: CognitoIdentityProviderClient,
   options: Pick<PlatformOptions, 'dataDir' | 'persist'>,
+  log: (message: string) => void,
 ) {
+  const dynamoDir = dynamoDataDir(options);
   // Two emulators: both at once.
   const [, { userPoolId, clientId }] = await Promise.all([
-    ensurePlatformTables(dynamoClient, dynamoDataDir(options)),
+    ensurePlatformTables(dynamoClient, dynamoDir).then(() =>
+      dynamoDir === undefined ? undefined : indexStreamRecordsOrSay(dynamoDir, log),
+    ),
     ensureUserPool(cognito, path.join(options.dataDir, 'cognito', 'pool.json')),
   ]);
   const tableNames = Object.fromEntries(
@@ -58,4 +63,13 @@ async function allTablesListed(client: DynamoDBClient): Promise<boolean> {
   for await (const page of paginateListTables({ client }, {}))
     for (const name of page.TableNames ?? []) listed.add(name);
   return tableList.every((spec) => listed.has(physicalTableName(TABLE_PREFIX, spec)));
+}
+
+/** The stream records' index (../dynamodb-local/stream-record-index.ts); without it the platform works, slower. */
+async function indexStreamRecordsOrSay(dynamoDir: string, log: (message: string) => void): Promise<void> {
+  await indexStreamRecords(dynamoDir).catch((e: unknown) =>
+    log(
+      `DynamoDB Local: its stream records are not indexed, so writes slow down as they accumulate (${(e as Error).message.split('\n')[0]})`,
+    ),
+  );
 }
