@@ -44,22 +44,38 @@ async function scanTable(dynamo: DynamoDBClient, TableName: string): Promise<Ite
   return items;
 }
 
+/** GetObjects in flight at once: one request at a time waits on the emulator's answer more than it works. */
+const CONCURRENT_GETS = 8;
+
+async function readObject(s3: S3Client, Bucket: string, Key: string): Promise<StoredObject> {
+  const out = await s3.send(new GetObjectCommand({ Bucket, Key }));
+  return {
+    key: Key,
+    body: await out.Body!.transformToByteArray(),
+    contentType: out.ContentType,
+    storageClass: out.StorageClass,
+    metadata: out.Metadata && Object.keys(out.Metadata).length ? out.Metadata : undefined,
+  };
+}
+
+/** Every object of a page, a few at a time, in the listing's order. */
+async function readObjects(s3: S3Client, Bucket: string, keys: string[]): Promise<StoredObject[]> {
+  const objects = new Array<StoredObject>(keys.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < keys.length; i = next++) objects[i] = await readObject(s3, Bucket, keys[i]);
+  };
+  await Promise.all(Array.from({ length: CONCURRENT_GETS }, worker));
+  return objects;
+}
+
 async function readBucket(s3: S3Client, Bucket: string): Promise<StoredObject[]> {
   const objects: StoredObject[] = [];
   let ContinuationToken: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket, ContinuationToken }));
-    for (const { Key } of page.Contents ?? []) {
-      if (!Key) continue;
-      const out = await s3.send(new GetObjectCommand({ Bucket, Key }));
-      objects.push({
-        key: Key,
-        body: await out.Body!.transformToByteArray(),
-        contentType: out.ContentType,
-        storageClass: out.StorageClass,
-        metadata: out.Metadata && Object.keys(out.Metadata).length ? out.Metadata : undefined,
-      });
-    }
+    const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [Key] : []));
+    objects.push(...(await readObjects(s3, Bucket, keys)));
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);
   return objects;
