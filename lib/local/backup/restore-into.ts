@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client, type StorageClass } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 import { freePort, startDynamoDbLocal } from '../emulators';
 import { ensureTables, physicalTableName } from '../bootstrap';
 import { startLocalS3 } from '../s3/server';
@@ -26,6 +27,7 @@ import type { BucketKey } from '../../buckets';
 import type { Item, PlatformData } from '../../ops/backup/snapshot';
 
 const REGION = 'eu-west-2';
+const CONCURRENT_PUTS = 8;
 
 /** One table's items in their order, 25 to a BatchWriteItem (its limit). */
 async function writeItems(dynamo: DynamoDBClient, TableName: string, items: Item[]) {
@@ -85,21 +87,28 @@ async function restoreBuckets(
     corsAllowedOrigins: ['http://localhost:*'],
   });
   const client = new S3Client({ region: REGION, endpoint: s3.endpoint, credentials, forcePathStyle: true });
+  // A few objects in flight at once: one at a time, the restore waits on s3rver's answers more than it works.
+  const limit = pLimit(CONCURRENT_PUTS);
   try {
     for (const [key, bucket] of Object.entries(data.buckets)) {
       const Bucket = s3.bucketNames[key as BucketKey];
       if (!Bucket) throw new Error(`The snapshot holds a bucket this version does not know: ${key}`);
-      for (const object of bucket.objects)
-        await client.send(
-          new PutObjectCommand({
-            Bucket,
-            Key: object.key,
-            Body: object.body,
-            ContentType: object.contentType,
-            StorageClass: object.storageClass as StorageClass | undefined,
-            Metadata: object.metadata,
-          }),
-        );
+      await Promise.all(
+        bucket.objects.map((object) =>
+          limit(() =>
+            client.send(
+              new PutObjectCommand({
+                Bucket,
+                Key: object.key,
+                Body: object.body,
+                ContentType: object.contentType,
+                StorageClass: object.storageClass as StorageClass | undefined,
+                Metadata: object.metadata,
+              }),
+            ),
+          ),
+        ),
+      );
     }
   } finally {
     client.destroy();

@@ -1,6 +1,7 @@
 /** Reads every table (lib/tables.ts) and bucket (lib/buckets.ts) of a platform through their APIs. */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 import { tables } from '../../tables';
 import { buckets } from '../../buckets';
 import type { Item, PlatformData, StoredObject } from './snapshot';
@@ -59,14 +60,9 @@ async function readObject(s3: S3Client, Bucket: string, Key: string): Promise<St
 }
 
 /** Every object of a page, a few at a time, in the listing's order. */
-async function readObjects(s3: S3Client, Bucket: string, keys: string[]): Promise<StoredObject[]> {
-  const objects = new Array<StoredObject>(keys.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < keys.length; i = next++) objects[i] = await readObject(s3, Bucket, keys[i]);
-  };
-  await Promise.all(Array.from({ length: CONCURRENT_GETS }, worker));
-  return objects;
+function readObjects(s3: S3Client, Bucket: string, keys: string[]): Promise<StoredObject[]> {
+  const limit = pLimit(CONCURRENT_GETS);
+  return Promise.all(keys.map((Key) => limit(() => readObject(s3, Bucket, Key))));
 }
 
 async function readBucket(s3: S3Client, Bucket: string): Promise<StoredObject[]> {
