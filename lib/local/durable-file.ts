@@ -23,14 +23,17 @@ export function writeFileAtomically(
   if (syncDirectory) syncDirectoryOf(file);
 }
 
-/** Flushes a directory's entries (a rename or a new file in it) to disk. */
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** Flushes a file's content, or a directory's entries (a rename or a new file in it), to disk. */
+export function syncFile(file: string): void {
+  const fd = openSync(file, 'r');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
 }
+
+/** Flushes a directory's entries (a rename or a new file in it) to disk. */
+export const syncDirectory = (dir: string): void => syncFile(dir);
 
 const syncDirectoryOf = (file: string) => syncDirectory(path.dirname(file));

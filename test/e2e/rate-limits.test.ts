@@ -66,6 +66,21 @@ function expectRateLimited(reply: Reply) {
   expect(Number(reply.headers.get('retry-after'))).toBeLessThanOrEqual(Math.ceil(1 / SLOW_REFILL));
 }
 
+/** Two signed-in shoppers and a product for the signed-in test. */
+let shoppers: { first: string; second: string; productId: string };
+
+async function register(): Promise<string> {
+  const email = `rl-${randomUUID()}@example.com`;
+  const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
+  await admitted('/v1/users', {
+    method: 'POST',
+    body: { email, password, firstName: 'R', lastName: 'L' },
+    expect: 201,
+  });
+  const login = await admitted('/v1/auth/login', { method: 'POST', body: { email, password } });
+  return login.idToken as string;
+}
+
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   starting = startPlatformOnFreePorts({
@@ -76,6 +91,11 @@ beforeAll(async () => {
     partnerKeys: PARTNERS,
   });
   platform = await starting;
+  // Signed up and signed in (anonymous requests) while the anonymous bucket is full: after the anonymous test has
+  // emptied it, these five requests waited a token each (5 s apiece).
+  const [first, second] = [await register(), await register()];
+  const products = await admitted('/v1/products');
+  shoppers = { first, second, productId: products.items[0].id as string };
 }, 120_000);
 
 afterAll(async () => {
@@ -96,20 +116,7 @@ describe('rate limits by client class at the local edge', () => {
   }, 60_000);
 
   it("holds a signed-in shopper (per user) to its burst; the throttled write changes nothing; another user's bucket is its own", async () => {
-    const register = async () => {
-      const email = `rl-${randomUUID()}@example.com`;
-      const password = `Pw!${randomUUID().slice(0, 8)}a9Z`;
-      await admitted('/v1/users', {
-        method: 'POST',
-        body: { email, password, firstName: 'R', lastName: 'L' },
-        expect: 201,
-      });
-      const login = await admitted('/v1/auth/login', { method: 'POST', body: { email, password } });
-      return login.idToken as string;
-    };
-    const [first, second] = [await register(), await register()];
-    const products = await admitted('/v1/products');
-    const productId = products.items[0].id as string;
+    const { first, second, productId } = shoppers;
 
     const add = (token: string) => call('/v1/cart/items', { method: 'POST', token, body: { productId, quantity: 1 } });
     const replies = await burst(LIMITS.signedIn.burstLimit + 1, () => add(first));

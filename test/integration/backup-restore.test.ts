@@ -7,7 +7,18 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -264,6 +275,9 @@ describe('the restore drill', () => {
     };
     await eventually(() => expect(pidsOf().length).toBeGreaterThan(0), { timeout: 90_000, interval: 100 });
     const [dynamoPid] = pidsOf();
+    // Its tables' scratch folder (in memory, lib/local/backup/memory-scratch.ts) is linked from its staging directory.
+    const scratchLink = path.join(staging, 'dynamodb');
+    const scratch = lstatSync(scratchLink).isSymbolicLink() ? readlinkSync(scratchLink) : scratchLink;
     const group = execFileSync('ps', ['-o', 'pid=', '-g', String(child.pid)], { encoding: 'utf8' });
     for (const pid of group.split('\n').map(Number).filter(Boolean))
       if (pid !== dynamoPid) process.kill(pid, 'SIGKILL');
@@ -274,6 +288,7 @@ describe('the restore drill', () => {
     expect({ code: rerun.code, error: rerun.code ? rerun.stderr : '' }).toEqual({ code: 0, error: '' });
     expect(readdirSync(into).sort()).toEqual(['dynamodb', 's3']);
     expect(existsSync(staging)).toBe(false);
+    expect(existsSync(scratch)).toBe(false);
     expect(isAlive(dynamoPid)).toBe(false);
   }, 240_000);
 

@@ -1,6 +1,7 @@
 /** Reads every table (lib/tables.ts) and bucket (lib/buckets.ts) of a platform through their APIs. */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 import { tables } from '../../tables';
 import { buckets } from '../../buckets';
 import type { Item, PlatformData, StoredObject } from './snapshot';
@@ -44,22 +45,33 @@ async function scanTable(dynamo: DynamoDBClient, TableName: string): Promise<Ite
   return items;
 }
 
+/** GetObjects in flight at once: one request at a time waits on the emulator's answer more than it works. */
+const CONCURRENT_GETS = 8;
+
+async function readObject(s3: S3Client, Bucket: string, Key: string): Promise<StoredObject> {
+  const out = await s3.send(new GetObjectCommand({ Bucket, Key }));
+  return {
+    key: Key,
+    body: await out.Body!.transformToByteArray(),
+    contentType: out.ContentType,
+    storageClass: out.StorageClass,
+    metadata: out.Metadata && Object.keys(out.Metadata).length ? out.Metadata : undefined,
+  };
+}
+
+/** Every object of a page, a few at a time, in the listing's order. */
+function readObjects(s3: S3Client, Bucket: string, keys: string[]): Promise<StoredObject[]> {
+  const limit = pLimit(CONCURRENT_GETS);
+  return Promise.all(keys.map((Key) => limit(() => readObject(s3, Bucket, Key))));
+}
+
 async function readBucket(s3: S3Client, Bucket: string): Promise<StoredObject[]> {
   const objects: StoredObject[] = [];
   let ContinuationToken: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket, ContinuationToken }));
-    for (const { Key } of page.Contents ?? []) {
-      if (!Key) continue;
-      const out = await s3.send(new GetObjectCommand({ Bucket, Key }));
-      objects.push({
-        key: Key,
-        body: await out.Body!.transformToByteArray(),
-        contentType: out.ContentType,
-        storageClass: out.StorageClass,
-        metadata: out.Metadata && Object.keys(out.Metadata).length ? out.Metadata : undefined,
-      });
-    }
+    const keys = (page.Contents ?? []).flatMap(({ Key }) => (Key ? [Key] : []));
+    objects.push(...(await readObjects(s3, Bucket, keys)));
     ContinuationToken = page.NextContinuationToken;
   } while (ContinuationToken);
   return objects;
