@@ -28,6 +28,27 @@ const credentials = { accessKeyId: 'local', secretAccessKey: randomBytes(32).toS
 const sfnClient = (endpoint: string, secretAccessKey = credentials.secretAccessKey) =>
   new SFNClient({ region, endpoint, credentials: { ...credentials, secretAccessKey }, maxAttempts: 1 });
 
+describe('the definitions it is given', () => {
+  // A Task without Resource is not Amazon States Language: asl-validator's schema requires one.
+  const invalid = { StartAt: 'Broken', States: { Broken: { Type: 'Task', End: true } } };
+  const start = async (validated?: boolean) =>
+    startStepFunctionsEmulator({
+      port: await freePort(),
+      region,
+      credentials,
+      machines: [{ name: 'broken', definition: invalid, taskHandlers: {}, ...(validated ? { validated } : {}) }],
+    });
+
+  it('refuses to start with a definition that is not valid ASL, naming the problem', async () => {
+    await expect(start()).rejects.toThrow(/definition is invalid/);
+  });
+
+  it('does not validate again a definition marked as validated elsewhere', async () => {
+    const emulator = await start(true);
+    await emulator.stop();
+  });
+});
+
 describe('who may call it', () => {
   let emulator: StepFunctionsEmulator;
   let sfn: SFNClient;
