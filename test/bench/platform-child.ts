@@ -15,6 +15,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { invokingFunction } from '@ecicomm/local-platform/lambda/local-invoker';
 import { projectRoot, type Platform } from '@ecicomm/local-platform/platform';
+import { removeMemoryDatabase } from '@ecicomm/local-platform/platform/database-emulators';
 import { dynamoClient } from '../../functions/shared/clients';
 import { installBillingTaps } from './checkout-billing';
 import { emptyCounts } from './checkout-cost';
@@ -220,6 +221,7 @@ function stopOnEveryExit(dataDir: string) {
       } finally {
         knownPids = emulatorPids();
         for (const pid of knownPids) killEmulator(pid);
+        removeMemoryDatabase(dataDir);
         rmSync(dataDir, { recursive: true, force: true });
         process.exit(code);
       }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Platform } from '@ecicomm/local-platform/platform';
+import { removeMemoryDatabase } from '@ecicomm/local-platform/platform/database-emulators';
 import { startSwitchboard, type Switchboard } from '../support/model-switchboard';
 import { startPlatformControl } from '../support/platform-control';
 import { capturePlatformLog, secretsIn } from '../support/platform-log';
@@ -124,7 +125,7 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
   );
   switchboard.setTarget(platform.sagemakerRuntimeUrl);
   const control = await startPlatformControl(platform);
-  const killAll = () =>
+  const killAll = () => {
     platform.pids.forEach((pid) => {
       try {
         process.kill(pid, 'SIGKILL');
@@ -132,6 +133,8 @@ export default async function setup(): Promise<{ platform: PlatformInfo; stop: (
         /* gone */
       }
     });
+    removeMemoryDatabase(dataDir);
+  };
   process.once('exit', killAll);
   const info = platformInfo(platform, switchboard, control.url, logFile);
   const stop = async () => {

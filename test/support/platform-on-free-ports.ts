@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@ecicomm/local-platform/emulators';
 import { startPlatform, type Platform, type PlatformOptions } from '@ecicomm/local-platform/platform';
+import { removeMemoryDatabase } from '@ecicomm/local-platform/platform/database-emulators';
 
 /** Distinct free ports (freePort may hand the same one out twice in a row). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -84,5 +85,6 @@ export async function stopPlatformStartedIn(starting: Promise<Platform> | undefi
       // Gone already.
     }
   }
+  removeMemoryDatabase(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 }

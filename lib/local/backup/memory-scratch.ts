@@ -10,25 +10,11 @@
  * restore killed midway leaves the link behind, and the next restore removes what it points to (memory, not disk,
  * until it is) along with the staging directory.
  */
-import {
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  statfsSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, syncFile } from '../durable-file';
+import { isLink, linkMemoryFolder, removeLinkedMemoryFolder } from '../memory-folder';
 
-/** Linux's memory-backed folder. */
-const MEMORY_ROOT = '/dev/shm';
 /**
  * Free room asked for, as a multiple of the items' JSON: DynamoDB Local's file (items, their indexes and a stream
  * record each) was 3.2 times it for the integration platform's 9,262 items (10.6 MB -> 33.6 MB); a full scratch
@@ -37,31 +23,17 @@ const MEMORY_ROOT = '/dev/shm';
 const ROOM_FACTOR = 6;
 const SCRATCH_PREFIX = 'ecicomm-restore-';
 
-const freeBytes = (dir: string) => {
-  try {
-    const stats = statfsSync(dir);
-    return stats.bavail * stats.bsize;
-  } catch {
-    return 0;
-  }
-};
-
 /**
  * A scratch folder for `bytes` of items, linked as `<staging>/dynamodb`: in memory when there is room for them,
  * else the data directory's own folder (no link), as before.
  */
 export function tablesScratch(staging: string, bytes: number): string {
   const target = path.join(staging, 'dynamodb');
-  if (!existsSync(MEMORY_ROOT) || freeBytes(MEMORY_ROOT) < bytes * ROOM_FACTOR) {
-    mkdirSync(target, { recursive: true });
-    return target;
-  }
-  const scratch = mkdtempSync(path.join(MEMORY_ROOT, SCRATCH_PREFIX));
-  symlinkSync(scratch, target);
-  return scratch;
+  const scratch = linkMemoryFolder(target, SCRATCH_PREFIX, bytes * ROOM_FACTOR);
+  if (scratch) return scratch;
+  mkdirSync(target, { recursive: true });
+  return target;
 }
-
-const isLink = (file: string) => existsSync(file) && lstatSync(file).isSymbolicLink();
 
 /**
  * Replaces the link with a copy of the scratch folder's files, flushed to disk, and removes the scratch folder
@@ -85,10 +57,5 @@ export function settleTables(staging: string, scratch: string): void {
 
 /** Removes the scratch folder a killed restore's staging directory links to (its DynamoDB Local stopped first). */
 export function removeLeftoverScratch(staging: string): void {
-  const target = path.join(staging, 'dynamodb');
-  if (!isLink(target)) return;
-  const scratch = readlinkSync(target);
-  // Only a folder of ours: the link is in a directory anyone could have written.
-  if (path.dirname(scratch) === MEMORY_ROOT && path.basename(scratch).startsWith(SCRATCH_PREFIX))
-    rmSync(scratch, { recursive: true, force: true });
+  removeLinkedMemoryFolder(path.join(staging, 'dynamodb'), SCRATCH_PREFIX);
 }
