@@ -89,25 +89,34 @@ describe('the class-data archive', () => {
 });
 
 describe('which compiler DynamoDB Local starts with', () => {
+  /** A data directory, and a dataset directory holding one of the dataset's files (a header is enough here). */
   const dirs = () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'data-'));
     const datasetDir = mkdtempSync(path.join(tmpdir(), 'dataset-'));
+    writeFileSync(path.join(datasetDir, 'online_retail.csv'), 'InvoiceNo,StockCode\n');
     return { dataDir, datasetDir };
   };
 
-  it('is the optimising one only for a start that writes the dataset’s catalog', () => {
+  it('is the optimising one only for a start that writes the dataset’s catalog', async () => {
     const { dataDir, datasetDir } = dirs();
-    expect(datasetSeedPending({ dataDir, datasetDir })).toBe(true);
-    expect(datasetSeedPending({ dataDir, datasetDir, seed: 'dataset' })).toBe(true);
-    expect(datasetSeedPending({ dataDir, datasetDir, seed: 'demo' })).toBe(false);
-    expect(datasetSeedPending({ dataDir, datasetDir, seed: 'none' })).toBe(false);
-    expect(datasetSeedPending({ dataDir, datasetDir: path.join(datasetDir, 'absent') })).toBe(false);
+    expect(await datasetSeedPending({ dataDir, datasetDir })).toBe(true);
+    expect(await datasetSeedPending({ dataDir, datasetDir, seed: 'dataset' })).toBe(true);
+    expect(await datasetSeedPending({ dataDir, datasetDir, seed: 'demo' })).toBe(false);
+    expect(await datasetSeedPending({ dataDir, datasetDir, seed: 'none' })).toBe(false);
+    expect(await datasetSeedPending({ dataDir, datasetDir: path.join(datasetDir, 'absent') })).toBe(false);
   });
 
-  it('is the quick one on a restart: the data directory holds its catalog already', () => {
+  it('is the quick one for a dataset directory without the dataset’s files: the demo catalog is seeded', async () => {
+    const { dataDir } = dirs();
+    const empty = mkdtempSync(path.join(tmpdir(), 'dataset-'));
+    writeFileSync(path.join(empty, 'README.txt'), 'not the dataset');
+    expect(await datasetSeedPending({ dataDir, datasetDir: empty })).toBe(false);
+  });
+
+  it('is the quick one on a restart: the data directory holds its catalog already', async () => {
     const { dataDir, datasetDir } = dirs();
     writeFileSync(seedMarkerOf(dataDir), '{"source":"dataset"}');
     expect(catalogSeedPending({ dataDir, datasetDir })).toBe(false);
-    expect(datasetSeedPending({ dataDir, datasetDir })).toBe(false);
+    expect(await datasetSeedPending({ dataDir, datasetDir })).toBe(false);
   });
 });

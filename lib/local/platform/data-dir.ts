@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { listDatasetFiles } from '../../../catalog-data/invoice-lines';
 import { assertPortFree } from '../emulators';
 import type { PlatformOptions } from './types';
 
@@ -117,9 +118,12 @@ export const seedMarkerOf = (dataDir: string) => path.join(dataDir, 'seeded.json
 export const catalogSeedPending = (options: PlatformOptions) =>
   options.seed !== 'none' && !existsSync(seedMarkerOf(options.dataDir));
 
-/** Whether this start writes the dataset's catalog (thousands of products), not the demo one (dozens). */
-export const datasetSeedPending = (options: PlatformOptions) =>
+/**
+ * Whether this start writes the dataset's catalog (thousands of products), not the demo one (dozens): by the rule the
+ * seeding reads the dataset with (../seed/catalog-source.ts), a directory with none of its files seeds the demo one.
+ */
+export const datasetSeedPending = async (options: PlatformOptions) =>
   catalogSeedPending(options) &&
   (options.seed ?? 'dataset') === 'dataset' &&
   options.datasetDir !== undefined &&
-  existsSync(options.datasetDir);
+  (await listDatasetFiles(options.datasetDir)).length > 0;
