@@ -1,14 +1,14 @@
 /**
  * How DynamoDB Local is launched: its jar's class path moved onto the command line (a JVM archives classes only
  * from a class path of jars), the class-data archive written by the first JVM that exits cleanly, and the compiler
- * chosen for the start ahead of it.
+ * chosen for the start ahead of it; older launcher builds removed once a new one is made.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
-import { withoutClassPath } from '@ecicomm/local-platform/dynamodb-local/launcher';
+import { removeOtherBuilds, withoutClassPath } from '@ecicomm/local-platform/dynamodb-local/launcher';
 import { classDataSharing } from '@ecicomm/local-platform/dynamodb-local/class-data-sharing';
 import { catalogSeedPending, datasetSeedPending, seedMarkerOf } from '@ecicomm/local-platform/platform/data-dir';
 
@@ -46,6 +46,22 @@ describe('the jar manifest without its class path', () => {
 
   it('is the manifest itself when it names no class path', () => {
     expect(withoutClassPath('Manifest-Version: 1.0\n')).toEqual({ manifest: 'Manifest-Version: 1.0\n', classPath: [] });
+  });
+});
+
+describe('the launcher builds kept', () => {
+  it('are only the current one once it is built: older ones go, builds in progress and anything else stay', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'launcher-cache-'));
+    const names = [
+      'loopback-dynamodb-local-0123456789abcdef',
+      'loopback-dynamodb-local-fedcba9876543210',
+      'loopback-dynamodb-local-fedcba9876543210.building-x1Y2z3',
+      'pglite',
+    ];
+    for (const name of names) mkdirSync(path.join(root, name));
+    removeOtherBuilds(path.join(root, names[0]));
+    expect(readdirSync(root).sort()).toEqual([names[0], names[2], names[3]]);
+    rmSync(root, { recursive: true, force: true });
   });
 });
 

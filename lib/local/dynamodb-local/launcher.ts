@@ -10,7 +10,16 @@
  * a JVM refuses to archive classes (./class-data-sharing.ts) from a class path with a directory on it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJavaTool } from './java-tool';
@@ -18,6 +27,7 @@ import { runJavaTool } from './java-tool';
 const SOURCE = fileURLToPath(new URL('./LoopbackDynamoDBLocal.java', import.meta.url));
 const MAIN_CLASS = 'LoopbackDynamoDBLocal';
 const JAR = 'dynamodb-local-loopback.jar';
+const BUILD_PREFIX = 'loopback-dynamodb-local-';
 /** The libraries the release's manifest names, one path relative to the release per line. */
 const LIBRARIES = 'libraries.txt';
 /** Bumped when what is built here changes shape, so that caches of an older shape are not read. */
@@ -38,8 +48,11 @@ export async function loopbackLauncher(releaseDir: string, cacheRoot: string): P
     .update(LAYOUT)
     .digest('hex')
     .slice(0, 16);
-  const cacheDir = path.join(cacheRoot, `loopback-dynamodb-local-${key}`);
-  if (!existsSync(path.join(cacheDir, JAR))) await build(releaseDir, cacheDir);
+  const cacheDir = path.join(cacheRoot, `${BUILD_PREFIX}${key}`);
+  if (!existsSync(path.join(cacheDir, JAR))) {
+    await build(releaseDir, cacheDir);
+    removeOtherBuilds(cacheDir);
+  }
   const libraries = readFileSync(path.join(cacheDir, LIBRARIES), 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -94,6 +107,19 @@ async function build(releaseDir: string, cacheDir: string): Promise<void> {
   } finally {
     rmSync(building, { recursive: true, force: true });
   }
+}
+
+/**
+ * Removes the builds beside `cacheDir` for other launcher sources or releases (each a copy of DynamoDB Local's jar and
+ * its class archive, tens of MB), which no start of this checkout will use again. A JVM still running from one keeps
+ * its open files. Builds in progress (`….building-…`) are left alone.
+ */
+export function removeOtherBuilds(cacheDir: string): void {
+  const root = path.dirname(cacheDir);
+  const build = new RegExp(`^${BUILD_PREFIX}[0-9a-f]{16}$`);
+  for (const name of readdirSync(root))
+    if (build.test(name) && name !== path.basename(cacheDir))
+      rmSync(path.join(root, name), { recursive: true, force: true });
 }
 
 /**
