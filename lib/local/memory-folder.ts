@@ -29,7 +29,10 @@ export function linkMemoryFolder(link: string, prefix: string, bytes: number): s
   return folder;
 }
 
-/** Removes the folder `link` points to, if it is one of ours (the link is in a directory anyone could write), and the link. */
+/**
+ * Removes the folder `link` points to, if it is one of ours (the link is in a directory anyone could have written),
+ * and the link.
+ */
 export function removeLinkedMemoryFolder(link: string, prefix: string): void {
   if (!isLink(link)) return;
   const folder = readlinkSync(link);

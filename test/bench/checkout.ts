@@ -538,7 +538,6 @@ function eventLoopFigures({ checkoutSlices }: Rounds) {
   };
 }
 
-/** Everything the report says, computed once. */
 /** One order at a time: how long POST /v1/orders takes to answer 202, and the saga, with nothing queued. */
 function oneWayFigures(oneWay: CheckoutSlice) {
   const confirmed = oneWay.orders.filter((o) => o.outcome === 'CONFIRMED');
@@ -558,6 +557,7 @@ function oneWayFigures(oneWay: CheckoutSlice) {
   };
 }
 
+/** Everything the report says, computed once. */
 function computeFigures(
   load: CheckoutLoad,
   warm: WarmUp,
@@ -848,7 +848,7 @@ function methodOf(v: ReportValues): string[] {
     verifyS,
   } = v;
   return [
-    `The platform (startPlatform: DynamoDB Local, cognito-local, in-process SQS and Step Functions emulators, HTTP edge; free ports for all five, temp dataDir, persist false, seed 'demo', sweeper timer off) runs in a child process spawned with an IPC channel; load is generated in this process. Startup took ${round(startupS)} s.`,
+    `The platform (startPlatform: DynamoDB Local, cognito-local, in-process SQS and Step Functions emulators, HTTP edge; free ports for all five, temp dataDir, persist false — DynamoDB Local's database in a folder in memory, its stream records indexed —, seed 'demo', sweeper timer off) runs in a child process spawned with an IPC channel; load is generated in this process. Startup took ${round(startupS)} s.`,
     `Setup through the API: ${products.length} products (POST /v1/products as admin, initialStock ${INITIAL_STOCK}) and ${shoppers.length} shoppers (POST /v1/users, POST /v1/auth/login), one per worker.`,
     `Checkout: ${concurrency} workers in closed loop, each POSTing /v1/orders (its shopper's token, fresh Idempotency-Key, tok_visa, \`items\` of 1–2 distinct products × 1–2 units, seeded PRNG) and waiting for that order to settle before the next. Completion is not polled: in the child a middleware on \`dynamoClient()\` sees each successful write that SETs an order's status (the confirmation's TransactWriteItems, the cancellation's UpdateItem) and sends {orderId, status, wall-clock time} over IPC. That is the moment a consistent GET starts to answer CONFIRMED, so latency is not quantised by a poll interval and no GET load competes with the sagas. Saga latency = that time − the wall-clock time just before the POST was sent (same machine clock, both processes).`,
     `One order at a time: after the warm-up, ${v.oneWayS} s of the same loop with one worker, not counted in the rounds; its POST → 202 is the latency target's figure.`,

@@ -112,100 +112,103 @@ describe('npm run backup and npm run restore', () => {
   });
 });
 
-describe('the restore drill', () => {
-  let shopper: Shopper;
-  let restoredDir: string;
-  let restored: Promise<Platform> | undefined;
-  const orderIds: Record<string, string> = {};
+/** The drill's orders by the state it left them in (placed through the API, or written). */
+const orderIds: Record<string, string> = {};
+let restoredDir: string;
+let restored: Promise<Platform> | undefined;
 
+/** An order item written straight into the orders table, for a state the API does not leave an order in. */
+async function putOrder(
+  shopper: Shopper,
+  product: string,
+  order: { orderId: string; status: string; at: string } & Record<string, unknown>,
+) {
+  const { orderId, status, at, ...rest } = order;
+  await dynamo().send(
+    new PutCommand({
+      TableName: platform().tableNames.orders,
+      Item: {
+        orderId,
+        userId: shopper.userId,
+        items: [{ productId: product, name: 'x', quantity: 1, unitPrice: 1500, lineTotal: 1500 }],
+        subtotal: 1500,
+        discount: 0,
+        tax: 0,
+        shipping: 0,
+        total: 1500,
+        currency: 'GBP',
+        shippingAddress: { name: 'S', line1: '1 A St', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+        status,
+        payment: { status: 'NONE' },
+        history: [{ status, at }],
+        createdAt: at,
+        updatedAt: at,
+        testData: true,
+        ...rest,
+      },
+    }),
+  );
+}
+
+/** Orders in every state: confirmed and declined through the API, pending and archived written. */
+async function placeDrillOrders() {
+  const shopper = await newShopper();
+  const product = await productWithStock(10, 1500);
+  orderIds.confirmed = (await checkout(shopper, { items: [{ productId: product, quantity: 1 }] })).orderId;
+  orderIds.cancelled = (
+    await checkout(shopper, {
+      items: [{ productId: product, quantity: 1 }],
+      paymentToken: 'tok_chargeDeclined',
+    })
+  ).orderId;
+  orderIds.pending = `ord_drill_${randomUUID().replaceAll('-', '')}`;
+  await putOrder(shopper, product, {
+    orderId: orderIds.pending,
+    status: 'PENDING',
+    at: new Date().toISOString(),
+    pending: 'PENDING',
+  });
+  orderIds.archived = `ord_drill_${randomUUID().replaceAll('-', '')}`;
+  await putOrder(shopper, product, { orderId: orderIds.archived, status: 'CANCELLED', at: '2001-05-05T05:05:05.000Z' });
+  const { archiveOrders } = await import('../../functions/orders/archive/archive-orders');
+  const { liveArchiveDeps } = await import('../../functions/orders/archive/deps');
+  await archiveOrders(liveArchiveDeps(), { before: '2002-01-01' });
+}
+
+/** Bytes in the aggregates table and objects in the buckets, as the snapshot must bring them back. */
+async function putDrillBytesAndObjects() {
+  // Bytes, as the analytics result cache stores its gzipped answers: a snapshot must bring them back as bytes.
+  await dynamo().send(
+    new PutCommand({
+      TableName: platform().tableNames.aggregates,
+      Item: { id: `drill#${randomUUID()}`, value: new Uint8Array([31, 139, 0, 255]), testData: true },
+    }),
+  );
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: platform().env.IMAGES_BUCKET,
+      Key: 'products/drill/images/a b/800.webp',
+      Body: Buffer.from([1, 2, 3, 255]),
+      ContentType: 'image/webp',
+      Metadata: { origin: 'drill' },
+    }),
+  );
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: platform().env.AUDIT_BUCKET,
+      Key: 'audit/2026/12/07/drill.json.gz',
+      Body: 'drill',
+    }),
+  );
+}
+
+// Two blocks, one after the other, on the same snapshot: the backup and what it refuses, then the restores.
+describe('the restore drill: the snapshot', () => {
   beforeAll(async () => {
-    shopper = await newShopper();
-    const product = await productWithStock(10, 1500);
-    orderIds.confirmed = (await checkout(shopper, { items: [{ productId: product, quantity: 1 }] })).orderId;
-    orderIds.cancelled = (
-      await checkout(shopper, {
-        items: [{ productId: product, quantity: 1 }],
-        paymentToken: 'tok_chargeDeclined',
-      })
-    ).orderId;
-    orderIds.pending = `ord_drill_${randomUUID().replaceAll('-', '')}`;
-    const at = new Date().toISOString();
-    const base = {
-      userId: shopper.userId,
-      items: [{ productId: product, name: 'x', quantity: 1, unitPrice: 1500, lineTotal: 1500 }],
-      subtotal: 1500,
-      discount: 0,
-      tax: 0,
-      shipping: 0,
-      total: 1500,
-      currency: 'GBP',
-      shippingAddress: { name: 'S', line1: '1 A St', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
-    };
-    await dynamo().send(
-      new PutCommand({
-        TableName: platform().tableNames.orders,
-        Item: {
-          ...base,
-          orderId: orderIds.pending,
-          status: 'PENDING',
-          pending: 'PENDING',
-          payment: { status: 'NONE' },
-          history: [{ status: 'PENDING', at }],
-          createdAt: at,
-          updatedAt: at,
-          testData: true,
-        },
-      }),
-    );
-    orderIds.archived = `ord_drill_${randomUUID().replaceAll('-', '')}`;
-    const old = '2001-05-05T05:05:05.000Z';
-    await dynamo().send(
-      new PutCommand({
-        TableName: platform().tableNames.orders,
-        Item: {
-          ...base,
-          orderId: orderIds.archived,
-          status: 'CANCELLED',
-          payment: { status: 'NONE' },
-          history: [{ status: 'CANCELLED', at: old }],
-          createdAt: old,
-          updatedAt: old,
-          testData: true,
-        },
-      }),
-    );
-    // Bytes, as the analytics result cache stores its gzipped answers: a snapshot must bring them back as bytes.
-    await dynamo().send(
-      new PutCommand({
-        TableName: platform().tableNames.aggregates,
-        Item: { id: `drill#${randomUUID()}`, value: new Uint8Array([31, 139, 0, 255]), testData: true },
-      }),
-    );
-    const { archiveOrders } = await import('../../functions/orders/archive/archive-orders');
-    const { liveArchiveDeps } = await import('../../functions/orders/archive/deps');
-    await archiveOrders(liveArchiveDeps(), { before: '2002-01-01' });
-    await s3Client().send(
-      new PutObjectCommand({
-        Bucket: platform().env.IMAGES_BUCKET,
-        Key: 'products/drill/images/a b/800.webp',
-        Body: Buffer.from([1, 2, 3, 255]),
-        ContentType: 'image/webp',
-        Metadata: { origin: 'drill' },
-      }),
-    );
-    await s3Client().send(
-      new PutObjectCommand({
-        Bucket: platform().env.AUDIT_BUCKET,
-        Key: 'audit/2026/12/07/drill.json.gz',
-        Body: 'drill',
-      }),
-    );
+    await placeDrillOrders();
+    await putDrillBytesAndObjects();
     // The warehouse's consumers write their version into the aggregates table as they load: let them finish.
     await analyticsCaughtUp(60_000);
-  });
-
-  afterAll(async () => {
-    if (restoredDir) await stopPlatformStartedIn(restored, restoredDir);
   });
 
   it('backs up the running platform to a checksummed snapshot', async () => {
@@ -252,6 +255,12 @@ describe('the restore drill', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/is running on|is not empty/);
     expect(readdirSync(runtimeDir)).toEqual(['runtime.json']);
+  });
+});
+
+describe('the restore drill: restoring', () => {
+  afterAll(async () => {
+    if (restoredDir) await stopPlatformStartedIn(restored, restoredDir);
   });
 
   it('a restore killed midway leaves the data directory as it was; the next one stops its leftovers and finishes', async () => {

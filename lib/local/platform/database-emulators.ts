@@ -16,8 +16,8 @@ const MEMORY_DATABASE_ROOM = 1024 ** 3;
  * Where DynamoDB Local keeps its database: `<dataDir>/dynamodb`. A platform that keeps nothing (`persist: false`: the
  * tests, the bench) has it in a folder in memory linked there, rather than in DynamoDB Local's own memory, where the
  * stream records cannot be indexed (../dynamodb-local/stream-record-index.ts); without a folder in memory, it is
- * undefined (-inMemory). Measured with the checkout bench, in memory against in a folder in memory with the indexes:
- * POST /v1/orders → 202 p50 at one order at a time 26.9 → 18.2 ms, 10-way 24.6 → 28.1 orders/s.
+ * undefined (-inMemory). Measured with the checkout bench, in memory against in a folder in memory with the indexes
+ * (two runs): POST /v1/orders → 202 p50 at one order at a time 26.9 → 14.9–18.2 ms, 10-way 24.6 → 28.1–28.2 orders/s.
  */
 export const dynamoDataDir = (options: Pick<PlatformOptions, 'dataDir' | 'persist'>) => {
   const dir = path.join(options.dataDir, 'dynamodb');
