@@ -48,49 +48,41 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** A test with a folder in memory: skipped where the machine has none. */
+const inMemory = (name: string, test: () => Promise<void>) => (memory ? it : it.skip)(name, test, STARTS_EMULATORS_MS);
+
+/** The emulators of a platform that keeps nothing, started: the folder in memory its data directory links to. */
+async function startKeepingNothing(): Promise<string> {
+  await startDatabaseEmulators(await options(), emulators, log);
+  return readlinkSync(path.join(dataDir, 'dynamodb'));
+}
+
 describe("a platform that keeps nothing: DynamoDB Local's database", () => {
-  (memory ? it : it.skip)(
-    'is a file in a folder in memory, linked from the data directory, indexable',
-    async () => {
-      const opts = await options();
-      await startDatabaseEmulators(opts, emulators, log);
-      const link = path.join(dataDir, 'dynamodb');
-      expect(lstatSync(link).isSymbolicLink()).toBe(true);
-      expect(path.dirname(readlinkSync(link))).toBe(MEMORY_ROOT);
-      expect(dynamoDataDir(opts)).toBe(link);
-      // DynamoDB Local creates its file and its stream records' table with its first table; the platform indexes it then.
-      await execDatabaseSql(
-        link,
-        'CREATE TABLE IF NOT EXISTS us (StreamID TEXT, ShardID TEXT, SequenceNumber INTEGER)',
-      );
-      await expect(indexStreamRecords(link)).resolves.toBeUndefined();
-    },
-    STARTS_EMULATORS_MS,
-  );
+  inMemory('is a file in a folder in memory, linked from the data directory, indexable', async () => {
+    const opts = await options();
+    await startDatabaseEmulators(opts, emulators, log);
+    const link = path.join(dataDir, 'dynamodb');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(path.dirname(readlinkSync(link))).toBe(MEMORY_ROOT);
+    expect(dynamoDataDir(opts)).toBe(link);
+    // DynamoDB Local creates its file and its stream records' table with its first table; the platform indexes it then.
+    await execDatabaseSql(link, 'CREATE TABLE IF NOT EXISTS us (StreamID TEXT, ShardID TEXT, SequenceNumber INTEGER)');
+    await expect(indexStreamRecords(link)).resolves.toBeUndefined();
+  });
 
-  (memory ? it : it.skip)(
-    'is removed with its link when DynamoDB Local stops',
-    async () => {
-      await startDatabaseEmulators(await options(), emulators, log);
-      const folder = readlinkSync(path.join(dataDir, 'dynamodb'));
-      await stopDatabaseEmulators(emulators);
-      expect(existsSync(folder)).toBe(false);
-      expect(existsSync(path.join(dataDir, 'dynamodb'))).toBe(false);
-    },
-    STARTS_EMULATORS_MS,
-  );
+  inMemory('is removed with its link when DynamoDB Local stops', async () => {
+    const folder = await startKeepingNothing();
+    await stopDatabaseEmulators(emulators);
+    expect(existsSync(folder)).toBe(false);
+    expect(existsSync(path.join(dataDir, 'dynamodb'))).toBe(false);
+  });
 
-  (memory ? it : it.skip)(
-    'is removed through its link after DynamoDB Local was killed',
-    async () => {
-      await startDatabaseEmulators(await options(), emulators, log);
-      const folder = readlinkSync(path.join(dataDir, 'dynamodb'));
-      process.kill(emulators[0].pid, 'SIGKILL');
-      removeMemoryDatabase(dataDir);
-      expect(existsSync(folder)).toBe(false);
-    },
-    STARTS_EMULATORS_MS,
-  );
+  inMemory('is removed through its link after DynamoDB Local was killed', async () => {
+    const folder = await startKeepingNothing();
+    process.kill(emulators[0].pid, 'SIGKILL');
+    removeMemoryDatabase(dataDir);
+    expect(existsSync(folder)).toBe(false);
+  });
 
   it(
     'is on disk, in the data directory, for a platform that keeps its data',
