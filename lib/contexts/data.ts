@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { hasStream, STREAM_VIEW_TYPE } from '../table-streams';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../tables';
 
 export interface DataProps {
@@ -10,7 +11,7 @@ export interface DataProps {
 
 /**
  * Every bounded context's DynamoDB tables, built from the one description in lib/tables.ts so that the
- * cloud and DynamoDB Local hold the same keys, indexes and TTL.
+ * cloud and DynamoDB Local hold the same keys, indexes, TTL and streams.
  */
 export class Data extends Construct {
   readonly tables: Readonly<Record<TableKey, Table>>;
@@ -34,8 +35,8 @@ function buildTable(scope: Construct, id: string, spec: TableSpec, namePrefix: s
     sortKey: spec.sortKey ? stringKey(spec.sortKey) : undefined,
     billingMode: BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    // Search, analytics and the saga read changes from the streams; both images let them diff.
-    stream: StreamViewType.NEW_AND_OLD_IMAGES,
+    // Only where a consumer reads it (search, analytics, the domain events' publishers); both images let them diff.
+    stream: hasStream(spec) ? StreamViewType[STREAM_VIEW_TYPE] : undefined,
     timeToLiveAttribute: spec.ttlAttribute,
     // AWS-owned keys would hide key use from CloudTrail; AWS-managed keeps that audit trail without
     // every function needing a KMS grant, as a customer-managed key would.

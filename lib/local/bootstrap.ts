@@ -23,6 +23,7 @@ import {
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
+import { hasStream, STREAM_VIEW_TYPE } from '../table-streams';
 import type { TableSpec } from '../tables';
 
 export const physicalTableName = (prefix: string, spec: TableSpec) => `${prefix}-${spec.name}`;
@@ -33,8 +34,9 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
       const TableName = physicalTableName(prefix, spec);
       try {
         const { Table } = await client.send(new DescribeTableCommand({ TableName }));
-        // A table persisted by an earlier version may predate its TTL attribute or an index.
+        // A table persisted by an earlier version may predate its TTL attribute or an index, or its stream rule.
         if (spec.ttlAttribute) await ensureTimeToLive(client, TableName, spec.ttlAttribute);
+        await ensureStream(client, TableName, spec, Table?.StreamSpecification?.StreamEnabled === true);
         await ensureIndexes(
           client,
           TableName,
@@ -69,7 +71,9 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
                 Projection: { ProjectionType: 'ALL' as const },
               }))
             : undefined,
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          ...(hasStream(spec)
+            ? { StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }
+            : {}),
         }),
       );
       if (spec.ttlAttribute) {
@@ -115,6 +119,20 @@ async function ensureIndexes(
       }),
     );
   }
+}
+
+/** Turns a persisted table's stream on or off as lib/table-streams.ts says (earlier versions streamed every table). */
+async function ensureStream(client: DynamoDBClient, TableName: string, spec: TableSpec, enabled: boolean) {
+  const wanted = hasStream(spec);
+  if (enabled === wanted) return;
+  await client.send(
+    new UpdateTableCommand({
+      TableName,
+      StreamSpecification: wanted
+        ? { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE }
+        : { StreamEnabled: false },
+    }),
+  );
 }
 
 async function ensureTimeToLive(client: DynamoDBClient, TableName: string, AttributeName: string): Promise<void> {

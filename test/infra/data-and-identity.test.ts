@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD_POLICY } from '../../functions/users/schemas';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
+import { streamConsumers } from '../../lib/stream-consumers';
 import { tables as tableSpecs, type TableKey, type TableSpec } from '../../lib/tables';
 import { allResources, logicalIdOf, referenceFrom } from '../support/cdk-templates';
 
@@ -79,18 +80,24 @@ describe('tables from lib/tables.ts', () => {
     ]);
   });
 
-  it.each(specs)(
-    '%s is on demand, with PITR, NEW_AND_OLD_IMAGES streams, encryption and deletion protection',
-    (key) => {
-      const table = tableOf(key);
-      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
-      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
-      expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
-      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-      expect(table.DeletionPolicy).toBe('Retain');
-    },
-  );
+  it.each(specs)('%s is on demand, with PITR, encryption and deletion protection', (key) => {
+    const table = tableOf(key);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('streams both images of exactly the tables a stream consumer reads, and no other', () => {
+    const consumed = new Set(streamConsumers.flatMap((c) => (c.source.kind === 'table' ? [c.source.table] : [])));
+    expect([...consumed].sort()).toEqual(['inventory', 'orders', 'products', 'users']);
+    for (const [key] of specs) {
+      const stream = tableOf(key).Properties.StreamSpecification;
+      if (consumed.has(key)) expect(stream).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+      else expect(stream).toBeUndefined();
+    }
+  });
 });
 
 describe('identity', () => {

@@ -1,12 +1,21 @@
 /**
  * Local event source mappings against real emulators: DynamoDB Local (its Streams), kinesalite and the SQS
  * emulator as the on-failure destination (test/support/stream-emulators.ts), started on free ports and stopped in afterAll.
+ * Also which of the platform's tables the local bootstrap gives a stream, on the same DynamoDB Local.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DeleteStreamCommand, type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -14,6 +23,9 @@ import {
   type EventSourceMapping,
 } from '@ecicomm/local-platform/event-source-mappings/mapping';
 import { kinesisStreamSource, localKinesisStreamSource } from '@ecicomm/local-platform/event-source-mappings/sources';
+import { ensureTables } from '@ecicomm/local-platform/bootstrap';
+import { hasStream } from '../../lib/table-streams';
+import { tables, type TableSpec } from '../../lib/tables';
 import {
   credentials,
   fastPolling,
@@ -521,5 +533,48 @@ describe('Kinesis', () => {
     expect(failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn: mapping.stats().sourceArn });
     expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(mapping.stats().shards[0].checkpoint);
     await mapping.stop();
+  }, 30_000);
+});
+
+describe("the platform's tables and their streams (lib/table-streams.ts)", () => {
+  const streamOf = async (TableName: string) =>
+    (await dynamo.send(new DescribeTableCommand({ TableName }))).Table?.StreamSpecification;
+  const specs = Object.values(tables);
+
+  it('creates a stream of both images exactly on the tables a consumer reads', async () => {
+    await ensureTables(dynamo, 'streams-new', specs);
+    for (const spec of specs) {
+      const stream = await streamOf(`streams-new-${spec.name}`);
+      if (hasStream(spec)) expect(stream).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+      else expect(stream?.StreamEnabled ?? false).toBe(false);
+    }
+    expect(specs.filter(hasStream).map((s) => s.name)).toEqual(['products', 'inventory', 'users', 'orders']);
+  }, 30_000);
+
+  it('turns the stream of a table persisted by an earlier version on or off, and leaves its items', async () => {
+    const persisted = async (spec: TableSpec, streamed: boolean) => {
+      const TableName = `streams-old-${spec.name}`;
+      await dynamo.send(
+        new CreateTableCommand({
+          TableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: spec.partitionKey, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }],
+          ...(streamed ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
+        }),
+      );
+      await dynamo.send(new PutItemCommand({ TableName, Item: { [spec.partitionKey]: { S: 'kept' } } }));
+      return TableName;
+    };
+    const carts = await persisted(tables.carts, true);
+    const inventory = await persisted(tables.inventory, false);
+    await ensureTables(dynamo, 'streams-old', [tables.carts, tables.inventory]);
+    expect((await streamOf(carts))?.StreamEnabled ?? false).toBe(false);
+    expect(await streamOf(inventory)).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const kept = await dynamo.send(new GetItemCommand({ TableName: carts, Key: { ownerId: { S: 'kept' } } }));
+    expect(kept.Item).toBeDefined();
+    // Again: nothing left to change.
+    await ensureTables(dynamo, 'streams-old', [tables.carts, tables.inventory]);
+    expect(await streamOf(inventory)).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   }, 30_000);
 });

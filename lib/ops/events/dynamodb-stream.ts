@@ -1,18 +1,15 @@
 /**
- * A DynamoDB stream event of one record of one of our tables (NEW_AND_OLD_IMAGES, as every table's stream is):
+ * A DynamoDB stream event of one record of one of our tables (NEW_AND_OLD_IMAGES, as every stream of ours is):
  * INSERT carries the new image, REMOVE the old, MODIFY both. Images are plain JSON, marshalled here.
  */
 import { randomInt } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
-import { streamConsumers } from '../../stream-consumers';
+import { streamedTables } from '../../table-streams';
 import { tables, type TableKey } from '../../tables';
 import { sampleItems } from './samples';
 
-/** The tables whose stream a consumer reads. */
-export const streamedTables = [
-  ...new Set(streamConsumers.flatMap((c) => (c.source.kind === 'table' ? [c.source.table] : []))),
-] as TableKey[];
+export { streamedTables };
 
 export const STREAM_EVENT_NAMES = ['INSERT', 'MODIFY', 'REMOVE'] as const;
 
