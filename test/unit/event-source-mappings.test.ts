@@ -461,6 +461,7 @@ describe('Kinesis', () => {
     const streamName = await createStream(1);
     const QueueUrl = await emulators!.createQueue();
     const delivered: string[] = [];
+    const arrivals = new Map<string, number>();
     let poisonCalls = 0;
     const mapping = await start({
       source: { kind: 'kinesis', endpoint: emulators!.kinesisEndpoint, streamName },
@@ -469,6 +470,7 @@ describe('Kinesis', () => {
       reportBatchItemFailures: true,
       onFailure: { queueUrl: QueueUrl, endpoint: emulators!.sqsEndpoint },
       handler: (e) => {
+        for (const r of e.Records) arrivals.set(decode(r), r.kinesis.approximateArrivalTimestamp);
         const failed = e.Records.filter((r) => decode(r) === 'poison');
         poisonCalls += failed.length;
         delivered.push(...e.Records.filter((r) => decode(r) !== 'poison').map(decode));
@@ -482,25 +484,28 @@ describe('Kinesis', () => {
     // Nothing but the record's age can end the retries: idle means it expired.
     await mapping.idle();
     expect(poisonCalls).toBeGreaterThan(1);
-    // The record after the poison was handled on every retry, but the shard cannot pass the poison without it: both
-    // expire, in order. Together when kinesalite stamped them in the same millisecond; the poison first, alone, when
-    // its clock ticked between the two (it reads the clock per record, even within one request).
+    // The record after the poison was handled on every retry, but the shard cannot pass the poison without it. When
+    // kinesalite stamped both in the same millisecond they expire together. When its clock ticked between the two (it
+    // reads the clock per record, even within one request), the poison expires first, alone, and the record after it
+    // expires too, or, read again while still a millisecond short of its age limit, is handled and passed.
+    const sameArrival = arrivals.get('poison') === arrivals.get('r2');
     const expired: { requestContext: { condition: string }; KinesisBatchInfo: Record<string, unknown> }[] = [];
-    for (let receive = 0; receive < 3 && expired.length < 2; receive++) {
+    const expiredRecords = () => expired.reduce((n, m) => n + Number(m.KinesisBatchInfo.batchSize), 0);
+    for (let receive = 0; receive < 3 && expiredRecords() < 2; receive++) {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
       expired.push(...Messages.map((m) => JSON.parse(m.Body!) as (typeof expired)[number]));
-      if (expired.reduce((n, m) => n + Number(m.KinesisBatchInfo.batchSize), 0) >= 2) break;
     }
     expect(expired.map((m) => m.requestContext.condition)).toEqual(expired.map(() => 'RecordAgeExceeded'));
     expect(expired[0]?.KinesisBatchInfo.startSequenceNumber).toBe(put[1].sequenceNumber);
-    expect(expired.at(-1)?.KinesisBatchInfo.endSequenceNumber).toBe(put[2].sequenceNumber);
-    expect(expired.reduce((n, m) => n + Number(m.KinesisBatchInfo.batchSize), 0)).toBe(2);
+    if (sameArrival) expect(expiredRecords()).toBe(2);
+    else expect([1, 2]).toContain(expiredRecords());
+    expect(expired.at(-1)?.KinesisBatchInfo.endSequenceNumber).toBe(put[expiredRecords()].sequenceNumber);
     await putRecords(streamName, ['r3']);
     await mapping.idle();
     expect(new Set(delivered)).toEqual(new Set(['r0', 'r2', 'r3']));
-    expect(mapping.stats()).toMatchObject({ recordsExpired: 2, shards: [{ buffered: 0 }] });
+    expect(mapping.stats()).toMatchObject({ recordsExpired: expiredRecords(), shards: [{ buffered: 0 }] });
     await mapping.stop();
   }, 30_000);
 
