@@ -18,8 +18,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { removeLeftoverScratch, settleTables, tablesScratch } from '@ecicomm/local-platform/backup/memory-scratch';
+import { MEMORY_ROOT } from '@ecicomm/local-platform/memory-folder';
 
-const inMemory = existsSync('/dev/shm');
+const inMemory = existsSync(MEMORY_ROOT);
 let staging: string;
 beforeEach(() => {
   staging = mkdtempSync(path.join(tmpdir(), 'restore-scratch-'));
@@ -37,7 +38,7 @@ describe("a restore's tables scratch folder", () => {
 
   (inMemory ? it : it.skip)('is in memory, linked from the staging directory, and settles into a copy', () => {
     const scratch = tablesScratch(staging, 1000);
-    expect(path.dirname(scratch)).toBe('/dev/shm');
+    expect(path.dirname(scratch)).toBe(MEMORY_ROOT);
     const link = path.join(staging, 'dynamodb');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     writeFileSync(path.join(scratch, 'shared-local-instance.db'), 'tables');
