@@ -2,9 +2,21 @@
  * Folders in memory (Linux's tmpfs, /dev/shm) linked from a data directory, for DynamoDB Local databases: a database
  * in a file is flushed to disk on every write, and one kept in DynamoDB Local's own memory (-inMemory) cannot be
  * indexed from outside (./dynamodb-local/stream-record-index.ts). A file in memory is neither. The link lets whoever
- * cleans the data directory up find the folder and remove it, also after a kill.
+ * cleans the data directory up find the folder and remove it, also after a kill. A folder's name carries the pid of
+ * the process that made it, so that one left by a process killed before anyone cleaned up (a test run stopped with
+ * SIGTERM, whose data directory stays) is removed the next time a folder of the same kind is made.
  */
-import { existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync, statfsSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** Linux's memory-backed folder. */
@@ -19,14 +31,47 @@ export const freeBytes = (dir: string) => {
   }
 };
 
-export const isLink = (file: string) => existsSync(file) && lstatSync(file).isSymbolicLink();
+/** Whether `file` is a symbolic link, also one whose folder is gone (removed as an orphan). */
+export const isLink = (file: string) => {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
-/** A new folder in memory named `<prefix>…`, linked as `link`; undefined when there is no room for `bytes`. */
+/**
+ * A new folder in memory named `<prefix><pid>-…`, linked as `link`, once the folders of this prefix whose process has
+ * ended are removed; undefined when there is no room for `bytes`.
+ */
 export function linkMemoryFolder(link: string, prefix: string, bytes: number): string | undefined {
-  if (!existsSync(MEMORY_ROOT) || freeBytes(MEMORY_ROOT) < bytes) return undefined;
-  const folder = mkdtempSync(path.join(MEMORY_ROOT, prefix));
+  if (!existsSync(MEMORY_ROOT)) return undefined;
+  removeOrphanedMemoryFolders(prefix);
+  if (freeBytes(MEMORY_ROOT) < bytes) return undefined;
+  const folder = mkdtempSync(path.join(MEMORY_ROOT, `${prefix}${process.pid}-`));
   symlinkSync(folder, link);
   return folder;
+}
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the folders `<prefix><pid>-…` whose process is no longer running. A folder whose name has no pid (made by
+ * an earlier version) is left alone: nothing says whether it is in use.
+ */
+export function removeOrphanedMemoryFolders(prefix: string): void {
+  for (const name of readdirSync(MEMORY_ROOT)) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
+    if (pid && !isRunning(Number(pid))) rmSync(path.join(MEMORY_ROOT, name), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
  * A platform that keeps nothing (the tests', the bench's) has DynamoDB Local's database in a folder in memory, linked
  * from its data directory (lib/local/platform/database-emulators.ts): a file, so its stream records can be indexed,
- * and gone when DynamoDB Local stops, or through the link after a kill.
+ * and gone when DynamoDB Local stops, or through the link after a kill, or, left by a process that ended without
+ * cleaning up, when the next folder of its kind is made.
  */
-import { existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { freePort, type Emulator } from '@ecicomm/local-platform/emulators';
-import { MEMORY_ROOT } from '@ecicomm/local-platform/memory-folder';
+import { isLink, linkMemoryFolder, MEMORY_ROOT, removeLinkedMemoryFolder } from '@ecicomm/local-platform/memory-folder';
 import {
   dynamoDataDir,
   removeMemoryDatabase,
@@ -94,5 +97,43 @@ describe("a platform that keeps nothing: DynamoDB Local's database", () => {
       expect(lstatSync(dir).isDirectory()).toBe(true);
     },
     STARTS_EMULATORS_MS,
+  );
+});
+
+describe('folders in memory left by a process that ended', () => {
+  const prefix = `ecicomm-orphans-test-${randomUUID().slice(0, 8)}-`;
+  const endedPid = () => spawnSync(process.execPath, ['-e', '']).pid;
+  const folder = (name: string) => {
+    mkdirSync(path.join(MEMORY_ROOT, name));
+    return path.join(MEMORY_ROOT, name);
+  };
+  afterEach(() => {
+    for (const name of readdirSync(MEMORY_ROOT))
+      if (name.startsWith(prefix)) rmSync(path.join(MEMORY_ROOT, name), { recursive: true, force: true });
+  });
+
+  (memory ? it : it.skip)(
+    "are removed when the next folder of their kind is made; a running process's, and an unnamed one, stay",
+    () => {
+      const orphan = folder(`${prefix}${endedPid()}-abc123`);
+      const running = folder(`${prefix}${process.pid}-def456`);
+      const unnamed = folder(`${prefix}ghi789`);
+      const made = linkMemoryFolder(path.join(dataDir, 'dynamodb'), prefix, 0)!;
+      expect(path.basename(made)).toMatch(new RegExp(`^${prefix}${process.pid}-`));
+      expect([orphan, running, unnamed, made].map((f) => existsSync(f))).toEqual([false, true, true, true]);
+    },
+  );
+
+  (memory ? it : it.skip)(
+    'leave a link to nothing, which the clean-up removes, so that a new folder can be linked',
+    () => {
+      const link = path.join(dataDir, 'dynamodb');
+      const orphaned = linkMemoryFolder(link, prefix, 0)!;
+      rmSync(orphaned, { recursive: true });
+      expect(isLink(link)).toBe(true);
+      removeLinkedMemoryFolder(link, prefix);
+      expect(isLink(link)).toBe(false);
+      expect(linkMemoryFolder(link, prefix, 0)).toBe(readlinkSync(link));
+    },
   );
 });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { paginateListTables, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { streamedTables } from '../../table-streams';
 import { tableList, tables } from '../../tables';
 import { ensureTables, ensureUserPool, physicalTableName } from '../bootstrap';
 import { dynamoDataDir } from './database-emulators';
@@ -39,11 +40,14 @@ export const tableEnvironment = () =>
 
 /**
  * The tables of tableList, in a database kept in `dynamoDir` (or in memory). A restart finds them as the start
- * that recorded this list's fingerprint beside the database left them: one ListTables confirms them, where
- * checking each table, its TTL and its indexes costs a JVM that just started about a second.
+ * that recorded this list's fingerprint (the tables and which of them have a stream) beside the database left them:
+ * one ListTables confirms them, where checking each table, its TTL, its stream and its indexes costs a JVM that just
+ * started about a second.
  */
 async function ensurePlatformTables(client: DynamoDBClient, dynamoDir: string | undefined): Promise<void> {
-  const fingerprint = createHash('sha256').update(JSON.stringify({ TABLE_PREFIX, tableList })).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ TABLE_PREFIX, tableList, streamedTables }))
+    .digest('hex');
   const record = dynamoDir && path.join(dynamoDir, 'tables.sha256');
   if (record && recorded(record) === fingerprint && (await allTablesListed(client))) return;
   await ensureTables(client, TABLE_PREFIX, tableList);
