@@ -7,7 +7,8 @@
  */
 import { Option, InvalidArgumentError } from 'commander';
 import { apigwEvent } from '../lib/ops/events/apigw';
-import { dynamodbStreamEvent, STREAM_EVENT_NAMES, streamedTables } from '../lib/ops/events/dynamodb-stream';
+import { dynamodbStreamEvent, STREAM_EVENT_NAMES } from '../lib/ops/events/dynamodb-stream';
+import { streamedTables } from '../lib/table-streams';
 import { clickstreamEvent, EVENT_TYPES } from '../lib/ops/events/kinesis';
 import { FAILURE_REASONS, sagaStates, sagaTaskInput } from '../lib/ops/events/sfn';
 import { sqsEvent } from '../lib/ops/events/sqs';

@@ -26,6 +26,8 @@ import { PASSWORD_POLICY } from '../../functions/users/schemas';
 import { hasStream, STREAM_VIEW_TYPE } from '../table-streams';
 import type { TableSpec } from '../tables';
 
+const STREAM_ON = { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } as const;
+
 export const physicalTableName = (prefix: string, spec: TableSpec) => `${prefix}-${spec.name}`;
 
 export async function ensureTables(client: DynamoDBClient, prefix: string, specs: TableSpec[]): Promise<void> {
@@ -71,9 +73,7 @@ export async function ensureTables(client: DynamoDBClient, prefix: string, specs
                 Projection: { ProjectionType: 'ALL' as const },
               }))
             : undefined,
-          ...(hasStream(spec)
-            ? { StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }
-            : {}),
+          ...(hasStream(spec) ? { StreamSpecification: STREAM_ON } : {}),
         }),
       );
       if (spec.ttlAttribute) {
@@ -128,9 +128,7 @@ async function ensureStream(client: DynamoDBClient, TableName: string, spec: Tab
   await client.send(
     new UpdateTableCommand({
       TableName,
-      StreamSpecification: wanted
-        ? { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE }
-        : { StreamEnabled: false },
+      StreamSpecification: wanted ? STREAM_ON : { StreamEnabled: false },
     }),
   );
 }

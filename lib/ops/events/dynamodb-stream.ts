@@ -9,8 +9,6 @@ import { streamedTables } from '../../table-streams';
 import { tables, type TableKey } from '../../tables';
 import { sampleItems } from './samples';
 
-export { streamedTables };
-
 export const STREAM_EVENT_NAMES = ['INSERT', 'MODIFY', 'REMOVE'] as const;
 
 export interface DynamodbStreamOptions {
