@@ -81,6 +81,7 @@ describe('npm run generate-event, replayed with npm run replay -- --event FILE',
     ['orders', 'INSERT', ['loadOrdersStream', 'publishOrderEvents']],
     ['products', 'INSERT', ['loadProductsStream', 'indexProducts', 'publishProductEvents']],
     ['inventory', 'MODIFY', ['loadInventoryStream', 'publishInventoryEvents']],
+    ['users', 'INSERT', ['publishUserEvents']],
   ])(
     'dynamodb-stream: a record of the %s table (%s) loads through every consumer of its stream',
     async (table, change, consumers) => {

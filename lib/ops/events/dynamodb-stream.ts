@@ -26,8 +26,9 @@ const image = (item: Record<string, unknown>) =>
 export function dynamodbStreamEvent(options: DynamodbStreamOptions): DynamoDBStreamEvent {
   const key = options.table as TableKey;
   const sample = sampleItems[key];
-  if (!streamedTables.includes(key) || !sample)
+  if (!streamedTables.includes(key))
     throw new Error(`No stream consumer reads table ${options.table}; tables: ${streamedTables.join(', ')}`);
+  if (!sample) throw new Error(`No sample item of table ${options.table} (lib/ops/events/samples.ts)`);
   const spec = tables[key];
   const { eventName } = options;
   const newImage = eventName === 'REMOVE' ? undefined : (options.newImage ?? sample());

@@ -59,4 +59,17 @@ export const sampleItems: Record<string, () => Record<string, unknown>> = {
     };
   },
   inventory: () => ({ productId: 'prd_generated_mug', available: 24, reserved: 0 }),
+  users: () => {
+    const at = now();
+    const userId = randomUUID();
+    return {
+      userId,
+      email: `generated-${userId}@example.com`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      preferences: {},
+      createdAt: at,
+      updatedAt: at,
+    };
+  },
 };
