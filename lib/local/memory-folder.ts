@@ -11,6 +11,7 @@ import {
   lstatSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   readlinkSync,
   rmSync,
   statfsSync,
@@ -56,9 +57,15 @@ export function linkMemoryFolder(link: string, prefix: string, bytes: number): s
 const isRunning = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process killed but not yet reaped (a zombie: its parent gone too, as after a kill -9 of a process group, and
+  // the system slow to reap it) still takes signal 0.
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.[0] !== 'Z';
+  } catch {
+    return true;
   }
 };
 

@@ -4,9 +4,19 @@
  * and gone when DynamoDB Local stops, or through the link after a kill, or, left by a process that ended without
  * cleaning up, when the next folder of its kind is made.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -123,6 +133,21 @@ describe('folders in memory left by a process that ended', () => {
       expect([orphan, running, unnamed, made].map((f) => existsSync(f))).toEqual([false, true, true, true]);
     },
   );
+
+  (memory ? it : it.skip)('are removed also when their process is a zombie, killed but not yet reaped', async () => {
+    // `sleep 0` ends as a child of a process that never reaps it (the shell became `sleep 5`): a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number((await once(parent.stdout, 'data'))[0].toString().trim());
+      for (let i = 0; i < 50 && !readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const orphan = folder(`${prefix}${zombie}-zzz999`);
+      linkMemoryFolder(path.join(dataDir, 'dynamodb'), prefix, 0);
+      expect(existsSync(orphan)).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
 
   (memory ? it : it.skip)(
     'leave a link to nothing, which the clean-up removes, so that a new folder can be linked',
