@@ -16,7 +16,8 @@ import type { FunctionBuckets } from './function-buckets';
 import { orderSaga, scheduledJobs, type SagaTask, type ScheduledJob } from '../saga';
 import type { TableKey } from '../tables';
 import { AlarmTopic } from './alarm-topic';
-import { PlatformFunction, PROJECT_ROOT } from './platform-function';
+import { PROJECT_ROOT } from './function-bundling';
+import { PlatformFunction } from './platform-function';
 
 export interface CheckoutProps {
   /** Physical names (state machine, queue, topic, alarms) start with it, as the tables' do. */

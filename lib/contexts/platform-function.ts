@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Duration, Stack, Stage, Tags, Token, Validations } from 'aws-cdk-lib';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,15 +13,10 @@ import { Construct } from 'constructs';
 import { WAREHOUSE_READER_ROLE } from '../../functions/analytics/ports';
 import type { FunctionSpec, SearchAccess, WarehouseAccess } from '../function-spec';
 import { grantBuckets, type FunctionBuckets } from './function-buckets';
+import { FUNCTION_HANDLER, functionCode, PROJECT_ROOT } from './function-bundling';
 import { arnReferencesFrom, logicalIdOf } from './nag-references';
 import { streams as streamSpecs, type StreamAccess, type StreamKey } from '../streams';
 import { tables as tableSpecs, type TableAccess, type TableKey, type TableSpec } from '../tables';
-
-/** Handler paths in the route table and lib/saga.ts are relative to the project root, two levels above this file. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The module every function's bundle gets for `node:http`, and the import paths that name it. */
-export const NODE_HTTP_SHIM = join(PROJECT_ROOT, 'lib/contexts/node-http-shim.ts');
-export const NODE_HTTP_ALIASES = ['node:http', 'http'] as const;
 
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
@@ -33,12 +27,6 @@ export const DEFAULT_FUNCTION_TIMEOUT = Duration.seconds(10);
  * to start compute: such functions get the most a request can wait, still under API Gateway's 29 s.
  */
 export const WAREHOUSE_FUNCTION_TIMEOUT = Duration.seconds(28);
-
-/**
- * middy 7 ships only ESM, so functions are ESM; a few CommonJS dependencies still call `require`,
- * which an ES module does not have until it makes one.
- */
-const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
  * What any function of the platform is, whoever lists it: a route (lib/routes.ts), a saga Task or a
@@ -155,19 +143,9 @@ export const REDSHIFT_DB_ROLES_TAG = 'RedshiftDbRoles';
 
 /**
  * The one way a function of the platform is built: the defaults (runtime, architecture, tracing, log
- * retention, ESM bundling with the local esbuild) plus the environment and grants its definition asks
+ * retention, the bundle of lib/contexts/function-bundling.ts) plus the environment and grants its definition asks
  * for, and nothing more.
  */
-/** Bundling hooks that copy each folder (from the project root) into the bundle's folder, by its last name. */
-export function copyBesideBundle(folders: readonly string[]): ICommandHooks {
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) =>
-      folders.map((folder) => `cp -R "${join(inputDir, folder)}" "${join(outputDir, basename(folder))}"`),
-  };
-}
-
 export class PlatformFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -202,11 +180,14 @@ export class PlatformFunction extends Construct {
     const { definition } = props;
     requireLocalEsbuild(this);
     return new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, definition.handler),
-      handler: 'handler',
+      // Built by lib/contexts/function-bundling.ts (split into chunks, which NodejsFunction's bundling cannot do);
+      // NodejsFunction keeps the Node.js defaults and checks of the construct.
+      code: functionCode(
+        { entry: join(PROJECT_ROOT, definition.handler), files: definition.files, nodeModules: props.nodeModules },
+        FUNCTION_RUNTIME.bundlingImage,
+      ),
+      handler: FUNCTION_HANDLER,
       functionName: props.functionName,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       // Handlers import middy, Powertools and the SDK clients: a cold start is CPU-bound, and CPU scales with memory.
@@ -229,33 +210,6 @@ export class PlatformFunction extends Construct {
         ECICOMM_STAGE: stageName(this),
         NODE_OPTIONS: '--enable-source-maps',
         ...environmentFor(definition, props),
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer packages' ESM builds: they tree-shake, and the cold start pays for every byte imported.
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // Stack traces need the mappings, not a second copy of every source file in the bundle.
-        sourcesContent: false,
-        // The SDK is bundled, not taken from the nodejs22.x runtime: tree-shaken and minified into the one file, a
-        // handler's init costs well under half what importing the runtime's copy (CommonJS, hundreds of files) costs
-        // (`npm run bench -- --only bundles`, "SDK from the runtime" beside each handler); bundles stay under 1 MiB.
-        externalModules: [],
-        ...(props.nodeModules?.length
-          ? {
-              nodeModules: [...props.nodeModules],
-              // npm installs the optional native packages (sharp's @img/sharp-linux-arm64) for Lambda's platform.
-              environment: { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' },
-            }
-          : {}),
-        // `node:http` through CommonJS require, not an ES import: see lib/contexts/node-http-shim.ts (~30 ms of init).
-        esbuildArgs: { '--alias': NODE_HTTP_ALIASES.map((name) => `${name}=${NODE_HTTP_SHIM}`) },
-        forceDockerBundling: false,
-        ...(definition.files?.length ? { commandHooks: copyBesideBundle(definition.files) } : {}),
       },
     });
   }

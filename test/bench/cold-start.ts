@@ -228,7 +228,7 @@ export const coldStartSection: Section = {
     writeFileSync(path.join(dir, 'cold-start.mjs'), COLD_START_PROBE);
     ctx.log(`coldstart: building ${routes.length} handlers`);
     const bundles: BundleFigures[] = [];
-    for (const route of routes) bundles.push(await build(ctx.projectRoot, dir, route));
+    for (const route of routes) bundles.push(await build(dir, route));
     const environments = await functionEnvironments();
     applyEnvironments(dir, bundles, environments);
     const handlers: Handler[] = bundles.map((bundle) => ({

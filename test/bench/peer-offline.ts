@@ -11,8 +11,8 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { functionBuildOptions } from '../../lib/contexts/function-bundling';
 import { freePorts } from '../support/platform-on-free-ports';
-import { cdkBuildOptions } from './bundles';
 import { alive } from './platform-process';
 import type { BenchContext } from './report';
 
@@ -53,9 +53,7 @@ async function prepareService(ctx: BenchContext, options: PeerOptions): Promise<
   ctx.defer(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(path.join(dir, 'getProduct'));
   const entry = path.join(ctx.projectRoot, 'functions', 'catalog', 'handlers', 'get-product.ts');
-  const result = await esbuild.build(
-    cdkBuildOptions(ctx.projectRoot, entry, path.join(dir, 'getProduct', 'index.mjs')),
-  );
+  const result = await esbuild.build(functionBuildOptions({ entry, outdir: path.join(dir, 'getProduct') }));
   if (result.errors.length) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
   symlinkSync(path.join(ctx.projectRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   writeFileSync(path.join(dir, 'serverless.json'), JSON.stringify(serviceDefinition(options), null, 2));

@@ -4,12 +4,13 @@
  * topic, and the rule's function — with its sender in its environment, ses:SendEmail on that identity and that
  * configuration set only, its tables (the profile read, the idempotency records) and its templates in its bundle.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { copyBesideBundle, PROJECT_ROOT } from '../../lib/contexts/platform-function';
+import { bundleFunction, PROJECT_ROOT } from '../../lib/contexts/function-bundling';
 import { eventRules } from '../../lib/events';
 import { EciCommStack } from '../../lib/stacks/platform-stack';
 import { logicalIdOf, referenceFrom } from '../support/cdk-templates';
@@ -111,15 +112,23 @@ describe("the notifications rule's function", () => {
 
   it('has its e-mail templates copied beside its bundle, where the module that reads them looks', () => {
     const [folder] = rule.target.files!;
-    const hooks = copyBesideBundle(rule.target.files!);
-    expect(hooks.afterBundling('/in', '/out')).toEqual([`cp -R "/in/${folder}" "/out/templates"`]);
     // template-files.ts reads ./templates beside itself: beside the bundle once bundled, so it sits where the folder does.
     expect(existsSync(path.join(PROJECT_ROOT, path.dirname(folder), 'template-files.ts'))).toBe(true);
-    expect(readdirSync(path.join(PROJECT_ROOT, folder)).sort()).toEqual([
-      'order-cancelled.html',
-      'order-cancelled.txt',
-      'order-confirmed.html',
-      'order-confirmed.txt',
-    ]);
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-notify-bundle-'));
+    try {
+      bundleFunction({ entry: path.join(PROJECT_ROOT, rule.target.handler), files: rule.target.files }, outdir);
+      const written = readdirSync(outdir, { withFileTypes: true });
+      // Every chunk beside index.mjs, none in a subfolder: whichever holds template-files.ts finds ./templates.
+      expect(written.filter((e) => e.isDirectory()).map((e) => e.name)).toEqual(['templates']);
+      expect(written.some((e) => e.name === 'index.mjs')).toBe(true);
+      expect(readdirSync(path.join(outdir, 'templates')).sort()).toEqual([
+        'order-cancelled.html',
+        'order-cancelled.txt',
+        'order-confirmed.html',
+        'order-confirmed.txt',
+      ]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * The functions' bundles as lib/contexts/function-bundling.ts builds them for CDK: split into chunks, so that what a
+ * handler reaches only through `import()` is not read at a cold start, and still there when the handler first needs
+ * it. Built for real (esbuild) and run in a fresh Node process, as Lambda runs it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as esbuild from 'esbuild';
+import { FUNCTION_ENTRY_FILE, functionBuildOptions, PROJECT_ROOT } from '../../lib/contexts/function-bundling';
+import { routes } from '../../lib/routes';
+import { streams } from '../../lib/streams';
+import { tables } from '../../lib/tables';
+import { COLD_START_PROBE, firstRequest, traceHeader } from '../bench/cold-start-probe';
+import { loadedAtInit } from '../support/bundle-chunks';
+
+const placeOrder = routes.find((r) => r.id === 'placeOrder')!;
+let outdir: string;
+let metafile: esbuild.Metafile;
+
+/** Which output files hold code from inputs whose path matches. */
+const filesHolding = (pattern: RegExp) =>
+  Object.entries(metafile.outputs)
+    .filter(([file, o]) => file.endsWith('.mjs') && Object.keys(o.inputs).some((input) => pattern.test(input)))
+    .map(([file]) => file);
+
+beforeAll(async () => {
+  outdir = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-function-bundle-'));
+  const result = await esbuild.build(
+    functionBuildOptions({ entry: path.join(PROJECT_ROOT, placeOrder.handler), outdir }),
+  );
+  metafile = result.metafile;
+});
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe("a function's bundle", () => {
+  it('is index.mjs and chunks beside it, every one an ES module by its name', () => {
+    const files = readdirSync(outdir);
+    expect(files).toContain(FUNCTION_ENTRY_FILE);
+    expect(files.filter((f) => !f.endsWith('.mjs') && !f.endsWith('.mjs.map'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.mjs')).length).toBeGreaterThan(1);
+  });
+
+  it('leaves what the handler imports on first need out of what a cold start reads', () => {
+    const atInit = loadedAtInit(metafile);
+    const lazy = [/aws-xray-sdk-core\//, /functions\/shared\/audit-publisher\.ts$/, /@aws-sdk\/client-kinesis\//];
+    for (const pattern of lazy) {
+      const holding = filesHolding(pattern);
+      expect({ pattern: String(pattern), inBundle: holding.length > 0 }).toEqual({
+        pattern: String(pattern),
+        inBundle: true,
+      });
+      expect({ pattern: String(pattern), readAtInit: holding.filter((f) => atInit.has(f)) }).toEqual({
+        pattern: String(pattern),
+        readAtInit: [],
+      });
+    }
+    // The handler's own module and its DynamoDB client are read at init.
+    expect(filesHolding(/functions\/orders\/handlers\/place-order\.ts$/).every((f) => atInit.has(f))).toBe(true);
+    expect(filesHolding(/@aws-sdk\/client-dynamodb\//).some((f) => atInit.has(f))).toBe(true);
+  });
+
+  describe('run as Lambda runs it, tracing on', () => {
+    let server: Server;
+    const kinesisTargets: string[] = [];
+
+    beforeAll(async () => {
+      // The SDK's endpoint: records what it is asked (the audit write's PutRecord) and answers as Kinesis would.
+      server = createServer((req, res) => {
+        kinesisTargets.push(String(req.headers['x-amz-target'] ?? ''));
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify({ SequenceNumber: '1', ShardId: 'shardId-000000000000' }));
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('answers its first request, loading the tracer and the audit trail’s publisher from their chunks', async () => {
+      const probe = path.join(outdir, 'probe.mjs');
+      writeFileSync(probe, COLD_START_PROBE);
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `test-${t.name}`])),
+        ...Object.fromEntries(Object.values(streams).map((s) => [s.envVar, `test-${s.name}`])),
+        ORDER_SAGA_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:test',
+        AWS_REGION: 'eu-west-2',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_LAMBDA_FUNCTION_NAME: 'test-placeOrder',
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        // X-Ray's segments go to a port nobody reads: UDP, sent and forgotten.
+        AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+        BENCH_EVENT: JSON.stringify(firstRequest(placeOrder)),
+        BENCH_TRACE_HEADER: traceHeader(),
+      };
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [probe, pathToFileURL(path.join(outdir, FUNCTION_ENTRY_FILE)).href],
+          { env, encoding: 'utf8', timeout: 30_000 },
+          (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
+        ),
+      );
+      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { status?: number; error?: string };
+      expect(result).toEqual(expect.objectContaining({ status: 400 }));
+      expect(result.error).toBeUndefined();
+      expect(kinesisTargets).toEqual(['Kinesis_20131202.PutRecord']);
+    });
+  });
+});
