@@ -1,9 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoArchivedOrders } from './archive/archived-orders';
-import { S3ArchiveStore } from './archive/s3-archive-store';
+import { archiveReaderOnFirstRead } from './archive/archive-reader';
 import * as z from 'zod/mini';
 import { dynamoDocumentClient } from '../shared/dynamo-client';
-import { s3Client } from '../shared/s3-client';
 import { systemClock } from '../shared/clock';
 import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
@@ -54,7 +53,7 @@ export const readableOrderRepository = () => {
   const env = parseEnv(
     z.object({ ORDERS_TABLE: z.string(), ORDER_ARCHIVE_INDEX_TABLE: z.string(), ORDER_ARCHIVE_BUCKET: z.string() }),
   );
-  const store = new S3ArchiveStore(s3Client(), env.ORDER_ARCHIVE_BUCKET);
+  const store = archiveReaderOnFirstRead(env.ORDER_ARCHIVE_BUCKET);
   const archive = new DynamoArchivedOrders(dynamoDocumentClient(), env.ORDER_ARCHIVE_INDEX_TABLE, store);
   return new DynamoOrderRepository(dynamoDocumentClient(), env.ORDERS_TABLE, {}, archive);
 };

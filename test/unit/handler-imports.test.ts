@@ -42,6 +42,15 @@ describe('what the functions import', () => {
     expect(tracing).toContain("import('@aws-lambda-powertools/tracer')");
   });
 
+  it("the order read routes load the archive's S3 client on their first archived order only", () => {
+    const deps = functionSources.find(({ file }) => file === 'functions/orders/deps.ts')!.text;
+    expect(staticImports(deps).filter((s) => /s3-client|s3-archive-store/.test(s))).toEqual([]);
+    const reader = functionSources.find(({ file }) => file === 'functions/orders/archive/archive-reader.ts')!.text;
+    expect(staticImports(reader).filter((s) => !s.startsWith('./ports'))).toEqual([]);
+    expect(reader).toContain("import('./s3-archive-store')");
+    expect(reader).toContain("import('../../shared/s3-client')");
+  });
+
   it('the audit trail loads the Kinesis publisher on its first write only', () => {
     const audit = functionSources.find(({ file }) => file === 'functions/shared/audit.ts')!.text;
     expect(staticImports(audit)).not.toContain('./audit-publisher');

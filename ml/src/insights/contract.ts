@@ -15,22 +15,28 @@
  *
  * Only schemas and types live here, so that functions/ may import them for its adapters.
  */
-import * as z from 'zod';
+// zod/mini, as functions/ use it: the analytics and recommendations functions bundle these schemas, and the classic
+// API's chained methods would add ~75 KiB to what their cold starts read (`npm run bench -- --only bundles`).
+import * as z from 'zod/mini';
 
 export const INSIGHTS_FORMAT = 'ecicomm-insights/1';
 /** Weeks forecast ahead of the cut (the route's `weeks` is 1–26), and weeks of history kept for charts. */
 export const FORECAST_WEEKS = 26;
 export const HISTORY_WEEKS = 26;
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Must be a date, YYYY-MM-DD');
-const ProductId = z.string().min(1, 'Must not be empty').max(128, 'Must be at most 128 characters');
-const Units = z.number().min(0).refine(Number.isFinite, 'Must be finite');
-const Finite = z.number().refine(Number.isFinite, 'Must be finite');
+const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Must be a date, YYYY-MM-DD'));
+const ProductId = z
+  .string()
+  .check(z.minLength(1, 'Must not be empty'), z.maxLength(128, 'Must be at most 128 characters'));
+const Units = z.number().check(z.gte(0), z.refine(Number.isFinite, 'Must be finite'));
+const Finite = z.number().check(z.refine(Number.isFinite, 'Must be finite'));
 /** A segment's id: a slug such as `frequent-wholesale`, used in URLs. */
 export const SegmentId = z
   .string()
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Must be a lower-case slug (letters, digits and hyphens)')
-  .max(64, 'Must be at most 64 characters');
+  .check(
+    z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Must be a lower-case slug (letters, digits and hyphens)'),
+    z.maxLength(64, 'Must be at most 64 characters'),
+  );
 
 /** What training measured; free-form, reported by ml:evaluate and carried in the artifact. */
 const Metrics = z.record(z.string(), z.unknown());
@@ -40,15 +46,15 @@ const Metrics = z.record(z.string(), z.unknown());
 
 /** Weekly forecasts from the cut (`weekStarts[0]` is the cut's Monday), with the weeks of history before it. */
 export const ForecastPart = z.object({
-  weekStarts: z.array(IsoDate).length(FORECAST_WEEKS),
+  weekStarts: z.array(IsoDate).check(z.length(FORECAST_WEEKS)),
   /** The Mondays of the `history` weeks, oldest first, the last one the week before the cut. */
-  historyWeekStarts: z.array(IsoDate).max(HISTORY_WEEKS),
+  historyWeekStarts: z.array(IsoDate).check(z.maxLength(HISTORY_WEEKS)),
   products: z.record(
     ProductId,
     z.object({
-      units: z.array(Units).length(FORECAST_WEEKS),
-      p10: z.array(Units).length(FORECAST_WEEKS),
-      p90: z.array(Units).length(FORECAST_WEEKS),
+      units: z.array(Units).check(z.length(FORECAST_WEEKS)),
+      p10: z.array(Units).check(z.length(FORECAST_WEEKS)),
+      p90: z.array(Units).check(z.length(FORECAST_WEEKS)),
       /** Actual units of the `historyWeekStarts` weeks. */
       history: z.array(Units),
     }),
@@ -80,31 +86,31 @@ export const SegmentsPart = z.object({
    */
   assignment: z.object({
     transform: z.enum(['log1p', 'none']),
-    mean: z.array(Finite).length(SEGMENT_FEATURES.length),
-    scale: z.array(z.number().positive()).length(SEGMENT_FEATURES.length),
-    centroids: z.array(z.array(Finite).length(SEGMENT_FEATURES.length)).min(2),
+    mean: z.array(Finite).check(z.length(SEGMENT_FEATURES.length)),
+    scale: z.array(z.number().check(z.positive())).check(z.length(SEGMENT_FEATURES.length)),
+    centroids: z.array(z.array(Finite).check(z.length(SEGMENT_FEATURES.length))).check(z.minLength(2)),
   }),
   segments: z
     .array(
       z.object({
         segment: SegmentId,
         /** Plain words from the centroid, e.g. "frequent wholesale buyers". */
-        name: z.string().min(1),
-        description: z.string().min(1),
-        customers: z.int().min(0),
+        name: z.string().check(z.minLength(1)),
+        description: z.string().check(z.minLength(1)),
+        customers: z.int().check(z.gte(0)),
         /** Share of all customers' spend before the cut, 0–1. */
-        valueShare: z.number().min(0).max(1),
+        valueShare: z.number().check(z.gte(0), z.lte(1)),
         /** The segment's centroid in the features' own units (days, purchases, GBP). */
         centroid: SegmentFeatures,
         /** Its customers' most bought products, most first: recommendations' fallback for the segment. */
-        topProducts: z.array(ProductId).max(50),
+        topProducts: z.array(ProductId).check(z.maxLength(50)),
       }),
     )
-    .min(2),
+    .check(z.minLength(2)),
   /** Every customer, grouped by segment and by monetary (highest first) within it: the campaign export. */
   customers: z.array(
     z.object({
-      customerId: z.string().min(1),
+      customerId: z.string().check(z.minLength(1)),
       segment: SegmentId,
       recency: Units,
       frequency: Units,
@@ -116,11 +122,11 @@ export const SegmentsPart = z.object({
 
 export const PricingEntry = z.object({
   /** Weeks with sales the fit used. */
-  observations: z.int().min(0),
-  minObservedPrice: z.number().positive(),
-  maxObservedPrice: z.number().positive(),
+  observations: z.int().check(z.gte(0)),
+  minObservedPrice: z.number().check(z.positive()),
+  maxObservedPrice: z.number().check(z.positive()),
   /** The assumed unit cost, GBP (see PricingPart.unitCostRule). */
-  unitCost: z.number().positive(),
+  unitCost: z.number().check(z.positive()),
   /** Price elasticity of demand and its 95 % interval; absent when the fit was impossible (too little variation). */
   elasticity: z.optional(Finite),
   interval: z.optional(z.tuple([Finite, Finite])),
@@ -128,14 +134,14 @@ export const PricingEntry = z.object({
 
 export const PricingPart = z.object({
   /** How unit costs were assumed, in words: the data has no costs. */
-  unitCostRule: z.string().min(1),
+  unitCostRule: z.string().check(z.minLength(1)),
   products: z.record(ProductId, PricingEntry),
   metrics: Metrics,
 });
 
 export const InsightsArtifact = z.looseObject({
   format: z.literal(INSIGHTS_FORMAT),
-  version: z.string().min(1),
+  version: z.string().check(z.minLength(1)),
   trainedAt: z.string(),
   /** The cut: the models saw only lines before this Monday. */
   asOf: IsoDate,
@@ -152,8 +158,10 @@ export type InsightsArtifact = z.infer<typeof InsightsArtifact>;
 export const InsightsInvocation = z.discriminatedUnion('task', [
   z.strictObject({
     task: z.literal('forecast'),
-    productIds: z.array(ProductId).min(1, 'At least one product').max(500, 'At most 500 products'),
-    weeks: z.int('Must be a whole number').min(1, 'Must be at least 1').max(FORECAST_WEEKS),
+    productIds: z
+      .array(ProductId)
+      .check(z.minLength(1, 'At least one product'), z.maxLength(500, 'At most 500 products')),
+    weeks: z.int('Must be a whole number').check(z.gte(1, 'Must be at least 1'), z.lte(FORECAST_WEEKS)),
     /** Whether to answer each product's history weeks too (default true); a reorder batch needs only the forecast. */
     history: z.optional(z.boolean()),
   }),
@@ -161,11 +169,15 @@ export const InsightsInvocation = z.discriminatedUnion('task', [
   z.strictObject({
     task: z.literal('segmentCustomers'),
     segment: SegmentId,
-    limit: z.int('Must be a whole number').min(1, 'Must be at least 1').max(1000, 'Must be at most 1000'),
-    cursor: z.optional(z.string().min(1).max(512)),
+    limit: z.int('Must be a whole number').check(z.gte(1, 'Must be at least 1'), z.lte(1000, 'Must be at most 1000')),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
   }),
   z.strictObject({ task: z.literal('assignSegment'), features: SegmentFeatures }),
-  z.strictObject({ task: z.literal('pricing'), productId: ProductId, currentPrice: z.number().positive().max(1e7) }),
+  z.strictObject({
+    task: z.literal('pricing'),
+    productId: ProductId,
+    currentPrice: z.number().check(z.positive(), z.lte(1e7)),
+  }),
 ]);
 export type InsightsInvocation = z.infer<typeof InsightsInvocation>;
 
@@ -188,8 +200,8 @@ export const SegmentSummary = z.object({
   segment: SegmentId,
   name: z.string(),
   description: z.string(),
-  customers: z.int().min(0),
-  valueShare: z.number().min(0).max(1),
+  customers: z.int().check(z.gte(0)),
+  valueShare: z.number().check(z.gte(0), z.lte(1)),
 });
 export const SegmentsAnswer = z.object({ asOf: IsoDate, items: z.array(SegmentSummary) });
 
@@ -211,12 +223,12 @@ export const PricingAnswer = z.object({
   productId: ProductId,
   /** False when the model never saw the product sold. */
   found: z.boolean(),
-  currentPrice: z.number().positive(),
+  currentPrice: z.number().check(z.positive()),
   elasticity: z.optional(Finite),
   interval: z.optional(z.tuple([Finite, Finite])),
-  suggestedPrice: z.optional(z.number().positive()),
+  suggestedPrice: z.optional(z.number().check(z.positive())),
   /** Why there is, or is not, a suggestion, in a sentence for the person who decides. */
-  reason: z.string().min(1),
+  reason: z.string().check(z.minLength(1)),
 });
 
 export type ForecastAnswer = z.infer<typeof ForecastAnswer>;

@@ -48,7 +48,8 @@ const badRequest = (message: string, details?: unknown): Answer => ({
   body: details === undefined ? { message } : { message, details },
 });
 
-function invalid(error: z.ZodError): Answer {
+/** A failed parse's issues, from either zod API (the insights contract is zod/mini). */
+function invalid(error: { issues: z.core.$ZodIssue[] }): Answer {
   const details = error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   const first = details[0];
   return badRequest(`Invalid request: ${first.path ? `${first.path}: ` : ''}${first.message}`, details);
