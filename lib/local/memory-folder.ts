@@ -11,7 +11,6 @@ import {
   lstatSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   readlinkSync,
   rmSync,
   statfsSync,
@@ -19,6 +18,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import path from 'node:path';
+import { isAlive } from './process-alive';
 
 /** Linux's memory-backed folder. */
 export const MEMORY_ROOT = '/dev/shm';
@@ -54,21 +54,6 @@ export function linkMemoryFolder(link: string, prefix: string, bytes: number): s
   return folder;
 }
 
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A process killed but not yet reaped (a zombie: its parent gone too, as after a kill -9 of a process group, and
-  // the system slow to reap it) still takes signal 0.
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.[0] !== 'Z';
-  } catch {
-    return true;
-  }
-};
-
 /**
  * Removes the folders `<prefix><pid>-…` whose process is no longer running. A folder whose name has no pid (made by
  * an earlier version) is left alone: nothing says whether it is in use.
@@ -77,7 +62,7 @@ export function removeOrphanedMemoryFolders(prefix: string): void {
   for (const name of readdirSync(MEMORY_ROOT)) {
     if (!name.startsWith(prefix)) continue;
     const pid = /^(\d+)-/.exec(name.slice(prefix.length))?.[1];
-    if (pid && !isRunning(Number(pid))) rmSync(path.join(MEMORY_ROOT, name), { recursive: true, force: true });
+    if (pid && !isAlive(Number(pid))) rmSync(path.join(MEMORY_ROOT, name), { recursive: true, force: true });
   }
 }
 

@@ -2,10 +2,11 @@
  * The platform's data directory: one platform per directory (a pid file names its owner and the emulator
  * processes it started), and the ports checked free before anything starts.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { listDatasetFiles } from '../../../catalog-data/invoice-lines';
 import { assertPortFree } from '../emulators';
+import { isAlive } from '../process-alive';
 import type { PlatformOptions } from './types';
 
 const pidFile = (dataDir: string) => path.join(dataDir, 'pids.json');
@@ -14,36 +15,6 @@ interface PidRecord {
   owner: number;
   pids: number[];
 }
-
-/**
- * Whether a process still runs. A zombie (killed, not yet reaped: its parent was killed too and nothing reaps orphans
- * here) does not; but a killed JVM's main thread turns zombie while its other threads are still exiting, and its
- * sockets (its ports) close only with the last of them: so every thread counts, not the process's own state.
- */
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // Without procfs (macOS) a signal is all there is to ask.
-  if (!existsSync('/proc/self/task')) return true;
-  try {
-    return readdirSync(`/proc/${pid}/task`).some((tid) => !['Z', undefined].includes(threadState(pid, tid)));
-  } catch {
-    // Its /proc entry went between the two checks: gone.
-    return false;
-  }
-};
-
-/** A thread's state letter (R, S, D, Z…), or undefined once it is gone. */
-const threadState = (pid: number, tid: string): string | undefined => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.[0];
-  } catch {
-    return undefined;
-  }
-};
 
 /** Empties the directory when asked to, checks every port and claims the directory. */
 export async function prepareDataDir(options: PlatformOptions, port: number) {

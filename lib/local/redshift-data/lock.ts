@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../process-alive';
 
 /**
  * The process that has a PGlite directory open says so in `<dir>.lock` (its pid): another process opening the
@@ -27,13 +28,4 @@ export function lockDirectory(dataDir: string): () => void {
       // Already gone.
     }
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
