@@ -63,7 +63,7 @@ const bar = new SingleBar(
 let barPass: string | undefined;
 try {
   // Loaded once the environment names the table and the engine: the deps read it when built.
-  const { liveReindexDeps } = await import('../functions/search/deps');
+  const { liveReindexDeps } = await import('../functions/search/index-deps');
   const { reindex } = await import('../functions/search/domain/reindex');
   const started = performance.now();
   const summary = await reindex(liveReindexDeps(), {

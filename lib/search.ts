@@ -8,7 +8,7 @@
 import type { SearchAccess } from './function-spec';
 import { STREAM_DELIVERY, type StreamConsumer } from './stream-consumer-spec';
 
-/** The environment a search function reads (functions/search/adapters/opensearch-client.ts). */
+/** The environment a search function reads (functions/search/adapters/opensearch-connection.ts). */
 export const SEARCH_ENV = {
   /** The engine's URL: the domain's `https://…` endpoint in AWS, `http://127.0.0.1:<SEARCH_PORT>` locally. */
   endpoint: 'OPENSEARCH_ENDPOINT',

@@ -117,3 +117,51 @@ describe("a function's bundle", () => {
     });
   });
 });
+
+describe("the search functions' bundles", () => {
+  const built = new Map<string, esbuild.Metafile>();
+  const dirs: string[] = [];
+  const handlers = {
+    searchProducts: routes.find((r) => r.id === 'searchProducts')!.handler,
+    suggestProducts: routes.find((r) => r.id === 'suggestProducts')!.handler,
+    health: routes.find((r) => r.id === 'health')!.handler,
+    indexProducts: 'functions/search/handlers/index-products.ts',
+  };
+  /** The inputs of what a cold start of the function reads. */
+  const readAtInit = (name: keyof typeof handlers) => {
+    const meta = built.get(name)!;
+    const atInit = loadedAtInit(meta);
+    return Object.entries(meta.outputs)
+      .filter(([file]) => atInit.has(file))
+      .flatMap(([, output]) => Object.keys(output.inputs));
+  };
+  const OPENSEARCH_API = /@opensearch-project\/opensearch\/api\//;
+
+  beforeAll(async () => {
+    for (const [name, handler] of Object.entries(handlers)) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), `ecicomm-${name}-bundle-`));
+      dirs.push(dir);
+      const result = await esbuild.build(functionBuildOptions({ entry: path.join(PROJECT_ROOT, handler), outdir: dir }));
+      built.set(name, result.metafile);
+    }
+  });
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it("the query routes and the health check read the client's transport, none of its API namespaces", () => {
+    for (const name of ['searchProducts', 'suggestProducts', 'health'] as const) {
+      const inputs = readAtInit(name);
+      expect({ name, transport: inputs.some((i) => /opensearch\/lib\/Transport\.js$/.test(i)) }).toEqual({
+        name,
+        transport: true,
+      });
+      expect({ name, api: inputs.filter((i) => OPENSEARCH_API.test(i)) }).toEqual({ name, api: [] });
+    }
+    // Nor DynamoDB's client, which only the reindex of the search context uses.
+    expect(readAtInit('searchProducts').filter((i) => /@aws-sdk\/client-dynamodb\//.test(i))).toEqual([]);
+    expect(readAtInit('suggestProducts').filter((i) => /@aws-sdk\/client-(dynamodb|kinesis)\//.test(i))).toEqual([]);
+  });
+
+  it('the indexer, which writes and manages the index, loads the whole client', () => {
+    expect(readAtInit('indexProducts').some((i) => OPENSEARCH_API.test(i))).toBe(true);
+  });
+});

@@ -2,8 +2,9 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { DescribeUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import { openSearchClient, type SearchEnv } from '../../search/adapters/opensearch-client';
-import { OpenSearchProductIndex } from '../../search/adapters/opensearch-index';
+import type { SearchEnv } from '../../search/adapters/opensearch-connection';
+import { OpenSearchProductSearch } from '../../search/adapters/opensearch-index';
+import { openSearchTransport } from '../../search/adapters/opensearch-transport';
 import { cachedProbe } from '../domain/health';
 import type { HealthProbe } from '../ports';
 import { traced } from '../../shared/tracing';
@@ -72,7 +73,7 @@ export function warehouseProbeFromEnv(
 }
 
 /** The search engine's cluster health (GET /_cluster/health): green or yellow serves searches, red does not. */
-export const searchProbe = (index: Pick<OpenSearchProductIndex, 'clusterStatus'>): HealthProbe => ({
+export const searchProbe = (index: Pick<OpenSearchProductSearch, 'clusterStatus'>): HealthProbe => ({
   name: 'search',
   check: async () => {
     const status = await index.clusterStatus();
@@ -85,6 +86,6 @@ export const SEARCH_PROBE_CACHE = { okForMs: 60_000, downForMs: 10_000 } as cons
 
 export function searchProbeFromEnv(env: SearchEnv, now?: () => number): HealthProbe {
   // No retries: a health check that retries hides the outage it exists to report.
-  const index = new OpenSearchProductIndex(openSearchClient(env, { requestTimeoutMs: 1_500, maxRetries: 0 }));
+  const index = new OpenSearchProductSearch(openSearchTransport(env, { requestTimeoutMs: 1_500, maxRetries: 0 }));
   return cachedProbe(searchProbe(index), { ...SEARCH_PROBE_CACHE, ...(now ? { now } : {}) });
 }

@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { parseEnv } from '../../shared/env';
 import { httpHandler, json } from '../../shared/http';
 import { checkHealth } from '../domain/health';
-import { SearchEnv } from '../../search/adapters/opensearch-client';
+import { SearchEnv } from '../../search/adapters/opensearch-connection';
 import {
   dynamoProbe,
   identityProbe,

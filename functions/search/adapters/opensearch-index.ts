@@ -1,7 +1,9 @@
 /**
  * The products index on OpenSearch (or the local engine, which speaks the same subset of its REST API): searches
- * and suggestions on the alias, `_bulk` writes with external versions, and the alias and index management of the
- * migration and the reindex. Every request is one of /work/notes/search-contract.md's list.
+ * and suggestions on the alias and the cluster's health (OpenSearchProductSearch, through the client's transport
+ * alone), and `_bulk` writes with external versions and the alias and index management of the migration and the
+ * reindex (OpenSearchProductIndex, through the whole client). Every request is one of
+ * /work/notes/search-contract.md's list.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import * as z from 'zod/mini';
@@ -10,6 +12,7 @@ import { EngineSearchResponse, type SearchRequestBody } from '../domain/query';
 import { EngineSuggestResponse, type SuggestRequestBody } from '../domain/suggest';
 import { PRODUCTS_ALIAS, type ProductIndexDefinition } from '../index-definition';
 import { SearchUnavailableError, type ActionOutcome, type ProductIndexAdmin, type ProductSearch } from '../ports';
+import type { OpenSearchTransport } from './opensearch-transport';
 
 interface EngineError {
   statusCode?: number;
@@ -65,10 +68,21 @@ export function bulkLines(actions: readonly IndexAction[], index: string): objec
   });
 }
 
-export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin {
-  constructor(private readonly client: Client) {}
+const SEARCH_PATH = `/${encodeURIComponent(PRODUCTS_ALIAS)}/_search`;
 
-  private async call<T>(what: string, request: () => Promise<{ body: unknown }>, shape: z.ZodMiniType<T>): Promise<T> {
+/**
+ * What a query route asks of the index: each request is the one the client's search and cluster-health methods send
+ * (the library's api/_core/search.js and api/cluster/health.js: the path, an empty query string, the body or ''),
+ * sent through its transport, so that a route need not load the client's every API namespace.
+ */
+export class OpenSearchProductSearch implements ProductSearch {
+  constructor(protected readonly transport: OpenSearchTransport) {}
+
+  protected async call<T>(
+    what: string,
+    request: () => Promise<{ body: unknown }>,
+    shape: z.ZodMiniType<T>,
+  ): Promise<T> {
     let body: unknown;
     try {
       ({ body } = await request());
@@ -83,16 +97,33 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
     return parsed.data;
   }
 
+  private searchAlias(body: object) {
+    return this.transport.request({ method: 'POST', path: SEARCH_PATH, querystring: {}, body });
+  }
+
   search(body: SearchRequestBody) {
-    return this.call(
-      'search',
-      () => this.client.search({ index: PRODUCTS_ALIAS, body: body as never }),
-      EngineSearchResponse,
-    );
+    return this.call('search', () => this.searchAlias(body), EngineSearchResponse);
   }
 
   suggest(body: SuggestRequestBody) {
-    return this.call('suggest', () => this.client.search({ index: PRODUCTS_ALIAS, body }), EngineSuggestResponse);
+    return this.call('suggest', () => this.searchAlias(body), EngineSuggestResponse);
+  }
+
+  /** GET /_cluster/health: green or yellow answers searches; red does not. */
+  async clusterStatus(): Promise<string> {
+    const { status } = await this.call(
+      'cluster health',
+      () => this.transport.request({ method: 'GET', path: '/_cluster/health', querystring: {}, body: '' }),
+      z.object({ status: z.string() }),
+    );
+    return status;
+  }
+}
+
+/** The index's writes and its management: the indexer, the reindex, the local platform. */
+export class OpenSearchProductIndex extends OpenSearchProductSearch implements ProductIndexAdmin {
+  constructor(private readonly client: Client) {
+    super(client.transport);
   }
 
   async bulk(actions: readonly IndexAction[], index: string = PRODUCTS_ALIAS): Promise<ActionOutcome[]> {
@@ -144,7 +175,7 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
   async refresh(index: string): Promise<void> {
     await this.call(
       `refresh ${index}`,
-      () => this.client.transport.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_refresh` }),
+      () => this.transport.request({ method: 'POST', path: `/${encodeURIComponent(index)}/_refresh` }),
       z.unknown(),
     );
   }
@@ -156,15 +187,5 @@ export class OpenSearchProductIndex implements ProductSearch, ProductIndexAdmin 
       if (statusOf(error) === 404) return;
       throw new SearchUnavailableError(`delete ${name}: ${describe(error)}`, { cause: error });
     }
-  }
-
-  /** GET /_cluster/health: green or yellow answers searches; red does not. */
-  async clusterStatus(): Promise<string> {
-    const { status } = await this.call(
-      'cluster health',
-      () => this.client.cluster.health(),
-      z.object({ status: z.string() }),
-    );
-    return status;
   }
 }

@@ -7,7 +7,7 @@ import { logger } from '../../shared/observability';
 import { actionFromStreamRecord, describeStreamRecord } from '../adapters/products-stream';
 import { indexRecords } from '../domain/indexing';
 import { ensureProductsIndex } from '../domain/reindex';
-import { liveIndexerDeps } from '../deps';
+import { liveIndexerDeps } from '../index-deps';
 import type { ProductIndexAdmin } from '../ports';
 
 /**

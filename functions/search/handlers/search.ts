@@ -3,7 +3,7 @@ import { SessionId } from '../../cart/schemas';
 import { header, httpHandler, json, parse, query } from '../../shared/http';
 import type { BusinessMetrics } from '../../shared/metrics';
 import { businessMetrics } from '../../shared/observability';
-import { liveSearchDeps } from '../deps';
+import { liveSearchDeps } from '../search-deps';
 import { searchProducts } from '../domain/search';
 import type { SearchDeps } from '../ports';
 import { SearchQuery } from '../schemas';
