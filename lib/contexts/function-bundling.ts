@@ -23,6 +23,9 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The module every function's bundle gets for `node:http`, and the import paths that name it. */
 export const NODE_HTTP_SHIM = join(PROJECT_ROOT, 'lib/contexts/node-http-shim.ts');
 export const NODE_HTTP_ALIASES = ['node:http', 'http'] as const;
+/** The module every function's bundle gets for `node:http2` (loaded on first use), and the paths that name it. */
+export const NODE_HTTP2_SHIM = join(PROJECT_ROOT, 'lib/contexts/node-http2-shim.ts');
+export const NODE_HTTP2_ALIASES = ['node:http2', 'http2'] as const;
 
 /**
  * middy 7 ships only ESM, so functions are ESM; a few CommonJS dependencies still call `require`, which an ES module
@@ -82,8 +85,12 @@ export function functionBuildOptions({ entry, outdir, sdk = 'bundled', nodeModul
     // The SDK is bundled, not taken from the nodejs22.x runtime: tree-shaken and minified, a handler's init costs
     // well under half what importing the runtime's copy (CommonJS, hundreds of files) costs.
     external: [...(sdk === 'runtime' ? ['@aws-sdk/*'] : []), ...nodeModules],
-    // `node:http` through CommonJS require, not an ES import: see lib/contexts/node-http-shim.ts (~30 ms of init).
-    alias: Object.fromEntries(NODE_HTTP_ALIASES.map((name) => [name, NODE_HTTP_SHIM])),
+    // `node:http` through CommonJS require, not an ES import: see lib/contexts/node-http-shim.ts (~30 ms of init);
+    // `node:http2` on first use, which no function's request comes to: lib/contexts/node-http2-shim.ts.
+    alias: Object.fromEntries([
+      ...NODE_HTTP_ALIASES.map((name) => [name, NODE_HTTP_SHIM] as const),
+      ...NODE_HTTP2_ALIASES.map((name) => [name, NODE_HTTP2_SHIM] as const),
+    ]),
     metafile: true,
     logLevel: 'warning',
   } satisfies BuildOptions;

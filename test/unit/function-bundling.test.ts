@@ -83,25 +83,28 @@ describe("a function's bundle", () => {
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+    /** The function's environment as Lambda gives it, its AWS endpoint the recording server. */
+    const lambdaEnv = (): NodeJS.ProcessEnv => ({
+      PATH: process.env.PATH,
+      ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `test-${t.name}`])),
+      ...Object.fromEntries(Object.values(streams).map((s) => [s.envVar, `test-${s.name}`])),
+      ORDER_SAGA_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:test',
+      AWS_REGION: 'eu-west-2',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_NAME: 'test-placeOrder',
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      // X-Ray's segments go to a port nobody reads: UDP, sent and forgotten.
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+      BENCH_EVENT: JSON.stringify(firstRequest(placeOrder)),
+      BENCH_TRACE_HEADER: traceHeader(),
+    });
+
     it('answers its first request, loading the tracer and the audit trail’s publisher from their chunks', async () => {
       const probe = path.join(outdir, 'probe.mjs');
       writeFileSync(probe, COLD_START_PROBE);
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        ...Object.fromEntries(Object.values(tables).map((t) => [t.envVar, `test-${t.name}`])),
-        ...Object.fromEntries(Object.values(streams).map((s) => [s.envVar, `test-${s.name}`])),
-        ORDER_SAGA_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:test',
-        AWS_REGION: 'eu-west-2',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-        AWS_LAMBDA_FUNCTION_NAME: 'test-placeOrder',
-        AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        // X-Ray's segments go to a port nobody reads: UDP, sent and forgotten.
-        AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
-        BENCH_EVENT: JSON.stringify(firstRequest(placeOrder)),
-        BENCH_TRACE_HEADER: traceHeader(),
-      };
+      const env = lambdaEnv();
       const stdout = await new Promise<string>((resolve, reject) =>
         execFile(
           process.execPath,
@@ -114,6 +117,25 @@ describe("a function's bundle", () => {
       expect(result).toEqual(expect.objectContaining({ status: 400 }));
       expect(result.error).toBeUndefined();
       expect(kinesisTargets).toEqual(['Kinesis_20131202.PutRecord']);
+    });
+
+    it('loads no node:http2 at its cold start: the SDK handler that would use it is never asked to', async () => {
+      const check = path.join(outdir, 'loaded.mjs');
+      writeFileSync(
+        check,
+        `await import(process.argv[2]);
+console.log(JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (http2|https)$/.test(m))));`,
+      );
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [check, pathToFileURL(path.join(outdir, FUNCTION_ENTRY_FILE)).href],
+          { env: lambdaEnv(), encoding: 'utf8', timeout: 30_000 },
+          (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
+        ),
+      );
+      // https is (the SDK's endpoints in AWS); http2 is not.
+      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual(['NativeModule https']);
     });
   });
 });
