@@ -1,16 +1,13 @@
 import * as z from 'zod/mini';
 import { dynamoDocumentClient } from '../shared/dynamo-client';
-import { kinesisClient } from '../shared/kinesis-client';
 import { systemClock } from '../shared/clock';
 import { traced } from '../shared/tracing';
 import { parseEnv } from '../shared/env';
 import { logger } from '../shared/observability';
 import { DynamoResultCache } from './adapters/dynamo-result-cache';
-import { KinesisClickstream } from './adapters/kinesis-clickstream';
 import { DynamoWarehouseVersion } from './adapters/warehouse-version';
 import {
   LOAD_LIMITS,
-  type AnalyticsDeps,
   type AnalyticsQueryDeps,
   type ExecuteResult,
   type LoaderDeps,
@@ -132,13 +129,6 @@ export function liveLoaderDeps(): LoaderDeps {
     warehouse,
     version: new DynamoWarehouseVersion(dynamoDocumentClient(), AGGREGATES_TABLE),
   };
-}
-
-export const clickstreamWriter = () =>
-  new KinesisClickstream(kinesisClient(), parseEnv(z.object({ CLICKSTREAM_STREAM: nonEmpty })).CLICKSTREAM_STREAM);
-
-export function liveAnalyticsDeps(): AnalyticsDeps {
-  return { clickstream: clickstreamWriter(), clock: systemClock, log: logger };
 }
 
 /**

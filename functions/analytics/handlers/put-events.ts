@@ -3,7 +3,7 @@ import type { BusinessMetrics } from '../../shared/metrics';
 import { businessMetrics } from '../../shared/observability';
 import { isTestRequest } from '../../shared/test-data';
 import { putEvents } from '../domain/events';
-import { liveAnalyticsDeps } from '../deps';
+import { liveAnalyticsDeps } from '../events-deps';
 import type { AnalyticsDeps } from '../ports';
 import { PutEvents } from '../schemas';
 
