@@ -39,6 +39,9 @@ export class PgliteEngine {
   /** Starts the thread and opens the engine; `dataDir` a directory, or undefined for memory. */
   static async open(options: { dataDir?: string } = {}): Promise<PgliteEngine> {
     const worker = new Worker(new URL('./engine-thread.mjs', import.meta.url), {
+      // Plain JavaScript: no TypeScript loader inherited from `npm start` (tsx's hooks cost the thread ~0.4 s of
+      // CPU per start, resolving PGlite's modules).
+      execArgv: [],
       workerData: {
         dataDir: options.dataDir,
         ensureReaderRole: ENSURE_READER_ROLE,
