@@ -163,7 +163,9 @@ describe("the search functions' bundles", () => {
     for (const [name, handler] of Object.entries(handlers)) {
       const dir = mkdtempSync(path.join(os.tmpdir(), `ecicomm-${name}-bundle-`));
       dirs.push(dir);
-      const result = await esbuild.build(functionBuildOptions({ entry: path.join(PROJECT_ROOT, handler), outdir: dir }));
+      const result = await esbuild.build(
+        functionBuildOptions({ entry: path.join(PROJECT_ROOT, handler), outdir: dir }),
+      );
       built.set(name, result.metafile);
     }
   });

@@ -60,7 +60,10 @@ async function readAtInit(handler: string) {
   const { metafile } = await esbuild.build({ ...options, minify: false, sourcemap: false, write: false });
   const inputs = [...loadedAtInit(metafile)].flatMap((file) => Object.keys(metafile.outputs[file].inputs));
   const clients = new Set(inputs.flatMap((i) => /@aws-sdk\/client-([a-z0-9-]+)\//.exec(i)?.[1] ?? []));
-  return { clients: [...clients].sort(), openSearchApi: inputs.some((i) => /@opensearch-project\/opensearch\/api\//.test(i)) };
+  return {
+    clients: [...clients].sort(),
+    openSearchApi: inputs.some((i) => /@opensearch-project\/opensearch\/api\//.test(i)),
+  };
 }
 
 describe('the AWS clients each route loads at its cold start', () => {

@@ -58,7 +58,11 @@ describe('the transport-only OpenSearch client against the whole client', () => 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    env = { OPENSEARCH_ENDPOINT: `http://127.0.0.1:${port}`, OPENSEARCH_SIGNING_SERVICE: 'es', AWS_REGION: 'eu-west-2' };
+    env = {
+      OPENSEARCH_ENDPOINT: `http://127.0.0.1:${port}`,
+      OPENSEARCH_SIGNING_SERVICE: 'es',
+      AWS_REGION: 'eu-west-2',
+    };
   });
   afterEach(() => {
     recorded = [];
@@ -87,6 +91,18 @@ describe('the transport-only OpenSearch client against the whole client', () => 
     search: new OpenSearchProductSearch(openSearchTransport(env, tuning, credentials)),
   });
 
+  /** The same failing search through the client and through the transport: each one's error and attempts. */
+  async function failingSearches(tuning: ClientTuning) {
+    const { client, search } = both(tuning);
+    const clientError = await client
+      .search({ index: PRODUCTS_ALIAS, body: SEARCH_BODY as never })
+      .catch((e: unknown) => e);
+    const clientAttempts = recorded.length;
+    recorded = [];
+    const error = await search.search(SEARCH_BODY).catch((e: unknown) => e);
+    return { clientError, clientAttempts, error, attempts: recorded.length };
+  }
+
   it('sends the search request the client sends, and reads the same answer', async () => {
     answerJson(SEARCH_ANSWER);
     const { client, search } = both();
@@ -111,13 +127,12 @@ describe('the transport-only OpenSearch client against the whole client', () => 
 
   it('retries a 503 as often as the client does, then says the engine is unavailable', async () => {
     answerJson({ error: { type: 'unavailable', reason: 'busy' } }, 503);
-    const { client, search } = both({ requestTimeoutMs: 2_000, maxRetries: 2 });
-    const clientError = await client.search({ index: PRODUCTS_ALIAS, body: SEARCH_BODY as never }).catch((e: unknown) => e);
-    const clientAttempts = recorded.length;
-    recorded = [];
-    const error = await search.search(SEARCH_BODY).catch((e: unknown) => e);
+    const { clientError, clientAttempts, error, attempts } = await failingSearches({
+      requestTimeoutMs: 2_000,
+      maxRetries: 2,
+    });
     expect(clientAttempts).toBe(3);
-    expect(recorded).toHaveLength(clientAttempts);
+    expect(attempts).toBe(clientAttempts);
     expect(error).toBeInstanceOf(SearchUnavailableError);
     expect((error as Error).message).toBe('search: 503 unavailable: busy');
     expect((error as Error).cause).toBeInstanceOf((clientError as Error).constructor);
@@ -125,13 +140,12 @@ describe('the transport-only OpenSearch client against the whole client', () => 
 
   it('gives up after the tuned timeout, each attempt, as the client does', async () => {
     answer = () => undefined; // never answers
-    const { client, search } = both({ requestTimeoutMs: 150, maxRetries: 1 });
-    const clientError = await client.search({ index: PRODUCTS_ALIAS, body: SEARCH_BODY as never }).catch((e: unknown) => e);
-    const clientAttempts = recorded.length;
-    recorded = [];
-    const error = await search.search(SEARCH_BODY).catch((e: unknown) => e);
+    const { clientError, clientAttempts, error, attempts } = await failingSearches({
+      requestTimeoutMs: 150,
+      maxRetries: 1,
+    });
     expect(clientAttempts).toBe(2);
-    expect(recorded).toHaveLength(clientAttempts);
+    expect(attempts).toBe(clientAttempts);
     expect((clientError as Error).name).toBe('TimeoutError');
     expect(((error as Error).cause as Error).name).toBe('TimeoutError');
     expect((error as Error).message).toMatch(/^search: Request timed out/);
