@@ -4,7 +4,8 @@
  * with the defaults it applies; checked against the Client request by request in
  * test/unit/opensearch-transport.test.ts). What a query route sends — a search, the cluster's health — is one
  * `transport.request` each, while the Client's module loads every API namespace of the library at import (about
- * 250 KiB of CommonJS): 15–20 ms of every search function's cold start for methods it never calls.
+ * 250 KiB of CommonJS) for methods they never call: with the transport alone, searchProducts' init as deployed went
+ * 92.5 → 76.2 ms and the health check's 96.8 → 75.7 ms (README, cold start).
  */
 import { EventEmitter } from 'node:events';
 import { ConnectionPool } from '@opensearch-project/opensearch/lib/pool/index.js';

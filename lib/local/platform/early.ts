@@ -8,8 +8,8 @@
  * threads (search, warehouse) then ended later, and the restart took as long (4.3–4.8 s against 4.1–4.7 s) — the two
  * cores are busy throughout either way. So it is not done. Measured again on 2026-12-08 (`npm run bench -- --only
  * start`, two alternating pairs, load 1.2–5.9): DynamoDB Local answered at 2.0–2.35 s instead of 2.6–3.3 s, and the
- * banner came no sooner (restart medians 3.80, 3.72 s against 3.78, 3.72 s; fresh 12.94, 12.58 s against 12.81,
- * 12.73 s).
+ * banner came no sooner (restart medians 3.80, 3.72 s without the wait, 3.78, 3.72 s with it; fresh starts 12.94,
+ * 12.58 s without, 12.81, 12.73 s with).
  */
 import type { Emulator } from '../emulators';
 import { prepareDataDir } from './data-dir';
