@@ -18,6 +18,7 @@ import { streams } from '../../lib/streams';
 import { tables } from '../../lib/tables';
 import { COLD_START_PROBE, firstRequest, traceHeader } from '../bench/cold-start-probe';
 import { loadedAtInit } from '../support/bundle-chunks';
+import { product, productsIndex, startTestEngine, type RunningEngine } from '../support/search-engine';
 
 const placeOrder = routes.find((r) => r.id === 'placeOrder')!;
 let outdir: string;
@@ -187,5 +188,82 @@ describe("the search functions' bundles", () => {
 
   it('the indexer, which writes and manages the index, loads the whole client', () => {
     expect(readAtInit('indexProducts').some((i) => OPENSEARCH_API.test(i))).toBe(true);
+  });
+});
+
+describe("the search routes' bundles, run as Lambda runs them against the local engine", () => {
+  let engine: RunningEngine;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    await productsIndex(engine.client, [
+      product('p1', { name: 'Paper lantern' }),
+      product('p2', { name: 'Tin lantern' }),
+      product('p3', { name: 'Cake stand' }),
+    ]);
+    await engine.client.indices.refresh({ index: 'products' });
+  });
+  afterAll(async () => {
+    dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+    await engine?.stop();
+  });
+
+  /** Builds the route's function as CDK does and invokes it once in a fresh Node with `query`. */
+  async function invoke(routeId: string, query: Record<string, string>, secret = engine.credentials.secretAccessKey) {
+    const route = routes.find((r) => r.id === routeId)!;
+    const dir = mkdtempSync(path.join(os.tmpdir(), `ecicomm-${routeId}-run-`));
+    dirs.push(dir);
+    await esbuild.build(functionBuildOptions({ entry: path.join(PROJECT_ROOT, route.handler), outdir: dir }));
+    const run = path.join(dir, 'run.mjs');
+    writeFileSync(
+      run,
+      `const { handler } = await import(process.argv[2]);
+const result = await handler(JSON.parse(process.env.EVENT), { awsRequestId: 'test', getRemainingTimeInMillis: () => 5000 });
+console.log(JSON.stringify({ status: result.statusCode, body: JSON.parse(result.body) }));
+process.exit(0);`,
+    );
+    const event = { ...firstRequest(route), body: null, queryStringParameters: query };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      AWS_REGION: 'eu-west-2',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_NAME: `test-${routeId}`,
+      // The function's role, as Lambda hands it over: the SDK's credential chain reads it, and the signer uses that.
+      AWS_ACCESS_KEY_ID: engine.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secret,
+      OPENSEARCH_ENDPOINT: engine.engine.endpoint,
+      CLICKSTREAM_STREAM: 'test-clickstream',
+      // The search's clickstream event is not awaited by the answer; nothing listens here.
+      AWS_ENDPOINT_URL_KINESIS: 'http://127.0.0.1:9',
+      EVENT: JSON.stringify(event),
+    };
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [run, pathToFileURL(path.join(dir, FUNCTION_ENTRY_FILE)).href],
+        { env, encoding: 'utf8', timeout: 30_000 },
+        (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
+      ),
+    );
+    return JSON.parse(stdout.trim().split('\n').pop()!) as { status: number; body: Record<string, unknown> };
+  }
+
+  it('GET /v1/search finds the products, its requests signed by the bundled transport', async () => {
+    const { status, body } = await invoke('searchProducts', { q: 'lantern' });
+    expect(status).toBe(200);
+    expect((body.items as { id: string }[]).map((i) => i.id).sort()).toEqual(['p1', 'p2']);
+  });
+
+  it('GET /v1/search/suggest completes a name', async () => {
+    const { status, body } = await invoke('suggestProducts', { q: 'cak' });
+    expect(status).toBe(200);
+    expect(body.items).toEqual([{ id: 'p3', name: 'Cake stand' }]);
+  });
+
+  it('a wrong secret is refused by the engine, and the route answers 503', async () => {
+    const { status, body } = await invoke('suggestProducts', { q: 'cak' }, 'not-the-secret');
+    expect(status).toBe(503);
+    expect(body).toEqual({ error: expect.objectContaining({ code: 'DEPENDENCY_UNAVAILABLE' }) });
   });
 });
