@@ -113,3 +113,23 @@ export async function productsIndex(
       throw new Error(`bulk failed: ${JSON.stringify(body.items.find((item) => Object.values(item)[0]?.error))}`);
   }
 }
+
+/**
+ * An engine whose `products` alias holds three products, searchable at once: p1 "Paper lantern" and p2 "Tin
+ * lantern" (both found by `lantern`), p3 "Cake stand" (completed from `cak`).
+ */
+export async function startLanternEngine(): Promise<RunningEngine> {
+  const running = await startTestEngine();
+  try {
+    await productsIndex(running.client, [
+      product('p1', { name: 'Paper lantern' }),
+      product('p2', { name: 'Tin lantern' }),
+      product('p3', { name: 'Cake stand' }),
+    ]);
+    await running.client.indices.refresh({ index: 'products' });
+    return running;
+  } catch (e) {
+    await running.stop();
+    throw e;
+  }
+}

@@ -18,7 +18,7 @@ import { streams } from '../../lib/streams';
 import { tables } from '../../lib/tables';
 import { COLD_START_PROBE, firstRequest, traceHeader } from '../bench/cold-start-probe';
 import { loadedAtInit } from '../support/bundle-chunks';
-import { product, productsIndex, startTestEngine, type RunningEngine } from '../support/search-engine';
+import { startLanternEngine, type RunningEngine } from '../support/search-engine';
 
 const placeOrder = routes.find((r) => r.id === 'placeOrder')!;
 let outdir: string;
@@ -29,6 +29,19 @@ const filesHolding = (pattern: RegExp) =>
   Object.entries(metafile.outputs)
     .filter(([file, o]) => file.endsWith('.mjs') && Object.keys(o.inputs).some((input) => pattern.test(input)))
     .map(([file]) => file);
+
+/** Runs `script` in a fresh Node with the bundle at `dir` as its argument; its last line of output, parsed. */
+async function runModule<T>(script: string, dir: string, env: NodeJS.ProcessEnv): Promise<T> {
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [script, pathToFileURL(path.join(dir, FUNCTION_ENTRY_FILE)).href],
+      { env, encoding: 'utf8', timeout: 30_000 },
+      (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
+    ),
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
 
 beforeAll(async () => {
   outdir = mkdtempSync(path.join(os.tmpdir(), 'ecicomm-function-bundle-'));
@@ -105,16 +118,7 @@ describe("a function's bundle", () => {
     it('answers its first request, loading the tracer and the audit trail’s publisher from their chunks', async () => {
       const probe = path.join(outdir, 'probe.mjs');
       writeFileSync(probe, COLD_START_PROBE);
-      const env = lambdaEnv();
-      const stdout = await new Promise<string>((resolve, reject) =>
-        execFile(
-          process.execPath,
-          [probe, pathToFileURL(path.join(outdir, FUNCTION_ENTRY_FILE)).href],
-          { env, encoding: 'utf8', timeout: 30_000 },
-          (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
-        ),
-      );
-      const result = JSON.parse(stdout.trim().split('\n').pop()!) as { status?: number; error?: string };
+      const result = await runModule<{ status?: number; error?: string }>(probe, outdir, lambdaEnv());
       expect(result).toEqual(expect.objectContaining({ status: 400 }));
       expect(result.error).toBeUndefined();
       expect(kinesisTargets).toEqual(['Kinesis_20131202.PutRecord']);
@@ -127,16 +131,8 @@ describe("a function's bundle", () => {
         `await import(process.argv[2]);
 console.log(JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (http2|https)$/.test(m))));`,
       );
-      const stdout = await new Promise<string>((resolve, reject) =>
-        execFile(
-          process.execPath,
-          [check, pathToFileURL(path.join(outdir, FUNCTION_ENTRY_FILE)).href],
-          { env: lambdaEnv(), encoding: 'utf8', timeout: 30_000 },
-          (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
-        ),
-      );
       // https is (the SDK's endpoints in AWS); http2 is not.
-      expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual(['NativeModule https']);
+      expect(await runModule<string[]>(check, outdir, lambdaEnv())).toEqual(['NativeModule https']);
     });
   });
 });
@@ -196,13 +192,7 @@ describe("the search routes' bundles, run as Lambda runs them against the local 
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    engine = await startTestEngine();
-    await productsIndex(engine.client, [
-      product('p1', { name: 'Paper lantern' }),
-      product('p2', { name: 'Tin lantern' }),
-      product('p3', { name: 'Cake stand' }),
-    ]);
-    await engine.client.indices.refresh({ index: 'products' });
+    engine = await startLanternEngine();
   });
   afterAll(async () => {
     dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
@@ -238,15 +228,7 @@ process.exit(0);`,
       AWS_ENDPOINT_URL_KINESIS: 'http://127.0.0.1:9',
       EVENT: JSON.stringify(event),
     };
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        [run, pathToFileURL(path.join(dir, FUNCTION_ENTRY_FILE)).href],
-        { env, encoding: 'utf8', timeout: 30_000 },
-        (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)),
-      ),
-    );
-    return JSON.parse(stdout.trim().split('\n').pop()!) as { status: number; body: Record<string, unknown> };
+    return runModule<{ status: number; body: Record<string, unknown> }>(run, dir, env);
   }
 
   it('GET /v1/search finds the products, its requests signed by the bundled transport', async () => {

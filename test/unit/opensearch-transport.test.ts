@@ -16,7 +16,7 @@ import { EngineSearchResponse, searchBody } from '../../functions/search/domain/
 import { PRODUCTS_ALIAS } from '../../functions/search/index-definition';
 import { SearchQuery } from '../../functions/search/schemas';
 import { SearchUnavailableError } from '../../functions/search/ports';
-import { newCredentials, product, productsIndex, startTestEngine, type RunningEngine } from '../support/search-engine';
+import { newCredentials, startLanternEngine, type RunningEngine } from '../support/search-engine';
 
 interface Recorded {
   method: string;
@@ -156,13 +156,7 @@ describe('the transport-only client against the local engine, which checks every
   let running: RunningEngine;
 
   beforeAll(async () => {
-    running = await startTestEngine();
-    await productsIndex(running.client, [
-      product('p1', { name: 'Paper lantern' }),
-      product('p2', { name: 'Tin lantern' }),
-      product('p3', { name: 'Cake stand' }),
-    ]);
-    await running.client.indices.refresh({ index: PRODUCTS_ALIAS });
+    running = await startLanternEngine();
   });
   afterAll(async () => {
     await running?.stop();
